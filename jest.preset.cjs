@@ -1,0 +1,27 @@
+// Shared jest settings for every package but the Grafana plugin (create-plugin keeps its own).
+// A package's jest.config.cjs is `module.exports = require('../../jest.preset.cjs').preset(__dirname)`.
+const path = require('node:path');
+
+/** @param {string} packageDir @param {import('jest').Config} [overrides] */
+function preset(packageDir, overrides = {}) {
+  return {
+    rootDir: packageDir,
+    testEnvironment: 'node',
+    testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+    transform: {
+      '^.+\\.(t|j)sx?$': [
+        require.resolve('@swc/jest'),
+        {
+          jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+          module: { type: 'commonjs' },
+          sourceMaps: 'inline',
+        },
+      ],
+    },
+    // The summary reporter writes .test-results/jest.json, which scripts/test.mjs adds up.
+    reporters: ['default', path.join(__dirname, 'scripts', 'jest-summary-reporter.cjs')],
+    ...overrides,
+  };
+}
+
+module.exports = { preset };

@@ -1,0 +1,6 @@
+export * from './names';
+export * from './definition';
+export * from './catalog';
+export * from './catalog/labels';
+export * from './promql';
+export * from './factories';

@@ -1,0 +1,120 @@
+import { parser } from '@prometheus-io/lezer-promql';
+import fc from 'fast-check';
+import { catalog } from './catalog';
+import type { MetricDefinition } from './definition';
+import { by, eq, histogramSelector, neq, nre, quote, re, selector } from './promql';
+
+const { httpRequests, httpRequestDuration, websocketConnections } = catalog.platform;
+
+/** Parses with Prometheus' own grammar; returns the names of error nodes (none when valid). */
+function promqlErrors(expr: string): string[] {
+  const errors: string[] = [];
+  parser.parse(expr).iterate({
+    enter: (node) => {
+      if (node.type.isError)
+        errors.push(`error at ${node.from}: ${expr.slice(node.from, node.to + 5)}`);
+    },
+  });
+  return errors;
+}
+
+describe('selector', () => {
+  it('writes a bare name when there are no matchers', () => {
+    expect(selector(websocketConnections)).toBe('websocket_connections');
+  });
+
+  it('writes each kind of matcher', () => {
+    expect(
+      selector(httpRequests, {
+        service: 'api-gateway',
+        code: re('5..'),
+        method: neq('OPTIONS'),
+        route: nre('/health.*'),
+        namespace: eq('platform'),
+      }),
+    ).toBe(
+      'http_requests_total{service="api-gateway", code=~"5..", method!="OPTIONS", route!~"/health.*", namespace="platform"}',
+    );
+  });
+
+  it('escapes quotes, backslashes and newlines in values', () => {
+    expect(selector(httpRequests, { route: 'a"b\\c\nd' })).toBe(
+      'http_requests_total{route="a\\"b\\\\c\\nd"}',
+    );
+  });
+
+  it('skips labels given as undefined', () => {
+    expect(selector(httpRequests, { service: undefined, code: '200' })).toBe(
+      'http_requests_total{code="200"}',
+    );
+  });
+
+  it('rejects at run time a label the metric does not declare, naming it', () => {
+    const untyped = selector as (d: MetricDefinition, m: Record<string, string>) => string;
+    expect(() => untyped(websocketConnections, { queue: 'render' })).toThrow(
+      'label "queue" is not declared by metric "websocket_connections"',
+    );
+  });
+
+  it('produces valid PromQL for any label values', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string({ unit: 'grapheme' }), (a, b) => {
+        const expr = selector(httpRequests, { service: a, route: re(b) });
+        return promqlErrors(expr).length === 0;
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('round-trips values through PromQL string syntax', () => {
+    // For \\, \" and \n, PromQL's Go escapes and JSON's are the same, so JSON.parse is an
+    // independent reader (other control characters are not escaped: JSON would refuse them raw).
+    const text = fc
+      .string({ unit: 'binary' })
+      .filter((s) => [...s].every((c) => c === '\n' || c.charCodeAt(0) >= 0x20));
+    fc.assert(
+      fc.property(text, (s) => JSON.parse(quote(s)) === s),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('histogramSelector', () => {
+  it('selects buckets, which may be matched on le', () => {
+    expect(
+      histogramSelector(httpRequestDuration, 'bucket', { service: 'api-gateway', le: '0.5' }),
+    ).toBe('http_request_duration_seconds_bucket{service="api-gateway", le="0.5"}');
+  });
+
+  it('selects _sum and _count', () => {
+    expect(histogramSelector(httpRequestDuration, 'count')).toBe(
+      'http_request_duration_seconds_count',
+    );
+    expect(histogramSelector(httpRequestDuration, 'sum', { route: '/api' })).toBe(
+      'http_request_duration_seconds_sum{route="/api"}',
+    );
+  });
+
+  it('refuses a metric that is not a histogram', () => {
+    const untyped = histogramSelector as (d: MetricDefinition, s: string) => string;
+    expect(() => untyped(httpRequests, 'bucket')).toThrow(
+      '"http_requests_total" is a counter, not a histogram',
+    );
+  });
+});
+
+describe('by', () => {
+  it('lists grouping labels, le included for histograms', () => {
+    expect(by(httpRequestDuration, ['service', 'le'])).toBe('by (service, le)');
+  });
+
+  it('rejects at run time a label the metric lacks', () => {
+    const untyped = by as (d: MetricDefinition, l: string[]) => string;
+    expect(() => untyped(websocketConnections, ['le'])).toThrow('cannot group by "le"');
+  });
+
+  it('builds expressions Prometheus parses', () => {
+    const expr = `histogram_quantile(0.95, sum ${by(httpRequestDuration, ['service', 'le'])} (rate(${histogramSelector(httpRequestDuration, 'bucket', { namespace: 'platform' })}[5m])))`;
+    expect(promqlErrors(expr)).toEqual([]);
+  });
+});

@@ -1,0 +1,109 @@
+// Typed PromQL selector builders. The label names a call may use come from the catalog entry's
+// type, so a label the metric does not declare fails to compile; calls from untyped code are
+// checked at run time with the same rule.
+import type { MetricDefinition, SelectableLabel } from './definition';
+
+export type MatchOp = '=' | '!=' | '=~' | '!~';
+
+export interface Matcher {
+  readonly op: MatchOp;
+  readonly value: string;
+}
+
+/** A plain string means equality. */
+export type MatcherValue = string | Matcher;
+
+export type Matchers<L extends string> = { readonly [K in L]?: MatcherValue };
+
+export const eq = (value: string): Matcher => ({ op: '=', value });
+export const neq = (value: string): Matcher => ({ op: '!=', value });
+export const re = (value: string): Matcher => ({ op: '=~', value });
+export const nre = (value: string): Matcher => ({ op: '!~', value });
+
+export type HistogramSeries = 'bucket' | 'sum' | 'count';
+
+/** Labels the series of `D` carry beyond its declared ones (`le` on histogram buckets). */
+type ExtraLabel<D, S> =
+  D extends MetricDefinition<string, 'histogram'>
+    ? S extends 'bucket'
+      ? 'le'
+      : never
+    : D extends MetricDefinition<string, 'summary'>
+      ? 'quantile'
+      : never;
+
+/** A PromQL double-quoted string literal holding `value`. */
+export function quote(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+}
+
+const OPS: readonly string[] = ['=', '!=', '=~', '!~'];
+
+function renderMatchers(
+  def: MetricDefinition,
+  matchers: Readonly<Record<string, MatcherValue | undefined>>,
+  extra: readonly string[],
+): string {
+  const parts: string[] = [];
+  for (const [label, m] of Object.entries(matchers)) {
+    if (m === undefined) continue;
+    const declared =
+      def.labels.includes(label) || def.targetLabels.includes(label) || extra.includes(label);
+    if (!declared) {
+      throw new Error(
+        `label ${JSON.stringify(label)} is not declared by metric ${JSON.stringify(def.name)}` +
+          ` (declared: ${[...def.labels, ...def.targetLabels, ...extra].join(', ') || 'none'})`,
+      );
+    }
+    const { op, value } = typeof m === 'string' ? eq(m) : m;
+    if (!OPS.includes(op)) {
+      throw new Error(`unknown matcher operator ${JSON.stringify(op)} for label ${label}`);
+    }
+    parts.push(`${label}${op}${quote(value)}`);
+  }
+  return parts.length > 0 ? `{${parts.join(', ')}}` : '';
+}
+
+/** `name{label="value", …}` for a catalog entry. */
+export function selector<D extends MetricDefinition>(
+  def: D,
+  matchers: Matchers<SelectableLabel<D> | ExtraLabel<D, never>> = {},
+): string {
+  const extra = def.type === 'summary' ? ['quantile'] : [];
+  return def.name + renderMatchers(def, matchers, extra);
+}
+
+/** A histogram's `_bucket`, `_sum` or `_count` series; bucket selectors may also match `le`. */
+export function histogramSelector<
+  D extends MetricDefinition<string, 'histogram'>,
+  S extends HistogramSeries,
+>(def: D, series: S, matchers: Matchers<SelectableLabel<D> | ExtraLabel<D, S>> = {}): string {
+  if (def.type !== 'histogram') {
+    throw new Error(`metric ${JSON.stringify(def.name)} is a ${def.type}, not a histogram`);
+  }
+  const extra = series === 'bucket' ? ['le'] : [];
+  return `${def.name}_${series}` + renderMatchers(def, matchers, extra);
+}
+
+/**
+ * A `by (…)` clause over labels of `D` (plus `le` for histograms, to aggregate buckets).
+ * Checked like selectors, so a grouping label the metric lacks is caught too.
+ */
+export function by<D extends MetricDefinition>(
+  def: D,
+  labels: readonly (SelectableLabel<D> | ExtraLabel<D, 'bucket'>)[],
+): string {
+  const extra = def.type === 'histogram' ? ['le'] : def.type === 'summary' ? ['quantile'] : [];
+  for (const label of labels as readonly string[]) {
+    if (
+      !def.labels.includes(label) &&
+      !def.targetLabels.includes(label) &&
+      !extra.includes(label)
+    ) {
+      throw new Error(
+        `cannot group by ${JSON.stringify(label)}: not a label of metric ${JSON.stringify(def.name)}`,
+      );
+    }
+  }
+  return `by (${labels.join(', ')})`;
+}

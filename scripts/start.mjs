@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// `npm start`: installs what is missing, builds every package, then runs each workspace's
+// `start` script (what exists so far of the local stack) on its embedded defaults.
+import { spawnSync } from 'node:child_process';
+import { repoRoot, setup, toolPath } from './setup.mjs';
+
+const env = {
+  ...process.env,
+  PATH: toolPath(),
+  TURBO_TELEMETRY_DISABLED: '1',
+  TURBO_NO_UPDATE_NOTIFIER: '1',
+};
+
+function step(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: repoRoot, stdio: 'inherit', env });
+  if (r.status !== 0) {
+    console.error(`start: ${cmd} ${args.join(' ')} failed`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+setup();
+step('npx', ['turbo', 'run', 'build']);
+step('npm', ['run', 'start', '--workspaces', '--if-present']);

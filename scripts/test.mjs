@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// `npm test`: installs what is missing, runs build, typecheck, lint and every package's tests
+// through turbo, then adds up every runner's results and ends with one line:
+//   tests: N passed, N failed
+// Each runner leaves <workspace>/.test-results/<runner>.json = { runner, passed, failed }
+// (jest through scripts/jest-summary-reporter.cjs; promtool, go test and browser tests through
+// their package's test script). A workspace whose test script left no result counts as failed.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { repoRoot, setup, toolPath } from './setup.mjs';
+
+function workspacesWithTests() {
+  const dirs = [];
+  const pkgs = join(repoRoot, 'packages');
+  for (const d of readdirSync(pkgs)) dirs.push(join(pkgs, d));
+  dirs.push(join(repoRoot, 'e2e'));
+  return dirs.filter((dir) => {
+    const file = join(dir, 'package.json');
+    return existsSync(file) && JSON.parse(readFileSync(file, 'utf8')).scripts?.test;
+  });
+}
+
+function collect(dirs) {
+  let passed = 0;
+  let failed = 0;
+  for (const dir of dirs) {
+    const results = join(dir, '.test-results');
+    const files = existsSync(results)
+      ? readdirSync(results).filter((f) => f.endsWith('.json'))
+      : [];
+    if (files.length === 0) {
+      console.error(`${relative(repoRoot, dir)}: no test results were written (runner crashed?)`);
+      failed += 1;
+      continue;
+    }
+    for (const f of files) {
+      const r = JSON.parse(readFileSync(join(results, f), 'utf8'));
+      console.log(
+        `  ${relative(repoRoot, dir)} ${r.runner}: ${r.passed} passed, ${r.failed} failed`,
+      );
+      passed += r.passed;
+      failed += r.failed;
+    }
+  }
+  return { passed, failed };
+}
+
+setup();
+const dirs = workspacesWithTests();
+for (const dir of dirs) rmSync(join(dir, '.test-results'), { recursive: true, force: true });
+
+const turbo = spawnSync(
+  'npx',
+  ['turbo', 'run', 'build', 'typecheck', 'lint', 'test', '--continue', ...process.argv.slice(2)],
+  {
+    cwd: repoRoot,
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      PATH: toolPath(),
+      TURBO_TELEMETRY_DISABLED: '1',
+      TURBO_NO_UPDATE_NOTIFIER: '1',
+      DO_NOT_TRACK: '1',
+    },
+  },
+);
+
+console.log('\nresults by runner:');
+const { passed, failed } = collect(dirs);
+const turboFailed = turbo.status !== 0;
+if (turboFailed) console.error(`turbo exited with ${turbo.status ?? turbo.signal}: a task failed`);
+console.log(`tests: ${passed} passed, ${failed} failed`);
+process.exit(turboFailed || failed > 0 || passed === 0 ? 1 : 0);
