@@ -1,0 +1,89 @@
+import fc from 'fast-check';
+import { formatMilliUnits, formatQuantity, toMilliUnits } from './quantity';
+
+// Expected strings are what k8s.io/apimachinery's resource.NewMilliQuantity(v, DecimalSI).String()
+// prints, written out by hand.
+describe('formatQuantity', () => {
+  it.each<[number | string, string]>([
+    [1.5, '1500m'],
+    [12000, '12k'],
+    [0, '0'],
+    [-0, '0'],
+    [0.0001, '1m'],
+    [1, '1'],
+    [1000, '1k'],
+    [1001, '1001'],
+    [1e6, '1M'],
+    [2.5e9, '2500M'],
+    [1e18, '1E'],
+    [1e21, '1e21'],
+    [0.001, '1m'],
+    [0.5, '500m'],
+    [2.675, '2675m'],
+    [0.1 + 0.2, '301m'],
+    [-1.5, '-1500m'],
+    [-0.0001, '-1m'],
+    [123456.789, '123456789m'],
+    ['42', '42'],
+    ['3.14159', '3142m'],
+    ['1e-7', '1m'],
+    ['7E3', '7k'],
+  ])('formats %p as %s', (value, expected) => {
+    expect(formatQuantity(value)).toBe(expected);
+  });
+
+  it.each([NaN, Infinity, -Infinity])('refuses %p, which callers must leave out', (value) => {
+    expect(() => formatQuantity(value)).toThrow('not finite');
+  });
+
+  it('refuses text that is not a decimal number, naming it', () => {
+    expect(() => formatQuantity('12 apples')).toThrow('invalid quantity value "12 apples"');
+  });
+});
+
+// An independent reader of the format: turns the canonical text back into milli-units.
+const SUFFIX_EXP: Record<string, number> = { m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+function parseCanonical(text: string): bigint {
+  const m = /^(-?)([1-9]\d*|0)(m|k|M|G|T|P|E|e(\d+))?$/.exec(text);
+  if (!m) throw new Error(`not canonical: ${text}`);
+  const exp = m[4] !== undefined ? Number(m[4]) : (SUFFIX_EXP[m[3] ?? ''] as number);
+  const milli = BigInt(m[2] as string) * 10n ** BigInt(exp + 3);
+  return m[1] ? -milli : milli;
+}
+
+describe('formatMilliUnits (property)', () => {
+  it('writes canonical text that reads back to the same amount, for 100k values', () => {
+    const amount = fc.oneof(
+      fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }),
+      fc
+        .tuple(fc.integer({ min: -999, max: 999 }), fc.nat({ max: 25 }))
+        .map(([a, z]) => BigInt(a) * 10n ** BigInt(z)),
+    );
+    fc.assert(
+      fc.property(amount, (milli) => {
+        const text = formatMilliUnits(milli);
+        if (parseCanonical(text) !== milli) return false;
+        // Canonical: the mantissa has no group of three trailing zeros left to move into the suffix.
+        const mantissa = /^-?(\d+)/.exec(text)?.[1] ?? '';
+        return mantissa === '0' || !mantissa.endsWith('000');
+      }),
+      { numRuns: 100_000 },
+    );
+  });
+
+  it('never loses more than one milli-unit, and only rounds away from zero, for 100k doubles', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }),
+        (v) => {
+          const milli = Number(toMilliUnits(v));
+          const exact = v * 1000;
+          // Float arithmetic here is only a bound check; 2 ulps of slack for the multiplication.
+          const slack = Math.abs(exact) * 4e-16;
+          return Math.abs(milli) + slack >= Math.abs(exact) && Math.abs(milli - exact) <= 1 + slack;
+        },
+      ),
+      { numRuns: 100_000 },
+    );
+  });
+});

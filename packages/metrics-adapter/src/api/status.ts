@@ -1,0 +1,93 @@
+// Kubernetes `Status` objects (k8s.io/apimachinery/pkg/apis/meta/v1), the only error body the
+// adapter ever sends: clients such as kubectl and the HPA controller read `reason` and `message`.
+// Named factories mirror apimachinery's errors.NewNotFound / NewBadRequest / ….
+
+export type StatusReason =
+  | 'BadRequest'
+  | 'Unauthorized'
+  | 'Forbidden'
+  | 'NotFound'
+  | 'MethodNotAllowed'
+  | 'NotAcceptable'
+  | 'InternalError'
+  | 'ServiceUnavailable'
+  | 'Timeout';
+
+export interface StatusDetails {
+  readonly name?: string;
+  readonly group?: string;
+  readonly kind?: string;
+}
+
+export interface Status {
+  readonly kind: 'Status';
+  readonly apiVersion: 'v1';
+  readonly metadata: Record<string, never>;
+  readonly status: 'Failure';
+  readonly message: string;
+  readonly reason: StatusReason;
+  readonly details?: StatusDetails;
+  readonly code: number;
+}
+
+function failure(
+  code: number,
+  reason: StatusReason,
+  message: string,
+  details?: StatusDetails,
+): Status {
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    ...(details ? { details } : {}),
+    code,
+  };
+}
+
+/** 404, phrased as apimachinery does: `<kind>.<group> "<name>" not found`. */
+export function notFound(resource: { group?: string; kind: string; name: string }): Status {
+  const qualified = resource.group ? `${resource.kind}.${resource.group}` : resource.kind;
+  return failure(404, 'NotFound', `${qualified} ${JSON.stringify(resource.name)} not found`, {
+    name: resource.name,
+    ...(resource.group ? { group: resource.group } : {}),
+    kind: resource.kind,
+  });
+}
+
+export const notFoundPath = (path: string): Status =>
+  failure(404, 'NotFound', `the server could not find the requested resource (${path})`);
+
+export const badRequest = (message: string): Status => failure(400, 'BadRequest', message);
+
+export const unauthorized = (message = 'Unauthorized'): Status =>
+  failure(401, 'Unauthorized', message);
+
+export const forbidden = (user: string, verb: string, resource: string): Status =>
+  failure(
+    403,
+    'Forbidden',
+    `User ${JSON.stringify(user)} cannot ${verb} resource ${JSON.stringify(resource)}`,
+  );
+
+export const methodNotAllowed = (method: string): Status =>
+  failure(
+    405,
+    'MethodNotAllowed',
+    `the server does not allow the method ${method} on this resource`,
+  );
+
+export const serviceUnavailable = (message: string): Status =>
+  failure(503, 'ServiceUnavailable', message);
+
+export const internalError = (message: string): Status =>
+  failure(500, 'InternalError', `Internal error occurred: ${message}`);
+
+export function isStatus(value: unknown): value is Status {
+  return (
+    typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'Status'
+  );
+}

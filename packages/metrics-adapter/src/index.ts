@@ -1,0 +1,3 @@
+export * from './api/quantity';
+export * from './api/status';
+export * from './k8s/label-selector';

@@ -1,0 +1,175 @@
+import fc from 'fast-check';
+import {
+  formatLabelSelector,
+  LabelSelectorError,
+  matchesLabels,
+  parseLabelSelector,
+  type Requirement,
+} from './label-selector';
+
+describe('parseLabelSelector', () => {
+  it.each<[string, Requirement[]]>([
+    ['', []],
+    ['app=web', [{ key: 'app', operator: '=', values: ['web'] }]],
+    ['app==web', [{ key: 'app', operator: '==', values: ['web'] }]],
+    ['tier!=cache', [{ key: 'tier', operator: '!=', values: ['cache'] }]],
+    ['x=', [{ key: 'x', operator: '=', values: [''] }]],
+    [
+      'x= ,z= ',
+      [
+        { key: 'x', operator: '=', values: [''] },
+        { key: 'z', operator: '=', values: [''] },
+      ],
+    ],
+    ['gpu', [{ key: 'gpu', operator: 'exists', values: [] }]],
+    ['!canary', [{ key: 'canary', operator: '!', values: [] }]],
+    ['env in (prod, staging)', [{ key: 'env', operator: 'in', values: ['prod', 'staging'] }]],
+    ['env in (b,a,b)', [{ key: 'env', operator: 'in', values: ['a', 'b'] }]],
+    ['env notin (dev)', [{ key: 'env', operator: 'notin', values: ['dev'] }]],
+    ['env in (prod,)', [{ key: 'env', operator: 'in', values: ['', 'prod'] }]],
+    ['env in ()', [{ key: 'env', operator: 'in', values: [''] }]],
+    ['env notin (,a,,b)', [{ key: 'env', operator: 'notin', values: ['', 'a', 'b'] }]],
+    ['replicas>1', [{ key: 'replicas', operator: 'gt', values: ['1'] }]],
+    ['replicas<10', [{ key: 'replicas', operator: 'lt', values: ['10'] }]],
+    [
+      'app.kubernetes.io/name=video-processing',
+      [{ key: 'app.kubernetes.io/name', operator: '=', values: ['video-processing'] }],
+    ],
+    [
+      ' app = web , !canary,tier in(a) ',
+      [
+        { key: 'app', operator: '=', values: ['web'] },
+        { key: 'canary', operator: '!', values: [] },
+        { key: 'tier', operator: 'in', values: ['a'] },
+      ],
+    ],
+    ['x=in', [{ key: 'x', operator: '=', values: ['in'] }]],
+  ])('parses %j', (text, expected) => {
+    expect(parseLabelSelector(text)).toEqual(expected);
+  });
+
+  it.each<[string, string]>([
+    ['app in (', 'at position 8: expected "," or ")" in the value set, found end of selector'],
+    ['app in web', 'expected "(" after "in"'],
+    ['app=web,', 'at position 8: expected a label key, found end of selector'],
+    ['x=a||y=b', 'label value "a||y" must be empty or letters'],
+    ['x==a==b', 'expected "," or end of selector, found "=="'],
+    ['!x=a', 'expected "," or end of selector, found "="'],
+    ['x<a', 'operator "<" needs an integer value, found "a"'],
+    ['x=(a)', 'expected a label value, found "("'],
+    ['x (a)', 'expected one of in, notin, =, ==, !=, >, < after key "x", found "("'],
+    ['-app=web', 'label key name "-app" must be letters'],
+    ['Example.COM/app=web', 'label key prefix "Example.COM" must be a DNS subdomain'],
+    ['/app=web', 'has an empty prefix'],
+    [`app=${'v'.repeat(64)}`, 'is longer than 63 characters'],
+    ['app=we b', 'expected "," or end of selector, found "b"'],
+    ['app=web$', 'label value "web$" must be empty or letters'],
+  ])('rejects %j, naming the problem (%s)', (text, message) => {
+    let error: unknown;
+    try {
+      parseLabelSelector(text);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(LabelSelectorError);
+    expect((error as Error).message).toContain(`invalid label selector ${JSON.stringify(text)}`);
+    expect((error as Error).message).toContain(message);
+  });
+});
+
+describe('matchesLabels', () => {
+  const pod = { app: 'web', tier: 'frontend', replicas: '3' };
+  it.each<[string, boolean]>([
+    ['', true],
+    ['app=web', true],
+    ['app=api', false],
+    ['app!=api', true],
+    ['missing!=x', true],
+    ['app', true],
+    ['missing', false],
+    ['!missing', true],
+    ['!app', false],
+    ['tier in (frontend,backend)', true],
+    ['tier notin (frontend)', false],
+    ['missing notin (x)', true],
+    ['missing in (x)', false],
+    ['replicas>2', true],
+    ['replicas>3', false],
+    ['replicas<4', true],
+    ['app>1', false],
+    ['app=web,tier=backend', false],
+  ])('%j → %p', (selector, expected) => {
+    expect(matchesLabels(parseLabelSelector(selector), pod)).toBe(expected);
+  });
+});
+
+// A generator that writes valid selectors on its own, from the grammar, not from the parser.
+const nameChars = 'abcxyzABC019';
+const name = fc
+  .tuple(
+    fc.constantFrom(...nameChars.split('')),
+    fc.array(fc.constantFrom(...(nameChars + '-_.').split('')), { maxLength: 10 }),
+    fc.constantFrom(...nameChars.split('')),
+  )
+  .map(([a, mid, z]) => a + mid.join('') + z);
+const key = fc.oneof(
+  name,
+  fc
+    .tuple(fc.constantFrom('example.com', 'app.kubernetes.io', 'a-b'), name)
+    .map(([p, n]) => `${p}/${n}`),
+);
+const value = fc.oneof(name, fc.constant(''));
+const sp = fc.constantFrom('', ' ', '  ');
+const requirement = fc.oneof(
+  fc
+    .tuple(key, fc.constantFrom('=', '==', '!='), value, sp)
+    .map(([k, op, v, s]) => `${k}${s}${op}${s}${v}`),
+  fc
+    .tuple(key, fc.constantFrom('in', 'notin'), fc.array(name, { minLength: 1, maxLength: 4 }), sp)
+    .map(([k, op, vs, s]) => `${k} ${op}${s}(${vs.join(`,${s}`)})`),
+  key,
+  key.map((k) => `!${k}`),
+  fc
+    .tuple(key, fc.constantFrom('>', '<'), fc.integer({ min: -1000, max: 1000 }))
+    .map(([k, op, n]) => `${k}${op}${n}`),
+);
+const selector = fc.array(requirement, { maxLength: 5 }).map((rs) => rs.join(','));
+
+describe('parseLabelSelector (properties)', () => {
+  it('parses every selector the grammar generates, and its canonical form reads back the same', () => {
+    fc.assert(
+      fc.property(selector, (text) => {
+        const reqs = parseLabelSelector(text);
+        const again = parseLabelSelector(formatLabelSelector(reqs));
+        const byKey = (rs: Requirement[]) =>
+          JSON.stringify([...rs].sort((a, b) => a.key.localeCompare(b.key)));
+        return (
+          byKey(again) === byKey(reqs) &&
+          reqs.length === (text === '' ? 0 : text.split(/,(?![^(]*\))/).length)
+        );
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('answers 100k random and mutated inputs with a result or a LabelSelectorError, never a crash', () => {
+    const mutated = fc
+      .tuple(selector, fc.nat(), fc.string({ maxLength: 3 }))
+      .map(
+        ([s, at, junk]) => s.slice(0, at % (s.length + 1)) + junk + s.slice(at % (s.length + 1)),
+      );
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 40 }), mutated), (text) => {
+        try {
+          parseLabelSelector(text);
+          return true;
+        } catch (err) {
+          return (
+            err instanceof LabelSelectorError && err.message.startsWith('invalid label selector')
+          );
+        }
+      }),
+      { numRuns: 100_000 },
+    );
+  });
+});
