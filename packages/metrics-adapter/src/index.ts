@@ -1,3 +1,4 @@
 export * from './api/quantity';
 export * from './api/status';
 export * from './k8s/label-selector';
+export * from './api/routes';

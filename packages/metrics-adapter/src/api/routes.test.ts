@@ -1,0 +1,173 @@
+import fc from 'fast-check';
+import { route, selectors } from './routes';
+import { isStatus, type Status } from './status';
+
+const C = '/apis/custom.metrics.k8s.io';
+const E = '/apis/external.metrics.k8s.io';
+
+describe('route', () => {
+  it.each<[string, object]>([
+    ['/healthz', { kind: 'health', check: 'healthz' }],
+    ['/readyz', { kind: 'health', check: 'readyz' }],
+    ['/version', { kind: 'version' }],
+    ['/openapi/v2', { kind: 'openapi' }],
+    ['/metrics', { kind: 'metrics' }],
+    ['/apis', { kind: 'apis' }],
+    [`${C}`, { kind: 'group', group: 'custom.metrics.k8s.io' }],
+    [`${C}/v1beta2`, { kind: 'resources', group: 'custom.metrics.k8s.io', version: 'v1beta2' }],
+    [`${E}/v1beta1/`, { kind: 'resources', group: 'external.metrics.k8s.io', version: 'v1beta1' }],
+    [
+      `${C}/v1beta2/namespaces/default/pods/*/websocket_connections`,
+      {
+        kind: 'custom',
+        version: 'v1beta2',
+        namespace: 'default',
+        resource: 'pods',
+        name: '*',
+        metric: 'websocket_connections',
+      },
+    ],
+    [
+      `${C}/v1beta1/namespaces/default/pods/%2A/job_queue_length`,
+      {
+        kind: 'custom',
+        version: 'v1beta1',
+        namespace: 'default',
+        resource: 'pods',
+        name: '*',
+        metric: 'job_queue_length',
+      },
+    ],
+    [
+      `${C}/v1beta2/namespaces/platform/deployments.apps/video-processing/job_queue_length`,
+      {
+        kind: 'custom',
+        version: 'v1beta2',
+        namespace: 'platform',
+        resource: 'deployments.apps',
+        name: 'video-processing',
+        metric: 'job_queue_length',
+      },
+    ],
+    [
+      // A metric about the namespace itself: the same object as namespaces/platform/queue_length.
+      `${C}/v1beta2/namespaces/platform/metrics/queue_length`,
+      {
+        kind: 'custom',
+        version: 'v1beta2',
+        resource: 'namespaces',
+        name: 'platform',
+        metric: 'queue_length',
+      },
+    ],
+    [
+      `${C}/v1beta2/nodes/node-1.example/gpu_utilisation`,
+      {
+        kind: 'custom',
+        version: 'v1beta2',
+        resource: 'nodes',
+        name: 'node-1.example',
+        metric: 'gpu_utilisation',
+      },
+    ],
+    [
+      `${C}/v1beta2/namespaces/platform/queue_length`,
+      {
+        kind: 'custom',
+        version: 'v1beta2',
+        resource: 'namespaces',
+        name: 'platform',
+        metric: 'queue_length',
+      },
+    ],
+    [
+      `${E}/v1beta1/namespaces/platform/job_queue_length`,
+      { kind: 'external', version: 'v1beta1', namespace: 'platform', metric: 'job_queue_length' },
+    ],
+  ])('reads %s', (path, expected) => {
+    expect(route(path)).toEqual(expected);
+  });
+
+  it.each<[string, number, string]>([
+    ['/', 404, 'could not find the requested resource'],
+    ['/apis/apps/v1', 404, 'could not find'],
+    [`${C}/v1`, 404, 'could not find'],
+    [`${E}/v1beta2/namespaces/a/m`, 404, 'could not find'],
+    [`${C}/v1beta2/namespaces/default/pods/web/m/extra`, 404, 'could not find'],
+    [`${C}/v1beta2/namespaces/default/pods/web%2Fx/m`, 404, 'could not find'],
+    [`${C}/v1beta2/namespaces/Default/pods/*/m`, 400, 'invalid namespace "Default"'],
+    [`${C}/v1beta2/namespaces/default/pods/Web_1/m`, 400, 'invalid object name "Web_1"'],
+    [`${C}/v1beta2/namespaces/default/pods/%E0%A4%A/m`, 400, 'invalid percent-encoding'],
+    [`${C}/v1beta2/namespaces/default/Pods/*/m`, 404, 'could not find'],
+    [`${E}/v1beta1/namespaces/default/bad%20metric`, 400, 'invalid metric name "bad metric"'],
+    [`${C}/v1beta2//pods/*/m`, 404, 'could not find'],
+  ])('answers %s with %i (%s)', (path, code, message) => {
+    const r = route(path);
+    expect(isStatus(r)).toBe(true);
+    expect((r as Status).code).toBe(code);
+    expect((r as Status).message).toContain(message);
+  });
+
+  it('answers 100k random and mutated paths with a route, a 400 or a 404, never a crash', () => {
+    const piece = fc.oneof(
+      fc.constantFrom(
+        'apis',
+        'custom.metrics.k8s.io',
+        'external.metrics.k8s.io',
+        'v1beta1',
+        'v1beta2',
+        'namespaces',
+        'pods',
+        '*',
+        '%2A',
+        'metrics',
+        'nodes',
+        'default',
+        '%',
+        '%ZZ',
+        '..',
+        '',
+      ),
+      fc.string({ maxLength: 12 }),
+      fc.string({ maxLength: 6, unit: 'binary' }).map(encodeURIComponent),
+    );
+    const path = fc.array(piece, { maxLength: 8 }).map((p) => '/' + p.join('/'));
+    fc.assert(
+      fc.property(path, (p) => {
+        const r = route(p);
+        return !isStatus(r) || r.code === 400 || r.code === 404;
+      }),
+      { numRuns: 100_000 },
+    );
+  });
+});
+
+describe('selectors', () => {
+  it('reads the label selector, metric label selector and object name', () => {
+    const q = new URLSearchParams({
+      labelSelector: 'app in (web,api)',
+      metricLabelSelector: 'queue=render',
+      fieldSelector: 'metadata.name=web-1',
+    }).toString();
+    expect(selectors(q)).toEqual({
+      labelSelector: [{ key: 'app', operator: 'in', values: ['api', 'web'] }],
+      metricLabelSelector: [{ key: 'queue', operator: '=', values: ['render'] }],
+      objectName: 'web-1',
+    });
+  });
+
+  it('treats absent parameters as match-everything', () => {
+    expect(selectors('')).toEqual({ labelSelector: [], metricLabelSelector: [] });
+  });
+
+  it.each<[string, string]>([
+    ['labelSelector=app+in+(', 'labelSelector: invalid label selector "app in ("'],
+    ['metricLabelSelector=%3D%3D', 'metricLabelSelector: invalid label selector "=="'],
+    ['fieldSelector=status.phase%3DRunning', 'unsupported field selector "status.phase=Running"'],
+    ['labelSelector=a&labelSelector=b', 'labelSelector is given 2 times'],
+  ])('answers %s with a 400 naming the parameter', (query, message) => {
+    const r = selectors(query);
+    expect(r).toMatchObject({ kind: 'Status', code: 400, reason: 'BadRequest' });
+    expect((r as Status).message).toContain(message);
+  });
+});

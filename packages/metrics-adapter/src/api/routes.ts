@@ -1,0 +1,191 @@
+// Maps a request path and query string to what the adapter is asked for, or to the Status it
+// must answer with: 404 for a path the API does not have, 400 for one it has but cannot read
+// (bad escape, bad namespace or object name, bad selector). Pure, so every path shape can be
+// tested, including 100k random ones, without a server.
+import { LabelSelectorError, parseLabelSelector, type Requirement } from '../k8s/label-selector';
+import { badRequest, notFoundPath, type Status } from './status';
+
+export const CUSTOM_GROUP = 'custom.metrics.k8s.io';
+export const EXTERNAL_GROUP = 'external.metrics.k8s.io';
+export const GROUP_VERSIONS: Readonly<Record<string, readonly string[]>> = {
+  [CUSTOM_GROUP]: ['v1beta2', 'v1beta1'],
+  [EXTERNAL_GROUP]: ['v1beta1'],
+};
+
+export type Route =
+  | { readonly kind: 'health'; readonly check: 'healthz' | 'livez' | 'readyz' }
+  | { readonly kind: 'version' | 'openapi' | 'metrics' | 'apis' }
+  | { readonly kind: 'group'; readonly group: string }
+  | { readonly kind: 'resources'; readonly group: string; readonly version: string }
+  | {
+      readonly kind: 'custom';
+      readonly version: string;
+      /** Absent for root-scoped resources such as nodes. */
+      readonly namespace?: string;
+      /** Plural resource, with its group when it has one: `pods`, `deployments.apps`, `namespaces`. */
+      readonly resource: string;
+      /** Object name; `*` means every object the selectors match. */
+      readonly name: string;
+      readonly metric: string;
+    }
+  | {
+      readonly kind: 'external';
+      readonly version: string;
+      readonly namespace: string;
+      readonly metric: string;
+    };
+
+export interface Selectors {
+  readonly labelSelector: readonly Requirement[];
+  readonly metricLabelSelector: readonly Requirement[];
+  /** From `fieldSelector=metadata.name=<name>`, the only field selector the API supports. */
+  readonly objectName?: string;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const RESOURCE = /^[a-z0-9]+(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function segments(path: string): string[] | Status {
+  const parts = path.split('/').slice(1);
+  if (parts.length > 0 && parts[parts.length - 1] === '') parts.pop(); // trailing slash
+  const out: string[] = [];
+  for (const raw of parts) {
+    let seg: string;
+    try {
+      seg = decodeURIComponent(raw);
+    } catch {
+      return badRequest(`malformed path segment ${JSON.stringify(raw)}: invalid percent-encoding`);
+    }
+    if (seg === '' || seg.includes('/')) return notFoundPath(path);
+    out.push(seg);
+  }
+  return out;
+}
+
+function checkNamespace(ns: string): Status | undefined {
+  if (ns.length > 63 || !DNS_LABEL.test(ns)) {
+    return badRequest(
+      `invalid namespace ${JSON.stringify(ns)}: must be a DNS label (lower-case letters, digits and "-", at most 63 characters)`,
+    );
+  }
+  return undefined;
+}
+
+function checkName(name: string): Status | undefined {
+  if (name === '*') return undefined;
+  if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
+    return badRequest(
+      `invalid object name ${JSON.stringify(name)}: must be a DNS subdomain (lower-case letters, digits, "-" and ".")`,
+    );
+  }
+  return undefined;
+}
+
+function checkResource(resource: string, path: string): Status | undefined {
+  return RESOURCE.test(resource) ? undefined : notFoundPath(path);
+}
+
+function checkMetric(metric: string): Status | undefined {
+  // Metric names come from rule templates (name.as), so only characters no template yields are refused.
+  const control = [...metric].some((c) => c.charCodeAt(0) < 0x20 || c === '\u007f' || /\s/.test(c));
+  if (control) return badRequest(`invalid metric name ${JSON.stringify(metric)}`);
+  return undefined;
+}
+
+/** The route for `path` (no query string), or the Status to answer with. */
+export function route(path: string): Route | Status {
+  const s = segments(path);
+  if (!Array.isArray(s)) return s;
+  const [a, group, version, ...rest] = s;
+  if (s.length === 1 && (a === 'healthz' || a === 'livez' || a === 'readyz'))
+    return { kind: 'health', check: a };
+  if (s.length === 1 && a === 'version') return { kind: 'version' };
+  if (s.length === 1 && a === 'metrics') return { kind: 'metrics' };
+  if (s.length === 2 && a === 'openapi' && group === 'v2') return { kind: 'openapi' };
+  if (a !== 'apis') return notFoundPath(path);
+  if (group === undefined) return { kind: 'apis' };
+  const versions = GROUP_VERSIONS[group];
+  if (!versions) return notFoundPath(path);
+  if (version === undefined) return { kind: 'group', group };
+  if (!versions.includes(version)) return notFoundPath(path);
+  if (rest.length === 0) return { kind: 'resources', group, version };
+  return group === CUSTOM_GROUP
+    ? customRoute(path, version, rest)
+    : externalRoute(path, version, rest);
+}
+
+function customRoute(path: string, version: string, rest: string[]): Route | Status {
+  let namespace: string | undefined;
+  let tail = rest;
+  // namespaces/{ns}/… is namespaced; namespaces/{name}/{metric} is the root-scoped namespace object.
+  if (rest[0] === 'namespaces' && rest.length >= 4) {
+    namespace = rest[1] as string;
+    tail = rest.slice(2);
+  }
+  if (namespace !== undefined) {
+    const bad = checkNamespace(namespace);
+    if (bad) return bad;
+    // namespaces/{ns}/metrics/{metric}: a metric describing the namespace itself.
+    if (tail.length === 2 && tail[0] === 'metrics') {
+      const metric = tail[1] as string;
+      return (
+        checkMetric(metric) ?? {
+          kind: 'custom',
+          version,
+          resource: 'namespaces',
+          name: namespace,
+          metric,
+        }
+      );
+    }
+  }
+  if (tail.length !== 3) return notFoundPath(path);
+  const [resource, name, metric] = tail as [string, string, string];
+  const bad =
+    checkResource(resource, path) ??
+    (resource === 'namespaces' && name !== '*' ? checkNamespace(name) : checkName(name)) ??
+    checkMetric(metric);
+  if (bad) return bad;
+  return namespace === undefined
+    ? { kind: 'custom', version, resource, name, metric }
+    : { kind: 'custom', version, namespace, resource, name, metric };
+}
+
+function externalRoute(path: string, version: string, rest: string[]): Route | Status {
+  if (rest.length !== 3 || rest[0] !== 'namespaces') return notFoundPath(path);
+  const [, namespace, metric] = rest as [string, string, string];
+  const bad = checkNamespace(namespace) ?? checkMetric(metric);
+  if (bad) return bad;
+  return { kind: 'external', version, namespace, metric };
+}
+
+function selectorParam(params: URLSearchParams, name: string): readonly Requirement[] | Status {
+  const values = params.getAll(name);
+  if (values.length > 1)
+    return badRequest(`query parameter ${name} is given ${values.length} times`);
+  try {
+    return parseLabelSelector(values[0] ?? '');
+  } catch (err) {
+    if (err instanceof LabelSelectorError) return badRequest(`${name}: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Reads labelSelector, metricLabelSelector and fieldSelector from a query string. */
+export function selectors(query: string): Selectors | Status {
+  const params = new URLSearchParams(query);
+  const labelSelector = selectorParam(params, 'labelSelector');
+  if (!Array.isArray(labelSelector)) return labelSelector as Status;
+  const metricLabelSelector = selectorParam(params, 'metricLabelSelector');
+  if (!Array.isArray(metricLabelSelector)) return metricLabelSelector as Status;
+  const field = params.get('fieldSelector');
+  if (field === null || field === '') return { labelSelector, metricLabelSelector };
+  const m = /^\s*metadata\.name\s*==?\s*([^,\s]+)\s*$/.exec(field);
+  if (!m) {
+    return badRequest(
+      `unsupported field selector ${JSON.stringify(field)}: only metadata.name=<name> is supported`,
+    );
+  }
+  return { labelSelector, metricLabelSelector, objectName: m[1] as string };
+}
