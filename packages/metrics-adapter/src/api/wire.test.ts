@@ -1,0 +1,174 @@
+import { parseLabelSelector } from '../k8s/label-selector';
+import {
+  apiGroupList,
+  apiResourceList,
+  customMetricValueList,
+  externalMetricValueList,
+  formatTime,
+  toLabelSelector,
+} from './wire';
+
+const pod = { kind: 'Pod', namespace: 'platform', name: 'collab-7d9f', apiVersion: 'v1' };
+const t = Date.UTC(2026, 10, 22, 15, 4, 5) / 1000 + 0.789; // 2026-11-22T15:04:05.789Z
+
+describe('custom metrics bodies', () => {
+  it('writes v1beta2 items with metric {name, selector}, the sample time and a Quantity', () => {
+    const { body, dropped } = customMetricValueList(
+      'v1beta2',
+      'websocket_connections',
+      [{ describedObject: pod, value: 1.5, timestamp: t }],
+      parseLabelSelector('app=collaboration'),
+    );
+    expect(dropped).toBe(0);
+    expect(JSON.parse(JSON.stringify(body))).toEqual({
+      kind: 'MetricValueList',
+      apiVersion: 'custom.metrics.k8s.io/v1beta2',
+      metadata: {},
+      items: [
+        {
+          describedObject: {
+            kind: 'Pod',
+            namespace: 'platform',
+            name: 'collab-7d9f',
+            apiVersion: 'v1',
+          },
+          metric: {
+            name: 'websocket_connections',
+            selector: { matchLabels: { app: 'collaboration' } },
+          },
+          timestamp: '2026-11-22T15:04:05Z',
+          value: '1500m',
+        },
+      ],
+    });
+  });
+
+  it('writes v1beta1 items with metricName, window and a selector that is null when none was given', () => {
+    const { body } = customMetricValueList(
+      'v1beta1',
+      'job_queue_length',
+      [{ describedObject: pod, value: 12000, timestamp: t, windowSeconds: 60 }],
+      [],
+    );
+    expect(JSON.parse(JSON.stringify(body)).items).toEqual([
+      {
+        describedObject: pod,
+        metricName: 'job_queue_length',
+        timestamp: '2026-11-22T15:04:05Z',
+        window: 60,
+        value: '12k',
+        selector: null,
+      },
+    ]);
+  });
+
+  it('leaves out NaN and infinite values and counts them', () => {
+    const { body, dropped } = customMetricValueList(
+      'v1beta2',
+      'm',
+      [
+        { describedObject: pod, value: 'NaN', timestamp: t },
+        { describedObject: pod, value: '+Inf', timestamp: t },
+        { describedObject: pod, value: -Infinity, timestamp: t },
+        { describedObject: { ...pod, name: 'ok' }, value: '0', timestamp: t },
+      ],
+      [],
+    );
+    expect(dropped).toBe(3);
+    expect(
+      (body as { items: { describedObject: { name: string }; value: string }[] }).items,
+    ).toEqual([
+      expect.objectContaining({
+        describedObject: expect.objectContaining({ name: 'ok' }),
+        value: '0',
+      }),
+    ]);
+  });
+});
+
+describe('external metrics bodies', () => {
+  it('writes metricName, metricLabels, timestamp and value', () => {
+    const { body } = externalMetricValueList('job_queue_length', [
+      { labels: { queue: 'render', namespace: 'platform' }, value: '42', timestamp: t },
+    ]);
+    expect(JSON.parse(JSON.stringify(body))).toEqual({
+      kind: 'ExternalMetricValueList',
+      apiVersion: 'external.metrics.k8s.io/v1beta1',
+      metadata: {},
+      items: [
+        {
+          metricName: 'job_queue_length',
+          metricLabels: { queue: 'render', namespace: 'platform' },
+          timestamp: '2026-11-22T15:04:05Z',
+          value: '42',
+        },
+      ],
+    });
+  });
+});
+
+describe('toLabelSelector', () => {
+  it('maps each operator to matchLabels or matchExpressions', () => {
+    expect(
+      toLabelSelector(parseLabelSelector('app=web,tier in (a,b),env notin (dev),x!=y,gpu,!canary')),
+    ).toEqual({
+      matchLabels: { app: 'web' },
+      matchExpressions: [
+        { key: 'tier', operator: 'In', values: ['a', 'b'] },
+        { key: 'env', operator: 'NotIn', values: ['dev'] },
+        { key: 'x', operator: 'NotIn', values: ['y'] },
+        { key: 'gpu', operator: 'Exists' },
+        { key: 'canary', operator: 'DoesNotExist' },
+      ],
+    });
+  });
+
+  it('has no form for > and <', () => {
+    expect(toLabelSelector(parseLabelSelector('replicas>1'))).toBeNull();
+  });
+});
+
+describe('discovery', () => {
+  it('lists resource/metric pairs as MetricValueList resources with verb get', () => {
+    expect(
+      apiResourceList('custom.metrics.k8s.io', 'v1beta2', [
+        { resource: 'pods', metric: 'websocket_connections', namespaced: true },
+        { resource: 'namespaces', metric: 'job_queue_length', namespaced: false },
+      ]),
+    ).toEqual({
+      kind: 'APIResourceList',
+      apiVersion: 'v1',
+      groupVersion: 'custom.metrics.k8s.io/v1beta2',
+      resources: [
+        {
+          name: 'namespaces/job_queue_length',
+          singularName: '',
+          namespaced: false,
+          kind: 'MetricValueList',
+          verbs: ['get'],
+        },
+        {
+          name: 'pods/websocket_connections',
+          singularName: '',
+          namespaced: true,
+          kind: 'MetricValueList',
+          verbs: ['get'],
+        },
+      ],
+    });
+  });
+
+  it('prefers v1beta2 for custom metrics', () => {
+    const list = apiGroupList() as {
+      groups: { name: string; preferredVersion: { version: string } }[];
+    };
+    expect(list.groups.map((g) => [g.name, g.preferredVersion.version])).toEqual([
+      ['custom.metrics.k8s.io', 'v1beta2'],
+      ['external.metrics.k8s.io', 'v1beta1'],
+    ]);
+  });
+
+  it('formats times as metav1.Time does', () => {
+    expect(formatTime(0)).toBe('1970-01-01T00:00:00Z');
+  });
+});

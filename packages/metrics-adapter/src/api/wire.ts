@@ -1,0 +1,201 @@
+// Response bodies exactly as k8s.io/metrics serialises them (custom_metrics v1beta1 and v1beta2,
+// external_metrics v1beta1), plus discovery documents. Field names and null-vs-omitted follow
+// the Go json tags: v1beta1 `selector` is always present (null when none), v1beta2's
+// `metric.selector` and every `window` are omitted when unset.
+import type { Requirement } from '../k8s/label-selector';
+import { formatQuantity } from './quantity';
+import { CUSTOM_GROUP, EXTERNAL_GROUP, GROUP_VERSIONS } from './routes';
+
+export interface ObjectReference {
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+  readonly apiVersion: string;
+}
+
+export interface LabelSelector {
+  readonly matchLabels?: Record<string, string>;
+  readonly matchExpressions?: readonly {
+    key: string;
+    operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+    values?: string[];
+  }[];
+}
+
+/** One sample as the provider returns it; `timestamp` is the sample's own time in unix seconds. */
+export interface ObjectSample {
+  readonly describedObject: ObjectReference;
+  readonly value: number | string;
+  readonly timestamp: number;
+  readonly windowSeconds?: number;
+}
+
+export interface ExternalSample {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number | string;
+  readonly timestamp: number;
+  readonly windowSeconds?: number;
+}
+
+/** metav1.Time: RFC 3339 in UTC, whole seconds. */
+export function formatTime(unixSeconds: number): string {
+  return new Date(Math.floor(unixSeconds) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/**
+ * A parsed selector as a metav1.LabelSelector. `!=` becomes NotIn with one value (the same set);
+ * `>`/`<` have no LabelSelector form, so a selector using them is echoed as null.
+ */
+export function toLabelSelector(reqs: readonly Requirement[]): LabelSelector | null {
+  if (reqs.length === 0) return null;
+  const matchLabels: Record<string, string> = {};
+  const matchExpressions: NonNullable<LabelSelector['matchExpressions']>[number][] = [];
+  for (const r of reqs) {
+    switch (r.operator) {
+      case '=':
+      case '==':
+        matchLabels[r.key] = r.values[0] as string;
+        break;
+      case 'in':
+        matchExpressions.push({ key: r.key, operator: 'In', values: [...r.values] });
+        break;
+      case '!=':
+      case 'notin':
+        matchExpressions.push({ key: r.key, operator: 'NotIn', values: [...r.values] });
+        break;
+      case 'exists':
+        matchExpressions.push({ key: r.key, operator: 'Exists' });
+        break;
+      case '!':
+        matchExpressions.push({ key: r.key, operator: 'DoesNotExist' });
+        break;
+      case 'gt':
+      case 'lt':
+        return null;
+    }
+  }
+  return {
+    ...(Object.keys(matchLabels).length > 0 ? { matchLabels } : {}),
+    ...(matchExpressions.length > 0 ? { matchExpressions } : {}),
+  };
+}
+
+const finite = (v: number | string) => Number.isFinite(typeof v === 'number' ? v : Number(v));
+
+export interface ListResult<T> {
+  readonly body: T;
+  /** Items left out because their value was NaN or ±Inf. */
+  readonly dropped: number;
+}
+
+export function customMetricValueList(
+  version: string,
+  metric: string,
+  samples: readonly ObjectSample[],
+  selector: readonly Requirement[],
+): ListResult<object> {
+  const kept = samples.filter((s) => finite(s.value));
+  const labelSelector = toLabelSelector(selector);
+  const items = kept.map((s) => {
+    const window = s.windowSeconds === undefined ? undefined : Math.round(s.windowSeconds);
+    if (version === 'v1beta1') {
+      return {
+        describedObject: s.describedObject,
+        metricName: metric,
+        timestamp: formatTime(s.timestamp),
+        ...(window === undefined ? {} : { window }),
+        value: formatQuantity(s.value),
+        selector: labelSelector,
+      };
+    }
+    return {
+      describedObject: s.describedObject,
+      metric: { name: metric, ...(labelSelector ? { selector: labelSelector } : {}) },
+      timestamp: formatTime(s.timestamp),
+      ...(window === undefined ? {} : { windowSeconds: window }),
+      value: formatQuantity(s.value),
+    };
+  });
+  return {
+    body: {
+      kind: 'MetricValueList',
+      apiVersion: `${CUSTOM_GROUP}/${version}`,
+      metadata: {},
+      items,
+    },
+    dropped: samples.length - kept.length,
+  };
+}
+
+export function externalMetricValueList(
+  metric: string,
+  samples: readonly ExternalSample[],
+): ListResult<object> {
+  const kept = samples.filter((s) => finite(s.value));
+  const items = kept.map((s) => ({
+    metricName: metric,
+    metricLabels: { ...s.labels },
+    timestamp: formatTime(s.timestamp),
+    ...(s.windowSeconds === undefined ? {} : { window: Math.round(s.windowSeconds) }),
+    value: formatQuantity(s.value),
+  }));
+  return {
+    body: {
+      kind: 'ExternalMetricValueList',
+      apiVersion: `${EXTERNAL_GROUP}/v1beta1`,
+      metadata: {},
+      items,
+    },
+    dropped: samples.length - kept.length,
+  };
+}
+
+/** What discovery lists for one served metric: `pods/websocket_connections`, namespaced. */
+export interface ServedMetric {
+  readonly resource: string;
+  readonly metric: string;
+  readonly namespaced: boolean;
+}
+
+export function apiResourceList(
+  group: string,
+  version: string,
+  metrics: readonly ServedMetric[],
+): object {
+  const kind = group === EXTERNAL_GROUP ? 'ExternalMetricValueList' : 'MetricValueList';
+  const resources = [...metrics]
+    .map((m) => ({
+      name: group === EXTERNAL_GROUP ? m.metric : `${m.resource}/${m.metric}`,
+      singularName: '',
+      namespaced: m.namespaced,
+      kind,
+      verbs: ['get'],
+    }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: `${group}/${version}`,
+    resources,
+  };
+}
+
+function apiGroup(group: string): object {
+  const versions = (GROUP_VERSIONS[group] ?? []).map((v) => ({
+    groupVersion: `${group}/${v}`,
+    version: v,
+  }));
+  return { name: group, versions, preferredVersion: versions[0] };
+}
+
+export function apiGroupList(): object {
+  return {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: Object.keys(GROUP_VERSIONS).map(apiGroup),
+  };
+}
+
+export function apiGroupDocument(group: string): object {
+  return { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(group) };
+}
