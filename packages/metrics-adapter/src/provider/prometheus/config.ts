@@ -1,0 +1,264 @@
+// prometheus-adapter's rule config (pkg/config in kubernetes-sigs/prometheus-adapter), accepted
+// verbatim and parsed strictly: an unknown key, a wrong type, a regex that does not compile or a
+// template field that does not exist is an error naming the file, the key path and the line.
+import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
+
+export interface GroupResource {
+  readonly group?: string;
+  readonly resource: string;
+}
+
+export interface ResourceMapping {
+  readonly template?: string;
+  readonly overrides: Readonly<Record<string, GroupResource>>;
+  readonly namespaced?: boolean;
+}
+
+export interface DiscoveryRule {
+  readonly seriesQuery: string;
+  readonly seriesFilters: readonly ({ readonly is: string } | { readonly isNot: string })[];
+  readonly resources: ResourceMapping;
+  readonly name: { readonly matches: string; readonly as: string };
+  readonly metricsQuery: string;
+  readonly labelValueReplacements: readonly { readonly find: string; readonly replace: string }[];
+}
+
+export interface ResourceRules {
+  readonly raw: unknown;
+}
+
+export interface AdapterConfig {
+  readonly rules: readonly DiscoveryRule[];
+  readonly externalRules: readonly DiscoveryRule[];
+  /** Accepted for compatibility and not served: resource metrics are metrics-server's job. */
+  readonly resourceRules?: ResourceRules;
+}
+
+/** prometheus-adapter's default metricsQuery. */
+export const DEFAULT_METRICS_QUERY = 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)';
+
+const METRICS_QUERY_FIELDS = [
+  'Series',
+  'LabelMatchers',
+  'GroupBy',
+  'GroupBySlice',
+  'LabelValuesByName',
+];
+const RESOURCE_TEMPLATE_FIELDS = ['Group', 'Resource'];
+
+export class ConfigError extends Error {
+  constructor(file: string, path: string, line: number | undefined, detail: string) {
+    super(`${file}${line ? `:${line}` : ''}: ${path ? `${path}: ` : ''}${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+class Reader {
+  constructor(
+    private readonly file: string,
+    private readonly lines: LineCounter,
+  ) {}
+
+  fail(node: Node | undefined | null, path: string, detail: string): never {
+    const offset = node?.range?.[0];
+    const line = offset === undefined ? undefined : this.lines.linePos(offset).line;
+    throw new ConfigError(this.file, path, line, detail);
+  }
+
+  /** The map's entries, after rejecting keys outside `allowed`. */
+  map(node: unknown, path: string, allowed: readonly string[]): Map<string, Node | null> {
+    if (!isMap(node)) this.fail(node as Node, path, 'must be a mapping');
+    const out = new Map<string, Node | null>();
+    for (const pair of node.items) {
+      const key = String((pair.key as { value?: unknown })?.value ?? pair.key);
+      if (!allowed.includes(key)) {
+        this.fail(
+          pair.key as Node,
+          path,
+          `unknown key ${JSON.stringify(key)} (allowed: ${allowed.join(', ')})`,
+        );
+      }
+      if (out.has(key))
+        this.fail(pair.key as Node, path, `key ${JSON.stringify(key)} is given twice`);
+      out.set(key, (pair.value as Node | null) ?? null);
+    }
+    return out;
+  }
+
+  seq(node: Node | null | undefined, path: string): Node[] {
+    if (node === undefined || node === null || (node as { value?: unknown }).value === null)
+      return [];
+    if (!isSeq(node)) this.fail(node, path, 'must be a list');
+    return node.items as Node[];
+  }
+
+  string(node: Node | null | undefined, path: string, required = false): string {
+    const value = (node as { value?: unknown } | null | undefined)?.value;
+    if (value === undefined || value === null) {
+      if (required) this.fail(node, path, 'is required');
+      return '';
+    }
+    if (typeof value !== 'string')
+      this.fail(node, path, `must be a string, got ${JSON.stringify(value)}`);
+    return value;
+  }
+
+  bool(node: Node | null | undefined, path: string): boolean | undefined {
+    const value = (node as { value?: unknown } | null | undefined)?.value;
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'boolean')
+      this.fail(node, path, `must be true or false, got ${JSON.stringify(value)}`);
+    return value;
+  }
+
+  regex(node: Node | null | undefined, path: string, source: string): RegExp {
+    try {
+      // Go's RE2 writes named groups as (?P<name>…); JavaScript as (?<name>…).
+      return new RegExp(source.replace(/\(\?P</g, '(?<'));
+    } catch (err) {
+      return this.fail(
+        node,
+        path,
+        `invalid regular expression ${JSON.stringify(source)}: ${(err as Error).message}`,
+      );
+    }
+  }
+
+  template(
+    node: Node | null | undefined,
+    path: string,
+    text: string,
+    fields: readonly string[],
+  ): void {
+    for (const action of text.matchAll(/<<(.*?)>>/gs)) {
+      for (const ref of (action[1] ?? '').matchAll(/\.([A-Za-z_][A-Za-z0-9_]*)/g)) {
+        if (!fields.includes(ref[1] as string)) {
+          this.fail(
+            node,
+            path,
+            `template field .${ref[1]} does not exist (available: ${fields.map((f) => '.' + f).join(', ')})`,
+          );
+        }
+      }
+    }
+    const opens = (text.match(/<</g) ?? []).length;
+    const closes = (text.match(/>>/g) ?? []).length;
+    if (opens !== closes)
+      this.fail(node, path, `unbalanced template delimiters in ${JSON.stringify(text)}`);
+  }
+}
+
+function readRule(r: Reader, node: Node, path: string): DiscoveryRule {
+  const m = r.map(node, path, [
+    'seriesQuery',
+    'seriesFilters',
+    'resources',
+    'name',
+    'metricsQuery',
+    'labelValueReplacements',
+  ]);
+  const seriesQuery = r.string(m.get('seriesQuery'), `${path}.seriesQuery`, true);
+
+  const seriesFilters = r.seq(m.get('seriesFilters'), `${path}.seriesFilters`).map((f, i) => {
+    const fp = `${path}.seriesFilters[${i}]`;
+    const fm = r.map(f, fp, ['is', 'isNot']);
+    if (fm.size !== 1) r.fail(f, fp, 'set exactly one of "is" and "isNot"');
+    const [key, value] = [...fm.entries()][0] as [string, Node | null];
+    const source = r.string(value, `${fp}.${key}`, true);
+    r.regex(value, `${fp}.${key}`, source);
+    return key === 'is' ? { is: source } : { isNot: source };
+  });
+
+  const rp = `${path}.resources`;
+  const rm = m.get('resources')
+    ? r.map(m.get('resources'), rp, ['template', 'overrides', 'namespaced'])
+    : new Map();
+  const template = r.string(rm.get('template'), `${rp}.template`);
+  if (template)
+    r.template(rm.get('template'), `${rp}.template`, template, RESOURCE_TEMPLATE_FIELDS);
+  const overrides: Record<string, GroupResource> = {};
+  const on = rm.get('overrides');
+  if (on) {
+    if (!isMap(on))
+      r.fail(on, `${rp}.overrides`, 'must be a mapping of label name to {group, resource}');
+    for (const pair of on.items) {
+      const label = String((pair.key as { value?: unknown }).value);
+      const gp = `${rp}.overrides.${label}`;
+      const g = r.map(pair.value, gp, ['group', 'resource']);
+      const group = r.string(g.get('group'), `${gp}.group`);
+      overrides[label] = {
+        ...(group ? { group } : {}),
+        resource: r.string(g.get('resource'), `${gp}.resource`, true),
+      };
+    }
+  }
+  const namespaced = r.bool(rm.get('namespaced'), `${rp}.namespaced`);
+
+  const np = `${path}.name`;
+  const nm = m.get('name') ? r.map(m.get('name'), np, ['matches', 'as']) : new Map();
+  const matches = r.string(nm.get('matches'), `${np}.matches`) || '.*';
+  const groups =
+    new RegExp(r.regex(nm.get('matches'), `${np}.matches`, matches).source + '|').exec('')!.length -
+    1;
+  let as = r.string(nm.get('as'), `${np}.as`);
+  if (!as) {
+    if (groups > 1)
+      r.fail(
+        nm.get('matches'),
+        `${np}.as`,
+        `must be set: name.matches has ${groups} capture groups`,
+      );
+    as = groups === 1 ? '$1' : '$0';
+  }
+
+  const metricsQuery =
+    r.string(m.get('metricsQuery'), `${path}.metricsQuery`) || DEFAULT_METRICS_QUERY;
+  r.template(m.get('metricsQuery'), `${path}.metricsQuery`, metricsQuery, METRICS_QUERY_FIELDS);
+
+  const labelValueReplacements = r
+    .seq(m.get('labelValueReplacements'), `${path}.labelValueReplacements`)
+    .map((n, i) => {
+      const lp = `${path}.labelValueReplacements[${i}]`;
+      const lm = r.map(n, lp, ['find', 'replace']);
+      return {
+        find: r.string(lm.get('find'), `${lp}.find`, true),
+        replace: r.string(lm.get('replace'), `${lp}.replace`),
+      };
+    });
+
+  return {
+    seriesQuery,
+    seriesFilters,
+    resources: {
+      ...(template ? { template } : {}),
+      overrides,
+      ...(namespaced === undefined ? {} : { namespaced }),
+    },
+    name: { matches, as },
+    metricsQuery,
+    labelValueReplacements,
+  };
+}
+
+/** Parses a prometheus-adapter config file's text; `file` names it in errors. */
+export function parseAdapterConfig(text: string, file: string): AdapterConfig {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false });
+  const r = new Reader(file, lines);
+  const syntax = doc.errors[0];
+  if (syntax)
+    throw new ConfigError(
+      file,
+      '',
+      syntax.linePos?.[0]?.line,
+      `invalid YAML: ${syntax.message.split('\n')[0]}`,
+    );
+  if (doc.contents === null) return { rules: [], externalRules: [] };
+  const top = r.map(doc.contents, '', ['rules', 'externalRules', 'resourceRules']);
+  const rules = r.seq(top.get('rules'), 'rules').map((n, i) => readRule(r, n, `rules[${i}]`));
+  const externalRules = r
+    .seq(top.get('externalRules'), 'externalRules')
+    .map((n, i) => readRule(r, n, `externalRules[${i}]`));
+  const rr = top.get('resourceRules');
+  return { rules, externalRules, ...(rr ? { resourceRules: { raw: rr.toJSON() } } : {}) };
+}
