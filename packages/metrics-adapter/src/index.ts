@@ -5,3 +5,5 @@ export * from './api/routes';
 export * from './api/wire';
 export * from './provider/prometheus/config';
 export * from './provider/prometheus/naming';
+export * from './provider/prometheus/client';
+export * from './provider/cache';

@@ -1,0 +1,51 @@
+import { CollapsingCache, type CacheResult } from './cache';
+
+describe('CollapsingCache', () => {
+  it('serves a fresh value from memory and reloads an expired one', async () => {
+    let now = 1000;
+    const results: CacheResult[] = [];
+    const cache = new CollapsingCache<number>(
+      500,
+      (r) => results.push(r),
+      () => now,
+    );
+    let loads = 0;
+    const load = async () => ++loads;
+    expect(await cache.get('k', load)).toBe(1);
+    now += 499;
+    expect(await cache.get('k', load)).toBe(1);
+    now += 1;
+    expect(await cache.get('k', load)).toBe(2);
+    expect(results).toEqual(['miss', 'hit', 'miss']);
+  });
+
+  it('collapses concurrent identical requests into one load', async () => {
+    const results: CacheResult[] = [];
+    const cache = new CollapsingCache<string>(1000, (r) => results.push(r));
+    let loads = 0;
+    let release!: (v: string) => void;
+    const load = () => {
+      loads++;
+      return new Promise<string>((r) => (release = r));
+    };
+    const all = Promise.all([cache.get('q', load), cache.get('q', load), cache.get('q', load)]);
+    release('value');
+    expect(await all).toEqual(['value', 'value', 'value']);
+    expect(loads).toBe(1);
+    expect(results).toEqual(['miss', 'shared', 'shared']);
+  });
+
+  it('does not cache a failure', async () => {
+    const cache = new CollapsingCache<number>(1000);
+    await expect(cache.get('k', () => Promise.reject(new Error('down')))).rejects.toThrow('down');
+    await expect(cache.get('k', async () => 5)).resolves.toBe(5);
+  });
+
+  it('keeps at most maxEntries values', async () => {
+    const cache = new CollapsingCache<number>(60_000, () => {}, Date.now, 3);
+    for (let i = 0; i < 5; i++) await cache.get(`k${i}`, async () => i);
+    let reloaded = 0;
+    await cache.get('k0', async () => ++reloaded);
+    expect(reloaded).toBe(1);
+  });
+});

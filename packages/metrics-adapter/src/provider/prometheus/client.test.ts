@@ -1,0 +1,128 @@
+import { createServer, type Server } from 'node:http';
+import { catalog, createGauge } from '@beacon/metric-catalog';
+import { Registry } from 'prom-client';
+import { freePort, startPrometheus, type RunningPrometheus } from '../../testing/prometheus';
+import { createPrometheusClient, PrometheusError } from './client';
+
+jest.setTimeout(60_000);
+
+async function serveMetrics(registry: Registry): Promise<{ server: Server; address: string }> {
+  const server = createServer((_req, res) => {
+    void registry.metrics().then((text) => {
+      res.writeHead(200, { 'content-type': registry.contentType });
+      res.end(text);
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  return { server, address: `127.0.0.1:${port}` };
+}
+
+describe('the Prometheus client against a real Prometheus', () => {
+  let prom: RunningPrometheus;
+  const servers: Server[] = [];
+
+  beforeAll(async () => {
+    const targets = [];
+    for (const [pod, connections] of [
+      ['collab-a', 7],
+      ['collab-b', 12.5],
+    ] as const) {
+      const registry = new Registry();
+      createGauge(catalog.platform.websocketConnections, registry).set(connections);
+      const { server, address } = await serveMetrics(registry);
+      servers.push(server);
+      targets.push({ address, labels: { namespace: 'platform', pod, service: 'collaboration' } });
+    }
+    prom = await startPrometheus(targets);
+  });
+
+  afterAll(async () => {
+    await prom?.stop();
+    for (const s of servers) s.close();
+  });
+
+  it.each(['GET', 'POST'] as const)(
+    'runs an instant query with %s and returns each sample as sent',
+    async (verb) => {
+      const client = createPrometheusClient({ url: prom.url, verb });
+      const before = Date.now() / 1000;
+      const samples = await client.query('websocket_connections{namespace="platform"}');
+      const byPod = Object.fromEntries(samples.map((s) => [s.labels.pod, s.value]));
+      expect(byPod).toEqual({ 'collab-a': '7', 'collab-b': '12.5' });
+      for (const s of samples) {
+        expect(s.labels).toMatchObject({
+          __name__: 'websocket_connections',
+          service: 'collaboration',
+        });
+        expect(s.timestamp).toBeGreaterThan(before - 5);
+      }
+    },
+  );
+
+  it('lists series for discovery', async () => {
+    const client = createPrometheusClient({ url: prom.url });
+    const series = await client.series(['{__name__="websocket_connections"}']);
+    expect(series.map((s) => s.pod).sort()).toEqual(['collab-a', 'collab-b']);
+  });
+
+  it('reports a query Prometheus rejects as bad_query, with Prometheus\u2019 reason', async () => {
+    const client = createPrometheusClient({ url: prom.url });
+    const err = await client.query('sum(websocket_connections').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PrometheusError);
+    expect((err as PrometheusError).kind).toBe('bad_query');
+    expect((err as Error).message).toMatch(/prometheus rejected the query: .*unclosed|expected/);
+  });
+
+  it('sends the configured headers', async () => {
+    let seen: string | undefined;
+    const server = createServer((req, res) => {
+      seen = req.headers['x-scope-orgid'] as string | undefined;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }));
+    });
+    const port = await freePort();
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    try {
+      await createPrometheusClient({
+        url: `http://127.0.0.1:${port}`,
+        headers: { 'X-Scope-OrgID': 'platform' },
+      }).query('up');
+      expect(seen).toBe('platform');
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('the Prometheus client when Prometheus is down or slow', () => {
+  it('reports a closed port as unavailable', async () => {
+    const port = await freePort();
+    const err = await createPrometheusClient({ url: `http://127.0.0.1:${port}` })
+      .query('up')
+      .catch((e: unknown) => e);
+    expect((err as PrometheusError).kind).toBe('unavailable');
+    expect((err as Error).message).toContain(
+      `prometheus at http://127.0.0.1:${port} is unreachable`,
+    );
+  });
+
+  it('gives up after the timeout', async () => {
+    const server = createServer(() => {
+      /* never answers */
+    });
+    const port = await freePort();
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    try {
+      const started = Date.now();
+      const err = await createPrometheusClient({ url: `http://127.0.0.1:${port}`, timeoutMs: 200 })
+        .query('up')
+        .catch((e: unknown) => e);
+      expect((err as PrometheusError).kind).toBe('timeout');
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});

@@ -1,0 +1,144 @@
+// A small Prometheus HTTP API client: instant queries and series discovery, with
+// prometheus-adapter's --prometheus-verb and --prometheus-header, and a deadline per call.
+// Failures carry a kind so the API layer can answer 503 (down, slow) or 400 (bad query).
+
+export type PrometheusErrorKind = 'unavailable' | 'timeout' | 'bad_query' | 'bad_response';
+
+export class PrometheusError extends Error {
+  constructor(
+    readonly kind: PrometheusErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'PrometheusError';
+  }
+}
+
+export interface PrometheusClientOptions {
+  readonly url: string;
+  readonly verb?: 'GET' | 'POST';
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly timeoutMs?: number;
+  /** Injected for tests of this module alone; defaults to the global fetch. */
+  readonly fetch?: typeof fetch;
+}
+
+export interface Sample {
+  readonly labels: Readonly<Record<string, string>>;
+  /** As Prometheus sent it ("1.5", "NaN", "+Inf"), so no precision is lost before formatting. */
+  readonly value: string;
+  /** The sample's own time, unix seconds. */
+  readonly timestamp: number;
+}
+
+export interface PrometheusClient {
+  query(expr: string, time?: Date): Promise<Sample[]>;
+  series(matchers: readonly string[], start?: Date): Promise<Record<string, string>[]>;
+}
+
+interface ApiBody {
+  status?: string;
+  data?: unknown;
+  errorType?: string;
+  error?: string;
+}
+
+export function createPrometheusClient(options: PrometheusClientOptions): PrometheusClient {
+  const base = options.url.replace(/\/+$/, '');
+  const verb = options.verb ?? 'GET';
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const doFetch = options.fetch ?? fetch;
+
+  async function call(path: string, params: URLSearchParams): Promise<unknown> {
+    const url = `${base}${path}`;
+    const init: RequestInit = {
+      method: verb,
+      headers: {
+        accept: 'application/json',
+        ...(verb === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...options.headers,
+      },
+      signal: AbortSignal.timeout(timeoutMs),
+      ...(verb === 'POST' ? { body: params.toString() } : {}),
+    };
+    let res: Response;
+    try {
+      res = await doFetch(verb === 'GET' ? `${url}?${params}` : url, init);
+    } catch (err) {
+      const name = (err as Error).name;
+      if (name === 'TimeoutError' || name === 'AbortError') {
+        throw new PrometheusError(
+          'timeout',
+          `prometheus at ${base} did not answer within ${timeoutMs}ms`,
+          { cause: err },
+        );
+      }
+      throw new PrometheusError(
+        'unavailable',
+        `prometheus at ${base} is unreachable: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+    let body: ApiBody;
+    try {
+      body = (await res.json()) as ApiBody;
+    } catch (err) {
+      throw new PrometheusError(
+        'bad_response',
+        `prometheus at ${base} answered ${res.status} with a body that is not JSON`,
+        { cause: err },
+      );
+    }
+    if (res.status === 400 || res.status === 422) {
+      throw new PrometheusError(
+        'bad_query',
+        `prometheus rejected the query: ${body.error ?? res.status}`,
+      );
+    }
+    if (!res.ok || body.status !== 'success') {
+      throw new PrometheusError(
+        'unavailable',
+        `prometheus at ${base} answered ${res.status}: ${body.error ?? 'no error text'}`,
+      );
+    }
+    return body.data;
+  }
+
+  return {
+    async query(expr, time) {
+      const params = new URLSearchParams({ query: expr });
+      if (time) params.set('time', String(time.getTime() / 1000));
+      const data = (await call('/api/v1/query', params)) as {
+        resultType?: string;
+        result?: unknown;
+      };
+      if (data?.resultType === 'scalar') {
+        const [ts, value] = data.result as [number, string];
+        return [{ labels: {}, value, timestamp: ts }];
+      }
+      if (data?.resultType !== 'vector' || !Array.isArray(data.result)) {
+        throw new PrometheusError(
+          'bad_response',
+          `expected an instant vector, got ${JSON.stringify(data?.resultType)}`,
+        );
+      }
+      return (data.result as { metric: Record<string, string>; value: [number, string] }[]).map(
+        (r) => ({
+          labels: r.metric,
+          value: r.value[1],
+          timestamp: r.value[0],
+        }),
+      );
+    },
+    async series(matchers, start) {
+      const params = new URLSearchParams();
+      for (const m of matchers) params.append('match[]', m);
+      if (start) params.set('start', String(start.getTime() / 1000));
+      const data = await call('/api/v1/series', params);
+      if (!Array.isArray(data))
+        throw new PrometheusError('bad_response', 'expected a list of series');
+      return data as Record<string, string>[];
+    },
+  };
+}

@@ -1,0 +1,119 @@
+// Test support: a real Prometheus (Debian's `prometheus` binary) on a free loopback port,
+// scraping the given targets every second. Fails loudly when the binary is missing: the
+// repository's `npm test` installs it (package.json "beacon.requires").
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface ScrapeTarget {
+  readonly address: string;
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+export interface RunningPrometheus {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function requireBinary(name: string, pkg: string): string {
+  const r = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
+  const path = r.stdout.trim();
+  if (r.status !== 0 || !path) {
+    throw new Error(
+      `${name} is not installed: run \`npm test\` from the repository root, which installs it, or apt-get install -y ${pkg}`,
+    );
+  }
+  return path;
+}
+
+export async function startPrometheus(
+  targets: readonly ScrapeTarget[],
+): Promise<RunningPrometheus> {
+  const binary = requireBinary('prometheus', 'prometheus');
+  const dir = mkdtempSync(join(tmpdir(), 'beacon-prom-'));
+  const port = await freePort();
+  const config = {
+    global: { scrape_interval: '1s', evaluation_interval: '1s' },
+    scrape_configs: [
+      {
+        job_name: 'app',
+        static_configs: targets.map((t) => ({ targets: [t.address], labels: { ...t.labels } })),
+      },
+    ],
+  };
+  writeFileSync(join(dir, 'prometheus.yml'), JSON.stringify(config)); // JSON is YAML
+  const child: ChildProcess = spawn(
+    binary,
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor(
+      async () => (await fetch(`${url}/-/ready`)).ok,
+      20_000,
+      () => `prometheus did not become ready: ${stderr}`,
+    );
+    // Every target scraped at least once.
+    await waitFor(
+      async () => {
+        const res = await fetch(
+          `${url}/api/v1/query?query=${encodeURIComponent('count(up == 1)')}`,
+        );
+        const body = (await res.json()) as { data: { result: { value: [number, string] }[] } };
+        return Number(body.data.result[0]?.value[1] ?? 0) === targets.length;
+      },
+      20_000,
+      () => 'prometheus did not scrape every target',
+    );
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, stop };
+}
+
+export async function waitFor(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  why: () => string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(why());
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
