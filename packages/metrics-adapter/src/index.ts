@@ -7,3 +7,4 @@ export * from './provider/prometheus/config';
 export * from './provider/prometheus/naming';
 export * from './provider/prometheus/client';
 export * from './provider/cache';
+export * from './provider/prometheus/discovery';
