@@ -1,0 +1,59 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { renderAlertmanagerConfig } from './alertmanager/config';
+import type { AlertmanagerOptions } from './alertmanager/config';
+import { renderPrometheusRule, renderRuleFile } from './render/prometheus';
+import type { RenderOptions } from './render/prometheus';
+import { GENERATED_HEADER } from './render/yaml';
+import { ruleGroups } from './rules';
+import { PACKAGE_ROOT, validateGroups } from './spec';
+import type { RuleGroup } from './spec';
+
+/** Where the hand-written promtool tests live, one `<domain>.test.yml` per rule group. */
+export const PROMTOOL_TESTS_DIR = path.join(PACKAGE_ROOT, 'testdata', 'promtool');
+
+/**
+ * A domain's hand-written promtool test, with `rule_files` pointed from the test's own folder
+ * (`prometheus/tests/`) at the generated rule file one level up.
+ */
+export function promtoolTestFile(domain: string, testsDir = PROMTOOL_TESTS_DIR): string {
+  const file = path.join(testsDir, `${domain}.test.yml`);
+  if (!existsSync(file)) throw new Error(`rule group "${domain}": no promtool test file ${file}`);
+  const text = readFileSync(file, 'utf8');
+  const from = `rule_files:\n  - ${domain}.rules.yml\n`;
+  if (!text.includes(from)) {
+    throw new Error(`${file}: rule_files must list exactly ${domain}.rules.yml`);
+  }
+  return (
+    `${GENERATED_HEADER}# copied from packages/alert-rules/testdata/promtool/${domain}.test.yml\n` +
+    text.replace(from, `rule_files:\n  - ../${domain}.rules.yml\n`)
+  );
+}
+
+/** Every output file, path relative to the output directory → content. Sorted by path. */
+export function renderAll(
+  groups: readonly RuleGroup[] = ruleGroups,
+  options: RenderOptions & { alertmanager?: AlertmanagerOptions } = {},
+): Map<string, string> {
+  validateGroups(groups);
+  const files = new Map<string, string>();
+  for (const group of groups) {
+    files.set(`prometheus/${group.domain}.rules.yml`, renderRuleFile(group, options));
+    files.set(`prometheus/tests/${group.domain}.test.yml`, promtoolTestFile(group.domain));
+  }
+  files.set('kubernetes/prometheusrule.yaml', renderPrometheusRule(groups, options));
+  files.set('alertmanager/alertmanager.yml', renderAlertmanagerConfig(options.alertmanager));
+  return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Writes every output under `outDir`; returns the paths written. */
+export function build(outDir: string, options: RenderOptions = {}): string[] {
+  const written: string[] = [];
+  for (const [rel, content] of renderAll(ruleGroups, options)) {
+    const file = path.join(outDir, rel);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, content);
+    written.push(file);
+  }
+  return written;
+}

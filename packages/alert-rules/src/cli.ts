@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+import { build } from './build';
+
+export const USAGE = `Usage: beacon-alerts build --out <dir> [--runbook-base-url <url>]
+
+Writes the alerting configuration generated from the TypeScript definitions:
+  <dir>/prometheus/<domain>.rules.yml   Prometheus rule files, one per domain
+  <dir>/prometheus/tests/<domain>.test.yml  their promtool unit tests
+  <dir>/kubernetes/prometheusrule.yaml  the same groups as a PrometheusRule
+  <dir>/alertmanager/alertmanager.yml   Alertmanager routing, inhibition and receivers
+
+Options:
+  --out <dir>               output directory (required)
+  --runbook-base-url <url>  prefix of runbook_url annotations
+  -h, --help                print this help
+`;
+
+export interface ParsedArgs {
+  help: boolean;
+  command?: string;
+  out?: string;
+  runbookBaseUrl?: string;
+}
+
+/** Parses argv strictly: unknown flags and missing values are errors naming the flag. */
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  const parsed: ParsedArgs = { help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('-')) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === '-h' || arg === '--help') parsed.help = true;
+    else if (arg === '--out') parsed.out = value();
+    else if (arg === '--runbook-base-url') parsed.runbookBaseUrl = value();
+    else if (arg.startsWith('-')) throw new Error(`unknown flag ${JSON.stringify(arg)}`);
+    else if (parsed.command === undefined) parsed.command = arg;
+    else throw new Error(`unexpected argument ${JSON.stringify(arg)}`);
+  }
+  return parsed;
+}
+
+/** Runs the command; returns the exit code. Output goes through the given writers. */
+export function main(
+  argv: readonly string[],
+  out: (s: string) => void = (s) => process.stdout.write(s),
+  err: (s: string) => void = (s) => process.stderr.write(s),
+): number {
+  let args: ParsedArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    err(`beacon-alerts: ${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    out(USAGE);
+    return 0;
+  }
+  if (args.command !== 'build') {
+    err(
+      `beacon-alerts: ${args.command === undefined ? 'missing command' : `unknown command ${JSON.stringify(args.command)}`}\n\n${USAGE}`,
+    );
+    return 2;
+  }
+  if (args.out === undefined) {
+    err(`beacon-alerts: build needs --out <dir>\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    const written = build(
+      args.out,
+      args.runbookBaseUrl === undefined ? {} : { runbookBaseUrl: args.runbookBaseUrl },
+    );
+    for (const f of written) out(`wrote ${f}\n`);
+    return 0;
+  } catch (e) {
+    err(`beacon-alerts: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2));
+}

@@ -1,0 +1,6 @@
+export * from './spec';
+export * from './rules';
+export * from './render/prometheus';
+export * from './render/yaml';
+export * from './alertmanager/config';
+export * from './build';

@@ -1,0 +1,105 @@
+// Infrastructure/resources alerts: pods, containers, nodes and autoscalers.
+import { by, catalog, eq, nre, re, selector } from '@beacon/metric-catalog';
+import { defineAlert } from '../spec';
+import type { AlertSpec, RuleGroup, Severity } from '../spec';
+
+const { containerWaitingReason, containerResourceLimits } = catalog.kubeStateMetrics;
+const { hpaCurrentReplicas, hpaMaxReplicas, hpaCondition } = catalog.kubeStateMetrics;
+const { containerMemoryWorkingSet, containerCpuUsage } = catalog.cadvisor;
+const { filesystemAvailable, filesystemSize } = catalog.nodeExporter;
+const ns = 'platform';
+const team = 'platform';
+const MIB = 1024 * 1024;
+
+/** Real containers only: cAdvisor also reports the pod sandbox (`POD`) and the pod total (""). */
+const realContainer = nre('|POD');
+
+function gatewayMemory(severity: Severity, bytes: number, label: string): AlertSpec {
+  const sel = selector(containerMemoryWorkingSet, {
+    namespace: ns,
+    pod: re('api-gateway-.*'),
+    container: realContainer,
+  });
+  return defineAlert({
+    name: 'ApiGatewayMemoryHigh',
+    expr: `max ${by(containerMemoryWorkingSet, ['namespace', 'pod', 'container'])} (${sel}) > ${bytes}`,
+    for: '5m',
+    severity,
+    team,
+    service: 'api-gateway',
+    summary: `api-gateway pod {{ $labels.pod }} uses more than ${label} of memory`,
+    description: `Container {{ $labels.container }} of {{ $labels.pod }} has a working set of {{ $value | humanize1024 }}B (threshold ${label}).`,
+  });
+}
+
+function cpu(severity: Severity, ratio: number): AlertSpec {
+  const grouping = by(containerCpuUsage, ['namespace', 'pod', 'container']);
+  const usage = selector(containerCpuUsage, { namespace: ns, container: realContainer });
+  const limits = selector(containerResourceLimits, { namespace: ns, resource: eq('cpu') });
+  const limitGrouping = by(containerResourceLimits, ['namespace', 'pod', 'container']);
+  return defineAlert({
+    name: 'ContainerCpuHigh',
+    expr: `sum ${grouping} (rate(${usage}[5m])) / sum ${limitGrouping} (${limits}) > ${ratio}`,
+    for: '10m',
+    severity,
+    team,
+    summary: `Container {{ $labels.container }} of {{ $labels.pod }} uses more than ${ratio * 100}% of its CPU limit`,
+    description: `CPU usage of {{ $labels.container }} in {{ $labels.pod }} is {{ $value | humanizePercentage }} of its limit (threshold ${ratio * 100}%).`,
+  });
+}
+
+const fs = { fstype: nre('tmpfs|overlay|squashfs') } as const;
+const avail = selector(filesystemAvailable, fs);
+const size = selector(filesystemSize, fs);
+
+export const infrastructure: RuleGroup = {
+  domain: 'infrastructure',
+  alerts: [
+    defineAlert({
+      name: 'PodCrashLooping',
+      expr: `max ${by(containerWaitingReason, ['namespace', 'pod', 'container'])} (${selector(containerWaitingReason, { namespace: ns, reason: eq('CrashLoopBackOff') })}) == 1`,
+      for: '5m',
+      severity: 'warning',
+      team,
+      summary: 'Pod {{ $labels.pod }} is crash looping',
+      description:
+        'Container {{ $labels.container }} of {{ $labels.pod }} in {{ $labels.namespace }} has been in CrashLoopBackOff for 5 minutes.',
+    }),
+    gatewayMemory('warning', 512 * MIB, '512MiB'),
+    gatewayMemory('critical', 1024 * MIB, '1GiB'),
+    cpu('warning', 0.8),
+    cpu('critical', 0.95),
+    defineAlert({
+      name: 'NodeDiskFilling',
+      expr: `${avail} / ${size} < 0.2 and predict_linear(${avail}[1h], 4 * 3600) < 0`,
+      for: '15m',
+      severity: 'warning',
+      team,
+      summary:
+        'Filesystem {{ $labels.mountpoint }} on {{ $labels.instance }} will be full within 4 hours',
+      description:
+        '{{ $labels.mountpoint }} ({{ $labels.device }}) on {{ $labels.instance }} has {{ $value | humanizePercentage }} space left and is filling up.',
+    }),
+    defineAlert({
+      name: 'HpaAtMaxReplicas',
+      expr: `${selector(hpaCurrentReplicas, { namespace: ns })} >= ${selector(hpaMaxReplicas, { namespace: ns })}`,
+      for: '15m',
+      severity: 'warning',
+      team,
+      summary:
+        'HPA {{ $labels.horizontalpodautoscaler }} has been at its maximum replicas for 15 minutes',
+      description:
+        'Autoscaler {{ $labels.horizontalpodautoscaler }} in {{ $labels.namespace }} runs {{ $value }} replicas, its maximum; it cannot scale out further.',
+    }),
+    defineAlert({
+      name: 'HpaMetricsUnavailable',
+      expr: `${selector(hpaCondition, { namespace: ns, condition: eq('ScalingActive'), status: eq('false') })} == 1`,
+      for: '10m',
+      severity: 'warning',
+      team,
+      summary: 'HPA {{ $labels.horizontalpodautoscaler }} cannot read its metrics',
+      description:
+        'Autoscaler {{ $labels.horizontalpodautoscaler }} in {{ $labels.namespace }} reports ScalingActive=false: it cannot compute a replica count, so it does not scale.',
+    }),
+  ],
+};

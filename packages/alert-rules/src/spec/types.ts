@@ -1,0 +1,29 @@
+export const SEVERITIES = ['critical', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** One alerting rule. `runbook` is the runbook's path inside this package. */
+export interface AlertSpec {
+  readonly name: string;
+  readonly expr: string;
+  /** Prometheus duration, e.g. `5m`. */
+  readonly for: string;
+  readonly severity: Severity;
+  readonly team: string;
+  /** A fixed `service` label; leave it out when the expression carries `service`. */
+  readonly service?: string;
+  readonly summary: string;
+  readonly description: string;
+  readonly runbook: string;
+}
+
+/** The alerts of one domain; rendered as one rule group and one `<domain>.rules.yml`. */
+export interface RuleGroup {
+  readonly domain: string;
+  readonly interval?: string;
+  readonly alerts: readonly AlertSpec[];
+}
+
+/** The conventional runbook path of an alert. */
+export function runbookFor(name: string): string {
+  return `runbooks/${name}.md`;
+}

@@ -1,0 +1,265 @@
+// Panel and query defaults shared by every dashboard: the datasource and its variable, the
+// namespace/service variables, rate windows, units and the platform's thresholds (DESIGN.md).
+import * as common from '@grafana/grafana-foundation-sdk/common';
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
+import * as stat from '@grafana/grafana-foundation-sdk/stat';
+import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import { catalog, re, selector } from '@beacon/metric-catalog';
+
+/** Every Beacon dashboard carries this tag. */
+export const TAG = 'beacon';
+
+/** Name of the datasource variable (grafana/dashboard-linter's template-datasource-rule). */
+export const DATASOURCE_VARIABLE = 'datasource';
+/** uid of the Prometheus datasource the variable selects by default. */
+export const DEFAULT_DATASOURCE_UID = 'prometheus';
+/** What every panel and query points at: the templated Prometheus datasource. */
+export const DATASOURCE: common.DataSourceRef = {
+  type: 'prometheus',
+  uid: `\${${DATASOURCE_VARIABLE}}`,
+};
+
+/** Range selector window for `rate()`/`increase()`: Grafana's scrape-aware interval. */
+export const RATE_INTERVAL = '$__rate_interval';
+/** The namespace the platform's services run in (DESIGN.md). */
+export const DEFAULT_NAMESPACE = 'platform';
+
+/** `rate(<selector>[$__rate_interval])`. */
+export const rate = (series: string): string => `rate(${series}[${RATE_INTERVAL}])`;
+/** `increase(<selector>[$__rate_interval])`. */
+export const increase = (series: string): string => `increase(${series}[${RATE_INTERVAL}])`;
+
+/** Matchers for the namespace and service variables (`=~` since both are multi-value). */
+export const inScope = { namespace: re('$namespace'), service: re('$service') } as const;
+/** Matcher for the namespace variable alone, for series without a `service` label. */
+export const inNamespace = { namespace: re('$namespace') } as const;
+
+/** Grafana unit ids used by the dashboards (all in foundation-sdk's `units`). */
+export const UNIT = {
+  requestsPerSecond: 'reqps',
+  opsPerSecond: 'ops',
+  ratio: 'percentunit',
+  percent: 'percent',
+  seconds: 's',
+  bytes: 'bytes',
+  mebibytes: 'mbytes',
+  count: 'short',
+  cores: 'short',
+} as const;
+
+export type Step = { value: number | null; color: string };
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+/** Thresholds the platform's monitoring plans state, plus the ones we chose (README). */
+export const THRESHOLDS = {
+  /** Error ratio > 10 % is red. */
+  errorRatio: [
+    { value: null, color: 'green' },
+    { value: 0.1, color: 'red' },
+  ],
+  /** p95 latency > 500 ms is red. */
+  latencyP95: [
+    { value: null, color: 'green' },
+    { value: 0.5, color: 'red' },
+  ],
+  /** p99 latency > 2 s is red. */
+  latencyP99: [
+    { value: null, color: 'green' },
+    { value: 2, color: 'red' },
+  ],
+  /** Availability SLO 99.9 %: below it is red. */
+  availability: [
+    { value: null, color: 'red' },
+    { value: 0.999, color: 'green' },
+  ],
+  /** Backend memory > 512 MiB warning, > 1 GiB critical. */
+  memoryBytes: [
+    { value: null, color: 'green' },
+    { value: 512 * MiB, color: 'orange' },
+    { value: GiB, color: 'red' },
+  ],
+  /** CPU (as a 0–1 ratio) > 80 % warning, > 95 % critical. */
+  cpuRatio: [
+    { value: null, color: 'green' },
+    { value: 0.8, color: 'orange' },
+    { value: 0.95, color: 'red' },
+  ],
+  /** Not stated by the plans: GPU utilisation (0–100) > 90 % warning, > 98 % critical. */
+  gpuPercent: [
+    { value: null, color: 'green' },
+    { value: 90, color: 'orange' },
+    { value: 98, color: 'red' },
+  ],
+  /** Not stated by the plans: disk or memory fill (0–1) > 80 % warning, > 90 % critical. */
+  fillRatio: [
+    { value: null, color: 'green' },
+    { value: 0.8, color: 'orange' },
+    { value: 0.9, color: 'red' },
+  ],
+  /** Informational panels: one colour. */
+  none: [{ value: null, color: 'green' }],
+} as const satisfies Record<string, readonly Step[]>;
+
+export interface Query {
+  expr: string;
+  /** Legend template, e.g. `{{service}}`. */
+  legend: string;
+}
+
+export interface PanelSpec {
+  title: string;
+  description: string;
+  unit: string;
+  queries: readonly Query[];
+  thresholds?: readonly Step[];
+  /** Grid width (of 24); 12 by default. */
+  width?: number;
+  /** Grid height; 8 by default. */
+  height?: number;
+  min?: number;
+  max?: number;
+  decimals?: number;
+}
+
+function thresholds(steps: readonly Step[]): dashboard.ThresholdsConfigBuilder {
+  return new dashboard.ThresholdsConfigBuilder()
+    .mode(dashboard.ThresholdsMode.Absolute)
+    .steps(steps.map((s) => ({ ...s })) as dashboard.Threshold[]);
+}
+
+function targets(queries: readonly Query[]): prometheus.DataqueryBuilder[] {
+  if (queries.length === 0) throw new Error('a panel needs at least one query');
+  return queries.map((q, i) =>
+    new prometheus.DataqueryBuilder()
+      .datasource(DATASOURCE)
+      .expr(q.expr)
+      .legendFormat(q.legend)
+      .refId(String.fromCharCode(65 + i)),
+  );
+}
+
+/** A time series panel with Beacon's defaults (legend at the bottom, shared tooltip). */
+export function timeseriesPanel(spec: PanelSpec): timeseries.PanelBuilder {
+  const b = new timeseries.PanelBuilder()
+    .title(spec.title)
+    .description(spec.description)
+    .datasource(DATASOURCE)
+    .unit(spec.unit)
+    .span(spec.width ?? 12)
+    .height(spec.height ?? 8)
+    .targets(targets(spec.queries))
+    .thresholds(thresholds(spec.thresholds ?? THRESHOLDS.none))
+    .legend(
+      new common.VizLegendOptionsBuilder()
+        .showLegend(true)
+        .displayMode(common.LegendDisplayMode.List)
+        .placement(common.LegendPlacement.Bottom),
+    )
+    .tooltip(
+      new common.VizTooltipOptionsBuilder()
+        .mode(common.TooltipDisplayMode.Multi)
+        .sort(common.SortOrder.Descending),
+    )
+    .fillOpacity(10);
+  if (spec.thresholds) {
+    b.thresholdsStyle(
+      new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Line),
+    );
+  }
+  if (spec.min !== undefined) b.min(spec.min);
+  if (spec.max !== undefined) b.max(spec.max);
+  if (spec.decimals !== undefined) b.decimals(spec.decimals);
+  return b;
+}
+
+/** A single-value panel: the last value, coloured by the thresholds. */
+export function statPanel(spec: PanelSpec): stat.PanelBuilder {
+  const b = new stat.PanelBuilder()
+    .title(spec.title)
+    .description(spec.description)
+    .datasource(DATASOURCE)
+    .unit(spec.unit)
+    .span(spec.width ?? 6)
+    .height(spec.height ?? 4)
+    .targets(targets(spec.queries))
+    .thresholds(thresholds(spec.thresholds ?? THRESHOLDS.none))
+    .colorMode(common.BigValueColorMode.Value)
+    .graphMode(common.BigValueGraphMode.Area)
+    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']));
+  if (spec.min !== undefined) b.min(spec.min);
+  if (spec.max !== undefined) b.max(spec.max);
+  if (spec.decimals !== undefined) b.decimals(spec.decimals);
+  return b;
+}
+
+/** A row heading; the panels added after it belong to it. */
+export const row = (title: string): dashboard.RowBuilder => new dashboard.RowBuilder(title);
+
+/** The datasource variable: Prometheus datasources, `prometheus` selected by default. */
+export function datasourceVariable(): dashboard.DatasourceVariableBuilder {
+  return new dashboard.DatasourceVariableBuilder(DATASOURCE_VARIABLE)
+    .label('Data source')
+    .type('prometheus')
+    .current({ text: DEFAULT_DATASOURCE_UID, value: DEFAULT_DATASOURCE_UID });
+}
+
+const up = catalog.prometheus.up;
+
+/** The namespace variable, from the namespaces of scraped targets; `platform` by default. */
+export function namespaceVariable(): dashboard.QueryVariableBuilder {
+  const query = `label_values(${selector(up)}, namespace)`;
+  return new dashboard.QueryVariableBuilder('namespace')
+    .label('Namespace')
+    .datasource(DATASOURCE)
+    .query(query)
+    .definition(query)
+    .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
+    .sort(dashboard.VariableSort.AlphabeticalAsc)
+    .multi(true)
+    .includeAll(true)
+    .current({ text: [DEFAULT_NAMESPACE], value: [DEFAULT_NAMESPACE] });
+}
+
+/** The service variable, from the services in the selected namespaces; all by default. */
+export function serviceVariable(): dashboard.QueryVariableBuilder {
+  const query = `label_values(${selector(up, inNamespace)}, service)`;
+  return new dashboard.QueryVariableBuilder('service')
+    .label('Service')
+    .datasource(DATASOURCE)
+    .query(query)
+    .definition(query)
+    .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
+    .sort(dashboard.VariableSort.AlphabeticalAsc)
+    .multi(true)
+    .includeAll(true)
+    .allValue('.*')
+    .current({ text: ['All'], value: ['$__all'] });
+}
+
+export interface DashboardSpec {
+  uid: string;
+  title: string;
+  description: string;
+  /** Extra tags beside `beacon`. */
+  tags?: readonly string[];
+  refresh?: string;
+}
+
+/** A dashboard with Beacon's defaults: tag, time range, refresh and the three variables. */
+export function newDashboard(spec: DashboardSpec): dashboard.DashboardBuilder {
+  return new dashboard.DashboardBuilder(spec.title)
+    .uid(spec.uid)
+    .description(spec.description)
+    .tags([TAG, ...(spec.tags ?? [])])
+    .timezone('browser')
+    .time({ from: 'now-6h', to: 'now' })
+    .refresh(spec.refresh ?? '1m')
+    .tooltip(dashboard.DashboardCursorSync.Crosshair)
+    .readonly()
+    .withVariable(datasourceVariable())
+    .withVariable(namespaceVariable())
+    .withVariable(serviceVariable());
+}

@@ -1,0 +1,251 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import Ajv from 'ajv';
+import { buildAll } from '../build';
+import { createLinter } from '../lint';
+
+// The contract schema, relative to the package: ../../../shared (beside the repository).
+const SCHEMA_PATH = resolve(
+  __dirname,
+  '../../../../../shared/contracts/grafana/dashboard.schema.json',
+);
+
+function contractValidator() {
+  if (!existsSync(SCHEMA_PATH)) throw new Error(`contract schema missing: ${SCHEMA_PATH}`);
+  const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false, logger: false });
+  return ajv.compile(JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as object);
+}
+
+type Obj = Record<string, unknown>;
+const built = buildAll() as Obj[];
+const byUid = new Map(built.map((d) => [d.uid as string, d]));
+const panelsOf = (d: Obj) => (d.panels as Obj[]).filter((p) => p.type !== 'row');
+const exprsOf = (d: Obj) =>
+  panelsOf(d).flatMap((p) => ((p.targets as Obj[] | undefined) ?? []).map((t) => t.expr as string));
+
+describe('the built dashboards', () => {
+  it('are the ones the issue asks for, with stable uids', () => {
+    expect(built.map((d) => d.uid)).toEqual([
+      'beacon-system-overview',
+      'beacon-ai-models',
+      'beacon-infrastructure',
+      'beacon-error-tracking',
+      'beacon-debugging',
+      'beacon-database',
+      'beacon-business',
+      'beacon-autoscaling',
+    ]);
+  });
+
+  it('each validate against the Grafana dashboard schema', () => {
+    const validate = contractValidator();
+    for (const d of built) {
+      expect({ uid: d.uid, valid: validate(d), errors: validate.errors ?? null }).toEqual({
+        uid: d.uid,
+        valid: true,
+        errors: null,
+      });
+    }
+  });
+
+  it('each have zero findings from our lint', () => {
+    const lint = createLinter();
+    expect(built.flatMap((d) => lint(d))).toEqual([]);
+  });
+
+  it('are all tagged beacon and carry the datasource, namespace and service variables', () => {
+    for (const d of built) {
+      expect(d.tags).toContain('beacon');
+      const list = (d.templating as { list: Obj[] }).list;
+      expect(list.slice(0, 3).map((v) => v.name)).toEqual(['datasource', 'namespace', 'service']);
+      expect(list[0]).toMatchObject({
+        type: 'datasource',
+        query: 'prometheus',
+        current: { value: 'prometheus' },
+      });
+    }
+  });
+
+  it('number their panels 1, 2, 3 and so on', () => {
+    for (const d of built) {
+      const ids = (d.panels as Obj[]).map((p) => p.id);
+      expect(ids).toEqual(Array.from({ length: ids.length }, (_, i) => i + 1));
+    }
+  });
+
+  it('give every data panel a unit and a description', () => {
+    for (const d of built) {
+      for (const p of panelsOf(d)) {
+        if (p.type === 'beacon-issues-panel' || p.type === 'beacon-session-panel') continue;
+        expect((p.fieldConfig as { defaults: Obj }).defaults.unit).toEqual(expect.any(String));
+        expect(p.description).toEqual(expect.stringMatching(/\w/));
+      }
+    }
+  });
+});
+
+describe('System Overview', () => {
+  const d = byUid.get('beacon-system-overview') as Obj;
+
+  it('refreshes every 30 seconds', () => {
+    expect(d.refresh).toBe('30s');
+  });
+
+  it('shows p50, p95 and p99 latency per service from the request-duration histogram', () => {
+    const exprs = exprsOf(d);
+    for (const q of ['0.5', '0.95', '0.99']) {
+      expect(exprs).toContain(
+        `histogram_quantile(${q}, sum by (service, le) (rate(http_request_duration_seconds_bucket{namespace=~"$namespace", service=~"$service"}[$__rate_interval])))`,
+      );
+    }
+  });
+
+  it('marks p95 latency red above 500 ms and p99 above 2 s', () => {
+    const steps = (title: string) =>
+      (
+        (panelsOf(d).find((p) => p.title === title)?.fieldConfig as { defaults: Obj }).defaults
+          .thresholds as { steps: Obj[] }
+      ).steps;
+    expect(steps('p95 latency by service')).toEqual([
+      { color: 'green', value: null },
+      { color: 'red', value: 0.5 },
+    ]);
+    expect(steps('p99 latency by service')).toEqual([
+      { color: 'green', value: null },
+      { color: 'red', value: 2 },
+    ]);
+  });
+
+  it('has panels for error ratio, availability, active users and WebSocket connections', () => {
+    const titles = panelsOf(d).map((p) => p.title);
+    expect(titles).toEqual(
+      expect.arrayContaining([
+        'Error ratio by service',
+        'Availability',
+        'Active users',
+        'WebSocket connections',
+      ]),
+    );
+  });
+});
+
+describe('AI Models', () => {
+  const d = byUid.get('beacon-ai-models') as Obj;
+
+  it('reads GPU utilisation and framebuffer memory per pod from DCGM', () => {
+    const exprs = exprsOf(d).join('\n');
+    expect(exprs).toContain(
+      'avg by (exported_pod) (DCGM_FI_DEV_GPU_UTIL{exported_namespace=~"$namespace"})',
+    );
+    expect(exprs).toContain(
+      'sum by (exported_pod) (DCGM_FI_DEV_FB_USED{exported_namespace=~"$namespace"})',
+    );
+  });
+
+  it('shows inference rate, latency and errors per model, confidence and queue depth', () => {
+    const exprs = exprsOf(d).join('\n');
+    expect(exprs).toContain('sum by (model) (rate(ai_inference_requests_total{');
+    expect(exprs).toContain('ai_inference_duration_seconds_bucket');
+    expect(exprs).toContain('ai_inference_errors_total');
+    expect(exprs).toContain('ai_model_confidence_ratio_bucket');
+    expect(exprs).toContain('job_queue_length');
+  });
+});
+
+describe('Infrastructure', () => {
+  const d = byUid.get('beacon-infrastructure') as Obj;
+
+  it('shows current, desired, min and max replicas of each HPA', () => {
+    const hpa = panelsOf(d).find((p) => p.title === 'HPA replicas') as Obj;
+    expect((hpa.targets as Obj[]).map((t) => t.expr)).toEqual([
+      'max by (horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_current_replicas{namespace=~"$namespace"})',
+      'max by (horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_desired_replicas{namespace=~"$namespace"})',
+      'max by (horizontalpodautoscaler) (kube_horizontalpodautoscaler_spec_min_replicas{namespace=~"$namespace"})',
+      'max by (horizontalpodautoscaler) (kube_horizontalpodautoscaler_spec_max_replicas{namespace=~"$namespace"})',
+    ]);
+  });
+
+  it('marks container memory orange above 512 MiB and red above 1 GiB', () => {
+    const p = panelsOf(d).find((x) => x.title === 'Container memory working set') as Obj;
+    expect((p.fieldConfig as { defaults: Obj }).defaults).toMatchObject({
+      unit: 'bytes',
+      thresholds: {
+        steps: [
+          { color: 'green', value: null },
+          { color: 'orange', value: 536870912 },
+          { color: 'red', value: 1073741824 },
+        ],
+      },
+    });
+  });
+});
+
+describe('Error Tracking', () => {
+  const d = byUid.get('beacon-error-tracking') as Obj;
+
+  it('includes the app plugin issues panel', () => {
+    expect(panelsOf(d).map((p) => p.type)).toContain('beacon-issues-panel');
+  });
+
+  it('breaks tracked errors down by severity, service and type', () => {
+    const exprs = exprsOf(d).join('\n');
+    for (const label of ['severity', 'service', 'type']) {
+      expect(exprs).toContain(
+        `sum by (${label}) (rate(beacon_tracker_events_ingested_total{service=~"$service"}[$__rate_interval]))`,
+      );
+    }
+  });
+});
+
+describe('Debugging', () => {
+  const d = byUid.get('beacon-debugging') as Obj;
+
+  it('drives the app plugin session panel from a correlation-id text box', () => {
+    const list = (d.templating as { list: Obj[] }).list;
+    expect(list.find((v) => v.name === 'correlation_id')).toMatchObject({ type: 'textbox' });
+    const session = panelsOf(d).find((p) => p.type === 'beacon-session-panel') as Obj;
+    expect(session.options).toEqual({ correlationId: '${correlation_id}' });
+  });
+});
+
+describe('Database', () => {
+  const d = byUid.get('beacon-database') as Obj;
+
+  it('reads PostgreSQL buffer cache hits and reads from postgres_exporter', () => {
+    const exprs = exprsOf(d).join('\n');
+    expect(exprs).toContain('rate(pg_stat_database_blks_hit[$__rate_interval])');
+    expect(exprs).toContain('rate(pg_stat_database_blks_read[$__rate_interval])');
+    expect(exprs).toContain('pg_settings_max_connections');
+  });
+});
+
+describe('Business', () => {
+  const d = byUid.get('beacon-business') as Obj;
+
+  it('counts OAuth sign-ins by provider', () => {
+    expect(exprsOf(d)).toContain(
+      'sum by (provider, outcome) (increase(auth_attempts_total{namespace=~"$namespace", service=~"$service", method="oauth"}[$__rate_interval]))',
+    );
+  });
+});
+
+describe('Autoscaling', () => {
+  const d = byUid.get('beacon-autoscaling') as Obj;
+
+  it('has an hpa variable listing the autoscalers of the selected namespaces', () => {
+    const list = (d.templating as { list: Obj[] }).list;
+    expect(list.find((v) => v.name === 'hpa')).toMatchObject({
+      type: 'query',
+      query:
+        'label_values(kube_horizontalpodautoscaler_spec_max_replicas{namespace=~"$namespace"}, horizontalpodautoscaler)',
+    });
+  });
+
+  it("compares each HPA's scaling metric with its target", () => {
+    const p = panelsOf(d).find((x) => x.title === 'Scaling metric vs target') as Obj;
+    expect((p.targets as Obj[]).map((t) => t.expr)).toEqual([
+      'max by (horizontalpodautoscaler, metric_name) (kube_horizontalpodautoscaler_status_target_metric{namespace=~"$namespace", horizontalpodautoscaler=~"$hpa"})',
+      'max by (horizontalpodautoscaler, metric_name) (kube_horizontalpodautoscaler_spec_target_metric{namespace=~"$namespace", horizontalpodautoscaler=~"$hpa"})',
+    ]);
+  });
+});

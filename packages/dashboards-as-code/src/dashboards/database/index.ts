@@ -1,0 +1,194 @@
+// Database: query latency and pools seen by the services, caches, and PostgreSQL itself
+// (postgres_exporter): connections, buffer cache, long transactions, locks and deadlocks.
+import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import { by, catalog, histogramSelector, selector } from '@beacon/metric-catalog';
+import {
+  inScope,
+  newDashboard,
+  rate,
+  row,
+  statPanel,
+  THRESHOLDS,
+  timeseriesPanel,
+  UNIT,
+} from '../../common';
+
+export const UID = 'beacon-database';
+
+const { dbQueryDuration, dbPoolConnections, cacheHits, cacheMisses } = catalog.platform;
+const pg = catalog.postgresExporter;
+
+function servicesRow(d: dashboard.DashboardBuilder): void {
+  const buckets = histogramSelector(dbQueryDuration, 'bucket', inScope);
+  const q = (quantile: number) =>
+    `histogram_quantile(${quantile}, sum ${by(dbQueryDuration, ['service', 'operation', 'le'])} (${rate(buckets)}))`;
+  const perCache = by(cacheHits, ['service', 'cache']);
+  d.withRow(row('Seen by the services'))
+    .withPanel(
+      timeseriesPanel({
+        title: 'Query duration p95 by operation',
+        description:
+          '95th percentile database query latency per service and operation. Red above 500 ms.',
+        unit: UNIT.seconds,
+        width: 8,
+        thresholds: THRESHOLDS.latencyP95,
+        queries: [{ expr: q(0.95), legend: '{{service}} {{operation}}' }],
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
+        title: 'Pool connections by state',
+        description: 'Database pool connections per service, idle, in use and the pool maximum.',
+        unit: UNIT.count,
+        width: 8,
+        queries: [
+          {
+            expr: `sum ${by(dbPoolConnections, ['service', 'state'])} (${selector(dbPoolConnections, inScope)})`,
+            legend: '{{service}} {{state}}',
+          },
+        ],
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
+        title: 'Cache hit ratio',
+        description: 'Share of cache lookups that found the key, per service and cache.',
+        unit: UNIT.ratio,
+        width: 8,
+        min: 0,
+        max: 1,
+        queries: [
+          {
+            expr:
+              `sum ${perCache} (${rate(selector(cacheHits, inScope))}) / (sum ${perCache} (${rate(selector(cacheHits, inScope))})` +
+              ` + sum ${by(cacheMisses, ['service', 'cache'])} (${rate(selector(cacheMisses, inScope))}))`,
+            legend: '{{service}} {{cache}}',
+          },
+        ],
+      }),
+    );
+}
+
+function postgresRow(d: dashboard.DashboardBuilder): void {
+  const perDb = by(pg.blocksHit, ['datname']);
+  d.withRow(row('PostgreSQL'))
+    .withPanel(
+      statPanel({
+        title: 'PostgreSQL up',
+        description: 'Whether postgres_exporter could connect to each server (1 up, 0 down).',
+        unit: UNIT.count,
+        thresholds: [
+          { value: null, color: 'red' },
+          { value: 1, color: 'green' },
+        ],
+        queries: [{ expr: `min(${selector(pg.up)})`, legend: 'up' }],
+      }),
+    )
+    .withPanel(
+      statPanel({
+        title: 'Connections used',
+        description:
+          'Backends connected as a share of max_connections. Orange above 80 %, red above 90 %.',
+        unit: UNIT.ratio,
+        thresholds: THRESHOLDS.fillRatio,
+        queries: [
+          {
+            expr: `sum(${selector(pg.backends)}) / max(${selector(pg.maxConnections)})`,
+            legend: 'used',
+          },
+        ],
+      }),
+    )
+    .withPanel(
+      statPanel({
+        title: 'Database size',
+        description: 'Disk space used by all databases.',
+        unit: UNIT.bytes,
+        queries: [{ expr: `sum(${selector(pg.databaseSize)})`, legend: 'size' }],
+      }),
+    )
+    .withPanel(
+      statPanel({
+        title: 'Deadlocks',
+        description: 'Deadlocks detected per second, all databases.',
+        unit: UNIT.opsPerSecond,
+        thresholds: [
+          { value: null, color: 'green' },
+          { value: 0.001, color: 'red' },
+        ],
+        queries: [{ expr: `sum(${rate(selector(pg.deadlocks))})`, legend: 'deadlocks' }],
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
+        title: 'Connections by database',
+        description: 'Backends connected to each database.',
+        unit: UNIT.count,
+        queries: [
+          {
+            expr: `sum ${by(pg.backends, ['datname'])} (${selector(pg.backends)})`,
+            legend: '{{datname}}',
+          },
+        ],
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
+        title: 'Buffer cache hit ratio',
+        description: 'Share of block reads served from the buffer cache, per database.',
+        unit: UNIT.ratio,
+        min: 0,
+        max: 1,
+        queries: [
+          {
+            expr:
+              `sum ${perDb} (${rate(selector(pg.blocksHit))}) / (sum ${perDb} (${rate(selector(pg.blocksHit))})` +
+              ` + sum ${by(pg.blocksRead, ['datname'])} (${rate(selector(pg.blocksRead))}))`,
+            legend: '{{datname}}',
+          },
+        ],
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
+        title: 'Longest running transaction',
+        description:
+          'Age of the oldest active transaction per database: slow queries show here. Red above 2 s.',
+        unit: UNIT.seconds,
+        thresholds: THRESHOLDS.latencyP99,
+        queries: [
+          {
+            expr: `max ${by(pg.activityMaxTxDuration, ['datname'])} (${selector(pg.activityMaxTxDuration, { state: 'active' })})`,
+            legend: '{{datname}}',
+          },
+        ],
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
+        title: 'Locks by mode',
+        description:
+          'Locks held per database and mode; a rise in exclusive modes points at blocking queries.',
+        unit: UNIT.count,
+        queries: [
+          {
+            expr: `sum ${by(pg.locks, ['datname', 'mode'])} (${selector(pg.locks)})`,
+            legend: '{{datname}} {{mode}}',
+          },
+        ],
+      }),
+    );
+}
+
+export function build(): dashboard.Dashboard {
+  const d = newDashboard({
+    uid: UID,
+    title: 'Beacon / Database',
+    description:
+      'Query duration, connections and cache hit ratios from the services, and PostgreSQL health from postgres_exporter.',
+    tags: ['database'],
+  });
+  servicesRow(d);
+  postgresRow(d);
+  return d.build();
+}

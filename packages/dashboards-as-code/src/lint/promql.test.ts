@@ -1,0 +1,49 @@
+import { analyzePromql, substituteVariables, variableRefs } from './promql';
+
+describe('variableRefs', () => {
+  it('finds every form of Grafana variable reference', () => {
+    expect(
+      variableRefs('a{x=~"$one", y="${two}", z="${three:regex}"} [[four]] $__rate_interval'),
+    ).toEqual(['one', 'two', 'three', 'four', '__rate_interval']);
+  });
+});
+
+describe('substituteVariables', () => {
+  it('keeps the length of the expression so positions still match', () => {
+    const expr = 'rate(x{a="$ns"}[$__rate_interval])';
+    const out = substituteVariables(expr);
+    expect(out).toBe('rate(x{a="99s"}[999999999999999s])');
+    expect(out.length).toBe(expr.length);
+  });
+});
+
+describe('analyzePromql', () => {
+  it('lists the series and range calls of a valid expression', () => {
+    expect(
+      analyzePromql(
+        'sum by (service) (rate(http_requests_total{code=~"5.."}[$__rate_interval])) / sum(increase(foo[5m])) + up',
+      ),
+    ).toEqual({
+      errors: [],
+      series: ['http_requests_total', 'foo', 'up'],
+      rangeCalls: [
+        { fn: 'rate', series: 'http_requests_total', window: '$__rate_interval' },
+        { fn: 'increase', series: 'foo', window: '5m' },
+      ],
+    });
+  });
+
+  it('reports an unbalanced parenthesis as a syntax error', () => {
+    expect(analyzePromql('sum(rate(x[5m])').errors).toHaveLength(1);
+  });
+
+  it('reports an empty expression', () => {
+    expect(analyzePromql('  ').errors).toEqual(['empty expression']);
+  });
+
+  it('does not count function names or label names as series', () => {
+    expect(
+      analyzePromql('histogram_quantile(0.5, sum by (le) (rate(a_bucket[1m])))').series,
+    ).toEqual(['a_bucket']);
+  });
+});
