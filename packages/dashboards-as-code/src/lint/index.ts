@@ -25,16 +25,16 @@ export interface Finding {
 export type DashboardJson = Record<string, unknown>;
 type Obj = Record<string, unknown>;
 
-/** Grafana's dashboard JSON schema, from the shared contracts beside the repository. */
-export const DEFAULT_SCHEMA_PATH = resolve(
-  __dirname,
-  '../../../../../shared/contracts/grafana/dashboard.schema.json',
-);
+/**
+ * Grafana's dashboard JSON schema, shipped with the package so the CLI works outside the
+ * repository; a test keeps it identical to the shared contract it was copied from.
+ */
+export const DEFAULT_SCHEMA_PATH = resolve(__dirname, '../../schema/dashboard.schema.json');
 
 /** Reads the contract schema; throws, naming the path, when it is missing or not JSON. */
 export function loadSchema(path: string = DEFAULT_SCHEMA_PATH): object {
   if (!existsSync(path)) {
-    throw new Error(`Grafana dashboard schema not found at ${path} (expected shared/contracts)`);
+    throw new Error(`Grafana dashboard schema not found at ${path} `);
   }
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as object;

@@ -1,4 +1,6 @@
-import { createLinter, formatText, hasErrors, loadSchema } from '.';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DEFAULT_SCHEMA_PATH, createLinter, formatText, hasErrors, loadSchema } from '.';
 import type { Finding } from '.';
 
 type Obj = Record<string, unknown>;
@@ -267,5 +269,17 @@ describe('loadSchema', () => {
     expect(() => loadSchema('/nonexistent/dashboard.schema.json')).toThrow(
       'Grafana dashboard schema not found at /nonexistent/dashboard.schema.json',
     );
+  });
+});
+
+describe('shipped schema', () => {
+  it('is byte-identical to the shared Grafana contract it was copied from', () => {
+    const shared = resolve(
+      __dirname,
+      '../../../../../shared/contracts/grafana/dashboard.schema.json',
+    );
+    if (!existsSync(shared))
+      throw new Error(`shared contract missing beside the repository: ${shared}`);
+    expect(readFileSync(DEFAULT_SCHEMA_PATH, 'utf8')).toBe(readFileSync(shared, 'utf8'));
   });
 });
