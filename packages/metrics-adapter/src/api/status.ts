@@ -66,11 +66,11 @@ export const badRequest = (message: string): Status => failure(400, 'BadRequest'
 export const unauthorized = (message = 'Unauthorized'): Status =>
   failure(401, 'Unauthorized', message);
 
-export const forbidden = (user: string, verb: string, resource: string): Status =>
+export const forbidden = (user: string, verb: string, resource: string, reason?: string): Status =>
   failure(
     403,
     'Forbidden',
-    `User ${JSON.stringify(user)} cannot ${verb} resource ${JSON.stringify(resource)}`,
+    `User ${JSON.stringify(user)} cannot ${verb} resource ${JSON.stringify(resource)}${reason ? `: ${reason}` : ''}`,
   );
 
 export const methodNotAllowed = (method: string): Status =>

@@ -81,11 +81,17 @@ describe('series discovery', () => {
       ['pods', 'job_queue_length', true],
       ['pods', 'websocket_connections', true],
     ]);
-    expect(table.custom.get(tableKey('pods', 'websocket_connections'))?.seriesNames).toEqual([
-      'websocket_connections',
-    ]);
     expect(
-      [...table.external.values()].map((e) => [e.metric, e.namespaced, e.seriesNames]),
-    ).toEqual([['jobs_queue_length', false, ['job_queue_length']]]);
+      table.custom
+        .get(tableKey('pods', 'websocket_connections'))
+        ?.sources.map((s) => s.seriesNames),
+    ).toEqual([['websocket_connections']]);
+    expect(
+      [...table.external.values()].map((e) => [
+        e.metric,
+        e.namespaced,
+        e.sources.map((s) => s.seriesNames),
+      ]),
+    ).toEqual([['jobs_queue_length', false, [['job_queue_length']]]]);
   });
 });

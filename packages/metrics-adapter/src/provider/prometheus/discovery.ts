@@ -6,14 +6,23 @@ import type { DiscoveryRule } from './config';
 import { compileRule, type CompiledRule } from './naming';
 import type { PrometheusClient } from './client';
 
-export interface TableEntry {
+/** One rule that yields an API metric, with the Prometheus series names behind it. */
+export interface MetricSource {
   readonly rule: CompiledRule;
+  readonly seriesNames: readonly string[];
+}
+
+export interface TableEntry {
   /** The API resource (`pods`, `deployments.apps`, `namespaces`); '' for external metrics. */
   readonly resource: string;
   readonly metric: string;
   readonly namespaced: boolean;
-  /** Prometheus series names behind the API metric. */
-  readonly seriesNames: readonly string[];
+  /**
+   * Every rule that yields this metric, in config order. prometheus-adapter keeps one and drops
+   * the rest silently; serving all lets one metric come from differently labelled series (DCGM
+   * exporter's `pod` and `exported_pod`), the first rule winning where two describe one object.
+   */
+  readonly sources: readonly MetricSource[];
 }
 
 export interface MetricTable {
@@ -24,16 +33,22 @@ export interface MetricTable {
 export const tableKey = (resource: string, metric: string) => `${resource}/${metric}`;
 
 type SeriesByQuery = ReadonlyMap<string, readonly Record<string, string>[]>;
+type MutableEntry = Omit<TableEntry, 'sources'> & {
+  sources: { rule: CompiledRule; seriesNames: string[] }[];
+};
 
 function add(
-  map: Map<string, TableEntry & { seriesNames: string[] }>,
-  entry: TableEntry,
+  map: Map<string, MutableEntry>,
+  entry: Omit<TableEntry, 'sources'>,
+  rule: CompiledRule,
   series: string,
 ) {
   const key = tableKey(entry.resource, entry.metric);
-  const existing = map.get(key);
-  if (!existing) map.set(key, { ...entry, seriesNames: [series] });
-  else if (!existing.seriesNames.includes(series)) existing.seriesNames.push(series);
+  let existing = map.get(key);
+  if (!existing) map.set(key, (existing = { ...entry, sources: [] }));
+  let source = existing.sources.find((s) => s.rule === rule);
+  if (!source) existing.sources.push((source = { rule, seriesNames: [] }));
+  if (!source.seriesNames.includes(series)) source.seriesNames.push(series);
 }
 
 export function buildMetricTable(
@@ -41,8 +56,8 @@ export function buildMetricTable(
   externalRules: readonly DiscoveryRule[],
   seriesByQuery: SeriesByQuery,
 ): MetricTable {
-  const custom = new Map<string, TableEntry & { seriesNames: string[] }>();
-  const external = new Map<string, TableEntry & { seriesNames: string[] }>();
+  const custom = new Map<string, MutableEntry>();
+  const external = new Map<string, MutableEntry>();
   for (const rule of rules.map(compileRule)) {
     for (const labels of seriesByQuery.get(rule.rule.seriesQuery) ?? []) {
       const name = labels.__name__;
@@ -53,17 +68,8 @@ export function buildMetricTable(
         .filter((r): r is string => r !== undefined);
       const namespaced = resources.includes('namespaces');
       for (const resource of resources) {
-        add(
-          custom,
-          {
-            rule,
-            resource,
-            metric,
-            namespaced: namespaced && resource !== 'namespaces',
-            seriesNames: [],
-          },
-          name,
-        );
+        const entry = { resource, metric, namespaced: namespaced && resource !== 'namespaces' };
+        add(custom, entry, rule, name);
       }
     }
   }
@@ -72,17 +78,8 @@ export function buildMetricTable(
       const name = labels.__name__;
       const metric = name && rule.apiName(name);
       if (!name || !metric) continue;
-      add(
-        external,
-        {
-          rule,
-          resource: '',
-          metric,
-          namespaced: rule.rule.resources.namespaced ?? true,
-          seriesNames: [],
-        },
-        name,
-      );
+      const namespaced = rule.rule.resources.namespaced ?? true;
+      add(external, { resource: '', metric, namespaced }, rule, name);
     }
   }
   const sorted = <T>(m: Map<string, T>) =>

@@ -1,0 +1,39 @@
+// Who is asking, and may they. Authentication reads the TLS client certificate (client CA, or
+// the aggregator's front proxy with X-Remote-User) or a bearer token; authorization asks the
+// Kubernetes API with a SubjectAccessReview, as every aggregated API server does.
+import type { IncomingMessage } from 'node:http';
+
+export interface UserInfo {
+  readonly name: string;
+  readonly groups: readonly string[];
+  readonly extra?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Resolves the user, `undefined` when the request carries no usable credential (→ 401). */
+export type Authenticator = (req: IncomingMessage) => Promise<UserInfo | undefined>;
+
+export type RequestAttributes =
+  | {
+      readonly kind: 'resource';
+      readonly verb: string;
+      readonly group: string;
+      readonly version: string;
+      readonly resource: string;
+      readonly subresource?: string;
+      readonly namespace?: string;
+      readonly name?: string;
+    }
+  | { readonly kind: 'nonResource'; readonly verb: string; readonly path: string };
+
+export interface Decision {
+  readonly allowed: boolean;
+  readonly reason?: string;
+}
+
+export type Authorizer = (user: UserInfo, attributes: RequestAttributes) => Promise<Decision>;
+
+export const anonymous: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
+
+/** For running without any authentication configured (local development only). */
+export const allowAnonymous: Authenticator = async () => anonymous;
+export const allowAll: Authorizer = async () => ({ allowed: true });

@@ -1,0 +1,81 @@
+// Kubernetes label-selector requirements as PromQL label matchers. Metric label selectors name
+// Prometheus labels directly; object label selectors are matched against kube-state-metrics'
+// `kube_<kind>_labels`, whose label names are `label_` + the key with every character outside
+// [a-zA-Z0-9_] replaced by `_`. `>` and `<` have no matcher form: they become "label present"
+// plus a numeric check done here.
+import type { Requirement } from '../../k8s/label-selector';
+import { BadSelectorError } from '../provider';
+
+const PROM_LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+export interface Matchers {
+  readonly matchers: readonly string[];
+  /** Requirements PromQL cannot check, applied to each result series' labels. */
+  readonly accepts: (labels: Readonly<Record<string, string>>) => boolean;
+}
+
+/** A PromQL string literal. */
+export const promString = (s: string) => JSON.stringify(s);
+
+const regexEscape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** kube-state-metrics' name for the Prometheus label that carries Kubernetes label `key`. */
+export const kubeStateLabel = (key: string) => `label_${key.replace(/[^a-zA-Z0-9_]/g, '_')}`;
+
+function toMatchers(reqs: readonly Requirement[], labelOf: (key: string) => string): Matchers {
+  const matchers: string[] = [];
+  const numeric: { label: string; op: 'gt' | 'lt'; bound: number }[] = [];
+  for (const r of reqs) {
+    const label = labelOf(r.key);
+    const alternation = r.values.map(regexEscape).join('|');
+    switch (r.operator) {
+      case '=':
+      case '==':
+        matchers.push(`${label}=${promString(r.values[0] ?? '')}`);
+        break;
+      case '!=':
+        matchers.push(`${label}!=${promString(r.values[0] ?? '')}`);
+        break;
+      case 'in':
+        matchers.push(`${label}=~${promString(alternation)}`);
+        break;
+      case 'notin':
+        matchers.push(`${label}!~${promString(alternation)}`);
+        break;
+      case 'exists':
+        matchers.push(`${label}!=""`);
+        break;
+      case '!':
+        matchers.push(`${label}=""`);
+        break;
+      case 'gt':
+      case 'lt':
+        matchers.push(`${label}!=""`);
+        numeric.push({ label, op: r.operator, bound: Number(r.values[0]) });
+        break;
+    }
+  }
+  const accepts = (labels: Readonly<Record<string, string>>) =>
+    numeric.every(({ label, op, bound }) => {
+      const v = Number(labels[label]);
+      return Number.isFinite(v) && (op === 'gt' ? v > bound : v < bound);
+    });
+  return { matchers, accepts };
+}
+
+/** Matchers for a metricLabelSelector: keys must be Prometheus label names. */
+export function metricLabelMatchers(reqs: readonly Requirement[]): Matchers {
+  for (const r of reqs) {
+    if (!PROM_LABEL.test(r.key)) {
+      throw new BadSelectorError(
+        `metricLabelSelector: ${JSON.stringify(r.key)} is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)`,
+      );
+    }
+  }
+  return toMatchers(reqs, (key) => key);
+}
+
+/** Matchers on kube-state-metrics' `kube_<kind>_labels` for an object labelSelector. */
+export function kubeStateMatchers(reqs: readonly Requirement[]): Matchers {
+  return toMatchers(reqs, kubeStateLabel);
+}

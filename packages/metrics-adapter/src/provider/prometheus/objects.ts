@@ -1,0 +1,35 @@
+// Object lister on kube-state-metrics: `kube_<kind>_labels` carries every object's Kubernetes
+// labels as `label_<key>`, so one small query answers "which pods match app=collab" whatever the
+// number of pods — instead of listing pods and sending a regex of all their names, which is what
+// grows past backend limits in prometheus-adapter at ~1,500 pods.
+// kube-state-metrics 2 exports only the labels allowed by --metric-labels-allowlist.
+import type { Requirement } from '../../k8s/label-selector';
+import type { ObjectLister } from '../../k8s/objects';
+import type { PrometheusClient } from './client';
+import { kubeStateMatchers, promString } from './matchers';
+import { singular, splitResource } from './naming';
+
+export function kubeStateObjectLister(client: PrometheusClient): ObjectLister {
+  return {
+    async names(resource, namespace, selector: readonly Requirement[]) {
+      const kind = singular(splitResource(resource).resource);
+      const { matchers, accepts } = kubeStateMatchers(selector);
+      const all = [
+        ...(namespace === undefined || resource === 'namespaces'
+          ? []
+          : [`namespace=${promString(namespace)}`]),
+        ...matchers,
+      ];
+      const series = `kube_${kind}_labels{${all.join(',')}}`;
+      // Numeric (`>`, `<`) requirements need the label values, so only then fetch whole series.
+      const numeric = selector.some((r) => r.operator === 'gt' || r.operator === 'lt');
+      const samples = await client.query(numeric ? series : `group by (${kind}) (${series})`);
+      return new Set(
+        samples
+          .filter((s) => accepts(s.labels))
+          .map((s) => s.labels[kind])
+          .filter((n): n is string => n !== undefined),
+      );
+    },
+  };
+}

@@ -1,0 +1,381 @@
+import { parseLabelSelector } from '../../k8s/label-selector';
+import { BadSelectorError, MetricNotFoundError } from '../provider';
+import type { PrometheusClient, Sample } from './client';
+import { parseAdapterConfig } from './config';
+import { kubeStateObjectLister } from './objects';
+import { createPrometheusProvider, queryWindowSeconds } from './provider';
+
+const config = parseAdapterConfig(
+  `
+rules:
+- seriesQuery: '{__name__="websocket_connections",namespace!="",pod!=""}'
+  resources: {overrides: {namespace: {resource: namespace}, pod: {resource: pod}}}
+- seriesQuery: '{__name__="DCGM_FI_DEV_GPU_UTIL",pod!="",exported_pod=""}'
+  resources: {overrides: {namespace: {resource: namespace}, pod: {resource: pod}}}
+  name: {matches: "^DCGM_FI_DEV_GPU_UTIL$", as: "gpu_utilization"}
+  metricsQuery: 'avg(<<.Series>>{<<.LabelMatchers>>,exported_pod=""}) by (<<.GroupBy>>)'
+- seriesQuery: '{__name__="DCGM_FI_DEV_GPU_UTIL",exported_pod!=""}'
+  resources: {overrides: {exported_namespace: {resource: namespace}, exported_pod: {resource: pod}}}
+  name: {matches: "^DCGM_FI_DEV_GPU_UTIL$", as: "gpu_utilization"}
+  metricsQuery: 'avg(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'
+- seriesQuery: '{__name__="http_requests_total",namespace!="",pod!=""}'
+  resources: {overrides: {namespace: {resource: namespace}, pod: {resource: pod}}}
+  name: {matches: "^(.*)_total$", as: "\${1}_per_second"}
+  metricsQuery: 'sum(rate(<<.Series>>{<<.LabelMatchers>>}[2m])) by (<<.GroupBy>>)'
+- seriesQuery: '{__name__="node_load1",node!=""}'
+  resources: {overrides: {node: {resource: node}}}
+externalRules:
+- seriesQuery: '{__name__="job_queue_length",queue!=""}'
+  resources: {overrides: {namespace: {resource: namespace}}}
+`,
+  'rules.yaml',
+);
+
+// Discovery answers, per seriesQuery.
+const series: Record<string, Record<string, string>[]> = {
+  '{__name__="websocket_connections",namespace!="",pod!=""}': [
+    { __name__: 'websocket_connections', namespace: 'platform', pod: 'collab-a' },
+  ],
+  '{__name__="DCGM_FI_DEV_GPU_UTIL",pod!="",exported_pod=""}': [
+    { __name__: 'DCGM_FI_DEV_GPU_UTIL', namespace: 'platform', pod: 'ai-0' },
+  ],
+  '{__name__="DCGM_FI_DEV_GPU_UTIL",exported_pod!=""}': [
+    {
+      __name__: 'DCGM_FI_DEV_GPU_UTIL',
+      namespace: 'gpu-operator',
+      pod: 'dcgm-exporter-x',
+      exported_namespace: 'platform',
+      exported_pod: 'ai-1',
+    },
+  ],
+  '{__name__="http_requests_total",namespace!="",pod!=""}': [
+    { __name__: 'http_requests_total', namespace: 'platform', pod: 'gw-0' },
+  ],
+  '{__name__="node_load1",node!=""}': [{ __name__: 'node_load1', node: 'n1' }],
+  '{__name__="job_queue_length",queue!=""}': [
+    { __name__: 'job_queue_length', namespace: 'platform', queue: 'render' },
+  ],
+};
+
+const sample = (
+  labels: Record<string, string>,
+  value: string,
+  timestamp = 1700000000.5,
+): Sample => ({
+  labels,
+  value,
+  timestamp,
+});
+
+/** A data-driven fake: instant query expression → result; any other expression is an error. */
+function fakeClient(answers: Record<string, Sample[]>) {
+  const queries: string[] = [];
+  const client: PrometheusClient = {
+    async query(expr) {
+      queries.push(expr);
+      const answer = answers[expr];
+      if (!answer) throw new Error(`unexpected query ${expr}`);
+      return answer;
+    },
+    async series(matchers) {
+      return series[matchers[0] as string] ?? [];
+    },
+  };
+  return { client, queries };
+}
+
+async function providerWith(answers: Record<string, Sample[]>) {
+  const fake = fakeClient(answers);
+  const provider = createPrometheusProvider({
+    client: fake.client,
+    config,
+    lister: kubeStateObjectLister(fake.client),
+    relistIntervalMs: 60_000,
+    maxAgeMs: 600_000,
+    cacheTtlMs: 5_000,
+  });
+  await provider.relist();
+  return { provider, queries: fake.queries };
+}
+
+const sel = parseLabelSelector;
+
+describe('Prometheus provider', () => {
+  it('lists what discovery found, merging rules that yield one metric', async () => {
+    const { provider } = await providerWith({});
+    expect(provider.customMetrics()).toEqual([
+      { resource: 'namespaces', metric: 'gpu_utilization', namespaced: false },
+      { resource: 'namespaces', metric: 'http_requests_per_second', namespaced: false },
+      { resource: 'namespaces', metric: 'websocket_connections', namespaced: false },
+      { resource: 'nodes', metric: 'node_load1', namespaced: false },
+      { resource: 'pods', metric: 'gpu_utilization', namespaced: true },
+      { resource: 'pods', metric: 'http_requests_per_second', namespaced: true },
+      { resource: 'pods', metric: 'websocket_connections', namespaced: true },
+    ]);
+    expect(provider.externalMetrics()).toEqual([
+      { resource: '', metric: 'job_queue_length', namespaced: true },
+    ]);
+  });
+
+  it('answers pods/* with one grouped query and filters by the pods the selector picks', async () => {
+    const { provider, queries } = await providerWith({
+      'sum(websocket_connections{namespace="platform"}) by (pod)': [
+        sample({ pod: 'collab-b' }, '12'),
+        sample({ pod: 'collab-a' }, '1.5'),
+        sample({ pod: 'other' }, '7'),
+      ],
+      'group by (pod) (kube_pod_labels{namespace="platform",label_app_kubernetes_io_name=~"collab|collab\\\\.v2"})':
+        [sample({ pod: 'collab-a' }, '1'), sample({ pod: 'collab-b' }, '1')],
+    });
+    const items = await provider.objectValues({
+      resource: 'pods',
+      namespace: 'platform',
+      name: '*',
+      metric: 'websocket_connections',
+      labelSelector: sel('app.kubernetes.io/name in (collab, collab.v2)'),
+      metricLabelSelector: [],
+    });
+    expect(items).toEqual([
+      {
+        describedObject: { kind: 'Pod', namespace: 'platform', name: 'collab-a', apiVersion: 'v1' },
+        value: '1.5',
+        timestamp: 1700000000.5,
+      },
+      {
+        describedObject: { kind: 'Pod', namespace: 'platform', name: 'collab-b', apiVersion: 'v1' },
+        value: '12',
+        timestamp: 1700000000.5,
+      },
+    ]);
+    expect(queries).toHaveLength(2);
+  });
+
+  it('keeps the query small at 1,500 pods: no pod names are sent', async () => {
+    const pods = Array.from({ length: 1500 }, (_, i) => `collab-${String(i).padStart(5, '0')}`);
+    const { provider, queries } = await providerWith({
+      'sum(websocket_connections{namespace="platform"}) by (pod)': pods.map((pod) =>
+        sample({ pod }, '3'),
+      ),
+      'group by (pod) (kube_pod_labels{namespace="platform",label_app="collab"})': pods.map((pod) =>
+        sample({ pod }, '1'),
+      ),
+    });
+    const items = await provider.objectValues({
+      resource: 'pods',
+      namespace: 'platform',
+      name: '*',
+      metric: 'websocket_connections',
+      labelSelector: sel('app=collab'),
+      metricLabelSelector: [],
+    });
+    expect(items).toHaveLength(1500);
+    for (const q of queries) expect(q.length).toBeLessThan(200);
+  });
+
+  it('asks for one named pod and answers 404 when it has no value', async () => {
+    const { provider } = await providerWith({
+      'sum(websocket_connections{namespace="platform",pod="collab-a"}) by (pod)': [
+        sample({ pod: 'collab-a' }, '4'),
+      ],
+      'sum(websocket_connections{namespace="platform",pod="gone"}) by (pod)': [],
+    });
+    const one = await provider.objectValues({
+      resource: 'pods',
+      namespace: 'platform',
+      name: 'collab-a',
+      metric: 'websocket_connections',
+      labelSelector: [],
+      metricLabelSelector: [],
+    });
+    expect(one.map((i) => [i.describedObject.name, i.value])).toEqual([['collab-a', '4']]);
+    await expect(
+      provider.objectValues({
+        resource: 'pods',
+        namespace: 'platform',
+        name: 'gone',
+        metric: 'websocket_connections',
+        labelSelector: [],
+        metricLabelSelector: [],
+      }),
+    ).rejects.toThrow(MetricNotFoundError);
+  });
+
+  it('answers 404 for a metric discovery did not find, and for the wrong scope', async () => {
+    const { provider } = await providerWith({});
+    const base = { name: '*', labelSelector: [], metricLabelSelector: [] } as const;
+    await expect(
+      provider.objectValues({ ...base, resource: 'pods', namespace: 'platform', metric: 'nope' }),
+    ).rejects.toThrow('the server could not find the metric nope for pods');
+    await expect(
+      provider.objectValues({ ...base, resource: 'pods', metric: 'websocket_connections' }),
+    ).rejects.toThrow(MetricNotFoundError);
+    await expect(
+      provider.externalValues({ namespace: 'platform', metric: 'nope', metricLabelSelector: [] }),
+    ).rejects.toThrow(MetricNotFoundError);
+  });
+
+  it('serves DCGM utilisation from both pod and exported_pod labels, the first rule winning', async () => {
+    const { provider } = await providerWith({
+      'avg(DCGM_FI_DEV_GPU_UTIL{namespace="platform",exported_pod=""}) by (pod)': [
+        sample({ pod: 'ai-0' }, '80'),
+      ],
+      'avg(DCGM_FI_DEV_GPU_UTIL{exported_namespace="platform"}) by (exported_pod)': [
+        sample({ exported_pod: 'ai-1' }, '40'),
+        sample({ exported_pod: 'ai-0' }, '10'),
+      ],
+    });
+    const items = await provider.objectValues({
+      resource: 'pods',
+      namespace: 'platform',
+      name: '*',
+      metric: 'gpu_utilization',
+      labelSelector: [],
+      metricLabelSelector: [],
+    });
+    expect(items.map((i) => [i.describedObject.name, i.value])).toEqual([
+      ['ai-0', '80'],
+      ['ai-1', '40'],
+    ]);
+  });
+
+  it('reports the window of a rate query and applies metric label matchers', async () => {
+    const { provider } = await providerWith({
+      'sum(rate(http_requests_total{namespace="platform",code!~"4\\\\.x|500"}[2m])) by (pod)': [
+        sample({ pod: 'gw-0' }, '0.25'),
+      ],
+    });
+    const [item] = await provider.objectValues({
+      resource: 'pods',
+      namespace: 'platform',
+      name: '*',
+      metric: 'http_requests_per_second',
+      labelSelector: [],
+      metricLabelSelector: sel('code notin (500, 4.x)'),
+    });
+    expect(item?.windowSeconds).toBe(120);
+  });
+
+  it('refuses a metric label selector key that is no Prometheus label name', async () => {
+    const { provider } = await providerWith({});
+    await expect(
+      provider.objectValues({
+        resource: 'pods',
+        namespace: 'platform',
+        name: '*',
+        metric: 'websocket_connections',
+        labelSelector: [],
+        metricLabelSelector: sel('example.com/tier=gold'),
+      }),
+    ).rejects.toThrow(BadSelectorError);
+  });
+
+  it('serves root-scoped nodes and namespace metrics without a namespace on the object', async () => {
+    const { provider } = await providerWith({
+      'sum(node_load1{node="n1"}) by (node)': [sample({ node: 'n1' }, '2')],
+      'sum(websocket_connections{namespace="platform"}) by (namespace)': [
+        sample({ namespace: 'platform' }, '20'),
+      ],
+    });
+    const [node] = await provider.objectValues({
+      resource: 'nodes',
+      name: 'n1',
+      metric: 'node_load1',
+      labelSelector: [],
+      metricLabelSelector: [],
+    });
+    expect(node?.describedObject).toEqual({ kind: 'Node', name: 'n1', apiVersion: 'v1' });
+    const [ns] = await provider.objectValues({
+      resource: 'namespaces',
+      namespace: 'platform',
+      name: 'platform',
+      metric: 'websocket_connections',
+      labelSelector: [],
+      metricLabelSelector: [],
+    });
+    expect(ns?.describedObject).toEqual({ kind: 'Namespace', name: 'platform', apiVersion: 'v1' });
+    expect(ns?.value).toBe('20');
+  });
+
+  it('serves external metrics grouped by the selector labels, with their labels', async () => {
+    const { provider, queries } = await providerWith({
+      'sum(job_queue_length{namespace="platform",queue="render"}) by (queue)': [
+        sample({ queue: 'render' }, '42', 1700000001),
+      ],
+    });
+    const items = await provider.externalValues({
+      namespace: 'platform',
+      metric: 'job_queue_length',
+      metricLabelSelector: sel('queue=render'),
+    });
+    expect(items).toEqual([{ labels: { queue: 'render' }, value: '42', timestamp: 1700000001 }]);
+    expect(queries).toEqual([
+      'sum(job_queue_length{namespace="platform",queue="render"}) by (queue)',
+    ]);
+  });
+
+  it('collapses concurrent identical requests into one query and serves repeats from the cache', async () => {
+    const { provider, queries } = await providerWith({
+      'sum(websocket_connections{namespace="platform"}) by (pod)': [sample({ pod: 'a' }, '1')],
+    });
+    const q = {
+      resource: 'pods',
+      namespace: 'platform',
+      name: '*',
+      metric: 'websocket_connections',
+      labelSelector: [],
+      metricLabelSelector: [],
+    };
+    await Promise.all([provider.objectValues(q), provider.objectValues(q)]);
+    await provider.objectValues(q);
+    expect(queries).toHaveLength(1);
+  });
+
+  it('keeps the last table when a relist fails', async () => {
+    let up = true;
+    const provider = createPrometheusProvider({
+      client: {
+        query: () => Promise.reject(new Error('not used')),
+        series: async (m) => {
+          if (!up) throw new Error('prometheus down');
+          return series[m[0] as string] ?? [];
+        },
+      },
+      config,
+      lister: { names: async () => new Set() },
+      relistIntervalMs: 60_000,
+      maxAgeMs: 1,
+      cacheTtlMs: 1,
+    });
+    await provider.relist();
+    const before = provider.customMetrics();
+    up = false;
+    await provider.relist();
+    expect(provider.ready()).toBe(true);
+    expect(provider.customMetrics()).toEqual(before);
+    expect(before).toHaveLength(7);
+  });
+
+  it('fails the first relist loudly when Prometheus is down', async () => {
+    const provider = createPrometheusProvider({
+      client: {
+        query: () => Promise.reject(new Error('down')),
+        series: () => Promise.reject(new Error('down')),
+      },
+      config,
+      lister: { names: async () => new Set() },
+      relistIntervalMs: 60_000,
+      maxAgeMs: 1,
+      cacheTtlMs: 1,
+    });
+    await expect(provider.relist()).rejects.toThrow('down');
+    expect(provider.ready()).toBe(false);
+  });
+});
+
+describe('queryWindowSeconds', () => {
+  it('takes the longest range selector, with compound durations and subqueries', () => {
+    expect(queryWindowSeconds('rate(x[2m])')).toBe(120);
+    expect(queryWindowSeconds('rate(x[1m30s]) / rate(y[5m:30s])')).toBe(300);
+    expect(queryWindowSeconds('sum(x)')).toBeUndefined();
+  });
+});

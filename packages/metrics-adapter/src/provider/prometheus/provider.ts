@@ -1,0 +1,224 @@
+// MetricsProvider over Prometheus: the rule table from series discovery (relisted in the
+// background and swapped whole), one instant query per request rendered from the rule's
+// metricsQuery, values shared through a short-lived collapsing cache.
+//
+// Queries for `*` never carry object names: they are grouped by the object label and filtered
+// here against the set of objects the label selector picks (ObjectLister), so their size does not
+// grow with the number of pods.
+import type { ExternalSample, ObjectSample, ServedMetric } from '../../api/wire';
+import type { ObjectLister } from '../../k8s/objects';
+import { isRootScoped, kindOf } from '../../k8s/resources';
+import { CollapsingCache, type CacheResult } from '../cache';
+import {
+  MetricNotFoundError,
+  type ExternalQuery,
+  type MetricsProvider,
+  type ObjectQuery,
+} from '../provider';
+import type { PrometheusClient, Sample } from './client';
+import type { AdapterConfig } from './config';
+import { buildMetricTable, listSeries, tableKey, type MetricTable } from './discovery';
+import { metricLabelMatchers, promString } from './matchers';
+import { renderMetricsQuery } from './naming';
+
+export interface ProviderObserver {
+  cache?(result: CacheResult): void;
+  relisted?(table: MetricTable): void;
+  relistFailed?(error: unknown): void;
+}
+
+export interface PrometheusProviderOptions {
+  readonly client: PrometheusClient;
+  readonly config: AdapterConfig;
+  readonly lister: ObjectLister;
+  /** --metrics-relist-interval. */
+  readonly relistIntervalMs: number;
+  /** --metrics-max-age: how far back series discovery looks. */
+  readonly maxAgeMs: number;
+  /** How long a value is served from the cache. */
+  readonly cacheTtlMs: number;
+  readonly observer?: ProviderObserver;
+  readonly now?: () => number;
+}
+
+const DURATION_UNITS: Readonly<Record<string, number>> = {
+  ms: 0.001,
+  s: 1,
+  m: 60,
+  h: 3600,
+  d: 86400,
+  w: 604800,
+  y: 31536000,
+};
+
+/** The longest range selector in a query (`rate(x[2m])` → 120): the window a value covers. */
+export function queryWindowSeconds(query: string): number | undefined {
+  let longest: number | undefined;
+  for (const m of query.matchAll(/\[((?:\d+(?:ms|[smhdwy]))+)(?::[^\]]*)?\]/g)) {
+    let seconds = 0;
+    for (const part of (m[1] as string).matchAll(/(\d+)(ms|[smhdwy])/g)) {
+      seconds += Number(part[1]) * (DURATION_UNITS[part[2] as string] ?? 0);
+    }
+    if (longest === undefined || seconds > longest) longest = seconds;
+  }
+  return longest;
+}
+
+export interface PrometheusProvider extends MetricsProvider {
+  /** Relists now; resolves when the new table is in place (or the old one kept on failure). */
+  relist(): Promise<void>;
+  /** Starts the background relist loop (first relist at once). */
+  start(): Promise<void>;
+  stop(): void;
+}
+
+export function createPrometheusProvider(options: PrometheusProviderOptions): PrometheusProvider {
+  const { client, config, lister } = options;
+  const now = options.now ?? Date.now;
+  const cache = new CollapsingCache<Sample[]>(options.cacheTtlMs, options.observer?.cache, now);
+  let table: MetricTable | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  const query = (expr: string) => cache.get(expr, () => client.query(expr));
+
+  async function relist(): Promise<void> {
+    try {
+      const since = new Date(now() - options.maxAgeMs);
+      const series = await listSeries(client, [...config.rules, ...config.externalRules], since);
+      table = buildMetricTable(config.rules, config.externalRules, series);
+      options.observer?.relisted?.(table);
+    } catch (err) {
+      options.observer?.relistFailed?.(err);
+      if (!table) throw err;
+    }
+  }
+
+  const served = (entries: Iterable<{ resource: string; metric: string; namespaced: boolean }>) =>
+    [...entries].map(({ resource, metric, namespaced }): ServedMetric => ({
+      resource,
+      metric,
+      namespaced,
+    }));
+
+  async function objectValues(q: ObjectQuery): Promise<ObjectSample[]> {
+    const entry = table?.custom.get(tableKey(q.resource, q.metric));
+    const notFound = () =>
+      new MetricNotFoundError(q.metric, q.resource, q.name === '*' ? undefined : q.name);
+    // A namespaced metric is not served root-scoped, nor a root-scoped one inside a namespace.
+    const scoped = q.resource === 'namespaces' || entry?.namespaced === (q.namespace !== undefined);
+    if (!entry || !scoped) throw notFound();
+
+    const metricMatchers = metricLabelMatchers(q.metricLabelSelector);
+    const namespaceObject = q.resource === 'namespaces';
+    const perSource = entry.sources.map(async (source) => {
+      const objectLabel = source.rule.labelFor(q.resource);
+      const namespaceLabel = source.rule.labelFor('namespaces');
+      if (!objectLabel) return undefined;
+      const matchers: string[] = [];
+      if (namespaceLabel && q.namespace !== undefined && !namespaceObject) {
+        matchers.push(`${namespaceLabel}=${promString(q.namespace)}`);
+      }
+      if (q.name !== '*') matchers.push(`${objectLabel}=${promString(q.name)}`);
+      matchers.push(...metricMatchers.matchers);
+      const expr = renderMetricsQuery(source.rule.rule.metricsQuery, {
+        series: source.seriesNames[0] as string,
+        labelMatchers: matchers,
+        groupBy: [objectLabel],
+      });
+      const byObject = new Map<string, Sample>();
+      for (const s of await query(expr)) {
+        const name = s.labels[objectLabel];
+        if (name !== undefined && metricMatchers.accepts(s.labels)) byObject.set(name, s);
+      }
+      return { byObject, window: queryWindowSeconds(expr) };
+    });
+    const wanted =
+      q.name === '*' && q.labelSelector.length > 0
+        ? lister.names(
+            q.resource,
+            isRootScoped(q.resource) ? undefined : q.namespace,
+            q.labelSelector,
+          )
+        : undefined;
+    const [results, allowed] = await Promise.all([Promise.all(perSource), wanted]);
+
+    // The first rule that has a value for an object wins (config order).
+    const merged = new Map<string, { sample: Sample; window: number | undefined }>();
+    for (const r of results) {
+      if (!r) continue;
+      for (const [name, sample] of r.byObject) {
+        if (!merged.has(name) && (!allowed || allowed.has(name))) {
+          merged.set(name, { sample, window: r.window });
+        }
+      }
+    }
+    if (q.name !== '*' && !merged.has(q.name)) throw notFound();
+
+    const { kind, apiVersion } = kindOf(q.resource);
+    return [...merged]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, { sample, window }]) => ({
+        describedObject: {
+          kind,
+          ...(isRootScoped(q.resource) ? {} : { namespace: q.namespace }),
+          name,
+          apiVersion,
+        },
+        value: sample.value,
+        timestamp: sample.timestamp,
+        ...(window === undefined ? {} : { windowSeconds: window }),
+      }));
+  }
+
+  async function externalValues(q: ExternalQuery): Promise<ExternalSample[]> {
+    const entry = table?.external.get(tableKey('', q.metric));
+    if (!entry) throw new MetricNotFoundError(q.metric, '');
+    const metricMatchers = metricLabelMatchers(q.metricLabelSelector);
+    // prometheus-adapter groups external metrics by the labels the selector names.
+    const groupBy = [...new Set(q.metricLabelSelector.map((r) => r.key))].sort();
+    const perSource = entry.sources.map(async (source) => {
+      const namespaceLabel = source.rule.labelFor('namespaces');
+      const matchers = [
+        ...(entry.namespaced && namespaceLabel
+          ? [`${namespaceLabel}=${promString(q.namespace)}`]
+          : []),
+        ...metricMatchers.matchers,
+      ];
+      const expr = renderMetricsQuery(source.rule.rule.metricsQuery, {
+        series: source.seriesNames[0] as string,
+        labelMatchers: matchers,
+        groupBy,
+      });
+      const window = queryWindowSeconds(expr);
+      return (await query(expr))
+        .filter((s) => metricMatchers.accepts(s.labels))
+        .map((s): ExternalSample => {
+          const { __name__: _name, ...labels } = s.labels;
+          return {
+            labels,
+            value: s.value,
+            timestamp: s.timestamp,
+            ...(window === undefined ? {} : { windowSeconds: window }),
+          };
+        });
+    });
+    return (await Promise.all(perSource)).flat();
+  }
+
+  return {
+    customMetrics: () => served(table?.custom.values() ?? []),
+    externalMetrics: () => served(table?.external.values() ?? []),
+    objectValues,
+    externalValues,
+    ready: () => table !== undefined,
+    relist,
+    async start() {
+      await relist();
+      timer = setInterval(() => void relist(), options.relistIntervalMs);
+      timer.unref();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+    },
+  };
+}

@@ -1,0 +1,303 @@
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import { createApp, type ServerDeps } from './server';
+import { fakeProvider, type FakeData } from './provider/fake';
+import { PrometheusError } from './provider/prometheus/client';
+import { allowAll, allowAnonymous } from './auth/types';
+import { createAdapterMetrics } from './telemetry/metrics';
+import { memoryLogger } from './telemetry/logger';
+
+const pod = (name: string) => ({ kind: 'Pod', namespace: 'platform', name, apiVersion: 'v1' });
+
+const data: FakeData = {
+  custom: [
+    { resource: 'pods', metric: 'websocket_connections', namespaced: true },
+    { resource: 'nodes', metric: 'node_load1', namespaced: false },
+  ],
+  external: [{ resource: '', metric: 'job_queue_length', namespaced: true }],
+  objects: {
+    'pods/platform/*/websocket_connections': [
+      { describedObject: pod('collab-a'), value: '1.5', timestamp: 1700000000.25 },
+      { describedObject: pod('collab-b'), value: 'NaN', timestamp: 1700000000 },
+      {
+        describedObject: pod('collab-c'),
+        value: '12000',
+        timestamp: 1700000000,
+        windowSeconds: 60,
+      },
+    ],
+    'pods/platform/collab-a/websocket_connections': [
+      { describedObject: pod('collab-a'), value: '0.0001', timestamp: 1700000000 },
+    ],
+  },
+  externals: {
+    'platform/job_queue_length': [
+      { labels: { queue: 'render' }, value: '42', timestamp: 1700000001 },
+      { labels: { queue: 'bad' }, value: '+Inf', timestamp: 1700000001 },
+    ],
+  },
+};
+
+// Response bodies are read loosely; each assertion names the fields it checks.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+let server: Server;
+let base: string;
+
+async function start(overrides: Partial<ServerDeps> = {}, d: FakeData = data) {
+  const deps: ServerDeps = {
+    provider: fakeProvider(d),
+    authenticate: allowAnonymous,
+    authorize: allowAll,
+    metrics: createAdapterMetrics({ defaultMetrics: false }),
+    logger: memoryLogger(),
+    version: { gitVersion: 'v0.1.0' },
+    now: () => 1700000010_000,
+    ...overrides,
+  };
+  server = createServer(createApp(deps));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return deps;
+}
+
+afterEach(async () => {
+  await new Promise((r) => server.close(r));
+});
+
+const get = async (path: string, init?: RequestInit) => {
+  const res = await fetch(base + path, init);
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* plain text */
+  }
+  return { status: res.status, type: res.headers.get('content-type'), body: body as Json };
+};
+
+describe('API server', () => {
+  it('serves v1beta2 values as k8s.io/metrics serialises them, NaN left out', async () => {
+    await start();
+    const r = await get(
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/%2A/websocket_connections?metricLabelSelector=direction%3Din',
+    );
+    expect(r.status).toBe(200);
+    expect(r.type).toMatch(/^application\/json/);
+    expect(r.body).toEqual({
+      kind: 'MetricValueList',
+      apiVersion: 'custom.metrics.k8s.io/v1beta2',
+      metadata: {},
+      items: [
+        {
+          describedObject: pod('collab-a'),
+          metric: { name: 'websocket_connections', selector: { matchLabels: { direction: 'in' } } },
+          timestamp: '2023-11-14T22:13:20Z',
+          value: '1500m',
+        },
+        {
+          describedObject: pod('collab-c'),
+          metric: { name: 'websocket_connections', selector: { matchLabels: { direction: 'in' } } },
+          timestamp: '2023-11-14T22:13:20Z',
+          windowSeconds: 60,
+          value: '12k',
+        },
+      ],
+    });
+  });
+
+  it('serves v1beta1 values with metricName, window and a null selector', async () => {
+    await start();
+    const r = await get(
+      '/apis/custom.metrics.k8s.io/v1beta1/namespaces/platform/pods/*/websocket_connections',
+    );
+    expect(r.body.items[1]).toEqual({
+      describedObject: pod('collab-c'),
+      metricName: 'websocket_connections',
+      timestamp: '2023-11-14T22:13:20Z',
+      window: 60,
+      value: '12k',
+      selector: null,
+    });
+  });
+
+  it('serves one named object and rounds tiny values up to 1m', async () => {
+    await start();
+    const r = await get(
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/collab-a/websocket_connections',
+    );
+    expect(r.body.items.map((i: Json) => i.value)).toEqual(['1m']);
+  });
+
+  it('reads fieldSelector=metadata.name as the object name', async () => {
+    const deps = await start();
+    await get(
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/*/websocket_connections?fieldSelector=metadata.name%3Dcollab-a',
+    );
+    expect((deps.provider as ReturnType<typeof fakeProvider>).calls[0]).toMatchObject({
+      name: 'collab-a',
+    });
+  });
+
+  it('serves external values with their labels, +Inf left out and counted', async () => {
+    await start();
+    const r = await get(
+      '/apis/external.metrics.k8s.io/v1beta1/namespaces/platform/job_queue_length',
+    );
+    expect(r.body).toEqual({
+      kind: 'ExternalMetricValueList',
+      apiVersion: 'external.metrics.k8s.io/v1beta1',
+      metadata: {},
+      items: [
+        {
+          metricName: 'job_queue_length',
+          metricLabels: { queue: 'render' },
+          timestamp: '2023-11-14T22:13:21Z',
+          value: '42',
+        },
+      ],
+    });
+    const m = await get('/metrics');
+    expect(m.body).toContain('beacon_adapter_nonfinite_values_total{metric="job_queue_length"} 1');
+  });
+
+  it('lists discovery documents', async () => {
+    await start();
+    expect((await get('/apis')).body.groups.map((g: Json) => g.name)).toEqual([
+      'custom.metrics.k8s.io',
+      'external.metrics.k8s.io',
+    ]);
+    expect((await get('/apis/custom.metrics.k8s.io')).body.preferredVersion).toEqual({
+      groupVersion: 'custom.metrics.k8s.io/v1beta2',
+      version: 'v1beta2',
+    });
+    expect((await get('/apis/custom.metrics.k8s.io/v1beta1')).body).toEqual({
+      kind: 'APIResourceList',
+      apiVersion: 'v1',
+      groupVersion: 'custom.metrics.k8s.io/v1beta1',
+      resources: [
+        {
+          name: 'nodes/node_load1',
+          singularName: '',
+          namespaced: false,
+          kind: 'MetricValueList',
+          verbs: ['get'],
+        },
+        {
+          name: 'pods/websocket_connections',
+          singularName: '',
+          namespaced: true,
+          kind: 'MetricValueList',
+          verbs: ['get'],
+        },
+      ],
+    });
+    expect((await get('/apis/external.metrics.k8s.io/v1beta1')).body.resources).toEqual([
+      {
+        name: 'job_queue_length',
+        singularName: '',
+        namespaced: true,
+        kind: 'ExternalMetricValueList',
+        verbs: ['get'],
+      },
+    ]);
+  });
+
+  it('answers version, openapi and health', async () => {
+    await start();
+    expect((await get('/version')).body).toMatchObject({
+      major: '0',
+      minor: '1',
+      gitVersion: 'v0.1.0',
+    });
+    expect((await get('/openapi/v2')).body.swagger).toBe('2.0');
+    for (const p of ['/healthz', '/livez', '/readyz'])
+      expect(await get(p)).toMatchObject({ status: 200, body: 'ok' });
+  });
+
+  it('is not ready before the first relist', async () => {
+    await start({}, { ...data, ready: false });
+    expect((await get('/readyz')).status).toBe(503);
+    expect((await get('/livez')).status).toBe(200);
+  });
+
+  it('answers 404 Status for an unknown metric and path', async () => {
+    await start();
+    const r = await get('/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/*/nope');
+    expect(r.body).toMatchObject({
+      kind: 'Status',
+      status: 'Failure',
+      reason: 'NotFound',
+      code: 404,
+    });
+    expect(r.body.message).toBe('the server could not find the metric nope for pods');
+    expect((await get('/apis/nope.k8s.io/v1')).body).toMatchObject({
+      reason: 'NotFound',
+      code: 404,
+    });
+  });
+
+  it('answers 400 Status naming the bad selector', async () => {
+    await start();
+    const r = await get(
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/*/websocket_connections?labelSelector=app%20in%20(',
+    );
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ kind: 'Status', reason: 'BadRequest', code: 400 });
+    expect(r.body.message).toContain('labelSelector: invalid label selector "app in ("');
+  });
+
+  it('answers 503 when Prometheus is down, 500 for a refused rule query', async () => {
+    await start({}, { ...data, fail: new PrometheusError('unavailable', 'connect ECONNREFUSED') });
+    const r = await get(
+      '/apis/external.metrics.k8s.io/v1beta1/namespaces/platform/job_queue_length',
+    );
+    expect(r.body).toMatchObject({ reason: 'ServiceUnavailable', code: 503 });
+    expect(r.body.message).toContain('ECONNREFUSED');
+    await new Promise((res) => server.close(res));
+    await start({}, { ...data, fail: new PrometheusError('bad_query', 'parse error') });
+    const q = await get(
+      '/apis/external.metrics.k8s.io/v1beta1/namespaces/platform/job_queue_length',
+    );
+    expect(q.body).toMatchObject({ reason: 'InternalError', code: 500 });
+  });
+
+  it('answers 405 to a write', async () => {
+    await start();
+    const r = await get('/apis/custom.metrics.k8s.io/v1beta2', { method: 'POST' });
+    expect(r.body).toMatchObject({ reason: 'MethodNotAllowed', code: 405 });
+  });
+
+  it('answers 401 without credentials and 403 when authorization denies', async () => {
+    await start({ authenticate: async () => undefined });
+    expect((await get('/apis')).body).toMatchObject({ reason: 'Unauthorized', code: 401 });
+    expect((await get('/healthz')).status).toBe(200);
+    await new Promise((res) => server.close(res));
+    await start({ authorize: async () => ({ allowed: false, reason: 'no RBAC rule' }) });
+    const r = await get(
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/*/websocket_connections',
+    );
+    expect(r.body).toMatchObject({ reason: 'Forbidden', code: 403 });
+    expect(r.body.message).toBe(
+      'User "system:anonymous" cannot get resource "pods.custom.metrics.k8s.io": no RBAC rule',
+    );
+  });
+
+  it('counts requests by route pattern and code, never by object name', async () => {
+    await start();
+    await get(
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/collab-a/websocket_connections',
+    );
+    await get('/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/*/nope');
+    const m = (await get('/metrics')).body as string;
+    expect(m).toContain(
+      'beacon_adapter_requests_total{path="/apis/custom.metrics.k8s.io/v1beta2/namespaces/{namespace}/pods/{name}/{metric}",code="200"} 1',
+    );
+    expect(m).toContain(
+      'beacon_adapter_requests_total{path="/apis/custom.metrics.k8s.io/v1beta2/namespaces/{namespace}/pods/*/{metric}",code="404"} 1',
+    );
+    expect(m).not.toContain('collab-a');
+  });
+});

@@ -1,0 +1,13 @@
+// The adapter's own metrics, on a registry of their own (not prom-client's global one), created
+// from metric-catalog entries so names, labels and buckets cannot drift from the catalog.
+import { catalog, createMetrics } from '@beacon/metric-catalog';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+
+export function createAdapterMetrics(options: { defaultMetrics?: boolean } = {}) {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  const m = createMetrics(catalog.metricsAdapter, registry);
+  return { registry, ...m };
+}
+
+export type AdapterMetrics = ReturnType<typeof createAdapterMetrics>;
