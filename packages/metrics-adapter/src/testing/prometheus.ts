@@ -3,7 +3,9 @@
 // repository's `npm test` installs it (package.json "beacon.requires").
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer } from 'node:net';
+import type { Registry } from 'prom-client';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -116,4 +118,19 @@ export async function waitFor(
     if (Date.now() > deadline) throw new Error(why());
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** A scrape target: a loopback HTTP server answering with a prom-client registry. */
+export async function serveMetrics(
+  registry: Registry,
+): Promise<{ server: Server; address: string }> {
+  const server = createHttpServer((_req, res) => {
+    void registry.metrics().then((text) => {
+      res.writeHead(200, { 'content-type': registry.contentType });
+      res.end(text);
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  return { server, address: `127.0.0.1:${port}` };
 }

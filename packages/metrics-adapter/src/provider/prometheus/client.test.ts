@@ -1,22 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import { catalog, createGauge } from '@beacon/metric-catalog';
 import { Registry } from 'prom-client';
-import { freePort, startPrometheus, type RunningPrometheus } from '../../testing/prometheus';
+import {
+  freePort,
+  serveMetrics,
+  startPrometheus,
+  type RunningPrometheus,
+} from '../../testing/prometheus';
 import { createPrometheusClient, PrometheusError } from './client';
 
 jest.setTimeout(60_000);
-
-async function serveMetrics(registry: Registry): Promise<{ server: Server; address: string }> {
-  const server = createServer((_req, res) => {
-    void registry.metrics().then((text) => {
-      res.writeHead(200, { 'content-type': registry.contentType });
-      res.end(text);
-    });
-  });
-  const port = await freePort();
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-  return { server, address: `127.0.0.1:${port}` };
-}
 
 describe('the Prometheus client against a real Prometheus', () => {
   let prom: RunningPrometheus;

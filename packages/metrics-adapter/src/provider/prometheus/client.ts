@@ -20,6 +20,8 @@ export interface PrometheusClientOptions {
   readonly verb?: 'GET' | 'POST';
   readonly headers?: Readonly<Record<string, string>>;
   readonly timeoutMs?: number;
+  /** Called after every call: its kind, outcome (success, error, timeout) and seconds. */
+  readonly observe?: (kind: 'instant' | 'series', outcome: string, seconds: number) => void;
   /** Injected for tests of this module alone; defaults to the global fetch. */
   readonly fetch?: typeof fetch;
 }
@@ -51,6 +53,22 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
   const doFetch = options.fetch ?? fetch;
 
   async function call(path: string, params: URLSearchParams): Promise<unknown> {
+    if (!options.observe) return send(path, params);
+    const started = performance.now();
+    const kind = path.endsWith('/series') ? 'series' : 'instant';
+    try {
+      const data = await send(path, params);
+      options.observe(kind, 'success', (performance.now() - started) / 1000);
+      return data;
+    } catch (err) {
+      const outcome =
+        err instanceof PrometheusError && err.kind === 'timeout' ? 'timeout' : 'error';
+      options.observe(kind, outcome, (performance.now() - started) / 1000);
+      throw err;
+    }
+  }
+
+  async function send(path: string, params: URLSearchParams): Promise<unknown> {
     const url = `${base}${path}`;
     const init: RequestInit = {
       method: verb,

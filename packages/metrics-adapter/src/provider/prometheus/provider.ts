@@ -15,7 +15,7 @@ import {
   type MetricsProvider,
   type ObjectQuery,
 } from '../provider';
-import type { PrometheusClient, Sample } from './client';
+import { PrometheusError, type PrometheusClient, type Sample } from './client';
 import type { AdapterConfig } from './config';
 import { buildMetricTable, listSeries, tableKey, type MetricTable } from './discovery';
 import { metricLabelMatchers, promString } from './matchers';
@@ -100,8 +100,14 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
       namespaced,
     }));
 
+  /** The table, or 503 while the first series discovery has not landed. */
+  function currentTable(): MetricTable {
+    if (!table) throw new PrometheusError('unavailable', 'series discovery has not completed yet');
+    return table;
+  }
+
   async function objectValues(q: ObjectQuery): Promise<ObjectSample[]> {
-    const entry = table?.custom.get(tableKey(q.resource, q.metric));
+    const entry = currentTable().custom.get(tableKey(q.resource, q.metric));
     const notFound = () =>
       new MetricNotFoundError(q.metric, q.resource, q.name === '*' ? undefined : q.name);
     // A namespaced metric is not served root-scoped, nor a root-scoped one inside a namespace.
@@ -171,7 +177,7 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
   }
 
   async function externalValues(q: ExternalQuery): Promise<ExternalSample[]> {
-    const entry = table?.external.get(tableKey('', q.metric));
+    const entry = currentTable().external.get(tableKey('', q.metric));
     if (!entry) throw new MetricNotFoundError(q.metric, '');
     const metricMatchers = metricLabelMatchers(q.metricLabelSelector);
     // prometheus-adapter groups external metrics by the labels the selector names.

@@ -1,0 +1,94 @@
+// Client-certificate authentication, as Kubernetes API servers do it:
+//  - a certificate signed by --client-ca-file: the user is its CN, the groups its O values;
+//  - a certificate signed by --requestheader-client-ca-file (the aggregator's front proxy) whose
+//    CN is allowed: the user is in X-Remote-User, groups in X-Remote-Group, extras in
+//    X-Remote-Extra-<key>. These headers are read only from the front proxy; from anyone else
+//    they are ignored, or any client could claim to be anyone.
+// The TLS server asks for a certificate but does not reject a connection without one, so that
+// health checks work and a missing credential is answered with a 401 Status.
+import type { IncomingMessage } from 'node:http';
+import { X509Certificate } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
+import type { Authenticator, UserInfo } from './types';
+
+export interface RequestHeaderOptions {
+  readonly cas: readonly X509Certificate[];
+  readonly allowedNames: readonly string[];
+  readonly usernameHeaders: readonly string[];
+  readonly groupHeaders: readonly string[];
+  readonly extraHeaderPrefixes: readonly string[];
+}
+
+export interface CertAuthOptions {
+  readonly clientCAs?: readonly X509Certificate[];
+  readonly requestHeader?: RequestHeaderOptions;
+}
+
+/** Every certificate in a PEM bundle. */
+export function readBundle(pem: string, file: string): X509Certificate[] {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw new Error(`${file}: no PEM certificate found`);
+  return blocks.map((b, i) => {
+    try {
+      return new X509Certificate(b);
+    } catch (err) {
+      throw new Error(`${file}: certificate ${i + 1} does not parse: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  });
+}
+
+/** The values of one attribute in an X.509 subject (`CN`, `O`), as Node prints it. */
+export function subjectValues(subject: string, attribute: string): string[] {
+  return subject
+    .split('\n')
+    .filter((line) => line.startsWith(`${attribute}=`))
+    .map((line) => line.slice(attribute.length + 1));
+}
+
+const signedBy = (cert: X509Certificate, cas: readonly X509Certificate[]) =>
+  cas.some((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey));
+
+function headerValues(req: IncomingMessage, name: string): string[] {
+  const v = req.headers[name.toLowerCase()];
+  const all = v === undefined ? [] : Array.isArray(v) ? v : [v];
+  return all
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function fromRequestHeaders(req: IncomingMessage, o: RequestHeaderOptions): UserInfo | undefined {
+  const name = o.usernameHeaders.map((h) => headerValues(req, h)[0]).find(Boolean);
+  if (!name) return undefined;
+  const groups = o.groupHeaders.flatMap((h) => headerValues(req, h));
+  const extra: Record<string, string[]> = {};
+  for (const [header, value] of Object.entries(req.headers)) {
+    const prefix = o.extraHeaderPrefixes.find((p) => header.startsWith(p.toLowerCase()));
+    if (!prefix || value === undefined) continue;
+    const key = decodeURIComponent(header.slice(prefix.length));
+    extra[key] = [...(extra[key] ?? []), ...(Array.isArray(value) ? value : [value])];
+  }
+  return { name, groups, ...(Object.keys(extra).length > 0 ? { extra } : {}) };
+}
+
+export function certificateAuthenticator(options: CertAuthOptions): Authenticator {
+  return async (req) => {
+    const socket = req.socket as Partial<TLSSocket>;
+    if (typeof socket.getPeerX509Certificate !== 'function' || !socket.authorized) return undefined;
+    const cert = socket.getPeerX509Certificate();
+    if (!cert) return undefined;
+    const rh = options.requestHeader;
+    if (rh && signedBy(cert, rh.cas)) {
+      const cn = subjectValues(cert.subject, 'CN')[0] ?? '';
+      if (rh.allowedNames.length > 0 && !rh.allowedNames.includes(cn)) return undefined;
+      return fromRequestHeaders(req, rh);
+    }
+    if (options.clientCAs && signedBy(cert, options.clientCAs)) {
+      const name = subjectValues(cert.subject, 'CN')[0];
+      return name ? { name, groups: subjectValues(cert.subject, 'O') } : undefined;
+    }
+    return undefined;
+  };
+}

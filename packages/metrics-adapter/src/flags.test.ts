@@ -1,0 +1,134 @@
+import fc from 'fast-check';
+import { FlagError, parseFlags, parseGoDuration, usage } from './flags';
+
+describe('flags', () => {
+  it("takes prometheus-adapter's defaults", () => {
+    const f = parseFlags([]);
+    expect(f).toMatchObject({
+      prometheusUrl: 'https://localhost',
+      prometheusVerb: 'GET',
+      metricsRelistIntervalMs: 600_000,
+      metricsMaxAgeMs: 600_000,
+      securePort: 443,
+      certDir: 'apiserver.local.config/certificates',
+      requestheaderUsernameHeaders: ['X-Remote-User'],
+      requestheaderGroupHeaders: ['X-Remote-Group'],
+      requestheaderExtraHeadersPrefix: ['X-Remote-Extra-'],
+      presets: true,
+      help: false,
+      ignored: [],
+    });
+  });
+
+  it('reads a published prometheus-adapter Deployment unchanged', () => {
+    const f = parseFlags([
+      '--cert-dir=/var/run/serving-cert',
+      '--config=/etc/adapter/config.yaml',
+      '--logtostderr=true',
+      '--metrics-relist-interval=1m',
+      '--prometheus-url=http://prometheus.monitoring.svc:9090/',
+      '--secure-port=6443',
+      '--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+      '--v=4',
+      '--prometheus-header',
+      'X-Scope-OrgID=platform',
+      '--prometheus-header=Authorization=Bearer abc=',
+      '--prometheus-verb=post',
+      '--requestheader-allowed-names=front-proxy-client,aggregator',
+    ]);
+    expect(f).toMatchObject({
+      certDir: '/var/run/serving-cert',
+      config: '/etc/adapter/config.yaml',
+      metricsRelistIntervalMs: 60_000,
+      metricsMaxAgeMs: 60_000,
+      prometheusUrl: 'http://prometheus.monitoring.svc:9090/',
+      securePort: 6443,
+      verbosity: 4,
+      prometheusHeaders: { 'X-Scope-OrgID': 'platform', Authorization: 'Bearer abc=' },
+      prometheusVerb: 'POST',
+      requestheaderAllowedNames: ['front-proxy-client', 'aggregator'],
+    });
+    expect(f.ignored).toEqual([
+      '--logtostderr=true',
+      '--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+    ]);
+  });
+
+  it.each([
+    [['--nope=1'], 'unknown flag: --nope'],
+    [['serve'], 'unexpected argument "serve"'],
+    [['--config'], 'flag needs an argument: --config'],
+    [['--prometheus-verb=PUT'], 'want GET or POST'],
+    [['--prometheus-url=ftp://x'], '"--prometheus-url": want an http:// or https:// URL'],
+    [['--metrics-relist-interval=10'], 'invalid argument "10" for "--metrics-relist-interval"'],
+    [['--secure-port=https'], 'invalid argument "https" for "--secure-port"'],
+    [['--prometheus-header=NoEquals'], 'want Name=Value'],
+    [['--presets=maybe'], 'invalid argument "maybe" for "--presets"'],
+    [['--tls-cert-file=a.crt'], '--tls-cert-file and --tls-private-key-file'],
+  ])('rejects %j naming the problem', (argv, message) => {
+    expect(() => parseFlags(argv)).toThrow(FlagError);
+    expect(() => parseFlags(argv)).toThrow(message);
+  });
+
+  it("parses Go durations as Go's time.ParseDuration does", () => {
+    expect(parseGoDuration('90s')).toBe(90_000);
+    expect(parseGoDuration('1h30m')).toBe(5_400_000);
+    expect(parseGoDuration('1.5s')).toBe(1_500);
+    expect(parseGoDuration('250ms')).toBe(250);
+    expect(parseGoDuration('0')).toBe(0);
+    for (const bad of ['', '1', 'm', '1x', '1m ', '-1s'])
+      expect(() => parseGoDuration(bad)).toThrow(FlagError);
+  });
+
+  it('never fails on any input with anything but a FlagError', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ maxLength: 30 }), { maxLength: 6 }), (argv) => {
+        try {
+          parseFlags(argv);
+        } catch (err) {
+          if (!(err instanceof FlagError)) throw err;
+        }
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('reads every generated duration to the milliseconds it names', () => {
+    const part = fc.tuple(fc.integer({ min: 0, max: 999 }), fc.constantFrom('h', 'm', 's', 'ms'));
+    const ms: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
+    fc.assert(
+      fc.property(fc.array(part, { minLength: 1, maxLength: 4 }), (parts) => {
+        const text = parts.map(([n, u]) => `${n}${u}`).join('');
+        const want = parts.reduce((sum, [n, u]) => sum + n * (ms[u] as number), 0);
+        expect(parseGoDuration(text)).toBe(want);
+      }),
+    );
+  });
+
+  it('lists every flag in --help', () => {
+    const text = usage();
+    for (const flag of [
+      '--prometheus-url',
+      '--config',
+      '--metrics-relist-interval',
+      '--prometheus-header',
+      '--prometheus-verb',
+      '--secure-port',
+      '--cert-dir',
+      '--tls-cert-file',
+      '--tls-private-key-file',
+      '--client-ca-file',
+      '--requestheader-client-ca-file',
+      '--requestheader-allowed-names',
+      '--lister-kubeconfig',
+      '--authentication-kubeconfig',
+      '--authorization-kubeconfig',
+      '--v',
+      '--logtostderr',
+      '--metrics-max-age',
+      '--tls-cipher-suites',
+    ]) {
+      expect(text).toContain(`  ${flag}`);
+    }
+  });
+});

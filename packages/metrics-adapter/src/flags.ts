@@ -1,0 +1,335 @@
+// Command-line flags, compatible with prometheus-adapter's: its own flags, the generic API
+// server's TLS and authentication flags, and the klog flags its published manifests pass.
+// Parsed strictly, as Go's pflag does: `--name=value` or `--name value`, booleans bare or
+// `=true|false`; an unknown flag is an error naming it. Flags that change nothing here are
+// accepted and reported, so a prometheus-adapter Deployment runs unchanged.
+
+export class FlagError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FlagError';
+  }
+}
+
+export interface AdapterFlags {
+  readonly help: boolean;
+  readonly printPresets: boolean;
+  readonly prometheusUrl: string;
+  readonly prometheusHeaders: Readonly<Record<string, string>>;
+  readonly prometheusVerb: 'GET' | 'POST';
+  readonly prometheusTimeoutMs: number;
+  readonly config?: string;
+  readonly presets: boolean;
+  readonly metricsRelistIntervalMs: number;
+  readonly metricsMaxAgeMs: number;
+  readonly valueCacheTtlMs: number;
+  readonly bindAddress: string;
+  readonly securePort: number;
+  readonly certDir: string;
+  readonly tlsCertFile?: string;
+  readonly tlsPrivateKeyFile?: string;
+  readonly clientCaFile?: string;
+  readonly requestheaderClientCaFile?: string;
+  readonly requestheaderAllowedNames: readonly string[];
+  readonly requestheaderUsernameHeaders: readonly string[];
+  readonly requestheaderGroupHeaders: readonly string[];
+  readonly requestheaderExtraHeadersPrefix: readonly string[];
+  readonly listerKubeconfig?: string;
+  readonly authenticationKubeconfig?: string;
+  readonly authorizationKubeconfig?: string;
+  readonly verbosity: number;
+  /** Flags accepted for compatibility that change nothing here, as given. */
+  readonly ignored: readonly string[];
+}
+
+type Kind = 'string' | 'list' | 'bool' | 'duration' | 'int' | 'ignored' | 'ignored-bool';
+
+interface Spec {
+  readonly kind: Kind;
+  readonly help: string;
+  readonly fallback?: string;
+}
+
+/** Every flag, with its help; the order is the order of --help. */
+export const FLAGS: Readonly<Record<string, Spec>> = {
+  'prometheus-url': {
+    kind: 'string',
+    help: 'URL of the Prometheus HTTP API',
+    fallback: 'https://localhost',
+  },
+  'prometheus-header': { kind: 'list', help: 'header sent to Prometheus, Name=Value; repeatable' },
+  'prometheus-verb': {
+    kind: 'string',
+    help: 'HTTP verb for queries: GET or POST',
+    fallback: 'GET',
+  },
+  'prometheus-timeout': {
+    kind: 'duration',
+    help: 'deadline of one Prometheus call (Beacon)',
+    fallback: '5s',
+  },
+  config: {
+    kind: 'string',
+    help: 'prometheus-adapter rule config file (rules, externalRules, resourceRules)',
+  },
+  presets: {
+    kind: 'bool',
+    help: "serve Beacon's built-in rules after the config's (Beacon)",
+    fallback: 'true',
+  },
+  'print-presets': {
+    kind: 'bool',
+    help: 'print the built-in rules as a config file and exit (Beacon)',
+    fallback: 'false',
+  },
+  'metrics-relist-interval': {
+    kind: 'duration',
+    help: 'how often series discovery runs',
+    fallback: '10m',
+  },
+  'metrics-max-age': {
+    kind: 'duration',
+    help: 'how far back discovery looks for series (default: the relist interval)',
+  },
+  'value-cache-ttl': {
+    kind: 'duration',
+    help: 'how long a value is served from the cache (Beacon)',
+    fallback: '5s',
+  },
+  'bind-address': { kind: 'string', help: 'address to listen on', fallback: '0.0.0.0' },
+  'secure-port': { kind: 'int', help: 'HTTPS port', fallback: '443' },
+  'cert-dir': {
+    kind: 'string',
+    help: 'where a self-signed serving certificate is written when --tls-cert-file is not given',
+    fallback: 'apiserver.local.config/certificates',
+  },
+  'tls-cert-file': { kind: 'string', help: 'serving certificate (PEM)' },
+  'tls-private-key-file': { kind: 'string', help: 'serving private key (PEM)' },
+  'client-ca-file': {
+    kind: 'string',
+    help: 'CA bundle that signs client certificates (user = CN, groups = O)',
+  },
+  'requestheader-client-ca-file': {
+    kind: 'string',
+    help: "CA bundle that signs the aggregator's front-proxy client certificate",
+  },
+  'requestheader-allowed-names': {
+    kind: 'list',
+    help: 'front-proxy certificate common names allowed (empty: any); comma-separated',
+  },
+  'requestheader-username-headers': {
+    kind: 'list',
+    help: 'headers holding the user name',
+    fallback: 'X-Remote-User',
+  },
+  'requestheader-group-headers': {
+    kind: 'list',
+    help: 'headers holding the groups',
+    fallback: 'X-Remote-Group',
+  },
+  'requestheader-extra-headers-prefix': {
+    kind: 'list',
+    help: 'header prefixes holding extra user info',
+    fallback: 'X-Remote-Extra-',
+  },
+  'lister-kubeconfig': {
+    kind: 'string',
+    help: 'kubeconfig to list and watch objects for label selectors (default: kube-state-metrics series)',
+  },
+  'authentication-kubeconfig': {
+    kind: 'string',
+    help: 'kubeconfig for TokenReview of bearer tokens',
+  },
+  'authorization-kubeconfig': {
+    kind: 'string',
+    help: 'kubeconfig for SubjectAccessReview (default: every authenticated user is allowed)',
+  },
+  v: { kind: 'int', help: 'log verbosity (0–1 info, 2+ debug)', fallback: '0' },
+  logtostderr: { kind: 'ignored-bool', help: 'accepted; logs always go to stderr' },
+  alsologtostderr: { kind: 'ignored-bool', help: 'accepted; logs always go to stderr' },
+  'tls-cipher-suites': { kind: 'ignored', help: "accepted; Node's TLS defaults apply" },
+  'tls-min-version': { kind: 'ignored', help: "accepted; Node's TLS defaults apply (TLS 1.2+)" },
+  'audit-log-path': { kind: 'ignored', help: 'accepted; no audit log is written' },
+  help: { kind: 'bool', help: 'print this help', fallback: 'false' },
+};
+
+const UNITS: Readonly<Record<string, number>> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1e3,
+  m: 6e4,
+  h: 3.6e6,
+};
+
+/** Go's time.ParseDuration, in milliseconds: `90s`, `1m30s`, `1.5h`, `500ms`. */
+export function parseGoDuration(text: string, flag = 'duration'): number {
+  if (text === '0') return 0;
+  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/gy;
+  let ms = 0;
+  let end = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    ms += Number(m[1]) * (UNITS[m[2] as string] as number);
+    end = re.lastIndex;
+  }
+  if (text === '' || end !== text.length) {
+    throw new FlagError(
+      `invalid argument ${JSON.stringify(text)} for "--${flag}": want a duration such as 30s, 1m or 1h30m`,
+    );
+  }
+  return ms;
+}
+
+function parseBool(text: string, flag: string): boolean {
+  if (/^(true|1|t)$/i.test(text)) return true;
+  if (/^(false|0|f)$/i.test(text)) return false;
+  throw new FlagError(
+    `invalid argument ${JSON.stringify(text)} for "--${flag}": want true or false`,
+  );
+}
+
+function parseInt10(text: string, flag: string): number {
+  if (!/^-?\d+$/.test(text))
+    throw new FlagError(
+      `invalid argument ${JSON.stringify(text)} for "--${flag}": want an integer`,
+    );
+  return Number(text);
+}
+
+export function parseFlags(argv: readonly string[]): AdapterFlags {
+  const given = new Map<string, string[]>();
+  const ignored: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const m = /^--?([a-z][a-z0-9-]*)(?:=(.*))?$/s.exec(arg);
+    if (!m)
+      throw new FlagError(`unexpected argument ${JSON.stringify(arg)}: every option is a --flag`);
+    const name = m[1] as string;
+    const spec = FLAGS[name];
+    if (!spec) throw new FlagError(`unknown flag: --${name}`);
+    let value = m[2];
+    if (value === undefined) {
+      if (spec.kind === 'bool' || spec.kind === 'ignored-bool') value = 'true';
+      else if (i + 1 < argv.length) value = argv[++i] as string;
+      else throw new FlagError(`flag needs an argument: --${name}`);
+    }
+    if (spec.kind === 'ignored' || spec.kind === 'ignored-bool') {
+      ignored.push(`--${name}=${value}`);
+      continue;
+    }
+    given.set(name, [...(given.get(name) ?? []), value]);
+  }
+
+  const str = (name: string) => {
+    const values = given.get(name);
+    return values ? (values[values.length - 1] as string) : FLAGS[name]?.fallback;
+  };
+  const list = (name: string) => {
+    const values =
+      given.get(name) ?? (FLAGS[name]?.fallback ? [FLAGS[name]?.fallback as string] : []);
+    return values
+      .flatMap((v) => (name === 'prometheus-header' ? [v] : v.split(',')))
+      .map((v) => v.trim())
+      .filter(Boolean);
+  };
+  const optional = (name: string) => str(name) || undefined;
+  const duration = (name: string) => parseGoDuration(str(name) as string, name);
+
+  const headers: Record<string, string> = {};
+  for (const h of list('prometheus-header')) {
+    const eq = h.indexOf('=');
+    if (eq <= 0)
+      throw new FlagError(
+        `invalid argument ${JSON.stringify(h)} for "--prometheus-header": want Name=Value`,
+      );
+    headers[h.slice(0, eq).trim()] = h.slice(eq + 1).trim();
+  }
+  const verb = (str('prometheus-verb') as string).toUpperCase();
+  if (verb !== 'GET' && verb !== 'POST') {
+    throw new FlagError(
+      `invalid argument ${JSON.stringify(str('prometheus-verb'))} for "--prometheus-verb": want GET or POST`,
+    );
+  }
+  const url = str('prometheus-url') as string;
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http(s)');
+  } catch {
+    throw new FlagError(
+      `invalid argument ${JSON.stringify(url)} for "--prometheus-url": want an http:// or https:// URL`,
+    );
+  }
+  const port = parseInt10(str('secure-port') as string, 'secure-port');
+  if (port < 0 || port > 65535)
+    throw new FlagError(`invalid argument "${port}" for "--secure-port": want 0–65535`);
+  const relist = duration('metrics-relist-interval');
+  if (relist <= 0) throw new FlagError('"--metrics-relist-interval" must be positive');
+  const certFile = optional('tls-cert-file');
+  const keyFile = optional('tls-private-key-file');
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new FlagError(
+      '--tls-cert-file and --tls-private-key-file are given together or not at all',
+    );
+  }
+
+  return {
+    help: parseBool(str('help') as string, 'help'),
+    printPresets: parseBool(str('print-presets') as string, 'print-presets'),
+    prometheusUrl: url,
+    prometheusHeaders: headers,
+    prometheusVerb: verb,
+    prometheusTimeoutMs: duration('prometheus-timeout'),
+    config: optional('config'),
+    presets: parseBool(str('presets') as string, 'presets'),
+    metricsRelistIntervalMs: relist,
+    metricsMaxAgeMs: given.has('metrics-max-age') ? duration('metrics-max-age') : relist,
+    valueCacheTtlMs: duration('value-cache-ttl'),
+    bindAddress: str('bind-address') as string,
+    securePort: port,
+    certDir: str('cert-dir') as string,
+    tlsCertFile: certFile,
+    tlsPrivateKeyFile: keyFile,
+    clientCaFile: optional('client-ca-file'),
+    requestheaderClientCaFile: optional('requestheader-client-ca-file'),
+    requestheaderAllowedNames: list('requestheader-allowed-names'),
+    requestheaderUsernameHeaders: list('requestheader-username-headers'),
+    requestheaderGroupHeaders: list('requestheader-group-headers'),
+    requestheaderExtraHeadersPrefix: list('requestheader-extra-headers-prefix'),
+    listerKubeconfig: optional('lister-kubeconfig'),
+    authenticationKubeconfig: optional('authentication-kubeconfig'),
+    authorizationKubeconfig: optional('authorization-kubeconfig'),
+    verbosity: parseInt10(str('v') as string, 'v'),
+    ignored,
+  };
+}
+
+export function usage(): string {
+  const lines = Object.entries(FLAGS).map(([name, spec]) => {
+    const arg =
+      spec.kind === 'bool' || spec.kind === 'ignored-bool'
+        ? ''
+        : spec.kind === 'duration'
+          ? ' duration'
+          : spec.kind === 'int'
+            ? ' int'
+            : ' string';
+    const left = `  --${name}${arg}`;
+    const fallback =
+      spec.fallback && spec.kind !== 'bool'
+        ? ` (default ${JSON.stringify(spec.fallback)})`
+        : spec.fallback === 'true'
+          ? ' (default true)'
+          : '';
+    return `${left.padEnd(44)}${spec.help}${fallback}`;
+  });
+  return [
+    'beacon-metrics-adapter — Kubernetes custom and external metrics API served from Prometheus',
+    '',
+    'Usage: beacon-metrics-adapter [flags]',
+    '',
+    "Flags (prometheus-adapter's, plus those marked Beacon):",
+    ...lines,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,438 @@
+// The adapter end to end: a real Prometheus (Debian's binary) scraping real prom-client targets
+// built from the metric catalog — platform pods, a kube-state-metrics stand-in exporting
+// kube_pod_labels, DCGM exporters scraped both ways — and the adapter over TLS in front of it,
+// authenticating with client certificates and the aggregator's front-proxy headers.
+import type { Server } from 'node:http';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { catalog, createGauge } from '@beacon/metric-catalog';
+import { Registry } from 'prom-client';
+import type { UserInfo } from './auth/types';
+import { parseFlags } from './flags';
+import { startAdapter, type RunningAdapter } from './main';
+import { memoryLogger } from './telemetry/logger';
+import { httpsGet, type Reply } from './testing/https';
+import { createPki, type Pair, type Pki } from './testing/pki';
+import {
+  serveMetrics,
+  startPrometheus,
+  waitFor,
+  type RunningPrometheus,
+  type ScrapeTarget,
+} from './testing/prometheus';
+
+jest.setTimeout(90_000);
+
+let prom: RunningPrometheus;
+let adapter: RunningAdapter;
+let pki: Pki;
+let user: Pair; // signed by the client CA: CN=jane, O=dev, O=ops
+let frontProxy: Pair; // signed by the requestheader CA, CN allowed
+let rogueProxy: Pair; // signed by the requestheader CA, CN not allowed
+let stranger: Pair; // signed by a CA the adapter does not trust
+let serving: string;
+let certDir: string;
+const servers: Server[] = [];
+const seenUsers: UserInfo[] = [];
+
+async function target(
+  fill: (r: Registry) => void,
+  labels?: Record<string, string>,
+): Promise<ScrapeTarget> {
+  const registry = new Registry();
+  fill(registry);
+  const { server, address } = await serveMetrics(registry);
+  servers.push(server);
+  return { address, ...(labels ? { labels } : {}) };
+}
+
+const podLabels = (pod: string, extra: Record<string, string> = {}) => ({
+  namespace: 'platform',
+  pod,
+  service: 'collaboration',
+  ...extra,
+});
+
+beforeAll(async () => {
+  pki = createPki();
+  const clientCa = pki.ca('client-ca');
+  const rhCa = pki.ca('front-proxy-ca');
+  const otherCa = pki.ca('other-ca');
+  user = pki.client(clientCa, 'jane', '/CN=jane/O=dev/O=ops');
+  frontProxy = pki.client(rhCa, 'front-proxy', '/CN=front-proxy-client');
+  rogueProxy = pki.client(rhCa, 'rogue-proxy', '/CN=someone-else');
+  stranger = pki.client(otherCa, 'stranger', '/CN=mallory');
+
+  const targets: ScrapeTarget[] = [];
+  const ws = (n: number) => (r: Registry) =>
+    createGauge(catalog.platform.websocketConnections, r).set(n);
+  targets.push(await target(ws(3), podLabels('collab-a')));
+  targets.push(await target(ws(1.5), podLabels('collab-b')));
+  targets.push(await target(ws(Number.NaN), podLabels('collab-c')));
+  targets.push(await target(ws(9), podLabels('legacy-0')));
+  targets.push(
+    await target(
+      (r) => createGauge(catalog.platform.jobQueueLength, r).set({ queue: 'render' }, 12000),
+      { namespace: 'platform', pod: 'video-0', service: 'video-processing' },
+    ),
+  );
+  // kube-state-metrics: its series carry the pods' own namespace/pod labels (no target labels).
+  targets.push(
+    await target((r) => {
+      const g = createGauge(catalog.kubeStateMetrics.podLabels, r);
+      const pod = (name: string, app: string) =>
+        g.set(
+          {
+            namespace: 'platform',
+            pod: name,
+            uid: name,
+            label_app: app,
+            label_app_kubernetes_io_name: app,
+          },
+          1,
+        );
+      pod('collab-a', 'collab');
+      pod('collab-b', 'collab');
+      pod('collab-c', 'collab');
+      pod('legacy-0', 'legacy');
+      pod('video-0', 'video');
+    }),
+  );
+  const gpu = (pod: string, util: number) => (r: Registry) => {
+    const labels = {
+      gpu: '0',
+      UUID: `GPU-${pod}`,
+      device: 'nvidia0',
+      modelName: 'NVIDIA H100',
+      Hostname: 'node-1',
+      pod,
+      namespace: 'platform',
+      container: 'model',
+    };
+    createGauge(catalog.dcgmExporter.gpuUtilization, r).set(labels, util);
+    createGauge(catalog.dcgmExporter.framebufferUsed, r).set(labels, 1024);
+  };
+  // Scraped without honor_labels: the exporter's own pod wins, the GPU's pod becomes exported_pod.
+  targets.push(
+    await target(gpu('ai-0', 80), { namespace: 'gpu-operator', pod: 'dcgm-exporter-x' }),
+  );
+  // Scraped as if with honor_labels: the GPU's pod is in pod/namespace.
+  targets.push(await target(gpu('ai-1', 35)));
+
+  prom = await startPrometheus(targets);
+  await waitFor(
+    async () => {
+      const res = await fetch(`${prom.url}/api/v1/query?query=count(up==1)`);
+      const body = (await res.json()) as { data: { result: { value: [number, string] }[] } };
+      return body.data.result[0]?.value[1] === String(targets.length);
+    },
+    30_000,
+    () => 'Prometheus did not scrape every target',
+  );
+
+  certDir = mkdtempSync(join(tmpdir(), 'beacon-adapter-certs-'));
+  const flags = parseFlags([
+    `--prometheus-url=${prom.url}`,
+    '--secure-port=0',
+    '--bind-address=127.0.0.1',
+    `--cert-dir=${certDir}`,
+    `--client-ca-file=${clientCa.certFile}`,
+    `--requestheader-client-ca-file=${rhCa.certFile}`,
+    '--requestheader-allowed-names=front-proxy-client',
+    '--metrics-relist-interval=1s',
+    '--v=2',
+    '--logtostderr=true',
+  ]);
+  adapter = await startAdapter(flags, {
+    logger: memoryLogger(),
+    authorize: async (u) => {
+      seenUsers.push(u);
+      return { allowed: true };
+    },
+  });
+  serving = (await import('node:fs')).readFileSync(join(certDir, 'apiserver.crt'), 'utf8');
+  await waitFor(
+    async () => (await get('/apis/custom.metrics.k8s.io/v1beta2')).body.resources.length >= 4,
+    20_000,
+    () => 'the adapter did not discover the metrics',
+  );
+});
+
+afterAll(async () => {
+  await adapter?.close();
+  await prom?.stop();
+  for (const s of servers) s.close();
+  pki?.remove();
+  if (certDir) rmSync(certDir, { recursive: true, force: true });
+});
+
+/** GET as `as` (a client certificate), or with no certificate when `as` is null. */
+const get = (
+  path: string,
+  as: Pair | null = user,
+  headers?: Record<string, string>,
+): Promise<Reply> =>
+  httpsGet(adapter.url + path, {
+    ca: serving,
+    ...(as ? { cert: as.cert, key: as.key } : {}),
+    headers,
+  });
+
+const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+const pod = (name: string) => ({ kind: 'Pod', namespace: 'platform', name, apiVersion: 'v1' });
+
+describe('the adapter against a real Prometheus', () => {
+  it('lists the preset metrics in discovery, namespaced, with verbs [get]', async () => {
+    const r = await get('/apis/custom.metrics.k8s.io/v1beta2');
+    const names = r.body.resources.map((x: { name: string }) => x.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'pods/websocket_connections',
+        'pods/job_queue_length',
+        'pods/gpu_utilization',
+        'pods/gpu_framebuffer_used_bytes',
+        'namespaces/websocket_connections',
+      ]),
+    );
+    expect(
+      r.body.resources.find((x: { name: string }) => x.name === 'pods/websocket_connections'),
+    ).toEqual({
+      name: 'pods/websocket_connections',
+      singularName: '',
+      namespaced: true,
+      kind: 'MetricValueList',
+      verbs: ['get'],
+    });
+    const ext = await get('/apis/external.metrics.k8s.io/v1beta1');
+    expect(ext.body.resources.map((x: { name: string }) => x.name)).toContain('job_queue_length');
+  });
+
+  it('serves v1beta2 pods/%2A by label selector, NaN left out, the sample time as timestamp', async () => {
+    const before = Date.now();
+    const r = await get(
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/%2A/websocket_connections?labelSelector=app%3Dcollab',
+    );
+    expect(r.status).toBe(200);
+    expect(r.body.kind).toBe('MetricValueList');
+    expect(r.body.apiVersion).toBe('custom.metrics.k8s.io/v1beta2');
+    expect(
+      r.body.items.map((i: { describedObject: unknown; metric: unknown; value: string }) => [
+        i.describedObject,
+        i.metric,
+        i.value,
+      ]),
+    ).toEqual([
+      [pod('collab-a'), { name: 'websocket_connections' }, '3'],
+      [pod('collab-b'), { name: 'websocket_connections' }, '1500m'],
+    ]);
+    for (const item of r.body.items) {
+      expect(item.timestamp).toMatch(RFC3339);
+      const t = Date.parse(item.timestamp);
+      expect(t).toBeGreaterThan(before - 5_000);
+      expect(t).toBeLessThanOrEqual(Date.now());
+      expect(item).not.toHaveProperty('windowSeconds');
+    }
+    // A repeat within the cache TTL is the same sample: same timestamp, not the request time.
+    await new Promise((res) => setTimeout(res, 1100));
+    const again = await get(
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/%2A/websocket_connections?labelSelector=app%3Dcollab',
+    );
+    expect(again.body.items[0].timestamp).toBe(r.body.items[0].timestamp);
+    const metrics = await get('/metrics', null);
+    expect(metrics.text).toMatch(
+      /beacon_adapter_nonfinite_values_total\{metric="websocket_connections"\} [1-9]/,
+    );
+    expect(metrics.text).toMatch(/beacon_adapter_cache_requests_total\{result="hit"\} [1-9]/);
+  });
+
+  it('serves v1beta1 with metricName and the metric selector echoed', async () => {
+    const r = await get(
+      '/apis/custom.metrics.k8s.io/v1beta1/namespaces/platform/pods/*/websocket_connections?labelSelector=app%20in%20(collab,legacy),!tier&metricLabelSelector=service%3Dcollaboration',
+    );
+    expect(
+      r.body.items.map(
+        (i: {
+          describedObject: { name: string };
+          metricName: string;
+          value: string;
+          selector: unknown;
+        }) => [i.describedObject.name, i.metricName, i.value, i.selector],
+      ),
+    ).toEqual([
+      ['collab-a', 'websocket_connections', '3', { matchLabels: { service: 'collaboration' } }],
+      ['collab-b', 'websocket_connections', '1500m', { matchLabels: { service: 'collaboration' } }],
+      ['legacy-0', 'websocket_connections', '9', { matchLabels: { service: 'collaboration' } }],
+    ]);
+  });
+
+  it('serves one named pod, and the namespace total', async () => {
+    const one = await get(
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/legacy-0/websocket_connections',
+    );
+    expect(one.body.items.map((i: { value: string }) => i.value)).toEqual(['9']);
+    const ns = await get(
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/metrics/job_queue_length',
+    );
+    expect(ns.body.items).toHaveLength(1);
+    expect(ns.body.items[0].describedObject).toEqual({
+      kind: 'Namespace',
+      name: 'platform',
+      apiVersion: 'v1',
+    });
+    expect(ns.body.items[0].value).toBe('12k');
+  });
+
+  it('serves GPU utilisation from DCGM exporter whichever way it was scraped', async () => {
+    const r = await get(
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/*/gpu_utilization',
+    );
+    expect(
+      r.body.items.map((i: { describedObject: { name: string }; value: string }) => [
+        i.describedObject.name,
+        i.value,
+      ]),
+    ).toEqual([
+      ['ai-0', '80'],
+      ['ai-1', '35'],
+    ]);
+    const fb = await get(
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/ai-1/gpu_framebuffer_used_bytes',
+    );
+    expect(fb.body.items[0].value).toBe(String(1024 * 1048576));
+  });
+
+  it('serves the external queue length per queue with its labels', async () => {
+    const r = await get(
+      '/apis/external.metrics.k8s.io/v1beta1/namespaces/platform/job_queue_length?metricLabelSelector=queue%3Drender',
+    );
+    expect(r.body.kind).toBe('ExternalMetricValueList');
+    expect(r.body.items).toHaveLength(1);
+    expect(r.body.items[0]).toMatchObject({
+      metricName: 'job_queue_length',
+      metricLabels: { queue: 'render' },
+      value: '12k',
+    });
+    expect(r.body.items[0].timestamp).toMatch(RFC3339);
+  });
+
+  it('answers 404 and 400 as Status objects', async () => {
+    const missing = await get(
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/*/nope',
+    );
+    expect(missing.body).toMatchObject({
+      kind: 'Status',
+      status: 'Failure',
+      reason: 'NotFound',
+      code: 404,
+    });
+    const gone = await get(
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/gone-0/websocket_connections',
+    );
+    expect(gone.body).toMatchObject({ reason: 'NotFound', code: 404 });
+    const bad = await get(
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/*/websocket_connections?labelSelector=app%20in%20(a',
+    );
+    expect(bad.body).toMatchObject({ reason: 'BadRequest', code: 400 });
+    expect(bad.body.message).toContain('labelSelector');
+  });
+
+  it('authenticates client certificates and the front proxy, and nobody else', async () => {
+    seenUsers.length = 0;
+    expect((await get('/apis', user)).status).toBe(200);
+    expect(
+      (
+        await get('/apis', frontProxy, {
+          'X-Remote-User': 'system:serviceaccount:kube-system:horizontal-pod-autoscaler',
+          'X-Remote-Group': 'system:serviceaccounts',
+          'X-Remote-Extra-Scopes': 'hpa',
+        })
+      ).status,
+    ).toBe(200);
+    // Impersonation headers from a plain client certificate are ignored.
+    expect((await get('/apis', user, { 'X-Remote-User': 'admin' })).status).toBe(200);
+    expect(seenUsers).toEqual([
+      { name: 'jane', groups: ['dev', 'ops'] },
+      {
+        name: 'system:serviceaccount:kube-system:horizontal-pod-autoscaler',
+        groups: ['system:serviceaccounts'],
+        extra: { scopes: ['hpa'] },
+      },
+      { name: 'jane', groups: ['dev', 'ops'] },
+    ]);
+    for (const who of [null, rogueProxy, stranger]) {
+      const r = await get('/apis', who, { 'X-Remote-User': 'admin' });
+      expect(r.body).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
+    }
+    // The front proxy without a user header is no one.
+    expect((await get('/apis', frontProxy)).status).toBe(401);
+    expect((await get('/healthz', null)).text).toBe('ok');
+  });
+
+  it('answers the real kubectl over TLS with a client certificate', async () => {
+    const kubeconfig = join(certDir, 'kubeconfig.yaml');
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [
+          {
+            name: 'adapter',
+            cluster: {
+              server: adapter.url,
+              'certificate-authority': join(certDir, 'apiserver.crt'),
+            },
+          },
+        ],
+        users: [
+          {
+            name: 'jane',
+            user: { 'client-certificate': user.certFile, 'client-key': user.keyFile },
+          },
+        ],
+        contexts: [{ name: 'adapter', context: { cluster: 'adapter', user: 'jane' } }],
+        'current-context': 'adapter',
+      }),
+    );
+    // Asynchronously: the adapter answers from this same process.
+    const kubectl = async (path: string) =>
+      (
+        await promisify(execFile)('kubectl', ['--kubeconfig', kubeconfig, 'get', '--raw', path], {
+          encoding: 'utf8',
+          timeout: 30_000,
+        })
+      ).stdout;
+    const list = JSON.parse(
+      await kubectl(
+        '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/%2A/websocket_connections?labelSelector=app%3Dcollab',
+      ),
+    );
+    expect(
+      list.items.map((i: { describedObject: { name: string }; value: string }) => [
+        i.describedObject.name,
+        i.value,
+      ]),
+    ).toEqual([
+      ['collab-a', '3'],
+      ['collab-b', '1500m'],
+    ]);
+    let failure = '';
+    try {
+      await kubectl('/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/%2A/nope');
+    } catch (err) {
+      failure = String((err as { stderr?: string }).stderr);
+    }
+    expect(failure).toContain('the server could not find the metric nope for pods');
+  });
+
+  it('answers 503 when Prometheus stops answering', async () => {
+    await prom.stop();
+    const r = await get(
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/*/websocket_connections?labelSelector=app%3Dlegacy',
+    );
+    expect(r.body).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable', code: 503 });
+  });
+});

@@ -1,0 +1,214 @@
+// Wiring: flags → config → Prometheus client → provider → authentication → HTTPS server.
+// The only module with side effects (files, timers, a listening socket).
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { allowAll, allowAnonymous, type Authenticator, type Authorizer } from './auth/types';
+import { certificateAuthenticator, readBundle } from './auth/x509';
+import type { AdapterFlags } from './flags';
+import type { ObjectLister } from './k8s/objects';
+import { createPrometheusClient, type PrometheusClient } from './provider/prometheus/client';
+import { parseAdapterConfig, type AdapterConfig } from './provider/prometheus/config';
+import { kubeStateObjectLister } from './provider/prometheus/objects';
+import { withPresets } from './provider/prometheus/presets';
+import { createPrometheusProvider, type PrometheusProvider } from './provider/prometheus/provider';
+import { createApp } from './server';
+import { createLogger, type Logger } from './telemetry/logger';
+import { createAdapterMetrics } from './telemetry/metrics';
+import { servingCertificate } from './tls';
+
+export const VERSION = 'v0.1.0';
+
+export interface RunningAdapter {
+  readonly url: string;
+  readonly port: number;
+  readonly provider: PrometheusProvider;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+export interface AdapterOverrides {
+  readonly logger?: Logger;
+  /** Replaces the authorizer built from flags (tests of other parts). */
+  readonly authorize?: Authorizer;
+  readonly lister?: ObjectLister;
+}
+
+function loadConfig(flags: AdapterFlags, logger: Logger): AdapterConfig {
+  let config: AdapterConfig | undefined;
+  if (flags.config) {
+    let text: string;
+    try {
+      text = readFileSync(flags.config, 'utf8');
+    } catch (err) {
+      throw new Error(`cannot read --config ${flags.config}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    config = parseAdapterConfig(text, flags.config);
+    if (config.resourceRules) {
+      logger.warn(
+        "resourceRules are accepted and not served: resource metrics are metrics-server's job",
+        {
+          file: flags.config,
+        },
+      );
+    }
+  }
+  const merged = withPresets(config, flags.presets);
+  if (merged.rules.length === 0 && merged.externalRules.length === 0) {
+    throw new Error('no rules to serve: pass --config, or leave --presets on');
+  }
+  return merged;
+}
+
+function authenticator(
+  flags: AdapterFlags,
+  logger: Logger,
+): { authenticate: Authenticator; cas: string[] } {
+  const read = (file: string) => readFileSync(file, 'utf8');
+  const clientPem = flags.clientCaFile ? read(flags.clientCaFile) : undefined;
+  const rhPem = flags.requestheaderClientCaFile ? read(flags.requestheaderClientCaFile) : undefined;
+  if (!clientPem && !rhPem) {
+    logger.warn(
+      'no --client-ca-file or --requestheader-client-ca-file: every request is served as system:anonymous',
+    );
+    return { authenticate: allowAnonymous, cas: [] };
+  }
+  const authenticate = certificateAuthenticator({
+    ...(clientPem ? { clientCAs: readBundle(clientPem, flags.clientCaFile as string) } : {}),
+    ...(rhPem
+      ? {
+          requestHeader: {
+            cas: readBundle(rhPem, flags.requestheaderClientCaFile as string),
+            allowedNames: flags.requestheaderAllowedNames,
+            usernameHeaders: flags.requestheaderUsernameHeaders,
+            groupHeaders: flags.requestheaderGroupHeaders,
+            extraHeaderPrefixes: flags.requestheaderExtraHeadersPrefix,
+          },
+        }
+      : {}),
+  });
+  return { authenticate, cas: [clientPem, rhPem].filter((p): p is string => p !== undefined) };
+}
+
+export async function startAdapter(
+  flags: AdapterFlags,
+  overrides: AdapterOverrides = {},
+): Promise<RunningAdapter> {
+  const logger = overrides.logger ?? createLogger(flags.verbosity >= 2 ? 'debug' : 'info');
+  for (const flag of flags.ignored)
+    logger.info('flag accepted and ignored: it has no effect here', { flag });
+
+  const config = loadConfig(flags, logger);
+  const metrics = createAdapterMetrics();
+  const client: PrometheusClient = createPrometheusClient({
+    url: flags.prometheusUrl,
+    verb: flags.prometheusVerb,
+    headers: flags.prometheusHeaders,
+    timeoutMs: flags.prometheusTimeoutMs,
+    observe: (kind, outcome, seconds) =>
+      metrics.backendQueryDuration.observe({ kind, outcome }, seconds),
+  });
+  if (flags.listerKubeconfig && !overrides.lister) {
+    logger.warn(
+      '--lister-kubeconfig: the Kubernetes API lister is not built yet; label selectors are resolved from kube-state-metrics series',
+      {
+        kubeconfig: flags.listerKubeconfig,
+      },
+    );
+  }
+  const provider = createPrometheusProvider({
+    client,
+    config,
+    lister: overrides.lister ?? kubeStateObjectLister(client),
+    relistIntervalMs: flags.metricsRelistIntervalMs,
+    maxAgeMs: flags.metricsMaxAgeMs,
+    cacheTtlMs: flags.valueCacheTtlMs,
+    observer: {
+      cache: (result) => metrics.cacheRequests.inc({ result }),
+      relisted: (table) => {
+        metrics.discoveredMetrics.set({ api: 'custom' }, table.custom.size);
+        metrics.discoveredMetrics.set({ api: 'external' }, table.external.size);
+        logger.debug('series relisted', {
+          custom: table.custom.size,
+          external: table.external.size,
+        });
+      },
+      relistFailed: (error) =>
+        logger.warn('series relist failed; serving the last table', { error }),
+    },
+  });
+
+  const { authenticate, cas } = authenticator(flags, logger);
+  let authorize = overrides.authorize;
+  if (!authorize) {
+    if (flags.authorizationKubeconfig) {
+      throw new Error('--authorization-kubeconfig: SubjectAccessReview is not built yet');
+    }
+    logger.warn('no --authorization-kubeconfig: every authenticated user is allowed');
+    authorize = allowAll;
+  }
+  const tls = servingCertificate({
+    certFile: flags.tlsCertFile,
+    keyFile: flags.tlsPrivateKeyFile,
+    certDir: flags.certDir,
+  });
+  const app = createApp({
+    provider,
+    authenticate,
+    authorize,
+    metrics,
+    logger,
+    version: { gitVersion: VERSION },
+  });
+  const server = createServer(
+    {
+      cert: tls.cert,
+      key: tls.key,
+      ...(cas.length > 0 ? { ca: cas, requestCert: true, rejectUnauthorized: false } : {}),
+    },
+    app,
+  );
+  server.keepAliveTimeout = 65_000;
+
+  // Serve discovery and health at once; values are 503/404 until the first relist lands.
+  provider
+    .start()
+    .catch((error: unknown) =>
+      logger.error('first series discovery failed; retrying every relist interval', { error }),
+    );
+  const retry = setInterval(
+    () => {
+      if (!provider.ready()) void provider.relist().catch(() => undefined);
+    },
+    Math.min(flags.metricsRelistIntervalMs, 5_000),
+  );
+  retry.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(flags.securePort, flags.bindAddress, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host =
+    flags.bindAddress === '0.0.0.0' || flags.bindAddress === '::' ? '127.0.0.1' : flags.bindAddress;
+  logger.info('serving', {
+    port,
+    prometheus: flags.prometheusUrl,
+    rules: config.rules.length,
+    externalRules: config.externalRules.length,
+  });
+  return {
+    url: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    provider,
+    server,
+    async close() {
+      clearInterval(retry);
+      provider.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,61 @@
+// The serving certificate: --tls-cert-file/--tls-private-key-file, or, like every Kubernetes
+// API server, a self-signed pair written once to --cert-dir (apiserver.crt, apiserver.key).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface ServingCert {
+  readonly cert: string;
+  readonly key: string;
+  readonly certFile: string;
+}
+
+export function servingCertificate(options: {
+  certFile?: string;
+  keyFile?: string;
+  certDir: string;
+}): ServingCert {
+  if (options.certFile && options.keyFile) {
+    return {
+      cert: readFileSync(options.certFile, 'utf8'),
+      key: readFileSync(options.keyFile, 'utf8'),
+      certFile: options.certFile,
+    };
+  }
+  const certFile = join(options.certDir, 'apiserver.crt');
+  const keyFile = join(options.certDir, 'apiserver.key');
+  if (!existsSync(certFile) || !existsSync(keyFile)) {
+    mkdirSync(options.certDir, { recursive: true, mode: 0o700 });
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-days',
+          '365',
+          '-subj',
+          `/CN=localhost@${Math.floor(Date.now() / 1000)}`,
+          '-addext',
+          'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1',
+          '-keyout',
+          keyFile,
+          '-out',
+          certFile,
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+    } catch (err) {
+      throw new Error(
+        `cannot write a self-signed certificate to ${options.certDir} (is openssl installed?); or pass --tls-cert-file and --tls-private-key-file`,
+        { cause: err },
+      );
+    }
+  }
+  return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile };
+}
