@@ -23,6 +23,7 @@ export interface AdapterFlags {
   readonly metricsRelistIntervalMs: number;
   readonly metricsMaxAgeMs: number;
   readonly valueCacheTtlMs: number;
+  readonly objectCacheTtlMs: number;
   readonly bindAddress: string;
   readonly securePort: number;
   readonly certDir: string;
@@ -95,6 +96,11 @@ export const FLAGS: Readonly<Record<string, Spec>> = {
     kind: 'duration',
     help: 'how long a value is served from the cache (Beacon)',
     fallback: '5s',
+  },
+  'object-cache-ttl': {
+    kind: 'duration',
+    help: 'how long the objects a label selector picks are kept (Beacon)',
+    fallback: '15s',
   },
   'bind-address': { kind: 'string', help: 'address to listen on', fallback: '0.0.0.0' },
   'secure-port': { kind: 'int', help: 'HTTPS port', fallback: '443' },
@@ -285,6 +291,7 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
     metricsRelistIntervalMs: relist,
     metricsMaxAgeMs: given.has('metrics-max-age') ? duration('metrics-max-age') : relist,
     valueCacheTtlMs: duration('value-cache-ttl'),
+    objectCacheTtlMs: duration('object-cache-ttl'),
     bindAddress: str('bind-address') as string,
     securePort: port,
     certDir: str('cert-dir') as string,

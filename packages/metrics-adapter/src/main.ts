@@ -125,6 +125,7 @@ export async function startAdapter(
     relistIntervalMs: flags.metricsRelistIntervalMs,
     maxAgeMs: flags.metricsMaxAgeMs,
     cacheTtlMs: flags.valueCacheTtlMs,
+    objectCacheTtlMs: flags.objectCacheTtlMs,
     observer: {
       cache: (result) => metrics.cacheRequests.inc({ result }),
       relisted: (table) => {

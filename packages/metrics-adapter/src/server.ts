@@ -26,6 +26,7 @@ import type { Authenticator, Authorizer, RequestAttributes } from './auth/types'
 import { BadSelectorError, MetricNotFoundError, type MetricsProvider } from './provider/provider';
 import { PrometheusError } from './provider/prometheus/client';
 import { CUSTOM_GROUP } from './api/routes';
+import { formatLabelSelector } from './k8s/label-selector';
 import type { AdapterMetrics } from './telemetry/metrics';
 import type { Logger } from './telemetry/logger';
 
@@ -125,10 +126,32 @@ export function createApp(deps: ServerDeps): express.Express {
   };
   const sendStatus = (res: Response, s: Status) => send(res, s.code, s);
 
-  const observeList = (metric: string, list: ListResult<object>, timestamps: number[]) => {
-    if (list.dropped > 0) metrics.nonFiniteValues.inc({ metric }, list.dropped);
-    const at = now() / 1000;
-    for (const t of timestamps) metrics.valueAge.observe(Math.max(0, at - t));
+  // Serialised answers, per answer array: the provider hands out the same array while it is
+  // cached, so a cache hit skips formatting 1,500 items again.
+  const rendered = new WeakMap<object, Map<string, { text: string; dropped: number }>>();
+  const render = (samples: object, key: string, build: () => ListResult<object>) => {
+    let byKey = rendered.get(samples);
+    if (!byKey) rendered.set(samples, (byKey = new Map()));
+    let out = byKey.get(key);
+    if (!out) {
+      const list = build();
+      byKey.set(key, (out = { text: JSON.stringify(list.body), dropped: list.dropped }));
+    }
+    return out;
+  };
+
+  const sendList = (
+    res: Response,
+    metric: string,
+    out: { text: string; dropped: number },
+    samples: readonly { timestamp: number }[],
+  ) => {
+    if (out.dropped > 0) metrics.nonFiniteValues.inc({ metric }, out.dropped);
+    // Freshness of the answer: the age of its oldest sample.
+    let oldest = Infinity;
+    for (const s of samples) if (s.timestamp < oldest) oldest = s.timestamp;
+    if (oldest !== Infinity) metrics.valueAge.observe(Math.max(0, now() / 1000 - oldest));
+    res.status(200).type('application/json').send(out.text);
   };
 
   async function serve(r: Route, sel: Selectors, res: Response): Promise<void> {
@@ -173,13 +196,12 @@ export function createApp(deps: ServerDeps): express.Express {
           metricLabelSelector: sel.metricLabelSelector,
         });
         // The echoed selector is the metric selector, as k8s.io/metrics' conversion does.
-        const list = customMetricValueList(r.version, r.metric, samples, sel.metricLabelSelector);
-        observeList(
-          r.metric,
-          list,
-          samples.map((s) => s.timestamp),
+        const out = render(
+          samples,
+          `${r.version}\0${r.metric}\0${formatLabelSelector(sel.metricLabelSelector)}`,
+          () => customMetricValueList(r.version, r.metric, samples, sel.metricLabelSelector),
         );
-        return send(res, 200, list.body);
+        return sendList(res, r.metric, out, samples);
       }
       case 'external': {
         const samples = await provider.externalValues({
@@ -187,13 +209,8 @@ export function createApp(deps: ServerDeps): express.Express {
           metric: r.metric,
           metricLabelSelector: sel.metricLabelSelector,
         });
-        const list = externalMetricValueList(r.metric, samples);
-        observeList(
-          r.metric,
-          list,
-          samples.map((s) => s.timestamp),
-        );
-        return send(res, 200, list.body);
+        const out = render(samples, r.metric, () => externalMetricValueList(r.metric, samples));
+        return sendList(res, r.metric, out, samples);
       }
     }
   }

@@ -42,6 +42,19 @@ export function formatTime(unixSeconds: number): string {
   return new Date(Math.floor(unixSeconds) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
+/** formatTime remembering its last answer: the items of one answer mostly share a timestamp. */
+function timeFormatter(): (unixSeconds: number) => string {
+  let last: number | undefined;
+  let text = '';
+  return (t) => {
+    if (t !== last) {
+      last = t;
+      text = formatTime(t);
+    }
+    return text;
+  };
+}
+
 /**
  * A parsed selector as a metav1.LabelSelector. `!=` becomes NotIn with one value (the same set);
  * `>`/`<` have no LabelSelector form, so a selector using them is echoed as null.
@@ -96,13 +109,14 @@ export function customMetricValueList(
 ): ListResult<object> {
   const kept = samples.filter((s) => finite(s.value));
   const labelSelector = toLabelSelector(selector);
+  const time = timeFormatter();
   const items = kept.map((s) => {
     const window = s.windowSeconds === undefined ? undefined : Math.round(s.windowSeconds);
     if (version === 'v1beta1') {
       return {
         describedObject: s.describedObject,
         metricName: metric,
-        timestamp: formatTime(s.timestamp),
+        timestamp: time(s.timestamp),
         ...(window === undefined ? {} : { window }),
         value: formatQuantity(s.value),
         selector: labelSelector,
@@ -111,7 +125,7 @@ export function customMetricValueList(
     return {
       describedObject: s.describedObject,
       metric: { name: metric, ...(labelSelector ? { selector: labelSelector } : {}) },
-      timestamp: formatTime(s.timestamp),
+      timestamp: time(s.timestamp),
       ...(window === undefined ? {} : { windowSeconds: window }),
       value: formatQuantity(s.value),
     };

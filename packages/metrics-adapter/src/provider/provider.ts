@@ -26,8 +26,9 @@ export interface MetricsProvider {
   customMetrics(): readonly ServedMetric[];
   externalMetrics(): readonly ServedMetric[];
   /** Throws MetricNotFoundError, BadSelectorError or a backend error (PrometheusError). */
-  objectValues(query: ObjectQuery): Promise<ObjectSample[]>;
-  externalValues(query: ExternalQuery): Promise<ExternalSample[]>;
+  /** The answer may be shared between requests (and so the same array): never mutate it. */
+  objectValues(query: ObjectQuery): Promise<readonly ObjectSample[]>;
+  externalValues(query: ExternalQuery): Promise<readonly ExternalSample[]>;
   /** True once the provider can answer (first relist done). */
   ready(): boolean;
 }

@@ -6,6 +6,7 @@
 // here against the set of objects the label selector picks (ObjectLister), so their size does not
 // grow with the number of pods.
 import type { ExternalSample, ObjectSample, ServedMetric } from '../../api/wire';
+import { formatLabelSelector } from '../../k8s/label-selector';
 import type { ObjectLister } from '../../k8s/objects';
 import { isRootScoped, kindOf } from '../../k8s/resources';
 import { CollapsingCache, type CacheResult } from '../cache';
@@ -37,6 +38,11 @@ export interface PrometheusProviderOptions {
   readonly maxAgeMs: number;
   /** How long a value is served from the cache. */
   readonly cacheTtlMs: number;
+  /**
+   * How long the set of objects a label selector picks is kept. Pods come and go far less often
+   * than values change; this plays the part of prometheus-adapter's informer cache.
+   */
+  readonly objectCacheTtlMs?: number;
   readonly observer?: ProviderObserver;
   readonly now?: () => number;
 }
@@ -75,7 +81,20 @@ export interface PrometheusProvider extends MetricsProvider {
 export function createPrometheusProvider(options: PrometheusProviderOptions): PrometheusProvider {
   const { client, config, lister } = options;
   const now = options.now ?? Date.now;
-  const cache = new CollapsingCache<Sample[]>(options.cacheTtlMs, options.observer?.cache, now);
+  // Three caches, one TTL each: whole answers (a repeat request gets the very same array, which
+  // the server has already serialised), the queries behind them (shared by requests that differ
+  // only in their label selector), and the objects a label selector picks.
+  const answers = new CollapsingCache<readonly (ObjectSample | ExternalSample)[]>(
+    options.cacheTtlMs,
+    options.observer?.cache,
+    now,
+  );
+  const cache = new CollapsingCache<Sample[]>(options.cacheTtlMs, undefined, now);
+  const objects = new CollapsingCache<ReadonlySet<string>>(
+    options.objectCacheTtlMs ?? 0,
+    undefined,
+    now,
+  );
   let table: MetricTable | undefined;
   let timer: NodeJS.Timeout | undefined;
 
@@ -106,7 +125,19 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
     return table;
   }
 
-  async function objectValues(q: ObjectQuery): Promise<ObjectSample[]> {
+  const selectorKey = (reqs: ObjectQuery['labelSelector']) => formatLabelSelector(reqs);
+
+  async function objectValues(q: ObjectQuery): Promise<readonly ObjectSample[]> {
+    const key = `o\0${q.resource}\0${q.namespace ?? ''}\0${q.name}\0${q.metric}\0${selectorKey(q.labelSelector)}\0${selectorKey(q.metricLabelSelector)}`;
+    return answers.get(key, () => loadObjectValues(q)) as Promise<readonly ObjectSample[]>;
+  }
+
+  async function externalValues(q: ExternalQuery): Promise<readonly ExternalSample[]> {
+    const key = `e\0${q.namespace}\0${q.metric}\0${selectorKey(q.metricLabelSelector)}`;
+    return answers.get(key, () => loadExternalValues(q)) as Promise<readonly ExternalSample[]>;
+  }
+
+  async function loadObjectValues(q: ObjectQuery): Promise<ObjectSample[]> {
     const entry = currentTable().custom.get(tableKey(q.resource, q.metric));
     const notFound = () =>
       new MetricNotFoundError(q.metric, q.resource, q.name === '*' ? undefined : q.name);
@@ -140,10 +171,14 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
     });
     const wanted =
       q.name === '*' && q.labelSelector.length > 0
-        ? lister.names(
-            q.resource,
-            isRootScoped(q.resource) ? undefined : q.namespace,
-            q.labelSelector,
+        ? objects.get(
+            `${q.resource}/${q.namespace ?? ''}/${formatLabelSelector(q.labelSelector)}`,
+            () =>
+              lister.names(
+                q.resource,
+                isRootScoped(q.resource) ? undefined : q.namespace,
+                q.labelSelector,
+              ),
           )
         : undefined;
     const [results, allowed] = await Promise.all([Promise.all(perSource), wanted]);
@@ -176,7 +211,7 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
       }));
   }
 
-  async function externalValues(q: ExternalQuery): Promise<ExternalSample[]> {
+  async function loadExternalValues(q: ExternalQuery): Promise<ExternalSample[]> {
     const entry = currentTable().external.get(tableKey('', q.metric));
     if (!entry) throw new MetricNotFoundError(q.metric, '');
     const metricMatchers = metricLabelMatchers(q.metricLabelSelector);
