@@ -15,6 +15,7 @@ import { parseFlags } from './flags';
 import { startAdapter, type RunningAdapter } from './main';
 import { memoryLogger } from './telemetry/logger';
 import { httpsGet, type Reply } from './testing/https';
+import { startFakeApiServer, type FakeApiServer } from './testing/fake-apiserver';
 import { createPki, type Pair, type Pki } from './testing/pki';
 import {
   serveMetrics,
@@ -73,6 +74,9 @@ beforeAll(async () => {
   targets.push(await target(ws(1.5), podLabels('collab-b')));
   targets.push(await target(ws(Number.NaN), podLabels('collab-c')));
   targets.push(await target(ws(9), podLabels('legacy-0')));
+  // Pods only the Kubernetes API knows (testdata/kube/podlist.json), for the watch lister.
+  targets.push(await target(ws(4), podLabels('collab-7d9f8b6c5d-x2x4z')));
+  targets.push(await target(ws(6), podLabels('collab-7d9f8b6c5d-q8w2m')));
   targets.push(
     await target(
       (r) => createGauge(catalog.platform.jobQueueLength, r).set({ queue: 'render' }, 12000),
@@ -426,6 +430,118 @@ describe('the adapter against a real Prometheus', () => {
       failure = String((err as { stderr?: string }).stderr);
     }
     expect(failure).toContain('the server could not find the metric nope for pods');
+  });
+
+  describe('delegated to a Kubernetes API server (fake, with real response bodies)', () => {
+    let kube: FakeApiServer;
+    let delegated: RunningAdapter;
+    let delegatedCa: string;
+
+    beforeAll(async () => {
+      const kubeCa = pki.ca('kube-ca');
+      kube = await startFakeApiServer({
+        serving: pki.server(kubeCa, 'kube-apiserver'),
+        allow: [
+          'system:serviceaccount:kube-system:horizontal-pod-autoscaler get pods.custom.metrics.k8s.io',
+        ],
+        tokens: { 'hpa-token': 'tokenreview-authenticated.json' },
+        adapterToken: 'adapter-sa-token',
+      });
+      const kubeconfig = join(certDir, 'adapter-kubeconfig.yaml');
+      writeFileSync(
+        kubeconfig,
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Config',
+          clusters: [
+            {
+              name: 'k',
+              cluster: {
+                server: kube.url,
+                'certificate-authority-data': Buffer.from(kubeCa.cert).toString('base64'),
+              },
+            },
+          ],
+          users: [{ name: 'adapter', user: { token: 'adapter-sa-token' } }],
+          contexts: [{ name: 'k', context: { cluster: 'k', user: 'adapter' } }],
+          'current-context': 'k',
+        }),
+      );
+      const dir = mkdtempSync(join(tmpdir(), 'beacon-adapter-delegated-'));
+      delegated = await startAdapter(
+        parseFlags([
+          `--prometheus-url=${prom.url}`,
+          '--secure-port=0',
+          '--bind-address=127.0.0.1',
+          `--cert-dir=${dir}`,
+          `--client-ca-file=${pki.dir}/client-ca.crt`,
+          `--authentication-kubeconfig=${kubeconfig}`,
+          `--authorization-kubeconfig=${kubeconfig}`,
+          `--lister-kubeconfig=${kubeconfig}`,
+          '--metrics-relist-interval=1s',
+        ]),
+        { logger: memoryLogger() },
+      );
+      delegatedCa = (await import('node:fs')).readFileSync(join(dir, 'apiserver.crt'), 'utf8');
+    });
+
+    afterAll(async () => {
+      await delegated?.close();
+      await kube?.close();
+    });
+
+    const call = (path: string, o: { token?: string; as?: Pair }) =>
+      httpsGet(delegated.url + path, {
+        ca: delegatedCa,
+        ...(o.as ? { cert: o.as.cert, key: o.as.key } : {}),
+        ...(o.token ? { headers: { authorization: `Bearer ${o.token}` } } : {}),
+      });
+    const path =
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/*/websocket_connections?labelSelector=app%3Dcollab';
+
+    it('serves the HPA (TokenReview, SubjectAccessReview) pods picked through the API watch', async () => {
+      await waitFor(
+        async () => (await call(path, { token: 'hpa-token' })).status === 200,
+        20_000,
+        () => 'the delegated adapter never answered 200',
+      );
+      const r = await call(path, { token: 'hpa-token' });
+      expect(
+        r.body.items.map((i: { describedObject: { name: string }; value: string }) => [
+          i.describedObject.name,
+          i.value,
+        ]),
+      ).toEqual([
+        ['collab-7d9f8b6c5d-q8w2m', '6'],
+        ['collab-7d9f8b6c5d-x2x4z', '4'],
+      ]);
+      const sar = kube.requests.find(
+        (q) => q.path === '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+      );
+      expect(sar?.body).toMatchObject({
+        spec: {
+          user: 'system:serviceaccount:kube-system:horizontal-pod-autoscaler',
+          resourceAttributes: {
+            resource: 'pods',
+            subresource: 'websocket_connections',
+            namespace: 'platform',
+          },
+        },
+      });
+    });
+
+    it('answers 401 to a token the API server rejects and 403 to a user RBAC denies', async () => {
+      expect((await call(path, { token: 'stolen' })).body).toMatchObject({
+        kind: 'Status',
+        reason: 'Unauthorized',
+        code: 401,
+      });
+      const denied = await call(path, { as: user });
+      expect(denied.body).toMatchObject({ kind: 'Status', reason: 'Forbidden', code: 403 });
+      expect(denied.body.message).toBe(
+        'User "jane" cannot get resource "pods.custom.metrics.k8s.io"',
+      );
+    });
   });
 
   it('answers 503 when Prometheus stops answering', async () => {

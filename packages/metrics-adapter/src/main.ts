@@ -4,7 +4,11 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { allowAll, allowAnonymous, type Authenticator, type Authorizer } from './auth/types';
+import { subjectAccessReviewAuthorizer, tokenReviewAuthenticator } from './auth/delegated';
 import { certificateAuthenticator, readBundle } from './auth/x509';
+import { createKubeApi } from './k8s/api';
+import { loadKubeconfig } from './k8s/kubeconfig';
+import { kubeWatchLister } from './k8s/watch-lister';
 import type { AdapterFlags } from './flags';
 import type { ObjectLister } from './k8s/objects';
 import { createPrometheusClient, type PrometheusClient } from './provider/prometheus/client';
@@ -62,19 +66,11 @@ function loadConfig(flags: AdapterFlags, logger: Logger): AdapterConfig {
   return merged;
 }
 
-function authenticator(
-  flags: AdapterFlags,
-  logger: Logger,
-): { authenticate: Authenticator; cas: string[] } {
+function certificates(flags: AdapterFlags): { authenticate?: Authenticator; cas: string[] } {
   const read = (file: string) => readFileSync(file, 'utf8');
   const clientPem = flags.clientCaFile ? read(flags.clientCaFile) : undefined;
   const rhPem = flags.requestheaderClientCaFile ? read(flags.requestheaderClientCaFile) : undefined;
-  if (!clientPem && !rhPem) {
-    logger.warn(
-      'no --client-ca-file or --requestheader-client-ca-file: every request is served as system:anonymous',
-    );
-    return { authenticate: allowAnonymous, cas: [] };
-  }
+  if (!clientPem && !rhPem) return { cas: [] };
   const authenticate = certificateAuthenticator({
     ...(clientPem ? { clientCAs: readBundle(clientPem, flags.clientCaFile as string) } : {}),
     ...(rhPem
@@ -90,6 +86,24 @@ function authenticator(
       : {}),
   });
   return { authenticate, cas: [clientPem, rhPem].filter((p): p is string => p !== undefined) };
+}
+
+/** Bearer tokens (TokenReview), then client certificates; anonymous only when nothing is configured. */
+function authentication(
+  flags: AdapterFlags,
+  logger: Logger,
+): { authenticate: Authenticator; cas: string[] } {
+  const certs = certificates(flags);
+  const byCert: Authenticator = certs.authenticate ?? (async () => undefined);
+  if (flags.authenticationKubeconfig) {
+    const api = createKubeApi(loadKubeconfig(flags.authenticationKubeconfig));
+    return { authenticate: tokenReviewAuthenticator(api, byCert), cas: certs.cas };
+  }
+  if (certs.authenticate) return { authenticate: certs.authenticate, cas: certs.cas };
+  logger.warn(
+    'no --client-ca-file, --requestheader-client-ca-file or --authentication-kubeconfig: every request is served as system:anonymous',
+  );
+  return { authenticate: allowAnonymous, cas: [] };
 }
 
 export async function startAdapter(
@@ -110,18 +124,16 @@ export async function startAdapter(
     observe: (kind, outcome, seconds) =>
       metrics.backendQueryDuration.observe({ kind, outcome }, seconds),
   });
-  if (flags.listerKubeconfig && !overrides.lister) {
-    logger.warn(
-      '--lister-kubeconfig: the Kubernetes API lister is not built yet; label selectors are resolved from kube-state-metrics series',
-      {
-        kubeconfig: flags.listerKubeconfig,
-      },
-    );
-  }
+  const watchLister =
+    flags.listerKubeconfig && !overrides.lister
+      ? kubeWatchLister(createKubeApi(loadKubeconfig(flags.listerKubeconfig)), (error) =>
+          logger.warn('object watch failed; reopening', { error }),
+        )
+      : undefined;
   const provider = createPrometheusProvider({
     client,
     config,
-    lister: overrides.lister ?? kubeStateObjectLister(client),
+    lister: overrides.lister ?? watchLister ?? kubeStateObjectLister(client),
     relistIntervalMs: flags.metricsRelistIntervalMs,
     maxAgeMs: flags.metricsMaxAgeMs,
     cacheTtlMs: flags.valueCacheTtlMs,
@@ -141,12 +153,13 @@ export async function startAdapter(
     },
   });
 
-  const { authenticate, cas } = authenticator(flags, logger);
+  const { authenticate, cas } = authentication(flags, logger);
   let authorize = overrides.authorize;
-  if (!authorize) {
-    if (flags.authorizationKubeconfig) {
-      throw new Error('--authorization-kubeconfig: SubjectAccessReview is not built yet');
-    }
+  if (!authorize && flags.authorizationKubeconfig) {
+    authorize = subjectAccessReviewAuthorizer(
+      createKubeApi(loadKubeconfig(flags.authorizationKubeconfig)),
+    );
+  } else if (!authorize) {
     logger.warn('no --authorization-kubeconfig: every authenticated user is allowed');
     authorize = allowAll;
   }
@@ -208,6 +221,7 @@ export async function startAdapter(
     async close() {
       clearInterval(retry);
       provider.stop();
+      watchLister?.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

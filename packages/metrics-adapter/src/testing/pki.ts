@@ -17,6 +17,8 @@ export interface Pki {
   ca(name: string): Pair;
   /** A client certificate for `subject` (e.g. `/CN=jane/O=dev`) signed by `ca`. */
   client(ca: Pair, name: string, subject: string): Pair;
+  /** A serving certificate for localhost / 127.0.0.1 signed by `ca`. */
+  server(ca: Pair, name: string): Pair;
   remove(): void;
 }
 
@@ -63,6 +65,42 @@ export function createPki(): Pki {
         ...EC,
         '-subj',
         subject,
+        '-keyout',
+        join(dir, `${name}.key`),
+        '-out',
+        join(dir, `${name}.csr`),
+      ]);
+      openssl([
+        'x509',
+        '-req',
+        '-in',
+        join(dir, `${name}.csr`),
+        '-CA',
+        ca.certFile,
+        '-CAkey',
+        ca.keyFile,
+        '-CAcreateserial',
+        '-days',
+        '2',
+        '-extfile',
+        ext,
+        '-out',
+        join(dir, `${name}.crt`),
+      ]);
+      return pair(name);
+    },
+    server(ca, name) {
+      const ext = join(dir, `${name}.ext`);
+      writeFileSync(
+        ext,
+        'extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n',
+      );
+      openssl([
+        'req',
+        '-new',
+        ...EC,
+        '-subj',
+        `/CN=${name}`,
         '-keyout',
         join(dir, `${name}.key`),
         '-out',

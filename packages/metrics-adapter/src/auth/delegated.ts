@@ -1,0 +1,99 @@
+// Delegated authentication and authorization, as every aggregated API server does them: bearer
+// tokens checked with a TokenReview, every request checked with a SubjectAccessReview against
+// the cluster's RBAC. Decisions are cached for 10 s (the Kubernetes defaults), so the HPA's
+// polling does not turn into one review per request.
+import type { IncomingMessage } from 'node:http';
+import type { KubeApi } from '../k8s/api';
+import { CollapsingCache } from '../provider/cache';
+import type { Authenticator, Authorizer, Decision, RequestAttributes, UserInfo } from './types';
+
+const TTL_MS = 10_000;
+
+interface SubjectAccessReviewStatus {
+  readonly allowed?: boolean;
+  readonly denied?: boolean;
+  readonly reason?: string;
+  readonly evaluationError?: string;
+}
+
+export function subjectAccessReviewAuthorizer(
+  api: KubeApi,
+  now: () => number = Date.now,
+): Authorizer {
+  const cache = new CollapsingCache<Decision>(TTL_MS, undefined, now);
+  return async (user, attrs) => {
+    const spec = {
+      user: user.name,
+      groups: [...user.groups],
+      ...(user.extra ? { extra: user.extra } : {}),
+      ...(attrs.kind === 'resource'
+        ? {
+            resourceAttributes: {
+              verb: attrs.verb,
+              group: attrs.group,
+              version: attrs.version,
+              resource: attrs.resource,
+              ...(attrs.subresource ? { subresource: attrs.subresource } : {}),
+              ...(attrs.namespace ? { namespace: attrs.namespace } : {}),
+              ...(attrs.name ? { name: attrs.name } : {}),
+            },
+          }
+        : { nonResourceAttributes: { path: attrs.path, verb: attrs.verb } }),
+    };
+    return cache.get(JSON.stringify(spec), async () => {
+      const review = await api.json<{ status?: SubjectAccessReviewStatus }>(
+        'POST',
+        '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+        { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec },
+      );
+      const status = review.status ?? {};
+      return {
+        allowed: status.allowed === true && status.denied !== true,
+        ...(status.reason || status.evaluationError
+          ? { reason: status.reason || status.evaluationError }
+          : {}),
+      };
+    });
+  };
+}
+
+interface TokenReviewStatus {
+  readonly authenticated?: boolean;
+  readonly user?: { username?: string; groups?: string[]; extra?: Record<string, string[]> };
+  readonly error?: string;
+}
+
+/** Bearer tokens, checked with a TokenReview; requests without one fall through to `next`. */
+export function tokenReviewAuthenticator(
+  api: KubeApi,
+  next: Authenticator,
+  now: () => number = Date.now,
+): Authenticator {
+  const cache = new CollapsingCache<UserInfo | null>(TTL_MS, undefined, now);
+  return async (req: IncomingMessage) => {
+    const header = req.headers.authorization;
+    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    if (!token) return next(req);
+    const user = await cache.get(token, async () => {
+      const review = await api.json<{ status?: TokenReviewStatus }>(
+        'POST',
+        '/apis/authentication.k8s.io/v1/tokenreviews',
+        {
+          apiVersion: 'authentication.k8s.io/v1',
+          kind: 'TokenReview',
+          spec: { token },
+        },
+      );
+      const s = review.status;
+      if (!s?.authenticated || !s.user?.username) return null;
+      return {
+        name: s.user.username,
+        groups: s.user.groups ?? [],
+        ...(s.user.extra ? { extra: s.user.extra } : {}),
+      };
+    });
+    return user ?? undefined;
+  };
+}
+
+export type { RequestAttributes };

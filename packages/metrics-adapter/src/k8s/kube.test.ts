@@ -1,0 +1,279 @@
+// The Kubernetes API clients — SubjectAccessReview, TokenReview, the pod watch — against a fake
+// API server answering with kube-apiserver's response shapes (testdata/kube).
+import type { IncomingMessage } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { subjectAccessReviewAuthorizer, tokenReviewAuthenticator } from '../auth/delegated';
+import { startFakeApiServer, type FakeApiServer } from '../testing/fake-apiserver';
+import { createPki, type Pki } from '../testing/pki';
+import { waitFor } from '../testing/prometheus';
+import { createKubeApi, type KubeApi } from './api';
+import { KubeconfigError, loadKubeconfig, parseKubeconfig } from './kubeconfig';
+import { parseLabelSelector } from './label-selector';
+import { collectionPath, kubeWatchLister, type WatchLister } from './watch-lister';
+
+jest.setTimeout(30_000);
+
+let pki: Pki;
+let fake: FakeApiServer;
+let api: KubeApi;
+let dir: string;
+let kubeconfig: string;
+
+beforeAll(async () => {
+  pki = createPki();
+  const ca = pki.ca('kube-ca');
+  fake = await startFakeApiServer({
+    serving: pki.server(ca, 'kube-apiserver'),
+    allow: [
+      'system:serviceaccount:kube-system:horizontal-pod-autoscaler get pods.custom.metrics.k8s.io',
+    ],
+    tokens: { 'hpa-token': 'tokenreview-authenticated.json' },
+    adapterToken: 'adapter-sa-token',
+  });
+  dir = mkdtempSync(join(tmpdir(), 'beacon-kubeconfig-'));
+  writeFileSync(join(dir, 'token'), 'adapter-sa-token\n');
+  kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1
+kind: Config
+clusters:
+- name: test
+  cluster:
+    server: ${fake.url}
+    certificate-authority-data: ${Buffer.from(ca.cert).toString('base64')}
+users:
+- name: adapter
+  user:
+    tokenFile: token
+contexts:
+- name: test
+  context: {cluster: test, user: adapter}
+current-context: test
+preferences: {}
+`,
+  );
+  api = createKubeApi(loadKubeconfig(kubeconfig));
+});
+
+afterAll(async () => {
+  api?.close();
+  await fake?.close();
+  pki?.remove();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const hpa = {
+  name: 'system:serviceaccount:kube-system:horizontal-pod-autoscaler',
+  groups: ['system:serviceaccounts'],
+};
+const podsAttrs = {
+  kind: 'resource',
+  verb: 'get',
+  group: 'custom.metrics.k8s.io',
+  version: 'v1beta2',
+  resource: 'pods',
+  subresource: 'websocket_connections',
+  namespace: 'platform',
+  name: '*',
+} as const;
+
+describe('kubeconfig', () => {
+  it('reads the current context: server, CA data, token file relative to the kubeconfig', () => {
+    const conn = loadKubeconfig(kubeconfig);
+    expect(conn.server).toBe(fake.url);
+    expect(conn.ca).toContain('BEGIN CERTIFICATE');
+    expect(conn.token).toBe('adapter-sa-token');
+  });
+
+  it.each([
+    ['current-context: x\n', 'kubeconfig k: no context named "x"'],
+    ['{}', 'kubeconfig k: current-context is not set'],
+    ['[', 'kubeconfig k: not YAML'],
+    [
+      'current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: {server: ftp://x}}]\nusers: [{name: u, user: {}}]\n',
+      'cluster.server must be an http(s) URL',
+    ],
+  ])('rejects %j naming the problem', (text, message) => {
+    expect(() => parseKubeconfig(text, 'k')).toThrow(KubeconfigError);
+    expect(() => parseKubeconfig(text, 'k')).toThrow(message);
+  });
+});
+
+describe('SubjectAccessReview authorizer', () => {
+  it('asks the API server with the request attributes and follows its answer', async () => {
+    const authorize = subjectAccessReviewAuthorizer(api);
+    const before = fake.requests.length;
+    const allowed = await authorize(hpa, podsAttrs);
+    expect(allowed.allowed).toBe(true);
+    expect(allowed.reason).toContain('RBAC: allowed by ClusterRoleBinding');
+    const sent = fake.requests[before];
+    expect(sent?.authorization).toBe('Bearer adapter-sa-token');
+    expect(sent?.body).toEqual({
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SubjectAccessReview',
+      spec: {
+        user: hpa.name,
+        groups: hpa.groups,
+        resourceAttributes: {
+          verb: 'get',
+          group: 'custom.metrics.k8s.io',
+          version: 'v1beta2',
+          resource: 'pods',
+          subresource: 'websocket_connections',
+          namespace: 'platform',
+          name: '*',
+        },
+      },
+    });
+    const denied = await authorize({ name: 'jane', groups: [] }, podsAttrs);
+    expect(denied.allowed).toBe(false);
+  });
+
+  it('caches a decision instead of asking again for every HPA poll', async () => {
+    const authorize = subjectAccessReviewAuthorizer(api);
+    await authorize(hpa, podsAttrs);
+    const after = fake.requests.length;
+    await authorize(hpa, podsAttrs);
+    expect(fake.requests.length).toBe(after);
+  });
+
+  it('fails with the API server named when it cannot be reached', async () => {
+    const down = createKubeApi({ server: 'https://127.0.0.1:1', insecureSkipTlsVerify: true });
+    await expect(subjectAccessReviewAuthorizer(down)(hpa, podsAttrs)).rejects.toThrow(
+      'https://127.0.0.1:1',
+    );
+    down.close();
+  });
+});
+
+describe('TokenReview authenticator', () => {
+  const req = (authorization?: string) =>
+    ({ headers: authorization ? { authorization } : {} }) as IncomingMessage;
+
+  it('maps a reviewed token to its user, and refuses a bad one', async () => {
+    const next = jest.fn(async () => undefined);
+    const authenticate = tokenReviewAuthenticator(api, next);
+    expect(await authenticate(req('Bearer hpa-token'))).toEqual({
+      name: 'system:serviceaccount:kube-system:horizontal-pod-autoscaler',
+      groups: [
+        'system:serviceaccounts',
+        'system:serviceaccounts:kube-system',
+        'system:authenticated',
+      ],
+      extra: { 'authentication.kubernetes.io/pod-name': ['kube-controller-manager-node-1'] },
+    });
+    expect(await authenticate(req('Bearer stolen'))).toBeUndefined();
+    expect(next).not.toHaveBeenCalled();
+  });
+
+  it('passes requests without a bearer token to the next authenticator', async () => {
+    const authenticate = tokenReviewAuthenticator(api, async () => ({
+      name: 'cert-user',
+      groups: [],
+    }));
+    expect(await authenticate(req())).toEqual({ name: 'cert-user', groups: [] });
+  });
+});
+
+describe('pod watch lister', () => {
+  let lister: WatchLister;
+  afterEach(() => lister?.stop());
+  const collab = parseLabelSelector('app=collab');
+  const pod = (name: string, labels: Record<string, string>, rv: string) => ({
+    kind: 'Pod',
+    apiVersion: 'v1',
+    metadata: { name, namespace: 'platform', labels, resourceVersion: rv, uid: `uid-${name}` },
+  });
+
+  it('maps resources to their collection paths', () => {
+    expect(collectionPath('pods')).toBe('/api/v1/pods');
+    expect(collectionPath('deployments.apps')).toBe('/apis/apps/v1/deployments');
+  });
+
+  it('lists once, then follows the watch: added, relabelled and deleted pods', async () => {
+    lister = kubeWatchLister(api);
+    expect([...(await lister.names('pods', 'platform', collab))].sort()).toEqual([
+      'collab-7d9f8b6c5d-q8w2m',
+      'collab-7d9f8b6c5d-x2x4z',
+    ]);
+    expect(await lister.names('pods', 'staging', collab)).toEqual(new Set(['collab-staging-0']));
+    await waitFor(
+      async () => fake.openWatches() > 0,
+      5_000,
+      () => 'no watch opened',
+    );
+    const watchPath = fake.requests
+      .filter((r) => r.path.startsWith('/api/v1/pods?watch=1'))
+      .pop()?.path;
+    expect(watchPath).toBe('/api/v1/pods?watch=1&allowWatchBookmarks=true&resourceVersion=48213');
+
+    fake.push({ type: 'ADDED', object: pod('collab-new', { app: 'collab' }, '48300') });
+    fake.push({
+      type: 'MODIFIED',
+      object: pod('collab-7d9f8b6c5d-q8w2m', { app: 'draining' }, '48301'),
+    });
+    fake.push({
+      type: 'DELETED',
+      object: pod('collab-7d9f8b6c5d-x2x4z', { app: 'collab' }, '48302'),
+    });
+    await waitFor(
+      async () => (await lister.names('pods', 'platform', collab)).has('collab-new'),
+      5_000,
+      () => 'the watch event did not arrive',
+    );
+    await waitFor(
+      async () => (await lister.names('pods', 'platform', collab)).size === 1,
+      5_000,
+      () => 'the modified and deleted pods are still listed',
+    );
+  });
+
+  it('reopens an ended watch from the last resourceVersion and relists on 410 Gone', async () => {
+    lister = kubeWatchLister(api);
+    await lister.names('pods', 'platform', collab);
+    await waitFor(
+      async () => fake.openWatches() > 0,
+      5_000,
+      () => 'no watch opened',
+    );
+    fake.push({
+      type: 'BOOKMARK',
+      object: { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: '50000' } },
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const lists = () => fake.requests.filter((r) => r.path === '/api/v1/pods').length;
+    const listed = lists();
+    fake.endWatches();
+    await waitFor(
+      async () => fake.requests.some((r) => r.path.endsWith('resourceVersion=50000')),
+      5_000,
+      () => 'the watch was not reopened from the bookmark',
+    );
+    await waitFor(
+      async () => fake.openWatches() > 0,
+      5_000,
+      () => 'no watch reopened',
+    );
+    fake.push({
+      type: 'ERROR',
+      object: {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'too old resource version: 50000 (52000)',
+        reason: 'Expired',
+        code: 410,
+      },
+    });
+    fake.endWatches();
+    await waitFor(
+      async () => lists() > listed,
+      5_000,
+      () => 'no relist after 410 Gone',
+    );
+  });
+});

@@ -1,0 +1,105 @@
+// Enough of a kubeconfig to reach one API server: the current context's cluster (server, CA)
+// and user (client certificate, token or token file). Kubeconfigs carry many fields this
+// adapter has no use for, so unknown fields are ignored; missing or unreadable required ones
+// are errors naming the file and the field.
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse } from 'yaml';
+
+export interface KubeConnection {
+  readonly server: string;
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string;
+  readonly token?: string;
+  readonly insecureSkipTlsVerify: boolean;
+}
+
+export class KubeconfigError extends Error {
+  constructor(file: string, detail: string, options?: { cause?: unknown }) {
+    super(`kubeconfig ${file}: ${detail}`, options);
+    this.name = 'KubeconfigError';
+  }
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function named(list: unknown, name: string, what: string, file: string): Obj {
+  if (!Array.isArray(list)) {
+    throw new KubeconfigError(
+      file,
+      `no ${what} named ${JSON.stringify(name)}: ${what}s is missing or not a list`,
+    );
+  }
+  const found = list.find((e) => isObj(e) && e.name === name) as Obj | undefined;
+  const inner = found?.[what];
+  if (!isObj(inner)) throw new KubeconfigError(file, `no ${what} named ${JSON.stringify(name)}`);
+  return inner;
+}
+
+export function parseKubeconfig(text: string, file: string): KubeConnection {
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (err) {
+    throw new KubeconfigError(file, `not YAML: ${(err as Error).message}`, { cause: err });
+  }
+  if (!isObj(doc)) throw new KubeconfigError(file, 'must be a mapping');
+  const contextName = doc['current-context'];
+  if (typeof contextName !== 'string' || !contextName) {
+    throw new KubeconfigError(file, 'current-context is not set');
+  }
+  const context = named(doc.contexts, contextName, 'context', file);
+  const cluster = named(doc.clusters, String(context.cluster), 'cluster', file);
+  const user =
+    isObj(doc.users) || Array.isArray(doc.users)
+      ? named(doc.users, String(context.user), 'user', file)
+      : {};
+  const base = dirname(file);
+  const read = (field: string, path: unknown): string => {
+    const full = isAbsolute(String(path)) ? String(path) : resolve(base, String(path));
+    try {
+      return readFileSync(full, 'utf8');
+    } catch (err) {
+      throw new KubeconfigError(file, `${field}: cannot read ${full}`, { cause: err });
+    }
+  };
+  const pem = (dataField: string, fileField: string, from: Obj): string | undefined => {
+    if (typeof from[dataField] === 'string')
+      return Buffer.from(from[dataField] as string, 'base64').toString('utf8');
+    if (typeof from[fileField] === 'string') return read(fileField, from[fileField]);
+    return undefined;
+  };
+  const server = cluster.server;
+  if (typeof server !== 'string' || !/^https?:\/\//.test(server)) {
+    throw new KubeconfigError(
+      file,
+      `cluster.server must be an http(s) URL, got ${JSON.stringify(server)}`,
+    );
+  }
+  const token =
+    typeof user.token === 'string'
+      ? user.token
+      : typeof user.tokenFile === 'string'
+        ? read('tokenFile', user.tokenFile).trim()
+        : undefined;
+  return {
+    server: server.replace(/\/+$/, ''),
+    ca: pem('certificate-authority-data', 'certificate-authority', cluster),
+    cert: pem('client-certificate-data', 'client-certificate', user),
+    key: pem('client-key-data', 'client-key', user),
+    token,
+    insecureSkipTlsVerify: cluster['insecure-skip-tls-verify'] === true,
+  };
+}
+
+export const loadKubeconfig = (file: string): KubeConnection => {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new KubeconfigError(file, `cannot read: ${(err as Error).message}`, { cause: err });
+  }
+  return parseKubeconfig(text, file);
+};
