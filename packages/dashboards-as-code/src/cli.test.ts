@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from './cli';
 
-function run(...argv: string[]) {
+async function run(...argv: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
   return { code, stdout, stderr };
 }
 
@@ -17,18 +17,18 @@ describe('beacon-dashboards', () => {
     );
   });
 
-  it('prints usage with --help and exits 0', () => {
-    const r = run('--help');
+  it('prints usage with --help and exits 0', async () => {
+    const r = await run('--help');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Usage: beacon-dashboards <command>');
     expect(r.stdout).toContain('build --out <dir>');
     expect(r.stdout).toContain('lint [--format text|json]');
   });
 
-  it('build --out writes the dashboards and the provisioning file', () => {
+  it('build --out writes the dashboards and the provisioning file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'beacon-cli-'));
     try {
-      const r = run('build', '--out', dir);
+      const r = await run('build', '--out', dir);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('wrote dashboards/beacon-system-overview.json');
       const overview = JSON.parse(
@@ -45,10 +45,10 @@ describe('beacon-dashboards', () => {
     }
   });
 
-  it('build --dashboards-path sets the provisioning path', () => {
+  it('build --dashboards-path sets the provisioning path', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'beacon-cli-'));
     try {
-      expect(run('build', `--out=${dir}`, '--dashboards-path', '/srv/dash').code).toBe(0);
+      expect((await run('build', `--out=${dir}`, '--dashboards-path', '/srv/dash')).code).toBe(0);
       expect(
         readFileSync(join(dir, 'provisioning', 'dashboards', 'beacon.yaml'), 'utf8'),
       ).toContain('path: /srv/dash');
@@ -57,43 +57,43 @@ describe('beacon-dashboards', () => {
     }
   });
 
-  it('build without --out is a usage error', () => {
-    const r = run('build');
+  it('build without --out is a usage error', async () => {
+    const r = await run('build');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('build needs --out <dir>');
   });
 
-  it('lint reports no findings on the built dashboards and exits 0', () => {
-    const r = run('lint');
+  it('lint reports no findings on the built dashboards and exits 0', async () => {
+    const r = await run('lint');
     expect(r).toEqual({ code: 0, stdout: 'no findings\n', stderr: '' });
   });
 
-  it('lint --format json prints the findings as a JSON array', () => {
-    const r = run('lint', '--format', 'json');
+  it('lint --format json prints the findings as a JSON array', async () => {
+    const r = await run('lint', '--format', 'json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual([]);
   });
 
-  it('lint exits 1 when the schema cannot be read', () => {
-    const r = run('lint', '--schema', '/nonexistent/schema.json');
+  it('lint exits 1 when the schema cannot be read', async () => {
+    const r = await run('lint', '--schema', '/nonexistent/schema.json');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('Grafana dashboard schema not found at /nonexistent/schema.json');
   });
 
-  it('rejects an unknown flag', () => {
-    const r = run('lint', '--colour');
+  it('rejects an unknown flag', async () => {
+    const r = await run('lint', '--colour');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('unknown flag --colour');
   });
 
-  it('rejects an unknown format', () => {
-    const r = run('lint', '--format', 'yaml');
+  it('rejects an unknown format', async () => {
+    const r = await run('lint', '--format', 'yaml');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('unknown format "yaml"');
   });
 
-  it('rejects an unknown command', () => {
-    const r = run('deploy');
+  it('rejects an unknown command', async () => {
+    const r = await run('deploy');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('unknown command "deploy"');
   });

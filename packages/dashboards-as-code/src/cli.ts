@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// beacon-dashboards: build the dashboards to files, or lint them.
+// beacon-dashboards: build the dashboards to files, lint them, diff them against a live Grafana
+// or push them to it.
 import { resolve } from 'node:path';
 import { buildAll, writeBuild } from './build';
+import { createGrafanaClient, formatPlan, planHasChanges, planSync, push } from './grafana';
+import type { GrafanaApi } from './grafana';
 import { createLinter, formatText, hasErrors, lintAll, loadSchema } from './lint';
 
 export const USAGE = `Usage: beacon-dashboards <command> [options]
@@ -15,6 +18,17 @@ Commands:
       Check every dashboard: Grafana's JSON schema, PromQL syntax, metric-catalog,
       variables, datasource, units, titles and descriptions, rate() over counters
       with $__rate_interval. Exits 1 when any error-level finding remains.
+  diff --grafana-url <url> --token <token> [--folder <uid>] [--prune]
+      Show, per dashboard, what push would change in that Grafana (ignoring the
+      id, version and meta Grafana adds). Exits 0 when nothing would change,
+      1 when something would, 2 on error.
+  push --grafana-url <url> --token <token> [--folder <uid>] [--prune]
+      Create or update the dashboards through /api/dashboards/db in folder <uid>
+      (default beacon, created when missing), tagged beacon; with --prune, delete
+      the dashboards tagged beacon that are no longer built. One progress line
+      per dashboard. Exits 1 on error (401, 403, 412 explained).
+
+The token may come from GRAFANA_TOKEN instead of --token (keeps it out of ps).
 
 Options:
   -h, --help   Show this help.
@@ -54,8 +68,52 @@ function parseFlags(args: readonly string[], allowed: readonly string[]): Map<st
   return flags;
 }
 
-/** Runs the command line; returns the exit code. */
-export function main(argv: readonly string[], io: Io = defaultIo): number {
+const BOOLEAN_FLAGS = ['--prune'];
+
+/** Parses the flags of diff and push into a client and options. */
+function grafanaFlags(
+  rest: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  connect: (url: string, token: string) => GrafanaApi,
+) {
+  const prune = rest.includes('--prune');
+  const flags = parseFlags(
+    rest.filter((a) => !BOOLEAN_FLAGS.includes(a)),
+    ['grafana-url', 'token', 'folder'],
+  );
+  const url = flags.get('grafana-url');
+  if (!url) throw new UsageError('needs --grafana-url <url>');
+  const token = flags.get('token') ?? env.GRAFANA_TOKEN;
+  if (!token) throw new UsageError('needs --token <token> (or GRAFANA_TOKEN)');
+  const folder = flags.get('folder');
+  if (folder !== undefined && !/^[A-Za-z0-9_-]{1,40}$/.test(folder)) {
+    throw new UsageError(
+      `invalid folder uid ${JSON.stringify(folder)}: 1-40 letters, digits, - or _`,
+    );
+  }
+  let api: GrafanaApi;
+  try {
+    api = connect(url, token);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return { api, options: { prune, ...(folder ? { folderUid: folder } : {}) } };
+}
+
+export interface MainDeps {
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Makes the Grafana client (tests may pass their own seam). */
+  connect?: (url: string, token: string) => GrafanaApi;
+}
+
+/** Runs the command line; resolves to the exit code. */
+export async function main(
+  argv: readonly string[],
+  io: Io = defaultIo,
+  deps: MainDeps = {},
+): Promise<number> {
+  const env = deps.env ?? process.env;
+  const connect = deps.connect ?? ((url, token) => createGrafanaClient({ url, token }));
   const [command, ...rest] = argv;
   try {
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -89,10 +147,34 @@ export function main(argv: readonly string[], io: Io = defaultIo): number {
       );
       return hasErrors(findings) ? 1 : 0;
     }
+    if (command === 'diff') {
+      const { api, options } = grafanaFlags(rest, env, connect);
+      try {
+        const plan = await planSync(api, buildAll(), options);
+        io.stdout(formatPlan(plan, options));
+        return planHasChanges(plan) ? 1 : 0;
+      } catch (err) {
+        io.stderr(`beacon-dashboards diff: ${(err as Error).message}\n`);
+        return 2;
+      }
+    }
+    if (command === 'push') {
+      const { api, options } = grafanaFlags(rest, env, connect);
+      const r = await push(api, buildAll(), {
+        ...options,
+        progress: (line) => io.stdout(line + '\n'),
+      });
+      io.stdout(
+        `pushed: ${r.created.length} created, ${r.updated.length} updated, ${r.unchanged.length} unchanged` +
+          (options.prune ? `, ${r.deleted.length} deleted` : '') +
+          '\n',
+      );
+      return 0;
+    }
     throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr(`beacon-dashboards: ${err.message}\n\n${USAGE}`);
+      io.stderr(`beacon-dashboards${command ? ` ${command}` : ''}: ${err.message}\n\n${USAGE}`);
       return 2;
     }
     io.stderr(`beacon-dashboards: ${(err as Error).message}\n`);
@@ -101,5 +183,7 @@ export function main(argv: readonly string[], io: Io = defaultIo): number {
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

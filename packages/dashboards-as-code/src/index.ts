@@ -12,3 +12,4 @@ export {
 } from './lint';
 export type { Finding, Linter, Severity } from './lint';
 export { analyzePromql, variableRefs } from './lint/promql';
+export * from './grafana';

@@ -38,6 +38,7 @@ export interface AdapterFlags {
   readonly listerKubeconfig?: string;
   readonly authenticationKubeconfig?: string;
   readonly authorizationKubeconfig?: string;
+  readonly authenticationSkipLookup: boolean;
   readonly verbosity: number;
   /** Flags accepted for compatibility that change nothing here, as given. */
   readonly ignored: readonly string[];
@@ -149,6 +150,11 @@ export const FLAGS: Readonly<Record<string, Spec>> = {
   'authorization-kubeconfig': {
     kind: 'string',
     help: 'kubeconfig for SubjectAccessReview (default: every authenticated user is allowed)',
+  },
+  'authentication-skip-lookup': {
+    kind: 'bool',
+    help: 'do not read client CAs from kube-system/extension-apiserver-authentication',
+    fallback: 'false',
   },
   v: { kind: 'int', help: 'log verbosity (0–1 info, 2+ debug)', fallback: '0' },
   logtostderr: { kind: 'ignored-bool', help: 'accepted; logs always go to stderr' },
@@ -306,6 +312,10 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
     listerKubeconfig: optional('lister-kubeconfig'),
     authenticationKubeconfig: optional('authentication-kubeconfig'),
     authorizationKubeconfig: optional('authorization-kubeconfig'),
+    authenticationSkipLookup: parseBool(
+      str('authentication-skip-lookup') as string,
+      'authentication-skip-lookup',
+    ),
     verbosity: parseInt10(str('v') as string, 'v'),
     ignored,
   };

@@ -5,7 +5,7 @@
 import type { Server } from 'node:http';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { catalog, createGauge } from '@beacon/metric-catalog';
@@ -157,7 +157,7 @@ beforeAll(async () => {
       return { allowed: true };
     },
   });
-  serving = (await import('node:fs')).readFileSync(join(certDir, 'apiserver.crt'), 'utf8');
+  serving = readFileSync(join(certDir, 'apiserver.crt'), 'utf8');
   await waitFor(
     async () => (await get('/apis/custom.metrics.k8s.io/v1beta2')).body.resources.length >= 4,
     20_000,
@@ -436,6 +436,7 @@ describe('the adapter against a real Prometheus', () => {
     let kube: FakeApiServer;
     let delegated: RunningAdapter;
     let delegatedCa: string;
+    let kubeCaPem: string;
 
     beforeAll(async () => {
       const kubeCa = pki.ca('kube-ca');
@@ -446,7 +447,12 @@ describe('the adapter against a real Prometheus', () => {
         ],
         tokens: { 'hpa-token': 'tokenreview-authenticated.json' },
         adapterToken: 'adapter-sa-token',
+        clusterAuth: {
+          clientCA: readFileSync(join(pki.dir, 'client-ca.crt'), 'utf8'),
+          requestHeaderCA: readFileSync(join(pki.dir, 'front-proxy-ca.crt'), 'utf8'),
+        },
       });
+      kubeCaPem = kubeCa.cert;
       const kubeconfig = join(certDir, 'adapter-kubeconfig.yaml');
       writeFileSync(
         kubeconfig,
@@ -482,7 +488,7 @@ describe('the adapter against a real Prometheus', () => {
         ]),
         { logger: memoryLogger() },
       );
-      delegatedCa = (await import('node:fs')).readFileSync(join(dir, 'apiserver.crt'), 'utf8');
+      delegatedCa = readFileSync(join(dir, 'apiserver.crt'), 'utf8');
     });
 
     afterAll(async () => {
@@ -541,6 +547,61 @@ describe('the adapter against a real Prometheus', () => {
       expect(denied.body.message).toBe(
         'User "jane" cannot get resource "pods.custom.metrics.k8s.io"',
       );
+    });
+
+    it('in a cluster, reads the client CAs kube-apiserver publishes and serves the aggregator', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'beacon-adapter-incluster-'));
+      const inCluster = await startAdapter(
+        parseFlags([
+          `--prometheus-url=${prom.url}`,
+          '--secure-port=0',
+          '--bind-address=127.0.0.1',
+          `--cert-dir=${dir}`,
+        ]),
+        {
+          logger: memoryLogger(),
+          inCluster: {
+            server: kube.url,
+            token: 'adapter-sa-token',
+            ca: kubeCaPem,
+            insecureSkipTlsVerify: false,
+          },
+        },
+      );
+      try {
+        const ca = readFileSync(join(dir, 'apiserver.crt'), 'utf8');
+        const asAggregator = () =>
+          httpsGet(inCluster.url + path, {
+            ca,
+            cert: frontProxy.cert,
+            key: frontProxy.key,
+            headers: {
+              'X-Remote-User': 'system:serviceaccount:kube-system:horizontal-pod-autoscaler',
+              'X-Remote-Group': 'system:serviceaccounts',
+            },
+          });
+        await waitFor(
+          async () => (await asAggregator()).status === 200,
+          20_000,
+          () => 'the in-cluster adapter never answered 200',
+        );
+        const r = await asAggregator();
+        expect(
+          r.body.items.map((i: { describedObject: { name: string } }) => i.describedObject.name),
+        ).toEqual(['collab-7d9f8b6c5d-q8w2m', 'collab-7d9f8b6c5d-x2x4z']);
+        const jane = await httpsGet(inCluster.url + path, { ca, cert: user.cert, key: user.key });
+        expect(jane.body).toMatchObject({ reason: 'Forbidden', code: 403 });
+        expect(
+          kube.requests.some(
+            (q) =>
+              q.path ===
+              '/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication',
+          ),
+        ).toBe(true);
+      } finally {
+        await inCluster.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 

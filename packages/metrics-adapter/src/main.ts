@@ -6,8 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { allowAll, allowAnonymous, type Authenticator, type Authorizer } from './auth/types';
 import { subjectAccessReviewAuthorizer, tokenReviewAuthenticator } from './auth/delegated';
 import { certificateAuthenticator, readBundle } from './auth/x509';
-import { createKubeApi } from './k8s/api';
-import { loadKubeconfig } from './k8s/kubeconfig';
+import { createKubeApi, type KubeApi } from './k8s/api';
+import { clusterAuthentication, inClusterConnection } from './k8s/in-cluster';
+import { loadKubeconfig, type KubeConnection } from './k8s/kubeconfig';
 import { kubeWatchLister } from './k8s/watch-lister';
 import type { AdapterFlags } from './flags';
 import type { ObjectLister } from './k8s/objects';
@@ -36,6 +37,8 @@ export interface AdapterOverrides {
   /** Replaces the authorizer built from flags (tests of other parts). */
   readonly authorize?: Authorizer;
   readonly lister?: ObjectLister;
+  /** The in-cluster connection (tests stand in a fake API server); default: from the pod's environment. */
+  readonly inCluster?: KubeConnection | null;
 }
 
 function loadConfig(flags: AdapterFlags, logger: Logger): AdapterConfig {
@@ -66,21 +69,46 @@ function loadConfig(flags: AdapterFlags, logger: Logger): AdapterConfig {
   return merged;
 }
 
-function certificates(flags: AdapterFlags): { authenticate?: Authenticator; cas: string[] } {
+/** Client-certificate authentication from the CA flags, else from the cluster's published settings. */
+async function certificates(
+  flags: AdapterFlags,
+  lookup: KubeApi | undefined,
+  logger: Logger,
+): Promise<{ authenticate?: Authenticator; cas: string[] }> {
   const read = (file: string) => readFileSync(file, 'utf8');
-  const clientPem = flags.clientCaFile ? read(flags.clientCaFile) : undefined;
-  const rhPem = flags.requestheaderClientCaFile ? read(flags.requestheaderClientCaFile) : undefined;
+  let clientPem = flags.clientCaFile ? read(flags.clientCaFile) : undefined;
+  let rhPem = flags.requestheaderClientCaFile ? read(flags.requestheaderClientCaFile) : undefined;
+  let requestHeader = {
+    allowedNames: flags.requestheaderAllowedNames,
+    usernameHeaders: flags.requestheaderUsernameHeaders,
+    groupHeaders: flags.requestheaderGroupHeaders,
+    extraHeaderPrefixes: flags.requestheaderExtraHeadersPrefix,
+  };
+  if (!clientPem && !rhPem && lookup && !flags.authenticationSkipLookup) {
+    const cluster = await clusterAuthentication(lookup);
+    clientPem = cluster.clientCA;
+    if (cluster.requestHeader) {
+      rhPem = cluster.requestHeader.ca;
+      requestHeader = cluster.requestHeader;
+    }
+    logger.info('client CAs read from kube-system/extension-apiserver-authentication', {
+      clientCA: clientPem !== undefined,
+      requestHeaderCA: rhPem !== undefined,
+    });
+  }
   if (!clientPem && !rhPem) return { cas: [] };
   const authenticate = certificateAuthenticator({
-    ...(clientPem ? { clientCAs: readBundle(clientPem, flags.clientCaFile as string) } : {}),
+    ...(clientPem
+      ? { clientCAs: readBundle(clientPem, flags.clientCaFile ?? 'client-ca-file') }
+      : {}),
     ...(rhPem
       ? {
           requestHeader: {
-            cas: readBundle(rhPem, flags.requestheaderClientCaFile as string),
-            allowedNames: flags.requestheaderAllowedNames,
-            usernameHeaders: flags.requestheaderUsernameHeaders,
-            groupHeaders: flags.requestheaderGroupHeaders,
-            extraHeaderPrefixes: flags.requestheaderExtraHeadersPrefix,
+            cas: readBundle(
+              rhPem,
+              flags.requestheaderClientCaFile ?? 'requestheader-client-ca-file',
+            ),
+            ...requestHeader,
           },
         }
       : {}),
@@ -89,19 +117,17 @@ function certificates(flags: AdapterFlags): { authenticate?: Authenticator; cas:
 }
 
 /** Bearer tokens (TokenReview), then client certificates; anonymous only when nothing is configured. */
-function authentication(
+async function authentication(
   flags: AdapterFlags,
+  api: KubeApi | undefined,
   logger: Logger,
-): { authenticate: Authenticator; cas: string[] } {
-  const certs = certificates(flags);
+): Promise<{ authenticate: Authenticator; cas: string[] }> {
+  const certs = await certificates(flags, api, logger);
   const byCert: Authenticator = certs.authenticate ?? (async () => undefined);
-  if (flags.authenticationKubeconfig) {
-    const api = createKubeApi(loadKubeconfig(flags.authenticationKubeconfig));
-    return { authenticate: tokenReviewAuthenticator(api, byCert), cas: certs.cas };
-  }
+  if (api) return { authenticate: tokenReviewAuthenticator(api, byCert), cas: certs.cas };
   if (certs.authenticate) return { authenticate: certs.authenticate, cas: certs.cas };
   logger.warn(
-    'no --client-ca-file, --requestheader-client-ca-file or --authentication-kubeconfig: every request is served as system:anonymous',
+    'no client CA, no --authentication-kubeconfig and not in a cluster: every request is served as system:anonymous',
   );
   return { authenticate: allowAnonymous, cas: [] };
 }
@@ -124,12 +150,18 @@ export async function startAdapter(
     observe: (kind, outcome, seconds) =>
       metrics.backendQueryDuration.observe({ kind, outcome }, seconds),
   });
-  const watchLister =
-    flags.listerKubeconfig && !overrides.lister
-      ? kubeWatchLister(createKubeApi(loadKubeconfig(flags.listerKubeconfig)), (error) =>
-          logger.warn('object watch failed; reopening', { error }),
-        )
-      : undefined;
+  // Each of the three Kubernetes connections: its kubeconfig flag, else in-cluster, else none.
+  const inCluster = overrides.inCluster === undefined ? inClusterConnection() : overrides.inCluster;
+  const connect = (file: string | undefined) => {
+    const conn = file ? loadKubeconfig(file) : inCluster;
+    return conn ? createKubeApi(conn) : undefined;
+  };
+  const listerApi = overrides.lister ? undefined : connect(flags.listerKubeconfig);
+  const watchLister = listerApi
+    ? kubeWatchLister(listerApi, (error) =>
+        logger.warn('object watch failed; reopening', { error }),
+      )
+    : undefined;
   const provider = createPrometheusProvider({
     client,
     config,
@@ -153,12 +185,15 @@ export async function startAdapter(
     },
   });
 
-  const { authenticate, cas } = authentication(flags, logger);
+  const { authenticate, cas } = await authentication(
+    flags,
+    connect(flags.authenticationKubeconfig),
+    logger,
+  );
   let authorize = overrides.authorize;
-  if (!authorize && flags.authorizationKubeconfig) {
-    authorize = subjectAccessReviewAuthorizer(
-      createKubeApi(loadKubeconfig(flags.authorizationKubeconfig)),
-    );
+  const authzApi = authorize ? undefined : connect(flags.authorizationKubeconfig);
+  if (authzApi) {
+    authorize = subjectAccessReviewAuthorizer(authzApi);
   } else if (!authorize) {
     logger.warn('no --authorization-kubeconfig: every authenticated user is allowed');
     authorize = allowAll;

@@ -64,6 +64,9 @@ const BUILTIN_VARIABLES = new Set([
   '__timeFilter',
 ]);
 
+/** The variables every query of a scrape-job series must filter on (see promql/scope-matchers). */
+const SCOPE_LABELS = ['namespace', 'service'] as const;
+
 /** Panel types that show data from queries and so need a unit. */
 const DATA_PANEL_TYPES = new Set([
   'timeseries',
@@ -251,6 +254,32 @@ export function createLinter(schema: object = loadSchema()): Linter {
     // PromQL in variable queries: parse and catalog.
     const checkExpr = (expr: string, where: string, panel?: Obj) => {
       const a = analyzePromql(expr);
+      // promql/scope-matchers: Beacon's form of dashboard-linter's target-job-rule. A platform
+      // service's series are scraped per service (the scrape config sets service = job), so a
+      // panel query names the service and namespace variables where dashboard-linter wants
+      // job=~"$job"; instance is not required (panels aggregate over pods, or split by pod).
+      if (panel && defined.has('service') && defined.has('namespace')) {
+        for (const sel of a.selectors) {
+          const def = sel.series ? findMetric(sel.series) : undefined;
+          if (!def || !def.targetLabels.includes('service')) continue;
+          for (const label of SCOPE_LABELS) {
+            const scoped = sel.matchers.some(
+              (m) =>
+                (m.op === '=~' || m.op === '=') &&
+                m.name === label &&
+                variableRefs(m.value).includes(label),
+            );
+            if (!scoped) {
+              report(
+                'promql/scope-matchers',
+                'error',
+                `${where}: selector of ${JSON.stringify(sel.series)} (scraped per service, service = job) has no ${label}=~"$${label}" matcher`,
+                panel,
+              );
+            }
+          }
+        }
+      }
       for (const e of a.errors) {
         report('promql/parse', 'error', `${where}: ${e} in ${JSON.stringify(expr)}`, panel);
       }

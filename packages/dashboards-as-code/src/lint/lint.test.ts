@@ -283,3 +283,52 @@ describe('shipped schema', () => {
     expect(readFileSync(DEFAULT_SCHEMA_PATH, 'utf8')).toBe(readFileSync(shared, 'utf8'));
   });
 });
+
+describe('promql/scope-matchers (job matchers, Beacon style)', () => {
+  /** good() with a service variable, so the dashboard is scoped by namespace and service. */
+  function scoped(expr: string): Obj {
+    const d = setExpr(good(), expr);
+    ((d.templating as Obj).list as Obj[]).push({
+      type: 'query',
+      name: 'service',
+      datasource: { type: 'prometheus', uid: '${datasource}' },
+      query: 'label_values(up{namespace=~"$namespace"}, service)',
+    });
+    return d;
+  }
+
+  it('accepts a platform-service series filtered on $namespace and $service', () => {
+    const expr =
+      'sum(rate(http_requests_total{namespace=~"$namespace", service=~"$service"}[$__rate_interval]))';
+    expect(lint(scoped(expr))).toEqual([]);
+  });
+
+  it('reports a platform-service series without the service matcher', () => {
+    const expr = 'sum(rate(http_requests_total{namespace=~"$namespace"}[$__rate_interval]))';
+    expect(lint(scoped(expr))).toEqual([
+      {
+        rule: 'promql/scope-matchers',
+        severity: 'error',
+        dashboard: 'beacon-test',
+        panel: 'Requests',
+        message:
+          'target A: selector of "http_requests_total" (scraped per service, service = job) has no service=~"$service" matcher',
+      },
+    ]);
+  });
+
+  it('does not count a matcher on a fixed value or a negative matcher', () => {
+    const expr =
+      'sum(rate(http_requests_total{namespace!~"$namespace", service="api-gateway"}[$__rate_interval]))';
+    expect(rules(lint(scoped(expr)))).toEqual(['promql/scope-matchers', 'promql/scope-matchers']);
+  });
+
+  it('does not apply to exporter series, whose job is the exporter', () => {
+    const expr = 'sum(rate(node_cpu_seconds_total{mode!="idle"}[$__rate_interval]))';
+    expect(lint(scoped(expr))).toEqual([]);
+  });
+
+  it('does not apply to dashboards without a service variable', () => {
+    expect(lint(setExpr(good(), 'sum(rate(http_requests_total[$__rate_interval]))'))).toEqual([]);
+  });
+});

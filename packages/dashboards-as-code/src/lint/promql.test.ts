@@ -26,11 +26,31 @@ describe('analyzePromql', () => {
     ).toEqual({
       errors: [],
       series: ['http_requests_total', 'foo', 'up'],
+      selectors: [
+        { series: 'http_requests_total', matchers: [{ name: 'code', op: '=~', value: '5..' }] },
+        { series: 'foo', matchers: [] },
+        { series: 'up', matchers: [] },
+      ],
       rangeCalls: [
         { fn: 'rate', series: 'http_requests_total', window: '$__rate_interval' },
         { fn: 'increase', series: 'foo', window: '5m' },
       ],
     });
+  });
+
+  it('keeps variable references in matcher values', () => {
+    expect(
+      analyzePromql('up{namespace=~"$namespace", service!="${service}", job="x"}').selectors,
+    ).toEqual([
+      {
+        series: 'up',
+        matchers: [
+          { name: 'namespace', op: '=~', value: '$namespace' },
+          { name: 'service', op: '!=', value: '${service}' },
+          { name: 'job', op: '=', value: 'x' },
+        ],
+      },
+    ]);
   });
 
   it('reports an unbalanced parenthesis as a syntax error', () => {

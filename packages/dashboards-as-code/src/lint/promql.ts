@@ -11,11 +11,27 @@ export interface RangeCall {
   window: string;
 }
 
+export interface LabelMatcher {
+  name: string;
+  /** `=`, `!=`, `=~` or `!~`. */
+  op: string;
+  /** The value as written between the quotes (variables not substituted). */
+  value: string;
+}
+
+export interface Selector {
+  /** Series name, when the selector names one. */
+  series?: string;
+  matchers: LabelMatcher[];
+}
+
 export interface PromqlAnalysis {
   /** One line per syntax error; empty when the expression parses. */
   errors: string[];
   /** Series names the expression selects, in order of appearance. */
   series: string[];
+  /** Every vector selector with its label matchers, in order of appearance. */
+  selectors: Selector[];
   rangeCalls: RangeCall[];
 }
 
@@ -42,7 +58,7 @@ const RANGE_FUNCTIONS = new Set(['rate', 'irate', 'increase']);
 
 export function analyzePromql(expr: string): PromqlAnalysis {
   const text = substituteVariables(expr);
-  const result: PromqlAnalysis = { errors: [], series: [], rangeCalls: [] };
+  const result: PromqlAnalysis = { errors: [], series: [], selectors: [], rangeCalls: [] };
   if (text.trim() === '') {
     result.errors.push('empty expression');
     return result;
@@ -58,7 +74,25 @@ export function analyzePromql(expr: string): PromqlAnalysis {
       }
       if (node.name === 'VectorSelector') {
         const id = node.getChild('Identifier');
-        if (id) result.series.push(text.slice(id.from, id.to));
+        const selector: Selector = { matchers: [] };
+        if (id) {
+          selector.series = text.slice(id.from, id.to);
+          result.series.push(selector.series);
+        }
+        const matchers = node.getChild('LabelMatchers');
+        for (const m of matchers ? matchers.getChildren('UnquotedLabelMatcher') : []) {
+          const name = m.getChild('LabelName');
+          const op = m.getChild('MatchOp');
+          const value = m.getChild('StringLiteral');
+          if (!name || !op || !value) continue;
+          selector.matchers.push({
+            name: text.slice(name.from, name.to),
+            op: text.slice(op.from, op.to),
+            // Original text, so variable references survive; quotes stripped.
+            value: expr.slice(value.from + 1, value.to - 1),
+          });
+        }
+        result.selectors.push(selector);
         return;
       }
       if (node.name === 'FunctionCall') {

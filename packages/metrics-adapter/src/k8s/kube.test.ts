@@ -9,6 +9,7 @@ import { startFakeApiServer, type FakeApiServer } from '../testing/fake-apiserve
 import { createPki, type Pki } from '../testing/pki';
 import { waitFor } from '../testing/prometheus';
 import { createKubeApi, type KubeApi } from './api';
+import { inClusterConnection } from './in-cluster';
 import { KubeconfigError, loadKubeconfig, parseKubeconfig } from './kubeconfig';
 import { parseLabelSelector } from './label-selector';
 import { collectionPath, kubeWatchLister, type WatchLister } from './watch-lister';
@@ -275,5 +276,35 @@ describe('pod watch lister', () => {
       5_000,
       () => 'no relist after 410 Gone',
     );
+  });
+});
+
+describe('in-cluster connection', () => {
+  it("is the pod's service account when KUBERNETES_SERVICE_HOST is set, else none", () => {
+    const sa = mkdtempSync(join(tmpdir(), 'beacon-sa-'));
+    writeFileSync(join(sa, 'token'), 'sa-token\n');
+    writeFileSync(join(sa, 'ca.crt'), 'CA PEM');
+    try {
+      expect(
+        inClusterConnection(
+          { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' },
+          sa,
+        ),
+      ).toEqual({
+        server: 'https://10.96.0.1:443',
+        token: 'sa-token',
+        ca: 'CA PEM',
+        insecureSkipTlsVerify: false,
+      });
+      expect(
+        inClusterConnection(
+          { KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '443' },
+          sa,
+        )?.server,
+      ).toBe('https://[fd00::1]:443');
+      expect(inClusterConnection({}, sa)).toBeUndefined();
+    } finally {
+      rmSync(sa, { recursive: true, force: true });
+    }
   });
 });

@@ -33,6 +33,8 @@ export interface FakeApiOptions {
   readonly tokens: Readonly<Record<string, string>>;
   /** Bearer token the adapter itself must present. */
   readonly adapterToken: string;
+  /** PEMs published in kube-system/extension-apiserver-authentication. */
+  readonly clusterAuth?: { readonly clientCA: string; readonly requestHeaderCA: string };
 }
 
 export async function startFakeApiServer(o: FakeApiOptions): Promise<FakeApiServer> {
@@ -89,6 +91,18 @@ export async function startFakeApiServer(o: FakeApiOptions): Promise<FakeApiServ
       }
       if (req.method === 'GET' && path === '/api/v1/pods')
         return json(200, recorded('podlist.json'));
+      if (
+        req.method === 'GET' &&
+        path === '/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication' &&
+        o.clusterAuth
+      ) {
+        const cm = recorded('configmap-extension-apiserver-authentication.json') as {
+          data: Record<string, string>;
+        };
+        cm.data['client-ca-file'] = o.clusterAuth.clientCA;
+        cm.data['requestheader-client-ca-file'] = o.clusterAuth.requestHeaderCA;
+        return json(200, cm);
+      }
       if (req.method === 'GET' && path.startsWith('/api/v1/pods?watch=1')) {
         res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
         res.flushHeaders();

@@ -1,0 +1,502 @@
+// diff and push against a fake Grafana over real HTTP on loopback (no Grafana runs here; the
+// fake answers as Grafana's HTTP API documentation says). Every dashboard sent is checked
+// against the shared dashboard schema contract.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { buildAll } from '../build';
+import { main } from '../cli';
+import { createLinter, loadSchema } from '../lint';
+import { GrafanaError, createGrafanaClient, diffJson, normalizeDashboard, planSync, push } from '.';
+import type { GrafanaApi, Json } from '.';
+import { startFakeGrafana } from './testdata/fake-grafana';
+import type { FakeGrafana, RecordedRequest, StoredEntry } from './testdata/fake-grafana';
+
+type Obj = Record<string, unknown>;
+
+const TOKEN = 'glsa_test_token';
+const SHARED_SCHEMA = resolve(
+  __dirname,
+  '../../../../../shared/contracts/grafana/dashboard.schema.json',
+);
+const lint = createLinter(loadSchema(SHARED_SCHEMA));
+
+const UIDS = [
+  'beacon-ai-models',
+  'beacon-autoscaling',
+  'beacon-business',
+  'beacon-database',
+  'beacon-debugging',
+  'beacon-error-tracking',
+  'beacon-infrastructure',
+  'beacon-system-overview',
+];
+const OVERVIEW = 'beacon-system-overview';
+
+let g: FakeGrafana;
+const servers: FakeGrafana[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+/** A fake Grafana on a free loopback port, closed after the test. */
+async function start(seed: Parameters<typeof startFakeGrafana>[0] = {}): Promise<FakeGrafana> {
+  const fake = await startFakeGrafana({ token: TOKEN, ...seed });
+  servers.push(fake);
+  return fake;
+}
+
+const client = (token = TOKEN) => createGrafanaClient({ url: g.url, token });
+const saves = (rs: RecordedRequest[]) =>
+  rs.filter((r) => r.method === 'POST' && r.url === '/api/dashboards/db');
+const calls = (rs: RecordedRequest[]) => rs.map((r) => `${r.method} ${r.url}`);
+
+/** A Grafana that already holds every built dashboard in folder beacon, as after one push. */
+async function grafanaWithBuild(): Promise<FakeGrafana> {
+  const fake = await start();
+  await push(createGrafanaClient({ url: fake.url, token: TOKEN }), buildAll());
+  fake.requests.length = 0;
+  return fake;
+}
+
+function stored(uid: string): StoredEntry {
+  const e = g.state.dashboards.get(uid);
+  if (!e) throw new Error(`fake Grafana has no ${uid}`);
+  return e;
+}
+
+/** Edits a stored dashboard as a user in Grafana's UI would: content changed, version bumped. */
+function editInGrafana(uid: string, edit: (d: Obj) => void): void {
+  const e = stored(uid);
+  edit(e.dashboard);
+  e.version += 1;
+  e.dashboard.version = e.version;
+}
+
+async function cli(argv: string[], env: Record<string, string> = {}) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(
+    argv,
+    { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) },
+    { env },
+  );
+  return { code, stdout, stderr };
+}
+
+describe('push', () => {
+  it('creates the missing folder, then every dashboard in it, tagged beacon and valid against the schema', async () => {
+    g = await start();
+    const lines: string[] = [];
+    const r = await push(client(), buildAll(), { progress: (l) => lines.push(l) });
+
+    expect(r.folderCreated).toBe(true);
+    expect(r.created).toEqual([
+      'beacon-system-overview',
+      'beacon-ai-models',
+      'beacon-infrastructure',
+      'beacon-error-tracking',
+      'beacon-debugging',
+      'beacon-database',
+      'beacon-business',
+      'beacon-autoscaling',
+    ]);
+    expect(calls(g.requests).slice(0, 4)).toEqual([
+      'GET /api/folders/beacon',
+      'POST /api/folders',
+      'GET /api/dashboards/uid/beacon-system-overview',
+      'GET /api/dashboards/uid/beacon-ai-models',
+    ]);
+    expect(g.requests[1]?.body).toEqual({ uid: 'beacon', title: 'Beacon' });
+    expect(g.state.folders.get('beacon')?.title).toBe('Beacon');
+
+    const bodies = saves(g.requests).map((s) => s.body as Obj);
+    expect(bodies).toHaveLength(8);
+    for (const b of bodies) {
+      expect(b).toMatchObject({
+        folderUid: 'beacon',
+        overwrite: false,
+        message: 'beacon-dashboards push',
+      });
+      const d = b.dashboard as Obj;
+      expect(d.tags).toContain('beacon');
+      expect(d.id).toBeNull();
+      expect('version' in d).toBe(false);
+      expect(lint(d)).toEqual([]);
+    }
+    expect([...g.state.dashboards.keys()].sort()).toEqual(UIDS);
+    expect(stored(OVERVIEW)).toMatchObject({ folderUid: 'beacon', version: 1 });
+    expect(lines[0]).toBe('folder beacon: created ("Beacon")');
+    expect(lines[1]).toBe(
+      'beacon-system-overview: created (version 1) /d/beacon-system-overview/beacon-system-overview',
+    );
+    expect(lines).toHaveLength(9);
+  });
+
+  it('sends the token as a Bearer Authorization header and JSON bodies', async () => {
+    g = await start();
+    await push(client(), buildAll());
+    for (const r of g.requests) expect(r.authorization).toBe('Bearer glsa_test_token');
+    for (const r of saves(g.requests)) expect(r.contentType).toBe('application/json');
+  });
+
+  it('saves nothing when Grafana already has the build, and says so per dashboard', async () => {
+    g = await grafanaWithBuild();
+    const lines: string[] = [];
+    const r = await push(client(), buildAll(), { progress: (l) => lines.push(l) });
+    expect(r.unchanged).toHaveLength(8);
+    expect(r.created).toEqual([]);
+    expect(r.updated).toEqual([]);
+    expect(saves(g.requests)).toEqual([]);
+    expect(lines).toContain('beacon-business: unchanged');
+    expect(lines).toHaveLength(8);
+  });
+
+  it('updates only a dashboard changed in Grafana, sending the version it read', async () => {
+    g = await grafanaWithBuild();
+    editInGrafana('beacon-business', (d) => {
+      d.description = 'edited in the UI';
+    });
+    const lines: string[] = [];
+    const r = await push(client(), buildAll(), { progress: (l) => lines.push(l) });
+    expect(r.updated).toEqual(['beacon-business']);
+    const [save] = saves(g.requests);
+    const d = (save?.body as Obj).dashboard as Obj;
+    expect(d.uid).toBe('beacon-business');
+    expect(d.version).toBe(2);
+    expect(d.description).toBe(
+      'Registrations, sign-ins and OAuth, creative-tool usage, artifacts created and storage.',
+    );
+    expect(lint(d)).toEqual([]);
+    expect(stored('beacon-business').version).toBe(3);
+    expect(lines).toContain(
+      'beacon-business: updated, 1 change (version 2 → 3) /d/beacon-business/beacon-business',
+    );
+  });
+
+  it('moves a dashboard found in another folder into the target folder', async () => {
+    g = await grafanaWithBuild();
+    stored('beacon-debugging').folderUid = '';
+    const r = await push(client(), buildAll());
+    expect(r.updated).toEqual(['beacon-debugging']);
+    expect(stored('beacon-debugging').folderUid).toBe('beacon');
+  });
+
+  it('uses an existing folder given with --folder without creating it', async () => {
+    g = await start({
+      folders: new Map([['platform-obs', { id: 7, uid: 'platform-obs', title: 'Platform' }]]),
+    });
+    const r = await push(client(), buildAll(), { folderUid: 'platform-obs' });
+    expect(r.folderCreated).toBe(false);
+    expect(calls(g.requests)).not.toContain('POST /api/folders');
+    for (const s of saves(g.requests)) expect((s.body as Obj).folderUid).toBe('platform-obs');
+  });
+
+  it('with prune deletes the dashboards tagged beacon that are no longer built, and only those', async () => {
+    g = await grafanaWithBuild();
+    g.state.dashboards.set('beacon-old-queues', {
+      id: 1,
+      version: 4,
+      folderUid: 'beacon',
+      dashboard: { uid: 'beacon-old-queues', title: 'Beacon / Old Queues', tags: ['beacon'] },
+    });
+    g.state.dashboards.set('team-sales', {
+      id: 2,
+      version: 1,
+      folderUid: '',
+      dashboard: { uid: 'team-sales', title: 'Sales', tags: ['team'] },
+    });
+    const lines: string[] = [];
+    const r = await push(client(), buildAll(), { prune: true, progress: (l) => lines.push(l) });
+    expect(r.deleted).toEqual(['beacon-old-queues']);
+    expect(calls(g.requests)).toContain('GET /api/search?tag=beacon&type=dash-db&limit=5000');
+    expect(g.requests.filter((q) => q.method === 'DELETE').map((q) => q.url)).toEqual([
+      '/api/dashboards/uid/beacon-old-queues',
+    ]);
+    expect(g.state.dashboards.has('team-sales')).toBe(true);
+    expect(g.state.dashboards.has('beacon-old-queues')).toBe(false);
+    expect(lines).toContain('beacon-old-queues: deleted ("Beacon / Old Queues", no longer built)');
+  });
+
+  it('without prune leaves dashboards that are no longer built alone', async () => {
+    g = await grafanaWithBuild();
+    g.state.dashboards.set('beacon-old-queues', {
+      id: 1,
+      version: 4,
+      folderUid: 'beacon',
+      dashboard: { uid: 'beacon-old-queues', title: 'Beacon / Old Queues', tags: ['beacon'] },
+    });
+    await push(client(), buildAll());
+    expect(g.requests.some((q) => q.method === 'DELETE' || q.url.startsWith('/api/search'))).toBe(
+      false,
+    );
+    expect(g.state.dashboards.has('beacon-old-queues')).toBe(true);
+  });
+
+  it('refuses to overwrite a dashboard with the same uid that is not tagged beacon', async () => {
+    g = await start();
+    g.state.dashboards.set(OVERVIEW, {
+      id: 3,
+      version: 9,
+      folderUid: '',
+      dashboard: { uid: OVERVIEW, title: 'Somebody else', tags: [] },
+    });
+    await expect(push(client(), buildAll())).rejects.toThrow(
+      'dashboard beacon-system-overview exists in Grafana ("Somebody else") without the beacon tag',
+    );
+    expect(saves(g.requests)).toEqual([]);
+  });
+
+  it('explains a 401: the token was rejected', async () => {
+    g = await start();
+    const err = await push(client('glsa_wrong'), buildAll()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GrafanaError);
+    expect((err as GrafanaError).status).toBe(401);
+    expect((err as Error).message).toBe(
+      `reading folder beacon: 401 Unauthorized — Grafana at ${g.url} rejected the token; check --token is a valid service-account token for this Grafana (Grafana: "Invalid API key")`,
+    );
+    expect(g.requests[0]?.authorization).toBe('Bearer glsa_wrong');
+  });
+
+  it('explains a 403: the token may not save dashboards', async () => {
+    g = await start({ forbidden: ['POST /api/dashboards/db'] });
+    const err = await push(client(), buildAll()).catch((e: unknown) => e);
+    expect((err as GrafanaError).status).toBe(403);
+    expect((err as Error).message).toContain(
+      'saving dashboard beacon-system-overview: 403 Forbidden',
+    );
+    expect((err as Error).message).toContain('needs the Editor role');
+    expect((err as Error).message).toContain('Permissions needed: dashboards:create');
+  });
+
+  it('explains a 412 version-mismatch: the dashboard changed in Grafana after it was read', async () => {
+    g = await grafanaWithBuild();
+    editInGrafana('beacon-database', (d) => {
+      d.title = 'Database (edited)';
+    });
+    const real = client();
+    // Someone saves the dashboard again between push reading it and writing it.
+    const racing: GrafanaApi = {
+      ...real,
+      getDashboard: async (uid) => {
+        const got = await real.getDashboard(uid);
+        if (uid === 'beacon-database') editInGrafana(uid, () => undefined);
+        return got;
+      },
+    };
+    const err = await push(racing, buildAll()).catch((e: unknown) => e);
+    expect((err as GrafanaError).status).toBe(412);
+    expect((err as GrafanaError).reason).toBe('version-mismatch');
+    expect((err as Error).message).toBe(
+      'saving dashboard beacon-database: 412 version-mismatch — the dashboard was changed in Grafana after it was read; run diff to see the change, then push again (Grafana: "The dashboard has been changed by someone else")',
+    );
+    expect(stored('beacon-database').dashboard.title).toBe('Database (edited)');
+  });
+
+  it('explains a 412 name-exists: another dashboard in the folder has the same title', async () => {
+    g = await start({
+      folders: new Map([['beacon', { id: 5, uid: 'beacon', title: 'Beacon' }]]),
+    });
+    g.state.dashboards.set('hand-made-overview', {
+      id: 4,
+      version: 2,
+      folderUid: 'beacon',
+      dashboard: { uid: 'hand-made-overview', title: 'Beacon / System Overview', tags: [] },
+    });
+    const err = await push(client(), buildAll()).catch((e: unknown) => e);
+    expect((err as GrafanaError).status).toBe(412);
+    expect((err as GrafanaError).reason).toBe('name-exists');
+    expect((err as Error).message).toContain(
+      'saving dashboard beacon-system-overview: 412 name-exists — another dashboard with the same title already exists in the target folder',
+    );
+  });
+});
+
+describe('diff', () => {
+  it('ignores the id, version and meta Grafana adds: a pushed build is unchanged', async () => {
+    g = await grafanaWithBuild();
+    expect(stored(OVERVIEW).dashboard).toMatchObject({ id: expect.any(Number), version: 1 });
+    const plan = await planSync(client(), buildAll());
+    expect(plan.dashboards.map((d) => d.status)).toEqual(Array(8).fill('unchanged'));
+  });
+
+  it('names a changed panel by its title and shows old and new values', async () => {
+    g = await grafanaWithBuild();
+    editInGrafana('beacon-business', (d) => {
+      const panel = (d.panels as Obj[])[1] as Obj;
+      ((panel.targets as Obj[])[0] as Obj).expr = 'sum(user_registrations_total)';
+    });
+    const plan = await planSync(client(), buildAll());
+    const business = plan.dashboards.find((d) => d.uid === 'beacon-business');
+    expect(business?.status).toBe('changed');
+    expect(business?.changes).toEqual([
+      {
+        kind: 'changed',
+        path: 'panels[1 "Registrations by method"].targets[0].expr',
+        from: 'sum(user_registrations_total)',
+        to: 'sum by (method) (increase(user_registrations_total{namespace=~"$namespace", service=~"$service"}[$__rate_interval]))',
+      },
+    ]);
+  });
+
+  it('exits 0 and prints unchanged per dashboard when nothing would change', async () => {
+    g = await grafanaWithBuild();
+    const r = await cli(['diff', '--grafana-url', g.url, '--token', TOKEN]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('beacon-ai-models: unchanged\n');
+    expect(r.stdout.endsWith('summary: 0 new, 0 changed, 8 unchanged\n')).toBe(true);
+    expect(g.requests.every((q) => q.method === 'GET')).toBe(true);
+  });
+
+  it('exits 1 with a per-dashboard change summary when something would change', async () => {
+    g = await grafanaWithBuild();
+    editInGrafana('beacon-business', (d) => {
+      d.description = 'edited in the UI';
+      d.tags = ['beacon', 'business', 'extra'];
+    });
+    g.state.dashboards.delete('beacon-debugging');
+    const r = await cli(['diff', `--grafana-url=${g.url}`, `--token=${TOKEN}`]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      'beacon-business: 2 changes (Grafana version 2)\n' +
+        '  ~ description: "edited in the UI" → "Registrations, sign-ins and OAuth, creative-tool usage, artifacts created and storage."\n' +
+        '  - tags[2]: "extra"\n',
+    );
+    expect(r.stdout).toContain('beacon-debugging: new (not in Grafana yet)\n');
+    expect(r.stdout).toContain('summary: 1 new, 1 changed, 6 unchanged\n');
+    expect(saves(g.requests)).toEqual([]);
+  });
+
+  it('with --prune counts the owned dashboards push would remove', async () => {
+    g = await grafanaWithBuild();
+    g.state.dashboards.set('beacon-old-queues', {
+      id: 1,
+      version: 4,
+      folderUid: 'beacon',
+      dashboard: { uid: 'beacon-old-queues', title: 'Beacon / Old Queues', tags: ['beacon'] },
+    });
+    const r = await cli(['diff', '--grafana-url', g.url, '--token', TOKEN, '--prune']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      'beacon-old-queues: removed (tagged beacon in Grafana, no longer built)\n',
+    );
+    expect(r.stdout).toContain('summary: 0 new, 0 changed, 8 unchanged, 1 removed\n');
+    expect(g.state.dashboards.has('beacon-old-queues')).toBe(true);
+  });
+
+  it('exits 2 and explains when Grafana rejects the token', async () => {
+    g = await start();
+    const r = await cli(['diff', '--grafana-url', g.url, '--token', 'nope']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(
+      'beacon-dashboards diff: reading dashboard beacon-system-overview: 401 Unauthorized',
+    );
+  });
+
+  it('exits 2 when Grafana cannot be reached', async () => {
+    g = await start();
+    // A loopback port that was just free: nothing listens there.
+    const probe = createServer();
+    await new Promise<void>((ok) => probe.listen(0, '127.0.0.1', ok));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise<void>((ok) => probe.close(() => ok()));
+    const r = await cli(['diff', '--grafana-url', `http://127.0.0.1:${port}`, '--token', TOKEN]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`cannot reach Grafana at http://127.0.0.1:${port} (ECONNREFUSED)`);
+  });
+
+  it('exits 2 on a usage error', async () => {
+    g = await start();
+    expect((await cli(['diff', '--token', TOKEN])).stderr).toContain('needs --grafana-url <url>');
+    expect((await cli(['diff', '--grafana-url', g.url])).code).toBe(2);
+    const bad = await cli(['diff', '--grafana-url', 'ftp://grafana', '--token', TOKEN]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('invalid Grafana URL "ftp://grafana": must be http or https');
+    expect(g.requests).toEqual([]);
+  });
+});
+
+describe('beacon-dashboards push', () => {
+  it('prints a progress line per dashboard and a total, taking the token from GRAFANA_TOKEN', async () => {
+    g = await start();
+    const r = await cli(['push', '--grafana-url', g.url], { GRAFANA_TOKEN: TOKEN });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(10);
+    expect(lines[0]).toBe('folder beacon: created ("Beacon")');
+    expect(lines[9]).toBe('pushed: 8 created, 0 updated, 0 unchanged');
+    expect(g.requests[0]?.authorization).toBe('Bearer glsa_test_token');
+  });
+
+  it('--token wins over GRAFANA_TOKEN', async () => {
+    g = await start();
+    const r = await cli(['push', '--grafana-url', g.url, '--token', TOKEN], {
+      GRAFANA_TOKEN: 'stale',
+    });
+    expect(r.code).toBe(0);
+  });
+
+  it('exits 1 with the explanation when Grafana answers 403', async () => {
+    g = await start({ forbidden: ['POST /api/folders'] });
+    const r = await cli(['push', '--grafana-url', g.url, '--token', TOKEN, '--prune']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('creating folder beacon: 403 Forbidden');
+    expect(saves(g.requests)).toEqual([]);
+  });
+
+  it('--prune with --folder pushes there and removes stale owned dashboards', async () => {
+    g = await start();
+    g.state.dashboards.set('beacon-old-queues', {
+      id: 1,
+      version: 4,
+      folderUid: '',
+      dashboard: { uid: 'beacon-old-queues', title: 'Beacon / Old Queues', tags: ['beacon'] },
+    });
+    const r = await cli([
+      'push',
+      '--grafana-url',
+      g.url,
+      '--token',
+      TOKEN,
+      '--folder',
+      'obs',
+      '--prune',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('folder obs: created ("obs")\n');
+    expect(r.stdout).toContain(
+      'beacon-old-queues: deleted ("Beacon / Old Queues", no longer built)\n',
+    );
+    expect(r.stdout).toContain('pushed: 8 created, 0 updated, 0 unchanged, 1 deleted\n');
+    expect(stored(OVERVIEW).folderUid).toBe('obs');
+  });
+
+  it('rejects an invalid folder uid', async () => {
+    g = await start();
+    const r = await cli(['push', '--grafana-url', g.url, '--token', TOKEN, '--folder', 'a/b']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('invalid folder uid "a/b"');
+  });
+});
+
+describe('diffJson and normalizeDashboard', () => {
+  it('ignore key order and the fields Grafana adds', () => {
+    const grafana = { version: 7, id: 12, b: 1, a: { y: 2, x: 1 } };
+    const built = { a: { x: 1, y: 2 }, b: 1 };
+    expect(diffJson(normalizeDashboard(grafana), normalizeDashboard(built))).toEqual([]);
+  });
+
+  it('report added, removed and changed members with readable paths', () => {
+    const from: Json = { panels: [{ title: 'A', unit: 's' }], 'odd key': 1, gone: true };
+    const to: Json = { panels: [{ title: 'A', unit: 'ms' }, { title: 'B' }], 'odd key': 2 };
+    expect(diffJson(from, to)).toEqual([
+      { kind: 'removed', path: 'gone', from: true },
+      { kind: 'changed', path: '["odd key"]', from: 1, to: 2 },
+      { kind: 'changed', path: 'panels[0 "A"].unit', from: 's', to: 'ms' },
+      { kind: 'added', path: 'panels[1 "B"]', to: { title: 'B' } },
+    ]);
+  });
+});

@@ -1,0 +1,70 @@
+// Running in a pod: the API server from KUBERNETES_SERVICE_HOST/PORT, the service account's
+// token and CA — what prometheus-adapter (and every client-go program) uses when no kubeconfig
+// is given. And the cluster's authentication settings, which kube-apiserver publishes in
+// kube-system/extension-apiserver-authentication for aggregated API servers to read.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { KubeApi } from './api';
+import type { KubeConnection } from './kubeconfig';
+
+export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+export function inClusterConnection(
+  env: NodeJS.ProcessEnv = process.env,
+  dir: string = SERVICE_ACCOUNT_DIR,
+): KubeConnection | undefined {
+  const host = env.KUBERNETES_SERVICE_HOST;
+  const port = env.KUBERNETES_SERVICE_PORT;
+  if (!host || !port || !existsSync(join(dir, 'token'))) return undefined;
+  return {
+    server: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    token: readFileSync(join(dir, 'token'), 'utf8').trim(),
+    ca: readFileSync(join(dir, 'ca.crt'), 'utf8'),
+    insecureSkipTlsVerify: false,
+  };
+}
+
+export interface ClusterAuthentication {
+  readonly clientCA?: string;
+  readonly requestHeader?: {
+    readonly ca: string;
+    readonly allowedNames: string[];
+    readonly usernameHeaders: string[];
+    readonly groupHeaders: string[];
+    readonly extraHeaderPrefixes: string[];
+  };
+}
+
+const list = (text: string | undefined, fallback: string[]): string[] => {
+  if (!text) return fallback;
+  const parsed: unknown = JSON.parse(text);
+  if (!Array.isArray(parsed) || !parsed.every((s) => typeof s === 'string')) {
+    throw new Error(
+      `extension-apiserver-authentication: ${JSON.stringify(text)} is not a JSON list of strings`,
+    );
+  }
+  return parsed;
+};
+
+export async function clusterAuthentication(api: KubeApi): Promise<ClusterAuthentication> {
+  const cm = await api.json<{ data?: Record<string, string> }>(
+    'GET',
+    '/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication',
+  );
+  const d = cm.data ?? {};
+  const rhCa = d['requestheader-client-ca-file'];
+  return {
+    ...(d['client-ca-file'] ? { clientCA: d['client-ca-file'] } : {}),
+    ...(rhCa
+      ? {
+          requestHeader: {
+            ca: rhCa,
+            allowedNames: list(d['requestheader-allowed-names'], []),
+            usernameHeaders: list(d['requestheader-username-headers'], ['X-Remote-User']),
+            groupHeaders: list(d['requestheader-group-headers'], ['X-Remote-Group']),
+            extraHeaderPrefixes: list(d['requestheader-extra-headers-prefix'], ['X-Remote-Extra-']),
+          },
+        }
+      : {}),
+  };
+}
