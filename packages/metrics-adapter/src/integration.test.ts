@@ -310,7 +310,7 @@ describe('the adapter against a real Prometheus', () => {
 
   it('serves the external queue length per queue with its labels', async () => {
     const r = await get(
-      '/apis/external.metrics.k8s.io/v1beta1/namespaces/platform/job_queue_length?metricLabelSelector=queue%3Drender',
+      '/apis/external.metrics.k8s.io/v1beta1/namespaces/platform/job_queue_length?labelSelector=queue%3Drender',
     );
     expect(r.body.kind).toBe('ExternalMetricValueList');
     expect(r.body.items).toHaveLength(1);

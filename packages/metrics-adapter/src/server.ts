@@ -207,7 +207,9 @@ export function createApp(deps: ServerDeps): express.Express {
         const samples = await provider.externalValues({
           namespace: r.namespace,
           metric: r.metric,
-          metricLabelSelector: sel.metricLabelSelector,
+          // The external API carries the metric selector in labelSelector (what the HPA's
+          // external_metrics client sends); metricLabelSelector is read too, for symmetry.
+          metricLabelSelector: [...sel.labelSelector, ...sel.metricLabelSelector],
         });
         const out = render(samples, r.metric, () => externalMetricValueList(r.metric, samples));
         return sendList(res, r.metric, out, samples);

@@ -1,0 +1,138 @@
+// The metrics adapter read by Go's official Kubernetes metrics clients (k8s.io/metrics), the
+// ones the HPA controller uses: a real Prometheus scraping prom-client targets, the adapter over
+// TLS with a client certificate, and `go test -json` in e2e/go. Leaves its counts in
+// .test-results/go.json for the repository's summary line.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { catalog, createGauge } from '@beacon/metric-catalog';
+import { parseFlags, startAdapter, memoryLogger } from '@beacon/metrics-adapter';
+import { createPki } from '@beacon/metrics-adapter/dist/testing/pki.js';
+import { serveMetrics, startPrometheus, waitFor } from '@beacon/metrics-adapter/dist/testing/prometheus.js';
+import { Registry } from 'prom-client';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const results = join(here, '.test-results');
+
+if (spawnSync('go', ['version']).status !== 0) {
+  console.error('go is not installed: the e2e suite needs Go 1.23 or later on PATH');
+  process.exit(1);
+}
+
+const servers = [];
+async function target(fill, labels) {
+  const registry = new Registry();
+  fill(registry);
+  const { server, address } = await serveMetrics(registry);
+  servers.push(server);
+  return { address, ...(labels ? { labels } : {}) };
+}
+
+const pod = (name) => ({ namespace: 'platform', pod: name, service: 'collaboration' });
+const ws = (n) => (r) => createGauge(catalog.platform.websocketConnections, r).set(n);
+const targets = [
+  await target(ws(3), pod('collab-a')),
+  await target(ws(1.5), pod('collab-b')),
+  await target(ws(8), pod('other-0')),
+  await target((r) => createGauge(catalog.platform.jobQueueLength, r).set({ queue: 'render' }, 12000), {
+    namespace: 'platform',
+    pod: 'video-0',
+    service: 'video-processing',
+  }),
+  await target((r) => {
+    const g = createGauge(catalog.kubeStateMetrics.podLabels, r);
+    for (const [name, app] of [['collab-a', 'collab'], ['collab-b', 'collab'], ['other-0', 'other']]) {
+      g.set({ namespace: 'platform', pod: name, uid: name, label_app: app, label_app_kubernetes_io_name: app }, 1);
+    }
+  }),
+];
+
+const prom = await startPrometheus(targets);
+const pki = createPki();
+const dir = mkdtempSync(join(tmpdir(), 'beacon-e2e-go-'));
+let adapter;
+let code = 1;
+try {
+  await waitFor(
+    async () => {
+      const res = await fetch(`${prom.url}/api/v1/query?query=count(up==1)`);
+      const body = await res.json();
+      return body.data.result[0]?.value[1] === String(targets.length);
+    },
+    30_000,
+    () => 'Prometheus did not scrape every target',
+  );
+  const ca = pki.ca('client-ca');
+  const client = pki.client(ca, 'hpa', '/CN=system:kube-controller-manager');
+  adapter = await startAdapter(
+    parseFlags([
+      `--prometheus-url=${prom.url}`,
+      '--secure-port=0',
+      '--bind-address=127.0.0.1',
+      `--cert-dir=${dir}`,
+      `--client-ca-file=${ca.certFile}`,
+      '--metrics-relist-interval=1s',
+    ]),
+    { logger: memoryLogger() },
+  );
+  await waitFor(async () => adapter.provider.ready() && adapter.provider.customMetrics().length >= 2, 20_000, () => 'no discovery');
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'adapter', cluster: { server: adapter.url, 'certificate-authority': join(dir, 'apiserver.crt') } }],
+      users: [{ name: 'hpa', user: { 'client-certificate': client.certFile, 'client-key': client.keyFile } }],
+      contexts: [{ name: 'adapter', context: { cluster: 'adapter', user: 'hpa' } }],
+      'current-context': 'adapter',
+    }),
+  );
+
+  // Asynchronously: the adapter answers from this process while go test runs.
+  const go = spawn('go', ['test', '-json', '-count=1', './...'], {
+    cwd: join(here, 'go'),
+    env: { ...process.env, BEACON_KUBECONFIG: kubeconfig },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let passed = 0;
+  let failed = 0;
+  let buffered = '';
+  go.stdout.setEncoding('utf8');
+  go.stdout.on('data', (chunk) => {
+    buffered += chunk;
+    let nl;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      let event;
+      try {
+        event = JSON.parse(line);
+      } catch {
+        process.stdout.write(line + '\n'); // build output
+        continue;
+      }
+      if (event.Action === 'output' && event.Test) process.stdout.write(event.Output);
+      // Count top-level tests only (subtests are inside them).
+      if (event.Test && !event.Test.includes('/')) {
+        if (event.Action === 'pass') passed++;
+        if (event.Action === 'fail') failed++;
+      }
+    }
+  });
+  const exit = await new Promise((resolve) => go.on('close', resolve));
+  if (exit !== 0 && failed === 0) failed = 1; // a build failure is a failure
+  mkdirSync(results, { recursive: true });
+  writeFileSync(join(results, 'go.json'), JSON.stringify({ runner: 'go test', passed, failed }));
+  console.log(`go test (k8s.io/metrics clients): ${passed} passed, ${failed} failed`);
+  code = failed === 0 && passed > 0 ? 0 : 1;
+} finally {
+  await adapter?.close();
+  await prom.stop();
+  for (const s of servers) s.close();
+  pki.remove();
+  rmSync(dir, { recursive: true, force: true });
+}
+process.exit(code);
