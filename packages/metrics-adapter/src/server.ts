@@ -128,14 +128,17 @@ export function createApp(deps: ServerDeps): express.Express {
 
   // Serialised answers, per answer array: the provider hands out the same array while it is
   // cached, so a cache hit skips formatting 1,500 items again.
-  const rendered = new WeakMap<object, Map<string, { text: string; dropped: number }>>();
+  const rendered = new WeakMap<object, Map<string, { body: Buffer; dropped: number }>>();
   const render = (samples: object, key: string, build: () => ListResult<object>) => {
     let byKey = rendered.get(samples);
     if (!byKey) rendered.set(samples, (byKey = new Map()));
     let out = byKey.get(key);
     if (!out) {
       const list = build();
-      byKey.set(key, (out = { text: JSON.stringify(list.body), dropped: list.dropped }));
+      byKey.set(
+        key,
+        (out = { body: Buffer.from(JSON.stringify(list.body)), dropped: list.dropped }),
+      );
     }
     return out;
   };
@@ -143,7 +146,7 @@ export function createApp(deps: ServerDeps): express.Express {
   const sendList = (
     res: Response,
     metric: string,
-    out: { text: string; dropped: number },
+    out: { body: Buffer; dropped: number },
     samples: readonly { timestamp: number }[],
   ) => {
     if (out.dropped > 0) metrics.nonFiniteValues.inc({ metric }, out.dropped);
@@ -151,7 +154,7 @@ export function createApp(deps: ServerDeps): express.Express {
     let oldest = Infinity;
     for (const s of samples) if (s.timestamp < oldest) oldest = s.timestamp;
     if (oldest !== Infinity) metrics.valueAge.observe(Math.max(0, now() / 1000 - oldest));
-    res.status(200).type('application/json').send(out.text);
+    res.status(200).type('application/json').send(out.body);
   };
 
   async function serve(r: Route, sel: Selectors, res: Response): Promise<void> {

@@ -43,12 +43,13 @@ function requireBinary(name: string, pkg: string): string {
 
 export async function startPrometheus(
   targets: readonly ScrapeTarget[],
+  options: { scrapeInterval?: string } = {},
 ): Promise<RunningPrometheus> {
   const binary = requireBinary('prometheus', 'prometheus');
   const dir = mkdtempSync(join(tmpdir(), 'beacon-prom-'));
   const port = await freePort();
   const config = {
-    global: { scrape_interval: '1s', evaluation_interval: '1s' },
+    global: { scrape_interval: options.scrapeInterval ?? '1s', evaluation_interval: '1s' },
     scrape_configs: [
       {
         job_name: 'app',
