@@ -1,0 +1,70 @@
+// The tracking server's HTTP app: Sentry ingest, the REST API, /metrics and health.
+// createApp() does not listen; main.ts does.
+import express, { type Request, type Response } from 'express';
+import type { TrackedEvent } from '../ingest/event';
+import type { Project } from '../projects';
+import { GroupCommit } from '../store/group-commit';
+import type { Repository } from '../store/repository';
+import type { Logger } from '../telemetry/logger';
+import type { TrackerMetrics } from '../telemetry/metrics';
+import { restApi } from './rest';
+import { sentryIngest } from './sentry';
+
+export interface AppDeps {
+  readonly repo: Repository;
+  readonly projects: () => readonly Project[];
+  readonly apiToken: string;
+  readonly metrics: TrackerMetrics;
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const now = deps.now ?? Date.now;
+  const { metrics, repo } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  const commit = new GroupCommit<TrackedEvent[], { newIssues: number }>((batches) =>
+    repo.ingest(batches.flat()),
+  );
+  const refreshOpenIssues = () =>
+    metrics.openIssues.set({ project: 'all', severity: 'all' }, repo.countOpenIssues());
+  refreshOpenIssues();
+
+  const ingest = sentryIngest({
+    project: (id) => deps.projects().find((p) => p.id === id),
+    store: (events) => commit.submit(events),
+    now,
+    onRejected: (reason) => metrics.rejectedRequests.inc({ reason }),
+    onStored: (events, project, seconds) => {
+      metrics.ingestDuration.observe({ protocol: 'sentry' }, seconds);
+      for (const e of events) {
+        metrics.errorsTracked.inc({
+          project: project.name,
+          service: e.service,
+          severity: e.severity,
+          type: e.type,
+        });
+      }
+    },
+  });
+
+  app.post('/api/:projectId/envelope', ingest.envelope);
+  app.post('/api/:projectId/envelope/', ingest.envelope);
+  app.post('/api/:projectId/store', ingest.store);
+  app.post('/api/:projectId/store/', ingest.store);
+  app.use(
+    '/api/v1',
+    restApi({ repo, apiToken: deps.apiToken, now, onStatusChange: refreshOpenIssues }),
+  );
+
+  app.get('/healthz', (_req: Request, res: Response) => void res.type('text/plain').send('ok'));
+  app.get('/metrics', async (_req: Request, res: Response) => {
+    refreshOpenIssues();
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.use((_req: Request, res: Response) => void res.status(404).json({ error: 'not found' }));
+  return app;
+}

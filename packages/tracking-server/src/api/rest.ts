@@ -1,0 +1,160 @@
+// The REST API the Grafana app plugin reads, behind a bearer token. Errors are JSON
+// `{ "error": "<what is wrong>" }` with 400, 401, 404.
+import { timingSafeEqual } from 'node:crypto';
+import { Router, json, type NextFunction, type Request, type Response } from 'express';
+import { SEVERITIES, TYPES } from '../grouping/classify';
+import { bearer } from '../ingest/auth';
+import {
+  SORTS,
+  STATUSES,
+  type IssueFilter,
+  type IssueStatus,
+  type Repository,
+} from '../store/repository';
+import { CursorError } from '../store/sqlite';
+import { openApiDocument } from './openapi';
+
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const oneOf = <T extends string>(
+  name: string,
+  value: unknown,
+  allowed: readonly T[],
+): T | undefined => {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new ApiError(
+      400,
+      `${name} must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}`,
+    );
+  }
+  return value as T;
+};
+
+const text = (name: string, value: unknown): string | undefined => {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new ApiError(400, `${name} must be given once`);
+  return value;
+};
+
+function limitOf(value: unknown, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (typeof value !== 'string' || !Number.isInteger(n) || n < 1 || n > max)
+    throw new ApiError(400, `limit must be an integer from 1 to ${max}`);
+  return n;
+}
+
+function idOf(value: unknown): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new ApiError(400, `issue id must be a positive integer; got ${JSON.stringify(value)}`);
+  return n;
+}
+
+export function restApi(deps: {
+  repo: Repository;
+  apiToken: string;
+  now: () => number;
+  onStatusChange?: () => void;
+}): Router {
+  const router = Router();
+  const token = Buffer.from(deps.apiToken);
+
+  router.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
+
+  router.use((req: Request, _res: Response, next: NextFunction) => {
+    const given = Buffer.from(bearer(req.headers) ?? '');
+    if (given.length !== token.length || !timingSafeEqual(given, token)) {
+      next(new ApiError(401, 'missing or wrong API token: send Authorization: Bearer <token>'));
+      return;
+    }
+    next();
+  });
+  router.use(json({ limit: '1mb' }));
+
+  router.get('/issues', (req, res) => {
+    const q = req.query;
+    const filter: IssueFilter = {
+      status: oneOf('status', q.status, STATUSES),
+      severity: oneOf('severity', q.severity, SEVERITIES),
+      type: oneOf('type', q.type, TYPES),
+      service: text('service', q.service),
+      environment: text('environment', q.environment),
+      release: text('release', q.release),
+      q: text('q', q.q),
+      sort: oneOf('sort', q.sort, SORTS) ?? 'last_seen',
+      cursor: text('cursor', q.cursor),
+      limit: limitOf(q.limit, 50, 1000),
+    };
+    res.json(deps.repo.listIssues(filter, deps.now()));
+  });
+
+  router.get('/issues/:id', (req, res) => {
+    const issue = deps.repo.getIssue(idOf(req.params.id), deps.now());
+    if (!issue) throw new ApiError(404, `issue ${req.params.id} not found`);
+    res.json(issue);
+  });
+
+  router.get('/issues/:id/events', (req, res) => {
+    const page = deps.repo.issueEvents(
+      idOf(req.params.id),
+      text('cursor', req.query.cursor),
+      limitOf(req.query.limit, 20, 100),
+    );
+    if (!page) throw new ApiError(404, `issue ${req.params.id} not found`);
+    res.json(page);
+  });
+
+  const statusOf = (body: unknown): IssueStatus => {
+    const status = (body as { status?: unknown } | undefined)?.status;
+    return oneOf('status', status ?? '', STATUSES) as IssueStatus;
+  };
+
+  router.patch('/issues/:id', (req, res) => {
+    const id = idOf(req.params.id);
+    const status = statusOf(req.body);
+    if (deps.repo.setStatus([id], status, deps.now()).length === 0)
+      throw new ApiError(404, `issue ${id} not found`);
+    deps.onStatusChange?.();
+    res.json(deps.repo.getIssue(id, deps.now()));
+  });
+
+  router.post('/issues/status', (req, res) => {
+    const body = req.body as { ids?: unknown; status?: unknown } | undefined;
+    if (!Array.isArray(body?.ids) || body.ids.length === 0 || body.ids.length > 1000) {
+      throw new ApiError(400, 'ids must be a list of 1 to 1000 issue ids');
+    }
+    const ids = body.ids.map(idOf);
+    const updated = deps.repo.setStatus(ids, statusOf(body), deps.now());
+    deps.onStatusChange?.();
+    res.json({ updated, notFound: ids.filter((i) => !updated.includes(i)) });
+  });
+
+  router.get('/stats', (_req, res) => {
+    res.json(deps.repo.stats(deps.now()));
+  });
+
+  router.use((_req: Request, _res: Response, next: NextFunction) =>
+    next(new ApiError(404, 'no such API route')),
+  );
+  router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof ApiError) return void res.status(err.status).json({ error: err.message });
+    if (err instanceof CursorError) return void res.status(400).json({ error: err.message });
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e.type === 'entity.parse.failed')
+      return void res.status(400).json({ error: `body is not JSON: ${e.message}` });
+    if (e.status === 413) return void res.status(413).json({ error: 'body exceeds 1 MB' });
+    res.status(500).json({ error: 'internal error' });
+  });
+  return router;
+}

@@ -1,0 +1,136 @@
+import fc from 'fast-check';
+import { EnvelopeError, parseEnvelope } from './envelope';
+
+const b = (s: string) => Buffer.from(s, 'utf8');
+
+describe('envelope parser', () => {
+  it('reads the header and items with and without length, as in Sentry’s protocol docs', () => {
+    const env = parseEnvelope(
+      b(
+        '{"event_id":"9ec79c33ec9942ab8353589fcb2e04dc","dsn":"https://e12d836b15bb49d7bbf99e64295d995b:@sentry.io/42"}\n' +
+          '{"type":"attachment","length":10,"content_type":"text/plain","filename":"hello.txt"}\n' +
+          '\ufeffHello\r\n\n' + // a BOM (3 bytes) + Hello + CRLF = 10 bytes
+          '{"type":"event","length":41,"content_type":"application/json","filename":"application.log"}\n' +
+          '{"message":"hello world","level":"error"}\n',
+      ),
+    );
+    expect(env.headers.event_id).toBe('9ec79c33ec9942ab8353589fcb2e04dc');
+    expect(env.items.map((i) => [i.type, i.payload.length])).toEqual([
+      ['attachment', 10],
+      ['event', 41],
+    ]);
+    expect(JSON.parse(env.items[1]?.payload.toString() ?? '')).toEqual({
+      message: 'hello world',
+      level: 'error',
+    });
+  });
+
+  it('counts length in bytes, so multi-byte payloads and payloads with newlines are exact', () => {
+    const payload = '{"message":"naïve\\nline","x":"€"}';
+    const env = parseEnvelope(
+      b(`{}\n{"type":"event","length":${Buffer.byteLength(payload)}}\n${payload}`),
+    );
+    expect(env.items[0]?.payload.toString()).toBe(payload);
+  });
+
+  it('reads payloads without length up to the newline, and an empty header and no items', () => {
+    const env = parseEnvelope(
+      b('{}\n{"type":"session"}\n{"sid":"x"}\n{"type":"unknown_future_type"}\n{"a":1}'),
+    );
+    expect(env.items.map((i) => [i.type, i.payload.toString()])).toEqual([
+      ['session', '{"sid":"x"}'],
+      ['unknown_future_type', '{"a":1}'],
+    ]);
+    expect(parseEnvelope(b('{}')).items).toEqual([]);
+  });
+
+  it.each([
+    ['', 'empty envelope'],
+    ['not json\n', 'envelope header is not JSON'],
+    ['[1]\n', 'envelope header must be a JSON object'],
+    ['{}\n{"length":2}\n{}', 'item 1 header has no "type"'],
+    [
+      '{}\n{"type":"event","length":99}\n{}',
+      'item 1 (event): "length" is 99 bytes but only 2 remain',
+    ],
+    ['{}\n{"type":"event","length":-1}\n{}', '"length" must be a non-negative integer'],
+    ['{}\n{"type":"event","length":1}\n{}', 'payload is longer than its "length" 1'],
+    ['{}\n{"type":"event"\n{}', 'item 1 header is not JSON'],
+  ])('rejects %j with %j', (text, message) => {
+    expect(() => parseEnvelope(b(text))).toThrow(EnvelopeError);
+    expect(() => parseEnvelope(b(text))).toThrow(message);
+  });
+
+  // A generator of valid envelopes that does not use the parser: what an SDK would write.
+  const item = fc.record({
+    type: fc.constantFrom(
+      'event',
+      'transaction',
+      'session',
+      'attachment',
+      'client_report',
+      'x_new_type',
+    ),
+    payload: fc.oneof(
+      fc.json().map((j) => Buffer.from(j)),
+      fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)),
+    ),
+    withLength: fc.boolean(),
+  });
+  const envelope = fc.array(item, { maxLength: 5 }).map((items) => {
+    const parts: Buffer[] = [b('{"event_id":"9ec79c33ec9942ab8353589fcb2e04dc"}\n')];
+    const expected: { type: string; payload: Buffer }[] = [];
+    for (const it of items) {
+      // Without a length a payload cannot contain a newline; such items always carry one.
+      const withLength = it.withLength || it.payload.includes(0x0a) || it.payload.length === 0;
+      parts.push(
+        b(
+          JSON.stringify(
+            withLength ? { type: it.type, length: it.payload.length } : { type: it.type },
+          ) + '\n',
+        ),
+      );
+      parts.push(it.payload, b('\n'));
+      expected.push({ type: it.type, payload: it.payload });
+    }
+    return { bytes: Buffer.concat(parts), expected };
+  });
+
+  it('reads every generated valid envelope item for item, byte for byte', () => {
+    fc.assert(
+      fc.property(envelope, ({ bytes, expected }) => {
+        const env = parseEnvelope(bytes);
+        expect(env.items.map((i) => ({ type: i.type, payload: Buffer.from(i.payload) }))).toEqual(
+          expected,
+        );
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('never fails on random or mutated bytes with anything but an EnvelopeError (100k cases)', () => {
+    const mutated = fc
+      .tuple(envelope, fc.nat(), fc.integer({ min: 0, max: 255 }), fc.nat())
+      .map(([{ bytes }, at, byte, cut]) => {
+        const copy = Buffer.from(bytes);
+        if (copy.length > 0) copy[at % copy.length] = byte;
+        return copy.subarray(0, copy.length - (cut % (copy.length + 1)));
+      });
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          mutated,
+          fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a)),
+        ),
+        (bytes) => {
+          try {
+            parseEnvelope(bytes);
+          } catch (err) {
+            if (!(err instanceof EnvelopeError)) throw err;
+          }
+        },
+      ),
+      { numRuns: 100_000 },
+    );
+  });
+});

@@ -1,0 +1,100 @@
+// Sentry envelopes (https://develop.sentry.dev/sdk/envelopes/), parsed from bytes: a JSON header
+// line, then items, each a JSON header line and a payload — `length` bytes when the header gives
+// a length (the payload may contain newlines), else up to the next newline. Lengths count bytes,
+// so the parser works on a Buffer, never on a decoded string.
+
+export class EnvelopeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnvelopeError';
+  }
+}
+
+export interface EnvelopeItem {
+  readonly type: string;
+  readonly headers: Readonly<Record<string, unknown>>;
+  readonly payload: Buffer;
+}
+
+export interface Envelope {
+  readonly headers: Readonly<Record<string, unknown>>;
+  readonly items: readonly EnvelopeItem[];
+}
+
+const NEWLINE = 0x0a;
+
+function jsonObject(bytes: Buffer, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    throw new EnvelopeError(`${what} is not JSON: ${(err as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new EnvelopeError(`${what} must be a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** The line starting at `from` (without its newline) and where the next one starts. */
+function line(buf: Buffer, from: number): { bytes: Buffer; next: number } {
+  const nl = buf.indexOf(NEWLINE, from);
+  return nl < 0
+    ? { bytes: buf.subarray(from), next: buf.length }
+    : { bytes: buf.subarray(from, nl), next: nl + 1 };
+}
+
+export function parseEnvelope(body: Buffer): Envelope {
+  if (body.length === 0) throw new EnvelopeError('empty envelope');
+  const first = line(body, 0);
+  const headers = jsonObject(first.bytes, 'envelope header');
+  const items: EnvelopeItem[] = [];
+  let at = first.next;
+  while (at < body.length) {
+    const headerLine = line(body, at);
+    if (headerLine.bytes.length === 0 || /^\s*$/.test(headerLine.bytes.toString('latin1'))) {
+      at = headerLine.next; // blank lines between items (and the final newline) are allowed
+      continue;
+    }
+    const index = items.length + 1;
+    const itemHeaders = jsonObject(headerLine.bytes, `item ${index} header`);
+    const type = itemHeaders.type;
+    if (typeof type !== 'string' || type === '') {
+      throw new EnvelopeError(`item ${index} header has no "type"`);
+    }
+    const length = itemHeaders.length;
+    let payload: Buffer;
+    if (length !== undefined && length !== null) {
+      if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0) {
+        throw new EnvelopeError(`item ${index} (${type}): "length" must be a non-negative integer`);
+      }
+      const start = headerLine.next;
+      if (start + length > body.length) {
+        throw new EnvelopeError(
+          `item ${index} (${type}): "length" is ${length} bytes but only ${body.length - start} remain`,
+        );
+      }
+      payload = body.subarray(start, start + length);
+      at = start + length;
+      if (at < body.length) {
+        if (body[at] !== NEWLINE) {
+          throw new EnvelopeError(
+            `item ${index} (${type}): payload is longer than its "length" ${length}`,
+          );
+        }
+        at += 1;
+      }
+    } else {
+      const p = line(body, headerLine.next);
+      payload = p.bytes;
+      at = p.next;
+    }
+    items.push({ type, headers: itemHeaders, payload });
+  }
+  return { headers, items };
+}
+
+/** An item payload as a JSON object, or an EnvelopeError naming the item. */
+export function itemJson(item: EnvelopeItem, index: number): Record<string, unknown> {
+  return jsonObject(item.payload, `item ${index} (${item.type}) payload`);
+}

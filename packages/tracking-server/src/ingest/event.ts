@@ -1,0 +1,151 @@
+// A Sentry event (from an envelope `event` item or the legacy store endpoint) read into what the
+// tracker keeps: scrubbed payload, issue grouping, severity and type, service, release, user,
+// and the ids that join it to a debug session.
+import { randomUUID } from 'node:crypto';
+import {
+  classifySeverity,
+  classifyType,
+  type ErrorType,
+  type Severity,
+} from '../grouping/classify';
+import { groupEvent, type ExceptionValue, type Frame, type Grouping } from '../grouping/grouping';
+
+export class EventError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EventError';
+  }
+}
+
+export interface TrackedEvent {
+  readonly eventId: string;
+  readonly projectId: number;
+  readonly receivedAt: number;
+  readonly timestamp: number;
+  readonly level: string;
+  readonly severity: Severity;
+  readonly type: ErrorType;
+  readonly service: string;
+  readonly environment: string;
+  readonly release: string;
+  readonly user?: string;
+  readonly traceId?: string;
+  readonly correlationId?: string;
+  readonly title: string;
+  readonly culprit: string;
+  readonly grouping: Grouping;
+  /** The scrubbed event, as stored and returned by the API. */
+  readonly payload: Record<string, unknown>;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown) =>
+  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+
+/** Sentry sends tags as an object or as [key, value] pairs. */
+export function tagsOf(event: Obj): Record<string, string> {
+  const tags = event.tags;
+  if (Array.isArray(tags)) {
+    return Object.fromEntries(
+      tags
+        .filter((t): t is [unknown, unknown] => Array.isArray(t) && t.length === 2)
+        .map(([k, v]) => [String(k), String(v)]),
+    );
+  }
+  if (isObj(tags)) return Object.fromEntries(Object.entries(tags).map(([k, v]) => [k, String(v)]));
+  return {};
+}
+
+function timestampOf(v: unknown, fallback: number): number {
+  if (typeof v === 'number' && Number.isFinite(v)) return Math.round(v * 1000);
+  if (typeof v === 'string') {
+    const n = Number(v);
+    if (Number.isFinite(n)) return Math.round(n * 1000);
+    const t = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`);
+    if (Number.isFinite(t)) return t;
+  }
+  return fallback;
+}
+
+function exceptionsOf(event: Obj): ExceptionValue[] {
+  const ex = event.exception;
+  const values = isObj(ex) ? ex.values : Array.isArray(ex) ? ex : undefined;
+  return Array.isArray(values) ? (values.filter(isObj) as ExceptionValue[]) : [];
+}
+
+function messageOf(event: Obj): string {
+  if (typeof event.message === 'string') return event.message;
+  if (isObj(event.message)) return str(event.message.formatted) ?? str(event.message.message) ?? '';
+  if (isObj(event.logentry))
+    return str(event.logentry.formatted) ?? str(event.logentry.message) ?? '';
+  return '';
+}
+
+function culpritOf(event: Obj, exceptions: readonly ExceptionValue[]): string {
+  const explicit = str(event.culprit) ?? str(event.transaction);
+  if (explicit) return explicit;
+  const frames: readonly Frame[] = exceptions[exceptions.length - 1]?.stacktrace?.frames ?? [];
+  const top = [...frames].reverse().find((f) => f.in_app) ?? frames[frames.length - 1];
+  if (!top) return '';
+  const where = top.module ?? top.filename ?? top.abs_path ?? '?';
+  return top.function ? `${where} in ${top.function}` : where;
+}
+
+/**
+ * Reads one event. `scrub` runs before anything else looks at the data, so nothing derived
+ * (title, culprit, tags) can carry what it filtered.
+ */
+export function readEvent(
+  raw: unknown,
+  projectId: number,
+  scrub: (v: unknown) => unknown,
+  now: number,
+): TrackedEvent {
+  if (!isObj(raw)) throw new EventError('event must be a JSON object');
+  const event = scrub(raw) as Obj;
+  const rawId = str(event.event_id);
+  if (rawId !== undefined && !/^[0-9a-f]{32}$/i.test(rawId.replace(/-/g, ''))) {
+    throw new EventError(`event_id ${JSON.stringify(rawId)} is not 32 hex digits`);
+  }
+  const eventId = (rawId ?? randomUUID()).replace(/-/g, '').toLowerCase();
+  const tags = tagsOf(event);
+  const exceptions = exceptionsOf(event);
+  const message = messageOf(event);
+  const last = exceptions[exceptions.length - 1];
+  const unhandled = exceptions.some(
+    (e) => isObj((e as Obj).mechanism) && ((e as Obj).mechanism as Obj).handled === false,
+  );
+  const type = classifyType(exceptions, message, tags.error_type);
+  const level = str(event.level) ?? 'error';
+  const contexts = isObj(event.contexts) ? event.contexts : {};
+  const trace = isObj(contexts.trace) ? contexts.trace : {};
+  const user = isObj(event.user)
+    ? (str(event.user.id) ??
+      str(event.user.email) ??
+      str(event.user.username) ??
+      str(event.user.ip_address))
+    : undefined;
+  const title = last
+    ? `${last.type ?? 'Error'}${last.value ? `: ${last.value}` : ''}`
+    : message || '<no message>';
+  return {
+    eventId,
+    projectId,
+    receivedAt: now,
+    timestamp: timestampOf(event.timestamp, now),
+    level,
+    severity: classifySeverity(level, type, unhandled),
+    type,
+    service: tags.service ?? str(event.server_name) ?? 'unknown',
+    environment: str(event.environment) ?? tags.environment ?? 'production',
+    release: str(event.release) ?? '',
+    ...(user ? { user } : {}),
+    ...(str(trace.trace_id) ? { traceId: (str(trace.trace_id) as string).toLowerCase() } : {}),
+    ...(tags.correlation_id ? { correlationId: tags.correlation_id } : {}),
+    title: title.length > 500 ? `${title.slice(0, 499)}…` : title,
+    culprit: culpritOf(event, exceptions),
+    grouping: groupEvent(event),
+    payload: { ...event, event_id: eventId },
+  };
+}

@@ -1,0 +1,303 @@
+// The tracker end to end: the real @sentry/node SDK (in its own process, unmodified) and raw
+// envelopes over HTTP, read back through the REST API grouped, scrubbed and classified.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { addProject, dsnFor, type Project } from './projects';
+import { serve, type RunningTracker } from './main';
+import { silentLogger } from './telemetry/logger';
+
+jest.setTimeout(60_000);
+
+let dir: string;
+let tracker: RunningTracker;
+let project: Project;
+let limited: Project;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'beacon-tracker-'));
+  project = addProject(dir, 'checkout');
+  limited = addProject(dir, 'limited');
+  // Per-project settings live in config.json; give "limited" a tiny rate limit.
+  const { readFileSync, writeFileSync } = await import('node:fs');
+  const cfg = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as {
+    projects: Record<string, unknown>[];
+  };
+  (cfg.projects[1] as Record<string, unknown>).eventsPerMinute = 2;
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(cfg));
+  tracker = await serve({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: dir,
+    apiToken: 'test-token',
+    logger: silentLogger,
+  });
+});
+
+afterAll(async () => {
+  await tracker?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const api = async (path: string, init: RequestInit = {}) => {
+  const res = await fetch(`${tracker.url}/api/v1${path}`, {
+    ...init,
+    headers: {
+      authorization: 'Bearer test-token',
+      'content-type': 'application/json',
+      ...(init.headers as Record<string, string>),
+    },
+  });
+  return { status: res.status, body: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+};
+
+const envelopeUrl = (p: Project, key = p.key) =>
+  `${tracker.url}/api/${p.id}/envelope/?sentry_key=${key}&sentry_version=7`;
+const eventId = (n: number) => n.toString(16).padStart(32, '0');
+
+describe('Sentry ingest with the real @sentry/node SDK', () => {
+  beforeAll(async () => {
+    const dsn = dsnFor(project, tracker.url);
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [join(__dirname, '..', 'testdata', 'sentry-app.cjs'), dsn],
+      {
+        timeout: 30_000,
+      },
+    );
+    expect(JSON.parse(stdout)).toEqual({ flushed: true });
+  });
+
+  it('groups the SDK’s events into issues, recording why', async () => {
+    const { body } = await api('/issues?sort=events');
+    const issues = body.items as {
+      title: string;
+      count: number;
+      groupedBy: string;
+      service: string;
+      severity: string;
+      type: string;
+      users: number;
+      hourly: number[];
+    }[];
+    const typeError = issues.find((i) => i.title.startsWith('TypeError'));
+    expect(typeError).toMatchObject({
+      count: 2,
+      groupedBy: 'in-app frames',
+      service: 'checkout',
+      severity: 'error',
+      type: 'application',
+      users: 1,
+    });
+    expect(typeError?.hourly).toHaveLength(24);
+    expect(typeError?.hourly[23]).toBe(2);
+    const gateway = issues.find((i) => i.groupedBy === 'fingerprint');
+    expect(gateway).toMatchObject({
+      count: 2,
+      severity: 'warning',
+      title: 'gateway timed out after 30s',
+    });
+  });
+
+  it('scrubs PII before storing: passwords, card numbers and bearer tokens, not ordinary words', async () => {
+    const { body } = await api('/issues?q=payment%20declined');
+    expect(body.items).toHaveLength(1);
+    expect(body.items[0].title).toBe('Error: payment declined: Bearer [Filtered]');
+    const events = await api(`/issues/${body.items[0].id}/events`);
+    const event = events.body.items[0].event;
+    expect(event.extra).toEqual({
+      password: '[Filtered]',
+      card: 'paid with [Filtered]',
+      note: 'Authentication failed for user',
+    });
+    expect(JSON.stringify(event)).not.toContain('hunter2');
+    expect(JSON.stringify(event)).not.toContain('4111');
+    expect(events.body.items[0]).toMatchObject({
+      release: 'checkout@1.4.0',
+      environment: 'staging',
+      correlationId: 'req-42',
+    });
+  });
+
+  it('shows an issue with its grouping, release and latest event, and counts in stats', async () => {
+    const list = await api('/issues?q=TypeError');
+    const detail = await api(`/issues/${list.body.items[0].id}`);
+    expect(detail.body).toMatchObject({
+      releases: ['checkout@1.4.0'],
+      environment: 'staging',
+      grouping: { rule: 'in-app frames' },
+    });
+    expect(detail.body.grouping.components[0]).toBe('TypeError');
+    const stats = await api('/stats');
+    expect(stats.body.byService).toEqual({ checkout: 5 });
+    expect(stats.body.lastHour).toBe(5);
+    expect(stats.body.topIssues.length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('raw envelopes', () => {
+  it('accepts gzip, skips an unknown item, answers the event id after commit', async () => {
+    const event = JSON.stringify({
+      event_id: eventId(7001),
+      message: 'raw envelope event',
+      level: 'error',
+      tags: { service: 'raw' },
+    });
+    const body = gzipSync(
+      Buffer.from(
+        `{"event_id":"${eventId(7001)}"}\n{"type":"future_item","length":3}\nabc\n{"type":"event","length":${Buffer.byteLength(event)}}\n${event}\n`,
+      ),
+    );
+    const res = await fetch(envelopeUrl(project), {
+      method: 'POST',
+      headers: { 'content-encoding': 'gzip', 'content-type': 'application/x-sentry-envelope' },
+      body,
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ id: eventId(7001) });
+    const { body: list } = await api('/issues?service=raw');
+    expect(list.items.map((i: { title: string }) => i.title)).toEqual(['raw envelope event']);
+  });
+
+  it('authenticates with X-Sentry-Auth and takes the legacy store endpoint', async () => {
+    const res = await fetch(`${tracker.url}/api/${project.id}/store/`, {
+      method: 'POST',
+      headers: {
+        'x-sentry-auth': `Sentry sentry_version=7, sentry_key=${project.key}, sentry_client=raw/1.0`,
+      },
+      body: JSON.stringify({
+        event_id: eventId(7002),
+        message: 'legacy store',
+        tags: { service: 'raw' },
+      }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ id: eventId(7002) });
+  });
+
+  it.each([
+    [
+      'a missing key',
+      (p: Project) => `${tracker.url}/api/${p.id}/envelope/`,
+      403,
+      'missing authorization',
+    ],
+    ['a wrong key', (p: Project) => envelopeUrl(p, 'f'.repeat(32)), 403, 'invalid sentry_key'],
+  ])('answers 403 to %s', async (_what, url, status, message) => {
+    const res = await fetch(url(project), { method: 'POST', body: '{}\n' });
+    expect(res.status).toBe(status);
+    expect(res.headers.get('x-sentry-error')).toContain(message);
+  });
+
+  it('answers 400 with X-Sentry-Error naming what is malformed', async () => {
+    const res = await fetch(envelopeUrl(project), {
+      method: 'POST',
+      body: '{}\n{"type":"event","length":500}\n{}',
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-sentry-error')).toBe(
+      'invalid envelope: item 1 (event): "length" is 500 bytes but only 2 remain',
+    );
+    const gz = await fetch(envelopeUrl(project), {
+      method: 'POST',
+      headers: { 'content-encoding': 'gzip' },
+      body: 'not gzip',
+    });
+    expect(gz.status).toBe(400);
+  });
+
+  it('answers 413 naming the limit for an event over 1 MB', async () => {
+    const big = JSON.stringify({ message: 'x'.repeat(1_100_000) });
+    const res = await fetch(envelopeUrl(project), {
+      method: 'POST',
+      body: `{}\n{"type":"event","length":${big.length}}\n${big}\n`,
+    });
+    expect(res.status).toBe(413);
+    expect(res.headers.get('x-sentry-error')).toBe('event exceeds the 1 MB limit on one event');
+  });
+
+  it('answers 429 with Retry-After and X-Sentry-Rate-Limits past the project’s limit', async () => {
+    const send = (n: number) =>
+      fetch(envelopeUrl(limited), {
+        method: 'POST',
+        body: `{}\n{"type":"event"}\n${JSON.stringify({ event_id: eventId(8000 + n), message: 'm' })}\n`,
+      });
+    expect((await send(1)).status).toBe(200);
+    expect((await send(2)).status).toBe(200);
+    const refused = await send(3);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.headers.get('x-sentry-rate-limits')).toMatch(
+      /^\d+:error;default;transaction:project$/,
+    );
+  });
+});
+
+describe('triage', () => {
+  const sendEvent = (n: number, release: string) =>
+    fetch(envelopeUrl(project), {
+      method: 'POST',
+      body: `{}\n{"type":"event"}\n${JSON.stringify({ event_id: eventId(9000 + n), release, tags: { service: 'billing' }, exception: { values: [{ type: 'RangeError', value: 'invoice total out of range' }] } })}\n`,
+    });
+
+  it('moves an issue through its lifecycle, and reopens it as a regression unless the event is from an older release', async () => {
+    expect((await sendEvent(1, 'billing@1.0.0')).status).toBe(200);
+    expect((await sendEvent(2, 'billing@1.1.0')).status).toBe(200);
+    const { body } = await api('/issues?service=billing');
+    const id = body.items[0].id as number;
+    expect(
+      (
+        await api(`/issues/${id}`, {
+          method: 'PATCH',
+          body: JSON.stringify({ status: 'investigating' }),
+        })
+      ).body.status,
+    ).toBe('investigating');
+    const resolved = await api(`/issues/${id}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ status: 'resolved' }),
+    });
+    expect(resolved.body).toMatchObject({ status: 'resolved', resolvedInRelease: 'billing@1.1.0' });
+    await sendEvent(3, 'billing@1.0.0'); // an old release still running somewhere
+    expect((await api(`/issues/${id}`)).body.status).toBe('resolved');
+    await sendEvent(4, 'billing@1.2.0');
+    expect((await api(`/issues/${id}`)).body).toMatchObject({ status: 'open', regression: true });
+    const bulk = await api('/issues/status', {
+      method: 'POST',
+      body: JSON.stringify({ ids: [id, 999999], status: 'ignored' }),
+    });
+    expect(bulk.body).toEqual({ updated: [id], notFound: [999999] });
+  });
+
+  it('pages through issues with a cursor', async () => {
+    const first = await api('/issues?limit=2&sort=first_seen');
+    expect(first.body.items).toHaveLength(2);
+    const second = await api(`/issues?limit=2&sort=first_seen&cursor=${first.body.nextCursor}`);
+    const ids = [...first.body.items, ...second.body.items].map((i: { id: number }) => i.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('refuses bad parameters and a missing token', async () => {
+    expect((await api('/issues?status=closed')).body).toEqual({
+      error: 'status must be one of open, investigating, resolved, ignored; got "closed"',
+    });
+    expect((await api('/issues?cursor=zzz')).status).toBe(400);
+    expect((await api('/issues/abc')).status).toBe(400);
+    expect((await api('/issues/424242')).status).toBe(404);
+    const res = await fetch(`${tracker.url}/api/v1/issues`);
+    expect(res.status).toBe(401);
+    const openapi = await fetch(`${tracker.url}/api/v1/openapi.json`);
+    expect(((await openapi.json()) as { openapi: string }).openapi).toBe('3.0.3');
+  });
+
+  it('exports its own metrics', async () => {
+    const text = await (await fetch(`${tracker.url}/metrics`)).text();
+    expect(text).toMatch(
+      /beacon_tracker_events_ingested_total\{project="checkout",service="checkout",severity="error",type="application"\} 3/,
+    );
+    expect(text).toMatch(/beacon_tracker_rejected_requests_total\{reason="rate_limited"\} 1/);
+  });
+});

@@ -1,0 +1,94 @@
+// The store behind the API: a repository interface (SQLite by default, see sqlite.ts).
+import type { ErrorType, Severity } from '../grouping/classify';
+import type { GroupedBy } from '../grouping/grouping';
+import type { TrackedEvent } from '../ingest/event';
+
+export const STATUSES = ['open', 'investigating', 'resolved', 'ignored'] as const;
+export type IssueStatus = (typeof STATUSES)[number];
+export const SORTS = ['last_seen', 'first_seen', 'events', 'users'] as const;
+export type IssueSort = (typeof SORTS)[number];
+
+export interface IssueSummary {
+  readonly id: number;
+  readonly title: string;
+  readonly culprit: string;
+  readonly status: IssueStatus;
+  readonly severity: Severity;
+  readonly type: ErrorType;
+  readonly service: string;
+  readonly count: number;
+  readonly users: number;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+  readonly groupedBy: GroupedBy;
+  /** Events per hour over the last 24 hours, oldest first. */
+  readonly hourly: readonly number[];
+}
+
+export interface IssueDetail extends IssueSummary {
+  readonly projectId: number;
+  readonly environment: string;
+  readonly release: string;
+  readonly releases: readonly string[];
+  readonly regression: boolean;
+  readonly resolvedInRelease?: string;
+  readonly grouping: { readonly rule: GroupedBy; readonly components: readonly string[] };
+  readonly latestEvent?: Record<string, unknown>;
+}
+
+export interface IssueFilter {
+  readonly status?: IssueStatus;
+  readonly severity?: Severity;
+  readonly type?: ErrorType;
+  readonly service?: string;
+  readonly environment?: string;
+  readonly release?: string;
+  readonly q?: string;
+  readonly sort: IssueSort;
+  readonly cursor?: string;
+  readonly limit: number;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextCursor: string | null;
+}
+
+export interface StoredEvent {
+  readonly id: string;
+  readonly timestamp: string;
+  readonly receivedAt: string;
+  readonly level: string;
+  readonly release: string;
+  readonly environment: string;
+  readonly traceId?: string;
+  readonly correlationId?: string;
+  readonly event: Record<string, unknown>;
+}
+
+export interface Stats {
+  readonly bySeverity: Readonly<Record<string, number>>;
+  readonly byService: Readonly<Record<string, number>>;
+  readonly topIssues: readonly IssueSummary[];
+  readonly lastHour: number;
+  readonly lastDay: number;
+  readonly openIssues: number;
+  /** Events per hour over the last 24 hours, oldest first. */
+  readonly trend: readonly number[];
+}
+
+export interface Repository {
+  /** Stores events in one transaction; when it returns, they are durable. */
+  ingest(events: readonly TrackedEvent[]): { newIssues: number };
+  listIssues(filter: IssueFilter, now: number): Page<IssueSummary>;
+  getIssue(id: number, now: number): IssueDetail | undefined;
+  issueEvents(id: number, cursor: string | undefined, limit: number): Page<StoredEvent> | undefined;
+  /** Returns the ids that exist (and were changed). */
+  setStatus(ids: readonly number[], status: IssueStatus, now: number): number[];
+  stats(now: number): Stats;
+  hasEvent(eventId: string): boolean;
+  countOpenIssues(): number;
+  /** Deletes events older than `before` in batches of `batch`; returns how many went. */
+  deleteEventsBefore(before: number, batch: number): number;
+  close(): void;
+}

@@ -1,0 +1,434 @@
+// The default store: embedded SQLite in WAL mode with synchronous=FULL, so a committed
+// transaction survives a crash of the process or the machine.
+import Database from 'better-sqlite3';
+import type { ErrorType, Severity } from '../grouping/classify';
+import type { GroupedBy } from '../grouping/grouping';
+import type { TrackedEvent } from '../ingest/event';
+import type {
+  IssueDetail,
+  IssueFilter,
+  IssueStatus,
+  IssueSummary,
+  Page,
+  Repository,
+  Stats,
+  StoredEvent,
+} from './repository';
+
+const HOUR = 3_600_000;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS releases (
+  project_id INTEGER NOT NULL, name TEXT NOT NULL, first_seen INTEGER NOT NULL,
+  PRIMARY KEY (project_id, name));
+CREATE TABLE IF NOT EXISTS issues (
+  id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL, hash TEXT NOT NULL,
+  title TEXT NOT NULL, culprit TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'open',
+  severity TEXT NOT NULL, type TEXT NOT NULL, service TEXT NOT NULL,
+  environment TEXT NOT NULL, release TEXT NOT NULL,
+  grouped_by TEXT NOT NULL, components TEXT NOT NULL,
+  first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, count INTEGER NOT NULL DEFAULT 0,
+  users INTEGER NOT NULL DEFAULT 0, regression INTEGER NOT NULL DEFAULT 0,
+  resolved_in_release TEXT, UNIQUE (project_id, hash));
+CREATE INDEX IF NOT EXISTS issues_last_seen ON issues (last_seen DESC, id DESC);
+CREATE INDEX IF NOT EXISTS issues_first_seen ON issues (first_seen DESC, id DESC);
+CREATE INDEX IF NOT EXISTS issues_count ON issues (count DESC, id DESC);
+CREATE INDEX IF NOT EXISTS issues_users ON issues (users DESC, id DESC);
+CREATE TABLE IF NOT EXISTS issue_users (
+  issue_id INTEGER NOT NULL, user TEXT NOT NULL, PRIMARY KEY (issue_id, user)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS issue_hours (
+  issue_id INTEGER NOT NULL, hour INTEGER NOT NULL, count INTEGER NOT NULL,
+  PRIMARY KEY (issue_id, hour)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS issue_releases (
+  issue_id INTEGER NOT NULL, release TEXT NOT NULL, PRIMARY KEY (issue_id, release)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS events (
+  id TEXT PRIMARY KEY, issue_id INTEGER NOT NULL, project_id INTEGER NOT NULL,
+  timestamp INTEGER NOT NULL, received_at INTEGER NOT NULL, level TEXT NOT NULL,
+  severity TEXT NOT NULL, service TEXT NOT NULL, environment TEXT NOT NULL, release TEXT NOT NULL,
+  trace_id TEXT, correlation_id TEXT, payload TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS events_issue ON events (issue_id, received_at DESC, id);
+CREATE INDEX IF NOT EXISTS events_received ON events (received_at);
+`;
+
+interface IssueRow {
+  id: number;
+  project_id: number;
+  title: string;
+  culprit: string;
+  status: IssueStatus;
+  severity: Severity;
+  type: ErrorType;
+  service: string;
+  environment: string;
+  release: string;
+  grouped_by: GroupedBy;
+  components: string;
+  first_seen: number;
+  last_seen: number;
+  count: number;
+  users: number;
+  regression: number;
+  resolved_in_release: string | null;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+const SORT_COLUMN = {
+  last_seen: 'last_seen',
+  first_seen: 'first_seen',
+  events: 'count',
+  users: 'users',
+} as const;
+
+function encodeCursor(value: number, id: number): string {
+  return Buffer.from(JSON.stringify([value, id])).toString('base64url');
+}
+
+export class CursorError extends Error {}
+
+function decodeCursor(cursor: string): [number, number] {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && v.length === 2 && v.every((n) => Number.isFinite(n)))
+      return v as [number, number];
+  } catch {
+    /* fall through */
+  }
+  throw new CursorError(`invalid cursor ${JSON.stringify(cursor)}`);
+}
+
+export function openSqlite(file: string): Repository {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = OFF');
+  db.pragma('busy_timeout = 5000');
+  db.exec(SCHEMA);
+
+  const st = {
+    findIssue: db.prepare(
+      'SELECT id, status, resolved_in_release FROM issues WHERE project_id = ? AND hash = ?',
+    ),
+    insertIssue:
+      db.prepare(`INSERT INTO issues (project_id, hash, title, culprit, severity, type, service, environment, release, grouped_by, components, first_seen, last_seen)
+      VALUES (@projectId, @hash, @title, @culprit, @severity, @type, @service, @environment, @release, @groupedBy, @components, @t, @t)`),
+    touchIssue:
+      db.prepare(`UPDATE issues SET last_seen = MAX(last_seen, @t), first_seen = MIN(first_seen, @t),
+      severity = CASE WHEN @rank < (CASE severity WHEN 'critical' THEN 0 WHEN 'error' THEN 1 WHEN 'warning' THEN 2 ELSE 3 END) THEN @severity ELSE severity END,
+      environment = @environment, release = CASE WHEN @release = '' THEN release ELSE @release END, service = @service WHERE id = @id`),
+    reopen: db.prepare(
+      "UPDATE issues SET status = 'open', regression = 1, resolved_in_release = NULL WHERE id = ?",
+    ),
+    insertEvent:
+      db.prepare(`INSERT OR IGNORE INTO events (id, issue_id, project_id, timestamp, received_at, level, severity, service, environment, release, trace_id, correlation_id, payload)
+      VALUES (@id, @issueId, @projectId, @timestamp, @receivedAt, @level, @severity, @service, @environment, @release, @traceId, @correlationId, @payload)`),
+    countEvent: db.prepare('UPDATE issues SET count = count + 1 WHERE id = ?'),
+    addUser: db.prepare('INSERT OR IGNORE INTO issue_users (issue_id, user) VALUES (?, ?)'),
+    countUser: db.prepare('UPDATE issues SET users = users + 1 WHERE id = ?'),
+    addHour: db.prepare(
+      'INSERT INTO issue_hours (issue_id, hour, count) VALUES (?, ?, 1) ON CONFLICT (issue_id, hour) DO UPDATE SET count = count + 1',
+    ),
+    addRelease: db.prepare(
+      'INSERT OR IGNORE INTO releases (project_id, name, first_seen) VALUES (?, ?, ?)',
+    ),
+    addIssueRelease: db.prepare(
+      'INSERT OR IGNORE INTO issue_releases (issue_id, release) VALUES (?, ?)',
+    ),
+    releaseSeen: db.prepare('SELECT first_seen FROM releases WHERE project_id = ? AND name = ?'),
+    hours: db.prepare('SELECT hour, count FROM issue_hours WHERE issue_id = ? AND hour >= ?'),
+    hasEvent: db.prepare('SELECT 1 FROM events WHERE id = ?'),
+  };
+
+  const RANK: Record<Severity, number> = { critical: 0, error: 1, warning: 2, info: 3 };
+
+  /** Release `a` is older than `b` when the project saw it first. */
+  const olderRelease = (projectId: number, a: string, b: string) => {
+    const ra = (st.releaseSeen.get(projectId, a) as { first_seen: number } | undefined)?.first_seen;
+    const rb = (st.releaseSeen.get(projectId, b) as { first_seen: number } | undefined)?.first_seen;
+    return ra !== undefined && rb !== undefined && ra < rb;
+  };
+
+  const ingest = db.transaction((events: readonly TrackedEvent[]) => {
+    let newIssues = 0;
+    for (const e of events) {
+      if (st.hasEvent.get(e.eventId)) continue; // an SDK retry of an event already stored
+      if (e.release) st.addRelease.run(e.projectId, e.release, e.receivedAt);
+      let issue = st.findIssue.get(e.projectId, e.grouping.hash) as
+        { id: number; status: IssueStatus; resolved_in_release: string | null } | undefined;
+      if (!issue) {
+        const info = st.insertIssue.run({
+          projectId: e.projectId,
+          hash: e.grouping.hash,
+          title: e.title,
+          culprit: e.culprit,
+          severity: e.severity,
+          type: e.type,
+          service: e.service,
+          environment: e.environment,
+          release: e.release,
+          groupedBy: e.grouping.groupedBy,
+          components: JSON.stringify(e.grouping.components),
+          t: e.timestamp,
+        });
+        issue = { id: Number(info.lastInsertRowid), status: 'open', resolved_in_release: null };
+        newIssues++;
+      } else {
+        st.touchIssue.run({
+          id: issue.id,
+          t: e.timestamp,
+          rank: RANK[e.severity],
+          severity: e.severity,
+          environment: e.environment,
+          release: e.release,
+          service: e.service,
+        });
+        if (issue.status === 'resolved') {
+          const resolvedIn = issue.resolved_in_release;
+          const fromOlder =
+            resolvedIn && e.release && olderRelease(e.projectId, e.release, resolvedIn);
+          if (!fromOlder) st.reopen.run(issue.id);
+        }
+      }
+      st.insertEvent.run({
+        id: e.eventId,
+        issueId: issue.id,
+        projectId: e.projectId,
+        timestamp: e.timestamp,
+        receivedAt: e.receivedAt,
+        level: e.level,
+        severity: e.severity,
+        service: e.service,
+        environment: e.environment,
+        release: e.release,
+        traceId: e.traceId ?? null,
+        correlationId: e.correlationId ?? null,
+        payload: JSON.stringify(e.payload),
+      });
+      st.countEvent.run(issue.id);
+      st.addHour.run(issue.id, Math.floor(e.receivedAt / HOUR));
+      if (e.release) st.addIssueRelease.run(issue.id, e.release);
+      if (e.user && st.addUser.run(issue.id, e.user).changes > 0) st.countUser.run(issue.id);
+    }
+    return { newIssues };
+  });
+
+  const hourly = (issueId: number, now: number): number[] => {
+    const current = Math.floor(now / HOUR);
+    const out = new Array<number>(24).fill(0);
+    for (const r of st.hours.all(issueId, current - 23) as { hour: number; count: number }[]) {
+      const i = r.hour - (current - 23);
+      if (i >= 0 && i < 24) out[i] = r.count;
+    }
+    return out;
+  };
+
+  const summary = (r: IssueRow, now: number): IssueSummary => ({
+    id: r.id,
+    title: r.title,
+    culprit: r.culprit,
+    status: r.status,
+    severity: r.severity,
+    type: r.type,
+    service: r.service,
+    count: r.count,
+    users: r.users,
+    firstSeen: iso(r.first_seen),
+    lastSeen: iso(r.last_seen),
+    groupedBy: r.grouped_by,
+    hourly: hourly(r.id, now),
+  });
+
+  const setStatusTx = db.transaction((ids: readonly number[], status: IssueStatus) => {
+    const changed: number[] = [];
+    const get = db.prepare('SELECT id, release FROM issues WHERE id = ?');
+    const update = db.prepare(
+      "UPDATE issues SET status = @status, resolved_in_release = CASE WHEN @status = 'resolved' THEN @release ELSE NULL END, regression = CASE WHEN @status = 'resolved' THEN 0 ELSE regression END WHERE id = @id",
+    );
+    for (const id of ids) {
+      const row = get.get(id) as { id: number; release: string } | undefined;
+      if (!row) continue;
+      update.run({ id, status, release: row.release || null });
+      changed.push(id);
+    }
+    return changed;
+  });
+
+  return {
+    ingest: (events) => ingest(events),
+
+    listIssues(f: IssueFilter, now: number): Page<IssueSummary> {
+      const column = SORT_COLUMN[f.sort];
+      const where: string[] = [];
+      const params: Record<string, unknown> = { limit: f.limit + 1 };
+      for (const key of ['status', 'severity', 'type', 'service', 'environment'] as const) {
+        if (f[key] !== undefined) {
+          where.push(`${key} = @${key}`);
+          params[key] = f[key];
+        }
+      }
+      if (f.release !== undefined) {
+        where.push('id IN (SELECT issue_id FROM issue_releases WHERE release = @release)');
+        params.release = f.release;
+      }
+      if (f.q) {
+        where.push("(title LIKE @q ESCAPE '\\' OR culprit LIKE @q ESCAPE '\\')");
+        params.q = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      }
+      if (f.cursor) {
+        const [value, id] = decodeCursor(f.cursor);
+        where.push(`(${column} < @cv OR (${column} = @cv AND id < @cid))`);
+        params.cv = value;
+        params.cid = id;
+      }
+      const rows = db
+        .prepare(
+          `SELECT * FROM issues ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${column} DESC, id DESC LIMIT @limit`,
+        )
+        .all(params) as IssueRow[];
+      const more = rows.length > f.limit;
+      const page = rows.slice(0, f.limit);
+      const last = page[page.length - 1] as (IssueRow & Record<string, number>) | undefined;
+      return {
+        items: page.map((r) => summary(r, now)),
+        nextCursor: more && last ? encodeCursor(last[column] as number, last.id) : null,
+      };
+    },
+
+    getIssue(id, now) {
+      const r = db.prepare('SELECT * FROM issues WHERE id = ?').get(id) as IssueRow | undefined;
+      if (!r) return undefined;
+      const latest = db
+        .prepare(
+          'SELECT payload FROM events WHERE issue_id = ? ORDER BY received_at DESC, id DESC LIMIT 1',
+        )
+        .get(id) as { payload: string } | undefined;
+      const releases = (
+        db
+          .prepare('SELECT release FROM issue_releases WHERE issue_id = ? ORDER BY release')
+          .all(id) as { release: string }[]
+      ).map((x) => x.release);
+      const detail: IssueDetail = {
+        ...summary(r, now),
+        projectId: r.project_id,
+        environment: r.environment,
+        release: r.release,
+        releases,
+        regression: r.regression === 1,
+        ...(r.resolved_in_release ? { resolvedInRelease: r.resolved_in_release } : {}),
+        grouping: { rule: r.grouped_by, components: JSON.parse(r.components) as string[] },
+        ...(latest ? { latestEvent: JSON.parse(latest.payload) as Record<string, unknown> } : {}),
+      };
+      return detail;
+    },
+
+    issueEvents(id, cursor, limit) {
+      if (!db.prepare('SELECT 1 FROM issues WHERE id = ?').get(id)) return undefined;
+      const params: Record<string, unknown> = { id, limit: limit + 1 };
+      let extra = '';
+      if (cursor) {
+        const [received, rowid] = decodeCursor(cursor);
+        extra = 'AND (received_at < @r OR (received_at = @r AND rowid < @rowid))';
+        params.r = received;
+        params.rowid = rowid;
+      }
+      const rows = db
+        .prepare(
+          `SELECT rowid, * FROM events WHERE issue_id = @id ${extra} ORDER BY received_at DESC, rowid DESC LIMIT @limit`,
+        )
+        .all(params) as {
+        rowid: number;
+        id: string;
+        timestamp: number;
+        received_at: number;
+        level: string;
+        release: string;
+        environment: string;
+        trace_id: string | null;
+        correlation_id: string | null;
+        payload: string;
+      }[];
+      const more = rows.length > limit;
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        items: page.map((e): StoredEvent => ({
+          id: e.id,
+          timestamp: iso(e.timestamp),
+          receivedAt: iso(e.received_at),
+          level: e.level,
+          release: e.release,
+          environment: e.environment,
+          ...(e.trace_id ? { traceId: e.trace_id } : {}),
+          ...(e.correlation_id ? { correlationId: e.correlation_id } : {}),
+          event: JSON.parse(e.payload) as Record<string, unknown>,
+        })),
+        nextCursor: more && last ? encodeCursor(last.received_at, last.rowid) : null,
+      };
+    },
+
+    setStatus: (ids, status) => setStatusTx(ids, status),
+
+    stats(now): Stats {
+      const current = Math.floor(now / HOUR);
+      const since = current - 23;
+      const bySeverity: Record<string, number> = {};
+      for (const r of db
+        .prepare(
+          'SELECT i.severity AS k, SUM(h.count) AS n FROM issue_hours h JOIN issues i ON i.id = h.issue_id WHERE h.hour >= ? GROUP BY i.severity',
+        )
+        .all(since) as { k: string; n: number }[])
+        bySeverity[r.k] = r.n;
+      const byService: Record<string, number> = {};
+      for (const r of db
+        .prepare(
+          'SELECT i.service AS k, SUM(h.count) AS n FROM issue_hours h JOIN issues i ON i.id = h.issue_id WHERE h.hour >= ? GROUP BY i.service',
+        )
+        .all(since) as { k: string; n: number }[])
+        byService[r.k] = r.n;
+      const trend = new Array<number>(24).fill(0);
+      for (const r of db
+        .prepare('SELECT hour, SUM(count) AS n FROM issue_hours WHERE hour >= ? GROUP BY hour')
+        .all(since) as {
+        hour: number;
+        n: number;
+      }[])
+        trend[r.hour - since] = r.n;
+      const top = db
+        .prepare(
+          'SELECT i.* FROM issues i JOIN (SELECT issue_id, SUM(count) AS n FROM issue_hours WHERE hour >= ? GROUP BY issue_id) h ON h.issue_id = i.id ORDER BY h.n DESC, i.id DESC LIMIT 10',
+        )
+        .all(since) as IssueRow[];
+      return {
+        bySeverity,
+        byService,
+        topIssues: top.map((r) => summary(r, now)),
+        lastHour: trend[23] ?? 0,
+        lastDay: trend.reduce((a, b) => a + b, 0),
+        openIssues: (
+          db
+            .prepare("SELECT COUNT(*) AS n FROM issues WHERE status IN ('open', 'investigating')")
+            .get() as { n: number }
+        ).n,
+        trend,
+      };
+    },
+
+    hasEvent: (eventId) => st.hasEvent.get(eventId) !== undefined,
+    countOpenIssues: () =>
+      (
+        db
+          .prepare("SELECT COUNT(*) AS n FROM issues WHERE status IN ('open', 'investigating')")
+          .get() as { n: number }
+      ).n,
+
+    deleteEventsBefore(before, batch) {
+      return db
+        .prepare(
+          'DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE received_at < ? LIMIT ?)',
+        )
+        .run(before, batch).changes;
+    },
+
+    close: () => db.close(),
+  };
+}

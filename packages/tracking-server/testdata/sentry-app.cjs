@@ -1,0 +1,55 @@
+// A small application instrumented with the real, unmodified @sentry/node SDK, run as its own
+// process by the integration test: DSN from argv, events as a real service would send them.
+const Sentry = require('@sentry/node');
+
+const dsn = process.argv[2];
+Sentry.init({
+  dsn,
+  release: 'checkout@1.4.0',
+  environment: 'staging',
+  serverName: 'checkout-7d9f8b6c5d-x2x4z',
+  tracesSampleRate: 0,
+  defaultIntegrations: false,
+  integrations: [],
+});
+
+async function main() {
+  Sentry.setTag('service', 'checkout');
+  Sentry.setTag('correlation_id', 'req-42');
+  Sentry.setUser({ id: 'user-1', email: 'jane@example.com' });
+
+  // Two occurrences of one error from the same code path, different ids in the message.
+  for (const order of [1001, 1002]) {
+    try {
+      throw new TypeError(`Cannot read properties of undefined (reading 'total') for order ${order}`);
+    } catch (err) {
+      Sentry.captureException(err);
+    }
+  }
+  // PII in extra data and in the message.
+  Sentry.withScope((scope) => {
+    scope.setExtra('password', 'hunter2');
+    scope.setExtra('card', 'paid with 4111 1111 1111 1111');
+    scope.setExtra('note', 'Authentication failed for user');
+    Sentry.captureException(new Error('payment declined: Bearer abc.def.ghi'));
+  });
+  // A custom fingerprint groups these two different messages as one issue.
+  Sentry.withScope((scope) => {
+    scope.setFingerprint(['payment-gateway-timeout']);
+    Sentry.captureMessage('gateway timed out after 30s', 'warning');
+  });
+  Sentry.withScope((scope) => {
+    scope.setFingerprint(['payment-gateway-timeout']);
+    Sentry.captureMessage('gateway timed out after 45s', 'warning');
+  });
+  const ok = await Sentry.flush(10000);
+  process.stdout.write(JSON.stringify({ flushed: ok }) + '\n');
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(String(err && err.stack) + '\n');
+    process.exit(1);
+  },
+);
