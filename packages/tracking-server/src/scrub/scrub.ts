@@ -48,8 +48,11 @@ function luhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
+/** Cheap test for whether any string rule could match, so most strings skip the regexes. */
+const MAYBE_SENSITIVE = /\d{4}|bearer|private key|[?&][a-z_]+=/i;
+
 export function scrubString(s: string): string {
-  if (s.length < 8) return s;
+  if (s.length < 8 || !MAYBE_SENSITIVE.test(s)) return s;
   return s
     .replace(PEM, FILTERED)
     .replace(BEARER, `Bearer ${FILTERED}`)

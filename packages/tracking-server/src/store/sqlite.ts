@@ -113,7 +113,7 @@ export function openSqlite(file: string): Repository {
       db.prepare(`INSERT INTO issues (project_id, hash, title, culprit, severity, type, service, environment, release, grouped_by, components, first_seen, last_seen)
       VALUES (@projectId, @hash, @title, @culprit, @severity, @type, @service, @environment, @release, @groupedBy, @components, @t, @t)`),
     touchIssue:
-      db.prepare(`UPDATE issues SET last_seen = MAX(last_seen, @t), first_seen = MIN(first_seen, @t),
+      db.prepare(`UPDATE issues SET last_seen = MAX(last_seen, @tmax), first_seen = MIN(first_seen, @tmin),
       severity = CASE WHEN @rank < (CASE severity WHEN 'critical' THEN 0 WHEN 'error' THEN 1 WHEN 'warning' THEN 2 ELSE 3 END) THEN @severity ELSE severity END,
       environment = @environment, release = CASE WHEN @release = '' THEN release ELSE @release END, service = @service WHERE id = @id`),
     reopen: db.prepare(
@@ -122,11 +122,11 @@ export function openSqlite(file: string): Repository {
     insertEvent:
       db.prepare(`INSERT OR IGNORE INTO events (id, issue_id, project_id, timestamp, received_at, level, severity, service, environment, release, trace_id, correlation_id, payload)
       VALUES (@id, @issueId, @projectId, @timestamp, @receivedAt, @level, @severity, @service, @environment, @release, @traceId, @correlationId, @payload)`),
-    countEvent: db.prepare('UPDATE issues SET count = count + 1 WHERE id = ?'),
+    countEvents: db.prepare('UPDATE issues SET count = count + ? WHERE id = ?'),
     addUser: db.prepare('INSERT OR IGNORE INTO issue_users (issue_id, user) VALUES (?, ?)'),
-    countUser: db.prepare('UPDATE issues SET users = users + 1 WHERE id = ?'),
+    countUsers: db.prepare('UPDATE issues SET users = users + ? WHERE id = ?'),
     addHour: db.prepare(
-      'INSERT INTO issue_hours (issue_id, hour, count) VALUES (?, ?, 1) ON CONFLICT (issue_id, hour) DO UPDATE SET count = count + 1',
+      'INSERT INTO issue_hours (issue_id, hour, count) VALUES (@id, @hour, @n) ON CONFLICT (issue_id, hour) DO UPDATE SET count = count + @n',
     ),
     addRelease: db.prepare(
       'INSERT OR IGNORE INTO releases (project_id, name, first_seen) VALUES (?, ?, ?)',
@@ -148,66 +148,93 @@ export function openSqlite(file: string): Repository {
     return ra !== undefined && rb !== undefined && ra < rb;
   };
 
+  // One batch (a group commit) in one transaction. Events of one issue are applied together:
+  // one issue update, one hour upsert per hour, however many events the batch holds.
   const ingest = db.transaction((events: readonly TrackedEvent[]) => {
     let newIssues = 0;
+    const seen = new Set<string>();
+    const groups = new Map<string, TrackedEvent[]>();
     for (const e of events) {
-      if (st.hasEvent.get(e.eventId)) continue; // an SDK retry of an event already stored
+      // An SDK retry of an event already stored, or twice in one batch, is stored once.
+      if (seen.has(e.eventId) || st.hasEvent.get(e.eventId)) continue;
+      seen.add(e.eventId);
       if (e.release) st.addRelease.run(e.projectId, e.release, e.receivedAt);
-      let issue = st.findIssue.get(e.projectId, e.grouping.hash) as
+      const key = `${e.projectId}\0${e.grouping.hash}`;
+      const group = groups.get(key);
+      if (group) group.push(e);
+      else groups.set(key, [e]);
+    }
+    for (const group of groups.values()) {
+      const first = group[0] as TrackedEvent;
+      const last = group[group.length - 1] as TrackedEvent;
+      let issue = st.findIssue.get(first.projectId, first.grouping.hash) as
         { id: number; status: IssueStatus; resolved_in_release: string | null } | undefined;
+      const times = group.map((e) => e.timestamp);
+      const worst = group.reduce((w, e) => (RANK[e.severity] < RANK[w.severity] ? e : w), first);
       if (!issue) {
         const info = st.insertIssue.run({
-          projectId: e.projectId,
-          hash: e.grouping.hash,
-          title: e.title,
-          culprit: e.culprit,
-          severity: e.severity,
-          type: e.type,
-          service: e.service,
-          environment: e.environment,
-          release: e.release,
-          groupedBy: e.grouping.groupedBy,
-          components: JSON.stringify(e.grouping.components),
-          t: e.timestamp,
+          projectId: first.projectId,
+          hash: first.grouping.hash,
+          title: first.title,
+          culprit: first.culprit,
+          severity: worst.severity,
+          type: first.type,
+          service: last.service,
+          environment: last.environment,
+          release: last.release,
+          groupedBy: first.grouping.groupedBy,
+          components: JSON.stringify(first.grouping.components),
+          t: Math.min(...times),
         });
         issue = { id: Number(info.lastInsertRowid), status: 'open', resolved_in_release: null };
         newIssues++;
-      } else {
-        st.touchIssue.run({
-          id: issue.id,
-          t: e.timestamp,
-          rank: RANK[e.severity],
+      } else if (issue.status === 'resolved') {
+        const resolvedIn = issue.resolved_in_release;
+        const regressed = group.some(
+          (e) => !(resolvedIn && e.release && olderRelease(e.projectId, e.release, resolvedIn)),
+        );
+        if (regressed) st.reopen.run(issue.id);
+      }
+      st.touchIssue.run({
+        id: issue.id,
+        tmin: Math.min(...times),
+        tmax: Math.max(...times),
+        rank: RANK[worst.severity],
+        severity: worst.severity,
+        environment: last.environment,
+        release: last.release,
+        service: last.service,
+      });
+      const hours = new Map<number, number>();
+      const releases = new Set<string>();
+      const users = new Set<string>();
+      for (const e of group) {
+        st.insertEvent.run({
+          id: e.eventId,
+          issueId: issue.id,
+          projectId: e.projectId,
+          timestamp: e.timestamp,
+          receivedAt: e.receivedAt,
+          level: e.level,
           severity: e.severity,
+          service: e.service,
           environment: e.environment,
           release: e.release,
-          service: e.service,
+          traceId: e.traceId ?? null,
+          correlationId: e.correlationId ?? null,
+          payload: JSON.stringify(e.payload),
         });
-        if (issue.status === 'resolved') {
-          const resolvedIn = issue.resolved_in_release;
-          const fromOlder =
-            resolvedIn && e.release && olderRelease(e.projectId, e.release, resolvedIn);
-          if (!fromOlder) st.reopen.run(issue.id);
-        }
+        const hour = Math.floor(e.receivedAt / HOUR);
+        hours.set(hour, (hours.get(hour) ?? 0) + 1);
+        if (e.release) releases.add(e.release);
+        if (e.user) users.add(e.user);
       }
-      st.insertEvent.run({
-        id: e.eventId,
-        issueId: issue.id,
-        projectId: e.projectId,
-        timestamp: e.timestamp,
-        receivedAt: e.receivedAt,
-        level: e.level,
-        severity: e.severity,
-        service: e.service,
-        environment: e.environment,
-        release: e.release,
-        traceId: e.traceId ?? null,
-        correlationId: e.correlationId ?? null,
-        payload: JSON.stringify(e.payload),
-      });
-      st.countEvent.run(issue.id);
-      st.addHour.run(issue.id, Math.floor(e.receivedAt / HOUR));
-      if (e.release) st.addIssueRelease.run(issue.id, e.release);
-      if (e.user && st.addUser.run(issue.id, e.user).changes > 0) st.countUser.run(issue.id);
+      st.countEvents.run(group.length, issue.id);
+      for (const [hour, n] of hours) st.addHour.run({ id: issue.id, hour, n });
+      for (const r of releases) st.addIssueRelease.run(issue.id, r);
+      let added = 0;
+      for (const u of users) added += st.addUser.run(issue.id, u).changes;
+      if (added > 0) st.countUsers.run(added, issue.id);
     }
     return { newIssues };
   });

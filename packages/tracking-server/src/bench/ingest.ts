@@ -1,0 +1,221 @@
+// npm run bench: durable ingest throughput and latency of the tracker (a 200 only after the
+// SQLite commit, synchronous=FULL) for realistic ~5 KB Sentry events over 64 keep-alive
+// connections, next to a bare node:http server that answers the same requests without storing
+// anything — each server in its own process, the load from this one. Prints numbers; asserts
+// nothing.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { addProject } from '../projects';
+
+const CONNECTIONS = 64;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+/** A realistic event: an exception with 14 frames, breadcrumbs, tags, contexts — about 5 KB. */
+function event(n: number): string {
+  const frames = Array.from({ length: 14 }, (_, i) => ({
+    filename:
+      i < 12
+        ? `/app/node_modules/express/lib/router/layer${i}.js`
+        : `/app/src/services/checkout/step${i}.ts`,
+    function: i < 8 ? `Layer.handle [as handle_request]` : `CheckoutService.step${i}`,
+    lineno: 100 + i,
+    colno: 17,
+    in_app: i >= 8,
+    context_line:
+      '    const total = cart.items.reduce((sum, item) => sum + item.price * item.qty, 0);',
+  }));
+  const breadcrumbs = Array.from({ length: 8 }, (_, i) => ({
+    timestamp: 1_700_000_000 + i,
+    category: 'http',
+    message: `GET https://inventory.internal/api/v2/items/${n + i}`,
+    data: {
+      method: 'GET',
+      status_code: 200,
+      url: `https://inventory.internal/api/v2/items/${n + i}`,
+    },
+  }));
+  return JSON.stringify({
+    event_id: (n + 1).toString(16).padStart(32, '0'),
+    timestamp: Date.now() / 1000,
+    platform: 'node',
+    level: 'error',
+    release: 'checkout@2.3.1',
+    environment: 'production',
+    server_name: 'checkout-7d9f8b6c5d-x2x4z',
+    tags: { service: 'checkout', correlation_id: `req-${n}` },
+    user: { id: `user-${n % 500}` },
+    contexts: {
+      trace: { trace_id: (n + 7).toString(16).padStart(32, 'a'), span_id: 'b'.repeat(16) },
+      runtime: { name: 'node', version: 'v20.20.2' },
+    },
+    exception: {
+      values: [
+        {
+          type: 'TypeError',
+          value: `Cannot read properties of undefined (reading 'price') for cart ${n}`,
+          stacktrace: { frames },
+          mechanism: { type: 'onunhandledrejection', handled: true },
+        },
+      ],
+    },
+    breadcrumbs: { values: breadcrumbs },
+  });
+}
+
+function envelope(n: number): Buffer {
+  const e = event(n);
+  return Buffer.from(
+    `{"event_id":"${(n + 1).toString(16).padStart(32, '0')}"}\n{"type":"event","length":${Buffer.byteLength(e)}}\n${e}\n`,
+  );
+}
+
+async function load(
+  port: number,
+  path: string,
+): Promise<{ rate: number; p50: number; p99: number; errors: number; sizeKb: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const latencies: number[] = [];
+  let errors = 0;
+  let n = Math.floor(Math.random() * 1e9);
+  const deadline = performance.now() + SECONDS * 1000;
+  const post = (body: Buffer) =>
+    new Promise<number>((resolve) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path,
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'application/x-sentry-envelope',
+            'content-length': body.length,
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', () => resolve(0));
+      req.end(body);
+    });
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      const body = envelope(n++);
+      const t = performance.now();
+      const status = await post(body);
+      if (status === 200) latencies.push(performance.now() - t);
+      else errors++;
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  const elapsed = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)] ?? NaN;
+  return {
+    rate: latencies.length / elapsed,
+    p50: q(0.5),
+    p99: q(0.99),
+    errors,
+    sizeKb: envelope(1).length / 1024,
+  };
+}
+
+function start(args: string[]): ChildProcess {
+  return spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+async function waitUp(port: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/healthz`);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`nothing listening on ${port}`);
+}
+
+const BARE = `
+const http = require('node:http');
+http.createServer({ keepAliveTimeout: 65000 }, (req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const body = Buffer.concat(chunks);
+    const id = JSON.parse(body.subarray(0, body.indexOf(10)).toString()).event_id;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ id }));
+  });
+}).listen(Number(process.argv[1]), '127.0.0.1');
+`;
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'beacon-tracker-bench-'));
+  const project = addProject(dir, 'bench');
+  const trackerPort = await freePort();
+  const barePort = await freePort();
+  const children = [
+    start([
+      join(__dirname, '..', 'cli.js'),
+      'serve',
+      '--port',
+      String(trackerPort),
+      '--data-dir',
+      dir,
+      '--api-token',
+      'bench',
+    ]),
+    start(['-e', BARE, String(barePort)]),
+  ];
+  try {
+    await waitUp(trackerPort);
+    await new Promise((r) => setTimeout(r, 200));
+    const path = `/api/${project.id}/envelope/?sentry_key=${project.key}&sentry_version=7`;
+    const bare = await load(barePort, path);
+    const tracker = await load(trackerPort, path);
+    const row = (name: string, r: typeof bare) =>
+      `${name.padEnd(44)}${r.rate.toFixed(0).padStart(10)}${r.p50.toFixed(2).padStart(9)}${r.p99.toFixed(2).padStart(9)}${String(r.errors).padStart(8)}`;
+    console.log(
+      `\ntracking-server ingest bench — ${CONNECTIONS} keep-alive connections, ${SECONDS} s each, ${bare.sizeKb.toFixed(1)} KB envelopes, Node ${process.version}\n`,
+    );
+    console.log(
+      `${'server'.padEnd(44)}${'events/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'non-200'.padStart(8)}`,
+    );
+    console.log(row('bare node:http (reads body, answers id)', bare));
+    console.log(row('tracker (durable: SQLite WAL, synchronous=FULL)', tracker));
+    console.log(`\ntracker / bare throughput: ${(tracker.rate / bare.rate).toFixed(2)}×`);
+    console.log(
+      `floor ≥ 5,000 events/s: ${tracker.rate.toFixed(0)}  ${tracker.rate >= 5000 ? 'met' : 'NOT met'}`,
+    );
+    console.log(
+      `floor p99 ≤ 50 ms:      ${tracker.p99.toFixed(2)}  ${tracker.p99 <= 50 ? 'met' : 'NOT met'}`,
+    );
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
