@@ -43,6 +43,12 @@ describe('PII scrubbing', () => {
     );
   });
 
+  it('rewrites the event in place rather than copying it', () => {
+    const event = { extra: { password: 'p' } };
+    expect(scrub(event)).toBe(event);
+    expect(event.extra.password).toBe(FILTERED);
+  });
+
   it('leaves ordinary words alone', () => {
     expect(
       scrub({ message: 'Authentication failed for user jane', note: 'token bucket empty' }),
