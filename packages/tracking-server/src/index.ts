@@ -14,3 +14,6 @@ export * from './api/app';
 export * from './telemetry/metrics';
 export * from './telemetry/logger';
 export * from './main';
+export * from './ingest/otlp';
+export * from './ingest/transaction';
+export * from './store/sessions';

@@ -84,7 +84,8 @@ export async function serve(options: ServeOptions): Promise<RunningTracker> {
     const days = Math.max(...projects.map((p) => p.retentionDays), defaults.retentionDays);
     const before = Date.now() - days * 86_400_000;
     const step = () => {
-      if (repo.deleteEventsBefore(before, 500) === 500) setImmediate(step);
+      const removed = repo.deleteEventsBefore(before, 500) + repo.deleteSessionsBefore(before, 500);
+      if (removed > 0) setImmediate(step);
     };
     step();
   };

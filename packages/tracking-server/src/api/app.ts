@@ -7,6 +7,7 @@ import { GroupCommit } from '../store/group-commit';
 import type { Repository } from '../store/repository';
 import type { Logger } from '../telemetry/logger';
 import type { TrackerMetrics } from '../telemetry/metrics';
+import { otlpTraces } from './otlp';
 import { restApi } from './rest';
 import { sentryIngest } from './sentry';
 
@@ -36,6 +37,7 @@ export function createApp(deps: AppDeps): express.Express {
   const ingest = sentryIngest({
     project: (id) => deps.projects().find((p) => p.id === id),
     store: (events) => commit.submit(events),
+    storeOperations: (projectId, operations) => repo.ingestTraces(projectId, operations, []),
     now,
     onRejected: (reason) => metrics.rejectedRequests.inc({ reason }),
     onStored: (events, project, seconds) => {
@@ -55,6 +57,19 @@ export function createApp(deps: AppDeps): express.Express {
   app.post('/api/:projectId/envelope/', ingest.envelope);
   app.post('/api/:projectId/store', ingest.store);
   app.post('/api/:projectId/store/', ingest.store);
+  app.post(
+    '/v1/traces',
+    otlpTraces({
+      projectByKey: (key) => deps.projects().find((p) => p.key === key),
+      repo,
+      onRejected: (reason) => metrics.rejectedRequests.inc({ reason }),
+      onStored: (project, services, seconds) => {
+        metrics.ingestDuration.observe({ protocol: 'otlp' }, seconds);
+        for (const service of services)
+          metrics.spansIngested.inc({ project: project.name, service });
+      },
+    }),
+  );
   app.use(
     '/api/v1',
     restApi({ repo, apiToken: deps.apiToken, now, onStatusChange: refreshOpenIssues }),

@@ -140,6 +140,41 @@ export function restApi(deps: {
     res.json({ updated, notFound: ids.filter((i) => !updated.includes(i)) });
   });
 
+  const session = (req: Request) => {
+    const id = String(req.params.id);
+    const found = deps.repo.getSession(id);
+    if (!found) throw new ApiError(404, `session ${JSON.stringify(id)} not found`);
+    return found;
+  };
+
+  router.get('/sessions', (req, res) => {
+    const q = req.query;
+    const min = text('minDurationMs', q.minDurationMs);
+    if (min !== undefined && !(Number(min) >= 0))
+      throw new ApiError(400, 'minDurationMs must be a non-negative number');
+    const errors = oneOf('hasErrors', q.hasErrors, ['true', 'false'] as const);
+    res.json({
+      items: deps.repo.listSessions({
+        q: text('q', q.q),
+        service: text('service', q.service),
+        ...(min !== undefined ? { minDurationMs: Number(min) } : {}),
+        ...(errors !== undefined ? { hasErrors: errors === 'true' } : {}),
+        limit: limitOf(q.limit, 50, 200),
+      }),
+    });
+  });
+
+  router.get('/sessions/:id', (req, res) => {
+    res.json(session(req));
+  });
+
+  router.get('/sessions/:id/export', (req, res) => {
+    const s = session(req);
+    res
+      .attachment(`debug-session-${s.id.replace(/[^\w.-]/g, '_')}.json`)
+      .json({ exportedAt: new Date(deps.now()).toISOString(), session: s });
+  });
+
   router.get('/stats', (_req, res) => {
     res.json(deps.repo.stats(deps.now()));
   });

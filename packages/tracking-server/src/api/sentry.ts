@@ -7,7 +7,9 @@ import { sentryKey } from '../ingest/auth';
 import { BodyError, LIMITS, readBody } from '../ingest/body';
 import { EnvelopeError, itemJson, parseEnvelope } from '../ingest/envelope';
 import { EventError, readEvent, type TrackedEvent } from '../ingest/event';
+import type { Operation } from '../ingest/otlp';
 import { RateLimiter } from '../ingest/rate-limit';
+import { transactionOperations } from '../ingest/transaction';
 import type { Project } from '../projects';
 import { createScrubber } from '../scrub/scrub';
 
@@ -41,6 +43,8 @@ const ACCEPTED_NOT_STORED = new Set([
 
 export interface SentryIngestDeps {
   readonly project: (id: number) => Project | undefined;
+  /** Operations from `transaction` items (debug sessions). */
+  readonly storeOperations: (projectId: number, operations: Operation[]) => void;
   readonly store: (events: TrackedEvent[]) => Promise<unknown>;
   readonly now: () => number;
   readonly onRejected: (reason: string) => void;
@@ -103,6 +107,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
         throw err;
       }
       const events: TrackedEvent[] = [];
+      const operations: Operation[] = [];
       let id: string | undefined;
       if (kind === 'envelope') {
         let envelope;
@@ -127,6 +132,20 @@ export function sentryIngest(deps: SentryIngestDeps) {
               );
             }
             events.push(eventFrom(json, item.payload.length, project));
+          } else if (item.type === 'transaction') {
+            let json;
+            try {
+              json = itemJson(item, i + 1);
+            } catch (err) {
+              throw new IngestError(
+                400,
+                'invalid_envelope',
+                `invalid envelope: ${(err as Error).message}`,
+              );
+            }
+            operations.push(
+              ...transactionOperations(scrubberFor(project)(json) as Record<string, unknown>),
+            );
           } else if (!ACCEPTED_NOT_STORED.has(item.type)) {
             // Unknown item types are skipped, as the protocol asks of a receiver.
           }
@@ -152,6 +171,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
           `project ${project.id} is over its limit of ${project.eventsPerMinute} events per minute`,
           wait,
         );
+      if (operations.length > 0) deps.storeOperations(project.id, operations);
       if (events.length > 0) await deps.store(events);
       deps.onStored(events, project, Number(process.hrtime.bigint() - started) / 1e9);
       res.status(200).json({ id: (id ?? events[0]?.eventId ?? '').replace(/-/g, '') || null });

@@ -2,6 +2,8 @@
 import type { ErrorType, Severity } from '../grouping/classify';
 import type { GroupedBy } from '../grouping/grouping';
 import type { TrackedEvent } from '../ingest/event';
+import type { MemorySnapshot, Operation } from '../ingest/otlp';
+import type { SessionDetail, SessionFilter, SessionSummary } from './sessions';
 
 export const STATUSES = ['open', 'investigating', 'resolved', 'ignored'] as const;
 export type IssueStatus = (typeof STATUSES)[number];
@@ -88,7 +90,17 @@ export interface Repository {
   stats(now: number): Stats;
   hasEvent(eventId: string): boolean;
   countOpenIssues(): number;
+  /** Stores operations and memory snapshots in one transaction. */
+  ingestTraces(
+    projectId: number,
+    operations: readonly Operation[],
+    memory: readonly MemorySnapshot[],
+  ): void;
+  listSessions(filter: SessionFilter): SessionSummary[];
+  getSession(id: string): SessionDetail | undefined;
   /** Deletes events older than `before` in batches of `batch`; returns how many went. */
   deleteEventsBefore(before: number, batch: number): number;
+  /** Deletes operations and memory snapshots older than `before`, `batch` at a time. */
+  deleteSessionsBefore(before: number, batch: number): number;
   close(): void;
 }

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { ErrorType, Severity } from '../grouping/classify';
 import type { GroupedBy } from '../grouping/grouping';
 import type { TrackedEvent } from '../ingest/event';
+import { sessionStore } from './sessions';
 import type {
   IssueDetail,
   IssueFilter,
@@ -104,6 +105,7 @@ export function openSqlite(file: string): Repository {
   db.pragma('foreign_keys = OFF');
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  const sessions = sessionStore(db);
 
   const st = {
     findIssue: db.prepare(
@@ -228,6 +230,7 @@ export function openSqlite(file: string): Repository {
         hours.set(hour, (hours.get(hour) ?? 0) + 1);
         if (e.release) releases.add(e.release);
         if (e.user) users.add(e.user);
+        if (e.traceId && e.correlationId) sessions.link(e.traceId, e.correlationId);
       }
       st.countEvents.run(group.length, issue.id);
       for (const [hour, n] of hours) st.addHour.run({ id: issue.id, hour, n });
@@ -455,6 +458,11 @@ export function openSqlite(file: string): Repository {
         )
         .run(before, batch).changes;
     },
+
+    ingestTraces: (projectId, operations, memory) => sessions.write(projectId, operations, memory),
+    listSessions: (filter) => sessions.list(filter),
+    getSession: (id) => sessions.detail(id),
+    deleteSessionsBefore: (before, batch) => sessions.deleteBefore(before, batch),
 
     close: () => db.close(),
   };

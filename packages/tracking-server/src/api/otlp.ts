@@ -1,0 +1,63 @@
+// OTLP/HTTP traces: POST /v1/traces, JSON or protobuf (gzip too), authenticated with the
+// project's key as `Authorization: Bearer <key>` (exporters take headers). Answers as the OTLP
+// spec says: an empty ExportTraceServiceResponse in the request's encoding, and for errors
+// 400/401/413 with a google.rpc.Status-shaped body naming the problem.
+import type { Request, Response } from 'express';
+import { bearer } from '../ingest/auth';
+import { BodyError, readBody } from '../ingest/body';
+import { OtlpError, parseOtlpJson, parseOtlpProtobuf } from '../ingest/otlp';
+import type { Project } from '../projects';
+import type { Repository } from '../store/repository';
+
+export function otlpTraces(deps: {
+  readonly projectByKey: (key: string) => Project | undefined;
+  readonly repo: Repository;
+  readonly onStored: (project: Project, services: readonly string[], seconds: number) => void;
+  readonly onRejected: (reason: string) => void;
+}) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const started = process.hrtime.bigint();
+    const type = String(req.headers['content-type'] ?? 'application/json')
+      .split(';')[0]
+      ?.trim()
+      .toLowerCase();
+    const protobuf = type === 'application/x-protobuf' || type === 'application/protobuf';
+    const fail = (code: number, reason: string, message: string) => {
+      deps.onRejected(reason);
+      req.resume();
+      res.status(code).json({ code: code === 401 ? 16 : 3, message });
+    };
+    const key = bearer(req.headers);
+    const project = key ? deps.projectByKey(key) : undefined;
+    if (!project)
+      return fail(
+        401,
+        'auth',
+        key ? 'unknown project key' : 'missing Authorization: Bearer <project key>',
+      );
+    if (!protobuf && type !== 'application/json')
+      return fail(
+        415,
+        'invalid_body',
+        `unsupported Content-Type ${JSON.stringify(type)} (application/json, application/x-protobuf)`,
+      );
+    let batch;
+    try {
+      const body = await readBody(req);
+      batch = protobuf ? parseOtlpProtobuf(body) : parseOtlpJson(body);
+    } catch (err) {
+      if (err instanceof BodyError)
+        return fail(err.status, err.status === 413 ? 'too_large' : 'invalid_body', err.message);
+      if (err instanceof OtlpError) return fail(400, 'invalid_otlp', err.message);
+      throw err;
+    }
+    deps.repo.ingestTraces(project.id, batch.operations, batch.memory);
+    deps.onStored(
+      project,
+      batch.operations.map((o) => o.service),
+      Number(process.hrtime.bigint() - started) / 1e9,
+    );
+    if (protobuf) res.status(200).type('application/x-protobuf').send(Buffer.alloc(0));
+    else res.status(200).json({});
+  };
+}

@@ -1,0 +1,211 @@
+// OTLP/HTTP trace requests (JSON or protobuf) read into operations and memory snapshots.
+// JSON follows the OTLP JSON mapping: ids as hex strings, 64-bit numbers as strings or numbers,
+// attribute values as {stringValue|intValue|doubleValue|boolValue|arrayValue|kvlistValue}.
+// A span event named `memory` with `process.memory.rss` / `process.memory.heap_used` is a
+// memory snapshot; `correlation_id` (span, else resource attribute) names the debug session.
+import { ExportTraceServiceRequest } from './otlp-proto';
+
+export class OtlpError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OtlpError';
+  }
+}
+
+export interface Operation {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId?: string;
+  readonly name: string;
+  readonly service: string;
+  /** Unix milliseconds (fractional). */
+  readonly start: number;
+  readonly end: number;
+  readonly status: 'unset' | 'ok' | 'error';
+  readonly statusMessage?: string;
+  readonly correlationId?: string;
+  readonly attributes: Readonly<Record<string, unknown>>;
+}
+
+export interface MemorySnapshot {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly service: string;
+  readonly correlationId?: string;
+  readonly time: number;
+  readonly rss?: number;
+  readonly heapUsed?: number;
+}
+
+export interface TraceBatch {
+  readonly operations: Operation[];
+  readonly memory: MemorySnapshot[];
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const list = (v: unknown, what: string): unknown[] => {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new OtlpError(`${what} must be a list`);
+  return v;
+};
+
+function anyValue(v: unknown, depth = 0): unknown {
+  if (!isObj(v) || depth > 16) return undefined;
+  if ('stringValue' in v) return String(v.stringValue);
+  if ('boolValue' in v) return Boolean(v.boolValue);
+  if ('intValue' in v) return Number(v.intValue);
+  if ('doubleValue' in v) return Number(v.doubleValue);
+  if ('bytesValue' in v)
+    return typeof v.bytesValue === 'string'
+      ? v.bytesValue
+      : Buffer.from(v.bytesValue as Uint8Array).toString('base64');
+  if ('arrayValue' in v)
+    return list((v.arrayValue as Obj | undefined)?.values, 'arrayValue.values').map((x) =>
+      anyValue(x, depth + 1),
+    );
+  if ('kvlistValue' in v) return attributes((v.kvlistValue as Obj | undefined)?.values, depth + 1);
+  return undefined;
+}
+
+function attributes(v: unknown, depth = 0): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const kv of list(v, 'attributes')) {
+    if (!isObj(kv) || typeof kv.key !== 'string')
+      throw new OtlpError('every attribute needs a string "key"');
+    out[kv.key] = anyValue(kv.value, depth);
+  }
+  return out;
+}
+
+/** Ids: hex strings in JSON, bytes in protobuf (already hex here). */
+function id(v: unknown, what: string, length: number, required: boolean): string | undefined {
+  if (v === undefined || v === null || v === '') {
+    if (required) throw new OtlpError(`${what} is required`);
+    return undefined;
+  }
+  if (typeof v !== 'string' || !new RegExp(`^[0-9a-fA-F]{${length}}$`).test(v)) {
+    throw new OtlpError(`${what} must be ${length} hex digits, got ${JSON.stringify(v)}`);
+  }
+  if (/^0+$/.test(v)) {
+    if (required) throw new OtlpError(`${what} must not be all zeros`);
+    return undefined;
+  }
+  return v.toLowerCase();
+}
+
+function nanosToMillis(v: unknown, what: string): number {
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v / 1e6;
+  if (typeof v === 'string' && /^\d{1,20}$/.test(v)) return Number(BigInt(v) / 1000n) / 1000;
+  throw new OtlpError(`${what} must be unix nanoseconds, got ${JSON.stringify(v)}`);
+}
+
+/** Reads an ExportTraceServiceRequest already in the JSON shape. */
+export function readTraces(body: unknown): TraceBatch {
+  if (!isObj(body)) throw new OtlpError('body must be a JSON object');
+  const operations: Operation[] = [];
+  const memory: MemorySnapshot[] = [];
+  list(body.resourceSpans, 'resourceSpans').forEach((rs, i) => {
+    if (!isObj(rs)) throw new OtlpError(`resourceSpans[${i}] must be an object`);
+    const resource = attributes(isObj(rs.resource) ? rs.resource.attributes : undefined);
+    const service =
+      typeof resource['service.name'] === 'string'
+        ? (resource['service.name'] as string)
+        : 'unknown_service';
+    list(rs.scopeSpans, `resourceSpans[${i}].scopeSpans`).forEach((ss, j) => {
+      if (!isObj(ss)) throw new OtlpError(`resourceSpans[${i}].scopeSpans[${j}] must be an object`);
+      list(ss.spans, 'spans').forEach((sp, k) => {
+        const where = `resourceSpans[${i}].scopeSpans[${j}].spans[${k}]`;
+        if (!isObj(sp)) throw new OtlpError(`${where} must be an object`);
+        const traceId = id(sp.traceId, `${where}.traceId`, 32, true) as string;
+        const spanId = id(sp.spanId, `${where}.spanId`, 16, true) as string;
+        const parentSpanId = id(sp.parentSpanId, `${where}.parentSpanId`, 16, false);
+        const attrs = attributes(sp.attributes);
+        const start = nanosToMillis(sp.startTimeUnixNano, `${where}.startTimeUnixNano`);
+        const end = nanosToMillis(sp.endTimeUnixNano, `${where}.endTimeUnixNano`);
+        if (end < start) throw new OtlpError(`${where} ends before it starts`);
+        const correlation = attrs.correlation_id ?? resource.correlation_id;
+        const correlationId =
+          typeof correlation === 'string' && correlation ? correlation : undefined;
+        const status = isObj(sp.status) ? sp.status : {};
+        const code = Number(status.code ?? 0);
+        operations.push({
+          traceId,
+          spanId,
+          ...(parentSpanId ? { parentSpanId } : {}),
+          name: typeof sp.name === 'string' && sp.name ? sp.name : '<unnamed>',
+          service,
+          start,
+          end,
+          status:
+            code === 2 || status.code === 'STATUS_CODE_ERROR'
+              ? 'error'
+              : code === 1 || status.code === 'STATUS_CODE_OK'
+                ? 'ok'
+                : 'unset',
+          ...(typeof status.message === 'string' && status.message
+            ? { statusMessage: status.message }
+            : {}),
+          ...(correlationId ? { correlationId } : {}),
+          attributes: attrs,
+        });
+        list(sp.events, `${where}.events`).forEach((ev, e) => {
+          if (!isObj(ev) || ev.name !== 'memory') return;
+          const a = attributes(ev.attributes);
+          const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
+          const rss = num(a['process.memory.rss']);
+          const heapUsed = num(a['process.memory.heap_used']);
+          memory.push({
+            traceId,
+            spanId,
+            service,
+            ...(correlationId ? { correlationId } : {}),
+            time: nanosToMillis(ev.timeUnixNano, `${where}.events[${e}].timeUnixNano`),
+            ...(rss !== undefined ? { rss } : {}),
+            ...(heapUsed !== undefined ? { heapUsed } : {}),
+          });
+        });
+      });
+    });
+  });
+  return { operations, memory };
+}
+
+export function parseOtlpJson(body: Buffer): TraceBatch {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    throw new OtlpError(`body is not JSON: ${(err as Error).message}`);
+  }
+  return readTraces(json);
+}
+
+/** Protobuf → the JSON shape: bytes ids as hex, 64-bit times as strings. */
+export function parseOtlpProtobuf(body: Buffer): TraceBatch {
+  let message;
+  try {
+    message = ExportTraceServiceRequest.decode(body);
+  } catch (err) {
+    throw new OtlpError(`body is not an OTLP ExportTraceServiceRequest: ${(err as Error).message}`);
+  }
+  const json = ExportTraceServiceRequest.toObject(message, {
+    longs: String,
+    bytes: String,
+    defaults: false,
+    oneofs: false,
+  }) as Obj;
+  // protobufjs renders bytes as base64; OTLP's JSON mapping wants hex ids.
+  const hex = (b64: unknown) =>
+    typeof b64 === 'string' ? Buffer.from(b64, 'base64').toString('hex') : b64;
+  for (const rs of (json.resourceSpans as Obj[] | undefined) ?? []) {
+    for (const ss of (rs.scopeSpans as Obj[] | undefined) ?? []) {
+      for (const sp of (ss.spans as Obj[] | undefined) ?? []) {
+        sp.traceId = hex(sp.traceId);
+        sp.spanId = hex(sp.spanId);
+        sp.parentSpanId = hex(sp.parentSpanId);
+      }
+    }
+  }
+  return readTraces(json);
+}

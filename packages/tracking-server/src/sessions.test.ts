@@ -1,0 +1,227 @@
+// Debug sessions end to end: spans from the real OpenTelemetry OTLP/HTTP exporter (JSON and
+// protobuf), a Sentry transaction and error event from raw envelopes, joined by correlation id
+// and trace id and read back through the REST API.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { ExportTraceServiceRequest } from './ingest/otlp-proto';
+import { addProject, type Project } from './projects';
+import { serve, type RunningTracker } from './main';
+import { silentLogger } from './telemetry/logger';
+
+jest.setTimeout(60_000);
+
+let dir: string;
+let tracker: RunningTracker;
+let project: Project;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'beacon-sessions-'));
+  project = addProject(dir, 'platform');
+  tracker = await serve({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: dir,
+    apiToken: 't',
+    logger: silentLogger,
+  });
+});
+
+afterAll(async () => {
+  await tracker?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const api = async (path: string) => {
+  const res = await fetch(`${tracker.url}/api/v1${path}`, {
+    headers: { authorization: 'Bearer t' },
+  });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+};
+
+describe('debug sessions', () => {
+  let traceId: string;
+
+  beforeAll(async () => {
+    // The real SDK and exporter, in their own process (the exporter loads modules dynamically,
+    // which jest's sandbox does not allow).
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [join(__dirname, '..', 'testdata', 'otel-app.cjs'), `${tracker.url}/v1/traces`, project.key],
+      { timeout: 30_000 },
+    );
+    const made = JSON.parse(stdout) as { traceId: string; failingSpanId: string };
+    traceId = made.traceId;
+
+    // A Sentry error from another service that only knows the trace id.
+    const event = JSON.stringify({
+      event_id: 'e'.repeat(32),
+      level: 'error',
+      tags: { service: 'inventory' },
+      contexts: { trace: { trace_id: traceId, span_id: made.failingSpanId } },
+      exception: { values: [{ type: 'Error', value: 'reservation failed' }] },
+    });
+    const res = await fetch(
+      `${tracker.url}/api/${project.id}/envelope/?sentry_key=${project.key}`,
+      {
+        method: 'POST',
+        body: `{}\n{"type":"event"}\n${event}\n`,
+      },
+    );
+    expect(res.status).toBe(200);
+  });
+
+  it('joins spans, memory snapshots and the Sentry error into one session by correlation id and trace id', async () => {
+    const { body } = await api('/sessions/req-777');
+    expect(body).toMatchObject({
+      id: 'req-777',
+      correlationId: 'req-777',
+      services: ['api-gateway', 'inventory'],
+      operations: 3,
+      slowOperations: 2,
+    });
+    expect(body.traceIds).toEqual([traceId]);
+    expect(
+      body.timeline.map((o: { name: string; slow: boolean; status: string }) => [
+        o.name,
+        o.slow,
+        o.status,
+      ]),
+    ).toEqual([
+      ['POST /checkout', true, 'unset'],
+      ['SELECT orders', true, 'unset'],
+      ['POST inventory/reserve', false, 'error'],
+    ]);
+    const root = body.timeline[0];
+    expect(body.timeline[1].parentSpanId).toBe(root.spanId);
+    expect(body.timeline[1].durationMs).toBeCloseTo(800, -1);
+    expect(body.errorEvents).toMatchObject([
+      { eventId: 'e'.repeat(32), title: 'Error: reservation failed', service: 'inventory' },
+    ]);
+    expect(body.memory).toMatchObject([
+      { service: 'api-gateway', rss: 123_000_000, heapUsed: 45_000_000 },
+    ]);
+  });
+
+  it('lists sessions with search and filters, and exports one as JSON', async () => {
+    const all = await api('/sessions?q=777');
+    expect(all.body.items.map((s: { id: string }) => s.id)).toEqual(['req-777']);
+    expect(
+      (await api('/sessions?hasErrors=false')).body.items.map((s: { id: string }) => s.id),
+    ).not.toContain('req-777');
+    expect((await api('/sessions?minDurationMs=100000')).body.items).toEqual([]);
+    const exported = await api('/sessions/req-777/export');
+    expect(exported.headers.get('content-disposition')).toBe(
+      'attachment; filename="debug-session-req-777.json"',
+    );
+    expect(exported.body.session.id).toBe('req-777');
+    expect((await api('/sessions/nope')).status).toBe(404);
+  });
+
+  it('takes OTLP protobuf (gzip) and Sentry transactions into sessions keyed by trace id', async () => {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const message = ExportTraceServiceRequest.fromObject({
+      resourceSpans: [
+        {
+          resource: {
+            attributes: [{ key: 'service.name', value: { stringValue: 'video-processing' } }],
+          },
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: Buffer.from('ab'.repeat(16), 'hex'),
+                  spanId: Buffer.from('cd'.repeat(8), 'hex'),
+                  name: 'render job',
+                  startTimeUnixNano: String(now - 50_000_000n),
+                  endTimeUnixNano: String(now),
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const res = await fetch(`${tracker.url}/v1/traces`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-protobuf',
+        'content-encoding': 'gzip',
+        authorization: `Bearer ${project.key}`,
+      },
+      body: gzipSync(ExportTraceServiceRequest.encode(message).finish()),
+    });
+    expect(res.status).toBe(200);
+    const tx = JSON.stringify({
+      type: 'transaction',
+      transaction: 'GET /render/status',
+      start_timestamp: Date.now() / 1000 - 0.2,
+      timestamp: Date.now() / 1000,
+      tags: { service: 'video-api' },
+      contexts: {
+        trace: {
+          trace_id: 'ab'.repeat(16),
+          span_id: 'ef'.repeat(8),
+          op: 'http.server',
+          status: 'ok',
+        },
+      },
+      spans: [
+        {
+          span_id: '12'.repeat(8),
+          parent_span_id: 'ef'.repeat(8),
+          op: 'db',
+          description: 'SELECT job',
+          start_timestamp: Date.now() / 1000 - 0.1,
+          timestamp: Date.now() / 1000,
+        },
+      ],
+    });
+    const env = await fetch(
+      `${tracker.url}/api/${project.id}/envelope/?sentry_key=${project.key}`,
+      { method: 'POST', body: `{}\n{"type":"transaction"}\n${tx}\n` },
+    );
+    expect(env.status).toBe(200);
+    const { body } = await api(`/sessions/${'ab'.repeat(16)}`);
+    expect(body.services).toEqual(['video-api', 'video-processing']);
+    expect(body.timeline.map((o: { name: string }) => o.name).sort()).toEqual([
+      'GET /render/status',
+      'SELECT job',
+      'render job',
+    ]);
+  });
+
+  it('answers OTLP errors in the protocol: 401 without the key, 400 naming the bad field', async () => {
+    const post = (body: string, headers: Record<string, string>) =>
+      fetch(`${tracker.url}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
+    const noKey = await post('{}', {});
+    expect(noKey.status).toBe(401);
+    const bad = await post(
+      JSON.stringify({
+        resourceSpans: [
+          {
+            scopeSpans: [
+              {
+                spans: [
+                  { traceId: 'xyz', spanId: '00', startTimeUnixNano: '1', endTimeUnixNano: '2' },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+      { authorization: `Bearer ${project.key}` },
+    );
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toBe(
+      'resourceSpans[0].scopeSpans[0].spans[0].traceId must be 32 hex digits, got "xyz"',
+    );
+  });
+});
