@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { openSqlite } from './store/sqlite';
 import { addProject, dsnFor, type Project } from './projects';
 import { serve, type RunningTracker } from './main';
 import { silentLogger } from './telemetry/logger';
@@ -236,6 +238,70 @@ describe('raw envelopes', () => {
   });
 });
 
+describe('generated envelopes', () => {
+  // Valid envelopes written by a generator of their own (not by our parser), with events and
+  // other items in any order, any level, tags as objects or pairs, optional lengths.
+  const eventItem = fc.record({
+    message: fc.string({ minLength: 1, maxLength: 40 }),
+    level: fc.constantFrom('fatal', 'error', 'warning', 'info', 'debug'),
+    tags: fc.oneof(
+      fc.dictionary(fc.stringMatching(/^[a-z_]{1,8}$/), fc.string({ maxLength: 10 }), {
+        maxKeys: 3,
+      }),
+      fc.constant([['service', 'generated']]),
+    ),
+    withLength: fc.boolean(),
+  });
+  const otherItem = fc.record({
+    type: fc.constantFrom('session', 'client_report', 'attachment', 'brand_new_type'),
+    body: fc.json(),
+  });
+  const envelope = fc.tuple(
+    fc.array(eventItem, { minLength: 1, maxLength: 3 }),
+    fc.array(otherItem, { maxLength: 2 }),
+  );
+  let counter = 100_000;
+
+  it('stores every event of every valid generated envelope, answering 200', async () => {
+    const sent: string[] = [];
+    await fc.assert(
+      fc.asyncProperty(envelope, async ([events, others]) => {
+        const lines = ['{}'];
+        for (const o of others)
+          lines.push(JSON.stringify({ type: o.type }), o.body.replace(/\n/g, ' '));
+        for (const e of events) {
+          const id = (++counter).toString(16).padStart(32, '0');
+          sent.push(id);
+          const payload = JSON.stringify({
+            event_id: id,
+            message: e.message,
+            level: e.level,
+            tags: e.tags,
+          });
+          lines.push(
+            JSON.stringify(
+              e.withLength
+                ? { type: 'event', length: Buffer.byteLength(payload) }
+                : { type: 'event' },
+            ),
+            payload,
+          );
+        }
+        const res = await fetch(envelopeUrl(project), {
+          method: 'POST',
+          body: lines.join('\n') + '\n',
+        });
+        expect(res.status).toBe(200);
+      }),
+      { numRuns: 300 },
+    );
+    const repo = openSqlite(join(dir, 'tracker.db'));
+    const missing = sent.filter((id) => !repo.hasEvent(id));
+    repo.close();
+    expect(missing).toEqual([]);
+  });
+});
+
 describe('triage', () => {
   const sendEvent = (n: number, release: string) =>
     fetch(envelopeUrl(project), {
@@ -299,5 +365,6 @@ describe('triage', () => {
       /beacon_tracker_events_ingested_total\{project="checkout",service="checkout",severity="error",type="application"\} 3/,
     );
     expect(text).toMatch(/beacon_tracker_rejected_requests_total\{reason="rate_limited"\} 1/);
+    expect(text).toMatch(/beacon_tracker_open_issues\{project="checkout",severity="warning"\} 1/);
   });
 });

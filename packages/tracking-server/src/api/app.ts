@@ -1,9 +1,8 @@
 // The tracking server's HTTP app: Sentry ingest, the REST API, /metrics and health.
 // createApp() does not listen; main.ts does.
 import express, { type Request, type Response } from 'express';
-import type { TrackedEvent } from '../ingest/event';
 import type { Project } from '../projects';
-import { GroupCommit } from '../store/group-commit';
+import { inlineWriter, type EventWriter } from '../store/writer';
 import type { Repository } from '../store/repository';
 import type { Logger } from '../telemetry/logger';
 import type { TrackerMetrics } from '../telemetry/metrics';
@@ -13,6 +12,8 @@ import { sentryIngest } from './sentry';
 
 export interface AppDeps {
   readonly repo: Repository;
+  /** Where ingested events are committed; default: on this thread, through `repo`. */
+  readonly writer?: EventWriter;
   readonly projects: () => readonly Project[];
   readonly apiToken: string;
   readonly metrics: TrackerMetrics;
@@ -27,16 +28,20 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  const commit = new GroupCommit<TrackedEvent[], { newIssues: number }>((batches) =>
-    repo.ingest(batches.flat()),
-  );
-  const refreshOpenIssues = () =>
-    metrics.openIssues.set({ project: 'all', severity: 'all' }, repo.countOpenIssues());
+  const writer = deps.writer ?? inlineWriter(repo);
+  const refreshOpenIssues = () => {
+    metrics.openIssues.reset();
+    for (const r of repo.openIssueCounts()) {
+      const project =
+        deps.projects().find((p) => p.id === r.projectId)?.name ?? String(r.projectId);
+      metrics.openIssues.set({ project, severity: r.severity }, r.count);
+    }
+  };
   refreshOpenIssues();
 
   const ingest = sentryIngest({
     project: (id) => deps.projects().find((p) => p.id === id),
-    store: (events) => commit.submit(events),
+    store: (events) => writer.write(events),
     storeOperations: (projectId, operations) => repo.ingestTraces(projectId, operations, []),
     now,
     onRejected: (reason) => metrics.rejectedRequests.inc({ reason }),

@@ -4,7 +4,7 @@
 // anything — each server in its own process, the load from this one. Prints numbers; asserts
 // nothing.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -81,10 +81,41 @@ function envelope(n: number): Buffer {
   );
 }
 
-async function load(
-  port: number,
-  path: string,
-): Promise<{ rate: number; p50: number; p99: number; errors: number; sizeKb: number }> {
+/**
+ * CPU seconds a process has used (all its threads), from /proc: the machine is shared, so
+ * CPU per event is the figure that other work on it disturbs least.
+ */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU the whole machine spent (all processes), to show how busy it was during a run. */
+function machineBusySeconds(): number {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.split(/\s+/) ?? [];
+  const n = ticks.map(Number);
+  return (n.reduce((a, b) => a + b, 0) - (n[3] ?? 0) - (n[4] ?? 0)) / 100; // minus idle, iowait
+}
+
+interface Result {
+  rate: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  sizeKb: number;
+  /** Server CPU microseconds per answered event. */
+  serverUs: number;
+  /** Load generator CPU microseconds per answered event. */
+  clientUs: number;
+  /** Cores busy on the whole machine during the run, everything included. */
+  machineCores: number;
+}
+
+async function load(port: number, path: string, server: ChildProcess): Promise<Result> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const latencies: number[] = [];
   let errors = 0;
@@ -122,8 +153,16 @@ async function load(
     }
   };
   const started = performance.now();
+  const cpu0 = {
+    server: cpuSeconds(server.pid),
+    client: process.cpuUsage(),
+    machine: machineBusySeconds(),
+  };
   await Promise.all(Array.from({ length: CONNECTIONS }, worker));
   const elapsed = (performance.now() - started) / 1000;
+  const serverCpu = cpuSeconds(server.pid) - cpu0.server;
+  const clientCpu = process.cpuUsage(cpu0.client);
+  const machineCpu = machineBusySeconds() - cpu0.machine;
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const q = (p: number) =>
@@ -134,6 +173,9 @@ async function load(
     p99: q(0.99),
     errors,
     sizeKb: envelope(1).length / 1024,
+    serverUs: (serverCpu / latencies.length) * 1e6,
+    clientUs: (clientCpu.user + clientCpu.system) / latencies.length,
+    machineCores: machineCpu / elapsed,
   };
 }
 
@@ -174,6 +216,8 @@ async function main() {
   const barePort = await freePort();
   const children = [
     start([
+      // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the tracker under load.
+      ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
       join(__dirname, '..', 'cli.js'),
       'serve',
       '--port',
@@ -189,18 +233,23 @@ async function main() {
     await waitUp(trackerPort);
     await new Promise((r) => setTimeout(r, 200));
     const path = `/api/${project.id}/envelope/?sentry_key=${project.key}&sentry_version=7`;
-    const bare = await load(barePort, path);
-    const tracker = await load(trackerPort, path);
-    const row = (name: string, r: typeof bare) =>
-      `${name.padEnd(44)}${r.rate.toFixed(0).padStart(10)}${r.p50.toFixed(2).padStart(9)}${r.p99.toFixed(2).padStart(9)}${String(r.errors).padStart(8)}`;
+    const bare = await load(barePort, path, children[1] as ChildProcess);
+    const tracker = await load(trackerPort, path, children[0] as ChildProcess);
+    const row = (name: string, r: Result) =>
+      `${name.padEnd(44)}${r.rate.toFixed(0).padStart(10)}${r.p50.toFixed(2).padStart(9)}${r.p99.toFixed(2).padStart(9)}${String(r.errors).padStart(8)}${r.serverUs.toFixed(0).padStart(11)}${r.clientUs.toFixed(0).padStart(11)}${r.machineCores.toFixed(2).padStart(9)}`;
     console.log(
       `\ntracking-server ingest bench — ${CONNECTIONS} keep-alive connections, ${SECONDS} s each, ${bare.sizeKb.toFixed(1)} KB envelopes, Node ${process.version}\n`,
     );
     console.log(
-      `${'server'.padEnd(44)}${'events/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'non-200'.padStart(8)}`,
+      `${'server'.padEnd(44)}${'events/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'non-200'.padStart(8)}${'server µs'.padStart(11)}${'client µs'.padStart(11)}${'cores'.padStart(9)}`,
     );
     console.log(row('bare node:http (reads body, answers id)', bare));
     console.log(row('tracker (durable: SQLite WAL, synchronous=FULL)', tracker));
+    console.log(
+      '\nserver µs / client µs: CPU time per answered event of the server process (all threads)' +
+        '\nand of this load generator; cores: the whole machine’s busy cores during the run,' +
+        '\nother work on it included (it has 2).',
+    );
     console.log(`\ntracker / bare throughput: ${(tracker.rate / bare.rate).toFixed(2)}×`);
     console.log(
       `floor ≥ 5,000 events/s: ${tracker.rate.toFixed(0)}  ${tracker.rate >= 5000 ? 'met' : 'NOT met'}`,

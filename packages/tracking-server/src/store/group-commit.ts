@@ -1,37 +1,41 @@
 // Group commit: requests that arrive while a transaction is being written wait for the next
 // one, and each is answered only after the transaction holding its events has committed.
 // With synchronous=FULL every commit is an fsync, so batching is what turns one fsync per
-// event into one per batch.
+// event into one per batch. One batch is in flight at a time; the write may be synchronous
+// (SQLite on this thread) or asynchronous (SQLite on a worker thread).
 export class GroupCommit<T, R> {
   private queue: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
   private scheduled = false;
+  private writing = false;
 
   constructor(
-    private readonly write: (items: T[]) => R,
+    private readonly write: (items: T[]) => R | Promise<R>,
     private readonly maxBatch = 1000,
   ) {}
 
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (!this.scheduled) {
+      if (!this.scheduled && !this.writing) {
         this.scheduled = true;
         // setImmediate lets every request whose body is already read join this batch.
-        setImmediate(() => this.flush());
+        setImmediate(() => void this.flush());
       }
     });
   }
 
-  private flush(): void {
+  private async flush(): Promise<void> {
     this.scheduled = false;
+    this.writing = true;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       try {
-        const result = this.write(batch.map((b) => b.item));
+        const result = await this.write(batch.map((b) => b.item));
         for (const b of batch) b.resolve(result);
       } catch (err) {
         for (const b of batch) b.reject(err);
       }
     }
+    this.writing = false;
   }
 }

@@ -89,7 +89,8 @@ export interface Repository {
   setStatus(ids: readonly number[], status: IssueStatus, now: number): number[];
   stats(now: number): Stats;
   hasEvent(eventId: string): boolean;
-  countOpenIssues(): number;
+  /** Issues in status open or investigating, per project and severity. */
+  openIssueCounts(): { projectId: number; severity: Severity; count: number }[];
   /** Stores operations and memory snapshots in one transaction. */
   ingestTraces(
     projectId: number,

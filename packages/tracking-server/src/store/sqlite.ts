@@ -444,12 +444,14 @@ export function openSqlite(file: string): Repository {
     },
 
     hasEvent: (eventId) => st.hasEvent.get(eventId) !== undefined,
-    countOpenIssues: () =>
+    openIssueCounts: () =>
       (
         db
-          .prepare("SELECT COUNT(*) AS n FROM issues WHERE status IN ('open', 'investigating')")
-          .get() as { n: number }
-      ).n,
+          .prepare(
+            "SELECT project_id AS projectId, severity, COUNT(*) AS count FROM issues WHERE status IN ('open', 'investigating') GROUP BY project_id, severity",
+          )
+          .all() as { projectId: number; severity: Severity; count: number }[]
+      ).map((r) => ({ ...r })),
 
     deleteEventsBefore(before, batch) {
       return db
