@@ -365,6 +365,6 @@ describe('triage', () => {
       /beacon_tracker_events_ingested_total\{project="checkout",service="checkout",severity="error",type="application"\} 3/,
     );
     expect(text).toMatch(/beacon_tracker_rejected_requests_total\{reason="rate_limited"\} 1/);
-    expect(text).toMatch(/beacon_tracker_open_issues\{project="checkout",severity="warning"\} 1/);
+    expect(text).toMatch(/beacon_tracker_open_issues\{project="limited",severity="error"\} 1/);
   });
 });
