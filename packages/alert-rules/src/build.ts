@@ -2,8 +2,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { renderAlertmanagerConfig } from './alertmanager/config';
 import type { AlertmanagerOptions } from './alertmanager/config';
-import { renderPrometheusRule, renderRuleFile } from './render/prometheus';
+import {
+  DEFAULT_RUNBOOK_BASE_URL,
+  checkRunbookBaseUrl,
+  renderPrometheusRule,
+  renderRuleFile,
+} from './render/prometheus';
 import type { RenderOptions } from './render/prometheus';
+import { renderGrafanaAlerting } from './render/grafana';
 import { GENERATED_HEADER } from './render/yaml';
 import { ruleGroups } from './rules';
 import { PACKAGE_ROOT, validateGroups } from './spec';
@@ -14,9 +20,14 @@ export const PROMTOOL_TESTS_DIR = path.join(PACKAGE_ROOT, 'testdata', 'promtool'
 
 /**
  * A domain's hand-written promtool test, with `rule_files` pointed from the test's own folder
- * (`prometheus/tests/`) at the generated rule file one level up.
+ * (`prometheus/tests/`) at the generated rule file one level up, and the expected `runbook_url`s
+ * moved from the default base to `runbookBaseUrl` (the tests are written against the default).
  */
-export function promtoolTestFile(domain: string, testsDir = PROMTOOL_TESTS_DIR): string {
+export function promtoolTestFile(
+  domain: string,
+  testsDir = PROMTOOL_TESTS_DIR,
+  runbookBaseUrl = DEFAULT_RUNBOOK_BASE_URL,
+): string {
   const file = path.join(testsDir, `${domain}.test.yml`);
   if (!existsSync(file)) throw new Error(`rule group "${domain}": no promtool test file ${file}`);
   const text = readFileSync(file, 'utf8');
@@ -26,7 +37,12 @@ export function promtoolTestFile(domain: string, testsDir = PROMTOOL_TESTS_DIR):
   }
   return (
     `${GENERATED_HEADER}# copied from packages/alert-rules/testdata/promtool/${domain}.test.yml\n` +
-    text.replace(from, `rule_files:\n  - ../${domain}.rules.yml\n`)
+    text
+      .replace(from, `rule_files:\n  - ../${domain}.rules.yml\n`)
+      .replaceAll(
+        `runbook_url: ${DEFAULT_RUNBOOK_BASE_URL}runbooks/`,
+        `runbook_url: ${checkRunbookBaseUrl(runbookBaseUrl)}runbooks/`,
+      )
   );
 }
 
@@ -39,9 +55,13 @@ export function renderAll(
   const files = new Map<string, string>();
   for (const group of groups) {
     files.set(`prometheus/${group.domain}.rules.yml`, renderRuleFile(group, options));
-    files.set(`prometheus/tests/${group.domain}.test.yml`, promtoolTestFile(group.domain));
+    files.set(
+      `prometheus/tests/${group.domain}.test.yml`,
+      promtoolTestFile(group.domain, PROMTOOL_TESTS_DIR, options.runbookBaseUrl),
+    );
   }
   files.set('kubernetes/prometheusrule.yaml', renderPrometheusRule(groups, options));
+  files.set('grafana/alert-rules.yaml', renderGrafanaAlerting(groups, options));
   files.set('alertmanager/alertmanager.yml', renderAlertmanagerConfig(options.alertmanager));
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

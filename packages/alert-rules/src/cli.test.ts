@@ -1,7 +1,8 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { USAGE, main, parseArgs } from './cli';
-import { tempDir } from './testing';
+import { PACKAGE_ROOT } from './spec';
+import { runTool, tempDir } from './testing';
 
 function run(argv: string[]): { code: number; out: string; err: string } {
   let out = '';
@@ -41,22 +42,58 @@ describe('beacon-alerts', () => {
     expect(() => parseArgs(['build', '--out'])).toThrow('--out needs a value');
   });
 
-  it('writes rule files, the PrometheusRule and alertmanager.yml', () => {
+  it('writes rule files, the PrometheusRule, Grafana provisioning and alertmanager.yml', () => {
     const dir = tempDir('cli');
     const r = run(['build', '--out', dir, '--runbook-base-url', 'https://example.test/']);
     expect(r.code).toBe(0);
     expect(readdirSync(path.join(dir, 'prometheus')).sort()).toEqual([
       'ai.rules.yml',
       'application.rules.yml',
+      'business.rules.yml',
       'infrastructure.rules.yml',
+      'security.rules.yml',
+      'slo.rules.yml',
+      'storage.rules.yml',
       'tests',
+      'tools.rules.yml',
       'websocket.rules.yml',
     ]);
     expect(readdirSync(path.join(dir, 'kubernetes'))).toEqual(['prometheusrule.yaml']);
     expect(readdirSync(path.join(dir, 'alertmanager'))).toEqual(['alertmanager.yml']);
+    expect(readdirSync(path.join(dir, 'grafana'))).toEqual(['alert-rules.yaml']);
+    expect(readFileSync(path.join(dir, 'grafana', 'alert-rules.yaml'), 'utf8')).toContain(
+      'runbook_url: https://example.test/runbooks/ServiceDown.md',
+    );
     expect(readFileSync(path.join(dir, 'prometheus', 'application.rules.yml'), 'utf8')).toContain(
       'runbook_url: https://example.test/runbooks/ServiceDown.md',
     );
+    // The hand-written tests expect the default base; the build moves them to the one given.
+    const tests = path.join(dir, 'prometheus', 'tests');
+    expect(readFileSync(path.join(tests, 'application.test.yml'), 'utf8')).toContain(
+      'runbook_url: https://example.test/runbooks/ServiceDown.md',
+    );
+    const res = runTool('promtool', ['test', 'rules', 'application.test.yml'], tests);
+    expect({ code: res.code, output: res.output }).toEqual({
+      code: 0,
+      output: expect.stringContaining('SUCCESS'),
+    });
+  });
+
+  it('points runbook_url at the runbook file in the repository by default', () => {
+    const dir = tempDir('cli-default');
+    expect(run(['build', '--out', dir]).code).toBe(0);
+    const text = readFileSync(path.join(dir, 'prometheus', 'storage.rules.yml'), 'utf8');
+    const urls = [...text.matchAll(/runbook_url: (\S+)/g)].map((m) => m[1] as string);
+    expect(urls).toContain('packages/alert-rules/runbooks/PostgresDown.md');
+    for (const url of urls) {
+      expect(existsSync(path.join(PACKAGE_ROOT, '..', '..', url))).toBe(true);
+    }
+  });
+
+  it('rejects a runbook base URL that is not a URL or relative folder, naming it', () => {
+    const r = run(['build', '--out', tempDir('cli-bad'), '--runbook-base-url', 'ftp://x']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('invalid runbook base URL "ftp://x"');
   });
 
   it('starts the built script with a node shebang', () => {

@@ -7,11 +7,14 @@ Writes the alerting configuration generated from the TypeScript definitions:
   <dir>/prometheus/<domain>.rules.yml   Prometheus rule files, one per domain
   <dir>/prometheus/tests/<domain>.test.yml  their promtool unit tests
   <dir>/kubernetes/prometheusrule.yaml  the same groups as a PrometheusRule
+  <dir>/grafana/alert-rules.yaml        the alerts as Grafana-managed alerting provisioning
   <dir>/alertmanager/alertmanager.yml   Alertmanager routing, inhibition and receivers
 
 Options:
   --out <dir>               output directory (required)
-  --runbook-base-url <url>  prefix of runbook_url annotations
+  --runbook-base-url <url>  prefix of runbook_url annotations (default packages/alert-rules/,
+                            the runbook's path in the repository); an http(s) URL or a
+                            relative path, ending in /
   -h, --help                print this help
 `;
 

@@ -17,7 +17,12 @@ describe('the generated rule files', () => {
     expect(readdirSync(testsOut).sort()).toEqual([
       'ai.test.yml',
       'application.test.yml',
+      'business.test.yml',
       'infrastructure.test.yml',
+      'security.test.yml',
+      'slo.test.yml',
+      'storage.test.yml',
+      'tools.test.yml',
       'websocket.test.yml',
     ]);
     expect(readFileSync(path.join(testsOut, 'ai.test.yml'), 'utf8')).toContain(

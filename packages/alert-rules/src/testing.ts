@@ -9,14 +9,28 @@ export interface ToolResult {
   output: string;
 }
 
-const APT: Record<string, string> = { promtool: 'prometheus', amtool: 'prometheus-alertmanager' };
+/** Where scripts/setup.mjs builds the Go tools packages declare (`beacon.requires`). */
+export const REPO_TOOLS_BIN = path.resolve(__dirname, '..', '..', '..', '.tools', 'bin');
 
-/** Runs `tool` with `args`; throws (failing the test) if the tool is not installed. */
+const INSTALL: Record<string, string> = {
+  promtool: 'apt-get install prometheus',
+  amtool: 'apt-get install prometheus-alertmanager',
+  pint: 'node scripts/setup.mjs (it builds the pinned github.com/cloudflare/pint/cmd/pint into .tools/bin)',
+};
+
+/**
+ * Runs `tool` with `args`, looking in the repository's .tools/bin first; throws (failing the
+ * test) if the tool is not installed.
+ */
 export function runTool(tool: string, args: readonly string[], cwd?: string): ToolResult {
-  const res = spawnSync(tool, args, { cwd, encoding: 'utf8', timeout: 60_000 });
+  const env = {
+    ...process.env,
+    PATH: [REPO_TOOLS_BIN, process.env.PATH ?? ''].join(path.delimiter),
+  };
+  const res = spawnSync(tool, args, { cwd, env, encoding: 'utf8', timeout: 120_000 });
   if (res.error) {
     throw new Error(
-      `${tool} could not be run (${res.error.message}); install it with apt-get install ${APT[tool] ?? tool}`,
+      `${tool} could not be run (${res.error.message}); install it with ${INSTALL[tool] ?? tool}`,
       { cause: res.error },
     );
   }

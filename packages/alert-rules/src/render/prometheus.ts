@@ -1,9 +1,26 @@
-import type { AlertSpec, RuleGroup } from '../spec';
+import type { AlertSpec, RecordingSpec, RuleGroup } from '../spec';
 import { toYaml } from './yaml';
 
-/** Where runbook links point by default: this package in the repository. */
-export const DEFAULT_RUNBOOK_BASE_URL =
-  'https://github.com/beacon/beacon/blob/main/packages/alert-rules/';
+/**
+ * Where runbook links point by default: the runbook file's path from the repository root
+ * (`packages/alert-rules/runbooks/<AlertName>.md`), which the build checks exists. Deployments set
+ * `--runbook-base-url` to where they browse the repository, e.g.
+ * `https://git.example.com/beacon/blob/main/packages/alert-rules/`.
+ */
+export const DEFAULT_RUNBOOK_BASE_URL = 'packages/alert-rules/';
+
+/** Throws, naming the value, unless `url` is an http(s) URL or a relative path ending in `/`. */
+export function checkRunbookBaseUrl(url: string): string {
+  const absolute = /^https?:\/\/[^/\s]+\//i.test(url);
+  const relative = !/^[a-z][a-z0-9+.-]*:/i.test(url) && !url.startsWith('/');
+  const ok = url.endsWith('/') && !/\s/.test(url) && (absolute || relative);
+  if (!ok) {
+    throw new Error(
+      `invalid runbook base URL ${JSON.stringify(url)}: want an http(s) URL or a relative path, ending in "/"`,
+    );
+  }
+  return url;
+}
 
 export interface RenderOptions {
   /** Prefix of every `runbook_url`; the runbook's package-relative path is appended. */
@@ -13,25 +30,43 @@ export interface RenderOptions {
 export interface PrometheusRule {
   alert: string;
   expr: string;
-  for: string;
+  /** Left out when zero, Prometheus' default (pint flags `for: 0m` as redundant). */
+  for?: string;
   labels: Record<string, string>;
   annotations: Record<string, string>;
+}
+
+export interface PrometheusRecord {
+  record: string;
+  expr: string;
+  labels?: Record<string, string>;
 }
 
 export interface PrometheusGroup {
   name: string;
   interval?: string;
-  rules: PrometheusRule[];
+  rules: (PrometheusRecord | PrometheusRule)[];
+}
+
+export function toPrometheusRecord(rule: RecordingSpec): PrometheusRecord {
+  const out: PrometheusRecord = { record: rule.record, expr: rule.expr };
+  if (rule.labels !== undefined) out.labels = { ...rule.labels };
+  return out;
+}
+
+/** `0m`, `0s`, `0h0m`, …: a duration of nothing. */
+export function isZeroDuration(d: string): boolean {
+  return /^(?:0+(?:ms|s|m|h|d|w|y))+$/.test(d);
 }
 
 export function toPrometheusRule(alert: AlertSpec, options: RenderOptions = {}): PrometheusRule {
-  const base = options.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL;
+  const base = checkRunbookBaseUrl(options.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL);
   const labels: Record<string, string> = { severity: alert.severity, team: alert.team };
   if (alert.service !== undefined) labels.service = alert.service;
   return {
     alert: alert.name,
     expr: alert.expr,
-    for: alert.for,
+    ...(isZeroDuration(alert.for) ? {} : { for: alert.for }),
     labels,
     annotations: {
       summary: alert.summary,
@@ -44,7 +79,10 @@ export function toPrometheusRule(alert: AlertSpec, options: RenderOptions = {}):
 export function toPrometheusGroup(group: RuleGroup, options: RenderOptions = {}): PrometheusGroup {
   const out: PrometheusGroup = {
     name: group.domain,
-    rules: group.alerts.map((a) => toPrometheusRule(a, options)),
+    rules: [
+      ...(group.records ?? []).map(toPrometheusRecord),
+      ...group.alerts.map((a) => toPrometheusRule(a, options)),
+    ],
   };
   if (group.interval !== undefined) out.interval = group.interval;
   return out;

@@ -16,10 +16,21 @@ export interface AlertSpec {
   readonly runbook: string;
 }
 
-/** The alerts of one domain; rendered as one rule group and one `<domain>.rules.yml`. */
+/** One recording rule: `record` is a `level:metric:operations` name. */
+export interface RecordingSpec {
+  readonly record: string;
+  readonly expr: string;
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The rules of one domain; rendered as one rule group and one `<domain>.rules.yml`, recording
+ * rules first (Prometheus evaluates a group's rules in order, so alerts read fresh records).
+ */
 export interface RuleGroup {
   readonly domain: string;
   readonly interval?: string;
+  readonly records?: readonly RecordingSpec[];
   readonly alerts: readonly AlertSpec[];
 }
 

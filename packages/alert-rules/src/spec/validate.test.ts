@@ -3,7 +3,13 @@ import path from 'node:path';
 import { tempDir } from '../testing';
 import { defineAlert } from './define';
 import type { AlertSpec } from './types';
-import { alertProblems, groupProblems, promqlErrors, validateGroups } from './validate';
+import {
+  alertProblems,
+  groupProblems,
+  promqlErrors,
+  recordingProblems,
+  validateGroups,
+} from './validate';
 
 const root = tempDir('spec');
 mkdirSync(path.join(root, 'runbooks'));
@@ -123,5 +129,29 @@ describe('promqlErrors', () => {
     expect(
       promqlErrors('histogram_quantile(0.95, sum by (le) (rate(x_bucket[5m]))) > 0.5'),
     ).toEqual([]);
+  });
+});
+
+describe('recordingProblems', () => {
+  it('accepts a level:metric:operations record', () => {
+    expect(recordingProblems({ record: 'slo:sli_error:ratio_rate5m', expr: 'up' })).toEqual([]);
+  });
+
+  it('rejects a record name without colons and an expression that does not parse', () => {
+    const problems = recordingProblems({
+      record: 'error_ratio',
+      expr: 'sum(',
+      labels: { 'a-b': 'x' },
+    });
+    expect(problems[0]).toBe('record "error_ratio": name must be level:metric:operations');
+    expect(problems[1]).toMatch(/^record "error_ratio": expr does not parse/);
+    expect(problems).toContain('record "error_ratio": label name "a-b" is not valid');
+  });
+
+  it('rejects the same record with the same labels twice in a group', () => {
+    const rec = { record: 'a:b:c', expr: 'up', labels: { slo: 'x' } };
+    expect(groupProblems([{ domain: 'app', records: [rec, rec], alerts: [good] }], root)).toEqual([
+      'record "a:b:c": declared twice with the same labels',
+    ]);
   });
 });

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parser } from '@prometheus-io/lezer-promql';
 import { SEVERITIES, runbookFor } from './types';
-import type { AlertSpec, RuleGroup } from './types';
+import type { AlertSpec, RecordingSpec, RuleGroup } from './types';
 
 /** The package root (two levels up from both src/spec and dist/spec). */
 export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
@@ -50,6 +50,22 @@ export function alertProblems(alert: AlertSpec, packageRoot = PACKAGE_ROOT): str
   return problems;
 }
 
+const RECORD_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_:]*[a-zA-Z0-9_]$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** Every problem with one recording rule, each naming the record. */
+export function recordingProblems(rule: RecordingSpec): string[] {
+  const problems: string[] = [];
+  const add = (msg: string) => problems.push(`record ${JSON.stringify(rule.record)}: ${msg}`);
+  if (!RECORD_NAME.test(rule.record)) add('name must be level:metric:operations');
+  if (!rule.expr.trim()) add('expr must not be empty');
+  else for (const e of promqlErrors(rule.expr)) add(`expr does not parse: ${e}`);
+  for (const name of Object.keys(rule.labels ?? {})) {
+    if (!LABEL_NAME.test(name)) add(`label name ${JSON.stringify(name)} is not valid`);
+  }
+  return problems;
+}
+
 /** Problems across groups: each alert's, bad domains, and duplicate name+severity pairs. */
 export function groupProblems(groups: readonly RuleGroup[], packageRoot = PACKAGE_ROOT): string[] {
   const problems: string[] = [];
@@ -65,6 +81,15 @@ export function groupProblems(groups: readonly RuleGroup[], packageRoot = PACKAG
     seenDomains.add(group.domain);
     if (group.alerts.length === 0)
       problems.push(`group ${JSON.stringify(group.domain)}: no alerts`);
+    const records = new Set<string>();
+    for (const rule of group.records ?? []) {
+      const key = `${rule.record}${JSON.stringify(Object.entries(rule.labels ?? {}).sort())}`;
+      if (records.has(key)) {
+        problems.push(`record ${JSON.stringify(rule.record)}: declared twice with the same labels`);
+      }
+      records.add(key);
+      problems.push(...recordingProblems(rule));
+    }
     for (const alert of group.alerts) {
       const key = `${alert.name}/${alert.severity}`;
       if (seen.has(key)) {

@@ -38,6 +38,30 @@ export function createPki(): Pki {
       key: readFileSync(keyFile, 'utf8'),
     };
   };
+  /** A key pair and a certificate for `subject`, signed by `ca` with the given extensions. */
+  const signed = (ca: Pair, name: string, subject: string, extensions: string): Pair => {
+    const file = (ext: string) => join(dir, `${name}.${ext}`);
+    writeFileSync(file('ext'), extensions);
+    openssl(['req', '-new', ...EC, '-subj', subject, '-keyout', file('key'), '-out', file('csr')]);
+    openssl([
+      'x509',
+      '-req',
+      '-in',
+      file('csr'),
+      '-CA',
+      ca.certFile,
+      '-CAkey',
+      ca.keyFile,
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      file('ext'),
+      '-out',
+      file('crt'),
+    ]);
+    return pair(name);
+  };
   return {
     dir,
     ca(name) {
@@ -56,75 +80,15 @@ export function createPki(): Pki {
       ]);
       return pair(name);
     },
-    client(ca, name, subject) {
-      const ext = join(dir, `${name}.ext`);
-      writeFileSync(ext, 'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n');
-      openssl([
-        'req',
-        '-new',
-        ...EC,
-        '-subj',
-        subject,
-        '-keyout',
-        join(dir, `${name}.key`),
-        '-out',
-        join(dir, `${name}.csr`),
-      ]);
-      openssl([
-        'x509',
-        '-req',
-        '-in',
-        join(dir, `${name}.csr`),
-        '-CA',
-        ca.certFile,
-        '-CAkey',
-        ca.keyFile,
-        '-CAcreateserial',
-        '-days',
-        '2',
-        '-extfile',
-        ext,
-        '-out',
-        join(dir, `${name}.crt`),
-      ]);
-      return pair(name);
-    },
-    server(ca, name) {
-      const ext = join(dir, `${name}.ext`);
-      writeFileSync(
-        ext,
-        'extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n',
-      );
-      openssl([
-        'req',
-        '-new',
-        ...EC,
-        '-subj',
+    client: (ca, name, subject) =>
+      signed(ca, name, subject, 'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n'),
+    server: (ca, name) =>
+      signed(
+        ca,
+        name,
         `/CN=${name}`,
-        '-keyout',
-        join(dir, `${name}.key`),
-        '-out',
-        join(dir, `${name}.csr`),
-      ]);
-      openssl([
-        'x509',
-        '-req',
-        '-in',
-        join(dir, `${name}.csr`),
-        '-CA',
-        ca.certFile,
-        '-CAkey',
-        ca.keyFile,
-        '-CAcreateserial',
-        '-days',
-        '2',
-        '-extfile',
-        ext,
-        '-out',
-        join(dir, `${name}.crt`),
-      ]);
-      return pair(name);
-    },
+        'extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n',
+      ),
     remove() {
       rmSync(dir, { recursive: true, force: true });
     },

@@ -1,0 +1,69 @@
+// Security and rate-limiting alerts: the rate limiter's refusals, security events the services
+// report, and the error tracker's view (new critical issues, its own ingest limits).
+import { by, catalog, eq, selector } from '@beacon/metric-catalog';
+import { defineAlert } from '../spec';
+import type { RuleGroup } from '../spec';
+
+const { rateLimitRejections, httpRequests, securityEvents } = catalog.platform;
+const { newIssues, rejectedRequests } = catalog.trackingServer;
+const ns = 'platform';
+const team = 'security';
+
+const perKind = by(securityEvents, ['namespace', 'service', 'kind']);
+
+export const security: RuleGroup = {
+  domain: 'security',
+  alerts: [
+    defineAlert({
+      name: 'RateLimitRejectionsHigh',
+      expr: `sum ${by(rateLimitRejections, ['namespace', 'service'])} (rate(${selector(rateLimitRejections, { namespace: ns })}[5m])) / sum ${by(httpRequests, ['namespace', 'service'])} (rate(${selector(httpRequests, { namespace: ns })}[5m])) > 0.05`,
+      for: '10m',
+      severity: 'warning',
+      team,
+      summary: 'The rate limiter refuses more than 5% of requests to {{ $labels.service }}',
+      description:
+        '{{ $value | humanizePercentage }} of requests to {{ $labels.service }} were refused with 429 by the rate limiter over the last 5 minutes (threshold 5%).',
+    }),
+    defineAlert({
+      name: 'CriticalSecurityEvent',
+      expr: `sum ${perKind} (increase(${selector(securityEvents, { namespace: ns, severity: eq('critical') })}[5m])) > 0`,
+      for: '0m',
+      severity: 'critical',
+      team,
+      summary: 'Critical security event {{ $labels.kind }} on {{ $labels.service }}',
+      description:
+        '{{ $value | humanize }} critical security events of kind {{ $labels.kind }} were recorded by {{ $labels.service }} in the last 5 minutes.',
+    }),
+    defineAlert({
+      name: 'SecurityEventsElevated',
+      expr: `sum ${perKind} (increase(${selector(securityEvents, { namespace: ns })}[15m])) > 30`,
+      for: '5m',
+      severity: 'warning',
+      team,
+      summary: 'Many {{ $labels.kind }} security events on {{ $labels.service }}',
+      description:
+        '{{ $value | humanize }} security events of kind {{ $labels.kind }} were recorded by {{ $labels.service }} in the last 15 minutes (threshold 30).',
+    }),
+    defineAlert({
+      name: 'TrackerNewCriticalIssue',
+      expr: `sum ${by(newIssues, ['project', 'service'])} (increase(${selector(newIssues, { severity: eq('critical') })}[10m])) > 0`,
+      for: '0m',
+      severity: 'critical',
+      team: 'platform',
+      summary: 'New critical error in {{ $labels.service }} ({{ $labels.project }})',
+      description:
+        'The error tracker opened {{ $value | humanize }} new or regressed critical issues for {{ $labels.service }} in project {{ $labels.project }} in the last 10 minutes.',
+    }),
+    defineAlert({
+      name: 'TrackerIngestRateLimited',
+      expr: `sum ${by(rejectedRequests, ['namespace', 'job'])} (increase(${selector(rejectedRequests, { reason: eq('rate_limited') })}[10m])) > 60`,
+      for: '10m',
+      severity: 'warning',
+      team: 'platform',
+      service: 'tracking-server',
+      summary: 'The error tracker drops events at its rate limit',
+      description:
+        'The tracking server refused {{ $value | humanize }} ingest requests at its rate limit in the last 10 minutes (threshold 60): error events from the services are being lost.',
+    }),
+  ],
+};
