@@ -10,7 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { catalog, createGauge } from '@beacon/metric-catalog';
 import { parseFlags, startAdapter, memoryLogger } from '@beacon/metrics-adapter';
 import { createPki } from '@beacon/metrics-adapter/dist/testing/pki.js';
-import { serveMetrics, startPrometheus, waitFor } from '@beacon/metrics-adapter/dist/testing/prometheus.js';
+import {
+  serveMetrics,
+  startPrometheus,
+  waitFor,
+} from '@beacon/metrics-adapter/dist/testing/prometheus.js';
 import { Registry } from 'prom-client';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -36,15 +40,31 @@ const targets = [
   await target(ws(3), pod('collab-a')),
   await target(ws(1.5), pod('collab-b')),
   await target(ws(8), pod('other-0')),
-  await target((r) => createGauge(catalog.platform.jobQueueLength, r).set({ queue: 'render' }, 12000), {
-    namespace: 'platform',
-    pod: 'video-0',
-    service: 'video-processing',
-  }),
+  await target(
+    (r) => createGauge(catalog.platform.jobQueueLength, r).set({ queue: 'render' }, 12000),
+    {
+      namespace: 'platform',
+      pod: 'video-0',
+      service: 'video-processing',
+    },
+  ),
   await target((r) => {
     const g = createGauge(catalog.kubeStateMetrics.podLabels, r);
-    for (const [name, app] of [['collab-a', 'collab'], ['collab-b', 'collab'], ['other-0', 'other']]) {
-      g.set({ namespace: 'platform', pod: name, uid: name, label_app: app, label_app_kubernetes_io_name: app }, 1);
+    for (const [name, app] of [
+      ['collab-a', 'collab'],
+      ['collab-b', 'collab'],
+      ['other-0', 'other'],
+    ]) {
+      g.set(
+        {
+          namespace: 'platform',
+          pod: name,
+          uid: name,
+          label_app: app,
+          label_app_kubernetes_io_name: app,
+        },
+        1,
+      );
     }
   }),
 ];
@@ -77,15 +97,29 @@ try {
     ]),
     { logger: memoryLogger() },
   );
-  await waitFor(async () => adapter.provider.ready() && adapter.provider.customMetrics().length >= 2, 20_000, () => 'no discovery');
+  await waitFor(
+    async () => adapter.provider.ready() && adapter.provider.customMetrics().length >= 2,
+    20_000,
+    () => 'no discovery',
+  );
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(
     kubeconfig,
     JSON.stringify({
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [{ name: 'adapter', cluster: { server: adapter.url, 'certificate-authority': join(dir, 'apiserver.crt') } }],
-      users: [{ name: 'hpa', user: { 'client-certificate': client.certFile, 'client-key': client.keyFile } }],
+      clusters: [
+        {
+          name: 'adapter',
+          cluster: { server: adapter.url, 'certificate-authority': join(dir, 'apiserver.crt') },
+        },
+      ],
+      users: [
+        {
+          name: 'hpa',
+          user: { 'client-certificate': client.certFile, 'client-key': client.keyFile },
+        },
+      ],
       contexts: [{ name: 'adapter', context: { cluster: 'adapter', user: 'hpa' } }],
       'current-context': 'adapter',
     }),

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm start`: installs what is missing, builds every package, then runs each workspace's
-// `start` script (what exists so far of the local stack) on its embedded defaults.
+// `npm start`: installs what is missing, builds every package, then runs the local stack
+// (scripts/stack.mjs) on its embedded defaults until Ctrl-C.
 import { spawnSync } from 'node:child_process';
 import { repoRoot, setup, toolPath } from './setup.mjs';
 
@@ -21,4 +21,4 @@ function step(cmd, args) {
 
 setup();
 step('npx', ['turbo', 'run', 'build']);
-step('npm', ['run', 'start', '--workspaces', '--if-present']);
+step('node', ['scripts/stack.mjs']);

@@ -1,0 +1,205 @@
+#!/usr/bin/env node
+// The local stack `npm start` runs after the build, on embedded defaults, until Ctrl-C:
+//   - a demo workload exporting the platform's metrics (catalog names) for a few pods;
+//   - the tracking server on :9300 with a `demo` project (DSN printed);
+//   - Prometheus on :9090 scraping the workload, the tracker and the adapter, evaluating the
+//     alert rules beacon-alerts builds;
+//   - the metrics adapter on :6443 in front of that Prometheus.
+// Dashboards and alerts are built to .beacon/out for Grafana provisioning. State lives in
+// .beacon/ (git-ignored). Ports are fixed so the printed commands work; a port in use is an error.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer, get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { repoRoot, toolPath } from './setup.mjs';
+
+const require = createRequire(import.meta.url);
+const env = { ...process.env, PATH: toolPath() };
+const state = join(repoRoot, '.beacon');
+const out = join(state, 'out');
+const PORTS = { workload: 9400, tracker: 9300, prometheus: 9090, adapter: 6443 };
+const children = [];
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: repoRoot, env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stderr || r.stdout}`);
+  return r.stdout;
+}
+
+function start(name, cmd, args) {
+  const child = spawn(cmd, args, { cwd: repoRoot, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr.on('data', (d) => {
+    for (const line of String(d).split('\n').filter(Boolean))
+      process.stderr.write(`[${name}] ${line}\n`);
+  });
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`${name} exited (${signal ?? code}); stopping the stack`);
+      stop(1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+/** GET status; https with the adapter's self-signed certificate accepted (local only). */
+function status(url) {
+  return new Promise((resolve) => {
+    const get = url.startsWith('https:') ? httpsGet : httpGet;
+    get(url, { rejectUnauthorized: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    }).on('error', () => resolve(0));
+  });
+}
+
+async function waitFor(url, what) {
+  for (let i = 0; i < 150; i++) {
+    if ((await status(url)) === 200) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} did not come up at ${url}`);
+}
+
+/** A few pods of the platform, exporting catalog metrics with the labels Kubernetes SD gives. */
+function demoWorkload() {
+  const { catalog, createGauge } = require('@beacon/metric-catalog');
+  const { Registry } = require('prom-client');
+  const registry = new Registry();
+  const ws = createGauge(catalog.platform.websocketConnections, registry);
+  const queue = createGauge(catalog.platform.jobQueueLength, registry);
+  const labels = createGauge(catalog.kubeStateMetrics.podLabels, registry);
+  const tick = () => {
+    const t = Date.now() / 60_000;
+    ws.set(Math.round(40 + 30 * Math.sin(t)));
+    queue.set({ queue: 'render' }, Math.round(12 + 10 * Math.cos(t)));
+  };
+  tick();
+  setInterval(tick, 5_000).unref();
+  for (const pod of ['collab-0', 'collab-1']) {
+    labels.set(
+      {
+        namespace: 'platform',
+        pod,
+        uid: pod,
+        label_app: 'collab',
+        label_app_kubernetes_io_name: 'collab',
+      },
+      1,
+    );
+  }
+  const server = createServer((_req, res) => {
+    registry.metrics().then((text) => {
+      res.writeHead(200, { 'content-type': registry.contentType });
+      res.end(text);
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(PORTS.workload, '127.0.0.1', () => resolve(server));
+  });
+}
+
+let stopping = false;
+function stop(code = 0) {
+  stopping = true;
+  for (const c of children) c.kill('SIGTERM');
+  setTimeout(() => process.exit(code), 500).unref();
+}
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+
+try {
+  mkdirSync(out, { recursive: true });
+  run('node', ['packages/dashboards-as-code/dist/cli.js', 'build', '--out', out]);
+  run('node', ['packages/alert-rules/dist/cli.js', 'build', '--out', out]);
+
+  const trackerDir = join(state, 'tracking');
+  const projects = JSON.parse(
+    run('node', [
+      '-e',
+      `
+    const { loadConfig, addProject, dsnFor } = require('./packages/tracking-server/dist/index.js');
+    const dir = ${JSON.stringify(trackerDir)};
+    const p = loadConfig(dir).projects.find((x) => x.name === 'demo') ?? addProject(dir, 'demo');
+    console.log(JSON.stringify({ id: p.id, dsn: dsnFor(p, 'http://localhost:${PORTS.tracker}') }));
+  `,
+    ]),
+  );
+
+  const workload = await demoWorkload();
+  children.push({ kill: () => workload.close() });
+  start('tracking-server', 'node', [
+    'packages/tracking-server/dist/cli.js',
+    'serve',
+    '--port',
+    String(PORTS.tracker),
+    '--data-dir',
+    trackerDir,
+  ]);
+  await waitFor(`http://127.0.0.1:${PORTS.tracker}/healthz`, 'the tracking server');
+
+  const ruleFiles = readdirSync(join(out, 'prometheus'))
+    .filter((f) => f.endsWith('.rules.yml'))
+    .map((f) => join(out, 'prometheus', f));
+  const promConfig = {
+    global: { scrape_interval: '15s', evaluation_interval: '15s' },
+    rule_files: ruleFiles,
+    scrape_configs: [
+      {
+        job_name: 'collaboration',
+        static_configs: [
+          {
+            targets: [`127.0.0.1:${PORTS.workload}`],
+            labels: { namespace: 'platform', pod: 'collab-0', service: 'collaboration' },
+          },
+        ],
+      },
+      {
+        job_name: 'beacon-tracking-server',
+        static_configs: [{ targets: [`127.0.0.1:${PORTS.tracker}`] }],
+      },
+      {
+        job_name: 'beacon-metrics-adapter',
+        scheme: 'https',
+        tls_config: { insecure_skip_verify: true },
+        static_configs: [{ targets: [`127.0.0.1:${PORTS.adapter}`] }],
+      },
+    ],
+  };
+  writeFileSync(join(state, 'prometheus.yml'), JSON.stringify(promConfig, null, 2));
+  start('prometheus', 'prometheus', [
+    `--config.file=${join(state, 'prometheus.yml')}`,
+    `--storage.tsdb.path=${join(state, 'prometheus')}`,
+    `--web.listen-address=127.0.0.1:${PORTS.prometheus}`,
+    '--log.level=warn',
+  ]);
+  await waitFor(`http://127.0.0.1:${PORTS.prometheus}/-/ready`, 'Prometheus');
+
+  start('metrics-adapter', 'node', [
+    'packages/metrics-adapter/dist/cli.js',
+    `--prometheus-url=http://127.0.0.1:${PORTS.prometheus}`,
+    `--secure-port=${PORTS.adapter}`,
+    '--bind-address=127.0.0.1',
+    `--cert-dir=${join(state, 'adapter-certs')}`,
+    '--metrics-relist-interval=15s',
+  ]);
+  await waitFor(`https://127.0.0.1:${PORTS.adapter}/healthz`, 'the metrics adapter');
+
+  console.log(`
+Beacon's local stack is up (Ctrl-C stops it; state in .beacon/).
+
+  tracking server   http://localhost:${PORTS.tracker}      Sentry DSN: ${projects.dsn}
+                    REST API: http://localhost:${PORTS.tracker}/api/v1/issues  (token in .beacon/tracking/api-token)
+  Prometheus        http://localhost:${PORTS.prometheus}      (scraping the demo workload, the tracker and the adapter; Beacon's alert rules loaded)
+  metrics adapter   https://localhost:${PORTS.adapter}
+                    curl -k https://localhost:${PORTS.adapter}/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/%2A/websocket_connections
+  dashboards        .beacon/out/dashboards/*.json with .beacon/out/provisioning/dashboards/beacon.yaml
+  alerting          .beacon/out/prometheus, .beacon/out/alertmanager/alertmanager.yml, .beacon/out/grafana/alert-rules.yaml
+`);
+} catch (err) {
+  console.error(`start: ${err instanceof Error ? err.message : String(err)}`);
+  stop(1);
+}
