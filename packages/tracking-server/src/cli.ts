@@ -12,7 +12,8 @@ Usage:
   beacon-tracking-server project add <name> [--data-dir .beacon/tracking] [--public-url http://localhost:9300]
   beacon-tracking-server --help
 
-serve     takes Sentry envelopes at /api/<project>/envelope/ and the REST API at /api/v1
+serve     takes Sentry envelopes at /api/<project>/envelope/ (and /store/), OTLP/HTTP spans at
+          /v1/traces (Authorization: Bearer <project key>), and serves the REST API at /api/v1
           (bearer --api-token, or BEACON_TRACKER_API_TOKEN; without either, one is generated
           into <data-dir>/api-token). The flags set the defaults for projects that do not set
           their own in <data-dir>/config.json.

@@ -17,3 +17,4 @@ export * from './main';
 export * from './ingest/otlp';
 export * from './ingest/transaction';
 export * from './store/sessions';
+export * from './store/writer';

@@ -73,6 +73,15 @@ describe('Sentry ingest with the real @sentry/node SDK', () => {
     expect(JSON.parse(stdout)).toEqual({ flushed: true });
   });
 
+  it('turns the SDK’s transaction into operations of the request’s debug session', async () => {
+    const { status, body } = await api('/sessions/req-42');
+    expect(status).toBe(200);
+    const names = (body.timeline as { name: string; durationMs: number }[]).map((o) => o.name);
+    expect(names).toEqual(expect.arrayContaining(['POST /checkout', 'SELECT orders']));
+    expect(body.errors).toBeGreaterThanOrEqual(3); // the SDK's error events of that request
+    expect(body.services).toContain('checkout');
+  });
+
   it('groups the SDK’s events into issues, recording why', async () => {
     const { body } = await api('/issues?sort=events');
     const issues = body.items as {
@@ -359,6 +368,24 @@ describe('triage', () => {
     expect(((await openapi.json()) as { openapi: string }).openapi).toBe('3.0.3');
   });
 
+  it('answers 400 with an X-Sentry-Error HTTP can carry when the problem quotes the body', async () => {
+    const res = await fetch(envelopeUrl(project), {
+      method: 'POST',
+      body: '{}\n{"type":"event"}\n{"message":"Zahlung für € fehlgeschlagen\n',
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-sentry-error')).toMatch(
+      /^invalid envelope: item 1 \(event\) payload is not JSON: [\x20-\x7e]+$/,
+    );
+  });
+
+  it('answers 405 naming POST to other methods on the ingest paths', async () => {
+    for (const path of [`/api/${project.id}/envelope/`, `/api/${project.id}/store`]) {
+      const res = await fetch(`${tracker.url}${path}`);
+      expect([res.status, res.headers.get('allow')]).toEqual([405, 'POST']);
+    }
+  });
+
   it('exports its own metrics', async () => {
     const text = await (await fetch(`${tracker.url}/metrics`)).text();
     expect(text).toMatch(
@@ -366,5 +393,12 @@ describe('triage', () => {
     );
     expect(text).toMatch(/beacon_tracker_rejected_requests_total\{reason="rate_limited"\} 1/);
     expect(text).toMatch(/beacon_tracker_open_issues\{project="limited",severity="error"\} 1/);
+    expect(text).toMatch(
+      /beacon_tracker_new_issues_total\{project="limited",service="[^"]+",severity="error"\} 1/,
+    );
+    expect(text).toMatch(/beacon_tracker_rejected_requests_total\{reason="malformed"\} [1-9]/);
+    expect(text).toMatch(
+      /beacon_tracker_ingest_duration_seconds_count\{protocol="envelope"\} [1-9]/,
+    );
   });
 });

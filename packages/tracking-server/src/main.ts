@@ -22,6 +22,7 @@ import {
   DEFAULT_SETTINGS,
 } from './projects';
 import { openSqlite } from './store/sqlite';
+import { inlineWriter, workerWriter } from './store/writer';
 import { createLogger, type Logger } from './telemetry/logger';
 import { createTrackerMetrics } from './telemetry/metrics';
 
@@ -32,6 +33,13 @@ export interface ServeOptions {
   readonly apiToken?: string;
   readonly defaults?: ProjectSettings;
   readonly logger?: Logger;
+  /**
+   * Where ingested data is committed: on a worker thread (the default), or on the main thread
+   * (`inline`).
+   */
+  readonly writer?: 'worker' | 'inline';
+  /** How often old data is deleted (each project's retentionDays); hourly by default. */
+  readonly sweepEveryMs?: number;
 }
 
 export interface RunningTracker {
@@ -68,10 +76,15 @@ export async function serve(options: ServeOptions): Promise<RunningTracker> {
     }
   });
 
-  const repo = openSqlite(join(options.dataDir, 'tracker.db'));
+  const dbFile = join(options.dataDir, 'tracker.db');
+  const inline = options.writer === 'inline';
+  // This connection first (it creates the schema), then the writer thread's.
+  const repo = openSqlite(dbFile, { checkpoint: inline });
+  const writer = inline ? inlineWriter(repo) : workerWriter(dbFile);
   const token = apiToken(options, logger);
   const app = createApp({
     repo,
+    writer,
     projects: () => projects,
     apiToken: token,
     metrics: createTrackerMetrics(),
@@ -79,18 +92,34 @@ export async function serve(options: ServeOptions): Promise<RunningTracker> {
   });
   const server = createServer({ keepAliveTimeout: 65_000 }, app);
 
-  // Retention: old events go in small batches between requests, never in one long delete.
-  const sweep = () => {
-    const days = Math.max(...projects.map((p) => p.retentionDays), defaults.retentionDays);
-    const before = Date.now() - days * 86_400_000;
-    const step = () => {
-      const removed = repo.deleteEventsBefore(before, 500) + repo.deleteSessionsBefore(before, 500);
-      if (removed > 0) setImmediate(step);
-    };
-    step();
+  // Retention, per project: old events, operations and memory snapshots go in transactions of
+  // at most 500 rows on the writer thread, queued between ingest batches — never one long
+  // delete that would hold up a commit.
+  let sweeping = false;
+  const sweep = async () => {
+    if (sweeping) return;
+    sweeping = true;
+    try {
+      for (const p of projects) {
+        const before = Date.now() - p.retentionDays * 86_400_000;
+        while (
+          (await writer.deleteEventsBefore(before, 500, p.id)) +
+            (await writer.deleteSessionsBefore(before, 500, p.id)) >
+          0
+        ) {
+          await new Promise((r) => setImmediate(r));
+        }
+      }
+    } catch (error) {
+      logger.error('retention sweep failed', { error });
+    } finally {
+      sweeping = false;
+    }
   };
-  const retention = setInterval(sweep, 3_600_000);
+  const retention = setInterval(() => void sweep(), options.sweepEveryMs ?? 3_600_000);
   retention.unref();
+  const firstSweep = setTimeout(() => void sweep(), 10_000);
+  firstSweep.unref();
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -105,9 +134,11 @@ export async function serve(options: ServeOptions): Promise<RunningTracker> {
     server,
     async close() {
       clearInterval(retention);
+      clearTimeout(firstSweep);
       unwatchFile(config);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await writer.close();
       repo.close();
     },
   };

@@ -1,5 +1,6 @@
 // A small application instrumented with the real, unmodified @sentry/node SDK, run as its own
-// process by the integration test: DSN from argv, events as a real service would send them.
+// process by the integration test: DSN from argv, events and a transaction as a real service
+// would send them.
 const Sentry = require('@sentry/node');
 
 const dsn = process.argv[2];
@@ -8,7 +9,7 @@ Sentry.init({
   release: 'checkout@1.4.0',
   environment: 'staging',
   serverName: 'checkout-7d9f8b6c5d-x2x4z',
-  tracesSampleRate: 0,
+  tracesSampleRate: 1,
   defaultIntegrations: false,
   integrations: [],
 });
@@ -42,6 +43,10 @@ async function main() {
     scope.setFingerprint(['payment-gateway-timeout']);
     Sentry.captureMessage('gateway timed out after 45s', 'warning');
   });
+  // A traced request with a child span: sent as a `transaction` item (debug-session operations).
+  await Sentry.startSpan({ name: 'POST /checkout', op: 'http.server' }, () =>
+    Sentry.startSpan({ name: 'SELECT orders', op: 'db.query' }, () => new Promise((r) => setTimeout(r, 30))),
+  );
   const ok = await Sentry.flush(10000);
   process.stdout.write(JSON.stringify({ flushed: ok }) + '\n');
 }

@@ -1,9 +1,10 @@
-// The tracking server's HTTP app: Sentry ingest, the REST API, /metrics and health.
-// createApp() does not listen; main.ts does.
+// The tracking server's HTTP handler: Sentry ingest, OTLP traces, the REST API, /metrics and
+// health. createApp() does not listen; main.ts does.
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type Request, type Response } from 'express';
 import type { Project } from '../projects';
 import { inlineWriter, type EventWriter } from '../store/writer';
-import type { Repository } from '../store/repository';
+import type { IngestResult, Repository } from '../store/repository';
 import type { Logger } from '../telemetry/logger';
 import type { TrackerMetrics } from '../telemetry/metrics';
 import { otlpTraces } from './otlp';
@@ -11,8 +12,9 @@ import { restApi } from './rest';
 import { sentryIngest } from './sentry';
 
 export interface AppDeps {
+  /** Reads (the REST API) and status changes. */
   readonly repo: Repository;
-  /** Where ingested events are committed; default: on this thread, through `repo`. */
+  /** Where ingested data is committed; default: on this thread, through `repo`. */
   readonly writer?: EventWriter;
   readonly projects: () => readonly Project[];
   readonly apiToken: string;
@@ -21,9 +23,12 @@ export interface AppDeps {
   readonly now?: () => number;
 }
 
-export function createApp(deps: AppDeps): express.Express {
+/** Sentry's ingest paths, with or without the trailing slash. */
+const INGEST_PATH = /^\/api\/(\d{1,15})\/(envelope|store)\/?(?:\?|$)/;
+
+export function createApp(deps: AppDeps): RequestListener {
   const now = deps.now ?? Date.now;
-  const { metrics, repo } = deps;
+  const { metrics, repo, logger } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -39,14 +44,30 @@ export function createApp(deps: AppDeps): express.Express {
   };
   refreshOpenIssues();
 
+  const projectName = (id: number) => deps.projects().find((p) => p.id === id)?.name ?? String(id);
+  // Every request of a group commit gets the same result object: count its issues once.
+  const counted = new WeakSet<IngestResult>();
   const ingest = sentryIngest({
     project: (id) => deps.projects().find((p) => p.id === id),
-    store: (events) => writer.write(events),
-    storeOperations: (projectId, operations) => repo.ingestTraces(projectId, operations, []),
+    store: async (events) => {
+      const result = await writer.write(events);
+      if (!counted.has(result)) {
+        counted.add(result);
+        for (const o of result.opened)
+          metrics.newIssues.inc({
+            project: projectName(o.projectId),
+            service: o.service,
+            severity: o.severity,
+          });
+      }
+      return result;
+    },
+    storeOperations: (projectId, operations) => writer.writeTraces(projectId, operations, []),
     now,
     onRejected: (reason) => metrics.rejectedRequests.inc({ reason }),
-    onStored: (events, project, seconds) => {
-      metrics.ingestDuration.observe({ protocol: 'sentry' }, seconds);
+    onError: (error) => logger.error('ingest failed', { error }),
+    onStored: (events, project, seconds, protocol) => {
+      metrics.ingestDuration.observe({ protocol }, seconds);
       for (const e of events) {
         metrics.errorsTracked.inc({
           project: project.name,
@@ -58,15 +79,17 @@ export function createApp(deps: AppDeps): express.Express {
     },
   });
 
-  app.post('/api/:projectId/envelope', ingest.envelope);
-  app.post('/api/:projectId/envelope/', ingest.envelope);
-  app.post('/api/:projectId/store', ingest.store);
-  app.post('/api/:projectId/store/', ingest.store);
+  // Reached only for what the fast path below does not take (e.g. a GET on an ingest path).
+  for (const path of ['/api/:projectId/envelope{/}', '/api/:projectId/store{/}']) {
+    app.all(path, (_req: Request, res: Response) => {
+      res.status(405).set('Allow', 'POST').json({ detail: 'method not allowed: POST' });
+    });
+  }
   app.post(
     '/v1/traces',
     otlpTraces({
       projectByKey: (key) => deps.projects().find((p) => p.key === key),
-      repo,
+      writer,
       onRejected: (reason) => metrics.rejectedRequests.inc({ reason }),
       onStored: (project, services, seconds) => {
         metrics.ingestDuration.observe({ protocol: 'otlp' }, seconds);
@@ -86,5 +109,18 @@ export function createApp(deps: AppDeps): express.Express {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use((_req: Request, res: Response) => void res.status(404).json({ error: 'not found' }));
-  return app;
+
+  // Sentry ingest is the hot path: it is routed here, on node:http, before express (whose
+  // per-request routing and response wrapping cost about as much as the rest of a request).
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const m = req.method === 'POST' ? INGEST_PATH.exec(req.url ?? '') : null;
+    if (m) {
+      const [, projectId, kind] = m as unknown as [string, string, 'envelope' | 'store'];
+      ingest[kind](req, res, projectId).catch((error: unknown) =>
+        logger.error('ingest failed', { error }),
+      );
+      return;
+    }
+    app(req as Request, res as Response);
+  };
 }

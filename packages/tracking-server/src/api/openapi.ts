@@ -44,7 +44,59 @@ const issueSummary = {
     },
   },
 };
+const sessionSummary = {
+  type: 'object',
+  required: [
+    'id',
+    'services',
+    'start',
+    'end',
+    'durationMs',
+    'operations',
+    'errors',
+    'slowOperations',
+  ],
+  properties: {
+    id: { type: 'string', description: 'the correlation id, else the trace id' },
+    correlationId: { type: 'string' },
+    services: { type: 'array', items: { type: 'string' } },
+    start: { type: 'string', format: 'date-time' },
+    end: { type: 'string', format: 'date-time' },
+    durationMs: { type: 'number' },
+    operations: { type: 'integer' },
+    errors: { type: 'integer' },
+    slowOperations: { type: 'integer' },
+  },
+};
+const sessionDetail = {
+  allOf: [
+    sessionSummary,
+    {
+      type: 'object',
+      required: ['traceIds', 'timeline', 'errorEvents', 'memory'],
+      properties: {
+        traceIds: { type: 'array', items: { type: 'string' } },
+        timeline: { type: 'array', items: { type: 'object' } },
+        errorEvents: { type: 'array', items: { type: 'object' } },
+        memory: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              time: { type: 'string', format: 'date-time' },
+              offsetMs: { type: 'number' },
+              service: { type: 'string' },
+              rss: { type: 'number' },
+              heapUsed: { type: 'number' },
+            },
+          },
+        },
+      },
+    },
+  ],
+};
 const error = { type: 'object', properties: { error: { type: 'string' } } };
+const notFound = { description: 'no such id', content: { 'application/json': { schema: error } } };
 const errors = {
   '400': { description: 'bad parameter', content: { 'application/json': { schema: error } } },
   '401': {
@@ -188,6 +240,53 @@ export function openApiDocument(): object {
         get: {
           summary: 'Totals by severity and service, top issues, last hour and day, hourly trend',
           responses: { '200': ok({ type: 'object' }), ...errors },
+        },
+      },
+      '/sessions': {
+        get: {
+          summary:
+            'Debug sessions (operations, errors and memory snapshots sharing a correlation id, else a trace id), most recent first',
+          parameters: [
+            param('q', { type: 'string' }),
+            param('service', { type: 'string' }),
+            param('minDurationMs', { type: 'number', minimum: 0 }),
+            param('hasErrors', { type: 'string', enum: ['true', 'false'] }),
+            param('limit', { type: 'integer', minimum: 1, maximum: 200, default: 50 }),
+          ],
+          responses: {
+            '200': ok({
+              type: 'object',
+              required: ['items'],
+              properties: { items: { type: 'array', items: sessionSummary } },
+            }),
+            ...errors,
+          },
+        },
+      },
+      '/sessions/{id}': {
+        get: {
+          summary:
+            'One session: operation timeline (slow operations flagged), error events, memory snapshots',
+          parameters: [param('id', { type: 'string' }, 'path')],
+          responses: { '200': ok(sessionDetail), '404': notFound, ...errors },
+        },
+      },
+      '/sessions/{id}/export': {
+        get: {
+          summary: 'One session as a JSON download',
+          parameters: [param('id', { type: 'string' }, 'path')],
+          responses: {
+            '200': ok({
+              type: 'object',
+              required: ['exportedAt', 'session'],
+              properties: {
+                exportedAt: { type: 'string', format: 'date-time' },
+                session: sessionDetail,
+              },
+            }),
+            '404': notFound,
+            ...errors,
+          },
         },
       },
     },

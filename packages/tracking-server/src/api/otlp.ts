@@ -7,11 +7,11 @@ import { bearer } from '../ingest/auth';
 import { BodyError, readBody } from '../ingest/body';
 import { OtlpError, parseOtlpJson, parseOtlpProtobuf } from '../ingest/otlp';
 import type { Project } from '../projects';
-import type { Repository } from '../store/repository';
+import type { EventWriter } from '../store/writer';
 
 export function otlpTraces(deps: {
   readonly projectByKey: (key: string) => Project | undefined;
-  readonly repo: Repository;
+  readonly writer: Pick<EventWriter, 'writeTraces'>;
   readonly onStored: (project: Project, services: readonly string[], seconds: number) => void;
   readonly onRejected: (reason: string) => void;
 }) {
@@ -38,7 +38,7 @@ export function otlpTraces(deps: {
     if (!protobuf && type !== 'application/json')
       return fail(
         415,
-        'invalid_body',
+        'malformed',
         `unsupported Content-Type ${JSON.stringify(type)} (application/json, application/x-protobuf)`,
       );
     let batch;
@@ -47,11 +47,11 @@ export function otlpTraces(deps: {
       batch = protobuf ? parseOtlpProtobuf(body) : parseOtlpJson(body);
     } catch (err) {
       if (err instanceof BodyError)
-        return fail(err.status, err.status === 413 ? 'too_large' : 'invalid_body', err.message);
-      if (err instanceof OtlpError) return fail(400, 'invalid_otlp', err.message);
+        return fail(err.status, err.status === 413 ? 'too_large' : 'malformed', err.message);
+      if (err instanceof OtlpError) return fail(400, 'malformed', err.message);
       throw err;
     }
-    deps.repo.ingestTraces(project.id, batch.operations, batch.memory);
+    await deps.writer.writeTraces(project.id, batch.operations, batch.memory);
     deps.onStored(
       project,
       batch.operations.map((o) => o.service),

@@ -1,11 +1,12 @@
 // Sentry ingest: POST /api/{projectId}/envelope/ and the legacy /api/{projectId}/store/, answered
 // in Sentry's protocol — 200 {"id"} only after the events are committed; 400 with X-Sentry-Error
 // for what does not parse; 403 for a missing or wrong key; 413 naming the limit; 429 with
-// Retry-After and X-Sentry-Rate-Limits.
-import type { Request, Response } from 'express';
+// Retry-After and X-Sentry-Rate-Limits. Written on node:http's request and response, not
+// express's: ingest is the hot path, and app.ts routes it before express sees the request.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sentryKey } from '../ingest/auth';
 import { BodyError, LIMITS, readBody } from '../ingest/body';
-import { EnvelopeError, itemJson, parseEnvelope } from '../ingest/envelope';
+import { EnvelopeError, itemJsonText, parseEnvelope } from '../ingest/envelope';
 import { EventError, readEvent, type TrackedEvent } from '../ingest/event';
 import type { Operation } from '../ingest/otlp';
 import { RateLimiter } from '../ingest/rate-limit';
@@ -16,7 +17,8 @@ import { createScrubber } from '../scrub/scrub';
 export class IngestError extends Error {
   constructor(
     readonly status: 400 | 403 | 413 | 415 | 429,
-    readonly reason: string,
+    /** The rejected-requests metric's reason: auth, malformed, too_large, rate_limited. */
+    readonly reason: 'auth' | 'malformed' | 'too_large' | 'rate_limited',
     message: string,
     readonly retryAfter?: number,
   ) {
@@ -44,26 +46,59 @@ const ACCEPTED_NOT_STORED = new Set([
 export interface SentryIngestDeps {
   readonly project: (id: number) => Project | undefined;
   /** Operations from `transaction` items (debug sessions). */
-  readonly storeOperations: (projectId: number, operations: Operation[]) => void;
+  readonly storeOperations: (projectId: number, operations: Operation[]) => Promise<void>;
   readonly store: (events: TrackedEvent[]) => Promise<unknown>;
   readonly now: () => number;
   readonly onRejected: (reason: string) => void;
-  readonly onStored: (events: readonly TrackedEvent[], project: Project, seconds: number) => void;
+  readonly onStored: (
+    events: readonly TrackedEvent[],
+    project: Project,
+    seconds: number,
+    protocol: 'envelope' | 'store',
+  ) => void;
+  /** An unexpected failure (answered 500 "internal error"), for the log. */
+  readonly onError: (err: unknown) => void;
+}
+
+/** A header value as HTTP allows it: printable ASCII, one line, not too long. */
+export function headerSafe(text: string): string {
+  const safe = text.replace(/[^\x20-\x7e]/g, '?');
+  return safe.length > 500 ? `${safe.slice(0, 497)}...` : safe;
+}
+
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
 }
 
 export function sentryIngest(deps: SentryIngestDeps) {
   const limiter = new RateLimiter(deps.now);
-  const scrubbers = new Map<number, (v: unknown) => unknown>();
+  // Keyed by the project object: a reloaded config.json brings new objects, so new settings.
+  const scrubbers = new WeakMap<Project, ReturnType<typeof createScrubber>>();
   const scrubberFor = (p: Project) => {
-    let s = scrubbers.get(p.id);
-    if (!s) scrubbers.set(p.id, (s = createScrubber(p.scrub)));
+    let s = scrubbers.get(p);
+    if (!s) scrubbers.set(p, (s = createScrubber(p.scrub)));
     return s;
   };
 
-  function authorise(req: Request): Project {
-    const id = Number(req.params.projectId);
+  function authorise(req: IncomingMessage, projectId: string): Project {
+    const id = Number(projectId);
     const project = Number.isSafeInteger(id) ? deps.project(id) : undefined;
-    const key = sentryKey(req.headers, new URLSearchParams(req.originalUrl.split('?')[1] ?? ''));
+    const query = req.url?.indexOf('?') ?? -1;
+    const key = sentryKey(
+      req.headers,
+      new URLSearchParams(query >= 0 ? (req.url as string).slice(query + 1) : ''),
+    );
     if (!key)
       throw new IngestError(
         403,
@@ -71,29 +106,28 @@ export function sentryIngest(deps: SentryIngestDeps) {
         'missing authorization: sentry_key in X-Sentry-Auth or the query string',
       );
     if (!project || project.key !== key)
-      throw new IngestError(403, 'auth', `invalid sentry_key for project ${req.params.projectId}`);
+      throw new IngestError(403, 'auth', `invalid sentry_key for project ${projectId}`);
     return project;
   }
 
-  function eventFrom(payload: unknown, size: number, project: Project): TrackedEvent {
-    if (size > LIMITS.event)
-      throw new IngestError(
-        413,
-        'too_large',
-        `event exceeds the ${LIMITS.event / 1048576} MB limit on one event`,
-      );
+  function eventFrom(payload: unknown, project: Project, text?: string): TrackedEvent {
     try {
-      return readEvent(payload, project.id, scrubberFor(project), deps.now());
+      return readEvent(payload, project.id, scrubberFor(project), deps.now(), text);
     } catch (err) {
-      if (err instanceof EventError) throw new IngestError(400, 'invalid_event', err.message);
+      if (err instanceof EventError) throw new IngestError(400, 'malformed', err.message);
       throw err;
     }
   }
 
-  async function handle(req: Request, res: Response, kind: 'envelope' | 'store'): Promise<void> {
+  async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    kind: 'envelope' | 'store',
+    projectId: string,
+  ): Promise<void> {
     const started = process.hrtime.bigint();
     try {
-      const project = authorise(req);
+      const project = authorise(req, projectId);
       let body: Buffer;
       try {
         body = await readBody(req);
@@ -101,7 +135,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
         if (err instanceof BodyError)
           throw new IngestError(
             err.status === 415 ? 415 : err.status,
-            err.status === 413 ? 'too_large' : 'invalid_body',
+            err.status === 413 ? 'too_large' : 'malformed',
             err.message,
           );
         throw err;
@@ -115,53 +149,53 @@ export function sentryIngest(deps: SentryIngestDeps) {
           envelope = parseEnvelope(body);
         } catch (err) {
           if (err instanceof EnvelopeError)
-            throw new IngestError(400, 'invalid_envelope', `invalid envelope: ${err.message}`);
+            throw new IngestError(400, 'malformed', `invalid envelope: ${err.message}`);
           throw err;
         }
         id = typeof envelope.headers.event_id === 'string' ? envelope.headers.event_id : undefined;
+        const parsed = (i: number) => {
+          const item = envelope.items[i] as (typeof envelope.items)[number];
+          if (item.payload.length > LIMITS.event)
+            throw new IngestError(
+              413,
+              'too_large',
+              `${item.type} exceeds the ${LIMITS.event / 1048576} MB limit on one event`,
+            );
+          try {
+            return itemJsonText(item, i + 1);
+          } catch (err) {
+            throw new IngestError(400, 'malformed', `invalid envelope: ${(err as Error).message}`);
+          }
+        };
         envelope.items.forEach((item, i) => {
           if (item.type === 'event') {
-            let json;
-            try {
-              json = itemJson(item, i + 1);
-            } catch (err) {
-              throw new IngestError(
-                400,
-                'invalid_envelope',
-                `invalid envelope: ${(err as Error).message}`,
-              );
-            }
-            events.push(eventFrom(json, item.payload.length, project));
+            const { json, text } = parsed(i);
+            events.push(eventFrom(json, project, text));
           } else if (item.type === 'transaction') {
-            let json;
-            try {
-              json = itemJson(item, i + 1);
-            } catch (err) {
-              throw new IngestError(
-                400,
-                'invalid_envelope',
-                `invalid envelope: ${(err as Error).message}`,
-              );
-            }
             operations.push(
-              ...transactionOperations(scrubberFor(project)(json) as Record<string, unknown>),
+              ...transactionOperations(
+                scrubberFor(project)(parsed(i).json) as Record<string, unknown>,
+              ),
             );
           } else if (!ACCEPTED_NOT_STORED.has(item.type)) {
             // Unknown item types are skipped, as the protocol asks of a receiver.
           }
         });
       } else {
-        let json: unknown;
-        try {
-          json = JSON.parse(body.toString('utf8'));
-        } catch (err) {
+        if (body.length > LIMITS.event)
           throw new IngestError(
-            400,
-            'invalid_event',
-            `event is not JSON: ${(err as Error).message}`,
+            413,
+            'too_large',
+            `event exceeds the ${LIMITS.event / 1048576} MB limit on one event`,
           );
+        let json: unknown;
+        const text = body.toString('utf8');
+        try {
+          json = JSON.parse(text);
+        } catch (err) {
+          throw new IngestError(400, 'malformed', `event is not JSON: ${(err as Error).message}`);
         }
-        events.push(eventFrom(json, body.length, project));
+        events.push(eventFrom(json, project, text));
       }
       const wait = limiter.take(project.id, project.eventsPerMinute, events.length);
       if (wait > 0)
@@ -171,29 +205,36 @@ export function sentryIngest(deps: SentryIngestDeps) {
           `project ${project.id} is over its limit of ${project.eventsPerMinute} events per minute`,
           wait,
         );
-      if (operations.length > 0) deps.storeOperations(project.id, operations);
-      if (events.length > 0) await deps.store(events);
-      deps.onStored(events, project, Number(process.hrtime.bigint() - started) / 1e9);
-      res.status(200).json({ id: (id ?? events[0]?.eventId ?? '').replace(/-/g, '') || null });
+      await Promise.all([
+        operations.length > 0 ? deps.storeOperations(project.id, operations) : undefined,
+        events.length > 0 ? deps.store(events) : undefined,
+      ]);
+      deps.onStored(events, project, Number(process.hrtime.bigint() - started) / 1e9, kind);
+      sendJson(res, 200, { id: (id ?? events[0]?.eventId ?? '').replace(/-/g, '') || null });
     } catch (err) {
-      if (!(err instanceof IngestError)) {
-        deps.onRejected('internal');
-        res.status(500).set('X-Sentry-Error', 'internal error').json({ detail: 'internal error' });
-        throw err;
-      }
-      deps.onRejected(err.reason);
-      if (err.status === 429 && err.retryAfter !== undefined) {
-        res.set('Retry-After', String(err.retryAfter));
-        res.set('X-Sentry-Rate-Limits', `${err.retryAfter}:error;default;transaction:project`);
-      }
-      res.status(err.status).set('X-Sentry-Error', err.message).json({ detail: err.message });
       // Drain what is left of a refused body so the connection can be reused.
       req.resume();
+      if (res.headersSent) return;
+      if (!(err instanceof IngestError)) {
+        deps.onRejected('internal');
+        deps.onError(err);
+        sendJson(res, 500, { detail: 'internal error' }, { 'X-Sentry-Error': 'internal error' });
+        return;
+      }
+      deps.onRejected(err.reason);
+      const headers: Record<string, string> = { 'X-Sentry-Error': headerSafe(err.message) };
+      if (err.status === 429 && err.retryAfter !== undefined) {
+        headers['Retry-After'] = String(err.retryAfter);
+        headers['X-Sentry-Rate-Limits'] = `${err.retryAfter}:error;default;transaction:project`;
+      }
+      sendJson(res, err.status, { detail: err.message }, headers);
     }
   }
 
   return {
-    envelope: (req: Request, res: Response) => handle(req, res, 'envelope'),
-    store: (req: Request, res: Response) => handle(req, res, 'store'),
+    envelope: (req: IncomingMessage, res: ServerResponse, projectId: string) =>
+      handle(req, res, 'envelope', projectId),
+    store: (req: IncomingMessage, res: ServerResponse, projectId: string) =>
+      handle(req, res, 'store', projectId),
   };
 }

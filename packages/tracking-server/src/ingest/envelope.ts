@@ -23,10 +23,10 @@ export interface Envelope {
 
 const NEWLINE = 0x0a;
 
-function jsonObject(bytes: Buffer, what: string): Record<string, unknown> {
+function jsonObject(bytes: Buffer | string, what: string): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(bytes.toString('utf8'));
+    value = JSON.parse(typeof bytes === 'string' ? bytes : bytes.toString('utf8'));
   } catch (err) {
     throw new EnvelopeError(`${what} is not JSON: ${(err as Error).message}`);
   }
@@ -97,4 +97,13 @@ export function parseEnvelope(body: Buffer): Envelope {
 /** An item payload as a JSON object, or an EnvelopeError naming the item. */
 export function itemJson(item: EnvelopeItem, index: number): Record<string, unknown> {
   return jsonObject(item.payload, `item ${index} (${item.type}) payload`);
+}
+
+/** An item payload as a JSON object and the text it was parsed from. */
+export function itemJsonText(
+  item: EnvelopeItem,
+  index: number,
+): { json: Record<string, unknown>; text: string } {
+  const text = item.payload.toString('utf8');
+  return { json: jsonObject(text, `item ${index} (${item.type}) payload`), text };
 }

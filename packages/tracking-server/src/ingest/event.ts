@@ -8,6 +8,7 @@ import {
   type ErrorType,
   type Severity,
 } from '../grouping/classify';
+import type { ScrubReport } from '../scrub/scrub';
 import { groupEvent, type ExceptionValue, type Frame, type Grouping } from '../grouping/grouping';
 
 export class EventError extends Error {
@@ -34,8 +35,8 @@ export interface TrackedEvent {
   readonly title: string;
   readonly culprit: string;
   readonly grouping: Grouping;
-  /** The scrubbed event, as stored and returned by the API. */
-  readonly payload: Record<string, unknown>;
+  /** The scrubbed event as JSON text, as stored and returned by the API. */
+  readonly payload: string;
 }
 
 type Obj = Record<string, unknown>;
@@ -94,16 +95,20 @@ function culpritOf(event: Obj, exceptions: readonly ExceptionValue[]): string {
 
 /**
  * Reads one event. `scrub` runs before anything else looks at the data, so nothing derived
- * (title, culprit, tags) can carry what it filtered.
+ * (title, culprit, tags) can carry what it filtered. `text` is the JSON `raw` was parsed from:
+ * when scrubbing changed nothing and the event_id needs no rewriting, it is stored as sent,
+ * which spares serialising the event again.
  */
 export function readEvent(
   raw: unknown,
   projectId: number,
-  scrub: (v: unknown) => unknown,
+  scrub: (v: unknown, report?: ScrubReport) => unknown,
   now: number,
+  text?: string,
 ): TrackedEvent {
   if (!isObj(raw)) throw new EventError('event must be a JSON object');
-  const event = scrub(raw) as Obj;
+  const report: ScrubReport = { changed: true };
+  const event = scrub(raw, report) as Obj;
   const rawId = str(event.event_id);
   if (rawId !== undefined && !/^[0-9a-f]{32}$/i.test(rawId.replace(/-/g, ''))) {
     throw new EventError(`event_id ${JSON.stringify(rawId)} is not 32 hex digits`);
@@ -146,6 +151,9 @@ export function readEvent(
     title: title.length > 500 ? `${title.slice(0, 499)}…` : title,
     culprit: culpritOf(event, exceptions),
     grouping: groupEvent(event),
-    payload: { ...event, event_id: eventId },
+    payload:
+      text !== undefined && !report.changed && event.event_id === eventId
+        ? text
+        : JSON.stringify({ ...event, event_id: eventId }),
   };
 }

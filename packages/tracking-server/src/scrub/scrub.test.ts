@@ -67,4 +67,33 @@ describe('PII scrubbing', () => {
     });
     expect(createScrubber({ enabled: false })({ password: 'p' })).toEqual({ password: 'p' });
   });
+
+  it('reports whether it changed anything, so an untouched event can be stored as sent', () => {
+    const report = { changed: true };
+    scrub({ message: 'Cannot read properties of undefined', tags: { n: 4 } }, report);
+    expect(report.changed).toBe(false);
+    scrub({ message: 'paid with 4111 1111 1111 1111' }, report);
+    expect(report.changed).toBe(true);
+    scrub({ extra: { cookie: { sid: 'abc' } } }, report);
+    expect(report.changed).toBe(true);
+  });
+
+  it('keeps a "__proto__" key from JSON a key, and scrubs under it', () => {
+    const event = JSON.parse(
+      '{"__proto__": {"password": "p", "note": "Bearer abc.def"}}',
+    ) as object;
+    scrub(event);
+    expect(Object.getPrototypeOf(event)).toBe(Object.prototype);
+    expect(JSON.stringify(event)).toBe(
+      `{"__proto__":{"password":"${FILTERED}","note":"Bearer ${FILTERED}"}}`,
+    );
+  });
+
+  it('filters what is nested deeper than any real event instead of leaving it unread', () => {
+    let deep: unknown = { password: 'p' };
+    for (let i = 0; i < 100; i++) deep = [deep];
+    const report = { changed: false };
+    expect(JSON.stringify(scrub({ extra: deep }, report))).not.toContain('"p"');
+    expect(report.changed).toBe(true);
+  });
 });

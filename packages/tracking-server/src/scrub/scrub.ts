@@ -48,26 +48,61 @@ function luhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-/** Cheap test for whether any string rule could match, so most strings skip the regexes. */
-const MAYBE_SENSITIVE = /\d{4}|bearer|private key|[?&][a-z_]+=/i;
+/**
+ * Whether `s` has a run of at least `n` digits, single spaces or dashes allowed between them
+ * (the shape a card number needs): one pass over the characters, so the card pattern runs
+ * only on strings that could hold one.
+ */
+function hasDigitRun(s: string, n: number): boolean {
+  let run = 0;
+  let separated = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++run >= n) return true;
+      separated = false;
+    } else if ((c === 32 || c === 45) && run > 0 && !separated) {
+      separated = true;
+    } else {
+      run = 0;
+      separated = false;
+    }
+  }
+  return false;
+}
 
+const BEARER_HINT = /bearer\s/i;
+
+// Each rule runs only when a cheap test says it could match: most strings in an event (frames,
+// breadcrumbs, messages) match none, and scrubbing is on every ingest request's path.
 export function scrubString(s: string): string {
-  if (s.length < 8 || !MAYBE_SENSITIVE.test(s)) return s;
-  return s
-    .replace(PEM, FILTERED)
-    .replace(BEARER, `Bearer ${FILTERED}`)
-    .replace(SECRET_PARAM, `$1${FILTERED}`)
-    .replace(CARD, (m) => {
+  if (s.length < 8) return s;
+  let out = s;
+  if (out.includes('PRIVATE KEY')) out = out.replace(PEM, FILTERED);
+  if (BEARER_HINT.test(out)) out = out.replace(BEARER, `Bearer ${FILTERED}`);
+  if (out.includes('=')) out = out.replace(SECRET_PARAM, `$1${FILTERED}`);
+  if (hasDigitRun(out, 13)) {
+    out = out.replace(CARD, (m) => {
       const digits = m.replace(/[ -]/g, '');
       return digits.length >= 13 && digits.length <= 19 && luhn(digits) ? FILTERED : m;
     });
+  }
+  return out;
+}
+
+/** What a scrubber found: whether it changed anything (so an unchanged event's text can be kept). */
+export interface ScrubReport {
+  changed: boolean;
 }
 
 /**
  * A scrubber for one project's options. It rewrites the value in place (the event was just
  * parsed from the request and belongs to us) and returns it, so a 5 KB event is not copied.
+ * `report.changed` is set when anything was filtered.
  */
-export function createScrubber(options: ScrubOptions): (value: unknown) => unknown {
+export function createScrubber(
+  options: ScrubOptions,
+): (value: unknown, report?: ScrubReport) => unknown {
   if (!options.enabled) return (v) => v;
   const keys = [...DEFAULT_KEYS, ...(options.extraKeys ?? [])].map((k) => k.toLowerCase());
   const safe = new Set((options.safeKeys ?? []).map((k) => k.toLowerCase()));
@@ -81,29 +116,63 @@ export function createScrubber(options: ScrubOptions): (value: unknown) => unkno
     }
     return v;
   };
+  let changed = false;
   const walk = (value: unknown, depth: number): unknown => {
-    if (typeof value === 'string') return scrubString(value);
-    if (depth > 64 || value === null || typeof value !== 'object') return value;
+    if (typeof value === 'string') {
+      const s = scrubString(value);
+      if (s !== value) changed = true;
+      return s;
+    }
+    if (value === null || typeof value !== 'object') return value;
+    if (depth > 64) {
+      // Deeper than any real event: not walked (the stack), so not kept either.
+      changed = true;
+      return FILTERED;
+    }
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) value[i] = walk(value[i], depth + 1);
       return value;
     }
     const obj = value as Record<string, unknown>;
-    for (const k of Object.keys(obj)) {
+    for (const k in obj) {
+      if (!Object.prototype.hasOwnProperty.call(obj, k)) continue;
       const v = obj[k];
-      if (!sensitive(k)) obj[k] = walk(v, depth + 1);
-      else if (v !== null && typeof v === 'object') obj[k] = filterAll(v);
-      else if (v !== null && v !== undefined && v !== '') obj[k] = FILTERED;
+      let next = v;
+      if (!sensitive(k)) {
+        // Only strings and containers can change; skip the call for numbers and booleans.
+        if (v !== null && (typeof v === 'string' || typeof v === 'object'))
+          next = walk(v, depth + 1);
+      } else if (v !== null && typeof v === 'object') {
+        next = filterAll(v);
+        changed = true;
+      } else if (v !== null && v !== undefined && v !== '' && v !== FILTERED) {
+        next = FILTERED;
+        changed = true;
+      }
+      // A "__proto__" key parsed from JSON is an own property; assigning it would set the prototype.
+      if (next !== v)
+        Object.defineProperty(obj, k, {
+          value: next,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
     }
     return obj;
   };
-  return (value) => walk(value, 0);
+  return (value, report) => {
+    changed = false;
+    const out = walk(value, 0);
+    if (report) report.changed = changed;
+    return out;
+  };
 }
 
 /** Everything under a sensitive key: leaves become [Filtered], the shape stays. */
 function filterAll(value: object): unknown {
   if (Array.isArray(value))
     return value.map((v) => (v !== null && typeof v === 'object' ? filterAll(v) : FILTERED));
+  // Object.fromEntries defines properties, so a "__proto__" key stays a key.
   return Object.fromEntries(
     Object.entries(value).map(([k, v]) => [
       k,

@@ -2,11 +2,12 @@
 // one, and each is answered only after the transaction holding its events has committed.
 // With synchronous=FULL every commit is an fsync, so batching is what turns one fsync per
 // event into one per batch. One batch is in flight at a time; the write may be synchronous
-// (SQLite on this thread) or asynchronous (SQLite on a worker thread).
+// (SQLite on this thread) or asynchronous (SQLite on a worker thread), and while it is
+// written the next batch gathers.
 export class GroupCommit<T, R> {
   private queue: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
   private scheduled = false;
-  private writing = false;
+  private writing: Promise<void> | undefined;
 
   constructor(
     private readonly write: (items: T[]) => R | Promise<R>,
@@ -19,14 +20,23 @@ export class GroupCommit<T, R> {
       if (!this.scheduled && !this.writing) {
         this.scheduled = true;
         // setImmediate lets every request whose body is already read join this batch.
-        setImmediate(() => void this.flush());
+        setImmediate(() => {
+          this.scheduled = false;
+          this.writing = this.flush().finally(() => (this.writing = undefined));
+        });
       }
     });
   }
 
+  /** Resolves when everything submitted so far has been written (or has failed). */
+  async drain(): Promise<void> {
+    while (this.scheduled || this.writing) {
+      if (this.writing) await this.writing;
+      else await new Promise((r) => setImmediate(r));
+    }
+  }
+
   private async flush(): Promise<void> {
-    this.scheduled = false;
-    this.writing = true;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       try {
@@ -36,6 +46,5 @@ export class GroupCommit<T, R> {
         for (const b of batch) b.reject(err);
       }
     }
-    this.writing = false;
   }
 }

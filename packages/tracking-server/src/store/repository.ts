@@ -79,9 +79,20 @@ export interface Stats {
   readonly trend: readonly number[];
 }
 
+/** What one ingest transaction did. */
+export interface IngestResult {
+  readonly newIssues: number;
+  /** Issues it opened: new ones, and resolved ones reopened as regressions. */
+  readonly opened: readonly {
+    readonly projectId: number;
+    readonly service: string;
+    readonly severity: Severity;
+  }[];
+}
+
 export interface Repository {
   /** Stores events in one transaction; when it returns, they are durable. */
-  ingest(events: readonly TrackedEvent[]): { newIssues: number };
+  ingest(events: readonly TrackedEvent[]): IngestResult;
   listIssues(filter: IssueFilter, now: number): Page<IssueSummary>;
   getIssue(id: number, now: number): IssueDetail | undefined;
   issueEvents(id: number, cursor: string | undefined, limit: number): Page<StoredEvent> | undefined;
@@ -99,9 +110,12 @@ export interface Repository {
   ): void;
   listSessions(filter: SessionFilter): SessionSummary[];
   getSession(id: string): SessionDetail | undefined;
-  /** Deletes events older than `before` in batches of `batch`; returns how many went. */
-  deleteEventsBefore(before: number, batch: number): number;
-  /** Deletes operations and memory snapshots older than `before`, `batch` at a time. */
-  deleteSessionsBefore(before: number, batch: number): number;
+  /**
+   * Deletes up to `batch` events received before `before` (of one project, when given);
+   * returns how many went.
+   */
+  deleteEventsBefore(before: number, batch: number, projectId?: number): number;
+  /** Deletes up to `batch` operations and memory snapshots older than `before`. */
+  deleteSessionsBefore(before: number, batch: number, projectId?: number): number;
   close(): void;
 }

@@ -19,11 +19,25 @@ CREATE TABLE IF NOT EXISTS memory_snapshots (
   correlation_id TEXT, time REAL NOT NULL, rss REAL, heap_used REAL);
 CREATE INDEX IF NOT EXISTS memory_trace ON memory_snapshots (trace_id);
 CREATE INDEX IF NOT EXISTS memory_correlation ON memory_snapshots (correlation_id);
-CREATE TABLE IF NOT EXISTS trace_links (trace_id TEXT PRIMARY KEY, correlation_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS trace_links (trace_id TEXT PRIMARY KEY, correlation_id TEXT NOT NULL)
+  WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS trace_links_correlation ON trace_links (correlation_id);
-CREATE INDEX IF NOT EXISTS events_trace ON events (trace_id);
-CREATE INDEX IF NOT EXISTS events_correlation ON events (correlation_id);
+DROP INDEX IF EXISTS events_trace;
+DROP INDEX IF EXISTS events_correlation;
+CREATE INDEX IF NOT EXISTS events_session ON events (session_key) WHERE session_key IS NOT NULL;
 `;
+
+/**
+ * Events carry their session key (correlation id, else trace id) in one indexed column: every
+ * index on a random id costs a page write per event, and ingest is bounded by those writes.
+ * A database from before the column gets it here.
+ */
+function migrate(db: Database.Database): void {
+  const columns = db.prepare('PRAGMA table_info(events)').all() as { name: string }[];
+  if (columns.some((c) => c.name === 'session_key')) return;
+  db.exec(`ALTER TABLE events ADD COLUMN session_key TEXT;
+    UPDATE events SET session_key = COALESCE(correlation_id, trace_id);`);
+}
 
 export interface SessionSummary {
   readonly id: string;
@@ -90,6 +104,7 @@ export const SLOW_MS = 500;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export function sessionStore(db: Database.Database) {
+  migrate(db);
   db.exec(SESSIONS_SCHEMA);
   const st = {
     op: db.prepare(
@@ -141,10 +156,14 @@ export function sessionStore(db: Database.Database) {
     `COALESCE(${alias}.correlation_id, (SELECT l.correlation_id FROM trace_links l WHERE l.trace_id = ${alias}.trace_id), ${alias}.trace_id)`;
 
   function members(sessionId: string) {
+    // Traces linked to the session: by spans (trace_links) and by its events that carry both ids.
     const traces = (
-      db.prepare('SELECT trace_id FROM trace_links WHERE correlation_id = ?').all(sessionId) as {
-        trace_id: string;
-      }[]
+      db
+        .prepare(
+          `SELECT trace_id FROM trace_links WHERE correlation_id = @id
+           UNION SELECT trace_id FROM events WHERE session_key = @id AND trace_id IS NOT NULL`,
+        )
+        .all({ id: sessionId }) as { trace_id: string }[]
     ).map((r) => r.trace_id);
     const traceIds = [
       ...new Set([...traces, ...(/^[0-9a-f]{32}$/.test(sessionId) ? [sessionId] : [])]),
@@ -169,7 +188,7 @@ export function sessionStore(db: Database.Database) {
     }[];
     const events = db
       .prepare(
-        `SELECT e.id, e.issue_id, e.level, e.service, e.timestamp, e.trace_id, e.payload, i.title FROM events e JOIN issues i ON i.id = e.issue_id WHERE e.correlation_id = ? OR ${inTraces.replace('trace_id', 'e.trace_id')} ORDER BY e.timestamp`,
+        `SELECT e.id, e.issue_id, e.level, e.service, e.timestamp, e.trace_id, e.payload, i.title FROM events e JOIN issues i ON i.id = e.issue_id WHERE e.session_key = ? OR ${inTraces.replace('trace_id', 'e.session_key')} ORDER BY e.timestamp`,
       )
       .all(sessionId, ...traceIds) as {
       id: string;
@@ -306,17 +325,18 @@ export function sessionStore(db: Database.Database) {
     link: (traceId: string, correlationId: string) => st.link.run(traceId, correlationId),
     detail,
     list,
-    deleteBefore(before: number, batch: number): number {
+    deleteBefore(before: number, batch: number, projectId?: number): number {
+      const params = { before, batch, project: projectId ?? null };
       const a = db
         .prepare(
-          'DELETE FROM operations WHERE rowid IN (SELECT rowid FROM operations WHERE end < ? LIMIT ?)',
+          'DELETE FROM operations WHERE rowid IN (SELECT rowid FROM operations WHERE end < @before AND (@project IS NULL OR project_id = @project) LIMIT @batch)',
         )
-        .run(before, batch).changes;
+        .run(params).changes;
       const b = db
         .prepare(
-          'DELETE FROM memory_snapshots WHERE rowid IN (SELECT rowid FROM memory_snapshots WHERE time < ? LIMIT ?)',
+          'DELETE FROM memory_snapshots WHERE rowid IN (SELECT rowid FROM memory_snapshots WHERE time < @before AND (@project IS NULL OR project_id = @project) LIMIT @batch)',
         )
-        .run(before, batch).changes;
+        .run(params).changes;
       return a + b;
     },
   };

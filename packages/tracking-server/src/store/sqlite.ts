@@ -6,6 +6,7 @@ import type { GroupedBy } from '../grouping/grouping';
 import type { TrackedEvent } from '../ingest/event';
 import { sessionStore } from './sessions';
 import type {
+  IngestResult,
   IssueDetail,
   IssueFilter,
   IssueStatus,
@@ -46,7 +47,7 @@ CREATE TABLE IF NOT EXISTS events (
   id TEXT PRIMARY KEY, issue_id INTEGER NOT NULL, project_id INTEGER NOT NULL,
   timestamp INTEGER NOT NULL, received_at INTEGER NOT NULL, level TEXT NOT NULL,
   severity TEXT NOT NULL, service TEXT NOT NULL, environment TEXT NOT NULL, release TEXT NOT NULL,
-  trace_id TEXT, correlation_id TEXT, payload TEXT NOT NULL);
+  trace_id TEXT, correlation_id TEXT, payload TEXT NOT NULL, session_key TEXT);
 CREATE INDEX IF NOT EXISTS events_issue ON events (issue_id, received_at DESC, id);
 CREATE INDEX IF NOT EXISTS events_received ON events (received_at);
 `;
@@ -98,12 +99,22 @@ function decodeCursor(cursor: string): [number, number] {
   throw new CursorError(`invalid cursor ${JSON.stringify(cursor)}`);
 }
 
-export function openSqlite(file: string): Repository {
+export interface SqliteOptions {
+  /**
+   * Whether this connection's commits checkpoint the WAL into the database (SQLite's default).
+   * Off for the reading connection when a writer thread has its own, so checkpoints — a copy
+   * and an fsync of the database — happen on the writer thread, not the one serving requests.
+   */
+  readonly checkpoint?: boolean;
+}
+
+export function openSqlite(file: string, options: SqliteOptions = {}): Repository {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = OFF');
   db.pragma('busy_timeout = 5000');
+  if (options.checkpoint === false) db.pragma('wal_autocheckpoint = 0');
   db.exec(SCHEMA);
   const sessions = sessionStore(db);
 
@@ -122,8 +133,8 @@ export function openSqlite(file: string): Repository {
       "UPDATE issues SET status = 'open', regression = 1, resolved_in_release = NULL WHERE id = ?",
     ),
     insertEvent:
-      db.prepare(`INSERT OR IGNORE INTO events (id, issue_id, project_id, timestamp, received_at, level, severity, service, environment, release, trace_id, correlation_id, payload)
-      VALUES (@id, @issueId, @projectId, @timestamp, @receivedAt, @level, @severity, @service, @environment, @release, @traceId, @correlationId, @payload)`),
+      db.prepare(`INSERT OR IGNORE INTO events (id, issue_id, project_id, timestamp, received_at, level, severity, service, environment, release, trace_id, correlation_id, payload, session_key)
+      VALUES (@id, @issueId, @projectId, @timestamp, @receivedAt, @level, @severity, @service, @environment, @release, @traceId, @correlationId, @payload, @sessionKey)`),
     countEvents: db.prepare('UPDATE issues SET count = count + ? WHERE id = ?'),
     addUser: db.prepare('INSERT OR IGNORE INTO issue_users (issue_id, user) VALUES (?, ?)'),
     countUsers: db.prepare('UPDATE issues SET users = users + ? WHERE id = ?'),
@@ -152,8 +163,9 @@ export function openSqlite(file: string): Repository {
 
   // One batch (a group commit) in one transaction. Events of one issue are applied together:
   // one issue update, one hour upsert per hour, however many events the batch holds.
-  const ingest = db.transaction((events: readonly TrackedEvent[]) => {
+  const ingest = db.transaction((events: readonly TrackedEvent[]): IngestResult => {
     let newIssues = 0;
+    const opened: IngestResult['opened'][number][] = [];
     const seen = new Set<string>();
     const groups = new Map<string, TrackedEvent[]>();
     for (const e of events) {
@@ -190,12 +202,24 @@ export function openSqlite(file: string): Repository {
         });
         issue = { id: Number(info.lastInsertRowid), status: 'open', resolved_in_release: null };
         newIssues++;
+        opened.push({
+          projectId: first.projectId,
+          service: last.service,
+          severity: worst.severity,
+        });
       } else if (issue.status === 'resolved') {
         const resolvedIn = issue.resolved_in_release;
         const regressed = group.some(
           (e) => !(resolvedIn && e.release && olderRelease(e.projectId, e.release, resolvedIn)),
         );
-        if (regressed) st.reopen.run(issue.id);
+        if (regressed) {
+          st.reopen.run(issue.id);
+          opened.push({
+            projectId: first.projectId,
+            service: last.service,
+            severity: worst.severity,
+          });
+        }
       }
       st.touchIssue.run({
         id: issue.id,
@@ -224,13 +248,13 @@ export function openSqlite(file: string): Repository {
           release: e.release,
           traceId: e.traceId ?? null,
           correlationId: e.correlationId ?? null,
-          payload: JSON.stringify(e.payload),
+          payload: e.payload,
+          sessionKey: e.correlationId ?? e.traceId ?? null,
         });
         const hour = Math.floor(e.receivedAt / HOUR);
         hours.set(hour, (hours.get(hour) ?? 0) + 1);
         if (e.release) releases.add(e.release);
         if (e.user) users.add(e.user);
-        if (e.traceId && e.correlationId) sessions.link(e.traceId, e.correlationId);
       }
       st.countEvents.run(group.length, issue.id);
       for (const [hour, n] of hours) st.addHour.run({ id: issue.id, hour, n });
@@ -239,7 +263,7 @@ export function openSqlite(file: string): Repository {
       for (const u of users) added += st.addUser.run(issue.id, u).changes;
       if (added > 0) st.countUsers.run(added, issue.id);
     }
-    return { newIssues };
+    return { newIssues, opened };
   });
 
   const hourly = (issueId: number, now: number): number[] => {
@@ -453,18 +477,19 @@ export function openSqlite(file: string): Repository {
           .all() as { projectId: number; severity: Severity; count: number }[]
       ).map((r) => ({ ...r })),
 
-    deleteEventsBefore(before, batch) {
+    deleteEventsBefore(before, batch, projectId) {
       return db
         .prepare(
-          'DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE received_at < ? LIMIT ?)',
+          'DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE received_at < @before AND (@project IS NULL OR project_id = @project) LIMIT @batch)',
         )
-        .run(before, batch).changes;
+        .run({ before, batch, project: projectId ?? null }).changes;
     },
 
     ingestTraces: (projectId, operations, memory) => sessions.write(projectId, operations, memory),
     listSessions: (filter) => sessions.list(filter),
     getSession: (id) => sessions.detail(id),
-    deleteSessionsBefore: (before, batch) => sessions.deleteBefore(before, batch),
+    deleteSessionsBefore: (before, batch, projectId) =>
+      sessions.deleteBefore(before, batch, projectId),
 
     close: () => db.close(),
   };

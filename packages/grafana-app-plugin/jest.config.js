@@ -1,0 +1,18 @@
+// force timezone to UTC to allow tests to work regardless of local timezone
+// generally used by snapshots, but can affect specific tests
+process.env.TZ = 'UTC';
+
+const base = require('./.config/jest.config');
+
+module.exports = {
+  // Jest configuration provided by Grafana scaffolding
+  ...base,
+  transform: {
+    ...base.transform,
+    // d3-color 3.1.1 (via @grafana/data) ships only dist/*.mjs; the scaffold transforms .js/.ts only.
+    '^.+\\.mjs$': ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' } }, module: { type: 'commonjs' } }],
+  },
+  // Beacon: the monorepo's summary reporter writes .test-results/jest.json, which the root
+  // `npm test` (scripts/test.mjs) adds up into its "tests: N passed, N failed" line.
+  reporters: ['default', '<rootDir>/../../scripts/jest-summary-reporter.cjs'],
+};

@@ -1,0 +1,115 @@
+import { of, throwError } from 'rxjs';
+import type { BackendSrvRequest, FetchResponse } from '@grafana/runtime';
+import { ProxyTrackerApi, TrackerError, toTrackerError } from './client';
+
+const BASE = 'api/plugin-proxy/beacon-observability-app/tracker/api/v1';
+
+type Answer = { data: unknown } | { error: { status: number; data?: unknown; statusText?: string } };
+
+/** A data-driven BackendSrv: "METHOD url" → answer; records every request. */
+function fakeBackend(answers: Record<string, Answer>) {
+  const requests: BackendSrvRequest[] = [];
+  const backend = {
+    fetch<T>(req: BackendSrvRequest) {
+      requests.push(req);
+      const answer = answers[`${req.method} ${req.url}`];
+      if (!answer) {
+        return throwError(() => ({ status: 404, data: { error: `no fake for ${req.method} ${req.url}` } }));
+      }
+      if ('error' in answer) {
+        return throwError(() => answer.error);
+      }
+      return of({ data: answer.data as T, status: 200 } as FetchResponse<T>);
+    },
+  };
+  return { backend, requests };
+}
+
+describe('ProxyTrackerApi', () => {
+  test('lists issues through the plugin proxy route with only the filters that are set', async () => {
+    const page = { items: [], nextCursor: null };
+    const { backend, requests } = fakeBackend({
+      [`GET ${BASE}/issues?status=open&service=api-gateway&q=deadlock+pool&sort=events&cursor=abc&limit=100`]: {
+        data: page,
+      },
+    });
+    const api = new ProxyTrackerApi(() => backend);
+    await expect(
+      api.listIssues({
+        status: 'open',
+        service: 'api-gateway',
+        q: 'deadlock pool',
+        sort: 'events',
+        cursor: 'abc',
+        limit: 100,
+        release: '',
+      })
+    ).resolves.toEqual(page);
+    expect(requests[0].showErrorAlert).toBe(false);
+  });
+
+  test('changes one status with PATCH and many with POST /issues/status', async () => {
+    const { backend, requests } = fakeBackend({
+      [`PATCH ${BASE}/issues/7`]: { data: { id: 7, status: 'resolved' } },
+      [`POST ${BASE}/issues/status`]: { data: { updated: [1, 2], notFound: [3] } },
+    });
+    const api = new ProxyTrackerApi(() => backend);
+    await expect(api.setStatus(7, 'resolved')).resolves.toEqual({ id: 7, status: 'resolved' });
+    await expect(api.setStatuses([1, 2, 3], 'ignored')).resolves.toEqual({ updated: [1, 2], notFound: [3] });
+    expect(requests.map((r) => r.data)).toEqual([{ status: 'resolved' }, { ids: [1, 2, 3], status: 'ignored' }]);
+  });
+
+  test('reads events, stats and sessions at the paths issue 4 names, escaping session ids', async () => {
+    const { backend } = fakeBackend({
+      [`GET ${BASE}/issues/7/events?cursor=c1&limit=10`]: { data: { items: [], nextCursor: null } },
+      [`GET ${BASE}/stats`]: { data: { lastHour: 1 } },
+      [`GET ${BASE}/sessions?q=req&hasErrors=true&limit=200`]: { data: { items: [] } },
+      [`GET ${BASE}/sessions/req%2F42`]: { data: { id: 'req/42' } },
+      [`GET ${BASE}/sessions/req%2F42/export`]: { data: { exportedAt: 'x' } },
+      [`GET ${BASE}/issues/7`]: { data: { id: 7 } },
+    });
+    const api = new ProxyTrackerApi(() => backend);
+    await expect(api.issueEvents(7, 'c1', 10)).resolves.toEqual({ items: [], nextCursor: null });
+    await expect(api.stats()).resolves.toEqual({ lastHour: 1 });
+    await expect(api.listSessions({ q: 'req', hasErrors: true, limit: 200 })).resolves.toEqual({ items: [] });
+    await expect(api.getSession('req/42')).resolves.toEqual({ id: 'req/42' });
+    await expect(api.exportSession('req/42')).resolves.toEqual({ exportedAt: 'x' });
+    await expect(api.getIssue(7)).resolves.toEqual({ id: 7 });
+  });
+
+  test('a proxy that cannot reach the tracker becomes an "unreachable" error naming the request', async () => {
+    const { backend } = fakeBackend({
+      [`GET ${BASE}/stats`]: { error: { status: 502, statusText: 'Bad Gateway' } },
+    });
+    const err = await new ProxyTrackerApi(() => backend).stats().catch((e) => e);
+    expect(err).toBeInstanceOf(TrackerError);
+    expect(err.kind).toBe('unreachable');
+    expect(err.message).toBe('loading stats: the tracking server could not be reached: Bad Gateway');
+  });
+
+  test("the server's own error message travels up with the status", async () => {
+    const { backend } = fakeBackend({
+      [`GET ${BASE}/issues?status=open`]: { error: { status: 401, data: { error: 'missing or wrong API token' } } },
+      [`GET ${BASE}/issues/9`]: { error: { status: 404, data: { error: 'issue 9 not found' } } },
+    });
+    const api = new ProxyTrackerApi(() => backend);
+    const unauthorized = await api.listIssues({ status: 'open' }).catch((e) => e);
+    expect([unauthorized.kind, unauthorized.status, unauthorized.message]).toEqual([
+      'unauthorized',
+      401,
+      'listing issues: the tracking server refused the API token: missing or wrong API token',
+    ]);
+    const missing = await api.getIssue(9).catch((e) => e);
+    expect([missing.kind, missing.message]).toEqual(['not-found', 'loading issue 9: not found: issue 9 not found']);
+  });
+
+  test.each([
+    [400, 'bad-request'],
+    [500, 'server'],
+    [0, 'unreachable'],
+    [504, 'unreachable'],
+    [403, 'unauthorized'],
+  ])('HTTP %s is a "%s" error', (status, kind) => {
+    expect(toTrackerError({ status }, 'x').kind).toBe(kind);
+  });
+});

@@ -1,0 +1,177 @@
+import { lastValueFrom } from 'rxjs';
+import { type BackendSrv, type BackendSrvRequest, getBackendSrv } from '@grafana/runtime';
+import { TRACKER_API_BASE } from '../constants';
+import type {
+  BulkStatusResult,
+  IssueDetail,
+  IssueQuery,
+  IssueStatus,
+  IssueSummary,
+  Page,
+  SessionDetail,
+  SessionExport,
+  SessionQuery,
+  SessionSummary,
+  Stats,
+  StoredEvent,
+} from './types';
+
+/** Everything the pages and panels ask of the tracking server. The real one goes through Grafana's proxy. */
+export interface TrackerApi {
+  listIssues(query: IssueQuery): Promise<Page<IssueSummary>>;
+  getIssue(id: number): Promise<IssueDetail>;
+  issueEvents(id: number, cursor?: string, limit?: number): Promise<Page<StoredEvent>>;
+  setStatus(id: number, status: IssueStatus): Promise<IssueDetail>;
+  setStatuses(ids: number[], status: IssueStatus): Promise<BulkStatusResult>;
+  stats(): Promise<Stats>;
+  listSessions(query: SessionQuery): Promise<{ items: SessionSummary[] }>;
+  getSession(id: string): Promise<SessionDetail>;
+  exportSession(id: string): Promise<SessionExport>;
+}
+
+/** What went wrong, so a page can tell the user what to do about it. */
+export type TrackerErrorKind = 'unreachable' | 'unauthorized' | 'not-found' | 'bad-request' | 'server';
+
+export class TrackerError extends Error {
+  constructor(
+    readonly kind: TrackerErrorKind,
+    message: string,
+    readonly status?: number,
+    options?: { cause?: unknown }
+  ) {
+    super(message, options);
+    this.name = 'TrackerError';
+  }
+}
+
+type Params = Record<string, string | number | boolean | undefined>;
+
+function queryString(params: Params): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== '') {
+      search.set(key, String(value));
+    }
+  }
+  const s = search.toString();
+  return s ? `?${s}` : '';
+}
+
+/** Turns a Grafana FetchError (or anything thrown) into a TrackerError naming the request. */
+export function toTrackerError(err: unknown, what: string): TrackerError {
+  if (err instanceof TrackerError) {
+    return err;
+  }
+  const e = (err ?? {}) as { status?: number; data?: unknown; statusText?: string; message?: string };
+  const status = typeof e.status === 'number' ? e.status : undefined;
+  const data = e.data as { error?: unknown; message?: unknown } | string | undefined;
+  const detail =
+    typeof data === 'object' && data
+      ? String(data.error ?? data.message ?? '')
+      : typeof data === 'string'
+        ? data
+        : (e.statusText ?? e.message ?? '');
+  const suffix = detail ? `: ${detail}` : '';
+  if (status === undefined || status === 0 || status === 502 || status === 503 || status === 504) {
+    return new TrackerError('unreachable', `${what}: the tracking server could not be reached${suffix}`, status, {
+      cause: err,
+    });
+  }
+  if (status === 401 || status === 403) {
+    return new TrackerError('unauthorized', `${what}: the tracking server refused the API token${suffix}`, status, {
+      cause: err,
+    });
+  }
+  if (status === 404) {
+    return new TrackerError('not-found', `${what}: not found${suffix}`, status, { cause: err });
+  }
+  if (status >= 400 && status < 500) {
+    return new TrackerError('bad-request', `${what}: rejected (${status})${suffix}`, status, { cause: err });
+  }
+  return new TrackerError('server', `${what}: the tracking server failed (${status})${suffix}`, status, {
+    cause: err,
+  });
+}
+
+type Fetcher = Pick<BackendSrv, 'fetch'>;
+
+/** The real client: every call goes to `api/plugin-proxy/beacon-observability-app/tracker/api/v1/…`. */
+export class ProxyTrackerApi implements TrackerApi {
+  constructor(private readonly backend: () => Fetcher = getBackendSrv) {}
+
+  private async request<T>(what: string, options: Omit<BackendSrvRequest, 'url'> & { path: string }): Promise<T> {
+    const { path, ...rest } = options;
+    try {
+      const response = await lastValueFrom(
+        this.backend().fetch<T>({
+          ...rest,
+          url: `${TRACKER_API_BASE}${path}`,
+          showErrorAlert: false,
+          showSuccessAlert: false,
+        })
+      );
+      return response.data;
+    } catch (err) {
+      throw toTrackerError(err, what);
+    }
+  }
+
+  listIssues(query: IssueQuery) {
+    return this.request<Page<IssueSummary>>('listing issues', {
+      method: 'GET',
+      path: `/issues${queryString({ ...query })}`,
+    });
+  }
+
+  getIssue(id: number) {
+    return this.request<IssueDetail>(`loading issue ${id}`, { method: 'GET', path: `/issues/${id}` });
+  }
+
+  issueEvents(id: number, cursor?: string, limit?: number) {
+    return this.request<Page<StoredEvent>>(`loading events of issue ${id}`, {
+      method: 'GET',
+      path: `/issues/${id}/events${queryString({ cursor, limit })}`,
+    });
+  }
+
+  setStatus(id: number, status: IssueStatus) {
+    return this.request<IssueDetail>(`setting issue ${id} to ${status}`, {
+      method: 'PATCH',
+      path: `/issues/${id}`,
+      data: { status },
+    });
+  }
+
+  setStatuses(ids: number[], status: IssueStatus) {
+    return this.request<BulkStatusResult>(`setting ${ids.length} issues to ${status}`, {
+      method: 'POST',
+      path: '/issues/status',
+      data: { ids, status },
+    });
+  }
+
+  stats() {
+    return this.request<Stats>('loading stats', { method: 'GET', path: '/stats' });
+  }
+
+  listSessions(query: SessionQuery) {
+    return this.request<{ items: SessionSummary[] }>('listing debug sessions', {
+      method: 'GET',
+      path: `/sessions${queryString({ ...query })}`,
+    });
+  }
+
+  getSession(id: string) {
+    return this.request<SessionDetail>(`loading debug session ${JSON.stringify(id)}`, {
+      method: 'GET',
+      path: `/sessions/${encodeURIComponent(id)}`,
+    });
+  }
+
+  exportSession(id: string) {
+    return this.request<SessionExport>(`exporting debug session ${JSON.stringify(id)}`, {
+      method: 'GET',
+      path: `/sessions/${encodeURIComponent(id)}/export`,
+    });
+  }
+}

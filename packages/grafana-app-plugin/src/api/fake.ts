@@ -1,0 +1,253 @@
+import { type TrackerApi, TrackerError } from './client';
+import type {
+  BulkStatusResult,
+  IssueDetail,
+  IssueQuery,
+  IssueStatus,
+  IssueSummary,
+  Page,
+  SessionDetail,
+  SessionExport,
+  SessionQuery,
+  SessionSummary,
+  Stats,
+  StoredEvent,
+} from './types';
+
+export interface FakeTrackerData {
+  issues?: IssueDetail[];
+  /** Events by issue id, newest first. */
+  events?: Record<number, StoredEvent[]>;
+  sessions?: SessionDetail[];
+  /** When absent, stats are counted from `issues`. */
+  stats?: Stats;
+  /** Calls that fail, by method name: the error each throws. */
+  failures?: Partial<Record<keyof TrackerApi, TrackerError>>;
+  /** Calls that never answer (for loading states). */
+  pending?: Array<keyof TrackerApi>;
+}
+
+export interface FakeCall {
+  method: keyof TrackerApi;
+  args: unknown[];
+}
+
+const summaryOf = ({
+  id,
+  title,
+  culprit,
+  status,
+  severity,
+  type,
+  service,
+  count,
+  users,
+  firstSeen,
+  lastSeen,
+  groupedBy,
+  hourly,
+}: IssueDetail): IssueSummary => ({
+  id,
+  title,
+  culprit,
+  status,
+  severity,
+  type,
+  service,
+  count,
+  users,
+  firstSeen,
+  lastSeen,
+  groupedBy,
+  hourly,
+});
+
+const sessionSummaryOf = ({
+  id,
+  correlationId,
+  services,
+  start,
+  end,
+  durationMs,
+  operations,
+  errors,
+  slowOperations,
+}: SessionDetail): SessionSummary => ({
+  id,
+  correlationId,
+  services,
+  start,
+  end,
+  durationMs,
+  operations,
+  errors,
+  slowOperations,
+});
+
+const SORT_KEYS: Record<string, (i: IssueSummary) => number> = {
+  last_seen: (i) => Date.parse(i.lastSeen),
+  first_seen: (i) => Date.parse(i.firstSeen),
+  events: (i) => i.count,
+  users: (i) => i.users,
+};
+
+/**
+ * An in-memory tracking server driven by the data it is given: it filters, sorts and pages the way
+ * issue 4 describes (cursor = offset), records every call, and fails or hangs where told to.
+ */
+export class FakeTrackerApi implements TrackerApi {
+  readonly calls: FakeCall[] = [];
+  private issues: IssueDetail[];
+
+  constructor(private readonly data: FakeTrackerData = {}) {
+    this.issues = (data.issues ?? []).map((i) => ({ ...i }));
+  }
+
+  private async answer<T>(method: keyof TrackerApi, args: unknown[], result: () => T): Promise<T> {
+    this.calls.push({ method, args });
+    if (this.data.pending?.includes(method)) {
+      return new Promise<T>(() => {});
+    }
+    const failure = this.data.failures?.[method];
+    if (failure) {
+      throw failure;
+    }
+    return result();
+  }
+
+  callsOf(method: keyof TrackerApi): unknown[][] {
+    return this.calls.filter((c) => c.method === method).map((c) => c.args);
+  }
+
+  listIssues(query: IssueQuery): Promise<Page<IssueSummary>> {
+    return this.answer('listIssues', [query], () => {
+      const q = query.q?.toLowerCase();
+      const matches = this.issues.filter(
+        (i) =>
+          (!query.status || i.status === query.status) &&
+          (!query.severity || i.severity === query.severity) &&
+          (!query.type || i.type === query.type) &&
+          (!query.service || i.service === query.service) &&
+          (!query.environment || i.environment === query.environment) &&
+          (!query.release || i.releases.includes(query.release)) &&
+          (!q || i.title.toLowerCase().includes(q) || i.culprit.toLowerCase().includes(q))
+      );
+      const key = SORT_KEYS[query.sort ?? 'last_seen'];
+      matches.sort((a, b) => key(b) - key(a) || b.id - a.id);
+      const start = query.cursor ? Number(query.cursor) : 0;
+      const limit = query.limit ?? 50;
+      const end = start + limit;
+      return {
+        items: matches.slice(start, end).map(summaryOf),
+        nextCursor: end < matches.length ? String(end) : null,
+      };
+    });
+  }
+
+  getIssue(id: number): Promise<IssueDetail> {
+    return this.answer('getIssue', [id], () => {
+      const issue = this.issues.find((i) => i.id === id);
+      if (!issue) {
+        throw new TrackerError('not-found', `loading issue ${id}: not found: issue ${id} not found`, 404);
+      }
+      return { ...issue };
+    });
+  }
+
+  issueEvents(id: number, cursor?: string, limit = 20): Promise<Page<StoredEvent>> {
+    return this.answer('issueEvents', [id, cursor, limit], () => {
+      const events = this.data.events?.[id] ?? [];
+      const start = cursor ? Number(cursor) : 0;
+      const end = start + limit;
+      return { items: events.slice(start, end), nextCursor: end < events.length ? String(end) : null };
+    });
+  }
+
+  setStatus(id: number, status: IssueStatus): Promise<IssueDetail> {
+    return this.answer('setStatus', [id, status], () => {
+      const issue = this.issues.find((i) => i.id === id);
+      if (!issue) {
+        throw new TrackerError('not-found', `setting issue ${id} to ${status}: not found`, 404);
+      }
+      issue.status = status;
+      return { ...issue };
+    });
+  }
+
+  setStatuses(ids: number[], status: IssueStatus): Promise<BulkStatusResult> {
+    return this.answer('setStatuses', [ids, status], () => {
+      const updated: number[] = [];
+      for (const issue of this.issues) {
+        if (ids.includes(issue.id)) {
+          issue.status = status;
+          updated.push(issue.id);
+        }
+      }
+      return { updated, notFound: ids.filter((i) => !updated.includes(i)) };
+    });
+  }
+
+  stats(): Promise<Stats> {
+    return this.answer('stats', [], () => {
+      if (this.data.stats) {
+        return this.data.stats;
+      }
+      const bySeverity: Stats['bySeverity'] = {};
+      const byService: Stats['byService'] = {};
+      for (const i of this.issues) {
+        bySeverity[i.severity] = (bySeverity[i.severity] ?? 0) + i.count;
+        byService[i.service] = (byService[i.service] ?? 0) + i.count;
+      }
+      const trend = Array.from({ length: 24 }, (_, h) => this.issues.reduce((n, i) => n + (i.hourly[h] ?? 0), 0));
+      return {
+        bySeverity,
+        byService,
+        topIssues: [...this.issues]
+          .sort((a, b) => b.count - a.count)
+          .slice(0, 10)
+          .map(summaryOf),
+        lastHour: trend[23] ?? 0,
+        lastDay: trend.reduce((a, b) => a + b, 0),
+        openIssues: this.issues.filter((i) => i.status === 'open').length,
+        trend,
+      };
+    });
+  }
+
+  listSessions(query: SessionQuery): Promise<{ items: SessionSummary[] }> {
+    return this.answer('listSessions', [query], () => {
+      const q = query.q?.toLowerCase();
+      const items = (this.data.sessions ?? [])
+        .filter(
+          (s) =>
+            (!q || s.id.toLowerCase().includes(q) || (s.correlationId ?? '').toLowerCase().includes(q)) &&
+            (!query.service || s.services.includes(query.service)) &&
+            (query.minDurationMs === undefined || s.durationMs >= query.minDurationMs) &&
+            (query.hasErrors === undefined || s.errors > 0 === query.hasErrors)
+        )
+        .slice(0, query.limit ?? 50)
+        .map(sessionSummaryOf);
+      return { items };
+    });
+  }
+
+  getSession(id: string): Promise<SessionDetail> {
+    return this.answer('getSession', [id], () => {
+      const session = this.data.sessions?.find((s) => s.id === id);
+      if (!session) {
+        throw new TrackerError('not-found', `loading debug session ${JSON.stringify(id)}: not found`, 404);
+      }
+      return session;
+    });
+  }
+
+  exportSession(id: string): Promise<SessionExport> {
+    return this.answer('exportSession', [id], () => {
+      const session = this.data.sessions?.find((s) => s.id === id);
+      if (!session) {
+        throw new TrackerError('not-found', `exporting debug session ${JSON.stringify(id)}: not found`, 404);
+      }
+      return { exportedAt: '2026-11-22T12:00:00.000Z', session };
+    });
+  }
+}

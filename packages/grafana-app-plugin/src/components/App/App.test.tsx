@@ -1,0 +1,32 @@
+import { screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { FakeTrackerApi } from '../../api/fake';
+import { EVENT_1, ISSUES, SESSION } from '../../testdata/fixtures';
+import { renderApp } from '../../test/render';
+import { testIds } from '../testIds';
+
+describe('App routes', () => {
+  test('the app root opens the issues page', async () => {
+    renderApp('/a/beacon-observability-app', new FakeTrackerApi({ issues: ISSUES }));
+    expect(await screen.findByTestId(testIds.issues.container)).toBeInTheDocument();
+  });
+
+  test('an issue links to its detail page, whose event links to its debug session', async () => {
+    renderApp(
+      '/a/beacon-observability-app/issues',
+      new FakeTrackerApi({ issues: ISSUES, events: { 1: [EVENT_1] }, sessions: [SESSION] })
+    );
+    const [first] = await screen.findAllByTestId(testIds.issues.row);
+    await userEvent.click(first.querySelector('a')!);
+    expect(await screen.findByTestId(testIds.issue.title)).toHaveTextContent('TypeError');
+    expect(await screen.findByTestId(testIds.issue.sessionLink)).toHaveAttribute(
+      'href',
+      '/a/beacon-observability-app/sessions/req-42'
+    );
+  });
+
+  test('the debug sessions page is routed', async () => {
+    renderApp('/a/beacon-observability-app/sessions', new FakeTrackerApi({ sessions: [SESSION] }));
+    expect(await screen.findByTestId(testIds.sessions.container)).toBeInTheDocument();
+  });
+});

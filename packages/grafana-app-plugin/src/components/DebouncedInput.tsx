@@ -1,0 +1,48 @@
+import React, { useEffect, useRef, useState } from 'react';
+import { Input } from '@grafana/ui';
+
+interface Props {
+  value: string;
+  onChange: (value: string) => void;
+  placeholder?: string;
+  testId?: string;
+  label: string;
+  width?: number;
+  delayMs?: number;
+}
+
+/** A text input that reports its value after typing pauses, on Enter, or on blur. */
+export function DebouncedInput({ value, onChange, placeholder, testId, label, width, delayMs = 300 }: Props) {
+  const [text, setText] = useState(value);
+  const [shown, setShown] = useState(value);
+  if (shown !== value) {
+    // The value changed from outside (URL, reset): show it.
+    setShown(value);
+    setText(value);
+  }
+  const timer = useRef<ReturnType<typeof setTimeout>>();
+  useEffect(() => () => clearTimeout(timer.current), []);
+  const commit = (v: string) => {
+    clearTimeout(timer.current);
+    if (v.trim() !== value) {
+      onChange(v.trim());
+    }
+  };
+  return (
+    <Input
+      aria-label={label}
+      data-testid={testId}
+      placeholder={placeholder}
+      width={width}
+      value={text}
+      onChange={(e) => {
+        const v = e.currentTarget.value;
+        setText(v);
+        clearTimeout(timer.current);
+        timer.current = setTimeout(() => commit(v), delayMs);
+      }}
+      onKeyDown={(e) => e.key === 'Enter' && commit(text)}
+      onBlur={() => commit(text)}
+    />
+  );
+}

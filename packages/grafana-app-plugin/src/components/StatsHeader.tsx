@@ -1,0 +1,79 @@
+import React from 'react';
+import { css } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+import { Text, useStyles2 } from '@grafana/ui';
+import type { TrackerApi } from '../api/client';
+import { SEVERITIES } from '../api/types';
+import { SeverityBadge } from './Badges';
+import { formatCount } from './format';
+import { Sparkline } from './Sparkline';
+import { testIds } from './testIds';
+import { useAsync } from './useAsync';
+
+/** Last hour against the average of the 23 hours before it, in percent (undefined when there is no baseline). */
+export function trendChange(trend: readonly number[]): number | undefined {
+  if (trend.length < 2) {
+    return undefined;
+  }
+  const last = trend[trend.length - 1];
+  const before = trend.slice(0, -1);
+  const avg = before.reduce((a, b) => a + b, 0) / before.length;
+  return avg === 0 ? undefined : Math.round(((last - avg) / avg) * 100);
+}
+
+export function StatsHeader({ api, refreshKey }: { api: TrackerApi; refreshKey?: number }) {
+  const s = useStyles2(getStyles);
+  const { value: stats, error } = useAsync(() => api.stats(), [api, refreshKey]);
+  if (error) {
+    return (
+      <div className={s.row} data-testid={testIds.stats.container}>
+        <Text color="secondary">Stats unavailable.</Text>
+      </div>
+    );
+  }
+  if (!stats) {
+    return <div className={s.row} data-testid={testIds.stats.container} />;
+  }
+  const change = trendChange(stats.trend);
+  return (
+    <div className={s.row} data-testid={testIds.stats.container}>
+      {SEVERITIES.map((sev) => (
+        <div key={sev} className={s.cell} data-testid={`${testIds.stats.severity}-${sev}`}>
+          <SeverityBadge severity={sev} />
+          <span className={s.number}>{formatCount(stats.bySeverity[sev] ?? 0)}</span>
+        </div>
+      ))}
+      <div className={s.cell} data-testid={testIds.stats.open}>
+        <Text color="secondary">Open issues</Text>
+        <span className={s.number}>{formatCount(stats.openIssues)}</span>
+      </div>
+      <div className={s.cell} data-testid={testIds.stats.lastHour}>
+        <Text color="secondary">Last hour</Text>
+        <span className={s.number}>{formatCount(stats.lastHour)}</span>
+      </div>
+      <div className={s.cell} data-testid={testIds.stats.lastDay}>
+        <Text color="secondary">Last 24 h</Text>
+        <span className={s.number}>{formatCount(stats.lastDay)}</span>
+      </div>
+      <div className={s.cell} data-testid={testIds.stats.trend}>
+        <Sparkline values={stats.trend} width={140} height={28} label="events per hour, last 24 hours" />
+        <Text color="secondary">
+          {change === undefined ? 'no baseline' : `${change > 0 ? '+' : ''}${change}% vs 24 h average`}
+        </Text>
+      </div>
+    </div>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  row: css({
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: theme.spacing(3),
+    alignItems: 'center',
+    minHeight: theme.spacing(5),
+    marginBottom: theme.spacing(2),
+  }),
+  cell: css({ display: 'flex', gap: theme.spacing(1), alignItems: 'center' }),
+  number: css({ fontSize: theme.typography.h4.fontSize, fontWeight: theme.typography.fontWeightMedium }),
+});

@@ -1,0 +1,46 @@
+/** Formatting shared by pages and panels (plain strings; React renders them as text). */
+
+export function relativeTime(iso: string, now: number = Date.now()): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) {
+    return iso;
+  }
+  const s = Math.round((now - t) / 1000);
+  if (s < 60) {
+    return s <= 1 ? 'just now' : `${s}s ago`;
+  }
+  const m = Math.round(s / 60);
+  if (m < 60) {
+    return `${m}m ago`;
+  }
+  const h = Math.round(m / 60);
+  if (h < 48) {
+    return `${h}h ago`;
+  }
+  return `${Math.round(h / 24)}d ago`;
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 1) {
+    return `${ms.toFixed(2)} ms`;
+  }
+  if (ms < 1000) {
+    return `${Math.round(ms)} ms`;
+  }
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
+}
+
+export function formatCount(n: number): string {
+  return n >= 10_000 ? `${(n / 1000).toFixed(n >= 100_000 ? 0 : 1)}k` : String(n);
+}

@@ -1,0 +1,43 @@
+import { useCallback, useEffect, useState } from 'react';
+
+export interface AsyncState<T> {
+  loading: boolean;
+  error?: Error;
+  /** The latest answer; kept while a newer request is on its way. */
+  value?: T;
+}
+
+/** Runs `load` whenever `deps` change; a stale answer never overwrites a newer one. */
+export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): AsyncState<T> & { reload: () => void } {
+  const [tick, setTick] = useState(0);
+  // A fresh key per request (deps and reloads): the answer is kept with the request it belongs to.
+  const request = useRequestKey([...deps, tick]);
+  const [state, setState] = useState<{ request?: object; value?: T; error?: Error }>({});
+  useEffect(() => {
+    let live = true;
+    load().then(
+      (value) => live && setState({ request, value }),
+      (error: Error) => live && setState((s) => ({ request, value: s.value, error }))
+    );
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [request]);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  const loading = state.request !== request;
+  return { loading, value: state.value, error: loading ? undefined : state.error, reload };
+}
+
+/** A new object whenever any of `deps` changes (by Object.is), else the same one. */
+function useRequestKey(deps: unknown[]): object {
+  const [current, setCurrent] = useState(() => ({ deps, key: {} }));
+  const same = current.deps.length === deps.length && current.deps.every((d, i) => Object.is(d, deps[i]));
+  if (!same) {
+    // Adjusting state while rendering (React's pattern for derived state): the next render sees it.
+    const next = { deps, key: {} };
+    setCurrent(next);
+    return next.key;
+  }
+  return current.key;
+}

@@ -1,0 +1,29 @@
+import pluginJson from './plugin.json';
+
+export const PLUGIN_ID = pluginJson.id;
+export const PLUGIN_BASE_URL = `/a/${PLUGIN_ID}`;
+/** Grafana's page for the app's settings (our configuration page). */
+export const CONFIG_PAGE_URL = `/plugins/${PLUGIN_ID}`;
+/** The proxy route in plugin.json: Grafana forwards it to jsonData.trackerUrl with the bearer token. */
+export const TRACKER_ROUTE = 'tracker';
+export const TRACKER_API_BASE = `api/plugin-proxy/${PLUGIN_ID}/${TRACKER_ROUTE}/api/v1`;
+
+/** Route paths relative to the app root, as react-router sees them. */
+export enum ROUTES {
+  Issues = 'issues',
+  Issue = 'issues/:id',
+  Sessions = 'sessions',
+  Session = 'sessions/:id',
+}
+
+/** Issues per request (the tracker allows up to 1000): 10,000 issues load in 20 requests. */
+export const PAGE_SIZE = 500;
+export const EVENTS_PAGE_SIZE = 10;
+export const ISSUE_ROW_HEIGHT = 48;
+
+export function prefixRoute(route: string): string {
+  return `${PLUGIN_BASE_URL}/${route}`;
+}
+
+export const issueUrl = (id: number | string) => prefixRoute(`${ROUTES.Issues}/${encodeURIComponent(String(id))}`);
+export const sessionUrl = (id: string) => prefixRoute(`${ROUTES.Sessions}/${encodeURIComponent(id)}`);

@@ -1,0 +1,143 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { FakeTrackerApi } from '../api/fake';
+import type { StoredEvent } from '../api/types';
+import { testIds } from '../components/testIds';
+import { EVENT_1, EVENT_2, ISSUES, XSS } from '../testdata/fixtures';
+import { renderApp } from '../test/render';
+
+const url = (id: number | string) => `/a/beacon-observability-app/issues/${id}`;
+
+function api(extra: ConstructorParameters<typeof FakeTrackerApi>[0] = {}) {
+  return new FakeTrackerApi({ issues: ISSUES, events: { 1: [EVENT_1, EVENT_2] }, ...extra });
+}
+
+describe('Issue detail page', () => {
+  test('shows title, culprit, status, counts, first/last seen and releases', async () => {
+    renderApp(url(1), api());
+    expect(await screen.findByTestId(testIds.issue.title)).toHaveTextContent(
+      "TypeError: Cannot read properties of undefined (reading 'id')"
+    );
+    expect(screen.getByText('src/routes/users.ts in getUser')).toBeInTheDocument();
+    expect(screen.getByTestId(testIds.issue.status)).toHaveTextContent('open');
+    expect(screen.getByText('120 events · 30 users')).toBeInTheDocument();
+    expect(screen.getByText('api-gateway@1.3.0, api-gateway@1.4.0')).toBeInTheDocument();
+    expect(screen.getByText('Releases')).toBeInTheDocument();
+  });
+
+  test('explains why the events were grouped, with the grouping components', async () => {
+    renderApp(url(1), api());
+    const why = await screen.findByTestId(testIds.issue.whyGrouped);
+    expect(why).toHaveTextContent('Grouped by in-app frames.');
+    expect(within(why).getByText('src/routes/users.ts getUser')).toBeInTheDocument();
+    expect(within(why).getByText('src/db/users.ts findUser')).toBeInTheDocument();
+  });
+
+  test('changes the status with the status actions', async () => {
+    const fake = api();
+    renderApp(url(1), fake);
+    await screen.findByTestId(testIds.issue.title);
+    await userEvent.click(screen.getByLabelText('investigating'));
+    await waitFor(() => expect(screen.getByTestId(testIds.issue.status)).toHaveTextContent('investigating'));
+    await userEvent.click(screen.getByLabelText('resolved'));
+    await waitFor(() => expect(screen.getByTestId(testIds.issue.status)).toHaveTextContent('resolved'));
+    expect(fake.callsOf('setStatus')).toEqual([
+      [1, 'investigating'],
+      [1, 'resolved'],
+    ]);
+  });
+
+  test('shows the stack trace innermost first, in-app frames highlighted with context lines', async () => {
+    renderApp(url(1), api());
+    const exception = await screen.findByTestId(testIds.issue.exception);
+    expect(exception).toHaveTextContent("TypeError: Cannot read properties of undefined (reading 'id')");
+    const frames = within(exception).getAllByTestId(testIds.issue.frame);
+    expect(frames.map((f) => f.getAttribute('data-in-app'))).toEqual(['true', 'false']);
+    expect(frames[0]).toHaveTextContent('src/routes/users.ts in getUser at line 42:17in app');
+    expect(within(frames[0]).getByTestId(testIds.issue.contextLine).textContent).toBe('42  return user.profile.id;');
+    expect(within(frames[0]).getByText('export async function getUser(req) {')).toBeInTheDocument();
+    expect(frames[1]).toHaveTextContent('node:internal/process/task_queues in processTicksAndRejections at line 95');
+
+    await userEvent.click(screen.getByTestId(testIds.issue.inAppOnly));
+    expect(within(exception).getAllByTestId(testIds.issue.frame)).toHaveLength(1);
+  });
+
+  test("shows the event's tags and breadcrumbs", async () => {
+    renderApp(url(1), api());
+    const tags = await screen.findByTestId(testIds.issue.tags);
+    expect(
+      within(tags)
+        .getAllByRole('row')
+        .map((r) => r.textContent)
+    ).toEqual(['correlation_idreq-42', 'serviceapi-gateway']);
+    const crumbs = screen.getByTestId(testIds.issue.breadcrumbs);
+    expect(
+      within(crumbs)
+        .getAllByRole('row')
+        .map((r) => r.textContent)
+    ).toEqual([
+      'TimeCategoryLevelMessage',
+      '2026-11-22T11:57:59.000Zhttpinfo' + 'GET /users/7',
+      '2026-11-22T11:58:00.000Zconsolewarning' + XSS,
+    ]);
+  });
+
+  test('links the event to its debug session by correlation id', async () => {
+    renderApp(url(1), api());
+    expect(await screen.findByTestId(testIds.issue.sessionLink)).toHaveAttribute(
+      'href',
+      '/a/beacon-observability-app/sessions/req-42'
+    );
+  });
+
+  test('pages through recent events and shows the one picked', async () => {
+    const events: StoredEvent[] = Array.from({ length: 12 }, (_, i) => ({
+      ...EVENT_2,
+      id: `e${String(i).padStart(2, '0')}`,
+      event: { message: `event number ${i}` },
+    }));
+    const fake = api({ events: { 1: events } });
+    renderApp(url(1), fake);
+    const list = await screen.findByTestId(testIds.issue.events);
+    await waitFor(() => expect(within(list).getAllByRole('button')).toHaveLength(10));
+    expect(screen.getByText('event number 0')).toBeInTheDocument();
+    await userEvent.click(screen.getByTestId(testIds.issue.olderEvents));
+    await waitFor(() => expect(within(list).getAllByRole('button')).toHaveLength(12));
+    expect(fake.callsOf('issueEvents')).toEqual([
+      [1, undefined, 10],
+      [1, '10', 10],
+    ]);
+    expect(screen.queryByTestId(testIds.issue.olderEvents)).not.toBeInTheDocument();
+    await userEvent.click(within(list).getAllByRole('button')[11]);
+    expect(screen.getByText('event number 11')).toBeInTheDocument();
+    expect(screen.getByText('This event has no exception or stack trace.')).toBeInTheDocument();
+  });
+
+  test('an issue with no stored events says so', async () => {
+    renderApp(url(2), api());
+    expect(await screen.findByTestId(testIds.state.empty)).toHaveTextContent('No events stored for this issue');
+  });
+
+  test('an unknown issue shows a not-found error with a way back', async () => {
+    renderApp(url(999), api());
+    expect(await screen.findByTestId(testIds.state.error)).toHaveTextContent('Not found');
+    expect(screen.getByText('← All issues')).toHaveAttribute('href', '/a/beacon-observability-app/issues');
+  });
+
+  test('a title, culprit, grouping value and breadcrumb that look like HTML stay inert text', async () => {
+    const { container } = renderApp(url(3), api({ events: { 3: [EVENT_1] } }));
+    expect(await screen.findByTestId(testIds.issue.title)).toHaveTextContent(XSS);
+    await screen.findByTestId(testIds.issue.breadcrumbs);
+    expect(screen.getAllByText(XSS).length).toBeGreaterThanOrEqual(4);
+    expect(container.querySelector('img')).toBeNull();
+  });
+});
+
+describe('Issue detail page with a bad address', () => {
+  test('a non-numeric issue id is named and the tracker is not asked', async () => {
+    const fake = new FakeTrackerApi({ issues: ISSUES });
+    renderApp(url('abc'), fake);
+    expect(await screen.findByTestId(testIds.state.error)).toHaveTextContent('"abc" is not an issue id');
+    expect(fake.calls).toEqual([]);
+  });
+});

@@ -1,0 +1,329 @@
+import React, { useCallback, useEffect, useState } from 'react';
+import { Link, useParams } from 'react-router-dom';
+import { css } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+import { PluginPage } from '@grafana/runtime';
+import { Alert, Button, RadioButtonGroup, Stack, Text, TextLink, useStyles2 } from '@grafana/ui';
+import { useTrackerApi } from '../api/context';
+import { eventView } from '../api/event';
+import { ISSUE_STATUSES, type IssueDetail, type IssueStatus, type StoredEvent } from '../api/types';
+import { SeverityBadge, StatusBadge } from '../components/Badges';
+import { relativeTime } from '../components/format';
+import { Sparkline } from '../components/Sparkline';
+import { StackTrace } from '../components/StackTrace';
+import { Empty, ErrorState, Loading } from '../components/States';
+import { testIds } from '../components/testIds';
+import { useAsync } from '../components/useAsync';
+import { EVENTS_PAGE_SIZE, ROUTES, prefixRoute, sessionUrl } from '../constants';
+
+const GROUPING_EXPLAINED: Record<string, string> = {
+  fingerprint: 'The SDK sent a custom fingerprint; every event with the same fingerprint joins this issue.',
+  'in-app frames': 'Events whose in-app stack frames (module or file, and function) are the same join this issue.',
+  'exception type and value':
+    'No in-app frames: events with the same exception type and message (ids, numbers, hex and IPs stripped) join this issue.',
+  message: 'No exception: events with the same message template join this issue.',
+};
+
+interface EventsState {
+  /** The issue these events belong to. */
+  issueId?: number;
+  items: StoredEvent[];
+  nextCursor: string | null;
+  loading: boolean;
+  error?: Error;
+}
+
+export function IssueDetailPage() {
+  const s = useStyles2(getStyles);
+  const api = useTrackerApi();
+  const { id: rawId } = useParams();
+  const id = Number(rawId);
+  const valid = Number.isSafeInteger(id) && id > 0;
+  const issueState = useAsync<IssueDetail>(
+    () => (valid ? api.getIssue(id) : Promise.reject(new Error(`"${rawId}" is not an issue id`))),
+    [api, id]
+  );
+  // The answer to a status change replaces the loaded issue.
+  const [changed, setChanged] = useState<IssueDetail>();
+  const issue = changed && changed.id === id ? changed : issueState.value;
+  const [statusError, setStatusError] = useState<string>();
+  const [eventsState, setEvents] = useState<EventsState>({ items: [], nextCursor: null, loading: false });
+  const [picked, setSelected] = useState<{ issueId?: number; index: number }>({ index: 0 });
+  const selected = picked.issueId === id ? picked.index : 0;
+
+  /** Fetches a page of events; state is only set when the answer comes. */
+  const fetchEvents = useCallback(
+    (cursor?: string) => {
+      api.issueEvents(id, cursor, EVENTS_PAGE_SIZE).then(
+        (page) =>
+          setEvents((e) => ({
+            issueId: id,
+            items: cursor && e.issueId === id ? [...e.items, ...page.items] : page.items,
+            nextCursor: page.nextCursor,
+            loading: false,
+          })),
+        (error: Error) =>
+          setEvents((e) =>
+            e.issueId === id
+              ? { ...e, loading: false, error }
+              : { issueId: id, items: [], nextCursor: null, loading: false, error }
+          )
+      );
+    },
+    [api, id]
+  );
+  useEffect(() => {
+    if (valid) {
+      fetchEvents();
+    }
+  }, [fetchEvents, valid]);
+  const events: EventsState = eventsState.issueId === id ? eventsState : { items: [], nextCursor: null, loading: true };
+  const loadEvents = (cursor?: string) => {
+    setEvents((e) => ({ ...e, loading: true, error: undefined }));
+    fetchEvents(cursor);
+  };
+
+  const changeStatus = async (status: IssueStatus) => {
+    setStatusError(undefined);
+    try {
+      setChanged(await api.setStatus(id, status));
+    } catch (e) {
+      setStatusError((e as Error).message);
+    }
+  };
+
+  const back = (
+    <Link to={prefixRoute(ROUTES.Issues)} className={s.back}>
+      ← All issues
+    </Link>
+  );
+
+  if (issueState.error) {
+    return (
+      <PluginPage>
+        {back}
+        <ErrorState error={issueState.error} onRetry={issueState.reload} />
+      </PluginPage>
+    );
+  }
+  if (!issue) {
+    return (
+      <PluginPage>
+        <Loading text="Loading issue…" />
+      </PluginPage>
+    );
+  }
+
+  const event = events.items[selected] ? eventView(events.items[selected]) : undefined;
+
+  return (
+    <PluginPage>
+      <div data-testid={testIds.issue.container}>
+        {back}
+        <h2 className={s.title} data-testid={testIds.issue.title}>
+          {issue.title}
+        </h2>
+        <div className={s.culprit}>{issue.culprit}</div>
+        <Stack gap={2} alignItems="center" wrap="wrap">
+          <SeverityBadge severity={issue.severity} />
+          <span data-testid={testIds.issue.status}>
+            <StatusBadge status={issue.status} />
+          </span>
+          {issue.regression && <Text color="error">Regression</Text>}
+          <Text color="secondary">{issue.type.replace('_', ' ')}</Text>
+          <Text color="secondary">service {issue.service}</Text>
+          <Text color="secondary">
+            {issue.count} events · {issue.users} users
+          </Text>
+          <Sparkline values={issue.hourly} width={160} height={28} />
+        </Stack>
+
+        <div className={s.section}>
+          <Stack gap={2} alignItems="center" wrap="wrap">
+            <RadioButtonGroup<IssueStatus>
+              options={ISSUE_STATUSES.map((st) => ({ label: st, value: st }))}
+              value={issue.status}
+              onChange={changeStatus}
+            />
+          </Stack>
+          {statusError && <Alert severity="error" title={statusError} />}
+        </div>
+
+        <div className={s.columns}>
+          <div className={s.main}>
+            <h3>Stack trace</h3>
+            {events.error && events.items.length === 0 ? (
+              <ErrorState error={events.error} onRetry={() => loadEvents()} />
+            ) : events.loading && events.items.length === 0 ? (
+              <Loading text="Loading events…" />
+            ) : !event ? (
+              <Empty message="No events stored for this issue (they may have expired by retention)." />
+            ) : (
+              <>
+                <Stack gap={2} alignItems="center" wrap="wrap">
+                  <Text color="secondary">
+                    Event {event.id} · {event.timestamp} · {event.environment} · {event.release}
+                  </Text>
+                  {event.sessionId && (
+                    <TextLink href={sessionUrl(event.sessionId)} data-testid={testIds.issue.sessionLink} inline={false}>
+                      Open debug session
+                    </TextLink>
+                  )}
+                </Stack>
+                {event.message && <p>{event.message}</p>}
+                <StackTrace exceptions={event.exceptions} />
+
+                <h3>Breadcrumbs</h3>
+                {event.breadcrumbs.length === 0 ? (
+                  <Text color="secondary">No breadcrumbs.</Text>
+                ) : (
+                  <table className={s.table} data-testid={testIds.issue.breadcrumbs}>
+                    <thead>
+                      <tr>
+                        <th>Time</th>
+                        <th>Category</th>
+                        <th>Level</th>
+                        <th>Message</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {event.breadcrumbs.map((b, i) => (
+                        <tr key={i}>
+                          <td>{b.time ?? ''}</td>
+                          <td>{b.category}</td>
+                          <td>{b.level}</td>
+                          <td>{b.message}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                )}
+              </>
+            )}
+          </div>
+
+          <div className={s.side}>
+            <h3>Why grouped</h3>
+            <div data-testid={testIds.issue.whyGrouped}>
+              <p>
+                Grouped by <strong>{issue.grouping?.rule ?? issue.groupedBy}</strong>.{' '}
+                {GROUPING_EXPLAINED[issue.grouping?.rule ?? issue.groupedBy] ?? ''}
+              </p>
+              {(issue.grouping?.components ?? []).length > 0 && (
+                <ul className={s.components}>
+                  {issue.grouping.components.map((c, i) => (
+                    <li key={i}>
+                      <code>{c}</code>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </div>
+
+            <h3>Details</h3>
+            <table className={s.table}>
+              <tbody>
+                <tr>
+                  <th>First seen</th>
+                  <td title={issue.firstSeen}>{relativeTime(issue.firstSeen)}</td>
+                </tr>
+                <tr>
+                  <th>Last seen</th>
+                  <td title={issue.lastSeen}>{relativeTime(issue.lastSeen)}</td>
+                </tr>
+                <tr>
+                  <th>Environment</th>
+                  <td>{issue.environment}</td>
+                </tr>
+                <tr>
+                  <th>Releases</th>
+                  <td>{(issue.releases ?? []).join(', ')}</td>
+                </tr>
+                {issue.resolvedInRelease && (
+                  <tr>
+                    <th>Resolved in</th>
+                    <td>{issue.resolvedInRelease}</td>
+                  </tr>
+                )}
+              </tbody>
+            </table>
+
+            {event && (
+              <>
+                <h3>Tags</h3>
+                {event.tags.length === 0 ? (
+                  <Text color="secondary">No tags.</Text>
+                ) : (
+                  <table className={s.table} data-testid={testIds.issue.tags}>
+                    <tbody>
+                      {event.tags.map(([k, v]) => (
+                        <tr key={k}>
+                          <th>{k}</th>
+                          <td>{v}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                )}
+              </>
+            )}
+
+            <h3>Recent events</h3>
+            <ul className={s.events} data-testid={testIds.issue.events}>
+              {events.items.map((e, i) => (
+                <li key={e.id}>
+                  <Button
+                    size="sm"
+                    fill="text"
+                    variant={i === selected ? 'primary' : 'secondary'}
+                    onClick={() => setSelected({ issueId: id, index: i })}
+                    aria-pressed={i === selected}
+                  >
+                    {e.id.slice(0, 12)} · {relativeTime(e.timestamp)} · {e.release}
+                  </Button>
+                </li>
+              ))}
+            </ul>
+            {events.error && events.items.length > 0 && <ErrorState error={events.error} />}
+            {events.nextCursor && (
+              <Button
+                size="sm"
+                variant="secondary"
+                onClick={() => loadEvents(events.nextCursor!)}
+                disabled={events.loading}
+                data-testid={testIds.issue.olderEvents}
+              >
+                Older events
+              </Button>
+            )}
+          </div>
+        </div>
+      </div>
+    </PluginPage>
+  );
+}
+
+export default IssueDetailPage;
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  back: css({ color: theme.colors.text.link, display: 'inline-block', marginBottom: theme.spacing(1) }),
+  title: css({ marginBottom: 0, wordBreak: 'break-word' }),
+  culprit: css({
+    color: theme.colors.text.secondary,
+    marginBottom: theme.spacing(1),
+    fontFamily: theme.typography.fontFamilyMonospace,
+  }),
+  section: css({ margin: theme.spacing(2, 0) }),
+  columns: css({ display: 'flex', gap: theme.spacing(3), flexWrap: 'wrap' }),
+  main: css({ flex: '3 1 560px', minWidth: 0 }),
+  side: css({ flex: '1 1 300px', minWidth: 0 }),
+  table: css({
+    width: '100%',
+    fontSize: theme.typography.bodySmall.fontSize,
+    'th, td': { padding: theme.spacing(0.5), textAlign: 'left', verticalAlign: 'top', wordBreak: 'break-word' },
+    th: { color: theme.colors.text.secondary, fontWeight: theme.typography.fontWeightMedium },
+    'tr + tr': { borderTop: `1px solid ${theme.colors.border.weak}` },
+  }),
+  components: css({ paddingLeft: theme.spacing(2) }),
+  events: css({ listStyle: 'none', padding: 0 }),
+});

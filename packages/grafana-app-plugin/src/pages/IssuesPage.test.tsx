@@ -1,0 +1,235 @@
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { TrackerError } from '../api/client';
+import { FakeTrackerApi } from '../api/fake';
+import { testIds } from '../components/testIds';
+import { CONFIG_PAGE_URL, PAGE_SIZE } from '../constants';
+import { ISSUES, XSS, issue } from '../testdata/fixtures';
+import { renderApp } from '../test/render';
+
+const ISSUES_URL = '/a/beacon-observability-app/issues';
+
+const rowTitles = () => screen.getAllByTestId(testIds.issues.row).map((r) => within(r).getByRole('link').textContent);
+const lastListCall = (api: FakeTrackerApi) => api.callsOf('listIssues').at(-1)![0];
+
+describe('Issues page', () => {
+  test('lists issues newest first with severity, status, counts and hourly sparklines', async () => {
+    const api = new FakeTrackerApi({ issues: ISSUES });
+    renderApp(ISSUES_URL, api);
+    await screen.findAllByTestId(testIds.issues.row);
+    expect(rowTitles()).toEqual([
+      "TypeError: Cannot read properties of undefined (reading 'id')",
+      'QueryFailedError: deadlock detected',
+      XSS,
+      'Payment provider timed out',
+    ]);
+    const first = screen.getAllByTestId(testIds.issues.row)[0];
+    expect(within(first).getByText('critical')).toBeInTheDocument();
+    expect(within(first).getByText('open')).toBeInTheDocument();
+    expect(within(first).getByText('120')).toBeInTheDocument();
+    expect(within(first).getByText('30')).toBeInTheDocument();
+    expect(within(first).getByTestId(testIds.issues.sparkline)).toHaveAttribute(
+      'data-points',
+      '0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,10,20,90'
+    );
+    expect(within(first).getByRole('link')).toHaveAttribute('href', '/a/beacon-observability-app/issues/1');
+    expect(lastListCall(api)).toEqual({ sort: 'last_seen', limit: PAGE_SIZE });
+  });
+
+  test('the stats header shows events by severity, last hour and day, open issues and the trend', async () => {
+    const api = new FakeTrackerApi({
+      stats: {
+        bySeverity: { critical: 120, error: 45, warning: 3 },
+        byService: {},
+        topIssues: [],
+        lastHour: 90,
+        lastDay: 180,
+        openIssues: 2,
+        trend: [...Array(22).fill(0), 46, 90],
+      },
+    });
+    renderApp(ISSUES_URL, api);
+    const header = await screen.findByTestId(testIds.stats.lastHour);
+    expect(header).toHaveTextContent('Last hour90');
+    expect(screen.getByTestId(`${testIds.stats.severity}-critical`)).toHaveTextContent('critical120');
+    expect(screen.getByTestId(`${testIds.stats.severity}-info`)).toHaveTextContent('info0');
+    expect(screen.getByTestId(testIds.stats.lastDay)).toHaveTextContent('Last 24 h180');
+    expect(screen.getByTestId(testIds.stats.open)).toHaveTextContent('Open issues2');
+    // average of the 23 hours before the last one is 2; 90 is +4400 %
+    expect(screen.getByTestId(testIds.stats.trend)).toHaveTextContent('+4400% vs 24 h average');
+  });
+
+  test('filters by status and sorts by events through the API', async () => {
+    const api = new FakeTrackerApi({ issues: ISSUES });
+    renderApp(ISSUES_URL, api);
+    await screen.findAllByTestId(testIds.issues.row);
+    await userEvent.click(screen.getByLabelText('Investigating'));
+    await waitFor(() => expect(rowTitles()).toEqual(['QueryFailedError: deadlock detected']));
+    expect(lastListCall(api)).toEqual({ status: 'investigating', sort: 'last_seen', limit: PAGE_SIZE });
+
+    await userEvent.click(screen.getByLabelText('All'));
+    await userEvent.click(screen.getByLabelText('Events'));
+    await waitFor(() =>
+      expect(rowTitles()).toEqual([
+        "TypeError: Cannot read properties of undefined (reading 'id')",
+        'QueryFailedError: deadlock detected',
+        'Payment provider timed out',
+        XSS,
+      ])
+    );
+    expect(lastListCall(api)).toEqual({ sort: 'events', limit: PAGE_SIZE });
+  });
+
+  test('searches and filters by service as the user types', async () => {
+    const api = new FakeTrackerApi({ issues: ISSUES });
+    renderApp(ISSUES_URL, api);
+    await screen.findAllByTestId(testIds.issues.row);
+    await userEvent.type(screen.getByTestId(testIds.issues.search), 'deadlock');
+    await waitFor(() => expect(rowTitles()).toEqual(['QueryFailedError: deadlock detected']));
+    expect(lastListCall(api)).toMatchObject({ q: 'deadlock' });
+
+    await userEvent.clear(screen.getByTestId(testIds.issues.search));
+    await userEvent.type(screen.getByTestId(testIds.issues.service), 'ai-service{enter}');
+    await waitFor(() => expect(rowTitles()).toEqual(['QueryFailedError: deadlock detected']));
+    expect(lastListCall(api)).toEqual({ service: 'ai-service', sort: 'last_seen', limit: PAGE_SIZE });
+  });
+
+  test('a severity in the URL filters the list and shows in the severity picker', async () => {
+    const api = new FakeTrackerApi({ issues: ISSUES });
+    renderApp(`${ISSUES_URL}?severity=warning`, api);
+    await waitFor(() => expect(rowTitles()).toEqual([XSS]));
+    expect(lastListCall(api)).toEqual({ severity: 'warning', sort: 'last_seen', limit: PAGE_SIZE });
+    expect(screen.getByLabelText('Severity')).toHaveValue('warning');
+  });
+
+  test('picks a type from the type picker', async () => {
+    const api = new FakeTrackerApi({ issues: ISSUES });
+    renderApp(ISSUES_URL, api);
+    await screen.findAllByTestId(testIds.issues.row);
+    // jsdom lays nothing out, so the virtualised option list renders no rows: pick with the keyboard.
+    await userEvent.type(screen.getByLabelText('Type'), 'datab{ArrowDown}{Enter}');
+    await waitFor(() => expect(rowTitles()).toEqual(['QueryFailedError: deadlock detected']));
+    expect(lastListCall(api)).toEqual({ type: 'database', sort: 'last_seen', limit: PAGE_SIZE });
+  });
+
+  test('pages through the cursor and keeps 10,000 loaded issues virtualised', async () => {
+    const many = Array.from({ length: 10_000 }, (_, i) =>
+      issue({
+        id: i + 1,
+        title: `Error number ${i + 1}`,
+        lastSeen: new Date(Date.UTC(2026, 10, 22) - i * 1000).toISOString(),
+      })
+    );
+    const api = new FakeTrackerApi({ issues: many });
+    renderApp(ISSUES_URL, api);
+    await screen.findAllByTestId(testIds.issues.row);
+    expect(screen.getByTestId(testIds.issues.count)).toHaveTextContent('500 issues loaded (more available)');
+    expect(api.callsOf('listIssues')).toHaveLength(1);
+    // scrolling to the end of the first page fetches the next one through the cursor
+    fireEvent.scroll(screen.getByTestId(testIds.issues.list), { target: { scrollTop: 495 * 48 } });
+    await waitFor(() => expect(screen.getByTestId(testIds.issues.count)).toHaveTextContent('1000 issues loaded'));
+    expect(api.callsOf('listIssues')[1][0]).toEqual({ sort: 'last_seen', limit: PAGE_SIZE, cursor: '500' });
+
+    // Load the rest, as a user scrolling to the end would.
+    for (let i = 0; i < 40 && screen.queryByTestId(testIds.issues.loadMore); i++) {
+      const button = screen.getByTestId(testIds.issues.loadMore);
+      if (!button.hasAttribute('disabled')) {
+        fireEvent.click(button);
+      }
+      await act(async () => {});
+    }
+    await waitFor(() => expect(screen.getByTestId(testIds.issues.count)).toHaveTextContent('10000 issues loaded'));
+    const list = screen.getByTestId(testIds.issues.list);
+    expect(list).toHaveAttribute('aria-rowcount', '10000');
+    expect(screen.getAllByTestId(testIds.issues.row).length).toBeLessThan(40);
+
+    fireEvent.scroll(list, { target: { scrollTop: 9_990 * 48 } });
+    await waitFor(() => expect(screen.getByText('Error number 10000')).toBeInTheDocument());
+    expect(screen.queryByText('Error number 1')).not.toBeInTheDocument();
+    expect(screen.getAllByTestId(testIds.issues.row).length).toBeLessThan(40);
+  }, 30_000);
+
+  test('changes the status of the selected issues in bulk', async () => {
+    const api = new FakeTrackerApi({ issues: ISSUES });
+    renderApp(ISSUES_URL, api);
+    const rows = await screen.findAllByTestId(testIds.issues.row);
+    await userEvent.click(within(rows[0]).getByLabelText('select issue 1'));
+    await userEvent.click(within(rows[1]).getByLabelText('select issue 2'));
+    expect(screen.getByTestId(testIds.issues.bulkBar)).toHaveTextContent('2 selected');
+    await userEvent.click(screen.getByRole('button', { name: 'Mark resolved' }));
+    await screen.findByText('2 issues marked resolved.');
+    expect(api.callsOf('setStatuses')).toEqual([[[1, 2], 'resolved']]);
+    const after = screen.getAllByTestId(testIds.issues.row);
+    expect(within(after[0]).getByText('resolved')).toBeInTheDocument();
+    expect(within(after[1]).getByText('resolved')).toBeInTheDocument();
+    expect(within(after[2]).getByText('open')).toBeInTheDocument();
+    // stats are fetched again after the change
+    await waitFor(() => expect(api.callsOf('stats')).toHaveLength(2));
+  });
+
+  test('select all selects every loaded issue', async () => {
+    const api = new FakeTrackerApi({ issues: ISSUES });
+    renderApp(ISSUES_URL, api);
+    await screen.findAllByTestId(testIds.issues.row);
+    await userEvent.click(screen.getByLabelText('select all loaded issues'));
+    expect(screen.getByTestId(testIds.issues.bulkBar)).toHaveTextContent('4 selected');
+    await userEvent.click(screen.getByRole('button', { name: 'Mark ignored' }));
+    await screen.findByText('4 issues marked ignored.');
+    expect(api.callsOf('setStatuses')).toEqual([[[1, 2, 3, 4], 'ignored']]);
+  });
+
+  test('an unreachable tracker says so and links to the configuration page', async () => {
+    const api = new FakeTrackerApi({
+      failures: {
+        listIssues: new TrackerError(
+          'unreachable',
+          'listing issues: the tracking server could not be reached: Bad Gateway',
+          502
+        ),
+        stats: new TrackerError('unreachable', 'loading stats: the tracking server could not be reached', 502),
+      },
+    });
+    renderApp(ISSUES_URL, api);
+    const error = await screen.findByTestId(testIds.state.error);
+    expect(error).toHaveTextContent('The tracking server is unreachable');
+    expect(error).toHaveTextContent('Check that the tracker URL on the configuration page is right');
+    expect(error).toHaveTextContent('listing issues: the tracking server could not be reached: Bad Gateway');
+    expect(screen.getByTestId(testIds.state.configLink)).toHaveAttribute('href', CONFIG_PAGE_URL);
+    expect(screen.getByText('Stats unavailable.')).toBeInTheDocument();
+  });
+
+  test('a refused token points to the API token on the configuration page', async () => {
+    const api = new FakeTrackerApi({
+      failures: { listIssues: new TrackerError('unauthorized', 'listing issues: refused', 401) },
+    });
+    renderApp(ISSUES_URL, api);
+    expect(await screen.findByTestId(testIds.state.error)).toHaveTextContent(
+      'Set the API token on the configuration page'
+    );
+  });
+
+  test('shows a loading state while the first page is on its way', async () => {
+    renderApp(ISSUES_URL, new FakeTrackerApi({ pending: ['listIssues', 'stats'] }));
+    expect(await screen.findByTestId(testIds.state.loading)).toHaveTextContent('Loading issues…');
+  });
+
+  test('an empty tracker tells the user how to send errors; empty filters say to clear them', async () => {
+    renderApp(ISSUES_URL, new FakeTrackerApi({ issues: [] }));
+    expect(await screen.findByTestId(testIds.state.empty)).toHaveTextContent(
+      'Point a Sentry SDK at the tracking server'
+    );
+  });
+
+  test('empty filter results say to clear a filter', async () => {
+    renderApp(`${ISSUES_URL}?q=nothing-matches`, new FakeTrackerApi({ issues: ISSUES }));
+    expect(await screen.findByTestId(testIds.state.empty)).toHaveTextContent('No issues match these filters');
+  });
+
+  test('an error message that looks like HTML stays inert text', async () => {
+    const { container } = renderApp(ISSUES_URL, new FakeTrackerApi({ issues: ISSUES }));
+    await screen.findAllByTestId(testIds.issues.row);
+    expect(screen.getAllByText(XSS).length).toBe(2); // title and culprit, as text
+    expect(container.querySelector('img')).toBeNull();
+    expect(container.querySelector('[onerror]')).toBeNull();
+  });
+});

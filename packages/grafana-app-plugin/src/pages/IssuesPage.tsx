@@ -1,0 +1,426 @@
+import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Link, useSearchParams } from 'react-router-dom';
+import { css, cx } from '@emotion/css';
+import type { GrafanaTheme2, SelectableValue } from '@grafana/data';
+import { PluginPage } from '@grafana/runtime';
+import { Alert, Button, Checkbox, Combobox, Field, RadioButtonGroup, Stack, Text, useStyles2 } from '@grafana/ui';
+import { useTrackerApi } from '../api/context';
+import {
+  ERROR_TYPES,
+  ISSUE_SORTS,
+  ISSUE_STATUSES,
+  type ErrorType,
+  type IssueQuery,
+  type IssueSort,
+  type IssueStatus,
+  type IssueSummary,
+  SEVERITIES,
+  type Severity,
+} from '../api/types';
+import { SeverityBadge, StatusBadge } from '../components/Badges';
+import { DebouncedInput } from '../components/DebouncedInput';
+import { formatCount, relativeTime } from '../components/format';
+import { Sparkline } from '../components/Sparkline';
+import { StatsHeader } from '../components/StatsHeader';
+import { Empty, ErrorState, Loading } from '../components/States';
+import { testIds } from '../components/testIds';
+import { VirtualList } from '../components/VirtualList';
+import { ISSUE_ROW_HEIGHT, PAGE_SIZE, issueUrl } from '../constants';
+
+const SORT_LABELS: Record<IssueSort, string> = {
+  last_seen: 'Last seen',
+  first_seen: 'First seen',
+  events: 'Events',
+  users: 'Users',
+};
+
+const statusOptions: Array<SelectableValue<IssueStatus | ''>> = [
+  { label: 'All', value: '' },
+  ...ISSUE_STATUSES.map((s) => ({ label: s[0].toUpperCase() + s.slice(1), value: s })),
+];
+const sortOptions = ISSUE_SORTS.map((s) => ({ label: SORT_LABELS[s], value: s }));
+const severityOptions = SEVERITIES.map((s) => ({ label: s, value: s }));
+const typeOptions = ERROR_TYPES.map((t) => ({ label: t.replace('_', ' '), value: t }));
+
+function queryFrom(params: URLSearchParams): IssueQuery {
+  const pick = <T extends string>(key: string, allowed: readonly T[]): T | undefined => {
+    const v = params.get(key);
+    return v && (allowed as readonly string[]).includes(v) ? (v as T) : undefined;
+  };
+  const text = (key: string) => params.get(key) || undefined;
+  return {
+    q: text('q'),
+    status: pick('status', ISSUE_STATUSES),
+    severity: pick('severity', SEVERITIES),
+    type: pick('type', ERROR_TYPES),
+    service: text('service'),
+    environment: text('environment'),
+    release: text('release'),
+    sort: pick('sort', ISSUE_SORTS) ?? 'last_seen',
+  };
+}
+
+interface ListState {
+  /** The query (as JSON) these items answer. */
+  key?: string;
+  items: IssueSummary[];
+  nextCursor: string | null;
+  /** A further page is on its way. */
+  loadingMore: boolean;
+  error?: Error;
+}
+
+export function IssuesPage() {
+  const s = useStyles2(getStyles);
+  const api = useTrackerApi();
+  const [params, setParams] = useSearchParams();
+  const query = useMemo(() => queryFrom(params), [params]);
+  const queryKey = JSON.stringify(query);
+  const [state, setState] = useState<ListState>({ items: [], nextCursor: null, loadingMore: false });
+  const [selection, setSelection] = useState<{ key?: string; ids: ReadonlySet<number> }>({ ids: new Set() });
+  const [notice, setNotice] = useState<{ severity: 'success' | 'error'; text: string }>();
+  const [statsKey, setStatsKey] = useState(0);
+  const seq = useRef(0);
+
+  const setParam = useCallback(
+    (key: string, value: string | undefined) => {
+      setParams(
+        (prev) => {
+          const next = new URLSearchParams(prev);
+          if (value) {
+            next.set(key, value);
+          } else {
+            next.delete(key);
+          }
+          return next;
+        },
+        { replace: true }
+      );
+    },
+    [setParams]
+  );
+
+  /** Fetches a page; state is only set when the answer comes (never synchronously in an effect). */
+  const fetchPage = useCallback(
+    (cursor?: string) => {
+      const mine = ++seq.current;
+      const key = queryKey;
+      api.listIssues({ ...query, cursor, limit: PAGE_SIZE }).then(
+        (page) =>
+          mine === seq.current &&
+          setState((l) => ({
+            key,
+            items: cursor && l.key === key ? [...l.items, ...page.items] : page.items,
+            nextCursor: page.nextCursor,
+            loadingMore: false,
+          })),
+        (error: Error) =>
+          mine === seq.current &&
+          setState((l) =>
+            l.key === key
+              ? { ...l, loadingMore: false, error }
+              : { key, items: [], nextCursor: null, loadingMore: false, error }
+          )
+      );
+    },
+    // queryKey stands for query
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [api, queryKey]
+  );
+
+  useEffect(() => fetchPage(), [fetchPage]);
+
+  // Answers to an older query are not shown while the new one loads.
+  const list =
+    state.key === queryKey
+      ? { ...state, loading: state.loadingMore }
+      : { items: [] as IssueSummary[], nextCursor: null, loading: true, loadingMore: false, error: undefined };
+  const selected = useMemo(
+    () => (selection.key === queryKey ? selection.ids : new Set<number>()),
+    [selection, queryKey]
+  );
+  const setSelected = useCallback((ids: ReadonlySet<number>) => setSelection({ key: queryKey, ids }), [queryKey]);
+
+  const retry = () => {
+    setState((l) => ({ ...l, key: undefined, error: undefined }));
+    fetchPage();
+  };
+
+  const loadMore = useCallback(() => {
+    if (state.key === queryKey && state.nextCursor && !state.loadingMore) {
+      setState((l) => ({ ...l, loadingMore: true, error: undefined }));
+      fetchPage(state.nextCursor);
+    }
+  }, [state.key, state.nextCursor, state.loadingMore, queryKey, fetchPage]);
+
+  const toggle = useCallback(
+    (id: number) => {
+      setSelection((prev) => {
+        const next = new Set(prev.key === queryKey ? prev.ids : []);
+        if (next.has(id)) {
+          next.delete(id);
+        } else {
+          next.add(id);
+        }
+        return { key: queryKey, ids: next };
+      });
+    },
+    [queryKey]
+  );
+
+  const allSelected = list.items.length > 0 && selected.size === list.items.length;
+  const toggleAll = () => setSelected(allSelected ? new Set() : new Set(list.items.map((i) => i.id)));
+
+  const bulk = async (status: IssueStatus) => {
+    const ids = [...selected];
+    try {
+      const result = await api.setStatuses(ids, status);
+      const updated = new Set(result.updated);
+      setState((l) => ({ ...l, items: l.items.map((i) => (updated.has(i.id) ? { ...i, status } : i)) }));
+      setSelected(new Set());
+      setStatsKey((k) => k + 1);
+      const missing = result.notFound.length ? `; ${result.notFound.length} no longer exist` : '';
+      setNotice({ severity: 'success', text: `${result.updated.length} issues marked ${status}${missing}.` });
+    } catch (e) {
+      setNotice({ severity: 'error', text: (e as Error).message });
+    }
+  };
+
+  const height = Math.max(320, Math.min(list.items.length * ISSUE_ROW_HEIGHT, window.innerHeight - 320));
+
+  const renderRow = useCallback(
+    (issue: IssueSummary) => (
+      <div className={cx(s.grid, s.row)} data-testid={testIds.issues.row} data-issue-id={issue.id}>
+        <Checkbox
+          aria-label={`select issue ${issue.id}`}
+          data-testid={testIds.issues.rowCheckbox}
+          value={selected.has(issue.id)}
+          onChange={() => toggle(issue.id)}
+        />
+        <SeverityBadge severity={issue.severity} />
+        <div className={s.titleCell}>
+          <Link to={issueUrl(issue.id)} className={s.title}>
+            {issue.title}
+          </Link>
+          <div className={s.culprit}>{issue.culprit}</div>
+        </div>
+        <div className={s.ellipsis}>{issue.service}</div>
+        <StatusBadge status={issue.status} />
+        <Sparkline values={issue.hourly} />
+        <div className={s.num}>{formatCount(issue.count)}</div>
+        <div className={s.num}>{formatCount(issue.users)}</div>
+        <div className={s.num} title={issue.lastSeen}>
+          {relativeTime(issue.lastSeen)}
+        </div>
+      </div>
+    ),
+    [s, selected, toggle]
+  );
+
+  const filtered = Object.entries(query).some(([k, v]) => k !== 'sort' && v);
+
+  return (
+    <PluginPage>
+      <div data-testid={testIds.issues.container}>
+        <StatsHeader api={api} refreshKey={statsKey} />
+        <Stack direction="row" gap={2} wrap="wrap" alignItems="flex-end">
+          <Field label="Search">
+            <DebouncedInput
+              label="Search issues"
+              testId={testIds.issues.search}
+              placeholder="Title or culprit"
+              width={32}
+              value={query.q ?? ''}
+              onChange={(v) => setParam('q', v)}
+            />
+          </Field>
+          <Field label="Status">
+            <RadioButtonGroup
+              options={statusOptions}
+              value={query.status ?? ''}
+              onChange={(v) => setParam('status', v || undefined)}
+            />
+          </Field>
+          <Field label="Severity">
+            <Combobox<Severity>
+              id="beacon-filter-severity"
+              width={16}
+              isClearable
+              placeholder="Any"
+              options={severityOptions}
+              value={query.severity ?? null}
+              onChange={(v) => setParam('severity', v?.value)}
+            />
+          </Field>
+          <Field label="Type">
+            <Combobox<ErrorType>
+              id="beacon-filter-type"
+              width={18}
+              isClearable
+              placeholder="Any"
+              options={typeOptions}
+              value={query.type ?? null}
+              onChange={(v) => setParam('type', v?.value)}
+            />
+          </Field>
+          <Field label="Service">
+            <DebouncedInput
+              label="Service"
+              testId={testIds.issues.service}
+              width={18}
+              value={query.service ?? ''}
+              onChange={(v) => setParam('service', v)}
+            />
+          </Field>
+          <Field label="Environment">
+            <DebouncedInput
+              label="Environment"
+              testId={testIds.issues.environment}
+              width={16}
+              value={query.environment ?? ''}
+              onChange={(v) => setParam('environment', v)}
+            />
+          </Field>
+          <Field label="Release">
+            <DebouncedInput
+              label="Release"
+              testId={testIds.issues.release}
+              width={16}
+              value={query.release ?? ''}
+              onChange={(v) => setParam('release', v)}
+            />
+          </Field>
+          <Field label="Sort by">
+            <RadioButtonGroup options={sortOptions} value={query.sort} onChange={(v) => setParam('sort', v)} />
+          </Field>
+        </Stack>
+
+        {notice && <Alert severity={notice.severity} title={notice.text} onRemove={() => setNotice(undefined)} />}
+
+        <div className={s.toolbar} data-testid={testIds.issues.bulkBar}>
+          <Checkbox
+            aria-label="select all loaded issues"
+            data-testid={testIds.issues.selectAll}
+            value={allSelected}
+            indeterminate={selected.size > 0 && !allSelected}
+            onChange={toggleAll}
+            disabled={list.items.length === 0}
+          />
+          {selected.size > 0 ? (
+            <>
+              <Text>{selected.size} selected</Text>
+              {ISSUE_STATUSES.map((st) => (
+                <Button key={st} size="sm" variant="secondary" onClick={() => bulk(st)}>
+                  Mark {st}
+                </Button>
+              ))}
+              <Button size="sm" variant="secondary" fill="text" onClick={() => setSelected(new Set())}>
+                Clear selection
+              </Button>
+            </>
+          ) : (
+            <Text color="secondary" data-testid={testIds.issues.count}>
+              {list.items.length} issues loaded{list.nextCursor ? ' (more available)' : ''}
+            </Text>
+          )}
+        </div>
+
+        {list.error && list.items.length === 0 ? (
+          <ErrorState error={list.error} onRetry={retry} />
+        ) : list.loading && list.items.length === 0 ? (
+          <Loading text="Loading issues…" />
+        ) : list.items.length === 0 ? (
+          <Empty
+            message={
+              filtered
+                ? 'No issues match these filters. Clear a filter or search for something else.'
+                : 'No issues yet. Point a Sentry SDK at the tracking server (Sentry.init({ dsn })) and errors will show up here.'
+            }
+          />
+        ) : (
+          <>
+            <div className={cx(s.grid, s.header)} role="presentation">
+              <span />
+              <span>Severity</span>
+              <span>Issue</span>
+              <span>Service</span>
+              <span>Status</span>
+              <span>Last 24 h</span>
+              <span className={s.num}>Events</span>
+              <span className={s.num}>Users</span>
+              <span className={s.num}>Last seen</span>
+            </div>
+            <VirtualList
+              items={list.items}
+              rowHeight={ISSUE_ROW_HEIGHT}
+              height={height}
+              renderRow={renderRow}
+              onEndReached={loadMore}
+              testId={testIds.issues.list}
+              ariaLabel="Issues"
+            />
+            {list.error && <ErrorState error={list.error} onRetry={loadMore} />}
+            {list.nextCursor && (
+              <Button
+                variant="secondary"
+                onClick={loadMore}
+                disabled={list.loadingMore}
+                data-testid={testIds.issues.loadMore}
+              >
+                {list.loadingMore ? 'Loading…' : 'Load more'}
+              </Button>
+            )}
+          </>
+        )}
+      </div>
+    </PluginPage>
+  );
+}
+
+export default IssuesPage;
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  grid: css({
+    display: 'grid',
+    gridTemplateColumns: '24px 80px minmax(200px, 1fr) 140px 110px 100px 70px 60px 90px',
+    gap: theme.spacing(1),
+    alignItems: 'center',
+    padding: theme.spacing(0, 1),
+  }),
+  header: css({
+    color: theme.colors.text.secondary,
+    fontSize: theme.typography.bodySmall.fontSize,
+    borderBottom: `1px solid ${theme.colors.border.weak}`,
+    paddingBottom: theme.spacing(0.5),
+  }),
+  row: css({
+    height: '100%',
+    borderBottom: `1px solid ${theme.colors.border.weak}`,
+    '&:hover': { background: theme.colors.action.hover },
+  }),
+  titleCell: css({ minWidth: 0 }),
+  title: css({
+    display: 'block',
+    fontWeight: theme.typography.fontWeightMedium,
+    overflow: 'hidden',
+    textOverflow: 'ellipsis',
+    whiteSpace: 'nowrap',
+    color: theme.colors.text.link,
+  }),
+  culprit: css({
+    color: theme.colors.text.secondary,
+    fontSize: theme.typography.bodySmall.fontSize,
+    overflow: 'hidden',
+    textOverflow: 'ellipsis',
+    whiteSpace: 'nowrap',
+  }),
+  ellipsis: css({ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }),
+  num: css({ textAlign: 'right', fontVariantNumeric: 'tabular-nums' }),
+  toolbar: css({
+    display: 'flex',
+    gap: theme.spacing(1),
+    alignItems: 'center',
+    minHeight: theme.spacing(5),
+    padding: theme.spacing(0, 1),
+  }),
+});

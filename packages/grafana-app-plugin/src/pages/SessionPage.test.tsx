@@ -1,0 +1,103 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { FakeTrackerApi } from '../api/fake';
+import { testIds } from '../components/testIds';
+import { nestOperations } from '../components/Waterfall';
+import { SESSION, XSS } from '../testdata/fixtures';
+import { renderApp } from '../test/render';
+
+const URL = '/a/beacon-observability-app/sessions/req-42';
+
+describe('Debug session page', () => {
+  test('nests operations under their parents in start order', () => {
+    expect(nestOperations(SESSION.timeline).map((r) => [r.op.name, r.depth])).toEqual([
+      ['GET /users/:id', 0],
+      ['SELECT users', 1],
+      ['infer embeddings', 1],
+    ]);
+  });
+
+  test('draws the waterfall with durations, positions and slow operations flagged', async () => {
+    renderApp(URL, new FakeTrackerApi({ sessions: [SESSION] }));
+    const ops = await screen.findAllByTestId(testIds.session.operation);
+    expect(ops.map((o) => o.textContent)).toEqual([
+      'api-gateway GET /users/:id2.00 s slow',
+      'api-gateway SELECT users50 ms',
+      'ai-service infer embeddings500 ms',
+    ]);
+    expect(ops.map((o) => o.getAttribute('data-slow'))).toEqual(['true', 'false', 'false']);
+    const bar = ops[2].querySelector('[data-bar]') as HTMLElement;
+    expect(bar.style.left).toBe('10.000%');
+    expect(bar.getAttribute('title')).toBe('infer embeddings: 500 ms');
+  });
+
+  test('places errors on the timeline and lists them with a link to their issue', async () => {
+    renderApp(URL, new FakeTrackerApi({ sessions: [SESSION] }));
+    const marker = await screen.findByTestId(testIds.session.errorMarker);
+    expect(marker.style.left).toBe('50.000%');
+    expect(marker).toHaveAttribute('aria-label', `error at +1.00 s: ${XSS}`);
+    const link = screen.getByRole('link', { name: XSS });
+    expect(link).toHaveAttribute('href', '/a/beacon-observability-app/issues/1');
+  });
+
+  test('shows the memory snapshots as a series with the peak', async () => {
+    renderApp(URL, new FakeTrackerApi({ sessions: [SESSION] }));
+    const memory = await screen.findByTestId(testIds.session.memory);
+    expect(memory).toHaveTextContent('2 snapshots · peak RSS 150.0 MiB');
+    const lines = memory.querySelectorAll('polyline');
+    expect(lines[0].getAttribute('points')).toBe('0.0,41.3 300.0,4.0');
+  });
+
+  test('exports the session as a JSON download', async () => {
+    const api = new FakeTrackerApi({ sessions: [SESSION] });
+    const created: Blob[] = [];
+    URL_create(created);
+    const click = jest.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {});
+    renderApp(URL, api);
+    await userEvent.click(await screen.findByTestId(testIds.session.export));
+    await waitFor(() => expect(click).toHaveBeenCalledTimes(1));
+    expect(api.callsOf('exportSession')).toEqual([['req-42']]);
+    const anchor = click.mock.instances[0] as unknown as HTMLAnchorElement;
+    expect(anchor.download).toBe('debug-session-req-42.json');
+    expect(JSON.parse(await readBlob(created[0]))).toEqual({
+      exportedAt: '2026-11-22T12:00:00.000Z',
+      session: SESSION,
+    });
+    click.mockRestore();
+  });
+
+  test('an unknown session shows not found with a way back', async () => {
+    renderApp('/a/beacon-observability-app/sessions/nope', new FakeTrackerApi({ sessions: [SESSION] }));
+    expect(await screen.findByTestId(testIds.state.error)).toHaveTextContent('Not found');
+    expect(within(document.body).getByText('← All debug sessions')).toHaveAttribute(
+      'href',
+      '/a/beacon-observability-app/sessions'
+    );
+  });
+
+  test('error titles on the timeline stay inert text', async () => {
+    const { container } = renderApp(URL, new FakeTrackerApi({ sessions: [SESSION] }));
+    await screen.findByTestId(testIds.session.errorMarker);
+    expect(container.querySelector('img')).toBeNull();
+  });
+});
+
+/** jsdom has no object URLs: record the blobs instead. */
+function URL_create(created: Blob[]) {
+  Object.assign(window.URL, {
+    createObjectURL: (b: Blob) => {
+      created.push(b);
+      return 'blob:fake';
+    },
+    revokeObjectURL: () => {},
+  });
+}
+
+function readBlob(blob: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsText(blob);
+  });
+}

@@ -1,0 +1,121 @@
+import React, { useState } from 'react';
+import { Link, useParams } from 'react-router-dom';
+import { css } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+import { PluginPage } from '@grafana/runtime';
+import { Alert, Button, Stack, Text, useStyles2 } from '@grafana/ui';
+import { useTrackerApi } from '../api/context';
+import { formatMs } from '../components/format';
+import { MemoryChart } from '../components/MemoryChart';
+import { ErrorState, Loading } from '../components/States';
+import { testIds } from '../components/testIds';
+import { useAsync } from '../components/useAsync';
+import { Waterfall } from '../components/Waterfall';
+import { ROUTES, issueUrl, prefixRoute } from '../constants';
+
+/** Saves a JSON document as a file download. */
+export function downloadJson(filename: string, data: unknown) {
+  const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  URL.revokeObjectURL(url);
+}
+
+export function SessionPage() {
+  const s = useStyles2(getStyles);
+  const api = useTrackerApi();
+  const { id = '' } = useParams();
+  const { value: session, error, reload } = useAsync(() => api.getSession(id), [api, id]);
+  const [exportError, setExportError] = useState<string>();
+  const [exporting, setExporting] = useState(false);
+
+  const onExport = async () => {
+    setExporting(true);
+    setExportError(undefined);
+    try {
+      const doc = await api.exportSession(id);
+      downloadJson(`debug-session-${id.replace(/[^\w.-]/g, '_')}.json`, doc);
+    } catch (e) {
+      setExportError((e as Error).message);
+    } finally {
+      setExporting(false);
+    }
+  };
+
+  const back = (
+    <Link to={prefixRoute(ROUTES.Sessions)} className={s.back}>
+      ← All debug sessions
+    </Link>
+  );
+
+  return (
+    <PluginPage>
+      {back}
+      {error ? (
+        <ErrorState error={error} onRetry={reload} />
+      ) : !session ? (
+        <Loading text="Loading debug session…" />
+      ) : (
+        <div data-testid={testIds.session.container}>
+          <Stack justifyContent="space-between" alignItems="center" wrap="wrap">
+            <h2 className={s.title}>{session.correlationId ?? session.id}</h2>
+            <Button
+              icon="download-alt"
+              variant="secondary"
+              onClick={onExport}
+              disabled={exporting}
+              data-testid={testIds.session.export}
+            >
+              Export JSON
+            </Button>
+          </Stack>
+          {exportError && <Alert severity="error" title={exportError} />}
+          <Stack gap={2} wrap="wrap">
+            <Text color="secondary">{session.services.join(', ')}</Text>
+            <Text color="secondary">started {session.start}</Text>
+            <Text color="secondary">{formatMs(session.durationMs)}</Text>
+            <Text color="secondary">{session.operations} operations</Text>
+            <Text color={session.errors ? 'error' : 'secondary'}>{session.errors} errors</Text>
+            <Text color={session.slowOperations ? 'warning' : 'secondary'}>{session.slowOperations} slow</Text>
+          </Stack>
+
+          <h3 className={s.heading}>Timeline</h3>
+          <Waterfall session={session} />
+
+          {session.errorEvents.length > 0 && (
+            <>
+              <h3 className={s.heading}>Errors</h3>
+              <ul>
+                {session.errorEvents.map((e) => (
+                  <li key={e.eventId}>
+                    +{formatMs(e.offsetMs)} · {e.service} ·{' '}
+                    <Link to={issueUrl(e.issueId)} className={s.link}>
+                      {e.title}
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+
+          <h3 className={s.heading}>Memory</h3>
+          <MemoryChart memory={session.memory} durationMs={session.durationMs} />
+        </div>
+      )}
+    </PluginPage>
+  );
+}
+
+export default SessionPage;
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  back: css({ color: theme.colors.text.link, display: 'inline-block', marginBottom: theme.spacing(1) }),
+  title: css({ margin: 0, wordBreak: 'break-all' }),
+  heading: css({ marginTop: theme.spacing(3) }),
+  link: css({ color: theme.colors.text.link }),
+});

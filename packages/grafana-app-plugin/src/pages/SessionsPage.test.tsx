@@ -1,0 +1,64 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { TrackerError } from '../api/client';
+import { FakeTrackerApi } from '../api/fake';
+import { testIds } from '../components/testIds';
+import { SESSION, SESSION_2 } from '../testdata/fixtures';
+import { renderApp } from '../test/render';
+
+const URL = '/a/beacon-observability-app/sessions';
+const rows = () =>
+  screen.getAllByTestId(testIds.sessions.row).map((r) =>
+    within(r)
+      .getAllByRole('cell')
+      .map((c) => c.textContent)
+  );
+
+describe('Debug sessions page', () => {
+  test('lists sessions by correlation id with services, duration, operations, errors and slow operations', async () => {
+    renderApp(URL, new FakeTrackerApi({ sessions: [SESSION, SESSION_2] }));
+    await screen.findAllByTestId(testIds.sessions.row);
+    expect(rows().map((r) => [r[0], r[1], r[3], r[4], r[5], r[6]])).toEqual([
+      ['req-42', 'api-gateway, ai-service', '2.00 s', '3', '1', '1'],
+      ['req-43', 'collaboration', '120 ms', '1', '0', '0'],
+    ]);
+    expect(within(screen.getAllByTestId(testIds.sessions.row)[0]).getByRole('link')).toHaveAttribute(
+      'href',
+      '/a/beacon-observability-app/sessions/req-42'
+    );
+  });
+
+  test('searches by correlation id and narrows to sessions with errors', async () => {
+    const api = new FakeTrackerApi({ sessions: [SESSION, SESSION_2] });
+    renderApp(URL, api);
+    await screen.findAllByTestId(testIds.sessions.row);
+    await userEvent.type(screen.getByTestId(testIds.sessions.search), 'req-43{enter}');
+    await waitFor(() => expect(rows().map((r) => r[0])).toEqual(['req-43']));
+    expect(api.callsOf('listSessions').at(-1)![0]).toEqual({ q: 'req-43', limit: 200 });
+
+    await userEvent.clear(screen.getByTestId(testIds.sessions.search));
+    await userEvent.tab();
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    await userEvent.click(screen.getByLabelText('Only with errors'));
+    await waitFor(() => expect(rows().map((r) => r[0])).toEqual(['req-42']));
+    expect(api.callsOf('listSessions').at(-1)![0]).toEqual({ hasErrors: true, limit: 200 });
+  });
+
+  test('an empty list tells the user how to get sessions', async () => {
+    renderApp(URL, new FakeTrackerApi({ sessions: [] }));
+    expect(await screen.findByTestId(testIds.state.empty)).toHaveTextContent(
+      'Send spans with the OpenTelemetry OTLP exporter'
+    );
+  });
+
+  test('an unreachable tracker points to the configuration page', async () => {
+    renderApp(
+      URL,
+      new FakeTrackerApi({
+        failures: { listSessions: new TrackerError('unreachable', 'listing debug sessions: down') },
+      })
+    );
+    expect(await screen.findByTestId(testIds.state.error)).toHaveTextContent('The tracking server is unreachable');
+    expect(screen.getByTestId(testIds.state.configLink)).toBeInTheDocument();
+  });
+});

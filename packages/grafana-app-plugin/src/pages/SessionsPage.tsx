@@ -1,0 +1,148 @@
+import React, { useMemo } from 'react';
+import { Link, useSearchParams } from 'react-router-dom';
+import { css } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+import { PluginPage } from '@grafana/runtime';
+import { Checkbox, Field, Stack, useStyles2 } from '@grafana/ui';
+import { useTrackerApi } from '../api/context';
+import type { SessionQuery } from '../api/types';
+import { DebouncedInput } from '../components/DebouncedInput';
+import { formatMs, relativeTime } from '../components/format';
+import { Empty, ErrorState, Loading } from '../components/States';
+import { testIds } from '../components/testIds';
+import { useAsync } from '../components/useAsync';
+import { sessionUrl } from '../constants';
+
+export function SessionsPage() {
+  const s = useStyles2(getStyles);
+  const api = useTrackerApi();
+  const [params, setParams] = useSearchParams();
+  const query: SessionQuery = useMemo(() => {
+    const min = Number(params.get('minDurationMs'));
+    return {
+      q: params.get('q') || undefined,
+      service: params.get('service') || undefined,
+      minDurationMs: min > 0 ? min : undefined,
+      hasErrors: params.get('hasErrors') === 'true' ? true : undefined,
+      limit: 200,
+    };
+  }, [params]);
+  const set = (key: string, value: string | undefined) =>
+    setParams(
+      (prev) => {
+        const next = new URLSearchParams(prev);
+        if (value) {
+          next.set(key, value);
+        } else {
+          next.delete(key);
+        }
+        return next;
+      },
+      { replace: true }
+    );
+  const { value, error, loading, reload } = useAsync(() => api.listSessions(query), [api, JSON.stringify(query)]);
+  const items = value?.items ?? [];
+  const filtered = Boolean(query.q || query.service || query.minDurationMs || query.hasErrors);
+
+  return (
+    <PluginPage>
+      <div data-testid={testIds.sessions.container}>
+        <Stack gap={2} alignItems="flex-end" wrap="wrap">
+          <Field label="Search">
+            <DebouncedInput
+              label="Search sessions"
+              testId={testIds.sessions.search}
+              placeholder="Correlation id or trace id"
+              width={36}
+              value={query.q ?? ''}
+              onChange={(v) => set('q', v)}
+            />
+          </Field>
+          <Field label="Service">
+            <DebouncedInput
+              label="Service"
+              testId={testIds.sessions.service}
+              width={20}
+              value={query.service ?? ''}
+              onChange={(v) => set('service', v)}
+            />
+          </Field>
+          <Field label="Min duration (ms)">
+            <DebouncedInput
+              label="Minimum duration in milliseconds"
+              width={14}
+              value={query.minDurationMs ? String(query.minDurationMs) : ''}
+              onChange={(v) => set('minDurationMs', /^\d+$/.test(v) ? v : undefined)}
+            />
+          </Field>
+          <Field label="Errors">
+            <Checkbox
+              label="Only with errors"
+              data-testid={testIds.sessions.withErrors}
+              value={query.hasErrors === true}
+              onChange={(e) => set('hasErrors', e.currentTarget.checked ? 'true' : undefined)}
+            />
+          </Field>
+        </Stack>
+        {error ? (
+          <ErrorState error={error} onRetry={reload} />
+        ) : loading && !value ? (
+          <Loading text="Loading debug sessions…" />
+        ) : items.length === 0 ? (
+          <Empty
+            message={
+              filtered
+                ? 'No debug sessions match these filters.'
+                : 'No debug sessions yet. Send spans with the OpenTelemetry OTLP exporter, or Sentry transactions, tagged with correlation_id.'
+            }
+          />
+        ) : (
+          <table className={s.table}>
+            <thead>
+              <tr>
+                <th>Correlation id</th>
+                <th>Services</th>
+                <th>Started</th>
+                <th className={s.num}>Duration</th>
+                <th className={s.num}>Operations</th>
+                <th className={s.num}>Errors</th>
+                <th className={s.num}>Slow</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((item) => (
+                <tr key={item.id} data-testid={testIds.sessions.row}>
+                  <td>
+                    <Link to={sessionUrl(item.id)} className={s.link}>
+                      {item.correlationId ?? item.id}
+                    </Link>
+                  </td>
+                  <td>{item.services.join(', ')}</td>
+                  <td title={item.start}>{relativeTime(item.start)}</td>
+                  <td className={s.num}>{formatMs(item.durationMs)}</td>
+                  <td className={s.num}>{item.operations}</td>
+                  <td className={s.num}>{item.errors}</td>
+                  <td className={s.num}>{item.slowOperations}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </PluginPage>
+  );
+}
+
+export default SessionsPage;
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  table: css({
+    width: '100%',
+    marginTop: theme.spacing(2),
+    'th, td': { padding: theme.spacing(0.5, 1), textAlign: 'left' },
+    th: { color: theme.colors.text.secondary, fontWeight: theme.typography.fontWeightMedium },
+    'tbody tr': { borderTop: `1px solid ${theme.colors.border.weak}` },
+  }),
+  num: css({ textAlign: 'right !important' as 'right', fontVariantNumeric: 'tabular-nums' }),
+  link: css({ color: theme.colors.text.link }),
+});

@@ -1,0 +1,93 @@
+import React from 'react';
+import { render, screen, waitFor, within } from '@testing-library/react';
+import { TrackerError } from '../../api/client';
+import { TrackerApiProvider } from '../../api/context';
+import { FakeTrackerApi } from '../../api/fake';
+import { testIds } from '../../components/testIds';
+import { ISSUES, XSS } from '../../testdata/fixtures';
+import { panelProps, rangeOf } from '../../test/render';
+import { IssuesPanel, type IssuesPanelOptions, defaultIssuesPanelOptions, serviceFilter } from './IssuesPanel';
+import { plugin } from './module';
+
+const day = rangeOf('2026-11-22T00:00:00Z', '2026-11-22T12:00:00Z');
+
+function renderPanel(
+  api: FakeTrackerApi,
+  options: Partial<IssuesPanelOptions> = {},
+  variables: Record<string, string> = {}
+) {
+  const props = panelProps({ ...defaultIssuesPanelOptions, ...options }, { timeRange: day, variables });
+  return render(
+    <TrackerApiProvider api={api}>
+      <IssuesPanel {...props} />
+    </TrackerApiProvider>
+  );
+}
+
+const titles = () => screen.getAllByTestId(testIds.panels.issueRow).map((r) => within(r).getByRole('link').textContent);
+
+describe('Error issues panel', () => {
+  test("shows the top open issues for the dashboard's $service within the time range", async () => {
+    const api = new FakeTrackerApi({ issues: ISSUES });
+    renderPanel(api, {}, { service: 'api-gateway' });
+    await screen.findAllByTestId(testIds.panels.issueRow);
+    // issue 4 is resolved; issue 2 is another service
+    expect(titles()).toEqual(["TypeError: Cannot read properties of undefined (reading 'id')", XSS]);
+    expect(api.callsOf('listIssues')).toEqual([
+      [{ service: 'api-gateway', status: 'open', sort: 'events', limit: 200 }],
+    ]);
+    const first = screen.getAllByTestId(testIds.panels.issueRow)[0];
+    expect(within(first).getByRole('link')).toHaveAttribute('href', '/a/beacon-observability-app/issues/1');
+    expect(within(first).getByText('open')).toBeInTheDocument();
+    expect(within(first).getByTestId(testIds.issues.sparkline)).toBeInTheDocument();
+  });
+
+  test('leaves out issues not seen in the time range and honours the limit', async () => {
+    const api = new FakeTrackerApi({ issues: ISSUES });
+    renderPanel(api, { status: 'any', service: '', limit: 2 });
+    await screen.findAllByTestId(testIds.panels.issueRow);
+    // issue 4 was last seen on the 20th; by events: 1 (120), 2 (45), 3 (3)
+    expect(titles()).toEqual([
+      "TypeError: Cannot read properties of undefined (reading 'id')",
+      'QueryFailedError: deadlock detected',
+    ]);
+  });
+
+  test('an unresolved or "All" service variable means every service', () => {
+    expect(serviceFilter('$service')).toBeUndefined();
+    expect(serviceFilter('All')).toBeUndefined();
+    expect(serviceFilter(' ')).toBeUndefined();
+    expect(serviceFilter('ai-service')).toBe('ai-service');
+  });
+
+  test('says when there is nothing to show', async () => {
+    renderPanel(new FakeTrackerApi({ issues: ISSUES }), {}, { service: 'video' });
+    expect(await screen.findByTestId(testIds.state.empty)).toHaveTextContent(
+      'No open issues for video in this time range.'
+    );
+  });
+
+  test('an unreachable tracker points to the configuration page', async () => {
+    renderPanel(
+      new FakeTrackerApi({ failures: { listIssues: new TrackerError('unreachable', 'listing issues: down') } })
+    );
+    expect(await screen.findByTestId(testIds.state.error)).toHaveTextContent('The tracking server is unreachable');
+  });
+
+  test('narrow panels drop the sparkline', async () => {
+    const api = new FakeTrackerApi({ issues: ISSUES });
+    const props = panelProps({ ...defaultIssuesPanelOptions, service: '' }, { timeRange: day, width: 300 });
+    render(
+      <TrackerApiProvider api={api}>
+        <IssuesPanel {...props} />
+      </TrackerApiProvider>
+    );
+    await screen.findAllByTestId(testIds.panels.issueRow);
+    await waitFor(() => expect(screen.queryByTestId(testIds.issues.sparkline)).not.toBeInTheDocument());
+  });
+
+  test('the panel plugin declares its options with defaults', () => {
+    expect(plugin.panel).toBe(IssuesPanel);
+    expect(defaultIssuesPanelOptions).toEqual({ service: '$service', status: 'open', sort: 'events', limit: 10 });
+  });
+});

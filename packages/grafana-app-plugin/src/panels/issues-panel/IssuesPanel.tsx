@@ -1,0 +1,123 @@
+import React from 'react';
+import { css } from '@emotion/css';
+import type { GrafanaTheme2, PanelProps } from '@grafana/data';
+import { useStyles2 } from '@grafana/ui';
+import { useTrackerApi } from '../../api/context';
+import type { IssueSort, IssueStatus, IssueSummary } from '../../api/types';
+import { SeverityBadge, StatusBadge } from '../../components/Badges';
+import { formatCount } from '../../components/format';
+import { Sparkline } from '../../components/Sparkline';
+import { Empty, ErrorState, Loading } from '../../components/States';
+import { testIds } from '../../components/testIds';
+import { useAsync } from '../../components/useAsync';
+import { issueUrl } from '../../constants';
+
+export interface IssuesPanelOptions {
+  /** A service name or a dashboard variable such as `$service`; empty = every service. */
+  service: string;
+  status: IssueStatus | 'any';
+  sort: IssueSort;
+  limit: number;
+}
+
+export const defaultIssuesPanelOptions: IssuesPanelOptions = {
+  service: '$service',
+  status: 'open',
+  sort: 'events',
+  limit: 10,
+};
+
+/** A variable that did not resolve (still `$name`) or "All" means: no service filter. */
+export function serviceFilter(raw: string): string | undefined {
+  const v = raw.trim();
+  if (!v || v.startsWith('$') || v === 'All' || v === '$__all' || v === '*') {
+    return undefined;
+  }
+  return v;
+}
+
+export function IssuesPanel({ options, timeRange, replaceVariables, width, height }: PanelProps<IssuesPanelOptions>) {
+  const s = useStyles2(getStyles);
+  const api = useTrackerApi();
+  const service = serviceFilter(replaceVariables(options.service ?? ''));
+  const from = timeRange.from.valueOf();
+  const to = timeRange.to.valueOf();
+  const limit = Math.max(1, Math.min(100, options.limit || 10));
+  const { value, error, loading, reload } = useAsync(async () => {
+    const page = await api.listIssues({
+      service,
+      status: options.status === 'any' ? undefined : options.status,
+      sort: options.sort,
+      limit: 200,
+    });
+    // The API has no time filter: keep issues seen within the dashboard's time range.
+    return page.items
+      .filter((i: IssueSummary) => {
+        const last = Date.parse(i.lastSeen);
+        return last >= from && Date.parse(i.firstSeen) <= to;
+      })
+      .slice(0, limit);
+  }, [api, service, options.status, options.sort, limit, from, to]);
+
+  const showSparkline = width >= 420;
+  return (
+    <div className={s.container} style={{ width, height }} data-testid={testIds.panels.issues}>
+      {error ? (
+        <ErrorState error={error} onRetry={reload} />
+      ) : loading && !value ? (
+        <Loading text="Loading issues…" />
+      ) : !value || value.length === 0 ? (
+        <Empty
+          message={`No ${options.status === 'any' ? '' : `${options.status} `}issues${service ? ` for ${service}` : ''} in this time range.`}
+        />
+      ) : (
+        <table className={s.table}>
+          <tbody>
+            {value.map((issue) => (
+              <tr key={issue.id} data-testid={testIds.panels.issueRow}>
+                <td>
+                  <SeverityBadge severity={issue.severity} />
+                </td>
+                <td className={s.titleCell}>
+                  <a href={issueUrl(issue.id)} className={s.title} title={issue.culprit}>
+                    {issue.title}
+                  </a>
+                  <div className={s.sub}>{issue.service}</div>
+                </td>
+                <td>
+                  <StatusBadge status={issue.status} />
+                </td>
+                {showSparkline && (
+                  <td>
+                    <Sparkline values={issue.hourly} width={80} />
+                  </td>
+                )}
+                <td className={s.num}>{formatCount(issue.count)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  container: css({ overflow: 'auto' }),
+  table: css({
+    width: '100%',
+    tableLayout: 'auto',
+    td: { padding: theme.spacing(0.5), verticalAlign: 'middle' },
+    'tr + tr': { borderTop: `1px solid ${theme.colors.border.weak}` },
+  }),
+  titleCell: css({ maxWidth: 0, width: '100%' }),
+  title: css({
+    display: 'block',
+    color: theme.colors.text.link,
+    overflow: 'hidden',
+    textOverflow: 'ellipsis',
+    whiteSpace: 'nowrap',
+  }),
+  sub: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
+  num: css({ textAlign: 'right', fontVariantNumeric: 'tabular-nums' }),
+});

@@ -1,0 +1,57 @@
+import React from 'react';
+import { render, screen } from '@testing-library/react';
+import { TrackerApiProvider } from '../../api/context';
+import { FakeTrackerApi } from '../../api/fake';
+import { testIds } from '../../components/testIds';
+import { SESSION } from '../../testdata/fixtures';
+import { panelProps } from '../../test/render';
+import { plugin } from './module';
+import { SessionPanel, defaultSessionPanelOptions } from './SessionPanel';
+
+function renderPanel(api: FakeTrackerApi, variables: Record<string, string>, width = 800) {
+  const props = panelProps(defaultSessionPanelOptions, { variables, width });
+  return render(
+    <TrackerApiProvider api={api}>
+      <SessionPanel {...props} />
+    </TrackerApiProvider>
+  );
+}
+
+describe('Debug session panel', () => {
+  test('shows the timeline of the session named by the $correlation_id variable', async () => {
+    const api = new FakeTrackerApi({ sessions: [SESSION] });
+    renderPanel(api, { correlation_id: 'req-42' });
+    const ops = await screen.findAllByTestId(testIds.session.operation);
+    expect(ops).toHaveLength(3);
+    expect(screen.getByRole('link', { name: 'req-42' })).toHaveAttribute(
+      'href',
+      '/a/beacon-observability-app/sessions/req-42'
+    );
+    expect(screen.getByText(/2\.00 s · 3 operations · 1 errors/)).toBeInTheDocument();
+    expect(screen.getByTestId(testIds.session.errorMarker)).toBeInTheDocument();
+    expect(api.callsOf('getSession')).toEqual([['req-42']]);
+  });
+
+  test('narrow panels show bars only', async () => {
+    renderPanel(new FakeTrackerApi({ sessions: [SESSION] }), { correlation_id: 'req-42' }, 400);
+    const ops = await screen.findAllByTestId(testIds.session.operation);
+    expect(ops[0].textContent).toBe('2.00 s slow');
+  });
+
+  test('without a correlation id it says how to give one and asks the tracker nothing', async () => {
+    const api = new FakeTrackerApi({ sessions: [SESSION] });
+    renderPanel(api, {});
+    expect(await screen.findByTestId(testIds.state.empty)).toHaveTextContent("set the panel's Correlation id option");
+    expect(api.calls).toEqual([]);
+  });
+
+  test('an unknown correlation id shows not found', async () => {
+    renderPanel(new FakeTrackerApi({ sessions: [SESSION] }), { correlation_id: 'gone' });
+    expect(await screen.findByTestId(testIds.state.error)).toHaveTextContent('Not found');
+  });
+
+  test('the panel plugin renders SessionPanel with $correlation_id by default', () => {
+    expect(plugin.panel).toBe(SessionPanel);
+    expect(defaultSessionPanelOptions).toEqual({ correlationId: '$correlation_id' });
+  });
+});

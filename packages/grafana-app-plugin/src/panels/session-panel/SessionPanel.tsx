@@ -1,0 +1,59 @@
+import React from 'react';
+import { css } from '@emotion/css';
+import type { GrafanaTheme2, PanelProps } from '@grafana/data';
+import { Text, useStyles2 } from '@grafana/ui';
+import { useTrackerApi } from '../../api/context';
+import { formatMs } from '../../components/format';
+import { Empty, ErrorState, Loading } from '../../components/States';
+import { testIds } from '../../components/testIds';
+import { useAsync } from '../../components/useAsync';
+import { Waterfall } from '../../components/Waterfall';
+import { sessionUrl } from '../../constants';
+
+export interface SessionPanelOptions {
+  /** A correlation id, usually a dashboard variable such as `$correlation_id`. */
+  correlationId: string;
+}
+
+export const defaultSessionPanelOptions: SessionPanelOptions = { correlationId: '$correlation_id' };
+
+export function SessionPanel({ options, replaceVariables, width, height }: PanelProps<SessionPanelOptions>) {
+  const s = useStyles2(getStyles);
+  const api = useTrackerApi();
+  const raw = replaceVariables(options.correlationId ?? '').trim();
+  const id = raw && !raw.startsWith('$') ? raw : '';
+  const { value, error, loading, reload } = useAsync(
+    () => (id ? api.getSession(id) : Promise.resolve(undefined)),
+    [api, id]
+  );
+  return (
+    <div className={s.container} style={{ width, height }} data-testid={testIds.panels.session}>
+      {!id ? (
+        <Empty message="No correlation id: set the panel's Correlation id option, or the dashboard variable it names (e.g. $correlation_id)." />
+      ) : error ? (
+        <ErrorState error={error} onRetry={reload} />
+      ) : loading || !value ? (
+        <Loading text="Loading debug session…" />
+      ) : (
+        <>
+          <div className={s.header}>
+            <a href={sessionUrl(value.id)} className={s.link}>
+              {value.correlationId ?? value.id}
+            </a>
+            <Text color="secondary">
+              {' '}
+              {formatMs(value.durationMs)} · {value.operations} operations · {value.errors} errors
+            </Text>
+          </div>
+          <Waterfall session={value} compact={width < 500} />
+        </>
+      )}
+    </div>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  container: css({ overflow: 'auto' }),
+  header: css({ marginBottom: theme.spacing(1) }),
+  link: css({ color: theme.colors.text.link }),
+});

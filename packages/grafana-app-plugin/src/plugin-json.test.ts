@@ -1,0 +1,92 @@
+import fs from 'fs';
+import path from 'path';
+import Ajv from 'ajv';
+import { glob } from 'glob';
+
+const SCHEMA = path.resolve(__dirname, '../../../../shared/contracts/grafana/plugin.schema.json');
+const SRC = __dirname;
+
+function loadSchema() {
+  if (!fs.existsSync(SCHEMA)) {
+    throw new Error(`Grafana's plugin.json schema is missing: expected it at ${SCHEMA}`);
+  }
+  return JSON.parse(fs.readFileSync(SCHEMA, 'utf8'));
+}
+
+const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
+
+describe('plugin.json files', () => {
+  // Grafana's schema uses `\-` inside a pattern, which only compiles without the `u` flag.
+  // The email and uri formats only describe author fields we do not use; accept them unchecked.
+  const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false, formats: { email: true, uri: true } });
+  const validate = ajv.compile(loadSchema());
+  const files = glob.sync('**/plugin.json', { cwd: SRC, absolute: true }).sort();
+
+  test('the app and both nested panels have a plugin.json', () => {
+    expect(files.map((f) => path.relative(SRC, f))).toEqual([
+      'panels/issues-panel/plugin.json',
+      'panels/session-panel/plugin.json',
+      'plugin.json',
+    ]);
+  });
+
+  test.each(files.map((f) => [path.relative(SRC, f), f]))(
+    "%s is valid against Grafana's plugin schema",
+    (_name, file) => {
+      const ok = validate(readJson(file));
+      expect(ajv.errorsText(validate.errors, { separator: '\n' })).toBe('No errors');
+      expect(ok).toBe(true);
+    }
+  );
+
+  test('the app is beacon-observability-app with the tracker proxy route injecting the bearer token', () => {
+    const app = readJson(path.join(SRC, 'plugin.json'));
+    expect(app.type).toBe('app');
+    expect(app.id).toBe('beacon-observability-app');
+    expect(app.routes.length).toBeGreaterThan(0);
+    for (const route of app.routes) {
+      expect(route.path).toBe('tracker');
+      expect(route.url).toBe('{{ .JsonData.trackerUrl }}');
+      expect(route.headers).toEqual([{ name: 'Authorization', content: 'Bearer {{ .SecureJsonData.apiToken }}' }]);
+    }
+    expect(app.routes.map((r: { method: string }) => r.method).sort()).toEqual(['GET', 'PATCH', 'POST']);
+  });
+
+  test('the app includes its pages and the two nested panels by name', () => {
+    const app = readJson(path.join(SRC, 'plugin.json'));
+    const pages = app.includes.filter((i: { type: string }) => i.type === 'page').map((i: { path: string }) => i.path);
+    expect(pages).toEqual(['/a/%PLUGIN_ID%/issues', '/a/%PLUGIN_ID%/sessions', '/plugins/%PLUGIN_ID%']);
+    const panelNames = app.includes
+      .filter((i: { type: string }) => i.type === 'panel')
+      .map((i: { name: string }) => i.name);
+    const issues = readJson(path.join(SRC, 'panels/issues-panel/plugin.json'));
+    const session = readJson(path.join(SRC, 'panels/session-panel/plugin.json'));
+    expect([issues.id, session.id]).toEqual(['beacon-issues-panel', 'beacon-session-panel']);
+    expect(panelNames).toEqual([issues.name, session.name]);
+    expect([issues.type, session.type]).toEqual(['panel', 'panel']);
+  });
+
+  test('a plugin.json that breaks the schema is caught (the check is not vacuous)', () => {
+    expect(validate({ type: 'app', id: 'x', name: 'x' })).toBe(false);
+  });
+});
+
+describe('provisioning', () => {
+  const root = path.resolve(SRC, '..');
+
+  test('enables the app with trackerUrl in jsonData and apiToken only in secureJsonData', () => {
+    const apps = fs.readFileSync(path.join(root, 'provisioning/plugins/apps.yaml'), 'utf8');
+    expect(apps).toContain("type: 'beacon-observability-app'");
+    expect(apps).toMatch(/jsonData:\n\s+#.*\n\s+trackerUrl: /);
+    expect(apps).toMatch(/secureJsonData:\n\s+#.*\n\s+apiToken: /);
+  });
+
+  test('the example dashboard uses both nested panels with dashboard variables', () => {
+    const dashboard = readJson(path.join(root, 'provisioning/dashboards/beacon-errors.json'));
+    expect(dashboard.panels.map((p: { type: string; options: unknown }) => [p.type, p.options])).toEqual([
+      ['beacon-issues-panel', { service: '$service', status: 'open', sort: 'events', limit: 10 }],
+      ['beacon-session-panel', { correlationId: '$correlation_id' }],
+    ]);
+    expect(dashboard.templating.list.map((v: { name: string }) => v.name)).toEqual(['service', 'correlation_id']);
+  });
+});

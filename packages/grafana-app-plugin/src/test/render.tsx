@@ -1,0 +1,55 @@
+import React from 'react';
+import { MemoryRouter, Route, Routes } from 'react-router-dom';
+import { render } from '@testing-library/react';
+import { type PanelProps, dateTime, getDefaultTimeRange, LoadingState } from '@grafana/data';
+import type { TrackerApi } from '../api/client';
+import { TrackerApiProvider } from '../api/context';
+import App from '../components/App/App';
+import { PLUGIN_BASE_URL } from '../constants';
+
+/** Renders the app at `path` (e.g. `/a/beacon-observability-app/issues`) the way Grafana mounts it. */
+export function renderApp(path: string, api: TrackerApi) {
+  return render(
+    <TrackerApiProvider api={api}>
+      <MemoryRouter initialEntries={[path]} future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
+        <Routes>
+          <Route path={`${PLUGIN_BASE_URL}/*`} element={<App {...({} as React.ComponentProps<typeof App>)} />} />
+        </Routes>
+      </MemoryRouter>
+    </TrackerApiProvider>
+  );
+}
+
+/** The props Grafana gives a panel plugin's component. */
+export function panelProps<T>(
+  options: T,
+  overrides: Partial<PanelProps<T>> & { variables?: Record<string, string> } = {}
+): PanelProps<T> {
+  const { variables = {}, ...rest } = overrides;
+  const timeRange = getDefaultTimeRange();
+  return {
+    id: 1,
+    data: { state: LoadingState.Done, series: [], timeRange },
+    timeRange,
+    timeZone: 'utc',
+    options,
+    fieldConfig: { defaults: {}, overrides: [] },
+    transparent: false,
+    width: 800,
+    height: 400,
+    renderCounter: 1,
+    title: 'panel',
+    eventBus: {} as PanelProps<T>['eventBus'],
+    onOptionsChange: jest.fn(),
+    onFieldConfigChange: jest.fn(),
+    onChangeTimeRange: jest.fn(),
+    replaceVariables: (s: string) => s.replace(/\$(\w+)/g, (m, name: string) => variables[name] ?? m),
+    ...rest,
+  } as PanelProps<T>;
+}
+
+export const rangeOf = (from: string, to: string) => {
+  const f = dateTime(from);
+  const t = dateTime(to);
+  return { from: f, to: t, raw: { from: f, to: t } };
+};

@@ -1,0 +1,242 @@
+// Hand-written tracking-server answers for the component tests (shapes from src/api/types.ts).
+import type { IssueDetail, SessionDetail, StoredEvent } from '../api/types';
+
+export const NOW = Date.parse('2026-11-22T12:00:00.000Z');
+export const XSS = '<img src=x onerror=alert(1)>';
+
+const hours = (...tail: number[]) => [...Array(24 - tail.length).fill(0), ...tail];
+
+export function issue(overrides: Partial<IssueDetail> & { id: number }): IssueDetail {
+  return {
+    title: `TypeError: issue ${overrides.id}`,
+    culprit: 'src/handler.ts in handle',
+    status: 'open',
+    severity: 'error',
+    type: 'application',
+    service: 'api-gateway',
+    count: 1,
+    users: 1,
+    firstSeen: '2026-11-22T08:00:00.000Z',
+    lastSeen: '2026-11-22T11:00:00.000Z',
+    groupedBy: 'in-app frames',
+    hourly: hours(1),
+    environment: 'production',
+    release: 'api-gateway@1.4.0',
+    releases: ['api-gateway@1.4.0'],
+    regression: false,
+    grouping: { rule: 'in-app frames', components: ['src/handler.ts handle'] },
+    ...overrides,
+  };
+}
+
+export const ISSUES: IssueDetail[] = [
+  issue({
+    id: 1,
+    title: "TypeError: Cannot read properties of undefined (reading 'id')",
+    culprit: 'src/routes/users.ts in getUser',
+    severity: 'critical',
+    count: 120,
+    users: 30,
+    firstSeen: '2026-11-21T12:00:00.000Z',
+    lastSeen: '2026-11-22T11:58:00.000Z',
+    hourly: hours(10, 20, 90),
+    releases: ['api-gateway@1.3.0', 'api-gateway@1.4.0'],
+    grouping: { rule: 'in-app frames', components: ['src/routes/users.ts getUser', 'src/db/users.ts findUser'] },
+  }),
+  issue({
+    id: 2,
+    title: 'QueryFailedError: deadlock detected',
+    culprit: 'src/db/pool.ts in query',
+    type: 'database',
+    service: 'ai-service',
+    count: 45,
+    users: 12,
+    firstSeen: '2026-11-22T02:00:00.000Z',
+    lastSeen: '2026-11-22T10:00:00.000Z',
+    status: 'investigating',
+    hourly: hours(5, 0, 0),
+    groupedBy: 'exception type and value',
+    grouping: { rule: 'exception type and value', components: ['QueryFailedError', 'deadlock detected'] },
+  }),
+  issue({
+    id: 3,
+    title: XSS,
+    culprit: XSS,
+    severity: 'warning',
+    type: 'validation',
+    count: 3,
+    users: 2,
+    lastSeen: '2026-11-22T09:00:00.000Z',
+    groupedBy: 'message',
+    grouping: { rule: 'message', components: [XSS] },
+  }),
+  issue({
+    id: 4,
+    title: 'Payment provider timed out',
+    culprit: 'src/payments.ts in charge',
+    severity: 'info',
+    type: 'external_api',
+    status: 'resolved',
+    count: 7,
+    users: 7,
+    lastSeen: '2026-11-20T09:00:00.000Z',
+    firstSeen: '2026-11-19T09:00:00.000Z',
+  }),
+];
+
+export const EVENT_1: StoredEvent = {
+  id: 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6',
+  timestamp: '2026-11-22T11:58:00.000Z',
+  level: 'error',
+  release: 'api-gateway@1.4.0',
+  environment: 'production',
+  traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+  correlationId: 'req-42',
+  event: {
+    exception: {
+      values: [
+        {
+          type: 'TypeError',
+          value: "Cannot read properties of undefined (reading 'id')",
+          stacktrace: {
+            frames: [
+              {
+                filename: 'node:internal/process/task_queues',
+                function: 'processTicksAndRejections',
+                lineno: 95,
+                in_app: false,
+              },
+              {
+                filename: 'src/routes/users.ts',
+                function: 'getUser',
+                lineno: 42,
+                colno: 17,
+                in_app: true,
+                pre_context: ['export async function getUser(req) {', '  const user = await findUser(req.params.id);'],
+                context_line: '  return user.profile.id;',
+                post_context: ['}'],
+              },
+            ],
+          },
+        },
+      ],
+    },
+    tags: [
+      ['service', 'api-gateway'],
+      ['correlation_id', 'req-42'],
+    ],
+    breadcrumbs: {
+      values: [
+        { timestamp: 1795348679, category: 'http', level: 'info', message: 'GET /users/7' },
+        { timestamp: 1795348680, category: 'console', level: 'warning', message: XSS },
+      ],
+    },
+    user: { id: 'u-7', email: 'ada@example.com' },
+  },
+};
+
+export const EVENT_2: StoredEvent = {
+  id: 'b1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6',
+  timestamp: '2026-11-22T11:00:00.000Z',
+  level: 'error',
+  release: 'api-gateway@1.3.0',
+  environment: 'production',
+  event: { message: 'older event without a stack trace', tags: { service: 'api-gateway' } },
+};
+
+export const SESSION: SessionDetail = {
+  id: 'req-42',
+  correlationId: 'req-42',
+  services: ['api-gateway', 'ai-service'],
+  start: '2026-11-22T11:57:59.000Z',
+  end: '2026-11-22T11:58:01.000Z',
+  durationMs: 2000,
+  operations: 3,
+  errors: 1,
+  slowOperations: 1,
+  traceIds: ['4bf92f3577b34da6a3ce929d0e0e4736'],
+  timeline: [
+    {
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: 'c1',
+      parentSpanId: 'root',
+      name: 'SELECT users',
+      service: 'api-gateway',
+      start: '2026-11-22T11:57:59.100Z',
+      end: '2026-11-22T11:57:59.150Z',
+      offsetMs: 100,
+      durationMs: 50,
+      status: 'ok',
+      slow: false,
+      attributes: {},
+    },
+    {
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: 'root',
+      name: 'GET /users/:id',
+      service: 'api-gateway',
+      start: '2026-11-22T11:57:59.000Z',
+      end: '2026-11-22T11:58:01.000Z',
+      offsetMs: 0,
+      durationMs: 2000,
+      status: 'error',
+      slow: true,
+      attributes: {},
+    },
+    {
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: 'c2',
+      parentSpanId: 'root',
+      name: 'infer embeddings',
+      service: 'ai-service',
+      start: '2026-11-22T11:57:59.200Z',
+      end: '2026-11-22T11:57:59.700Z',
+      offsetMs: 200,
+      durationMs: 500,
+      status: 'ok',
+      slow: false,
+      attributes: {},
+    },
+  ],
+  errorEvents: [
+    {
+      eventId: EVENT_1.id,
+      issueId: 1,
+      title: XSS,
+      level: 'error',
+      service: 'api-gateway',
+      timestamp: '2026-11-22T11:58:00.000Z',
+      offsetMs: 1000,
+      spanId: 'root',
+    },
+  ],
+  memory: [
+    {
+      time: '2026-11-22T11:57:59.000Z',
+      offsetMs: 0,
+      service: 'api-gateway',
+      rss: 100 * 1048576,
+      heapUsed: 40 * 1048576,
+    },
+    {
+      time: '2026-11-22T11:58:00.000Z',
+      offsetMs: 1000,
+      service: 'api-gateway',
+      rss: 150 * 1048576,
+      heapUsed: 60 * 1048576,
+    },
+  ],
+};
+
+export const SESSION_2: SessionDetail = {
+  ...SESSION,
+  id: 'req-43',
+  correlationId: 'req-43',
+  services: ['collaboration'],
+  durationMs: 120,
+  operations: 1,
+  errors: 0,
+  slowOperations: 0,
+  errorEvents: [],
+  memory: [],
+};

@@ -1,0 +1,48 @@
+import { createScrubber, FILTERED } from '../scrub/scrub';
+import { readEvent } from './event';
+
+const scrub = createScrubber({ enabled: true });
+const NOW = 1_700_000_000_000;
+const read = (text: string) => readEvent(JSON.parse(text), 7, scrub, NOW, text);
+
+describe('reading a Sentry event', () => {
+  it('stores the text as sent when scrubbing changed nothing', () => {
+    const text = `{"event_id":"${'ab'.repeat(16)}","message":"Cannot connect",  "level":"warning"}`;
+    expect(read(text).payload).toBe(text);
+  });
+
+  it('serialises again when something was filtered', () => {
+    const e = read(`{"event_id":"${'ab'.repeat(16)}","extra":{"password":"hunter2"}}`);
+    expect(JSON.parse(e.payload)).toEqual({
+      event_id: 'ab'.repeat(16),
+      extra: { password: FILTERED },
+    });
+  });
+
+  it('serialises again when the event id is rewritten to 32 lower-case hex digits', () => {
+    const e = read('{"event_id":"9EC79C33-EC99-42AB-8353-589FCB2E04DC","message":"m"}');
+    expect(e.eventId).toBe('9ec79c33ec9942ab8353589fcb2e04dc');
+    expect(JSON.parse(e.payload)).toEqual({
+      event_id: '9ec79c33ec9942ab8353589fcb2e04dc',
+      message: 'm',
+    });
+    const generated = read('{"message":"no id"}');
+    expect(generated.eventId).toMatch(/^[0-9a-f]{32}$/);
+    expect(JSON.parse(generated.payload)).toEqual({
+      message: 'no id',
+      event_id: generated.eventId,
+    });
+  });
+
+  it('takes the service from the service tag, else server_name, and both session ids', () => {
+    const e = read(
+      JSON.stringify({
+        server_name: 'pod-1',
+        tags: [['correlation_id', 'req-9']],
+        contexts: { trace: { trace_id: 'A'.repeat(32) } },
+      }),
+    );
+    expect([e.service, e.correlationId, e.traceId]).toEqual(['pod-1', 'req-9', 'a'.repeat(32)]);
+    expect(read('{"server_name":"pod-1","tags":{"service":"checkout"}}').service).toBe('checkout');
+  });
+});
