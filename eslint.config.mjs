@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/testdata/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/testdata/**', '**/.artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
@@ -28,6 +28,7 @@ export default tseslint.config(
         module: 'writable',
         __dirname: 'readonly',
         process: 'readonly',
+        setTimeout: 'readonly',
       },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -21,9 +21,19 @@ export function trendChange(trend: readonly number[]): number | undefined {
   return avg === 0 ? undefined : Math.round(((last - avg) / avg) * 100);
 }
 
-export function StatsHeader({ api, refreshKey }: { api: TrackerApi; refreshKey?: number }) {
+interface Props {
+  api: TrackerApi;
+  refreshKey?: number;
+  /** False holds the request back (the header stays empty) until the page's main data has come. */
+  enabled?: boolean;
+}
+
+export function StatsHeader({ api, refreshKey, enabled = true }: Props) {
   const s = useStyles2(getStyles);
-  const { value: stats, error } = useAsync(() => api.stats(), [api, refreshKey]);
+  const { value: stats, error } = useAsync(
+    () => (enabled ? api.stats() : new Promise<never>(() => {})),
+    [api, refreshKey, enabled]
+  );
   if (error) {
     return (
       <div className={s.row} data-testid={testIds.stats.container}>

@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { TrackerError } from '../api/client';
 import { FakeTrackerApi } from '../api/fake';
 import { testIds } from '../components/testIds';
-import { CONFIG_PAGE_URL, PAGE_SIZE } from '../constants';
+import { CONFIG_PAGE_URL } from '../constants';
 import { ISSUES, XSS, issue } from '../testdata/fixtures';
 import { renderApp } from '../test/render';
 
@@ -33,7 +33,7 @@ describe('Issues page', () => {
       '0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,10,20,90'
     );
     expect(within(first).getByRole('link')).toHaveAttribute('href', '/a/beacon-observability-app/issues/1');
-    expect(lastListCall(api)).toEqual({ sort: 'last_seen', limit: PAGE_SIZE });
+    expect(lastListCall(api)).toEqual({ sort: 'last_seen', limit: 50 });
   });
 
   test('the stats header shows events by severity, last hour and day, open issues and the trend', async () => {
@@ -65,7 +65,7 @@ describe('Issues page', () => {
     await screen.findAllByTestId(testIds.issues.row);
     await userEvent.click(screen.getByLabelText('Investigating'));
     await waitFor(() => expect(rowTitles()).toEqual(['QueryFailedError: deadlock detected']));
-    expect(lastListCall(api)).toEqual({ status: 'investigating', sort: 'last_seen', limit: PAGE_SIZE });
+    expect(lastListCall(api)).toEqual({ status: 'investigating', sort: 'last_seen', limit: 50 });
 
     await userEvent.click(screen.getByLabelText('All'));
     await userEvent.click(screen.getByLabelText('Events'));
@@ -77,7 +77,7 @@ describe('Issues page', () => {
         XSS,
       ])
     );
-    expect(lastListCall(api)).toEqual({ sort: 'events', limit: PAGE_SIZE });
+    expect(lastListCall(api)).toEqual({ sort: 'events', limit: 50 });
   });
 
   test('searches and filters by service as the user types', async () => {
@@ -91,14 +91,14 @@ describe('Issues page', () => {
     await userEvent.clear(screen.getByTestId(testIds.issues.search));
     await userEvent.type(screen.getByTestId(testIds.issues.service), 'ai-service{enter}');
     await waitFor(() => expect(rowTitles()).toEqual(['QueryFailedError: deadlock detected']));
-    expect(lastListCall(api)).toEqual({ service: 'ai-service', sort: 'last_seen', limit: PAGE_SIZE });
+    expect(lastListCall(api)).toEqual({ service: 'ai-service', sort: 'last_seen', limit: 50 });
   });
 
   test('a severity in the URL filters the list and shows in the severity picker', async () => {
     const api = new FakeTrackerApi({ issues: ISSUES });
     renderApp(`${ISSUES_URL}?severity=warning`, api);
     await waitFor(() => expect(rowTitles()).toEqual([XSS]));
-    expect(lastListCall(api)).toEqual({ severity: 'warning', sort: 'last_seen', limit: PAGE_SIZE });
+    expect(lastListCall(api)).toEqual({ severity: 'warning', sort: 'last_seen', limit: 50 });
     expect(screen.getByLabelText('Severity')).toHaveValue('warning');
   });
 
@@ -109,7 +109,7 @@ describe('Issues page', () => {
     // jsdom lays nothing out, so the virtualised option list renders no rows: pick with the keyboard.
     await userEvent.type(screen.getByLabelText('Type'), 'datab{ArrowDown}{Enter}');
     await waitFor(() => expect(rowTitles()).toEqual(['QueryFailedError: deadlock detected']));
-    expect(lastListCall(api)).toEqual({ type: 'database', sort: 'last_seen', limit: PAGE_SIZE });
+    expect(lastListCall(api)).toEqual({ type: 'database', sort: 'last_seen', limit: 50 });
   });
 
   test('pages through the cursor and keeps 10,000 loaded issues virtualised', async () => {
@@ -123,12 +123,13 @@ describe('Issues page', () => {
     const api = new FakeTrackerApi({ issues: many });
     renderApp(ISSUES_URL, api);
     await screen.findAllByTestId(testIds.issues.row);
-    expect(screen.getByTestId(testIds.issues.count)).toHaveTextContent('500 issues loaded (more available)');
+    // A small first page (50) paints fast; later pages are 500 each.
+    expect(screen.getByTestId(testIds.issues.count)).toHaveTextContent('50 issues loaded (more available)');
     expect(api.callsOf('listIssues')).toHaveLength(1);
     // scrolling to the end of the first page fetches the next one through the cursor
-    fireEvent.scroll(screen.getByTestId(testIds.issues.list), { target: { scrollTop: 495 * 48 } });
-    await waitFor(() => expect(screen.getByTestId(testIds.issues.count)).toHaveTextContent('1000 issues loaded'));
-    expect(api.callsOf('listIssues')[1][0]).toEqual({ sort: 'last_seen', limit: PAGE_SIZE, cursor: '500' });
+    fireEvent.scroll(screen.getByTestId(testIds.issues.list), { target: { scrollTop: 45 * 48 } });
+    await waitFor(() => expect(screen.getByTestId(testIds.issues.count)).toHaveTextContent('550 issues loaded'));
+    expect(api.callsOf('listIssues')[1][0]).toEqual({ sort: 'last_seen', limit: 500, cursor: '50' });
 
     // Load the rest, as a user scrolling to the end would.
     for (let i = 0; i < 40 && screen.queryByTestId(testIds.issues.loadMore); i++) {

@@ -4,6 +4,7 @@ import { css, cx } from '@emotion/css';
 import type { GrafanaTheme2, SelectableValue } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, Button, Checkbox, Combobox, Field, RadioButtonGroup, Stack, Text, useStyles2 } from '@grafana/ui';
+import type { TrackerApi } from '../api/client';
 import { useTrackerApi } from '../api/context';
 import {
   ERROR_TYPES,
@@ -14,6 +15,7 @@ import {
   type IssueSort,
   type IssueStatus,
   type IssueSummary,
+  type Page,
   SEVERITIES,
   type Severity,
 } from '../api/types';
@@ -25,7 +27,7 @@ import { StatsHeader } from '../components/StatsHeader';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { testIds } from '../components/testIds';
 import { VirtualList } from '../components/VirtualList';
-import { ISSUE_ROW_HEIGHT, PAGE_SIZE, issueUrl } from '../constants';
+import { FIRST_PAGE_SIZE, ISSUE_ROW_HEIGHT, PAGE_SIZE, PERF, issueUrl } from '../constants';
 
 const SORT_LABELS: Record<IssueSort, string> = {
   last_seen: 'Last seen',
@@ -60,6 +62,24 @@ function queryFrom(params: URLSearchParams): IssueQuery {
   };
 }
 
+/**
+ * The first page asked for by a render React has not committed yet. React may throw such a render
+ * away (a suspending child, an interruption) and render the page anew with fresh refs; the new
+ * render takes this request instead of sending the same one again. Cleared on commit.
+ */
+let uncommitted: { api: TrackerApi; key: string; page: Promise<Page<IssueSummary>> } | undefined;
+
+function firstPage(api: TrackerApi, key: string, load: () => Promise<Page<IssueSummary>>) {
+  if (uncommitted?.api !== api || uncommitted.key !== key) {
+    const page = load();
+    // Its failure is handled by the effect that takes it, which may come after the rejection:
+    // without this the browser would report an unhandled rejection first.
+    page.catch(() => {});
+    uncommitted = { api, key, page };
+  }
+  return uncommitted.page;
+}
+
 interface ListState {
   /** The query (as JSON) these items answer. */
   key?: string;
@@ -71,6 +91,9 @@ interface ListState {
 }
 
 export function IssuesPage() {
+  // User Timing mark and Element Timing name for "route mounted → first rows painted", which the
+  // browser benchmark reads (e2e/browser/bench-issues.ts); both cost nothing when nobody listens.
+  useState(() => performance.mark?.(PERF.issuesMounted)); // jsdom has no User Timing
   const s = useStyles2(getStyles);
   const api = useTrackerApi();
   const [params, setParams] = useSearchParams();
@@ -102,10 +125,11 @@ export function IssuesPage() {
 
   /** Fetches a page; state is only set when the answer comes (never synchronously in an effect). */
   const fetchPage = useCallback(
-    (cursor?: string) => {
+    (cursor?: string, sent?: Promise<Page<IssueSummary>>) => {
       const mine = ++seq.current;
       const key = queryKey;
-      api.listIssues({ ...query, cursor, limit: PAGE_SIZE }).then(
+      const request = sent ?? api.listIssues({ ...query, cursor, limit: cursor ? PAGE_SIZE : FIRST_PAGE_SIZE });
+      request.then(
         (page) =>
           mine === seq.current &&
           setState((l) => ({
@@ -128,7 +152,20 @@ export function IssuesPage() {
     [api, queryKey]
   );
 
-  useEffect(() => fetchPage(), [fetchPage]);
+  // The first page is sent for when the page first renders, not from the effect: the effect runs
+  // only once the whole page (filters, pickers, header) has rendered and painted, which takes
+  // longer than the request itself. The effect takes its answer; later queries it sends itself.
+  const [early] = useState(() => ({
+    key: queryKey,
+    page: firstPage(api, queryKey, () => api.listIssues({ ...query, limit: FIRST_PAGE_SIZE })),
+  }));
+  const earlyTaken = useRef(false);
+  useEffect(() => {
+    uncommitted = undefined;
+    const reuse = !earlyTaken.current && early.key === queryKey;
+    earlyTaken.current = true;
+    fetchPage(undefined, reuse ? early.page : undefined);
+  }, [fetchPage, queryKey, early]);
 
   // Answers to an older query are not shown while the new one loads.
   const list =
@@ -189,7 +226,7 @@ export function IssuesPage() {
   const height = Math.max(320, Math.min(list.items.length * ISSUE_ROW_HEIGHT, window.innerHeight - 320));
 
   const renderRow = useCallback(
-    (issue: IssueSummary) => (
+    (issue: IssueSummary, index: number) => (
       <div className={cx(s.grid, s.row)} data-testid={testIds.issues.row} data-issue-id={issue.id}>
         <Checkbox
           aria-label={`select issue ${issue.id}`}
@@ -199,7 +236,11 @@ export function IssuesPage() {
         />
         <SeverityBadge severity={issue.severity} />
         <div className={s.titleCell}>
-          <Link to={issueUrl(issue.id)} className={s.title}>
+          <Link
+            to={issueUrl(issue.id)}
+            className={s.title}
+            {...(index === 0 ? { elementtiming: PERF.issuesFirstRow } : {})}
+          >
             {issue.title}
           </Link>
           <div className={s.culprit}>{issue.culprit}</div>
@@ -222,7 +263,9 @@ export function IssuesPage() {
   return (
     <PluginPage>
       <div data-testid={testIds.issues.container}>
-        <StatsHeader api={api} refreshKey={statsKey} />
+        {/* Stats only after the list's first answer: asked together, the tracker would work out
+            the stats first and the rows would wait for them. */}
+        <StatsHeader api={api} refreshKey={statsKey} enabled={state.key !== undefined} />
         <Stack direction="row" gap={2} wrap="wrap" alignItems="flex-end">
           <Field label="Search">
             <DebouncedInput

@@ -1,0 +1,94 @@
+// A checkout service instrumented with the real, unmodified SDKs, run as its own process to seed
+// the tracking server the browser test reads: errors through @sentry/node (one whose message is
+// an XSS attempt), a Sentry transaction, and the same request's spans and a memory snapshot
+// through the OpenTelemetry OTLP/HTTP exporter, all sharing one correlation id.
+// Usage: node seed-app.cjs <dsn> <otlp traces url> <project key>
+const Sentry = require('@sentry/node');
+const { context, trace } = require('@opentelemetry/api');
+const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http');
+const { resourceFromAttributes } = require('@opentelemetry/resources');
+const { BasicTracerProvider, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base');
+
+const [dsn, otlpUrl, key] = process.argv.slice(2);
+const CORRELATION_ID = 'req-e2e-checkout';
+
+Sentry.init({
+  dsn,
+  release: 'checkout@2.3.0',
+  environment: 'production',
+  serverName: 'checkout-5c7f9d-abcde',
+  tracesSampleRate: 1,
+  defaultIntegrations: false,
+  // Source lines around each frame, as the SDK's default setup sends them.
+  integrations: [Sentry.contextLinesIntegration()],
+});
+
+function loadCart(cart) {
+  return cart.items.total; // throws: items is undefined
+}
+
+async function sentryEvents() {
+  Sentry.setTag('service', 'checkout');
+  Sentry.addBreadcrumb({ category: 'http', message: 'GET /api/cart/42', level: 'info' });
+  Sentry.withScope((scope) => {
+    scope.setTag('correlation_id', CORRELATION_ID);
+    scope.setUser({ id: 'user-7' });
+    try {
+      loadCart({});
+    } catch (err) {
+      Sentry.captureException(err);
+    }
+  });
+  // Rendered by the plugin as text, never as HTML.
+  Sentry.captureException(new Error('<img src=x onerror=alert(1)>'));
+  Sentry.withScope((scope) => {
+    scope.setTag('correlation_id', CORRELATION_ID);
+    return Sentry.startSpan({ name: 'POST /checkout', op: 'http.server' }, () =>
+      Sentry.startSpan(
+        { name: 'SELECT carts', op: 'db.query' },
+        () => new Promise((r) => setTimeout(r, 20)),
+      ),
+    );
+  });
+  if (!(await Sentry.flush(10000))) throw new Error('@sentry/node did not flush');
+}
+
+async function otlpSpans() {
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'checkout' }),
+    spanProcessors: [
+      new SimpleSpanProcessor(
+        new OTLPTraceExporter({ url: otlpUrl, headers: { Authorization: `Bearer ${key}` } }),
+      ),
+    ],
+  });
+  const tracer = provider.getTracer('beacon-e2e');
+  const now = Date.now();
+  const attributes = { correlation_id: CORRELATION_ID };
+  const root = tracer.startSpan('POST /api/checkout', { attributes, startTime: now - 3000 });
+  const ctx = trace.setSpan(context.active(), root);
+  tracer.startSpan('reserve inventory', { attributes, startTime: now - 2900 }, ctx).end(now - 2700);
+  const slow = tracer.startSpan('charge card', { attributes, startTime: now - 2600 }, ctx);
+  slow.end(now - 400); // 2.2 s: flagged slow
+  root.addEvent(
+    'memory',
+    { 'process.memory.rss': 180_000_000, 'process.memory.heap_used': 64_000_000 },
+    now - 2000,
+  );
+  root.addEvent(
+    'memory',
+    { 'process.memory.rss': 240_000_000, 'process.memory.heap_used': 96_000_000 },
+    now - 500,
+  );
+  root.end(now);
+  await provider.forceFlush();
+  await provider.shutdown();
+}
+
+Promise.all([sentryEvents(), otlpSpans()]).then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(String(err && err.stack) + '\n');
+    process.exit(1);
+  },
+);
