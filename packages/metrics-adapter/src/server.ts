@@ -2,6 +2,7 @@
 // the MetricsProvider seam. createApp() does not listen; main.ts puts it behind TLS.
 import express, { type Request, type Response } from 'express';
 import { openApiDocument, versionDocument, type VersionInfo } from './api/openapi';
+import { jsonBytes } from './api/json-bytes';
 import { route, selectors, type Route, type Selectors } from './api/routes';
 import {
   badRequest,
@@ -135,10 +136,7 @@ export function createApp(deps: ServerDeps): express.Express {
     let out = byKey.get(key);
     if (!out) {
       const list = build();
-      byKey.set(
-        key,
-        (out = { body: Buffer.from(JSON.stringify(list.body)), dropped: list.dropped }),
-      );
+      byKey.set(key, (out = { body: jsonBytes(list.body), dropped: list.dropped }));
     }
     return out;
   };

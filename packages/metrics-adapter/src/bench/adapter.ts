@@ -1,17 +1,19 @@
 // npm run bench: the adapter's latency and footprint against a real Prometheus holding 1,500
 // pods' series, side by side with the same PromQL sent to Prometheus directly and with the
-// pod-name regex query prometheus-adapter would send for the same request. Prints numbers; it
-// is not a test and asserts nothing.
+// pod-name regex query prometheus-adapter would send for the same request. Every path is measured
+// by the same client in the same interleaved rounds (measure.ts). Prints numbers; it is not a
+// test and asserts nothing.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { Agent, request } from 'node:https';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startPrometheus, waitFor } from '../testing/prometheus';
+import { getter, interleaved, summarise, type Case, type Getter, type Summary } from './measure';
 
 const PODS = 1500;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 400);
-const WARMUP = 30;
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 30);
 const NAMESPACE = 'platform';
 const pods = Array.from({ length: PODS }, (_, i) => `collab-${String(i).padStart(5, '0')}`);
 
@@ -27,44 +29,31 @@ function exposition(): string {
   return lines.join('\n') + '\n';
 }
 
-const quantile = (sorted: number[], q: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
-
-async function measure(run: () => Promise<void>): Promise<{ p50: number; p99: number }> {
-  for (let i = 0; i < WARMUP; i++) await run();
-  const times: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const t = performance.now();
-    await run();
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return { p50: quantile(times, 0.5), p99: quantile(times, 0.99) };
+interface AdapterProcess {
+  readonly client: Getter;
+  readonly child: ChildProcess;
+  rssMiB(): number;
+  /** The adapter's own counters (its /metrics), to show what each measured request cost it. */
+  counters(): Promise<Counters>;
 }
 
-/**
- * GET, keeping only the answer's last 1 KiB: the measuring client should not allocate a copy
- * of every 250 KB body (its garbage collection would be timed as the server's latency).
- */
-function httpsGet(agent: Agent, url: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    request(url, { agent }, (res) => {
-      let tail: Buffer = Buffer.alloc(0);
-      res.on('data', (c: Buffer) => {
-        tail =
-          c.length >= 1024 ? c.subarray(c.length - 1024) : Buffer.concat([tail, c]).subarray(-1024);
-      });
-      res.on('end', () => {
-        if (res.statusCode === 200) resolve(tail);
-        else reject(new Error(`${res.statusCode}: ${tail.toString()}`));
-      });
-    })
-      .on('error', reject)
-      .end();
-  });
+interface Counters {
+  /** User + system CPU time of the adapter process, from /proc (10 ms ticks). */
+  readonly cpuMs: number;
+  readonly requests: number;
+  readonly prometheusQueries: number;
+  readonly cache: Readonly<Record<string, number>>;
 }
 
-async function startAdapterProcess(promUrl: string, certDir: string, extra: string[]) {
+/** USER_HZ, the unit of /proc/<pid>/stat times: 100 on every Linux architecture Node runs on. */
+const TICKS_PER_SECOND = 100;
+const VALUES_PATH = `/apis/custom.metrics.k8s.io/v1beta2/namespaces/${NAMESPACE}/pods/%2A/websocket_connections?labelSelector=app%3Dcollab`;
+
+async function startAdapterProcess(
+  promUrl: string,
+  certDir: string,
+  extra: string[],
+): Promise<AdapterProcess> {
   const port = await freePort();
   const child: ChildProcess = spawn(
     process.execPath,
@@ -80,23 +69,121 @@ async function startAdapterProcess(promUrl: string, certDir: string, extra: stri
     { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env } },
   );
   const url = `https://127.0.0.1:${port}`;
+  let client: Getter | undefined;
   await waitFor(
     async () => {
-      const ca = readFileSync(join(certDir, 'apiserver.crt'), 'utf8');
-      const agent = new Agent({ ca, keepAlive: true });
-      const body = await httpsGet(agent, `${url}/apis/custom.metrics.k8s.io/v1beta2`);
-      agent.destroy();
+      client ??= getter(url, readFileSync(join(certDir, 'apiserver.crt'), 'utf8'));
+      const body = await client.get('/apis/custom.metrics.k8s.io/v1beta2', true);
       return body.includes('pods/websocket_connections');
     },
     30_000,
     () => 'the adapter did not come up',
   );
-  const rssMiB = () => {
-    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+  const get = client as Getter;
+  return {
+    client: get,
+    child,
+    rssMiB: () => {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+    },
+    async counters() {
+      const text = (await get.get('/metrics', true)).toString();
+      const sum = (re: RegExp) =>
+        [...text.matchAll(re)].reduce((n, m) => n + Number(m[m.length - 1]), 0);
+      const cache: Record<string, number> = {};
+      for (const m of text.matchAll(
+        /^beacon_adapter_cache_requests_total\{result="(\w+)"\} (\S+)$/gm,
+      ))
+        cache[m[1] as string] = Number(m[2]);
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      return {
+        cpuMs: (Number(stat[11]) + Number(stat[12])) * (1000 / TICKS_PER_SECOND),
+        requests: sum(
+          /^beacon_adapter_requests_total\{path="[^"]*pods\/\*\/\{metric\}",code="200"\} (\S+)$/gm,
+        ),
+        prometheusQueries: sum(
+          /^beacon_adapter_backend_query_duration_seconds_count\{[^}]*\} (\S+)$/gm,
+        ),
+        cache,
+      };
+    },
   };
-  return { url, child, rssMiB, ca: readFileSync(join(certDir, 'apiserver.crt'), 'utf8') };
 }
+
+const diff = (a: Counters, b: Counters): Counters => ({
+  cpuMs: b.cpuMs - a.cpuMs,
+  requests: b.requests - a.requests,
+  prometheusQueries: b.prometheusQueries - a.prometheusQueries,
+  cache: Object.fromEntries(
+    Object.entries(b.cache).map(([k, v]) => [k, v - (a.cache[k] ?? 0)] as const),
+  ),
+});
+
+function report(
+  results: readonly (readonly [string, Summary])[],
+  uncached: Counters,
+  cached: Counters,
+  extra: { grouped: string; regex: string; rss: [number, number]; load: [number[], number[]] },
+) {
+  const fmt = (n: number) => n.toFixed(2).padStart(8);
+  const byName = new Map(results);
+  const base = byName.get(DIRECT) as Summary;
+  const miss = byName.get(MISS) as Summary;
+  const hit = byName.get(HIT) as Summary;
+  const regex = byName.get(REGEX) as Summary;
+  const load = (l: number[]) => l.map((n) => n.toFixed(2)).join(' ');
+  console.log(
+    `\nmetrics-adapter bench — ${PODS} pods, ${ROUNDS} interleaved rounds of one request per path (after ${WARMUP} warm-up rounds), same client for all, Node ${process.version}, ${cpus().length} CPUs, load average ${load(extra.load[0])} → ${load(extra.load[1])}\n`,
+  );
+  console.log(
+    `${'path'.padEnd(46)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}${'max ms'.padStart(8)}  p99 / baseline`,
+  );
+  for (const [name, r] of results)
+    console.log(
+      `${name.padEnd(46)}${fmt(r.p50)}${fmt(r.p99)}${fmt(r.max)}  ${(r.p99 / base.p99).toFixed(2)}×`,
+    );
+  const perRequest = (c: Counters) =>
+    `${(c.prometheusQueries / c.requests).toFixed(3)} Prometheus queries and ${(c.cpuMs / c.requests).toFixed(2)} ms of CPU each`;
+  const cacheText = (c: Counters) =>
+    Object.entries(c.cache)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+  console.log('');
+  console.log(
+    `adapter, cache off: ${uncached.requests} requests, ${perRequest(uncached)} (value cache: ${cacheText(uncached)})`,
+  );
+  console.log(
+    `adapter, cache on:  ${cached.requests} requests, ${perRequest(cached)} (value cache: ${cacheText(cached)})`,
+  );
+  const bytes = (q: string) => Buffer.byteLength(q);
+  console.log(`query sent by the adapter:        ${bytes(extra.grouped)} bytes`);
+  console.log(
+    `pod-name regex query (1,500 pods): ${bytes(extra.regex)} bytes (${(bytes(extra.regex) / 1024).toFixed(1)} KiB)`,
+  );
+  console.log(`regex query p99 / grouped p99:    ${(regex.p99 / base.p99).toFixed(1)}×`);
+  console.log(
+    `adapter RSS: ${extra.rss[0].toFixed(0)} MiB (cache off), ${extra.rss[1].toFixed(0)} MiB (cache on)`,
+  );
+  console.log('');
+  const limit = 1.1 * base.p99 + 2;
+  const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  console.log(
+    `floor uncached p99 <= 1.10 × direct p99 + 2 ms: ${miss.p99.toFixed(2)} <= ${limit.toFixed(2)}  ${verdict(miss.p99 <= limit)}`,
+  );
+  console.log(
+    `floor cache-hit p99 <= 5 ms:                    ${hit.p99.toFixed(2)} <= 5.00  ${verdict(hit.p99 <= 5)}`,
+  );
+  console.log(
+    `floor query <= 2 KB:                            ${bytes(extra.grouped)} <= 2048  ${verdict(bytes(extra.grouped) <= 2048)}`,
+  );
+}
+
+const DIRECT = 'Prometheus direct, grouped query (baseline)';
+const PARSED = 'Prometheus direct, grouped, JSON parsed';
+const REGEX = 'Prometheus direct, pod-name regex query';
+const MISS = 'adapter, value cache miss';
+const HIT = 'adapter, value cache hit';
 
 async function main() {
   const text = exposition();
@@ -108,89 +195,67 @@ async function main() {
     scrapeInterval: '15s',
   });
   const children: ChildProcess[] = [];
+  const direct = getter(prom.url);
   try {
     await waitFor(
       async () => {
-        const r = await fetch(`${prom.url}/api/v1/query?query=count(websocket_connections)`);
-        const b = (await r.json()) as { data: { result: { value: [number, string] }[] } };
+        const q = encodeURIComponent('count(websocket_connections)');
+        const b = JSON.parse((await direct.get(`/api/v1/query?query=${q}`, true)).toString()) as {
+          data: { result: { value: [number, string] }[] };
+        };
         return b.data.result[0]?.value[1] === String(PODS);
       },
       60_000,
       () => 'Prometheus did not scrape 1,500 pods',
     );
-    const certDir = (await import('node:fs')).mkdtempSync(
-      join((await import('node:os')).tmpdir(), 'beacon-bench-'),
-    );
+    const certDir = mkdtempSync(join(tmpdir(), 'beacon-bench-'));
     const uncached = await startAdapterProcess(prom.url, certDir, ['--value-cache-ttl=0s']);
-    const cached = await startAdapterProcess(prom.url, certDir, ['--value-cache-ttl=60s']);
-    children.push(uncached.child, cached.child);
+    children.push(uncached.child);
+    // Longer than the run, so every measured request of this adapter is a hit (counted below).
+    const cached = await startAdapterProcess(prom.url, certDir, ['--value-cache-ttl=1h']);
+    children.push(cached.child);
 
-    const path = `/apis/custom.metrics.k8s.io/v1beta2/namespaces/${NAMESPACE}/pods/%2A/websocket_connections?labelSelector=app%3Dcollab`;
-    // What the adapter sends for this request, and what prometheus-adapter would send.
+    // What the adapter sends for this request, and what prometheus-adapter would send; both as
+    // GET, the adapter's (and prometheus-adapter's) default --prometheus-verb.
     const grouped = `sum(websocket_connections{namespace="${NAMESPACE}"}) by (pod)`;
     const regex = `sum(websocket_connections{namespace="${NAMESPACE}",pod=~"${pods.join('|')}"}) by (pod)`;
-    const direct =
-      (q: string, parse = false) =>
-      async () => {
-        const r = await fetch(`${prom.url}/api/v1/query`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ query: q }).toString(),
-        });
-        if (parse) await r.json();
-        else await r.arrayBuffer();
-      };
-    const viaAdapter = (a: { url: string; ca: string }) => {
-      const agent = new Agent({ ca: a.ca, keepAlive: true, maxSockets: 1 });
-      return async () => {
-        const body = await httpsGet(agent, a.url + path);
-        if (!body.includes('collab-01499')) throw new Error('incomplete answer');
-      };
-    };
-
-    const results: [string, { p50: number; p99: number }][] = [];
-    results.push(['Prometheus direct, grouped query (baseline)', await measure(direct(grouped))]);
-    results.push(['Prometheus direct, grouped, JSON parsed', await measure(direct(grouped, true))]);
-    results.push(['Prometheus direct, pod-name regex query', await measure(direct(regex))]);
-    results.push(['adapter, value cache miss', await measure(viaAdapter(uncached))]);
-    results.push(['adapter, value cache hit', await measure(viaAdapter(cached))]);
-
-    const base = results[0]?.[1] as { p50: number; p99: number };
-    const fmt = (n: number) => n.toFixed(2).padStart(8);
-    console.log(
-      `\nmetrics-adapter bench — ${PODS} pods, ${ROUNDS} sequential requests each (after ${WARMUP} warm-up), Node ${process.version}\n`,
-    );
-    console.log(
-      `${'path'.padEnd(46)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}  p99 / baseline`,
-    );
-    for (const [name, r] of results)
-      console.log(
-        `${name.padEnd(46)}${fmt(r.p50)}${fmt(r.p99)}  ${(r.p99 / base.p99).toFixed(2)}×`,
-      );
-    const uncachedP99 = results[3]?.[1].p99 as number;
-    const hitP99 = results[4]?.[1].p99 as number;
-    console.log('');
-    console.log(`query sent by the adapter:        ${Buffer.byteLength(grouped)} bytes`);
-    console.log(
-      `pod-name regex query (1,500 pods): ${Buffer.byteLength(regex)} bytes (${(Buffer.byteLength(regex) / 1024).toFixed(1)} KiB)`,
-    );
-    console.log(
-      `regex query p99 / grouped p99:    ${((results[2]?.[1].p99 as number) / base.p99).toFixed(1)}×`,
-    );
-    console.log(
-      `adapter RSS: ${uncached.rssMiB().toFixed(0)} MiB (cache off), ${cached.rssMiB().toFixed(0)} MiB (cache on)`,
-    );
-    console.log('');
-    console.log(
-      `floor uncached p99 <= 1.10 × direct p99 + 2 ms: ${uncachedP99.toFixed(2)} <= ${(1.1 * base.p99 + 2).toFixed(2)}  ${uncachedP99 <= 1.1 * base.p99 + 2 ? 'met' : 'NOT met'}`,
-    );
-    console.log(
-      `floor cache-hit p99 <= 5 ms:                    ${hitP99.toFixed(2)} <= 5.00  ${hitP99 <= 5 ? 'met' : 'NOT met'}`,
-    );
-    console.log(
-      `floor query <= 2 KB:                            ${Buffer.byteLength(grouped)} <= 2048  ${Buffer.byteLength(grouped) <= 2048 ? 'met' : 'NOT met'}`,
+    const queryPath = (q: string) => `/api/v1/query?${new URLSearchParams({ query: q })}`;
+    const adapterCase = (name: string, a: AdapterProcess): Case => ({
+      name,
+      async run() {
+        const body = await a.client.get(VALUES_PATH);
+        if (!body.includes('collab-01499')) throw new Error(`${name}: incomplete answer`);
+      },
+    });
+    const cases: Case[] = [
+      { name: DIRECT, run: async () => void (await direct.get(queryPath(grouped))) },
+      {
+        name: PARSED,
+        run: async () => void JSON.parse((await direct.get(queryPath(grouped), true)).toString()),
+      },
+      { name: REGEX, run: async () => void (await direct.get(queryPath(regex))) },
+      adapterCase(MISS, uncached),
+      adapterCase(HIT, cached),
+    ];
+    await interleaved(cases, WARMUP); // not recorded: connections, JIT, the first cache fill
+    const before = [await uncached.counters(), await cached.counters()] as const;
+    const loadBefore = loadavg();
+    const times = await interleaved(cases, ROUNDS);
+    const loadAfter = loadavg();
+    const after = [await uncached.counters(), await cached.counters()] as const;
+    report(
+      cases.map((c, i) => [c.name, summarise(times[i] as number[])] as const),
+      diff(before[0], after[0]),
+      diff(before[1], after[1]),
+      {
+        grouped,
+        regex,
+        rss: [uncached.rssMiB(), cached.rssMiB()],
+        load: [loadBefore, loadAfter],
+      },
     );
   } finally {
+    direct.close();
     for (const c of children) c.kill('SIGTERM');
     await prom.stop();
     target.close();

@@ -48,4 +48,31 @@ describe('CollapsingCache', () => {
     await cache.get('k0', async () => ++reloaded);
     expect(reloaded).toBe(1);
   });
+
+  it('serves an expired value within its stale window while one reload runs in the background', async () => {
+    let now = 0;
+    const cache = new CollapsingCache<number>(100, undefined, () => now, 10, 100);
+    let loads = 0;
+    let release!: () => void;
+    const load = () => {
+      loads++;
+      return loads === 1 ? Promise.resolve(1) : new Promise<number>((r) => (release = () => r(2)));
+    };
+    expect(await cache.get('k', load)).toBe(1);
+    now = 150;
+    expect(await cache.get('k', load)).toBe(1);
+    expect(await cache.get('k', load)).toBe(1);
+    expect(loads).toBe(2);
+    release();
+    await new Promise((r) => setImmediate(r));
+    expect(await cache.get('k', load)).toBe(2);
+  });
+
+  it('makes callers wait once a value is past its stale window', async () => {
+    let now = 0;
+    const cache = new CollapsingCache<number>(100, undefined, () => now, 10, 100);
+    await cache.get('k', async () => 1);
+    now = 200;
+    expect(await cache.get('k', async () => 2)).toBe(2);
+  });
 });

@@ -1,6 +1,7 @@
 // A small Prometheus HTTP API client: instant queries and series discovery, with
 // prometheus-adapter's --prometheus-verb and --prometheus-header, and a deadline per call.
 // Failures carry a kind so the API layer can answer 503 (down, slow) or 400 (bad query).
+import { httpTransport, type Transport, type TransportResponse } from './transport';
 
 export type PrometheusErrorKind = 'unavailable' | 'timeout' | 'bad_query' | 'bad_response';
 
@@ -22,8 +23,8 @@ export interface PrometheusClientOptions {
   readonly timeoutMs?: number;
   /** Called after every call: its kind, outcome (success, error, timeout) and seconds. */
   readonly observe?: (kind: 'instant' | 'series', outcome: string, seconds: number) => void;
-  /** Injected for tests of this module alone; defaults to the global fetch. */
-  readonly fetch?: typeof fetch;
+  /** How requests travel; defaults to node:http(s) with kept-alive connections (transport.ts). */
+  readonly fetch?: Transport;
 }
 
 export interface Sample {
@@ -50,7 +51,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
   const base = options.url.replace(/\/+$/, '');
   const verb = options.verb ?? 'GET';
   const timeoutMs = options.timeoutMs ?? 5000;
-  const doFetch = options.fetch ?? fetch;
+  const doFetch = options.fetch ?? httpTransport();
 
   async function call(path: string, params: URLSearchParams): Promise<unknown> {
     if (!options.observe) return send(path, params);
@@ -70,7 +71,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
 
   async function send(path: string, params: URLSearchParams): Promise<unknown> {
     const url = `${base}${path}`;
-    const init: RequestInit = {
+    const init = {
       method: verb,
       headers: {
         accept: 'application/json',
@@ -80,7 +81,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
       signal: AbortSignal.timeout(timeoutMs),
       ...(verb === 'POST' ? { body: params.toString() } : {}),
     };
-    let res: Response;
+    let res: TransportResponse;
     try {
       res = await doFetch(verb === 'GET' ? `${url}?${params}` : url, init);
     } catch (err) {

@@ -83,17 +83,22 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
   const now = options.now ?? Date.now;
   // Three caches, one TTL each: whole answers (a repeat request gets the very same array, which
   // the server has already serialised), the queries behind them (shared by requests that differ
-  // only in their label selector), and the objects a label selector picks.
+  // only in their label selector), and the objects a label selector picks. An expired object set
+  // is refreshed in the background while still served for one more TTL, so no request waits for
+  // a second backend round trip (the lister query) on top of its value query.
   const answers = new CollapsingCache<readonly (ObjectSample | ExternalSample)[]>(
     options.cacheTtlMs,
     options.observer?.cache,
     now,
   );
   const cache = new CollapsingCache<Sample[]>(options.cacheTtlMs, undefined, now);
+  const objectTtlMs = options.objectCacheTtlMs ?? 0;
   const objects = new CollapsingCache<ReadonlySet<string>>(
-    options.objectCacheTtlMs ?? 0,
+    objectTtlMs,
     undefined,
     now,
+    undefined,
+    objectTtlMs,
   );
   let table: MetricTable | undefined;
   let timer: NodeJS.Timeout | undefined;
