@@ -1,0 +1,112 @@
+// The Prometheus transport against small node:http servers written here: uncompressed requests,
+// compressed answers still read, and one retry when a kept-alive connection was closed under it.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { httpTransport } from './transport';
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(
+    servers.splice(0).map(
+      (s) =>
+        new Promise((r) => {
+          s.closeAllConnections();
+          s.close(r);
+        }),
+    ),
+  );
+});
+
+async function serve(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<string> {
+  const server = createServer(handler);
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const answer = { status: 'success', data: { resultType: 'vector', result: [] } };
+
+test('asks for an uncompressed answer and sends method, headers and body', async () => {
+  let seen: { method?: string; encoding?: string; auth?: string; body: string } = { body: '' };
+  const url = await serve((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      seen = {
+        method: req.method,
+        encoding: req.headers['accept-encoding'],
+        auth: req.headers.authorization,
+        body,
+      };
+      res.end(JSON.stringify(answer));
+    });
+  });
+  const res = await httpTransport()(`${url}/api/v1/query`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer t', 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'query=up',
+  });
+  expect(res.status).toBe(200);
+  expect(res.ok).toBe(true);
+  expect(await res.json()).toEqual(answer);
+  expect(seen).toEqual({
+    method: 'POST',
+    encoding: 'identity',
+    auth: 'Bearer t',
+    body: 'query=up',
+  });
+});
+
+test.each([
+  ['gzip', gzipSync],
+  ['deflate', deflateSync],
+  ['br', brotliCompressSync],
+])('reads a %s answer from a server that compresses anyway', async (encoding, compress) => {
+  const url = await serve((_req, res) => {
+    res.writeHead(200, { 'Content-Encoding': encoding, 'Content-Type': 'application/json' });
+    res.end(compress(Buffer.from(JSON.stringify(answer))));
+  });
+  const res = await httpTransport()(`${url}/api/v1/query`, { method: 'GET', headers: {} });
+  expect(await res.json()).toEqual(answer);
+});
+
+test('an error status is not ok and its body is still readable', async () => {
+  const url = await serve((_req, res) => {
+    res.writeHead(422, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ status: 'error', error: 'parse error at char 3' }));
+  });
+  const res = await httpTransport()(`${url}/api/v1/query`, { method: 'GET', headers: {} });
+  expect(res.ok).toBe(false);
+  expect(res.status).toBe(422);
+  expect(await res.json()).toEqual({ status: 'error', error: 'parse error at char 3' });
+});
+
+test('retries once on a new connection when the kept-alive one was closed', async () => {
+  let requests = 0;
+  const url = await serve((req, res) => {
+    requests += 1;
+    // The second request arrives on the kept-alive socket: drop it without answering, as a
+    // server does that closed an idle connection the client was about to reuse.
+    if (requests === 2) req.socket.destroy();
+    else res.end(JSON.stringify(answer));
+  });
+  const transport = httpTransport();
+  expect(await (await transport(`${url}/a`, { method: 'GET', headers: {} })).json()).toEqual(
+    answer,
+  );
+  expect(await (await transport(`${url}/b`, { method: 'GET', headers: {} })).json()).toEqual(
+    answer,
+  );
+  expect(requests).toBe(3);
+});
+
+test('a refused connection is an error, not a retry loop', async () => {
+  const url = await serve((_req, res) => res.end());
+  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+  await expect(httpTransport()(`${url}/x`, { method: 'GET', headers: {} })).rejects.toMatchObject({
+    code: 'ECONNREFUSED',
+  });
+});
