@@ -3,7 +3,7 @@ import './.config/jest-setup';
 import { configure } from '@testing-library/react';
 
 // Beacon: CI runs on 2 shared cores; give findBy/waitFor room before they call a slow render a failure.
-configure({ asyncUtilTimeout: 4000 });
+configure({ asyncUtilTimeout: 15_000 });
 
 // Beacon: jsdom has no canvas; @grafana/ui's Combobox measures option text with a 2D context.
 HTMLCanvasElement.prototype.getContext = () => ({

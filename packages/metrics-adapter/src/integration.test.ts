@@ -127,14 +127,17 @@ beforeAll(async () => {
   targets.push(await target(gpu('ai-1', 35)));
 
   prom = await startPrometheus(targets);
+  const count = async (query: string) => {
+    const res = await fetch(`${prom.url}/api/v1/query?query=${encodeURIComponent(query)}`);
+    const body = (await res.json()) as { data: { result: { value: [number, string] }[] } };
+    return Number(body.data.result[0]?.value[1] ?? 0);
+  };
   await waitFor(
-    async () => {
-      const res = await fetch(`${prom.url}/api/v1/query?query=count(up==1)`);
-      const body = (await res.json()) as { data: { result: { value: [number, string] }[] } };
-      return body.data.result[0]?.value[1] === String(targets.length);
-    },
+    async () =>
+      (await count('count(up==1)')) === targets.length &&
+      (await count(`count(${catalog.dcgmExporter.gpuUtilization.name})`)) === 2,
     30_000,
-    () => 'Prometheus did not scrape every target',
+    () => 'Prometheus did not scrape every target and both GPUs',
   );
 
   certDir = mkdtempSync(join(tmpdir(), 'beacon-adapter-certs-'));
@@ -158,8 +161,18 @@ beforeAll(async () => {
     },
   });
   serving = readFileSync(join(certDir, 'apiserver.crt'), 'utf8');
+  // Every metric the tests read, not just some: discovery lists what Prometheus had when it ran.
   await waitFor(
-    async () => (await get('/apis/custom.metrics.k8s.io/v1beta2')).body.resources.length >= 4,
+    async () => {
+      const { body } = await get('/apis/custom.metrics.k8s.io/v1beta2');
+      const names = new Set(body.resources.map((x: { name: string }) => x.name));
+      return [
+        'websocket_connections',
+        'job_queue_length',
+        'gpu_utilization',
+        'gpu_framebuffer_used_bytes',
+      ].every((m) => names.has(`pods/${m}`));
+    },
     20_000,
     () => 'the adapter did not discover the metrics',
   );
