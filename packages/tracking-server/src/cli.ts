@@ -16,7 +16,8 @@ serve     takes Sentry envelopes at /api/<project>/envelope/ (and /store/), OTLP
           /v1/traces (Authorization: Bearer <project key>), and serves the REST API at /api/v1
           (bearer --api-token, or BEACON_TRACKER_API_TOKEN; without either, one is generated
           into <data-dir>/api-token). The flags set the defaults for projects that do not set
-          their own in <data-dir>/config.json.
+          their own in <data-dir>/config.json (--retention-days also for projects it does not
+          list; 0 keeps data for ever; --events-per-minute 0 is no limit).
 project   adds a project and prints {"id", "key", "dsn"}; the DSN goes to Sentry.init({ dsn }).
 `;
 

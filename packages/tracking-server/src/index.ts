@@ -18,3 +18,4 @@ export * from './ingest/otlp';
 export * from './ingest/transaction';
 export * from './store/sessions';
 export * from './store/writer';
+export * from './retention';

@@ -21,6 +21,7 @@ import {
   type ProjectSettings,
   DEFAULT_SETTINGS,
 } from './projects';
+import { retentionRules, sweepRetention } from './retention';
 import { openSqlite } from './store/sqlite';
 import { inlineWriter, workerWriter } from './store/writer';
 import { createLogger, type Logger } from './telemetry/logger';
@@ -92,24 +93,17 @@ export async function serve(options: ServeOptions): Promise<RunningTracker> {
   });
   const server = createServer({ keepAliveTimeout: 65_000 }, app);
 
-  // Retention, per project: old events, operations and memory snapshots go in transactions of
-  // at most 500 rows on the writer thread, queued between ingest batches — never one long
-  // delete that would hold up a commit.
+  // Retention, per project (the default for projects config.json does not list): old events,
+  // operations, memory snapshots and sessions go in transactions of at most 500 rows on the
+  // writer thread, queued between ingest batches — never one long delete that would hold up a
+  // commit.
   let sweeping = false;
   const sweep = async () => {
     if (sweeping) return;
     sweeping = true;
     try {
-      for (const p of projects) {
-        const before = Date.now() - p.retentionDays * 86_400_000;
-        while (
-          (await writer.deleteEventsBefore(before, 500, p.id)) +
-            (await writer.deleteSessionsBefore(before, 500, p.id)) >
-          0
-        ) {
-          await new Promise((r) => setImmediate(r));
-        }
-      }
+      const deleted = await sweepRetention(writer, retentionRules(projects, defaults, Date.now()));
+      if (deleted > 0) logger.info('retention sweep', { deleted });
     } catch (error) {
       logger.error('retention sweep failed', { error });
     } finally {

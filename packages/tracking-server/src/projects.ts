@@ -13,6 +13,10 @@ export interface ProjectSettings {
     readonly extraKeys: readonly string[];
     readonly safeKeys: readonly string[];
   };
+  /**
+   * Days events, operations, memory snapshots and sessions are kept; 0 keeps them for ever.
+   * The default (`--retention-days`) also covers projects config.json does not list.
+   */
   readonly retentionDays: number;
 }
 

@@ -97,6 +97,15 @@ describe('debug sessions', () => {
     ]);
     const root = body.timeline[0];
     expect(body.timeline[1].parentSpanId).toBe(root.spanId);
+    // Span attributes are scrubbed before storing, like events.
+    expect(root.attributes).toEqual({
+      correlation_id: 'req-777',
+      'http.method': 'POST',
+      'http.request.header.authorization': '[Filtered]',
+      'db.password': '[Filtered]',
+      'url.full': 'https://shop.example/callback?token=[Filtered]&page=2',
+      note: 'Authentication failed for user',
+    });
     expect(body.timeline[1].durationMs).toBeCloseTo(800, -1);
     expect(body.errorEvents).toMatchObject([
       { eventId: 'e'.repeat(32), title: 'Error: reservation failed', service: 'inventory' },
@@ -119,6 +128,8 @@ describe('debug sessions', () => {
     );
     expect(exported.body.session.id).toBe('req-777');
     expect((await api('/sessions/nope')).status).toBe(404);
+    expect(all.body.nextCursor).toBeNull();
+    expect((await api('/sessions?cursor=zzz')).body).toEqual({ error: 'invalid cursor "zzz"' });
   });
 
   it('takes OTLP protobuf (gzip) and Sentry transactions into sessions keyed by trace id', async () => {
@@ -192,6 +203,11 @@ describe('debug sessions', () => {
       'SELECT job',
       'render job',
     ]);
+    // Two sessions now, a page at a time: the cursor of one page starts the next.
+    const first = await api('/sessions?limit=1');
+    expect(first.body.items.map((x: { id: string }) => x.id)).toEqual(['ab'.repeat(16)]);
+    const second = await api(`/sessions?limit=1&cursor=${first.body.nextCursor as string}`);
+    expect(second.body).toMatchObject({ items: [{ id: 'req-777' }], nextCursor: null });
   });
 
   it('answers OTLP errors in the protocol: 401 without the key, 400 naming the bad field', async () => {

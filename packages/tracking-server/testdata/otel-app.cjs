@@ -15,7 +15,18 @@ const tracer = provider.getTracer('beacon-test');
 
 async function main() {
   const now = Date.now();
-  const root = tracer.startSpan('POST /checkout', { attributes: { correlation_id: 'req-777', 'http.method': 'POST' }, startTime: now - 2000 });
+  const root = tracer.startSpan('POST /checkout', {
+    attributes: {
+      correlation_id: 'req-777',
+      'http.method': 'POST',
+      // PII the tracker scrubs before storing, and a phrase it keeps.
+      'http.request.header.authorization': 'Bearer eyJhbGciOiJIUzI1NiJ9.c2VjcmV0',
+      'db.password': 'hunter2',
+      'url.full': 'https://shop.example/callback?token=s3cr3t&page=2',
+      note: 'Authentication failed for user',
+    },
+    startTime: now - 2000,
+  });
   const ctx = trace.setSpan(context.active(), root);
   const slow = tracer.startSpan('SELECT orders', { attributes: { correlation_id: 'req-777' }, startTime: now - 1900 }, ctx);
   slow.end(now - 1100); // 800 ms

@@ -251,13 +251,17 @@ export function openApiDocument(): object {
             param('service', { type: 'string' }),
             param('minDurationMs', { type: 'number', minimum: 0 }),
             param('hasErrors', { type: 'string', enum: ['true', 'false'] }),
+            param('cursor', { type: 'string' }),
             param('limit', { type: 'integer', minimum: 1, maximum: 200, default: 50 }),
           ],
           responses: {
             '200': ok({
               type: 'object',
-              required: ['items'],
-              properties: { items: { type: 'array', items: sessionSummary } },
+              required: ['items', 'nextCursor'],
+              properties: {
+                items: { type: 'array', items: sessionSummary },
+                nextCursor: { type: 'string', nullable: true },
+              },
             }),
             ...errors,
           },

@@ -4,9 +4,11 @@
 // 400/401/413 with a google.rpc.Status-shaped body naming the problem.
 import type { Request, Response } from 'express';
 import { bearer } from '../ingest/auth';
-import { BodyError, readBody } from '../ingest/body';
+import { BodyError, LIMITS, readBody } from '../ingest/body';
 import { OtlpError, parseOtlpJson, parseOtlpProtobuf } from '../ingest/otlp';
+import type { Operation } from '../ingest/otlp';
 import type { Project } from '../projects';
+import { createScrubber, scrubString } from '../scrub/scrub';
 import type { EventWriter } from '../store/writer';
 
 export function otlpTraces(deps: {
@@ -15,6 +17,20 @@ export function otlpTraces(deps: {
   readonly onStored: (project: Project, services: readonly string[], seconds: number) => void;
   readonly onRejected: (reason: string) => void;
 }) {
+  // Spans are scrubbed like events, with the project's settings: attribute values under
+  // sensitive keys, and sensitive shapes in any attribute, the span name or status message.
+  const scrubbers = new WeakMap<Project, ReturnType<typeof createScrubber>>();
+  const scrubOperation = (project: Project, o: Operation): Operation => {
+    if (!project.scrub.enabled) return o;
+    let scrub = scrubbers.get(project);
+    if (!scrub) scrubbers.set(project, (scrub = createScrubber(project.scrub)));
+    return {
+      ...o,
+      name: scrubString(o.name),
+      ...(o.statusMessage !== undefined ? { statusMessage: scrubString(o.statusMessage) } : {}),
+      attributes: scrub({ ...o.attributes }) as Operation['attributes'],
+    };
+  };
   return async (req: Request, res: Response): Promise<void> => {
     const started = process.hrtime.bigint();
     const type = String(req.headers['content-type'] ?? 'application/json')
@@ -25,6 +41,8 @@ export function otlpTraces(deps: {
     const fail = (code: number, reason: string, message: string) => {
       deps.onRejected(reason);
       req.resume();
+      // The rest of an oversized body is not read: the connection closes after the answer.
+      if (code === 413) res.set('Connection', 'close');
       res.status(code).json({ code: code === 401 ? 16 : 3, message });
     };
     const key = bearer(req.headers);
@@ -43,7 +61,7 @@ export function otlpTraces(deps: {
       );
     let batch;
     try {
-      const body = await readBody(req);
+      const body = await readBody(req, LIMITS, 'request body');
       batch = protobuf ? parseOtlpProtobuf(body) : parseOtlpJson(body);
     } catch (err) {
       if (err instanceof BodyError)
@@ -51,7 +69,11 @@ export function otlpTraces(deps: {
       if (err instanceof OtlpError) return fail(400, 'malformed', err.message);
       throw err;
     }
-    await deps.writer.writeTraces(project.id, batch.operations, batch.memory);
+    await deps.writer.writeTraces(
+      project.id,
+      batch.operations.map((o) => scrubOperation(project, o)),
+      batch.memory,
+    );
     deps.onStored(
       project,
       batch.operations.map((o) => o.service),

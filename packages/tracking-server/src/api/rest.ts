@@ -11,6 +11,7 @@ import {
   type IssueStatus,
   type Repository,
 } from '../store/repository';
+import { SessionCursorError } from '../store/sessions';
 import { CursorError } from '../store/sqlite';
 import { openApiDocument } from './openapi';
 
@@ -153,15 +154,17 @@ export function restApi(deps: {
     if (min !== undefined && !(Number(min) >= 0))
       throw new ApiError(400, 'minDurationMs must be a non-negative number');
     const errors = oneOf('hasErrors', q.hasErrors, ['true', 'false'] as const);
-    res.json({
-      items: deps.repo.listSessions({
+    const cursor = text('cursor', q.cursor);
+    res.json(
+      deps.repo.listSessions({
         q: text('q', q.q),
         service: text('service', q.service),
         ...(min !== undefined ? { minDurationMs: Number(min) } : {}),
         ...(errors !== undefined ? { hasErrors: errors === 'true' } : {}),
+        ...(cursor !== undefined ? { cursor } : {}),
         limit: limitOf(q.limit, 50, 200),
       }),
-    });
+    );
   });
 
   router.get('/sessions/:id', (req, res) => {
@@ -184,7 +187,8 @@ export function restApi(deps: {
   );
   router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof ApiError) return void res.status(err.status).json({ error: err.message });
-    if (err instanceof CursorError) return void res.status(400).json({ error: err.message });
+    if (err instanceof CursorError || err instanceof SessionCursorError)
+      return void res.status(400).json({ error: err.message });
     const e = err as { type?: string; status?: number; message?: string };
     if (e.type === 'entity.parse.failed')
       return void res.status(400).json({ error: `body is not JSON: ${e.message}` });

@@ -223,6 +223,8 @@ export function sentryIngest(deps: SentryIngestDeps) {
       }
       deps.onRejected(err.reason);
       const headers: Record<string, string> = { 'X-Sentry-Error': headerSafe(err.message) };
+      // The rest of an oversized body is not read: the connection closes after the answer.
+      if (err.status === 413) headers.Connection = 'close';
       if (err.status === 429 && err.retryAfter !== undefined) {
         headers['Retry-After'] = String(err.retryAfter);
         headers['X-Sentry-Rate-Limits'] = `${err.retryAfter}:error;default;transaction:project`;

@@ -4,6 +4,7 @@
 //   3. the exception type + value with ids, numbers, hex and IP addresses stripped;
 //   4. the message template (logentry.message before formatting), normalised the same way.
 import { createHash } from 'node:crypto';
+import { jsonText } from '../ingest/json';
 
 export type GroupedBy = 'fingerprint' | 'in-app frames' | 'exception type and value' | 'message';
 
@@ -31,10 +32,73 @@ export interface ExceptionValue {
 }
 
 export interface SentryEventLike {
-  readonly fingerprint?: readonly unknown[];
-  readonly exception?: { readonly values?: readonly ExceptionValue[] };
+  readonly fingerprint?: unknown;
+  /** `{ values: [...] }`, or the older bare list; read through `exceptionValues`. */
+  readonly exception?: unknown;
   readonly message?: unknown;
-  readonly logentry?: { readonly message?: string; readonly formatted?: string };
+  readonly logentry?: unknown;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A text field as sent: strings, and numbers or booleans as text; anything else is absent. */
+const text = (v: unknown): string | undefined =>
+  typeof v === 'string'
+    ? v
+    : typeof v === 'number' || typeof v === 'boolean'
+      ? String(v)
+      : undefined;
+const textOrAbsent = (v: unknown) => v === undefined || typeof v === 'string';
+
+function cleanFrame(f: Obj): Frame {
+  if (
+    textOrAbsent(f.filename) &&
+    textOrAbsent(f.abs_path) &&
+    textOrAbsent(f.module) &&
+    textOrAbsent(f.function) &&
+    (f.in_app === undefined || typeof f.in_app === 'boolean')
+  )
+    return f as Frame;
+  const out: { -readonly [K in keyof Frame]: Frame[K] } = {};
+  for (const k of ['filename', 'abs_path', 'module', 'function'] as const) {
+    const v = text(f[k]);
+    if (v !== undefined) out[k] = v;
+  }
+  if (f.in_app === true) out.in_app = true;
+  return out;
+}
+
+function cleanException(e: Obj): ExceptionValue {
+  const st = e.stacktrace;
+  const frames = isObj(st) ? st.frames : undefined;
+  const framesClean =
+    st === undefined ||
+    (isObj(st) &&
+      (frames === undefined || (Array.isArray(frames) && frames.every(isObj))) &&
+      (frames ?? []).every((f) => cleanFrame(f as Obj) === f));
+  if (textOrAbsent(e.type) && textOrAbsent(e.value) && textOrAbsent(e.module) && framesClean)
+    return e as ExceptionValue;
+  const out: Obj = { ...e };
+  for (const k of ['type', 'value', 'module'] as const) {
+    const v = text(e[k]);
+    if (v === undefined) delete out[k];
+    else out[k] = v;
+  }
+  out.stacktrace = {
+    frames: Array.isArray(frames) ? frames.filter(isObj).map(cleanFrame) : [],
+  };
+  return out as ExceptionValue;
+}
+
+/**
+ * The exceptions of an event (`exception.values`, or a bare list), each with text fields as
+ * text and frames as a list of objects — whatever JSON the SDK sent. Well-formed values are
+ * returned as they are, without a copy.
+ */
+export function exceptionValues(exception: unknown): ExceptionValue[] {
+  const values = isObj(exception) ? exception.values : exception;
+  if (!Array.isArray(values)) return [];
+  return values.filter(isObj).map(cleanException);
 }
 
 const sha = (parts: readonly string[]) =>
@@ -74,7 +138,7 @@ function frameKey(f: Frame): string | undefined {
 }
 
 function defaultGrouping(event: SentryEventLike): Grouping {
-  const exceptions = event.exception?.values ?? [];
+  const exceptions = exceptionValues(event.exception);
   const inApp: string[] = [];
   for (const ex of exceptions) {
     for (const f of ex.stacktrace?.frames ?? []) {
@@ -99,19 +163,18 @@ function defaultGrouping(event: SentryEventLike): Grouping {
       components,
     };
   }
+  const logentry = isObj(event.logentry) ? event.logentry : {};
   const template =
-    event.logentry?.message ??
-    (typeof event.message === 'string'
-      ? event.message
-      : (event.message as { message?: string } | undefined)?.message) ??
-    event.logentry?.formatted ??
+    text(logentry.message) ??
+    (isObj(event.message) ? text(event.message.message) : text(event.message)) ??
+    text(logentry.formatted) ??
     '';
   const components = [normaliseText(template) || '<empty message>'];
   return { hash: sha(['message', ...components]), groupedBy: 'message', components };
 }
 
 export function groupEvent(event: SentryEventLike): Grouping {
-  const fp = Array.isArray(event.fingerprint) ? event.fingerprint.map(String) : [];
+  const fp = Array.isArray(event.fingerprint) ? event.fingerprint.map(jsonText) : [];
   if (fp.length > 0 && !(fp.length === 1 && /^\{\{\s*default\s*\}\}$/.test(fp[0] as string))) {
     const base = fp.some((p) => /^\{\{\s*default\s*\}\}$/.test(p))
       ? defaultGrouping(event)

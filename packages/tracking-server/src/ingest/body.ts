@@ -40,7 +40,12 @@ function decoder(encoding: string): Transform | undefined {
   }
 }
 
-export async function readBody(req: IncomingMessage, limits = LIMITS): Promise<Buffer> {
+/** Reads `req`'s body; `what` names it in a 413 ("envelope", "request body"). */
+export async function readBody(
+  req: IncomingMessage,
+  limits = LIMITS,
+  what = 'envelope',
+): Promise<Buffer> {
   const encoding = String(req.headers['content-encoding'] ?? '')
     .trim()
     .toLowerCase();
@@ -49,42 +54,74 @@ export async function readBody(req: IncomingMessage, limits = LIMITS): Promise<B
   if (declared > limits.compressed) {
     throw new BodyError(
       413,
-      `envelope exceeds the ${limits.compressed / 1048576} MB limit on request bodies`,
+      `${what} exceeds the ${limits.compressed / 1048576} MB limit on request bodies`,
     );
   }
-  let raw = 0;
-  req.on('data', (chunk: Buffer) => {
-    raw += chunk.length;
-    if (raw > limits.compressed) {
-      req.destroy(
+  // Read by events, not `for await`: leaving an async iterator destroys the request — and
+  // with it the connection — before the 413 can be answered.
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let raw = 0;
+    let size = 0;
+    let settled = false;
+    const source: NodeJS.ReadableStream = decode ?? req;
+    const stop = (err: BodyError) => {
+      if (settled) return;
+      settled = true;
+      if (decode) {
+        req.unpipe(decode);
+        decode.destroy();
+      }
+      req.pause(); // the caller answers, and closes the connection for a 413
+      reject(err);
+    };
+    req.on('data', (chunk: Buffer) => {
+      raw += chunk.length;
+      if (raw > limits.compressed)
+        stop(
+          new BodyError(
+            413,
+            `${what} exceeds the ${limits.compressed / 1048576} MB limit on request bodies`,
+          ),
+        );
+    });
+    if (decode) {
+      decode.on('data', (chunk: Buffer) => {
+        if (settled) return;
+        size += chunk.length;
+        if (size > limits.decompressed)
+          return stop(
+            new BodyError(
+              413,
+              `${what} exceeds the ${limits.decompressed / 1048576} MB limit once decompressed`,
+            ),
+          );
+        chunks.push(chunk);
+      });
+      req.pipe(decode);
+    } else {
+      req.on('data', (chunk: Buffer) => {
+        if (settled) return;
+        size += chunk.length;
+        chunks.push(chunk);
+      });
+    }
+    const failed = (err: Error) =>
+      stop(
         new BodyError(
-          413,
-          `envelope exceeds the ${limits.compressed / 1048576} MB limit on request bodies`,
+          400,
+          `cannot read the body${encoding ? ` (${encoding})` : ''}: ${err.message}`,
         ),
       );
-    }
+    source.on('error', failed);
+    req.on('close', () => {
+      if (!req.complete) failed(new Error('the connection closed before the body ended'));
+    });
+    if (decode) req.on('error', failed);
+    source.on('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(Buffer.concat(chunks, size));
+    });
   });
-  const source: NodeJS.ReadableStream = decode ? req.pipe(decode) : req;
-  if (decode) req.on('error', (err) => decode.destroy(err));
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of source as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > limits.decompressed) {
-        throw new BodyError(
-          413,
-          `envelope exceeds the ${limits.decompressed / 1048576} MB limit once decompressed`,
-        );
-      }
-      chunks.push(chunk);
-    }
-  } catch (err) {
-    if (err instanceof BodyError) throw err;
-    throw new BodyError(
-      400,
-      `cannot read the body${encoding ? ` (${encoding})` : ''}: ${(err as Error).message}`,
-    );
-  }
-  return Buffer.concat(chunks, size);
 }

@@ -9,7 +9,14 @@ import {
   type Severity,
 } from '../grouping/classify';
 import type { ScrubReport } from '../scrub/scrub';
-import { groupEvent, type ExceptionValue, type Frame, type Grouping } from '../grouping/grouping';
+import { jsonText } from './json';
+import {
+  exceptionValues,
+  groupEvent,
+  type ExceptionValue,
+  type Frame,
+  type Grouping,
+} from '../grouping/grouping';
 
 export class EventError extends Error {
   constructor(message: string) {
@@ -51,29 +58,30 @@ export function tagsOf(event: Obj): Record<string, string> {
     return Object.fromEntries(
       tags
         .filter((t): t is [unknown, unknown] => Array.isArray(t) && t.length === 2)
-        .map(([k, v]) => [String(k), String(v)]),
+        .map(([k, v]) => [jsonText(k), jsonText(v)]),
     );
   }
-  if (isObj(tags)) return Object.fromEntries(Object.entries(tags).map(([k, v]) => [k, String(v)]));
+  if (isObj(tags))
+    return Object.fromEntries(Object.entries(tags).map(([k, v]) => [k, jsonText(v)]));
   return {};
 }
 
 function timestampOf(v: unknown, fallback: number): number {
-  if (typeof v === 'number' && Number.isFinite(v)) return Math.round(v * 1000);
-  if (typeof v === 'string') {
-    const n = Number(v);
-    if (Number.isFinite(n)) return Math.round(n * 1000);
-    const t = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`);
-    if (Number.isFinite(t)) return t;
+  let t = NaN;
+  if (typeof v === 'number') t = Math.round(v * 1000);
+  else if (typeof v === 'string') {
+    const n = v.trim() === '' ? NaN : Number(v);
+    t = Number.isFinite(n)
+      ? Math.round(n * 1000)
+      : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`);
   }
-  return fallback;
+  return validMillis(t) ? t : fallback;
 }
 
-function exceptionsOf(event: Obj): ExceptionValue[] {
-  const ex = event.exception;
-  const values = isObj(ex) ? ex.values : Array.isArray(ex) ? ex : undefined;
-  return Array.isArray(values) ? (values.filter(isObj) as ExceptionValue[]) : [];
-}
+const exceptionsOf = (event: Obj): ExceptionValue[] => exceptionValues(event.exception);
+
+/** Milliseconds a Date can hold (±8.64e15); a time outside them is no time. */
+export const validMillis = (ms: number) => Number.isFinite(ms) && Math.abs(ms) <= 8.64e15;
 
 function messageOf(event: Obj): string {
   if (typeof event.message === 'string') return event.message;

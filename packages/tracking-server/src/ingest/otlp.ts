@@ -3,6 +3,7 @@
 // attribute values as {stringValue|intValue|doubleValue|boolValue|arrayValue|kvlistValue}.
 // A span event named `memory` with `process.memory.rss` / `process.memory.heap_used` is a
 // memory snapshot; `correlation_id` (span, else resource attribute) names the debug session.
+import { jsonText, jsonNumber } from './json';
 import { ExportTraceServiceRequest } from './otlp-proto';
 
 export class OtlpError extends Error {
@@ -52,14 +53,14 @@ const list = (v: unknown, what: string): unknown[] => {
 
 function anyValue(v: unknown, depth = 0): unknown {
   if (!isObj(v) || depth > 16) return undefined;
-  if ('stringValue' in v) return String(v.stringValue);
+  if ('stringValue' in v) return jsonText(v.stringValue);
   if ('boolValue' in v) return Boolean(v.boolValue);
-  if ('intValue' in v) return Number(v.intValue);
-  if ('doubleValue' in v) return Number(v.doubleValue);
+  if ('intValue' in v) return jsonNumber(v.intValue);
+  if ('doubleValue' in v) return jsonNumber(v.doubleValue);
   if ('bytesValue' in v)
-    return typeof v.bytesValue === 'string'
-      ? v.bytesValue
-      : Buffer.from(v.bytesValue as Uint8Array).toString('base64');
+    return v.bytesValue instanceof Uint8Array
+      ? Buffer.from(v.bytesValue).toString('base64')
+      : jsonText(v.bytesValue);
   if ('arrayValue' in v)
     return list((v.arrayValue as Obj | undefined)?.values, 'arrayValue.values').map((x) =>
       anyValue(x, depth + 1),
@@ -95,8 +96,11 @@ function id(v: unknown, what: string, length: number, required: boolean): string
 }
 
 function nanosToMillis(v: unknown, what: string): number {
-  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v / 1e6;
-  if (typeof v === 'string' && /^\d{1,20}$/.test(v)) return Number(BigInt(v) / 1000n) / 1000;
+  let ms = NaN;
+  if (typeof v === 'number' && v >= 0) ms = v / 1e6;
+  else if (typeof v === 'string' && /^\d{1,20}$/.test(v)) ms = Number(BigInt(v) / 1000n) / 1000;
+  // Up to the last millisecond a Date can hold, so every stored time can be shown.
+  if (Number.isFinite(ms) && ms <= 8.64e15) return ms;
   throw new OtlpError(`${what} must be unix nanoseconds, got ${JSON.stringify(v)}`);
 }
 
@@ -128,7 +132,7 @@ export function readTraces(body: unknown): TraceBatch {
         const correlationId =
           typeof correlation === 'string' && correlation ? correlation : undefined;
         const status = isObj(sp.status) ? sp.status : {};
-        const code = Number(status.code ?? 0);
+        const code = jsonNumber(status.code ?? 0);
         operations.push({
           traceId,
           spanId,

@@ -1,6 +1,7 @@
 // Sentry `transaction` items as debug-session operations: the transaction itself (its
 // contexts.trace) and each of its spans, joined by trace id and the `correlation_id` tag.
-import { tagsOf } from './event';
+import { tagsOf, validMillis } from './event';
+import { jsonText } from './json';
 import type { Operation } from './otlp';
 
 type Obj = Record<string, unknown>;
@@ -9,12 +10,11 @@ const hex = (v: unknown, n: number) =>
   typeof v === 'string' && new RegExp(`^[0-9a-f]{${n}}$`, 'i').test(v)
     ? v.toLowerCase()
     : undefined;
-const seconds = (v: unknown) =>
-  typeof v === 'number' && Number.isFinite(v)
-    ? v * 1000
-    : typeof v === 'string' && Number.isFinite(Date.parse(v))
-      ? Date.parse(v)
-      : undefined;
+/** A Sentry timestamp (seconds, or RFC 3339 text) in milliseconds; undefined if it is none. */
+const seconds = (v: unknown) => {
+  const ms = typeof v === 'number' ? v * 1000 : typeof v === 'string' ? Date.parse(v) : NaN;
+  return validMillis(ms) ? ms : undefined;
+};
 
 export function transactionOperations(tx: Obj): Operation[] {
   const contexts = isObj(tx.contexts) ? tx.contexts : {};
@@ -36,7 +36,8 @@ export function transactionOperations(tx: Obj): Operation[] {
       ...(hex(trace.parent_span_id, 16)
         ? { parentSpanId: hex(trace.parent_span_id, 16) as string }
         : {}),
-      name: typeof tx.transaction === 'string' ? tx.transaction : String(trace.op ?? 'transaction'),
+      name:
+        typeof tx.transaction === 'string' ? tx.transaction : jsonText(trace.op ?? 'transaction'),
       service,
       start,
       end,
@@ -57,7 +58,7 @@ export function transactionOperations(tx: Obj): Operation[] {
       ...(hex(span.parent_span_id, 16)
         ? { parentSpanId: hex(span.parent_span_id, 16) as string }
         : {}),
-      name: typeof span.description === 'string' ? span.description : String(span.op ?? 'span'),
+      name: typeof span.description === 'string' ? span.description : jsonText(span.op ?? 'span'),
       service,
       start: s,
       end: e,

@@ -90,6 +90,12 @@ export interface IngestResult {
   }[];
 }
 
+/**
+ * Whose data a retention delete covers: one project (its id), or every project but those
+ * listed (`except`, the projects with a retention of their own). Absent: every project.
+ */
+export type RetentionScope = number | { readonly except: readonly number[] };
+
 export interface Repository {
   /** Stores events in one transaction; when it returns, they are durable. */
   ingest(events: readonly TrackedEvent[]): IngestResult;
@@ -108,14 +114,14 @@ export interface Repository {
     operations: readonly Operation[],
     memory: readonly MemorySnapshot[],
   ): void;
-  listSessions(filter: SessionFilter): SessionSummary[];
+  listSessions(filter: SessionFilter): Page<SessionSummary>;
   getSession(id: string): SessionDetail | undefined;
   /**
-   * Deletes up to `batch` events received before `before` (of one project, when given);
+   * Deletes up to `batch` events received before `before` (of the projects `scope` names);
    * returns how many went.
    */
-  deleteEventsBefore(before: number, batch: number, projectId?: number): number;
-  /** Deletes up to `batch` operations and memory snapshots older than `before`. */
-  deleteSessionsBefore(before: number, batch: number, projectId?: number): number;
+  deleteEventsBefore(before: number, batch: number, scope?: RetentionScope): number;
+  /** Deletes up to `batch` operations, memory snapshots and sessions older than `before`. */
+  deleteSessionsBefore(before: number, batch: number, scope?: RetentionScope): number;
   close(): void;
 }

@@ -3,8 +3,29 @@
 // trace id — are one session. A trace id seen together with a correlation id anywhere is linked
 // to it, so a Sentry event carrying only contexts.trace.trace_id joins the session its spans
 // named by correlation id.
+//
+// The `sessions` table holds one row per session key, maintained in the transaction that writes
+// its members: first and last time, services, whether it has errors. The list reads that table
+// through an index on the last time, so listing costs the page asked for, not a scan of every
+// operation and event. When a trace gets linked to a correlation id after rows were keyed by
+// the trace id, the trace's row is merged into the correlation id's.
 import type Database from 'better-sqlite3';
 import type { MemorySnapshot, Operation } from '../ingest/otlp';
+import type { RetentionScope } from './repository';
+
+/** The SQL condition (on `project_id`) and parameters of a retention scope. */
+export function scopeCondition(scope: RetentionScope | undefined): {
+  sql: string;
+  params: Record<string, unknown>;
+} {
+  if (scope === undefined) return { sql: '1', params: {} };
+  if (typeof scope === 'number')
+    return { sql: 'project_id = @project', params: { project: scope } };
+  return {
+    sql: 'project_id NOT IN (SELECT value FROM json_each(@except))',
+    params: { except: JSON.stringify(scope.except) },
+  };
+}
 
 export const SESSIONS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS operations (
@@ -24,7 +45,6 @@ CREATE TABLE IF NOT EXISTS trace_links (trace_id TEXT PRIMARY KEY, correlation_i
 CREATE INDEX IF NOT EXISTS trace_links_correlation ON trace_links (correlation_id);
 DROP INDEX IF EXISTS events_trace;
 DROP INDEX IF EXISTS events_correlation;
-CREATE INDEX IF NOT EXISTS events_session ON events (session_key) WHERE session_key IS NOT NULL;
 `;
 
 /**
@@ -37,6 +57,98 @@ function migrate(db: Database.Database): void {
   if (columns.some((c) => c.name === 'session_key')) return;
   db.exec(`ALTER TABLE events ADD COLUMN session_key TEXT;
     UPDATE events SET session_key = COALESCE(correlation_id, trace_id);`);
+}
+
+const SESSIONS_TABLE = `
+CREATE TABLE sessions (
+  sid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, project_id INTEGER NOT NULL,
+  start REAL NOT NULL, end REAL NOT NULL, services TEXT NOT NULL,
+  errors INTEGER NOT NULL DEFAULT 0, alias_of TEXT);
+CREATE INDEX sessions_end ON sessions (end DESC, sid DESC);
+`;
+
+/** Session key of a record: its correlation id, the one its trace is linked to, or its trace id. */
+const KEY = (alias: string) =>
+  `COALESCE(${alias}.correlation_id, (SELECT l.correlation_id FROM trace_links l WHERE l.trace_id = ${alias}.trace_id), ${alias}.trace_id)`;
+
+/** Services of a session as stored: each between newlines, so `instr` finds one exactly. */
+export const servicesText = (services: Iterable<string>) => {
+  const list = [...new Set(services)].map((s) => s.replace(/\n/g, ' ')).sort();
+  return list.length ? `\n${list.join('\n')}\n` : '\n';
+};
+/** The same for a batch's set (most often one service, on the ingest path). */
+const setText = (services: Set<string>) => {
+  if (services.size === 1) {
+    const [only] = services as unknown as [string];
+    if (!only.includes('\n')) return `\n${only}\n`;
+  }
+  return servicesText(services);
+};
+const mergeServices = (a: string, b: string) =>
+  servicesText([...a.split('\n'), ...b.split('\n')].filter(Boolean));
+
+/** One listed session, merged into what is there: earliest start, latest end, every service. */
+const UPSERT = `INSERT INTO sessions (id, project_id, start, end, services, errors)
+  VALUES (?, ?, ?, ?, ?, ?)
+  ON CONFLICT (id) DO UPDATE SET start = MIN(start, excluded.start), end = MAX(end, excluded.end),
+    services = CASE WHEN services = excluded.services THEN services ELSE beacon_merge_services(services, excluded.services) END,
+    errors = MAX(errors, excluded.errors)
+  RETURNING sid`;
+
+/**
+ * A key under which events were stored that is not listed itself: a trace id linked to a
+ * correlation id (the session it belongs to).
+ */
+const ALIAS = `INSERT INTO sessions (id, project_id, start, end, services, errors, alias_of)
+  VALUES (@id, @projectId, @start, @end, '\n', 0, @aliasOf)
+  ON CONFLICT (id) DO UPDATE SET end = MAX(end, excluded.end) RETURNING sid`;
+
+/**
+ * A database from before the sessions table gets it here, filled from the operations, events
+ * and memory snapshots it holds, and its events get their session row — once, in one
+ * transaction, before the server takes requests.
+ */
+function createSessionsTable(db: Database.Database): void {
+  const exists = () =>
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sessions'").get() !==
+    undefined;
+  if (exists()) return;
+  db.transaction(() => {
+    if (exists()) return; // another connection got here first
+    const columns = db.prepare('PRAGMA table_info(events)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'session_sid'))
+      db.exec('ALTER TABLE events ADD COLUMN session_sid INTEGER');
+    db.exec(SESSIONS_TABLE);
+    const rows = db
+      .prepare(
+        `SELECT k, MIN(project_id) AS project, MIN(t0) AS start, MAX(t1) AS end, s, MAX(err) AS errors FROM (
+           SELECT ${KEY('o')} AS k, o.project_id, o.start AS t0, o.end AS t1, o.service AS s, o.status = 'error' AS err FROM operations o
+           UNION ALL SELECT ${KEY('e')}, e.project_id, e.timestamp, e.timestamp, e.service, 1 FROM events e WHERE e.session_key IS NOT NULL
+           UNION ALL SELECT ${KEY('m')}, m.project_id, m.time, m.time, m.service, 0 FROM memory_snapshots m
+         ) GROUP BY k, s`,
+      )
+      .all() as {
+      k: string;
+      project: number;
+      start: number;
+      end: number;
+      s: string;
+      errors: number;
+    }[];
+    const upsert = db.prepare(UPSERT);
+    for (const r of rows) upsert.get(r.k, r.project, r.start, r.end, servicesText([r.s]), r.errors);
+    // Event keys that are trace ids linked to a correlation id.
+    db.prepare(
+      `INSERT OR IGNORE INTO sessions (id, project_id, start, end, services, errors, alias_of)
+       SELECT e.session_key, MIN(e.project_id), MIN(e.timestamp), MAX(e.timestamp), char(10), 0, l.correlation_id
+       FROM events e JOIN trace_links l ON l.trace_id = e.session_key
+       WHERE e.correlation_id IS NULL AND l.correlation_id <> e.session_key GROUP BY e.session_key`,
+    ).run();
+    db.exec(`UPDATE events SET session_sid = (SELECT sid FROM sessions s WHERE s.id = events.session_key)
+      WHERE session_key IS NOT NULL;
+      DROP INDEX IF EXISTS events_session;
+      CREATE INDEX events_sid ON events (session_sid) WHERE session_sid IS NOT NULL;`);
+  }).immediate();
 }
 
 export interface SessionSummary {
@@ -95,7 +207,26 @@ export interface SessionFilter {
   readonly service?: string;
   readonly minDurationMs?: number;
   readonly hasErrors?: boolean;
+  /** `nextCursor` of the previous page. */
+  readonly cursor?: string;
   readonly limit: number;
+}
+
+export class SessionCursorError extends Error {}
+
+function encodeSessionCursor(end: number, sid: number): string {
+  return Buffer.from(JSON.stringify(['s', end, sid])).toString('base64url');
+}
+
+function decodeSessionCursor(cursor: string): [number, number] {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && v.length === 3 && v[0] === 's' && v.slice(1).every(Number.isFinite))
+      return [v[1] as number, v[2] as number];
+  } catch {
+    /* fall through */
+  }
+  throw new SessionCursorError(`invalid cursor ${JSON.stringify(cursor)}`);
 }
 
 /** An operation is slow from this long (and the slowest tenth of a session's operations above 100 ms). */
@@ -104,8 +235,12 @@ export const SLOW_MS = 500;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export function sessionStore(db: Database.Database) {
+  db.function('beacon_merge_services', { deterministic: true }, (a: unknown, b: unknown) =>
+    mergeServices(String(a ?? ''), String(b ?? '')),
+  );
   migrate(db);
   db.exec(SESSIONS_SCHEMA);
+  createSessionsTable(db);
   const st = {
     op: db.prepare(
       `INSERT OR REPLACE INTO operations VALUES (@projectId, @traceId, @spanId, @parentSpanId, @name, @service, @start, @end, @status, @statusMessage, @correlationId, @attributes)`,
@@ -114,10 +249,124 @@ export function sessionStore(db: Database.Database) {
       `INSERT INTO memory_snapshots VALUES (@projectId, @traceId, @spanId, @service, @correlationId, @time, @rss, @heapUsed)`,
     ),
     link: db.prepare('INSERT OR IGNORE INTO trace_links (trace_id, correlation_id) VALUES (?, ?)'),
+    linked: db.prepare('SELECT correlation_id FROM trace_links WHERE trace_id = ?').pluck(),
+    upsert: db.prepare(UPSERT).pluck(),
+    alias: db.prepare(ALIAS).pluck(),
+    row: db.prepare('SELECT * FROM sessions WHERE id = ?'),
+    makeAlias: db.prepare('UPDATE sessions SET alias_of = ? WHERE id = ?'),
+  };
+
+  /** The listed session of a record with these ids (undefined: none). */
+  const keyOf = (traceId: string | undefined, correlationId: string | undefined) =>
+    correlationId ??
+    (traceId ? ((st.linked.get(traceId) as string | undefined) ?? traceId) : undefined);
+
+  /** What a batch adds to one listed session. */
+  interface Touch {
+    projectId: number;
+    start: number;
+    end: number;
+    services: Set<string>;
+    errors: number;
+  }
+  const touch = (
+    touches: Map<string, Touch>,
+    key: string,
+    projectId: number,
+    start: number,
+    end: number,
+    service: string,
+    error: boolean,
+  ) => {
+    const t = touches.get(key);
+    if (!t) {
+      touches.set(key, {
+        projectId,
+        start,
+        end,
+        services: new Set([service]),
+        errors: error ? 1 : 0,
+      });
+      return;
+    }
+    if (start < t.start) t.start = start;
+    if (end > t.end) t.end = end;
+    t.services.add(service);
+    if (error) t.errors = 1;
+  };
+  /** Writes a batch's touches (inside the caller's transaction); returns each session's row id. */
+  const applyTouches = (touches: Map<string, Touch>) => {
+    const sids = new Map<string, number>();
+    for (const [id, t] of touches)
+      sids.set(
+        id,
+        st.upsert.get(id, t.projectId, t.start, t.end, setText(t.services), t.errors) as number,
+      );
+    return sids;
+  };
+
+  /** A trace newly linked to a correlation id: its session, if listed, joins that one. */
+  const link = (traceId: string, correlationId: string) => {
+    if (traceId === correlationId || st.link.run(traceId, correlationId).changes === 0) return;
+    const row = st.row.get(traceId) as
+      | {
+          project_id: number;
+          start: number;
+          end: number;
+          services: string;
+          errors: number;
+          alias_of: string | null;
+        }
+      | undefined;
+    if (!row || row.alias_of !== null) return;
+    st.upsert.get(correlationId, row.project_id, row.start, row.end, row.services, row.errors);
+    st.makeAlias.run(correlationId, traceId);
+  };
+
+  /**
+   * Sessions of a batch of error events: each listed session is touched once, and each event
+   * gets the row id of the key it is stored under (`session_sid`: correlation id, else trace id).
+   */
+  const recordEvents = (
+    events: readonly {
+      projectId: number;
+      timestamp: number;
+      service: string;
+      traceId?: string;
+      correlationId?: string;
+    }[],
+  ): Map<string, number> => {
+    const touches = new Map<string, Touch>();
+    const aliases = new Map<string, { listed: string; projectId: number; time: number }>();
+    for (const e of events) {
+      const listed = keyOf(e.traceId, e.correlationId);
+      if (listed === undefined) continue;
+      touch(touches, listed, e.projectId, e.timestamp, e.timestamp, e.service, true);
+      const stored = (e.correlationId ?? e.traceId) as string;
+      if (stored !== listed)
+        aliases.set(stored, { listed, projectId: e.projectId, time: e.timestamp });
+    }
+    const sids = applyTouches(touches);
+    for (const [id, a] of aliases)
+      sids.set(
+        id,
+        st.alias.get({
+          id,
+          projectId: a.projectId,
+          start: a.time,
+          end: a.time,
+          aliasOf: a.listed,
+        }) as number,
+      );
+    return sids;
   };
 
   const write = db.transaction(
     (projectId: number, operations: readonly Operation[], memory: readonly MemorySnapshot[]) => {
+      // Links first, so every record of the batch is keyed by the correlation id its trace has.
+      for (const r of [...operations, ...memory])
+        if (r.correlationId) link(r.traceId, r.correlationId);
+      const touches = new Map<string, Touch>();
       for (const o of operations) {
         st.op.run({
           projectId,
@@ -133,7 +382,15 @@ export function sessionStore(db: Database.Database) {
           correlationId: o.correlationId ?? null,
           attributes: JSON.stringify(o.attributes),
         });
-        if (o.correlationId) st.link.run(o.traceId, o.correlationId);
+        touch(
+          touches,
+          keyOf(o.traceId, o.correlationId) as string,
+          projectId,
+          o.start,
+          o.end,
+          o.service,
+          o.status === 'error',
+        );
       }
       for (const m of memory) {
         st.mem.run({
@@ -146,14 +403,19 @@ export function sessionStore(db: Database.Database) {
           rss: m.rss ?? null,
           heapUsed: m.heapUsed ?? null,
         });
-        if (m.correlationId) st.link.run(m.traceId, m.correlationId);
+        touch(
+          touches,
+          keyOf(m.traceId, m.correlationId) as string,
+          projectId,
+          m.time,
+          m.time,
+          m.service,
+          false,
+        );
       }
+      applyTouches(touches);
     },
   );
-
-  /** Session key of a record: its correlation id, the one its trace is linked to, or its trace id. */
-  const KEY = (alias: string) =>
-    `COALESCE(${alias}.correlation_id, (SELECT l.correlation_id FROM trace_links l WHERE l.trace_id = ${alias}.trace_id), ${alias}.trace_id)`;
 
   function members(sessionId: string) {
     // Traces linked to the session: by spans (trace_links) and by its events that carry both ids.
@@ -161,7 +423,7 @@ export function sessionStore(db: Database.Database) {
       db
         .prepare(
           `SELECT trace_id FROM trace_links WHERE correlation_id = @id
-           UNION SELECT trace_id FROM events WHERE session_key = @id AND trace_id IS NOT NULL`,
+           UNION SELECT trace_id FROM events WHERE session_sid = (SELECT sid FROM sessions WHERE id = @id) AND trace_id IS NOT NULL`,
         )
         .all({ id: sessionId }) as { trace_id: string }[]
     ).map((r) => r.trace_id);
@@ -188,7 +450,8 @@ export function sessionStore(db: Database.Database) {
     }[];
     const events = db
       .prepare(
-        `SELECT e.id, e.issue_id, e.level, e.service, e.timestamp, e.trace_id, e.payload, i.title FROM events e JOIN issues i ON i.id = e.issue_id WHERE e.session_key = ? OR ${inTraces.replace('trace_id', 'e.session_key')} ORDER BY e.timestamp`,
+        `SELECT e.id, e.issue_id, e.level, e.service, e.timestamp, e.trace_id, e.payload, i.title FROM events e JOIN issues i ON i.id = e.issue_id
+         WHERE e.session_sid IN (SELECT sid FROM sessions WHERE id = ? OR ${inTraces.replace('trace_id', 'id')}) ORDER BY e.timestamp`,
       )
       .all(sessionId, ...traceIds) as {
       id: string;
@@ -292,28 +555,50 @@ export function sessionStore(db: Database.Database) {
     };
   }
 
-  function list(f: SessionFilter): SessionSummary[] {
-    // The most recent session keys, from operations and events; details are computed per key.
-    const keys = db
-      .prepare(
-        `SELECT k, MAX(t) AS last FROM (
-           SELECT ${KEY('o')} AS k, o.end AS t, o.service AS s FROM operations o
-           UNION ALL SELECT ${KEY('e')} AS k, e.timestamp AS t, e.service AS s FROM events e WHERE e.trace_id IS NOT NULL OR e.correlation_id IS NOT NULL
-         ) WHERE (@q IS NULL OR instr(k, @q) > 0) AND (@service IS NULL OR s = @service)
-         GROUP BY k ORDER BY last DESC LIMIT @scan`,
-      )
-      .all({ q: f.q ?? null, service: f.service ?? null, scan: f.limit * 4 }) as { k: string }[];
-    const out: SessionSummary[] = [];
-    for (const { k } of keys) {
-      const d = detail(k);
-      if (!d) continue;
-      if (f.minDurationMs !== undefined && d.durationMs < f.minDurationMs) continue;
-      if (f.hasErrors !== undefined && d.errors > 0 !== f.hasErrors) continue;
-      const { traceIds: _t, timeline: _o, errorEvents: _e, memory: _m, ...summary } = d;
-      out.push(summary);
-      if (out.length >= f.limit) break;
+  /**
+   * The most recent sessions (by their last record) from the sessions table, filtered there, a
+   * page at a time; each listed session's summary is computed from its records.
+   */
+  function list(f: SessionFilter): { items: SessionSummary[]; nextCursor: string | null } {
+    const where: string[] = ['alias_of IS NULL'];
+    const params: Record<string, unknown> = { limit: f.limit + 1 };
+    if (f.q) {
+      where.push('instr(id, @q) > 0');
+      params.q = f.q;
     }
-    return out;
+    if (f.service !== undefined) {
+      where.push('instr(services, @service) > 0');
+      params.service = `\n${f.service}\n`;
+    }
+    if (f.minDurationMs !== undefined) {
+      where.push('end - start >= @min');
+      params.min = f.minDurationMs;
+    }
+    if (f.hasErrors !== undefined) where.push(f.hasErrors ? 'errors > 0' : 'errors = 0');
+    if (f.cursor) {
+      const [end, sid] = decodeSessionCursor(f.cursor);
+      where.push('(end < @cend OR (end = @cend AND sid < @csid))');
+      params.cend = end;
+      params.csid = sid;
+    }
+    const rows = db
+      .prepare(
+        `SELECT sid, id, end FROM sessions WHERE ${where.join(' AND ')} ORDER BY end DESC, sid DESC LIMIT @limit`,
+      )
+      .all(params) as { sid: number; id: string; end: number }[];
+    const page = rows.slice(0, f.limit);
+    const items: SessionSummary[] = [];
+    for (const { id } of page) {
+      const d = detail(id);
+      if (!d) continue;
+      const { traceIds: _t, timeline: _o, errorEvents: _e, memory: _m, ...summary } = d;
+      items.push(summary);
+    }
+    const last = page[page.length - 1];
+    return {
+      items,
+      nextCursor: rows.length > f.limit && last ? encodeSessionCursor(last.end, last.sid) : null,
+    };
   }
 
   return {
@@ -322,22 +607,29 @@ export function sessionStore(db: Database.Database) {
       operations: readonly Operation[],
       memory: readonly MemorySnapshot[],
     ) => write(projectId, operations, memory),
-    link: (traceId: string, correlationId: string) => st.link.run(traceId, correlationId),
+    recordEvents,
     detail,
     list,
-    deleteBefore(before: number, batch: number, projectId?: number): number {
-      const params = { before, batch, project: projectId ?? null };
+    deleteBefore(before: number, batch: number, scope?: RetentionScope): number {
+      const where = scopeCondition(scope);
+      const params = { before, batch, ...where.params };
       const a = db
         .prepare(
-          'DELETE FROM operations WHERE rowid IN (SELECT rowid FROM operations WHERE end < @before AND (@project IS NULL OR project_id = @project) LIMIT @batch)',
+          `DELETE FROM operations WHERE rowid IN (SELECT rowid FROM operations WHERE end < @before AND ${where.sql} LIMIT @batch)`,
         )
         .run(params).changes;
       const b = db
         .prepare(
-          'DELETE FROM memory_snapshots WHERE rowid IN (SELECT rowid FROM memory_snapshots WHERE time < @before AND (@project IS NULL OR project_id = @project) LIMIT @batch)',
+          `DELETE FROM memory_snapshots WHERE rowid IN (SELECT rowid FROM memory_snapshots WHERE time < @before AND ${where.sql} LIMIT @batch)`,
         )
         .run(params).changes;
-      return a + b;
+      // Sessions whose last record is older (their records go with the statements above).
+      const c = db
+        .prepare(
+          `DELETE FROM sessions WHERE sid IN (SELECT sid FROM sessions WHERE end < @before AND ${where.sql} LIMIT @batch)`,
+        )
+        .run(params).changes;
+      return a + b + c;
     },
   };
 }

@@ -60,14 +60,135 @@ it('upgrades a database from before the session key column, keeping its events i
     repo.close();
     // The shape of that older database: no session_key, an index per id column.
     const old = new Database(file);
-    old.exec(`DROP INDEX events_session; ALTER TABLE events DROP COLUMN session_key;
-      CREATE INDEX events_trace ON events (trace_id);`);
+    old.exec(`DROP TABLE sessions; DROP INDEX events_sid; ALTER TABLE events DROP COLUMN session_sid;
+      ALTER TABLE events DROP COLUMN session_key; CREATE INDEX events_trace ON events (trace_id);`);
     old.close();
 
     const upgraded = openSqlite(file);
     expect(upgraded.getSession('req-old')?.errors).toBe(1);
     upgraded.close();
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+describe('page cursors', () => {
+  let dir: string;
+  let repo: ReturnType<typeof openSqlite>;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'beacon-cursor-'));
+    repo = openSqlite(join(dir, 'tracker.db'));
+    // Five issues that tie on every sort key (one event each, same time, no users), and five
+    // events of one more issue received in the same millisecond.
+    repo.ingest(
+      [1, 2, 3, 4, 5].map((n) =>
+        readEvent(
+          { event_id: n.toString(16).padStart(32, '0'), message: `tie ${'x'.repeat(n)}` },
+          1,
+          scrub,
+          NOW,
+        ),
+      ),
+    );
+    repo.ingest(
+      [11, 12, 13, 14, 15].map((n) =>
+        readEvent(
+          { event_id: n.toString(16).padStart(32, '0'), message: 'same issue' },
+          1,
+          scrub,
+          NOW,
+        ),
+      ),
+    );
+  });
+  afterEach(() => {
+    repo.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each(['last_seen', 'first_seen', 'events', 'users'] as const)(
+    'pages through issues that tie on %s, each exactly once',
+    (sort) => {
+      const seen: number[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = repo.listIssues(
+          { sort, limit: 2, q: 'tie', ...(cursor ? { cursor } : {}) },
+          NOW,
+        );
+        seen.push(...page.items.map((i) => i.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(seen).toEqual([5, 4, 3, 2, 1]); // ties broken by id, newest first
+    },
+  );
+
+  it('refuses a cursor made for another sort, naming both', () => {
+    const { nextCursor } = repo.listIssues({ sort: 'events', limit: 2 }, NOW);
+    expect(() =>
+      repo.listIssues({ sort: 'last_seen', limit: 2, cursor: nextCursor as string }, NOW),
+    ).toThrow(/is for sort=events, not sort=last_seen/);
+  });
+
+  it('pages through events received in the same millisecond, each exactly once', () => {
+    const [issue] = repo.listIssues({ sort: 'events', limit: 1 }, NOW).items;
+    expect(issue?.count).toBe(5);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = repo.issueEvents(issue?.id as number, cursor, 2);
+      seen.push(...(page?.items ?? []).map((e) => e.id));
+      cursor = page?.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual([15, 14, 13, 12, 11].map((n) => n.toString(16).padStart(32, '0')));
+  });
+});
+
+it('filters issues by status, severity, type, service, environment, release and text', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'beacon-filters-'));
+  const repo = openSqlite(join(dir, 'tracker.db'));
+  try {
+    const ev = (n: number, body: Record<string, unknown>) =>
+      readEvent({ event_id: n.toString(16).padStart(32, '0'), ...body }, 1, scrub, NOW);
+    repo.ingest([
+      ev(1, {
+        message: 'checkout failed',
+        level: 'fatal',
+        environment: 'production',
+        release: 'web@1',
+        tags: { service: 'web' },
+      }),
+      ev(2, {
+        exception: { values: [{ type: 'QueryFailedError', value: 'deadlock detected' }] },
+        environment: 'staging',
+        release: 'web@2',
+        tags: { service: 'api' },
+      }),
+      ev(3, {
+        message: 'slow response',
+        level: 'warning',
+        environment: 'production',
+        release: 'web@2',
+        tags: { service: 'web' },
+      }),
+    ]);
+    repo.setStatus([2], 'resolved', NOW);
+    const ids = (f: Record<string, string>) =>
+      repo.listIssues({ sort: 'last_seen', limit: 10, ...f }, NOW).items.map((i) => i.id);
+    expect(ids({ severity: 'critical' })).toEqual([1]);
+    expect(ids({ severity: 'warning' })).toEqual([3]);
+    expect(ids({ type: 'database' })).toEqual([2]);
+    expect(ids({ environment: 'staging' })).toEqual([2]);
+    expect(ids({ environment: 'production' })).toEqual([3, 1]);
+    expect(ids({ release: 'web@2' })).toEqual([3, 2]);
+    expect(ids({ service: 'web' })).toEqual([3, 1]);
+    expect(ids({ q: 'deadlock' })).toEqual([2]);
+    expect(ids({ q: '100%' })).toEqual([]); // LIKE wildcards are matched literally
+    expect(ids({ status: 'open' })).toEqual([3, 1]);
+    expect(ids({ status: 'resolved' })).toEqual([2]);
+    expect(ids({ environment: 'production', severity: 'warning' })).toEqual([3]);
+  } finally {
+    repo.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import type { ErrorType, Severity } from '../grouping/classify';
 import type { GroupedBy } from '../grouping/grouping';
 import type { TrackedEvent } from '../ingest/event';
-import { sessionStore } from './sessions';
+import { scopeCondition, sessionStore } from './sessions';
 import type {
   IngestResult,
   IssueDetail,
@@ -47,7 +47,8 @@ CREATE TABLE IF NOT EXISTS events (
   id TEXT PRIMARY KEY, issue_id INTEGER NOT NULL, project_id INTEGER NOT NULL,
   timestamp INTEGER NOT NULL, received_at INTEGER NOT NULL, level TEXT NOT NULL,
   severity TEXT NOT NULL, service TEXT NOT NULL, environment TEXT NOT NULL, release TEXT NOT NULL,
-  trace_id TEXT, correlation_id TEXT, payload TEXT NOT NULL, session_key TEXT);
+  trace_id TEXT, correlation_id TEXT, payload TEXT NOT NULL, session_key TEXT,
+  session_sid INTEGER);
 CREATE INDEX IF NOT EXISTS events_issue ON events (issue_id, received_at DESC, id);
 CREATE INDEX IF NOT EXISTS events_received ON events (received_at);
 `;
@@ -82,19 +83,30 @@ const SORT_COLUMN = {
   users: 'users',
 } as const;
 
-function encodeCursor(value: number, id: number): string {
-  return Buffer.from(JSON.stringify([value, id])).toString('base64url');
+/**
+ * A page cursor: where the last page ended (the sort value and the row id that breaks ties on
+ * it), tagged with what it pages through — the sort of an issue list, or an issue's events — so
+ * a cursor given to another sort is refused rather than silently skipping rows.
+ */
+function encodeCursor(tag: string, value: number, id: number): string {
+  return Buffer.from(JSON.stringify([tag, value, id])).toString('base64url');
 }
 
 export class CursorError extends Error {}
 
-function decodeCursor(cursor: string): [number, number] {
+function decodeCursor(cursor: string, tag: string): [number, number] {
+  let v: unknown;
   try {
-    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && v.length === 2 && v.every((n) => Number.isFinite(n)))
-      return v as [number, number];
+    v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    /* fall through */
+    /* refused below */
+  }
+  if (Array.isArray(v) && v.length === 3 && v.slice(1).every((n) => Number.isFinite(n))) {
+    if (v[0] === tag) return [v[1] as number, v[2] as number];
+    if (typeof v[0] === 'string')
+      throw new CursorError(
+        `cursor ${JSON.stringify(cursor)} is for ${v[0]}, not ${tag}: start again without it`,
+      );
   }
   throw new CursorError(`invalid cursor ${JSON.stringify(cursor)}`);
 }
@@ -133,8 +145,8 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
       "UPDATE issues SET status = 'open', regression = 1, resolved_in_release = NULL WHERE id = ?",
     ),
     insertEvent:
-      db.prepare(`INSERT OR IGNORE INTO events (id, issue_id, project_id, timestamp, received_at, level, severity, service, environment, release, trace_id, correlation_id, payload, session_key)
-      VALUES (@id, @issueId, @projectId, @timestamp, @receivedAt, @level, @severity, @service, @environment, @release, @traceId, @correlationId, @payload, @sessionKey)`),
+      db.prepare(`INSERT OR IGNORE INTO events (id, issue_id, project_id, timestamp, received_at, level, severity, service, environment, release, trace_id, correlation_id, payload, session_key, session_sid)
+      VALUES (@id, @issueId, @projectId, @timestamp, @receivedAt, @level, @severity, @service, @environment, @release, @traceId, @correlationId, @payload, @sessionKey, @sessionSid)`),
     countEvents: db.prepare('UPDATE issues SET count = count + ? WHERE id = ?'),
     addUser: db.prepare('INSERT OR IGNORE INTO issue_users (issue_id, user) VALUES (?, ?)'),
     countUsers: db.prepare('UPDATE issues SET users = users + ? WHERE id = ?'),
@@ -168,16 +180,28 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
     const opened: IngestResult['opened'][number][] = [];
     const seen = new Set<string>();
     const groups = new Map<string, TrackedEvent[]>();
+    const accepted: TrackedEvent[] = [];
+    const batchReleases = new Set<string>();
     for (const e of events) {
       // An SDK retry of an event already stored, or twice in one batch, is stored once.
       if (seen.has(e.eventId) || st.hasEvent.get(e.eventId)) continue;
       seen.add(e.eventId);
-      if (e.release) st.addRelease.run(e.projectId, e.release, e.receivedAt);
+      accepted.push(e);
+      // A project's releases, each once a batch (the first event's time is when it was seen).
+      if (e.release) {
+        const r = `${e.projectId}\0${e.release}`;
+        if (!batchReleases.has(r)) {
+          batchReleases.add(r);
+          st.addRelease.run(e.projectId, e.release, e.receivedAt);
+        }
+      }
       const key = `${e.projectId}\0${e.grouping.hash}`;
       const group = groups.get(key);
       if (group) group.push(e);
       else groups.set(key, [e]);
     }
+    // Their debug sessions: one row per session touched, and its id for each event's row.
+    const sessionIds = sessions.recordEvents(accepted);
     for (const group of groups.values()) {
       const first = group[0] as TrackedEvent;
       const last = group[group.length - 1] as TrackedEvent;
@@ -249,7 +273,9 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
           traceId: e.traceId ?? null,
           correlationId: e.correlationId ?? null,
           payload: e.payload,
-          sessionKey: e.correlationId ?? e.traceId ?? null,
+          // Only databases from before the sessions table read this column (to migrate).
+          sessionKey: null,
+          sessionSid: sessionIds.get((e.correlationId ?? e.traceId) as string) ?? null,
         });
         const hour = Math.floor(e.receivedAt / HOUR);
         hours.set(hour, (hours.get(hour) ?? 0) + 1);
@@ -329,7 +355,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
         params.q = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       }
       if (f.cursor) {
-        const [value, id] = decodeCursor(f.cursor);
+        const [value, id] = decodeCursor(f.cursor, `sort=${f.sort}`);
         where.push(`(${column} < @cv OR (${column} = @cv AND id < @cid))`);
         params.cv = value;
         params.cid = id;
@@ -344,7 +370,8 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
       const last = page[page.length - 1] as (IssueRow & Record<string, number>) | undefined;
       return {
         items: page.map((r) => summary(r, now)),
-        nextCursor: more && last ? encodeCursor(last[column] as number, last.id) : null,
+        nextCursor:
+          more && last ? encodeCursor(`sort=${f.sort}`, last[column] as number, last.id) : null,
       };
     },
 
@@ -380,7 +407,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
       const params: Record<string, unknown> = { id, limit: limit + 1 };
       let extra = '';
       if (cursor) {
-        const [received, rowid] = decodeCursor(cursor);
+        const [received, rowid] = decodeCursor(cursor, `events of issue ${id}`);
         extra = 'AND (received_at < @r OR (received_at = @r AND rowid < @rowid))';
         params.r = received;
         params.rowid = rowid;
@@ -416,7 +443,8 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
           ...(e.correlation_id ? { correlationId: e.correlation_id } : {}),
           event: JSON.parse(e.payload) as Record<string, unknown>,
         })),
-        nextCursor: more && last ? encodeCursor(last.received_at, last.rowid) : null,
+        nextCursor:
+          more && last ? encodeCursor(`events of issue ${id}`, last.received_at, last.rowid) : null,
       };
     },
 
@@ -477,19 +505,19 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
           .all() as { projectId: number; severity: Severity; count: number }[]
       ).map((r) => ({ ...r })),
 
-    deleteEventsBefore(before, batch, projectId) {
+    deleteEventsBefore(before, batch, scope) {
+      const where = scopeCondition(scope);
       return db
         .prepare(
-          'DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE received_at < @before AND (@project IS NULL OR project_id = @project) LIMIT @batch)',
+          `DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE received_at < @before AND ${where.sql} LIMIT @batch)`,
         )
-        .run({ before, batch, project: projectId ?? null }).changes;
+        .run({ before, batch, ...where.params }).changes;
     },
 
     ingestTraces: (projectId, operations, memory) => sessions.write(projectId, operations, memory),
     listSessions: (filter) => sessions.list(filter),
     getSession: (id) => sessions.detail(id),
-    deleteSessionsBefore: (before, batch, projectId) =>
-      sessions.deleteBefore(before, batch, projectId),
+    deleteSessionsBefore: (before, batch, scope) => sessions.deleteBefore(before, batch, scope),
 
     close: () => db.close(),
   };

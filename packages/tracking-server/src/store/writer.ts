@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads';
 import type { TrackedEvent } from '../ingest/event';
 import type { MemorySnapshot, Operation } from '../ingest/otlp';
 import { GroupCommit } from './group-commit';
-import type { IngestResult } from './repository';
+import type { IngestResult, RetentionScope } from './repository';
 
 /** The writes a writer performs; each is one transaction on the store. */
 export interface WriteCalls {
@@ -23,8 +23,8 @@ export interface WriteCalls {
     operations: readonly Operation[],
     memory: readonly MemorySnapshot[],
   ): void;
-  deleteEventsBefore(before: number, batch: number, projectId?: number): number;
-  deleteSessionsBefore(before: number, batch: number, projectId?: number): number;
+  deleteEventsBefore(before: number, batch: number, scope?: RetentionScope): number;
+  deleteSessionsBefore(before: number, batch: number, scope?: RetentionScope): number;
   close(): void;
 }
 
@@ -36,8 +36,8 @@ export interface EventWriter {
     operations: readonly Operation[],
     memory: readonly MemorySnapshot[],
   ): Promise<void>;
-  deleteEventsBefore(before: number, batch: number, projectId?: number): Promise<number>;
-  deleteSessionsBefore(before: number, batch: number, projectId?: number): Promise<number>;
+  deleteEventsBefore(before: number, batch: number, scope?: RetentionScope): Promise<number>;
+  deleteSessionsBefore(before: number, batch: number, scope?: RetentionScope): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -54,10 +54,10 @@ export function inlineWriter(repo: WriteCalls): EventWriter {
     write: (events) => commit.submit(events),
     writeTraces: async (projectId, operations, memory) =>
       repo.ingestTraces(projectId, operations, memory),
-    deleteEventsBefore: async (before, batch, projectId) =>
-      repo.deleteEventsBefore(before, batch, projectId),
-    deleteSessionsBefore: async (before, batch, projectId) =>
-      repo.deleteSessionsBefore(before, batch, projectId),
+    deleteEventsBefore: async (before, batch, scope) =>
+      repo.deleteEventsBefore(before, batch, scope),
+    deleteSessionsBefore: async (before, batch, scope) =>
+      repo.deleteSessionsBefore(before, batch, scope),
     close: async () => undefined,
   };
 }
@@ -124,10 +124,9 @@ export function workerWriter(dbFile: string): EventWriter {
     write: (events) => commit.submit(events),
     writeTraces: (projectId, operations, memory) =>
       call('ingestTraces', projectId, operations, memory),
-    deleteEventsBefore: (before, batch, projectId) =>
-      call('deleteEventsBefore', before, batch, projectId),
-    deleteSessionsBefore: (before, batch, projectId) =>
-      call('deleteSessionsBefore', before, batch, projectId),
+    deleteEventsBefore: (before, batch, scope) => call('deleteEventsBefore', before, batch, scope),
+    deleteSessionsBefore: (before, batch, scope) =>
+      call('deleteSessionsBefore', before, batch, scope),
     close() {
       closing ??= (async () => {
         await commit.drain();

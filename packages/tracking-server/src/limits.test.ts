@@ -1,0 +1,298 @@
+// Ingest limits and encodings over real HTTP: 413 naming the limit (20 MB as sent, 100 MB
+// decompressed, 1 MB per event), every Content-Encoding and transfer the protocol allows, 429
+// with the headers SDKs back off by, and the rejected-requests metric counting each by reason.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { catalog } from '@beacon/metric-catalog';
+import fc from 'fast-check';
+import { eventOfAnyShape, transactionOfAnyShape } from './ingest/testdata/shapes';
+import { addProject, type Project } from './projects';
+import { serve, type RunningTracker } from './main';
+import { openSqlite } from './store/sqlite';
+import { silentLogger } from './telemetry/logger';
+
+jest.setTimeout(60_000);
+
+let dir: string;
+let tracker: RunningTracker;
+let project: Project;
+let limited: Project;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'beacon-limits-'));
+  project = addProject(dir, 'limits');
+  limited = addProject(dir, 'limited');
+  const file = join(dir, 'config.json');
+  const cfg = JSON.parse(readFileSync(file, 'utf8')) as { projects: Record<string, unknown>[] };
+  (cfg.projects[1] as Record<string, unknown>).eventsPerMinute = 3;
+  writeFileSync(file, JSON.stringify(cfg));
+  tracker = await serve({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: dir,
+    apiToken: 't',
+    logger: silentLogger,
+  });
+});
+
+afterAll(async () => {
+  await tracker?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const MB = 1024 * 1024;
+const id = (n: number) => n.toString(16).padStart(32, '0');
+const envelopeOf = (n: number, extra = '') => {
+  const event = JSON.stringify({
+    event_id: id(n),
+    message: `limits ${n}${extra}`,
+    tags: { service: 'limits' },
+  });
+  return Buffer.from(`{"event_id":"${id(n)}"}\n{"type":"event"}\n${event}\n`);
+};
+
+/** A POST with node:http, so the test decides the headers and how the body is sent. */
+function post(
+  path: string,
+  body: Buffer | Buffer[],
+  headers: Record<string, string | number> = {},
+): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${tracker.url}${path}`, { method: 'POST', headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          text: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
+    });
+    req.on('error', reject);
+    // An array goes as separate chunks (Transfer-Encoding: chunked without a Content-Length).
+    for (const chunk of Array.isArray(body) ? body : [body]) req.write(chunk);
+    req.end();
+  });
+}
+const ingestPath = (p: Project) => `/api/${p.id}/envelope/?sentry_key=${p.key}`;
+/** Whether the event is in the store (read on a connection of the test's own). */
+const stored = (n: number) => {
+  const repo = openSqlite(join(dir, 'tracker.db'));
+  try {
+    return repo.hasEvent(id(n)) ? 1 : 0;
+  } finally {
+    repo.close();
+  }
+};
+
+describe('bodies SDKs send', () => {
+  it.each([
+    ['no Content-Type, Content-Length', 1, (b: Buffer) => b, {}],
+    ['text/plain', 2, (b: Buffer) => b, { 'content-type': 'text/plain;charset=UTF-8' }],
+    [
+      'application/x-sentry-envelope',
+      3,
+      (b: Buffer) => b,
+      { 'content-type': 'application/x-sentry-envelope' },
+    ],
+    ['gzip', 4, gzipSync, { 'content-encoding': 'gzip' }],
+    ['deflate', 5, deflateSync, { 'content-encoding': 'deflate' }],
+    ['br', 6, brotliCompressSync, { 'content-encoding': 'br' }],
+  ] as const)('stores an envelope sent with %s', async (_what, n, encode, headers) => {
+    const body = encode(envelopeOf(n));
+    const res = await post(ingestPath(project), body, {
+      ...headers,
+      'content-length': body.length,
+    });
+    expect([res.status, res.text]).toEqual([200, JSON.stringify({ id: id(n) })]);
+    expect(await stored(n)).toBe(1);
+  });
+
+  it('stores a chunked (gzip) body, its event split across chunks', async () => {
+    const body = gzipSync(envelopeOf(7));
+    const chunks = [body.subarray(0, 10), body.subarray(10, 25), body.subarray(25)];
+    const res = await post(ingestPath(project), chunks, { 'content-encoding': 'gzip' });
+    expect([res.status, res.text]).toEqual([200, JSON.stringify({ id: id(7) })]);
+    expect(await stored(7)).toBe(1);
+  });
+
+  it('refuses an encoding it cannot read with 415, naming it', async () => {
+    const res = await post(ingestPath(project), envelopeOf(8), { 'content-encoding': 'zstd' });
+    expect(res.status).toBe(415);
+    expect(res.headers['x-sentry-error']).toBe(
+      'unsupported Content-Encoding "zstd" (gzip, deflate, br)',
+    );
+  });
+});
+
+describe('413 naming the limit', () => {
+  it('refuses a body declared over 20 MB before reading it', async () => {
+    const res = await post(ingestPath(project), [Buffer.alloc(0)], {
+      'content-length': 20 * MB + 1,
+    }).catch((e: Error) => e);
+    // The server answers at once; the client may see the answer or the closed connection.
+    if (!(res instanceof Error)) {
+      expect(res.status).toBe(413);
+      expect(res.headers['x-sentry-error']).toBe(
+        'envelope exceeds the 20 MB limit on request bodies',
+      );
+    }
+  });
+
+  it('refuses a chunked body past 20 MB as sent', async () => {
+    // 21 MB of incompressible bytes in 1 MB chunks, no Content-Length.
+    const chunk = Buffer.alloc(MB);
+    for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 7919) % 251;
+    const res = await post(
+      ingestPath(project),
+      Array.from({ length: 21 }, () => chunk),
+    );
+    expect([res.status, res.headers['x-sentry-error']]).toEqual([
+      413,
+      'envelope exceeds the 20 MB limit on request bodies',
+    ]);
+  });
+
+  it('refuses a gzip body past 100 MB decompressed (a small bomb)', async () => {
+    const bomb = gzipSync(Buffer.alloc(101 * MB, 0x20));
+    expect(bomb.length).toBeLessThan(MB);
+    const res = await post(ingestPath(project), bomb, {
+      'content-encoding': 'gzip',
+      'content-length': bomb.length,
+    });
+    expect(res.status).toBe(413);
+    expect(res.headers['x-sentry-error']).toBe(
+      'envelope exceeds the 100 MB limit once decompressed',
+    );
+  });
+
+  it('refuses one event over 1 MB in an envelope and on the store endpoint', async () => {
+    const big = envelopeOf(9, 'x'.repeat(MB));
+    const env = await post(ingestPath(project), big, { 'content-length': big.length });
+    expect(env.status).toBe(413);
+    expect(env.headers['x-sentry-error']).toBe('event exceeds the 1 MB limit on one event');
+    const event = Buffer.from(JSON.stringify({ message: 'y'.repeat(MB) }));
+    const store = await post(`/api/${project.id}/store/?sentry_key=${project.key}`, event, {
+      'content-length': event.length,
+    });
+    expect(store.status).toBe(413);
+    expect(store.headers['x-sentry-error']).toBe('event exceeds the 1 MB limit on one event');
+    expect(await stored(9)).toBe(0);
+  });
+
+  it('answers OTLP past 100 MB decompressed with 413 too', async () => {
+    const bomb = gzipSync(Buffer.alloc(101 * MB, 0x20));
+    const res = await post('/v1/traces', bomb, {
+      'content-type': 'application/json',
+      'content-encoding': 'gzip',
+      authorization: `Bearer ${project.key}`,
+      'content-length': bomb.length,
+    });
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.text)).toEqual({
+      code: 3,
+      message: 'request body exceeds the 100 MB limit once decompressed',
+    });
+  });
+});
+
+describe('rate limits', () => {
+  it('answers 429 past the project’s events per minute, with Retry-After and X-Sentry-Rate-Limits agreeing', async () => {
+    const send = (n: number) => {
+      const b = envelopeOf(n);
+      return post(ingestPath(limited), b, { 'content-length': b.length });
+    };
+    for (const n of [101, 102, 103]) expect((await send(n)).status).toBe(200);
+    const refused = await send(104);
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(refused.headers['x-sentry-rate-limits']).toBe(
+      `${retryAfter}:error;default;transaction:project`,
+    );
+    expect(refused.headers['x-sentry-error']).toBe(
+      `project ${limited.id} is over its limit of 3 events per minute`,
+    );
+    expect(await stored(104)).toBe(0);
+    // Another project is not limited by this one.
+    expect((await post(ingestPath(project), envelopeOf(105))).status).toBe(200);
+  });
+});
+
+/** 400s the any-shape property below got (counted as malformed on /metrics). */
+let shapeRefusals = 0;
+
+describe('events and transactions of any JSON shape over HTTP', () => {
+  it('answers each with 200 or a 4xx, never a 5xx, and the REST API reads everything stored', async () => {
+    let n = 50_000;
+    const statuses = new Set<number>();
+    await fc.assert(
+      fc.asyncProperty(eventOfAnyShape, transactionOfAnyShape, async (event, tx) => {
+        const e = JSON.stringify({ ...event, event_id: id(++n) });
+        const t = JSON.stringify({ ...tx, type: 'transaction' });
+        const body = Buffer.from(`{}\n{"type":"event"}\n${e}\n{"type":"transaction"}\n${t}\n`);
+        const res = await post(ingestPath(project), body, { 'content-length': body.length });
+        statuses.add(res.status);
+        if (res.status === 400) shapeRefusals++;
+        expect(res.status === 200 || res.status === 400).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+    expect(statuses.has(200)).toBe(true);
+    const get = async (path: string) => {
+      const res = await fetch(`${tracker.url}/api/v1${path}`, {
+        headers: { authorization: 'Bearer t' },
+      });
+      return { status: res.status, body: (await res.json()) as { items: { id: unknown }[] } };
+    };
+    const issues = await get('/issues?limit=1000');
+    expect(issues.status).toBe(200);
+    for (const issue of issues.body.items.slice(0, 50)) {
+      expect((await get(`/issues/${String(issue.id)}`)).status).toBe(200);
+      expect((await get(`/issues/${String(issue.id)}/events`)).status).toBe(200);
+    }
+    const sessions = await get('/sessions?limit=200');
+    expect(sessions.status).toBe(200);
+    for (const session of sessions.body.items.slice(0, 50))
+      expect((await get(`/sessions/${encodeURIComponent(String(session.id))}`)).status).toBe(200);
+    expect((await get('/stats')).status).toBe(200);
+  });
+});
+
+it('counts every refused request on /metrics by reason', async () => {
+  const wrongKey = await post(
+    `/api/${project.id}/envelope/?sentry_key=${'0'.repeat(32)}`,
+    envelopeOf(200),
+  );
+  expect(wrongKey.status).toBe(403);
+  const otlpNoKey = await post('/v1/traces', Buffer.from('{}'), {
+    'content-type': 'application/json',
+  });
+  expect(otlpNoKey.status).toBe(401);
+  const malformed = await post(ingestPath(project), Buffer.from('not an envelope'));
+  expect(malformed.status).toBe(400);
+
+  const text = await (await fetch(`${tracker.url}/metrics`)).text();
+  const count = (reason: string) =>
+    Number(
+      new RegExp(
+        `^beacon_tracker_rejected_requests_total\\{reason="${reason}"\\} (\\d+)$`,
+        'm',
+      ).exec(text)?.[1] ?? 0,
+    );
+  // Over this file: 2 refused for auth (above); too_large: declared 20 MB (when it got through),
+  // chunked 20 MB, two bombs, two 1 MB events; 1 rate limited; malformed: 1 above, and the 415.
+  expect(count('auth')).toBe(2);
+  expect(count('too_large')).toBeGreaterThanOrEqual(5);
+  expect(count('too_large')).toBeLessThanOrEqual(6);
+  expect(count('rate_limited')).toBe(1);
+  expect(count('malformed')).toBe(2 + shapeRefusals);
+  // Every tracker metric of the catalog is exported, by its catalog name and type.
+  for (const def of Object.values(catalog.trackingServer))
+    expect(text).toContain(`# TYPE ${def.name} ${def.type}\n`);
+});

@@ -1,0 +1,53 @@
+// Retention: events, operations, memory snapshots and sessions older than a project's
+// `retentionDays` are deleted. Every project is covered: those in config.json by their own
+// setting, every other project whose data is in the store (one removed from config.json, or
+// never listed) by the default. Deletes go in transactions of at most `batch` rows through the
+// writer, queued between ingest batches, so a sweep never holds up a commit for long.
+import type { Project, ProjectSettings } from './projects';
+import type { RetentionScope } from './store/repository';
+import type { EventWriter } from './store/writer';
+
+const DAY = 86_400_000;
+
+/** One delete rule of a sweep: data of `scope` older than `before`. */
+export interface RetentionRule {
+  readonly scope: RetentionScope;
+  readonly before: number;
+}
+
+/** The rules for a sweep at `now`; a retention of 0 days keeps data for ever. */
+export function retentionRules(
+  projects: readonly Pick<Project, 'id' | 'retentionDays'>[],
+  defaults: Pick<ProjectSettings, 'retentionDays'>,
+  now: number,
+): RetentionRule[] {
+  const rules: RetentionRule[] = projects
+    .filter((p) => p.retentionDays > 0)
+    .map((p) => ({ scope: p.id, before: now - p.retentionDays * DAY }));
+  if (defaults.retentionDays > 0)
+    rules.push({
+      scope: { except: projects.map((p) => p.id) },
+      before: now - defaults.retentionDays * DAY,
+    });
+  return rules;
+}
+
+/** Applies the rules, a batch at a time, until nothing is left to delete; returns rows deleted. */
+export async function sweepRetention(
+  writer: Pick<EventWriter, 'deleteEventsBefore' | 'deleteSessionsBefore'>,
+  rules: readonly RetentionRule[],
+  batch = 500,
+): Promise<number> {
+  let total = 0;
+  for (const { scope, before } of rules) {
+    for (;;) {
+      const n =
+        (await writer.deleteEventsBefore(before, batch, scope)) +
+        (await writer.deleteSessionsBefore(before, batch, scope));
+      if (n === 0) break;
+      total += n;
+      await new Promise((r) => setImmediate(r)); // let ingest batches in between
+    }
+  }
+  return total;
+}

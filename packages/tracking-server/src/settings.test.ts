@@ -1,0 +1,97 @@
+// Per-project settings from the data directory's config.json, applied over HTTP: scrubbing off
+// for one project, extra and safe keys for another, the default for the rest.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { addProject, type Project } from './projects';
+import { serve, type RunningTracker } from './main';
+import { silentLogger } from './telemetry/logger';
+
+jest.setTimeout(30_000);
+
+let dir: string;
+let tracker: RunningTracker;
+const projects: Record<'plain' | 'raw' | 'custom', Project> = {} as never;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'beacon-settings-'));
+  projects.plain = addProject(dir, 'plain');
+  projects.raw = addProject(dir, 'raw');
+  projects.custom = addProject(dir, 'custom');
+  const file = join(dir, 'config.json');
+  const cfg = JSON.parse(readFileSync(file, 'utf8')) as { projects: Record<string, unknown>[] };
+  (cfg.projects[1] as Record<string, unknown>).scrub = { enabled: false };
+  (cfg.projects[2] as Record<string, unknown>).scrub = {
+    extraKeys: ['ssn'],
+    safeKeys: ['session_id'],
+  };
+  writeFileSync(file, JSON.stringify(cfg));
+  tracker = await serve({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: dir,
+    apiToken: 't',
+    logger: silentLogger,
+  });
+});
+
+afterAll(async () => {
+  await tracker?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function storedExtra(p: Project, n: number): Promise<unknown> {
+  const event = JSON.stringify({
+    event_id: n.toString(16).padStart(32, '0'),
+    message: `settings ${p.name}`,
+    tags: { service: p.name },
+    extra: {
+      password: 'hunter2',
+      ssn: '078-05-1120',
+      session_id: 's-1',
+      note: 'Bearer abc.def.ghi',
+    },
+  });
+  const res = await fetch(`${tracker.url}/api/${p.id}/envelope/?sentry_key=${p.key}`, {
+    method: 'POST',
+    body: `{}\n{"type":"event"}\n${event}\n`,
+  });
+  expect(res.status).toBe(200);
+  const auth = { headers: { authorization: 'Bearer t' } };
+  const list = (await (
+    await fetch(`${tracker.url}/api/v1/issues?service=${p.name}`, auth)
+  ).json()) as {
+    items: { id: number }[];
+  };
+  const events = (await (
+    await fetch(`${tracker.url}/api/v1/issues/${list.items[0]?.id}/events`, auth)
+  ).json()) as { items: { event: { extra: unknown } }[] };
+  return events.items[0]?.event.extra;
+}
+
+it('scrubs by default: sensitive keys and shapes, keeping the rest', async () => {
+  expect(await storedExtra(projects.plain, 1)).toEqual({
+    password: '[Filtered]',
+    ssn: '078-05-1120',
+    session_id: '[Filtered]',
+    note: 'Bearer [Filtered]',
+  });
+});
+
+it('stores as sent for a project that turned scrubbing off', async () => {
+  expect(await storedExtra(projects.raw, 2)).toEqual({
+    password: 'hunter2',
+    ssn: '078-05-1120',
+    session_id: 's-1',
+    note: 'Bearer abc.def.ghi',
+  });
+});
+
+it('adds a project’s extra keys and spares its safe keys', async () => {
+  expect(await storedExtra(projects.custom, 3)).toEqual({
+    password: '[Filtered]',
+    ssn: '[Filtered]',
+    session_id: 's-1',
+    note: 'Bearer [Filtered]',
+  });
+});

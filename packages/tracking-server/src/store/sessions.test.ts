@@ -1,0 +1,208 @@
+// The sessions table: one row per debug session, kept at write time, read by the list.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { readEvent } from '../ingest/event';
+import type { Operation } from '../ingest/otlp';
+import { createScrubber } from '../scrub/scrub';
+import type { Repository } from './repository';
+import { openSqlite } from './sqlite';
+
+const T0 = Date.UTC(2026, 10, 22, 12);
+const scrub = createScrubber({ enabled: true });
+const trace = (n: number) => n.toString(16).padStart(32, 'a');
+const span = (n: number) => n.toString(16).padStart(16, 'b');
+
+const op = (
+  n: number,
+  traceId: string,
+  start: number,
+  end: number,
+  extra: Partial<Operation> = {},
+): Operation => ({
+  traceId,
+  spanId: span(n),
+  name: `op ${n}`,
+  service: 'api-gateway',
+  start,
+  end,
+  status: 'ok',
+  attributes: {},
+  ...extra,
+});
+
+const errorEvent = (n: number, tags: Record<string, string>, traceId?: string) =>
+  readEvent(
+    {
+      event_id: n.toString(16).padStart(32, '0'),
+      timestamp: (T0 + n) / 1000,
+      message: `failure ${n}`,
+      tags,
+      ...(traceId ? { contexts: { trace: { trace_id: traceId } } } : {}),
+    },
+    1,
+    scrub,
+    T0 + n,
+  );
+
+let dir: string;
+let repo: Repository;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'beacon-sessions-table-'));
+  repo = openSqlite(join(dir, 'tracker.db'));
+});
+afterEach(() => {
+  repo.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const ids = (filter: Partial<Parameters<Repository['listSessions']>[0]> = {}) =>
+  repo.listSessions({ limit: 50, ...filter }).items.map((s) => s.id);
+
+it('lists sessions by their last record, newest first, and pages through ties on that time', () => {
+  // Five sessions; b, c and d end at the same millisecond.
+  repo.ingestTraces(
+    1,
+    [
+      op(1, trace(1), T0, T0 + 100, { correlationId: 'a' }),
+      op(2, trace(2), T0, T0 + 300, { correlationId: 'b' }),
+      op(3, trace(3), T0 + 50, T0 + 300, { correlationId: 'c' }),
+      op(4, trace(4), T0 + 10, T0 + 300, { correlationId: 'd' }),
+      op(5, trace(5), T0, T0 + 500, { correlationId: 'e' }),
+    ],
+    [],
+  );
+  expect(ids()).toEqual(['e', 'd', 'c', 'b', 'a']);
+  const seen: string[] = [];
+  let cursor: string | undefined;
+  let pages = 0;
+  do {
+    const page = repo.listSessions({ limit: 2, ...(cursor ? { cursor } : {}) });
+    seen.push(...page.items.map((s) => s.id));
+    cursor = page.nextCursor ?? undefined;
+    pages++;
+  } while (cursor);
+  expect(seen).toEqual(['e', 'd', 'c', 'b', 'a']);
+  expect(pages).toBe(3);
+});
+
+it('refuses a cursor it did not make', () => {
+  expect(() => repo.listSessions({ limit: 2, cursor: 'bm9wZQ' })).toThrow(
+    'invalid cursor "bm9wZQ"',
+  );
+  const issueCursor = Buffer.from(JSON.stringify([1, 2])).toString('base64url');
+  expect(() => repo.listSessions({ limit: 2, cursor: issueCursor })).toThrow(/invalid cursor/);
+});
+
+it('filters in the table: service by exact name, minimum duration, errors', () => {
+  repo.ingestTraces(
+    1,
+    [
+      op(1, trace(1), T0, T0 + 2_000, { correlationId: 'slow' }),
+      op(2, trace(2), T0, T0 + 20, { correlationId: 'quick', service: 'api' }),
+      op(3, trace(3), T0, T0 + 30, { correlationId: 'failed', status: 'error' }),
+    ],
+    [],
+  );
+  repo.ingest([errorEvent(1, { correlation_id: 'quick', service: 'billing' })]);
+  expect(ids({ service: 'api' })).toEqual(['quick']);
+  expect(ids({ service: 'billing' })).toEqual(['quick']);
+  expect(ids({ service: 'api-gateway' }).sort()).toEqual(['failed', 'slow']);
+  expect(ids({ minDurationMs: 1_000 })).toEqual(['slow']);
+  expect(ids({ hasErrors: true }).sort()).toEqual(['failed', 'quick']);
+  expect(ids({ hasErrors: false })).toEqual(['slow']);
+  expect(ids({ q: 'ui' })).toEqual(['quick']);
+});
+
+it('merges a session keyed by trace id into the correlation id’s once a span links them, events included', () => {
+  const t = trace(9);
+  repo.ingestTraces(1, [op(1, t, T0, T0 + 100, { service: 'worker' })], []);
+  repo.ingest([errorEvent(2, { service: 'inventory' }, t)]);
+  expect(ids()).toEqual([t]);
+  expect(repo.getSession(t)?.errors).toBe(1);
+
+  // A later span of the same trace names the correlation id.
+  repo.ingestTraces(1, [op(2, t, T0 + 100, T0 + 400, { correlationId: 'req-9' })], []);
+  expect(ids()).toEqual(['req-9']);
+  // And an error that only knows the trace id is listed under the correlation id too.
+  repo.ingest([errorEvent(3, { service: 'payments' }, t)]);
+  expect(ids()).toEqual(['req-9']);
+
+  const [listed] = repo.listSessions({ limit: 5 }).items;
+  expect(listed).toMatchObject({
+    id: 'req-9',
+    correlationId: 'req-9',
+    services: ['api-gateway', 'inventory', 'payments', 'worker'],
+    operations: 2,
+    errors: 2,
+  });
+  expect(repo.getSession('req-9')?.errorEvents.map((e) => e.eventId)).toEqual([
+    (2).toString(16).padStart(32, '0'),
+    (3).toString(16).padStart(32, '0'),
+  ]);
+  expect(ids({ service: 'worker' })).toEqual(['req-9']);
+});
+
+it('deletes sessions with their records past retention', () => {
+  const DAY = 86_400_000;
+  repo.ingestTraces(
+    1,
+    [
+      op(1, trace(1), T0 - 10 * DAY, T0 - 10 * DAY + 5, { correlationId: 'old' }),
+      op(2, trace(2), T0, T0 + 5, { correlationId: 'new' }),
+    ],
+    [],
+  );
+  expect(repo.deleteSessionsBefore(T0 - 7 * DAY, 500)).toBe(2); // the operation and its session
+  expect(repo.deleteSessionsBefore(T0 - 7 * DAY, 500)).toBe(0);
+  expect(ids()).toEqual(['new']);
+  expect(repo.getSession('old')).toBeUndefined();
+});
+
+it('upgrades a database from before the sessions table, listing what it holds', () => {
+  const file = join(dir, 'before.db');
+  const t = trace(7);
+  const before = openSqlite(file);
+  before.ingestTraces(
+    1,
+    [
+      op(1, t, T0, T0 + 800, { correlationId: 'req-7' }),
+      op(2, trace(8), T0 + 1_000, T0 + 1_100, { service: 'video-processing' }),
+    ],
+    [{ traceId: t, spanId: span(1), service: 'api-gateway', time: T0 + 5, rss: 1 }],
+  );
+  before.ingest([
+    errorEvent(1, { service: 'inventory' }, t), // stored under the trace id, linked to req-7
+    errorEvent(2, { correlation_id: 'req-only-event', service: 'billing' }),
+  ]);
+  before.close();
+  const old = new Database(file);
+  // The shape of the database this package wrote before the sessions table: each event's
+  // session key (correlation id, else trace id) in an indexed column, no session rows.
+  old.exec(`DROP TABLE sessions; DROP INDEX events_sid; ALTER TABLE events DROP COLUMN session_sid;
+    UPDATE events SET session_key = COALESCE(correlation_id, trace_id);
+    CREATE INDEX events_session ON events (session_key) WHERE session_key IS NOT NULL;`);
+  old.close();
+
+  const upgraded = openSqlite(file);
+  try {
+    expect(upgraded.listSessions({ limit: 10 }).items.map((s) => [s.id, s.services])).toEqual([
+      [trace(8), ['video-processing']], // ends at T0 + 1100 ms
+      ['req-7', ['api-gateway', 'inventory']], // T0 + 800 ms
+      ['req-only-event', ['billing']], // T0 + 2 ms
+    ]);
+    expect(upgraded.getSession('req-7')).toMatchObject({ errors: 1, operations: 1 });
+    expect(upgraded.getSession('req-7')?.memory).toHaveLength(1);
+    expect(upgraded.listSessions({ limit: 10, hasErrors: true }).items.map((s) => s.id)).toEqual([
+      'req-7',
+      'req-only-event',
+    ]);
+    // New writes after the upgrade join the migrated rows.
+    upgraded.ingest([errorEvent(3, { service: 'search' }, t)]);
+    expect(upgraded.getSession('req-7')?.errors).toBe(2);
+    expect(upgraded.listSessions({ limit: 10 }).items).toHaveLength(3);
+  } finally {
+    upgraded.close();
+  }
+});
