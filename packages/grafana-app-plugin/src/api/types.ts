@@ -24,7 +24,8 @@
  * 5. `POST /issues/status` takes `{ ids, status }` and answers `{ updated: number[], notFound: number[] }`;
  *    `PATCH /issues/{id}` answers the updated issue detail.
  * 6. `GET /stats` → counts by severity and service, top issues, last hour / day, open issues, hourly trend.
- * 7. `GET /sessions?q&service&minDurationMs&hasErrors&limit` → `{ items }` (no cursor); `GET /sessions/{id}`
+ * 7. `GET /sessions?q&service&minDurationMs&hasErrors&limit&cursor` → `{ items, nextCursor }` (the Sessions page
+ *    shows the first page, newest first); `GET /sessions/{id}`
  *    → the summary plus `traceIds`, `timeline` (operations with `offsetMs` from the session start and
  *    `parentSpanId` for nesting), `errorEvents` placed by `offsetMs`, and `memory` snapshots in bytes;
  *    `GET /sessions/{id}/export` → `{ exportedAt, session }` as a JSON attachment.
