@@ -1,48 +1,35 @@
 // The tracker end to end: the real @sentry/node SDK (in its own process, unmodified) and raw
 // envelopes over HTTP, read back through the REST API grouped, scrubbed and classified.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { openSqlite } from './store/sqlite';
-import { addProject, dsnFor, type Project } from './projects';
-import { serve, type RunningTracker } from './main';
-import { silentLogger } from './telemetry/logger';
+import { dsnFor, type Project } from './projects';
+import type { RunningTracker } from './main';
+import { startTestTracker, type TestTracker } from './testing/test-tracker';
 
 jest.setTimeout(60_000);
 
+let setup: TestTracker<'checkout' | 'limited'>;
 let dir: string;
 let tracker: RunningTracker;
 let project: Project;
 let limited: Project;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'beacon-tracker-'));
-  project = addProject(dir, 'checkout');
-  limited = addProject(dir, 'limited');
-  // Per-project settings live in config.json; give "limited" a tiny rate limit.
-  const { readFileSync, writeFileSync } = await import('node:fs');
-  const cfg = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as {
-    projects: Record<string, unknown>[];
-  };
-  (cfg.projects[1] as Record<string, unknown>).eventsPerMinute = 2;
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(cfg));
-  tracker = await serve({
-    port: 0,
-    host: '127.0.0.1',
-    dataDir: dir,
-    apiToken: 'test-token',
-    logger: silentLogger,
-  });
+  // Per-project settings live in config.json; "limited" gets a tiny rate limit.
+  setup = await startTestTracker(
+    'tracker',
+    { checkout: {}, limited: { eventsPerMinute: 2 } },
+    'test-token',
+  );
+  ({ dir, tracker } = setup);
+  ({ checkout: project, limited } = setup.projects);
 });
 
-afterAll(async () => {
-  await tracker?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => setup?.close());
 
 const api = async (path: string, init: RequestInit = {}) => {
   const res = await fetch(`${tracker.url}/api/v1${path}`, {

@@ -1,47 +1,32 @@
 // Ingest limits and encodings over real HTTP: 413 naming the limit (20 MB as sent, 100 MB
 // decompressed, 1 MB per event), every Content-Encoding and transfer the protocol allows, 429
 // with the headers SDKs back off by, and the rejected-requests metric counting each by reason.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { catalog } from '@beacon/metric-catalog';
 import fc from 'fast-check';
 import { eventOfAnyShape, transactionOfAnyShape } from './ingest/testdata/shapes';
-import { addProject, type Project } from './projects';
-import { serve, type RunningTracker } from './main';
+import type { Project } from './projects';
+import type { RunningTracker } from './main';
 import { openSqlite } from './store/sqlite';
-import { silentLogger } from './telemetry/logger';
+import { startTestTracker, type TestTracker } from './testing/test-tracker';
 
 jest.setTimeout(60_000);
 
+let setup: TestTracker<'limits' | 'limited'>;
 let dir: string;
 let tracker: RunningTracker;
 let project: Project;
 let limited: Project;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'beacon-limits-'));
-  project = addProject(dir, 'limits');
-  limited = addProject(dir, 'limited');
-  const file = join(dir, 'config.json');
-  const cfg = JSON.parse(readFileSync(file, 'utf8')) as { projects: Record<string, unknown>[] };
-  (cfg.projects[1] as Record<string, unknown>).eventsPerMinute = 3;
-  writeFileSync(file, JSON.stringify(cfg));
-  tracker = await serve({
-    port: 0,
-    host: '127.0.0.1',
-    dataDir: dir,
-    apiToken: 't',
-    logger: silentLogger,
-  });
+  setup = await startTestTracker('limits', { limits: {}, limited: { eventsPerMinute: 3 } });
+  ({ dir, tracker } = setup);
+  ({ limits: project, limited } = setup.projects);
 });
 
-afterAll(async () => {
-  await tracker?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => setup?.close());
 
 const MB = 1024 * 1024;
 const id = (n: number) => n.toString(16).padStart(32, '0');

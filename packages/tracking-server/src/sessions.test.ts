@@ -1,39 +1,28 @@
 // Debug sessions end to end: spans from the real OpenTelemetry OTLP/HTTP exporter (JSON and
 // protobuf), a Sentry transaction and error event from raw envelopes, joined by correlation id
 // and trace id and read back through the REST API.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ExportTraceServiceRequest } from './ingest/otlp-proto';
-import { addProject, type Project } from './projects';
-import { serve, type RunningTracker } from './main';
-import { silentLogger } from './telemetry/logger';
+import type { Project } from './projects';
+import type { RunningTracker } from './main';
+import { startTestTracker, type TestTracker } from './testing/test-tracker';
 
 jest.setTimeout(60_000);
 
-let dir: string;
+let setup: TestTracker<'platform'>;
 let tracker: RunningTracker;
 let project: Project;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'beacon-sessions-'));
-  project = addProject(dir, 'platform');
-  tracker = await serve({
-    port: 0,
-    host: '127.0.0.1',
-    dataDir: dir,
-    apiToken: 't',
-    logger: silentLogger,
-  });
+  setup = await startTestTracker('sessions', { platform: {} });
+  ({ tracker } = setup);
+  project = setup.projects.platform;
 });
 
-afterAll(async () => {
-  await tracker?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => setup?.close());
 
 const api = async (path: string) => {
   const res = await fetch(`${tracker.url}/api/v1${path}`, {

@@ -1,44 +1,25 @@
 // Per-project settings from the data directory's config.json, applied over HTTP: scrubbing off
 // for one project, extra and safe keys for another, the default for the rest.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { addProject, type Project } from './projects';
-import { serve, type RunningTracker } from './main';
-import { silentLogger } from './telemetry/logger';
+import type { Project } from './projects';
+import type { RunningTracker } from './main';
+import { startTestTracker, type TestTracker } from './testing/test-tracker';
 
 jest.setTimeout(30_000);
 
-let dir: string;
+let setup: TestTracker<'plain' | 'raw' | 'custom'>;
 let tracker: RunningTracker;
-const projects: Record<'plain' | 'raw' | 'custom', Project> = {} as never;
+let projects: Record<'plain' | 'raw' | 'custom', Project>;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'beacon-settings-'));
-  projects.plain = addProject(dir, 'plain');
-  projects.raw = addProject(dir, 'raw');
-  projects.custom = addProject(dir, 'custom');
-  const file = join(dir, 'config.json');
-  const cfg = JSON.parse(readFileSync(file, 'utf8')) as { projects: Record<string, unknown>[] };
-  (cfg.projects[1] as Record<string, unknown>).scrub = { enabled: false };
-  (cfg.projects[2] as Record<string, unknown>).scrub = {
-    extraKeys: ['ssn'],
-    safeKeys: ['session_id'],
-  };
-  writeFileSync(file, JSON.stringify(cfg));
-  tracker = await serve({
-    port: 0,
-    host: '127.0.0.1',
-    dataDir: dir,
-    apiToken: 't',
-    logger: silentLogger,
+  setup = await startTestTracker('settings', {
+    plain: {},
+    raw: { scrub: { enabled: false } },
+    custom: { scrub: { extraKeys: ['ssn'], safeKeys: ['session_id'] } },
   });
+  ({ tracker, projects } = setup);
 });
 
-afterAll(async () => {
-  await tracker?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => setup?.close());
 
 async function storedExtra(p: Project, n: number): Promise<unknown> {
   const event = JSON.stringify({

@@ -40,6 +40,12 @@ const statusOptions: Array<SelectableValue<IssueStatus | ''>> = [
   { label: 'All', value: '' },
   ...ISSUE_STATUSES.map((s) => ({ label: s[0].toUpperCase() + s.slice(1), value: s })),
 ];
+/** The filters typed as free text (the service, environment or release name). */
+const TEXT_FILTERS = [
+  { key: 'service', label: 'Service', width: 18 },
+  { key: 'environment', label: 'Environment', width: 16 },
+  { key: 'release', label: 'Release', width: 16 },
+] as const;
 const sortOptions = ISSUE_SORTS.map((s) => ({ label: SORT_LABELS[s], value: s }));
 const severityOptions = SEVERITIES.map((s) => ({ label: s, value: s }));
 const typeOptions = ERROR_TYPES.map((t) => ({ label: t.replace('_', ' '), value: t }));
@@ -306,33 +312,17 @@ export function IssuesPage() {
               onChange={(v) => setParam('type', v?.value)}
             />
           </Field>
-          <Field label="Service">
-            <DebouncedInput
-              label="Service"
-              testId={testIds.issues.service}
-              width={18}
-              value={query.service ?? ''}
-              onChange={(v) => setParam('service', v)}
-            />
-          </Field>
-          <Field label="Environment">
-            <DebouncedInput
-              label="Environment"
-              testId={testIds.issues.environment}
-              width={16}
-              value={query.environment ?? ''}
-              onChange={(v) => setParam('environment', v)}
-            />
-          </Field>
-          <Field label="Release">
-            <DebouncedInput
-              label="Release"
-              testId={testIds.issues.release}
-              width={16}
-              value={query.release ?? ''}
-              onChange={(v) => setParam('release', v)}
-            />
-          </Field>
+          {TEXT_FILTERS.map(({ key, label, width }) => (
+            <Field label={label} key={key}>
+              <DebouncedInput
+                label={label}
+                testId={testIds.issues[key]}
+                width={width}
+                value={query[key] ?? ''}
+                onChange={(v) => setParam(key, v)}
+              />
+            </Field>
+          ))}
           <Field label="Sort by">
             <RadioButtonGroup options={sortOptions} value={query.sort} onChange={(v) => setParam('sort', v)} />
           </Field>
