@@ -263,7 +263,17 @@ interface BeaconHost {
   start(meta: AppPluginMeta): Promise<void>;
 }
 
-const container = () => ReactDOMClient.createRoot(document.getElementById('root')!);
+/**
+ * The page with Grafana's global styles and theme but no plugin yet, painted: in Grafana the
+ * chrome and its styles are there long before an app page or panel renders, so their first
+ * style and layout pass must not be counted as the plugin's.
+ */
+async function paintedShell(meta: AppPluginMeta): Promise<ReactDOMClient.Root> {
+  const root = ReactDOMClient.createRoot(document.getElementById('root')!);
+  root.render(<Shell meta={meta}>{null}</Shell>);
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+  return root;
+}
 // A URL, not `public/plugins/…` bare: SystemJS resolves bare names only through the import map.
 const moduleUrl = (meta: AppPluginMeta, path = '') =>
   new URL(`${meta.baseUrl}/${path ? `${path}/` : ''}module.js`, document.baseURI).href;
@@ -275,7 +285,7 @@ window.beaconHost = {
     plugin.meta = meta;
     const Root = plugin.root!;
     const basename = `/a/${meta.id}`;
-    container().render(
+    (await paintedShell(meta)).render(
       <Shell meta={meta}>
         <Boundary>
           <Routes>
@@ -328,7 +338,7 @@ window.beaconHost = {
       onFieldConfigChange: () => {},
       onChangeTimeRange: () => {},
     };
-    container().render(
+    (await paintedShell(meta)).render(
       <Shell meta={meta}>
         <Boundary>
           <div data-testid="host-panel" style={{ width: panel.width, height: panel.height }}>
