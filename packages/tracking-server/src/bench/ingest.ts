@@ -47,17 +47,17 @@ function event(n: number): string {
     },
   }));
   return JSON.stringify({
-    event_id: (n + 1).toString(16).padStart(32, '0'),
+    event_id: eventId(n),
     timestamp: Date.now() / 1000,
     platform: 'node',
     level: 'error',
     release: 'checkout@2.3.1',
     environment: 'production',
     server_name: 'checkout-7d9f8b6c5d-x2x4z',
-    tags: { service: 'checkout', correlation_id: `req-${n}` },
+    tags: { service: 'checkout', correlation_id: correlationId(n) },
     user: { id: `user-${n % 500}` },
     contexts: {
-      trace: { trace_id: (n + 7).toString(16).padStart(32, 'a'), span_id: 'b'.repeat(16) },
+      trace: { trace_id: traceId(n), span_id: 'b'.repeat(16) },
       runtime: { name: 'node', version: 'v20.20.2' },
     },
     exception: {
@@ -74,11 +74,44 @@ function event(n: number): string {
   });
 }
 
+// The ids of event n, each of a fixed width so that they can be written over another event's.
+const eventId = (n: number) => (n + 1).toString(16).padStart(32, '0');
+const traceId = (n: number) => (n + 7).toString(16).padStart(32, 'a');
+const correlationId = (n: number) => `req-${n.toString().padStart(12, '0')}`;
+
 function envelope(n: number): Buffer {
   const e = event(n);
   return Buffer.from(
-    `{"event_id":"${(n + 1).toString(16).padStart(32, '0')}"}\n{"type":"event","length":${Buffer.byteLength(e)}}\n${e}\n`,
+    `{"event_id":"${eventId(n)}"}\n{"type":"event","length":${Buffer.byteLength(e)}}\n${e}\n`,
   );
+}
+
+/**
+ * The envelopes to send: a pool of distinct ones built once, and for each request a copy of one
+ * with that request's own ids written over the pool entry's, so every event is new to the
+ * server (as an SDK's are) while the load generator, which shares the two cores with the
+ * server, spends its CPU on sending rather than on JSON.stringify.
+ */
+function envelopeSource(first: number, size = 1024): (n: number) => Buffer {
+  const pool = Array.from({ length: size }, (_, i) => {
+    const n = first + i;
+    const body = envelope(n);
+    const at = (text: string) => {
+      const offsets: number[] = [];
+      for (let o = body.indexOf(text); o >= 0; o = body.indexOf(text, o + text.length))
+        offsets.push(o);
+      return offsets;
+    };
+    return { body, ids: at(eventId(n)), trace: at(traceId(n)), correlation: at(correlationId(n)) };
+  });
+  return (n) => {
+    const entry = pool[(n - first) % size] as (typeof pool)[number];
+    const body = Buffer.from(entry.body);
+    for (const o of entry.ids) body.write(eventId(n), o, 'latin1');
+    for (const o of entry.trace) body.write(traceId(n), o, 'latin1');
+    for (const o of entry.correlation) body.write(correlationId(n), o, 'latin1');
+    return body;
+  };
 }
 
 /**
@@ -120,6 +153,7 @@ async function load(port: number, path: string, server: ChildProcess): Promise<R
   const latencies: number[] = [];
   let errors = 0;
   let n = Math.floor(Math.random() * 1e9);
+  const envelopeFor = envelopeSource(n);
   const deadline = performance.now() + SECONDS * 1000;
   const post = (body: Buffer) =>
     new Promise<number>((resolve) => {
@@ -145,7 +179,7 @@ async function load(port: number, path: string, server: ChildProcess): Promise<R
     });
   const worker = async () => {
     while (performance.now() < deadline) {
-      const body = envelope(n++);
+      const body = envelopeFor(n++);
       const t = performance.now();
       const status = await post(body);
       if (status === 200) latencies.push(performance.now() - t);

@@ -11,6 +11,7 @@
 // the trace id, the trace's row is merged into the correlation id's.
 import type Database from 'better-sqlite3';
 import type { MemorySnapshot, Operation } from '../ingest/otlp';
+import { unpackPayload } from './payload';
 import type { RetentionScope } from './repository';
 
 /** The SQL condition (on `project_id`) and parameters of a retention scope. */
@@ -460,7 +461,7 @@ export function sessionStore(db: Database.Database) {
       service: string;
       timestamp: number;
       trace_id: string | null;
-      payload: string;
+      payload: string | Buffer;
       title: string;
     }[];
     const memory = db
@@ -510,8 +511,9 @@ export function sessionStore(db: Database.Database) {
       attributes: JSON.parse(o.attributes) as Record<string, unknown>,
     }));
     const errorEvents = events.map((e) => {
-      const trace = ((JSON.parse(e.payload) as { contexts?: { trace?: { span_id?: string } } })
-        .contexts?.trace ?? {}) as { span_id?: string };
+      const trace = ((
+        JSON.parse(unpackPayload(e.payload)) as { contexts?: { trace?: { span_id?: string } } }
+      ).contexts?.trace ?? {}) as { span_id?: string };
       return {
         eventId: e.id,
         issueId: e.issue_id,

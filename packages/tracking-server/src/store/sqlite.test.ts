@@ -72,6 +72,33 @@ it('upgrades a database from before the session key column, keeping its events i
   }
 });
 
+it('stores payloads deflated and still reads the JSON text of rows from before', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'beacon-payload-'));
+  const file = join(dir, 'tracker.db');
+  try {
+    const repo = openSqlite(file);
+    repo.ingest([event(1, 1, NOW), event(2, 1, NOW + 1)]);
+    repo.close();
+    const raw = new Database(file);
+    const kinds = raw.prepare('SELECT typeof(payload) AS kind FROM events').pluck().all();
+    expect(kinds).toEqual(['blob', 'blob']);
+    // The older of the two rows as an older tracker wrote it: the JSON text itself.
+    const old = '{"event_id":"00000000000000000000000000000001","message":"written as text"}';
+    raw.prepare('UPDATE events SET payload = ? WHERE id = ?').run(old, '0'.repeat(31) + '1');
+    raw.close();
+
+    const reopened = openSqlite(file);
+    const issueId = reopened.listIssues({ sort: 'last_seen', limit: 10 }, NOW).items[0]
+      ?.id as number;
+    const events = reopened.issueEvents(issueId, undefined, 10)?.items ?? [];
+    expect(events.map((e) => e.event.message)).toEqual(['retained?', 'written as text']);
+    expect(reopened.getIssue(issueId, NOW)?.latestEvent?.message).toBe('retained?');
+    reopened.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 describe('page cursors', () => {
   let dir: string;
   let repo: ReturnType<typeof openSqlite>;

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { ErrorType, Severity } from '../grouping/classify';
 import type { GroupedBy } from '../grouping/grouping';
 import type { TrackedEvent } from '../ingest/event';
+import { packPayload, unpackPayload } from './payload';
 import { scopeCondition, sessionStore } from './sessions';
 import type {
   IngestResult,
@@ -19,6 +20,7 @@ import type {
 
 const HOUR = 3_600_000;
 
+// events.payload holds the event's JSON deflated (payload.ts); rows from before, the text itself.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS releases (
   project_id INTEGER NOT NULL, name TEXT NOT NULL, first_seen INTEGER NOT NULL,
@@ -272,7 +274,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
           release: e.release,
           traceId: e.traceId ?? null,
           correlationId: e.correlationId ?? null,
-          payload: e.payload,
+          payload: packPayload(e.payload),
           // Only databases from before the sessions table read this column (to migrate).
           sessionKey: null,
           sessionSid: sessionIds.get((e.correlationId ?? e.traceId) as string) ?? null,
@@ -382,7 +384,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
         .prepare(
           'SELECT payload FROM events WHERE issue_id = ? ORDER BY received_at DESC, id DESC LIMIT 1',
         )
-        .get(id) as { payload: string } | undefined;
+        .get(id) as { payload: string | Buffer } | undefined;
       const releases = (
         db
           .prepare('SELECT release FROM issue_releases WHERE issue_id = ? ORDER BY release')
@@ -397,7 +399,9 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
         regression: r.regression === 1,
         ...(r.resolved_in_release ? { resolvedInRelease: r.resolved_in_release } : {}),
         grouping: { rule: r.grouped_by, components: JSON.parse(r.components) as string[] },
-        ...(latest ? { latestEvent: JSON.parse(latest.payload) as Record<string, unknown> } : {}),
+        ...(latest
+          ? { latestEvent: JSON.parse(unpackPayload(latest.payload)) as Record<string, unknown> }
+          : {}),
       };
       return detail;
     },
@@ -426,7 +430,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
         environment: string;
         trace_id: string | null;
         correlation_id: string | null;
-        payload: string;
+        payload: string | Buffer;
       }[];
       const more = rows.length > limit;
       const page = rows.slice(0, limit);
@@ -441,7 +445,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
           environment: e.environment,
           ...(e.trace_id ? { traceId: e.trace_id } : {}),
           ...(e.correlation_id ? { correlationId: e.correlation_id } : {}),
-          event: JSON.parse(e.payload) as Record<string, unknown>,
+          event: JSON.parse(unpackPayload(e.payload)) as Record<string, unknown>,
         })),
         nextCursor:
           more && last ? encodeCursor(`events of issue ${id}`, last.received_at, last.rowid) : null,
