@@ -18,6 +18,8 @@ export const testIds = {
     service: 'data-testid issues-filter-service',
     environment: 'data-testid issues-filter-environment',
     release: 'data-testid issues-filter-release',
+    /** The radio group of one fixed-value filter: status, severity or type. */
+    choice: (key: string) => `data-testid issues-filter-${key}`,
     list: 'data-testid issues-list',
     row: 'data-testid issues-row',
     rowCheckbox: 'data-testid issues-row-checkbox',

@@ -3,21 +3,19 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { css, cx } from '@emotion/css';
 import type { GrafanaTheme2, SelectableValue } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, Button, Checkbox, Combobox, Field, RadioButtonGroup, Stack, Text, useStyles2 } from '@grafana/ui';
+import { Alert, Button, Checkbox, Field, RadioButtonGroup, Stack, Text, useStyles2 } from '@grafana/ui';
 import type { TrackerApi } from '../api/client';
 import { useTrackerApi } from '../api/context';
 import {
   ERROR_TYPES,
   ISSUE_SORTS,
   ISSUE_STATUSES,
-  type ErrorType,
   type IssueQuery,
   type IssueSort,
   type IssueStatus,
   type IssueSummary,
   type Page,
   SEVERITIES,
-  type Severity,
 } from '../api/types';
 import { SeverityBadge, StatusBadge } from '../components/Badges';
 import { DebouncedInput } from '../components/DebouncedInput';
@@ -36,10 +34,21 @@ const SORT_LABELS: Record<IssueSort, string> = {
   users: 'Users',
 };
 
-const statusOptions: Array<SelectableValue<IssueStatus | ''>> = [
+/**
+ * The filters with a few fixed values (status, severity, type) are radio groups: one click, no
+ * menu to open. Grafana's Combobox would also do, but two of them took ~100 ms of this page's
+ * first render on the CI machine (the browser benchmark, e2e/browser/bench-issues.ts).
+ */
+const choice = <T extends string>(values: readonly T[], label: (v: T) => string): Array<SelectableValue<T | ''>> => [
   { label: 'All', value: '' },
-  ...ISSUE_STATUSES.map((s) => ({ label: s[0].toUpperCase() + s.slice(1), value: s })),
+  ...values.map((v) => ({ label: label(v), value: v })),
 ];
+const capitalised = (s: string) => s[0].toUpperCase() + s.slice(1);
+const CHOICE_FILTERS = [
+  { key: 'status', label: 'Status', options: choice(ISSUE_STATUSES, capitalised) },
+  { key: 'severity', label: 'Severity', options: choice(SEVERITIES, capitalised) },
+  { key: 'type', label: 'Type', options: choice(ERROR_TYPES, (t) => capitalised(t.replace('_', ' '))) },
+] as const;
 /** The filters typed as free text (the service, environment or release name). */
 const TEXT_FILTERS = [
   { key: 'service', label: 'Service', width: 18 },
@@ -47,8 +56,6 @@ const TEXT_FILTERS = [
   { key: 'release', label: 'Release', width: 16 },
 ] as const;
 const sortOptions = ISSUE_SORTS.map((s) => ({ label: SORT_LABELS[s], value: s }));
-const severityOptions = SEVERITIES.map((s) => ({ label: s, value: s }));
-const typeOptions = ERROR_TYPES.map((t) => ({ label: t.replace('_', ' '), value: t }));
 
 function queryFrom(params: URLSearchParams): IssueQuery {
   const pick = <T extends string>(key: string, allowed: readonly T[]): T | undefined => {
@@ -283,35 +290,17 @@ export function IssuesPage() {
               onChange={(v) => setParam('q', v)}
             />
           </Field>
-          <Field label="Status">
-            <RadioButtonGroup
-              options={statusOptions}
-              value={query.status ?? ''}
-              onChange={(v) => setParam('status', v || undefined)}
-            />
-          </Field>
-          <Field label="Severity">
-            <Combobox<Severity>
-              id="beacon-filter-severity"
-              width={16}
-              isClearable
-              placeholder="Any"
-              options={severityOptions}
-              value={query.severity ?? null}
-              onChange={(v) => setParam('severity', v?.value)}
-            />
-          </Field>
-          <Field label="Type">
-            <Combobox<ErrorType>
-              id="beacon-filter-type"
-              width={18}
-              isClearable
-              placeholder="Any"
-              options={typeOptions}
-              value={query.type ?? null}
-              onChange={(v) => setParam('type', v?.value)}
-            />
-          </Field>
+          {CHOICE_FILTERS.map(({ key, label, options }) => (
+            <Field label={label} key={key}>
+              <div data-testid={testIds.issues.choice(key)}>
+                <RadioButtonGroup<string>
+                  options={options}
+                  value={query[key] ?? ''}
+                  onChange={(v) => setParam(key, v || undefined)}
+                />
+              </div>
+            </Field>
+          ))}
           {TEXT_FILTERS.map(({ key, label, width }) => (
             <Field label={label} key={key}>
               <DebouncedInput
