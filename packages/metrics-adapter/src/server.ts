@@ -2,7 +2,6 @@
 // the MetricsProvider seam. createApp() does not listen; main.ts puts it behind TLS.
 import express, { type Request, type Response } from 'express';
 import { openApiDocument, versionDocument, type VersionInfo } from './api/openapi';
-import { jsonBytes } from './api/json-bytes';
 import { route, selectors, type Route, type Selectors } from './api/routes';
 import {
   badRequest,
@@ -15,14 +14,8 @@ import {
   unauthorized,
   type Status,
 } from './api/status';
-import {
-  apiGroupDocument,
-  apiGroupList,
-  apiResourceList,
-  customMetricValueList,
-  externalMetricValueList,
-  type ListResult,
-} from './api/wire';
+import { apiGroupDocument, apiGroupList, apiResourceList, type ListResult } from './api/wire';
+import { customMetricValueListBytes, externalMetricValueListBytes } from './api/value-list-bytes';
 import type { Authenticator, Authorizer, RequestAttributes } from './auth/types';
 import { BadSelectorError, MetricNotFoundError, type MetricsProvider } from './provider/provider';
 import { PrometheusError } from './provider/prometheus/client';
@@ -130,14 +123,11 @@ export function createApp(deps: ServerDeps): express.Express {
   // Serialised answers, per answer array: the provider hands out the same array while it is
   // cached, so a cache hit skips formatting 1,500 items again.
   const rendered = new WeakMap<object, Map<string, { body: Buffer; dropped: number }>>();
-  const render = (samples: object, key: string, build: () => ListResult<object>) => {
+  const render = (samples: object, key: string, build: () => ListResult<Buffer>) => {
     let byKey = rendered.get(samples);
     if (!byKey) rendered.set(samples, (byKey = new Map()));
     let out = byKey.get(key);
-    if (!out) {
-      const list = build();
-      byKey.set(key, (out = { body: jsonBytes(list.body), dropped: list.dropped }));
-    }
+    if (!out) byKey.set(key, (out = build()));
     return out;
   };
 
@@ -200,7 +190,7 @@ export function createApp(deps: ServerDeps): express.Express {
         const out = render(
           samples,
           `${r.version}\0${r.metric}\0${formatLabelSelector(sel.metricLabelSelector)}`,
-          () => customMetricValueList(r.version, r.metric, samples, sel.metricLabelSelector),
+          () => customMetricValueListBytes(r.version, r.metric, samples, sel.metricLabelSelector),
         );
         return sendList(res, r.metric, out, samples);
       }
@@ -212,7 +202,9 @@ export function createApp(deps: ServerDeps): express.Express {
           // external_metrics client sends); metricLabelSelector is read too, for symmetry.
           metricLabelSelector: [...sel.labelSelector, ...sel.metricLabelSelector],
         });
-        const out = render(samples, r.metric, () => externalMetricValueList(r.metric, samples));
+        const out = render(samples, r.metric, () =>
+          externalMetricValueListBytes(r.metric, samples),
+        );
         return sendList(res, r.metric, out, samples);
       }
     }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { formatMilliUnits, formatQuantity, toMilliUnits } from './quantity';
+import { formatMilliUnits, formatQuantity, formatQuantityBigInt, toMilliUnits } from './quantity';
 
 // Expected strings are what k8s.io/apimachinery's resource.NewMilliQuantity(v, DecimalSI).String()
 // prints, written out by hand.
@@ -83,6 +83,62 @@ describe('formatMilliUnits (property)', () => {
           return Math.abs(milli) + slack >= Math.abs(exact) && Math.abs(milli - exact) <= 1 + slack;
         },
       ),
+      { numRuns: 100_000 },
+    );
+  });
+});
+
+/** What a call answers: its text, or the message it throws. */
+function outcome(format: (v: number | string) => string, value: number | string): string {
+  try {
+    return format(value);
+  } catch (err) {
+    return `throws ${(err as Error).message}`;
+  }
+}
+
+describe('formatQuantity against the BigInt reference (property)', () => {
+  const digits = (max: number) => fc.stringMatching(new RegExp(`^[0-9]{1,${max}}$`));
+  // Runs mostly of one digit reach the carries (9…), the suffix boundaries and all-zero cases.
+  const runsOf = (d: string, max: number) =>
+    fc
+      .array(fc.constantFrom(d, d, d, d, '0', '1', '5'), { minLength: 1, maxLength: max })
+      .map((ds) => ds.join(''));
+  const zeroish = (max: number) => fc.oneof(runsOf('0', max), runsOf('9', max));
+  const sign = fc.constantFrom('', '', '-', '+');
+  const decimalText = fc
+    .tuple(
+      sign,
+      fc.oneof(digits(4), digits(40), zeroish(30)),
+      fc.option(fc.oneof(digits(3), digits(25), zeroish(12)), { nil: undefined }),
+      fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), digits(2)), {
+        nil: undefined,
+      }),
+      fc.constantFrom('', '', '', ' ', '\n'),
+    )
+    .map(
+      ([s, whole, frac, exp, pad]) =>
+        `${pad}${s}${whole}${frac === undefined ? '' : `.${frac}`}${exp === undefined ? '' : exp.join('')}${pad}`,
+    );
+  // Rounding 9…9.999x up carries through every digit.
+  const carries = fc
+    .tuple(sign, runsOf('9', 20), runsOf('9', 12))
+    .map(([s, whole, frac]) => `${s}${whole}.${frac}`);
+  const value = fc.oneof(
+    { arbitrary: decimalText, weight: 4 },
+    carries,
+    fc.bigInt({ min: -(10n ** 40n), max: 10n ** 40n }).map(String),
+    fc.integer().map((i) => i * 1000),
+    fc.double(),
+    fc.double({ min: -1e-3, max: 1e-3 }),
+    fc.double({ min: -1e30, max: 1e30 }),
+    fc.constantFrom('', '-', '.5', '5.', '1.2.3', 'NaN', '+Inf', '0x10', '１２', '--1', '1e', '-0'),
+    fc.string({ maxLength: 8 }),
+  );
+
+  it('answers as the BigInt path does, for 100k values', () => {
+    fc.assert(
+      fc.property(value, (v) => outcome(formatQuantity, v) === outcome(formatQuantityBigInt, v)),
       { numRuns: 100_000 },
     );
   });

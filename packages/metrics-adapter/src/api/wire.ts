@@ -93,7 +93,9 @@ export function toLabelSelector(reqs: readonly Requirement[]): LabelSelector | n
   };
 }
 
-const finite = (v: number | string) => Number.isFinite(typeof v === 'number' ? v : Number(v));
+/** Whether a sample's value is kept: NaN and ±Inf (as numbers or Prometheus text) are not. */
+export const isFiniteValue = (v: number | string) =>
+  Number.isFinite(typeof v === 'number' ? v : Number(v));
 
 export interface ListResult<T> {
   readonly body: T;
@@ -107,7 +109,7 @@ export function customMetricValueList(
   samples: readonly ObjectSample[],
   selector: readonly Requirement[],
 ): ListResult<object> {
-  const kept = samples.filter((s) => finite(s.value));
+  const kept = samples.filter((s) => isFiniteValue(s.value));
   const labelSelector = toLabelSelector(selector);
   const time = timeFormatter();
   const items = kept.map((s) => {
@@ -145,7 +147,7 @@ export function externalMetricValueList(
   metric: string,
   samples: readonly ExternalSample[],
 ): ListResult<object> {
-  const kept = samples.filter((s) => finite(s.value));
+  const kept = samples.filter((s) => isFiniteValue(s.value));
   const items = kept.map((s) => ({
     metricName: metric,
     metricLabels: { ...s.labels },

@@ -3,11 +3,12 @@
 // pod-name regex query prometheus-adapter would send for the same request. Every path is measured
 // by the same client in the same interleaved rounds (measure.ts). Prints numbers; it is not a
 // test and asserts nothing.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseDocument } from 'yaml';
 import { freePort, startPrometheus, waitFor } from '../testing/prometheus';
 import { getter, interleaved, summarise, type Case, type Getter, type Summary } from './measure';
 
@@ -27,6 +28,21 @@ function exposition(): string {
   for (const pod of pods)
     lines.push(`kube_pod_labels{namespace="${NAMESPACE}",pod="${pod}",label_app="collab"} 1`);
   return lines.join('\n') + '\n';
+}
+
+/**
+ * The environment deploy/deployment.yaml gives the adapter's container (its allocator settings):
+ * the adapters run with it, as deployed, and so does this client, so that the direct paths and
+ * the adapter's are measured by the same process with the same allocator.
+ */
+function deployedEnv(): Record<string, string> {
+  const doc = parseDocument(
+    readFileSync(join(__dirname, '..', '..', 'deploy', 'deployment.yaml'), 'utf8'),
+  ).toJS() as {
+    spec: { template: { spec: { containers: { env?: { name: string; value: string }[] }[] } } };
+  };
+  const env = doc.spec.template.spec.containers[0]?.env ?? [];
+  return Object.fromEntries(env.map((e) => [e.name, e.value]));
 }
 
 interface AdapterProcess {
@@ -58,6 +74,8 @@ async function startAdapterProcess(
   const child: ChildProcess = spawn(
     process.execPath,
     [
+      // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the adapters under load.
+      ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
       join(__dirname, '..', 'cli.js'),
       `--prometheus-url=${promUrl}`,
       `--secure-port=${port}`,
@@ -66,7 +84,7 @@ async function startAdapterProcess(
       '--metrics-relist-interval=1m',
       ...extra,
     ],
-    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env } },
+    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...deployedEnv() } },
   );
   const url = `https://127.0.0.1:${port}`;
   let client: Getter | undefined;
@@ -134,7 +152,11 @@ function report(
   const regex = byName.get(REGEX) as Summary;
   const load = (l: number[]) => l.map((n) => n.toFixed(2)).join(' ');
   console.log(
-    `\nmetrics-adapter bench — ${PODS} pods, ${ROUNDS} interleaved rounds of one request per path (after ${WARMUP} warm-up rounds), same client for all, Node ${process.version}, ${cpus().length} CPUs, load average ${load(extra.load[0])} → ${load(extra.load[1])}\n`,
+    `\nmetrics-adapter bench — ${PODS} pods, ${ROUNDS} interleaved rounds of one request per path (after ${WARMUP} warm-up rounds), same client for all, Node ${process.version}, ${cpus().length} CPUs, load average ${load(extra.load[0])} → ${load(extra.load[1])}\nadapters and client with deploy/deployment.yaml's environment: ${Object.entries(
+      deployedEnv(),
+    )
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}\n`,
   );
   console.log(
     `${'path'.padEnd(46)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}${'max ms'.padStart(8)}  p99 / baseline`,
@@ -262,7 +284,17 @@ async function main() {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+// glibc reads its settings when a process starts: run this client again with the deployed ones.
+const env = deployedEnv();
+if (Object.entries(env).some(([k, v]) => process.env[k] !== v)) {
+  const again = spawnSync(process.execPath, process.argv.slice(1), {
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
+  process.exit(again.status ?? 1);
+} else {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
