@@ -266,14 +266,17 @@ interface BeaconHost {
 /**
  * The page with Grafana's global styles and theme but no plugin yet, painted: in Grafana the
  * chrome and its styles are there long before an app page or panel renders, so their first
- * style and layout pass must not be counted as the plugin's.
+ * style and layout pass must not be counted as the plugin's. So are the chrome's fonts: its
+ * text (nav, breadcrumbs, buttons) is Inter at 400 and 500, loaded before any page opens.
  */
 async function paintedShell(meta: AppPluginMeta): Promise<ReactDOMClient.Root> {
   const root = ReactDOMClient.createRoot(document.getElementById('root')!);
   root.render(<Shell meta={meta}>{null}</Shell>);
   await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+  await Promise.all(CHROME_FONTS.map((font) => document.fonts.load(font)));
   return root;
 }
+const CHROME_FONTS = ['400 14px Inter', '500 14px Inter'];
 // A URL, not `public/plugins/…` bare: SystemJS resolves bare names only through the import map.
 const moduleUrl = (meta: AppPluginMeta, path = '') =>
   new URL(`${meta.baseUrl}/${path ? `${path}/` : ''}module.js`, document.baseURI).href;
