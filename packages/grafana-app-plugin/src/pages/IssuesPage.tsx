@@ -1,5 +1,5 @@
 import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link } from 'react-router-dom';
 import { css, cx } from '@emotion/css';
 import type { GrafanaTheme2, SelectableValue } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
@@ -24,6 +24,7 @@ import { Sparkline } from '../components/Sparkline';
 import { StatsHeader } from '../components/StatsHeader';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { testIds } from '../components/testIds';
+import { useQueryParams } from '../components/useQueryParams';
 import { VirtualList } from '../components/VirtualList';
 import { FIRST_PAGE_SIZE, ISSUE_ROW_HEIGHT, PAGE_SIZE, PERF, issueUrl } from '../constants';
 
@@ -109,7 +110,7 @@ export function IssuesPage() {
   useState(() => performance.mark?.(PERF.issuesMounted)); // jsdom has no User Timing
   const s = useStyles2(getStyles);
   const api = useTrackerApi();
-  const [params, setParams] = useSearchParams();
+  const [params, setParam] = useQueryParams();
   const query = useMemo(() => queryFrom(params), [params]);
   const queryKey = JSON.stringify(query);
   const [state, setState] = useState<ListState>({ items: [], nextCursor: null, loadingMore: false });
@@ -117,24 +118,6 @@ export function IssuesPage() {
   const [notice, setNotice] = useState<{ severity: 'success' | 'error'; text: string }>();
   const [statsKey, setStatsKey] = useState(0);
   const seq = useRef(0);
-
-  const setParam = useCallback(
-    (key: string, value: string | undefined) => {
-      setParams(
-        (prev) => {
-          const next = new URLSearchParams(prev);
-          if (value) {
-            next.set(key, value);
-          } else {
-            next.delete(key);
-          }
-          return next;
-        },
-        { replace: true }
-      );
-    },
-    [setParams]
-  );
 
   /** Fetches a page; state is only set when the answer comes (never synchronously in an effect). */
   const fetchPage = useCallback(

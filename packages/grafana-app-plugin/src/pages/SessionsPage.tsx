@@ -1,5 +1,5 @@
 import React, { useMemo } from 'react';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link } from 'react-router-dom';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
@@ -11,12 +11,13 @@ import { formatMs, relativeTime } from '../components/format';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { testIds } from '../components/testIds';
 import { useAsync } from '../components/useAsync';
+import { useQueryParams } from '../components/useQueryParams';
 import { sessionUrl } from '../constants';
 
 export function SessionsPage() {
   const s = useStyles2(getStyles);
   const api = useTrackerApi();
-  const [params, setParams] = useSearchParams();
+  const [params, set] = useQueryParams();
   const query: SessionQuery = useMemo(() => {
     const min = Number(params.get('minDurationMs'));
     return {
@@ -27,19 +28,6 @@ export function SessionsPage() {
       limit: 200,
     };
   }, [params]);
-  const set = (key: string, value: string | undefined) =>
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        if (value) {
-          next.set(key, value);
-        } else {
-          next.delete(key);
-        }
-        return next;
-      },
-      { replace: true }
-    );
   const { value, error, loading, reload } = useAsync(() => api.listSessions(query), [api, JSON.stringify(query)]);
   const items = value?.items ?? [];
   const filtered = Boolean(query.q || query.service || query.minDurationMs || query.hasErrors);
