@@ -5,11 +5,11 @@
 // nothing.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addProject } from '../projects';
+import { RawHttpConnection } from './raw-http';
 
 const CONNECTIONS = 64;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -149,39 +149,17 @@ interface Result {
 }
 
 async function load(port: number, path: string, server: ChildProcess): Promise<Result> {
-  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const latencies: number[] = [];
   let errors = 0;
   let n = Math.floor(Math.random() * 1e9);
   const envelopeFor = envelopeSource(n);
   const deadline = performance.now() + SECONDS * 1000;
-  const post = (body: Buffer) =>
-    new Promise<number>((resolve) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port,
-          path,
-          method: 'POST',
-          agent,
-          headers: {
-            'content-type': 'application/x-sentry-envelope',
-            'content-length': body.length,
-          },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        },
-      );
-      req.on('error', () => resolve(0));
-      req.end(body);
-    });
-  const worker = async () => {
+  const connections = Array.from({ length: CONNECTIONS }, () => new RawHttpConnection(port));
+  const worker = async (connection: RawHttpConnection) => {
     while (performance.now() < deadline) {
       const body = envelopeFor(n++);
       const t = performance.now();
-      const status = await post(body);
+      const status = await connection.post(path, 'application/x-sentry-envelope', body);
       if (status === 200) latencies.push(performance.now() - t);
       else errors++;
     }
@@ -192,12 +170,12 @@ async function load(port: number, path: string, server: ChildProcess): Promise<R
     client: process.cpuUsage(),
     machine: machineBusySeconds(),
   };
-  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  await Promise.all(connections.map(worker));
   const elapsed = (performance.now() - started) / 1000;
   const serverCpu = cpuSeconds(server.pid) - cpu0.server;
   const clientCpu = process.cpuUsage(cpu0.client);
   const machineCpu = machineBusySeconds() - cpu0.machine;
-  agent.destroy();
+  for (const c of connections) c.close();
   latencies.sort((a, b) => a - b);
   const q = (p: number) =>
     latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)] ?? NaN;
@@ -237,8 +215,9 @@ http.createServer({ keepAliveTimeout: 65000 }, (req, res) => {
   req.on('end', () => {
     const body = Buffer.concat(chunks);
     const id = JSON.parse(body.subarray(0, body.indexOf(10)).toString()).event_id;
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ id }));
+    const answer = JSON.stringify({ id });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) });
+    res.end(answer);
   });
 }).listen(Number(process.argv[1]), '127.0.0.1');
 `;
