@@ -144,6 +144,24 @@ it('merges a session keyed by trace id into the correlation id’s once a span l
   expect(ids({ service: 'worker' })).toEqual(['req-9']);
 });
 
+it('lists a span without a correlation id under the one a Sentry event gave its trace, in either order', () => {
+  const [t1, t2] = [trace(21), trace(22)];
+  // The event first: its trace is linked, and the span that only knows the trace joins req-21.
+  repo.ingest([errorEvent(1, { service: 'checkout', correlation_id: 'req-21' }, t1)]);
+  repo.ingestTraces(1, [op(1, t1, T0, T0 + 50, { service: 'worker' })], []);
+  // The span first: listed under its trace until the event links it to req-22.
+  repo.ingestTraces(1, [op(2, t2, T0 + 100, T0 + 150, { service: 'worker' })], []);
+  expect(ids()).toEqual([t2, 'req-21']);
+  repo.ingest([errorEvent(2, { service: 'checkout', correlation_id: 'req-22' }, t2)]);
+
+  expect(ids()).toEqual(['req-22', 'req-21']);
+  for (const id of ['req-21', 'req-22']) {
+    expect(repo.getSession(id)).toMatchObject({ operations: 1, errors: 1 });
+    expect(repo.getSession(id)?.services).toEqual(['checkout', 'worker']);
+  }
+  expect(ids({ service: 'worker' })).toEqual(['req-22', 'req-21']);
+});
+
 it('deletes sessions with their records past retention', () => {
   const DAY = 86_400_000;
   repo.ingestTraces(
@@ -154,10 +172,14 @@ it('deletes sessions with their records past retention', () => {
     ],
     [],
   );
-  expect(repo.deleteSessionsBefore(T0 - 7 * DAY, 500)).toBe(2); // the operation and its session
+  // The operation, its trace's link to the correlation id, and its session.
+  expect(repo.deleteSessionsBefore(T0 - 7 * DAY, 500)).toBe(3);
   expect(repo.deleteSessionsBefore(T0 - 7 * DAY, 500)).toBe(0);
   expect(ids()).toEqual(['new']);
   expect(repo.getSession('old')).toBeUndefined();
+  // The link went with its session: a new span of that trace is a session of its own.
+  repo.ingestTraces(1, [op(3, trace(1), T0 + 10, T0 + 20)], []);
+  expect(ids()).toEqual([trace(1), 'new']);
 });
 
 it('upgrades a database from before the sessions table, listing what it holds', () => {

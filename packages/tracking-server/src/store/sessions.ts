@@ -337,6 +337,9 @@ export function sessionStore(db: Database.Database) {
       correlationId?: string;
     }[],
   ): Map<string, number> => {
+    // An event naming both ids links its trace to the correlation id, as a span naming both does,
+    // so the trace's other records (a span without the correlation id) join the same session.
+    for (const e of events) if (e.traceId && e.correlationId) link(e.traceId, e.correlationId);
     const touches = new Map<string, Touch>();
     const aliases = new Map<string, { listed: string; projectId: number; time: number }>();
     for (const e of events) {
@@ -603,16 +606,8 @@ export function sessionStore(db: Database.Database) {
     };
   }
 
-  return {
-    write: (
-      projectId: number,
-      operations: readonly Operation[],
-      memory: readonly MemorySnapshot[],
-    ) => write(projectId, operations, memory),
-    recordEvents,
-    detail,
-    list,
-    deleteBefore(before: number, batch: number, scope?: RetentionScope): number {
+  const deleteBefore = db.transaction(
+    (before: number, batch: number, scope?: RetentionScope): number => {
       const where = scopeCondition(scope);
       const params = { before, batch, ...where.params };
       const a = db
@@ -625,14 +620,33 @@ export function sessionStore(db: Database.Database) {
           `DELETE FROM memory_snapshots WHERE rowid IN (SELECT rowid FROM memory_snapshots WHERE time < @before AND ${where.sql} LIMIT @batch)`,
         )
         .run(params).changes;
-      // Sessions whose last record is older (their records go with the statements above).
+      // Sessions whose last record is older (their records go with the statements above), and
+      // the links of traces to them.
+      const gone = db
+        .prepare(`SELECT sid, id FROM sessions WHERE end < @before AND ${where.sql} LIMIT @batch`)
+        .all(params) as { sid: number; id: string }[];
+      if (gone.length === 0) return a + b;
+      const links = db
+        .prepare('DELETE FROM trace_links WHERE correlation_id IN (SELECT value FROM json_each(?))')
+        .run(JSON.stringify(gone.map((g) => g.id))).changes;
       const c = db
-        .prepare(
-          `DELETE FROM sessions WHERE sid IN (SELECT sid FROM sessions WHERE end < @before AND ${where.sql} LIMIT @batch)`,
-        )
-        .run(params).changes;
-      return a + b + c;
+        .prepare('DELETE FROM sessions WHERE sid IN (SELECT value FROM json_each(?))')
+        .run(JSON.stringify(gone.map((g) => g.sid))).changes;
+      return a + b + links + c;
     },
+  );
+
+  return {
+    write: (
+      projectId: number,
+      operations: readonly Operation[],
+      memory: readonly MemorySnapshot[],
+    ) => write(projectId, operations, memory),
+    recordEvents,
+    detail,
+    list,
+    deleteBefore: (before: number, batch: number, scope?: RetentionScope): number =>
+      deleteBefore(before, batch, scope),
   };
 }
 
