@@ -97,3 +97,39 @@ export async function listSeries(
   const results = await Promise.all(queries.map((q) => client.series([q], since)));
   return new Map(queries.map((q, i) => [q, results[i] ?? []]));
 }
+
+type Series = Record<string, string>;
+
+/**
+ * One relist of grace for each series. Prometheus answers `/api/v1/series` with an empty success
+ * while it shuts down, so a relist that lands in a rollout's shutdown would otherwise empty the
+ * table and turn every HPA's metric into a 404 until the next relist. A series leaves the lists
+ * only once two relists in a row have not seen it.
+ */
+export class SeriesGrace {
+  private last = new Map<string, Map<string, { labels: Series; missed: boolean }>>();
+
+  /** This relist's lists, plus the series the relist before saw and this one did not. */
+  carry(current: ReadonlyMap<string, readonly Series[]>): Map<string, Series[]> {
+    const next = new Map<string, Map<string, { labels: Series; missed: boolean }>>();
+    const lists = new Map<string, Series[]>();
+    for (const [query, list] of current) {
+      const seen = new Map<string, { labels: Series; missed: boolean }>();
+      for (const labels of list) seen.set(seriesKey(labels), { labels, missed: false });
+      for (const [key, old] of this.last.get(query) ?? []) {
+        if (!old.missed && !seen.has(key)) seen.set(key, { labels: old.labels, missed: true });
+      }
+      next.set(query, seen);
+      lists.set(
+        query,
+        [...seen.values()].map((s) => s.labels),
+      );
+    }
+    this.last = next;
+    return lists;
+  }
+}
+
+// Prometheus lists a series' labels sorted by name; sorting here keeps the key independent of that.
+const seriesKey = (labels: Series) =>
+  JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

@@ -355,6 +355,37 @@ describe('Prometheus provider', () => {
     expect(before).toHaveLength(7);
   });
 
+  it('keeps a metric through one empty relist (Prometheus shutting down) and drops it after two', async () => {
+    // Recorded from Debian's prometheus 2.x between SIGTERM and exit:
+    // GET /api/v1/series?match[]=up → {"status":"success","data":[]}
+    let empty = false;
+    const provider = createPrometheusProvider({
+      client: {
+        query: () => Promise.reject(new Error('not used')),
+        series: async (m) => (empty ? [] : (series[m[0] as string] ?? [])),
+      },
+      config,
+      lister: { names: async () => new Set() },
+      relistIntervalMs: 60_000,
+      maxAgeMs: 1,
+      cacheTtlMs: 1,
+    });
+    await provider.relist();
+    const before = provider.customMetrics();
+    expect(before.map((m) => `${m.resource}/${m.metric}`)).toContain('pods/websocket_connections');
+    empty = true;
+    await provider.relist();
+    expect(provider.customMetrics()).toEqual(before);
+    await provider.relist();
+    expect(provider.customMetrics()).toEqual([]);
+    // Seen again, and the grace starts over.
+    empty = false;
+    await provider.relist();
+    empty = true;
+    await provider.relist();
+    expect(provider.customMetrics()).toEqual(before);
+  });
+
   it('fails the first relist loudly when Prometheus is down', async () => {
     const provider = createPrometheusProvider({
       client: {

@@ -18,7 +18,7 @@ import {
 } from '../provider';
 import { PrometheusError, type PrometheusClient, type Sample } from './client';
 import type { AdapterConfig } from './config';
-import { buildMetricTable, listSeries, tableKey, type MetricTable } from './discovery';
+import { buildMetricTable, listSeries, SeriesGrace, tableKey, type MetricTable } from './discovery';
 import { metricLabelMatchers, promString } from './matchers';
 import { renderMetricsQuery } from './naming';
 
@@ -101,6 +101,7 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
     objectTtlMs,
   );
   let table: MetricTable | undefined;
+  const grace = new SeriesGrace();
   let timer: NodeJS.Timeout | undefined;
 
   const query = (expr: string) => cache.get(expr, () => client.query(expr));
@@ -109,7 +110,7 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
     try {
       const since = new Date(now() - options.maxAgeMs);
       const series = await listSeries(client, [...config.rules, ...config.externalRules], since);
-      table = buildMetricTable(config.rules, config.externalRules, series);
+      table = buildMetricTable(config.rules, config.externalRules, grace.carry(series));
       options.observer?.relisted?.(table);
     } catch (err) {
       options.observer?.relistFailed?.(err);
