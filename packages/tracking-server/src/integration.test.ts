@@ -207,6 +207,27 @@ describe('raw envelopes', () => {
     expect(gz.status).toBe(400);
   });
 
+  it('refuses a whole envelope one of whose events is not an event, storing its other items neither', async () => {
+    const transaction = JSON.stringify({
+      type: 'transaction',
+      transaction: 'GET /refused',
+      start_timestamp: 1_700_000_000,
+      timestamp: 1_700_000_001,
+      tags: { correlation_id: 'refused-envelope' },
+      contexts: { trace: { trace_id: 'c'.repeat(32), span_id: 'd'.repeat(16), op: 'http' } },
+      spans: [],
+    });
+    const res = await fetch(envelopeUrl(project), {
+      method: 'POST',
+      body: `{}\n{"type":"transaction"}\n${transaction}\n{"type":"event"}\n[1,2]\n`,
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-sentry-error')).toBe(
+      'invalid envelope: item 2 (event) payload must be a JSON object',
+    );
+    expect((await api('/sessions/refused-envelope')).status).toBe(404);
+  });
+
   it('answers 413 naming the limit for an event over 1 MB', async () => {
     const big = JSON.stringify({ message: 'x'.repeat(1_100_000) });
     const res = await fetch(envelopeUrl(project), {

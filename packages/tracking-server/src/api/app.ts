@@ -49,8 +49,8 @@ export function createApp(deps: AppDeps): RequestListener {
   const counted = new WeakSet<IngestResult>();
   const ingest = sentryIngest({
     project: (id) => deps.projects().find((p) => p.id === id),
-    store: async (events) => {
-      const result = await writer.write(events);
+    store: async (sent) => {
+      const { events, result } = await writer.write(sent);
       if (!counted.has(result)) {
         counted.add(result);
         for (const o of result.opened)
@@ -60,7 +60,7 @@ export function createApp(deps: AppDeps): RequestListener {
             severity: o.severity,
           });
       }
-      return result;
+      return events;
     },
     storeOperations: (projectId, operations) => writer.writeTraces(projectId, operations, []),
     now,

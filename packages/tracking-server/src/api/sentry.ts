@@ -6,8 +6,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sentryKey } from '../ingest/auth';
 import { BodyError, LIMITS, readBody } from '../ingest/body';
-import { EnvelopeError, itemJsonText, parseEnvelope } from '../ingest/envelope';
-import { EventError, readEvent, type TrackedEvent } from '../ingest/event';
+import { EnvelopeError, itemJson, parseEnvelope } from '../ingest/envelope';
+import { EventError } from '../ingest/event';
+import type { EventFacts, SentEvents } from '../ingest/sent-events';
 import type { Operation } from '../ingest/otlp';
 import { RateLimiter } from '../ingest/rate-limit';
 import { transactionOperations } from '../ingest/transaction';
@@ -47,11 +48,12 @@ export interface SentryIngestDeps {
   readonly project: (id: number) => Project | undefined;
   /** Operations from `transaction` items (debug sessions). */
   readonly storeOperations: (projectId: number, operations: Operation[]) => Promise<void>;
-  readonly store: (events: TrackedEvent[]) => Promise<unknown>;
+  /** Reads and stores one request's events; rejects with an EventError when one is not an event. */
+  readonly store: (sent: SentEvents) => Promise<readonly EventFacts[]>;
   readonly now: () => number;
   readonly onRejected: (reason: string) => void;
   readonly onStored: (
-    events: readonly TrackedEvent[],
+    events: readonly EventFacts[],
     project: Project,
     seconds: number,
     protocol: 'envelope' | 'store',
@@ -110,15 +112,6 @@ export function sentryIngest(deps: SentryIngestDeps) {
     return project;
   }
 
-  function eventFrom(payload: unknown, project: Project, text?: string): TrackedEvent {
-    try {
-      return readEvent(payload, project.id, scrubberFor(project), deps.now(), text);
-    } catch (err) {
-      if (err instanceof EventError) throw new IngestError(400, 'malformed', err.message);
-      throw err;
-    }
-  }
-
   async function handle(
     req: IncomingMessage,
     res: ServerResponse,
@@ -140,7 +133,8 @@ export function sentryIngest(deps: SentryIngestDeps) {
           );
         throw err;
       }
-      const events: TrackedEvent[] = [];
+      // Events are read where they are stored (see SentEvents); transactions here.
+      const texts: SentEvents['items'][number][] = [];
       const operations: Operation[] = [];
       let id: string | undefined;
       if (kind === 'envelope') {
@@ -153,29 +147,31 @@ export function sentryIngest(deps: SentryIngestDeps) {
           throw err;
         }
         id = typeof envelope.headers.event_id === 'string' ? envelope.headers.event_id : undefined;
-        const parsed = (i: number) => {
-          const item = envelope.items[i] as (typeof envelope.items)[number];
-          if (item.payload.length > LIMITS.event)
+        envelope.items.forEach((item, i) => {
+          if (
+            (item.type === 'event' || item.type === 'transaction') &&
+            item.payload.length > LIMITS.event
+          )
             throw new IngestError(
               413,
               'too_large',
               `${item.type} exceeds the ${LIMITS.event / 1048576} MB limit on one event`,
             );
-          try {
-            return itemJsonText(item, i + 1);
-          } catch (err) {
-            throw new IngestError(400, 'malformed', `invalid envelope: ${(err as Error).message}`);
-          }
-        };
-        envelope.items.forEach((item, i) => {
           if (item.type === 'event') {
-            const { json, text } = parsed(i);
-            events.push(eventFrom(json, project, text));
+            texts.push({ text: item.payload.toString('utf8'), index: i + 1 });
           } else if (item.type === 'transaction') {
+            let json;
+            try {
+              json = itemJson(item, i + 1);
+            } catch (err) {
+              throw new IngestError(
+                400,
+                'malformed',
+                `invalid envelope: ${(err as Error).message}`,
+              );
+            }
             operations.push(
-              ...transactionOperations(
-                scrubberFor(project)(parsed(i).json) as Record<string, unknown>,
-              ),
+              ...transactionOperations(scrubberFor(project)(json) as Record<string, unknown>),
             );
           } else if (!ACCEPTED_NOT_STORED.has(item.type)) {
             // Unknown item types are skipped, as the protocol asks of a receiver.
@@ -188,16 +184,9 @@ export function sentryIngest(deps: SentryIngestDeps) {
             'too_large',
             `event exceeds the ${LIMITS.event / 1048576} MB limit on one event`,
           );
-        let json: unknown;
-        const text = body.toString('utf8');
-        try {
-          json = JSON.parse(text);
-        } catch (err) {
-          throw new IngestError(400, 'malformed', `event is not JSON: ${(err as Error).message}`);
-        }
-        events.push(eventFrom(json, project, text));
+        texts.push({ text: body.toString('utf8'), index: 1 });
       }
-      const wait = limiter.take(project.id, project.eventsPerMinute, events.length);
+      const wait = limiter.take(project.id, project.eventsPerMinute, texts.length);
       if (wait > 0)
         throw new IngestError(
           429,
@@ -205,10 +194,23 @@ export function sentryIngest(deps: SentryIngestDeps) {
           `project ${project.id} is over its limit of ${project.eventsPerMinute} events per minute`,
           wait,
         );
-      await Promise.all([
-        operations.length > 0 ? deps.storeOperations(project.id, operations) : undefined,
-        events.length > 0 ? deps.store(events) : undefined,
-      ]);
+      // Events first: a request one of whose events is refused (400) stores nothing.
+      const events =
+        texts.length === 0
+          ? []
+          : await deps
+              .store({
+                projectId: project.id,
+                scrub: project.scrub,
+                receivedAt: deps.now(),
+                protocol: kind,
+                items: texts,
+              })
+              .catch((err: unknown) => {
+                if (err instanceof EventError) throw new IngestError(400, 'malformed', err.message);
+                throw err;
+              });
+      if (operations.length > 0) await deps.storeOperations(project.id, operations);
       deps.onStored(events, project, Number(process.hrtime.bigint() - started) / 1e9, kind);
       sendJson(res, 200, { id: (id ?? events[0]?.eventId ?? '').replace(/-/g, '') || null });
     } catch (err) {

@@ -118,9 +118,11 @@ function envelopeSource(first: number, size = 1024): (n: number) => Buffer {
  * CPU seconds a process has used (all its threads), from /proc: the machine is shared, so
  * CPU per event is the figure that other work on it disturbs least.
  */
-function cpuSeconds(pid: number | undefined): number {
+function cpuSeconds(pid: number | undefined, thread?: 'main'): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // A process's main thread is its task whose id is the process id.
+    const stat = thread === 'main' ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`;
+    const fields = readFileSync(stat, 'utf8').split(') ')[1]?.split(' ') ?? [];
     return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ
   } catch {
     return NaN;
@@ -142,6 +144,8 @@ interface Result {
   sizeKb: number;
   /** Server CPU microseconds per answered event. */
   serverUs: number;
+  /** Of those, the server's main thread's (which reads and answers every request). */
+  mainUs: number;
   /** Load generator CPU microseconds per answered event. */
   clientUs: number;
   /** Cores busy on the whole machine during the run, everything included. */
@@ -167,12 +171,14 @@ async function load(port: number, path: string, server: ChildProcess): Promise<R
   const started = performance.now();
   const cpu0 = {
     server: cpuSeconds(server.pid),
+    main: cpuSeconds(server.pid, 'main'),
     client: process.cpuUsage(),
     machine: machineBusySeconds(),
   };
   await Promise.all(connections.map(worker));
   const elapsed = (performance.now() - started) / 1000;
   const serverCpu = cpuSeconds(server.pid) - cpu0.server;
+  const mainCpu = cpuSeconds(server.pid, 'main') - cpu0.main;
   const clientCpu = process.cpuUsage(cpu0.client);
   const machineCpu = machineBusySeconds() - cpu0.machine;
   for (const c of connections) c.close();
@@ -186,6 +192,7 @@ async function load(port: number, path: string, server: ChildProcess): Promise<R
     errors,
     sizeKb: envelope(1).length / 1024,
     serverUs: (serverCpu / latencies.length) * 1e6,
+    mainUs: (mainCpu / latencies.length) * 1e6,
     clientUs: (clientCpu.user + clientCpu.system) / latencies.length,
     machineCores: machineCpu / elapsed,
   };
@@ -249,18 +256,18 @@ async function main() {
     const bare = await load(barePort, path, children[1] as ChildProcess);
     const tracker = await load(trackerPort, path, children[0] as ChildProcess);
     const row = (name: string, r: Result) =>
-      `${name.padEnd(44)}${r.rate.toFixed(0).padStart(10)}${r.p50.toFixed(2).padStart(9)}${r.p99.toFixed(2).padStart(9)}${String(r.errors).padStart(8)}${r.serverUs.toFixed(0).padStart(11)}${r.clientUs.toFixed(0).padStart(11)}${r.machineCores.toFixed(2).padStart(9)}`;
+      `${name.padEnd(44)}${r.rate.toFixed(0).padStart(10)}${r.p50.toFixed(2).padStart(9)}${r.p99.toFixed(2).padStart(9)}${String(r.errors).padStart(8)}${r.serverUs.toFixed(0).padStart(11)}${r.mainUs.toFixed(0).padStart(9)}${r.clientUs.toFixed(0).padStart(11)}${r.machineCores.toFixed(2).padStart(9)}`;
     console.log(
       `\ntracking-server ingest bench — ${CONNECTIONS} keep-alive connections, ${SECONDS} s each, ${bare.sizeKb.toFixed(1)} KB envelopes, Node ${process.version}\n`,
     );
     console.log(
-      `${'server'.padEnd(44)}${'events/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'non-200'.padStart(8)}${'server µs'.padStart(11)}${'client µs'.padStart(11)}${'cores'.padStart(9)}`,
+      `${'server'.padEnd(44)}${'events/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'non-200'.padStart(8)}${'server µs'.padStart(11)}${'main µs'.padStart(9)}${'client µs'.padStart(11)}${'cores'.padStart(9)}`,
     );
     console.log(row('bare node:http (reads body, answers id)', bare));
     console.log(row('tracker (durable: SQLite WAL, synchronous=FULL)', tracker));
     console.log(
       '\nserver µs / client µs: CPU time per answered event of the server process (all threads)' +
-        '\nand of this load generator; cores: the whole machine’s busy cores during the run,' +
+        '\nand of this load generator; main µs: of the server µs, its main thread’s; cores: the whole machine’s busy cores during the run,' +
         '\nother work on it included (it has 2).',
     );
     console.log(`\ntracker / bare throughput: ${(tracker.rate / bare.rate).toFixed(2)}×`);

@@ -98,12 +98,3 @@ export function parseEnvelope(body: Buffer): Envelope {
 export function itemJson(item: EnvelopeItem, index: number): Record<string, unknown> {
   return jsonObject(item.payload, `item ${index} (${item.type}) payload`);
 }
-
-/** An item payload as a JSON object and the text it was parsed from. */
-export function itemJsonText(
-  item: EnvelopeItem,
-  index: number,
-): { json: Record<string, unknown>; text: string } {
-  const text = item.payload.toString('utf8');
-  return { json: jsonObject(text, `item ${index} (${item.type}) payload`), text };
-}

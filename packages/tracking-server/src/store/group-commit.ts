@@ -3,14 +3,15 @@
 // With synchronous=FULL every commit is an fsync, so batching is what turns one fsync per
 // event into one per batch. One batch is in flight at a time; the write may be synchronous
 // (SQLite on this thread) or asynchronous (SQLite on a worker thread), and while it is
-// written the next batch gathers.
+// written the next batch gathers. The write answers each request of the batch on its own (one
+// request's events may be refused while the rest commit), in the order they were submitted.
 export class GroupCommit<T, R> {
   private queue: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
   private scheduled = false;
   private writing: Promise<void> | undefined;
 
   constructor(
-    private readonly write: (items: T[]) => R | Promise<R>,
+    private readonly write: (items: T[]) => readonly R[] | Promise<readonly R[]>,
     private readonly maxBatch = 1000,
   ) {}
 
@@ -40,8 +41,8 @@ export class GroupCommit<T, R> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       try {
-        const result = await this.write(batch.map((b) => b.item));
-        for (const b of batch) b.resolve(result);
+        const results = await this.write(batch.map((b) => b.item));
+        for (const [i, b] of batch.entries()) b.resolve(results[i] as R);
       } catch (err) {
         for (const b of batch) b.reject(err);
       }

@@ -1,7 +1,10 @@
-// The store writer thread (see writer.ts): opens its own connection to the database and
-// commits what the main thread sends.
+// The store writer thread (see writer.ts): opens its own connection to the database, reads
+// and commits the main thread's batches of Sentry events, and answers its other calls.
 import { parentPort, workerData } from 'node:worker_threads';
+import { sentEventReader } from '../ingest/sent-events';
+import { serveWrites } from './pipeline';
 import { openSqlite } from './sqlite';
-import { serveWrites } from './writer';
 
-if (parentPort) serveWrites(openSqlite((workerData as { dbFile: string }).dbFile), parentPort);
+if (parentPort) {
+  serveWrites(openSqlite((workerData as { dbFile: string }).dbFile), sentEventReader(), parentPort);
+}

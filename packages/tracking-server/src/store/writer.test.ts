@@ -1,22 +1,34 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readEvent, type TrackedEvent } from '../ingest/event';
-import { createScrubber } from '../scrub/scrub';
+import { EventError, type TrackedEvent } from '../ingest/event';
+import type { SentEvents } from '../ingest/sent-events';
 import { GroupCommit } from './group-commit';
 import { openSqlite } from './sqlite';
 import { inlineWriter, workerWriter, type WriteCalls } from './writer';
 
 jest.setTimeout(30_000);
 
-const scrub = createScrubber({ enabled: true });
-const event = (n: number, extra: Record<string, unknown> = {}): TrackedEvent =>
-  readEvent(
-    { event_id: n.toString(16).padStart(32, '0'), message: `writer test ${n % 3}`, ...extra },
-    1,
-    scrub,
-    1_700_000_000_000,
-  );
+const eventId = (n: number) => n.toString(16).padStart(32, '0');
+/** One request's events, as the ingest path hands them to a writer: the JSON texts as sent. */
+const sent = (...events: (number | string)[]): SentEvents => ({
+  projectId: 1,
+  scrub: { enabled: true },
+  receivedAt: 1_700_000_000_000,
+  protocol: 'envelope',
+  items: events.map((e, i) => ({
+    text:
+      typeof e === 'string'
+        ? e
+        : JSON.stringify({
+            event_id: eventId(e),
+            message: `writer test ${e % 3}`,
+            server_name: 'api',
+          }),
+    index: i + 1,
+  })),
+});
 
 /** A data-driven fake store: it records each call, and answers from a table. */
 function recordingStore(answers: Partial<Record<keyof WriteCalls, unknown>> = {}) {
@@ -44,17 +56,17 @@ describe('group commit', () => {
     const commit = new GroupCommit<number, string>(async (items) => {
       batches.push(items);
       await new Promise((r) => setTimeout(r, 5));
-      return `batch ${batches.length}`;
+      return items.map((i) => `${i} in batch ${batches.length}`);
     });
     const first = [commit.submit(1), commit.submit(2), commit.submit(3)];
     await new Promise((r) => setImmediate(r)); // the first batch is being written
     const second = [commit.submit(4), commit.submit(5)];
     expect(await Promise.all([...first, ...second])).toEqual([
-      'batch 1',
-      'batch 1',
-      'batch 1',
-      'batch 2',
-      'batch 2',
+      '1 in batch 1',
+      '2 in batch 1',
+      '3 in batch 1',
+      '4 in batch 2',
+      '5 in batch 2',
     ]);
     expect(batches).toEqual([
       [1, 2, 3],
@@ -66,7 +78,7 @@ describe('group commit', () => {
     let n = 0;
     const commit = new GroupCommit<number, number>((items) => {
       if (n++ === 0) throw new Error('disk full');
-      return items.length;
+      return items.map((i) => i * 10);
     });
     const failed = [commit.submit(1), commit.submit(2)].map((p) => p.catch((e: Error) => e));
     await commit.drain();
@@ -74,25 +86,48 @@ describe('group commit', () => {
       'disk full',
       'disk full',
     ]);
-    await expect(commit.submit(3)).resolves.toBe(1);
+    await expect(commit.submit(3)).resolves.toBe(30);
   });
 });
 
 describe('inline writer', () => {
-  it('shares one ingest call between concurrent writes', async () => {
-    const { store, calls } = recordingStore({ ingest: { newIssues: 1, opened: [] } });
+  it('reads concurrent writes and shares one ingest call between them', async () => {
+    const result = { newIssues: 1, opened: [] };
+    const { store, calls } = recordingStore({ ingest: result });
     const writer = inlineWriter(store);
-    const results = await Promise.all([
-      writer.write([event(1)]),
-      writer.write([event(2), event(3)]),
+    const [a, b] = await Promise.all([writer.write(sent(1)), writer.write(sent(2, 3))]);
+    expect(a.events.map((e) => e.eventId)).toEqual([eventId(1)]);
+    expect(b.events).toEqual([
+      { eventId: eventId(2), service: 'api', severity: 'error', type: 'application' },
+      { eventId: eventId(3), service: 'api', severity: 'error', type: 'application' },
     ]);
-    expect(results).toEqual([
-      { newIssues: 1, opened: [] },
-      { newIssues: 1, opened: [] },
-    ]);
+    expect(a.result).toBe(b.result);
     expect(calls.map((c) => [c.call, (c.args[0] as TrackedEvent[]).map((e) => e.eventId)])).toEqual(
-      [['ingest', [event(1).eventId, event(2).eventId, event(3).eventId]]],
+      [['ingest', [eventId(1), eventId(2), eventId(3)]]],
     );
+  });
+
+  it("refuses a request with an event that is not one, storing none of its events, and commits the others'", async () => {
+    const { store, calls } = recordingStore({ ingest: { newIssues: 0, opened: [] } });
+    const writer = inlineWriter(store);
+    const [bad, notJson, good] = await Promise.allSettled([
+      writer.write(sent(1, '["an array"]')),
+      writer.write({ ...sent('{"event_id": '), protocol: 'store' }),
+      writer.write(sent(3)),
+    ]);
+    expect(bad).toMatchObject({
+      status: 'rejected',
+      reason: { message: 'invalid envelope: item 2 (event) payload must be a JSON object' },
+    });
+    expect((bad as PromiseRejectedResult).reason).toBeInstanceOf(EventError);
+    expect(notJson).toMatchObject({
+      status: 'rejected',
+      reason: { message: expect.stringMatching(/^event is not JSON: /) },
+    });
+    expect(good.status).toBe('fulfilled');
+    expect(calls.map((c) => (c.args[0] as TrackedEvent[]).map((e) => e.eventId))).toEqual([
+      [eventId(3)],
+    ]);
   });
 });
 
@@ -109,10 +144,10 @@ describe('worker writer', () => {
     const writer = workerWriter(file);
     const reader = openSqlite(file);
     try {
-      const writes = Array.from({ length: 50 }, (_, i) => writer.write([event(i + 1)]));
+      const writes = Array.from({ length: 50 }, (_, i) => writer.write(sent(i + 1)));
       for (const [i, w] of writes.entries()) {
-        await w;
-        expect(reader.hasEvent(event(i + 1).eventId)).toBe(true);
+        expect((await w).events.map((e) => e.eventId)).toEqual([eventId(i + 1)]);
+        expect(reader.hasEvent(eventId(i + 1))).toBe(true);
       }
       await writer.writeTraces(
         1,
@@ -139,17 +174,44 @@ describe('worker writer', () => {
     }
   });
 
-  it('rejects the writes of a batch the store refuses, naming the cause', async () => {
+  it('refuses a request whose event is not one, as an EventError, and commits the rest', async () => {
     const file = join(dir, 'tracker.db');
     openSqlite(file).close();
     const writer = workerWriter(file);
+    const reader = openSqlite(file);
     try {
-      // SQLite cannot bind an object as a value: the batch's transaction fails.
-      const bad = { ...event(1), timestamp: {} as unknown as number };
-      await expect(writer.write([bad])).rejects.toThrow(/^store write failed: /);
-      await expect(writer.write([event(2)])).resolves.toEqual({
-        newIssues: 1,
-        opened: [{ projectId: 1, service: 'unknown', severity: 'error' }],
+      const [bad, good] = await Promise.allSettled([
+        writer.write(sent(1, JSON.stringify({ event_id: 'not hex' }))),
+        writer.write(sent(2)),
+      ]);
+      expect((bad as PromiseRejectedResult).reason).toBeInstanceOf(EventError);
+      expect((bad as PromiseRejectedResult).reason.message).toBe(
+        'event_id "not hex" is not 32 hex digits',
+      );
+      expect(good.status).toBe('fulfilled');
+      expect([reader.hasEvent(eventId(1)), reader.hasEvent(eventId(2))]).toEqual([false, true]);
+    } finally {
+      await writer.close();
+      reader.close();
+    }
+  });
+
+  it('rejects the writes of a batch the store refuses, naming the cause', async () => {
+    const file = join(dir, 'tracker.db');
+    openSqlite(file).close();
+    // Another connection makes SQLite abort the transaction that inserts event 1.
+    const db = new Database(file);
+    db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON events WHEN NEW.id = '${eventId(1)}'
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`);
+    db.close();
+    const writer = workerWriter(file);
+    try {
+      await expect(writer.write(sent(1))).rejects.toThrow(
+        /^store write failed: refused by the test$/,
+      );
+      await expect(writer.write(sent(2))).resolves.toEqual({
+        events: [{ eventId: eventId(2), service: 'api', severity: 'error', type: 'application' }],
+        result: { newIssues: 1, opened: [{ projectId: 1, service: 'api', severity: 'error' }] },
       });
     } finally {
       await writer.close();
