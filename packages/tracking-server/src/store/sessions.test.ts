@@ -182,6 +182,26 @@ it('deletes sessions with their records past retention', () => {
   expect(ids()).toEqual([trace(1), 'new']);
 });
 
+it('moves the start of a session partly past retention to its earliest record left', () => {
+  const DAY = 86_400_000;
+  repo.ingestTraces(
+    1,
+    [
+      op(1, trace(1), T0 - 10 * DAY, T0 - 10 * DAY + 5, { correlationId: 'long' }),
+      op(2, trace(2), T0, T0 + 5, { correlationId: 'long' }),
+      op(3, trace(3), T0 - 8 * DAY, T0 + 50, { correlationId: 'straddles' }),
+    ],
+    [],
+  );
+  expect(ids({ minDurationMs: DAY })).toEqual(['straddles', 'long']);
+  while (repo.deleteSessionsBefore(T0 - 7 * DAY, 500) > 0);
+  // 'long' is now its one operation of 5 ms; 'straddles' keeps the operation that began before.
+  expect(ids({ minDurationMs: DAY })).toEqual(['straddles']);
+  expect(ids({ minDurationMs: 5 })).toEqual(['straddles', 'long']);
+  expect(ids({ minDurationMs: 6 })).toEqual(['straddles']);
+  expect(repo.getSession('long')?.durationMs).toBe(5);
+});
+
 it('upgrades a database from before the sessions table, listing what it holds', () => {
   const file = join(dir, 'before.db');
   const t = trace(7);

@@ -625,16 +625,44 @@ export function sessionStore(db: Database.Database) {
       const gone = db
         .prepare(`SELECT sid, id FROM sessions WHERE end < @before AND ${where.sql} LIMIT @batch`)
         .all(params) as { sid: number; id: string }[];
-      if (gone.length === 0) return a + b;
-      const links = db
-        .prepare('DELETE FROM trace_links WHERE correlation_id IN (SELECT value FROM json_each(?))')
-        .run(JSON.stringify(gone.map((g) => g.id))).changes;
-      const c = db
-        .prepare('DELETE FROM sessions WHERE sid IN (SELECT value FROM json_each(?))')
-        .run(JSON.stringify(gone.map((g) => g.sid))).changes;
-      return a + b + links + c;
+      let c = 0;
+      if (gone.length > 0) {
+        c += db
+          .prepare(
+            'DELETE FROM trace_links WHERE correlation_id IN (SELECT value FROM json_each(?))',
+          )
+          .run(JSON.stringify(gone.map((g) => g.id))).changes;
+        c += db
+          .prepare('DELETE FROM sessions WHERE sid IN (SELECT value FROM json_each(?))')
+          .run(JSON.stringify(gone.map((g) => g.sid))).changes;
+      }
+      // Once less than a batch was left to delete, the sweep is at its end: the sessions that
+      // straddle `before` lost their older records, and start from their earliest one left, so
+      // that the duration filter reads what the detail shows. (Not counted: a sweep repeats
+      // until a call deletes nothing.)
+      if (a < batch && b < batch && gone.length < batch) refreshStarts(before, where);
+      return a + b + c;
     },
   );
+
+  function refreshStarts(before: number, where: ReturnType<typeof scopeCondition>) {
+    const straddling = db
+      .prepare(
+        `SELECT sid, id, start FROM sessions
+         WHERE end >= @before AND start < @before AND alias_of IS NULL AND ${where.sql}`,
+      )
+      .all({ before, ...where.params }) as { sid: number; id: string; start: number }[];
+    const setStart = db.prepare('UPDATE sessions SET start = ? WHERE sid = ?');
+    for (const row of straddling) {
+      const { ops, events, memory } = members(row.id);
+      const start = Math.min(
+        ...ops.map((o) => o.start),
+        ...events.map((e) => e.timestamp),
+        ...memory.map((m) => m.time),
+      );
+      if (Number.isFinite(start) && start > row.start) setStart.run(start, row.sid);
+    }
+  }
 
   return {
     write: (
