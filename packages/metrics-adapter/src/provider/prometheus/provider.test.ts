@@ -330,21 +330,22 @@ describe('Prometheus provider', () => {
     expect(queries).toHaveLength(1);
   });
 
-  it('keeps the last table when a relist fails', async () => {
-    let up = true;
-    const provider = createPrometheusProvider({
-      client: {
-        query: () => Promise.reject(new Error('not used')),
-        series: async (m) => {
-          if (!up) throw new Error('prometheus down');
-          return series[m[0] as string] ?? [];
-        },
-      },
+  /** A provider for relist tests: series listed as `listSeries` answers, values never asked. */
+  const relisting = (listSeries: PrometheusClient['series']) =>
+    createPrometheusProvider({
+      client: { query: () => Promise.reject(new Error('not used')), series: listSeries },
       config,
       lister: { names: async () => new Set() },
       relistIntervalMs: 60_000,
       maxAgeMs: 1,
       cacheTtlMs: 1,
+    });
+
+  it('keeps the last table when a relist fails', async () => {
+    let up = true;
+    const provider = relisting(async (m) => {
+      if (!up) throw new Error('prometheus down');
+      return series[m[0] as string] ?? [];
     });
     await provider.relist();
     const before = provider.customMetrics();
@@ -359,17 +360,7 @@ describe('Prometheus provider', () => {
     // Recorded from Debian's prometheus 2.x between SIGTERM and exit:
     // GET /api/v1/series?match[]=up → {"status":"success","data":[]}
     let empty = false;
-    const provider = createPrometheusProvider({
-      client: {
-        query: () => Promise.reject(new Error('not used')),
-        series: async (m) => (empty ? [] : (series[m[0] as string] ?? [])),
-      },
-      config,
-      lister: { names: async () => new Set() },
-      relistIntervalMs: 60_000,
-      maxAgeMs: 1,
-      cacheTtlMs: 1,
-    });
+    const provider = relisting(async (m) => (empty ? [] : (series[m[0] as string] ?? [])));
     await provider.relist();
     const before = provider.customMetrics();
     expect(before.map((m) => `${m.resource}/${m.metric}`)).toContain('pods/websocket_connections');
@@ -387,17 +378,7 @@ describe('Prometheus provider', () => {
   });
 
   it('fails the first relist loudly when Prometheus is down', async () => {
-    const provider = createPrometheusProvider({
-      client: {
-        query: () => Promise.reject(new Error('down')),
-        series: () => Promise.reject(new Error('down')),
-      },
-      config,
-      lister: { names: async () => new Set() },
-      relistIntervalMs: 60_000,
-      maxAgeMs: 1,
-      cacheTtlMs: 1,
-    });
+    const provider = relisting(() => Promise.reject(new Error('down')));
     await expect(provider.relist()).rejects.toThrow('down');
     expect(provider.ready()).toBe(false);
   });
