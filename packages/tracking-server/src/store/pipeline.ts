@@ -36,6 +36,8 @@ export type ReadOutcome =
 /** A request's outcome once its batch committed. */
 export type Outcome = Stored | Exclude<ReadOutcome, { events: unknown }>;
 
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
 /** Reads each request's events; one that is not an event refuses its request only. */
 function readRequests(
   read: (sent: SentEvents) => TrackedEvent[],
@@ -49,7 +51,7 @@ function readRequests(
       return { events: mine.map(factsOf) };
     } catch (err) {
       if (err instanceof EventError) return { refused: err.message };
-      return { failed: err instanceof Error ? err.message : String(err) };
+      return { failed: message(err) };
     }
   });
   return { events, outcomes };
@@ -84,8 +86,6 @@ export type WriterRequest =
   { id: number; call: WriterCall; args: unknown[] } | { id: number; requests: SentEvents[] };
 /** The answer to a call or, for a batch, each request's outcome. */
 export type WriterReply = { id: number; result?: unknown; error?: string };
-
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /**
  * The writer thread: answers the main thread's calls, and reads and commits each batch of
