@@ -32,3 +32,17 @@ it('reads what a standard raw-deflate writer produced (the format is plain RFC 1
   const json = JSON.stringify({ message: 'ünïcode ✓', n: 1 });
   expect(unpackPayload(deflateRawSync(Buffer.from(json), { windowBits: 13 }))).toBe(json);
 });
+
+it('keeps every packed payload whole and intact across calls, at any size and in any script', () => {
+  // Around the 64 KiB buffer the text is encoded into: 3-byte characters all but filling it
+  // (65,519 bytes), a few more (past it), 4-byte ones (surrogate pairs), and a text far past it.
+  const texts = [
+    JSON.stringify({ m: '✓'.repeat(21_837) }),
+    JSON.stringify({ m: '✓'.repeat(21_900) }),
+    JSON.stringify({ m: '😀'.repeat(16_000) }),
+    JSON.stringify({ m: 'x'.repeat(300_000) }),
+  ];
+  expect(Buffer.byteLength(texts[0] as string)).toBe(65_519);
+  const packed = texts.map(packPayload);
+  expect(packed.map(unpackPayload)).toEqual(texts);
+});
