@@ -1,6 +1,8 @@
-// The API server: express around the pure pieces (routes, wire bodies, Status factories) and
-// the MetricsProvider seam. createApp() does not listen; main.ts puts it behind TLS.
-import express, { type Request, type Response } from 'express';
+// The API server: one handler around the pure pieces (routes, wire bodies, Status factories)
+// and the MetricsProvider seam, under express. createApp() does not listen; main.ts puts it
+// behind TLS.
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import express from 'express';
 import { openApiDocument, versionDocument, type VersionInfo } from './api/openapi';
 import { route, selectors, type Route, type Selectors } from './api/routes';
 import {
@@ -108,17 +110,24 @@ function statusFor(err: unknown, r: Route): Status {
   return internalError(err instanceof Error ? err.message : String(err));
 }
 
-export function createApp(deps: ServerDeps): express.Express {
+/** Writes a whole answer (a HEAD request's body is dropped by node:http). */
+function reply(res: ServerResponse, code: number, type: string, body: string | Buffer): void {
+  res.writeHead(code, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** The metric value paths (what every HPA asks, every sync period): deeper than a version. */
+const VALUES = /^\/apis\/(?:custom|external)\.metrics\.k8s\.io\/v1beta[12]\/./;
+
+export function createApp(deps: ServerDeps): RequestListener {
   const { provider, metrics, logger } = deps;
   const now = deps.now ?? Date.now;
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
 
-  const send = (res: Response, code: number, body: unknown) => {
-    res.status(code).type('application/json').send(JSON.stringify(body));
-  };
-  const sendStatus = (res: Response, s: Status) => send(res, s.code, s);
+  const JSON_TYPE = 'application/json';
+  const TEXT_TYPE = 'text/plain; charset=utf-8';
+  const send = (res: ServerResponse, code: number, body: unknown) =>
+    reply(res, code, JSON_TYPE, JSON.stringify(body));
+  const sendStatus = (res: ServerResponse, s: Status) => send(res, s.code, s);
 
   // Serialised answers, per answer array: the provider hands out the same array while it is
   // cached, so a cache hit skips formatting 1,500 items again.
@@ -132,7 +141,7 @@ export function createApp(deps: ServerDeps): express.Express {
   };
 
   const sendList = (
-    res: Response,
+    res: ServerResponse,
     metric: string,
     out: { body: Buffer; dropped: number },
     samples: readonly { timestamp: number }[],
@@ -142,31 +151,23 @@ export function createApp(deps: ServerDeps): express.Express {
     let oldest = Infinity;
     for (const s of samples) if (s.timestamp < oldest) oldest = s.timestamp;
     if (oldest !== Infinity) metrics.valueAge.observe(Math.max(0, now() / 1000 - oldest));
-    res.status(200).type('application/json').send(out.body);
+    reply(res, 200, JSON_TYPE, out.body);
   };
 
-  async function serve(r: Route, sel: Selectors, res: Response): Promise<void> {
+  async function serve(r: Route, sel: Selectors, res: ServerResponse): Promise<void> {
     switch (r.kind) {
       case 'health':
         if (r.check === 'readyz' && !provider.ready()) {
-          res
-            .status(503)
-            .type('text/plain')
-            .send('[-]provider not ready: series discovery has not completed\n');
-          return;
+          const why = '[-]provider not ready: series discovery has not completed\n';
+          return reply(res, 503, TEXT_TYPE, why);
         }
-        res.status(200).type('text/plain').send('ok');
-        return;
+        return reply(res, 200, TEXT_TYPE, 'ok');
       case 'version':
         return send(res, 200, versionDocument(deps.version));
       case 'openapi':
         return send(res, 200, openApiDocument(deps.version.gitVersion));
       case 'metrics':
-        res
-          .status(200)
-          .type(metrics.registry.contentType)
-          .send(await metrics.registry.metrics());
-        return;
+        return reply(res, 200, metrics.registry.contentType, await metrics.registry.metrics());
       case 'apis':
         return send(res, 200, apiGroupList());
       case 'group':
@@ -210,9 +211,10 @@ export function createApp(deps: ServerDeps): express.Express {
     }
   }
 
-  app.use(async (req: Request, res: Response) => {
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = req.url ?? '/';
     const started = process.hrtime.bigint();
-    const [path = '/', query = ''] = req.originalUrl.split(/\?(.*)/s);
+    const [path = '/', query = ''] = url.split(/\?(.*)/s);
     const r = route(path);
     const label = pattern(r);
     res.on('finish', () => {
@@ -221,14 +223,14 @@ export function createApp(deps: ServerDeps): express.Express {
       metrics.requestDuration.observe({ path: label }, seconds);
       logger.debug('request', {
         method: req.method,
-        path: req.originalUrl,
+        path: url,
         code: res.statusCode,
         seconds,
       });
     });
     try {
       if (req.method !== 'GET' && req.method !== 'HEAD')
-        return sendStatus(res, methodNotAllowed(req.method));
+        return sendStatus(res, methodNotAllowed(req.method ?? ''));
       if (isStatus(r)) return sendStatus(res, r);
       if (!PUBLIC.has(r.kind)) {
         const user = await deps.authenticate(req);
@@ -246,9 +248,26 @@ export function createApp(deps: ServerDeps): express.Express {
     } catch (err) {
       const status = isStatus(r) ? internalError(String(err)) : statusFor(err, r);
       if (status.code >= 500)
-        logger.warn('request failed', { path: req.originalUrl, code: status.code, error: err });
+        logger.warn('request failed', { path: url, code: status.code, error: err });
       if (!res.headersSent) sendStatus(res, status);
     }
-  });
-  return app;
+  }
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  // Never a crash, never express's HTML error page: what escapes the handler is a Status 500.
+  const serveSafely = (req: IncomingMessage, res: ServerResponse) =>
+    handle(req, res).catch((err: unknown) => {
+      logger.error('request failed', { path: req.url, error: err });
+      if (!res.headersSent) sendStatus(res, internalError(String(err)));
+    });
+  app.use((req, res) => void serveSafely(req, res));
+  // The value requests skip express: its request and response wrapping cost ~0.35 ms of CPU
+  // and ~0.3 ms of latency on each 290 KB answer (README, Benchmark), and every HPA asks every
+  // sync period. Both ways reach the same handler.
+  return (req, res) => {
+    if (VALUES.test(req.url ?? '')) void serveSafely(req, res);
+    else app(req, res);
+  };
 }

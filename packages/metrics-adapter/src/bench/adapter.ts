@@ -4,7 +4,7 @@
 // by the same client in the same interleaved rounds (measure.ts). Prints numbers; it is not a
 // test and asserts nothing.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +63,12 @@ interface Counters {
 
 /** USER_HZ, the unit of /proc/<pid>/stat times: 100 on every Linux architecture Node runs on. */
 const TICKS_PER_SECOND = 100;
+
+/** User + system CPU time a child process has used, from /proc. */
+function cpuMsOf(child: ChildProcess): number {
+  const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(stat[11]) + Number(stat[12])) * (1000 / TICKS_PER_SECOND);
+}
 const VALUES_PATH = `/apis/custom.metrics.k8s.io/v1beta2/namespaces/${NAMESPACE}/pods/%2A/websocket_connections?labelSelector=app%3Dcollab`;
 
 async function startAdapterProcess(
@@ -114,9 +120,8 @@ async function startAdapterProcess(
         /^beacon_adapter_cache_requests_total\{result="(\w+)"\} (\S+)$/gm,
       ))
         cache[m[1] as string] = Number(m[2]);
-      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
       return {
-        cpuMs: (Number(stat[11]) + Number(stat[12])) * (1000 / TICKS_PER_SECOND),
+        cpuMs: cpuMsOf(child),
         requests: sum(
           /^beacon_adapter_requests_total\{path="[^"]*pods\/\*\/\{metric\}",code="200"\} (\S+)$/gm,
         ),
@@ -127,6 +132,44 @@ async function startAdapterProcess(
       };
     },
   };
+}
+
+/**
+ * A bare node:https server in its own process, with the adapter's certificate and environment,
+ * that answers every request with `body`: what this machine gives for sending a cache hit's
+ * bytes over TLS and nothing else, the floor under the adapter's cache-hit latency.
+ */
+async function startBareHttps(
+  certDir: string,
+  body: Buffer,
+): Promise<{ client: Getter; child: ChildProcess }> {
+  const port = await freePort();
+  const file = join(certDir, 'answer.json');
+  writeFileSync(file, body);
+  const script = `
+    const fs = require('node:fs');
+    const body = fs.readFileSync(${JSON.stringify(file)});
+    require('node:https').createServer({
+      cert: fs.readFileSync(${JSON.stringify(join(certDir, 'apiserver.crt'))}),
+      key: fs.readFileSync(${JSON.stringify(join(certDir, 'apiserver.key'))}),
+    }, (req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+      res.end(body);
+    }).listen(${port}, '127.0.0.1');`;
+  const child = spawn(process.execPath, ['-e', script], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, ...deployedEnv() },
+  });
+  const client = getter(
+    `https://127.0.0.1:${port}`,
+    readFileSync(join(certDir, 'apiserver.crt'), 'utf8'),
+  );
+  await waitFor(
+    async () => (await client.get('/')).length > 0,
+    10_000,
+    () => 'the bare https server did not come up',
+  );
+  return { client, child };
 }
 
 const diff = (a: Counters, b: Counters): Counters => ({
@@ -142,13 +185,21 @@ function report(
   results: readonly (readonly [string, Summary])[],
   uncached: Counters,
   cached: Counters,
-  extra: { grouped: string; regex: string; rss: [number, number]; load: [number[], number[]] },
+  extra: {
+    grouped: string;
+    regex: string;
+    rss: [number, number];
+    load: [number[], number[]];
+    /** The bare https server's CPU per request. */
+    bareCpuMs: number;
+  },
 ) {
   const fmt = (n: number) => n.toFixed(2).padStart(8);
   const byName = new Map(results);
   const base = byName.get(DIRECT) as Summary;
   const miss = byName.get(MISS) as Summary;
   const hit = byName.get(HIT) as Summary;
+  const bare = byName.get(BARE) as Summary;
   const regex = byName.get(REGEX) as Summary;
   const load = (l: number[]) => l.map((n) => n.toFixed(2)).join(' ');
   console.log(
@@ -185,6 +236,9 @@ function report(
   );
   console.log(`regex query p99 / grouped p99:    ${(regex.p99 / base.p99).toFixed(1)}×`);
   console.log(
+    `cache hit / bare https, same bytes: p50 ${(hit.p50 / bare.p50).toFixed(2)}×, p99 ${(hit.p99 / bare.p99).toFixed(2)}× (${(hit.p99 - bare.p99).toFixed(2)} ms); bare https: ${extra.bareCpuMs.toFixed(2)} ms of CPU a request`,
+  );
+  console.log(
     `adapter RSS: ${extra.rss[0].toFixed(0)} MiB (cache off), ${extra.rss[1].toFixed(0)} MiB (cache on)`,
   );
   console.log('');
@@ -206,6 +260,7 @@ const PARSED = 'Prometheus direct, grouped, JSON parsed';
 const REGEX = 'Prometheus direct, pod-name regex query';
 const MISS = 'adapter, value cache miss';
 const HIT = 'adapter, value cache hit';
+const BARE = "bare node:https, the cache hit's bytes";
 
 async function main() {
   const text = exposition();
@@ -218,6 +273,7 @@ async function main() {
   });
   const children: ChildProcess[] = [];
   const direct = getter(prom.url);
+  let certDir: string | undefined;
   try {
     await waitFor(
       async () => {
@@ -230,12 +286,14 @@ async function main() {
       60_000,
       () => 'Prometheus did not scrape 1,500 pods',
     );
-    const certDir = mkdtempSync(join(tmpdir(), 'beacon-bench-'));
+    certDir = mkdtempSync(join(tmpdir(), 'beacon-bench-'));
     const uncached = await startAdapterProcess(prom.url, certDir, ['--value-cache-ttl=0s']);
     children.push(uncached.child);
     // Longer than the run, so every measured request of this adapter is a hit (counted below).
     const cached = await startAdapterProcess(prom.url, certDir, ['--value-cache-ttl=1h']);
     children.push(cached.child);
+    const bare = await startBareHttps(certDir, await cached.client.get(VALUES_PATH, true));
+    children.push(bare.child);
 
     // What the adapter sends for this request, and what prometheus-adapter would send; both as
     // GET, the adapter's (and prometheus-adapter's) default --prometheus-verb.
@@ -258,13 +316,22 @@ async function main() {
       { name: REGEX, run: async () => void (await direct.get(queryPath(regex))) },
       adapterCase(MISS, uncached),
       adapterCase(HIT, cached),
+      {
+        name: BARE,
+        async run() {
+          if (!(await bare.client.get(VALUES_PATH)).includes('collab-01499'))
+            throw new Error(`${BARE}: incomplete answer`);
+        },
+      },
     ];
     await interleaved(cases, WARMUP); // not recorded: connections, JIT, the first cache fill
     const before = [await uncached.counters(), await cached.counters()] as const;
+    const bareCpu = cpuMsOf(bare.child);
     const loadBefore = loadavg();
     const times = await interleaved(cases, ROUNDS);
     const loadAfter = loadavg();
     const after = [await uncached.counters(), await cached.counters()] as const;
+    const bareCpuMs = (cpuMsOf(bare.child) - bareCpu) / ROUNDS;
     report(
       cases.map((c, i) => [c.name, summarise(times[i] as number[])] as const),
       diff(before[0], after[0]),
@@ -274,6 +341,7 @@ async function main() {
         regex,
         rss: [uncached.rssMiB(), cached.rssMiB()],
         load: [loadBefore, loadAfter],
+        bareCpuMs,
       },
     );
   } finally {
@@ -281,6 +349,7 @@ async function main() {
     for (const c of children) c.kill('SIGTERM');
     await prom.stop();
     target.close();
+    if (certDir) rmSync(certDir, { recursive: true, force: true });
   }
 }
 
