@@ -10,6 +10,7 @@ import { CUSTOM_GROUP, EXTERNAL_GROUP } from './routes';
 import { Utf8Writer } from './utf8-writer';
 import {
   formatTime,
+  rememberingLast,
   isFiniteValue,
   toLabelSelector,
   type ExternalSample,
@@ -117,18 +118,8 @@ function list<S extends { readonly value: number | string }>(
 
 const numberJson = (n: number) => (Number.isFinite(n) ? String(n) : 'null');
 
-/** JSON of metav1.Time values, remembering the last: the items of one answer mostly share it. */
-function timeWriter(): (unixSeconds: number) => string {
-  let last: number | undefined;
-  let json = '';
-  return (t) => {
-    if (t !== last) {
-      last = t;
-      json = JSON.stringify(formatTime(t));
-    }
-    return json;
-  };
-}
+/** JSON of metav1.Time values, a run of equal ones written once. */
+const timeWriter = () => rememberingLast((t) => JSON.stringify(formatTime(t)));
 
 /**
  * Writes `{"describedObject":` and the object up to the end of its name, returning the object's

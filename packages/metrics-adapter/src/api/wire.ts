@@ -42,14 +42,17 @@ export function formatTime(unixSeconds: number): string {
   return new Date(Math.floor(unixSeconds) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-/** formatTime remembering its last answer: the items of one answer mostly share a timestamp. */
-function timeFormatter(): (unixSeconds: number) => string {
+/**
+ * `format` remembering its last answer: the items of one answer mostly share a timestamp, so a
+ * run of equal ones is formatted once.
+ */
+export function rememberingLast(format: (unixSeconds: number) => string) {
   let last: number | undefined;
   let text = '';
-  return (t) => {
+  return (t: number): string => {
     if (t !== last) {
       last = t;
-      text = formatTime(t);
+      text = format(t);
     }
     return text;
   };
@@ -111,7 +114,7 @@ export function customMetricValueList(
 ): ListResult<object> {
   const kept = samples.filter((s) => isFiniteValue(s.value));
   const labelSelector = toLabelSelector(selector);
-  const time = timeFormatter();
+  const time = rememberingLast(formatTime);
   const items = kept.map((s) => {
     const window = s.windowSeconds === undefined ? undefined : Math.round(s.windowSeconds);
     if (version === 'v1beta1') {
