@@ -4,6 +4,7 @@
 // .test-results/go.json for the repository's summary line.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +69,27 @@ const targets = [
     }
   }),
 ];
+
+// A fleet of 1,000 pods in one exposition (as a federation or kube-state-metrics endpoint
+// carries many pods): their list is ~180 KB, over the 128 KiB past which the adapter gzips for a
+// client that asks, as client-go does. Values are the pod's number modulo 50.
+const FLEET = 1000;
+const fleet = createServer((_req, res) => {
+  const lines = [];
+  for (let i = 0; i < FLEET; i++) {
+    const pod = `fleet-${String(i).padStart(4, '0')}`;
+    lines.push(
+      `${catalog.platform.websocketConnections.name}{namespace="fleet",pod="${pod}"} ${i % 50}`,
+    );
+    lines.push(
+      `${catalog.kubeStateMetrics.podLabels.name}{namespace="fleet",pod="${pod}",label_app="fleet"} 1`,
+    );
+  }
+  res.end(lines.join('\n') + '\n');
+});
+await new Promise((r) => fleet.listen(0, '127.0.0.1', r));
+servers.push(fleet);
+targets.push({ address: `127.0.0.1:${fleet.address().port}` });
 
 const prom = await startPrometheus(targets);
 const pki = createPki();

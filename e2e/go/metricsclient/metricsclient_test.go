@@ -8,6 +8,8 @@
 package metricsclient
 
 import (
+	"fmt"
+	"net/http"
 	"os"
 	"sort"
 	"testing"
@@ -79,6 +81,60 @@ func TestCustomMetricsForPodsBySelector(t *testing.T) {
 	want := map[string]int64{"collab-a": 3000, "collab-b": 1500}
 	if len(got) != len(want) || got["collab-a"] != want["collab-a"] || got["collab-b"] != want["collab-b"] {
 		t.Fatalf("milli-values = %v, want %v", got, want)
+	}
+}
+
+// gzipSeen is a RoundTripper under client-go's own: Go's http.Transport asks for gzip and
+// inflates what comes back, marking the response Uncompressed.
+type gzipSeen struct {
+	next http.RoundTripper
+	seen *int
+}
+
+func (g gzipSeen) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := g.next.RoundTrip(r)
+	if err == nil && resp.Uncompressed {
+		*g.seen++
+	}
+	return resp, err
+}
+
+// The fleet's 1,000 pods make a ~180 KB list: the adapter gzips it as Kubernetes API servers do,
+// and the HPA controller's client must read it the same.
+func TestLargeListArrivesGzippedAndDecodes(t *testing.T) {
+	cfg := config(t)
+	seen := 0
+	cfg.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { return gzipSeen{rt, &seen} }
+	disco, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mapper := meta.NewDefaultRESTMapper([]schema.GroupVersion{{Version: "v1"}})
+	mapper.Add(schema.GroupVersionKind{Version: "v1", Kind: "Pod"}, meta.RESTScopeNamespace)
+	client := custom.NewForConfig(cfg, mapper, custom.NewAvailableAPIsGetter(disco))
+	selector, err := labels.Parse("app=fleet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := client.NamespacedMetrics("fleet").GetForObjects(podsGK, selector, "websocket_connections", labels.Everything())
+	if err != nil {
+		t.Fatalf("GetForObjects: %v", err)
+	}
+	// Discovery's answers, asked on the way, are under the threshold: only the list is gzipped.
+	if seen != 1 {
+		t.Errorf("the list came uncompressed (%d gzipped answers); want it gzipped", seen)
+	}
+	if len(list.Items) != 1000 {
+		t.Fatalf("want 1000 items, got %d", len(list.Items))
+	}
+	for _, item := range list.Items {
+		var n int
+		if _, err := fmt.Sscanf(item.DescribedObject.Name, "fleet-%d", &n); err != nil {
+			t.Fatalf("unexpected pod %q", item.DescribedObject.Name)
+		}
+		if got, want := item.Value.MilliValue(), int64(n%50)*1000; got != want {
+			t.Errorf("%s = %dm, want %dm", item.DescribedObject.Name, got, want)
+		}
 	}
 }
 

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { createApp, type ServerDeps } from './server';
 import { fakeProvider, type FakeData } from './provider/fake';
 import { PrometheusError } from './provider/prometheus/client';
@@ -283,6 +284,66 @@ describe('API server', () => {
     expect(r.body.message).toBe(
       'User "system:anonymous" cannot get resource "pods.custom.metrics.k8s.io": no RBAC rule',
     );
+  });
+
+  describe('compression, as Kubernetes API servers do it', () => {
+    // 1,500 pods: a ~190 KB list, over the apiserver's 128 KiB threshold.
+    const many: FakeData = {
+      ...data,
+      objects: {
+        'pods/platform/*/websocket_connections': Array.from({ length: 1500 }, (_, i) => ({
+          describedObject: pod(`collab-${String(i).padStart(5, '0')}`),
+          value: String(i % 50),
+          timestamp: 1700000000,
+        })),
+      },
+    };
+    const PATH =
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/*/websocket_connections';
+    // node:http, not fetch: fetch asks for gzip itself and hides what was sent.
+    const raw = (path: string, headers: Record<string, string> = {}) =>
+      new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        request(base + path, { headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        })
+          .on('error', reject)
+          .end();
+      });
+
+    it('gzips a list over 128 KiB for a caller that accepts gzip, as client-go does', async () => {
+      await start({}, many);
+      const plain = await raw(PATH);
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(plain.body.length).toBeGreaterThan(128 * 1024);
+      for (let round = 0; round < 2; round++) {
+        const zipped = await raw(PATH, { 'accept-encoding': 'gzip' });
+        expect(zipped.headers['content-encoding']).toBe('gzip');
+        expect(zipped.headers.vary).toBe('Accept-Encoding');
+        expect(Number(zipped.headers['content-length'])).toBe(zipped.body.length);
+        expect(zipped.body.length).toBeLessThan(plain.body.length / 5);
+        expect(gunzipSync(zipped.body).equals(plain.body)).toBe(true);
+      }
+      const items = (JSON.parse(plain.body.toString()) as Json).items as Json[];
+      expect(items).toHaveLength(1500);
+      expect(items[1499]).toMatchObject({
+        describedObject: pod('collab-01499'),
+        value: '49',
+      });
+    });
+
+    it('sends a small list, or one to a caller that refuses gzip, as it is', async () => {
+      await start({}, many);
+      const refused = await raw(PATH, { 'accept-encoding': 'gzip;q=0, deflate' });
+      expect(refused.headers['content-encoding']).toBeUndefined();
+      expect(refused.body.length).toBeGreaterThan(128 * 1024);
+      await new Promise((res) => server.close(res));
+      await start();
+      const small = await raw(PATH, { 'accept-encoding': 'gzip' });
+      expect(small.headers['content-encoding']).toBeUndefined();
+      expect((JSON.parse(small.body.toString()) as Json).items).toHaveLength(2);
+    });
   });
 
   it('counts requests by route pattern and code, never by object name', async () => {

@@ -16,6 +16,7 @@ import {
   unauthorized,
   type Status,
 } from './api/status';
+import { acceptsGzip, GZIP_THRESHOLD_BYTES, gzipBody } from './api/content-encoding';
 import { apiGroupDocument, apiGroupList, apiResourceList, type ListResult } from './api/wire';
 import { customMetricValueListBytes, externalMetricValueListBytes } from './api/value-list-bytes';
 import type { Authenticator, Authorizer, RequestAttributes } from './auth/types';
@@ -130,9 +131,10 @@ export function createApp(deps: ServerDeps): RequestListener {
   const sendStatus = (res: ServerResponse, s: Status) => send(res, s.code, s);
 
   // Serialised answers, per answer array: the provider hands out the same array while it is
-  // cached, so a cache hit skips formatting 1,500 items again.
-  const rendered = new WeakMap<object, Map<string, { body: Buffer; dropped: number }>>();
-  const render = (samples: object, key: string, build: () => ListResult<Buffer>) => {
+  // cached, so a cache hit skips formatting 1,500 items again (and compressing them).
+  type Rendered = ListResult<Buffer> & { gzipped?: Buffer };
+  const rendered = new WeakMap<object, Map<string, Rendered>>();
+  const render = (samples: object, key: string, build: () => Rendered) => {
     let byKey = rendered.get(samples);
     if (!byKey) rendered.set(samples, (byKey = new Map()));
     let out = byKey.get(key);
@@ -141,9 +143,10 @@ export function createApp(deps: ServerDeps): RequestListener {
   };
 
   const sendList = (
+    req: IncomingMessage,
     res: ServerResponse,
     metric: string,
-    out: { body: Buffer; dropped: number },
+    out: Rendered,
     samples: readonly { timestamp: number }[],
   ) => {
     if (out.dropped > 0) metrics.nonFiniteValues.inc({ metric }, out.dropped);
@@ -151,10 +154,24 @@ export function createApp(deps: ServerDeps): RequestListener {
     let oldest = Infinity;
     for (const s of samples) if (s.timestamp < oldest) oldest = s.timestamp;
     if (oldest !== Infinity) metrics.valueAge.observe(Math.max(0, now() / 1000 - oldest));
-    reply(res, 200, JSON_TYPE, out.body);
+    if (out.body.length > GZIP_THRESHOLD_BYTES && acceptsGzip(req.headers['accept-encoding'])) {
+      out.gzipped ??= gzipBody(out.body);
+      res.writeHead(200, {
+        'content-type': JSON_TYPE,
+        'content-encoding': 'gzip',
+        vary: 'Accept-Encoding',
+        'content-length': out.gzipped.length,
+      });
+      res.end(out.gzipped);
+    } else reply(res, 200, JSON_TYPE, out.body);
   };
 
-  async function serve(r: Route, sel: Selectors, res: ServerResponse): Promise<void> {
+  async function serve(
+    r: Route,
+    sel: Selectors,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
     switch (r.kind) {
       case 'health':
         if (r.check === 'readyz' && !provider.ready()) {
@@ -193,7 +210,7 @@ export function createApp(deps: ServerDeps): RequestListener {
           `${r.version}\0${r.metric}\0${formatLabelSelector(sel.metricLabelSelector)}`,
           () => customMetricValueListBytes(r.version, r.metric, samples, sel.metricLabelSelector),
         );
-        return sendList(res, r.metric, out, samples);
+        return sendList(req, res, r.metric, out, samples);
       }
       case 'external': {
         const samples = await provider.externalValues({
@@ -206,7 +223,7 @@ export function createApp(deps: ServerDeps): RequestListener {
         const out = render(samples, r.metric, () =>
           externalMetricValueListBytes(r.metric, samples),
         );
-        return sendList(res, r.metric, out, samples);
+        return sendList(req, res, r.metric, out, samples);
       }
     }
   }
@@ -244,7 +261,7 @@ export function createApp(deps: ServerDeps): RequestListener {
       }
       const sel = selectors(query);
       if (isStatus(sel)) return sendStatus(res, sel);
-      await serve(r, sel, res);
+      await serve(r, sel, req, res);
     } catch (err) {
       const status = isStatus(r) ? internalError(String(err)) : statusFor(err, r);
       if (status.code >= 500)

@@ -1,13 +1,20 @@
 // The benchmark's measuring side, the same for every path it compares: one client (node:http or
-// node:https, one kept-alive connection, no compression asked for, only the answer's tail kept),
+// node:https, one kept-alive connection, gzip asked for or not, only the answer's tail kept),
 // one request at a time, and every path measured in the same rounds in a rotating order, so a
 // busy moment on the machine (a scrape, another process, a GC) lands on all of them alike.
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { gunzipSync } from 'node:zlib';
 
 export interface Getter {
-  /** GETs `path`; resolves with the answer's last 1 KiB (or the whole answer with `whole`). */
-  get(path: string, whole?: boolean): Promise<Buffer>;
+  /**
+   * GETs `path`; resolves with the answer's last 1 KiB (or the whole answer with `whole`). With
+   * `gzip` it asks for gzip and inflates what comes gzipped, as Go's http.Transport (client-go's)
+   * does.
+   */
+  get(path: string, whole?: boolean, gzip?: boolean): Promise<Buffer>;
+  /** How many answers came gzipped. */
+  gzipped(): number;
   close(): void;
 }
 
@@ -21,14 +28,19 @@ export function getter(base: string, ca?: string): Getter {
     ? new HttpsAgent({ keepAlive: true, maxSockets: 1, ...(ca ? { ca } : {}) })
     : new HttpAgent({ keepAlive: true, maxSockets: 1 });
   const request = tls ? httpsRequest : httpRequest;
+  let gzipped = 0;
   return {
-    get: (path, whole = false) =>
+    get: (path, whole = false, gzip = false) =>
       new Promise((resolve, reject) => {
-        request(base + path, { agent }, (res) => {
+        const headers = gzip ? { 'accept-encoding': 'gzip' } : {};
+        request(base + path, { agent, headers }, (res) => {
+          // A gzipped answer (~20 KB) is kept whole and inflated in one call when it ends.
+          const gz = res.headers['content-encoding'] === 'gzip';
+          if (gz) gzipped++;
           const chunks: Buffer[] = [];
           let tail: Buffer = Buffer.alloc(0);
           res.on('data', (c: Buffer) => {
-            if (whole) chunks.push(c);
+            if (whole || gz) chunks.push(c);
             else
               tail =
                 c.length >= 1024
@@ -36,7 +48,8 @@ export function getter(base: string, ca?: string): Getter {
                   : Buffer.concat([tail, c]).subarray(-1024);
           });
           res.on('end', () => {
-            const body = whole ? Buffer.concat(chunks) : tail;
+            let body = whole || gz ? Buffer.concat(chunks) : tail;
+            if (gz) body = whole ? gunzipSync(body) : gunzipSync(body).subarray(-1024);
             if (res.statusCode === 200) resolve(body);
             else reject(new Error(`GET ${path}: ${res.statusCode}: ${body.toString()}`));
           });
@@ -45,6 +58,7 @@ export function getter(base: string, ca?: string): Getter {
           .on('error', reject)
           .end();
       }),
+    gzipped: () => gzipped,
     close: () => agent.destroy(),
   };
 }
