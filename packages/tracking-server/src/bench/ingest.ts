@@ -46,9 +46,9 @@ function event(n: number): string {
       url: `https://inventory.internal/api/v2/items/${n + i}`,
     },
   }));
-  return JSON.stringify({
+  const json = JSON.stringify({
     event_id: eventId(n),
-    timestamp: Date.now() / 1000,
+    timestamp: 0,
     platform: 'node',
     level: 'error',
     release: 'checkout@2.3.1',
@@ -72,12 +72,33 @@ function event(n: number): string {
     },
     breadcrumbs: { values: breadcrumbs },
   });
+  return json.replace('"timestamp":0', `"timestamp":${stamp()}`);
+}
+
+/** Now in seconds, as SDKs send it, with three decimals: a fixed width to write over. */
+const stamp = () => (Date.now() / 1000).toFixed(3);
+
+/**
+ * 32 hex digits that look random, as SDKs' ids are (uuid4 for event ids, random trace ids, and
+ * request ids for correlation): each index keyed by one takes its inserts all over its pages, not
+ * at one end as counting ids would. A function of (n, salt), so it costs the load generator little
+ * and every run sends the same ids; 128 bits from four 32-bit mixes (murmur3's finaliser).
+ */
+function scrambled(n: number, salt: number): string {
+  let out = '';
+  for (let k = 0; k < 4; k++) {
+    let h = Math.imul(n + 1, 0x9e3779b1) ^ Math.imul(salt * 4 + k + 1, 0x85ebca77);
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    out += ((h ^ (h >>> 16)) >>> 0).toString(16).padStart(8, '0');
+  }
+  return out;
 }
 
 // The ids of event n, each of a fixed width so that they can be written over another event's.
-const eventId = (n: number) => (n + 1).toString(16).padStart(32, '0');
-const traceId = (n: number) => (n + 7).toString(16).padStart(32, 'a');
-const correlationId = (n: number) => `req-${n.toString().padStart(12, '0')}`;
+const eventId = (n: number) => scrambled(n, 1);
+const traceId = (n: number) => scrambled(n, 2);
+const correlationId = (n: number) => `req-${scrambled(n, 3)}`;
 
 function envelope(n: number): Buffer {
   const e = event(n);
@@ -88,7 +109,7 @@ function envelope(n: number): Buffer {
 
 /**
  * The envelopes to send: a pool of distinct ones built once, and for each request a copy of one
- * with that request's own ids written over the pool entry's, so every event is new to the
+ * with that request's own ids and time written over the pool entry's, so every event is new to the
  * server (as an SDK's are) while the load generator, which shares the two cores with the
  * server, spends its CPU on sending rather than on JSON.stringify.
  */
@@ -102,7 +123,13 @@ function envelopeSource(first: number, size = 1024): (n: number) => Buffer {
         offsets.push(o);
       return offsets;
     };
-    return { body, ids: at(eventId(n)), trace: at(traceId(n)), correlation: at(correlationId(n)) };
+    return {
+      body,
+      ids: at(eventId(n)),
+      trace: at(traceId(n)),
+      correlation: at(correlationId(n)),
+      time: at(`"timestamp":${/"timestamp":([0-9.]+)/.exec(body.toString())?.[1]}`),
+    };
   });
   return (n) => {
     const entry = pool[(n - first) % size] as (typeof pool)[number];
@@ -110,6 +137,8 @@ function envelopeSource(first: number, size = 1024): (n: number) => Buffer {
     for (const o of entry.ids) body.write(eventId(n), o, 'latin1');
     for (const o of entry.trace) body.write(traceId(n), o, 'latin1');
     for (const o of entry.correlation) body.write(correlationId(n), o, 'latin1');
+    // Sent now: sessions are kept in the order of their records' times, as they come.
+    for (const o of entry.time) body.write(`"timestamp":${stamp()}`, o, 'latin1');
     return body;
   };
 }

@@ -248,3 +248,59 @@ it('upgrades a database from before the sessions table, listing what it holds', 
     upgraded.close();
   }
 });
+
+it('upgrades trace links from before they had a time, and deletes them by it', () => {
+  const DAY = 86_400_000;
+  const file = join(dir, 'links.db');
+  const t = trace(31);
+  const before = openSqlite(file);
+  before.ingestTraces(
+    1,
+    [op(1, t, T0 - 10 * DAY, T0 - 10 * DAY + 5, { correlationId: 'req-31' })],
+    [],
+  );
+  before.close();
+  const old = new Database(file);
+  // The links as this package wrote them before: no project or time, an index by correlation id.
+  old.exec(`CREATE TABLE kept AS SELECT trace_id, correlation_id FROM trace_links;
+    DROP TABLE trace_links;
+    CREATE TABLE trace_links (trace_id TEXT PRIMARY KEY, correlation_id TEXT NOT NULL) WITHOUT ROWID;
+    INSERT INTO trace_links SELECT trace_id, correlation_id FROM kept; DROP TABLE kept;
+    CREATE INDEX trace_links_correlation ON trace_links (correlation_id);`);
+  old.close();
+
+  const upgraded = openSqlite(file);
+  try {
+    const db = new Database(file, { readonly: true });
+    const indexes = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'trace_links'")
+      .pluck()
+      .all();
+    expect(
+      db.prepare('SELECT trace_id, correlation_id, project_id, seen FROM trace_links').all(),
+    ).toEqual([{ trace_id: t, correlation_id: 'req-31', project_id: 1, seen: T0 - 10 * DAY + 5 }]);
+    db.close();
+    expect(indexes).toEqual(['trace_links_seen']);
+    // The link still joins: a span that only knows the trace is listed under req-31.
+    upgraded.ingestTraces(1, [op(2, t, T0 - 10 * DAY + 5, T0 - 10 * DAY + 9)], []);
+    expect(upgraded.listSessions({ limit: 5 }).items.map((s) => s.id)).toEqual(['req-31']);
+    expect(upgraded.getSession('req-31')?.operations).toBe(2);
+    // Past retention: both operations, the link and the session.
+    expect(upgraded.deleteSessionsBefore(T0 - 7 * DAY, 500)).toBe(4);
+    upgraded.ingestTraces(1, [op(3, t, T0, T0 + 5)], []);
+    expect(upgraded.listSessions({ limit: 5 }).items.map((s) => s.id)).toEqual([t]);
+  } finally {
+    upgraded.close();
+  }
+});
+
+it('keeps a link while its records are within retention, for the span that comes later', () => {
+  const DAY = 86_400_000;
+  const t = trace(41);
+  repo.ingest([errorEvent(1, { service: 'checkout', correlation_id: 'req-41' }, t)]);
+  // A sweep for older data leaves the link made at T0.
+  expect(repo.deleteSessionsBefore(T0 - DAY, 500)).toBe(0);
+  repo.ingestTraces(1, [op(1, t, T0 + 10, T0 + 20, { service: 'worker' })], []);
+  expect(ids()).toEqual(['req-41']);
+  expect(repo.getSession('req-41')).toMatchObject({ operations: 1, errors: 1 });
+});

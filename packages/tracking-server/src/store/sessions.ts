@@ -41,9 +41,9 @@ CREATE TABLE IF NOT EXISTS memory_snapshots (
   correlation_id TEXT, time REAL NOT NULL, rss REAL, heap_used REAL);
 CREATE INDEX IF NOT EXISTS memory_trace ON memory_snapshots (trace_id);
 CREATE INDEX IF NOT EXISTS memory_correlation ON memory_snapshots (correlation_id);
-CREATE TABLE IF NOT EXISTS trace_links (trace_id TEXT PRIMARY KEY, correlation_id TEXT NOT NULL)
-  WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS trace_links_correlation ON trace_links (correlation_id);
+CREATE TABLE IF NOT EXISTS trace_links (
+  trace_id TEXT PRIMARY KEY, correlation_id TEXT NOT NULL, project_id INTEGER NOT NULL,
+  seen REAL NOT NULL) WITHOUT ROWID;
 DROP INDEX IF EXISTS events_trace;
 DROP INDEX IF EXISTS events_correlation;
 `;
@@ -67,6 +67,31 @@ CREATE TABLE sessions (
   errors INTEGER NOT NULL DEFAULT 0, alias_of TEXT);
 CREATE INDEX sessions_end ON sessions (end DESC, sid DESC);
 `;
+
+/**
+ * Trace links are found by trace id only, and go by age. They had an index by correlation id
+ * (for a session's traces, and to delete them with their session): a second random key written
+ * per linked record, and the most costly write of ingest (README, Benchmark). A session's traces
+ * are those of its own records; retention goes by the time the link was made, as for the
+ * records. A database from before gets the link's project and time from its session.
+ */
+function linkTimes(db: Database.Database): void {
+  const timed = () =>
+    (db.prepare('PRAGMA table_info(trace_links)').all() as { name: string }[]).some(
+      (c) => c.name === 'seen',
+    );
+  if (!timed())
+    db.transaction(() => {
+      if (timed()) return; // another connection got here first
+      db.exec(`ALTER TABLE trace_links ADD COLUMN project_id INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE trace_links ADD COLUMN seen REAL NOT NULL DEFAULT 0;
+        UPDATE trace_links SET (project_id, seen) =
+          (SELECT s.project_id, s.end FROM sessions s WHERE s.id = trace_links.correlation_id)
+        WHERE EXISTS (SELECT 1 FROM sessions s WHERE s.id = trace_links.correlation_id);`);
+    }).immediate();
+  db.exec(`DROP INDEX IF EXISTS trace_links_correlation;
+    CREATE INDEX IF NOT EXISTS trace_links_seen ON trace_links (seen);`);
+}
 
 /** Session key of a record: its correlation id, the one its trace is linked to, or its trace id. */
 const KEY = (alias: string) =>
@@ -242,6 +267,7 @@ export function sessionStore(db: Database.Database) {
   migrate(db);
   db.exec(SESSIONS_SCHEMA);
   createSessionsTable(db);
+  linkTimes(db);
   const st = {
     op: db.prepare(
       `INSERT OR REPLACE INTO operations VALUES (@projectId, @traceId, @spanId, @parentSpanId, @name, @service, @start, @end, @status, @statusMessage, @correlationId, @attributes)`,
@@ -249,7 +275,9 @@ export function sessionStore(db: Database.Database) {
     mem: db.prepare(
       `INSERT INTO memory_snapshots VALUES (@projectId, @traceId, @spanId, @service, @correlationId, @time, @rss, @heapUsed)`,
     ),
-    link: db.prepare('INSERT OR IGNORE INTO trace_links (trace_id, correlation_id) VALUES (?, ?)'),
+    link: db.prepare(
+      'INSERT OR IGNORE INTO trace_links (trace_id, correlation_id, project_id, seen) VALUES (?, ?, ?, ?)',
+    ),
     linked: db.prepare('SELECT correlation_id FROM trace_links WHERE trace_id = ?').pluck(),
     upsert: db.prepare(UPSERT).pluck(),
     alias: db.prepare(ALIAS).pluck(),
@@ -306,9 +334,16 @@ export function sessionStore(db: Database.Database) {
     return sids;
   };
 
-  /** A trace newly linked to a correlation id: its session, if listed, joins that one. */
-  const link = (traceId: string, correlationId: string) => {
-    if (traceId === correlationId || st.link.run(traceId, correlationId).changes === 0) return;
+  /**
+   * A trace newly linked to a correlation id, by a record of `projectId` at `time` naming both:
+   * the trace's session, if listed, joins that one.
+   */
+  const link = (traceId: string, correlationId: string, projectId: number, time: number) => {
+    if (
+      traceId === correlationId ||
+      st.link.run(traceId, correlationId, projectId, time).changes === 0
+    )
+      return;
     const row = st.row.get(traceId) as
       | {
           project_id: number;
@@ -339,7 +374,8 @@ export function sessionStore(db: Database.Database) {
   ): Map<string, number> => {
     // An event naming both ids links its trace to the correlation id, as a span naming both does,
     // so the trace's other records (a span without the correlation id) join the same session.
-    for (const e of events) if (e.traceId && e.correlationId) link(e.traceId, e.correlationId);
+    for (const e of events)
+      if (e.traceId && e.correlationId) link(e.traceId, e.correlationId, e.projectId, e.timestamp);
     const touches = new Map<string, Touch>();
     const aliases = new Map<string, { listed: string; projectId: number; time: number }>();
     for (const e of events) {
@@ -368,8 +404,10 @@ export function sessionStore(db: Database.Database) {
   const write = db.transaction(
     (projectId: number, operations: readonly Operation[], memory: readonly MemorySnapshot[]) => {
       // Links first, so every record of the batch is keyed by the correlation id its trace has.
-      for (const r of [...operations, ...memory])
-        if (r.correlationId) link(r.traceId, r.correlationId);
+      for (const o of operations)
+        if (o.correlationId) link(o.traceId, o.correlationId, projectId, o.end);
+      for (const m of memory)
+        if (m.correlationId) link(m.traceId, m.correlationId, projectId, m.time);
       const touches = new Map<string, Touch>();
       for (const o of operations) {
         st.op.run({
@@ -422,11 +460,13 @@ export function sessionStore(db: Database.Database) {
   );
 
   function members(sessionId: string) {
-    // Traces linked to the session: by spans (trace_links) and by its events that carry both ids.
+    // Traces linked to the session: those of its records that carry both ids (each link was
+    // made by one of them).
     const traces = (
       db
         .prepare(
-          `SELECT trace_id FROM trace_links WHERE correlation_id = @id
+          `SELECT trace_id FROM operations WHERE correlation_id = @id
+           UNION SELECT trace_id FROM memory_snapshots WHERE correlation_id = @id
            UNION SELECT trace_id FROM events WHERE session_sid = (SELECT sid FROM sessions WHERE id = @id) AND trace_id IS NOT NULL`,
         )
         .all({ id: sessionId }) as { trace_id: string }[]
@@ -620,27 +660,27 @@ export function sessionStore(db: Database.Database) {
           `DELETE FROM memory_snapshots WHERE rowid IN (SELECT rowid FROM memory_snapshots WHERE time < @before AND ${where.sql} LIMIT @batch)`,
         )
         .run(params).changes;
-      // Sessions whose last record is older (their records go with the statements above), and
-      // the links of traces to them.
+      // Links made by records that old go with them.
+      const links = db
+        .prepare(
+          `DELETE FROM trace_links WHERE trace_id IN (SELECT trace_id FROM trace_links WHERE seen < @before AND ${where.sql} LIMIT @batch)`,
+        )
+        .run(params).changes;
+      // Sessions whose last record is older (their records go with the statements above).
       const gone = db
-        .prepare(`SELECT sid, id FROM sessions WHERE end < @before AND ${where.sql} LIMIT @batch`)
-        .all(params) as { sid: number; id: string }[];
-      let c = 0;
-      if (gone.length > 0) {
-        c += db
-          .prepare(
-            'DELETE FROM trace_links WHERE correlation_id IN (SELECT value FROM json_each(?))',
-          )
-          .run(JSON.stringify(gone.map((g) => g.id))).changes;
+        .prepare(`SELECT sid FROM sessions WHERE end < @before AND ${where.sql} LIMIT @batch`)
+        .all(params) as { sid: number }[];
+      let c = links;
+      if (gone.length > 0)
         c += db
           .prepare('DELETE FROM sessions WHERE sid IN (SELECT value FROM json_each(?))')
           .run(JSON.stringify(gone.map((g) => g.sid))).changes;
-      }
       // Once less than a batch was left to delete, the sweep is at its end: the sessions that
       // straddle `before` lost their older records, and start from their earliest one left, so
       // that the duration filter reads what the detail shows. (Not counted: a sweep repeats
       // until a call deletes nothing.)
-      if (a < batch && b < batch && gone.length < batch) refreshStarts(before, where);
+      if (a < batch && b < batch && links < batch && gone.length < batch)
+        refreshStarts(before, where);
       return a + b + c;
     },
   );
