@@ -41,7 +41,10 @@ func config(t *testing.T) *rest.Config {
 }
 
 func customClient(t *testing.T) custom.CustomMetricsClient {
-	cfg := config(t)
+	return customClientFor(t, config(t))
+}
+
+func customClientFor(t *testing.T, cfg *rest.Config) custom.CustomMetricsClient {
 	disco, err := discovery.NewDiscoveryClientForConfig(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -55,16 +58,22 @@ func customClient(t *testing.T) custom.CustomMetricsClient {
 
 var podsGK = schema.GroupKind{Kind: "Pod"}
 
-func TestCustomMetricsForPodsBySelector(t *testing.T) {
-	client := customClient(t)
-	selector, err := labels.Parse("app=collab")
+// podsMetric lists a metric of the pods a label selector picks, as the HPA controller does.
+func podsMetric(t *testing.T, client custom.CustomMetricsClient, namespace, selector, metric string) *cmapi.MetricValueList {
+	t.Helper()
+	sel, err := labels.Parse(selector)
 	if err != nil {
 		t.Fatal(err)
 	}
-	list, err := client.NamespacedMetrics("platform").GetForObjects(podsGK, selector, "websocket_connections", labels.Everything())
+	list, err := client.NamespacedMetrics(namespace).GetForObjects(podsGK, sel, metric, labels.Everything())
 	if err != nil {
 		t.Fatalf("GetForObjects: %v", err)
 	}
+	return list
+}
+
+func TestCustomMetricsForPodsBySelector(t *testing.T) {
+	list := podsMetric(t, customClient(t), "platform", "app=collab", "websocket_connections")
 	got := map[string]int64{}
 	for _, item := range list.Items {
 		if item.DescribedObject.Kind != "Pod" || item.DescribedObject.Namespace != "platform" {
@@ -105,21 +114,7 @@ func TestLargeListArrivesGzippedAndDecodes(t *testing.T) {
 	cfg := config(t)
 	seen := 0
 	cfg.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { return gzipSeen{rt, &seen} }
-	disco, err := discovery.NewDiscoveryClientForConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mapper := meta.NewDefaultRESTMapper([]schema.GroupVersion{{Version: "v1"}})
-	mapper.Add(schema.GroupVersionKind{Version: "v1", Kind: "Pod"}, meta.RESTScopeNamespace)
-	client := custom.NewForConfig(cfg, mapper, custom.NewAvailableAPIsGetter(disco))
-	selector, err := labels.Parse("app=fleet")
-	if err != nil {
-		t.Fatal(err)
-	}
-	list, err := client.NamespacedMetrics("fleet").GetForObjects(podsGK, selector, "websocket_connections", labels.Everything())
-	if err != nil {
-		t.Fatalf("GetForObjects: %v", err)
-	}
+	list := podsMetric(t, customClientFor(t, cfg), "fleet", "app=fleet", "websocket_connections")
 	// Discovery's answers, asked on the way, are under the threshold: only the list is gzipped.
 	if seen != 1 {
 		t.Errorf("the list came uncompressed (%d gzipped answers); want it gzipped", seen)
