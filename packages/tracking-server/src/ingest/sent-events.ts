@@ -1,7 +1,6 @@
-// One request's Sentry events as they were sent, read (parsed, scrubbed, grouped) where they are
-// stored. Under `serve` that is the writer thread: the main thread, which alone reads every
-// request and answers it, does not also spend ~60 µs an event on JSON, scrubbing and grouping,
-// and the two cores share the work (README, Benchmark).
+// One request's Sentry events as they were sent, and how they are read (parsed, scrubbed,
+// grouped). The store's writers read them on the thread that received the request, and commit
+// them on the store's own (store/writer.ts).
 import type { ErrorType, Severity } from '../grouping/classify';
 import { createScrubber, type ScrubOptions } from '../scrub/scrub';
 import { EventError, readEvent, type TrackedEvent } from './event';

@@ -1,10 +1,8 @@
-// The steps a Sentry request's events go through after the main thread has read the request:
-// read them (parse, scrub, group), then commit them with the concurrent requests' events in one
-// transaction. inlineWriter() runs both on the calling thread, workerWriter() on the writer
-// thread (writer-thread.ts).
-import { EventError, type TrackedEvent } from '../ingest/event';
+// What crosses between the main thread and the store's writer thread (writer-thread.ts): the
+// store's write calls, each one transaction, and their answers.
+import type { TrackedEvent } from '../ingest/event';
 import type { MemorySnapshot, Operation } from '../ingest/otlp';
-import { factsOf, type EventFacts, type SentEvents } from '../ingest/sent-events';
+import type { EventFacts } from '../ingest/sent-events';
 import type { IngestResult, RetentionScope } from './repository';
 
 /** The writes a store performs; each is one transaction. */
@@ -27,79 +25,24 @@ export interface Stored {
   readonly result: IngestResult;
 }
 
-/** A request's events once read: to be committed, refused (400), or failed to read (500). */
-export type ReadOutcome =
-  | { readonly events: readonly EventFacts[] }
-  | { readonly refused: string }
-  | { readonly failed: string };
-
-/** A request's outcome once its batch committed. */
-export type Outcome = Stored | Exclude<ReadOutcome, { events: unknown }>;
+/** What the main thread sends the writer thread: a call and its arguments. */
+export type WriterCall = keyof WriteCalls;
+export type WriterRequest = { id: number; call: WriterCall; args: unknown[] };
+/** The call's answer, or the message of what it threw. */
+export type WriterReply = { id: number; result?: unknown; error?: string };
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-/** Reads each request's events; one that is not an event refuses its request only. */
-function readRequests(
-  read: (sent: SentEvents) => TrackedEvent[],
-  requests: readonly SentEvents[],
-): { events: TrackedEvent[]; outcomes: ReadOutcome[] } {
-  const events: TrackedEvent[] = [];
-  const outcomes = requests.map((sent): ReadOutcome => {
-    try {
-      const mine = read(sent);
-      events.push(...mine);
-      return { events: mine.map(factsOf) };
-    } catch (err) {
-      if (err instanceof EventError) return { refused: err.message };
-      return { failed: message(err) };
-    }
-  });
-  return { events, outcomes };
-}
-
-const NOTHING: IngestResult = { newIssues: 0, opened: [] };
-
-/**
- * Reads a group commit's requests and commits their events in one transaction; returns each
- * request's outcome, in order.
- */
-export function readAndCommit(
-  repo: Pick<WriteCalls, 'ingest'>,
-  read: (sent: SentEvents) => TrackedEvent[],
-  requests: readonly SentEvents[],
-): Outcome[] {
-  const { events, outcomes } = readRequests(read, requests);
-  const result = events.length > 0 ? repo.ingest(events) : NOTHING;
-  return outcomes.map((o) => ('events' in o ? { ...o, result } : o));
-}
-
-/** A request's outcome as its write resolves or rejects. */
-export function settle(outcome: Outcome): Stored {
-  if ('refused' in outcome) throw new EventError(outcome.refused);
-  if ('failed' in outcome) throw new Error(`reading an event failed: ${outcome.failed}`);
-  return outcome;
-}
-
-/** What the main thread sends the writer thread: a call, or a batch of requests' events. */
-export type WriterCall = Exclude<keyof WriteCalls, 'ingest'>;
-export type WriterRequest =
-  { id: number; call: WriterCall; args: unknown[] } | { id: number; requests: SentEvents[] };
-/** The answer to a call or, for a batch, each request's outcome. */
-export type WriterReply = { id: number; result?: unknown; error?: string };
-
-/**
- * The writer thread: answers the main thread's calls, and reads and commits each batch of
- * requests it sends (its group commit) in one transaction.
- */
+/** The writer thread: makes the main thread's calls on `repo`, one at a time, in order. */
 export function serveWrites(
   repo: WriteCalls,
-  read: (sent: SentEvents) => TrackedEvent[],
   main: {
     on(event: 'message', listener: (m: WriterRequest) => void): unknown;
     postMessage(m: WriterReply): void;
   },
 ): void {
   const calls: Record<WriterCall, (...args: never[]) => unknown> = {
+    ingest: repo.ingest.bind(repo),
     ingestTraces: repo.ingestTraces.bind(repo),
     deleteEventsBefore: repo.deleteEventsBefore.bind(repo),
     deleteSessionsBefore: repo.deleteSessionsBefore.bind(repo),
@@ -107,10 +50,7 @@ export function serveWrites(
   };
   main.on('message', (m) => {
     try {
-      const result =
-        'requests' in m
-          ? readAndCommit(repo, read, m.requests)
-          : (calls[m.call] as (...a: unknown[]) => unknown)(...m.args);
+      const result = (calls[m.call] as (...a: unknown[]) => unknown)(...m.args);
       main.postMessage({ id: m.id, result });
     } catch (err) {
       main.postMessage({ id: m.id, error: message(err) });

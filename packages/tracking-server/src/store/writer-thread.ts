@@ -1,10 +1,9 @@
-// The store writer thread (see writer.ts): opens its own connection to the database, reads
-// and commits the main thread's batches of Sentry events, and answers its other calls.
+// The store writer thread (see writer.ts): opens its own connection to the database and makes
+// the main thread's write calls on it, each one transaction.
 import { parentPort, workerData } from 'node:worker_threads';
-import { sentEventReader } from '../ingest/sent-events';
 import { serveWrites } from './pipeline';
 import { openSqlite } from './sqlite';
 
 if (parentPort) {
-  serveWrites(openSqlite((workerData as { dbFile: string }).dbFile), sentEventReader(), parentPort);
+  serveWrites(openSqlite((workerData as { dbFile: string }).dbFile), parentPort);
 }

@@ -2,32 +2,23 @@
 // holding it has committed (synchronous=FULL), and concurrent requests' events share one
 // transaction (group commit).
 //
-// workerWriter() reads Sentry events (parse, scrub, group) and commits them on a worker thread
-// with its own connection, so the main thread only reads requests and answers them: on 2 cores
-// the two threads share the work. Events cross as the JSON text they were sent as, so the
-// structured clone is a copy of strings. inlineWriter() does the same on the calling thread
-// (tests, fakes, embedding).
+// A request's Sentry events are read (parsed, scrubbed, grouped) on the thread that received
+// it, and only committed on the store's: workerWriter() commits on a worker thread with its own
+// connection, so the main thread reads the next batch while this one is written and synced.
+// The commit is the longer of the two: with the random ids SDKs send (uuid4 event ids, random
+// trace and request ids), each event writes a page of every index keyed by one (README,
+// Benchmark). inlineWriter() commits on the calling thread (tests, fakes, embedding).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { TrackedEvent } from '../ingest/event';
 import type { MemorySnapshot, Operation } from '../ingest/otlp';
-import { sentEventReader, type SentEvents } from '../ingest/sent-events';
+import { factsOf, sentEventReader, type SentEvents } from '../ingest/sent-events';
 import { GroupCommit } from './group-commit';
-import {
-  readAndCommit,
-  settle,
-  type Outcome,
-  type Stored,
-  type WriteCalls,
-  type WriterCall,
-  type WriterReply,
-  type WriterRequest,
-} from './pipeline';
-import type { RetentionScope } from './repository';
+import type { Stored, WriteCalls, WriterCall, WriterReply, WriterRequest } from './pipeline';
+import type { IngestResult, RetentionScope } from './repository';
 
 export type { Stored, WriteCalls } from './pipeline';
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export interface EventWriter {
   /**
@@ -46,14 +37,34 @@ export interface EventWriter {
   close(): Promise<void>;
 }
 
+const NOTHING: IngestResult = { newIssues: 0, opened: [] };
+
+/**
+ * Reads each request's events here, and commits the events of the requests that arrive together
+ * with one `ingest` call. A request one of whose events is not an event is refused before
+ * anything of it is committed.
+ */
+function groupWriter(ingest: (events: TrackedEvent[]) => IngestResult | Promise<IngestResult>) {
+  const read = sentEventReader();
+  const commit = new GroupCommit<readonly TrackedEvent[], IngestResult>(async (requests) => {
+    const events = requests.flat();
+    const result = events.length > 0 ? await ingest(events) : NOTHING;
+    return requests.map(() => result);
+  });
+  return {
+    commit,
+    write: async (sent: SentEvents): Promise<Stored> => {
+      const events = read(sent);
+      return { events: events.map(factsOf), result: await commit.submit(events) };
+    },
+  };
+}
+
 /** Commits on this thread, through `repo`. */
 export function inlineWriter(repo: WriteCalls): EventWriter {
-  const read = sentEventReader();
-  const commit = new GroupCommit<SentEvents, Outcome>((requests) =>
-    readAndCommit(repo, read, requests),
-  );
+  const { write } = groupWriter((events) => repo.ingest(events));
   return {
-    write: async (sent) => settle(await commit.submit(sent)),
+    write,
     writeTraces: async (projectId, operations, memory) =>
       repo.ingestTraces(projectId, operations, memory),
     deleteEventsBefore: async (before, batch, scope) =>
@@ -87,7 +98,7 @@ function startWorker(name: string, workerData: object): Worker {
   return new Worker(boot, { eval: true, workerData });
 }
 
-/** Reads and commits on a worker thread with its own connection to `dbFile`. */
+/** Commits on a worker thread with its own connection to `dbFile`. */
 export function workerWriter(dbFile: string): EventWriter {
   const writer = startWorker('writer-thread', { dbFile });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -108,21 +119,20 @@ export function workerWriter(dbFile: string): EventWriter {
   writer.on('error', (err) => failAll(new Error('the store writer thread failed', { cause: err })));
   writer.on('exit', (code) => failAll(new Error(`the store writer thread exited (${code})`)));
 
-  const send = <R>(request: DistributiveOmit<WriterRequest, 'id'>): Promise<R> => {
+  const call = <R>(name: WriterCall, ...args: unknown[]): Promise<R> => {
     if (failed) return Promise.reject(failed);
     const id = next++;
     return new Promise<R>((resolve, reject) => {
       pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      writer.postMessage({ id, ...request } satisfies WriterRequest);
+      writer.postMessage({ id, call: name, args } satisfies WriterRequest);
     });
   };
-  const call = <R>(name: WriterCall, ...args: unknown[]): Promise<R> => send({ call: name, args });
 
-  const commit = new GroupCommit<SentEvents, Outcome>((requests) => send<Outcome[]>({ requests }));
+  const { commit, write } = groupWriter((events) => call('ingest', events));
 
   let closing: Promise<void> | undefined;
   return {
-    write: async (sent) => settle(await commit.submit(sent)),
+    write,
     writeTraces: (projectId, operations, memory) =>
       call('ingestTraces', projectId, operations, memory),
     deleteEventsBefore: (before, batch, scope) => call('deleteEventsBefore', before, batch, scope),
