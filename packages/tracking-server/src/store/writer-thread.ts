@@ -1,7 +1,7 @@
 // The store writer thread (see writer.ts): opens its own connection to the database and makes
 // the main thread's write calls on it, each one transaction.
 import { parentPort, workerData } from 'node:worker_threads';
-import { serveWrites } from './pipeline';
+import { serveWrites } from './write-calls';
 import { openSqlite } from './sqlite';
 
 if (parentPort) {

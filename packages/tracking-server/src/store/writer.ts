@@ -15,10 +15,10 @@ import type { TrackedEvent } from '../ingest/event';
 import type { MemorySnapshot, Operation } from '../ingest/otlp';
 import { factsOf, sentEventReader, type SentEvents } from '../ingest/sent-events';
 import { GroupCommit } from './group-commit';
-import type { Stored, WriteCalls, WriterCall, WriterReply, WriterRequest } from './pipeline';
+import type { Stored, WriteCalls, WriterCall, WriterReply, WriterRequest } from './write-calls';
 import type { IngestResult, RetentionScope } from './repository';
 
-export type { Stored, WriteCalls } from './pipeline';
+export type { Stored, WriteCalls } from './write-calls';
 
 export interface EventWriter {
   /**
