@@ -100,7 +100,13 @@ export function createApp(deps: AppDeps): RequestListener {
   );
   app.use(
     '/api/v1',
-    restApi({ repo, apiToken: deps.apiToken, now, onStatusChange: refreshOpenIssues }),
+    restApi({
+      repo,
+      apiToken: deps.apiToken,
+      now,
+      onStatusChange: refreshOpenIssues,
+      indexSessions: () => writer.indexSessions(),
+    }),
   );
 
   app.get('/healthz', (_req: Request, res: Response) => void res.type('text/plain').send('ok'));

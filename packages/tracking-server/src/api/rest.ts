@@ -65,6 +65,8 @@ export function restApi(deps: {
   apiToken: string;
   now: () => number;
   onStatusChange?: () => void;
+  /** Joins every stored error event to its session (the writer's indexSessions). */
+  indexSessions: () => Promise<unknown>;
 }): Router {
   const router = Router();
   const token = Buffer.from(deps.apiToken);
@@ -141,20 +143,22 @@ export function restApi(deps: {
     res.json({ updated, notFound: ids.filter((i) => !updated.includes(i)) });
   });
 
-  const session = (req: Request) => {
+  const session = async (req: Request) => {
+    await deps.indexSessions();
     const id = String(req.params.id);
     const found = deps.repo.getSession(id);
     if (!found) throw new ApiError(404, `session ${JSON.stringify(id)} not found`);
     return found;
   };
 
-  router.get('/sessions', (req, res) => {
+  router.get('/sessions', async (req, res) => {
     const q = req.query;
     const min = text('minDurationMs', q.minDurationMs);
     if (min !== undefined && !(Number(min) >= 0))
       throw new ApiError(400, 'minDurationMs must be a non-negative number');
     const errors = oneOf('hasErrors', q.hasErrors, ['true', 'false'] as const);
     const cursor = text('cursor', q.cursor);
+    await deps.indexSessions();
     res.json(
       deps.repo.listSessions({
         q: text('q', q.q),
@@ -167,12 +171,12 @@ export function restApi(deps: {
     );
   });
 
-  router.get('/sessions/:id', (req, res) => {
-    res.json(session(req));
+  router.get('/sessions/:id', async (req, res) => {
+    res.json(await session(req));
   });
 
-  router.get('/sessions/:id/export', (req, res) => {
-    const s = session(req);
+  router.get('/sessions/:id/export', async (req, res) => {
+    const s = await session(req);
     res
       .attachment(`debug-session-${s.id.replace(/[^\w.-]/g, '_')}.json`)
       .json({ exportedAt: new Date(deps.now()).toISOString(), session: s });

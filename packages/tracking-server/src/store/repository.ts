@@ -114,6 +114,12 @@ export interface Repository {
     operations: readonly Operation[],
     memory: readonly MemorySnapshot[],
   ): void;
+  /**
+   * Error events join their sessions shortly after they are stored (session-index.ts): this
+   * joins up to `budget` of those still waiting (all by default), and returns how many wait.
+   * Readers of sessions call it first.
+   */
+  indexSessions(budget?: number): number;
   listSessions(filter: SessionFilter): Page<SessionSummary>;
   getSession(id: string): SessionDetail | undefined;
   /**

@@ -222,7 +222,8 @@ it('upgrades a database from before the sessions table, listing what it holds', 
   const old = new Database(file);
   // The shape of the database this package wrote before the sessions table: each event's
   // session key (correlation id, else trace id) in an indexed column, no session rows.
-  old.exec(`DROP TABLE sessions; DROP INDEX events_sid; ALTER TABLE events DROP COLUMN session_sid;
+  old.exec(`DROP TABLE sessions; DROP TRIGGER event_sessions_gone; DROP TABLE event_sessions; DROP TABLE indexed;
+      ALTER TABLE events DROP COLUMN session_sid;
     UPDATE events SET session_key = COALESCE(correlation_id, trace_id);
     CREATE INDEX events_session ON events (session_key) WHERE session_key IS NOT NULL;`);
   old.close();

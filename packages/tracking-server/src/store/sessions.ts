@@ -359,23 +359,30 @@ export function sessionStore(db: Database.Database) {
     st.makeAlias.run(correlationId, traceId);
   };
 
+  /** The session-facing facts of an error event. */
+  type EventKeys = {
+    projectId: number;
+    timestamp: number;
+    service: string;
+    traceId?: string;
+    correlationId?: string;
+  };
+
   /**
-   * Sessions of a batch of error events: each listed session is touched once, and each event
-   * gets the row id of the key it is stored under (`session_sid`: correlation id, else trace id).
+   * An event naming both ids links its trace to the correlation id, as a span naming both does,
+   * so the trace's other records (a span without the correlation id) join the same session.
    */
-  const recordEvents = (
-    events: readonly {
-      projectId: number;
-      timestamp: number;
-      service: string;
-      traceId?: string;
-      correlationId?: string;
-    }[],
-  ): Map<string, number> => {
-    // An event naming both ids links its trace to the correlation id, as a span naming both does,
-    // so the trace's other records (a span without the correlation id) join the same session.
+  const linkEvents = (events: readonly EventKeys[]) => {
     for (const e of events)
       if (e.traceId && e.correlationId) link(e.traceId, e.correlationId, e.projectId, e.timestamp);
+  };
+
+  /**
+   * Sessions of error events whose traces are linked: each listed session is touched once, and
+   * each event gets the row id of the key it is stored under (`event_sessions`: correlation id,
+   * else trace id).
+   */
+  const touchEvents = (events: readonly EventKeys[]): Map<string, number> => {
     const touches = new Map<string, Touch>();
     const aliases = new Map<string, { listed: string; projectId: number; time: number }>();
     for (const e of events) {
@@ -467,7 +474,8 @@ export function sessionStore(db: Database.Database) {
         .prepare(
           `SELECT trace_id FROM operations WHERE correlation_id = @id
            UNION SELECT trace_id FROM memory_snapshots WHERE correlation_id = @id
-           UNION SELECT trace_id FROM events WHERE session_sid = (SELECT sid FROM sessions WHERE id = @id) AND trace_id IS NOT NULL`,
+           UNION SELECT e.trace_id FROM event_sessions j JOIN events e ON e.rowid = j.event
+             WHERE j.sid = (SELECT sid FROM sessions WHERE id = @id) AND e.trace_id IS NOT NULL`,
         )
         .all({ id: sessionId }) as { trace_id: string }[]
     ).map((r) => r.trace_id);
@@ -495,7 +503,7 @@ export function sessionStore(db: Database.Database) {
     const events = db
       .prepare(
         `SELECT e.id, e.issue_id, e.level, e.service, e.timestamp, e.trace_id, e.payload, i.title FROM events e JOIN issues i ON i.id = e.issue_id
-         WHERE e.session_sid IN (SELECT sid FROM sessions WHERE id = ? OR ${inTraces.replace('trace_id', 'id')}) ORDER BY e.timestamp`,
+         WHERE e.rowid IN (SELECT event FROM event_sessions WHERE sid IN (SELECT sid FROM sessions WHERE id = ? OR ${inTraces.replace('trace_id', 'id')})) ORDER BY e.timestamp`,
       )
       .all(sessionId, ...traceIds) as {
       id: string;
@@ -710,7 +718,8 @@ export function sessionStore(db: Database.Database) {
       operations: readonly Operation[],
       memory: readonly MemorySnapshot[],
     ) => write(projectId, operations, memory),
-    recordEvents,
+    linkEvents,
+    touchEvents,
     detail,
     list,
     deleteBefore: (before: number, batch: number, scope?: RetentionScope): number =>

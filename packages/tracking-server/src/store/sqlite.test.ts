@@ -60,7 +60,8 @@ it('upgrades a database from before the session key column, keeping its events i
     repo.close();
     // The shape of that older database: no session_key, an index per id column.
     const old = new Database(file);
-    old.exec(`DROP TABLE sessions; DROP INDEX events_sid; ALTER TABLE events DROP COLUMN session_sid;
+    old.exec(`DROP TABLE sessions; DROP TRIGGER event_sessions_gone; DROP TABLE event_sessions; DROP TABLE indexed;
+      ALTER TABLE events DROP COLUMN session_sid;
       ALTER TABLE events DROP COLUMN session_key; CREATE INDEX events_trace ON events (trace_id);`);
     old.close();
 

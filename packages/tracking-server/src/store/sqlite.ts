@@ -5,6 +5,7 @@ import type { ErrorType, Severity } from '../grouping/classify';
 import type { GroupedBy } from '../grouping/grouping';
 import type { TrackedEvent } from '../ingest/event';
 import { packPayload, unpackPayload } from './payload';
+import { QUIET_STEP, sessionIndex } from './session-index';
 import { scopeCondition, sessionStore } from './sessions';
 import type {
   IngestResult,
@@ -21,6 +22,8 @@ import type {
 const HOUR = 3_600_000;
 
 // events.payload holds the event's JSON deflated (payload.ts); rows from before, the text itself.
+// session_key and session_sid are read only to migrate databases from before (sessions.ts,
+// session-index.ts); an event's session is in event_sessions.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS releases (
   project_id INTEGER NOT NULL, name TEXT NOT NULL, first_seen INTEGER NOT NULL,
@@ -143,6 +146,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
   db.pragma(`wal_autocheckpoint = ${options.checkpoint === false ? 0 : CHECKPOINT_PAGES}`);
   db.exec(SCHEMA);
   const sessions = sessionStore(db);
+  const index = sessionIndex(db, sessions);
 
   const st = {
     findIssue: db.prepare(
@@ -159,8 +163,8 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
       "UPDATE issues SET status = 'open', regression = 1, resolved_in_release = NULL WHERE id = ?",
     ),
     insertEvent:
-      db.prepare(`INSERT OR IGNORE INTO events (id, issue_id, project_id, timestamp, received_at, level, severity, service, environment, release, trace_id, correlation_id, payload, session_key, session_sid)
-      VALUES (@id, @issueId, @projectId, @timestamp, @receivedAt, @level, @severity, @service, @environment, @release, @traceId, @correlationId, @payload, @sessionKey, @sessionSid)`),
+      db.prepare(`INSERT OR IGNORE INTO events (id, issue_id, project_id, timestamp, received_at, level, severity, service, environment, release, trace_id, correlation_id, payload, session_key)
+      VALUES (@id, @issueId, @projectId, @timestamp, @receivedAt, @level, @severity, @service, @environment, @release, @traceId, @correlationId, @payload, @sessionKey)`),
     countEvents: db.prepare('UPDATE issues SET count = count + ? WHERE id = ?'),
     addUser: db.prepare('INSERT OR IGNORE INTO issue_users (issue_id, user) VALUES (?, ?)'),
     countUsers: db.prepare('UPDATE issues SET users = users + ? WHERE id = ?'),
@@ -214,8 +218,6 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
       if (group) group.push(e);
       else groups.set(key, [e]);
     }
-    // Their debug sessions: one row per session touched, and its id for each event's row.
-    const sessionIds = sessions.recordEvents(accepted);
     for (const group of groups.values()) {
       const first = group[0] as TrackedEvent;
       const last = group[group.length - 1] as TrackedEvent;
@@ -273,7 +275,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
       const releases = new Set<string>();
       const users = new Set<string>();
       for (const e of group) {
-        st.insertEvent.run({
+        const row = st.insertEvent.run({
           id: e.eventId,
           issueId: issue.id,
           projectId: e.projectId,
@@ -289,8 +291,16 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
           payload: packPayload(e.payload),
           // Only databases from before the sessions table read this column (to migrate).
           sessionKey: null,
-          sessionSid: sessionIds.get((e.correlationId ?? e.traceId) as string) ?? null,
         });
+        if (row.changes > 0 && (e.traceId || e.correlationId))
+          index.stored({
+            rowid: Number(row.lastInsertRowid),
+            projectId: e.projectId,
+            timestamp: e.timestamp,
+            service: e.service,
+            ...(e.traceId ? { traceId: e.traceId } : {}),
+            ...(e.correlationId ? { correlationId: e.correlationId } : {}),
+          });
         const hour = Math.floor(e.receivedAt / HOUR);
         hours.set(hour, (hours.get(hour) ?? 0) + 1);
         if (e.release) releases.add(e.release);
@@ -303,6 +313,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
       for (const u of users) added += st.addUser.run(issue.id, u).changes;
       if (added > 0) st.countUsers.run(added, issue.id);
     }
+    index.afterBatch(accepted.length);
     return { newIssues, opened };
   });
 
@@ -348,7 +359,25 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
   });
 
   return {
-    ingest: (events) => ingest(events),
+    ingest: (events) => {
+      try {
+        return ingest(events);
+      } catch (err) {
+        index.reset();
+        throw err;
+      }
+    },
+    indexSessions(budget = Infinity) {
+      try {
+        let waiting = index.catchUp(Math.min(budget, QUIET_STEP));
+        for (let done = QUIET_STEP; waiting > 0 && done < budget; done += QUIET_STEP)
+          waiting = index.catchUp(Math.min(budget - done, QUIET_STEP));
+        return waiting;
+      } catch (err) {
+        index.reset();
+        throw err;
+      }
+    },
 
     listIssues(f: IssueFilter, now: number): Page<IssueSummary> {
       const column = SORT_COLUMN[f.sort];

@@ -13,6 +13,7 @@ export interface WriteCalls {
     operations: readonly Operation[],
     memory: readonly MemorySnapshot[],
   ): void;
+  indexSessions(budget?: number): number;
   deleteEventsBefore(before: number, batch: number, scope?: RetentionScope): number;
   deleteSessionsBefore(before: number, batch: number, scope?: RetentionScope): number;
   close(): void;
@@ -44,6 +45,7 @@ export function serveWrites(
   const calls: Record<WriterCall, (...args: never[]) => unknown> = {
     ingest: repo.ingest.bind(repo),
     ingestTraces: repo.ingestTraces.bind(repo),
+    indexSessions: repo.indexSessions.bind(repo),
     deleteEventsBefore: repo.deleteEventsBefore.bind(repo),
     deleteSessionsBefore: repo.deleteSessionsBefore.bind(repo),
     close: repo.close.bind(repo),

@@ -15,6 +15,7 @@ import type { TrackedEvent } from '../ingest/event';
 import type { MemorySnapshot, Operation } from '../ingest/otlp';
 import { factsOf, sentEventReader, type SentEvents } from '../ingest/sent-events';
 import { GroupCommit } from './group-commit';
+import { QUIET_STEP } from './session-index';
 import type { Stored, WriteCalls, WriterCall, WriterReply, WriterRequest } from './write-calls';
 import type { IngestResult, RetentionScope } from './repository';
 
@@ -32,6 +33,11 @@ export interface EventWriter {
     operations: readonly Operation[],
     memory: readonly MemorySnapshot[],
   ): Promise<void>;
+  /**
+   * Joins error events still waiting for their sessions to them — up to `budget`, all by
+   * default — and resolves with how many still wait. Readers of sessions call it first.
+   */
+  indexSessions(budget?: number): Promise<number>;
   deleteEventsBefore(before: number, batch: number, scope?: RetentionScope): Promise<number>;
   deleteSessionsBefore(before: number, batch: number, scope?: RetentionScope): Promise<number>;
   close(): Promise<void>;
@@ -39,39 +45,72 @@ export interface EventWriter {
 
 const NOTHING: IngestResult = { newIssues: 0, opened: [] };
 
+/** How often idle indexing looks whether ingest went quiet. */
+const IDLE_MS = 250;
+
 /**
  * Reads each request's events here, and commits the events of the requests that arrive together
  * with one `ingest` call. A request one of whose events is not an event is refused before
  * anything of it is committed.
+ *
+ * Events left waiting for their sessions when a burst ends (session-index.ts) join them here,
+ * a step at a time, once a tick passes without a write.
  */
-function groupWriter(ingest: (events: TrackedEvent[]) => IngestResult | Promise<IngestResult>) {
+function groupWriter(
+  ingest: (events: TrackedEvent[]) => IngestResult | Promise<IngestResult>,
+  indexSessions: (budget: number) => number | Promise<number>,
+) {
   const read = sentEventReader();
   const commit = new GroupCommit<readonly TrackedEvent[], IngestResult>(async (requests) => {
     const events = requests.flat();
     const result = events.length > 0 ? await ingest(events) : NOTHING;
     return requests.map(() => result);
   });
+  let wrote = false;
+  let waiting = true;
+  let indexing = false;
+  const idle = setInterval(() => {
+    if (wrote) {
+      wrote = false;
+      waiting = true;
+    } else if (waiting && !indexing) {
+      indexing = true;
+      void (async () => indexSessions(QUIET_STEP))()
+        .then(
+          (left) => (waiting = left > 0),
+          () => (waiting = false),
+        )
+        .finally(() => (indexing = false));
+    }
+  }, IDLE_MS);
+  idle.unref();
   return {
     commit,
     write: async (sent: SentEvents): Promise<Stored> => {
       const events = read(sent);
+      wrote = true;
       return { events: events.map(factsOf), result: await commit.submit(events) };
     },
+    stopIndexing: () => clearInterval(idle),
   };
 }
 
 /** Commits on this thread, through `repo`. */
 export function inlineWriter(repo: WriteCalls): EventWriter {
-  const { write } = groupWriter((events) => repo.ingest(events));
+  const { write, stopIndexing } = groupWriter(
+    (events) => repo.ingest(events),
+    (budget) => repo.indexSessions(budget),
+  );
   return {
     write,
     writeTraces: async (projectId, operations, memory) =>
       repo.ingestTraces(projectId, operations, memory),
+    indexSessions: async (budget) => repo.indexSessions(budget),
     deleteEventsBefore: async (before, batch, scope) =>
       repo.deleteEventsBefore(before, batch, scope),
     deleteSessionsBefore: async (before, batch, scope) =>
       repo.deleteSessionsBefore(before, batch, scope),
-    close: async () => undefined,
+    close: async () => stopIndexing(),
   };
 }
 
@@ -128,18 +167,23 @@ export function workerWriter(dbFile: string): EventWriter {
     });
   };
 
-  const { commit, write } = groupWriter((events) => call('ingest', events));
+  const { commit, write, stopIndexing } = groupWriter(
+    (events) => call('ingest', events),
+    (budget) => call('indexSessions', budget),
+  );
 
   let closing: Promise<void> | undefined;
   return {
     write,
     writeTraces: (projectId, operations, memory) =>
       call('ingestTraces', projectId, operations, memory),
+    indexSessions: (budget) => call('indexSessions', budget),
     deleteEventsBefore: (before, batch, scope) => call('deleteEventsBefore', before, batch, scope),
     deleteSessionsBefore: (before, batch, scope) =>
       call('deleteSessionsBefore', before, batch, scope),
     close() {
       closing ??= (async () => {
+        stopIndexing();
         await commit.drain();
         if (!failed) await call('close').catch(() => undefined);
         await writer.terminate();
