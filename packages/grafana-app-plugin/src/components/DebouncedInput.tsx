@@ -15,16 +15,22 @@ interface Props {
 export function DebouncedInput({ value, onChange, placeholder, testId, label, width, delayMs = 300 }: Props) {
   const [text, setText] = useState(value);
   const [shown, setShown] = useState(value);
+  // What this input last reported: when it comes back as `value` (through the URL, a render or
+  // more later), the user may have typed on since, and that text stays.
+  const [reported, setReported] = useState<string>();
   if (shown !== value) {
-    // The value changed from outside (URL, reset): show it.
     setShown(value);
-    setText(value);
+    // The value changed from outside (URL, reset): show it.
+    if (value !== reported) {
+      setText(value);
+    }
   }
   const timer = useRef<ReturnType<typeof setTimeout>>();
   useEffect(() => () => clearTimeout(timer.current), []);
   const commit = (v: string) => {
     clearTimeout(timer.current);
     if (v.trim() !== value) {
+      setReported(v.trim());
       onChange(v.trim());
     }
   };
