@@ -1,23 +1,18 @@
 // What crosses between the main thread and the store's writer thread (writer-thread.ts): the
 // store's write calls, each one transaction, and their answers.
-import type { TrackedEvent } from '../ingest/event';
-import type { MemorySnapshot, Operation } from '../ingest/otlp';
 import type { EventFacts } from '../ingest/sent-events';
-import type { IngestResult, RetentionScope } from './repository';
+import type { IngestResult, Repository } from './repository';
 
-/** The writes a store performs; each is one transaction. */
-export interface WriteCalls {
-  ingest(events: readonly TrackedEvent[]): IngestResult;
-  ingestTraces(
-    projectId: number,
-    operations: readonly Operation[],
-    memory: readonly MemorySnapshot[],
-  ): void;
-  indexSessions(budget?: number): number;
-  deleteEventsBefore(before: number, batch: number, scope?: RetentionScope): number;
-  deleteSessionsBefore(before: number, batch: number, scope?: RetentionScope): number;
-  close(): void;
-}
+/** The writes a store performs (the repository's, as it declares them); each is one transaction. */
+export type WriteCalls = Pick<
+  Repository,
+  | 'ingest'
+  | 'ingestTraces'
+  | 'indexSessions'
+  | 'deleteEventsBefore'
+  | 'deleteSessionsBefore'
+  | 'close'
+>;
 
 /** One request's events, committed. */
 export interface Stored {
