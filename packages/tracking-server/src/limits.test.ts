@@ -68,7 +68,7 @@ const ingestPath = (p: Project) => `/api/${p.id}/envelope/?sentry_key=${p.key}`;
 const stored = (n: number) => {
   const repo = openSqlite(join(dir, 'tracker.db'));
   try {
-    return repo.hasEvent(id(n)) ? 1 : 0;
+    return repo.storedEventIds([id(n)]).size;
   } finally {
     repo.close();
   }

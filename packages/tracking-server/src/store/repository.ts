@@ -105,7 +105,8 @@ export interface Repository {
   /** Returns the ids that exist (and were changed). */
   setStatus(ids: readonly number[], status: IssueStatus, now: number): number[];
   stats(now: number): Stats;
-  hasEvent(eventId: string): boolean;
+  /** Which of `eventIds` are stored, in any project: a scan (event ids have no index), for checks. */
+  storedEventIds(eventIds: readonly string[]): Set<string>;
   /** Issues in status open or investigating, per project and severity. */
   openIssueCounts(): { projectId: number; severity: Severity; count: number }[];
   /** Stores operations and memory snapshots in one transaction. */

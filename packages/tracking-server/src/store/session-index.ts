@@ -53,6 +53,10 @@ interface Generation {
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const storedKey = (e: Waiting) => (e.correlationId ?? e.traceId) as string;
 
+/** An event's join to its session goes with the event (retention). */
+export const EVENT_SESSIONS_TRIGGER = `CREATE TRIGGER IF NOT EXISTS event_sessions_gone
+  AFTER DELETE ON events BEGIN DELETE FROM event_sessions WHERE event = old.rowid; END;`;
+
 /**
  * Which session each event joined: its own table, keyed by the event's row, rather than a column
  * of the event. A generation's rows are written in row order, so they go at its end, and the
@@ -61,8 +65,7 @@ const storedKey = (e: Waiting) => (e.correlationId ?? e.traceId) as string;
 const SCHEMA = `
 CREATE TABLE event_sessions (event INTEGER PRIMARY KEY, sid INTEGER NOT NULL);
 CREATE INDEX event_sessions_sid ON event_sessions (sid);
-CREATE TRIGGER event_sessions_gone AFTER DELETE ON events
-  BEGIN DELETE FROM event_sessions WHERE event = old.rowid; END;
+${EVENT_SESSIONS_TRIGGER}
 CREATE TABLE indexed (name TEXT PRIMARY KEY, upto INTEGER NOT NULL) WITHOUT ROWID;
 `;
 

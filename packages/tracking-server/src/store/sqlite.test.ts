@@ -31,10 +31,106 @@ it('deletes each project’s events past its own retention, a batch at a time', 
     expect(repo.deleteEventsBefore(NOW - 7 * DAY, 1, 1)).toBe(1);
     expect(repo.deleteEventsBefore(NOW - 7 * DAY, 1, 1)).toBe(1);
     expect(repo.deleteEventsBefore(NOW - 7 * DAY, 1, 1)).toBe(0);
-    const kept = [1, 2, 3, 4].filter((n) => repo.hasEvent(n.toString(16).padStart(32, '0')));
-    expect(kept).toEqual([3, 4]);
+    const ids = [1, 2, 3, 4].map((n) => n.toString(16).padStart(32, '0'));
+    expect(repo.storedEventIds(ids)).toEqual(new Set(ids.slice(2)));
   } finally {
     repo.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * The events table as trackers before this one made it, keyed by the event's id, its rows keeping
+ * their row ids; `last` are the columns it ends with.
+ */
+function keyEventIds(db: Database.Database, last: string[]) {
+  const columns = `id, issue_id, project_id, timestamp, received_at, level, severity, service, environment, release, ${last.join(', ')}`;
+  db.exec(`CREATE TABLE events_keyed (
+      id TEXT PRIMARY KEY, issue_id INTEGER NOT NULL, project_id INTEGER NOT NULL,
+      timestamp INTEGER NOT NULL, received_at INTEGER NOT NULL, level TEXT NOT NULL,
+      severity TEXT NOT NULL, service TEXT NOT NULL, environment TEXT NOT NULL, release TEXT NOT NULL,
+      ${last.map((c) => `${c} ${c === 'payload' ? 'TEXT NOT NULL' : c === 'session_sid' ? 'INTEGER' : 'TEXT'}`).join(', ')});
+    INSERT INTO events_keyed (rowid, ${columns}) SELECT rowid, ${columns} FROM events;
+    DROP TABLE events;
+    ALTER TABLE events_keyed RENAME TO events;
+    CREATE INDEX events_issue ON events (issue_id, received_at DESC, id);
+    CREATE INDEX events_received ON events (received_at);`);
+}
+
+const issueCounts = (repo: ReturnType<typeof openSqlite>) =>
+  repo
+    .listIssues({ sort: 'last_seen', limit: 10 }, NOW)
+    .items.map((i) => i.count)
+    .sort();
+
+it('stores an event sent again within the hour once, after a restart too; another project’s is its own', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'beacon-dedupe-'));
+  const file = join(dir, 'tracker.db');
+  try {
+    const repo = openSqlite(file);
+    repo.ingest([event(1, 1, NOW), event(2, 1, NOW), event(1, 1, NOW)]);
+    repo.ingest([event(2, 1, NOW + 1000)]);
+    expect(issueCounts(repo)).toEqual([2]);
+    repo.close();
+
+    const restarted = openSqlite(file);
+    restarted.ingest([event(1, 1, NOW + 2000), event(1, 2, NOW + 2000)]);
+    // Project 2's event of the same id is an issue of its own.
+    expect(issueCounts(restarted)).toEqual([1, 2]);
+    // An hour on, the id is no longer remembered (as in Sentry's ingest): it is stored again.
+    restarted.ingest([event(1, 1, NOW + 3_600_000 + 1)]);
+    expect(issueCounts(restarted)).toEqual([1, 3]);
+    restarted.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('upgrades a database whose events were keyed by id, keeping rows, sessions and retention', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'beacon-unkey-'));
+  const file = join(dir, 'tracker.db');
+  const withSession = (n: number, receivedAt: number) =>
+    readEvent(
+      {
+        event_id: n.toString(16).padStart(32, '0'),
+        message: 'keyed',
+        tags: { correlation_id: 'req-keyed' },
+      },
+      1,
+      scrub,
+      receivedAt,
+    );
+  try {
+    const repo = openSqlite(file);
+    repo.ingest([withSession(1, NOW - 10 * DAY), withSession(2, NOW), withSession(3, NOW)]);
+    repo.indexSessions();
+    repo.close();
+    const old = new Database(file);
+    const rows = old.prepare('SELECT rowid, id FROM events ORDER BY rowid').all();
+    keyEventIds(old, ['trace_id', 'correlation_id', 'payload', 'session_key', 'session_sid']);
+    old.exec(`CREATE TRIGGER event_sessions_gone AFTER DELETE ON events
+      BEGIN DELETE FROM event_sessions WHERE event = old.rowid; END;`);
+    old.close();
+
+    const upgraded = openSqlite(file);
+    upgraded.ingest([withSession(2, NOW + 1)]); // sent again: still known after the upgrade
+    expect(upgraded.getSession('req-keyed')?.errors).toBe(3);
+    expect(upgraded.deleteEventsBefore(NOW - 7 * DAY, 10)).toBe(1);
+    upgraded.close();
+
+    const raw = new Database(file);
+    const indexes = raw
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'")
+      .pluck()
+      .all();
+    expect(indexes.sort()).toEqual(['events_issue', 'events_received']);
+    expect(raw.prepare('SELECT rowid, id FROM events ORDER BY rowid').all()).toEqual(rows.slice(1));
+    // The trigger came back with the table: the deleted event's join went with it.
+    expect(raw.prepare('SELECT event FROM event_sessions ORDER BY event').pluck().all()).toEqual(
+      rows.slice(1).map((r) => (r as { rowid: number }).rowid),
+    );
+    raw.close();
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -62,7 +158,9 @@ it('upgrades a database from before the session key column, keeping its events i
     const old = new Database(file);
     old.exec(`DROP TABLE sessions; DROP TRIGGER event_sessions_gone; DROP TABLE event_sessions; DROP TABLE indexed;
       ALTER TABLE events DROP COLUMN session_sid;
-      ALTER TABLE events DROP COLUMN session_key; CREATE INDEX events_trace ON events (trace_id);`);
+      ALTER TABLE events DROP COLUMN session_key;`);
+    keyEventIds(old, ['trace_id', 'correlation_id', 'payload']);
+    old.exec('CREATE INDEX events_trace ON events (trace_id);');
     old.close();
 
     const upgraded = openSqlite(file);

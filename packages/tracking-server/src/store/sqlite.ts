@@ -5,7 +5,8 @@ import type { ErrorType, Severity } from '../grouping/classify';
 import type { GroupedBy } from '../grouping/grouping';
 import type { TrackedEvent } from '../ingest/event';
 import { packPayload, unpackPayload } from './payload';
-import { QUIET_STEP, sessionIndex } from './session-index';
+import { RECENT_IDS, RecentEventIds, isEventId } from './recent-ids';
+import { EVENT_SESSIONS_TRIGGER, QUIET_STEP, sessionIndex } from './session-index';
 import { scopeCondition, sessionStore } from './sessions';
 import type {
   IngestResult,
@@ -22,8 +23,16 @@ import type {
 const HOUR = 3_600_000;
 
 // events.payload holds the event's JSON deflated (payload.ts); rows from before, the text itself.
+// events.id is not a key: an event sent twice is recognised by the writer's recent ids
+// (recent-ids.ts); databases from before, whose id was the primary key, are migrated once.
 // session_key and session_sid are read only to migrate databases from before (sessions.ts,
 // session-index.ts); an event's session is in event_sessions.
+const EVENTS_TABLE = (name: string) => `CREATE TABLE IF NOT EXISTS ${name} (
+  id TEXT NOT NULL, issue_id INTEGER NOT NULL, project_id INTEGER NOT NULL,
+  timestamp INTEGER NOT NULL, received_at INTEGER NOT NULL, level TEXT NOT NULL,
+  severity TEXT NOT NULL, service TEXT NOT NULL, environment TEXT NOT NULL, release TEXT NOT NULL,
+  trace_id TEXT, correlation_id TEXT, payload TEXT NOT NULL, session_key TEXT,
+  session_sid INTEGER);`;
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS releases (
   project_id INTEGER NOT NULL, name TEXT NOT NULL, first_seen INTEGER NOT NULL,
@@ -48,12 +57,7 @@ CREATE TABLE IF NOT EXISTS issue_hours (
   PRIMARY KEY (issue_id, hour)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS issue_releases (
   issue_id INTEGER NOT NULL, release TEXT NOT NULL, PRIMARY KEY (issue_id, release)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS events (
-  id TEXT PRIMARY KEY, issue_id INTEGER NOT NULL, project_id INTEGER NOT NULL,
-  timestamp INTEGER NOT NULL, received_at INTEGER NOT NULL, level TEXT NOT NULL,
-  severity TEXT NOT NULL, service TEXT NOT NULL, environment TEXT NOT NULL, release TEXT NOT NULL,
-  trace_id TEXT, correlation_id TEXT, payload TEXT NOT NULL, session_key TEXT,
-  session_sid INTEGER);
+${EVENTS_TABLE('events')}
 CREATE INDEX IF NOT EXISTS events_issue ON events (issue_id, received_at DESC, id);
 CREATE INDEX IF NOT EXISTS events_received ON events (received_at);
 `;
@@ -137,6 +141,33 @@ export interface SqliteOptions {
  */
 const CHECKPOINT_PAGES = 2_000;
 
+/**
+ * A database from before, whose events were keyed by their id (a unique index written a random
+ * page per event): the table is copied once into the shape above, each row keeping its row id
+ * (event_sessions refers to it).
+ */
+function unkeyEventIds(db: Database.Database): void {
+  const keyed = () =>
+    db
+      .prepare(
+        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND name LIKE 'sqlite_autoindex_events%'",
+      )
+      .get() !== undefined;
+  if (!keyed()) return;
+  db.transaction(() => {
+    if (!keyed()) return; // another connection got here first
+    const columns =
+      'id, issue_id, project_id, timestamp, received_at, level, severity, service, environment, release, trace_id, correlation_id, payload, session_key, session_sid';
+    // Dropping the table drops its indexes and trigger too: they are made again.
+    db.exec(`${EVENTS_TABLE('events_unkeyed')}
+      INSERT INTO events_unkeyed (rowid, ${columns}) SELECT rowid, ${columns} FROM events;
+      DROP TABLE events;
+      ALTER TABLE events_unkeyed RENAME TO events;
+      ${SCHEMA}
+      ${EVENT_SESSIONS_TRIGGER}`);
+  }).immediate();
+}
+
 export function openSqlite(file: string, options: SqliteOptions = {}): Repository {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -147,6 +178,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
   db.exec(SCHEMA);
   const sessions = sessionStore(db);
   const index = sessionIndex(db, sessions);
+  unkeyEventIds(db); // after the migrations above, which may add columns to the old table
 
   const st = {
     findIssue: db.prepare(
@@ -163,7 +195,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
       "UPDATE issues SET status = 'open', regression = 1, resolved_in_release = NULL WHERE id = ?",
     ),
     insertEvent:
-      db.prepare(`INSERT OR IGNORE INTO events (id, issue_id, project_id, timestamp, received_at, level, severity, service, environment, release, trace_id, correlation_id, payload, session_key)
+      db.prepare(`INSERT INTO events (id, issue_id, project_id, timestamp, received_at, level, severity, service, environment, release, trace_id, correlation_id, payload, session_key)
       VALUES (@id, @issueId, @projectId, @timestamp, @receivedAt, @level, @severity, @service, @environment, @release, @traceId, @correlationId, @payload, @sessionKey)`),
     countEvents: db.prepare('UPDATE issues SET count = count + ? WHERE id = ?'),
     addUser: db.prepare('INSERT OR IGNORE INTO issue_users (issue_id, user) VALUES (?, ?)'),
@@ -179,7 +211,6 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
     ),
     releaseSeen: db.prepare('SELECT first_seen FROM releases WHERE project_id = ? AND name = ?'),
     hours: db.prepare('SELECT hour, count FROM issue_hours WHERE issue_id = ? AND hour >= ?'),
-    hasEvent: db.prepare('SELECT 1 FROM events WHERE id = ?'),
   };
 
   const RANK: Record<Severity, number> = { critical: 0, error: 1, warning: 2, info: 3 };
@@ -191,19 +222,38 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
     return ra !== undefined && rb !== undefined && ra < rb;
   };
 
+  // The ids this connection stored, read from the newest rows when it first stores (only the
+  // writer's connection stores).
+  let recentIds: RecentEventIds | undefined;
+  const recent = (): RecentEventIds => {
+    if (recentIds) return recentIds;
+    const ids = new RecentEventIds();
+    const from =
+      (db.prepare('SELECT COALESCE(MAX(rowid), 0) FROM events').pluck().get() as number) -
+      RECENT_IDS;
+    for (const r of db
+      .prepare('SELECT project_id, id, received_at FROM events WHERE rowid > ? ORDER BY rowid')
+      .iterate(from) as IterableIterator<{ project_id: number; id: string; received_at: number }>)
+      if (isEventId(r.id)) ids.add(r.project_id, r.id, r.received_at);
+    return (recentIds = ids);
+  };
+
   // One batch (a group commit) in one transaction. Events of one issue are applied together:
   // one issue update, one hour upsert per hour, however many events the batch holds.
-  const ingest = db.transaction((events: readonly TrackedEvent[]): IngestResult => {
+  const ingestTx = db.transaction((events: readonly TrackedEvent[]) => {
     let newIssues = 0;
     const opened: IngestResult['opened'][number][] = [];
+    const ids = recent();
     const seen = new Set<string>();
     const groups = new Map<string, TrackedEvent[]>();
     const accepted: TrackedEvent[] = [];
     const batchReleases = new Set<string>();
     for (const e of events) {
-      // An SDK retry of an event already stored, or twice in one batch, is stored once.
-      if (seen.has(e.eventId) || st.hasEvent.get(e.eventId)) continue;
-      seen.add(e.eventId);
+      // An SDK's second sending of an event stored within the hour, or one sent twice in a
+      // batch, is stored once.
+      const id = `${e.projectId}\0${e.eventId}`;
+      if (seen.has(id) || ids.has(e.projectId, e.eventId, e.receivedAt)) continue;
+      seen.add(id);
       accepted.push(e);
       // A project's releases, each once a batch (the first event's time is when it was seen).
       if (e.release) {
@@ -314,8 +364,15 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
       if (added > 0) st.countUsers.run(added, issue.id);
     }
     index.afterBatch(accepted.length);
-    return { newIssues, opened };
+    return { result: { newIssues, opened } satisfies IngestResult, accepted };
   });
+
+  /** Stores a batch; its events count as stored, for what comes later, once it has committed. */
+  const ingest = (events: readonly TrackedEvent[]): IngestResult => {
+    const { result, accepted } = ingestTx(events);
+    for (const e of accepted) recentIds?.add(e.projectId, e.eventId, e.receivedAt);
+    return result;
+  };
 
   const hourly = (issueId: number, now: number): number[] => {
     const current = Math.floor(now / HOUR);
@@ -540,7 +597,16 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
       };
     },
 
-    hasEvent: (eventId) => st.hasEvent.get(eventId) !== undefined,
+    storedEventIds(eventIds) {
+      const wanted = new Set(eventIds);
+      const found = new Set<string>();
+      for (const id of db
+        .prepare('SELECT id FROM events')
+        .pluck()
+        .iterate() as IterableIterator<string>)
+        if (wanted.has(id)) found.add(id);
+      return found;
+    },
     openIssueCounts: () =>
       (
         db
