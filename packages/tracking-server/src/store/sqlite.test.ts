@@ -123,7 +123,7 @@ it('upgrades a database whose events were keyed by id, keeping rows, sessions an
       .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'")
       .pluck()
       .all();
-    expect(indexes.sort()).toEqual(['events_issue', 'events_received']);
+    expect(indexes.sort()).toEqual(['events_by_issue', 'events_received']);
     expect(raw.prepare('SELECT rowid, id FROM events ORDER BY rowid').all()).toEqual(rows.slice(1));
     // The trigger came back with the table: the deleted event's join went with it.
     expect(raw.prepare('SELECT event FROM event_sessions ORDER BY event').pluck().all()).toEqual(

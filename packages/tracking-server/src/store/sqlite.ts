@@ -23,6 +23,9 @@ import type {
 const HOUR = 3_600_000;
 
 // events.payload holds the event's JSON deflated (payload.ts); rows from before, the text itself.
+// events_by_issue is in ascending time, so a new event's entry goes at its issue's end (where a
+// B-tree appends into full pages; a descending index took them at the front, in half-full ones),
+// and ties are broken by row id, which every index entry holds anyway (an id made entries 50 B).
 // events.id is not a key: an event sent twice is recognised by the writer's recent ids
 // (recent-ids.ts); databases from before, whose id was the primary key, are migrated once.
 // session_key and session_sid are read only to migrate databases from before (sessions.ts,
@@ -58,7 +61,8 @@ CREATE TABLE IF NOT EXISTS issue_hours (
 CREATE TABLE IF NOT EXISTS issue_releases (
   issue_id INTEGER NOT NULL, release TEXT NOT NULL, PRIMARY KEY (issue_id, release)) WITHOUT ROWID;
 ${EVENTS_TABLE('events')}
-CREATE INDEX IF NOT EXISTS events_issue ON events (issue_id, received_at DESC, id);
+DROP INDEX IF EXISTS events_issue;
+CREATE INDEX IF NOT EXISTS events_by_issue ON events (issue_id, received_at);
 CREATE INDEX IF NOT EXISTS events_received ON events (received_at);
 `;
 
@@ -480,7 +484,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
       if (!r) return undefined;
       const latest = db
         .prepare(
-          'SELECT payload FROM events WHERE issue_id = ? ORDER BY received_at DESC, id DESC LIMIT 1',
+          'SELECT payload FROM events WHERE issue_id = ? ORDER BY received_at DESC, rowid DESC LIMIT 1',
         )
         .get(id) as { payload: string | Buffer } | undefined;
       const releases = (
