@@ -255,6 +255,8 @@ function decodeSessionCursor(cursor: string): [number, number] {
   throw new SessionCursorError(`invalid cursor ${JSON.stringify(cursor)}`);
 }
 
+const LINK_TIME_STEP = 3_600_000;
+
 /** An operation is slow from this long (and the slowest tenth of a session's operations above 100 ms). */
 export const SLOW_MS = 500;
 
@@ -335,13 +337,21 @@ export function sessionStore(db: Database.Database) {
   };
 
   /**
+   * When a link was made, for retention (which counts in days): its record's time rounded up to
+   * the hour. The links of a generation (session-index.ts) then share one time, so in the index
+   * on it they lie in trace-id order, the order they are written in, and fill its pages in turn;
+   * with exact times each commit's links fell all over the index's newest pages.
+   */
+  const linkTime = (time: number) => Math.ceil(time / LINK_TIME_STEP) * LINK_TIME_STEP;
+
+  /**
    * A trace newly linked to a correlation id, by a record of `projectId` at `time` naming both:
    * the trace's session, if listed, joins that one.
    */
   const link = (traceId: string, correlationId: string, projectId: number, time: number) => {
     if (
       traceId === correlationId ||
-      st.link.run(traceId, correlationId, projectId, time).changes === 0
+      st.link.run(traceId, correlationId, projectId, linkTime(time)).changes === 0
     )
       return;
     const row = st.row.get(traceId) as
