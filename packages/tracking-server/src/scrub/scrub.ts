@@ -32,8 +32,20 @@ const CARD = /\b(?:\d[ -]?){12,18}\d\b/g;
 const BEARER = /\bBearer\s+[A-Za-z0-9\-._~+/]+=*/gi;
 const PEM =
   /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z]+ )?PRIVATE KEY-----|$)/g;
-const SECRET_PARAM =
-  /([?&](?:access_token|token|api_key|apikey|key|secret|password|passwd|pwd|signature|sig|auth|client_secret|refresh_token|session|sessionid)=)[^&#\s"']+/gi;
+const SECRET_PARAM_NAME =
+  '[?&](?:access_token|token|api_key|apikey|key|secret|password|passwd|pwd|signature|sig|auth|client_secret|refresh_token|session|sessionid)=';
+const SECRET_PARAM = new RegExp(`(${SECRET_PARAM_NAME})[^&#\\s"']+`, 'gi');
+/** At least 13 digits, single spaces or dashes allowed between them: the shape a card number needs. */
+const DIGIT_RUN = '\\d(?:[ -]?\\d){12}';
+
+/**
+ * Whether any rule could match, in one scan: most strings in an event (frames, breadcrumbs,
+ * messages) match none, and scrubbing is on every ingest request's path. Each rule's own test
+ * comes after it; this one only ever says yes more often than they do.
+ */
+const HINT = new RegExp(`PRIVATE KEY|bearer\\s|${SECRET_PARAM_NAME}|${DIGIT_RUN}`, 'i');
+const BEARER_HINT = /bearer\s/i;
+const CARD_HINT = new RegExp(DIGIT_RUN);
 
 function luhn(digits: string): boolean {
   let sum = 0;
@@ -48,40 +60,13 @@ function luhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-/**
- * Whether `s` has a run of at least `n` digits, single spaces or dashes allowed between them
- * (the shape a card number needs): one pass over the characters, so the card pattern runs
- * only on strings that could hold one.
- */
-function hasDigitRun(s: string, n: number): boolean {
-  let run = 0;
-  let separated = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      if (++run >= n) return true;
-      separated = false;
-    } else if ((c === 32 || c === 45) && run > 0 && !separated) {
-      separated = true;
-    } else {
-      run = 0;
-      separated = false;
-    }
-  }
-  return false;
-}
-
-const BEARER_HINT = /bearer\s/i;
-
-// Each rule runs only when a cheap test says it could match: most strings in an event (frames,
-// breadcrumbs, messages) match none, and scrubbing is on every ingest request's path.
 export function scrubString(s: string): string {
-  if (s.length < 8) return s;
+  if (s.length < 8 || !HINT.test(s)) return s;
   let out = s;
   if (out.includes('PRIVATE KEY')) out = out.replace(PEM, FILTERED);
   if (BEARER_HINT.test(out)) out = out.replace(BEARER, `Bearer ${FILTERED}`);
   if (out.includes('=')) out = out.replace(SECRET_PARAM, `$1${FILTERED}`);
-  if (hasDigitRun(out, 13)) {
+  if (CARD_HINT.test(out)) {
     out = out.replace(CARD, (m) => {
       const digits = m.replace(/[ -]/g, '');
       return digits.length >= 13 && digits.length <= 19 && luhn(digits) ? FILTERED : m;
