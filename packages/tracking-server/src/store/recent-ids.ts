@@ -20,11 +20,26 @@ const HEX32 = /^[0-9a-f]{32}$/i;
 /** Whether `s` is an event id as events are stored with (32 hex digits). */
 export const isEventId = (s: string) => HEX32.test(s);
 
-/** A 32-hex-digit event id as four numbers; throws on anything else (ids are normalised on read). */
+const notAnId = (eventId: string) =>
+  new Error(`event id ${JSON.stringify(eventId)} is not 32 hex digits`);
+
+/**
+ * A 32-hex-digit event id as four numbers; throws on anything else (ids are normalised on read).
+ * Parsed digit by digit: every event is looked up and added, and a window is read back at start.
+ */
 function words(eventId: string, out: Uint32Array): void {
-  if (!isEventId(eventId))
-    throw new Error(`event id ${JSON.stringify(eventId)} is not 32 hex digits`);
-  for (let w = 0; w < 4; w++) out[w] = Number.parseInt(eventId.slice(w * 8, w * 8 + 8), 16);
+  if (eventId.length !== 32) throw notAnId(eventId);
+  for (let w = 0; w < 4; w++) {
+    let n = 0;
+    for (let i = w * 8; i < w * 8 + 8; i++) {
+      const c = eventId.charCodeAt(i);
+      const lower = c | 32;
+      const digit = c >= 48 && c <= 57 ? c - 48 : lower >= 97 && lower <= 102 ? lower - 87 : -1;
+      if (digit < 0) throw notAnId(eventId);
+      n = n * 16 + digit;
+    }
+    out[w] = n;
+  }
 }
 
 /** murmur3's finaliser over the five words: ids that differ anywhere land apart. */

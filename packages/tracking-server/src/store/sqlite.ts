@@ -235,10 +235,11 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
     const from =
       (db.prepare('SELECT COALESCE(MAX(rowid), 0) FROM events').pluck().get() as number) -
       RECENT_IDS;
-    for (const r of db
+    for (const [projectId, id, at] of db
       .prepare('SELECT project_id, id, received_at FROM events WHERE rowid > ? ORDER BY rowid')
-      .iterate(from) as IterableIterator<{ project_id: number; id: string; received_at: number }>)
-      if (isEventId(r.id)) ids.add(r.project_id, r.id, r.received_at);
+      .raw()
+      .iterate(from) as IterableIterator<[number, string, number]>)
+      if (isEventId(id)) ids.add(projectId, id, at);
     return (recentIds = ids);
   };
 
