@@ -56,6 +56,7 @@ describe('flags', () => {
 
   it.each([
     [['--nope=1'], 'unknown flag: --nope'],
+    [['--constructor=1'], 'unknown flag: --constructor'],
     [['serve'], 'unexpected argument "serve"'],
     [['--config'], 'flag needs an argument: --config'],
     [['--prometheus-verb=PUT'], 'want GET or POST'],

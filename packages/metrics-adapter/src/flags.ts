@@ -218,7 +218,8 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
     if (!m)
       throw new FlagError(`unexpected argument ${JSON.stringify(arg)}: every option is a --flag`);
     const name = m[1] as string;
-    const spec = FLAGS[name];
+    // An own key only: `--constructor` is as unknown as any other name.
+    const spec = Object.hasOwn(FLAGS, name) ? FLAGS[name] : undefined;
     if (!spec) throw new FlagError(`unknown flag: --${name}`);
     let value = m[2];
     if (value === undefined) {

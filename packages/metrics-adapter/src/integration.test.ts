@@ -365,6 +365,10 @@ describe('the adapter against a real Prometheus', () => {
           'X-Remote-User': 'system:serviceaccount:kube-system:horizontal-pod-autoscaler',
           'X-Remote-Group': 'system:serviceaccounts',
           'X-Remote-Extra-Scopes': 'hpa',
+          // Keys are percent-decoded, kept as sent when they do not decode, and never a prototype.
+          'X-Remote-Extra-Acme.com%2Fproject': 'p1',
+          'X-Remote-Extra-Bad%ZZ': 'y',
+          'X-Remote-Extra-__proto__': 'x',
         })
       ).status,
     ).toBe(200);
@@ -375,7 +379,12 @@ describe('the adapter against a real Prometheus', () => {
       {
         name: 'system:serviceaccount:kube-system:horizontal-pod-autoscaler',
         groups: ['system:serviceaccounts'],
-        extra: { scopes: ['hpa'] },
+        extra: {
+          scopes: ['hpa'],
+          'acme.com/project': ['p1'],
+          'bad%zz': ['y'],
+          ['__proto__']: ['x'],
+        },
       },
       { name: 'jane', groups: ['dev', 'ops'] },
     ]);

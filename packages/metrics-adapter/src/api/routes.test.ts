@@ -101,6 +101,11 @@ describe('route', () => {
     [`${C}/v1beta2/namespaces/default/Pods/*/m`, 404, 'could not find'],
     [`${E}/v1beta1/namespaces/default/bad%20metric`, 400, 'invalid metric name "bad metric"'],
     [`${C}/v1beta2//pods/*/m`, 404, 'could not find'],
+    // Names of Object.prototype's members are groups like any other unknown one.
+    ['/apis/valueOf/%00', 404, 'could not find'],
+    ['/apis/__proto__/v1', 404, 'could not find'],
+    ['/apis/constructor', 404, 'could not find'],
+    ['/apis/hasOwnProperty/v1beta1/namespaces/a/m', 404, 'could not find'],
   ])('answers %s with %i (%s)', (path, code, message) => {
     const r = route(path);
     expect(isStatus(r)).toBe(true);

@@ -12,6 +12,13 @@ export const GROUP_VERSIONS: Readonly<Record<string, readonly string[]>> = {
   [EXTERNAL_GROUP]: ['v1beta1'],
 };
 
+/**
+ * The versions served of `group`, or undefined: an own key only, since a path may name any
+ * group, `valueOf` or `__proto__` included (fast-check found `/apis/valueOf/…` answered 500).
+ */
+export const versionsOf = (group: string): readonly string[] | undefined =>
+  Object.hasOwn(GROUP_VERSIONS, group) ? GROUP_VERSIONS[group] : undefined;
+
 export type Route =
   | { readonly kind: 'health'; readonly check: 'healthz' | 'livez' | 'readyz' }
   | { readonly kind: 'version' | 'openapi' | 'metrics' | 'apis' }
@@ -105,7 +112,7 @@ export function route(path: string): Route | Status {
   if (s.length === 2 && a === 'openapi' && group === 'v2') return { kind: 'openapi' };
   if (a !== 'apis') return notFoundPath(path);
   if (group === undefined) return { kind: 'apis' };
-  const versions = GROUP_VERSIONS[group];
+  const versions = versionsOf(group);
   if (!versions) return notFoundPath(path);
   if (version === undefined) return { kind: 'group', group };
   if (!versions.includes(version)) return notFoundPath(path);

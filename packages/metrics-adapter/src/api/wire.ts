@@ -4,7 +4,7 @@
 // `metric.selector` and every `window` are omitted when unset.
 import type { Requirement } from '../k8s/label-selector';
 import { formatQuantity } from './quantity';
-import { CUSTOM_GROUP, EXTERNAL_GROUP, GROUP_VERSIONS } from './routes';
+import { CUSTOM_GROUP, EXTERNAL_GROUP, GROUP_VERSIONS, versionsOf } from './routes';
 
 export interface ObjectReference {
   readonly kind: string;
@@ -200,7 +200,7 @@ export function apiResourceList(
 }
 
 function apiGroup(group: string): object {
-  const versions = (GROUP_VERSIONS[group] ?? []).map((v) => ({
+  const versions = (versionsOf(group) ?? []).map((v) => ({
     groupVersion: `${group}/${v}`,
     version: v,
   }));

@@ -59,18 +59,31 @@ function headerValues(req: IncomingMessage, name: string): string[] {
     .filter(Boolean);
 }
 
+/**
+ * An extra's key as the header spells it, percent-decoded; as kube-apiserver's requestheader
+ * authenticator does, a key that does not decode is taken as it is.
+ */
+function unescapeExtraKey(encoded: string): string {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return encoded;
+  }
+}
+
 function fromRequestHeaders(req: IncomingMessage, o: RequestHeaderOptions): UserInfo | undefined {
   const name = o.usernameHeaders.map((h) => headerValues(req, h)[0]).find(Boolean);
   if (!name) return undefined;
   const groups = o.groupHeaders.flatMap((h) => headerValues(req, h));
-  const extra: Record<string, string[]> = {};
+  const extra = new Map<string, string[]>();
   for (const [header, value] of Object.entries(req.headers)) {
     const prefix = o.extraHeaderPrefixes.find((p) => header.startsWith(p.toLowerCase()));
     if (!prefix || value === undefined) continue;
-    const key = decodeURIComponent(header.slice(prefix.length));
-    extra[key] = [...(extra[key] ?? []), ...(Array.isArray(value) ? value : [value])];
+    const key = unescapeExtraKey(header.slice(prefix.length));
+    extra.set(key, [...(extra.get(key) ?? []), ...(Array.isArray(value) ? value : [value])]);
   }
-  return { name, groups, ...(Object.keys(extra).length > 0 ? { extra } : {}) };
+  // defineProperty-like semantics: a key named `__proto__` stays a key.
+  return { name, groups, ...(extra.size > 0 ? { extra: Object.fromEntries(extra) } : {}) };
 }
 
 export function certificateAuthenticator(options: CertAuthOptions): Authenticator {

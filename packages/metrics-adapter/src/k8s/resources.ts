@@ -19,8 +19,9 @@ const KNOWN: Readonly<Record<string, { kind: string; apiVersion: string }>> = {
 };
 
 export function kindOf(resource: string): { kind: string; apiVersion: string } {
-  const known = KNOWN[resource];
-  if (known) return known;
+  // An own key only: a path may name `constructor` or `__proto__` as its resource.
+  if (Object.hasOwn(KNOWN, resource))
+    return KNOWN[resource] as { kind: string; apiVersion: string };
   const { group, resource: plural } = splitResource(resource);
   const name = singular(plural);
   return {
