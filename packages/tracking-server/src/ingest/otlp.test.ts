@@ -53,6 +53,32 @@ describe('OTLP trace bodies', () => {
     ]);
   });
 
+  it('keeps an attribute named __proto__ as an attribute', () => {
+    const batch = readTraces({
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                span({
+                  attributes: [
+                    { key: '__proto__', value: { kvlistValue: { values: [] } } },
+                    { key: 'constructor', value: { stringValue: 'c' } },
+                  ],
+                }),
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const attributes = batch.operations[0]?.attributes ?? {};
+    expect(Object.getPrototypeOf(attributes)).toBe(Object.prototype);
+    expect(JSON.parse(JSON.stringify(attributes))).toEqual(
+      JSON.parse('{"__proto__":{},"constructor":"c"}'),
+    );
+  });
+
   it('reads memory events as snapshots', () => {
     const batch = readTraces({
       resourceSpans: [

@@ -70,13 +70,14 @@ function anyValue(v: unknown, depth = 0): unknown {
 }
 
 function attributes(v: unknown, depth = 0): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  // Through a Map: an attribute named `__proto__` is kept as one, not taken for the prototype.
+  const out = new Map<string, unknown>();
   for (const kv of list(v, 'attributes')) {
     if (!isObj(kv) || typeof kv.key !== 'string')
       throw new OtlpError('every attribute needs a string "key"');
-    out[kv.key] = anyValue(kv.value, depth);
+    out.set(kv.key, anyValue(kv.value, depth));
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 /** Ids: hex strings in JSON, bytes in protobuf (already hex here). */
