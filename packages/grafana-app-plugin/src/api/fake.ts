@@ -165,11 +165,12 @@ export class FakeTrackerApi implements TrackerApi {
 
   setStatus(id: number, status: IssueStatus): Promise<IssueDetail> {
     return this.answer('setStatus', [id, status], () => {
-      const issue = this.issues.find((i) => i.id === id);
-      if (!issue) {
+      const at = this.issues.findIndex((i) => i.id === id);
+      if (at < 0) {
         throw new TrackerError('not-found', `setting issue ${id} to ${status}: not found`, 404);
       }
-      issue.status = status;
+      const issue = { ...this.issues[at], status };
+      this.issues[at] = issue;
       return { ...issue };
     });
   }
@@ -177,12 +178,13 @@ export class FakeTrackerApi implements TrackerApi {
   setStatuses(ids: number[], status: IssueStatus): Promise<BulkStatusResult> {
     return this.answer('setStatuses', [ids, status], () => {
       const updated: number[] = [];
-      for (const issue of this.issues) {
-        if (ids.includes(issue.id)) {
-          issue.status = status;
-          updated.push(issue.id);
+      this.issues = this.issues.map((issue) => {
+        if (!ids.includes(issue.id)) {
+          return issue;
         }
-      }
+        updated.push(issue.id);
+        return { ...issue, status };
+      });
       return { updated, notFound: ids.filter((i) => !updated.includes(i)) };
     });
   }
@@ -192,8 +194,8 @@ export class FakeTrackerApi implements TrackerApi {
       if (this.data.stats) {
         return this.data.stats;
       }
-      const bySeverity: Stats['bySeverity'] = {};
-      const byService: Stats['byService'] = {};
+      const bySeverity: Record<string, number> = {};
+      const byService: Record<string, number> = {};
       for (const i of this.issues) {
         bySeverity[i.severity] = (bySeverity[i.severity] ?? 0) + i.count;
         byService[i.service] = (byService[i.service] ?? 0) + i.count;

@@ -27,7 +27,7 @@ const GROUPING_EXPLAINED: Record<string, string> = {
 interface EventsState {
   /** The issue these events belong to. */
   issueId?: number;
-  items: StoredEvent[];
+  items: readonly StoredEvent[];
   nextCursor: string | null;
   loading: boolean;
   error?: Error;

@@ -97,7 +97,7 @@ function firstPage(api: TrackerApi, key: string, load: () => Promise<Page<IssueS
 interface ListState {
   /** The query (as JSON) these items answer. */
   key?: string;
-  items: IssueSummary[];
+  items: readonly IssueSummary[];
   nextCursor: string | null;
   /** A further page is on its way. */
   loadingMore: boolean;

@@ -1,4 +1,5 @@
-// Hand-written tracking-server answers for the component tests (shapes from src/api/types.ts).
+// Hand-written tracking-server answers for the component tests (shapes: the server's wire types,
+// through src/api/types.ts).
 import type { IssueDetail, SessionDetail, StoredEvent } from '../api/types';
 
 export const NOW = Date.parse('2026-11-22T12:00:00.000Z');
@@ -8,6 +9,7 @@ const hours = (...tail: number[]) => [...Array(24 - tail.length).fill(0), ...tai
 
 export function issue(overrides: Partial<IssueDetail> & { id: number }): IssueDetail {
   return {
+    projectId: 1,
     title: `TypeError: issue ${overrides.id}`,
     culprit: 'src/handler.ts in handle',
     status: 'open',
@@ -87,6 +89,7 @@ export const ISSUES: IssueDetail[] = [
 export const EVENT_1: StoredEvent = {
   id: 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6',
   timestamp: '2026-11-22T11:58:00.000Z',
+  receivedAt: '2026-11-22T11:58:00.120Z',
   level: 'error',
   release: 'api-gateway@1.4.0',
   environment: 'production',
@@ -138,6 +141,7 @@ export const EVENT_1: StoredEvent = {
 export const EVENT_2: StoredEvent = {
   id: 'b1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6',
   timestamp: '2026-11-22T11:00:00.000Z',
+  receivedAt: '2026-11-22T11:00:00.250Z',
   level: 'error',
   release: 'api-gateway@1.3.0',
   environment: 'production',

@@ -1,5 +1,5 @@
 // The REST API the Grafana app plugin reads, behind a bearer token. Errors are JSON
-// `{ "error": "<what is wrong>" }` with 400, 401, 404.
+// `{ "error": "<what is wrong>" }` with 400, 401, 404. What each route answers: wire.ts.
 import { timingSafeEqual } from 'node:crypto';
 import { Router, json, type NextFunction, type Request, type Response } from 'express';
 import { SEVERITIES, TYPES } from '../grouping/classify';
@@ -14,6 +14,7 @@ import {
 import { SessionCursorError } from '../store/sessions';
 import { CursorError } from '../store/sqlite';
 import { openApiDocument } from './openapi';
+import type { ApiErrorBody, BulkStatusResult, SessionExport } from './wire';
 
 class ApiError extends Error {
   constructor(
@@ -140,7 +141,10 @@ export function restApi(deps: {
     const ids = body.ids.map(idOf);
     const updated = deps.repo.setStatus(ids, statusOf(body), deps.now());
     deps.onStatusChange?.();
-    res.json({ updated, notFound: ids.filter((i) => !updated.includes(i)) });
+    res.json({
+      updated,
+      notFound: ids.filter((i) => !updated.includes(i)),
+    } satisfies BulkStatusResult);
   });
 
   const session = async (req: Request) => {
@@ -179,7 +183,7 @@ export function restApi(deps: {
     const s = await session(req);
     res
       .attachment(`debug-session-${s.id.replace(/[^\w.-]/g, '_')}.json`)
-      .json({ exportedAt: new Date(deps.now()).toISOString(), session: s });
+      .json({ exportedAt: new Date(deps.now()).toISOString(), session: s } satisfies SessionExport);
   });
 
   router.get('/stats', (_req, res) => {
@@ -190,14 +194,15 @@ export function restApi(deps: {
     next(new ApiError(404, 'no such API route')),
   );
   router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof ApiError) return void res.status(err.status).json({ error: err.message });
+    const fail = (status: number, error: string) =>
+      void res.status(status).json({ error } satisfies ApiErrorBody);
+    if (err instanceof ApiError) return fail(err.status, err.message);
     if (err instanceof CursorError || err instanceof SessionCursorError)
-      return void res.status(400).json({ error: err.message });
+      return fail(400, err.message);
     const e = err as { type?: string; status?: number; message?: string };
-    if (e.type === 'entity.parse.failed')
-      return void res.status(400).json({ error: `body is not JSON: ${e.message}` });
-    if (e.status === 413) return void res.status(413).json({ error: 'body exceeds 1 MB' });
-    res.status(500).json({ error: 'internal error' });
+    if (e.type === 'entity.parse.failed') return fail(400, `body is not JSON: ${e.message}`);
+    if (e.status === 413) return fail(413, 'body exceeds 1 MB');
+    fail(500, 'internal error');
   });
   return router;
 }

@@ -206,26 +206,34 @@ export interface SessionOperation {
   readonly attributes: Record<string, unknown>;
 }
 
+/** An error event of a session, placed on its timeline. */
+export interface SessionErrorEvent {
+  readonly eventId: string;
+  readonly issueId: number;
+  readonly title: string;
+  readonly level: string;
+  readonly service: string;
+  readonly timestamp: string;
+  /** Milliseconds from the session's start. */
+  readonly offsetMs: number;
+  readonly spanId?: string;
+}
+
+/** A memory snapshot of a session (a span event `memory`), in bytes. */
+export interface SessionMemorySnapshot {
+  readonly time: string;
+  /** Milliseconds from the session's start. */
+  readonly offsetMs: number;
+  readonly service: string;
+  readonly rss?: number;
+  readonly heapUsed?: number;
+}
+
 export interface SessionDetail extends SessionSummary {
   readonly traceIds: readonly string[];
   readonly timeline: readonly SessionOperation[];
-  readonly errorEvents: readonly {
-    eventId: string;
-    issueId: number;
-    title: string;
-    level: string;
-    service: string;
-    timestamp: string;
-    offsetMs: number;
-    spanId?: string;
-  }[];
-  readonly memory: readonly {
-    time: string;
-    offsetMs: number;
-    service: string;
-    rss?: number;
-    heapUsed?: number;
-  }[];
+  readonly errorEvents: readonly SessionErrorEvent[];
+  readonly memory: readonly SessionMemorySnapshot[];
 }
 
 export interface SessionFilter {
