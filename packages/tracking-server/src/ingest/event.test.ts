@@ -45,4 +45,12 @@ describe('reading a Sentry event', () => {
     expect([e.service, e.correlationId, e.traceId]).toEqual(['pod-1', 'req-9', 'a'.repeat(32)]);
     expect(read('{"server_name":"pod-1","tags":{"service":"checkout"}}').service).toBe('checkout');
   });
+
+  it('keeps UUID ids whose digits look like a Luhn-valid card number', () => {
+    // 12345678-1234-1232: 16 digits, Luhn-valid, bounded by dashes.
+    const id = '12345678-1234-1232-abcd-0123456789ab';
+    const e = read(JSON.stringify({ event_id: id, tags: { correlation_id: `req-${id}` } }));
+    expect(e.eventId).toBe('1234567812341232abcd0123456789ab');
+    expect(e.correlationId).toBe(`req-${id}`);
+  });
 });

@@ -32,6 +32,16 @@ describe('PII scrubbing', () => {
     );
   });
 
+  it("leaves a UUID whole when its digits have a card number's shape and checksum", () => {
+    // 1234567812341232 is Luhn-valid; in a UUID it is an id (an event's, a correlation id).
+    const id = '12345678-1234-1232-abcd-0123456789ab';
+    expect(scrubString(id)).toBe(id);
+    expect(scrubString(`req-${id.toUpperCase()}`)).toBe(`req-${id.toUpperCase()}`);
+    expect(scrubString(`card 1234 5678 1234 1232 for order ${id}`)).toBe(
+      `card ${FILTERED} for order ${id}`,
+    );
+  });
+
   it('filters bearer tokens, PEM private keys and secret URL parameters anywhere', () => {
     expect(scrubString('call failed: Bearer eyJhbGciOi.J9.x-y_z')).toBe(
       `call failed: Bearer ${FILTERED}`,
@@ -121,15 +131,33 @@ describe('PII scrubbing', () => {
               /([?&](?:access_token|token|api_key|apikey|key|secret|password|passwd|pwd|signature|sig|auth|client_secret|refresh_token|session|sessionid)=)[^&#\s"']+/gi,
               `$1${FILTERED}`,
             )
-            .replace(/\b(?:\d[ -]?){12,18}\d\b/g, (m) => {
+            .replace(/\b(?:\d[ -]?){12,18}\d\b/g, (m, at: number, whole: string) => {
               const digits = m.replace(/[ -]/g, '');
-              return digits.length >= 13 && digits.length <= 19 && luhnValid(digits) ? FILTERED : m;
+              return digits.length >= 13 &&
+                digits.length <= 19 &&
+                luhnValid(digits) &&
+                !uuidAt(whole)
+                  .slice(at, at + m.length)
+                  .includes(true)
+                ? FILTERED
+                : m;
             });
+    // Which characters of a string belong to a UUID.
+    const uuidAt = (s: string) => {
+      const covered = new Array<boolean>(s.length).fill(false);
+      for (const u of s.matchAll(/[\dA-Fa-f]{8}(?:-[\dA-Fa-f]{4}){3}-[\dA-Fa-f]{12}/g))
+        covered.fill(true, u.index, u.index + u[0].length);
+      return covered;
+    };
     const piece = fc.oneof(
       fc.constantFrom(
         '4111 1111 1111 1111',
         '4111-1111-1111-1111',
         '4111111111111111',
+        '12345678-1234-1232-abcd-0123456789ab',
+        '12345678-',
+        '1234-1232-',
+        'abcd-',
         '41111111111111',
         '1 2 3 4 5 6 7 8 9 0 1 2 3',
         'Bearer ',
@@ -149,6 +177,7 @@ describe('PII scrubbing', () => {
         '"',
       ),
       fc.stringMatching(/^[0-9 -]{1,20}$/),
+      fc.stringMatching(/^[0-9a-fA-F-]{1,20}$/),
       fc.string({ maxLength: 6 }),
     );
     fc.assert(

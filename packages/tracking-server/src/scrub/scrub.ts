@@ -1,7 +1,8 @@
 // PII scrubbing before anything is stored: values under sensitive keys, and sensitive shapes
-// anywhere in a string — Luhn-valid card numbers, `Bearer …` tokens, PEM private keys, secret
-// URL query parameters — become "[Filtered]". Ordinary words ("Authentication failed") stay:
-// key rules look at keys, string rules at shapes, never at bare words.
+// anywhere in a string — Luhn-valid card numbers (not a UUID's digits), `Bearer …` tokens, PEM
+// private keys, secret URL query parameters — become "[Filtered]". Ordinary words
+// ("Authentication failed") stay: key rules look at keys, string rules at shapes, never at bare
+// words.
 
 export const FILTERED = '[Filtered]';
 
@@ -35,6 +36,12 @@ const PEM =
 const SECRET_PARAM_NAME =
   '[?&](?:access_token|token|api_key|apikey|key|secret|password|passwd|pwd|signature|sig|auth|client_secret|refresh_token|session|sessionid)=';
 const SECRET_PARAM = new RegExp(`(${SECRET_PARAM_NAME})[^&#\\s"']+`, 'gi');
+/**
+ * A UUID (8-4-4-4-12 hex digits). Its digit groups can have a card number's shape and checksum
+ * (12345678-1234-1232-…), but it is an id — an event's, a request's correlation id — and one
+ * filtered would be an event refused or a debug session split.
+ */
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 /** At least 13 digits, single spaces or dashes allowed between them: the shape a card number needs. */
 const DIGIT_RUN = '\\d(?:[ -]?\\d){12}';
 
@@ -60,6 +67,13 @@ function luhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
+/** Whether [start, end) of `s` overlaps a UUID. */
+function inUuid(s: string, start: number, end: number): boolean {
+  if (!s.includes('-')) return false;
+  for (const u of s.matchAll(UUID)) if (u.index < end && u.index + u[0].length > start) return true;
+  return false;
+}
+
 export function scrubString(s: string): string {
   if (s.length < 8 || !HINT.test(s)) return s;
   let out = s;
@@ -67,9 +81,10 @@ export function scrubString(s: string): string {
   if (BEARER_HINT.test(out)) out = out.replace(BEARER, `Bearer ${FILTERED}`);
   if (out.includes('=')) out = out.replace(SECRET_PARAM, `$1${FILTERED}`);
   if (CARD_HINT.test(out)) {
-    out = out.replace(CARD, (m) => {
+    out = out.replace(CARD, (m, at: number, whole: string) => {
       const digits = m.replace(/[ -]/g, '');
-      return digits.length >= 13 && digits.length <= 19 && luhn(digits) ? FILTERED : m;
+      if (digits.length < 13 || digits.length > 19 || !luhn(digits)) return m;
+      return inUuid(whole, at, at + m.length) ? m : FILTERED;
     });
   }
   return out;
