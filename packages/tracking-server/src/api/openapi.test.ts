@@ -1,4 +1,18 @@
+// The OpenAPI document against the server's real answers: a tracker fed by the real Sentry SDK
+// and the real OpenTelemetry exporter (the test apps in testdata/, in their own processes), each
+// route's answers — errors included — validated by Ajv against the schema the document gives
+// for that route and code. The document's objects are closed, so a field the server sends that
+// the document does not name fails here too.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { dsnFor } from '../projects';
+import { startTestTracker, type TestTracker } from '../testing/test-tracker';
 import { openApiDocument } from './openapi';
+
+jest.setTimeout(60_000);
 
 it('describes exactly the routes issue 4 lists for the plugin', () => {
   const doc = openApiDocument() as { paths: Record<string, Record<string, unknown>> };
@@ -18,4 +32,118 @@ it('describes exactly the routes issue 4 lists for the plugin', () => {
       'GET /api/v1/sessions/{id}/export',
     ].sort(),
   );
+});
+
+// The answers are read loosely below: their shape is what the document check just proved.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Answer = { status: number; body: any };
+
+describe("the server's answers", () => {
+  let setup: TestTracker<'shop'>;
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addSchema(openApiDocument(), 'api');
+
+  beforeAll(async () => {
+    setup = await startTestTracker('openapi', { shop: {} });
+    const { tracker, projects } = setup;
+    const run = (app: string, ...args: string[]) =>
+      promisify(execFile)(
+        process.execPath,
+        [join(__dirname, '..', '..', 'testdata', app), ...args],
+        {
+          timeout: 30_000,
+        },
+      );
+    // Errors, a fingerprinted issue and a transaction (session req-42); spans with a memory
+    // snapshot and a failing child (session req-777).
+    await run('sentry-app.cjs', dsnFor(projects.shop, tracker.url));
+    await run('otel-app.cjs', `${tracker.url}/v1/traces`, projects.shop.key);
+  });
+  afterAll(() => setup?.close());
+
+  /** Sends a request to the API and checks the answer against the document's schema for it. */
+  async function documented(
+    method: 'GET' | 'PATCH' | 'POST',
+    route: string,
+    path: string,
+    body?: unknown,
+    token = 't',
+  ): Promise<Answer> {
+    const res = await fetch(`${setup.tracker.url}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const answer: unknown = await res.json();
+    const pointer = `api#/paths/${route.replace(/\//g, '~1')}/${method.toLowerCase()}/responses/${res.status}/content/application~1json/schema`;
+    const validate = ajv.getSchema(pointer);
+    if (!validate)
+      throw new Error(`the document has no ${res.status} answer for ${method} ${route}`);
+    validate(answer);
+    expect({ [`${method} ${path} → ${res.status}`]: validate.errors ?? [] }).toEqual({
+      [`${method} ${path} → ${res.status}`]: [],
+    });
+    return { status: res.status, body: answer };
+  }
+
+  it('matches the document for issues, their events, status changes and stats', async () => {
+    const list = await documented('GET', '/issues', '/issues?sort=events&limit=2');
+    expect(list.body.items).toHaveLength(2);
+    expect(list.body.nextCursor).toEqual(expect.any(String));
+    const last = await documented(
+      'GET',
+      '/issues',
+      `/issues?sort=events&cursor=${list.body.nextCursor}`,
+    );
+    expect(last.body.nextCursor).toBeNull();
+
+    const id = list.body.items[0].id as number;
+    const detail = await documented('GET', '/issues/{id}', `/issues/${id}`);
+    expect(detail.body.latestEvent).toEqual(expect.any(Object));
+    const resolved = await documented('PATCH', '/issues/{id}', `/issues/${id}`, {
+      status: 'resolved',
+    });
+    expect(resolved.body).toMatchObject({
+      status: 'resolved',
+      resolvedInRelease: 'checkout@1.4.0',
+    });
+
+    const events = await documented('GET', '/issues/{id}/events', `/issues/${id}/events?limit=1`);
+    expect(events.body.items).toHaveLength(1);
+    expect(events.body.items[0].correlationId).toBe('req-42');
+
+    const bulk = await documented('POST', '/issues/status', '/issues/status', {
+      ids: [id, 999_999],
+      status: 'investigating',
+    });
+    expect(bulk.body).toEqual({ updated: [id], notFound: [999_999] });
+
+    const stats = await documented('GET', '/stats', '/stats');
+    expect(stats.body.topIssues.length).toBeGreaterThan(0);
+  });
+
+  it('matches the document for sessions: timelines, error events, memory snapshots, exports', async () => {
+    const list = await documented('GET', '/sessions', '/sessions');
+    expect(list.body.items.map((s: { id: string }) => s.id)).toEqual(
+      expect.arrayContaining(['req-42', 'req-777']),
+    );
+    const sdk = await documented('GET', '/sessions/{id}', '/sessions/req-42');
+    expect(sdk.body.errorEvents.length).toBeGreaterThan(0);
+    const otel = await documented('GET', '/sessions/{id}', '/sessions/req-777');
+    expect(otel.body.memory).toHaveLength(1);
+    expect(otel.body.timeline.some((o: { statusMessage?: string }) => o.statusMessage)).toBe(true);
+    const exported = await documented('GET', '/sessions/{id}/export', '/sessions/req-777/export');
+    expect(exported.body.session.id).toBe('req-777');
+  });
+
+  it('matches the document for errors: a bad parameter, no token, an unknown id', async () => {
+    expect((await documented('GET', '/issues', '/issues?sort=newest')).status).toBe(400);
+    expect((await documented('GET', '/stats', '/stats', undefined, 'wrong')).status).toBe(401);
+    expect((await documented('GET', '/issues/{id}', '/issues/999999')).status).toBe(404);
+    expect((await documented('GET', '/sessions/{id}', '/sessions/nope')).status).toBe(404);
+    expect(
+      (await documented('PATCH', '/issues/{id}', '/issues/1', { status: 'done' })).status,
+    ).toBe(400);
+  });
 });

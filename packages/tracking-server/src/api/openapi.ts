@@ -1,116 +1,205 @@
-// The REST API described for the plugin and for people: /api/v1/openapi.json (OpenAPI 3.0).
-const issueSummary = {
-  type: 'object',
-  required: [
-    'id',
-    'title',
-    'culprit',
-    'status',
-    'severity',
-    'type',
-    'service',
-    'count',
-    'users',
-    'firstSeen',
-    'lastSeen',
-    'groupedBy',
-    'hourly',
-  ],
-  properties: {
-    id: { type: 'integer' },
-    title: { type: 'string' },
-    culprit: { type: 'string' },
-    status: { type: 'string', enum: ['open', 'investigating', 'resolved', 'ignored'] },
-    severity: { type: 'string', enum: ['critical', 'error', 'warning', 'info'] },
-    type: {
-      type: 'string',
-      enum: ['application', 'database', 'external_api', 'validation', 'security'],
-    },
-    service: { type: 'string' },
-    count: { type: 'integer' },
-    users: { type: 'integer' },
-    firstSeen: { type: 'string', format: 'date-time' },
-    lastSeen: { type: 'string', format: 'date-time' },
-    groupedBy: {
-      type: 'string',
-      enum: ['fingerprint', 'in-app frames', 'exception type and value', 'message'],
-    },
-    hourly: {
-      type: 'array',
-      items: { type: 'integer' },
-      minItems: 24,
-      maxItems: 24,
-      description: 'events per hour, last 24 hours, oldest first',
-    },
-  },
+// The REST API described for other clients and for people: /api/v1/openapi.json (OpenAPI 3.0).
+// It describes the shapes wire.ts types; openapi.test.ts checks every route's real answers
+// against it, so the document cannot drift from what the server sends. Value lists come from
+// the modules that define them.
+import { SEVERITIES, TYPES } from '../grouping/classify';
+import { GROUPED_BY } from '../grouping/grouping';
+import { SORTS, STATUSES } from '../store/repository';
+
+type Schema = Record<string, unknown>;
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const text = { type: 'string' };
+const time = { type: 'string', format: 'date-time' };
+const integer = { type: 'integer' };
+const number = { type: 'number' };
+const texts = { type: 'array', items: text };
+const integers = { type: 'array', items: integer };
+const oneOf = (values: readonly string[]) => ({ type: 'string', enum: [...values] });
+const perHour = {
+  type: 'array',
+  items: integer,
+  minItems: 24,
+  maxItems: 24,
+  description: 'events per hour over the last 24 hours, oldest first',
 };
-const sessionSummary = {
-  type: 'object',
-  required: [
-    'id',
-    'services',
-    'start',
-    'end',
-    'durationMs',
-    'operations',
-    'errors',
-    'slowOperations',
-  ],
-  properties: {
+
+/**
+ * An object with exactly these properties, those named in `optional` allowed to be absent:
+ * a field the server sends that the document does not name fails openapi.test.ts.
+ */
+function object(properties: Record<string, object>, optional: readonly string[] = []): Schema {
+  return {
+    type: 'object',
+    required: Object.keys(properties).filter((k) => !optional.includes(k)),
+    properties,
+    additionalProperties: false,
+  };
+}
+
+/** `base` with more properties (JSON Schema's allOf cannot add to a closed object). */
+function extend(base: Schema, properties: Record<string, object>, optional: string[] = []) {
+  const more = object(properties, optional);
+  return {
+    ...base,
+    required: [...(base.required as string[]), ...(more.required as string[])],
+    properties: { ...(base.properties as object), ...properties },
+  };
+}
+
+const page = (item: object) =>
+  object({
+    items: { type: 'array', items: item },
+    nextCursor: { type: 'string', nullable: true, description: 'null on the last page' },
+  });
+
+const issueSummary = object({
+  id: integer,
+  title: text,
+  culprit: text,
+  status: oneOf(STATUSES),
+  severity: oneOf(SEVERITIES),
+  type: oneOf(TYPES),
+  service: text,
+  count: integer,
+  users: integer,
+  firstSeen: time,
+  lastSeen: time,
+  groupedBy: oneOf(GROUPED_BY),
+  hourly: perHour,
+});
+
+const issueDetail = extend(
+  issueSummary,
+  {
+    projectId: integer,
+    environment: text,
+    release: text,
+    releases: texts,
+    regression: { type: 'boolean' },
+    resolvedInRelease: text,
+    grouping: object({
+      rule: oneOf(GROUPED_BY),
+      components: { ...texts, description: 'the values the rule hashed' },
+    }),
+    latestEvent: { type: 'object', description: 'the newest stored (scrubbed) Sentry event' },
+  },
+  ['resolvedInRelease', 'latestEvent'],
+);
+
+const storedEvent = object(
+  {
+    id: text,
+    timestamp: time,
+    receivedAt: time,
+    level: text,
+    release: text,
+    environment: text,
+    traceId: text,
+    correlationId: text,
+    event: { type: 'object', description: 'the stored (scrubbed) Sentry event' },
+  },
+  ['traceId', 'correlationId'],
+);
+
+const counts = { type: 'object', additionalProperties: integer };
+const stats = object({
+  bySeverity: counts,
+  byService: counts,
+  topIssues: { type: 'array', items: ref('IssueSummary'), maxItems: 10 },
+  lastHour: integer,
+  lastDay: integer,
+  openIssues: integer,
+  trend: perHour,
+});
+
+const sessionSummary = object(
+  {
     id: { type: 'string', description: 'the correlation id, else the trace id' },
-    correlationId: { type: 'string' },
-    services: { type: 'array', items: { type: 'string' } },
-    start: { type: 'string', format: 'date-time' },
-    end: { type: 'string', format: 'date-time' },
-    durationMs: { type: 'number' },
-    operations: { type: 'integer' },
-    errors: { type: 'integer' },
-    slowOperations: { type: 'integer' },
+    correlationId: text,
+    services: texts,
+    start: time,
+    end: time,
+    durationMs: number,
+    operations: integer,
+    errors: integer,
+    slowOperations: integer,
   },
-};
-const sessionDetail = {
-  allOf: [
-    sessionSummary,
-    {
-      type: 'object',
-      required: ['traceIds', 'timeline', 'errorEvents', 'memory'],
-      properties: {
-        traceIds: { type: 'array', items: { type: 'string' } },
-        timeline: { type: 'array', items: { type: 'object' } },
-        errorEvents: { type: 'array', items: { type: 'object' } },
-        memory: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              time: { type: 'string', format: 'date-time' },
-              offsetMs: { type: 'number' },
-              service: { type: 'string' },
-              rss: { type: 'number' },
-              heapUsed: { type: 'number' },
-            },
-          },
-        },
-      },
-    },
-  ],
-};
-const error = { type: 'object', properties: { error: { type: 'string' } } };
-const notFound = { description: 'no such id', content: { 'application/json': { schema: error } } };
+  ['correlationId'],
+);
+
+const offsetMs = { type: 'number', description: "milliseconds from the session's start" };
+const sessionOperation = object(
+  {
+    traceId: text,
+    spanId: text,
+    parentSpanId: text,
+    name: text,
+    service: text,
+    start: time,
+    end: time,
+    offsetMs,
+    durationMs: number,
+    status: text,
+    statusMessage: text,
+    slow: { type: 'boolean' },
+    attributes: { type: 'object' },
+  },
+  ['parentSpanId', 'statusMessage'],
+);
+
+const sessionErrorEvent = object(
+  {
+    eventId: text,
+    issueId: integer,
+    title: text,
+    level: text,
+    service: text,
+    timestamp: time,
+    offsetMs,
+    spanId: text,
+  },
+  ['spanId'],
+);
+
+const memorySnapshot = object(
+  {
+    time,
+    offsetMs,
+    service: text,
+    rss: { type: 'number', description: 'bytes' },
+    heapUsed: { type: 'number', description: 'bytes' },
+  },
+  ['rss', 'heapUsed'],
+);
+
+const sessionDetail = extend(sessionSummary, {
+  traceIds: texts,
+  timeline: { type: 'array', items: ref('SessionOperation') },
+  errorEvents: { type: 'array', items: ref('SessionErrorEvent') },
+  memory: { type: 'array', items: ref('MemorySnapshot') },
+});
+
+const error = object({ error: { type: 'string', description: 'what is wrong' } });
+
+const json = (description: string, schema: object) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const ok = (schema: object) => json('OK', schema);
 const errors = {
-  '400': { description: 'bad parameter', content: { 'application/json': { schema: error } } },
-  '401': {
-    description: 'missing or wrong token',
-    content: { 'application/json': { schema: error } },
-  },
+  '400': json('bad parameter', ref('Error')),
+  '401': json('missing or wrong token', ref('Error')),
 };
+const notFound = (what: string) => ({ '404': json(`no such ${what}`, ref('Error')) });
 const param = (name: string, schema: object, where = 'query') => ({
   name,
   in: where,
   required: where === 'path',
   schema,
 });
-const ok = (schema: object) => ({ description: 'OK', content: { 'application/json': { schema } } });
+const issueId = param('id', integer, 'path');
+const sessionId = param('id', text, 'path');
 
 export function openApiDocument(): object {
   return {
@@ -120,91 +209,62 @@ export function openApiDocument(): object {
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      schemas: { IssueSummary: issueSummary, Error: error },
+      schemas: {
+        IssueSummary: issueSummary,
+        IssueDetail: issueDetail,
+        StoredEvent: storedEvent,
+        Stats: stats,
+        SessionSummary: sessionSummary,
+        SessionDetail: sessionDetail,
+        SessionOperation: sessionOperation,
+        SessionErrorEvent: sessionErrorEvent,
+        MemorySnapshot: memorySnapshot,
+        Error: error,
+      },
     },
     paths: {
       '/issues': {
         get: {
           summary: 'Issues, filtered and sorted, a page at a time',
           parameters: [
-            param('status', {
-              type: 'string',
-              enum: ['open', 'investigating', 'resolved', 'ignored'],
-            }),
-            param('severity', { type: 'string', enum: ['critical', 'error', 'warning', 'info'] }),
-            param('type', {
-              type: 'string',
-              enum: ['application', 'database', 'external_api', 'validation', 'security'],
-            }),
-            param('service', { type: 'string' }),
-            param('environment', { type: 'string' }),
-            param('release', { type: 'string' }),
-            param('q', { type: 'string' }),
-            param('sort', {
-              type: 'string',
-              enum: ['last_seen', 'first_seen', 'events', 'users'],
-              default: 'last_seen',
-            }),
-            param('cursor', { type: 'string' }),
+            param('status', oneOf(STATUSES)),
+            param('severity', oneOf(SEVERITIES)),
+            param('type', oneOf(TYPES)),
+            param('service', text),
+            param('environment', text),
+            param('release', text),
+            param('q', text),
+            param('sort', { ...oneOf(SORTS), default: 'last_seen' }),
+            param('cursor', text),
             param('limit', { type: 'integer', minimum: 1, maximum: 1000, default: 50 }),
           ],
-          responses: {
-            '200': ok({
-              type: 'object',
-              properties: {
-                items: { type: 'array', items: { $ref: '#/components/schemas/IssueSummary' } },
-                nextCursor: { type: 'string', nullable: true },
-              },
-            }),
-            ...errors,
-          },
+          responses: { '200': ok(page(ref('IssueSummary'))), ...errors },
         },
       },
       '/issues/{id}': {
         get: {
           summary: 'One issue with its grouping, releases and latest event',
-          parameters: [param('id', { type: 'integer' }, 'path')],
-          responses: {
-            '200': ok({ type: 'object' }),
-            '404': { description: 'no such issue' },
-            ...errors,
-          },
+          parameters: [issueId],
+          responses: { '200': ok(ref('IssueDetail')), ...notFound('issue'), ...errors },
         },
         patch: {
           summary: 'Change the status of one issue',
-          parameters: [param('id', { type: 'integer' }, 'path')],
+          parameters: [issueId],
           requestBody: {
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  required: ['status'],
-                  properties: {
-                    status: {
-                      type: 'string',
-                      enum: ['open', 'investigating', 'resolved', 'ignored'],
-                    },
-                  },
-                },
-              },
-            },
+            content: { 'application/json': { schema: object({ status: oneOf(STATUSES) }) } },
           },
-          responses: {
-            '200': ok({ type: 'object' }),
-            '404': { description: 'no such issue' },
-            ...errors,
-          },
+          responses: { '200': ok(ref('IssueDetail')), ...notFound('issue'), ...errors },
         },
       },
       '/issues/{id}/events': {
         get: {
           summary: 'The events of an issue, newest first',
           parameters: [
-            param('id', { type: 'integer' }, 'path'),
-            param('cursor', { type: 'string' }),
+            issueId,
+            param('cursor', text),
             param('limit', { type: 'integer', minimum: 1, maximum: 100, default: 20 }),
           ],
-          responses: { '200': ok({ type: 'object' }), ...errors },
+          responses: { '200': ok(page(ref('StoredEvent'))), ...notFound('issue'), ...errors },
         },
       },
       '/issues/status': {
@@ -213,25 +273,20 @@ export function openApiDocument(): object {
           requestBody: {
             content: {
               'application/json': {
-                schema: {
-                  type: 'object',
-                  required: ['ids', 'status'],
-                  properties: {
-                    ids: { type: 'array', items: { type: 'integer' } },
-                    status: { type: 'string' },
-                  },
-                },
+                schema: object({
+                  ids: { ...integers, minItems: 1, maxItems: 1000 },
+                  status: oneOf(STATUSES),
+                }),
               },
             },
           },
           responses: {
-            '200': ok({
-              type: 'object',
-              properties: {
-                updated: { type: 'array', items: { type: 'integer' } },
-                notFound: { type: 'array', items: { type: 'integer' } },
-              },
-            }),
+            '200': ok(
+              object({
+                updated: { ...integers, description: 'ids whose status was set' },
+                notFound: { ...integers, description: 'ids of no issue' },
+              }),
+            ),
             ...errors,
           },
         },
@@ -239,7 +294,7 @@ export function openApiDocument(): object {
       '/stats': {
         get: {
           summary: 'Totals by severity and service, top issues, last hour and day, hourly trend',
-          responses: { '200': ok({ type: 'object' }), ...errors },
+          responses: { '200': ok(ref('Stats')), ...errors },
         },
       },
       '/sessions': {
@@ -247,48 +302,31 @@ export function openApiDocument(): object {
           summary:
             'Debug sessions (operations, errors and memory snapshots sharing a correlation id, else a trace id), most recent first',
           parameters: [
-            param('q', { type: 'string' }),
-            param('service', { type: 'string' }),
+            param('q', text),
+            param('service', text),
             param('minDurationMs', { type: 'number', minimum: 0 }),
-            param('hasErrors', { type: 'string', enum: ['true', 'false'] }),
-            param('cursor', { type: 'string' }),
+            param('hasErrors', oneOf(['true', 'false'])),
+            param('cursor', text),
             param('limit', { type: 'integer', minimum: 1, maximum: 200, default: 50 }),
           ],
-          responses: {
-            '200': ok({
-              type: 'object',
-              required: ['items', 'nextCursor'],
-              properties: {
-                items: { type: 'array', items: sessionSummary },
-                nextCursor: { type: 'string', nullable: true },
-              },
-            }),
-            ...errors,
-          },
+          responses: { '200': ok(page(ref('SessionSummary'))), ...errors },
         },
       },
       '/sessions/{id}': {
         get: {
           summary:
             'One session: operation timeline (slow operations flagged), error events, memory snapshots',
-          parameters: [param('id', { type: 'string' }, 'path')],
-          responses: { '200': ok(sessionDetail), '404': notFound, ...errors },
+          parameters: [sessionId],
+          responses: { '200': ok(ref('SessionDetail')), ...notFound('session'), ...errors },
         },
       },
       '/sessions/{id}/export': {
         get: {
           summary: 'One session as a JSON download',
-          parameters: [param('id', { type: 'string' }, 'path')],
+          parameters: [sessionId],
           responses: {
-            '200': ok({
-              type: 'object',
-              required: ['exportedAt', 'session'],
-              properties: {
-                exportedAt: { type: 'string', format: 'date-time' },
-                session: sessionDetail,
-              },
-            }),
-            '404': notFound,
+            '200': ok(object({ exportedAt: time, session: ref('SessionDetail') })),
+            ...notFound('session'),
             ...errors,
           },
         },

@@ -6,7 +6,14 @@
 import { createHash } from 'node:crypto';
 import { jsonText } from '../ingest/json';
 
-export type GroupedBy = 'fingerprint' | 'in-app frames' | 'exception type and value' | 'message';
+export const GROUPED_BY = [
+  'fingerprint',
+  'in-app frames',
+  'exception type and value',
+  'message',
+] as const;
+/** Which rule grouped an issue's events ("why grouped"). */
+export type GroupedBy = (typeof GROUPED_BY)[number];
 
 export interface Grouping {
   readonly hash: string;
