@@ -255,6 +255,71 @@ describe('raw envelopes', () => {
     expect(refused.headers.get('x-sentry-rate-limits')).toMatch(
       /^\d+:error;default;transaction:project$/,
     );
+    // A browser SDK on another origin may read the limit.
+    expect(refused.headers.get('access-control-allow-origin')).toBe('*');
+    expect(refused.headers.get('access-control-expose-headers')).toBe(
+      'x-sentry-error, x-sentry-rate-limits, retry-after',
+    );
+  });
+
+  it('answers browsers posting from another origin as Sentry’s ingest does (CORS)', async () => {
+    const origin = { origin: 'https://shop.example' };
+    for (const path of [
+      `/api/${project.id}/envelope/`,
+      `/api/${project.id}/store/`,
+      '/v1/traces',
+    ]) {
+      const preflight = await fetch(`${tracker.url}${path}`, {
+        method: 'OPTIONS',
+        headers: {
+          ...origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization, content-type',
+        },
+      });
+      expect([preflight.status, await preflight.text()]).toEqual([200, '']);
+      expect(Object.fromEntries(preflight.headers)).toMatchObject({
+        'access-control-allow-origin': '*',
+        'access-control-allow-methods': 'POST',
+        'access-control-max-age': '3600',
+      });
+      expect(preflight.headers.get('access-control-allow-headers')?.split(', ')).toEqual(
+        expect.arrayContaining(['authorization', 'content-type', 'x-sentry-auth']),
+      );
+    }
+    const stored = await fetch(envelopeUrl(project), {
+      method: 'POST',
+      headers: origin,
+      body: `{}\n{"type":"event"}\n${JSON.stringify({ event_id: eventId(9100), message: 'm' })}\n`,
+    });
+    const refused = await fetch(envelopeUrl(project, 'f'.repeat(32)), {
+      method: 'POST',
+      headers: origin,
+      body: '{}\n',
+    });
+    const spans = await fetch(`${tracker.url}/v1/traces`, {
+      method: 'POST',
+      headers: {
+        ...origin,
+        authorization: `Bearer ${project.key}`,
+        'content-type': 'application/json',
+      },
+      body: '{"resourceSpans":[]}',
+    });
+    for (const [res, status] of [
+      [stored, 200],
+      [refused, 403],
+      [spans, 200],
+    ] as const) {
+      expect(res.status).toBe(status);
+      expect(res.headers.get('access-control-allow-origin')).toBe('*');
+      expect(res.headers.get('access-control-expose-headers')).toBe(
+        'x-sentry-error, x-sentry-rate-limits, retry-after',
+      );
+    }
+    // The REST API is for the plugin, through Grafana's proxy: not offered to other origins.
+    const rest = await fetch(`${tracker.url}/api/v1/stats`, { headers: origin });
+    expect(rest.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
 

@@ -7,6 +7,7 @@ import { inlineWriter, type EventWriter } from '../store/writer';
 import type { IngestResult, Repository } from '../store/repository';
 import type { Logger } from '../telemetry/logger';
 import type { TrackerMetrics } from '../telemetry/metrics';
+import { allowCrossOrigin, answerPreflight } from './cors';
 import { otlpTraces } from './otlp';
 import { restApi } from './rest';
 import { sentryIngest } from './sentry';
@@ -25,6 +26,7 @@ export interface AppDeps {
 
 /** Sentry's ingest paths, with or without the trailing slash. */
 const INGEST_PATH = /^\/api\/(\d{1,15})\/(envelope|store)\/?(?:\?|$)/;
+const OTLP_PATH = /^\/v1\/traces\/?(?:\?|$)/;
 
 export function createApp(deps: AppDeps): RequestListener {
   const now = deps.now ?? Date.now;
@@ -118,14 +120,21 @@ export function createApp(deps: AppDeps): RequestListener {
 
   // Sentry ingest is the hot path: it is routed here, on node:http, before express (whose
   // per-request routing and response wrapping cost about as much as the rest of a request).
+  // Browsers' SDKs post to the ingest paths from other origins (cors.ts).
   return (req: IncomingMessage, res: ServerResponse) => {
-    const m = req.method === 'POST' ? INGEST_PATH.exec(req.url ?? '') : null;
+    const url = req.url ?? '';
+    const m = req.method === 'POST' ? INGEST_PATH.exec(url) : null;
     if (m) {
       const [, projectId, kind] = m as unknown as [string, string, 'envelope' | 'store'];
+      allowCrossOrigin(res);
       ingest[kind](req, res, projectId).catch((error: unknown) =>
         logger.error('ingest failed', { error }),
       );
       return;
+    }
+    if (INGEST_PATH.test(url) || OTLP_PATH.test(url)) {
+      if (req.method === 'OPTIONS') return answerPreflight(res);
+      allowCrossOrigin(res);
     }
     app(req as Request, res as Response);
   };

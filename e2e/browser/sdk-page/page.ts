@@ -1,0 +1,55 @@
+// A web page's own instrumentation, as a team would write it: the Sentry browser SDK and the
+// OpenTelemetry exporter, both pointed at a tracking server on another origin (so every post is
+// cross-origin, and the OTLP one preflighted for its Authorization header). Where to send comes
+// in the page's query string; what happened is left in `window.sent` for the test.
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import * as Sentry from '@sentry/browser';
+
+declare global {
+  interface Window {
+    sent?: { flushed: boolean } | { error: string };
+  }
+}
+
+const CORRELATION_ID = 'req-browser-checkout';
+
+async function main(): Promise<{ flushed: boolean }> {
+  const config = new URLSearchParams(location.search);
+  const required = (name: string) => {
+    const value = config.get(name);
+    if (!value) throw new Error(`the page needs ?${name}=`);
+    return value;
+  };
+
+  Sentry.init({ dsn: required('dsn'), release: 'web-shop@3.1.0', environment: 'production' });
+  Sentry.setTag('service', 'web-shop');
+  Sentry.setTag('correlation_id', CORRELATION_ID);
+  Sentry.captureException(new TypeError('cart total is not a number'));
+  const flushed = await Sentry.flush(10_000);
+
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'web-shop' }),
+    spanProcessors: [
+      new SimpleSpanProcessor(
+        new OTLPTraceExporter({
+          url: required('traces'),
+          headers: { Authorization: `Bearer ${required('key')}` },
+        }),
+      ),
+    ],
+  });
+  const span = provider
+    .getTracer('web-shop')
+    .startSpan('click checkout', { attributes: { correlation_id: CORRELATION_ID } });
+  span.end();
+  await provider.forceFlush();
+  await provider.shutdown();
+  return { flushed };
+}
+
+main().then(
+  (result) => (window.sent = result),
+  (err: unknown) => (window.sent = { error: String(err) }),
+);
