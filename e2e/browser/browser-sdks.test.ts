@@ -3,8 +3,11 @@
 // another, as a team's front end would. Every post is cross-origin — the OTLP one preflighted for
 // its Authorization header — so each arrives only if the tracker answers as Sentry's ingest does
 // (CORS); then the error and the span join one debug session, and the browser blocked nothing.
+// With Sentry's `tunnel` option the SDK posts to the page's own origin instead, whose server
+// forwards each envelope, without a key, to the project its header's DSN names (as Sentry's
+// documentation shows a tunnel doing): the tracker authorises it by that DSN.
 import { mkdirSync, readFileSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -12,7 +15,6 @@ import { type Browser, launch } from './browser';
 import { artifactsDir, browserDir } from './paths';
 import { type SeededTracker, startSeededTracker } from './tracker';
 
-const CORRELATION_ID = 'req-browser-checkout'; // sdk-page/page.ts
 const TITLE = 'TypeError: cart total is not a number';
 
 let tracker: SeededTracker;
@@ -40,10 +42,39 @@ async function serveSdkPage(): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path === '/page.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
     else if (path === '/') res.writeHead(200, { 'content-type': 'text/html' }).end(html);
+    else if (path === '/tunnel' && req.method === 'POST') void tunnel(req, res);
     else res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+}
+
+/** A Sentry tunnel: the envelope, as the SDK sent it, to the project its header's DSN names. */
+async function tunnel(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const envelope = Buffer.concat(chunks);
+  const header = JSON.parse(envelope.subarray(0, envelope.indexOf(10)).toString()) as {
+    dsn: string;
+  };
+  const dsn = new URL(header.dsn);
+  const answer = await fetch(`${dsn.protocol}//${dsn.host}/api${dsn.pathname}/envelope/`, {
+    method: 'POST',
+    body: envelope,
+  });
+  res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text());
+}
+
+/** Opens the page with its query and waits for what it reports having sent. */
+async function sendFromPage(query: Record<string, string>): Promise<unknown> {
+  const page = await browser.open();
+  await page.goto(`${siteUrl}/?${new URLSearchParams(query)}`);
+  await page.waitForFunction(() => (window as { sent?: unknown }).sent !== undefined, undefined, {
+    timeout: 30_000,
+  });
+  const sent = await page.evaluate(() => (window as { sent?: unknown }).sent);
+  await page.close();
+  return sent;
 }
 
 beforeAll(async () => {
@@ -57,18 +88,16 @@ afterAll(async () => {
   await tracker?.close();
 });
 
+beforeEach(() => (browser.problems.length = 0));
+
 test('a page on another origin sends an error with the Sentry browser SDK and a span with the OTLP exporter, joined in one session', async () => {
-  const page = await browser.open();
-  const where = new URLSearchParams({
+  const sent = await sendFromPage({
+    correlation: 'req-browser-checkout',
     dsn: tracker.project.dsn,
     traces: `${tracker.url}/v1/traces`,
     key: tracker.project.key,
   });
-  await page.goto(`${siteUrl}/?${where}`);
-  await page.waitForFunction(() => (window as { sent?: unknown }).sent !== undefined, undefined, {
-    timeout: 30_000,
-  });
-  expect(await page.evaluate(() => (window as { sent?: unknown }).sent)).toEqual({ flushed: true });
+  expect(sent).toEqual({ flushed: true });
   // A post the tracker did not answer for the page's origin shows here as a blocked request.
   expect(browser.problems).toEqual([]);
 
@@ -80,11 +109,24 @@ test('a page on another origin sends an error with the Sentry browser SDK and a 
     services: string[];
     timeline: { name: string; service: string }[];
     errorEvents: { title: string }[];
-  }>(`/sessions/${CORRELATION_ID}`);
+  }>('/sessions/req-browser-checkout');
   expect(session.timeline.map((o) => [o.name, o.service])).toEqual([
     ['click checkout', 'web-shop'],
   ]);
   expect(session.errorEvents.map((e) => e.title)).toEqual([TITLE]);
   expect(session.services).toEqual(['web-shop']);
-  await page.close();
+});
+
+test("the Sentry browser SDK's tunnel on the page's own origin forwards envelopes the tracker authorises by their DSN", async () => {
+  const sent = await sendFromPage({
+    correlation: 'req-browser-tunnel',
+    dsn: tracker.project.dsn,
+    tunnel: '/tunnel',
+  });
+  expect(sent).toEqual({ flushed: true });
+  expect(browser.problems).toEqual([]);
+  const session = await tracker.api<{ errorEvents: { title: string }[] }>(
+    '/sessions/req-browser-tunnel',
+  );
+  expect(session.errorEvents.map((e) => e.title)).toEqual([TITLE]);
 });

@@ -1,7 +1,9 @@
 // A web page's own instrumentation, as a team would write it: the Sentry browser SDK and the
 // OpenTelemetry exporter, both pointed at a tracking server on another origin (so every post is
-// cross-origin, and the OTLP one preflighted for its Authorization header). Where to send comes
-// in the page's query string; what happened is left in `window.sent` for the test.
+// cross-origin, and the OTLP one preflighted for its Authorization header) — or, with `tunnel`,
+// Sentry's envelopes sent to the page's own origin, which forwards them (Sentry's tunnel option).
+// The query string says where to send and under which correlation id; what happened is left in
+// `window.sent` for the test.
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -13,8 +15,6 @@ declare global {
   }
 }
 
-const CORRELATION_ID = 'req-browser-checkout';
-
 async function main(): Promise<{ flushed: boolean }> {
   const config = new URLSearchParams(location.search);
   const required = (name: string) => {
@@ -23,18 +23,28 @@ async function main(): Promise<{ flushed: boolean }> {
     return value;
   };
 
-  Sentry.init({ dsn: required('dsn'), release: 'web-shop@3.1.0', environment: 'production' });
+  const correlationId = required('correlation');
+  const tunnel = config.get('tunnel');
+  Sentry.init({
+    dsn: required('dsn'),
+    ...(tunnel ? { tunnel } : {}),
+    release: 'web-shop@3.1.0',
+    environment: 'production',
+  });
   Sentry.setTag('service', 'web-shop');
-  Sentry.setTag('correlation_id', CORRELATION_ID);
+  Sentry.setTag('correlation_id', correlationId);
   Sentry.captureException(new TypeError('cart total is not a number'));
   const flushed = await Sentry.flush(10_000);
+
+  const traces = config.get('traces');
+  if (!traces) return { flushed };
 
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'web-shop' }),
     spanProcessors: [
       new SimpleSpanProcessor(
         new OTLPTraceExporter({
-          url: required('traces'),
+          url: traces,
           headers: { Authorization: `Bearer ${required('key')}` },
         }),
       ),
@@ -42,7 +52,7 @@ async function main(): Promise<{ flushed: boolean }> {
   });
   const span = provider
     .getTracer('web-shop')
-    .startSpan('click checkout', { attributes: { correlation_id: CORRELATION_ID } });
+    .startSpan('click checkout', { attributes: { correlation_id: correlationId } });
   span.end();
   await provider.forceFlush();
   await provider.shutdown();

@@ -193,6 +193,36 @@ describe('raw envelopes', () => {
     expect(res.headers.get('x-sentry-error')).toContain(message);
   });
 
+  it('authorises an envelope that names no key by the dsn in its header, as a tunnel forwards it', async () => {
+    const post = (dsn: unknown, n: number) =>
+      fetch(`${tracker.url}/api/${project.id}/envelope/`, {
+        method: 'POST',
+        body: `${JSON.stringify({ dsn })}\n{"type":"event"}\n${JSON.stringify({ event_id: eventId(n), message: 'tunnelled' })}\n`,
+      });
+    const stored = await post(dsnFor(project, 'https://sentry.shop.example'), 9200);
+    expect([stored.status, await stored.json()]).toEqual([200, { id: eventId(9200) }]);
+    expect((await api('/issues?q=tunnelled')).body.items).toHaveLength(1);
+
+    for (const [dsn, error] of [
+      [
+        `https://${'f'.repeat(32)}@sentry.shop.example/${project.id}`,
+        'invalid sentry_key for project',
+      ],
+      [
+        `https://${project.key}@sentry.shop.example/${project.id + 1}`,
+        `is for project ${project.id + 1}, not ${project.id}`,
+      ],
+      ['not a dsn', 'invalid dsn in the envelope header: "not a dsn"'],
+      [42, 'invalid dsn in the envelope header: 42'],
+    ] as const) {
+      const refused = await post(dsn, 9201);
+      expect([refused.status, refused.headers.get('x-sentry-error')]).toEqual([
+        403,
+        expect.stringContaining(error),
+      ]);
+    }
+  });
+
   it('answers 400 with X-Sentry-Error naming what is malformed', async () => {
     const res = await fetch(envelopeUrl(project), {
       method: 'POST',

@@ -4,7 +4,7 @@
 // Retry-After and X-Sentry-Rate-Limits. Written on node:http's request and response, not
 // express's: ingest is the hot path, and app.ts routes it before express sees the request.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sentryKey } from '../ingest/auth';
+import { parseDsn, sentryKey } from '../ingest/auth';
 import { BodyError, LIMITS, readBody } from '../ingest/body';
 import { EnvelopeError, itemJson, parseEnvelope } from '../ingest/envelope';
 import { EventError } from '../ingest/event';
@@ -93,20 +93,48 @@ export function sentryIngest(deps: SentryIngestDeps) {
     return s;
   };
 
-  function authorise(req: IncomingMessage, projectId: string): Project {
-    const id = Number(projectId);
-    const project = Number.isSafeInteger(id) ? deps.project(id) : undefined;
+  const MISSING_AUTH =
+    "missing authorization: sentry_key in X-Sentry-Auth, the query string or the envelope header's dsn";
+
+  const missingAuth = (): never => {
+    throw new IngestError(403, 'auth', MISSING_AUTH);
+  };
+
+  /** The key the request names in X-Sentry-Auth or its query string. */
+  function requestKey(req: IncomingMessage): string | undefined {
     const query = req.url?.indexOf('?') ?? -1;
-    const key = sentryKey(
+    return sentryKey(
       req.headers,
       new URLSearchParams(query >= 0 ? (req.url as string).slice(query + 1) : ''),
     );
-    if (!key)
+  }
+
+  /**
+   * The key in an envelope header's `dsn`: what Sentry's ingest authenticates an envelope by when
+   * the request names none, as when a tunnel on the page's own origin forwards an SDK's envelope
+   * (the `tunnel` option of Sentry's browser SDK).
+   */
+  function dsnKey(dsn: unknown, projectId: string): string {
+    if (dsn === undefined) return missingAuth();
+    const parsed = typeof dsn === 'string' ? parseDsn(dsn) : undefined;
+    if (!parsed)
       throw new IngestError(
         403,
         'auth',
-        'missing authorization: sentry_key in X-Sentry-Auth or the query string',
+        `invalid dsn in the envelope header: ${JSON.stringify(dsn)}`,
       );
+    if (parsed.projectId !== projectId)
+      throw new IngestError(
+        403,
+        'auth',
+        `the envelope header's dsn is for project ${parsed.projectId}, not ${projectId}`,
+      );
+    return parsed.key;
+  }
+
+  function authorise(projectId: string, key: string): Project {
+    const id = Number(projectId);
+    const project = Number.isSafeInteger(id) ? deps.project(id) : undefined;
     if (!project || project.key !== key)
       throw new IngestError(403, 'auth', `invalid sentry_key for project ${projectId}`);
     return project;
@@ -120,7 +148,16 @@ export function sentryIngest(deps: SentryIngestDeps) {
   ): Promise<void> {
     const started = process.hrtime.bigint();
     try {
-      const project = authorise(req, projectId);
+      // A key the request names is checked before its body is read; an envelope without one is
+      // authorised by its header's dsn, once parsed.
+      const sentKey = requestKey(req);
+      const keyed =
+        sentKey !== undefined
+          ? authorise(projectId, sentKey)
+          : kind === 'store'
+            ? missingAuth()
+            : undefined;
+      let project: Project;
       let body: Buffer;
       try {
         body = await readBody(req);
@@ -146,6 +183,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
             throw new IngestError(400, 'malformed', `invalid envelope: ${err.message}`);
           throw err;
         }
+        project = keyed ?? authorise(projectId, dsnKey(envelope.headers.dsn, projectId));
         id = typeof envelope.headers.event_id === 'string' ? envelope.headers.event_id : undefined;
         envelope.items.forEach((item, i) => {
           if (
@@ -178,6 +216,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
           }
         });
       } else {
+        project = keyed ?? missingAuth();
         if (body.length > LIMITS.event)
           throw new IngestError(
             413,

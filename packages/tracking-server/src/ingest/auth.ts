@@ -1,6 +1,7 @@
 // Sentry authentication: the project's public key as `sentry_key`, in the X-Sentry-Auth header
-// (`Sentry sentry_version=7, sentry_key=…, sentry_client=…`) or in the query string; OTLP
-// exporters send it as `Authorization: Bearer <key>`.
+// (`Sentry sentry_version=7, sentry_key=…, sentry_client=…`) or in the query string, or — for an
+// envelope a tunnel forwards without them — as the user of the DSN in the envelope's header, as
+// Sentry's ingest reads it; OTLP exporters send it as `Authorization: Bearer <key>`.
 import type { IncomingHttpHeaders } from 'node:http';
 
 export function sentryKey(
@@ -22,4 +23,20 @@ export function bearer(headers: IncomingHttpHeaders): string | undefined {
   const text = headers.authorization;
   const m = text ? /^\s*Bearer\s+(\S+)\s*$/i.exec(text) : null;
   return m?.[1];
+}
+
+/**
+ * The public key and project id of a DSN, `{scheme}://{key}[:{secret}]@{host}[:{port}]/[{path}/]
+ * {project}`, or undefined when the text is not one. The key is taken as written (keys are hex).
+ */
+export function parseDsn(text: string): { key: string; projectId: string } | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  const projectId = /\/(\d+)\/?$/.exec(url.pathname)?.[1];
+  if (!/^https?:$/.test(url.protocol) || !url.username || projectId === undefined) return undefined;
+  return { key: url.username, projectId };
 }
