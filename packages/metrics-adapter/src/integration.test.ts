@@ -3,6 +3,8 @@
 // kube_pod_labels, DCGM exporters scraped both ways — and the adapter over TLS in front of it,
 // authenticating with client certificates and the aggregator's front-proxy headers.
 import type { Server } from 'node:http';
+import { Agent } from 'node:https';
+import { connect as tlsConnect } from 'node:tls';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -395,6 +397,57 @@ describe('the adapter against a real Prometheus', () => {
     // The front proxy without a user header is no one.
     expect((await get('/apis', frontProxy)).status).toBe(401);
     expect((await get('/healthz', null)).text).toBe('ok');
+  });
+
+  it('reads the front proxy’s user from each request on a kept connection, which is never renegotiated', async () => {
+    // The connection's certificate is read once; the user it vouches for is each request's own.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    seenUsers.length = 0;
+    const replies: Reply[] = [];
+    for (const name of ['alice', 'bob', 'carol'])
+      replies.push(
+        await httpsGet(`${adapter.url}/apis`, {
+          ca: serving,
+          cert: frontProxy.cert,
+          key: frontProxy.key,
+          headers: { 'X-Remote-User': name, 'X-Remote-Group': `team-${name}` },
+          agent,
+        }),
+      );
+    agent.destroy();
+    expect(replies.map((r) => [r.status, r.reusedSocket])).toEqual([
+      [200, false],
+      [200, true],
+      [200, true],
+    ]);
+    expect(seenUsers.map((u) => [u.name, u.groups])).toEqual([
+      ['alice', ['team-alice']],
+      ['bob', ['team-bob']],
+      ['carol', ['team-carol']],
+    ]);
+
+    // A TLS 1.2 client may ask to renegotiate (to present another certificate): it does not get to.
+    const socket = tlsConnect({
+      host: '127.0.0.1',
+      port: Number(new URL(adapter.url).port),
+      ca: serving,
+      cert: user.cert,
+      key: user.key,
+      maxVersion: 'TLSv1.2',
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', resolve);
+      socket.once('error', reject);
+    });
+    // Refused, the handshake never completes (a server that allows it completes it at once).
+    const renegotiated = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 2_000);
+      socket.once('close', () => (clearTimeout(timer), resolve(false)));
+      socket.on('error', () => undefined);
+      socket.renegotiate({}, (err) => (clearTimeout(timer), resolve(!err)));
+    });
+    socket.destroy();
+    expect(renegotiated).toBe(false);
   });
 
   it('answers the real kubectl over TLS with a client certificate', async () => {

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { allowAll, allowAnonymous, type Authenticator, type Authorizer } from './auth/types';
 import { subjectAccessReviewAuthorizer, tokenReviewAuthenticator } from './auth/delegated';
 import { certificateAuthenticator, readBundle } from './auth/x509';
@@ -220,6 +221,9 @@ export async function startAdapter(
     app,
   );
   server.keepAliveTimeout = 65_000;
+  // A connection's client certificate is read once (auth/x509.ts): as Go's TLS servers
+  // (kube-apiserver's) do, a connection is never renegotiated to another one.
+  server.on('secureConnection', (socket: TLSSocket) => socket.disableRenegotiation());
 
   // Serve discovery and health at once; values are 503/404 until the first relist lands.
   provider

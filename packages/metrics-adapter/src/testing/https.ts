@@ -1,11 +1,13 @@
 // Test support: GET over HTTPS with an optional client certificate and headers.
-import { request } from 'node:https';
+import { type Agent, request } from 'node:https';
 
 export interface HttpsOptions {
   readonly ca: string;
   readonly cert?: string;
   readonly key?: string;
   readonly headers?: Record<string, string>;
+  /** A keep-alive agent to send on; by default a connection of the request's own. */
+  readonly agent?: Agent;
 }
 
 export interface Reply {
@@ -14,13 +16,15 @@ export interface Reply {
   readonly text: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read bodies loosely
   readonly body: any;
+  /** Whether the request went on a connection an earlier request had opened. */
+  readonly reusedSocket: boolean;
 }
 
 export function httpsGet(url: string, o: HttpsOptions): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
-      { ca: o.ca, cert: o.cert, key: o.key, headers: o.headers, agent: false },
+      { ca: o.ca, cert: o.cert, key: o.key, headers: o.headers, agent: o.agent ?? false },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -32,7 +36,13 @@ export function httpsGet(url: string, o: HttpsOptions): Promise<Reply> {
           } catch {
             /* plain text */
           }
-          resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'], text, body });
+          resolve({
+            status: res.statusCode ?? 0,
+            type: res.headers['content-type'],
+            text,
+            body,
+            reusedSocket: req.reusedSocket,
+          });
         });
       },
     );
