@@ -200,6 +200,23 @@ const get = (
     headers,
   });
 
+/**
+ * GET a value list, again until it holds `n` items. The scrape targets live in this process and
+ * Prometheus scrapes them every second with a one-second timeout: on a loaded CI machine a scrape
+ * can time out, which marks that target's series stale until the next one succeeds, and an answer
+ * of that moment (cached for the value cache's TTL) lacks them. What the items are is asserted
+ * by the caller.
+ */
+async function getItems(path: string, n: number): Promise<Reply> {
+  let last: Reply | undefined;
+  await waitFor(
+    async () => (last = await get(path)).body.items?.length === n,
+    15_000,
+    () => `${path}: expected ${n} items, last answer ${JSON.stringify(last?.body)}`,
+  );
+  return last as Reply;
+}
+
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 const pod = (name: string) => ({ kind: 'Pod', namespace: 'platform', name, apiVersion: 'v1' });
 
@@ -231,8 +248,9 @@ describe('the adapter against a real Prometheus', () => {
 
   it('serves v1beta2 pods/%2A by label selector, NaN left out, the sample time as timestamp', async () => {
     const before = Date.now();
-    const r = await get(
+    const r = await getItems(
       '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/%2A/websocket_connections?labelSelector=app%3Dcollab',
+      2,
     );
     expect(r.status).toBe(200);
     expect(r.body.kind).toBe('MetricValueList');
@@ -268,8 +286,9 @@ describe('the adapter against a real Prometheus', () => {
   });
 
   it('serves v1beta1 with metricName and the metric selector echoed', async () => {
-    const r = await get(
+    const r = await getItems(
       '/apis/custom.metrics.k8s.io/v1beta1/namespaces/platform/pods/*/websocket_connections?labelSelector=app%20in%20(collab,legacy),!tier&metricLabelSelector=service%3Dcollaboration',
+      3,
     );
     expect(
       r.body.items.map(
@@ -288,12 +307,14 @@ describe('the adapter against a real Prometheus', () => {
   });
 
   it('serves one named pod, and the namespace total', async () => {
-    const one = await get(
+    const one = await getItems(
       '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/legacy-0/websocket_connections',
+      1,
     );
     expect(one.body.items.map((i: { value: string }) => i.value)).toEqual(['9']);
-    const ns = await get(
+    const ns = await getItems(
       '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/metrics/job_queue_length',
+      1,
     );
     expect(ns.body.items).toHaveLength(1);
     expect(ns.body.items[0].describedObject).toEqual({
@@ -305,8 +326,9 @@ describe('the adapter against a real Prometheus', () => {
   });
 
   it('serves GPU utilisation from DCGM exporter whichever way it was scraped', async () => {
-    const r = await get(
+    const r = await getItems(
       '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/*/gpu_utilization',
+      2,
     );
     expect(
       r.body.items.map((i: { describedObject: { name: string }; value: string }) => [
@@ -317,15 +339,17 @@ describe('the adapter against a real Prometheus', () => {
       ['ai-0', '80'],
       ['ai-1', '35'],
     ]);
-    const fb = await get(
+    const fb = await getItems(
       '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/ai-1/gpu_framebuffer_used_bytes',
+      1,
     );
     expect(fb.body.items[0].value).toBe(String(1024 * 1048576));
   });
 
   it('serves the external queue length per queue with its labels', async () => {
-    const r = await get(
+    const r = await getItems(
       '/apis/external.metrics.k8s.io/v1beta1/namespaces/platform/job_queue_length?labelSelector=queue%3Drender',
+      1,
     );
     expect(r.body.kind).toBe('ExternalMetricValueList');
     expect(r.body.items).toHaveLength(1);
