@@ -9,14 +9,43 @@ import { createServer, type Server } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
+import { createPki, type Pair } from '../testing/pki';
 import { freePort, startPrometheus, waitFor } from '../testing/prometheus';
-import { getter, interleaved, summarise, type Case, type Getter, type Summary } from './measure';
+import {
+  getter,
+  interleaved,
+  summarise,
+  type Case,
+  type Getter,
+  type Identity,
+  type Summary,
+} from './measure';
 
 const PODS = 1500;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 400);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 30);
 const NAMESPACE = 'platform';
 const pods = Array.from({ length: PODS }, (_, i) => `collab-${String(i).padStart(5, '0')}`);
+
+/**
+ * Who calls: the HPA controller through kube-apiserver's aggregator, which sends each request
+ * over mTLS with the front proxy's client certificate and the caller in X-Remote-* headers.
+ */
+interface Caller {
+  readonly ca: Pair;
+  readonly proxy: Pair;
+}
+const FRONT_PROXY_CN = 'front-proxy-client';
+const CALLER_HEADERS = {
+  'X-Remote-User': 'system:serviceaccount:kube-system:horizontal-pod-autoscaler',
+  'X-Remote-Group': 'system:serviceaccounts',
+};
+const identity = (certDir: string, caller: Caller): Identity => ({
+  ca: readFileSync(join(certDir, 'apiserver.crt'), 'utf8'),
+  cert: caller.proxy.cert,
+  key: caller.proxy.key,
+  headers: CALLER_HEADERS,
+});
 
 /** One target exposing what 1,500 pods and kube-state-metrics would: values and pod labels. */
 function exposition(): string {
@@ -74,6 +103,7 @@ const VALUES_PATH = `/apis/custom.metrics.k8s.io/v1beta2/namespaces/${NAMESPACE}
 async function startAdapterProcess(
   promUrl: string,
   certDir: string,
+  caller: Caller,
   extra: string[],
 ): Promise<AdapterProcess> {
   const port = await freePort();
@@ -88,6 +118,8 @@ async function startAdapterProcess(
       '--bind-address=127.0.0.1',
       `--cert-dir=${certDir}`,
       '--metrics-relist-interval=1m',
+      `--requestheader-client-ca-file=${caller.ca.certFile}`,
+      `--requestheader-allowed-names=${FRONT_PROXY_CN}`,
       ...extra,
     ],
     { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...deployedEnv() } },
@@ -96,7 +128,7 @@ async function startAdapterProcess(
   let client: Getter | undefined;
   await waitFor(
     async () => {
-      client ??= getter(url, readFileSync(join(certDir, 'apiserver.crt'), 'utf8'));
+      client ??= getter(url, identity(certDir, caller));
       const body = await client.get('/apis/custom.metrics.k8s.io/v1beta2', true);
       return body.includes('pods/websocket_connections');
     },
@@ -136,11 +168,13 @@ async function startAdapterProcess(
 
 /**
  * A bare node:https server in its own process, with the adapter's certificate and environment,
+ * asking for the caller's certificate as the adapter does (once a connection, in the handshake),
  * that answers every request with `body`: what this machine gives for sending a cache hit's
  * bytes over TLS and nothing else, the floor under the adapter's cache-hit latency.
  */
 async function startBareHttps(
   certDir: string,
+  caller: Caller,
   body: Buffer,
 ): Promise<{ client: Getter; child: ChildProcess }> {
   const port = await freePort();
@@ -152,6 +186,8 @@ async function startBareHttps(
     require('node:https').createServer({
       cert: fs.readFileSync(${JSON.stringify(join(certDir, 'apiserver.crt'))}),
       key: fs.readFileSync(${JSON.stringify(join(certDir, 'apiserver.key'))}),
+      ca: fs.readFileSync(${JSON.stringify(caller.ca.certFile)}),
+      requestCert: true,
     }, (req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
       res.end(body);
@@ -160,10 +196,7 @@ async function startBareHttps(
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, ...deployedEnv() },
   });
-  const client = getter(
-    `https://127.0.0.1:${port}`,
-    readFileSync(join(certDir, 'apiserver.crt'), 'utf8'),
-  );
+  const client = getter(`https://127.0.0.1:${port}`, identity(certDir, caller));
   await waitFor(
     async () => (await client.get('/')).length > 0,
     10_000,
@@ -280,6 +313,12 @@ async function main() {
   const children: ChildProcess[] = [];
   const direct = getter(prom.url);
   let certDir: string | undefined;
+  const pki = createPki();
+  const proxyCa = pki.ca('front-proxy-ca');
+  const caller: Caller = {
+    ca: proxyCa,
+    proxy: pki.client(proxyCa, 'front-proxy', `/CN=${FRONT_PROXY_CN}`),
+  };
   try {
     await waitFor(
       async () => {
@@ -293,12 +332,12 @@ async function main() {
       () => 'Prometheus did not scrape 1,500 pods',
     );
     certDir = mkdtempSync(join(tmpdir(), 'beacon-bench-'));
-    const uncached = await startAdapterProcess(prom.url, certDir, ['--value-cache-ttl=0s']);
+    const uncached = await startAdapterProcess(prom.url, certDir, caller, ['--value-cache-ttl=0s']);
     children.push(uncached.child);
     // Longer than the run, so every measured request of this adapter is a hit (counted below).
-    const cached = await startAdapterProcess(prom.url, certDir, ['--value-cache-ttl=1h']);
+    const cached = await startAdapterProcess(prom.url, certDir, caller, ['--value-cache-ttl=1h']);
     children.push(cached.child);
-    const bare = await startBareHttps(certDir, await cached.client.get(VALUES_PATH, true));
+    const bare = await startBareHttps(certDir, caller, await cached.client.get(VALUES_PATH, true));
     children.push(bare.child);
 
     // What the adapter sends for this request, and what prometheus-adapter would send; both as
@@ -373,6 +412,7 @@ async function main() {
     await prom.stop();
     target.close();
     if (certDir) rmSync(certDir, { recursive: true, force: true });
+    pki.remove();
   }
 }
 

@@ -1,5 +1,6 @@
 // The benchmark's measuring side, the same for every path it compares: one client (node:http or
-// node:https, one kept-alive connection, gzip asked for or not, only the answer's tail kept),
+// node:https — with the aggregator's client certificate where it calls the adapter — one
+// kept-alive connection, gzip asked for or not, only the answer's tail kept),
 // one request at a time, and every path measured in the same rounds in a rotating order, so a
 // busy moment on the machine (a scrape, another process, a GC) lands on all of them alike.
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
@@ -18,21 +19,31 @@ export interface Getter {
   close(): void;
 }
 
+/** How an HTTPS client proves who it is: a CA to trust, a client certificate, headers. */
+export interface Identity {
+  readonly ca: string;
+  readonly cert?: string;
+  readonly key?: string;
+  /** Sent with every request (the front proxy's X-Remote-User and X-Remote-Group). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
 /**
  * A client for one server. Keeping only the tail means the measuring process does not copy
  * every 100–300 KB answer (its garbage collection would be timed as the server's latency).
  */
-export function getter(base: string, ca?: string): Getter {
+export function getter(base: string, identity?: Identity): Getter {
   const tls = base.startsWith('https:');
+  const { headers: identityHeaders = {}, ...credentials } = identity ?? {};
   const agent = tls
-    ? new HttpsAgent({ keepAlive: true, maxSockets: 1, ...(ca ? { ca } : {}) })
+    ? new HttpsAgent({ keepAlive: true, maxSockets: 1, ...credentials })
     : new HttpAgent({ keepAlive: true, maxSockets: 1 });
   const request = tls ? httpsRequest : httpRequest;
   let gzipped = 0;
   return {
     get: (path, whole = false, gzip = false) =>
       new Promise((resolve, reject) => {
-        const headers = gzip ? { 'accept-encoding': 'gzip' } : {};
+        const headers = gzip ? { ...identityHeaders, 'accept-encoding': 'gzip' } : identityHeaders;
         request(base + path, { agent, headers }, (res) => {
           // A gzipped answer (~20 KB) is kept whole and inflated in one call when it ends.
           const gz = res.headers['content-encoding'] === 'gzip';
