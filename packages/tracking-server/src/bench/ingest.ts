@@ -1,13 +1,14 @@
 // npm run bench: durable ingest throughput and latency of the tracker (a 200 only after the
 // SQLite commit, synchronous=FULL) for realistic ~5 KB Sentry events over 64 keep-alive
 // connections, next to a bare node:http server that answers the same requests without storing
-// anything — each server in its own process, the load from this one. Prints numbers; asserts
-// nothing.
-import { spawn, type ChildProcess } from 'node:child_process';
+// anything — each server in its own process, the load from this one, all three with the
+// environment deploy/ gives the tracker's container. Prints numbers; asserts nothing.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseDocument } from 'yaml';
 import { addProject } from '../projects';
 import { RawHttpConnection } from './raw-http';
 
@@ -15,6 +16,23 @@ const CONNECTIONS = 64;
 // 30 s: long enough for the database to grow and for checkpoints to reach their full pause, which
 // a 10 s run understated (README, Benchmark).
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+
+/**
+ * The environment deploy/statefulset.yaml gives the tracker's container (glibc's allocator
+ * settings; the API token from a Secret is left out): the tracker runs with it, as deployed, and
+ * so do the bare server and this load generator, so that all three are measured alike.
+ */
+function deployedEnv(): Record<string, string> {
+  const doc = parseDocument(
+    readFileSync(join(__dirname, '..', '..', 'deploy', 'statefulset.yaml'), 'utf8'),
+  ).toJS() as {
+    spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } };
+  };
+  const env = doc.spec.template.spec.containers[0]?.env ?? [];
+  return Object.fromEntries(
+    env.flatMap((e) => (e.value === undefined ? [] : [[e.name, e.value] as const])),
+  );
+}
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -289,7 +307,11 @@ async function main() {
     const row = (name: string, r: Result) =>
       `${name.padEnd(44)}${r.rate.toFixed(0).padStart(10)}${r.p50.toFixed(2).padStart(9)}${r.p99.toFixed(2).padStart(9)}${String(r.errors).padStart(8)}${r.serverUs.toFixed(0).padStart(11)}${r.mainUs.toFixed(0).padStart(9)}${r.clientUs.toFixed(0).padStart(11)}${r.machineCores.toFixed(2).padStart(9)}`;
     console.log(
-      `\ntracking-server ingest bench — ${CONNECTIONS} keep-alive connections, ${SECONDS} s each, ${bare.sizeKb.toFixed(1)} KB envelopes, Node ${process.version}\n`,
+      `\ntracking-server ingest bench — ${CONNECTIONS} keep-alive connections, ${SECONDS} s each, ${bare.sizeKb.toFixed(1)} KB envelopes, Node ${process.version}\nall processes with deploy/statefulset.yaml's environment: ${Object.entries(
+        deployedEnv(),
+      )
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}\n`,
     );
     console.log(
       `${'server'.padEnd(44)}${'events/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'non-200'.padStart(8)}${'server µs'.padStart(11)}${'main µs'.padStart(9)}${'client µs'.padStart(11)}${'cores'.padStart(9)}`,
@@ -315,7 +337,18 @@ async function main() {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+// glibc reads its settings when a process starts: run this generator again with the deployed
+// ones (the servers it starts inherit them).
+const env = deployedEnv();
+if (Object.entries(env).some(([k, v]) => process.env[k] !== v)) {
+  const again = spawnSync(process.execPath, process.argv.slice(1), {
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
+  process.exit(again.status ?? 1);
+} else {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

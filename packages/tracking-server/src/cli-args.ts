@@ -1,0 +1,109 @@
+// The command line of beacon-tracking-server, read into what to do (cli.ts does it). Its own
+// module so that what a manifest passes (deploy/) can be checked without running anything.
+import { parseArgs } from 'node:util';
+import { DEFAULT_SETTINGS, type ProjectSettings } from './projects';
+
+export const USAGE = `beacon-tracking-server — Sentry-compatible error tracking and OpenTelemetry debug sessions
+
+Usage:
+  beacon-tracking-server serve [--port 9300] [--data-dir .beacon/tracking] [--api-token TOKEN]
+                               [--events-per-minute N] [--retention-days N] [--scrub true|false]
+  beacon-tracking-server project add <name> [--data-dir .beacon/tracking] [--public-url http://localhost:9300]
+  beacon-tracking-server --help
+
+serve     takes Sentry envelopes at /api/<project>/envelope/ (and /store/), OTLP/HTTP spans at
+          /v1/traces (Authorization: Bearer <project key>), and serves the REST API at /api/v1
+          (bearer --api-token, or BEACON_TRACKER_API_TOKEN; without either, one is generated
+          into <data-dir>/api-token). The flags set the defaults for projects that do not set
+          their own in <data-dir>/config.json (--retention-days also for projects it does not
+          list; 0 keeps data for ever; --events-per-minute 0 is no limit).
+project   adds a project and prints {"id", "key", "dsn"}; the DSN goes to Sentry.init({ dsn }).
+`;
+
+/** A command line that is not one of the above; the message names what is wrong. */
+export class UsageError extends Error {}
+
+export type Command =
+  | { readonly kind: 'help' }
+  | {
+      readonly kind: 'project add';
+      readonly name: string;
+      readonly dataDir: string;
+      readonly publicUrl: string;
+    }
+  | {
+      readonly kind: 'serve';
+      readonly port: number;
+      readonly dataDir: string;
+      /** --api-token; the environment's BEACON_TRACKER_API_TOKEN is read by the caller. */
+      readonly apiToken?: string;
+      readonly defaults: ProjectSettings;
+    };
+
+function integer(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UsageError(`--${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** Reads a command line (without `node` and the script); throws a UsageError. */
+export function parseCommand(argv: readonly string[]): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        port: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'api-token': { type: 'string' },
+        'public-url': { type: 'string' },
+        'events-per-minute': { type: 'string' },
+        'retention-days': { type: 'string' },
+        scrub: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: 'help' };
+  if (positionals.length === 0) throw new UsageError('no command given');
+  const dataDir = values['data-dir'] ?? '.beacon/tracking';
+  if (positionals[0] === 'project' && positionals[1] === 'add' && positionals.length === 3) {
+    return {
+      kind: 'project add',
+      name: positionals[2] as string,
+      dataDir,
+      publicUrl: values['public-url'] ?? 'http://localhost:9300',
+    };
+  }
+  if (positionals[0] === 'serve' && positionals.length === 1) {
+    if (values.scrub !== undefined && values.scrub !== 'true' && values.scrub !== 'false')
+      throw new UsageError(`--scrub must be true or false, got ${JSON.stringify(values.scrub)}`);
+    return {
+      kind: 'serve',
+      port: integer('port', values.port, 9300),
+      dataDir,
+      ...(values['api-token'] !== undefined ? { apiToken: values['api-token'] } : {}),
+      defaults: {
+        eventsPerMinute: integer(
+          'events-per-minute',
+          values['events-per-minute'],
+          DEFAULT_SETTINGS.eventsPerMinute,
+        ),
+        retentionDays: integer(
+          'retention-days',
+          values['retention-days'],
+          DEFAULT_SETTINGS.retentionDays,
+        ),
+        scrub: { ...DEFAULT_SETTINGS.scrub, enabled: values.scrub !== 'false' },
+      },
+    };
+  }
+  throw new UsageError(`unknown command: ${positionals.join(' ')}`);
+}

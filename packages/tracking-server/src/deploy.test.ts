@@ -1,0 +1,53 @@
+// The kustomize base in deploy/ renders with the real kubectl, and runs the tracker as this
+// package's command line reads it: its data directory on the volume, its port behind the
+// Service and the probes, the API token from a Secret.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { parseCommand } from './cli-args';
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+describe('deploy/ (kustomize)', () => {
+  const docs = parseAllDocuments(
+    execFileSync('kubectl', ['kustomize', join(__dirname, '..', 'deploy')], { encoding: 'utf8' }),
+  ).map((d) => d.toJS() as Obj);
+  const one = (kind: string) => {
+    const found = docs.filter((d) => d.kind === kind);
+    expect(found).toHaveLength(1);
+    return found[0] as Obj;
+  };
+
+  it('runs one replica of `serve` with its data directory on its own volume', () => {
+    const set = one('StatefulSet');
+    expect(set.spec.replicas).toBe(1);
+    const container = set.spec.template.spec.containers[0];
+    const command = parseCommand(container.args);
+    if (command.kind !== 'serve') throw new Error(`the container runs ${command.kind}`);
+    const data = container.volumeMounts.find((m: Obj) => m.mountPath === command.dataDir);
+    expect(set.spec.volumeClaimTemplates.map((c: Obj) => c.metadata.name)).toContain(data?.name);
+    expect(container.ports).toEqual([{ name: 'http', containerPort: command.port }]);
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+  });
+
+  it('takes the REST API token from a Secret, and keeps glibc from giving freed memory back', () => {
+    const env = one('StatefulSet').spec.template.spec.containers[0].env as Obj[];
+    expect(env.find((e) => e.name === 'BEACON_TRACKER_API_TOKEN')?.valueFrom).toEqual({
+      secretKeyRef: { name: 'beacon-tracking-server', key: 'api-token' },
+    });
+    expect(
+      Object.fromEntries(
+        env.filter((e) => e.name.startsWith('MALLOC_')).map((e) => [e.name, e.value]),
+      ),
+    ).toEqual({ MALLOC_MMAP_THRESHOLD_: '4194304', MALLOC_TRIM_THRESHOLD_: '67108864' });
+  });
+
+  it('serves the container port through the Service, in the StatefulSet’s namespace', () => {
+    const service = one('Service');
+    const set = one('StatefulSet');
+    expect(service.spec.selector).toEqual(set.spec.selector.matchLabels);
+    expect(service.spec.ports).toEqual([{ name: 'http', port: 9300, targetPort: 'http' }]);
+    expect(set.spec.serviceName).toBe(service.metadata.name);
+    expect(service.metadata.namespace).toBe(set.metadata.namespace);
+  });
+});
