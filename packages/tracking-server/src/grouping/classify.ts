@@ -8,7 +8,8 @@ export const TYPES = ['application', 'database', 'external_api', 'validation', '
 export type Severity = (typeof SEVERITIES)[number];
 export type ErrorType = (typeof TYPES)[number];
 
-const RULES: readonly [ErrorType, RegExp][] = [
+/** Checked in this order: the first whose pattern occurs anywhere in an error's text wins. */
+export const RULES: readonly [ErrorType, RegExp][] = [
   [
     'security',
     /unauthori[sz]ed|forbidden|csrf|xss|injection|permission denied|access denied|auth(?:entication|orization)?error|invalid (?:token|signature|credentials)|jwt|security/i,
@@ -27,23 +28,29 @@ const RULES: readonly [ErrorType, RegExp][] = [
   ],
 ];
 
+/** Any rule's pattern: most errors match none, and are then told apart in one scan, not four. */
+const ANY_RULE = new RegExp(RULES.map(([, re]) => `(?:${re.source})`).join('|'), 'i');
+
+/** How many of the last library frames (in_app false) the text takes. */
+const LIBRARY_FRAMES = 3;
+
 export function classifyType(
   exceptions: readonly ExceptionValue[],
   message: string,
   tag?: string,
 ): ErrorType {
   if (tag && (TYPES as readonly string[]).includes(tag)) return tag as ErrorType;
-  const text = [
-    ...exceptions.flatMap((e) => [e.type ?? '', e.value ?? '', e.module ?? '']),
-    ...exceptions
-      .flatMap((e) =>
-        (e.stacktrace?.frames ?? [])
-          .filter((f) => f.in_app === false)
-          .map((f) => f.module ?? f.filename ?? ''),
-      )
-      .slice(-3),
-    message,
-  ].join('\n');
+  // Each exception's type, value and module, the last library frames' modules (or files), and
+  // the message, a line each.
+  let text = '';
+  for (const e of exceptions) text += `${e.type ?? ''}\n${e.value ?? ''}\n${e.module ?? ''}\n`;
+  const library: string[] = [];
+  for (const e of exceptions)
+    for (const f of e.stacktrace?.frames ?? [])
+      if (f.in_app === false) library.push(f.module ?? f.filename ?? '');
+  for (const m of library.slice(-LIBRARY_FRAMES)) text += `${m}\n`;
+  text += message;
+  if (!ANY_RULE.test(text)) return 'application';
   for (const [type, re] of RULES) if (re.test(text)) return type;
   return 'application';
 }

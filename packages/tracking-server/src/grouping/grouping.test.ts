@@ -1,4 +1,5 @@
-import { classifySeverity, classifyType } from './classify';
+import fc from 'fast-check';
+import { classifySeverity, classifyType, RULES, type ErrorType } from './classify';
 import { groupEvent, normaliseFilename, normaliseText } from './grouping';
 
 const frames = (file: string, line: number) => [
@@ -107,6 +108,100 @@ describe('classification', () => {
       ),
     ).toBe('application');
     expect(classifyType([], 'anything', 'database')).toBe('database');
+  });
+
+  it('gives the type of the first rule in its order that matches, wherever its words appear', () => {
+    expect(classifyType([{ type: 'Error', value: 'deadlock detected; jwt expired' }], '')).toBe(
+      'security',
+    );
+    expect(classifyType([{ type: 'Error', value: 'ECONNREFUSED from postgres' }], '')).toBe(
+      'database',
+    );
+    expect(classifyType([{ type: 'Error', value: 'upstream' }], 'bad request')).toBe(
+      'external_api',
+    );
+  });
+
+  it('reads the module or file of the last three library frames, not the app’s own', () => {
+    const frames = (modules: string[], inApp = false) =>
+      modules.map((module) => ({ module, function: 'f', in_app: inApp }));
+    const error = (modules: string[], inApp?: boolean) => [
+      { type: 'Error', value: 'failed', stacktrace: { frames: frames(modules, inApp) } },
+    ];
+    expect(classifyType(error(['pg', 'a', 'b', 'c']), '')).toBe('application');
+    expect(classifyType(error(['a', 'pg', 'b', 'c']), '')).toBe('database');
+    expect(classifyType(error(['pg'], true), '')).toBe('application');
+    expect(
+      classifyType(
+        [
+          {
+            type: 'Error',
+            stacktrace: { frames: [{ filename: 'node_modules/redis/index.js', in_app: false }] },
+          },
+        ],
+        '',
+      ),
+    ).toBe('database');
+  });
+
+  it('types any error as the rules taken one by one, in order, over its text would', () => {
+    // The reference: the text as the rules are documented to read it (a line per part) and each
+    // rule tried in turn; classifyType first asks whether any matches at all.
+    const reference = (
+      exceptions: {
+        type?: string;
+        value?: string;
+        module?: string;
+        frames: { module?: string; in_app?: boolean }[];
+      }[],
+      message: string,
+    ): ErrorType => {
+      const parts = exceptions.flatMap((e) => [e.type ?? '', e.value ?? '', e.module ?? '']);
+      const library = exceptions.flatMap((e) =>
+        e.frames.filter((f) => f.in_app === false).map((f) => f.module ?? ''),
+      );
+      const text = [...parts, ...library.slice(-3), message].join('\n');
+      return RULES.find(([, re]) => re.test(text))?.[0] ?? 'application';
+    };
+    const words = fc.constantFrom(
+      'JWT',
+      'forbidden',
+      'Sequelize',
+      'db',
+      'deadlock',
+      'relation "x" does not exist',
+      'ETIMEDOUT',
+      'status code 503',
+      'timeout of 30ms',
+      'ZodError',
+      'must be',
+      'Invalid input',
+      'TypeError',
+      'cart',
+      'undefined',
+      '\n',
+      ' ',
+      'postgresql',
+      'secure',
+    );
+    const phrase = fc.array(words, { maxLength: 5 }).map((w) => w.join(' '));
+    const text = fc.option(phrase, { nil: undefined });
+    const exception = fc.record({
+      type: text,
+      value: text,
+      module: text,
+      frames: fc.array(fc.record({ module: phrase, in_app: fc.boolean() }), { maxLength: 6 }),
+    });
+    fc.assert(
+      fc.property(fc.array(exception, { maxLength: 3 }), phrase, (exceptions, message) => {
+        const values = exceptions.map(({ frames, ...e }) => ({
+          ...Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined)),
+          stacktrace: { frames },
+        }));
+        expect(classifyType(values, message)).toBe(reference(exceptions, message));
+      }),
+      { numRuns: 5000 },
+    );
   });
 
   it('assigns severity from level, raised for security and unhandled errors', () => {
