@@ -20,6 +20,7 @@ import {
   type Identity,
   type Summary,
 } from './measure';
+import { describeStalls, startStallProbe, type Stalls } from './stall-probe';
 
 const PODS = 1500;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 400);
@@ -225,6 +226,8 @@ function report(
     load: [number[], number[]];
     /** The bare https server's CPU per request. */
     bareCpuMs: number;
+    /** What the stall probe saw during the measured rounds. */
+    stalls: Stalls;
   },
 ) {
   const fmt = (n: number) => n.toFixed(2).padStart(8);
@@ -277,6 +280,7 @@ function report(
   console.log(
     `adapter RSS: ${extra.rss[0].toFixed(0)} MiB (cache off), ${extra.rss[1].toFixed(0)} MiB (cache on)`,
   );
+  console.log(`the machine during the rounds (stall-probe.ts): ${describeStalls(extra.stalls)}`);
   console.log('');
   const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
   const floor = (what: string, value: number, limit: number) =>
@@ -390,7 +394,9 @@ async function main() {
     const before = [await uncached.counters(), await cached.counters()] as const;
     const bareCpu = cpuMsOf(bare.child);
     const loadBefore = loadavg();
+    const probe = await startStallProbe();
     const times = await interleaved(cases, ROUNDS);
+    const stalls = await probe.stop();
     const loadAfter = loadavg();
     const after = [await uncached.counters(), await cached.counters()] as const;
     const bareCpuMs = (cpuMsOf(bare.child) - bareCpu) / ROUNDS;
@@ -404,6 +410,7 @@ async function main() {
         rss: [uncached.rssMiB(), cached.rssMiB()],
         load: [loadBefore, loadAfter],
         bareCpuMs,
+        stalls,
       },
     );
   } finally {
