@@ -11,6 +11,23 @@ export interface Logger {
 
 const ORDER: Readonly<Record<Level, number>> = { debug: 0, info: 1, warn: 2, error: 3 };
 
+/**
+ * An error as its message followed by its causes' ("relist failed: connect ECONNREFUSED …"), so a
+ * log line keeps what went wrong underneath. A cause whose message the text already holds (this
+ * code's errors often quote their cause) is not repeated.
+ */
+export function errorText(err: Error): string {
+  let text = err.message;
+  const seen = new Set<unknown>([err]);
+  for (let e: unknown = err.cause; e !== undefined && !seen.has(e);) {
+    seen.add(e);
+    const message = e instanceof Error ? e.message : String(e);
+    if (!text.includes(message)) text += `: ${message}`;
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return text;
+}
+
 export function createLogger(
   minimum: Level = 'info',
   write: (line: string) => void = (line) => process.stderr.write(line + '\n'),
@@ -21,9 +38,18 @@ export function createLogger(
     (msg: string, fields: Record<string, unknown> = {}) => {
       if (ORDER[level] < ORDER[minimum]) return;
       const plain = Object.fromEntries(
-        Object.entries(fields).map(([k, v]) => [k, v instanceof Error ? v.message : v]),
+        Object.entries(fields).map(([k, v]) => [k, v instanceof Error ? errorText(v) : v]),
       );
-      write(JSON.stringify({ time: now().toISOString(), level, msg, ...plain }));
+      const time = now().toISOString();
+      let line: string;
+      try {
+        line = JSON.stringify({ time, level, msg, ...plain });
+      } catch (err) {
+        // A field JSON cannot hold (a BigInt, a cycle): logging must not throw where it is
+        // called (often an error handler), so the line goes out without the fields, saying why.
+        line = JSON.stringify({ time, level, msg, logError: (err as Error).message });
+      }
+      write(line);
     };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
