@@ -147,6 +147,21 @@ describe('route', () => {
   });
 });
 
+describe('route, resources', () => {
+  it.each([
+    ['deployments', 'deployments.apps'],
+    ['deployment.apps', 'deployments.apps'],
+    ['ingresses', 'ingresses.networking.k8s.io'],
+    ['pod', 'pods'],
+    ['widgets.example.com', 'widgets.example.com'],
+  ])('names %s as the API server normalises it: %s', (asked, resource) => {
+    expect(route(`${C}/v1beta2/namespaces/platform/${asked}/web/m`)).toMatchObject({
+      kind: 'custom',
+      resource,
+    });
+  });
+});
+
 describe('selectors', () => {
   it('reads the label selector, metric label selector and object name', () => {
     const q = new URLSearchParams({

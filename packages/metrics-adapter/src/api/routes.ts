@@ -3,6 +3,7 @@
 // (bad escape, bad namespace or object name, bad selector). Pure, so every path shape can be
 // tested, including 100k random ones, without a server.
 import { LabelSelectorError, parseLabelSelector, type Requirement } from '../k8s/label-selector';
+import { canonicalResource } from '../k8s/resources';
 import { badRequest, notFoundPath, type Status } from './status';
 
 export const CUSTOM_GROUP = 'custom.metrics.k8s.io';
@@ -148,9 +149,11 @@ function customRoute(path: string, version: string, rest: string[]): Route | Sta
     }
   }
   if (tail.length !== 3) return notFoundPath(path);
-  const [resource, name, metric] = tail as [string, string, string];
+  const [asked, name, metric] = tail as [string, string, string];
+  // As the API server normalises it: `deployments` and `deployment.apps` are `deployments.apps`.
+  const resource = checkResource(asked, path) ? asked : canonicalResource(asked);
   const bad =
-    checkResource(resource, path) ??
+    checkResource(asked, path) ??
     (resource === 'namespaces' && name !== '*' ? checkNamespace(name) : checkName(name)) ??
     checkMetric(metric);
   if (bad) return bad;

@@ -186,7 +186,9 @@ export function apiResourceList(
     .map((m) => ({
       name: group === EXTERNAL_GROUP ? m.metric : `${m.resource}/${m.metric}`,
       singularName: '',
-      namespaced: m.namespaced,
+      // External metrics are always asked for in a namespace (custom-metrics-apiserver lists
+      // them namespaced whatever the rule), so the flag there is the path's, not the rule's.
+      namespaced: group === EXTERNAL_GROUP || m.namespaced,
       kind,
       verbs: ['get'],
     }))

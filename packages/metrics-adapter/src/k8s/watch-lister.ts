@@ -4,8 +4,7 @@
 import type { KubeApi } from './api';
 import { matchesLabels, type Requirement } from './label-selector';
 import type { ObjectLister } from './objects';
-import { kindOf } from './resources';
-import { splitResource } from '../provider/prometheus/naming';
+import { kindOf, splitResource } from './resources';
 
 interface Meta {
   readonly name: string;

@@ -88,6 +88,41 @@ describe('parseAdapterConfig', () => {
       'rules:\n- seriesQuery: up\n  resources:\n    overrides:\n      pod: {group: ""}\n',
       'rules[0].resources.overrides.pod.resource: is required',
     ],
+    [
+      'a template action Go has but this adapter does not run',
+      'rules:\n- seriesQuery: up\n  metricsQuery: "<<range .GroupBySlice>>x<<end>>"\n',
+      'rules[0].metricsQuery: unsupported template action <<range .GroupBySlice>>',
+    ],
+    [
+      'a template pipeline',
+      'rules:\n- seriesQuery: up\n  metricsQuery: "<<.Series | printf \\"%s\\">>"\n',
+      'rules[0].metricsQuery: unsupported template action <<.Series | printf "%s">>',
+    ],
+    [
+      'a field of a field that has none',
+      'rules:\n- seriesQuery: up\n  metricsQuery: "<<.Series.name>>"\n',
+      'rules[0].metricsQuery: in <<.Series.name>>: .Series has no field .name',
+    ],
+    [
+      'index of a map with a number',
+      'rules:\n- seriesQuery: up\n  metricsQuery: "<<index .LabelValuesByName 0>>"\n',
+      'index takes a map field and a quoted key, or a slice field and a number',
+    ],
+    [
+      'an unclosed action',
+      'rules:\n- seriesQuery: up\n  metricsQuery: "sum(<<.Series)"\n',
+      'rules[0].metricsQuery: unclosed action: "<<.Series)"',
+    ],
+    [
+      'index in a resource template',
+      "rules:\n- seriesQuery: up\n  resources: {template: '<<index .Resource 0>>'}\n",
+      'rules[0].resources.template: unsupported template action <<index .Resource 0>> (supported: <<.Field>>)',
+    ],
+    [
+      'an override naming no built-in resource and no group',
+      'rules:\n- seriesQuery: up\n  resources:\n    overrides:\n      widget: {resource: widget}\n',
+      'c.yaml:5: rules[0].resources.overrides.widget.resource: "widget" is not a built-in Kubernetes resource: name the group of a custom resource',
+    ],
     ['rules that are not a list', 'rules: {seriesQuery: up}\n', 'rules: must be a list'],
     ['broken YAML', 'rules: [\n', 'c.yaml:2: invalid YAML'],
     [

@@ -2,6 +2,9 @@
 // verbatim and parsed strictly: an unknown key, a wrong type, a regex that does not compile or a
 // template field that does not exist is an error naming the file, the key path and the line.
 import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
+import { builtInResource } from '../../k8s/resources';
+import { parseGoTemplate, TemplateError, type FieldKind } from './go-template';
+import { compileRe2 } from './re2';
 
 export interface GroupResource {
   readonly group?: string;
@@ -37,14 +40,19 @@ export interface AdapterConfig {
 /** prometheus-adapter's default metricsQuery. */
 export const DEFAULT_METRICS_QUERY = 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)';
 
-const METRICS_QUERY_FIELDS = [
-  'Series',
-  'LabelMatchers',
-  'GroupBy',
-  'GroupBySlice',
-  'LabelValuesByName',
-];
-const RESOURCE_TEMPLATE_FIELDS = ['Group', 'Resource'];
+/** The fields of prometheus-adapter's metricsQuery template (its queryTemplateArgs). */
+export const METRICS_QUERY_FIELDS: Readonly<Record<string, FieldKind>> = {
+  Series: 'string',
+  LabelMatchers: 'string',
+  LabelValuesByName: 'map',
+  GroupBy: 'string',
+  GroupBySlice: 'slice',
+};
+/** The fields of a resources.template: a group (sanitised) and a singular resource. */
+export const RESOURCE_TEMPLATE_FIELDS: Readonly<Record<string, FieldKind>> = {
+  Group: 'string',
+  Resource: 'string',
+};
 
 export class ConfigError extends Error {
   constructor(file: string, path: string, line: number | undefined, detail: string) {
@@ -113,8 +121,7 @@ class Reader {
 
   regex(node: Node | null | undefined, path: string, source: string): RegExp {
     try {
-      // Go's RE2 writes named groups as (?P<name>…); JavaScript as (?<name>…).
-      return new RegExp(source.replace(/\(\?P</g, '(?<'));
+      return compileRe2(source);
     } catch (err) {
       return this.fail(
         node,
@@ -128,23 +135,15 @@ class Reader {
     node: Node | null | undefined,
     path: string,
     text: string,
-    fields: readonly string[],
+    fields: Readonly<Record<string, FieldKind>>,
+    allowIndex: boolean,
   ): void {
-    for (const action of text.matchAll(/<<(.*?)>>/gs)) {
-      for (const ref of (action[1] ?? '').matchAll(/\.([A-Za-z_][A-Za-z0-9_]*)/g)) {
-        if (!fields.includes(ref[1] as string)) {
-          this.fail(
-            node,
-            path,
-            `template field .${ref[1]} does not exist (available: ${fields.map((f) => '.' + f).join(', ')})`,
-          );
-        }
-      }
+    try {
+      parseGoTemplate(text, fields, { allowIndex });
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      this.fail(node, path, err.message);
     }
-    const opens = (text.match(/<</g) ?? []).length;
-    const closes = (text.match(/>>/g) ?? []).length;
-    if (opens !== closes)
-      this.fail(node, path, `unbalanced template delimiters in ${JSON.stringify(text)}`);
   }
 }
 
@@ -175,7 +174,7 @@ function readRule(r: Reader, node: Node, path: string): DiscoveryRule {
     : new Map();
   const template = r.string(rm.get('template'), `${rp}.template`);
   if (template)
-    r.template(rm.get('template'), `${rp}.template`, template, RESOURCE_TEMPLATE_FIELDS);
+    r.template(rm.get('template'), `${rp}.template`, template, RESOURCE_TEMPLATE_FIELDS, false);
   const overrides: Record<string, GroupResource> = {};
   const on = rm.get('overrides');
   if (on) {
@@ -186,10 +185,16 @@ function readRule(r: Reader, node: Node, path: string): DiscoveryRule {
       const gp = `${rp}.overrides.${label}`;
       const g = r.map(pair.value, gp, ['group', 'resource']);
       const group = r.string(g.get('group'), `${gp}.group`);
-      overrides[label] = {
-        ...(group ? { group } : {}),
-        resource: r.string(g.get('resource'), `${gp}.resource`, true),
-      };
+      const resource = r.string(g.get('resource'), `${gp}.resource`, true);
+      // prometheus-adapter's RESTMapper refuses a resource no API group serves; without one,
+      // only built-in resources can go without their group.
+      if (!group && !builtInResource(undefined, resource))
+        r.fail(
+          g.get('resource'),
+          `${gp}.resource`,
+          `${JSON.stringify(resource)} is not a built-in Kubernetes resource: name the group of a custom resource`,
+        );
+      overrides[label] = { ...(group ? { group } : {}), resource };
     }
   }
   const namespaced = r.bool(rm.get('namespaced'), `${rp}.namespaced`);
@@ -213,7 +218,13 @@ function readRule(r: Reader, node: Node, path: string): DiscoveryRule {
 
   const metricsQuery =
     r.string(m.get('metricsQuery'), `${path}.metricsQuery`) || DEFAULT_METRICS_QUERY;
-  r.template(m.get('metricsQuery'), `${path}.metricsQuery`, metricsQuery, METRICS_QUERY_FIELDS);
+  r.template(
+    m.get('metricsQuery'),
+    `${path}.metricsQuery`,
+    metricsQuery,
+    METRICS_QUERY_FIELDS,
+    true,
+  );
 
   const labelValueReplacements = r
     .seq(m.get('labelValueReplacements'), `${path}.labelValueReplacements`)

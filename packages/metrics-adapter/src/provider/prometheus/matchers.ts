@@ -63,6 +63,16 @@ function toMatchers(reqs: readonly Requirement[], labelOf: (key: string) => stri
   return { matchers, accepts };
 }
 
+/**
+ * What prometheus-adapter's templates get as LabelValuesByName: each requirement's label and
+ * its values joined by `|` (none for `exists` and `!`).
+ */
+export function labelValuesByName(reqs: readonly Requirement[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const r of reqs) out[r.key] = r.values.join('|');
+  return out;
+}
+
 /** Matchers for a metricLabelSelector: keys must be Prometheus label names. */
 export function metricLabelMatchers(reqs: readonly Requirement[]): Matchers {
   for (const r of reqs) {

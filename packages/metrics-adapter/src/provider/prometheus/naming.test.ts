@@ -41,7 +41,7 @@ describe('resource labels', () => {
 
   it('renders and reads back the template', () => {
     expect(plainGauges!.labelFor('pods')).toBe('pod');
-    expect(plainGauges!.labelFor('ingresses')).toBe('ingress');
+    expect(plainGauges!.labelFor('ingresses.networking.k8s.io')).toBe('ingress');
     expect(plainGauges!.resourceFor('pod')).toBe('pods');
     expect(plainGauges!.resourceFor('Pod')).toBeUndefined();
   });
@@ -56,5 +56,75 @@ describe('renderMetricsQuery', () => {
         groupBy: ['pod'],
       }),
     ).toBe('sum(rate(http_requests_total{namespace="platform",pod=~"web-1|web-2"}[2m])) by (pod)');
+  });
+});
+
+describe('resources as prometheus-adapter maps them through its RESTMapper', () => {
+  const rule = (resources: string) =>
+    compileRule(
+      parseAdapterConfig(`rules:\n- seriesQuery: 'up'\n  resources: ${resources}\n`, 'r.yaml')
+        .rules[0]!,
+    );
+
+  it('reads labels the template made as the built-in resources they name, with their groups', () => {
+    const byResource = rule('{template: <<.Resource>>}');
+    expect(byResource.resourceFor('deployment')).toBe('deployments.apps');
+    expect(byResource.resourceFor('ingress')).toBe('ingresses.networking.k8s.io');
+    expect(byResource.resourceFor('job')).toBe('jobs.batch');
+    expect(byResource.resourceFor('namespace')).toBe('namespaces');
+    // Labels that name no resource are not resources (upstream's mapper refuses them).
+    expect(byResource.resourceFor('container')).toBeUndefined();
+    expect(byResource.resourceFor('instance')).toBeUndefined();
+    expect(byResource.labelFor('deployments.apps')).toBe('deployment');
+    expect(byResource.labelFor('ingresses.networking.k8s.io')).toBe('ingress');
+  });
+
+  it('writes and reads the group as GroupNameSanitizer does, dots and dashes as underscores', () => {
+    const grouped = rule('{template: "kube_<<.Group>>_<<.Resource>>"}');
+    expect(grouped.labelFor('ingresses.networking.k8s.io')).toBe('kube_networking_k8s_io_ingress');
+    expect(grouped.labelFor('certificates.cert-manager.io')).toBe(
+      'kube_cert_manager_io_certificate',
+    );
+    expect(grouped.labelFor('pods')).toBe('kube__pod');
+    expect(grouped.resourceFor('kube_networking_k8s_io_ingress')).toBe(
+      'ingresses.networking.k8s.io',
+    );
+    expect(grouped.resourceFor('kube_apps_deployment')).toBe('deployments.apps');
+    expect(grouped.resourceFor('kube_batch_deployment')).toBeUndefined();
+  });
+
+  it('finds an override resource in its group, or in the first group that has it, singular or plural', () => {
+    const overrides = rule(
+      '{overrides: {deployment: {resource: deployment}, ing: {group: networking.k8s.io, resource: ingress}, widget: {group: example.com, resource: widget}, gadget: {group: example.com, resource: gadgets}}}',
+    );
+    expect(overrides.resourceFor('deployment')).toBe('deployments.apps');
+    expect(overrides.resourceFor('ing')).toBe('ingresses.networking.k8s.io');
+    expect(overrides.resourceFor('widget')).toBe('widgets.example.com');
+    expect(overrides.resourceFor('gadget')).toBe('gadgets.example.com');
+    expect(overrides.labelFor('ingresses.networking.k8s.io')).toBe('ing');
+  });
+});
+
+describe('metricsQuery templates beyond the three common fields', () => {
+  const parts = {
+    series: 'http_requests_total',
+    labelMatchers: ['namespace="platform"', 'pod="web-1"'],
+    labelValuesByName: { namespace: 'platform', pod: 'web-1' },
+    groupBy: ['pod', 'container'],
+  };
+
+  it('prints map entries, index, GroupBySlice as Go prints a slice, and trims around <<- ->>', () => {
+    expect(
+      renderMetricsQuery(
+        'x{pod="<<.LabelValuesByName.pod>>",ns="<<index .LabelValuesByName "namespace">>"} by (<<index .GroupBySlice 1>>) <<.GroupBySlice>>  <<- /* gone */ ->>  !',
+        parts,
+      ),
+    ).toBe('x{pod="web-1",ns="platform"} by (container) [pod container]!');
+  });
+
+  it('prints a missing map entry as Go does: <no value> as a field, nothing through index', () => {
+    expect(
+      renderMetricsQuery('<<.LabelValuesByName.node>>|<<index .LabelValuesByName "node">>|', parts),
+    ).toBe('<no value>||');
   });
 });

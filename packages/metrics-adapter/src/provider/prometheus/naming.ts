@@ -4,7 +4,16 @@
 //   - which Prometheus label holds a Kubernetes resource (resources.overrides, else the
 //     resources.template with .Group and the singular .Resource);
 //   - the PromQL a request sends (metricsQuery with <<.Series>>, <<.LabelMatchers>>, <<.GroupBy>>).
-import type { DiscoveryRule } from './config';
+import {
+  BUILT_IN,
+  builtInResource,
+  guessPlural,
+  singularOf,
+  splitResource,
+} from '../../k8s/resources';
+import { METRICS_QUERY_FIELDS, RESOURCE_TEMPLATE_FIELDS, type DiscoveryRule } from './config';
+import { executeGoTemplate, parseGoTemplate, type TemplatePart } from './go-template';
+import { compileRe2 } from './re2';
 
 export interface CompiledRule {
   readonly rule: DiscoveryRule;
@@ -15,8 +24,6 @@ export interface CompiledRule {
   /** The resource a Prometheus label names, if the rule maps it. */
   resourceFor(label: string): string | undefined;
 }
-
-const goRegex = (source: string) => new RegExp(source.replace(/\(\?P</g, '(?<'));
 
 /** Go's Regexp.Expand: $1, ${1}, $name, ${name}; $$ is a literal $. */
 export function expandTemplate(template: string, match: RegExpExecArray): string {
@@ -31,53 +38,75 @@ export function expandTemplate(template: string, match: RegExpExecArray): string
   );
 }
 
-/** `deployments.apps` → { group: 'apps', resource: 'deployments' }; `pods` → core group. */
-export function splitResource(resource: string): { group: string; resource: string } {
-  const dot = resource.indexOf('.');
-  return dot < 0
-    ? { group: '', resource }
-    : { group: resource.slice(dot + 1), resource: resource.slice(0, dot) };
+/** prometheus-adapter's GroupNameSanitizer: a group as a label name part (`networking_k8s_io`). */
+const sanitizeGroup = (group: string) => group.replace(/[.-]/g, '_');
+
+function renderResourceTemplate(template: readonly TemplatePart[], resource: string): string {
+  return executeGoTemplate(template, {
+    Group: sanitizeGroup(splitResource(resource).group),
+    Resource: singularOf(resource),
+  });
 }
 
-/** Good enough for Kubernetes resource names (pods, services, deployments, statefulsets, ingresses, nodes, namespaces). */
-export function singular(plural: string): string {
-  if (plural.endsWith('ses') || plural.endsWith('xes')) return plural.slice(0, -2);
-  if (plural.endsWith('ies')) return plural.slice(0, -3) + 'y';
-  if (plural.endsWith('s')) return plural.slice(0, -1);
-  return plural;
+/**
+ * The resource a label the template made names, when it is one Kubernetes has built in (what
+ * prometheus-adapter's RESTMapper would confirm): `deployment` → `deployments.apps`. Labels the
+ * template matches that name no resource (`container`, `instance`) are left out, as upstream
+ * leaves them; a custom resource is named by an override.
+ */
+function templateReader(template: readonly TemplatePart[]): (label: string) => string | undefined {
+  const pattern = template
+    .map((part) =>
+      part.kind === 'text'
+        ? part.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+        : part.field === 'Group'
+          ? '(?<group>[a-z0-9_]*?)'
+          : '(?<resource>[a-z0-9]+)',
+    )
+    .join('');
+  const re = new RegExp(`^${pattern}$`);
+  return (label) => {
+    const m = re.exec(label);
+    const name = m?.groups?.resource;
+    if (!name) return undefined;
+    const group = m.groups?.group;
+    if (group === undefined) return builtInResource(undefined, name)?.key;
+    return BUILT_IN.find(
+      (r) => sanitizeGroup(r.group) === group && (r.singular === name || r.resource === name),
+    )?.key;
+  };
 }
 
-/** The plural form the API paths use, from a singular or plural override value. */
-export function plural(name: string): string {
-  if (name.endsWith('s')) return name;
-  if (name.endsWith('y')) return name.slice(0, -1) + 'ies';
-  if (name.endsWith('x')) return name + 'es';
-  return name + 's';
-}
-
-function renderResourceTemplate(template: string, group: string, resource: string): string {
-  return template
-    .replace(/<<\s*\.Group\s*>>/g, group.replace(/\./g, '_'))
-    .replace(/<<\s*\.Resource\s*>>/g, singular(resource));
+/**
+ * The resource an override names: a built-in one, singular or plural, found in its group or,
+ * with none given, in the first group that has it; else a custom resource of the group given
+ * (config.ts refuses an override naming neither).
+ */
+function overrideKey({ group, resource }: { group?: string; resource: string }): string {
+  const known = builtInResource(group || undefined, resource);
+  if (known) return known.key;
+  return group ? `${guessPlural(resource)}.${group}` : guessPlural(resource);
 }
 
 export function compileRule(rule: DiscoveryRule): CompiledRule {
   const filters = rule.seriesFilters.map((f) =>
-    'is' in f ? { re: goRegex(f.is), keep: true } : { re: goRegex(f.isNot), keep: false },
+    'is' in f ? { re: compileRe2(f.is), keep: true } : { re: compileRe2(f.isNot), keep: false },
   );
-  const matches = goRegex(rule.name.matches);
+  const matches = compileRe2(rule.name.matches);
   const overrides = Object.entries(rule.resources.overrides).map(([label, gr]) => ({
     label,
-    key: `${plural(gr.resource)}${gr.group ? `.${gr.group}` : ''}`,
+    key: overrideKey(gr),
   }));
 
+  const template = rule.resources.template
+    ? parseGoTemplate(rule.resources.template, RESOURCE_TEMPLATE_FIELDS, { allowIndex: false })
+    : undefined;
+  const fromTemplate = template ? templateReader(template) : undefined;
+
   const labelFor = (resource: string): string | undefined => {
-    const want = resource.includes('.') ? resource : plural(resource);
-    const override = overrides.find((o) => o.key === want);
+    const override = overrides.find((o) => o.key === resource);
     if (override) return override.label;
-    if (!rule.resources.template) return undefined;
-    const { group, resource: res } = splitResource(want);
-    return renderResourceTemplate(rule.resources.template, group, res);
+    return template ? renderResourceTemplate(template, resource) : undefined;
   };
 
   return {
@@ -91,23 +120,7 @@ export function compileRule(rule: DiscoveryRule): CompiledRule {
     resourceFor(label) {
       const override = overrides.find((o) => o.label === label);
       if (override) return override.key;
-      const template = rule.resources.template;
-      if (!template) return undefined;
-      // Read the template backwards: <<.Resource>> captures the singular name, <<.Group>> the group.
-      const pattern = template
-        .split(/(<<\s*\.(?:Group|Resource)\s*>>)/)
-        .map((part) =>
-          /\.Group/.test(part)
-            ? '(?<group>[a-z0-9_]*)'
-            : /\.Resource/.test(part)
-              ? '(?<resource>[a-z0-9]+)'
-              : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
-        )
-        .join('');
-      const m = new RegExp(`^${pattern}$`).exec(label);
-      if (!m?.groups?.resource) return undefined;
-      const group = (m.groups.group ?? '').replace(/_/g, '.');
-      return `${plural(m.groups.resource)}${group ? `.${group}` : ''}`;
+      return fromTemplate?.(label);
     },
   };
 }
@@ -116,24 +129,23 @@ export interface QueryParts {
   readonly series: string;
   /** Already-rendered matchers, e.g. `namespace="platform"`. */
   readonly labelMatchers: readonly string[];
+  /** The values each matcher's label is matched to, `|`-joined (upstream's LabelValuesByName). */
+  readonly labelValuesByName?: Readonly<Record<string, string>>;
   readonly groupBy: readonly string[];
 }
 
-/** Renders a metricsQuery template; only the fields prometheus-adapter documents exist. */
+const parsedQueries = new Map<string, TemplatePart[]>();
+
+/** Renders a metricsQuery template (config.ts has already refused what cannot render). */
 export function renderMetricsQuery(template: string, parts: QueryParts): string {
-  return template.replace(
-    /<<\s*\.(Series|LabelMatchers|GroupBySlice|GroupBy)\s*>>/g,
-    (_all, field: string) => {
-      switch (field) {
-        case 'Series':
-          return parts.series;
-        case 'LabelMatchers':
-          return parts.labelMatchers.join(',');
-        case 'GroupBy':
-          return parts.groupBy.join(',');
-        default:
-          return `[${parts.groupBy.join(' ')}]`;
-      }
-    },
-  );
+  let parsed = parsedQueries.get(template);
+  if (!parsed)
+    parsedQueries.set(template, (parsed = parseGoTemplate(template, METRICS_QUERY_FIELDS)));
+  return executeGoTemplate(parsed, {
+    Series: parts.series,
+    LabelMatchers: parts.labelMatchers.join(','),
+    LabelValuesByName: parts.labelValuesByName ?? {},
+    GroupBy: parts.groupBy.join(','),
+    GroupBySlice: parts.groupBy,
+  });
 }

@@ -7,12 +7,12 @@ import type { Requirement } from '../../k8s/label-selector';
 import type { ObjectLister } from '../../k8s/objects';
 import type { PrometheusClient } from './client';
 import { kubeStateMatchers, promString } from './matchers';
-import { singular, splitResource } from './naming';
+import { singularOf } from '../../k8s/resources';
 
 export function kubeStateObjectLister(client: PrometheusClient): ObjectLister {
   return {
     async names(resource, namespace, selector: readonly Requirement[]) {
-      const kind = singular(splitResource(resource).resource);
+      const kind = singularOf(resource);
       const { matchers, accepts } = kubeStateMatchers(selector);
       const all = [
         ...(namespace === undefined || resource === 'namespaces'

@@ -61,7 +61,7 @@ externalRules:
     overrides:
       namespace: {resource: namespace}
   name: {matches: "^${queue}$", as: "${queue}"}
-  metricsQuery: 'max(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'
+  metricsQuery: 'max(<<.Series>>{<<.LabelMatchers>>}) by (queue)'
 `;
 
 export const presets = (): AdapterConfig => parseAdapterConfig(PRESETS_YAML, '<built-in presets>');

@@ -27,6 +27,10 @@ rules:
 externalRules:
 - seriesQuery: '{__name__="job_queue_length",queue!=""}'
   resources: {overrides: {namespace: {resource: namespace}}}
+- seriesQuery: '{__name__="jobs_waiting",tier!=""}'
+  resources: {namespaced: false}
+  labelValueReplacements: [{find: "-", replace: "_"}]
+  metricsQuery: 'sum(<<.Series>>{tier_name="<<.LabelValuesByName.tier>>"}) by (<<index .LabelValuesByName "tier">>)'
 `,
   'rules.yaml',
 );
@@ -55,6 +59,7 @@ const series: Record<string, Record<string, string>[]> = {
   '{__name__="job_queue_length",queue!=""}': [
     { __name__: 'job_queue_length', namespace: 'platform', queue: 'render' },
   ],
+  '{__name__="jobs_waiting",tier!=""}': [{ __name__: 'jobs_waiting', tier: 'gpu-a' }],
 };
 
 const sample = (
@@ -114,6 +119,7 @@ describe('Prometheus provider', () => {
     ]);
     expect(provider.externalMetrics()).toEqual([
       { resource: '', metric: 'job_queue_length', namespaced: true },
+      { resource: '', metric: 'jobs_waiting', namespaced: false },
     ]);
   });
 
@@ -296,10 +302,10 @@ describe('Prometheus provider', () => {
     expect(ns?.value).toBe('20');
   });
 
-  it('serves external metrics grouped by the selector labels, with their labels', async () => {
+  it('serves external metrics as prometheus-adapter queries them: the selector, then the namespace, nothing to group by', async () => {
     const { provider, queries } = await providerWith({
-      'sum(job_queue_length{namespace="platform",queue="render"}) by (queue)': [
-        sample({ queue: 'render' }, '42', 1700000001),
+      'sum(job_queue_length{queue="render",namespace="platform"}) by ()': [
+        sample({}, '42', 1700000001),
       ],
     });
     const items = await provider.externalValues({
@@ -307,10 +313,20 @@ describe('Prometheus provider', () => {
       metric: 'job_queue_length',
       metricLabelSelector: sel('queue=render'),
     });
-    expect(items).toEqual([{ labels: { queue: 'render' }, value: '42', timestamp: 1700000001 }]);
-    expect(queries).toEqual([
-      'sum(job_queue_length{namespace="platform",queue="render"}) by (queue)',
-    ]);
+    expect(items).toEqual([{ labels: {}, value: '42', timestamp: 1700000001 }]);
+    expect(queries).toEqual(['sum(job_queue_length{queue="render",namespace="platform"}) by ()']);
+  });
+
+  it('gives external templates the selector values by label, after labelValueReplacements', async () => {
+    const { provider, queries } = await providerWith({
+      'sum(jobs_waiting{tier_name="gpu_a|gpu_b"}) by (gpu_a|gpu_b)': [sample({}, '3')],
+    });
+    await provider.externalValues({
+      namespace: 'platform',
+      metric: 'jobs_waiting',
+      metricLabelSelector: sel('tier in (gpu-a,gpu-b)'),
+    });
+    expect(queries).toEqual(['sum(jobs_waiting{tier_name="gpu_a|gpu_b"}) by (gpu_a|gpu_b)']);
   });
 
   it('collapses concurrent identical requests into one query and serves repeats from the cache', async () => {

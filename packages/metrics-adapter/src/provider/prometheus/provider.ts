@@ -19,7 +19,7 @@ import {
 import { PrometheusError, type PrometheusClient, type Sample } from './client';
 import type { AdapterConfig } from './config';
 import { buildMetricTable, listSeries, SeriesGrace, tableKey, type MetricTable } from './discovery';
-import { metricLabelMatchers, promString } from './matchers';
+import { labelValuesByName, metricLabelMatchers, promString } from './matchers';
 import { renderMetricsQuery } from './naming';
 
 export interface ProviderObserver {
@@ -166,6 +166,13 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
       const expr = renderMetricsQuery(source.rule.rule.metricsQuery, {
         series: source.seriesNames[0] as string,
         labelMatchers: matchers,
+        labelValuesByName: {
+          ...labelValuesByName(q.metricLabelSelector),
+          ...(namespaceLabel && q.namespace !== undefined && !namespaceObject
+            ? { [namespaceLabel]: q.namespace }
+            : {}),
+          ...(q.name === '*' ? {} : { [objectLabel]: q.name }),
+        },
         groupBy: [objectLabel],
       });
       const byObject = new Map<string, Sample>();
@@ -221,20 +228,28 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
     const entry = currentTable().external.get(tableKey('', q.metric));
     if (!entry) throw new MetricNotFoundError(q.metric, '');
     const metricMatchers = metricLabelMatchers(q.metricLabelSelector);
-    // prometheus-adapter groups external metrics by the labels the selector names.
-    const groupBy = [...new Set(q.metricLabelSelector.map((r) => r.key))].sort();
     const perSource = entry.sources.map(async (source) => {
       const namespaceLabel = source.rule.labelFor('namespaces');
+      const inNamespace = entry.namespaced && namespaceLabel !== undefined;
       const matchers = [
-        ...(entry.namespaced && namespaceLabel
-          ? [`${namespaceLabel}=${promString(q.namespace)}`]
-          : []),
         ...metricMatchers.matchers,
+        ...(inNamespace ? [`${namespaceLabel}=${promString(q.namespace)}`] : []),
       ];
+      // As prometheus-adapter's BuildExternal: the label values after the rule's
+      // labelValueReplacements, and nothing to group by (a rule that wants one item per queue
+      // says `by (queue)` itself).
+      const values: Record<string, string> = {
+        ...labelValuesByName(q.metricLabelSelector),
+        ...(inNamespace ? { [namespaceLabel]: q.namespace } : {}),
+      };
+      for (const { find, replace } of source.rule.rule.labelValueReplacements)
+        for (const key of Object.keys(values))
+          values[key] = (values[key] as string).replaceAll(find, replace);
       const expr = renderMetricsQuery(source.rule.rule.metricsQuery, {
         series: source.seriesNames[0] as string,
         labelMatchers: matchers,
-        groupBy,
+        labelValuesByName: values,
+        groupBy: [],
       });
       const window = queryWindowSeconds(expr);
       return (await query(expr))

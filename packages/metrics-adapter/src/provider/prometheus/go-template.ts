@@ -1,0 +1,177 @@
+// The part of Go's text/template that prometheus-adapter's templates use, with its `<<` `>>`
+// delimiters: fields (`<<.Series>>`), a map's entry (`<<.LabelValuesByName.pod>>`), `index`
+// (`<<index .GroupBySlice 0>>`), comments and the `<<-` / `->>` whitespace trims. Any other
+// action (if, range, with, pipelines, functions, variables) is refused when the config is read,
+// naming the action, rather than sent to Prometheus as text.
+
+/** How a field prints and what may follow it: Go's fmt of a string, a []string or a map. */
+export type FieldKind = 'string' | 'slice' | 'map';
+export type TemplateValue = string | readonly string[] | Readonly<Record<string, string>>;
+
+export type TemplatePart =
+  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'field'; readonly field: string; readonly key?: string }
+  | { readonly kind: 'index'; readonly field: string; readonly key: string | number };
+
+export class TemplateError extends Error {}
+
+const FIELD = /^\.([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?$/;
+const SPACE = /[ \t\r\n]/;
+
+/** Splits an action's text into words, keeping quoted strings whole (they may hold spaces). */
+function words(action: string): string[] {
+  const out: string[] = [];
+  const re = /"(?:[^"\\]|\\.)*"|`[^`]*`|[^\s"`]+/g;
+  for (const m of action.matchAll(re)) out.push(m[0]);
+  return out;
+}
+
+/** A Go string literal's value ("…" with escapes, or `raw`), or undefined for anything else. */
+function stringLiteral(word: string): string | undefined {
+  if (word.startsWith('`') && word.endsWith('`') && word.length >= 2) return word.slice(1, -1);
+  if (!word.startsWith('"')) return undefined;
+  try {
+    const value: unknown = JSON.parse(word);
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function fieldOf(word: string, fields: Readonly<Record<string, FieldKind>>, action: string) {
+  const m = FIELD.exec(word);
+  if (!m) return undefined;
+  const [, field = '', key] = m;
+  const kind = Object.hasOwn(fields, field) ? fields[field] : undefined;
+  if (!kind) {
+    const known = Object.keys(fields).map((f) => `.${f}`);
+    throw new TemplateError(
+      `template field .${field} does not exist (available: ${known.join(', ')})`,
+    );
+  }
+  if (key !== undefined && kind !== 'map')
+    throw new TemplateError(`in <<${action}>>: .${field} has no field .${key}`);
+  return { field, kind, key };
+}
+
+function parseAction(
+  action: string,
+  fields: Readonly<Record<string, FieldKind>>,
+  allowIndex: boolean,
+): TemplatePart | undefined {
+  const body = action.trim();
+  if (/^\/\*[\s\S]*\*\/$/.test(body)) return undefined; // a comment
+  const w = words(body);
+  const field = w.length === 1 ? fieldOf(w[0] as string, fields, body) : undefined;
+  if (field) return { kind: 'field', field: field.field, ...(field.key ? { key: field.key } : {}) };
+  if (allowIndex && w.length === 3 && w[0] === 'index') {
+    const target = fieldOf(w[1] as string, fields, body);
+    const arg = w[2] as string;
+    if (target && target.key === undefined && target.kind === 'map') {
+      const key = stringLiteral(arg);
+      if (key !== undefined) return { kind: 'index', field: target.field, key };
+    }
+    if (target && target.key === undefined && target.kind === 'slice' && /^\d+$/.test(arg))
+      return { kind: 'index', field: target.field, key: Number(arg) };
+    throw new TemplateError(
+      `in <<${body}>>: index takes a map field and a quoted key, or a slice field and a number`,
+    );
+  }
+  const supported = allowIndex ? '<<.Field>>, <<.Map.key>> and <<index .Field key>>' : '<<.Field>>';
+  throw new TemplateError(`unsupported template action <<${body}>> (supported: ${supported})`);
+}
+
+/**
+ * Reads a template with `<<` `>>` delimiters. Throws a TemplateError naming the first action
+ * that is unknown or unsupported, or an unclosed `<<`.
+ */
+export function parseGoTemplate(
+  text: string,
+  fields: Readonly<Record<string, FieldKind>>,
+  { allowIndex = true }: { allowIndex?: boolean } = {},
+): TemplatePart[] {
+  const parts: TemplatePart[] = [];
+  let pending = '';
+  let trimNext = false;
+  let at = 0;
+  while (at <= text.length) {
+    const open = text.indexOf('<<', at);
+    let literal = text.slice(at, open < 0 ? text.length : open);
+    if (trimNext) literal = literal.replace(/^[ \t\r\n]+/, '');
+    pending += literal;
+    if (open < 0) break;
+    let start = open + 2;
+    // `<<- ` trims the whitespace before the action; `<<-3>>` would be the number -3.
+    if (text[start] === '-' && SPACE.test(text[start + 1] ?? '')) {
+      pending = pending.replace(/[ \t\r\n]+$/, '');
+      start += 2;
+    }
+    const close = closingDelimiter(text, start);
+    if (close < 0) throw new TemplateError(`unclosed action: ${JSON.stringify(text.slice(open))}`);
+    let end = close;
+    trimNext = text[close - 1] === '-' && SPACE.test(text[close - 2] ?? '');
+    if (trimNext) end = close - 2;
+    const part = parseAction(text.slice(start, end), fields, allowIndex);
+    if (part) {
+      if (pending) parts.push({ kind: 'text', text: pending });
+      pending = '';
+      parts.push(part);
+    }
+    at = close + 2;
+  }
+  if (pending) parts.push({ kind: 'text', text: pending });
+  return parts;
+}
+
+/** Where an action's `>>` is, past any quoted string in it; -1 when there is none. */
+function closingDelimiter(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === '`') {
+      for (i++; i < text.length && text[i] !== c; i++) if (c === '"' && text[i] === '\\') i++;
+    } else if (c === '>' && text[i + 1] === '>') return i;
+  }
+  return -1;
+}
+
+/** Go's fmt %v of the values a template prints. */
+function print(value: TemplateValue | undefined): string {
+  if (value === undefined) return '<no value>';
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return `[${value.join(' ')}]`;
+  const map = value as Readonly<Record<string, string>>;
+  const keys = Object.keys(map).sort();
+  return `map[${keys.map((k) => `${k}:${map[k]}`).join(' ')}]`;
+}
+
+/** Runs a parsed template on `data`, which has every field the template was parsed with. */
+export function executeGoTemplate(
+  parts: readonly TemplatePart[],
+  data: Readonly<Record<string, TemplateValue>>,
+): string {
+  let out = '';
+  for (const p of parts) {
+    if (p.kind === 'text') {
+      out += p.text;
+      continue;
+    }
+    const value = data[p.field];
+    if (p.kind === 'field') {
+      const map = value as Readonly<Record<string, string>>;
+      // A map entry that is not there prints as Go prints an invalid value.
+      out += print(
+        p.key === undefined ? value : Object.hasOwn(map, p.key) ? map[p.key] : undefined,
+      );
+    } else if (typeof p.key === 'number') {
+      const slice = value as readonly string[];
+      if (p.key >= slice.length)
+        throw new TemplateError(`index ${p.key} out of range: .${p.field} has ${slice.length}`);
+      out += slice[p.key];
+    } else {
+      // index of a missing map key is the element type's zero value.
+      const map = value as Readonly<Record<string, string>>;
+      out += Object.hasOwn(map, p.key) ? map[p.key] : '';
+    }
+  }
+  return out;
+}

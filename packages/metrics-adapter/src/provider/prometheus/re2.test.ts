@@ -1,0 +1,168 @@
+// re2.ts against Go's regexp itself: random RE2 patterns, built by a grammar here (not by
+// re2.ts), are compiled by Go (testdata/re2-oracle, run with `go run`) and by compileRe2, and
+// must compile in both or in neither and match the same inputs at the same places, capture
+// groups included. The e2e suite needs Go too; without it this test fails, naming it.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { compileRe2, Re2Error } from './re2';
+
+interface Answer {
+  error?: string;
+  matches: (number[] | null)[] | null;
+}
+
+function askGo(questions: { pattern: string; inputs: string[] }[]): Answer[] {
+  const run = spawnSync('go', ['run', 'main.go'], {
+    cwd: join(__dirname, 'testdata', 're2-oracle'),
+    input: JSON.stringify(questions),
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (run.error || run.status !== 0)
+    throw new Error(
+      `the Go regexp oracle did not run (Go 1.22+ on PATH is needed): ${run.error?.message ?? run.stderr}`,
+    );
+  return JSON.parse(run.stdout) as Answer[];
+}
+
+/** Where `re` matches `input`, as Go's FindStringSubmatchIndex writes it (ASCII inputs only). */
+function jsMatch(re: RegExp, input: string): number[] | null {
+  const m = new RegExp(re.source, re.flags + 'd').exec(input);
+  if (!m?.indices) return null;
+  return [...m.indices].flatMap((span) => (span ? [span[0], span[1]] : [-1, -1]));
+}
+
+// A grammar of RE2 as prometheus-adapter users write it (metric-name patterns and more). Each
+// piece knows whether it can match empty: a repeated group that can is left out, since there
+// the engines differ by design (JavaScript refuses an empty iteration and backtracks, Go takes
+// it), which no translation can change and no metric-name pattern needs.
+interface Gen {
+  readonly s: string;
+  readonly empty: boolean;
+}
+const lit = (s: string, empty = false): Gen => ({ s, empty });
+const { re: atom } = fc.letrec<{ re: Gen; atom: Gen; piece: Gen; seq: Gen }>((tie) => ({
+  atom: fc.oneof(
+    { depthSize: 'small', maxDepth: 3 },
+    fc
+      .constantFrom('a', 'b', 'x', '_', ':', '0', 'A', '\\.', '.', '\\d', '\\w', '\\s', '\\S')
+      .map((c) => lit(c)),
+    fc
+      .constantFrom(
+        '[a-c]',
+        '[^b_]',
+        '[[:upper:]]',
+        '[[:digit:]_x]',
+        '[]a]',
+        '[^]a]',
+        '[\\s:]',
+        '[[:space:]]',
+        '\\Qa.b\\E',
+      )
+      .map((c) => lit(c)),
+    fc.constantFrom('^', '$', '\\A', '\\z', '\\b').map((c) => lit(c, true)),
+    tie('re').map((r) => lit(`(${r.s})`, r.empty)),
+    tie('re').map((r) => lit(`(?:${r.s})`, r.empty)),
+    fc
+      .tuple(fc.integer({ min: 1, max: 3 }), tie('re'))
+      .map(([n, r]) => lit(`(?P<g${n}>${r.s})`, r.empty)),
+  ),
+  piece: fc
+    .tuple(tie('atom'), fc.constantFrom('', '', '*', '+', '?', '{1,2}', '*?', '+?'))
+    .map(([a, q]) => (a.empty || q === '' ? a : lit(a.s + q, q.startsWith('*') || q === '?'))),
+  seq: fc.array(tie('piece'), { minLength: 1, maxLength: 3 }).map((p) =>
+    lit(
+      p.map((x) => x.s).join(''),
+      p.every((x) => x.empty),
+    ),
+  ),
+  re: fc.array(tie('seq'), { minLength: 1, maxLength: 3 }).map((a) =>
+    lit(
+      a.map((x) => x.s).join('|'),
+      a.some((x) => x.empty),
+    ),
+  ),
+}));
+
+const pattern = fc
+  .tuple(fc.constantFrom('', '', '(?i)', '(?s)', '(?m)', '(?ims)'), atom)
+  .map(([flags, re]) => flags + re.s);
+const input = fc
+  .array(
+    fc.constantFrom(
+      'a',
+      'b',
+      'c',
+      'x',
+      'A',
+      'B',
+      '_',
+      '0',
+      '1',
+      ':',
+      '.',
+      ' ',
+      '\n',
+      '\r',
+      '\t',
+      '\v',
+    ),
+    {
+      maxLength: 8,
+    },
+  )
+  .map((c) => c.join(''));
+
+describe('compileRe2', () => {
+  it('matches what Go matches, where Go matches it, for 3,000 random patterns', () => {
+    const questions = fc.sample(
+      fc.record({ pattern, inputs: fc.array(input, { minLength: 6, maxLength: 6 }) }),
+      {
+        numRuns: 3_000,
+        seed: Number(process.env.FC_SEED ?? Date.now() % 2 ** 31),
+      },
+    );
+    const answers = askGo(questions);
+    let compared = 0;
+    for (const [i, q] of questions.entries()) {
+      const go = answers[i] as Answer;
+      let re: RegExp | undefined;
+      try {
+        re = compileRe2(q.pattern);
+      } catch (err) {
+        if (!(err instanceof Re2Error)) throw err;
+      }
+      expect({ pattern: q.pattern, compiles: re !== undefined }).toEqual({
+        pattern: q.pattern,
+        compiles: go.error === undefined,
+      });
+      if (!re) continue;
+      // A group repeated keeps its last iteration's capture in Go; in JavaScript an iteration
+      // that does not take part resets it. There only the whole match is held equal.
+      const spans = (at: number[] | null) => (/\)[*+?{]/.test(q.pattern) ? at?.slice(0, 2) : at);
+      for (const [j, text] of q.inputs.entries()) {
+        expect({ pattern: q.pattern, text, at: spans(jsMatch(re, text)) }).toEqual({
+          pattern: q.pattern,
+          text,
+          at: spans(go.matches?.[j] ?? null),
+        });
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(10_000);
+  });
+
+  it.each([
+    ['(?=a)', 'lookaround'],
+    ['(a)\\1', 'back-reference'],
+    ['(?U)a+', 'ungreedy'],
+    ['a(?i)b', 'only at its start'],
+    ['\\pL', 'Unicode classes'],
+    ['[[:nope:]]', 'unknown POSIX class'],
+    ['(a', 'Unterminated group'],
+  ])('refuses %j, naming why', (source, why) => {
+    expect(() => compileRe2(source)).toThrow(Re2Error);
+    expect(() => compileRe2(source)).toThrow(why);
+  });
+});

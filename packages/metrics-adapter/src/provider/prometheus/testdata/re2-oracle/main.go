@@ -1,0 +1,44 @@
+// The oracle for re2.test.ts: Go's own regexp package (what prometheus-adapter compiles its
+// patterns with) answers, for each pattern, whether it compiles and where it matches each input.
+// Reads [{"pattern": "...", "inputs": ["..."]}] on stdin; writes
+// [{"error": "..."} | {"matches": [[start, end, group1 start, group1 end, ...] | null]}].
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"regexp"
+)
+
+type question struct {
+	Pattern string   `json:"pattern"`
+	Inputs  []string `json:"inputs"`
+}
+
+type answer struct {
+	Error   string  `json:"error,omitempty"`
+	Matches [][]int `json:"matches"`
+}
+
+func main() {
+	var questions []question
+	if err := json.NewDecoder(os.Stdin).Decode(&questions); err != nil {
+		panic(err)
+	}
+	answers := make([]answer, len(questions))
+	for i, q := range questions {
+		re, err := regexp.Compile(q.Pattern)
+		if err != nil {
+			answers[i] = answer{Error: err.Error()}
+			continue
+		}
+		matches := make([][]int, len(q.Inputs))
+		for j, input := range q.Inputs {
+			matches[j] = re.FindStringSubmatchIndex(input)
+		}
+		answers[i] = answer{Matches: matches}
+	}
+	if err := json.NewEncoder(os.Stdout).Encode(answers); err != nil {
+		panic(err)
+	}
+}
