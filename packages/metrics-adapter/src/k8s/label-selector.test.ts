@@ -44,6 +44,12 @@ describe('parseLabelSelector', () => {
       ],
     ],
     ['x=in', [{ key: 'x', operator: '=', values: ['in'] }]],
+    // apimachinery reads in and notin as keys where a key belongs.
+    ['in=a', [{ key: 'in', operator: '=', values: ['a'] }]],
+    ['!notin', [{ key: 'notin', operator: '!', values: [] }]],
+    ['notin in (in)', [{ key: 'notin', operator: 'in', values: ['in'] }]],
+    ['in', [{ key: 'in', operator: 'exists', values: [] }]],
+    ['n>9223372036854775807', [{ key: 'n', operator: 'gt', values: ['9223372036854775807'] }]],
   ])('parses %j', (text, expected) => {
     expect(parseLabelSelector(text)).toEqual(expected);
   });
@@ -55,7 +61,12 @@ describe('parseLabelSelector', () => {
     ['x=a||y=b', 'label value "a||y" must be empty or letters'],
     ['x==a==b', 'expected "," or end of selector, found "=="'],
     ['!x=a', 'expected "," or end of selector, found "="'],
-    ['x<a', 'operator "<" needs an integer value, found "a"'],
+    ['x<a', 'operator "<" needs a non-negative integer value (int64), found "a"'],
+    ['x>-1', 'needs a non-negative integer value (int64), found "-1"'],
+    ['x>+1', 'found "+1"'],
+    ['x>9223372036854775808', 'found "9223372036854775808"'],
+    ['a=b\f', 'label value "b\\f" must be empty or letters'],
+    ['a=b\v,c', 'label value "b\\u000b" must be empty or letters'],
     ['x=(a)', 'expected a label value, found "("'],
     ['x (a)', 'expected one of in, notin, =, ==, !=, >, < after key "x", found "("'],
     ['-app=web', 'label key name "-app" must be letters'],
@@ -130,7 +141,7 @@ const requirement = fc.oneof(
   key,
   key.map((k) => `!${k}`),
   fc
-    .tuple(key, fc.constantFrom('>', '<'), fc.integer({ min: -1000, max: 1000 }))
+    .tuple(key, fc.constantFrom('>', '<'), fc.integer({ min: 0, max: 1000 }))
     .map(([k, op, n]) => `${k}${op}${n}`),
 );
 const selector = fc.array(requirement, { maxLength: 5 }).map((rs) => rs.join(','));

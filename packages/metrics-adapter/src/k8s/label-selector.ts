@@ -37,8 +37,8 @@ interface Token {
 }
 
 const SYMBOLS = ['!=', '==', '!', '=', '(', ')', ',', '>', '<'] as const;
-const isSpace = (c: string) =>
-  c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v';
+// apimachinery's isWhitespace: \f and \v are not, so they end up in a key or value and are refused.
+const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\n' || c === '\r';
 const isSpecial = (c: string) => isSpace(c) || '!=(),><'.includes(c);
 
 function lex(input: string): Token[] {
@@ -100,7 +100,11 @@ export function labelValueProblem(value: string): string | undefined {
   return undefined;
 }
 
+/** An object's label value compared by `>` or `<`: strconv.ParseInt's form. */
 const INTEGER = /^[+-]?\d+$/;
+
+/** `>` and `<` take a label value that is an int64: digits only, up to 2^63 - 1. */
+const isGtLtValue = (v: string) => /^\d{1,19}$/.test(v) && BigInt(v) <= 9223372036854775807n;
 
 class Parser {
   private i = 0;
@@ -136,7 +140,9 @@ class Parser {
 
   private key(): string {
     const tok = this.next();
-    if (tok.kind !== 'id') this.fail(tok, `expected a label key, found ${this.found(tok)}`);
+    // Where a key belongs, `in` and `notin` are keys like any other, as apimachinery reads them.
+    if (tok.kind !== 'id' && tok.kind !== 'in' && tok.kind !== 'notin')
+      this.fail(tok, `expected a label key, found ${this.found(tok)}`);
     const problem = labelKeyProblem(tok.text);
     if (problem) this.fail(tok, problem);
     return tok.text;
@@ -177,8 +183,11 @@ class Parser {
       case '>':
       case '<': {
         const tok = this.next();
-        if (tok.kind !== 'id' || !INTEGER.test(tok.text)) {
-          this.fail(tok, `operator "${op.text}" needs an integer value, found ${this.found(tok)}`);
+        if (tok.kind !== 'id' || !isGtLtValue(tok.text)) {
+          this.fail(
+            tok,
+            `operator "${op.text}" needs a non-negative integer value (int64), found ${this.found(tok)}`,
+          );
         }
         return { key, operator: op.kind === '>' ? 'gt' : 'lt', values: [tok.text] };
       }
