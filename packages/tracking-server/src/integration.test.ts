@@ -282,9 +282,19 @@ describe('raw envelopes', () => {
     const refused = await send(3);
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(refused.headers.get('x-sentry-rate-limits')).toMatch(
-      /^\d+:error;default;transaction:project$/,
-    );
+    expect(refused.headers.get('x-sentry-rate-limits')).toMatch(/^\d+:error;default:project$/);
+    // Transactions are not counted, so they still get through while events wait.
+    const transaction = await fetch(envelopeUrl(limited), {
+      method: 'POST',
+      body: `{}\n{"type":"transaction"}\n${JSON.stringify({
+        type: 'transaction',
+        transaction: 'GET /limited',
+        start_timestamp: 1_700_000_000,
+        timestamp: 1_700_000_001,
+        contexts: { trace: { trace_id: 'fe'.repeat(16), span_id: 'fe'.repeat(8), op: 'http' } },
+      })}\n`,
+    });
+    expect(transaction.status).toBe(200);
     // A browser SDK on another origin may read the limit.
     expect(refused.headers.get('access-control-allow-origin')).toBe('*');
     expect(refused.headers.get('access-control-expose-headers')).toBe(
@@ -507,5 +517,60 @@ describe('triage', () => {
     expect(text).toMatch(
       /beacon_tracker_ingest_duration_seconds_count\{protocol="envelope"\} [1-9]/,
     );
+  });
+});
+
+describe('events in the shapes older SDKs send, over HTTP', () => {
+  const send = (event: object, headers: Record<string, string> = {}) =>
+    fetch(envelopeUrl(project), {
+      method: 'POST',
+      headers,
+      body: `{}\n{"type":"event"}\n${JSON.stringify(event)}\n`,
+    });
+
+  it('groups bare exception objects by their own type and value, not all together', async () => {
+    for (const [n, type] of [
+      [0xa1e9001, 'LegacyKeyError'],
+      [0xa1e9002, 'LegacyKeyError'],
+      [0xa1e9003, 'LegacyZeroDivisionError'],
+    ] as const)
+      expect(
+        (
+          await send({
+            event_id: eventId(n),
+            exception: { type, value: `bad ${n}`, module: 'billing' },
+          })
+        ).status,
+      ).toBe(200);
+    const { body } = await api('/issues?limit=100');
+    const byTitle = Object.fromEntries(
+      (body.items as { title: string; count: number }[])
+        .filter((i) => i.title.startsWith('Legacy'))
+        .map((i) => [i.title.split(':')[0], i.count]),
+    );
+    expect(byTitle).toEqual({ LegacyKeyError: 2, LegacyZeroDivisionError: 1 });
+  });
+
+  it('counts anonymous users apart by the address the ingress forwarded for {{auto}}', async () => {
+    for (const [n, ip] of [
+      [0xa1e9101, '203.0.113.1'],
+      [0xa1e9102, '203.0.113.2'],
+      [0xa1e9103, '203.0.113.2'],
+    ] as const)
+      expect(
+        (
+          await send(
+            {
+              event_id: eventId(n),
+              message: 'anonymous checkout failed',
+              user: { ip_address: '{{auto}}' },
+            },
+            { 'x-forwarded-for': `${ip}, 10.0.0.1` },
+          )
+        ).status,
+      ).toBe(200);
+    const { body } = await api('/issues?q=anonymous%20checkout');
+    expect(body.items).toHaveLength(1);
+    expect(body.items[0]).toMatchObject({ count: 3, users: 2 });
   });
 });

@@ -197,9 +197,7 @@ describe('rate limits', () => {
     const retryAfter = Number(refused.headers['retry-after']);
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
-    expect(refused.headers['x-sentry-rate-limits']).toBe(
-      `${retryAfter}:error;default;transaction:project`,
-    );
+    expect(refused.headers['x-sentry-rate-limits']).toBe(`${retryAfter}:error;default:project`);
     expect(refused.headers['x-sentry-error']).toBe(
       `project ${limited.id} is over its limit of 3 events per minute`,
     );

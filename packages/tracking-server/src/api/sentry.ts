@@ -63,6 +63,17 @@ export interface SentryIngestDeps {
 }
 
 /** A header value as HTTP allows it: printable ASCII, one line, not too long. */
+/**
+ * The sender's address: the first X-Forwarded-For hop when an ingress put one there, else the
+ * connection's peer; an IPv4 address is written without its IPv6 mapping.
+ */
+export function clientAddress(req: IncomingMessage): string | undefined {
+  const forwarded = req.headers['x-forwarded-for'];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+  const address = first || req.socket.remoteAddress;
+  return address?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+}
+
 export function headerSafe(text: string): string {
   const safe = text.replace(/[^\x20-\x7e]/g, '?');
   return safe.length > 500 ? `${safe.slice(0, 497)}...` : safe;
@@ -243,6 +254,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
                 scrub: project.scrub,
                 receivedAt: deps.now(),
                 protocol: kind,
+                clientIp: clientAddress(req),
                 items: texts,
               })
               .catch((err: unknown) => {
@@ -268,7 +280,9 @@ export function sentryIngest(deps: SentryIngestDeps) {
       if (err.status === 413) headers.Connection = 'close';
       if (err.status === 429 && err.retryAfter !== undefined) {
         headers['Retry-After'] = String(err.retryAfter);
-        headers['X-Sentry-Rate-Limits'] = `${err.retryAfter}:error;default;transaction:project`;
+        // Only events are counted, so only their categories are named: an SDK that read
+        // `transaction` here would drop its spans for the whole wait.
+        headers['X-Sentry-Rate-Limits'] = `${err.retryAfter}:error;default:project`;
       }
       sendJson(res, err.status, { detail: err.message }, headers);
     }

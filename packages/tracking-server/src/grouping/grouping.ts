@@ -44,6 +44,9 @@ export interface SentryEventLike {
   readonly exception?: unknown;
   readonly message?: unknown;
   readonly logentry?: unknown;
+  /** A stack with no exception (attachStacktrace), or the threads of a native crash. */
+  readonly stacktrace?: unknown;
+  readonly threads?: unknown;
 }
 
 type Obj = Record<string, unknown>;
@@ -144,20 +147,45 @@ function frameKey(f: Frame): string | undefined {
   return where || fn ? `${where}:${fn}` : undefined;
 }
 
+function inAppKeys(frames: readonly Frame[], into: string[]): void {
+  for (const f of frames) {
+    if (f.in_app !== true) continue;
+    const key = frameKey(f);
+    if (key) into.push(key);
+  }
+}
+
+/**
+ * The stack of an event without an exception: its own `stacktrace` (a message sent with
+ * attachStacktrace), else the thread that crashed, else the current one, else a lone thread.
+ */
+function stackWithoutException(event: SentryEventLike): Frame[] {
+  const framesOf = (st: unknown) =>
+    isObj(st) && Array.isArray(st.frames) ? st.frames.filter(isObj).map(cleanFrame) : [];
+  if (isObj(event.stacktrace)) return framesOf(event.stacktrace);
+  const threads = isObj(event.threads) ? event.threads.values : event.threads;
+  if (!Array.isArray(threads)) return [];
+  const list = threads.filter(isObj);
+  const thread =
+    list.find((t) => t.crashed === true) ??
+    list.find((t) => t.current === true) ??
+    (list.length === 1 ? list[0] : undefined);
+  return thread ? framesOf(thread.stacktrace) : [];
+}
+
 function defaultGrouping(event: SentryEventLike): Grouping {
   const exceptions = exceptionValues(event.exception);
   const inApp: string[] = [];
-  for (const ex of exceptions) {
-    for (const f of ex.stacktrace?.frames ?? []) {
-      if (f.in_app !== true) continue;
-      const key = frameKey(f);
-      if (key) inApp.push(key);
-    }
-  }
+  for (const ex of exceptions) inAppKeys(ex.stacktrace?.frames ?? [], inApp);
   if (inApp.length > 0) {
     const types = exceptions.map((e) => e.type ?? 'Error');
     const components = [...types, ...inApp];
     return { hash: sha(['frames', ...components]), groupedBy: 'in-app frames', components };
+  }
+  if (exceptions.length === 0) {
+    inAppKeys(stackWithoutException(event), inApp);
+    if (inApp.length > 0)
+      return { hash: sha(['frames', ...inApp]), groupedBy: 'in-app frames', components: inApp };
   }
   const last = exceptions[exceptions.length - 1];
   if (last && (last.type || last.value)) {

@@ -10,6 +10,7 @@ import {
 } from '../grouping/classify';
 import type { ScrubReport } from '../scrub/scrub';
 import { jsonText } from './json';
+import { normaliseEvent } from './normalise';
 import {
   exceptionValues,
   groupEvent,
@@ -113,10 +114,13 @@ export function readEvent(
   scrub: (v: unknown, report?: ScrubReport) => unknown,
   now: number,
   text?: string,
+  clientIp?: string,
 ): TrackedEvent {
   if (!isObj(raw)) throw new EventError('event must be a JSON object');
   const report: ScrubReport = { changed: true };
-  const event = scrub(raw, report) as Obj;
+  const scrubbed = scrub(raw, report) as Obj;
+  const event = normaliseEvent(scrubbed, clientIp);
+  if (event !== scrubbed) report.changed = true;
   const rawId = str(event.event_id);
   if (rawId !== undefined && !/^[0-9a-f]{32}$/i.test(rawId.replace(/-/g, ''))) {
     throw new EventError(`event_id ${JSON.stringify(rawId)} is not 32 hex digits`);

@@ -11,6 +11,8 @@ export interface SentEvents {
   readonly receivedAt: number;
   /** `envelope` items or the legacy `store` body: errors are worded as each protocol's are. */
   readonly protocol: 'envelope' | 'store';
+  /** The sender's address, for `user.ip_address: "{{auto}}"` (normalise.ts). */
+  readonly clientIp?: string;
   /** Each event's JSON text and, for an envelope, its item's 1-based index. */
   readonly items: readonly { readonly text: string; readonly index: number }[];
 }
@@ -56,7 +58,7 @@ export function sentEventReader(): (sent: SentEvents) => TrackedEvent[] {
         (typeof json !== 'object' || json === null || Array.isArray(json))
       )
         throw new EventError(`${where} must be a JSON object`);
-      return readEvent(json, sent.projectId, scrub, sent.receivedAt, text);
+      return readEvent(json, sent.projectId, scrub, sent.receivedAt, text, sent.clientIp);
     });
   };
 }

@@ -37,12 +37,36 @@ const exceptionValue = fc.oneof(
 export const eventOfAnyShape = fc.record(
   {
     event_id: fc.oneof(any, fc.constant('ab'.repeat(16))),
-    message: fc.oneof(any, fc.record({ formatted: any, message: any }, { requiredKeys: [] })),
-    logentry: fc.oneof(any, fc.record({ formatted: any, message: any }, { requiredKeys: [] })),
+    message: fc.oneof(any, fc.record({ formatted: any, message: any, params: any }, { requiredKeys: [] })),
+    logentry: fc.oneof(
+      any,
+      fc.record({ formatted: any, message: any, params: any }, { requiredKeys: [] }),
+      fc.record({ message: fc.constantFrom('%s of %(n)s %d%%', 'x %r'), params: any }),
+    ),
     exception: fc.oneof(
       any,
+      exceptionValue,
       fc.array(exceptionValue, { maxLength: 3 }),
       fc.record({ values: fc.oneof(any, fc.array(exceptionValue, { maxLength: 3 })) }),
+    ),
+    'sentry.interfaces.Exception': fc.oneof(any, exceptionValue),
+    'sentry.interfaces.Message': any,
+    stacktrace: fc.oneof(any, fc.record({ frames: fc.oneof(any, fc.array(frame, { maxLength: 4 })) })),
+    threads: fc.oneof(
+      any,
+      fc.record({
+        values: fc.array(
+          fc.record(
+            {
+              crashed: any,
+              current: any,
+              stacktrace: fc.oneof(any, fc.record({ frames: fc.array(frame, { maxLength: 3 }) })),
+            },
+            { requiredKeys: [] },
+          ),
+          { maxLength: 3 },
+        ),
+      }),
     ),
     fingerprint: fc.oneof(any, fc.array(any, { maxLength: 3 })),
     tags: fc.oneof(any, fc.array(fc.tuple(any, any), { maxLength: 3 })),
@@ -51,7 +75,7 @@ export const eventOfAnyShape = fc.record(
       fc.record({ trace: fc.oneof(any, fc.record({ trace_id: any, span_id: any })) }),
     ),
     user: any,
-    level: any,
+    level: fc.oneof(any, fc.constantFrom('critical', 'WARN', 50, 10, '40')),
     timestamp: any,
     release: any,
     environment: any,
