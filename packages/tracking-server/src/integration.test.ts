@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { gzipSync } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { openSqlite } from './store/sqlite';
 import { dsnFor, type Project } from './projects';
@@ -177,6 +177,57 @@ describe('raw envelopes', () => {
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ id: eventId(7002) });
+  });
+
+  it('takes the store endpoint’s older forms: base64 and zlib bodies, Basic auth, an envelope, a transaction', async () => {
+    const store = (body: string | Buffer, headers: Record<string, string> = {}) =>
+      fetch(`${tracker.url}/api/${project.id}/store/`, {
+        method: 'POST',
+        headers: { 'x-sentry-auth': `Sentry sentry_key=${project.key}`, ...headers },
+        body,
+      });
+    const event = (n: number, message: string) =>
+      JSON.stringify({ event_id: eventId(n), message, tags: { service: 'raven' } });
+    // raven-era SDKs: base64 of the JSON, and base64 of its zlib deflate.
+    const b64 = await store(Buffer.from(event(0xb64001, 'raven base64')).toString('base64'));
+    expect([b64.status, await b64.json()]).toEqual([200, { id: eventId(0xb64001) }]);
+    const zlib = await store(deflateSync(event(0xb64002, 'raven zlib')).toString('base64'));
+    expect([zlib.status, await zlib.json()]).toEqual([200, { id: eventId(0xb64002) }]);
+    // Basic auth: the key as the user.
+    const basic = await fetch(`${tracker.url}/api/${project.id}/store/`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${project.key}:`).toString('base64')}` },
+      body: event(0xb64003, 'basic auth'),
+    });
+    expect(basic.status).toBe(200);
+    // Early sentry-native: an envelope posted to /store/, saying so in Content-Type.
+    const native = await store(`{}\n{"type":"event"}\n${event(0xb64004, 'native envelope')}\n`, {
+      'content-type': 'application/x-sentry-envelope',
+    });
+    expect(native.status).toBe(200);
+    const { body: list } = await api('/issues?service=raven&limit=100');
+    expect(list.items.map((i: { title: string }) => i.title).sort()).toEqual([
+      'basic auth',
+      'native envelope',
+      'raven base64',
+      'raven zlib',
+    ]);
+    // A transaction sent to /store/ is a transaction: operations, not an issue.
+    const tx = await store(
+      JSON.stringify({
+        event_id: eventId(0xb64005),
+        type: 'transaction',
+        transaction: 'GET /legacy',
+        start_timestamp: Date.now() / 1000 - 0.1,
+        timestamp: Date.now() / 1000,
+        tags: { correlation_id: 'req-store-tx', service: 'raven' },
+        contexts: { trace: { trace_id: 'b6'.repeat(16), span_id: 'b6'.repeat(8), op: 'http' } },
+      }),
+    );
+    expect([tx.status, await tx.json()]).toEqual([200, { id: eventId(0xb64005) }]);
+    const { body: session } = await api('/sessions/req-store-tx');
+    expect(session.timeline.map((o: { name: string }) => o.name)).toEqual(['GET /legacy']);
+    expect((await api('/issues?service=raven&limit=100')).body.items).toHaveLength(4);
   });
 
   it.each([

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { ExportTraceServiceRequest } from './ingest/otlp-proto';
 import type { Project } from './projects';
 import type { RunningTracker } from './main';
@@ -199,7 +200,7 @@ describe('debug sessions', () => {
     expect(second.body).toMatchObject({ items: [{ id: 'req-777' }], nextCursor: null });
   });
 
-  it('answers OTLP errors in the protocol: 401 without the key, 400 naming the bad field', async () => {
+  it('answers OTLP errors in the protocol: 401 without the key, 400 for a body that is no request', async () => {
     const post = (body: string, headers: Record<string, string>) =>
       fetch(`${tracker.url}/v1/traces`, {
         method: 'POST',
@@ -208,25 +209,106 @@ describe('debug sessions', () => {
       });
     const noKey = await post('{}', {});
     expect(noKey.status).toBe(401);
-    const bad = await post(
-      JSON.stringify({
+    expect(await noKey.json()).toEqual({
+      code: 16,
+      message: 'missing Authorization: Bearer <project key>',
+    });
+    const bad = await post('{"resourceSpans":{}}', { authorization: `Bearer ${project.key}` });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ code: 3, message: 'resourceSpans must be a list' });
+  });
+
+  it('stores the good spans of a request and reports the bad ones as a partial success (JSON)', async () => {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const spanOf = (spanId: string, traceId = 'c4'.repeat(16)) => ({
+      traceId,
+      spanId,
+      name: `step ${spanId}`,
+      startTimeUnixNano: String(now - 1_000_000n),
+      endTimeUnixNano: String(now),
+      attributes: [{ key: 'correlation_id', value: { stringValue: 'req-partial' } }],
+    });
+    const res = await fetch(`${tracker.url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${project.key}` },
+      body: JSON.stringify({
         resourceSpans: [
           {
-            scopeSpans: [
-              {
-                spans: [
-                  { traceId: 'xyz', spanId: '00', startTimeUnixNano: '1', endTimeUnixNano: '2' },
-                ],
-              },
-            ],
+            resource: { attributes: [{ key: 'service.name', value: { stringValue: 'partial' } }] },
+            scopeSpans: [{ spans: [spanOf('a1'.repeat(8)), spanOf('a2'.repeat(8), 'xyz')] }],
           },
         ],
       }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      partialSuccess: {
+        rejectedSpans: '1',
+        errorMessage:
+          'resourceSpans[0].scopeSpans[0].spans[1].traceId must be 32 hex digits, got "xyz"',
+      },
+    });
+    const { body } = await api('/sessions/req-partial');
+    expect(body.timeline.map((o: { name: string }) => o.name)).toEqual([`step ${'a1'.repeat(8)}`]);
+  });
+
+  it('answers protobuf in protobuf: a partial success the OpenTelemetry SDK reads, errors as google.rpc.Status', async () => {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const message = ExportTraceServiceRequest.fromObject({
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: Buffer.from('c5'.repeat(16), 'hex'),
+                  spanId: Buffer.from('b1'.repeat(8), 'hex'),
+                  name: 'ok',
+                  startTimeUnixNano: String(now - 1_000_000n),
+                  endTimeUnixNano: String(now),
+                },
+                {
+                  traceId: Buffer.from('c5'.repeat(16), 'hex'),
+                  spanId: Buffer.from('b2'.repeat(8), 'hex'),
+                  name: 'ends before it starts',
+                  startTimeUnixNano: String(now),
+                  endTimeUnixNano: String(now - 1_000_000n),
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const post = (headers: Record<string, string>, body: Uint8Array) =>
+      fetch(`${tracker.url}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-protobuf', ...headers },
+        body,
+      });
+    const partial = await post(
       { authorization: `Bearer ${project.key}` },
+      ExportTraceServiceRequest.encode(message).finish(),
     );
-    expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { message: string }).message).toBe(
-      'resourceSpans[0].scopeSpans[0].spans[0].traceId must be 32 hex digits, got "xyz"',
+    expect(partial.status).toBe(200);
+    expect(partial.headers.get('content-type')).toBe('application/x-protobuf');
+    // Read by the OpenTelemetry exporter's own response decoder.
+    const answer = ProtobufTraceSerializer.deserializeResponse(
+      new Uint8Array(await partial.arrayBuffer()),
+    );
+    expect(Number(answer.partialSuccess?.rejectedSpans)).toBe(1);
+    expect(answer.partialSuccess?.errorMessage).toBe(
+      'resourceSpans[0].scopeSpans[0].spans[1] ends before it starts',
+    );
+
+    // google.rpc.Status, read by hand from the wire format: field 1 code (varint), 2 message.
+    const noKey = await post({}, Buffer.from('not protobuf'));
+    expect(noKey.status).toBe(401);
+    expect(noKey.headers.get('content-type')).toBe('application/x-protobuf');
+    const bytes = Buffer.from(await noKey.arrayBuffer());
+    expect([bytes[0], bytes[1], bytes[2]]).toEqual([0x08, 16, 0x12]);
+    expect(bytes.subarray(4, 4 + (bytes[3] as number)).toString()).toBe(
+      'missing Authorization: Bearer <project key>',
     );
   });
 });

@@ -93,6 +93,7 @@ export function createApp(deps: AppDeps): RequestListener {
       projectByKey: (key) => deps.projects().find((p) => p.key === key),
       writer,
       onRejected: (reason) => metrics.rejectedRequests.inc({ reason }),
+      onFailed: (error) => logger.error('OTLP ingest failed', { error }),
       onStored: (project, services, seconds) => {
         metrics.ingestDuration.observe({ protocol: 'otlp' }, seconds);
         for (const service of services)

@@ -1,11 +1,13 @@
 // OTLP/HTTP traces: POST /v1/traces, JSON or protobuf (gzip too), authenticated with the
 // project's key as `Authorization: Bearer <key>` (exporters take headers). Answers as the OTLP
-// spec says: an empty ExportTraceServiceResponse in the request's encoding, and for errors
-// 400/401/413 with a google.rpc.Status-shaped body naming the problem.
+// spec says, in the request's encoding: an ExportTraceServiceResponse (with partial_success when
+// spans were left out for what is wrong with them alone), and for errors 400/401/413/415/503 a
+// google.rpc.Status naming the problem.
 import type { Request, Response } from 'express';
 import { bearer } from '../ingest/auth';
 import { BodyError, LIMITS, readBody } from '../ingest/body';
 import { OtlpError, parseOtlpJson, parseOtlpProtobuf } from '../ingest/otlp';
+import { ExportTraceServiceResponse, RpcStatus } from '../ingest/otlp-proto';
 import type { Operation } from '../ingest/otlp';
 import type { Project } from '../projects';
 import { createScrubber, scrubString } from '../scrub/scrub';
@@ -16,6 +18,8 @@ export function otlpTraces(deps: {
   readonly writer: Pick<EventWriter, 'writeTraces'>;
   readonly onStored: (project: Project, services: readonly string[], seconds: number) => void;
   readonly onRejected: (reason: string) => void;
+  /** A store failure, logged by the caller. */
+  readonly onFailed: (err: unknown) => void;
 }) {
   // Spans are scrubbed like events, with the project's settings: attribute values under
   // sensitive keys, and sensitive shapes in any attribute, the span name or status message.
@@ -38,12 +42,19 @@ export function otlpTraces(deps: {
       ?.trim()
       .toLowerCase();
     const protobuf = type === 'application/x-protobuf' || type === 'application/protobuf';
+    // Errors are a google.rpc.Status in the request's encoding (OTLP/HTTP "Failures").
     const fail = (code: number, reason: string, message: string) => {
       deps.onRejected(reason);
       req.resume();
       // The rest of an oversized body is not read: the connection closes after the answer.
       if (code === 413) res.set('Connection', 'close');
-      res.status(code).json({ code: code === 401 ? 16 : 3, message });
+      const status = { code: RPC_CODE[code] ?? 3, message };
+      if (protobuf)
+        res
+          .status(code)
+          .type('application/x-protobuf')
+          .send(Buffer.from(RpcStatus.encode(RpcStatus.fromObject(status)).finish()));
+      else res.status(code).json(status);
     };
     const key = bearer(req.headers);
     const project = key ? deps.projectByKey(key) : undefined;
@@ -69,17 +80,47 @@ export function otlpTraces(deps: {
       if (err instanceof OtlpError) return fail(400, 'malformed', err.message);
       throw err;
     }
-    await deps.writer.writeTraces(
-      project.id,
-      batch.operations.map((o) => scrubOperation(project, o)),
-      batch.memory,
-    );
+    try {
+      await deps.writer.writeTraces(
+        project.id,
+        batch.operations.map((o) => scrubOperation(project, o)),
+        batch.memory,
+      );
+    } catch (err) {
+      deps.onFailed(err);
+      // Retryable, as the spec has 503: nothing of the request was committed.
+      return fail(503, 'internal', 'the spans could not be stored; try again');
+    }
     deps.onStored(
       project,
       batch.operations.map((o) => o.service),
       Number(process.hrtime.bigint() - started) / 1e9,
     );
-    if (protobuf) res.status(200).type('application/x-protobuf').send(Buffer.alloc(0));
-    else res.status(200).json({});
+    // Spans left out alone are a partial success: the rest is stored, and the exporter is told
+    // how many were not and why (it must not send them again).
+    const partial =
+      batch.rejectedSpans > 0 || batch.problem
+        ? {
+            partialSuccess: {
+              rejectedSpans: String(batch.rejectedSpans),
+              errorMessage: batch.problem ?? '',
+            },
+          }
+        : {};
+    if (protobuf)
+      res
+        .status(200)
+        .type('application/x-protobuf')
+        .send(
+          Buffer.from(
+            ExportTraceServiceResponse.encode(
+              ExportTraceServiceResponse.fromObject(partial),
+            ).finish(),
+          ),
+        );
+    else res.status(200).json(partial);
   };
 }
+
+/** HTTP status → google.rpc.Code: UNAUTHENTICATED, INVALID_ARGUMENT, UNAVAILABLE. */
+const RPC_CODE: Readonly<Record<number, number>> = { 401: 16, 400: 3, 413: 3, 415: 3, 503: 14 };

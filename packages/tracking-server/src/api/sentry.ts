@@ -12,6 +12,7 @@ import type { EventFacts, SentEvents } from '../ingest/sent-events';
 import type { Operation } from '../ingest/otlp';
 import { RateLimiter } from '../ingest/rate-limit';
 import { transactionOperations } from '../ingest/transaction';
+import { StoreBodyTooLarge, storeBodyText } from '../ingest/store-body';
 import type { Project } from '../projects';
 import { createScrubber } from '../scrub/scrub';
 
@@ -72,6 +73,24 @@ export function clientAddress(req: IncomingMessage): string | undefined {
   const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
   const address = first || req.socket.remoteAddress;
   return address?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+}
+
+const isEnvelopeType = (type: string | undefined) =>
+  type?.split(';')[0]?.trim().toLowerCase() === 'application/x-sentry-envelope';
+
+/** A store body that is a transaction (`"type": "transaction"`), parsed; else undefined. */
+function storedTransaction(text: string): Record<string, unknown> | undefined {
+  if (!text.includes('"transaction"')) return undefined;
+  try {
+    const json: unknown = JSON.parse(text);
+    return typeof json === 'object' &&
+      json !== null &&
+      (json as { type?: unknown }).type === 'transaction'
+      ? (json as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined; // read as an event, which answers what is wrong with it
+  }
 }
 
 export function headerSafe(text: string): string {
@@ -154,9 +173,12 @@ export function sentryIngest(deps: SentryIngestDeps) {
   async function handle(
     req: IncomingMessage,
     res: ServerResponse,
-    kind: 'envelope' | 'store',
+    asked: 'envelope' | 'store',
     projectId: string,
   ): Promise<void> {
+    // Early sentry-native posts envelopes to the store endpoint, saying so in Content-Type.
+    const kind =
+      asked === 'store' && isEnvelopeType(req.headers['content-type']) ? 'envelope' : asked;
     const started = process.hrtime.bigint();
     try {
       // A key the request names is checked before its body is read; an envelope without one is
@@ -228,13 +250,28 @@ export function sentryIngest(deps: SentryIngestDeps) {
         });
       } else {
         project = keyed ?? missingAuth();
-        if (body.length > LIMITS.event)
-          throw new IngestError(
+        const tooLarge = () =>
+          new IngestError(
             413,
             'too_large',
             `event exceeds the ${LIMITS.event / 1048576} MB limit on one event`,
           );
-        texts.push({ text: body.toString('utf8'), index: 1 });
+        if (body.length > LIMITS.event) throw tooLarge();
+        let text: string;
+        try {
+          text = storeBodyText(body, LIMITS.event);
+        } catch (err) {
+          if (err instanceof StoreBodyTooLarge) throw tooLarge();
+          throw err;
+        }
+        // A transaction sent to the store endpoint is a transaction, as Relay takes it.
+        const transaction = storedTransaction(text);
+        if (transaction) {
+          if (typeof transaction.event_id === 'string') id = transaction.event_id;
+          operations.push(
+            ...transactionOperations(scrubberFor(project)(transaction) as Record<string, unknown>),
+          );
+        } else texts.push({ text, index: 1 });
       }
       const wait = limiter.take(project.id, project.eventsPerMinute, texts.length);
       if (wait > 0)

@@ -1,7 +1,8 @@
 // Sentry authentication: the project's public key as `sentry_key`, in the X-Sentry-Auth header
-// (`Sentry sentry_version=7, sentry_key=…, sentry_client=…`) or in the query string, or — for an
-// envelope a tunnel forwards without them — as the user of the DSN in the envelope's header, as
-// Sentry's ingest reads it; OTLP exporters send it as `Authorization: Bearer <key>`.
+// (`Sentry sentry_version=7, sentry_key=…, sentry_client=…`), as the user of `Authorization:
+// Basic`, or in the query string, or — for an envelope a tunnel forwards without them — as the
+// user of the DSN in the envelope's header, as Sentry's ingest reads it; OTLP exporters send it
+// as `Authorization: Bearer <key>`.
 import type { IncomingHttpHeaders } from 'node:http';
 
 export function sentryKey(
@@ -10,6 +11,14 @@ export function sentryKey(
 ): string | undefined {
   const header = headers['x-sentry-auth'] ?? headers.authorization;
   const text = Array.isArray(header) ? header[0] : header;
+  // `Authorization: Basic base64(key:secret)`, which Relay takes as well.
+  const basic = text ? /^\s*basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(text) : null;
+  if (basic) {
+    const key = Buffer.from(basic[1] as string, 'base64')
+      .toString('utf8')
+      .split(':')[0];
+    if (key) return key;
+  }
   if (text && /^\s*sentry\s/i.test(text)) {
     for (const part of text.replace(/^\s*sentry\s+/i, '').split(',')) {
       const [k, ...v] = part.split('=');

@@ -1,5 +1,5 @@
-// The OTLP trace request (opentelemetry-proto: collector/trace/v1, trace/v1, common/v1,
-// resource/v1), as protobufjs reads it. Field numbers are the protocol's; unused fields
+// The OTLP trace request and response (opentelemetry-proto: collector/trace/v1, trace/v1,
+// common/v1, resource/v1) and google.rpc.Status, as protobufjs reads and writes them. Field numbers are the protocol's; unused fields
 // (links, dropped counts, trace state) are kept so a body round-trips the same.
 import protobuf from 'protobufjs';
 
@@ -27,9 +27,15 @@ message AnyValue {
     ArrayValue array_value = 5; KeyValueList kvlist_value = 6; bytes bytes_value = 7; }
 }
 message ArrayValue { repeated AnyValue values = 1; }
+message ExportTraceServiceResponse { ExportTracePartialSuccess partial_success = 1; }
+message ExportTracePartialSuccess { int64 rejected_spans = 1; string error_message = 2; }
+message RpcStatus { int32 code = 1; string message = 2; }
 message KeyValueList { repeated KeyValue values = 1; }
 `;
 
-export const ExportTraceServiceRequest = protobuf
-  .parse(PROTO, { keepCase: false })
-  .root.lookupType('otlp.ExportTraceServiceRequest');
+const root = protobuf.parse(PROTO, { keepCase: false }).root;
+export const ExportTraceServiceRequest = root.lookupType('otlp.ExportTraceServiceRequest');
+/** The answer; its partial_success says how many spans were left out, and why. */
+export const ExportTraceServiceResponse = root.lookupType('otlp.ExportTraceServiceResponse');
+/** google.rpc.Status (code, message; no details), the body of an OTLP/HTTP error. */
+export const RpcStatus = root.lookupType('otlp.RpcStatus');

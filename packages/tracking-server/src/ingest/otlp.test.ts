@@ -120,27 +120,41 @@ describe('OTLP trace bodies', () => {
   it.each([
     ['[]', 'body must be a JSON object'],
     ['{"resourceSpans":{}}', 'resourceSpans must be a list'],
-    [
-      JSON.stringify({
-        resourceSpans: [{ scopeSpans: [{ spans: [span({ spanId: '0000000000000000' })] }] }],
-      }),
-      'spans[0].spanId must not be all zeros',
-    ],
-    [
-      JSON.stringify({
-        resourceSpans: [{ scopeSpans: [{ spans: [span({ endTimeUnixNano: '1' })] }] }],
-      }),
-      'spans[0] ends before it starts',
-    ],
-    [
-      JSON.stringify({
-        resourceSpans: [{ scopeSpans: [{ spans: [span({ attributes: [{ value: {} }] })] }] }],
-      }),
-      'every attribute needs a string "key"',
-    ],
   ])('rejects %s naming the problem', (text, message) => {
     expect(() => parseOtlpJson(Buffer.from(text))).toThrow(OtlpError);
     expect(() => parseOtlpJson(Buffer.from(text))).toThrow(message);
+  });
+
+  it.each([
+    [span({ spanId: '0000000000000000' }), 'spans[1].spanId must not be all zeros'],
+    [span({ endTimeUnixNano: '1' }), 'spans[1] ends before it starts'],
+    [span({ attributes: [{ value: {} }] }), 'every attribute needs a string "key"'],
+    [span({ startTimeUnixNano: undefined }), 'spans[1].startTimeUnixNano must be unix nanoseconds'],
+    [span({ events: 'x' }), 'spans[1].events must be a list'],
+  ])('leaves out only the span that is wrong (%j), saying why', (bad, message) => {
+    const good = span({ spanId: '1111111111111111' });
+    const batch = parseOtlpJson(
+      Buffer.from(
+        JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [good, bad, good] }] }] }),
+      ),
+    );
+    expect(batch.operations.map((o) => o.spanId)).toEqual(['1111111111111111', '1111111111111111']);
+    expect(batch.rejectedSpans).toBe(1);
+    expect(batch.problem).toContain(message);
+  });
+
+  it('keeps a span whose memory event has no time, leaving out the snapshot and saying why', () => {
+    const batch = parseOtlpJson(
+      Buffer.from(
+        JSON.stringify({
+          resourceSpans: [
+            { scopeSpans: [{ spans: [span({ events: [{ name: 'memory', attributes: [] }] })] }] },
+          ],
+        }),
+      ),
+    );
+    expect([batch.operations.length, batch.memory.length, batch.rejectedSpans]).toEqual([1, 0, 0]);
+    expect(batch.problem).toContain('events[0].timeUnixNano must be unix nanoseconds');
   });
 
   it('reads protobuf bodies the same as JSON', () => {

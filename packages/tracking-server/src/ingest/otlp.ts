@@ -41,6 +41,12 @@ export interface MemorySnapshot {
 export interface TraceBatch {
   readonly operations: Operation[];
   readonly memory: MemorySnapshot[];
+  /**
+   * Spans left out for what is wrong with them alone (OTLP's partial success: the rest of the
+   * request is stored), and the first problem found, a left-out memory event's included.
+   */
+  readonly rejectedSpans: number;
+  readonly problem?: string;
 }
 
 type Obj = Record<string, unknown>;
@@ -110,6 +116,8 @@ export function readTraces(body: unknown): TraceBatch {
   if (!isObj(body)) throw new OtlpError('body must be a JSON object');
   const operations: Operation[] = [];
   const memory: MemorySnapshot[] = [];
+  let rejectedSpans = 0;
+  let problem: string | undefined;
   list(body.resourceSpans, 'resourceSpans').forEach((rs, i) => {
     if (!isObj(rs)) throw new OtlpError(`resourceSpans[${i}] must be an object`);
     const resource = attributes(isObj(rs.resource) ? rs.resource.attributes : undefined);
@@ -117,63 +125,84 @@ export function readTraces(body: unknown): TraceBatch {
       typeof resource['service.name'] === 'string'
         ? (resource['service.name'] as string)
         : 'unknown_service';
+    // One span, its operation and memory snapshots; throws an OtlpError when it is not one.
+    const readSpan = (sp: unknown, where: string): void => {
+      if (!isObj(sp)) throw new OtlpError(`${where} must be an object`);
+      const traceId = id(sp.traceId, `${where}.traceId`, 32, true) as string;
+      const spanId = id(sp.spanId, `${where}.spanId`, 16, true) as string;
+      const parentSpanId = id(sp.parentSpanId, `${where}.parentSpanId`, 16, false);
+      const attrs = attributes(sp.attributes);
+      const start = nanosToMillis(sp.startTimeUnixNano, `${where}.startTimeUnixNano`);
+      const end = nanosToMillis(sp.endTimeUnixNano, `${where}.endTimeUnixNano`);
+      if (end < start) throw new OtlpError(`${where} ends before it starts`);
+      const correlation = attrs.correlation_id ?? resource.correlation_id;
+      const correlationId =
+        typeof correlation === 'string' && correlation ? correlation : undefined;
+      const status = isObj(sp.status) ? sp.status : {};
+      const code = jsonNumber(status.code ?? 0);
+      const operation: Operation = {
+        traceId,
+        spanId,
+        ...(parentSpanId ? { parentSpanId } : {}),
+        name: typeof sp.name === 'string' && sp.name ? sp.name : '<unnamed>',
+        service,
+        start,
+        end,
+        status:
+          code === 2 || status.code === 'STATUS_CODE_ERROR'
+            ? 'error'
+            : code === 1 || status.code === 'STATUS_CODE_OK'
+              ? 'ok'
+              : 'unset',
+        ...(typeof status.message === 'string' && status.message
+          ? { statusMessage: status.message }
+          : {}),
+        ...(correlationId ? { correlationId } : {}),
+        attributes: attrs,
+      };
+      const snapshots: MemorySnapshot[] = [];
+      list(sp.events, `${where}.events`).forEach((ev, e) => {
+        if (!isObj(ev) || ev.name !== 'memory') return;
+        const a = attributes(ev.attributes);
+        const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
+        const rss = num(a['process.memory.rss']);
+        const heapUsed = num(a['process.memory.heap_used']);
+        let time: number;
+        try {
+          time = nanosToMillis(ev.timeUnixNano, `${where}.events[${e}].timeUnixNano`);
+        } catch (err) {
+          // The span is stored; only this snapshot, which has no time to be shown at, is not.
+          problem ??= (err as Error).message;
+          return;
+        }
+        snapshots.push({
+          traceId,
+          spanId,
+          service,
+          ...(correlationId ? { correlationId } : {}),
+          time,
+          ...(rss !== undefined ? { rss } : {}),
+          ...(heapUsed !== undefined ? { heapUsed } : {}),
+        });
+      });
+      operations.push(operation);
+      memory.push(...snapshots);
+    };
     list(rs.scopeSpans, `resourceSpans[${i}].scopeSpans`).forEach((ss, j) => {
       if (!isObj(ss)) throw new OtlpError(`resourceSpans[${i}].scopeSpans[${j}] must be an object`);
       list(ss.spans, 'spans').forEach((sp, k) => {
         const where = `resourceSpans[${i}].scopeSpans[${j}].spans[${k}]`;
-        if (!isObj(sp)) throw new OtlpError(`${where} must be an object`);
-        const traceId = id(sp.traceId, `${where}.traceId`, 32, true) as string;
-        const spanId = id(sp.spanId, `${where}.spanId`, 16, true) as string;
-        const parentSpanId = id(sp.parentSpanId, `${where}.parentSpanId`, 16, false);
-        const attrs = attributes(sp.attributes);
-        const start = nanosToMillis(sp.startTimeUnixNano, `${where}.startTimeUnixNano`);
-        const end = nanosToMillis(sp.endTimeUnixNano, `${where}.endTimeUnixNano`);
-        if (end < start) throw new OtlpError(`${where} ends before it starts`);
-        const correlation = attrs.correlation_id ?? resource.correlation_id;
-        const correlationId =
-          typeof correlation === 'string' && correlation ? correlation : undefined;
-        const status = isObj(sp.status) ? sp.status : {};
-        const code = jsonNumber(status.code ?? 0);
-        operations.push({
-          traceId,
-          spanId,
-          ...(parentSpanId ? { parentSpanId } : {}),
-          name: typeof sp.name === 'string' && sp.name ? sp.name : '<unnamed>',
-          service,
-          start,
-          end,
-          status:
-            code === 2 || status.code === 'STATUS_CODE_ERROR'
-              ? 'error'
-              : code === 1 || status.code === 'STATUS_CODE_OK'
-                ? 'ok'
-                : 'unset',
-          ...(typeof status.message === 'string' && status.message
-            ? { statusMessage: status.message }
-            : {}),
-          ...(correlationId ? { correlationId } : {}),
-          attributes: attrs,
-        });
-        list(sp.events, `${where}.events`).forEach((ev, e) => {
-          if (!isObj(ev) || ev.name !== 'memory') return;
-          const a = attributes(ev.attributes);
-          const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
-          const rss = num(a['process.memory.rss']);
-          const heapUsed = num(a['process.memory.heap_used']);
-          memory.push({
-            traceId,
-            spanId,
-            service,
-            ...(correlationId ? { correlationId } : {}),
-            time: nanosToMillis(ev.timeUnixNano, `${where}.events[${e}].timeUnixNano`),
-            ...(rss !== undefined ? { rss } : {}),
-            ...(heapUsed !== undefined ? { heapUsed } : {}),
-          });
-        });
+        try {
+          readSpan(sp, where);
+        } catch (err) {
+          if (!(err instanceof OtlpError)) throw err;
+          rejectedSpans++;
+          problem ??= err.message;
+        }
       });
     });
   });
-  return { operations, memory };
+  return { operations, memory, rejectedSpans, ...(problem ? { problem } : {}) };
 }
 
 export function parseOtlpJson(body: Buffer): TraceBatch {
