@@ -30,6 +30,9 @@ const data: FakeData = {
     'pods/platform/collab-a/websocket_connections': [
       { describedObject: pod('collab-a'), value: '0.0001', timestamp: 1700000000 },
     ],
+    'pods/platform/collab-b/websocket_connections': [
+      { describedObject: pod('collab-b'), value: 'NaN', timestamp: 1700000000 },
+    ],
   },
   externals: {
     'platform/job_queue_length': [
@@ -162,6 +165,20 @@ describe('API server', () => {
     });
     const m = await get('/metrics');
     expect(m.body).toContain('beacon_adapter_nonfinite_values_total{metric="job_queue_length"} 1');
+  });
+
+  it('answers 404 for one named object whose value is NaN, and counts it', async () => {
+    await start();
+    const r = await get(
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/collab-b/websocket_connections',
+    );
+    expect(r.status).toBe(404);
+    expect(r.body).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404 });
+    expect(r.body.message).toContain('websocket_connections');
+    const m = await get('/metrics');
+    expect(m.body).toContain(
+      'beacon_adapter_nonfinite_values_total{metric="websocket_connections"} 1',
+    );
   });
 
   it('lists discovery documents', async () => {

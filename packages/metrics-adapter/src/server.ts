@@ -210,6 +210,12 @@ export function createApp(deps: ServerDeps): RequestListener {
           `${r.version}\0${r.metric}\0${formatLabelSelector(sel.metricLabelSelector)}`,
           () => customMetricValueListBytes(r.version, r.metric, samples, sel.metricLabelSelector),
         );
+        // One object asked for whose value is not a number has no value to give: a 404, as for
+        // an object with none, rather than a list without the one item asked for.
+        if (name !== '*' && samples.length > 0 && out.dropped === samples.length) {
+          metrics.nonFiniteValues.inc({ metric: r.metric }, out.dropped);
+          return sendStatus(res, statusFor(new MetricNotFoundError(r.metric, r.resource, name), r));
+        }
         return sendList(req, res, r.metric, out, samples);
       }
       case 'external': {
