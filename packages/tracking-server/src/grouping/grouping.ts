@@ -159,7 +159,7 @@ function inAppKeys(frames: readonly Frame[], into: string[]): void {
  * The stack of an event without an exception: its own `stacktrace` (a message sent with
  * attachStacktrace), else the thread that crashed, else the current one, else a lone thread.
  */
-function stackWithoutException(event: SentryEventLike): Frame[] {
+export function stackWithoutException(event: SentryEventLike): Frame[] {
   const framesOf = (st: unknown) =>
     isObj(st) && Array.isArray(st.frames) ? st.frames.filter(isObj).map(cleanFrame) : [];
   if (isObj(event.stacktrace)) return framesOf(event.stacktrace);

@@ -13,6 +13,7 @@ import { jsonText } from './json';
 import { normaliseEvent } from './normalise';
 import {
   exceptionValues,
+  stackWithoutException,
   groupEvent,
   type ExceptionValue,
   type Frame,
@@ -95,7 +96,10 @@ function messageOf(event: Obj): string {
 function culpritOf(event: Obj, exceptions: readonly ExceptionValue[]): string {
   const explicit = str(event.culprit) ?? str(event.transaction);
   if (explicit) return explicit;
-  const frames: readonly Frame[] = exceptions[exceptions.length - 1]?.stacktrace?.frames ?? [];
+  const frames: readonly Frame[] =
+    exceptions.length > 0
+      ? (exceptions[exceptions.length - 1]?.stacktrace?.frames ?? [])
+      : stackWithoutException(event);
   const top = [...frames].reverse().find((f) => f.in_app) ?? frames[frames.length - 1];
   if (!top) return '';
   const where = top.module ?? top.filename ?? top.abs_path ?? '?';

@@ -75,6 +75,7 @@ describe('events in the shapes older SDKs send, as Relay normalises them', () =>
     const withStack = read({ message: 'slow charge', stacktrace: { frames } });
     expect(withStack.grouping.groupedBy).toBe('in-app frames');
     expect(withStack.grouping.components).toEqual(['app/billing.py:charge']);
+    expect(withStack.culprit).toBe('app/billing.py in charge');
     const thread = read({
       message: 'segfault',
       threads: {
