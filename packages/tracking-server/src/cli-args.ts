@@ -42,11 +42,20 @@ export type Command =
 
 function integer(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
+  if (!/^[0-9]{1,15}$/.test(value))
     throw new UsageError(`--${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+function port(value: string | undefined): number {
+  const n = integer('port', value, 9300);
+  if (n > 65535)
+    throw new UsageError(`--port must be from 0 to 65535, got ${JSON.stringify(value)}`);
   return n;
 }
+
+/** Options only `serve` takes. */
+const SERVE_ONLY = ['port', 'api-token', 'events-per-minute', 'retention-days', 'scrub'] as const;
 
 /** Reads a command line (without `node` and the script); throws a UsageError. */
 export function parseCommand(argv: readonly string[]): Command {
@@ -75,19 +84,26 @@ export function parseCommand(argv: readonly string[]): Command {
   if (positionals.length === 0) throw new UsageError('no command given');
   const dataDir = values['data-dir'] ?? '.beacon/tracking';
   if (positionals[0] === 'project' && positionals[1] === 'add' && positionals.length === 3) {
-    return {
-      kind: 'project add',
-      name: positionals[2] as string,
-      dataDir,
-      publicUrl: values['public-url'] ?? 'http://localhost:9300',
-    };
+    const serveOnly = SERVE_ONLY.filter((f) => values[f] !== undefined);
+    if (serveOnly.length > 0)
+      throw new UsageError(`--${serveOnly[0]} is a serve option, not one of project add`);
+    const name = (positionals[2] as string).trim();
+    if (name === '') throw new UsageError('the project name must not be empty');
+    const publicUrl = values['public-url'] ?? 'http://localhost:9300';
+    if (!/^https?:\/\/[^/]/.test(publicUrl) || !URL.canParse(publicUrl))
+      throw new UsageError(
+        `--public-url must be an http(s) URL such as https://tracker.example.com, got ${JSON.stringify(publicUrl)}`,
+      );
+    return { kind: 'project add', name, dataDir, publicUrl };
   }
   if (positionals[0] === 'serve' && positionals.length === 1) {
+    if (values['public-url'] !== undefined)
+      throw new UsageError('--public-url is an option of project add, not of serve');
     if (values.scrub !== undefined && values.scrub !== 'true' && values.scrub !== 'false')
       throw new UsageError(`--scrub must be true or false, got ${JSON.stringify(values.scrub)}`);
     return {
       kind: 'serve',
-      port: integer('port', values.port, 9300),
+      port: port(values.port),
       dataDir,
       ...(values['api-token'] !== undefined ? { apiToken: values['api-token'] } : {}),
       defaults: {

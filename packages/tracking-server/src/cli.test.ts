@@ -1,6 +1,6 @@
 // The built command, as users run it (`npx beacon-tracking-server`): turbo builds before tests.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -50,6 +50,42 @@ describe('beacon-tracking-server', () => {
       const again = run('project', 'add', 'web', '--data-dir', dir);
       expect(again.status).toBe(1);
       expect(again.stderr).toContain('a project named "web" exists');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    [['project', 'add', ' '], 'the project name must not be empty'],
+    [['project', 'add', 'x', '--public-url', 'notaurl'], '--public-url must be an http(s) URL'],
+    [['project', 'add', 'x', '--port', '5'], '--port is a serve option, not one of project add'],
+    [['serve', '--port', '70000'], '--port must be from 0 to 65535'],
+    [['serve', '--port', '1e3'], '--port must be a non-negative integer, got "1e3"'],
+    [['serve', '--public-url', 'https://x.example'], '--public-url is an option of project add'],
+  ])('refuses %j with exit 2 before touching the data directory', (args, message) => {
+    const dir = mkdtempSync(join(tmpdir(), 'beacon-cli-'));
+    try {
+      const r = run(...args, '--data-dir', join(dir, 'data'));
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(message);
+      expect(existsSync(join(dir, 'data'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to serve the API with an empty or unusable token', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beacon-cli-'));
+    try {
+      writeFileSync(join(dir, 'api-token'), '  \n');
+      const empty = run('serve', '--port', '0', '--data-dir', dir);
+      expect(empty.status).toBe(1);
+      expect(empty.stderr).toContain(
+        'api-token is empty: refusing to serve the API without a token',
+      );
+      const spaced = run('serve', '--port', '0', '--data-dir', dir, '--api-token', 'two words');
+      expect(spaced.status).toBe(1);
+      expect(spaced.stderr).toContain('must be printable ASCII without spaces');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -515,6 +515,27 @@ describe('triage', () => {
     expect(bulk.body).toEqual({ updated: [id], notFound: [999999] });
   });
 
+  it('orders releases by version: one never seen before can be older, 1.9 is older than 1.10', async () => {
+    const send = (n: number, release: string) =>
+      fetch(envelopeUrl(project), {
+        method: 'POST',
+        body: `{}\n{"type":"event"}\n${JSON.stringify({ event_id: eventId(0x7e1000 + n), release, tags: { service: 'ledger' }, exception: { values: [{ type: 'LedgerError', value: 'unbalanced' }] } })}\n`,
+      });
+    expect((await send(1, 'ledger@1.10.0')).status).toBe(200);
+    const { body } = await api('/issues?service=ledger');
+    const id = body.items[0].id as number;
+    const resolve = () =>
+      api(`/issues/${id}`, { method: 'PATCH', body: JSON.stringify({ status: 'resolved' }) });
+    expect((await resolve()).body).toMatchObject({ resolvedInRelease: 'ledger@1.10.0' });
+    // Seen for the first time after the resolution, yet older: no regression.
+    expect((await send(2, 'ledger@1.9.0')).status).toBe(200);
+    expect((await api(`/issues/${id}`)).body).toMatchObject({ status: 'resolved' });
+    // Resolving again records the newest release seen, not the last event's.
+    expect((await resolve()).body).toMatchObject({ resolvedInRelease: 'ledger@1.10.0' });
+    expect((await send(3, 'ledger@1.10.1')).status).toBe(200);
+    expect((await api(`/issues/${id}`)).body).toMatchObject({ status: 'open', regression: true });
+  });
+
   it('pages through issues with a cursor', async () => {
     const first = await api('/issues?limit=2&sort=first_seen');
     expect(first.body.items).toHaveLength(2);

@@ -6,6 +6,7 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
+  renameSync,
   unwatchFile,
   watchFile,
   writeFileSync,
@@ -53,13 +54,28 @@ export interface RunningTracker {
 
 /** The API token: the flag or environment, else one kept in the data directory. */
 function apiToken(options: ServeOptions, logger: Logger): string {
-  if (options.apiToken) return options.apiToken;
+  if (options.apiToken !== undefined) return checkedToken(options.apiToken, 'the API token');
   const file = join(options.dataDir, 'api-token');
   if (!existsSync(file)) {
-    writeFileSync(file, randomBytes(24).toString('hex') + '\n', { mode: 0o600 });
+    // Written whole or not at all: a crash cannot leave an empty file behind.
+    writeFileSync(`${file}.tmp`, randomBytes(24).toString('hex') + '\n', { mode: 0o600 });
+    renameSync(`${file}.tmp`, file);
     logger.info('no --api-token or BEACON_TRACKER_API_TOKEN: generated one', { file });
   }
-  return readFileSync(file, 'utf8').trim();
+  return checkedToken(readFileSync(file, 'utf8').trim(), file);
+}
+
+/**
+ * A token a request can present: not empty (an empty one would let in requests that send
+ * none) and one word, as `Authorization: Bearer <token>` carries it.
+ */
+export function checkedToken(token: string, where: string): string {
+  if (token === '') throw new Error(`${where} is empty: refusing to serve the API without a token`);
+  if (!/^[\x21-\x7e]+$/.test(token))
+    throw new Error(
+      `${where} must be printable ASCII without spaces (it is sent as a bearer token)`,
+    );
+  return token;
 }
 
 export async function serve(options: ServeOptions): Promise<RunningTracker> {

@@ -140,8 +140,10 @@ export function loadConfig(dataDir: string, defaults?: ProjectSettings): Tracker
 
 /** Adds a project (id = next free, random 128-bit key) and writes config.json atomically. */
 export function addProject(dataDir: string, name: string): Project {
-  mkdirSync(dataDir, { recursive: true });
   const file = configFile(dataDir);
+  if (name.trim() === '')
+    throw new ConfigError(file, 'projects', 'a project name must not be empty');
+  mkdirSync(dataDir, { recursive: true });
   const raw: { projects: Obj[] } = existsSync(file)
     ? (JSON.parse(readFileSync(file, 'utf8')) as { projects: Obj[] })
     : { projects: [] };

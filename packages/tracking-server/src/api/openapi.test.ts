@@ -69,12 +69,15 @@ describe("the server's answers", () => {
     path: string,
     body?: unknown,
     token = 't',
+    contentType = 'application/json',
   ): Promise<Answer> {
     const res = await fetch(`${setup.tracker.url}/api/v1${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
+    if (res.status === 401)
+      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="beacon-tracker"');
     const answer: unknown = await res.json();
     const pointer = `api#/paths/${route.replace(/\//g, '~1')}/${method.toLowerCase()}/responses/${res.status}/content/application~1json/schema`;
     const validate = ajv.getSchema(pointer);
@@ -145,5 +148,26 @@ describe("the server's answers", () => {
     expect(
       (await documented('PATCH', '/issues/{id}', '/issues/1', { status: 'done' })).status,
     ).toBe(400);
+    // Ids are integers: not true (which would be issue 1), not strings, not fractions.
+    for (const ids of [[true], ['2'], [2.5], [0]])
+      expect(
+        (await documented('POST', '/issues/status', '/issues/status', { ids, status: 'open' }))
+          .status,
+      ).toBe(400);
+    for (const limit of ['1e2', '0x10', '%205%20', '-1'])
+      expect((await documented('GET', '/issues', `/issues?limit=${limit}`)).status).toBe(400);
+    expect((await documented('GET', '/issues/{id}', '/issues/0x1')).status).toBe(400);
+    const plain = await documented(
+      'PATCH',
+      '/issues/{id}',
+      '/issues/1',
+      { status: 'open' },
+      't',
+      'text/plain',
+    );
+    expect(plain).toEqual({
+      status: 415,
+      body: { error: 'send the body as Content-Type: application/json' },
+    });
   });
 });

@@ -189,7 +189,18 @@ const json = (description: string, schema: object) => ({
 const ok = (schema: object) => json('OK', schema);
 const errors = {
   '400': json('bad parameter', ref('Error')),
-  '401': json('missing or wrong token', ref('Error')),
+  '401': {
+    ...json('missing or wrong token', ref('Error')),
+    headers: {
+      'WWW-Authenticate': { schema: { type: 'string', example: 'Bearer realm="beacon-tracker"' } },
+    },
+  },
+  '500': json('the tracker failed inside; the request may be sent again', ref('Error')),
+};
+/** What a request with a body can be answered besides. */
+const bodyErrors = {
+  '413': json('body over 1 MB', ref('Error')),
+  '415': json('body not sent as application/json', ref('Error')),
 };
 const notFound = (what: string) => ({ '404': json(`no such ${what}`, ref('Error')) });
 const param = (name: string, schema: object, where = 'query') => ({
@@ -226,6 +237,8 @@ export function openApiDocument(): object {
       '/issues': {
         get: {
           summary: 'Issues, filtered and sorted, a page at a time',
+          description:
+            'The cursor continues after the last issue of the page in the sort order. An issue whose sort value changes while a client pages (a new event moves it in last_seen, events or users order) can move from the pages not yet read to those already read, and is then not seen: page again from the start for a complete list at one moment.',
           parameters: [
             param('status', oneOf(STATUSES)),
             param('severity', oneOf(SEVERITIES)),
@@ -253,7 +266,12 @@ export function openApiDocument(): object {
           requestBody: {
             content: { 'application/json': { schema: object({ status: oneOf(STATUSES) }) } },
           },
-          responses: { '200': ok(ref('IssueDetail')), ...notFound('issue'), ...errors },
+          responses: {
+            '200': ok(ref('IssueDetail')),
+            ...notFound('issue'),
+            ...errors,
+            ...bodyErrors,
+          },
         },
       },
       '/issues/{id}/events': {
@@ -288,6 +306,7 @@ export function openApiDocument(): object {
               }),
             ),
             ...errors,
+            ...bodyErrors,
           },
         },
       },

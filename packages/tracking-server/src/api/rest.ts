@@ -1,5 +1,5 @@
 // The REST API the Grafana app plugin reads, behind a bearer token. Errors are JSON
-// `{ "error": "<what is wrong>" }` with 400, 401, 404. What each route answers: wire.ts.
+// `{ "error": "<what is wrong>" }` with 400, 401, 404, 413, 415 and 500. What each route answers: wire.ts.
 import { timingSafeEqual } from 'node:crypto';
 import { Router, json, type NextFunction, type Request, type Response } from 'express';
 import { SEVERITIES, TYPES } from '../grouping/classify';
@@ -46,17 +46,25 @@ const text = (name: string, value: unknown): string | undefined => {
   return value;
 };
 
+/** Decimal digits only: `1e2`, `0x10` and ` 5 ` are not what a client meant by a number here. */
+const DIGITS = /^[0-9]{1,15}$/;
+
 function limitOf(value: unknown, fallback: number, max: number): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (typeof value !== 'string' || !Number.isInteger(n) || n < 1 || n > max)
-    throw new ApiError(400, `limit must be an integer from 1 to ${max}`);
+  const n = typeof value === 'string' && DIGITS.test(value) ? Number(value) : NaN;
+  if (!(n >= 1 && n <= max)) throw new ApiError(400, `limit must be an integer from 1 to ${max}`);
   return n;
 }
 
+/** An issue id: a path's decimal digits, or a JSON integer — never `true`, `"2"` or `2.5`. */
 function idOf(value: unknown): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1)
+  const n =
+    typeof value === 'string' && DIGITS.test(value)
+      ? Number(value)
+      : typeof value === 'number' && Number.isSafeInteger(value)
+        ? value
+        : NaN;
+  if (!(n >= 1))
     throw new ApiError(400, `issue id must be a positive integer; got ${JSON.stringify(value)}`);
   return n;
 }
@@ -76,9 +84,11 @@ export function restApi(deps: {
     res.json(openApiDocument());
   });
 
-  router.use((req: Request, _res: Response, next: NextFunction) => {
+  router.use((req: Request, res: Response, next: NextFunction) => {
     const given = Buffer.from(bearer(req.headers) ?? '');
     if (given.length !== token.length || !timingSafeEqual(given, token)) {
+      // RFC 6750 §3: a 401 names the scheme it wants.
+      res.set('WWW-Authenticate', 'Bearer realm="beacon-tracker"');
       next(new ApiError(401, 'missing or wrong API token: send Authorization: Bearer <token>'));
       return;
     }
@@ -119,6 +129,13 @@ export function restApi(deps: {
     res.json(page);
   });
 
+  // A body express did not read as JSON (another Content-Type) is named as such.
+  router.use((req: Request, _res: Response, next: NextFunction) => {
+    if ((req.method === 'PATCH' || req.method === 'POST') && !req.is('application/json'))
+      next(new ApiError(415, 'send the body as Content-Type: application/json'));
+    else next();
+  });
+
   const statusOf = (body: unknown): IssueStatus => {
     const status = (body as { status?: unknown } | undefined)?.status;
     return oneOf('status', status ?? '', STATUSES) as IssueStatus;
@@ -138,7 +155,7 @@ export function restApi(deps: {
     if (!Array.isArray(body?.ids) || body.ids.length === 0 || body.ids.length > 1000) {
       throw new ApiError(400, 'ids must be a list of 1 to 1000 issue ids');
     }
-    const ids = body.ids.map(idOf);
+    const ids = [...new Set(body.ids.map((id) => idOf(typeof id === 'string' ? undefined : id)))];
     const updated = deps.repo.setStatus(ids, statusOf(body), deps.now());
     deps.onStatusChange?.();
     res.json({
@@ -158,8 +175,8 @@ export function restApi(deps: {
   router.get('/sessions', async (req, res) => {
     const q = req.query;
     const min = text('minDurationMs', q.minDurationMs);
-    if (min !== undefined && !(Number(min) >= 0))
-      throw new ApiError(400, 'minDurationMs must be a non-negative number');
+    if (min !== undefined && !/^[0-9]{1,12}(?:\.[0-9]+)?$/.test(min))
+      throw new ApiError(400, 'minDurationMs must be a non-negative number of milliseconds');
     const errors = oneOf('hasErrors', q.hasErrors, ['true', 'false'] as const);
     const cursor = text('cursor', q.cursor);
     await deps.indexSessions();

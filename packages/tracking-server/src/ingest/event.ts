@@ -77,8 +77,13 @@ function timestampOf(v: unknown, fallback: number): number {
       ? Math.round(n * 1000)
       : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`);
   }
-  return validMillis(t) ? t : fallback;
+  // A time over a minute ahead of arrival is a client's clock, not the event's (Relay's
+  // max_secs_in_future): left as sent, it would head the last-seen order for good.
+  return validMillis(t) && t <= fallback + MAX_AHEAD_MS ? t : fallback;
 }
+
+/** How far ahead of its arrival an event's own time may be. */
+const MAX_AHEAD_MS = 60_000;
 
 const exceptionsOf = (event: Obj): ExceptionValue[] => exceptionValues(event.exception);
 

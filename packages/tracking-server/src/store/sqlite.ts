@@ -6,6 +6,7 @@ import type { GroupedBy } from '../grouping/grouping';
 import type { TrackedEvent } from '../ingest/event';
 import { packPayload, unpackPayload } from './payload';
 import { RECENT_IDS, RecentEventIds, isEventId } from './recent-ids';
+import { isOlderRelease } from './releases';
 import { EVENT_SESSIONS_TRIGGER, QUIET_STEP, sessionIndex } from './session-index';
 import { scopeCondition, sessionStore } from './sessions';
 import type {
@@ -186,7 +187,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
 
   const st = {
     findIssue: db.prepare(
-      'SELECT id, status, resolved_in_release FROM issues WHERE project_id = ? AND hash = ?',
+      'SELECT id, status, resolved_in_release, release FROM issues WHERE project_id = ? AND hash = ?',
     ),
     insertIssue:
       db.prepare(`INSERT INTO issues (project_id, hash, title, culprit, severity, type, service, environment, release, grouped_by, components, first_seen, last_seen)
@@ -219,12 +220,20 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
 
   const RANK: Record<Severity, number> = { critical: 0, error: 1, warning: 2, info: 3 };
 
-  /** Release `a` is older than `b` when the project saw it first. */
-  const olderRelease = (projectId: number, a: string, b: string) => {
-    const ra = (st.releaseSeen.get(projectId, a) as { first_seen: number } | undefined)?.first_seen;
-    const rb = (st.releaseSeen.get(projectId, b) as { first_seen: number } | undefined)?.first_seen;
-    return ra !== undefined && rb !== undefined && ra < rb;
-  };
+  /** Release `a` is older than `b` (releases.ts: by version, else by first sight). */
+  const olderRelease = (projectId: number, a: string, b: string) =>
+    isOlderRelease(
+      a,
+      b,
+      (r) => (st.releaseSeen.get(projectId, r) as { first_seen: number } | undefined)?.first_seen,
+    );
+  /** Of the issue's release and its new events', the newest: what a resolution is recorded in. */
+  const newestRelease = (projectId: number, current: string, group: readonly TrackedEvent[]) =>
+    group.reduce(
+      (newest, e) =>
+        e.release && (!newest || olderRelease(projectId, newest, e.release)) ? e.release : newest,
+      current,
+    );
 
   // The ids this connection stored, read from the newest rows when it first stores (only the
   // writer's connection stores).
@@ -277,7 +286,8 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
       const first = group[0] as TrackedEvent;
       const last = group[group.length - 1] as TrackedEvent;
       let issue = st.findIssue.get(first.projectId, first.grouping.hash) as
-        { id: number; status: IssueStatus; resolved_in_release: string | null } | undefined;
+        | { id: number; status: IssueStatus; resolved_in_release: string | null; release: string }
+        | undefined;
       const times = group.map((e) => e.timestamp);
       const worst = group.reduce((w, e) => (RANK[e.severity] < RANK[w.severity] ? e : w), first);
       if (!issue) {
@@ -295,7 +305,12 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
           components: JSON.stringify(first.grouping.components),
           t: Math.min(...times),
         });
-        issue = { id: Number(info.lastInsertRowid), status: 'open', resolved_in_release: null };
+        issue = {
+          id: Number(info.lastInsertRowid),
+          status: 'open',
+          resolved_in_release: null,
+          release: last.release,
+        };
         newIssues++;
         opened.push({
           projectId: first.projectId,
@@ -323,7 +338,9 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
         rank: RANK[worst.severity],
         severity: worst.severity,
         environment: last.environment,
-        release: last.release,
+        // The newest release seen, not the last event's: an old release still running
+        // somewhere must not become what a resolution is recorded in.
+        release: newestRelease(first.projectId, issue.release, group),
         service: last.service,
       });
       const hours = new Map<number, number>();

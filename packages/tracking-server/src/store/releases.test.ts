@@ -1,0 +1,45 @@
+import fc from 'fast-check';
+import { compareVersions, isOlderRelease } from './releases';
+
+describe('release order', () => {
+  it.each([
+    ['billing@1.9.0', 'billing@1.10.0', -1],
+    ['billing@2.0', 'billing@1.0', 1],
+    ['1.2.3', '1.2.3+build.7', 0],
+    ['v1.2', '1.2.0', 0],
+    ['app@1.0.0-rc.1', 'app@1.0.0', -1],
+    ['app@1.0.0-alpha', 'app@1.0.0-beta', -1],
+  ])('%s against %s: %d', (a, b, sign) => {
+    expect(compareVersions(a, b)).toBe(sign);
+  });
+
+  it('does not compare releases of two packages, or names that are not versions', () => {
+    expect(compareVersions('web@1.0', 'api@2.0')).toBeUndefined();
+    expect(compareVersions('3f2a9c1', '9b8e7d6')).toBeUndefined();
+    expect(compareVersions('2026-11-01', '2026-12-01')).toBeUndefined();
+    expect(compareVersions('42', '43')).toBeUndefined(); // a build number, not a version
+  });
+
+  it('falls back to when each release was first seen, and to "not older" when one never was', () => {
+    const seen: Record<string, number> = { '3f2a9c1': 10, '9b8e7d6': 20 };
+    const firstSeen = (r: string) => seen[r];
+    expect(isOlderRelease('3f2a9c1', '9b8e7d6', firstSeen)).toBe(true);
+    expect(isOlderRelease('9b8e7d6', '3f2a9c1', firstSeen)).toBe(false);
+    expect(isOlderRelease('c@1.0', 'c@2.0', () => undefined)).toBe(true); // by version
+    expect(isOlderRelease('new-sha', '3f2a9c1', firstSeen)).toBe(false);
+  });
+
+  it('orders versions as their numbers do, whatever they are', () => {
+    const version = fc.array(fc.nat({ max: 40 }), { minLength: 2, maxLength: 4 });
+    fc.assert(
+      fc.property(version, version, (a, b) => {
+        const padded = (v: number[]) => [...v, 0, 0, 0, 0].slice(0, 4);
+        const [pa, pb] = [padded(a), padded(b)];
+        const i = pa.findIndex((x, k) => x !== pb[k]);
+        const expected = i < 0 ? 0 : Math.sign((pa[i] as number) - (pb[i] as number));
+        expect(compareVersions(`p@${a.join('.')}`, `p@${b.join('.')}`)).toBe(expected);
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+});

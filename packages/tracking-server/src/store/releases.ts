@@ -1,0 +1,53 @@
+// Which of two releases is older, for "a new event on a resolved issue reopens it as a
+// regression unless it comes from a release older than the one it was resolved in". Sentry's
+// release names are `package@version+build`: two of one package whose versions read as
+// numbers, major.minor at least (1.9.0 < 1.10.0; a pre-release before its release), compare by version; any other
+// pair (git SHAs, dates, other packages) by when the project first saw each.
+
+interface Version {
+  readonly pkg: string;
+  readonly numbers: readonly number[];
+  /** `-rc.1` and the like: before the release of the same numbers. */
+  readonly pre: string | undefined;
+}
+
+const VERSION =
+  /^(?:(.+)@)?v?(\d{1,9}(?:\.\d{1,9}){1,3})(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
+
+function parse(release: string): Version | undefined {
+  const m = VERSION.exec(release);
+  if (!m) return undefined;
+  return { pkg: m[1] ?? '', numbers: (m[2] as string).split('.').map(Number), pre: m[3] };
+}
+
+/**
+ * Negative when `a` is an older version than `b`, positive when newer, 0 when the same
+ * version; undefined when the two are not versions of one package.
+ */
+export function compareVersions(a: string, b: string): number | undefined {
+  const va = parse(a);
+  const vb = parse(b);
+  if (!va || !vb || va.pkg !== vb.pkg) return undefined;
+  const n = Math.max(va.numbers.length, vb.numbers.length);
+  for (let i = 0; i < n; i++) {
+    const d = (va.numbers[i] ?? 0) - (vb.numbers[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  if (va.pre === vb.pre) return 0;
+  if (va.pre === undefined) return 1;
+  if (vb.pre === undefined) return -1;
+  return va.pre < vb.pre ? -1 : 1;
+}
+
+/** Whether `a` is older than `b`: by version where both are one package's, else by first sight. */
+export function isOlderRelease(
+  a: string,
+  b: string,
+  firstSeen: (release: string) => number | undefined,
+): boolean {
+  const byVersion = compareVersions(a, b);
+  if (byVersion !== undefined) return byVersion < 0;
+  const fa = firstSeen(a);
+  const fb = firstSeen(b);
+  return fa !== undefined && fb !== undefined && fa < fb;
+}
