@@ -48,16 +48,64 @@ describe('flags', () => {
       prometheusVerb: 'POST',
       requestheaderAllowedNames: ['front-proxy-client', 'aggregator'],
     });
+    expect(f.ignored).toEqual(['--logtostderr=true']);
+    // Go's suite names in OpenSSL's words; TLS 1.3's stay on, as Go cannot turn them off.
+    expect(f.tlsCipherSuites).toBe(
+      'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256',
+    );
+  });
+
+  it('reads what the prometheus-community Helm chart renders: the binary again, Prometheus auth, klog flags', () => {
+    const f = parseFlags([
+      '/adapter',
+      '--secure-port=6443',
+      '--cert-dir=/tmp/cert',
+      '--prometheus-url=https://prometheus.monitoring.svc:9091',
+      '--metrics-relist-interval=1m',
+      '--v=4',
+      '--config=/etc/adapter/config.yaml',
+      '--prometheus-ca-file=/etc/prometheus/ca.crt',
+      '--prometheus-token-file=/var/run/secrets/prometheus/token',
+      '--prometheus-client-tls-cert-file=/etc/prometheus/tls.crt',
+      '--prometheus-client-tls-key-file=/etc/prometheus/tls.key',
+      '--tls-min-version=VersionTLS13',
+      '--vmodule=provider=5',
+      '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics',
+      '--profiling',
+    ]);
+    expect(f).toMatchObject({
+      positionals: ['/adapter'],
+      prometheusCaFile: '/etc/prometheus/ca.crt',
+      prometheusTokenFile: '/var/run/secrets/prometheus/token',
+      prometheusClientTlsCertFile: '/etc/prometheus/tls.crt',
+      prometheusClientTlsKeyFile: '/etc/prometheus/tls.key',
+      prometheusAuthInCluster: false,
+      tlsMinVersion: 'TLSv1.3',
+    });
     expect(f.ignored).toEqual([
-      '--logtostderr=true',
-      '--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+      '--vmodule=provider=5',
+      '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics',
+      '--profiling=true',
     ]);
   });
 
   it.each([
     [['--nope=1'], 'unknown flag: --nope'],
     [['--constructor=1'], 'unknown flag: --constructor'],
-    [['serve'], 'unexpected argument "serve"'],
+    [['-'], 'unexpected argument "-": not a --flag'],
+    [
+      ['--tls-min-version=TLS1.2'],
+      'want one of VersionTLS10, VersionTLS11, VersionTLS12, VersionTLS13',
+    ],
+    [['--tls-cipher-suites=TLS_RSA_WITH_RC4_128_SHA'], 'not a cipher suite this server offers'],
+    [
+      ['--prometheus-client-tls-cert-file=a.crt'],
+      '--prometheus-client-tls-key-file are given together',
+    ],
+    [
+      ['--prometheus-auth-incluster', '--prometheus-auth-config=k.yaml'],
+      'may not be used together',
+    ],
     [['--config'], 'flag needs an argument: --config'],
     [['--prometheus-verb=PUT'], 'want GET or POST'],
     [['--prometheus-url=ftp://x'], '"--prometheus-url": want an http:// or https:// URL'],

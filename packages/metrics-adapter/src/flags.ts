@@ -18,6 +18,12 @@ export interface AdapterFlags {
   readonly prometheusHeaders: Readonly<Record<string, string>>;
   readonly prometheusVerb: 'GET' | 'POST';
   readonly prometheusTimeoutMs: number;
+  readonly prometheusCaFile?: string;
+  readonly prometheusClientTlsCertFile?: string;
+  readonly prometheusClientTlsKeyFile?: string;
+  readonly prometheusTokenFile?: string;
+  readonly prometheusAuthInCluster: boolean;
+  readonly prometheusAuthConfig?: string;
   readonly config?: string;
   readonly presets: boolean;
   readonly metricsRelistIntervalMs: number;
@@ -39,9 +45,15 @@ export interface AdapterFlags {
   readonly authenticationKubeconfig?: string;
   readonly authorizationKubeconfig?: string;
   readonly authenticationSkipLookup: boolean;
+  /** Node's name for --tls-min-version (`TLSv1.2`), when given. */
+  readonly tlsMinVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  /** OpenSSL's list for --tls-cipher-suites (TLS 1.3's suites always on, as in Go), when given. */
+  readonly tlsCipherSuites?: string;
   readonly verbosity: number;
   /** Flags accepted for compatibility that change nothing here, as given. */
   readonly ignored: readonly string[];
+  /** Words that are no flag (the Helm chart repeats the binary, `/adapter`), ignored as pflag does. */
+  readonly positionals: readonly string[];
 }
 
 type Kind = 'string' | 'list' | 'bool' | 'duration' | 'int' | 'ignored' | 'ignored-bool';
@@ -69,6 +81,28 @@ export const FLAGS: Readonly<Record<string, Spec>> = {
     kind: 'duration',
     help: 'deadline of one Prometheus call (Beacon)',
     fallback: '5s',
+  },
+  'prometheus-ca-file': { kind: 'string', help: 'CA bundle that signs the Prometheus server' },
+  'prometheus-client-tls-cert-file': {
+    kind: 'string',
+    help: 'client certificate presented to Prometheus (PEM)',
+  },
+  'prometheus-client-tls-key-file': {
+    kind: 'string',
+    help: 'its private key (PEM)',
+  },
+  'prometheus-token-file': {
+    kind: 'string',
+    help: 'file holding the bearer token sent to Prometheus (read again when it changes)',
+  },
+  'prometheus-auth-incluster': {
+    kind: 'bool',
+    help: "reach Prometheus with the pod's service account token and CA",
+    fallback: 'false',
+  },
+  'prometheus-auth-config': {
+    kind: 'string',
+    help: 'kubeconfig whose current user and cluster CA are used to reach Prometheus',
   },
   config: {
     kind: 'string',
@@ -156,12 +190,54 @@ export const FLAGS: Readonly<Record<string, Spec>> = {
     help: 'do not read client CAs from kube-system/extension-apiserver-authentication',
     fallback: 'false',
   },
+  'tls-min-version': {
+    kind: 'string',
+    help: 'lowest TLS version served: VersionTLS12 or VersionTLS13 (VersionTLS10/11 too)',
+  },
+  'tls-cipher-suites': {
+    kind: 'list',
+    help: "TLS 1.2 cipher suites served, Go's names (TLS 1.3's are always on, as in Go)",
+  },
   v: { kind: 'int', help: 'log verbosity (0–1 info, 2+ debug)', fallback: '0' },
+  // Accepted so that the Deployments prometheus-adapter's manifests and Helm chart render run
+  // unchanged; each is logged at start as having no effect here.
   logtostderr: { kind: 'ignored-bool', help: 'accepted; logs always go to stderr' },
   alsologtostderr: { kind: 'ignored-bool', help: 'accepted; logs always go to stderr' },
-  'tls-cipher-suites': { kind: 'ignored', help: "accepted; Node's TLS defaults apply" },
-  'tls-min-version': { kind: 'ignored', help: "accepted; Node's TLS defaults apply (TLS 1.2+)" },
+  'add-dir-header': { kind: 'ignored-bool', help: 'accepted; klog only' },
+  'skip-headers': { kind: 'ignored-bool', help: 'accepted; klog only' },
+  'skip-log-headers': { kind: 'ignored-bool', help: 'accepted; klog only' },
+  'one-output': { kind: 'ignored-bool', help: 'accepted; klog only' },
+  vmodule: { kind: 'ignored', help: 'accepted; klog only' },
+  'log-flush-frequency': { kind: 'ignored', help: 'accepted; lines are written at once' },
+  'log-file': { kind: 'ignored', help: 'accepted; logs always go to stderr' },
+  'log-dir': { kind: 'ignored', help: 'accepted; logs always go to stderr' },
+  stderrthreshold: { kind: 'ignored', help: 'accepted; logs always go to stderr' },
+  'logging-format': { kind: 'ignored', help: 'accepted; logs are always JSON lines' },
   'audit-log-path': { kind: 'ignored', help: 'accepted; no audit log is written' },
+  'audit-policy-file': { kind: 'ignored', help: 'accepted; no audit log is written' },
+  profiling: { kind: 'ignored-bool', help: 'accepted; no profiling endpoints are served' },
+  'contention-profiling': { kind: 'ignored-bool', help: 'accepted; no profiling endpoints' },
+  'feature-gates': { kind: 'ignored', help: 'accepted; no feature gates here' },
+  'discovery-interval': {
+    kind: 'ignored',
+    help: 'accepted; resources are known from a table (README, Rules)',
+  },
+  'tls-sni-cert-key': { kind: 'ignored', help: 'accepted; one serving certificate is used' },
+  'authorization-always-allow-paths': {
+    kind: 'ignored',
+    help: 'accepted; /healthz, /livez and /readyz are always allowed, nothing else is',
+  },
+  'authentication-tolerate-lookup-failure': {
+    kind: 'ignored-bool',
+    help: 'accepted; a failed lookup is logged and the flags are used',
+  },
+  'requestheader-uid-headers': { kind: 'ignored', help: 'accepted; user ids are not read' },
+  'authorization-webhook-cache-authorized-ttl': { kind: 'ignored', help: 'accepted' },
+  'authorization-webhook-cache-unauthorized-ttl': { kind: 'ignored', help: 'accepted' },
+  'authentication-token-webhook-cache-ttl': { kind: 'ignored', help: 'accepted' },
+  'http2-max-streams-per-connection': { kind: 'ignored', help: 'accepted; HTTP/1.1 is served' },
+  'shutdown-delay-duration': { kind: 'ignored', help: 'accepted; stops at once on SIGTERM' },
+  'permit-port-sharing': { kind: 'ignored-bool', help: 'accepted' },
   help: { kind: 'bool', help: 'print this help', fallback: 'false' },
 };
 
@@ -209,14 +285,71 @@ function parseInt10(text: string, flag: string): number {
   return Number(text);
 }
 
+/** Go's crypto/tls version names, as --tls-min-version takes them, in Node's words. */
+const TLS_VERSIONS = {
+  VersionTLS10: 'TLSv1',
+  VersionTLS11: 'TLSv1.1',
+  VersionTLS12: 'TLSv1.2',
+  VersionTLS13: 'TLSv1.3',
+} as const;
+
+function tlsVersion(name: string): (typeof TLS_VERSIONS)[keyof typeof TLS_VERSIONS] {
+  if (!Object.hasOwn(TLS_VERSIONS, name))
+    throw new FlagError(
+      `invalid argument ${JSON.stringify(name)} for "--tls-min-version": want one of ${Object.keys(TLS_VERSIONS).join(', ')}`,
+    );
+  return TLS_VERSIONS[name as keyof typeof TLS_VERSIONS];
+}
+
+/** Go's cipher suite names (crypto/tls) → OpenSSL's. */
+const CIPHERS: Readonly<Record<string, string>> = {
+  TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: 'ECDHE-ECDSA-AES128-GCM-SHA256',
+  TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256: 'ECDHE-RSA-AES128-GCM-SHA256',
+  TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: 'ECDHE-ECDSA-AES256-GCM-SHA384',
+  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384: 'ECDHE-RSA-AES256-GCM-SHA384',
+  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305: 'ECDHE-ECDSA-CHACHA20-POLY1305',
+  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-ECDSA-CHACHA20-POLY1305',
+  TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305: 'ECDHE-RSA-CHACHA20-POLY1305',
+  TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-RSA-CHACHA20-POLY1305',
+  TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA: 'ECDHE-ECDSA-AES128-SHA',
+  TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA: 'ECDHE-RSA-AES128-SHA',
+  TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA: 'ECDHE-ECDSA-AES256-SHA',
+  TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA: 'ECDHE-RSA-AES256-SHA',
+  TLS_RSA_WITH_AES_128_GCM_SHA256: 'AES128-GCM-SHA256',
+  TLS_RSA_WITH_AES_256_GCM_SHA384: 'AES256-GCM-SHA384',
+  TLS_RSA_WITH_AES_128_CBC_SHA: 'AES128-SHA',
+  TLS_RSA_WITH_AES_256_CBC_SHA: 'AES256-SHA',
+};
+/** TLS 1.3's suites, which Go does not let a list turn off. */
+const TLS13 = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
+
+function cipherSuites(names: readonly string[]): string {
+  const openssl = names.flatMap((n) => {
+    if (TLS13.includes(n)) return [];
+    if (!Object.hasOwn(CIPHERS, n))
+      throw new FlagError(
+        `invalid argument ${JSON.stringify(n)} for "--tls-cipher-suites": not a cipher suite this server offers`,
+      );
+    return [CIPHERS[n] as string];
+  });
+  return [...TLS13, ...new Set(openssl)].join(':');
+}
+
 export function parseFlags(argv: readonly string[]): AdapterFlags {
   const given = new Map<string, string[]>();
   const ignored: string[] = [];
+  const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const m = /^--?([a-z][a-z0-9-]*)(?:=(.*))?$/s.exec(arg);
-    if (!m)
-      throw new FlagError(`unexpected argument ${JSON.stringify(arg)}: every option is a --flag`);
+    if (!m) {
+      // pflag leaves words that are no flag for the program, which prometheus-adapter ignores.
+      if (!arg.startsWith('-')) {
+        positionals.push(arg);
+        continue;
+      }
+      throw new FlagError(`unexpected argument ${JSON.stringify(arg)}: not a --flag`);
+    }
     const name = m[1] as string;
     // An own key only: `--constructor` is as unknown as any other name.
     const spec = Object.hasOwn(FLAGS, name) ? FLAGS[name] : undefined;
@@ -286,6 +419,23 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
     );
   }
 
+  const clientCert = optional('prometheus-client-tls-cert-file');
+  const clientKey = optional('prometheus-client-tls-key-file');
+  if ((clientCert === undefined) !== (clientKey === undefined))
+    throw new FlagError(
+      '--prometheus-client-tls-cert-file and --prometheus-client-tls-key-file are given together or not at all',
+    );
+  const authInCluster = parseBool(
+    str('prometheus-auth-incluster') as string,
+    'prometheus-auth-incluster',
+  );
+  if (authInCluster && optional('prometheus-auth-config'))
+    throw new FlagError(
+      '--prometheus-auth-incluster and --prometheus-auth-config may not be used together',
+    );
+  const minVersion = optional('tls-min-version');
+  const ciphers = list('tls-cipher-suites');
+
   return {
     help: parseBool(str('help') as string, 'help'),
     printPresets: parseBool(str('print-presets') as string, 'print-presets'),
@@ -293,6 +443,12 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
     prometheusHeaders: headers,
     prometheusVerb: verb,
     prometheusTimeoutMs: duration('prometheus-timeout'),
+    prometheusCaFile: optional('prometheus-ca-file'),
+    prometheusClientTlsCertFile: clientCert,
+    prometheusClientTlsKeyFile: clientKey,
+    prometheusTokenFile: optional('prometheus-token-file'),
+    prometheusAuthInCluster: authInCluster,
+    prometheusAuthConfig: optional('prometheus-auth-config'),
     config: optional('config'),
     presets: parseBool(str('presets') as string, 'presets'),
     metricsRelistIntervalMs: relist,
@@ -317,8 +473,11 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
       str('authentication-skip-lookup') as string,
       'authentication-skip-lookup',
     ),
+    ...(minVersion ? { tlsMinVersion: tlsVersion(minVersion) } : {}),
+    ...(ciphers.length > 0 ? { tlsCipherSuites: cipherSuites(ciphers) } : {}),
     verbosity: parseInt10(str('v') as string, 'v'),
     ignored,
+    positionals,
   };
 }
 

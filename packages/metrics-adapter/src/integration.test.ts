@@ -3,8 +3,10 @@
 // kube_pod_labels, DCGM exporters scraped both ways — and the adapter over TLS in front of it,
 // authenticating with client certificates and the aggregator's front-proxy headers.
 import type { Server } from 'node:http';
-import { Agent } from 'node:https';
-import { connect as tlsConnect } from 'node:tls';
+import { Agent, createServer as createHttpsServer } from 'node:https';
+import { request as httpRequest } from 'node:http';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import type { AddressInfo, Socket } from 'node:net';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -192,7 +194,7 @@ afterAll(async () => {
 const get = (
   path: string,
   as: Pair | null = user,
-  headers?: Record<string, string>,
+  headers?: Record<string, string | string[]>,
 ): Promise<Reply> =>
   httpsGet(adapter.url + path, {
     ca: serving,
@@ -398,6 +400,16 @@ describe('the adapter against a real Prometheus', () => {
         })
       ).status,
     ).toBe(200);
+    // Each header line is one value, whole: commas inside a user or group name are theirs.
+    expect(
+      (
+        await get('/apis', frontProxy, {
+          'X-Remote-User': 'uid=alice,ou=people,dc=example',
+          'X-Remote-Group': ['cn=admins,ou=groups', 'system:authenticated'],
+          'X-Remote-Extra-Scopes': ['user:info', 'user:check-access'],
+        })
+      ).status,
+    ).toBe(200);
     // Impersonation headers from a plain client certificate are ignored.
     expect((await get('/apis', user, { 'X-Remote-User': 'admin' })).status).toBe(200);
     expect(seenUsers).toEqual([
@@ -411,6 +423,11 @@ describe('the adapter against a real Prometheus', () => {
           'bad%zz': ['y'],
           ['__proto__']: ['x'],
         },
+      },
+      {
+        name: 'uid=alice,ou=people,dc=example',
+        groups: ['cn=admins,ou=groups', 'system:authenticated'],
+        extra: { scopes: ['user:info', 'user:check-access'] },
       },
       { name: 'jane', groups: ['dev', 'ops'] },
     ]);
@@ -702,6 +719,166 @@ describe('the adapter against a real Prometheus', () => {
         rmSync(dir, { recursive: true, force: true });
       }
     });
+  });
+
+  it('listens on both IP families by default, as --bind-address 0.0.0.0 means in Kubernetes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beacon-adapter-dual-'));
+    const dual = await startAdapter(
+      parseFlags([`--prometheus-url=${prom.url}`, '--secure-port=0', `--cert-dir=${dir}`]),
+      { logger: memoryLogger() },
+    );
+    try {
+      const ca = readFileSync(join(dir, 'apiserver.crt'), 'utf8');
+      for (const host of ['127.0.0.1', '[::1]'])
+        expect((await httpsGet(`https://${host}:${dual.port}/healthz`, { ca })).text).toBe('ok');
+    } finally {
+      await dual.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('serves only the TLS versions and cipher suites the flags name', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beacon-adapter-tls-'));
+    const handshake = (port: number, options: { maxVersion?: 'TLSv1.2'; ciphers?: string }) =>
+      new Promise<string>((resolve) => {
+        const socket = tlsConnect({
+          host: '127.0.0.1',
+          port,
+          rejectUnauthorized: false,
+          ...options,
+        });
+        socket.once('secureConnect', () => {
+          resolve(`${socket.getProtocol()} ${socket.getCipher().name}`);
+          socket.destroy();
+        });
+        socket.once('error', (err) => resolve(`refused: ${err.message}`));
+      });
+    const start = (flags: string[]) =>
+      startAdapter(
+        parseFlags([
+          `--prometheus-url=${prom.url}`,
+          '--secure-port=0',
+          '--bind-address=127.0.0.1',
+          `--cert-dir=${dir}`,
+          ...flags,
+        ]),
+        { logger: memoryLogger() },
+      );
+    const tls13 = await start(['--tls-min-version=VersionTLS13']);
+    const suites = await start([
+      '--tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
+    ]);
+    try {
+      expect(await handshake(tls13.port, { maxVersion: 'TLSv1.2' })).toMatch(/^refused/);
+      expect(await handshake(tls13.port, {})).toMatch(/^TLSv1\.3 /);
+      // The serving key is ECDSA (tls.ts): of the two suites, the ECDSA one is taken.
+      expect(await handshake(suites.port, { maxVersion: 'TLSv1.2' })).toBe(
+        'TLSv1.2 ECDHE-ECDSA-AES256-GCM-SHA384',
+      );
+      expect(
+        await handshake(suites.port, {
+          maxVersion: 'TLSv1.2',
+          ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256',
+        }),
+      ).toMatch(/^refused/);
+    } finally {
+      await tls13.close();
+      await suites.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reaches a Prometheus behind a TLS proxy with its CA, a client certificate and a token file', async () => {
+    // What kube-rbac-proxy is in kube-prometheus: TLS with a client certificate and a bearer
+    // token in front of the real Prometheus. This stand-in checks both and forwards.
+    const promCa = pki.ca('prom-ca');
+    const serving = pki.server(promCa, 'prom-proxy');
+    const adapterClient = pki.client(promCa, 'adapter-to-prom', '/CN=metrics-adapter');
+    const dir = mkdtempSync(join(tmpdir(), 'beacon-prom-auth-'));
+    const tokenFile = join(dir, 'token');
+    writeFileSync(tokenFile, 'sekret-1\n');
+    const seen: { authorized: boolean; token: string | undefined }[] = [];
+    const proxy = createHttpsServer(
+      {
+        cert: serving.cert,
+        key: serving.key,
+        ca: promCa.cert,
+        requestCert: true,
+        rejectUnauthorized: false,
+      },
+      (req, res) => {
+        const authorized = (req.socket as TLSSocket).authorized;
+        seen.push({ authorized, token: req.headers.authorization });
+        if (!authorized || req.headers.authorization !== 'Bearer sekret-1') {
+          res.writeHead(401).end('Unauthorized');
+          return;
+        }
+        const upstream = httpRequest(
+          `${prom.url}${req.url}`,
+          { method: req.method, headers: req.headers },
+          (r) => {
+            res.writeHead(r.statusCode ?? 502, r.headers);
+            r.pipe(res);
+          },
+        );
+        req.pipe(upstream);
+      },
+    );
+    // Every socket, TLS handshakes under way included, so that closing ends them all.
+    const sockets = new Set<Socket>();
+    proxy.on('connection', (socket: Socket) => sockets.add(socket));
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const proxyUrl = `https://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const start = (extra: string[]) =>
+      startAdapter(
+        parseFlags([
+          `--prometheus-url=${proxyUrl}`,
+          '--secure-port=0',
+          '--bind-address=127.0.0.1',
+          `--cert-dir=${dir}`,
+          `--prometheus-ca-file=${promCa.certFile}`,
+          `--prometheus-token-file=${tokenFile}`,
+          ...extra,
+        ]),
+        { logger: memoryLogger() },
+      );
+    const withCert = await start([
+      `--prometheus-client-tls-cert-file=${adapterClient.certFile}`,
+      `--prometheus-client-tls-key-file=${adapterClient.keyFile}`,
+    ]);
+    try {
+      const ca = readFileSync(join(dir, 'apiserver.crt'), 'utf8');
+      const path =
+        '/apis/external.metrics.k8s.io/v1beta1/namespaces/platform/job_queue_length?labelSelector=queue%3Drender';
+      let answer: Reply | undefined;
+      await waitFor(
+        async () => (answer = await httpsGet(withCert.url + path, { ca })).status === 200,
+        15_000,
+        () => `the adapter never answered 200 through the proxy: ${JSON.stringify(answer?.body)}`,
+      );
+      expect(answer?.body.items[0]).toMatchObject({ metricName: 'job_queue_length', value: '12k' });
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.every((r) => r.authorized && r.token === 'Bearer sekret-1')).toBe(true);
+    } finally {
+      await withCert.close();
+    }
+    // Without its client certificate the proxy turns the adapter away: values are a 503.
+    const noCert = await start([]);
+    try {
+      const ca = readFileSync(join(dir, 'apiserver.crt'), 'utf8');
+      const r = await httpsGet(
+        `${noCert.url}/apis/external.metrics.k8s.io/v1beta1/namespaces/platform/job_queue_length`,
+        { ca },
+      );
+      expect(r.body).toMatchObject({ kind: 'Status', code: expect.any(Number) });
+      expect([404, 503]).toContain(r.status);
+      expect(seen.some((q) => !q.authorized)).toBe(true);
+    } finally {
+      await noCert.close();
+      proxy.close();
+      for (const socket of sockets) socket.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('answers 503 when Prometheus stops answering', async () => {

@@ -14,6 +14,8 @@ import { kubeWatchLister } from './k8s/watch-lister';
 import type { AdapterFlags } from './flags';
 import type { ObjectLister } from './k8s/objects';
 import { createPrometheusClient, type PrometheusClient } from './provider/prometheus/client';
+import { prometheusAuth } from './provider/prometheus/auth';
+import { httpTransport } from './provider/prometheus/transport';
 import { parseAdapterConfig, type AdapterConfig } from './provider/prometheus/config';
 import { kubeStateObjectLister } from './provider/prometheus/objects';
 import { withPresets } from './provider/prometheus/presets';
@@ -140,13 +142,20 @@ export async function startAdapter(
   const logger = overrides.logger ?? createLogger(flags.verbosity >= 2 ? 'debug' : 'info');
   for (const flag of flags.ignored)
     logger.info('flag accepted and ignored: it has no effect here', { flag });
+  for (const argument of flags.positionals)
+    logger.info('argument ignored, as prometheus-adapter ignores words that are no flag', {
+      argument,
+    });
 
   const config = loadConfig(flags, logger);
   const metrics = createAdapterMetrics();
+  const promAuth = prometheusAuth(flags);
   const client: PrometheusClient = createPrometheusClient({
     url: flags.prometheusUrl,
     verb: flags.prometheusVerb,
     headers: flags.prometheusHeaders,
+    fetch: httpTransport(promAuth.tls),
+    ...(promAuth.token ? { token: promAuth.token } : {}),
     timeoutMs: flags.prometheusTimeoutMs,
     observe: (kind, outcome, seconds) =>
       metrics.backendQueryDuration.observe({ kind, outcome }, seconds),
@@ -217,6 +226,8 @@ export async function startAdapter(
       cert: tls.cert,
       key: tls.key,
       ...(cas.length > 0 ? { ca: cas, requestCert: true, rejectUnauthorized: false } : {}),
+      ...(flags.tlsMinVersion ? { minVersion: flags.tlsMinVersion } : {}),
+      ...(flags.tlsCipherSuites ? { ciphers: flags.tlsCipherSuites } : {}),
     },
     app,
   );
@@ -239,13 +250,19 @@ export async function startAdapter(
   );
   retry.unref();
 
+  // An unspecified address (the default 0.0.0.0, or ::) is every interface of both IP
+  // families, as Kubernetes servers read --bind-address: Node listens on :: dual-stack when the
+  // machine has IPv6, so IPv6-only and dual-stack clusters reach the adapter too.
+  const everywhere = flags.bindAddress === '0.0.0.0' || flags.bindAddress === '::';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(flags.securePort, flags.bindAddress, () => resolve());
+    server.listen(
+      { port: flags.securePort, ...(everywhere ? {} : { host: flags.bindAddress }) },
+      () => resolve(),
+    );
   });
   const { port } = server.address() as AddressInfo;
-  const host =
-    flags.bindAddress === '0.0.0.0' || flags.bindAddress === '::' ? '127.0.0.1' : flags.bindAddress;
+  const host = everywhere ? '127.0.0.1' : flags.bindAddress;
   logger.info('serving', {
     port,
     prometheus: flags.prometheusUrl,

@@ -50,13 +50,13 @@ export function subjectValues(subject: string, attribute: string): string[] {
 const signedBy = (cert: X509Certificate, cas: readonly X509Certificate[]) =>
   cas.some((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey));
 
+/**
+ * A header's values, one per line as sent and each whole, as requestheader's allHeaderValues
+ * reads them: `req.headers` would join repeated lines with ", ", and splitting that on commas
+ * would cut a user such as `uid=alice,ou=people` or a group such as `cn=admins,ou=groups` apart.
+ */
 function headerValues(req: IncomingMessage, name: string): string[] {
-  const v = req.headers[name.toLowerCase()];
-  const all = v === undefined ? [] : Array.isArray(v) ? v : [v];
-  return all
-    .flatMap((s) => s.split(','))
-    .map((s) => s.trim())
-    .filter(Boolean);
+  return (req.headersDistinct[name.toLowerCase()] ?? []).filter((v) => v.length > 0);
 }
 
 /**
@@ -76,11 +76,11 @@ function fromRequestHeaders(req: IncomingMessage, o: RequestHeaderOptions): User
   if (!name) return undefined;
   const groups = o.groupHeaders.flatMap((h) => headerValues(req, h));
   const extra = new Map<string, string[]>();
-  for (const [header, value] of Object.entries(req.headers)) {
+  for (const [header, values] of Object.entries(req.headersDistinct)) {
     const prefix = o.extraHeaderPrefixes.find((p) => header.startsWith(p.toLowerCase()));
-    if (!prefix || value === undefined) continue;
+    if (!prefix || values === undefined) continue;
     const key = unescapeExtraKey(header.slice(prefix.length));
-    extra.set(key, [...(extra.get(key) ?? []), ...(Array.isArray(value) ? value : [value])]);
+    extra.set(key, [...(extra.get(key) ?? []), ...values]);
   }
   // defineProperty-like semantics: a key named `__proto__` stays a key.
   return { name, groups, ...(extra.size > 0 ? { extra: Object.fromEntries(extra) } : {}) };

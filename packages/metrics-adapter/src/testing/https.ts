@@ -5,7 +5,8 @@ export interface HttpsOptions {
   readonly ca: string;
   readonly cert?: string;
   readonly key?: string;
-  readonly headers?: Record<string, string>;
+  /** A list sends the header once per value, each on its own line. */
+  readonly headers?: Record<string, string | string[]>;
   /** A keep-alive agent to send on; by default a connection of the request's own. */
   readonly agent?: Agent;
 }

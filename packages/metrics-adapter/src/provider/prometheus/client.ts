@@ -25,6 +25,8 @@ export interface PrometheusClientOptions {
   readonly observe?: (kind: 'instant' | 'series', outcome: string, seconds: number) => void;
   /** How requests travel; defaults to node:http(s) with kept-alive connections (transport.ts). */
   readonly fetch?: Transport;
+  /** The bearer token to send with each call (auth.ts), when Prometheus wants one. */
+  readonly token?: () => string;
 }
 
 export interface Sample {
@@ -76,6 +78,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
       headers: {
         accept: 'application/json',
         ...(verb === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...(options.token ? { authorization: `Bearer ${options.token()}` } : {}),
         ...options.headers,
       },
       signal: AbortSignal.timeout(timeoutMs),

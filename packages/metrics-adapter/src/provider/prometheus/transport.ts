@@ -8,6 +8,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { PrometheusTls } from './auth';
 
 export interface TransportInit {
   readonly method: string;
@@ -50,10 +51,11 @@ function readBody(res: IncomingMessage): Promise<Buffer> {
   });
 }
 
-export function httpTransport(): Transport {
+/** `tls`: the CA that signs Prometheus and the client certificate shown to it (auth.ts). */
+export function httpTransport(tls: PrometheusTls = {}): Transport {
   const agents = {
     http: new HttpAgent({ keepAlive: true }),
-    https: new HttpsAgent({ keepAlive: true }),
+    https: new HttpsAgent({ keepAlive: true, ...tls }),
   };
   const send = (url: URL, init: TransportInit, retry: boolean): Promise<TransportResponse> =>
     new Promise((resolve, reject) => {

@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { prometheusAuth, tokenFile } from './auth';
+
+let dir: string;
+beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'beacon-prom-auth-'))));
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const none = { prometheusAuthInCluster: false };
+
+describe('Prometheus credentials', () => {
+  it('reads a token file again a minute later when it changed, and keeps the last one while it is gone', () => {
+    const file = join(dir, 'token');
+    writeFileSync(file, 'first\n');
+    let now = 0;
+    const token = tokenFile(file, 'prometheus-token-file', () => now);
+    expect(token()).toBe('first');
+    writeFileSync(file, 'second\n');
+    utimesSync(file, new Date(), new Date(Date.now() + 5_000));
+    now = 59_000;
+    expect(token()).toBe('first');
+    now = 61_000;
+    expect(token()).toBe('second');
+    rmSync(file);
+    now = 130_000;
+    expect(token()).toBe('second');
+  });
+
+  it('takes the service account’s CA and token for --prometheus-auth-incluster', () => {
+    writeFileSync(join(dir, 'ca.crt'), 'CA PEM');
+    writeFileSync(join(dir, 'token'), 'sa-token');
+    const auth = prometheusAuth({ prometheusAuthInCluster: true }, dir);
+    expect(auth.tls).toEqual({ ca: 'CA PEM' });
+    expect(auth.token?.()).toBe('sa-token');
+  });
+
+  it('lets the CA file and token file flags win over the service account', () => {
+    writeFileSync(join(dir, 'ca.crt'), 'CA PEM');
+    writeFileSync(join(dir, 'token'), 'sa-token');
+    writeFileSync(join(dir, 'other-ca.crt'), 'OTHER CA');
+    writeFileSync(join(dir, 'prom-token'), 'prom-token');
+    const auth = prometheusAuth(
+      {
+        prometheusAuthInCluster: true,
+        prometheusCaFile: join(dir, 'other-ca.crt'),
+        prometheusTokenFile: join(dir, 'prom-token'),
+      },
+      dir,
+    );
+    expect([auth.tls.ca, auth.token?.()]).toEqual(['OTHER CA', 'prom-token']);
+  });
+
+  it.each([
+    [
+      { ...none, prometheusCaFile: '/nonexistent/ca.crt' },
+      '--prometheus-ca-file /nonexistent/ca.crt: ENOENT',
+    ],
+    [{ prometheusAuthInCluster: true }, '--prometheus-auth-incluster'],
+  ])('names the flag whose file cannot be read (%j)', (flags, message) => {
+    expect(() => prometheusAuth(flags, join(dir, 'no-service-account'))).toThrow(message);
+  });
+
+  it('refuses an empty token file', () => {
+    writeFileSync(join(dir, 'token'), '\n');
+    expect(() => prometheusAuth({ ...none, prometheusTokenFile: join(dir, 'token') })).toThrow(
+      'the file is empty',
+    );
+  });
+});

@@ -1,0 +1,96 @@
+// How the adapter proves itself to Prometheus, from prometheus-adapter's flags: a CA for its
+// certificate (--prometheus-ca-file), a client certificate (--prometheus-client-tls-*), a bearer
+// token from a file (--prometheus-token-file), or the credentials of a kubeconfig
+// (--prometheus-auth-config) or of the pod's service account (--prometheus-auth-incluster), for
+// a Prometheus behind kube-rbac-proxy or an OpenShift-style oauth proxy. Files the flags name
+// are read at start (a missing one is an error then); a token file is read again a minute
+// after it was last read, so a rotated service-account token is picked up.
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AdapterFlags } from '../../flags';
+import { SERVICE_ACCOUNT_DIR } from '../../k8s/in-cluster';
+import { loadKubeconfig } from '../../k8s/kubeconfig';
+
+export interface PrometheusTls {
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string;
+  readonly rejectUnauthorized?: boolean;
+}
+
+export interface PrometheusAuth {
+  readonly tls: PrometheusTls;
+  /** The bearer token to send now, if any. */
+  readonly token?: () => string;
+}
+
+function read(file: string, flag: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`--${flag} ${file}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** A token file, read again once `maxAgeMs` has passed and its modification time moved. */
+export function tokenFile(file: string, flag: string, now = Date.now, maxAgeMs = 60_000) {
+  const load = () => {
+    const token = read(file, flag).trim();
+    if (!token) throw new Error(`--${flag} ${file}: the file is empty`);
+    return token;
+  };
+  let token = load();
+  let readAt = now();
+  let mtime = statSync(file).mtimeMs;
+  return (): string => {
+    if (now() - readAt < maxAgeMs) return token;
+    readAt = now();
+    try {
+      const m = statSync(file).mtimeMs;
+      if (m !== mtime) [token, mtime] = [load(), m];
+    } catch {
+      // Mid-rotation or gone: keep the last token, and look again in a minute.
+    }
+    return token;
+  };
+}
+
+export function prometheusAuth(
+  flags: Pick<
+    AdapterFlags,
+    | 'prometheusCaFile'
+    | 'prometheusClientTlsCertFile'
+    | 'prometheusClientTlsKeyFile'
+    | 'prometheusTokenFile'
+    | 'prometheusAuthInCluster'
+    | 'prometheusAuthConfig'
+  >,
+  serviceAccountDir = SERVICE_ACCOUNT_DIR,
+): PrometheusAuth {
+  let tls: PrometheusTls = {};
+  let token: (() => string) | undefined;
+  if (flags.prometheusAuthInCluster) {
+    tls = { ca: read(join(serviceAccountDir, 'ca.crt'), 'prometheus-auth-incluster') };
+    token = tokenFile(join(serviceAccountDir, 'token'), 'prometheus-auth-incluster');
+  } else if (flags.prometheusAuthConfig) {
+    const conn = loadKubeconfig(flags.prometheusAuthConfig);
+    tls = {
+      ...(conn.ca ? { ca: conn.ca } : {}),
+      ...(conn.cert && conn.key ? { cert: conn.cert, key: conn.key } : {}),
+      ...(conn.insecureSkipTlsVerify ? { rejectUnauthorized: false } : {}),
+    };
+    const t = conn.token;
+    if (t) token = () => t;
+  }
+  if (flags.prometheusCaFile)
+    tls = { ...tls, ca: read(flags.prometheusCaFile, 'prometheus-ca-file') };
+  if (flags.prometheusClientTlsCertFile && flags.prometheusClientTlsKeyFile)
+    tls = {
+      ...tls,
+      cert: read(flags.prometheusClientTlsCertFile, 'prometheus-client-tls-cert-file'),
+      key: read(flags.prometheusClientTlsKeyFile, 'prometheus-client-tls-key-file'),
+    };
+  if (flags.prometheusTokenFile)
+    token = tokenFile(flags.prometheusTokenFile, 'prometheus-token-file');
+  return { tls, ...(token ? { token } : {}) };
+}
