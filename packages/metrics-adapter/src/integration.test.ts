@@ -660,8 +660,8 @@ describe('the adapter against a real Prometheus', () => {
       });
       const denied = await call(path, { as: user });
       expect(denied.body).toMatchObject({ kind: 'Status', reason: 'Forbidden', code: 403 });
-      expect(denied.body.message).toBe(
-        'User "jane" cannot get resource "pods.custom.metrics.k8s.io"',
+      expect(denied.body.message).toMatch(
+        /^pods\.custom\.metrics\.k8s\.io "\*" is forbidden: User "jane" cannot get resource "pods\/[a-z_]+" in API group "custom\.metrics\.k8s\.io" in the namespace "[a-z-]+"$/,
       );
     });
 

@@ -235,10 +235,15 @@ describe('API server', () => {
       expect(await get(p)).toMatchObject({ status: 200, body: 'ok' });
   });
 
-  it('is not ready before the first relist', async () => {
+  it('is ready before the first relist, as prometheus-adapter is, and answers checks as Kubernetes servers do', async () => {
     await start({}, { ...data, ready: false });
-    expect((await get('/readyz')).status).toBe(503);
-    expect((await get('/livez')).status).toBe(200);
+    expect(await get('/readyz')).toMatchObject({ status: 200, body: 'ok' });
+    expect(await get('/readyz/ping')).toMatchObject({ status: 200, body: 'ok' });
+    expect(await get('/livez?verbose')).toMatchObject({
+      status: 200,
+      body: '[+]ping ok\nlivez check passed\n',
+    });
+    expect((await get('/readyz/informers')).status).toBe(404);
   });
 
   it('answers 404 Status for an unknown metric and path', async () => {
@@ -299,7 +304,7 @@ describe('API server', () => {
     );
     expect(r.body).toMatchObject({ reason: 'Forbidden', code: 403 });
     expect(r.body.message).toBe(
-      'User "system:anonymous" cannot get resource "pods.custom.metrics.k8s.io": no RBAC rule',
+      'pods.custom.metrics.k8s.io "*" is forbidden: User "system:anonymous" cannot get resource "pods/websocket_connections" in API group "custom.metrics.k8s.io" in the namespace "platform": no RBAC rule',
     );
   });
 

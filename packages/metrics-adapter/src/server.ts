@@ -4,7 +4,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express from 'express';
 import { openApiDocument, versionDocument, type VersionInfo } from './api/openapi';
-import { route, selectors, type Route, type Selectors } from './api/routes';
+import { route, segments, selectors, type Route, type Selectors } from './api/routes';
 import {
   badRequest,
   forbidden,
@@ -19,7 +19,8 @@ import {
 import { acceptsGzip, GZIP_THRESHOLD_BYTES, gzipBody } from './api/content-encoding';
 import { apiGroupDocument, apiGroupList, apiResourceList, type ListResult } from './api/wire';
 import { customMetricValueListBytes, externalMetricValueListBytes } from './api/value-list-bytes';
-import type { Authenticator, Authorizer, RequestAttributes } from './auth/types';
+import { requestAttributes } from './auth/request-info';
+import type { Authenticator, Authorizer } from './auth/types';
 import { BadSelectorError, MetricNotFoundError, type MetricsProvider } from './provider/provider';
 import { PrometheusError } from './provider/prometheus/client';
 import { CUSTOM_GROUP } from './api/routes';
@@ -61,32 +62,6 @@ function pattern(r: Route | Status): string {
     default:
       return `/${r.kind}`;
   }
-}
-
-function attributes(r: Route, path: string): RequestAttributes {
-  if (r.kind === 'custom') {
-    return {
-      kind: 'resource',
-      verb: 'get',
-      group: CUSTOM_GROUP,
-      version: r.version,
-      resource: r.resource,
-      subresource: r.metric,
-      name: r.name,
-      ...(r.namespace === undefined ? {} : { namespace: r.namespace }),
-    };
-  }
-  if (r.kind === 'external') {
-    return {
-      kind: 'resource',
-      verb: 'get',
-      group: 'external.metrics.k8s.io',
-      version: r.version,
-      resource: r.metric,
-      namespace: r.namespace,
-    };
-  }
-  return { kind: 'nonResource', verb: 'get', path };
 }
 
 /** Maps what the provider throws to the Status the caller's protocol expects. */
@@ -174,11 +149,18 @@ export function createApp(deps: ServerDeps): RequestListener {
   ): Promise<void> {
     switch (r.kind) {
       case 'health':
-        if (r.check === 'readyz' && !provider.ready()) {
-          const why = '[-]provider not ready: series discovery has not completed\n';
-          return reply(res, 503, TEXT_TYPE, why);
-        }
-        return reply(res, 200, TEXT_TYPE, 'ok');
+        // As k8s.io/apiserver's healthz: the server's own checks, not Prometheus — a Prometheus
+        // that is down must not make the APIService Unavailable (that stalls API discovery and
+        // namespace deletion cluster-wide); values answer 503 meanwhile, and discovery's state
+        // is in the log and in beacon_adapter_discovered_metrics.
+        return reply(
+          res,
+          200,
+          TEXT_TYPE,
+          /[?&]verbose(?:[=&]|$)/.test(req.url ?? '')
+            ? `[+]ping ok\n${r.check} check passed\n`
+            : 'ok',
+        );
       case 'version':
         return send(res, 200, versionDocument(deps.version));
       case 'openapi':
@@ -258,12 +240,10 @@ export function createApp(deps: ServerDeps): RequestListener {
       if (!PUBLIC.has(r.kind)) {
         const user = await deps.authenticate(req);
         if (!user) return sendStatus(res, unauthorized());
-        const attrs = attributes(r, path);
+        const parts = segments(path);
+        const attrs = requestAttributes(Array.isArray(parts) ? parts : [], path);
         const decision = await deps.authorize(user, attrs);
-        if (!decision.allowed) {
-          const what = attrs.kind === 'resource' ? `${attrs.resource}.${attrs.group}` : attrs.path;
-          return sendStatus(res, forbidden(user.name, 'get', what, decision.reason));
-        }
+        if (!decision.allowed) return sendStatus(res, forbidden(user.name, attrs, decision.reason));
       }
       const sel = selectors(query);
       if (isStatus(sel)) return sendStatus(res, sel);

@@ -54,7 +54,8 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const RESOURCE = /^[a-z0-9]+(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-function segments(path: string): string[] | Status {
+/** A path's segments, percent-decoded, or the Status for one that cannot be. */
+export function segments(path: string): string[] | Status {
   const parts = path.split('/').slice(1);
   if (parts.length > 0 && parts[parts.length - 1] === '') parts.pop(); // trailing slash
   const out: string[] = [];
@@ -106,7 +107,11 @@ export function route(path: string): Route | Status {
   const s = segments(path);
   if (!Array.isArray(s)) return s;
   const [a, group, version, ...rest] = s;
-  if (s.length === 1 && (a === 'healthz' || a === 'livez' || a === 'readyz'))
+  // /readyz, and its one check by name (/readyz/ping), as Kubernetes servers serve them.
+  if (
+    (a === 'healthz' || a === 'livez' || a === 'readyz') &&
+    (s.length === 1 || (s.length === 2 && group === 'ping'))
+  )
     return { kind: 'health', check: a };
   if (s.length === 1 && a === 'version') return { kind: 'version' };
   if (s.length === 1 && a === 'metrics') return { kind: 'metrics' };

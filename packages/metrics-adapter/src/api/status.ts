@@ -1,6 +1,7 @@
 // Kubernetes `Status` objects (k8s.io/apimachinery/pkg/apis/meta/v1), the only error body the
 // adapter ever sends: clients such as kubectl and the HPA controller read `reason` and `message`.
 // Named factories mirror apimachinery's errors.NewNotFound / NewBadRequest / ….
+import type { RequestAttributes } from '../auth/types';
 
 export type StatusReason =
   | 'BadRequest'
@@ -66,12 +67,40 @@ export const badRequest = (message: string): Status => failure(400, 'BadRequest'
 export const unauthorized = (message = 'Unauthorized'): Status =>
   failure(401, 'Unauthorized', message);
 
-export const forbidden = (user: string, verb: string, resource: string, reason?: string): Status =>
-  failure(
+/**
+ * 403, as kube-apiserver words it (responsewriters.Forbidden and apierrors.NewForbidden):
+ * `<resource>.<group> "<name>" is forbidden: User "<u>" cannot <verb> resource "<r>[/<sub>]" in
+ * API group "<g>" in the namespace "<ns>"` (or `at the cluster scope`), then the reason.
+ */
+export function forbidden(user: string, attrs: RequestAttributes, reason?: string): Status {
+  let why: string;
+  let subject: string;
+  let details: StatusDetails | undefined;
+  if (attrs.kind === 'nonResource') {
+    why = `User ${JSON.stringify(user)} cannot ${attrs.verb} path ${JSON.stringify(attrs.path)}`;
+    subject = '';
+  } else {
+    const resource = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource;
+    const scope = attrs.namespace
+      ? `in the namespace ${JSON.stringify(attrs.namespace)}`
+      : 'at the cluster scope';
+    why = `User ${JSON.stringify(user)} cannot ${attrs.verb} resource ${JSON.stringify(resource)} in API group ${JSON.stringify(attrs.group)} ${scope}`;
+    const qualified = attrs.group ? `${attrs.resource}.${attrs.group}` : attrs.resource;
+    subject = attrs.name ? `${qualified} ${JSON.stringify(attrs.name)} ` : `${qualified} `;
+    details = {
+      ...(attrs.name ? { name: attrs.name } : {}),
+      group: attrs.group,
+      kind: attrs.resource,
+    };
+  }
+  const message = `${subject}is forbidden: ${why}${reason ? `: ${reason}` : ''}`;
+  return failure(
     403,
     'Forbidden',
-    `User ${JSON.stringify(user)} cannot ${verb} resource ${JSON.stringify(resource)}${reason ? `: ${reason}` : ''}`,
+    subject ? message : `forbidden: ${why}${reason ? `: ${reason}` : ''}`,
+    details,
   );
+}
 
 export const methodNotAllowed = (method: string): Status =>
   failure(

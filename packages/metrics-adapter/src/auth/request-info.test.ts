@@ -1,0 +1,59 @@
+import { requestAttributes } from './request-info';
+
+const C = ['apis', 'custom.metrics.k8s.io', 'v1beta2'];
+const E = ['apis', 'external.metrics.k8s.io', 'v1beta1'];
+
+describe('request attributes, as kube-apiserver’s RequestInfoFactory reads a path', () => {
+  it.each([
+    [
+      [...C, 'namespaces', 'platform', 'pods', '*', 'websocket_connections'],
+      {
+        verb: 'get',
+        resource: 'pods',
+        name: '*',
+        subresource: 'websocket_connections',
+        namespace: 'platform',
+      },
+    ],
+    [
+      [...C, 'nodes', 'n1', 'node_load1'],
+      { verb: 'get', resource: 'nodes', name: 'n1', subresource: 'node_load1' },
+    ],
+    // The namespace metrics path: the namespace, then resource "metrics" named for the metric.
+    [
+      [...C, 'namespaces', 'platform', 'metrics', 'queue_length'],
+      { verb: 'get', resource: 'metrics', name: 'queue_length', namespace: 'platform' },
+    ],
+    // An external metric has no name: a list, in its namespace.
+    [
+      [...E, 'namespaces', 'jobs', 'queue_depth'],
+      { verb: 'list', resource: 'queue_depth', namespace: 'jobs' },
+    ],
+    [
+      [...C, 'namespaces', 'platform'],
+      { verb: 'get', resource: 'namespaces', name: 'platform', namespace: 'platform' },
+    ],
+  ])('%j', (segments, expected) => {
+    const attrs = requestAttributes(segments, '/' + segments.join('/'));
+    expect(attrs).toEqual({
+      kind: 'resource',
+      group: segments[1],
+      version: segments[2],
+      ...expected,
+    });
+  });
+
+  it('takes paths outside /apis/<group>/<version>/… as non-resource requests', () => {
+    expect(
+      requestAttributes(
+        ['apis', 'custom.metrics.k8s.io', 'v1beta2'],
+        '/apis/custom.metrics.k8s.io/v1beta2',
+      ),
+    ).toEqual({
+      kind: 'nonResource',
+      verb: 'get',
+      path: '/apis/custom.metrics.k8s.io/v1beta2',
+    });
+    expect(requestAttributes(['metrics'], '/metrics')).toMatchObject({ kind: 'nonResource' });
+  });
+});
