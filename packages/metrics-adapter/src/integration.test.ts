@@ -665,60 +665,77 @@ describe('the adapter against a real Prometheus', () => {
       );
     });
 
-    it('in a cluster, reads the client CAs kube-apiserver publishes and serves the aggregator', async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'beacon-adapter-incluster-'));
-      const inCluster = await startAdapter(
-        parseFlags([
-          `--prometheus-url=${prom.url}`,
-          '--secure-port=0',
-          '--bind-address=127.0.0.1',
-          `--cert-dir=${dir}`,
-        ]),
-        {
-          logger: memoryLogger(),
-          inCluster: {
-            server: kube.url,
-            token: 'adapter-sa-token',
-            ca: kubeCaPem,
-            insecureSkipTlsVerify: false,
-          },
-        },
-      );
-      try {
-        const ca = readFileSync(join(dir, 'apiserver.crt'), 'utf8');
-        const asAggregator = () =>
-          httpsGet(inCluster.url + path, {
-            ca,
-            cert: frontProxy.cert,
-            key: frontProxy.key,
-            headers: {
-              'X-Remote-User': 'system:serviceaccount:kube-system:horizontal-pod-autoscaler',
-              'X-Remote-Group': 'system:serviceaccounts',
+    it.each([
+      ['with no CA flags', () => []],
+      // The front-proxy CA a flag does not give is still the cluster's.
+      ['with only --client-ca-file', () => [`--client-ca-file=${join(pki.dir, 'client-ca.crt')}`]],
+    ])(
+      'in a cluster, reads the client CAs kube-apiserver publishes and serves the aggregator (%s)',
+      async (_what, caFlags) => {
+        const dir = mkdtempSync(join(tmpdir(), 'beacon-adapter-incluster-'));
+        const inCluster = await startAdapter(
+          parseFlags([
+            `--prometheus-url=${prom.url}`,
+            '--secure-port=0',
+            '--bind-address=127.0.0.1',
+            `--cert-dir=${dir}`,
+            ...caFlags(),
+          ]),
+          {
+            logger: memoryLogger(),
+            inCluster: {
+              server: kube.url,
+              token: 'adapter-sa-token',
+              ca: kubeCaPem,
+              insecureSkipTlsVerify: false,
             },
-          });
-        await waitFor(
-          async () => (await asAggregator()).status === 200,
-          20_000,
-          () => 'the in-cluster adapter never answered 200',
+          },
         );
-        const r = await asAggregator();
-        expect(
-          r.body.items.map((i: { describedObject: { name: string } }) => i.describedObject.name),
-        ).toEqual(['collab-7d9f8b6c5d-q8w2m', 'collab-7d9f8b6c5d-x2x4z']);
-        const jane = await httpsGet(inCluster.url + path, { ca, cert: user.cert, key: user.key });
-        expect(jane.body).toMatchObject({ reason: 'Forbidden', code: 403 });
-        expect(
-          kube.requests.some(
-            (q) =>
-              q.path ===
-              '/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication',
-          ),
-        ).toBe(true);
-      } finally {
-        await inCluster.close();
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
+        try {
+          const ca = readFileSync(join(dir, 'apiserver.crt'), 'utf8');
+          const asAggregator = () =>
+            httpsGet(inCluster.url + path, {
+              ca,
+              cert: frontProxy.cert,
+              key: frontProxy.key,
+              headers: {
+                'X-Remote-User': 'system:serviceaccount:kube-system:horizontal-pod-autoscaler',
+                'X-Remote-Group': 'system:serviceaccounts',
+              },
+            });
+          await waitFor(
+            async () => (await asAggregator()).status === 200,
+            20_000,
+            () => 'the in-cluster adapter never answered 200',
+          );
+          const r = await asAggregator();
+          expect(
+            r.body.items.map((i: { describedObject: { name: string } }) => i.describedObject.name),
+          ).toEqual(['collab-7d9f8b6c5d-q8w2m', 'collab-7d9f8b6c5d-x2x4z']);
+          const jane = await httpsGet(inCluster.url + path, { ca, cert: user.cert, key: user.key });
+          expect(jane.body).toMatchObject({ reason: 'Forbidden', code: 403 });
+          expect(
+            kube.requests.some(
+              (q) =>
+                q.path ===
+                '/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication',
+            ),
+          ).toBe(true);
+        } finally {
+          await inCluster.close();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    );
+  });
+
+  it('refuses to start in a pod with no service account token and no authorization kubeconfig', async () => {
+    await expect(
+      startAdapter(
+        parseFlags([`--prometheus-url=${prom.url}`, '--secure-port=0', '--bind-address=127.0.0.1']),
+        { logger: memoryLogger(), inCluster: null, env: { KUBERNETES_SERVICE_HOST: '10.96.0.1' } },
+      ),
+    ).rejects.toThrow('refusing to serve every request unchecked');
   });
 
   it('listens on both IP families by default, as --bind-address 0.0.0.0 means in Kubernetes', async () => {

@@ -42,6 +42,8 @@ export interface AdapterOverrides {
   readonly lister?: ObjectLister;
   /** The in-cluster connection (tests stand in a fake API server); default: from the pod's environment. */
   readonly inCluster?: KubeConnection | null;
+  /** The process environment (KUBERNETES_SERVICE_HOST says the adapter runs in a pod). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 function loadConfig(flags: AdapterFlags, logger: Logger): AdapterConfig {
@@ -87,10 +89,12 @@ async function certificates(
     groupHeaders: flags.requestheaderGroupHeaders,
     extraHeaderPrefixes: flags.requestheaderExtraHeadersPrefix,
   };
-  if (!clientPem && !rhPem && lookup && !flags.authenticationSkipLookup) {
+  // Each of the two CAs a flag does not give is looked up, as k8s.io/apiserver does: a
+  // --client-ca-file alone still leaves the aggregator's front-proxy CA to the cluster.
+  if ((!clientPem || !rhPem) && lookup && !flags.authenticationSkipLookup) {
     const cluster = await clusterAuthentication(lookup);
-    clientPem = cluster.clientCA;
-    if (cluster.requestHeader) {
+    clientPem ??= cluster.clientCA;
+    if (!rhPem && cluster.requestHeader) {
       rhPem = cluster.requestHeader.ca;
       requestHeader = cluster.requestHeader;
     }
@@ -202,6 +206,13 @@ export async function startAdapter(
   );
   let authorize = overrides.authorize;
   const authzApi = authorize ? undefined : connect(flags.authorizationKubeconfig);
+  // In a pod whose service account token is not mounted, every request would be allowed: as
+  // k8s.io/apiserver does without a delegated-authorization kubeconfig, refuse to start.
+  const env = overrides.env ?? process.env;
+  if (!authorize && !authzApi && env.KUBERNETES_SERVICE_HOST)
+    throw new Error(
+      'running in a pod without a service account token and without --authorization-kubeconfig: refusing to serve every request unchecked (mount the token, automountServiceAccountToken: true, or pass --authorization-kubeconfig)',
+    );
   if (authzApi) {
     authorize = subjectAccessReviewAuthorizer(authzApi);
   } else if (!authorize) {
