@@ -9,6 +9,7 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { AddressInfo, Socket } from 'node:net';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -727,6 +728,72 @@ describe('the adapter against a real Prometheus', () => {
         }
       },
     );
+  });
+
+  it('picks up a rotated serving certificate and client CA without a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beacon-adapter-rotate-'));
+    const servingCa = pki.ca('rotate-serving-ca');
+    const [first, second] = [pki.server(servingCa, 'rotate-1'), pki.server(servingCa, 'rotate-2')];
+    const [oldCa, newCa] = [pki.ca('rotate-client-ca-1'), pki.ca('rotate-client-ca-2')];
+    const newcomer = pki.client(newCa, 'rotate-newcomer', '/CN=newcomer/O=dev');
+    const files = {
+      cert: join(dir, 'tls.crt'),
+      key: join(dir, 'tls.key'),
+      ca: join(dir, 'ca.crt'),
+    };
+    const place = (serving: Pair, ca: Pair) => {
+      writeFileSync(files.cert, serving.cert);
+      writeFileSync(files.key, serving.key);
+      writeFileSync(files.ca, ca.cert);
+    };
+    place(first, oldCa);
+    const adapter = await startAdapter(
+      parseFlags([
+        `--prometheus-url=${prom.url}`,
+        '--secure-port=0',
+        '--bind-address=127.0.0.1',
+        `--tls-cert-file=${files.cert}`,
+        `--tls-private-key-file=${files.key}`,
+        `--client-ca-file=${files.ca}`,
+      ]),
+      { logger: memoryLogger(), certificateReloadMs: 100 },
+    );
+    const servedCert = () =>
+      new Promise<string>((resolve, reject) => {
+        const socket = tlsConnect(
+          { host: '127.0.0.1', port: adapter.port, ca: servingCa.cert },
+          () => {
+            resolve(socket.getPeerX509Certificate()?.fingerprint256 ?? '');
+            socket.destroy();
+          },
+        );
+        socket.once('error', reject);
+      });
+    const asNewcomer = () =>
+      httpsGet(`${adapter.url}/apis`, {
+        ca: servingCa.cert,
+        cert: newcomer.cert,
+        key: newcomer.key,
+      });
+    const fingerprint = (pair: Pair) => new X509Certificate(pair.cert).fingerprint256;
+    try {
+      expect(await servedCert()).toBe(fingerprint(first));
+      expect((await asNewcomer()).status).toBe(401);
+      place(second, newCa);
+      await waitFor(
+        async () => (await servedCert()) === fingerprint(second),
+        10_000,
+        () => 'the rotated serving certificate was never served',
+      );
+      await waitFor(
+        async () => (await asNewcomer()).status === 200,
+        10_000,
+        () => 'a client of the new CA was never let in',
+      );
+    } finally {
+      await adapter.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses to start in a pod with no service account token and no authorization kubeconfig', async () => {

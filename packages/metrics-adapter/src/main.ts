@@ -44,6 +44,8 @@ export interface AdapterOverrides {
   readonly inCluster?: KubeConnection | null;
   /** The process environment (KUBERNETES_SERVICE_HOST says the adapter runs in a pod). */
   readonly env?: NodeJS.ProcessEnv;
+  /** How often certificates and CAs are read again (default a minute; tests shorten it). */
+  readonly certificateReloadMs?: number;
 }
 
 function loadConfig(flags: AdapterFlags, logger: Logger): AdapterConfig {
@@ -199,11 +201,10 @@ export async function startAdapter(
     },
   });
 
-  const { authenticate, cas } = await authentication(
-    flags,
-    connect(flags.authenticationKubeconfig),
-    logger,
-  );
+  const authApi = connect(flags.authenticationKubeconfig);
+  let auth = await authentication(flags, authApi, logger);
+  // The current authenticator: certificates and CAs are read again every minute (below).
+  const authenticate: Authenticator = (req) => auth.authenticate(req);
   let authorize = overrides.authorize;
   const authzApi = authorize ? undefined : connect(flags.authorizationKubeconfig);
   // In a pod whose service account token is not mounted, every request would be allowed: as
@@ -232,16 +233,42 @@ export async function startAdapter(
     logger,
     version: { gitVersion: VERSION },
   });
-  const server = createServer(
-    {
-      cert: tls.cert,
-      key: tls.key,
-      ...(cas.length > 0 ? { ca: cas, requestCert: true, rejectUnauthorized: false } : {}),
-      ...(flags.tlsMinVersion ? { minVersion: flags.tlsMinVersion } : {}),
-      ...(flags.tlsCipherSuites ? { ciphers: flags.tlsCipherSuites } : {}),
-    },
-    app,
-  );
+  const secureOptions = (serving: { cert: string; key: string }, cas: readonly string[]) => ({
+    cert: serving.cert,
+    key: serving.key,
+    ...(cas.length > 0 ? { ca: [...cas], requestCert: true, rejectUnauthorized: false } : {}),
+    ...(flags.tlsMinVersion ? { minVersion: flags.tlsMinVersion } : {}),
+    ...(flags.tlsCipherSuites ? { ciphers: flags.tlsCipherSuites } : {}),
+  });
+  const server = createServer(secureOptions(tls, auth.cas), app);
+  // Certificates are rotated under a running server (cert-manager renews the serving pair,
+  // kube-apiserver's front-proxy CA changes in its ConfigMap): as k8s.io/apiserver's dynamic
+  // certificate controllers do, they are read again every minute, and new connections get the
+  // new ones. A read that fails keeps the current ones and is logged.
+  let served = { tls, cas: auth.cas };
+  const quiet: Logger = { ...logger, info: () => undefined, warn: () => undefined };
+  const reload = setInterval(() => {
+    void (async () => {
+      const nextTls = servingCertificate({
+        certFile: flags.tlsCertFile,
+        keyFile: flags.tlsPrivateKeyFile,
+        certDir: flags.certDir,
+      });
+      const nextAuth = await authentication(flags, authApi, quiet);
+      const changed =
+        nextTls.cert !== served.tls.cert ||
+        nextTls.key !== served.tls.key ||
+        nextAuth.cas.join() !== served.cas.join();
+      auth = nextAuth;
+      if (!changed) return;
+      server.setSecureContext(secureOptions(nextTls, nextAuth.cas));
+      served = { tls: nextTls, cas: nextAuth.cas };
+      logger.info('serving certificate or client CAs changed: new connections use them');
+    })().catch((error: unknown) =>
+      logger.warn('reading the certificates again failed; keeping the current ones', { error }),
+    );
+  }, overrides.certificateReloadMs ?? 60_000);
+  reload.unref();
   server.keepAliveTimeout = 65_000;
   // A connection's client certificate is read once (auth/x509.ts): as Go's TLS servers
   // (kube-apiserver's) do, a connection is never renegotiated to another one.
@@ -287,6 +314,7 @@ export async function startAdapter(
     server,
     async close() {
       clearInterval(retry);
+      clearInterval(reload);
       provider.stop();
       watchLister?.stop();
       server.closeAllConnections();
