@@ -281,7 +281,8 @@ describe('the adapter against a real Prometheus', () => {
       '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/%2A/websocket_connections?labelSelector=app%3Dcollab',
     );
     expect(again.body.items[0].timestamp).toBe(r.body.items[0].timestamp);
-    const metrics = await get('/metrics', null);
+    expect((await get('/metrics', null)).status).toBe(401);
+    const metrics = await get('/metrics', user);
     expect(metrics.text).toMatch(
       /beacon_adapter_nonfinite_values_total\{metric="websocket_connections"\} [1-9]/,
     );

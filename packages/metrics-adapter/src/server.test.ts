@@ -295,8 +295,10 @@ describe('API server', () => {
 
   it('answers 401 without credentials and 403 when authorization denies', async () => {
     await start({ authenticate: async () => undefined });
-    expect((await get('/apis')).body).toMatchObject({ reason: 'Unauthorized', code: 401 });
-    expect((await get('/healthz')).status).toBe(200);
+    for (const path of ['/apis', '/metrics', '/version', '/openapi/v2'])
+      expect((await get(path)).body).toMatchObject({ reason: 'Unauthorized', code: 401 });
+    for (const path of ['/healthz', '/livez', '/readyz'])
+      expect((await get(path)).status).toBe(200);
     await new Promise((res) => server.close(res));
     await start({ authorize: async () => ({ allowed: false, reason: 'no RBAC rule' }) });
     const r = await get(

@@ -39,7 +39,11 @@ export interface ServerDeps {
 }
 
 /** Paths anyone may read, as kube-apiserver's system:public-info-viewer and health checks allow. */
-const PUBLIC: ReadonlySet<Route['kind']> = new Set(['health', 'version', 'openapi', 'metrics']);
+// Only health goes unauthenticated, as the issue and kube-apiserver's defaults have it; /version,
+// /openapi/v2 and /metrics are checked like any other path (RBAC's system:public-info-viewer
+// and system:discovery allow the first two to everyone authenticated; a scraper needs `get` on
+// the /metrics non-resource URL, as kube-prometheus's Prometheus has).
+const PUBLIC: ReadonlySet<Route['kind']> = new Set(['health']);
 
 /** The route pattern used as the `path` label: bounded, never an object or metric name. */
 function pattern(r: Route | Status): string {
