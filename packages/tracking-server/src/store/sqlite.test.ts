@@ -318,3 +318,60 @@ it('filters issues by status, severity, type, service, environment, release and 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+describe('stats by service and severity', () => {
+  const HOUR = 3_600_000;
+  const sent = (n: number, service: string, level: string, receivedAt: number) =>
+    readEvent(
+      {
+        event_id: (0x5000 + n).toString(16).padStart(32, '0'),
+        level,
+        tags: { service },
+        exception: { values: [{ type: 'PaymentError', value: 'card declined' }] },
+      },
+      1,
+      scrub,
+      receivedAt,
+    );
+
+  it('counts each event under its own service and severity, not its issue’s latest', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beacon-stats-'));
+    const repo = openSqlite(join(dir, 'tracker.db'));
+    try {
+      // One issue (same type and value), fed by two services at two levels.
+      repo.ingest([
+        sent(1, 'svc-a', 'error', NOW - 2 * HOUR),
+        sent(2, 'svc-a', 'error', NOW - HOUR),
+        sent(3, 'svc-a', 'warning', NOW - HOUR),
+        sent(4, 'svc-d', 'error', NOW),
+        sent(5, 'svc-a', 'error', NOW - 30 * HOUR), // outside the day
+      ]);
+      const stats = repo.stats(NOW);
+      expect(stats.byService).toEqual({ 'svc-a': 3, 'svc-d': 1 });
+      expect(stats.bySeverity).toEqual({ error: 3, warning: 1 });
+      expect(stats.lastDay).toBe(4);
+    } finally {
+      repo.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fills the counts from the last day’s events when it opens a database from before them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beacon-stats-'));
+    const file = join(dir, 'tracker.db');
+    const first = openSqlite(file);
+    first.ingest([sent(11, 'svc-b', 'error', Date.now()), sent(12, 'svc-c', 'error', Date.now())]);
+    first.close();
+    // A database as trackers before service_hours left it.
+    const raw = new Database(file);
+    raw.exec('DROP TABLE service_hours');
+    raw.close();
+    const again = openSqlite(file);
+    try {
+      expect(again.stats(Date.now()).byService).toEqual({ 'svc-b': 1, 'svc-c': 1 });
+    } finally {
+      again.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -173,6 +173,33 @@ function unkeyEventIds(db: Database.Database): void {
   }).immediate();
 }
 
+/**
+ * Events an hour by service and severity, for the stats: each event counted under its own
+ * service and severity (an issue's events can come from several). Made, and filled from the
+ * last day's events, once by whichever connection opens the database first.
+ */
+function createServiceHours(db: Database.Database): void {
+  const exists = () =>
+    db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'service_hours'")
+      .get() !== undefined;
+  if (exists()) return;
+  db.transaction(() => {
+    if (exists()) return;
+    db.exec(`CREATE TABLE service_hours (
+      hour INTEGER NOT NULL, service TEXT NOT NULL, severity TEXT NOT NULL, count INTEGER NOT NULL,
+      PRIMARY KEY (hour, service, severity)) WITHOUT ROWID`);
+    db.prepare(
+      `INSERT INTO service_hours (hour, service, severity, count)
+       SELECT received_at / ${HOUR}, service, severity, COUNT(*) FROM events WHERE received_at >= ?
+       GROUP BY 1, 2, 3`,
+    ).run((Math.floor(Date.now() / HOUR) - STATS_HOURS) * HOUR);
+  }).immediate();
+}
+
+/** How many hours of service_hours are kept: the stats' day, and one to spare. */
+const STATS_HOURS = 25;
+
 export function openSqlite(file: string, options: SqliteOptions = {}): Repository {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -184,6 +211,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
   const sessions = sessionStore(db);
   const index = sessionIndex(db, sessions);
   unkeyEventIds(db); // after the migrations above, which may add columns to the old table
+  createServiceHours(db);
 
   const st = {
     findIssue: db.prepare(
@@ -208,6 +236,10 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
     addHour: db.prepare(
       'INSERT INTO issue_hours (issue_id, hour, count) VALUES (@id, @hour, @n) ON CONFLICT (issue_id, hour) DO UPDATE SET count = count + @n',
     ),
+    addServiceHour: db.prepare(
+      'INSERT INTO service_hours (hour, service, severity, count) VALUES (@hour, @service, @severity, @n) ON CONFLICT (hour, service, severity) DO UPDATE SET count = count + @n',
+    ),
+    pruneServiceHours: db.prepare('DELETE FROM service_hours WHERE hour < ?'),
     addRelease: db.prepare(
       'INSERT OR IGNORE INTO releases (project_id, name, first_seen) VALUES (?, ?, ?)',
     ),
@@ -254,9 +286,14 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
 
   // One batch (a group commit) in one transaction. Events of one issue are applied together:
   // one issue update, one hour upsert per hour, however many events the batch holds.
+  let prunedBefore = 0;
   const ingestTx = db.transaction((events: readonly TrackedEvent[]) => {
     let newIssues = 0;
     const opened: IngestResult['opened'][number][] = [];
+    const serviceHours = new Map<
+      string,
+      { hour: number; service: string; severity: string; n: number }
+    >();
     const ids = recent();
     const seen = new Set<string>();
     const groups = new Map<string, TrackedEvent[]>();
@@ -375,6 +412,10 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
           });
         const hour = Math.floor(e.receivedAt / HOUR);
         hours.set(hour, (hours.get(hour) ?? 0) + 1);
+        const key = `${hour}\0${e.service}\0${e.severity}`;
+        const sh = serviceHours.get(key);
+        if (sh) sh.n++;
+        else serviceHours.set(key, { hour, service: e.service, severity: e.severity, n: 1 });
         if (e.release) releases.add(e.release);
         if (e.user) users.add(e.user);
       }
@@ -384,6 +425,14 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
       let added = 0;
       for (const u of users) added += st.addUser.run(issue.id, u).changes;
       if (added > 0) st.countUsers.run(added, issue.id);
+    }
+    for (const row of serviceHours.values()) {
+      st.addServiceHour.run(row);
+      // The first write of an hour drops the hours the stats no longer read.
+      if (row.hour > prunedBefore) {
+        prunedBefore = row.hour;
+        st.pruneServiceHours.run(row.hour - STATS_HOURS);
+      }
     }
     index.afterBatch(accepted.length);
     return { result: { newIssues, opened } satisfies IngestResult, accepted };
@@ -578,16 +627,17 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
       const current = Math.floor(now / HOUR);
       const since = current - 23;
       const bySeverity: Record<string, number> = {};
+      // Each event under its own severity and service (service_hours), not its issue's.
       for (const r of db
         .prepare(
-          'SELECT i.severity AS k, SUM(h.count) AS n FROM issue_hours h JOIN issues i ON i.id = h.issue_id WHERE h.hour >= ? GROUP BY i.severity',
+          'SELECT severity AS k, SUM(count) AS n FROM service_hours WHERE hour >= ? GROUP BY severity',
         )
         .all(since) as { k: string; n: number }[])
         bySeverity[r.k] = r.n;
       const byService: Record<string, number> = {};
       for (const r of db
         .prepare(
-          'SELECT i.service AS k, SUM(h.count) AS n FROM issue_hours h JOIN issues i ON i.id = h.issue_id WHERE h.hour >= ? GROUP BY i.service',
+          'SELECT service AS k, SUM(count) AS n FROM service_hours WHERE hour >= ? GROUP BY service',
         )
         .all(since) as { k: string; n: number }[])
         byService[r.k] = r.n;
