@@ -246,7 +246,13 @@ export async function startAdapter(
   // certificate controllers do, they are read again every minute, and new connections get the
   // new ones. A read that fails keeps the current ones and is logged.
   let served = { tls, cas: auth.cas };
-  const quiet: Logger = { ...logger, info: () => undefined, warn: () => undefined };
+  // Reading again says nothing unless something fails: the first read logged what it found.
+  const quiet: Logger = {
+    debug: logger.debug,
+    info: () => undefined,
+    warn: () => undefined,
+    error: logger.error,
+  };
   const reload = setInterval(() => {
     void (async () => {
       const nextTls = servingCertificate({
