@@ -73,32 +73,25 @@ export const unauthorized = (message = 'Unauthorized'): Status =>
  * API group "<g>" in the namespace "<ns>"` (or `at the cluster scope`), then the reason.
  */
 export function forbidden(user: string, attrs: RequestAttributes, reason?: string): Status {
-  let why: string;
-  let subject: string;
-  let details: StatusDetails | undefined;
-  if (attrs.kind === 'nonResource') {
-    why = `User ${JSON.stringify(user)} cannot ${attrs.verb} path ${JSON.stringify(attrs.path)}`;
-    subject = '';
-  } else {
-    const resource = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource;
-    const scope = attrs.namespace
-      ? `in the namespace ${JSON.stringify(attrs.namespace)}`
-      : 'at the cluster scope';
-    why = `User ${JSON.stringify(user)} cannot ${attrs.verb} resource ${JSON.stringify(resource)} in API group ${JSON.stringify(attrs.group)} ${scope}`;
-    const qualified = attrs.group ? `${attrs.resource}.${attrs.group}` : attrs.resource;
-    subject = attrs.name ? `${qualified} ${JSON.stringify(attrs.name)} ` : `${qualified} `;
-    details = {
-      ...(attrs.name ? { name: attrs.name } : {}),
-      group: attrs.group,
-      kind: attrs.resource,
-    };
-  }
-  const message = `${subject}is forbidden: ${why}${reason ? `: ${reason}` : ''}`;
+  const because = reason ? `: ${reason}` : '';
+  const who = `User ${JSON.stringify(user)} cannot ${attrs.verb}`;
+  if (attrs.kind === 'nonResource')
+    return failure(
+      403,
+      'Forbidden',
+      `forbidden: ${who} path ${JSON.stringify(attrs.path)}${because}`,
+    );
+  const resource = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource;
+  const scope = attrs.namespace
+    ? `in the namespace ${JSON.stringify(attrs.namespace)}`
+    : 'at the cluster scope';
+  const qualified = attrs.group ? `${attrs.resource}.${attrs.group}` : attrs.resource;
+  const subject = attrs.name ? `${qualified} ${JSON.stringify(attrs.name)}` : qualified;
   return failure(
     403,
     'Forbidden',
-    subject ? message : `forbidden: ${why}${reason ? `: ${reason}` : ''}`,
-    details,
+    `${subject} is forbidden: ${who} resource ${JSON.stringify(resource)} in API group ${JSON.stringify(attrs.group)} ${scope}${because}`,
+    { ...(attrs.name ? { name: attrs.name } : {}), group: attrs.group, kind: attrs.resource },
   );
 }
 
