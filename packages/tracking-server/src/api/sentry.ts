@@ -63,7 +63,6 @@ export interface SentryIngestDeps {
   readonly onError: (err: unknown) => void;
 }
 
-/** A header value as HTTP allows it: printable ASCII, one line, not too long. */
 /**
  * The sender's address: the first X-Forwarded-For hop when an ingress put one there, else the
  * connection's peer; an IPv4 address is written without its IPv6 mapping.
@@ -93,6 +92,7 @@ function storedTransaction(text: string): Record<string, unknown> | undefined {
   }
 }
 
+/** A header value as HTTP allows it: printable ASCII, one line, not too long. */
 export function headerSafe(text: string): string {
   const safe = text.replace(/[^\x20-\x7e]/g, '?');
   return safe.length > 500 ? `${safe.slice(0, 497)}...` : safe;
