@@ -203,12 +203,16 @@ const bodyErrors = {
   '415': json('body not sent as application/json', ref('Error')),
 };
 const notFound = (what: string) => ({ '404': json(`no such ${what}`, ref('Error')) });
-const param = (name: string, schema: object, where = 'query') => ({
+const param = (name: string, schema: object, where = 'query', description?: string) => ({
   name,
   in: where,
   required: where === 'path',
   schema,
+  ...(description ? { description } : {}),
 });
+/** A filter an issue matches when any of its events does. */
+const anyEvent = (name: string, what: string) =>
+  param(name, text, 'query', `Issues with an event ${what}, not only as their latest.`);
 const issueId = param('id', integer, 'path');
 const sessionId = param('id', text, 'path');
 
@@ -243,9 +247,9 @@ export function openApiDocument(): object {
             param('status', oneOf(STATUSES)),
             param('severity', oneOf(SEVERITIES)),
             param('type', oneOf(TYPES)),
-            param('service', text),
-            param('environment', text),
-            param('release', text),
+            anyEvent('service', 'from this service'),
+            anyEvent('environment', 'in this environment'),
+            anyEvent('release', 'of this release'),
             param('q', text),
             param('sort', { ...oneOf(SORTS), default: 'last_seen' }),
             param('cursor', text),

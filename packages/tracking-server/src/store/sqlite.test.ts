@@ -319,6 +319,66 @@ it('filters issues by status, severity, type, service, environment, release and 
   }
 });
 
+describe('filters by service and environment', () => {
+  // One issue (same type and value) seen in two services and two environments, then a second.
+  const sent = (n: number, service: string, environment: string) =>
+    readEvent(
+      {
+        event_id: (0x6000 + n).toString(16).padStart(32, '0'),
+        environment,
+        tags: { service },
+        exception: { values: [{ type: n < 10 ? 'PaymentError' : 'TimeoutError', value: 'x' }] },
+      },
+      1,
+      scrub,
+      NOW + n,
+    );
+  const feed = (repo: ReturnType<typeof openSqlite>) => {
+    repo.ingest([sent(1, 'checkout', 'production'), sent(2, 'billing', 'staging')]);
+    repo.ingest([sent(3, 'billing', 'staging'), sent(11, 'search', 'production')]);
+  };
+  const ids = (repo: ReturnType<typeof openSqlite>, f: Record<string, string>) =>
+    repo.listIssues({ sort: 'first_seen', limit: 10, ...f }, NOW).items.map((i) => i.id);
+
+  it('finds an issue under every service and environment its events came from', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beacon-filters-'));
+    const repo = openSqlite(join(dir, 'tracker.db'));
+    try {
+      feed(repo);
+      // Issue 1's latest event is billing's, in staging; its first was checkout's, in production.
+      expect(repo.getIssue(1, NOW)).toMatchObject({ service: 'billing' });
+      expect(ids(repo, { service: 'checkout' })).toEqual([1]);
+      expect(ids(repo, { service: 'billing' })).toEqual([1]);
+      expect(ids(repo, { service: 'search' })).toEqual([2]);
+      expect(ids(repo, { environment: 'production' })).toEqual([2, 1]);
+      expect(ids(repo, { environment: 'staging' })).toEqual([1]);
+      expect(ids(repo, { environment: 'development' })).toEqual([]);
+    } finally {
+      repo.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fills them from the events kept when it opens a database from before them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beacon-filters-'));
+    const file = join(dir, 'tracker.db');
+    const first = openSqlite(file);
+    feed(first);
+    first.close();
+    const raw = new Database(file);
+    raw.exec('DROP TABLE issue_services; DROP TABLE issue_environments');
+    raw.close();
+    const again = openSqlite(file);
+    try {
+      expect(ids(again, { service: 'checkout' })).toEqual([1]);
+      expect(ids(again, { environment: 'production' })).toEqual([2, 1]);
+    } finally {
+      again.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('stats by service and severity', () => {
   const HOUR = 3_600_000;
   const sent = (n: number, service: string, level: string, receivedAt: number) =>

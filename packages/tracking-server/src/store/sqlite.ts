@@ -174,27 +174,61 @@ function unkeyEventIds(db: Database.Database): void {
 }
 
 /**
- * Events an hour by service and severity, for the stats: each event counted under its own
- * service and severity (an issue's events can come from several). Made, and filled from the
- * last day's events, once by whichever connection opens the database first.
+ * A table added after databases were in use: made, and filled from what they hold, once, by
+ * whichever connection opens the database first.
  */
-function createServiceHours(db: Database.Database): void {
+function addTable(db: Database.Database, name: string, create: string, fill: () => void): void {
   const exists = () =>
-    db
-      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'service_hours'")
-      .get() !== undefined;
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !==
+    undefined;
   if (exists()) return;
   db.transaction(() => {
-    if (exists()) return;
-    db.exec(`CREATE TABLE service_hours (
-      hour INTEGER NOT NULL, service TEXT NOT NULL, severity TEXT NOT NULL, count INTEGER NOT NULL,
-      PRIMARY KEY (hour, service, severity)) WITHOUT ROWID`);
-    db.prepare(
-      `INSERT INTO service_hours (hour, service, severity, count)
-       SELECT received_at / ${HOUR}, service, severity, COUNT(*) FROM events WHERE received_at >= ?
-       GROUP BY 1, 2, 3`,
-    ).run((Math.floor(Date.now() / HOUR) - STATS_HOURS) * HOUR);
+    if (exists()) return; // another connection got here first
+    db.exec(create);
+    fill();
   }).immediate();
+}
+
+/**
+ * Events an hour by service and severity, for the stats: each event counted under its own
+ * service and severity (an issue's events can come from several); filled from the last day's.
+ */
+function createServiceHours(db: Database.Database): void {
+  addTable(
+    db,
+    'service_hours',
+    `CREATE TABLE service_hours (
+      hour INTEGER NOT NULL, service TEXT NOT NULL, severity TEXT NOT NULL, count INTEGER NOT NULL,
+      PRIMARY KEY (hour, service, severity)) WITHOUT ROWID`,
+    () =>
+      db
+        .prepare(
+          `INSERT INTO service_hours (hour, service, severity, count)
+           SELECT received_at / ${HOUR}, service, severity, COUNT(*) FROM events WHERE received_at >= ?
+           GROUP BY 1, 2, 3`,
+        )
+        .run((Math.floor(Date.now() / HOUR) - STATS_HOURS) * HOUR),
+  );
+}
+
+/**
+ * Every service and environment an issue's events came from, for the issue list's filters (the
+ * issue's own columns hold only its latest event's). Keyed by the value, which is what a filter
+ * looks up; filled from the events kept and each issue's latest.
+ */
+function createIssuePlaces(db: Database.Database): void {
+  for (const column of ['service', 'environment'] as const) {
+    const table = `issue_${column}s`;
+    addTable(
+      db,
+      table,
+      `CREATE TABLE ${table} (${column} TEXT NOT NULL, issue_id INTEGER NOT NULL,
+        PRIMARY KEY (${column}, issue_id)) WITHOUT ROWID`,
+      () =>
+        db.exec(`INSERT OR IGNORE INTO ${table} (${column}, issue_id)
+          SELECT ${column}, issue_id FROM events UNION SELECT ${column}, id FROM issues`),
+    );
+  }
 }
 
 /** How many hours of service_hours are kept: the stats' day, and one to spare. */
@@ -212,6 +246,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
   const index = sessionIndex(db, sessions);
   unkeyEventIds(db); // after the migrations above, which may add columns to the old table
   createServiceHours(db);
+  createIssuePlaces(db);
 
   const st = {
     findIssue: db.prepare(
@@ -242,6 +277,12 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
     pruneServiceHours: db.prepare('DELETE FROM service_hours WHERE hour < ?'),
     addRelease: db.prepare(
       'INSERT OR IGNORE INTO releases (project_id, name, first_seen) VALUES (?, ?, ?)',
+    ),
+    addIssueService: db.prepare(
+      'INSERT OR IGNORE INTO issue_services (service, issue_id) VALUES (?, ?)',
+    ),
+    addIssueEnvironment: db.prepare(
+      'INSERT OR IGNORE INTO issue_environments (environment, issue_id) VALUES (?, ?)',
     ),
     addIssueRelease: db.prepare(
       'INSERT OR IGNORE INTO issue_releases (issue_id, release) VALUES (?, ?)',
@@ -382,6 +423,8 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
       });
       const hours = new Map<number, number>();
       const releases = new Set<string>();
+      const services = new Set<string>();
+      const environments = new Set<string>();
       const users = new Set<string>();
       for (const e of group) {
         const row = st.insertEvent.run({
@@ -417,11 +460,15 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
         if (sh) sh.n++;
         else serviceHours.set(key, { hour, service: e.service, severity: e.severity, n: 1 });
         if (e.release) releases.add(e.release);
+        services.add(e.service);
+        environments.add(e.environment);
         if (e.user) users.add(e.user);
       }
       st.countEvents.run(group.length, issue.id);
       for (const [hour, n] of hours) st.addHour.run({ id: issue.id, hour, n });
       for (const r of releases) st.addIssueRelease.run(issue.id, r);
+      for (const v of services) st.addIssueService.run(v, issue.id);
+      for (const v of environments) st.addIssueEnvironment.run(v, issue.id);
       let added = 0;
       for (const u of users) added += st.addUser.run(issue.id, u).changes;
       if (added > 0) st.countUsers.run(added, issue.id);
@@ -511,9 +558,16 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
       const column = SORT_COLUMN[f.sort];
       const where: string[] = [];
       const params: Record<string, unknown> = { limit: f.limit + 1 };
-      for (const key of ['status', 'severity', 'type', 'service', 'environment'] as const) {
+      for (const key of ['status', 'severity', 'type'] as const) {
         if (f[key] !== undefined) {
           where.push(`${key} = @${key}`);
+          params[key] = f[key];
+        }
+      }
+      // Any of the issue's events, not only its latest.
+      for (const key of ['service', 'environment'] as const) {
+        if (f[key] !== undefined) {
+          where.push(`id IN (SELECT issue_id FROM issue_${key}s WHERE ${key} = @${key})`);
           params[key] = f[key];
         }
       }
