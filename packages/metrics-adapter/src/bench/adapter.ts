@@ -1,7 +1,7 @@
 // npm run bench: the adapter's latency and footprint against a real Prometheus holding 1,500
 // pods' series, side by side with the same PromQL sent to Prometheus directly and with the
 // pod-name regex query prometheus-adapter would send for the same request. Every path is measured
-// by the same client in the same interleaved rounds (measure.ts). Prints numbers; it is not a
+// by the same Go client in the same interleaved rounds (measure.ts). Prints numbers; it is not a
 // test and asserts nothing.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,11 +13,12 @@ import { createPki, type Pair } from '../testing/pki';
 import { freePort, startPrometheus, waitFor } from '../testing/prometheus';
 import {
   getter,
-  interleaved,
+  startMeasurer,
   summarise,
   type Case,
   type Getter,
   type Identity,
+  type Measurer,
   type Summary,
 } from './measure';
 import { describeStalls, startStallProbe, type Stalls } from './stall-probe';
@@ -62,8 +63,7 @@ function exposition(): string {
 
 /**
  * The environment deploy/deployment.yaml gives the adapter's container (its allocator settings):
- * the adapters run with it, as deployed, and so does this client, so that the direct paths and
- * the adapter's are measured by the same process with the same allocator.
+ * the adapters and the bare server run with it, as deployed.
  */
 function deployedEnv(): Record<string, string> {
   const doc = parseDocument(
@@ -76,6 +76,7 @@ function deployedEnv(): Record<string, string> {
 }
 
 interface AdapterProcess {
+  readonly url: string;
   readonly client: Getter;
   readonly child: ChildProcess;
   rssMiB(): number;
@@ -130,7 +131,7 @@ async function startAdapterProcess(
   await waitFor(
     async () => {
       client ??= getter(url, identity(certDir, caller));
-      const body = await client.get('/apis/custom.metrics.k8s.io/v1beta2', true);
+      const body = await client.get('/apis/custom.metrics.k8s.io/v1beta2');
       return body.includes('pods/websocket_connections');
     },
     30_000,
@@ -138,6 +139,7 @@ async function startAdapterProcess(
   );
   const get = client as Getter;
   return {
+    url,
     client: get,
     child,
     rssMiB: () => {
@@ -145,7 +147,7 @@ async function startAdapterProcess(
       return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
     },
     async counters() {
-      const text = (await get.get('/metrics', true)).toString();
+      const text = (await get.get('/metrics')).toString();
       const sum = (re: RegExp) =>
         [...text.matchAll(re)].reduce((n, m) => n + Number(m[m.length - 1]), 0);
       const cache: Record<string, number> = {};
@@ -177,7 +179,7 @@ async function startBareHttps(
   certDir: string,
   caller: Caller,
   body: Buffer,
-): Promise<{ client: Getter; child: ChildProcess }> {
+): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   const file = join(certDir, 'answer.json');
   writeFileSync(file, body);
@@ -197,14 +199,22 @@ async function startBareHttps(
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, ...deployedEnv() },
   });
-  const client = getter(`https://127.0.0.1:${port}`, identity(certDir, caller));
-  await waitFor(
-    async () => (await client.get('/')).length > 0,
-    10_000,
-    () => 'the bare https server did not come up',
-  );
-  return { client, child };
+  const url = `https://127.0.0.1:${port}`;
+  const client = getter(url, identity(certDir, caller));
+  try {
+    await waitFor(
+      async () => (await client.get('/')).length > 0,
+      10_000,
+      () => 'the bare https server did not come up',
+    );
+  } finally {
+    client.close();
+  }
+  return { url, child };
 }
+
+const goVersion = () =>
+  spawnSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).stdout?.trim() || 'Go';
 
 const diff = (a: Counters, b: Counters): Counters => ({
   cpuMs: b.cpuMs - a.cpuMs,
@@ -242,7 +252,7 @@ function report(
   const regex = byName.get(REGEX) as Summary;
   const load = (l: number[]) => l.map((n) => n.toFixed(2)).join(' ');
   console.log(
-    `\nmetrics-adapter bench — ${PODS} pods, ${ROUNDS} interleaved rounds of one request per path (after ${WARMUP} warm-up rounds), same client for all, Node ${process.version}, ${cpus().length} CPUs, load average ${load(extra.load[0])} → ${load(extra.load[1])}\nadapters and client with deploy/deployment.yaml's environment: ${Object.entries(
+    `\nmetrics-adapter bench — ${PODS} pods, ${ROUNDS} interleaved rounds of one request per path (after ${WARMUP} warm-up rounds), same Go client for all (${goVersion()}), Node ${process.version}, ${cpus().length} CPUs, load average ${load(extra.load[0])} → ${load(extra.load[1])}\nadapters and bare server with deploy/deployment.yaml's environment: ${Object.entries(
       deployedEnv(),
     )
       .map(([k, v]) => `${k}=${v}`)
@@ -316,6 +326,7 @@ async function main() {
   });
   const children: ChildProcess[] = [];
   const direct = getter(prom.url);
+  let measurer: Measurer | undefined;
   let certDir: string | undefined;
   const pki = createPki();
   const proxyCa = pki.ca('front-proxy-ca');
@@ -327,7 +338,7 @@ async function main() {
     await waitFor(
       async () => {
         const q = encodeURIComponent('count(websocket_connections)');
-        const b = JSON.parse((await direct.get(`/api/v1/query?query=${q}`, true)).toString()) as {
+        const b = JSON.parse((await direct.get(`/api/v1/query?query=${q}`)).toString()) as {
           data: { result: { value: [number, string] }[] };
         };
         return b.data.result[0]?.value[1] === String(PODS);
@@ -341,61 +352,39 @@ async function main() {
     // Longer than the run, so every measured request of this adapter is a hit (counted below).
     const cached = await startAdapterProcess(prom.url, certDir, caller, ['--value-cache-ttl=1h']);
     children.push(cached.child);
-    const bare = await startBareHttps(certDir, caller, await cached.client.get(VALUES_PATH, true));
+    const bare = await startBareHttps(certDir, caller, await cached.client.get(VALUES_PATH));
     children.push(bare.child);
 
     // What the adapter sends for this request, and what prometheus-adapter would send; both as
     // GET, the adapter's (and prometheus-adapter's) default --prometheus-verb.
     const grouped = `sum(websocket_connections{namespace="${NAMESPACE}"}) by (pod)`;
     const regex = `sum(websocket_connections{namespace="${NAMESPACE}",pod=~"${pods.join('|')}"}) by (pod)`;
-    const queryPath = (q: string) => `/api/v1/query?${new URLSearchParams({ query: q })}`;
-    // The gzip paths ask as client-go does and inflate, and fail if the answer came uncompressed.
-    const compressed = async (client: Getter, name: string, get: () => Promise<Buffer>) => {
-      const before = client.gzipped();
-      const body = await get();
-      if (client.gzipped() === before) throw new Error(`${name}: the answer was not gzipped`);
-      return body;
-    };
-    const adapterCase = (name: string, a: AdapterProcess, gzip = false): Case => ({
-      name,
-      async run() {
-        const get = () => a.client.get(VALUES_PATH, false, gzip);
-        const body = gzip ? await compressed(a.client, name, get) : await get();
-        if (!body.includes('collab-01499')) throw new Error(`${name}: incomplete answer`);
-      },
-    });
+    const query = (q: string) => `${prom.url}/api/v1/query?${new URLSearchParams({ query: q })}`;
+    const values = (url: string) => url + VALUES_PATH;
+    // Every adapter answer must end with the last pod's item.
+    const LAST = 'collab-01499';
     const cases: Case[] = [
-      { name: DIRECT, run: async () => void (await direct.get(queryPath(grouped))) },
-      {
-        name: DIRECT_GZ,
-        run: async () =>
-          void (await compressed(direct, DIRECT_GZ, () =>
-            direct.get(queryPath(grouped), false, true),
-          )),
-      },
-      {
-        name: PARSED,
-        run: async () => void JSON.parse((await direct.get(queryPath(grouped), true)).toString()),
-      },
-      { name: REGEX, run: async () => void (await direct.get(queryPath(regex))) },
-      adapterCase(MISS, uncached),
-      adapterCase(MISS_GZ, uncached, true),
-      adapterCase(HIT, cached),
-      adapterCase(HIT_GZ, cached, true),
-      {
-        name: BARE,
-        async run() {
-          if (!(await bare.client.get(VALUES_PATH)).includes('collab-01499'))
-            throw new Error(`${BARE}: incomplete answer`);
-        },
-      },
+      { name: DIRECT, client: 'prometheus', url: query(grouped) },
+      { name: DIRECT_GZ, client: 'prometheus', url: query(grouped), gzip: true },
+      { name: PARSED, client: 'prometheus', url: query(grouped), parse: true },
+      { name: REGEX, client: 'prometheus', url: query(regex) },
+      { name: MISS, client: 'uncached', url: values(uncached.url), expect: LAST },
+      { name: MISS_GZ, client: 'uncached', url: values(uncached.url), gzip: true, expect: LAST },
+      { name: HIT, client: 'cached', url: values(cached.url), expect: LAST },
+      { name: HIT_GZ, client: 'cached', url: values(cached.url), gzip: true, expect: LAST },
+      { name: BARE, client: 'bare', url: values(bare.url), expect: LAST },
     ];
-    await interleaved(cases, WARMUP); // not recorded: connections, JIT, the first cache fill
+    const aggregator = identity(certDir, caller);
+    measurer = await startMeasurer({
+      clients: { prometheus: {}, uncached: aggregator, cached: aggregator, bare: aggregator },
+      cases,
+    });
+    await measurer.rounds(WARMUP); // not recorded: connections, JIT, the first cache fill
     const before = [await uncached.counters(), await cached.counters()] as const;
     const bareCpu = cpuMsOf(bare.child);
     const loadBefore = loadavg();
     const probe = await startStallProbe();
-    const times = await interleaved(cases, ROUNDS);
+    const times = await measurer.rounds(ROUNDS);
     const stalls = await probe.stop();
     const loadAfter = loadavg();
     const after = [await uncached.counters(), await cached.counters()] as const;
@@ -414,6 +403,7 @@ async function main() {
       },
     );
   } finally {
+    measurer?.close();
     direct.close();
     for (const c of children) c.kill('SIGTERM');
     await prom.stop();
@@ -423,17 +413,7 @@ async function main() {
   }
 }
 
-// glibc reads its settings when a process starts: run this client again with the deployed ones.
-const env = deployedEnv();
-if (Object.entries(env).some(([k, v]) => process.env[k] !== v)) {
-  const again = spawnSync(process.execPath, process.argv.slice(1), {
-    stdio: 'inherit',
-    env: { ...process.env, ...env },
-  });
-  process.exit(again.status ?? 1);
-} else {
-  main().catch((err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  });
-}
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,21 +1,20 @@
-// The benchmark's measuring side, the same for every path it compares: one client (node:http or
-// node:https — with the aggregator's client certificate where it calls the adapter — one
-// kept-alive connection, gzip asked for or not, only the answer's tail kept),
-// one request at a time, and every path measured in the same rounds in a rotating order, so a
-// busy moment on the machine (a scrape, another process, a GC) lands on all of them alike.
+// The benchmark's measuring side, the same for every path it compares: one Go client
+// (client/main.go — the adapter's callers are Go programs) with one kept-alive connection to each
+// server, the aggregator's client certificate where it calls the adapter, gzip asked for or not,
+// one request at a time, every path measured in the same rounds in a rotating order, so a busy
+// moment on the machine (a scrape, another process, a GC) lands on all of them alike. And a
+// node:http(s) getter for what the bench reads outside the measured rounds.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { gunzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 
 export interface Getter {
-  /**
-   * GETs `path`; resolves with the answer's last 1 KiB (or the whole answer with `whole`). With
-   * `gzip` it asks for gzip and inflates what comes gzipped, as Go's http.Transport (client-go's)
-   * does.
-   */
-  get(path: string, whole?: boolean, gzip?: boolean): Promise<Buffer>;
-  /** How many answers came gzipped. */
-  gzipped(): number;
+  /** GETs `path` and resolves with the whole answer; rejects unless it is a 200. */
+  get(path: string): Promise<Buffer>;
   close(): void;
 }
 
@@ -28,39 +27,22 @@ export interface Identity {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-/**
- * A client for one server. Keeping only the tail means the measuring process does not copy
- * every 100–300 KB answer (its garbage collection would be timed as the server's latency).
- */
+/** A client for one server, for what the bench reads outside the measured rounds. */
 export function getter(base: string, identity?: Identity): Getter {
   const tls = base.startsWith('https:');
-  const { headers: identityHeaders = {}, ...credentials } = identity ?? {};
+  const { headers = {}, ...credentials } = identity ?? {};
   const agent = tls
     ? new HttpsAgent({ keepAlive: true, maxSockets: 1, ...credentials })
     : new HttpAgent({ keepAlive: true, maxSockets: 1 });
   const request = tls ? httpsRequest : httpRequest;
-  let gzipped = 0;
   return {
-    get: (path, whole = false, gzip = false) =>
+    get: (path) =>
       new Promise((resolve, reject) => {
-        const headers = gzip ? { ...identityHeaders, 'accept-encoding': 'gzip' } : identityHeaders;
         request(base + path, { agent, headers }, (res) => {
-          // A gzipped answer (~20 KB) is kept whole and inflated in one call when it ends.
-          const gz = res.headers['content-encoding'] === 'gzip';
-          if (gz) gzipped++;
           const chunks: Buffer[] = [];
-          let tail: Buffer = Buffer.alloc(0);
-          res.on('data', (c: Buffer) => {
-            if (whole || gz) chunks.push(c);
-            else
-              tail =
-                c.length >= 1024
-                  ? c.subarray(c.length - 1024)
-                  : Buffer.concat([tail, c]).subarray(-1024);
-          });
+          res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
-            let body = whole || gz ? Buffer.concat(chunks) : tail;
-            if (gz) body = whole ? gunzipSync(body) : gunzipSync(body).subarray(-1024);
+            const body = Buffer.concat(chunks);
             if (res.statusCode === 200) resolve(body);
             else reject(new Error(`GET ${path}: ${res.statusCode}: ${body.toString()}`));
           });
@@ -69,31 +51,79 @@ export function getter(base: string, identity?: Identity): Getter {
           .on('error', reject)
           .end();
       }),
-    gzipped: () => gzipped,
     close: () => agent.destroy(),
   };
 }
 
+/** One path measured: which client GETs which URL, and how the answer is read (client/main.go). */
 export interface Case {
   readonly name: string;
-  run(): Promise<void>;
+  /** A key of the plan's clients. */
+  readonly client: string;
+  readonly url: string;
+  /** Ask for gzip (as client-go does) and fail when the answer is not gzipped. */
+  readonly gzip?: boolean;
+  /** Decode the whole answer as JSON. */
+  readonly parse?: boolean;
+  /** Text the answer's last KiB must hold. */
+  readonly expect?: string;
+}
+
+export interface Plan {
+  readonly clients: Readonly<Record<string, Omit<Identity, 'ca'> & { ca?: string }>>;
+  readonly cases: readonly Case[];
+}
+
+/** The Go client measuring a plan's cases: `rounds(n)` gives milliseconds per case, in order. */
+export interface Measurer {
+  rounds(n: number): Promise<number[][]>;
+  close(): void;
 }
 
 /**
- * Runs every case once per round, starting each round one case further along, so no case always
- * follows the same other one. Milliseconds per case, in case order.
+ * Builds and starts the measuring client (client/main.go, standard library only) with `plan`:
+ * every case once per round, each round starting one case further along, so no case always
+ * follows the same other one and a busy moment lands on all of them alike.
  */
-export async function interleaved(cases: readonly Case[], rounds: number): Promise<number[][]> {
-  const times = cases.map(() => [] as number[]);
-  for (let r = 0; r < rounds; r++) {
-    for (let k = 0; k < cases.length; k++) {
-      const i = (r + k) % cases.length;
-      const started = performance.now();
-      await (cases[i] as Case).run();
-      (times[i] as number[]).push(performance.now() - started);
-    }
+export async function startMeasurer(plan: Plan): Promise<Measurer> {
+  const source = join(__dirname, '..', '..', 'src', 'bench', 'client');
+  const dir = mkdtempSync(join(tmpdir(), 'beacon-bench-client-'));
+  const binary = join(dir, 'client');
+  const build = spawnSync('go', ['build', '-o', binary, '.'], { cwd: source, encoding: 'utf8' });
+  if (build.error || build.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(
+      `could not build the bench's client (Go 1.22+ on PATH is needed): ${build.error?.message ?? build.stderr}`,
+    );
   }
-  return times;
+  const child = spawn(binary, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async (): Promise<Record<string, unknown>> => {
+    const line = await lines.next();
+    if (line.done) throw new Error(`the bench's client exited (${child.exitCode})`);
+    const answer = JSON.parse(line.value) as Record<string, unknown>;
+    if (typeof answer.error === 'string') throw new Error(`the bench's client: ${answer.error}`);
+    return answer;
+  };
+  const close = () => {
+    child.stdin.end();
+    child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  child.stdin.write(JSON.stringify(plan) + '\n');
+  try {
+    await next(); // ready: the plan is read and its clients made
+  } catch (err) {
+    close();
+    throw err;
+  }
+  return {
+    async rounds(n) {
+      child.stdin.write(JSON.stringify({ rounds: n }) + '\n');
+      return (await next()).times as number[][];
+    },
+    close,
+  };
 }
 
 export interface Summary {

@@ -1,0 +1,3 @@
+module beacon/metrics-adapter/bench/client
+
+go 1.22
