@@ -39,6 +39,8 @@ let user: Pair; // signed by the client CA: CN=jane, O=dev, O=ops
 let frontProxy: Pair; // signed by the requestheader CA, CN allowed
 let rogueProxy: Pair; // signed by the requestheader CA, CN not allowed
 let stranger: Pair; // signed by a CA the adapter does not trust
+// Signed through intermediates, each sent with its chain (leaf, then intermediate), or without.
+let chained: { user: Pair; proxy: Pair; proxyNamedAsUser: Pair; stranger: Pair; bareLeaf: Pair };
 let serving: string;
 let certDir: string;
 const servers: Server[] = [];
@@ -71,6 +73,25 @@ beforeAll(async () => {
   frontProxy = pki.client(rhCa, 'front-proxy', '/CN=front-proxy-client');
   rogueProxy = pki.client(rhCa, 'rogue-proxy', '/CN=someone-else');
   stranger = pki.client(otherCa, 'stranger', '/CN=mallory');
+  const withChain = (leaf: Pair, ...up: Pair[]): Pair => ({
+    ...leaf,
+    cert: leaf.cert + up.map((c) => c.cert).join(''),
+  });
+  const clientIca = pki.intermediate(clientCa, 'client-ica');
+  const rhIca = pki.intermediate(rhCa, 'front-proxy-ica');
+  const otherIca = pki.intermediate(otherCa, 'other-ica');
+  const ivan = pki.client(clientIca, 'ivan', '/CN=ivan/O=dev');
+  chained = {
+    user: withChain(ivan, clientIca),
+    proxy: withChain(pki.client(rhIca, 'ica-proxy', '/CN=front-proxy-client'), rhIca),
+    // The allowed front-proxy name, but under the client CA: a user, not a proxy.
+    proxyNamedAsUser: withChain(
+      pki.client(clientIca, 'ica-fake-proxy', '/CN=front-proxy-client'),
+      clientIca,
+    ),
+    stranger: withChain(pki.client(otherIca, 'ica-stranger', '/CN=mallory'), otherIca),
+    bareLeaf: ivan, // without its intermediate: no chain to a trusted CA
+  };
 
   const targets: ScrapeTarget[] = [];
   const ws = (n: number) => (r: Registry) =>
@@ -440,6 +461,23 @@ describe('the adapter against a real Prometheus', () => {
     // The front proxy without a user header is no one.
     expect((await get('/apis', frontProxy)).status).toBe(401);
     expect((await get('/healthz', null)).text).toBe('ok');
+  });
+
+  it('takes certificates through the intermediates the client sends, by the bundle they end in', async () => {
+    seenUsers.length = 0;
+    expect((await get('/apis', chained.user)).status).toBe(200);
+    const hpa = { 'X-Remote-User': 'system:serviceaccount:kube-system:horizontal-pod-autoscaler' };
+    expect((await get('/apis', chained.proxy, hpa)).status).toBe(200);
+    expect((await get('/apis', chained.proxyNamedAsUser, hpa)).status).toBe(200);
+    expect(seenUsers).toEqual([
+      { name: 'ivan', groups: ['dev'] },
+      { name: 'system:serviceaccount:kube-system:horizontal-pod-autoscaler', groups: [] },
+      { name: 'front-proxy-client', groups: [] },
+    ]);
+    for (const who of [chained.stranger, chained.bareLeaf]) {
+      const r = await get('/apis', who, hpa);
+      expect(r.body).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
+    }
   });
 
   it('reads the front proxy’s user from each request on a kept connection, which is never renegotiated', async () => {

@@ -1,5 +1,6 @@
 // Client-certificate authentication, as Kubernetes API servers do it:
-//  - a certificate signed by --client-ca-file: the user is its CN, the groups its O values;
+//  - a certificate signed by --client-ca-file (directly, or through intermediates the client
+//    sends): the user is its CN, the groups its O values;
 //  - a certificate signed by --requestheader-client-ca-file (the aggregator's front proxy) whose
 //    CN is allowed: the user is in X-Remote-User, groups in X-Remote-Group, extras in
 //    X-Remote-Extra-<key>. These headers are read only from the front proxy; from anyone else
@@ -8,7 +9,7 @@
 // health checks work and a missing credential is answered with a 401 Status.
 import type { IncomingMessage } from 'node:http';
 import { X509Certificate } from 'node:crypto';
-import type { TLSSocket } from 'node:tls';
+import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
 import type { Authenticator, UserInfo } from './types';
 
 export interface RequestHeaderOptions {
@@ -49,6 +50,37 @@ export function subjectValues(subject: string, attribute: string): string[] {
 
 const signedBy = (cert: X509Certificate, cas: readonly X509Certificate[]) =>
   cas.some((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey));
+
+/**
+ * The connection's certificate chain, leaf first: what the client sent, completed by OpenSSL up
+ * to the root it verified against (Node links each certificate to its issuer; a root to itself).
+ */
+function peerChain(socket: TLSSocket): X509Certificate[] {
+  const chain: X509Certificate[] = [];
+  const seen = new Set<string>();
+  let c: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+  while (c?.raw && !seen.has(c.fingerprint256)) {
+    seen.add(c.fingerprint256);
+    chain.push(new X509Certificate(c.raw));
+    c = c.issuerCertificate;
+  }
+  return chain;
+}
+
+/**
+ * Whether the chain leads to one of `cas`: some certificate in it is signed by one, and each below
+ * it by the next. A client may send intermediates, as Go's x509.Verify (kube-apiserver's) takes
+ * them; the TLS handshake already checked that they are CAs, against every CA the server trusts,
+ * and this says which bundle the chain ends in.
+ */
+function chainsTo(chain: readonly X509Certificate[], cas: readonly X509Certificate[]): boolean {
+  for (const [i, cert] of chain.entries()) {
+    if (signedBy(cert, cas)) return true;
+    const issuer = chain[i + 1];
+    if (!issuer || !signedBy(cert, [issuer])) return false;
+  }
+  return false;
+}
 
 /**
  * A header's values, one per line as sent and each whole, as requestheader's allHeaderValues
@@ -94,14 +126,15 @@ type Verdict = { readonly proxy: true } | { readonly proxy: false; readonly user
 
 export function certificateAuthenticator(options: CertAuthOptions): Authenticator {
   const nobody: Verdict = { proxy: false };
-  const decide = (cert: X509Certificate | undefined): Verdict => {
+  const decide = (chain: readonly X509Certificate[]): Verdict => {
+    const cert = chain[0];
     if (!cert) return nobody;
     const rh = options.requestHeader;
-    if (rh && signedBy(cert, rh.cas)) {
+    if (rh && chainsTo(chain, rh.cas)) {
       const cn = subjectValues(cert.subject, 'CN')[0] ?? '';
       return rh.allowedNames.length > 0 && !rh.allowedNames.includes(cn) ? nobody : { proxy: true };
     }
-    if (options.clientCAs && signedBy(cert, options.clientCAs)) {
+    if (options.clientCAs && chainsTo(chain, options.clientCAs)) {
       const name = subjectValues(cert.subject, 'CN')[0];
       return name
         ? { proxy: false, user: { name, groups: subjectValues(cert.subject, 'O') } }
@@ -115,9 +148,9 @@ export function certificateAuthenticator(options: CertAuthOptions): Authenticato
   const verdicts = new WeakMap<object, Verdict>();
   return async (req) => {
     const socket = req.socket as Partial<TLSSocket>;
-    if (typeof socket.getPeerX509Certificate !== 'function' || !socket.authorized) return undefined;
+    if (typeof socket.getPeerCertificate !== 'function' || !socket.authorized) return undefined;
     let verdict = verdicts.get(socket);
-    if (!verdict) verdicts.set(socket, (verdict = decide(socket.getPeerX509Certificate())));
+    if (!verdict) verdicts.set(socket, (verdict = decide(peerChain(socket as TLSSocket))));
     if (verdict.proxy)
       return options.requestHeader && fromRequestHeaders(req, options.requestHeader);
     return verdict.user;

@@ -15,6 +15,8 @@ export interface Pair {
 export interface Pki {
   readonly dir: string;
   ca(name: string): Pair;
+  /** An intermediate CA signed by `ca`. */
+  intermediate(ca: Pair, name: string): Pair;
   /** A client certificate for `subject` (e.g. `/CN=jane/O=dev`) signed by `ca`. */
   client(ca: Pair, name: string, subject: string): Pair;
   /** A serving certificate for localhost / 127.0.0.1 signed by `ca`. */
@@ -80,6 +82,13 @@ export function createPki(): Pki {
       ]);
       return pair(name);
     },
+    intermediate: (ca, name) =>
+      signed(
+        ca,
+        name,
+        `/CN=${name}`,
+        'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n',
+      ),
     client: (ca, name, subject) =>
       signed(ca, name, subject, 'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n'),
     server: (ca, name) =>
