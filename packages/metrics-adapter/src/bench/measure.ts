@@ -97,6 +97,9 @@ export async function startMeasurer(plan: Plan): Promise<Measurer> {
     );
   }
   const child = spawn(binary, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // A client that has exited is reported by the next answer it does not give (below); a write to
+  // it fails too, and that failure must not end this process.
+  child.stdin.on('error', () => undefined);
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async (): Promise<Record<string, unknown>> => {
     const line = await lines.next();
