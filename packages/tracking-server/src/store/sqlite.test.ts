@@ -359,6 +359,28 @@ describe('filters by service and environment', () => {
     }
   });
 
+  it('looks the issues of a service, environment or release up by key, not by reading every row', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beacon-filters-'));
+    const file = join(dir, 'tracker.db');
+    openSqlite(file).close();
+    const raw = new Database(file, { readonly: true });
+    try {
+      for (const [table, column] of [
+        ['issue_services', 'service'],
+        ['issue_environments', 'environment'],
+        ['issue_releases', 'release'],
+      ]) {
+        const plan = raw
+          .prepare(`EXPLAIN QUERY PLAN SELECT issue_id FROM ${table} WHERE ${column} = ?`)
+          .all('x') as { detail: string }[];
+        expect(plan.map((p) => p.detail).join('; ')).toMatch(new RegExp(`^SEARCH ${table} USING`));
+      }
+    } finally {
+      raw.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('fills them from the events kept when it opens a database from before them', () => {
     const dir = mkdtempSync(join(tmpdir(), 'beacon-filters-'));
     const file = join(dir, 'tracker.db');

@@ -61,6 +61,9 @@ CREATE TABLE IF NOT EXISTS issue_hours (
   PRIMARY KEY (issue_id, hour)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS issue_releases (
   issue_id INTEGER NOT NULL, release TEXT NOT NULL, PRIMARY KEY (issue_id, release)) WITHOUT ROWID;
+-- The issue list's release filter looks issues up by release (a row is added only when an issue
+-- first sees a release, so the index costs ingest next to nothing).
+CREATE INDEX IF NOT EXISTS issue_releases_by_release ON issue_releases (release, issue_id);
 ${EVENTS_TABLE('events')}
 DROP INDEX IF EXISTS events_issue;
 CREATE INDEX IF NOT EXISTS events_by_issue ON events (issue_id, received_at);
