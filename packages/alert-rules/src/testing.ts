@@ -1,6 +1,6 @@
 // Helpers for tests that run the real promtool and amtool. A missing tool is an error, never a skip.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -37,6 +37,15 @@ export function runTool(tool: string, args: readonly string[], cwd?: string): To
   return { code: res.status ?? -1, output: `${res.stdout}${res.stderr}` };
 }
 
+const made: string[] = [];
+// This module is loaded only by test files: their temporary folders go when the file's tests end.
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A new temporary folder, removed after the calling test file's tests. */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(path.join(os.tmpdir(), `beacon-alerts-${prefix}-`));
+  const dir = mkdtempSync(path.join(os.tmpdir(), `beacon-alerts-${prefix}-`));
+  made.push(dir);
+  return dir;
 }

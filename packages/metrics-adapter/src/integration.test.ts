@@ -593,6 +593,7 @@ describe('the adapter against a real Prometheus', () => {
     let delegated: RunningAdapter;
     let delegatedCa: string;
     let kubeCaPem: string;
+    let delegatedCertDir: string | undefined;
 
     beforeAll(async () => {
       const kubeCa = pki.ca('kube-ca');
@@ -630,6 +631,7 @@ describe('the adapter against a real Prometheus', () => {
         }),
       );
       const dir = mkdtempSync(join(tmpdir(), 'beacon-adapter-delegated-'));
+      delegatedCertDir = dir;
       delegated = await startAdapter(
         parseFlags([
           `--prometheus-url=${prom.url}`,
@@ -650,6 +652,7 @@ describe('the adapter against a real Prometheus', () => {
     afterAll(async () => {
       await delegated?.close();
       await kube?.close();
+      if (delegatedCertDir) rmSync(delegatedCertDir, { recursive: true, force: true });
     });
 
     const call = (path: string, o: { token?: string; as?: Pair }) =>

@@ -21,7 +21,8 @@ const perHour = {
   items: integer,
   minItems: 24,
   maxItems: 24,
-  description: 'events per hour over the last 24 hours, oldest first',
+  description:
+    'events per hour over the last 24 hours, oldest first, each in the hour of its own time (as firstSeen and lastSeen are)',
 };
 
 /**

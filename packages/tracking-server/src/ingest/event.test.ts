@@ -46,12 +46,14 @@ describe('reading a Sentry event', () => {
     expect(read('{"server_name":"pod-1","tags":{"service":"checkout"}}').service).toBe('checkout');
   });
 
-  it('takes the arrival time for an event dated over a minute ahead, as Relay does', () => {
+  it('takes the arrival time for an event dated over a minute ahead or 30 days before, as Relay does', () => {
     const at = (t: number) => read(JSON.stringify({ message: 'm', timestamp: t / 1000 })).timestamp;
     expect(at(NOW + 30_000)).toBe(NOW + 30_000);
     expect(at(NOW + 61_000)).toBe(NOW);
     expect(at(NOW + 365 * 86_400_000)).toBe(NOW);
-    expect(at(NOW - 40 * 86_400_000)).toBe(NOW - 40 * 86_400_000);
+    expect(at(NOW - 29 * 86_400_000)).toBe(NOW - 29 * 86_400_000);
+    expect(at(NOW - 31 * 86_400_000)).toBe(NOW);
+    expect(at(0)).toBe(NOW);
   });
 
   it('keeps UUID ids whose digits look like a Luhn-valid card number', () => {

@@ -77,13 +77,18 @@ function timestampOf(v: unknown, fallback: number): number {
       ? Math.round(n * 1000)
       : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`);
   }
-  // A time over a minute ahead of arrival is a client's clock, not the event's (Relay's
-  // max_secs_in_future): left as sent, it would head the last-seen order for good.
-  return validMillis(t) && t <= fallback + MAX_AHEAD_MS ? t : fallback;
+  // A time over a minute ahead of arrival, or over 30 days before it, is a client's clock, not
+  // the event's (Relay's max_secs_in_future and max_secs_in_past): left as sent, it would head
+  // the last-seen order for good, or date an issue's first sight to a device's 1970.
+  return validMillis(t) && t <= fallback + MAX_AHEAD_MS && t >= fallback - MAX_BEHIND_MS
+    ? t
+    : fallback;
 }
 
 /** How far ahead of its arrival an event's own time may be. */
 const MAX_AHEAD_MS = 60_000;
+/** How far before its arrival an event's own time may be (an SDK's offline queue). */
+const MAX_BEHIND_MS = 30 * 86_400_000;
 
 const exceptionsOf = (event: Obj): ExceptionValue[] => exceptionValues(event.exception);
 

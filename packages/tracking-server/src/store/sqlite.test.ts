@@ -457,3 +457,85 @@ describe('stats by service and severity', () => {
     }
   });
 });
+
+describe('hourly counts', () => {
+  const HOUR = 3_600_000;
+  /** Event n of one issue, sent at `sentAt` and dated `hoursBefore` earlier. */
+  const late = (n: number, sentAt: number, hoursBefore: number) =>
+    readEvent(
+      {
+        event_id: (0x6000 + n).toString(16).padStart(32, '0'),
+        timestamp: (sentAt - hoursBefore * HOUR) / 1000,
+        tags: { service: 'mobile' },
+        exception: { values: [{ type: 'SyncError', value: 'queue replayed' }] },
+      },
+      1,
+      scrub,
+      sentAt,
+    );
+
+  it('counts an event in the hour it happened, as first and last seen do, not the hour it came', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beacon-hours-'));
+    const repo = openSqlite(join(dir, 'tracker.db'));
+    try {
+      // An SDK's offline queue, sent now: one event from 3 hours ago, one from 30 hours ago.
+      repo.ingest([late(1, NOW, 0), late(2, NOW, 3), late(3, NOW, 30)]);
+      const issue = repo.getIssue(1, NOW);
+      const hourly = new Array<number>(24).fill(0);
+      hourly[23] = 1;
+      hourly[20] = 1;
+      expect(issue?.hourly).toEqual(hourly);
+      expect(issue?.count).toBe(3);
+      expect(issue?.firstSeen).toBe(new Date(NOW - 30 * HOUR).toISOString());
+      const stats = repo.stats(NOW);
+      expect(stats.trend).toEqual(hourly);
+      expect([stats.lastHour, stats.lastDay]).toEqual([1, 2]);
+      expect(stats.byService).toEqual({ mobile: 2 });
+    } finally {
+      repo.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('drops the hours no sparkline or stat reads any more as a new hour starts', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beacon-hours-'));
+    const file = join(dir, 'tracker.db');
+    const repo = openSqlite(file);
+    const raw = new Database(file, { readonly: true });
+    const hours = (table: string) =>
+      (
+        raw.prepare(`SELECT DISTINCT hour FROM ${table} ORDER BY hour`).pluck().all() as number[]
+      ).map((h) => h - Math.floor(NOW / HOUR));
+    try {
+      repo.ingest([late(11, NOW, 0)]);
+      repo.ingest([late(12, NOW + 10 * HOUR, 0)]);
+      expect(hours('issue_hours')).toEqual([0, 10]);
+      repo.ingest([late(13, NOW + 30 * HOUR, 0)]);
+      expect(hours('issue_hours')).toEqual([10, 30]);
+      expect(hours('service_hours')).toEqual([10, 30]);
+      expect(repo.getIssue(1, NOW + 30 * HOUR)?.count).toBe(3);
+    } finally {
+      raw.close();
+      repo.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads the stats’ hours by an index on the hour, not by reading every row', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beacon-hours-'));
+    const file = join(dir, 'tracker.db');
+    openSqlite(file).close();
+    const raw = new Database(file, { readonly: true });
+    try {
+      const plan = raw
+        .prepare(
+          'EXPLAIN QUERY PLAN SELECT hour, SUM(count) AS n FROM issue_hours WHERE hour >= ? GROUP BY hour',
+        )
+        .all(0) as { detail: string }[];
+      expect(plan.map((p) => p.detail).join('; ')).toMatch(/^SEARCH issue_hours USING .*INDEX/);
+    } finally {
+      raw.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -56,9 +56,13 @@ CREATE INDEX IF NOT EXISTS issues_count ON issues (count DESC, id DESC);
 CREATE INDEX IF NOT EXISTS issues_users ON issues (users DESC, id DESC);
 CREATE TABLE IF NOT EXISTS issue_users (
   issue_id INTEGER NOT NULL, user TEXT NOT NULL, PRIMARY KEY (issue_id, user)) WITHOUT ROWID;
+-- Events an hour by the hour of their own time, kept for the last STATS_HOURS: the sparklines
+-- and the stats' trend read them by hour (a row is added once per issue an hour, so the index
+-- costs ingest next to nothing), and older hours go as each new hour starts.
 CREATE TABLE IF NOT EXISTS issue_hours (
   issue_id INTEGER NOT NULL, hour INTEGER NOT NULL, count INTEGER NOT NULL,
   PRIMARY KEY (issue_id, hour)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS issue_hours_by_hour ON issue_hours (hour);
 CREATE TABLE IF NOT EXISTS issue_releases (
   issue_id INTEGER NOT NULL, release TEXT NOT NULL, PRIMARY KEY (issue_id, release)) WITHOUT ROWID;
 -- The issue list's release filter looks issues up by release (a row is added only when an issue
@@ -207,10 +211,10 @@ function createServiceHours(db: Database.Database): void {
       db
         .prepare(
           `INSERT INTO service_hours (hour, service, severity, count)
-           SELECT received_at / ${HOUR}, service, severity, COUNT(*) FROM events WHERE received_at >= ?
-           GROUP BY 1, 2, 3`,
+           SELECT timestamp / ${HOUR}, service, severity, COUNT(*) FROM events
+           WHERE received_at >= @since AND timestamp >= @since GROUP BY 1, 2, 3`,
         )
-        .run((Math.floor(Date.now() / HOUR) - STATS_HOURS) * HOUR),
+        .run({ since: (Math.floor(Date.now() / HOUR) - STATS_HOURS) * HOUR }),
   );
 }
 
@@ -278,6 +282,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
       'INSERT INTO service_hours (hour, service, severity, count) VALUES (@hour, @service, @severity, @n) ON CONFLICT (hour, service, severity) DO UPDATE SET count = count + @n',
     ),
     pruneServiceHours: db.prepare('DELETE FROM service_hours WHERE hour < ?'),
+    pruneIssueHours: db.prepare('DELETE FROM issue_hours WHERE hour < ?'),
     addRelease: db.prepare(
       'INSERT OR IGNORE INTO releases (project_id, name, first_seen) VALUES (?, ?, ?)',
     ),
@@ -343,6 +348,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
     const groups = new Map<string, TrackedEvent[]>();
     const accepted: TrackedEvent[] = [];
     const batchReleases = new Set<string>();
+    let newestHour = 0; // of the batch's arrivals
     for (const e of events) {
       // An SDK's second sending of an event stored within the hour, or one sent twice in a
       // batch, is stored once.
@@ -456,12 +462,18 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
             ...(e.traceId ? { traceId: e.traceId } : {}),
             ...(e.correlationId ? { correlationId: e.correlationId } : {}),
           });
-        const hour = Math.floor(e.receivedAt / HOUR);
-        hours.set(hour, (hours.get(hour) ?? 0) + 1);
-        const key = `${hour}\0${e.service}\0${e.severity}`;
-        const sh = serviceHours.get(key);
-        if (sh) sh.n++;
-        else serviceHours.set(key, { hour, service: e.service, severity: e.severity, n: 1 });
+        // Counted in the hour it happened in, as first and last seen are; an hour the
+        // sparklines and stats no longer read is counted in the total alone.
+        const hour = Math.floor(e.timestamp / HOUR);
+        const arrived = Math.floor(e.receivedAt / HOUR);
+        if (arrived > newestHour) newestHour = arrived;
+        if (hour >= arrived - STATS_HOURS) {
+          hours.set(hour, (hours.get(hour) ?? 0) + 1);
+          const key = `${hour}\0${e.service}\0${e.severity}`;
+          const sh = serviceHours.get(key);
+          if (sh) sh.n++;
+          else serviceHours.set(key, { hour, service: e.service, severity: e.severity, n: 1 });
+        }
         if (e.release) releases.add(e.release);
         services.add(e.service);
         environments.add(e.environment);
@@ -476,13 +488,12 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
       for (const u of users) added += st.addUser.run(issue.id, u).changes;
       if (added > 0) st.countUsers.run(added, issue.id);
     }
-    for (const row of serviceHours.values()) {
-      st.addServiceHour.run(row);
-      // The first write of an hour drops the hours the stats no longer read.
-      if (row.hour > prunedBefore) {
-        prunedBefore = row.hour;
-        st.pruneServiceHours.run(row.hour - STATS_HOURS);
-      }
+    for (const row of serviceHours.values()) st.addServiceHour.run(row);
+    // The first batch of an hour drops the hours the sparklines and stats no longer read.
+    if (newestHour > prunedBefore) {
+      prunedBefore = newestHour;
+      st.pruneServiceHours.run(newestHour - STATS_HOURS);
+      st.pruneIssueHours.run(newestHour - STATS_HOURS);
     }
     index.afterBatch(accepted.length);
     return { result: { newIssues, opened } satisfies IngestResult, accepted };
