@@ -85,7 +85,8 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
   // the server has already serialised), the queries behind them (shared by requests that differ
   // only in their label selector), and the objects a label selector picks. An expired object set
   // is refreshed in the background while still served for one more TTL, so no request waits for
-  // a second backend round trip (the lister query) on top of its value query.
+  // a second backend round trip (the lister query) on top of its value query. An object set is
+  // kept as its names in order too, sorted once a load rather than once a request.
   const answers = new CollapsingCache<readonly (ObjectSample | ExternalSample)[]>(
     options.cacheTtlMs,
     options.observer?.cache,
@@ -93,7 +94,7 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
   );
   const cache = new CollapsingCache<Sample[]>(options.cacheTtlMs, undefined, now);
   const objectTtlMs = options.objectCacheTtlMs ?? 0;
-  const objects = new CollapsingCache<ReadonlySet<string>>(
+  const objects = new CollapsingCache<readonly string[]>(
     objectTtlMs,
     undefined,
     now,
@@ -186,45 +187,42 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
       q.name === '*' && q.labelSelector.length > 0
         ? objects.get(
             `${q.resource}/${q.namespace ?? ''}/${formatLabelSelector(q.labelSelector)}`,
-            () =>
-              lister.names(
-                q.resource,
-                isRootScoped(q.resource) ? undefined : q.namespace,
-                q.labelSelector,
-              ),
+            async () =>
+              [
+                ...(await lister.names(
+                  q.resource,
+                  isRootScoped(q.resource) ? undefined : q.namespace,
+                  q.labelSelector,
+                )),
+              ].sort(),
           )
         : undefined;
-    const [results, allowed] = await Promise.all([Promise.all(perSource), wanted]);
+    const [answered, picked] = await Promise.all([Promise.all(perSource), wanted]);
+    const results = answered.filter((r) => r !== undefined);
 
-    // The first rule that has a value for an object wins (config order).
-    const merged = new Map<string, { sample: Sample; window: number | undefined }>();
-    for (const r of results) {
-      if (!r) continue;
-      for (const [name, sample] of r.byObject) {
-        if (!merged.has(name) && (!allowed || allowed.has(name))) {
-          merged.set(name, { sample, window: r.window });
-        }
+    // In name order (the default sort: UTF-16 code units, as `<` compares): the picked objects'
+    // names are kept sorted, so a request only looks its objects up (~0.05 ms for 1,500 pods,
+    // where sorting them took ~0.35). Without a label selector, the names with a value are sorted.
+    const names = picked ?? [...new Set(results.flatMap((r) => [...r.byObject.keys()]))].sort();
+    const { kind, apiVersion } = kindOf(q.resource);
+    const namespace = isRootScoped(q.resource) ? {} : { namespace: q.namespace };
+    const items: ObjectSample[] = [];
+    for (const name of names) {
+      // The first rule that has a value for an object wins (config order).
+      for (const { byObject, window } of results) {
+        const sample = byObject.get(name);
+        if (!sample) continue;
+        items.push({
+          describedObject: { kind, ...namespace, name, apiVersion },
+          value: sample.value,
+          timestamp: sample.timestamp,
+          ...(window === undefined ? {} : { windowSeconds: window }),
+        });
+        break;
       }
     }
-    if (q.name !== '*' && !merged.has(q.name)) throw notFound();
-
-    const { kind, apiVersion } = kindOf(q.resource);
-    // In name order. Sorting the names alone in the default order (UTF-16 code units, as `<`
-    // compares) takes ~0.3 ms for 1,500 pods, about half of sorting the pairs by a comparator.
-    return [...merged.keys()].sort().map((name) => {
-      const { sample, window } = merged.get(name) as { sample: Sample; window: number | undefined };
-      return {
-        describedObject: {
-          kind,
-          ...(isRootScoped(q.resource) ? {} : { namespace: q.namespace }),
-          name,
-          apiVersion,
-        },
-        value: sample.value,
-        timestamp: sample.timestamp,
-        ...(window === undefined ? {} : { windowSeconds: window }),
-      };
-    });
+    if (q.name !== '*' && items.length === 0) throw notFound();
+    return items;
   }
 
   async function loadExternalValues(q: ExternalQuery): Promise<ExternalSample[]> {
