@@ -521,6 +521,28 @@ describe('hourly counts', () => {
     }
   });
 
+  it('drops the hours a database from before kept when it opens it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beacon-hours-'));
+    const file = join(dir, 'tracker.db');
+    openSqlite(file).close();
+    const now = Math.floor(Date.now() / HOUR);
+    const raw = new Database(file);
+    raw
+      .prepare('INSERT INTO issue_hours (issue_id, hour, count) VALUES (1, ?, 5), (1, ?, 7)')
+      .run(now - 24 * 400, now);
+    raw.close();
+    openSqlite(file).close();
+    const after = new Database(file, { readonly: true });
+    try {
+      expect(after.prepare('SELECT hour, count FROM issue_hours').all()).toEqual([
+        { hour: now, count: 7 },
+      ]);
+    } finally {
+      after.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reads the stats’ hours by an index on the hour, not by reading every row', () => {
     const dir = mkdtempSync(join(tmpdir(), 'beacon-hours-'));
     const file = join(dir, 'tracker.db');

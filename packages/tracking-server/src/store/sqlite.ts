@@ -254,6 +254,11 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
   unkeyEventIds(db); // after the migrations above, which may add columns to the old table
   createServiceHours(db);
   createIssuePlaces(db);
+  // Each batch drops the hours no sparkline or stat reads any more as an hour starts; a database
+  // from before kept every hour it counted.
+  db.prepare('DELETE FROM issue_hours WHERE hour < ?').run(
+    Math.floor(Date.now() / HOUR) - STATS_HOURS,
+  );
 
   const st = {
     findIssue: db.prepare(
