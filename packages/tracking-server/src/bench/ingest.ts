@@ -195,6 +195,8 @@ interface Result {
   serverUs: number;
   /** Of those, the server's main thread's (which reads and answers every request). */
   mainUs: number;
+  /** Events answered 200. */
+  answered: number;
   /** Load generator CPU microseconds per answered event. */
   clientUs: number;
   /** Cores busy on the whole machine during the run, everything included. */
@@ -242,6 +244,7 @@ async function load(port: number, path: string, server: ChildProcess): Promise<R
     sizeKb: envelope(1).length / 1024,
     serverUs: (serverCpu / latencies.length) * 1e6,
     mainUs: (mainCpu / latencies.length) * 1e6,
+    answered: latencies.length,
     clientUs: (clientCpu.user + clientCpu.system) / latencies.length,
     machineCores: machineCpu / elapsed,
   };
@@ -249,6 +252,18 @@ async function load(port: number, path: string, server: ChildProcess): Promise<R
 
 function start(args: string[]): ChildProcess {
   return spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/**
+ * Seconds the tracker's main thread has spent in garbage collection (prom-client's
+ * nodejs_gc_duration_seconds, from its /metrics), all kinds together.
+ */
+async function gcSeconds(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  let sum = 0;
+  for (const m of text.matchAll(/^nodejs_gc_duration_seconds_sum\{[^}]*\} (\S+)$/gm))
+    sum += Number(m[1]);
+  return sum;
 }
 
 async function waitUp(port: number): Promise<void> {
@@ -303,7 +318,9 @@ async function main() {
     await new Promise((r) => setTimeout(r, 200));
     const path = `/api/${project.id}/envelope/?sentry_key=${project.key}&sentry_version=7`;
     const bare = await load(barePort, path, children[1] as ChildProcess);
+    const gc0 = await gcSeconds(trackerPort);
     const tracker = await load(trackerPort, path, children[0] as ChildProcess);
+    const gcUs = (((await gcSeconds(trackerPort)) - gc0) / tracker.answered) * 1e6;
     const row = (name: string, r: Result) =>
       `${name.padEnd(44)}${r.rate.toFixed(0).padStart(10)}${r.p50.toFixed(2).padStart(9)}${r.p99.toFixed(2).padStart(9)}${String(r.errors).padStart(8)}${r.serverUs.toFixed(0).padStart(11)}${r.mainUs.toFixed(0).padStart(9)}${r.clientUs.toFixed(0).padStart(11)}${r.machineCores.toFixed(2).padStart(9)}`;
     console.log(
@@ -323,7 +340,10 @@ async function main() {
         '\nand of this load generator; main µs: of the server µs, its main thread’s; cores: the whole machine’s busy cores during the run,' +
         '\nother work on it included (it has 2).',
     );
-    console.log(`\ntracker / bare throughput: ${(tracker.rate / bare.rate).toFixed(2)}×`);
+    console.log(
+      `\ntracker main thread: ${gcUs.toFixed(1)} µs of garbage collection an event (its nodejs_gc_duration_seconds)`,
+    );
+    console.log(`tracker / bare throughput: ${(tracker.rate / bare.rate).toFixed(2)}×`);
     console.log(
       `floor ≥ 5,000 events/s: ${tracker.rate.toFixed(0)}  ${tracker.rate >= 5000 ? 'met' : 'NOT met'}`,
     );
