@@ -16,6 +16,8 @@ const CONNECTIONS = 64;
 // 30 s: long enough for the database to grow and for checkpoints to reach their full pause, which
 // a 10 s run understated (README, Benchmark).
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+/** Load sent to each server before it is measured (not measured). */
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 
 /**
  * The environment deploy/statefulset.yaml gives the tracker's container (glibc's allocator
@@ -203,12 +205,17 @@ interface Result {
   machineCores: number;
 }
 
-async function load(port: number, path: string, server: ChildProcess): Promise<Result> {
+async function load(
+  port: number,
+  path: string,
+  server: ChildProcess,
+  seconds = SECONDS,
+): Promise<Result> {
   const latencies: number[] = [];
   let errors = 0;
   let n = Math.floor(Math.random() * 1e9);
   const envelopeFor = envelopeSource(n);
-  const deadline = performance.now() + SECONDS * 1000;
+  const deadline = performance.now() + seconds * 1000;
   const connections = Array.from({ length: CONNECTIONS }, () => new RawHttpConnection(port));
   const worker = async (connection: RawHttpConnection) => {
     while (performance.now() < deadline) {
@@ -317,14 +324,18 @@ async function main() {
     await waitUp(trackerPort);
     await new Promise((r) => setTimeout(r, 200));
     const path = `/api/${project.id}/envelope/?sentry_key=${project.key}&sentry_version=7`;
+    // Each server is measured warm, as it runs: its first seconds under load (V8 compiling the
+    // paths each request takes) are sent and not measured.
+    await load(barePort, path, children[1] as ChildProcess, WARMUP_SECONDS);
     const bare = await load(barePort, path, children[1] as ChildProcess);
+    await load(trackerPort, path, children[0] as ChildProcess, WARMUP_SECONDS);
     const gc0 = await gcSeconds(trackerPort);
     const tracker = await load(trackerPort, path, children[0] as ChildProcess);
     const gcUs = (((await gcSeconds(trackerPort)) - gc0) / tracker.answered) * 1e6;
     const row = (name: string, r: Result) =>
       `${name.padEnd(44)}${r.rate.toFixed(0).padStart(10)}${r.p50.toFixed(2).padStart(9)}${r.p99.toFixed(2).padStart(9)}${String(r.errors).padStart(8)}${r.serverUs.toFixed(0).padStart(11)}${r.mainUs.toFixed(0).padStart(9)}${r.clientUs.toFixed(0).padStart(11)}${r.machineCores.toFixed(2).padStart(9)}`;
     console.log(
-      `\ntracking-server ingest bench — ${CONNECTIONS} keep-alive connections, ${SECONDS} s each, ${bare.sizeKb.toFixed(1)} KB envelopes, Node ${process.version}\nall processes with deploy/statefulset.yaml's environment: ${Object.entries(
+      `\ntracking-server ingest bench — ${CONNECTIONS} keep-alive connections, ${SECONDS} s each after ${WARMUP_SECONDS} s of warm-up, ${bare.sizeKb.toFixed(1)} KB envelopes, Node ${process.version}\nall processes with deploy/statefulset.yaml's environment: ${Object.entries(
         deployedEnv(),
       )
         .map(([k, v]) => `${k}=${v}`)
