@@ -497,6 +497,27 @@ describe('hourly counts', () => {
     }
   });
 
+  it('counts an event dated into the next hour, seconds ahead of its arrival, in the hour it came', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beacon-hours-'));
+    const repo = openSqlite(join(dir, 'tracker.db'));
+    try {
+      // Sent at hh:59:50 by a clock 30 s fast: dated in the next hour, which has not begun.
+      const sentAt = NOW + HOUR - 10_000;
+      repo.ingest([late(21, sentAt, -30_000 / HOUR)]);
+      const hourly = new Array<number>(24).fill(0);
+      hourly[23] = 1;
+      expect(repo.getIssue(1, sentAt)?.hourly).toEqual(hourly);
+      const stats = repo.stats(sentAt);
+      expect(stats.trend).toEqual(hourly);
+      expect([stats.lastHour, stats.lastDay]).toEqual([1, 1]);
+      // Asked by a clock stepped back an hour: still the 24 hours up to its now.
+      expect(repo.stats(sentAt - HOUR).trend).toEqual(new Array<number>(24).fill(0));
+    } finally {
+      repo.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('drops the hours no sparkline or stat reads any more as a new hour starts', () => {
     const dir = mkdtempSync(join(tmpdir(), 'beacon-hours-'));
     const file = join(dir, 'tracker.db');

@@ -468,9 +468,10 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
             ...(e.correlationId ? { correlationId: e.correlationId } : {}),
           });
         // Counted in the hour it happened in, as first and last seen are; an hour the
-        // sparklines and stats no longer read is counted in the total alone.
-        const hour = Math.floor(e.timestamp / HOUR);
+        // sparklines and stats no longer read is counted in the total alone. An event dated
+        // into an hour that has not begun (a clock up to a minute fast) counts in the current one.
         const arrived = Math.floor(e.receivedAt / HOUR);
+        const hour = Math.min(Math.floor(e.timestamp / HOUR), arrived);
         if (arrived > newestHour) newestHour = arrived;
         if (hour >= arrived - STATS_HOURS) {
           hours.set(hour, (hours.get(hour) ?? 0) + 1);
@@ -721,7 +722,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
         hour: number;
         n: number;
       }[])
-        trend[r.hour - since] = r.n;
+        if (r.hour - since < 24) trend[r.hour - since] = r.n;
       const top = db
         .prepare(
           'SELECT i.* FROM issues i JOIN (SELECT issue_id, SUM(count) AS n FROM issue_hours WHERE hour >= ? GROUP BY issue_id) h ON h.issue_id = i.id ORDER BY h.n DESC, i.id DESC LIMIT 10',
