@@ -511,7 +511,9 @@ describe('hourly counts', () => {
       expect(stats.trend).toEqual(hourly);
       expect([stats.lastHour, stats.lastDay]).toEqual([1, 1]);
       // Asked by a clock stepped back an hour: still the 24 hours up to its now.
-      expect(repo.stats(sentAt - HOUR).trend).toEqual(new Array<number>(24).fill(0));
+      const earlier = repo.stats(sentAt - HOUR);
+      expect(earlier.trend).toEqual(new Array<number>(24).fill(0));
+      expect([earlier.byService, earlier.topIssues, earlier.lastDay]).toEqual([{}, [], 0]);
     } finally {
       repo.close();
       rmSync(dir, { recursive: true, force: true });
@@ -572,9 +574,9 @@ describe('hourly counts', () => {
     try {
       const plan = raw
         .prepare(
-          'EXPLAIN QUERY PLAN SELECT hour, SUM(count) AS n FROM issue_hours WHERE hour >= ? GROUP BY hour',
+          'EXPLAIN QUERY PLAN SELECT hour, SUM(count) AS n FROM issue_hours WHERE hour BETWEEN ? AND ? GROUP BY hour',
         )
-        .all(0) as { detail: string }[];
+        .all(0, 1) as { detail: string }[];
       expect(plan.map((p) => p.detail).join('; ')).toMatch(/^SEARCH issue_hours USING .*INDEX/);
     } finally {
       raw.close();

@@ -700,34 +700,38 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
     stats(now): Stats {
       const current = Math.floor(now / HOUR);
       const since = current - 23;
+      // The 24 hours up to `now`: a clock stepped back leaves later hours stored.
+      const day = { since, current };
       const bySeverity: Record<string, number> = {};
       // Each event under its own severity and service (service_hours), not its issue's.
       for (const r of db
         .prepare(
-          'SELECT severity AS k, SUM(count) AS n FROM service_hours WHERE hour >= ? GROUP BY severity',
+          'SELECT severity AS k, SUM(count) AS n FROM service_hours WHERE hour BETWEEN @since AND @current GROUP BY severity',
         )
-        .all(since) as { k: string; n: number }[])
+        .all(day) as { k: string; n: number }[])
         bySeverity[r.k] = r.n;
       const byService: Record<string, number> = {};
       for (const r of db
         .prepare(
-          'SELECT service AS k, SUM(count) AS n FROM service_hours WHERE hour >= ? GROUP BY service',
+          'SELECT service AS k, SUM(count) AS n FROM service_hours WHERE hour BETWEEN @since AND @current GROUP BY service',
         )
-        .all(since) as { k: string; n: number }[])
+        .all(day) as { k: string; n: number }[])
         byService[r.k] = r.n;
       const trend = new Array<number>(24).fill(0);
       for (const r of db
-        .prepare('SELECT hour, SUM(count) AS n FROM issue_hours WHERE hour >= ? GROUP BY hour')
-        .all(since) as {
+        .prepare(
+          'SELECT hour, SUM(count) AS n FROM issue_hours WHERE hour BETWEEN @since AND @current GROUP BY hour',
+        )
+        .all(day) as {
         hour: number;
         n: number;
       }[])
-        if (r.hour - since < 24) trend[r.hour - since] = r.n;
+        trend[r.hour - since] = r.n;
       const top = db
         .prepare(
-          'SELECT i.* FROM issues i JOIN (SELECT issue_id, SUM(count) AS n FROM issue_hours WHERE hour >= ? GROUP BY issue_id) h ON h.issue_id = i.id ORDER BY h.n DESC, i.id DESC LIMIT 10',
+          'SELECT i.* FROM issues i JOIN (SELECT issue_id, SUM(count) AS n FROM issue_hours WHERE hour BETWEEN @since AND @current GROUP BY issue_id) h ON h.issue_id = i.id ORDER BY h.n DESC, i.id DESC LIMIT 10',
         )
-        .all(since) as IssueRow[];
+        .all(day) as IssueRow[];
       return {
         bySeverity,
         byService,
