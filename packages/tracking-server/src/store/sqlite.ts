@@ -254,11 +254,6 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
   unkeyEventIds(db); // after the migrations above, which may add columns to the old table
   createServiceHours(db);
   createIssuePlaces(db);
-  // Each batch drops the hours no sparkline or stat reads any more as an hour starts; a database
-  // from before kept every hour it counted.
-  db.prepare('DELETE FROM issue_hours WHERE hour < ?').run(
-    Math.floor(Date.now() / HOUR) - STATS_HOURS,
-  );
 
   const st = {
     findIssue: db.prepare(
@@ -303,6 +298,10 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
     releaseSeen: db.prepare('SELECT first_seen FROM releases WHERE project_id = ? AND name = ?'),
     hours: db.prepare('SELECT hour, count FROM issue_hours WHERE issue_id = ? AND hour >= ?'),
   };
+
+  // Each batch drops the hours no sparkline or stat reads any more as an hour starts; a database
+  // from before kept every hour it counted.
+  st.pruneIssueHours.run(Math.floor(Date.now() / HOUR) - STATS_HOURS);
 
   const RANK: Record<Severity, number> = { critical: 0, error: 1, warning: 2, info: 3 };
 
