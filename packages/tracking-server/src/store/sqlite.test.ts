@@ -57,6 +57,21 @@ function keyEventIds(db: Database.Database, last: string[]) {
     CREATE INDEX events_received ON events (received_at);`);
 }
 
+/** SQLite's plan for `sql` on a new database of this schema, its steps joined by `; `. */
+function queryPlan(sql: string, ...params: unknown[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'beacon-plan-'));
+  const file = join(dir, 'tracker.db');
+  openSqlite(file).close();
+  const raw = new Database(file, { readonly: true });
+  try {
+    const plan = raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[];
+    return plan.map((p) => p.detail).join('; ');
+  } finally {
+    raw.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const issueCounts = (repo: ReturnType<typeof openSqlite>) =>
   repo
     .listIssues({ sort: 'last_seen', limit: 10 }, NOW)
@@ -360,24 +375,14 @@ describe('filters by service and environment', () => {
   });
 
   it('looks the issues of a service, environment or release up by key, not by reading every row', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'beacon-filters-'));
-    const file = join(dir, 'tracker.db');
-    openSqlite(file).close();
-    const raw = new Database(file, { readonly: true });
-    try {
-      for (const [table, column] of [
-        ['issue_services', 'service'],
-        ['issue_environments', 'environment'],
-        ['issue_releases', 'release'],
-      ]) {
-        const plan = raw
-          .prepare(`EXPLAIN QUERY PLAN SELECT issue_id FROM ${table} WHERE ${column} = ?`)
-          .all('x') as { detail: string }[];
-        expect(plan.map((p) => p.detail).join('; ')).toMatch(new RegExp(`^SEARCH ${table} USING`));
-      }
-    } finally {
-      raw.close();
-      rmSync(dir, { recursive: true, force: true });
+    for (const [table, column] of [
+      ['issue_services', 'service'],
+      ['issue_environments', 'environment'],
+      ['issue_releases', 'release'],
+    ]) {
+      expect(queryPlan(`SELECT issue_id FROM ${table} WHERE ${column} = ?`, 'x')).toMatch(
+        new RegExp(`^SEARCH ${table} USING`),
+      );
     }
   });
 
@@ -567,20 +572,12 @@ describe('hourly counts', () => {
   });
 
   it('reads the stats’ hours by an index on the hour, not by reading every row', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'beacon-hours-'));
-    const file = join(dir, 'tracker.db');
-    openSqlite(file).close();
-    const raw = new Database(file, { readonly: true });
-    try {
-      const plan = raw
-        .prepare(
-          'EXPLAIN QUERY PLAN SELECT hour, SUM(count) AS n FROM issue_hours WHERE hour BETWEEN ? AND ? GROUP BY hour',
-        )
-        .all(0, 1) as { detail: string }[];
-      expect(plan.map((p) => p.detail).join('; ')).toMatch(/^SEARCH issue_hours USING .*INDEX/);
-    } finally {
-      raw.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    expect(
+      queryPlan(
+        'SELECT hour, SUM(count) AS n FROM issue_hours WHERE hour BETWEEN ? AND ? GROUP BY hour',
+        0,
+        1,
+      ),
+    ).toMatch(/^SEARCH issue_hours USING .*INDEX/);
   });
 });
