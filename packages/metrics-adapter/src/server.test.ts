@@ -235,6 +235,37 @@ describe('API server', () => {
       expect(await get(p)).toMatchObject({ status: 200, body: 'ok' });
   });
 
+  it('serves OpenAPI v3 as kube-openapi does: discovery, documents by hash, Status errors', async () => {
+    await start();
+    const discovery = await get('/openapi/v3');
+    expect(discovery.status).toBe(200);
+    const url = discovery.body.paths['apis/external.metrics.k8s.io/v1beta1'].serverRelativeURL;
+    expect(url).toMatch(
+      /^\/openapi\/v3\/apis\/external\.metrics\.k8s\.io\/v1beta1\?hash=[0-9A-F]{128}$/,
+    );
+    const doc = await fetch(base + url);
+    expect(doc.headers.get('cache-control')).toBe('public, immutable');
+    expect(((await doc.json()) as Json).components.schemas).toHaveProperty([
+      'io.k8s.metrics.pkg.apis.external_metrics.v1beta1.ExternalMetricValueList',
+    ]);
+    const stale = await fetch(base + url.replace(/hash=./, 'hash=X'), { redirect: 'manual' });
+    expect(stale.status).toBe(301);
+    expect(stale.headers.get('location')).toBe(url);
+    const proto = await get(url, {
+      headers: { accept: 'application/com.github.proto-openapi.spec.v3.v1.0+protobuf' },
+    });
+    expect(proto).toMatchObject({
+      status: 406,
+      type: 'application/json',
+      body: { kind: 'Status' },
+    });
+    expect((await get('/openapi/v3/apis/custom.metrics.k8s.io/v1')).body).toMatchObject({
+      kind: 'Status',
+      reason: 'NotFound',
+      code: 404,
+    });
+  });
+
   it('is ready before the first relist, as prometheus-adapter is, and answers checks as Kubernetes servers do', async () => {
     await start({}, { ...data, ready: false });
     expect(await get('/readyz')).toMatchObject({ status: 200, body: 'ok' });
@@ -295,7 +326,14 @@ describe('API server', () => {
 
   it('answers 401 without credentials and 403 when authorization denies', async () => {
     await start({ authenticate: async () => undefined });
-    for (const path of ['/apis', '/metrics', '/version', '/openapi/v2'])
+    for (const path of [
+      '/apis',
+      '/metrics',
+      '/version',
+      '/openapi/v2',
+      '/openapi/v3',
+      '/openapi/v3/apis/custom.metrics.k8s.io/v1beta2',
+    ])
       expect((await get(path)).body).toMatchObject({ reason: 'Unauthorized', code: 401 });
     for (const path of ['/healthz', '/livez', '/readyz'])
       expect((await get(path)).status).toBe(200);

@@ -4,6 +4,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express from 'express';
 import { openApiDocument, versionDocument, type VersionInfo } from './api/openapi';
+import { answerOpenApiV3, openApiV3 } from './api/openapi-v3';
 import { route, segments, selectors, type Route, type Selectors } from './api/routes';
 import {
   badRequest,
@@ -63,6 +64,8 @@ function pattern(r: Route | Status): string {
       return '/apis';
     case 'openapi':
       return '/openapi/v2';
+    case 'openapi-v3':
+      return r.document === undefined ? '/openapi/v3' : '/openapi/v3/{document}';
     default:
       return `/${r.kind}`;
   }
@@ -108,6 +111,7 @@ export function createApp(deps: ServerDeps): RequestListener {
   const send = (res: ServerResponse, code: number, body: unknown) =>
     reply(res, code, JSON_TYPE, JSON.stringify(body));
   const sendStatus = (res: ServerResponse, s: Status) => send(res, s.code, s);
+  const v3 = openApiV3(deps.version.gitVersion, new Date(now()));
 
   // Serialised answers, per answer array: the provider hands out the same array while it is
   // cached, so a cache hit skips formatting 1,500 items again (and compressing them).
@@ -148,6 +152,7 @@ export function createApp(deps: ServerDeps): RequestListener {
   async function serve(
     r: Route,
     sel: Selectors,
+    query: string,
     req: IncomingMessage,
     res: ServerResponse,
   ): Promise<void> {
@@ -169,6 +174,20 @@ export function createApp(deps: ServerDeps): RequestListener {
         return send(res, 200, versionDocument(deps.version));
       case 'openapi':
         return send(res, 200, openApiDocument(deps.version.gitVersion));
+      case 'openapi-v3': {
+        const answer = answerOpenApiV3(
+          v3,
+          r.document,
+          { query, accept: req.headers.accept, ifNoneMatch: req.headers['if-none-match'] },
+          new Date(now()),
+        );
+        if (isStatus(answer.body)) return sendStatus(res, answer.body);
+        res.writeHead(answer.code, {
+          ...answer.headers,
+          'content-length': answer.body?.length ?? 0,
+        });
+        return void res.end(answer.body);
+      }
       case 'metrics':
         return reply(res, 200, metrics.registry.contentType, await metrics.registry.metrics());
       case 'apis':
@@ -251,7 +270,7 @@ export function createApp(deps: ServerDeps): RequestListener {
       }
       const sel = selectors(query);
       if (isStatus(sel)) return sendStatus(res, sel);
-      await serve(r, sel, req, res);
+      await serve(r, sel, query, req, res);
     } catch (err) {
       const status = isStatus(r) ? internalError(String(err)) : statusFor(err, r);
       if (status.code >= 500)

@@ -22,14 +22,17 @@ export function acceptsGzip(header: string | readonly string[] | undefined): boo
   for (const member of text.split(',')) {
     const [coding = '', ...params] = member.split(';');
     const name = coding.trim().toLowerCase();
-    if (name === 'gzip' || name === 'x-gzip') gzip = Math.max(gzip ?? 0, weight(params));
-    else if (name === '*') any = weight(params);
+    if (name === 'gzip' || name === 'x-gzip') gzip = Math.max(gzip ?? 0, qualityOf(params));
+    else if (name === '*') any = qualityOf(params);
   }
   return (gzip ?? any ?? 0) > 0;
 }
 
-/** A coding's `q` weight: 1 when absent, 0 when unreadable (RFC 9110 §12.4.2's 0–1, 3 decimals). */
-function weight(params: readonly string[]): number {
+/**
+ * The `q` weight among a member's parameters (of Accept-Encoding, Accept): 1 when absent, 0 when
+ * unreadable (RFC 9110 §12.4.2's 0–1, 3 decimals).
+ */
+export function qualityOf(params: readonly string[]): number {
   for (const p of params) {
     const [key = '', value = ''] = p.split('=');
     if (key.trim().toLowerCase() !== 'q') continue;

@@ -1,5 +1,7 @@
-// /version and /openapi/v2: what the aggregator and kubectl ask an API server before anything
-// else. The OpenAPI document describes the list kinds this server returns.
+// /version, and the OpenAPI documents kubectl and the aggregator ask an API server for: one
+// Swagger 2.0 document for everything at /openapi/v2, and at /openapi/v3 one OpenAPI 3.0
+// document per group version (k8s.io/kube-openapi's handler3). Both are built from one table of
+// the paths served and the list kinds they answer with.
 import { CUSTOM_GROUP, EXTERNAL_GROUP } from './routes';
 
 export interface VersionInfo {
@@ -23,6 +25,7 @@ export function versionDocument(info: VersionInfo): object {
   };
 }
 
+const TITLE = 'Beacon metrics adapter';
 const quantity = { type: 'string', description: 'Kubernetes Quantity' };
 const objectReference = {
   type: 'object',
@@ -34,87 +37,162 @@ const objectReference = {
   },
 };
 const labelSelector = { type: 'object', 'x-kubernetes-map-type': 'atomic' };
+const timestamp = { type: 'string', format: 'date-time' };
+const int64 = { type: 'integer', format: 'int64' };
+
+/** A served group version: its value paths (after `/apis/<group>/<version>/`) and list kind. */
+interface GroupVersion {
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+  /** The list kind's definition name, as k8s.io/metrics' generated OpenAPI names it. */
+  readonly definition: string;
+  readonly item: object;
+  readonly paths: readonly string[];
+  readonly query: readonly { readonly name: string; readonly description: string }[];
+}
+
+const CUSTOM_PATHS = [
+  'namespaces/{namespace}/{resource}/{name}/{metric}',
+  'namespaces/{namespace}/metrics/{metric}',
+  '{resource}/{name}/{metric}',
+];
+const LABEL_SELECTOR = {
+  name: 'labelSelector',
+  description: 'the objects to answer for, in the Kubernetes label selector grammar',
+};
+const METRIC_LABEL_SELECTOR = {
+  name: 'metricLabelSelector',
+  description: "the series to read, by the metric's own labels",
+};
+
+const SERVED: readonly GroupVersion[] = [
+  {
+    group: CUSTOM_GROUP,
+    version: 'v1beta2',
+    kind: 'MetricValueList',
+    definition: 'io.k8s.metrics.pkg.apis.custom_metrics.v1beta2.MetricValueList',
+    item: {
+      describedObject: objectReference,
+      metric: { type: 'object', properties: { name: { type: 'string' }, selector: labelSelector } },
+      timestamp,
+      windowSeconds: int64,
+      value: quantity,
+    },
+    paths: CUSTOM_PATHS,
+    query: [LABEL_SELECTOR, METRIC_LABEL_SELECTOR],
+  },
+  {
+    group: CUSTOM_GROUP,
+    version: 'v1beta1',
+    kind: 'MetricValueList',
+    definition: 'io.k8s.metrics.pkg.apis.custom_metrics.v1beta1.MetricValueList',
+    item: {
+      describedObject: objectReference,
+      metricName: { type: 'string' },
+      timestamp,
+      window: int64,
+      value: quantity,
+      selector: labelSelector,
+    },
+    paths: CUSTOM_PATHS,
+    query: [LABEL_SELECTOR, METRIC_LABEL_SELECTOR],
+  },
+  {
+    group: EXTERNAL_GROUP,
+    version: 'v1beta1',
+    kind: 'ExternalMetricValueList',
+    definition: 'io.k8s.metrics.pkg.apis.external_metrics.v1beta1.ExternalMetricValueList',
+    item: {
+      metricName: { type: 'string' },
+      metricLabels: { type: 'object', additionalProperties: { type: 'string' } },
+      timestamp,
+      window: int64,
+      value: quantity,
+    },
+    paths: ['namespaces/{namespace}/{metric}'],
+    query: [{ name: 'labelSelector', description: "the series to read, by the metric's labels" }],
+  },
+];
+
+const listSchema = (gv: GroupVersion) => ({
+  type: 'object',
+  properties: {
+    kind: { type: 'string' },
+    apiVersion: { type: 'string' },
+    metadata: { type: 'object' },
+    items: { type: 'array', items: { type: 'object', properties: gv.item } },
+  },
+  'x-kubernetes-group-version-kind': [{ group: gv.group, version: gv.version, kind: gv.kind }],
+});
+
+/** Each served path of `gv` with its GET operation, written by `operation` for one spec version. */
+function paths(
+  gv: GroupVersion,
+  operation: (pathParams: readonly string[]) => object,
+): Record<string, object> {
+  return Object.fromEntries(
+    gv.paths.map((p) => {
+      const path = `/apis/${gv.group}/${gv.version}/${p}`;
+      const params = [...p.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
+      return [path, { get: operation(params) }];
+    }),
+  );
+}
 
 export function openApiDocument(version: string): object {
-  const list = (ref: string) => ({
-    get: {
-      produces: ['application/json'],
-      responses: { '200': { description: 'OK', schema: { $ref: `#/definitions/${ref}` } } },
-    },
-  });
   return {
     swagger: '2.0',
-    info: { title: 'Beacon metrics adapter', version },
-    paths: {
-      [`/apis/${CUSTOM_GROUP}/v1beta2/namespaces/{namespace}/{resource}/{name}/{metric}`]: list(
-        'io.k8s.metrics.pkg.apis.custom_metrics.v1beta2.MetricValueList',
+    info: { title: TITLE, version },
+    paths: Object.assign(
+      {},
+      ...SERVED.map((gv) =>
+        paths(gv, (pathParams) => ({
+          produces: ['application/json'],
+          parameters: [
+            ...pathParams.map((name) => ({ name, in: 'path', required: true, type: 'string' })),
+            ...gv.query.map((q) => ({ ...q, in: 'query', type: 'string' })),
+          ],
+          responses: {
+            '200': { description: 'OK', schema: { $ref: `#/definitions/${gv.definition}` } },
+          },
+        })),
       ),
-      [`/apis/${CUSTOM_GROUP}/v1beta1/namespaces/{namespace}/{resource}/{name}/{metric}`]: list(
-        'io.k8s.metrics.pkg.apis.custom_metrics.v1beta1.MetricValueList',
-      ),
-      [`/apis/${EXTERNAL_GROUP}/v1beta1/namespaces/{namespace}/{metric}`]: list(
-        'io.k8s.metrics.pkg.apis.external_metrics.v1beta1.ExternalMetricValueList',
-      ),
-    },
-    definitions: {
-      'io.k8s.metrics.pkg.apis.custom_metrics.v1beta2.MetricValueList': {
-        type: 'object',
-        properties: {
-          items: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                describedObject: objectReference,
-                metric: {
-                  type: 'object',
-                  properties: { name: { type: 'string' }, selector: labelSelector },
-                },
-                timestamp: { type: 'string', format: 'date-time' },
-                windowSeconds: { type: 'integer', format: 'int64' },
-                value: quantity,
-              },
-            },
+    ),
+    definitions: Object.fromEntries(SERVED.map((gv) => [gv.definition, listSchema(gv)])),
+  };
+}
+
+/** Each group version's OpenAPI 3.0 document, by its path under /openapi/v3/ (`apis/<group>/<version>`). */
+export function openApiV3Documents(version: string): ReadonlyMap<string, object> {
+  return new Map(
+    SERVED.map((gv) => [`apis/${gv.group}/${gv.version}`, openApiV3Document(gv, version)]),
+  );
+}
+
+function openApiV3Document(gv: GroupVersion, version: string): object {
+  return {
+    openapi: '3.0.0',
+    info: { title: TITLE, version },
+    paths: paths(gv, (pathParams) => ({
+      parameters: [
+        ...pathParams.map((name) => ({
+          name,
+          in: 'path',
+          required: true,
+          schema: { type: 'string' },
+        })),
+        ...gv.query.map((q) => ({ ...q, in: 'query', schema: { type: 'string' } })),
+      ],
+      responses: {
+        '200': {
+          description: 'OK',
+          content: {
+            'application/json': { schema: { $ref: `#/components/schemas/${gv.definition}` } },
           },
         },
       },
-      'io.k8s.metrics.pkg.apis.custom_metrics.v1beta1.MetricValueList': {
-        type: 'object',
-        properties: {
-          items: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                describedObject: objectReference,
-                metricName: { type: 'string' },
-                timestamp: { type: 'string', format: 'date-time' },
-                window: { type: 'integer', format: 'int64' },
-                value: quantity,
-                selector: labelSelector,
-              },
-            },
-          },
-        },
-      },
-      'io.k8s.metrics.pkg.apis.external_metrics.v1beta1.ExternalMetricValueList': {
-        type: 'object',
-        properties: {
-          items: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                metricName: { type: 'string' },
-                metricLabels: { type: 'object', additionalProperties: { type: 'string' } },
-                timestamp: { type: 'string', format: 'date-time' },
-                window: { type: 'integer', format: 'int64' },
-                value: quantity,
-              },
-            },
-          },
-        },
-      },
-    },
+    })),
+    components: { schemas: { [gv.definition]: listSchema(gv) } },
   };
 }

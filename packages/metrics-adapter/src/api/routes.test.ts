@@ -11,6 +11,11 @@ describe('route', () => {
     ['/readyz', { kind: 'health', check: 'readyz' }],
     ['/version', { kind: 'version' }],
     ['/openapi/v2', { kind: 'openapi' }],
+    ['/openapi/v3', { kind: 'openapi-v3' }],
+    [
+      '/openapi/v3/apis/custom.metrics.k8s.io/v1beta2',
+      { kind: 'openapi-v3', document: 'apis/custom.metrics.k8s.io/v1beta2' },
+    ],
     ['/metrics', { kind: 'metrics' }],
     ['/apis', { kind: 'apis' }],
     [`${C}`, { kind: 'group', group: 'custom.metrics.k8s.io' }],

@@ -23,6 +23,8 @@ export const versionsOf = (group: string): readonly string[] | undefined =>
 export type Route =
   | { readonly kind: 'health'; readonly check: 'healthz' | 'livez' | 'readyz' }
   | { readonly kind: 'version' | 'openapi' | 'metrics' | 'apis' }
+  /** /openapi/v3, or a document there: `document` is its path under it (`apis/<group>/<version>`). */
+  | { readonly kind: 'openapi-v3'; readonly document?: string }
   | { readonly kind: 'group'; readonly group: string }
   | { readonly kind: 'resources'; readonly group: string; readonly version: string }
   | {
@@ -116,6 +118,10 @@ export function route(path: string): Route | Status {
   if (s.length === 1 && a === 'version') return { kind: 'version' };
   if (s.length === 1 && a === 'metrics') return { kind: 'metrics' };
   if (s.length === 2 && a === 'openapi' && group === 'v2') return { kind: 'openapi' };
+  if (a === 'openapi' && group === 'v3')
+    return s.length === 2
+      ? { kind: 'openapi-v3' }
+      : { kind: 'openapi-v3', document: s.slice(2).join('/') };
   if (a !== 'apis') return notFoundPath(path);
   if (group === undefined) return { kind: 'apis' };
   const versions = versionsOf(group);

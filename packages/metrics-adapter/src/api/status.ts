@@ -102,6 +102,14 @@ export const methodNotAllowed = (method: string): Status =>
     `the server does not allow the method ${method} on this resource`,
   );
 
+/** 406, as k8s.io/apiserver's content negotiation words it. */
+export const notAcceptable = (accepted: readonly string[] = ['application/json']): Status =>
+  failure(
+    406,
+    'NotAcceptable',
+    `only the following media types are accepted: ${accepted.join(', ')}`,
+  );
+
 export const serviceUnavailable = (message: string): Status =>
   failure(503, 'ServiceUnavailable', message);
 
