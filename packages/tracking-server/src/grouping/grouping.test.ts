@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { classifySeverity, classifyType, RULES, type ErrorType } from './classify';
 import { groupEvent, normaliseFilename, normaliseText } from './grouping';
@@ -14,6 +15,28 @@ const frames = (file: string, line: number) => [
 ];
 
 describe('grouping', () => {
+  // Issues are found again by this hash in databases already written: it must not drift. The
+  // expected value is worked out here from the documented rule (the rule's name, the exception
+  // types, then each in-app frame as normalised file:function, joined by NUL; SHA-1, 32 hex).
+  it('keeps the hash stored databases hold', () => {
+    const g = groupEvent({
+      exception: {
+        values: [
+          {
+            type: 'TypeError',
+            value: 'boom',
+            stacktrace: { frames: frames('/srv/app/src/pricing.ts', 3) },
+          },
+        ],
+      },
+    });
+    const expected = createHash('sha1')
+      .update(['frames', 'TypeError', 'src/pricing.ts:totalFor', 'src/cart.ts:checkout'].join('\0'))
+      .digest('hex')
+      .slice(0, 32);
+    expect(g.hash).toBe(expected);
+  });
+
   it('groups by in-app frames, across line numbers and deploy paths', () => {
     const a = groupEvent({
       exception: {

@@ -3,7 +3,7 @@
 //   2. the in-app stack frames: module (or normalised filename) + function, per exception;
 //   3. the exception type + value with ids, numbers, hex and IP addresses stripped;
 //   4. the message template (logentry.message before formatting), normalised the same way.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { jsonText } from '../ingest/json';
 
 export const GROUPED_BY = [
@@ -111,8 +111,8 @@ export function exceptionValues(exception: unknown): ExceptionValue[] {
   return values.filter(isObj).map(cleanException);
 }
 
-const sha = (parts: readonly string[]) =>
-  createHash('sha1').update(parts.join('\u0000')).digest('hex').slice(0, 32);
+// One-shot hashing: a Hash object per event cost ~1.2 µs more on the ingest path.
+const sha = (parts: readonly string[]) => hash('sha1', parts.join('\u0000'), 'hex').slice(0, 32);
 
 /** Strips what varies between occurrences of one error: ids, numbers, hex, IPs, emails, quotes. */
 export function normaliseText(text: string): string {
