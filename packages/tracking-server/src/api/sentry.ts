@@ -14,7 +14,7 @@ import { RateLimiter } from '../ingest/rate-limit';
 import { transactionOperations } from '../ingest/transaction';
 import { StoreBodyTooLarge, storeBodyText } from '../ingest/store-body';
 import type { Project } from '../projects';
-import { createScrubber } from '../scrub/scrub';
+import { scrubberCache } from '../scrub/scrub';
 
 export class IngestError extends Error {
   constructor(
@@ -115,13 +115,7 @@ function sendJson(
 
 export function sentryIngest(deps: SentryIngestDeps) {
   const limiter = new RateLimiter(deps.now);
-  // Keyed by the project object: a reloaded config.json brings new objects, so new settings.
-  const scrubbers = new WeakMap<Project, ReturnType<typeof createScrubber>>();
-  const scrubberFor = (p: Project) => {
-    let s = scrubbers.get(p);
-    if (!s) scrubbers.set(p, (s = createScrubber(p.scrub)));
-    return s;
-  };
+  const scrubberFor = scrubberCache();
 
   const MISSING_AUTH =
     "missing authorization: sentry_key in X-Sentry-Auth, the query string or the envelope header's dsn";
@@ -242,7 +236,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
               );
             }
             operations.push(
-              ...transactionOperations(scrubberFor(project)(json) as Record<string, unknown>),
+              ...transactionOperations(scrubberFor(project.scrub)(json) as Record<string, unknown>),
             );
           } else if (!ACCEPTED_NOT_STORED.has(item.type)) {
             // Unknown item types are skipped, as the protocol asks of a receiver.
@@ -269,7 +263,9 @@ export function sentryIngest(deps: SentryIngestDeps) {
         if (transaction) {
           if (typeof transaction.event_id === 'string') id = transaction.event_id;
           operations.push(
-            ...transactionOperations(scrubberFor(project)(transaction) as Record<string, unknown>),
+            ...transactionOperations(
+              scrubberFor(project.scrub)(transaction) as Record<string, unknown>,
+            ),
           );
         } else texts.push({ text, index: 1 });
       }

@@ -2,7 +2,7 @@
 // grouped). The store's writers read them on the thread that received the request, and commit
 // them on the store's own (store/writer.ts).
 import type { ErrorType, Severity } from '../grouping/classify';
-import { createScrubber, type ScrubOptions } from '../scrub/scrub';
+import { scrubberCache, type ScrubOptions } from '../scrub/scrub';
 import { EventError, readEvent, type TrackedEvent } from './event';
 
 export interface SentEvents {
@@ -34,14 +34,7 @@ export const factsOf = ({ eventId, service, severity, type }: TrackedEvent): Eve
 
 /** Reads SentEvents; throws an EventError naming the first event that is not one. */
 export function sentEventReader(): (sent: SentEvents) => TrackedEvent[] {
-  // Projects are few and their options change rarely: one scrubber (and its key verdicts) each.
-  const scrubbers = new Map<string, ReturnType<typeof createScrubber>>();
-  const scrubberFor = (options: ScrubOptions) => {
-    const key = JSON.stringify(options);
-    let s = scrubbers.get(key);
-    if (!s) scrubbers.set(key, (s = createScrubber(options)));
-    return s;
-  };
+  const scrubberFor = scrubberCache();
   return (sent) => {
     const scrub = scrubberFor(sent.scrub);
     return sent.items.map(({ text, index }) => {

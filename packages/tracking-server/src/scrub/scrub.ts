@@ -168,6 +168,21 @@ export function createScrubber(
   };
 }
 
+export type Scrubber = ReturnType<typeof createScrubber>;
+
+/**
+ * Scrubbers (and their key verdicts) by the options object they were made for: a project keeps
+ * its options object until its config is read again, which brings new objects, so new settings.
+ */
+export function scrubberCache(): (options: ScrubOptions) => Scrubber {
+  const made = new WeakMap<ScrubOptions, Scrubber>();
+  return (options) => {
+    let s = made.get(options);
+    if (!s) made.set(options, (s = createScrubber(options)));
+    return s;
+  };
+}
+
 /** Everything under a sensitive key: leaves become [Filtered], the shape stays. */
 function filterAll(value: object): unknown {
   if (Array.isArray(value))
