@@ -248,6 +248,11 @@ describe('API server', () => {
     expect(((await doc.json()) as Json).components.schemas).toHaveProperty([
       'io.k8s.metrics.pkg.apis.external_metrics.v1beta1.ExternalMetricValueList',
     ]);
+    const cached = await fetch(base + url, {
+      headers: { 'if-none-match': doc.headers.get('etag') ?? '' },
+    });
+    expect(cached.status).toBe(304);
+    expect(await cached.text()).toBe('');
     const stale = await fetch(base + url.replace(/hash=./, 'hash=X'), { redirect: 'manual' });
     expect(stale.status).toBe(301);
     expect(stale.headers.get('location')).toBe(url);

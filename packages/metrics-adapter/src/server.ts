@@ -182,9 +182,10 @@ export function createApp(deps: ServerDeps): RequestListener {
           new Date(now()),
         );
         if (isStatus(answer.body)) return sendStatus(res, answer.body);
+        // A 304 has no body of its own to measure; a 301 an empty one.
         res.writeHead(answer.code, {
           ...answer.headers,
-          'content-length': answer.body?.length ?? 0,
+          ...(answer.code === 304 ? {} : { 'content-length': answer.body?.length ?? 0 }),
         });
         return void res.end(answer.body);
       }
