@@ -1,0 +1,274 @@
+// Storing a batch of error events (a group commit) in one transaction: each event's row, and
+// for each issue its count, times, hours, releases, services, environments and users, applied
+// once per issue however many of its events the batch holds.
+import type Database from 'better-sqlite3';
+import type { Severity } from '../grouping/classify';
+import type { TrackedEvent } from '../ingest/event';
+import { packPayload } from './payload';
+import { RECENT_IDS, RecentEventIds, isEventId } from './recent-ids';
+import { isOlderRelease } from './releases';
+import type { IngestResult, IssueStatus } from './repository';
+import type { SessionIndex } from './session-index';
+import { HOUR, STATS_HOURS } from './sqlite-schema';
+
+/** Stores a batch through `db`; its error events join their sessions through `index`. */
+export function issueIngest(
+  db: Database.Database,
+  index: SessionIndex,
+): (events: readonly TrackedEvent[]) => IngestResult {
+  const st = {
+    findIssue: db.prepare(
+      'SELECT id, status, resolved_in_release, release FROM issues WHERE project_id = ? AND hash = ?',
+    ),
+    insertIssue:
+      db.prepare(`INSERT INTO issues (project_id, hash, title, culprit, severity, type, service, environment, release, grouped_by, components, first_seen, last_seen)
+      VALUES (@projectId, @hash, @title, @culprit, @severity, @type, @service, @environment, @release, @groupedBy, @components, @t, @t)`),
+    touchIssue:
+      db.prepare(`UPDATE issues SET last_seen = MAX(last_seen, @tmax), first_seen = MIN(first_seen, @tmin),
+      severity = CASE WHEN @rank < (CASE severity WHEN 'critical' THEN 0 WHEN 'error' THEN 1 WHEN 'warning' THEN 2 ELSE 3 END) THEN @severity ELSE severity END,
+      environment = @environment, release = CASE WHEN @release = '' THEN release ELSE @release END, service = @service WHERE id = @id`),
+    reopen: db.prepare(
+      "UPDATE issues SET status = 'open', regression = 1, resolved_in_release = NULL WHERE id = ?",
+    ),
+    insertEvent:
+      db.prepare(`INSERT INTO events (id, issue_id, project_id, timestamp, received_at, level, severity, service, environment, release, trace_id, correlation_id, payload, session_key)
+      VALUES (@id, @issueId, @projectId, @timestamp, @receivedAt, @level, @severity, @service, @environment, @release, @traceId, @correlationId, @payload, @sessionKey)`),
+    countEvents: db.prepare('UPDATE issues SET count = count + ? WHERE id = ?'),
+    addUser: db.prepare('INSERT OR IGNORE INTO issue_users (issue_id, user) VALUES (?, ?)'),
+    countUsers: db.prepare('UPDATE issues SET users = users + ? WHERE id = ?'),
+    addHour: db.prepare(
+      'INSERT INTO issue_hours (issue_id, hour, count) VALUES (@id, @hour, @n) ON CONFLICT (issue_id, hour) DO UPDATE SET count = count + @n',
+    ),
+    addServiceHour: db.prepare(
+      'INSERT INTO service_hours (hour, service, severity, count) VALUES (@hour, @service, @severity, @n) ON CONFLICT (hour, service, severity) DO UPDATE SET count = count + @n',
+    ),
+    pruneServiceHours: db.prepare('DELETE FROM service_hours WHERE hour < ?'),
+    pruneIssueHours: db.prepare('DELETE FROM issue_hours WHERE hour < ?'),
+    addRelease: db.prepare(
+      'INSERT OR IGNORE INTO releases (project_id, name, first_seen) VALUES (?, ?, ?)',
+    ),
+    addIssueService: db.prepare(
+      'INSERT OR IGNORE INTO issue_services (service, issue_id) VALUES (?, ?)',
+    ),
+    addIssueEnvironment: db.prepare(
+      'INSERT OR IGNORE INTO issue_environments (environment, issue_id) VALUES (?, ?)',
+    ),
+    addIssueRelease: db.prepare(
+      'INSERT OR IGNORE INTO issue_releases (issue_id, release) VALUES (?, ?)',
+    ),
+    releaseSeen: db.prepare('SELECT first_seen FROM releases WHERE project_id = ? AND name = ?'),
+  };
+
+  // Each batch drops the hours no sparkline or stat reads any more as an hour starts; a database
+  // from before kept every hour it counted.
+  st.pruneIssueHours.run(Math.floor(Date.now() / HOUR) - STATS_HOURS);
+
+  const RANK: Record<Severity, number> = { critical: 0, error: 1, warning: 2, info: 3 };
+
+  /** Release `a` is older than `b` (releases.ts: by version, else by first sight). */
+  const olderRelease = (projectId: number, a: string, b: string) =>
+    isOlderRelease(
+      a,
+      b,
+      (r) => (st.releaseSeen.get(projectId, r) as { first_seen: number } | undefined)?.first_seen,
+    );
+  /** Of the issue's release and its new events', the newest: what a resolution is recorded in. */
+  const newestRelease = (projectId: number, current: string, group: readonly TrackedEvent[]) =>
+    group.reduce(
+      (newest, e) =>
+        e.release && (!newest || olderRelease(projectId, newest, e.release)) ? e.release : newest,
+      current,
+    );
+
+  // The ids this connection stored, read from the newest rows when it first stores (only the
+  // writer's connection stores).
+  let recentIds: RecentEventIds | undefined;
+  const recent = (): RecentEventIds => {
+    if (recentIds) return recentIds;
+    const ids = new RecentEventIds();
+    const from =
+      (db.prepare('SELECT COALESCE(MAX(rowid), 0) FROM events').pluck().get() as number) -
+      RECENT_IDS;
+    for (const [projectId, id, at] of db
+      .prepare('SELECT project_id, id, received_at FROM events WHERE rowid > ? ORDER BY rowid')
+      .raw()
+      .iterate(from) as IterableIterator<[number, string, number]>)
+      if (isEventId(id)) ids.add(projectId, id, at);
+    return (recentIds = ids);
+  };
+
+  // One batch (a group commit) in one transaction. Events of one issue are applied together:
+  // one issue update, one hour upsert per hour, however many events the batch holds.
+  let prunedBefore = 0;
+  const ingestTx = db.transaction((events: readonly TrackedEvent[]) => {
+    let newIssues = 0;
+    const opened: IngestResult['opened'][number][] = [];
+    const serviceHours = new Map<
+      string,
+      { hour: number; service: string; severity: string; n: number }
+    >();
+    const ids = recent();
+    const seen = new Set<string>();
+    const groups = new Map<string, TrackedEvent[]>();
+    const accepted: TrackedEvent[] = [];
+    const batchReleases = new Set<string>();
+    let newestHour = 0; // of the batch's arrivals
+    for (const e of events) {
+      // An SDK's second sending of an event stored within the hour, or one sent twice in a
+      // batch, is stored once.
+      const id = `${e.projectId}\0${e.eventId}`;
+      if (seen.has(id) || ids.has(e.projectId, e.eventId, e.receivedAt)) continue;
+      seen.add(id);
+      accepted.push(e);
+      // A project's releases, each once a batch (the first event's time is when it was seen).
+      if (e.release) {
+        const r = `${e.projectId}\0${e.release}`;
+        if (!batchReleases.has(r)) {
+          batchReleases.add(r);
+          st.addRelease.run(e.projectId, e.release, e.receivedAt);
+        }
+      }
+      const key = `${e.projectId}\0${e.grouping.hash}`;
+      const group = groups.get(key);
+      if (group) group.push(e);
+      else groups.set(key, [e]);
+    }
+    for (const group of groups.values()) {
+      const first = group[0] as TrackedEvent;
+      const last = group[group.length - 1] as TrackedEvent;
+      let issue = st.findIssue.get(first.projectId, first.grouping.hash) as
+        | { id: number; status: IssueStatus; resolved_in_release: string | null; release: string }
+        | undefined;
+      const times = group.map((e) => e.timestamp);
+      const worst = group.reduce((w, e) => (RANK[e.severity] < RANK[w.severity] ? e : w), first);
+      if (!issue) {
+        const info = st.insertIssue.run({
+          projectId: first.projectId,
+          hash: first.grouping.hash,
+          title: first.title,
+          culprit: first.culprit,
+          severity: worst.severity,
+          type: first.type,
+          service: last.service,
+          environment: last.environment,
+          release: last.release,
+          groupedBy: first.grouping.groupedBy,
+          components: JSON.stringify(first.grouping.components),
+          t: Math.min(...times),
+        });
+        issue = {
+          id: Number(info.lastInsertRowid),
+          status: 'open',
+          resolved_in_release: null,
+          release: last.release,
+        };
+        newIssues++;
+        opened.push({
+          projectId: first.projectId,
+          service: last.service,
+          severity: worst.severity,
+        });
+      } else if (issue.status === 'resolved') {
+        const resolvedIn = issue.resolved_in_release;
+        const regressed = group.some(
+          (e) => !(resolvedIn && e.release && olderRelease(e.projectId, e.release, resolvedIn)),
+        );
+        if (regressed) {
+          st.reopen.run(issue.id);
+          opened.push({
+            projectId: first.projectId,
+            service: last.service,
+            severity: worst.severity,
+          });
+        }
+      }
+      st.touchIssue.run({
+        id: issue.id,
+        tmin: Math.min(...times),
+        tmax: Math.max(...times),
+        rank: RANK[worst.severity],
+        severity: worst.severity,
+        environment: last.environment,
+        // The newest release seen, not the last event's: an old release still running
+        // somewhere must not become what a resolution is recorded in.
+        release: newestRelease(first.projectId, issue.release, group),
+        service: last.service,
+      });
+      const hours = new Map<number, number>();
+      const releases = new Set<string>();
+      const services = new Set<string>();
+      const environments = new Set<string>();
+      const users = new Set<string>();
+      for (const e of group) {
+        const row = st.insertEvent.run({
+          id: e.eventId,
+          issueId: issue.id,
+          projectId: e.projectId,
+          timestamp: e.timestamp,
+          receivedAt: e.receivedAt,
+          level: e.level,
+          severity: e.severity,
+          service: e.service,
+          environment: e.environment,
+          release: e.release,
+          traceId: e.traceId ?? null,
+          correlationId: e.correlationId ?? null,
+          payload: packPayload(e.payload),
+          // Only databases from before the sessions table read this column (to migrate).
+          sessionKey: null,
+        });
+        if (row.changes > 0 && (e.traceId || e.correlationId))
+          index.stored({
+            rowid: Number(row.lastInsertRowid),
+            projectId: e.projectId,
+            timestamp: e.timestamp,
+            service: e.service,
+            ...(e.traceId ? { traceId: e.traceId } : {}),
+            ...(e.correlationId ? { correlationId: e.correlationId } : {}),
+          });
+        // Counted in the hour it happened in, as first and last seen are; an hour the
+        // sparklines and stats no longer read is counted in the total alone. An event dated
+        // into an hour that has not begun (a clock up to a minute fast) counts in the current one.
+        const arrived = Math.floor(e.receivedAt / HOUR);
+        const hour = Math.min(Math.floor(e.timestamp / HOUR), arrived);
+        if (arrived > newestHour) newestHour = arrived;
+        if (hour >= arrived - STATS_HOURS) {
+          hours.set(hour, (hours.get(hour) ?? 0) + 1);
+          const key = `${hour}\0${e.service}\0${e.severity}`;
+          const sh = serviceHours.get(key);
+          if (sh) sh.n++;
+          else serviceHours.set(key, { hour, service: e.service, severity: e.severity, n: 1 });
+        }
+        if (e.release) releases.add(e.release);
+        services.add(e.service);
+        environments.add(e.environment);
+        if (e.user) users.add(e.user);
+      }
+      st.countEvents.run(group.length, issue.id);
+      for (const [hour, n] of hours) st.addHour.run({ id: issue.id, hour, n });
+      for (const r of releases) st.addIssueRelease.run(issue.id, r);
+      for (const v of services) st.addIssueService.run(v, issue.id);
+      for (const v of environments) st.addIssueEnvironment.run(v, issue.id);
+      let added = 0;
+      for (const u of users) added += st.addUser.run(issue.id, u).changes;
+      if (added > 0) st.countUsers.run(added, issue.id);
+    }
+    for (const row of serviceHours.values()) st.addServiceHour.run(row);
+    // The first batch of an hour drops the hours the sparklines and stats no longer read.
+    if (newestHour > prunedBefore) {
+      prunedBefore = newestHour;
+      st.pruneServiceHours.run(newestHour - STATS_HOURS);
+      st.pruneIssueHours.run(newestHour - STATS_HOURS);
+    }
+    index.afterBatch(accepted.length);
+    return { result: { newIssues, opened } satisfies IngestResult, accepted };
+  });
+
+  /** Stores a batch; its events count as stored, for what comes later, once it has committed. */
+  const ingest = (events: readonly TrackedEvent[]): IngestResult => {
+    const { result, accepted } = ingestTx(events);
+    for (const e of accepted) recentIds?.add(e.projectId, e.eventId, e.receivedAt);
+    return result;
+  };
+  return ingest;
+}

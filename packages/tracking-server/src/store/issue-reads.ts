@@ -1,0 +1,302 @@
+// Reading issues back for the API: the filtered, cursor-paged list, one issue with its latest
+// event, an issue's events and the stats, each issue with its last 24 hours for sparklines.
+import type Database from 'better-sqlite3';
+import type { ErrorType, Severity } from '../grouping/classify';
+import type { GroupedBy } from '../grouping/grouping';
+import { unpackPayload } from './payload';
+import type {
+  IssueDetail,
+  IssueFilter,
+  IssueStatus,
+  IssueSummary,
+  Page,
+  Repository,
+  Stats,
+  StoredEvent,
+} from './repository';
+import { HOUR } from './sqlite-schema';
+
+interface IssueRow {
+  id: number;
+  project_id: number;
+  title: string;
+  culprit: string;
+  status: IssueStatus;
+  severity: Severity;
+  type: ErrorType;
+  service: string;
+  environment: string;
+  release: string;
+  grouped_by: GroupedBy;
+  components: string;
+  first_seen: number;
+  last_seen: number;
+  count: number;
+  users: number;
+  regression: number;
+  resolved_in_release: string | null;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+const SORT_COLUMN = {
+  last_seen: 'last_seen',
+  first_seen: 'first_seen',
+  events: 'count',
+  users: 'users',
+} as const;
+
+/**
+ * A page cursor: where the last page ended (the sort value and the row id that breaks ties on
+ * it), tagged with what it pages through — the sort of an issue list, or an issue's events — so
+ * a cursor given to another sort is refused rather than silently skipping rows.
+ */
+function encodeCursor(tag: string, value: number, id: number): string {
+  return Buffer.from(JSON.stringify([tag, value, id])).toString('base64url');
+}
+
+export class CursorError extends Error {}
+
+function decodeCursor(cursor: string, tag: string): [number, number] {
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    /* refused below */
+  }
+  if (Array.isArray(v) && v.length === 3 && v.slice(1).every((n) => Number.isFinite(n))) {
+    if (v[0] === tag) return [v[1] as number, v[2] as number];
+    if (typeof v[0] === 'string')
+      throw new CursorError(
+        `cursor ${JSON.stringify(cursor)} is for ${v[0]}, not ${tag}: start again without it`,
+      );
+  }
+  throw new CursorError(`invalid cursor ${JSON.stringify(cursor)}`);
+}
+
+export type IssueReads = Pick<
+  Repository,
+  'listIssues' | 'getIssue' | 'issueEvents' | 'stats' | 'storedEventIds' | 'openIssueCounts'
+>;
+
+export function issueReads(db: Database.Database): IssueReads {
+  const hours = db.prepare('SELECT hour, count FROM issue_hours WHERE issue_id = ? AND hour >= ?');
+
+  const hourly = (issueId: number, now: number): number[] => {
+    const current = Math.floor(now / HOUR);
+    const out = new Array<number>(24).fill(0);
+    for (const r of hours.all(issueId, current - 23) as { hour: number; count: number }[]) {
+      const i = r.hour - (current - 23);
+      if (i >= 0 && i < 24) out[i] = r.count;
+    }
+    return out;
+  };
+
+  const summary = (r: IssueRow, now: number): IssueSummary => ({
+    id: r.id,
+    title: r.title,
+    culprit: r.culprit,
+    status: r.status,
+    severity: r.severity,
+    type: r.type,
+    service: r.service,
+    count: r.count,
+    users: r.users,
+    firstSeen: iso(r.first_seen),
+    lastSeen: iso(r.last_seen),
+    groupedBy: r.grouped_by,
+    hourly: hourly(r.id, now),
+  });
+
+  return {
+    listIssues(f: IssueFilter, now: number): Page<IssueSummary> {
+      const column = SORT_COLUMN[f.sort];
+      const where: string[] = [];
+      const params: Record<string, unknown> = { limit: f.limit + 1 };
+      for (const key of ['status', 'severity', 'type'] as const) {
+        if (f[key] !== undefined) {
+          where.push(`${key} = @${key}`);
+          params[key] = f[key];
+        }
+      }
+      // Any of the issue's events, not only its latest.
+      for (const key of ['service', 'environment'] as const) {
+        if (f[key] !== undefined) {
+          where.push(`id IN (SELECT issue_id FROM issue_${key}s WHERE ${key} = @${key})`);
+          params[key] = f[key];
+        }
+      }
+      if (f.release !== undefined) {
+        where.push('id IN (SELECT issue_id FROM issue_releases WHERE release = @release)');
+        params.release = f.release;
+      }
+      if (f.q) {
+        where.push("(title LIKE @q ESCAPE '\\' OR culprit LIKE @q ESCAPE '\\')");
+        params.q = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      }
+      if (f.cursor) {
+        const [value, id] = decodeCursor(f.cursor, `sort=${f.sort}`);
+        where.push(`(${column} < @cv OR (${column} = @cv AND id < @cid))`);
+        params.cv = value;
+        params.cid = id;
+      }
+      const rows = db
+        .prepare(
+          `SELECT * FROM issues ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${column} DESC, id DESC LIMIT @limit`,
+        )
+        .all(params) as IssueRow[];
+      const more = rows.length > f.limit;
+      const page = rows.slice(0, f.limit);
+      const last = page[page.length - 1] as (IssueRow & Record<string, number>) | undefined;
+      return {
+        items: page.map((r) => summary(r, now)),
+        nextCursor:
+          more && last ? encodeCursor(`sort=${f.sort}`, last[column] as number, last.id) : null,
+      };
+    },
+
+    getIssue(id, now) {
+      const r = db.prepare('SELECT * FROM issues WHERE id = ?').get(id) as IssueRow | undefined;
+      if (!r) return undefined;
+      const latest = db
+        .prepare(
+          'SELECT payload FROM events WHERE issue_id = ? ORDER BY received_at DESC, rowid DESC LIMIT 1',
+        )
+        .get(id) as { payload: string | Buffer } | undefined;
+      const releases = (
+        db
+          .prepare('SELECT release FROM issue_releases WHERE issue_id = ? ORDER BY release')
+          .all(id) as { release: string }[]
+      ).map((x) => x.release);
+      const detail: IssueDetail = {
+        ...summary(r, now),
+        projectId: r.project_id,
+        environment: r.environment,
+        release: r.release,
+        releases,
+        regression: r.regression === 1,
+        ...(r.resolved_in_release ? { resolvedInRelease: r.resolved_in_release } : {}),
+        grouping: { rule: r.grouped_by, components: JSON.parse(r.components) as string[] },
+        ...(latest
+          ? { latestEvent: JSON.parse(unpackPayload(latest.payload)) as Record<string, unknown> }
+          : {}),
+      };
+      return detail;
+    },
+
+    issueEvents(id, cursor, limit) {
+      if (!db.prepare('SELECT 1 FROM issues WHERE id = ?').get(id)) return undefined;
+      const params: Record<string, unknown> = { id, limit: limit + 1 };
+      let extra = '';
+      if (cursor) {
+        const [received, rowid] = decodeCursor(cursor, `events of issue ${id}`);
+        extra = 'AND (received_at < @r OR (received_at = @r AND rowid < @rowid))';
+        params.r = received;
+        params.rowid = rowid;
+      }
+      const rows = db
+        .prepare(
+          `SELECT rowid, * FROM events WHERE issue_id = @id ${extra} ORDER BY received_at DESC, rowid DESC LIMIT @limit`,
+        )
+        .all(params) as {
+        rowid: number;
+        id: string;
+        timestamp: number;
+        received_at: number;
+        level: string;
+        release: string;
+        environment: string;
+        trace_id: string | null;
+        correlation_id: string | null;
+        payload: string | Buffer;
+      }[];
+      const more = rows.length > limit;
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        items: page.map((e): StoredEvent => ({
+          id: e.id,
+          timestamp: iso(e.timestamp),
+          receivedAt: iso(e.received_at),
+          level: e.level,
+          release: e.release,
+          environment: e.environment,
+          ...(e.trace_id ? { traceId: e.trace_id } : {}),
+          ...(e.correlation_id ? { correlationId: e.correlation_id } : {}),
+          event: JSON.parse(unpackPayload(e.payload)) as Record<string, unknown>,
+        })),
+        nextCursor:
+          more && last ? encodeCursor(`events of issue ${id}`, last.received_at, last.rowid) : null,
+      };
+    },
+
+    stats(now): Stats {
+      const current = Math.floor(now / HOUR);
+      const since = current - 23;
+      // The 24 hours up to `now`: a clock stepped back leaves later hours stored.
+      const day = { since, current };
+      const bySeverity: Record<string, number> = {};
+      // Each event under its own severity and service (service_hours), not its issue's.
+      for (const r of db
+        .prepare(
+          'SELECT severity AS k, SUM(count) AS n FROM service_hours WHERE hour BETWEEN @since AND @current GROUP BY severity',
+        )
+        .all(day) as { k: string; n: number }[])
+        bySeverity[r.k] = r.n;
+      const byService: Record<string, number> = {};
+      for (const r of db
+        .prepare(
+          'SELECT service AS k, SUM(count) AS n FROM service_hours WHERE hour BETWEEN @since AND @current GROUP BY service',
+        )
+        .all(day) as { k: string; n: number }[])
+        byService[r.k] = r.n;
+      const trend = new Array<number>(24).fill(0);
+      for (const r of db
+        .prepare(
+          'SELECT hour, SUM(count) AS n FROM issue_hours WHERE hour BETWEEN @since AND @current GROUP BY hour',
+        )
+        .all(day) as {
+        hour: number;
+        n: number;
+      }[])
+        trend[r.hour - since] = r.n;
+      const top = db
+        .prepare(
+          'SELECT i.* FROM issues i JOIN (SELECT issue_id, SUM(count) AS n FROM issue_hours WHERE hour BETWEEN @since AND @current GROUP BY issue_id) h ON h.issue_id = i.id ORDER BY h.n DESC, i.id DESC LIMIT 10',
+        )
+        .all(day) as IssueRow[];
+      return {
+        bySeverity,
+        byService,
+        topIssues: top.map((r) => summary(r, now)),
+        lastHour: trend[23] ?? 0,
+        lastDay: trend.reduce((a, b) => a + b, 0),
+        openIssues: (
+          db
+            .prepare("SELECT COUNT(*) AS n FROM issues WHERE status IN ('open', 'investigating')")
+            .get() as { n: number }
+        ).n,
+        trend,
+      };
+    },
+
+    storedEventIds(eventIds) {
+      const wanted = new Set(eventIds);
+      const found = new Set<string>();
+      for (const id of db
+        .prepare('SELECT id FROM events')
+        .pluck()
+        .iterate() as IterableIterator<string>)
+        if (wanted.has(id)) found.add(id);
+      return found;
+    },
+    openIssueCounts: () =>
+      (
+        db
+          .prepare(
+            "SELECT project_id AS projectId, severity, COUNT(*) AS count FROM issues WHERE status IN ('open', 'investigating') GROUP BY project_id, severity",
+          )
+          .all() as { projectId: number; severity: Severity; count: number }[]
+      ).map((r) => ({ ...r })),
+  };
+}

@@ -1,0 +1,151 @@
+// The store's tables, and the migrations of databases written by earlier versions of it.
+import type Database from 'better-sqlite3';
+import { EVENT_SESSIONS_TRIGGER } from './session-index';
+
+export const HOUR = 3_600_000;
+
+// events.payload holds the event's JSON deflated (payload.ts); rows from before, the text itself.
+// events_by_issue is in ascending time, so a new event's entry goes at its issue's end (where a
+// B-tree appends into full pages; a descending index took them at the front, in half-full ones),
+// and ties are broken by row id, which every index entry holds anyway (an id made entries 50 B).
+// events.id is not a key: an event sent twice is recognised by the writer's recent ids
+// (recent-ids.ts); databases from before, whose id was the primary key, are migrated once.
+// session_key and session_sid are read only to migrate databases from before (sessions.ts,
+// session-index.ts); an event's session is in event_sessions.
+const EVENTS_TABLE = (name: string) => `CREATE TABLE IF NOT EXISTS ${name} (
+  id TEXT NOT NULL, issue_id INTEGER NOT NULL, project_id INTEGER NOT NULL,
+  timestamp INTEGER NOT NULL, received_at INTEGER NOT NULL, level TEXT NOT NULL,
+  severity TEXT NOT NULL, service TEXT NOT NULL, environment TEXT NOT NULL, release TEXT NOT NULL,
+  trace_id TEXT, correlation_id TEXT, payload TEXT NOT NULL, session_key TEXT,
+  session_sid INTEGER);`;
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS releases (
+  project_id INTEGER NOT NULL, name TEXT NOT NULL, first_seen INTEGER NOT NULL,
+  PRIMARY KEY (project_id, name));
+CREATE TABLE IF NOT EXISTS issues (
+  id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL, hash TEXT NOT NULL,
+  title TEXT NOT NULL, culprit TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'open',
+  severity TEXT NOT NULL, type TEXT NOT NULL, service TEXT NOT NULL,
+  environment TEXT NOT NULL, release TEXT NOT NULL,
+  grouped_by TEXT NOT NULL, components TEXT NOT NULL,
+  first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, count INTEGER NOT NULL DEFAULT 0,
+  users INTEGER NOT NULL DEFAULT 0, regression INTEGER NOT NULL DEFAULT 0,
+  resolved_in_release TEXT, UNIQUE (project_id, hash));
+CREATE INDEX IF NOT EXISTS issues_last_seen ON issues (last_seen DESC, id DESC);
+CREATE INDEX IF NOT EXISTS issues_first_seen ON issues (first_seen DESC, id DESC);
+CREATE INDEX IF NOT EXISTS issues_count ON issues (count DESC, id DESC);
+CREATE INDEX IF NOT EXISTS issues_users ON issues (users DESC, id DESC);
+CREATE TABLE IF NOT EXISTS issue_users (
+  issue_id INTEGER NOT NULL, user TEXT NOT NULL, PRIMARY KEY (issue_id, user)) WITHOUT ROWID;
+-- Events an hour by the hour of their own time, kept for the last STATS_HOURS: the sparklines
+-- and the stats' trend read them by hour (a row is added once per issue an hour, so the index
+-- costs ingest next to nothing), and older hours go as each new hour starts.
+CREATE TABLE IF NOT EXISTS issue_hours (
+  issue_id INTEGER NOT NULL, hour INTEGER NOT NULL, count INTEGER NOT NULL,
+  PRIMARY KEY (issue_id, hour)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS issue_hours_by_hour ON issue_hours (hour);
+CREATE TABLE IF NOT EXISTS issue_releases (
+  issue_id INTEGER NOT NULL, release TEXT NOT NULL, PRIMARY KEY (issue_id, release)) WITHOUT ROWID;
+-- The issue list's release filter looks issues up by release (a row is added only when an issue
+-- first sees a release, so the index costs ingest next to nothing).
+CREATE INDEX IF NOT EXISTS issue_releases_by_release ON issue_releases (release, issue_id);
+${EVENTS_TABLE('events')}
+DROP INDEX IF EXISTS events_issue;
+CREATE INDEX IF NOT EXISTS events_by_issue ON events (issue_id, received_at);
+CREATE INDEX IF NOT EXISTS events_received ON events (received_at);
+`;
+
+/**
+ * A database from before, whose events were keyed by their id (a unique index written a random
+ * page per event): the table is copied once into the shape above, each row keeping its row id
+ * (event_sessions refers to it).
+ */
+function unkeyEventIds(db: Database.Database): void {
+  const keyed = () =>
+    db
+      .prepare(
+        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND name LIKE 'sqlite_autoindex_events%'",
+      )
+      .get() !== undefined;
+  if (!keyed()) return;
+  db.transaction(() => {
+    if (!keyed()) return; // another connection got here first
+    const columns =
+      'id, issue_id, project_id, timestamp, received_at, level, severity, service, environment, release, trace_id, correlation_id, payload, session_key, session_sid';
+    // Dropping the table drops its indexes and trigger too: they are made again.
+    db.exec(`${EVENTS_TABLE('events_unkeyed')}
+      INSERT INTO events_unkeyed (rowid, ${columns}) SELECT rowid, ${columns} FROM events;
+      DROP TABLE events;
+      ALTER TABLE events_unkeyed RENAME TO events;
+      ${SCHEMA}
+      ${EVENT_SESSIONS_TRIGGER}`);
+  }).immediate();
+}
+
+/**
+ * A table added after databases were in use: made, and filled from what they hold, once, by
+ * whichever connection opens the database first.
+ */
+function addTable(db: Database.Database, name: string, create: string, fill: () => void): void {
+  const exists = () =>
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !==
+    undefined;
+  if (exists()) return;
+  db.transaction(() => {
+    if (exists()) return; // another connection got here first
+    db.exec(create);
+    fill();
+  }).immediate();
+}
+
+/**
+ * Events an hour by service and severity, for the stats: each event counted under its own
+ * service and severity (an issue's events can come from several); filled from the last day's.
+ */
+function createServiceHours(db: Database.Database): void {
+  addTable(
+    db,
+    'service_hours',
+    `CREATE TABLE service_hours (
+      hour INTEGER NOT NULL, service TEXT NOT NULL, severity TEXT NOT NULL, count INTEGER NOT NULL,
+      PRIMARY KEY (hour, service, severity)) WITHOUT ROWID`,
+    () =>
+      db
+        .prepare(
+          `INSERT INTO service_hours (hour, service, severity, count)
+           SELECT timestamp / ${HOUR}, service, severity, COUNT(*) FROM events
+           WHERE received_at >= @since AND timestamp >= @since GROUP BY 1, 2, 3`,
+        )
+        .run({ since: (Math.floor(Date.now() / HOUR) - STATS_HOURS) * HOUR }),
+  );
+}
+
+/**
+ * Every service and environment an issue's events came from, for the issue list's filters (the
+ * issue's own columns hold only its latest event's). Keyed by the value, which is what a filter
+ * looks up; filled from the events kept and each issue's latest.
+ */
+function createIssuePlaces(db: Database.Database): void {
+  for (const column of ['service', 'environment'] as const) {
+    const table = `issue_${column}s`;
+    addTable(
+      db,
+      table,
+      `CREATE TABLE ${table} (${column} TEXT NOT NULL, issue_id INTEGER NOT NULL,
+        PRIMARY KEY (${column}, issue_id)) WITHOUT ROWID`,
+      () =>
+        db.exec(`INSERT OR IGNORE INTO ${table} (${column}, issue_id)
+          SELECT ${column}, issue_id FROM events UNION SELECT ${column}, id FROM issues`),
+    );
+  }
+}
+
+/** How many hours of service_hours and issue_hours are kept: the stats' day, and one to spare. */
+export const STATS_HOURS = 25;
+
+/** Brings a database written by an earlier version up to the tables above (after SCHEMA). */
+export function migrateTables(db: Database.Database): void {
+  unkeyEventIds(db);
+  createServiceHours(db);
+  createIssuePlaces(db);
+}
