@@ -235,21 +235,19 @@ export function issueReads(db: Database.Database): IssueReads {
       const since = current - 23;
       // The 24 hours up to `now`: a clock stepped back leaves later hours stored.
       const day = { since, current };
-      const bySeverity: Record<string, number> = {};
       // Each event under its own severity and service (service_hours), not its issue's.
-      for (const r of db
-        .prepare(
-          'SELECT severity AS k, SUM(count) AS n FROM service_hours WHERE hour BETWEEN @since AND @current GROUP BY severity',
-        )
-        .all(day) as { k: string; n: number }[])
-        bySeverity[r.k] = r.n;
-      const byService: Record<string, number> = {};
-      for (const r of db
-        .prepare(
-          'SELECT service AS k, SUM(count) AS n FROM service_hours WHERE hour BETWEEN @since AND @current GROUP BY service',
-        )
-        .all(day) as { k: string; n: number }[])
-        byService[r.k] = r.n;
+      const countsBy = (column: 'severity' | 'service') => {
+        const counts: Record<string, number> = {};
+        for (const r of db
+          .prepare(
+            `SELECT ${column} AS k, SUM(count) AS n FROM service_hours WHERE hour BETWEEN @since AND @current GROUP BY ${column}`,
+          )
+          .all(day) as { k: string; n: number }[])
+          counts[r.k] = r.n;
+        return counts;
+      };
+      const bySeverity = countsBy('severity');
+      const byService = countsBy('service');
       const trend = new Array<number>(24).fill(0);
       for (const r of db
         .prepare(
