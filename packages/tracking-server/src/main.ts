@@ -97,7 +97,13 @@ export async function serve(options: ServeOptions): Promise<RunningTracker> {
   const inline = options.writer === 'inline';
   // This connection first (it creates the schema), then the writer thread's.
   const repo = openSqlite(dbFile, { checkpoint: inline });
-  const writer = inline ? inlineWriter(repo) : workerWriter(dbFile);
+  const writer = inline
+    ? inlineWriter(repo)
+    : workerWriter(dbFile, (error) =>
+        logger.error('the store writer stopped: ingest fails until the tracker restarts', {
+          error,
+        }),
+      );
   const token = apiToken(options, logger);
   const app = createApp({
     repo,

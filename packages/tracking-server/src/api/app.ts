@@ -112,7 +112,14 @@ export function createApp(deps: AppDeps): RequestListener {
     }),
   );
 
-  app.get('/healthz', (_req: Request, res: Response) => void res.type('text/plain').send('ok'));
+  // The probes' path (deploy/statefulset.yaml). A writer thread that died leaves every ingest
+  // failing until the process restarts: the liveness probe's failure is what restarts it.
+  app.get('/healthz', (_req: Request, res: Response) => {
+    const failure = writer.failure();
+    res.type('text/plain');
+    if (failure) res.status(503).send(failure.message);
+    else res.send('ok');
+  });
   app.get('/metrics', async (_req: Request, res: Response) => {
     refreshOpenIssues();
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());

@@ -196,6 +196,35 @@ describe('worker writer', () => {
     }
   });
 
+  it('says why once its thread has died, fails every write after, and tells the caller once', async () => {
+    // The thread opens its own connection; here it cannot, so it dies as it starts.
+    const heard: Error[] = [];
+    const writer = workerWriter(join(dir, 'no such directory', 'tracker.db'), (e) => heard.push(e));
+    try {
+      for (let i = 0; i < 200 && writer.failure() === undefined; i++)
+        await new Promise((r) => setTimeout(r, 25));
+      expect(writer.failure()?.message).toMatch(
+        /^the store writer thread failed: .*directory does not exist/,
+      );
+      await expect(writer.write(sent(1))).rejects.toBe(writer.failure());
+      await expect(writer.deleteEventsBefore(0, 10)).rejects.toBe(writer.failure());
+      expect(heard).toEqual([writer.failure()]);
+    } finally {
+      await writer.close();
+    }
+  });
+
+  it('reports no failure for the end of its thread that close() asked for', async () => {
+    const file = join(dir, 'tracker.db');
+    openSqlite(file).close();
+    const heard: Error[] = [];
+    const writer = workerWriter(file, (e) => heard.push(e));
+    await writer.write(sent(1));
+    await writer.close();
+    expect(writer.failure()).toBeUndefined();
+    expect(heard).toEqual([]);
+  });
+
   it('rejects the writes of a batch the store refuses, naming the cause', async () => {
     const file = join(dir, 'tracker.db');
     openSqlite(file).close();

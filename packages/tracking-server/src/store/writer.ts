@@ -40,6 +40,11 @@ export interface EventWriter {
   indexSessions(budget?: number): Promise<number>;
   deleteEventsBefore(before: number, batch: number, scope?: RetentionScope): Promise<number>;
   deleteSessionsBefore(before: number, batch: number, scope?: RetentionScope): Promise<number>;
+  /**
+   * Why nothing can be written any more (the writer thread died, and every write after fails
+   * with this), or undefined while writes can be made.
+   */
+  failure(): Error | undefined;
   close(): Promise<void>;
 }
 
@@ -110,6 +115,7 @@ export function inlineWriter(repo: WriteCalls): EventWriter {
       repo.deleteEventsBefore(before, batch, scope),
     deleteSessionsBefore: async (before, batch, scope) =>
       repo.deleteSessionsBefore(before, batch, scope),
+    failure: () => undefined,
     close: async () => stopIndexing(),
   };
 }
@@ -137,13 +143,23 @@ function startWorker(name: string, workerData: object): Worker {
   return new Worker(boot, { eval: true, workerData });
 }
 
-/** Commits on a worker thread with its own connection to `dbFile`. */
-export function workerWriter(dbFile: string): EventWriter {
+/**
+ * Commits on a worker thread with its own connection to `dbFile`. Should the thread die,
+ * `onFailure` hears why, once; every write then fails, and `failure()` says why.
+ */
+export function workerWriter(
+  dbFile: string,
+  onFailure: (err: Error) => void = () => {},
+): EventWriter {
   const writer = startWorker('writer-thread', { dbFile });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let next = 0;
   let failed: Error | undefined;
+  /** `failed`, unless it was the thread's end that close() asked for. */
+  let died: Error | undefined;
+  let closing: Promise<void> | undefined;
   const failAll = (err: Error) => {
+    if (!failed && !closing) onFailure((died = err));
     failed ??= err;
     for (const p of pending.values()) p.reject(err);
     pending.clear();
@@ -155,7 +171,9 @@ export function workerWriter(dbFile: string): EventWriter {
     if (reply.error !== undefined) p.reject(new Error(`store write failed: ${reply.error}`));
     else p.resolve(reply.result);
   });
-  writer.on('error', (err) => failAll(new Error('the store writer thread failed', { cause: err })));
+  writer.on('error', (err) =>
+    failAll(new Error(`the store writer thread failed: ${err.message}`, { cause: err })),
+  );
   writer.on('exit', (code) => failAll(new Error(`the store writer thread exited (${code})`)));
 
   const call = <R>(name: WriterCall, ...args: unknown[]): Promise<R> => {
@@ -172,7 +190,6 @@ export function workerWriter(dbFile: string): EventWriter {
     (budget) => call('indexSessions', budget),
   );
 
-  let closing: Promise<void> | undefined;
   return {
     write,
     writeTraces: (projectId, operations, memory) =>
@@ -181,6 +198,7 @@ export function workerWriter(dbFile: string): EventWriter {
     deleteEventsBefore: (before, batch, scope) => call('deleteEventsBefore', before, batch, scope),
     deleteSessionsBefore: (before, batch, scope) =>
       call('deleteSessionsBefore', before, batch, scope),
+    failure: () => died,
     close() {
       closing ??= (async () => {
         stopIndexing();
