@@ -15,6 +15,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createApp } from './api/app';
+import { drainer } from './api/drain';
 import {
   configFile,
   loadConfig,
@@ -42,7 +43,15 @@ export interface ServeOptions {
   readonly writer?: 'worker' | 'inline';
   /** How often old data is deleted (each project's retentionDays); hourly by default. */
   readonly sweepEveryMs?: number;
+  /** How long close() lets requests in flight finish before cutting their connections. */
+  readonly closeGraceMs?: number;
 }
+
+/**
+ * The default of closeGraceMs: within the 30 s Kubernetes gives a pod between SIGTERM and
+ * SIGKILL, with time left for the writer's last commit.
+ */
+const CLOSE_GRACE_MS = 10_000;
 
 export interface RunningTracker {
   readonly url: string;
@@ -114,6 +123,7 @@ export async function serve(options: ServeOptions): Promise<RunningTracker> {
     logger,
   });
   const server = createServer({ keepAliveTimeout: 65_000 }, app);
+  const drain = drainer(server);
 
   // Retention, per project (the default for projects config.json does not list): old events,
   // operations, memory snapshots and sessions go in transactions of at most 500 rows on the
@@ -152,8 +162,7 @@ export async function serve(options: ServeOptions): Promise<RunningTracker> {
       clearInterval(retention);
       clearTimeout(firstSweep);
       unwatchFile(config);
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await drain(options.closeGraceMs ?? CLOSE_GRACE_MS);
       await writer.close();
       repo.close();
     },
