@@ -22,12 +22,18 @@ async function run(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const adapter = await startAdapter(flags);
+  // As k8s.io/apiserver's signal handler: the first SIGTERM or SIGINT shuts down gracefully,
+  // a second one exits at once.
   await new Promise<void>((resolve) => {
-    const stop = () => resolve();
+    const stop = () => {
+      process.once('SIGTERM', () => process.exit(1));
+      process.once('SIGINT', () => process.exit(1));
+      resolve();
+    };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
-  await adapter.close();
+  await adapter.shutdown();
   return 0;
 }
 

@@ -16,8 +16,17 @@ describe('flags', () => {
       requestheaderExtraHeadersPrefix: ['X-Remote-Extra-'],
       presets: true,
       help: false,
+      shutdownDelayMs: 0,
       ignored: [],
     });
+  });
+
+  it('takes --shutdown-delay-duration as k8s.io/apiserver does, a Go duration', () => {
+    expect(parseFlags(['--shutdown-delay-duration=15s']).shutdownDelayMs).toBe(15_000);
+    expect(parseFlags(['--shutdown-delay-duration', '1m30s']).shutdownDelayMs).toBe(90_000);
+    expect(() => parseFlags(['--shutdown-delay-duration=15'])).toThrow(
+      /"--shutdown-delay-duration"/,
+    );
   });
 
   it('reads a published prometheus-adapter Deployment unchanged', () => {

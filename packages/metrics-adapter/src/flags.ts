@@ -30,6 +30,8 @@ export interface AdapterFlags {
   readonly metricsMaxAgeMs: number;
   readonly valueCacheTtlMs: number;
   readonly objectCacheTtlMs: number;
+  /** After SIGTERM, how long /readyz fails while requests are still served (k8s.io/apiserver's). */
+  readonly shutdownDelayMs: number;
   readonly bindAddress: string;
   readonly securePort: number;
   readonly certDir: string;
@@ -236,7 +238,11 @@ export const FLAGS: Readonly<Record<string, Spec>> = {
   'authorization-webhook-cache-unauthorized-ttl': { kind: 'ignored', help: 'accepted' },
   'authentication-token-webhook-cache-ttl': { kind: 'ignored', help: 'accepted' },
   'http2-max-streams-per-connection': { kind: 'ignored', help: 'accepted; HTTP/1.1 is served' },
-  'shutdown-delay-duration': { kind: 'ignored', help: 'accepted; stops at once on SIGTERM' },
+  'shutdown-delay-duration': {
+    kind: 'duration',
+    help: 'after SIGTERM, how long /readyz fails while requests are still served, before the server stops accepting and drains',
+    fallback: '0s',
+  },
   'permit-port-sharing': { kind: 'ignored-bool', help: 'accepted' },
   help: { kind: 'bool', help: 'print this help', fallback: 'false' },
 };
@@ -455,6 +461,7 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
     metricsMaxAgeMs: given.has('metrics-max-age') ? duration('metrics-max-age') : relist,
     valueCacheTtlMs: duration('value-cache-ttl'),
     objectCacheTtlMs: duration('object-cache-ttl'),
+    shutdownDelayMs: duration('shutdown-delay-duration'),
     bindAddress: str('bind-address') as string,
     securePort: port,
     certDir: str('cert-dir') as string,

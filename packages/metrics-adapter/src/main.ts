@@ -20,6 +20,7 @@ import { parseAdapterConfig, type AdapterConfig } from './provider/prometheus/co
 import { kubeStateObjectLister } from './provider/prometheus/objects';
 import { withPresets } from './provider/prometheus/presets';
 import { createPrometheusProvider, type PrometheusProvider } from './provider/prometheus/provider';
+import { drainer } from './api/drain';
 import { createApp } from './server';
 import { createLogger, type Logger } from './telemetry/logger';
 import { createAdapterMetrics } from './telemetry/metrics';
@@ -32,8 +33,21 @@ export interface RunningAdapter {
   readonly port: number;
   readonly provider: PrometheusProvider;
   readonly server: Server;
+  /**
+   * What SIGTERM does, as k8s.io/apiserver does it: /readyz fails at once while requests are
+   * still served for --shutdown-delay-duration (endpoints and load balancers stop sending), then
+   * close().
+   */
+  shutdown(): Promise<void>;
+  /**
+   * Stops background work and the server: no new connections, requests in flight answered (with
+   * `Connection: close`), idle connections closed, what is still open after 60 s cut.
+   */
   close(): Promise<void>;
 }
+
+/** How long close() waits for requests in flight: k8s.io/apiserver's ShutdownTimeout. */
+const SHUTDOWN_TIMEOUT_MS = 60_000;
 
 export interface AdapterOverrides {
   readonly logger?: Logger;
@@ -232,6 +246,7 @@ export async function startAdapter(
     metrics,
     logger,
     version: { gitVersion: VERSION },
+    shuttingDown: () => shuttingDown,
   });
   const secureOptions = (serving: { cert: string; key: string }, cas: readonly string[]) => ({
     cert: serving.cert,
@@ -241,6 +256,8 @@ export async function startAdapter(
     ...(flags.tlsCipherSuites ? { ciphers: flags.tlsCipherSuites } : {}),
   });
   const server = createServer(secureOptions(tls, auth.cas), app);
+  const drain = drainer(server);
+  let shuttingDown = false;
   // Certificates are rotated under a running server (cert-manager renews the serving pair,
   // kube-apiserver's front-proxy CA changes in its ConfigMap): as k8s.io/apiserver's dynamic
   // certificate controllers do, they are read again every minute, and new connections get the
@@ -305,6 +322,14 @@ export async function startAdapter(
       () => resolve(),
     );
   });
+  const close = async () => {
+    shuttingDown = true;
+    clearInterval(retry);
+    clearInterval(reload);
+    provider.stop();
+    watchLister?.stop();
+    await drain(SHUTDOWN_TIMEOUT_MS);
+  };
   const { port } = server.address() as AddressInfo;
   const host = everywhere ? '127.0.0.1' : flags.bindAddress;
   logger.info('serving', {
@@ -318,13 +343,12 @@ export async function startAdapter(
     port,
     provider,
     server,
-    async close() {
-      clearInterval(retry);
-      clearInterval(reload);
-      provider.stop();
-      watchLister?.stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    async shutdown() {
+      shuttingDown = true;
+      logger.info('shutting down', { delay: `${flags.shutdownDelayMs / 1000}s` });
+      await new Promise((r) => setTimeout(r, flags.shutdownDelayMs));
+      await close();
     },
+    close,
   };
 }

@@ -37,6 +37,8 @@ export interface ServerDeps {
   readonly logger: Logger;
   readonly version: VersionInfo;
   readonly now?: () => number;
+  /** True from SIGTERM on: /readyz fails, so endpoints and load balancers stop sending. */
+  readonly shuttingDown?: () => boolean;
 }
 
 /** Paths anyone may read, as kube-apiserver's system:public-info-viewer and health checks allow. */
@@ -161,7 +163,15 @@ export function createApp(deps: ServerDeps): RequestListener {
         // As k8s.io/apiserver's healthz: the server's own checks, not Prometheus — a Prometheus
         // that is down must not make the APIService Unavailable (that stalls API discovery and
         // namespace deletion cluster-wide); values answer 503 meanwhile, and discovery's state
-        // is in the log and in beacon_adapter_discovered_metrics.
+        // is in the log and in beacon_adapter_discovered_metrics. From SIGTERM on, /readyz
+        // fails as theirs does (a 500 listing the failed check), and /livez and /healthz do not.
+        if (r.check === 'readyz' && deps.shuttingDown?.())
+          return reply(
+            res,
+            500,
+            TEXT_TYPE,
+            '[+]ping ok\n[-]shutdown failed: reason withheld\nreadyz check failed\n',
+          );
         return reply(
           res,
           200,
