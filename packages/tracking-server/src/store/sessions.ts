@@ -11,8 +11,11 @@
 // the trace id, the trace's row is merged into the correlation id's.
 import type Database from 'better-sqlite3';
 import type { MemorySnapshot, Operation } from '../ingest/otlp';
-import { unpackPayload } from './payload';
 import type { RetentionScope } from './repository';
+import { sessionReads } from './session-reads';
+import { prepareSessionTables, servicesText, UPSERT } from './sessions-schema';
+
+export * from './session-reads';
 
 /** The SQL condition (on `project_id`) and parameters of a retention scope. */
 export function scopeCondition(scope: RetentionScope | undefined): {
@@ -28,81 +31,7 @@ export function scopeCondition(scope: RetentionScope | undefined): {
   };
 }
 
-export const SESSIONS_SCHEMA = `
-CREATE TABLE IF NOT EXISTS operations (
-  project_id INTEGER NOT NULL, trace_id TEXT NOT NULL, span_id TEXT NOT NULL, parent_span_id TEXT,
-  name TEXT NOT NULL, service TEXT NOT NULL, start REAL NOT NULL, end REAL NOT NULL,
-  status TEXT NOT NULL, status_message TEXT, correlation_id TEXT, attributes TEXT NOT NULL,
-  PRIMARY KEY (trace_id, span_id));
-CREATE INDEX IF NOT EXISTS operations_correlation ON operations (correlation_id);
-CREATE INDEX IF NOT EXISTS operations_start ON operations (start);
-CREATE TABLE IF NOT EXISTS memory_snapshots (
-  project_id INTEGER NOT NULL, trace_id TEXT NOT NULL, span_id TEXT NOT NULL, service TEXT NOT NULL,
-  correlation_id TEXT, time REAL NOT NULL, rss REAL, heap_used REAL);
-CREATE INDEX IF NOT EXISTS memory_trace ON memory_snapshots (trace_id);
-CREATE INDEX IF NOT EXISTS memory_correlation ON memory_snapshots (correlation_id);
-CREATE TABLE IF NOT EXISTS trace_links (
-  trace_id TEXT PRIMARY KEY, correlation_id TEXT NOT NULL, project_id INTEGER NOT NULL,
-  seen REAL NOT NULL) WITHOUT ROWID;
-DROP INDEX IF EXISTS events_trace;
-DROP INDEX IF EXISTS events_correlation;
-`;
-
-/**
- * Events carry their session key (correlation id, else trace id) in one indexed column: every
- * index on a random id costs a page write per event, and ingest is bounded by those writes.
- * A database from before the column gets it here.
- */
-function migrate(db: Database.Database): void {
-  const columns = db.prepare('PRAGMA table_info(events)').all() as { name: string }[];
-  if (columns.some((c) => c.name === 'session_key')) return;
-  db.exec(`ALTER TABLE events ADD COLUMN session_key TEXT;
-    UPDATE events SET session_key = COALESCE(correlation_id, trace_id);`);
-}
-
-const SESSIONS_TABLE = `
-CREATE TABLE sessions (
-  sid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, project_id INTEGER NOT NULL,
-  start REAL NOT NULL, end REAL NOT NULL, services TEXT NOT NULL,
-  errors INTEGER NOT NULL DEFAULT 0, alias_of TEXT);
-CREATE INDEX sessions_end ON sessions (end DESC, sid DESC);
-`;
-
-/**
- * Trace links are found by trace id only, and go by age. They had an index by correlation id
- * (for a session's traces, and to delete them with their session): a second random key written
- * per linked record, and the most costly write of ingest (README, Benchmark). A session's traces
- * are those of its own records; retention goes by the time the link was made, as for the
- * records. A database from before gets the link's project and time from its session.
- */
-function linkTimes(db: Database.Database): void {
-  const timed = () =>
-    (db.prepare('PRAGMA table_info(trace_links)').all() as { name: string }[]).some(
-      (c) => c.name === 'seen',
-    );
-  if (!timed())
-    db.transaction(() => {
-      if (timed()) return; // another connection got here first
-      db.exec(`ALTER TABLE trace_links ADD COLUMN project_id INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE trace_links ADD COLUMN seen REAL NOT NULL DEFAULT 0;
-        UPDATE trace_links SET (project_id, seen) =
-          (SELECT s.project_id, s.end FROM sessions s WHERE s.id = trace_links.correlation_id)
-        WHERE EXISTS (SELECT 1 FROM sessions s WHERE s.id = trace_links.correlation_id);`);
-    }).immediate();
-  db.exec(`DROP INDEX IF EXISTS trace_links_correlation;
-    CREATE INDEX IF NOT EXISTS trace_links_seen ON trace_links (seen);`);
-}
-
-/** Session key of a record: its correlation id, the one its trace is linked to, or its trace id. */
-const KEY = (alias: string) =>
-  `COALESCE(${alias}.correlation_id, (SELECT l.correlation_id FROM trace_links l WHERE l.trace_id = ${alias}.trace_id), ${alias}.trace_id)`;
-
-/** Services of a session as stored: each between newlines, so `instr` finds one exactly. */
-export const servicesText = (services: Iterable<string>) => {
-  const list = [...new Set(services)].map((s) => s.replace(/\n/g, ' ')).sort();
-  return list.length ? `\n${list.join('\n')}\n` : '\n';
-};
-/** The same for a batch's set (most often one service, on the ingest path). */
+/** A batch's services as stored (servicesText), most often one service on the ingest path. */
 const setText = (services: Set<string>) => {
   if (services.size === 1) {
     const [only] = services as unknown as [string];
@@ -110,16 +39,6 @@ const setText = (services: Set<string>) => {
   }
   return servicesText(services);
 };
-const mergeServices = (a: string, b: string) =>
-  servicesText([...a.split('\n'), ...b.split('\n')].filter(Boolean));
-
-/** One listed session, merged into what is there: earliest start, latest end, every service. */
-const UPSERT = `INSERT INTO sessions (id, project_id, start, end, services, errors)
-  VALUES (?, ?, ?, ?, ?, ?)
-  ON CONFLICT (id) DO UPDATE SET start = MIN(start, excluded.start), end = MAX(end, excluded.end),
-    services = CASE WHEN services = excluded.services THEN services ELSE beacon_merge_services(services, excluded.services) END,
-    errors = MAX(errors, excluded.errors)
-  RETURNING sid`;
 
 /**
  * A key under which events were stored that is not listed itself: a trace id linked to a
@@ -129,155 +48,12 @@ const ALIAS = `INSERT INTO sessions (id, project_id, start, end, services, error
   VALUES (@id, @projectId, @start, @end, '\n', 0, @aliasOf)
   ON CONFLICT (id) DO UPDATE SET end = MAX(end, excluded.end) RETURNING sid`;
 
-/**
- * A database from before the sessions table gets it here, filled from the operations, events
- * and memory snapshots it holds, and its events get their session row — once, in one
- * transaction, before the server takes requests.
- */
-function createSessionsTable(db: Database.Database): void {
-  const exists = () =>
-    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sessions'").get() !==
-    undefined;
-  if (exists()) return;
-  db.transaction(() => {
-    if (exists()) return; // another connection got here first
-    const columns = db.prepare('PRAGMA table_info(events)').all() as { name: string }[];
-    if (!columns.some((c) => c.name === 'session_sid'))
-      db.exec('ALTER TABLE events ADD COLUMN session_sid INTEGER');
-    db.exec(SESSIONS_TABLE);
-    const rows = db
-      .prepare(
-        `SELECT k, MIN(project_id) AS project, MIN(t0) AS start, MAX(t1) AS end, s, MAX(err) AS errors FROM (
-           SELECT ${KEY('o')} AS k, o.project_id, o.start AS t0, o.end AS t1, o.service AS s, o.status = 'error' AS err FROM operations o
-           UNION ALL SELECT ${KEY('e')}, e.project_id, e.timestamp, e.timestamp, e.service, 1 FROM events e WHERE e.session_key IS NOT NULL
-           UNION ALL SELECT ${KEY('m')}, m.project_id, m.time, m.time, m.service, 0 FROM memory_snapshots m
-         ) GROUP BY k, s`,
-      )
-      .all() as {
-      k: string;
-      project: number;
-      start: number;
-      end: number;
-      s: string;
-      errors: number;
-    }[];
-    const upsert = db.prepare(UPSERT);
-    for (const r of rows) upsert.get(r.k, r.project, r.start, r.end, servicesText([r.s]), r.errors);
-    // Event keys that are trace ids linked to a correlation id.
-    db.prepare(
-      `INSERT OR IGNORE INTO sessions (id, project_id, start, end, services, errors, alias_of)
-       SELECT e.session_key, MIN(e.project_id), MIN(e.timestamp), MAX(e.timestamp), char(10), 0, l.correlation_id
-       FROM events e JOIN trace_links l ON l.trace_id = e.session_key
-       WHERE e.correlation_id IS NULL AND l.correlation_id <> e.session_key GROUP BY e.session_key`,
-    ).run();
-    db.exec(`UPDATE events SET session_sid = (SELECT sid FROM sessions s WHERE s.id = events.session_key)
-      WHERE session_key IS NOT NULL;
-      DROP INDEX IF EXISTS events_session;
-      CREATE INDEX events_sid ON events (session_sid) WHERE session_sid IS NOT NULL;`);
-  }).immediate();
-}
-
-export interface SessionSummary {
-  readonly id: string;
-  readonly correlationId?: string;
-  readonly services: readonly string[];
-  readonly start: string;
-  readonly end: string;
-  readonly durationMs: number;
-  readonly operations: number;
-  readonly errors: number;
-  readonly slowOperations: number;
-}
-
-export interface SessionOperation {
-  readonly traceId: string;
-  readonly spanId: string;
-  readonly parentSpanId?: string;
-  readonly name: string;
-  readonly service: string;
-  readonly start: string;
-  readonly end: string;
-  /** Milliseconds from the session's start. */
-  readonly offsetMs: number;
-  readonly durationMs: number;
-  readonly status: string;
-  readonly statusMessage?: string;
-  readonly slow: boolean;
-  readonly attributes: Record<string, unknown>;
-}
-
-/** An error event of a session, placed on its timeline. */
-export interface SessionErrorEvent {
-  readonly eventId: string;
-  readonly issueId: number;
-  readonly title: string;
-  readonly level: string;
-  readonly service: string;
-  readonly timestamp: string;
-  /** Milliseconds from the session's start. */
-  readonly offsetMs: number;
-  readonly spanId?: string;
-}
-
-/** A memory snapshot of a session (a span event `memory`), in bytes. */
-export interface SessionMemorySnapshot {
-  readonly time: string;
-  /** Milliseconds from the session's start. */
-  readonly offsetMs: number;
-  readonly service: string;
-  readonly rss?: number;
-  readonly heapUsed?: number;
-}
-
-export interface SessionDetail extends SessionSummary {
-  readonly traceIds: readonly string[];
-  readonly timeline: readonly SessionOperation[];
-  readonly errorEvents: readonly SessionErrorEvent[];
-  readonly memory: readonly SessionMemorySnapshot[];
-}
-
-export interface SessionFilter {
-  readonly q?: string;
-  readonly service?: string;
-  readonly minDurationMs?: number;
-  readonly hasErrors?: boolean;
-  /** `nextCursor` of the previous page. */
-  readonly cursor?: string;
-  readonly limit: number;
-}
-
-export class SessionCursorError extends Error {}
-
-function encodeSessionCursor(end: number, sid: number): string {
-  return Buffer.from(JSON.stringify(['s', end, sid])).toString('base64url');
-}
-
-function decodeSessionCursor(cursor: string): [number, number] {
-  try {
-    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && v.length === 3 && v[0] === 's' && v.slice(1).every(Number.isFinite))
-      return [v[1] as number, v[2] as number];
-  } catch {
-    /* fall through */
-  }
-  throw new SessionCursorError(`invalid cursor ${JSON.stringify(cursor)}`);
-}
-
+/** Trace links' times are rounded up to the hour (linkTime below). */
 const LINK_TIME_STEP = 3_600_000;
 
-/** An operation is slow from this long (and the slowest tenth of a session's operations above 100 ms). */
-export const SLOW_MS = 500;
-
-const iso = (ms: number) => new Date(ms).toISOString();
-
 export function sessionStore(db: Database.Database) {
-  db.function('beacon_merge_services', { deterministic: true }, (a: unknown, b: unknown) =>
-    mergeServices(String(a ?? ''), String(b ?? '')),
-  );
-  migrate(db);
-  db.exec(SESSIONS_SCHEMA);
-  createSessionsTable(db);
-  linkTimes(db);
+  prepareSessionTables(db);
+  const reads = sessionReads(db);
   const st = {
     op: db.prepare(
       `INSERT OR REPLACE INTO operations VALUES (@projectId, @traceId, @spanId, @parentSpanId, @name, @service, @start, @end, @status, @statusMessage, @correlationId, @attributes)`,
@@ -484,194 +260,6 @@ export function sessionStore(db: Database.Database) {
     },
   );
 
-  function members(sessionId: string) {
-    // Traces linked to the session: those of its records that carry both ids (each link was
-    // made by one of them).
-    const traces = (
-      db
-        .prepare(
-          `SELECT trace_id FROM operations WHERE correlation_id = @id
-           UNION SELECT trace_id FROM memory_snapshots WHERE correlation_id = @id
-           UNION SELECT e.trace_id FROM event_sessions j JOIN events e ON e.rowid = j.event
-             WHERE j.sid = (SELECT sid FROM sessions WHERE id = @id) AND e.trace_id IS NOT NULL`,
-        )
-        .all({ id: sessionId }) as { trace_id: string }[]
-    ).map((r) => r.trace_id);
-    const traceIds = [
-      ...new Set([...traces, ...(/^[0-9a-f]{32}$/.test(sessionId) ? [sessionId] : [])]),
-    ];
-    const inTraces = traceIds.length ? `trace_id IN (${traceIds.map(() => '?').join(',')})` : '0';
-    const ops = db
-      .prepare(
-        `SELECT * FROM operations WHERE correlation_id = ? OR ${inTraces} ORDER BY start, span_id`,
-      )
-      .all(sessionId, ...traceIds) as {
-      trace_id: string;
-      span_id: string;
-      parent_span_id: string | null;
-      name: string;
-      service: string;
-      start: number;
-      end: number;
-      status: string;
-      status_message: string | null;
-      correlation_id: string | null;
-      attributes: string;
-    }[];
-    const events = db
-      .prepare(
-        `SELECT e.id, e.issue_id, e.level, e.service, e.timestamp, e.trace_id, e.payload, i.title FROM events e JOIN issues i ON i.id = e.issue_id
-         WHERE e.rowid IN (SELECT event FROM event_sessions WHERE sid IN (SELECT sid FROM sessions WHERE id = ? OR ${inTraces.replace('trace_id', 'id')})) ORDER BY e.timestamp`,
-      )
-      .all(sessionId, ...traceIds) as {
-      id: string;
-      issue_id: number;
-      level: string;
-      service: string;
-      timestamp: number;
-      trace_id: string | null;
-      payload: string | Buffer;
-      title: string;
-    }[];
-    const memory = db
-      .prepare(
-        `SELECT * FROM memory_snapshots WHERE correlation_id = ? OR ${inTraces} ORDER BY time`,
-      )
-      .all(sessionId, ...traceIds) as {
-      service: string;
-      time: number;
-      rss: number | null;
-      heap_used: number | null;
-    }[];
-    return {
-      traceIds: [...new Set([...traceIds, ...ops.map((o) => o.trace_id)])].sort(),
-      ops,
-      events,
-      memory,
-    };
-  }
-
-  function detail(sessionId: string): SessionDetail | undefined {
-    const { traceIds, ops, events, memory } = members(sessionId);
-    if (ops.length === 0 && events.length === 0 && memory.length === 0) return undefined;
-    const times = [
-      ...ops.flatMap((o) => [o.start, o.end]),
-      ...events.map((e) => e.timestamp),
-      ...memory.map((m) => m.time),
-    ];
-    const start = Math.min(...times);
-    const end = Math.max(...times);
-    const durations = ops.map((o) => o.end - o.start).sort((a, b) => a - b);
-    const p90 = durations[Math.floor(durations.length * 0.9)] ?? Infinity;
-    const slow = (d: number) => d >= SLOW_MS || (d > 100 && durations.length >= 10 && d >= p90);
-    const timeline = ops.map((o): SessionOperation => ({
-      traceId: o.trace_id,
-      spanId: o.span_id,
-      ...(o.parent_span_id ? { parentSpanId: o.parent_span_id } : {}),
-      name: o.name,
-      service: o.service,
-      start: iso(o.start),
-      end: iso(o.end),
-      offsetMs: o.start - start,
-      durationMs: o.end - o.start,
-      status: o.status,
-      ...(o.status_message ? { statusMessage: o.status_message } : {}),
-      slow: slow(o.end - o.start),
-      attributes: JSON.parse(o.attributes) as Record<string, unknown>,
-    }));
-    const errorEvents = events.map((e) => {
-      const trace = ((
-        JSON.parse(unpackPayload(e.payload)) as { contexts?: { trace?: { span_id?: string } } }
-      ).contexts?.trace ?? {}) as { span_id?: string };
-      return {
-        eventId: e.id,
-        issueId: e.issue_id,
-        title: e.title,
-        level: e.level,
-        service: e.service,
-        timestamp: iso(e.timestamp),
-        offsetMs: e.timestamp - start,
-        ...(trace.span_id ? { spanId: trace.span_id } : {}),
-      };
-    });
-    const correlationId =
-      ops.find((o) => o.correlation_id)?.correlation_id ??
-      (traceIds.includes(sessionId) ? undefined : sessionId);
-    return {
-      id: sessionId,
-      ...(correlationId ? { correlationId } : {}),
-      services: [
-        ...new Set([
-          ...ops.map((o) => o.service),
-          ...events.map((e) => e.service),
-          ...memory.map((m) => m.service),
-        ]),
-      ].sort(),
-      start: iso(start),
-      end: iso(end),
-      durationMs: end - start,
-      operations: ops.length,
-      errors: events.length + ops.filter((o) => o.status === 'error').length,
-      slowOperations: timeline.filter((o) => o.slow).length,
-      traceIds,
-      timeline,
-      errorEvents,
-      memory: memory.map((m) => ({
-        time: iso(m.time),
-        offsetMs: m.time - start,
-        service: m.service,
-        ...(m.rss !== null ? { rss: m.rss } : {}),
-        ...(m.heap_used !== null ? { heapUsed: m.heap_used } : {}),
-      })),
-    };
-  }
-
-  /**
-   * The most recent sessions (by their last record) from the sessions table, filtered there, a
-   * page at a time; each listed session's summary is computed from its records.
-   */
-  function list(f: SessionFilter): { items: SessionSummary[]; nextCursor: string | null } {
-    const where: string[] = ['alias_of IS NULL'];
-    const params: Record<string, unknown> = { limit: f.limit + 1 };
-    if (f.q) {
-      where.push('instr(id, @q) > 0');
-      params.q = f.q;
-    }
-    if (f.service !== undefined) {
-      where.push('instr(services, @service) > 0');
-      params.service = `\n${f.service}\n`;
-    }
-    if (f.minDurationMs !== undefined) {
-      where.push('end - start >= @min');
-      params.min = f.minDurationMs;
-    }
-    if (f.hasErrors !== undefined) where.push(f.hasErrors ? 'errors > 0' : 'errors = 0');
-    if (f.cursor) {
-      const [end, sid] = decodeSessionCursor(f.cursor);
-      where.push('(end < @cend OR (end = @cend AND sid < @csid))');
-      params.cend = end;
-      params.csid = sid;
-    }
-    const rows = db
-      .prepare(
-        `SELECT sid, id, end FROM sessions WHERE ${where.join(' AND ')} ORDER BY end DESC, sid DESC LIMIT @limit`,
-      )
-      .all(params) as { sid: number; id: string; end: number }[];
-    const page = rows.slice(0, f.limit);
-    const items: SessionSummary[] = [];
-    for (const { id } of page) {
-      const d = detail(id);
-      if (!d) continue;
-      const { traceIds: _t, timeline: _o, errorEvents: _e, memory: _m, ...summary } = d;
-      items.push(summary);
-    }
-    const last = page[page.length - 1];
-    return {
-      items,
-      nextCursor: rows.length > f.limit && last ? encodeSessionCursor(last.end, last.sid) : null,
-    };
-  }
-
   const deleteBefore = db.transaction(
     (before: number, batch: number, scope?: RetentionScope): number => {
       const where = scopeCondition(scope);
@@ -720,7 +308,7 @@ export function sessionStore(db: Database.Database) {
       .all({ before, ...where.params }) as { sid: number; id: string; start: number }[];
     const setStart = db.prepare('UPDATE sessions SET start = ? WHERE sid = ?');
     for (const row of straddling) {
-      const { ops, events, memory } = members(row.id);
+      const { ops, events, memory } = reads.members(row.id);
       const start = Math.min(
         ...ops.map((o) => o.start),
         ...events.map((e) => e.timestamp),
@@ -738,8 +326,8 @@ export function sessionStore(db: Database.Database) {
     ) => write(projectId, operations, memory),
     linkEvents,
     touchEvents,
-    detail,
-    list,
+    detail: reads.detail,
+    list: reads.list,
     deleteBefore: (before: number, batch: number, scope?: RetentionScope): number =>
       deleteBefore(before, batch, scope),
   };

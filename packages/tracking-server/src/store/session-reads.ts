@@ -1,0 +1,287 @@
+// Reading debug sessions (sessions.ts): the list, a page at a time from the sessions table, and
+// a session's detail — its operations, error events and memory snapshots on one timeline.
+import type Database from 'better-sqlite3';
+import { unpackPayload } from './payload';
+
+export interface SessionSummary {
+  readonly id: string;
+  readonly correlationId?: string;
+  readonly services: readonly string[];
+  readonly start: string;
+  readonly end: string;
+  readonly durationMs: number;
+  readonly operations: number;
+  readonly errors: number;
+  readonly slowOperations: number;
+}
+
+export interface SessionOperation {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId?: string;
+  readonly name: string;
+  readonly service: string;
+  readonly start: string;
+  readonly end: string;
+  /** Milliseconds from the session's start. */
+  readonly offsetMs: number;
+  readonly durationMs: number;
+  readonly status: string;
+  readonly statusMessage?: string;
+  readonly slow: boolean;
+  readonly attributes: Record<string, unknown>;
+}
+
+/** An error event of a session, placed on its timeline. */
+export interface SessionErrorEvent {
+  readonly eventId: string;
+  readonly issueId: number;
+  readonly title: string;
+  readonly level: string;
+  readonly service: string;
+  readonly timestamp: string;
+  /** Milliseconds from the session's start. */
+  readonly offsetMs: number;
+  readonly spanId?: string;
+}
+
+/** A memory snapshot of a session (a span event `memory`), in bytes. */
+export interface SessionMemorySnapshot {
+  readonly time: string;
+  /** Milliseconds from the session's start. */
+  readonly offsetMs: number;
+  readonly service: string;
+  readonly rss?: number;
+  readonly heapUsed?: number;
+}
+
+export interface SessionDetail extends SessionSummary {
+  readonly traceIds: readonly string[];
+  readonly timeline: readonly SessionOperation[];
+  readonly errorEvents: readonly SessionErrorEvent[];
+  readonly memory: readonly SessionMemorySnapshot[];
+}
+
+export interface SessionFilter {
+  readonly q?: string;
+  readonly service?: string;
+  readonly minDurationMs?: number;
+  readonly hasErrors?: boolean;
+  /** `nextCursor` of the previous page. */
+  readonly cursor?: string;
+  readonly limit: number;
+}
+
+export class SessionCursorError extends Error {}
+
+function encodeSessionCursor(end: number, sid: number): string {
+  return Buffer.from(JSON.stringify(['s', end, sid])).toString('base64url');
+}
+
+function decodeSessionCursor(cursor: string): [number, number] {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && v.length === 3 && v[0] === 's' && v.slice(1).every(Number.isFinite))
+      return [v[1] as number, v[2] as number];
+  } catch {
+    /* fall through */
+  }
+  throw new SessionCursorError(`invalid cursor ${JSON.stringify(cursor)}`);
+}
+
+/** An operation is slow from this long (and the slowest tenth of a session's operations above 100 ms). */
+export const SLOW_MS = 500;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function sessionReads(db: Database.Database) {
+  function members(sessionId: string) {
+    // Traces linked to the session: those of its records that carry both ids (each link was
+    // made by one of them).
+    const traces = (
+      db
+        .prepare(
+          `SELECT trace_id FROM operations WHERE correlation_id = @id
+           UNION SELECT trace_id FROM memory_snapshots WHERE correlation_id = @id
+           UNION SELECT e.trace_id FROM event_sessions j JOIN events e ON e.rowid = j.event
+             WHERE j.sid = (SELECT sid FROM sessions WHERE id = @id) AND e.trace_id IS NOT NULL`,
+        )
+        .all({ id: sessionId }) as { trace_id: string }[]
+    ).map((r) => r.trace_id);
+    const traceIds = [
+      ...new Set([...traces, ...(/^[0-9a-f]{32}$/.test(sessionId) ? [sessionId] : [])]),
+    ];
+    const inTraces = traceIds.length ? `trace_id IN (${traceIds.map(() => '?').join(',')})` : '0';
+    const ops = db
+      .prepare(
+        `SELECT * FROM operations WHERE correlation_id = ? OR ${inTraces} ORDER BY start, span_id`,
+      )
+      .all(sessionId, ...traceIds) as {
+      trace_id: string;
+      span_id: string;
+      parent_span_id: string | null;
+      name: string;
+      service: string;
+      start: number;
+      end: number;
+      status: string;
+      status_message: string | null;
+      correlation_id: string | null;
+      attributes: string;
+    }[];
+    const events = db
+      .prepare(
+        `SELECT e.id, e.issue_id, e.level, e.service, e.timestamp, e.trace_id, e.payload, i.title FROM events e JOIN issues i ON i.id = e.issue_id
+         WHERE e.rowid IN (SELECT event FROM event_sessions WHERE sid IN (SELECT sid FROM sessions WHERE id = ? OR ${inTraces.replace('trace_id', 'id')})) ORDER BY e.timestamp`,
+      )
+      .all(sessionId, ...traceIds) as {
+      id: string;
+      issue_id: number;
+      level: string;
+      service: string;
+      timestamp: number;
+      trace_id: string | null;
+      payload: string | Buffer;
+      title: string;
+    }[];
+    const memory = db
+      .prepare(
+        `SELECT * FROM memory_snapshots WHERE correlation_id = ? OR ${inTraces} ORDER BY time`,
+      )
+      .all(sessionId, ...traceIds) as {
+      service: string;
+      time: number;
+      rss: number | null;
+      heap_used: number | null;
+    }[];
+    return {
+      traceIds: [...new Set([...traceIds, ...ops.map((o) => o.trace_id)])].sort(),
+      ops,
+      events,
+      memory,
+    };
+  }
+
+  function detail(sessionId: string): SessionDetail | undefined {
+    const { traceIds, ops, events, memory } = members(sessionId);
+    if (ops.length === 0 && events.length === 0 && memory.length === 0) return undefined;
+    const times = [
+      ...ops.flatMap((o) => [o.start, o.end]),
+      ...events.map((e) => e.timestamp),
+      ...memory.map((m) => m.time),
+    ];
+    const start = Math.min(...times);
+    const end = Math.max(...times);
+    const durations = ops.map((o) => o.end - o.start).sort((a, b) => a - b);
+    const p90 = durations[Math.floor(durations.length * 0.9)] ?? Infinity;
+    const slow = (d: number) => d >= SLOW_MS || (d > 100 && durations.length >= 10 && d >= p90);
+    const timeline = ops.map((o): SessionOperation => ({
+      traceId: o.trace_id,
+      spanId: o.span_id,
+      ...(o.parent_span_id ? { parentSpanId: o.parent_span_id } : {}),
+      name: o.name,
+      service: o.service,
+      start: iso(o.start),
+      end: iso(o.end),
+      offsetMs: o.start - start,
+      durationMs: o.end - o.start,
+      status: o.status,
+      ...(o.status_message ? { statusMessage: o.status_message } : {}),
+      slow: slow(o.end - o.start),
+      attributes: JSON.parse(o.attributes) as Record<string, unknown>,
+    }));
+    const errorEvents = events.map((e) => {
+      const trace = ((
+        JSON.parse(unpackPayload(e.payload)) as { contexts?: { trace?: { span_id?: string } } }
+      ).contexts?.trace ?? {}) as { span_id?: string };
+      return {
+        eventId: e.id,
+        issueId: e.issue_id,
+        title: e.title,
+        level: e.level,
+        service: e.service,
+        timestamp: iso(e.timestamp),
+        offsetMs: e.timestamp - start,
+        ...(trace.span_id ? { spanId: trace.span_id } : {}),
+      };
+    });
+    const correlationId =
+      ops.find((o) => o.correlation_id)?.correlation_id ??
+      (traceIds.includes(sessionId) ? undefined : sessionId);
+    return {
+      id: sessionId,
+      ...(correlationId ? { correlationId } : {}),
+      services: [
+        ...new Set([
+          ...ops.map((o) => o.service),
+          ...events.map((e) => e.service),
+          ...memory.map((m) => m.service),
+        ]),
+      ].sort(),
+      start: iso(start),
+      end: iso(end),
+      durationMs: end - start,
+      operations: ops.length,
+      errors: events.length + ops.filter((o) => o.status === 'error').length,
+      slowOperations: timeline.filter((o) => o.slow).length,
+      traceIds,
+      timeline,
+      errorEvents,
+      memory: memory.map((m) => ({
+        time: iso(m.time),
+        offsetMs: m.time - start,
+        service: m.service,
+        ...(m.rss !== null ? { rss: m.rss } : {}),
+        ...(m.heap_used !== null ? { heapUsed: m.heap_used } : {}),
+      })),
+    };
+  }
+
+  /**
+   * The most recent sessions (by their last record) from the sessions table, filtered there, a
+   * page at a time; each listed session's summary is computed from its records.
+   */
+  function list(f: SessionFilter): { items: SessionSummary[]; nextCursor: string | null } {
+    const where: string[] = ['alias_of IS NULL'];
+    const params: Record<string, unknown> = { limit: f.limit + 1 };
+    if (f.q) {
+      where.push('instr(id, @q) > 0');
+      params.q = f.q;
+    }
+    if (f.service !== undefined) {
+      where.push('instr(services, @service) > 0');
+      params.service = `\n${f.service}\n`;
+    }
+    if (f.minDurationMs !== undefined) {
+      where.push('end - start >= @min');
+      params.min = f.minDurationMs;
+    }
+    if (f.hasErrors !== undefined) where.push(f.hasErrors ? 'errors > 0' : 'errors = 0');
+    if (f.cursor) {
+      const [end, sid] = decodeSessionCursor(f.cursor);
+      where.push('(end < @cend OR (end = @cend AND sid < @csid))');
+      params.cend = end;
+      params.csid = sid;
+    }
+    const rows = db
+      .prepare(
+        `SELECT sid, id, end FROM sessions WHERE ${where.join(' AND ')} ORDER BY end DESC, sid DESC LIMIT @limit`,
+      )
+      .all(params) as { sid: number; id: string; end: number }[];
+    const page = rows.slice(0, f.limit);
+    const items: SessionSummary[] = [];
+    for (const { id } of page) {
+      const d = detail(id);
+      if (!d) continue;
+      const { traceIds: _t, timeline: _o, errorEvents: _e, memory: _m, ...summary } = d;
+      items.push(summary);
+    }
+    const last = page[page.length - 1];
+    return {
+      items,
+      nextCursor: rows.length > f.limit && last ? encodeSessionCursor(last.end, last.sid) : null,
+    };
+  }
+
+  return { members, detail, list };
+}

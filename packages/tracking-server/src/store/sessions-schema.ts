@@ -1,0 +1,147 @@
+// The tables of debug sessions (sessions.ts), and the migrations of databases written by
+// earlier versions of the store.
+import type Database from 'better-sqlite3';
+
+const SESSIONS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS operations (
+  project_id INTEGER NOT NULL, trace_id TEXT NOT NULL, span_id TEXT NOT NULL, parent_span_id TEXT,
+  name TEXT NOT NULL, service TEXT NOT NULL, start REAL NOT NULL, end REAL NOT NULL,
+  status TEXT NOT NULL, status_message TEXT, correlation_id TEXT, attributes TEXT NOT NULL,
+  PRIMARY KEY (trace_id, span_id));
+CREATE INDEX IF NOT EXISTS operations_correlation ON operations (correlation_id);
+CREATE INDEX IF NOT EXISTS operations_start ON operations (start);
+CREATE TABLE IF NOT EXISTS memory_snapshots (
+  project_id INTEGER NOT NULL, trace_id TEXT NOT NULL, span_id TEXT NOT NULL, service TEXT NOT NULL,
+  correlation_id TEXT, time REAL NOT NULL, rss REAL, heap_used REAL);
+CREATE INDEX IF NOT EXISTS memory_trace ON memory_snapshots (trace_id);
+CREATE INDEX IF NOT EXISTS memory_correlation ON memory_snapshots (correlation_id);
+CREATE TABLE IF NOT EXISTS trace_links (
+  trace_id TEXT PRIMARY KEY, correlation_id TEXT NOT NULL, project_id INTEGER NOT NULL,
+  seen REAL NOT NULL) WITHOUT ROWID;
+DROP INDEX IF EXISTS events_trace;
+DROP INDEX IF EXISTS events_correlation;
+`;
+
+/**
+ * Events carry their session key (correlation id, else trace id) in one indexed column: every
+ * index on a random id costs a page write per event, and ingest is bounded by those writes.
+ * A database from before the column gets it here.
+ */
+function migrate(db: Database.Database): void {
+  const columns = db.prepare('PRAGMA table_info(events)').all() as { name: string }[];
+  if (columns.some((c) => c.name === 'session_key')) return;
+  db.exec(`ALTER TABLE events ADD COLUMN session_key TEXT;
+    UPDATE events SET session_key = COALESCE(correlation_id, trace_id);`);
+}
+
+const SESSIONS_TABLE = `
+CREATE TABLE sessions (
+  sid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, project_id INTEGER NOT NULL,
+  start REAL NOT NULL, end REAL NOT NULL, services TEXT NOT NULL,
+  errors INTEGER NOT NULL DEFAULT 0, alias_of TEXT);
+CREATE INDEX sessions_end ON sessions (end DESC, sid DESC);
+`;
+
+/**
+ * Trace links are found by trace id only, and go by age. They had an index by correlation id
+ * (for a session's traces, and to delete them with their session): a second random key written
+ * per linked record, and the most costly write of ingest (README, Benchmark). A session's traces
+ * are those of its own records; retention goes by the time the link was made, as for the
+ * records. A database from before gets the link's project and time from its session.
+ */
+function linkTimes(db: Database.Database): void {
+  const timed = () =>
+    (db.prepare('PRAGMA table_info(trace_links)').all() as { name: string }[]).some(
+      (c) => c.name === 'seen',
+    );
+  if (!timed())
+    db.transaction(() => {
+      if (timed()) return; // another connection got here first
+      db.exec(`ALTER TABLE trace_links ADD COLUMN project_id INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE trace_links ADD COLUMN seen REAL NOT NULL DEFAULT 0;
+        UPDATE trace_links SET (project_id, seen) =
+          (SELECT s.project_id, s.end FROM sessions s WHERE s.id = trace_links.correlation_id)
+        WHERE EXISTS (SELECT 1 FROM sessions s WHERE s.id = trace_links.correlation_id);`);
+    }).immediate();
+  db.exec(`DROP INDEX IF EXISTS trace_links_correlation;
+    CREATE INDEX IF NOT EXISTS trace_links_seen ON trace_links (seen);`);
+}
+
+/** Session key of a record: its correlation id, the one its trace is linked to, or its trace id. */
+const KEY = (alias: string) =>
+  `COALESCE(${alias}.correlation_id, (SELECT l.correlation_id FROM trace_links l WHERE l.trace_id = ${alias}.trace_id), ${alias}.trace_id)`;
+
+/** Services of a session as stored: each between newlines, so `instr` finds one exactly. */
+export const servicesText = (services: Iterable<string>) => {
+  const list = [...new Set(services)].map((s) => s.replace(/\n/g, ' ')).sort();
+  return list.length ? `\n${list.join('\n')}\n` : '\n';
+};
+const mergeServices = (a: string, b: string) =>
+  servicesText([...a.split('\n'), ...b.split('\n')].filter(Boolean));
+
+/** One listed session, merged into what is there: earliest start, latest end, every service. */
+export const UPSERT = `INSERT INTO sessions (id, project_id, start, end, services, errors)
+  VALUES (?, ?, ?, ?, ?, ?)
+  ON CONFLICT (id) DO UPDATE SET start = MIN(start, excluded.start), end = MAX(end, excluded.end),
+    services = CASE WHEN services = excluded.services THEN services ELSE beacon_merge_services(services, excluded.services) END,
+    errors = MAX(errors, excluded.errors)
+  RETURNING sid`;
+
+/**
+ * A database from before the sessions table gets it here, filled from the operations, events
+ * and memory snapshots it holds, and its events get their session row — once, in one
+ * transaction, before the server takes requests.
+ */
+function createSessionsTable(db: Database.Database): void {
+  const exists = () =>
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sessions'").get() !==
+    undefined;
+  if (exists()) return;
+  db.transaction(() => {
+    if (exists()) return; // another connection got here first
+    const columns = db.prepare('PRAGMA table_info(events)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'session_sid'))
+      db.exec('ALTER TABLE events ADD COLUMN session_sid INTEGER');
+    db.exec(SESSIONS_TABLE);
+    const rows = db
+      .prepare(
+        `SELECT k, MIN(project_id) AS project, MIN(t0) AS start, MAX(t1) AS end, s, MAX(err) AS errors FROM (
+           SELECT ${KEY('o')} AS k, o.project_id, o.start AS t0, o.end AS t1, o.service AS s, o.status = 'error' AS err FROM operations o
+           UNION ALL SELECT ${KEY('e')}, e.project_id, e.timestamp, e.timestamp, e.service, 1 FROM events e WHERE e.session_key IS NOT NULL
+           UNION ALL SELECT ${KEY('m')}, m.project_id, m.time, m.time, m.service, 0 FROM memory_snapshots m
+         ) GROUP BY k, s`,
+      )
+      .all() as {
+      k: string;
+      project: number;
+      start: number;
+      end: number;
+      s: string;
+      errors: number;
+    }[];
+    const upsert = db.prepare(UPSERT);
+    for (const r of rows) upsert.get(r.k, r.project, r.start, r.end, servicesText([r.s]), r.errors);
+    // Event keys that are trace ids linked to a correlation id.
+    db.prepare(
+      `INSERT OR IGNORE INTO sessions (id, project_id, start, end, services, errors, alias_of)
+       SELECT e.session_key, MIN(e.project_id), MIN(e.timestamp), MAX(e.timestamp), char(10), 0, l.correlation_id
+       FROM events e JOIN trace_links l ON l.trace_id = e.session_key
+       WHERE e.correlation_id IS NULL AND l.correlation_id <> e.session_key GROUP BY e.session_key`,
+    ).run();
+    db.exec(`UPDATE events SET session_sid = (SELECT sid FROM sessions s WHERE s.id = events.session_key)
+      WHERE session_key IS NOT NULL;
+      DROP INDEX IF EXISTS events_session;
+      CREATE INDEX events_sid ON events (session_sid) WHERE session_sid IS NOT NULL;`);
+  }).immediate();
+}
+
+/** Creates the sessions' tables, or brings those of a database from before up to date. */
+export function prepareSessionTables(db: Database.Database): void {
+  db.function('beacon_merge_services', { deterministic: true }, (a: unknown, b: unknown) =>
+    mergeServices(String(a ?? ''), String(b ?? '')),
+  );
+  migrate(db);
+  db.exec(SESSIONS_SCHEMA);
+  createSessionsTable(db);
+  linkTimes(db);
+}
