@@ -4,7 +4,9 @@
 // idle connections are closed at once, and whatever is still open when the grace period ends is
 // cut. node's server.close() alone keeps a kept-alive connection open until its client closes it
 // or the keep-alive timeout (65 s) passes; closeAllConnections() alone resets requests in flight,
-// and an SDK that sees a reset may drop the event it was sending.
+// and an SDK that sees a reset may drop the event it was sending. (The metrics adapter closes
+// its server the same way, in its own src/api/drain.ts: the two are deployed apart, and no
+// runtime package is shared between them.)
 import type { Server, ServerResponse } from 'node:http';
 
 /** Watches `server`'s requests; the function returned closes it as above. */
