@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { request } from 'node:https';
+import { Agent, request } from 'node:https';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,11 +29,14 @@ interface Answer {
   body: string;
 }
 
-/** One HTTPS GET on a connection of its own (the adapter's certificate is self-signed). */
-const get = (port: number, path: string) =>
+/**
+ * One HTTPS GET (the adapter's certificate is self-signed), on a connection of its own unless an
+ * agent that keeps connections alive is given.
+ */
+const get = (port: number, path: string, agent: Agent | false = false) =>
   new Promise<Answer>((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, path, rejectUnauthorized: false, agent: false },
+      { host: '127.0.0.1', port, path, rejectUnauthorized: false, agent },
       (res) => {
         let body = '';
         res.setEncoding('utf8').on('data', (d: string) => (body += d));
@@ -112,7 +115,10 @@ it('fails /readyz for the shutdown delay while serving, then drains the request 
 
     const path =
       '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/worker-1/jobs_waiting';
-    const inFlight = get(port, path);
+    // Kept alive, as the aggregator's connections are: `Connection: close` must come from the
+    // adapter.
+    const keepAlive = new Agent({ keepAlive: true, rejectUnauthorized: false });
+    const inFlight = get(port, path, keepAlive);
     for (let i = 0; i < 100 && queries === 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(queries).toBe(1);
 
@@ -139,6 +145,7 @@ it('fails /readyz for the shutdown delay while serving, then drains the request 
       items: [{ describedObject: { name: 'worker-1' }, value: '7' }],
     });
     expect(await exit).toBe(0);
+    keepAlive.destroy();
   } finally {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await new Promise((r) => (prometheus ? prometheus.close(r) : r(undefined)));
