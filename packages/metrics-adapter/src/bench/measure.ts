@@ -1,9 +1,10 @@
 // The benchmark's measuring side, the same for every path it compares: one Go client
 // (client/main.go — the adapter's callers are Go programs) with one kept-alive connection to each
 // server, the aggregator's client certificate where it calls the adapter, gzip asked for or not,
-// one request at a time, every path measured in the same rounds in a rotating order, so a busy
-// moment on the machine (a scrape, another process, a GC) lands on all of them alike. And a
-// node:http(s) getter for what the bench reads outside the measured rounds.
+// one request at a time, every path measured in the same rounds, each round in an order of its
+// own, so a busy moment on the machine (a scrape, another process, a GC, what the request before
+// left to do) lands on all of them alike. And a node:http(s) getter for what the bench reads
+// outside the measured rounds.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
@@ -82,8 +83,9 @@ export interface Measurer {
 
 /**
  * Builds and starts the measuring client (client/main.go, standard library only) with `plan`:
- * every case once per round, each round starting one case further along, so no case always
- * follows the same other one and a busy moment lands on all of them alike.
+ * every case once per round, each round in an order of its own (shuffled by a seeded generator:
+ * the same orders every run), so each case follows each other one as often, and a busy moment
+ * lands on all of them alike.
  */
 export async function startMeasurer(plan: Plan): Promise<Measurer> {
   const source = join(__dirname, '..', '..', 'src', 'bench', 'client');

@@ -5,8 +5,10 @@
 //
 // Standard input: one line with the plan (clients and cases), then one line per batch of
 // rounds, {"rounds": N}; each batch answers one line on standard output, {"times": [[ms…]…]}
-// (per case, in case order) or {"error": "…"}. Every case runs once per round, each round
-// starting one case further along, one request at a time.
+// (per case, in case order) or {"error": "…"}. Every case runs once per round, one request at a
+// time, each round in an order of its own: a fixed rotation had each case always follow the same
+// other one, so the bare server always came after a light answer and its p99 looked ~1.5 ms better
+// than it is (README, Benchmark).
 package main
 
 import (
@@ -19,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"time"
@@ -83,6 +86,8 @@ type runner struct {
 	tail    []byte
 	zr      *gzip.Reader
 	whole   bytes.Buffer
+	// order shuffles each round; seeded, so every run asks in the same orders.
+	order *rand.Rand
 }
 
 // get runs one case: the request, the whole answer read, checked.
@@ -153,9 +158,13 @@ func (r *runner) get(c Case) error {
 
 func (r *runner) rounds(cases []Case, n int) ([][]float64, error) {
 	times := make([][]float64, len(cases))
+	order := make([]int, len(cases))
+	for i := range order {
+		order[i] = i
+	}
 	for round := 0; round < n; round++ {
-		for k := range cases {
-			i := (round + k) % len(cases)
+		r.order.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
+		for _, i := range order {
 			started := time.Now()
 			if err := r.get(cases[i]); err != nil {
 				return nil, err
@@ -185,6 +194,7 @@ func main() {
 		clients: map[string]*http.Client{},
 		headers: map[string]map[string]string{},
 		buf:     make([]byte, 64<<10),
+		order:   rand.New(rand.NewPCG(1, 2)),
 	}
 	for name, c := range plan.Clients {
 		hc, err := caller(c)
