@@ -118,4 +118,27 @@ describe('the Prometheus client when Prometheus is down or slow', () => {
       server.close();
     }
   });
+
+  it('counts a body that stops coming as a timeout, not as a bad answer', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"status":"success","data":{"resultType":"vector","result":['); // and no more
+    });
+    const port = await freePort();
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    try {
+      const started = Date.now();
+      const err = await createPrometheusClient({ url: `http://127.0.0.1:${port}`, timeoutMs: 200 })
+        .query('up')
+        .catch((e: unknown) => e);
+      expect((err as PrometheusError).kind).toBe('timeout');
+      expect((err as Error).message).toBe(
+        `prometheus at http://127.0.0.1:${port} did not answer within 200ms`,
+      );
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
 });

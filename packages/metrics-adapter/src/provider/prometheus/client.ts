@@ -72,6 +72,30 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
   }
 
   async function send(path: string, params: URLSearchParams): Promise<unknown> {
+    // One deadline for the answer and its body, cleared once the body is read: the timer of
+    // AbortSignal.timeout fired for every call, answered or not, and built a DOMException each time.
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () => deadline.abort(new DOMException('deadline passed', 'TimeoutError')),
+      timeoutMs,
+    );
+    const timedOut = (err: unknown) =>
+      new PrometheusError('timeout', `prometheus at ${base} did not answer within ${timeoutMs}ms`, {
+        cause: err,
+      });
+    try {
+      return await answer(path, params, deadline.signal, timedOut);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function answer(
+    path: string,
+    params: URLSearchParams,
+    signal: AbortSignal,
+    timedOut: (err: unknown) => PrometheusError,
+  ): Promise<unknown> {
     const url = `${base}${path}`;
     const init = {
       method: verb,
@@ -81,21 +105,14 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
         ...(options.token ? { authorization: `Bearer ${options.token()}` } : {}),
         ...options.headers,
       },
-      signal: AbortSignal.timeout(timeoutMs),
+      signal,
       ...(verb === 'POST' ? { body: params.toString() } : {}),
     };
     let res: TransportResponse;
     try {
       res = await doFetch(verb === 'GET' ? `${url}?${params}` : url, init);
     } catch (err) {
-      const name = (err as Error).name;
-      if (name === 'TimeoutError' || name === 'AbortError') {
-        throw new PrometheusError(
-          'timeout',
-          `prometheus at ${base} did not answer within ${timeoutMs}ms`,
-          { cause: err },
-        );
-      }
+      if (signal.aborted) throw timedOut(err);
       throw new PrometheusError(
         'unavailable',
         `prometheus at ${base} is unreachable: ${(err as Error).message}`,
@@ -106,6 +123,8 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     try {
       body = (await res.json()) as ApiBody;
     } catch (err) {
+      // A body cut off by the deadline is a slow Prometheus, not a bad answer.
+      if (signal.aborted) throw timedOut(err);
       throw new PrometheusError(
         'bad_response',
         `prometheus at ${base} answered ${res.status} with a body that is not JSON`,
