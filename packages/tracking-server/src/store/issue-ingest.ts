@@ -266,7 +266,7 @@ export function issueIngest(
 
   /** Stores a batch; its events count as stored, for what comes later, once it has committed. */
   const ingest = (events: readonly TrackedEvent[]): IngestResult => {
-    const { result, accepted } = ingestTx(events);
+    const { result, accepted } = ingestTx.immediate(events);
     for (const e of accepted) recentIds?.add(e.projectId, e.eventId, e.receivedAt);
     return result;
   };

@@ -210,6 +210,7 @@ export function sessionIndex(
     if (work(generation, budget)) generation = undefined;
     return generation ? generation.end - upto : (st.last.get() as number) - upto;
   };
+  const catchUpTx = db.transaction((budget: number): number => advance(budget, true));
 
   return {
     stored(event) {
@@ -220,7 +221,7 @@ export function sessionIndex(
       const quiet = load < QUIET_BATCH;
       advance(quiet ? QUIET_STEP : Math.max(2 * count, 64), quiet);
     },
-    catchUp: db.transaction((budget: number): number => advance(budget, true)),
+    catchUp: (budget) => catchUpTx.immediate(budget),
     reset() {
       generation = undefined;
       upto = st.upto.get() as number;

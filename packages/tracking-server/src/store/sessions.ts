@@ -323,13 +323,13 @@ export function sessionStore(db: Database.Database) {
       projectId: number,
       operations: readonly Operation[],
       memory: readonly MemorySnapshot[],
-    ) => write(projectId, operations, memory),
+    ) => write.immediate(projectId, operations, memory),
     linkEvents,
     touchEvents,
     detail: reads.detail,
     list: reads.list,
     deleteBefore: (before: number, batch: number, scope?: RetentionScope): number =>
-      deleteBefore(before, batch, scope),
+      deleteBefore.immediate(before, batch, scope),
   };
 }
 

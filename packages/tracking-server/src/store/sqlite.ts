@@ -36,6 +36,10 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = OFF');
+  // Two connections write: the writer thread's and the REST API's (status changes). Every
+  // transaction here reads before it writes, so each begins IMMEDIATE: begun deferred, one that
+  // found the other's commit newer than what it had read failed at once with SQLITE_BUSY, which
+  // no busy timeout waits out — a 500 for the PATCH, or a group commit's events refused.
   db.pragma('busy_timeout = 5000');
   db.pragma(`wal_autocheckpoint = ${options.checkpoint === false ? 0 : CHECKPOINT_PAGES}`);
   db.exec(SCHEMA);
@@ -80,7 +84,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
       }
     },
     ...issueReads(db),
-    setStatus: (ids, status) => setStatusTx(ids, status),
+    setStatus: (ids, status) => setStatusTx.immediate(ids, status),
     deleteEventsBefore(before, batch, scope) {
       const where = scopeCondition(scope);
       return db

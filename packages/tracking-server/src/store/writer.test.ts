@@ -174,6 +174,49 @@ describe('worker writer', () => {
     }
   });
 
+  it('and a status change on another connection wait for each other rather than fail', async () => {
+    // Each transaction reads before it writes. Begun deferred, one that found the other's commit
+    // newer than what it read failed at once with SQLITE_BUSY, the busy timeout notwithstanding:
+    // a PATCH answered 500, and a group commit's events were refused.
+    const file = join(dir, 'tracker.db');
+    openSqlite(file).close();
+    const writer = workerWriter(file);
+    const rest = openSqlite(file);
+    try {
+      await writer.write(sent(1)); // issue 1
+      let stop = false;
+      let written = 0;
+      const failures: string[] = [];
+      const ingest = (async () => {
+        for (let n = 2; !stop; n++) {
+          await writer.write(sent(n)).then(
+            () => written++,
+            (err: Error) => failures.push(err.message),
+          );
+        }
+      })();
+      let changes = 0;
+      const until = Date.now() + 1_500;
+      while (Date.now() < until) {
+        try {
+          rest.setStatus([1], changes % 2 ? 'investigating' : 'open', Date.now());
+          changes++;
+        } catch (err) {
+          failures.push((err as { code?: string }).code ?? String(err));
+        }
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      stop = true;
+      await ingest;
+      expect(failures).toEqual([]);
+      expect(written).toBeGreaterThan(20);
+      expect(changes).toBeGreaterThan(100);
+    } finally {
+      await writer.close();
+      rest.close();
+    }
+  });
+
   it('refuses a request whose event is not one, as an EventError, and commits the rest', async () => {
     const file = join(dir, 'tracker.db');
     openSqlite(file).close();
