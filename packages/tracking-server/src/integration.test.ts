@@ -557,6 +557,27 @@ describe('triage', () => {
     expect(((await openapi.json()) as { openapi: string }).openapi).toBe('3.0.3');
   });
 
+  it('answers what express and its body parser refuse with their 4xx, not a 500', async () => {
+    expect(await api('/issues/%ZZ')).toEqual({
+      status: 400,
+      body: { error: "Failed to decode param '%ZZ'" },
+    });
+    const patch = (headers: Record<string, string>, body: string | Buffer = '{"status":"open"}') =>
+      api('/issues/1', { method: 'PATCH', headers, body });
+    expect(await patch({ 'content-type': 'application/json; charset=latin1' })).toEqual({
+      status: 415,
+      body: { error: 'unsupported charset "LATIN1"' },
+    });
+    expect(await patch({ 'content-encoding': 'foo' })).toEqual({
+      status: 415,
+      body: { error: 'unsupported content encoding "foo"' },
+    });
+    expect(await patch({ 'content-encoding': 'gzip' })).toEqual({
+      status: 400,
+      body: { error: 'body is not valid gzip: Z_DATA_ERROR' },
+    });
+  });
+
   it('answers 400 with an X-Sentry-Error HTTP can carry when the problem quotes the body', async () => {
     const res = await fetch(envelopeUrl(project), {
       method: 'POST',

@@ -109,6 +109,7 @@ export function createApp(deps: AppDeps): RequestListener {
       now,
       onStatusChange: refreshOpenIssues,
       indexSessions: () => writer.indexSessions(),
+      onError: (error) => logger.error('API request failed', { error }),
     }),
   );
 

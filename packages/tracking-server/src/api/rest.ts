@@ -76,6 +76,8 @@ export function restApi(deps: {
   onStatusChange?: () => void;
   /** Joins every stored error event to its session (the writer's indexSessions). */
   indexSessions: () => Promise<unknown>;
+  /** Hears what fails inside (the 500s); bad requests are the caller's and are not logged. */
+  onError?: (error: unknown) => void;
 }): Router {
   const router = Router();
   const token = Buffer.from(deps.apiToken);
@@ -210,15 +212,23 @@ export function restApi(deps: {
   router.use((_req: Request, _res: Response, next: NextFunction) =>
     next(new ApiError(404, 'no such API route')),
   );
-  router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const fail = (status: number, error: string) =>
       void res.status(status).json({ error } satisfies ApiErrorBody);
     if (err instanceof ApiError) return fail(err.status, err.message);
     if (err instanceof CursorError || err instanceof SessionCursorError)
       return fail(400, err.message);
-    const e = err as { type?: string; status?: number; message?: string };
+    const e = err as { type?: string; status?: number; message?: string; code?: unknown };
     if (e.type === 'entity.parse.failed') return fail(400, `body is not JSON: ${e.message}`);
     if (e.status === 413) return fail(413, 'body exceeds 1 MB');
+    // A body that does not inflate: zlib names the fault by its code.
+    if (e.status === 400 && typeof e.code === 'string' && /^(Z_|ERR_.*BROTLI)/.test(e.code))
+      return fail(400, `body is not valid ${req.headers['content-encoding']}: ${e.code}`);
+    // What express and its body parser refuse carries its 4xx and a message that names the
+    // fault: a path that does not decode, a charset or content encoding it cannot read.
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500)
+      return fail(e.status, e.message ?? 'bad request');
+    deps.onError?.(err);
     fail(500, 'internal error');
   });
   return router;
