@@ -10,6 +10,7 @@ import { isOlderRelease } from './releases';
 import type { IngestResult, IssueStatus } from './repository';
 import type { SessionIndex } from './session-index';
 import { HOUR, STATS_HOURS } from './sqlite-schema';
+import { extent } from './extent';
 
 /** Stores a batch through `db`; its error events join their sessions through `index`. */
 export function issueIngest(
@@ -139,7 +140,7 @@ export function issueIngest(
       let issue = st.findIssue.get(first.projectId, first.grouping.hash) as
         | { id: number; status: IssueStatus; resolved_in_release: string | null; release: string }
         | undefined;
-      const times = group.map((e) => e.timestamp);
+      const [tmin, tmax] = extent(group.map((e) => e.timestamp));
       const worst = group.reduce((w, e) => (RANK[e.severity] < RANK[w.severity] ? e : w), first);
       if (!issue) {
         const info = st.insertIssue.run({
@@ -154,7 +155,7 @@ export function issueIngest(
           release: last.release,
           groupedBy: first.grouping.groupedBy,
           components: JSON.stringify(first.grouping.components),
-          t: Math.min(...times),
+          t: tmin,
         });
         issue = {
           id: Number(info.lastInsertRowid),
@@ -184,8 +185,8 @@ export function issueIngest(
       }
       st.touchIssue.run({
         id: issue.id,
-        tmin: Math.min(...times),
-        tmax: Math.max(...times),
+        tmin,
+        tmax,
         rank: RANK[worst.severity],
         severity: worst.severity,
         environment: last.environment,

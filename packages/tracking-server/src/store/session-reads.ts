@@ -2,6 +2,7 @@
 // a session's detail — its operations, error events and memory snapshots on one timeline.
 import type Database from 'better-sqlite3';
 import { unpackPayload } from './payload';
+import { extent } from './extent';
 
 export interface SessionSummary {
   readonly id: string;
@@ -95,10 +96,15 @@ export const SLOW_MS = 500;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export function sessionReads(db: Database.Database) {
+  const linkOf = db.prepare('SELECT correlation_id FROM trace_links WHERE trace_id = ?').pluck();
+
   function members(sessionId: string) {
-    // Traces linked to the session: those of its records that carry both ids (each link was
-    // made by one of them).
-    const traces = (
+    // A record is in the session its correlation id names; one without joins its trace's, and a
+    // trace belongs to the correlation id that first named it (trace_links), else to itself.
+    // The traces linked to this session are among those of its records that carry both ids
+    // (each link was made by one of them); a trace that another correlation id claimed first is
+    // not, though this session's records run in it too.
+    const candidates = (
       db
         .prepare(
           `SELECT trace_id FROM operations WHERE correlation_id = @id
@@ -108,14 +114,13 @@ export function sessionReads(db: Database.Database) {
         )
         .all({ id: sessionId }) as { trace_id: string }[]
     ).map((r) => r.trace_id);
-    const traceIds = [
-      ...new Set([...traces, ...(/^[0-9a-f]{32}$/.test(sessionId) ? [sessionId] : [])]),
-    ];
+    const linked = candidates.filter((t) => linkOf.get(t) === sessionId);
+    const own = /^[0-9a-f]{32}$/.test(sessionId) && linkOf.get(sessionId) === undefined;
+    const traceIds = [...new Set([...linked, ...(own ? [sessionId] : [])])];
     const inTraces = traceIds.length ? `trace_id IN (${traceIds.map(() => '?').join(',')})` : '0';
+    const joining = `(correlation_id = ? OR (correlation_id IS NULL AND ${inTraces}))`;
     const ops = db
-      .prepare(
-        `SELECT * FROM operations WHERE correlation_id = ? OR ${inTraces} ORDER BY start, span_id`,
-      )
+      .prepare(`SELECT * FROM operations WHERE ${joining} ORDER BY start, span_id`)
       .all(sessionId, ...traceIds) as {
       trace_id: string;
       span_id: string;
@@ -145,9 +150,7 @@ export function sessionReads(db: Database.Database) {
       title: string;
     }[];
     const memory = db
-      .prepare(
-        `SELECT * FROM memory_snapshots WHERE correlation_id = ? OR ${inTraces} ORDER BY time`,
-      )
+      .prepare(`SELECT * FROM memory_snapshots WHERE ${joining} ORDER BY time`)
       .all(sessionId, ...traceIds) as {
       service: string;
       time: number;
@@ -165,13 +168,11 @@ export function sessionReads(db: Database.Database) {
   function detail(sessionId: string): SessionDetail | undefined {
     const { traceIds, ops, events, memory } = members(sessionId);
     if (ops.length === 0 && events.length === 0 && memory.length === 0) return undefined;
-    const times = [
+    const [start, end] = extent([
       ...ops.flatMap((o) => [o.start, o.end]),
       ...events.map((e) => e.timestamp),
       ...memory.map((m) => m.time),
-    ];
-    const start = Math.min(...times);
-    const end = Math.max(...times);
+    ]);
     const durations = ops.map((o) => o.end - o.start).sort((a, b) => a - b);
     const p90 = durations[Math.floor(durations.length * 0.9)] ?? Infinity;
     const slow = (d: number) => d >= SLOW_MS || (d > 100 && durations.length >= 10 && d >= p90);

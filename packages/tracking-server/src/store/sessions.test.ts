@@ -305,3 +305,35 @@ it('keeps a link while its records are within retention, for the span that comes
   expect(ids()).toEqual(['req-41']);
   expect(repo.getSession('req-41')).toMatchObject({ operations: 1, errors: 1 });
 });
+
+it('keeps a record in the session its correlation id names, though its trace has another', () => {
+  // One trace, two correlation ids: corr-a names the trace first, so a span of the trace without
+  // a correlation id joins corr-a; corr-b keeps its own span and nothing else.
+  const t = trace(7);
+  repo.ingestTraces(1, [op(1, t, T0, T0 + 10, { correlationId: 'corr-a' })], []);
+  repo.ingestTraces(
+    1,
+    [op(2, t, T0 + 20, T0 + 30, { correlationId: 'corr-b' }), op(3, t, T0 + 40, T0 + 50)],
+    [],
+  );
+  const names = (id: string) => repo.getSession(id)?.timeline.map((o) => o.name);
+  expect(names('corr-a')).toEqual(['op 1', 'op 3']);
+  expect(names('corr-b')).toEqual(['op 2']);
+  expect(repo.listSessions({ limit: 10 }).items.map((s) => [s.id, s.operations])).toEqual([
+    ['corr-a', 2],
+    ['corr-b', 1],
+  ]);
+});
+
+it('reads and lists a session of more spans than a call can take as arguments', () => {
+  const t = trace(8);
+  const spans = Array.from({ length: 70_000 }, (_, i) =>
+    op(i + 1, t, T0 + i, T0 + i + 5, {
+      correlationId: 'job-1',
+      spanId: (i + 1).toString(16).padStart(16, '0'),
+    }),
+  );
+  repo.ingestTraces(1, spans, []);
+  expect(repo.getSession('job-1')).toMatchObject({ operations: 70_000, durationMs: 70_004 });
+  expect(repo.listSessions({ limit: 10 }).items.map((s) => s.id)).toEqual(['job-1']);
+});

@@ -14,6 +14,7 @@ import type { MemorySnapshot, Operation } from '../ingest/otlp';
 import type { RetentionScope } from './repository';
 import { sessionReads } from './session-reads';
 import { prepareSessionTables, servicesText, UPSERT } from './sessions-schema';
+import { extent } from './extent';
 
 export * from './session-reads';
 
@@ -309,11 +310,11 @@ export function sessionStore(db: Database.Database) {
     const setStart = db.prepare('UPDATE sessions SET start = ? WHERE sid = ?');
     for (const row of straddling) {
       const { ops, events, memory } = reads.members(row.id);
-      const start = Math.min(
+      const [start] = extent([
         ...ops.map((o) => o.start),
         ...events.map((e) => e.timestamp),
         ...memory.map((m) => m.time),
-      );
+      ]);
       if (Number.isFinite(start) && start > row.start) setStart.run(start, row.sid);
     }
   }
