@@ -9,6 +9,15 @@ describe('release order', () => {
     ['v1.2', '1.2.0', 0],
     ['app@1.0.0-rc.1', 'app@1.0.0', -1],
     ['app@1.0.0-alpha', 'app@1.0.0-beta', -1],
+    // SemVer's own list, §11: each before the next.
+    ['app@1.0.0-alpha', 'app@1.0.0-alpha.1', -1],
+    ['app@1.0.0-alpha.1', 'app@1.0.0-alpha.beta', -1],
+    ['app@1.0.0-alpha.beta', 'app@1.0.0-beta', -1],
+    ['app@1.0.0-beta', 'app@1.0.0-beta.2', -1],
+    ['app@1.0.0-beta.2', 'app@1.0.0-beta.11', -1],
+    ['app@1.0.0-beta.11', 'app@1.0.0-rc.1', -1],
+    ['app@1.0.0-rc.10', 'app@1.0.0-rc.2', 1],
+    ['app@1.0.0-rc.2', 'app@1.0.0-rc.2+build.5', 0],
   ])('%s against %s: %d', (a, b, sign) => {
     expect(compareVersions(a, b)).toBe(sign);
   });

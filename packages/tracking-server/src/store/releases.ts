@@ -36,7 +36,30 @@ export function compareVersions(a: string, b: string): number | undefined {
   if (va.pre === vb.pre) return 0;
   if (va.pre === undefined) return 1;
   if (vb.pre === undefined) return -1;
-  return va.pre < vb.pre ? -1 : 1;
+  return comparePreReleases(va.pre, vb.pre);
+}
+
+const NUMERIC = /^\d+$/;
+
+/**
+ * Pre-releases as SemVer 2.0.0 §11 orders them: dot-separated identifiers left to right,
+ * numeric ones as numbers (rc.2 < rc.10) and before alphanumeric ones, which compare in ASCII
+ * order; a prefix of another comes first (alpha < alpha.1).
+ */
+function comparePreReleases(a: string, b: string): number {
+  const pa = a.split('.');
+  const pb = b.split('.');
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    const x = pa[i] as string;
+    const y = pb[i] as string;
+    if (x === y) continue;
+    const nx = NUMERIC.test(x);
+    const ny = NUMERIC.test(y);
+    if (nx && ny) return Math.sign(Number(BigInt(x) - BigInt(y)));
+    if (nx !== ny) return nx ? -1 : 1;
+    return x < y ? -1 : 1;
+  }
+  return Math.sign(pa.length - pb.length);
 }
 
 /** Whether `a` is older than `b`: by version where both are one package's, else by first sight. */
