@@ -252,6 +252,23 @@ describe('debug sessions', () => {
     expect(body.timeline.map((o: { name: string }) => o.name)).toEqual([`step ${'a1'.repeat(8)}`]);
   });
 
+  it('stores a span whose attribute nests thousands of levels deep, the value marked, not a 500', async () => {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    const span = `{"traceId":"${'d5'.repeat(16)}","spanId":"${'e6'.repeat(8)}","name":"deep",
+      "startTimeUnixNano":"${now - 1_000n}","endTimeUnixNano":"${now}","attributes":[
+        {"key":"correlation_id","value":{"stringValue":"req-deep"}},
+        {"key":"k","value":{"stringValue":${deep}}}]}`;
+    const res = await fetch(`${tracker.url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${project.key}` },
+      body: `{"resourceSpans":[{"scopeSpans":[{"spans":[${span}]}]}]}`,
+    });
+    expect(res.status).toBe(200);
+    const { body } = await api('/sessions/req-deep');
+    expect(body.timeline[0].attributes.k).toBe('[nested too deeply]');
+  });
+
   it('answers protobuf in protobuf: a partial success the OpenTelemetry SDK reads, errors as google.rpc.Status', async () => {
     const now = BigInt(Date.now()) * 1_000_000n;
     const message = ExportTraceServiceRequest.fromObject({

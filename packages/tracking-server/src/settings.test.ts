@@ -76,3 +76,18 @@ it('adds a project’s extra keys and spares its safe keys', async () => {
     note: 'Bearer [Filtered]',
   });
 });
+
+it('refuses, with a 400 naming why, an event nested too deeply to store when scrubbing is off', async () => {
+  // Scrubbing cuts what lies deeper than 64 levels; with it off, nothing did, and writing the
+  // event overflowed the stack: a 500.
+  const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+  const p = projects.raw;
+  const res = await fetch(`${tracker.url}/api/${p.id}/store/?sentry_key=${p.key}`, {
+    method: 'POST',
+    body: `{"message":"deep","extra":{"x":${deep}}}`,
+  });
+  expect(res.status).toBe(400);
+  expect(res.headers.get('x-sentry-error')).toBe(
+    'event nests too deeply to be stored: keep it under 64 levels',
+  );
+});

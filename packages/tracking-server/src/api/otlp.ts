@@ -78,7 +78,9 @@ export function otlpTraces(deps: {
       if (err instanceof BodyError)
         return fail(err.status, err.status === 413 ? 'too_large' : 'malformed', err.message);
       if (err instanceof OtlpError) return fail(400, 'malformed', err.message);
-      throw err;
+      // A fault of ours, answered in the protocol too: never express's HTML page and stack.
+      deps.onFailed(err);
+      return fail(500, 'internal', 'the request could not be read');
     }
     try {
       await deps.writer.writeTraces(

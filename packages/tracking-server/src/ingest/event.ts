@@ -180,6 +180,17 @@ export function readEvent(
     payload:
       text !== undefined && !report.changed && event.event_id === eventId
         ? text
-        : JSON.stringify({ ...event, event_id: eventId }),
+        : serialise({ ...event, event_id: eventId }),
   };
+}
+
+/** The event's JSON, or an EventError when it nests too deeply to write (scrubbing off). */
+function serialise(event: Obj): string {
+  try {
+    return JSON.stringify(event);
+  } catch (err) {
+    if (err instanceof RangeError)
+      throw new EventError('event nests too deeply to be stored: keep it under 64 levels');
+    throw err;
+  }
 }
