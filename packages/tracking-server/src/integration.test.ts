@@ -291,6 +291,30 @@ describe('raw envelopes', () => {
     expect(gz.status).toBe(400);
   });
 
+  it("stores an envelope's event under the header's event_id, the id it answered with", async () => {
+    // As Relay does: the header's id replaces the payload's, so a retried envelope is known.
+    const header = 'C0FFEE00-1234-4ABC-8DEF-0123456789AB';
+    const body = `{"event_id":"${header}"}\n{"type":"event"}\n{"message":"header id wins","event_id":"${'ab'.repeat(16)}"}\n`;
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(envelopeUrl(project), { method: 'POST', body });
+      expect(await res.json()).toEqual({ id: 'c0ffee0012344abc8def0123456789ab' });
+    }
+    const { body: issues } = await api('/issues?q=header%20id%20wins');
+    expect(issues.items.map((i: { count: number }) => i.count)).toEqual([1]);
+    const events = await api(`/issues/${issues.items[0].id}/events`);
+    expect(events.body.items.map((e: { id: string }) => e.id)).toEqual([
+      'c0ffee0012344abc8def0123456789ab',
+    ]);
+    const bad = await fetch(envelopeUrl(project), {
+      method: 'POST',
+      body: '{"event_id":"xyz"}\n{"type":"event"}\n{"message":"m"}\n',
+    });
+    expect([bad.status, bad.headers.get('x-sentry-error')]).toEqual([
+      400,
+      'invalid envelope: header event_id "xyz" is not 32 hex digits',
+    ]);
+  });
+
   it('refuses a whole envelope one of whose events is not an event, storing its other items neither', async () => {
     const transaction = JSON.stringify({
       type: 'transaction',

@@ -212,6 +212,12 @@ export function sentryIngest(deps: SentryIngestDeps) {
         }
         project = keyed ?? authorise(projectId, dsnKey(envelope.headers.dsn, projectId));
         id = typeof envelope.headers.event_id === 'string' ? envelope.headers.event_id : undefined;
+        if (id !== undefined && !/^[0-9a-f]{32}$/i.test(id.replace(/-/g, '')))
+          throw new IngestError(
+            400,
+            'malformed',
+            `invalid envelope: header event_id ${JSON.stringify(id)} is not 32 hex digits`,
+          );
         envelope.items.forEach((item, i) => {
           if (
             (item.type === 'event' || item.type === 'transaction') &&
@@ -242,6 +248,9 @@ export function sentryIngest(deps: SentryIngestDeps) {
             // Unknown item types are skipped, as the protocol asks of a receiver.
           }
         });
+        // The header's id names the envelope's event (one, as SDKs send it): it is the id stored.
+        const [only, ...more] = texts;
+        if (id !== undefined && only && more.length === 0) texts[0] = { ...only, eventId: id };
       } else {
         project = keyed ?? missingAuth();
         const tooLarge = () =>
@@ -296,7 +305,9 @@ export function sentryIngest(deps: SentryIngestDeps) {
               });
       if (operations.length > 0) await deps.storeOperations(project.id, operations);
       deps.onStored(events, project, Number(process.hrtime.bigint() - started) / 1e9, kind);
-      sendJson(res, 200, { id: (id ?? events[0]?.eventId ?? '').replace(/-/g, '') || null });
+      sendJson(res, 200, {
+        id: (id ?? events[0]?.eventId ?? '').replace(/-/g, '').toLowerCase() || null,
+      });
     } catch (err) {
       // Drain what is left of a refused body so the connection can be reused.
       req.resume();

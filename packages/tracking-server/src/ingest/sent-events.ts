@@ -13,8 +13,16 @@ export interface SentEvents {
   readonly protocol: 'envelope' | 'store';
   /** The sender's address, for `user.ip_address: "{{auto}}"` (normalise.ts). */
   readonly clientIp?: string;
-  /** Each event's JSON text and, for an envelope, its item's 1-based index. */
-  readonly items: readonly { readonly text: string; readonly index: number }[];
+  /**
+   * Each event's JSON text and, for an envelope, its item's 1-based index; `eventId` is the
+   * envelope header's, which the event takes over its own, as Relay gives it (the id the SDK
+   * was answered with is the id stored).
+   */
+  readonly items: readonly {
+    readonly text: string;
+    readonly index: number;
+    readonly eventId?: string;
+  }[];
 }
 
 /** What the answer and the metrics need of each stored event. */
@@ -37,7 +45,7 @@ export function sentEventReader(): (sent: SentEvents) => TrackedEvent[] {
   const scrubberFor = scrubberCache();
   return (sent) => {
     const scrub = scrubberFor(sent.scrub);
-    return sent.items.map(({ text, index }) => {
+    return sent.items.map(({ text, index, eventId }) => {
       const where =
         sent.protocol === 'envelope' ? `invalid envelope: item ${index} (event) payload` : 'event';
       let json: unknown;
@@ -51,7 +59,18 @@ export function sentEventReader(): (sent: SentEvents) => TrackedEvent[] {
         (typeof json !== 'object' || json === null || Array.isArray(json))
       )
         throw new EventError(`${where} must be a JSON object`);
-      return readEvent(json, sent.projectId, scrub, sent.receivedAt, text, sent.clientIp);
+      const event = json as Record<string, unknown>;
+      // The text sent no longer says what is stored once its id is replaced.
+      const asSent = eventId === undefined || event.event_id === eventId;
+      if (eventId !== undefined) event.event_id = eventId;
+      return readEvent(
+        event,
+        sent.projectId,
+        scrub,
+        sent.receivedAt,
+        asSent ? text : undefined,
+        sent.clientIp,
+      );
     });
   };
 }
