@@ -91,7 +91,7 @@ describe('PII scrubbing', () => {
 
   it('keeps a "__proto__" key from JSON a key, and scrubs under it', () => {
     const event = JSON.parse(
-      '{"__proto__": {"password": "p", "note": "Bearer abc.def"}}',
+      '{"__proto__": {"password": "p", "note": "Bearer abc.def.ghi"}}',
     ) as object;
     scrub(event);
     expect(Object.getPrototypeOf(event)).toBe(Object.prototype);
@@ -118,30 +118,35 @@ describe('PII scrubbing', () => {
       }, 0) %
         10 ===
       0;
+    // No shortcut for short strings here: scrubString's own must never skip a match either.
     const reference = (s: string) =>
-      s.length < 8
-        ? s
-        : s
-            .replace(
-              /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z]+ )?PRIVATE KEY-----|$)/g,
-              FILTERED,
-            )
-            .replace(/\bBearer\s+[A-Za-z0-9\-._~+/]+=*/gi, `Bearer ${FILTERED}`)
-            .replace(
-              /([?&](?:access_token|token|api_key|apikey|key|secret|password|passwd|pwd|signature|sig|auth|client_secret|refresh_token|session|sessionid)=)[^&#\s"']+/gi,
-              `$1${FILTERED}`,
-            )
-            .replace(/\b(?:\d[ -]?){12,18}\d\b/g, (m, at: number, whole: string) => {
-              const digits = m.replace(/[ -]/g, '');
-              return digits.length >= 13 &&
-                digits.length <= 19 &&
-                luhnValid(digits) &&
-                !uuidAt(whole)
-                  .slice(at, at + m.length)
-                  .includes(true)
-                ? FILTERED
-                : m;
-            });
+      s
+        .replace(
+          /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z]+ )?PRIVATE KEY-----|$)/g,
+          FILTERED,
+        )
+        // A token: 8 or more characters before any trailing "." and "=", and not one lower-case
+        // or capitalised word shorter than 16 letters.
+        .replace(/\bBearer\s+([A-Za-z0-9\-._~+/]+=*)/gi, (m, run: string) => {
+          const t = run.replace(/[.=]+$/, '');
+          const word = /^[a-z]/i.test(t) && !/[^a-z]/.test(t.slice(1));
+          return t.length >= 8 && (t.length >= 16 || !word) ? `Bearer ${FILTERED}` : m;
+        })
+        .replace(
+          /((?<![A-Za-z0-9_])(?:access_token|token|api_key|apikey|key|secret|password|passwd|pwd|signature|sig|auth|client_secret|refresh_token|session|sessionid)=)[^&#\s"']+/gi,
+          `$1${FILTERED}`,
+        )
+        .replace(/\b(?:\d[ -]?){12,18}\d\b/g, (m, at: number, whole: string) => {
+          const digits = m.replace(/[ -]/g, '');
+          return digits.length >= 13 &&
+            digits.length <= 19 &&
+            luhnValid(digits) &&
+            !uuidAt(whole)
+              .slice(at, at + m.length)
+              .includes(true)
+            ? FILTERED
+            : m;
+        });
     // Which characters of a string belong to a UUID.
     const uuidAt = (s: string) => {
       const covered = new Array<boolean>(s.length).fill(false);
@@ -167,7 +172,16 @@ describe('PII scrubbing', () => {
         '-----BEGIN RSA PRIVATE KEY-----',
         '-----END PRIVATE KEY-----',
         'private key',
+        'bearer ',
+        'of this card',
+        'Authentication',
+        'eyJhbGciOi',
+        '.',
         '?token=',
+        'token=',
+        'pwd=',
+        'monkey=',
+        'x_key=',
         '&SessionId=',
         '?key',
         '=>',
@@ -186,6 +200,209 @@ describe('PII scrubbing', () => {
         expect(scrubString(s)).toBe(reference(s));
       }),
       { numRuns: 20_000 },
+    );
+  });
+});
+
+describe('PII scrubbing of the shapes SDKs send', () => {
+  const scrub = createScrubber({ enabled: true });
+
+  it('filters a sensitive value nested far deeper than the stack allows, without overflowing', () => {
+    let deep: unknown = 'p';
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    const report = { changed: false };
+    const out = scrub({ extra: { password: deep } }, report);
+    // extra is at depth 1, the password's arrays at 2..64 keep their shape, depth 65 is filtered.
+    expect(JSON.stringify(out)).toBe(
+      `{"extra":{"password":${'['.repeat(63)}"${FILTERED}"${']'.repeat(63)}}}`,
+    );
+    expect(report.changed).toBe(true);
+  });
+
+  it('filters secret parameters of a query string or form body with no leading "?"', () => {
+    expect(
+      scrub({
+        request: { query_string: 'token=abc123&page=2', data: 'password=hunter2&user=bob' },
+      }),
+    ).toEqual({
+      request: { query_string: `token=${FILTERED}&page=2`, data: `password=${FILTERED}&user=bob` },
+    });
+    // Shorter than any string the old rules could match.
+    expect(scrubString('pwd=abc')).toBe(`pwd=${FILTERED}`);
+    expect(scrubString('the token=abc123 appears')).toBe(`the token=${FILTERED} appears`);
+    expect(scrubString('sid=1; session=xyz')).toBe(`sid=1; session=${FILTERED}`);
+  });
+
+  it('leaves parameters whose names only end in a secret name, and prose without "=", alone', () => {
+    for (const s of ['monkey=3&page=2', 'sort_key=name', 'Authentication failed', 'token: 42'])
+      expect(scrubString(s)).toBe(s);
+  });
+
+  it('filters the values of sensitive keys in Sentry pair lists', () => {
+    expect(
+      scrub({
+        request: {
+          headers: [
+            ['Cookie', 'sid=abc'],
+            ['X-Auth-Token', 'xyz'],
+            ['Authorization', 'Basic dXNlcjpwYXNz'],
+            ['Accept', 'text/html'],
+          ],
+          env: [
+            ['REMOTE_ADDR', '10.0.0.1'],
+            ['session', { id: 7 }],
+          ],
+          query_string: [
+            ['token', 'abc'],
+            ['page', '2'],
+          ],
+        },
+        tags: [
+          ['password', 'p'],
+          ['browser', 'Firefox'],
+        ],
+      }),
+    ).toEqual({
+      request: {
+        headers: [
+          ['Cookie', FILTERED],
+          ['X-Auth-Token', FILTERED],
+          ['Authorization', FILTERED],
+          ['Accept', 'text/html'],
+        ],
+        env: [
+          ['REMOTE_ADDR', '10.0.0.1'],
+          ['session', { id: FILTERED }],
+        ],
+        query_string: [
+          ['token', FILTERED],
+          ['page', '2'],
+        ],
+      },
+      tags: [
+        ['password', FILTERED],
+        ['browser', 'Firefox'],
+      ],
+    });
+  });
+
+  it('reads only an array of [string, value] pairs as a pair list', () => {
+    const event = {
+      exception: {
+        values: [{ stacktrace: { frames: [{ vars: { args: ['token', 'bucket'] } }] } }],
+      },
+      breadcrumbs: [{ category: 'auth', message: 'login' }],
+      extra: { rows: [['session', 'a', 'b']], mixed: [['secret'], 'x'] },
+    };
+    expect(scrub(structuredClone(event))).toEqual(event);
+  });
+
+  it('filters Luhn-valid card numbers sent as JSON numbers', () => {
+    const report = { changed: false };
+    expect(
+      scrub(
+        {
+          extra: {
+            cc: 4111111111111111,
+            cards: [5500000000000004, -4111111111111111],
+            order: 4111111111111112,
+            startedAt: 1700000000000,
+            // Luhn-valid times: epoch milliseconds and microseconds, which no card begins with.
+            sentAtMs: 1764624000006,
+            sentAtUs: 1764624000000001,
+            small: 42,
+            ratio: 0.5,
+          },
+          tags: [['cc', 4111111111111111]],
+        },
+        report,
+      ),
+    ).toEqual({
+      extra: {
+        cc: FILTERED,
+        cards: [FILTERED, FILTERED],
+        order: 4111111111111112,
+        startedAt: 1700000000000,
+        sentAtMs: 1764624000006,
+        sentAtUs: 1764624000000001,
+        small: 42,
+        ratio: 0.5,
+      },
+      tags: [['cc', FILTERED]],
+    });
+    expect(report.changed).toBe(true);
+  });
+
+  it('matches key names whether words are joined by "_", "-", "." or a space', () => {
+    expect(
+      scrub({
+        headers: {
+          'X-Api-Key': 'k1',
+          'Private-Key': 'k2',
+          'api-key': 'k3',
+          'db.api.key': 'k4',
+          'Private Key': 'k5',
+          'X-Request-Id': '42',
+        },
+      }),
+    ).toEqual({
+      headers: {
+        'X-Api-Key': FILTERED,
+        'Private-Key': FILTERED,
+        'api-key': FILTERED,
+        'db.api.key': FILTERED,
+        'Private Key': FILTERED,
+        'X-Request-Id': '42',
+      },
+    });
+    const custom = createScrubber({
+      enabled: true,
+      extraKeys: ['tax-id'],
+      safeKeys: ['session_id'],
+    });
+    expect(custom({ tax_id: '1', 'Session-Id': 's-1' })).toEqual({
+      tax_id: FILTERED,
+      'Session-Id': 's-1',
+    });
+  });
+
+  it('filters a bearer token but not the English word "bearer"', () => {
+    for (const s of [
+      'The bearer of this card',
+      'Bearer authentication required',
+      'payable to the bearer instrument.',
+      'bearer token expired',
+    ])
+      expect(scrubString(s)).toBe(s);
+    expect(scrubString('Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig')).toBe(
+      `Authorization: Bearer ${FILTERED}`,
+    );
+    expect(scrubString('sent bearer abc.def.ghi')).toBe(`sent Bearer ${FILTERED}`);
+    expect(scrubString('Bearer 0a1b2c3d')).toBe(`Bearer ${FILTERED}`);
+    expect(scrubString('Bearer abcdefghijklmnopqrstuvwxyz')).toBe(`Bearer ${FILTERED}`);
+  });
+
+  it('keeps any lower-case word after "bearer" in prose', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[A-Z]?[a-z]{0,14}$/), (word) => {
+        const s = `The bearer ${word} of this card.`;
+        expect(scrubString(s)).toBe(s);
+      }),
+    );
+  });
+
+  it('scrubs a pair list as it scrubs the object with the same entries', () => {
+    const key = fc.constantFrom('Cookie', 'X-Api-Key', 'Accept', 'user', 'Session', 'page', 'sig');
+    const value = fc.oneof(
+      fc.constantFrom('abc', 'Bearer 0a1b2c3d4e', 'token=abc', '', 4111111111111111, 7),
+      fc.string({ maxLength: 8 }),
+    );
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.tuple(key, value), { selector: ([k]) => k }), (pairs) => {
+        const asObject = scrub(Object.fromEntries(pairs)) as Record<string, unknown>;
+        const asPairs = scrub(pairs.map(([k, v]) => [k, v])) as [string, unknown][];
+        expect(asPairs).toEqual(pairs.map(([k]) => [k, asObject[k]]));
+      }),
     );
   });
 });

@@ -1,8 +1,9 @@
-// PII scrubbing before anything is stored: values under sensitive keys, and sensitive shapes
-// anywhere in a string — Luhn-valid card numbers (not a UUID's digits), `Bearer …` tokens, PEM
-// private keys, secret URL query parameters — become "[Filtered]". Ordinary words
-// ("Authentication failed") stay: key rules look at keys, string rules at shapes, never at bare
-// words.
+// PII scrubbing before anything is stored: values under sensitive keys (object keys, and the
+// first item of each pair in Sentry's pair lists), and sensitive shapes anywhere — Luhn-valid card
+// numbers in strings (not a UUID's digits) or as JSON numbers, `Bearer …` tokens, PEM private
+// keys, secret query or form parameters — become "[Filtered]". Ordinary words ("Authentication
+// failed", "the bearer of this card") stay: key rules look at keys, string rules at shapes, never
+// at bare words.
 
 export const FILTERED = '[Filtered]';
 
@@ -30,11 +31,17 @@ export interface ScrubOptions {
 }
 
 const CARD = /\b(?:\d[ -]?){12,18}\d\b/g;
-const BEARER = /\bBearer\s+[A-Za-z0-9\-._~+/]+=*/gi;
+const BEARER = /\bBearer\s+([A-Za-z0-9\-._~+/]+=*)/gi;
+/** What English has after "bearer": one word, in lower case or capitalised. */
+const PLAIN_WORD = /^[A-Z]?[a-z]+$/;
 const PEM =
   /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z]+ )?PRIVATE KEY-----|$)/g;
+/**
+ * A secret parameter's name, after `?`, `&`, or anything else that ends a word: SDKs send
+ * `query_string` without its `?`, and a form body (`password=…&user=…`) has none.
+ */
 const SECRET_PARAM_NAME =
-  '[?&](?:access_token|token|api_key|apikey|key|secret|password|passwd|pwd|signature|sig|auth|client_secret|refresh_token|session|sessionid)=';
+  '\\b(?:access_token|token|api_key|apikey|key|secret|password|passwd|pwd|signature|sig|auth|client_secret|refresh_token|session|sessionid)=';
 const SECRET_PARAM = new RegExp(`(${SECRET_PARAM_NAME})[^&#\\s"']+`, 'gi');
 /**
  * A UUID (8-4-4-4-12 hex digits). Its digit groups can have a card number's shape and checksum
@@ -44,6 +51,12 @@ const SECRET_PARAM = new RegExp(`(${SECRET_PARAM_NAME})[^&#\\s"']+`, 'gi');
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 /** At least 13 digits, single spaces or dashes allowed between them: the shape a card number needs. */
 const DIGIT_RUN = '\\d(?:[ -]?\\d){12}';
+
+/** Deeper than any real event; what is nested deeper is filtered, not walked (the stack). */
+const MAX_DEPTH = 64;
+
+/** The shortest string a rule can change: `key=x`. */
+const SHORTEST_MATCH = 5;
 
 /**
  * Whether any rule could match, in one scan: most strings in an event (frames, breadcrumbs,
@@ -67,6 +80,26 @@ function luhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
+/**
+ * A JSON number with a card number's digits: 13–19 of them, Luhn-valid, and a card network's
+ * first digit (2–6). Numbers this long are mostly times and ids — epoch milliseconds,
+ * microseconds, nanoseconds, snowflakes, all starting with 1 for decades yet — and one in ten
+ * of them passes Luhn by chance.
+ */
+function isCardNumber(n: number): boolean {
+  const a = Math.abs(n);
+  if (!Number.isInteger(a) || a < 1e12 || a >= 1e19) return false;
+  // Below 1e21 String() writes every digit; past 2^53 they are the parsed value's, not the sender's.
+  const digits = String(a);
+  return /^[2-6]/.test(digits) && luhn(digits);
+}
+
+/** Whether what follows "Bearer" is a token rather than the next word of a sentence. */
+function looksLikeToken(run: string): boolean {
+  const t = run.replace(/[.=]+$/, ''); // a sentence's full stop, base64 padding
+  return t.length >= 8 && (t.length >= 16 || !PLAIN_WORD.test(t));
+}
+
 /** Whether [start, end) of `s` overlaps a UUID. */
 function inUuid(s: string, start: number, end: number): boolean {
   if (!s.includes('-')) return false;
@@ -75,10 +108,11 @@ function inUuid(s: string, start: number, end: number): boolean {
 }
 
 export function scrubString(s: string): string {
-  if (s.length < 8 || !HINT.test(s)) return s;
+  if (s.length < SHORTEST_MATCH || !HINT.test(s)) return s;
   let out = s;
   if (out.includes('PRIVATE KEY')) out = out.replace(PEM, FILTERED);
-  if (BEARER_HINT.test(out)) out = out.replace(BEARER, `Bearer ${FILTERED}`);
+  if (BEARER_HINT.test(out))
+    out = out.replace(BEARER, (m, run: string) => (looksLikeToken(run) ? `Bearer ${FILTERED}` : m));
   if (out.includes('=')) out = out.replace(SECRET_PARAM, `$1${FILTERED}`);
   if (CARD_HINT.test(out)) {
     out = out.replace(CARD, (m, at: number, whole: string) => {
@@ -95,6 +129,25 @@ export interface ScrubReport {
   changed: boolean;
 }
 
+/** Key spellings compared as one: `X-Api-Key`, `x.api.key` and `X API Key` are `x_api_key`. */
+function normaliseKey(key: string): string {
+  return key.toLowerCase().replace(/[-.\s]/g, '_');
+}
+
+/**
+ * Sentry's PairList form (`[["Cookie", "sid=…"], …]`) of headers, cookies, query strings and
+ * tags. Only an array whose every item is a [string, value] pair, so a frame's `["a", "b"]`
+ * arguments or a list of rows stay ordinary arrays. (A loop, not `every`, which skips holes.)
+ */
+function isPairList(a: readonly unknown[]): a is [string, unknown][] {
+  if (a.length === 0) return false;
+  for (let i = 0; i < a.length; i++) {
+    const p = a[i];
+    if (!Array.isArray(p) || p.length !== 2 || typeof p[0] !== 'string') return false;
+  }
+  return true;
+}
+
 /**
  * A scrubber for one project's options. It rewrites the value in place (the event was just
  * parsed from the request and belongs to us) and returns it, so a 5 KB event is not copied.
@@ -104,32 +157,47 @@ export function createScrubber(
   options: ScrubOptions,
 ): (value: unknown, report?: ScrubReport) => unknown {
   if (!options.enabled) return (v) => v;
-  const keys = [...DEFAULT_KEYS, ...(options.extraKeys ?? [])].map((k) => k.toLowerCase());
-  const safe = new Set((options.safeKeys ?? []).map((k) => k.toLowerCase()));
+  const keys = [...DEFAULT_KEYS, ...(options.extraKeys ?? [])].map(normaliseKey);
+  const safe = new Set((options.safeKeys ?? []).map(normaliseKey));
   const verdicts = new Map<string, boolean>(); // keys repeat across events: decide each once
   const sensitive = (key: string) => {
     let v = verdicts.get(key);
     if (v === undefined) {
-      const k = key.toLowerCase();
+      const k = normaliseKey(key);
       v = !safe.has(k) && keys.some((s) => k.includes(s));
       if (verdicts.size < 10_000) verdicts.set(key, v);
     }
     return v;
   };
   let changed = false;
+  const text = (s: string): string => {
+    const out = scrubString(s);
+    if (out !== s) changed = true;
+    return out;
+  };
   const walk = (value: unknown, depth: number): unknown => {
-    if (typeof value === 'string') {
-      const s = scrubString(value);
-      if (s !== value) changed = true;
-      return s;
+    if (typeof value === 'string') return text(value);
+    if (typeof value === 'number') {
+      if (!isCardNumber(value)) return value;
+      changed = true;
+      return FILTERED;
     }
     if (value === null || typeof value !== 'object') return value;
-    if (depth > 64) {
-      // Deeper than any real event: not walked (the stack), so not kept either.
+    if (depth > MAX_DEPTH) {
+      // Not walked, so not kept either.
       changed = true;
       return FILTERED;
     }
     if (Array.isArray(value)) {
+      // A pair one level down past MAX_DEPTH is left to the generic walk, which filters it whole.
+      if (depth < MAX_DEPTH && isPairList(value)) {
+        for (const pair of value) {
+          const key = pair[0];
+          pair[0] = text(key);
+          pair[1] = scrubEntry(key, pair[1], depth + 2);
+        }
+        return value;
+      }
       for (let i = 0; i < value.length; i++) value[i] = walk(value[i], depth + 1);
       return value;
     }
@@ -137,18 +205,7 @@ export function createScrubber(
     for (const k in obj) {
       if (!Object.prototype.hasOwnProperty.call(obj, k)) continue;
       const v = obj[k];
-      let next = v;
-      if (!sensitive(k)) {
-        // Only strings and containers can change; skip the call for numbers and booleans.
-        if (v !== null && (typeof v === 'string' || typeof v === 'object'))
-          next = walk(v, depth + 1);
-      } else if (v !== null && typeof v === 'object') {
-        next = filterAll(v);
-        changed = true;
-      } else if (v !== null && v !== undefined && v !== '' && v !== FILTERED) {
-        next = FILTERED;
-        changed = true;
-      }
+      const next = scrubEntry(k, v, depth + 1);
       // A "__proto__" key parsed from JSON is an own property; assigning it would set the prototype.
       if (next !== v)
         Object.defineProperty(obj, k, {
@@ -159,6 +216,13 @@ export function createScrubber(
         });
     }
     return obj;
+  };
+  /** What `v`, found under `key` at `depth`, is stored as. */
+  const scrubEntry = (key: string, v: unknown, depth: number): unknown => {
+    if (!sensitive(key)) return walk(v, depth);
+    if (v === null || v === undefined || v === '' || v === FILTERED) return v;
+    changed = true;
+    return typeof v === 'object' ? filterAll(v, depth) : FILTERED;
   };
   return (value, report) => {
     changed = false;
@@ -183,15 +247,15 @@ export function scrubberCache(): (options: ScrubOptions) => Scrubber {
   };
 }
 
-/** Everything under a sensitive key: leaves become [Filtered], the shape stays. */
-function filterAll(value: object): unknown {
-  if (Array.isArray(value))
-    return value.map((v) => (v !== null && typeof v === 'object' ? filterAll(v) : FILTERED));
+/**
+ * Everything under a sensitive key, `value` being at `depth`: leaves become [Filtered], the shape
+ * stays down to the depth `walk` stops at, and below it (the stack) is one [Filtered] too.
+ */
+function filterAll(value: object, depth: number): unknown {
+  if (depth > MAX_DEPTH) return FILTERED;
+  const filter = (v: unknown) =>
+    v !== null && typeof v === 'object' ? filterAll(v, depth + 1) : FILTERED;
+  if (Array.isArray(value)) return value.map(filter);
   // Object.fromEntries defines properties, so a "__proto__" key stays a key.
-  return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [
-      k,
-      v !== null && typeof v === 'object' ? filterAll(v) : FILTERED,
-    ]),
-  );
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, filter(v)]));
 }
