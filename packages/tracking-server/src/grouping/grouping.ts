@@ -114,16 +114,48 @@ export function exceptionValues(exception: unknown): ExceptionValue[] {
 // One-shot hashing: a Hash object per event cost ~1.2 µs more on the ingest path.
 const sha = (parts: readonly string[]) => hash('sha1', parts.join('\u0000'), 'hex').slice(0, 32);
 
+// Token edges: not an ASCII letter or digit. Unlike `\b`, `_` is an edge too, so `user_1001` and
+// `job_<sha>` are stripped; anything `\b` bounded still is, so text the rules stripped before
+// normalises as it did and the issues it was grouped into keep their hashes.
+const START = '(?<![0-9a-z])';
+const END = '(?![0-9a-z])';
+const pattern = (source: string) => new RegExp(source, 'gi');
+
+const UUID = pattern(`${START}[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}${END}`);
+// A dotted quad glued to a word (`host10.0.0.1`) is still an address; an optional port goes too.
+const IPV4 = /(?<!\d)(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?(?!\d)/g;
+// IPv6 runs after IPv4, so an embedded IPv4 address (`::ffff:1.2.3.4`) is already `<ip>`.
+const H = '[0-9a-f]{1,4}';
+const GROUPS = `${H}(?::${H}){0,6}`;
+// `::` forms need a digit (or an embedded IPv4), so `Face::add` and other hex-letter words stay.
+// An address is at most 39 characters: looking further for the digit made long runs of `:`
+// quadratic.
+const COMPRESSED = `(?=[0-9a-f:]{0,38}(?:\\d|<ip>))(?:${GROUPS})?::(?:(?:${H}:){0,5}<ip>|${GROUPS})?`;
+const MAPPED = `(?:${H}:){6}<ip>`;
+const FULL = `(?:${H}:){2,7}${H}`; // the earlier rule, 3 to 8 groups, kept as it was
+const IPV6 = `(?:${COMPRESSED}|${MAPPED}|${FULL})`;
+const BRACKETED_IPV6 = pattern(`\\[${IPV6}\\](?::\\d+)?`);
+const BARE_IPV6 = pattern(`${START}${IPV6}${END}`);
+const EMAIL = /\b[\w.+-]+@[\w-]+\.[\w.-]+\b/g;
+const HEX_LITERAL = pattern(`${START}0x[0-9a-f]+${END}`);
+// A hex id has a digit and a letter; a run of hex letters alone (`face`, `decade`) is a word.
+const HEX_ID = pattern(`${START}(?=[0-9a-f]*\\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,}${END}`);
+// Every digit run is a number (`1532ms`, `30s`, `user_1001`, `user1001`) except one of at most
+// three digits with no fraction glued after a letter: that names a thing (utf8, sha256, ipv6,
+// Int32, x86, http2, e2e, v2), and stripping it would merge different errors.
+const NUMBER = /(?<!\d)(?:(?<![a-z])|(?=\d{4}|\d+\.\d))\d+(?:\.\d+)?/gi;
+
 /** Strips what varies between occurrences of one error: ids, numbers, hex, IPs, emails, quotes. */
 export function normaliseText(text: string): string {
   return text
-    .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>')
-    .replace(/\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b/g, '<ip>')
-    .replace(/\b(?:[0-9a-f]{1,4}:){2,7}[0-9a-f]{1,4}\b/gi, '<ip>')
-    .replace(/\b[\w.+-]+@[\w-]+\.[\w.-]+\b/g, '<email>')
-    .replace(/\b0x[0-9a-f]+\b/gi, '<hex>')
-    .replace(/\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b/gi, '<hex>')
-    .replace(/\b\d+(?:\.\d+)?\b/g, '<num>')
+    .replace(UUID, '<uuid>')
+    .replace(IPV4, '<ip>')
+    .replace(BRACKETED_IPV6, '<ip>')
+    .replace(BARE_IPV6, '<ip>')
+    .replace(EMAIL, '<email>')
+    .replace(HEX_LITERAL, '<hex>')
+    .replace(HEX_ID, '<hex>')
+    .replace(NUMBER, '<num>')
     .replace(/\s+/g, ' ')
     .trim();
 }
