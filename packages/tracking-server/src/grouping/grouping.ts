@@ -136,7 +136,9 @@ const FULL = `(?:${H}:){2,7}${H}`; // the earlier rule, 3 to 8 groups, kept as i
 const IPV6 = `(?:${COMPRESSED}|${MAPPED}|${FULL})`;
 const BRACKETED_IPV6 = pattern(`\\[${IPV6}\\](?::\\d+)?`);
 const BARE_IPV6 = pattern(`${START}${IPV6}${END}`);
-const EMAIL = /\b[\w.+-]+@[\w-]+\.[\w.-]+\b/g;
+// A local part is at most 64 characters (RFC 5321). Unbounded, each start in a long run of
+// `1-1-1…` read to the run's end looking for the `@`: 7.5 s for 100,000 characters of a message.
+const EMAIL = /\b[\w.+-]{1,64}@[\w-]+\.[\w.-]+\b/g;
 const HEX_LITERAL = pattern(`${START}0x[0-9a-f]+${END}`);
 // A hex id has a digit and a letter; a run of hex letters alone (`face`, `decade`) is a word.
 const HEX_ID = pattern(`${START}(?=[0-9a-f]*\\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,}${END}`);
