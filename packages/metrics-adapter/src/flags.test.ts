@@ -98,6 +98,84 @@ describe('flags', () => {
     ]);
   });
 
+  it("accepts klog's underscore flags, the audit flags and --permit-address-sharing, reporting them", () => {
+    const f = parseFlags([
+      '--log_file=/var/log/adapter.log',
+      '--log_dir',
+      '/var/log',
+      '--log_file_max_size=1800',
+      '--skip_headers',
+      '--skip_log_headers=false',
+      '--add_dir_header',
+      '--one_output=true',
+      '--log_backtrace_at=provider.go:42',
+      '--alsologtostderr',
+      '--stderrthreshold=ERROR',
+      '--permit-address-sharing',
+      '--audit-log-path=-',
+      '--audit-log-maxage=7',
+      '--audit-log-maxbackup',
+      '3',
+      '--audit-log-maxsize=100',
+      '--audit-log-format=json',
+      '--audit-log-compress',
+      '--audit-log-mode=batch',
+      '--audit-log-batch-throttle-enable=false',
+      '--audit-log-truncate-max-event-size=102400',
+      '--audit-policy-file=/etc/audit/policy.yaml',
+      '--audit-webhook-config-file=/etc/audit/webhook.yaml',
+      '--audit-webhook-initial-backoff=10s',
+      '--audit-webhook-batch-max-wait=30s',
+      '--audit-webhook-truncate-enabled',
+      '--audit-webhook-version=audit.k8s.io/v1',
+      '--v=2',
+    ]);
+    expect(f.verbosity).toBe(2);
+    expect(f.ignored).toEqual([
+      '--log_file=/var/log/adapter.log',
+      '--log_dir=/var/log',
+      '--log_file_max_size=1800',
+      '--skip_headers=true',
+      '--skip_log_headers=false',
+      '--add_dir_header=true',
+      '--one_output=true',
+      '--log_backtrace_at=provider.go:42',
+      '--alsologtostderr=true',
+      '--stderrthreshold=ERROR',
+      '--permit-address-sharing=true',
+      '--audit-log-path=-',
+      '--audit-log-maxage=7',
+      '--audit-log-maxbackup=3',
+      '--audit-log-maxsize=100',
+      '--audit-log-format=json',
+      '--audit-log-compress=true',
+      '--audit-log-mode=batch',
+      '--audit-log-batch-throttle-enable=false',
+      '--audit-log-truncate-max-event-size=102400',
+      '--audit-policy-file=/etc/audit/policy.yaml',
+      '--audit-webhook-config-file=/etc/audit/webhook.yaml',
+      '--audit-webhook-initial-backoff=10s',
+      '--audit-webhook-batch-max-wait=30s',
+      '--audit-webhook-truncate-enabled=true',
+      '--audit-webhook-version=audit.k8s.io/v1',
+    ]);
+  });
+
+  it('takes --metrics-max-age=0s as the relist interval, as upstream does', () => {
+    expect(
+      parseFlags(['--metrics-relist-interval=2m', '--metrics-max-age=0s']).metricsMaxAgeMs,
+    ).toBe(120_000);
+    expect(parseFlags(['--metrics-max-age=0']).metricsMaxAgeMs).toBe(600_000);
+    expect(parseFlags(['--metrics-max-age=30m']).metricsMaxAgeMs).toBe(1_800_000);
+  });
+
+  it('sends --prometheus-header=Name (no =) with an empty value, as parseHeaderArgs does', () => {
+    expect(
+      parseFlags(['--prometheus-header=X-Empty', '--prometheus-header', 'X-Scope-OrgID=a=b'])
+        .prometheusHeaders,
+    ).toEqual({ 'X-Empty': '', 'X-Scope-OrgID': 'a=b' });
+  });
+
   it.each([
     [['--nope=1'], 'unknown flag: --nope'],
     [['--constructor=1'], 'unknown flag: --constructor'],
@@ -120,7 +198,9 @@ describe('flags', () => {
     [['--prometheus-url=ftp://x'], '"--prometheus-url": want an http:// or https:// URL'],
     [['--metrics-relist-interval=10'], 'invalid argument "10" for "--metrics-relist-interval"'],
     [['--secure-port=https'], 'invalid argument "https" for "--secure-port"'],
-    [['--prometheus-header=NoEquals'], 'want Name=Value'],
+    [['--prometheus-header==v'], '"--prometheus-header": want Name=Value or Name'],
+    [['--log-file_max-size=1'], 'unknown flag: --log-file_max-size'],
+    [['--audit-log-nope=1'], 'unknown flag: --audit-log-nope'],
     [['--presets=maybe'], 'invalid argument "maybe" for "--presets"'],
     [['--tls-cert-file=a.crt'], '--tls-cert-file and --tls-private-key-file'],
   ])('rejects %j naming the problem', (argv, message) => {

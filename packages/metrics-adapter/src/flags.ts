@@ -66,6 +66,33 @@ interface Spec {
   readonly fallback?: string;
 }
 
+/**
+ * k8s.io/apiserver's AuditOptions.AddFlags, which custom-metrics-apiserver installs: the policy
+ * file, then for each backend (log, webhook) its own flags, batching and truncation. No audit
+ * events are recorded here, so each is accepted and reported.
+ */
+function auditFlags(): Record<string, Spec> {
+  const help = 'accepted; no audit events are recorded';
+  const value: Spec = { kind: 'ignored', help };
+  const bool: Spec = { kind: 'ignored-bool', help };
+  const own = {
+    log: ['path', 'maxage', 'maxbackup', 'maxsize', 'format', 'version'],
+    webhook: ['config-file', 'initial-backoff', 'batch-initial-backoff', 'version'],
+  };
+  const batching = ['batch-buffer-size', 'batch-max-size', 'batch-max-wait'];
+  const throttling = ['batch-throttle-qps', 'batch-throttle-burst'];
+  const truncation = ['truncate-max-batch-size', 'truncate-max-event-size'];
+  const flags: Record<string, Spec> = { 'audit-policy-file': value };
+  for (const backend of ['log', 'webhook'] as const) {
+    const name = (suffix: string) => `audit-${backend}-${suffix}`;
+    for (const suffix of [...own[backend], 'mode', ...batching, ...throttling, ...truncation])
+      flags[name(suffix)] = value;
+    for (const suffix of ['batch-throttle-enable', 'truncate-enabled']) flags[name(suffix)] = bool;
+  }
+  flags['audit-log-compress'] = bool;
+  return flags;
+}
+
 /** Every flag, with its help; the order is the order of --help. */
 export const FLAGS: Readonly<Record<string, Spec>> = {
   'prometheus-url': {
@@ -215,8 +242,16 @@ export const FLAGS: Readonly<Record<string, Spec>> = {
   'log-dir': { kind: 'ignored', help: 'accepted; logs always go to stderr' },
   stderrthreshold: { kind: 'ignored', help: 'accepted; logs always go to stderr' },
   'logging-format': { kind: 'ignored', help: 'accepted; logs are always JSON lines' },
-  'audit-log-path': { kind: 'ignored', help: 'accepted; no audit log is written' },
-  'audit-policy-file': { kind: 'ignored', help: 'accepted; no audit log is written' },
+  // klog's own names (klog.InitFlags), which component-base's logs.AddFlags registers as they are.
+  add_dir_header: { kind: 'ignored-bool', help: 'accepted; klog only' },
+  skip_headers: { kind: 'ignored-bool', help: 'accepted; klog only' },
+  skip_log_headers: { kind: 'ignored-bool', help: 'accepted; klog only' },
+  one_output: { kind: 'ignored-bool', help: 'accepted; klog only' },
+  log_backtrace_at: { kind: 'ignored', help: 'accepted; klog only' },
+  log_file: { kind: 'ignored', help: 'accepted; logs always go to stderr' },
+  log_dir: { kind: 'ignored', help: 'accepted; logs always go to stderr' },
+  log_file_max_size: { kind: 'ignored', help: 'accepted; logs always go to stderr' },
+  ...auditFlags(),
   profiling: { kind: 'ignored-bool', help: 'accepted; no profiling endpoints are served' },
   'contention-profiling': { kind: 'ignored-bool', help: 'accepted; no profiling endpoints' },
   'feature-gates': { kind: 'ignored', help: 'accepted; no feature gates here' },
@@ -244,6 +279,7 @@ export const FLAGS: Readonly<Record<string, Spec>> = {
     fallback: '0s',
   },
   'permit-port-sharing': { kind: 'ignored-bool', help: 'accepted' },
+  'permit-address-sharing': { kind: 'ignored-bool', help: 'accepted' },
   help: { kind: 'bool', help: 'print this help', fallback: 'false' },
 };
 
@@ -341,13 +377,32 @@ function cipherSuites(names: readonly string[]): string {
   return [...TLS13, ...new Set(openssl)].join(':');
 }
 
+/**
+ * --prometheus-header values as upstream's parseHeaderArgs reads them: split at the first `=`,
+ * a value with none is the empty one. A header needs a name.
+ */
+function prometheusHeaders(args: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const h of args) {
+    const eq = h.indexOf('=');
+    const name = (eq < 0 ? h : h.slice(0, eq)).trim();
+    if (name === '')
+      throw new FlagError(
+        `invalid argument ${JSON.stringify(h)} for "--prometheus-header": want Name=Value or Name`,
+      );
+    headers[name] = eq < 0 ? '' : h.slice(eq + 1).trim();
+  }
+  return headers;
+}
+
 export function parseFlags(argv: readonly string[]): AdapterFlags {
   const given = new Map<string, string[]>();
   const ignored: string[] = [];
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
-    const m = /^--?([a-z][a-z0-9-]*)(?:=(.*))?$/s.exec(arg);
+    // `_` for klog's names (`--log_file`); a name no flag has is refused below.
+    const m = /^--?([a-z][a-z0-9_-]*)(?:=(.*))?$/s.exec(arg);
     if (!m) {
       // pflag leaves words that are no flag for the program, which prometheus-adapter ignores.
       if (!arg.startsWith('-')) {
@@ -388,15 +443,7 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
   const optional = (name: string) => str(name) || undefined;
   const duration = (name: string) => parseGoDuration(str(name) as string, name);
 
-  const headers: Record<string, string> = {};
-  for (const h of list('prometheus-header')) {
-    const eq = h.indexOf('=');
-    if (eq <= 0)
-      throw new FlagError(
-        `invalid argument ${JSON.stringify(h)} for "--prometheus-header": want Name=Value`,
-      );
-    headers[h.slice(0, eq).trim()] = h.slice(eq + 1).trim();
-  }
+  const headers = prometheusHeaders(list('prometheus-header'));
   const verb = (str('prometheus-verb') as string).toUpperCase();
   if (verb !== 'GET' && verb !== 'POST') {
     throw new FlagError(
@@ -458,7 +505,8 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
     config: optional('config'),
     presets: parseBool(str('presets') as string, 'presets'),
     metricsRelistIntervalMs: relist,
-    metricsMaxAgeMs: given.has('metrics-max-age') ? duration('metrics-max-age') : relist,
+    // Unset or 0, as upstream's main: the relist interval.
+    metricsMaxAgeMs: (given.has('metrics-max-age') && duration('metrics-max-age')) || relist,
     valueCacheTtlMs: duration('value-cache-ttl'),
     objectCacheTtlMs: duration('object-cache-ttl'),
     shutdownDelayMs: duration('shutdown-delay-duration'),

@@ -242,7 +242,7 @@ async function getItems(path: string, n: number): Promise<Reply> {
 }
 
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
-const pod = (name: string) => ({ kind: 'Pod', namespace: 'platform', name, apiVersion: 'v1' });
+const pod = (name: string) => ({ kind: 'Pod', namespace: 'platform', name, apiVersion: '/v1' });
 
 describe('the adapter against a real Prometheus', () => {
   it('lists the preset metrics in discovery, namespaced, with verbs [get]', async () => {
@@ -345,7 +345,7 @@ describe('the adapter against a real Prometheus', () => {
     expect(ns.body.items[0].describedObject).toEqual({
       kind: 'Namespace',
       name: 'platform',
-      apiVersion: 'v1',
+      apiVersion: '/v1',
     });
     expect(ns.body.items[0].value).toBe('12k');
   });

@@ -8,7 +8,7 @@ import { allowAll, allowAnonymous } from './auth/types';
 import { createAdapterMetrics } from './telemetry/metrics';
 import { memoryLogger } from './telemetry/logger';
 
-const pod = (name: string) => ({ kind: 'Pod', namespace: 'platform', name, apiVersion: 'v1' });
+const pod = (name: string) => ({ kind: 'Pod', namespace: 'platform', name, apiVersion: '/v1' });
 
 const data: FakeData = {
   custom: [

@@ -9,7 +9,9 @@ import { formatPlainDecimal, formatQuantity } from './quantity';
 import { CUSTOM_GROUP, EXTERNAL_GROUP } from './routes';
 import { Utf8Writer } from './utf8-writer';
 import {
+  compareGoStrings,
   formatTime,
+  goMap,
   rememberingLast,
   isFiniteValue,
   toLabelSelector,
@@ -172,17 +174,17 @@ function objectReferenceWriter(): (w: Utf8Writer, o: ObjectReference) => string 
   };
 }
 
-/** Writes `{ ...labels }` as JSON.stringify would: own enumerable keys, in their order. */
+/** Writes labels as JSON.stringify(goMap(labels)) would: own enumerable keys, in Go's order. */
 function writeLabels(w: Utf8Writer, labels: Readonly<Record<string, string>>): void {
   const start = w.length;
   w.byte(0x7b); // {
   let first = true;
-  for (const key of Object.keys(labels)) {
+  for (const key of Object.keys(labels).sort(compareGoStrings)) {
     const value = labels[key];
     if (typeof value !== 'string') {
       // JSON.stringify leaves out undefined values and writes others its own way.
       w.truncate(start);
-      w.text(JSON.stringify({ ...labels }));
+      w.text(JSON.stringify(goMap(labels)));
       return;
     }
     if (!first) w.byte(COMMA);

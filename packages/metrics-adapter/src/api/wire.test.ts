@@ -1,14 +1,16 @@
 import { parseLabelSelector } from '../k8s/label-selector';
+import { externalMetricValueListBytes } from './value-list-bytes';
 import {
   apiGroupList,
   apiResourceList,
+  compareGoStrings,
   customMetricValueList,
   externalMetricValueList,
   formatTime,
   toLabelSelector,
 } from './wire';
 
-const pod = { kind: 'Pod', namespace: 'platform', name: 'collab-7d9f', apiVersion: 'v1' };
+const pod = { kind: 'Pod', namespace: 'platform', name: 'collab-7d9f', apiVersion: '/v1' };
 const t = Date.UTC(2026, 10, 22, 15, 4, 5) / 1000 + 0.789; // 2026-11-22T15:04:05.789Z
 
 describe('custom metrics bodies', () => {
@@ -30,7 +32,7 @@ describe('custom metrics bodies', () => {
             kind: 'Pod',
             namespace: 'platform',
             name: 'collab-7d9f',
-            apiVersion: 'v1',
+            apiVersion: '/v1',
           },
           metric: {
             name: 'websocket_connections',
@@ -107,6 +109,32 @@ describe('external metrics bodies', () => {
   });
 });
 
+describe('Go key order', () => {
+  it('compares strings by UTF-8 bytes, as Go does, not by UTF-16 units', () => {
+    // U+FF61 is EF BD A1 in UTF-8 and sorts before U+1F600 (F0 9F 98 80); in UTF-16 it is after.
+    expect(['\u{1F600}', '\uFF61', 'b', 'a', '10', '9', 'ab', ''].sort(compareGoStrings)).toEqual([
+      '',
+      '10',
+      '9',
+      'a',
+      'ab',
+      'b',
+      '\uFF61',
+      '\u{1F600}',
+    ]);
+  });
+
+  it('writes external metricLabels as a Go map: keys by byte order, integer-like ones too', () => {
+    const samples = [
+      { labels: { b: '1', a: '2', '1x': 'y', '10': 'z', '9': 'w' }, value: '1', timestamp: 1 },
+    ];
+    const want =
+      '{"kind":"ExternalMetricValueList","apiVersion":"external.metrics.k8s.io/v1beta1","metadata":{},"items":[{"metricName":"m","metricLabels":{"10":"z","1x":"y","9":"w","a":"2","b":"1"},"timestamp":"1970-01-01T00:00:01Z","value":"1"}]}';
+    expect(JSON.stringify(externalMetricValueList('m', samples).body)).toBe(want);
+    expect(externalMetricValueListBytes('m', samples).body.toString()).toBe(want);
+  });
+});
+
 describe('toLabelSelector', () => {
   it('maps each operator to matchLabels or matchExpressions', () => {
     expect(
@@ -114,13 +142,25 @@ describe('toLabelSelector', () => {
     ).toEqual({
       matchLabels: { app: 'web' },
       matchExpressions: [
-        { key: 'tier', operator: 'In', values: ['a', 'b'] },
-        { key: 'env', operator: 'NotIn', values: ['dev'] },
-        { key: 'x', operator: 'NotIn', values: ['y'] },
-        { key: 'gpu', operator: 'Exists' },
         { key: 'canary', operator: 'DoesNotExist' },
+        { key: 'env', operator: 'NotIn', values: ['dev'] },
+        { key: 'gpu', operator: 'Exists' },
+        { key: 'tier', operator: 'In', values: ['a', 'b'] },
+        { key: 'x', operator: 'NotIn', values: ['y'] },
       ],
     });
+  });
+
+  it('writes keys in the order Go does: requirements by key, matchLabels by byte order', () => {
+    expect(
+      JSON.stringify(toLabelSelector(parseLabelSelector('b=1,a=2,z in (x),c notin (y)'))),
+    ).toBe(
+      '{"matchLabels":{"a":"2","b":"1"},"matchExpressions":[{"key":"c","operator":"NotIn","values":["y"]},{"key":"z","operator":"In","values":["x"]}]}',
+    );
+    // Integer-like keys, which a plain object would write first and in numeric order.
+    expect(JSON.stringify(toLabelSelector(parseLabelSelector('a=z,9=x,10=y')))).toBe(
+      '{"matchLabels":{"10":"y","9":"x","a":"z"}}',
+    );
   });
 
   it('has no form for > and <', () => {

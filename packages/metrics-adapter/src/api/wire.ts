@@ -58,15 +58,43 @@ export function rememberingLast(format: (unixSeconds: number) => string) {
   };
 }
 
+/** Go's string order (strings.Compare, `<`): UTF-8 bytes, that is code points, not UTF-16 units. */
+export function compareGoStrings(a: string, b: string): number {
+  if (a === b) return 0;
+  let i = 0;
+  while (i < a.length && i < b.length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === a.length || i === b.length) return a.length - b.length;
+  // Differing low surrogates after a shared high one: compare the whole code points.
+  const unit = a.charCodeAt(i - 1);
+  if (i > 0 && unit >= 0xd800 && unit <= 0xdbff) i--;
+  return (a.codePointAt(i) as number) - (b.codePointAt(i) as number);
+}
+
+const isArrayIndex = (key: string) => /^(?:0|[1-9]\d*)$/.test(key) && Number(key) < 2 ** 32 - 1;
+
 /**
- * A parsed selector as a metav1.LabelSelector. `!=` becomes NotIn with one value (the same set);
- * `>`/`<` have no LabelSelector form, so a selector using them is echoed as null.
+ * `record` with its keys in the order Go's encoding/json writes a map's: sorted by bytes.
+ * JSON.stringify writes a plain object's keys in insertion order, except that integer-like keys
+ * (`"10"`) always come first in numeric order; only a Proxy can list those where Go puts them.
+ */
+export function goMap<V>(record: Readonly<Record<string, V>>): Record<string, V> {
+  const keys = Object.keys(record).sort(compareGoStrings);
+  // fromEntries, not assignment: a `__proto__` label is an own key like any other.
+  const sorted = Object.fromEntries(keys.map((key) => [key, record[key] as V]));
+  return keys.some(isArrayIndex) ? new Proxy(sorted, { ownKeys: () => [...keys] }) : sorted;
+}
+
+/**
+ * A parsed selector as a metav1.LabelSelector, as metav1.ParseToLabelSelector builds it from the
+ * selector's text: requirements sorted by key (a stable sort, as Go's for a few), `matchLabels`
+ * a map (so written in key order). `!=` becomes NotIn with one value (the same set); `>`/`<` have
+ * no LabelSelector form, so a selector using them is echoed as null.
  */
 export function toLabelSelector(reqs: readonly Requirement[]): LabelSelector | null {
   if (reqs.length === 0) return null;
   const matchLabels: Record<string, string> = {};
   const matchExpressions: NonNullable<LabelSelector['matchExpressions']>[number][] = [];
-  for (const r of reqs) {
+  for (const r of [...reqs].sort((a, b) => compareGoStrings(a.key, b.key))) {
     switch (r.operator) {
       case '=':
       case '==':
@@ -91,7 +119,7 @@ export function toLabelSelector(reqs: readonly Requirement[]): LabelSelector | n
     }
   }
   return {
-    ...(Object.keys(matchLabels).length > 0 ? { matchLabels } : {}),
+    ...(Object.keys(matchLabels).length > 0 ? { matchLabels: goMap(matchLabels) } : {}),
     ...(matchExpressions.length > 0 ? { matchExpressions } : {}),
   };
 }
@@ -153,7 +181,7 @@ export function externalMetricValueList(
   const kept = samples.filter((s) => isFiniteValue(s.value));
   const items = kept.map((s) => ({
     metricName: metric,
-    metricLabels: { ...s.labels },
+    metricLabels: goMap(s.labels),
     timestamp: formatTime(s.timestamp),
     ...(s.windowSeconds === undefined ? {} : { window: Math.round(s.windowSeconds) }),
     value: formatQuantity(s.value),

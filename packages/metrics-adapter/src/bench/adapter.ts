@@ -357,7 +357,7 @@ async function main() {
 
     // What the adapter sends for this request, and what prometheus-adapter would send; both as
     // GET, the adapter's (and prometheus-adapter's) default --prometheus-verb.
-    const grouped = `sum(websocket_connections{namespace="${NAMESPACE}"}) by (pod)`;
+    const grouped = `sum(websocket_connections{namespace="${NAMESPACE}",pod!=""}) by (pod)`;
     const regex = `sum(websocket_connections{namespace="${NAMESPACE}",pod=~"${pods.join('|')}"}) by (pod)`;
     const query = (q: string) => `${prom.url}/api/v1/query?${new URLSearchParams({ query: q })}`;
     const values = (url: string) => url + VALUES_PATH;

@@ -2,7 +2,7 @@ import { builtInResource, canonicalResource, isRootScoped, kindOf, singularOf } 
 
 describe('kindOf', () => {
   it.each([
-    ['pods', { kind: 'Pod', apiVersion: 'v1' }],
+    ['pods', { kind: 'Pod', apiVersion: '/v1' }],
     ['deployments.apps', { kind: 'Deployment', apiVersion: 'apps/v1' }],
     ['ingresses.networking.k8s.io', { kind: 'Ingress', apiVersion: 'networking.k8s.io/v1' }],
     [
@@ -12,9 +12,9 @@ describe('kindOf', () => {
     ['widgets.example.com', { kind: 'Widget', apiVersion: 'example.com/v1' }],
     ['policies.example.com', { kind: 'Policy', apiVersion: 'example.com/v1' }],
     // Names of Object.prototype's members are resources like any other unlisted one.
-    ['constructor', { kind: 'Constructor', apiVersion: 'v1' }],
-    ['__proto__', { kind: '__proto__', apiVersion: 'v1' }],
-  ])('gives %s the kind and apiVersion a RESTMapper would', (resource, expected) => {
+    ['constructor', { kind: 'Constructor', apiVersion: '/v1' }],
+    ['__proto__', { kind: '__proto__', apiVersion: '/v1' }],
+  ])('gives %s the kind and apiVersion helpers.ReferenceFor writes', (resource, expected) => {
     expect(kindOf(resource)).toEqual(expected);
   });
 });

@@ -150,10 +150,14 @@ function describe(key: string): ApiResource {
 /** The lower-case singular of a resource, as Prometheus labels name it. */
 export const singularOf = (resource: string) => describe(resource).singular;
 
-/** Kind and apiVersion of the objects of a resource (`describedObject`). */
+/**
+ * Kind and apiVersion of the objects of a resource, as `describedObject` carries them:
+ * custom-metrics-apiserver's helpers.ReferenceFor writes `group + "/" + version` even for the
+ * core group, so a pod is `/v1` in prometheus-adapter's answers, and so here.
+ */
 export function kindOf(resource: string): { kind: string; apiVersion: string } {
   const { group, version, kind } = describe(resource);
-  return { kind, apiVersion: group ? `${group}/${version}` : version };
+  return { kind, apiVersion: `${group}/${version}` };
 }
 
 /** Root-scoped resources (nodes, namespaces, persistentvolumes, …): their objects have no namespace. */

@@ -1,9 +1,10 @@
 // Kubernetes label-selector requirements as PromQL label matchers. Metric label selectors name
 // Prometheus labels directly; object label selectors are matched against kube-state-metrics'
 // `kube_<kind>_labels`, whose label names are `label_` + the key with every character outside
-// [a-zA-Z0-9_] replaced by `_`. `>` and `<` have no matcher form: they become "label present"
-// plus a numeric check done here.
-import type { Requirement } from '../../k8s/label-selector';
+// [a-zA-Z0-9_] replaced by `_`. `>` and `<` have no matcher form: in an object selector they
+// become "label present" plus a numeric check done here; a metric selector refuses them, as
+// prometheus-adapter does (a check after the rule's aggregation would see no such label).
+import { formatLabelSelector, type Requirement } from '../../k8s/label-selector';
 import { BadSelectorError } from '../provider';
 
 const PROM_LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -73,16 +74,25 @@ export function labelValuesByName(reqs: readonly Requirement[]): Record<string, 
   return out;
 }
 
-/** Matchers for a metricLabelSelector: keys must be Prometheus label names. */
-export function metricLabelMatchers(reqs: readonly Requirement[]): Matchers {
+/**
+ * Matchers for a metricLabelSelector: keys must be Prometheus label names, and `>`/`<` are
+ * refused (upstream's operatorIsSupported, ErrUnsupportedOperator).
+ */
+export function metricLabelMatchers(reqs: readonly Requirement[]): readonly string[] {
   for (const r of reqs) {
     if (!PROM_LABEL.test(r.key)) {
       throw new BadSelectorError(
         `metricLabelSelector: ${JSON.stringify(r.key)} is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)`,
       );
     }
+    if (r.operator === 'gt' || r.operator === 'lt') {
+      const op = r.operator === 'gt' ? '>' : '<';
+      throw new BadSelectorError(
+        `metricLabelSelector: operator "${op}" in ${JSON.stringify(formatLabelSelector([r]))} is not supported (Prometheus label matchers compare text, not numbers)`,
+      );
+    }
   }
-  return toMatchers(reqs, (key) => key);
+  return toMatchers(reqs, (key) => key).matchers;
 }
 
 /** Matchers on kube-state-metrics' `kube_<kind>_labels` for an object labelSelector. */

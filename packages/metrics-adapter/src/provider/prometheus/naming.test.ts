@@ -30,6 +30,21 @@ describe('API names', () => {
   });
 });
 
+describe('groups sharing a name', () => {
+  it("expands the first group of the name that took part, as Go's Regexp.Expand", () => {
+    const [rule] = parseAdapterConfig(
+      `
+rules:
+- seriesQuery: '{__name__=~"foo_total|bar_count"}'
+  name: {matches: "(?P<x>foo)_total|(?P<x>bar)_count", as: "\${x}_per_second"}
+`,
+      'shared.yaml',
+    ).rules.map(compileRule);
+    expect(rule!.apiName('bar_count')).toBe('bar_per_second');
+    expect(rule!.apiName('foo_total')).toBe('foo_per_second');
+  });
+});
+
 describe('resource labels', () => {
   it('reads overrides both ways, singular or plural, with groups', () => {
     expect(httpRate!.labelFor('pods')).toBe('pod');

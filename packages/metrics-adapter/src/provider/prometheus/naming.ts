@@ -13,7 +13,7 @@ import {
 } from '../../k8s/resources';
 import { METRICS_QUERY_FIELDS, RESOURCE_TEMPLATE_FIELDS, type DiscoveryRule } from './config';
 import { executeGoTemplate, parseGoTemplate, type TemplatePart } from './go-template';
-import { compileRe2 } from './re2';
+import { compileRe2, namedGroup } from './re2';
 
 export interface CompiledRule {
   readonly rule: DiscoveryRule;
@@ -32,7 +32,7 @@ export function expandTemplate(template: string, match: RegExpExecArray): string
     (_all, dollar, braced, bare) => {
       if (dollar === '$') return '$';
       const ref = (braced ?? bare) as string;
-      const value = /^\d+$/.test(ref) ? match[Number(ref)] : match.groups?.[ref];
+      const value = /^\d+$/.test(ref) ? match[Number(ref)] : namedGroup(match, ref);
       return value ?? '';
     },
   );

@@ -125,7 +125,7 @@ describe('Prometheus provider', () => {
 
   it('answers pods/* with one grouped query and filters by the pods the selector picks', async () => {
     const { provider, queries } = await providerWith({
-      'sum(websocket_connections{namespace="platform"}) by (pod)': [
+      'sum(websocket_connections{namespace="platform",pod!=""}) by (pod)': [
         sample({ pod: 'collab-b' }, '12'),
         sample({ pod: 'collab-a' }, '1.5'),
         sample({ pod: 'other' }, '7'),
@@ -143,12 +143,22 @@ describe('Prometheus provider', () => {
     });
     expect(items).toEqual([
       {
-        describedObject: { kind: 'Pod', namespace: 'platform', name: 'collab-a', apiVersion: 'v1' },
+        describedObject: {
+          kind: 'Pod',
+          namespace: 'platform',
+          name: 'collab-a',
+          apiVersion: '/v1',
+        },
         value: '1.5',
         timestamp: 1700000000.5,
       },
       {
-        describedObject: { kind: 'Pod', namespace: 'platform', name: 'collab-b', apiVersion: 'v1' },
+        describedObject: {
+          kind: 'Pod',
+          namespace: 'platform',
+          name: 'collab-b',
+          apiVersion: '/v1',
+        },
         value: '12',
         timestamp: 1700000000.5,
       },
@@ -159,7 +169,7 @@ describe('Prometheus provider', () => {
   it('keeps the query small at 1,500 pods: no pod names are sent', async () => {
     const pods = Array.from({ length: 1500 }, (_, i) => `collab-${String(i).padStart(5, '0')}`);
     const { provider, queries } = await providerWith({
-      'sum(websocket_connections{namespace="platform"}) by (pod)': pods.map((pod) =>
+      'sum(websocket_connections{namespace="platform",pod!=""}) by (pod)': pods.map((pod) =>
         sample({ pod }, '3'),
       ),
       'group by (pod) (kube_pod_labels{namespace="platform",label_app="collab"})': pods.map((pod) =>
@@ -222,13 +232,11 @@ describe('Prometheus provider', () => {
 
   it('serves DCGM utilisation from both pod and exported_pod labels, the first rule winning', async () => {
     const { provider } = await providerWith({
-      'avg(DCGM_FI_DEV_GPU_UTIL{namespace="platform",exported_pod=""}) by (pod)': [
+      'avg(DCGM_FI_DEV_GPU_UTIL{namespace="platform",pod!="",exported_pod=""}) by (pod)': [
         sample({ pod: 'ai-0' }, '80'),
       ],
-      'avg(DCGM_FI_DEV_GPU_UTIL{exported_namespace="platform"}) by (exported_pod)': [
-        sample({ exported_pod: 'ai-1' }, '40'),
-        sample({ exported_pod: 'ai-0' }, '10'),
-      ],
+      'avg(DCGM_FI_DEV_GPU_UTIL{exported_namespace="platform",exported_pod!=""}) by (exported_pod)':
+        [sample({ exported_pod: 'ai-1' }, '40'), sample({ exported_pod: 'ai-0' }, '10')],
     });
     const items = await provider.objectValues({
       resource: 'pods',
@@ -246,9 +254,8 @@ describe('Prometheus provider', () => {
 
   it('reports the window of a rate query and applies metric label matchers', async () => {
     const { provider } = await providerWith({
-      'sum(rate(http_requests_total{namespace="platform",code!~"4\\\\.x|500"}[2m])) by (pod)': [
-        sample({ pod: 'gw-0' }, '0.25'),
-      ],
+      'sum(rate(http_requests_total{namespace="platform",pod!="",code!~"4\\\\.x|500"}[2m])) by (pod)':
+        [sample({ pod: 'gw-0' }, '0.25')],
     });
     const [item] = await provider.objectValues({
       resource: 'pods',
@@ -275,6 +282,80 @@ describe('Prometheus provider', () => {
     ).rejects.toThrow(BadSelectorError);
   });
 
+  it('never renders empty LabelMatchers: nodes/* and namespaces/* match series naming an object', async () => {
+    // The prometheus-community Helm chart's default rules, whose templates put more matchers
+    // after <<.LabelMatchers>>: with no namespace and no names, `{,container!="POD"}` is no PromQL.
+    const helm = parseAdapterConfig(
+      `
+rules:
+- seriesQuery: '{__name__=~"^container_.*",container!="POD",namespace!="",pod!=""}'
+  resources: {overrides: {namespace: {resource: namespace}, pod: {resource: pod}}}
+  name: {matches: "^container_(.*)_seconds_total$"}
+  metricsQuery: sum(rate(<<.Series>>{<<.LabelMatchers>>,container!="POD"}[5m])) by (<<.GroupBy>>)
+- seriesQuery: '{__name__="node_load1",node!=""}'
+  resources: {template: "<<.Resource>>"}
+  metricsQuery: 'avg(<<.Series>>{<<.LabelMatchers>>,job="node"}) by (<<.GroupBy>>)'
+`,
+      'helm.yaml',
+    );
+    const found: Record<string, Record<string, string>[]> = {
+      '{__name__=~"^container_.*",container!="POD",namespace!="",pod!=""}': [
+        { __name__: 'container_cpu_usage_seconds_total', namespace: 'platform', pod: 'p' },
+      ],
+      '{__name__="node_load1",node!=""}': [{ __name__: 'node_load1', node: 'n1' }],
+    };
+    const queries: string[] = [];
+    const provider = createPrometheusProvider({
+      client: {
+        async query(expr) {
+          queries.push(expr);
+          return [];
+        },
+        series: async (m) => found[m[0] as string] ?? [],
+      },
+      config: helm,
+      lister: { names: async () => new Set() },
+      relistIntervalMs: 60_000,
+      maxAgeMs: 600_000,
+      cacheTtlMs: 1,
+    });
+    await provider.relist();
+    const all = { name: '*', labelSelector: [], metricLabelSelector: [] } as const;
+    await provider.objectValues({ ...all, resource: 'namespaces', metric: 'cpu_usage' });
+    await provider.objectValues({ ...all, resource: 'nodes', metric: 'node_load1' });
+    expect(queries).toEqual([
+      'sum(rate(container_cpu_usage_seconds_total{namespace!="",container!="POD"}[5m])) by (namespace)',
+      'avg(node_load1{node!="",job="node"}) by (node)',
+    ]);
+  });
+
+  it('refuses > and < in a metric label selector with 400, as prometheus-adapter does', async () => {
+    const { provider, queries } = await providerWith({});
+    const base = {
+      resource: 'pods',
+      namespace: 'platform',
+      metric: 'http_requests_per_second',
+      labelSelector: [],
+    };
+    for (const name of ['*', 'gw-0']) {
+      await expect(
+        provider.objectValues({ ...base, name, metricLabelSelector: sel('code>499') }),
+      ).rejects.toThrow(
+        new BadSelectorError(
+          'metricLabelSelector: operator ">" in "code>499" is not supported (Prometheus label matchers compare text, not numbers)',
+        ),
+      );
+    }
+    await expect(
+      provider.externalValues({
+        namespace: 'platform',
+        metric: 'job_queue_length',
+        metricLabelSelector: sel('queue=render,depth<10'),
+      }),
+    ).rejects.toThrow('metricLabelSelector: operator "<" in "depth<10" is not supported');
+    expect(queries).toEqual([]);
+  });
+
   it('serves root-scoped nodes and namespace metrics without a namespace on the object', async () => {
     const { provider } = await providerWith({
       'sum(node_load1{node="n1"}) by (node)': [sample({ node: 'n1' }, '2')],
@@ -289,7 +370,7 @@ describe('Prometheus provider', () => {
       labelSelector: [],
       metricLabelSelector: [],
     });
-    expect(node?.describedObject).toEqual({ kind: 'Node', name: 'n1', apiVersion: 'v1' });
+    expect(node?.describedObject).toEqual({ kind: 'Node', name: 'n1', apiVersion: '/v1' });
     const [ns] = await provider.objectValues({
       resource: 'namespaces',
       namespace: 'platform',
@@ -298,7 +379,7 @@ describe('Prometheus provider', () => {
       labelSelector: [],
       metricLabelSelector: [],
     });
-    expect(ns?.describedObject).toEqual({ kind: 'Namespace', name: 'platform', apiVersion: 'v1' });
+    expect(ns?.describedObject).toEqual({ kind: 'Namespace', name: 'platform', apiVersion: '/v1' });
     expect(ns?.value).toBe('20');
   });
 
@@ -331,7 +412,9 @@ describe('Prometheus provider', () => {
 
   it('collapses concurrent identical requests into one query and serves repeats from the cache', async () => {
     const { provider, queries } = await providerWith({
-      'sum(websocket_connections{namespace="platform"}) by (pod)': [sample({ pod: 'a' }, '1')],
+      'sum(websocket_connections{namespace="platform",pod!=""}) by (pod)': [
+        sample({ pod: 'a' }, '1'),
+      ],
     });
     const q = {
       resource: 'pods',

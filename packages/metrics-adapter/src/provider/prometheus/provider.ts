@@ -70,6 +70,15 @@ export function queryWindowSeconds(query: string): number | undefined {
   return longest;
 }
 
+/**
+ * The LabelMatchers entry for the object label: the name asked for, or for `*` every series that
+ * names an object (what upstream's regex of names implies) without listing the names. It keeps
+ * LabelMatchers from being empty for `nodes/*` and `namespaces/*`, which have no namespace
+ * matcher: the Helm chart's `{<<.LabelMatchers>>,container!="POD"}` would render `{,…}`.
+ */
+const objectMatcher = (objectLabel: string, name: string) =>
+  name === '*' ? `${objectLabel}!=""` : `${objectLabel}=${promString(name)}`;
+
 export interface PrometheusProvider extends MetricsProvider {
   /** Relists now; resolves when the new table is in place (or the old one kept on failure). */
   relist(): Promise<void>;
@@ -162,8 +171,8 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
       if (namespaceLabel && q.namespace !== undefined && !namespaceObject) {
         matchers.push(`${namespaceLabel}=${promString(q.namespace)}`);
       }
-      if (q.name !== '*') matchers.push(`${objectLabel}=${promString(q.name)}`);
-      matchers.push(...metricMatchers.matchers);
+      matchers.push(objectMatcher(objectLabel, q.name));
+      matchers.push(...metricMatchers);
       const expr = renderMetricsQuery(source.rule.rule.metricsQuery, {
         series: source.seriesNames[0] as string,
         labelMatchers: matchers,
@@ -179,7 +188,7 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
       const byObject = new Map<string, Sample>();
       for (const s of await query(expr)) {
         const name = s.labels[objectLabel];
-        if (name !== undefined && metricMatchers.accepts(s.labels)) byObject.set(name, s);
+        if (name !== undefined) byObject.set(name, s);
       }
       return { byObject, window: queryWindowSeconds(expr) };
     });
@@ -233,7 +242,7 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
       const namespaceLabel = source.rule.labelFor('namespaces');
       const inNamespace = entry.namespaced && namespaceLabel !== undefined;
       const matchers = [
-        ...metricMatchers.matchers,
+        ...metricMatchers,
         ...(inNamespace ? [`${namespaceLabel}=${promString(q.namespace)}`] : []),
       ];
       // As prometheus-adapter's BuildExternal: the label values after the rule's
@@ -253,17 +262,15 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
         groupBy: [],
       });
       const window = queryWindowSeconds(expr);
-      return (await query(expr))
-        .filter((s) => metricMatchers.accepts(s.labels))
-        .map((s): ExternalSample => {
-          const { __name__: _name, ...labels } = s.labels;
-          return {
-            labels,
-            value: s.value,
-            timestamp: s.timestamp,
-            ...(window === undefined ? {} : { windowSeconds: window }),
-          };
-        });
+      return (await query(expr)).map((s): ExternalSample => {
+        const { __name__: _name, ...labels } = s.labels;
+        return {
+          labels,
+          value: s.value,
+          timestamp: s.timestamp,
+          ...(window === undefined ? {} : { windowSeconds: window }),
+        };
+      });
     });
     return (await Promise.all(perSource)).flat();
   }

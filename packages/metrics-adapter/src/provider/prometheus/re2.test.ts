@@ -59,6 +59,15 @@ const { re: atom } = fc.letrec<{ re: Gen; atom: Gen; piece: Gen; seq: Gen }>((ti
         '[\\s:]',
         '[[:space:]]',
         '\\Qa.b\\E',
+        // RE2's character escapes: hex, hex in braces, octal.
+        '\\x41',
+        '\\x{61}',
+        '\\x{0A}',
+        '\\141',
+        '\\12',
+        '\\0',
+        '[\\x{30}-\\x{39}_]',
+        '[\\101\\142]',
       )
       .map((c) => lit(c)),
     fc.constantFrom('^', '$', '\\A', '\\z', '\\b').map((c) => lit(c, true)),
@@ -161,8 +170,37 @@ describe('compileRe2', () => {
     ['\\pL', 'Unicode classes'],
     ['[[:nope:]]', 'unknown POSIX class'],
     ['(a', 'Unterminated group'],
+    ['\\8', 'back-reference'],
+    ['\\xZ1', 'invalid escape \\xZ1'],
+    ['\\x{}', 'invalid escape'],
+    ['\\x{110000}', 'up to 10FFFF'],
+    ['[\\x{1F600}]', 'characters past U+FFFF'],
+    ['\\e', 'invalid escape \\e: RE2 refuses it'],
+    ['\\k<x>', 'invalid escape \\k'],
+    ['\\cA', 'invalid escape \\c'],
+    ['[\\b]', 'invalid escape \\b inside a class'],
   ])('refuses %j, naming why', (source, why) => {
     expect(() => compileRe2(source)).toThrow(Re2Error);
     expect(() => compileRe2(source)).toThrow(why);
+  });
+});
+
+describe('RE2 character escapes', () => {
+  it.each([
+    // [pattern, matched, not matched]
+    ['^\\x{41}$', 'A', 'x{41}'],
+    ['^\\x{41}{2}$', 'AA', 'A'],
+    ['^\\x41$', 'A', 'x41'],
+    ['^\\x{1F600}+$', '\u{1F600}\u{1F600}', '\uD83D'],
+    ['^\\101$', 'A', '\u0001'],
+    ['^\\0$', '\u0000', '0'],
+    ['^\\012$', '\n', '\u0000' + '12'],
+    ['^(a)\\12$', 'a\n', 'aa'],
+    ['^[\\x{41}-\\x{43}]+$', 'CAB', 'D'],
+    ['^\\a$', '\u0007', 'a'],
+  ])('reads %j as RE2 does', (pattern, matched, unmatched) => {
+    const re = compileRe2(pattern);
+    expect(re.test(matched)).toBe(true);
+    expect(re.test(unmatched)).toBe(false);
   });
 });
