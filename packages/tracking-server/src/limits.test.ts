@@ -128,6 +128,22 @@ describe('413 naming the limit', () => {
     }
   });
 
+  it('names the store endpoint’s body a request body, not an envelope', async () => {
+    const res = await post(
+      `/api/${project.id}/store/?sentry_key=${project.key}`,
+      [Buffer.alloc(0)],
+      {
+        'content-length': 20 * MB + 1,
+      },
+    ).catch((e: Error) => e);
+    if (!(res instanceof Error)) {
+      expect(res.status).toBe(413);
+      expect(res.headers['x-sentry-error']).toBe(
+        'request body exceeds the 20 MB limit on request bodies',
+      );
+    }
+  });
+
   it('refuses a chunked body past 20 MB as sent', async () => {
     // 21 MB of incompressible bytes in 1 MB chunks, no Content-Length.
     const chunk = Buffer.alloc(MB);
@@ -268,11 +284,12 @@ it('counts every refused request on /metrics by reason', async () => {
         'm',
       ).exec(text)?.[1] ?? 0,
     );
-  // Over this file: 2 refused for auth (above); too_large: declared 20 MB (when it got through),
-  // chunked 20 MB, two bombs, two 1 MB events; 1 rate limited; malformed: 1 above, and the 415.
+  // Over this file: 2 refused for auth (above); too_large: declared 20 MB to the envelope and the
+  // store endpoints (each when it got through), chunked 20 MB, two bombs, two 1 MB events; 1 rate
+  // limited; malformed: 1 above, and the 415.
   expect(count('auth')).toBe(2);
   expect(count('too_large')).toBeGreaterThanOrEqual(5);
-  expect(count('too_large')).toBeLessThanOrEqual(6);
+  expect(count('too_large')).toBeLessThanOrEqual(7);
   expect(count('rate_limited')).toBe(1);
   expect(count('malformed')).toBe(2 + shapeRefusals);
   // Every tracker metric of the catalog is exported, by its catalog name and type.

@@ -187,7 +187,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
       let project: Project;
       let body: Buffer;
       try {
-        body = await readBody(req);
+        body = await readBody(req, LIMITS, kind === 'envelope' ? 'envelope' : 'request body');
       } catch (err) {
         if (err instanceof BodyError)
           throw new IngestError(
