@@ -588,6 +588,11 @@ describe('triage', () => {
     });
     const patch = (headers: Record<string, string>, body: string | Buffer = '{"status":"open"}') =>
       api('/issues/1', { method: 'PATCH', headers, body });
+    expect(await patch({}, 'null')).toEqual({
+      status: 400,
+      body: { error: 'body must be a JSON object' },
+    });
+    expect(await patch({}, '{"status":')).toMatchObject({ status: 400 });
     expect(await patch({ 'content-type': 'application/json; charset=latin1' })).toEqual({
       status: 415,
       body: { error: 'unsupported charset "LATIN1"' },

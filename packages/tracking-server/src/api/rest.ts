@@ -69,6 +69,16 @@ function idOf(value: unknown): number {
   return n;
 }
 
+const isJson = (text: unknown) => {
+  if (typeof text !== 'string') return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 export function restApi(deps: {
   repo: Repository;
   apiToken: string;
@@ -218,8 +228,19 @@ export function restApi(deps: {
     if (err instanceof ApiError) return fail(err.status, err.message);
     if (err instanceof CursorError || err instanceof SessionCursorError)
       return fail(400, err.message);
-    const e = err as { type?: string; status?: number; message?: string; code?: unknown };
-    if (e.type === 'entity.parse.failed') return fail(400, `body is not JSON: ${e.message}`);
+    const e = err as {
+      type?: string;
+      status?: number;
+      message?: string;
+      code?: unknown;
+      body?: unknown;
+    };
+    if (e.type === 'entity.parse.failed')
+      // The parser's strict mode refuses `null`, `42`, `"x"` with the words of a syntax error.
+      return fail(
+        400,
+        isJson(e.body) ? 'body must be a JSON object' : `body is not JSON: ${e.message}`,
+      );
     if (e.status === 413) return fail(413, 'body exceeds 1 MB');
     // A body that does not inflate: zlib names the fault by its code.
     if (e.status === 400 && typeof e.code === 'string' && /^(Z_|ERR_.*BROTLI)/.test(e.code))
