@@ -63,7 +63,12 @@ const SHORTEST_MATCH = 5;
  * messages) match none, and scrubbing is on every ingest request's path. Each rule's own test
  * comes after it; this one only ever says yes more often than they do.
  */
-const HINT = new RegExp(`PRIVATE KEY|bearer\\s|${SECRET_PARAM_NAME}|${DIGIT_RUN}`, 'i');
+const HINT = new RegExp(`PRIVATE KEY|bearer\\s|${DIGIT_RUN}`, 'i');
+/**
+ * The secret parameters' hint, asked only of a string with an `=`: in the one scan above, their
+ * names after every word boundary made it three times slower, on strings that have no `=`.
+ */
+const PARAM_HINT = new RegExp(SECRET_PARAM_NAME.replace('\\b', ''), 'i');
 const BEARER_HINT = /bearer\s/i;
 const CARD_HINT = new RegExp(DIGIT_RUN);
 
@@ -108,7 +113,8 @@ function inUuid(s: string, start: number, end: number): boolean {
 }
 
 export function scrubString(s: string): string {
-  if (s.length < SHORTEST_MATCH || !HINT.test(s)) return s;
+  if (s.length < SHORTEST_MATCH) return s;
+  if (!HINT.test(s) && !(s.includes('=') && PARAM_HINT.test(s))) return s;
   let out = s;
   if (out.includes('PRIVATE KEY')) out = out.replace(PEM, FILTERED);
   if (BEARER_HINT.test(out))
@@ -219,7 +225,12 @@ export function createScrubber(
   };
   /** What `v`, found under `key` at `depth`, is stored as. */
   const scrubEntry = (key: string, v: unknown, depth: number): unknown => {
-    if (!sensitive(key)) return walk(v, depth);
+    if (!sensitive(key)) {
+      // Most values are line numbers, counts, flags: too short for a card, no call for them.
+      if (v === null || typeof v === 'boolean' || (typeof v === 'number' && v < 1e12 && v > -1e12))
+        return v;
+      return walk(v, depth);
+    }
     if (v === null || v === undefined || v === '' || v === FILTERED) return v;
     changed = true;
     return typeof v === 'object' ? filterAll(v, depth) : FILTERED;
