@@ -201,6 +201,9 @@ describe('pod watch lister', () => {
       'collab-7d9f8b6c5d-x2x4z',
     ]);
     expect(await lister.names('pods', 'staging', collab)).toEqual(new Set(['collab-staging-0']));
+    // Every pod there is: `pods/*` with no selector answers for these only (provider.ts).
+    expect(lister.complete).toBe(true);
+    expect(await lister.names('pods', 'staging', [])).toEqual(new Set(['collab-staging-0']));
     await waitFor(
       async () => fake.openWatches() > 0,
       5_000,

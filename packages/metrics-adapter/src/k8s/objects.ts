@@ -3,6 +3,13 @@
 import type { Requirement } from './label-selector';
 
 export interface ObjectLister {
+  /**
+   * It lists every object there is (the Kubernetes API): one it does not list does not exist,
+   * so `pods/*` with no selector answers for the listed pods only, as prometheus-adapter does,
+   * and not for a pod deleted a minute ago whose last sample Prometheus still returns.
+   * kube-state-metrics' series are not asked then: without them a `*` would answer nothing.
+   */
+  readonly complete?: boolean;
   /** Names of the `resource` objects in `namespace` (absent: root-scoped) the selector matches. */
   names(
     resource: string,

@@ -112,6 +112,7 @@ export function kubeWatchLister(
 ): WatchLister {
   const informers = new Map<string, Informer>();
   return {
+    complete: true,
     async names(resource, namespace, selector) {
       let informer = informers.get(resource);
       if (!informer)

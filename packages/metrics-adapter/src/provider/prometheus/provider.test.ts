@@ -1,4 +1,5 @@
 import { parseLabelSelector } from '../../k8s/label-selector';
+import type { ObjectLister } from '../../k8s/objects';
 import { BadSelectorError, MetricNotFoundError } from '../provider';
 import type { PrometheusClient, Sample } from './client';
 import { parseAdapterConfig } from './config';
@@ -327,6 +328,53 @@ rules:
       'sum(rate(container_cpu_usage_seconds_total{namespace!="",container!="POD"}[5m])) by (namespace)',
       'avg(node_load1{node!="",job="node"}) by (node)',
     ]);
+  });
+
+  it('answers pods/* with no selector for the pods a complete lister lists, not for deleted ones', async () => {
+    // Prometheus still returns the last sample of a pod deleted within its lookback window.
+    const answer = [
+      sample({ pod: 'web-1' }, '3'),
+      sample({ pod: 'web-0' }, '2'),
+      sample({ pod: 'gone' }, '9'),
+    ];
+    const fake = fakeClient({
+      'sum(websocket_connections{namespace="platform",pod!=""}) by (pod)': answer,
+    });
+    const listed: string[] = [];
+    const providerOf = (lister: ObjectLister) =>
+      createPrometheusProvider({
+        client: fake.client,
+        config,
+        lister,
+        relistIntervalMs: 60_000,
+        maxAgeMs: 600_000,
+        cacheTtlMs: 0,
+      });
+    const ask = async (lister: ObjectLister) => {
+      const provider = providerOf(lister);
+      await provider.relist();
+      const items = await provider.objectValues({
+        resource: 'pods',
+        namespace: 'platform',
+        name: '*',
+        metric: 'websocket_connections',
+        labelSelector: [],
+        metricLabelSelector: [],
+      });
+      return items.map((i) => i.describedObject.name);
+    };
+    const api: ObjectLister = {
+      complete: true,
+      async names(resource, namespace, selector) {
+        listed.push(`${resource} ${namespace} ${selector.length}`);
+        return new Set(['web-0', 'web-1']);
+      },
+    };
+    expect(await ask(api)).toEqual(['web-0', 'web-1']);
+    expect(listed).toEqual(['pods platform 0']);
+    // Series of kube-state-metrics may be missing: without a selector they are not asked.
+    const kubeState: ObjectLister = { names: async () => new Set() };
+    expect(await ask(kubeState)).toEqual(['gone', 'web-0', 'web-1']);
   });
 
   it('refuses > and < in a metric label selector with 400, as prometheus-adapter does', async () => {

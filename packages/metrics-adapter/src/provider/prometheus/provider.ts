@@ -193,7 +193,7 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
       return { byObject, window: queryWindowSeconds(expr) };
     });
     const wanted =
-      q.name === '*' && q.labelSelector.length > 0
+      q.name === '*' && (q.labelSelector.length > 0 || lister.complete)
         ? objects.get(
             `${q.resource}/${q.namespace ?? ''}/${formatLabelSelector(q.labelSelector)}`,
             async () =>
