@@ -377,6 +377,50 @@ rules:
     expect(await ask(kubeState)).toEqual(['gone', 'web-0', 'web-1']);
   });
 
+  it('gives a rule that asks for LabelValuesByName of the object label the names, joined by |', async () => {
+    // As upstream's Build: only such a rule gets the list of names in its query.
+    const byName = parseAdapterConfig(
+      `
+rules:
+- seriesQuery: '{__name__="queue_depth",namespace!="",pod!=""}'
+  resources: {overrides: {namespace: {resource: namespace}, pod: {resource: pod}}}
+  metricsQuery: 'max(<<.Series>>{namespace="<<.LabelValuesByName.namespace>>",pod=~"<<.LabelValuesByName.pod>>"}) by (pod)'
+`,
+      'by-name.yaml',
+    );
+    const queries: string[] = [];
+    const provider = createPrometheusProvider({
+      client: {
+        async query(expr) {
+          queries.push(expr);
+          return [sample({ pod: 'worker-b' }, '4'), sample({ pod: 'worker-a' }, '2')];
+        },
+        series: async () => [{ __name__: 'queue_depth', namespace: 'jobs', pod: 'worker-a' }],
+      },
+      config: byName,
+      lister: { names: async () => new Set(['worker-b', 'worker-a']) },
+      relistIntervalMs: 60_000,
+      maxAgeMs: 600_000,
+      cacheTtlMs: 0,
+    });
+    await provider.relist();
+    const items = await provider.objectValues({
+      resource: 'pods',
+      namespace: 'jobs',
+      name: '*',
+      metric: 'queue_depth',
+      labelSelector: sel('app=worker'),
+      metricLabelSelector: [],
+    });
+    expect(queries).toEqual([
+      'max(queue_depth{namespace="jobs",pod=~"worker-a|worker-b"}) by (pod)',
+    ]);
+    expect(items.map((i) => [i.describedObject.name, i.value])).toEqual([
+      ['worker-a', '2'],
+      ['worker-b', '4'],
+    ]);
+  });
+
   it('refuses > and < in a metric label selector with 400, as prometheus-adapter does', async () => {
     const { provider, queries } = await providerWith({});
     const base = {

@@ -163,37 +163,14 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
 
     const metricMatchers = metricLabelMatchers(q.metricLabelSelector);
     const namespaceObject = q.resource === 'namespaces';
-    const perSource = entry.sources.map(async (source) => {
-      const objectLabel = source.rule.labelFor(q.resource);
-      const namespaceLabel = source.rule.labelFor('namespaces');
-      if (!objectLabel) return undefined;
-      const matchers: string[] = [];
-      if (namespaceLabel && q.namespace !== undefined && !namespaceObject) {
-        matchers.push(`${namespaceLabel}=${promString(q.namespace)}`);
-      }
-      matchers.push(objectMatcher(objectLabel, q.name));
-      matchers.push(...metricMatchers);
-      const expr = renderMetricsQuery(source.rule.rule.metricsQuery, {
-        series: source.seriesNames[0] as string,
-        labelMatchers: matchers,
-        labelValuesByName: {
-          ...labelValuesByName(q.metricLabelSelector),
-          ...(namespaceLabel && q.namespace !== undefined && !namespaceObject
-            ? { [namespaceLabel]: q.namespace }
-            : {}),
-          ...(q.name === '*' ? {} : { [objectLabel]: q.name }),
-        },
-        groupBy: [objectLabel],
-      });
-      const byObject = new Map<string, Sample>();
-      for (const s of await query(expr)) {
-        const name = s.labels[objectLabel];
-        if (name !== undefined) byObject.set(name, s);
-      }
-      return { byObject, window: queryWindowSeconds(expr) };
-    });
+    // The objects a `*` answers for: those the selector picks, or every one there is when the
+    // lister knows them all, or when a rule's query asks for their names by LabelValuesByName
+    // (as upstream gives them, joined by `|`: the regex this adapter otherwise never sends).
+    const namesInQuery = (source: (typeof entry.sources)[number]) =>
+      q.name === '*' && source.rule.rule.metricsQuery.includes('LabelValuesByName');
     const wanted =
-      q.name === '*' && (q.labelSelector.length > 0 || lister.complete)
+      q.name === '*' &&
+      (q.labelSelector.length > 0 || lister.complete || entry.sources.some(namesInQuery))
         ? objects.get(
             `${q.resource}/${q.namespace ?? ''}/${formatLabelSelector(q.labelSelector)}`,
             async () =>
@@ -206,6 +183,37 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
               ].sort(),
           )
         : undefined;
+    const perSource = entry.sources.map(async (source) => {
+      const objectLabel = source.rule.labelFor(q.resource);
+      const namespaceLabel = source.rule.labelFor('namespaces');
+      if (!objectLabel) return undefined;
+      const matchers: string[] = [];
+      if (namespaceLabel && q.namespace !== undefined && !namespaceObject) {
+        matchers.push(`${namespaceLabel}=${promString(q.namespace)}`);
+      }
+      matchers.push(objectMatcher(objectLabel, q.name));
+      matchers.push(...metricMatchers);
+      const objectValue =
+        q.name !== '*' ? q.name : namesInQuery(source) ? (await wanted)?.join('|') : undefined;
+      const expr = renderMetricsQuery(source.rule.rule.metricsQuery, {
+        series: source.seriesNames[0] as string,
+        labelMatchers: matchers,
+        labelValuesByName: {
+          ...labelValuesByName(q.metricLabelSelector),
+          ...(namespaceLabel && q.namespace !== undefined && !namespaceObject
+            ? { [namespaceLabel]: q.namespace }
+            : {}),
+          ...(objectValue === undefined ? {} : { [objectLabel]: objectValue }),
+        },
+        groupBy: [objectLabel],
+      });
+      const byObject = new Map<string, Sample>();
+      for (const s of await query(expr)) {
+        const name = s.labels[objectLabel];
+        if (name !== undefined) byObject.set(name, s);
+      }
+      return { byObject, window: queryWindowSeconds(expr) };
+    });
     const [answered, picked] = await Promise.all([Promise.all(perSource), wanted]);
     const results = answered.filter((r) => r !== undefined);
 
