@@ -618,6 +618,31 @@ describe('triage', () => {
     );
   });
 
+  it('counts at most 200 services by name in its metrics, the rest as other', async () => {
+    // Services come from the events (a tag, else the host): each would be series of its own.
+    const items = Array.from({ length: 230 }, (_, i) => [
+      '{"type":"event"}',
+      JSON.stringify({
+        message: `from service ${i}`,
+        tags: { service: `svc-${i}-${'x'.repeat(80)}` },
+      }),
+    ]).flat();
+    const res = await fetch(envelopeUrl(project), {
+      method: 'POST',
+      body: `{}\n${items.join('\n')}\n`,
+    });
+    expect(res.status).toBe(200);
+    const text = await (await fetch(`${tracker.url}/metrics`)).text();
+    const services = new Set(
+      [...text.matchAll(/^beacon_tracker_events_ingested_total\{[^}]*service="([^"]*)"/gm)].map(
+        (m) => m[1],
+      ),
+    );
+    expect(services.size).toBeLessThanOrEqual(201);
+    expect(services.has('other')).toBe(true);
+    expect(Math.max(...[...services].map((v) => (v as string).length))).toBeLessThanOrEqual(64);
+  });
+
   it('answers 405 naming POST to other methods on the ingest paths', async () => {
     for (const path of [`/api/${project.id}/envelope/`, `/api/${project.id}/store`]) {
       const res = await fetch(`${tracker.url}${path}`);

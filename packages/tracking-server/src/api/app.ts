@@ -6,6 +6,7 @@ import type { Project } from '../projects';
 import { inlineWriter, type EventWriter } from '../store/writer';
 import type { IngestResult, Repository } from '../store/repository';
 import type { Logger } from '../telemetry/logger';
+import { boundedLabel } from '../telemetry/bounded-label';
 import type { TrackerMetrics } from '../telemetry/metrics';
 import { allowCrossOrigin, answerPreflight } from './cors';
 import { otlpTraces } from './otlp';
@@ -24,6 +25,9 @@ export interface AppDeps {
   readonly now?: () => number;
 }
 
+/** Distinct services the metrics count by name; the rest are counted as `other`. */
+const SERVICE_LABELS = 200;
+
 /** Sentry's ingest paths, with or without the trailing slash. */
 const INGEST_PATH = /^\/api\/(\d{1,15})\/(envelope|store)\/?(?:\?|$)/;
 const OTLP_PATH = /^\/v1\/traces\/?(?:\?|$)/;
@@ -31,6 +35,7 @@ const OTLP_PATH = /^\/v1\/traces\/?(?:\?|$)/;
 export function createApp(deps: AppDeps): RequestListener {
   const now = deps.now ?? Date.now;
   const { metrics, repo, logger } = deps;
+  const serviceLabel = boundedLabel(SERVICE_LABELS);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -58,7 +63,7 @@ export function createApp(deps: AppDeps): RequestListener {
         for (const o of result.opened)
           metrics.newIssues.inc({
             project: projectName(o.projectId),
-            service: o.service,
+            service: serviceLabel(o.service),
             severity: o.severity,
           });
       }
@@ -73,7 +78,7 @@ export function createApp(deps: AppDeps): RequestListener {
       for (const e of events) {
         metrics.errorsTracked.inc({
           project: project.name,
-          service: e.service,
+          service: serviceLabel(e.service),
           severity: e.severity,
           type: e.type,
         });
@@ -97,7 +102,7 @@ export function createApp(deps: AppDeps): RequestListener {
       onStored: (project, services, seconds) => {
         metrics.ingestDuration.observe({ protocol: 'otlp' }, seconds);
         for (const service of services)
-          metrics.spansIngested.inc({ project: project.name, service });
+          metrics.spansIngested.inc({ project: project.name, service: serviceLabel(service) });
       },
     }),
   );
