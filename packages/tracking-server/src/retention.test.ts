@@ -31,6 +31,24 @@ it('gives every listed project its own rule and every other project the default'
   expect(retentionRules([], { retentionDays: 0 }, NOW)).toEqual([]);
 });
 
+it('gives projects kept as long as the default the default rule, so one rule covers them all', () => {
+  expect(
+    retentionRules(
+      [
+        { id: 1, retentionDays: 30 },
+        { id: 2, retentionDays: 7 },
+        { id: 3, retentionDays: 30 },
+      ],
+      { retentionDays: 30 },
+      NOW,
+    ),
+  ).toEqual([
+    { scope: 2, before: NOW - 7 * DAY },
+    { scope: { except: [2] }, before: NOW - 30 * DAY },
+  ]);
+  expect(retentionRules([{ id: 1, retentionDays: 0 }], { retentionDays: 0 }, NOW)).toEqual([]);
+});
+
 it('deletes old data of projects config.json does not list, by the default retention', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'beacon-retention-all-'));
   const repo = openSqlite(join(dir, 'tracker.db'));

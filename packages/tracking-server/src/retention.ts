@@ -15,18 +15,24 @@ export interface RetentionRule {
   readonly before: number;
 }
 
-/** The rules for a sweep at `now`; a retention of 0 days keeps data for ever. */
+/**
+ * The rules for a sweep at `now`; a retention of 0 days keeps data for ever. A project kept as
+ * long as the default goes with the default's rule: a rule's deletes read the oldest rows first
+ * and step over other projects' rows, so one rule per project made a catch-up (a first start on
+ * an old store, a lowered retention) quadratic in the rows the others still had to delete.
+ */
 export function retentionRules(
   projects: readonly Pick<Project, 'id' | 'retentionDays'>[],
   defaults: Pick<ProjectSettings, 'retentionDays'>,
   now: number,
 ): RetentionRule[] {
-  const rules: RetentionRule[] = projects
+  const own = projects.filter((p) => p.retentionDays !== defaults.retentionDays);
+  const rules: RetentionRule[] = own
     .filter((p) => p.retentionDays > 0)
     .map((p) => ({ scope: p.id, before: now - p.retentionDays * DAY }));
   if (defaults.retentionDays > 0)
     rules.push({
-      scope: { except: projects.map((p) => p.id) },
+      scope: { except: own.map((p) => p.id) },
       before: now - defaults.retentionDays * DAY,
     });
   return rules;

@@ -10,11 +10,15 @@ CREATE TABLE IF NOT EXISTS operations (
   PRIMARY KEY (trace_id, span_id));
 CREATE INDEX IF NOT EXISTS operations_correlation ON operations (correlation_id);
 CREATE INDEX IF NOT EXISTS operations_start ON operations (start);
+-- Retention deletes by age: by end for operations, by time for snapshots (without these, every
+-- sweep read both tables whole, ~0.1 s a million rows, on the writer thread).
+CREATE INDEX IF NOT EXISTS operations_end ON operations (end);
 CREATE TABLE IF NOT EXISTS memory_snapshots (
   project_id INTEGER NOT NULL, trace_id TEXT NOT NULL, span_id TEXT NOT NULL, service TEXT NOT NULL,
   correlation_id TEXT, time REAL NOT NULL, rss REAL, heap_used REAL);
 CREATE INDEX IF NOT EXISTS memory_trace ON memory_snapshots (trace_id);
 CREATE INDEX IF NOT EXISTS memory_correlation ON memory_snapshots (correlation_id);
+CREATE INDEX IF NOT EXISTS memory_time ON memory_snapshots (time);
 CREATE TABLE IF NOT EXISTS trace_links (
   trace_id TEXT PRIMARY KEY, correlation_id TEXT NOT NULL, project_id INTEGER NOT NULL,
   seen REAL NOT NULL) WITHOUT ROWID;
