@@ -1,6 +1,6 @@
 // The built command, as users run it (`npx beacon-tracking-server`): turbo builds before tests.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -10,6 +10,17 @@ const run = (...args: string[]) => {
     throw new Error(`${CLI} is missing: build the package first (npm run build)`);
   return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20_000 });
 };
+
+const runAsync = (args: string[], env: NodeJS.ProcessEnv) =>
+  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 
 describe('beacon-tracking-server', () => {
   it('prints usage with --help', () => {
@@ -50,6 +61,51 @@ describe('beacon-tracking-server', () => {
       const again = run('project', 'add', 'web', '--data-dir', dir);
       expect(again.status).toBe(1);
       expect(again.stderr).toContain('a project named "web" exists');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('gives concurrent project adds distinct ids, all kept in config.json', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beacon-cli-'));
+    try {
+      // Each process spins until the same instant, so their adds overlap rather than queue up
+      // behind process start-up.
+      const barrier = join(dir, 'barrier.js');
+      writeFileSync(barrier, 'while (Date.now() < Number(process.env.START_AT)) {}\n');
+      const data = join(dir, 'data');
+      const env = { ...process.env, START_AT: String(Date.now() + 1_500) };
+      const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+      const runs = await Promise.all(
+        names.map((name) => {
+          const args = ['--require', barrier, CLI, 'project', 'add', name, '--data-dir', data];
+          return runAsync(args, env);
+        }),
+      );
+      expect(runs.map((r) => r.code)).toEqual(names.map(() => 0));
+      const printed = runs.map((r) => JSON.parse(r.stdout) as { id: number; key: string });
+      expect(printed.map((p) => p.id).sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      const config = JSON.parse(readFileSync(join(data, 'config.json'), 'utf8')) as {
+        projects: { id: number; name: string; key: string }[];
+      };
+      const kept = (p: { id: number; key: string }) => `${p.id} ${p.key}`;
+      expect(config.projects.map(kept).sort()).toEqual(printed.map(kept).sort());
+      expect(config.projects.map((p) => p.name).sort()).toEqual(names);
+      expect(readdirSync(data)).toEqual(['config.json']); // no lock or temp file left
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names config.json when project add finds it is not JSON', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beacon-cli-'));
+    try {
+      writeFileSync(join(dir, 'config.json'), '');
+      const r = run('project', 'add', 'web', '--data-dir', dir);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(
+        `Error: ${join(dir, 'config.json')}: not JSON: Unexpected end of JSON input\n`,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

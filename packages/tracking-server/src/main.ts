@@ -22,6 +22,7 @@ import {
   type Project,
   type ProjectSettings,
   DEFAULT_SETTINGS,
+  storeFile,
 } from './projects';
 import { retentionRules, sweepRetention } from './retention';
 import { openSqlite } from './store/sqlite';
@@ -102,7 +103,7 @@ export async function serve(options: ServeOptions): Promise<RunningTracker> {
     }
   });
 
-  const dbFile = join(options.dataDir, 'tracker.db');
+  const dbFile = storeFile(options.dataDir);
   const inline = options.writer === 'inline';
   // This connection first (it creates the schema), then the writer thread's.
   const repo = openSqlite(dbFile, { checkpoint: inline });

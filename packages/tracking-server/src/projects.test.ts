@@ -1,4 +1,9 @@
-import { ConfigError, parseConfig } from './projects';
+import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { addProject, ConfigError, configFile, parseConfig, storeFile } from './projects';
+import { openSqlite } from './store/sqlite';
 
 describe('config.json', () => {
   const key = 'a'.repeat(32);
@@ -38,20 +43,112 @@ describe('config.json', () => {
     ],
     [
       { projects: [{ id: 1, name: 'w', key, eventsPerMinute: -1 }] },
-      'projects[0].eventsPerMinute: must be a non-negative number',
+      'projects[0].eventsPerMinute: must be a non-negative integer, got -1',
+    ],
+    [
+      { projects: [{ id: 1, name: 'w', key, eventsPerMinute: 0.5 }] },
+      'config.json: projects[0].eventsPerMinute: must be a non-negative integer, got 0.5',
+    ],
+    [
+      { projects: [{ id: 1, name: 'w', key, retentionDays: -2 }] },
+      'config.json: projects[0].retentionDays: must be a non-negative number',
     ],
     [
       {
         projects: [
           { id: 1, name: 'a', key },
-          { id: 1, name: 'b', key },
+          { id: 1, name: 'b', key: 'b'.repeat(32) },
         ],
       },
-      'project id 1 is given twice',
+      'config.json: projects[1].id: 1 is also projects[0].id',
+    ],
+    [
+      {
+        projects: [
+          { id: 1, name: 'a', key },
+          { id: 2, name: 'b', key: 'b'.repeat(32) },
+          { id: 3, name: 'c', key },
+        ],
+      },
+      `config.json: projects[2].key: "${key}" is also projects[0].key`,
+    ],
+    [
+      {
+        projects: [
+          { id: 1, name: 'a', key },
+          { id: 2, name: 'a', key: 'b'.repeat(32) },
+        ],
+      },
+      'config.json: projects[1].name: "a" is also projects[0].name',
     ],
     [{ project: [] }, 'unknown key "project"'],
   ])('rejects %j naming the file and key', (doc, message) => {
     expect(() => parseConfig(JSON.stringify(doc), 'config.json')).toThrow(ConfigError);
     expect(() => parseConfig(JSON.stringify(doc), 'config.json')).toThrow(message);
+  });
+});
+
+describe('addProject', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'beacon-projects-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const writeConfig = (ids: number[]) =>
+    writeFileSync(
+      configFile(dir),
+      JSON.stringify({
+        projects: ids.map((id) => ({ id, name: `p${id}`, key: String(id % 10).repeat(32) })),
+      }),
+    );
+
+  /** A store with the tracker's schema and one row of project 7 in `table`. */
+  const storeHolding7 = (insert: string) => {
+    openSqlite(storeFile(dir)).close();
+    const db = new Database(storeFile(dir));
+    db.exec(insert);
+    db.close();
+  };
+
+  it.each([
+    ['releases', "INSERT INTO releases (project_id, name, first_seen) VALUES (7, '1.0', 0)"],
+    [
+      'sessions',
+      "INSERT INTO sessions (id, project_id, start, end, services) VALUES ('s', 7, 0, 0, '')",
+    ],
+  ])('never reuses an id the store holds rows of (%s)', (_table, insert) => {
+    storeHolding7(insert);
+    writeConfig([2]); // project 7 was removed from config.json; its rows stay in the store
+    expect(addProject(dir, 'new').id).toBe(8);
+  });
+
+  it('numbers after config.json when the store holds lower ids or does not exist', () => {
+    writeConfig([2, 5]);
+    expect(addProject(dir, 'six').id).toBe(6);
+    expect(existsSync(storeFile(dir))).toBe(false);
+    storeHolding7("INSERT INTO releases (project_id, name, first_seen) VALUES (3, '1.0', 0)");
+    expect(addProject(dir, 'seven').id).toBe(7);
+  });
+
+  it('names config.json when it is not JSON', () => {
+    writeFileSync(configFile(dir), '{"projects": [');
+    expect(() => addProject(dir, 'web')).toThrow(`${configFile(dir)}: not JSON: `);
+  });
+
+  it('refuses to extend a config.json that repeats a key', () => {
+    writeConfig([1, 11]);
+    expect(() => addProject(dir, 'web')).toThrow(
+      `${configFile(dir)}: projects[1].key: "${'1'.repeat(32)}" is also projects[0].key`,
+    );
+  });
+
+  it('takes over a lock left by a process that died, and leaves no lock or temp file', () => {
+    const lock = `${configFile(dir)}.lock`;
+    writeFileSync(lock, '12345 dead\n');
+    const minuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(lock, minuteAgo, minuteAgo);
+    expect(addProject(dir, 'web').id).toBe(1);
+    expect(readdirSync(dir)).toEqual(['config.json']);
   });
 });

@@ -2,8 +2,21 @@
 // authenticate with, and per-project rate limit, scrubbing and retention (defaults from flags).
 // Parsed strictly: an unknown key or a wrong type is an error naming the file and the key.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 
 export interface ProjectSettings {
   /** Events accepted per minute before 429; 0 means unlimited. */
@@ -64,6 +77,14 @@ function num(v: unknown, file: string, path: string, fallback: number): number {
   return v;
 }
 
+// Integer like the CLI flag: a fraction of an event per minute would refuse every event.
+function count(v: unknown, file: string, path: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+    throw new ConfigError(file, path, `must be a non-negative integer, got ${JSON.stringify(v)}`);
+  return v;
+}
+
 function strings(v: unknown, file: string, path: string): string[] {
   if (v === undefined) return [];
   if (!Array.isArray(v) || !v.every((s) => typeof s === 'string'))
@@ -112,7 +133,7 @@ export function parseConfig(
       id: p.id,
       name: p.name,
       key: p.key,
-      eventsPerMinute: num(
+      eventsPerMinute: count(
         p.eventsPerMinute,
         file,
         `${path}.eventsPerMinute`,
@@ -122,12 +143,28 @@ export function parseConfig(
       scrub,
     };
   });
-  const ids = new Set<number>();
-  for (const p of projects) {
-    if (ids.has(p.id)) throw new ConfigError(file, 'projects', `project id ${p.id} is given twice`);
-    ids.add(p.id);
-  }
+  refuseRepeats(projects, file);
   return { projects };
+}
+
+/**
+ * Ids, keys and names identify a project: a repeated key would route one project's OTLP spans
+ * to the other, a repeated name makes `project add`'s refusal and the operator's edits ambiguous.
+ */
+function refuseRepeats(projects: readonly Project[], file: string): void {
+  for (const field of ['id', 'key', 'name'] as const) {
+    const first = new Map<number | string, number>();
+    projects.forEach((p, i) => {
+      const j = first.get(p[field]);
+      if (j !== undefined)
+        throw new ConfigError(
+          file,
+          `projects[${i}].${field}`,
+          `${JSON.stringify(p[field])} is also projects[${j}].${field}`,
+        );
+      first.set(p[field], i);
+    });
+  }
 }
 
 export const configFile = (dataDir: string) => join(dataDir, 'config.json');
@@ -138,26 +175,145 @@ export function loadConfig(dataDir: string, defaults?: ProjectSettings): Tracker
   return parseConfig(readFileSync(file, 'utf8'), file, defaults);
 }
 
-/** Adds a project (id = next free, random 128-bit key) and writes config.json atomically. */
+/** The store's SQLite file (the name main.ts opens). */
+export const storeFile = (dataDir: string) => join(dataDir, 'tracker.db');
+
+/** The store's tables that hold rows of a project (sqlite-schema.ts, sessions-schema.ts). */
+const PROJECT_TABLES = [
+  'issues',
+  'events',
+  'operations',
+  'memory_snapshots',
+  'sessions',
+  'releases',
+];
+
+/** The highest project id the store holds rows of; 0 when there is no store yet. */
+export function highestStoredProjectId(dataDir: string): number {
+  const file = storeFile(dataDir);
+  if (!existsSync(file)) return 0;
+  try {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck();
+      const present = new Set(tables.all() as string[]);
+      return PROJECT_TABLES.filter((t) => present.has(t)).reduce((max, t) => {
+        const id = db.prepare(`SELECT MAX(project_id) FROM ${t}`).pluck().get() as number | null;
+        return Math.max(max, id ?? 0);
+      }, 0);
+    } finally {
+      db.close();
+    }
+  } catch (err) {
+    throw new Error(`${file}: cannot read the project ids it holds: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Adds a project (random 128-bit key) and writes config.json atomically. Its id is above every id
+ * config.json or the store holds, so a project removed from config.json never passes its issues
+ * and events on to a new one. Concurrent adds (other processes included) take turns on a lock.
+ */
 export function addProject(dataDir: string, name: string): Project {
   const file = configFile(dataDir);
   if (name.trim() === '')
     throw new ConfigError(file, 'projects', 'a project name must not be empty');
   mkdirSync(dataDir, { recursive: true });
-  const raw: { projects: Obj[] } = existsSync(file)
-    ? (JSON.parse(readFileSync(file, 'utf8')) as { projects: Obj[] })
-    : { projects: [] };
-  parseConfig(JSON.stringify(raw), file); // refuse to extend a broken file
-  raw.projects ??= [];
-  if (raw.projects.some((p) => p.name === name))
-    throw new ConfigError(file, 'projects', `a project named ${JSON.stringify(name)} exists`);
-  const id = raw.projects.reduce((m, p) => Math.max(m, Number(p.id)), 0) + 1;
-  const project = { id, name, key: randomBytes(16).toString('hex') };
-  raw.projects.push(project);
-  writeFileSync(`${file}.tmp`, JSON.stringify(raw, null, 2) + '\n');
-  renameSync(`${file}.tmp`, file);
-  return { ...DEFAULT_SETTINGS, ...project };
+  // Outside the lock: scanning a large store takes a while, and adds do not change what it holds.
+  const stored = highestStoredProjectId(dataDir);
+  return withLock(`${file}.lock`, () => {
+    const raw = readConfigToExtend(file);
+    if (raw.projects.some((p) => p.name === name))
+      throw new ConfigError(file, 'projects', `a project named ${JSON.stringify(name)} exists`);
+    const id = raw.projects.reduce((m, p) => Math.max(m, Number(p.id)), stored) + 1;
+    const project = { id, name, key: randomBytes(16).toString('hex') };
+    raw.projects.push(project);
+    writeAtomically(file, JSON.stringify(raw, null, 2) + '\n');
+    return { ...DEFAULT_SETTINGS, ...project };
+  });
 }
+
+/** config.json as written (settings not filled in), refused with parseConfig's errors if broken. */
+function readConfigToExtend(file: string): Obj & { projects: Obj[] } {
+  if (!existsSync(file)) return { projects: [] };
+  const text = readFileSync(file, 'utf8');
+  parseConfig(text, file);
+  const raw = JSON.parse(text) as Obj & { projects?: Obj[] };
+  return { ...raw, projects: raw.projects ?? [] };
+}
+
+/** A temp file of this call's own, so concurrent writers never rename each other's. */
+function writeAtomically(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    const fd = openSync(tmp, 'wx');
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+const LOCK_WAIT_MS = 10_000;
+/** A holder is done in milliseconds: a lock this old was left by one that died. */
+const LOCK_STALE_MS = 30_000;
+const LOCK_RETRY_MS = 20;
+
+/** Runs fn holding `lock`, a file created exclusively, so it works across processes. */
+function withLock<T>(lock: string, fn: () => T): T {
+  const token = `${process.pid} ${randomBytes(8).toString('hex')}\n`;
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  while (!tryLock(lock, token)) {
+    if (Date.now() > deadline)
+      throw new Error(
+        `${lock}: another project add has held it for over ${LOCK_WAIT_MS / 1000} s (remove the file if none is running)`,
+      );
+    sleep(LOCK_RETRY_MS);
+  }
+  try {
+    return fn();
+  } finally {
+    // Only our own: a lock taken over as stale belongs to its new holder.
+    if (readIfExists(lock) === token) rmSync(lock, { force: true });
+  }
+}
+
+function tryLock(lock: string, token: string): boolean {
+  try {
+    writeFileSync(lock, token, { flag: 'wx' });
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  // Two takers that both find it stale may both take it: only after a holder died, and rarely.
+  if (ageMs(lock) > LOCK_STALE_MS) rmSync(lock, { force: true });
+  return false;
+}
+
+function ageMs(file: string): number {
+  try {
+    return Date.now() - statSync(file).mtimeMs;
+  } catch {
+    return 0; // released meanwhile
+  }
+}
+
+function readIfExists(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+// addProject is synchronous (the CLI and tests call it so): block the thread between tries.
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 /** The DSN an SDK is given: `<scheme>://<key>@<host>/<projectId>`. */
 export function dsnFor(project: Pick<Project, 'id' | 'key'>, publicUrl: string): string {
