@@ -47,6 +47,8 @@ export interface AdapterFlags {
   readonly authenticationKubeconfig?: string;
   readonly authorizationKubeconfig?: string;
   readonly authenticationSkipLookup: boolean;
+  /** A failed lookup of the cluster's client CAs is logged and startup goes on. */
+  readonly authenticationTolerateLookupFailure: boolean;
   /** Node's name for --tls-min-version (`TLSv1.2`), when given. */
   readonly tlsMinVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
   /** OpenSSL's list for --tls-cipher-suites (TLS 1.3's suites always on, as in Go), when given. */
@@ -265,8 +267,9 @@ export const FLAGS: Readonly<Record<string, Spec>> = {
     help: 'accepted; /healthz, /livez and /readyz are always allowed, nothing else is',
   },
   'authentication-tolerate-lookup-failure': {
-    kind: 'ignored-bool',
-    help: 'accepted; a failed lookup is logged and the flags are used',
+    kind: 'bool',
+    help: 'when kube-system/extension-apiserver-authentication cannot be read, log it and start with the CAs the flags give (a missing ConfigMap is always tolerated)',
+    fallback: 'false',
   },
   'requestheader-uid-headers': { kind: 'ignored', help: 'accepted; user ids are not read' },
   'authorization-webhook-cache-authorized-ttl': { kind: 'ignored', help: 'accepted' },
@@ -527,6 +530,10 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
     authenticationSkipLookup: parseBool(
       str('authentication-skip-lookup') as string,
       'authentication-skip-lookup',
+    ),
+    authenticationTolerateLookupFailure: parseBool(
+      str('authentication-tolerate-lookup-failure') as string,
+      'authentication-tolerate-lookup-failure',
     ),
     ...(minVersion ? { tlsMinVersion: tlsVersion(minVersion) } : {}),
     ...(ciphers.length > 0 ? { tlsCipherSuites: cipherSuites(ciphers) } : {}),

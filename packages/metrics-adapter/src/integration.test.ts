@@ -435,11 +435,12 @@ describe('the adapter against a real Prometheus', () => {
     ).toBe(200);
     // Impersonation headers from a plain client certificate are ignored.
     expect((await get('/apis', user, { 'X-Remote-User': 'admin' })).status).toBe(200);
+    // Every user is in system:authenticated, once (AuthenticatedGroupAdder).
     expect(seenUsers).toEqual([
-      { name: 'jane', groups: ['dev', 'ops'] },
+      { name: 'jane', groups: ['dev', 'ops', 'system:authenticated'] },
       {
         name: 'system:serviceaccount:kube-system:horizontal-pod-autoscaler',
-        groups: ['system:serviceaccounts'],
+        groups: ['system:serviceaccounts', 'system:authenticated'],
         extra: {
           scopes: ['hpa'],
           'acme.com/project': ['p1'],
@@ -452,7 +453,7 @@ describe('the adapter against a real Prometheus', () => {
         groups: ['cn=admins,ou=groups', 'system:authenticated'],
         extra: { scopes: ['user:info', 'user:check-access'] },
       },
-      { name: 'jane', groups: ['dev', 'ops'] },
+      { name: 'jane', groups: ['dev', 'ops', 'system:authenticated'] },
     ]);
     for (const who of [null, rogueProxy, stranger]) {
       const r = await get('/apis', who, { 'X-Remote-User': 'admin' });
@@ -470,9 +471,12 @@ describe('the adapter against a real Prometheus', () => {
     expect((await get('/apis', chained.proxy, hpa)).status).toBe(200);
     expect((await get('/apis', chained.proxyNamedAsUser, hpa)).status).toBe(200);
     expect(seenUsers).toEqual([
-      { name: 'ivan', groups: ['dev'] },
-      { name: 'system:serviceaccount:kube-system:horizontal-pod-autoscaler', groups: [] },
-      { name: 'front-proxy-client', groups: [] },
+      { name: 'ivan', groups: ['dev', 'system:authenticated'] },
+      {
+        name: 'system:serviceaccount:kube-system:horizontal-pod-autoscaler',
+        groups: ['system:authenticated'],
+      },
+      { name: 'front-proxy-client', groups: ['system:authenticated'] },
     ]);
     for (const who of [chained.stranger, chained.bareLeaf]) {
       const r = await get('/apis', who, hpa);
@@ -502,9 +506,9 @@ describe('the adapter against a real Prometheus', () => {
       [200, true],
     ]);
     expect(seenUsers.map((u) => [u.name, u.groups])).toEqual([
-      ['alice', ['team-alice']],
-      ['bob', ['team-bob']],
-      ['carol', ['team-carol']],
+      ['alice', ['team-alice', 'system:authenticated']],
+      ['bob', ['team-bob', 'system:authenticated']],
+      ['carol', ['team-carol', 'system:authenticated']],
     ]);
 
     // A TLS 1.2 client may ask to renegotiate (to present another certificate): it does not get to.

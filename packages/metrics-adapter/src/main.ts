@@ -6,9 +6,14 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { allowAll, allowAnonymous, type Authenticator, type Authorizer } from './auth/types';
 import { subjectAccessReviewAuthorizer, tokenReviewAuthenticator } from './auth/delegated';
+import { authenticatedGroupAdder, union } from './auth/union';
 import { certificateAuthenticator, readBundle } from './auth/x509';
-import { createKubeApi, type KubeApi } from './k8s/api';
-import { clusterAuthentication, inClusterConnection } from './k8s/in-cluster';
+import { createKubeApi, KubeApiError, type KubeApi } from './k8s/api';
+import {
+  clusterAuthentication,
+  inClusterConnection,
+  type ClusterAuthentication,
+} from './k8s/in-cluster';
 import { loadKubeconfig, type KubeConnection } from './k8s/kubeconfig';
 import { kubeWatchLister } from './k8s/watch-lister';
 import type { AdapterFlags } from './flags';
@@ -24,7 +29,7 @@ import { drainer } from './api/drain';
 import { createApp } from './server';
 import { createLogger, type Logger } from './telemetry/logger';
 import { createAdapterMetrics } from './telemetry/metrics';
-import { servingCertificate } from './tls';
+import { serverTlsOptions, servingCertificate } from './tls';
 
 export const VERSION = 'v0.1.0';
 
@@ -90,6 +95,33 @@ function loadConfig(flags: AdapterFlags, logger: Logger): AdapterConfig {
   return merged;
 }
 
+/**
+ * The cluster's published client CAs, as k8s.io/apiserver looks them up: a missing ConfigMap is
+ * none (a cluster without them); any other failure stops startup unless
+ * --authentication-tolerate-lookup-failure, which logs it and goes on with the flags' CAs.
+ */
+async function lookupClusterAuthentication(
+  api: KubeApi,
+  flags: AdapterFlags,
+  logger: Logger,
+): Promise<ClusterAuthentication> {
+  try {
+    return await clusterAuthentication(api);
+  } catch (err) {
+    if (err instanceof KubeApiError && err.status === 404) return {};
+    if (!flags.authenticationTolerateLookupFailure)
+      throw new Error(
+        `unable to load configmap based request-header-client-ca-file: ${(err as Error).message}`,
+        { cause: err },
+      );
+    logger.warn(
+      'cannot read kube-system/extension-apiserver-authentication; continuing with the CAs the flags give (--authentication-tolerate-lookup-failure)',
+      { error: err },
+    );
+    return {};
+  }
+}
+
 /** Client-certificate authentication from the CA flags, else from the cluster's published settings. */
 async function certificates(
   flags: AdapterFlags,
@@ -108,7 +140,7 @@ async function certificates(
   // Each of the two CAs a flag does not give is looked up, as k8s.io/apiserver does: a
   // --client-ca-file alone still leaves the aggregator's front-proxy CA to the cluster.
   if ((!clientPem || !rhPem) && lookup && !flags.authenticationSkipLookup) {
-    const cluster = await clusterAuthentication(lookup);
+    const cluster = await lookupClusterAuthentication(lookup, flags, logger);
     clientPem ??= cluster.clientCA;
     if (!rhPem && cluster.requestHeader) {
       rhPem = cluster.requestHeader.ca;
@@ -139,16 +171,29 @@ async function certificates(
   return { authenticate, cas: [clientPem, rhPem].filter((p): p is string => p !== undefined) };
 }
 
-/** Bearer tokens (TokenReview), then client certificates; anonymous only when nothing is configured. */
+/**
+ * As k8s.io/apiserver's delegating authenticator: the front proxy and client certificates, then
+ * bearer tokens (TokenReview), every user in system:authenticated; anonymous only when nothing
+ * is configured.
+ */
 async function authentication(
   flags: AdapterFlags,
   api: KubeApi | undefined,
   logger: Logger,
 ): Promise<{ authenticate: Authenticator; cas: string[] }> {
   const certs = await certificates(flags, api, logger);
-  const byCert: Authenticator = certs.authenticate ?? (async () => undefined);
-  if (api) return { authenticate: tokenReviewAuthenticator(api, byCert), cas: certs.cas };
-  if (certs.authenticate) return { authenticate: certs.authenticate, cas: certs.cas };
+  const parts = [
+    ...(certs.authenticate ? [certs.authenticate] : []),
+    ...(api
+      ? [
+          tokenReviewAuthenticator(api, Date.now, (error) =>
+            logger.error('TokenReview failed: the request is not authenticated', { error }),
+          ),
+        ]
+      : []),
+  ];
+  if (parts.length > 0)
+    return { authenticate: authenticatedGroupAdder(union(...parts)), cas: certs.cas };
   logger.warn(
     'no client CA, no --authentication-kubeconfig and not in a cluster: every request is served as system:anonymous',
   );
@@ -248,13 +293,11 @@ export async function startAdapter(
     version: { gitVersion: VERSION },
     shuttingDown: () => shuttingDown,
   });
-  const secureOptions = (serving: { cert: string; key: string }, cas: readonly string[]) => ({
-    cert: serving.cert,
-    key: serving.key,
-    ...(cas.length > 0 ? { ca: [...cas], requestCert: true, rejectUnauthorized: false } : {}),
-    ...(flags.tlsMinVersion ? { minVersion: flags.tlsMinVersion } : {}),
-    ...(flags.tlsCipherSuites ? { ciphers: flags.tlsCipherSuites } : {}),
-  });
+  const secureOptions = (serving: { cert: string; key: string }, cas: readonly string[]) =>
+    serverTlsOptions(serving, cas, {
+      ...(flags.tlsMinVersion ? { minVersion: flags.tlsMinVersion } : {}),
+      ...(flags.tlsCipherSuites ? { ciphers: flags.tlsCipherSuites } : {}),
+    });
   const server = createServer(secureOptions(tls, auth.cas), app);
   const drain = drainer(server);
   let shuttingDown = false;

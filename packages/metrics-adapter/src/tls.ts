@@ -1,8 +1,10 @@
 // The serving certificate: --tls-cert-file/--tls-private-key-file, or, like every Kubernetes
 // API server, a self-signed pair written once to --cert-dir (apiserver.crt, apiserver.key).
 import { execFileSync } from 'node:child_process';
+import { constants } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SecureContextOptions, TlsOptions } from 'node:tls';
 
 export interface ServingCert {
   readonly cert: string;
@@ -58,4 +60,26 @@ export function servingCertificate(options: {
     }
   }
   return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile };
+}
+
+/**
+ * The HTTPS server's TLS options: the serving pair, and, with client CAs, a client certificate
+ * asked for but not required (a request without one gets a 401, health checks still work).
+ */
+export function serverTlsOptions(
+  serving: { readonly cert: string; readonly key: string },
+  cas: readonly string[],
+  extra: Pick<SecureContextOptions, 'minVersion' | 'ciphers'> = {},
+): TlsOptions {
+  return {
+    cert: serving.cert,
+    key: serving.key,
+    ...(cas.length > 0 ? { ca: [...cas], requestCert: true, rejectUnauthorized: false } : {}),
+    // No session resumption: no tickets, and Node keeps no server session cache without
+    // 'resumeSession' listeners. A resumed session keeps the client's certificate but not the
+    // intermediates it sent, so a chained certificate would be refused on every resumed
+    // connection; keep-alive connections are unaffected.
+    secureOptions: constants.SSL_OP_NO_TICKET,
+    ...extra,
+  };
 }

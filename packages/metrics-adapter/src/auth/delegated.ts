@@ -63,36 +63,50 @@ interface TokenReviewStatus {
   readonly error?: string;
 }
 
-/** Bearer tokens, checked with a TokenReview; requests without one fall through to `next`. */
+/**
+ * The bearer token of `Authorization`, as upstream's bearertoken authenticator reads it: the
+ * scheme is matched case-insensitively, and an empty token is no token.
+ */
+export function bearerToken(req: IncomingMessage): string | undefined {
+  const parts = (req.headers.authorization ?? '').trim().split(' ');
+  if (parts.length < 2 || parts[0]?.toLowerCase() !== 'bearer') return undefined;
+  return parts[1] || undefined;
+}
+
+/**
+ * Bearer tokens, checked with a TokenReview. A review that cannot be made (the API server down
+ * or answering an error) authenticates no one — a 401, as upstream's union answers it — and is
+ * not cached, so the next request tries again.
+ */
 export function tokenReviewAuthenticator(
   api: KubeApi,
-  next: Authenticator,
   now: () => number = Date.now,
+  onError: (error: unknown) => void = () => undefined,
 ): Authenticator {
   const cache = new CollapsingCache<UserInfo | null>(TTL_MS, undefined, now);
+  const review = async (token: string): Promise<UserInfo | null> => {
+    const answer = await api.json<{ status?: TokenReviewStatus }>(
+      'POST',
+      '/apis/authentication.k8s.io/v1/tokenreviews',
+      { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } },
+    );
+    const s = answer.status;
+    if (!s?.authenticated || !s.user?.username) return null;
+    return {
+      name: s.user.username,
+      groups: s.user.groups ?? [],
+      ...(s.user.extra ? { extra: s.user.extra } : {}),
+    };
+  };
   return async (req: IncomingMessage) => {
-    const header = req.headers.authorization;
-    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-    if (!token) return next(req);
-    const user = await cache.get(token, async () => {
-      const review = await api.json<{ status?: TokenReviewStatus }>(
-        'POST',
-        '/apis/authentication.k8s.io/v1/tokenreviews',
-        {
-          apiVersion: 'authentication.k8s.io/v1',
-          kind: 'TokenReview',
-          spec: { token },
-        },
-      );
-      const s = review.status;
-      if (!s?.authenticated || !s.user?.username) return null;
-      return {
-        name: s.user.username,
-        groups: s.user.groups ?? [],
-        ...(s.user.extra ? { extra: s.user.extra } : {}),
-      };
-    });
-    return user ?? undefined;
+    const token = bearerToken(req);
+    if (!token) return undefined;
+    try {
+      return (await cache.get(token, () => review(token))) ?? undefined;
+    } catch (error) {
+      onError(error);
+      return undefined;
+    }
   };
 }
 

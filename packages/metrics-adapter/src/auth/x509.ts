@@ -119,40 +119,63 @@ function fromRequestHeaders(req: IncomingMessage, o: RequestHeaderOptions): User
 }
 
 /**
- * What a connection's client certificate makes of each of its requests: the front proxy's (the
- * user is in each request's headers), a user's, or nobody's.
+ * What a connection's client certificate makes of each of its requests, as upstream's union of
+ * the requestheader and x509 authenticators does: the front proxy's (the user in each request's
+ * headers), else the certificate's own user when the chain reaches a client CA (the same CA may
+ * be in both bundles), else nobody. Valid only within [notBefore, notAfter] of the whole chain.
  */
-type Verdict = { readonly proxy: true } | { readonly proxy: false; readonly user?: UserInfo };
+interface Verdict {
+  readonly proxy: boolean;
+  readonly user?: UserInfo;
+  readonly notBefore: number;
+  readonly notAfter: number;
+}
 
-export function certificateAuthenticator(options: CertAuthOptions): Authenticator {
-  const nobody: Verdict = { proxy: false };
-  const decide = (chain: readonly X509Certificate[]): Verdict => {
-    const cert = chain[0];
-    if (!cert) return nobody;
-    const rh = options.requestHeader;
-    if (rh && chainsTo(chain, rh.cas)) {
-      const cn = subjectValues(cert.subject, 'CN')[0] ?? '';
-      return rh.allowedNames.length > 0 && !rh.allowedNames.includes(cn) ? nobody : { proxy: true };
-    }
-    if (options.clientCAs && chainsTo(chain, options.clientCAs)) {
-      const name = subjectValues(cert.subject, 'CN')[0];
-      return name
-        ? { proxy: false, user: { name, groups: subjectValues(cert.subject, 'O') } }
-        : nobody;
-    }
-    return nobody;
+/** The window in which every certificate in the chain is valid (ms since the epoch). */
+function validity(chain: readonly X509Certificate[]): { notBefore: number; notAfter: number } {
+  const from = chain.map((c) => Date.parse(c.validFrom));
+  const to = chain.map((c) => Date.parse(c.validTo));
+  return { notBefore: Math.max(...from), notAfter: Math.min(...to) };
+}
+
+function decide(chain: readonly X509Certificate[], options: CertAuthOptions): Verdict {
+  const cert = chain[0];
+  if (!cert) return { proxy: false, notBefore: Infinity, notAfter: -Infinity };
+  const cn = subjectValues(cert.subject, 'CN')[0] ?? '';
+  const rh = options.requestHeader;
+  const proxy =
+    !!rh &&
+    chainsTo(chain, rh.cas) &&
+    (rh.allowedNames.length === 0 || rh.allowedNames.includes(cn));
+  const byClientCA = !!cn && !!options.clientCAs && chainsTo(chain, options.clientCAs);
+  return {
+    proxy,
+    ...(byClientCA ? { user: { name: cn, groups: subjectValues(cert.subject, 'O') } } : {}),
+    ...validity(chain),
   };
+}
+
+export function certificateAuthenticator(
+  options: CertAuthOptions,
+  now: () => number = Date.now,
+): Authenticator {
   // Decided once a connection: reading and verifying its certificate costs ~0.2 ms, and the
   // HPA controller and the aggregator keep their connections. The server never renegotiates
-  // (main.ts), so a connection's certificate cannot change.
+  // (main.ts), so a connection's certificate cannot change; its validity window is checked on
+  // every request, as Go's x509.Verify checks it against the current time.
   const verdicts = new WeakMap<object, Verdict>();
   return async (req) => {
     const socket = req.socket as Partial<TLSSocket>;
     if (typeof socket.getPeerCertificate !== 'function' || !socket.authorized) return undefined;
     let verdict = verdicts.get(socket);
-    if (!verdict) verdicts.set(socket, (verdict = decide(peerChain(socket as TLSSocket))));
-    if (verdict.proxy)
-      return options.requestHeader && fromRequestHeaders(req, options.requestHeader);
-    return verdict.user;
+    if (!verdict) verdicts.set(socket, (verdict = decide(peerChain(socket as TLSSocket), options)));
+    const t = now();
+    if (t < verdict.notBefore || t > verdict.notAfter) return undefined;
+    // A front-proxy request without a user header is not the proxy's: it falls through to x509.
+    const viaProxy =
+      verdict.proxy && options.requestHeader
+        ? fromRequestHeaders(req, options.requestHeader)
+        : undefined;
+    return viaProxy ?? verdict.user;
   };
 }

@@ -1,6 +1,7 @@
 // A small Kubernetes API client: JSON requests and watch streams over one keep-alive agent,
 // authenticated as the kubeconfig says. (@kubernetes/client-node 1.x is ESM-only, and this
 // package is CommonJS; the adapter needs four calls, so it makes them itself.)
+import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { KubeConnection } from './kubeconfig';
@@ -24,7 +25,37 @@ export interface KubeApi {
   close(): void;
 }
 
-export function createKubeApi(conn: KubeConnection, timeoutMs = 10_000): KubeApi {
+/** How often a token file is read again: client-go's cached file token source reads it each minute. */
+export const TOKEN_REREAD_MS = 60_000;
+
+/**
+ * The bearer token to send now. A token file (the pod's service-account token, a kubeconfig's
+ * tokenFile) is read again once a minute, so a rotated token is picked up; a read that fails or
+ * finds the file empty (mid-rotation) keeps the last token.
+ */
+export function tokenSource(conn: KubeConnection, now: () => number): () => string | undefined {
+  let token = conn.token;
+  let readAt = now();
+  const file = conn.tokenFile;
+  if (!file) return () => token;
+  return () => {
+    if (now() - readAt < TOKEN_REREAD_MS) return token;
+    readAt = now();
+    try {
+      token = readFileSync(file, 'utf8').trim() || token;
+    } catch {
+      // Keep the last token; look again in a minute.
+    }
+    return token;
+  };
+}
+
+export function createKubeApi(
+  conn: KubeConnection,
+  timeoutMs = 10_000,
+  now: () => number = Date.now,
+): KubeApi {
+  const token = tokenSource(conn, now);
   const tls = conn.server.startsWith('https:');
   const agent = tls
     ? new HttpsAgent({
@@ -36,11 +67,10 @@ export function createKubeApi(conn: KubeConnection, timeoutMs = 10_000): KubeApi
       })
     : new HttpAgent({ keepAlive: true });
   const send = tls ? httpsRequest : httpRequest;
-  const headers = (extra: Record<string, string>) => ({
-    accept: 'application/json',
-    ...(conn.token ? { authorization: `Bearer ${conn.token}` } : {}),
-    ...extra,
-  });
+  const headers = (extra: Record<string, string>) => {
+    const t = token();
+    return { accept: 'application/json', ...(t ? { authorization: `Bearer ${t}` } : {}), ...extra };
+  };
 
   function open(
     method: string,

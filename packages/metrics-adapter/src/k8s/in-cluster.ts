@@ -19,6 +19,8 @@ export function inClusterConnection(
   return {
     server: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
     token: readFileSync(join(dir, 'token'), 'utf8').trim(),
+    // The kubelet rotates the projected token (about hourly): read again, as client-go does.
+    tokenFile: join(dir, 'token'),
     ca: readFileSync(join(dir, 'ca.crt'), 'utf8'),
     insecureSkipTlsVerify: false,
   };

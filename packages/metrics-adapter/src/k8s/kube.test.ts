@@ -1,7 +1,7 @@
 // The Kubernetes API clients — SubjectAccessReview, TokenReview, the pod watch — against a fake
 // API server answering with kube-apiserver's response shapes (testdata/kube).
 import type { IncomingMessage } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { subjectAccessReviewAuthorizer, tokenReviewAuthenticator } from '../auth/delegated';
@@ -155,8 +155,7 @@ describe('TokenReview authenticator', () => {
     ({ headers: authorization ? { authorization } : {} }) as IncomingMessage;
 
   it('maps a reviewed token to its user, and refuses a bad one', async () => {
-    const next = jest.fn(async () => undefined);
-    const authenticate = tokenReviewAuthenticator(api, next);
+    const authenticate = tokenReviewAuthenticator(api);
     expect(await authenticate(req('Bearer hpa-token'))).toEqual({
       name: 'system:serviceaccount:kube-system:horizontal-pod-autoscaler',
       groups: [
@@ -167,15 +166,31 @@ describe('TokenReview authenticator', () => {
       extra: { 'authentication.kubernetes.io/pod-name': ['kube-controller-manager-node-1'] },
     });
     expect(await authenticate(req('Bearer stolen'))).toBeUndefined();
-    expect(next).not.toHaveBeenCalled();
   });
 
-  it('passes requests without a bearer token to the next authenticator', async () => {
-    const authenticate = tokenReviewAuthenticator(api, async () => ({
-      name: 'cert-user',
-      groups: [],
-    }));
-    expect(await authenticate(req())).toEqual({ name: 'cert-user', groups: [] });
+  it('authenticates no one without a bearer token', async () => {
+    expect(await tokenReviewAuthenticator(api)(req())).toBeUndefined();
+    expect(await tokenReviewAuthenticator(api)(req('Basic hpa-token'))).toBeUndefined();
+    expect(await tokenReviewAuthenticator(api)(req('Bearer '))).toBeUndefined();
+  });
+
+  it('matches the Bearer scheme case-insensitively, as upstream', async () => {
+    const authenticate = tokenReviewAuthenticator(api);
+    expect((await authenticate(req('bearer hpa-token')))?.name).toBe(
+      'system:serviceaccount:kube-system:horizontal-pod-autoscaler',
+    );
+    expect((await authenticate(req('BEARER hpa-token')))?.name).toBe(
+      'system:serviceaccount:kube-system:horizontal-pod-autoscaler',
+    );
+  });
+
+  it('authenticates no one (a 401, not a 500) when the TokenReview cannot be made', async () => {
+    const down = createKubeApi({ server: 'https://127.0.0.1:1', insecureSkipTlsVerify: true });
+    const errors: unknown[] = [];
+    const authenticate = tokenReviewAuthenticator(down, Date.now, (e) => errors.push(e));
+    await expect(authenticate(req('Bearer hpa-token'))).resolves.toBeUndefined();
+    expect(errors).toHaveLength(1);
+    down.close();
   });
 });
 
@@ -282,6 +297,63 @@ describe('pod watch lister', () => {
   });
 });
 
+describe('token files', () => {
+  /** The bearer token each request sent, at clock `t` after the API was made. */
+  async function sentTokens(conn: ReturnType<typeof loadKubeconfig>, file: string) {
+    let clock = 1_000_000;
+    const client = createKubeApi(conn, 10_000, () => clock);
+    const sent = async (t: number) => {
+      clock = 1_000_000 + t;
+      const before = fake.requests.length;
+      await client.json('GET', '/api/v1/pods').catch(() => undefined);
+      return fake.requests[before]?.authorization;
+    };
+    try {
+      const first = await sent(0);
+      writeFileSync(file, 'rotated-token\n'); // the kubelet rotates the projected token
+      const soon = await sent(30_000);
+      const later = await sent(61_000);
+      writeFileSync(file, ''); // mid-rotation: the last token is kept
+      const empty = await sent(130_000);
+      return [first, soon, later, empty];
+    } finally {
+      client.close();
+    }
+  }
+  const expected = [
+    'Bearer adapter-sa-token',
+    'Bearer adapter-sa-token',
+    'Bearer rotated-token',
+    'Bearer rotated-token',
+  ];
+
+  it("reads a kubeconfig's tokenFile again each minute, as client-go does", async () => {
+    const d = mkdtempSync(join(tmpdir(), 'beacon-tokenfile-'));
+    try {
+      writeFileSync(join(d, 'token'), 'adapter-sa-token\n');
+      const text = readFileSync(kubeconfig, 'utf8');
+      writeFileSync(join(d, 'kubeconfig'), text);
+      const conn = loadKubeconfig(join(d, 'kubeconfig'));
+      expect(await sentTokens(conn, join(d, 'token'))).toEqual(expected);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it("reads the pod's service-account token again each minute", async () => {
+    const sa = mkdtempSync(join(tmpdir(), 'beacon-sa-'));
+    try {
+      writeFileSync(join(sa, 'token'), 'adapter-sa-token\n');
+      writeFileSync(join(sa, 'ca.crt'), loadKubeconfig(kubeconfig).ca ?? '');
+      const env = { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: '1' };
+      const conn = { ...inClusterConnection(env, sa)!, server: fake.url };
+      expect(await sentTokens(conn, join(sa, 'token'))).toEqual(expected);
+    } finally {
+      rmSync(sa, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('in-cluster connection', () => {
   it("is the pod's service account when KUBERNETES_SERVICE_HOST is set, else none", () => {
     const sa = mkdtempSync(join(tmpdir(), 'beacon-sa-'));
@@ -296,6 +368,7 @@ describe('in-cluster connection', () => {
       ).toEqual({
         server: 'https://10.96.0.1:443',
         token: 'sa-token',
+        tokenFile: join(sa, 'token'),
         ca: 'CA PEM',
         insecureSkipTlsVerify: false,
       });

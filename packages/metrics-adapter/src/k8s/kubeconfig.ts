@@ -12,6 +12,8 @@ export interface KubeConnection {
   readonly cert?: string;
   readonly key?: string;
   readonly token?: string;
+  /** Where `token` was read from: read again as it rotates (k8s/api.ts). */
+  readonly tokenFile?: string;
   readonly insecureSkipTlsVerify: boolean;
 }
 
@@ -57,8 +59,10 @@ export function parseKubeconfig(text: string, file: string): KubeConnection {
       ? named(doc.users, String(context.user), 'user', file)
       : {};
   const base = dirname(file);
+  const fullPath = (path: unknown) =>
+    isAbsolute(String(path)) ? String(path) : resolve(base, String(path));
   const read = (field: string, path: unknown): string => {
-    const full = isAbsolute(String(path)) ? String(path) : resolve(base, String(path));
+    const full = fullPath(path);
     try {
       return readFileSync(full, 'utf8');
     } catch (err) {
@@ -90,6 +94,9 @@ export function parseKubeconfig(text: string, file: string): KubeConnection {
     cert: pem('client-certificate-data', 'client-certificate', user),
     key: pem('client-key-data', 'client-key', user),
     token,
+    ...(typeof user.token !== 'string' && typeof user.tokenFile === 'string'
+      ? { tokenFile: fullPath(user.tokenFile) }
+      : {}),
     insecureSkipTlsVerify: cluster['insecure-skip-tls-verify'] === true,
   };
 }

@@ -1,0 +1,238 @@
+// Authentication as k8s.io/apiserver's delegating authenticator does it, through the whole
+// adapter: requestheader, then x509 client certificates, then TokenReview, every user in
+// system:authenticated; and the TLS server, which never resumes a session.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, type ConnectionOptions } from 'node:tls';
+import { parseFlags } from '../flags';
+import { startAdapter, type RunningAdapter } from '../main';
+import { startFakeApiServer, type FakeApiServer } from '../testing/fake-apiserver';
+import { httpsGet } from '../testing/https';
+import { createPki, type Pair, type Pki } from '../testing/pki';
+import type { RequestAttributes, UserInfo } from './types';
+
+jest.setTimeout(30_000);
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+let pki: Pki;
+let dir: string;
+let ca: Pair; // client CA and front-proxy CA at once
+let jane: Pair;
+let proxy: Pair;
+let ivan: { cert: string; key: string }; // through an intermediate, sent with it
+let kube: FakeApiServer;
+let kubeconfig: string;
+const adapters: RunningAdapter[] = [];
+
+beforeAll(async () => {
+  pki = createPki();
+  dir = mkdtempSync(join(tmpdir(), 'beacon-authn-'));
+  ca = pki.ca('cluster-ca');
+  jane = pki.client(ca, 'jane', '/CN=jane/O=dev');
+  proxy = pki.client(ca, 'proxy', '/CN=front-proxy-client');
+  const ica = pki.intermediate(ca, 'ica');
+  const leaf = pki.client(ica, 'ivan', '/CN=ivan/O=dev');
+  ivan = { cert: leaf.cert + ica.cert, key: leaf.key };
+  const kubeCa = pki.ca('kube-ca');
+  kube = await startFakeApiServer({
+    serving: pki.server(kubeCa, 'kube-apiserver'),
+    allow: [],
+    tokens: { 'hpa-token': 'tokenreview-authenticated.json' },
+    adapterToken: 'adapter-sa-token',
+  });
+  kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    JSON.stringify({
+      clusters: [
+        {
+          name: 'k',
+          cluster: {
+            server: kube.url,
+            'certificate-authority-data': Buffer.from(kubeCa.cert).toString('base64'),
+          },
+        },
+      ],
+      users: [{ name: 'a', user: { token: 'adapter-sa-token' } }],
+      contexts: [{ name: 'k', context: { cluster: 'k', user: 'a' } }],
+      'current-context': 'k',
+    }),
+  );
+});
+
+afterAll(async () => {
+  for (const a of adapters) await a.close();
+  await kube?.close();
+  pki?.remove();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function start(args: string[]) {
+  const seen: UserInfo[] = [];
+  const certDir = mkdtempSync(join(dir, 'serving-'));
+  const adapter = await startAdapter(
+    parseFlags([
+      '--prometheus-url=http://127.0.0.1:1',
+      '--secure-port=0',
+      '--bind-address=127.0.0.1',
+      `--cert-dir=${certDir}`,
+      ...args,
+    ]),
+    {
+      logger: quiet,
+      inCluster: null,
+      env: {},
+      authorize: async (user: UserInfo, _attrs: RequestAttributes) => {
+        seen.push(user);
+        return { allowed: true };
+      },
+    },
+  );
+  adapters.push(adapter);
+  const serving = readFileSync(join(certDir, 'apiserver.crt'), 'utf8');
+  const get = async (as: { cert: string; key: string } | null, headers = {}) =>
+    (
+      await httpsGet(adapter.url + '/apis', {
+        ca: serving,
+        ...(as ? { cert: as.cert, key: as.key } : {}),
+        headers,
+      })
+    ).status;
+  return { adapter, serving, seen, get };
+}
+
+describe('one CA as both --client-ca-file and --requestheader-client-ca-file', () => {
+  const bothCAs = () => [
+    `--client-ca-file=${ca.certFile}`,
+    `--requestheader-client-ca-file=${ca.certFile}`,
+  ];
+
+  it.each([['front-proxy-client'], ['']])(
+    'takes a client certificate with no user header as its own user (allowed names %j)',
+    async (allowed) => {
+      const a = await start([...bothCAs(), `--requestheader-allowed-names=${allowed}`]);
+      expect(await a.get(jane)).toBe(200);
+      expect(await a.get(proxy, { 'X-Remote-User': 'hpa' })).toBe(200);
+      expect(await a.get(proxy)).toBe(200);
+      expect(a.seen).toEqual([
+        { name: 'jane', groups: ['dev', 'system:authenticated'] },
+        { name: 'hpa', groups: ['system:authenticated'] },
+        { name: 'front-proxy-client', groups: ['system:authenticated'] },
+      ]);
+    },
+  );
+
+  it('ignores user headers from a certificate whose CN is not an allowed front-proxy name', async () => {
+    const a = await start([...bothCAs(), '--requestheader-allowed-names=front-proxy-client']);
+    expect(await a.get(jane, { 'X-Remote-User': 'admin' })).toBe(200);
+    expect(a.seen).toEqual([{ name: 'jane', groups: ['dev', 'system:authenticated'] }]);
+  });
+});
+
+describe('system:authenticated', () => {
+  it('is added once to client-certificate and front-proxy users, as AuthenticatedGroupAdder does', async () => {
+    const a = await start([`--client-ca-file=${ca.certFile}`]);
+    expect(await a.get(jane)).toBe(200);
+    const b = await start([
+      `--requestheader-client-ca-file=${ca.certFile}`,
+      '--requestheader-allowed-names=front-proxy-client',
+    ]);
+    expect(
+      await b.get(proxy, { 'X-Remote-User': 'x', 'X-Remote-Group': 'system:authenticated' }),
+    ).toBe(200);
+    expect(await b.get(proxy, { 'X-Remote-User': 'system:anonymous' })).toBe(200);
+    expect([...a.seen, ...b.seen]).toEqual([
+      { name: 'jane', groups: ['dev', 'system:authenticated'] },
+      { name: 'x', groups: ['system:authenticated'] },
+      { name: 'system:anonymous', groups: [] },
+    ]);
+  });
+});
+
+describe('with a TokenReview API server', () => {
+  it('authenticates by the client certificate before the bearer token, as upstream', async () => {
+    const a = await start([
+      `--client-ca-file=${ca.certFile}`,
+      `--authentication-kubeconfig=${kubeconfig}`,
+      '--authentication-skip-lookup',
+    ]);
+    expect(await a.get(jane, { authorization: 'Bearer rejected' })).toBe(200);
+    expect(await a.get(null, { authorization: 'bearer hpa-token' })).toBe(200);
+    expect(await a.get(null, { authorization: 'Bearer rejected' })).toBe(401);
+    expect(a.seen.map((u) => u.name)).toEqual([
+      'jane',
+      'system:serviceaccount:kube-system:horizontal-pod-autoscaler',
+    ]);
+  });
+});
+
+describe('the lookup of kube-system/extension-apiserver-authentication', () => {
+  /** A kubeconfig for the fake API server with `token`. */
+  const withToken = (token: string) => {
+    const file = join(dir, `kubeconfig-${token}`);
+    const doc = JSON.parse(readFileSync(kubeconfig, 'utf8')) as {
+      users: { user: { token: string } }[];
+    };
+    doc.users[0]!.user.token = token;
+    writeFileSync(file, JSON.stringify(doc));
+    return file;
+  };
+
+  it('takes a missing ConfigMap as no published CAs, as upstream ignores NotFound', async () => {
+    const a = await start([
+      `--client-ca-file=${ca.certFile}`,
+      `--authentication-kubeconfig=${kubeconfig}`,
+    ]);
+    expect(kube.requests.some((r) => r.path.endsWith('/extension-apiserver-authentication'))).toBe(
+      true,
+    );
+    expect(await a.get(jane)).toBe(200);
+  });
+
+  it('stops startup when it fails, unless --authentication-tolerate-lookup-failure', async () => {
+    const denied = [
+      `--client-ca-file=${ca.certFile}`,
+      `--authentication-kubeconfig=${withToken('wrong')}`,
+    ];
+    await expect(start(denied)).rejects.toThrow(
+      'unable to load configmap based request-header-client-ca-file',
+    );
+    const a = await start([...denied, '--authentication-tolerate-lookup-failure=true']);
+    expect(await a.get(jane)).toBe(200);
+  });
+});
+
+describe('TLS sessions', () => {
+  /** One request on a fresh connection, offering `session` to resume; its status and session. */
+  const once = (port: number, o: ConnectionOptions) =>
+    new Promise<{ status: string; reused: boolean; session?: Buffer }>((resolve, reject) => {
+      const s = connect({ host: '127.0.0.1', port, servername: 'localhost', ...o });
+      let session: Buffer | undefined;
+      let data = '';
+      s.on('session', (x: Buffer) => (session = x));
+      s.on('secureConnect', () =>
+        s.write('GET /apis HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'),
+      );
+      s.on('data', (d: Buffer) => (data += d.toString()));
+      s.on('end', () =>
+        resolve({ status: data.split(' ')[1] ?? '', reused: s.isSessionReused(), session }),
+      );
+      s.on('error', reject);
+    });
+
+  it.each([['TLSv1.2' as const], ['TLSv1.3' as const]])(
+    'are never resumed (%s), so a chained client certificate keeps its intermediates',
+    async (version) => {
+      const a = await start([`--client-ca-file=${ca.certFile}`]);
+      const o = { ca: a.serving, ...ivan, maxVersion: version, minVersion: version };
+      const first = await once(a.adapter.port, o);
+      await new Promise((r) => setTimeout(r, 50));
+      const second = await once(a.adapter.port, {
+        ...o,
+        ...(first.session ? { session: first.session } : {}),
+      });
+      expect([first.status, second.status, second.reused]).toEqual(['200', '200', false]);
+    },
+  );
+});

@@ -1,0 +1,63 @@
+// The client-certificate authenticator on a kept-alive connection: its verdict is cached per
+// connection, but the chain's validity window is checked against the clock on every request.
+import { X509Certificate } from 'node:crypto';
+import { Agent, createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { serverTlsOptions } from '../tls';
+import { httpsGet } from '../testing/https';
+import { createPki, type Pair, type Pki } from '../testing/pki';
+import { certificateAuthenticator } from './x509';
+
+jest.setTimeout(30_000);
+
+let pki: Pki;
+let ca: Pair;
+let serving: Pair;
+let jane: Pair;
+let server: Server;
+let url: string;
+let clock = Date.now();
+
+beforeAll(async () => {
+  pki = createPki();
+  ca = pki.ca('client-ca');
+  serving = pki.server(ca, 'serving');
+  jane = pki.client(ca, 'jane', '/CN=jane/O=dev');
+  const authenticate = certificateAuthenticator(
+    { clientCAs: [new X509Certificate(ca.cert)] },
+    () => clock,
+  );
+  server = createServer(serverTlsOptions(serving, [ca.cert]), (req, res) => {
+    void authenticate(req).then((user) => res.end(user?.name ?? 'nobody'));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+  pki.remove();
+});
+
+it('refuses a certificate once it expires, on the connection that was opened with it', async () => {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const get = () => httpsGet(url, { ca: ca.cert, cert: jane.cert, key: jane.key, agent });
+  const notAfter = Date.parse(new X509Certificate(jane.cert).validTo);
+  clock = notAfter - 1000;
+  expect(await get()).toMatchObject({ text: 'jane', reusedSocket: false });
+  clock = notAfter + 1000;
+  expect(await get()).toMatchObject({ text: 'nobody', reusedSocket: true });
+  agent.destroy();
+});
+
+it('refuses a certificate before it is valid, and takes it once it is', async () => {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const get = () => httpsGet(url, { ca: ca.cert, cert: jane.cert, key: jane.key, agent });
+  const notBefore = Date.parse(new X509Certificate(jane.cert).validFrom);
+  clock = notBefore - 1000;
+  expect(await get()).toMatchObject({ text: 'nobody', reusedSocket: false });
+  clock = notBefore + 1000;
+  expect(await get()).toMatchObject({ text: 'jane', reusedSocket: true });
+  agent.destroy();
+});
