@@ -338,8 +338,12 @@ describe('API server', () => {
       '/openapi/v2',
       '/openapi/v3',
       '/openapi/v3/apis/custom.metrics.k8s.io/v1beta2',
+      // Nothing about paths, names or methods before authentication.
+      '/nope',
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/BAD/pods/*/websocket_connections',
     ])
       expect((await get(path)).body).toMatchObject({ reason: 'Unauthorized', code: 401 });
+    expect((await get('/apis', { method: 'POST' })).body).toMatchObject({ code: 401 });
     for (const path of ['/healthz', '/livez', '/readyz'])
       expect((await get(path)).status).toBe(200);
     await new Promise((res) => server.close(res));

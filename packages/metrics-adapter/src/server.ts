@@ -268,12 +268,15 @@ export function createApp(deps: ServerDeps): RequestListener {
       });
     });
     try {
+      // Authentication first, as k8s.io/apiserver's filter chain: someone with no credentials
+      // learns nothing of which paths, methods or names exist (a 401, not a 404, 405 or 400).
+      const open = !isStatus(r) && PUBLIC.has(r.kind);
+      const user = open ? undefined : await deps.authenticate(req);
+      if (!open && !user) return sendStatus(res, unauthorized());
       if (req.method !== 'GET' && req.method !== 'HEAD')
         return sendStatus(res, methodNotAllowed(req.method ?? ''));
       if (isStatus(r)) return sendStatus(res, r);
-      if (!PUBLIC.has(r.kind)) {
-        const user = await deps.authenticate(req);
-        if (!user) return sendStatus(res, unauthorized());
+      if (user) {
         const parts = segments(path);
         const attrs = requestAttributes(Array.isArray(parts) ? parts : [], path);
         const decision = await deps.authorize(user, attrs);
