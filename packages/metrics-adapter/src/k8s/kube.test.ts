@@ -97,6 +97,19 @@ describe('kubeconfig', () => {
       'current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: {server: ftp://x}}]\nusers: [{name: u, user: {}}]\n',
       'cluster.server must be an http(s) URL',
     ],
+    // What client-go would run or route through, and this adapter would silently not.
+    [
+      'current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: {server: https://x}}]\nusers: [{name: u, user: {exec: {command: aws}}}]\n',
+      'kubeconfig k: exec is not supported here',
+    ],
+    [
+      'current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: {server: https://x}}]\nusers: [{name: u, user: {auth-provider: {name: gcp}}}]\n',
+      'kubeconfig k: auth-provider is not supported here',
+    ],
+    [
+      'current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: {server: https://x, proxy-url: "http://proxy:3128"}}]\nusers: [{name: u, user: {token: t}}]\n',
+      'kubeconfig k: proxy-url is not supported here',
+    ],
   ])('rejects %j naming the problem', (text, message) => {
     expect(() => parseKubeconfig(text, 'k')).toThrow(KubeconfigError);
     expect(() => parseKubeconfig(text, 'k')).toThrow(message);

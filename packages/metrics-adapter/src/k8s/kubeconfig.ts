@@ -1,7 +1,8 @@
 // Enough of a kubeconfig to reach one API server: the current context's cluster (server, CA)
 // and user (client certificate, token or token file). Kubeconfigs carry many fields this
-// adapter has no use for, so unknown fields are ignored; missing or unreadable required ones
-// are errors naming the file and the field.
+// adapter has no use for, so unknown fields are ignored, except those that say how to reach the
+// server (an exec plugin, an auth provider, a proxy): those are refused. Missing or unreadable
+// required fields are errors naming the file and the field.
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -75,6 +76,21 @@ export function parseKubeconfig(text: string, file: string): KubeConnection {
     if (typeof from[fileField] === 'string') return read(fileField, from[fileField]);
     return undefined;
   };
+  // Ways of reaching the server this adapter does not take: ignored, its requests would go out
+  // without credentials or past the proxy, and fail later as something else.
+  for (const [field, from] of [
+    ['exec', user],
+    ['auth-provider', user],
+    ['username', user],
+    ['proxy-url', cluster],
+    ['tls-server-name', cluster],
+  ] as const) {
+    if (from[field] !== undefined)
+      throw new KubeconfigError(
+        file,
+        `${field} is not supported here: give the user a token, tokenFile or client certificate, and the cluster a server this adapter reaches directly`,
+      );
+  }
   const server = cluster.server;
   if (typeof server !== 'string' || !/^https?:\/\//.test(server)) {
     throw new KubeconfigError(
