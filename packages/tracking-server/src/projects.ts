@@ -178,15 +178,13 @@ export function loadConfig(dataDir: string, defaults?: ProjectSettings): Tracker
 /** The store's SQLite file (the name main.ts opens). */
 export const storeFile = (dataDir: string) => join(dataDir, 'tracker.db');
 
-/** The store's tables that hold rows of a project (sqlite-schema.ts, sessions-schema.ts). */
-const PROJECT_TABLES = [
-  'issues',
-  'events',
-  'operations',
-  'memory_snapshots',
-  'sessions',
-  'releases',
-];
+/**
+ * The store's tables that say which projects it holds rows of (sqlite-schema.ts,
+ * sessions-schema.ts): every event is in an issue of its project, and every operation and memory
+ * snapshot in a session of its project. Issues and releases find their highest project id by an
+ * index; sessions are read whole, but hold a row a session, not one a span or event.
+ */
+const PROJECT_TABLES = ['issues', 'releases', 'sessions'];
 
 /** The highest project id the store holds rows of; 0 when there is no store yet. */
 export function highestStoredProjectId(dataDir: string): number {
