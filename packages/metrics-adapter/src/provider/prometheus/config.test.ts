@@ -64,6 +64,11 @@ describe('parseAdapterConfig', () => {
       'rules[0].seriesFilters[0]: set exactly one of "is" and "isNot"',
     ],
     [
+      'a filter with an empty expression',
+      'rules:\n- seriesQuery: up\n  seriesFilters:\n  - {is: ""}\n',
+      'rules[0].seriesFilters[0].is: must not be empty',
+    ],
+    [
       'a regex that does not compile',
       'rules:\n- seriesQuery: up\n  name: {matches: "^(a"}\n',
       'rules[0].name.matches: invalid regular expression "^(a"',

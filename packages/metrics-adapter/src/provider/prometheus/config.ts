@@ -164,6 +164,8 @@ function readRule(r: Reader, node: Node, path: string): DiscoveryRule {
     if (fm.size !== 1) r.fail(f, fp, 'set exactly one of "is" and "isNot"');
     const [key, value] = [...fm.entries()][0] as [string, Node | null];
     const source = r.string(value, `${fp}.${key}`, true);
+    // As upstream's NewReMatcher: an empty expression is no filter at all.
+    if (source === '') r.fail(value, `${fp}.${key}`, 'must not be empty');
     r.regex(value, `${fp}.${key}`, source);
     return key === 'is' ? { is: source } : { isNot: source };
   });
