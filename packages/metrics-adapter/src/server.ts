@@ -304,7 +304,7 @@ export function createApp(deps: ServerDeps): RequestListener {
     });
   app.use((req, res) => void serveSafely(req, res));
   // The value requests skip express: its request and response wrapping cost ~0.35 ms of CPU
-  // and ~0.3 ms of latency on each 290 KB answer (README, Benchmark), and every HPA asks every
+  // and ~0.3 ms of latency on each 290 KB answer (BENCHMARKS.md), and every HPA asks every
   // sync period. Both ways reach the same handler.
   return (req, res) => {
     if (VALUES.test(req.url ?? '')) void serveSafely(req, res);

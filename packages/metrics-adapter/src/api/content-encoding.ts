@@ -44,7 +44,7 @@ export function qualityOf(params: readonly string[]): number {
 
 /**
  * The gzip form of a body, at the apiserver's level 1: on a 290 KB list ~0.5 ms of CPU for 15×
- * fewer bytes to encrypt and send (README, Benchmark). Synchronous, as the body was just written
+ * fewer bytes to encrypt and send (BENCHMARKS.md). Synchronous, as the body was just written
  * on the event loop too; a cached answer is compressed once.
  */
 export function gzipBody(body: Uint8Array): Buffer {

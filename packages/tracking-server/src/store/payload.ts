@@ -1,7 +1,7 @@
 // Event payloads are stored deflated. A realistic 5.5 KB event (14 frames, breadcrumbs) becomes
 // ~0.9 KB: it fits in its row's page instead of spilling onto an overflow page, so a batch
 // writes about a fifth of the WAL frames, and SQLite's share of a durable write fell from ~100
-// to ~50 µs an event for ~27 µs of deflate (the package README has the figures). Rows written
+// to ~50 µs an event for ~27 µs of deflate (BENCHMARKS.md has the figures). Rows written
 // before hold the JSON text itself, and are read as they are.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 

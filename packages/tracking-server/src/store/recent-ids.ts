@@ -2,7 +2,7 @@
 // recognised and stored once. Sentry's own ingest does the same with an hour's cache of
 // `project:event_id` (getsentry/sentry, ingest/consumer/processors.py, CACHE_TIMEOUT = 3600).
 // A unique index on every event's id did it before, at about a fifth of the writer's time: ids
-// are random (uuid4), so each event wrote a page of that index (README, Benchmark).
+// are random (uuid4), so each event wrote a page of that index (BENCHMARKS.md).
 //
 // Fixed memory: a ring of the newest `capacity` ids (each as four 32-bit words, its project and
 // when it was stored) and an open-addressing table of ring slots, linear probing with deletion by

@@ -3,7 +3,7 @@
 //
 // Joining a session writes under two random ids: the session's row by correlation id and the
 // trace's link by trace id. Written with each batch, every event dirtied a page of each of those
-// indexes, and the commit wrote and later checkpointed each page (README, Benchmark). Taken
+// indexes, and the commit wrote and later checkpointed each page (BENCHMARKS.md). Taken
 // together and sorted, a few thousand events fall on neighbouring keys, and each page is written
 // once for many of them. The work of one such generation is spread over the next commits, a few
 // times their own events each, so no commit pauses for all of it.

@@ -49,7 +49,7 @@ CREATE INDEX sessions_end ON sessions (end DESC, sid DESC);
 /**
  * Trace links are found by trace id only, and go by age. They had an index by correlation id
  * (for a session's traces, and to delete them with their session): a second random key written
- * per linked record, and the most costly write of ingest (README, Benchmark). A session's traces
+ * per linked record, and the most costly write of ingest (BENCHMARKS.md). A session's traces
  * are those of its own records; retention goes by the time the link was made, as for the
  * records. A database from before gets the link's project and time from its session.
  */

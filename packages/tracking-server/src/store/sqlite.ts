@@ -27,7 +27,7 @@ export interface SqliteOptions {
  * It runs on the writer thread after a commit, and the requests waiting for the next commit wait
  * for it too: its pause grows with the pages it copies, so a longer interval trades latency for
  * throughput. In 30 s bench runs 2,000 gave 5–16 % more events/s than 1,000 at a p99 of 45–47 ms
- * (38–39); 10,000 gave more still, but p99 went past 80 ms (README, Benchmark).
+ * (38–39); 10,000 gave more still, but p99 went past 80 ms (BENCHMARKS.md).
  */
 const CHECKPOINT_PAGES = 2_000;
 

@@ -6,8 +6,8 @@
 // it, and only committed on the store's: workerWriter() commits on a worker thread with its own
 // connection, so the main thread reads the next batch while this one is written and synced.
 // The commit is the longer of the two: with the random ids SDKs send (uuid4 event ids, random
-// trace and request ids), each event writes a page of every index keyed by one (README,
-// Benchmark). inlineWriter() commits on the calling thread (tests, fakes, embedding).
+// trace and request ids), each event writes a page of every index keyed by one (BENCHMARKS.md).
+// inlineWriter() commits on the calling thread (tests, fakes, embedding).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';

@@ -8,7 +8,7 @@
 // (per case, in case order) or {"error": "…"}. Every case runs once per round, one request at a
 // time, each round in an order of its own: a fixed rotation had each case always follow the same
 // other one, so the bare server always came after a light answer and its p99 looked ~1.5 ms better
-// than it is (README, Benchmark).
+// than it is (BENCHMARKS.md).
 package main
 
 import (
