@@ -108,8 +108,8 @@ const stats = object({
   bySeverity: counts,
   byService: counts,
   topIssues: { type: 'array', items: ref('IssueSummary'), maxItems: 10 },
-  lastHour: integer,
-  lastDay: integer,
+  lastHour: { ...integer, description: 'events of the last 60 minutes, by their own time' },
+  lastDay: { ...integer, description: 'events of the last 24 hours, by their own time' },
   openIssues: integer,
   trend: perHour,
 });

@@ -9,7 +9,7 @@ import { RECENT_IDS, RecentEventIds, isEventId } from './recent-ids';
 import { isOlderRelease } from './releases';
 import type { IngestResult, IssueStatus } from './repository';
 import type { SessionIndex } from './session-index';
-import { HOUR, STATS_HOURS } from './sqlite-schema';
+import { HOUR, MINUTE, STATS_HOURS } from './sqlite-schema';
 import { extent } from './extent';
 
 /** Stores a batch through `db`; its error events join their sessions through `index`. */
@@ -43,7 +43,11 @@ export function issueIngest(
     addServiceHour: db.prepare(
       'INSERT INTO service_hours (hour, service, severity, count) VALUES (@hour, @service, @severity, @n) ON CONFLICT (hour, service, severity) DO UPDATE SET count = count + @n',
     ),
+    addMinute: db.prepare(
+      'INSERT INTO event_minutes (minute, count) VALUES (?, ?) ON CONFLICT (minute) DO UPDATE SET count = count + excluded.count',
+    ),
     pruneServiceHours: db.prepare('DELETE FROM service_hours WHERE hour < ?'),
+    pruneMinutes: db.prepare('DELETE FROM event_minutes WHERE minute < ?'),
     pruneIssueHours: db.prepare('DELETE FROM issue_hours WHERE hour < ?'),
     addRelease: db.prepare(
       'INSERT OR IGNORE INTO releases (project_id, name, first_seen) VALUES (?, ?, ?)',
@@ -108,6 +112,7 @@ export function issueIngest(
       string,
       { hour: number; service: string; severity: string; n: number }
     >();
+    const minutes = new Map<number, number>();
     const ids = recent();
     const seen = new Set<string>();
     const groups = new Map<string, TrackedEvent[]>();
@@ -239,6 +244,11 @@ export function issueIngest(
           const sh = serviceHours.get(key);
           if (sh) sh.n++;
           else serviceHours.set(key, { hour, service: e.service, severity: e.severity, n: 1 });
+          const minute = Math.min(
+            Math.floor(e.timestamp / MINUTE),
+            Math.floor(e.receivedAt / MINUTE),
+          );
+          minutes.set(minute, (minutes.get(minute) ?? 0) + 1);
         }
         if (e.release) releases.add(e.release);
         services.add(e.service);
@@ -255,11 +265,13 @@ export function issueIngest(
       if (added > 0) st.countUsers.run(added, issue.id);
     }
     for (const row of serviceHours.values()) st.addServiceHour.run(row);
+    for (const [minute, n] of minutes) st.addMinute.run(minute, n);
     // The first batch of an hour drops the hours the sparklines and stats no longer read.
     if (newestHour > prunedBefore) {
       prunedBefore = newestHour;
       st.pruneServiceHours.run(newestHour - STATS_HOURS);
       st.pruneIssueHours.run(newestHour - STATS_HOURS);
+      st.pruneMinutes.run((newestHour - STATS_HOURS) * (HOUR / MINUTE));
     }
     index.afterBatch(accepted.length);
     return { result: { newIssues, opened } satisfies IngestResult, accepted };

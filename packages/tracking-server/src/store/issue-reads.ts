@@ -14,7 +14,7 @@ import type {
   Stats,
   StoredEvent,
 } from './repository';
-import { HOUR } from './sqlite-schema';
+import { HOUR, MINUTE } from './sqlite-schema';
 
 interface IssueRow {
   id: number;
@@ -246,6 +246,16 @@ export function issueReads(db: Database.Database): IssueReads {
           counts[r.k] = r.n;
         return counts;
       };
+      // The last 60 minutes and 24 hours to the minute, the one in progress included.
+      const minute = Math.floor(now / MINUTE);
+      const eventsInMinutes = (n: number) =>
+        (
+          db
+            .prepare(
+              'SELECT COALESCE(SUM(count), 0) AS n FROM event_minutes WHERE minute BETWEEN ? AND ?',
+            )
+            .get(minute - n + 1, minute) as { n: number }
+        ).n;
       const bySeverity = countsBy('severity');
       const byService = countsBy('service');
       const trend = new Array<number>(24).fill(0);
@@ -267,8 +277,8 @@ export function issueReads(db: Database.Database): IssueReads {
         bySeverity,
         byService,
         topIssues: top.map((r) => summary(r, now)),
-        lastHour: trend[23] ?? 0,
-        lastDay: trend.reduce((a, b) => a + b, 0),
+        lastHour: eventsInMinutes(60),
+        lastDay: eventsInMinutes(24 * 60),
         openIssues: (
           db
             .prepare("SELECT COUNT(*) AS n FROM issues WHERE status IN ('open', 'investigating')")

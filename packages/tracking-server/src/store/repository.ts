@@ -72,10 +72,15 @@ export interface Stats {
   readonly bySeverity: Readonly<Record<string, number>>;
   readonly byService: Readonly<Record<string, number>>;
   readonly topIssues: readonly IssueSummary[];
+  /** Events of the last 60 minutes, to the minute (the one in progress included). */
   readonly lastHour: number;
+  /** Events of the last 24 hours, to the minute. */
   readonly lastDay: number;
   readonly openIssues: number;
-  /** Events per hour over the last 24 hours, oldest first. */
+  /**
+   * Events per clock hour over the 24 hours up to the one in progress, oldest first: what
+   * bySeverity, byService and topIssues count too.
+   */
   readonly trend: readonly number[];
 }
 

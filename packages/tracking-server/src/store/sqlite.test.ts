@@ -463,6 +463,71 @@ describe('stats by service and severity', () => {
   });
 });
 
+describe('the last hour and the last day', () => {
+  const MINUTE = 60_000;
+  /** Event n, sent at `sentAt` and dated `minutesBefore` earlier. */
+  const dated = (n: number, sentAt: number, minutesBefore: number) =>
+    readEvent(
+      {
+        event_id: (0x7000 + n).toString(16).padStart(32, '0'),
+        timestamp: (sentAt - minutesBefore * MINUTE) / 1000,
+        tags: { service: 'checkout' },
+        exception: { values: [{ type: 'TimeoutError', value: 'upstream timed out' }] },
+      },
+      1,
+      scrub,
+      sentAt,
+    );
+
+  it('counts the last 60 minutes and 24 hours to the minute, not the clock hours', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beacon-window-'));
+    const file = join(dir, 'tracker.db');
+    const repo = openSqlite(file);
+    // At 12:33: the hour in progress began 33 minutes ago, the day's first clock hour 23 h 33 min ago.
+    const now = NOW + 33 * MINUTE;
+    try {
+      repo.ingest([
+        dated(1, now, 10), // 12:23, this clock hour
+        dated(2, now, 40), // 11:53, the clock hour before, within 60 minutes
+        dated(3, now, 61), // 11:32, over an hour ago
+        dated(4, now, 23 * 60 + 50), // yesterday 12:43, within 24 hours, before the first clock hour of the stats
+        dated(5, now, 24 * 60 + 10), // yesterday 12:23, over 24 hours ago
+      ]);
+      const stats = repo.stats(now);
+      expect([stats.lastHour, stats.lastDay]).toEqual([2, 4]);
+      // The same store read two hours on: only what is within the windows then.
+      expect([
+        repo.stats(now + 120 * MINUTE).lastHour,
+        repo.stats(now + 120 * MINUTE).lastDay,
+      ]).toEqual([0, 3]);
+    } finally {
+      repo.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fills the minute counts from the last day’s events when it opens a database from before them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beacon-window-'));
+    const file = join(dir, 'tracker.db');
+    // The fill reads the real clock's last day, so these events are sent now.
+    const now = Date.now();
+    const first = openSqlite(file);
+    first.ingest([dated(11, now, 10), dated(12, now, 40), dated(13, now, 61)]);
+    first.close();
+    const raw = new Database(file);
+    raw.exec('DROP TABLE event_minutes');
+    raw.close();
+    const again = openSqlite(file);
+    try {
+      const stats = again.stats(now);
+      expect([stats.lastHour, stats.lastDay]).toEqual([2, 3]);
+    } finally {
+      again.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('hourly counts', () => {
   const HOUR = 3_600_000;
   /** Event n of one issue, sent at `sentAt` and dated `hoursBefore` earlier. */
