@@ -32,6 +32,18 @@ const SERVICE_LABELS = 200;
 const INGEST_PATH = /^\/api\/(\d{1,15})\/(envelope|store)\/?(?:\?|$)/;
 const OTLP_PATH = /^\/v1\/traces\/?(?:\?|$)/;
 
+/**
+ * The URL with repeated slashes in its path collapsed: SDKs given a DSN with a trailing slash,
+ * or proxies joining paths, send `//api/1/envelope/`, which Relay routes as `/api/1/envelope/`
+ * (normalize_path.rs). The query string is left as it is.
+ */
+function collapseSlashes(url: string): string {
+  if (!url.includes('//')) return url;
+  const query = url.indexOf('?');
+  const path = query >= 0 ? url.slice(0, query) : url;
+  return path.replace(/\/{2,}/g, '/') + (query >= 0 ? url.slice(query) : '');
+}
+
 export function createApp(deps: AppDeps): RequestListener {
   const now = deps.now ?? Date.now;
   const { metrics, repo, logger } = deps;
@@ -136,6 +148,9 @@ export function createApp(deps: AppDeps): RequestListener {
   // per-request routing and response wrapping cost about as much as the rest of a request).
   // Browsers' SDKs post to the ingest paths from other origins (cors.ts).
   return (req: IncomingMessage, res: ServerResponse) => {
+    const collapsed = collapseSlashes(req.url ?? '');
+    // Only an ingest path is rewritten; the REST API's paths are routed as sent.
+    if (collapsed !== req.url && INGEST_PATH.test(collapsed)) req.url = collapsed;
     const url = req.url ?? '';
     const m = req.method === 'POST' ? INGEST_PATH.exec(url) : null;
     if (m) {

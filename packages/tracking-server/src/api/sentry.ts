@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseDsn, sentryKey } from '../ingest/auth';
 import { BodyError, LIMITS, readBody } from '../ingest/body';
+import { clockDrift, sentAtOf, withoutClockDrift } from '../ingest/clock-drift';
 import { EnvelopeError, itemJson, parseEnvelope } from '../ingest/envelope';
 import { EventError } from '../ingest/event';
 import type { EventFacts, SentEvents } from '../ingest/sent-events';
@@ -13,6 +14,7 @@ import type { Operation } from '../ingest/otlp';
 import { RateLimiter } from '../ingest/rate-limit';
 import { transactionOperations } from '../ingest/transaction';
 import { StoreBodyTooLarge, storeBodyText } from '../ingest/store-body';
+import { nonFiniteAsNull, sendsPythonJson, sentryClient } from '../ingest/python-json';
 import type { Project } from '../projects';
 import { scrubberCache } from '../scrub/scrub';
 
@@ -124,14 +126,13 @@ export function sentryIngest(deps: SentryIngestDeps) {
     throw new IngestError(403, 'auth', MISSING_AUTH);
   };
 
-  /** The key the request names in X-Sentry-Auth or its query string. */
-  function requestKey(req: IncomingMessage): string | undefined {
+  const queryOf = (req: IncomingMessage) => {
     const query = req.url?.indexOf('?') ?? -1;
-    return sentryKey(
-      req.headers,
-      new URLSearchParams(query >= 0 ? (req.url as string).slice(query + 1) : ''),
-    );
-  }
+    return new URLSearchParams(query >= 0 ? (req.url as string).slice(query + 1) : '');
+  };
+
+  /** The key the request names in X-Sentry-Auth or its query string. */
+  const requestKey = (req: IncomingMessage) => sentryKey(req.headers, queryOf(req));
 
   /**
    * The key in an envelope header's `dsn`: what Sentry's ingest authenticates an envelope by when
@@ -201,6 +202,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
       const texts: SentEvents['items'][number][] = [];
       const operations: Operation[] = [];
       let id: string | undefined;
+      let sentAt: number | undefined;
       if (kind === 'envelope') {
         let envelope;
         try {
@@ -211,6 +213,8 @@ export function sentryIngest(deps: SentryIngestDeps) {
           throw err;
         }
         project = keyed ?? authorise(projectId, dsnKey(envelope.headers.dsn, projectId));
+        sentAt = sentAtOf(envelope.headers.sent_at);
+        const drift = clockDrift(sentAt, deps.now());
         id = typeof envelope.headers.event_id === 'string' ? envelope.headers.event_id : undefined;
         if (id !== undefined && !/^[0-9a-f]{32}$/i.test(id.replace(/-/g, '')))
           throw new IngestError(
@@ -241,8 +245,11 @@ export function sentryIngest(deps: SentryIngestDeps) {
                 `invalid envelope: ${(err as Error).message}`,
               );
             }
+            const corrected = withoutClockDrift(json, drift);
             operations.push(
-              ...transactionOperations(scrubberFor(project.scrub)(json) as Record<string, unknown>),
+              ...transactionOperations(
+                scrubberFor(project.scrub)(corrected) as Record<string, unknown>,
+              ),
             );
           } else if (!ACCEPTED_NOT_STORED.has(item.type)) {
             // Unknown item types are skipped, as the protocol asks of a receiver.
@@ -267,6 +274,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
           if (err instanceof StoreBodyTooLarge) throw tooLarge();
           throw err;
         }
+        if (sendsPythonJson(sentryClient(req.headers, queryOf(req)))) text = nonFiniteAsNull(text);
         // A transaction sent to the store endpoint is a transaction, as Relay takes it.
         const transaction = storedTransaction(text);
         if (transaction) {
@@ -297,6 +305,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
                 receivedAt: deps.now(),
                 protocol: kind,
                 clientIp: clientAddress(req),
+                ...(sentAt !== undefined ? { sentAt } : {}),
                 items: texts,
               })
               .catch((err: unknown) => {

@@ -22,8 +22,11 @@ export class BodyError extends Error {
 
 function decoder(encoding: string): Transform | undefined {
   switch (encoding) {
+    // `utf-8` is a charset, not a coding: sentry-java 2.x sends it on every request, and Relay
+    // ignores it (decompression.rs, should_ignore_encoding).
     case '':
     case 'identity':
+    case 'utf-8':
       return undefined;
     case 'gzip':
     case 'x-gzip':

@@ -68,18 +68,25 @@ export function tagsOf(event: Obj): Record<string, string> {
   return {};
 }
 
+/**
+ * An event protocol timestamp in milliseconds, or NaN: seconds since the epoch as a number or
+ * numeric string, or an ISO 8601 time (UTC when it names no zone).
+ */
+export function parseTimestamp(v: unknown): number {
+  if (typeof v === 'number') return Math.round(v * 1000);
+  if (typeof v !== 'string') return NaN;
+  const n = v.trim() === '' ? NaN : Number(v);
+  return Number.isFinite(n)
+    ? Math.round(n * 1000)
+    : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`);
+}
+
 function timestampOf(v: unknown, fallback: number): number {
-  let t = NaN;
-  if (typeof v === 'number') t = Math.round(v * 1000);
-  else if (typeof v === 'string') {
-    const n = v.trim() === '' ? NaN : Number(v);
-    t = Number.isFinite(n)
-      ? Math.round(n * 1000)
-      : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`);
-  }
-  // A time over a minute ahead of arrival, or over 30 days before it, is a client's clock, not
-  // the event's (Relay's max_secs_in_future and max_secs_in_past): left as sent, it would head
-  // the last-seen order for good, or date an issue's first sight to a device's 1970.
+  const t = parseTimestamp(v);
+  // A time still over a minute ahead of arrival, or over 30 days before it, once clock drift is
+  // corrected (clock-drift.ts), is a client's clock, not the event's (Relay's max_secs_in_future
+  // and max_secs_in_past): left as sent, it would head the last-seen order for good, or date an
+  // issue's first sight to a device's 1970.
   return validMillis(t) && t <= fallback + MAX_AHEAD_MS && t >= fallback - MAX_BEHIND_MS
     ? t
     : fallback;

@@ -3,6 +3,7 @@
 // them on the store's own (store/writer.ts).
 import type { ErrorType, Severity } from '../grouping/classify';
 import { scrubberCache, type ScrubOptions } from '../scrub/scrub';
+import { clockDrift, withoutClockDrift } from './clock-drift';
 import { EventError, readEvent, type TrackedEvent } from './event';
 
 export interface SentEvents {
@@ -13,6 +14,8 @@ export interface SentEvents {
   readonly protocol: 'envelope' | 'store';
   /** The sender's address, for `user.ip_address: "{{auto}}"` (normalise.ts). */
   readonly clientIp?: string;
+  /** When the sender's clock says it sent them (an envelope's `sent_at`), for clock-drift.ts. */
+  readonly sentAt?: number;
   /**
    * Each event's JSON text and, for an envelope, its item's 1-based index; `eventId` is the
    * envelope header's, which the event takes over its own, as Relay gives it (the id the SDK
@@ -40,11 +43,15 @@ export const factsOf = ({ eventId, service, severity, type }: TrackedEvent): Eve
   type,
 });
 
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /** Reads SentEvents; throws an EventError naming the first event that is not one. */
 export function sentEventReader(): (sent: SentEvents) => TrackedEvent[] {
   const scrubberFor = scrubberCache();
   return (sent) => {
     const scrub = scrubberFor(sent.scrub);
+    const drift = clockDrift(sent.sentAt, sent.receivedAt);
     return sent.items.map(({ text, index, eventId }) => {
       const where =
         sent.protocol === 'envelope' ? `invalid envelope: item ${index} (event) payload` : 'event';
@@ -54,14 +61,14 @@ export function sentEventReader(): (sent: SentEvents) => TrackedEvent[] {
       } catch (err) {
         throw new EventError(`${where} is not JSON: ${(err as Error).message}`);
       }
-      if (
-        sent.protocol === 'envelope' &&
-        (typeof json !== 'object' || json === null || Array.isArray(json))
-      )
+      if (sent.protocol === 'envelope' && !isObject(json))
         throw new EventError(`${where} must be a JSON object`);
-      const event = json as Record<string, unknown>;
-      // The text sent no longer says what is stored once its id is replaced.
-      const asSent = eventId === undefined || event.event_id === eventId;
+      // Not an object (a store body): readEvent refuses it, naming that.
+      const event = isObject(json)
+        ? withoutClockDrift(json, drift)
+        : (json as Record<string, unknown>);
+      // The text sent no longer says what is stored once its id or its times are replaced.
+      const asSent = (eventId === undefined || event.event_id === eventId) && event === json;
       if (eventId !== undefined) event.event_id = eventId;
       return readEvent(
         event,

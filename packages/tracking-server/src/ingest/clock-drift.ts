@@ -1,0 +1,73 @@
+// Clock drift correction, as Relay's ClockDriftProcessor (relay-event-normalization's
+// clock_drift.rs) does it: a device whose clock is off by 55 minutes or more — a wrong time zone,
+// a clock never set — says so when its envelope's `sent_at` is that far from the time the
+// envelope arrived. Its event's timestamps are then shifted by the difference, so the event is
+// dated when it happened by the receiver's clock, and its breadcrumbs and spans keep their
+// spacing to it. A smaller difference is network latency and ordinary drift, and is left alone.
+import { parseTimestamp, validMillis } from './event';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Relay's MINIMUM_CLOCK_DRIFT. */
+export const MINIMUM_CLOCK_DRIFT_MS = 55 * 60_000;
+
+/** An RFC 3339 date-time, as SDKs write `sent_at`. */
+const RFC3339 = /^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d:\d\d)$/;
+
+/** An envelope header's `sent_at` in milliseconds, or undefined when it is not RFC 3339. */
+export function sentAtOf(value: unknown): number | undefined {
+  if (typeof value !== 'string' || !RFC3339.test(value)) return undefined;
+  const ms = Date.parse(value.toUpperCase().replace(' ', 'T'));
+  return validMillis(ms) ? ms : undefined;
+}
+
+/**
+ * How far the sender's clock lags the receiver's (negative when it runs ahead), in milliseconds;
+ * 0 without a `sent_at` or when the two are under 55 minutes apart.
+ */
+export function clockDrift(sentAt: number | undefined, receivedAt: number): number {
+  if (sentAt === undefined) return 0;
+  const drift = receivedAt - sentAt;
+  return Math.abs(drift) >= MINIMUM_CLOCK_DRIFT_MS ? drift : 0;
+}
+
+/** The timestamp moved by `drift`, in seconds as Relay writes it; one that does not parse as is. */
+function shifted(value: unknown, drift: number): unknown {
+  const ms = parseTimestamp(value);
+  return validMillis(ms) && validMillis(ms + drift) ? (ms + drift) / 1000 : value;
+}
+
+/** `timestamp` and `start_timestamp` of an event, a breadcrumb or a span, shifted. */
+function withTimesShifted(item: Obj, drift: number): Obj {
+  const out = { ...item };
+  for (const key of ['timestamp', 'start_timestamp'] as const)
+    if (item[key] !== undefined) out[key] = shifted(item[key], drift);
+  return out;
+}
+
+/** Each object in a list shifted; anything else in it as it is. */
+const listShifted = (list: unknown[], drift: number): unknown[] =>
+  list.map((item) => (isObj(item) ? withTimesShifted(item, drift) : item));
+
+/** Breadcrumbs as `{values: [...]}` or a bare list, shifted; any other value as it is. */
+function breadcrumbsShifted(crumbs: unknown, drift: number): unknown {
+  if (Array.isArray(crumbs)) return listShifted(crumbs, drift);
+  if (isObj(crumbs) && Array.isArray(crumbs.values))
+    return { ...crumbs, values: listShifted(crumbs.values, drift) };
+  return crumbs;
+}
+
+/**
+ * The event (or transaction) with its timestamps shifted by `drift`: its own `timestamp` and
+ * `start_timestamp`, its breadcrumbs' (under the modern or the legacy interface name) and its
+ * spans'. The event itself when `drift` is 0.
+ */
+export function withoutClockDrift(event: Obj, drift: number): Obj {
+  if (drift === 0) return event;
+  const out = withTimesShifted(event, drift);
+  for (const key of ['breadcrumbs', 'sentry.interfaces.Breadcrumbs'] as const)
+    if (event[key] !== undefined) out[key] = breadcrumbsShifted(event[key], drift);
+  if (Array.isArray(event.spans)) out.spans = listShifted(event.spans, drift);
+  return out;
+}
