@@ -11,6 +11,36 @@ const span = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+type Json = Record<string, unknown>;
+
+/** A request of one resource (its attributes) and the spans given. */
+const request = (spans: Json[], resource: unknown = []) => ({
+  resourceSpans: [{ resource: { attributes: resource }, scopeSpans: [{ spans }] }],
+});
+
+/** The same request as protobuf, written by protobufjs (hex ids as bytes). */
+const protobufOf = (req: ReturnType<typeof request>) =>
+  Buffer.from(
+    ExportTraceServiceRequest.encode(
+      ExportTraceServiceRequest.fromObject({
+        resourceSpans: req.resourceSpans.map((rs) => ({
+          ...rs,
+          scopeSpans: rs.scopeSpans.map((ss) => ({
+            spans: ss.spans.map((sp) => ({
+              ...sp,
+              traceId: Buffer.from(String(sp.traceId), 'hex'),
+              spanId: Buffer.from(String(sp.spanId), 'hex'),
+            })),
+          })),
+        })),
+      }),
+    ).finish(),
+  );
+
+const asJson = (req: ReturnType<typeof request>) => parseOtlpJson(Buffer.from(JSON.stringify(req)));
+
+const INT64 = { min: -(2n ** 63n), max: 2n ** 63n - 1n };
+
 describe('OTLP trace bodies', () => {
   it('reads the spec’s JSON example shape into operations', () => {
     const batch = readTraces({
@@ -128,8 +158,11 @@ describe('OTLP trace bodies', () => {
   it.each([
     [span({ spanId: '0000000000000000' }), 'spans[1].spanId must not be all zeros'],
     [span({ endTimeUnixNano: '1' }), 'spans[1] ends before it starts'],
-    [span({ attributes: [{ value: {} }] }), 'every attribute needs a string "key"'],
+    [span({ attributes: [{ key: 5, value: {} }] }), 'every attribute needs a string "key"'],
     [span({ startTimeUnixNano: undefined }), 'spans[1].startTimeUnixNano must be unix nanoseconds'],
+    [span({ startTimeUnixNano: '0' }), 'spans[1].startTimeUnixNano must be unix nanoseconds'],
+    [span({ startTimeUnixNano: 0 }), 'spans[1].startTimeUnixNano must be unix nanoseconds'],
+    [span({ endTimeUnixNano: '000' }), 'spans[1].endTimeUnixNano must be unix nanoseconds'],
     [span({ events: 'x' }), 'spans[1].events must be a list'],
   ])('leaves out only the span that is wrong (%j), saying why', (bad, message) => {
     const good = span({ spanId: '1111111111111111' });
@@ -183,6 +216,191 @@ describe('OTLP trace bodies', () => {
     expect(batch.operations.map((o) => [o.traceId, o.spanId, o.start, o.end])).toEqual([
       ['5b8efff798038103d269b633813fc60c', 'eee19b7ec3c1b174', 1544712660000, 1544712661000],
     ]);
+  });
+
+  it('refuses a zero span time as a missing one, in JSON and protobuf alike', () => {
+    const where = 'resourceSpans[0].scopeSpans[0].spans[0]';
+    // A proto3 encoder leaves a zero off the wire; protobufjs writes it when it is set.
+    const { startTimeUnixNano: _, ...unstarted } = span();
+    for (const batch of [
+      asJson(request([span({ startTimeUnixNano: '0' })])),
+      asJson(request([span({ endTimeUnixNano: 0 })])),
+      parseOtlpProtobuf(protobufOf(request([unstarted]))),
+      parseOtlpProtobuf(protobufOf(request([span({ startTimeUnixNano: '0' })]))),
+    ]) {
+      expect([batch.operations.length, batch.rejectedSpans]).toEqual([0, 1]);
+      expect(batch.problem).toMatch(
+        new RegExp(
+          `^${where.replace(/[[\].]/g, '\\$&')}\\.(start|end)TimeUnixNano must be unix nanoseconds`,
+        ),
+      );
+    }
+  });
+
+  it('keeps a span whose memory event has time 0 and leaves out the snapshot, in JSON and protobuf alike', () => {
+    const memory = (time: Json) => [
+      span({ events: [{ name: 'memory', ...time, attributes: [] }] }),
+    ];
+    for (const batch of [
+      asJson(request(memory({ timeUnixNano: '0' }))),
+      parseOtlpProtobuf(protobufOf(request(memory({})))),
+    ]) {
+      expect([batch.operations.length, batch.memory.length, batch.rejectedSpans]).toEqual([
+        1, 0, 0,
+      ]);
+      expect(batch.problem).toContain('spans[0].events[0].timeUnixNano must be unix nanoseconds');
+    }
+  });
+
+  it('leaves out an attribute with an empty key, in JSON and protobuf (where it has no key), span and resource', () => {
+    const req = request(
+      [
+        span({
+          attributes: [
+            { value: { stringValue: 'no key' } },
+            { key: '', value: { stringValue: 'empty key' } },
+            { key: 'k', value: { kvlistValue: { values: [{ value: { intValue: '1' } }] } } },
+          ],
+        }),
+      ],
+      [{ value: { stringValue: 'no key' } }, { key: 'service.name', value: { stringValue: 'go' } }],
+    );
+    for (const batch of [asJson(req), parseOtlpProtobuf(protobufOf(req))]) {
+      expect(batch.rejectedSpans).toBe(0);
+      expect(batch.problem).toBeUndefined();
+      // In a kvlistValue (a map), "" is a key like any other.
+      expect(batch.operations.map((o) => [o.service, o.attributes])).toEqual([
+        ['go', { k: { '': 1 } }],
+      ]);
+    }
+  });
+
+  it('leaves out a resource attribute it cannot read, not the request or its spans, saying why', () => {
+    const batch = asJson(
+      request(
+        [span(), span({ spanId: '1111111111111111' })],
+        [
+          { key: 7, value: { stringValue: 'x' } },
+          { key: 'service.name', value: { stringValue: 'checkout' } },
+          'not a KeyValue',
+        ],
+      ),
+    );
+    expect(batch.operations.map((o) => o.service)).toEqual(['checkout', 'checkout']);
+    expect(batch.rejectedSpans).toBe(0);
+    expect(batch.problem).toBe('resourceSpans[0].resource: every attribute needs a string "key"');
+    const notList = asJson({
+      resourceSpans: [{ resource: { attributes: {} }, scopeSpans: [{ spans: [span()] }] }],
+    });
+    expect([notList.operations.length, notList.problem]).toEqual([
+      1,
+      'resourceSpans[0].resource: attributes must be a list',
+    ]);
+  });
+
+  it.each([
+    [
+      'an integer',
+      { intValue: '98765' },
+      [{ key: 'correlation_id', value: { stringValue: 'r' } }],
+      '98765',
+    ],
+    ['an int64 past 2^53', { intValue: '9007199254740993' }, [], '9007199254740993'],
+    ['an integral double', { doubleValue: 42 }, [], '42'],
+    ['empty', { stringValue: '' }, [{ key: 'correlation_id', value: { stringValue: 'r' } }], 'r'],
+    ['a bool', { boolValue: true }, [{ key: 'correlation_id', value: { stringValue: 'r' } }], 'r'],
+    ['a fraction', { doubleValue: 1.5 }, [{ key: 'correlation_id', value: { intValue: 7 } }], '7'],
+    ['a list', { arrayValue: { values: [] } }, [], undefined],
+  ])(
+    'reads a span correlation_id that is %s: integers as text, nothing usable as the resource’s',
+    (_, value, resource, expected) => {
+      const req = request([span({ attributes: [{ key: 'correlation_id', value }] })], resource);
+      for (const batch of [asJson(req), parseOtlpProtobuf(protobufOf(req))])
+        expect(batch.operations[0]?.correlationId).toBe(expected);
+    },
+  );
+
+  it('keeps every digit of a 64-bit integer attribute, as text past 2^53', () => {
+    const req = request([
+      span({
+        attributes: [
+          { key: 'over', value: { intValue: '9007199254740993' } },
+          { key: 'edge', value: { intValue: '9007199254740992' } },
+          { key: 'safe', value: { intValue: '9007199254740991' } },
+          { key: 'min', value: { intValue: '-9223372036854775808' } },
+          { key: 'small', value: { intValue: '-12' } },
+          { key: 'number', value: { intValue: 12 } },
+        ],
+      }),
+    ]);
+    for (const batch of [asJson(req), parseOtlpProtobuf(protobufOf(req))])
+      expect(batch.operations[0]?.attributes).toEqual({
+        over: '9007199254740993',
+        edge: '9007199254740992',
+        safe: 9007199254740991,
+        min: '-9223372036854775808',
+        small: -12,
+        number: 12,
+      });
+  });
+
+  it('reads any int64 attribute exactly, a number within ±(2^53−1), its text outside (3k cases)', () => {
+    fc.assert(
+      fc.property(fc.bigInt(INT64), (n) => {
+        const req = request([span({ attributes: [{ key: 'n', value: { intValue: String(n) } }] })]);
+        for (const batch of [asJson(req), parseOtlpProtobuf(protobufOf(req))]) {
+          const v = batch.operations[0]?.attributes.n;
+          expect(String(v)).toBe(n.toString());
+          const safe = n >= -(2n ** 53n - 1n) && n <= 2n ** 53n - 1n;
+          expect(typeof v).toBe(safe ? 'number' : 'string');
+        }
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it('reads a span the same from JSON as from protobuf without its zero values, as proto3 writes it (5k cases)', () => {
+    const nanos = fc.oneof(fc.constant(0n), fc.bigInt({ min: 1n, max: 2n ** 64n - 1n }));
+    const value = fc.oneof(
+      fc.bigInt(INT64).map((n) => ({ intValue: String(n) })),
+      fc.string().map((s) => ({ stringValue: s })),
+      fc.boolean().map((b) => ({ boolValue: b })),
+    );
+    const key = fc.constantFrom('', 'a', 'correlation_id', 'service.name');
+    const attrs = fc.array(fc.record({ key, value }), { maxLength: 4 });
+    // JSON writes every field; protobuf, like proto3 encoders, leaves off 0 and "".
+    const json = (t: bigint) => String(t);
+    const proto = (t: bigint) => (t === 0n ? undefined : String(t));
+    const keyed = (kvs: { key: string; value: Json }[], omit: boolean) =>
+      kvs.map((kv) => (omit && kv.key === '' ? { value: kv.value } : kv));
+    fc.assert(
+      fc.property(
+        fc.record({ start: nanos, end: nanos, event: nanos, attrs, resource: attrs }),
+        ({ start, end, event, attrs, resource }) => {
+          const build = (time: (t: bigint) => string | undefined, omit: boolean) =>
+            request(
+              [
+                span({
+                  startTimeUnixNano: time(start),
+                  endTimeUnixNano: time(end),
+                  attributes: keyed(attrs, omit),
+                  events: [{ name: 'memory', timeUnixNano: time(event), attributes: [] }],
+                }),
+              ],
+              keyed(resource, omit),
+            );
+          const a = asJson(build(json, false));
+          const b = parseOtlpProtobuf(protobufOf(build(proto, true)));
+          expect([b.operations, b.memory, b.rejectedSpans, b.problem === undefined]).toEqual([
+            a.operations,
+            a.memory,
+            a.rejectedSpans,
+            a.problem === undefined,
+          ]);
+        },
+      ),
+      { numRuns: 5_000 },
+    );
   });
 
   it('never fails on random or mutated JSON and protobuf bodies with anything but an OtlpError (100k cases)', () => {

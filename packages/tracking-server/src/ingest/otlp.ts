@@ -3,6 +3,8 @@
 // attribute values as {stringValue|intValue|doubleValue|boolValue|arrayValue|kvlistValue}.
 // A span event named `memory` with `process.memory.rss` / `process.memory.heap_used` is a
 // memory snapshot; `correlation_id` (span, else resource attribute) names the debug session.
+// Protobuf is read into the same shape; proto3 leaves zero values off the wire, so a zero here
+// means what an absent field does (a time of 0 is no time, a key of "" no key).
 import { jsonText, jsonNumber } from './json';
 import { ExportTraceServiceRequest } from './otlp-proto';
 
@@ -61,7 +63,7 @@ function anyValue(v: unknown, depth = 0): unknown {
   if (!isObj(v) || depth > 16) return undefined;
   if ('stringValue' in v) return jsonText(v.stringValue);
   if ('boolValue' in v) return Boolean(v.boolValue);
-  if ('intValue' in v) return jsonNumber(v.intValue);
+  if ('intValue' in v) return intValue(v.intValue);
   if ('doubleValue' in v) return jsonNumber(v.doubleValue);
   if ('bytesValue' in v)
     return v.bytesValue instanceof Uint8Array
@@ -75,15 +77,70 @@ function anyValue(v: unknown, depth = 0): unknown {
   return undefined;
 }
 
+/**
+ * A 64-bit integer (a string in OTLP JSON and as protobuf is read here, or a JSON number): a
+ * number while it is exact as one, else its decimal text, which keeps every digit.
+ */
+function intValue(v: unknown): number | string {
+  const n = jsonNumber(v);
+  // Up to 20 digits: an int64's, and BigInt's cost stays bounded.
+  if (Number.isSafeInteger(n) || typeof v !== 'string' || !/^-?\d{1,20}$/.test(v)) return n;
+  return BigInt(v).toString();
+}
+
+/** A KeyValue's key; proto3 leaves "" off the wire, so an absent key is "". */
+function attributeKey(kv: unknown): string {
+  if (isObj(kv) && (kv.key === undefined || typeof kv.key === 'string')) return kv.key ?? '';
+  throw new OtlpError('every attribute needs a string "key"');
+}
+
+/**
+ * Attributes as an object. At the top level (depth 0) one with an empty key is left out, as
+ * SDKs do (the spec has attribute keys non-empty); in a kvlistValue, "" is a key like any other.
+ */
 function attributes(v: unknown, depth = 0): Record<string, unknown> {
   // Through a Map: an attribute named `__proto__` is kept as one, not taken for the prototype.
   const out = new Map<string, unknown>();
   for (const kv of list(v, 'attributes')) {
-    if (!isObj(kv) || typeof kv.key !== 'string')
-      throw new OtlpError('every attribute needs a string "key"');
-    out.set(kv.key, anyValue(kv.value, depth));
+    const key = attributeKey(kv);
+    if (key !== '' || depth > 0) out.set(key, anyValue((kv as Obj).value, depth));
   }
   return Object.fromEntries(out);
+}
+
+/**
+ * A resource's attributes; one that cannot be read is left out (and reported), never the
+ * request or the resource's spans: they are read apart from every span.
+ */
+function resourceAttributes(
+  v: unknown,
+  report: (message: string) => void,
+): Record<string, unknown> {
+  try {
+    return attributes(v);
+  } catch (err) {
+    if (!(err instanceof OtlpError)) throw err;
+    report(`resource: ${err.message}`);
+  }
+  const out = new Map<string, unknown>();
+  if (Array.isArray(v))
+    for (const kv of v) {
+      try {
+        Object.entries(attributes([kv])).forEach(([key, value]) => out.set(key, value));
+      } catch (err) {
+        if (!(err instanceof OtlpError)) throw err;
+      }
+    }
+  return Object.fromEntries(out);
+}
+
+/**
+ * A correlation id as Sentry tags carry it, text: a string as it is, an integer as its decimal
+ * text; anything else (empty, fractional, a list) is none.
+ */
+function correlationText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v || undefined;
+  return Number.isSafeInteger(v) ? String(v) : undefined;
 }
 
 /** Ids: hex strings in JSON, bytes in protobuf (already hex here). */
@@ -102,10 +159,15 @@ function id(v: unknown, what: string, length: number, required: boolean): string
   return v.toLowerCase();
 }
 
+/**
+ * A time in unix nanoseconds as milliseconds. 0 is refused as absence is: OTLP has span and
+ * event times required, and proto3 cannot tell 0 from absent, so both encodings read alike.
+ */
 function nanosToMillis(v: unknown, what: string): number {
   let ms = NaN;
-  if (typeof v === 'number' && v >= 0) ms = v / 1e6;
-  else if (typeof v === 'string' && /^\d{1,20}$/.test(v)) ms = Number(BigInt(v) / 1000n) / 1000;
+  if (typeof v === 'number' && v > 0) ms = v / 1e6;
+  else if (typeof v === 'string' && /^\d{1,20}$/.test(v) && !/^0+$/.test(v))
+    ms = Number(BigInt(v) / 1000n) / 1000;
   // Up to the last millisecond a Date can hold, so every stored time can be shown.
   if (Number.isFinite(ms) && ms <= 8.64e15) return ms;
   throw new OtlpError(`${what} must be unix nanoseconds, got ${JSON.stringify(v)}`);
@@ -120,7 +182,11 @@ export function readTraces(body: unknown): TraceBatch {
   let problem: string | undefined;
   list(body.resourceSpans, 'resourceSpans').forEach((rs, i) => {
     if (!isObj(rs)) throw new OtlpError(`resourceSpans[${i}] must be an object`);
-    const resource = attributes(isObj(rs.resource) ? rs.resource.attributes : undefined);
+    const resource = resourceAttributes(
+      isObj(rs.resource) ? rs.resource.attributes : undefined,
+      (message) => (problem ??= `resourceSpans[${i}].${message}`),
+    );
+    const resourceCorrelation = correlationText(resource.correlation_id);
     const service =
       typeof resource['service.name'] === 'string'
         ? (resource['service.name'] as string)
@@ -135,9 +201,7 @@ export function readTraces(body: unknown): TraceBatch {
       const start = nanosToMillis(sp.startTimeUnixNano, `${where}.startTimeUnixNano`);
       const end = nanosToMillis(sp.endTimeUnixNano, `${where}.endTimeUnixNano`);
       if (end < start) throw new OtlpError(`${where} ends before it starts`);
-      const correlation = attrs.correlation_id ?? resource.correlation_id;
-      const correlationId =
-        typeof correlation === 'string' && correlation ? correlation : undefined;
+      const correlationId = correlationText(attrs.correlation_id) ?? resourceCorrelation;
       const status = isObj(sp.status) ? sp.status : {};
       const code = jsonNumber(status.code ?? 0);
       const operation: Operation = {

@@ -2,12 +2,16 @@
 // earlier versions of the store.
 import type Database from 'better-sqlite3';
 
-const SESSIONS_SCHEMA = `
-CREATE TABLE IF NOT EXISTS operations (
+// An operation is a project's span: the same trace and span ids sent by two projects are two
+// rows (an exporter's retry replaces its own). The key leads with the trace id, which the
+// session reads look operations up by.
+const OPERATIONS_TABLE = (name: string) => `CREATE TABLE IF NOT EXISTS ${name} (
   project_id INTEGER NOT NULL, trace_id TEXT NOT NULL, span_id TEXT NOT NULL, parent_span_id TEXT,
   name TEXT NOT NULL, service TEXT NOT NULL, start REAL NOT NULL, end REAL NOT NULL,
   status TEXT NOT NULL, status_message TEXT, correlation_id TEXT, attributes TEXT NOT NULL,
-  PRIMARY KEY (trace_id, span_id));
+  PRIMARY KEY (trace_id, span_id, project_id));`;
+const SESSIONS_SCHEMA = `
+${OPERATIONS_TABLE('operations')}
 CREATE INDEX IF NOT EXISTS operations_correlation ON operations (correlation_id);
 CREATE INDEX IF NOT EXISTS operations_start ON operations (start);
 -- Retention deletes by age: by end for operations, by time for snapshots (without these, every
@@ -16,7 +20,6 @@ CREATE INDEX IF NOT EXISTS operations_end ON operations (end);
 CREATE TABLE IF NOT EXISTS memory_snapshots (
   project_id INTEGER NOT NULL, trace_id TEXT NOT NULL, span_id TEXT NOT NULL, service TEXT NOT NULL,
   correlation_id TEXT, time REAL NOT NULL, rss REAL, heap_used REAL);
-CREATE INDEX IF NOT EXISTS memory_trace ON memory_snapshots (trace_id);
 CREATE INDEX IF NOT EXISTS memory_correlation ON memory_snapshots (correlation_id);
 CREATE INDEX IF NOT EXISTS memory_time ON memory_snapshots (time);
 CREATE TABLE IF NOT EXISTS trace_links (
@@ -139,6 +142,49 @@ function createSessionsTable(db: Database.Database): void {
   }).immediate();
 }
 
+/**
+ * Operations were keyed by trace and span id alone, so one project's span replaced another's
+ * with the same ids. A database from before is copied once into the table keyed by project
+ * too (every row kept: the old key let no two rows share trace and span id).
+ */
+function keyOperationsByProject(db: Database.Database): void {
+  const keyed = () =>
+    (db.prepare('PRAGMA table_info(operations)').all() as { name: string; pk: number }[]).some(
+      (c) => c.name === 'project_id' && c.pk > 0,
+    );
+  if (keyed()) return;
+  db.transaction(() => {
+    if (keyed()) return; // another connection got here first
+    // Dropping the table drops its indexes too: SESSIONS_SCHEMA makes them again.
+    db.exec(`${OPERATIONS_TABLE('operations_keyed')}
+      INSERT INTO operations_keyed SELECT * FROM operations;
+      DROP TABLE operations;
+      ALTER TABLE operations_keyed RENAME TO operations;
+      ${SESSIONS_SCHEMA}`);
+  }).immediate();
+}
+
+/**
+ * A memory snapshot is stored once: an exporter that sends a request again (a retry) sends its
+ * snapshots again, identified by project, trace, span and time. The unique index also serves
+ * the session reads' look-up by trace id (the index on trace_id alone it replaces). A database
+ * from before keeps one of each snapshot it holds twice.
+ */
+function snapshotsOnce(db: Database.Database): void {
+  const indexed = () =>
+    db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'memory_once'")
+      .get() !== undefined;
+  if (indexed()) return;
+  db.transaction(() => {
+    if (indexed()) return; // another connection got here first
+    db.exec(`DELETE FROM memory_snapshots WHERE rowid NOT IN (
+        SELECT MIN(rowid) FROM memory_snapshots GROUP BY trace_id, span_id, time, project_id);
+      CREATE UNIQUE INDEX memory_once ON memory_snapshots (trace_id, span_id, time, project_id);
+      DROP INDEX IF EXISTS memory_trace;`);
+  }).immediate();
+}
+
 /** Creates the sessions' tables, or brings those of a database from before up to date. */
 export function prepareSessionTables(db: Database.Database): void {
   db.function('beacon_merge_services', { deterministic: true }, (a: unknown, b: unknown) =>
@@ -146,6 +192,8 @@ export function prepareSessionTables(db: Database.Database): void {
   );
   migrate(db);
   db.exec(SESSIONS_SCHEMA);
+  keyOperationsByProject(db);
+  snapshotsOnce(db);
   createSessionsTable(db);
   linkTimes(db);
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { readEvent } from '../ingest/event';
-import type { Operation } from '../ingest/otlp';
+import type { MemorySnapshot, Operation } from '../ingest/otlp';
 import { createScrubber } from '../scrub/scrub';
 import type { Repository } from './repository';
 import { openSqlite } from './sqlite';
@@ -336,4 +336,135 @@ it('reads and lists a session of more spans than a call can take as arguments', 
   repo.ingestTraces(1, spans, []);
   expect(repo.getSession('job-1')).toMatchObject({ operations: 70_000, durationMs: 70_004 });
   expect(repo.listSessions({ limit: 10 }).items.map((s) => s.id)).toEqual(['job-1']);
+});
+
+const snapshot = (
+  n: number,
+  traceId: string,
+  time: number,
+  extra: Partial<MemorySnapshot> = {},
+) => ({
+  traceId,
+  spanId: span(n),
+  service: 'api-gateway',
+  time,
+  rss: 1_000 + n,
+  ...extra,
+});
+
+it('stores a memory snapshot once when its request is sent again (an exporter’s retry)', () => {
+  const t = trace(51);
+  const send = () =>
+    repo.ingestTraces(
+      1,
+      [op(1, t, T0, T0 + 10, { correlationId: 'req-51' })],
+      [
+        snapshot(1, t, T0 + 5, { correlationId: 'req-51' }),
+        snapshot(1, t, T0 + 6, { correlationId: 'req-51' }),
+      ],
+    );
+  send();
+  send();
+  expect(repo.getSession('req-51')).toMatchObject({ operations: 1 });
+  expect(repo.getSession('req-51')?.memory.map((m) => [m.offsetMs, m.rss])).toEqual([
+    [5, 1_001],
+    [6, 1_001],
+  ]);
+  // Another project's snapshot at the same span and time is its own.
+  repo.ingestTraces(2, [], [snapshot(1, t, T0 + 5, { correlationId: 'req-51', rss: 7 })]);
+  expect(
+    repo
+      .getSession('req-51')
+      ?.memory.map((m) => m.rss ?? 0)
+      .sort((a, b) => a - b),
+  ).toEqual([7, 1_001, 1_001]);
+});
+
+it('keeps each project’s span when two projects send the same trace and span ids', () => {
+  const t = trace(52);
+  repo.ingestTraces(1, [op(1, t, T0, T0 + 10, { correlationId: 'p1', name: 'first' })], []);
+  repo.ingestTraces(2, [op(1, t, T0, T0 + 10, { correlationId: 'p2', name: 'other project' })], []);
+  // A project's retry still replaces its own row.
+  repo.ingestTraces(
+    1,
+    [op(1, t, T0, T0 + 20, { correlationId: 'p1', name: 'first, sent again' })],
+    [],
+  );
+  const names = (id: string) => repo.getSession(id)?.timeline.map((o) => [o.name, o.durationMs]);
+  expect(names('p1')).toEqual([['first, sent again', 20]]);
+  expect(names('p2')).toEqual([['other project', 10]]);
+});
+
+it('upgrades operations keyed without their project and snapshots stored twice, keeping every row once', () => {
+  const file = join(dir, 'keys.db');
+  const [t1, t2] = [trace(61), trace(62)];
+  const before = openSqlite(file);
+  before.ingestTraces(
+    1,
+    [
+      op(1, t1, T0, T0 + 10, { correlationId: 'req-61' }),
+      op(2, t1, T0 + 10, T0 + 30, { correlationId: 'req-61' }),
+    ],
+    [snapshot(1, t1, T0 + 5, { correlationId: 'req-61' })],
+  );
+  before.ingestTraces(2, [op(1, t2, T0, T0 + 40)], [snapshot(1, t2, T0 + 7)]);
+  before.close();
+  const old = new Database(file);
+  // The tables as this package wrote them before: operations keyed by trace and span id, no key
+  // on snapshots (here a retry's copies of two of them).
+  old.exec(`CREATE TABLE kept AS SELECT * FROM operations; DROP TABLE operations;
+    CREATE TABLE operations (
+      project_id INTEGER NOT NULL, trace_id TEXT NOT NULL, span_id TEXT NOT NULL, parent_span_id TEXT,
+      name TEXT NOT NULL, service TEXT NOT NULL, start REAL NOT NULL, end REAL NOT NULL,
+      status TEXT NOT NULL, status_message TEXT, correlation_id TEXT, attributes TEXT NOT NULL,
+      PRIMARY KEY (trace_id, span_id));
+    INSERT INTO operations SELECT * FROM kept; DROP TABLE kept;
+    DROP INDEX memory_once;
+    CREATE INDEX memory_trace ON memory_snapshots (trace_id);
+    INSERT INTO memory_snapshots SELECT * FROM memory_snapshots;`);
+  expect(old.prepare('SELECT COUNT(*) FROM memory_snapshots').pluck().get()).toBe(4);
+  old.close();
+
+  const upgraded = openSqlite(file);
+  try {
+    const db = new Database(file, { readonly: true });
+    expect(
+      db.prepare('SELECT project_id, span_id, name FROM operations ORDER BY rowid').all(),
+    ).toEqual([
+      { project_id: 1, span_id: span(1), name: 'op 1' },
+      { project_id: 1, span_id: span(2), name: 'op 2' },
+      { project_id: 2, span_id: span(1), name: 'op 1' },
+    ]);
+    expect(
+      db.prepare('SELECT project_id, trace_id, time FROM memory_snapshots ORDER BY rowid').all(),
+    ).toEqual([
+      { project_id: 1, trace_id: t1, time: T0 + 5 },
+      { project_id: 2, trace_id: t2, time: T0 + 7 },
+    ]);
+    expect(
+      db
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('operations', 'memory_snapshots') ORDER BY name",
+        )
+        .pluck()
+        .all(),
+    ).toEqual([
+      'memory_correlation',
+      'memory_once',
+      'memory_time',
+      'operations_correlation',
+      'operations_end',
+      'operations_start',
+      'sqlite_autoindex_operations_1',
+    ]);
+    db.close();
+    expect(upgraded.getSession('req-61')).toMatchObject({ operations: 2, durationMs: 30 });
+    expect(upgraded.getSession('req-61')?.memory).toHaveLength(1);
+    // New writes after the upgrade: another project's span with the same ids is its own row.
+    upgraded.ingestTraces(3, [op(1, t1, T0, T0 + 50, { correlationId: 'req-63' })], []);
+    expect(upgraded.getSession('req-61')?.operations).toBe(2);
+    expect(upgraded.getSession('req-63')?.operations).toBe(1);
+  } finally {
+    upgraded.close();
+  }
 });

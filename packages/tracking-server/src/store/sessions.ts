@@ -59,8 +59,9 @@ export function sessionStore(db: Database.Database) {
     op: db.prepare(
       `INSERT OR REPLACE INTO operations VALUES (@projectId, @traceId, @spanId, @parentSpanId, @name, @service, @start, @end, @status, @statusMessage, @correlationId, @attributes)`,
     ),
+    // A snapshot sent again (an exporter's retry) is there already: see snapshotsOnce.
     mem: db.prepare(
-      `INSERT INTO memory_snapshots VALUES (@projectId, @traceId, @spanId, @service, @correlationId, @time, @rss, @heapUsed)`,
+      `INSERT OR IGNORE INTO memory_snapshots VALUES (@projectId, @traceId, @spanId, @service, @correlationId, @time, @rss, @heapUsed)`,
     ),
     link: db.prepare(
       'INSERT OR IGNORE INTO trace_links (trace_id, correlation_id, project_id, seen) VALUES (?, ?, ?, ?)',

@@ -1,0 +1,218 @@
+// OTLP/HTTP requests as other SDKs and exporters send them, through the real server: proto3
+// zero values left off the wire, integer attributes, requests sent again, and projects that
+// share trace and span ids.
+import { ExportTraceServiceRequest } from './ingest/otlp-proto';
+import { startTestTracker, type TestTracker } from './testing/test-tracker';
+
+jest.setTimeout(60_000);
+
+let setup: TestTracker<'shop' | 'billing'>;
+
+beforeAll(async () => {
+  setup = await startTestTracker('otlp-ingest', { shop: {}, billing: {} });
+});
+
+afterAll(() => setup?.close());
+
+type Json = Record<string, unknown>;
+const now = BigInt(Date.now()) * 1_000_000n;
+const hex = (byte: string, bytes: number) => byte.repeat(bytes);
+
+const span = (traceByte: string, extra: Json = {}): Json => ({
+  traceId: hex(traceByte, 16),
+  spanId: hex('5a', 8),
+  name: 'GET /cart',
+  startTimeUnixNano: String(now - 2_000_000n),
+  endTimeUnixNano: String(now),
+  ...extra,
+});
+
+const request = (spans: Json[], resource: Json[] = []) => ({
+  resourceSpans: [{ resource: { attributes: resource }, scopeSpans: [{ spans }] }],
+});
+
+const corr = (value: Json) => ({ key: 'correlation_id', value });
+
+/** The request as protobuf from a proto3 encoder: hex ids as bytes, zero values left off. */
+const protobufOf = (req: ReturnType<typeof request>) =>
+  ExportTraceServiceRequest.encode(
+    ExportTraceServiceRequest.fromObject({
+      resourceSpans: req.resourceSpans.map((rs) => ({
+        ...rs,
+        scopeSpans: rs.scopeSpans.map((ss) => ({
+          spans: ss.spans.map((sp) => ({
+            ...sp,
+            traceId: Buffer.from(String(sp.traceId), 'hex'),
+            spanId: Buffer.from(String(sp.spanId), 'hex'),
+          })),
+        })),
+      })),
+    }),
+  ).finish();
+
+/** Posts a request as JSON, or protobuf; answers the status and the response (read as JSON). */
+async function post(
+  req: ReturnType<typeof request>,
+  { protobuf = false, project = setup.projects.shop } = {},
+) {
+  const res = await fetch(`${setup.tracker.url}/v1/traces`, {
+    method: 'POST',
+    headers: {
+      'content-type': protobuf ? 'application/x-protobuf' : 'application/json',
+      authorization: `Bearer ${project.key}`,
+    },
+    body: protobuf ? protobufOf(req) : JSON.stringify(req),
+  });
+  const body = protobuf
+    ? undefined
+    : ((await res.json()) as { partialSuccess?: { rejectedSpans: string; errorMessage: string } });
+  return { status: res.status, body };
+}
+
+const session = async (id: string) => {
+  const res = await fetch(`${setup.tracker.url}/api/v1/sessions/${id}`, {
+    headers: { authorization: 'Bearer t' },
+  });
+  return { status: res.status, body: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+};
+
+it('refuses a span with a zero start time alike in JSON and protobuf (where the zero is left off)', async () => {
+  const zero = request([
+    span('01', { startTimeUnixNano: '0', attributes: [corr({ stringValue: 'zero-1' })] }),
+  ]);
+  expect(await post(zero)).toEqual({
+    status: 200,
+    body: {
+      partialSuccess: {
+        rejectedSpans: '1',
+        errorMessage:
+          'resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano must be unix nanoseconds, got "0"',
+      },
+    },
+  });
+  const { startTimeUnixNano: _, ...unstarted } = zero.resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+  expect((await post(request([unstarted]), { protobuf: true })).status).toBe(200);
+  expect((await session('zero-1')).status).toBe(404);
+});
+
+it('stores a span with a memory event at time 0 without that snapshot', async () => {
+  const req = request([
+    span('02', {
+      attributes: [corr({ stringValue: 'zero-2' })],
+      events: [
+        {
+          name: 'memory',
+          timeUnixNano: '0',
+          attributes: [{ key: 'process.memory.rss', value: { intValue: '5' } }],
+        },
+      ],
+    }),
+  ]);
+  expect((await post(req)).body?.partialSuccess).toEqual({
+    rejectedSpans: '0',
+    errorMessage:
+      'resourceSpans[0].scopeSpans[0].spans[0].events[0].timeUnixNano must be unix nanoseconds, got "0"',
+  });
+  expect((await session('zero-2')).body).toMatchObject({ operations: 1, memory: [] });
+});
+
+it('stores the spans of a protobuf request whose attributes have an empty key, leaving those out', async () => {
+  const req = request(
+    [
+      span('03', {
+        attributes: [corr({ stringValue: 'keyless-3' }), { value: { stringValue: 'x' } }],
+      }),
+    ],
+    [
+      { key: 'service.name', value: { stringValue: 'go-checkout' } },
+      { value: { stringValue: 'y' } },
+    ],
+  );
+  expect((await post(req, { protobuf: true })).status).toBe(200);
+  const { body } = await session('keyless-3');
+  expect(body.services).toEqual(['go-checkout']);
+  expect(body.timeline[0].attributes).toEqual({ correlation_id: 'keyless-3' });
+});
+
+it('joins a span whose correlation_id is an integer with the Sentry event tagged by its text', async () => {
+  const req = request(
+    [
+      span('04', { attributes: [corr({ intValue: '98765' })] }),
+      span('04', { spanId: hex('6b', 8), attributes: [corr({ stringValue: '' })] }),
+    ],
+    [corr({ stringValue: 'resource-4' })],
+  );
+  expect((await post(req, { protobuf: true })).status).toBe(200);
+  const { shop } = setup.projects;
+  const event = JSON.stringify({
+    event_id: hex('e4', 16),
+    level: 'error',
+    tags: { correlation_id: '98765' },
+    exception: { values: [{ type: 'Error', value: 'order failed' }] },
+  });
+  const res = await fetch(`${setup.tracker.url}/api/${shop.id}/envelope/?sentry_key=${shop.key}`, {
+    method: 'POST',
+    body: `{}\n{"type":"event"}\n${event}\n`,
+  });
+  expect(res.status).toBe(200);
+  expect((await session('98765')).body).toMatchObject({
+    operations: 1,
+    errorEvents: [{ eventId: hex('e4', 16), title: 'Error: order failed' }],
+  });
+  // An empty correlation_id on the span leaves the resource's.
+  expect(
+    (await session('resource-4')).body.timeline.map((o: { spanId: string }) => o.spanId),
+  ).toEqual([hex('6b', 8)]);
+});
+
+it('keeps every digit of a 64-bit integer attribute', async () => {
+  const big = [
+    corr({ stringValue: 'int64-5' }),
+    { key: 'order.id', value: { intValue: '9007199254740993' } },
+    { key: 'count', value: { intValue: '12' } },
+  ];
+  expect((await post(request([span('05', { attributes: big })]), { protobuf: true })).status).toBe(
+    200,
+  );
+  expect((await post(request([span('15', { attributes: big })]))).status).toBe(200);
+  const { body } = await session('int64-5');
+  expect(body.timeline.map((o: { attributes: Json }) => o.attributes)).toEqual([
+    { correlation_id: 'int64-5', 'order.id': '9007199254740993', count: 12 },
+    { correlation_id: 'int64-5', 'order.id': '9007199254740993', count: 12 },
+  ]);
+});
+
+it('stores a request sent again (an exporter’s retry) once, memory snapshots included', async () => {
+  const req = request([
+    span('06', {
+      attributes: [corr({ stringValue: 'retry-6' })],
+      events: [
+        {
+          name: 'memory',
+          timeUnixNano: String(now - 1_000_000n),
+          attributes: [{ key: 'process.memory.rss', value: { intValue: '1000' } }],
+        },
+      ],
+    }),
+  ]);
+  expect((await post(req)).status).toBe(200);
+  expect((await post(req)).status).toBe(200);
+  const { body } = await session('retry-6');
+  expect(body).toMatchObject({ operations: 1, memory: [{ rss: 1000 }] });
+  expect(body.memory).toHaveLength(1);
+});
+
+it('keeps one project’s span when another project sends the same trace and span ids', async () => {
+  const mine = span('07', { name: 'shop span', attributes: [corr({ stringValue: 'shop-7' })] });
+  const theirs = {
+    ...mine,
+    name: 'billing span',
+    attributes: [corr({ stringValue: 'billing-7' })],
+  };
+  expect((await post(request([mine]))).status).toBe(200);
+  expect((await post(request([theirs]), { project: setup.projects.billing })).status).toBe(200);
+  const names = async (id: string) =>
+    (await session(id)).body.timeline.map((o: { name: string }) => o.name);
+  expect(await names('shop-7')).toEqual(['shop span']);
+  expect(await names('billing-7')).toEqual(['billing span']);
+});
