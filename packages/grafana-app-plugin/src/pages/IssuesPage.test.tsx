@@ -157,6 +157,39 @@ describe('Issues page', () => {
     expect(screen.getAllByTestId(testIds.issues.row).length).toBeLessThan(40);
   }, 30_000);
 
+  test('keeps one row per issue when a later page repeats one, showing the newer copy where the row was', async () => {
+    // Newest first by first_seen: the first page (50) ends at issue 50, the next holds issue 51.
+    const issues = Array.from({ length: 51 }, (_, i) =>
+      issue({
+        id: i + 1,
+        title: `Error number ${i + 1}`,
+        firstSeen: new Date(Date.UTC(2026, 10, 22) - i * 60_000).toISOString(),
+      })
+    );
+    const api = new FakeTrackerApi({ issues });
+    const fakeAnswer = api.listIssues.bind(api);
+    // While the first page is read, an SDK's offline queue sends an old event of issue 3: its
+    // first_seen drops below every other issue's, so the tracker's next page holds it again.
+    const older = { ...issues[2], count: 7, firstSeen: '2026-11-01T00:00:00.000Z' };
+    const listIssues = jest
+      .spyOn(api, 'listIssues')
+      .mockImplementation((query) =>
+        query.cursor ? Promise.resolve({ items: [issues[50], older], nextCursor: null }) : fakeAnswer(query)
+      );
+    renderApp(`${ISSUES_URL}?sort=first_seen`, api);
+    await screen.findAllByTestId(testIds.issues.row);
+    expect(screen.getByTestId(testIds.issues.count)).toHaveTextContent('50 issues loaded (more available)');
+
+    fireEvent.click(screen.getByTestId(testIds.issues.loadMore));
+    await waitFor(() => expect(screen.getByTestId(testIds.issues.count)).toHaveTextContent('51 issues loaded'));
+    expect(listIssues.mock.calls.at(-1)![0]).toEqual({ sort: 'first_seen', limit: 500, cursor: '50' });
+    expect(screen.getByTestId(testIds.issues.list)).toHaveAttribute('aria-rowcount', '51');
+    expect(rowTitles().slice(0, 4)).toEqual(['Error number 1', 'Error number 2', 'Error number 3', 'Error number 4']);
+    const row = screen.getAllByTestId(testIds.issues.row)[2];
+    expect(row).toHaveAttribute('data-issue-id', '3');
+    expect(within(row).getByText('7')).toBeInTheDocument();
+  });
+
   test('changes the status of the selected issues in bulk', async () => {
     const api = new FakeTrackerApi({ issues: ISSUES });
     renderApp(ISSUES_URL, api);

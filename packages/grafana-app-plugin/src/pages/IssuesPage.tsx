@@ -94,6 +94,18 @@ function firstPage(api: TrackerApi, key: string, load: () => Promise<Page<IssueS
   return uncommitted.page;
 }
 
+/**
+ * The list with a further page appended, one row per issue. An issue whose sort value changed
+ * between pages can come again (an event older than its first moves it down in first_seen
+ * order): its later copy replaces the earlier row where it stands, so the row shows the newer
+ * counts and status without moving under the user's scroll or leaving a stale twin.
+ */
+function appendPage(items: readonly IssueSummary[], more: readonly IssueSummary[]): IssueSummary[] {
+  const later = new Map(more.map((issue) => [issue.id, issue]));
+  const shown = new Set(items.map((issue) => issue.id));
+  return [...items.map((issue) => later.get(issue.id) ?? issue), ...more.filter((issue) => !shown.has(issue.id))];
+}
+
 interface ListState {
   /** The query (as JSON) these items answer. */
   key?: string;
@@ -130,7 +142,7 @@ export function IssuesPage() {
           mine === seq.current &&
           setState((l) => ({
             key,
-            items: cursor && l.key === key ? [...l.items, ...page.items] : page.items,
+            items: cursor && l.key === key ? appendPage(l.items, page.items) : page.items,
             nextCursor: page.nextCursor,
             loadingMore: false,
           })),

@@ -140,6 +140,27 @@ describe("the server's answers", () => {
     expect(exported.body.session.id).toBe('req-777');
   });
 
+  it("answers OPTIONS with the path's documented methods, and others with its 405", async () => {
+    const doc = openApiDocument() as { paths: Record<string, Record<string, unknown>> };
+    const validate = ajv.getSchema(
+      'api#/components/responses/MethodNotAllowed/content/application~1json/schema',
+    );
+    if (!validate) throw new Error('the document has no MethodNotAllowed answer');
+    for (const [route, operations] of Object.entries(doc.paths)) {
+      const methods = Object.keys(operations).map((m) => m.toUpperCase());
+      // express answers HEAD as GET, and the document's description says Allow names it.
+      const allow = methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
+      const url = `${setup.tracker.url}/api/v1${route.replace('{id}', '1')}`;
+      const headers = { authorization: 'Bearer t' };
+      const options = await fetch(url, { method: 'OPTIONS', headers });
+      expect([route, options.status, options.headers.get('allow')]).toEqual([route, 204, allow]);
+      const refused = await fetch(url, { method: 'DELETE', headers });
+      expect([route, refused.status, refused.headers.get('allow')]).toEqual([route, 405, allow]);
+      validate(await refused.json());
+      expect({ [`DELETE ${route}`]: validate.errors ?? [] }).toEqual({ [`DELETE ${route}`]: [] });
+    }
+  });
+
   it('matches the document for errors: a bad parameter, no token, an unknown id', async () => {
     expect((await documented('GET', '/issues', '/issues?sort=newest')).status).toBe(400);
     expect((await documented('GET', '/stats', '/stats', undefined, 'wrong')).status).toBe(401);

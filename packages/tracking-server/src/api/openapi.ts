@@ -204,6 +204,16 @@ const bodyErrors = {
   '415': json('body not sent as application/json', ref('Error')),
 };
 const notFound = (what: string) => ({ '404': json(`no such ${what}`, ref('Error')) });
+/**
+ * The answer to a method a path does not list. It belongs to no operation (there is none for that
+ * method), so it is a component the document's description names.
+ */
+const methodNotAllowed = {
+  ...json('the path does not serve this method', ref('Error')),
+  headers: {
+    Allow: { schema: { type: 'string', example: 'GET, HEAD, PATCH' } },
+  },
+};
 const param = (name: string, schema: object, where = 'query', description?: string) => ({
   name,
   in: where,
@@ -220,11 +230,17 @@ const sessionId = param('id', text, 'path');
 export function openApiDocument(): object {
   return {
     openapi: '3.0.3',
-    info: { title: 'Beacon tracking server', version: '0.1.0' },
+    info: {
+      title: 'Beacon tracking server',
+      version: '0.1.0',
+      description:
+        'A path below answers a method it does not list with 405 (components.responses.MethodNotAllowed) and an Allow header naming those it serves (GET with HEAD), and OPTIONS with 204 and that Allow header.',
+    },
     servers: [{ url: '/api/v1' }],
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      responses: { MethodNotAllowed: methodNotAllowed },
       schemas: {
         IssueSummary: issueSummary,
         IssueDetail: issueDetail,
@@ -243,7 +259,7 @@ export function openApiDocument(): object {
         get: {
           summary: 'Issues, filtered and sorted, a page at a time',
           description:
-            'The cursor continues after the last issue of the page in the sort order. An issue whose sort value changes while a client pages (a new event moves it in last_seen, events or users order) can move from the pages not yet read to those already read, and is then not seen: page again from the start for a complete list at one moment.',
+            'The cursor continues after the last issue of the page in the sort order. With every sort, an issue whose sort value changes between pages can be missed or repeated: a new event moves it up in last_seen, events or users order, from the pages not yet read to those already read, and it is missed; an event older than its first (an SDK sending its offline queue) moves it down in first_seen order, from the pages already read to those not yet read, and it comes again. A client that appends pages keeps one row per issue id; page again from the start for a complete list at one moment.',
           parameters: [
             param('status', oneOf(STATUSES)),
             param('severity', oneOf(SEVERITIES)),

@@ -1,5 +1,6 @@
 // The REST API the Grafana app plugin reads, behind a bearer token. Errors are JSON
-// `{ "error": "<what is wrong>" }` with 400, 401, 404, 413, 415 and 500. What each route answers: wire.ts.
+// `{ "error": "<what is wrong>" }` with 400, 401, 404, 405, 413, 415 and 500. What each route
+// answers: wire.ts.
 import { timingSafeEqual } from 'node:crypto';
 import { Router, json, type NextFunction, type Request, type Response } from 'express';
 import { SEVERITIES, TYPES } from '../grouping/classify';
@@ -56,18 +57,39 @@ function limitOf(value: unknown, fallback: number, max: number): number {
   return n;
 }
 
-/** An issue id: a path's decimal digits, or a JSON integer — never `true`, `"2"` or `2.5`. */
-function idOf(value: unknown): number {
-  const n =
-    typeof value === 'string' && DIGITS.test(value)
-      ? Number(value)
-      : typeof value === 'number' && Number.isSafeInteger(value)
-        ? value
-        : NaN;
+/** An issue id in a path: its decimal digits. */
+function idOf(value: string): number {
+  const n = DIGITS.test(value) ? Number(value) : NaN;
   if (!(n >= 1))
     throw new ApiError(400, `issue id must be a positive integer; got ${JSON.stringify(value)}`);
   return n;
 }
+
+/** An issue id in a JSON body: a JSON integer — never `true`, `"2"` or `2.5`. */
+function bodyIdOf(value: unknown): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1) return value;
+  throw new ApiError(400, `ids must be positive JSON integers; got ${JSON.stringify(value)}`);
+}
+
+/**
+ * The answer to a method a known path does not serve: 405 naming the methods it does (RFC 9110
+ * §15.5.6), and to OPTIONS 204 naming them. `allow` lists HEAD with GET: express answers it.
+ */
+const otherMethods =
+  (allow: string) =>
+  (req: Request, res: Response, next: NextFunction): void => {
+    res.set('Allow', allow);
+    if (req.method === 'OPTIONS') res.status(204).end();
+    else next(new ApiError(405, `${req.method} is not allowed here; allowed: ${allow}`));
+  };
+const READ = 'GET, HEAD';
+
+/** A body express did not read as JSON (another Content-Type) is named as such. */
+const jsonBody = (req: Request, _res: Response, next: NextFunction): void => {
+  if (!req.is('application/json'))
+    next(new ApiError(415, 'send the body as Content-Type: application/json'));
+  else next();
+};
 
 const isJson = (text: unknown) => {
   if (typeof text !== 'string') return false;
@@ -92,9 +114,14 @@ export function restApi(deps: {
   const router = Router();
   const token = Buffer.from(deps.apiToken);
 
-  router.get('/openapi.json', (_req, res) => {
-    res.json(openApiDocument());
-  });
+  // Each path's methods end with otherMethods: any other one is refused for this path (405),
+  // not passed on to a later path that matches it too (`/issues/status` and `/issues/:id`).
+  router
+    .route('/openapi.json')
+    .get((_req, res) => {
+      res.json(openApiDocument());
+    })
+    .all(otherMethods(READ));
 
   router.use((req: Request, res: Response, next: NextFunction) => {
     const given = Buffer.from(bearer(req.headers) ?? '');
@@ -108,73 +135,78 @@ export function restApi(deps: {
   });
   router.use(json({ limit: '1mb' }));
 
-  router.get('/issues', (req, res) => {
-    const q = req.query;
-    const filter: IssueFilter = {
-      status: oneOf('status', q.status, STATUSES),
-      severity: oneOf('severity', q.severity, SEVERITIES),
-      type: oneOf('type', q.type, TYPES),
-      service: text('service', q.service),
-      environment: text('environment', q.environment),
-      release: text('release', q.release),
-      q: text('q', q.q),
-      sort: oneOf('sort', q.sort, SORTS) ?? 'last_seen',
-      cursor: text('cursor', q.cursor),
-      limit: limitOf(q.limit, 50, 1000),
-    };
-    res.json(deps.repo.listIssues(filter, deps.now()));
-  });
-
-  router.get('/issues/:id', (req, res) => {
-    const issue = deps.repo.getIssue(idOf(req.params.id), deps.now());
-    if (!issue) throw new ApiError(404, `issue ${req.params.id} not found`);
-    res.json(issue);
-  });
-
-  router.get('/issues/:id/events', (req, res) => {
-    const page = deps.repo.issueEvents(
-      idOf(req.params.id),
-      text('cursor', req.query.cursor),
-      limitOf(req.query.limit, 20, 100),
-    );
-    if (!page) throw new ApiError(404, `issue ${req.params.id} not found`);
-    res.json(page);
-  });
-
-  // A body express did not read as JSON (another Content-Type) is named as such.
-  router.use((req: Request, _res: Response, next: NextFunction) => {
-    if ((req.method === 'PATCH' || req.method === 'POST') && !req.is('application/json'))
-      next(new ApiError(415, 'send the body as Content-Type: application/json'));
-    else next();
-  });
+  router
+    .route('/issues')
+    .get((req, res) => {
+      const q = req.query;
+      const filter: IssueFilter = {
+        status: oneOf('status', q.status, STATUSES),
+        severity: oneOf('severity', q.severity, SEVERITIES),
+        type: oneOf('type', q.type, TYPES),
+        service: text('service', q.service),
+        environment: text('environment', q.environment),
+        release: text('release', q.release),
+        q: text('q', q.q),
+        sort: oneOf('sort', q.sort, SORTS) ?? 'last_seen',
+        cursor: text('cursor', q.cursor),
+        limit: limitOf(q.limit, 50, 1000),
+      };
+      res.json(deps.repo.listIssues(filter, deps.now()));
+    })
+    .all(otherMethods(READ));
 
   const statusOf = (body: unknown): IssueStatus => {
     const status = (body as { status?: unknown } | undefined)?.status;
     return oneOf('status', status ?? '', STATUSES) as IssueStatus;
   };
 
-  router.patch('/issues/:id', (req, res) => {
-    const id = idOf(req.params.id);
-    const status = statusOf(req.body);
-    if (deps.repo.setStatus([id], status, deps.now()).length === 0)
-      throw new ApiError(404, `issue ${id} not found`);
-    deps.onStatusChange?.();
-    res.json(deps.repo.getIssue(id, deps.now()));
-  });
+  // Before /issues/:id, which would take "status" for an id.
+  router
+    .route('/issues/status')
+    .post(jsonBody, (req, res) => {
+      const body = req.body as { ids?: unknown; status?: unknown } | undefined;
+      if (!Array.isArray(body?.ids) || body.ids.length === 0 || body.ids.length > 1000) {
+        throw new ApiError(400, 'ids must be a list of 1 to 1000 issue ids');
+      }
+      const ids = [...new Set(body.ids.map(bodyIdOf))];
+      const updated = deps.repo.setStatus(ids, statusOf(body), deps.now());
+      deps.onStatusChange?.();
+      res.json({
+        updated,
+        notFound: ids.filter((i) => !updated.includes(i)),
+      } satisfies BulkStatusResult);
+    })
+    .all(otherMethods('POST'));
 
-  router.post('/issues/status', (req, res) => {
-    const body = req.body as { ids?: unknown; status?: unknown } | undefined;
-    if (!Array.isArray(body?.ids) || body.ids.length === 0 || body.ids.length > 1000) {
-      throw new ApiError(400, 'ids must be a list of 1 to 1000 issue ids');
-    }
-    const ids = [...new Set(body.ids.map((id) => idOf(typeof id === 'string' ? undefined : id)))];
-    const updated = deps.repo.setStatus(ids, statusOf(body), deps.now());
-    deps.onStatusChange?.();
-    res.json({
-      updated,
-      notFound: ids.filter((i) => !updated.includes(i)),
-    } satisfies BulkStatusResult);
-  });
+  router
+    .route('/issues/:id')
+    .get((req, res) => {
+      const issue = deps.repo.getIssue(idOf(req.params.id), deps.now());
+      if (!issue) throw new ApiError(404, `issue ${req.params.id} not found`);
+      res.json(issue);
+    })
+    .patch(jsonBody, (req, res) => {
+      const id = idOf(req.params.id);
+      const status = statusOf(req.body);
+      if (deps.repo.setStatus([id], status, deps.now()).length === 0)
+        throw new ApiError(404, `issue ${id} not found`);
+      deps.onStatusChange?.();
+      res.json(deps.repo.getIssue(id, deps.now()));
+    })
+    .all(otherMethods(`${READ}, PATCH`));
+
+  router
+    .route('/issues/:id/events')
+    .get((req, res) => {
+      const page = deps.repo.issueEvents(
+        idOf(req.params.id),
+        text('cursor', req.query.cursor),
+        limitOf(req.query.limit, 20, 100),
+      );
+      if (!page) throw new ApiError(404, `issue ${req.params.id} not found`);
+      res.json(page);
+    })
+    .all(otherMethods(READ));
 
   const session = async (req: Request) => {
     await deps.indexSessions();
@@ -184,40 +216,53 @@ export function restApi(deps: {
     return found;
   };
 
-  router.get('/sessions', async (req, res) => {
-    const q = req.query;
-    const min = text('minDurationMs', q.minDurationMs);
-    if (min !== undefined && !/^[0-9]{1,12}(?:\.[0-9]+)?$/.test(min))
-      throw new ApiError(400, 'minDurationMs must be a non-negative number of milliseconds');
-    const errors = oneOf('hasErrors', q.hasErrors, ['true', 'false'] as const);
-    const cursor = text('cursor', q.cursor);
-    await deps.indexSessions();
-    res.json(
-      deps.repo.listSessions({
-        q: text('q', q.q),
-        service: text('service', q.service),
-        ...(min !== undefined ? { minDurationMs: Number(min) } : {}),
-        ...(errors !== undefined ? { hasErrors: errors === 'true' } : {}),
-        ...(cursor !== undefined ? { cursor } : {}),
-        limit: limitOf(q.limit, 50, 200),
-      }),
-    );
-  });
+  router
+    .route('/sessions')
+    .get(async (req, res) => {
+      const q = req.query;
+      const min = text('minDurationMs', q.minDurationMs);
+      if (min !== undefined && !/^[0-9]{1,12}(?:\.[0-9]+)?$/.test(min))
+        throw new ApiError(400, 'minDurationMs must be a non-negative number of milliseconds');
+      const errors = oneOf('hasErrors', q.hasErrors, ['true', 'false'] as const);
+      const cursor = text('cursor', q.cursor);
+      await deps.indexSessions();
+      res.json(
+        deps.repo.listSessions({
+          q: text('q', q.q),
+          service: text('service', q.service),
+          ...(min !== undefined ? { minDurationMs: Number(min) } : {}),
+          ...(errors !== undefined ? { hasErrors: errors === 'true' } : {}),
+          ...(cursor !== undefined ? { cursor } : {}),
+          limit: limitOf(q.limit, 50, 200),
+        }),
+      );
+    })
+    .all(otherMethods(READ));
 
-  router.get('/sessions/:id', async (req, res) => {
-    res.json(await session(req));
-  });
+  router
+    .route('/sessions/:id')
+    .get(async (req, res) => {
+      res.json(await session(req));
+    })
+    .all(otherMethods(READ));
 
-  router.get('/sessions/:id/export', async (req, res) => {
-    const s = await session(req);
-    res
-      .attachment(`debug-session-${s.id.replace(/[^\w.-]/g, '_')}.json`)
-      .json({ exportedAt: new Date(deps.now()).toISOString(), session: s } satisfies SessionExport);
-  });
+  router
+    .route('/sessions/:id/export')
+    .get(async (req, res) => {
+      const s = await session(req);
+      res.attachment(`debug-session-${s.id.replace(/[^\w.-]/g, '_')}.json`).json({
+        exportedAt: new Date(deps.now()).toISOString(),
+        session: s,
+      } satisfies SessionExport);
+    })
+    .all(otherMethods(READ));
 
-  router.get('/stats', (_req, res) => {
-    res.json(deps.repo.stats(deps.now()));
-  });
+  router
+    .route('/stats')
+    .get((_req, res) => {
+      res.json(deps.repo.stats(deps.now()));
+    })
+    .all(otherMethods(READ));
 
   router.use((_req: Request, _res: Response, next: NextFunction) =>
     next(new ApiError(404, 'no such API route')),

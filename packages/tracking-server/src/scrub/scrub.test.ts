@@ -392,7 +392,17 @@ describe('PII scrubbing of the shapes SDKs send', () => {
   });
 
   it('scrubs a pair list as it scrubs the object with the same entries', () => {
-    const key = fc.constantFrom('Cookie', 'X-Api-Key', 'Accept', 'user', 'Session', 'page', 'sig');
+    const key = fc.constantFrom(
+      'Cookie',
+      'X-Api-Key',
+      'Accept',
+      'user',
+      'Session',
+      'page',
+      'sig',
+      'gen_ai.usage.input_tokens',
+      'refresh_token',
+    );
     const value = fc.oneof(
       fc.constantFrom('abc', 'Bearer 0a1b2c3d4e', 'token=abc', '', 4111111111111111, 7),
       fc.string({ maxLength: 8 }),
@@ -403,6 +413,156 @@ describe('PII scrubbing of the shapes SDKs send', () => {
         const asPairs = scrub(pairs.map(([k, v]) => [k, v])) as [string, unknown][];
         expect(asPairs).toEqual(pairs.map(([k]) => [k, asObject[k]]));
       }),
+    );
+  });
+});
+
+describe('PII scrubbing of token counts (OpenTelemetry GenAI and Sentry AI spans)', () => {
+  const scrub = createScrubber({ enabled: true });
+  /** What `value` under `key` is stored as. */
+  const stored = (key: string, value: unknown, s = scrub) =>
+    (s({ [key]: value }) as Record<string, unknown>)[key];
+
+  it('keeps a number or boolean under a key whose last word is "tokens": a count, not a credential', () => {
+    const kept: [string, number | boolean][] = [
+      // OpenTelemetry GenAI semantic conventions
+      ['gen_ai.usage.input_tokens', 1234],
+      ['gen_ai.usage.output_tokens', 56],
+      ['gen_ai.request.max_tokens', 1000],
+      ['gen_ai.usage.cache_read.input_tokens', 50],
+      ['gen_ai.usage.cache_creation.input_tokens', 25],
+      ['gen_ai.usage.reasoning.output_tokens', 30],
+      // Sentry's: a part of a count in a dotted part after it
+      ['gen_ai.usage.total_tokens', 1290],
+      ['gen_ai.usage.input_tokens.cached', 50],
+      ['gen_ai.usage.input_tokens.cache_write', 5],
+      ['gen_ai.usage.output_tokens.reasoning', 30],
+      ['gen_ai.usage.output_tokens.prediction_accepted', 3],
+      ['ai.total_tokens.used', 12],
+      // Other SDKs' spellings
+      ['llm.usage.total_tokens', 7],
+      ['ai.usage.promptTokens', 100],
+      ['completionTokens', 0],
+      ['MAX-TOKENS', 4096],
+      ['Max Tokens', 4096],
+      ['tokens', 3],
+      ['usage.input_tokens', 2.5],
+      ['gen_ai.usage.output_tokens.estimated', true],
+    ];
+    for (const [key, value] of kept) expect([key, stored(key, value)]).toEqual([key, value]);
+  });
+
+  it('filters credentials under "token" keys, strings under count keys, and counts named with another secret', () => {
+    const filtered: [string, unknown][] = [
+      ['token', 123456],
+      ['access_token', 42],
+      ['id_token', 42],
+      ['refresh_token', 42],
+      ['x-auth-token', 42],
+      ['AuthToken', 42],
+      ['csrfToken', true],
+      // A string where a count belongs may be anything.
+      ['gen_ai.usage.input_tokens', '1234'],
+      ['max_tokens', 'sk-abc'],
+      // Another sensitive name in the key filters it whatever the value.
+      ['session.total_tokens', 42],
+      ['access_token.max_tokens', 42],
+      ['x_auth_tokens', 42],
+      ['password.tokens', 42],
+      // "tokens" only as a word: glued to another it is not one.
+      ['prompttokens', 42],
+      ['TOTALTOKENS', 42],
+      // A session id can be a credential.
+      ['session.id', 'f3a9c0de'],
+      // Card numbers are filtered by their shape under any key.
+      ['gen_ai.usage.input_tokens', 4111111111111111],
+    ];
+    for (const [key, value] of filtered) expect([key, stored(key, value)]).toEqual([key, FILTERED]);
+    expect(stored('gen_ai.usage.input_tokens', { n: 1 })).toEqual({ n: FILTERED });
+    expect(stored('gen_ai.usage.input_tokens', [1, 2])).toEqual([FILTERED, FILTERED]);
+  });
+
+  it('keeps counts in pair lists and OTLP span attributes, leaving the event unchanged', () => {
+    const report = { changed: true };
+    const attributes = {
+      correlation_id: 'genai-1',
+      'gen_ai.usage.input_tokens': 1234,
+      'gen_ai.usage.output_tokens': 56,
+      'gen_ai.request.max_tokens': 1000,
+    };
+    expect(scrub(structuredClone(attributes), report)).toEqual(attributes);
+    expect(report.changed).toBe(false);
+    expect(
+      scrub([
+        ['gen_ai.usage.input_tokens', 12],
+        ['token', 12],
+      ]),
+    ).toEqual([
+      ['gen_ai.usage.input_tokens', 12],
+      ['token', FILTERED],
+    ]);
+  });
+
+  it("follows a project's own keys: a safe key is kept whole, an extra key filters counts too", () => {
+    const tokensSecret = createScrubber({ enabled: true, extraKeys: ['tokens'] });
+    expect(stored('gen_ai.usage.input_tokens', 5, tokensSecret)).toBe(FILTERED);
+    const usageSecret = createScrubber({ enabled: true, extraKeys: ['usage'] });
+    expect(stored('gen_ai.usage.input_tokens', 5, usageSecret)).toBe(FILTERED);
+    const safe = createScrubber({ enabled: true, safeKeys: ['max_tokens'] });
+    expect(stored('max_tokens', 'all of them', safe)).toBe('all of them');
+  });
+
+  // Keys of plain words, "token" or "tokens" joined as SDKs join them.
+  const word = fc.constantFrom(
+    'gen_ai',
+    'usage',
+    'input',
+    'Output',
+    'max',
+    'total',
+    'prompt',
+    'cached',
+    'id',
+    'x',
+  );
+  const separator = fc.constantFrom('.', '_', '-', ' ');
+  const joined = (parts: readonly string[], seps: readonly string[]) =>
+    parts.reduce((key, p, i) => (i === 0 ? p : `${key}${seps[i % seps.length]}${p}`), '');
+
+  it('keeps any count whose words are plain before a last "tokens"', () => {
+    fc.assert(
+      fc.property(
+        fc.array(word, { maxLength: 5 }),
+        fc.array(separator, { minLength: 1, maxLength: 5 }),
+        fc.constantFrom('tokens', 'Tokens', 'TOKENS'),
+        fc.oneof(fc.nat(), fc.boolean()),
+        (words, seps, tokens, count) => {
+          const key = joined([...words, tokens], seps);
+          expect(stored(key, count)).toBe(count);
+        },
+      ),
+    );
+  });
+
+  it('filters any string under a key with "token" in it, and any value under one with the word "token"', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(word, fc.constantFrom('token', 'Token', 'tokens', 'Tokens')), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        fc.array(fc.constantFrom('.', '_', '-', ' ', ''), { minLength: 1, maxLength: 5 }),
+        fc.oneof(fc.nat(), fc.boolean(), fc.string({ minLength: 1, maxLength: 8 })),
+        (words, seps, value) => {
+          const key = joined(words, seps);
+          fc.pre(/token/i.test(key) && value !== FILTERED);
+          // The key's words as its separators and camelCase split it.
+          const hasTokenWord = key
+            .split(/[-._ ]|(?<=[a-z])(?=[A-Z])/)
+            .some((w) => w.toLowerCase() === 'token');
+          if (typeof value === 'string' || hasTokenWord) expect(stored(key, value)).toBe(FILTERED);
+        },
+      ),
     );
   });
 });

@@ -154,6 +154,29 @@ function isPairList(a: readonly unknown[]): a is [string, unknown][] {
   return true;
 }
 
+const TOKENS = 'tokens';
+/** A last word `tokens`: after the start or a separator in any case, or camelCase `…Tokens`. */
+const ENDS_IN_TOKENS = /(?:(?:^|[-_.\s])(?:tokens|Tokens|TOKENS)|[a-z\d]Tokens)$/;
+
+/**
+ * Where the word `tokens` counts something in a key (`gen_ai.usage.input_tokens`,
+ * `gen_ai.request.max_tokens`, `promptTokens`), or -1: the key's last word, or the last word of
+ * the dotted part before its last, Sentry's parts of a count (`ai.total_tokens.used`,
+ * `gen_ai.usage.input_tokens.cached`). Words are split on `_`, `-`, spaces and camelCase.
+ */
+function tokenCountAt(key: string): number {
+  if (ENDS_IN_TOKENS.test(key)) return key.length - TOKENS.length;
+  const dot = key.lastIndexOf('.');
+  if (dot > 0 && ENDS_IN_TOKENS.test(key.slice(0, dot))) return dot - TOKENS.length;
+  return -1;
+}
+
+/**
+ * What a key's values become: kept (`plain`), filtered (`sensitive`), or filtered unless a
+ * number or boolean (`count`).
+ */
+type KeyRule = 'plain' | 'sensitive' | 'count';
+
 /**
  * A scrubber for one project's options. It rewrites the value in place (the event was just
  * parsed from the request and belongs to us) and returns it, so a 5 KB event is not copied.
@@ -165,15 +188,26 @@ export function createScrubber(
   if (!options.enabled) return (v) => v;
   const keys = [...DEFAULT_KEYS, ...(options.extraKeys ?? [])].map(normaliseKey);
   const safe = new Set((options.safeKeys ?? []).map(normaliseKey));
-  const verdicts = new Map<string, boolean>(); // keys repeat across events: decide each once
-  const sensitive = (key: string) => {
-    let v = verdicts.get(key);
-    if (v === undefined) {
+  /**
+   * A key that is sensitive only for the default name `token` inside its count word (`input_tokens`)
+   * names a count: a number or boolean under it is not a credential, a string may be. Any other
+   * sensitive name in it (`session.total_tokens`, `access_token.max_tokens`) still filters it.
+   */
+  const ruleOfSensitive = (key: string, k: string): KeyRule => {
+    const at = tokenCountAt(key);
+    if (at < 0) return 'sensitive';
+    const rest = normaliseKey(`${key.slice(0, at)}_${key.slice(at + TOKENS.length)}`);
+    return keys.some((s) => (s === 'token' ? rest : k).includes(s)) ? 'sensitive' : 'count';
+  };
+  const rules = new Map<string, KeyRule>(); // keys repeat across events: decide each once
+  const ruleOf = (key: string): KeyRule => {
+    let rule = rules.get(key);
+    if (rule === undefined) {
       const k = normaliseKey(key);
-      v = !safe.has(k) && keys.some((s) => k.includes(s));
-      if (verdicts.size < 10_000) verdicts.set(key, v);
+      rule = safe.has(k) || !keys.some((s) => k.includes(s)) ? 'plain' : ruleOfSensitive(key, k);
+      if (rules.size < 10_000) rules.set(key, rule);
     }
-    return v;
+    return rule;
   };
   let changed = false;
   const text = (s: string): string => {
@@ -225,7 +259,11 @@ export function createScrubber(
   };
   /** What `v`, found under `key` at `depth`, is stored as. */
   const scrubEntry = (key: string, v: unknown, depth: number): unknown => {
-    if (!sensitive(key)) {
+    const rule = ruleOf(key);
+    if (
+      rule === 'plain' ||
+      (rule === 'count' && (typeof v === 'number' || typeof v === 'boolean'))
+    ) {
       // Most values are line numbers, counts, flags: too short for a card, no call for them.
       if (v === null || typeof v === 'boolean' || (typeof v === 'number' && v < 1e12 && v > -1e12))
         return v;

@@ -1,0 +1,139 @@
+// The REST API's answers to methods and bodies it does not take, over HTTP from a real tracker.
+import { startTestTracker, type TestTracker } from '../testing/test-tracker';
+
+jest.setTimeout(30_000);
+
+let setup: TestTracker<'shop'>;
+
+beforeAll(async () => {
+  setup = await startTestTracker('rest', { shop: {} });
+});
+afterAll(() => setup?.close());
+
+interface Answer {
+  status: number;
+  allow: string | null;
+  body: unknown;
+}
+
+/** One request to the API with the token; the body is sent as JSON. */
+async function api(method: string, path: string, body?: unknown, token = 't'): Promise<Answer> {
+  const res = await fetch(`${setup.tracker.url}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return {
+    status: res.status,
+    allow: res.headers.get('allow'),
+    body: text ? (JSON.parse(text) as unknown) : undefined,
+  };
+}
+
+describe('methods a known path does not serve', () => {
+  it('answers 405 with Allow and a JSON error, not 404', async () => {
+    const refused = (method: string, allow: string) => ({
+      status: 405,
+      allow,
+      body: { error: `${method} is not allowed here; allowed: ${allow}` },
+    });
+    for (const method of ['PUT', 'DELETE', 'POST'])
+      expect(await api(method, '/issues/1', { status: 'open' })).toEqual(
+        refused(method, 'GET, HEAD, PATCH'),
+      );
+    expect(await api('DELETE', '/stats')).toEqual(refused('DELETE', 'GET, HEAD'));
+    expect(await api('PUT', '/issues')).toEqual(refused('PUT', 'GET, HEAD'));
+    expect(await api('PATCH', '/issues/1/events', {})).toEqual(refused('PATCH', 'GET, HEAD'));
+    expect(await api('DELETE', '/sessions/req-1')).toEqual(refused('DELETE', 'GET, HEAD'));
+    expect(await api('POST', '/sessions/req-1/export', {})).toEqual(refused('POST', 'GET, HEAD'));
+    expect(await api('POST', '/sessions', {})).toEqual(refused('POST', 'GET, HEAD'));
+    // The document is public: its path answers without the token.
+    expect(await api('POST', '/openapi.json', {}, 'wrong')).toEqual(refused('POST', 'GET, HEAD'));
+  });
+
+  it('matches /issues/status before /issues/:id, which would read "status" as an id', async () => {
+    expect(await api('GET', '/issues/status')).toEqual({
+      status: 405,
+      allow: 'POST',
+      body: { error: 'GET is not allowed here; allowed: POST' },
+    });
+    expect(await api('POST', '/issues/status', { ids: [999_999], status: 'open' })).toEqual({
+      status: 200,
+      allow: null,
+      body: { updated: [], notFound: [999_999] },
+    });
+    expect(await api('PATCH', '/issues/status', { status: 'open' })).toMatchObject({
+      status: 405,
+      allow: 'POST',
+    });
+  });
+
+  it('answers OPTIONS on a known path with 204 and Allow', async () => {
+    const paths: [string, string][] = [
+      ['/issues', 'GET, HEAD'],
+      ['/issues/status', 'POST'],
+      ['/issues/7', 'GET, HEAD, PATCH'],
+      ['/issues/7/events', 'GET, HEAD'],
+      ['/stats', 'GET, HEAD'],
+      ['/sessions/req-1', 'GET, HEAD'],
+    ];
+    for (const [path, allow] of paths)
+      expect([path, await api('OPTIONS', path)]).toEqual([
+        path,
+        { status: 204, allow, body: undefined },
+      ]);
+  });
+
+  it('still serves HEAD as GET, and answers unknown paths 404 and a missing token 401', async () => {
+    expect(await api('HEAD', '/stats')).toMatchObject({ status: 200, body: undefined });
+    expect(await api('OPTIONS', '/nope')).toEqual({
+      status: 404,
+      allow: null,
+      body: { error: 'no such API route' },
+    });
+    expect(await api('DELETE', '/issues/1/comments')).toMatchObject({ status: 404 });
+    expect(await api('DELETE', '/stats', undefined, 'wrong')).toMatchObject({
+      status: 401,
+      allow: null,
+    });
+  });
+
+  it('answers 415 to a PATCH or POST body that is not JSON, on the paths that take one', async () => {
+    const bodies: [string, string][] = [
+      ['PATCH', '/issues/1'],
+      ['POST', '/issues/status'],
+    ];
+    for (const [method, path] of bodies) {
+      const res = await fetch(`${setup.tracker.url}/api/v1${path}`, {
+        method,
+        headers: { authorization: 'Bearer t', 'content-type': 'text/plain' },
+        body: 'status=open',
+      });
+      expect([path, res.status, await res.json()]).toEqual([
+        path,
+        415,
+        { error: 'send the body as Content-Type: application/json' },
+      ]);
+    }
+  });
+});
+
+describe('bulk status changes', () => {
+  it('quotes an id that is not a positive JSON integer as it was sent', async () => {
+    const cases: [unknown, string][] = [
+      ['2', '"2"'],
+      [true, 'true'],
+      [2.5, '2.5'],
+      [0, '0'],
+      [null, 'null'],
+      [{ id: 2 }, '{"id":2}'],
+    ];
+    for (const [id, quoted] of cases)
+      expect(await api('POST', '/issues/status', { ids: [1, id], status: 'ignored' })).toEqual({
+        status: 400,
+        allow: null,
+        body: { error: `ids must be positive JSON integers; got ${quoted}` },
+      });
+  });
+});
