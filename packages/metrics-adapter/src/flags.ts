@@ -141,7 +141,7 @@ export const FLAGS: Readonly<Record<string, Spec>> = {
   },
   presets: {
     kind: 'bool',
-    help: "serve Beacon's built-in rules after the config's (Beacon)",
+    help: "serve Beacon's built-in rules; a rule of the config replaces one that yields the same metric (Beacon)",
     fallback: 'true',
   },
   'print-presets': {

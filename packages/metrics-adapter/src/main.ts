@@ -24,7 +24,12 @@ import { httpTransport } from './provider/prometheus/transport';
 import { parseAdapterConfig, type AdapterConfig } from './provider/prometheus/config';
 import { kubeStateObjectLister } from './provider/prometheus/objects';
 import { withPresets } from './provider/prometheus/presets';
-import { createPrometheusProvider, type PrometheusProvider } from './provider/prometheus/provider';
+import {
+  configWarnings,
+  createPrometheusProvider,
+  ruleName,
+  type PrometheusProvider,
+} from './provider/prometheus/provider';
 import { drainer } from './api/drain';
 import { createApp } from './server';
 import { createLogger, type Logger } from './telemetry/logger';
@@ -92,6 +97,7 @@ function loadConfig(flags: AdapterFlags, logger: Logger): AdapterConfig {
   if (merged.rules.length === 0 && merged.externalRules.length === 0) {
     throw new Error('no rules to serve: pass --config, or leave --presets on');
   }
+  for (const warning of configWarnings(merged)) logger.warn(warning);
   return merged;
 }
 
@@ -257,6 +263,14 @@ export async function startAdapter(
       },
       relistFailed: (error) =>
         logger.warn('series relist failed; serving the last table', { error }),
+      externalOverlaps: (overlaps) => {
+        for (const { metric, served, shadowed } of overlaps)
+          logger.warn('external metric yielded by more than one rule; the last one is served', {
+            metric,
+            served: ruleName(served),
+            notServed: shadowed.map(ruleName),
+          });
+      },
     },
   });
 

@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { formatMilliUnits, formatQuantity, formatQuantityBigInt, toMilliUnits } from './quantity';
 
 // Expected strings are what k8s.io/apimachinery's resource.NewMilliQuantity(v, DecimalSI).String()
-// prints, written out by hand.
+// prints, written out by hand, for v the value in milli-units after this project's two roundings:
+// to 15 significant digits (half away from zero), then a fraction of a milli-unit away from zero
+// (upstream's int64(value*1000.0) truncates instead: 0.0001 is "0" there).
 describe('formatQuantity', () => {
   it.each<[number | string, string]>([
     [1.5, '1500m'],
@@ -20,7 +22,7 @@ describe('formatQuantity', () => {
     [0.001, '1m'],
     [0.5, '500m'],
     [2.675, '2675m'],
-    [0.1 + 0.2, '301m'],
+    [0.1 + 0.2, '300m'],
     [-1.5, '-1500m'],
     [-0.0001, '-1m'],
     [123456.789, '123456789m'],
@@ -28,6 +30,24 @@ describe('formatQuantity', () => {
     ['3.14159', '3142m'],
     ['1e-7', '1m'],
     ['7E3', '7k'],
+    // More than 15 significant digits: binary noise, rounded off before the milli-units.
+    ['0.30000000000000004', '300m'],
+    ['-0.30000000000000004', '-300m'],
+    ['2.0000000000000004', '2'],
+    [2.0000000000000004, '2'],
+    ['3.0000000000000004e-1', '300m'],
+    ['0.3000000000000005', '301m'], // the 16th digit is 5: half away from zero, then up to 301m
+    ['0.30000000000000049', '300m'],
+    ['1.00000000000000049', '1'],
+    ['999999999999999.5', '1P'], // the carry runs through every nine
+    ['-999999999999999.5', '-1P'],
+    ['9999999999999999', '10P'],
+    ['1234567890123456789', '1234567890123460k'], // 123456789012346 × 10⁴
+    ['12345678901234567.89e-2', '123456789012346'], // 15 whole digits, no fraction left
+    ['0.000000000000000000123', '1m'], // three significant digits: kept, then up to 1m
+    ['1.005', '1005m'],
+    ['4.35', '4350m'],
+    ['123456789012.345', '123456789012345m'], // exactly 15: as it is
   ])('formats %p as %s', (value, expected) => {
     expect(formatQuantity(value)).toBe(expected);
   });
@@ -71,15 +91,16 @@ describe('formatMilliUnits (property)', () => {
     );
   });
 
-  it('never loses more than one milli-unit, and only rounds away from zero, for 100k doubles', () => {
+  it('never loses more than one milli-unit, and rounds down only within 15 digits, for 100k doubles', () => {
     fc.assert(
       fc.property(
         fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }),
         (v) => {
           const milli = Number(toMilliUnits(v));
           const exact = v * 1000;
-          // Float arithmetic here is only a bound check; 2 ulps of slack for the multiplication.
-          const slack = Math.abs(exact) * 4e-16;
+          // Float arithmetic here is only a bound check: rounding to 15 significant digits moves
+          // a value by at most 5e-15 of itself, plus 2 ulps for the multiplication.
+          const slack = Math.abs(exact) * 6e-15;
           return Math.abs(milli) + slack >= Math.abs(exact) && Math.abs(milli - exact) <= 1 + slack;
         },
       ),

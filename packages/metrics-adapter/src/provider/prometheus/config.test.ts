@@ -17,6 +17,7 @@ describe('parseAdapterConfig', () => {
       metricsQuery:
         'sum(rate(<<.Series>>{<<.LabelMatchers>>,container!="POD"}[5m])) by (<<.GroupBy>>)',
       labelValueReplacements: [],
+      origin: 'config.yaml rules[0]',
     });
     expect(config.rules[1]).toMatchObject({
       seriesFilters: [{ isNot: '.*_total$' }],
@@ -33,6 +34,7 @@ describe('parseAdapterConfig', () => {
       expect.objectContaining({
         resources: { overrides: { namespace: { resource: 'namespace' } }, namespaced: false },
         name: { matches: '^job_queue_length$', as: '$0' },
+        origin: 'config.yaml externalRules[0]',
       }),
     ]);
     expect(config.resourceRules).toBeDefined();

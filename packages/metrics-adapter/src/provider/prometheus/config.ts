@@ -24,6 +24,8 @@ export interface DiscoveryRule {
   readonly name: { readonly matches: string; readonly as: string };
   readonly metricsQuery: string;
   readonly labelValueReplacements: readonly { readonly find: string; readonly replace: string }[];
+  /** Where the rule was read (`rules.yaml externalRules[2]`), to name it in log lines and errors. */
+  readonly origin?: string;
 }
 
 export interface ResourceRules {
@@ -268,10 +270,13 @@ export function parseAdapterConfig(text: string, file: string): AdapterConfig {
     );
   if (doc.contents === null) return { rules: [], externalRules: [] };
   const top = r.map(doc.contents, '', ['rules', 'externalRules', 'resourceRules']);
-  const rules = r.seq(top.get('rules'), 'rules').map((n, i) => readRule(r, n, `rules[${i}]`));
-  const externalRules = r
-    .seq(top.get('externalRules'), 'externalRules')
-    .map((n, i) => readRule(r, n, `externalRules[${i}]`));
+  const read = (key: 'rules' | 'externalRules') =>
+    r.seq(top.get(key), key).map((n, i): DiscoveryRule => {
+      const path = `${key}[${i}]`;
+      return { ...readRule(r, n, path), origin: `${file} ${path}` };
+    });
+  const rules = read('rules');
+  const externalRules = read('externalRules');
   const rr = top.get('resourceRules');
   return { rules, externalRules, ...(rr ? { resourceRules: { raw: rr.toJSON() } } : {}) };
 }

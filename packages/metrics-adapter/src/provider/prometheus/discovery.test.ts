@@ -1,6 +1,6 @@
 import { parseAdapterConfig } from './config';
 import type { PrometheusClient } from './client';
-import { buildMetricTable, listSeries, tableKey } from './discovery';
+import { buildMetricTable, externalOverlaps, listSeries, tableKey } from './discovery';
 
 const config = parseAdapterConfig(
   `
@@ -82,16 +82,109 @@ describe('series discovery', () => {
       ['pods', 'websocket_connections', true],
     ]);
     expect(
-      table.custom
-        .get(tableKey('pods', 'websocket_connections'))
-        ?.sources.map((s) => s.seriesNames),
-    ).toEqual([['websocket_connections']]);
+      table.custom.get(tableKey('pods', 'websocket_connections'))?.sources.map((s) => s.seriesName),
+    ).toEqual(['websocket_connections']);
     expect(
       [...table.external.values()].map((e) => [
         e.metric,
         e.namespaced,
-        e.sources.map((s) => s.seriesNames),
+        e.sources.map((s) => s.seriesName),
       ]),
-    ).toEqual([['jobs_queue_length', false, [['job_queue_length']]]]);
+    ).toEqual([['jobs_queue_length', false, ['job_queue_length']]]);
+  });
+
+  it('never lists nodes or persistentvolumes as namespaced, whatever labels their series carry', () => {
+    // Upstream's SetSeries sets Namespaced = false for namespaces, nodes and persistentvolumes.
+    const rules = parseAdapterConfig(
+      `rules:\n- seriesQuery: '{namespace!=""}'\n  resources: {template: "<<.Resource>>"}\n`,
+      'template.yaml',
+    ).rules;
+    const listed = new Map<string, Record<string, string>[]>([
+      [
+        '{namespace!=""}',
+        [
+          { __name__: 'kube_pod_info', namespace: 'a', pod: 'p', node: 'n1' },
+          { __name__: 'pv_used_bytes', namespace: 'a', persistentvolume: 'pv1' },
+        ],
+      ],
+    ]);
+    const table = buildMetricTable(rules, [], listed);
+    expect([...table.custom.values()].map((e) => [e.resource, e.metric, e.namespaced])).toEqual([
+      ['namespaces', 'kube_pod_info', false],
+      ['namespaces', 'pv_used_bytes', false],
+      ['nodes', 'kube_pod_info', false],
+      ['persistentvolumes', 'pv_used_bytes', false],
+      ['pods', 'kube_pod_info', true],
+    ]);
+  });
+
+  it('queries the last series name a rule lists for a metric, as upstream overwrites it', () => {
+    const { rules, externalRules } = parseAdapterConfig(
+      `
+rules:
+- seriesQuery: '{__name__=~"[ab]_requests_total",namespace!="",pod!=""}'
+  resources: {template: "<<.Resource>>"}
+  name: {matches: "^[ab]_requests_total$", as: requests}
+externalRules:
+- seriesQuery: '{__name__=~"[ab]_requests_total",namespace!="",pod!=""}'
+  resources: {template: "<<.Resource>>"}
+  name: {matches: "^[ab]_requests_total$", as: requests}
+`,
+      'two-series.yaml',
+    );
+    // /api/v1/series lists series sorted by their labels, __name__ first.
+    const listed = new Map<string, Record<string, string>[]>([
+      [
+        '{__name__=~"[ab]_requests_total",namespace!="",pod!=""}',
+        [
+          { __name__: 'a_requests_total', namespace: 'x', pod: 'p' },
+          { __name__: 'b_requests_total', namespace: 'x', pod: 'p' },
+        ],
+      ],
+    ]);
+    const table = buildMetricTable(rules, externalRules, listed);
+    const seriesOf = (map: typeof table.custom, key: string) =>
+      map.get(key)?.sources.map((s) => s.seriesName);
+    expect(seriesOf(table.custom, tableKey('pods', 'requests'))).toEqual(['b_requests_total']);
+    expect(seriesOf(table.external, tableKey('', 'requests'))).toEqual(['b_requests_total']);
+  });
+
+  it('serves an external metric several rules yield from the last of them, naming the others', () => {
+    const { externalRules } = parseAdapterConfig(
+      `
+externalRules:
+- seriesQuery: 'job_queue_length{queue!=""}'
+  resources: {overrides: {namespace: {resource: namespace}}}
+  metricsQuery: 'max(<<.Series>>{<<.LabelMatchers>>}) by (queue)'
+- seriesQuery: 'jobs_waiting{queue!=""}'
+  resources: {namespaced: false}
+  name: {matches: "^jobs_waiting$", as: job_queue_length}
+- seriesQuery: 'job_queue_length{queue!=""}'
+  resources: {overrides: {namespace: {resource: namespace}}}
+  name: {matches: "^job_queue_length$", as: job_queue_length}
+`,
+      'user.yaml',
+    );
+    const listed = new Map<string, Record<string, string>[]>([
+      ['job_queue_length{queue!=""}', [{ __name__: 'job_queue_length', queue: 'render' }]],
+      ['jobs_waiting{queue!=""}', [{ __name__: 'jobs_waiting', queue: 'render' }]],
+    ]);
+    const table = buildMetricTable([], externalRules, listed);
+    const entry = table.external.get(tableKey('', 'job_queue_length'));
+    expect(entry?.sources.map((s) => s.rule.rule.origin)).toEqual(['user.yaml externalRules[2]']);
+    expect(entry?.namespaced).toBe(true);
+    expect(
+      externalOverlaps(table).map((o) => [
+        o.metric,
+        o.served.rule.origin,
+        o.shadowed.map((r) => r.rule.origin),
+      ]),
+    ).toEqual([
+      [
+        'job_queue_length',
+        'user.yaml externalRules[2]',
+        ['user.yaml externalRules[0]', 'user.yaml externalRules[1]'],
+      ],
+    ]);
   });
 });

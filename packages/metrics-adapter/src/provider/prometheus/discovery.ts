@@ -2,14 +2,19 @@
 // share a seriesQuery share one /api/v1/series call, as in prometheus-adapter. The table is
 // rebuilt in the background (--metrics-relist-interval) and swapped whole, so a request always
 // sees one consistent table.
+import { isRootScoped } from '../../k8s/resources';
 import type { DiscoveryRule } from './config';
 import { compileRule, type CompiledRule } from './naming';
 import type { PrometheusClient } from './client';
 
-/** One rule that yields an API metric, with the Prometheus series names behind it. */
+/** One rule that yields an API metric, with the Prometheus series name its queries use. */
 export interface MetricSource {
   readonly rule: CompiledRule;
-  readonly seriesNames: readonly string[];
+  /**
+   * The last series name the rule's series list gives for the metric: upstream's SetSeries and
+   * filterAndStoreMetrics store the series name series by series, so the last one listed stays.
+   */
+  readonly seriesName: string;
 }
 
 export interface TableEntry {
@@ -18,11 +23,15 @@ export interface TableEntry {
   readonly metric: string;
   readonly namespaced: boolean;
   /**
-   * Every rule that yields this metric, in config order. prometheus-adapter keeps one and drops
-   * the rest silently; serving all lets one metric come from differently labelled series (DCGM
-   * exporter's `pod` and `exported_pod`), the first rule winning where two describe one object.
+   * Custom metrics: every rule that yields this metric, in config order (presets first).
+   * prometheus-adapter keeps the last rule and drops the rest; serving all lets one metric come
+   * from differently labelled series (DCGM exporter's `pod` and `exported_pod`), the last rule
+   * with a value for an object winning, so where one rule describes every object the answer is
+   * upstream's. External metrics: the one rule upstream serves, the last in config order.
    */
   readonly sources: readonly MetricSource[];
+  /** External metrics: the other rules that yield this name, in config order (none are queried). */
+  readonly shadowed: readonly CompiledRule[];
 }
 
 export interface MetricTable {
@@ -33,22 +42,49 @@ export interface MetricTable {
 export const tableKey = (resource: string, metric: string) => `${resource}/${metric}`;
 
 type SeriesByQuery = ReadonlyMap<string, readonly Record<string, string>[]>;
-type MutableEntry = Omit<TableEntry, 'sources'> & {
-  sources: { rule: CompiledRule; seriesNames: string[] }[];
+type MutableEntry = Omit<TableEntry, 'sources' | 'shadowed'> & {
+  sources: { rule: CompiledRule; seriesName: string }[];
+  shadowed: CompiledRule[];
 };
 
-function add(
+/** Adds a custom metric's source, or makes `series` the series name of the rule's source. */
+function addCustom(
   map: Map<string, MutableEntry>,
-  entry: Omit<TableEntry, 'sources'>,
+  entry: Omit<TableEntry, 'sources' | 'shadowed'>,
   rule: CompiledRule,
   series: string,
 ) {
   const key = tableKey(entry.resource, entry.metric);
   let existing = map.get(key);
-  if (!existing) map.set(key, (existing = { ...entry, sources: [] }));
-  let source = existing.sources.find((s) => s.rule === rule);
-  if (!source) existing.sources.push((source = { rule, seriesNames: [] }));
-  if (!source.seriesNames.includes(series)) source.seriesNames.push(series);
+  if (!existing) map.set(key, (existing = { ...entry, sources: [], shadowed: [] }));
+  const source = existing.sources.find((s) => s.rule === rule);
+  if (source) source.seriesName = series;
+  else existing.sources.push({ rule, seriesName: series });
+}
+
+/**
+ * Makes `rule` (with `series`) the external metric's only source, as upstream's
+ * filterAndStoreMetrics overwrites `rawMetricsCache[name]`: the last rule in config order wins.
+ */
+function setExternal(
+  map: Map<string, MutableEntry>,
+  metric: string,
+  namespaced: boolean,
+  rule: CompiledRule,
+  series: string,
+) {
+  const key = tableKey('', metric);
+  const previous = map.get(key);
+  const earlier = previous?.sources[0]?.rule;
+  const shadowed = previous?.shadowed ?? [];
+  if (earlier && earlier !== rule) shadowed.push(earlier);
+  map.set(key, {
+    resource: '',
+    metric,
+    namespaced,
+    sources: [{ rule, seriesName: series }],
+    shadowed,
+  });
 }
 
 export function buildMetricTable(
@@ -68,8 +104,10 @@ export function buildMetricTable(
         .filter((r): r is string => r !== undefined);
       const namespaced = resources.includes('namespaces');
       for (const resource of resources) {
-        const entry = { resource, metric, namespaced: namespaced && resource !== 'namespaces' };
-        add(custom, entry, rule, name);
+        // As upstream's SetSeries, which does so for namespaces, nodes and persistentvolumes: a
+        // root-scoped object has no namespace, whatever other labels its series carry.
+        const entry = { resource, metric, namespaced: namespaced && !isRootScoped(resource) };
+        addCustom(custom, entry, rule, name);
       }
     }
   }
@@ -78,13 +116,29 @@ export function buildMetricTable(
       const name = labels.__name__;
       const metric = name && rule.apiName(name);
       if (!name || !metric) continue;
-      const namespaced = rule.rule.resources.namespaced ?? true;
-      add(external, { resource: '', metric, namespaced }, rule, name);
+      setExternal(external, metric, rule.rule.resources.namespaced ?? true, rule, name);
     }
   }
   const sorted = <T>(m: Map<string, T>) =>
     new Map([...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return { custom: sorted(custom), external: sorted(external) };
+}
+
+/** An external metric that more than one rule yields: which rule serves it, which do not. */
+export interface ExternalOverlap {
+  readonly metric: string;
+  readonly served: CompiledRule;
+  readonly shadowed: readonly CompiledRule[];
+}
+
+/** The external metrics that more than one rule yields, by name. */
+export function externalOverlaps(table: MetricTable): ExternalOverlap[] {
+  const overlaps: ExternalOverlap[] = [];
+  for (const { metric, sources, shadowed } of table.external.values()) {
+    const served = sources[0];
+    if (served && shadowed.length > 0) overlaps.push({ metric, served: served.rule, shadowed });
+  }
+  return overlaps;
 }
 
 /** Lists the series every distinct seriesQuery selects (one call per query). */

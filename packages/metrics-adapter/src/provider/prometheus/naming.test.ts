@@ -28,6 +28,31 @@ describe('API names', () => {
     const m = /^(?<kind>[a-z]+)_(\d+)$/.exec('queue_42')!;
     expect(expandTemplate('$kind-${2}-$$-$9', m)).toBe('queue-42-$-');
   });
+
+  it("reads a group number as Go's extract does: 0 or digits without a leading zero", () => {
+    // Go 1.26: regexp.MustCompile(`^(a)(b)(?P<n>c)(d)(e)(f)(g)(h)(i)(j)(k)$`).ExpandString(…)
+    // on "abcdefghijk" gives these; `01` and `$03` are names, and no group has them.
+    const m = /^(a)(b)(?<n>c)(d)(e)(f)(g)(h)(i)(j)(k)$/.exec('abcdefghijk')!;
+    const cases: [string, string][] = [
+      ['$0', 'abcdefghijk'],
+      ['${0}', 'abcdefghijk'],
+      ['$00', ''],
+      ['$01', ''],
+      ['${01}', ''],
+      ['$03', ''],
+      ['$010', ''],
+      ['$000000001', ''],
+      ['$1', 'a'],
+      ['$10', 'j'],
+      ['$11', 'k'],
+      ['$12', ''],
+      ['$100000000', ''],
+      ['$n', 'c'],
+      ['$$01', '$01'],
+    ];
+    for (const [template, expected] of cases)
+      expect([template, expandTemplate(template, m)]).toEqual([template, expected]);
+  });
 });
 
 describe('groups sharing a name', () => {

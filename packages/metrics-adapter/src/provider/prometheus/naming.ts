@@ -25,6 +25,12 @@ export interface CompiledRule {
   resourceFor(label: string): string | undefined;
 }
 
+/**
+ * A group number as Go's regexp `extract` reads one: `0`, or digits without a leading zero. Any
+ * other run of word characters (`01`, `1x`) is a group name, and expands to "" when none has it.
+ */
+const GROUP_NUMBER = /^(?:0|[1-9][0-9]*)$/;
+
 /** Go's Regexp.Expand: $1, ${1}, $name, ${name}; $$ is a literal $. */
 export function expandTemplate(template: string, match: RegExpExecArray): string {
   return template.replace(
@@ -32,7 +38,7 @@ export function expandTemplate(template: string, match: RegExpExecArray): string
     (_all, dollar, braced, bare) => {
       if (dollar === '$') return '$';
       const ref = (braced ?? bare) as string;
-      const value = /^\d+$/.test(ref) ? match[Number(ref)] : namedGroup(match, ref);
+      const value = GROUP_NUMBER.test(ref) ? match[Number(ref)] : namedGroup(match, ref);
       return value ?? '';
     },
   );

@@ -5,7 +5,8 @@
 //
 // DCGM exporter series name the GPU's pod in `pod`/`namespace` when Prometheus scrapes it with
 // honor_labels (or a pod-resources mapping), and in `exported_pod`/`exported_namespace` when the
-// exporter's own pod labels won: one rule for each, the first winning for a pod both describe.
+// exporter's own pod labels won: one rule for each, the later (`pod`) winning for a pod both
+// describe, as the last rule with a value for an object does.
 import { catalog } from '@beacon/metric-catalog';
 import { parseAdapterConfig, type AdapterConfig } from './config';
 
@@ -37,23 +38,23 @@ ${podResources}
   name: {matches: "^${queue}$", as: "${queue}"}
   metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'
 # GPU utilisation (percent, averaged over the pod's GPUs) from DCGM exporter.
-- seriesQuery: '${gpuUtil}{namespace!="",pod!="",exported_pod=""}'
-${podResources}
-  name: {matches: "^${gpuUtil}$", as: "gpu_utilization"}
-  metricsQuery: 'avg(<<.Series>>{<<.LabelMatchers>>,exported_pod=""}) by (<<.GroupBy>>)'
 - seriesQuery: '${gpuUtil}{exported_namespace!="",exported_pod!=""}'
 ${exportedPodResources}
   name: {matches: "^${gpuUtil}$", as: "gpu_utilization"}
   metricsQuery: 'avg(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'
-# GPU framebuffer memory in use (bytes, summed over the pod's GPUs; DCGM reports MiB).
-- seriesQuery: '${fbUsed}{namespace!="",pod!="",exported_pod=""}'
+- seriesQuery: '${gpuUtil}{namespace!="",pod!="",exported_pod=""}'
 ${podResources}
-  name: {matches: "^${fbUsed}$", as: "gpu_framebuffer_used_bytes"}
-  metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>,exported_pod=""}) by (<<.GroupBy>>) * ${MIB}'
+  name: {matches: "^${gpuUtil}$", as: "gpu_utilization"}
+  metricsQuery: 'avg(<<.Series>>{<<.LabelMatchers>>,exported_pod=""}) by (<<.GroupBy>>)'
+# GPU framebuffer memory in use (bytes, summed over the pod's GPUs; DCGM reports MiB).
 - seriesQuery: '${fbUsed}{exported_namespace!="",exported_pod!=""}'
 ${exportedPodResources}
   name: {matches: "^${fbUsed}$", as: "gpu_framebuffer_used_bytes"}
   metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>) * ${MIB}'
+- seriesQuery: '${fbUsed}{namespace!="",pod!="",exported_pod=""}'
+${podResources}
+  name: {matches: "^${fbUsed}$", as: "gpu_framebuffer_used_bytes"}
+  metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>,exported_pod=""}) by (<<.GroupBy>>) * ${MIB}'
 externalRules:
 # Queue length per queue, whichever pods export it: select with metricLabelSelector queue=<name>.
 - seriesQuery: '${queue}{namespace!="",queue!=""}'
@@ -66,14 +67,18 @@ externalRules:
 
 export const presets = (): AdapterConfig => parseAdapterConfig(PRESETS_YAML, '<built-in presets>');
 
-/** The user's rules first (they win where both serve one metric), then the presets. */
+/**
+ * The presets first, then the user's rules. The later rule wins where two yield one metric (an
+ * external metric is served by the last rule that yields it, a custom metric's object by the last
+ * rule with a value for it, as upstream keeps the last), so a user's rule replaces a preset.
+ */
 export function withPresets(config: AdapterConfig | undefined, enabled: boolean): AdapterConfig {
   const base: AdapterConfig = config ?? { rules: [], externalRules: [] };
   if (!enabled) return base;
   const p = presets();
   return {
     ...base,
-    rules: [...base.rules, ...p.rules],
-    externalRules: [...base.externalRules, ...p.externalRules],
+    rules: [...p.rules, ...base.rules],
+    externalRules: [...p.externalRules, ...base.externalRules],
   };
 }

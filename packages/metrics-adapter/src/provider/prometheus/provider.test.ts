@@ -4,7 +4,13 @@ import { BadSelectorError, MetricNotFoundError } from '../provider';
 import type { PrometheusClient, Sample } from './client';
 import { parseAdapterConfig } from './config';
 import { kubeStateObjectLister } from './objects';
-import { createPrometheusProvider, queryWindowSeconds } from './provider';
+import {
+  configWarnings,
+  createPrometheusProvider,
+  queryWindowSeconds,
+  RuleError,
+  ruleName,
+} from './provider';
 
 const config = parseAdapterConfig(
   `
@@ -231,7 +237,7 @@ describe('Prometheus provider', () => {
     ).rejects.toThrow(MetricNotFoundError);
   });
 
-  it('serves DCGM utilisation from both pod and exported_pod labels, the first rule winning', async () => {
+  it('serves DCGM utilisation from both pod and exported_pod labels, the last rule winning', async () => {
     const { provider } = await providerWith({
       'avg(DCGM_FI_DEV_GPU_UTIL{namespace="platform",pod!="",exported_pod=""}) by (pod)': [
         sample({ pod: 'ai-0' }, '80'),
@@ -247,8 +253,9 @@ describe('Prometheus provider', () => {
       labelSelector: [],
       metricLabelSelector: [],
     });
+    // ai-0 has a value from both rules: the exported_pod rule comes last in the config.
     expect(items.map((i) => [i.describedObject.name, i.value])).toEqual([
-      ['ai-0', '80'],
+      ['ai-0', '10'],
       ['ai-1', '40'],
     ]);
   });
@@ -580,5 +587,163 @@ describe('queryWindowSeconds', () => {
     expect(queryWindowSeconds('rate(x[2m])')).toBe(120);
     expect(queryWindowSeconds('rate(x[1m30s]) / rate(y[5m:30s])')).toBe(300);
     expect(queryWindowSeconds('sum(x)')).toBeUndefined();
+  });
+
+  it('reads no range inside a string literal', () => {
+    expect(queryWindowSeconds('sum(x{path="/a[5m]"})')).toBeUndefined();
+    expect(queryWindowSeconds("sum(rate(x{path='/a[5m]'}[1m]))")).toBe(60);
+    expect(queryWindowSeconds('sum(rate(x{path=`/a[5m]`}[1m]))')).toBe(60);
+    // Escaped quotes do not end the literal; a raw string has no escapes.
+    expect(queryWindowSeconds('rate(x{p="\\"[5m]\\""}[2m])')).toBe(120);
+    expect(queryWindowSeconds("rate(x{p='\\'[5m]'}[2m])")).toBe(120);
+    expect(queryWindowSeconds('rate(x{p=`\\`[5m]}[2m])')).toBe(300);
+  });
+});
+
+describe('rules that yield one metric, as prometheus-adapter keeps the last', () => {
+  // Presets come first in a merged config (withPresets), the user's rules last.
+  const merged = parseAdapterConfig(
+    `
+rules:
+- seriesQuery: '{__name__=~"[ab]_requests_total",namespace!="",pod!=""}'
+  resources: {overrides: {namespace: {resource: namespace}, pod: {resource: pod}}}
+  name: {matches: "^[ab]_requests_total$", as: requests}
+- seriesQuery: '{__name__="c_requests_total",namespace!="",pod!=""}'
+  resources: {overrides: {namespace: {resource: namespace}, pod: {resource: pod}}}
+  name: {matches: "^c_requests_total$", as: requests}
+externalRules:
+- seriesQuery: '{__name__="job_queue_length",namespace!="",queue!=""}'
+  resources: {overrides: {namespace: {resource: namespace}}}
+  metricsQuery: 'max(<<.Series>>{<<.LabelMatchers>>}) by (queue)'
+- seriesQuery: '{__name__="job_queue_length",namespace!="",queue!=""}'
+  resources: {overrides: {namespace: {resource: namespace}}}
+  metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (queue)'
+- seriesQuery: '{__name__="orders_pending"}'
+  metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>})'
+- seriesQuery: '{__name__="orders_open"}'
+  resources: {namespaced: false}
+  metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (shop)'
+`,
+    'merged.yaml',
+  );
+  const found: Record<string, Record<string, string>[]> = {
+    '{__name__=~"[ab]_requests_total",namespace!="",pod!=""}': [
+      { __name__: 'a_requests_total', namespace: 'web', pod: 'w-0' },
+      { __name__: 'b_requests_total', namespace: 'web', pod: 'w-0' },
+    ],
+    '{__name__="c_requests_total",namespace!="",pod!=""}': [
+      { __name__: 'c_requests_total', namespace: 'web', pod: 'w-1' },
+    ],
+    '{__name__="job_queue_length",namespace!="",queue!=""}': [
+      { __name__: 'job_queue_length', namespace: 'web', queue: 'render' },
+    ],
+    '{__name__="orders_pending"}': [{ __name__: 'orders_pending', shop: 'x' }],
+    '{__name__="orders_open"}': [{ __name__: 'orders_open', shop: 'x' }],
+  };
+  async function providerFor(answers: Record<string, Sample[]>) {
+    const queries: string[] = [];
+    const overlaps: string[][] = [];
+    const provider = createPrometheusProvider({
+      client: {
+        async query(expr) {
+          queries.push(expr);
+          const answer = answers[expr];
+          if (!answer) throw new Error(`unexpected query ${expr}`);
+          return answer;
+        },
+        series: async (m) => found[m[0] as string] ?? [],
+      },
+      config: merged,
+      lister: { names: async () => new Set() },
+      relistIntervalMs: 60_000,
+      maxAgeMs: 600_000,
+      cacheTtlMs: 0,
+      observer: {
+        externalOverlaps: (list) => {
+          for (const o of list)
+            overlaps.push([o.metric, ruleName(o.served), ...o.shadowed.map(ruleName)]);
+        },
+      },
+    });
+    await provider.relist();
+    return { provider, queries, overlaps };
+  }
+
+  it('queries only the last external rule, and says which rules it left out', async () => {
+    const { provider, queries, overlaps } = await providerFor({
+      'sum(job_queue_length{namespace="web"}) by (queue)': [
+        sample({ queue: 'render' }, '20', 1700000002),
+      ],
+    });
+    const items = await provider.externalValues({
+      namespace: 'web',
+      metric: 'job_queue_length',
+      metricLabelSelector: [],
+    });
+    // One item, from the last rule: an HPA sums every item, so a second one would add to it.
+    expect(items).toEqual([{ labels: { queue: 'render' }, value: '20', timestamp: 1700000002 }]);
+    expect(queries).toEqual(['sum(job_queue_length{namespace="web"}) by (queue)']);
+    expect(overlaps).toEqual([
+      ['job_queue_length', 'merged.yaml externalRules[1]', 'merged.yaml externalRules[0]'],
+    ]);
+  });
+
+  it('answers an object from the last rule with a value for it, querying the last series name', async () => {
+    const { provider, queries } = await providerFor({
+      'sum(b_requests_total{namespace="web",pod!=""}) by (pod)': [
+        sample({ pod: 'w-0' }, '1'),
+        sample({ pod: 'w-1' }, '2'),
+      ],
+      'sum(c_requests_total{namespace="web",pod!=""}) by (pod)': [sample({ pod: 'w-1' }, '3')],
+    });
+    const items = await provider.objectValues({
+      resource: 'pods',
+      namespace: 'web',
+      name: '*',
+      metric: 'requests',
+      labelSelector: [],
+      metricLabelSelector: [],
+    });
+    expect(items.map((i) => [i.describedObject.name, i.value])).toEqual([
+      ['w-0', '1'],
+      ['w-1', '3'],
+    ]);
+    expect(queries.sort()).toEqual([
+      'sum(b_requests_total{namespace="web",pod!=""}) by (pod)',
+      'sum(c_requests_total{namespace="web",pod!=""}) by (pod)',
+    ]);
+  });
+
+  it('fails a namespaced external rule that maps no namespace label, as upstream, naming the fix', async () => {
+    const { provider, queries } = await providerFor({});
+    const asked = provider.externalValues({
+      namespace: 'web',
+      metric: 'orders_pending',
+      metricLabelSelector: [],
+    });
+    await expect(asked).rejects.toThrow(RuleError);
+    await expect(asked).rejects.toThrow(
+      'external metric orders_pending: external rule merged.yaml externalRules[2] is namespaced but maps no label to namespaces (prometheus-adapter: unable to convert resource namespaces into label: no generic resource label form specified for this metric); map the namespace label in resources.overrides (namespace: {resource: namespace}) or resources.template, or set resources.namespaced: false',
+    );
+    expect(queries).toEqual([]);
+    expect(configWarnings(merged)).toEqual([
+      'external rule merged.yaml externalRules[2] is namespaced but maps no label to namespaces (prometheus-adapter: unable to convert resource namespaces into label: no generic resource label form specified for this metric); map the namespace label in resources.overrides (namespace: {resource: namespace}) or resources.template, or set resources.namespaced: false',
+    ]);
+  });
+
+  it('keeps every label of an external sample, __name__ included, as upstream convertLabels', async () => {
+    const { provider } = await providerFor({
+      'sum(orders_open{}) by (shop)': [
+        sample({ __name__: 'orders_open', shop: 'x' }, '5', 1700000003),
+      ],
+    });
+    const items = await provider.externalValues({
+      namespace: 'web',
+      metric: 'orders_open',
+      metricLabelSelector: [],
+    });
+    expect(items).toEqual([
+      { labels: { __name__: 'orders_open', shop: 'x' }, value: '5', timestamp: 1700000003 },
+    ]);
   });
 });

@@ -18,14 +18,24 @@ import {
 } from '../provider';
 import { PrometheusError, type PrometheusClient, type Sample } from './client';
 import type { AdapterConfig } from './config';
-import { buildMetricTable, listSeries, SeriesGrace, tableKey, type MetricTable } from './discovery';
+import {
+  buildMetricTable,
+  externalOverlaps,
+  listSeries,
+  SeriesGrace,
+  tableKey,
+  type ExternalOverlap,
+  type MetricTable,
+} from './discovery';
 import { labelValuesByName, metricLabelMatchers, promString } from './matchers';
-import { renderMetricsQuery } from './naming';
+import { compileRule, renderMetricsQuery, type CompiledRule } from './naming';
 
 export interface ProviderObserver {
   cache?(result: CacheResult): void;
   relisted?(table: MetricTable): void;
   relistFailed?(error: unknown): void;
+  /** After a relist in which some external metric is yielded by more than one rule. */
+  externalOverlaps?(overlaps: readonly ExternalOverlap[]): void;
 }
 
 export interface PrometheusProviderOptions {
@@ -57,10 +67,17 @@ const DURATION_UNITS: Readonly<Record<string, number>> = {
   y: 31536000,
 };
 
+/**
+ * PromQL's string literals: "…" and '…' with backslash escapes, `…` raw (PromQL processes no
+ * escapes in it). A label value such as `path="/a[5m]"` is text, not a range.
+ */
+const STRING_LITERAL = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/gs;
+
 /** The longest range selector in a query (`rate(x[2m])` → 120): the window a value covers. */
 export function queryWindowSeconds(query: string): number | undefined {
   let longest: number | undefined;
-  for (const m of query.matchAll(/\[((?:\d+(?:ms|[smhdwy]))+)(?::[^\]]*)?\]/g)) {
+  const code = query.replace(STRING_LITERAL, '""');
+  for (const m of code.matchAll(/\[((?:\d+(?:ms|[smhdwy]))+)(?::[^\]]*)?\]/g)) {
     let seconds = 0;
     for (const part of (m[1] as string).matchAll(/(\d+)(ms|[smhdwy])/g)) {
       seconds += Number(part[1]) * (DURATION_UNITS[part[2] as string] ?? 0);
@@ -78,6 +95,41 @@ export function queryWindowSeconds(query: string): number | undefined {
  */
 const objectMatcher = (objectLabel: string, name: string) =>
   name === '*' ? `${objectLabel}!=""` : `${objectLabel}=${promString(name)}`;
+
+/** What upstream's LabelForResource answers for a namespace with neither override nor template. */
+const UPSTREAM_NO_LABEL =
+  'unable to convert resource namespaces into label: no generic resource label form specified for this metric';
+
+/**
+ * Why a namespaced external rule cannot put the request's namespace into its query, or undefined
+ * when it can. prometheus-adapter's BuildExternal fails such a request ("no generic resource
+ * label form"); answering every namespace's series instead would let an HPA scale on another
+ * namespace's numbers.
+ */
+export function namespaceProblem(rule: CompiledRule): string | undefined {
+  if (rule.rule.resources.namespaced === false || rule.labelFor('namespaces') !== undefined)
+    return undefined;
+  return `external rule ${rule.rule.origin ?? JSON.stringify(rule.rule.seriesQuery)} is namespaced but maps no label to namespaces (prometheus-adapter: ${UPSTREAM_NO_LABEL}); map the namespace label in resources.overrides (namespace: {resource: namespace}) or resources.template, or set resources.namespaced: false`;
+}
+
+/** What is wrong with a config that only shows when a request comes: one line per problem. */
+export function configWarnings(config: AdapterConfig): string[] {
+  return config.externalRules
+    .map((rule) => namespaceProblem(compileRule(rule)))
+    .filter((problem): problem is string => problem !== undefined);
+}
+
+/** A rule as a log line names it. */
+export const ruleName = (rule: CompiledRule) =>
+  rule.rule.origin ?? `seriesQuery ${JSON.stringify(rule.rule.seriesQuery)}`;
+
+/** The request fails as upstream's does: a 500 naming the rule and the fix. */
+export class RuleError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RuleError';
+  }
+}
 
 export interface PrometheusProvider extends MetricsProvider {
   /** Relists now; resolves when the new table is in place (or the old one kept on failure). */
@@ -122,6 +174,8 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
       const series = await listSeries(client, [...config.rules, ...config.externalRules], since);
       table = buildMetricTable(config.rules, config.externalRules, grace.carry(series));
       options.observer?.relisted?.(table);
+      const overlaps = externalOverlaps(table);
+      if (overlaps.length > 0) options.observer?.externalOverlaps?.(overlaps);
     } catch (err) {
       options.observer?.relistFailed?.(err);
       if (!table) throw err;
@@ -196,7 +250,7 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
       const objectValue =
         q.name !== '*' ? q.name : namesInQuery(source) ? (await wanted)?.join('|') : undefined;
       const expr = renderMetricsQuery(source.rule.rule.metricsQuery, {
-        series: source.seriesNames[0] as string,
+        series: source.seriesName,
         labelMatchers: matchers,
         labelValuesByName: {
           ...labelValuesByName(q.metricLabelSelector),
@@ -215,7 +269,9 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
       return { byObject, window: queryWindowSeconds(expr) };
     });
     const [answered, picked] = await Promise.all([Promise.all(perSource), wanted]);
-    const results = answered.filter((r) => r !== undefined);
+    // Last rule first: upstream serves the last rule in config order (presets come first, so a
+    // user's rule wins); here the last one that has a value for an object.
+    const results = answered.filter((r) => r !== undefined).reverse();
 
     // In name order (the default sort: UTF-16 code units, as `<` compares): the picked objects'
     // names are kept sorted, so a request only looks its objects up (~0.05 ms for 1,500 pods,
@@ -225,7 +281,6 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
     const namespace = isRootScoped(q.resource) ? {} : { namespace: q.namespace };
     const items: ObjectSample[] = [];
     for (const name of names) {
-      // The first rule that has a value for an object wins (config order).
       for (const { byObject, window } of results) {
         const sample = byObject.get(name);
         if (!sample) continue;
@@ -243,44 +298,41 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
   }
 
   async function loadExternalValues(q: ExternalQuery): Promise<ExternalSample[]> {
-    const entry = currentTable().external.get(tableKey('', q.metric));
-    if (!entry) throw new MetricNotFoundError(q.metric, '');
-    const metricMatchers = metricLabelMatchers(q.metricLabelSelector);
-    const perSource = entry.sources.map(async (source) => {
-      const namespaceLabel = source.rule.labelFor('namespaces');
-      const inNamespace = entry.namespaced && namespaceLabel !== undefined;
-      const matchers = [
-        ...metricMatchers,
-        ...(inNamespace ? [`${namespaceLabel}=${promString(q.namespace)}`] : []),
-      ];
-      // As prometheus-adapter's BuildExternal: the label values after the rule's
-      // labelValueReplacements, and nothing to group by (a rule that wants one item per queue
-      // says `by (queue)` itself).
-      const values: Record<string, string> = {
-        ...labelValuesByName(q.metricLabelSelector),
-        ...(inNamespace ? { [namespaceLabel]: q.namespace } : {}),
-      };
-      for (const { find, replace } of source.rule.rule.labelValueReplacements)
-        for (const key of Object.keys(values))
-          values[key] = (values[key] as string).replaceAll(find, replace);
-      const expr = renderMetricsQuery(source.rule.rule.metricsQuery, {
-        series: source.seriesNames[0] as string,
-        labelMatchers: matchers,
-        labelValuesByName: values,
-        groupBy: [],
-      });
-      const window = queryWindowSeconds(expr);
-      return (await query(expr)).map((s): ExternalSample => {
-        const { __name__: _name, ...labels } = s.labels;
-        return {
-          labels,
-          value: s.value,
-          timestamp: s.timestamp,
-          ...(window === undefined ? {} : { windowSeconds: window }),
-        };
-      });
+    const source = currentTable().external.get(tableKey('', q.metric))?.sources[0];
+    if (!source) throw new MetricNotFoundError(q.metric, '');
+    const { rule } = source;
+    const problem = namespaceProblem(rule);
+    if (problem) throw new RuleError(`external metric ${q.metric}: ${problem}`);
+    const namespaceLabel =
+      rule.rule.resources.namespaced === false ? undefined : rule.labelFor('namespaces');
+    const matchers = [
+      ...metricLabelMatchers(q.metricLabelSelector),
+      ...(namespaceLabel ? [`${namespaceLabel}=${promString(q.namespace)}`] : []),
+    ];
+    // As prometheus-adapter's BuildExternal: the label values after the rule's
+    // labelValueReplacements, and nothing to group by (a rule that wants one item per queue
+    // says `by (queue)` itself).
+    const values: Record<string, string> = {
+      ...labelValuesByName(q.metricLabelSelector),
+      ...(namespaceLabel ? { [namespaceLabel]: q.namespace } : {}),
+    };
+    for (const { find, replace } of rule.rule.labelValueReplacements)
+      for (const key of Object.keys(values))
+        values[key] = (values[key] as string).replaceAll(find, replace);
+    const expr = renderMetricsQuery(rule.rule.metricsQuery, {
+      series: source.seriesName,
+      labelMatchers: matchers,
+      labelValuesByName: values,
+      groupBy: [],
     });
-    return (await Promise.all(perSource)).flat();
+    const window = queryWindowSeconds(expr);
+    // Every label of the sample, __name__ included, as upstream's convertLabels copies them.
+    return (await query(expr)).map((s): ExternalSample => ({
+      labels: s.labels,
+      value: s.value,
+      timestamp: s.timestamp,
+      ...(window === undefined ? {} : { windowSeconds: window }),
+    }));
   }
 
   return {

@@ -1,0 +1,192 @@
+// Rules that prometheus-adapter resolves one way and this adapter once resolved another, end to
+// end: a real Prometheus, the adapter with the presets on and a user's --config, over HTTPS.
+// Expected answers are prometheus-adapter's, worked out by hand from its code.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { catalog, createGauge } from '@beacon/metric-catalog';
+import { Gauge, Registry } from 'prom-client';
+import { parseFlags } from '../../flags';
+import { startAdapter, type RunningAdapter } from '../../main';
+import { memoryLogger } from '../../telemetry/logger';
+import { httpsGet, type Reply } from '../../testing/https';
+import {
+  serveMetrics,
+  startPrometheus,
+  waitFor,
+  type RunningPrometheus,
+  type ScrapeTarget,
+} from '../../testing/prometheus';
+
+jest.setTimeout(90_000);
+
+// The user's rules, after the presets: job_queue_length is also a preset external rule
+// (`max(…) by (queue)`); this one sums every queue into one item.
+const USER_CONFIG = `
+rules:
+- seriesQuery: '{__name__=~"node_pressure|pv_used_bytes",namespace!=""}'
+  resources: {template: "<<.Resource>>"}
+externalRules:
+- seriesQuery: 'job_queue_length{namespace!="",queue!=""}'
+  resources: {overrides: {namespace: {resource: namespace}}}
+  name: {matches: "^job_queue_length$", as: "job_queue_length"}
+  metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>})'
+- seriesQuery: 'orders_open{shop!=""}'
+  metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (shop)'
+- seriesQuery: 'orders_open{shop!=""}'
+  resources: {namespaced: false}
+  name: {matches: "^orders_open$", as: "orders_open_raw"}
+  metricsQuery: '<<.Series>>{<<.LabelMatchers>>}'
+`;
+
+let prom: RunningPrometheus;
+let adapter: RunningAdapter;
+let dir: string;
+let serving: string;
+const logger = memoryLogger();
+const servers: Server[] = [];
+
+async function target(
+  fill: (r: Registry) => void,
+  labels: Record<string, string>,
+): Promise<ScrapeTarget> {
+  const registry = new Registry();
+  fill(registry);
+  const { server, address } = await serveMetrics(registry);
+  servers.push(server);
+  return { address, labels };
+}
+
+const gauge = (name: string, value: number, labelNames: string[] = [], labels = {}) =>
+  function fill(r: Registry) {
+    new Gauge({ name, help: name, labelNames, registers: [r] }).set(labels, value);
+  };
+
+beforeAll(async () => {
+  const queue = (r: Registry) =>
+    createGauge(catalog.platform.jobQueueLength, r).set({ queue: 'render' }, 10);
+  const targets = [
+    await target(queue, { namespace: 'platform', pod: 'video-0' }),
+    await target(queue, { namespace: 'platform', pod: 'video-1' }),
+    // Root-scoped objects whose series also carry a namespace label.
+    await target(gauge('node_pressure', 2), { namespace: 'platform', node: 'n1' }),
+    await target(gauge('pv_used_bytes', 1024), { namespace: 'platform', persistentvolume: 'pv1' }),
+    await target(gauge('orders_open', 5, ['shop'], { shop: 'x' }), {}),
+  ];
+  prom = await startPrometheus(targets);
+  dir = mkdtempSync(join(tmpdir(), 'beacon-adapter-rules-'));
+  writeFileSync(join(dir, 'config.yaml'), USER_CONFIG);
+  adapter = await startAdapter(
+    parseFlags([
+      `--prometheus-url=${prom.url}`,
+      '--secure-port=0',
+      '--bind-address=127.0.0.1',
+      `--cert-dir=${dir}`,
+      `--config=${join(dir, 'config.yaml')}`,
+      '--metrics-relist-interval=1s',
+    ]),
+    { logger, authorize: async () => ({ allowed: true }), inCluster: null, env: {} },
+  );
+  serving = readFileSync(join(dir, 'apiserver.crt'), 'utf8');
+  await waitFor(
+    async () => {
+      const { body } = await get('/apis/custom.metrics.k8s.io/v1beta2');
+      const names = new Set(body.resources.map((x: { name: string }) => x.name));
+      return ['nodes/node_pressure', 'persistentvolumes/pv_used_bytes'].every((m) => names.has(m));
+    },
+    20_000,
+    () => 'the adapter did not discover the metrics',
+  );
+});
+
+afterAll(async () => {
+  await adapter?.close();
+  await prom?.stop();
+  for (const s of servers) s.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const get = (path: string): Promise<Reply> => httpsGet(adapter.url + path, { ca: serving });
+
+describe('rules resolved as prometheus-adapter resolves them, against a real Prometheus', () => {
+  it('serves an external metric from the last rule only: the user’s over the preset', async () => {
+    let last: Reply | undefined;
+    // Both pods scraped: the sum is 20 (the preset's max would be an extra item of 10).
+    await waitFor(
+      async () =>
+        (last = await get(
+          '/apis/external.metrics.k8s.io/v1beta1/namespaces/platform/job_queue_length',
+        )).body.items?.[0]?.value === '20',
+      15_000,
+      () => `expected the user's sum, got ${JSON.stringify(last?.body)}`,
+    );
+    expect(last?.body.items).toHaveLength(1);
+    expect(last?.body.items[0]).toMatchObject({
+      metricName: 'job_queue_length',
+      metricLabels: {},
+      value: '20',
+    });
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'external metric yielded by more than one rule; the last one is served',
+        metric: 'job_queue_length',
+        served: `${join(dir, 'config.yaml')} externalRules[0]`,
+        notServed: ['<built-in presets> externalRules[0]'],
+      }),
+    );
+  });
+
+  it('lists and serves nodes and persistentvolumes as root-scoped, whatever their labels', async () => {
+    const { body } = await get('/apis/custom.metrics.k8s.io/v1beta2');
+    const scope = (name: string) =>
+      body.resources.find((x: { name: string }) => x.name === name)?.namespaced;
+    expect(scope('nodes/node_pressure')).toBe(false);
+    expect(scope('persistentvolumes/pv_used_bytes')).toBe(false);
+    const node = await get('/apis/custom.metrics.k8s.io/v1beta2/nodes/n1/node_pressure');
+    expect(node.status).toBe(200);
+    expect(node.body.items).toEqual([
+      expect.objectContaining({
+        describedObject: { kind: 'Node', name: 'n1', apiVersion: '/v1' },
+        value: '2',
+      }),
+    ]);
+    const pv = await get('/apis/custom.metrics.k8s.io/v1beta2/persistentvolumes/pv1/pv_used_bytes');
+    expect(pv.status).toBe(200);
+    expect(pv.body.items[0]).toMatchObject({
+      describedObject: { kind: 'PersistentVolume', name: 'pv1', apiVersion: '/v1' },
+      value: '1024',
+    });
+  });
+
+  it('fails a namespaced external rule with no namespace label with a 500 naming the fix', async () => {
+    const r = await get('/apis/external.metrics.k8s.io/v1beta1/namespaces/platform/orders_open');
+    expect(r.status).toBe(500);
+    expect(r.body).toMatchObject({ kind: 'Status', reason: 'InternalError', code: 500 });
+    expect(r.body.message).toContain(
+      'is namespaced but maps no label to namespaces (prometheus-adapter: unable to convert resource namespaces into label: no generic resource label form specified for this metric); map the namespace label in resources.overrides',
+    );
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        msg: expect.stringContaining(
+          `external rule ${join(dir, 'config.yaml')} externalRules[1] is namespaced but maps no label to namespaces`,
+        ),
+      }),
+    );
+  });
+
+  it('keeps __name__ among an external item’s metricLabels', async () => {
+    const r = await get(
+      '/apis/external.metrics.k8s.io/v1beta1/namespaces/platform/orders_open_raw',
+    );
+    expect(r.body.items).toHaveLength(1);
+    expect(r.body.items[0].metricLabels).toEqual({
+      __name__: 'orders_open',
+      instance: expect.any(String),
+      job: 'app',
+      shop: 'x',
+    });
+  });
+});
