@@ -1,7 +1,7 @@
 // Ingest limits and encodings over real HTTP: 413 naming the limit (20 MB as sent, 100 MB
 // decompressed, 1 MB per event), every Content-Encoding and transfer the protocol allows, 429
 // with the headers SDKs back off by, and the rejected-requests metric counting each by reason.
-import { request } from 'node:http';
+import { rawPost } from './testing/raw-post';
 import { join } from 'node:path';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { catalog } from '@beacon/metric-catalog';
@@ -39,30 +39,11 @@ const envelopeOf = (n: number, extra = '') => {
   return Buffer.from(`{"event_id":"${id(n)}"}\n{"type":"event"}\n${event}\n`);
 };
 
-/** A POST with node:http, so the test decides the headers and how the body is sent. */
-function post(
+const post = (
   path: string,
   body: Buffer | Buffer[],
   headers: Record<string, string | number> = {},
-): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${tracker.url}${path}`, { method: 'POST', headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          text: Buffer.concat(chunks).toString('utf8'),
-        }),
-      );
-    });
-    req.on('error', reject);
-    // An array goes as separate chunks (Transfer-Encoding: chunked without a Content-Length).
-    for (const chunk of Array.isArray(body) ? body : [body]) req.write(chunk);
-    req.end();
-  });
-}
+) => rawPost(`${tracker.url}${path}`, body, headers);
 const ingestPath = (p: Project) => `/api/${p.id}/envelope/?sentry_key=${p.key}`;
 /** Whether the event is in the store (read on a connection of the test's own). */
 const stored = (n: number) => {

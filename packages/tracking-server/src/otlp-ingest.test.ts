@@ -1,7 +1,7 @@
 // OTLP/HTTP requests as other SDKs and exporters send them, through the real server: proto3
 // zero values left off the wire, integer attributes, requests sent again, and projects that
 // share trace and span ids.
-import { ExportTraceServiceRequest } from './ingest/otlp-proto';
+import { protobufOf } from './testing/otlp-protobuf';
 import { startTestTracker, type TestTracker } from './testing/test-tracker';
 
 jest.setTimeout(60_000);
@@ -32,23 +32,6 @@ const request = (spans: Json[], resource: Json[] = []) => ({
 });
 
 const corr = (value: Json) => ({ key: 'correlation_id', value });
-
-/** The request as protobuf from a proto3 encoder: hex ids as bytes, zero values left off. */
-const protobufOf = (req: ReturnType<typeof request>) =>
-  ExportTraceServiceRequest.encode(
-    ExportTraceServiceRequest.fromObject({
-      resourceSpans: req.resourceSpans.map((rs) => ({
-        ...rs,
-        scopeSpans: rs.scopeSpans.map((ss) => ({
-          spans: ss.spans.map((sp) => ({
-            ...sp,
-            traceId: Buffer.from(String(sp.traceId), 'hex'),
-            spanId: Buffer.from(String(sp.spanId), 'hex'),
-          })),
-        })),
-      })),
-    }),
-  ).finish();
 
 /** Posts a request as JSON, or protobuf; answers the status and the response (read as JSON). */
 async function post(

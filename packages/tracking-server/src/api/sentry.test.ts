@@ -1,7 +1,7 @@
 // Sentry ingest over real HTTP, for what particular SDKs send: sentry-java 2.x's
 // `Content-Encoding: UTF-8`, a device clock far off (the envelope's `sent_at`), and Python's
 // NaN and Infinity in a store body.
-import { request } from 'node:http';
+import { rawPost } from '../testing/raw-post';
 import type { Project } from '../projects';
 import type { RunningTracker } from '../main';
 import { startTestTracker, type TestTracker } from '../testing/test-tracker';
@@ -22,28 +22,11 @@ afterAll(() => setup?.close());
 
 const id = (n: number) => n.toString(16).padStart(32, '0');
 
-/** A POST with node:http, so the test decides every header. */
-function post(
-  path: string,
-  body: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; error: unknown; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${tracker.url}${path}`, { method: 'POST', headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          error: res.headers['x-sentry-error'],
-          text: Buffer.concat(chunks).toString('utf8'),
-        }),
-      );
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+/** A POST whose every header the test decides; `error` is its X-Sentry-Error. */
+const post = async (path: string, body: string, headers: Record<string, string> = {}) => {
+  const answer = await rawPost(`${tracker.url}${path}`, body, headers);
+  return { ...answer, error: answer.headers['x-sentry-error'] };
+};
 
 const auth = (client: string) => ({
   'x-sentry-auth': `Sentry sentry_version=7, sentry_key=${project.key}, sentry_client=${client}`,

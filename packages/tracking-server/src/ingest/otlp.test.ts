@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { OtlpError, parseOtlpJson, parseOtlpProtobuf, readTraces } from './otlp';
+import { protobufOf } from '../testing/otlp-protobuf';
 import { ExportTraceServiceRequest } from './otlp-proto';
 
 const span = (extra: Record<string, unknown> = {}) => ({
@@ -17,25 +18,6 @@ type Json = Record<string, unknown>;
 const request = (spans: Json[], resource: unknown = []) => ({
   resourceSpans: [{ resource: { attributes: resource }, scopeSpans: [{ spans }] }],
 });
-
-/** The same request as protobuf, written by protobufjs (hex ids as bytes). */
-const protobufOf = (req: ReturnType<typeof request>) =>
-  Buffer.from(
-    ExportTraceServiceRequest.encode(
-      ExportTraceServiceRequest.fromObject({
-        resourceSpans: req.resourceSpans.map((rs) => ({
-          ...rs,
-          scopeSpans: rs.scopeSpans.map((ss) => ({
-            spans: ss.spans.map((sp) => ({
-              ...sp,
-              traceId: Buffer.from(String(sp.traceId), 'hex'),
-              spanId: Buffer.from(String(sp.spanId), 'hex'),
-            })),
-          })),
-        })),
-      }),
-    ).finish(),
-  );
 
 const asJson = (req: ReturnType<typeof request>) => parseOtlpJson(Buffer.from(JSON.stringify(req)));
 
