@@ -669,10 +669,14 @@ describe('the adapter against a real Prometheus', () => {
       '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/*/websocket_connections?labelSelector=app%3Dcollab';
 
     it('serves the HPA (TokenReview, SubjectAccessReview) pods picked through the API watch', async () => {
+      // Both pods once Prometheus has scraped both (on a busy machine one can lag the other).
       await waitFor(
-        async () => (await call(path, { token: 'hpa-token' })).status === 200,
+        async () => {
+          const answer = await call(path, { token: 'hpa-token' });
+          return answer.status === 200 && answer.body.items.length === 2;
+        },
         20_000,
-        () => 'the delegated adapter never answered 200',
+        () => 'the delegated adapter never answered 200 for both pods',
       );
       const r = await call(path, { token: 'hpa-token' });
       expect(
