@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { getCiphers } from 'node:tls';
 import fc from 'fast-check';
-import { FlagError, parseFlags, parseGoDuration, usage } from './flags';
+import { CIPHER_SUITES, FlagError, parseFlags, parseGoDuration, usage } from './flags';
 
 describe('flags', () => {
   it("takes prometheus-adapter's defaults", () => {
@@ -184,7 +186,11 @@ describe('flags', () => {
       ['--tls-min-version=TLS1.2'],
       'want one of VersionTLS10, VersionTLS11, VersionTLS12, VersionTLS13',
     ],
-    [['--tls-cipher-suites=TLS_RSA_WITH_RC4_128_SHA'], 'not a cipher suite this server offers'],
+    [['--tls-cipher-suites=TLS_RSA_WITH_NOPE'], "not a cipher suite Go's crypto/tls knows"],
+    [
+      ['--tls-cipher-suites=TLS_RSA_WITH_RC4_128_SHA,TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA'],
+      'offers none of these suites (it has no RC4 or 3DES ones)',
+    ],
     [
       ['--prometheus-client-tls-cert-file=a.crt'],
       '--prometheus-client-tls-key-file are given together',
@@ -267,6 +273,116 @@ describe('flags', () => {
       '--tls-cipher-suites',
     ]) {
       expect(text).toContain(`  ${flag}`);
+    }
+  });
+});
+
+describe('--tls-cipher-suites', () => {
+  // Go 1.26's tls.CipherSuites() then tls.InsecureCipherSuites(), as a small Go program printed
+  // them; then the two legacy names component-base's ciphersuites_flag.go keeps.
+  const GO_SUITES = [
+    'TLS_AES_128_GCM_SHA256',
+    'TLS_AES_256_GCM_SHA384',
+    'TLS_CHACHA20_POLY1305_SHA256',
+    'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA',
+    'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA',
+    'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA',
+    'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA',
+    'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+    'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+    'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+    'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
+    'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
+    'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
+    'TLS_RSA_WITH_RC4_128_SHA',
+    'TLS_RSA_WITH_3DES_EDE_CBC_SHA',
+    'TLS_RSA_WITH_AES_128_CBC_SHA',
+    'TLS_RSA_WITH_AES_256_CBC_SHA',
+    'TLS_RSA_WITH_AES_128_CBC_SHA256',
+    'TLS_RSA_WITH_AES_128_GCM_SHA256',
+    'TLS_RSA_WITH_AES_256_GCM_SHA384',
+    'TLS_ECDHE_ECDSA_WITH_RC4_128_SHA',
+    'TLS_ECDHE_RSA_WITH_RC4_128_SHA',
+    'TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA',
+    'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256',
+    'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256',
+  ];
+  const LEGACY = ['TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305', 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305'];
+  // RC4 and 3DES, in openssl-ciphers(1)'s words: Node's OpenSSL 3 has none of them.
+  const NOT_OFFERED: Record<string, string> = {
+    TLS_RSA_WITH_RC4_128_SHA: 'RC4-SHA',
+    TLS_RSA_WITH_3DES_EDE_CBC_SHA: 'DES-CBC3-SHA',
+    TLS_ECDHE_ECDSA_WITH_RC4_128_SHA: 'ECDHE-ECDSA-RC4-SHA',
+    TLS_ECDHE_RSA_WITH_RC4_128_SHA: 'ECDHE-RSA-RC4-SHA',
+    TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA: 'ECDHE-RSA-DES-CBC3-SHA',
+  };
+
+  it('accepts every suite Go knows, offering those Node has and reporting the others', () => {
+    const f = parseFlags([`--tls-cipher-suites=${[...GO_SUITES, ...LEGACY].join(',')}`]);
+    expect(f.tlsCipherSuites).toBe(
+      [
+        'TLS_AES_128_GCM_SHA256',
+        'TLS_AES_256_GCM_SHA384',
+        'TLS_CHACHA20_POLY1305_SHA256',
+        'ECDHE-ECDSA-AES128-SHA',
+        'ECDHE-ECDSA-AES256-SHA',
+        'ECDHE-RSA-AES128-SHA',
+        'ECDHE-RSA-AES256-SHA',
+        'ECDHE-ECDSA-AES128-GCM-SHA256',
+        'ECDHE-ECDSA-AES256-GCM-SHA384',
+        'ECDHE-RSA-AES128-GCM-SHA256',
+        'ECDHE-RSA-AES256-GCM-SHA384',
+        'ECDHE-RSA-CHACHA20-POLY1305',
+        'ECDHE-ECDSA-CHACHA20-POLY1305',
+        'AES128-SHA',
+        'AES256-SHA',
+        'AES128-SHA256',
+        'AES128-GCM-SHA256',
+        'AES256-GCM-SHA384',
+        'ECDHE-ECDSA-AES128-SHA256',
+        'ECDHE-RSA-AES128-SHA256',
+      ].join(':'),
+    );
+    expect(f.ignored).toEqual(Object.keys(NOT_OFFERED).map((n) => `--tls-cipher-suites=${n}`));
+  });
+
+  it('takes the CBC-SHA256 and 3DES names the review found refused', () => {
+    const f = parseFlags([
+      '--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,TLS_RSA_WITH_AES_128_CBC_SHA256,TLS_RSA_WITH_3DES_EDE_CBC_SHA,TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA',
+    ]);
+    expect(f.tlsCipherSuites).toBe(
+      'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:ECDHE-RSA-AES128-SHA256:ECDHE-ECDSA-AES128-SHA256:AES128-SHA256',
+    );
+    expect(f.ignored).toEqual([
+      '--tls-cipher-suites=TLS_RSA_WITH_3DES_EDE_CBC_SHA',
+      '--tls-cipher-suites=TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA',
+    ]);
+  });
+
+  it("maps each Go name to the suite of that IANA name in OpenSSL's words, one Node knows", () => {
+    const tls13 = GO_SUITES.slice(0, 3);
+    expect(Object.keys(CIPHER_SUITES).sort()).toEqual(
+      [...GO_SUITES.filter((n) => !tls13.includes(n)), ...LEGACY].sort(),
+    );
+    // OpenSSL's own table of IANA names (which are Go's) to its names.
+    const stdnames = new Map(
+      execFileSync('openssl', ['ciphers', '-stdname', 'ALL:COMPLEMENTOFALL:@SECLEVEL=0'], {
+        encoding: 'utf8',
+      })
+        .split('\n')
+        .map((line) => line.split(/\s+/))
+        .map(([iana, , openssl]) => [iana, openssl] as const),
+    );
+    const nodeKnows = new Set(getCiphers());
+    for (const [go, openssl] of Object.entries(CIPHER_SUITES)) {
+      if (Object.hasOwn(NOT_OFFERED, go)) {
+        expect([go, openssl]).toEqual([go, NOT_OFFERED[go]]);
+        expect([go, nodeKnows.has(openssl.toLowerCase())]).toEqual([go, false]);
+        continue;
+      }
+      const iana = LEGACY.includes(go) ? `${go}_SHA256` : go;
+      expect([go, openssl]).toEqual([go, stdnames.get(iana)]);
+      expect([go, nodeKnows.has(openssl.toLowerCase())]).toEqual([go, true]);
     }
   });
 });

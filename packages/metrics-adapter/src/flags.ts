@@ -3,6 +3,7 @@
 // Parsed strictly, as Go's pflag does: `--name=value` or `--name value`, booleans bare or
 // `=true|false`; an unknown flag is an error naming it. Flags that change nothing here are
 // accepted and reported, so a prometheus-adapter Deployment runs unchanged.
+import { getCiphers } from 'node:tls';
 
 export class FlagError extends Error {
   constructor(message: string) {
@@ -54,7 +55,10 @@ export interface AdapterFlags {
   /** OpenSSL's list for --tls-cipher-suites (TLS 1.3's suites always on, as in Go), when given. */
   readonly tlsCipherSuites?: string;
   readonly verbosity: number;
-  /** Flags accepted for compatibility that change nothing here, as given. */
+  /**
+   * Flags accepted for compatibility that change nothing here, as given; and each
+   * --tls-cipher-suites suite that Node's OpenSSL cannot offer, as `--tls-cipher-suites=NAME`.
+   */
   readonly ignored: readonly string[];
   /** Words that are no flag (the Helm chart repeats the binary, `/adapter`), ignored as pflag does. */
   readonly positionals: readonly string[];
@@ -346,38 +350,82 @@ function tlsVersion(name: string): (typeof TLS_VERSIONS)[keyof typeof TLS_VERSIO
   return TLS_VERSIONS[name as keyof typeof TLS_VERSIONS];
 }
 
-/** Go's cipher suite names (crypto/tls) → OpenSSL's. */
-const CIPHERS: Readonly<Record<string, string>> = {
-  TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: 'ECDHE-ECDSA-AES128-GCM-SHA256',
-  TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256: 'ECDHE-RSA-AES128-GCM-SHA256',
-  TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: 'ECDHE-ECDSA-AES256-GCM-SHA384',
-  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384: 'ECDHE-RSA-AES256-GCM-SHA384',
-  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305: 'ECDHE-ECDSA-CHACHA20-POLY1305',
-  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-ECDSA-CHACHA20-POLY1305',
-  TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305: 'ECDHE-RSA-CHACHA20-POLY1305',
-  TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-RSA-CHACHA20-POLY1305',
+/**
+ * Go's TLS 1.0–1.2 cipher suite names → OpenSSL's: every suite of crypto/tls's CipherSuites()
+ * and InsecureCipherSuites(), which component-base's --tls-cipher-suites accepts together, and
+ * the two legacy ChaCha20 names it keeps. (OpenSSL's names from openssl-ciphers(1).)
+ */
+export const CIPHER_SUITES: Readonly<Record<string, string>> = {
+  // tls.CipherSuites()
   TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA: 'ECDHE-ECDSA-AES128-SHA',
-  TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA: 'ECDHE-RSA-AES128-SHA',
   TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA: 'ECDHE-ECDSA-AES256-SHA',
+  TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA: 'ECDHE-RSA-AES128-SHA',
   TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA: 'ECDHE-RSA-AES256-SHA',
-  TLS_RSA_WITH_AES_128_GCM_SHA256: 'AES128-GCM-SHA256',
-  TLS_RSA_WITH_AES_256_GCM_SHA384: 'AES256-GCM-SHA384',
+  TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: 'ECDHE-ECDSA-AES128-GCM-SHA256',
+  TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: 'ECDHE-ECDSA-AES256-GCM-SHA384',
+  TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256: 'ECDHE-RSA-AES128-GCM-SHA256',
+  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384: 'ECDHE-RSA-AES256-GCM-SHA384',
+  TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-RSA-CHACHA20-POLY1305',
+  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-ECDSA-CHACHA20-POLY1305',
+  // component-base's legacy names
+  TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305: 'ECDHE-RSA-CHACHA20-POLY1305',
+  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305: 'ECDHE-ECDSA-CHACHA20-POLY1305',
+  // tls.InsecureCipherSuites()
+  TLS_RSA_WITH_RC4_128_SHA: 'RC4-SHA',
+  TLS_RSA_WITH_3DES_EDE_CBC_SHA: 'DES-CBC3-SHA',
   TLS_RSA_WITH_AES_128_CBC_SHA: 'AES128-SHA',
   TLS_RSA_WITH_AES_256_CBC_SHA: 'AES256-SHA',
+  TLS_RSA_WITH_AES_128_CBC_SHA256: 'AES128-SHA256',
+  TLS_RSA_WITH_AES_128_GCM_SHA256: 'AES128-GCM-SHA256',
+  TLS_RSA_WITH_AES_256_GCM_SHA384: 'AES256-GCM-SHA384',
+  TLS_ECDHE_ECDSA_WITH_RC4_128_SHA: 'ECDHE-ECDSA-RC4-SHA',
+  TLS_ECDHE_RSA_WITH_RC4_128_SHA: 'ECDHE-RSA-RC4-SHA',
+  TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA: 'ECDHE-RSA-DES-CBC3-SHA',
+  TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256: 'ECDHE-ECDSA-AES128-SHA256',
+  TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256: 'ECDHE-RSA-AES128-SHA256',
 };
 /** TLS 1.3's suites, which Go does not let a list turn off. */
 const TLS13 = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
 
-function cipherSuites(names: readonly string[]): string {
-  const openssl = names.flatMap((n) => {
-    if (TLS13.includes(n)) return [];
-    if (!Object.hasOwn(CIPHERS, n))
+/** Whether Node's OpenSSL has the suite: its build has no RC4 or 3DES ones, at any security level. */
+const offeredByOpenSsl = (openssl: string): boolean => getCiphers().includes(openssl.toLowerCase());
+
+interface CipherChoice {
+  /** OpenSSL's list: TLS 1.3's suites, then the named ones this server offers. */
+  readonly ciphers: string;
+  /** Go names accepted, as upstream does, that Node's OpenSSL cannot offer. */
+  readonly notOffered: readonly string[];
+}
+
+/**
+ * --tls-cipher-suites in OpenSSL's words. A name Go knows but OpenSSL cannot offer is accepted
+ * and reported, as prometheus-adapter's Deployments may name one; unless no named suite is
+ * offered at all, which would leave TLS 1.2 clients none.
+ */
+function cipherSuites(names: readonly string[]): CipherChoice {
+  const openssl: string[] = [];
+  const notOffered: string[] = [];
+  let anyOffered = false;
+  for (const n of names) {
+    if (TLS13.includes(n)) {
+      anyOffered = true;
+      continue;
+    }
+    const name = Object.hasOwn(CIPHER_SUITES, n) ? CIPHER_SUITES[n] : undefined;
+    if (name === undefined)
       throw new FlagError(
-        `invalid argument ${JSON.stringify(n)} for "--tls-cipher-suites": not a cipher suite this server offers`,
+        `invalid argument ${JSON.stringify(n)} for "--tls-cipher-suites": not a cipher suite Go's crypto/tls knows`,
       );
-    return [CIPHERS[n] as string];
-  });
-  return [...TLS13, ...new Set(openssl)].join(':');
+    if (offeredByOpenSsl(name)) {
+      openssl.push(name);
+      anyOffered = true;
+    } else notOffered.push(n);
+  }
+  if (!anyOffered)
+    throw new FlagError(
+      `invalid argument ${JSON.stringify(names.join(','))} for "--tls-cipher-suites": Node's OpenSSL ${process.versions.openssl} offers none of these suites (it has no RC4 or 3DES ones)`,
+    );
+  return { ciphers: [...TLS13, ...new Set(openssl)].join(':'), notOffered };
 }
 
 /**
@@ -491,6 +539,8 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
     );
   const minVersion = optional('tls-min-version');
   const ciphers = list('tls-cipher-suites');
+  const suites = ciphers.length > 0 ? cipherSuites(ciphers) : undefined;
+  for (const n of suites?.notOffered ?? []) ignored.push(`--tls-cipher-suites=${n}`);
 
   return {
     help: parseBool(str('help') as string, 'help'),
@@ -536,7 +586,7 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
       'authentication-tolerate-lookup-failure',
     ),
     ...(minVersion ? { tlsMinVersion: tlsVersion(minVersion) } : {}),
-    ...(ciphers.length > 0 ? { tlsCipherSuites: cipherSuites(ciphers) } : {}),
+    ...(suites ? { tlsCipherSuites: suites.ciphers } : {}),
     verbosity: parseInt10(str('v') as string, 'v'),
     ignored,
     positionals,

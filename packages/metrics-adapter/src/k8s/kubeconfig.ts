@@ -1,5 +1,6 @@
-// Enough of a kubeconfig to reach one API server: the current context's cluster (server, CA)
-// and user (client certificate, token or token file). Kubeconfigs carry many fields this
+// Enough of a kubeconfig to reach one API server: the current context's cluster (server, CA,
+// TLS server name) and user (client certificate, token or token file; none when the context
+// names no user). Kubeconfigs carry many fields this
 // adapter has no use for, so unknown fields are ignored, except those that say how to reach the
 // server (an exec plugin, an auth provider, a proxy): those are refused. Missing or unreadable
 // required fields are errors naming the file and the field.
@@ -9,11 +10,13 @@ import { parse } from 'yaml';
 
 export interface KubeConnection {
   readonly server: string;
+  /** The name the server's certificate is checked against (and sent as SNI), when not the URL's host. */
+  readonly tlsServerName?: string;
   readonly ca?: string;
   readonly cert?: string;
   readonly key?: string;
   readonly token?: string;
-  /** Where `token` was read from: read again as it rotates (k8s/api.ts). */
+  /** A token file, read again as it rotates (k8s/api.ts); its token wins over a static one. */
   readonly tokenFile?: string;
   readonly insecureSkipTlsVerify: boolean;
 }
@@ -41,6 +44,29 @@ function named(list: unknown, name: string, what: string, file: string): Obj {
   return inner;
 }
 
+/**
+ * The current context's user. A context that names none sends no credentials, as client-go's
+ * does (its ConfirmUsable accepts an empty auth info).
+ */
+function contextUser(doc: Obj, context: Obj, file: string): Obj {
+  const name = context.user;
+  if (name === undefined || name === null || name === '') return {};
+  return isObj(doc.users) || Array.isArray(doc.users)
+    ? named(doc.users, String(name), 'user', file)
+    : {};
+}
+
+const nonEmptyString = (v: unknown): string | undefined =>
+  typeof v === 'string' && v !== '' ? v : undefined;
+
+function readTrimmed(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
 export function parseKubeconfig(text: string, file: string): KubeConnection {
   let doc: unknown;
   try {
@@ -55,10 +81,7 @@ export function parseKubeconfig(text: string, file: string): KubeConnection {
   }
   const context = named(doc.contexts, contextName, 'context', file);
   const cluster = named(doc.clusters, String(context.cluster), 'cluster', file);
-  const user =
-    isObj(doc.users) || Array.isArray(doc.users)
-      ? named(doc.users, String(context.user), 'user', file)
-      : {};
+  const user = contextUser(doc, context, file);
   const base = dirname(file);
   const fullPath = (path: unknown) =>
     isAbsolute(String(path)) ? String(path) : resolve(base, String(path));
@@ -83,7 +106,6 @@ export function parseKubeconfig(text: string, file: string): KubeConnection {
     ['auth-provider', user],
     ['username', user],
     ['proxy-url', cluster],
-    ['tls-server-name', cluster],
   ] as const) {
     if (from[field] !== undefined)
       throw new KubeconfigError(
@@ -98,21 +120,27 @@ export function parseKubeconfig(text: string, file: string): KubeConnection {
       `cluster.server must be an http(s) URL, got ${JSON.stringify(server)}`,
     );
   }
-  const token =
-    typeof user.token === 'string'
-      ? user.token
-      : typeof user.tokenFile === 'string'
-        ? read('tokenFile', user.tokenFile).trim()
-        : undefined;
+  /**
+   * The bearer token. A tokenFile wins over a static token and is read again as it rotates:
+   * client-go keeps both, and its refreshing round tripper sends the file's token, falling back
+   * to the static one only while the file cannot be read.
+   */
+  const bearer = (): Pick<KubeConnection, 'token' | 'tokenFile'> => {
+    const token = nonEmptyString(user.token);
+    const tokenFile = nonEmptyString(user.tokenFile);
+    if (tokenFile === undefined) return token === undefined ? {} : { token };
+    const fromFile =
+      token === undefined ? read('tokenFile', tokenFile).trim() : readTrimmed(fullPath(tokenFile));
+    return { token: fromFile || token, tokenFile: fullPath(tokenFile) };
+  };
+  const tlsServerName = nonEmptyString(cluster['tls-server-name']);
   return {
     server: server.replace(/\/+$/, ''),
+    ...(tlsServerName === undefined ? {} : { tlsServerName }),
     ca: pem('certificate-authority-data', 'certificate-authority', cluster),
     cert: pem('client-certificate-data', 'client-certificate', user),
     key: pem('client-key-data', 'client-key', user),
-    token,
-    ...(typeof user.token !== 'string' && typeof user.tokenFile === 'string'
-      ? { tokenFile: fullPath(user.tokenFile) }
-      : {}),
+    ...bearer(),
     insecureSkipTlsVerify: cluster['insecure-skip-tls-verify'] === true,
   };
 }

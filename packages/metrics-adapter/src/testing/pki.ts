@@ -19,8 +19,8 @@ export interface Pki {
   intermediate(ca: Pair, name: string): Pair;
   /** A client certificate for `subject` (e.g. `/CN=jane/O=dev`) signed by `ca`. */
   client(ca: Pair, name: string, subject: string): Pair;
-  /** A serving certificate for localhost / 127.0.0.1 signed by `ca`. */
-  server(ca: Pair, name: string): Pair;
+  /** A serving certificate signed by `ca`, for `altNames` (by default localhost and 127.0.0.1). */
+  server(ca: Pair, name: string, altNames?: string): Pair;
   remove(): void;
 }
 
@@ -91,13 +91,8 @@ export function createPki(): Pki {
       ),
     client: (ca, name, subject) =>
       signed(ca, name, subject, 'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n'),
-    server: (ca, name) =>
-      signed(
-        ca,
-        name,
-        `/CN=${name}`,
-        'extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n',
-      ),
+    server: (ca, name, altNames = 'DNS:localhost,IP:127.0.0.1') =>
+      signed(ca, name, `/CN=${name}`, `extendedKeyUsage=serverAuth\nsubjectAltName=${altNames}\n`),
     remove() {
       rmSync(dir, { recursive: true, force: true });
     },
