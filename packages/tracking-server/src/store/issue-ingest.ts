@@ -77,6 +77,14 @@ export function issueIngest(
       b,
       (r) => (st.releaseSeen.get(projectId, r) as { first_seen: number } | undefined)?.first_seen,
     );
+  /**
+   * An event reopens an issue resolved in `resolvedIn` unless it comes from an older release. One
+   * with no release counts as older (Sentry's `GroupResolution.has_resolution`: the app has gone
+   * from no release to some, so it predates the fix); an issue resolved with none recorded reopens
+   * on any event.
+   */
+  const reopens = (e: TrackedEvent, resolvedIn: string | null): boolean =>
+    !resolvedIn || (e.release !== '' && !olderRelease(e.projectId, e.release, resolvedIn));
   /** Of the issue's release and its new events', the newest: what a resolution is recorded in. */
   const newestRelease = (projectId: number, current: string, group: readonly TrackedEvent[]) =>
     group.reduce(
@@ -176,10 +184,7 @@ export function issueIngest(
         });
       } else if (issue.status === 'resolved') {
         const resolvedIn = issue.resolved_in_release;
-        const regressed = group.some(
-          (e) => !(resolvedIn && e.release && olderRelease(e.projectId, e.release, resolvedIn)),
-        );
-        if (regressed) {
+        if (group.some((e) => reopens(e, resolvedIn))) {
           st.reopen.run(issue.id);
           opened.push({
             projectId: first.projectId,

@@ -646,3 +646,57 @@ describe('hourly counts', () => {
     ).toMatch(/^SEARCH issue_hours USING .*INDEX/);
   });
 });
+
+describe('reopening a resolved issue', () => {
+  // The same error each time, from `release` ('' when the SDK sets none).
+  const sent = (n: number, release: string) =>
+    readEvent(
+      {
+        event_id: (0x5e1000 + n).toString(16).padStart(32, '0'),
+        ...(release ? { release } : {}),
+        exception: { values: [{ type: 'RangeError', value: 'invoice total out of range' }] },
+      },
+      1,
+      scrub,
+      NOW + n,
+    );
+  const withRepo = (run: (repo: ReturnType<typeof openSqlite>) => void) => {
+    const dir = mkdtempSync(join(tmpdir(), 'beacon-reopen-'));
+    const repo = openSqlite(join(dir, 'tracker.db'));
+    try {
+      run(repo);
+    } finally {
+      repo.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  const onlyIssue = (repo: ReturnType<typeof openSqlite>): number => {
+    const [issue] = repo.listIssues({ sort: 'last_seen', limit: 1 }, NOW).items;
+    if (!issue) throw new Error('no issue stored');
+    return issue.id;
+  };
+
+  it('does not reopen an issue resolved in a release on an event with no release', () => {
+    withRepo((repo) => {
+      repo.ingest([sent(1, 'billing@1.10.0')]);
+      const id = onlyIssue(repo);
+      repo.setStatus([id], 'resolved', NOW);
+      expect(repo.getIssue(id, NOW)).toMatchObject({ resolvedInRelease: 'billing@1.10.0' });
+      repo.ingest([sent(2, '')]);
+      expect(repo.getIssue(id, NOW)).toMatchObject({ status: 'resolved', regression: false });
+      repo.ingest([sent(3, 'billing@1.10.1')]);
+      expect(repo.getIssue(id, NOW)).toMatchObject({ status: 'open', regression: true });
+    });
+  });
+
+  it('reopens an issue resolved with no release recorded on any event', () => {
+    withRepo((repo) => {
+      repo.ingest([sent(1, '')]);
+      const id = onlyIssue(repo);
+      repo.setStatus([id], 'resolved', NOW);
+      repo.ingest([sent(2, '')]);
+      expect(repo.getIssue(id, NOW)).toMatchObject({ status: 'open', regression: true });
+    });
+  });
+});
