@@ -239,8 +239,8 @@ export async function startAdapter(
   };
   const listerApi = overrides.lister ? undefined : connect(flags.listerKubeconfig);
   const watchLister = listerApi
-    ? kubeWatchLister(listerApi, (error) =>
-        logger.warn('object watch failed; reopening', { error }),
+    ? kubeWatchLister(listerApi, (error, retryInMs) =>
+        logger.warn('object list or watch failed; retrying', { error, retryInMs }),
       )
     : undefined;
   const provider = createPrometheusProvider({

@@ -17,11 +17,29 @@ export class KubeApiError extends Error {
   }
 }
 
+/** A list's ListMeta: where the list stands, and the token of its next page when it has one. */
+export interface ListMeta {
+  readonly resourceVersion?: string;
+  readonly continue?: string;
+}
+
 export interface KubeApi {
   /** A JSON request; resolves with the parsed body of a 2xx answer. */
   json<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
+  /**
+   * A list request whose items are parsed one at a time as the body arrives and handed to
+   * `onItem`, so a list of thousands of objects is never one string or one `JSON.parse`
+   * (kube-apiserver answers resourceVersion=0 from its watch cache whole, ignoring `limit`).
+   * Resolves with the list's metadata.
+   */
+  list(path: string, onItem: (item: unknown) => void, accept?: string): Promise<ListMeta>;
   /** Opens a watch: calls `onEvent` per event line until the stream ends (resolves) or fails. */
-  watch(path: string, onEvent: (event: unknown) => void, signal?: AbortSignal): Promise<void>;
+  watch(
+    path: string,
+    onEvent: (event: unknown) => void,
+    signal?: AbortSignal,
+    accept?: string,
+  ): Promise<void>;
   close(): void;
 }
 
@@ -63,13 +81,14 @@ export function createKubeApi(
         ca: conn.ca,
         cert: conn.cert,
         key: conn.key,
+        servername: conn.tlsServerName,
         rejectUnauthorized: !conn.insecureSkipTlsVerify,
       })
     : new HttpAgent({ keepAlive: true });
   const send = tls ? httpsRequest : httpRequest;
   const headers = (extra: Record<string, string>) => {
     const t = token();
-    return { accept: 'application/json', ...(t ? { authorization: `Bearer ${t}` } : {}), ...extra };
+    return { ...(t ? { authorization: `Bearer ${t}` } : {}), ...extra };
   };
 
   function open(
@@ -78,6 +97,7 @@ export function createKubeApi(
     body: string | undefined,
     timeout: number,
     signal?: AbortSignal,
+    accept = 'application/json',
   ) {
     return new Promise<IncomingMessage>((resolve, reject) => {
       const req = send(
@@ -87,14 +107,15 @@ export function createKubeApi(
           agent,
           signal,
           timeout,
-          headers: headers(
-            body === undefined
+          headers: headers({
+            accept,
+            ...(body === undefined
               ? {}
               : {
                   'content-type': 'application/json',
                   'content-length': String(Buffer.byteLength(body)),
-                },
-          ),
+                }),
+          }),
         },
         resolve,
       );
@@ -115,6 +136,20 @@ export function createKubeApi(
     return text;
   }
 
+  /** The error of a non-2xx answer, with the message of the Status it carries. */
+  async function failure(method: string, path: string, res: IncomingMessage) {
+    const text = await readAll(res);
+    const status = res.statusCode ?? 0;
+    let message = text.slice(0, 300);
+    try {
+      message = (JSON.parse(text) as { message?: string }).message ?? message;
+    } catch {
+      /* not a Status */
+    }
+    return new KubeApiError(status, `${method} ${path}: ${status} ${message}`);
+  }
+  const ok = (res: IncomingMessage) => (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300;
+
   return {
     async json<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
       const res = await open(
@@ -123,25 +158,31 @@ export function createKubeApi(
         body === undefined ? undefined : JSON.stringify(body),
         timeoutMs,
       );
+      if (!ok(res)) throw await failure(method, path, res);
       const text = await readAll(res);
       const status = res.statusCode ?? 0;
-      if (status < 200 || status >= 300) {
-        let message = text.slice(0, 300);
-        try {
-          message = (JSON.parse(text) as { message?: string }).message ?? message;
-        } catch {
-          /* not a Status */
-        }
-        throw new KubeApiError(status, `${method} ${path}: ${status} ${message}`);
-      }
       try {
         return JSON.parse(text) as T;
       } catch (err) {
         throw new KubeApiError(status, `${method} ${path}: answer is not JSON`, { cause: err });
       }
     },
-    async watch(path, onEvent, signal) {
-      const res = await open('GET', path, undefined, 0, signal);
+    async list(path, onItem, accept) {
+      const res = await open('GET', path, undefined, timeoutMs, undefined, accept);
+      if (!ok(res)) throw await failure('GET', path, res);
+      const splitter = new ListSplitter(onItem);
+      res.setEncoding('utf8');
+      try {
+        for await (const chunk of res) splitter.write(chunk as string);
+        return splitter.end();
+      } catch (err) {
+        throw new KubeApiError(res.statusCode ?? 0, `GET ${path}: answer is not a JSON list`, {
+          cause: err,
+        });
+      }
+    },
+    async watch(path, onEvent, signal, accept) {
+      const res = await open('GET', path, undefined, 0, signal, accept);
       if ((res.statusCode ?? 0) !== 200) {
         const text = await readAll(res);
         throw new KubeApiError(
@@ -165,4 +206,76 @@ export function createKubeApi(
       agent.destroy();
     },
   };
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+
+/**
+ * Splits a JSON list (`{"metadata": {…}, "items": [{…}, …]}`) as its text arrives: each item is
+ * parsed alone as soon as it is complete, and the rest of the list (its metadata) is kept with
+ * `items` emptied. Only one item's text is held at a time.
+ */
+export class ListSplitter {
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  private inItems = false;
+  /** The list without its items. */
+  private envelope = '';
+  /** The text of the item being read, up to the current chunk. */
+  private item = '';
+
+  constructor(private readonly onItem: (item: unknown) => void) {}
+
+  write(chunk: string): void {
+    // Where the part of this chunk not yet copied starts (into the envelope or the item).
+    let from = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk.charCodeAt(i);
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (c === BACKSLASH) this.escaped = true;
+        else if (c === QUOTE) this.inString = false;
+        continue;
+      }
+      if (c === QUOTE) this.inString = true;
+      else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        if (this.depth === 1 && c === OPEN_BRACKET && this.opensItems(chunk.slice(from, i))) {
+          this.envelope += chunk.slice(from, i + 1);
+          this.inItems = true;
+          from = i + 1;
+        } else if (this.inItems && this.depth === 2) from = i; // an item starts
+        this.depth++;
+      } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+        this.depth--;
+        if (this.inItems && this.depth === 2) {
+          this.onItem(JSON.parse(this.item + chunk.slice(from, i + 1)));
+          this.item = '';
+        } else if (this.inItems && this.depth === 1) {
+          this.inItems = false;
+          from = i; // the envelope goes on with `]`
+        }
+      }
+    }
+    if (!this.inItems) this.envelope += chunk.slice(from);
+    else if (this.depth > 2) this.item += chunk.slice(from);
+  }
+
+  /** The list's metadata, once the whole body has been written. */
+  end(): ListMeta {
+    // An empty list's items may be `null` (a nil slice), so only the envelope is checked.
+    const list = JSON.parse(this.envelope) as { metadata?: ListMeta } | null;
+    if (typeof list !== 'object' || list === null) throw new Error('not a list');
+    return list.metadata ?? {};
+  }
+
+  /** Whether the array opening after `text` (the rest of the envelope) is the list's `items`. */
+  private opensItems(text: string): boolean {
+    return /"items"\s*:\s*$/.test(this.envelope.slice(-64) + text);
+  }
 }

@@ -114,6 +114,94 @@ describe('kubeconfig', () => {
     expect(() => parseKubeconfig(text, 'k')).toThrow(KubeconfigError);
     expect(() => parseKubeconfig(text, 'k')).toThrow(message);
   });
+
+  it('sends no credentials for a context that names no user, as client-go does', async () => {
+    const text = `current-context: c
+contexts: [{name: c, context: {cluster: k}}]
+clusters: [{name: k, cluster: {server: "${fake.url}", insecure-skip-tls-verify: true}}]
+users: [{name: u, user: {token: not-this-one}}]
+`;
+    const conn = parseKubeconfig(text, 'k');
+    expect(conn).toEqual({ server: fake.url, insecureSkipTlsVerify: true });
+    const client = createKubeApi(conn);
+    try {
+      const before = fake.requests.length;
+      await expect(client.json('GET', '/api/v1/pods')).rejects.toThrow('401 Unauthorized');
+      expect(fake.requests[before]).toEqual({ method: 'GET', path: '/api/v1/pods' });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('takes the tokenFile over a static token, and the static one while the file is unreadable', () => {
+    const user = (fields: string) => `current-context: c
+contexts: [{name: c, context: {cluster: k, user: u}}]
+clusters: [{name: k, cluster: {server: "https://x"}}]
+users: [{name: u, user: {${fields}}}]
+`;
+    const both = parseKubeconfig(user('token: static-token, tokenFile: token'), join(dir, 'k'));
+    expect(both.token).toBe('adapter-sa-token');
+    expect(both.tokenFile).toBe(join(dir, 'token'));
+    const unreadable = parseKubeconfig(
+      user('token: static-token, tokenFile: gone'),
+      join(dir, 'k'),
+    );
+    expect(unreadable.token).toBe('static-token');
+    expect(unreadable.tokenFile).toBe(join(dir, 'gone'));
+  });
+});
+
+describe('tls-server-name', () => {
+  // An API server reached by IP whose certificate names only its DNS name, as when a
+  // kubeconfig points at a load balancer's address.
+  let named: FakeApiServer;
+  let ca: ReturnType<Pki['ca']>;
+
+  beforeAll(async () => {
+    ca = pki.ca('named-ca');
+    named = await startFakeApiServer({
+      serving: pki.server(ca, 'named-apiserver', 'DNS:kubernetes.default.svc'),
+      allow: [],
+      tokens: {},
+      adapterToken: 'adapter-sa-token',
+    });
+  });
+  afterAll(async () => {
+    await named?.close();
+  });
+
+  const kubeconfigFor = (serverName: string) => `current-context: c
+contexts: [{name: c, context: {cluster: k, user: u}}]
+clusters:
+- name: k
+  cluster:
+    server: ${named.url}
+    certificate-authority-data: ${Buffer.from(ca.cert).toString('base64')}
+${serverName}
+users: [{name: u, user: {token: adapter-sa-token}}]
+`;
+  const podsVia = async (text: string) => {
+    const client = createKubeApi(parseKubeconfig(text, 'k'));
+    try {
+      return await client.json<{ kind: string }>('GET', '/api/v1/pods');
+    } finally {
+      client.close();
+    }
+  };
+
+  it("checks the server's certificate against tls-server-name, not the server URL's host", async () => {
+    expect(
+      parseKubeconfig(kubeconfigFor('    tls-server-name: kubernetes.default.svc'), 'k')
+        .tlsServerName,
+    ).toBe('kubernetes.default.svc');
+    await expect(
+      podsVia(kubeconfigFor('    tls-server-name: kubernetes.default.svc')),
+    ).resolves.toMatchObject({ kind: 'PodList' });
+    // Without it the certificate does not name 127.0.0.1, and the request is refused.
+    await expect(podsVia(kubeconfigFor(''))).rejects.toThrow(
+      "Hostname/IP does not match certificate's altnames",
+    );
+  });
 });
 
 describe('SubjectAccessReview authorizer', () => {
@@ -220,10 +308,13 @@ describe('pod watch lister', () => {
   it('maps resources to their collection paths', () => {
     expect(collectionPath('pods')).toBe('/api/v1/pods');
     expect(collectionPath('deployments.apps')).toBe('/apis/apps/v1/deployments');
+    expect(collectionPath('rollouts.argoproj.io', 'v1alpha1')).toBe(
+      '/apis/argoproj.io/v1alpha1/rollouts',
+    );
   });
 
   it('lists once, then follows the watch: added, relabelled and deleted pods', async () => {
-    lister = kubeWatchLister(api);
+    lister = kubeWatchLister(api, undefined, { random: () => 0.5 });
     expect([...(await lister.names('pods', 'platform', collab))].sort()).toEqual([
       'collab-7d9f8b6c5d-q8w2m',
       'collab-7d9f8b6c5d-x2x4z',
@@ -240,7 +331,10 @@ describe('pod watch lister', () => {
     const watchPath = fake.requests
       .filter((r) => r.path.startsWith('/api/v1/pods?watch=1'))
       .pop()?.path;
-    expect(watchPath).toBe('/api/v1/pods?watch=1&allowWatchBookmarks=true&resourceVersion=48213');
+    // timeoutSeconds: 300 s and half of it again (random 0.5), as client-go spreads watches.
+    expect(watchPath).toBe(
+      '/api/v1/pods?watch=1&allowWatchBookmarks=true&resourceVersion=48213&timeoutSeconds=450',
+    );
 
     fake.push({ type: 'ADDED', object: pod('collab-new', { app: 'collab' }, '48300') });
     fake.push({
@@ -264,7 +358,8 @@ describe('pod watch lister', () => {
   });
 
   it('reopens an ended watch from the last resourceVersion and relists on 410 Gone', async () => {
-    lister = kubeWatchLister(api);
+    const backoff = { initialMs: 10, capMs: 10, resetAfterMs: 60_000, factor: 2, jitter: 0 };
+    lister = kubeWatchLister(api, undefined, { backoff });
     await lister.names('pods', 'platform', collab);
     await waitFor(
       async () => fake.openWatches() > 0,
@@ -276,11 +371,16 @@ describe('pod watch lister', () => {
       object: { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: '50000' } },
     });
     await new Promise((r) => setTimeout(r, 100));
-    const lists = () => fake.requests.filter((r) => r.path === '/api/v1/pods').length;
+    const listPaths = () =>
+      fake.requests
+        .map((r) => r.path)
+        .filter((p) => p.startsWith('/api/v1/pods?') && !p.includes('watch'));
+    const lists = () => listPaths().length;
     const listed = lists();
     fake.endWatches();
     await waitFor(
-      async () => fake.requests.some((r) => r.path.endsWith('resourceVersion=50000')),
+      async () =>
+        fake.requests.some((r) => r.path.includes('watch=1') && r.path.includes('=50000&')),
       5_000,
       () => 'the watch was not reopened from the bookmark',
     );
@@ -307,6 +407,8 @@ describe('pod watch lister', () => {
       5_000,
       () => 'no relist after 410 Gone',
     );
+    // From the last resourceVersion seen, unpaged so that the watch cache can answer it.
+    expect(listPaths().at(-1)).toBe('/api/v1/pods?resourceVersion=50000');
   });
 });
 
@@ -345,6 +447,22 @@ describe('token files', () => {
     try {
       writeFileSync(join(d, 'token'), 'adapter-sa-token\n');
       const text = readFileSync(kubeconfig, 'utf8');
+      writeFileSync(join(d, 'kubeconfig'), text);
+      const conn = loadKubeconfig(join(d, 'kubeconfig'));
+      expect(await sentTokens(conn, join(d, 'token'))).toEqual(expected);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('reads a tokenFile given with a static token again each minute: the file wins', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'beacon-tokenfile-'));
+    try {
+      writeFileSync(join(d, 'token'), 'adapter-sa-token\n');
+      const text = readFileSync(kubeconfig, 'utf8').replace(
+        'tokenFile: token',
+        'token: static-token\n    tokenFile: token',
+      );
       writeFileSync(join(d, 'kubeconfig'), text);
       const conn = loadKubeconfig(join(d, 'kubeconfig'));
       expect(await sentTokens(conn, join(d, 'token'))).toEqual(expected);

@@ -16,4 +16,10 @@ export interface ObjectLister {
     namespace: string | undefined,
     selector: readonly Requirement[],
   ): Promise<ReadonlySet<string>>;
+  /**
+   * The version `resource` is served at, as the API server's discovery says (the Kubernetes
+   * API): `describedObject.apiVersion` carries it. Undefined where the lister cannot ask, or
+   * for a built-in resource, whose version the table in resources.ts holds.
+   */
+  version?(resource: string): Promise<string | undefined>;
 }

@@ -138,6 +138,8 @@ function describe(key: string): ApiResource {
   const singular = guessSingular(resource);
   return {
     group,
+    // A guess: the Kubernetes API's discovery knows the version a custom resource is served at,
+    // and the watch lister asks it (kindOf's `version`); without API access there is no one to ask.
     version: 'v1',
     kind: singular.charAt(0).toUpperCase() + singular.slice(1),
     resource,
@@ -153,11 +155,12 @@ export const singularOf = (resource: string) => describe(resource).singular;
 /**
  * Kind and apiVersion of the objects of a resource, as `describedObject` carries them:
  * custom-metrics-apiserver's helpers.ReferenceFor writes `group + "/" + version` even for the
- * core group, so a pod is `/v1` in prometheus-adapter's answers, and so here.
+ * core group, so a pod is `/v1` in prometheus-adapter's answers, and so here. `version`, found
+ * by discovery, replaces the table's or the guess.
  */
-export function kindOf(resource: string): { kind: string; apiVersion: string } {
-  const { group, version, kind } = describe(resource);
-  return { kind, apiVersion: `${group}/${version}` };
+export function kindOf(resource: string, version?: string): { kind: string; apiVersion: string } {
+  const described = describe(resource);
+  return { kind: described.kind, apiVersion: `${described.group}/${version ?? described.version}` };
 }
 
 /** Root-scoped resources (nodes, namespaces, persistentvolumes, …): their objects have no namespace. */

@@ -1,11 +1,26 @@
 // ObjectLister on the Kubernetes API (--lister-kubeconfig): per resource, one list and then a
-// watch kept open (reopened from the last resourceVersion when it ends, relisted on 410 Gone),
-// so a label selector is matched in memory against every object's current labels.
-import type { KubeApi } from './api';
+// watch kept open, as client-go's reflector keeps an informer: the list in pages of metadata
+// only, the watch reopened from the last resourceVersion when it ends, and any failure (an ERROR
+// event, a watch that closes at once, a list that fails) retried after an exponential backoff,
+// with a relist. A label selector is matched in memory against every object's current labels.
+import { KubeApiError, type KubeApi, type ListMeta } from './api';
 import { matchesLabels, type Requirement } from './label-selector';
 import type { ObjectLister } from './objects';
-import { kindOf, splitResource } from './resources';
+import { builtInResource, kindOf, splitResource } from './resources';
 
+/**
+ * Objects' metadata only (meta.k8s.io/v1 PartialObjectMetadata): what matching needs, without
+ * spec and status. Plain JSON is the fallback of a server that cannot convert (an aggregated API).
+ */
+export const METADATA_LIST_ACCEPT =
+  'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+export const METADATA_WATCH_ACCEPT =
+  'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
+
+/** client-go's pager.PageSize. */
+export const PAGE_SIZE = 500;
+
+/** An object's metadata as the API sends it (managedFields and all). */
 interface Meta {
   readonly name: string;
   readonly namespace?: string;
@@ -13,83 +28,295 @@ interface Meta {
   readonly resourceVersion?: string;
 }
 
-interface WatchEvent {
-  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
-  readonly object: { metadata?: Meta; code?: number; message?: string };
+/** All a label selector is matched against: an object is kept as this, not as its metadata. */
+interface Entry {
+  readonly name: string;
+  readonly namespace: string | undefined;
+  readonly labels: Readonly<Record<string, string>>;
 }
 
-/** `/api/v1/pods`, `/apis/apps/v1/deployments`. */
-export function collectionPath(resource: string): string {
+interface Status {
+  code?: number;
+  reason?: string;
+  message?: string;
+}
+
+interface WatchEvent {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  readonly object: { metadata?: Meta } & Status;
+}
+
+/** The reflector's backoff (wait.NewExponentialBackoffManager(800ms, 30s, 2min, 2.0, 1.0)). */
+export interface BackoffOptions {
+  readonly initialMs: number;
+  readonly capMs: number;
+  /** A failure this long after the last backoff began starts again from `initialMs`. */
+  readonly resetAfterMs: number;
+  readonly factor: number;
+  /** Each wait is its step plus up to `jitter` times the step, at random. */
+  readonly jitter: number;
+}
+
+export const REFLECTOR_BACKOFF: BackoffOptions = {
+  initialMs: 800,
+  capMs: 30_000,
+  resetAfterMs: 120_000,
+  factor: 2,
+  jitter: 1,
+};
+
+/** apimachinery's exponentialBackoffManagerImpl: waits of [0.8, 1.6) s, [1.6, 3.2) s, … [30, 60) s. */
+export class ExponentialBackoff {
+  private stepMs: number;
+  private lastStart = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly o: BackoffOptions = REFLECTOR_BACKOFF,
+    private readonly now: () => number = Date.now,
+    private readonly random: () => number = Math.random,
+  ) {
+    this.stepMs = o.initialMs;
+  }
+
+  /** How long to wait before the next try. */
+  next(): number {
+    if (this.now() - this.lastStart > this.o.resetAfterMs) this.stepMs = this.o.initialMs;
+    this.lastStart = this.now();
+    const wait = this.stepMs + this.random() * this.o.jitter * this.stepMs;
+    this.stepMs = Math.min(this.stepMs * this.o.factor, this.o.capMs);
+    return wait;
+  }
+}
+
+export interface WatchListerOptions {
+  readonly backoff?: BackoffOptions;
+  /** Each watch asks the server to end it after [min, 2·min) s, as client-go's (5 min). */
+  readonly minWatchTimeoutSeconds?: number;
+  readonly pageSize?: number;
+  readonly now?: () => number;
+  readonly random?: () => number;
+}
+
+/** Where a resource's collection is, found again after a 404 (its CRD now serves another version). */
+interface Location {
+  path(): Promise<string>;
+  notFound(): void;
+}
+
+/** `/api/v1/pods`, `/apis/apps/v1/deployments`; `version` is the table's (or the guess) unless given. */
+export function collectionPath(resource: string, version?: string): string {
   const { group, resource: plural } = splitResource(resource);
-  const version = kindOf(resource).apiVersion.split('/').pop() as string;
-  return group ? `/apis/${group}/${version}/${plural}` : `/api/${version}/${plural}`;
+  const v = version ?? (kindOf(resource).apiVersion.split('/').pop() as string);
+  return group ? `/apis/${group}/${v}/${plural}` : `/api/${v}/${plural}`;
+}
+
+const key = (m: { namespace?: string; name: string }) => `${m.namespace ?? ''}/${m.name}`;
+const entryOf = (m: Meta): Entry => ({
+  name: m.name,
+  namespace: m.namespace,
+  labels: m.labels ?? {},
+});
+const statusOf = (err: unknown) => (err instanceof KubeApiError ? err.status : undefined);
+/** 410 Gone: the resourceVersion (or a continue token) is older than etcd keeps. */
+const isExpired = (err: unknown) => statusOf(err) === 410;
+/** A list at a resourceVersion this API server's cache has not reached yet (HA control planes). */
+const isTooLargeResourceVersion = (err: unknown) =>
+  statusOf(err) === 504 && /too large resource version/i.test((err as Error).message);
+/** client-go's isWatchErrorRetriable: the watch is opened again, without a relist. */
+const isWatchRetriable = (err: unknown) =>
+  statusOf(err) === 429 || (err as { cause?: { code?: string } })?.cause?.code === 'ECONNREFUSED';
+
+function query(params: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params))
+    if (v !== undefined && v !== '' && v !== 0) q.set(k, String(v));
+  const text = q.toString();
+  return text ? `?${text}` : '';
 }
 
 class Informer {
-  private readonly objects = new Map<string, Meta>();
-  private resourceVersion = '';
+  private objects = new Map<string, Entry>();
+  private path = '';
+  private lastSyncResourceVersion = '';
+  private resourceVersionUnavailable = false;
+  /** The server paged the first list: its watch cache is off, so every list is paged. */
+  private paginated = false;
+  private readonly backoff: ExponentialBackoff;
+  private readonly now: () => number;
   readonly synced: Promise<void>;
   private stopped = false;
   private readonly abort = new AbortController();
 
   constructor(
     private readonly api: KubeApi,
-    private readonly path: string,
-    private readonly onError: (err: unknown) => void,
+    private readonly location: Location,
+    private readonly o: WatchListerOptions,
+    private readonly onError: (err: unknown, retryInMs: number) => void,
   ) {
+    this.now = o.now ?? Date.now;
+    this.backoff = new ExponentialBackoff(o.backoff, this.now, o.random);
     this.synced = this.list();
     this.synced.then(
-      () => void this.loop(),
+      () => void this.run(),
       () => undefined,
     );
   }
 
-  private async list(): Promise<void> {
-    const body = await this.api.json<{
-      metadata?: { resourceVersion?: string };
-      items?: { metadata: Meta }[];
-    }>('GET', this.path);
-    this.objects.clear();
-    for (const item of body.items ?? []) this.objects.set(key(item.metadata), item.metadata);
-    this.resourceVersion = body.metadata?.resourceVersion ?? '';
-  }
-
-  private async loop(): Promise<void> {
+  /**
+   * wait.BackoffUntil(ListAndWatch): watch until a failure, then wait the backoff and list and
+   * watch again (the first list is `synced`, which a request awaits).
+   */
+  private async run(): Promise<void> {
+    let listed = true;
     while (!this.stopped) {
-      let expired = false;
       try {
-        await this.api.watch(
-          `${this.path}?watch=1&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(this.resourceVersion)}`,
-          (e) => {
-            const event = e as WatchEvent;
-            if (event.type === 'ERROR') {
-              expired = event.object.code === 410;
-              return;
-            }
-            const meta = event.object.metadata;
-            if (!meta) return;
-            if (meta.resourceVersion) this.resourceVersion = meta.resourceVersion;
-            if (event.type === 'ADDED' || event.type === 'MODIFIED')
-              this.objects.set(key(meta), meta);
-            else if (event.type === 'DELETED') this.objects.delete(key(meta));
-          },
-          this.abort.signal,
-        );
-        if (expired) await this.list();
+        if (!listed) await this.list();
+        await this.watchUntilFailure();
       } catch (err) {
         if (this.stopped) return;
-        this.onError(err);
-        await new Promise((r) => setTimeout(r, 1000).unref());
-        if (expired) await this.list().catch(this.onError);
+        if (statusOf(err) === 404) this.location.notFound();
+        await this.wait(err);
       }
+      listed = false;
     }
+  }
+
+  /** Reports a failure with the wait before the next try, and waits it (less if stopped). */
+  private async wait(err: unknown): Promise<void> {
+    const ms = this.backoff.next();
+    this.onError(err, Math.round(ms));
+    const signal = this.abort.signal;
+    if (signal.aborted) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      signal.addEventListener('abort', done);
+    });
+  }
+
+  /** Reflector.list: from the last synced resourceVersion ("0" at first, the watch cache). */
+  private async list(): Promise<void> {
+    this.path = await this.location.path();
+    const from = this.relistResourceVersion();
+    let listed: { objects: Map<string, Entry>; meta: ListMeta; paginated: boolean };
+    try {
+      listed = await this.listPages(from);
+    } catch (err) {
+      if (!isExpired(err) && !isTooLargeResourceVersion(err)) throw err;
+      this.resourceVersionUnavailable = true; // list again at once, from etcd
+      listed = await this.listPages(this.relistResourceVersion());
+    }
+    if (from === '0' && listed.paginated) this.paginated = true;
+    this.resourceVersionUnavailable = false;
+    this.objects = listed.objects;
+    this.lastSyncResourceVersion = listed.meta.resourceVersion ?? '';
+  }
+
+  private relistResourceVersion(): string {
+    if (this.resourceVersionUnavailable) return '';
+    return this.lastSyncResourceVersion || '0';
+  }
+
+  /**
+   * client-go's pager: pages of `limit` objects chained by `continue` (which carries the
+   * list's resourceVersion, so later pages send none); a continue token that expired (410)
+   * falls back to one whole list. A list at a given resourceVersion is not paged unless the
+   * server paged the first one: unpaged, the watch cache can answer it instead of etcd.
+   */
+  private async listPages(resourceVersion: string) {
+    const objects = new Map<string, Entry>();
+    const keep = (item: unknown) => {
+      const meta = (item as { metadata?: Meta }).metadata;
+      if (meta) objects.set(key(meta), entryOf(meta));
+    };
+    const paged = resourceVersion === '' || resourceVersion === '0' || this.paginated;
+    const limit = paged ? (this.o.pageSize ?? PAGE_SIZE) : undefined;
+    let page = query({ limit, resourceVersion });
+    let paginated = false;
+    for (;;) {
+      let meta: ListMeta;
+      try {
+        meta = await this.api.list(this.path + page, keep, METADATA_LIST_ACCEPT);
+      } catch (err) {
+        if (!isExpired(err) || !paginated) throw err;
+        objects.clear();
+        meta = await this.api.list(this.path, keep, METADATA_LIST_ACCEPT);
+        return { objects, meta, paginated };
+      }
+      if (!meta.continue) return { objects, meta, paginated };
+      paginated = true;
+      page = query({ continue: meta.continue, limit });
+    }
+  }
+
+  /**
+   * Reflector.watch: reopens a watch that ends normally (its timeoutSeconds) from the last
+   * resourceVersion; throws on an ERROR event, a watch that ends within a second having sent
+   * nothing, or a failure that is not a refused connection or a 429 (those back off and watch
+   * again, without a relist).
+   */
+  private async watchUntilFailure(): Promise<void> {
+    while (!this.stopped) {
+      const start = this.now();
+      let events = 0;
+      try {
+        await this.api.watch(
+          this.path + this.watchQuery(),
+          (e) => {
+            this.apply(e as WatchEvent);
+            events++;
+          },
+          this.abort.signal,
+          METADATA_WATCH_ACCEPT,
+        );
+      } catch (err) {
+        if (this.stopped) return;
+        if (!isWatchRetriable(err)) throw err;
+        await this.wait(err);
+        continue;
+      }
+      if (!this.stopped && events === 0 && this.now() - start < 1000)
+        throw new Error(
+          `very short watch: ${this.path}: watch lasted less than a second and no items received`,
+        );
+    }
+  }
+
+  private watchQuery(): string {
+    const min = this.o.minWatchTimeoutSeconds ?? 300;
+    const random = this.o.random ?? Math.random;
+    return query({
+      watch: 1,
+      allowWatchBookmarks: 'true',
+      resourceVersion: this.lastSyncResourceVersion,
+      // Spreads reconnections, and ends a watch that hangs without an event.
+      timeoutSeconds: Math.floor(min * (1 + random())),
+    });
+  }
+
+  private apply(event: WatchEvent): void {
+    if (event.type === 'ERROR') {
+      const { code = 0, reason = '', message = '' } = event.object;
+      throw new KubeApiError(code, `watch ${this.path}: ${code} ${reason}: ${message}`);
+    }
+    const meta = event.object.metadata;
+    if (!meta) return;
+    if (event.type === 'ADDED' || event.type === 'MODIFIED')
+      this.objects.set(key(meta), entryOf(meta));
+    else if (event.type === 'DELETED') this.objects.delete(key(meta));
+    if (meta.resourceVersion) this.lastSyncResourceVersion = meta.resourceVersion;
   }
 
   names(namespace: string | undefined, selector: readonly Requirement[]): Set<string> {
     const out = new Set<string>();
-    for (const meta of this.objects.values()) {
-      if (namespace !== undefined && meta.namespace !== namespace) continue;
-      if (matchesLabels(selector, meta.labels ?? {})) out.add(meta.name);
+    for (const entry of this.objects.values()) {
+      if (namespace !== undefined && entry.namespace !== namespace) continue;
+      if (matchesLabels(selector, entry.labels)) out.add(entry.name);
     }
     return out;
   }
@@ -100,7 +327,42 @@ class Informer {
   }
 }
 
-const key = (m: Meta) => `${m.namespace ?? ''}/${m.name}`;
+/**
+ * The versions custom resources are served at, by discovery as a RESTMapper finds them: a
+ * group's preferred version (`GET /apis/<group>`), asked once and again after a 404. Built-in
+ * resources keep the table's version.
+ */
+class Discovery {
+  private readonly preferred = new Map<string, Promise<string>>();
+
+  constructor(private readonly api: KubeApi) {}
+
+  /** The version to use for `resource`, or undefined for a built-in one. */
+  version(resource: string): Promise<string> | undefined {
+    const { group, resource: name } = splitResource(resource);
+    if (!group || builtInResource(group, name)) return undefined;
+    let version = this.preferred.get(group);
+    if (!version) {
+      version = this.api
+        .json<{ preferredVersion?: { version?: string } }>('GET', `/apis/${group}`)
+        .then((g) => {
+          const v = g.preferredVersion?.version;
+          if (!v) throw new Error(`GET /apis/${group}: no preferredVersion`);
+          return v;
+        });
+      this.preferred.set(group, version);
+      const asked = version;
+      asked.catch(() => {
+        if (this.preferred.get(group) === asked) this.preferred.delete(group); // ask again next time
+      });
+    }
+    return version;
+  }
+
+  forget(resource: string): void {
+    this.preferred.delete(splitResource(resource).group);
+  }
+}
 
 export interface WatchLister extends ObjectLister {
   stop(): void;
@@ -108,22 +370,34 @@ export interface WatchLister extends ObjectLister {
 
 export function kubeWatchLister(
   api: KubeApi,
-  onError: (err: unknown) => void = () => undefined,
+  onError: (err: unknown, retryInMs: number) => void = () => undefined,
+  options: WatchListerOptions = {},
 ): WatchLister {
   const informers = new Map<string, Informer>();
+  const discovery = new Discovery(api);
+  const location = (resource: string): Location => ({
+    path: async () => collectionPath(resource, await discovery.version(resource)),
+    notFound: () => discovery.forget(resource),
+  });
   return {
     complete: true,
     async names(resource, namespace, selector) {
       let informer = informers.get(resource);
-      if (!informer)
-        informers.set(resource, (informer = new Informer(api, collectionPath(resource), onError)));
+      if (!informer) {
+        informer = new Informer(api, location(resource), options, onError);
+        informers.set(resource, informer);
+      }
       try {
         await informer.synced;
       } catch (err) {
         informers.delete(resource); // the next request lists again
+        if (statusOf(err) === 404) discovery.forget(resource);
         throw err;
       }
       return informer.names(namespace, selector);
+    },
+    async version(resource) {
+      return discovery.version(resource)?.catch(() => undefined);
     },
     stop() {
       for (const i of informers.values()) i.stop();

@@ -1,7 +1,9 @@
 // Test support: a small stand-in for kube-apiserver (none runs on these machines). It answers
 // over HTTPS with bodies in the exact shape kube-apiserver sends (testdata/kube/*.json, written
 // from real responses): SubjectAccessReview and TokenReview decided by data-driven tables, pod
-// lists, and watch streams the test feeds event by event.
+// and Argo Rollout lists (whole, or metadata only for `Accept: …;as=PartialObjectMetadataList`,
+// in pages for `limit`/`continue`), API group discovery, and watch streams the test feeds event
+// by event or that fail as the test says.
 import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
@@ -17,7 +19,18 @@ export interface FakeApiServer {
   readonly url: string;
   /** Every request: method, path with query, parsed body. */
   readonly requests: { method: string; path: string; body?: unknown; authorization?: string }[];
-  /** Sends one watch event line to every open watch on `/api/v1/pods`. */
+  /** Every request's path with query, Accept header, and arrival time (Date.now()). */
+  readonly received: { path: string; accept?: string; at: number }[];
+  /**
+   * How a watch answers: `hold` stays open for `push`; `close` ends at once with no event;
+   * `error` sends an ERROR event (a 500 Status) and ends.
+   */
+  watchMode: 'hold' | 'close' | 'error';
+  /** A list's continue token is too old (410 Expired), as after etcd compacted its revision. */
+  expireContinue: boolean;
+  /** The version `GET /apis/argoproj.io` says is preferred (rollouts are served at v1alpha1). */
+  argoVersion: string;
+  /** Sends one watch event line to every open watch. */
   push(event: unknown): void;
   /** Ends every open watch (the server's watch timeout). */
   endWatches(): void;
@@ -37,9 +50,48 @@ export interface FakeApiOptions {
   readonly clusterAuth?: { readonly clientCA: string; readonly requestHeaderCA: string };
 }
 
+/** Collections by path: the whole list, and its metadata-only form. */
+const COLLECTIONS: Record<string, { full: string; metadata: string }> = {
+  '/api/v1/pods': { full: 'podlist.json', metadata: 'podlist-metadata.json' },
+  '/apis/argoproj.io/v1alpha1/rollouts': {
+    full: 'rolloutlist-metadata.json',
+    metadata: 'rolloutlist-metadata.json',
+  },
+};
+
+/**
+ * A list as kube-apiserver pages it: `limit` items from the one the continue token names, with
+ * the token of the rest (its form is opaque to clients; kube-apiserver's is base64 JSON too).
+ */
+function page(list: { metadata: Record<string, unknown>; items: unknown[] }, q: URLSearchParams) {
+  const token = q.get('continue');
+  const start = token
+    ? (JSON.parse(Buffer.from(token, 'base64').toString()) as { start: number }).start
+    : 0;
+  const limit = Number(q.get('limit') ?? 0);
+  const end = limit > 0 ? Math.min(list.items.length, start + limit) : list.items.length;
+  const rest = list.items.length - end;
+  const next = Buffer.from(
+    JSON.stringify({ v: 'meta.k8s.io/v1', rv: Number(list.metadata.resourceVersion), start: end }),
+  ).toString('base64');
+  return {
+    ...list,
+    metadata: {
+      ...list.metadata,
+      ...(rest > 0 ? { continue: next, remainingItemCount: rest } : {}),
+    },
+    items: list.items.slice(start, end),
+  };
+}
+
 export async function startFakeApiServer(o: FakeApiOptions): Promise<FakeApiServer> {
   const requests: FakeApiServer['requests'] = [];
+  const received: FakeApiServer['received'] = [];
   const watches = new Set<ServerResponse>();
+  const state = { watchMode: 'hold', expireContinue: false, argoVersion: 'v1alpha1' } as Pick<
+    FakeApiServer,
+    'watchMode' | 'expireContinue' | 'argoVersion'
+  >;
   const server: Server = createServer({ cert: o.serving.cert, key: o.serving.key }, (req, res) => {
     let text = '';
     req.setEncoding('utf8');
@@ -53,6 +105,8 @@ export async function startFakeApiServer(o: FakeApiOptions): Promise<FakeApiServ
         ...(body ? { body } : {}),
         ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
       });
+      received.push({ path, accept: req.headers.accept, at: Date.now() });
+      const url = new URL(path, 'https://fake');
       const json = (code: number, value: unknown) => {
         res.writeHead(code, { 'content-type': 'application/json' });
         res.end(JSON.stringify(value));
@@ -89,8 +143,24 @@ export async function startFakeApiServer(o: FakeApiOptions): Promise<FakeApiServ
         const answer = recorded(o.tokens[token] ?? 'tokenreview-unauthenticated.json');
         return json(201, { ...answer, spec: { token } });
       }
-      if (req.method === 'GET' && path === '/api/v1/pods')
-        return json(200, recorded('podlist.json'));
+      const collection = COLLECTIONS[url.pathname];
+      if (req.method === 'GET' && collection && !url.searchParams.has('watch')) {
+        if (url.searchParams.has('continue') && state.expireContinue)
+          return json(410, recorded('status-continue-expired.json'));
+        const metadataOnly = (req.headers.accept ?? '').includes('as=PartialObjectMetadataList');
+        const list = recorded(metadataOnly ? collection.metadata : collection.full) as Parameters<
+          typeof page
+        >[0];
+        return json(200, page(list, url.searchParams));
+      }
+      if (req.method === 'GET' && path === '/apis/argoproj.io') {
+        const group = recorded('apigroup-argoproj.io.json');
+        const version = {
+          groupVersion: `argoproj.io/${state.argoVersion}`,
+          version: state.argoVersion,
+        };
+        return json(200, { ...group, versions: [version], preferredVersion: version });
+      }
       if (
         req.method === 'GET' &&
         path === '/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication' &&
@@ -103,8 +173,11 @@ export async function startFakeApiServer(o: FakeApiOptions): Promise<FakeApiServ
         cm.data['requestheader-client-ca-file'] = o.clusterAuth.requestHeaderCA;
         return json(200, cm);
       }
-      if (req.method === 'GET' && path.startsWith('/api/v1/pods?watch=1')) {
+      if (req.method === 'GET' && collection && url.searchParams.get('watch') === '1') {
         res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+        if (state.watchMode === 'close') return res.end();
+        if (state.watchMode === 'error')
+          return res.end(JSON.stringify(recorded('watch-event-error-internal.json')) + '\n');
         res.flushHeaders();
         watches.add(res);
         res.on('close', () => watches.delete(res));
@@ -122,10 +195,11 @@ export async function startFakeApiServer(o: FakeApiOptions): Promise<FakeApiServ
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
+  return Object.assign(state, {
     url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
-    push(event) {
+    received,
+    push(event: unknown) {
       for (const w of watches) w.write(JSON.stringify(event) + '\n');
     },
     endWatches() {
@@ -137,5 +211,5 @@ export async function startFakeApiServer(o: FakeApiOptions): Promise<FakeApiServ
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
     },
-  };
+  });
 }

@@ -384,6 +384,51 @@ rules:
     expect(await ask(kubeState)).toEqual(['gone', 'web-0', 'web-1']);
   });
 
+  it('gives a custom resource the apiVersion its lister found by discovery', async () => {
+    const rollouts = parseAdapterConfig(
+      `
+rules:
+- seriesQuery: 'rollout_requests{namespace!="",rollout!=""}'
+  resources: {overrides: {namespace: {resource: namespace}, rollout: {group: argoproj.io, resource: rollouts}}}
+  metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'
+`,
+      'rollouts.yaml',
+    );
+    const providerOf = (lister: ObjectLister) =>
+      createPrometheusProvider({
+        client: {
+          query: async () => [sample({ rollout: 'checkout' }, '5')],
+          series: async () => [
+            { __name__: 'rollout_requests', namespace: 'platform', rollout: 'checkout' },
+          ],
+        },
+        config: rollouts,
+        lister,
+        relistIntervalMs: 60_000,
+        maxAgeMs: 600_000,
+        cacheTtlMs: 0,
+      });
+    const apiVersion = async (lister: ObjectLister) => {
+      const provider = providerOf(lister);
+      await provider.relist();
+      const [item] = await provider.objectValues({
+        resource: 'rollouts.argoproj.io',
+        namespace: 'platform',
+        name: 'checkout',
+        metric: 'rollout_requests',
+        labelSelector: [],
+        metricLabelSelector: [],
+      });
+      return item?.describedObject.apiVersion;
+    };
+    const names = async () => new Set<string>();
+    expect(await apiVersion({ names, version: async () => 'v1alpha1' })).toBe(
+      'argoproj.io/v1alpha1',
+    );
+    // A lister that cannot ask (kube-state-metrics) leaves the guess.
+    expect(await apiVersion({ names })).toBe('argoproj.io/v1');
+  });
+
   it('gives a rule that asks for LabelValuesByName of the object label the names, joined by |', async () => {
     // As upstream's Build: only such a rule gets the list of names in its query.
     const byName = parseAdapterConfig(

@@ -277,7 +277,7 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
     // names are kept sorted, so a request only looks its objects up (~0.05 ms for 1,500 pods,
     // where sorting them took ~0.35). Without a label selector, the names with a value are sorted.
     const names = picked ?? [...new Set(results.flatMap((r) => [...r.byObject.keys()]))].sort();
-    const { kind, apiVersion } = kindOf(q.resource);
+    const { kind, apiVersion } = kindOf(q.resource, await lister.version?.(q.resource));
     const namespace = isRootScoped(q.resource) ? {} : { namespace: q.namespace };
     const items: ObjectSample[] = [];
     for (const name of names) {

@@ -1,0 +1,251 @@
+// The watch lister as client-go's reflector runs an informer: lists in pages of metadata only,
+// backs off from failing watches, and finds a custom resource's version by discovery — against
+// the fake API server (testdata/kube shapes).
+import { startFakeApiServer, type FakeApiServer } from '../testing/fake-apiserver';
+import { createPki, type Pki } from '../testing/pki';
+import { waitFor } from '../testing/prometheus';
+import { createKubeApi, KubeApiError, ListSplitter } from './api';
+import { parseLabelSelector } from './label-selector';
+import {
+  ExponentialBackoff,
+  kubeWatchLister,
+  REFLECTOR_BACKOFF,
+  type WatchLister,
+  type WatchListerOptions,
+} from './watch-lister';
+
+jest.setTimeout(30_000);
+
+let pki: Pki;
+let fake: FakeApiServer;
+let caCert: string;
+let lister: WatchLister | undefined;
+
+beforeAll(async () => {
+  pki = createPki();
+  const ca = pki.ca('kube-ca');
+  fake = await startFakeApiServer({
+    serving: pki.server(ca, 'kube-apiserver'),
+    allow: [],
+    tokens: {},
+    adapterToken: 'adapter-sa-token',
+  });
+  caCert = ca.cert;
+});
+
+afterEach(() => {
+  lister?.stop();
+  lister = undefined;
+  fake.watchMode = 'hold';
+  fake.expireContinue = false;
+  fake.argoVersion = 'v1alpha1';
+});
+
+afterAll(async () => {
+  await fake?.close();
+  pki?.remove();
+});
+
+/** A lister on its own connection (stop() closes it), its failures and retry delays recorded. */
+function start(options: WatchListerOptions = {}) {
+  const failures: { message: string; retryInMs: number }[] = [];
+  const api = createKubeApi({
+    server: fake.url,
+    ca: caCert,
+    token: 'adapter-sa-token',
+    insecureSkipTlsVerify: false,
+  });
+  lister = kubeWatchLister(
+    api,
+    (err, retryInMs) => failures.push({ message: (err as Error).message, retryInMs }),
+    options,
+  );
+  return { lister, failures };
+}
+
+const since = (at: number) => fake.received.filter((r) => r.at >= at);
+const all = parseLabelSelector('');
+const collab = parseLabelSelector('app=collab');
+/** Waits of 20, 40, 80, … ms, no jitter: each is known in advance. */
+const fast = { initialMs: 20, capMs: 1000, resetAfterMs: 60_000, factor: 2, jitter: 0 };
+
+describe('paged, metadata-only lists', () => {
+  it('asks for metadata only, in pages chained by continue, and finds the pods of every page', async () => {
+    const t = Date.now();
+    const { lister } = start({ pageSize: 3 });
+    expect([...(await lister.names('pods', 'platform', all))].sort()).toEqual([
+      'collab-7d9f8b6c5d-q8w2m',
+      'collab-7d9f8b6c5d-x2x4z',
+      'video-processing-0',
+    ]);
+    // The fourth pod comes on the second page.
+    expect(await lister.names('pods', 'staging', collab)).toEqual(new Set(['collab-staging-0']));
+    const lists = since(t).filter((r) => !r.path.includes('watch='));
+    expect(lists.map((r) => r.path.replace(/continue=[^&]+/, 'continue=TOKEN'))).toEqual([
+      '/api/v1/pods?limit=3&resourceVersion=0',
+      '/api/v1/pods?continue=TOKEN&limit=3',
+    ]);
+    expect(lists.map((r) => r.accept)).toEqual([
+      'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json',
+      'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json',
+    ]);
+    await waitFor(
+      async () => since(t).some((r) => r.path.includes('watch=1')),
+      5_000,
+      () => 'no watch opened',
+    );
+    expect(since(t).find((r) => r.path.includes('watch=1'))?.accept).toBe(
+      'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json',
+    );
+  });
+
+  it('lists whole when a continue token has expired (410), as client-go’s pager falls back', async () => {
+    fake.expireContinue = true;
+    const t = Date.now();
+    const { lister } = start({ pageSize: 3 });
+    expect(await lister.names('pods', 'staging', all)).toEqual(new Set(['collab-staging-0']));
+    expect((await lister.names('pods', 'platform', all)).size).toBe(3);
+    const lists = since(t)
+      .map((r) => r.path)
+      .filter((p) => !p.includes('watch='));
+    expect(lists.map((p) => p.replace(/continue=[^&]+/, 'continue=TOKEN'))).toEqual([
+      '/api/v1/pods?limit=3&resourceVersion=0',
+      '/api/v1/pods?continue=TOKEN&limit=3',
+      '/api/v1/pods',
+    ]);
+  });
+});
+
+describe('failing watches', () => {
+  it('retries a watch that sends an ERROR event after growing delays, reporting each failure', async () => {
+    fake.watchMode = 'error';
+    const t = Date.now();
+    const { lister, failures } = start({ backoff: fast });
+    await lister.names('pods', 'platform', collab);
+    await waitFor(
+      async () => failures.length >= 4,
+      5_000,
+      () => `${failures.length} failures reported`,
+    );
+    expect(failures.slice(0, 4).map((f) => f.retryInMs)).toEqual([20, 40, 80, 160]);
+    expect(failures[0]?.message).toContain(
+      '500 InternalError: Internal error occurred: etcdserver: request timed out',
+    );
+    // Each failure relists (a ListAndWatch), then watches again, no sooner than its delay.
+    const watches = since(t).filter((r) => r.path.includes('watch=1'));
+    const gaps = watches.slice(1, 4).map((w, i) => w.at - watches[i]!.at);
+    gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual([20, 40, 80][i]!));
+  });
+
+  it('takes a watch that closes at once with nothing sent as a failure ("very short watch")', async () => {
+    fake.watchMode = 'close';
+    const t = Date.now();
+    const { lister, failures } = start({ backoff: fast });
+    await lister.names('pods', 'platform', collab);
+    await waitFor(
+      async () => failures.length >= 3,
+      5_000,
+      () => `${failures.length} failures reported`,
+    );
+    expect(failures.slice(0, 3).map((f) => f.retryInMs)).toEqual([20, 40, 80]);
+    expect(failures[0]?.message).toBe(
+      'very short watch: /api/v1/pods: watch lasted less than a second and no items received',
+    );
+    // Over 300 ms: the watches of waits 20, 40, 80 (and 160), not hundreds.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(since(t).filter((r) => r.path.includes('watch=1')).length).toBeLessThanOrEqual(6);
+  });
+});
+
+describe('reflector backoff', () => {
+  it('doubles from 800 ms to 30 s, adds up to as much again at random, and starts over after 2 min', () => {
+    let now = 0;
+    const backoff = new ExponentialBackoff(
+      REFLECTOR_BACKOFF,
+      () => now,
+      () => 0.5,
+    );
+    const waits = Array.from({ length: 8 }, () => {
+      now += 1000;
+      return backoff.next();
+    });
+    expect(waits).toEqual([1200, 2400, 4800, 9600, 19200, 38400, 45000, 45000]);
+    now += 120_001;
+    expect(backoff.next()).toBe(1200);
+  });
+});
+
+describe('custom resources', () => {
+  const checkout = parseLabelSelector('app=checkout');
+
+  it('lists a custom resource at the version its group prefers, found by discovery once', async () => {
+    const t = Date.now();
+    const { lister } = start();
+    expect(await lister.names('rollouts.argoproj.io', 'platform', checkout)).toEqual(
+      new Set(['checkout']),
+    );
+    expect(await lister.version?.('rollouts.argoproj.io')).toBe('v1alpha1');
+    // Built-in resources keep the table's version: no discovery.
+    expect(await lister.version?.('deployments.apps')).toBeUndefined();
+    const paths = since(t)
+      .map((r) => r.path)
+      .filter((p) => !p.includes('watch='));
+    expect(paths).toEqual([
+      '/apis/argoproj.io',
+      '/apis/argoproj.io/v1alpha1/rollouts?limit=500&resourceVersion=0',
+    ]);
+  });
+
+  it('asks discovery again after a 404, as when the CRD moved to another version', async () => {
+    fake.argoVersion = 'v1beta1'; // preferred, but not served in this fake: a 404
+    const { lister } = start();
+    await expect(lister.names('rollouts.argoproj.io', 'platform', checkout)).rejects.toThrow(
+      KubeApiError,
+    );
+    fake.argoVersion = 'v1alpha1';
+    const t = Date.now();
+    expect(await lister.names('rollouts.argoproj.io', 'platform', checkout)).toEqual(
+      new Set(['checkout']),
+    );
+    expect(since(t)[0]?.path).toBe('/apis/argoproj.io');
+  });
+});
+
+describe('list splitter', () => {
+  const body = JSON.stringify({
+    kind: 'PartialObjectMetadataList',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: { resourceVersion: '7', continue: 'abc' },
+    items: [
+      { metadata: { name: 'a', annotations: { x: 'has ] and } and "quoted" \\ text' } } },
+      { metadata: { name: 'b', labels: { items: '[' } } },
+    ],
+  });
+
+  it.each([1, 2, 7, 64, body.length])(
+    'hands over each item and the list metadata, in chunks of %i characters',
+    (size) => {
+      const items: unknown[] = [];
+      const splitter = new ListSplitter((item) => items.push(item));
+      for (let i = 0; i < body.length; i += size) splitter.write(body.slice(i, i + size));
+      expect(splitter.end()).toEqual({ resourceVersion: '7', continue: 'abc' });
+      expect(items).toEqual(JSON.parse(body).items);
+    },
+  );
+
+  it('takes an empty list whose items are null', () => {
+    const splitter = new ListSplitter(() => {
+      throw new Error('no item expected');
+    });
+    splitter.write(
+      '{"kind":"PartialObjectMetadataList","metadata":{"resourceVersion":"9"},"items":null}',
+    );
+    expect(splitter.end()).toEqual({ resourceVersion: '9' });
+  });
+
+  it('refuses a body cut short', () => {
+    const splitter = new ListSplitter(() => undefined);
+    splitter.write(body.slice(0, body.length - 10));
+    expect(() => splitter.end()).toThrow();
+  });
+});
