@@ -54,6 +54,41 @@ function port(value: string | undefined): number {
   return n;
 }
 
+/** A flag given twice: parseArgs keeps the last, which hid a typo (`--port 9300 --port 19301`). */
+function refuseRepeats(tokens: readonly { kind: string; name?: string }[]): void {
+  const seen = new Set<string>();
+  for (const t of tokens) {
+    if (t.kind !== 'option' || t.name === undefined) continue;
+    if (seen.has(t.name)) throw new UsageError(`--${t.name} is given more than once`);
+    seen.add(t.name);
+  }
+}
+
+/**
+ * The base of the DSNs `project add` prints (<scheme>://<key>@<host><path>/<id>). Refused: a
+ * user or password (the DSN goes to browsers; its user is the project key), a query or
+ * fragment (SDKs read the DSN's last path segment as the project id, and refuse one that is
+ * not a number). The scheme is read in any case. A path is kept: behind a proxy that strips
+ * it, the tracker can share a host (cli.ts says so when it prints the DSN).
+ */
+function checkedPublicUrl(publicUrl: string): string {
+  const refuse = (why: string) =>
+    new UsageError(
+      `--public-url must be an http(s) URL such as https://tracker.example.com${why}, got ${JSON.stringify(publicUrl)}`,
+    );
+  if (!/^https?:\/\/[^/]/i.test(publicUrl) || !URL.canParse(publicUrl)) throw refuse('');
+  const url = new URL(publicUrl);
+  const parts = [
+    [url.username !== '', 'a user name'],
+    [url.password !== '', 'a password'],
+    [url.search !== '' || publicUrl.includes('?'), 'a query'],
+    [url.hash !== '' || publicUrl.includes('#'), 'a fragment'],
+  ] as const;
+  const found = parts.filter(([present]) => present).map(([, what]) => what);
+  if (found.length > 0) throw refuse(`, without ${found.join(', ')}`);
+  return url.toString();
+}
+
 /** Options only `serve` takes. */
 const SERVE_ONLY = ['port', 'api-token', 'events-per-minute', 'retention-days', 'scrub'] as const;
 
@@ -65,6 +100,7 @@ export function parseCommand(argv: readonly string[]): Command {
       args: [...argv],
       allowPositionals: true,
       strict: true,
+      tokens: true,
       options: {
         help: { type: 'boolean', short: 'h' },
         port: { type: 'string' },
@@ -79,9 +115,12 @@ export function parseCommand(argv: readonly string[]): Command {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const { values, positionals } = parsed;
+  const { values, positionals, tokens } = parsed;
+  refuseRepeats(tokens);
   if (values.help) return { kind: 'help' };
   if (positionals.length === 0) throw new UsageError('no command given');
+  // Empty, it named the working directory's parent's entry "" (ENOENT): a typo, not a choice.
+  if (values['data-dir'] === '') throw new UsageError('--data-dir must not be empty');
   const dataDir = values['data-dir'] ?? '.beacon/tracking';
   if (positionals[0] === 'project' && positionals[1] === 'add' && positionals.length === 3) {
     const serveOnly = SERVE_ONLY.filter((f) => values[f] !== undefined);
@@ -89,11 +128,7 @@ export function parseCommand(argv: readonly string[]): Command {
       throw new UsageError(`--${serveOnly[0]} is a serve option, not one of project add`);
     const name = (positionals[2] as string).trim();
     if (name === '') throw new UsageError('the project name must not be empty');
-    const publicUrl = values['public-url'] ?? 'http://localhost:9300';
-    if (!/^https?:\/\/[^/]/.test(publicUrl) || !URL.canParse(publicUrl))
-      throw new UsageError(
-        `--public-url must be an http(s) URL such as https://tracker.example.com, got ${JSON.stringify(publicUrl)}`,
-      );
+    const publicUrl = checkedPublicUrl(values['public-url'] ?? 'http://localhost:9300');
     return { kind: 'project add', name, dataDir, publicUrl };
   }
   if (positionals[0] === 'serve' && positionals.length === 1) {

@@ -1,6 +1,14 @@
 // The built command, as users run it (`npx beacon-tracking-server`): turbo builds before tests.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -95,7 +103,7 @@ describe('beacon-tracking-server', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 60_000); // eight Node processes at once on two cores
 
   it('names config.json when project add finds it is not JSON', () => {
     const dir = mkdtempSync(join(tmpdir(), 'beacon-cli-'));
@@ -118,6 +126,15 @@ describe('beacon-tracking-server', () => {
     [['serve', '--port', '70000'], '--port must be from 0 to 65535'],
     [['serve', '--port', '1e3'], '--port must be a non-negative integer, got "1e3"'],
     [['serve', '--public-url', 'https://x.example'], '--public-url is an option of project add'],
+    [['serve', '--port', '9300', '--port', '19301'], '--port is given more than once'],
+    [
+      ['project', 'add', 'x', '--public-url', 'https://host.example/?q=1#frag'],
+      '--public-url must be an http(s) URL such as https://tracker.example.com, without a query, a fragment, got',
+    ],
+    [
+      ['project', 'add', 'x', '--public-url', 'https://user:pw@host.example'],
+      'without a user name, a password, got',
+    ],
   ])('refuses %j with exit 2 before touching the data directory', (args, message) => {
     const dir = mkdtempSync(join(tmpdir(), 'beacon-cli-'));
     try {
@@ -142,6 +159,71 @@ describe('beacon-tracking-server', () => {
       const spaced = run('serve', '--port', '0', '--data-dir', dir, '--api-token', 'two words');
       expect(spaced.status).toBe(1);
       expect(spaced.stderr).toContain('must be printable ASCII without spaces');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an empty --data-dir, or one given twice, with exit 2', () => {
+    const empty = run('serve', '--data-dir=');
+    expect([empty.status, empty.stderr.split('\n')[0]]).toEqual([
+      2,
+      'Error: --data-dir must not be empty',
+    ]);
+    const twice = run('project', 'add', 'x', '--data-dir', 'a', '--data-dir', 'b');
+    expect([twice.status, twice.stderr.split('\n')[0]]).toEqual([
+      2,
+      'Error: --data-dir is given more than once',
+    ]);
+  });
+
+  it('reads the scheme in any case, and says a path prefix must be stripped by a proxy', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beacon-cli-'));
+    try {
+      const upper = run(
+        'project',
+        'add',
+        'a',
+        '--data-dir',
+        dir,
+        '--public-url',
+        'HTTP://host.example',
+      );
+      const { key, dsn } = JSON.parse(upper.stdout) as { key: string; dsn: string };
+      expect([upper.status, dsn, upper.stderr]).toEqual([0, `http://${key}@host.example/1`, '']);
+      const prefixed = run(
+        'project',
+        'add',
+        'b',
+        '--data-dir',
+        dir,
+        '--public-url',
+        'https://sentry.example.com/sentry/',
+      );
+      const second = JSON.parse(prefixed.stdout) as { key: string; dsn: string };
+      expect(second.dsn).toBe(`https://${second.key}@sentry.example.com/sentry/2`);
+      expect(prefixed.stderr).toBe(
+        'Note: SDKs will send to /sentry/api/2/envelope/; the tracker serves /api/2/envelope/, so a proxy in front must strip /sentry\n',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('logs a failure to start as one JSON line at error, naming the store it could not open', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beacon-cli-'));
+    try {
+      mkdirSync(join(dir, 'tracker.db')); // a directory where the store's file goes
+      const r = run('serve', '--port', '0', '--data-dir', dir, '--api-token', 't');
+      expect(r.status).toBe(1);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0] as string)).toMatchObject({
+        level: 'error',
+        msg: 'could not start',
+        error: `${join(dir, 'tracker.db')}: unable to open database file`,
+      });
+      expect(existsSync(join(dir, 'serve.lock'))).toBe(false); // released on the way out
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -18,13 +18,17 @@ import { createApp } from './api/app';
 import { drainer } from './api/drain';
 import {
   configFile,
+  ConfigMissingError,
   loadConfig,
+  reloadConfig,
   type Project,
   type ProjectSettings,
   DEFAULT_SETTINGS,
   storeFile,
 } from './projects';
+import { lockDataDir } from './lock-file';
 import { retentionRules, sweepRetention } from './retention';
+import type { Repository } from './store/repository';
 import { openSqlite } from './store/sqlite';
 import { inlineWriter, workerWriter } from './store/writer';
 import { createLogger, type Logger } from './telemetry/logger';
@@ -88,25 +92,54 @@ export function checkedToken(token: string, where: string): string {
   return token;
 }
 
+/** The store, its path named in what it throws (SQLite's own says only "unable to open database file"). */
+function openStore(dbFile: string, checkpoint: boolean): Repository {
+  try {
+    return openSqlite(dbFile, { checkpoint });
+  } catch (err) {
+    throw new Error(`${dbFile}: ${(err as Error).message}`);
+  }
+}
+
 export async function serve(options: ServeOptions): Promise<RunningTracker> {
   const logger = options.logger ?? createLogger();
   mkdirSync(options.dataDir, { recursive: true });
+  // Before the store is opened: a second serve on this directory stops here.
+  const unlock = lockDataDir(options.dataDir);
+  try {
+    return await serveLocked(options, logger, unlock);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+}
+
+async function serveLocked(
+  options: ServeOptions,
+  logger: Logger,
+  unlock: () => void,
+): Promise<RunningTracker> {
   const defaults = options.defaults ?? DEFAULT_SETTINGS;
   let projects: readonly Project[] = loadConfig(options.dataDir, defaults).projects;
   const config = configFile(options.dataDir);
   watchFile(config, { interval: 500 }, () => {
     try {
-      projects = loadConfig(options.dataDir, defaults).projects;
+      projects = reloadConfig(options.dataDir, defaults).projects;
       logger.info('projects reloaded', { projects: projects.length });
     } catch (error) {
-      logger.error('config.json is invalid; keeping the previous projects', { error });
+      if (error instanceof ConfigMissingError)
+        logger.warn('config.json is missing; keeping the previous projects', {
+          file: config,
+          projects: projects.length,
+        });
+      else logger.error('config.json is invalid; keeping the previous projects', { error });
     }
   });
 
   const dbFile = storeFile(options.dataDir);
   const inline = options.writer === 'inline';
   // This connection first (it creates the schema), then the writer thread's.
-  const repo = openSqlite(dbFile, { checkpoint: inline });
+  const repo = openStore(dbFile, inline);
   const writer = inline
     ? inlineWriter(repo)
     : workerWriter(dbFile, (error) =>
@@ -130,19 +163,20 @@ export async function serve(options: ServeOptions): Promise<RunningTracker> {
   // operations, memory snapshots and sessions go in transactions of at most 500 rows on the
   // writer thread, queued between ingest batches — never one long delete that would hold up a
   // commit.
-  let sweeping = false;
-  const sweep = async () => {
-    if (sweeping) return;
-    sweeping = true;
+  let sweeping: Promise<void> | undefined;
+  let closing = false;
+  const sweepOnce = async () => {
     try {
-      const deleted = await sweepRetention(writer, retentionRules(projects, defaults, Date.now()));
+      const rules = retentionRules(projects, defaults, Date.now());
+      const deleted = await sweepRetention(writer, rules, 500, () => closing);
       if (deleted > 0) logger.info('retention sweep', { deleted });
     } catch (error) {
       logger.error('retention sweep failed', { error });
     } finally {
-      sweeping = false;
+      sweeping = undefined;
     }
   };
+  const sweep = () => (sweeping ??= sweepOnce());
   const retention = setInterval(() => void sweep(), options.sweepEveryMs ?? 3_600_000);
   retention.unref();
   const firstSweep = setTimeout(() => void sweep(), 10_000);
@@ -160,12 +194,15 @@ export async function serve(options: ServeOptions): Promise<RunningTracker> {
     apiToken: token,
     server,
     async close() {
+      closing = true;
       clearInterval(retention);
       clearTimeout(firstSweep);
       unwatchFile(config);
-      await drain(options.closeGraceMs ?? CLOSE_GRACE_MS);
+      // A sweep stops after its batch in progress, before the writer closes under it.
+      await Promise.all([drain(options.closeGraceMs ?? CLOSE_GRACE_MS), sweeping]);
       await writer.close();
       repo.close();
+      unlock();
     },
   };
 }

@@ -2,7 +2,16 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { addProject, ConfigError, configFile, parseConfig, storeFile } from './projects';
+import {
+  addProject,
+  ConfigError,
+  ConfigMissingError,
+  configFile,
+  loadConfig,
+  parseConfig,
+  reloadConfig,
+  storeFile,
+} from './projects';
 import { openSqlite } from './store/sqlite';
 
 describe('config.json', () => {
@@ -150,5 +159,18 @@ describe('addProject', () => {
     utimesSync(lock, minuteAgo, minuteAgo);
     expect(addProject(dir, 'web').id).toBe(1);
     expect(readdirSync(dir)).toEqual(['config.json']);
+  });
+});
+
+describe('reloadConfig', () => {
+  it('refuses a config.json gone while serving instead of reading it as no projects', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beacon-reload-'));
+    try {
+      expect(loadConfig(dir).projects).toEqual([]); // a first start may begin with none
+      expect(() => reloadConfig(dir)).toThrow(ConfigMissingError);
+      expect(() => reloadConfig(dir)).toThrow(`${join(dir, 'config.json')}: is missing`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -11,12 +11,11 @@ import {
   readFileSync,
   renameSync,
   rmSync,
-  statSync,
-  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { ageMs, lockToken, releaseLock, tryLock } from './lock-file';
 
 export interface ProjectSettings {
   /** Events accepted per minute before 429; 0 means unlimited. */
@@ -169,10 +168,37 @@ function refuseRepeats(projects: readonly Project[], file: string): void {
 
 export const configFile = (dataDir: string) => join(dataDir, 'config.json');
 
+/** config.json is gone while serving (see reloadConfig). */
+export class ConfigMissingError extends ConfigError {
+  constructor(file: string) {
+    super(file, '', 'is missing');
+    this.name = 'ConfigMissingError';
+  }
+}
+
+/** config.json at start: a data directory without one starts with no projects. */
 export function loadConfig(dataDir: string, defaults?: ProjectSettings): TrackerConfig {
   const file = configFile(dataDir);
   if (!existsSync(file)) return { projects: [] };
   return parseConfig(readFileSync(file, 'utf8'), file, defaults);
+}
+
+/**
+ * config.json as changed while serving. A file gone (an editor saving by rename, a botched
+ * copy) is a ConfigMissingError, not a config of no projects: taken as one, it answered 403 to
+ * every SDK (which drops what it gets a 403 for) and a sweep then gave every project the
+ * default retention.
+ */
+export function reloadConfig(dataDir: string, defaults?: ProjectSettings): TrackerConfig {
+  const file = configFile(dataDir);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ConfigMissingError(file);
+    throw err;
+  }
+  return parseConfig(text, file, defaults);
 }
 
 /** The store's SQLite file (the name main.ts opens). */
@@ -263,11 +289,11 @@ const LOCK_WAIT_MS = 10_000;
 const LOCK_STALE_MS = 30_000;
 const LOCK_RETRY_MS = 20;
 
-/** Runs fn holding `lock`, a file created exclusively, so it works across processes. */
+/** Runs fn holding `lock` (lock-file.ts), so concurrent adds take turns across processes. */
 function withLock<T>(lock: string, fn: () => T): T {
-  const token = `${process.pid} ${randomBytes(8).toString('hex')}\n`;
+  const token = lockToken();
   const deadline = Date.now() + LOCK_WAIT_MS;
-  while (!tryLock(lock, token)) {
+  while (!tryLock(lock, token, () => ageMs(lock) > LOCK_STALE_MS)) {
     if (Date.now() > deadline)
       throw new Error(
         `${lock}: another project add has held it for over ${LOCK_WAIT_MS / 1000} s (remove the file if none is running)`,
@@ -277,36 +303,7 @@ function withLock<T>(lock: string, fn: () => T): T {
   try {
     return fn();
   } finally {
-    // Only our own: a lock taken over as stale belongs to its new holder.
-    if (readIfExists(lock) === token) rmSync(lock, { force: true });
-  }
-}
-
-function tryLock(lock: string, token: string): boolean {
-  try {
-    writeFileSync(lock, token, { flag: 'wx' });
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
-  // Two takers that both find it stale may both take it: only after a holder died, and rarely.
-  if (ageMs(lock) > LOCK_STALE_MS) rmSync(lock, { force: true });
-  return false;
-}
-
-function ageMs(file: string): number {
-  try {
-    return Date.now() - statSync(file).mtimeMs;
-  } catch {
-    return 0; // released meanwhile
-  }
-}
-
-function readIfExists(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
+    releaseLock(lock, token);
   }
 }
 

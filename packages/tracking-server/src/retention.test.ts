@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,8 +85,9 @@ it('deletes old data of projects config.json does not list, by the default reten
       NOW,
     );
     // Batches of one: the sweep goes on until nothing is left.
-    // 3 events, 1 op, its trace’s link to the correlation id, 1 session.
-    expect(await sweepRetention(inlineWriter(repo), rules, 1)).toBe(6);
+    // 3 events, the issue of project 4 they left empty, 1 op, its trace’s link to the
+    // correlation id, 1 session.
+    expect(await sweepRetention(inlineWriter(repo), rules, 1)).toBe(7);
     const ids = [1, 2, 3, 4, 5, 6].map(id);
     expect(repo.storedEventIds(ids)).toEqual(new Set([id(2), id(3), id(5)]));
     expect(repo.listSessions({ limit: 10 }).items.map((s) => s.id)).toEqual(['new-job']);
@@ -94,4 +96,68 @@ it('deletes old data of projects config.json does not list, by the default reten
     repo.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+it('deletes an issue its events left empty once its last event is past retention, with its rows', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'beacon-retention-issues-'));
+  const file = join(dir, 'tracker.db');
+  const repo = openSqlite(file);
+  const sent = (n: number, projectId: number, daysAgo: number, message: string) =>
+    readEvent(
+      {
+        event_id: id(n),
+        message,
+        release: 'shop@1.0.0',
+        environment: 'production',
+        user: { id: `user-${n}` },
+        tags: { service: 'checkout' },
+      },
+      projectId,
+      scrub,
+      NOW - daysAgo * DAY,
+    );
+  try {
+    repo.ingest([
+      sent(1, 1, 40, 'gone'), // every event past 30 days: the issue goes
+      sent(2, 1, 35, 'also gone'),
+      sent(3, 1, 40, 'still seen'), // an event within: the issue stays
+      sent(4, 1, 2, 'still seen'),
+      sent(5, 2, 40, 'kept for ever'), // project 2 keeps everything
+    ]);
+    const rules = retentionRules([{ id: 2, retentionDays: 0 }], { retentionDays: 30 }, NOW);
+    // Batches of one: 3 events, then the 2 issues they left empty.
+    expect(await sweepRetention(inlineWriter(repo), rules, 1)).toBe(5);
+    const db = new Database(file, { readonly: true });
+    const titles = db.prepare('SELECT title FROM issues ORDER BY id').pluck().all();
+    expect(titles).toEqual(['still seen', 'kept for ever']);
+    const [stillSeen, keptForEver] = db.prepare('SELECT id FROM issues ORDER BY id').pluck().all();
+    const issuesIn = (table: string) =>
+      [...new Set(db.prepare(`SELECT issue_id FROM ${table}`).pluck().all())].sort();
+    for (const table of ['issue_users', 'issue_releases', 'issue_services', 'issue_environments'])
+      expect([table, issuesIn(table)]).toEqual([table, [stillSeen, keptForEver]]);
+    // Hours are kept for the last day only: the one recent event's.
+    expect(issuesIn('issue_hours')).toEqual([stillSeen]);
+    db.close();
+    // A second sweep finds nothing more.
+    expect(await sweepRetention(inlineWriter(repo), rules, 1)).toBe(0);
+  } finally {
+    repo.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('stops between batches once stopped() says so, before the writer closes', async () => {
+  let calls = 0;
+  let stop = false;
+  const writer = {
+    deleteEventsBefore: async () => {
+      calls++;
+      stop = calls === 2; // a shutdown starts during the second batch
+      return 1;
+    },
+    deleteSessionsBefore: async () => 0,
+  };
+  const rules = retentionRules([], { retentionDays: 30 }, NOW);
+  expect(await sweepRetention(writer, rules, 1, () => stop)).toBe(2);
+  expect(calls).toBe(2);
 });

@@ -38,15 +38,20 @@ export function retentionRules(
   return rules;
 }
 
-/** Applies the rules, a batch at a time, until nothing is left to delete; returns rows deleted. */
+/**
+ * Applies the rules, a batch at a time, until nothing is left to delete or `stopped()` (checked
+ * before each batch: a shutdown ends a sweep before the writer closes); returns rows deleted
+ * (and sessions whose start was refreshed, sessions.ts).
+ */
 export async function sweepRetention(
   writer: Pick<EventWriter, 'deleteEventsBefore' | 'deleteSessionsBefore'>,
   rules: readonly RetentionRule[],
   batch = 500,
+  stopped: () => boolean = () => false,
 ): Promise<number> {
   let total = 0;
   for (const { scope, before } of rules) {
-    for (;;) {
+    while (!stopped()) {
       const n =
         (await writer.deleteEventsBefore(before, batch, scope)) +
         (await writer.deleteSessionsBefore(before, batch, scope));

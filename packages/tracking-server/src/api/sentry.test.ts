@@ -8,14 +8,19 @@ import { startTestTracker, type TestTracker } from '../testing/test-tracker';
 
 jest.setTimeout(60_000);
 
-let setup: TestTracker<'sdks'>;
+let setup: TestTracker<'sdks' | 'limited'>;
 let tracker: RunningTracker;
 let project: Project;
+let limited: Project;
 
 beforeAll(async () => {
-  setup = await startTestTracker('sentry-sdks', { sdks: {} }, 'test-token');
+  setup = await startTestTracker(
+    'sentry-sdks',
+    { sdks: {}, limited: { eventsPerMinute: 1 } },
+    'test-token',
+  );
   ({ tracker } = setup);
-  ({ sdks: project } = setup.projects);
+  ({ sdks: project, limited } = setup.projects);
 });
 
 afterAll(() => setup?.close());
@@ -187,5 +192,37 @@ describe('NaN and Infinity in a store body from a Python SDK', () => {
     const res = await post(`/api/${project.id}/store/`, body(6, 'other'), auth('sentry.ruby/5.0'));
     expect(res.status).toBe(400);
     expect(res.error).toMatch(/^event is not JSON: /);
+  });
+});
+
+describe('an envelope over the event rate limit', () => {
+  it('keeps its transaction, refusing only the event with 429', async () => {
+    const path = `/api/${limited.id}/envelope/?sentry_key=${limited.key}`;
+    const event = (n: number) =>
+      `{"type":"event"}\n${JSON.stringify({ event_id: id(n), message: `limited ${n}` })}\n`;
+    const now = Date.now() / 1000;
+    const tx = {
+      type: 'transaction',
+      event_id: id(21),
+      transaction: 'GET /limited',
+      start_timestamp: now - 2,
+      timestamp: now - 1,
+      tags: { service: 'limited-tx', correlation_id: 'limited-session' },
+      contexts: { trace: { trace_id: id(22), span_id: '2'.repeat(16), op: 'http.server' } },
+      spans: [],
+    };
+    expect((await post(path, `{}\n${event(20)}`)).status).toBe(200); // the minute's one event
+    const refused = await post(
+      path,
+      `{}\n${event(23)}{"type":"transaction"}\n${JSON.stringify(tx)}\n`,
+    );
+    expect(refused.status).toBe(429);
+    expect(refused.headers['x-sentry-rate-limits']).toMatch(/^\d+:error;default:project$/);
+    const session = await fetch(`${tracker.url}/api/v1/sessions/limited-session`, {
+      headers: { authorization: 'Bearer test-token' },
+    });
+    expect(session.status).toBe(200);
+    const { timeline } = (await session.json()) as { timeline: { name: string }[] };
+    expect(timeline.map((o) => o.name)).toEqual(['GET /limited']);
   });
 });

@@ -287,13 +287,16 @@ export function sentryIngest(deps: SentryIngestDeps) {
         } else texts.push({ text, index: 1 });
       }
       const wait = limiter.take(project.id, project.eventsPerMinute, texts.length);
-      if (wait > 0)
+      if (wait > 0) {
+        // Only events are limited: as Relay does, the envelope's transaction is still kept.
+        if (operations.length > 0) await deps.storeOperations(project.id, operations);
         throw new IngestError(
           429,
           'rate_limited',
           `project ${project.id} is over its limit of ${project.eventsPerMinute} events per minute`,
           wait,
         );
+      }
       // Events first: a request one of whose events is refused (400) stores nothing.
       const events =
         texts.length === 0

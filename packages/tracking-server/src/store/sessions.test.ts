@@ -468,3 +468,66 @@ it('upgrades operations keyed without their project and snapshots stored twice, 
     upgraded.close();
   }
 });
+
+it('refreshes starts once the events are gone, a bounded number of sessions a call, reading no payload', () => {
+  const DAY = 86_400_000;
+  const before = T0 - 7 * DAY;
+  const old = (n: number) =>
+    readEvent(
+      {
+        event_id: (0x01d000 + n).toString(16).padStart(32, '0'),
+        timestamp: (before - DAY + n) / 1000,
+        message: `old failure ${n}`,
+        tags: { correlation_id: 'crowd' },
+      },
+      1,
+      scrub,
+      before - DAY + n,
+    );
+  // 'crowd': 30 events past retention and one within; 150 sessions of an operation past
+  // retention and one within it.
+  repo.ingest([
+    ...Array.from({ length: 30 }, (_, i) => old(i)),
+    errorEvent(100, { correlation_id: 'crowd' }),
+  ]);
+  repo.ingestTraces(
+    1,
+    Array.from({ length: 150 }, (_, i) => [
+      op(2 * i, trace(i), before - DAY, before - DAY + 5, { correlationId: `s${i}` }),
+      op(2 * i + 1, trace(i), T0 + i, T0 + i + 5, { correlationId: `s${i}` }),
+    ]).flat(),
+    [],
+  );
+  repo.indexSessions();
+  const reader = new Database(join(dir, 'tracker.db'), { readonly: true });
+  const starts = () =>
+    new Map(
+      (
+        reader.prepare('SELECT id, start FROM sessions').all() as { id: string; start: number }[]
+      ).map((r) => [r.id, r.start]),
+    );
+  const prepared = jest.spyOn(Database.prototype, 'prepare');
+  try {
+    // sweepRetention's calls, in batches of 10: 15 for the operations, 3 for the events.
+    const moved: number[] = [];
+    for (let last = starts(); ;) {
+      const n = repo.deleteEventsBefore(before, 10) + repo.deleteSessionsBefore(before, 10);
+      const now = starts();
+      moved.push([...now].filter(([id, start]) => last.has(id) && last.get(id) !== start).length);
+      last = now;
+      if (n === 0) break;
+    }
+    // Every start moved once, 100 sessions a call at most, and only after the last old event went.
+    expect(moved.filter((m) => m > 0)).toEqual([100, 51]);
+    expect(moved.length).toBeGreaterThanOrEqual(18);
+    const sql = prepared.mock.calls.map(([text]) => String(text));
+    expect(sql.filter((text) => /payload|SELECT \*/i.test(text))).toEqual([]);
+  } finally {
+    prepared.mockRestore();
+  }
+  const after = starts();
+  expect(after.get('crowd')).toBe(T0 + 100);
+  expect(after.get('s0')).toBe(T0);
+  expect(after.get('s149')).toBe(T0 + 149);
+  reader.close();
+});

@@ -14,15 +14,14 @@ import type { MemorySnapshot, Operation } from '../ingest/otlp';
 import type { RetentionScope } from './repository';
 import { sessionReads } from './session-reads';
 import { prepareSessionTables, servicesText, UPSERT } from './sessions-schema';
-import { extent } from './extent';
 
 export * from './session-reads';
 
+/** A retention scope as an SQL condition on `project_id`, and its parameters. */
+type ScopeSql = { sql: string; params: Record<string, unknown> };
+
 /** The SQL condition (on `project_id`) and parameters of a retention scope. */
-export function scopeCondition(scope: RetentionScope | undefined): {
-  sql: string;
-  params: Record<string, unknown>;
-} {
+export function scopeCondition(scope: RetentionScope | undefined): ScopeSql {
   if (scope === undefined) return { sql: '1', params: {} };
   if (typeof scope === 'number')
     return { sql: 'project_id = @project', params: { project: scope } };
@@ -49,6 +48,35 @@ const ALIAS = `INSERT INTO sessions (id, project_id, start, end, services, error
   VALUES (@id, @projectId, @start, @end, '\n', 0, @aliasOf)
   ON CONFLICT (id) DO UPDATE SET end = MAX(end, excluded.end) RETURNING sid`;
 
+/** Sessions whose start one retention call refreshes at most (refreshStarts below). */
+export const REFRESH_SESSIONS = 100;
+
+/**
+ * A session's earliest record (@sid, @id; @own: its id is a trace id of its own, linked to no
+ * correlation id). Its traces are those of its records linked to it (session-reads' `members`);
+ * every MIN reads an index or the rows it names, never a payload.
+ */
+const EARLIEST_RECORD = `WITH
+  candidates(trace_id) AS (
+    SELECT trace_id FROM operations WHERE correlation_id = @id
+    UNION SELECT trace_id FROM memory_snapshots WHERE correlation_id = @id
+    UNION SELECT e.trace_id FROM event_sessions j JOIN events e ON e.rowid = j.event
+      WHERE j.sid = @sid AND e.trace_id IS NOT NULL),
+  traces(trace_id) AS (
+    SELECT trace_id FROM candidates c
+      WHERE (SELECT l.correlation_id FROM trace_links l WHERE l.trace_id = c.trace_id) = @id
+    UNION SELECT @id WHERE @own),
+  sids(sid) AS (SELECT @sid UNION SELECT s.sid FROM traces t JOIN sessions s ON s.id = t.trace_id)
+SELECT MIN(t) FROM (
+  SELECT MIN(start) AS t FROM operations WHERE correlation_id = @id
+  UNION ALL SELECT MIN(o.start) FROM traces t JOIN operations o ON o.trace_id = t.trace_id
+    WHERE o.correlation_id IS NULL
+  UNION ALL SELECT MIN(time) FROM memory_snapshots WHERE correlation_id = @id
+  UNION ALL SELECT MIN(m.time) FROM traces t JOIN memory_snapshots m ON m.trace_id = t.trace_id
+    WHERE m.correlation_id IS NULL
+  UNION ALL SELECT MIN(e.timestamp) FROM event_sessions j JOIN events e ON e.rowid = j.event
+    WHERE j.sid IN (SELECT sid FROM sids))`;
+
 /** Trace links' times are rounded up to the hour (linkTime below). */
 const LINK_TIME_STEP = 3_600_000;
 
@@ -71,6 +99,7 @@ export function sessionStore(db: Database.Database) {
     alias: db.prepare(ALIAS).pluck(),
     row: db.prepare('SELECT * FROM sessions WHERE id = ?'),
     makeAlias: db.prepare('UPDATE sessions SET alias_of = ? WHERE id = ?'),
+    setStart: db.prepare('UPDATE sessions SET start = ? WHERE sid = ?'),
   };
 
   /** The listed session of a record with these ids (undefined: none). */
@@ -262,63 +291,109 @@ export function sessionStore(db: Database.Database) {
     },
   );
 
+  /**
+   * Deletes up to `batch` operations, memory snapshots, trace links and sessions older than
+   * `before`; returns how many rows went and whether any kind filled its batch (more to go).
+   */
+  const deleteOld = (before: number, batch: number, where: ScopeSql) => {
+    const params = { before, batch, ...where.params };
+    const a = db
+      .prepare(
+        `DELETE FROM operations WHERE rowid IN (SELECT rowid FROM operations WHERE end < @before AND ${where.sql} LIMIT @batch)`,
+      )
+      .run(params).changes;
+    const b = db
+      .prepare(
+        `DELETE FROM memory_snapshots WHERE rowid IN (SELECT rowid FROM memory_snapshots WHERE time < @before AND ${where.sql} LIMIT @batch)`,
+      )
+      .run(params).changes;
+    // Links made by records that old go with them.
+    const links = db
+      .prepare(
+        `DELETE FROM trace_links WHERE trace_id IN (SELECT trace_id FROM trace_links WHERE seen < @before AND ${where.sql} LIMIT @batch)`,
+      )
+      .run(params).changes;
+    // Sessions whose last record is older (their records go with the statements above).
+    const gone = db
+      .prepare(`SELECT sid FROM sessions WHERE end < @before AND ${where.sql} LIMIT @batch`)
+      .all(params) as { sid: number }[];
+    const sessions =
+      gone.length === 0
+        ? 0
+        : db
+            .prepare('DELETE FROM sessions WHERE sid IN (SELECT value FROM json_each(?))')
+            .run(JSON.stringify(gone.map((g) => g.sid))).changes;
+    return {
+      deleted: a + b + links + sessions,
+      more: a === batch || b === batch || links === batch || gone.length === batch,
+    };
+  };
+
   const deleteBefore = db.transaction(
     (before: number, batch: number, scope?: RetentionScope): number => {
       const where = scopeCondition(scope);
-      const params = { before, batch, ...where.params };
-      const a = db
-        .prepare(
-          `DELETE FROM operations WHERE rowid IN (SELECT rowid FROM operations WHERE end < @before AND ${where.sql} LIMIT @batch)`,
-        )
-        .run(params).changes;
-      const b = db
-        .prepare(
-          `DELETE FROM memory_snapshots WHERE rowid IN (SELECT rowid FROM memory_snapshots WHERE time < @before AND ${where.sql} LIMIT @batch)`,
-        )
-        .run(params).changes;
-      // Links made by records that old go with them.
-      const links = db
-        .prepare(
-          `DELETE FROM trace_links WHERE trace_id IN (SELECT trace_id FROM trace_links WHERE seen < @before AND ${where.sql} LIMIT @batch)`,
-        )
-        .run(params).changes;
-      // Sessions whose last record is older (their records go with the statements above).
-      const gone = db
-        .prepare(`SELECT sid FROM sessions WHERE end < @before AND ${where.sql} LIMIT @batch`)
-        .all(params) as { sid: number }[];
-      let c = links;
-      if (gone.length > 0)
-        c += db
-          .prepare('DELETE FROM sessions WHERE sid IN (SELECT value FROM json_each(?))')
-          .run(JSON.stringify(gone.map((g) => g.sid))).changes;
-      // Once less than a batch was left to delete, the sweep is at its end: the sessions that
-      // straddle `before` lost their older records, and start from their earliest one left, so
-      // that the duration filter reads what the detail shows. (Not counted: a sweep repeats
-      // until a call deletes nothing.)
-      if (a < batch && b < batch && links < batch && gone.length < batch)
-        refreshStarts(before, where);
-      return a + b + c;
+      const { deleted, more } = deleteOld(before, batch, where);
+      return more ? deleted : deleted + refreshStarts(before, scope, where);
     },
   );
 
-  function refreshStarts(before: number, where: ReturnType<typeof scopeCondition>) {
+  /**
+   * The sweep of `before` and scope whose starts are being refreshed, and the last session row
+   * refreshed (Infinity once done). Kept on the connection that sweeps (the writer's).
+   */
+  let refreshing: { sweep: string; after: number } | undefined;
+  const oldEventLeft = (before: number, where: ScopeSql) =>
+    db
+      .prepare(`SELECT 1 FROM events WHERE received_at < @before AND ${where.sql} LIMIT 1`)
+      .get({ before, ...where.params }) !== undefined;
+
+  /**
+   * Once a sweep's deletes are done, the sessions that straddle `before` lost their older
+   * records, and start from their earliest one left, so that the duration filter reads what the
+   * detail shows. Once a sweep, REFRESH_SESSIONS sessions a call (each call one transaction on
+   * the writer, between ingest batches); returns how many this call refreshed, so the sweep goes
+   * on calling until none is left. Refreshed while events were still being deleted (each call of
+   * a catch-up), a session of 300,000 old events was read whole, payloads too, on every call.
+   */
+  function refreshStarts(before: number, scope: RetentionScope | undefined, where: ScopeSql) {
+    const sweep = `${before} ${JSON.stringify(scope ?? null)}`;
+    if (refreshing?.sweep !== sweep) {
+      // Events are deleted a batch a call too (retention.ts): their sessions wait for the last.
+      if (oldEventLeft(before, where)) return 0;
+      refreshing = { sweep, after: 0 };
+    }
     const straddling = db
       .prepare(
         `SELECT sid, id, start FROM sessions
-         WHERE end >= @before AND start < @before AND alias_of IS NULL AND ${where.sql}`,
+         WHERE sid > @after AND end >= @before AND start < @before AND alias_of IS NULL AND ${where.sql}
+         ORDER BY sid LIMIT ${REFRESH_SESSIONS}`,
       )
-      .all({ before, ...where.params }) as { sid: number; id: string; start: number }[];
-    const setStart = db.prepare('UPDATE sessions SET start = ? WHERE sid = ?');
+      .all({ before, after: refreshing.after, ...where.params }) as {
+      sid: number;
+      id: string;
+      start: number;
+    }[];
     for (const row of straddling) {
-      const { ops, events, memory } = reads.members(row.id);
-      const [start] = extent([
-        ...ops.map((o) => o.start),
-        ...events.map((e) => e.timestamp),
-        ...memory.map((m) => m.time),
-      ]);
-      if (Number.isFinite(start) && start > row.start) setStart.run(start, row.sid);
+      const start = earliestRecord(row.sid, row.id);
+      if (start !== null && start > row.start) st.setStart.run(start, row.sid);
     }
+    const last = straddling[straddling.length - 1];
+    refreshing.after = straddling.length < REFRESH_SESSIONS || !last ? Infinity : last.sid;
+    return straddling.length;
   }
+
+  /**
+   * The time of a session's earliest record, from the records' time columns (by the indexes on
+   * correlation id, trace id and session row): the same members as session-reads' `members`,
+   * none of their payloads or attributes read. Null when it has none left.
+   */
+  let earliest: Database.Statement | undefined; // event_sessions is made after this store
+  const earliestRecord = (sid: number, id: string): number | null =>
+    (earliest ??= db.prepare(EARLIEST_RECORD).pluck()).get({
+      sid,
+      id,
+      own: /^[0-9a-f]{32}$/.test(id) && st.linked.get(id) === undefined ? 1 : 0,
+    }) as number | null;
 
   return {
     write: (

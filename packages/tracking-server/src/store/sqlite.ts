@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3';
 import { issueIngest } from './issue-ingest';
 import { issueReads } from './issue-reads';
-import type { IssueStatus, Repository } from './repository';
+import type { IssueStatus, Repository, RetentionScope } from './repository';
 import { QUIET_STEP, sessionIndex } from './session-index';
 import { scopeCondition, sessionStore } from './sessions';
 import { migrateTables, SCHEMA } from './sqlite-schema';
@@ -63,6 +63,52 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
     return changed;
   });
 
+  /**
+   * Up to `batch` events received before `before`; once none is left, up to `batch` issues of
+   * the scope left with no event whose last event is older too, with their rows in the issue
+   * tables: an issue emptied by retention went on being listed, counted and kept for ever.
+   */
+  const deleteEventsTx = db.transaction(
+    (before: number, batch: number, scope?: RetentionScope): number => {
+      const where = scopeCondition(scope);
+      const params = { before, batch, ...where.params };
+      const events = db
+        .prepare(
+          `DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE received_at < @before AND ${where.sql} LIMIT @batch)`,
+        )
+        .run(params).changes;
+      return events === batch ? events : events + deleteEmptyIssues(params, where);
+    },
+  );
+  const deleteEmptyIssues = (params: Record<string, unknown>, where: { sql: string }): number => {
+    const ids = db
+      .prepare(
+        `SELECT id FROM issues WHERE last_seen < @before AND ${where.sql}
+         AND NOT EXISTS (SELECT 1 FROM events WHERE events.issue_id = issues.id) LIMIT @batch`,
+      )
+      .pluck()
+      .all(params) as number[];
+    if (ids.length === 0) return 0;
+    const list = JSON.stringify(ids);
+    for (const table of ['issue_users', 'issue_releases', 'issue_hours'])
+      db.prepare(`DELETE FROM ${table} WHERE issue_id IN (SELECT value FROM json_each(?))`).run(
+        list,
+      );
+    // Keyed by value first (what the list's filters look up): each of the few values, then id.
+    for (const [table, column] of [
+      ['issue_services', 'service'],
+      ['issue_environments', 'environment'],
+    ])
+      db.prepare(
+        `WITH RECURSIVE v(x) AS (SELECT MIN(${column}) FROM ${table}
+           UNION ALL SELECT (SELECT MIN(${column}) FROM ${table} WHERE ${column} > v.x) FROM v WHERE v.x IS NOT NULL)
+         DELETE FROM ${table} WHERE ${column} IN (SELECT x FROM v WHERE x IS NOT NULL)
+           AND issue_id IN (SELECT value FROM json_each(?))`,
+      ).run(list);
+    return db.prepare('DELETE FROM issues WHERE id IN (SELECT value FROM json_each(?))').run(list)
+      .changes;
+  };
+
   return {
     ingest: (events) => {
       try {
@@ -85,14 +131,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
     },
     ...issueReads(db),
     setStatus: (ids, status) => setStatusTx.immediate(ids, status),
-    deleteEventsBefore(before, batch, scope) {
-      const where = scopeCondition(scope);
-      return db
-        .prepare(
-          `DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE received_at < @before AND ${where.sql} LIMIT @batch)`,
-        )
-        .run({ before, batch, ...where.params }).changes;
-    },
+    deleteEventsBefore: (before, batch, scope) => deleteEventsTx.immediate(before, batch, scope),
 
     ingestTraces: (projectId, operations, memory) => sessions.write(projectId, operations, memory),
     listSessions: (filter) => sessions.list(filter),
