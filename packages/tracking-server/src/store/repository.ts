@@ -129,11 +129,16 @@ export interface Repository {
   listSessions(filter: SessionFilter): Page<SessionSummary>;
   getSession(id: string): SessionDetail | undefined;
   /**
-   * Deletes up to `batch` events received before `before` (of the projects `scope` names);
-   * returns how many went.
+   * Deletes up to `batch` events received before `before` (of the projects `scope` names), and
+   * once those are gone up to `batch` issues left with no events whose last event is older;
+   * returns how many went (0: nothing left to do).
    */
   deleteEventsBefore(before: number, batch: number, scope?: RetentionScope): number;
-  /** Deletes up to `batch` operations, memory snapshots and sessions older than `before`. */
+  /**
+   * Deletes up to `batch` operations, memory snapshots and sessions older than `before`, and
+   * once those are gone moves the start of up to 100 sessions crossing `before` to their
+   * earliest remaining record; returns how many rows went and starts moved (0: nothing left).
+   */
   deleteSessionsBefore(before: number, batch: number, scope?: RetentionScope): number;
   close(): void;
 }
