@@ -1,10 +1,17 @@
 // Which issue an event belongs to, in Sentry's order of preference, recording the rule used:
-//   1. a custom fingerprint (with `{{ default }}` standing for what the rules below give);
-//   2. the in-app stack frames: module (or normalised filename) + function, per exception;
+//   1. a custom fingerprint (with `{{ default }}` standing for what the rules below give, and
+//      Sentry's other variables resolved: fingerprint.ts);
+//   2. the in-app stack frames: module (or normalised filename) + function, per exception, with
+//      Sentry's per-platform clean-ups and recursion counted once (frames.ts);
 //   3. the exception type + value with ids, numbers, hex and IP addresses stripped;
 //   4. the message template (logentry.message before formatting), normalised the same way.
+// The exceptions hashed in 2 and 3 are Sentry's choice among an exception group's
+// (exception-groups.ts).
 import { hash } from 'node:crypto';
-import { jsonText } from '../ingest/json';
+import { chooseExceptions, mainException } from './exception-groups';
+import { fingerprintParts, fingerprintVariable, resolveFingerprintVariable } from './fingerprint';
+import { filenameKey, functionKey, isNoiseFrame, isRecursiveFrame, moduleKey } from './frames';
+import { isObj, text, type Obj } from './values';
 
 export const GROUPED_BY = [
   'fingerprint',
@@ -26,9 +33,14 @@ export interface Frame {
   readonly filename?: string;
   readonly abs_path?: string;
   readonly module?: string;
+  readonly package?: string;
   readonly function?: string;
   readonly in_app?: boolean;
-  readonly lineno?: number;
+  /** As sent: compared, never read (a recursive call repeats its frame's). */
+  readonly lineno?: unknown;
+  readonly colno?: unknown;
+  /** The frame's own platform, where it differs from the event's. */
+  readonly platform?: string;
 }
 
 export interface ExceptionValue {
@@ -36,9 +48,17 @@ export interface ExceptionValue {
   readonly value?: string;
   readonly module?: string;
   readonly stacktrace?: { readonly frames?: readonly Frame[] };
+  /** `exception_id`, `parent_id`, `is_exception_group`, `synthetic`…, as sent. */
+  readonly mechanism?: unknown;
 }
 
 export interface SentryEventLike {
+  readonly platform?: unknown;
+  readonly sdk?: unknown;
+  readonly transaction?: unknown;
+  readonly level?: unknown;
+  readonly logger?: unknown;
+  readonly tags?: unknown;
   readonly fingerprint?: unknown;
   /** `{ values: [...] }`, or the older bare list; read through `exceptionValues`. */
   readonly exception?: unknown;
@@ -49,15 +69,6 @@ export interface SentryEventLike {
   readonly threads?: unknown;
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-/** A text field as sent: strings, and numbers or booleans as text; anything else is absent. */
-const text = (v: unknown): string | undefined =>
-  typeof v === 'string'
-    ? v
-    : typeof v === 'number' || typeof v === 'boolean'
-      ? String(v)
-      : undefined;
 const textOrAbsent = (v: unknown) => v === undefined || typeof v === 'string';
 
 function cleanFrame(f: Obj): Frame {
@@ -66,15 +77,19 @@ function cleanFrame(f: Obj): Frame {
     textOrAbsent(f.abs_path) &&
     textOrAbsent(f.module) &&
     textOrAbsent(f.function) &&
+    textOrAbsent(f.package) &&
+    textOrAbsent(f.platform) &&
     (f.in_app === undefined || typeof f.in_app === 'boolean')
   )
     return f as Frame;
   const out: { -readonly [K in keyof Frame]: Frame[K] } = {};
-  for (const k of ['filename', 'abs_path', 'module', 'function'] as const) {
+  for (const k of ['filename', 'abs_path', 'module', 'package', 'function', 'platform'] as const) {
     const v = text(f[k]);
     if (v !== undefined) out[k] = v;
   }
   if (f.in_app === true) out.in_app = true;
+  if (f.lineno !== undefined) out.lineno = f.lineno;
+  if (f.colno !== undefined) out.colno = f.colno;
   return out;
 }
 
@@ -174,19 +189,50 @@ export function normaliseFilename(name: string): string {
   return f.replace(/[.-][0-9a-f]{8,}(?=\.[a-z]+$)/i, '');
 }
 
-function frameKey(f: Frame): string | undefined {
+function frameKey(f: Frame, eventPlatform: string | undefined): string | undefined {
+  const platform = f.platform ?? eventPlatform;
+  if (isNoiseFrame(f, platform)) return undefined;
+  const file = f.filename || f.abs_path;
   const where =
-    f.module || (f.filename || f.abs_path ? normaliseFilename(f.filename || f.abs_path || '') : '');
-  const fn = f.function && f.function !== '?' && f.function !== '<anonymous>' ? f.function : '';
+    (f.module && moduleKey(f.module, platform, f.abs_path)) ||
+    (file ? filenameKey(normaliseFilename(file), platform) : '');
+  const fn = f.function ? functionKey(f.function, platform) : '';
   return where || fn ? `${where}:${fn}` : undefined;
 }
 
-function inAppKeys(frames: readonly Frame[], into: string[]): void {
+/** The keys of the in-app frames; a frame that repeats the one before it (recursion) once. */
+function inAppKeys(frames: readonly Frame[], platform: string | undefined, into: string[]): void {
+  let previous: Frame | undefined;
   for (const f of frames) {
-    if (f.in_app !== true) continue;
-    const key = frameKey(f);
+    const recursive = previous !== undefined && isRecursiveFrame(f, previous);
+    previous = f;
+    if (f.in_app !== true || recursive) continue;
+    const key = frameKey(f, platform);
     if (key) into.push(key);
   }
+}
+
+/** An exception's own grouping, which tells alike exceptions of a group apart from others. */
+function exceptionKey(e: ExceptionValue, platform: string | undefined): string {
+  const keys: string[] = [e.type ?? 'Error'];
+  inAppKeys(e.stacktrace?.frames ?? [], platform, keys);
+  return keys.length > 1 ? keys.join('\u0000') : `${keys[0]}: ${normaliseText(e.value ?? '')}`;
+}
+
+export interface EventExceptions {
+  /** The event's exceptions, as sent. */
+  readonly all: readonly ExceptionValue[];
+  /** Those hashed: an exception group's wrapper and repeated children left out, as Sentry does. */
+  readonly grouped: readonly ExceptionValue[];
+  /** The one that titles the issue (Sentry's main exception): the last, or a group's child. */
+  readonly main: ExceptionValue | undefined;
+}
+
+export function eventExceptions(event: SentryEventLike): EventExceptions {
+  const all = exceptionValues(event.exception);
+  const platform = text(event.platform);
+  const { grouped, mainId } = chooseExceptions(all, event, (e) => exceptionKey(e, platform));
+  return { all, grouped, main: mainException(all, mainId) };
 }
 
 /**
@@ -207,17 +253,17 @@ export function stackWithoutException(event: SentryEventLike): Frame[] {
   return thread ? framesOf(thread.stacktrace) : [];
 }
 
-function defaultGrouping(event: SentryEventLike): Grouping {
-  const exceptions = exceptionValues(event.exception);
+function defaultGrouping(event: SentryEventLike, exceptions: readonly ExceptionValue[]): Grouping {
+  const platform = text(event.platform);
   const inApp: string[] = [];
-  for (const ex of exceptions) inAppKeys(ex.stacktrace?.frames ?? [], inApp);
+  for (const ex of exceptions) inAppKeys(ex.stacktrace?.frames ?? [], platform, inApp);
   if (inApp.length > 0) {
     const types = exceptions.map((e) => e.type ?? 'Error');
     const components = [...types, ...inApp];
     return { hash: sha(['frames', ...components]), groupedBy: 'in-app frames', components };
   }
   if (exceptions.length === 0) {
-    inAppKeys(stackWithoutException(event), inApp);
+    inAppKeys(stackWithoutException(event), platform, inApp);
     if (inApp.length > 0)
       return { hash: sha(['frames', ...inApp]), groupedBy: 'in-app frames', components: inApp };
   }
@@ -242,16 +288,26 @@ function defaultGrouping(event: SentryEventLike): Grouping {
   return { hash: sha(['message', ...components]), groupedBy: 'message', components };
 }
 
-export function groupEvent(event: SentryEventLike): Grouping {
-  const fp = Array.isArray(event.fingerprint) ? event.fingerprint.map(jsonText) : [];
-  if (fp.length > 0 && !(fp.length === 1 && /^\{\{\s*default\s*\}\}$/.test(fp[0] as string))) {
-    const base = fp.some((p) => /^\{\{\s*default\s*\}\}$/.test(p))
-      ? defaultGrouping(event)
-      : undefined;
-    const components = fp.flatMap((p) =>
-      /^\{\{\s*default\s*\}\}$/.test(p) ? (base?.components ?? []) : [p],
-    );
-    return { hash: sha(['fingerprint', ...components]), groupedBy: 'fingerprint', components };
-  }
-  return defaultGrouping(event);
+/**
+ * The event's grouping. `exceptions` are its exceptions as eventExceptions reads them, passed by
+ * a caller that has them already.
+ */
+export function groupEvent(
+  event: SentryEventLike,
+  exceptions: EventExceptions = eventExceptions(event),
+): Grouping {
+  const parts = fingerprintParts(event.fingerprint);
+  if (parts.length === 0) return defaultGrouping(event, exceptions.grouped); // none, or `[null]`
+  const variables = parts.map(fingerprintVariable);
+  if (parts.length === 1 && variables[0] === 'default')
+    return defaultGrouping(event, exceptions.grouped);
+  let base: Grouping | undefined;
+  const components = parts.flatMap((part, i) => {
+    const variable = variables[i];
+    if (variable === undefined) return [part];
+    if (variable === 'default')
+      return (base ??= defaultGrouping(event, exceptions.grouped)).components;
+    return [resolveFingerprintVariable(variable, event, exceptions.all, normaliseText)];
+  });
+  return { hash: sha(['fingerprint', ...components]), groupedBy: 'fingerprint', components };
 }

@@ -12,13 +12,15 @@ import type { ScrubReport } from '../scrub/scrub';
 import { jsonText } from './json';
 import { normaliseEvent } from './normalise';
 import {
-  exceptionValues,
+  eventExceptions,
   stackWithoutException,
   groupEvent,
+  type EventExceptions,
   type ExceptionValue,
   type Frame,
   type Grouping,
 } from '../grouping/grouping';
+import { firstLine, truncateChars } from '../grouping/values';
 
 export class EventError extends Error {
   constructor(message: string) {
@@ -97,8 +99,6 @@ const MAX_AHEAD_MS = 60_000;
 /** How far before its arrival an event's own time may be (an SDK's offline queue). */
 const MAX_BEHIND_MS = 30 * 86_400_000;
 
-const exceptionsOf = (event: Obj): ExceptionValue[] => exceptionValues(event.exception);
-
 /** Milliseconds a Date can hold (±8.64e15); a time outside them is no time. */
 export const validMillis = (ms: number) => Number.isFinite(ms) && Math.abs(ms) <= 8.64e15;
 
@@ -110,17 +110,71 @@ function messageOf(event: Obj): string {
   return '';
 }
 
-function culpritOf(event: Obj, exceptions: readonly ExceptionValue[]): string {
+const TITLE_LIMIT = 100;
+const TYPE_LIMIT = 128;
+/** Sentry's MAX_CULPRIT_LENGTH. */
+const CULPRIT_LIMIT = 200;
+
+/** Sentry's issue title (eventtypes/error.py, default.py compute_title): one line, cut at 100. */
+function titleOf(main: ExceptionValue | undefined, message: string): string {
+  if (!main) {
+    const line = firstLine(message.trim());
+    return line ? truncateChars(line, TITLE_LIMIT) : '<no message>';
+  }
+  const type = truncateChars(main.type ?? 'Error', TYPE_LIMIT);
+  return main.value ? `${type}: ${truncateChars(firstLine(main.value), TITLE_LIMIT)}` : type;
+}
+
+const isSynthetic = (e: ExceptionValue | undefined) =>
+  isObj(e?.mechanism) && e.mechanism.synthetic === true;
+const hasFrames = (e: ExceptionValue) => (e.stacktrace?.frames?.length ?? 0) > 0;
+
+/** Sentry's get_frame_culprit: where the frame is, in the form its platform writes it. */
+function frameCulprit(f: Frame, eventPlatform: string | undefined): string {
+  const platform = f.platform ?? eventPlatform;
+  const fn = f.function || '?';
+  if (platform === 'objc' || platform === 'cocoa' || platform === 'native') return fn;
+  const where = f.module || f.filename;
+  if (!where) return '';
+  return platform === 'javascript' || platform === 'node' ? `${fn}(${where})` : `${where} in ${fn}`;
+}
+
+/** Sentry's get_stacktrace_culprit: the innermost in-app frame with a place, else innermost. */
+function stackCulprit(frames: readonly Frame[], platform: string | undefined): string {
+  let innermost: string | undefined;
+  for (let i = frames.length - 1; i >= 0; i--) {
+    const f = frames[i] as Frame;
+    if (f.in_app) {
+      const culprit = frameCulprit(f, platform);
+      if (culprit) return culprit;
+    } else innermost ??= frameCulprit(f, platform);
+  }
+  return innermost ?? '';
+}
+
+/**
+ * Sentry's culprit (culprit.py generate_culprit), unless the event names one or its transaction:
+ * the stack of the main exception, else of the last exception that has frames (a chained error's
+ * outermost often has none), else the event's own stack or crashed thread; else the request's
+ * URL. None for a synthetic exception (a stack an SDK attached to a message).
+ */
+function culpritOf(event: Obj, exceptions: EventExceptions): string {
   const explicit = str(event.culprit) ?? str(event.transaction);
   if (explicit) return explicit;
+  const { all, main } = exceptions;
+  if (isSynthetic(all[all.length - 1])) return '';
+  const withFrames = main && hasFrames(main) ? main : all.findLast(hasFrames);
   const frames: readonly Frame[] =
-    exceptions.length > 0
-      ? (exceptions[exceptions.length - 1]?.stacktrace?.frames ?? [])
-      : stackWithoutException(event);
-  const top = [...frames].reverse().find((f) => f.in_app) ?? frames[frames.length - 1];
-  if (!top) return '';
-  const where = top.module ?? top.filename ?? top.abs_path ?? '?';
-  return top.function ? `${where} in ${top.function}` : where;
+    all.length > 0 ? (withFrames?.stacktrace?.frames ?? []) : stackWithoutException(event);
+  const request = isObj(event.request) ? event.request : undefined;
+  const culprit = stackCulprit(frames, str(event.platform)) || str(request?.url) || '';
+  return truncateChars(culprit, CULPRIT_LIMIT);
+}
+
+/** Who the event happened to: Sentry's EventUser order, the first field with a value. */
+function userOf(user: unknown): string | undefined {
+  if (!isObj(user)) return undefined;
+  return str(user.id) || str(user.username) || str(user.email) || str(user.ip_address) || undefined;
 }
 
 /**
@@ -148,9 +202,9 @@ export function readEvent(
   }
   const eventId = (rawId ?? randomUUID()).replace(/-/g, '').toLowerCase();
   const tags = tagsOf(event);
-  const exceptions = exceptionsOf(event);
+  const chosen = eventExceptions(event);
+  const exceptions = chosen.all;
   const message = messageOf(event);
-  const last = exceptions[exceptions.length - 1];
   const unhandled = exceptions.some(
     (e) => isObj((e as Obj).mechanism) && ((e as Obj).mechanism as Obj).handled === false,
   );
@@ -158,15 +212,7 @@ export function readEvent(
   const level = str(event.level) ?? 'error';
   const contexts = isObj(event.contexts) ? event.contexts : {};
   const trace = isObj(contexts.trace) ? contexts.trace : {};
-  const user = isObj(event.user)
-    ? (str(event.user.id) ??
-      str(event.user.email) ??
-      str(event.user.username) ??
-      str(event.user.ip_address))
-    : undefined;
-  const title = last
-    ? `${last.type ?? 'Error'}${last.value ? `: ${last.value}` : ''}`
-    : message || '<no message>';
+  const user = userOf(event.user);
   return {
     eventId,
     projectId,
@@ -181,9 +227,9 @@ export function readEvent(
     ...(user ? { user } : {}),
     ...(str(trace.trace_id) ? { traceId: (str(trace.trace_id) as string).toLowerCase() } : {}),
     ...(tags.correlation_id ? { correlationId: tags.correlation_id } : {}),
-    title: title.length > 500 ? `${title.slice(0, 499)}…` : title,
-    culprit: culpritOf(event, exceptions),
-    grouping: groupEvent(event),
+    title: titleOf(chosen.main, message),
+    culprit: culpritOf(event, chosen),
+    grouping: groupEvent(event, chosen),
     payload:
       text !== undefined && !report.changed && event.event_id === eventId
         ? text

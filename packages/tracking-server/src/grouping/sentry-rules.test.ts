@@ -1,0 +1,379 @@
+// Sentry's grouping rules that Beacon follows, each checked by events that must or must not share
+// an issue and by the parts hashed, written out by hand from Sentry's code (cited per block).
+import { groupEvent, type SentryEventLike } from './grouping';
+
+type Frame = Record<string, unknown>;
+const inApp = (module: string, fn: string, extra: Frame = {}): Frame => ({
+  module,
+  function: fn,
+  in_app: true,
+  ...extra,
+});
+const crash = (platform: string, frames: Frame[], type = 'Error', value = 'boom') => ({
+  platform,
+  exception: { values: [{ type, value, stacktrace: { frames } }] },
+});
+const sameIssue = (a: SentryEventLike, b: SentryEventLike) =>
+  expect(groupEvent(a).hash).toBe(groupEvent(b).hash);
+const otherIssue = (a: SentryEventLike, b: SentryEventLike) =>
+  expect(groupEvent(a).hash).not.toBe(groupEvent(b).hash);
+
+// fingerprinting/utils.py resolve_fingerprint_variable
+describe('fingerprint variables', () => {
+  const timeout = (transaction: string | undefined, extra: object = {}) => ({
+    ...(transaction === undefined ? {} : { transaction }),
+    fingerprint: ['{{ transaction }}', 'timeout'],
+    exception: { values: [{ type: 'TimeoutError', value: 'timed out' }] },
+    ...extra,
+  });
+
+  it('resolves {{ transaction }}: each transaction’s timeouts are an issue of their own', () => {
+    const orders = groupEvent(timeout('GET /api/orders'));
+    expect(orders.components).toEqual(['GET /api/orders', 'timeout']);
+    otherIssue(timeout('GET /api/orders'), timeout('POST /api/payments'));
+    sameIssue(timeout('GET /api/orders'), timeout('GET /api/orders'));
+    expect(groupEvent(timeout(undefined)).components).toEqual(['<no-transaction>', 'timeout']);
+  });
+
+  it('resolves the exception’s, the log’s and the tags’ variables, and names what is missing', () => {
+    const event = {
+      level: 'warning',
+      logger: 'billing',
+      tags: [
+        ['tenant', 'acme'],
+        ['tenant', 'other'],
+      ],
+      exception: {
+        values: [
+          { type: 'KeyError', value: 'first' },
+          {
+            type: 'DbError',
+            value: 'row 42 locked',
+            stacktrace: {
+              frames: [
+                { function: 'main', module: 'app.main', in_app: true },
+                {
+                  function: 'charge',
+                  module: 'app.billing',
+                  abs_path: '/srv/app/billing.py',
+                  package: '/srv/venv/lib/billing.egg',
+                  in_app: true,
+                },
+                { function: 'execute', module: 'psycopg2', in_app: false },
+              ],
+            },
+          },
+        ],
+      },
+    };
+    const parts = [
+      '{{ type }}',
+      '{{error.type}}',
+      '{{ value }}',
+      '{{ error.value }}',
+      '{{ message }}',
+      '{{ function }}',
+      '{{ module }}',
+      '{{ path }}',
+      '{{ package }}',
+      '{{ level }}',
+      '{{ logger }}',
+      '{{ tags.tenant }}',
+      '{{ tags.region }}',
+      '{{ release }}',
+      '{{ not a variable }}',
+    ];
+    expect(groupEvent({ ...event, fingerprint: parts }).components).toEqual([
+      'DbError',
+      'DbError',
+      'row 42 locked',
+      'row 42 locked',
+      'row <num> locked',
+      'charge',
+      'app.billing',
+      '/srv/app/billing.py',
+      'billing.egg',
+      'warning',
+      'billing',
+      'acme',
+      '<no-value-for-tag-region>',
+      '<unrecognized-variable-release>',
+      '{{ not a variable }}',
+    ]);
+    expect(
+      groupEvent({
+        message: 'm',
+        tags: { tenant: 'acme' },
+        fingerprint: [
+          '{{ type }}',
+          '{{ value }}',
+          '{{ function }}',
+          '{{ level }}',
+          '{{ logger }}',
+          '{{ tags.tenant }}',
+        ],
+      }).components,
+    ).toEqual(['<no-type>', '<no-value>', '<no-function>', 'error', '<no-logger>', 'acme']);
+  });
+});
+
+// relay-event-schema protocol/fingerprint.rs (LenientString)
+describe('fingerprint parts that are not text', () => {
+  it('drops nulls, objects and lists: nothing left is the default grouping', () => {
+    const a = groupEvent({
+      fingerprint: [null],
+      exception: { values: [{ type: 'A', value: 'x' }] },
+    });
+    const b = groupEvent({
+      fingerprint: [null],
+      exception: { values: [{ type: 'B', value: 'y' }] },
+    });
+    expect(a.groupedBy).toBe('exception type and value');
+    expect(a.components).toEqual(['A: x']);
+    expect(a.hash).not.toBe(b.hash);
+    expect(groupEvent({ fingerprint: [{ a: 1 }, [2], 1e100], message: 'm' }).groupedBy).toBe(
+      'message',
+    );
+  });
+
+  it('writes booleans as Python does and numbers as their integer part', () => {
+    expect(
+      groupEvent({ fingerprint: ['a', null, true, false, -22, 3.5, 3.0], message: 'm' }).components,
+    ).toEqual(['a', 'True', 'False', '-22', '3', '3']);
+  });
+});
+
+// newstyle.py get_module_component / get_function_component / get_filename_component
+describe('generated names (Java, Clojure, Ruby)', () => {
+  const java = (frames: Frame[]) => crash('java', frames, 'IllegalStateException');
+
+  it('leaves out Java lambda classes and lambda methods', () => {
+    const lambda = (cls: string) =>
+      java([
+        inApp('com.example.Service', 'process'),
+        inApp(`com.example.Service$$Lambda$${cls}`, 'apply'),
+        inApp('com.example.Service', 'lambda$process$0'),
+      ]);
+    sameIssue(lambda('1234/0x0000000800c02a00'), lambda('1301/0x0000000800d0b440'));
+    expect(groupEvent(lambda('1234/0x0000000800c02a00')).components).toEqual([
+      'IllegalStateException',
+      'com.example.Service:process',
+      ':apply',
+      'com.example.Service:',
+    ]);
+  });
+
+  it('replaces the per-process part of proxy and accessor classes', () => {
+    const pairs: [string, string, string][] = [
+      [
+        'com.example.UserService$$EnhancerBySpringCGLIB$$a1b2c3d4',
+        'com.example.UserService$$EnhancerBySpringCGLIB$$9f8e7d6c',
+        'com.example.UserService$$EnhancerBySpringCGLIB$$<auto>',
+      ],
+      [
+        'com.example.UserService$$FastClassBySpringCGLIB$$a1b2c3d4',
+        'com.example.UserService$$FastClassBySpringCGLIB$$0f0f0f0f',
+        'com.example.UserService$$FastClassBySpringCGLIB$$<auto>',
+      ],
+      [
+        'com.example.Outbound$$EnhancerByGuice$$ae46b1bf$$FastClassByGuice$$caceacd2',
+        'com.example.Outbound$$EnhancerByGuice$$12345678$$FastClassByGuice$$87654321',
+        'com.example.Outbound$$EnhancerByGuice$$<auto>$$FastClassByGuice$$<auto>',
+      ],
+      [
+        'com.example.model.User$HibernateProxy$oRWxjAWT',
+        'com.example.model.User$HibernateProxy$Zx81LmQe',
+        'com.example.model.User$HibernateProxy$<auto>',
+      ],
+      [
+        'com.example.api.EntriesResource_$$_javassist_seam_74',
+        'com.example.api.EntriesResource_$$_javassist_12',
+        'com.example.api.EntriesResource_$$_javassist<auto>',
+      ],
+      [
+        'sun.reflect.GeneratedMethodAccessor123',
+        'sun.reflect.GeneratedMethodAccessor9',
+        'sun.reflect.GeneratedMethodAccessor',
+      ],
+      [
+        'jdk.internal.reflect.GeneratedMethodAccessor77',
+        'jdk.internal.reflect.GeneratedMethodAccessor78',
+        'jdk.internal.reflect.GeneratedMethodAccessor',
+      ],
+      [
+        'sun.reflect.GeneratedConstructorAccessor456',
+        'sun.reflect.GeneratedConstructorAccessor457',
+        'sun.reflect.GeneratedConstructorAccessor<auto>',
+      ],
+      ['myapp.core$fn__1234', 'myapp.core$fn__5678', 'myapp.core$fn__<auto>'],
+    ];
+    for (const [a, b, hashed] of pairs) {
+      sameIssue(java([inApp(a, 'invoke')]), java([inApp(b, 'invoke')]));
+      expect(groupEvent(java([inApp(a, 'invoke')])).components).toEqual([
+        'IllegalStateException',
+        `${hashed}:invoke`,
+      ]);
+    }
+  });
+
+  it('strips Ruby ERB template numbers and block nesting', () => {
+    const erb = (fn: string) =>
+      crash('ruby', [{ filename: 'app/views/posts/index.html.erb', function: fn, in_app: true }]);
+    sameIssue(
+      erb('_app_views_posts_index_html_erb__1203829102489211_70272046355600'),
+      erb('_app_views_posts_index_html_erb__3374631940215620093_47006345690520'),
+    );
+    expect(
+      groupEvent(erb('_app_views_posts_index_html_erb__1203829102489211_70272046355600'))
+        .components,
+    ).toEqual(['Error', 'app/views/posts/index.html.erb:_app_views_posts_index_html_erb']);
+    sameIssue(erb('block (2 levels) in index'), erb('block (3 levels) in index'));
+  });
+
+  it('cleans names only for their platform, the frame’s before the event’s', () => {
+    const module = 'com.example.UserService$$EnhancerBySpringCGLIB$$a1b2c3d4';
+    const other = 'com.example.UserService$$EnhancerBySpringCGLIB$$9f8e7d6c';
+    otherIssue(crash('python', [inApp(module, 'f')]), crash('python', [inApp(other, 'f')]));
+    sameIssue(
+      crash('python', [inApp(module, 'f', { platform: 'java' })]),
+      crash('python', [inApp(other, 'f', { platform: 'java' })]),
+    );
+  });
+});
+
+// newstyle.py _is_recursive_frame
+describe('recursion', () => {
+  const walk = (depth: number, lineno = (_at: number) => 10) =>
+    crash('python', [
+      inApp('app.main', 'run', { lineno: 3 }),
+      ...Array.from({ length: depth }, (_, i) => inApp('app.tree', 'walk', { lineno: lineno(i) })),
+    ]);
+
+  it('counts a frame repeated right after itself once, whatever the depth', () => {
+    sameIssue(walk(3), walk(5));
+    expect(groupEvent(walk(5)).components).toEqual(['Error', 'app.main:run', 'app.tree:walk']);
+  });
+
+  it('counts frames that differ in their line each', () => {
+    expect(groupEvent(walk(2, (i) => 10 + i)).components).toEqual([
+      'Error',
+      'app.main:run',
+      'app.tree:walk',
+      'app.tree:walk',
+    ]);
+  });
+});
+
+// newstyle.py get_function_component and frame, the javascript family
+describe('JavaScript function names', () => {
+  const js = (fn: string, platform = 'javascript', extra: Frame = {}) =>
+    crash(platform, [
+      { filename: 'app:///static/js/main.js', function: fn, in_app: true, ...extra },
+    ]);
+
+  it('hashes the name after the last dot, so Chrome and Firefox share an issue', () => {
+    sameIssue(js('Object.handleClick'), js('handleClick'));
+    sameIssue(js('Cart.total', 'node'), js('total', 'node'));
+    expect(groupEvent(js('Object.handleClick')).components).toEqual([
+      'Error',
+      'static/js/main.js:handleClick',
+    ]);
+  });
+
+  it('leaves out names that say nothing', () => {
+    for (const fn of [
+      'handleClick/<',
+      'Object.<anonymous>',
+      '<anonymous function>',
+      'Anonymous function',
+    ])
+      expect(groupEvent(js(fn)).components).toEqual(['Error', 'static/js/main.js:']);
+  });
+
+  it('leaves out eval and native code frames', () => {
+    const withNoise = (noise: Frame) =>
+      crash('javascript', [
+        { filename: 'app:///main.js', function: 'start', in_app: true },
+        { in_app: true, ...noise },
+      ]);
+    const expected = ['Error', 'main.js:start'];
+    expect(
+      groupEvent(withNoise({ function: 'eval', filename: 'app:///main.js' })).components,
+    ).toEqual(expected);
+    expect(
+      groupEvent(withNoise({ function: 'forEach', abs_path: '[native code]' })).components,
+    ).toEqual(expected);
+  });
+
+  it('keeps other platforms’ names as sent', () => {
+    otherIssue(js('Object.handleClick', 'python'), js('handleClick', 'python'));
+  });
+});
+
+// newstyle.py filter_exceptions_for_exception_groups
+describe('exception groups', () => {
+  const frames = { frames: [inApp('jobs', 'fetchAll')] };
+  const aggregate = (children: number) => ({
+    platform: 'node',
+    exception: {
+      values: [
+        ...Array.from({ length: children }, (_, i) => ({
+          type: 'Error',
+          value: `fetch ${i} failed`,
+          stacktrace: frames,
+          mechanism: { type: 'chained', source: `errors[${i}]`, exception_id: i + 1, parent_id: 0 },
+        })),
+        {
+          type: 'AggregateError',
+          value: 'All promises were rejected',
+          stacktrace: frames,
+          mechanism: { type: 'generic', is_exception_group: true, exception_id: 0 },
+        },
+      ],
+    },
+  });
+
+  it('groups a group of one kind of error as that error, however many failed', () => {
+    sameIssue(aggregate(2), aggregate(3));
+    expect(groupEvent(aggregate(3)).components).toEqual(['Error', 'jobs:fetchAll']);
+  });
+
+  const group = (children: { type: string; value: string }[], sdk?: object) => ({
+    platform: 'python',
+    ...(sdk ? { sdk } : {}),
+    exception: {
+      values: [
+        ...children.map((c, i) => ({
+          ...c,
+          mechanism: { type: 'chained', exception_id: i + 1, parent_id: 0 },
+        })),
+        {
+          type: 'ExceptionGroup',
+          value: 'errors',
+          mechanism: { type: 'excepthook', exception_id: 0, is_exception_group: true },
+        },
+      ],
+    },
+  });
+
+  it('keeps one of each kind, by type, and the group, when there are several', () => {
+    const children = [
+      { type: 'KeyError', value: 'a' },
+      { type: 'ValueError', value: 'b 1' },
+      { type: 'ValueError', value: 'b 2' },
+    ];
+    expect(groupEvent(group(children)).components).toEqual([
+      'ValueError: b <num>',
+      'KeyError: a',
+      'ExceptionGroup: errors',
+    ]);
+    sameIssue(group(children), group([...children].reverse()));
+  });
+
+  it('filters nothing for sentry-python 3.x, as Sentry does', () => {
+    const children = [{ type: 'ValueError', value: 'b' }];
+    expect(
+      groupEvent(group(children, { name: 'sentry.python', version: '3.0.0' })).components,
+    ).toEqual(['ValueError: b', 'ExceptionGroup: errors']);
+  });
+});

@@ -1,0 +1,35 @@
+// Reading fields of an event as sent: any JSON may stand where the protocol says text.
+
+export type Obj = Record<string, unknown>;
+
+export const isObj = (v: unknown): v is Obj =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A text field as sent: strings, and numbers or booleans as text; anything else is absent. */
+export const text = (v: unknown): string | undefined =>
+  typeof v === 'string'
+    ? v
+    : typeof v === 'number' || typeof v === 'boolean'
+      ? String(v)
+      : undefined;
+
+/**
+ * Sentry's `truncatechars` (sentry/utils/strings.py): over `limit` characters (code points, as
+ * Python counts them), the first `limit - 3` and `...`.
+ */
+export function truncateChars(s: string, limit: number): string {
+  // A string of at most `limit` UTF-16 units has at most `limit` code points.
+  if (s.length <= limit) return s;
+  const points = Array.from(s);
+  return points.length <= limit ? s : `${points.slice(0, limit - 3).join('')}...`;
+}
+
+// Python's str.splitlines boundaries, the file and group separators among them.
+// eslint-disable-next-line no-control-regex
+const LINE_BREAK = /\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/;
+
+/** The text before the first line break (Python's `s.splitlines()[0]` for non-empty `s`). */
+export const firstLine = (s: string): string => {
+  const at = s.search(LINE_BREAK);
+  return at < 0 ? s : s.slice(0, at);
+};
