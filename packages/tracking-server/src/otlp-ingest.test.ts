@@ -199,3 +199,29 @@ it('keeps one project’s span when another project sends the same trace and spa
   expect(await names('shop-7')).toEqual(['shop span']);
   expect(await names('billing-7')).toEqual(['billing span']);
 });
+
+it('dates a span a clock years fast sent by its arrival, keeping its length and its snapshot', async () => {
+  const ahead = BigInt(Date.UTC(2035, 0, 1)) * 1_000_000n;
+  const sentAt = Date.now();
+  const req = request([
+    span('0b', {
+      startTimeUnixNano: String(ahead - 2_000_000_000n),
+      endTimeUnixNano: String(ahead),
+      attributes: [corr({ stringValue: 'fast-clock-11' })],
+      events: [
+        {
+          name: 'memory',
+          timeUnixNano: String(ahead - 1_000_000_000n),
+          attributes: [{ key: 'process.memory.rss', value: { intValue: '5' } }],
+        },
+      ],
+    }),
+  ]);
+  expect((await post(req)).status).toBe(200);
+  const { body } = await session('fast-clock-11');
+  const end = Date.parse(body.timeline[0].end);
+  expect(end).toBeGreaterThanOrEqual(sentAt);
+  expect(end).toBeLessThanOrEqual(Date.now());
+  expect(body.timeline[0].durationMs).toBe(2_000);
+  expect(Date.parse(body.memory[0].time)).toBe(end - 1_000);
+});

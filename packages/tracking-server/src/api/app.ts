@@ -107,6 +107,7 @@ export function createApp(deps: AppDeps): RequestListener {
   app.post(
     '/v1/traces',
     otlpTraces({
+      now,
       projectByKey: (key) => deps.projects().find((p) => p.key === key),
       writer,
       onRejected: (reason) => metrics.rejectedRequests.inc({ reason }),

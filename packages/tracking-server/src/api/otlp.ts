@@ -7,6 +7,7 @@ import type { Request, Response } from 'express';
 import { bearer } from '../ingest/auth';
 import { BodyError, LIMITS, readBody } from '../ingest/body';
 import { OtlpError, parseOtlpJson, parseOtlpProtobuf } from '../ingest/otlp';
+import { withSpansByArrival } from '../ingest/span-time';
 import { ExportTraceServiceResponse, RpcStatus } from '../ingest/otlp-proto';
 import type { Operation } from '../ingest/otlp';
 import type { Project } from '../projects';
@@ -20,6 +21,7 @@ export function otlpTraces(deps: {
   readonly onRejected: (reason: string) => void;
   /** A store failure, logged by the caller. */
   readonly onFailed: (err: unknown) => void;
+  readonly now: () => number;
 }) {
   // Spans are scrubbed like events, with the project's settings: attribute values under
   // sensitive keys, and sensitive shapes in any attribute, the span name or status message.
@@ -73,7 +75,10 @@ export function otlpTraces(deps: {
     let batch;
     try {
       const body = await readBody(req, LIMITS, 'request body');
-      batch = protobuf ? parseOtlpProtobuf(body) : parseOtlpJson(body);
+      batch = withSpansByArrival(
+        protobuf ? parseOtlpProtobuf(body) : parseOtlpJson(body),
+        deps.now(),
+      );
     } catch (err) {
       if (err instanceof BodyError)
         return fail(err.status, err.status === 413 ? 'too_large' : 'malformed', err.message);
