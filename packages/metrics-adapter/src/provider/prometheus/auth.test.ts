@@ -61,6 +61,40 @@ describe('Prometheus credentials', () => {
     expect(() => prometheusAuth(flags, join(dir, 'no-service-account'))).toThrow(message);
   });
 
+  it('takes a --prometheus-auth-config kubeconfig as client-go does: tls-server-name, and a tokenFile read again as it rotates', () => {
+    const file = join(dir, 'token');
+    writeFileSync(file, 'from-file\n');
+    const kubeconfig = join(dir, 'kubeconfig.yaml');
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [
+          {
+            name: 'p',
+            cluster: {
+              server: 'https://10.0.0.7:9091',
+              'certificate-authority-data': Buffer.from('CA PEM').toString('base64'),
+              'tls-server-name': 'prometheus.monitoring.svc',
+            },
+          },
+        ],
+        users: [{ name: 'u', user: { token: 'static', tokenFile: file } }],
+        contexts: [{ name: 'p', context: { cluster: 'p', user: 'u' } }],
+        'current-context': 'p',
+      }),
+    );
+    let now = 0;
+    const auth = prometheusAuth({ ...none, prometheusAuthConfig: kubeconfig }, dir, () => now);
+    expect(auth.tls).toEqual({ ca: 'CA PEM', servername: 'prometheus.monitoring.svc' });
+    expect(auth.token?.()).toBe('from-file');
+    writeFileSync(file, 'rotated\n');
+    utimesSync(file, new Date(), new Date(Date.now() + 5_000));
+    now = 61_000;
+    expect(auth.token?.()).toBe('rotated');
+  });
+
   it('refuses an empty token file', () => {
     writeFileSync(join(dir, 'token'), '\n');
     expect(() => prometheusAuth({ ...none, prometheusTokenFile: join(dir, 'token') })).toThrow(

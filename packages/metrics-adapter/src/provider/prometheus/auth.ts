@@ -3,8 +3,8 @@
 // token from a file (--prometheus-token-file), or the credentials of a kubeconfig
 // (--prometheus-auth-config) or of the pod's service account (--prometheus-auth-incluster), for
 // a Prometheus behind kube-rbac-proxy or an OpenShift-style oauth proxy. Files the flags name
-// are read at start (a missing one is an error then); a token file is read again a minute
-// after it was last read, so a rotated service-account token is picked up.
+// are read at start (a missing one is an error then); a token file (a kubeconfig's tokenFile too)
+// is read again a minute after it was last read, so a rotated service-account token is picked up.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AdapterFlags } from '../../flags';
@@ -16,6 +16,8 @@ export interface PrometheusTls {
   readonly cert?: string;
   readonly key?: string;
   readonly rejectUnauthorized?: boolean;
+  /** The name Prometheus' certificate is checked against (a kubeconfig's tls-server-name). */
+  readonly servername?: string;
 }
 
 export interface PrometheusAuth {
@@ -55,6 +57,15 @@ export function tokenFile(file: string, flag: string, now = Date.now, maxAgeMs =
   };
 }
 
+/** A kubeconfig's tokenFile read again each minute, or undefined when it cannot be read now. */
+function rereadable(file: string, now: () => number): (() => string) | undefined {
+  try {
+    return tokenFile(file, 'prometheus-auth-config', now);
+  } catch {
+    return undefined;
+  }
+}
+
 export function prometheusAuth(
   flags: Pick<
     AdapterFlags,
@@ -66,6 +77,7 @@ export function prometheusAuth(
     | 'prometheusAuthConfig'
   >,
   serviceAccountDir = SERVICE_ACCOUNT_DIR,
+  now = Date.now,
 ): PrometheusAuth {
   let tls: PrometheusTls = {};
   let token: (() => string) | undefined;
@@ -78,9 +90,14 @@ export function prometheusAuth(
       ...(conn.ca ? { ca: conn.ca } : {}),
       ...(conn.cert && conn.key ? { cert: conn.cert, key: conn.key } : {}),
       ...(conn.insecureSkipTlsVerify ? { rejectUnauthorized: false } : {}),
+      ...(conn.tlsServerName ? { servername: conn.tlsServerName } : {}),
     };
+    // As client-go: a tokenFile wins and is read again as it rotates; the static token is used
+    // while the file cannot be read (loadKubeconfig has already refused a kubeconfig with neither).
     const t = conn.token;
-    if (t) token = () => t;
+    const fromFile = conn.tokenFile ? rereadable(conn.tokenFile, now) : undefined;
+    if (fromFile) token = fromFile;
+    else if (t) token = () => t;
   }
   if (flags.prometheusCaFile)
     tls = { ...tls, ca: read(flags.prometheusCaFile, 'prometheus-ca-file') };
