@@ -196,8 +196,13 @@ describe('worker writer', () => {
         }
       })();
       let changes = 0;
-      const until = Date.now() + 1_500;
-      while (Date.now() < until) {
+      // Until both have done enough to have overlapped many times (a busy machine gives either
+      // fewer turns a second), for at least 1.5 s and at most 20.
+      const start = Date.now();
+      const enough = () =>
+        Date.now() - start > 1_500 &&
+        ((written > 20 && changes > 100) || Date.now() - start > 20_000);
+      while (!enough()) {
         try {
           rest.setStatus([1], changes % 2 ? 'investigating' : 'open', Date.now());
           changes++;

@@ -89,13 +89,25 @@ beforeAll(async () => {
     { logger, authorize: async () => ({ allowed: true }), inCluster: null, env: {} },
   );
   serving = readFileSync(join(dir, 'apiserver.crt'), 'utf8');
+  // Every target scraped and relisted: each answers on its own schedule, and a busy machine
+  // can leave one unscraped for seconds after another.
+  const discovered = async (path: string, want: string[]) => {
+    const { body } = await get(path);
+    const names = new Set(body.resources?.map((x: { name: string }) => x.name));
+    return want.every((m) => names.has(m));
+  };
   await waitFor(
-    async () => {
-      const { body } = await get('/apis/custom.metrics.k8s.io/v1beta2');
-      const names = new Set(body.resources.map((x: { name: string }) => x.name));
-      return ['nodes/node_pressure', 'persistentvolumes/pv_used_bytes'].every((m) => names.has(m));
-    },
-    20_000,
+    async () =>
+      (await discovered('/apis/custom.metrics.k8s.io/v1beta2', [
+        'nodes/node_pressure',
+        'persistentvolumes/pv_used_bytes',
+      ])) &&
+      (await discovered('/apis/external.metrics.k8s.io/v1beta1', [
+        'job_queue_length',
+        'orders_open',
+        'orders_open_raw',
+      ])),
+    60_000,
     () => 'the adapter did not discover the metrics',
   );
 });
