@@ -720,3 +720,113 @@ describe('events in the shapes older SDKs send, over HTTP', () => {
     expect(body.items[0]).toMatchObject({ count: 3, users: 2 });
   });
 });
+
+describe('times a client’s clock got wrong, as Relay normalises them (validate_event)', () => {
+  const DAY = 86_400_000;
+  const post = (type: 'event' | 'transaction', item: object) =>
+    fetch(envelopeUrl(project), {
+      method: 'POST',
+      body: `{}\n{"type":"${type}"}\n${JSON.stringify(item)}\n`,
+    });
+
+  // normalize_timestamps: over max_secs_in_future (60 s) ahead or max_secs_in_past (30 days)
+  // behind, every time in the event is shifted so that it is dated at its arrival, and the error
+  // is on `timestamp` in _meta and in `errors` (ClockDriftProcessor, EmitEventErrors). sdk_time
+  // and server_time as chrono's to_rfc3339 writes them (relay-event-normalization event.rs,
+  // test_future_timestamp / test_past_timestamp).
+  it.each([
+    ['a clock left in 2020', 0x71e1001, '2020-01-01T00:00:00Z', 'past_timestamp'],
+    ['a clock years fast', 0x71e1002, '2035-01-01T00:00:00Z', 'future_timestamp'],
+  ])(
+    'dates an event from %s by its arrival, its breadcrumbs kept as far before it',
+    async (what, n, timestamp, type) => {
+      const service = `wrong-clock-${n}`;
+      const res = await post('event', {
+        event_id: eventId(n),
+        message: `sent by ${what}`,
+        tags: { service },
+        timestamp,
+        breadcrumbs: {
+          values: [{ message: 'clicked', timestamp: Date.parse(timestamp) / 1000 - 10 }],
+        },
+      });
+      expect(res.status).toBe(200);
+      const { body: issues } = await api(`/issues?service=${service}`);
+      const { body: events } = await api(`/issues/${issues.items[0].id}/events`);
+      const [stored] = events.items;
+      const received = Date.parse(stored.receivedAt);
+      expect(Date.parse(stored.timestamp)).toBe(received);
+      const error = {
+        sdk_time: timestamp.replace('Z', '+00:00'),
+        server_time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?\+00:00$/),
+      };
+      expect(stored.event).toMatchObject({
+        timestamp: received / 1000,
+        breadcrumbs: { values: [{ message: 'clicked', timestamp: (received - 10_000) / 1000 }] },
+        errors: [{ type, name: 'timestamp', ...error }],
+        _meta: { timestamp: { '': { err: [[type, error]] } } },
+      });
+      expect(Date.parse(stored.event.errors[0].server_time)).toBe(received);
+    },
+  );
+
+  const tx = (n: number, end: number) => ({
+    type: 'transaction',
+    event_id: eventId(n),
+    transaction: `GET /clock-${n}`,
+    start_timestamp: (end - 3_000) / 1000,
+    timestamp: end / 1000,
+    tags: { correlation_id: `clock-${n}` },
+    contexts: { trace: { trace_id: eventId(n), span_id: 'c1'.repeat(8), op: 'http.server' } },
+    spans: [
+      {
+        span_id: 'c2'.repeat(8),
+        description: 'SELECT carts',
+        start_timestamp: (end - 2_000) / 1000,
+        timestamp: (end - 1_000) / 1000,
+      },
+    ],
+  });
+
+  // The same shift for a transaction: it ends at its arrival, its spans kept as far before.
+  it.each([
+    ['a clock years fast', 0x71e2001, () => Date.UTC(2035, 0, 1)],
+    ['a clock 40 days slow', 0x71e2002, () => Math.floor(Date.now() / 1000) * 1000 - 40 * DAY],
+  ])(
+    'dates a transaction from %s by its arrival, keeping its length and its spans',
+    async (_what, n, end) => {
+      const before = Date.now();
+      expect((await post('transaction', tx(n, end()))).status).toBe(200);
+      const after = Date.now();
+      const { status, body } = await api(`/sessions/clock-${n}`);
+      expect(status).toBe(200);
+      const [own, span] = ['GET /clock-' + n, 'SELECT carts'].map((name) =>
+        body.timeline.find((o: { name: string }) => o.name === name),
+      );
+      const arrival = Date.parse(own.end);
+      expect(arrival).toBeGreaterThanOrEqual(before);
+      expect(arrival).toBeLessThanOrEqual(after);
+      expect([own.durationMs, Date.parse(span.start), Date.parse(span.end)]).toEqual([
+        3_000,
+        arrival - 2_000,
+        arrival - 1_000,
+      ]);
+    },
+  );
+
+  // validate_timestamps: a transaction must end in transaction_timestamp_range, 5 days back to
+  // 60 s ahead (relay-metrics AggregatorConfig defaults), else it is dropped ("timestamp is out of
+  // the valid range for metrics"); one 6 days old is not old enough to be shifted.
+  it('drops a transaction that ended 6 days ago, keeping one that ended 4 days ago as it was', async () => {
+    const now = Math.floor(Date.now() / 1000) * 1000;
+    expect((await post('transaction', tx(0x71e3001, now - 6 * DAY))).status).toBe(200);
+    expect((await post('transaction', tx(0x71e3002, now - 4 * DAY))).status).toBe(200);
+    expect((await api(`/sessions/clock-${0x71e3001}`)).status).toBe(404);
+    const { status, body } = await api(`/sessions/clock-${0x71e3002}`);
+    expect(status).toBe(200);
+    expect(body.timeline.map((o: { end: string }) => Date.parse(o.end)).sort()).toEqual([
+      now - 4 * DAY - 1_000,
+      now - 4 * DAY,
+    ]);
+  });
+});

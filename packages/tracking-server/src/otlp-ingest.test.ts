@@ -6,10 +6,14 @@ import { startTestTracker, type TestTracker } from './testing/test-tracker';
 
 jest.setTimeout(60_000);
 
-let setup: TestTracker<'shop' | 'billing'>;
+let setup: TestTracker<'shop' | 'billing' | 'weekly'>;
 
 beforeAll(async () => {
-  setup = await startTestTracker('otlp-ingest', { shop: {}, billing: {} });
+  setup = await startTestTracker('otlp-ingest', {
+    shop: {},
+    billing: {},
+    weekly: { retentionDays: 7 },
+  });
 });
 
 afterAll(() => setup?.close());
@@ -224,4 +228,50 @@ it('dates a span a clock years fast sent by its arrival, keeping its length and 
   expect(end).toBeLessThanOrEqual(Date.now());
   expect(body.timeline[0].durationMs).toBe(2_000);
   expect(Date.parse(body.memory[0].time)).toBe(end - 1_000);
+});
+
+it('refuses, as a partial success, the spans that ended before the project’s retention, with their snapshots', async () => {
+  const day = 86_400_000_000_000n; // ns
+  const at = (ns: bigint) => ({
+    startTimeUnixNano: String(ns - 1_000_000n),
+    endTimeUnixNano: String(ns),
+  });
+  const memory = (ns: bigint) => [
+    {
+      name: 'memory',
+      timeUnixNano: String(ns - 500_000n),
+      attributes: [{ key: 'process.memory.rss', value: { intValue: '7' } }],
+    },
+  ];
+  const req = request([
+    // Ended 8 days ago: past the weekly project's 7 days (the sweep would delete it).
+    span('0e', {
+      ...at(now - 8n * day),
+      attributes: [corr({ stringValue: 'old-8d' })],
+      events: memory(now - 8n * day),
+    }),
+    // Ended 6 days ago: kept.
+    span('0f', {
+      ...at(now - 6n * day),
+      spanId: hex('6b', 8),
+      attributes: [corr({ stringValue: 'recent-6d' })],
+    }),
+  ]);
+  for (const protobuf of [false, true]) {
+    const { status, body } = await post(req, { protobuf, project: setup.projects.weekly });
+    expect(status).toBe(200);
+    if (!protobuf)
+      expect(body?.partialSuccess).toEqual({
+        rejectedSpans: '1',
+        errorMessage: "1 span(s) ended before the project's retention of 7 days",
+      });
+  }
+  expect((await session('old-8d')).status).toBe(404);
+  expect((await session('recent-6d')).body).toMatchObject({ operations: 1 });
+  // The default project (30 days) keeps a span of 8 days ago.
+  expect((await post(req)).body?.partialSuccess).toBeUndefined();
+  expect((await session('old-8d')).body).toMatchObject({
+    operations: 1,
+    memory: [expect.anything()],
+  });
 });

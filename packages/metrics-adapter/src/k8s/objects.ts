@@ -1,6 +1,7 @@
 // Which objects a label selector picks. Two implementations: kube-state-metrics series in
 // Prometheus (the default), and the Kubernetes API through a kept-warm watch (--lister-kubeconfig).
 import type { Requirement } from './label-selector';
+import type { ApiResource } from './resources';
 
 export interface ObjectLister {
   /**
@@ -17,9 +18,12 @@ export interface ObjectLister {
     selector: readonly Requirement[],
   ): Promise<ReadonlySet<string>>;
   /**
-   * The version `resource` is served at, as the API server's discovery says (the Kubernetes
-   * API): `describedObject.apiVersion` carries it. Undefined where the lister cannot ask, or
-   * for a built-in resource, whose version the table in resources.ts holds.
+   * What the API server's discovery says of the custom resource `resource`: its kind, whether
+   * it is namespaced, the version it is served at (the Kubernetes API lister). The served answer
+   * takes them from here: `describedObject`'s kind and apiVersion, and whether the resource's
+   * metrics are namespaced or root-scoped. Undefined where the lister cannot ask (kube-state-
+   * metrics: resources.ts guesses), for a built-in resource (resources.ts' table), or when
+   * discovery failed (the guess for this answer; the next one asks again).
    */
-  version?(resource: string): Promise<string | undefined>;
+  discover?(resource: string): Promise<ApiResource | undefined>;
 }

@@ -1,10 +1,11 @@
 // Kubernetes' built-in resources, for what prometheus-adapter asks a RESTMapper (API discovery)
-// and this adapter, which runs without a discovery client, reads from a table: the plural a
-// Prometheus label's singular names (`deployment` → `deployments.apps`, `ingress` →
-// `ingresses.networking.k8s.io`), a request's resource in its canonical form, and the kind,
-// apiVersion and scope of `describedObject`. A resource the table does not hold is a custom
-// resource: it keeps the group it is given and gets its kind from its name, as a RESTMapper
-// would guess it.
+// and this adapter reads from a table: the plural a Prometheus label's singular names
+// (`deployment` → `deployments.apps`, `ingress` → `ingresses.networking.k8s.io`), a request's
+// resource in its canonical form, and the kind, apiVersion and scope of `describedObject`. A
+// resource the table does not hold is a custom resource: with API access (--lister-kubeconfig)
+// its kind, scope and version are what the API server's discovery says (resource-discovery.ts;
+// kindOf and isRootScoped take what it found in place of the key); without it, they are guessed
+// from its name.
 
 /** One API resource: `deployments.apps` is { group: 'apps', resource: 'deployments', … }. */
 export interface ApiResource {
@@ -130,38 +131,53 @@ export function guessSingular(plural: string): string {
   return plural;
 }
 
-/** The table's entry for a canonical key, or a guess for a custom resource. */
-function describe(key: string): ApiResource {
+/**
+ * The table's entry for a canonical key, else a guess for a custom resource: kind from the
+ * plural, namespaced, version v1. The guess is only for an adapter without API access (the
+ * kube-state-metrics lister), or for the one answer whose discovery failed (asked again on the
+ * next): with API access a custom resource is what discovery says (resource-discovery.ts), as
+ * upstream's RESTMapper has it from the API server's APIResourceList.
+ */
+function describeResource(key: string): ApiResource {
   const { group, resource } = splitResource(key);
   const known = builtInResource(group, resource);
   if (known) return known;
   const singular = guessSingular(resource);
   return {
     group,
-    // A guess: the Kubernetes API's discovery knows the version a custom resource is served at,
-    // and the watch lister asks it (kindOf's `version`); without API access there is no one to ask.
     version: 'v1',
+    // Wrong for a kind in CamelCase (`scaledobjects` → `Scaledobject`, not `ScaledObject`) and
+    // for irregular plurals (`prometheuses`); only discovery knows.
     kind: singular.charAt(0).toUpperCase() + singular.slice(1),
     resource,
     singular,
+    // Wrong for a cluster-scoped custom resource (`clusterissuers.cert-manager.io`).
     namespaced: true,
     key,
   };
 }
 
 /** The lower-case singular of a resource, as Prometheus labels name it. */
-export const singularOf = (resource: string) => describe(resource).singular;
+export const singularOf = (resource: string) => describeResource(resource).singular;
+
+/** A resource's key (`scaledobjects.keda.sh`), or what discovery found for it. */
+const resolved = (resource: string | ApiResource) =>
+  typeof resource === 'string' ? describeResource(resource) : resource;
 
 /**
  * Kind and apiVersion of the objects of a resource, as `describedObject` carries them:
- * custom-metrics-apiserver's helpers.ReferenceFor writes `group + "/" + version` even for the
- * core group, so a pod is `/v1` in prometheus-adapter's answers, and so here. `version`, found
- * by discovery, replaces the table's or the guess.
+ * custom-metrics-apiserver's helpers.ReferenceFor writes `group + "/" + version` of the kind its
+ * RESTMapper finds, even for the core group, so a pod is `/v1` in prometheus-adapter's answers,
+ * and so here. Given by its key, a custom resource's kind and version are guessed; given as
+ * discovery found it, they are the API server's.
  */
-export function kindOf(resource: string, version?: string): { kind: string; apiVersion: string } {
-  const described = describe(resource);
-  return { kind: described.kind, apiVersion: `${described.group}/${version ?? described.version}` };
+export function kindOf(resource: string | ApiResource): { kind: string; apiVersion: string } {
+  const r = resolved(resource);
+  return { kind: r.kind, apiVersion: `${r.group}/${r.version}` };
 }
 
-/** Root-scoped resources (nodes, namespaces, persistentvolumes, …): their objects have no namespace. */
-export const isRootScoped = (resource: string) => !describe(resource).namespaced;
+/**
+ * Root-scoped resources (nodes, namespaces, persistentvolumes, a cluster-scoped custom resource
+ * as discovery found it): their objects have no namespace.
+ */
+export const isRootScoped = (resource: string | ApiResource) => !resolved(resource).namespaced;

@@ -1,11 +1,12 @@
 // The watch lister as client-go's reflector runs an informer: lists in pages of metadata only,
-// backs off from failing watches, and finds a custom resource's version by discovery — against
-// the fake API server (testdata/kube shapes).
+// backs off from failing watches, and finds a custom resource's kind, scope and version by
+// discovery — against the fake API server (testdata/kube shapes).
 import { startFakeApiServer, type FakeApiServer } from '../testing/fake-apiserver';
 import { createPki, type Pki } from '../testing/pki';
 import { waitFor } from '../testing/prometheus';
 import { createKubeApi, KubeApiError, ListSplitter } from './api';
 import { parseLabelSelector } from './label-selector';
+import { isRootScoped, kindOf } from './resources';
 import {
   ExponentialBackoff,
   kubeWatchLister,
@@ -184,16 +185,58 @@ describe('custom resources', () => {
     expect(await lister.names('rollouts.argoproj.io', 'platform', checkout)).toEqual(
       new Set(['checkout']),
     );
-    expect(await lister.version?.('rollouts.argoproj.io')).toBe('v1alpha1');
-    // Built-in resources keep the table's version: no discovery.
-    expect(await lister.version?.('deployments.apps')).toBeUndefined();
+    expect((await lister.discover?.('rollouts.argoproj.io'))?.version).toBe('v1alpha1');
+    // Built-in resources keep the table's kind, scope and version: no discovery.
+    expect(await lister.discover?.('deployments.apps')).toBeUndefined();
     const paths = since(t)
       .map((r) => r.path)
       .filter((p) => !p.includes('watch='));
     expect(paths).toEqual([
       '/apis/argoproj.io',
+      '/apis/argoproj.io/v1alpha1',
       '/apis/argoproj.io/v1alpha1/rollouts?limit=500&resourceVersion=0',
     ]);
+  });
+
+  it('takes a kind in CamelCase from discovery: scaledobjects.keda.sh are ScaledObjects', async () => {
+    const t = Date.now();
+    const { lister } = start();
+    const scaledObjects = await lister.discover?.('scaledobjects.keda.sh');
+    expect(scaledObjects && kindOf(scaledObjects)).toEqual({
+      kind: 'ScaledObject', // the plural alone gives `Scaledobject`
+      apiVersion: 'keda.sh/v1alpha1',
+    });
+    expect(scaledObjects).toMatchObject({ singular: 'scaledobject', namespaced: true });
+    // Asked once per group: another resource of it needs no request.
+    expect((await lister.discover?.('scaledjobs.keda.sh'))?.kind).toBe('ScaledJob');
+    // A singular names the resource too, as a RESTMapper matches it; a subresource is none.
+    expect((await lister.discover?.('scaledobject.keda.sh'))?.key).toBe('scaledobjects.keda.sh');
+    expect(await lister.discover?.('scaledobjects/status.keda.sh')).toBeUndefined();
+    expect(since(t).map((r) => r.path)).toEqual(['/apis/keda.sh', '/apis/keda.sh/v1alpha1']);
+  });
+
+  it('takes the scope from discovery: a cluster-scoped custom resource is root-scoped', async () => {
+    const { lister } = start();
+    const clusterIssuers = await lister.discover?.('clusterissuers.cert-manager.io');
+    expect(clusterIssuers).toMatchObject({ kind: 'ClusterIssuer', namespaced: false });
+    expect(clusterIssuers && isRootScoped(clusterIssuers)).toBe(true);
+    expect(clusterIssuers && kindOf(clusterIssuers).apiVersion).toBe('cert-manager.io/v1');
+    const keda = await lister.discover?.('clustertriggerauthentications.keda.sh');
+    expect(keda?.namespaced).toBe(false);
+    expect((await lister.discover?.('issuers.cert-manager.io'))?.namespaced).toBe(true);
+  });
+
+  it('asks again for a resource discovery did not know, as after its CRD is installed', async () => {
+    const { lister } = start();
+    expect(await lister.discover?.('widgets.keda.sh')).toBeUndefined();
+    const before = fake.received.length; // not by time: the last answer may share its millisecond
+    expect(await lister.discover?.('widgets.keda.sh')).toBeUndefined();
+    expect(fake.received.slice(before).map((r) => r.path)).toEqual([
+      '/apis/keda.sh',
+      '/apis/keda.sh/v1alpha1',
+    ]);
+    // A group the API server does not serve: nothing to say, asked again next time too.
+    expect(await lister.discover?.('widgets.example.com')).toBeUndefined();
   });
 
   it('asks discovery again after a 404, as when the CRD moved to another version', async () => {
@@ -203,11 +246,13 @@ describe('custom resources', () => {
       KubeApiError,
     );
     fake.argoVersion = 'v1alpha1';
-    const t = Date.now();
+    const before = fake.received.length; // not by time: the 404 may share its millisecond
     expect(await lister.names('rollouts.argoproj.io', 'platform', checkout)).toEqual(
       new Set(['checkout']),
     );
-    expect(since(t)[0]?.path).toBe('/apis/argoproj.io');
+    const paths = fake.received.slice(before).map((r) => r.path);
+    expect(paths.slice(0, 2)).toEqual(['/apis/argoproj.io', '/apis/argoproj.io/v1alpha1']);
+    expect((await lister.discover?.('rollouts.argoproj.io'))?.version).toBe('v1alpha1');
   });
 });
 

@@ -6,7 +6,8 @@
 import { KubeApiError, type KubeApi, type ListMeta } from './api';
 import { matchesLabels, type Requirement } from './label-selector';
 import type { ObjectLister } from './objects';
-import { builtInResource, kindOf, splitResource } from './resources';
+import { ResourceDiscovery } from './resource-discovery';
+import { kindOf, splitResource } from './resources';
 
 /**
  * Objects' metadata only (meta.k8s.io/v1 PartialObjectMetadata): what matching needs, without
@@ -327,43 +328,6 @@ class Informer {
   }
 }
 
-/**
- * The versions custom resources are served at, by discovery as a RESTMapper finds them: a
- * group's preferred version (`GET /apis/<group>`), asked once and again after a 404. Built-in
- * resources keep the table's version.
- */
-class Discovery {
-  private readonly preferred = new Map<string, Promise<string>>();
-
-  constructor(private readonly api: KubeApi) {}
-
-  /** The version to use for `resource`, or undefined for a built-in one. */
-  version(resource: string): Promise<string> | undefined {
-    const { group, resource: name } = splitResource(resource);
-    if (!group || builtInResource(group, name)) return undefined;
-    let version = this.preferred.get(group);
-    if (!version) {
-      version = this.api
-        .json<{ preferredVersion?: { version?: string } }>('GET', `/apis/${group}`)
-        .then((g) => {
-          const v = g.preferredVersion?.version;
-          if (!v) throw new Error(`GET /apis/${group}: no preferredVersion`);
-          return v;
-        });
-      this.preferred.set(group, version);
-      const asked = version;
-      asked.catch(() => {
-        if (this.preferred.get(group) === asked) this.preferred.delete(group); // ask again next time
-      });
-    }
-    return version;
-  }
-
-  forget(resource: string): void {
-    this.preferred.delete(splitResource(resource).group);
-  }
-}
-
 export interface WatchLister extends ObjectLister {
   stop(): void;
 }
@@ -374,9 +338,13 @@ export function kubeWatchLister(
   options: WatchListerOptions = {},
 ): WatchLister {
   const informers = new Map<string, Informer>();
-  const discovery = new Discovery(api);
+  const discovery = new ResourceDiscovery(api);
   const location = (resource: string): Location => ({
-    path: async () => collectionPath(resource, await discovery.version(resource)),
+    // A custom resource where discovery says it is: its plural and the version it is served at.
+    path: async () => {
+      const found = await discovery.lookup(resource);
+      return found ? collectionPath(found.key, found.version) : collectionPath(resource);
+    },
     notFound: () => discovery.forget(resource),
   });
   return {
@@ -396,8 +364,9 @@ export function kubeWatchLister(
       }
       return informer.names(namespace, selector);
     },
-    async version(resource) {
-      return discovery.version(resource)?.catch(() => undefined);
+    async discover(resource) {
+      // Undefined when discovery failed: this answer keeps the guess, the next asks again.
+      return discovery.lookup(resource)?.catch(() => undefined);
     },
     stop() {
       for (const i of informers.values()) i.stop();

@@ -2,8 +2,9 @@
 // over HTTPS with bodies in the exact shape kube-apiserver sends (testdata/kube/*.json, written
 // from real responses): SubjectAccessReview and TokenReview decided by data-driven tables, pod
 // and Argo Rollout lists (whole, or metadata only for `Accept: …;as=PartialObjectMetadataList`,
-// in pages for `limit`/`continue`), API group discovery, and watch streams the test feeds event
-// by event or that fail as the test says.
+// in pages for `limit`/`continue`), API discovery of custom resources' groups (APIGroup) and
+// versions (APIResourceList: Argo Rollouts, KEDA, cert-manager), and watch streams the test
+// feeds event by event or that fail as the test says.
 import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
@@ -57,6 +58,14 @@ const COLLECTIONS: Record<string, { full: string; metadata: string }> = {
     full: 'rolloutlist-metadata.json',
     metadata: 'rolloutlist-metadata.json',
   },
+};
+
+/** Discovery of custom resources' groups and versions, by path (argoproj.io: argoVersion). */
+const DISCOVERY: Record<string, string> = {
+  '/apis/keda.sh': 'apigroup-keda.sh.json',
+  '/apis/keda.sh/v1alpha1': 'apiresourcelist-keda.sh-v1alpha1.json',
+  '/apis/cert-manager.io': 'apigroup-cert-manager.io.json',
+  '/apis/cert-manager.io/v1': 'apiresourcelist-cert-manager.io-v1.json',
 };
 
 /**
@@ -161,6 +170,14 @@ export async function startFakeApiServer(o: FakeApiOptions): Promise<FakeApiServ
         };
         return json(200, { ...group, versions: [version], preferredVersion: version });
       }
+      if (req.method === 'GET' && path === `/apis/argoproj.io/${state.argoVersion}`) {
+        // The same resources at whichever version the group prefers: a version whose collection
+        // this fake does not serve answers lists with a 404, as after a CRD's version moved.
+        const list = recorded('apiresourcelist-argoproj.io-v1alpha1.json');
+        return json(200, { ...list, groupVersion: `argoproj.io/${state.argoVersion}` });
+      }
+      const discovery = DISCOVERY[path];
+      if (req.method === 'GET' && discovery) return json(200, recorded(discovery));
       if (
         req.method === 'GET' &&
         path === '/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication' &&

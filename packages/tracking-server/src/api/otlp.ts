@@ -7,7 +7,7 @@ import type { Request, Response } from 'express';
 import { bearer } from '../ingest/auth';
 import { BodyError, LIMITS, readBody } from '../ingest/body';
 import { OtlpError, parseOtlpJson, parseOtlpProtobuf } from '../ingest/otlp';
-import { withSpansByArrival } from '../ingest/span-time';
+import { withoutExpiredSpans, withSpansByArrival } from '../ingest/span-time';
 import { ExportTraceServiceResponse, RpcStatus } from '../ingest/otlp-proto';
 import type { Operation } from '../ingest/otlp';
 import type { Project } from '../projects';
@@ -75,9 +75,11 @@ export function otlpTraces(deps: {
     let batch;
     try {
       const body = await readBody(req, LIMITS, 'request body');
-      batch = withSpansByArrival(
-        protobuf ? parseOtlpProtobuf(body) : parseOtlpJson(body),
-        deps.now(),
+      const now = deps.now();
+      batch = withoutExpiredSpans(
+        withSpansByArrival(protobuf ? parseOtlpProtobuf(body) : parseOtlpJson(body), now),
+        now,
+        project.retentionDays,
       );
     } catch (err) {
       if (err instanceof BodyError)

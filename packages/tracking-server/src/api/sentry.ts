@@ -249,6 +249,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
             operations.push(
               ...transactionOperations(
                 scrubberFor(project.scrub)(corrected) as Record<string, unknown>,
+                deps.now(),
               ),
             );
           } else if (!ACCEPTED_NOT_STORED.has(item.type)) {
@@ -282,6 +283,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
           operations.push(
             ...transactionOperations(
               scrubberFor(project.scrub)(transaction) as Record<string, unknown>,
+              deps.now(),
             ),
           );
         } else texts.push({ text, index: 1 });

@@ -4,6 +4,7 @@
 // classes, Clojure functions, Ruby ERB templates); hashed as they are, one error splits into an
 // issue per JVM or deploy. Each clean-up runs only for its platform (the frame's, else the
 // event's) and, where it needs a regular expression, only after a cheap test says it may apply.
+import { generateModule } from './generate-module';
 import type { Frame } from './grouping';
 
 const isJavaScript = (platform: string | undefined) =>
@@ -44,6 +45,23 @@ function javaModule(module: string): string {
   let out = module;
   for (const re of JAVA_CODEGEN) out = out.replace(re, '$1<auto>');
   return out;
+}
+
+const URL_SCHEMES = ['http:', 'https:', 'webpack:', 'app:'] as const;
+
+/**
+ * The module Sentry gives a JavaScript frame sent without one, from its URL (lang/javascript/
+ * preprocessing.py generate_modules, run for javascript and node events only): a bundle's URL
+ * changes with each build, the module made from it does not. Undefined where Sentry gives none.
+ */
+export function moduleFromUrl(
+  f: Frame,
+  platform: string | undefined,
+  eventPlatform: string | undefined,
+): string | undefined {
+  if (f.module || !isJavaScript(eventPlatform) || !isJavaScript(platform)) return undefined;
+  const url = f.abs_path;
+  return url && URL_SCHEMES.some((s) => url.startsWith(s)) ? generateModule(url) : undefined;
 }
 
 /** The module a frame is hashed by, or '' when it does not count (the filename stands in). */

@@ -2,7 +2,8 @@
 //   1. a custom fingerprint (with `{{ default }}` standing for what the rules below give, and
 //      Sentry's other variables resolved: fingerprint.ts);
 //   2. the in-app stack frames: module (or normalised filename) + function, per exception, with
-//      Sentry's per-platform clean-ups and recursion counted once (frames.ts);
+//      Sentry's per-platform clean-ups and recursion counted once (frames.ts); a browser frame's
+//      module is made from its URL as Sentry makes it (generate-module.ts);
 //   3. the exception type + value with ids, numbers, hex and IP addresses stripped;
 //   4. the message template (logentry.message before formatting), normalised the same way.
 // The exceptions hashed in 2 and 3 are Sentry's choice among an exception group's
@@ -10,7 +11,14 @@
 import { hash } from 'node:crypto';
 import { chooseExceptions, mainException } from './exception-groups';
 import { fingerprintParts, fingerprintVariable, resolveFingerprintVariable } from './fingerprint';
-import { filenameKey, functionKey, isNoiseFrame, isRecursiveFrame, moduleKey } from './frames';
+import {
+  filenameKey,
+  functionKey,
+  isNoiseFrame,
+  isRecursiveFrame,
+  moduleFromUrl,
+  moduleKey,
+} from './frames';
 import { isObj, text, type Obj } from './values';
 
 export const GROUPED_BY = [
@@ -189,13 +197,22 @@ export function normaliseFilename(name: string): string {
   return f.replace(/[.-][0-9a-f]{8,}(?=\.[a-z]+$)/i, '');
 }
 
+/** Where a frame is: its module (sent, or Sentry's from its URL), else its normalised file name. */
+function whereKey(f: Frame, platform: string | undefined, eventPlatform: string | undefined) {
+  const module = f.module || moduleFromUrl(f, platform, eventPlatform);
+  // A module made from a URL whose file is named by its md5 or sha1 alone is empty, and as in
+  // Sentry it still stands in for the file name: such frames count by their function.
+  if (module === '') return '';
+  const key = module ? moduleKey(module, platform, f.abs_path) : '';
+  if (key) return key;
+  const file = f.filename || f.abs_path;
+  return file ? filenameKey(normaliseFilename(file), platform) : '';
+}
+
 function frameKey(f: Frame, eventPlatform: string | undefined): string | undefined {
   const platform = f.platform ?? eventPlatform;
   if (isNoiseFrame(f, platform)) return undefined;
-  const file = f.filename || f.abs_path;
-  const where =
-    (f.module && moduleKey(f.module, platform, f.abs_path)) ||
-    (file ? filenameKey(normaliseFilename(file), platform) : '');
+  const where = whereKey(f, platform, eventPlatform);
   const fn = f.function ? functionKey(f.function, platform) : '';
   return where || fn ? `${where}:${fn}` : undefined;
 }

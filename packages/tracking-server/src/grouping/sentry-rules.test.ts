@@ -310,6 +310,95 @@ describe('JavaScript function names', () => {
   });
 });
 
+// lang/javascript/preprocessing.py generate_modules and utils.py generate_module: a browser frame's
+// module is made from its URL, and newstyle.py get_frame_component hashes the module, not the file.
+describe('JavaScript modules from bundle URLs', () => {
+  // As the browser SDK sends a frame: the script's URL as both filename and abs_path, no module.
+  const at = (url: string, fn: string, extra: Frame = {}): Frame => ({
+    filename: url,
+    abs_path: url,
+    function: fn,
+    in_app: true,
+    ...extra,
+  });
+  const main1 = 'https://shop.example.com/static/js/main.3f2a1b9.js';
+  const vendor1 = 'https://cdn.example.com/js/v1.2.0/vendor.min.js';
+  const main2 = 'https://shop.example.com/static/js/main.9e8d7c6.js';
+  const vendor2 = 'https://cdn.example.com/js/v1.3.0/vendor.min.js';
+  const build = (main: string, vendor: string, platform = 'javascript', fn = 'totalFor') =>
+    crash(platform, [at(vendor, 'render'), at(main, fn)], 'TypeError', 'x is undefined');
+
+  it('groups one error from two builds into one issue, by module and function', () => {
+    sameIssue(build(main1, vendor1), build(main2, vendor2));
+    expect(groupEvent(build(main1, vendor1)).components).toEqual([
+      'TypeError',
+      'vendor:render',
+      'main:totalFor',
+    ]);
+  });
+
+  it('still tells an error in another function apart', () => {
+    sameIssue(
+      build(main1, vendor1, 'javascript', 'applyCoupon'),
+      build(main2, vendor2, 'javascript', 'applyCoupon'),
+    );
+    otherIssue(build(main1, vendor1), build(main2, vendor2, 'javascript', 'applyCoupon'));
+  });
+
+  it('groups across md5 and sha1 build directories, on http, webpack and app URLs', () => {
+    const under = (dir: string, scheme = 'https://example.com') =>
+      crash('javascript', [at(`${scheme}/${dir}/checkout/cart.js`, 'total')]);
+    const md5 = '7d6d00eae0ceccdc7ee689659585d95f';
+    const sha1 = '92cd589eca8235e7b373bf5ae94ebf898e3b949c';
+    sameIssue(under(md5), under(sha1));
+    sameIssue(under(md5, 'webpack://'), under(sha1, 'webpack://'));
+    expect(groupEvent(under(md5, 'app://')).components).toEqual(['Error', 'checkout/cart:total']);
+  });
+
+  it('counts a file named by its hash alone by its function, as Sentry’s empty module does', () => {
+    const bundle = (hash: string) =>
+      crash('javascript', [at(`https://example.com/static/${hash}.js`, 'boot')]);
+    sameIssue(
+      bundle('7d6d00eae0ceccdc7ee689659585d95f'),
+      bundle('0123456789abcdef0123456789abcdef'),
+    );
+    expect(groupEvent(bundle('7d6d00eae0ceccdc7ee689659585d95f')).components).toEqual([
+      'Error',
+      ':boot',
+    ]);
+  });
+
+  it('makes modules for javascript and node events’ frames sent without one, from URLs only', () => {
+    sameIssue(build(main1, vendor1, 'node'), build(main2, vendor2, 'node'));
+    // other platforms' events, a javascript frame in one included, keep the file name
+    otherIssue(build(main1, vendor1, 'python'), build(main2, vendor2, 'python'));
+    const inPython = crash('python', [at(vendor1, 'render', { platform: 'javascript' })]);
+    expect(groupEvent(inPython).components).toEqual(['Error', 'js/v1.2.0/vendor.min.js:render']);
+    // a module the SDK sent is kept
+    const named = crash('javascript', [at(main1, 'go', { module: 'shop' })]);
+    expect(groupEvent(named).components).toEqual(['Error', 'shop:go']);
+    // so are a server's paths, which are no URLs
+    const server = crash('node', [at('/srv/www/js/v1.2.0/app.js', 'go')]);
+    expect(groupEvent(server).components).toEqual(['Error', '/srv/www/js/v1.2.0/app.js:go']);
+  });
+
+  it('hashes a page’s inline script by the page, unless the module is the URL’s end', () => {
+    // `checkout`: the version directory and the query go
+    const page = (url: string) => crash('javascript', [at(url, 'pay')]);
+    sameIssue(
+      page('https://example.com/v2/checkout?step=1'),
+      page('https://example.com/v3/checkout'),
+    );
+    expect(groupEvent(page('https://example.com/v2/checkout')).components).toEqual([
+      'Error',
+      'checkout:pay',
+    ]);
+    // `shop/cart` ends the URL: get_module_component drops it, and the file name stands in
+    const cart = crash('javascript', [at('https://example.com/shop/cart', 'go')]);
+    expect(groupEvent(cart).components).toEqual(['Error', 'shop/cart:go']);
+  });
+});
+
 // newstyle.py filter_exceptions_for_exception_groups
 describe('exception groups', () => {
   const frames = { frames: [inApp('jobs', 'fetchAll')] };

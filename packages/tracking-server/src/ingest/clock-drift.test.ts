@@ -1,4 +1,10 @@
-import { clockDrift, sentAtOf, withoutClockDrift } from './clock-drift';
+import {
+  clockDrift,
+  rfc3339,
+  sentAtOf,
+  withoutClockDrift,
+  withTimestampInRange,
+} from './clock-drift';
 
 const DAY = 86_400_000;
 
@@ -91,5 +97,121 @@ describe('withoutClockDrift', () => {
       breadcrumbs: 'none',
     });
     expect(withoutClockDrift({ message: 'no time' }, DAY)).toEqual({ message: 'no time' });
+  });
+});
+
+describe('withTimestampInRange (Relay’s normalize_timestamps)', () => {
+  // Relay's own cases (relay-event-normalization event.rs, test_future_timestamp and
+  // test_past_timestamp): max_secs_in_future 60, max_secs_in_past 30 days.
+  it('dates an event two minutes ahead by its arrival, naming future_timestamp', () => {
+    const received = Date.UTC(2000, 0, 3, 0, 0, 0);
+    const error = {
+      sdk_time: '2000-01-03T00:02:00+00:00',
+      server_time: '2000-01-03T00:00:00+00:00',
+    };
+    expect(withTimestampInRange({ timestamp: 946_857_720 }, received)).toEqual({
+      timestamp: 946_857_600,
+      errors: [{ type: 'future_timestamp', name: 'timestamp', ...error }],
+      _meta: { timestamp: { '': { err: [['future_timestamp', error]] } } },
+    });
+  });
+
+  it('dates an event two months old by its arrival, naming past_timestamp', () => {
+    const received = Date.UTC(2000, 2, 3, 0, 0, 0);
+    const error = {
+      sdk_time: '2000-01-03T00:00:00+00:00',
+      server_time: '2000-03-03T00:00:00+00:00',
+    };
+    expect(withTimestampInRange({ timestamp: '2000-01-03T00:00:00Z' }, received)).toEqual({
+      timestamp: 952_041_600,
+      errors: [{ type: 'past_timestamp', name: 'timestamp', ...error }],
+      _meta: { timestamp: { '': { err: [['past_timestamp', error]] } } },
+    });
+  });
+
+  it('leaves an event a minute ahead or 30 days behind, or with no time it can read, as it is', () => {
+    const received = Date.UTC(2000, 2, 3, 0, 0, 0);
+    for (const timestamp of [
+      (received + 60_000) / 1000,
+      (received - 30 * DAY) / 1000,
+      'soon',
+      undefined,
+    ]) {
+      const event = { message: 'm', timestamp };
+      expect(withTimestampInRange(event, received)).toBe(event);
+    }
+    expect(withTimestampInRange({ message: 'no time' }, received)).toEqual({ message: 'no time' });
+  });
+
+  it('shifts from a millisecond past either bound, with every time in the event, keeping its spacing', () => {
+    const received = Date.UTC(2000, 2, 3, 0, 0, 0);
+    const event = (t: number) => ({
+      timestamp: t / 1000,
+      start_timestamp: (t - 3_000) / 1000,
+      breadcrumbs: [{ timestamp: (t - 2_000) / 1000 }],
+      spans: [{ start_timestamp: (t - 1_000) / 1000, timestamp: '2000-01-01T00:00:00Z' }],
+    });
+    const ahead = withTimestampInRange(event(received + 60_001), received);
+    const behind = withTimestampInRange(event(received - 30 * DAY - 1), received);
+    for (const [moved, by] of [
+      [ahead, -60_001],
+      [behind, 30 * DAY + 1],
+    ] as const)
+      expect(moved).toMatchObject({
+        timestamp: received / 1000,
+        start_timestamp: (received - 3_000) / 1000,
+        breadcrumbs: [{ timestamp: (received - 2_000) / 1000 }],
+        spans: [
+          {
+            start_timestamp: (received - 1_000) / 1000,
+            timestamp: (Date.UTC(2000, 0, 1) + by) / 1000,
+          },
+        ],
+      });
+    expect(ahead.errors).toEqual([
+      {
+        type: 'future_timestamp',
+        name: 'timestamp',
+        sdk_time: '2000-03-03T00:01:00.001+00:00',
+        server_time: '2000-03-03T00:00:00+00:00',
+      },
+    ]);
+  });
+
+  it('adds its error after those the event has, in errors and _meta', () => {
+    const received = Date.UTC(2022, 4, 8, 20, 14, 38, 483);
+    const sdk = Date.UTC(2022, 3, 7, 20, 14, 38, 483); // 31 days before
+    const error = {
+      sdk_time: '2022-04-07T20:14:38.483+00:00',
+      server_time: '2022-05-08T20:14:38.483+00:00',
+    };
+    const event = {
+      timestamp: sdk / 1000,
+      errors: [{ type: 'invalid_data', name: 'user' }],
+      _meta: {
+        user: { '': { err: ['invalid_data'] } },
+        timestamp: { '': { err: ['clock_drift'], len: 3 } },
+      },
+    };
+    expect(withTimestampInRange(event, received)).toEqual({
+      timestamp: received / 1000,
+      errors: [
+        { type: 'invalid_data', name: 'user' },
+        { type: 'past_timestamp', name: 'timestamp', ...error },
+      ],
+      _meta: {
+        user: { '': { err: ['invalid_data'] } },
+        timestamp: { '': { err: ['clock_drift', ['past_timestamp', error]], len: 3 } },
+      },
+    });
+  });
+});
+
+describe('rfc3339', () => {
+  it('writes a time as chrono’s to_rfc3339 does: +00:00, milliseconds when there are some', () => {
+    expect(rfc3339(Date.UTC(2000, 0, 3))).toBe('2000-01-03T00:00:00+00:00');
+    expect(rfc3339(Date.parse('2022-04-07T20:14:38.483Z'))).toBe('2022-04-07T20:14:38.483+00:00');
+    expect(rfc3339(Date.parse('2022-04-07T20:14:38.480Z'))).toBe('2022-04-07T20:14:38.480+00:00');
+    expect(rfc3339(Date.UTC(10000, 0, 1))).toBe('+10000-01-01T00:00:00+00:00');
   });
 });

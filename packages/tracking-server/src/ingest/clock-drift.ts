@@ -4,7 +4,12 @@
 // envelope arrived. Its event's timestamps are then shifted by the difference, so the event is
 // dated when it happened by the receiver's clock, and its breadcrumbs and spans keep their
 // spacing to it. A smaller difference is network latency and ordinary drift, and is left alone.
-import { parseTimestamp, validMillis } from './event';
+//
+// Then Relay's normalize_timestamps (relay-event-normalization's validation.rs, validate_event):
+// an event or transaction whose `timestamp`, so corrected, is still over a minute after its
+// arrival or over 30 days before it is shifted the same way, by the difference between the two,
+// so it is dated at its arrival; the error is named on the event as Relay names it.
+import { MAX_AHEAD_MS, MAX_BEHIND_MS, parseTimestamp, validMillis } from './event';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -69,5 +74,54 @@ export function withoutClockDrift(event: Obj, drift: number): Obj {
   for (const key of ['breadcrumbs', 'sentry.interfaces.Breadcrumbs'] as const)
     if (event[key] !== undefined) out[key] = breadcrumbsShifted(event[key], drift);
   if (Array.isArray(event.spans)) out.spans = listShifted(event.spans, drift);
+  return out;
+}
+
+/**
+ * A time as Relay writes `sdk_time` and `server_time` (chrono's to_rfc3339): UTC as `+00:00`,
+ * its milliseconds only when it has some, a year past 9999 with its sign.
+ */
+export function rfc3339(ms: number): string {
+  return new Date(ms)
+    .toISOString()
+    .replace(/^([+-])0*(\d{4,})/, '$1$2')
+    .replace(/\.000Z$|Z$/, '+00:00');
+}
+
+/** `_meta` with an error added on `field`, as Relay's Meta keeps one: `{field: {"": {err}}}`. */
+function withMetaError(meta: unknown, field: string, error: unknown): Obj {
+  const all = isObj(meta) ? meta : {};
+  const at = isObj(all[field]) ? all[field] : {};
+  const own = isObj(at['']) ? at[''] : {};
+  return {
+    ...all,
+    [field]: { ...at, '': { ...own, err: [...(Array.isArray(own.err) ? own.err : []), error] } },
+  };
+}
+
+/**
+ * Relay's normalize_timestamps: an event (or transaction) whose `timestamp` is over a minute
+ * after `receivedAt` (max_secs_in_future) or over 30 days before it (max_secs_in_past) has all
+ * its times shifted, as ClockDriftProcessor shifts them with that timestamp for `sent_at` and no
+ * minimum, so that it is dated `receivedAt`; its breadcrumbs and spans keep their spacing to it.
+ * The error is added where Relay puts it: `future_timestamp` or `past_timestamp`, with the time
+ * the SDK gave and the receiver's, on `timestamp` in `_meta`, and in `errors` (EmitEventErrors),
+ * after any the event has. The event itself when its time is in range, missing or unreadable.
+ */
+export function withTimestampInRange(event: Obj, receivedAt: number): Obj {
+  const t = parseTimestamp(event.timestamp);
+  if (!validMillis(t)) return event;
+  const kind =
+    t > receivedAt + MAX_AHEAD_MS
+      ? 'future_timestamp'
+      : t < receivedAt - MAX_BEHIND_MS
+        ? 'past_timestamp'
+        : undefined;
+  if (kind === undefined) return event;
+  const data = { sdk_time: rfc3339(t), server_time: rfc3339(receivedAt) };
+  const out = withoutClockDrift(event, receivedAt - t);
+  const errors = Array.isArray(event.errors) ? event.errors : [];
+  out.errors = [...errors, { type: kind, name: 'timestamp', ...data }];
+  out._meta = withMetaError(event._meta, 'timestamp', [kind, data]);
   return out;
 }

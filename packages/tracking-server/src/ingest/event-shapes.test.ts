@@ -29,7 +29,10 @@ it('reads an event of any JSON shape or refuses it with an EventError (10k cases
 it('reads a transaction of any JSON shape into operations, or none (10k cases)', () => {
   fc.assert(
     fc.property(transactionOfAnyShape, (t) => {
-      const ops = transactionOperations(JSON.parse(JSON.stringify(t)) as Record<string, unknown>);
+      const ops = transactionOperations(
+        JSON.parse(JSON.stringify(t)) as Record<string, unknown>,
+        Date.now(),
+      );
       for (const o of ops) {
         expect(o.traceId).toMatch(/^[0-9a-f]{32}$/);
         expect(typeof o.name).toBe('string');

@@ -86,18 +86,25 @@ export function parseTimestamp(v: unknown): number {
 function timestampOf(v: unknown, fallback: number): number {
   const t = parseTimestamp(v);
   // A time still over a minute ahead of arrival, or over 30 days before it, once clock drift is
-  // corrected (clock-drift.ts), is a client's clock, not the event's (Relay's max_secs_in_future
-  // and max_secs_in_past): left as sent, it would head the last-seen order for good, or date an
-  // issue's first sight to a device's 1970.
+  // corrected, is a client's clock, not the event's (Relay's max_secs_in_future and
+  // max_secs_in_past): left as sent, it would head the last-seen order for good, or date an
+  // issue's first sight to a device's 1970. Events as received are moved to their arrival
+  // before they are read (clock-drift.ts, withTimestampInRange); this covers one read directly.
   return validMillis(t) && t <= fallback + MAX_AHEAD_MS && t >= fallback - MAX_BEHIND_MS
     ? t
     : fallback;
 }
 
-/** How far ahead of its arrival an event's own time may be. */
-const MAX_AHEAD_MS = 60_000;
-/** How far before its arrival an event's own time may be (an SDK's offline queue). */
-const MAX_BEHIND_MS = 30 * 86_400_000;
+/**
+ * How far ahead of its arrival an event's own time may be: Relay's `max_secs_in_future`
+ * (relay-config's default_max_secs_in_future, 60 s).
+ */
+export const MAX_AHEAD_MS = 60_000;
+/**
+ * How far before its arrival an event's own time may be (an SDK's offline queue): Relay's
+ * `max_secs_in_past` as relay-config's default_max_secs_in_past has it, 30 days.
+ */
+export const MAX_BEHIND_MS = 30 * 86_400_000;
 
 /** Milliseconds a Date can hold (±8.64e15); a time outside them is no time. */
 export const validMillis = (ms: number) => Number.isFinite(ms) && Math.abs(ms) <= 8.64e15;

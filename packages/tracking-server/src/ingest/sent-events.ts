@@ -3,7 +3,7 @@
 // them on the store's own (store/writer.ts).
 import type { ErrorType, Severity } from '../grouping/classify';
 import { scrubberCache, type ScrubOptions } from '../scrub/scrub';
-import { clockDrift, withoutClockDrift } from './clock-drift';
+import { clockDrift, withoutClockDrift, withTimestampInRange } from './clock-drift';
 import { EventError, readEvent, type TrackedEvent } from './event';
 
 export interface SentEvents {
@@ -63,9 +63,10 @@ export function sentEventReader(): (sent: SentEvents) => TrackedEvent[] {
       }
       if (sent.protocol === 'envelope' && !isObject(json))
         throw new EventError(`${where} must be a JSON object`);
-      // Not an object (a store body): readEvent refuses it, naming that.
+      // Not an object (a store body): readEvent refuses it, naming that. Clock drift first, then
+      // a time still out of range, in Relay's order (finalize, then validate_event).
       const event = isObject(json)
-        ? withoutClockDrift(json, drift)
+        ? withTimestampInRange(withoutClockDrift(json, drift), sent.receivedAt)
         : (json as Record<string, unknown>);
       // The text sent no longer says what is stored once its id or its times are replaced.
       const asSent = (eventId === undefined || event.event_id === eventId) && event === json;

@@ -1,12 +1,11 @@
-// Spans dated ahead of their arrival. An event over a minute ahead is dated by its arrival
-// (event.ts, as Relay's max_secs_in_future); a span is a duration, so one that ends over a minute
-// ahead is moved back whole to end at its arrival, with its memory snapshots, keeping its length
-// and their spacing. Left as sent, a clock years fast would head the session list and outlive
-// retention (operations expire by their end) until that date.
+// Spans dated ahead of their arrival. An event over a minute ahead is dated by its arrival, and a
+// Sentry transaction moved whole to end then (clock-drift.ts, as Relay's max_secs_in_future); an
+// OTLP span is a duration too, so one that ends over a minute ahead is moved back whole to end at
+// its arrival, with its memory snapshots, keeping its length and their spacing. Left as sent, a
+// clock years fast would head the session list and outlive retention (operations expire by their
+// end) until that date.
+import { MAX_AHEAD_MS } from './event';
 import type { MemorySnapshot, Operation, TraceBatch } from './otlp';
-
-/** How far ahead of its arrival a span may end: the same minute events are allowed. */
-export const MAX_AHEAD_MS = 60_000;
 
 const spanKey = (traceId: string, spanId: string) => `${traceId}/${spanId}`;
 
@@ -26,4 +25,34 @@ export function withSpansByArrival(batch: TraceBatch, receivedAt: number): Trace
     return by === undefined ? m : { ...m, time: m.time - by };
   });
   return { ...batch, operations, memory };
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The batch without the spans that ended before the project's retention (`retentionDays`, none
+ * when 0), with their memory snapshots: the next sweep would delete them (it deletes by end), so
+ * they are refused up front as a partial success (the OTLP spec's `rejected_spans`), which tells
+ * the exporter not to send them again, rather than answered as stored.
+ */
+export function withoutExpiredSpans(
+  batch: TraceBatch,
+  receivedAt: number,
+  retentionDays: number,
+): TraceBatch {
+  if (retentionDays <= 0) return batch;
+  const before = receivedAt - retentionDays * DAY_MS;
+  const expired = new Set<string>();
+  for (const o of batch.operations) if (o.end < before) expired.add(spanKey(o.traceId, o.spanId));
+  if (expired.size === 0) return batch;
+  const operations = batch.operations.filter((o) => !expired.has(spanKey(o.traceId, o.spanId)));
+  const dropped = batch.operations.length - operations.length;
+  return {
+    operations,
+    memory: batch.memory.filter((m) => !expired.has(spanKey(m.traceId, m.spanId))),
+    rejectedSpans: batch.rejectedSpans + dropped,
+    problem:
+      batch.problem ??
+      `${dropped} span(s) ended before the project's retention of ${retentionDays} days`,
+  };
 }

@@ -1,5 +1,11 @@
 // Sentry `transaction` items as debug-session operations: the transaction itself (its
 // contexts.trace) and each of its spans, joined by trace id and the `correlation_id` tag.
+// Dated as Relay's validate_event dates them: one that ends over a minute after its arrival or
+// over 30 days before it is moved whole to end at its arrival, its spans with it
+// (clock-drift.ts); then one that does not end in the range Relay's metrics take (the last 5
+// days up to a minute ahead) is dropped, as Relay drops it ("timestamp is out of the valid range
+// for metrics").
+import { withTimestampInRange } from './clock-drift';
 import { tagsOf, validMillis } from './event';
 import { jsonText } from './json';
 import type { Operation } from './otlp';
@@ -16,7 +22,26 @@ const seconds = (v: unknown) => {
   return validMillis(ms) ? ms : undefined;
 };
 
-export function transactionOperations(tx: Obj): Operation[] {
+/**
+ * Relay's transaction_timestamp_range, the transactions' metrics aggregator's timestamp_range
+ * with relay-metrics' AggregatorConfig defaults: max_secs_in_past 5 days, max_secs_in_future 60.
+ */
+const RANGE_PAST_S = 5 * 86_400;
+const RANGE_FUTURE_S = 60;
+
+/**
+ * Whether a transaction that ends at `end` is in Relay's range at `now`, as validate_timestamps
+ * checks it: whole seconds (UnixTimestamp), `now - 5 days <= end < now + 60 s`.
+ */
+export function inTransactionRange(end: number, now: number): boolean {
+  const endS = Math.floor(end / 1000);
+  const nowS = Math.floor(now / 1000);
+  return endS >= nowS - RANGE_PAST_S && endS < nowS + RANGE_FUTURE_S;
+}
+
+/** The transaction's operations, none when it is not one or Relay would drop it. */
+export function transactionOperations(sent: Obj, receivedAt: number): Operation[] {
+  const tx = withTimestampInRange(sent, receivedAt);
   const contexts = isObj(tx.contexts) ? tx.contexts : {};
   const trace = isObj(contexts.trace) ? contexts.trace : {};
   const traceId = hex(trace.trace_id, 32);
@@ -24,6 +49,7 @@ export function transactionOperations(tx: Obj): Operation[] {
   const start = seconds(tx.start_timestamp);
   const end = seconds(tx.timestamp);
   if (!traceId || !spanId || start === undefined || end === undefined) return [];
+  if (!inTransactionRange(end, receivedAt)) return [];
   const tags = tagsOf(tx);
   const service = tags.service ?? (typeof tx.server_name === 'string' ? tx.server_name : 'unknown');
   const correlationId = tags.correlation_id;

@@ -2,6 +2,7 @@
 // share a seriesQuery share one /api/v1/series call, as in prometheus-adapter. The table is
 // rebuilt in the background (--metrics-relist-interval) and swapped whole, so a request always
 // sees one consistent table.
+import type { ObjectLister } from '../../k8s/objects';
 import { isRootScoped } from '../../k8s/resources';
 import type { DiscoveryRule } from './config';
 import { compileRule, type CompiledRule } from './naming';
@@ -122,6 +123,37 @@ export function buildMetricTable(
   const sorted = <T>(m: Map<string, T>) =>
     new Map([...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return { custom: sorted(custom), external: sorted(external) };
+}
+
+/**
+ * The table with the metrics of every custom resource that the API server's discovery says is
+ * cluster-scoped (`clusterissuers.cert-manager.io`) served root-scoped, as buildMetricTable
+ * serves the built-in ones: it can only guess that a custom resource is namespaced. A lister
+ * that cannot ask (kube-state-metrics) leaves the table as it is.
+ */
+export async function withDiscoveredScopes(
+  table: MetricTable,
+  lister: ObjectLister,
+): Promise<MetricTable> {
+  if (!lister.discover) return table;
+  const namespaced = new Set(
+    [...table.custom.values()].filter((e) => e.namespaced).map((e) => e.resource),
+  );
+  const rootScoped = new Set<string>();
+  await Promise.all(
+    [...namespaced].map(async (resource) => {
+      const discovered = await lister.discover?.(resource);
+      if (discovered && isRootScoped(discovered)) rootScoped.add(resource);
+    }),
+  );
+  if (rootScoped.size === 0) return table;
+  const custom = new Map(
+    [...table.custom].map(([key, e]) => [
+      key,
+      rootScoped.has(e.resource) ? { ...e, namespaced: false } : e,
+    ]),
+  );
+  return { ...table, custom };
 }
 
 /** An external metric that more than one rule yields: which rule serves it, which do not. */

@@ -422,9 +422,16 @@ rules:
       return item?.describedObject.apiVersion;
     };
     const names = async () => new Set<string>();
-    expect(await apiVersion({ names, version: async () => 'v1alpha1' })).toBe(
-      'argoproj.io/v1alpha1',
-    );
+    const rollout = {
+      group: 'argoproj.io',
+      version: 'v1alpha1',
+      kind: 'Rollout',
+      resource: 'rollouts',
+      singular: 'rollout',
+      namespaced: true,
+      key: 'rollouts.argoproj.io',
+    };
+    expect(await apiVersion({ names, discover: async () => rollout })).toBe('argoproj.io/v1alpha1');
     // A lister that cannot ask (kube-state-metrics) leaves the guess.
     expect(await apiVersion({ names })).toBe('argoproj.io/v1');
   });

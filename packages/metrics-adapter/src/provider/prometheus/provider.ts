@@ -24,6 +24,7 @@ import {
   listSeries,
   SeriesGrace,
   tableKey,
+  withDiscoveredScopes,
   type ExternalOverlap,
   type MetricTable,
 } from './discovery';
@@ -172,7 +173,8 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
     try {
       const since = new Date(now() - options.maxAgeMs);
       const series = await listSeries(client, [...config.rules, ...config.externalRules], since);
-      table = buildMetricTable(config.rules, config.externalRules, grace.carry(series));
+      const built = buildMetricTable(config.rules, config.externalRules, grace.carry(series));
+      table = await withDiscoveredScopes(built, lister);
       options.observer?.relisted?.(table);
       const overlaps = externalOverlaps(table);
       if (overlaps.length > 0) options.observer?.externalOverlaps?.(overlaps);
@@ -215,6 +217,10 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
     const scoped = q.resource === 'namespaces' || entry?.namespaced === (q.namespace !== undefined);
     if (!entry || !scoped) throw notFound();
 
+    // A custom resource's kind, version and scope as the API server's discovery says (the
+    // Kubernetes API lister); else its key, which resources.ts resolves by its table or a guess.
+    const discovering = lister.discover?.(q.resource).catch(() => undefined);
+    const resource = async () => (await discovering) ?? q.resource;
     const metricMatchers = metricLabelMatchers(q.metricLabelSelector);
     const namespaceObject = q.resource === 'namespaces';
     // The objects a `*` answers for: those the selector picks, or every one there is when the
@@ -231,7 +237,7 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
               [
                 ...(await lister.names(
                   q.resource,
-                  isRootScoped(q.resource) ? undefined : q.namespace,
+                  isRootScoped(await resource()) ? undefined : q.namespace,
                   q.labelSelector,
                 )),
               ].sort(),
@@ -277,8 +283,9 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
     // names are kept sorted, so a request only looks its objects up (~0.05 ms for 1,500 pods,
     // where sorting them took ~0.35). Without a label selector, the names with a value are sorted.
     const names = picked ?? [...new Set(results.flatMap((r) => [...r.byObject.keys()]))].sort();
-    const { kind, apiVersion } = kindOf(q.resource, await lister.version?.(q.resource));
-    const namespace = isRootScoped(q.resource) ? {} : { namespace: q.namespace };
+    const described = await resource();
+    const { kind, apiVersion } = kindOf(described);
+    const namespace = isRootScoped(described) ? {} : { namespace: q.namespace };
     const items: ObjectSample[] = [];
     for (const name of names) {
       for (const { byObject, window } of results) {
