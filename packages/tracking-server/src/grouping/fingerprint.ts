@@ -4,6 +4,7 @@
 // Kept as literal text, `["{{ transaction }}", "timeout"]` would merge every transaction's
 // timeouts into one issue.
 import { levelOf } from '../ingest/normalise';
+import { moduleFromUrl } from './frames';
 import type { ExceptionValue } from './grouping';
 import { isObj, text, type Obj } from './values';
 
@@ -44,6 +45,7 @@ export interface FingerprintEvent {
   readonly message?: unknown;
   readonly stacktrace?: unknown;
   readonly threads?: unknown;
+  readonly platform?: unknown;
 }
 
 const framesIn = (stacktrace: unknown): unknown[] | undefined =>
@@ -102,6 +104,25 @@ function tagValue(tags: unknown, name: string): string | undefined {
   return isObj(tags) && Object.hasOwn(tags, name) ? text(tags[name]) : undefined;
 }
 
+/**
+ * The module Sentry's JavaScript preprocessing writes on a crash frame sent without one, from
+ * its URL (frames.ts moduleFromUrl): `{{ module }}` reads the frame after it, as grouping does.
+ */
+function crashFrameUrlModule(
+  event: FingerprintEvent,
+  exceptions: readonly ExceptionValue[],
+): string | undefined {
+  const f = crashFrame(event, exceptions);
+  if (!f) return undefined;
+  const eventPlatform = text(event.platform);
+  const absPath = text(f.abs_path);
+  return moduleFromUrl(
+    absPath === undefined ? {} : { abs_path: absPath },
+    text(f.platform) ?? eventPlatform,
+    eventPlatform,
+  );
+}
+
 /** A package path's last segment (POSIX or Windows). */
 const basename = (path: string) =>
   path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
@@ -146,7 +167,7 @@ export function resolveFingerprintVariable(
       return frame('filename') || frame('abs_path') || '<no-filename>';
     case 'module':
     case 'stack.module':
-      return frame('module') || '<no-module>';
+      return frame('module') || crashFrameUrlModule(event, exceptions) || '<no-module>';
     case 'package':
     case 'stack.package': {
       const pkg = frame('package');

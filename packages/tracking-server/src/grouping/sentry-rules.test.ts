@@ -313,6 +313,25 @@ describe('JavaScript function names', () => {
 // lang/javascript/preprocessing.py generate_modules and utils.py generate_module: a browser frame's
 // module is made from its URL, and newstyle.py get_frame_component hashes the module, not the file.
 describe('JavaScript modules from bundle URLs', () => {
+  it('{{ module }} reads the crash frame’s module made from its URL', () => {
+    const browser = (absPath: string) =>
+      groupEvent({
+        platform: 'javascript',
+        fingerprint: ['{{ module }}'],
+        exception: {
+          values: [
+            {
+              type: 'TypeError',
+              value: 'x',
+              stacktrace: { frames: [{ abs_path: absPath, function: 'totalFor', in_app: true }] },
+            },
+          ],
+        },
+      }).components;
+    expect(browser('https://shop.example/static/js/main.3f2a1b9c.js')).toEqual(['main']);
+    expect(browser('https://shop.example/static/js/main.9e8d7c6b.js')).toEqual(['main']);
+    expect(browser('/srv/app/main.js')).toEqual(['<no-module>']);
+  });
   // As the browser SDK sends a frame: the script's URL as both filename and abs_path, no module.
   const at = (url: string, fn: string, extra: Frame = {}): Frame => ({
     filename: url,

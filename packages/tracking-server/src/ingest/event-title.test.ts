@@ -75,6 +75,30 @@ describe('issue culprit', () => {
     expect(e.culprit).toBe('app.views in get');
   });
 
+  it('names a browser frame by the module Sentry makes from its URL, as its preprocessing does', () => {
+    // culprit.py get_frame_culprit: `function(module or filename)`, after
+    // lang/javascript/preprocessing.py generate_modules set the module from the bundle's URL.
+    const frame = (absPath: string) => ({
+      abs_path: absPath,
+      filename: new URL(absPath).pathname,
+      function: 'totalFor',
+      in_app: true,
+    });
+    const browser = (absPath: string) =>
+      read({
+        platform: 'javascript',
+        exception: {
+          values: [{ type: 'TypeError', value: 'x', stacktrace: { frames: [frame(absPath)] } }],
+        },
+      }).culprit;
+    expect(browser('https://shop.example/static/js/main.3f2a1b9c.js')).toBe('totalFor(main)');
+    expect(browser('https://cdn.example/js/v1.2.0/cart.min.js?v=7')).toBe('totalFor(cart)');
+    // A file named by its md5 alone gives an empty module: the file name stands in.
+    expect(browser(`https://shop.example/${'a'.repeat(32)}.js`)).toBe(
+      `totalFor(/${'a'.repeat(32)}.js)`,
+    );
+  });
+
   it('falls back to the request’s URL, and is cut at 200 characters', () => {
     expect(
       read({ ...error('E', 'v'), request: { url: 'https://shop.example/cart' } }).culprit,

@@ -20,6 +20,7 @@ import {
   type Frame,
   type Grouping,
 } from '../grouping/grouping';
+import { moduleFromUrl } from '../grouping/frames';
 import { firstLine, truncateChars } from '../grouping/values';
 
 export class EventError extends Error {
@@ -141,7 +142,8 @@ function frameCulprit(f: Frame, eventPlatform: string | undefined): string {
   const platform = f.platform ?? eventPlatform;
   const fn = f.function || '?';
   if (platform === 'objc' || platform === 'cocoa' || platform === 'native') return fn;
-  const where = f.module || f.filename;
+  // The module Sentry's JavaScript preprocessing gives a frame from its URL counts as sent.
+  const where = f.module || moduleFromUrl(f, platform, eventPlatform) || f.filename;
   if (!where) return '';
   return platform === 'javascript' || platform === 'node' ? `${fn}(${where})` : `${where} in ${fn}`;
 }
