@@ -31,7 +31,8 @@ describe('drainer', () => {
     const drained = drain(10_000);
     setTimeout(() => response.end('last part'), 100);
     await drained;
-    expect((await closed) - start).toBeLessThan(2_000);
+    // Room for a busy machine, still under the 10 s grace period it must not wait out.
+    expect((await closed) - start).toBeLessThan(8_000);
     expect(received()).toContain('Connection: keep-alive'); // sent before the drain began
     expect(received()).toMatch(/first part, .*last part/s);
   });
@@ -42,6 +43,6 @@ describe('drainer', () => {
     await drain(300);
     const at = (await closed) - start;
     expect(at).toBeGreaterThanOrEqual(250);
-    expect(at).toBeLessThan(2_000);
+    expect(at).toBeLessThan(8_000);
   });
 });

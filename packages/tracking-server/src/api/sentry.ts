@@ -8,7 +8,7 @@ import { parseDsn, sentryKey } from '../ingest/auth';
 import { BodyError, LIMITS, readBody } from '../ingest/body';
 import { clockDrift, sentAtOf, withoutClockDrift } from '../ingest/clock-drift';
 import { EnvelopeError, itemJson, parseEnvelope } from '../ingest/envelope';
-import { EventError } from '../ingest/event';
+import { EventError, maxPastMs } from '../ingest/event';
 import type { EventFacts, SentEvents } from '../ingest/sent-events';
 import type { Operation } from '../ingest/otlp';
 import { RateLimiter } from '../ingest/rate-limit';
@@ -250,6 +250,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
               ...transactionOperations(
                 scrubberFor(project.scrub)(corrected) as Record<string, unknown>,
                 deps.now(),
+                maxPastMs(project.retentionDays),
               ),
             );
           } else if (!ACCEPTED_NOT_STORED.has(item.type)) {
@@ -284,6 +285,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
             ...transactionOperations(
               scrubberFor(project.scrub)(transaction) as Record<string, unknown>,
               deps.now(),
+              maxPastMs(project.retentionDays),
             ),
           );
         } else texts.push({ text, index: 1 });
@@ -308,6 +310,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
                 projectId: project.id,
                 scrub: project.scrub,
                 receivedAt: deps.now(),
+                maxPastMs: maxPastMs(project.retentionDays),
                 protocol: kind,
                 clientIp: clientAddress(req),
                 ...(sentAt !== undefined ? { sentAt } : {}),

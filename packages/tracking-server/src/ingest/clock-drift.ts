@@ -101,20 +101,25 @@ function withMetaError(meta: unknown, field: string, error: unknown): Obj {
 
 /**
  * Relay's normalize_timestamps: an event (or transaction) whose `timestamp` is over a minute
- * after `receivedAt` (max_secs_in_future) or over 30 days before it (max_secs_in_past) has all
+ * after `receivedAt` (max_secs_in_future) or over `maxPastMs` before it (max_secs_in_past: the
+ * project's retention, event.ts maxPastMs) has all
  * its times shifted, as ClockDriftProcessor shifts them with that timestamp for `sent_at` and no
  * minimum, so that it is dated `receivedAt`; its breadcrumbs and spans keep their spacing to it.
  * The error is added where Relay puts it: `future_timestamp` or `past_timestamp`, with the time
  * the SDK gave and the receiver's, on `timestamp` in `_meta`, and in `errors` (EmitEventErrors),
  * after any the event has. The event itself when its time is in range, missing or unreadable.
  */
-export function withTimestampInRange(event: Obj, receivedAt: number): Obj {
+export function withTimestampInRange(
+  event: Obj,
+  receivedAt: number,
+  maxPastMs = MAX_BEHIND_MS,
+): Obj {
   const t = parseTimestamp(event.timestamp);
   if (!validMillis(t)) return event;
   const kind =
     t > receivedAt + MAX_AHEAD_MS
       ? 'future_timestamp'
-      : t < receivedAt - MAX_BEHIND_MS
+      : t < receivedAt - maxPastMs
         ? 'past_timestamp'
         : undefined;
   if (kind === undefined) return event;

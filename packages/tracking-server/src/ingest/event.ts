@@ -84,16 +84,15 @@ export function parseTimestamp(v: unknown): number {
     : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`);
 }
 
-function timestampOf(v: unknown, fallback: number): number {
+function timestampOf(v: unknown, fallback: number, maxPastMs: number): number {
   const t = parseTimestamp(v);
-  // A time still over a minute ahead of arrival, or over 30 days before it, once clock drift is
-  // corrected, is a client's clock, not the event's (Relay's max_secs_in_future and
-  // max_secs_in_past): left as sent, it would head the last-seen order for good, or date an
-  // issue's first sight to a device's 1970. Events as received are moved to their arrival
-  // before they are read (clock-drift.ts, withTimestampInRange); this covers one read directly.
-  return validMillis(t) && t <= fallback + MAX_AHEAD_MS && t >= fallback - MAX_BEHIND_MS
-    ? t
-    : fallback;
+  // A time still over a minute ahead of arrival, or further before it than the project keeps
+  // events, once clock drift is corrected, is a client's clock, not the event's (Relay's
+  // max_secs_in_future and max_secs_in_past): left as sent, it would head the last-seen order
+  // for good, or date an issue's first sight to a device's 1970. Events as received are moved
+  // to their arrival before they are read (clock-drift.ts, withTimestampInRange); this covers
+  // one read directly.
+  return validMillis(t) && t <= fallback + MAX_AHEAD_MS && t >= fallback - maxPastMs ? t : fallback;
 }
 
 /**
@@ -106,6 +105,14 @@ export const MAX_AHEAD_MS = 60_000;
  * `max_secs_in_past` as relay-config's default_max_secs_in_past has it, 30 days.
  */
 export const MAX_BEHIND_MS = 30 * 86_400_000;
+
+/**
+ * How far before its arrival a project's event may be dated: its retention, as Relay takes
+ * max_secs_in_past from the project's event_retention (an older event would go at the next
+ * sweep); MAX_BEHIND_MS for a project that keeps events for ever (retention 0).
+ */
+export const maxPastMs = (retentionDays: number): number =>
+  retentionDays > 0 ? retentionDays * 86_400_000 : MAX_BEHIND_MS;
 
 /** Milliseconds a Date can hold (±8.64e15); a time outside them is no time. */
 export const validMillis = (ms: number) => Number.isFinite(ms) && Math.abs(ms) <= 8.64e15;
@@ -199,6 +206,7 @@ export function readEvent(
   now: number,
   text?: string,
   clientIp?: string,
+  maxPast = MAX_BEHIND_MS,
 ): TrackedEvent {
   if (!isObj(raw)) throw new EventError('event must be a JSON object');
   const report: ScrubReport = { changed: true };
@@ -226,7 +234,7 @@ export function readEvent(
     eventId,
     projectId,
     receivedAt: now,
-    timestamp: timestampOf(event.timestamp, now),
+    timestamp: timestampOf(event.timestamp, now, maxPast),
     level,
     severity: classifySeverity(level, type, unhandled),
     type,

@@ -10,6 +10,11 @@ export interface SentEvents {
   readonly projectId: number;
   readonly scrub: ScrubOptions;
   readonly receivedAt: number;
+  /**
+   * How far before `receivedAt` an event may be dated (event.ts maxPastMs: the project's
+   * retention); 30 days when not given.
+   */
+  readonly maxPastMs?: number;
   /** `envelope` items or the legacy `store` body: errors are worded as each protocol's are. */
   readonly protocol: 'envelope' | 'store';
   /** The sender's address, for `user.ip_address: "{{auto}}"` (normalise.ts). */
@@ -66,7 +71,7 @@ export function sentEventReader(): (sent: SentEvents) => TrackedEvent[] {
       // Not an object (a store body): readEvent refuses it, naming that. Clock drift first, then
       // a time still out of range, in Relay's order (finalize, then validate_event).
       const event = isObject(json)
-        ? withTimestampInRange(withoutClockDrift(json, drift), sent.receivedAt)
+        ? withTimestampInRange(withoutClockDrift(json, drift), sent.receivedAt, sent.maxPastMs)
         : (json as Record<string, unknown>);
       // The text sent no longer says what is stored once its id or its times are replaced.
       const asSent = (eventId === undefined || event.event_id === eventId) && event === json;
@@ -78,6 +83,7 @@ export function sentEventReader(): (sent: SentEvents) => TrackedEvent[] {
         sent.receivedAt,
         asSent ? text : undefined,
         sent.clientIp,
+        sent.maxPastMs,
       );
     });
   };

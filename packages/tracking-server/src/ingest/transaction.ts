@@ -40,8 +40,12 @@ export function inTransactionRange(end: number, now: number): boolean {
 }
 
 /** The transaction's operations, none when it is not one or Relay would drop it. */
-export function transactionOperations(sent: Obj, receivedAt: number): Operation[] {
-  const tx = withTimestampInRange(sent, receivedAt);
+export function transactionOperations(
+  sent: Obj,
+  receivedAt: number,
+  maxPastMs?: number,
+): Operation[] {
+  const tx = withTimestampInRange(sent, receivedAt, maxPastMs);
   const contexts = isObj(tx.contexts) ? tx.contexts : {};
   const trace = isObj(contexts.trace) ? contexts.trace : {};
   const traceId = hex(trace.trace_id, 32);
