@@ -56,3 +56,29 @@ describe('a transaction’s time, as Relay takes it', () => {
     expect(inTransactionRange(ARRIVAL + 60_000, arrival)).toBe(false);
   });
 });
+
+describe('a transaction Relay finds invalid (validate_timestamps, validate_span, end_all_spans)', () => {
+  const END = ARRIVAL - 60_000;
+  const ops = (sent: Record<string, unknown>) => transactionOperations(sent, ARRIVAL);
+
+  it('drops one that ends before it starts', () => {
+    expect(ops({ ...tx(END), start_timestamp: END / 1000 + 1 })).toEqual([]);
+  });
+
+  it('drops the whole transaction for a span that ends before it starts', () => {
+    const span = {
+      span_id: 'ef'.repeat(8),
+      start_timestamp: END / 1000 - 1,
+      timestamp: END / 1000 - 2,
+    };
+    expect(ops(tx(END, [span]))).toEqual([]);
+  });
+
+  it('ends an unfinished span with its transaction, as an error (deadline_exceeded)', () => {
+    const span = { span_id: 'ef'.repeat(8), start_timestamp: END / 1000 - 2, status: 'ok' };
+    expect(ops(tx(END, [span])).map((o) => [o.spanId, o.start, o.end, o.status])).toEqual([
+      ['cd'.repeat(8), END - 3_000, END, 'unset'],
+      ['ef'.repeat(8), END - 2_000, END, 'error'],
+    ]);
+  });
+});

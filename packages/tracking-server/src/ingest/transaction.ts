@@ -53,7 +53,8 @@ export function transactionOperations(
   const start = seconds(tx.start_timestamp);
   const end = seconds(tx.timestamp);
   if (!traceId || !spanId || start === undefined || end === undefined) return [];
-  if (!inTransactionRange(end, receivedAt)) return [];
+  // Relay's validate_timestamps: an end before the start, or out of the range, is no transaction.
+  if (end < start || !inTransactionRange(end, receivedAt)) return [];
   const tags = tagsOf(tx);
   const service = tags.service ?? (typeof tx.server_name === 'string' ? tx.server_name : 'unknown');
   const correlationId = tags.correlation_id;
@@ -80,7 +81,13 @@ export function transactionOperations(
     if (!isObj(span)) continue;
     const id = hex(span.span_id, 16);
     const s = seconds(span.start_timestamp);
-    const e = seconds(span.timestamp);
+    // Relay's end_all_spans: a span sent unfinished ends with its transaction, deadline_exceeded.
+    const unfinished = span.timestamp === undefined || span.timestamp === null;
+    const e = unfinished ? end : seconds(span.timestamp);
+    // Relay drops the whole transaction for any span it finds invalid (validate_span); this one
+    // only for a span that ends before it starts, the one of those that misdates the timeline,
+    // and leaves out a span with no id or start, keeping the rest.
+    if (s !== undefined && e !== undefined && e < s) return [];
     if (!id || s === undefined || e === undefined) continue;
     ops.push({
       traceId: hex(span.trace_id, 32) ?? traceId,
@@ -92,7 +99,7 @@ export function transactionOperations(
       service,
       start: s,
       end: e,
-      status: status(span.status),
+      status: status(unfinished ? 'deadline_exceeded' : span.status),
       ...(correlationId ? { correlationId } : {}),
       attributes: { 'sentry.op': span.op ?? null },
     });
