@@ -1,5 +1,5 @@
 // Browser tests: one Chromium, one tracker, one host for the file; run in band.
 module.exports = require('../jest.preset.cjs').preset(__dirname, {
   testMatch: ['<rootDir>/browser/**/*.test.ts'],
-  testTimeout: 60_000,
+  testTimeout: 180_000,
 });

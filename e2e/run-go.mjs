@@ -116,13 +116,30 @@ try {
       `--cert-dir=${dir}`,
       `--client-ca-file=${ca.certFile}`,
       '--metrics-relist-interval=1s',
+      // Discovery looks back this far, not just one relist interval: a series a slow scrape left
+      // stale for a moment stays discovered.
+      '--metrics-max-age=10m',
     ]),
     { logger: memoryLogger() },
   );
+  // Every metric the Go tests read, by name: a count would be met by one metric listed twice.
+  const discovered = () => {
+    const custom = adapter.provider.customMetrics().map((m) => `${m.resource}/${m.metric}`);
+    const external = adapter.provider.externalMetrics().map((m) => m.metric);
+    return { custom, external };
+  };
   await waitFor(
-    async () => adapter.provider.ready() && adapter.provider.customMetrics().length >= 2,
-    20_000,
-    () => 'no discovery',
+    async () => {
+      if (!adapter.provider.ready()) return false;
+      const { custom, external } = discovered();
+      return (
+        custom.includes('pods/websocket_connections') &&
+        custom.includes('pods/job_queue_length') &&
+        external.includes('job_queue_length')
+      );
+    },
+    30_000,
+    () => `the adapter did not discover the metrics: ${JSON.stringify(discovered())}`,
   );
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(

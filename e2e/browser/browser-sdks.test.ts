@@ -68,7 +68,7 @@ async function tunnel(req: IncomingMessage, res: ServerResponse): Promise<void> 
 /** Opens the page with its query and waits for what it reports having sent. */
 async function sendFromPage(query: Record<string, string>): Promise<unknown> {
   const page = await browser.open();
-  await page.goto(`${siteUrl}/?${new URLSearchParams(query)}`);
+  await page.goto(`${siteUrl}/?${new URLSearchParams(query)}`, { timeout: 90_000 });
   await page.waitForFunction(() => (window as { sent?: unknown }).sent !== undefined, undefined, {
     timeout: 30_000,
   });
@@ -80,7 +80,7 @@ async function sendFromPage(query: Record<string, string>): Promise<unknown> {
 beforeAll(async () => {
   [tracker] = await Promise.all([startSeededTracker(), serveSdkPage()]);
   browser = await launch();
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await browser?.close();

@@ -30,7 +30,10 @@ async function freePort(): Promise<number> {
 }
 
 async function waitForReady(url: string, child: ChildProcess, stderr: () => string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  // A deadline in time, not a count of tries: on a busy CI machine the CLI alone can take seconds
+  // to load.
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`tracking server exited: ${stderr()}`);
     try {
       if ((await fetch(`${url}/healthz`)).ok) return;
@@ -73,9 +76,8 @@ export async function startSeededTracker(): Promise<SeededTracker> {
   await run(
     process.execPath,
     [join(browserDir, 'seed-app.cjs'), project.dsn, `${url}/v1/traces`, project.key],
-    {
-      timeout: 30_000,
-    },
+    // Loading the real Sentry and OpenTelemetry SDKs is slow on a busy machine.
+    { timeout: 120_000 },
   );
 
   return {

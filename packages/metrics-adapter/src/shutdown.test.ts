@@ -11,7 +11,7 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-jest.setTimeout(60_000);
+jest.setTimeout(150_000);
 
 const CLI = join(__dirname, '..', 'dist', 'cli.js');
 
@@ -22,6 +22,8 @@ const freePort = () =>
       s.close(() => resolve(port));
     });
   });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Answer {
   status: number;
@@ -98,18 +100,23 @@ it('fails /readyz for the shutdown delay while serving, then drains the request 
         `--secure-port=${port}`,
         '--bind-address=127.0.0.1',
         `--cert-dir=${join(dir, 'certs')}`,
-        '--shutdown-delay-duration=2s',
+        // Long enough for the checks made during the delay on a busy machine.
+        '--shutdown-delay-duration=6s',
+        // The query held across the delay must not time out first (the default is 5 s).
+        '--prometheus-timeout=90s',
       ],
       { stdio: 'ignore' },
     );
     const exit = new Promise<number | null>((r) => child?.once('exit', (code) => r(code)));
+    // Deadlines in time, not counts of tries: a busy machine can take many seconds to load the CLI.
     let ready = false;
-    for (let i = 0; i < 150 && !ready; i++) {
+    for (const deadline = Date.now() + 60_000; !ready && Date.now() < deadline;) {
+      if (child.exitCode !== null) break;
       ready = await get(port, '/readyz').then(
         (a) => a.status === 200,
         () => false,
       );
-      if (!ready) await new Promise((r) => setTimeout(r, 100));
+      if (!ready) await sleep(100);
     }
     expect(ready).toBe(true);
 
@@ -119,13 +126,19 @@ it('fails /readyz for the shutdown delay while serving, then drains the request 
     // adapter.
     const keepAlive = new Agent({ keepAlive: true, rejectUnauthorized: false });
     const inFlight = get(port, path, keepAlive);
-    for (let i = 0; i < 100 && queries === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (const deadline = Date.now() + 20_000; queries === 0 && Date.now() < deadline;)
+      await sleep(20);
     expect(queries).toBe(1);
 
     child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 300));
-    // The delay: not ready, still alive, still serving new connections.
-    const readyz = await get(port, '/readyz');
+    const sigtermAt = Date.now();
+    // The delay: not ready, still alive, still serving new connections. /readyz fails once the
+    // child has handled the signal; a refused connection here (no delay at all) fails the test.
+    let readyz = await get(port, '/readyz');
+    for (const deadline = Date.now() + 5_000; readyz.status === 200 && Date.now() < deadline;) {
+      await sleep(50);
+      readyz = await get(port, '/readyz');
+    }
     expect(readyz.status).toBe(500);
     expect(readyz.body).toBe(
       '[+]ping ok\n[-]shutdown failed: reason withheld\nreadyz check failed\n',
@@ -134,8 +147,16 @@ it('fails /readyz for the shutdown delay while serving, then drains the request 
     expect((await get(port, '/apis/custom.metrics.k8s.io/v1beta2')).status).toBe(200);
 
     // After the delay: new connections refused, the request in flight still answered.
-    await new Promise((r) => setTimeout(r, 2_200));
+    const refused = async () =>
+      get(port, '/livez').then(
+        () => false,
+        (err: Error) => /ECONNREFUSED/.test(err.message),
+      );
+    for (const deadline = Date.now() + 30_000; !(await refused()) && Date.now() < deadline;)
+      await sleep(100);
     await expect(get(port, '/livez')).rejects.toThrow(/ECONNREFUSED/);
+    // Not before the delay was out (a busy machine can only make it later).
+    expect(Date.now() - sigtermAt).toBeGreaterThanOrEqual(5_000);
     release();
     const answer = await inFlight;
     expect(answer.status).toBe(200);

@@ -38,7 +38,8 @@ async function startServer(dir: string, port: number): Promise<ChildProcess> {
       stdio: ['ignore', 'ignore', 'ignore'],
     },
   );
-  for (let i = 0; i < 100; i++) {
+  // A deadline in time, not a count of tries: a busy machine can take seconds to load the CLI.
+  for (const deadline = Date.now() + 45_000; Date.now() < deadline;) {
     try {
       await fetch(`http://127.0.0.1:${port}/healthz`);
       return child;

@@ -41,7 +41,8 @@ describe('debug sessions', () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
       [join(__dirname, '..', 'testdata', 'otel-app.cjs'), `${tracker.url}/v1/traces`, project.key],
-      { timeout: 30_000 },
+      // Loading the SDK alone has taken more than 30 s on a busy CI machine.
+      { timeout: 90_000 },
     );
     const made = JSON.parse(stdout) as { traceId: string; failingSpanId: string };
     traceId = made.traceId;
@@ -62,7 +63,7 @@ describe('debug sessions', () => {
       },
     );
     expect(res.status).toBe(200);
-  });
+  }, 150_000);
 
   it('joins spans, memory snapshots and the Sentry error into one session by correlation id and trace id', async () => {
     const { body } = await api('/sessions/req-777');

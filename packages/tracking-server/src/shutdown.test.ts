@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { addProject } from './projects';
 import { openSqlite } from './store/sqlite';
 
-jest.setTimeout(60_000);
+jest.setTimeout(120_000);
 
 const CLI = join(__dirname, '..', 'dist', 'cli.js');
 
@@ -56,8 +56,9 @@ it('answers the request in flight at SIGTERM, closes idle connections, and exits
       stdio: 'ignore',
     });
     const exit = new Promise<number | null>((r) => child?.once('exit', (code) => r(code)));
+    // A deadline in time, not a count of tries: a busy machine can take seconds to load the CLI.
     let up = false;
-    for (let i = 0; i < 100 && !up; i++) {
+    for (const deadline = Date.now() + 45_000; !up && Date.now() < deadline;) {
       up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
         (res) => res.ok,
         () => false,
@@ -76,7 +77,7 @@ it('answers the request in flight at SIGTERM, closes idle connections, and exits
     const idle = rawConnection(port);
     await idle.connected;
     idle.socket.write('GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n');
-    expect(await until(() => idle.state.received.includes('\r\n\r\nok'), 5_000)).toBe(true);
+    expect(await until(() => idle.state.received.includes('\r\n\r\nok'), 20_000)).toBe(true);
     expect(idle.state.received).toMatch(/^HTTP\/1\.1 200 .*\r\nConnection: keep-alive\r\n/s);
 
     // A request whose body is half sent at SIGTERM.
@@ -88,7 +89,9 @@ it('answers the request in flight at SIGTERM, closes idle connections, and exits
     const signalled = Date.now();
     child.kill('SIGTERM');
     await idle.ended;
-    expect(Date.now() - signalled).toBeLessThan(3_000);
+    // Bounds with room for a busy machine, still far under the 65 s keep-alive timeout that a
+    // server waiting out its idle connections would take.
+    expect(Date.now() - signalled).toBeLessThan(20_000);
     expect(busy.state.closed).toBe(false);
 
     busy.socket.write(body.slice(40));
@@ -99,7 +102,7 @@ it('answers the request in flight at SIGTERM, closes idle connections, and exits
     expect(busy.state.received.endsWith(`{"id":"${eventId}"}`)).toBe(true);
 
     expect(await exit).toBe(0);
-    expect(Date.now() - signalled).toBeLessThan(8_000);
+    expect(Date.now() - signalled).toBeLessThan(25_000);
     // New connections are refused once it has gone.
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
 

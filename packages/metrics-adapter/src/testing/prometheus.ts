@@ -4,7 +4,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +70,9 @@ export async function startPrometheus(
   );
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  // Set once the child has exited and its stderr is read to the end ('close' comes after both).
+  let exited: string | undefined;
+  child.once('close', (code, signal) => (exited = `exited (${code ?? signal})`));
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode === null) {
@@ -80,11 +83,13 @@ export async function startPrometheus(
     rmSync(dir, { recursive: true, force: true });
   };
   try {
+    // A child that has exited (a bad flag, its port taken) fails at once, with what it said.
     await waitFor(
-      async () => (await fetch(`${url}/-/ready`)).ok,
+      async () => exited !== undefined || (await fetch(`${url}/-/ready`)).ok,
       20_000,
       () => `prometheus did not become ready: ${stderr}`,
     );
+    if (exited !== undefined) throw new Error(`prometheus ${exited}: ${stderr}`);
     // Every target scraped at least once.
     await waitFor(
       async () => {
@@ -131,7 +136,8 @@ export async function serveMetrics(
       res.end(text);
     });
   });
-  const port = await freePort();
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  // Port 0: the kernel picks a free port as it binds (a port picked earlier can be taken since).
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
   return { server, address: `127.0.0.1:${port}` };
 }

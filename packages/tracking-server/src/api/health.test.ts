@@ -57,7 +57,7 @@ describe('/healthz (the liveness and readiness probes)', () => {
     const url = await serveWith(join(dir, 'gone', 'tracker.db'));
     let res = await fetch(url);
     // A deadline in time: on a busy machine the thread can take seconds to start and die.
-    for (const deadline = Date.now() + 20_000; res.status === 200 && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 20_000; res.status === 200 && Date.now() < deadline;) {
       await new Promise((r) => setTimeout(r, 25));
       res = await fetch(url);
     }

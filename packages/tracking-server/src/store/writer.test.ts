@@ -249,7 +249,11 @@ describe('worker writer', () => {
     const heard: Error[] = [];
     const writer = workerWriter(join(dir, 'no such directory', 'tracker.db'), (e) => heard.push(e));
     try {
-      for (let i = 0; i < 200 && writer.failure() === undefined; i++)
+      // A deadline in time: on a busy machine the thread can take seconds to start and die.
+      for (
+        const deadline = Date.now() + 20_000;
+        writer.failure() === undefined && Date.now() < deadline;
+      )
         await new Promise((r) => setTimeout(r, 25));
       expect(writer.failure()?.message).toMatch(
         /^the store writer thread failed: .*directory does not exist/,

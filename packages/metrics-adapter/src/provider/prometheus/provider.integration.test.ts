@@ -85,6 +85,9 @@ beforeAll(async () => {
       `--cert-dir=${dir}`,
       `--config=${join(dir, 'config.yaml')}`,
       '--metrics-relist-interval=1s',
+      // Discovery looks back this far, not just one relist interval: a series a slow scrape left
+      // stale for a moment stays discovered.
+      '--metrics-max-age=10m',
     ]),
     { logger, authorize: async () => ({ allowed: true }), inCluster: null, env: {} },
   );
