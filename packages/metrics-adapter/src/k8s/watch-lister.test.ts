@@ -1,8 +1,8 @@
 // The watch lister as client-go's reflector runs an informer: lists in pages of metadata only,
 // backs off from failing watches, and finds a custom resource's kind, scope and version by
 // discovery — against the fake API server (testdata/kube shapes).
-import { startFakeApiServer, type FakeApiServer } from '../testing/fake-apiserver';
-import { createPki, type Pki } from '../testing/pki';
+import { startFakeKubeApi, type FakeApiServer } from '../testing/fake-apiserver';
+import type { Pki } from '../testing/pki';
 import { waitFor } from '../testing/prometheus';
 import { createKubeApi, KubeApiError, ListSplitter } from './api';
 import { parseLabelSelector } from './label-selector';
@@ -23,15 +23,7 @@ let caCert: string;
 let lister: WatchLister | undefined;
 
 beforeAll(async () => {
-  pki = createPki();
-  const ca = pki.ca('kube-ca');
-  fake = await startFakeApiServer({
-    serving: pki.server(ca, 'kube-apiserver'),
-    allow: [],
-    tokens: {},
-    adapterToken: 'adapter-sa-token',
-  });
-  caCert = ca.cert;
+  ({ fake, caCert, pki } = await startFakeKubeApi());
 });
 
 afterEach(() => {

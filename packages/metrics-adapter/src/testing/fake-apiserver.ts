@@ -10,7 +10,7 @@ import type { ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Pair } from './pki';
+import { createPki, type Pair, type Pki } from './pki';
 
 const TESTDATA = join(__dirname, '..', '..', 'testdata', 'kube');
 const recorded = (name: string) =>
@@ -229,4 +229,24 @@ export async function startFakeApiServer(o: FakeApiOptions): Promise<FakeApiServ
       await new Promise((r) => server.close(r));
     },
   });
+}
+
+/**
+ * The fake as the lister tests use it: serving as `kube-apiserver` under a CA of its own, with
+ * the adapter's service-account token `adapter-sa-token`. Remove `pki` when done.
+ */
+export async function startFakeKubeApi(): Promise<{
+  fake: FakeApiServer;
+  caCert: string;
+  pki: Pki;
+}> {
+  const pki = createPki();
+  const ca = pki.ca('kube-ca');
+  const fake = await startFakeApiServer({
+    serving: pki.server(ca, 'kube-apiserver'),
+    allow: [],
+    tokens: {},
+    adapterToken: 'adapter-sa-token',
+  });
+  return { fake, caCert: ca.cert, pki };
 }

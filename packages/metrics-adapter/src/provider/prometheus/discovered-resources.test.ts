@@ -3,8 +3,8 @@
 // the fake API server (recorded APIGroup and APIResourceList bodies, testdata/kube).
 import { createKubeApi } from '../../k8s/api';
 import { kubeWatchLister, type WatchLister } from '../../k8s/watch-lister';
-import { startFakeApiServer, type FakeApiServer } from '../../testing/fake-apiserver';
-import { createPki, type Pki } from '../../testing/pki';
+import { startFakeKubeApi, type FakeApiServer } from '../../testing/fake-apiserver';
+import type { Pki } from '../../testing/pki';
 import { MetricNotFoundError, type ObjectQuery } from '../provider';
 import type { PrometheusClient } from './client';
 import { parseAdapterConfig } from './config';
@@ -17,18 +17,12 @@ let fake: FakeApiServer;
 let lister: WatchLister;
 
 beforeAll(async () => {
-  pki = createPki();
-  const ca = pki.ca('kube-ca');
-  fake = await startFakeApiServer({
-    serving: pki.server(ca, 'kube-apiserver'),
-    allow: [],
-    tokens: {},
-    adapterToken: 'adapter-sa-token',
-  });
+  let caCert: string;
+  ({ fake, caCert, pki } = await startFakeKubeApi());
   lister = kubeWatchLister(
     createKubeApi({
       server: fake.url,
-      ca: ca.cert,
+      ca: caCert,
       token: 'adapter-sa-token',
       insecureSkipTlsVerify: false,
     }),
