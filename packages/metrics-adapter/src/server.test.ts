@@ -235,6 +235,25 @@ describe('API server', () => {
       expect(await get(p)).toMatchObject({ status: 200, body: 'ok' });
   });
 
+  it('serves OpenAPI v2 as kube-openapi does: an ETag the aggregator sends back, 304, 406', async () => {
+    await start();
+    // What kube-aggregator's downloader sends (pkg/controllers/openapi/aggregator/downloader.go).
+    const first = await fetch(`${base}/openapi/v2`, { headers: { accept: 'application/json' } });
+    const etag = first.headers.get('etag') ?? '';
+    expect(etag).toMatch(/^"[0-9A-F]{128}"$/);
+    expect(first.headers.get('vary')).toBe('Accept');
+    expect(((await first.json()) as Json).swagger).toBe('2.0');
+    const again = await fetch(`${base}/openapi/v2`, {
+      headers: { accept: 'application/json', 'if-none-match': etag },
+    });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+    const proto = await get('/openapi/v2', {
+      headers: { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' },
+    });
+    expect(proto).toMatchObject({ status: 406, body: { kind: 'Status', code: 406 } });
+  });
+
   it('serves OpenAPI v3 as kube-openapi does: discovery, documents by hash, Status errors', async () => {
     await start();
     const discovery = await get('/openapi/v3');

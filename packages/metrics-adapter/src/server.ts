@@ -3,8 +3,14 @@
 // behind TLS.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express from 'express';
-import { openApiDocument, versionDocument, type VersionInfo } from './api/openapi';
-import { answerOpenApiV3, openApiV3 } from './api/openapi-v3';
+import { versionDocument, type VersionInfo } from './api/openapi';
+import {
+  answerOpenApiV2,
+  answerOpenApiV3,
+  openApiV2,
+  openApiV3,
+  type OpenApiV3Answer,
+} from './api/openapi-v3';
 import { route, segments, selectors, type Route, type Selectors } from './api/routes';
 import {
   badRequest,
@@ -113,7 +119,18 @@ export function createApp(deps: ServerDeps): RequestListener {
   const send = (res: ServerResponse, code: number, body: unknown) =>
     reply(res, code, JSON_TYPE, JSON.stringify(body));
   const sendStatus = (res: ServerResponse, s: Status) => send(res, s.code, s);
-  const v3 = openApiV3(deps.version.gitVersion, new Date(now()));
+  const builtAt = new Date(now());
+  const v2 = openApiV2(deps.version.gitVersion);
+  const v3 = openApiV3(deps.version.gitVersion, builtAt);
+  const sendOpenApi = (res: ServerResponse, answer: OpenApiV3Answer) => {
+    if (isStatus(answer.body)) return sendStatus(res, answer.body);
+    // A 304 has no body of its own to measure; a 301 an empty one.
+    res.writeHead(answer.code, {
+      ...answer.headers,
+      ...(answer.code === 304 ? {} : { 'content-length': answer.body?.length ?? 0 }),
+    });
+    res.end(answer.body);
+  };
 
   // Serialised answers, per answer array: the provider hands out the same array while it is
   // cached, so a cache hit skips formatting 1,500 items again (and compressing them).
@@ -183,22 +200,23 @@ export function createApp(deps: ServerDeps): RequestListener {
       case 'version':
         return send(res, 200, versionDocument(deps.version));
       case 'openapi':
-        return send(res, 200, openApiDocument(deps.version.gitVersion));
-      case 'openapi-v3': {
-        const answer = answerOpenApiV3(
-          v3,
-          r.document,
-          { query, accept: req.headers.accept, ifNoneMatch: req.headers['if-none-match'] },
-          new Date(now()),
+        return sendOpenApi(
+          res,
+          answerOpenApiV2(v2, builtAt, {
+            accept: req.headers.accept,
+            ifNoneMatch: req.headers['if-none-match'],
+          }),
         );
-        if (isStatus(answer.body)) return sendStatus(res, answer.body);
-        // A 304 has no body of its own to measure; a 301 an empty one.
-        res.writeHead(answer.code, {
-          ...answer.headers,
-          ...(answer.code === 304 ? {} : { 'content-length': answer.body?.length ?? 0 }),
-        });
-        return void res.end(answer.body);
-      }
+      case 'openapi-v3':
+        return sendOpenApi(
+          res,
+          answerOpenApiV3(
+            v3,
+            r.document,
+            { query, accept: req.headers.accept, ifNoneMatch: req.headers['if-none-match'] },
+            new Date(now()),
+          ),
+        );
       case 'metrics':
         return reply(res, 200, metrics.registry.contentType, await metrics.registry.metrics());
       case 'apis':

@@ -5,10 +5,10 @@
 // reads); from a server that answers 404 here it converts /openapi/v2 instead, losing detail.
 import { createHash } from 'node:crypto';
 import { qualityOf } from './content-encoding';
-import { openApiV3Documents } from './openapi';
+import { openApiDocument, openApiV3Documents } from './openapi';
 import { notAcceptable, notFoundPath, type Status } from './status';
 
-interface Document {
+export interface Document {
   readonly body: Buffer;
   /** SHA-512 of the body in upper-case hex: the `hash` its URL carries (handler3's etag). */
   readonly hash: string;
@@ -49,6 +49,9 @@ export function openApiV3(version: string, now = new Date()): OpenApiV3 {
   );
   return { discovery: documentOf({ paths }), documents, builtAt: now };
 }
+
+/** /openapi/v2's Swagger document and its hash, built once (kube-openapi's handler caches it so). */
+export const openApiV2 = (version: string): Document => documentOf(openApiDocument(version));
 
 export interface OpenApiV3Request {
   /** The query string, without `?`. */
@@ -135,9 +138,40 @@ export function answerOpenApiV3(
       headers.expires = expires.toUTCString();
     }
   }
-  if (matches(request.ifNoneMatch, etag)) {
+  return conditional(doc, headers, request.ifNoneMatch);
+}
+
+/** The document, or 304 when If-None-Match names its ETag (http.ServeContent, as kube-openapi). */
+function conditional(
+  doc: Document,
+  headers: Record<string, string>,
+  ifNoneMatch: string | undefined,
+): OpenApiV3Answer {
+  if (matches(ifNoneMatch, headers.etag ?? '')) {
     delete headers['content-type'];
     return { code: 304, headers };
   }
   return { code: 200, headers, body: doc.body };
+}
+
+/**
+ * The answer to a GET of /openapi/v2, as kube-openapi's handler.go (OpenAPIService.ServeHTTP)
+ * gives it: the hash as ETag and 304 when the caller has it — kube-aggregator's downloader
+ * (pkg/controllers/openapi/aggregator/downloader.go) sends the last ETag every minute, and
+ * without one re-reads and re-parses the whole document each time — and 406 for a caller
+ * that takes only the protobuf form, which is not served.
+ */
+export function answerOpenApiV2(
+  doc: Document,
+  builtAt: Date,
+  request: Omit<OpenApiV3Request, 'query'>,
+): OpenApiV3Answer {
+  if (!acceptsJson(request.accept)) return { code: 406, headers: {}, body: notAcceptable() };
+  const headers = {
+    'content-type': 'application/json',
+    etag: JSON.stringify(doc.hash),
+    'last-modified': builtAt.toUTCString(),
+    vary: 'Accept',
+  };
+  return conditional(doc, headers, request.ifNoneMatch);
 }
