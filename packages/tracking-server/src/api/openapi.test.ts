@@ -34,6 +34,18 @@ it('describes exactly the routes issue 4 lists for the plugin', () => {
   );
 });
 
+it('says the bodies of PATCH and POST are required, and issue ids as the server reads them', () => {
+  const doc = openApiDocument() as {
+    paths: Record<string, Record<string, { requestBody?: { required?: boolean } }>>;
+  };
+  expect(doc.paths['/issues/{id}']!.patch!.requestBody!.required).toBe(true);
+  expect(doc.paths['/issues/status']!.post!.requestBody!.required).toBe(true);
+  expect(
+    (doc.paths['/issues/{id}']!.get as unknown as { parameters: { schema: object }[] })
+      .parameters[0]!.schema,
+  ).toEqual({ type: 'integer', minimum: 1, maximum: 999_999_999_999_999 });
+});
+
 // The answers are read loosely below: their shape is what the document check just proved.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Answer = { status: number; body: any };

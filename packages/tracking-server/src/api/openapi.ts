@@ -224,7 +224,13 @@ const param = (name: string, schema: object, where = 'query', description?: stri
 /** A filter an issue matches when any of its events does. */
 const anyEvent = (name: string, what: string) =>
   param(name, text, 'query', `Issues with an event ${what}, not only as their latest.`);
-const issueId = param('id', integer, 'path');
+// The server reads at most 15 digits (rest.ts) and refuses more with 400.
+const issueId = param('id', { ...integer, minimum: 1, maximum: 999_999_999_999_999 }, 'path');
+/** A body the operation cannot go without (OpenAPI's requestBody is optional unless it says). */
+const jsonRequest = (schema: object) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});
 const sessionId = param('id', text, 'path');
 
 export function openApiDocument(): object {
@@ -284,9 +290,7 @@ export function openApiDocument(): object {
         patch: {
           summary: 'Change the status of one issue',
           parameters: [issueId],
-          requestBody: {
-            content: { 'application/json': { schema: object({ status: oneOf(STATUSES) }) } },
-          },
+          requestBody: jsonRequest(object({ status: oneOf(STATUSES) })),
           responses: {
             '200': ok(ref('IssueDetail')),
             ...notFound('issue'),
@@ -309,16 +313,12 @@ export function openApiDocument(): object {
       '/issues/status': {
         post: {
           summary: 'Change the status of many issues',
-          requestBody: {
-            content: {
-              'application/json': {
-                schema: object({
-                  ids: { ...integers, minItems: 1, maxItems: 1000 },
-                  status: oneOf(STATUSES),
-                }),
-              },
-            },
-          },
+          requestBody: jsonRequest(
+            object({
+              ids: { ...integers, minItems: 1, maxItems: 1000 },
+              status: oneOf(STATUSES),
+            }),
+          ),
           responses: {
             '200': ok(
               object({

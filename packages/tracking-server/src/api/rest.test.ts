@@ -137,3 +137,54 @@ describe('bulk status changes', () => {
       });
   });
 });
+
+describe('bodies, statuses and ids named as what is wrong with them', () => {
+  it('answers a PATCH or POST without a body 400 "missing", not 415 for its Content-Type', async () => {
+    const missing = {
+      status: 400,
+      allow: null,
+      body: { error: 'the body is missing: send a JSON object' },
+    };
+    // api() sends Content-Type: application/json; fetch sends no body, then Content-Length 0.
+    expect(await api('PATCH', '/issues/1')).toEqual(missing);
+    expect(await api('POST', '/issues/status')).toEqual(missing);
+    const empty = await fetch(`${setup.tracker.url}/api/v1/issues/1`, {
+      method: 'PATCH',
+      headers: { authorization: 'Bearer t', 'content-type': 'application/json' },
+      body: '',
+    });
+    expect([empty.status, await empty.json()]).toEqual([400, missing.body]);
+  });
+
+  it('names a missing status as missing, null as null, and an array body as not an object', async () => {
+    const statuses = 'open, investigating, resolved, ignored';
+    const cases: [string, string, unknown, string][] = [
+      ['PATCH', '/issues/1', {}, `status is missing: send one of ${statuses}`],
+      ['POST', '/issues/status', { ids: [1] }, `status is missing: send one of ${statuses}`],
+      ['PATCH', '/issues/1', { status: null }, `status must be one of ${statuses}; got null`],
+      ['PATCH', '/issues/1', ['open'], 'body must be a JSON object'],
+      ['POST', '/issues/status', [], 'body must be a JSON object'],
+    ];
+    for (const [method, path, body, error] of cases)
+      expect([method, body, await api(method, path, body)]).toEqual([
+        method,
+        body,
+        { status: 400, allow: null, body: { error } },
+      ]);
+  });
+
+  it('says a limit given twice is given twice, and an id over 15 digits is too long', async () => {
+    expect(await api('GET', '/issues?limit=5&limit=5')).toEqual({
+      status: 400,
+      allow: null,
+      body: { error: 'limit must be given once' },
+    });
+    expect(await api('GET', '/issues/9999999999999999')).toEqual({
+      status: 400,
+      allow: null,
+      body: {
+        error: 'issue id must be a positive integer of up to 15 digits; got "9999999999999999"',
+      },
+    });
+  });
+});

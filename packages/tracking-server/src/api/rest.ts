@@ -52,16 +52,20 @@ const DIGITS = /^[0-9]{1,15}$/;
 
 function limitOf(value: unknown, fallback: number, max: number): number {
   if (value === undefined) return fallback;
-  const n = typeof value === 'string' && DIGITS.test(value) ? Number(value) : NaN;
+  const given = text('limit', value) as string; // twice is named as such, not as a bad number
+  const n = DIGITS.test(given) ? Number(given) : NaN;
   if (!(n >= 1 && n <= max)) throw new ApiError(400, `limit must be an integer from 1 to ${max}`);
   return n;
 }
 
-/** An issue id in a path: its decimal digits. */
+/** An issue id in a path: its decimal digits, at most 15 (DIGITS), as the message says. */
 function idOf(value: string): number {
   const n = DIGITS.test(value) ? Number(value) : NaN;
   if (!(n >= 1))
-    throw new ApiError(400, `issue id must be a positive integer; got ${JSON.stringify(value)}`);
+    throw new ApiError(
+      400,
+      `issue id must be a positive integer of up to 15 digits; got ${JSON.stringify(value)}`,
+    );
   return n;
 }
 
@@ -84,12 +88,26 @@ const otherMethods =
   };
 const READ = 'GET, HEAD';
 
-/** A body express did not read as JSON (another Content-Type) is named as such. */
+/**
+ * A body express did not read as JSON (another Content-Type) is named as such. No body at all is
+ * named too: req.is finds no type without one, whatever Content-Type says, and the 415 would
+ * tell a client that sent application/json to send it.
+ */
 const jsonBody = (req: Request, _res: Response, next: NextFunction): void => {
-  if (!req.is('application/json'))
-    next(new ApiError(415, 'send the body as Content-Type: application/json'));
+  const type = req.is('application/json');
+  if (type === null || req.headers['content-length'] === '0')
+    next(new ApiError(400, 'the body is missing: send a JSON object'));
+  else if (!type) next(new ApiError(415, 'send the body as Content-Type: application/json'));
   else next();
 };
+
+/** The JSON body as an object: the parser's strict mode lets an array through. */
+function objectBody(req: Request): { ids?: unknown; status?: unknown } {
+  const body: unknown = req.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new ApiError(400, 'body must be a JSON object');
+  return body;
+}
 
 const isJson = (text: unknown) => {
   if (typeof text !== 'string') return false;
@@ -155,17 +173,19 @@ export function restApi(deps: {
     })
     .all(otherMethods(READ));
 
-  const statusOf = (body: unknown): IssueStatus => {
-    const status = (body as { status?: unknown } | undefined)?.status;
-    return oneOf('status', status ?? '', STATUSES) as IssueStatus;
+  // A missing status is named as missing, not quoted as the "" it was once taken for.
+  const statusOf = ({ status }: { status?: unknown }): IssueStatus => {
+    if (status === undefined)
+      throw new ApiError(400, `status is missing: send one of ${STATUSES.join(', ')}`);
+    return oneOf('status', status, STATUSES) as IssueStatus;
   };
 
   // Before /issues/:id, which would take "status" for an id.
   router
     .route('/issues/status')
     .post(jsonBody, (req, res) => {
-      const body = req.body as { ids?: unknown; status?: unknown } | undefined;
-      if (!Array.isArray(body?.ids) || body.ids.length === 0 || body.ids.length > 1000) {
+      const body = objectBody(req);
+      if (!Array.isArray(body.ids) || body.ids.length === 0 || body.ids.length > 1000) {
         throw new ApiError(400, 'ids must be a list of 1 to 1000 issue ids');
       }
       const ids = [...new Set(body.ids.map(bodyIdOf))];
@@ -187,7 +207,7 @@ export function restApi(deps: {
     })
     .patch(jsonBody, (req, res) => {
       const id = idOf(req.params.id);
-      const status = statusOf(req.body);
+      const status = statusOf(objectBody(req));
       if (deps.repo.setStatus([id], status, deps.now()).length === 0)
         throw new ApiError(404, `issue ${id} not found`);
       deps.onStatusChange?.();
