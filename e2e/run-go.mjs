@@ -1,11 +1,15 @@
-// The metrics adapter read by Go's official Kubernetes metrics clients (k8s.io/metrics), the
-// ones the HPA controller uses: a real Prometheus scraping prom-client targets, the adapter over
-// TLS with a client certificate, and `go test -json` in e2e/go. Leaves its counts in
-// .test-results/go.json for the repository's summary line.
-import { spawn, spawnSync } from 'node:child_process';
+// Go's official clients against Beacon's servers, by `go test -json` in e2e/go: the metrics
+// adapter read by the Kubernetes metrics clients (k8s.io/metrics) the HPA controller uses — a real
+// Prometheus scraping prom-client targets, the adapter over TLS with a client certificate — and
+// the tracking server (its built CLI) sent errors by the Sentry Go SDK and spans by the
+// OpenTelemetry OTLP/HTTP exporter. Leaves its counts in .test-results/go.json for the
+// repository's summary line.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { catalog, createGauge } from '@beacon/metric-catalog';
@@ -20,10 +24,67 @@ import { Registry } from 'prom-client';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const results = join(here, '.test-results');
+const trackerCli = createRequire(import.meta.url).resolve('@beacon/tracking-server/dist/cli.js');
 
+// e2e/go/go.mod's `go` line: the OpenTelemetry Go modules need this version.
 if (spawnSync('go', ['version']).status !== 0) {
-  console.error('go is not installed: the e2e suite needs Go 1.23 or later on PATH');
+  console.error('go is not installed: the e2e suite needs Go 1.26 or later on PATH');
   process.exit(1);
+}
+
+async function freePort() {
+  const server = createNetServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * The tracking server from its built CLI on a free loopback port, with one project, ready: its
+ * /healthz answered. A deadline in time, not a count of tries: on a busy CI machine the CLI alone
+ * can take seconds to load.
+ */
+async function startTracker(dataDir) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const apiToken = 'e2e-go-api-token';
+  const project = JSON.parse(
+    execFileSync(
+      process.execPath,
+      [trackerCli, 'project', 'add', 'go-checkout', '--data-dir', dataDir, '--public-url', url],
+      { encoding: 'utf8' },
+    ),
+  );
+  const child = spawn(
+    process.execPath,
+    [trackerCli, 'serve', '--port', String(port), '--data-dir', dataDir, '--api-token', apiToken],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const tracker = {
+    url,
+    apiToken,
+    project,
+    async close() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the tracking server exited: ${stderr}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return tracker;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await tracker.close();
+  throw new Error(`the tracking server did not answer ${url}/healthz in 90 s: ${stderr}`);
 }
 
 const servers = [];
@@ -95,8 +156,11 @@ const prom = await startPrometheus(targets);
 const pki = createPki();
 const dir = mkdtempSync(join(tmpdir(), 'beacon-e2e-go-'));
 let adapter;
+let tracker;
 let code = 1;
 try {
+  mkdirSync(join(dir, 'tracker'));
+  tracker = await startTracker(join(dir, 'tracker'));
   await waitFor(
     async () => {
       const res = await fetch(`${prom.url}/api/v1/query?query=count(up==1)`);
@@ -167,7 +231,14 @@ try {
   // Asynchronously: the adapter answers from this process while go test runs.
   const go = spawn('go', ['test', '-json', '-count=1', './...'], {
     cwd: join(here, 'go'),
-    env: { ...process.env, BEACON_KUBECONFIG: kubeconfig },
+    env: {
+      ...process.env,
+      BEACON_KUBECONFIG: kubeconfig,
+      BEACON_TRACKER_URL: tracker.url,
+      BEACON_TRACKER_DSN: tracker.project.dsn,
+      BEACON_TRACKER_KEY: tracker.project.key,
+      BEACON_TRACKER_API_TOKEN: tracker.apiToken,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let passed = 0;
@@ -199,10 +270,13 @@ try {
   if (exit !== 0 && failed === 0) failed = 1; // a build failure is a failure
   mkdirSync(results, { recursive: true });
   writeFileSync(join(results, 'go.json'), JSON.stringify({ runner: 'go test', passed, failed }));
-  console.log(`go test (k8s.io/metrics clients): ${passed} passed, ${failed} failed`);
+  console.log(
+    `go test (k8s.io/metrics clients, Sentry Go SDK, OTLP/HTTP exporter): ${passed} passed, ${failed} failed`,
+  );
   code = failed === 0 && passed > 0 ? 0 : 1;
 } finally {
   await adapter?.close();
+  await tracker?.close();
   await prom.stop();
   for (const s of servers) s.close();
   pki.remove();
