@@ -187,4 +187,14 @@ describe('bodies, statuses and ids named as what is wrong with them', () => {
       },
     });
   });
+
+  it('refuses a search text with a NUL, which SQLite LIKE would read as matching everything', async () => {
+    for (const path of ['/issues?q=cart%00', '/sessions?q=%00']) {
+      expect(await api('GET', path)).toEqual({
+        status: 400,
+        allow: null,
+        body: { error: 'q must not contain a NUL character' },
+      });
+    }
+  });
 });

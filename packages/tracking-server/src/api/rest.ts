@@ -47,6 +47,16 @@ const text = (name: string, value: unknown): string | undefined => {
   return value;
 };
 
+/**
+ * A `q` search text. SQLite's LIKE reads a pattern up to its first NUL, so `q=%00` would match
+ * everything: refused rather than answered with what was not asked for.
+ */
+const searchText = (value: unknown): string | undefined => {
+  const q = text('q', value);
+  if (q?.includes('\0')) throw new ApiError(400, 'q must not contain a NUL character');
+  return q;
+};
+
 /** Decimal digits only: `1e2`, `0x10` and ` 5 ` are not what a client meant by a number here. */
 const DIGITS = /^[0-9]{1,15}$/;
 
@@ -164,7 +174,7 @@ export function restApi(deps: {
         service: text('service', q.service),
         environment: text('environment', q.environment),
         release: text('release', q.release),
-        q: text('q', q.q),
+        q: searchText(q.q),
         sort: oneOf('sort', q.sort, SORTS) ?? 'last_seen',
         cursor: text('cursor', q.cursor),
         limit: limitOf(q.limit, 50, 1000),
@@ -248,7 +258,7 @@ export function restApi(deps: {
       await deps.indexSessions();
       res.json(
         deps.repo.listSessions({
-          q: text('q', q.q),
+          q: searchText(q.q),
           service: text('service', q.service),
           ...(min !== undefined ? { minDurationMs: Number(min) } : {}),
           ...(errors !== undefined ? { hasErrors: errors === 'true' } : {}),
