@@ -16,6 +16,7 @@ import { catalog, createGauge } from '@beacon/metric-catalog';
 import { parseFlags, startAdapter, memoryLogger } from '@beacon/metrics-adapter';
 import { createPki } from '@beacon/metrics-adapter/dist/testing/pki.js';
 import {
+  FAST_DISCOVERY_FLAGS,
   serveMetrics,
   startPrometheus,
   waitFor,
@@ -179,10 +180,7 @@ try {
       '--bind-address=127.0.0.1',
       `--cert-dir=${dir}`,
       `--client-ca-file=${ca.certFile}`,
-      '--metrics-relist-interval=1s',
-      // Discovery looks back this far, not just one relist interval: a series a slow scrape left
-      // stale for a moment stays discovered.
-      '--metrics-max-age=10m',
+      ...FAST_DISCOVERY_FLAGS,
     ]),
     { logger: memoryLogger() },
   );

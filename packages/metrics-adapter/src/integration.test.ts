@@ -23,6 +23,7 @@ import { httpsGet, type Reply } from './testing/https';
 import { startFakeApiServer, type FakeApiServer } from './testing/fake-apiserver';
 import { createPki, type Pair, type Pki } from './testing/pki';
 import {
+  FAST_DISCOVERY_FLAGS,
   serveMetrics,
   startPrometheus,
   waitFor,
@@ -175,10 +176,7 @@ beforeAll(async () => {
     `--client-ca-file=${clientCa.certFile}`,
     `--requestheader-client-ca-file=${rhCa.certFile}`,
     '--requestheader-allowed-names=front-proxy-client',
-    '--metrics-relist-interval=1s',
-    // Discovery looks back this far, not just one relist interval: a series a slow scrape left
-    // stale for a moment stays discovered.
-    '--metrics-max-age=10m',
+    ...FAST_DISCOVERY_FLAGS,
     '--v=2',
     '--logtostderr=true',
   ]);
@@ -694,8 +692,7 @@ describe('the adapter against a real Prometheus', () => {
           `--authentication-kubeconfig=${kubeconfig}`,
           `--authorization-kubeconfig=${kubeconfig}`,
           `--lister-kubeconfig=${kubeconfig}`,
-          '--metrics-relist-interval=1s',
-          '--metrics-max-age=10m',
+          ...FAST_DISCOVERY_FLAGS,
         ]),
         { logger: memoryLogger() },
       );

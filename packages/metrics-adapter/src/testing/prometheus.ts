@@ -141,3 +141,9 @@ export async function serveMetrics(
   const { port } = server.address() as AddressInfo;
   return { server, address: `127.0.0.1:${port}` };
 }
+
+/**
+ * Discovery for tests: a relist every second, looking back 10 minutes rather than one relist
+ * interval, so that a series a slow scrape left stale for a moment stays discovered.
+ */
+export const FAST_DISCOVERY_FLAGS = ['--metrics-relist-interval=1s', '--metrics-max-age=10m'];

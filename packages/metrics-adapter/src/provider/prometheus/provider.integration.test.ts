@@ -12,6 +12,7 @@ import { startAdapter, type RunningAdapter } from '../../main';
 import { memoryLogger } from '../../telemetry/logger';
 import { httpsGet, type Reply } from '../../testing/https';
 import {
+  FAST_DISCOVERY_FLAGS,
   serveMetrics,
   startPrometheus,
   waitFor,
@@ -84,10 +85,7 @@ beforeAll(async () => {
       '--bind-address=127.0.0.1',
       `--cert-dir=${dir}`,
       `--config=${join(dir, 'config.yaml')}`,
-      '--metrics-relist-interval=1s',
-      // Discovery looks back this far, not just one relist interval: a series a slow scrape left
-      // stale for a moment stays discovered.
-      '--metrics-max-age=10m',
+      ...FAST_DISCOVERY_FLAGS,
     ]),
     { logger, authorize: async () => ({ allowed: true }), inCluster: null, env: {} },
   );
