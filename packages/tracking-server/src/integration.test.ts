@@ -781,6 +781,7 @@ describe('times a client’s clock got wrong, as Relay normalises them (validate
     contexts: { trace: { trace_id: eventId(n), span_id: 'c1'.repeat(8), op: 'http.server' } },
     spans: [
       {
+        trace_id: eventId(n),
         span_id: 'c2'.repeat(8),
         description: 'SELECT carts',
         start_timestamp: (end - 2_000) / 1000,

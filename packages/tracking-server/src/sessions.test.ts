@@ -173,6 +173,7 @@ describe('debug sessions', () => {
       },
       spans: [
         {
+          trace_id: 'ab'.repeat(16),
           span_id: '12'.repeat(8),
           parent_span_id: 'ef'.repeat(8),
           op: 'db',
@@ -199,6 +200,138 @@ describe('debug sessions', () => {
     expect(first.body.items.map((x: { id: string }) => x.id)).toEqual(['ab'.repeat(16)]);
     const second = await api(`/sessions?limit=1&cursor=${first.body.nextCursor as string}`);
     expect(second.body).toMatchObject({ items: [{ id: 'req-777' }], nextCursor: null });
+  });
+
+  it('answers a trace id merged into a correlation id with that session, export too, not the trace’s fragment', async () => {
+    const t = 'a7'.repeat(16);
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const spanOf = (spanId: string, from: bigint, attributes: unknown[] = []) => ({
+      traceId: t,
+      spanId,
+      name: `step ${spanId}`,
+      startTimeUnixNano: String(now - from),
+      endTimeUnixNano: String(now - from + 1_000_000n),
+      attributes,
+    });
+    const postSpans = (spans: unknown[]) =>
+      fetch(`${tracker.url}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${project.key}` },
+        body: JSON.stringify({
+          resourceSpans: [
+            {
+              resource: { attributes: [{ key: 'service.name', value: { stringValue: 'worker' } }] },
+              scopeSpans: [{ spans }],
+            },
+          ],
+        }),
+      });
+    // The trace first as a session of its own (a span, an error knowing only the trace id)…
+    expect((await postSpans([spanOf('b1'.repeat(8), 30_000_000n)])).status).toBe(200);
+    const event = JSON.stringify({
+      event_id: 'a7'.repeat(16),
+      level: 'error',
+      tags: { service: 'inventory' },
+      contexts: { trace: { trace_id: t } },
+      exception: { values: [{ type: 'Error', value: 'merged' }] },
+    });
+    const sent = await fetch(
+      `${tracker.url}/api/${project.id}/envelope/?sentry_key=${project.key}`,
+      { method: 'POST', body: `{}\n{"type":"event"}\n${event}\n` },
+    );
+    expect(sent.status).toBe(200);
+    expect((await api(`/sessions/${t}`)).body.id).toBe(t);
+    // …then a span names the correlation id, and the trace's session is merged into it.
+    const corr = [{ key: 'correlation_id', value: { stringValue: 'req-merged' } }];
+    expect((await postSpans([spanOf('b2'.repeat(8), 20_000_000n, corr)])).status).toBe(200);
+
+    const { status, body } = await api(`/sessions/${t}`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      id: 'req-merged',
+      correlationId: 'req-merged',
+      services: ['inventory', 'worker'],
+      operations: 2,
+      traceIds: [t],
+    });
+    expect(body.timeline.map((o: { spanId: string }) => o.spanId)).toEqual([
+      'b1'.repeat(8),
+      'b2'.repeat(8),
+    ]);
+    expect(body.errorEvents.map((e: { eventId: string }) => e.eventId)).toEqual(['a7'.repeat(16)]);
+    const exported = await api(`/sessions/${t}/export`);
+    expect(exported.status).toBe(200);
+    expect(exported.headers.get('content-disposition')).toBe(
+      'attachment; filename="debug-session-req-merged.json"',
+    );
+    expect(exported.body.session).toMatchObject({ id: 'req-merged', operations: 2, errors: 1 });
+  });
+
+  it('drops a Sentry transaction whole for a span with no start, answering the envelope 200', async () => {
+    const end = Date.now() / 1000;
+    const tx = JSON.stringify({
+      type: 'transaction',
+      transaction: 'GET /invalid-span',
+      start_timestamp: end - 0.2,
+      timestamp: end,
+      tags: { correlation_id: 'req-invalid-span' },
+      contexts: { trace: { trace_id: 'a8'.repeat(16), span_id: 'b8'.repeat(8) } },
+      spans: [
+        { trace_id: 'a8'.repeat(16), span_id: 'c8'.repeat(8), start_timestamp: end - 0.1 },
+        { trace_id: 'a8'.repeat(16), span_id: 'd8'.repeat(8), timestamp: end },
+      ],
+    });
+    const res = await fetch(
+      `${tracker.url}/api/${project.id}/envelope/?sentry_key=${project.key}`,
+      { method: 'POST', body: `{}\n{"type":"transaction"}\n${tx}\n` },
+    );
+    expect(res.status).toBe(200);
+    expect((await api('/sessions/req-invalid-span')).status).toBe(404);
+  });
+
+  it("counts the transactions it drops by Relay's reason, and the operations of those it keeps", async () => {
+    /** A sample's value on /metrics, 0 while the series does not exist. */
+    const sample = async (series: string) => {
+      const text = await (await fetch(`${tracker.url}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+      return line ? Number(line.slice(series.length + 1)) : 0;
+    };
+    const invalid = 'beacon_tracker_dropped_transactions_total{reason="invalid_transaction"}';
+    const outOfRange = 'beacon_tracker_dropped_transactions_total{reason="timestamp"}';
+    const kept = `beacon_tracker_spans_ingested_total{project="${project.name}",service="drop-count"}`;
+    const before = [await sample(invalid), await sample(outOfRange), await sample(kept)];
+    const end = Date.now() / 1000;
+    const tx = (trace: string, endS: number, spans: object[]) =>
+      JSON.stringify({
+        type: 'transaction',
+        transaction: 'GET /drop-count',
+        start_timestamp: endS - 0.2,
+        timestamp: endS,
+        tags: { service: 'drop-count' },
+        contexts: { trace: { trace_id: trace.repeat(16), span_id: 'e1'.repeat(8) } },
+        spans,
+      });
+    const span = (trace: string, endS: number) => ({
+      trace_id: trace.repeat(16),
+      span_id: 'f1'.repeat(8),
+      start_timestamp: endS - 0.1,
+      timestamp: endS,
+    });
+    const items = [
+      tx('a1', end, [span('a1', end)]), // kept: the transaction and its span
+      tx('a2', end, [{ ...span('a2', end), span_id: undefined }]), // a span with no id
+      tx('a3', end - 6 * 86_400, [span('a3', end - 6 * 86_400)]), // ended 6 days ago
+    ];
+    const res = await fetch(
+      `${tracker.url}/api/${project.id}/envelope/?sentry_key=${project.key}`,
+      {
+        method: 'POST',
+        body: `{}\n${items.map((t) => `{"type":"transaction"}\n${t}`).join('\n')}\n`,
+      },
+    );
+    expect(res.status).toBe(200);
+    const after = [await sample(invalid), await sample(outOfRange), await sample(kept)];
+    expect(after.map((v, i) => v - (before[i] as number))).toEqual([1, 1, 2]);
   });
 
   it('answers OTLP errors in the protocol: 401 without the key, 400 for a body that is no request', async () => {

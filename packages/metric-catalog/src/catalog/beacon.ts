@@ -60,6 +60,15 @@ export const trackingServer = {
     targetLabels,
     exporter: 'beacon-tracking-server',
   }),
+  droppedTransactions: defineMetric({
+    name: 'beacon_tracker_dropped_transactions_total',
+    type: 'counter',
+    help: 'Sentry transactions answered 200 and not stored, as Relay drops them, by its reason (invalid_transaction, timestamp).',
+    unit: 'events',
+    labels: ['reason'],
+    targetLabels,
+    exporter: 'beacon-tracking-server',
+  }),
 } as const;
 
 export const metricsAdapter = {

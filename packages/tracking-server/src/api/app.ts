@@ -64,6 +64,11 @@ export function createApp(deps: AppDeps): RequestListener {
   refreshOpenIssues();
 
   const projectName = (id: number) => deps.projects().find((p) => p.id === id)?.name ?? String(id);
+  /** Operations stored, OTLP spans and Sentry transactions alike. */
+  const countSpans = (project: string, operations: readonly { service: string }[]) => {
+    for (const o of operations)
+      metrics.spansIngested.inc({ project, service: serviceLabel(o.service) });
+  };
   // Every request of a group commit gets the same result object: count its issues once.
   const counted = new WeakSet<IngestResult>();
   const ingest = sentryIngest({
@@ -81,9 +86,13 @@ export function createApp(deps: AppDeps): RequestListener {
       }
       return events;
     },
-    storeOperations: (projectId, operations) => writer.writeTraces(projectId, operations, []),
+    storeOperations: async (projectId, operations) => {
+      await writer.writeTraces(projectId, operations, []);
+      countSpans(projectName(projectId), operations);
+    },
     now,
     onRejected: (reason) => metrics.rejectedRequests.inc({ reason }),
+    onDroppedTransaction: (reason) => metrics.droppedTransactions.inc({ reason }),
     onError: (error) => logger.error('ingest failed', { error }),
     onStored: (events, project, seconds, protocol) => {
       metrics.ingestDuration.observe({ protocol }, seconds);
@@ -112,10 +121,9 @@ export function createApp(deps: AppDeps): RequestListener {
       writer,
       onRejected: (reason) => metrics.rejectedRequests.inc({ reason }),
       onFailed: (error) => logger.error('OTLP ingest failed', { error }),
-      onStored: (project, services, seconds) => {
+      onStored: (project, operations, seconds) => {
         metrics.ingestDuration.observe({ protocol: 'otlp' }, seconds);
-        for (const service of services)
-          metrics.spansIngested.inc({ project: project.name, service: serviceLabel(service) });
+        countSpans(project.name, operations);
       },
     }),
   );

@@ -116,7 +116,11 @@ const stats = object({
 
 const sessionSummary = object(
   {
-    id: { type: 'string', description: 'the correlation id, else the trace id' },
+    id: {
+      type: 'string',
+      description:
+        'the correlation id, else the trace id; the correlation id too when the session was asked for by a trace id linked to it',
+    },
     correlationId: text,
     services: texts,
     start: time,
@@ -231,7 +235,12 @@ const jsonRequest = (schema: object) => ({
   required: true,
   content: { 'application/json': { schema } },
 });
-const sessionId = param('id', text, 'path');
+const sessionId = param(
+  'id',
+  text,
+  'path',
+  "A session's id (its correlation id, else its trace id), or a trace id linked to a correlation id: the trace's records are then part of that correlation id's session, which is answered with its own `id`, directly rather than by a redirect a client reading through a proxy could not follow.",
+);
 
 export function openApiDocument(): object {
   return {

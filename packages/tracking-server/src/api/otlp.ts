@@ -17,7 +17,11 @@ import type { EventWriter } from '../store/writer';
 export function otlpTraces(deps: {
   readonly projectByKey: (key: string) => Project | undefined;
   readonly writer: Pick<EventWriter, 'writeTraces'>;
-  readonly onStored: (project: Project, services: readonly string[], seconds: number) => void;
+  readonly onStored: (
+    project: Project,
+    operations: readonly { service: string }[],
+    seconds: number,
+  ) => void;
   readonly onRejected: (reason: string) => void;
   /** A store failure, logged by the caller. */
   readonly onFailed: (err: unknown) => void;
@@ -100,11 +104,7 @@ export function otlpTraces(deps: {
       // Retryable, as the spec has 503: nothing of the request was committed.
       return fail(503, 'internal', 'the spans could not be stored; try again');
     }
-    deps.onStored(
-      project,
-      batch.operations.map((o) => o.service),
-      Number(process.hrtime.bigint() - started) / 1e9,
-    );
+    deps.onStored(project, batch.operations, Number(process.hrtime.bigint() - started) / 1e9);
     // Spans left out alone are a partial success: the rest is stored, and the exporter is told
     // how many were not and why (it must not send them again).
     const partial =

@@ -12,7 +12,7 @@ import { EventError, maxPastMs } from '../ingest/event';
 import type { EventFacts, SentEvents } from '../ingest/sent-events';
 import type { Operation } from '../ingest/otlp';
 import { RateLimiter } from '../ingest/rate-limit';
-import { transactionOperations } from '../ingest/transaction';
+import { readTransaction, type DroppedTransaction } from '../ingest/transaction';
 import { StoreBodyTooLarge, storeBodyText } from '../ingest/store-body';
 import { nonFiniteAsNull, sendsPythonJson, sentryClient } from '../ingest/python-json';
 import type { Project } from '../projects';
@@ -55,6 +55,8 @@ export interface SentryIngestDeps {
   readonly store: (sent: SentEvents) => Promise<readonly EventFacts[]>;
   readonly now: () => number;
   readonly onRejected: (reason: string) => void;
+  /** A transaction answered 200 and not stored, as Relay drops it (transaction.ts). */
+  readonly onDroppedTransaction: (reason: DroppedTransaction) => void;
   readonly onStored: (
     events: readonly EventFacts[],
     project: Project,
@@ -201,6 +203,17 @@ export function sentryIngest(deps: SentryIngestDeps) {
       // Events are read where they are stored (see SentEvents); transactions here.
       const texts: SentEvents['items'][number][] = [];
       const operations: Operation[] = [];
+      const drops: DroppedTransaction[] = [];
+      const takeTransaction = (sent: Record<string, unknown>, retentionDays: number) => {
+        const read = readTransaction(sent, deps.now(), maxPastMs(retentionDays));
+        if ('dropped' in read) drops.push(read.dropped);
+        else operations.push(...read.operations);
+      };
+      // Once the request is answered as taken (200, or 429 for its events alone).
+      const keepTransactions = async (projectId: number) => {
+        if (operations.length > 0) await deps.storeOperations(projectId, operations);
+        for (const reason of drops) deps.onDroppedTransaction(reason);
+      };
       let id: string | undefined;
       let sentAt: number | undefined;
       if (kind === 'envelope') {
@@ -246,12 +259,9 @@ export function sentryIngest(deps: SentryIngestDeps) {
               );
             }
             const corrected = withoutClockDrift(json, drift);
-            operations.push(
-              ...transactionOperations(
-                scrubberFor(project.scrub)(corrected) as Record<string, unknown>,
-                deps.now(),
-                maxPastMs(project.retentionDays),
-              ),
+            takeTransaction(
+              scrubberFor(project.scrub)(corrected) as Record<string, unknown>,
+              project.retentionDays,
             );
           } else if (!ACCEPTED_NOT_STORED.has(item.type)) {
             // Unknown item types are skipped, as the protocol asks of a receiver.
@@ -281,19 +291,16 @@ export function sentryIngest(deps: SentryIngestDeps) {
         const transaction = storedTransaction(text);
         if (transaction) {
           if (typeof transaction.event_id === 'string') id = transaction.event_id;
-          operations.push(
-            ...transactionOperations(
-              scrubberFor(project.scrub)(transaction) as Record<string, unknown>,
-              deps.now(),
-              maxPastMs(project.retentionDays),
-            ),
+          takeTransaction(
+            scrubberFor(project.scrub)(transaction) as Record<string, unknown>,
+            project.retentionDays,
           );
         } else texts.push({ text, index: 1 });
       }
       const wait = limiter.take(project.id, project.eventsPerMinute, texts.length);
       if (wait > 0) {
         // Only events are limited: as Relay does, the envelope's transaction is still kept.
-        if (operations.length > 0) await deps.storeOperations(project.id, operations);
+        await keepTransactions(project.id);
         throw new IngestError(
           429,
           'rate_limited',
@@ -320,7 +327,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
                 if (err instanceof EventError) throw new IngestError(400, 'malformed', err.message);
                 throw err;
               });
-      if (operations.length > 0) await deps.storeOperations(project.id, operations);
+      await keepTransactions(project.id);
       deps.onStored(events, project, Number(process.hrtime.bigint() - started) / 1e9, kind);
       sendJson(res, 200, {
         id: (id ?? events[0]?.eventId ?? '').replace(/-/g, '').toLowerCase() || null,

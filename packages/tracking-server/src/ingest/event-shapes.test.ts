@@ -6,7 +6,7 @@ import { createScrubber } from '../scrub/scrub';
 import { EventError, readEvent } from './event';
 import { OtlpError, parseOtlpJson } from './otlp';
 import { eventOfAnyShape, otlpOfAnyShape, transactionOfAnyShape } from './testdata/shapes';
-import { transactionOperations } from './transaction';
+import { readTransaction } from './transaction';
 
 const scrub = createScrubber({ enabled: true });
 
@@ -26,14 +26,18 @@ it('reads an event of any JSON shape or refuses it with an EventError (10k cases
   );
 });
 
-it('reads a transaction of any JSON shape into operations, or none (10k cases)', () => {
+it('reads a transaction of any JSON shape into operations, or a reason to drop it (10k cases)', () => {
   fc.assert(
     fc.property(transactionOfAnyShape, (t) => {
-      const ops = transactionOperations(
+      const read = readTransaction(
         JSON.parse(JSON.stringify(t)) as Record<string, unknown>,
         Date.now(),
       );
-      for (const o of ops) {
+      if ('dropped' in read) {
+        expect(['invalid_transaction', 'timestamp']).toContain(read.dropped);
+        return;
+      }
+      for (const o of read.operations) {
         expect(o.traceId).toMatch(/^[0-9a-f]{32}$/);
         expect(typeof o.name).toBe('string');
         expect(Number.isFinite(o.start) && Number.isFinite(o.end)).toBe(true);

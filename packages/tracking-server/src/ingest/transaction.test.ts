@@ -3,7 +3,8 @@
 // before it to end at its arrival, spans and all; validate_timestamps then drops one that does not
 // end in transaction_timestamp_range, whole seconds from 5 days back to 60 s ahead, excluded
 // (relay-metrics AggregatorConfig defaults, relay-config's timestamp_range).
-import { inTransactionRange, transactionOperations } from './transaction';
+import type { Operation } from './otlp';
+import { inTransactionRange, readTransaction, type TransactionRead } from './transaction';
 
 const DAY = 86_400_000;
 const ARRIVAL = Date.UTC(2026, 11, 2, 1, 0, 0); // a whole second
@@ -15,8 +16,11 @@ const tx = (end: number, spans: unknown[] = []) => ({
   contexts: { trace: { trace_id: 'ab'.repeat(16), span_id: 'cd'.repeat(8), op: 'http.server' } },
   spans,
 });
+/** The operations read, or why the transaction was dropped. */
+const operationsOr = <T>(read: TransactionRead, f: (o: Operation) => T) =>
+  'dropped' in read ? read.dropped : read.operations.map(f);
 const times = (end: number, spans: unknown[] = []) =>
-  transactionOperations(tx(end, spans), ARRIVAL).map((o) => [o.spanId, o.start, o.end]);
+  operationsOr(readTransaction(tx(end, spans), ARRIVAL), (o) => [o.spanId, o.start, o.end]);
 
 describe('a transaction’s time, as Relay takes it', () => {
   it('keeps one that ends 5 days back to the second, drops one a millisecond older, up to 30 days', () => {
@@ -24,19 +28,20 @@ describe('a transaction’s time, as Relay takes it', () => {
     expect(times(ARRIVAL - 5 * DAY)).toEqual([
       ['cd'.repeat(8), ARRIVAL - 5 * DAY - 3_000, ARRIVAL - 5 * DAY],
     ]);
-    expect(times(ARRIVAL - 5 * DAY - 1)).toEqual([]);
-    expect(times(ARRIVAL - 6 * DAY)).toEqual([]);
-    expect(times(ARRIVAL - 30 * DAY)).toEqual([]);
+    expect(times(ARRIVAL - 5 * DAY - 1)).toBe('timestamp');
+    expect(times(ARRIVAL - 6 * DAY)).toBe('timestamp');
+    expect(times(ARRIVAL - 30 * DAY)).toBe('timestamp');
   });
 
   it('keeps one that ends in the minute ahead, drops one that ends in its 60th second', () => {
     expect(times(ARRIVAL + 59_999)).toEqual([['cd'.repeat(8), ARRIVAL + 56_999, ARRIVAL + 59_999]]);
     // Not over max_secs_in_future (60 s), so not moved; its second is the range's end, excluded.
-    expect(times(ARRIVAL + 60_000)).toEqual([]);
+    expect(times(ARRIVAL + 60_000)).toBe('timestamp');
   });
 
   it('moves one that ends over a minute ahead, or over 30 days back, to end at its arrival, spans too', () => {
     const span = (end: number) => ({
+      trace_id: 'ab'.repeat(16),
       span_id: 'ef'.repeat(8),
       start_timestamp: (end - 2_000) / 1000,
       timestamp: (end - 1_000) / 1000,
@@ -59,10 +64,18 @@ describe('a transaction’s time, as Relay takes it', () => {
 
 describe('a transaction Relay finds invalid (validate_timestamps, validate_span, end_all_spans)', () => {
   const END = ARRIVAL - 60_000;
-  const ops = (sent: Record<string, unknown>) => transactionOperations(sent, ARRIVAL);
+  /** The operations as [span id, start, end, status], or why the transaction was dropped. */
+  const ops = (sent: Record<string, unknown>) =>
+    operationsOr(readTransaction(sent, ARRIVAL), (o) => [o.spanId, o.start, o.end, o.status]);
+  /** A valid span sent unfinished (no end). */
+  const SPAN = {
+    trace_id: 'ab'.repeat(16),
+    span_id: 'ef'.repeat(8),
+    start_timestamp: END / 1000 - 2,
+  };
 
   it('drops one that ends before it starts', () => {
-    expect(ops({ ...tx(END), start_timestamp: END / 1000 + 1 })).toEqual([]);
+    expect(ops({ ...tx(END), start_timestamp: END / 1000 + 1 })).toBe('invalid_transaction');
   });
 
   it('drops the whole transaction for a span that ends before it starts', () => {
@@ -71,14 +84,41 @@ describe('a transaction Relay finds invalid (validate_timestamps, validate_span,
       start_timestamp: END / 1000 - 1,
       timestamp: END / 1000 - 2,
     };
-    expect(ops(tx(END, [span]))).toEqual([]);
+    expect(ops(tx(END, [span]))).toBe('invalid_transaction');
   });
 
   it('ends an unfinished span with its transaction, as an error (deadline_exceeded)', () => {
-    const span = { span_id: 'ef'.repeat(8), start_timestamp: END / 1000 - 2, status: 'ok' };
-    expect(ops(tx(END, [span])).map((o) => [o.spanId, o.start, o.end, o.status])).toEqual([
+    const span = { ...SPAN, status: 'ok' };
+    expect(ops(tx(END, [span]))).toEqual([
       ['cd'.repeat(8), END - 3_000, END, 'unset'],
       ['ef'.repeat(8), END - 2_000, END, 'error'],
     ]);
+  });
+
+  it('ends a span whose end cannot be read with its transaction too, as Relay reads it as none', () => {
+    for (const timestamp of ['yesterday', true, {}])
+      expect(ops(tx(END, [{ ...SPAN, timestamp }]))).toEqual([
+        ['cd'.repeat(8), END - 3_000, END, 'unset'],
+        ['ef'.repeat(8), END - 2_000, END, 'error'],
+      ]);
+  });
+
+  // validate_span: "span is missing start_timestamp", "… trace_id", "… span_id"; validate_spans:
+  // "spans must be valid in transaction event". A value Relay cannot read is missing.
+  it.each([
+    ['no start', { start_timestamp: undefined }],
+    ['a start that is no time', { start_timestamp: 'soon' }],
+    ['no trace id', { trace_id: undefined }],
+    ['a trace id that is not hex', { trace_id: 'z'.repeat(32) }],
+    ['no span id', { span_id: null }],
+    ['a span id of the wrong length', { span_id: 'ef'.repeat(4) }],
+  ])('drops the whole transaction, not only the span, for a span with %s', (_what, change) => {
+    const good = { ...SPAN, span_id: '12'.repeat(8), timestamp: END / 1000 - 1 };
+    expect(ops(tx(END, [good, { ...SPAN, ...change }]))).toBe('invalid_transaction');
+  });
+
+  it('drops the whole transaction for a span that is no object', () => {
+    for (const bad of [null, 'span', 7, [SPAN]])
+      expect(ops(tx(END, [SPAN, bad]))).toBe('invalid_transaction');
   });
 });

@@ -4,7 +4,8 @@
 // over 30 days before it is moved whole to end at its arrival, its spans with it
 // (clock-drift.ts); then one that does not end in the range Relay's metrics take (the last 5
 // days up to a minute ahead) is dropped, as Relay drops it ("timestamp is out of the valid range
-// for metrics").
+// for metrics"); so is one with a span Relay finds invalid (validate_span): a span is never
+// left out alone.
 import { withTimestampInRange } from './clock-drift';
 import { tagsOf, validMillis } from './event';
 import { jsonText } from './json';
@@ -39,12 +40,28 @@ export function inTransactionRange(end: number, now: number): boolean {
   return endS >= nowS - RANGE_PAST_S && endS < nowS + RANGE_FUTURE_S;
 }
 
-/** The transaction's operations, none when it is not one or Relay would drop it. */
-export function transactionOperations(
+/** A Sentry span status as an operation's: `ok`, `error` for any failure, else `unset`. */
+const status = (s: unknown) =>
+  s === 'ok' ? 'ok' : typeof s === 'string' && s !== 'unknown' ? 'error' : 'unset';
+
+/**
+ * Why Relay drops a transaction, as its outcomes name the reason (DiscardReason): one it finds
+ * invalid, or one that ends outside the range its metrics take.
+ */
+export type DroppedTransaction = 'invalid_transaction' | 'timestamp';
+
+/** A transaction's operations, or why Relay would drop it. */
+export type TransactionRead =
+  { readonly operations: Operation[] } | { readonly dropped: DroppedTransaction };
+
+const dropped = (reason: DroppedTransaction): TransactionRead => ({ dropped: reason });
+
+/** The transaction's operations, or why Relay would drop it. */
+export function readTransaction(
   sent: Obj,
   receivedAt: number,
   maxPastMs?: number,
-): Operation[] {
+): TransactionRead {
   const tx = withTimestampInRange(sent, receivedAt, maxPastMs);
   const contexts = isObj(tx.contexts) ? tx.contexts : {};
   const trace = isObj(contexts.trace) ? contexts.trace : {};
@@ -52,14 +69,14 @@ export function transactionOperations(
   const spanId = hex(trace.span_id, 16);
   const start = seconds(tx.start_timestamp);
   const end = seconds(tx.timestamp);
-  if (!traceId || !spanId || start === undefined || end === undefined) return [];
-  // Relay's validate_timestamps: an end before the start, or out of the range, is no transaction.
-  if (end < start || !inTransactionRange(end, receivedAt)) return [];
+  // Relay's validate_transaction: a trace context and both times are required, the end not
+  // before the start; validate_timestamps then drops one that ends out of the range.
+  if (!traceId || !spanId || start === undefined || end === undefined || end < start)
+    return dropped('invalid_transaction');
+  if (!inTransactionRange(end, receivedAt)) return dropped('timestamp');
   const tags = tagsOf(tx);
   const service = tags.service ?? (typeof tx.server_name === 'string' ? tx.server_name : 'unknown');
   const correlationId = tags.correlation_id;
-  const status = (s: unknown) =>
-    s === 'ok' ? 'ok' : typeof s === 'string' && s !== 'unknown' ? 'error' : 'unset';
   const ops: Operation[] = [
     {
       traceId,
@@ -78,31 +95,44 @@ export function transactionOperations(
     },
   ];
   for (const span of Array.isArray(tx.spans) ? tx.spans : []) {
-    if (!isObj(span)) continue;
-    const id = hex(span.span_id, 16);
-    const s = seconds(span.start_timestamp);
-    // Relay's end_all_spans: a span sent unfinished ends with its transaction, deadline_exceeded.
-    const unfinished = span.timestamp === undefined || span.timestamp === null;
-    const e = unfinished ? end : seconds(span.timestamp);
-    // Relay drops the whole transaction for any span it finds invalid (validate_span); this one
-    // only for a span that ends before it starts, the one of those that misdates the timeline,
-    // and leaves out a span with no id or start, keeping the rest.
-    if (s !== undefined && e !== undefined && e < s) return [];
-    if (!id || s === undefined || e === undefined) continue;
-    ops.push({
-      traceId: hex(span.trace_id, 32) ?? traceId,
-      spanId: id,
-      ...(hex(span.parent_span_id, 16)
-        ? { parentSpanId: hex(span.parent_span_id, 16) as string }
-        : {}),
-      name: typeof span.description === 'string' ? span.description : jsonText(span.op ?? 'span'),
-      service,
-      start: s,
-      end: e,
-      status: status(unfinished ? 'deadline_exceeded' : span.status),
-      ...(correlationId ? { correlationId } : {}),
-      attributes: { 'sentry.op': span.op ?? null },
-    });
+    const op = spanOperation(span, end, service, correlationId);
+    // Relay's validate_spans: one invalid span makes the whole transaction invalid.
+    if (!op) return dropped('invalid_transaction');
+    ops.push(op);
   }
-  return ops;
+  return { operations: ops };
+}
+
+/**
+ * A span as Relay's validate_span takes it, after end_all_spans ended one with no end its
+ * transaction's way (deadline_exceeded); an end Relay cannot read is none, so it is ended too.
+ * Undefined when Relay finds it invalid: not an object, no start, trace id or span id (one that
+ * is not hex is none), or an end before its start.
+ */
+function spanOperation(
+  span: unknown,
+  txEnd: number,
+  service: string,
+  correlationId: string | undefined,
+): Operation | undefined {
+  if (!isObj(span)) return undefined;
+  const traceId = hex(span.trace_id, 32);
+  const spanId = hex(span.span_id, 16);
+  const start = seconds(span.start_timestamp);
+  const sentEnd = seconds(span.timestamp);
+  const end = sentEnd ?? txEnd;
+  if (!traceId || !spanId || start === undefined || end < start) return undefined;
+  const parentSpanId = hex(span.parent_span_id, 16);
+  return {
+    traceId,
+    spanId,
+    ...(parentSpanId ? { parentSpanId } : {}),
+    name: typeof span.description === 'string' ? span.description : jsonText(span.op ?? 'span'),
+    service,
+    start,
+    end,
+    status: status(sentEnd === undefined ? 'deadline_exceeded' : span.status),
+    ...(correlationId ? { correlationId } : {}),
+    attributes: { 'sentry.op': span.op ?? null },
+  };
 }

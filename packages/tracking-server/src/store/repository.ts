@@ -127,6 +127,10 @@ export interface Repository {
    */
   indexSessions(budget?: number): number;
   listSessions(filter: SessionFilter): Page<SessionSummary>;
+  /**
+   * A session by its id, or by a trace id linked to a correlation id: then the correlation id's
+   * session, whose `id` says so.
+   */
   getSession(id: string): SessionDetail | undefined;
   /**
    * Deletes up to `batch` events received before `before` (of the projects `scope` names), and

@@ -97,6 +97,18 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 export function sessionReads(db: Database.Database) {
   const linkOf = db.prepare('SELECT correlation_id FROM trace_links WHERE trace_id = ?').pluck();
+  const rowOf = db.prepare('SELECT alias_of FROM sessions WHERE id = ?');
+
+  /**
+   * The listed session an asked id names: its own, or for a trace linked to a correlation id (its
+   * row merged into that one's and kept as an alias, or never listed), the correlation id's. A
+   * trace id from a log line or a trace view then finds the session the trace is now part of.
+   */
+  function sessionKey(id: string): string {
+    const row = rowOf.get(id) as { alias_of: string | null } | undefined;
+    if (row) return row.alias_of ?? id;
+    return (linkOf.get(id) as string | undefined) ?? id;
+  }
 
   function members(sessionId: string) {
     // A record is in the session its correlation id names; one without joins its trace's, and a
@@ -165,7 +177,8 @@ export function sessionReads(db: Database.Database) {
     };
   }
 
-  function detail(sessionId: string): SessionDetail | undefined {
+  /** A listed session's detail, by its own id. */
+  function read(sessionId: string): SessionDetail | undefined {
     const { traceIds, ops, events, memory } = members(sessionId);
     if (ops.length === 0 && events.length === 0 && memory.length === 0) return undefined;
     const [start, end] = extent([
@@ -272,7 +285,7 @@ export function sessionReads(db: Database.Database) {
     const page = rows.slice(0, f.limit);
     const items: SessionSummary[] = [];
     for (const { id } of page) {
-      const d = detail(id);
+      const d = read(id);
       if (!d) continue;
       const { traceIds: _t, timeline: _o, errorEvents: _e, memory: _m, ...summary } = d;
       items.push(summary);
@@ -283,6 +296,9 @@ export function sessionReads(db: Database.Database) {
       nextCursor: rows.length > f.limit && last ? encodeSessionCursor(last.end, last.sid) : null,
     };
   }
+
+  /** The detail of the session an id names (sessionKey): its `id` is the session's own. */
+  const detail = (id: string): SessionDetail | undefined => read(sessionKey(id));
 
   return { members, detail, list };
 }

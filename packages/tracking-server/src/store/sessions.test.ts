@@ -144,6 +144,45 @@ it('merges a session keyed by trace id into the correlation id’s once a span l
   expect(ids({ service: 'worker' })).toEqual(['req-9']);
 });
 
+it('answers a trace id merged into a correlation id with the correlation id’s whole session', () => {
+  const t = trace(10);
+  repo.ingestTraces(1, [op(1, t, T0, T0 + 100, { service: 'worker' })], []);
+  repo.ingest([errorEvent(2, { service: 'inventory' }, t)]);
+  repo.ingestTraces(1, [op(2, t, T0 + 100, T0 + 400, { correlationId: 'req-10' })], []);
+
+  expect(repo.getSession(t)).toMatchObject({
+    id: 'req-10',
+    correlationId: 'req-10',
+    services: ['api-gateway', 'inventory', 'worker'],
+    operations: 2,
+    errors: 1,
+    traceIds: [t],
+  });
+  expect(repo.getSession(t)?.timeline.map((o) => o.name)).toEqual(['op 1', 'op 2']);
+  expect(repo.getSession(t)?.errorEvents.map((e) => e.eventId)).toEqual([
+    (2).toString(16).padStart(32, '0'),
+  ]);
+});
+
+it('answers a trace linked from its first span, never listed itself, with its correlation id’s session', () => {
+  const [t, own] = [trace(11), trace(12)];
+  repo.ingestTraces(
+    1,
+    [
+      op(1, t, T0, T0 + 50, { correlationId: 'req-11' }),
+      op(2, t, T0 + 50, T0 + 80),
+      op(3, own, T0, T0 + 60),
+    ],
+    [],
+  );
+  expect(ids()).toEqual(['req-11', own]);
+  expect(repo.getSession(t)).toMatchObject({ id: 'req-11', operations: 2, traceIds: [t] });
+  // A trace linked to nothing is still its own session, and an unknown id none.
+  expect(repo.getSession(own)).toMatchObject({ id: own, operations: 1, traceIds: [own] });
+  expect(repo.getSession(own)?.correlationId).toBeUndefined();
+  expect(repo.getSession(trace(13))).toBeUndefined();
+});
+
 it('lists a span without a correlation id under the one a Sentry event gave its trace, in either order', () => {
   const [t1, t2] = [trace(21), trace(22)];
   // The event first: its trace is linked, and the span that only knows the trace joins req-21.
