@@ -207,6 +207,23 @@ describe('custom resources', () => {
     expect(since(t).map((r) => r.path)).toEqual(['/apis/keda.sh', '/apis/keda.sh/v1alpha1']);
   });
 
+  it('finds a resource whose plural is irregular by its singular: prometheus is prometheuses', async () => {
+    const { lister } = start();
+    expect(await lister.discover?.('prometheus.monitoring.coreos.com')).toEqual({
+      group: 'monitoring.coreos.com',
+      version: 'v1',
+      kind: 'Prometheus',
+      resource: 'prometheuses',
+      singular: 'prometheus',
+      namespaced: true,
+      key: 'prometheuses.monitoring.coreos.com',
+    });
+    const serviceMonitors = await lister.discover?.('servicemonitor.monitoring.coreos.com');
+    expect(serviceMonitors?.key).toBe('servicemonitors.monitoring.coreos.com');
+    // The scale subresource (kind Scale, group autoscaling) is not a resource of its own.
+    expect(await lister.discover?.('prometheuses/scale.monitoring.coreos.com')).toBeUndefined();
+  });
+
   it('takes the scope from discovery: a cluster-scoped custom resource is root-scoped', async () => {
     const { lister } = start();
     const clusterIssuers = await lister.discover?.('clusterissuers.cert-manager.io');

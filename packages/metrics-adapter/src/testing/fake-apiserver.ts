@@ -3,8 +3,8 @@
 // from real responses): SubjectAccessReview and TokenReview decided by data-driven tables, pod
 // and Argo Rollout lists (whole, or metadata only for `Accept: …;as=PartialObjectMetadataList`,
 // in pages for `limit`/`continue`), API discovery of custom resources' groups (APIGroup) and
-// versions (APIResourceList: Argo Rollouts, KEDA, cert-manager), and watch streams the test
-// feeds event by event or that fail as the test says.
+// versions (APIResourceList: Argo Rollouts, KEDA, cert-manager, prometheus-operator), and watch
+// streams the test feeds event by event or that fail as the test says.
 import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
@@ -66,6 +66,14 @@ const DISCOVERY: Record<string, string> = {
   '/apis/keda.sh/v1alpha1': 'apiresourcelist-keda.sh-v1alpha1.json',
   '/apis/cert-manager.io': 'apigroup-cert-manager.io.json',
   '/apis/cert-manager.io/v1': 'apiresourcelist-cert-manager.io-v1.json',
+  // Written from prometheus-operator's CRDs (names, shortNames, scope, status and scale
+  // subresources, as its current Go types declare them), not captured: what the apiextensions
+  // discovery controller serves for them, sorted by name, each storageVersionHash computed as it
+  // computes one (checked against cert-manager's recorded ones). `prometheuses` is singular
+  // `prometheus`. Five of the group's v1 CRDs (probes and thanosrulers left out); its v1beta1
+  // and v1alpha1, which the APIGroup lists, answer 404 here.
+  '/apis/monitoring.coreos.com': 'apigroup-monitoring.coreos.com.json',
+  '/apis/monitoring.coreos.com/v1': 'apiresourcelist-monitoring.coreos.com-v1.json',
 };
 
 /**

@@ -46,22 +46,40 @@ rules:
 - seriesQuery: 'issuer_pending_orders{namespace!="",clusterissuer!=""}'
   resources: {overrides: {namespace: {resource: namespace}, clusterissuer: {group: cert-manager.io, resource: clusterissuers}}}
   metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'
+- seriesQuery: 'prometheus_tsdb_head_series{namespace!="",prometheus!=""}'
+  resources: {overrides: {namespace: {resource: namespace}, prometheus: {group: monitoring.coreos.com, resource: prometheus}}}
+  metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'
+- seriesQuery: 'widget_temperature{namespace!="",widget!=""}'
+  resources: {overrides: {namespace: {resource: namespace}, widget: {group: example.com, resource: widget}}}
+  metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'
 `,
   'custom-resources.yaml',
 );
 
+// Data-driven: the series of each seriesQuery's metric, and the object label each query groups by.
+const seriesOf: Record<string, Record<string, string>> = {
+  keda_scaler_metrics_value: { namespace: 'platform', scaledObject: 'checkout' },
+  issuer_pending_orders: { namespace: 'cert-manager', clusterissuer: 'acme' },
+  prometheus_tsdb_head_series: { namespace: 'monitoring', prometheus: 'k8s' },
+  widget_temperature: { namespace: 'platform', widget: 'w1' },
+};
+const objectLabels: Record<string, string> = {
+  scaledObject: 'checkout',
+  clusterissuer: 'acme',
+  prometheus: 'k8s',
+  widget: 'w1',
+};
+const queries: string[] = [];
+
 const client: PrometheusClient = {
   async series([matchers]) {
-    return matchers?.startsWith('keda_')
-      ? [{ __name__: 'keda_scaler_metrics_value', namespace: 'platform', scaledObject: 'checkout' }]
-      : [{ __name__: 'issuer_pending_orders', namespace: 'cert-manager', clusterissuer: 'acme' }];
+    const name = Object.keys(seriesOf).find((n) => matchers?.startsWith(`${n}{`)) ?? '';
+    return [{ __name__: name, ...seriesOf[name] }];
   },
   async query(expr) {
-    const scaled = expr.includes('scaledObject');
-    const labels: Record<string, string> = scaled
-      ? { scaledObject: 'checkout' }
-      : { clusterissuer: 'acme' };
-    return [{ labels, value: '3', timestamp: 1700000000 }];
+    queries.push(expr);
+    const label = Object.keys(objectLabels).find((l) => expr.endsWith(`by (${l})`)) ?? '';
+    return [{ labels: { [label]: objectLabels[label] ?? '' }, value: '3', timestamp: 1700000000 }];
   },
 };
 
@@ -141,5 +159,77 @@ describe('custom resources, as discovery describes them', () => {
         }),
       ),
     ).rejects.toThrow(MetricNotFoundError);
+  });
+});
+
+describe('custom resources, by the names discovery gives them', () => {
+  const prometheus = {
+    kind: 'Prometheus',
+    namespace: 'monitoring',
+    name: 'k8s',
+    apiVersion: 'monitoring.coreos.com/v1',
+  };
+
+  it('serves an override naming the singular `prometheus` at the plural discovery gives', async () => {
+    const p = await provider();
+    const served = p.customMetrics().filter((m) => m.metric === 'prometheus_tsdb_head_series');
+    // Guessed from the name alone, `prometheus` ends in s and would be taken for a plural.
+    expect(served).toEqual([
+      { resource: 'namespaces', metric: 'prometheus_tsdb_head_series', namespaced: false },
+      {
+        resource: 'prometheuses.monitoring.coreos.com',
+        metric: 'prometheus_tsdb_head_series',
+        namespaced: true,
+      },
+    ]);
+    queries.length = 0;
+    const [item] = await p.objectValues(
+      ask({
+        resource: 'prometheuses.monitoring.coreos.com',
+        namespace: 'monitoring',
+        name: 'k8s',
+        metric: 'prometheus_tsdb_head_series',
+      }),
+    );
+    expect(item?.describedObject).toEqual(prometheus);
+    // The override's label still names the objects.
+    expect(queries).toEqual([
+      'sum(prometheus_tsdb_head_series{namespace="monitoring",prometheus="k8s"}) by (prometheus)',
+    ]);
+  });
+
+  it('answers a request naming the singular, as upstream normalises it through its RESTMapper', async () => {
+    const p = await provider();
+    const [item] = await p.objectValues(
+      ask({
+        resource: 'prometheus.monitoring.coreos.com',
+        namespace: 'monitoring',
+        name: 'k8s',
+        metric: 'prometheus_tsdb_head_series',
+      }),
+    );
+    expect(item?.describedObject).toEqual(prometheus);
+  });
+
+  it('keeps the guessed plural of a resource discovery cannot say anything of', async () => {
+    const p = await provider();
+    expect(p.customMetrics().filter((m) => m.metric === 'widget_temperature')).toEqual([
+      { resource: 'namespaces', metric: 'widget_temperature', namespaced: false },
+      { resource: 'widgets.example.com', metric: 'widget_temperature', namespaced: true },
+    ]);
+    const [item] = await p.objectValues(
+      ask({
+        resource: 'widgets.example.com',
+        namespace: 'platform',
+        name: 'w1',
+        metric: 'widget_temperature',
+      }),
+    );
+    expect(item?.describedObject).toEqual({
+      kind: 'Widget',
+      namespace: 'platform',
+      name: 'w1',
+      apiVersion: 'example.com/v1',
+    });
   });
 });

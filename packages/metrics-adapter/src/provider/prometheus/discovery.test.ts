@@ -1,6 +1,14 @@
+import type { ObjectLister } from '../../k8s/objects';
+import type { ApiResource } from '../../k8s/resources';
 import { parseAdapterConfig } from './config';
 import type { PrometheusClient } from './client';
-import { buildMetricTable, externalOverlaps, listSeries, tableKey } from './discovery';
+import {
+  buildMetricTable,
+  discoverResourceNames,
+  externalOverlaps,
+  listSeries,
+  tableKey,
+} from './discovery';
 
 const config = parseAdapterConfig(
   `
@@ -185,6 +193,120 @@ externalRules:
         'user.yaml externalRules[2]',
         ['user.yaml externalRules[0]', 'user.yaml externalRules[1]'],
       ],
+    ]);
+  });
+});
+
+describe('custom resources by the names discovery gives them', () => {
+  const { rules } = parseAdapterConfig(
+    `
+rules:
+- seriesQuery: 'foo_items{namespace!="",foo!=""}'
+  resources: {overrides: {namespace: {resource: namespace}, foo: {group: example.com, resource: foo}}}
+- seriesQuery: 'prometheus_tsdb_head_series{namespace!="",prometheus!=""}'
+  resources: {overrides: {namespace: {resource: namespace}, prometheus: {group: monitoring.coreos.com, resource: Prometheus}}}
+- seriesQuery: 'prometheus_tsdb_head_series{namespace!="",instance_of!=""}'
+  resources: {overrides: {namespace: {resource: namespace}, instance_of: {group: monitoring.coreos.com, resource: prometheuses}}}
+- seriesQuery: 'bar_items{namespace!="",bar!=""}'
+  resources: {overrides: {namespace: {resource: namespace}, bar: {group: example.com, resource: bar}}}
+`,
+    'crds.yaml',
+  );
+  const listed = new Map<string, Record<string, string>[]>([
+    ['foo_items{namespace!="",foo!=""}', [{ __name__: 'foo_items', namespace: 'a', foo: 'f1' }]],
+    [
+      'prometheus_tsdb_head_series{namespace!="",prometheus!=""}',
+      [{ __name__: 'prometheus_tsdb_head_series', namespace: 'a', prometheus: 'k8s' }],
+    ],
+    [
+      'prometheus_tsdb_head_series{namespace!="",instance_of!=""}',
+      [{ __name__: 'prometheus_tsdb_head_series', namespace: 'a', instance_of: 'k8s' }],
+    ],
+    ['bar_items{namespace!="",bar!=""}', [{ __name__: 'bar_items', namespace: 'a', bar: 'b1' }]],
+  ]);
+  const resource = (group: string, kind: string, singular: string, plural: string) => ({
+    group,
+    version: 'v1',
+    kind,
+    resource: plural,
+    singular,
+    namespaced: true,
+    key: `${plural}.${group}`,
+  });
+  // A data-driven fake of the API server's discovery, matching singular or plural names as
+  // ResourceDiscovery does. `bar.example.com` fails, as a lookup whose API server is away.
+  const found: Record<string, ApiResource> = {};
+  for (const r of [
+    resource('example.com', 'Foo', 'foo', 'foosies'),
+    resource('monitoring.coreos.com', 'Prometheus', 'prometheus', 'prometheuses'),
+  ]) {
+    found[`${r.singular}.${r.group}`] = r;
+    found[r.key] = r;
+  }
+  const asked: string[] = [];
+  const lister: ObjectLister = {
+    names: async () => new Set(),
+    async discover(name) {
+      asked.push(name);
+      if (name === 'bar.example.com') throw new Error('connect ECONNREFUSED');
+      return found[name];
+    },
+  };
+  const rows = (table: ReturnType<typeof buildMetricTable>) =>
+    [...table.custom.values()]
+      .filter((e) => e.resource !== 'namespaces')
+      .map((e) => [e.resource, e.metric, e.sources.map((s) => s.rule.rule.origin)]);
+
+  it('asks discovery once for each custom resource an override names, as written', async () => {
+    asked.length = 0;
+    const names = await discoverResourceNames(rules, lister);
+    expect(asked.sort()).toEqual([
+      'bar.example.com',
+      'foo.example.com',
+      'prometheus.monitoring.coreos.com',
+      'prometheuses.monitoring.coreos.com',
+    ]);
+    expect([...names].sort()).toEqual([
+      ['foo.example.com', 'foosies.example.com'],
+      ['foosies.example.com', 'foosies.example.com'],
+      ['prometheus.monitoring.coreos.com', 'prometheuses.monitoring.coreos.com'],
+      ['prometheuses.monitoring.coreos.com', 'prometheuses.monitoring.coreos.com'],
+    ]);
+  });
+
+  it('keys each custom resource by its plural, merging overrides that name it differently', async () => {
+    const table = buildMetricTable(rules, [], listed, await discoverResourceNames(rules, lister));
+    expect(rows(table)).toEqual([
+      // Failed discovery: the guess from the name.
+      ['bars.example.com', 'bar_items', ['crds.yaml rules[3]']],
+      // Irregular: the guess would be `foos`.
+      ['foosies.example.com', 'foo_items', ['crds.yaml rules[0]']],
+      // `Prometheus` and `prometheuses` are one resource, as upstream's ResourceFor has them.
+      [
+        'prometheuses.monitoring.coreos.com',
+        'prometheus_tsdb_head_series',
+        ['crds.yaml rules[1]', 'crds.yaml rules[2]'],
+      ],
+    ]);
+    // Which label names which resource is the override's, under the new key.
+    const [prometheus, prometheuses, more] =
+      table.custom.get(
+        tableKey('prometheuses.monitoring.coreos.com', 'prometheus_tsdb_head_series'),
+      )?.sources ?? [];
+    expect(prometheus?.rule.labelFor('prometheuses.monitoring.coreos.com')).toBe('prometheus');
+    expect(prometheuses?.rule.labelFor('prometheuses.monitoring.coreos.com')).toBe('instance_of');
+    expect(prometheus?.rule.resourceFor('prometheus')).toBe('prometheuses.monitoring.coreos.com');
+    expect(more).toBeUndefined();
+  });
+
+  it('keeps the guesses where the lister cannot ask discovery (kube-state-metrics)', async () => {
+    const names = await discoverResourceNames(rules, { names: async () => new Set() });
+    expect(names.size).toBe(0);
+    expect(rows(buildMetricTable(rules, [], listed, names))).toEqual([
+      ['bars.example.com', 'bar_items', ['crds.yaml rules[3]']],
+      ['foos.example.com', 'foo_items', ['crds.yaml rules[0]']],
+      ['prometheus.monitoring.coreos.com', 'prometheus_tsdb_head_series', ['crds.yaml rules[1]']],
+      ['prometheuses.monitoring.coreos.com', 'prometheus_tsdb_head_series', ['crds.yaml rules[2]']],
     ]);
   });
 });

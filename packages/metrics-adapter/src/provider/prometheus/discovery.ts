@@ -5,7 +5,13 @@
 import type { ObjectLister } from '../../k8s/objects';
 import { isRootScoped } from '../../k8s/resources';
 import type { DiscoveryRule } from './config';
-import { compileRule, type CompiledRule } from './naming';
+import {
+  compileRule,
+  customResourcesOf,
+  ruleCompiler,
+  type CompiledRule,
+  type DiscoveredNames,
+} from './naming';
 import type { PrometheusClient } from './client';
 
 /** One rule that yields an API metric, with the Prometheus series name its queries use. */
@@ -38,6 +44,8 @@ export interface TableEntry {
 export interface MetricTable {
   readonly custom: ReadonlyMap<string, TableEntry>;
   readonly external: ReadonlyMap<string, TableEntry>;
+  /** The custom resources' names the table's rules were compiled with (discoverResourceNames). */
+  readonly names: DiscoveredNames;
 }
 
 export const tableKey = (resource: string, metric: string) => `${resource}/${metric}`;
@@ -92,10 +100,11 @@ export function buildMetricTable(
   rules: readonly DiscoveryRule[],
   externalRules: readonly DiscoveryRule[],
   seriesByQuery: SeriesByQuery,
+  names: DiscoveredNames = new Map(),
 ): MetricTable {
   const custom = new Map<string, MutableEntry>();
   const external = new Map<string, MutableEntry>();
-  for (const rule of rules.map(compileRule)) {
+  for (const rule of rules.map(ruleCompiler(names))) {
     for (const labels of seriesByQuery.get(rule.rule.seriesQuery) ?? []) {
       const name = labels.__name__;
       const metric = name && rule.apiName(name);
@@ -122,7 +131,34 @@ export function buildMetricTable(
   }
   const sorted = <T>(m: Map<string, T>) =>
     new Map([...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return { custom: sorted(custom), external: sorted(external) };
+  return { custom: sorted(custom), external: sorted(external), names };
+}
+
+/**
+ * What the API server's discovery names the custom resources the rules' overrides name, for
+ * buildMetricTable: as upstream's RESTMapper normalises an override, `{group:
+ * monitoring.coreos.com, resource: prometheus}` is `prometheuses.monitoring.coreos.com`, where
+ * the guess from the name alone takes `prometheus` for a plural. Each name as written, the
+ * resource's singular and its plural map to the plural, so a request naming the singular finds
+ * it too. Empty where the lister cannot ask (kube-state-metrics); a resource discovery cannot say
+ * anything of is left out, and keeps the guess until a later relist finds it.
+ */
+export async function discoverResourceNames(
+  rules: readonly DiscoveryRule[],
+  lister: ObjectLister,
+): Promise<DiscoveredNames> {
+  const names = new Map<string, string>();
+  if (!lister.discover) return names;
+  const written = [...new Set(rules.flatMap(customResourcesOf))];
+  const found = await Promise.all(
+    written.map((name) => lister.discover?.(name).catch(() => undefined)),
+  );
+  written.forEach((name, i) => {
+    const r = found[i];
+    if (!r) return;
+    for (const alias of [name, `${r.singular}.${r.group}`, r.key]) names.set(alias, r.key);
+  });
+  return names;
 }
 
 /**

@@ -83,25 +83,64 @@ function templateReader(template: readonly TemplatePart[]): (label: string) => s
   };
 }
 
+type GroupResource = { readonly group?: string; readonly resource: string };
+
+/**
+ * Custom resources as the API server's discovery names them: a name as an override or a request
+ * writes it, singular or plural (`prometheus.monitoring.coreos.com`), → the plural key
+ * (`prometheuses.monitoring.coreos.com`), as upstream's RESTMapper (ResourceFor) maps either.
+ */
+export type DiscoveredNames = ReadonlyMap<string, string>;
+
+/**
+ * The custom resource an override names, as written (`prometheus.monitoring.coreos.com`): what
+ * discovery is asked. Undefined for a built-in resource, which the table in resources.ts holds.
+ */
+export function customOverride({ group, resource }: GroupResource): string | undefined {
+  if (!group || builtInResource(group, resource)) return undefined;
+  return `${resource.toLowerCase()}.${group}`;
+}
+
+/** The custom resources a rule's overrides name, as written. */
+export const customResourcesOf = (rule: DiscoveryRule): string[] =>
+  Object.values(rule.resources.overrides)
+    .map(customOverride)
+    .filter((name): name is string => name !== undefined);
+
 /**
  * The resource an override names: a built-in one, singular or plural, found in its group or,
  * with none given, in the first group that has it; else a custom resource of the group given
- * (config.ts refuses an override naming neither).
+ * (config.ts refuses an override naming neither), by the plural discovery gives it, or guessed
+ * from the name where discovery has not said (no API access, or its lookup failed).
  */
-function overrideKey({ group, resource }: { group?: string; resource: string }): string {
-  const known = builtInResource(group || undefined, resource);
+function overrideKey(gr: GroupResource, names: DiscoveredNames): string {
+  const known = builtInResource(gr.group || undefined, gr.resource);
   if (known) return known.key;
-  return group ? `${guessPlural(resource)}.${group}` : guessPlural(resource);
+  const custom = customOverride(gr);
+  const discovered = custom && names.get(custom);
+  if (discovered) return discovered;
+  return gr.group ? `${guessPlural(gr.resource)}.${gr.group}` : guessPlural(gr.resource);
 }
 
-export function compileRule(rule: DiscoveryRule): CompiledRule {
+const NO_NAMES: DiscoveredNames = new Map();
+
+/** A rule compiled with its custom resources guessed from their names (no discovery). */
+export const compileRule = (rule: DiscoveryRule): CompiledRule => compile(rule, NO_NAMES);
+
+/** Compiles rules with their custom resources by the names discovery gives them. */
+export const ruleCompiler =
+  (names: DiscoveredNames) =>
+  (rule: DiscoveryRule): CompiledRule =>
+    compile(rule, names);
+
+function compile(rule: DiscoveryRule, names: DiscoveredNames): CompiledRule {
   const filters = rule.seriesFilters.map((f) =>
     'is' in f ? { re: compileRe2(f.is), keep: true } : { re: compileRe2(f.isNot), keep: false },
   );
   const matches = compileRe2(rule.name.matches);
   const overrides = Object.entries(rule.resources.overrides).map(([label, gr]) => ({
     label,
-    key: overrideKey(gr),
+    key: overrideKey(gr, names),
   }));
 
   const template = rule.resources.template

@@ -20,6 +20,7 @@ import { PrometheusError, type PrometheusClient, type Sample } from './client';
 import type { AdapterConfig } from './config';
 import {
   buildMetricTable,
+  discoverResourceNames,
   externalOverlaps,
   listSeries,
   SeriesGrace,
@@ -173,7 +174,13 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
     try {
       const since = new Date(now() - options.maxAgeMs);
       const series = await listSeries(client, [...config.rules, ...config.externalRules], since);
-      const built = buildMetricTable(config.rules, config.externalRules, grace.carry(series));
+      const names = await discoverResourceNames(config.rules, lister);
+      const built = buildMetricTable(
+        config.rules,
+        config.externalRules,
+        grace.carry(series),
+        names,
+      );
       table = await withDiscoveredScopes(built, lister);
       options.observer?.relisted?.(table);
       const overlaps = externalOverlaps(table);
@@ -209,10 +216,15 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
     return answers.get(key, () => loadExternalValues(q)) as Promise<readonly ExternalSample[]>;
   }
 
-  async function loadObjectValues(q: ObjectQuery): Promise<ObjectSample[]> {
-    const entry = currentTable().custom.get(tableKey(q.resource, q.metric));
+  async function loadObjectValues(asked: ObjectQuery): Promise<ObjectSample[]> {
+    const table = currentTable();
+    // As upstream's QueryForMetric normalises the request's resource through its RESTMapper: a
+    // custom resource named by its singular (`prometheus.monitoring.coreos.com`) is its plural,
+    // by what the relist's discovery found (no request to the API server here).
+    const q = { ...asked, resource: table.names.get(asked.resource) ?? asked.resource };
+    const entry = table.custom.get(tableKey(q.resource, q.metric));
     const notFound = () =>
-      new MetricNotFoundError(q.metric, q.resource, q.name === '*' ? undefined : q.name);
+      new MetricNotFoundError(q.metric, asked.resource, q.name === '*' ? undefined : q.name);
     // A namespaced metric is not served root-scoped, nor a root-scoped one inside a namespace.
     const scoped = q.resource === 'namespaces' || entry?.namespaced === (q.namespace !== undefined);
     if (!entry || !scoped) throw notFound();
