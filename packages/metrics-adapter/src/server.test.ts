@@ -223,6 +223,136 @@ describe('API server', () => {
     ]);
   });
 
+  describe('aggregated discovery at /apis, as k8s.io/apiserver serves it', () => {
+    // What client-go's discovery client sends (discovery_client.go acceptDiscoveryFormats).
+    const CLIENT_GO_ACCEPT =
+      'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';
+    const metric = (subresource: string) => ({
+      subresource,
+      responseKind: { group: '', version: '', kind: 'MetricValueList' },
+      verbs: ['get'],
+    });
+    const customResources = [
+      {
+        resource: 'nodes',
+        responseKind: { group: '', version: '', kind: '' },
+        scope: 'Cluster',
+        singularResource: '',
+        verbs: null,
+        subresources: [metric('node_load1')],
+      },
+      {
+        resource: 'pods',
+        responseKind: { group: '', version: '', kind: '' },
+        scope: 'Namespaced',
+        singularResource: '',
+        verbs: null,
+        subresources: [metric('websocket_connections')],
+      },
+    ];
+
+    it('answers the APIGroupDiscoveryList a client asks for, typed by Content-Type', async () => {
+      await start();
+      const res = await fetch(`${base}/apis`, { headers: { accept: CLIENT_GO_ACCEPT } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe(
+        'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList',
+      );
+      expect(res.headers.get('vary')).toBe('Accept');
+      expect(res.headers.get('cache-control')).toBe('public');
+      expect(res.headers.get('etag')).toMatch(/^"[0-9A-F]{128}"$/);
+      expect(await res.json()).toEqual({
+        kind: 'APIGroupDiscoveryList',
+        apiVersion: 'apidiscovery.k8s.io/v2',
+        metadata: {},
+        items: [
+          {
+            metadata: { name: 'custom.metrics.k8s.io', creationTimestamp: null },
+            versions: [
+              { version: 'v1beta2', resources: customResources, freshness: 'Current' },
+              { version: 'v1beta1', resources: customResources, freshness: 'Current' },
+            ],
+          },
+          {
+            metadata: { name: 'external.metrics.k8s.io', creationTimestamp: null },
+            versions: [
+              {
+                version: 'v1beta1',
+                resources: [
+                  {
+                    resource: 'job_queue_length',
+                    responseKind: { group: '', version: '', kind: 'ExternalMetricValueList' },
+                    scope: 'Namespaced',
+                    singularResource: '',
+                    verbs: ['get'],
+                  },
+                ],
+                freshness: 'Current',
+              },
+            ],
+          },
+        ],
+      });
+    });
+
+    it('answers v2beta1 to a caller that takes only that, and 304 to its ETag', async () => {
+      await start();
+      const accept = 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList';
+      const first = await fetch(`${base}/apis`, { headers: { accept } });
+      expect(first.headers.get('content-type')).toBe(
+        'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList',
+      );
+      expect(((await first.json()) as Json).apiVersion).toBe('apidiscovery.k8s.io/v2beta1');
+      const etag = first.headers.get('etag') ?? '';
+      // kube-aggregator sends the last ETag back each minute (handler_discovery.go).
+      const again = await fetch(`${base}/apis`, {
+        headers: { accept: CLIENT_GO_ACCEPT, 'if-none-match': etag },
+      });
+      expect(again.status).toBe(304);
+      expect(again.headers.get('etag')).toBe(etag);
+      expect(await again.text()).toBe('');
+    });
+
+    it('keeps the legacy APIGroupList for plain JSON or no Accept, and for the group documents', async () => {
+      await start();
+      const legacy = {
+        kind: 'APIGroupList',
+        apiVersion: 'v1',
+        groups: [
+          {
+            name: 'custom.metrics.k8s.io',
+            versions: [
+              { groupVersion: 'custom.metrics.k8s.io/v1beta2', version: 'v1beta2' },
+              { groupVersion: 'custom.metrics.k8s.io/v1beta1', version: 'v1beta1' },
+            ],
+            preferredVersion: { groupVersion: 'custom.metrics.k8s.io/v1beta2', version: 'v1beta2' },
+          },
+          {
+            name: 'external.metrics.k8s.io',
+            versions: [{ groupVersion: 'external.metrics.k8s.io/v1beta1', version: 'v1beta1' }],
+            preferredVersion: {
+              groupVersion: 'external.metrics.k8s.io/v1beta1',
+              version: 'v1beta1',
+            },
+          },
+        ],
+      };
+      for (const headers of [{ accept: 'application/json' }, {}] as Record<string, string>[]) {
+        const res = await fetch(`${base}/apis`, { headers });
+        expect(res.headers.get('content-type')).toBe('application/json');
+        expect(res.headers.get('vary')).toBe('Accept');
+        expect(await res.json()).toEqual(legacy);
+      }
+      const resources = await get('/apis/custom.metrics.k8s.io/v1beta2', {
+        headers: { accept: CLIENT_GO_ACCEPT },
+      });
+      expect(resources).toMatchObject({
+        type: 'application/json',
+        body: { kind: 'APIResourceList', groupVersion: 'custom.metrics.k8s.io/v1beta2' },
+      });
+    });
+  });
+
   it('answers version, openapi and health', async () => {
     await start();
     expect((await get('/version')).body).toMatchObject({

@@ -12,6 +12,7 @@ import {
   type OpenApiV3Answer,
 } from './api/openapi-v3';
 import { route, segments, selectors, type Route, type Selectors } from './api/routes';
+import { answerDiscovery, discoveryItems, negotiateDiscovery } from './api/aggregated-discovery';
 import {
   badRequest,
   forbidden,
@@ -30,7 +31,7 @@ import { requestAttributes } from './auth/request-info';
 import type { Authenticator, Authorizer } from './auth/types';
 import { BadSelectorError, MetricNotFoundError, type MetricsProvider } from './provider/provider';
 import { PrometheusError } from './provider/prometheus/client';
-import { CUSTOM_GROUP } from './api/routes';
+import { CUSTOM_GROUP, EXTERNAL_GROUP } from './api/routes';
 import { formatLabelSelector } from './k8s/label-selector';
 import type { AdapterMetrics } from './telemetry/metrics';
 import type { Logger } from './telemetry/logger';
@@ -102,8 +103,18 @@ function statusFor(err: unknown, r: Route): Status {
 }
 
 /** Writes a whole answer (a HEAD request's body is dropped by node:http). */
-function reply(res: ServerResponse, code: number, type: string, body: string | Buffer): void {
-  res.writeHead(code, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+function reply(
+  res: ServerResponse,
+  code: number,
+  type: string,
+  body: string | Buffer,
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  res.writeHead(code, {
+    ...headers,
+    'content-type': type,
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 
@@ -113,6 +124,13 @@ const VALUES = /^\/apis\/(?:custom|external)\.metrics\.k8s\.io\/v1beta[12]\/./;
 export function createApp(deps: ServerDeps): RequestListener {
   const { provider, metrics, logger } = deps;
   const now = deps.now ?? Date.now;
+  /** What discovery lists in `group`, both forms of it. */
+  const servedIn = (group: string) =>
+    group === CUSTOM_GROUP
+      ? provider.customMetrics()
+      : group === EXTERNAL_GROUP
+        ? provider.externalMetrics()
+        : [];
 
   const JSON_TYPE = 'application/json';
   const TEXT_TYPE = 'text/plain; charset=utf-8';
@@ -122,7 +140,8 @@ export function createApp(deps: ServerDeps): RequestListener {
   const builtAt = new Date(now());
   const v2 = openApiV2(deps.version.gitVersion);
   const v3 = openApiV3(deps.version.gitVersion, builtAt);
-  const sendOpenApi = (res: ServerResponse, answer: OpenApiV3Answer) => {
+  /** An answer with its own headers: OpenAPI's, and aggregated discovery's. */
+  const sendAnswer = (res: ServerResponse, answer: OpenApiV3Answer) => {
     if (isStatus(answer.body)) return sendStatus(res, answer.body);
     // A 304 has no body of its own to measure; a 301 an empty one.
     res.writeHead(answer.code, {
@@ -200,7 +219,7 @@ export function createApp(deps: ServerDeps): RequestListener {
       case 'version':
         return send(res, 200, versionDocument(deps.version));
       case 'openapi':
-        return sendOpenApi(
+        return sendAnswer(
           res,
           answerOpenApiV2(v2, builtAt, {
             accept: req.headers.accept,
@@ -208,7 +227,7 @@ export function createApp(deps: ServerDeps): RequestListener {
           }),
         );
       case 'openapi-v3':
-        return sendOpenApi(
+        return sendAnswer(
           res,
           answerOpenApiV3(
             v3,
@@ -219,15 +238,20 @@ export function createApp(deps: ServerDeps): RequestListener {
         );
       case 'metrics':
         return reply(res, 200, metrics.registry.contentType, await metrics.registry.metrics());
-      case 'apis':
-        return send(res, 200, apiGroupList());
+      case 'apis': {
+        const version = negotiateDiscovery(req.headers.accept);
+        // The answer depends on Accept either way, so a cache must key on it.
+        if (version === undefined)
+          return reply(res, 200, JSON_TYPE, JSON.stringify(apiGroupList()), { vary: 'Accept' });
+        return sendAnswer(
+          res,
+          answerDiscovery(discoveryItems(servedIn), version, req.headers['if-none-match']),
+        );
+      }
       case 'group':
         return send(res, 200, apiGroupDocument(r.group));
-      case 'resources': {
-        const served =
-          r.group === CUSTOM_GROUP ? provider.customMetrics() : provider.externalMetrics();
-        return send(res, 200, apiResourceList(r.group, r.version, served));
-      }
+      case 'resources':
+        return send(res, 200, apiResourceList(r.group, r.version, servedIn(r.group)));
       case 'custom': {
         const name = sel.objectName !== undefined && r.name === '*' ? sel.objectName : r.name;
         const samples = await provider.objectValues({

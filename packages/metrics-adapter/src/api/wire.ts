@@ -204,13 +204,22 @@ export interface ServedMetric {
   readonly namespaced: boolean;
 }
 
-export function apiResourceList(
-  group: string,
-  version: string,
-  metrics: readonly ServedMetric[],
-): object {
+/** One entry of a metav1.APIResourceList, as the legacy discovery documents list it. */
+export interface APIResource {
+  readonly name: string;
+  readonly singularName: string;
+  readonly namespaced: boolean;
+  readonly kind: string;
+  readonly verbs: readonly string[];
+}
+
+/**
+ * What a group version serves, sorted by name: the one list both discovery forms are built
+ * from (the APIResourceList here, the aggregated document in aggregated-discovery.ts).
+ */
+export function apiResources(group: string, metrics: readonly ServedMetric[]): APIResource[] {
   const kind = group === EXTERNAL_GROUP ? 'ExternalMetricValueList' : 'MetricValueList';
-  const resources = [...metrics]
+  return [...metrics]
     .map((m) => ({
       name: group === EXTERNAL_GROUP ? m.metric : `${m.resource}/${m.metric}`,
       singularName: '',
@@ -221,11 +230,18 @@ export function apiResourceList(
       verbs: ['get'],
     }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+export function apiResourceList(
+  group: string,
+  version: string,
+  metrics: readonly ServedMetric[],
+): object {
   return {
     kind: 'APIResourceList',
     apiVersion: 'v1',
     groupVersion: `${group}/${version}`,
-    resources,
+    resources: apiResources(group, metrics),
   };
 }
 
