@@ -233,9 +233,15 @@ export class FakeTrackerApi implements TrackerApi {
     });
   }
 
+  /** A session by its id, or by a trace id of it, as the tracker answers a linked trace's id. */
+  private session(id: string): SessionDetail | undefined {
+    const sessions = this.data.sessions ?? [];
+    return sessions.find((s) => s.id === id) ?? sessions.find((s) => s.traceIds.includes(id));
+  }
+
   getSession(id: string): Promise<SessionDetail> {
     return this.answer('getSession', [id], () => {
-      const session = this.data.sessions?.find((s) => s.id === id);
+      const session = this.session(id);
       if (!session) {
         throw new TrackerError('not-found', `loading debug session ${JSON.stringify(id)}: not found`, 404);
       }
@@ -245,7 +251,7 @@ export class FakeTrackerApi implements TrackerApi {
 
   exportSession(id: string): Promise<SessionExport> {
     return this.answer('exportSession', [id], () => {
-      const session = this.data.sessions?.find((s) => s.id === id);
+      const session = this.session(id);
       if (!session) {
         throw new TrackerError('not-found', `exporting debug session ${JSON.stringify(id)}: not found`, 404);
       }

@@ -66,6 +66,19 @@ describe('Debug session page', () => {
     click.mockRestore();
   });
 
+  test('opened by a trace id linked to a correlation id, shows and exports that session by its own id', async () => {
+    const api = new FakeTrackerApi({ sessions: [SESSION] });
+    URL_create([]);
+    const click = jest.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {});
+    renderApp('/a/beacon-observability-app/sessions/4bf92f3577b34da6a3ce929d0e0e4736', api);
+    await userEvent.click(await screen.findByTestId(testIds.session.export));
+    await waitFor(() => expect(click).toHaveBeenCalledTimes(1));
+    expect(screen.getByRole('heading', { level: 2 })).toHaveTextContent('req-42');
+    expect(api.callsOf('exportSession')).toEqual([['req-42']]);
+    expect((click.mock.instances[0] as unknown as HTMLAnchorElement).download).toBe('debug-session-req-42.json');
+    click.mockRestore();
+  });
+
   test('an unknown session shows not found with a way back', async () => {
     renderApp('/a/beacon-observability-app/sessions/nope', new FakeTrackerApi({ sessions: [SESSION] }));
     expect(await screen.findByTestId(testIds.state.error)).toHaveTextContent('Not found');

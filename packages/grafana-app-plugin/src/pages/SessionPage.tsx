@@ -34,12 +34,14 @@ export function SessionPage() {
   const [exportError, setExportError] = useState<string>();
   const [exporting, setExporting] = useState(false);
 
-  const onExport = async () => {
+  // By the session's own id: the page may be opened by a trace id the tracker has linked to a
+  // correlation id, and answered with that session.
+  const onExport = async (sessionId: string) => {
     setExporting(true);
     setExportError(undefined);
     try {
-      const doc = await api.exportSession(id);
-      downloadJson(`debug-session-${id.replace(/[^\w.-]/g, '_')}.json`, doc);
+      const doc = await api.exportSession(sessionId);
+      downloadJson(`debug-session-${sessionId.replace(/[^\w.-]/g, '_')}.json`, doc);
     } catch (e) {
       setExportError((e as Error).message);
     } finally {
@@ -67,7 +69,7 @@ export function SessionPage() {
             <Button
               icon="download-alt"
               variant="secondary"
-              onClick={onExport}
+              onClick={() => onExport(session.id)}
               disabled={exporting}
               data-testid={testIds.session.export}
             >
