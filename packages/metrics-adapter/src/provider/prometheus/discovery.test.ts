@@ -5,6 +5,7 @@ import type { PrometheusClient } from './client';
 import {
   buildMetricTable,
   discoverResourceNames,
+  withDiscoveredScopes,
   externalOverlaps,
   listSeries,
   tableKey,
@@ -297,6 +298,53 @@ rules:
     expect(prometheuses?.rule.labelFor('prometheuses.monitoring.coreos.com')).toBe('instance_of');
     expect(prometheus?.rule.resourceFor('prometheus')).toBe('prometheuses.monitoring.coreos.com');
     expect(more).toBeUndefined();
+  });
+
+  it('keeps what an earlier relist found of a resource whose lookup now fails', async () => {
+    const first = await discoverResourceNames(rules, lister);
+    const away: ObjectLister = {
+      names: async () => new Set(),
+      discover: async (name) => {
+        if (name.startsWith('prometheus')) throw new Error('connect ECONNREFUSED');
+        return found[name];
+      },
+    };
+    expect([...(await discoverResourceNames(rules, away, first))].sort()).toEqual([
+      ['foo.example.com', 'foosies.example.com'],
+      ['foosies.example.com', 'foosies.example.com'],
+      ['prometheus.monitoring.coreos.com', 'prometheuses.monitoring.coreos.com'],
+      ['prometheuses.monitoring.coreos.com', 'prometheuses.monitoring.coreos.com'],
+    ]);
+    // Without an earlier answer, the guesses.
+    expect([...(await discoverResourceNames(rules, away))].sort()).toEqual([
+      ['foo.example.com', 'foosies.example.com'],
+      ['foosies.example.com', 'foosies.example.com'],
+    ]);
+  });
+
+  it('keeps a cluster-scoped resource root-scoped through a relist whose lookup fails', async () => {
+    const scoped = (namespaced: boolean): ObjectLister => ({
+      names: async () => new Set(),
+      discover: async (name) =>
+        name === 'bars.example.com'
+          ? { ...resource('example.com', 'Bar', 'bar', 'bars'), namespaced }
+          : undefined,
+    });
+    const away: ObjectLister = {
+      names: async () => new Set(),
+      discover: async () => {
+        throw new Error('connect ECONNREFUSED');
+      },
+    };
+    const bars = (t: ReturnType<typeof buildMetricTable>) =>
+      t.custom.get(tableKey('bars.example.com', 'bar_items'))?.namespaced;
+    const built = () => buildMetricTable(rules, [], listed);
+    const first = await withDiscoveredScopes(built(), scoped(false));
+    expect(bars(first)).toBe(false);
+    expect(bars(await withDiscoveredScopes(built(), away, first))).toBe(false);
+    // Never found, or found namespaced: as the series say.
+    expect(bars(await withDiscoveredScopes(built(), away))).toBe(true);
+    expect(bars(await withDiscoveredScopes(built(), scoped(true), first))).toBe(true);
   });
 
   it('keeps the guesses where the lister cannot ask discovery (kube-state-metrics)', async () => {

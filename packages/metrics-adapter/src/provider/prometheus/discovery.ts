@@ -140,12 +140,15 @@ export function buildMetricTable(
  * monitoring.coreos.com, resource: prometheus}` is `prometheuses.monitoring.coreos.com`, where
  * the guess from the name alone takes `prometheus` for a plural. Each name as written, the
  * resource's singular and its plural map to the plural, so a request naming the singular finds
- * it too. Empty where the lister cannot ask (kube-state-metrics); a resource discovery cannot say
- * anything of is left out, and keeps the guess until a later relist finds it.
+ * it too. Empty where the lister cannot ask (kube-state-metrics). A resource discovery cannot say
+ * anything of keeps what the last relist found (`before`), so an API server that is briefly away
+ * does not move a metric to another path for a relist; one never found keeps the guess until a
+ * later relist finds it.
  */
 export async function discoverResourceNames(
   rules: readonly DiscoveryRule[],
   lister: ObjectLister,
+  before: DiscoveredNames = new Map(),
 ): Promise<DiscoveredNames> {
   const names = new Map<string, string>();
   if (!lister.discover) return names;
@@ -155,8 +158,12 @@ export async function discoverResourceNames(
   );
   written.forEach((name, i) => {
     const r = found[i];
-    if (!r) return;
-    for (const alias of [name, `${r.singular}.${r.group}`, r.key]) names.set(alias, r.key);
+    if (r) for (const alias of [name, `${r.singular}.${r.group}`, r.key]) names.set(alias, r.key);
+  });
+  written.forEach((name, i) => {
+    const key = before.get(name);
+    if (found[i] || !key) return;
+    for (const [alias, to] of before) if (to === key && !names.has(alias)) names.set(alias, key);
   });
   return names;
 }
@@ -165,21 +172,28 @@ export async function discoverResourceNames(
  * The table with the metrics of every custom resource that the API server's discovery says is
  * cluster-scoped (`clusterissuers.cert-manager.io`) served root-scoped, as buildMetricTable
  * serves the built-in ones: it can only guess that a custom resource is namespaced. A lister
- * that cannot ask (kube-state-metrics) leaves the table as it is.
+ * that cannot ask (kube-state-metrics) leaves the table as it is. A resource discovery cannot say
+ * anything of now keeps the scope it had in the table `before` (the last relist's), so an API
+ * server that is briefly away does not move its metrics into namespaces for a relist.
  */
 export async function withDiscoveredScopes(
   table: MetricTable,
   lister: ObjectLister,
+  before?: MetricTable,
 ): Promise<MetricTable> {
   if (!lister.discover) return table;
   const namespaced = new Set(
     [...table.custom.values()].filter((e) => e.namespaced).map((e) => e.resource),
   );
+  const rootBefore = new Set(
+    [...(before?.custom.values() ?? [])].filter((e) => !e.namespaced).map((e) => e.resource),
+  );
   const rootScoped = new Set<string>();
   await Promise.all(
     [...namespaced].map(async (resource) => {
-      const discovered = await lister.discover?.(resource);
-      if (discovered && isRootScoped(discovered)) rootScoped.add(resource);
+      const discovered = await lister.discover?.(resource).catch(() => undefined);
+      if (discovered ? isRootScoped(discovered) : rootBefore.has(resource))
+        rootScoped.add(resource);
     }),
   );
   if (rootScoped.size === 0) return table;

@@ -174,14 +174,14 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
     try {
       const since = new Date(now() - options.maxAgeMs);
       const series = await listSeries(client, [...config.rules, ...config.externalRules], since);
-      const names = await discoverResourceNames(config.rules, lister);
+      const names = await discoverResourceNames(config.rules, lister, table?.names);
       const built = buildMetricTable(
         config.rules,
         config.externalRules,
         grace.carry(series),
         names,
       );
-      table = await withDiscoveredScopes(built, lister);
+      table = await withDiscoveredScopes(built, lister, table);
       options.observer?.relisted?.(table);
       const overlaps = externalOverlaps(table);
       if (overlaps.length > 0) options.observer?.externalOverlaps?.(overlaps);
