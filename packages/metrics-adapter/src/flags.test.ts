@@ -249,6 +249,17 @@ describe('flags', () => {
     );
   });
 
+  it('keeps a long flag apart from its help in --help', () => {
+    const text = usage();
+    expect(text).toContain(
+      '  --requestheader-extra-headers-prefix string  header prefixes holding extra user info',
+    );
+    expect(text).toContain('  --authorization-webhook-cache-authorized-ttl string  accepted\n');
+    expect(text).toContain(
+      '  --prometheus-url string                   URL of the Prometheus HTTP API',
+    );
+  });
+
   it('lists every flag in --help', () => {
     const text = usage();
     for (const flag of [

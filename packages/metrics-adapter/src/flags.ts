@@ -128,7 +128,7 @@ export const FLAGS: Readonly<Record<string, Spec>> = {
   },
   'prometheus-token-file': {
     kind: 'string',
-    help: 'file holding the bearer token sent to Prometheus (read again when it changes)',
+    help: 'file holding the bearer token sent to Prometheus (read again each minute)',
   },
   'prometheus-auth-incluster': {
     kind: 'bool',
@@ -210,7 +210,7 @@ export const FLAGS: Readonly<Record<string, Spec>> = {
   },
   'lister-kubeconfig': {
     kind: 'string',
-    help: 'kubeconfig to list and watch objects for label selectors (default: kube-state-metrics series)',
+    help: 'kubeconfig to list and watch objects for label selectors (default: in-cluster, else kube-state-metrics series)',
   },
   'authentication-kubeconfig': {
     kind: 'string',
@@ -218,7 +218,7 @@ export const FLAGS: Readonly<Record<string, Spec>> = {
   },
   'authorization-kubeconfig': {
     kind: 'string',
-    help: 'kubeconfig for SubjectAccessReview (default: every authenticated user is allowed)',
+    help: 'kubeconfig for SubjectAccessReview (default: in-cluster; outside a cluster every authenticated user is allowed)',
   },
   'authentication-skip-lookup': {
     kind: 'bool',
@@ -263,7 +263,7 @@ export const FLAGS: Readonly<Record<string, Spec>> = {
   'feature-gates': { kind: 'ignored', help: 'accepted; no feature gates here' },
   'discovery-interval': {
     kind: 'ignored',
-    help: 'accepted; resources are known from a table (README, Rules)',
+    help: 'accepted; discovery is asked once per group, and again after a failed lookup',
   },
   'tls-sni-cert-key': { kind: 'ignored', help: 'accepted; one serving certificate is used' },
   'authorization-always-allow-paths': {
@@ -610,7 +610,8 @@ export function usage(): string {
         : spec.fallback === 'true'
           ? ' (default true)'
           : '';
-    return `${left.padEnd(44)}${spec.help}${fallback}`;
+    // At least two spaces between a long flag and its help.
+    return `${left.padEnd(42)}  ${spec.help}${fallback}`;
   });
   return [
     'beacon-metrics-adapter — Kubernetes custom and external metrics API served from Prometheus',

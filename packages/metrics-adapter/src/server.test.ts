@@ -581,4 +581,18 @@ describe('API server', () => {
     );
     expect(m).not.toContain('collab-a');
   });
+
+  it('names a resource in the path label only when Kubernetes has it built in', async () => {
+    await start();
+    await get('/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/zz0a.example.com/x/m');
+    await get('/apis/custom.metrics.k8s.io/v1beta2/nodes/n1/node_load1');
+    const m = (await get('/metrics')).body as string;
+    expect(m).toContain(
+      'beacon_adapter_requests_total{path="/apis/custom.metrics.k8s.io/v1beta2/namespaces/{namespace}/{resource}/{name}/{metric}",code="404"} 1',
+    );
+    expect(m).toContain(
+      'beacon_adapter_requests_total{path="/apis/custom.metrics.k8s.io/v1beta2/nodes/{name}/{metric}",code="404"} 1',
+    );
+    expect(m).not.toContain('zz0a');
+  });
 });

@@ -33,6 +33,7 @@ import { BadSelectorError, MetricNotFoundError, type MetricsProvider } from './p
 import { PrometheusError } from './provider/prometheus/client';
 import { CUSTOM_GROUP, EXTERNAL_GROUP } from './api/routes';
 import { formatLabelSelector } from './k8s/label-selector';
+import { BUILT_IN } from './k8s/resources';
 import type { AdapterMetrics } from './telemetry/metrics';
 import type { Logger } from './telemetry/logger';
 
@@ -55,14 +56,20 @@ export interface ServerDeps {
 // the /metrics non-resource URL, as kube-prometheus's Prometheus has).
 const PUBLIC: ReadonlySet<Route['kind']> = new Set(['health']);
 
+const BUILT_IN_KEYS: ReadonlySet<string> = new Set(BUILT_IN.map((r) => r.key));
+
 /** The route pattern used as the `path` label: bounded, never an object or metric name. */
 function pattern(r: Route | Status): string {
   if (isStatus(r)) return 'unmatched';
   switch (r.kind) {
     case 'health':
       return `/${r.check}`;
-    case 'custom':
-      return `/apis/${CUSTOM_GROUP}/${r.version}/${r.namespace === undefined ? '' : 'namespaces/{namespace}/'}${r.resource}/${r.name === '*' ? '*' : '{name}'}/{metric}`;
+    case 'custom': {
+      // The path's resource is the caller's word (an unauthenticated caller's too): only
+      // Kubernetes' built-in resources are named, so the label's values stay bounded.
+      const resource = BUILT_IN_KEYS.has(r.resource) ? r.resource : '{resource}';
+      return `/apis/${CUSTOM_GROUP}/${r.version}/${r.namespace === undefined ? '' : 'namespaces/{namespace}/'}${resource}/${r.name === '*' ? '*' : '{name}'}/{metric}`;
+    }
     case 'external':
       return `/apis/external.metrics.k8s.io/${r.version}/namespaces/{namespace}/{metric}`;
     case 'resources':

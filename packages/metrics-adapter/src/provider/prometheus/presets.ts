@@ -56,7 +56,7 @@ ${podResources}
   name: {matches: "^${fbUsed}$", as: "gpu_framebuffer_used_bytes"}
   metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>,exported_pod=""}) by (<<.GroupBy>>) * ${MIB}'
 externalRules:
-# Queue length per queue, whichever pods export it: select with metricLabelSelector queue=<name>.
+# Queue length per queue, whichever pods export it: select with labelSelector=queue=<name> (the HPA's metric selector).
 - seriesQuery: '${queue}{namespace!="",queue!=""}'
   resources:
     overrides:
