@@ -28,6 +28,7 @@ describe('deploy/ (kustomize)', () => {
     expect(set.spec.volumeClaimTemplates.map((c: Obj) => c.metadata.name)).toContain(data?.name);
     expect(container.ports).toEqual([{ name: 'http', containerPort: command.port }]);
     expect(container.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
   });
 
   it('takes the REST API token from a Secret, and keeps glibc from giving freed memory back', () => {

@@ -1,5 +1,5 @@
-// The tracker's routing over real HTTP: ingest paths with doubled slashes are taken as Relay
-// takes them; the REST API's paths are routed as sent.
+// The tracker's routing over real HTTP: ingest paths (Sentry's and OTLP's) with doubled slashes
+// are taken as Relay takes them; the REST API's paths are routed as sent.
 import type { Project } from '../projects';
 import type { RunningTracker } from '../main';
 import { startTestTracker, type TestTracker } from '../testing/test-tracker';
@@ -57,6 +57,23 @@ describe('ingest paths with repeated slashes', () => {
     const res = await fetch(`${tracker.url}/api//${project.id}/envelope/`);
     expect(res.status).toBe(405);
   });
+
+  it.each(['//v1/traces', '/v1//traces/'])(
+    'stores OTLP spans posted to %s, and answers its preflight',
+    async (path) => {
+      const res = await fetch(`${tracker.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${project.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ resourceSpans: [] }),
+      });
+      expect([res.status, await res.text()]).toEqual([200, '{}']);
+      const preflight = await fetch(`${tracker.url}${path}`, { method: 'OPTIONS' });
+      expect([preflight.status, preflight.headers.get('access-control-allow-methods')]).toEqual([
+        200,
+        'POST',
+      ]);
+    },
+  );
 
   it('routes the REST API’s paths as sent', async () => {
     const res = await fetch(`${tracker.url}/api//v1/issues`, {

@@ -34,8 +34,9 @@ const OTLP_PATH = /^\/v1\/traces\/?(?:\?|$)/;
 
 /**
  * The URL with repeated slashes in its path collapsed: SDKs given a DSN with a trailing slash,
- * or proxies joining paths, send `//api/1/envelope/`, which Relay routes as `/api/1/envelope/`
- * (normalize_path.rs). The query string is left as it is.
+ * or proxies joining paths, send `//api/1/envelope/` (an OTLP exporter given an endpoint ending
+ * in `/`, `//v1/traces`), which Relay routes as `/api/1/envelope/` (normalize_path.rs). The
+ * query string is left as it is.
  */
 function collapseSlashes(url: string): string {
   if (!url.includes('//')) return url;
@@ -159,7 +160,8 @@ export function createApp(deps: AppDeps): RequestListener {
   return (req: IncomingMessage, res: ServerResponse) => {
     const collapsed = collapseSlashes(req.url ?? '');
     // Only an ingest path is rewritten; the REST API's paths are routed as sent.
-    if (collapsed !== req.url && INGEST_PATH.test(collapsed)) req.url = collapsed;
+    if (collapsed !== req.url && (INGEST_PATH.test(collapsed) || OTLP_PATH.test(collapsed)))
+      req.url = collapsed;
     const url = req.url ?? '';
     const m = req.method === 'POST' ? INGEST_PATH.exec(url) : null;
     if (m) {

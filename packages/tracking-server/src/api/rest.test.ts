@@ -162,6 +162,13 @@ describe('bodies, statuses and ids named as what is wrong with them', () => {
       ['PATCH', '/issues/1', {}, `status is missing: send one of ${statuses}`],
       ['POST', '/issues/status', { ids: [1] }, `status is missing: send one of ${statuses}`],
       ['PATCH', '/issues/1', { status: null }, `status must be one of ${statuses}; got null`],
+      // A list in a body is a wrong value, not a query parameter given twice.
+      [
+        'PATCH',
+        '/issues/1',
+        { status: ['open'] },
+        `status must be one of ${statuses}; got ["open"]`,
+      ],
       ['PATCH', '/issues/1', ['open'], 'body must be a JSON object'],
       ['POST', '/issues/status', [], 'body must be a JSON object'],
     ];
@@ -186,6 +193,21 @@ describe('bodies, statuses and ids named as what is wrong with them', () => {
         error: 'issue id must be a positive integer of up to 15 digits; got "9999999999999999"',
       },
     });
+  });
+
+  it('says a filter or sort given twice is given twice, not that its value is unknown', async () => {
+    for (const [path, name] of [
+      ['/issues?status=open&status=open', 'status'],
+      ['/issues?severity=error&severity=error', 'severity'],
+      ['/issues?type=database&type=security', 'type'],
+      ['/issues?sort=events&sort=events', 'sort'],
+      ['/sessions?hasErrors=true&hasErrors=true', 'hasErrors'],
+    ]) {
+      expect([path, await api('GET', path as string)]).toEqual([
+        path,
+        { status: 400, allow: null, body: { error: `${name} must be given once` } },
+      ]);
+    }
   });
 
   it('refuses a search text with a NUL, which SQLite LIKE would read as matching everything', async () => {

@@ -41,6 +41,19 @@ const oneOf = <T extends string>(
   return value as T;
 };
 
+/**
+ * A query parameter of `allowed` values. Given twice, it is a list: named as such, as text()
+ * names it, not quoted as a value it does not know.
+ */
+const oneOfParam = <T extends string>(
+  name: string,
+  value: unknown,
+  allowed: readonly T[],
+): T | undefined => {
+  if (Array.isArray(value)) throw new ApiError(400, `${name} must be given once`);
+  return oneOf(name, value, allowed);
+};
+
 const text = (name: string, value: unknown): string | undefined => {
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw new ApiError(400, `${name} must be given once`);
@@ -168,14 +181,14 @@ export function restApi(deps: {
     .get((req, res) => {
       const q = req.query;
       const filter: IssueFilter = {
-        status: oneOf('status', q.status, STATUSES),
-        severity: oneOf('severity', q.severity, SEVERITIES),
-        type: oneOf('type', q.type, TYPES),
+        status: oneOfParam('status', q.status, STATUSES),
+        severity: oneOfParam('severity', q.severity, SEVERITIES),
+        type: oneOfParam('type', q.type, TYPES),
         service: text('service', q.service),
         environment: text('environment', q.environment),
         release: text('release', q.release),
         q: searchText(q.q),
-        sort: oneOf('sort', q.sort, SORTS) ?? 'last_seen',
+        sort: oneOfParam('sort', q.sort, SORTS) ?? 'last_seen',
         cursor: text('cursor', q.cursor),
         limit: limitOf(q.limit, 50, 1000),
       };
@@ -253,7 +266,7 @@ export function restApi(deps: {
       const min = text('minDurationMs', q.minDurationMs);
       if (min !== undefined && !/^[0-9]{1,12}(?:\.[0-9]+)?$/.test(min))
         throw new ApiError(400, 'minDurationMs must be a non-negative number of milliseconds');
-      const errors = oneOf('hasErrors', q.hasErrors, ['true', 'false'] as const);
+      const errors = oneOfParam('hasErrors', q.hasErrors, ['true', 'false'] as const);
       const cursor = text('cursor', q.cursor);
       await deps.indexSessions();
       res.json(

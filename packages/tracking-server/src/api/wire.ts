@@ -34,7 +34,7 @@ export interface SessionExport {
   readonly session: SessionDetail;
 }
 
-/** The body of every error answer (400, 401, 404, 413, 500). */
+/** The body of every error answer (400, 401, 404, 405, 413, 415, 500). */
 export interface ApiErrorBody {
   readonly error: string;
 }
