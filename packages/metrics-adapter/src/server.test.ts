@@ -428,7 +428,13 @@ describe('API server', () => {
       status: 200,
       body: '[+]ping ok\nlivez check passed\n',
     });
+    expect(await get('/readyz/shutdown')).toMatchObject({ status: 200, body: 'ok' });
+    expect(await get('/readyz?verbose')).toMatchObject({
+      status: 200,
+      body: '[+]ping ok\n[+]shutdown ok\nreadyz check passed\n',
+    });
     expect((await get('/readyz/informers')).status).toBe(404);
+    expect((await get('/livez/shutdown')).status).toBe(404);
   });
 
   it('answers 404 Status for an unknown metric and path', async () => {

@@ -109,6 +109,37 @@ function statusFor(err: unknown, r: Route): Status {
   return internalError(err instanceof Error ? err.message : String(err));
 }
 
+const TEXT_TYPE = 'text/plain; charset=utf-8';
+
+/**
+ * A health check's answer as k8s.io/apiserver's healthz writes it: the list (`?verbose` names each
+ * check), or one check by name, whose failure is a 500 saying why (`http.Error`); the list
+ * withholds the reason.
+ */
+function sendHealth(
+  res: ServerResponse,
+  r: Extract<Route, { kind: 'health' }>,
+  shuttingDown: boolean,
+  url: string,
+): void {
+  const checks = r.check === 'readyz' ? ['ping', 'shutdown'] : ['ping'];
+  const failed = (name: string) => name === 'shutdown' && shuttingDown;
+  if (r.only)
+    return failed(r.only)
+      ? reply(res, 500, TEXT_TYPE, 'internal server error: process is shutting down\n')
+      : reply(res, 200, TEXT_TYPE, 'ok');
+  const list = checks
+    .map((c) => (failed(c) ? `[-]${c} failed: reason withheld\n` : `[+]${c} ok\n`))
+    .join('');
+  if (checks.some(failed)) return reply(res, 500, TEXT_TYPE, `${list}${r.check} check failed\n`);
+  return reply(
+    res,
+    200,
+    TEXT_TYPE,
+    /[?&]verbose(?:[=&]|$)/.test(url) ? `${list}${r.check} check passed\n` : 'ok',
+  );
+}
+
 /** Writes a whole answer (a HEAD request's body is dropped by node:http). */
 function reply(
   res: ServerResponse,
@@ -140,7 +171,6 @@ export function createApp(deps: ServerDeps): RequestListener {
         : [];
 
   const JSON_TYPE = 'application/json';
-  const TEXT_TYPE = 'text/plain; charset=utf-8';
   const send = (res: ServerResponse, code: number, body: unknown) =>
     reply(res, code, JSON_TYPE, JSON.stringify(body));
   const sendStatus = (res: ServerResponse, s: Status) => send(res, s.code, s);
@@ -208,21 +238,7 @@ export function createApp(deps: ServerDeps): RequestListener {
         // namespace deletion cluster-wide); values answer 503 meanwhile, and discovery's state
         // is in the log and in beacon_adapter_discovered_metrics. From SIGTERM on, /readyz
         // fails as theirs does (a 500 listing the failed check), and /livez and /healthz do not.
-        if (r.check === 'readyz' && deps.shuttingDown?.())
-          return reply(
-            res,
-            500,
-            TEXT_TYPE,
-            '[+]ping ok\n[-]shutdown failed: reason withheld\nreadyz check failed\n',
-          );
-        return reply(
-          res,
-          200,
-          TEXT_TYPE,
-          /[?&]verbose(?:[=&]|$)/.test(req.url ?? '')
-            ? `[+]ping ok\n${r.check} check passed\n`
-            : 'ok',
-        );
+        return sendHealth(res, r, deps.shuttingDown?.() ?? false, req.url ?? '');
       case 'version':
         return send(res, 200, versionDocument(deps.version));
       case 'openapi':

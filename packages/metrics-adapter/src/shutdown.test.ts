@@ -143,6 +143,12 @@ it('fails /readyz for the shutdown delay while serving, then drains the request 
     expect(readyz.body).toBe(
       '[+]ping ok\n[-]shutdown failed: reason withheld\nreadyz check failed\n',
     );
+    // Each check by name as Kubernetes answers it: ping still ok, shutdown failing and saying why.
+    expect(await get(port, '/readyz/ping')).toMatchObject({ status: 200, body: 'ok' });
+    expect(await get(port, '/readyz/shutdown')).toMatchObject({
+      status: 500,
+      body: 'internal server error: process is shutting down\n',
+    });
     expect((await get(port, '/livez')).status).toBe(200);
     expect((await get(port, '/apis/custom.metrics.k8s.io/v1beta2')).status).toBe(200);
 

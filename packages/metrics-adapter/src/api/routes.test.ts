@@ -9,6 +9,8 @@ describe('route', () => {
   it.each<[string, object]>([
     ['/healthz', { kind: 'health', check: 'healthz' }],
     ['/readyz', { kind: 'health', check: 'readyz' }],
+    ['/readyz/shutdown', { kind: 'health', check: 'readyz', only: 'shutdown' }],
+    ['/livez/ping', { kind: 'health', check: 'livez', only: 'ping' }],
     ['/version', { kind: 'version' }],
     ['/openapi/v2', { kind: 'openapi' }],
     ['/openapi/v3', { kind: 'openapi-v3' }],

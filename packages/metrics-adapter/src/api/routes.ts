@@ -21,7 +21,12 @@ export const versionsOf = (group: string): readonly string[] | undefined =>
   Object.hasOwn(GROUP_VERSIONS, group) ? GROUP_VERSIONS[group] : undefined;
 
 export type Route =
-  | { readonly kind: 'health'; readonly check: 'healthz' | 'livez' | 'readyz' }
+  | {
+      readonly kind: 'health';
+      readonly check: 'healthz' | 'livez' | 'readyz';
+      /** One check of it by name (`/readyz/shutdown`); the whole list when absent. */
+      readonly only?: 'ping' | 'shutdown';
+    }
   | { readonly kind: 'version' | 'openapi' | 'metrics' | 'apis' }
   /** /openapi/v3, or a document there: `document` is its path under it (`apis/<group>/<version>`). */
   | { readonly kind: 'openapi-v3'; readonly document?: string }
@@ -109,12 +114,16 @@ export function route(path: string): Route | Status {
   const s = segments(path);
   if (!Array.isArray(s)) return s;
   const [a, group, version, ...rest] = s;
-  // /readyz, and its one check by name (/readyz/ping), as Kubernetes servers serve them.
+  // /readyz, and each of its checks by name, as Kubernetes servers serve them: `ping` on all
+  // three, `shutdown` (failing from SIGTERM on) on /readyz alone.
+  if ((a === 'healthz' || a === 'livez' || a === 'readyz') && s.length === 1)
+    return { kind: 'health', check: a };
   if (
     (a === 'healthz' || a === 'livez' || a === 'readyz') &&
-    (s.length === 1 || (s.length === 2 && group === 'ping'))
+    s.length === 2 &&
+    (group === 'ping' || (group === 'shutdown' && a === 'readyz'))
   )
-    return { kind: 'health', check: a };
+    return { kind: 'health', check: a, only: group };
   if (s.length === 1 && a === 'version') return { kind: 'version' };
   if (s.length === 1 && a === 'metrics') return { kind: 'metrics' };
   if (s.length === 2 && a === 'openapi' && group === 'v2') return { kind: 'openapi' };
