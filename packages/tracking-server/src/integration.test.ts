@@ -648,6 +648,14 @@ describe('triage', () => {
       const res = await fetch(`${tracker.url}${path}`);
       expect([res.status, res.headers.get('allow')]).toEqual([405, 'POST']);
     }
+    for (const path of ['/v1/traces', '/v1/traces/']) {
+      const res = await fetch(`${tracker.url}${path}`, { method: 'PUT', body: '{}' });
+      expect([res.status, res.headers.get('allow'), await res.json()]).toEqual([
+        405,
+        'POST',
+        { code: 12, message: 'method not allowed: POST' },
+      ]);
+    }
   });
 
   it('exports its own metrics', async () => {

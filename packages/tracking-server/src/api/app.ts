@@ -128,6 +128,11 @@ export function createApp(deps: AppDeps): RequestListener {
       },
     }),
   );
+  // Another method on the OTLP path: 405 as on the Sentry ones, in OTLP's error shape
+  // (google.rpc.Status; 12, UNIMPLEMENTED, is gRPC's answer to a method it does not serve).
+  app.all('/v1/traces', (_req: Request, res: Response) => {
+    res.status(405).set('Allow', 'POST').json({ code: 12, message: 'method not allowed: POST' });
+  });
   app.use(
     '/api/v1',
     restApi({
