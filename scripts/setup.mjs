@@ -130,6 +130,16 @@ function buildGoToolFromModule(command, pkgPath, version) {
   fail(`could not fetch ${pkgPath}@${version} from the Go module proxy`);
 }
 
+/**
+ * Links the commands the workspace packages declare (`npx beacon-metrics-adapter`, …) into
+ * node_modules/.bin and makes them executable, as `npm rebuild` does. npm links a package's
+ * `bin` at install only when its file exists, and `dist/cli.js` does not until the build: on a
+ * fresh clone the commands would otherwise be missing (npx then asks the registry, and 404s).
+ */
+export function linkCommands() {
+  run('npm', ['rebuild', '--ignore-scripts', '--workspaces', '--silent']);
+}
+
 export function setup() {
   ensureNpmDependencies();
   ensureSystemTools();

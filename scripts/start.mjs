@@ -2,7 +2,7 @@
 // `npm start`: installs what is missing, builds every package, then runs the local stack
 // (scripts/stack.mjs) on its embedded defaults until Ctrl-C.
 import { spawnSync } from 'node:child_process';
-import { repoRoot, setup, toolPath } from './setup.mjs';
+import { linkCommands, repoRoot, setup, toolPath } from './setup.mjs';
 
 const env = {
   ...process.env,
@@ -21,4 +21,5 @@ function step(cmd, args) {
 
 setup();
 step('npx', ['turbo', 'run', 'build']);
+linkCommands();
 step('node', ['scripts/stack.mjs']);

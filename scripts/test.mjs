@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { repoRoot, setup, toolPath } from './setup.mjs';
+import { linkCommands, repoRoot, setup, toolPath } from './setup.mjs';
 
 function workspacesWithTests() {
   const dirs = [];
@@ -50,10 +50,8 @@ setup();
 const dirs = workspacesWithTests();
 for (const dir of dirs) rmSync(join(dir, '.test-results'), { recursive: true, force: true });
 
-const turbo = spawnSync(
-  'npx',
-  ['turbo', 'run', 'build', 'typecheck', 'lint', 'test', '--continue', ...process.argv.slice(2)],
-  {
+const turboRun = (tasks) =>
+  spawnSync('npx', ['turbo', 'run', ...tasks, '--continue', ...process.argv.slice(2)], {
     cwd: repoRoot,
     stdio: 'inherit',
     env: {
@@ -63,8 +61,13 @@ const turbo = spawnSync(
       TURBO_NO_UPDATE_NOTIFIER: '1',
       DO_NOT_TRACK: '1',
     },
-  },
-);
+  });
+
+// Built first, so that the packages' commands are linked before the tests that run them through
+// npx; the second run takes the builds from turbo's cache.
+turboRun(['build']);
+linkCommands();
+const turbo = turboRun(['build', 'typecheck', 'lint', 'test']);
 
 console.log('\nresults by runner:');
 const { passed, failed } = collect(dirs);

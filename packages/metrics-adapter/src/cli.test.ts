@@ -12,6 +12,17 @@ const run = (...args: string[]) => {
 };
 
 describe('beacon-metrics-adapter', () => {
+  it('runs through npx from the repository root, as the README has it (linked by the build)', () => {
+    // --no-install: a command npm did not link is an error here, not a download from the registry.
+    const r = spawnSync('npx', ['--no-install', 'beacon-metrics-adapter', '--help'], {
+      cwd: join(__dirname, '..', '..', '..'),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toContain('Usage: beacon-metrics-adapter [flags]');
+  });
+
   it('prints usage with --help and exits 0', () => {
     const r = run('--help');
     expect(r.status).toBe(0);
