@@ -53,11 +53,29 @@ describe('Error issues panel', () => {
     ]);
   });
 
-  test('an unresolved or "All" service variable means every service', () => {
+  test('an unresolved variable or a match-all value means every service', () => {
     expect(serviceFilter('$service')).toBeUndefined();
     expect(serviceFilter('All')).toBeUndefined();
     expect(serviceFilter(' ')).toBeUndefined();
-    expect(serviceFilter('ai-service')).toBe('ai-service');
+    expect(serviceFilter('.*')).toBeUndefined();
+    expect(serviceFilter('ai-service')).toEqual(['ai-service']);
+  });
+
+  test("a multi-value variable's services, as Grafana writes them by default ({a,b}), are each kept", () => {
+    expect(serviceFilter('{api-gateway,ai-service}')).toEqual(['api-gateway', 'ai-service']);
+    expect(serviceFilter('{ai-service}')).toEqual(['ai-service']);
+  });
+
+  test('All (or several values) of a multi-value $service shows the issues of those services', async () => {
+    const api = new FakeTrackerApi({ issues: ISSUES });
+    // What Grafana gives replaceVariables('$service') for "All" on a variable of two services.
+    renderPanel(api, { status: 'any' }, { service: '{ai-service,video-processing}' });
+    await screen.findAllByTestId(testIds.panels.issueRow);
+    expect(titles()).toEqual(['QueryFailedError: deadlock detected']);
+    // The tracker filters by one service: several are picked from every service's issues.
+    expect(api.callsOf('listIssues')).toEqual([
+      [{ status: undefined, service: undefined, sort: 'events', limit: 200 }],
+    ]);
   });
 
   test('says when there is nothing to show', async () => {

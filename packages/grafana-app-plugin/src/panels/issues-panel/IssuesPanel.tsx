@@ -27,19 +27,29 @@ export const defaultIssuesPanelOptions: IssuesPanelOptions = {
   limit: 10,
 };
 
-/** A variable that did not resolve (still `$name`) or "All" means: no service filter. */
-export function serviceFilter(raw: string): string | undefined {
+/**
+ * The services a `service` option names once Grafana has replaced its variables; undefined means
+ * every service: empty, a variable that did not resolve (still `$name`), or a match-all value.
+ * A multi-value variable with several values, or with "All" and no custom all value, comes in
+ * Grafana's default (glob) format, `{a,b,c}`: each of them is kept.
+ */
+export function serviceFilter(raw: string): string[] | undefined {
   const v = raw.trim();
-  if (!v || v.startsWith('$') || v === 'All' || v === '$__all' || v === '*') {
+  if (!v || v.startsWith('$') || v === 'All' || v === '*' || v === '.*') {
     return undefined;
   }
-  return v;
+  const glob = /^\{(.*)\}$/.exec(v);
+  const services = (glob ? glob[1].split(',') : [v]).map((s) => s.trim()).filter(Boolean);
+  return services.length > 0 ? services : undefined;
 }
 
 export function IssuesPanel({ options, timeRange, replaceVariables, width, height }: PanelProps<IssuesPanelOptions>) {
   const s = useStyles2(getStyles);
   const api = useTrackerApi();
-  const service = serviceFilter(replaceVariables(options.service ?? ''));
+  const services = serviceFilter(replaceVariables(options.service ?? ''));
+  // The tracker filters by one service; several are picked here from every service's issues.
+  const service = services?.length === 1 ? services[0] : undefined;
+  const servicesKey = services?.join(',');
   const from = timeRange.from.valueOf();
   const to = timeRange.to.valueOf();
   const limit = Math.max(1, Math.min(100, options.limit || 10));
@@ -54,10 +64,11 @@ export function IssuesPanel({ options, timeRange, replaceVariables, width, heigh
     return page.items
       .filter((i: IssueSummary) => {
         const last = Date.parse(i.lastSeen);
-        return last >= from && Date.parse(i.firstSeen) <= to;
+        return last >= from && Date.parse(i.firstSeen) <= to && (!services || services.includes(i.service));
       })
       .slice(0, limit);
-  }, [api, service, options.status, options.sort, limit, from, to]);
+    // servicesKey stands for services (a new array on every render).
+  }, [api, servicesKey, options.status, options.sort, limit, from, to]);
 
   const showSparkline = width >= 420;
   return (
@@ -68,7 +79,7 @@ export function IssuesPanel({ options, timeRange, replaceVariables, width, heigh
         <Loading text="Loading issues…" />
       ) : !value || value.length === 0 ? (
         <Empty
-          message={`No ${options.status === 'any' ? '' : `${options.status} `}issues${service ? ` for ${service}` : ''} in this time range.`}
+          message={`No ${options.status === 'any' ? '' : `${options.status} `}issues${services ? ` for ${services.join(', ')}` : ''} in this time range.`}
         />
       ) : (
         <table className={s.table}>

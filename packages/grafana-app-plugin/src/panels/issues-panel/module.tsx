@@ -7,7 +7,8 @@ export const plugin = new PanelPlugin<IssuesPanelOptions>(IssuesPanel).setPanelO
     .addTextInput({
       path: 'service',
       name: 'Service',
-      description: 'A service name or a dashboard variable (e.g. $service). Empty or All: every service.',
+      description:
+        'A service name or a dashboard variable (e.g. $service). Empty: every service; several values, or All: those services.',
       defaultValue: defaultIssuesPanelOptions.service,
     })
     .addSelect({
