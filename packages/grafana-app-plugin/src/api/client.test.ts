@@ -48,6 +48,20 @@ describe('ProxyTrackerApi', () => {
     expect(requests[0].showErrorAlert).toBe(false);
   });
 
+  test('passes a time range as whole epoch milliseconds, rounded into the range', async () => {
+    const page = { items: [], nextCursor: null };
+    const { backend } = fakeBackend({
+      [`GET ${BASE}/issues?seenAfter=1795305600001&seenBefore=1795348800000&limit=10`]: { data: page },
+      [`GET ${BASE}/issues?seenAfter=0&sort=first_seen`]: { data: page },
+    });
+    const api = new ProxyTrackerApi(() => backend);
+    await expect(
+      api.listIssues({ seenAfter: 1795305600000.5, seenBefore: 1795348800000.9, limit: 10 })
+    ).resolves.toEqual(page);
+    // Only the bound that is given; 0 (the epoch) is a bound, not left out.
+    await expect(api.listIssues({ seenAfter: 0, sort: 'first_seen' })).resolves.toEqual(page);
+  });
+
   test('changes one status with PATCH and many with POST /issues/status', async () => {
     const { backend, requests } = fakeBackend({
       [`PATCH ${BASE}/issues/7`]: { data: { id: 7, status: 'resolved' } },

@@ -119,7 +119,13 @@ export class ProxyTrackerApi implements TrackerApi {
   listIssues(query: IssueQuery) {
     return this.request<Page<IssueSummary>>('listing issues', {
       method: 'GET',
-      path: `/issues${queryString({ ...query })}`,
+      // The tracker reads whole epoch milliseconds: a fraction is rounded into the range, exactly
+      // (first and last seen are whole milliseconds).
+      path: `/issues${queryString({
+        ...query,
+        seenAfter: query.seenAfter === undefined ? undefined : Math.ceil(query.seenAfter),
+        seenBefore: query.seenBefore === undefined ? undefined : Math.floor(query.seenBefore),
+      })}`,
     });
   }
 

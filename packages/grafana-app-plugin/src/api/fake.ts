@@ -130,6 +130,8 @@ export class FakeTrackerApi implements TrackerApi {
           (!query.service || i.service === query.service) &&
           (!query.environment || i.environment === query.environment) &&
           (!query.release || i.releases.includes(query.release)) &&
+          (query.seenAfter === undefined || Date.parse(i.lastSeen) >= query.seenAfter) &&
+          (query.seenBefore === undefined || Date.parse(i.firstSeen) <= query.seenBefore) &&
           (!q || i.title.toLowerCase().includes(q) || i.culprit.toLowerCase().includes(q))
       );
       const key = SORT_KEYS[query.sort ?? 'last_seen'];

@@ -57,6 +57,10 @@ export interface IssueQuery {
   environment?: string;
   release?: string;
   q?: string;
+  /** Issues active in a time range (epoch ms): last seen at or after `seenAfter`… */
+  seenAfter?: number;
+  /** …and first seen at or before `seenBefore`. */
+  seenBefore?: number;
   sort?: Wire.IssueSort;
   cursor?: string;
   limit?: number;

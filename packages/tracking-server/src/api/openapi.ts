@@ -226,6 +226,8 @@ const param = (name: string, schema: object, where = 'query', description?: stri
   ...(description ? { description } : {}),
 });
 /** A filter an issue matches when any of its events does. */
+// The server reads at most 15 decimal digits (rest.ts) and refuses more with 400.
+const epochMillis = { ...integer, minimum: 0, maximum: 999_999_999_999_999 };
 const anyEvent = (name: string, what: string) =>
   param(name, text, 'query', `Issues with an event ${what}, not only as their latest.`);
 // The server reads at most 15 digits (rest.ts) and refuses more with 400.
@@ -283,6 +285,18 @@ export function openApiDocument(): object {
             anyEvent('environment', 'in this environment'),
             anyEvent('release', 'of this release'),
             param('q', text),
+            param(
+              'seenAfter',
+              epochMillis,
+              'query',
+              'Issues last seen at or after this time (epoch milliseconds, decimal digits): with seenBefore, the issues active in a time range. Not later than seenBefore (400).',
+            ),
+            param(
+              'seenBefore',
+              epochMillis,
+              'query',
+              'Issues first seen at or before this time (epoch milliseconds, decimal digits).',
+            ),
             param('sort', { ...oneOf(SORTS), default: 'last_seen' }),
             param('cursor', text),
             param('limit', { type: 'integer', minimum: 1, maximum: 1000, default: 50 }),

@@ -220,3 +220,54 @@ describe('bodies, statuses and ids named as what is wrong with them', () => {
     }
   });
 });
+
+describe('issues active in a time range (seenAfter, seenBefore)', () => {
+  it('refuses a bound that is not epoch milliseconds, or is given twice, naming it', async () => {
+    const bad = (name: string, given: string) =>
+      `${name} must be a time in epoch milliseconds, up to 15 decimal digits; got ${JSON.stringify(given)}`;
+    const cases: [string, string][] = [
+      ['/issues?seenAfter=abc', bad('seenAfter', 'abc')],
+      ['/issues?seenAfter=1e3', bad('seenAfter', '1e3')],
+      ['/issues?seenBefore=-5', bad('seenBefore', '-5')],
+      ['/issues?seenBefore=1.5', bad('seenBefore', '1.5')],
+      ['/issues?seenBefore=0x10', bad('seenBefore', '0x10')],
+      ['/issues?seenAfter=', bad('seenAfter', '')],
+      ['/issues?seenAfter=1234567890123456', bad('seenAfter', '1234567890123456')],
+      ['/issues?seenAfter=1&seenAfter=2', 'seenAfter must be given once'],
+      ['/issues?seenBefore=1&seenBefore=1', 'seenBefore must be given once'],
+      ['/issues?seenAfter=2&seenBefore=1', 'seenAfter must not be later than seenBefore'],
+    ];
+    for (const [path, error] of cases)
+      expect([path, await api('GET', path)]).toEqual([
+        path,
+        { status: 400, allow: null, body: { error } },
+      ]);
+  });
+
+  it('answers the issues last seen at or after seenAfter and first seen at or before seenBefore', async () => {
+    const { shop } = setup.projects;
+    const t0 = Date.now();
+    const sent = await fetch(`${setup.tracker.url}/api/${shop.id}/store/?sentry_key=${shop.key}`, {
+      method: 'POST',
+      body: JSON.stringify({ message: 'seen in range' }),
+    });
+    expect(sent.status).toBe(200);
+    const t1 = Date.now();
+    // Its one event has no time of its own: it is dated on arrival, from t0 to t1.
+    const titles = async (query: string) => {
+      const res = await api('GET', `/issues?q=seen+in+range${query}`);
+      expect(res.status).toBe(200);
+      return (res.body as { items: { title: string }[] }).items.map((i) => i.title);
+    };
+    for (let i = 0; i < 100 && (await titles('')).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(await titles('')).toEqual(['seen in range']);
+    expect(await titles(`&seenAfter=${t0}&seenBefore=${t1}`)).toEqual(['seen in range']);
+    expect(await titles(`&seenAfter=${t0}`)).toEqual(['seen in range']);
+    expect(await titles(`&seenBefore=${t1}`)).toEqual(['seen in range']);
+    expect(await titles(`&seenAfter=${t1 + 1}`)).toEqual([]);
+    expect(await titles(`&seenBefore=${t0 - 1}`)).toEqual([]);
+    // A range of one millisecond, before the event: equal bounds are a range, not a 400.
+    expect(await titles(`&seenAfter=${t0 - 1}&seenBefore=${t0 - 1}`)).toEqual([]);
+  });
+});

@@ -81,6 +81,18 @@ function limitOf(value: unknown, fallback: number, max: number): number {
   return n;
 }
 
+/** A time in epoch milliseconds: its decimal digits, at most 15 (DIGITS). */
+function millisOf(name: string, value: unknown): number | undefined {
+  const given = text(name, value); // twice is named as such, not as a bad number
+  if (given === undefined) return undefined;
+  if (!DIGITS.test(given))
+    throw new ApiError(
+      400,
+      `${name} must be a time in epoch milliseconds, up to 15 decimal digits; got ${JSON.stringify(given)}`,
+    );
+  return Number(given);
+}
+
 /** An issue id in a path: its decimal digits, at most 15 (DIGITS), as the message says. */
 function idOf(value: string): number {
   const n = DIGITS.test(value) ? Number(value) : NaN;
@@ -180,6 +192,10 @@ export function restApi(deps: {
     .route('/issues')
     .get((req, res) => {
       const q = req.query;
+      const seenAfter = millisOf('seenAfter', q.seenAfter);
+      const seenBefore = millisOf('seenBefore', q.seenBefore);
+      if (seenAfter !== undefined && seenBefore !== undefined && seenAfter > seenBefore)
+        throw new ApiError(400, 'seenAfter must not be later than seenBefore');
       const filter: IssueFilter = {
         status: oneOfParam('status', q.status, STATUSES),
         severity: oneOfParam('severity', q.severity, SEVERITIES),
@@ -188,6 +204,8 @@ export function restApi(deps: {
         environment: text('environment', q.environment),
         release: text('release', q.release),
         q: searchText(q.q),
+        ...(seenAfter !== undefined ? { seenAfter } : {}),
+        ...(seenBefore !== undefined ? { seenBefore } : {}),
         sort: oneOfParam('sort', q.sort, SORTS) ?? 'last_seen',
         cursor: text('cursor', q.cursor),
         limit: limitOf(q.limit, 50, 1000),

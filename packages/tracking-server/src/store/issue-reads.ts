@@ -134,6 +134,18 @@ export function issueReads(db: Database.Database): IssueReads {
         where.push("(title LIKE @q ESCAPE '\\' OR culprit LIKE @q ESCAPE '\\')");
         params.q = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       }
+      // Active in the range: last seen at or after its start, first seen at or before its end.
+      // The start is a range of issues_last_seen (the index last_seen order reads anyway); the
+      // end, `+` keeping SQLite off issues_first_seen for it, is checked on the rows that range
+      // reads: a dashboard's range ends near now, where first_seen <= end holds for nearly all.
+      if (f.seenAfter !== undefined) {
+        where.push('last_seen >= @seenAfter');
+        params.seenAfter = f.seenAfter;
+      }
+      if (f.seenBefore !== undefined) {
+        where.push('+first_seen <= @seenBefore');
+        params.seenBefore = f.seenBefore;
+      }
       if (f.cursor) {
         const [value, id] = decodeCursor(f.cursor, `sort=${f.sort}`);
         where.push(`(${column} < @cv OR (${column} = @cv AND id < @cid))`);

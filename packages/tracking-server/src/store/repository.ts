@@ -46,6 +46,10 @@ export interface IssueFilter {
   readonly environment?: string;
   readonly release?: string;
   readonly q?: string;
+  /** Active in a time range (epoch ms): last seen at or after `seenAfter`… */
+  readonly seenAfter?: number;
+  /** …and first seen at or before `seenBefore`. */
+  readonly seenBefore?: number;
   readonly sort: IssueSort;
   readonly cursor?: string;
   readonly limit: number;

@@ -334,6 +334,85 @@ it('filters issues by status, severity, type, service, environment, release and 
   }
 });
 
+describe('issues active in a time range (seenAfter, seenBefore)', () => {
+  const HOUR = 3_600_000;
+  const T = NOW - 10 * HOUR;
+  const at = (h: number) => T + h * HOUR;
+  // Issue n is seen at these hours after T: first and last seen are its first and last.
+  const SEEN: Record<number, number[]> = {
+    1: [0, 1],
+    2: [2, 3],
+    3: [4, 6, 8],
+    4: [5],
+    5: [6, 9],
+    6: [9],
+  };
+  let dir: string;
+  let repo: ReturnType<typeof openSqlite>;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'beacon-seen-'));
+    repo = openSqlite(join(dir, 'tracker.db'));
+    let n = 0x7000;
+    // An issue a call, so that issue n is the nth.
+    for (const [issue, hours] of Object.entries(SEEN))
+      repo.ingest(
+        hours.map((h) =>
+          readEvent(
+            {
+              event_id: (n++).toString(16).padStart(32, '0'),
+              message: `seen ${'x'.repeat(+issue)}`,
+            },
+            1,
+            scrub,
+            at(h),
+          ),
+        ),
+      );
+  });
+  afterEach(() => {
+    repo.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const ids = (f: { seenAfter?: number; seenBefore?: number }, sort = 'last_seen' as const) =>
+    repo.listIssues({ sort, limit: 10, ...f }, NOW).items.map((i) => i.id);
+
+  it('keeps the issues last seen at or after seenAfter and first seen at or before seenBefore', () => {
+    expect(repo.listIssues({ sort: 'last_seen', limit: 10 }, NOW).items).toHaveLength(6);
+    // 2 was last seen at 3 and 4 first seen at 5: the bounds are in; 1 ends before, 5 starts after.
+    expect(ids({ seenAfter: at(3), seenBefore: at(5) })).toEqual([3, 4, 2]);
+    expect(ids({ seenAfter: at(3) + 1, seenBefore: at(5) })).toEqual([3, 4]);
+    expect(ids({ seenAfter: at(3), seenBefore: at(5) - 1 })).toEqual([3, 2]);
+    expect(ids({ seenAfter: at(5) })).toEqual([6, 5, 3, 4]); // 5 and 6 tie at 9: by id
+    expect(ids({ seenBefore: at(2) })).toEqual([2, 1]);
+    expect(ids({ seenAfter: at(10) })).toEqual([]);
+    expect(ids({ seenAfter: at(0), seenBefore: at(0) })).toEqual([1]);
+  });
+
+  it.each([
+    ['last_seen', [3, 4, 2]],
+    ['first_seen', [4, 3, 2]],
+    ['events', [3, 2, 4]], // 3, 2 and 1 events
+    ['users', [4, 3, 2]], // no users: by id
+  ] as const)('pages by %s through the issues of the range only, each once', (sort, expected) => {
+    for (const limit of [1, 2]) {
+      const pages: number[][] = [];
+      let cursor: string | undefined;
+      do {
+        const page = repo.listIssues(
+          { sort, limit, seenAfter: at(3), seenBefore: at(5), ...(cursor ? { cursor } : {}) },
+          NOW,
+        );
+        pages.push(page.items.map((i) => i.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect([limit, pages]).toEqual([
+        limit,
+        limit === 1 ? expected.map((id) => [id]) : [expected.slice(0, 2), expected.slice(2)],
+      ]);
+    }
+  });
+});
+
 describe('filters by service and environment', () => {
   // One issue (same type and value) seen in two services and two environments, then a second.
   const sent = (n: number, service: string, environment: string) =>

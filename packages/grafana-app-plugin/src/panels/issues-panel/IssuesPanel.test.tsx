@@ -4,12 +4,14 @@ import { TrackerError } from '../../api/client';
 import { TrackerApiProvider } from '../../api/context';
 import { FakeTrackerApi } from '../../api/fake';
 import { testIds } from '../../components/testIds';
-import { ISSUES, XSS } from '../../testdata/fixtures';
+import { ISSUES, XSS, issue } from '../../testdata/fixtures';
 import { panelProps, rangeOf } from '../../test/render';
 import { IssuesPanel, type IssuesPanelOptions, defaultIssuesPanelOptions, serviceFilter } from './IssuesPanel';
 import { plugin } from './module';
 
 const day = rangeOf('2026-11-22T00:00:00Z', '2026-11-22T12:00:00Z');
+// The day's range as the tracker is asked for it, in epoch milliseconds.
+const seen = { seenAfter: Date.UTC(2026, 10, 22), seenBefore: Date.UTC(2026, 10, 22, 12) };
 
 function renderPanel(
   api: FakeTrackerApi,
@@ -34,7 +36,7 @@ describe('Error issues panel', () => {
     // issue 4 is resolved; issue 2 is another service
     expect(titles()).toEqual(["TypeError: Cannot read properties of undefined (reading 'id')", XSS]);
     expect(api.callsOf('listIssues')).toEqual([
-      [{ service: 'api-gateway', status: 'open', sort: 'events', limit: 200 }],
+      [{ service: 'api-gateway', status: 'open', sort: 'events', ...seen, limit: 200 }],
     ]);
     const first = screen.getAllByTestId(testIds.panels.issueRow)[0];
     expect(within(first).getByRole('link')).toHaveAttribute('href', '/a/beacon-observability-app/issues/1');
@@ -50,6 +52,40 @@ describe('Error issues panel', () => {
     expect(titles()).toEqual([
       "TypeError: Cannot read properties of undefined (reading 'id')",
       'QueryFailedError: deadlock detected',
+    ]);
+  });
+
+  test('asks the tracker for the time range, so 200 busier issues outside it do not hide one in it', async () => {
+    // 200 issues with more events, all first seen after the range ends, and one active in it.
+    const later = Array.from({ length: 200 }, (_, n) =>
+      issue({
+        id: 100 + n,
+        title: `later ${n}`,
+        count: 1000 + n,
+        firstSeen: '2026-11-22T13:00:00.000Z',
+        lastSeen: '2026-11-22T14:00:00.000Z',
+      })
+    );
+    const inRange = issue({
+      id: 1,
+      title: 'active in the range',
+      count: 5,
+      firstSeen: '2026-11-21T23:00:00.000Z',
+      lastSeen: '2026-11-22T00:00:00.000Z', // the range's first millisecond
+    });
+    const before = issue({
+      id: 2,
+      title: 'last seen before the range',
+      count: 6,
+      firstSeen: '2026-11-21T20:00:00.000Z',
+      lastSeen: '2026-11-21T23:59:59.999Z',
+    });
+    const api = new FakeTrackerApi({ issues: [...later, inRange, before] });
+    renderPanel(api, { status: 'any', service: '' });
+    await screen.findAllByTestId(testIds.panels.issueRow);
+    expect(titles()).toEqual(['active in the range']);
+    expect(api.callsOf('listIssues')).toEqual([
+      [{ status: undefined, service: undefined, sort: 'events', ...seen, limit: 200 }],
     ]);
   });
 
@@ -74,7 +110,7 @@ describe('Error issues panel', () => {
     expect(titles()).toEqual(['QueryFailedError: deadlock detected']);
     // The tracker filters by one service: several are picked from every service's issues.
     expect(api.callsOf('listIssues')).toEqual([
-      [{ status: undefined, service: undefined, sort: 'events', limit: 200 }],
+      [{ status: undefined, service: undefined, sort: 'events', ...seen, limit: 200 }],
     ]);
   });
 

@@ -54,19 +54,16 @@ export function IssuesPanel({ options, timeRange, replaceVariables, width, heigh
   const to = timeRange.to.valueOf();
   const limit = Math.max(1, Math.min(100, options.limit || 10));
   const { value, error, loading, reload } = useAsync(async () => {
+    // The tracker keeps the issues active in the dashboard's time range.
     const page = await api.listIssues({
       service,
       status: options.status === 'any' ? undefined : options.status,
       sort: options.sort,
+      seenAfter: from,
+      seenBefore: to,
       limit: 200,
     });
-    // The API has no time filter: keep issues seen within the dashboard's time range.
-    return page.items
-      .filter((i: IssueSummary) => {
-        const last = Date.parse(i.lastSeen);
-        return last >= from && Date.parse(i.firstSeen) <= to && (!services || services.includes(i.service));
-      })
-      .slice(0, limit);
+    return page.items.filter((i: IssueSummary) => !services || services.includes(i.service)).slice(0, limit);
     // servicesKey stands for services (a new array on every render).
   }, [api, servicesKey, options.status, options.sort, limit, from, to]);
 
