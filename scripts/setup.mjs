@@ -105,6 +105,7 @@ function installGoTool({ command, go }) {
     env: { ...process.env, GOBIN: toolsBin },
   });
   if (r.status === 0) return;
+  console.log(`setup: go install failed; building ${command} from the module's source instead…`);
   buildGoToolFromModule(command, pkgPath, version);
 }
 

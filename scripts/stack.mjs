@@ -19,8 +19,15 @@ const require = createRequire(import.meta.url);
 const env = { ...process.env, PATH: toolPath() };
 const state = join(repoRoot, '.beacon');
 const out = join(state, 'out');
-const PORTS = { workload: 9400, tracker: 9300, prometheus: 9090, adapter: 6443 };
+const PORTS = {
+  workload: 9400,
+  tracker: 9300,
+  prometheus: 9090,
+  alertmanager: 9093,
+  adapter: 6443,
+};
 const children = [];
+let workloadServer;
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: repoRoot, env, encoding: 'utf8' });
@@ -29,10 +36,15 @@ function run(cmd, args) {
 }
 
 function start(name, cmd, args) {
+  if (stopping) throw new Error('stopped');
   const child = spawn(cmd, args, { cwd: repoRoot, env, stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr.on('data', (d) => {
     for (const line of String(d).split('\n').filter(Boolean))
       process.stderr.write(`[${name}] ${line}\n`);
+  });
+  child.on('error', (err) => {
+    console.error(`${name} could not be started: ${err.message}`);
+    if (!stopping) stop(1);
   });
   child.on('exit', (code, signal) => {
     if (!stopping) {
@@ -55,12 +67,35 @@ function status(url) {
   });
 }
 
-async function waitFor(url, what) {
-  for (let i = 0; i < 150; i++) {
+async function waitFor(url, what, seconds = 30) {
+  for (let i = 0; i < seconds * 5; i++) {
+    if (stopping) throw new Error('stopped');
     if ((await status(url)) === 200) return;
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${what} did not come up at ${url}`);
+}
+
+/** Waits until Prometheus has a sample of `up` for the job (its first scrape: 0–15 s). */
+async function waitForScrape(job, seconds = 45) {
+  const url = `http://127.0.0.1:${PORTS.prometheus}/api/v1/query?query=${encodeURIComponent(`up{job="${job}"}`)}`;
+  for (let i = 0; i < seconds * 2; i++) {
+    if (stopping) throw new Error('stopped');
+    const body = await new Promise((resolve) => {
+      httpGet(url, (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve(text));
+      }).on('error', () => resolve(''));
+    });
+    try {
+      if (JSON.parse(body).data.result.length > 0) return;
+    } catch {
+      // not answering yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`Prometheus did not scrape ${job} within ${seconds}s`);
 }
 
 /** A few pods of the platform, exporting catalog metrics with the labels Kubernetes SD gives. */
@@ -97,19 +132,51 @@ function demoWorkload() {
     });
   });
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) =>
+      reject(
+        new Error(
+          `the demo workload cannot listen on 127.0.0.1:${PORTS.workload}: ${err.message}` +
+            (err.code === 'EADDRINUSE' ? ' (is another `npm start` running?)' : ''),
+        ),
+      ),
+    );
     server.listen(PORTS.workload, '127.0.0.1', () => resolve(server));
   });
 }
 
+// Stops the children and exits with `code` once they are gone. Ctrl-C in a terminal signals the
+// whole process group, the children included, and each stops on it: they get a moment to do so
+// before the SIGTERM, which the adapter (as k8s.io/apiserver) would take as a second signal and
+// exit at once, with 1. A child still running after 10 s more is killed.
 let stopping = false;
-function stop(code = 0) {
+function stop(code = 0, signal) {
+  if (stopping) return;
   stopping = true;
-  for (const c of children) c.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 500).unref();
+  process.exitCode = code;
+  workloadServer?.close();
+  const running = () =>
+    children.filter((c) => c.pid !== undefined && c.exitCode === null && c.signalCode === null);
+  const wait = (ms) =>
+    new Promise((resolve) => {
+      const left = running();
+      if (left.length === 0) return resolve();
+      setTimeout(resolve, ms).unref();
+      let n = left.length;
+      for (const c of left) c.once('exit', () => --n === 0 && resolve());
+    });
+  (async () => {
+    if (signal === 'SIGINT') await wait(2_000);
+    for (const c of running()) c.kill('SIGTERM');
+    await wait(10_000);
+    for (const c of running()) {
+      console.error(`${c.spawnargs.join(' ')} did not stop on SIGTERM; killing it`);
+      c.kill('SIGKILL');
+    }
+    process.exit(code);
+  })();
 }
-process.on('SIGINT', () => stop(0));
-process.on('SIGTERM', () => stop(0));
+process.on('SIGINT', () => stop(0, 'SIGINT'));
+process.on('SIGTERM', () => stop(0, 'SIGTERM'));
 
 try {
   mkdirSync(out, { recursive: true });
@@ -129,8 +196,7 @@ try {
     ]),
   );
 
-  const workload = await demoWorkload();
-  children.push({ kill: () => workload.close() });
+  workloadServer = await demoWorkload();
   start('tracking-server', 'node', [
     'packages/tracking-server/dist/cli.js',
     'serve',
@@ -141,12 +207,28 @@ try {
   ]);
   await waitFor(`http://127.0.0.1:${PORTS.tracker}/healthz`, 'the tracking server');
 
+  // Alertmanager routes what Prometheus fires, with the configuration alert-rules built (its
+  // receivers are placeholders at example.invalid, their secrets files absent: a notification
+  // fails and is logged, and the alert is still seen in Alertmanager's UI and API).
+  mkdirSync(join(state, 'alertmanager'), { recursive: true });
+  start('alertmanager', 'prometheus-alertmanager', [
+    `--config.file=${join(out, 'alertmanager', 'alertmanager.yml')}`,
+    `--storage.path=${join(state, 'alertmanager')}`,
+    `--web.listen-address=127.0.0.1:${PORTS.alertmanager}`,
+    '--cluster.listen-address=',
+    '--log.level=warn',
+  ]);
+  await waitFor(`http://127.0.0.1:${PORTS.alertmanager}/-/ready`, 'Alertmanager');
+
   const ruleFiles = readdirSync(join(out, 'prometheus'))
     .filter((f) => f.endsWith('.rules.yml'))
     .map((f) => join(out, 'prometheus', f));
   const promConfig = {
     global: { scrape_interval: '15s', evaluation_interval: '15s' },
     rule_files: ruleFiles,
+    alerting: {
+      alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${PORTS.alertmanager}`] }] }],
+    },
     scrape_configs: [
       {
         job_name: 'collaboration',
@@ -177,6 +259,9 @@ try {
     '--log.level=warn',
   ]);
   await waitFor(`http://127.0.0.1:${PORTS.prometheus}/-/ready`, 'Prometheus');
+  // The adapter discovers series when it starts and then every relist interval: with the workload
+  // scraped first, the command printed below answers as soon as the stack says it is up.
+  await waitForScrape('collaboration');
 
   start('metrics-adapter', 'node', [
     'packages/metrics-adapter/dist/cli.js',
@@ -187,19 +272,26 @@ try {
     '--metrics-relist-interval=15s',
   ]);
   await waitFor(`https://127.0.0.1:${PORTS.adapter}/healthz`, 'the metrics adapter');
+  await waitFor(
+    `https://127.0.0.1:${PORTS.adapter}/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/%2A/websocket_connections`,
+    'websocket_connections in the metrics adapter',
+    45,
+  );
 
   console.log(`
 Beacon's local stack is up (Ctrl-C stops it; state in .beacon/).
 
   tracking server   http://localhost:${PORTS.tracker}      Sentry DSN: ${projects.dsn}
-                    REST API: http://localhost:${PORTS.tracker}/api/v1/issues  (token in .beacon/tracking/api-token)
+                    REST API: curl -H "Authorization: Bearer $(cat .beacon/tracking/api-token)" http://localhost:${PORTS.tracker}/api/v1/issues
   Prometheus        http://localhost:${PORTS.prometheus}      (scraping the demo workload, the tracker and the adapter; Beacon's alert rules loaded)
+  Alertmanager      http://localhost:${PORTS.alertmanager}      (routing what Prometheus fires; its receivers are placeholders at example.invalid)
   metrics adapter   https://localhost:${PORTS.adapter}
                     curl -k https://localhost:${PORTS.adapter}/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/%2A/websocket_connections
   dashboards        .beacon/out/dashboards/*.json with .beacon/out/provisioning/dashboards/beacon.yaml
   alerting          .beacon/out/prometheus, .beacon/out/alertmanager/alertmanager.yml, .beacon/out/grafana/alert-rules.yaml
 `);
 } catch (err) {
-  console.error(`start: ${err instanceof Error ? err.message : String(err)}`);
+  // A signal during startup stops the stack with 0 and ends the waits: nothing to report.
+  if (!stopping) console.error(`start: ${err instanceof Error ? err.message : String(err)}`);
   stop(1);
 }
