@@ -60,7 +60,11 @@ describe('config.json', () => {
     ],
     [
       { projects: [{ id: 1, name: 'w', key, retentionDays: -2 }] },
-      'config.json: projects[0].retentionDays: must be a non-negative number',
+      'config.json: projects[0].retentionDays: must be a non-negative integer, got -2',
+    ],
+    [
+      { projects: [{ id: 1, name: 'w', key, retentionDays: 7.5 }] },
+      'config.json: projects[0].retentionDays: must be a non-negative integer, got 7.5',
     ],
     [
       {

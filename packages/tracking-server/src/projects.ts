@@ -69,14 +69,8 @@ function only(o: Obj, allowed: readonly string[], file: string, path: string) {
   }
 }
 
-function num(v: unknown, file: string, path: string, fallback: number): number {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
-    throw new ConfigError(file, path, 'must be a non-negative number');
-  return v;
-}
-
-// Integer like the CLI flag: a fraction of an event per minute would refuse every event.
+// Integers like their CLI flags: a fraction of an event per minute would refuse every event,
+// and retention is kept in whole days, as `--retention-days` and Sentry's own take it.
 function count(v: unknown, file: string, path: string, fallback: number): number {
   if (v === undefined) return fallback;
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
@@ -138,7 +132,7 @@ export function parseConfig(
         `${path}.eventsPerMinute`,
         defaults.eventsPerMinute,
       ),
-      retentionDays: num(p.retentionDays, file, `${path}.retentionDays`, defaults.retentionDays),
+      retentionDays: count(p.retentionDays, file, `${path}.retentionDays`, defaults.retentionDays),
       scrub,
     };
   });
