@@ -239,8 +239,17 @@ export async function startAdapter(
   };
   const listerApi = overrides.lister ? undefined : connect(flags.listerKubeconfig);
   const watchLister = listerApi
-    ? kubeWatchLister(listerApi, (error, retryInMs) =>
-        logger.warn('object list or watch failed; retrying', { error, retryInMs }),
+    ? kubeWatchLister(
+        listerApi,
+        (error, retryInMs) =>
+          logger.warn('object list or watch failed; retrying', { error, retryInMs }),
+        {
+          onDiscoveryError: (resource, error) =>
+            logger.warn(
+              'API discovery could not resolve a custom resource; its name and scope are guessed (or kept from the last relist that resolved them) and it is asked again at the next relist',
+              { resource, error },
+            ),
+        },
       )
     : undefined;
   const provider = createPrometheusProvider({

@@ -248,6 +248,18 @@ describe('custom resources', () => {
     expect(await lister.discover?.('widgets.example.com')).toBeUndefined();
   });
 
+  it('tells its caller which resource discovery could not resolve, and why', async () => {
+    const told: [string, string][] = [];
+    const { lister } = start({
+      onDiscoveryError: (resource, err) => told.push([resource, (err as Error).message]),
+    });
+    expect(await lister.discover?.('widgets.keda.sh')).toBeUndefined();
+    expect(await lister.discover?.('scaledobjects.keda.sh')).toBeDefined();
+    expect(told).toEqual([
+      ['widgets.keda.sh', 'the server doesn\'t have a resource type "widgets" in group "keda.sh"'],
+    ]);
+  });
+
   it('asks discovery again after a 404, as when the CRD moved to another version', async () => {
     fake.argoVersion = 'v1beta1'; // preferred, but not served in this fake: a 404
     const { lister } = start();

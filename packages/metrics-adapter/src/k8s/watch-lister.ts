@@ -96,6 +96,11 @@ export interface WatchListerOptions {
   readonly pageSize?: number;
   readonly now?: () => number;
   readonly random?: () => number;
+  /**
+   * A custom resource discovery could not say anything of (its group or resource is not served,
+   * or the API server did not answer): the caller keeps a guess, or what it found before.
+   */
+  readonly onDiscoveryError?: (resource: string, err: unknown) => void;
 }
 
 /** Where a resource's collection is, found again after a 404 (its CRD now serves another version). */
@@ -366,7 +371,10 @@ export function kubeWatchLister(
     },
     async discover(resource) {
       // Undefined when discovery failed: this answer keeps the guess, the next asks again.
-      return discovery.lookup(resource)?.catch(() => undefined);
+      return discovery.lookup(resource)?.catch((err: unknown) => {
+        options.onDiscoveryError?.(resource, err);
+        return undefined;
+      });
     },
     stop() {
       for (const i of informers.values()) i.stop();
