@@ -9,7 +9,7 @@ import {
   answerOpenApiV3,
   openApiV2,
   openApiV3,
-  type OpenApiV3Answer,
+  type DocumentAnswer,
 } from './api/openapi-v3';
 import { route, segments, selectors, type Route, type Selectors } from './api/routes';
 import { answerDiscovery, discoveryItems, negotiateDiscovery } from './api/aggregated-discovery';
@@ -178,7 +178,7 @@ export function createApp(deps: ServerDeps): RequestListener {
   const v2 = openApiV2(deps.version.gitVersion);
   const v3 = openApiV3(deps.version.gitVersion, builtAt);
   /** An answer with its own headers: OpenAPI's, and aggregated discovery's. */
-  const sendAnswer = (res: ServerResponse, answer: OpenApiV3Answer) => {
+  const sendAnswer = (res: ServerResponse, answer: DocumentAnswer) => {
     if (isStatus(answer.body)) return sendStatus(res, answer.body);
     // A 304 has no body of its own to measure; a 301 an empty one.
     res.writeHead(answer.code, {

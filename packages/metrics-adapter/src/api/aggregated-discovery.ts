@@ -5,6 +5,7 @@
 // aggregated one saves them an /apis/<group>/<version> request per group version; anything else
 // sends them to those legacy documents, which stay as they were.
 import { createHash } from 'node:crypto';
+import type { DocumentAnswer } from './openapi-v3';
 import { GROUP_VERSIONS } from './routes';
 import { apiResources, type APIResource, type ServedMetric } from './wire';
 
@@ -208,12 +209,6 @@ export function discoveryItems(served: ServedByGroup): object[] {
   });
 }
 
-export interface DiscoveryAnswer {
-  readonly code: 200 | 304;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body?: Buffer;
-}
-
 /**
  * The answer to a GET of /apis that asked for `version`, as etag.go's ServeHTTPWithETag gives it:
  * the SHA-512 of the document (without kind and apiVersion, so the same for both versions) as
@@ -224,7 +219,7 @@ export function answerDiscovery(
   items: readonly object[],
   version: DiscoveryVersion,
   ifNoneMatch: string | undefined,
-): DiscoveryAnswer {
+): DocumentAnswer {
   const hash = createHash('sha512')
     .update(JSON.stringify({ metadata: {}, items }))
     .digest('hex')

@@ -60,7 +60,8 @@ export interface OpenApiV3Request {
   readonly ifNoneMatch: string | undefined;
 }
 
-export interface OpenApiV3Answer {
+/** A document's answer with headers of its own (ETag and the like): OpenAPI's, and discovery's. */
+export interface DocumentAnswer {
   readonly code: number;
   readonly headers: Readonly<Record<string, string>>;
   /** A document, a Status (404, 406), or nothing (301, 304). */
@@ -115,7 +116,7 @@ export function answerOpenApiV3(
   path: string | undefined,
   request: OpenApiV3Request,
   now = new Date(),
-): OpenApiV3Answer {
+): DocumentAnswer {
   const doc = path === undefined ? v3.discovery : v3.documents.get(path);
   if (!doc) return { code: 404, headers: {}, body: notFoundPath(`/openapi/v3/${path}`) };
   const etag = JSON.stringify(doc.hash);
@@ -146,7 +147,7 @@ function conditional(
   doc: Document,
   headers: Record<string, string>,
   ifNoneMatch: string | undefined,
-): OpenApiV3Answer {
+): DocumentAnswer {
   if (matches(ifNoneMatch, headers.etag ?? '')) {
     delete headers['content-type'];
     return { code: 304, headers };
@@ -165,7 +166,7 @@ export function answerOpenApiV2(
   doc: Document,
   builtAt: Date,
   request: Omit<OpenApiV3Request, 'query'>,
-): OpenApiV3Answer {
+): DocumentAnswer {
   if (!acceptsJson(request.accept)) return { code: 406, headers: {}, body: notAcceptable() };
   const headers = {
     'content-type': 'application/json',
