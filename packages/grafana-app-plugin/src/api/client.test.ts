@@ -62,6 +62,17 @@ describe('ProxyTrackerApi', () => {
     await expect(api.listIssues({ seenAfter: 0, sort: 'first_seen' })).resolves.toEqual(page);
   });
 
+  test('sends several services as one parameter each, as the tracker reads a list', async () => {
+    const page = { items: [], nextCursor: null };
+    const { backend } = fakeBackend({
+      [`GET ${BASE}/issues?service=svc+a&service=b%26c&limit=5`]: { data: page },
+      [`GET ${BASE}/issues?service=one`]: { data: page },
+    });
+    const api = new ProxyTrackerApi(() => backend);
+    await expect(api.listIssues({ service: ['svc a', 'b&c'], limit: 5 })).resolves.toEqual(page);
+    await expect(api.listIssues({ service: ['one'] })).resolves.toEqual(page);
+  });
+
   test('changes one status with PATCH and many with POST /issues/status', async () => {
     const { backend, requests } = fakeBackend({
       [`PATCH ${BASE}/issues/7`]: { data: { id: 7, status: 'resolved' } },

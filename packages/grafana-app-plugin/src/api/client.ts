@@ -44,13 +44,17 @@ export class TrackerError extends Error {
   }
 }
 
-type Params = Record<string, string | number | boolean | undefined>;
+type Value = string | number | boolean | undefined;
+type Params = Record<string, Value | readonly string[]>;
 
+/** A list is sent as one parameter per value (`service=a&service=b`), as the tracker reads it. */
 function queryString(params: Params): string {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined && value !== '') {
-      search.set(key, String(value));
+    for (const v of Array.isArray(value) ? value : [value]) {
+      if (v !== undefined && v !== '') {
+        search.append(key, String(v));
+      }
     }
   }
   const s = search.toString();

@@ -127,7 +127,7 @@ export class FakeTrackerApi implements TrackerApi {
           (!query.status || i.status === query.status) &&
           (!query.severity || i.severity === query.severity) &&
           (!query.type || i.type === query.type) &&
-          (!query.service || i.service === query.service) &&
+          (!query.service || [query.service].flat().includes(i.service)) &&
           (!query.environment || i.environment === query.environment) &&
           (!query.release || i.releases.includes(query.release)) &&
           (query.seenAfter === undefined || Date.parse(i.lastSeen) >= query.seenAfter) &&

@@ -53,7 +53,8 @@ export interface IssueQuery {
   status?: Wire.IssueStatus;
   severity?: Wire.Severity;
   type?: Wire.ErrorType;
-  service?: string;
+  /** Issues with an event from this service, or from any of several (at most 100). */
+  service?: string | readonly string[];
   environment?: string;
   release?: string;
   q?: string;

@@ -58,7 +58,8 @@ const TEXT_FILTERS = [
 ] as const;
 const sortOptions = ISSUE_SORTS.map((s) => ({ label: SORT_LABELS[s], value: s }));
 
-function queryFrom(params: URLSearchParams): IssueQuery {
+/** The page's filters: each typed as one value (the tracker also takes several services). */
+function queryFrom(params: URLSearchParams): IssueQuery & { service?: string } {
   const pick = <T extends string>(key: string, allowed: readonly T[]): T | undefined => {
     const v = params.get(key);
     return v && (allowed as readonly string[]).includes(v) ? (v as T) : undefined;

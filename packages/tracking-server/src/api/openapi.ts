@@ -230,6 +230,17 @@ const param = (name: string, schema: object, where = 'query', description?: stri
 const epochMillis = { ...integer, minimum: 0, maximum: 999_999_999_999_999 };
 const anyEvent = (name: string, what: string) =>
   param(name, text, 'query', `Issues with an event ${what}, not only as their latest.`);
+/** anyEvent of several values, each its own parameter (form style, exploded: OpenAPI's default). */
+const anyEventOf = (name: string, what: string) => ({
+  ...param(
+    name,
+    { type: 'array', items: text, minItems: 1, maxItems: 100 },
+    'query',
+    `Issues with an event ${what}, not only as their latest. Given several times (${name}=a&${name}=b), any of them; at most 100.`,
+  ),
+  style: 'form',
+  explode: true,
+});
 // The server reads at most 15 digits (rest.ts) and refuses more with 400.
 const issueId = param('id', { ...integer, minimum: 1, maximum: 999_999_999_999_999 }, 'path');
 /** A body the operation cannot go without (OpenAPI's requestBody is optional unless it says). */
@@ -281,8 +292,8 @@ export function openApiDocument(): object {
             param('status', oneOf(STATUSES)),
             param('severity', oneOf(SEVERITIES)),
             param('type', oneOf(TYPES)),
-            anyEvent('service', 'from this service'),
-            anyEvent('environment', 'in this environment'),
+            anyEventOf('service', 'from this service'),
+            anyEventOf('environment', 'in this environment'),
             anyEvent('release', 'of this release'),
             param('q', text),
             param(

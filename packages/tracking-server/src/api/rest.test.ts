@@ -271,3 +271,70 @@ describe('issues active in a time range (seenAfter, seenBefore)', () => {
     expect(await titles(`&seenAfter=${t0 - 1}&seenBefore=${t0 - 1}`)).toEqual([]);
   });
 });
+
+describe('a filter given several values (a dashboard variable with several picked)', () => {
+  it('answers the issues with an event from any of the services or environments given', async () => {
+    const { shop } = setup.projects;
+    for (const [service, environment] of [
+      ['multi-a', 'multi-prod'],
+      ['multi-b', 'multi-stage'],
+      ['multi-c', 'multi-stage'],
+    ] as const) {
+      const sent = await fetch(
+        `${setup.tracker.url}/api/${shop.id}/store/?sentry_key=${shop.key}`,
+        {
+          method: 'POST',
+          body: JSON.stringify({
+            message: `picked from ${service}`,
+            tags: { service },
+            environment,
+          }),
+        },
+      );
+      expect(sent.status).toBe(200);
+    }
+    const titles = async (query: string) => {
+      const res = await api('GET', `/issues?q=picked+from${query}&sort=first_seen`);
+      expect([query, res.status]).toEqual([query, 200]);
+      return (res.body as { items: { title: string }[] }).items.map((i) => i.title).sort();
+    };
+    const a = 'picked from multi-a';
+    const b = 'picked from multi-b';
+    const c = 'picked from multi-c';
+    expect(await titles('&service=multi-a')).toEqual([a]);
+    expect(await titles('&service=multi-a&service=multi-c')).toEqual([a, c]);
+    expect(await titles('&service=multi-c&service=multi-c')).toEqual([c]);
+    expect(await titles('&service=multi-b&service=elsewhere')).toEqual([b]);
+    expect(await titles('&environment=multi-stage&environment=multi-prod')).toEqual([a, b, c]);
+    expect(await titles('&service=multi-a&service=multi-b&environment=multi-stage')).toEqual([b]);
+    // Paged one at a time, the cursor goes through every issue of the services given.
+    const seen: string[] = [];
+    let cursor: string | null = '';
+    while (cursor !== null) {
+      const res = await api(
+        'GET',
+        `/issues?q=picked+from&service=multi-b&service=multi-a&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      const page = res.body as { items: { title: string }[]; nextCursor: string | null };
+      seen.push(...page.items.map((i) => i.title));
+      cursor = page.nextCursor;
+    }
+    expect(seen.sort()).toEqual([a, b]);
+  });
+
+  it('refuses a filter given more than 100 times, naming it', async () => {
+    const many = (name: string, n: number) =>
+      Array.from({ length: n }, (_, i) => `${name}=s${i}`).join('&');
+    expect(await api('GET', `/issues?${many('service', 101)}`)).toEqual({
+      status: 400,
+      allow: null,
+      body: { error: 'service may be given at most 100 times' },
+    });
+    expect(await api('GET', `/issues?${many('environment', 101)}`)).toEqual({
+      status: 400,
+      allow: null,
+      body: { error: 'environment may be given at most 100 times' },
+    });
+    expect((await api('GET', `/issues?${many('service', 100)}`)).status).toBe(200);
+  });
+});

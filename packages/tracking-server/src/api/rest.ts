@@ -60,6 +60,21 @@ const text = (name: string, value: unknown): string | undefined => {
   return value;
 };
 
+/** Most values one filter takes: a dashboard's multi-value variable, not a list of everything. */
+const MAX_VALUES = 100;
+
+/**
+ * A filter that matches any of its values, each given as its own parameter (`service=a&service=b`,
+ * as Grafana writes a multi-value variable into a URL).
+ */
+const anyOfParam = (name: string, value: unknown): readonly string[] | undefined => {
+  if (value === undefined) return undefined;
+  const values = Array.isArray(value) ? value : [value];
+  if (values.length > MAX_VALUES)
+    throw new ApiError(400, `${name} may be given at most ${MAX_VALUES} times`);
+  return [...new Set(values.map((v) => text(name, v) as string))];
+};
+
 /**
  * A `q` search text. SQLite's LIKE reads a pattern up to its first NUL, so `q=%00` would match
  * everything: refused rather than answered with what was not asked for.
@@ -200,8 +215,8 @@ export function restApi(deps: {
         status: oneOfParam('status', q.status, STATUSES),
         severity: oneOfParam('severity', q.severity, SEVERITIES),
         type: oneOfParam('type', q.type, TYPES),
-        service: text('service', q.service),
-        environment: text('environment', q.environment),
+        service: anyOfParam('service', q.service),
+        environment: anyOfParam('environment', q.environment),
         release: text('release', q.release),
         q: searchText(q.q),
         ...(seenAfter !== undefined ? { seenAfter } : {}),

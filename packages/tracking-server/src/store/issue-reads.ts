@@ -121,9 +121,17 @@ export function issueReads(db: Database.Database): IssueReads {
       }
       // Any of the issue's events, not only its latest.
       for (const key of ['service', 'environment'] as const) {
-        if (f[key] !== undefined) {
-          where.push(`id IN (SELECT issue_id FROM issue_${key}s WHERE ${key} = @${key})`);
-          params[key] = f[key];
+        const values = f[key];
+        if (values !== undefined) {
+          const names = values.map((v, i) => {
+            params[`${key}${i}`] = v;
+            return `@${key}${i}`;
+          });
+          where.push(
+            names.length === 0 // any of none: no issue
+              ? '0'
+              : `id IN (SELECT issue_id FROM issue_${key}s WHERE ${key} IN (${names.join(', ')}))`,
+          );
         }
       }
       if (f.release !== undefined) {

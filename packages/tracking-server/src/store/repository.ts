@@ -42,8 +42,10 @@ export interface IssueFilter {
   readonly status?: IssueStatus;
   readonly severity?: Severity;
   readonly type?: ErrorType;
-  readonly service?: string;
-  readonly environment?: string;
+  /** Issues with an event from any of these services… */
+  readonly service?: readonly string[];
+  /** …and in any of these environments. */
+  readonly environment?: readonly string[];
   readonly release?: string;
   readonly q?: string;
   /** Active in a time range (epoch ms): last seen at or after `seenAfter`… */

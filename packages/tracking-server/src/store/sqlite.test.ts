@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { readEvent } from '../ingest/event';
 import { createScrubber } from '../scrub/scrub';
+import type { IssueFilter } from './repository';
 import { openSqlite } from './sqlite';
+
+/** The filters of a listing, without its order and page size. */
+type Filters = Omit<IssueFilter, 'sort' | 'limit'>;
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 10, 22, 12);
@@ -314,20 +318,20 @@ it('filters issues by status, severity, type, service, environment, release and 
       }),
     ]);
     repo.setStatus([2], 'resolved', NOW);
-    const ids = (f: Record<string, string>) =>
+    const ids = (f: Filters) =>
       repo.listIssues({ sort: 'last_seen', limit: 10, ...f }, NOW).items.map((i) => i.id);
     expect(ids({ severity: 'critical' })).toEqual([1]);
     expect(ids({ severity: 'warning' })).toEqual([3]);
     expect(ids({ type: 'database' })).toEqual([2]);
-    expect(ids({ environment: 'staging' })).toEqual([2]);
-    expect(ids({ environment: 'production' })).toEqual([3, 1]);
+    expect(ids({ environment: ['staging'] })).toEqual([2]);
+    expect(ids({ environment: ['production'] })).toEqual([3, 1]);
     expect(ids({ release: 'web@2' })).toEqual([3, 2]);
-    expect(ids({ service: 'web' })).toEqual([3, 1]);
+    expect(ids({ service: ['web'] })).toEqual([3, 1]);
     expect(ids({ q: 'deadlock' })).toEqual([2]);
     expect(ids({ q: '100%' })).toEqual([]); // LIKE wildcards are matched literally
     expect(ids({ status: 'open' })).toEqual([3, 1]);
     expect(ids({ status: 'resolved' })).toEqual([2]);
-    expect(ids({ environment: 'production', severity: 'warning' })).toEqual([3]);
+    expect(ids({ environment: ['production'], severity: 'warning' })).toEqual([3]);
   } finally {
     repo.close();
     rmSync(dir, { recursive: true, force: true });
@@ -431,7 +435,7 @@ describe('filters by service and environment', () => {
     repo.ingest([sent(1, 'checkout', 'production'), sent(2, 'billing', 'staging')]);
     repo.ingest([sent(3, 'billing', 'staging'), sent(11, 'search', 'production')]);
   };
-  const ids = (repo: ReturnType<typeof openSqlite>, f: Record<string, string>) =>
+  const ids = (repo: ReturnType<typeof openSqlite>, f: Filters) =>
     repo.listIssues({ sort: 'first_seen', limit: 10, ...f }, NOW).items.map((i) => i.id);
 
   it('finds an issue under every service and environment its events came from', () => {
@@ -441,12 +445,19 @@ describe('filters by service and environment', () => {
       feed(repo);
       // Issue 1's latest event is billing's, in staging; its first was checkout's, in production.
       expect(repo.getIssue(1, NOW)).toMatchObject({ service: 'billing' });
-      expect(ids(repo, { service: 'checkout' })).toEqual([1]);
-      expect(ids(repo, { service: 'billing' })).toEqual([1]);
-      expect(ids(repo, { service: 'search' })).toEqual([2]);
-      expect(ids(repo, { environment: 'production' })).toEqual([2, 1]);
-      expect(ids(repo, { environment: 'staging' })).toEqual([1]);
-      expect(ids(repo, { environment: 'development' })).toEqual([]);
+      expect(ids(repo, { service: ['checkout'] })).toEqual([1]);
+      expect(ids(repo, { service: ['billing'] })).toEqual([1]);
+      expect(ids(repo, { service: ['search'] })).toEqual([2]);
+      expect(ids(repo, { environment: ['production'] })).toEqual([2, 1]);
+      expect(ids(repo, { environment: ['staging'] })).toEqual([1]);
+      expect(ids(repo, { environment: ['development'] })).toEqual([]);
+      // Several values: an issue with an event from any of them, each issue once.
+      expect(ids(repo, { service: ['checkout', 'search'] })).toEqual([2, 1]);
+      expect(ids(repo, { service: ['checkout', 'billing'] })).toEqual([1]);
+      expect(ids(repo, { service: ['nowhere', 'search'] })).toEqual([2]);
+      expect(ids(repo, { environment: ['staging', 'development'] })).toEqual([1]);
+      expect(ids(repo, { service: ['billing', 'search'], environment: ['staging'] })).toEqual([1]);
+      expect(ids(repo, { service: [] })).toEqual([]);
     } finally {
       repo.close();
       rmSync(dir, { recursive: true, force: true });
@@ -463,6 +474,13 @@ describe('filters by service and environment', () => {
         new RegExp(`^SEARCH ${table} USING`),
       );
     }
+    // Several services or environments (a dashboard's multi-value variable): by key too.
+    for (const table of ['issue_services', 'issue_environments']) {
+      const column = table === 'issue_services' ? 'service' : 'environment';
+      expect(
+        queryPlan(`SELECT issue_id FROM ${table} WHERE ${column} IN (?, ?, ?)`, 'x', 'y', 'z'),
+      ).toMatch(new RegExp(`^SEARCH ${table} USING`));
+    }
   });
 
   it('fills them from the events kept when it opens a database from before them', () => {
@@ -476,8 +494,8 @@ describe('filters by service and environment', () => {
     raw.close();
     const again = openSqlite(file);
     try {
-      expect(ids(again, { service: 'checkout' })).toEqual([1]);
-      expect(ids(again, { environment: 'production' })).toEqual([2, 1]);
+      expect(ids(again, { service: ['checkout'] })).toEqual([1]);
+      expect(ids(again, { environment: ['production'] })).toEqual([2, 1]);
     } finally {
       again.close();
       rmSync(dir, { recursive: true, force: true });

@@ -36,7 +36,7 @@ describe('Error issues panel', () => {
     // issue 4 is resolved; issue 2 is another service
     expect(titles()).toEqual(["TypeError: Cannot read properties of undefined (reading 'id')", XSS]);
     expect(api.callsOf('listIssues')).toEqual([
-      [{ service: 'api-gateway', status: 'open', sort: 'events', ...seen, limit: 200 }],
+      [{ service: ['api-gateway'], status: 'open', sort: 'events', ...seen, limit: 10 }],
     ]);
     const first = screen.getAllByTestId(testIds.panels.issueRow)[0];
     expect(within(first).getByRole('link')).toHaveAttribute('href', '/a/beacon-observability-app/issues/1');
@@ -85,7 +85,7 @@ describe('Error issues panel', () => {
     await screen.findAllByTestId(testIds.panels.issueRow);
     expect(titles()).toEqual(['active in the range']);
     expect(api.callsOf('listIssues')).toEqual([
-      [{ status: undefined, service: undefined, sort: 'events', ...seen, limit: 200 }],
+      [{ status: undefined, service: undefined, sort: 'events', ...seen, limit: 10 }],
     ]);
   });
 
@@ -108,10 +108,24 @@ describe('Error issues panel', () => {
     renderPanel(api, { status: 'any' }, { service: '{ai-service,video-processing}' });
     await screen.findAllByTestId(testIds.panels.issueRow);
     expect(titles()).toEqual(['QueryFailedError: deadlock detected']);
-    // The tracker filters by one service: several are picked from every service's issues.
+    // The tracker is asked for any of them (service=a&service=b).
     expect(api.callsOf('listIssues')).toEqual([
-      [{ status: undefined, service: undefined, sort: 'events', ...seen, limit: 200 }],
+      [{ status: undefined, service: ['ai-service', 'video-processing'], sort: 'events', ...seen, limit: 10 }],
     ]);
+  });
+
+  test("several services' issues are not hidden behind 200 busier issues of other services", async () => {
+    const busier = Array.from({ length: 200 }, (_, n) =>
+      issue({ id: 100 + n, title: `busier ${n}`, service: 'elsewhere', count: 1000 + n })
+    );
+    const picked = [
+      issue({ id: 1, title: 'picked a', service: 'svc-a', count: 5 }),
+      issue({ id: 2, title: 'picked b', service: 'svc-b', count: 3 }),
+    ];
+    const api = new FakeTrackerApi({ issues: [...busier, ...picked] });
+    renderPanel(api, { status: 'any' }, { service: '{svc-a,svc-b}' });
+    await screen.findAllByTestId(testIds.panels.issueRow);
+    expect(titles()).toEqual(['picked a', 'picked b']);
   });
 
   test('says when there is nothing to show', async () => {

@@ -3,7 +3,7 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2, PanelProps } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
 import { useTrackerApi } from '../../api/context';
-import type { IssueSort, IssueStatus, IssueSummary } from '../../api/types';
+import type { IssueSort, IssueStatus } from '../../api/types';
 import { SeverityBadge, StatusBadge } from '../../components/Badges';
 import { formatCount } from '../../components/format';
 import { Sparkline } from '../../components/Sparkline';
@@ -47,23 +47,22 @@ export function IssuesPanel({ options, timeRange, replaceVariables, width, heigh
   const s = useStyles2(getStyles);
   const api = useTrackerApi();
   const services = serviceFilter(replaceVariables(options.service ?? ''));
-  // The tracker filters by one service; several are picked here from every service's issues.
-  const service = services?.length === 1 ? services[0] : undefined;
   const servicesKey = services?.join(',');
   const from = timeRange.from.valueOf();
   const to = timeRange.to.valueOf();
   const limit = Math.max(1, Math.min(100, options.limit || 10));
   const { value, error, loading, reload } = useAsync(async () => {
     // The tracker keeps the issues active in the dashboard's time range.
+    // and the issues of any of the services picked (each an issue with an event from it).
     const page = await api.listIssues({
-      service,
+      service: services,
       status: options.status === 'any' ? undefined : options.status,
       sort: options.sort,
       seenAfter: from,
       seenBefore: to,
-      limit: 200,
+      limit,
     });
-    return page.items.filter((i: IssueSummary) => !services || services.includes(i.service)).slice(0, limit);
+    return page.items;
     // servicesKey stands for services (a new array on every render).
   }, [api, servicesKey, options.status, options.sort, limit, from, to]);
 
