@@ -92,8 +92,18 @@ export function parseGrafanaUrl(raw: string): URL {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new Error(`invalid Grafana URL ${JSON.stringify(raw)}: must be http or https`);
   }
-  if (url.search || url.hash) {
+  // A bare `?` or `#` leaves search and hash empty but stays in the href, where it would end up
+  // between the base and every API path (`http://h/?/api/...`): check the href too.
+  if (url.search || url.hash || /[?#]/.test(url.href)) {
     throw new Error(`invalid Grafana URL ${JSON.stringify(raw)}: no query or fragment allowed`);
+  }
+  // fetch refuses URLs with credentials, and the message would echo the password.
+  if (url.username || url.password) {
+    const shown = new URL(url.href);
+    if (shown.password) shown.password = '***';
+    throw new Error(
+      `invalid Grafana URL ${JSON.stringify(shown.href)}: no user or password in the URL; give a token with --token or GRAFANA_TOKEN`,
+    );
   }
   return url;
 }
@@ -101,6 +111,30 @@ export function parseGrafanaUrl(raw: string): URL {
 interface ErrorBody {
   message?: string;
   status?: string;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Grafana's `message` and `status` from an error answer, kept only when they are strings; when
+ * the body has no message (an HTML page from a proxy, plain text), the start of its text.
+ */
+function errorBody(parsed: unknown, text: string): ErrorBody {
+  const body: ErrorBody = {};
+  if (isObj(parsed)) {
+    if (typeof parsed.message === 'string' && parsed.message !== '') body.message = parsed.message;
+    if (typeof parsed.status === 'string' && parsed.status !== '') body.status = parsed.status;
+  }
+  if (body.message === undefined) {
+    const plain = text
+      .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ')
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
+    if (plain !== '') body.message = plain.length > 160 ? `${plain.slice(0, 157)}…` : plain;
+  }
+  return body;
 }
 
 /** What a 412 from POST /api/dashboards/db means, by Grafana's `status` field. */
@@ -132,6 +166,19 @@ function errorMessage(subject: string, status: number, body: ErrorBody, baseUrl:
   }
 }
 
+function reason(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (err as Error).message;
+}
+
+interface RequestOptions {
+  body?: unknown;
+  /** Resolve to undefined on 404 instead of throwing. */
+  allow404?: boolean;
+  /** Accept a 2xx answer with an empty body (resolves to undefined). */
+  allowEmpty?: boolean;
+}
+
 /** A GrafanaApi over HTTP(S) with fetch. */
 export function createGrafanaClient(options: ClientOptions): GrafanaApi {
   const base = parseGrafanaUrl(options.url);
@@ -139,13 +186,12 @@ export function createGrafanaClient(options: ClientOptions): GrafanaApi {
   const timeoutMs = options.timeoutMs ?? 30_000;
   if (!options.token) throw new Error('a Grafana token is required');
 
-  const request = async <T>(
+  const request = async (
     method: string,
     path: string,
     subject: string,
-    body?: unknown,
-    allow404 = false,
-  ): Promise<T | undefined> => {
+    { body, allow404 = false, allowEmpty = false }: RequestOptions = {},
+  ): Promise<unknown> => {
     const url = `${baseUrl}${path}`;
     let res: Response;
     try {
@@ -160,11 +206,20 @@ export function createGrafanaClient(options: ClientOptions): GrafanaApi {
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      const why = cause?.code ?? cause?.message ?? (err as Error).message;
-      throw new Error(`${subject}: cannot reach Grafana at ${baseUrl} (${why})`, { cause: err });
+      throw new Error(`${subject}: cannot reach Grafana at ${baseUrl} (${reason(err)})`, {
+        cause: err,
+      });
     }
-    const text = await res.text();
+    // The body can still fail after the headers (connection reset, the timeout): name the subject.
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (err) {
+      throw new Error(
+        `${subject}: Grafana at ${baseUrl} broke off its ${res.status} answer (${reason(err)})`,
+        { cause: err },
+      );
+    }
     let parsed: unknown;
     try {
       parsed = text === '' ? undefined : JSON.parse(text);
@@ -173,8 +228,7 @@ export function createGrafanaClient(options: ClientOptions): GrafanaApi {
     }
     if (res.status === 404 && allow404) return undefined;
     if (!res.ok) {
-      const errBody =
-        parsed !== null && typeof parsed === 'object' ? (parsed as ErrorBody) : ({} as ErrorBody);
+      const errBody = errorBody(parsed, text);
       throw new GrafanaError(
         errorMessage(subject, res.status, errBody, baseUrl),
         res.status,
@@ -186,57 +240,71 @@ export function createGrafanaClient(options: ClientOptions): GrafanaApi {
         `${subject}: Grafana at ${baseUrl} answered ${res.status} with a body that is not JSON: ${JSON.stringify(text.slice(0, 120))}`,
       );
     }
-    return parsed as T;
+    if (parsed === undefined && !allowEmpty) {
+      throw new Error(`${subject}: Grafana answered ${res.status} with an empty body`);
+    }
+    return parsed;
   };
-  const required = <T>(v: T | undefined, subject: string): T => {
-    if (v === undefined) throw new Error(`${subject}: Grafana answered with an empty body`);
-    return v;
+  /** Grafana's answer when it is a JSON object; otherwise an error naming what came instead. */
+  const object = (v: unknown, subject: string, what = 'answer'): Obj => {
+    if (isObj(v)) return v;
+    const got = Array.isArray(v) ? 'a list' : v === null ? 'null' : typeof v;
+    throw new Error(`${subject}: Grafana's ${what} is ${got}, not a JSON object`);
   };
   const enc = encodeURIComponent;
 
   return {
     async getDashboard(uid) {
-      return request<StoredDashboard>(
-        'GET',
-        `/api/dashboards/uid/${enc(uid)}`,
-        `reading dashboard ${uid}`,
-        undefined,
-        true,
-      );
+      const subject = `reading dashboard ${uid}`;
+      const v = await request('GET', `/api/dashboards/uid/${enc(uid)}`, subject, {
+        allow404: true,
+      });
+      if (v === undefined) return undefined;
+      const answer = object(v, subject);
+      const dashboard = object(answer.dashboard, subject, '"dashboard"');
+      const meta = isObj(answer.meta) ? answer.meta : {};
+      return { ...answer, dashboard, meta } as StoredDashboard;
     },
     async saveDashboard(req) {
       const uid = String(req.dashboard.uid);
       const subject = `saving dashboard ${uid}`;
-      return required(
-        await request<SaveDashboardResponse>('POST', '/api/dashboards/db', subject, req),
-        subject,
-      );
+      const v = await request('POST', '/api/dashboards/db', subject, { body: req });
+      return object(v, subject) as unknown as SaveDashboardResponse;
     },
     async deleteDashboard(uid) {
-      await request('DELETE', `/api/dashboards/uid/${enc(uid)}`, `deleting dashboard ${uid}`);
+      await request('DELETE', `/api/dashboards/uid/${enc(uid)}`, `deleting dashboard ${uid}`, {
+        allowEmpty: true,
+      });
     },
     async getFolder(uid) {
-      return request<Folder>(
-        'GET',
-        `/api/folders/${enc(uid)}`,
-        `reading folder ${uid}`,
-        undefined,
-        true,
-      );
+      const subject = `reading folder ${uid}`;
+      const v = await request('GET', `/api/folders/${enc(uid)}`, subject, { allow404: true });
+      return v === undefined ? undefined : (object(v, subject) as unknown as Folder);
     },
     async createFolder(folder) {
       const subject = `creating folder ${folder.uid}`;
-      return required(await request<Folder>('POST', '/api/folders', subject, folder), subject);
+      const v = await request('POST', '/api/folders', subject, { body: folder });
+      return object(v, subject) as unknown as Folder;
     },
     async searchDashboardsByTag(tag) {
       const subject = `searching dashboards tagged ${tag}`;
-      const hits = await request<SearchHit[]>(
+      const hits = await request(
         'GET',
         `/api/search?tag=${enc(tag)}&type=dash-db&limit=5000`,
         subject,
       );
       if (!Array.isArray(hits)) throw new Error(`${subject}: Grafana's answer is not a list`);
-      return hits;
+      return hits.map((h: unknown, i): SearchHit => {
+        const hit = object(h, subject, `hit ${i}`);
+        if (typeof hit.uid !== 'string') {
+          throw new Error(`${subject}: Grafana's hit ${i} has no uid`);
+        }
+        // Go encodes an empty list as null; sync reads tags and type of every hit.
+        const tags = Array.isArray(hit.tags) ? hit.tags.filter((t) => typeof t === 'string') : [];
+        const type = typeof hit.type === 'string' ? hit.type : '';
+        const title = typeof hit.title === 'string' ? hit.title : hit.uid;
+        return { ...hit, uid: hit.uid, title, type, tags } as SearchHit;
+      });
     },
   };
 }

@@ -1,0 +1,449 @@
+// Properties of the two places outside input enters the Grafana client: the --grafana-url it is
+// given, and whatever the server at that URL answers (a real Grafana's JSON, its error JSON, a
+// proxy's HTML error page, an empty or broken-off body).
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
+import { GrafanaError, createGrafanaClient, parseGrafanaUrl } from './client';
+import type { GrafanaApi } from './client';
+import { planSync } from './sync';
+
+const chars = (s: string) => fc.constantFrom(...s.split(''));
+const LOWER = 'abcdefghijklmnopqrstuvwxyz';
+const DIGITS = '0123456789';
+
+/** A DNS label: letters and digits, inner hyphens. */
+const label = fc
+  .tuple(
+    chars(LOWER),
+    fc.array(chars(LOWER + DIGITS + '-'), { maxLength: 10 }),
+    chars(LOWER + DIGITS),
+  )
+  .map(([a, mid, z]) => a + mid.join('') + z);
+
+/** Hosts with what new URL makes of them (lowercase already; IPv4 and IPv6 loopback kept). */
+const host = fc.oneof(
+  fc.array(label, { minLength: 1, maxLength: 3 }).map((ls) => ls.join('.')),
+  fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((ns) => ns.join('.')),
+  fc.constant('[::1]'),
+);
+
+/** A path segment of unreserved characters, never `.` or `..`. */
+const segment = fc
+  .array(chars(LOWER + DIGITS + '-_~.'), { minLength: 1, maxLength: 8 })
+  .map((cs) => cs.join(''))
+  .filter((s) => s !== '.' && s !== '..');
+
+interface ValidBase {
+  raw: string;
+  protocol: 'http:' | 'https:';
+  hostname: string;
+  port: string;
+  segments: string[];
+  trailing: string;
+}
+
+/** Valid Grafana root URLs, with what each means. */
+const validBase: fc.Arbitrary<ValidBase> = fc
+  .record({
+    scheme: fc.constantFrom('http', 'https', 'HTTP', 'Https'),
+    hostname: host,
+    port: fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }),
+    segments: fc.array(segment, { maxLength: 4 }),
+    trailing: fc.constantFrom('', '/', '//'),
+  })
+  .map(({ scheme, hostname, port, segments, trailing }) => {
+    const protocol = `${scheme.toLowerCase()}:` as 'http:' | 'https:';
+    const defaultPort = protocol === 'http:' ? 80 : 443;
+    const path = segments.map((s) => `/${s}`).join('');
+    return {
+      raw: `${scheme}://${hostname}${port === undefined ? '' : `:${port}`}${path}${trailing}`,
+      protocol,
+      hostname,
+      port: port === undefined || port === defaultPort ? '' : String(port),
+      segments,
+      trailing,
+    };
+  });
+
+const REASONS = [
+  'not an absolute URL',
+  'must be http or https',
+  'no query or fragment allowed',
+  'no user or password in the URL; give a token with --token or GRAFANA_TOKEN',
+];
+
+/** parseGrafanaUrl's answer, checked against its contract: a usable URL or a plain Error. */
+function checkParse(raw: string): void {
+  let url: URL;
+  try {
+    url = parseGrafanaUrl(raw);
+  } catch (err) {
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).constructor).toBe(Error);
+    const msg = (err as Error).message;
+    expect(msg.startsWith('invalid Grafana URL "')).toBe(true);
+    expect(REASONS.some((r) => msg.endsWith(`: ${r}`))).toBe(true);
+    if (!msg.includes('no user or password')) {
+      expect(msg).toBe(`invalid Grafana URL ${JSON.stringify(raw)}: ${msg.split('": ').pop()}`);
+    }
+    return;
+  }
+  expect(['http:', 'https:']).toContain(url.protocol);
+  expect(url.href).not.toMatch(/[?#]/);
+  expect(url.username + url.password).toBe('');
+}
+
+/** A valid base with one character inserted, replaced or dropped somewhere. */
+const mutated = fc
+  .tuple(
+    validBase,
+    fc.nat(),
+    fc.constantFrom('insert', 'replace', 'drop'),
+    fc.oneof(chars('?#@:/\\%[] \t\n.'), fc.string({ minLength: 1, maxLength: 1, unit: 'binary' })),
+  )
+  .map(([b, at, how, c]) => {
+    const i = at % (b.raw.length + 1);
+    if (how === 'insert') return b.raw.slice(0, i) + c + b.raw.slice(i);
+    if (how === 'replace') return b.raw.slice(0, i) + c + b.raw.slice(i + 1);
+    return b.raw.slice(0, i) + b.raw.slice(i + 1);
+  });
+
+describe('parseGrafanaUrl', () => {
+  it('answers any string (10k cases) with an http(s) URL fit to prefix API paths or an error naming it', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string({ unit: 'binary', maxLength: 60 }), mutated, fc.webUrl()),
+        checkParse,
+      ),
+      { numRuns: 10_000 },
+    );
+  });
+
+  it('parses a generated http(s) root URL (3k cases) to its scheme, host, port and path', () => {
+    fc.assert(
+      fc.property(validBase, (b) => {
+        const url = parseGrafanaUrl(b.raw);
+        expect(url.protocol).toBe(b.protocol);
+        expect(url.hostname).toBe(b.hostname);
+        expect(url.port).toBe(b.port);
+        expect(url.pathname).toBe(b.segments.map((s) => `/${s}`).join('') + b.trailing || '/');
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it('rejects a root URL with a user or password (2k cases), never echoing the password', () => {
+    const password = fc
+      .array(chars('ABCDEFGHIJKLMNOPQRSTUVWXYZ'), { minLength: 8, maxLength: 16 })
+      .map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(validBase, label, fc.option(password, { nil: undefined }), (b, user, pw) => {
+        const raw = b.raw.replace('://', `://${user}${pw === undefined ? '' : `:${pw}`}@`);
+        expect(() => parseGrafanaUrl(raw)).toThrow('no user or password in the URL');
+        try {
+          parseGrafanaUrl(raw);
+        } catch (err) {
+          if (pw !== undefined) expect((err as Error).message).not.toContain(pw);
+        }
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it.each([
+    ['http://grafana.example?', 'no query or fragment allowed'],
+    ['http://grafana.example/grafana/#', 'no query or fragment allowed'],
+    ['https://admin:s3cret@grafana.example/', 'no user or password in the URL'],
+  ])('rejects %s, which new URL accepts', (raw, why) => {
+    expect(() => parseGrafanaUrl(raw)).toThrow(why);
+  });
+});
+
+// --- Grafana's answers, over real HTTP on loopback ---------------------------------------------
+
+type Reply = (req: IncomingMessage, res: ServerResponse) => void;
+let reply: Reply = (_req, res) => res.end();
+let server: Server;
+let origin: string;
+const seen: string[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    seen.push(req.url ?? '');
+    req.resume();
+    req.on('end', () => reply(req, res));
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((done) => server.close(done));
+});
+
+describe('the client', () => {
+  it('sends every API call under the root URL, whatever its path and trailing slashes (300 cases)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(segment, { maxLength: 4 }),
+        fc.constantFrom('', '/', '//'),
+        label,
+        async (segments, trailing, uid) => {
+          const path = segments.map((s) => `/${s}`).join('');
+          const api = createGrafanaClient({ url: `${origin}${path}${trailing}`, token: 't' });
+          reply = (_req, res) => res.writeHead(404).end();
+          seen.length = 0;
+          await api.getFolder(uid);
+          expect(seen).toEqual([`${path}/api/folders/${uid}`]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  }, 30_000);
+
+  const words = fc
+    .array(
+      fc.array(chars(LOWER), { minLength: 1, maxLength: 8 }).map((cs) => cs.join('')),
+      { minLength: 1, maxLength: 5 },
+    )
+    .map((ws) => ws.join(' '));
+
+  /** An answer a server at the Grafana URL may give, and what Grafana "said" in it, if known. */
+  type Answer = {
+    status: number;
+    kind: string;
+    body: string;
+    contentType: string;
+    said?: string;
+    truncated?: boolean;
+  };
+  const status = fc.constantFrom(200, 201, 204, 400, 401, 403, 404, 409, 412, 413, 500, 502, 503);
+  const answer: fc.Arbitrary<Answer> = fc.oneof(
+    fc.record({
+      status,
+      kind: fc.constant('empty'),
+      body: fc.constant(''),
+      contentType: fc.constant('text/plain'),
+    }),
+    fc
+      .tuple(
+        status,
+        fc.string({ maxLength: 40 }),
+        fc.option(fc.constantFrom('version-mismatch', 'name-exists', 'plugin-dashboard', 'other'), {
+          nil: undefined,
+        }),
+      )
+      .map(([s, message, st]) => ({
+        status: s,
+        kind: 'error json',
+        body: JSON.stringify({ message, ...(st ? { status: st } : {}), traceID: '' }),
+        contentType: 'application/json',
+        ...(message !== '' ? { said: message } : {}),
+      })),
+    fc.tuple(status, words).map(([s, t]) => ({
+      status: s,
+      kind: 'html',
+      body: `<html>\r\n<head><title>${t}</title></head>\r\n<body>\r\n<center><h1>${t}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`,
+      contentType: 'text/html',
+      said: t,
+    })),
+    fc.tuple(status, words).map(([s, t]) => ({
+      status: s,
+      kind: 'text',
+      body: `${t}\n`,
+      contentType: 'text/plain; charset=utf-8',
+      said: t,
+    })),
+    fc.tuple(status, fc.jsonValue({ maxDepth: 3 })).map(([s, v]) => ({
+      status: s,
+      kind: 'any json',
+      body: JSON.stringify(v) ?? 'null',
+      contentType: 'application/json',
+    })),
+    fc.tuple(status, fc.string({ unit: 'binary', maxLength: 40 })).map(([s, b]) => ({
+      status: s,
+      kind: 'bytes',
+      body: b,
+      contentType: 'application/octet-stream',
+    })),
+    fc.constantFrom(200, 500).map((s) => ({
+      status: s,
+      kind: 'broken off',
+      body: '{"dashboard":',
+      contentType: 'application/json',
+      truncated: true,
+    })),
+  );
+
+  const serve =
+    (a: Answer): Reply =>
+    (_req, res) => {
+      if (a.truncated) {
+        res.writeHead(a.status, { 'Content-Type': a.contentType, 'Content-Length': 1000 });
+        res.write(a.body);
+        setImmediate(() => res.destroy());
+        return;
+      }
+      res.writeHead(a.status, { 'Content-Type': a.contentType });
+      res.end(a.status === 204 ? undefined : a.body);
+    };
+
+  type Call = { name: string; subject: string; run: (api: GrafanaApi) => Promise<unknown> };
+  const CALLS: Call[] = [
+    { name: 'getDashboard', subject: 'reading dashboard d1', run: (a) => a.getDashboard('d1') },
+    {
+      name: 'saveDashboard',
+      subject: 'saving dashboard d1',
+      run: (a) => a.saveDashboard({ dashboard: { uid: 'd1' }, overwrite: false }),
+    },
+    {
+      name: 'deleteDashboard',
+      subject: 'deleting dashboard d1',
+      run: (a) => a.deleteDashboard('d1'),
+    },
+    { name: 'getFolder', subject: 'reading folder f1', run: (a) => a.getFolder('f1') },
+    {
+      name: 'createFolder',
+      subject: 'creating folder f1',
+      run: (a) => a.createFolder({ uid: 'f1', title: 'F' }),
+    },
+    {
+      name: 'searchDashboardsByTag',
+      subject: 'searching dashboards tagged beacon',
+      run: (a) => a.searchDashboardsByTag('beacon'),
+    },
+  ];
+
+  /** The shape each call promises its caller. */
+  function checkResult(name: string, v: unknown): void {
+    const obj = (x: unknown) => x !== null && typeof x === 'object' && !Array.isArray(x);
+    if (name === 'getDashboard') {
+      if (v !== undefined) {
+        expect(obj(v)).toBe(true);
+        expect(obj((v as { dashboard: unknown }).dashboard)).toBe(true);
+        expect(obj((v as { meta: unknown }).meta)).toBe(true);
+      }
+    } else if (name === 'getFolder') {
+      if (v !== undefined) expect(obj(v)).toBe(true);
+    } else if (name === 'saveDashboard' || name === 'createFolder') {
+      expect(obj(v)).toBe(true);
+    } else if (name === 'searchDashboardsByTag') {
+      expect(Array.isArray(v)).toBe(true);
+      for (const h of v as { uid: unknown; type: unknown; tags: unknown }[]) {
+        expect(typeof h.uid).toBe('string');
+        expect(typeof h.type).toBe('string');
+        expect(Array.isArray(h.tags)).toBe(true);
+      }
+    } else {
+      expect(v).toBeUndefined();
+    }
+  }
+
+  it('answers any reply of the server (600 cases) with the promised shape or an Error naming the call, the status and what the server said', async () => {
+    await fc.assert(
+      fc.asyncProperty(answer, fc.constantFrom(...CALLS), async (a, call) => {
+        reply = serve(a);
+        const api = createGrafanaClient({ url: origin, token: 't' });
+        let result: unknown;
+        try {
+          result = await call.run(api);
+        } catch (err) {
+          expect(err).toBeInstanceOf(Error);
+          expect([Error, GrafanaError]).toContain((err as Error).constructor);
+          const msg = (err as Error).message;
+          expect(msg.startsWith(`${call.subject}: `)).toBe(true);
+          if (a.truncated) {
+            expect(msg).toContain(`broke off its ${a.status} answer`);
+          } else if (a.status >= 400) {
+            expect(err).toBeInstanceOf(GrafanaError);
+            expect((err as GrafanaError).status).toBe(a.status);
+            expect(msg).toContain(String(a.status));
+            if (a.said !== undefined) expect(msg).toContain(a.said);
+          }
+          return;
+        }
+        expect(a.truncated).toBeUndefined();
+        const ok404 =
+          a.status === 404 && (call.name === 'getDashboard' || call.name === 'getFolder');
+        if (!ok404) expect(a.status).toBeLessThan(300);
+        checkResult(call.name, result);
+      }),
+      { numRuns: 600 },
+    );
+  }, 30_000);
+
+  it('lets diff plan over any reply of the server (300 cases) or fail with an Error, never a TypeError', async () => {
+    await fc.assert(
+      fc.asyncProperty(answer, async (a) => {
+        reply = serve(a);
+        const api = createGrafanaClient({ url: origin, token: 't' });
+        try {
+          const plan = await planSync(api, [{ uid: 'd1', title: 'D', tags: ['beacon'] }], {
+            prune: true,
+          });
+          expect(plan.dashboards).toHaveLength(1);
+        } catch (err) {
+          expect([Error, GrafanaError]).toContain((err as Error).constructor);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  }, 30_000);
+
+  it.each([
+    [
+      'an nginx 502 page',
+      502,
+      '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>',
+      'reading folder f1: Grafana answered 502 (Grafana: "502 Bad Gateway 502 Bad Gateway")',
+    ],
+    [
+      'error JSON whose message is not a string',
+      400,
+      '{"message":{"error":"bad"},"status":7}',
+      'reading folder f1: Grafana answered 400 (Grafana: "{"message":{"error":"bad"},"status":7}")',
+    ],
+  ])('names what the server said in %s', async (_what, status, body, message) => {
+    reply = (_req, res) => res.writeHead(status).end(body);
+    await expect(createGrafanaClient({ url: origin, token: 't' }).getFolder('f1')).rejects.toThrow(
+      message,
+    );
+  });
+
+  it.each([
+    ['an empty 200', '', 'reading dashboard d1: Grafana answered 200 with an empty body'],
+    ['a 200 without "dashboard"', '{}', `reading dashboard d1: Grafana's "dashboard" is undefined`],
+  ])(
+    'rejects %s to GET /api/dashboards/uid, instead of treating it as missing',
+    async (_w, body, message) => {
+      reply = (_req, res) => res.writeHead(200).end(body);
+      await expect(
+        createGrafanaClient({ url: origin, token: 't' }).getDashboard('d1'),
+      ).rejects.toThrow(message);
+    },
+  );
+
+  it('reads search hits whose tags Grafana left null as untagged', async () => {
+    reply = (_req, res) =>
+      res.writeHead(200).end('[{"uid":"a","title":"A","type":"dash-db","tags":null}]');
+    const hits = await createGrafanaClient({ url: origin, token: 't' }).searchDashboardsByTag(
+      'beacon',
+    );
+    expect(hits).toEqual([{ uid: 'a', title: 'A', type: 'dash-db', tags: [] }]);
+  });
+
+  it('names the call when the body breaks off after the headers', async () => {
+    reply = (_req, res) => {
+      res.writeHead(200, { 'Content-Length': 100 });
+      res.write('{"dash');
+      setImmediate(() => res.destroy());
+    };
+    await expect(
+      createGrafanaClient({ url: origin, token: 't' }).getDashboard('d1'),
+    ).rejects.toThrow(
+      /^reading dashboard d1: Grafana at http:\/\/127\.0\.0\.1:\d+ broke off its 200 answer/,
+    );
+  });
+});
