@@ -2,6 +2,7 @@ import { requestAttributes } from './request-info';
 
 const C = ['apis', 'custom.metrics.k8s.io', 'v1beta2'];
 const E = ['apis', 'external.metrics.k8s.io', 'v1beta1'];
+const G = { group: 'custom.metrics.k8s.io', version: 'v1beta2' };
 
 describe('request attributes, as kube-apiserver’s RequestInfoFactory reads a path', () => {
   it.each([
@@ -55,5 +56,36 @@ describe('request attributes, as kube-apiserver’s RequestInfoFactory reads a p
       path: '/apis/custom.metrics.k8s.io/v1beta2',
     });
     expect(requestAttributes(['metrics'], '/metrics')).toMatchObject({ kind: 'nonResource' });
+  });
+});
+
+describe('the core group and verbs in the path, as RequestInfoFactory reads them', () => {
+  it.each([
+    [
+      ['api', 'v1', 'namespaces', 'jobs', 'pods', 'p1'],
+      { group: '', version: 'v1', verb: 'get', resource: 'pods', name: 'p1', namespace: 'jobs' },
+    ],
+    [['api', 'v1', 'nodes'], { group: '', version: 'v1', verb: 'list', resource: 'nodes' }],
+    [
+      [...C, 'watch', 'namespaces', 'platform', 'pods'],
+      { ...G, verb: 'watch', resource: 'pods', namespace: 'platform' },
+    ],
+    [
+      [...C, 'proxy', 'nodes', 'n1', 'metrics', 'cadvisor'],
+      { ...G, verb: 'proxy', resource: 'nodes', name: 'n1' },
+    ],
+  ])('%j', (segments, expected) => {
+    expect(requestAttributes(segments, '/' + segments.join('/'))).toEqual({
+      kind: 'resource',
+      ...expected,
+    });
+  });
+
+  it('takes /api/<version> as the non-resource discovery document', () => {
+    expect(requestAttributes(['api', 'v1'], '/api/v1')).toEqual({
+      kind: 'nonResource',
+      verb: 'get',
+      path: '/api/v1',
+    });
   });
 });

@@ -1,6 +1,7 @@
 // What a request asks, in the terms a SubjectAccessReview asks about it, as kube-apiserver's
 // RequestInfoFactory (k8s.io/apiserver/pkg/endpoints/request) reads a path: under
-// /apis/<group>/<version>, `namespaces/<ns>/…` names the namespace and the rest is
+// /apis/<group>/<version> (or /api/<version>, the core group), an optional `watch` or `proxy`
+// verb, then `namespaces/<ns>/…` names the namespace and the rest is
 // resource/name/subresource; a GET without a name is a `list`. kube-apiserver checked the same
 // attributes before the aggregator passed the request on, so RBAC rules written for
 // prometheus-adapter (`get` and `list` on custom.metrics.k8s.io, a namespaced RoleBinding)
@@ -9,27 +10,44 @@ import type { RequestAttributes } from './types';
 
 /** Namespace subresources that stay with the namespace (requestinfo's namespaceSubresources). */
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
+/** Verbs spelled in the path, after the version (requestinfo's specialVerbs). */
+const SPECIAL_VERBS = new Set(['proxy', 'watch']);
 
 /**
- * The attributes of a GET of `segments` (the path's decoded segments). Paths outside /apis are
- * non-resource requests.
+ * The attributes of a GET of `segments` (the path's decoded segments). Paths outside /apis and
+ * /api are non-resource requests, and so are /apis/<group>/<version> and /api/<version> (the
+ * discovery documents) and anything shorter.
  */
 export function requestAttributes(segments: readonly string[], path: string): RequestAttributes {
-  const [prefix, group, version, ...rest] = segments;
-  if (prefix !== 'apis' || group === undefined || version === undefined || rest.length === 0)
+  const [prefix, ...afterPrefix] = segments;
+  // /api/<version>/… is the core group's (requestinfo's GrouplessAPIPrefixes); without it
+  // /api/v1/namespaces/x/pods would be asked about as a non-resource path, as no RBAC rule
+  // written for kube-apiserver means.
+  const grouped = prefix === 'apis';
+  if ((!grouped && prefix !== 'api') || afterPrefix.length < (grouped ? 3 : 2))
     return { kind: 'nonResource', verb: 'get', path };
+  const [group, version, ...rest] = grouped ? afterPrefix : ['', ...afterPrefix];
   let parts = rest;
+  let verb: string | undefined;
+  // /apis/<g>/<v>/watch/… and …/proxy/…: the verb is in the path. kube-apiserver refuses the
+  // verb with nothing after it (a 500, never passed on); it is taken here as a resource name.
+  if (SPECIAL_VERBS.has(parts[0] as string) && parts.length > 1) {
+    verb = parts[0];
+    parts = parts.slice(1);
+  }
   let namespace: string | undefined;
   if (parts[0] === 'namespaces' && parts.length > 1) {
     namespace = parts[1];
     if (parts.length > 2 && !NAMESPACE_SUBRESOURCES.has(parts[2] as string)) parts = parts.slice(2);
   }
-  const [resource = '', name, subresource] = parts;
+  const [resource = '', name, sub] = parts;
+  // A proxy has no subresource: what follows its name is the proxied path.
+  const subresource = verb === 'proxy' ? undefined : sub;
   return {
     kind: 'resource',
-    verb: name ? 'get' : 'list',
-    group,
-    version,
+    verb: verb ?? (name ? 'get' : 'list'),
+    group: group as string,
+    version: version as string,
     resource,
     ...(subresource ? { subresource } : {}),
     ...(namespace ? { namespace } : {}),
