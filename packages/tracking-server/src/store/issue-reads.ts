@@ -79,7 +79,15 @@ export type IssueReads = Pick<
   'listIssues' | 'getIssue' | 'issueEvents' | 'stats' | 'storedEventIds' | 'openIssueCounts'
 >;
 
+/** Has a character past ASCII, whose case SQLite's LIKE does not ignore. */
+const NON_ASCII = /[\u0080-\uffff]/;
+
 export function issueReads(db: Database.Database): IssueReads {
+  // LIKE ignores the case of ASCII letters only; a search with others (`Ошибка`, `ÉCHEC`)
+  // compares both sides lower-cased by JavaScript, which knows every script's case.
+  db.function('beacon_lower', { deterministic: true }, (s: unknown) =>
+    typeof s === 'string' ? s.toLowerCase() : s,
+  );
   const hours = db.prepare('SELECT hour, count FROM issue_hours WHERE issue_id = ? AND hour >= ?');
 
   const hourly = (issueId: number, now: number): number[] => {
@@ -139,8 +147,14 @@ export function issueReads(db: Database.Database): IssueReads {
         params.release = f.release;
       }
       if (f.q) {
-        where.push("(title LIKE @q ESCAPE '\\' OR culprit LIKE @q ESCAPE '\\')");
-        params.q = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        // Only then: a JavaScript call a row is slower than LIKE alone, and ASCII needs none.
+        const unicode = NON_ASCII.test(f.q);
+        const [title, culprit] = unicode
+          ? ['beacon_lower(title)', 'beacon_lower(culprit)']
+          : ['title', 'culprit'];
+        where.push(`(${title} LIKE @q ESCAPE '\\' OR ${culprit} LIKE @q ESCAPE '\\')`);
+        const q = unicode ? f.q.toLowerCase() : f.q;
+        params.q = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       }
       // Active in the range: last seen at or after its start, first seen at or before its end.
       // The start is a range of issues_last_seen (the index last_seen order reads anyway); the

@@ -289,6 +289,40 @@ describe('page cursors', () => {
   });
 });
 
+it('finds issues by text ignoring the case of every script, not only of ASCII letters', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'beacon-filters-'));
+  const repo = openSqlite(join(dir, 'tracker.db'));
+  try {
+    const ev = (n: number, message: string) =>
+      readEvent({ event_id: n.toString(16).padStart(32, '0'), message }, 1, scrub, NOW + n);
+    repo.ingest([
+      ev(1, 'Ошибка соединения с базой'),
+      ev(2, 'ÉCHEC du paiement'),
+      ev(3, 'Zahlung über 100% Limit'),
+      ev(4, 'Άκυρη ΕΙΣΟΔΟΣ'),
+    ]);
+    const ids = (q: string) =>
+      repo.listIssues({ sort: 'first_seen', limit: 10, q }, NOW + 10).items.map((i) => i.id);
+    expect(ids('ошибка')).toEqual([1]);
+    expect(ids('ОШИБКА СОЕДИНЕНИЯ')).toEqual([1]);
+    expect(ids('échec')).toEqual([2]);
+    expect(ids('Échec DU')).toEqual([2]);
+    expect(ids('ÜBER')).toEqual([3]);
+    expect(ids('είσοδος')).toEqual([]); // an accent is not a case: ί is not ι
+    expect(ids('εισοδος')).toEqual([4]);
+    // LIKE's wildcards stay literal when the search has letters past ASCII.
+    expect(ids('über 100% l')).toEqual([3]);
+    expect(ids('über 1_0%')).toEqual([]);
+    expect(ids('ü%l')).toEqual([]);
+    // ASCII searches as before: LIKE alone.
+    expect(ids('zahlung')).toEqual([3]);
+    expect(ids('PAIEMENT')).toEqual([2]);
+  } finally {
+    repo.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 it('filters issues by status, severity, type, service, environment, release and text', () => {
   const dir = mkdtempSync(join(tmpdir(), 'beacon-filters-'));
   const repo = openSqlite(join(dir, 'tracker.db'));
