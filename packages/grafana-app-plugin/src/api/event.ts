@@ -1,4 +1,4 @@
-import type { SentryBreadcrumb, SentryEventPayload, SentryException, SentryFrame, StoredEvent } from './types';
+import type { StoredEvent } from './types';
 
 export interface Frame {
   filename: string;
@@ -39,80 +39,129 @@ export interface EventView {
   sessionId?: string;
 }
 
-const listOf = <T>(value: { values?: T[] } | T[] | undefined): T[] =>
-  Array.isArray(value) ? value : Array.isArray(value?.values) ? value.values : [];
+type Obj = Record<string, unknown>;
 
-function frameOf(f: SentryFrame): Frame {
+/*
+ * The payload is whatever an SDK sent (typed as Sentry documents it, but nothing checks that), so
+ * every part is read by what it is: a field that should be text and is an object would reach
+ * React as a child and take the page down, a null frame or a string `frames` would throw here.
+ */
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Text, or a number or boolean sent where text goes (`"value": 42`); anything else is absent. */
+function textOf(v: unknown): string | undefined {
+  if (typeof v === 'string') {
+    return v;
+  }
+  return (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean' ? String(v) : undefined;
+}
+
+const numberOf = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+/** Sentry's Values<T>: `{ values: [...] }` or a bare list (the tracker wraps a bare exception at ingest). */
+function listOf(value: unknown): Obj[] {
+  const list = Array.isArray(value) ? value : isObj(value) && Array.isArray(value.values) ? value.values : [];
+  return list.filter(isObj);
+}
+
+function linesOf(v: unknown): string[] {
+  return Array.isArray(v) ? v.map((line) => textOf(line) ?? '') : [];
+}
+
+function frameOf(f: Obj): Frame {
+  const lineno = numberOf(f.lineno);
+  const contextLine = textOf(f.context_line);
   const context: Frame['context'] = [];
-  if (typeof f.lineno === 'number' && typeof f.context_line === 'string') {
-    const pre = f.pre_context ?? [];
-    pre.forEach((line, i) => context.push([f.lineno! - pre.length + i, line, false]));
-    context.push([f.lineno, f.context_line, true]);
-    (f.post_context ?? []).forEach((line, i) => context.push([f.lineno! + 1 + i, line, false]));
+  if (lineno !== undefined && contextLine !== undefined) {
+    const pre = linesOf(f.pre_context);
+    pre.forEach((line, i) => context.push([lineno - pre.length + i, line, false]));
+    context.push([lineno, contextLine, true]);
+    linesOf(f.post_context).forEach((line, i) => context.push([lineno + 1 + i, line, false]));
   }
   return {
-    filename: f.filename ?? f.abs_path ?? f.module ?? '<unknown>',
-    function: f.function ?? '<anonymous>',
-    lineno: f.lineno,
-    colno: f.colno,
+    filename: textOf(f.filename) ?? textOf(f.abs_path) ?? textOf(f.module) ?? '<unknown>',
+    function: textOf(f.function) ?? '<anonymous>',
+    lineno,
+    colno: numberOf(f.colno),
     inApp: f.in_app === true,
     context,
   };
 }
 
-function exceptionOf(e: SentryException): ExceptionView {
-  const frames = (e.stacktrace?.frames ?? []).map(frameOf).reverse();
-  return { type: e.type ?? 'Error', value: e.value ?? '', frames };
+function exceptionOf(e: Obj): ExceptionView {
+  const stacktrace = isObj(e.stacktrace) ? e.stacktrace : {};
+  const frames = (Array.isArray(stacktrace.frames) ? stacktrace.frames : []).filter(isObj).map(frameOf).reverse();
+  return { type: textOf(e.type) ?? 'Error', value: textOf(e.value) ?? '', frames };
 }
 
-function timeOf(t: number | string | undefined): string | undefined {
+/** Epoch seconds or an RFC 3339 string; seconds outside what a Date holds are no time (toISOString would throw). */
+function timeOf(t: unknown): string | undefined {
   if (typeof t === 'number') {
-    return new Date(t * 1000).toISOString();
+    // Rounded: float seconds times 1000 can land a hair under the millisecond (2185770398.831 s is
+    // 2185770398830.9998 ms), which a Date would truncate to the one before.
+    const d = new Date(Math.round(t * 1000));
+    return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
   }
   return typeof t === 'string' ? t : undefined;
 }
 
-function breadcrumbOf(b: SentryBreadcrumb): Breadcrumb {
-  const data = b.data && Object.keys(b.data).length > 0 ? JSON.stringify(b.data) : '';
+function dataOf(data: unknown): string {
+  if (!isObj(data) || Object.keys(data).length === 0) {
+    return '';
+  }
+  try {
+    return JSON.stringify(data);
+  } catch {
+    // Nested deeper than the stack goes: the breadcrumb still shows, without its data.
+    return '';
+  }
+}
+
+function breadcrumbOf(b: Obj): Breadcrumb {
   return {
     time: timeOf(b.timestamp),
-    category: b.category ?? b.type ?? 'default',
-    level: b.level ?? 'info',
-    message: b.message ?? data,
+    category: textOf(b.category) ?? textOf(b.type) ?? 'default',
+    level: textOf(b.level) ?? 'info',
+    message: textOf(b.message) ?? dataOf(b.data),
   };
 }
 
-function tagsOf(tags: SentryEventPayload['tags']): Array<[string, string]> {
+function tagsOf(tags: unknown): Array<[string, string]> {
   if (Array.isArray(tags)) {
     return tags.filter((t) => Array.isArray(t) && t.length === 2).map(([k, v]) => [String(k), String(v)]);
   }
-  if (tags && typeof tags === 'object') {
+  if (isObj(tags)) {
     return Object.entries(tags).map(([k, v]) => [k, String(v)]);
   }
   return [];
 }
 
-function messageOf(m: SentryEventPayload['message']): string | undefined {
-  if (typeof m === 'string') {
-    return m;
+/** `message` as a string or Sentry's Message interface, else `logentry` (as the tracker titles the event). */
+function messageOf(e: Obj): string | undefined {
+  for (const m of [e.message, e.logentry]) {
+    const text = isObj(m) ? (textOf(m.formatted) ?? textOf(m.message)) : textOf(m);
+    if (text !== undefined) {
+      return text;
+    }
   }
-  return m?.formatted ?? m?.message;
+  return undefined;
 }
 
 /** Reads what the pages show out of a stored Sentry event, tolerating any missing part. */
 export function eventView(stored: StoredEvent): EventView {
-  const e = stored.event ?? {};
+  const e: Obj = isObj(stored.event) ? stored.event : {};
   const tags = tagsOf(e.tags);
-  const user = e.user ? (e.user.email ?? e.user.username ?? e.user.id ?? e.user.ip_address) : undefined;
-  const exceptions = listOf(e.exception as { values?: SentryException[] } | SentryException[] | undefined);
+  const user = isObj(e.user)
+    ? (textOf(e.user.email) ?? textOf(e.user.username) ?? textOf(e.user.id) ?? textOf(e.user.ip_address))
+    : undefined;
   return {
     id: stored.id,
     timestamp: stored.timestamp,
     level: stored.level,
     release: stored.release,
     environment: stored.environment,
-    message: messageOf(e.message),
-    exceptions: exceptions.map(exceptionOf).reverse(),
+    message: messageOf(e),
+    exceptions: listOf(e.exception).map(exceptionOf).reverse(),
     tags: tags.sort(([a], [b]) => a.localeCompare(b)),
     breadcrumbs: listOf(e.breadcrumbs).map(breadcrumbOf),
     user,
