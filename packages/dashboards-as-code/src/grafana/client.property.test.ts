@@ -203,6 +203,40 @@ describe('the client', () => {
     );
   }, 30_000);
 
+  it('takes any token (1000 cases) or rejects it, naming the token and not echoing it', async () => {
+    reply = (_req, res) => res.writeHead(404).end();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }),
+          fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 12 }),
+        ),
+        async (token) => {
+          let api: GrafanaApi;
+          try {
+            api = createGrafanaClient({ url: origin, token });
+          } catch (err) {
+            expect((err as Error).constructor).toBe(Error);
+            expect((err as Error).message).toBe(
+              'invalid Grafana token: it holds a control character or a character past U+00FF; check --token or GRAFANA_TOKEN',
+            );
+            return;
+          }
+          // Accepted: it must go out as a header, so the call reaches the server.
+          await expect(api.getFolder('f1')).resolves.toBeUndefined();
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  }, 30_000);
+
+  it.each(['glsa_abc\ndef', 'glsa_\u2013abc', 'glsa\0', '\v'])(
+    'rejects the token %j, which fetch could not send',
+    (token) => {
+      expect(() => createGrafanaClient({ url: origin, token })).toThrow('invalid Grafana token');
+    },
+  );
+
   const words = fc
     .array(
       fc.array(chars(LOWER), { minLength: 1, maxLength: 8 }).map((cs) => cs.join('')),

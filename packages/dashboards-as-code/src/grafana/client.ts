@@ -185,6 +185,18 @@ export function createGrafanaClient(options: ClientOptions): GrafanaApi {
   const baseUrl = base.toString().replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? 30_000;
   if (!options.token) throw new Error('a Grafana token is required');
+  // fetch refuses such a header value with a TypeError, which would read as "cannot reach
+  // Grafana"; say what is wrong with the token instead (without echoing it).
+  const sent = options.token.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
+  const unsendable = (c: string) => {
+    const n = c.charCodeAt(0);
+    return (n < 0x20 && n !== 0x09) || n === 0x7f || n > 0xff;
+  };
+  if ([...sent].some(unsendable)) {
+    throw new Error(
+      'invalid Grafana token: it holds a control character or a character past U+00FF; check --token or GRAFANA_TOKEN',
+    );
+  }
 
   const request = async (
     method: string,
