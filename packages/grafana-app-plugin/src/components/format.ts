@@ -1,9 +1,14 @@
 /** Formatting shared by pages and panels (plain strings; React renders them as text). */
 
+/** Shown where a number or time cannot be read (NaN, Infinity, an empty time), rather than "NaN s". */
+export const NO_VALUE = '—';
+
 export function relativeTime(iso: string, now: number = Date.now()): string {
   const t = Date.parse(iso);
-  if (Number.isNaN(t)) {
-    return iso;
+  // An unreadable time is shown as it came (the cell's title shows it too); an empty one, or a
+  // clock that is no number, would read "" or "NaNd ago".
+  if (Number.isNaN(t) || !Number.isFinite(now)) {
+    return iso || NO_VALUE;
   }
   const s = Math.round((now - t) / 1000);
   if (s < 60) {
@@ -21,6 +26,14 @@ export function relativeTime(iso: string, now: number = Date.now()): string {
 }
 
 export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) {
+    return NO_VALUE;
+  }
+  // A negative offset (an error timed before its session began, by a skewed clock) is scaled as
+  // its size is: -5000 is "-5.00 s", not "-5000.00 ms".
+  if (ms < 0) {
+    return `-${formatMs(-ms)}`;
+  }
   if (ms < 1) {
     return `${ms.toFixed(2)} ms`;
   }
@@ -31,6 +44,9 @@ export function formatMs(ms: number): string {
 }
 
 export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes)) {
+    return NO_VALUE;
+  }
   const units = ['B', 'KiB', 'MiB', 'GiB'];
   let v = bytes;
   let u = 0;
@@ -42,5 +58,8 @@ export function formatBytes(bytes: number): string {
 }
 
 export function formatCount(n: number): string {
+  if (!Number.isFinite(n)) {
+    return NO_VALUE;
+  }
   return n >= 10_000 ? `${(n / 1000).toFixed(n >= 100_000 ? 0 : 1)}k` : String(n);
 }
