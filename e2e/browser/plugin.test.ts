@@ -225,6 +225,16 @@ test('the error issues panel lists the top issues of the dashboard service varia
   );
   await visible(testIds.state.empty);
   expect(await page.getByTestId(testIds.panels.issueRow).count()).toBe(0);
+
+  // Several values picked (Grafana writes them {a,b}): the tracker is asked for any of them.
+  await panel(
+    'panels/issues-panel',
+    { service: '$service', status: 'any' },
+    { service: '{billing,checkout}' },
+  );
+  await visible(testIds.panels.issueRow);
+  const either = await page.getByTestId(testIds.panels.issueRow).allInnerTexts();
+  expect(either.some((r) => r.includes("reading 'total'"))).toBe(true);
 });
 
 test('the debug session panel draws the timeline of the correlation id variable', async () => {
