@@ -44,10 +44,14 @@ const defaultIo: Io = {
   stderr: (t) => process.stderr.write(t),
 };
 
-class UsageError extends Error {}
+/** A mistake in the command line: reported with the usage, exit code 2. */
+export class UsageError extends Error {}
 
 /** Parses `--name value` / `--name=value` flags, allowing only `allowed`. */
-function parseFlags(args: readonly string[], allowed: readonly string[]): Map<string, string> {
+export function parseFlags(
+  args: readonly string[],
+  allowed: readonly string[],
+): Map<string, string> {
   const flags = new Map<string, string>();
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
@@ -59,6 +63,9 @@ function parseFlags(args: readonly string[], allowed: readonly string[]): Map<st
     if (eq >= 0) value = arg.slice(eq + 1);
     else {
       value = args[i + 1];
+      // `--out --dashboards-path x` left --out's value out; taking the next flag as the value
+      // would write to a folder named "--dashboards-path". (`--out=--x` still works.)
+      if (value?.startsWith('--')) value = undefined;
       i++;
     }
     if (value === undefined || value === '') throw new UsageError(`flag --${name} needs a value`);
@@ -77,6 +84,8 @@ function grafanaFlags(
   connect: (url: string, token: string) => GrafanaApi,
 ) {
   const prune = rest.includes('--prune');
+  const valued = rest.find((a) => a.startsWith('--prune='));
+  if (valued !== undefined) throw new UsageError(`flag --prune takes no value (${valued})`);
   const flags = parseFlags(
     rest.filter((a) => !BOOLEAN_FLAGS.includes(a)),
     ['grafana-url', 'token', 'folder'],
