@@ -1,4 +1,12 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -95,9 +103,36 @@ describe('config.json', () => {
       'config.json: projects[1].name: "a" is also projects[0].name',
     ],
     [{ project: [] }, 'unknown key "project"'],
+    [
+      { projects: [{ id: 1, name: 'w', key, scrub: { extraKeys: ['ssn', ''] } }] },
+      'config.json: projects[0].scrub.extraKeys[1]: must name a key, got ""',
+    ],
+    [
+      { projects: [{ id: 1, name: 'w', key, scrub: { extraKeys: [' ._-'] } }] },
+      'config.json: projects[0].scrub.extraKeys[0]: must name a key, got " ._-"',
+    ],
   ])('rejects %j naming the file and key', (doc, message) => {
     expect(() => parseConfig(JSON.stringify(doc), 'config.json')).toThrow(ConfigError);
     expect(() => parseConfig(JSON.stringify(doc), 'config.json')).toThrow(message);
+  });
+
+  it('names the key of a value nested too deeply to write back, rather than overflowing the stack', () => {
+    const deep = '['.repeat(10_000) + ']'.repeat(10_000);
+    const text = `{"projects":[{"id":1,"name":"w","key":"${key}","retentionDays":${deep}}]}`;
+    expect(() => parseConfig(text, 'config.json')).toThrow(
+      new ConfigError(
+        'config.json',
+        'projects[0].retentionDays',
+        'must be a non-negative integer, got a list',
+      ),
+    );
+  });
+
+  it('shows a number too large for a double as Infinity, not null', () => {
+    const text = `{"projects":[{"id":1,"name":"w","key":"${key}","eventsPerMinute":1e400}]}`;
+    expect(() => parseConfig(text, 'config.json')).toThrow(
+      'config.json: projects[0].eventsPerMinute: must be a non-negative integer, got Infinity',
+    );
   });
 });
 
@@ -173,6 +208,20 @@ describe('reloadConfig', () => {
       expect(loadConfig(dir).projects).toEqual([]); // a first start may begin with none
       expect(() => reloadConfig(dir)).toThrow(ConfigMissingError);
       expect(() => reloadConfig(dir)).toThrow(`${join(dir, 'config.json')}: is missing`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names config.json when it cannot be read (a directory in its place), at start, on reload and on add', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beacon-reload-'));
+    try {
+      mkdirSync(join(dir, 'config.json'));
+      const message = `${join(dir, 'config.json')}: cannot be read: EISDIR`;
+      expect(() => loadConfig(dir)).toThrow(ConfigError);
+      expect(() => loadConfig(dir)).toThrow(message);
+      expect(() => reloadConfig(dir)).toThrow(message);
+      expect(() => addProject(dir, 'web')).toThrow(message);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -49,8 +49,8 @@ export const DEFAULT_SETTINGS: ProjectSettings = {
 };
 
 export class ConfigError extends Error {
-  constructor(file: string, path: string, detail: string) {
-    super(`${file}: ${path ? `${path}: ` : ''}${detail}`);
+  constructor(file: string, path: string, detail: string, options?: ErrorOptions) {
+    super(`${file}: ${path ? `${path}: ` : ''}${detail}`, options);
     this.name = 'ConfigError';
   }
 }
@@ -69,12 +69,23 @@ function only(o: Obj, allowed: readonly string[], file: string, path: string) {
   }
 }
 
+/**
+ * A value as an error shows it. Not JSON.stringify: a list nested some thousands deep overflowed
+ * the stack (a RangeError instead of the ConfigError), and 1e400 (Infinity) read as `null`.
+ */
+function shown(v: unknown): string {
+  if (Array.isArray(v)) return 'a list';
+  if (isObj(v)) return 'an object';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  return String(v);
+}
+
 // Integers like their CLI flags: a fraction of an event per minute would refuse every event,
 // and retention is kept in whole days, as `--retention-days` and Sentry's own take it.
 function count(v: unknown, file: string, path: string, fallback: number): number {
   if (v === undefined) return fallback;
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
-    throw new ConfigError(file, path, `must be a non-negative integer, got ${JSON.stringify(v)}`);
+    throw new ConfigError(file, path, `must be a non-negative integer, got ${shown(v)}`);
   return v;
 }
 
@@ -83,6 +94,24 @@ function strings(v: unknown, file: string, path: string): string[] {
   if (!Array.isArray(v) || !v.every((s) => typeof s === 'string'))
     throw new ConfigError(file, path, 'must be a list of strings');
   return v as string[];
+}
+
+/**
+ * An extra key matches anywhere in a key once `-`, `.` and spaces are read as `_` (scrub.ts), so
+ * one that is empty or only those filtered every value of every event (event_id and timestamp
+ * included: its events were refused or stored as `[Filtered]`) or of every key with a separator.
+ */
+function extraKeys(v: unknown, file: string, path: string): string[] {
+  const keys = strings(v, file, path);
+  keys.forEach((k, i) => {
+    if (/^[-.\s_]*$/.test(k))
+      throw new ConfigError(
+        file,
+        `${path}[${i}]`,
+        `must name a key, got ${shown(k)}: an extra key matches anywhere in a key`,
+      );
+  });
+  return keys;
 }
 
 export function parseConfig(
@@ -118,7 +147,7 @@ export function parseConfig(
         throw new ConfigError(file, `${path}.scrub.enabled`, 'must be true or false');
       scrub = {
         enabled: (p.scrub.enabled as boolean | undefined) ?? defaults.scrub.enabled,
-        extraKeys: strings(p.scrub.extraKeys, file, `${path}.scrub.extraKeys`),
+        extraKeys: extraKeys(p.scrub.extraKeys, file, `${path}.scrub.extraKeys`),
         safeKeys: strings(p.scrub.safeKeys, file, `${path}.scrub.safeKeys`),
       };
     }
@@ -174,7 +203,20 @@ export class ConfigMissingError extends ConfigError {
 export function loadConfig(dataDir: string, defaults?: ProjectSettings): TrackerConfig {
   const file = configFile(dataDir);
   if (!existsSync(file)) return { projects: [] };
-  return parseConfig(readFileSync(file, 'utf8'), file, defaults);
+  return parseConfig(readText(file), file, defaults);
+}
+
+/**
+ * config.json's text; a file that cannot be read is a ConfigError naming it (some of Node's
+ * errors do not: a directory in its place was `EISDIR: illegal operation on a directory, read`).
+ */
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ConfigMissingError(file);
+    throw new ConfigError(file, '', `cannot be read: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 /**
@@ -185,14 +227,7 @@ export function loadConfig(dataDir: string, defaults?: ProjectSettings): Tracker
  */
 export function reloadConfig(dataDir: string, defaults?: ProjectSettings): TrackerConfig {
   const file = configFile(dataDir);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ConfigMissingError(file);
-    throw err;
-  }
-  return parseConfig(text, file, defaults);
+  return parseConfig(readText(file), file, defaults);
 }
 
 /** The store's SQLite file (the name main.ts opens). */
@@ -254,7 +289,7 @@ export function addProject(dataDir: string, name: string): Project {
 /** config.json as written (settings not filled in), refused with parseConfig's errors if broken. */
 function readConfigToExtend(file: string): Obj & { projects: Obj[] } {
   if (!existsSync(file)) return { projects: [] };
-  const text = readFileSync(file, 'utf8');
+  const text = readText(file);
   parseConfig(text, file);
   const raw = JSON.parse(text) as Obj & { projects?: Obj[] };
   return { ...raw, projects: raw.projects ?? [] };
