@@ -110,9 +110,48 @@ describe('kubeconfig', () => {
       'current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: {server: https://x, proxy-url: "http://proxy:3128"}}]\nusers: [{name: u, user: {token: t}}]\n',
       'kubeconfig k: proxy-url is not supported here',
     ],
+    // Found by the property tests: a name that is not a string threw a TypeError, and data,
+    // types and URLs client-go refuses were taken (a mangled CA failed later, naming nothing).
+    [
+      'current-context: c\ncontexts: [{name: c, context: {cluster: {toString: 1}}}]\n',
+      'kubeconfig k: context.cluster must be a name, got a mapping',
+    ],
+    [
+      'current-context: c\ncontexts: [{name: c, context: {cluster: k}}]\nclusters: [{name: k, cluster: {server: https://x, certificate-authority-data: "not base64!"}}]\n',
+      'kubeconfig k: cluster.certificate-authority-data is not base64',
+    ],
+    [
+      'current-context: c\ncontexts: [{name: c, context: {cluster: k}}]\nclusters: [{name: k, cluster: {server: "https://exa mple"}}]\n',
+      'kubeconfig k: cluster.server must be an http(s) URL',
+    ],
+    [
+      'current-context: c\ncontexts: [{name: c, context: {cluster: k}}]\nclusters: [{name: k, cluster: {server: "https://x?a=1"}}]\n',
+      'kubeconfig k: cluster.server must be an http(s) URL',
+    ],
+    [
+      'current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: {server: https://x}}]\nusers: [{name: u, user: {token: 12345}}]\n',
+      'kubeconfig k: user.token must be a string, got 12345',
+    ],
+    [
+      'current-context: c\ncontexts: [{name: c, context: {cluster: k}}]\nclusters: [{name: k, cluster: {server: https://x, insecure-skip-tls-verify: "true"}}]\n',
+      'kubeconfig k: cluster.insecure-skip-tls-verify must be true or false, got "true"',
+    ],
   ])('rejects %j naming the problem', (text, message) => {
     expect(() => parseKubeconfig(text, 'k')).toThrow(KubeconfigError);
     expect(() => parseKubeconfig(text, 'k')).toThrow(message);
+  });
+
+  it('takes null and empty fields as unset, as client-go does', () => {
+    const text = `current-context: c
+contexts: [{name: c, context: {cluster: k, user: u}}]
+clusters: [{name: k, cluster: {server: "https://x", certificate-authority-data: "", proxy-url: ""}}]
+users: [{name: u, user: {exec: null, token: t, client-key: ""}}]
+`;
+    expect(parseKubeconfig(text, 'k')).toEqual({
+      server: 'https://x',
+      token: 't',
+      insecureSkipTlsVerify: false,
+    });
   });
 
   it('sends no credentials for a context that names no user, as client-go does', async () => {

@@ -2,8 +2,9 @@
 // TLS server name) and user (client certificate, token or token file; none when the context
 // names no user). Kubeconfigs carry many fields this
 // adapter has no use for, so unknown fields are ignored, except those that say how to reach the
-// server (an exec plugin, an auth provider, a proxy): those are refused. Missing or unreadable
-// required fields are errors naming the file and the field.
+// server (an exec plugin, an auth provider, a proxy): those are refused. Missing, unreadable or
+// mistyped fields (a number for a string, data that is not base64, a server that is not a URL)
+// are errors naming the file and the field, as client-go's decoding makes them.
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -49,15 +50,54 @@ function named(list: unknown, name: string, what: string, file: string): Obj {
  * does (its ConfirmUsable accepts an empty auth info).
  */
 function contextUser(doc: Obj, context: Obj, file: string): Obj {
-  const name = context.user;
-  if (name === undefined || name === null || name === '') return {};
-  return isObj(doc.users) || Array.isArray(doc.users)
-    ? named(doc.users, String(name), 'user', file)
-    : {};
+  const name = reference(context, 'user', file);
+  if (name === undefined) return {};
+  return isObj(doc.users) || Array.isArray(doc.users) ? named(doc.users, name, 'user', file) : {};
 }
 
-const nonEmptyString = (v: unknown): string | undefined =>
-  typeof v === 'string' && v !== '' ? v : undefined;
+const describe = (v: unknown): string =>
+  Array.isArray(v)
+    ? 'a list'
+    : typeof v === 'object' && v !== null
+      ? 'a mapping'
+      : typeof v === 'string'
+        ? JSON.stringify(v)
+        : String(v);
+
+/**
+ * A context's cluster or user name: a string, as client-go's Context fields are (a mapping or a
+ * list there is a decoding error, and once threw a TypeError here when turned into a name).
+ */
+function reference(context: Obj, field: 'cluster' | 'user', file: string): string | undefined {
+  const v = context[field];
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string')
+    throw new KubeconfigError(file, `context.${field} must be a name, got ${describe(v)}`);
+  return v;
+}
+
+/**
+ * A string field, absent when missing, null or empty (client-go's `len(x) == 0`); any other type
+ * is an error naming it, as client-go's decoding makes it.
+ */
+function stringField(from: Obj, where: string, field: string, file: string): string | undefined {
+  const v = from[field];
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string')
+    throw new KubeconfigError(file, `${where}.${field} must be a string, got ${describe(v)}`);
+  return v;
+}
+
+const parseUrl = (s: string): URL | undefined => {
+  try {
+    return new URL(s);
+  } catch {
+    return undefined;
+  }
+};
+
+/** Standard base64 with padding, as Go's encoding/json decodes a []byte (it skips \r and \n). */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 function readTrimmed(path: string): string | undefined {
   try {
@@ -76,11 +116,16 @@ export function parseKubeconfig(text: string, file: string): KubeConnection {
   }
   if (!isObj(doc)) throw new KubeconfigError(file, 'must be a mapping');
   const contextName = doc['current-context'];
-  if (typeof contextName !== 'string' || !contextName) {
+  if (contextName === undefined || contextName === null || contextName === '') {
     throw new KubeconfigError(file, 'current-context is not set');
   }
+  if (typeof contextName !== 'string')
+    throw new KubeconfigError(file, `current-context must be a name, got ${describe(contextName)}`);
   const context = named(doc.contexts, contextName, 'context', file);
-  const cluster = named(doc.clusters, String(context.cluster), 'cluster', file);
+  const clusterName = reference(context, 'cluster', file);
+  if (clusterName === undefined)
+    throw new KubeconfigError(file, `context ${JSON.stringify(contextName)} names no cluster`);
+  const cluster = named(doc.clusters, clusterName, 'cluster', file);
   const user = contextUser(doc, context, file);
   const base = dirname(file);
   const fullPath = (path: unknown) =>
@@ -93,11 +138,22 @@ export function parseKubeconfig(text: string, file: string): KubeConnection {
       throw new KubeconfigError(file, `${field}: cannot read ${full}`, { cause: err });
     }
   };
-  const pem = (dataField: string, fileField: string, from: Obj): string | undefined => {
-    if (typeof from[dataField] === 'string')
-      return Buffer.from(from[dataField] as string, 'base64').toString('utf8');
-    if (typeof from[fileField] === 'string') return read(fileField, from[fileField]);
-    return undefined;
+  const pem = (
+    where: 'cluster' | 'user',
+    dataField: string,
+    fileField: string,
+    from: Obj,
+  ): string | undefined => {
+    const data = stringField(from, where, dataField, file);
+    const path = stringField(from, where, fileField, file);
+    // Buffer.from would decode anything, and a mangled CA would surface later as a TLS error
+    // naming neither the file nor the field.
+    if (data !== undefined) {
+      if (!BASE64.test(data.replace(/[\r\n]/g, '')))
+        throw new KubeconfigError(file, `${where}.${dataField} is not base64`);
+      return Buffer.from(data, 'base64').toString('utf8');
+    }
+    return path === undefined ? undefined : read(fileField, path);
   };
   // Ways of reaching the server this adapter does not take: ignored, its requests would go out
   // without credentials or past the proxy, and fail later as something else.
@@ -107,17 +163,28 @@ export function parseKubeconfig(text: string, file: string): KubeConnection {
     ['username', user],
     ['proxy-url', cluster],
   ] as const) {
-    if (from[field] !== undefined)
+    if (from[field] !== undefined && from[field] !== null && from[field] !== '')
       throw new KubeconfigError(
         file,
         `${field} is not supported here: give the user a token, tokenFile or client certificate, and the cluster a server this adapter reaches directly`,
       );
   }
-  const server = cluster.server;
-  if (typeof server !== 'string' || !/^https?:\/\//.test(server)) {
+  const server = stringField(cluster, 'cluster', 'server', file);
+  // Every request's URL is the server's with the path appended: it must parse, with a host, and
+  // carry no query or fragment that the path would land in.
+  const url = server === undefined ? undefined : parseUrl(server);
+  if (
+    server === undefined ||
+    !url ||
+    !/^https?:\/\//i.test(server) ||
+    !url.host ||
+    url.search ||
+    url.hash ||
+    server.includes('#')
+  ) {
     throw new KubeconfigError(
       file,
-      `cluster.server must be an http(s) URL, got ${JSON.stringify(server)}`,
+      `cluster.server must be an http(s) URL with a host and no query, got ${JSON.stringify(server ?? cluster.server)}`,
     );
   }
   /**
@@ -126,22 +193,28 @@ export function parseKubeconfig(text: string, file: string): KubeConnection {
    * to the static one only while the file cannot be read.
    */
   const bearer = (): Pick<KubeConnection, 'token' | 'tokenFile'> => {
-    const token = nonEmptyString(user.token);
-    const tokenFile = nonEmptyString(user.tokenFile);
+    const token = stringField(user, 'user', 'token', file);
+    const tokenFile = stringField(user, 'user', 'tokenFile', file);
     if (tokenFile === undefined) return token === undefined ? {} : { token };
     const fromFile =
       token === undefined ? read('tokenFile', tokenFile).trim() : readTrimmed(fullPath(tokenFile));
     return { token: fromFile || token, tokenFile: fullPath(tokenFile) };
   };
-  const tlsServerName = nonEmptyString(cluster['tls-server-name']);
+  const tlsServerName = stringField(cluster, 'cluster', 'tls-server-name', file);
+  const insecure = cluster['insecure-skip-tls-verify'];
+  if (insecure !== undefined && insecure !== null && typeof insecure !== 'boolean')
+    throw new KubeconfigError(
+      file,
+      `cluster.insecure-skip-tls-verify must be true or false, got ${describe(insecure)}`,
+    );
   return {
     server: server.replace(/\/+$/, ''),
     ...(tlsServerName === undefined ? {} : { tlsServerName }),
-    ca: pem('certificate-authority-data', 'certificate-authority', cluster),
-    cert: pem('client-certificate-data', 'client-certificate', user),
-    key: pem('client-key-data', 'client-key', user),
+    ca: pem('cluster', 'certificate-authority-data', 'certificate-authority', cluster),
+    cert: pem('user', 'client-certificate-data', 'client-certificate', user),
+    key: pem('user', 'client-key-data', 'client-key', user),
     ...bearer(),
-    insecureSkipTlsVerify: cluster['insecure-skip-tls-verify'] === true,
+    insecureSkipTlsVerify: insecure === true,
   };
 }
 
