@@ -156,5 +156,11 @@ export function parseCommand(argv: readonly string[]): Command {
       },
     };
   }
-  throw new UsageError(`unknown command: ${positionals.join(' ')}`);
+  throw new UsageError(`unknown command: ${positionals.map(word).join(' ')}`);
 }
+
+/**
+ * A word as a message names it: quoted when empty or holding spaces or control characters, which
+ * written plain hid it (`beacon-tracking-server ""` said only `unknown command: `).
+ */
+const word = (w: string) => (/^[^\s\p{C}]+$/u.test(w) ? w : JSON.stringify(w));
