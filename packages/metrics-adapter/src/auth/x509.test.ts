@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { serverTlsOptions } from '../tls';
 import { httpsGet } from '../testing/https';
 import { createPki, type Pair, type Pki } from '../testing/pki';
-import { certificateAuthenticator } from './x509';
+import { certificateAuthenticator, subjectValues } from './x509';
 
 jest.setTimeout(30_000);
 
@@ -14,6 +14,7 @@ let pki: Pki;
 let ca: Pair;
 let serving: Pair;
 let jane: Pair;
+let multi: Pair;
 let server: Server;
 let url: string;
 let clock = Date.now();
@@ -23,6 +24,7 @@ beforeAll(async () => {
   ca = pki.ca('client-ca');
   serving = pki.server(ca, 'serving');
   jane = pki.client(ca, 'jane', '/CN=jane/O=dev');
+  multi = pki.client(ca, 'multi', '/CN=first/O=a\\, b+CN=jane');
   const authenticate = certificateAuthenticator(
     { clientCAs: [new X509Certificate(ca.cert)] },
     () => clock,
@@ -59,5 +61,20 @@ it('refuses a certificate before it is valid, and takes it once it is', async ()
   expect(await get()).toMatchObject({ text: 'nobody', reusedSocket: false });
   clock = notBefore + 1000;
   expect(await get()).toMatchObject({ text: 'jane', reusedSocket: true });
+  agent.destroy();
+});
+
+// Found by the property tests: Node prints a subject escaped, a multi-valued RDN on one line.
+it('reads subject values as the certificate holds them, escaped commas and multi-valued RDNs too', () => {
+  const subject = new X509Certificate(multi.cert).subject;
+  expect(subjectValues(subject, 'O')).toEqual(['a, b']);
+  expect(subjectValues(subject, 'CN')).toEqual(['first', 'jane']);
+});
+
+it("names the user by the subject's last CN, as Go's pkix.Name.CommonName does", async () => {
+  clock = Date.now();
+  const agent = new Agent({ keepAlive: false });
+  const got = await httpsGet(url, { ca: ca.cert, cert: multi.cert, key: multi.key, agent });
+  expect(got).toMatchObject({ text: 'jane' });
   agent.destroy();
 });

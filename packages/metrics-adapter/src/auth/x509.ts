@@ -40,12 +40,81 @@ export function readBundle(pem: string, file: string): X509Certificate[] {
   });
 }
 
-/** The values of one attribute in an X.509 subject (`CN`, `O`), as Node prints it. */
+/**
+ * The values of one attribute in an X.509 subject (`CN`, `O`), in order, as the certificate holds
+ * them. Node prints a subject one RDN a line, the attributes of a multi-valued RDN joined by
+ * " + ", and escapes values as OpenSSL's RFC 2253 and control-character flags do (`\,` `\+`
+ * `\"` `\\` `\<` `\>` `\;`, a leading `#` or space, a trailing space, `\0A`). Taking the
+ * printed text as the value made an O of "a, b" the group "a\, b", and read the line
+ * `O=dev + CN=jane` as one O value and no CN.
+ */
 export function subjectValues(subject: string, attribute: string): string[] {
-  return subject
-    .split('\n')
-    .filter((line) => line.startsWith(`${attribute}=`))
-    .map((line) => line.slice(attribute.length + 1));
+  const values: string[] = [];
+  for (const line of subject.split('\n')) {
+    for (const ava of attributesOf(line)) {
+      const eq = ava.indexOf('=');
+      if (eq > 0 && ava.slice(0, eq) === attribute) values.push(unescapeValue(ava.slice(eq + 1)));
+    }
+  }
+  return values;
+}
+
+/** One printed RDN's attributes (`type=value`), split on the " + " no backslash escapes. */
+function attributesOf(line: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i < line.length; i++) {
+    if (line[i] === '\\') i++;
+    else if (line.startsWith(' + ', i)) {
+      out.push(line.slice(start, i));
+      start = i + 3;
+      i += 2;
+    }
+  }
+  out.push(line.slice(start));
+  return out;
+}
+
+const HEX_PAIR = /^[0-9A-Fa-f]{2}$/;
+
+/** A printed value as it is: `\XX` a byte (of UTF-8), `\c` the character c. */
+function unescapeValue(printed: string): string {
+  const bytes: Buffer[] = [];
+  let plain = '';
+  const flush = () => {
+    if (plain) bytes.push(Buffer.from(plain, 'utf8'));
+    plain = '';
+  };
+  for (let i = 0; i < printed.length; i++) {
+    const c = printed[i] as string;
+    if (c !== '\\' || i + 1 >= printed.length) {
+      plain += c;
+      continue;
+    }
+    const pair = printed.slice(i + 1, i + 3);
+    if (HEX_PAIR.test(pair)) {
+      flush();
+      bytes.push(Buffer.from([parseInt(pair, 16)]));
+      i += 2;
+    } else {
+      // A whole code point, so that an escaped character outside the BMP stays one.
+      const next = String.fromCodePoint(printed.codePointAt(i + 1) as number);
+      plain += next;
+      i += next.length;
+    }
+  }
+  flush();
+  return Buffer.concat(bytes).toString('utf8');
+}
+
+/**
+ * The user a client CA's certificate names, as kube-apiserver's CommonNameUserConversion reads
+ * it: the subject's CommonName (Go's pkix.Name keeps the last CN), groups its O values; none
+ * without a CN.
+ */
+export function certificateUser(cert: X509Certificate): UserInfo | undefined {
+  const name = subjectValues(cert.subject, 'CN').at(-1) ?? '';
+  return name ? { name, groups: subjectValues(cert.subject, 'O') } : undefined;
 }
 
 const signedBy = (cert: X509Certificate, cas: readonly X509Certificate[]) =>
@@ -141,16 +210,17 @@ function validity(chain: readonly X509Certificate[]): { notBefore: number; notAf
 function decide(chain: readonly X509Certificate[], options: CertAuthOptions): Verdict {
   const cert = chain[0];
   if (!cert) return { proxy: false, notBefore: Infinity, notAfter: -Infinity };
-  const cn = subjectValues(cert.subject, 'CN')[0] ?? '';
+  const cn = subjectValues(cert.subject, 'CN').at(-1) ?? '';
   const rh = options.requestHeader;
   const proxy =
     !!rh &&
     chainsTo(chain, rh.cas) &&
     (rh.allowedNames.length === 0 || rh.allowedNames.includes(cn));
-  const byClientCA = !!cn && !!options.clientCAs && chainsTo(chain, options.clientCAs);
+  const user =
+    options.clientCAs && chainsTo(chain, options.clientCAs) ? certificateUser(cert) : undefined;
   return {
     proxy,
-    ...(byClientCA ? { user: { name: cn, groups: subjectValues(cert.subject, 'O') } } : {}),
+    ...(user ? { user } : {}),
     ...validity(chain),
   };
 }
