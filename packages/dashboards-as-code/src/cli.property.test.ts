@@ -1,5 +1,8 @@
 // Properties of beacon-dashboards' command line: any argv is parsed or refused naming the flag or
 // argument at fault, and generated valid command lines mean what they were built to mean.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { UsageError, main, parseFlags } from './cli';
 import type { GrafanaApi } from './grafana';
@@ -140,7 +143,9 @@ const flagValue = fc
   .filter((v) => !v.startsWith('--') && v !== '-h');
 const folderUid = fc
   .array(fc.constantFrom(...'abcXYZ019-_'.split('')), { minLength: 1, maxLength: 40 })
-  .map((cs) => cs.join(''));
+  .map((cs) => cs.join(''))
+  // The next flag is never a value (`--folder --a` lacks one); `--folder=--a` would do.
+  .filter((uid) => !uid.startsWith('--'));
 
 describe('beacon-dashboards diff and push', () => {
   it('run against the Grafana and token, folder and prune a generated command line gives (300 cases)', async () => {
@@ -239,5 +244,69 @@ describe('beacon-dashboards diff and push', () => {
     );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('flag --prune takes no value (--prune=yes)');
+  });
+});
+
+describe('beacon-dashboards lint --schema', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'beacon-cli-schema-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Schema files: any JSON, and objects that look like JSON schemas with bad members. */
+  const schemaText = fc.oneof(
+    fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v) ?? 'null'),
+    fc
+      .record(
+        {
+          type: fc.oneof(fc.constantFrom('object', 'string', 'nope'), fc.integer()),
+          required: fc.oneof(fc.array(fc.string({ maxLength: 4 })), fc.string()),
+          pattern: fc.constantFrom('(', '^a$', '[z-a]'),
+          $ref: fc.constantFrom('#', '#/definitions/x', 'http://x.invalid/s.json'),
+          definitions: fc.oneof(fc.constant({}), fc.integer()),
+        },
+        { requiredKeys: [] },
+      )
+      .map((o) => JSON.stringify(o)),
+  );
+
+  it('lints with any schema file (200 cases) or exits 1 naming the file, never a TypeError', async () => {
+    const file = join(dir, 'schema.json');
+    await fc.assert(
+      fc.asyncProperty(schemaText, async (text) => {
+        writeFileSync(file, text);
+        let stderr = '';
+        const code = await main(['lint', '--format', 'json', '--schema', file], {
+          stdout: () => undefined,
+          stderr: (t) => (stderr += t),
+        });
+        expect([0, 1]).toContain(code);
+        if (stderr !== '') {
+          expect(code).toBe(1);
+          expect(stderr.startsWith('beacon-dashboards: ')).toBe(true);
+          expect(stderr).toContain(file);
+          expect(stderr).not.toMatch(/Cannot read properties|is not a function|TypeError/);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  }, 30_000);
+
+  it.each([
+    ['null', 'it is null, not a JSON object'],
+    ['{"type":5}', 'schema is invalid'],
+    ['{"$ref":"#"}', 'does a $ref lead back to itself?'],
+  ])('names the file when the schema holds %s', async (text, problem) => {
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, text);
+    let stderr = '';
+    const code = await main(['lint', '--schema', file], {
+      stdout: () => undefined,
+      stderr: (t) => (stderr += t),
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain(file);
+    expect(stderr).toContain(problem);
   });
 });

@@ -5,7 +5,14 @@ import { resolve } from 'node:path';
 import { buildAll, writeBuild } from './build';
 import { createGrafanaClient, formatPlan, planHasChanges, planSync, push } from './grafana';
 import type { GrafanaApi } from './grafana';
-import { createLinter, formatText, hasErrors, lintAll, loadSchema } from './lint';
+import {
+  DEFAULT_SCHEMA_PATH,
+  createLinter,
+  formatText,
+  hasErrors,
+  lintAll,
+  loadSchema,
+} from './lint';
 
 export const USAGE = `Usage: beacon-dashboards <command> [options]
 
@@ -149,8 +156,29 @@ export async function main(
         throw new UsageError(`unknown format ${JSON.stringify(format)} (text or json)`);
       }
       const schemaPath = flags.get('schema');
-      const linter = createLinter(schemaPath ? loadSchema(resolve(schemaPath)) : loadSchema());
-      const findings = lintAll(buildAll(), linter);
+      const schemaFile = schemaPath ? resolve(schemaPath) : DEFAULT_SCHEMA_PATH;
+      let linter: ReturnType<typeof createLinter>;
+      try {
+        linter = createLinter(loadSchema(schemaFile));
+      } catch (err) {
+        // Ajv's "schema is invalid: …" does not say which file.
+        const msg = (err as Error).message;
+        throw msg.includes(schemaFile)
+          ? err
+          : new Error(`Grafana dashboard schema ${schemaFile}: ${msg}`, { cause: err });
+      }
+      const built = buildAll();
+      let findings: ReturnType<typeof lintAll>;
+      try {
+        findings = lintAll(built, linter);
+      } catch (err) {
+        // A schema whose $ref leads back to itself (`{"$ref": "#"}`) makes Ajv recurse forever.
+        if (!(err instanceof RangeError)) throw err;
+        throw new Error(
+          `Grafana dashboard schema ${schemaFile}: checking a dashboard against it failed (${err.message}); does a $ref lead back to itself?`,
+          { cause: err },
+        );
+      }
       io.stdout(
         format === 'json' ? JSON.stringify(findings, null, 2) + '\n' : formatText(findings),
       );

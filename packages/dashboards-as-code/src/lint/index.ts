@@ -36,13 +36,22 @@ export function loadSchema(path: string = DEFAULT_SCHEMA_PATH): object {
   if (!existsSync(path)) {
     throw new Error(`Grafana dashboard schema not found at ${path} `);
   }
+  let schema: unknown;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as object;
+    schema = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     throw new Error(`cannot read Grafana dashboard schema ${path}: ${(err as Error).message}`, {
       cause: err,
     });
   }
+  // Ajv throws a TypeError on a null schema; a dashboard schema is an object in any case.
+  if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) {
+    const got = schema === null ? 'null' : Array.isArray(schema) ? 'a list' : typeof schema;
+    throw new Error(
+      `cannot read Grafana dashboard schema ${path}: it is ${got}, not a JSON object`,
+    );
+  }
+  return schema;
 }
 
 /** Grafana's global variables, always defined. */
