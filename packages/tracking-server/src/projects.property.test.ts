@@ -90,6 +90,15 @@ const PROJECT_KEYS = ['id', 'name', 'key', 'eventsPerMinute', 'retentionDays', '
 const SCRUB_KEYS = ['enabled', 'extraKeys', 'safeKeys'];
 const order = (keys: string[]) => fc.shuffledSubarray(keys, { minLength: keys.length });
 
+/** An integer as JSON may write it: `100`, `100.0`, `1e+2`, `100E0` are all the number 100. */
+type Spelling = 'plain' | 'point' | 'exponent' | 'E';
+function spell(n: number, how: Spelling): Json {
+  if (how === 'plain') return n;
+  if (how === 'point') return new Raw(`${n}.0`);
+  if (how === 'exponent') return new Raw(n.toExponential());
+  return new Raw(`${n}E0`);
+}
+
 /** A valid config.json as a tree, the defaults it is read with, and what it means. */
 interface Valid {
   readonly doc: { [k: string]: Json };
@@ -108,6 +117,7 @@ const validConfig: fc.Arbitrary<Valid> = fc
       settings: fc.array(written, each),
       orders: fc.array(fc.tuple(order(PROJECT_KEYS), order(SCRUB_KEYS)), each),
       omitProjects: fc.boolean(),
+      spelling: fc.constantFrom<Spelling>('plain', 'point', 'exponent', 'E'),
       defaults: opt(
         fc.record({
           eventsPerMinute: count,
@@ -122,19 +132,20 @@ const validConfig: fc.Arbitrary<Valid> = fc
       ),
     });
   })
-  .map(({ ids, keys, names, settings, orders, omitProjects, defaults }) => {
+  .map(({ ids, keys, names, settings, orders, omitProjects, spelling, defaults }) => {
     const base = defaults ?? README_DEFAULTS;
+    const spelt = (n: number | undefined) => (n === undefined ? undefined : spell(n, spelling));
     const projects = ids.map((id, i) => {
       const s = settings[i] as Written;
       const [projectOrder, scrubOrder] = orders[i] as [string[], string[]];
       const scrub =
         s.scrub && obj(scrubOrder.map((k) => [k, s.scrub?.[k as keyof typeof s.scrub]]));
       const fields: Record<string, Json | undefined> = {
-        id,
+        id: spelt(id),
         name: names[i] as string,
         key: keys[i] as string,
-        eventsPerMinute: s.eventsPerMinute,
-        retentionDays: s.retentionDays,
+        eventsPerMinute: spelt(s.eventsPerMinute),
+        retentionDays: spelt(s.retentionDays),
         scrub,
       };
       return {
@@ -381,7 +392,7 @@ describe('parseConfig (property)', () => {
             const taken = (projectsOf(doc)[j] as { [k: string]: Json })[f] as Json;
             return {
               doc: withProject(doc, i, (p) => ({ ...p, [f]: taken })),
-              path: `projects[${i}].${f}: ${JSON.stringify(taken)} is also projects[${j}].${f}`,
+              path: `projects[${i}].${f}: ${JSON.stringify(taken instanceof Raw ? JSON.parse(taken.text) : taken)} is also projects[${j}].${f}`,
             };
           });
         arms.push(repeat);
