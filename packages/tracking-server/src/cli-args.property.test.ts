@@ -202,8 +202,14 @@ describe('parseCommand (property)', () => {
     if (message === 'no command given') return true;
     return args.some((a) => {
       const flag = /^(--?[^=]+)/.exec(a)?.[1];
+      // Node's parseArgs splits a group of short flags by UTF-16 unit: `-😀` is named `-\ud83d`.
       const shorts =
-        a.startsWith('-') && !a.startsWith('--') ? [...a.slice(1)].map((c) => `-${c}`) : [];
+        a.startsWith('-') && !a.startsWith('--')
+          ? a
+              .slice(1)
+              .split('')
+              .map((c) => `-${c}`)
+          : [];
       return (
         (a.trim() !== '' && message.includes(a)) ||
         message.includes(JSON.stringify(a)) ||
@@ -245,6 +251,8 @@ describe('parseCommand (property)', () => {
       '--constructor=1',
       '-p',
       '-x',
+      '-hé',
+      '-😀',
       '9300',
       'checkout',
     ),
@@ -280,7 +288,7 @@ describe('parseCommand (property)', () => {
   });
 
   const blank = fc.constantFrom('', ' ', '\t', '\n', '\u00a0');
-  it('names every word of an unknown command, a blank one quoted (10k cases)', () => {
+  it('names every word of an unknown command, a blank one quoted (5k cases)', () => {
     const word = fc.oneof(
       fc.string({ maxLength: 6 }).filter((w) => !w.startsWith('-')),
       blank,
@@ -300,7 +308,7 @@ describe('parseCommand (property)', () => {
           if (w.trim() === '') expect(message).toContain(JSON.stringify(w));
           else expect([w, JSON.stringify(w)].some((shown) => message.includes(shown))).toBe(true);
       }),
-      { numRuns: 10_000 },
+      { numRuns: 5_000 },
     );
   });
 
