@@ -14,20 +14,28 @@ import { useAsync } from '../components/useAsync';
 import { useQueryParams } from '../components/useQueryParams';
 import { sessionUrl } from '../constants';
 
+/**
+ * The page's filters from its URL query; a value that is no filter (anything but `true` for
+ * hasErrors) is left out. The minimum duration is whole milliseconds of up to 12 digits, as the
+ * field writes it and the tracker reads it: `Infinity`, `1e21` or `1e-7` passed `Number(…) > 0`
+ * and went out as text the tracker answers 400 to, leaving the page on an error for a URL typo.
+ */
+export function sessionQueryFrom(params: URLSearchParams): SessionQuery {
+  const min = params.get('minDurationMs') ?? '';
+  return {
+    q: params.get('q') || undefined,
+    service: params.get('service') || undefined,
+    minDurationMs: /^[0-9]{1,12}$/.test(min) && Number(min) > 0 ? Number(min) : undefined,
+    hasErrors: params.get('hasErrors') === 'true' ? true : undefined,
+    limit: 200,
+  };
+}
+
 export function SessionsPage() {
   const s = useStyles2(getStyles);
   const api = useTrackerApi();
   const [params, set] = useQueryParams();
-  const query: SessionQuery = useMemo(() => {
-    const min = Number(params.get('minDurationMs'));
-    return {
-      q: params.get('q') || undefined,
-      service: params.get('service') || undefined,
-      minDurationMs: min > 0 ? min : undefined,
-      hasErrors: params.get('hasErrors') === 'true' ? true : undefined,
-      limit: 200,
-    };
-  }, [params]);
+  const query = useMemo(() => sessionQueryFrom(params), [params]);
   const { value, error, loading, reload } = useAsync(() => api.listSessions(query), [api, JSON.stringify(query)]);
   const items = value?.items ?? [];
   const filtered = Boolean(query.q || query.service || query.minDurationMs || query.hasErrors);
