@@ -33,12 +33,23 @@ interface EventsState {
   error?: Error;
 }
 
+/**
+ * The issue id in the page's path: digits only, 1 to 15 of them, not 0 (the tracker's own rule).
+ * `Number()` also read `0x10`, `1e3`, ` 7` or `7.0` as ids and opened issue 16, 1000 or 7 under a
+ * path that names none of them.
+ */
+export function issueIdFrom(raw: string | undefined): number | undefined {
+  const id = raw !== undefined && /^[0-9]{1,15}$/.test(raw) ? Number(raw) : 0;
+  return id >= 1 ? id : undefined;
+}
+
 export function IssueDetailPage() {
   const s = useStyles2(getStyles);
   const api = useTrackerApi();
   const { id: rawId } = useParams();
-  const id = Number(rawId);
-  const valid = Number.isSafeInteger(id) && id > 0;
+  const parsed = issueIdFrom(rawId);
+  const id = parsed ?? NaN;
+  const valid = parsed !== undefined;
   const issueState = useAsync<IssueDetail>(
     () => (valid ? api.getIssue(id) : Promise.reject(new Error(`"${rawId}" is not an issue id`))),
     [api, id]
