@@ -161,27 +161,37 @@ function headerValues(req: IncomingMessage, name: string): string[] {
 }
 
 /**
- * An extra's key as the header spells it, percent-decoded; as kube-apiserver's requestheader
- * authenticator does, a key that does not decode is taken as it is.
+ * An extra's key as the header spells it, percent-decoded as Go's url.PathUnescape decodes it
+ * (to bytes, so a key that is not UTF-8 reaches the SubjectAccessReview with U+FFFD, as Go's
+ * JSON encoder sends it); as kube-apiserver's requestheader authenticator does, a key whose
+ * escapes are malformed is taken as it is.
  */
 function unescapeExtraKey(encoded: string): string {
-  try {
-    return decodeURIComponent(encoded);
-  } catch {
-    return encoded;
-  }
+  if (/%(?![0-9A-Fa-f]{2})/.test(encoded)) return encoded;
+  const bytes = encoded
+    .split(/(%[0-9A-Fa-f]{2})/)
+    .map((part) =>
+      part.startsWith('%') ? Buffer.from([parseInt(part.slice(1), 16)]) : Buffer.from(part, 'utf8'),
+    );
+  return Buffer.concat(bytes).toString('utf8');
 }
 
 function fromRequestHeaders(req: IncomingMessage, o: RequestHeaderOptions): UserInfo | undefined {
-  const name = o.usernameHeaders.map((h) => headerValues(req, h)[0]).find(Boolean);
+  // Each header's first line, as requestheader's headerValue reads it (http.Header.Get): an
+  // empty first line passes on to the next header, not to the same header's next line.
+  const name = o.usernameHeaders
+    .map((h) => req.headersDistinct[h.toLowerCase()]?.[0])
+    .find(Boolean);
   if (!name) return undefined;
   const groups = o.groupHeaders.flatMap((h) => headerValues(req, h));
   const extra = new Map<string, string[]>();
-  for (const [header, values] of Object.entries(req.headersDistinct)) {
-    const prefix = o.extraHeaderPrefixes.find((p) => header.startsWith(p.toLowerCase()));
-    if (!prefix || values === undefined) continue;
-    const key = unescapeExtraKey(header.slice(prefix.length));
-    extra.set(key, [...(extra.get(key) ?? []), ...values]);
+  // Prefixes first, then headers, as newExtra: a header two prefixes match counts for each.
+  for (const prefix of o.extraHeaderPrefixes) {
+    for (const [header, values] of Object.entries(req.headersDistinct)) {
+      if (!header.startsWith(prefix.toLowerCase()) || values === undefined) continue;
+      const key = unescapeExtraKey(header.slice(prefix.length));
+      extra.set(key, [...(extra.get(key) ?? []), ...values]);
+    }
   }
   // defineProperty-like semantics: a key named `__proto__` stays a key.
   return { name, groups, ...(extra.size > 0 ? { extra: Object.fromEntries(extra) } : {}) };
