@@ -37,34 +37,61 @@ export interface ClusterAuthentication {
   };
 }
 
-const list = (text: string | undefined, fallback: string[]): string[] => {
-  if (!text) return fallback;
-  const parsed: unknown = JSON.parse(text);
+const WHERE = 'extension-apiserver-authentication';
+type Data = Record<string, unknown>;
+
+/** A CA bundle's text, when the key is there. */
+const text = (d: Data, key: string): string | undefined => {
+  const v = d[key];
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string') throw new Error(`${WHERE}: ${key} is not a string`);
+  return v;
+};
+
+/**
+ * A JSON list of strings, as kube-apiserver publishes them and k8s.io/apiserver's
+ * deserializeStrings reads them: missing or empty is the default, `null` none; anything else is
+ * an error naming the key (JSON.parse's own SyntaxError named neither it nor the ConfigMap).
+ */
+const list = (d: Data, key: string, fallback: string[]): string[] => {
+  const raw = text(d, key);
+  if (raw === undefined) return fallback;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (err) {
+    throw new Error(`${WHERE}: ${key} ${JSON.stringify(raw)} is not a JSON list of strings`, {
+      cause: err,
+    });
+  }
+  if (parsed === null) return [];
   if (!Array.isArray(parsed) || !parsed.every((s) => typeof s === 'string')) {
-    throw new Error(
-      `extension-apiserver-authentication: ${JSON.stringify(text)} is not a JSON list of strings`,
-    );
+    throw new Error(`${WHERE}: ${key} ${JSON.stringify(raw)} is not a JSON list of strings`);
   }
   return parsed;
 };
 
 export async function clusterAuthentication(api: KubeApi): Promise<ClusterAuthentication> {
-  const cm = await api.json<{ data?: Record<string, string> }>(
+  const cm = await api.json<{ data?: unknown } | null>(
     'GET',
     '/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication',
   );
-  const d = cm.data ?? {};
-  const rhCa = d['requestheader-client-ca-file'];
+  const data = cm?.data ?? {};
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw new Error(`${WHERE}: data is not a mapping`);
+  const d = data as Data;
+  const clientCA = text(d, 'client-ca-file');
+  const rhCa = text(d, 'requestheader-client-ca-file');
   return {
-    ...(d['client-ca-file'] ? { clientCA: d['client-ca-file'] } : {}),
+    ...(clientCA ? { clientCA } : {}),
     ...(rhCa
       ? {
           requestHeader: {
             ca: rhCa,
-            allowedNames: list(d['requestheader-allowed-names'], []),
-            usernameHeaders: list(d['requestheader-username-headers'], ['X-Remote-User']),
-            groupHeaders: list(d['requestheader-group-headers'], ['X-Remote-Group']),
-            extraHeaderPrefixes: list(d['requestheader-extra-headers-prefix'], ['X-Remote-Extra-']),
+            allowedNames: list(d, 'requestheader-allowed-names', []),
+            usernameHeaders: list(d, 'requestheader-username-headers', ['X-Remote-User']),
+            groupHeaders: list(d, 'requestheader-group-headers', ['X-Remote-Group']),
+            extraHeaderPrefixes: list(d, 'requestheader-extra-headers-prefix', ['X-Remote-Extra-']),
           },
         }
       : {}),
