@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { stringify } from 'yaml';
 import { renderAlertmanagerConfig } from './alertmanager/config';
 import type { AlertmanagerOptions } from './alertmanager/config';
 import {
@@ -18,6 +19,12 @@ import type { RuleGroup } from './spec';
 /** Where the hand-written promtool tests live, one `<domain>.test.yml` per rule group. */
 export const PROMTOOL_TESTS_DIR = path.join(PACKAGE_ROOT, 'testdata', 'promtool');
 
+/** `runbook_url: <default base>runbooks/<file>` in the hand-written promtool tests. */
+const DEFAULT_RUNBOOK_URL = new RegExp(
+  `runbook_url: ${DEFAULT_RUNBOOK_BASE_URL.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}runbooks/(\\S+)`,
+  'g',
+);
+
 /**
  * A domain's hand-written promtool test, with `rule_files` pointed from the test's own folder
  * (`prometheus/tests/`) at the generated rule file one level up, and the expected `runbook_url`s
@@ -35,14 +42,18 @@ export function promtoolTestFile(
   if (!text.includes(from)) {
     throw new Error(`${file}: rule_files must list exactly ${domain}.rules.yml`);
   }
+  const base = checkRunbookBaseUrl(runbookBaseUrl);
   return (
     `${GENERATED_HEADER}# copied from packages/alert-rules/testdata/promtool/${domain}.test.yml\n` +
     text
       .replace(from, `rule_files:\n  - ../${domain}.rules.yml\n`)
-      .replaceAll(
-        `runbook_url: ${DEFAULT_RUNBOOK_BASE_URL}runbooks/`,
-        `runbook_url: ${checkRunbookBaseUrl(runbookBaseUrl)}runbooks/`,
-      )
+      // A replacer function, not a string: `$&` or `$'` in the base must not be expanded. And the
+      // whole value is written as YAML writes it, so a base such as `*x/` or `{x}/` is quoted as
+      // in the rule files instead of breaking the test file.
+      .replace(DEFAULT_RUNBOOK_URL, (_line, rest: string) => {
+        const url = `${base}runbooks/${rest}`;
+        return `runbook_url: ${stringify(url, { lineWidth: 0 }).trimEnd()}`;
+      })
   );
 }
 

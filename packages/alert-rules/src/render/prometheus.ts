@@ -11,9 +11,12 @@ export const DEFAULT_RUNBOOK_BASE_URL = 'packages/alert-rules/';
 
 /** Throws, naming the value, unless `url` is an http(s) URL or a relative path ending in `/`. */
 export function checkRunbookBaseUrl(url: string): string {
-  const absolute = /^https?:\/\/[^/\s]+\//i.test(url);
-  const relative = !/^[a-z][a-z0-9+.-]*:/i.test(url) && !url.startsWith('/');
-  const ok = url.endsWith('/') && !/\s/.test(url) && (absolute || relative);
+  // `http://[/` or `http://h:x/` has the shape but is no URL.
+  const absolute = /^https?:\/\/[^/\s]+\//i.test(url) && URL.canParse(url);
+  // A leading `\` is a `/` to browsers, making `\\evil.example/` a link to another host.
+  const relative = !/^[a-z][a-z0-9+.-]*:/i.test(url) && !/^[/\\]/.test(url);
+  // No spaces or control characters: the base goes into links as it is.
+  const ok = url.endsWith('/') && !/[\s\p{Cc}]/u.test(url) && (absolute || relative);
   if (!ok) {
     throw new Error(
       `invalid runbook base URL ${JSON.stringify(url)}: want an http(s) URL or a relative path, ending in "/"`,
