@@ -30,14 +30,17 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const parsed: ParsedArgs = { help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
-    const value = (): string => {
+    const value = (given: string | undefined): string => {
+      // Twice is a mistake, not "the last one wins".
+      if (given !== undefined) throw new Error(`${arg} given twice`);
       const v = argv[++i];
-      if (v === undefined || v.startsWith('-')) throw new Error(`${arg} needs a value`);
+      // An empty value (`--out "$UNSET"`) would write the output into the current directory.
+      if (v === undefined || v === '' || v.startsWith('-')) throw new Error(`${arg} needs a value`);
       return v;
     };
     if (arg === '-h' || arg === '--help') parsed.help = true;
-    else if (arg === '--out') parsed.out = value();
-    else if (arg === '--runbook-base-url') parsed.runbookBaseUrl = value();
+    else if (arg === '--out') parsed.out = value(parsed.out);
+    else if (arg === '--runbook-base-url') parsed.runbookBaseUrl = value(parsed.runbookBaseUrl);
     else if (arg.startsWith('-')) throw new Error(`unknown flag ${JSON.stringify(arg)}`);
     else if (parsed.command === undefined) parsed.command = arg;
     else throw new Error(`unexpected argument ${JSON.stringify(arg)}`);
