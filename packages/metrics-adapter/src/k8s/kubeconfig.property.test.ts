@@ -237,6 +237,7 @@ const badServer = fc.constantFrom(
   'https://h/#frag',
   'https://h:99999',
   'http//h',
+  'HTTPS://h',
   '',
 );
 

@@ -176,7 +176,7 @@ export function parseKubeconfig(text: string, file: string): KubeConnection {
   if (
     server === undefined ||
     !url ||
-    !/^https?:\/\//i.test(server) ||
+    !/^https?:\/\//.test(server) ||
     !url.host ||
     url.search ||
     url.hash ||
