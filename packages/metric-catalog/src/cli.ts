@@ -13,27 +13,41 @@ Options:
   --help               show this help
 `;
 
+/** Prints the catalog as `argv` asks; throws, naming the flag or value, on a bad command line. */
 export function main(argv: readonly string[], out: (s: string) => void): number {
-  let format = 'text';
+  let format: string | undefined;
   let exporter: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const value = () => {
+    const value = (given: string | undefined) => {
+      if (given !== undefined) throw new Error(`flag ${arg} given twice`);
       const v = argv[++i];
-      if (v === undefined) throw new Error(`flag ${arg} needs a value`);
+      // `--exporter "$UNSET"` printed every metric, and `--exporter --format json` took the
+      // next flag for the exporter's name.
+      if (v === undefined || v === '' || v.startsWith('-')) {
+        throw new Error(`flag ${arg} needs a value`);
+      }
       return v;
     };
     if (arg === '--help' || arg === '-h') {
       out(USAGE);
       return 0;
-    } else if (arg === '--format') format = value();
-    else if (arg === '--exporter') exporter = value();
+    } else if (arg === '--format') format = value(format);
+    else if (arg === '--exporter') exporter = value(exporter);
     else throw new Error(`unknown argument ${JSON.stringify(arg)}\n\n${USAGE}`);
   }
+  format ??= 'text';
   if (format !== 'text' && format !== 'json') {
     throw new Error(`--format must be text or json, got ${JSON.stringify(format)}`);
   }
-  const metrics = allMetrics.filter((m) => !exporter || m.exporter === exporter);
+  const exporters: string[] = [...new Set(allMetrics.map((m) => m.exporter))].sort();
+  // A misspelt exporter printed an empty list and exited 0.
+  if (exporter !== undefined && !exporters.includes(exporter)) {
+    throw new Error(
+      `unknown exporter ${JSON.stringify(exporter)}; the catalog has ${exporters.join(', ')}`,
+    );
+  }
+  const metrics = allMetrics.filter((m) => exporter === undefined || m.exporter === exporter);
   if (format === 'json') {
     out(JSON.stringify(metrics, null, 2) + '\n');
     return 0;
