@@ -51,6 +51,8 @@ function illTyped(view: EventView): string[] {
   (Array.isArray(view.tags) ? view.tags : []).forEach((t, i) =>
     check(Array.isArray(t) && t.length === 2 && isString(t[0]) && isString(t[1]), `tags[${i}]`)
   );
+  const tagKeys = (Array.isArray(view.tags) ? view.tags : []).map((t) => t[0]);
+  check(new Set(tagKeys).size === tagKeys.length, 'tag keys repeat');
   (Array.isArray(view.breadcrumbs) ? view.breadcrumbs : []).forEach((b, i) =>
     check(isOptString(b.time) && isString(b.category) && isString(b.level) && isString(b.message), `breadcrumbs[${i}]`)
   );
@@ -331,6 +333,25 @@ describe('eventView: payloads the properties found crashing or leaking non-text'
     ]);
     expect(view.breadcrumbs).toEqual([{ time: undefined, category: 'default', level: 'info', message: '5' }]);
     expect(view.user).toBe('7');
+  });
+
+  test('tag values that are not text show as the JSON the tracker indexes them by, a repeated key once with its last value', () => {
+    expect(eventView(stored({ tags: { a: { b: 1 }, c: [1, 2], d: null, e: 5 } })).tags).toEqual([
+      ['a', '{"b":1}'],
+      ['c', '[1,2]'],
+      ['d', 'null'],
+      ['e', '5'],
+    ]);
+    expect(
+      eventView(
+        stored({
+          tags: [
+            ['k', 'first'],
+            ['k', 'last'],
+          ],
+        })
+      ).tags
+    ).toEqual([['k', 'last']]);
   });
 
   test('a logentry message (Python logging) is shown, as the tracker titles the event by it', () => {

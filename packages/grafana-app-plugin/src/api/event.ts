@@ -126,14 +126,29 @@ function breadcrumbOf(b: Obj): Breadcrumb {
   };
 }
 
+/** A tag value as the tracker indexes it (its jsonText): text as is, anything else as its JSON. */
+function tagText(v: unknown): string {
+  if (typeof v === 'string') {
+    return v;
+  }
+  try {
+    return JSON.stringify(v) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Tags as an object or as [key, value] pairs, a repeated key keeping its last value, as the tracker
+ * reads them: String() showed an object value as "[object Object]", and a repeated pair twice.
+ */
 function tagsOf(tags: unknown): Array<[string, string]> {
-  if (Array.isArray(tags)) {
-    return tags.filter((t) => Array.isArray(t) && t.length === 2).map(([k, v]) => [String(k), String(v)]);
-  }
-  if (isObj(tags)) {
-    return Object.entries(tags).map(([k, v]) => [k, String(v)]);
-  }
-  return [];
+  const pairs = Array.isArray(tags)
+    ? tags.filter((t): t is [unknown, unknown] => Array.isArray(t) && t.length === 2)
+    : isObj(tags)
+      ? Object.entries(tags)
+      : [];
+  return [...new Map(pairs.map(([k, v]) => [tagText(k), tagText(v)]))];
 }
 
 /** `message` as a string or Sentry's Message interface, else `logentry` (as the tracker titles the event). */
