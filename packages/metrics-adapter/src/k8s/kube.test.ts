@@ -110,6 +110,24 @@ describe('kubeconfig', () => {
       'current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: {server: https://x, proxy-url: "http://proxy:3128"}}]\nusers: [{name: u, user: {token: t}}]\n',
       'kubeconfig k: proxy-url is not supported here',
     ],
+    // Impersonation, which client-go would do and this adapter would silently not.
+    [
+      'current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: {server: https://x}}]\nusers: [{name: u, user: {token: t, as: admin}}]\n',
+      'kubeconfig k: user.as (impersonation) is not supported here',
+    ],
+    [
+      'current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: {server: https://x}}]\nusers: [{name: u, user: {token: t, as-groups: [system:masters]}}]\n',
+      'kubeconfig k: user.as-groups (impersonation) is not supported here',
+    ],
+    // A certificate without its key, or a key without its certificate, as client-go refuses.
+    [
+      'current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: {server: https://x}}]\nusers: [{name: u, user: {client-certificate-data: Y2VydA==}}]\n',
+      'kubeconfig k: user has a client certificate but no client-key(-data)',
+    ],
+    [
+      'current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: {server: https://x}}]\nusers: [{name: u, user: {client-key-data: a2V5}}]\n',
+      'kubeconfig k: user has a client key but no client-certificate(-data)',
+    ],
     // Found by the property tests: a name that is not a string threw a TypeError, and data,
     // types and URLs client-go refuses were taken (a mangled CA failed later, naming nothing).
     [

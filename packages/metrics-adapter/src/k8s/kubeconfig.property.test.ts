@@ -75,6 +75,9 @@ interface Model {
   readonly json: boolean;
 }
 
+/** A PEM field that is set: a file, or data that is not empty (empty data is unset). */
+const given = (s: Source) => s.kind === 'file' || (s.kind === 'data' && s.text !== '');
+
 const model: fc.Arbitrary<Model> = fc
   .uniqueArray(name, { minLength: 3, maxLength: 6 })
   .chain(([context, cluster, user, ...decoys]) =>
@@ -111,8 +114,10 @@ const model: fc.Arbitrary<Model> = fc
       json: fc.boolean(),
     }),
   )
-  // A token file that cannot be read, with no token to fall back to, is an error: not valid.
-  .filter((m) => !(m.tokenFile?.name === 'missing-token' && !m.token));
+  // A token file that cannot be read, with no token to fall back to, is an error: not valid;
+  // so is a client certificate without its key, or a key without its certificate.
+  .filter((m) => !(m.tokenFile?.name === 'missing-token' && !m.token))
+  .filter((m) => given(m.cert) === given(m.key));
 
 const pathOf = (f: { name: string; absolute: boolean }) =>
   f.absolute ? join(dir, f.name) : f.name;
@@ -426,6 +431,14 @@ describe('parseKubeconfig (properties)', () => {
             ...(field === 'user' ? { user: undefined } : {}),
           };
           const got = outcome(text(m, doc));
+          // One of a certificate and its key cleared leaves the other alone: refused.
+          if (unset.user !== undefined && given(unset.cert) !== given(unset.key)) {
+            ok(
+              typeof got === 'string' && /user has a client (certificate|key) but no/.test(got),
+              String(got),
+            );
+            return;
+          }
           ok(typeof got !== 'string', got as string);
           deepStrictEqual(defined(got), defined(expectedOf(unset)));
         },

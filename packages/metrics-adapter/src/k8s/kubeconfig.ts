@@ -169,6 +169,16 @@ export function parseKubeconfig(text: string, file: string): KubeConnection {
         `${field} is not supported here: give the user a token, tokenFile or client certificate, and the cluster a server this adapter reaches directly`,
       );
   }
+  // Impersonation: client-go's requests would act as the user named, this adapter's as the
+  // kubeconfig's own, and be allowed or refused for someone else.
+  for (const field of ['as', 'as-uid', 'as-groups', 'as-user-extra'] as const) {
+    const v = user[field];
+    if (v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0))
+      throw new KubeconfigError(
+        file,
+        `user.${field} (impersonation) is not supported here: give the adapter a user of its own`,
+      );
+  }
   const server = stringField(cluster, 'cluster', 'server', file);
   // Every request's URL is the server's with the path appended: it must parse, with a host, and
   // carry no query or fragment that the path would land in.
@@ -207,12 +217,23 @@ export function parseKubeconfig(text: string, file: string): KubeConnection {
       file,
       `cluster.insecure-skip-tls-verify must be true or false, got ${describe(insecure)}`,
     );
+  const ca = pem('cluster', 'certificate-authority-data', 'certificate-authority', cluster);
+  const cert = pem('user', 'client-certificate-data', 'client-certificate', user);
+  const key = pem('user', 'client-key-data', 'client-key', user);
+  // As client-go's config validation: one without the other fails every TLS handshake later.
+  if ((cert === undefined) !== (key === undefined))
+    throw new KubeconfigError(
+      file,
+      cert === undefined
+        ? 'user has a client key but no client-certificate(-data)'
+        : 'user has a client certificate but no client-key(-data)',
+    );
   return {
     server: server.replace(/\/+$/, ''),
     ...(tlsServerName === undefined ? {} : { tlsServerName }),
-    ca: pem('cluster', 'certificate-authority-data', 'certificate-authority', cluster),
-    cert: pem('user', 'client-certificate-data', 'client-certificate', user),
-    key: pem('user', 'client-key-data', 'client-key', user),
+    ca,
+    cert,
+    key,
     ...bearer(),
     insecureSkipTlsVerify: insecure === true,
   };
