@@ -1,4 +1,6 @@
 // The REST API's answers to methods and bodies it does not take, over HTTP from a real tracker.
+import { gzipSync } from 'node:zlib';
+import { rawPost } from '../testing/raw-post';
 import { startTestTracker, type TestTracker } from '../testing/test-tracker';
 
 jest.setTimeout(30_000);
@@ -154,6 +156,48 @@ describe('bodies, statuses and ids named as what is wrong with them', () => {
       body: '',
     });
     expect([empty.status, await empty.json()]).toEqual([400, missing.body]);
+  });
+
+  it('answers a body with no bytes 400 "missing" however it is framed or compressed', async () => {
+    // Chunked with no chunk, or gzip of nothing: the JSON parser reads either as `{}`.
+    const chunked = await rawPost(`${setup.tracker.url}/api/v1/issues/status`, [], {
+      authorization: 'Bearer t',
+      'content-type': 'application/json',
+      'transfer-encoding': 'chunked',
+    });
+    expect([chunked.status, JSON.parse(chunked.text)]).toEqual([
+      400,
+      { error: 'the body is missing: send a JSON object' },
+    ]);
+    const gzipped = await fetch(`${setup.tracker.url}/api/v1/issues/1`, {
+      method: 'PATCH',
+      headers: {
+        authorization: 'Bearer t',
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+      },
+      body: gzipSync(''),
+    });
+    expect([gzipped.status, await gzipped.json()]).toEqual([
+      400,
+      { error: 'the body is missing: send a JSON object' },
+    ]);
+  });
+
+  it('names a body that is not brotli, sent as br, as such (not "Bad Request")', async () => {
+    const res = await fetch(`${setup.tracker.url}/api/v1/issues/1`, {
+      method: 'PATCH',
+      headers: {
+        authorization: 'Bearer t',
+        'content-type': 'application/json',
+        'content-encoding': 'br',
+      },
+      body: '{"status":"open"}',
+    });
+    expect([res.status, await res.json()]).toEqual([
+      400,
+      { error: expect.stringMatching(/^body is not valid br: ERR_\w+$/) },
+    ]);
   });
 
   it('names a missing status as missing, null as null, and an array body as not an object', async () => {

@@ -139,13 +139,19 @@ const otherMethods =
 const READ = 'GET, HEAD';
 
 /**
+ * Requests whose JSON body was read and had no bytes: sent chunked, or compressed, with nothing
+ * in it. The parser reads those as `{}`, which was then refused as having no status or ids.
+ */
+const emptyBodies = new WeakSet<Request>();
+
+/**
  * A body express did not read as JSON (another Content-Type) is named as such. No body at all is
  * named too: req.is finds no type without one, whatever Content-Type says, and the 415 would
  * tell a client that sent application/json to send it.
  */
 const jsonBody = (req: Request, _res: Response, next: NextFunction): void => {
   const type = req.is('application/json');
-  if (type === null || req.headers['content-length'] === '0')
+  if (type === null || req.headers['content-length'] === '0' || emptyBodies.has(req))
     next(new ApiError(400, 'the body is missing: send a JSON object'));
   else if (!type) next(new ApiError(415, 'send the body as Content-Type: application/json'));
   else next();
@@ -201,7 +207,14 @@ export function restApi(deps: {
     }
     next();
   });
-  router.use(json({ limit: '1mb' }));
+  router.use(
+    json({
+      limit: '1mb',
+      verify: (req, _res, body) => {
+        if (body.length === 0) emptyBodies.add(req as Request);
+      },
+    }),
+  );
 
   router
     .route('/issues')
@@ -363,8 +376,14 @@ export function restApi(deps: {
         isJson(e.body) ? 'body must be a JSON object' : `body is not JSON: ${e.message}`,
       );
     if (e.status === 413) return fail(413, 'body exceeds 1 MB');
-    // A body that does not inflate: zlib names the fault by its code.
-    if (e.status === 400 && typeof e.code === 'string' && /^(Z_|ERR_.*BROTLI)/.test(e.code))
+    // A body that does not inflate: zlib names the fault by its code. Brotli's decoder faults
+    // come as ERR__ERROR_FORMAT_… (BrotliDecoderErrorString less its BROTLI_DECODER prefix):
+    // unmatched, a br body that was not brotli was answered "Bad Request".
+    if (
+      e.status === 400 &&
+      typeof e.code === 'string' &&
+      /^(Z_|ERR_.*BROTLI|ERR__ERROR_)/.test(e.code)
+    )
       return fail(400, `body is not valid ${req.headers['content-encoding']}: ${e.code}`);
     // What express and its body parser refuse carries its 4xx and a message that names the
     // fault: a path that does not decode, a charset or content encoding it cannot read.
