@@ -402,6 +402,18 @@ const queryOf = (names: readonly string[]) =>
             { weight: 4, arbitrary: fc.constantFrom(...names) },
             { weight: 1, arbitrary: fc.constantFrom(...names).chain(spelled) },
             { weight: 1, arbitrary: junkText },
+            {
+              weight: 1,
+              arbitrary: fc.constantFrom(
+                '__proto__',
+                'constructor',
+                'hasOwnProperty',
+                'toString',
+                'status[]',
+                'service[0]',
+                'limit.x',
+              ),
+            },
           ),
           valueOf,
           fc.constantFrom('=', '', '=='),
@@ -668,6 +680,65 @@ describe('valid filters', () => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+});
+
+/** The sessions as sent: their ids, services and last times (each is one error event). */
+const SESSIONS = [
+  { id: 'req-alpha', service: 'cart', end: 5 },
+  { id: 'checkout 42', service: 'pay', end: 12 },
+  { id: 'ünï/sess', service: 'cart', end: 20 },
+  { id: TRACE_ONLY, service: 'search', end: 40 },
+];
+
+describe('valid session filters', () => {
+  it('paged by cursor with small limits, visit every session they match once, latest first (150 cases)', async () => {
+    const arb = fc.record(
+      {
+        q: fc
+          .tuple(
+            fc.constantFrom(...SESSIONS.map((x) => x.id)),
+            fc.nat(),
+            fc.integer({ min: 1, max: 4 }),
+          )
+          .map(([id, at, len]) => id.slice(at % id.length, (at % id.length) + len)),
+        service: fc.constantFrom('cart', 'pay', 'search', 'mail', 'car'),
+        hasErrors: fc.boolean(),
+        minDurationMs: fc.constantFrom('0', '0.0', '000', '1', '0.5'),
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(arb, fc.integer({ min: 1, max: 3 }), async (f, limit) => {
+        const qs = [
+          ...Object.entries(f).map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`),
+          `limit=${limit}`,
+        ].join('&');
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        for (let page = 0; page < 10; page++) {
+          const a = await raw('GET', `/sessions?${qs}${cursor ? `&cursor=${cursor}` : ''}`);
+          expect([qs, a.status]).toEqual([qs, 200]);
+          const items = (a.json as { items: { id: string }[] }).items.map((x) => x.id);
+          expect(items.length).toBeLessThanOrEqual(limit);
+          seen.push(...items);
+          cursor = nextCursor(a);
+          if (cursor === null) break;
+        }
+        // Every session here has errors and lasts 0 ms; `q` is a part of the id, as written.
+        const expected = SESSIONS.filter(
+          (x) =>
+            (f.q === undefined || x.id.includes(f.q)) &&
+            (f.service === undefined || x.service === f.service) &&
+            (f.hasErrors === undefined || f.hasErrors) &&
+            (f.minDurationMs === undefined || Number(f.minDurationMs) <= 0),
+        )
+          .sort((x, y) => y.end - x.end)
+          .map((x) => x.id);
+        expect([qs, seen]).toEqual([qs, expected]);
+      }),
+      { numRuns: 150 },
     );
   });
 });
