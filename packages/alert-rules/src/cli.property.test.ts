@@ -24,7 +24,7 @@ function named(message: string): string | undefined {
 }
 
 describe('parseArgs', () => {
-  it('parses any argv (20k cases) or refuses it with an Error naming the flag or argument', () => {
+  it('parses any argv (5k cases) or refuses it with an Error naming the flag or argument', () => {
     fc.assert(
       fc.property(fc.array(token, { maxLength: 7 }), (argv) => {
         let parsed: ParsedArgs;
@@ -57,13 +57,13 @@ describe('parseArgs', () => {
           expect(argv).toContain(parsed.command);
         }
       }),
-      { numRuns: 20_000 },
+      { numRuns: 5_000 },
     );
   });
 
   const value = fc.string({ minLength: 1, maxLength: 10 }).filter((v) => !v.startsWith('-'));
 
-  it('parses generated argv (50k cases), flags in any order, to what it says', () => {
+  it('parses generated argv (10k cases), flags in any order, to what it says', () => {
     fc.assert(
       fc.property(
         fc.record(
@@ -84,7 +84,7 @@ describe('parseArgs', () => {
           expect(parseArgs(argv)).toEqual({ help: false, ...want });
         },
       ),
-      { numRuns: 50_000 },
+      { numRuns: 10_000 },
     );
   });
 
