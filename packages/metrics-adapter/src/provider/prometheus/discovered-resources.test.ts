@@ -211,6 +211,38 @@ describe('custom resources, by the names discovery gives them', () => {
     expect(item?.describedObject).toEqual(prometheus);
   });
 
+  it('answers a request naming the resource without its group, as a RESTMapper resolves it', async () => {
+    const p = await provider();
+    for (const resource of ['prometheuses', 'prometheus', 'scaledobjects']) {
+      const [item] = await p.objectValues(
+        ask({
+          resource,
+          namespace: resource === 'scaledobjects' ? 'platform' : 'monitoring',
+          name: resource === 'scaledobjects' ? 'checkout' : 'k8s',
+          metric:
+            resource === 'scaledobjects'
+              ? 'keda_scaler_metrics_value'
+              : 'prometheus_tsdb_head_series',
+        }),
+      );
+      expect([resource, item?.describedObject.kind]).toEqual([
+        resource,
+        resource === 'scaledobjects' ? 'ScaledObject' : 'Prometheus',
+      ]);
+    }
+    // A name discovery gave no custom resource stays unknown.
+    await expect(
+      p.objectValues(
+        ask({
+          resource: 'widgetz',
+          namespace: 'platform',
+          name: 'w1',
+          metric: 'widget_temperature',
+        }),
+      ),
+    ).rejects.toThrow(MetricNotFoundError);
+  });
+
   it('keeps the guessed plural of a resource discovery cannot say anything of', async () => {
     const p = await provider();
     expect(p.customMetrics().filter((m) => m.metric === 'widget_temperature')).toEqual([

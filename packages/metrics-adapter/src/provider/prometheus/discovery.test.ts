@@ -268,11 +268,62 @@ rules:
       'prometheuses.monitoring.coreos.com',
     ]);
     expect([...names].sort()).toEqual([
+      // Without the group too: no built-in resource and no other custom one has these names.
+      ['foo', 'foosies.example.com'],
       ['foo.example.com', 'foosies.example.com'],
+      ['foosies', 'foosies.example.com'],
       ['foosies.example.com', 'foosies.example.com'],
+      ['prometheus', 'prometheuses.monitoring.coreos.com'],
       ['prometheus.monitoring.coreos.com', 'prometheuses.monitoring.coreos.com'],
+      ['prometheuses', 'prometheuses.monitoring.coreos.com'],
       ['prometheuses.monitoring.coreos.com', 'prometheuses.monitoring.coreos.com'],
     ]);
+  });
+
+  it('names a custom resource without its group only when nothing else has that name', async () => {
+    // Two groups' `Widget`, and a custom `Service` beside the built-in one.
+    const twoGroups: ObjectLister = {
+      names: async () => new Set(),
+      discover: async (name) =>
+        ({
+          'widgets.a.example.com': resource('a.example.com', 'Widget', 'widget', 'widgets'),
+          'widgets.b.example.com': resource('b.example.com', 'Widget', 'widget', 'widgets'),
+          'gadgets.c.example.com': resource('c.example.com', 'Gadget', 'gadget', 'gadgets'),
+          'services.serving.knative.dev': resource(
+            'serving.knative.dev',
+            'Service',
+            'service',
+            'services',
+          ),
+        })[name],
+    };
+    const override = (label: string, group: string, res: string) =>
+      `- seriesQuery: '${label}_items{namespace!="",${label}!=""}'
+  resources: {overrides: {namespace: {resource: namespace}, ${label}: {group: ${group}, resource: ${res}}}}
+  metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'`;
+    const ambiguous = parseAdapterConfig(
+      `rules:\n${[
+        override('a', 'a.example.com', 'widgets'),
+        override('b', 'b.example.com', 'widgets'),
+        override('k', 'serving.knative.dev', 'services'),
+        override('c', 'c.example.com', 'gadgets'),
+      ].join('\n')}\n`,
+      'ambiguous.yaml',
+    );
+    const names = await discoverResourceNames(ambiguous.rules, twoGroups);
+    expect(['widgets', 'widget', 'services', 'service'].map((n) => names.get(n))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    // The one name only one of them has, plural or singular, resolves.
+    expect([names.get('gadgets'), names.get('gadget')]).toEqual([
+      'gadgets.c.example.com',
+      'gadgets.c.example.com',
+    ]);
+    expect(names.get('widgets.a.example.com')).toBe('widgets.a.example.com');
+    expect(names.get('services.serving.knative.dev')).toBe('services.serving.knative.dev');
   });
 
   it('keys each custom resource by its plural, merging overrides that name it differently', async () => {
@@ -310,14 +361,20 @@ rules:
       },
     };
     expect([...(await discoverResourceNames(rules, away, first))].sort()).toEqual([
+      ['foo', 'foosies.example.com'],
       ['foo.example.com', 'foosies.example.com'],
+      ['foosies', 'foosies.example.com'],
       ['foosies.example.com', 'foosies.example.com'],
+      ['prometheus', 'prometheuses.monitoring.coreos.com'],
       ['prometheus.monitoring.coreos.com', 'prometheuses.monitoring.coreos.com'],
+      ['prometheuses', 'prometheuses.monitoring.coreos.com'],
       ['prometheuses.monitoring.coreos.com', 'prometheuses.monitoring.coreos.com'],
     ]);
     // Without an earlier answer, the guesses.
     expect([...(await discoverResourceNames(rules, away))].sort()).toEqual([
+      ['foo', 'foosies.example.com'],
       ['foo.example.com', 'foosies.example.com'],
+      ['foosies', 'foosies.example.com'],
       ['foosies.example.com', 'foosies.example.com'],
     ]);
   });

@@ -3,7 +3,7 @@
 // rebuilt in the background (--metrics-relist-interval) and swapped whole, so a request always
 // sees one consistent table.
 import type { ObjectLister } from '../../k8s/objects';
-import { isRootScoped } from '../../k8s/resources';
+import { builtInResource, isRootScoped } from '../../k8s/resources';
 import type { DiscoveryRule } from './config';
 import {
   compileRule,
@@ -143,7 +143,9 @@ export function buildMetricTable(
  * it too. Empty where the lister cannot ask (kube-state-metrics). A resource discovery cannot say
  * anything of keeps what the last relist found (`before`), so an API server that is briefly away
  * does not move a metric to another path for a relist; one never found keeps the guess until a
- * later relist finds it.
+ * later relist finds it. A request naming a resource without its group (`prometheuses`) finds
+ * it as a RESTMapper would: when one custom resource alone has that plural or singular, and no
+ * built-in resource does (those come first).
  */
 export async function discoverResourceNames(
   rules: readonly DiscoveryRule[],
@@ -156,10 +158,16 @@ export async function discoverResourceNames(
   const found = await Promise.all(
     written.map((name) => lister.discover?.(name).catch(() => undefined)),
   );
+  const bare = new Map<string, Set<string>>();
   written.forEach((name, i) => {
     const r = found[i];
-    if (r) for (const alias of [name, `${r.singular}.${r.group}`, r.key]) names.set(alias, r.key);
+    if (!r) return;
+    for (const alias of [name, `${r.singular}.${r.group}`, r.key]) names.set(alias, r.key);
+    for (const alias of [r.resource, r.singular])
+      bare.set(alias, (bare.get(alias) ?? new Set()).add(r.key));
   });
+  for (const [alias, keys] of bare)
+    if (keys.size === 1 && !builtInResource(undefined, alias)) names.set(alias, [...keys][0] ?? '');
   written.forEach((name, i) => {
     const key = before.get(name);
     if (found[i] || !key) return;
