@@ -171,6 +171,51 @@ describe('flags', () => {
     expect(parseFlags(['--metrics-max-age=30m']).metricsMaxAgeMs).toBe(1_800_000);
   });
 
+  it('refuses a --metrics-max-age below --metrics-relist-interval, as makeProvider does', () => {
+    for (const argv of [
+      ['--metrics-relist-interval=5m', '--metrics-max-age=1m'],
+      ['--metrics-max-age', '9m59s'],
+    ]) {
+      expect(() => parseFlags(argv)).toThrow(FlagError);
+      expect(() => parseFlags(argv)).toThrow(
+        /"--metrics-max-age" \((1m|9m59s)\) must not be less than "--metrics-relist-interval" \((5m|10m)\)/,
+      );
+    }
+    // Equal, larger, unset and 0 (the relist interval) all start.
+    expect(
+      parseFlags(['--metrics-relist-interval=5m', '--metrics-max-age=5m']).metricsMaxAgeMs,
+    ).toBe(300_000);
+    expect(parseFlags(['--metrics-relist-interval=1m']).metricsMaxAgeMs).toBe(60_000);
+    expect(
+      parseFlags(['--metrics-relist-interval=1h', '--metrics-max-age=0s']).metricsMaxAgeMs,
+    ).toBe(3_600_000);
+  });
+
+  it("accepts k8s.io/apiserver's --debug-socket-path (a string) and --enable-priority-and-fairness (a bool), reporting them", () => {
+    expect(
+      parseFlags(['--debug-socket-path=/tmp/debug.sock', '--enable-priority-and-fairness=false'])
+        .ignored,
+    ).toEqual(['--debug-socket-path=/tmp/debug.sock', '--enable-priority-and-fairness=false']);
+    // Space form for the string; a bare bool takes no value, so the next word stays a flag.
+    const f = parseFlags([
+      '--debug-socket-path',
+      '/run/adapter/debug.sock',
+      '--enable-priority-and-fairness',
+      '--v=3',
+    ]);
+    expect(f.ignored).toEqual([
+      '--debug-socket-path=/run/adapter/debug.sock',
+      '--enable-priority-and-fairness=true',
+    ]);
+    expect(f.verbosity).toBe(3);
+    expect(() => parseFlags(['--debug-socket-path'])).toThrow(
+      'flag needs an argument: --debug-socket-path',
+    );
+    const text = usage();
+    expect(text).toMatch(/\n {2}--debug-socket-path string +accepted; /);
+    expect(text).toMatch(/\n {2}--enable-priority-and-fairness +accepted; /);
+  });
+
   it('sends --prometheus-header=Name (no =) with an empty value, as parseHeaderArgs does', () => {
     expect(
       parseFlags(['--prometheus-header=X-Empty', '--prometheus-header', 'X-Scope-OrgID=a=b'])

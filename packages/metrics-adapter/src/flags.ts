@@ -260,6 +260,16 @@ export const FLAGS: Readonly<Record<string, Spec>> = {
   ...auditFlags(),
   profiling: { kind: 'ignored-bool', help: 'accepted; no profiling endpoints are served' },
   'contention-profiling': { kind: 'ignored-bool', help: 'accepted; no profiling endpoints' },
+  // The rest of k8s.io/apiserver's FeatureOptions.AddFlags (apiserver 0.29 on; prometheus-adapter
+  // 0.12 builds on 0.30): a string and a bool.
+  'debug-socket-path': {
+    kind: 'ignored',
+    help: 'accepted; no profiling socket is opened',
+  },
+  'enable-priority-and-fairness': {
+    kind: 'ignored-bool',
+    help: 'accepted; requests are not queued by priority and fairness',
+  },
   'feature-gates': { kind: 'ignored', help: 'accepted; no feature gates here' },
   'discovery-interval': {
     kind: 'ignored',
@@ -515,6 +525,13 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
     throw new FlagError(`invalid argument "${port}" for "--secure-port": want 0–65535`);
   const relist = duration('metrics-relist-interval');
   if (relist <= 0) throw new FlagError('"--metrics-relist-interval" must be positive');
+  // Unset or 0, as upstream's main: the relist interval. Anything smaller upstream's
+  // makeProvider refuses ("max age must not be less than relist interval").
+  const maxAge = (given.has('metrics-max-age') && duration('metrics-max-age')) || relist;
+  if (maxAge < relist)
+    throw new FlagError(
+      `"--metrics-max-age" (${str('metrics-max-age')}) must not be less than "--metrics-relist-interval" (${str('metrics-relist-interval')})`,
+    );
   const certFile = optional('tls-cert-file');
   const keyFile = optional('tls-private-key-file');
   if ((certFile === undefined) !== (keyFile === undefined)) {
@@ -558,8 +575,7 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
     config: optional('config'),
     presets: parseBool(str('presets') as string, 'presets'),
     metricsRelistIntervalMs: relist,
-    // Unset or 0, as upstream's main: the relist interval.
-    metricsMaxAgeMs: (given.has('metrics-max-age') && duration('metrics-max-age')) || relist,
+    metricsMaxAgeMs: maxAge,
     valueCacheTtlMs: duration('value-cache-ttl'),
     objectCacheTtlMs: duration('object-cache-ttl'),
     shutdownDelayMs: duration('shutdown-delay-duration'),
