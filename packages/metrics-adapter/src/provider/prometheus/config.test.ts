@@ -37,7 +37,68 @@ describe('parseAdapterConfig', () => {
         origin: 'config.yaml externalRules[0]',
       }),
     ]);
-    expect(config.resourceRules).toBeDefined();
+    expect(config.resourceRules).toMatchObject({
+      cpu: {
+        containerQuery:
+          'sum(rate(container_cpu_usage_seconds_total{<<.LabelMatchers>>}[3m])) by (<<.GroupBy>>)',
+        resources: { overrides: { node: { resource: 'node' } } },
+        containerLabel: 'container',
+      },
+      window: '3m',
+    });
+  });
+
+  it("reads resourceRules as upstream's ResourceRules type has them", () => {
+    const text = [
+      'resourceRules:',
+      '  cpu:',
+      '    containerQuery: sum(rate(c{<<.LabelMatchers>>}[1m])) by (<<.GroupBy>>)',
+      '    nodeQuery: sum(rate(n{<<.LabelMatchers>>}[1m])) by (<<.GroupBy>>)',
+      '    resources:',
+      '      overrides:',
+      '        instance: {resource: node}',
+      '        namespace: {resource: namespace}',
+      '    containerLabel: container',
+      '  memory:',
+      '    containerQuery: sum(m{<<.LabelMatchers>>}) by (<<.GroupBy>>)',
+      '    nodeQuery: sum(nm{<<.LabelMatchers>>}) by (<<.GroupBy>>)',
+      '    resources: {template: "<<.Resource>>"}',
+      '    containerLabel: container',
+      '  window: 1h30m',
+      '',
+    ].join('\n');
+    const { resourceRules } = parseAdapterConfig(text, 'c.yaml');
+    expect(resourceRules).toEqual({
+      cpu: {
+        containerQuery: 'sum(rate(c{<<.LabelMatchers>>}[1m])) by (<<.GroupBy>>)',
+        nodeQuery: 'sum(rate(n{<<.LabelMatchers>>}[1m])) by (<<.GroupBy>>)',
+        resources: {
+          overrides: { instance: { resource: 'node' }, namespace: { resource: 'namespace' } },
+        },
+        containerLabel: 'container',
+      },
+      memory: {
+        containerQuery: 'sum(m{<<.LabelMatchers>>}) by (<<.GroupBy>>)',
+        nodeQuery: 'sum(nm{<<.LabelMatchers>>}) by (<<.GroupBy>>)',
+        resources: { template: '<<.Resource>>', overrides: {} },
+        containerLabel: 'container',
+      },
+      window: '1h30m',
+      raw: expect.objectContaining({ window: '1h30m' }),
+    });
+    // Prometheus' duration units, which Go's time.ParseDuration lacks, and a bare 0.
+    for (const window of ['2d', '1w', '0', '500ms'])
+      expect(
+        parseAdapterConfig(`resourceRules: {window: "${window}"}\n`, 'c.yaml').resourceRules,
+      ).toMatchObject({ window });
+    expect(
+      parseAdapterConfig('resourceRules: {window: 0}\n', 'c.yaml').resourceRules,
+    ).toMatchObject({ window: '0' });
+    // `resourceRules:` with nothing under it is no resource rules, as upstream's nil pointer.
+    expect(parseAdapterConfig('resourceRules:\n', 'c.yaml')).toEqual({
+      rules: [],
+      externalRules: [],
+    });
   });
 
   it('accepts an empty file', () => {
@@ -129,6 +190,51 @@ describe('parseAdapterConfig', () => {
       'an override naming no built-in resource and no group',
       'rules:\n- seriesQuery: up\n  resources:\n    overrides:\n      widget: {resource: widget}\n',
       'c.yaml:5: rules[0].resources.overrides.widget.resource: "widget" is not a built-in Kubernetes resource: name the group of a custom resource',
+    ],
+    [
+      'a misspelt key under resourceRules',
+      'resourceRules:\n  cpu: {}\n  windows: 3m\n',
+      'c.yaml:3: resourceRules: unknown key "windows" (allowed: cpu, memory, window)',
+    ],
+    [
+      'a misspelt key in resourceRules.cpu',
+      'resourceRules:\n  cpu:\n    containerquery: x\n',
+      'c.yaml:3: resourceRules.cpu: unknown key "containerquery" (allowed: containerQuery, nodeQuery, resources, containerLabel)',
+    ],
+    [
+      'a misspelt key in resourceRules.memory.resources',
+      'resourceRules:\n  memory:\n    resources:\n      override: {}\n',
+      'c.yaml:4: resourceRules.memory.resources: unknown key "override"',
+    ],
+    [
+      'a number where resourceRules wants a string',
+      'resourceRules:\n  memory:\n    containerLabel: 7\n',
+      'c.yaml:3: resourceRules.memory.containerLabel: must be a string, got 7',
+    ],
+    [
+      'a list where resourceRules wants a mapping',
+      'resourceRules:\n  cpu:\n  - containerQuery: x\n',
+      'c.yaml:3: resourceRules.cpu: must be a mapping',
+    ],
+    [
+      'resourceRules that are not a mapping',
+      'resourceRules: [cpu]\n',
+      'c.yaml:1: resourceRules: must be a mapping',
+    ],
+    [
+      'a resourceRules override without resource',
+      'resourceRules:\n  cpu:\n    resources:\n      overrides:\n        node: {group: ""}\n',
+      'resourceRules.cpu.resources.overrides.node.resource: is required',
+    ],
+    [
+      'a resourceRules window that is no Prometheus duration',
+      'resourceRules:\n  window: 3 minutes\n',
+      'c.yaml:2: resourceRules.window: invalid duration "3 minutes"',
+    ],
+    [
+      'a resourceRules window that is a bare number',
+      'resourceRules:\n  window: 180\n',
+      'c.yaml:2: resourceRules.window: invalid duration "180"',
     ],
     ['rules that are not a list', 'rules: {seriesQuery: up}\n', 'rules: must be a list'],
     ['broken YAML', 'rules: [\n', 'c.yaml:2: invalid YAML'],

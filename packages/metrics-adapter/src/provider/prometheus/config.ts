@@ -28,7 +28,20 @@ export interface DiscoveryRule {
   readonly origin?: string;
 }
 
+/** One of resourceRules' cpu and memory (upstream's ResourceRule). */
+export interface ResourceRule {
+  readonly containerQuery: string;
+  readonly nodeQuery: string;
+  readonly resources: ResourceMapping;
+  readonly containerLabel: string;
+}
+
+/** prometheus-adapter's ResourceRules, checked as strictly as the rules and never served. */
 export interface ResourceRules {
+  readonly cpu?: ResourceRule;
+  readonly memory?: ResourceRule;
+  /** As written (a Prometheus duration: `3m`, `1h30m`, `1d`), when given. */
+  readonly window?: string;
   readonly raw: unknown;
 }
 
@@ -172,36 +185,7 @@ function readRule(r: Reader, node: Node, path: string): DiscoveryRule {
     return key === 'is' ? { is: source } : { isNot: source };
   });
 
-  const rp = `${path}.resources`;
-  const rm = m.get('resources')
-    ? r.map(m.get('resources'), rp, ['template', 'overrides', 'namespaced'])
-    : new Map();
-  const template = r.string(rm.get('template'), `${rp}.template`);
-  if (template)
-    r.template(rm.get('template'), `${rp}.template`, template, RESOURCE_TEMPLATE_FIELDS, false);
-  const overrides: Record<string, GroupResource> = {};
-  const on = rm.get('overrides');
-  if (on) {
-    if (!isMap(on))
-      r.fail(on, `${rp}.overrides`, 'must be a mapping of label name to {group, resource}');
-    for (const pair of on.items) {
-      const label = String((pair.key as { value?: unknown }).value);
-      const gp = `${rp}.overrides.${label}`;
-      const g = r.map(pair.value, gp, ['group', 'resource']);
-      const group = r.string(g.get('group'), `${gp}.group`);
-      const resource = r.string(g.get('resource'), `${gp}.resource`, true);
-      // prometheus-adapter's RESTMapper refuses a resource no API group serves; without one,
-      // only built-in resources can go without their group.
-      if (!group && !builtInResource(undefined, resource))
-        r.fail(
-          g.get('resource'),
-          `${gp}.resource`,
-          `${JSON.stringify(resource)} is not a built-in Kubernetes resource: name the group of a custom resource`,
-        );
-      overrides[label] = { ...(group ? { group } : {}), resource };
-    }
-  }
-  const namespaced = r.bool(rm.get('namespaced'), `${rp}.namespaced`);
+  const resources = readResources(r, m.get('resources'), `${path}.resources`);
 
   const np = `${path}.name`;
   const nm = m.get('name') ? r.map(m.get('name'), np, ['matches', 'as']) : new Map();
@@ -244,14 +228,94 @@ function readRule(r: Reader, node: Node, path: string): DiscoveryRule {
   return {
     seriesQuery,
     seriesFilters,
-    resources: {
-      ...(template ? { template } : {}),
-      overrides,
-      ...(namespaced === undefined ? {} : { namespaced }),
-    },
+    resources,
     name: { matches, as },
     metricsQuery,
     labelValueReplacements,
+  };
+}
+
+/** A rule's `resources` (upstream's ResourceMapping). */
+function readResources(r: Reader, node: Node | null | undefined, rp: string): ResourceMapping {
+  const rm = node ? r.map(node, rp, ['template', 'overrides', 'namespaced']) : new Map();
+  const template = r.string(rm.get('template'), `${rp}.template`);
+  if (template)
+    r.template(rm.get('template'), `${rp}.template`, template, RESOURCE_TEMPLATE_FIELDS, false);
+  const overrides: Record<string, GroupResource> = {};
+  const on = rm.get('overrides');
+  if (on) {
+    if (!isMap(on))
+      r.fail(on, `${rp}.overrides`, 'must be a mapping of label name to {group, resource}');
+    for (const pair of on.items) {
+      const label = String((pair.key as { value?: unknown }).value);
+      const gp = `${rp}.overrides.${label}`;
+      const g = r.map(pair.value, gp, ['group', 'resource']);
+      const group = r.string(g.get('group'), `${gp}.group`);
+      const resource = r.string(g.get('resource'), `${gp}.resource`, true);
+      // prometheus-adapter's RESTMapper refuses a resource no API group serves; without one,
+      // only built-in resources can go without their group.
+      if (!group && !builtInResource(undefined, resource))
+        r.fail(
+          g.get('resource'),
+          `${gp}.resource`,
+          `${JSON.stringify(resource)} is not a built-in Kubernetes resource: name the group of a custom resource`,
+        );
+      overrides[label] = { ...(group ? { group } : {}), resource };
+    }
+  }
+  const namespaced = r.bool(rm.get('namespaced'), `${rp}.namespaced`);
+
+  return {
+    ...(template ? { template } : {}),
+    overrides,
+    ...(namespaced === undefined ? {} : { namespaced }),
+  };
+}
+
+/** Prometheus' model.Duration, as upstream's ResourceRules.Window is read: `5m`, `1h30m`, `2d`. */
+const PROMETHEUS_DURATION =
+  /^(?:0|(?=\d)(?:\d+y)?(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?(?:\d+ms)?)$/;
+
+function readResourceRule(r: Reader, node: Node | null, path: string): ResourceRule {
+  const m = r.map(node, path, ['containerQuery', 'nodeQuery', 'resources', 'containerLabel']);
+  return {
+    containerQuery: r.string(m.get('containerQuery'), `${path}.containerQuery`),
+    nodeQuery: r.string(m.get('nodeQuery'), `${path}.nodeQuery`),
+    resources: readResources(r, m.get('resources'), `${path}.resources`),
+    containerLabel: r.string(m.get('containerLabel'), `${path}.containerLabel`),
+  };
+}
+
+/**
+ * resourceRules as upstream's ResourceRules type has them (cpu, memory, window), so a misspelt
+ * key or a wrong type is named as in the rules, although resource metrics are not served here.
+ */
+function readResourceRules(r: Reader, node: Node | null | undefined): ResourceRules | undefined {
+  // `resourceRules:` with nothing under it is upstream's nil pointer: none.
+  if (!node || (node as { value?: unknown }).value === null) return undefined;
+  const m = r.map(node, 'resourceRules', ['cpu', 'memory', 'window']);
+  const part = (key: 'cpu' | 'memory') => {
+    const n = m.get(key);
+    return n && (n as { value?: unknown }).value !== null
+      ? { [key]: readResourceRule(r, n, `resourceRules.${key}`) }
+      : {};
+  };
+  const wn = m.get('window');
+  // A Go yaml string takes a number's text, so `window: 0` is "0" (valid) and `window: 180` is
+  // "180" (no unit: refused below), as upstream reads them.
+  const number = (wn as { value?: unknown } | null | undefined)?.value;
+  const window = typeof number === 'number' ? String(number) : r.string(wn, 'resourceRules.window');
+  if (window && !PROMETHEUS_DURATION.test(window))
+    r.fail(
+      wn,
+      'resourceRules.window',
+      `invalid duration ${JSON.stringify(window)}: want a Prometheus duration such as 30s, 5m or 1h30m`,
+    );
+  return {
+    ...part('cpu'),
+    ...part('memory'),
+    ...(window ? { window } : {}),
+    raw: node.toJSON(),
   };
 }
 
@@ -277,6 +341,6 @@ export function parseAdapterConfig(text: string, file: string): AdapterConfig {
     });
   const rules = read('rules');
   const externalRules = read('externalRules');
-  const rr = top.get('resourceRules');
-  return { rules, externalRules, ...(rr ? { resourceRules: { raw: rr.toJSON() } } : {}) };
+  const resourceRules = readResourceRules(r, top.get('resourceRules'));
+  return { rules, externalRules, ...(resourceRules ? { resourceRules } : {}) };
 }
