@@ -3,7 +3,9 @@ import { createServer, request, type IncomingHttpHeaders, type Server } from 'no
 import { gunzipSync } from 'node:zlib';
 import { createApp, type ServerDeps } from './server';
 import { fakeProvider, type FakeData } from './provider/fake';
-import { PrometheusError } from './provider/prometheus/client';
+import { createPrometheusClient, PrometheusError } from './provider/prometheus/client';
+import type { Transport } from './provider/prometheus/transport';
+import type { MetricsProvider } from './provider/provider';
 import { allowAll, allowAnonymous } from './auth/types';
 import { createAdapterMetrics } from './telemetry/metrics';
 import { memoryLogger } from './telemetry/logger';
@@ -81,6 +83,55 @@ const get = async (path: string, init?: RequestInit) => {
   }
   return { status: res.status, type: res.headers.get('content-type'), body: body as Json };
 };
+
+/**
+ * One sample's value from a /metrics text: the series `name` whose labels are exactly `labels`
+ * (in any order); undefined when it is not exported.
+ */
+function sampleValue(
+  text: string,
+  name: string,
+  labels: Readonly<Record<string, string>>,
+): number | undefined {
+  const want = Object.entries(labels)
+    .map(([k, v]) => `${k}="${v}"`)
+    .sort()
+    .join(',');
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const got = (m[2] ?? '').match(/[a-zA-Z_]\w*="(?:[^"\\]|\\.)*"/g) ?? [];
+    if ([...got].sort().join(',') === want) return Number(m[3]);
+  }
+  return undefined;
+}
+
+/**
+ * A provider whose external values come from a real Prometheus client over `transport`, with
+ * its calls observed into `metrics` as main.ts wires them.
+ */
+function clientBackedProvider(
+  transport: Transport,
+  metrics: ReturnType<typeof createAdapterMetrics>,
+  timeoutMs: number,
+): MetricsProvider {
+  const client = createPrometheusClient({
+    url: 'http://prometheus.test:9090',
+    fetch: transport,
+    timeoutMs,
+    observe: (kind, outcome, seconds) =>
+      metrics.backendQueryDuration.observe({ kind, outcome }, seconds),
+  });
+  return {
+    ...fakeProvider(data),
+    async externalValues(q) {
+      const samples = await client.query(`sum(${q.metric})`);
+      return samples.map((x) => ({ labels: x.labels, value: x.value, timestamp: x.timestamp }));
+    },
+  };
+}
+
+const EXTERNAL_PATTERN = '/apis/external.metrics.k8s.io/v1beta1/namespaces/{namespace}/{metric}';
 
 describe('API server', () => {
   it('serves v1beta2 values as k8s.io/metrics serialises them, NaN left out', async () => {
@@ -476,6 +527,124 @@ describe('API server', () => {
       '/apis/external.metrics.k8s.io/v1beta1/namespaces/platform/job_queue_length',
     );
     expect(q.body).toMatchObject({ reason: 'InternalError', code: 500 });
+  });
+
+  it('answers 503 ServiceUnavailable as a Status when Prometheus is slower than the timeout, and counts the timeout', async () => {
+    const metrics = createAdapterMetrics({ defaultMetrics: false });
+    // A Prometheus that never answers: the call ends only when the client's deadline aborts it.
+    const silent: Transport = (_url, init) =>
+      new Promise((_resolve, reject) =>
+        init.signal?.addEventListener('abort', () => reject(init.signal?.reason as Error)),
+      );
+    await start({ metrics, provider: clientBackedProvider(silent, metrics, 50) });
+    const before = (await get('/metrics')).body as string;
+    expect(
+      sampleValue(before, 'beacon_adapter_backend_query_duration_seconds_count', {
+        kind: 'instant',
+        outcome: 'timeout',
+      }),
+    ).toBeUndefined();
+
+    const r = await get(
+      '/apis/external.metrics.k8s.io/v1beta1/namespaces/platform/job_queue_length',
+    );
+    expect(r.status).toBe(503);
+    expect(r.type).toMatch(/^application\/json/);
+    expect(r.body).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message:
+        'Prometheus is not answering: prometheus at http://prometheus.test:9090 did not answer within 50ms',
+      reason: 'ServiceUnavailable',
+      code: 503,
+    });
+
+    const m = (await get('/metrics')).body as string;
+    expect(
+      sampleValue(m, 'beacon_adapter_backend_query_duration_seconds_count', {
+        kind: 'instant',
+        outcome: 'timeout',
+      }),
+    ).toBe(1);
+    // It waited for the deadline: at least 50 ms, so not in the buckets below it.
+    expect(
+      sampleValue(m, 'beacon_adapter_backend_query_duration_seconds_sum', {
+        kind: 'instant',
+        outcome: 'timeout',
+      }),
+    ).toBeGreaterThanOrEqual(0.045);
+    expect(
+      sampleValue(m, 'beacon_adapter_backend_query_duration_seconds_bucket', {
+        kind: 'instant',
+        outcome: 'timeout',
+        le: '0.025',
+      }),
+    ).toBe(0);
+    expect(
+      sampleValue(m, 'beacon_adapter_request_duration_seconds_count', { path: EXTERNAL_PATTERN }),
+    ).toBe(1);
+    expect(
+      sampleValue(m, 'beacon_adapter_requests_total', { path: EXTERNAL_PATTERN, code: '503' }),
+    ).toBe(1);
+  });
+
+  it('exports request and backend query durations by route pattern, kind and outcome', async () => {
+    const metrics = createAdapterMetrics({ defaultMetrics: false });
+    const answering: Transport = async () => ({
+      status: 200,
+      ok: true,
+      json: async () => ({
+        status: 'success',
+        data: {
+          resultType: 'vector',
+          result: [{ metric: { queue: 'render' }, value: [1700000001, '42'] }],
+        },
+      }),
+    });
+    await start({ metrics, provider: clientBackedProvider(answering, metrics, 5_000) });
+    const path = '/apis/external.metrics.k8s.io/v1beta1/namespaces/platform/job_queue_length';
+    const counts = async () => {
+      const m = (await get('/metrics')).body as string;
+      return {
+        request: sampleValue(m, 'beacon_adapter_request_duration_seconds_count', {
+          path: EXTERNAL_PATTERN,
+        }),
+        requestInf: sampleValue(m, 'beacon_adapter_request_duration_seconds_bucket', {
+          path: EXTERNAL_PATTERN,
+          le: '+Inf',
+        }),
+        backend: sampleValue(m, 'beacon_adapter_backend_query_duration_seconds_count', {
+          kind: 'instant',
+          outcome: 'success',
+        }),
+        backendInf: sampleValue(m, 'beacon_adapter_backend_query_duration_seconds_bucket', {
+          kind: 'instant',
+          outcome: 'success',
+          le: '+Inf',
+        }),
+        raw: m,
+      };
+    };
+    const before = await counts();
+    expect(before.request).toBeUndefined();
+    expect(before.backend).toBeUndefined();
+
+    const r = await get(path);
+    expect(r.status).toBe(200);
+    expect(r.body.items).toEqual([
+      expect.objectContaining({ metricLabels: { queue: 'render' }, value: '42' }),
+    ]);
+    const once = await counts();
+    expect(once).toMatchObject({ request: 1, requestInf: 1, backend: 1, backendInf: 1 });
+    // The help and type lines come with them, and no object name is a label value.
+    expect(once.raw).toContain('# TYPE beacon_adapter_request_duration_seconds histogram');
+    expect(once.raw).toContain('# TYPE beacon_adapter_backend_query_duration_seconds histogram');
+    expect(once.raw).not.toContain('job_queue_length');
+
+    await get(path);
+    expect(await counts()).toMatchObject({ request: 2, backend: 2 });
   });
 
   it('answers 405 to a write', async () => {
