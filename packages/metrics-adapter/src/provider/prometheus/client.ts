@@ -2,6 +2,7 @@
 // prometheus-adapter's --prometheus-verb and --prometheus-header, and a deadline per call.
 // Failures carry a kind so the API layer can answer 503 (down, slow) or 400 (bad query).
 import { httpTransport, type Transport, type TransportResponse } from './transport';
+import { valuesAtSampleTimes, withSampleTimes } from './sample-times';
 
 export type PrometheusErrorKind = 'unavailable' | 'timeout' | 'bad_query' | 'bad_response';
 
@@ -37,8 +38,19 @@ export interface Sample {
   readonly timestamp: number;
 }
 
+/** Where an answer's sample times come from (sample-times.ts): the rule's series, by which labels. */
+export interface SampleTimes {
+  readonly series: string;
+  readonly matchers: readonly string[];
+  readonly by: readonly string[];
+}
+
 export interface PrometheusClient {
-  query(expr: string, time?: Date): Promise<Sample[]>;
+  /**
+   * An instant query. With `sampleTimes`, each value is dated at the newest sample of its
+   * object's series rather than at the evaluation time.
+   */
+  query(expr: string, time?: Date, sampleTimes?: SampleTimes): Promise<Sample[]>;
   series(matchers: readonly string[], start?: Date): Promise<Record<string, string>[]>;
 }
 
@@ -146,8 +158,8 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     return body.data;
   }
 
-  return {
-    async query(expr, time) {
+  async function instant(expr: string, time?: Date): Promise<Sample[]> {
+    {
       const params = new URLSearchParams({ query: expr });
       if (time) params.set('time', String(time.getTime() / 1000));
       const data = (await call('/api/v1/query', params)) as {
@@ -171,6 +183,24 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
           timestamp: r.value[0],
         }),
       );
+    }
+  }
+
+  return {
+    async query(expr, time, sampleTimes) {
+      if (!sampleTimes) return instant(expr, time);
+      const { series, matchers, by } = sampleTimes;
+      try {
+        return valuesAtSampleTimes(
+          await instant(withSampleTimes(expr, series, matchers, by), time),
+          by,
+        );
+      } catch (err) {
+        // A query `or` cannot join (one that answers a scalar) is asked as it is, at the
+        // evaluation time; one Prometheus refuses either way is its own error.
+        if (!(err instanceof PrometheusError && err.kind === 'bad_query')) throw err;
+        return instant(expr, time);
+      }
     },
     async series(matchers, start) {
       const params = new URLSearchParams();

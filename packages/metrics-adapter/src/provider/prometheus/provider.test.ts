@@ -1,7 +1,7 @@
 import { parseLabelSelector } from '../../k8s/label-selector';
 import type { ObjectLister } from '../../k8s/objects';
 import { BadSelectorError, MetricNotFoundError } from '../provider';
-import type { PrometheusClient, Sample } from './client';
+import type { PrometheusClient, Sample, SampleTimes } from './client';
 import { parseAdapterConfig } from './config';
 import { kubeStateObjectLister } from './objects';
 import {
@@ -82,9 +82,12 @@ const sample = (
 /** A data-driven fake: instant query expression → result; any other expression is an error. */
 function fakeClient(answers: Record<string, Sample[]>) {
   const queries: string[] = [];
+  // What each query asked its values to be dated by (the real client's part: client.test.ts).
+  const sampleTimes: (SampleTimes | undefined)[] = [];
   const client: PrometheusClient = {
-    async query(expr) {
+    async query(expr, _time, times) {
       queries.push(expr);
+      sampleTimes.push(times);
       const answer = answers[expr];
       if (!answer) throw new Error(`unexpected query ${expr}`);
       return answer;
@@ -93,7 +96,7 @@ function fakeClient(answers: Record<string, Sample[]>) {
       return series[matchers[0] as string] ?? [];
     },
   };
-  return { client, queries };
+  return { client, queries, sampleTimes };
 }
 
 async function providerWith(answers: Record<string, Sample[]>) {
@@ -107,7 +110,7 @@ async function providerWith(answers: Record<string, Sample[]>) {
     cacheTtlMs: 5_000,
   });
   await provider.relist();
-  return { provider, queries: fake.queries };
+  return { provider, queries: fake.queries, sampleTimes: fake.sampleTimes };
 }
 
 const sel = parseLabelSelector;
@@ -547,6 +550,46 @@ rules:
     });
     expect(items).toEqual([{ labels: {}, value: '42', timestamp: 1700000001 }]);
     expect(queries).toEqual(['sum(job_queue_length{queue="render",namespace="platform"}) by ()']);
+  });
+
+  it("asks for each value at its object's sample time, from the rule's series and matchers", async () => {
+    const { provider, queries, sampleTimes } = await providerWith({
+      'sum(websocket_connections{namespace="platform",pod!=""}) by (pod)': [
+        sample({ pod: 'a' }, '1'),
+      ],
+      'sum(job_queue_length{queue="render",namespace="platform"}) by ()': [sample({}, '42')],
+    });
+    await provider.objectValues({
+      resource: 'pods',
+      namespace: 'platform',
+      name: '*',
+      metric: 'websocket_connections',
+      labelSelector: [],
+      metricLabelSelector: [],
+    });
+    await provider.externalValues({
+      namespace: 'platform',
+      metric: 'job_queue_length',
+      metricLabelSelector: sel('queue=render'),
+    });
+    expect(queries.map((q, i) => [q, sampleTimes[i]])).toEqual([
+      [
+        'sum(websocket_connections{namespace="platform",pod!=""}) by (pod)',
+        {
+          series: 'websocket_connections',
+          matchers: ['namespace="platform"', 'pod!=""'],
+          by: ['pod'],
+        },
+      ],
+      [
+        'sum(job_queue_length{queue="render",namespace="platform"}) by ()',
+        {
+          series: 'job_queue_length',
+          matchers: ['queue="render"', 'namespace="platform"'],
+          by: [],
+        },
+      ],
+    ]);
   });
 
   it('gives external templates the selector values by label, after labelValueReplacements', async () => {
