@@ -226,3 +226,25 @@ describe('an envelope over the event rate limit', () => {
     expect(timeline.map((o) => o.name)).toEqual(['GET /limited']);
   });
 });
+
+describe("an envelope header's event_id that is not a string", () => {
+  it('is refused with 400 naming it, as Relay refuses an invalid envelope header; null is none', async () => {
+    const path = `/api/${project.id}/envelope/?sentry_key=${project.key}`;
+    const event = (n: number) =>
+      `{"type":"event"}\n${JSON.stringify({ event_id: id(n), message: `header id ${n}` })}\n`;
+    for (const [header, shown] of [
+      ['123', '123'],
+      ['true', 'true'],
+      ['["x"]', '[...]'],
+      ['{"a":1}', '{...}'],
+    ]) {
+      const res = await post(path, `{"event_id":${header}}\n${event(30)}`);
+      expect([res.status, res.error]).toEqual([
+        400,
+        `invalid envelope: header event_id ${shown} is not a string`,
+      ]);
+    }
+    const absent = await post(path, `{"event_id":null}\n${event(31)}`);
+    expect([absent.status, absent.text]).toEqual([200, `{"id":"${id(31)}"}`]);
+  });
+});

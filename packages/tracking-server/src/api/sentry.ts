@@ -228,7 +228,22 @@ export function sentryIngest(deps: SentryIngestDeps) {
         project = keyed ?? authorise(projectId, dsnKey(envelope.headers.dsn, projectId));
         sentAt = sentAtOf(envelope.headers.sent_at);
         const drift = clockDrift(sentAt, deps.now());
-        id = typeof envelope.headers.event_id === 'string' ? envelope.headers.event_id : undefined;
+        const headerId = envelope.headers.event_id;
+        // Relay reads it as an optional event id: absent or null is none, anything else a string.
+        if (headerId !== undefined && headerId !== null && typeof headerId !== 'string')
+          throw new IngestError(
+            400,
+            'malformed',
+            // A list or object is not quoted whole: the message is a response header.
+            `invalid envelope: header event_id ${
+              typeof headerId !== 'object'
+                ? JSON.stringify(headerId)
+                : Array.isArray(headerId)
+                  ? '[...]'
+                  : '{...}'
+            } is not a string`,
+          );
+        id = headerId ?? undefined;
         if (id !== undefined && !/^[0-9a-f]{32}$/i.test(id.replace(/-/g, '')))
           throw new IngestError(
             400,
