@@ -267,6 +267,87 @@ describe('debug sessions', () => {
     expect(exported.body.session).toMatchObject({ id: 'req-merged', operations: 2, errors: 1 });
   });
 
+  it('joins events, a transaction and OTLP spans whose ids are all digits and Luhn-valid', async () => {
+    // A card number's shape and checksum, but ids: scrubbing leaves them, on both sides.
+    const [a, b] = ['1790000000000000005', '1790000000000000013'];
+    const [otlpSpan, txSpan] = ['5500000000000004', '4111111111111111'];
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const spans = await fetch(`${tracker.url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${project.key}` },
+      body: JSON.stringify({
+        resourceSpans: [
+          {
+            resource: { attributes: [{ key: 'service.name', value: { stringValue: 'numeric' } }] },
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId: 'b8'.repeat(16),
+                    spanId: otlpSpan,
+                    name: 'numeric job',
+                    startTimeUnixNano: String(now - 1_000_000n),
+                    endTimeUnixNano: String(now),
+                    attributes: [{ key: 'correlation_id', value: { stringValue: a } }],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    });
+    expect(spans.status).toBe(200);
+    const event = (n: number, correlationId: string) =>
+      JSON.stringify({
+        event_id: String(n).repeat(32),
+        level: 'error',
+        tags: { service: 'numeric-events', correlation_id: correlationId },
+        // Its own trace: only the correlation id joins it.
+        contexts: { trace: { trace_id: String(n).repeat(32), span_id: otlpSpan } },
+        exception: { values: [{ type: 'Error', value: `numeric ${n}` }] },
+      });
+    const tx = JSON.stringify({
+      type: 'transaction',
+      transaction: 'GET /numeric',
+      start_timestamp: Date.now() / 1000 - 0.2,
+      timestamp: Date.now() / 1000,
+      tags: { service: 'numeric-tx', correlation_id: b },
+      contexts: { trace: { trace_id: 'b9'.repeat(16), span_id: txSpan, op: 'http.server' } },
+      spans: [],
+    });
+    for (const item of [
+      `{"type":"event"}\n${event(7, a)}`,
+      `{"type":"event"}\n${event(8, b)}`,
+      `{"type":"transaction"}\n${tx}`,
+    ]) {
+      const sent = await fetch(
+        `${tracker.url}/api/${project.id}/envelope/?sentry_key=${project.key}`,
+        { method: 'POST', body: `{}\n${item}\n` },
+      );
+      expect(sent.status).toBe(200);
+    }
+    const joined = (await api(`/sessions/${a}`)).body;
+    expect(joined).toMatchObject({
+      id: a,
+      correlationId: a,
+      services: ['numeric', 'numeric-events'],
+    });
+    expect(joined.timeline.map((o: { spanId: string }) => o.spanId)).toEqual([otlpSpan]);
+    expect(joined.timeline[0].attributes).toEqual({ correlation_id: a });
+    expect(
+      joined.errorEvents.map((e: { eventId: string; spanId: string }) => [e.eventId, e.spanId]),
+    ).toEqual([['7'.repeat(32), otlpSpan]]);
+    const other = (await api(`/sessions/${b}`)).body;
+    expect(other.timeline.map((o: { name: string; spanId: string }) => [o.name, o.spanId])).toEqual(
+      [['GET /numeric', txSpan]],
+    );
+    expect(other.errorEvents.map((e: { eventId: string }) => e.eventId)).toEqual(['8'.repeat(32)]);
+    const ids = (await api('/sessions?limit=100')).body.items.map((x: { id: string }) => x.id);
+    expect(ids).toEqual(expect.arrayContaining([a, b]));
+    expect(ids).not.toContain('[Filtered]');
+  });
+
   it('drops a Sentry transaction whole for a span with no start, answering the envelope 200', async () => {
     const end = Date.now() / 1000;
     const tx = JSON.stringify({

@@ -120,33 +120,68 @@ describe('PII scrubbing', () => {
       0;
     // No shortcut for short strings here: scrubString's own must never skip a match either.
     const reference = (s: string) =>
-      s
-        .replace(
-          /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z]+ )?PRIVATE KEY-----|$)/g,
-          FILTERED,
-        )
-        // A token: 8 or more characters before any trailing "." and "=", and not one lower-case
-        // or capitalised word shorter than 16 letters.
-        .replace(/\bBearer\s+([A-Za-z0-9\-._~+/]+=*)/gi, (m, run: string) => {
-          const t = run.replace(/[.=]+$/, '');
-          const word = /^[a-z]/i.test(t) && !/[^a-z]/.test(t.slice(1));
-          return t.length >= 8 && (t.length >= 16 || !word) ? `Bearer ${FILTERED}` : m;
-        })
-        .replace(
-          /((?<![A-Za-z0-9_])(?:access_token|token|api_key|apikey|key|secret|password|passwd|pwd|signature|sig|auth|client_secret|refresh_token|session|sessionid)=)[^&#\s"']+/gi,
-          `$1${FILTERED}`,
-        )
-        .replace(/\b(?:\d[ -]?){12,18}\d\b/g, (m, at: number, whole: string) => {
-          const digits = m.replace(/[ -]/g, '');
-          return digits.length >= 13 &&
-            digits.length <= 19 &&
-            luhnValid(digits) &&
-            !uuidAt(whole)
-              .slice(at, at + m.length)
-              .includes(true)
-            ? FILTERED
-            : m;
-        });
+      secretParams(
+        s
+          .replace(
+            /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z]+ )?PRIVATE KEY-----|$)/g,
+            FILTERED,
+          )
+          // A token: 8 or more characters before any trailing "." and "=", and not one lower-case
+          // or capitalised word shorter than 16 letters.
+          .replace(/\bBearer\s+([A-Za-z0-9\-._~+/]+=*)/gi, (m, run: string) => {
+            const t = run.replace(/[.=]+$/, '');
+            const word = /^[a-z]/i.test(t) && !/[^a-z]/.test(t.slice(1));
+            return t.length >= 8 && (t.length >= 16 || !word) ? `Bearer ${FILTERED}` : m;
+          }),
+      ).replace(/\b(?:\d[ -]?){12,18}\d\b/g, (m, at: number, whole: string) => {
+        const digits = m.replace(/[ -]/g, '');
+        return digits.length >= 13 &&
+          digits.length <= 19 &&
+          luhnValid(digits) &&
+          !uuidAt(whole)
+            .slice(at, at + m.length)
+            .includes(true)
+          ? FILTERED
+          : m;
+      });
+    // Secret parameters, read a character at a time: a name is a run of [A-Za-z0-9_.[\]-] not
+    // preceded by one, followed by "=" and a value character; it is secret when, in lower case
+    // with "-" and "." as "_", it holds a sensitive key word, or its part after its last "-",
+    // ".", "[" or "]" is key, pwd, signature or sig. Its value is filtered, up to & # " ' or a
+    // space, and not read on; any other name's value is.
+    const isNameChar = (c: string | undefined) => c !== undefined && /[A-Za-z0-9_.[\]-]/.test(c);
+    const words = ['password', 'secret', 'passwd', 'api_key', 'apikey', 'auth', 'credentials'];
+    words.push('token', 'bearer', 'private_key', 'cookie', 'session');
+    const secretParams = (s: string) => {
+      let out = '';
+      let p = 0;
+      while (p < s.length) {
+        let j = p;
+        if (!isNameChar(s[p - 1])) while (isNameChar(s[j])) j++;
+        const value = s[j + 1];
+        if (j > p && s[j] === '=' && value !== undefined && !/[&#\s"']/.test(value)) {
+          const name = s.slice(p, j);
+          const k = name.toLowerCase().replace(/[-.]/g, '_');
+          const last = name
+            .toLowerCase()
+            .split(/[-.[\]]/)
+            .pop() as string;
+          if (
+            words.some((w) => k.includes(w)) ||
+            ['key', 'pwd', 'signature', 'sig'].includes(last)
+          ) {
+            let end = j + 1;
+            while (end < s.length && !/[&#\s"']/.test(s[end] as string)) end++;
+            out += `${name}=${FILTERED}`;
+            p = end;
+            continue;
+          }
+        }
+        out += s[p];
+        p++;
+      }
+      return out;
+    };
     // Which characters of a string belong to a UUID.
     const uuidAt = (s: string) => {
       const covered = new Array<boolean>(s.length).fill(false);
@@ -182,6 +217,13 @@ describe('PII scrubbing', () => {
         'pwd=',
         'monkey=',
         'x_key=',
+        'x-key=',
+        'auth_token=',
+        'Id_Token=',
+        'client-api-key=',
+        'user[password]=',
+        '?next=/login?session_token=',
+        'sort.sig=',
         '&SessionId=',
         '?key',
         '=>',
@@ -233,7 +275,7 @@ describe('PII scrubbing of the shapes SDKs send', () => {
     expect(scrubString('sid=1; session=xyz')).toBe(`sid=1; session=${FILTERED}`);
   });
 
-  it('leaves parameters whose names only end in a secret name, and prose without "=", alone', () => {
+  it('leaves parameters whose names only end in "key" (no key word), and prose without "=", alone', () => {
     for (const s of ['monkey=3&page=2', 'sort_key=name', 'Authentication failed', 'token: 42'])
       expect(scrubString(s)).toBe(s);
   });
@@ -564,5 +606,97 @@ describe('PII scrubbing of token counts (OpenTelemetry GenAI and Sentry AI spans
         },
       ),
     );
+  });
+});
+
+describe('PII scrubbing of ids that join data', () => {
+  const scrub = createScrubber({ enabled: true });
+  // All digits and Luhn-valid, so a card number's shape: ids like these come by chance
+  // (about 1 in 18,500 random span ids).
+  const cardLike = ['1790000000000000005', '1790000000000000013', '4111111111111111'];
+
+  it('keeps Luhn-valid all-digit ids where Sentry and OTLP put them', () => {
+    const [a, b, span] = cardLike as [string, string, string];
+    const ids = { trace_id: a, span_id: span, parent_span_id: span };
+    const event = {
+      event_id: a,
+      contexts: { trace: { ...ids } },
+      spans: [{ ...ids }, { ...ids }],
+      tags: { correlation_id: b },
+      user: { id: span, other: span },
+      extra: { note: `card ${span}`, span_id: span },
+    };
+    const report = { changed: false };
+    expect(scrub(structuredClone(event), report)).toEqual({
+      ...event,
+      // Only the ids: the same digits elsewhere are still a card number.
+      user: { id: span, other: FILTERED },
+      extra: { note: `card ${FILTERED}`, span_id: FILTERED },
+    });
+    // Tags as pairs; an OTLP span's attributes; numbers.
+    expect(
+      scrub({
+        tags: [
+          ['correlation_id', a],
+          ['other', a],
+        ],
+      }),
+    ).toEqual({
+      tags: [
+        ['correlation_id', a],
+        ['other', FILTERED],
+      ],
+    });
+    expect(scrub({ correlation_id: b, note: b })).toEqual({ correlation_id: b, note: FILTERED });
+    expect(scrub({ user: { id: 4111111111111111 } })).toEqual({ user: { id: 4111111111111111 } });
+  });
+
+  it('still filters an id under a sensitive key, and the secrets an id field holds nested', () => {
+    const withKey = createScrubber({ enabled: true, extraKeys: ['correlation'] });
+    expect(withKey({ tags: { correlation_id: 'abc' }, correlation_id: 'x' })).toEqual({
+      tags: { correlation_id: FILTERED },
+      correlation_id: FILTERED,
+    });
+    expect(scrub({ user: { id: { password: 'p', n: '4111111111111111' } } })).toEqual({
+      user: { id: { password: FILTERED, n: FILTERED } },
+    });
+  });
+});
+
+describe('PII scrubbing of query parameters whose names hold a secret word', () => {
+  const scrub = createScrubber({ enabled: true });
+
+  it('filters auth_token, id_token, private_token, session_token, client_api_key, secret_key', () => {
+    const body = {
+      message: 'qs',
+      request: {
+        url: 'https://x/cb?auth_token=s3cr3tAAA&id_token=eyJ..',
+        query_string: 'auth_token=s3cr3tAAA&private_token=glpat-XYZ&secret_key=abcd1234',
+        headers: { Referer: 'https://x/login?session_token=zzz999' },
+      },
+      breadcrumbs: [{ data: { url: 'https://api/v1?client_api_key=K123456' } }],
+    };
+    expect(scrub(body)).toEqual({
+      message: 'qs',
+      request: {
+        url: `https://x/cb?auth_token=${FILTERED}&id_token=${FILTERED}`,
+        query_string: `auth_token=${FILTERED}&private_token=${FILTERED}&secret_key=${FILTERED}`,
+        headers: { Referer: `https://x/login?session_token=${FILTERED}` },
+      },
+      breadcrumbs: [{ data: { url: `https://api/v1?client_api_key=${FILTERED}` } }],
+    });
+  });
+
+  it('reads a name as keys are read, and leaves other names, and prose, alone', () => {
+    const cases: [string, string][] = [
+      ['a?Client-Api-Key=1&page=2', `a?Client-Api-Key=${FILTERED}&page=2`],
+      ['user[password]=hunter2&user[name]=bob', `user[password]=${FILTERED}&user[name]=bob`],
+      ['x.sessionId=1', `x.sessionId=${FILTERED}`],
+      ['next=/login?refresh_token=r1', `next=/login?refresh_token=${FILTERED}`],
+      ['Authentication failed', 'Authentication failed'],
+      ['page=2&sort_key=name&monkey=3', 'page=2&sort_key=name&monkey=3'],
+      ['author is tok en=3', 'author is tok en=3'],
+    ];
+    for (const [s, want] of cases) expect(scrubString(s)).toBe(want);
   });
 });

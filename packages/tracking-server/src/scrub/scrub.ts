@@ -3,7 +3,8 @@
 // numbers in strings (not a UUID's digits) or as JSON numbers, `Bearer …` tokens, PEM private
 // keys, secret query or form parameters — become "[Filtered]". Ordinary words ("Authentication
 // failed", "the bearer of this card") stay: key rules look at keys, string rules at shapes, never
-// at bare words.
+// at bare words. Ids that join data (event, trace and span ids, the correlation id, user.id) are
+// not shapes: as Relay does for fields it does not take as PII, only key rules filter them.
 
 export const FILTERED = '[Filtered]';
 
@@ -37,12 +38,26 @@ const PLAIN_WORD = /^[A-Z]?[a-z]+$/;
 const PEM =
   /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z]+ )?PRIVATE KEY-----|$)/g;
 /**
- * A secret parameter's name, after `?`, `&`, or anything else that ends a word: SDKs send
- * `query_string` without its `?`, and a form body (`password=…&user=…`) has none.
+ * A parameter's `name=` before a value, the name starting after `?`, `&`, or anything else no
+ * name holds: SDKs send `query_string` without its `?`, and a form body (`password=…&user=…`) has
+ * none. (The look-behind starts a name at its first character only: from each of the others too
+ * was quadratic in a long word.)
  */
-const SECRET_PARAM_NAME =
-  '\\b(?:access_token|token|api_key|apikey|key|secret|password|passwd|pwd|signature|sig|auth|client_secret|refresh_token|session|sessionid)=';
-const SECRET_PARAM = new RegExp(`(${SECRET_PARAM_NAME})[^&#\\s"']+`, 'gi');
+const PARAM = /(?<![\w.\-[\]])([\w.\-[\]]+)=(?=[^&#\s"'])/g;
+const PARAM_VALUE = /[^&#\s"']+/y;
+/** Names secret when they are one whole part of a name (`key`, `x-key`; not `monkey`, `sort_key`). */
+const SECRET_PARAM_PARTS = new Set(['key', 'pwd', 'signature', 'sig']);
+/**
+ * Whether a parameter's name is secret: it holds a sensitive key word, as a key would
+ * (`auth_token`, `client-api-key`, `user[password]`), or its last part is a secret name.
+ * As Relay applies its key rule to each key of a query string.
+ */
+function isSecretParam(name: string): boolean {
+  const k = normaliseKey(name);
+  if (DEFAULT_KEYS.some((w) => k.includes(w))) return true;
+  const partAt = Math.max(...['-', '.', '[', ']'].map((c) => name.lastIndexOf(c))) + 1;
+  return SECRET_PARAM_PARTS.has(name.slice(partAt).toLowerCase());
+}
 /**
  * A UUID (8-4-4-4-12 hex digits). Its digit groups can have a card number's shape and checksum
  * (12345678-1234-1232-…), but it is an id — an event's, a request's correlation id — and one
@@ -67,8 +82,9 @@ const HINT = new RegExp(`PRIVATE KEY|bearer\\s|${DIGIT_RUN}`, 'i');
 /**
  * The secret parameters' hint, asked only of a string with an `=`: in the one scan above, their
  * names after every word boundary made it three times slower, on strings that have no `=`.
+ * Any word a secret name holds (`key` and `sig` stand for `api_key`, `signature`, …).
  */
-const PARAM_HINT = new RegExp(SECRET_PARAM_NAME.replace('\\b', ''), 'i');
+const PARAM_HINT = /passw|secret|key|auth|credentials|token|bearer|cookie|session|pwd|sig/i;
 const BEARER_HINT = /bearer\s/i;
 const CARD_HINT = new RegExp(DIGIT_RUN);
 
@@ -112,6 +128,25 @@ function inUuid(s: string, start: number, end: number): boolean {
   return false;
 }
 
+/**
+ * `s` with the value of each secret parameter filtered. Another parameter's value is read on
+ * (`next=/login?token=…`); a filtered one is not.
+ */
+function filterSecretParams(s: string): string {
+  let out = '';
+  let kept = 0; // what of `s` is in `out`
+  PARAM.lastIndex = 0;
+  for (let m = PARAM.exec(s); m !== null; m = PARAM.exec(s)) {
+    const name = m[1] as string;
+    if (!isSecretParam(name)) continue;
+    PARAM_VALUE.lastIndex = PARAM.lastIndex;
+    PARAM_VALUE.test(s);
+    out += `${s.slice(kept, m.index)}${name}=${FILTERED}`;
+    kept = PARAM.lastIndex = PARAM_VALUE.lastIndex;
+  }
+  return kept === 0 ? s : out + s.slice(kept);
+}
+
 export function scrubString(s: string): string {
   if (s.length < SHORTEST_MATCH) return s;
   if (!HINT.test(s) && !(s.includes('=') && PARAM_HINT.test(s))) return s;
@@ -119,7 +154,7 @@ export function scrubString(s: string): string {
   if (out.includes('PRIVATE KEY')) out = out.replace(PEM, FILTERED);
   if (BEARER_HINT.test(out))
     out = out.replace(BEARER, (m, run: string) => (looksLikeToken(run) ? `Bearer ${FILTERED}` : m));
-  if (out.includes('=')) out = out.replace(SECRET_PARAM, `$1${FILTERED}`);
+  if (out.includes('=')) out = filterSecretParams(out);
   if (CARD_HINT.test(out)) {
     out = out.replace(CARD, (m, at: number, whole: string) => {
       const digits = m.replace(/[ -]/g, '');
@@ -178,6 +213,25 @@ function tokenCountAt(key: string): number {
 type KeyRule = 'plain' | 'sensitive' | 'count';
 
 /**
+ * Where ids are, from the root of what is scrubbed (an event, a transaction, an OTLP span's
+ * attributes): a string or number there skips the shape rules, as Relay leaves fields it does not
+ * take as PII. An all-digit span id or correlation id can pass Luhn (1790000000000000005), and one
+ * filtered is an id that no longer joins, or a transaction refused. Sensitive keys still filter.
+ * An array's items have its node (`spans`); pairs are looked up by key as entries are (`tags`).
+ */
+type IdPath = true | ReadonlyMap<string, IdPath>;
+const idPaths = (o: Record<string, IdPath>): IdPath => new Map(Object.entries(o));
+const TRACE_IDS = idPaths({ trace_id: true, span_id: true, parent_span_id: true });
+const ID_PATHS = idPaths({
+  event_id: true,
+  correlation_id: true, // an OTLP span's attribute
+  contexts: idPaths({ trace: TRACE_IDS }),
+  spans: TRACE_IDS,
+  tags: idPaths({ correlation_id: true }),
+  user: idPaths({ id: true }),
+});
+
+/**
  * A scrubber for one project's options. It rewrites the value in place (the event was just
  * parsed from the request and belongs to us) and returns it, so a 5 KB event is not copied.
  * `report.changed` is set when anything was filtered.
@@ -215,7 +269,8 @@ export function createScrubber(
     if (out !== s) changed = true;
     return out;
   };
-  const walk = (value: unknown, depth: number): unknown => {
+  /** `value` at `depth`; `ids` is where ids are under it (none, past the paths). */
+  const walk = (value: unknown, depth: number, ids?: IdPath): unknown => {
     if (typeof value === 'string') return text(value);
     if (typeof value === 'number') {
       if (!isCardNumber(value)) return value;
@@ -234,18 +289,18 @@ export function createScrubber(
         for (const pair of value) {
           const key = pair[0];
           pair[0] = text(key);
-          pair[1] = scrubEntry(key, pair[1], depth + 2);
+          pair[1] = scrubEntry(key, pair[1], depth + 2, idsUnder(ids, key));
         }
         return value;
       }
-      for (let i = 0; i < value.length; i++) value[i] = walk(value[i], depth + 1);
+      for (let i = 0; i < value.length; i++) value[i] = walk(value[i], depth + 1, ids);
       return value;
     }
     const obj = value as Record<string, unknown>;
     for (const k in obj) {
       if (!Object.prototype.hasOwnProperty.call(obj, k)) continue;
       const v = obj[k];
-      const next = scrubEntry(k, v, depth + 1);
+      const next = scrubEntry(k, v, depth + 1, idsUnder(ids, k));
       // A "__proto__" key parsed from JSON is an own property; assigning it would set the prototype.
       if (next !== v)
         Object.defineProperty(obj, k, {
@@ -257,8 +312,8 @@ export function createScrubber(
     }
     return obj;
   };
-  /** What `v`, found under `key` at `depth`, is stored as. */
-  const scrubEntry = (key: string, v: unknown, depth: number): unknown => {
+  /** What `v`, found under `key` at `depth`, is stored as; `ids` is the key's id path. */
+  const scrubEntry = (key: string, v: unknown, depth: number, ids: IdPath | undefined): unknown => {
     const rule = ruleOf(key);
     if (
       rule === 'plain' ||
@@ -267,7 +322,8 @@ export function createScrubber(
       // Most values are line numbers, counts, flags: too short for a card, no call for them.
       if (v === null || typeof v === 'boolean' || (typeof v === 'number' && v < 1e12 && v > -1e12))
         return v;
-      return walk(v, depth);
+      if (ids === true) return typeof v === 'object' ? walk(v, depth) : v;
+      return walk(v, depth, ids);
     }
     if (v === null || v === undefined || v === '' || v === FILTERED) return v;
     changed = true;
@@ -275,10 +331,15 @@ export function createScrubber(
   };
   return (value, report) => {
     changed = false;
-    const out = walk(value, 0);
+    const out = walk(value, 0, ID_PATHS);
     if (report) report.changed = changed;
     return out;
   };
+}
+
+/** The id path of `key` under `ids`. */
+function idsUnder(ids: IdPath | undefined, key: string): IdPath | undefined {
+  return ids === undefined || ids === true ? undefined : ids.get(key);
 }
 
 export type Scrubber = ReturnType<typeof createScrubber>;
