@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { createPki, type Pair } from '../testing/pki';
 import { freePort, startPrometheus, waitFor } from '../testing/prometheus';
-import { withSampleTimes } from '../provider/prometheus/sample-times';
+import { withSampleTime } from '../provider/prometheus/sample-times';
 import {
   getter,
   startMeasurer,
@@ -358,13 +358,12 @@ async function main() {
 
     // What the adapter sends for this request, and what prometheus-adapter would send; both as
     // GET, the adapter's (and prometheus-adapter's) default --prometheus-verb.
-    // The adapter's query asks for each pod's sample time in the same round trip (sample-times.ts).
+    // The adapter's query asks for its samples' time in the same round trip (sample-times.ts).
     const matchers = [`namespace="${NAMESPACE}"`, 'pod!=""'];
-    const grouped = withSampleTimes(
+    const grouped = withSampleTime(
       `sum(websocket_connections{${matchers.join(',')}}) by (pod)`,
       'websocket_connections',
       matchers,
-      ['pod'],
     );
     const regex = `sum(websocket_connections{namespace="${NAMESPACE}",pod=~"${pods.join('|')}"}) by (pod)`;
     const query = (q: string) => `${prom.url}/api/v1/query?${new URLSearchParams({ query: q })}`;

@@ -2,7 +2,7 @@
 // prometheus-adapter's --prometheus-verb and --prometheus-header, and a deadline per call.
 // Failures carry a kind so the API layer can answer 503 (down, slow) or 400 (bad query).
 import { httpTransport, type Transport, type TransportResponse } from './transport';
-import { valuesAtSampleTimes, withSampleTimes } from './sample-times';
+import { valuesAtSampleTime, withSampleTime } from './sample-times';
 
 export type PrometheusErrorKind = 'unavailable' | 'timeout' | 'bad_query' | 'bad_response';
 
@@ -38,19 +38,18 @@ export interface Sample {
   readonly timestamp: number;
 }
 
-/** Where an answer's sample times come from (sample-times.ts): the rule's series, by which labels. */
-export interface SampleTimes {
+/** The series an answer's values are read from (sample-times.ts): where their time comes from. */
+export interface SampleSource {
   readonly series: string;
   readonly matchers: readonly string[];
-  readonly by: readonly string[];
 }
 
 export interface PrometheusClient {
   /**
-   * An instant query. With `sampleTimes`, each value is dated at the newest sample of its
-   * object's series rather than at the evaluation time.
+   * An instant query. With `source`, its values are dated at the newest sample of the series
+   * they are read from, rather than at the evaluation time.
    */
-  query(expr: string, time?: Date, sampleTimes?: SampleTimes): Promise<Sample[]>;
+  query(expr: string, time?: Date, source?: SampleSource): Promise<Sample[]>;
   series(matchers: readonly string[], start?: Date): Promise<Record<string, string>[]>;
 }
 
@@ -187,13 +186,11 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
   }
 
   return {
-    async query(expr, time, sampleTimes) {
-      if (!sampleTimes) return instant(expr, time);
-      const { series, matchers, by } = sampleTimes;
+    async query(expr, time, source) {
+      if (!source) return instant(expr, time);
       try {
-        return valuesAtSampleTimes(
-          await instant(withSampleTimes(expr, series, matchers, by), time),
-          by,
+        return valuesAtSampleTime(
+          await instant(withSampleTime(expr, source.series, source.matchers), time),
         );
       } catch (err) {
         // A query `or` cannot join (one that answers a scalar) is asked as it is, at the

@@ -1,7 +1,7 @@
 import { parseLabelSelector } from '../../k8s/label-selector';
 import type { ObjectLister } from '../../k8s/objects';
 import { BadSelectorError, MetricNotFoundError } from '../provider';
-import type { PrometheusClient, Sample, SampleTimes } from './client';
+import type { PrometheusClient, Sample, SampleSource } from './client';
 import { parseAdapterConfig } from './config';
 import { kubeStateObjectLister } from './objects';
 import {
@@ -82,8 +82,8 @@ const sample = (
 /** A data-driven fake: instant query expression → result; any other expression is an error. */
 function fakeClient(answers: Record<string, Sample[]>) {
   const queries: string[] = [];
-  // What each query asked its values to be dated by (the real client's part: client.test.ts).
-  const sampleTimes: (SampleTimes | undefined)[] = [];
+  // The series each query's values are dated by (the real client's part: client.test.ts).
+  const sampleTimes: (SampleSource | undefined)[] = [];
   const client: PrometheusClient = {
     async query(expr, _time, times) {
       queries.push(expr);
@@ -552,7 +552,7 @@ rules:
     expect(queries).toEqual(['sum(job_queue_length{queue="render",namespace="platform"}) by ()']);
   });
 
-  it("asks for each value at its object's sample time, from the rule's series and matchers", async () => {
+  it("asks for the values at their samples' time, from the rule's series and matchers", async () => {
     const { provider, queries, sampleTimes } = await providerWith({
       'sum(websocket_connections{namespace="platform",pod!=""}) by (pod)': [
         sample({ pod: 'a' }, '1'),
@@ -578,7 +578,6 @@ rules:
         {
           series: 'websocket_connections',
           matchers: ['namespace="platform"', 'pod!=""'],
-          by: ['pod'],
         },
       ],
       [
@@ -586,7 +585,6 @@ rules:
         {
           series: 'job_queue_length',
           matchers: ['queue="render"', 'namespace="platform"'],
-          by: [],
         },
       ],
     ]);

@@ -16,7 +16,7 @@ import {
   type MetricsProvider,
   type ObjectQuery,
 } from '../provider';
-import { PrometheusError, type PrometheusClient, type Sample, type SampleTimes } from './client';
+import { PrometheusError, type PrometheusClient, type Sample, type SampleSource } from './client';
 import type { AdapterConfig } from './config';
 import {
   buildMetricTable,
@@ -168,11 +168,11 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
   const grace = new SeriesGrace();
   let timer: NodeJS.Timeout | undefined;
 
-  // Each value at its own sample time: the newest sample of the rule's series for its object
-  // (client.ts, sample-times.ts). Identical requests share one query, so the key is the query.
-  const query = (expr: string, times: SampleTimes) =>
-    cache.get(`${expr}\0${times.series}\0${times.matchers.join(',')}\0${times.by.join(',')}`, () =>
-      client.query(expr, undefined, times),
+  // Values dated at their samples' time (client.ts, sample-times.ts). Identical requests share
+  // one query, so the key is the query.
+  const query = (expr: string, source: SampleSource) =>
+    cache.get(`${expr}\0${source.series}\0${source.matchers.join(',')}`, () =>
+      client.query(expr, undefined, source),
     );
 
   async function relist(): Promise<void> {
@@ -285,8 +285,7 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
         groupBy: [objectLabel],
       });
       const byObject = new Map<string, Sample>();
-      const times = { series: source.seriesName, matchers, by: [objectLabel] };
-      for (const s of await query(expr, times)) {
+      for (const s of await query(expr, { series: source.seriesName, matchers })) {
         const name = s.labels[objectLabel];
         if (name !== undefined) byObject.set(name, s);
       }
@@ -352,14 +351,14 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
     });
     const window = queryWindowSeconds(expr);
     // Every label of the sample, __name__ included, as upstream's convertLabels copies them.
-    // Nothing to group by: every item at the newest sample of the series the query matched.
-    const times = { series: source.seriesName, matchers, by: [] };
-    return (await query(expr, times)).map((s): ExternalSample => ({
-      labels: s.labels,
-      value: s.value,
-      timestamp: s.timestamp,
-      ...(window === undefined ? {} : { windowSeconds: window }),
-    }));
+    return (await query(expr, { series: source.seriesName, matchers })).map(
+      (s): ExternalSample => ({
+        labels: s.labels,
+        value: s.value,
+        timestamp: s.timestamp,
+        ...(window === undefined ? {} : { windowSeconds: window }),
+      }),
+    );
   }
 
   return {
