@@ -439,7 +439,7 @@ const queryOf = (names: readonly string[]) =>
 const givenNames = (qs: string, names: readonly string[]) =>
   names.filter((n) => Object.prototype.hasOwnProperty.call(parseQuery(qs), n));
 
-const ISSUE_PARAMS = [
+const FILTERS = [
   'status',
   'severity',
   'type',
@@ -449,10 +449,8 @@ const ISSUE_PARAMS = [
   'q',
   'seenAfter',
   'seenBefore',
-  'sort',
-  'cursor',
-  'limit',
-];
+] as const;
+const ISSUE_PARAMS = [...FILTERS, 'sort', 'cursor', 'limit'];
 const EVENT_PARAMS = ['cursor', 'limit'];
 const SESSION_PARAMS = ['q', 'service', 'minDurationMs', 'hasErrors', 'cursor', 'limit'];
 
@@ -543,18 +541,6 @@ const searchText = fc.oneof(
   fc.constantFrom('%', '_', '50%', 'under_score', 'échec', 'ÉCHEC', '[', 'nothing-here', '\\', "'"),
 );
 const timeArb = fc.integer({ min: -1, max: 60 }).map((m) => T0 + m * MIN);
-
-const FILTERS = [
-  'status',
-  'severity',
-  'type',
-  'service',
-  'environment',
-  'release',
-  'q',
-  'seenAfter',
-  'seenBefore',
-] as const;
 
 /** A few filters (most issues match one or two: ties in the sort come through), a sort, a limit. */
 const queryArb: fc.Arbitrary<Query> = fc
