@@ -269,6 +269,8 @@ try {
     `--secure-port=${PORTS.adapter}`,
     '--bind-address=127.0.0.1',
     `--cert-dir=${join(state, 'adapter-certs')}`,
+    // Local only: no cluster to authenticate against, so every request is served as anonymous.
+    '--insecure-serve-anonymous',
     '--metrics-relist-interval=15s',
   ]);
   await waitFor(`https://127.0.0.1:${PORTS.adapter}/healthz`, 'the metrics adapter');

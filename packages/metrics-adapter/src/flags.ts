@@ -48,6 +48,8 @@ export interface AdapterFlags {
   readonly authenticationKubeconfig?: string;
   readonly authorizationKubeconfig?: string;
   readonly authenticationSkipLookup: boolean;
+  /** With no authentication configured, serve every request as system:anonymous (local use). */
+  readonly insecureServeAnonymous: boolean;
   /** A failed lookup of the cluster's client CAs is logged and startup goes on. */
   readonly authenticationTolerateLookupFailure: boolean;
   /** Node's name for --tls-min-version (`TLSv1.2`), when given. */
@@ -223,6 +225,11 @@ export const FLAGS: Readonly<Record<string, Spec>> = {
   'authentication-skip-lookup': {
     kind: 'bool',
     help: 'do not read client CAs from kube-system/extension-apiserver-authentication',
+    fallback: 'false',
+  },
+  'insecure-serve-anonymous': {
+    kind: 'bool',
+    help: 'with no client CA, requestheader CA, --authentication-kubeconfig or cluster, serve every request as system:anonymous (local use only; without it the adapter refuses to start then, as prometheus-adapter does)',
     fallback: 'false',
   },
   'tls-min-version': {
@@ -596,6 +603,10 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
     authenticationSkipLookup: parseBool(
       str('authentication-skip-lookup') as string,
       'authentication-skip-lookup',
+    ),
+    insecureServeAnonymous: parseBool(
+      str('insecure-serve-anonymous') as string,
+      'insecure-serve-anonymous',
     ),
     authenticationTolerateLookupFailure: parseBool(
       str('authentication-tolerate-lookup-failure') as string,

@@ -902,7 +902,12 @@ describe('the adapter against a real Prometheus', () => {
   it('refuses to start in a pod with no service account token and no authorization kubeconfig', async () => {
     await expect(
       startAdapter(
-        parseFlags([`--prometheus-url=${prom.url}`, '--secure-port=0', '--bind-address=127.0.0.1']),
+        parseFlags([
+          `--prometheus-url=${prom.url}`,
+          '--secure-port=0',
+          '--bind-address=127.0.0.1',
+          '--insecure-serve-anonymous', // past authentication, to the authorization check
+        ]),
         { logger: memoryLogger(), inCluster: null, env: { KUBERNETES_SERVICE_HOST: '10.96.0.1' } },
       ),
     ).rejects.toThrow('refusing to serve every request unchecked');
@@ -911,7 +916,12 @@ describe('the adapter against a real Prometheus', () => {
   it('listens on both IP families by default, as --bind-address 0.0.0.0 means in Kubernetes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'beacon-adapter-dual-'));
     const dual = await startAdapter(
-      parseFlags([`--prometheus-url=${prom.url}`, '--secure-port=0', `--cert-dir=${dir}`]),
+      parseFlags([
+        `--prometheus-url=${prom.url}`,
+        '--secure-port=0',
+        `--cert-dir=${dir}`,
+        '--insecure-serve-anonymous',
+      ]),
       { logger: memoryLogger() },
     );
     try {
@@ -947,6 +957,7 @@ describe('the adapter against a real Prometheus', () => {
           '--secure-port=0',
           '--bind-address=127.0.0.1',
           `--cert-dir=${dir}`,
+          '--insecure-serve-anonymous',
           ...flags,
         ]),
         { logger: memoryLogger() },
@@ -1025,6 +1036,7 @@ describe('the adapter against a real Prometheus', () => {
           `--cert-dir=${dir}`,
           `--prometheus-ca-file=${promCa.certFile}`,
           `--prometheus-token-file=${tokenFile}`,
+          '--insecure-serve-anonymous',
           ...extra,
         ]),
         { logger: memoryLogger() },

@@ -200,6 +200,12 @@ async function authentication(
   ];
   if (parts.length > 0)
     return { authenticate: authenticatedGroupAdder(union(...parts)), cas: certs.cas };
+  // As prometheus-adapter, which cannot start without a kubeconfig for delegated authentication:
+  // a server that would answer everyone is opened only on purpose.
+  if (!flags.insecureServeAnonymous)
+    throw new Error(
+      'no authentication configured: give --client-ca-file, --requestheader-client-ca-file or --authentication-kubeconfig, or run in a cluster; --insecure-serve-anonymous serves every request as system:anonymous, for local use',
+    );
   logger.warn(
     'no client CA, no --authentication-kubeconfig and not in a cluster: every request is served as system:anonymous',
   );

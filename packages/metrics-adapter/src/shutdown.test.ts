@@ -100,6 +100,7 @@ it('fails /readyz for the shutdown delay while serving, then drains the request 
         `--secure-port=${port}`,
         '--bind-address=127.0.0.1',
         `--cert-dir=${join(dir, 'certs')}`,
+        '--insecure-serve-anonymous',
         // Long enough for the checks made during the delay on a busy machine.
         '--shutdown-delay-duration=6s',
         // The query held across the delay must not time out first (the default is 5 s).

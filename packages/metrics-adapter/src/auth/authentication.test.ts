@@ -102,6 +102,20 @@ async function start(args: string[]) {
   return { adapter, serving, seen, get };
 }
 
+describe('no authentication configured', () => {
+  it('refuses to start, as prometheus-adapter does, unless --insecure-serve-anonymous', async () => {
+    await expect(start([])).rejects.toThrow(
+      'no authentication configured: give --client-ca-file, --requestheader-client-ca-file or --authentication-kubeconfig, or run in a cluster',
+    );
+    const open = await start(['--insecure-serve-anonymous']);
+    expect(await open.get(null)).toBe(200);
+    expect(open.seen.at(-1)?.name).toBe('system:anonymous');
+    // With a client CA, a request without a certificate is not served.
+    const closed = await start([`--client-ca-file=${ca.certFile}`, '--insecure-serve-anonymous']);
+    expect(await closed.get(null)).toBe(401);
+  });
+});
+
 describe('one CA as both --client-ca-file and --requestheader-client-ca-file', () => {
   const bothCAs = () => [
     `--client-ca-file=${ca.certFile}`,

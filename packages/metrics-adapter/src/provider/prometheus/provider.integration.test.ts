@@ -85,6 +85,7 @@ beforeAll(async () => {
       '--bind-address=127.0.0.1',
       `--cert-dir=${dir}`,
       `--config=${join(dir, 'config.yaml')}`,
+      '--insecure-serve-anonymous',
       ...FAST_DISCOVERY_FLAGS,
     ]),
     { logger, authorize: async () => ({ allowed: true }), inCluster: null, env: {} },
