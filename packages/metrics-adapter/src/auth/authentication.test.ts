@@ -9,6 +9,7 @@ import { parseFlags } from '../flags';
 import { startAdapter, type RunningAdapter } from '../main';
 import { startFakeApiServer, type FakeApiServer } from '../testing/fake-apiserver';
 import { httpsGet } from '../testing/https';
+import { memoryLogger } from '../telemetry/logger';
 import { createPki, type Pair, type Pki } from '../testing/pki';
 import type { RequestAttributes, UserInfo } from './types';
 
@@ -113,6 +114,57 @@ describe('no authentication configured', () => {
     // With a client CA, a request without a certificate is not served.
     const closed = await start([`--client-ca-file=${ca.certFile}`, '--insecure-serve-anonymous']);
     expect(await closed.get(null)).toBe(401);
+  });
+
+  it('logs that it serves everyone, each flag it accepts and ignores, and resourceRules', async () => {
+    const logger = memoryLogger();
+    // prometheus-adapter's resource metrics rules, as its Helm chart writes them.
+    const config = join(dir, 'resource-rules.yaml');
+    writeFileSync(
+      config,
+      [
+        'rules: []',
+        'resourceRules:',
+        '  cpu:',
+        '    containerQuery: sum(rate(container_cpu_usage_seconds_total{<<.LabelMatchers>>}[3m])) by (<<.GroupBy>>)',
+        '    nodeQuery: sum(rate(node_cpu_seconds_total{<<.LabelMatchers>>}[3m])) by (<<.GroupBy>>)',
+        '    resources: {overrides: {node: {resource: node}, namespace: {resource: namespace}, pod: {resource: pod}}}',
+        '    containerLabel: container',
+        '  window: 3m',
+        '',
+      ].join('\n'),
+    );
+    const adapter = await startAdapter(
+      parseFlags([
+        '--prometheus-url=http://127.0.0.1:1',
+        '--secure-port=0',
+        '--bind-address=127.0.0.1',
+        `--cert-dir=${mkdtempSync(join(dir, 'serving-'))}`,
+        '--insecure-serve-anonymous',
+        '--logtostderr=true',
+        '--enable-priority-and-fairness=false',
+        `--config=${config}`,
+      ]),
+      { logger, inCluster: null, env: {} },
+    );
+    adapters.push(adapter);
+    const said = (msg: string) => logger.lines.filter((l) => l.msg === msg);
+    expect(
+      said('flag accepted and ignored: it has no effect here').map((l) => [l.level, l.flag]),
+    ).toEqual([
+      ['info', '--logtostderr=true'],
+      ['info', '--enable-priority-and-fairness=false'],
+    ]);
+    expect(
+      said(
+        'no client CA, no --authentication-kubeconfig and not in a cluster: every request is served as system:anonymous',
+      ).map((l) => l.level),
+    ).toEqual(['warn']);
+    expect(
+      said(
+        "resourceRules are accepted and not served: resource metrics are metrics-server's job",
+      ).map((l) => l.level),
+    ).toEqual(['warn']);
   });
 });
 
