@@ -157,32 +157,31 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     return body.data;
   }
 
+  /** An instant query, its values at the evaluation time Prometheus stamps on them. */
   async function instant(expr: string, time?: Date): Promise<Sample[]> {
-    {
-      const params = new URLSearchParams({ query: expr });
-      if (time) params.set('time', String(time.getTime() / 1000));
-      const data = (await call('/api/v1/query', params)) as {
-        resultType?: string;
-        result?: unknown;
-      };
-      if (data?.resultType === 'scalar') {
-        const [ts, value] = data.result as [number, string];
-        return [{ labels: {}, value, timestamp: ts }];
-      }
-      if (data?.resultType !== 'vector' || !Array.isArray(data.result)) {
-        throw new PrometheusError(
-          'bad_response',
-          `expected an instant vector, got ${JSON.stringify(data?.resultType)}`,
-        );
-      }
-      return (data.result as { metric: Record<string, string>; value: [number, string] }[]).map(
-        (r) => ({
-          labels: r.metric,
-          value: r.value[1],
-          timestamp: r.value[0],
-        }),
+    const params = new URLSearchParams({ query: expr });
+    if (time) params.set('time', String(time.getTime() / 1000));
+    const data = (await call('/api/v1/query', params)) as {
+      resultType?: string;
+      result?: unknown;
+    };
+    if (data?.resultType === 'scalar') {
+      const [ts, value] = data.result as [number, string];
+      return [{ labels: {}, value, timestamp: ts }];
+    }
+    if (data?.resultType !== 'vector' || !Array.isArray(data.result)) {
+      throw new PrometheusError(
+        'bad_response',
+        `expected an instant vector, got ${JSON.stringify(data?.resultType)}`,
       );
     }
+    return (data.result as { metric: Record<string, string>; value: [number, string] }[]).map(
+      (r) => ({
+        labels: r.metric,
+        value: r.value[1],
+        timestamp: r.value[0],
+      }),
+    );
   }
 
   return {
