@@ -1,12 +1,14 @@
 // Rules that prometheus-adapter resolves one way and this adapter once resolved another, end to
 // end: a real Prometheus, the adapter with the presets on and a user's --config, over HTTPS.
-// Expected answers are prometheus-adapter's, worked out by hand from its code.
+// Expected answers are prometheus-adapter's, worked out by hand from its code; and the paths the
+// presets do not reach: any resource a rule maps (deployments.apps, services), fieldSelector, and
+// the window of a rate.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { catalog, createGauge } from '@beacon/metric-catalog';
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { parseFlags } from '../../flags';
 import { startAdapter, type RunningAdapter } from '../../main';
 import { memoryLogger } from '../../telemetry/logger';
@@ -28,6 +30,16 @@ const USER_CONFIG = `
 rules:
 - seriesQuery: '{__name__=~"node_pressure|pv_used_bytes",namespace!=""}'
   resources: {template: "<<.Resource>>"}
+- seriesQuery: 'checkout_requests_total{namespace!="",deployment!=""}'
+  resources:
+    overrides:
+      namespace: {resource: namespace}
+      deployment: {group: apps, resource: deployment}
+  name: {matches: "^(.*)_total$", as: "\${1}_per_second"}
+  metricsQuery: 'sum(rate(<<.Series>>{<<.LabelMatchers>>}[2m])) by (<<.GroupBy>>)'
+- seriesQuery: 'inflight_requests{namespace!="",service!=""}'
+  resources: {overrides: {namespace: {resource: namespace}, service: {resource: service}}}
+  metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'
 externalRules:
 - seriesQuery: 'job_queue_length{namespace!="",queue!=""}'
   resources: {overrides: {namespace: {resource: namespace}}}
@@ -64,6 +76,19 @@ const gauge = (name: string, value: number, labelNames: string[] = [], labels = 
     new Gauge({ name, help: name, labelNames, registers: [r] }).set(labels, value);
   };
 
+/** A counter that grows by `step` at each scrape, so its rate is never 0. */
+const rising = (name: string, step: number) =>
+  function fill(r: Registry) {
+    new Counter({
+      name,
+      help: name,
+      registers: [r],
+      collect() {
+        this.inc(step);
+      },
+    });
+  };
+
 beforeAll(async () => {
   const queue = (r: Registry) =>
     createGauge(catalog.platform.jobQueueLength, r).set({ queue: 'render' }, 10);
@@ -74,6 +99,15 @@ beforeAll(async () => {
     await target(gauge('node_pressure', 2), { namespace: 'platform', node: 'n1' }),
     await target(gauge('pv_used_bytes', 1024), { namespace: 'platform', persistentvolume: 'pv1' }),
     await target(gauge('orders_open', 5, ['shop'], { shop: 'x' }), {}),
+    await target(rising('checkout_requests_total', 10), {
+      namespace: 'platform',
+      deployment: 'checkout',
+    }),
+    await target(rising('checkout_requests_total', 10), {
+      namespace: 'platform',
+      deployment: 'billing',
+    }),
+    await target(gauge('inflight_requests', 7), { namespace: 'platform', service: 'web' }),
   ];
   prom = await startPrometheus(targets);
   dir = mkdtempSync(join(tmpdir(), 'beacon-adapter-rules-'));
@@ -103,6 +137,8 @@ beforeAll(async () => {
       (await discovered('/apis/custom.metrics.k8s.io/v1beta2', [
         'nodes/node_pressure',
         'persistentvolumes/pv_used_bytes',
+        'deployments.apps/checkout_requests_per_second',
+        'services/inflight_requests',
       ])) &&
       (await discovered('/apis/external.metrics.k8s.io/v1beta1', [
         'job_queue_length',
@@ -201,6 +237,112 @@ describe('rules resolved as prometheus-adapter resolves them, against a real Pro
       instance: expect.any(String),
       job: 'app',
       shop: 'x',
+    });
+  });
+
+  describe('any resource a rule maps, by name, by *, and by fieldSelector', () => {
+    const V1BETA2 = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform';
+    const deployment = (name: string) => ({
+      kind: 'Deployment',
+      namespace: 'platform',
+      name,
+      apiVersion: 'apps/v1',
+    });
+    /** GET `path` again until every item has a rate above 0 (two scrapes inside the window). */
+    const rated = async (path: string, n: number): Promise<Reply> => {
+      let last: Reply | undefined;
+      await waitFor(
+        async () => {
+          last = await get(path);
+          const items: { value: string }[] = last.body.items ?? [];
+          return items.length === n && items.every((i) => !/^0$|^-/.test(i.value));
+        },
+        20_000,
+        () => `${path}: expected ${n} items with a rate, got ${JSON.stringify(last?.body)}`,
+      );
+      return last as Reply;
+    };
+
+    it('lists deployments.apps and services, namespaced', async () => {
+      const { body } = await get('/apis/custom.metrics.k8s.io/v1beta2');
+      const listed = (name: string) =>
+        body.resources.find((x: { name: string }) => x.name === name);
+      for (const name of [
+        'deployments.apps/checkout_requests_per_second',
+        'services/inflight_requests',
+      ])
+        expect(listed(name)).toMatchObject({
+          name,
+          namespaced: true,
+          kind: 'MetricValueList',
+          verbs: ['get'],
+        });
+    });
+
+    it('serves a deployment by name with the rate’s window, in v1beta2 and v1beta1', async () => {
+      const v2 = await rated(
+        `${V1BETA2}/deployments.apps/checkout/checkout_requests_per_second`,
+        1,
+      );
+      expect(v2.body.items[0]).toEqual({
+        describedObject: deployment('checkout'),
+        metric: { name: 'checkout_requests_per_second' },
+        timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+        windowSeconds: 120,
+        value: expect.stringMatching(/^[1-9]\d*m?$/),
+      });
+      const v1 = await rated(
+        '/apis/custom.metrics.k8s.io/v1beta1/namespaces/platform/deployments.apps/checkout/checkout_requests_per_second',
+        1,
+      );
+      expect(v1.body.items[0]).toEqual({
+        describedObject: deployment('checkout'),
+        metricName: 'checkout_requests_per_second',
+        // v1beta1's selector has no omitempty (k8s.io/metrics): null when the request gave none.
+        selector: null,
+        timestamp: expect.stringMatching(/Z$/),
+        window: 120,
+        value: expect.stringMatching(/^[1-9]\d*m?$/),
+      });
+    });
+
+    it('serves every deployment for *, the one a fieldSelector names, 404 for one with no value', async () => {
+      const all = await rated(`${V1BETA2}/deployments.apps/*/checkout_requests_per_second`, 2);
+      expect(all.body.items.map((i: { describedObject: unknown }) => i.describedObject)).toEqual([
+        deployment('billing'),
+        deployment('checkout'),
+      ]);
+      const one = await rated(
+        `${V1BETA2}/deployments.apps/*/checkout_requests_per_second?fieldSelector=metadata.name%3Dcheckout`,
+        1,
+      );
+      expect(one.body.items[0].describedObject).toEqual(deployment('checkout'));
+      // As custom-metrics-apiserver's List: the field selector's name is the object's, so an
+      // object with no value is a 404 as on its own path.
+      const none = await get(
+        `${V1BETA2}/deployments.apps/*/checkout_requests_per_second?fieldSelector=metadata.name%3Dgone`,
+      );
+      expect(none.body).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404 });
+      const unknown = await get(`${V1BETA2}/deployments.apps/gone/checkout_requests_per_second`);
+      expect(unknown.body).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404 });
+    });
+
+    it('serves a service, with no window for a plain gauge', async () => {
+      const r = await get(`${V1BETA2}/services/web/inflight_requests`);
+      expect(r.status).toBe(200);
+      expect(r.body.items).toEqual([
+        {
+          describedObject: {
+            kind: 'Service',
+            namespace: 'platform',
+            name: 'web',
+            apiVersion: '/v1',
+          },
+          metric: { name: 'inflight_requests' },
+          timestamp: expect.stringMatching(/Z$/),
+          value: '7',
+        },
+      ]);
     });
   });
 });
