@@ -11,7 +11,7 @@ import { withoutExpiredSpans, withSpansByArrival } from '../ingest/span-time';
 import { ExportTraceServiceResponse, RpcStatus } from '../ingest/otlp-proto';
 import type { Operation } from '../ingest/otlp';
 import type { Project } from '../projects';
-import { createScrubber, scrubString } from '../scrub/scrub';
+import { createScrubber, type Scrubber } from '../scrub/scrub';
 import type { EventWriter } from '../store/writer';
 
 export function otlpTraces(deps: {
@@ -29,15 +29,15 @@ export function otlpTraces(deps: {
 }) {
   // Spans are scrubbed like events, with the project's settings: attribute values under
   // sensitive keys, and sensitive shapes in any attribute, the span name or status message.
-  const scrubbers = new WeakMap<Project, ReturnType<typeof createScrubber>>();
+  const scrubbers = new WeakMap<Project, Scrubber>();
   const scrubOperation = (project: Project, o: Operation): Operation => {
     if (!project.scrub.enabled) return o;
     let scrub = scrubbers.get(project);
     if (!scrub) scrubbers.set(project, (scrub = createScrubber(project.scrub)));
     return {
       ...o,
-      name: scrubString(o.name),
-      ...(o.statusMessage !== undefined ? { statusMessage: scrubString(o.statusMessage) } : {}),
+      name: scrub.text(o.name),
+      ...(o.statusMessage !== undefined ? { statusMessage: scrub.text(o.statusMessage) } : {}),
       attributes: scrub({ ...o.attributes }) as Operation['attributes'],
     };
   };

@@ -700,3 +700,52 @@ describe('PII scrubbing of query parameters whose names hold a secret word', () 
     for (const [s, want] of cases) expect(scrubString(s)).toBe(want);
   });
 });
+
+describe("PII scrubbing of query parameters by the project's own keys", () => {
+  it('filters a parameter named by an extra key, written with any separator or case', () => {
+    const scrub = createScrubber({ enabled: true, extraKeys: ['ssn', 'tax_id'] });
+    expect(
+      scrub({
+        request: {
+          url: 'https://x/apply?ssn=123-45-6789&page=2',
+          query_string: 'Tax-Id=DE123456789&lang=en',
+        },
+        breadcrumbs: [{ message: 'GET /lookup?tax.id=DE987654321' }],
+      }),
+    ).toEqual({
+      request: {
+        url: `https://x/apply?ssn=${FILTERED}&page=2`,
+        query_string: `Tax-Id=${FILTERED}&lang=en`,
+      },
+      breadcrumbs: [{ message: `GET /lookup?tax.id=${FILTERED}` }],
+    });
+    // Without the project's keys these are ordinary parameters.
+    expect(scrubString('https://x/apply?ssn=123-45-6789&page=2')).toBe(
+      'https://x/apply?ssn=123-45-6789&page=2',
+    );
+  });
+
+  it('keeps a parameter named by a safe key, and still filters the other secret ones', () => {
+    const scrub = createScrubber({ enabled: true, safeKeys: ['session_id'] });
+    expect(scrub({ url: 'https://x/s?session_id=s-1&session=abc&token=t0k3n' })).toEqual({
+      url: `https://x/s?session_id=s-1&session=${FILTERED}&token=${FILTERED}`,
+    });
+    expect(scrubString('https://x/s?session_id=s-1')).toBe(`https://x/s?session_id=${FILTERED}`);
+  });
+
+  it("scrubs a string alone (a span's name) with the same keys, and not at all when off", () => {
+    const scrub = createScrubber({ enabled: true, extraKeys: ['ssn'], safeKeys: ['session_id'] });
+    expect(scrub.text('GET /apply?ssn=123456789&session_id=s-1&api_key=k')).toBe(
+      `GET /apply?ssn=${FILTERED}&session_id=s-1&api_key=${FILTERED}`,
+    );
+    expect(createScrubber({ enabled: false }).text('GET /a?api_key=k')).toBe('GET /a?api_key=k');
+  });
+
+  it('reads an extra key holding a character a regular expression would take as syntax', () => {
+    // As a pattern, `card[cvc]` would be "card" and one of c, v, c: "cardc" would match.
+    const scrub = createScrubber({ enabled: true, extraKeys: ['card[cvc]'] });
+    expect(scrub.text('x?card[cvc]=123&card[brand]=visa&cardc=1')).toBe(
+      `x?card[cvc]=${FILTERED}&card[brand]=visa&cardc=1`,
+    );
+  });
+});

@@ -49,12 +49,13 @@ const PARAM_VALUE = /[^&#\s"']+/y;
 const SECRET_PARAM_PARTS = new Set(['key', 'pwd', 'signature', 'sig']);
 /**
  * Whether a parameter's name is secret: it holds a sensitive key word, as a key would
- * (`auth_token`, `client-api-key`, `user[password]`), or its last part is a secret name.
- * As Relay applies its key rule to each key of a query string.
+ * (`auth_token`, `client-api-key`, `user[password]`), or its last part is a secret name; unless
+ * the project named it safe. As Relay applies its key rule to each key of a query string.
  */
-function isSecretParam(name: string): boolean {
+function isSecretParam(name: string, keys: readonly string[], safe: ReadonlySet<string>): boolean {
   const k = normaliseKey(name);
-  if (DEFAULT_KEYS.some((w) => k.includes(w))) return true;
+  if (safe.has(k)) return false;
+  if (keys.some((w) => k.includes(w))) return true;
   const partAt = Math.max(...['-', '.', '[', ']'].map((c) => name.lastIndexOf(c))) + 1;
   return SECRET_PARAM_PARTS.has(name.slice(partAt).toLowerCase());
 }
@@ -85,6 +86,35 @@ const HINT = new RegExp(`PRIVATE KEY|bearer\\s|${DIGIT_RUN}`, 'i');
  * Any word a secret name holds (`key` and `sig` stand for `api_key`, `signature`, …).
  */
 const PARAM_HINT = /passw|secret|key|auth|credentials|token|bearer|cookie|session|pwd|sig/i;
+
+/** Which query string parameters a scrubber filters: a project's keys, as its keys are read. */
+interface ParamRule {
+  /** Matches wherever a secret parameter's name could be (it may say yes more often). */
+  readonly hint: RegExp;
+  readonly isSecret: (name: string) => boolean;
+}
+const NO_SAFE_KEYS: ReadonlySet<string> = new Set();
+const DEFAULT_PARAMS: ParamRule = {
+  hint: PARAM_HINT,
+  isSecret: (name) => isSecretParam(name, DEFAULT_KEYS, NO_SAFE_KEYS),
+};
+
+/** The rule for a project's extra and safe keys (normalised, as normaliseKey writes them). */
+function paramRule(
+  extraKeys: readonly string[],
+  keys: readonly string[],
+  safe: ReadonlySet<string>,
+): ParamRule {
+  if (extraKeys.length === 0 && safe.size === 0) return DEFAULT_PARAMS;
+  // A normalised `_` stands for any of the separators normaliseKey folds into it.
+  const words = extraKeys.map((k) =>
+    k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/_/g, '[-._\\s]'),
+  );
+  return {
+    hint: new RegExp([PARAM_HINT.source, ...words].join('|'), 'i'),
+    isSecret: (name: string) => isSecretParam(name, keys, safe),
+  };
+}
 const BEARER_HINT = /bearer\s/i;
 const CARD_HINT = new RegExp(DIGIT_RUN);
 
@@ -132,13 +162,13 @@ function inUuid(s: string, start: number, end: number): boolean {
  * `s` with the value of each secret parameter filtered. Another parameter's value is read on
  * (`next=/login?token=…`); a filtered one is not.
  */
-function filterSecretParams(s: string): string {
+function filterSecretParams(s: string, params: ParamRule): string {
   let out = '';
   let kept = 0; // what of `s` is in `out`
   PARAM.lastIndex = 0;
   for (let m = PARAM.exec(s); m !== null; m = PARAM.exec(s)) {
     const name = m[1] as string;
-    if (!isSecretParam(name)) continue;
+    if (!params.isSecret(name)) continue;
     PARAM_VALUE.lastIndex = PARAM.lastIndex;
     PARAM_VALUE.test(s);
     out += `${s.slice(kept, m.index)}${name}=${FILTERED}`;
@@ -147,14 +177,18 @@ function filterSecretParams(s: string): string {
   return kept === 0 ? s : out + s.slice(kept);
 }
 
-export function scrubString(s: string): string {
+/**
+ * `s` with every sensitive shape filtered; secret query parameters by the default keys, or by
+ * a project's (its scrubber's `text`).
+ */
+export function scrubString(s: string, params: ParamRule = DEFAULT_PARAMS): string {
   if (s.length < SHORTEST_MATCH) return s;
-  if (!HINT.test(s) && !(s.includes('=') && PARAM_HINT.test(s))) return s;
+  if (!HINT.test(s) && !(s.includes('=') && params.hint.test(s))) return s;
   let out = s;
   if (out.includes('PRIVATE KEY')) out = out.replace(PEM, FILTERED);
   if (BEARER_HINT.test(out))
     out = out.replace(BEARER, (m, run: string) => (looksLikeToken(run) ? `Bearer ${FILTERED}` : m));
-  if (out.includes('=')) out = filterSecretParams(out);
+  if (out.includes('=')) out = filterSecretParams(out, params);
   if (CARD_HINT.test(out)) {
     out = out.replace(CARD, (m, at: number, whole: string) => {
       const digits = m.replace(/[ -]/g, '');
@@ -236,12 +270,12 @@ const ID_PATHS = idPaths({
  * parsed from the request and belongs to us) and returns it, so a 5 KB event is not copied.
  * `report.changed` is set when anything was filtered.
  */
-export function createScrubber(
-  options: ScrubOptions,
-): (value: unknown, report?: ScrubReport) => unknown {
-  if (!options.enabled) return (v) => v;
-  const keys = [...DEFAULT_KEYS, ...(options.extraKeys ?? [])].map(normaliseKey);
+export function createScrubber(options: ScrubOptions): Scrubber {
+  if (!options.enabled) return Object.assign((v: unknown) => v, { text: (s: string) => s });
+  const extraKeys = (options.extraKeys ?? []).map(normaliseKey);
+  const keys = [...DEFAULT_KEYS.map(normaliseKey), ...extraKeys];
   const safe = new Set((options.safeKeys ?? []).map(normaliseKey));
+  const params = paramRule(extraKeys, keys, safe);
   /**
    * A key that is sensitive only for the default name `token` inside its count word (`input_tokens`)
    * names a count: a number or boolean under it is not a credential, a string may be. Any other
@@ -265,7 +299,7 @@ export function createScrubber(
   };
   let changed = false;
   const text = (s: string): string => {
-    const out = scrubString(s);
+    const out = scrubString(s, params);
     if (out !== s) changed = true;
     return out;
   };
@@ -329,12 +363,13 @@ export function createScrubber(
     changed = true;
     return typeof v === 'object' ? filterAll(v, depth) : FILTERED;
   };
-  return (value, report) => {
+  const scrub = (value: unknown, report?: ScrubReport) => {
     changed = false;
     const out = walk(value, 0, ID_PATHS);
     if (report) report.changed = changed;
     return out;
   };
+  return Object.assign(scrub, { text: (s: string) => scrubString(s, params) });
 }
 
 /** The id path of `key` under `ids`. */
@@ -342,7 +377,12 @@ function idsUnder(ids: IdPath | undefined, key: string): IdPath | undefined {
   return ids === undefined || ids === true ? undefined : ids.get(key);
 }
 
-export type Scrubber = ReturnType<typeof createScrubber>;
+/** One project's scrubber: rewrites a parsed value in place and returns it. */
+export interface Scrubber {
+  (value: unknown, report?: ScrubReport): unknown;
+  /** A string alone (a span's name): its sensitive shapes and the project's secret parameters. */
+  text(s: string): string;
+}
 
 /**
  * Scrubbers (and their key verdicts) by the options object they were made for: a project keeps
