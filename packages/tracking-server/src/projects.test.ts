@@ -3,6 +3,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   utimesSync,
   writeFileSync,
@@ -182,6 +183,16 @@ describe('addProject', () => {
   it('names config.json when it is not JSON', () => {
     writeFileSync(configFile(dir), '{"projects": [');
     expect(() => addProject(dir, 'web')).toThrow(`${configFile(dir)}: not JSON: `);
+  });
+
+  it('reads a config.json saved with a UTF-8 byte order mark, and extends it', () => {
+    writeConfig([2]);
+    writeFileSync(
+      configFile(dir),
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), readFileSync(configFile(dir))]),
+    );
+    expect(loadConfig(dir).projects.map((p) => p.id)).toEqual([2]);
+    expect(addProject(dir, 'web').id).toBe(3);
   });
 
   it('refuses to extend a config.json that repeats a key', () => {

@@ -210,9 +210,11 @@ export function loadConfig(dataDir: string, defaults?: ProjectSettings): Tracker
  * config.json's text; a file that cannot be read is a ConfigError naming it (some of Node's
  * errors do not: a directory in its place was `EISDIR: illegal operation on a directory, read`).
  */
+/** config.json's text; without the byte order mark an editor may save UTF-8 with (JSON has none). */
 function readText(file: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    const text = readFileSync(file, 'utf8');
+    return text.startsWith('\uFEFF') ? text.slice(1) : text;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ConfigMissingError(file);
     throw new ConfigError(file, '', `cannot be read: ${(err as Error).message}`, { cause: err });
