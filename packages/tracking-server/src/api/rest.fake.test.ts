@@ -1,0 +1,500 @@
+// The REST API's translation of requests into repository queries, and of the answers into the
+// wire shape, over real HTTP against a data-driven fake of the Repository (no SQLite).
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import {
+  eventsKey,
+  fakeRepository,
+  issueFilterKey,
+  sessionFilterKey,
+  type FakeRepositoryCall,
+} from '../store/fake-repository';
+import type { IssueDetail, IssueSummary } from '../store/repository';
+import type { SessionDetail, SessionSummary } from '../store/sessions';
+import { inlineWriter, type EventWriter } from '../store/writer';
+import { createLogger } from '../telemetry/logger';
+import { createTrackerMetrics } from '../telemetry/metrics';
+import { createApp } from './app';
+import { restApi } from './rest';
+
+const TOKEN = 'fake-token';
+/** 2025-03-01T12:00:00.000Z */
+const NOW = 1_740_830_400_000;
+
+const summary7: IssueSummary = {
+  id: 7,
+  title: 'TimeoutError: upstream timed out',
+  culprit: 'src/proxy.ts in forward',
+  status: 'open',
+  severity: 'error',
+  type: 'external_api',
+  service: 'a',
+  count: 42,
+  users: 3,
+  firstSeen: '2025-03-01T10:00:00.000Z',
+  lastSeen: '2025-03-01T11:59:00.000Z',
+  groupedBy: 'in-app frames',
+  hourly: [0, 2, 40],
+};
+const summary12: IssueSummary = {
+  id: 12,
+  title: 'Timeout waiting for lock',
+  culprit: 'db/pool.ts in acquire',
+  status: 'open',
+  severity: 'critical',
+  type: 'database',
+  service: 'b',
+  count: 9,
+  users: 0,
+  firstSeen: '2025-02-28T08:00:00.000Z',
+  lastSeen: '2025-03-01T09:30:00.000Z',
+  groupedBy: 'fingerprint',
+  hourly: [9],
+};
+const detail7: IssueDetail = {
+  ...summary7,
+  projectId: 1,
+  environment: 'production',
+  release: 'a@1.2.0',
+  releases: ['a@1.1.0', 'a@1.2.0'],
+  regression: false,
+  grouping: { rule: 'in-app frames', components: ['src/proxy.ts:forward'] },
+  latestEvent: { event_id: 'e1', level: 'error' },
+};
+
+const sessionSummary: SessionSummary = {
+  id: 'req:42',
+  correlationId: 'req:42',
+  services: ['api-gateway', 'ai-service'],
+  start: '2025-03-01T11:00:00.000Z',
+  end: '2025-03-01T11:00:01.500Z',
+  durationMs: 1500,
+  operations: 1,
+  errors: 1,
+  slowOperations: 1,
+};
+const session: SessionDetail = {
+  ...sessionSummary,
+  traceIds: ['0af7651916cd43dd8448eb211c80319c'],
+  timeline: [
+    {
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      name: 'POST /infer',
+      service: 'api-gateway',
+      start: '2025-03-01T11:00:00.000Z',
+      end: '2025-03-01T11:00:01.500Z',
+      offsetMs: 0,
+      durationMs: 1500,
+      status: 'error',
+      slow: true,
+      attributes: { 'http.status_code': 504 },
+    },
+  ],
+  errorEvents: [
+    {
+      eventId: 'e1',
+      issueId: 7,
+      title: 'TimeoutError: upstream timed out',
+      level: 'error',
+      service: 'api-gateway',
+      timestamp: '2025-03-01T11:00:01.400Z',
+      offsetMs: 1400,
+      spanId: 'b7ad6b7169203331',
+    },
+  ],
+  memory: [{ time: '2025-03-01T11:00:01.000Z', offsetMs: 1000, service: 'ai-service', rss: 1024 }],
+};
+
+/** The query `GET /issues?status=open&service=a&service=b&sort=events&limit=2&q=Timeout` means. */
+const listed = {
+  status: 'open',
+  service: ['a', 'b'],
+  q: 'Timeout',
+  sort: 'events',
+  limit: 2,
+} as const;
+const sessionsListed = { service: 'api-gateway', hasErrors: true, limit: 10 } as const;
+
+const data = {
+  issuePages: { [issueFilterKey(listed)]: { items: [summary7, summary12], nextCursor: 'c2' } },
+  issues: { 7: detail7 },
+  events: { [eventsKey(7, undefined, 20)]: { items: [], nextCursor: null } },
+  sessionPages: {
+    [sessionFilterKey(sessionsListed)]: { items: [sessionSummary], nextCursor: null },
+  },
+  sessions: { 'req:42': session },
+};
+
+/** Issue 7 as the API sends it: wire.ts's IssueDetail in JSON. */
+const wire7 = {
+  id: 7,
+  title: 'TimeoutError: upstream timed out',
+  culprit: 'src/proxy.ts in forward',
+  status: 'open',
+  severity: 'error',
+  type: 'external_api',
+  service: 'a',
+  count: 42,
+  users: 3,
+  firstSeen: '2025-03-01T10:00:00.000Z',
+  lastSeen: '2025-03-01T11:59:00.000Z',
+  groupedBy: 'in-app frames',
+  hourly: [0, 2, 40],
+  projectId: 1,
+  environment: 'production',
+  release: 'a@1.2.0',
+  releases: ['a@1.1.0', 'a@1.2.0'],
+  regression: false,
+  grouping: { rule: 'in-app frames', components: ['src/proxy.ts:forward'] },
+  latestEvent: { event_id: 'e1', level: 'error' },
+};
+
+/** Session req:42 as the API sends it: wire.ts's SessionDetail in JSON. */
+const wireSession = {
+  id: 'req:42',
+  correlationId: 'req:42',
+  services: ['api-gateway', 'ai-service'],
+  start: '2025-03-01T11:00:00.000Z',
+  end: '2025-03-01T11:00:01.500Z',
+  durationMs: 1500,
+  operations: 1,
+  errors: 1,
+  slowOperations: 1,
+  traceIds: ['0af7651916cd43dd8448eb211c80319c'],
+  timeline: [
+    {
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      name: 'POST /infer',
+      service: 'api-gateway',
+      start: '2025-03-01T11:00:00.000Z',
+      end: '2025-03-01T11:00:01.500Z',
+      offsetMs: 0,
+      durationMs: 1500,
+      status: 'error',
+      slow: true,
+      attributes: { 'http.status_code': 504 },
+    },
+  ],
+  errorEvents: [
+    {
+      eventId: 'e1',
+      issueId: 7,
+      title: 'TimeoutError: upstream timed out',
+      level: 'error',
+      service: 'api-gateway',
+      timestamp: '2025-03-01T11:00:01.400Z',
+      offsetMs: 1400,
+      spanId: 'b7ad6b7169203331',
+    },
+  ],
+  memory: [{ time: '2025-03-01T11:00:01.000Z', offsetMs: 1000, service: 'ai-service', rss: 1024 }],
+};
+
+/** Serves `listener` on a free loopback port. */
+async function listen(listener: RequestListener): Promise<{ server: Server; url: string }> {
+  const server = createServer(listener);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+interface Answer {
+  status: number;
+  type: string | null;
+  body: unknown;
+  /** The response headers asked for by name. */
+  headers?: Record<string, string | null>;
+}
+
+/** One request to `${base}/api/v1${path}`, with the token unless `token` is null. */
+async function api(
+  base: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; token?: string | null; headers?: readonly string[] } = {},
+): Promise<Answer> {
+  const { body, token = TOKEN } = options;
+  const res = await fetch(`${base}/api/v1${path}`, {
+    method,
+    headers: {
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return {
+    status: res.status,
+    type: res.headers.get('content-type'),
+    body: text ? (JSON.parse(text) as unknown) : undefined,
+    ...(options.headers
+      ? { headers: Object.fromEntries(options.headers.map((h) => [h, res.headers.get(h)])) }
+      : {}),
+  };
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const ok = (body: unknown): Answer => ({ status: 200, type: JSON_TYPE, body });
+const failed = (status: number, error: string): Answer => ({
+  status,
+  type: JSON_TYPE,
+  body: { error },
+});
+
+describe('the app (createApp) over a fake repository', () => {
+  const fake = fakeRepository(data);
+  const logged: string[] = [];
+  let writer: EventWriter;
+  let server: Server;
+  let url: string;
+
+  beforeAll(async () => {
+    writer = inlineWriter(fake);
+    ({ server, url } = await listen(
+      createApp({
+        repo: fake,
+        writer,
+        projects: () => [],
+        apiToken: TOKEN,
+        metrics: createTrackerMetrics({ defaultMetrics: false }),
+        logger: createLogger('error', (line) => void logged.push(line)),
+        now: () => NOW,
+      }),
+    ));
+  });
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+    await writer.close();
+  });
+  beforeEach(() => {
+    fake.calls.length = 0;
+    logged.length = 0;
+  });
+  // A query the fake has no answer for is a 500 whose logged cause names the query: shown here.
+  afterEach(() => expect(logged).toEqual([]));
+
+  /** The calls requests made: less the writer's idle indexing, a budget at a time on a timer. */
+  const asked = (): FakeRepositoryCall[] =>
+    fake.calls.filter((c) => !(c.call === 'indexSessions' && typeof c.args[0] === 'number'));
+
+  const call = (method: string, path: string, body?: unknown) => api(url, method, path, { body });
+
+  it('asks the repository for the issue filter a query names, and answers its page', async () => {
+    const answer = await call(
+      'GET',
+      '/issues?status=open&service=a&service=b&sort=events&limit=2&q=Timeout',
+    );
+    expect(asked()).toEqual([
+      {
+        call: 'listIssues',
+        args: [
+          { status: 'open', service: ['a', 'b'], q: 'Timeout', sort: 'events', limit: 2 },
+          NOW,
+        ],
+      },
+    ]);
+    expect(answer).toEqual(
+      ok({
+        items: [
+          {
+            id: 7,
+            title: 'TimeoutError: upstream timed out',
+            culprit: 'src/proxy.ts in forward',
+            status: 'open',
+            severity: 'error',
+            type: 'external_api',
+            service: 'a',
+            count: 42,
+            users: 3,
+            firstSeen: '2025-03-01T10:00:00.000Z',
+            lastSeen: '2025-03-01T11:59:00.000Z',
+            groupedBy: 'in-app frames',
+            hourly: [0, 2, 40],
+          },
+          {
+            id: 12,
+            title: 'Timeout waiting for lock',
+            culprit: 'db/pool.ts in acquire',
+            status: 'open',
+            severity: 'critical',
+            type: 'database',
+            service: 'b',
+            count: 9,
+            users: 0,
+            firstSeen: '2025-02-28T08:00:00.000Z',
+            lastSeen: '2025-03-01T09:30:00.000Z',
+            groupedBy: 'fingerprint',
+            hourly: [9],
+          },
+        ],
+        nextCursor: 'c2',
+      }),
+    );
+  });
+
+  it('fills in the default sort and limit of an issue query with no parameters', async () => {
+    const answer = await call('GET', '/issues?status=resolved');
+    expect(asked()).toEqual([
+      { call: 'listIssues', args: [{ status: 'resolved', sort: 'last_seen', limit: 50 }, NOW] },
+    ]);
+    // The fake has no page for it: it says which query it was asked, and the API answers 500.
+    expect(answer).toEqual(failed(500, 'internal error'));
+    expect(logged.map((line) => JSON.parse(line) as unknown)).toEqual([
+      expect.objectContaining({
+        msg: 'API request failed',
+        error:
+          'fake repository has no issue page for {"limit":50,"sort":"last_seen","status":"resolved"}',
+      }),
+    ]);
+    logged.length = 0;
+  });
+
+  it('answers an issue the repository holds as its detail, and one it lacks with 404', async () => {
+    expect(await call('GET', '/issues/7')).toEqual(ok(wire7));
+    expect(await call('GET', '/issues/8')).toEqual(failed(404, 'issue 8 not found'));
+    expect(asked()).toEqual([
+      { call: 'getIssue', args: [7, NOW] },
+      { call: 'getIssue', args: [8, NOW] },
+    ]);
+  });
+
+  it("asks for an issue's first page of events with the default limit", async () => {
+    expect(await call('GET', '/issues/7/events')).toEqual(ok({ items: [], nextCursor: null }));
+    expect(await call('GET', '/issues/8/events')).toEqual(failed(404, 'issue 8 not found'));
+    expect(asked()).toEqual([
+      { call: 'issueEvents', args: [7, undefined, 20] },
+      { call: 'issueEvents', args: [8, undefined, 20] },
+    ]);
+  });
+
+  it('sets a status with the clock of the app, then answers the issue read again', async () => {
+    const answer = await call('PATCH', '/issues/7', { status: 'resolved' });
+    // The fake does not apply writes: the issue read back is the one it holds.
+    expect(answer).toEqual(ok(wire7));
+    expect(asked()).toEqual([
+      { call: 'setStatus', args: [[7], 'resolved', NOW] },
+      { call: 'openIssueCounts', args: [] }, // the open-issues gauge, refreshed
+      { call: 'getIssue', args: [7, NOW] },
+    ]);
+  });
+
+  it('answers 404 to a status set on an issue the repository does not have', async () => {
+    expect(await call('PATCH', '/issues/8', { status: 'resolved' })).toEqual(
+      failed(404, 'issue 8 not found'),
+    );
+    expect(asked()).toEqual([{ call: 'setStatus', args: [[8], 'resolved', NOW] }]);
+  });
+
+  it('asks for the session filter a query names, after indexing the sessions', async () => {
+    expect(await call('GET', '/sessions?service=api-gateway&hasErrors=true&limit=10')).toEqual(
+      ok({
+        items: [
+          {
+            id: 'req:42',
+            correlationId: 'req:42',
+            services: ['api-gateway', 'ai-service'],
+            start: '2025-03-01T11:00:00.000Z',
+            end: '2025-03-01T11:00:01.500Z',
+            durationMs: 1500,
+            operations: 1,
+            errors: 1,
+            slowOperations: 1,
+          },
+        ],
+        nextCursor: null,
+      }),
+    );
+    expect(asked()).toEqual([
+      { call: 'indexSessions', args: [undefined] },
+      { call: 'listSessions', args: [{ service: 'api-gateway', hasErrors: true, limit: 10 }] },
+    ]);
+  });
+
+  it('answers a session and its export from the repository, and a missing one with 404', async () => {
+    expect(await call('GET', '/sessions/req:42')).toEqual(ok(wireSession));
+    expect(
+      await api(url, 'GET', '/sessions/req:42/export', { headers: ['content-disposition'] }),
+    ).toEqual({
+      ...ok({ exportedAt: '2025-03-01T12:00:00.000Z', session: wireSession }),
+      headers: { 'content-disposition': 'attachment; filename="debug-session-req_42.json"' },
+    });
+    expect(await call('GET', '/sessions/req:gone')).toEqual(
+      failed(404, 'session "req:gone" not found'),
+    );
+    expect(asked()).toEqual([
+      { call: 'indexSessions', args: [undefined] },
+      { call: 'getSession', args: ['req:42'] },
+      { call: 'indexSessions', args: [undefined] },
+      { call: 'getSession', args: ['req:42'] },
+      { call: 'indexSessions', args: [undefined] },
+      { call: 'getSession', args: ['req:gone'] },
+    ]);
+  });
+
+  it('refuses a request without the token or with another one, asking the repository nothing', async () => {
+    for (const token of [null, 'other-token']) {
+      expect(await api(url, 'GET', '/issues/7', { token, headers: ['www-authenticate'] })).toEqual({
+        ...failed(401, 'missing or wrong API token: send Authorization: Bearer <token>'),
+        headers: { 'www-authenticate': 'Bearer realm="beacon-tracker"' },
+      });
+    }
+    expect(
+      await api(url, 'PATCH', '/issues/7', { body: { status: 'resolved' }, token: null }),
+    ).toEqual(failed(401, 'missing or wrong API token: send Authorization: Bearer <token>'));
+    expect(asked()).toEqual([]);
+  });
+});
+
+describe('the REST API over a repository that fails', () => {
+  const failure = new Error('disk I/O error');
+  const fake = fakeRepository({ ...data, fail: failure });
+  const heard: unknown[] = [];
+  let server: Server;
+  let url: string;
+
+  // createApp reads the open issue counts as it starts, which this repository refuses: the
+  // router is mounted the way app.ts mounts it.
+  beforeAll(async () => {
+    const app = express();
+    app.use(
+      '/api/v1',
+      restApi({
+        repo: fake,
+        apiToken: TOKEN,
+        now: () => NOW,
+        indexSessions: async () => fake.indexSessions(),
+        onError: (error) => void heard.push(error),
+      }),
+    );
+    ({ server, url } = await listen(app));
+  });
+  afterAll(() => new Promise((r) => server.close(r)));
+  beforeEach(() => {
+    fake.calls.length = 0;
+    heard.length = 0;
+  });
+
+  it('answers 500 with a JSON error, and onError hears what the repository threw', async () => {
+    expect(await api(url, 'GET', '/issues/7')).toEqual(failed(500, 'internal error'));
+    expect(fake.calls).toEqual([{ call: 'getIssue', args: [7, NOW] }]);
+    expect(heard).toHaveLength(1);
+    expect(heard[0]).toBe(failure);
+  });
+
+  it('answers 500 with a JSON error when an async route fails (sessions index first)', async () => {
+    expect(await api(url, 'GET', '/sessions/req:42')).toEqual(failed(500, 'internal error'));
+    expect(fake.calls).toEqual([{ call: 'indexSessions', args: [] }]);
+    expect(heard).toHaveLength(1);
+    expect(heard[0]).toBe(failure);
+  });
+
+  it('still refuses a request without the token before the repository is asked', async () => {
+    expect(await api(url, 'GET', '/issues/7', { token: null })).toEqual(
+      failed(401, 'missing or wrong API token: send Authorization: Bearer <token>'),
+    );
+    expect(fake.calls).toEqual([]);
+    expect(heard).toEqual([]);
+  });
+});
