@@ -31,7 +31,26 @@ export function prefixRoute(route: string): string {
 }
 
 export const issueUrl = (id: number | string) => prefixRoute(`${ROUTES.Issues}/${encodeURIComponent(String(id))}`);
+/** A debug session's page; the id (a correlation or trace id: any text) is one encoded path segment. */
 export const sessionUrl = (id: string) => prefixRoute(`${ROUTES.Sessions}/${encodeURIComponent(id)}`);
+
+/** What decodeURI leaves escaped: the reserved characters `; , / ? : @ & = + $ #`. */
+const RESERVED_ESCAPE = /%(?:2[346BCF]|3[ABDF]|40)/gi;
+
+/**
+ * The session id in the pathname of a `sessionUrl` page, exactly as it was given there. Not
+ * `useParams`: React Router 6 turns an id's own text "%2F" into "/". Grafana's history (v4) runs
+ * decodeURI over every pathname first; when what it leaves no longer decodes (an id with a bare
+ * "%"), only the reserved characters it kept escaped are left to decode.
+ */
+export function sessionIdFrom(pathname: string): string {
+  const segment = pathname.replace(/\/+$/, '').split('/').pop() ?? '';
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment.replace(RESERVED_ESCAPE, (escape) => decodeURIComponent(escape));
+  }
+}
 
 /** Performance marks for the browser benchmark: User Timing and Element Timing names. */
 export const PERF = {

@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { FakeTrackerApi } from '../api/fake';
 import type { StoredEvent } from '../api/types';
 import { testIds } from '../components/testIds';
-import { EVENT_1, EVENT_2, ISSUES, XSS } from '../testdata/fixtures';
+import { EVENT_1, EVENT_2, ISSUES, ODD_SESSION_ID, XSS } from '../testdata/fixtures';
 import { renderApp } from '../test/render';
 
 const url = (id: number | string) => `/a/beacon-observability-app/issues/${id}`;
@@ -87,6 +87,14 @@ describe('Issue detail page', () => {
     expect(await screen.findByTestId(testIds.issue.sessionLink)).toHaveAttribute(
       'href',
       '/a/beacon-observability-app/sessions/req-42'
+    );
+  });
+
+  test('links to a session whose id has /, ?, #, a space and % with the id as one encoded segment', async () => {
+    renderApp(url(1), api({ events: { 1: [{ ...EVENT_1, correlationId: ODD_SESSION_ID }] } }));
+    expect(await screen.findByTestId(testIds.issue.sessionLink)).toHaveAttribute(
+      'href',
+      '/a/beacon-observability-app/sessions/checkout%2Freq-42%3Fx%3D1%23top%2050%25'
     );
   });
 

@@ -1,10 +1,12 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { ProxyTrackerApi } from '../api/client';
 import { FakeTrackerApi } from '../api/fake';
 import { testIds } from '../components/testIds';
 import { nestOperations } from '../components/Waterfall';
-import { SESSION, XSS } from '../testdata/fixtures';
-import { renderApp } from '../test/render';
+import { fakeBackend } from '../test/backend';
+import { ENCODED_TEXT_SESSION_ID, ODD_SESSION_ID, SESSION, XSS, sessionWithId } from '../testdata/fixtures';
+import { renderApp, renderAppInGrafanaHistory } from '../test/render';
 
 const URL = '/a/beacon-observability-app/sessions/req-42';
 
@@ -92,6 +94,52 @@ describe('Debug session page', () => {
     const { container } = renderApp(URL, new FakeTrackerApi({ sessions: [SESSION] }));
     await screen.findByTestId(testIds.session.errorMarker);
     expect(container.querySelector('img')).toBeNull();
+  });
+});
+
+describe('Debug session page for an id with characters a URL path treats specially', () => {
+  const TRACKER = 'api/plugin-proxy/beacon-observability-app/tracker/api/v1/sessions';
+
+  /** Opens the page, exports the session, and gives back the tracker requests and the id shown. */
+  async function openAndExport(render: typeof renderApp, path: string, id: string, tracked: string) {
+    URL_create([]);
+    const click = jest.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {});
+    const { backend, requests } = fakeBackend({
+      [`GET ${TRACKER}/${tracked}`]: sessionWithId(id),
+      [`GET ${TRACKER}/${tracked}/export`]: { exportedAt: '2026-11-22T12:00:00.000Z', session: sessionWithId(id) },
+    });
+    render(path, new ProxyTrackerApi(() => backend));
+    await userEvent.click(await screen.findByTestId(testIds.session.export));
+    await waitFor(() => expect(click).toHaveBeenCalledTimes(1));
+    click.mockRestore();
+    return { requests, shown: screen.getByRole('heading', { level: 2 }).textContent };
+  }
+
+  test.each([
+    [ODD_SESSION_ID, 'checkout%2Freq-42%3Fx%3D1%23top%2050%25'],
+    // useParams read this one as "GET/checkout".
+    [ENCODED_TEXT_SESSION_ID, 'GET%252Fcheckout'],
+  ])('opened at its encoded URL, %j is asked of the tracker as one path segment', async (id, segment) => {
+    const { requests, shown } = await openAndExport(
+      renderApp,
+      `/a/beacon-observability-app/sessions/${segment}`,
+      id,
+      segment
+    );
+    expect(shown).toBe(id);
+    expect(requests).toEqual([`GET ${TRACKER}/${segment}`, `GET ${TRACKER}/${segment}/export`]);
+  });
+
+  test("in Grafana's history, which decodes the pathname first, an id with /, ?, #, a space and % still round-trips", async () => {
+    const segment = 'checkout%2Freq-42%3Fx%3D1%23top%2050%25';
+    const { requests, shown } = await openAndExport(
+      renderAppInGrafanaHistory,
+      `/a/beacon-observability-app/sessions/${segment}`,
+      ODD_SESSION_ID,
+      segment
+    );
+    expect(shown).toBe(ODD_SESSION_ID);
+    expect(requests).toEqual([`GET ${TRACKER}/${segment}`, `GET ${TRACKER}/${segment}/export`]);
   });
 });
 

@@ -1,5 +1,5 @@
 import React, { useState } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useLocation } from 'react-router-dom';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
@@ -11,7 +11,7 @@ import { ErrorState, Loading } from '../components/States';
 import { testIds } from '../components/testIds';
 import { useAsync } from '../components/useAsync';
 import { Waterfall } from '../components/Waterfall';
-import { ROUTES, issueUrl, prefixRoute } from '../constants';
+import { ROUTES, issueUrl, prefixRoute, sessionIdFrom } from '../constants';
 
 /** Saves a JSON document as a file download. */
 export function downloadJson(filename: string, data: unknown) {
@@ -29,7 +29,7 @@ export function downloadJson(filename: string, data: unknown) {
 export function SessionPage() {
   const s = useStyles2(getStyles);
   const api = useTrackerApi();
-  const { id = '' } = useParams();
+  const id = sessionIdFrom(useLocation().pathname);
   const { value: session, error, reload } = useAsync(() => api.getSession(id), [api, id]);
   const [exportError, setExportError] = useState<string>();
   const [exporting, setExporting] = useState(false);

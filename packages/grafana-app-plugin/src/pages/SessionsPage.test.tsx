@@ -1,10 +1,11 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { TrackerError } from '../api/client';
+import { ProxyTrackerApi, TrackerError } from '../api/client';
 import { FakeTrackerApi } from '../api/fake';
 import { testIds } from '../components/testIds';
-import { SESSION, SESSION_2 } from '../testdata/fixtures';
-import { renderApp } from '../test/render';
+import { fakeBackend } from '../test/backend';
+import { ODD_SESSION_ID, SESSION, SESSION_2, sessionWithId } from '../testdata/fixtures';
+import { renderApp, renderAppInGrafanaHistory } from '../test/render';
 
 const URL = '/a/beacon-observability-app/sessions';
 const rows = () =>
@@ -60,5 +61,29 @@ describe('Debug sessions page', () => {
     );
     expect(await screen.findByTestId(testIds.state.error)).toHaveTextContent('The tracking server is unreachable');
     expect(screen.getByTestId(testIds.state.configLink)).toBeInTheDocument();
+  });
+});
+
+describe('Debug sessions page links to a session whose id has characters a URL path treats specially', () => {
+  const TRACKER = 'api/plugin-proxy/beacon-observability-app/tracker/api/v1/sessions';
+  const SEGMENT = 'checkout%2Freq-42%3Fx%3D1%23top%2050%25';
+
+  test.each([
+    ['React Router', renderApp],
+    ["Grafana's history", renderAppInGrafanaHistory],
+  ])('in %s, the link opens that session and the tracker is asked for it as one path segment', async (_, render) => {
+    const session = sessionWithId(ODD_SESSION_ID);
+    const { backend, requests } = fakeBackend({
+      [`GET ${TRACKER}?limit=200`]: { items: [session] },
+      [`GET ${TRACKER}/${SEGMENT}`]: session,
+    });
+    render(URL, new ProxyTrackerApi(() => backend));
+    const [row] = await screen.findAllByTestId(testIds.sessions.row);
+    const link = within(row).getByRole('link');
+    expect(link).toHaveAttribute('href', `/a/beacon-observability-app/sessions/${SEGMENT}`);
+    await userEvent.click(link);
+    expect(await screen.findByTestId(testIds.session.container)).toBeInTheDocument();
+    expect(screen.getByRole('heading', { level: 2 }).textContent).toBe(ODD_SESSION_ID);
+    expect(requests).toEqual([`GET ${TRACKER}?limit=200`, `GET ${TRACKER}/${SEGMENT}`]);
   });
 });

@@ -1,7 +1,8 @@
-import React from 'react';
-import { MemoryRouter, Route, Routes } from 'react-router-dom';
+import React, { useEffect, useState } from 'react';
+import { MemoryRouter, Route, Router, Routes } from 'react-router-dom';
 import { render } from '@testing-library/react';
 import { type PanelProps, dateTime, getDefaultTimeRange, LoadingState } from '@grafana/data';
+import { locationService } from '@grafana/runtime';
 import type { TrackerApi } from '../api/client';
 import { TrackerApiProvider } from '../api/context';
 import App from '../components/App/App';
@@ -17,6 +18,35 @@ export function renderApp(path: string, api: TrackerApi) {
         </Routes>
       </MemoryRouter>
     </TrackerApiProvider>
+  );
+}
+
+/**
+ * Renders the app at `path` in a router that follows @grafana/runtime's `locationService`, as Grafana
+ * does. Its history (v4, in memory under jest) runs decodeURI over every pathname pushed to it, which
+ * MemoryRouter does not.
+ */
+export function renderAppInGrafanaHistory(path: string, api: TrackerApi) {
+  locationService.push(path);
+  return render(
+    <TrackerApiProvider api={api}>
+      <GrafanaRouter>
+        <Routes>
+          <Route path={`${PLUGIN_BASE_URL}/*`} element={<App {...({} as React.ComponentProps<typeof App>)} />} />
+        </Routes>
+      </GrafanaRouter>
+    </TrackerApiProvider>
+  );
+}
+
+function GrafanaRouter({ children }: { children: React.ReactNode }) {
+  const history = locationService.getHistory();
+  const [location, setLocation] = useState(history.location);
+  useEffect(() => history.listen(() => setLocation(history.location)), [history]);
+  return (
+    <Router navigator={history} location={location} future={{ v7_relativeSplatPath: true }}>
+      {children}
+    </Router>
   );
 }
 

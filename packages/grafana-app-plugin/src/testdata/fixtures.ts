@@ -244,3 +244,11 @@ export const SESSION_2: SessionDetail = {
   errorEvents: [],
   memory: [],
 };
+
+/**
+ * Session ids as users' SDKs send them (a Sentry tag value, an OTLP attribute): any text. One holds
+ * every character a URL path treats specially; the other holds the text of an encoded slash.
+ */
+export const ODD_SESSION_ID = 'checkout/req-42?x=1#top 50%';
+export const ENCODED_TEXT_SESSION_ID = 'GET%2Fcheckout';
+export const sessionWithId = (id: string): SessionDetail => ({ ...SESSION, id, correlationId: id, traceIds: [] });

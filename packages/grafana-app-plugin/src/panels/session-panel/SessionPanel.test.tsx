@@ -1,14 +1,16 @@
 import React from 'react';
 import { render, screen } from '@testing-library/react';
+import { ProxyTrackerApi, type TrackerApi } from '../../api/client';
 import { TrackerApiProvider } from '../../api/context';
 import { FakeTrackerApi } from '../../api/fake';
 import { testIds } from '../../components/testIds';
-import { SESSION } from '../../testdata/fixtures';
+import { fakeBackend } from '../../test/backend';
+import { ODD_SESSION_ID, SESSION, sessionWithId } from '../../testdata/fixtures';
 import { panelProps } from '../../test/render';
 import { plugin } from './module';
 import { SessionPanel, defaultSessionPanelOptions } from './SessionPanel';
 
-function renderPanel(api: FakeTrackerApi, variables: Record<string, string>, width = 800) {
+function renderPanel(api: TrackerApi, variables: Record<string, string>, width = 800) {
   const props = panelProps(defaultSessionPanelOptions, { variables, width });
   return render(
     <TrackerApiProvider api={api}>
@@ -30,6 +32,18 @@ describe('Debug session panel', () => {
     expect(screen.getByText(/2\.00 s · 3 operations · 1 errors/)).toBeInTheDocument();
     expect(screen.getByTestId(testIds.session.errorMarker)).toBeInTheDocument();
     expect(api.callsOf('getSession')).toEqual([['req-42']]);
+  });
+
+  test('a session whose id has /, ?, #, a space and % is asked of the tracker and linked as one path segment', async () => {
+    const segment = 'checkout%2Freq-42%3Fx%3D1%23top%2050%25';
+    const sessions = 'api/plugin-proxy/beacon-observability-app/tracker/api/v1/sessions';
+    const { backend, requests } = fakeBackend({ [`GET ${sessions}/${segment}`]: sessionWithId(ODD_SESSION_ID) });
+    renderPanel(new ProxyTrackerApi(() => backend), { correlation_id: ODD_SESSION_ID });
+    expect(await screen.findByRole('link', { name: ODD_SESSION_ID })).toHaveAttribute(
+      'href',
+      `/a/beacon-observability-app/sessions/${segment}`
+    );
+    expect(requests).toEqual([`GET ${sessions}/${segment}`]);
   });
 
   test('narrow panels show bars only', async () => {
