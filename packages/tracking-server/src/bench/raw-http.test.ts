@@ -66,3 +66,29 @@ it('reads an answer that arrives a few bytes at a time, and one closed before it
     server.close();
   }
 });
+
+it('sends the extra header lines given with a request, and refuses one that is not a header line', async () => {
+  const seen: unknown[][] = [];
+  const server = createHttpServer((req, res) => {
+    seen.push([req.headers.authorization, req.headers['x-one'], req.headers['content-type']]);
+    req.resume();
+    req.on('end', () => res.writeHead(204, { 'content-length': 0 }).end());
+  });
+  const port = await listen(server);
+  const c = new RawHttpConnection(port);
+  try {
+    const headers = ['Authorization: Bearer k1', 'X-One: 1'];
+    expect(await c.post('/v1/traces', 'application/json', Buffer.from('{}'), headers)).toBe(204);
+    expect(await c.post('/v1/traces', 'application/x-protobuf', Buffer.alloc(0))).toBe(204);
+    expect(() => c.post('/', 'text/plain', Buffer.alloc(0), ['X-Two: 2\r\nX-Three: 3'])).toThrow(
+      'not an HTTP header line: "X-Two: 2\\r\\nX-Three: 3"',
+    );
+  } finally {
+    c.close();
+    server.close();
+  }
+  expect(seen).toEqual([
+    ['Bearer k1', '1', 'application/json'],
+    [undefined, undefined, 'application/x-protobuf'],
+  ]);
+});

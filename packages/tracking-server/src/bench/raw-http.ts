@@ -18,14 +18,27 @@ export class RawHttpConnection {
     private readonly host = '127.0.0.1',
   ) {}
 
-  /** POSTs `body` to `path`; resolves with the answer's status, or 0 when the connection failed. */
-  post(path: string, contentType: string, body: Buffer): Promise<number> {
+  /**
+   * POSTs `body` to `path`, with `headers` (`Name: value` lines, e.g. `Authorization: Bearer k`)
+   * besides the usual ones; resolves with the answer's status, or 0 when the connection failed.
+   */
+  post(
+    path: string,
+    contentType: string,
+    body: Buffer,
+    headers: readonly string[] = [],
+  ): Promise<number> {
+    const extra = headers.map((line) => {
+      if (!/^[!#-'*+.0-9A-Z^-z|~-]+: [\x20-\x7e]*$/.test(line))
+        throw new Error(`not an HTTP header line: ${JSON.stringify(line)}`);
+      return `${line}\r\n`;
+    });
     const socket = (this.socket ??= this.open());
     return new Promise<number>((resolve) => {
       this.waiting = resolve;
       socket.cork();
       socket.write(
-        `POST ${path} HTTP/1.1\r\nHost: ${this.host}:${this.port}\r\nContent-Type: ${contentType}\r\nContent-Length: ${body.length}\r\n\r\n`,
+        `POST ${path} HTTP/1.1\r\nHost: ${this.host}:${this.port}\r\nContent-Type: ${contentType}\r\nContent-Length: ${body.length}\r\n${extra.join('')}\r\n`,
         'latin1',
       );
       socket.write(body);
