@@ -127,71 +127,10 @@ const data = {
   sessions: { 'req:42': session },
 };
 
-/** Issue 7 as the API sends it: wire.ts's IssueDetail in JSON. */
-const wire7 = {
-  id: 7,
-  title: 'TimeoutError: upstream timed out',
-  culprit: 'src/proxy.ts in forward',
-  status: 'open',
-  severity: 'error',
-  type: 'external_api',
-  service: 'a',
-  count: 42,
-  users: 3,
-  firstSeen: '2025-03-01T10:00:00.000Z',
-  lastSeen: '2025-03-01T11:59:00.000Z',
-  groupedBy: 'in-app frames',
-  hourly: [0, 2, 40],
-  projectId: 1,
-  environment: 'production',
-  release: 'a@1.2.0',
-  releases: ['a@1.1.0', 'a@1.2.0'],
-  regression: false,
-  grouping: { rule: 'in-app frames', components: ['src/proxy.ts:forward'] },
-  latestEvent: { event_id: 'e1', level: 'error' },
-};
-
-/** Session req:42 as the API sends it: wire.ts's SessionDetail in JSON. */
-const wireSession = {
-  id: 'req:42',
-  correlationId: 'req:42',
-  services: ['api-gateway', 'ai-service'],
-  start: '2025-03-01T11:00:00.000Z',
-  end: '2025-03-01T11:00:01.500Z',
-  durationMs: 1500,
-  operations: 1,
-  errors: 1,
-  slowOperations: 1,
-  traceIds: ['0af7651916cd43dd8448eb211c80319c'],
-  timeline: [
-    {
-      traceId: '0af7651916cd43dd8448eb211c80319c',
-      spanId: 'b7ad6b7169203331',
-      name: 'POST /infer',
-      service: 'api-gateway',
-      start: '2025-03-01T11:00:00.000Z',
-      end: '2025-03-01T11:00:01.500Z',
-      offsetMs: 0,
-      durationMs: 1500,
-      status: 'error',
-      slow: true,
-      attributes: { 'http.status_code': 504 },
-    },
-  ],
-  errorEvents: [
-    {
-      eventId: 'e1',
-      issueId: 7,
-      title: 'TimeoutError: upstream timed out',
-      level: 'error',
-      service: 'api-gateway',
-      timestamp: '2025-03-01T11:00:01.400Z',
-      offsetMs: 1400,
-      spanId: 'b7ad6b7169203331',
-    },
-  ],
-  memory: [{ time: '2025-03-01T11:00:01.000Z', offsetMs: 1000, service: 'ai-service', rss: 1024 }],
-};
+// The wire types are the repository's (wire.ts): the API sends what the store answers as it is,
+// so the expected bodies are the fake's own hand-written records.
+const wire7 = detail7;
+const wireSession = session;
 
 /** Serves `listener` on a free loopback port. */
 async function listen(listener: RequestListener): Promise<{ server: Server; url: string }> {
