@@ -72,6 +72,17 @@ export function createApp(deps: AppDeps): RequestListener {
   };
   // Every request of a group commit gets the same result object: count its issues once.
   const counted = new WeakSet<IngestResult>();
+  const traces = otlpTraces({
+    now,
+    projectByKey: (key) => deps.projects().find((p) => p.key === key),
+    writer,
+    onRejected: (reason) => metrics.rejectedRequests.inc({ reason }),
+    onFailed: (error) => logger.error('OTLP ingest failed', { error }),
+    onStored: (project, operations, seconds) => {
+      metrics.ingestDuration.observe({ protocol: 'otlp' }, seconds);
+      countSpans(project.name, operations);
+    },
+  });
   const ingest = sentryIngest({
     project: (id) => deps.projects().find((p) => p.id === id),
     store: async (sent) => {
@@ -114,20 +125,6 @@ export function createApp(deps: AppDeps): RequestListener {
       res.status(405).set('Allow', 'POST').json({ detail: 'method not allowed: POST' });
     });
   }
-  app.post(
-    '/v1/traces',
-    otlpTraces({
-      now,
-      projectByKey: (key) => deps.projects().find((p) => p.key === key),
-      writer,
-      onRejected: (reason) => metrics.rejectedRequests.inc({ reason }),
-      onFailed: (error) => logger.error('OTLP ingest failed', { error }),
-      onStored: (project, operations, seconds) => {
-        metrics.ingestDuration.observe({ protocol: 'otlp' }, seconds);
-        countSpans(project.name, operations);
-      },
-    }),
-  );
   // Another method on the OTLP path: 405 as on the Sentry ones, in OTLP's error shape
   // (google.rpc.Status; 12, UNIMPLEMENTED, is gRPC's answer to a method it does not serve).
   app.all('/v1/traces', (_req: Request, res: Response) => {
@@ -159,8 +156,8 @@ export function createApp(deps: AppDeps): RequestListener {
   });
   app.use((_req: Request, res: Response) => void res.status(404).json({ error: 'not found' }));
 
-  // Sentry ingest is the hot path: it is routed here, on node:http, before express (whose
-  // per-request routing and response wrapping cost about as much as the rest of a request).
+  // Sentry and OTLP ingest are the hot paths: they are routed here, on node:http, before express
+  // (whose per-request routing and response wrapping cost about as much as the rest of a request).
   // Browsers' SDKs post to the ingest paths from other origins (cors.ts).
   return (req: IncomingMessage, res: ServerResponse) => {
     const collapsed = collapseSlashes(req.url ?? '');
@@ -175,6 +172,18 @@ export function createApp(deps: AppDeps): RequestListener {
       ingest[kind](req, res, projectId).catch((error: unknown) =>
         logger.error('ingest failed', { error }),
       );
+      return;
+    }
+    if (req.method === 'POST' && OTLP_PATH.test(url)) {
+      allowCrossOrigin(res);
+      traces(req, res).catch((error: unknown) => {
+        logger.error('OTLP ingest failed', { error });
+        // In OTLP's error shape (google.rpc.Status; 13 is INTERNAL), never an empty answer.
+        if (!res.headersSent)
+          res
+            .writeHead(500, { 'content-type': 'application/json; charset=utf-8' })
+            .end('{"code":13,"message":"internal error"}');
+      });
       return;
     }
     if (INGEST_PATH.test(url) || OTLP_PATH.test(url)) {

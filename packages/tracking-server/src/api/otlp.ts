@@ -3,7 +3,7 @@
 // spec says, in the request's encoding: an ExportTraceServiceResponse (with partial_success when
 // spans were left out for what is wrong with them alone), and for errors 400/401/413/415/503 a
 // google.rpc.Status naming the problem.
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearer } from '../ingest/auth';
 import { BodyError, LIMITS, readBody } from '../ingest/body';
 import { OtlpError, parseOtlpJson, parseOtlpProtobuf } from '../ingest/otlp';
@@ -13,6 +13,25 @@ import type { Operation } from '../ingest/otlp';
 import type { Project } from '../projects';
 import { createScrubber, type Scrubber } from '../scrub/scrub';
 import type { EventWriter } from '../store/writer';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const PROTOBUF_TYPE = 'application/x-protobuf';
+
+/** One whole answer, written on node:http (this route skips express, as Sentry ingest does). */
+function send(
+  res: ServerResponse,
+  code: number,
+  type: string,
+  body: string | Uint8Array,
+  close = false,
+): void {
+  res.writeHead(code, {
+    'content-type': type,
+    'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length,
+    ...(close ? { connection: 'close' } : {}),
+  });
+  res.end(body);
+}
 
 export function otlpTraces(deps: {
   readonly projectByKey: (key: string) => Project | undefined;
@@ -41,7 +60,7 @@ export function otlpTraces(deps: {
       attributes: scrub({ ...o.attributes }) as Operation['attributes'],
     };
   };
-  return async (req: Request, res: Response): Promise<void> => {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = process.hrtime.bigint();
     const type = String(req.headers['content-type'] ?? 'application/json')
       .split(';')[0]
@@ -53,14 +72,17 @@ export function otlpTraces(deps: {
       deps.onRejected(reason);
       req.resume();
       // The rest of an oversized body is not read: the connection closes after the answer.
-      if (code === 413) res.set('Connection', 'close');
+      const close = code === 413;
       const status = { code: RPC_CODE[code] ?? 3, message };
       if (protobuf)
-        res
-          .status(code)
-          .type('application/x-protobuf')
-          .send(Buffer.from(RpcStatus.encode(RpcStatus.fromObject(status)).finish()));
-      else res.status(code).json(status);
+        send(
+          res,
+          code,
+          PROTOBUF_TYPE,
+          RpcStatus.encode(RpcStatus.fromObject(status)).finish(),
+          close,
+        );
+      else send(res, code, JSON_TYPE, JSON.stringify(status), close);
     };
     const key = bearer(req.headers);
     const project = key ? deps.projectByKey(key) : undefined;
@@ -117,17 +139,13 @@ export function otlpTraces(deps: {
           }
         : {};
     if (protobuf)
-      res
-        .status(200)
-        .type('application/x-protobuf')
-        .send(
-          Buffer.from(
-            ExportTraceServiceResponse.encode(
-              ExportTraceServiceResponse.fromObject(partial),
-            ).finish(),
-          ),
-        );
-    else res.status(200).json(partial);
+      send(
+        res,
+        200,
+        PROTOBUF_TYPE,
+        ExportTraceServiceResponse.encode(ExportTraceServiceResponse.fromObject(partial)).finish(),
+      );
+    else send(res, 200, JSON_TYPE, JSON.stringify(partial));
   };
 }
 
