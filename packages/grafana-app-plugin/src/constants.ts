@@ -31,17 +31,24 @@ export function prefixRoute(route: string): string {
 }
 
 export const issueUrl = (id: number | string) => prefixRoute(`${ROUTES.Issues}/${encodeURIComponent(String(id))}`);
-/** A debug session's page; the id (a correlation or trace id: any text) is one encoded path segment. */
+/**
+ * A debug session's page; the id (a correlation or trace id: any text) is one encoded path segment.
+ * Under Grafana's history an id without "%" round-trips (`sessionIdFrom`); one with "%" only does
+ * under React Router alone (e.g. MemoryRouter). History v4 runs decodeURI over every pathname, so
+ * "%" plus hex digits in an id is decoded twice, and a reload of a bare "%" throws a URIError. Such
+ * ids would need a scheme that carries the id outside the path, such as a query parameter.
+ */
 export const sessionUrl = (id: string) => prefixRoute(`${ROUTES.Sessions}/${encodeURIComponent(id)}`);
 
 /** What decodeURI leaves escaped: the reserved characters `; , / ? : @ & = + $ #`. */
 const RESERVED_ESCAPE = /%(?:2[346BCF]|3[ABDF]|40)/gi;
 
 /**
- * The session id in the pathname of a `sessionUrl` page, exactly as it was given there. Not
- * `useParams`: React Router 6 turns an id's own text "%2F" into "/". Grafana's history (v4) runs
- * decodeURI over every pathname first; when what it leaves no longer decodes (an id with a bare
- * "%"), only the reserved characters it kept escaped are left to decode.
+ * The session id in the pathname of a `sessionUrl` page. Not `useParams`: React Router 6 turns an
+ * id's own text "%2F" into "/". Under React Router alone it gives back any id. Under Grafana's
+ * history, whose decodeURI has already run, it gives back ids without "%" (decodeURI kept their
+ * reserved characters escaped); an id with "%" is not guaranteed (see `sessionUrl`). When what
+ * decodeURI left no longer decodes, only the reserved escapes it kept are decoded.
  */
 export function sessionIdFrom(pathname: string): string {
   const segment = pathname.replace(/\/+$/, '').split('/').pop() ?? '';

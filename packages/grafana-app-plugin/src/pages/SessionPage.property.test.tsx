@@ -5,7 +5,7 @@ import { testIds } from '../components/testIds';
 import { SESSION, SESSION_2 } from '../testdata/fixtures';
 import { renderApp } from '../test/render';
 
-describe('Debug session page with any id in its path (property)', () => {
+describe("Debug session page in React Router's MemoryRouter with any id in its path (property)", () => {
   afterEach(cleanup);
 
   test('shows the session the id names, else the error state, never a crash (200 cases)', async () => {

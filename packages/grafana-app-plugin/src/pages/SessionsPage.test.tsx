@@ -1,11 +1,12 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { locationService } from '@grafana/runtime';
 import { ProxyTrackerApi, TrackerError } from '../api/client';
 import { FakeTrackerApi } from '../api/fake';
 import { testIds } from '../components/testIds';
 import { fakeBackend } from '../test/backend';
-import { ODD_SESSION_ID, SESSION, SESSION_2, sessionWithId } from '../testdata/fixtures';
-import { renderApp, renderAppInGrafanaHistory } from '../test/render';
+import { ODD_SESSION_ID, PATH_SESSION_ID, SESSION, SESSION_2, sessionWithId } from '../testdata/fixtures';
+import { reloadAppInGrafanaHistory, renderApp, renderAppInGrafanaHistory } from '../test/render';
 
 const URL = '/a/beacon-observability-app/sessions';
 const rows = () =>
@@ -66,24 +67,47 @@ describe('Debug sessions page', () => {
 
 describe('Debug sessions page links to a session whose id has characters a URL path treats specially', () => {
   const TRACKER = 'api/plugin-proxy/beacon-observability-app/tracker/api/v1/sessions';
-  const SEGMENT = 'checkout%2Freq-42%3Fx%3D1%23top%2050%25';
 
-  test.each([
-    ['React Router', renderApp],
-    ["Grafana's history", renderAppInGrafanaHistory],
-  ])('in %s, the link opens that session and the tracker is asked for it as one path segment', async (_, render) => {
-    const session = sessionWithId(ODD_SESSION_ID);
+  /** Renders the list holding one session, follows its link, and gives back the tracker requests. */
+  async function followLink(render: typeof renderApp, id: string, segment: string) {
+    const session = sessionWithId(id);
     const { backend, requests } = fakeBackend({
       [`GET ${TRACKER}?limit=200`]: { items: [session] },
-      [`GET ${TRACKER}/${SEGMENT}`]: session,
+      [`GET ${TRACKER}/${segment}`]: session,
     });
-    render(URL, new ProxyTrackerApi(() => backend));
+    const api = new ProxyTrackerApi(() => backend);
+    render(URL, api);
     const [row] = await screen.findAllByTestId(testIds.sessions.row);
     const link = within(row).getByRole('link');
-    expect(link).toHaveAttribute('href', `/a/beacon-observability-app/sessions/${SEGMENT}`);
+    expect(link).toHaveAttribute('href', `/a/beacon-observability-app/sessions/${segment}`);
     await userEvent.click(link);
     expect(await screen.findByTestId(testIds.session.container)).toBeInTheDocument();
-    expect(screen.getByRole('heading', { level: 2 }).textContent).toBe(ODD_SESSION_ID);
-    expect(requests).toEqual([`GET ${TRACKER}?limit=200`, `GET ${TRACKER}/${SEGMENT}`]);
+    expect(screen.getByRole('heading', { level: 2 }).textContent).toBe(id);
+    return { api, requests };
+  }
+
+  test("in React Router's MemoryRouter, an id with /, ?, #, a space and % opens and is asked of the tracker as one path segment", async () => {
+    const segment = 'checkout%2Freq-42%3Fx%3D1%23top%2050%25';
+    const { requests } = await followLink(renderApp, ODD_SESSION_ID, segment);
+    expect(requests).toEqual([`GET ${TRACKER}?limit=200`, `GET ${TRACKER}/${segment}`]);
+  });
+
+  test("in Grafana's history, an id with /, ?, #, a space and no % opens and is asked of the tracker as one path segment", async () => {
+    const segment = 'checkout%2Freq-42%3Fx%3D1%23top%2050';
+    const { requests } = await followLink(renderAppInGrafanaHistory, PATH_SESSION_ID, segment);
+    expect(requests).toEqual([`GET ${TRACKER}?limit=200`, `GET ${TRACKER}/${segment}`]);
+  });
+
+  test("in Grafana's history, reloading the address the link left asks the tracker for the same id with /, ?, #, a space and no %", async () => {
+    const segment = 'checkout%2Freq-42%3Fx%3D1%23top%2050';
+    const { api, requests } = await followLink(renderAppInGrafanaHistory, PATH_SESSION_ID, segment);
+    // What the history holds after the click: decodeURI's output, the space bare, reserved escapes kept.
+    expect(locationService.getLocation().pathname).toBe(
+      '/a/beacon-observability-app/sessions/checkout%2Freq-42%3Fx%3D1%23top 50'
+    );
+    reloadAppInGrafanaHistory(api);
+    expect(await screen.findByTestId(testIds.session.container)).toBeInTheDocument();
+    expect(screen.getByRole('heading', { level: 2 }).textContent).toBe(PATH_SESSION_ID);
+    expect(requests).toEqual([`GET ${TRACKER}?limit=200`, `GET ${TRACKER}/${segment}`, `GET ${TRACKER}/${segment}`]);
   });
 });

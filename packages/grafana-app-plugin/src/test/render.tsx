@@ -1,6 +1,6 @@
 import React, { useEffect, useState } from 'react';
 import { MemoryRouter, Route, Router, Routes } from 'react-router-dom';
-import { render } from '@testing-library/react';
+import { cleanup, render } from '@testing-library/react';
 import { type PanelProps, dateTime, getDefaultTimeRange, LoadingState } from '@grafana/data';
 import { locationService } from '@grafana/runtime';
 import type { TrackerApi } from '../api/client';
@@ -37,6 +37,18 @@ export function renderAppInGrafanaHistory(path: string, api: TrackerApi) {
       </GrafanaRouter>
     </TrackerApiProvider>
   );
+}
+
+/**
+ * Reloads the app in Grafana's history from the address its last navigation left. The browser
+ * history (v4) pushes its decoded pathname; the browser's URL parser escapes what a path cannot
+ * hold (a space, not a "%"); on load the history runs decodeURI over that again, as `push` does.
+ */
+export function reloadAppInGrafanaHistory(api: TrackerApi) {
+  const history = locationService.getHistory();
+  const address = new URL(history.createHref(history.location), 'http://grafana.local');
+  cleanup();
+  return renderAppInGrafanaHistory(`${address.pathname}${address.search}${address.hash}`, api);
 }
 
 function GrafanaRouter({ children }: { children: React.ReactNode }) {

@@ -251,4 +251,6 @@ export const SESSION_2: SessionDetail = {
  */
 export const ODD_SESSION_ID = 'checkout/req-42?x=1#top 50%';
 export const ENCODED_TEXT_SESSION_ID = 'GET%2Fcheckout';
+/** /, ?, #, a space and no "%": an id that Grafana's decoding history carries in the path intact. */
+export const PATH_SESSION_ID = 'checkout/req-42?x=1#top 50';
 export const sessionWithId = (id: string): SessionDetail => ({ ...SESSION, id, correlationId: id, traceIds: [] });
