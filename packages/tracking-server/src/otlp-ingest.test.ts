@@ -6,13 +6,14 @@ import { startTestTracker, type TestTracker } from './testing/test-tracker';
 
 jest.setTimeout(60_000);
 
-let setup: TestTracker<'shop' | 'billing' | 'weekly'>;
+let setup: TestTracker<'shop' | 'billing' | 'weekly' | 'private'>;
 
 beforeAll(async () => {
   setup = await startTestTracker('otlp-ingest', {
     shop: {},
     billing: {},
     weekly: { retentionDays: 7 },
+    private: { scrub: { enabled: true, extraKeys: ['ssn'], safeKeys: ['session_id'] } },
   });
 });
 
@@ -274,4 +275,31 @@ it('refuses, as a partial success, the spans that ended before the project’s r
     operations: 1,
     memory: [expect.anything()],
   });
+});
+
+it("scrubs a span's name and status message by its project's extra and safe keys", async () => {
+  const sent = (id: string) =>
+    request([
+      span('0c', {
+        spanId: hex(id === 'priv-1' ? '7c' : '8c', 8),
+        name: 'GET /apply?ssn=123456789&session_id=s-1&token=t0k',
+        status: { code: 2, message: 'refused ssn=987654321' },
+        attributes: [corr({ stringValue: id })],
+      }),
+    ]);
+  const stored = async (id: string) => {
+    const [op] = (await session(id)).body.timeline as { name: string; statusMessage?: string }[];
+    return [op?.name, op?.statusMessage];
+  };
+  expect((await post(sent('priv-1'), { project: setup.projects.private })).status).toBe(200);
+  expect(await stored('priv-1')).toEqual([
+    'GET /apply?ssn=[Filtered]&session_id=s-1&token=[Filtered]',
+    'refused ssn=[Filtered]',
+  ]);
+  // The same span in a project with the default settings: ssn is a plain name there, session_id not.
+  expect((await post(sent('shop-1'))).status).toBe(200);
+  expect(await stored('shop-1')).toEqual([
+    'GET /apply?ssn=123456789&session_id=[Filtered]&token=[Filtered]',
+    'refused ssn=987654321',
+  ]);
 });

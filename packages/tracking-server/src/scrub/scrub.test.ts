@@ -157,11 +157,17 @@ describe('PII scrubbing', () => {
       let p = 0;
       while (p < s.length) {
         let j = p;
-        if (!isNameChar(s[p - 1])) while (isNameChar(s[j])) j++;
+        // A name's characters, and percent escapes of any byte (`user%5Bpassword%5D`).
+        const escapeAt = (i: number) => /^%[0-9A-Fa-f]{2}$/.test(s.slice(i, i + 3));
+        if (!isNameChar(s[p - 1]))
+          while (isNameChar(s[j]) || escapeAt(j)) j += s[j] === '%' ? 3 : 1;
         const value = s[j + 1];
         if (j > p && s[j] === '=' && value !== undefined && !/[&#\s"']/.test(value)) {
-          const name = s.slice(p, j);
-          const k = name.toLowerCase().replace(/[-.]/g, '_');
+          const sent = s.slice(p, j);
+          const name = sent.replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) =>
+            String.fromCharCode(parseInt(h, 16)),
+          );
+          const k = name.toLowerCase().replace(/[-.\s]/g, '_');
           const last = name
             .toLowerCase()
             .split(/[-.[\]]/)
@@ -172,7 +178,7 @@ describe('PII scrubbing', () => {
           ) {
             let end = j + 1;
             while (end < s.length && !/[&#\s"']/.test(s[end] as string)) end++;
-            out += `${name}=${FILTERED}`;
+            out += `${sent}=${FILTERED}`;
             p = end;
             continue;
           }
@@ -222,6 +228,10 @@ describe('PII scrubbing', () => {
         'Id_Token=',
         'client-api-key=',
         'user[password]=',
+        'user%5Bpassword%5D=',
+        '%5B',
+        '%2d',
+        '%',
         '?next=/login?session_token=',
         'sort.sig=',
         '&SessionId=',
@@ -742,10 +752,29 @@ describe("PII scrubbing of query parameters by the project's own keys", () => {
   });
 
   it('reads an extra key holding a character a regular expression would take as syntax', () => {
-    // As a pattern, `card[cvc]` would be "card" and one of c, v, c: "cardc" would match.
-    const scrub = createScrubber({ enabled: true, extraKeys: ['card[cvc]'] });
-    expect(scrub.text('x?card[cvc]=123&card[brand]=visa&cardc=1')).toBe(
-      `x?card[cvc]=${FILTERED}&card[brand]=visa&cardc=1`,
+    // As a pattern, `card[cvc]` would be "card" and one of c, v, c: the name would go unseen.
+    const scrub = createScrubber({ enabled: true, extraKeys: ['card[cvc]', 'a(b'] });
+    expect(scrub.text('x?card[cvc]=123')).toBe(`x?card[cvc]=${FILTERED}`);
+    expect(scrub.text('x?card[brand]=visa&cardc=1')).toBe('x?card[brand]=visa&cardc=1');
+  });
+
+  it('reads percent-encoded names, as qs and URLSearchParams write brackets', () => {
+    expect(scrubString('https://x/login?user%5Bpassword%5D=hunter2&user%5Bname%5D=bob')).toBe(
+      `https://x/login?user%5Bpassword%5D=${FILTERED}&user%5Bname%5D=bob`,
     );
+    expect(scrubString('api%5Fkey=k123&page%5Bsize%5D=20')).toBe(
+      `api%5Fkey=${FILTERED}&page%5Bsize%5D=20`,
+    );
+    const scrub = createScrubber({ enabled: true, extraKeys: ['card[cvc]', 'tax_id'] });
+    expect(scrub.text('x?card%5Bcvc%5D=123&tax%2Did=DE1&card%5Bbrand%5D=visa')).toBe(
+      `x?card%5Bcvc%5D=${FILTERED}&tax%2Did=${FILTERED}&card%5Bbrand%5D=visa`,
+    );
+  });
+
+  it('filters the shortest parameter a one- or two-letter extra key names', () => {
+    const scrub = createScrubber({ enabled: true, extraKeys: ['pw'] });
+    expect(scrub.text('pw=x')).toBe(`pw=${FILTERED}`);
+    expect(scrub({ form: 'pw=x' })).toEqual({ form: `pw=${FILTERED}` });
+    expect(scrubString('pw=x')).toBe('pw=x');
   });
 });

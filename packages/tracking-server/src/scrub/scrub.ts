@@ -40,10 +40,16 @@ const PEM =
 /**
  * A parameter's `name=` before a value, the name starting after `?`, `&`, or anything else no
  * name holds: SDKs send `query_string` without its `?`, and a form body (`password=…&user=…`) has
- * none. (The look-behind starts a name at its first character only: from each of the others too
- * was quadratic in a long word.)
+ * none. A name may be percent-encoded (`user%5Bpassword%5D`, as qs and URLSearchParams write
+ * brackets). (The look-behind starts a name at its first character only: from each of the others
+ * too was quadratic in a long word.)
  */
-const PARAM = /(?<![\w.\-[\]])([\w.\-[\]]+)=(?=[^&#\s"'])/g;
+const PARAM = /(?<![\w.\-[\]])((?:[\w.\-[\]]|%[0-9A-Fa-f]{2})+)=(?=[^&#\s"'])/g;
+/** A name's percent escapes decoded, byte by byte: enough to read the key words in it. */
+const unescapeName = (name: string) =>
+  name.includes('%')
+    ? name.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+    : name;
 const PARAM_VALUE = /[^&#\s"']+/y;
 /** Names secret when they are one whole part of a name (`key`, `x-key`; not `monkey`, `sort_key`). */
 const SECRET_PARAM_PARTS = new Set(['key', 'pwd', 'signature', 'sig']);
@@ -52,7 +58,8 @@ const SECRET_PARAM_PARTS = new Set(['key', 'pwd', 'signature', 'sig']);
  * (`auth_token`, `client-api-key`, `user[password]`), or its last part is a secret name; unless
  * the project named it safe. As Relay applies its key rule to each key of a query string.
  */
-function isSecretParam(name: string, keys: readonly string[], safe: ReadonlySet<string>): boolean {
+function isSecretParam(sent: string, keys: readonly string[], safe: ReadonlySet<string>): boolean {
+  const name = unescapeName(sent);
   const k = normaliseKey(name);
   if (safe.has(k)) return false;
   if (keys.some((w) => k.includes(w))) return true;
@@ -71,7 +78,7 @@ const DIGIT_RUN = '\\d(?:[ -]?\\d){12}';
 /** Deeper than any real event; what is nested deeper is filtered, not walked (the stack). */
 const MAX_DEPTH = 64;
 
-/** The shortest string a rule can change: `key=x`. */
+/** The shortest string a default rule can change: `key=x`. */
 const SHORTEST_MATCH = 5;
 
 /**
@@ -92,12 +99,27 @@ interface ParamRule {
   /** Matches wherever a secret parameter's name could be (it may say yes more often). */
   readonly hint: RegExp;
   readonly isSecret: (name: string) => boolean;
+  /** The shortest string any rule can change (`key=x`; `k=x` for a one-letter extra key). */
+  readonly shortest: number;
 }
 const NO_SAFE_KEYS: ReadonlySet<string> = new Set();
 const DEFAULT_PARAMS: ParamRule = {
   hint: PARAM_HINT,
   isSecret: (name) => isSecretParam(name, DEFAULT_KEYS, NO_SAFE_KEYS),
+  shortest: SHORTEST_MATCH,
 };
+
+/**
+ * What a normalised key's character may be written as in a parameter's name: itself (any case),
+ * its percent escape, and for `_` any of the separators normaliseKey folds into it.
+ */
+function hintOf(c: string): string {
+  const escape = (ch: string) => `%${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  if (c === '_') return `(?:[-._\\s]|${['_', '-', '.', ' '].map(escape).join('|')})`;
+  if (/[a-z0-9]/.test(c)) return c;
+  const literal = c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  return c.charCodeAt(0) < 0x80 ? `(?:${literal}|${escape(c)})` : literal;
+}
 
 /** The rule for a project's extra and safe keys (normalised, as normaliseKey writes them). */
 function paramRule(
@@ -106,13 +128,11 @@ function paramRule(
   safe: ReadonlySet<string>,
 ): ParamRule {
   if (extraKeys.length === 0 && safe.size === 0) return DEFAULT_PARAMS;
-  // A normalised `_` stands for any of the separators normaliseKey folds into it.
-  const words = extraKeys.map((k) =>
-    k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/_/g, '[-._\\s]'),
-  );
+  const words = extraKeys.map((k) => [...k].map(hintOf).join(''));
   return {
     hint: new RegExp([PARAM_HINT.source, ...words].join('|'), 'i'),
     isSecret: (name: string) => isSecretParam(name, keys, safe),
+    shortest: Math.min(SHORTEST_MATCH, ...extraKeys.map((k) => k.length + 2)),
   };
 }
 const BEARER_HINT = /bearer\s/i;
@@ -182,7 +202,7 @@ function filterSecretParams(s: string, params: ParamRule): string {
  * a project's (its scrubber's `text`).
  */
 export function scrubString(s: string, params: ParamRule = DEFAULT_PARAMS): string {
-  if (s.length < SHORTEST_MATCH) return s;
+  if (s.length < params.shortest) return s;
   if (!HINT.test(s) && !(s.includes('=') && params.hint.test(s))) return s;
   let out = s;
   if (out.includes('PRIVATE KEY')) out = out.replace(PEM, FILTERED);
