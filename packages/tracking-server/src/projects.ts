@@ -207,10 +207,10 @@ export function loadConfig(dataDir: string, defaults?: ProjectSettings): Tracker
 }
 
 /**
- * config.json's text; a file that cannot be read is a ConfigError naming it (some of Node's
- * errors do not: a directory in its place was `EISDIR: illegal operation on a directory, read`).
+ * config.json's text, without the byte order mark an editor may save UTF-8 with (JSON has none);
+ * a file that cannot be read is a ConfigError naming it (some of Node's errors do not: a
+ * directory in its place was `EISDIR: illegal operation on a directory, read`).
  */
-/** config.json's text; without the byte order mark an editor may save UTF-8 with (JSON has none). */
 function readText(file: string): string {
   try {
     const text = readFileSync(file, 'utf8');

@@ -128,9 +128,10 @@ const data = {
 };
 
 // The wire types are the repository's (wire.ts): the API sends what the store answers as it is,
-// so the expected bodies are the fake's own hand-written records.
-const wire7 = detail7;
-const wireSession = session;
+// so the expected bodies are the fake's own hand-written records, copied before any request (an
+// API that changed the record it was given would change a shared expected value too).
+const wire7 = structuredClone(detail7);
+const wireSession = structuredClone(session);
 
 /** Serves `listener` on a free loopback port. */
 async function listen(listener: RequestListener): Promise<{ server: Server; url: string }> {

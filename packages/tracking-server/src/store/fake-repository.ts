@@ -15,7 +15,7 @@ import type { SessionDetail, SessionFilter, SessionSummary } from './sessions';
 export interface FakeRepositoryData {
   /** Keyed issueFilterKey(filter). */
   readonly issuePages?: Readonly<Record<string, Page<IssueSummary>>>;
-  /** By id; setStatus changes the ids held here (and changes nothing in them). */
+  /** By id. setStatus answers those of its ids held here, and changes nothing. */
   readonly issues?: Readonly<Record<number, IssueDetail>>;
   /** Keyed eventsKey(id, cursor, limit). */
   readonly events?: Readonly<Record<string, Page<StoredEvent>>>;
