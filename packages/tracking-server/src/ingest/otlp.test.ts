@@ -66,6 +66,90 @@ describe('OTLP trace bodies', () => {
     ]);
   });
 
+  it('reads a request written with the proto field names, as protobuf JSON parsers and the Collector do', () => {
+    const batch = parseOtlpJson(
+      Buffer.from(
+        JSON.stringify({
+          resource_spans: [
+            {
+              resource: {
+                attributes: [{ key: 'service.name', value: { string_value: 'snake' } }],
+              },
+              scope_spans: [
+                {
+                  spans: [
+                    {
+                      trace_id: '5B8EFFF798038103D269B633813FC60C',
+                      span_id: 'eee19b7ec3c1b174',
+                      parent_span_id: 'eee19b7ec3c1b173',
+                      name: 'GET /',
+                      start_time_unix_nano: '1544712660000000000',
+                      end_time_unix_nano: 1544712661000000000,
+                      attributes: [
+                        { key: 'correlation_id', value: { string_value: 'c-9' } },
+                        { key: 'i', value: { int_value: '7' } },
+                        { key: 'd', value: { double_value: 0.5 } },
+                        { key: 'b', value: { bool_value: true } },
+                        { key: 'a', value: { array_value: { values: [{ int_value: 1 }] } } },
+                        {
+                          key: 'kv',
+                          value: { kvlist_value: { values: [{ key: 'x', value: {} }] } },
+                        },
+                        { key: 'by', value: { bytes_value: 'AQI=' } },
+                      ],
+                      events: [
+                        {
+                          name: 'memory',
+                          time_unix_nano: '1544712660500000000',
+                          attributes: [{ key: 'process.memory.rss', value: { int_value: '1000' } }],
+                        },
+                      ],
+                      status: { code: 2, message: 'boom' },
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        }),
+      ),
+    );
+    expect([batch.rejectedSpans, batch.problem]).toEqual([0, undefined]);
+    expect(batch.operations).toEqual([
+      {
+        traceId: '5b8efff798038103d269b633813fc60c',
+        spanId: 'eee19b7ec3c1b174',
+        parentSpanId: 'eee19b7ec3c1b173',
+        name: 'GET /',
+        service: 'snake',
+        start: 1544712660000,
+        end: 1544712661000,
+        status: 'error',
+        statusMessage: 'boom',
+        correlationId: 'c-9',
+        attributes: {
+          correlation_id: 'c-9',
+          i: 7,
+          d: 0.5,
+          b: true,
+          a: [1],
+          kv: { x: undefined },
+          by: 'AQI=',
+        },
+      },
+    ]);
+    expect(batch.memory).toEqual([
+      {
+        traceId: '5b8efff798038103d269b633813fc60c',
+        spanId: 'eee19b7ec3c1b174',
+        service: 'snake',
+        correlationId: 'c-9',
+        time: 1544712660500,
+        rss: 1000,
+      },
+    ]);
+  });
+
   it('keeps an attribute named __proto__ as an attribute', () => {
     const batch = readTraces({
       resourceSpans: [

@@ -53,6 +53,20 @@ export interface TraceBatch {
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+/**
+ * A field by its JSON name (lowerCamelCase), else by its proto name (`trace_id`), which protobuf
+ * JSON parsers accept too, as the Collector's OTLP receiver does: a request written with the
+ * proto names is read, not answered as a success with nothing in it.
+ */
+const PROTO_NAMES = new Map<string, string>();
+function field(o: Obj, name: string): unknown {
+  const v = o[name];
+  if (v !== undefined) return v;
+  let proto = PROTO_NAMES.get(name);
+  if (proto === undefined)
+    PROTO_NAMES.set(name, (proto = name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)));
+  return proto === name ? undefined : o[proto];
+}
 const list = (v: unknown, what: string): unknown[] => {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) throw new OtlpError(`${what} must be a list`);
@@ -61,19 +75,19 @@ const list = (v: unknown, what: string): unknown[] => {
 
 function anyValue(v: unknown, depth = 0): unknown {
   if (!isObj(v) || depth > 16) return undefined;
-  if ('stringValue' in v) return jsonText(v.stringValue);
-  if ('boolValue' in v) return Boolean(v.boolValue);
-  if ('intValue' in v) return intValue(v.intValue);
-  if ('doubleValue' in v) return jsonNumber(v.doubleValue);
-  if ('bytesValue' in v)
-    return v.bytesValue instanceof Uint8Array
-      ? Buffer.from(v.bytesValue).toString('base64')
-      : jsonText(v.bytesValue);
-  if ('arrayValue' in v)
-    return list((v.arrayValue as Obj | undefined)?.values, 'arrayValue.values').map((x) =>
-      anyValue(x, depth + 1),
+  let x: unknown;
+  if ((x = field(v, 'stringValue')) !== undefined) return jsonText(x);
+  if ((x = field(v, 'boolValue')) !== undefined) return Boolean(x);
+  if ((x = field(v, 'intValue')) !== undefined) return intValue(x);
+  if ((x = field(v, 'doubleValue')) !== undefined) return jsonNumber(x);
+  if ((x = field(v, 'bytesValue')) !== undefined)
+    return x instanceof Uint8Array ? Buffer.from(x).toString('base64') : jsonText(x);
+  if ((x = field(v, 'arrayValue')) !== undefined)
+    return list(isObj(x) ? x.values : undefined, 'arrayValue.values').map((y) =>
+      anyValue(y, depth + 1),
     );
-  if ('kvlistValue' in v) return attributes((v.kvlistValue as Obj | undefined)?.values, depth + 1);
+  if ((x = field(v, 'kvlistValue')) !== undefined)
+    return attributes(isObj(x) ? x.values : undefined, depth + 1);
   return undefined;
 }
 
@@ -180,7 +194,7 @@ export function readTraces(body: unknown): TraceBatch {
   const memory: MemorySnapshot[] = [];
   let rejectedSpans = 0;
   let problem: string | undefined;
-  list(body.resourceSpans, 'resourceSpans').forEach((rs, i) => {
+  list(field(body, 'resourceSpans'), 'resourceSpans').forEach((rs, i) => {
     if (!isObj(rs)) throw new OtlpError(`resourceSpans[${i}] must be an object`);
     const resource = resourceAttributes(
       isObj(rs.resource) ? rs.resource.attributes : undefined,
@@ -194,12 +208,12 @@ export function readTraces(body: unknown): TraceBatch {
     // One span, its operation and memory snapshots; throws an OtlpError when it is not one.
     const readSpan = (sp: unknown, where: string): void => {
       if (!isObj(sp)) throw new OtlpError(`${where} must be an object`);
-      const traceId = id(sp.traceId, `${where}.traceId`, 32, true) as string;
-      const spanId = id(sp.spanId, `${where}.spanId`, 16, true) as string;
-      const parentSpanId = id(sp.parentSpanId, `${where}.parentSpanId`, 16, false);
+      const traceId = id(field(sp, 'traceId'), `${where}.traceId`, 32, true) as string;
+      const spanId = id(field(sp, 'spanId'), `${where}.spanId`, 16, true) as string;
+      const parentSpanId = id(field(sp, 'parentSpanId'), `${where}.parentSpanId`, 16, false);
       const attrs = attributes(sp.attributes);
-      const start = nanosToMillis(sp.startTimeUnixNano, `${where}.startTimeUnixNano`);
-      const end = nanosToMillis(sp.endTimeUnixNano, `${where}.endTimeUnixNano`);
+      const start = nanosToMillis(field(sp, 'startTimeUnixNano'), `${where}.startTimeUnixNano`);
+      const end = nanosToMillis(field(sp, 'endTimeUnixNano'), `${where}.endTimeUnixNano`);
       if (end < start) throw new OtlpError(`${where} ends before it starts`);
       const correlationId = correlationText(attrs.correlation_id) ?? resourceCorrelation;
       const status = isObj(sp.status) ? sp.status : {};
@@ -233,7 +247,7 @@ export function readTraces(body: unknown): TraceBatch {
         const heapUsed = num(a['process.memory.heap_used']);
         let time: number;
         try {
-          time = nanosToMillis(ev.timeUnixNano, `${where}.events[${e}].timeUnixNano`);
+          time = nanosToMillis(field(ev, 'timeUnixNano'), `${where}.events[${e}].timeUnixNano`);
         } catch (err) {
           // The span is stored; only this snapshot, which has no time to be shown at, is not.
           problem ??= (err as Error).message;
@@ -252,7 +266,7 @@ export function readTraces(body: unknown): TraceBatch {
       operations.push(operation);
       memory.push(...snapshots);
     };
-    list(rs.scopeSpans, `resourceSpans[${i}].scopeSpans`).forEach((ss, j) => {
+    list(field(rs, 'scopeSpans'), `resourceSpans[${i}].scopeSpans`).forEach((ss, j) => {
       if (!isObj(ss)) throw new OtlpError(`resourceSpans[${i}].scopeSpans[${j}] must be an object`);
       list(ss.spans, 'spans').forEach((sp, k) => {
         const where = `resourceSpans[${i}].scopeSpans[${j}].spans[${k}]`;
