@@ -14,8 +14,10 @@ import type { Project } from '../projects';
 import { createScrubber, type Scrubber } from '../scrub/scrub';
 import type { EventWriter } from '../store/writer';
 
-const JSON_TYPE = 'application/json; charset=utf-8';
-const PROTOBUF_TYPE = 'application/x-protobuf';
+// The answer's Content-Type is the request's media type, as the spec has it, without parameters:
+// the Collector's otlphttp exporter reads a partial success only from a response whose
+// Content-Type is exactly `application/json` or `application/x-protobuf` (a charset hides it).
+const JSON_TYPE = 'application/json';
 
 /** One whole answer, written on node:http (this route skips express, as Sentry ingest does). */
 function send(
@@ -67,6 +69,7 @@ export function otlpTraces(deps: {
       ?.trim()
       .toLowerCase();
     const protobuf = type === 'application/x-protobuf' || type === 'application/protobuf';
+    const answerType = protobuf ? (type as string) : JSON_TYPE;
     // Errors are a google.rpc.Status in the request's encoding (OTLP/HTTP "Failures").
     const fail = (code: number, reason: string, message: string) => {
       deps.onRejected(reason);
@@ -75,13 +78,7 @@ export function otlpTraces(deps: {
       const close = code === 413;
       const status = { code: RPC_CODE[code] ?? 3, message };
       if (protobuf)
-        send(
-          res,
-          code,
-          PROTOBUF_TYPE,
-          RpcStatus.encode(RpcStatus.fromObject(status)).finish(),
-          close,
-        );
+        send(res, code, answerType, RpcStatus.encode(RpcStatus.fromObject(status)).finish(), close);
       else send(res, code, JSON_TYPE, JSON.stringify(status), close);
     };
     const key = bearer(req.headers);
@@ -142,12 +139,19 @@ export function otlpTraces(deps: {
       send(
         res,
         200,
-        PROTOBUF_TYPE,
+        answerType,
         ExportTraceServiceResponse.encode(ExportTraceServiceResponse.fromObject(partial)).finish(),
       );
     else send(res, 200, JSON_TYPE, JSON.stringify(partial));
   };
 }
 
-/** HTTP status → google.rpc.Code: UNAUTHENTICATED, INVALID_ARGUMENT, UNAVAILABLE. */
-const RPC_CODE: Readonly<Record<number, number>> = { 401: 16, 400: 3, 413: 3, 415: 3, 503: 14 };
+/** HTTP status → google.rpc.Code: UNAUTHENTICATED, INVALID_ARGUMENT, INTERNAL, UNAVAILABLE. */
+const RPC_CODE: Readonly<Record<number, number>> = {
+  401: 16,
+  400: 3,
+  413: 3,
+  415: 3,
+  500: 13,
+  503: 14,
+};
