@@ -101,6 +101,97 @@ describe('parseAdapterConfig', () => {
     });
   });
 
+  // What upstream's loader (gopkg.in/yaml.v2's UnmarshalStrict into pkg/config's types) accepts;
+  // each expected value is what prometheus-adapter v0.12.0's config.FromYAML read from the text.
+  describe('reads YAML as gopkg.in/yaml.v2 does', () => {
+    const rule = (text: string) => parseAdapterConfig(text, 'c.yaml').rules;
+
+    it('resolves aliases to anchors', () => {
+      const rules = rule(
+        [
+          'rules:',
+          '- seriesQuery: x',
+          '  resources: {overrides: {pod: &pod {resource: pod}}}',
+          '- seriesQuery: y',
+          '  resources: {overrides: {pod: *pod}}',
+          '',
+        ].join('\n'),
+      );
+      expect(rules[1]?.resources.overrides).toEqual({ pod: { resource: 'pod' } });
+    });
+
+    it("merges the maps a merge key names, the map's own keys first", () => {
+      const rules = rule(
+        [
+          'rules:',
+          '- &base',
+          '  seriesQuery: x',
+          '  metricsQuery: a(<<.Series>>)',
+          '- <<: *base',
+          '  metricsQuery: b(<<.Series>>)',
+          '- seriesQuery: z',
+          '  resources:',
+          '    <<: [{namespaced: false}, {namespaced: true, template: "<<.Resource>>"}]',
+          '',
+        ].join('\n'),
+      );
+      expect(rules[1]).toMatchObject({ seriesQuery: 'x', metricsQuery: 'b(<<.Series>>)' });
+      expect(rules[2]?.resources).toEqual({
+        template: '<<.Resource>>',
+        overrides: {},
+        namespaced: false,
+      });
+    });
+
+    it("reads YAML 1.1's plain yes, on, n and off as booleans", () => {
+      const rules = rule(
+        ['yes', 'on', 'True', 'N', 'off', 'no']
+          .map((b) => `- seriesQuery: x\n  resources: {namespaced: ${b}}\n`)
+          .join('')
+          .replace(/^/, 'rules:\n'),
+      );
+      expect(rules.map((r) => r.resources.namespaced)).toEqual([
+        true,
+        true,
+        true,
+        false,
+        false,
+        false,
+      ]);
+    });
+
+    it('takes a number or a boolean where a string belongs as it is written', () => {
+      const [r] = rule(
+        [
+          'rules:',
+          '- seriesQuery: 42',
+          '  resources: {overrides: {pod: {resource: pod, group: 1}}}',
+          '  name: {as: 2, matches: 1.50}',
+          '',
+        ].join('\n'),
+      );
+      expect(r).toMatchObject({
+        seriesQuery: '42',
+        resources: { overrides: { pod: { group: '1', resource: 'pod' } } },
+        name: { matches: '1.50', as: '2' },
+      });
+    });
+
+    it('reads a key with nothing under it as its zero value', () => {
+      const [r] = rule('rules:\n- seriesQuery: x\n  seriesFilters:\n  resources:\n  name:\n');
+      expect(r).toMatchObject({
+        seriesFilters: [],
+        resources: { overrides: {} },
+        name: { matches: '.*', as: '$0' },
+      });
+    });
+
+    it("takes an empty is or isNot as not given, as upstream's NewReMatcher", () => {
+      const [r] = rule('rules:\n- seriesQuery: x\n  seriesFilters: [{is: "", isNot: a}]\n');
+      expect(r?.seriesFilters).toEqual([{ isNot: 'a' }]);
+    });
+  });
+
   it('accepts an empty file', () => {
     expect(parseAdapterConfig('', 'empty.yaml')).toEqual({ rules: [], externalRules: [] });
   });
@@ -124,12 +215,12 @@ describe('parseAdapterConfig', () => {
     [
       'a filter with both is and isNot',
       'rules:\n- seriesQuery: up\n  seriesFilters:\n  - {is: a, isNot: b}\n',
-      'rules[0].seriesFilters[0]: set exactly one of "is" and "isNot"',
+      'rules[0].seriesFilters[0]: set only one of "is" and "isNot"',
     ],
     [
       'a filter with an empty expression',
       'rules:\n- seriesQuery: up\n  seriesFilters:\n  - {is: ""}\n',
-      'rules[0].seriesFilters[0].is: must not be empty',
+      'rules[0].seriesFilters[0]: set one of "is" and "isNot" to a regular expression',
     ],
     [
       'a regex that does not compile',
@@ -207,9 +298,9 @@ describe('parseAdapterConfig', () => {
       'c.yaml:4: resourceRules.memory.resources: unknown key "override"',
     ],
     [
-      'a number where resourceRules wants a string',
-      'resourceRules:\n  memory:\n    containerLabel: 7\n',
-      'c.yaml:3: resourceRules.memory.containerLabel: must be a string, got 7',
+      'a mapping where resourceRules wants a string',
+      'resourceRules:\n  memory:\n    containerLabel: {a: 1}\n',
+      'c.yaml:3: resourceRules.memory.containerLabel: must be a string, got a mapping or a list',
     ],
     [
       'a list where resourceRules wants a mapping',
@@ -239,9 +330,29 @@ describe('parseAdapterConfig', () => {
     ['rules that are not a list', 'rules: {seriesQuery: up}\n', 'rules: must be a list'],
     ['broken YAML', 'rules: [\n', 'c.yaml:2: invalid YAML'],
     [
-      'a number where a string belongs',
-      'rules:\n- seriesQuery: 42\n',
-      'rules[0].seriesQuery: must be a string, got 42',
+      'a mapping where a string belongs',
+      'rules:\n- seriesQuery: {a: 1}\n',
+      'c.yaml:2: rules[0].seriesQuery: must be a string, got a mapping or a list',
+    ],
+    [
+      'a quoted word where a boolean belongs (yaml.v2 refuses !!str into bool)',
+      'rules:\n- seriesQuery: up\n  resources: {namespaced: "yes"}\n',
+      'rules[0].resources.namespaced: must be true or false, got "yes"',
+    ],
+    [
+      'a resources.template without <<.Resource>>, as upstream refuses it',
+      "rules:\n- seriesQuery: up\n  resources: {template: 'kube_<<.Group>>'}\n",
+      'c.yaml:3: rules[0].resources.template: must include <<.Resource>>',
+    ],
+    [
+      'an alias to an anchor that is not there',
+      'rules:\n- seriesQuery: up\n  resources: *nope\n',
+      'rules[0].resources',
+    ],
+    [
+      'an unknown key brought in by a merge key',
+      'rules:\n- seriesQuery: up\n  resources:\n    <<: {namespaced: true, bogus: 1}\n',
+      'rules[0].resources: unknown key "bogus"',
     ],
   ])('rejects %s, naming file, line and key', (_what, text, message) => {
     expect(() => parseAdapterConfig(text, 'c.yaml')).toThrow(ConfigError);

@@ -1,7 +1,18 @@
 // prometheus-adapter's rule config (pkg/config in kubernetes-sigs/prometheus-adapter), accepted
 // verbatim and parsed strictly: an unknown key, a wrong type, a regex that does not compile or a
 // template field that does not exist is an error naming the file, the key path and the line.
-import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
+import {
+  LineCounter,
+  parseDocument,
+  isAlias,
+  isCollection,
+  isMap,
+  isScalar,
+  isSeq,
+  Scalar,
+  type Document,
+  type Node,
+} from 'yaml';
 import { builtInResource } from '../../k8s/resources';
 import { parseGoTemplate, TemplateError, type FieldKind } from './go-template';
 import { compileRe2 } from './re2';
@@ -76,10 +87,21 @@ export class ConfigError extends Error {
   }
 }
 
+/** YAML 1.1's booleans, which gopkg.in/yaml.v2 (upstream's loader) reads from plain scalars. */
+const YAML11_BOOLS: Readonly<Record<string, boolean>> = Object.fromEntries([
+  ...['y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON'].map((w) => [w, true] as const),
+  ...['n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF'].map((w) => [w, false] as const),
+]);
+
+/** A plain `<<` key: a merge key, as yaml.v2 reads one (a quoted "<<" is an ordinary key). */
+const isMergeKey = (key: unknown) =>
+  isScalar(key) && key.value === '<<' && (!key.type || key.type === Scalar.PLAIN);
+
 class Reader {
   constructor(
     private readonly file: string,
     private readonly lines: LineCounter,
+    private readonly doc: Document,
   ) {}
 
   fail(node: Node | undefined | null, path: string, detail: string): never {
@@ -88,13 +110,40 @@ class Reader {
     throw new ConfigError(this.file, path, line, detail);
   }
 
-  /** The map's entries, after rejecting keys outside `allowed`. */
-  map(node: unknown, path: string, allowed: readonly string[]): Map<string, Node | null> {
-    if (!isMap(node)) this.fail(node as Node, path, 'must be a mapping');
+  /** The node an alias (`*name`) stands for, as yaml.v2 reads it; any other node as it is. */
+  node(node: unknown, path: string): Node | null | undefined {
+    if (!isAlias(node)) return node as Node | null | undefined;
+    const target = node.resolve(this.doc);
+    if (!target) this.fail(node, path, `unknown alias *${node.source}`);
+    return target;
+  }
+
+  /** The node as plain data (aliases and merge keys resolved), for what is kept verbatim. */
+  json(node: Node): unknown {
+    return node.toJS(this.doc);
+  }
+
+  /**
+   * The map's entries, after rejecting keys outside `allowed` (any key when it is undefined); a
+   * null (`resources:` with nothing under it) has none, as yaml.v2 leaves a struct at its zero.
+   * Merge keys (`<<: *base`, `<<: [*a, *b]`) add the entries of the maps they name that the map
+   * does not set itself, earlier maps first, as yaml.v2 merges them; their keys are checked too.
+   */
+  map(node: unknown, path: string, allowed?: readonly string[]): Map<string, Node | null> {
+    const map = this.node(node, path);
     const out = new Map<string, Node | null>();
-    for (const pair of node.items) {
+    if (map === undefined || map === null || (isScalar(map) && map.value === null)) return out;
+    if (!isMap(map)) this.fail(map, path, 'must be a mapping');
+    const merged: Map<string, Node | null>[] = [];
+    for (const pair of map.items) {
+      if (isMergeKey(pair.key)) {
+        const value = this.node(pair.value, path);
+        const sources = isSeq(value) ? value.items : [value];
+        for (const source of sources) merged.push(this.map(source, path, allowed));
+        continue;
+      }
       const key = String((pair.key as { value?: unknown })?.value ?? pair.key);
-      if (!allowed.includes(key)) {
+      if (allowed && !allowed.includes(key)) {
         this.fail(
           pair.key as Node,
           path,
@@ -105,33 +154,53 @@ class Reader {
         this.fail(pair.key as Node, path, `key ${JSON.stringify(key)} is given twice`);
       out.set(key, (pair.value as Node | null) ?? null);
     }
+    for (const entries of merged)
+      for (const [key, value] of entries) if (!out.has(key)) out.set(key, value);
     return out;
   }
 
   seq(node: Node | null | undefined, path: string): Node[] {
-    if (node === undefined || node === null || (node as { value?: unknown }).value === null)
-      return [];
-    if (!isSeq(node)) this.fail(node, path, 'must be a list');
-    return node.items as Node[];
+    const seq = this.node(node, path);
+    if (seq === undefined || seq === null || (seq as { value?: unknown }).value === null) return [];
+    if (!isSeq(seq)) this.fail(seq, path, 'must be a list');
+    return seq.items as Node[];
   }
 
+  /**
+   * A string field, as yaml.v2 fills one: a number or a boolean is taken as written (`42`,
+   * `1.50`, `true`), a null as "" (or, when `required`, an error); a mapping or a list is an error.
+   */
   string(node: Node | null | undefined, path: string, required = false): string {
-    const value = (node as { value?: unknown } | null | undefined)?.value;
+    const scalar = this.node(node, path);
+    if (isCollection(scalar)) this.fail(scalar, path, 'must be a string, got a mapping or a list');
+    const value = (scalar as { value?: unknown } | null | undefined)?.value;
     if (value === undefined || value === null) {
-      if (required) this.fail(node, path, 'is required');
+      if (required) this.fail(scalar, path, 'is required');
       return '';
     }
-    if (typeof value !== 'string')
-      this.fail(node, path, `must be a string, got ${JSON.stringify(value)}`);
-    return value;
+    if (typeof value === 'string') return value;
+    if (isScalar(scalar) && (typeof value === 'number' || typeof value === 'boolean'))
+      return scalar.source ?? String(value);
+    return this.fail(scalar, path, `must be a string, got ${JSON.stringify(value)}`);
   }
 
+  /** A boolean field, as yaml.v2 reads one: YAML 1.1's `yes`, `on`, `n`… too, when not quoted. */
   bool(node: Node | null | undefined, path: string): boolean | undefined {
-    const value = (node as { value?: unknown } | null | undefined)?.value;
-    if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'boolean')
-      this.fail(node, path, `must be true or false, got ${JSON.stringify(value)}`);
-    return value;
+    const scalar = this.node(node, path);
+    const value = (scalar as { value?: unknown } | null | undefined)?.value;
+    if (value === undefined || value === null) {
+      if (isCollection(scalar)) this.fail(scalar, path, 'must be true or false');
+      return undefined;
+    }
+    if (typeof value === 'boolean') return value;
+    if (
+      isScalar(scalar) &&
+      scalar.type === Scalar.PLAIN &&
+      typeof value === 'string' &&
+      Object.hasOwn(YAML11_BOOLS, value)
+    )
+      return YAML11_BOOLS[value];
+    return this.fail(scalar, path, `must be true or false, got ${JSON.stringify(value)}`);
   }
 
   regex(node: Node | null | undefined, path: string, source: string): RegExp {
@@ -176,19 +245,21 @@ function readRule(r: Reader, node: Node, path: string): DiscoveryRule {
   const seriesFilters = r.seq(m.get('seriesFilters'), `${path}.seriesFilters`).map((f, i) => {
     const fp = `${path}.seriesFilters[${i}]`;
     const fm = r.map(f, fp, ['is', 'isNot']);
-    if (fm.size !== 1) r.fail(f, fp, 'set exactly one of "is" and "isNot"');
-    const [key, value] = [...fm.entries()][0] as [string, Node | null];
-    const source = r.string(value, `${fp}.${key}`, true);
-    // As upstream's NewReMatcher: an empty expression is no filter at all.
-    if (source === '') r.fail(value, `${fp}.${key}`, 'must not be empty');
-    r.regex(value, `${fp}.${key}`, source);
-    return key === 'is' ? { is: source } : { isNot: source };
+    // As upstream's NewReMatcher: an empty expression is one not given, and exactly one of the
+    // two must be given.
+    const is = r.string(fm.get('is'), `${fp}.is`);
+    const isNot = r.string(fm.get('isNot'), `${fp}.isNot`);
+    if (is && isNot) r.fail(f, fp, 'set only one of "is" and "isNot"');
+    if (!is && !isNot) r.fail(f, fp, 'set one of "is" and "isNot" to a regular expression');
+    const key = is ? 'is' : 'isNot';
+    r.regex(fm.get(key), `${fp}.${key}`, is || isNot);
+    return is ? { is } : { isNot };
   });
 
   const resources = readResources(r, m.get('resources'), `${path}.resources`);
 
   const np = `${path}.name`;
-  const nm = m.get('name') ? r.map(m.get('name'), np, ['matches', 'as']) : new Map();
+  const nm = r.map(m.get('name'), np, ['matches', 'as']);
   const matches = r.string(nm.get('matches'), `${np}.matches`) || '.*';
   const groups =
     new RegExp(r.regex(nm.get('matches'), `${np}.matches`, matches).source + '|').exec('')!.length -
@@ -237,31 +308,34 @@ function readRule(r: Reader, node: Node, path: string): DiscoveryRule {
 
 /** A rule's `resources` (upstream's ResourceMapping). */
 function readResources(r: Reader, node: Node | null | undefined, rp: string): ResourceMapping {
-  const rm = node ? r.map(node, rp, ['template', 'overrides', 'namespaced']) : new Map();
+  const rm = r.map(node, rp, ['template', 'overrides', 'namespaced']);
   const template = r.string(rm.get('template'), `${rp}.template`);
-  if (template)
+  if (template) {
     r.template(rm.get('template'), `${rp}.template`, template, RESOURCE_TEMPLATE_FIELDS, false);
+    // As upstream's newLabelGroupResExtractor, which refuses to start without it: a template
+    // with no <<.Resource>> names one label whatever the resource, and reads no label back.
+    const parts = parseGoTemplate(template, RESOURCE_TEMPLATE_FIELDS, { allowIndex: false });
+    if (!parts.some((p) => p.kind === 'field' && p.field === 'Resource'))
+      r.fail(rm.get('template'), `${rp}.template`, 'must include <<.Resource>>');
+  }
   const overrides: Record<string, GroupResource> = {};
-  const on = rm.get('overrides');
-  if (on) {
-    if (!isMap(on))
-      r.fail(on, `${rp}.overrides`, 'must be a mapping of label name to {group, resource}');
-    for (const pair of on.items) {
-      const label = String((pair.key as { value?: unknown }).value);
-      const gp = `${rp}.overrides.${label}`;
-      const g = r.map(pair.value, gp, ['group', 'resource']);
-      const group = r.string(g.get('group'), `${gp}.group`);
-      const resource = r.string(g.get('resource'), `${gp}.resource`, true);
-      // prometheus-adapter's RESTMapper refuses a resource no API group serves; without one,
-      // only built-in resources can go without their group.
-      if (!group && !builtInResource(undefined, resource))
-        r.fail(
-          g.get('resource'),
-          `${gp}.resource`,
-          `${JSON.stringify(resource)} is not a built-in Kubernetes resource: name the group of a custom resource`,
-        );
-      overrides[label] = { ...(group ? { group } : {}), resource };
-    }
+  const on = r.node(rm.get('overrides'), `${rp}.overrides`);
+  if (on && !isMap(on) && !(isScalar(on) && on.value === null))
+    r.fail(on, `${rp}.overrides`, 'must be a mapping of label name to {group, resource}');
+  for (const [label, value] of r.map(on, `${rp}.overrides`)) {
+    const gp = `${rp}.overrides.${label}`;
+    const g = r.map(value, gp, ['group', 'resource']);
+    const group = r.string(g.get('group'), `${gp}.group`);
+    const resource = r.string(g.get('resource'), `${gp}.resource`, true);
+    // prometheus-adapter's RESTMapper refuses a resource no API group serves; without one,
+    // only built-in resources can go without their group.
+    if (!group && !builtInResource(undefined, resource))
+      r.fail(
+        g.get('resource'),
+        `${gp}.resource`,
+        `${JSON.stringify(resource)} is not a built-in Kubernetes resource: name the group of a custom resource`,
+      );
+    overrides[label] = { ...(group ? { group } : {}), resource };
   }
   const namespaced = r.bool(rm.get('namespaced'), `${rp}.namespaced`);
 
@@ -292,10 +366,11 @@ function readResourceRule(r: Reader, node: Node | null, path: string): ResourceR
  */
 function readResourceRules(r: Reader, node: Node | null | undefined): ResourceRules | undefined {
   // `resourceRules:` with nothing under it is upstream's nil pointer: none.
-  if (!node || (node as { value?: unknown }).value === null) return undefined;
-  const m = r.map(node, 'resourceRules', ['cpu', 'memory', 'window']);
+  const rn = r.node(node, 'resourceRules');
+  if (!rn || (rn as { value?: unknown }).value === null) return undefined;
+  const m = r.map(rn, 'resourceRules', ['cpu', 'memory', 'window']);
   const part = (key: 'cpu' | 'memory') => {
-    const n = m.get(key);
+    const n = r.node(m.get(key), `resourceRules.${key}`);
     return n && (n as { value?: unknown }).value !== null
       ? { [key]: readResourceRule(r, n, `resourceRules.${key}`) }
       : {};
@@ -303,8 +378,7 @@ function readResourceRules(r: Reader, node: Node | null | undefined): ResourceRu
   const wn = m.get('window');
   // A Go yaml string takes a number's text, so `window: 0` is "0" (valid) and `window: 180` is
   // "180" (no unit: refused below), as upstream reads them.
-  const number = (wn as { value?: unknown } | null | undefined)?.value;
-  const window = typeof number === 'number' ? String(number) : r.string(wn, 'resourceRules.window');
+  const window = r.string(wn, 'resourceRules.window');
   if (window && !PROMETHEUS_DURATION.test(window))
     r.fail(
       wn,
@@ -315,7 +389,7 @@ function readResourceRules(r: Reader, node: Node | null | undefined): ResourceRu
     ...part('cpu'),
     ...part('memory'),
     ...(window ? { window } : {}),
-    raw: node.toJSON(),
+    raw: r.json(rn),
   };
 }
 
@@ -323,7 +397,7 @@ function readResourceRules(r: Reader, node: Node | null | undefined): ResourceRu
 export function parseAdapterConfig(text: string, file: string): AdapterConfig {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false });
-  const r = new Reader(file, lines);
+  const r = new Reader(file, lines, doc);
   const syntax = doc.errors[0];
   if (syntax)
     throw new ConfigError(
