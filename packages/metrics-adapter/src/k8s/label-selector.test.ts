@@ -50,6 +50,12 @@ describe('parseLabelSelector', () => {
     ['notin in (in)', [{ key: 'notin', operator: 'in', values: ['in'] }]],
     ['in', [{ key: 'in', operator: 'exists', values: [] }]],
     ['n>9223372036854775807', [{ key: 'n', operator: 'gt', values: ['9223372036854775807'] }]],
+    // strconv.ParseInt takes leading zeros however many, and labels.Parse keeps the text.
+    ['n<007', [{ key: 'n', operator: 'lt', values: ['007'] }]],
+    [
+      'n>00000000000000000000001',
+      [{ key: 'n', operator: 'gt', values: ['00000000000000000000001'] }],
+    ],
   ])('parses %j', (text, expected) => {
     expect(parseLabelSelector(text)).toEqual(expected);
   });
@@ -65,6 +71,8 @@ describe('parseLabelSelector', () => {
     ['x>-1', 'needs a non-negative integer value (int64), found "-1"'],
     ['x>+1', 'found "+1"'],
     ['x>9223372036854775808', 'found "9223372036854775808"'],
+    // Zero-padded past 63 characters, it is no longer a label value.
+    [`x>${'0'.repeat(63)}1`, `found "${'0'.repeat(63)}1"`],
     ['a=b\f', 'label value "b\\f" must be empty or letters'],
     ['a=b\v,c', 'label value "b\\u000b" must be empty or letters'],
     ['x=(a)', 'expected a label value, found "("'],
@@ -109,8 +117,21 @@ describe('matchesLabels', () => {
     ['replicas<4', true],
     ['app>1', false],
     ['app=web,tier=backend', false],
+    ['replicas>002', true],
   ])('%j → %p', (selector, expected) => {
     expect(matchesLabels(parseLabelSelector(selector), pod)).toBe(expected);
+  });
+
+  // Requirement.Matches reads the object's value with strconv.ParseInt(v, 10, 64): one past
+  // int64 is an error there, so neither > nor < matches it (checked with apimachinery v0.29.3).
+  it.each<[string, string, boolean]>([
+    ['n>1', '99999999999999999999', false],
+    ['n<10', '99999999999999999999', false],
+    ['n>1', '9223372036854775808', false],
+    ['n>1', '9223372036854775807', true],
+    ['n<10', '0000000000000000000000005', true],
+  ])('%j on a label value of %s → %p', (selector, value, expected) => {
+    expect(matchesLabels(parseLabelSelector(selector), { n: value })).toBe(expected);
   });
 });
 

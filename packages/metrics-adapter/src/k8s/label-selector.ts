@@ -100,11 +100,25 @@ export function labelValueProblem(value: string): string | undefined {
   return undefined;
 }
 
-/** An object's label value compared by `>` or `<`: strconv.ParseInt's form. */
-const INTEGER = /^[+-]?\d+$/;
+const INT64_MIN = -9223372036854775808n;
+const INT64_MAX = 9223372036854775807n;
 
-/** `>` and `<` take a label value that is an int64: digits only, up to 2^63 - 1. */
-const isGtLtValue = (v: string) => /^\d{1,19}$/.test(v) && BigInt(v) <= 9223372036854775807n;
+/**
+ * A label value as strconv.ParseInt(v, 10, 64) reads it, or undefined where that fails: an
+ * optional sign, decimal digits (leading zeros allowed, however many), within int64.
+ */
+function parseInt64(v: string): bigint | undefined {
+  if (!/^[+-]?\d+$/.test(v)) return undefined;
+  const n = BigInt(v);
+  return n >= INT64_MIN && n <= INT64_MAX ? n : undefined;
+}
+
+/**
+ * `>` and `<` take a value that ParseInt reads and that is a valid label value too, as
+ * NewRequirement checks both: digits only (no sign), zero-padded to any length up to 63.
+ */
+const isGtLtValue = (v: string) =>
+  labelValueProblem(v) === undefined && parseInt64(v) !== undefined;
 
 class Parser {
   private i = 0;
@@ -241,9 +255,11 @@ export function matchesLabels(
         return !has || !r.values.includes(value as string);
       case 'gt':
       case 'lt': {
-        if (!has || !INTEGER.test(value as string)) return false;
-        const a = BigInt(value as string);
-        const b = BigInt(r.values[0] as string);
+        // As Requirement.Matches: a label value ParseInt cannot read (not a number, or out of
+        // int64's range) matches neither operator.
+        const a = has ? parseInt64(value as string) : undefined;
+        const b = parseInt64(r.values[0] as string);
+        if (a === undefined || b === undefined) return false;
         return r.operator === 'gt' ? a > b : a < b;
       }
     }
