@@ -136,6 +136,9 @@ export function sentryIngest(deps: SentryIngestDeps) {
   /** The key the request names in X-Sentry-Auth or its query string. */
   const requestKey = (req: IncomingMessage) => sentryKey(req.headers, queryOf(req));
 
+  /** Whether two project ids, each digits, are one number (`/api/07/` is project 7). */
+  const sameProject = (a: string, b: string) => BigInt(a) === BigInt(b);
+
   /**
    * The key in an envelope header's `dsn`: what Sentry's ingest authenticates an envelope by when
    * the request names none, as when a tunnel on the page's own origin forwards an SDK's envelope
@@ -150,13 +153,33 @@ export function sentryIngest(deps: SentryIngestDeps) {
         'auth',
         `invalid dsn in the envelope header: ${JSON.stringify(dsn)}`,
       );
-    if (parsed.projectId !== projectId)
+    if (!sameProject(parsed.projectId, projectId))
       throw new IngestError(
         403,
         'auth',
         `the envelope header's dsn is for project ${parsed.projectId}, not ${projectId}`,
       );
     return parsed.key;
+  }
+
+  /**
+   * An envelope header's `dsn` beside a key the request names must name the request's project and
+   * key, as Relay checks it (`EnvelopeHeaders::complete`: "project id / public key header mismatch
+   * between envelope and request", a 400): an envelope is never stored in a project other than the
+   * one it was written for. A `dsn` that is absent or null names nothing; one that is no DSN is an
+   * invalid envelope header, as Relay reads it.
+   */
+  function checkHeaderDsn(dsn: unknown, projectId: string, key: string): void {
+    if (dsn === undefined || dsn === null) return;
+    const parsed = typeof dsn === 'string' ? parseDsn(dsn) : undefined;
+    const refuse = (why: string): never => {
+      throw new IngestError(400, 'malformed', `invalid envelope: ${why}`);
+    };
+    if (!parsed) refuse(`header dsn ${JSON.stringify(dsn)} is not a DSN`);
+    else if (!sameProject(parsed.projectId, projectId))
+      refuse(`header dsn is for project ${parsed.projectId}, the request for project ${projectId}`);
+    else if (parsed.key !== key)
+      refuse("header dsn's public key is not the sentry_key the request names");
   }
 
   function authorise(projectId: string, key: string): Project {
@@ -225,6 +248,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
             throw new IngestError(400, 'malformed', `invalid envelope: ${err.message}`);
           throw err;
         }
+        if (keyed) checkHeaderDsn(envelope.headers.dsn, projectId, sentKey as string);
         project = keyed ?? authorise(projectId, dsnKey(envelope.headers.dsn, projectId));
         sentAt = sentAtOf(envelope.headers.sent_at);
         const drift = clockDrift(sentAt, deps.now());

@@ -1,0 +1,79 @@
+// Sentry ingest over real HTTP where Relay's own answer (getsentry/relay, relay-server) decides:
+// an envelope header's `dsn` beside the request's key (envelope/mod.rs, EnvelopeHeaders::complete).
+import { rawPost } from '../testing/raw-post';
+import { startTestTracker, type TestTracker } from '../testing/test-tracker';
+
+jest.setTimeout(60_000);
+
+let setup: TestTracker<'shop' | 'other'>;
+
+beforeAll(async () => {
+  setup = await startTestTracker('sentry-relay', { shop: {}, other: {} }, 'test-token');
+});
+
+afterAll(() => setup?.close());
+
+const id = (n: number) => n.toString(16).padStart(32, '0');
+
+const post = async (path: string, body: string, headers: Record<string, string> = {}) => {
+  const answer = await rawPost(`${setup.tracker.url}${path}`, body, headers);
+  return { status: answer.status, error: answer.headers['x-sentry-error'], text: answer.text };
+};
+
+/** How many issues of the tracker hold `text` in their title. */
+async function issuesWith(text: string): Promise<number> {
+  const res = await fetch(
+    `${setup.tracker.url}/api/v1/issues?q=${encodeURIComponent(text)}&limit=100`,
+    { headers: { authorization: 'Bearer test-token' } },
+  );
+  return ((await res.json()) as { items: unknown[] }).items.length;
+}
+
+const envelope = (header: Record<string, unknown>, n: number, message: string) =>
+  `${JSON.stringify(header)}\n{"type":"event"}\n${JSON.stringify({ event_id: id(n), message })}\n`;
+
+describe("an envelope header's dsn beside the key the request names", () => {
+  it('is stored when the dsn names the request’s project and key, as SDKs write it', async () => {
+    const { shop } = setup.projects;
+    const res = await post(
+      `/api/${shop.id}/envelope/`,
+      envelope({ dsn: `https://${shop.key}@sentry.example.com/${shop.id}` }, 1, 'dsn agrees'),
+      { 'x-sentry-auth': `Sentry sentry_version=7, sentry_key=${shop.key}, sentry_client=go/1` },
+    );
+    expect([res.status, res.text]).toEqual([200, `{"id":"${id(1)}"}`]);
+    expect(await issuesWith('dsn agrees')).toBe(1);
+  });
+
+  it('is refused with 400 when it names another project, or another key, and nothing is stored', async () => {
+    const { shop, other } = setup.projects;
+    const cases = [
+      [
+        `https://${other.key}@sentry.example.com/${other.id}`,
+        `invalid envelope: header dsn is for project ${other.id}, the request for project ${shop.id}`,
+      ],
+      [
+        `https://${other.key}@sentry.example.com/${shop.id}`,
+        "invalid envelope: header dsn's public key is not the sentry_key the request names",
+      ],
+      ['not a dsn', 'invalid envelope: header dsn "not a dsn" is not a DSN'],
+      [42, 'invalid envelope: header dsn 42 is not a DSN'],
+    ] as const;
+    for (const [n, [dsn, error]] of cases.entries()) {
+      const res = await post(
+        `/api/${shop.id}/envelope/?sentry_key=${shop.key}`,
+        envelope({ dsn }, 10 + n, `dsn mismatch ${n}`),
+      );
+      expect([res.status, res.error]).toEqual([400, error]);
+    }
+    expect(await issuesWith('dsn mismatch')).toBe(0);
+  });
+
+  it('names nothing when null, as Relay reads an absent one', async () => {
+    const { shop } = setup.projects;
+    const res = await post(
+      `/api/${shop.id}/envelope/?sentry_key=${shop.key}`,
+      envelope({ dsn: null }, 20, 'dsn null'),
+    );
+    expect([res.status, res.text]).toEqual([200, `{"id":"${id(20)}"}`]);
+  });
+});
