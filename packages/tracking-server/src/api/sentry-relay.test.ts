@@ -1,5 +1,6 @@
 // Sentry ingest over real HTTP where Relay's own answer (getsentry/relay, relay-server) decides:
-// an envelope header's `dsn` beside the request's key (envelope/mod.rs, EnvelopeHeaders::complete).
+// an envelope header's `dsn` beside the request's key (envelope/mod.rs, EnvelopeHeaders::complete)
+// and the answer's body (endpoints/envelope.rs, StoreResponse).
 import { rawPost } from '../testing/raw-post';
 import { startTestTracker, type TestTracker } from '../testing/test-tracker';
 
@@ -75,5 +76,16 @@ describe("an envelope header's dsn beside the key the request names", () => {
       envelope({ dsn: null }, 20, 'dsn null'),
     );
     expect([res.status, res.text]).toEqual([200, `{"id":"${id(20)}"}`]);
+  });
+});
+
+describe('the answer to an envelope that names no event', () => {
+  it('is {} without an id, as Relay leaves a missing one out', async () => {
+    const { shop } = setup.projects;
+    const res = await post(
+      `/api/${shop.id}/envelope/?sentry_key=${shop.key}`,
+      '{}\n{"type":"client_report"}\n{"discarded_events":[]}\n',
+    );
+    expect([res.status, res.text]).toEqual([200, '{}']);
   });
 });

@@ -368,9 +368,9 @@ export function sentryIngest(deps: SentryIngestDeps) {
               });
       await keepTransactions(project.id);
       deps.onStored(events, project, Number(process.hrtime.bigint() - started) / 1e9, kind);
-      sendJson(res, 200, {
-        id: (id ?? events[0]?.eventId ?? '').replace(/-/g, '').toLowerCase() || null,
-      });
+      // Relay's answer (StoreResponse) leaves `id` out when there is none: `{}`, never null.
+      const answered = (id ?? events[0]?.eventId ?? '').replace(/-/g, '').toLowerCase();
+      sendJson(res, 200, answered ? { id: answered } : {});
     } catch (err) {
       // Drain what is left of a refused body so the connection can be reused.
       req.resume();
