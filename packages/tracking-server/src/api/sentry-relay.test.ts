@@ -1,6 +1,7 @@
 // Sentry ingest over real HTTP where Relay's own answer (getsentry/relay, relay-server) decides:
-// an envelope header's `dsn` beside the request's key (envelope/mod.rs, EnvelopeHeaders::complete)
-// and the answer's body (endpoints/envelope.rs, StoreResponse).
+// an envelope header's `dsn` beside the request's key (envelope/mod.rs, EnvelopeHeaders::complete),
+// the answer's body (endpoints/envelope.rs, StoreResponse) and where the key is read from
+// (extractors/request_meta.rs, auth_from_parts).
 import { rawPost } from '../testing/raw-post';
 import { startTestTracker, type TestTracker } from '../testing/test-tracker';
 
@@ -87,5 +88,16 @@ describe('the answer to an envelope that names no event', () => {
       '{}\n{"type":"client_report"}\n{"discarded_events":[]}\n',
     );
     expect([res.status, res.text]).toEqual([200, '{}']);
+  });
+});
+
+describe('the key in Authorization: Sentry …', () => {
+  it('is read when X-Sentry-Auth holds another scheme, as Relay reads each only in the Sentry form', async () => {
+    const { shop } = setup.projects;
+    const res = await post(`/api/${shop.id}/envelope/`, envelope({}, 30, 'authorization form'), {
+      'x-sentry-auth': 'Bearer proxy-token',
+      authorization: `Sentry sentry_key=${shop.key}, sentry_version=7`,
+    });
+    expect([res.status, res.text]).toEqual([200, `{"id":"${id(30)}"}`]);
   });
 });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parseDsn } from './auth';
+import { parseDsn, sentryKey } from './auth';
 
 describe('reading a DSN', () => {
   it('takes the public key and the project id, with or without a secret, port or path', () => {
@@ -49,5 +49,33 @@ describe('reading a DSN', () => {
       }),
       { numRuns: 20_000 },
     );
+  });
+});
+
+describe('reading the sentry_key of a request', () => {
+  const key = (headers: Record<string, string>, query = '') =>
+    sentryKey(headers, new URLSearchParams(query));
+
+  it('reads X-Sentry-Auth as SDKs write it, the prefix in any case', () => {
+    expect(
+      key({ 'x-sentry-auth': 'Sentry sentry_version=7, sentry_key=abc, sentry_client=x/1' }),
+    ).toBe('abc');
+    expect(key({ 'x-sentry-auth': 'sentry sentry_key=abc,sentry_version=7' })).toBe('abc');
+  });
+
+  it('reads Authorization: Sentry … when X-Sentry-Auth is absent or in another scheme', () => {
+    expect(key({ authorization: 'Sentry sentry_key=abc' })).toBe('abc');
+    expect(key({ 'x-sentry-auth': 'Bearer t', authorization: 'Sentry sentry_key=abc' })).toBe(
+      'abc',
+    );
+    expect(
+      key({ 'x-sentry-auth': 'Sentry sentry_version=7', authorization: 'Sentry sentry_key=abc' }),
+    ).toBe('abc');
+  });
+
+  it('reads the user of Authorization: Basic, then the query string', () => {
+    expect(key({ authorization: `Basic ${Buffer.from('abc:').toString('base64')}` })).toBe('abc');
+    expect(key({ authorization: 'Bearer t' }, 'sentry_key=abc&sentry_version=7')).toBe('abc');
+    expect(key({})).toBeUndefined();
   });
 });

@@ -9,21 +9,30 @@ export function sentryKey(
   headers: IncomingHttpHeaders,
   query: URLSearchParams,
 ): string | undefined {
-  const header = headers['x-sentry-auth'] ?? headers.authorization;
-  const text = Array.isArray(header) ? header[0] : header;
+  const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+  const auth = first(headers['x-sentry-auth']);
+  const authorization = first(headers.authorization);
+  // As Relay reads them (request_meta.rs, auth_from_parts): X-Sentry-Auth and then Authorization,
+  // each only when written `Sentry …`, so that another scheme in X-Sentry-Auth (a proxy's) does
+  // not hide `Authorization: Sentry sentry_key=…`.
+  for (const text of [auth, authorization]) {
+    if (!text || !/^\s*sentry\s/i.test(text)) continue;
+    for (const part of text.replace(/^\s*sentry\s+/i, '').split(',')) {
+      const [k, ...v] = part.split('=');
+      if (k?.trim() === 'sentry_key') {
+        const key = v.join('=').trim();
+        if (key) return key;
+      }
+    }
+  }
   // `Authorization: Basic base64(key:secret)`, which Relay takes as well.
-  const basic = text ? /^\s*basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(text) : null;
-  if (basic) {
+  for (const text of [authorization, auth]) {
+    const basic = text ? /^\s*basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(text) : null;
+    if (!basic) continue;
     const key = Buffer.from(basic[1] as string, 'base64')
       .toString('utf8')
       .split(':')[0];
     if (key) return key;
-  }
-  if (text && /^\s*sentry\s/i.test(text)) {
-    for (const part of text.replace(/^\s*sentry\s+/i, '').split(',')) {
-      const [k, ...v] = part.split('=');
-      if (k?.trim() === 'sentry_key') return v.join('=').trim() || undefined;
-    }
   }
   return query.get('sentry_key') ?? undefined;
 }
