@@ -127,6 +127,37 @@ describe('series discovery', () => {
     ]);
   });
 
+  it('serves a metric namespaced when any of its series carries the namespace, whatever their order', () => {
+    // Upstream keys a metric by resource, name and whether it is namespaced (CustomMetricInfo),
+    // so a series with the namespace label makes pods/<metric> namespaced whichever series, or
+    // rule, came first; a namespaced request for it must not be a 404.
+    const rules = parseAdapterConfig(
+      [
+        'rules:',
+        "- seriesQuery: 'a'",
+        '  resources: {overrides: {pod: {resource: pod}}}',
+        "- seriesQuery: 'b'",
+        '  resources: {template: "<<.Resource>>"}',
+        '',
+      ].join('\n'),
+      'order.yaml',
+    ).rules;
+    const listed = new Map<string, Record<string, string>[]>([
+      ['a', [{ __name__: 'foo', pod: 'p' }]],
+      [
+        'b',
+        [
+          { __name__: 'bar', pod: 'p' },
+          { __name__: 'bar', pod: 'q', namespace: 'ns' },
+          { __name__: 'foo', pod: 'q', namespace: 'ns' },
+        ],
+      ],
+    ]);
+    const table = buildMetricTable(rules, [], listed);
+    expect(table.custom.get(tableKey('pods', 'bar'))?.namespaced).toBe(true);
+    expect(table.custom.get(tableKey('pods', 'foo'))?.namespaced).toBe(true);
+  });
+
   it('queries the last series name a rule lists for a metric, as upstream overwrites it', () => {
     const { rules, externalRules } = parseAdapterConfig(
       `

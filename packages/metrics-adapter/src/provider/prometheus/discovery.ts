@@ -51,12 +51,18 @@ export interface MetricTable {
 export const tableKey = (resource: string, metric: string) => `${resource}/${metric}`;
 
 type SeriesByQuery = ReadonlyMap<string, readonly Record<string, string>[]>;
-type MutableEntry = Omit<TableEntry, 'sources' | 'shadowed'> & {
+type MutableEntry = Omit<TableEntry, 'sources' | 'shadowed' | 'namespaced'> & {
+  namespaced: boolean;
   sources: { rule: CompiledRule; seriesName: string }[];
   shadowed: CompiledRule[];
 };
 
-/** Adds a custom metric's source, or makes `series` the series name of the rule's source. */
+/**
+ * Adds a custom metric's source, or makes `series` the series name of the rule's source. The
+ * metric is namespaced once any of its series is: upstream keys metrics by whether they are
+ * (CustomMetricInfo.Namespaced), so a series without the namespace label, listed first or by an
+ * earlier rule, does not take the namespaced metric away.
+ */
 function addCustom(
   map: Map<string, MutableEntry>,
   entry: Omit<TableEntry, 'sources' | 'shadowed'>,
@@ -66,6 +72,7 @@ function addCustom(
   const key = tableKey(entry.resource, entry.metric);
   let existing = map.get(key);
   if (!existing) map.set(key, (existing = { ...entry, sources: [], shadowed: [] }));
+  else if (entry.namespaced) existing.namespaced = true;
   const source = existing.sources.find((s) => s.rule === rule);
   if (source) source.seriesName = series;
   else existing.sources.push({ rule, seriesName: series });
