@@ -88,3 +88,17 @@ describe('envelope parser', () => {
     );
   });
 });
+
+describe('whitespace before the envelope header', () => {
+  it('is skipped, blank lines too, as Relay’s JSON reader skips it', () => {
+    const env = parseEnvelope(b('\n \r\n\t{"event_id":null}\n{"type":"event"}\n{"message":"x"}\n'));
+    expect(env.headers).toEqual({ event_id: null });
+    expect(env.items.map((i) => [i.type, i.payload.toString()])).toEqual([
+      ['event', '{"message":"x"}'],
+    ]);
+  });
+
+  it('with nothing after it is a missing header', () => {
+    expect(() => parseEnvelope(b(' \n\r\n'))).toThrow(new EnvelopeError('missing envelope header'));
+  });
+});

@@ -22,6 +22,8 @@ export interface Envelope {
 }
 
 const NEWLINE = 0x0a;
+/** The bytes JSON counts as whitespace: space, tab, line feed, carriage return. */
+const JSON_SPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 
 function jsonObject(bytes: Buffer | string, what: string): Record<string, unknown> {
   let value: unknown;
@@ -46,7 +48,12 @@ function line(buf: Buffer, from: number): { bytes: Buffer; next: number } {
 
 export function parseEnvelope(body: Buffer): Envelope {
   if (body.length === 0) throw new EnvelopeError('empty envelope');
-  const first = line(body, 0);
+  // Whitespace before the header is skipped, as Relay's JSON reader skips it before every header
+  // (envelope.rs, parse_headers), blank lines included.
+  let start = 0;
+  while (start < body.length && JSON_SPACE.has(body[start] as number)) start += 1;
+  if (start === body.length) throw new EnvelopeError('missing envelope header');
+  const first = line(body, start);
   const headers = jsonObject(first.bytes, 'envelope header');
   const items: EnvelopeItem[] = [];
   let at = first.next;
