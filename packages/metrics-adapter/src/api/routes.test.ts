@@ -161,6 +161,9 @@ describe('route, resources', () => {
     ['ingresses', 'ingresses.networking.k8s.io'],
     ['pod', 'pods'],
     ['widgets.example.com', 'widgets.example.com'],
+    // A CRD's plural is a DNS-1035 label: `-` is allowed in it.
+    ['sealed-widgets.example.com', 'sealed-widgets.example.com'],
+    ['render-jobs.batch.example.com', 'render-jobs.batch.example.com'],
   ])('names %s as the API server normalises it: %s', (asked, resource) => {
     expect(route(`${C}/v1beta2/namespaces/platform/${asked}/web/m`)).toMatchObject({
       kind: 'custom',

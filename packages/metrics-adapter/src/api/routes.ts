@@ -59,7 +59,11 @@ export interface Selectors {
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const RESOURCE = /^[a-z0-9]+(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/**
+ * `<plural>` or `<plural>.<group>`: a custom resource's plural is a DNS-1035 label, `-` included
+ * (apiextensions' ValidateCustomResourceDefinitionNames), and its group a DNS subdomain.
+ */
+const RESOURCE = DNS_SUBDOMAIN;
 
 /** A path's segments, percent-decoded, or the Status for one that cannot be. */
 export function segments(path: string): string[] | Status {
