@@ -193,10 +193,61 @@ describe('selectors', () => {
   it.each<[string, string]>([
     ['labelSelector=app+in+(', 'labelSelector: invalid label selector "app in ("'],
     ['metricLabelSelector=%3D%3D', 'metricLabelSelector: invalid label selector "=="'],
-    ['fieldSelector=status.phase%3DRunning', 'unsupported field selector "status.phase=Running"'],
+    [
+      'fieldSelector=status.phase%3DRunning',
+      '"status.phase" is not a known field selector: only "metadata.name", "metadata.namespace"',
+    ],
     ['labelSelector=a&labelSelector=b', 'labelSelector is given 2 times'],
   ])('answers %s with a 400 naming the parameter', (query, message) => {
     const r = selectors(query);
+    expect(r).toMatchObject({ kind: 'Status', code: 400, reason: 'BadRequest' });
+    expect((r as Status).message).toContain(message);
+  });
+});
+
+// fields.ParseSelector and custom-metrics-apiserver's list handler (endpoints/handlers/get.go),
+// expected values from apimachinery v0.29.3 run on each input.
+describe('selectors, the field selector', () => {
+  const q = (fieldSelector: string) => new URLSearchParams({ fieldSelector }).toString();
+
+  it.each<[string, string | null, string | undefined]>([
+    // [fieldSelector, the path's object name, the object name read]
+    ['metadata.name=web-1', 'web-1', 'web-1'],
+    ['metadata.name==web-1', 'web-1', 'web-1'],
+    ['metadata.namespace=platform,metadata.name=web-1', 'web-1', 'web-1'],
+    ['metadata.name=web-1', '*', 'web-1'],
+    // An empty selector, and one of empty terms only, select everything.
+    ['', 'web-1', undefined],
+    [',', '*', undefined],
+    // External metrics name no object: the selector is checked, not applied.
+    ['metadata.namespace=platform', null, undefined],
+    ['metadata.name=a\\,b', null, 'a,b'],
+  ])('reads %j for a path naming %j as %j', (field, pathName, objectName) => {
+    expect(selectors(q(field), pathName)).toEqual({
+      labelSelector: [],
+      metricLabelSelector: [],
+      ...(objectName === undefined ? {} : { objectName }),
+    });
+  });
+
+  it.each<[string, string | null, string]>([
+    ['metadata.name=web-2', 'web-1', "fieldSelector metadata.name doesn't match requested name"],
+    ['metadata.name!=web-2', 'web-1', "fieldSelector metadata.name doesn't match requested name"],
+    ['metadata.namespace=platform', 'web-1', "doesn't match requested name"],
+    ['metadata.namespace=platform', '*', "doesn't match requested name"],
+    // Nothing is trimmed: the field is `metadata.name `.
+    ['metadata.name = web-1', 'web-1', '"metadata.name " is not a known field selector'],
+    ['spec.nodeName=n1', null, '"spec.nodeName" is not a known field selector'],
+    [
+      'metadata.name',
+      'web-1',
+      "invalid selector: 'metadata.name'; can't understand 'metadata.name'",
+    ],
+    ['metadata.name=a\\x', 'web-1', 'invalid field selector: invalid escape sequence: \\x'],
+    ['metadata.name=a=b', 'web-1', 'invalid field selector: unescaped character in value: 61'],
+    ['metadata.name=Web_1', '*', 'invalid object name "Web_1"'],
+  ])('answers %j for a path naming %j with a 400 (%s)', (field, pathName, message) => {
+    const r = selectors(q(field), pathName);
     expect(r).toMatchObject({ kind: 'Status', code: 400, reason: 'BadRequest' });
     expect((r as Status).message).toContain(message);
   });

@@ -206,20 +206,115 @@ function selectorParam(params: URLSearchParams, name: string): readonly Requirem
   }
 }
 
-/** Reads labelSelector, metricLabelSelector and fieldSelector from a query string. */
-export function selectors(query: string): Selectors | Status {
+/** One term of a field selector: `field=value`, `field==value` (the same) or `field!=value`. */
+export interface FieldTerm {
+  readonly field: string;
+  readonly operator: '=' | '!=';
+  readonly value: string;
+}
+
+/** fields.UnescapeValue: `\\`, `\,` and `\=` are escapes; an unescaped `,` or `=` is refused. */
+function unescapeFieldValue(raw: string): string | { readonly error: string } {
+  let out = '';
+  let inSlash = false;
+  for (const c of raw) {
+    if (inSlash) {
+      if (c !== '\\' && c !== ',' && c !== '=')
+        return { error: `invalid field selector: invalid escape sequence: \\${c}` };
+      out += c;
+      inSlash = false;
+    } else if (c === '\\') inSlash = true;
+    else if (c === ',' || c === '=')
+      // Go prints the rune with %v: its code point.
+      return { error: `invalid field selector: unescaped character in value: ${c.codePointAt(0)}` };
+    else out += c;
+  }
+  if (inSlash) return { error: 'invalid field selector: invalid escape sequence: \\' };
+  return out;
+}
+
+/**
+ * A field selector as k8s.io/apimachinery's fields.ParseSelector reads it, or why it cannot:
+ * terms split on unescaped commas (empty ones skipped) and sorted; in each, the first `!=`,
+ * `==` or `=` splits field from value, nothing trimmed (`metadata.name = x` names the field
+ * `metadata.name `). Its errors are worded as there.
+ */
+export function parseFieldSelector(text: string): FieldTerm[] | { readonly error: string } {
+  const parts: string[] = [];
+  let start = 0;
+  let inSlash = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inSlash) inSlash = false;
+    else if (c === '\\') inSlash = true;
+    else if (c === ',') {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  if (text !== '') parts.push(text.slice(start));
+  parts.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const terms: FieldTerm[] = [];
+  for (const part of parts) {
+    if (part === '') continue;
+    let at = 0;
+    while (at < part.length && !part.startsWith('=', at) && !part.startsWith('!=', at)) at++;
+    if (at === part.length)
+      return { error: `invalid selector: '${text}'; can't understand '${part}'` };
+    const operator = part.startsWith('!=', at) ? '!=' : '=';
+    const skip = part.startsWith('!=', at) || part.startsWith('==', at) ? 2 : 1;
+    const value = unescapeFieldValue(part.slice(at + skip));
+    if (typeof value !== 'string') return value;
+    terms.push({ field: part.slice(0, at), operator, value });
+  }
+  return terms;
+}
+
+/** The value a field selector requires `field` to equal (RequiresExactMatch), if it does. */
+export const exactMatch = (terms: readonly FieldTerm[], field: string): string | undefined =>
+  terms.find((t) => t.field === field && t.operator === '=')?.value;
+
+const doesNotMatchName = () =>
+  badRequest("fieldSelector metadata.name doesn't match requested name");
+
+/**
+ * Reads labelSelector, metricLabelSelector and fieldSelector from a query string, as
+ * custom-metrics-apiserver's list handler reads them for a path naming `objectName`:
+ * - the field selector names only `metadata.name` and `metadata.namespace` (the scheme's
+ *   default field label conversion; any other field is a 400 naming it);
+ * - for a path that names an object, a non-empty field selector must require exactly that
+ *   name (`metadata.name=<name>`), else a 400 "fieldSelector metadata.name doesn't match
+ *   requested name", as upstream answers; `*` (the default) takes the name the selector
+ *   requires as the one object asked for (upstream refuses that: it is this adapter's own);
+ * - `objectName` null, for a path that names none (external metrics): the field selector is
+ *   checked, not applied.
+ */
+export function selectors(query: string, objectName: string | null = '*'): Selectors | Status {
   const params = new URLSearchParams(query);
   const labelSelector = selectorParam(params, 'labelSelector');
   if (!Array.isArray(labelSelector)) return labelSelector as Status;
   const metricLabelSelector = selectorParam(params, 'metricLabelSelector');
   if (!Array.isArray(metricLabelSelector)) return metricLabelSelector as Status;
   const field = params.get('fieldSelector');
-  if (field === null || field === '') return { labelSelector, metricLabelSelector };
-  const m = /^\s*metadata\.name\s*==?\s*([^,\s]+)\s*$/.exec(field);
-  if (!m) {
+  const terms = parseFieldSelector(field ?? '');
+  if (!Array.isArray(terms))
+    return badRequest(`fieldSelector ${JSON.stringify(field)}: ${terms.error}`);
+  if (terms.length === 0) return { labelSelector, metricLabelSelector };
+  const unknown = terms.find(
+    (t) => t.field !== 'metadata.name' && t.field !== 'metadata.namespace',
+  );
+  if (unknown) {
     return badRequest(
-      `unsupported field selector ${JSON.stringify(field)}: only metadata.name=<name> is supported`,
+      `fieldSelector ${JSON.stringify(field)}: ${JSON.stringify(unknown.field)} is not a known field selector: only "metadata.name", "metadata.namespace"`,
     );
   }
-  return { labelSelector, metricLabelSelector, objectName: m[1] as string };
+  const name = exactMatch(terms, 'metadata.name');
+  if (objectName === null)
+    return { labelSelector, metricLabelSelector, ...(name ? { objectName: name } : {}) };
+  if (name === undefined || (objectName !== '*' && name !== objectName)) return doesNotMatchName();
+  if (objectName === '*') {
+    const bad = checkName(name);
+    if (bad) return bad;
+  }
+  return { labelSelector, metricLabelSelector, objectName: name };
 }
