@@ -156,6 +156,14 @@ describe('series discovery', () => {
     const table = buildMetricTable(rules, [], listed);
     expect(table.custom.get(tableKey('pods', 'bar'))?.namespaced).toBe(true);
     expect(table.custom.get(tableKey('pods', 'foo'))?.namespaced).toBe(true);
+    // Only rule b can put the request's namespace in its query: rule a, which maps no label
+    // to namespaces, would answer for a pod of that name in any namespace.
+    const sources = (t: ReturnType<typeof buildMetricTable>) =>
+      t.custom.get(tableKey('pods', 'foo'))?.sources.map((s) => s.rule.rule.origin);
+    expect(sources(table)).toEqual(['order.yaml rules[1]']);
+    expect(sources(buildMetricTable([...rules].reverse(), [], listed))).toEqual([
+      'order.yaml rules[1]',
+    ]);
   });
 
   it('queries the last series name a rule lists for a metric, as upstream overwrites it', () => {

@@ -136,6 +136,12 @@ export function buildMetricTable(
       setExternal(external, metric, rule.rule.resources.namespaced ?? true, rule, name);
     }
   }
+  // A namespaced metric is asked for inside a namespace, which a rule that maps no label to
+  // namespaces cannot put in its query: it would answer for a same-named object of any
+  // namespace. Upstream serves a namespaced metric from the rules whose series are namespaced.
+  for (const entry of custom.values())
+    if (entry.namespaced)
+      entry.sources = entry.sources.filter((s) => s.rule.labelFor('namespaces') !== undefined);
   const sorted = <T>(m: Map<string, T>) =>
     new Map([...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return { custom: sorted(custom), external: sorted(external), names };
