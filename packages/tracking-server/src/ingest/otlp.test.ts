@@ -243,6 +243,63 @@ describe('OTLP trace bodies', () => {
     expect(batch.problem).toContain(message);
   });
 
+  it.each(['traceId', 'spanId', 'parentSpanId', 'startTimeUnixNano', 'endTimeUnixNano'])(
+    'leaves out a span whose %s is a list nested 20,000 deep, saying why, rather than fail',
+    (name) => {
+      const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+      // JSON.stringify cannot write the nested list: a marker stands in for it.
+      const body = JSON.stringify(
+        request([span({ spanId: '1111111111111111' }), span({ [name]: '<deep>' })]),
+      ).replace('"<deep>"', deep);
+      const batch = parseOtlpJson(Buffer.from(body));
+      expect(batch.operations.map((o) => o.spanId)).toEqual(['1111111111111111']);
+      expect(batch.rejectedSpans).toBe(1);
+      expect(batch.problem).toBe(
+        `resourceSpans[0].scopeSpans[0].spans[1].${name} must be ${
+          name.endsWith('Nano')
+            ? 'unix nanoseconds'
+            : name === 'traceId'
+              ? '32 hex digits'
+              : '16 hex digits'
+        }, got [nested too deeply]`,
+      );
+    },
+  );
+
+  it('quotes at most 200 characters of a bad value in the problem', () => {
+    const batch = asJson(request([span({ traceId: 'z'.repeat(1_000_000) })]));
+    expect(batch.problem).toBe(
+      `resourceSpans[0].scopeSpans[0].spans[0].traceId must be 32 hex digits, got "${'z'.repeat(199)}…`,
+    );
+  });
+
+  it('refuses a protobuf value nested deeper than it can read with an OtlpError, at any depth', () => {
+    const field = (n: number, body: Buffer) => {
+      const tag = [(n << 3) | 2];
+      const len: number[] = [];
+      for (let l = body.length; ; l = Math.floor(l / 128)) {
+        if (l < 128) {
+          len.push(l);
+          break;
+        }
+        len.push((l % 128) | 128);
+      }
+      return Buffer.concat([Buffer.from(tag), Buffer.from(len), body]);
+    };
+    for (let depth = 1_000; depth <= 12_000; depth += 250) {
+      // AnyValue { array_value (5): ArrayValue { values (1): AnyValue { ... } } }
+      let value = Buffer.alloc(0);
+      for (let i = 0; i < depth; i++) value = field(5, field(1, value));
+      const attribute = Buffer.concat([field(1, Buffer.from('k')), field(2, value)]);
+      const body = field(1, field(2, field(2, field(9, attribute))));
+      try {
+        parseOtlpProtobuf(body);
+      } catch (err) {
+        expect(err).toBeInstanceOf(OtlpError);
+      }
+    }
+  });
+
   it('keeps a span whose memory event has no time, leaving out the snapshot and saying why', () => {
     const batch = parseOtlpJson(
       Buffer.from(

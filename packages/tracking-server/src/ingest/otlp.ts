@@ -157,6 +157,17 @@ function correlationText(v: unknown): string | undefined {
   return Number.isSafeInteger(v) ? String(v) : undefined;
 }
 
+/**
+ * A value as a problem quotes it: as JSON, at most 200 characters of it. Never JSON.stringify
+ * alone, which throws on a value nested thousands deep (a 500 for a body's mistake) and would
+ * copy a megabyte-long id whole into the answer.
+ */
+function quoted(v: unknown): string {
+  const text =
+    v === undefined ? 'undefined' : typeof v === 'string' ? JSON.stringify(v) : jsonText(v);
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
 /** Ids: hex strings in JSON, bytes in protobuf (already hex here). */
 function id(v: unknown, what: string, length: number, required: boolean): string | undefined {
   if (v === undefined || v === null || v === '') {
@@ -164,7 +175,7 @@ function id(v: unknown, what: string, length: number, required: boolean): string
     return undefined;
   }
   if (typeof v !== 'string' || !new RegExp(`^[0-9a-fA-F]{${length}}$`).test(v)) {
-    throw new OtlpError(`${what} must be ${length} hex digits, got ${JSON.stringify(v)}`);
+    throw new OtlpError(`${what} must be ${length} hex digits, got ${quoted(v)}`);
   }
   if (/^0+$/.test(v)) {
     if (required) throw new OtlpError(`${what} must not be all zeros`);
@@ -184,7 +195,7 @@ function nanosToMillis(v: unknown, what: string): number {
     ms = Number(BigInt(v) / 1000n) / 1000;
   // Up to the last millisecond a Date can hold, so every stored time can be shown.
   if (Number.isFinite(ms) && ms <= 8.64e15) return ms;
-  throw new OtlpError(`${what} must be unix nanoseconds, got ${JSON.stringify(v)}`);
+  throw new OtlpError(`${what} must be unix nanoseconds, got ${quoted(v)}`);
 }
 
 /** Reads an ExportTraceServiceRequest already in the JSON shape. */
@@ -295,18 +306,18 @@ export function parseOtlpJson(body: Buffer): TraceBatch {
 
 /** Protobuf → the JSON shape: bytes ids as hex, 64-bit times as strings. */
 export function parseOtlpProtobuf(body: Buffer): TraceBatch {
-  let message;
+  let json: Obj;
   try {
-    message = ExportTraceServiceRequest.decode(body);
+    // toObject recurses as decode does: a value nested too deep for it is the body's, not a 500.
+    json = ExportTraceServiceRequest.toObject(ExportTraceServiceRequest.decode(body), {
+      longs: String,
+      bytes: String,
+      defaults: false,
+      oneofs: false,
+    });
   } catch (err) {
     throw new OtlpError(`body is not an OTLP ExportTraceServiceRequest: ${(err as Error).message}`);
   }
-  const json = ExportTraceServiceRequest.toObject(message, {
-    longs: String,
-    bytes: String,
-    defaults: false,
-    oneofs: false,
-  }) as Obj;
   // protobufjs renders bytes as base64; OTLP's JSON mapping wants hex ids.
   const hex = (b64: unknown) =>
     typeof b64 === 'string' ? Buffer.from(b64, 'base64').toString('hex') : b64;
