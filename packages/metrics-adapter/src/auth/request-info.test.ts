@@ -89,3 +89,46 @@ describe('the core group and verbs in the path, as RequestInfoFactory reads them
     });
   });
 });
+
+// NewRequestInfo reads a GET without a name through ListOptions (requestinfo.go): `watch` makes
+// it a watch unless it is false or 0, and fieldSelector=metadata.name=<name> names the object,
+// unless the query does not decode (then only `watch` is read) or the name is no path segment.
+describe('the query of a GET without a name, as RequestInfoFactory reads it', () => {
+  const path = [...E, 'namespaces', 'jobs', 'queue_depth'];
+  const attrs = (query: string) => requestAttributes(path, '/' + path.join('/'), query);
+  const base = {
+    kind: 'resource',
+    group: 'external.metrics.k8s.io',
+    version: 'v1beta1',
+    resource: 'queue_depth',
+    namespace: 'jobs',
+  };
+
+  it.each<[string, object]>([
+    ['', { verb: 'list' }],
+    ['watch=true', { verb: 'watch' }],
+    ['watch=1', { verb: 'watch' }],
+    ['watch=', { verb: 'watch' }],
+    ['watch=FALSE', { verb: 'list' }],
+    ['watch=0&watch=1', { verb: 'list' }],
+    ['fieldSelector=metadata.name%3Dq1', { verb: 'list', name: 'q1' }],
+    ['fieldSelector=metadata.name%3D%3Dq1&watch=true', { verb: 'watch', name: 'q1' }],
+    ['fieldSelector=metadata.name!%3Dq1', { verb: 'list' }],
+    ['fieldSelector=metadata.name%3D', { verb: 'list' }],
+    ['fieldSelector=metadata.name%3D..', { verb: 'list' }],
+    ['fieldSelector=metadata.name%3Da%25b', { verb: 'list' }],
+    // The query does not decode as ListOptions: no name, the watch still read.
+    ['fieldSelector=metadata.name%3Dq1&labelSelector=a+in+(', { verb: 'list' }],
+    ['fieldSelector=metadata.name%3Dq1&limit=ten&watch=true', { verb: 'watch' }],
+    ['fieldSelector=metadata.name%3Dq%5Cx', { verb: 'list' }],
+  ])('%j', (query, expected) => {
+    expect(attrs(query)).toEqual({ ...base, ...expected });
+  });
+
+  it('leaves a GET with a name in its path a get, whatever the query', () => {
+    const named = [...C, 'namespaces', 'platform', 'pods', 'web-0', 'websocket_connections'];
+    expect(
+      requestAttributes(named, '/' + named.join('/'), 'watch=true&fieldSelector=metadata.name%3Dx'),
+    ).toMatchObject({ verb: 'get', name: 'web-0' });
+  });
+});

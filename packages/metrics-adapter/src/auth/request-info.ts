@@ -6,6 +6,8 @@
 // attributes before the aggregator passed the request on, so RBAC rules written for
 // prometheus-adapter (`get` and `list` on custom.metrics.k8s.io, a namespaced RoleBinding)
 // mean the same here.
+import { parseLabelSelector } from '../k8s/label-selector';
+import { exactMatch, parseFieldSelector } from '../api/routes';
 import type { RequestAttributes } from './types';
 
 /** Namespace subresources that stay with the namespace (requestinfo's namespaceSubresources). */
@@ -13,12 +15,52 @@ const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 /** Verbs spelled in the path, after the version (requestinfo's specialVerbs). */
 const SPECIAL_VERBS = new Set(['proxy', 'watch']);
 
+/** The ListOptions parameters that are integers there (a value ParseInt cannot read fails them). */
+const INT_OPTIONS = ['timeoutSeconds', 'limit'];
+const isInt64 = (v: string) =>
+  /^[+-]?\d+$/.test(v) && BigInt(v) >= -(2n ** 63n) && BigInt(v) < 2n ** 63n;
+
 /**
- * The attributes of a GET of `segments` (the path's decoded segments). Paths outside /apis and
- * /api are non-resource requests, and so are /apis/<group>/<version> and /api/<version> (the
- * discovery documents) and anything shorter.
+ * What a GET without a name asks, as NewRequestInfo reads its query through ListOptions: the
+ * verb is `watch` when the first `watch` is anything but `false` or `0` (any case), else `list`;
+ * a field selector requiring `metadata.name` to be a name that is a valid path segment names the
+ * object. When the query does not decode as ListOptions (a bad labelSelector, fieldSelector or
+ * integer), the name is not read, and `watch` is read on its own.
  */
-export function requestAttributes(segments: readonly string[], path: string): RequestAttributes {
+function listQuery(query: string): { verb: 'list' | 'watch'; name?: string } {
+  const params = new URLSearchParams(query);
+  const first = (key: string) => params.getAll(key)[0];
+  const watch = first('watch');
+  const verb =
+    watch === undefined || ['false', '0'].includes(watch.toLowerCase()) ? 'list' : 'watch';
+  const label = first('labelSelector');
+  const field = first('fieldSelector');
+  try {
+    if (label !== undefined) parseLabelSelector(label);
+  } catch {
+    return { verb };
+  }
+  if (INT_OPTIONS.some((k) => first(k) !== undefined && !isInt64(first(k) as string)))
+    return { verb };
+  const terms = field === undefined ? [] : parseFieldSelector(field);
+  if (!Array.isArray(terms)) return { verb };
+  const name = exactMatch(terms, 'metadata.name');
+  // path.IsValidPathSegmentName; an empty name is no name.
+  if (!name || name === '.' || name === '..' || name.includes('/') || name.includes('%'))
+    return { verb };
+  return { verb, name };
+}
+
+/**
+ * The attributes of a GET of `segments` (the path's decoded segments) with `query` (the query
+ * string, without `?`). Paths outside /apis and /api are non-resource requests, and so are
+ * /apis/<group>/<version> and /api/<version> (the discovery documents) and anything shorter.
+ */
+export function requestAttributes(
+  segments: readonly string[],
+  path: string,
+  query = '',
+): RequestAttributes {
   const [prefix, ...afterPrefix] = segments;
   // /api/<version>/… is the core group's (requestinfo's GrouplessAPIPrefixes); without it
   // /api/v1/namespaces/x/pods would be asked about as a non-resource path, as no RBAC rule
@@ -40,12 +82,15 @@ export function requestAttributes(segments: readonly string[], path: string): Re
     namespace = parts[1];
     if (parts.length > 2 && !NAMESPACE_SUBRESOURCES.has(parts[2] as string)) parts = parts.slice(2);
   }
-  const [resource = '', name, sub] = parts;
+  const [resource = '', pathName, sub] = parts;
   // A proxy has no subresource: what follows its name is the proxied path.
   const subresource = verb === 'proxy' ? undefined : sub;
+  // A GET without a name is a list or a watch, of one object when a field selector names it.
+  const listed = verb === undefined && !pathName ? listQuery(query) : undefined;
+  const name = pathName || listed?.name;
   return {
     kind: 'resource',
-    verb: verb ?? (name ? 'get' : 'list'),
+    verb: verb ?? listed?.verb ?? 'get',
     group: group as string,
     version: version as string,
     resource,
