@@ -32,6 +32,34 @@ describe('Go template subset', () => {
     expect(() => parseGoTemplate(text, FIELDS)).toThrow(message);
   });
 
+  // Expected values are what Go's text/template (go1.26) answered for each template.
+  it.each([
+    ['<<index .M "\\x6b">>', 'v'],
+    ['<<index .M "\\u006b">>', 'v'],
+    ['<<index .M "\\U0000006b">>', 'v'],
+    ['<<index .M "\\153">>', 'v'],
+    ['<<index .M "x\\055y">>', 'w'],
+    ['<<index .M `k\r`>>', 'v'],
+    ['a <<- /* c */ ->> b', 'ab'],
+    ['a <</**/>> b', 'a  b'],
+  ])('reads Go string literals and comments as Go does: %j renders %j', (text, expected) => {
+    expect(render(text)).toBe(expected);
+  });
+
+  it.each([
+    ['<< /* c */ >>', 'a comment must start right after << and end right before >>'],
+    ['<</* c */ >>', 'a comment must start right after << and end right before >>'],
+    ['<</* a */ /* b */>>', 'a comment must start right after << and end right before >>'],
+    ['<<-  /* c */>>', 'a comment must start right after << and end right before >>'],
+    ['<<index .M "\\e">>', 'index takes a map field and a quoted key'],
+    ['<<index .M "\\400">>', 'index takes a map field and a quoted key'],
+    ['<<index .M "\\/">>', 'index takes a map field and a quoted key'],
+    ['<<index .M "\\uD800">>', 'index takes a map field and a quoted key'],
+  ])('refuses %j, as Go refuses it', (text, message) => {
+    expect(() => parseGoTemplate(text, FIELDS)).toThrow(TemplateError);
+    expect(() => parseGoTemplate(text, FIELDS)).toThrow(message);
+  });
+
   it('refuses index past the end of a slice when it runs, as Go does', () => {
     expect(() => render('<<index .L 2>>')).toThrow('index 2 out of range: .L has 2');
   });

@@ -26,16 +26,59 @@ function words(action: string): string[] {
   return out;
 }
 
-/** A Go string literal's value ("…" with escapes, or `raw`), or undefined for anything else. */
+const SIMPLE_ESCAPES: Readonly<Record<string, number>> = {
+  a: 7,
+  b: 8,
+  f: 12,
+  n: 10,
+  r: 13,
+  t: 9,
+  v: 11,
+  '\\': 92,
+  '"': 34,
+};
+
+/**
+ * A Go string literal's value, as Go's strconv.Unquote reads it (the template parser's): `raw`
+ * (carriage returns dropped), or "…" with \a \b \f \n \r \t \v \\ \", \xHH, octal \NNN,
+ * \uHHHH and \UHHHHHHHH. Undefined for anything else, an escape Go refuses included.
+ */
 function stringLiteral(word: string): string | undefined {
-  if (word.startsWith('`') && word.endsWith('`') && word.length >= 2) return word.slice(1, -1);
-  if (!word.startsWith('"')) return undefined;
-  try {
-    const value: unknown = JSON.parse(word);
-    return typeof value === 'string' ? value : undefined;
-  } catch {
-    return undefined;
+  if (word.startsWith('`') && word.endsWith('`') && word.length >= 2)
+    return word.slice(1, -1).replace(/\r/g, '');
+  if (!/^"(?:[^"\\\n]|\\.)*"$/.test(word)) return undefined;
+  const bytes: number[] = [];
+  const body = word.slice(1, -1);
+  for (let i = 0; i < body.length;) {
+    const c = body[i] as string;
+    if (c !== '\\') {
+      const cp = body.codePointAt(i) as number;
+      bytes.push(...Buffer.from(String.fromCodePoint(cp)));
+      i += cp > 0xffff ? 2 : 1;
+      continue;
+    }
+    const e = body[i + 1] as string;
+    const simple = Object.hasOwn(SIMPLE_ESCAPES, e) ? SIMPLE_ESCAPES[e] : undefined;
+    if (simple !== undefined) {
+      bytes.push(simple);
+      i += 2;
+      continue;
+    }
+    const hex = { x: 2, u: 4, U: 8 }[e];
+    const digits = hex ? body.slice(i + 2, i + 2 + hex) : body.slice(i + 1, i + 4);
+    if (hex ? !/^[0-9A-Fa-f]+$/.test(digits) || digits.length !== hex : !/^[0-7]{3}$/.test(digits))
+      return undefined;
+    const value = parseInt(digits, hex ? 16 : 8);
+    if (e === 'x' || !hex) {
+      if (value > 255) return undefined;
+      bytes.push(value);
+    } else {
+      if (value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff)) return undefined;
+      bytes.push(...Buffer.from(String.fromCodePoint(value)));
+    }
+    i += hex ? 2 + hex : 4;
   }
+  return Buffer.from(bytes).toString('utf8');
 }
 
 function fieldOf(word: string, fields: Readonly<Record<string, FieldKind>>, action: string) {
@@ -60,7 +103,15 @@ function parseAction(
   allowIndex: boolean,
 ): TemplatePart | undefined {
   const body = action.trim();
-  if (/^\/\*[\s\S]*\*\/$/.test(body)) return undefined; // a comment
+  if (body.startsWith('/*')) {
+    // As Go's lexer: a comment follows `<<` (or `<<- `) directly and ends at its first `*/`,
+    // right before `>>` (or ` ->>`).
+    if (!action.startsWith('/*') || action.indexOf('*/', 2) !== action.length - 2)
+      throw new TemplateError(
+        `in <<${body}>>: a comment must start right after << and end right before >>`,
+      );
+    return undefined;
+  }
   const w = words(body);
   const field = w.length === 1 ? fieldOf(w[0] as string, fields, body) : undefined;
   if (field) return { kind: 'field', field: field.field, ...(field.key ? { key: field.key } : {}) };
