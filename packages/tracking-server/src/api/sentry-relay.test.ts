@@ -101,3 +101,15 @@ describe('the key in Authorization: Sentry …', () => {
     expect([res.status, res.text]).toEqual([200, `{"id":"${id(30)}"}`]);
   });
 });
+
+describe('an encoding the tracker cannot read', () => {
+  it('is a 415 whose Accept-Encoding names the codings read, as Relay answers it', async () => {
+    const { shop } = setup.projects;
+    const answer = await rawPost(
+      `${setup.tracker.url}/api/${shop.id}/envelope/?sentry_key=${shop.key}`,
+      '{}\n',
+      { 'content-encoding': 'zstd' },
+    );
+    expect([answer.status, answer.headers['accept-encoding']]).toEqual([415, 'gzip, deflate, br']);
+  });
+});

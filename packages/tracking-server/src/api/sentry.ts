@@ -5,7 +5,7 @@
 // express's: ingest is the hot path, and app.ts routes it before express sees the request.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseDsn, sentryKey } from '../ingest/auth';
-import { BodyError, LIMITS, readBody } from '../ingest/body';
+import { ACCEPTED_ENCODINGS, BodyError, LIMITS, readBody } from '../ingest/body';
 import { clockDrift, sentAtOf, withoutClockDrift } from '../ingest/clock-drift';
 import { EnvelopeError, itemJson, parseEnvelope } from '../ingest/envelope';
 import { EventError, maxPastMs } from '../ingest/event';
@@ -385,6 +385,8 @@ export function sentryIngest(deps: SentryIngestDeps) {
       const headers: Record<string, string> = { 'X-Sentry-Error': headerSafe(err.message) };
       // The rest of an oversized body is not read: the connection closes after the answer.
       if (err.status === 413) headers.Connection = 'close';
+      // As Relay's decompression answers an unknown coding: the 415 names the codings read.
+      if (err.status === 415) headers['Accept-Encoding'] = ACCEPTED_ENCODINGS;
       if (err.status === 429 && err.retryAfter !== undefined) {
         headers['Retry-After'] = String(err.retryAfter);
         // Only events are counted, so only their categories are named: an SDK that read

@@ -10,6 +10,9 @@ export const LIMITS = {
   event: 1024 * 1024,
 } as const;
 
+/** The content codings read, as a 415 lists them in `Accept-Encoding` (RFC 7694, as Relay does). */
+export const ACCEPTED_ENCODINGS = 'gzip, deflate, br';
+
 export class BodyError extends Error {
   constructor(
     readonly status: 400 | 413 | 415,
@@ -38,7 +41,7 @@ function decoder(encoding: string): Transform | undefined {
     default:
       throw new BodyError(
         415,
-        `unsupported Content-Encoding ${JSON.stringify(encoding)} (gzip, deflate, br)`,
+        `unsupported Content-Encoding ${JSON.stringify(encoding)} (${ACCEPTED_ENCODINGS})`,
       );
   }
 }
