@@ -444,6 +444,74 @@ describe('OTLP trace bodies', () => {
     },
   );
 
+  it.each([
+    [{ boolValue: 'false' }, 'boolValue must be true or false, got "false"'],
+    [{ boolValue: 0 }, 'boolValue must be true or false, got 0'],
+    [{ intValue: '0x10' }, 'intValue must be a 64-bit integer, got "0x10"'],
+    [{ intValue: '' }, 'intValue must be a 64-bit integer, got ""'],
+    [{ intValue: ' 7' }, 'intValue must be a 64-bit integer, got " 7"'],
+    [{ intValue: 1.5 }, 'intValue must be a 64-bit integer, got 1.5'],
+    [
+      { intValue: '9223372036854775808' },
+      'intValue must be a 64-bit integer, got "9223372036854775808"',
+    ],
+    [{ intValue: true }, 'intValue must be a 64-bit integer, got true'],
+    [{ doubleValue: '' }, 'doubleValue must be a number, got ""'],
+    [{ doubleValue: '0x10' }, 'doubleValue must be a number, got "0x10"'],
+    [{ doubleValue: [] }, 'doubleValue must be a number, got []'],
+    [
+      { kvlistValue: { values: [{ key: 'x', value: { boolValue: 'yes' } }] } },
+      'boolValue must be true or false, got "yes"',
+    ],
+  ])(
+    'leaves out a span with an attribute value %j of the wrong form, naming it',
+    (value, message) => {
+      const batch = asJson(
+        request([
+          span({ spanId: '1111111111111111' }),
+          span({ attributes: [{ key: 'k', value }] }),
+        ]),
+      );
+      expect(batch.operations.map((o) => o.spanId)).toEqual(['1111111111111111']);
+      expect([batch.rejectedSpans, batch.problem]).toEqual([1, message]);
+    },
+  );
+
+  it('reads the forms of a scalar the protobuf JSON mapping writes', () => {
+    const batch = asJson(
+      request([
+        span({
+          attributes: [
+            { key: 'yes', value: { boolValue: true } },
+            { key: 'no', value: { boolValue: false } },
+            { key: 'int', value: { intValue: '-42' } },
+            { key: 'max', value: { intValue: '9223372036854775807' } },
+            { key: 'num', value: { intValue: 42 } },
+            { key: 'text', value: { doubleValue: '2.5e3' } },
+            { key: 'neg', value: { doubleValue: '-0.5' } },
+            { key: 'inf', value: { doubleValue: 'Infinity' } },
+            { key: 'nan', value: { doubleValue: 'NaN' } },
+            // JSON.stringify writes NaN as null: an exporter's NaN arrives so.
+            { key: 'null', value: { doubleValue: null } },
+          ],
+        }),
+      ]),
+    );
+    expect([batch.rejectedSpans, batch.problem]).toEqual([0, undefined]);
+    expect(batch.operations[0]?.attributes).toEqual({
+      yes: true,
+      no: false,
+      int: -42,
+      max: '9223372036854775807',
+      num: 42,
+      text: 2500,
+      neg: -0.5,
+      inf: Infinity,
+      nan: NaN,
+      null: NaN,
+    });
+  });
+
   it('keeps every digit of a 64-bit integer attribute, as text past 2^53', () => {
     const req = request([
       span({

@@ -77,9 +77,9 @@ function anyValue(v: unknown, depth = 0): unknown {
   if (!isObj(v) || depth > 16) return undefined;
   let x: unknown;
   if ((x = field(v, 'stringValue')) !== undefined) return jsonText(x);
-  if ((x = field(v, 'boolValue')) !== undefined) return Boolean(x);
+  if ((x = field(v, 'boolValue')) !== undefined) return boolValue(x);
   if ((x = field(v, 'intValue')) !== undefined) return intValue(x);
-  if ((x = field(v, 'doubleValue')) !== undefined) return jsonNumber(x);
+  if ((x = field(v, 'doubleValue')) !== undefined) return doubleValue(x);
   if ((x = field(v, 'bytesValue')) !== undefined)
     return x instanceof Uint8Array ? Buffer.from(x).toString('base64') : jsonText(x);
   if ((x = field(v, 'arrayValue')) !== undefined)
@@ -91,15 +91,51 @@ function anyValue(v: unknown, depth = 0): unknown {
   return undefined;
 }
 
+// An AnyValue's scalars as the protobuf JSON mapping writes them; anything else is an error
+// naming it (as the Collector's receiver refuses it), never read as something else: "false" is
+// no true, "0x10" no 16 and "" no 0. null, the mapping's default, is no value (a double's NaN,
+// which is how JSON.stringify writes NaN).
+
+/** A bool: true or false. */
+function boolValue(v: unknown): boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  if (v === null) return undefined;
+  throw new OtlpError(`boolValue must be true or false, got ${quoted(v)}`);
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
 /**
  * A 64-bit integer (a string in OTLP JSON and as protobuf is read here, or a JSON number): a
  * number while it is exact as one, else its decimal text, which keeps every digit.
  */
-function intValue(v: unknown): number | string {
-  const n = jsonNumber(v);
-  // Up to 20 digits: an int64's, and BigInt's cost stays bounded.
-  if (Number.isSafeInteger(n) || typeof v !== 'string' || !/^-?\d{1,20}$/.test(v)) return n;
-  return BigInt(v).toString();
+function intValue(v: unknown): number | string | undefined {
+  if (v === null) return undefined;
+  if (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= 2 ** 63) return v;
+  // Up to 19 digits (an int64's), so BigInt's cost stays bounded.
+  if (typeof v === 'string' && /^-?\d{1,19}$/.test(v)) {
+    const n = Number(v);
+    if (Number.isSafeInteger(n)) return n;
+    const big = BigInt(v);
+    if (big >= INT64_MIN && big <= INT64_MAX) return big.toString();
+  }
+  throw new OtlpError(`intValue must be a 64-bit integer, got ${quoted(v)}`);
+}
+
+/** A double: a number, its decimal text, or "NaN", "Infinity", "-Infinity". */
+function doubleValue(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (v === null) return NaN;
+  if (
+    typeof v === 'string' &&
+    (/^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(v) ||
+      v === 'NaN' ||
+      v === 'Infinity' ||
+      v === '-Infinity')
+  )
+    return Number(v);
+  throw new OtlpError(`doubleValue must be a number, got ${quoted(v)}`);
 }
 
 /** A KeyValue's key; proto3 leaves "" off the wire, so an absent key is "". */
