@@ -53,6 +53,24 @@ describe('API names', () => {
     for (const [template, expected] of cases)
       expect([template, expandTemplate(template, m)]).toEqual([template, expected]);
   });
+
+  it("reads a name as far as Go's extract does, Unicode letters and digits included", () => {
+    // Go 1.26: regexp.MustCompile(`^(\w+)_(?P<unit>[a-z]+)$`).ExpandString(…) on
+    // "http_requests_total" gives these.
+    const m = /^(\w+)_(?<unit>[a-z]+)$/.exec('http_requests_total')!;
+    const cases: [string, string][] = [
+      ['$1ü', ''],
+      ['${1}ü', 'http_requestsü'],
+      ['$unitß_x', ''],
+      ['$1\u0663', ''],
+      ['$1_x', ''],
+      ['$1-x', 'http_requests-x'],
+      ['x$$1', 'x$1'],
+      ['$\u0663', ''],
+    ];
+    for (const [template, expected] of cases)
+      expect([template, expandTemplate(template, m)]).toEqual([template, expected]);
+  });
 });
 
 describe('groups sharing a name', () => {

@@ -31,10 +31,14 @@ export interface CompiledRule {
  */
 const GROUP_NUMBER = /^(?:0|[1-9][0-9]*)$/;
 
-/** Go's Regexp.Expand: $1, ${1}, $name, ${name}; $$ is a literal $. */
+/**
+ * Go's Regexp.Expand: $1, ${1}, $name, ${name}; $$ is a literal $. A name runs as far as Go's
+ * `extract` reads one: letters and digits in Unicode's sense (unicode.IsLetter, IsDigit) and `_`,
+ * so `$1ü` is the group named `1ü` (none: ""), not group 1 then `ü`.
+ */
 export function expandTemplate(template: string, match: RegExpExecArray): string {
   return template.replace(
-    /\$(\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g,
+    /\$(\$|\{([\p{L}\p{Nd}_]+)\}|([\p{L}\p{Nd}_]+))/gu,
     (_all, dollar, braced, bare) => {
       if (dollar === '$') return '$';
       const ref = (braced ?? bare) as string;
