@@ -113,3 +113,14 @@ describe('an encoding the tracker cannot read', () => {
     expect([answer.status, answer.headers['accept-encoding']]).toEqual([415, 'gzip, deflate, br']);
   });
 });
+
+describe('a project id written with leading zeros', () => {
+  it('is the same project in the path and in the header dsn, as Relay reads both as numbers', async () => {
+    const { shop } = setup.projects;
+    const res = await post(
+      `/api/00${shop.id}/envelope/?sentry_key=${shop.key}`,
+      envelope({ dsn: `https://${shop.key}@sentry.example.com/0${shop.id}` }, 40, 'zero padded'),
+    );
+    expect([res.status, res.text]).toEqual([200, `{"id":"${id(40)}"}`]);
+  });
+});

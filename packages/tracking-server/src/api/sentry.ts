@@ -136,8 +136,9 @@ export function sentryIngest(deps: SentryIngestDeps) {
   /** The key the request names in X-Sentry-Auth or its query string. */
   const requestKey = (req: IncomingMessage) => sentryKey(req.headers, queryOf(req));
 
-  /** Whether two project ids, each digits, are one number (`/api/07/` is project 7). */
-  const sameProject = (a: string, b: string) => BigInt(a) === BigInt(b);
+  /** Whether two project ids are one number (`/api/07/` is project 7), whatever their length. */
+  const sameProject = (a: string, b: string) =>
+    a.replace(/^0+(?=.)/, '') === b.replace(/^0+(?=.)/, '');
 
   /**
    * The key in an envelope header's `dsn`: what Sentry's ingest authenticates an envelope by when
