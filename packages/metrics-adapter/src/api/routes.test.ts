@@ -120,6 +120,25 @@ describe('route', () => {
     expect((r as Status).message).toContain(message);
   });
 
+  it.each<[string, boolean]>([
+    ['/', false],
+    ['/nope', false],
+    ['/apis/apps/v1', false],
+    ['/apis/custom.metrics.k8s.io.evil/v1', false],
+    ['/version/x', true],
+    [`${C}/v1`, true],
+    [`${C}/v1beta2/namespaces/default/pods/web/m/extra`, true],
+    [`${E}/v1beta2/namespaces/a/m`, true],
+  ])('answers %s with the 404 the apiserver gives it (details set: %p)', (path, details) => {
+    const r = route(path) as Status;
+    expect(r).toMatchObject({
+      code: 404,
+      reason: 'NotFound',
+      message: 'the server could not find the requested resource',
+    });
+    expect(r.details).toEqual(details ? {} : undefined);
+  });
+
   it('answers 100k random and mutated paths with a route, a 400 or a 404, never a crash', () => {
     const piece = fc.oneof(
       fc.constantFrom(

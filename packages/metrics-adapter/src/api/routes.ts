@@ -65,6 +65,19 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
  */
 const RESOURCE = DNS_SUBDOMAIN;
 
+/**
+ * The 404 for `path`, with the empty details k8s.io/apiserver gives it when the path falls under
+ * one of the go-restful web services a custom-metrics-apiserver registers (its director hands
+ * `/version…` and `/apis/<group>…` of a served group to go-restful, which finds no route there;
+ * anything else reaches the NotFoundHandler, which sets no details).
+ */
+function pathNotFound(path: string): Status {
+  const [, first, group] = path.split('/');
+  const underWebService =
+    first === 'version' || (first === 'apis' && group !== undefined && !!versionsOf(group));
+  return notFoundPath(path, underWebService);
+}
+
 /** A path's segments, percent-decoded, or the Status for one that cannot be. */
 export function segments(path: string): string[] | Status {
   const parts = path.split('/').slice(1);
@@ -77,7 +90,7 @@ export function segments(path: string): string[] | Status {
     } catch {
       return badRequest(`malformed path segment ${JSON.stringify(raw)}: invalid percent-encoding`);
     }
-    if (seg === '' || seg.includes('/')) return notFoundPath(path);
+    if (seg === '' || seg.includes('/')) return pathNotFound(path);
     out.push(seg);
   }
   return out;
@@ -103,7 +116,7 @@ function checkName(name: string): Status | undefined {
 }
 
 function checkResource(resource: string, path: string): Status | undefined {
-  return RESOURCE.test(resource) ? undefined : notFoundPath(path);
+  return RESOURCE.test(resource) ? undefined : pathNotFound(path);
 }
 
 function checkMetric(metric: string): Status | undefined {
@@ -135,12 +148,12 @@ export function route(path: string): Route | Status {
     return s.length === 2
       ? { kind: 'openapi-v3' }
       : { kind: 'openapi-v3', document: s.slice(2).join('/') };
-  if (a !== 'apis') return notFoundPath(path);
+  if (a !== 'apis') return pathNotFound(path);
   if (group === undefined) return { kind: 'apis' };
   const versions = versionsOf(group);
-  if (!versions) return notFoundPath(path);
+  if (!versions) return pathNotFound(path);
   if (version === undefined) return { kind: 'group', group };
-  if (!versions.includes(version)) return notFoundPath(path);
+  if (!versions.includes(version)) return pathNotFound(path);
   if (rest.length === 0) return { kind: 'resources', group, version };
   return group === CUSTOM_GROUP
     ? customRoute(path, version, rest)
@@ -172,7 +185,7 @@ function customRoute(path: string, version: string, rest: string[]): Route | Sta
       );
     }
   }
-  if (tail.length !== 3) return notFoundPath(path);
+  if (tail.length !== 3) return pathNotFound(path);
   const [asked, name, metric] = tail as [string, string, string];
   // As the API server normalises it: `deployments` and `deployment.apps` are `deployments.apps`.
   const resource = checkResource(asked, path) ? asked : canonicalResource(asked);
@@ -187,7 +200,7 @@ function customRoute(path: string, version: string, rest: string[]): Route | Sta
 }
 
 function externalRoute(path: string, version: string, rest: string[]): Route | Status {
-  if (rest.length !== 3 || rest[0] !== 'namespaces') return notFoundPath(path);
+  if (rest.length !== 3 || rest[0] !== 'namespaces') return pathNotFound(path);
   const [, namespace, metric] = rest as [string, string, string];
   const bad = checkNamespace(namespace) ?? checkMetric(metric);
   if (bad) return bad;

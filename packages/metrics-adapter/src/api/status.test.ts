@@ -1,4 +1,13 @@
-import { badRequest, forbidden, notFound, serviceUnavailable, unauthorized } from './status';
+import {
+  badRequest,
+  forbidden,
+  internalError,
+  methodNotAllowed,
+  notFound,
+  notFoundPath,
+  serviceUnavailable,
+  unauthorized,
+} from './status';
 
 describe('Status factories', () => {
   it('write a NotFound the way kube-apiserver does', () => {
@@ -57,5 +66,71 @@ describe('Status factories', () => {
     ],
   ])('words a 403 as kube-apiserver does (%#)', (attrs, message) => {
     expect(forbidden('alice', attrs, 'no rule').message).toBe(message);
+  });
+});
+
+// Bodies as k8s.io/apimachinery's errors.go and k8s.io/apiserver's handlers build them
+// (NewGenericServerResponse for go-restful's 404 and 405, the NotFoundHandler, NewForbidden,
+// NewInternalError), keys in metav1.Status's order, empty details fields left out.
+describe('Status bodies, as k8s.io/apiserver writes them', () => {
+  const head = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure' };
+
+  it('words a 404 for an unserved path without the path, details empty under a web service', () => {
+    expect(JSON.stringify(notFoundPath('/nope'))).toBe(
+      JSON.stringify({
+        ...head,
+        message: 'the server could not find the requested resource',
+        reason: 'NotFound',
+        code: 404,
+      }),
+    );
+    expect(JSON.stringify(notFoundPath('/apis/custom.metrics.k8s.io/v1', true))).toBe(
+      JSON.stringify({
+        ...head,
+        message: 'the server could not find the requested resource',
+        reason: 'NotFound',
+        details: {},
+        code: 404,
+      }),
+    );
+  });
+
+  it('words a 405 as go-restful’s through the server’s serviceErrorHandler', () => {
+    expect(JSON.stringify(methodNotAllowed('POST'))).toBe(
+      JSON.stringify({
+        ...head,
+        message: 'the server does not allow this method on the requested resource',
+        reason: 'MethodNotAllowed',
+        details: {},
+        code: 405,
+      }),
+    );
+  });
+
+  it('gives a 500 its error as the one cause', () => {
+    expect(JSON.stringify(internalError('boom'))).toBe(
+      JSON.stringify({
+        ...head,
+        message: 'Internal error occurred: boom',
+        reason: 'InternalError',
+        details: { causes: [{ message: 'boom' }] },
+        code: 500,
+      }),
+    );
+  });
+
+  it('gives a 403 its details, empty for a path and without empty fields', () => {
+    expect(
+      forbidden('alice', { kind: 'nonResource', verb: 'get', path: '/metrics' }).details,
+    ).toEqual({});
+    const attrs = {
+      kind: 'resource' as const,
+      verb: 'list',
+      group: '',
+      version: 'v1',
+      resource: 'pods',
+      namespace: 'jobs',
+    };
+    expect(JSON.stringify(forbidden('alice', attrs).details)).toBe('{"kind":"pods"}');
   });
 });

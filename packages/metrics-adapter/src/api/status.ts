@@ -14,10 +14,22 @@ export type StatusReason =
   | 'ServiceUnavailable'
   | 'Timeout';
 
+/** metav1.StatusCause: the keys Go writes, each left out when empty. */
+export interface StatusCause {
+  readonly reason?: string;
+  readonly message?: string;
+  readonly field?: string;
+}
+
+/**
+ * metav1.StatusDetails, keys in the Go type's order, each left out when empty (omitempty), so
+ * details with nothing in them are `{}`, as the apiserver writes them wherever it sets them.
+ */
 export interface StatusDetails {
   readonly name?: string;
   readonly group?: string;
   readonly kind?: string;
+  readonly causes?: readonly StatusCause[];
 }
 
 export interface Status {
@@ -59,8 +71,20 @@ export function notFound(resource: { group?: string; kind: string; name: string 
   });
 }
 
-export const notFoundPath = (path: string): Status =>
-  failure(404, 'NotFound', `the server could not find the requested resource (${path})`);
+/**
+ * 404 for a path the server does not serve, worded as k8s.io/apiserver words it. Under one of
+ * its go-restful web services (`/apis/<group>`, `/apis/<group>/<version>`, `/version`), go-restful
+ * finds no route and the server's serviceErrorHandler answers NewGenericServerResponse(404), with
+ * empty details; elsewhere its NotFoundHandler answers the same message without details. `path`
+ * is not part of the message (kubectl prints it as it is).
+ */
+export const notFoundPath = (_path: string, underWebService = false): Status =>
+  failure(
+    404,
+    'NotFound',
+    'the server could not find the requested resource',
+    underWebService ? {} : undefined,
+  );
 
 export const badRequest = (message: string): Status => failure(400, 'BadRequest', message);
 
@@ -76,10 +100,12 @@ export function forbidden(user: string, attrs: RequestAttributes, reason?: strin
   const because = reason ? `: ${reason}` : '';
   const who = `User ${JSON.stringify(user)} cannot ${attrs.verb}`;
   if (attrs.kind === 'nonResource')
+    // NewForbidden with no resource: its details are set, and empty.
     return failure(
       403,
       'Forbidden',
       `forbidden: ${who} path ${JSON.stringify(attrs.path)}${because}`,
+      {},
     );
   const resource = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource;
   const scope = attrs.namespace
@@ -91,15 +117,26 @@ export function forbidden(user: string, attrs: RequestAttributes, reason?: strin
     403,
     'Forbidden',
     `${subject} is forbidden: ${who} resource ${JSON.stringify(resource)} in API group ${JSON.stringify(attrs.group)} ${scope}${because}`,
-    { ...(attrs.name ? { name: attrs.name } : {}), group: attrs.group, kind: attrs.resource },
+    // NewForbidden's details: empty strings left out (the core group's "" too).
+    {
+      ...(attrs.name ? { name: attrs.name } : {}),
+      ...(attrs.group ? { group: attrs.group } : {}),
+      ...(attrs.resource ? { kind: attrs.resource } : {}),
+    },
   );
 }
 
-export const methodNotAllowed = (method: string): Status =>
+/**
+ * 405 for a method a path is not served for: go-restful finds the path but no route for the
+ * method, and k8s.io/apiserver's serviceErrorHandler answers NewGenericServerResponse(405), in
+ * its words and with empty details (the method is not named).
+ */
+export const methodNotAllowed = (_method?: string): Status =>
   failure(
     405,
     'MethodNotAllowed',
-    `the server does not allow the method ${method} on this resource`,
+    'the server does not allow this method on the requested resource',
+    {},
   );
 
 /** 406, as k8s.io/apiserver's content negotiation words it. */
@@ -113,8 +150,11 @@ export const notAcceptable = (accepted: readonly string[] = ['application/json']
 export const serviceUnavailable = (message: string): Status =>
   failure(503, 'ServiceUnavailable', message);
 
+/** apierrors.NewInternalError: the error also as the one cause in details. */
 export const internalError = (message: string): Status =>
-  failure(500, 'InternalError', `Internal error occurred: ${message}`);
+  failure(500, 'InternalError', `Internal error occurred: ${message}`, {
+    causes: [message ? { message } : {}],
+  });
 
 export function isStatus(value: unknown): value is Status {
   return (
