@@ -150,6 +150,17 @@ describe('OTLP trace bodies', () => {
     ]);
   });
 
+  it('reads the spans of a request from before OTLP 0.15, under instrumentationLibrarySpans', () => {
+    for (const name of ['instrumentationLibrarySpans', 'instrumentation_library_spans']) {
+      const batch = readTraces({
+        resourceSpans: [{ [name]: [{ instrumentationLibrary: { name: 'old' }, spans: [span()] }] }],
+      });
+      expect(batch.operations.map((o) => [o.spanId, o.start])).toEqual([
+        ['eee19b7ec3c1b174', 1544712660000],
+      ]);
+    }
+  });
+
   it('keeps an attribute named __proto__ as an attribute', () => {
     const batch = readTraces({
       resourceSpans: [

@@ -313,7 +313,10 @@ export function readTraces(body: unknown): TraceBatch {
       operations.push(operation);
       memory.push(...snapshots);
     };
-    list(field(rs, 'scopeSpans'), `resourceSpans[${i}].scopeSpans`).forEach((ss, j) => {
+    // OTLP before 0.15 (exporters of 2021 and early 2022) named it instrumentationLibrarySpans,
+    // of the same fields (in protobuf the same field number too), as the Collector read it then.
+    const scopes = field(rs, 'scopeSpans') ?? field(rs, 'instrumentationLibrarySpans');
+    list(scopes, `resourceSpans[${i}].scopeSpans`).forEach((ss, j) => {
       if (!isObj(ss)) throw new OtlpError(`resourceSpans[${i}].scopeSpans[${j}] must be an object`);
       list(ss.spans, 'spans').forEach((sp, k) => {
         const where = `resourceSpans[${i}].scopeSpans[${j}].spans[${k}]`;
