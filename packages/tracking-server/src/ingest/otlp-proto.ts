@@ -33,9 +33,102 @@ message RpcStatus { int32 code = 1; string message = 2; }
 message KeyValueList { repeated KeyValue values = 1; }
 `;
 
-const root = protobuf.parse(PROTO, { keepCase: false }).root;
+const root = protobuf.parse(PROTO, { keepCase: false }).root.resolveAll();
 export const ExportTraceServiceRequest = root.lookupType('otlp.ExportTraceServiceRequest');
 /** The answer; its partial_success says how many spans were left out, and why. */
 export const ExportTraceServiceResponse = root.lookupType('otlp.ExportTraceServiceResponse');
 /** google.rpc.Status (code, message; no details), the body of an OTLP/HTTP error. */
 export const RpcStatus = root.lookupType('otlp.RpcStatus');
+
+// protobufjs reads a known field by its number alone and a nested message to the length it
+// claims: a field of the wrong wire type, or a message longer than the one around it, is read as
+// something else rather than refused; an 11-byte varint, field number 0 and an unmatched group are
+// taken too. The body's wire format is checked first, as protobuf-go's and C++'s parsers check
+// it, so such a body is a 400 naming the problem. (Those parsers skip a known field of another
+// wire type as unknown; here it is refused: no encoder writes one.)
+
+/** Reads a varint at `pos` (before `end`): its value (exact to 2^53) and the position after it. */
+function varint(buf: Uint8Array, pos: number, end: number): [number, number] {
+  const at = pos;
+  let value = 0;
+  for (let i = 0; i < 10; i++) {
+    if (pos >= end) throw new Error(`a varint at byte ${at} runs past the end of its message`);
+    const b = buf[pos++] as number;
+    value += (b & 0x7f) * 2 ** (7 * i);
+    if (b < 0x80) {
+      if (i === 9 && b > 1) throw new Error(`the varint at byte ${at} is over 64 bits`);
+      return [value, pos];
+    }
+  }
+  throw new Error(`the varint at byte ${at} is longer than 10 bytes`);
+}
+
+/** The wire type a field of this definition is written with (no field here is packed). */
+const wireType = (field: protobuf.Field): number =>
+  field.resolvedType instanceof protobuf.Type
+    ? 2
+    : ((protobuf.types.basic as Record<string, number | undefined>)[field.type] ?? 0);
+
+/**
+ * Checks the message (of `type`; unknown when null) from `pos` to `end`, or, in a group (its
+ * field number), to that group's end; answers the position after it.
+ */
+function check(
+  type: protobuf.Type | null,
+  buf: Uint8Array,
+  pos: number,
+  end: number,
+  group = 0,
+): number {
+  while (pos < end) {
+    const at = pos;
+    let tag: number;
+    [tag, pos] = varint(buf, pos, end);
+    const number = Math.floor(tag / 8);
+    const wire = tag % 8;
+    if (number === 0 || number > 0x1fffffff)
+      throw new Error(`invalid field number ${number} at byte ${at}`);
+    if (wire === 4) {
+      if (number !== group)
+        throw new Error(`an end of group ${number} with no start at byte ${at}`);
+      return pos;
+    }
+    const field = type?.fieldsById[number];
+    if (field && wire !== wireType(field))
+      throw new Error(
+        `${type?.name}.${field.name} (field ${number}) has wire type ${wire}, not ${wireType(field)}, at byte ${at}`,
+      );
+    switch (wire) {
+      case 0:
+        [, pos] = varint(buf, pos, end);
+        break;
+      case 1:
+      case 5:
+        pos += wire === 1 ? 8 : 4;
+        if (pos > end) throw new Error(`the field at byte ${at} runs past the end of its message`);
+        break;
+      case 2: {
+        let length: number;
+        [length, pos] = varint(buf, pos, end);
+        if (length > end - pos)
+          throw new Error(`the field at byte ${at} runs past the end of its message`);
+        if (field?.resolvedType instanceof protobuf.Type)
+          check(field.resolvedType, buf, pos, pos + length);
+        pos += length;
+        break;
+      }
+      case 3:
+        pos = check(null, buf, pos, end, number);
+        break;
+      default:
+        throw new Error(`invalid wire type ${wire} at byte ${at}`);
+    }
+  }
+  if (group) throw new Error(`group ${group} has no end`);
+  return pos;
+}
+
+/** Throws an Error naming the first thing wrong with the body's protobuf wire format. */
+export function checkWireFormat(body: Uint8Array): void {
+  check(ExportTraceServiceRequest, body, 0, body.length);
+}

@@ -6,7 +6,7 @@
 // Protobuf is read into the same shape; proto3 leaves zero values off the wire, so a zero here
 // means what an absent field does (a time of 0 is no time, a key of "" no key).
 import { jsonText, jsonNumber } from './json';
-import { ExportTraceServiceRequest } from './otlp-proto';
+import { checkWireFormat, ExportTraceServiceRequest } from './otlp-proto';
 
 export class OtlpError extends Error {
   constructor(message: string) {
@@ -347,6 +347,7 @@ export function parseOtlpJson(body: Buffer): TraceBatch {
 export function parseOtlpProtobuf(body: Buffer): TraceBatch {
   let json: Obj;
   try {
+    checkWireFormat(body);
     // toObject recurses as decode does: a value nested too deep for it is the body's, not a 500.
     json = ExportTraceServiceRequest.toObject(ExportTraceServiceRequest.decode(body), {
       longs: String,
