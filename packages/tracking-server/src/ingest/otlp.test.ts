@@ -311,6 +311,22 @@ describe('OTLP trace bodies', () => {
     }
   });
 
+  it('names the span a problem of its attributes left out, and where a list of spans is not one', () => {
+    const keyless = asJson(
+      request([span({ spanId: '1111111111111111' }), span({ attributes: [{ key: 5 }] })]),
+    );
+    expect(keyless.problem).toBe(
+      'resourceSpans[0].scopeSpans[0].spans[1]: every attribute needs a string "key"',
+    );
+    const notList = asJson(request([span({ events: [{ name: 'memory', attributes: 'x' }] })]));
+    expect(notList.problem).toBe(
+      'resourceSpans[0].scopeSpans[0].spans[0]: attributes must be a list',
+    );
+    expect(() => readTraces({ resourceSpans: [{ scopeSpans: [{}, { spans: {} }] }] })).toThrow(
+      'resourceSpans[0].scopeSpans[1].spans must be a list',
+    );
+  });
+
   it('keeps a span whose memory event has no time, leaving out the snapshot and saying why', () => {
     const batch = parseOtlpJson(
       Buffer.from(
@@ -484,7 +500,10 @@ describe('OTLP trace bodies', () => {
         ]),
       );
       expect(batch.operations.map((o) => o.spanId)).toEqual(['1111111111111111']);
-      expect([batch.rejectedSpans, batch.problem]).toEqual([1, message]);
+      expect([batch.rejectedSpans, batch.problem]).toEqual([
+        1,
+        `resourceSpans[0].scopeSpans[0].spans[1]: ${message}`,
+      ]);
     },
   );
 

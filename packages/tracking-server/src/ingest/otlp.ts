@@ -318,14 +318,15 @@ export function readTraces(body: unknown): TraceBatch {
     const scopes = field(rs, 'scopeSpans') ?? field(rs, 'instrumentationLibrarySpans');
     list(scopes, `resourceSpans[${i}].scopeSpans`).forEach((ss, j) => {
       if (!isObj(ss)) throw new OtlpError(`resourceSpans[${i}].scopeSpans[${j}] must be an object`);
-      list(ss.spans, 'spans').forEach((sp, k) => {
+      list(ss.spans, `resourceSpans[${i}].scopeSpans[${j}].spans`).forEach((sp, k) => {
         const where = `resourceSpans[${i}].scopeSpans[${j}].spans[${k}]`;
         try {
           readSpan(sp, where);
         } catch (err) {
           if (!(err instanceof OtlpError)) throw err;
           rejectedSpans++;
-          problem ??= err.message;
+          // Each problem names the span it left out (an attribute's does not know its span).
+          problem ??= err.message.startsWith(where) ? err.message : `${where}: ${err.message}`;
         }
       });
     });
