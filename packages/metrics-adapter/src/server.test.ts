@@ -647,6 +647,65 @@ describe('API server', () => {
     expect(await counts()).toMatchObject({ request: 2, backend: 2 });
   });
 
+  it('answers a metric with no value as custom-metrics-apiserver does: a NotFound without details', async () => {
+    await start();
+    const r = await get('/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/*/nope');
+    expect(r.status).toBe(404);
+    expect(r.body).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'the server could not find the metric nope for pods',
+      reason: 'NotFound',
+      code: 404,
+    });
+  });
+
+  it('answers 404, not 405, to a write to a path nobody serves', async () => {
+    await start();
+    const r = await get('/nope', { method: 'POST' });
+    expect(r.status).toBe(404);
+    expect(r.body).toMatchObject({ reason: 'NotFound', code: 404 });
+  });
+
+  it('refuses a fieldSelector naming another object than the path', async () => {
+    const deps = await start();
+    const r = await get(
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/collab-a/websocket_connections?fieldSelector=metadata.name%3Dcollab-b',
+    );
+    expect(r.status).toBe(400);
+    expect(r.body.message).toBe("fieldSelector metadata.name doesn't match requested name");
+    expect((deps.provider as ReturnType<typeof fakeProvider>).calls).toEqual([]);
+  });
+
+  it('reads no selectors on paths that serve no values', async () => {
+    await start();
+    for (const path of ['/healthz', '/apis/custom.metrics.k8s.io/v1beta2', '/version'])
+      expect((await get(`${path}?labelSelector=(`)).status).toBe(200);
+  });
+
+  it('asks authorization about a watch and a field-selected name as the apiserver would', async () => {
+    const asked: unknown[] = [];
+    await start({
+      authorize: async (_user, attrs) => {
+        asked.push(attrs);
+        return { allowed: true };
+      },
+    });
+    await get(
+      '/apis/external.metrics.k8s.io/v1beta1/namespaces/platform/job_queue_length?fieldSelector=metadata.name%3Djob_queue_length&watch=true',
+    );
+    expect(asked).toEqual([
+      expect.objectContaining({
+        verb: 'watch',
+        resource: 'job_queue_length',
+        namespace: 'platform',
+        name: 'job_queue_length',
+      }),
+    ]);
+  });
+
   it('answers 405 to a write', async () => {
     await start();
     const r = await get('/apis/custom.metrics.k8s.io/v1beta2', { method: 'POST' });

@@ -19,7 +19,7 @@ import {
   internalError,
   isStatus,
   methodNotAllowed,
-  notFound,
+  metricNotFound,
   serviceUnavailable,
   unauthorized,
   type Status,
@@ -55,6 +55,7 @@ export interface ServerDeps {
 // and system:discovery allow the first two to everyone authenticated; a scraper needs `get` on
 // the /metrics non-resource URL, as kube-prometheus's Prometheus has).
 const PUBLIC: ReadonlySet<Route['kind']> = new Set(['health']);
+const NO_SELECTORS: Selectors = { labelSelector: [], metricLabelSelector: [] };
 
 const BUILT_IN_KEYS: ReadonlySet<string> = new Set(BUILT_IN.map((r) => r.key));
 
@@ -88,18 +89,8 @@ function pattern(r: Route | Status): string {
 }
 
 /** Maps what the provider throws to the Status the caller's protocol expects. */
-function statusFor(err: unknown, r: Route): Status {
-  if (err instanceof MetricNotFoundError) {
-    const kind = r.kind === 'external' ? 'externalmetrics' : 'custommetrics';
-    return {
-      ...notFound({
-        group: r.kind === 'external' ? 'external.metrics.k8s.io' : CUSTOM_GROUP,
-        kind,
-        name: err.object ?? err.metric,
-      }),
-      message: err.message,
-    };
-  }
+function statusFor(err: unknown): Status {
+  if (err instanceof MetricNotFoundError) return metricNotFound(err.message);
   if (err instanceof BadSelectorError) return badRequest(err.message);
   if (err instanceof PrometheusError) {
     return err.kind === 'bad_query'
@@ -295,7 +286,7 @@ export function createApp(deps: ServerDeps): RequestListener {
         // an object with none, rather than a list without the one item asked for.
         if (name !== '*' && samples.length > 0 && out.dropped === samples.length) {
           metrics.nonFiniteValues.inc({ metric: r.metric }, out.dropped);
-          return sendStatus(res, statusFor(new MetricNotFoundError(r.metric, r.resource, name), r));
+          return sendStatus(res, statusFor(new MetricNotFoundError(r.metric, r.resource, name)));
         }
         return sendList(req, res, r.metric, out, samples);
       }
@@ -338,20 +329,27 @@ export function createApp(deps: ServerDeps): RequestListener {
       const open = !isStatus(r) && PUBLIC.has(r.kind);
       const user = open ? undefined : await deps.authenticate(req);
       if (!open && !user) return sendStatus(res, unauthorized());
+      // A path nobody serves is a 404 whatever the method, as the apiserver's NotFoundHandler.
+      if (isStatus(r)) return sendStatus(res, r);
       if (req.method !== 'GET' && req.method !== 'HEAD')
         return sendStatus(res, methodNotAllowed(req.method ?? ''));
-      if (isStatus(r)) return sendStatus(res, r);
       if (user) {
         const parts = segments(path);
-        const attrs = requestAttributes(Array.isArray(parts) ? parts : [], path);
+        const attrs = requestAttributes(Array.isArray(parts) ? parts : [], path, query);
         const decision = await deps.authorize(user, attrs);
         if (!decision.allowed) return sendStatus(res, forbidden(user.name, attrs, decision.reason));
       }
-      const sel = selectors(query);
+      // Only the value paths read selectors; the others ignore the query, as the apiserver's do.
+      const sel =
+        r.kind === 'custom'
+          ? selectors(query, r.name)
+          : r.kind === 'external'
+            ? selectors(query, null)
+            : NO_SELECTORS;
       if (isStatus(sel)) return sendStatus(res, sel);
       await serve(r, sel, query, req, res);
     } catch (err) {
-      const status = isStatus(r) ? internalError(String(err)) : statusFor(err, r);
+      const status = isStatus(r) ? internalError(String(err)) : statusFor(err);
       if (status.code >= 500)
         logger.warn('request failed', { path: url, code: status.code, error: err });
       if (!res.headersSent) sendStatus(res, status);

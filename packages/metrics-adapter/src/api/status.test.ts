@@ -3,25 +3,24 @@ import {
   forbidden,
   internalError,
   methodNotAllowed,
-  notFound,
+  metricNotFound,
   notFoundPath,
   serviceUnavailable,
   unauthorized,
 } from './status';
 
 describe('Status factories', () => {
-  it('write a NotFound the way kube-apiserver does', () => {
-    // Body shape recorded from kube-apiserver for a missing object, names changed.
+  it('write a metric NotFound as custom-metrics-apiserver does, with no details', () => {
+    // NewMetricNotFoundForError (pkg/provider/errors.go): Status, Code, Reason and Message only.
     expect(
-      notFound({ group: 'custom.metrics.k8s.io', kind: 'pods', name: 'queue_length' }),
+      metricNotFound('the server could not find the metric queue_length for pods web-0'),
     ).toEqual({
       kind: 'Status',
       apiVersion: 'v1',
       metadata: {},
       status: 'Failure',
-      message: 'pods.custom.metrics.k8s.io "queue_length" not found',
+      message: 'the server could not find the metric queue_length for pods web-0',
       reason: 'NotFound',
-      details: { name: 'queue_length', group: 'custom.metrics.k8s.io', kind: 'pods' },
       code: 404,
     });
   });

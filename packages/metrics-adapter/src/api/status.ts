@@ -62,14 +62,11 @@ function failure(
 }
 
 /** 404, phrased as apimachinery does: `<kind>.<group> "<name>" not found`. */
-export function notFound(resource: { group?: string; kind: string; name: string }): Status {
-  const qualified = resource.group ? `${resource.kind}.${resource.group}` : resource.kind;
-  return failure(404, 'NotFound', `${qualified} ${JSON.stringify(resource.name)} not found`, {
-    name: resource.name,
-    ...(resource.group ? { group: resource.group } : {}),
-    kind: resource.kind,
-  });
-}
+/**
+ * 404 for a metric with no value for what was asked, as custom-metrics-apiserver's
+ * NewMetricNotFoundError and NewMetricNotFoundForError write it: the message alone, no details.
+ */
+export const metricNotFound = (message: string): Status => failure(404, 'NotFound', message);
 
 /**
  * 404 for a path the server does not serve, worded as k8s.io/apiserver words it. Under one of
