@@ -249,13 +249,18 @@ describe('parseAdapterConfig', () => {
     ],
     [
       'a template action Go has but this adapter does not run',
-      'rules:\n- seriesQuery: up\n  metricsQuery: "<<range .GroupBySlice>>x<<end>>"\n',
-      'rules[0].metricsQuery: unsupported template action <<range .GroupBySlice>>',
+      'rules:\n- seriesQuery: up\n  metricsQuery: \'<<define "x">>y<<end>>\'\n',
+      'rules[0].metricsQuery: in <<define "x">>: define is not supported here',
     ],
     [
-      'a template pipeline',
-      'rules:\n- seriesQuery: up\n  metricsQuery: "<<.Series | printf \\"%s\\">>"\n',
-      'rules[0].metricsQuery: unsupported template action <<.Series | printf "%s">>',
+      'a template function Go does not have',
+      'rules:\n- seriesQuery: up\n  metricsQuery: "<<join .GroupBySlice \\",\\">>"\n',
+      'rules[0].metricsQuery: in <<join .GroupBySlice ",">>: function "join" not defined',
+    ],
+    [
+      'a range without its end',
+      'rules:\n- seriesQuery: up\n  metricsQuery: "<<range .GroupBySlice>>x"\n',
+      'rules[0].metricsQuery: in <<range .GroupBySlice>>: unexpected EOF (no <<end>>)',
     ],
     [
       'a field of a field that has none',

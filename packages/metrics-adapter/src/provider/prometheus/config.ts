@@ -15,6 +15,7 @@ import {
 } from 'yaml';
 import { builtInResource } from '../../k8s/resources';
 import { parseGoTemplate, TemplateError, type FieldKind } from './go-template';
+import { compileGoTemplate } from './go-template-engine';
 import { compileRe2 } from './re2';
 
 export interface GroupResource {
@@ -223,7 +224,10 @@ class Reader {
     allowIndex: boolean,
   ): void {
     try {
-      parseGoTemplate(text, fields, { allowIndex });
+      // A metricsQuery is run as Go's text/template runs it; a resources.template, which is
+      // also read back into labels, is fields alone.
+      if (allowIndex) compileGoTemplate(text, fields);
+      else parseGoTemplate(text, fields, { allowIndex });
     } catch (err) {
       if (!(err instanceof TemplateError)) throw err;
       this.fail(node, path, err.message);

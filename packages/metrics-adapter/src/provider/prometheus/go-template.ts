@@ -1,8 +1,8 @@
-// The part of Go's text/template that prometheus-adapter's templates use, with its `<<` `>>`
-// delimiters: fields (`<<.Series>>`), a map's entry (`<<.LabelValuesByName.pod>>`), `index`
-// (`<<index .GroupBySlice 0>>`), comments and the `<<-` / `->>` whitespace trims. Any other
-// action (if, range, with, pipelines, functions, variables) is refused when the config is read,
-// naming the action, rather than sent to Prometheus as text.
+// Go's text/template with prometheus-adapter's `<<` `>>` delimiters: the lexing of text,
+// actions, comments and the `<<-` / `->>` whitespace trims (scanGoTemplate), and the flat subset
+// a resources.template is read back with: fields (`<<.Resource>>`), a map's entry
+// (`<<.LabelValuesByName.pod>>`) and `index` (`<<index .GroupBySlice 0>>`); any other action is
+// refused there, naming it. A metricsQuery runs on go-template-engine.ts, which has the rest.
 
 /** How a field prints and what may follow it: Go's fmt of a string, a []string or a map. */
 export type FieldKind = 'string' | 'slice' | 'map';
@@ -43,7 +43,7 @@ const SIMPLE_ESCAPES: Readonly<Record<string, number>> = {
  * (carriage returns dropped), or "…" with \a \b \f \n \r \t \v \\ \", \xHH, octal \NNN,
  * \uHHHH and \UHHHHHHHH. Undefined for anything else, an escape Go refuses included.
  */
-function stringLiteral(word: string): string | undefined {
+export function stringLiteral(word: string): string | undefined {
   if (word.startsWith('`') && word.endsWith('`') && word.length >= 2)
     return word.slice(1, -1).replace(/\r/g, '');
   if (!/^"(?:[^"\\\n]|\\.)*"$/.test(word)) return undefined;
@@ -101,17 +101,8 @@ function parseAction(
   action: string,
   fields: Readonly<Record<string, FieldKind>>,
   allowIndex: boolean,
-): TemplatePart | undefined {
-  const body = action.trim();
-  if (body.startsWith('/*')) {
-    // As Go's lexer: a comment follows `<<` (or `<<- `) directly and ends at its first `*/`,
-    // right before `>>` (or ` ->>`).
-    if (!action.startsWith('/*') || action.indexOf('*/', 2) !== action.length - 2)
-      throw new TemplateError(
-        `in <<${body}>>: a comment must start right after << and end right before >>`,
-      );
-    return undefined;
-  }
+): TemplatePart {
+  const body = action;
   const w = words(body);
   const field = w.length === 1 ? fieldOf(w[0] as string, fields, body) : undefined;
   if (field) return { kind: 'field', field: field.field, ...(field.key ? { key: field.key } : {}) };
@@ -132,16 +123,14 @@ function parseAction(
   throw new TemplateError(`unsupported template action <<${body}>> (supported: ${supported})`);
 }
 
-/**
- * Reads a template with `<<` `>>` delimiters. Throws a TemplateError naming the first action
- * that is unknown or unsupported, or an unclosed `<<`.
- */
-export function parseGoTemplate(
-  text: string,
-  fields: Readonly<Record<string, FieldKind>>,
-  { allowIndex = true }: { allowIndex?: boolean } = {},
-): TemplatePart[] {
-  const parts: TemplatePart[] = [];
+/** A template's text and actions in order, comments left out and the trims applied. */
+export type ScannedPart =
+  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'action'; readonly body: string };
+
+/** Splits a template with `<<` `>>` delimiters into text and actions, as Go's lexer does. */
+export function scanGoTemplate(text: string): ScannedPart[] {
+  const parts: ScannedPart[] = [];
   let pending = '';
   let trimNext = false;
   let at = 0;
@@ -162,16 +151,44 @@ export function parseGoTemplate(
     let end = close;
     trimNext = text[close - 1] === '-' && SPACE.test(text[close - 2] ?? '');
     if (trimNext) end = close - 2;
-    const part = parseAction(text.slice(start, end), fields, allowIndex);
-    if (part) {
+    const action = text.slice(start, end);
+    if (!isComment(action)) {
       if (pending) parts.push({ kind: 'text', text: pending });
       pending = '';
-      parts.push(part);
+      parts.push({ kind: 'action', body: action.trim() });
     }
     at = close + 2;
   }
   if (pending) parts.push({ kind: 'text', text: pending });
   return parts;
+}
+
+/** Whether an action is a comment; one Go's lexer would refuse is an error. */
+function isComment(action: string): boolean {
+  const body = action.trim();
+  if (!body.startsWith('/*')) return false;
+  // As Go's lexer: a comment follows `<<` (or `<<- `) directly and ends at its first `*/`,
+  // right before `>>` (or ` ->>`).
+  if (!action.startsWith('/*') || action.indexOf('*/', 2) !== action.length - 2)
+    throw new TemplateError(
+      `in <<${body}>>: a comment must start right after << and end right before >>`,
+    );
+  return true;
+}
+
+/**
+ * Reads a template with `<<` `>>` delimiters into fields, map entries and index (the subset a
+ * resources.template and the simplest queries use). Throws a TemplateError naming the first
+ * action that is unknown or unsupported, or an unclosed `<<`.
+ */
+export function parseGoTemplate(
+  text: string,
+  fields: Readonly<Record<string, FieldKind>>,
+  { allowIndex = true }: { allowIndex?: boolean } = {},
+): TemplatePart[] {
+  return scanGoTemplate(text).map((p) =>
+    p.kind === 'text' ? p : parseAction(p.body, fields, allowIndex),
+  );
 }
 
 /** Where an action's `>>` is, past any quoted string in it; -1 when there is none. */

@@ -13,6 +13,7 @@ import {
 } from '../../k8s/resources';
 import { METRICS_QUERY_FIELDS, RESOURCE_TEMPLATE_FIELDS, type DiscoveryRule } from './config';
 import { executeGoTemplate, parseGoTemplate, type TemplatePart } from './go-template';
+import { compileGoTemplate, type GoTemplate } from './go-template-engine';
 import { compileRe2, namedGroup } from './re2';
 
 export interface CompiledRule {
@@ -183,14 +184,17 @@ export interface QueryParts {
   readonly groupBy: readonly string[];
 }
 
-const parsedQueries = new Map<string, TemplatePart[]>();
+const parsedQueries = new Map<string, GoTemplate>();
 
-/** Renders a metricsQuery template (config.ts has already refused what cannot render). */
+/**
+ * Renders a metricsQuery template (config.ts has already refused what cannot render); a
+ * TemplateError when running it fails, as Go's Execute does (`index` past a slice's end).
+ */
 export function renderMetricsQuery(template: string, parts: QueryParts): string {
   let parsed = parsedQueries.get(template);
   if (!parsed)
-    parsedQueries.set(template, (parsed = parseGoTemplate(template, METRICS_QUERY_FIELDS)));
-  return executeGoTemplate(parsed, {
+    parsedQueries.set(template, (parsed = compileGoTemplate(template, METRICS_QUERY_FIELDS)));
+  return parsed.execute({
     Series: parts.series,
     LabelMatchers: parts.labelMatchers.join(','),
     LabelValuesByName: parts.labelValuesByName ?? {},
