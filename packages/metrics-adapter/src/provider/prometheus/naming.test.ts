@@ -137,6 +137,16 @@ describe('resources as prometheus-adapter maps them through its RESTMapper', () 
     expect(byResource.labelFor('ingresses.networking.k8s.io')).toBe('ingress');
   });
 
+  it('reads a template that names a field twice (it threw a SyntaxError on compiling)', () => {
+    const twice = rule('{template: "<<.Resource>>_<<.Resource>>"}');
+    expect(twice.labelFor('pods')).toBe('pod_pod');
+    expect(twice.resourceFor('pod_pod')).toBe('pods');
+    expect(twice.resourceFor('pod_node')).toBeUndefined();
+    const group = rule('{template: "<<.Group>>_<<.Resource>>_<<.Group>>"}');
+    expect(group.labelFor('deployments.apps')).toBe('apps_deployment_apps');
+    expect(group.resourceFor('apps_deployment_apps')).toBe('deployments.apps');
+  });
+
   it('writes and reads the group as GroupNameSanitizer does, dots and dashes as underscores', () => {
     const grouped = rule('{template: "kube_<<.Group>>_<<.Resource>>"}');
     expect(grouped.labelFor('ingresses.networking.k8s.io')).toBe('kube_networking_k8s_io_ingress');

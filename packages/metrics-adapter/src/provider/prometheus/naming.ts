@@ -66,14 +66,17 @@ function renderResourceTemplate(template: readonly TemplatePart[], resource: str
  * leaves them; a custom resource is named by an override.
  */
 function templateReader(template: readonly TemplatePart[]): (label: string) => string | undefined {
+  // A field the template names again is the same text again (a back-reference): one group
+  // name twice is no JavaScript pattern.
+  const seen = new Set<string>();
   const pattern = template
-    .map((part) =>
-      part.kind === 'text'
-        ? part.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-        : part.field === 'Group'
-          ? '(?<group>[a-z0-9_]*?)'
-          : '(?<resource>[a-z0-9]+)',
-    )
+    .map((part) => {
+      if (part.kind === 'text') return part.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const name = part.field === 'Group' ? 'group' : 'resource';
+      if (seen.has(name)) return `\\k<${name}>`;
+      seen.add(name);
+      return name === 'group' ? '(?<group>[a-z0-9_]*?)' : '(?<resource>[a-z0-9]+)';
+    })
     .join('');
   const re = new RegExp(`^${pattern}$`);
   return (label) => {
