@@ -186,6 +186,13 @@ describe('parseAdapterConfig', () => {
       });
     });
 
+    it('reads the first document only, as yaml.v2 Unmarshal does', () => {
+      const queries = (text: string) => rule(text).map((r) => r.seriesQuery);
+      expect(queries('rules:\n- seriesQuery: x\n---\nrules: [{seriesQuery: y}]\n')).toEqual(['x']);
+      expect(queries('---\nrules:\n- seriesQuery: x\n---\n')).toEqual(['x']);
+      expect(queries('rules:\n- seriesQuery: x\n---\n: : bad [\n')).toEqual(['x']);
+    });
+
     it("takes an empty is or isNot as not given, as upstream's NewReMatcher", () => {
       const [r] = rule('rules:\n- seriesQuery: x\n  seriesFilters: [{is: "", isNot: a}]\n');
       expect(r?.seriesFilters).toEqual([{ isNot: 'a' }]);

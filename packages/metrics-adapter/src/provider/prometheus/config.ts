@@ -3,7 +3,7 @@
 // template field that does not exist is an error naming the file, the key path and the line.
 import {
   LineCounter,
-  parseDocument,
+  parseAllDocuments,
   isAlias,
   isCollection,
   isMap,
@@ -400,7 +400,10 @@ function readResourceRules(r: Reader, node: Node | null | undefined): ResourceRu
 /** Parses a prometheus-adapter config file's text; `file` names it in errors. */
 export function parseAdapterConfig(text: string, file: string): AdapterConfig {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false });
+  // Only the first document, as yaml.v2's Unmarshal reads only it: a file that ends in `---`,
+  // or has more documents after it, is read as upstream reads it.
+  const doc = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: false })[0];
+  if (!doc) return { rules: [], externalRules: [] };
   const r = new Reader(file, lines, doc);
   const syntax = doc.errors[0];
   if (syntax)
