@@ -192,20 +192,39 @@ export function createKubeApi(
       }
       res.setEncoding('utf8');
       let buffered = '';
-      for await (const chunk of res) {
-        buffered += chunk as string;
-        let nl: number;
-        while ((nl = buffered.indexOf('\n')) >= 0) {
-          const line = buffered.slice(0, nl).trim();
-          buffered = buffered.slice(nl + 1);
-          if (line) onEvent(JSON.parse(line));
+      try {
+        for await (const chunk of res) {
+          buffered += chunk as string;
+          let nl: number;
+          while ((nl = buffered.indexOf('\n')) >= 0) {
+            const line = buffered.slice(0, nl).trim();
+            buffered = buffered.slice(nl + 1);
+            if (line) onEvent(JSON.parse(line));
+          }
         }
+      } catch (err) {
+        // A stream cut off (the API server restarting, a proxy closing it) ends the watch as its
+        // close does, as apimachinery's StreamWatcher takes an error net.IsProbableEOF matches:
+        // the reflector watches again from the last resourceVersion, without a relist.
+        if (signal?.aborted || !isProbableEof(err)) throw err;
       }
     },
     close() {
       agent.destroy();
     },
   };
+}
+
+/**
+ * apimachinery's net.IsProbableEOF, for what Node reports: the connection reset, closed or cut
+ * off mid-answer (`aborted`). Errors of the events themselves (JSON, an ERROR event) are not.
+ */
+function isProbableEof(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (typeof e !== 'object' || e === null) return false;
+  if (e.code === 'ECONNRESET' || e.code === 'EPIPE' || e.code === 'ERR_STREAM_PREMATURE_CLOSE')
+    return true;
+  return e.message === 'aborted';
 }
 
 const QUOTE = 0x22;

@@ -150,6 +150,47 @@ describe('failing watches', () => {
   });
 });
 
+describe('watches cut off', () => {
+  it('watches again from the last event, without a relist or a failure, when the connection drops mid-watch', async () => {
+    const t = Date.now();
+    const { lister, failures } = start({ backoff: fast });
+    await lister.names('pods', 'platform', collab);
+    await waitFor(
+      async () => fake.openWatches() > 0,
+      5_000,
+      () => 'no watch opened',
+    );
+    fake.push({
+      type: 'ADDED',
+      object: {
+        kind: 'PartialObjectMetadata',
+        apiVersion: 'meta.k8s.io/v1',
+        metadata: {
+          name: 'collab-new',
+          namespace: 'platform',
+          labels: { app: 'collab' },
+          resourceVersion: '48300',
+        },
+      },
+    });
+    await waitFor(
+      async () => (await lister.names('pods', 'platform', collab)).has('collab-new'),
+      5_000,
+      () => 'the watch event did not arrive',
+    );
+    fake.resetWatches();
+    await waitFor(
+      async () => since(t).some((r) => /watch=1.*resourceVersion=48300&/.test(r.path)),
+      5_000,
+      () => 'the watch was not opened again from the last event',
+    );
+    // As apimachinery's StreamWatcher: a stream cut off is the watch's end, not an error.
+    expect(since(t).filter((r) => !r.path.includes('watch=')).length).toBe(1);
+    expect(failures).toEqual([]);
+    expect(await lister.names('pods', 'platform', collab)).toContain('collab-new');
+  });
+});
+
 describe('reflector backoff', () => {
   it('doubles from 800 ms to 30 s, adds up to as much again at random, and starts over after 2 min', () => {
     let now = 0;

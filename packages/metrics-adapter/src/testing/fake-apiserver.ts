@@ -35,6 +35,8 @@ export interface FakeApiServer {
   push(event: unknown): void;
   /** Ends every open watch (the server's watch timeout). */
   endWatches(): void;
+  /** Cuts every open watch's connection mid-answer (no final chunk), as a restarting server. */
+  resetWatches(): void;
   openWatches(): number;
   close(): Promise<void>;
 }
@@ -229,6 +231,9 @@ export async function startFakeApiServer(o: FakeApiOptions): Promise<FakeApiServ
     },
     endWatches() {
       for (const w of watches) w.end();
+    },
+    resetWatches() {
+      for (const w of watches) w.destroy();
     },
     openWatches: () => watches.size,
     async close() {
