@@ -207,14 +207,15 @@ export function restApi(deps: {
     }
     next();
   });
-  router.use(
-    json({
-      limit: '1mb',
-      verify: (req, _res, body) => {
-        if (body.length === 0) emptyBodies.add(req as Request);
-      },
-    }),
-  );
+  // Read on the routes that take a body only: a GET's body means nothing (RFC 9110 §9.3.1), and
+  // read on every path it turned a GET, OPTIONS or unserved method with a stray body into a 400,
+  // 413 or 415 instead of its answer (the page, 204, 405).
+  const readJson = json({
+    limit: '1mb',
+    verify: (req, _res, body) => {
+      if (body.length === 0) emptyBodies.add(req as Request);
+    },
+  });
 
   router
     .route('/issues')
@@ -252,7 +253,7 @@ export function restApi(deps: {
   // Before /issues/:id, which would take "status" for an id.
   router
     .route('/issues/status')
-    .post(jsonBody, (req, res) => {
+    .post(readJson, jsonBody, (req, res) => {
       const body = objectBody(req);
       if (!Array.isArray(body.ids) || body.ids.length === 0 || body.ids.length > 1000) {
         throw new ApiError(400, 'ids must be a list of 1 to 1000 issue ids');
@@ -274,7 +275,7 @@ export function restApi(deps: {
       if (!issue) throw new ApiError(404, `issue ${req.params.id} not found`);
       res.json(issue);
     })
-    .patch(jsonBody, (req, res) => {
+    .patch(readJson, jsonBody, (req, res) => {
       const id = idOf(req.params.id);
       const status = statusOf(objectBody(req));
       if (deps.repo.setStatus([id], status, deps.now()).length === 0)
