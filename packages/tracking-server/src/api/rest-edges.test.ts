@@ -1,4 +1,5 @@
-// The REST API at its edges: bodies sent where none is read. Over real HTTP, against SQLite.
+// The REST API at its edges: bodies sent where none is read, and an issue that goes while a
+// request about it is answered. Over real HTTP, against SQLite.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +13,7 @@ import { openSqlite } from '../store/sqlite';
 import { restApi } from './rest';
 
 const TOKEN = 'edge-token';
+const DAY = 86_400_000;
 /** 2026-11-22T12:00:00.000Z */
 const NOW = Date.UTC(2026, 10, 22, 12);
 
@@ -131,5 +133,33 @@ describe('a body sent to a route that reads none', () => {
       allow: undefined,
       body: { error: 'body exceeds 1 MB' },
     });
+  });
+});
+
+describe('an issue deleted by a retention sweep while its status is set', () => {
+  it('answers the PATCH 404, not 200 with no body', async () => {
+    repo.ingest([event('expiring', NOW - 40 * DAY)]);
+    const { items } = repo.listIssues({ q: 'expiring', sort: 'last_seen', limit: 5 }, NOW);
+    const id = items[0]?.id as number;
+    expect(items.map((i) => i.title)).toEqual(['expiring']);
+    // The sweep commits after the status is set and before the issue is read back.
+    served = {
+      ...repo,
+      setStatus: (...args) => {
+        const set = repo.setStatus(...args);
+        while (repo.deleteEventsBefore(NOW - 30 * DAY, 500, 1) > 0);
+        return set;
+      },
+    };
+    try {
+      expect(await send('PATCH', `/issues/${id}`, '{"status":"resolved"}')).toEqual({
+        status: 404,
+        allow: undefined,
+        body: { error: `issue ${id} not found` },
+      });
+    } finally {
+      served = repo;
+    }
+    expect((await send('GET', `/issues/${id}`, '')).status).toBe(404);
   });
 });

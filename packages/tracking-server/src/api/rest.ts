@@ -281,7 +281,10 @@ export function restApi(deps: {
       if (deps.repo.setStatus([id], status, deps.now()).length === 0)
         throw new ApiError(404, `issue ${id} not found`);
       deps.onStatusChange?.();
-      res.json(deps.repo.getIssue(id, deps.now()));
+      // Gone in between (a retention sweep deleted it): a 404, not a 200 with no body.
+      const issue = deps.repo.getIssue(id, deps.now());
+      if (!issue) throw new ApiError(404, `issue ${id} not found`);
+      res.json(issue);
     })
     .all(otherMethods(`${READ}, PATCH`));
 
