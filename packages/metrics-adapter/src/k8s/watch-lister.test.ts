@@ -92,7 +92,7 @@ describe('paged, metadata-only lists', () => {
     );
   });
 
-  it('lists whole when a continue token has expired (410), as client-go’s pager falls back', async () => {
+  it('lists whole at the first page’s resourceVersion when a continue token has expired (410), as client-go’s pager falls back', async () => {
     fake.expireContinue = true;
     const t = Date.now();
     const { lister } = start({ pageSize: 3 });
@@ -104,7 +104,8 @@ describe('paged, metadata-only lists', () => {
     expect(lists.map((p) => p.replace(/continue=[^&]+/, 'continue=TOKEN'))).toEqual([
       '/api/v1/pods?limit=3&resourceVersion=0',
       '/api/v1/pods?continue=TOKEN&limit=3',
-      '/api/v1/pods',
+      // pager.go: Limit and Continue cleared, ResourceVersion back to the one first asked for.
+      '/api/v1/pods?resourceVersion=0',
     ]);
   });
 });

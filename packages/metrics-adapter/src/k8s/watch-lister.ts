@@ -231,8 +231,10 @@ class Informer {
   /**
    * client-go's pager: pages of `limit` objects chained by `continue` (which carries the
    * list's resourceVersion, so later pages send none); a continue token that expired (410)
-   * falls back to one whole list. A list at a given resourceVersion is not paged unless the
-   * server paged the first one: unpaged, the watch cache can answer it instead of etcd.
+   * falls back to one whole list at the resourceVersion first asked for (pager.go: `0` or the
+   * last one synced stays a read the watch cache can answer, not a quorum read from etcd). A
+   * list at a given resourceVersion is not paged unless the server paged the first one:
+   * unpaged, the watch cache can answer it instead of etcd.
    */
   private async listPages(resourceVersion: string) {
     const objects = new Map<string, Entry>();
@@ -251,7 +253,11 @@ class Informer {
       } catch (err) {
         if (!isExpired(err) || !paginated) throw err;
         objects.clear();
-        meta = await this.api.list(this.path, keep, METADATA_LIST_ACCEPT);
+        meta = await this.api.list(
+          this.path + query({ resourceVersion }),
+          keep,
+          METADATA_LIST_ACCEPT,
+        );
         return { objects, meta, paginated };
       }
       if (!meta.continue) return { objects, meta, paginated };
