@@ -46,17 +46,25 @@ export interface KubeApi {
 /** How often a token file is read again: client-go's cached file token source reads it each minute. */
 export const TOKEN_REREAD_MS = 60_000;
 
+/** The bearer token to send now; `reset` after a 401 to a request sent at `sentAt`. */
+export interface TokenSource {
+  (): string | undefined;
+  reset(sentAt: number): void;
+}
+
 /**
  * The bearer token to send now. A token file (the pod's service-account token, a kubeconfig's
  * tokenFile) is read again once a minute, so a rotated token is picked up; a read that fails or
- * finds the file empty (mid-rotation) keeps the last token.
+ * finds the file empty (mid-rotation) keeps the last token. A 401 to a request that carried a
+ * token read before it was sent makes the next request read the file again, as client-go's
+ * tokenSourceTransport resets its cached file token (ResetTokenOlderThan).
  */
-export function tokenSource(conn: KubeConnection, now: () => number): () => string | undefined {
+export function tokenSource(conn: KubeConnection, now: () => number): TokenSource {
   let token = conn.token;
   let readAt = now();
   const file = conn.tokenFile;
-  if (!file) return () => token;
-  return () => {
+  if (!file) return Object.assign(() => token, { reset: () => undefined });
+  const current = () => {
     if (now() - readAt < TOKEN_REREAD_MS) return token;
     readAt = now();
     try {
@@ -66,6 +74,11 @@ export function tokenSource(conn: KubeConnection, now: () => number): () => stri
     }
     return token;
   };
+  return Object.assign(current, {
+    reset(sentAt: number) {
+      if (readAt < sentAt) readAt = Number.NEGATIVE_INFINITY;
+    },
+  });
 }
 
 export function createKubeApi(
@@ -99,6 +112,7 @@ export function createKubeApi(
     signal?: AbortSignal,
     accept = 'application/json',
   ) {
+    const sentAt = now();
     return new Promise<IncomingMessage>((resolve, reject) => {
       const req = send(
         conn.server + path,
@@ -117,7 +131,10 @@ export function createKubeApi(
                 }),
           }),
         },
-        resolve,
+        (res) => {
+          if (res.statusCode === 401) token.reset(sentAt);
+          resolve(res);
+        },
       );
       req.on('timeout', () => req.destroy(new Error(`no answer within ${timeout}ms`)));
       req.on('error', (err) =>

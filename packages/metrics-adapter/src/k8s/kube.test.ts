@@ -8,7 +8,7 @@ import { subjectAccessReviewAuthorizer, tokenReviewAuthenticator } from '../auth
 import { startFakeApiServer, type FakeApiServer } from '../testing/fake-apiserver';
 import { createPki, type Pki } from '../testing/pki';
 import { waitFor } from '../testing/prometheus';
-import { createKubeApi, type KubeApi } from './api';
+import { createKubeApi, KubeApiError, type KubeApi } from './api';
 import { inClusterConnection } from './in-cluster';
 import { KubeconfigError, loadKubeconfig, parseKubeconfig } from './kubeconfig';
 import { parseLabelSelector } from './label-selector';
@@ -524,6 +524,38 @@ describe('token files', () => {
       const conn = loadKubeconfig(join(d, 'kubeconfig'));
       expect(await sentTokens(conn, join(d, 'token'))).toEqual(expected);
     } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('reads the token file again at once after a 401, as client-go resets its cached token', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'beacon-tokenfile-'));
+    writeFileSync(join(d, 'token'), 'adapter-sa-token\n');
+    writeFileSync(join(d, 'kubeconfig'), readFileSync(kubeconfig, 'utf8'));
+    let clock = 1_000_000;
+    const client = createKubeApi(loadKubeconfig(join(d, 'kubeconfig')), 10_000, () => clock);
+    /** The token a GET sent at clock `t`, and the answer's status. */
+    const sent = async (t: number) => {
+      clock = 1_000_000 + t;
+      const before = fake.requests.length;
+      const status = await client.json('GET', '/api/v1/pods').then(
+        () => 200,
+        (err: unknown) => (err instanceof KubeApiError ? err.status : 0),
+      );
+      return [fake.requests[before]?.authorization, status];
+    };
+    try {
+      expect(await sent(0)).toEqual(['Bearer adapter-sa-token', 200]);
+      // The token is rotated and the old one is refused from now on (revoked, or expired).
+      writeFileSync(join(d, 'token'), 'rotated-token\n');
+      fake.adapterToken = 'rotated-token';
+      expect(await sent(10_000)).toEqual(['Bearer adapter-sa-token', 401]);
+      // Not a minute later: the very next request.
+      expect(await sent(11_000)).toEqual(['Bearer rotated-token', 200]);
+      expect(await sent(12_000)).toEqual(['Bearer rotated-token', 200]);
+    } finally {
+      fake.adapterToken = 'adapter-sa-token';
+      client.close();
       rmSync(d, { recursive: true, force: true });
     }
   });

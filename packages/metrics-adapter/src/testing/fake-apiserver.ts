@@ -31,6 +31,8 @@ export interface FakeApiServer {
   expireContinue: boolean;
   /** The version `GET /apis/argoproj.io` says is preferred (rollouts are served at v1alpha1). */
   argoVersion: string;
+  /** The bearer token accepted now (at first the options'): any other is answered 401. */
+  adapterToken: string;
   /** Sends one watch event line to every open watch. */
   push(event: unknown): void;
   /** Ends every open watch (the server's watch timeout). */
@@ -107,10 +109,12 @@ export async function startFakeApiServer(o: FakeApiOptions): Promise<FakeApiServ
   const requests: FakeApiServer['requests'] = [];
   const received: FakeApiServer['received'] = [];
   const watches = new Set<ServerResponse>();
-  const state = { watchMode: 'hold', expireContinue: false, argoVersion: 'v1alpha1' } as Pick<
-    FakeApiServer,
-    'watchMode' | 'expireContinue' | 'argoVersion'
-  >;
+  const state = {
+    watchMode: 'hold',
+    expireContinue: false,
+    argoVersion: 'v1alpha1',
+    adapterToken: o.adapterToken,
+  } as Pick<FakeApiServer, 'watchMode' | 'expireContinue' | 'argoVersion' | 'adapterToken'>;
   const server: Server = createServer({ cert: o.serving.cert, key: o.serving.key }, (req, res) => {
     let text = '';
     req.setEncoding('utf8');
@@ -130,7 +134,7 @@ export async function startFakeApiServer(o: FakeApiOptions): Promise<FakeApiServ
         res.writeHead(code, { 'content-type': 'application/json' });
         res.end(JSON.stringify(value));
       };
-      if (req.headers.authorization !== `Bearer ${o.adapterToken}`) {
+      if (req.headers.authorization !== `Bearer ${state.adapterToken}`) {
         return json(401, {
           kind: 'Status',
           apiVersion: 'v1',
