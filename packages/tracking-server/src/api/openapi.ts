@@ -399,7 +399,19 @@ export function openApiDocument(): object {
           summary: 'One session as a JSON download',
           parameters: [sessionId],
           responses: {
-            '200': ok(object({ exportedAt: time, session: ref('SessionDetail') })),
+            '200': {
+              ...ok(object({ exportedAt: time, session: ref('SessionDetail') })),
+              headers: {
+                'Content-Disposition': {
+                  description:
+                    "an attachment named debug-session-<id>.json: the session's id, at most 200 characters of it, each character but an ASCII letter, a digit, _, . and - written as _",
+                  schema: {
+                    type: 'string',
+                    example: 'attachment; filename="debug-session-req-42.json"',
+                  },
+                },
+              },
+            },
             ...notFound('session'),
             ...errors,
           },

@@ -163,3 +163,56 @@ describe('an issue deleted by a retention sweep while its status is set', () => 
     expect((await send('GET', `/issues/${id}`, '')).status).toBe(404);
   });
 });
+
+describe("a session's export", () => {
+  /** A session of one operation, keyed by correlation id `id`. */
+  const session = (id: string, traceHex: string) =>
+    repo.ingestTraces(
+      1,
+      [
+        {
+          traceId: traceHex.repeat(32),
+          spanId: traceHex.repeat(16),
+          name: 'GET /checkout',
+          service: 'api-gateway',
+          start: NOW - 2_000,
+          end: NOW - 1_000,
+          status: 'ok',
+          correlationId: id,
+          attributes: {},
+        },
+      ],
+      [],
+    );
+  const exported = async (id: string) => {
+    const res = await fetch(`${base}/sessions/${encodeURIComponent(id)}/export`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    const body = (await res.json()) as { session: { id: string } };
+    return {
+      status: res.status,
+      disposition: res.headers.get('content-disposition'),
+      id: body.session.id,
+    };
+  };
+
+  it('is named with the characters of its id a file name can hold plainly, others as _', async () => {
+    const id = 'réq "7";\r\n/..\\x';
+    session(id, 'a');
+    expect(await exported(id)).toEqual({
+      status: 200,
+      disposition: 'attachment; filename="debug-session-r_q__7_____.._x.json"',
+      id,
+    });
+  });
+
+  it('is named with at most 200 characters of a longer id, a name a file system can hold', async () => {
+    const id = `req-${'9'.repeat(4_996)}`;
+    session(id, 'b');
+    expect(await exported(id)).toEqual({
+      status: 200,
+      disposition: `attachment; filename="debug-session-req-${'9'.repeat(196)}.json"`,
+      id,
+    });
+  });
+});

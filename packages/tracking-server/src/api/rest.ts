@@ -175,6 +175,18 @@ const isJson = (text: unknown) => {
   }
 };
 
+/** Most characters of a session id an export's file name keeps. */
+const EXPORT_ID_CHARS = 200;
+
+/**
+ * The file name a session is exported as: its id with each character but ASCII letters, digits,
+ * `_`, `.` and `-` written as `_`, and cut to EXPORT_ID_CHARS, so that the name fits a file
+ * system's 255 bytes (an OTLP correlation id has no length limit: `curl -OJ` could not save a
+ * session of a 5,000-character id).
+ */
+const exportName = (id: string) =>
+  `debug-session-${id.slice(0, EXPORT_ID_CHARS).replace(/[^\w.-]/g, '_')}.json`;
+
 export function restApi(deps: {
   repo: Repository;
   apiToken: string;
@@ -343,7 +355,7 @@ export function restApi(deps: {
     .route('/sessions/:id/export')
     .get(async (req, res) => {
       const s = await session(req);
-      res.attachment(`debug-session-${s.id.replace(/[^\w.-]/g, '_')}.json`).json({
+      res.attachment(exportName(s.id)).json({
         exportedAt: new Date(deps.now()).toISOString(),
         session: s,
       } satisfies SessionExport);
