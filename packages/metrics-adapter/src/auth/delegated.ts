@@ -5,7 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { KubeApi } from '../k8s/api';
 import { CollapsingCache } from '../provider/cache';
-import type { Authenticator, Authorizer, Decision, RequestAttributes, UserInfo } from './types';
+import type { Authenticator, Authorizer, RequestAttributes, UserInfo } from './types';
 
 const TTL_MS = 10_000;
 
@@ -16,11 +16,16 @@ interface SubjectAccessReviewStatus {
   readonly evaluationError?: string;
 }
 
+/**
+ * As k8s.io/apiserver's webhook authorizer: the decision is the review's `allowed` and `denied`
+ * with its `reason` (an `evaluationError` is not told to the caller); a review
+ * that says both is an error (a 500), as is one that cannot be made.
+ */
 export function subjectAccessReviewAuthorizer(
   api: KubeApi,
   now: () => number = Date.now,
 ): Authorizer {
-  const cache = new CollapsingCache<Decision>(TTL_MS, undefined, now);
+  const cache = new CollapsingCache<SubjectAccessReviewStatus>(TTL_MS, undefined, now);
   return async (user, attrs) => {
     const spec = {
       user: user.name,
@@ -40,20 +45,20 @@ export function subjectAccessReviewAuthorizer(
           }
         : { nonResourceAttributes: { path: attrs.path, verb: attrs.verb } }),
     };
-    return cache.get(JSON.stringify(spec), async () => {
+    const status = await cache.get(JSON.stringify(spec), async () => {
       const review = await api.json<{ status?: SubjectAccessReviewStatus }>(
         'POST',
         '/apis/authorization.k8s.io/v1/subjectaccessreviews',
         { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec },
       );
-      const status = review.status ?? {};
-      return {
-        allowed: status.allowed === true && status.denied !== true,
-        ...(status.reason || status.evaluationError
-          ? { reason: status.reason || status.evaluationError }
-          : {}),
-      };
+      return review.status ?? {};
     });
+    if (status.allowed === true && status.denied === true)
+      throw new Error('SubjectAccessReview returned both allow and deny response');
+    return {
+      allowed: status.allowed === true,
+      ...(status.reason ? { reason: status.reason } : {}),
+    };
   };
 }
 
