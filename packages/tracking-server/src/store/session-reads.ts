@@ -148,7 +148,7 @@ export function sessionReads(db: Database.Database) {
     }[];
     const events = db
       .prepare(
-        `SELECT e.id, e.issue_id, e.level, e.service, e.timestamp, e.trace_id, e.payload, i.title FROM events e JOIN issues i ON i.id = e.issue_id
+        `SELECT e.id, e.issue_id, e.level, e.service, e.timestamp, e.trace_id, e.correlation_id, e.payload, i.title FROM events e JOIN issues i ON i.id = e.issue_id
          WHERE e.rowid IN (SELECT event FROM event_sessions WHERE sid IN (SELECT sid FROM sessions WHERE id = ? OR ${inTraces.replace('trace_id', 'id')})) ORDER BY e.timestamp`,
       )
       .all(sessionId, ...traceIds) as {
@@ -158,6 +158,7 @@ export function sessionReads(db: Database.Database) {
       service: string;
       timestamp: number;
       trace_id: string | null;
+      correlation_id: string | null;
       payload: string | Buffer;
       title: string;
     }[];
@@ -165,6 +166,7 @@ export function sessionReads(db: Database.Database) {
       .prepare(`SELECT * FROM memory_snapshots WHERE ${joining} ORDER BY time`)
       .all(sessionId, ...traceIds) as {
       service: string;
+      correlation_id: string | null;
       time: number;
       rss: number | null;
       heap_used: number | null;
@@ -219,9 +221,16 @@ export function sessionReads(db: Database.Database) {
         ...(trace.span_id ? { spanId: trace.span_id } : {}),
       };
     });
+    // Named by any of its records, it is a correlation id, though 32 hex digits as a trace id is
+    // (a request id written as a uuid without dashes): only operations were asked before, so a
+    // session of such an id with error events alone was answered as keyed by a trace id.
+    const named = (r: { correlation_id: string | null }) => r.correlation_id === sessionId;
     const correlationId =
-      ops.find((o) => o.correlation_id)?.correlation_id ??
-      (traceIds.includes(sessionId) ? undefined : sessionId);
+      ops.some(named) || events.some(named) || memory.some(named)
+        ? sessionId
+        : traceIds.includes(sessionId)
+          ? undefined
+          : sessionId;
     return {
       id: sessionId,
       ...(correlationId ? { correlationId } : {}),

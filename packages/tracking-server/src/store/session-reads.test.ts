@@ -1,0 +1,76 @@
+// A session's correlation id as its summary and detail name it, for ids that look like trace ids.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readEvent } from '../ingest/event';
+import { createScrubber } from '../scrub/scrub';
+import type { Repository } from './repository';
+import { openSqlite } from './sqlite';
+
+const NOW = Date.UTC(2026, 11, 2, 12);
+const scrub = createScrubber({ enabled: true });
+
+let dir: string;
+let repo: Repository;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'beacon-session-reads-'));
+  repo = openSqlite(join(dir, 'tracker.db'));
+});
+afterEach(() => {
+  repo.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** An error event of project 1; `contexts.trace` when a trace id is given. */
+const errorEvent = (n: number, tags: Record<string, string>, traceId?: string) =>
+  readEvent(
+    {
+      event_id: n.toString(16).padStart(32, '0'),
+      message: `failure ${n}`,
+      timestamp: NOW / 1000,
+      tags,
+      ...(traceId ? { contexts: { trace: { trace_id: traceId, span_id: 'c'.repeat(16) } } } : {}),
+    },
+    1,
+    scrub,
+    NOW,
+  );
+
+/** A request id written as a uuid without its dashes: 32 hex digits, as a trace id is. */
+const REQUEST_ID = '5f0c6a1e9b7d4c3a8e2f1b0a9c8d7e6f';
+
+it('names a correlation id of 32 hex digits as such when only error events carry it', () => {
+  repo.ingest([errorEvent(1, { correlation_id: REQUEST_ID })]);
+  repo.indexSessions();
+  const listed = repo.listSessions({ limit: 5 }).items;
+  expect(listed.map((s) => [s.id, s.correlationId])).toEqual([[REQUEST_ID, REQUEST_ID]]);
+  expect(repo.getSession(REQUEST_ID)?.correlationId).toBe(REQUEST_ID);
+});
+
+it('names a correlation id of 32 hex digits as such when only a memory snapshot carries it', () => {
+  repo.ingestTraces(
+    1,
+    [],
+    [
+      {
+        traceId: 'a'.repeat(32),
+        spanId: 'b'.repeat(16),
+        service: 'ai-service',
+        correlationId: REQUEST_ID,
+        time: NOW,
+        rss: 1_000,
+      },
+    ],
+  );
+  expect(repo.getSession(REQUEST_ID)?.correlationId).toBe(REQUEST_ID);
+});
+
+it('still names none for a session keyed by the trace id of an event with no correlation id', () => {
+  const traceId = 'd'.repeat(32);
+  repo.ingest([errorEvent(2, {}, traceId)]);
+  repo.indexSessions();
+  const session = repo.getSession(traceId);
+  expect(session?.id).toBe(traceId);
+  expect(session).not.toHaveProperty('correlationId');
+  expect(repo.listSessions({ limit: 5 }).items[0]).not.toHaveProperty('correlationId');
+});
