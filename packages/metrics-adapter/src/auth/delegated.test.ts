@@ -1,9 +1,11 @@
 // Delegated authorization and authentication as k8s.io/apiserver's webhook authorizer and token
 // authenticator make them (plugin/pkg/authorizer/webhook/webhook.go, pkg/util/webhook): the
-// decision read from a SubjectAccessReview's status, and decisions cached 10 s. The API server
-// is a stub answering each review as the test scripts it.
-import type { KubeApi } from '../k8s/api';
-import { subjectAccessReviewAuthorizer } from './delegated';
+// decision read from a SubjectAccessReview's status, decisions cached 10 s, and reviews that
+// fail for a passing reason tried again after DefaultAuthWebhookRetryBackoff. The API server is
+// a stub answering each review as the test scripts it.
+import type { IncomingMessage } from 'node:http';
+import { KubeApiError, type KubeApi } from '../k8s/api';
+import { subjectAccessReviewAuthorizer, tokenReviewAuthenticator } from './delegated';
 import type { RequestAttributes } from './types';
 
 type Answer = unknown | Error;
@@ -41,6 +43,17 @@ const review = (status: Record<string, unknown>) => ({
   apiVersion: 'authorization.k8s.io/v1',
   status,
 });
+/** A recorded sleep: the waits asked for, none waited. */
+function sleeps() {
+  const waits: number[] = [];
+  return { waits, sleep: async (ms: number) => void waits.push(ms), random: () => 0 };
+}
+const status500 = () =>
+  new KubeApiError(
+    500,
+    'POST /apis/...: 500 Internal error occurred: etcdserver: request timed out',
+  );
+
 describe('SubjectAccessReview decision', () => {
   it('is an error (a 500), not a 403, when the review says both allowed and denied', async () => {
     const { api } = stubApi(review({ allowed: true, denied: true, reason: 'confused webhook' }));
@@ -85,5 +98,64 @@ describe('SubjectAccessReview decision', () => {
     now += 2;
     await deny(user, attrs);
     expect(denied.posted).toHaveLength(2);
+  });
+});
+
+describe('reviews tried again (DefaultAuthWebhookRetryBackoff, DefaultShouldRetry)', () => {
+  it('tries a review that failed with a 500 again after 0.5 s, then 0.75 s, and takes its answer', async () => {
+    const { api, posted } = stubApi(status500(), status500(), review({ allowed: true }));
+    const s = sleeps();
+    expect((await subjectAccessReviewAuthorizer(api, Date.now, s)(user, attrs)).allowed).toBe(true);
+    expect(posted).toHaveLength(3);
+    expect(s.waits).toEqual([500, 750]);
+  });
+
+  it('gives up after five tries, with the last error; waits grow ×1.5 and up to 20 % at random', async () => {
+    const { api, posted } = stubApi(new KubeApiError(504, 'POST: 504 Timeout'));
+    const s = { ...sleeps(), random: () => 1 };
+    await expect(subjectAccessReviewAuthorizer(api, Date.now, s)(user, attrs)).rejects.toThrow(
+      '504 Timeout',
+    );
+    expect(posted).toHaveLength(5);
+    // 500, 750, 1125, 1687.5 ms, each 20 % longer (random 1).
+    expect(s.waits).toEqual([600, 900, 1350, 2025]);
+  });
+
+  it('tries again after a reset connection and a 429, not after a 403 or a refused connection', async () => {
+    const reset = new KubeApiError(0, 'POST https://10.96.0.1/...: read ECONNRESET', {
+      cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
+    });
+    const throttled = new KubeApiError(429, 'POST: 429 Too many requests');
+    const retried = stubApi(reset, throttled, review({ allowed: true }));
+    expect(
+      (await subjectAccessReviewAuthorizer(retried.api, Date.now, sleeps())(user, attrs)).allowed,
+    ).toBe(true);
+    expect(retried.posted).toHaveLength(3);
+
+    const forbidden = new KubeApiError(403, 'POST: 403 cannot create subjectaccessreviews');
+    const refused = new KubeApiError(0, 'POST https://127.0.0.1:1/...: connect ECONNREFUSED', {
+      cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+    });
+    for (const err of [forbidden, refused]) {
+      const once = stubApi(err);
+      await expect(
+        subjectAccessReviewAuthorizer(once.api, Date.now, sleeps())(user, attrs),
+      ).rejects.toBe(err);
+      expect(once.posted).toHaveLength(1);
+    }
+  });
+
+  it('tries a TokenReview that failed with a 500 again before answering', async () => {
+    const { api, posted } = stubApi(status500(), {
+      kind: 'TokenReview',
+      apiVersion: 'authentication.k8s.io/v1',
+      status: { authenticated: true, user: { username: 'jane', groups: ['devs'] } },
+    });
+    const s = sleeps();
+    const authenticate = tokenReviewAuthenticator(api, Date.now, undefined, s);
+    const req = { headers: { authorization: 'Bearer t0ken' } } as IncomingMessage;
+    expect(await authenticate(req)).toEqual({ name: 'jane', groups: ['devs'] });
+    expect(posted).toHaveLength(2);
+    expect(s.waits).toEqual([500]);
   });
 });

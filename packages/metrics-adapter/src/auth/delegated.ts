@@ -3,11 +3,54 @@
 // the cluster's RBAC. Decisions are cached for 10 s (the Kubernetes defaults), so the HPA's
 // polling does not turn into one review per request.
 import type { IncomingMessage } from 'node:http';
-import type { KubeApi } from '../k8s/api';
+import { KubeApiError, type KubeApi } from '../k8s/api';
 import { CollapsingCache } from '../provider/cache';
 import type { Authenticator, Authorizer, RequestAttributes, UserInfo } from './types';
 
 const TTL_MS = 10_000;
+
+/**
+ * How a review that failed for a passing reason is tried again: k8s.io/apiserver's
+ * DefaultAuthWebhookRetryBackoff (0.5 s, ×1.5, each wait up to 20 % longer at random, five
+ * tries), which its delegated authentication and authorization both use.
+ */
+export interface ReviewRetry {
+  readonly initialMs?: number;
+  readonly factor?: number;
+  readonly jitter?: number;
+  readonly steps?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+}
+
+export const WEBHOOK_RETRY_BACKOFF = { initialMs: 500, factor: 1.5, jitter: 0.2, steps: 5 };
+
+/**
+ * webhook.DefaultShouldRetry: a connection reset, or an answer of 500 (InternalError), 504
+ * (Timeout) or 429 (TooManyRequests). A refused connection or a 401/403 is not tried again.
+ */
+function shouldRetry(err: unknown): boolean {
+  if (err instanceof KubeApiError && [429, 500, 504].includes(err.status)) return true;
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
+  return e?.code === 'ECONNRESET' || e?.cause?.code === 'ECONNRESET';
+}
+
+/** webhook.WithExponentialBackoff: the call, tried again while it fails for a passing reason. */
+async function withRetry<T>(call: () => Promise<T>, r: ReviewRetry): Promise<T> {
+  const { initialMs, factor, jitter, steps } = { ...WEBHOOK_RETRY_BACKOFF, ...r };
+  const sleep = r.sleep ?? ((ms: number) => new Promise<void>((ok) => setTimeout(ok, ms)));
+  const random = r.random ?? Math.random;
+  let delay = initialMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (attempt >= steps || !shouldRetry(err)) throw err;
+      await sleep(delay + random() * jitter * delay);
+      delay *= factor;
+    }
+  }
+}
 
 interface SubjectAccessReviewStatus {
   readonly allowed?: boolean;
@@ -24,6 +67,7 @@ interface SubjectAccessReviewStatus {
 export function subjectAccessReviewAuthorizer(
   api: KubeApi,
   now: () => number = Date.now,
+  retry: ReviewRetry = {},
 ): Authorizer {
   const cache = new CollapsingCache<SubjectAccessReviewStatus>(TTL_MS, undefined, now);
   return async (user, attrs) => {
@@ -46,10 +90,14 @@ export function subjectAccessReviewAuthorizer(
         : { nonResourceAttributes: { path: attrs.path, verb: attrs.verb } }),
     };
     const status = await cache.get(JSON.stringify(spec), async () => {
-      const review = await api.json<{ status?: SubjectAccessReviewStatus }>(
-        'POST',
-        '/apis/authorization.k8s.io/v1/subjectaccessreviews',
-        { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec },
+      const review = await withRetry(
+        () =>
+          api.json<{ status?: SubjectAccessReviewStatus }>(
+            'POST',
+            '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+            { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec },
+          ),
+        retry,
       );
       return review.status ?? {};
     });
@@ -87,13 +135,18 @@ export function tokenReviewAuthenticator(
   api: KubeApi,
   now: () => number = Date.now,
   onError: (error: unknown) => void = () => undefined,
+  retry: ReviewRetry = {},
 ): Authenticator {
   const cache = new CollapsingCache<UserInfo | null>(TTL_MS, undefined, now);
   const review = async (token: string): Promise<UserInfo | null> => {
-    const answer = await api.json<{ status?: TokenReviewStatus }>(
-      'POST',
-      '/apis/authentication.k8s.io/v1/tokenreviews',
-      { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } },
+    const answer = await withRetry(
+      () =>
+        api.json<{ status?: TokenReviewStatus }>(
+          'POST',
+          '/apis/authentication.k8s.io/v1/tokenreviews',
+          { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } },
+        ),
+      retry,
     );
     const s = answer.status;
     if (!s?.authenticated || !s.user?.username) return null;
