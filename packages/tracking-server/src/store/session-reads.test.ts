@@ -74,3 +74,31 @@ it('still names none for a session keyed by the trace id of an event with no cor
   expect(session).not.toHaveProperty('correlationId');
   expect(repo.listSessions({ limit: 5 }).items[0]).not.toHaveProperty('correlationId');
 });
+
+it('filters sessions by one service name, never by two names joined with a line break', () => {
+  const op = (n: number, service: string, correlationId: string) => ({
+    traceId: n.toString(16).padStart(32, '0'),
+    spanId: n.toString(16).padStart(16, '0'),
+    name: 'GET /render',
+    service,
+    start: NOW - 1_000,
+    end: NOW - 500,
+    status: 'ok' as const,
+    correlationId,
+    attributes: {},
+  });
+  repo.ingestTraces(
+    1,
+    [
+      op(1, 'api-gateway', 'req-two'),
+      op(2, 'video-processing', 'req-two'),
+      op(3, 'api-gateway\nvideo-processing', 'req-odd'),
+    ],
+    [],
+  );
+  const ids = (service: string) => repo.listSessions({ service, limit: 5 }).items.map((s) => s.id);
+  expect(ids('api-gateway')).toEqual(['req-two']);
+  expect(ids('video-processing')).toEqual(['req-two']);
+  // The name with a line break is the odd session's own, not the other's two services.
+  expect(ids('api-gateway\nvideo-processing')).toEqual(['req-odd']);
+});

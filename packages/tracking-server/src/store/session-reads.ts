@@ -272,8 +272,10 @@ export function sessionReads(db: Database.Database) {
       params.q = f.q;
     }
     if (f.service !== undefined) {
+      // As servicesText stores a name: a line break in it is a space. Taken as given, a filter
+      // `a\nb` matched a session of the two services a and b, listed one after the other.
       where.push('instr(services, @service) > 0');
-      params.service = `\n${f.service}\n`;
+      params.service = `\n${f.service.replace(/\n/g, ' ')}\n`;
     }
     if (f.minDurationMs !== undefined) {
       where.push('end - start >= @min');
