@@ -159,6 +159,29 @@ describe('kubeconfig', () => {
     expect(() => parseKubeconfig(text, 'k')).toThrow(message);
   });
 
+  it.each([
+    // client-go's DefaultServerURL: https when there are TLS settings, else http.
+    [
+      '10.0.0.1:6443',
+      `certificate-authority-data: ${Buffer.from('CA').toString('base64')}`,
+      'https://10.0.0.1:6443',
+    ],
+    ['kubernetes.default.svc', 'insecure-skip-tls-verify: true', 'https://kubernetes.default.svc'],
+    ['localhost:8080', 'insecure-skip-tls-verify: false', 'http://localhost:8080'],
+    // Go's url.Parse lower-cases the scheme.
+    [
+      'HTTPS://api.example.com:6443/',
+      'insecure-skip-tls-verify: false',
+      'https://api.example.com:6443',
+    ],
+  ])('reads server %j (with %s) as %j, as client-go does', (server, tls, expected) => {
+    const text = `current-context: c
+contexts: [{name: c, context: {cluster: k}}]
+clusters: [{name: k, cluster: {server: "${server}", ${tls}}}]
+`;
+    expect(parseKubeconfig(text, 'k').server).toBe(expected);
+  });
+
   it('takes null and empty fields as unset, as client-go does', () => {
     const text = `current-context: c
 contexts: [{name: c, context: {cluster: k, user: u}}]

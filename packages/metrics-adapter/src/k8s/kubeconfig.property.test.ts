@@ -236,13 +236,13 @@ const badServer = fc.constantFrom(
   'https://',
   'http://',
   'https://exa mple.com',
-  '10.0.0.1:6443',
-  'kubernetes.default.svc',
+  // A bare host:port is a URL to client-go's DefaultServerURL, but not one with a path.
+  'h:6443/api',
+  'kubernetes.default.svc/prefix',
   'https://h:6443?x=1',
   'https://h/#frag',
   'https://h:99999',
   'http//h',
-  'HTTPS://h',
   '',
 );
 

@@ -96,6 +96,21 @@ const parseUrl = (s: string): URL | undefined => {
   }
 };
 
+/**
+ * The server URL as client-go's DefaultServerURL reads it: a scheme (in any case, as Go's
+ * url.Parse lower-cases it) and a host are kept; a bare host or host:port (`10.0.0.1:6443`,
+ * `kubernetes.default.svc`) is https when the connection has TLS settings (a CA, a client
+ * certificate, insecure-skip-tls-verify), else http. A bare host with a path is left as given,
+ * for the check that refuses it (client-go: "host must be a URL or a host:port pair").
+ */
+function withScheme(server: string, tls: boolean): string {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(?=[^/?#])/.exec(server)?.[1];
+  if (scheme) return scheme.toLowerCase() + server.slice(scheme.length);
+  const bare = `${tls ? 'https' : 'http'}://${server}`;
+  const url = parseUrl(bare);
+  return url && (url.pathname === '' || url.pathname === '/') ? bare : server;
+}
+
 /** Standard base64 with padding, as Go's encoding/json decodes a []byte (it skips \r and \n). */
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -179,24 +194,6 @@ export function parseKubeconfig(text: string, file: string): KubeConnection {
         `user.${field} (impersonation) is not supported here: give the adapter a user of its own`,
       );
   }
-  const server = stringField(cluster, 'cluster', 'server', file);
-  // Every request's URL is the server's with the path appended: it must parse, with a host, and
-  // carry no query or fragment that the path would land in.
-  const url = server === undefined ? undefined : parseUrl(server);
-  if (
-    server === undefined ||
-    !url ||
-    !/^https?:\/\//.test(server) ||
-    !url.host ||
-    url.search ||
-    url.hash ||
-    server.includes('#')
-  ) {
-    throw new KubeconfigError(
-      file,
-      `cluster.server must be an http(s) URL with a host and no query, got ${JSON.stringify(server ?? cluster.server)}`,
-    );
-  }
   /**
    * The bearer token. A tokenFile wins over a static token and is read again as it rotates:
    * client-go keeps both, and its refreshing round tripper sends the file's token, falling back
@@ -228,6 +225,28 @@ export function parseKubeconfig(text: string, file: string): KubeConnection {
         ? 'user has a client key but no client-certificate(-data)'
         : 'user has a client certificate but no client-key(-data)',
     );
+  const given = stringField(cluster, 'cluster', 'server', file);
+  const server =
+    given === undefined
+      ? undefined
+      : withScheme(given, ca !== undefined || cert !== undefined || insecure === true);
+  // Every request's URL is the server's with the path appended: it must parse, with a host, and
+  // carry no query or fragment that the path would land in.
+  const url = server === undefined ? undefined : parseUrl(server);
+  if (
+    server === undefined ||
+    !url ||
+    !/^https?:\/\//.test(server) ||
+    !url.host ||
+    url.search ||
+    url.hash ||
+    server.includes('#')
+  ) {
+    throw new KubeconfigError(
+      file,
+      `cluster.server must be an http(s) URL with a host and no query, or a host:port, got ${JSON.stringify(given ?? cluster.server)}`,
+    );
+  }
   return {
     server: server.replace(/\/+$/, ''),
     ...(tlsServerName === undefined ? {} : { tlsServerName }),
