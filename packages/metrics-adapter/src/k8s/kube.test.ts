@@ -150,6 +150,12 @@ describe('kubeconfig', () => {
       'current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: {server: https://x}}]\nusers: [{name: u, user: {token: 12345}}]\n',
       'kubeconfig k: user.token must be a string, got 12345',
     ],
+    // client-go's TLSConfigFor: "specifying a root certificates file with the insecure flag is
+    // not allowed"; the CA was ignored and the server not checked.
+    [
+      'current-context: c\ncontexts: [{name: c, context: {cluster: k}}]\nclusters: [{name: k, cluster: {server: https://x, certificate-authority-data: Q0E=, insecure-skip-tls-verify: true}}]\n',
+      'kubeconfig k: cluster has both a certificate-authority(-data) and insecure-skip-tls-verify: true',
+    ],
     [
       'current-context: c\ncontexts: [{name: c, context: {cluster: k}}]\nclusters: [{name: k, cluster: {server: https://x, insecure-skip-tls-verify: "true"}}]\n',
       'kubeconfig k: cluster.insecure-skip-tls-verify must be true or false, got "true"',

@@ -117,7 +117,9 @@ const model: fc.Arbitrary<Model> = fc
   // A token file that cannot be read, with no token to fall back to, is an error: not valid;
   // so is a client certificate without its key, or a key without its certificate.
   .filter((m) => !(m.tokenFile?.name === 'missing-token' && !m.token))
-  .filter((m) => given(m.cert) === given(m.key));
+  .filter((m) => given(m.cert) === given(m.key))
+  // A CA together with insecure-skip-tls-verify: true is refused, as client-go's TLSConfigFor.
+  .filter((m) => !(m.insecure === true && given(m.ca)));
 
 const pathOf = (f: { name: string; absolute: boolean }) =>
   f.absolute ? join(dir, f.name) : f.name;
@@ -311,6 +313,17 @@ const mutation = (m: Model): fc.Arbitrary<Mutation> =>
       apply: (doc: Obj) => void delete clusterOf(doc).server,
       error: 'cluster.server must be',
     }),
+    fc.constantFrom('certificate-authority-data', 'certificate-authority').map((field) => ({
+      apply: (doc: Obj) => {
+        const cluster = clusterOf(doc);
+        delete cluster['certificate-authority-data'];
+        delete cluster['certificate-authority'];
+        cluster[field] =
+          field === 'certificate-authority' ? 'ca.crt' : Buffer.from('CA').toString('base64');
+        cluster['insecure-skip-tls-verify'] = true;
+      },
+      error: 'cluster has both a certificate-authority(-data) and insecure-skip-tls-verify: true',
+    })),
     fc.constantFrom<unknown>('true', 'yes', 1, [true]).map((v) => ({
       apply: (doc: Obj) => void (clusterOf(doc)['insecure-skip-tls-verify'] = v),
       error: 'cluster.insecure-skip-tls-verify must be true or false',

@@ -225,6 +225,14 @@ export function parseKubeconfig(text: string, file: string): KubeConnection {
         ? 'user has a client key but no client-certificate(-data)'
         : 'user has a client certificate but no client-key(-data)',
     );
+  // As client-go's TLSConfigFor: a CA to check the server against and an order not to check it
+  // cannot both be meant ("specifying a root certificates file with the insecure flag is not
+  // allowed"); taking either would connect other than the kubeconfig says.
+  if (ca !== undefined && insecure === true)
+    throw new KubeconfigError(
+      file,
+      'cluster has both a certificate-authority(-data) and insecure-skip-tls-verify: true, which client-go refuses (specifying a root certificates file with the insecure flag is not allowed): remove one',
+    );
   const given = stringField(cluster, 'cluster', 'server', file);
   const server =
     given === undefined
