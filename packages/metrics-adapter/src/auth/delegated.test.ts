@@ -77,6 +77,27 @@ describe('SubjectAccessReview decision', () => {
     });
   });
 
+  it('allows system:masters without a review, as DelegatingAuthorizationOptions’ AlwaysAllowGroups', async () => {
+    const { api, posted } = stubApi(
+      new KubeApiError(403, 'POST: 403 cannot create resource "subjectaccessreviews"'),
+    );
+    const authorize = subjectAccessReviewAuthorizer(api);
+    const admin = {
+      name: 'kubernetes-admin',
+      groups: ['kubeadm:cluster-admins', 'system:masters'],
+    };
+    expect(await authorize(admin, attrs)).toEqual({ allowed: true });
+    expect(await authorize(admin, { kind: 'nonResource', verb: 'get', path: '/metrics' })).toEqual({
+      allowed: true,
+    });
+    expect(posted).toHaveLength(0);
+    // Any other group is reviewed.
+    await expect(
+      authorize({ name: 'kubernetes-admin', groups: ['kubeadm:cluster-admins'] }, attrs),
+    ).rejects.toThrow('cannot create resource "subjectaccessreviews"');
+    expect(posted).toHaveLength(1);
+  });
+
   it('keeps allowed and denied decisions 10 s each, then asks again', async () => {
     let now = 0;
     const { api, posted } = stubApi(review({ allowed: true }));
