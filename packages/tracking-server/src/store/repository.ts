@@ -141,13 +141,16 @@ export interface Repository {
   /**
    * Deletes up to `batch` events received before `before` (of the projects `scope` names), and
    * once those are gone up to `batch` issues left with no events whose last event is older;
-   * returns how many went (0: nothing left to do).
+   * returns how many went (0: nothing left to do). A call that steps over its budget of other
+   * projects' old rows without finding one of the scope's returns how many it stepped over: the
+   * sweep goes on from there at the next call (age-walk.ts).
    */
   deleteEventsBefore(before: number, batch: number, scope?: RetentionScope): number;
   /**
    * Deletes up to `batch` operations, memory snapshots and sessions older than `before`, and
    * once those are gone moves the start of up to 100 sessions crossing `before` to their
-   * earliest remaining record; returns how many rows went and starts moved (0: nothing left).
+   * earliest remaining record; returns how many rows went and starts moved, and other
+   * projects' rows stepped over when a call found none of the scope's (0: nothing left).
    */
   deleteSessionsBefore(before: number, batch: number, scope?: RetentionScope): number;
   close(): void;

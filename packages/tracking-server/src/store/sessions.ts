@@ -12,13 +12,11 @@
 import type Database from 'better-sqlite3';
 import type { MemorySnapshot, Operation } from '../ingest/otlp';
 import type { RetentionScope } from './repository';
+import { ageWalk, type AgeWalk, type ScopeSql } from './age-walk';
 import { sessionReads } from './session-reads';
 import { prepareSessionTables, servicesText, UPSERT } from './sessions-schema';
 
 export * from './session-reads';
-
-/** A retention scope as an SQL condition on `project_id`, and its parameters. */
-type ScopeSql = { sql: string; params: Record<string, unknown> };
 
 /** The SQL condition (on `project_id`) and parameters of a retention scope. */
 export function scopeCondition(scope: RetentionScope | undefined): ScopeSql {
@@ -80,8 +78,22 @@ SELECT MIN(t) FROM (
 /** Trace links' times are rounded up to the hour (linkTime below). */
 const LINK_TIME_STEP = 3_600_000;
 
-export function sessionStore(db: Database.Database) {
+/**
+ * What retention deletes, each walked by age (age-walk.ts): operations by end, memory snapshots
+ * by time, trace links by when they were seen (links made by records that old go with them),
+ * and sessions whose last record is older (their records go with the rows above).
+ */
+const WALKED = [
+  ['operations', 'end', 'rowid'],
+  ['memory_snapshots', 'time', 'rowid'],
+  ['trace_links', 'seen', 'trace_id'],
+  ['sessions', 'end', 'sid'],
+] as const;
+
+/** `oldEvents`: the events' retention walk on this connection (sqlite.ts), when it has one. */
+export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
   prepareSessionTables(db);
+  const walks = WALKED.map(([table, time, key]) => ageWalk(db, table, time, key));
   const reads = sessionReads(db);
   const st = {
     op: db.prepare(
@@ -296,37 +308,20 @@ export function sessionStore(db: Database.Database) {
    * `before`; returns how many rows went and whether any kind filled its batch (more to go).
    */
   const deleteOld = (before: number, batch: number, where: ScopeSql) => {
-    const params = { before, batch, ...where.params };
-    const a = db
-      .prepare(
-        `DELETE FROM operations WHERE rowid IN (SELECT rowid FROM operations WHERE end < @before AND ${where.sql} LIMIT @batch)`,
-      )
-      .run(params).changes;
-    const b = db
-      .prepare(
-        `DELETE FROM memory_snapshots WHERE rowid IN (SELECT rowid FROM memory_snapshots WHERE time < @before AND ${where.sql} LIMIT @batch)`,
-      )
-      .run(params).changes;
-    // Links made by records that old go with them.
-    const links = db
-      .prepare(
-        `DELETE FROM trace_links WHERE trace_id IN (SELECT trace_id FROM trace_links WHERE seen < @before AND ${where.sql} LIMIT @batch)`,
-      )
-      .run(params).changes;
-    // Sessions whose last record is older (their records go with the statements above).
-    const gone = db
-      .prepare(`SELECT sid FROM sessions WHERE end < @before AND ${where.sql} LIMIT @batch`)
-      .all(params) as { sid: number }[];
-    const sessions =
-      gone.length === 0
-        ? 0
-        : db
-            .prepare('DELETE FROM sessions WHERE sid IN (SELECT value FROM json_each(?))')
-            .run(JSON.stringify(gone.map((g) => g.sid))).changes;
-    return {
-      deleted: a + b + links + sessions,
-      more: a === batch || b === batch || links === batch || gone.length === batch,
-    };
+    let deleted = 0;
+    let passed = 0;
+    let more = false;
+    for (const [i, [table, , key]] of WALKED.entries()) {
+      const found = (walks[i] as AgeWalk).next(before, batch, where);
+      passed += found.passed;
+      more ||= found.passed > 0 || found.keys.length === batch;
+      if (found.keys.length > 0)
+        deleted += db
+          .prepare(`DELETE FROM ${table} WHERE ${key} IN (SELECT value FROM json_each(?))`)
+          .run(JSON.stringify(found.keys)).changes;
+    }
+    // Rows of other scopes stepped over count as work done: the sweep calls again.
+    return { deleted: deleted + passed, more };
   };
 
   const deleteBefore = db.transaction(
@@ -342,10 +337,17 @@ export function sessionStore(db: Database.Database) {
    * refreshed (Infinity once done). Kept on the connection that sweeps (the writer's).
    */
   let refreshing: { sweep: string; after: number } | undefined;
-  const oldEventLeft = (before: number, where: ScopeSql) =>
-    db
-      .prepare(`SELECT 1 FROM events WHERE received_at < @before AND ${where.sql} LIMIT 1`)
-      .get({ before, ...where.params }) !== undefined;
+  // The events' own sweep knows (sqlite.ts); asked only when it has not begun (a caller
+  // sweeping sessions alone), as the query steps over other scopes' old events.
+  const oldEventLeft = (before: number, where: ScopeSql) => {
+    const walked = oldEvents?.done(before, where);
+    if (walked !== undefined) return !walked;
+    return (
+      db
+        .prepare(`SELECT 1 FROM events WHERE received_at < @before AND ${where.sql} LIMIT 1`)
+        .get({ before, ...where.params }) !== undefined
+    );
+  };
 
   /**
    * Once a sweep's deletes are done, the sessions that straddle `before` lost their older
@@ -405,8 +407,14 @@ export function sessionStore(db: Database.Database) {
     touchEvents,
     detail: reads.detail,
     list: reads.list,
-    deleteBefore: (before: number, batch: number, scope?: RetentionScope): number =>
-      deleteBefore.immediate(before, batch, scope),
+    deleteBefore(before: number, batch: number, scope?: RetentionScope): number {
+      try {
+        return deleteBefore.immediate(before, batch, scope);
+      } catch (err) {
+        for (const walk of walks) walk.reset(); // what the walks found was not deleted
+        throw err;
+      }
+    },
   };
 }
 

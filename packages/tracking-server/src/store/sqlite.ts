@@ -7,6 +7,7 @@ import type { IssueStatus, Repository, RetentionScope } from './repository';
 import { QUIET_STEP, sessionIndex } from './session-index';
 import { scopeCondition, sessionStore } from './sessions';
 import { migrateTables, SCHEMA } from './sqlite-schema';
+import { ageWalk } from './age-walk';
 
 export { CursorError } from './issue-reads';
 
@@ -43,7 +44,8 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
   db.pragma('busy_timeout = 5000');
   db.pragma(`wal_autocheckpoint = ${options.checkpoint === false ? 0 : CHECKPOINT_PAGES}`);
   db.exec(SCHEMA);
-  const sessions = sessionStore(db);
+  const oldEvents = ageWalk(db, 'events', 'received_at', 'rowid');
+  const sessions = sessionStore(db, oldEvents);
   const index = sessionIndex(db, sessions);
   migrateTables(db); // after the migrations above, which may add columns to the old table
   const ingest = issueIngest(db, index);
@@ -71,12 +73,15 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
   const deleteEventsTx = db.transaction(
     (before: number, batch: number, scope?: RetentionScope): number => {
       const where = scopeCondition(scope);
+      const found = oldEvents.next(before, batch, where);
+      if (found.passed > 0) return found.passed;
+      const events =
+        found.keys.length === 0
+          ? 0
+          : db
+              .prepare('DELETE FROM events WHERE rowid IN (SELECT value FROM json_each(?))')
+              .run(JSON.stringify(found.keys)).changes;
       const params = { before, batch, ...where.params };
-      const events = db
-        .prepare(
-          `DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE received_at < @before AND ${where.sql} LIMIT @batch)`,
-        )
-        .run(params).changes;
       return events === batch ? events : events + deleteEmptyIssues(params, where);
     },
   );
@@ -131,7 +136,14 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
     },
     ...issueReads(db),
     setStatus: (ids, status) => setStatusTx.immediate(ids, status),
-    deleteEventsBefore: (before, batch, scope) => deleteEventsTx.immediate(before, batch, scope),
+    deleteEventsBefore(before, batch, scope) {
+      try {
+        return deleteEventsTx.immediate(before, batch, scope);
+      } catch (err) {
+        oldEvents.reset(); // what its walk found was not deleted
+        throw err;
+      }
+    },
 
     ingestTraces: (projectId, operations, memory) => sessions.write(projectId, operations, memory),
     listSessions: (filter) => sessions.list(filter),
