@@ -17,9 +17,9 @@ export interface RetentionRule {
 
 /**
  * The rules for a sweep at `now`; a retention of 0 days keeps data for ever. A project kept as
- * long as the default goes with the default's rule: a rule's deletes read the oldest rows first
- * and step over other projects' rows, so one rule per project made a catch-up (a first start on
- * an old store, a lowered retention) quadratic in the rows the others still had to delete.
+ * long as the default goes with the default's rule: a rule's deletes walk the oldest rows first
+ * and step over other projects' rows (once a sweep, age-walk.ts), so one rule per project would
+ * walk the store's old rows once per project.
  */
 export function retentionRules(
   projects: readonly Pick<Project, 'id' | 'retentionDays'>[],
