@@ -103,9 +103,10 @@ interface ParamRule {
   readonly shortest: number;
 }
 const NO_SAFE_KEYS: ReadonlySet<string> = new Set();
+const DEFAULT_KEY_WORDS = withJoined(DEFAULT_KEYS.map(normaliseKey));
 const DEFAULT_PARAMS: ParamRule = {
   hint: PARAM_HINT,
-  isSecret: (name) => isSecretParam(name, DEFAULT_KEYS, NO_SAFE_KEYS),
+  isSecret: (name) => isSecretParam(name, DEFAULT_KEY_WORDS, NO_SAFE_KEYS),
   shortest: SHORTEST_MATCH,
 };
 
@@ -115,7 +116,8 @@ const DEFAULT_PARAMS: ParamRule = {
  */
 function hintOf(c: string): string {
   const escape = (ch: string) => `%${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
-  if (c === '_') return `(?:[-._\\s]|${['_', '-', '.', ' '].map(escape).join('|')})`;
+  // Optional: a camelCase name (`cardNumber`) joins the words (see withJoined).
+  if (c === '_') return `(?:[-._\\s]|${['_', '-', '.', ' '].map(escape).join('|')})?`;
   if (/[a-z0-9]/.test(c)) return c;
   const literal = c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   return c.charCodeAt(0) < 0x80 ? `(?:${literal}|${escape(c)})` : literal;
@@ -132,7 +134,8 @@ function paramRule(
   return {
     hint: new RegExp([PARAM_HINT.source, ...words].join('|'), 'i'),
     isSecret: (name: string) => isSecretParam(name, keys, safe),
-    shortest: Math.min(SHORTEST_MATCH, ...extraKeys.map((k) => k.length + 2)),
+    // `k=x`, the key's words joined (`cardNumber=x`) being its shortest spelling
+    shortest: Math.min(SHORTEST_MATCH, ...extraKeys.map((k) => k.replace(/_/g, '').length + 2)),
   };
 }
 const BEARER_HINT = /bearer\s/i;
@@ -230,6 +233,17 @@ function normaliseKey(key: string): string {
 }
 
 /**
+ * Keys with each `a_b` also as `ab`: a camelCase key (`privateKey`, JavaScript's and Java's
+ * spelling) has no separator to fold into `_`, so it holds `privatekey`, which Relay's default
+ * password rule lists beside `private_key` (relay-pii regexes.rs PASSWORD_KEY_REGEX).
+ */
+function withJoined(keys: readonly string[]): string[] {
+  const out = new Set(keys);
+  for (const k of keys) if (k.includes('_')) out.add(k.replace(/_/g, ''));
+  return [...out];
+}
+
+/**
  * Sentry's PairList form (`[["Cookie", "sid=…"], …]`) of headers, cookies, query strings and
  * tags. Only an array whose every item is a [string, value] pair, so a frame's `["a", "b"]`
  * arguments or a list of rows stay ordinary arrays. (A loop, not `every`, which skips holes.)
@@ -293,8 +307,8 @@ const ID_PATHS = idPaths({
 export function createScrubber(options: ScrubOptions): Scrubber {
   if (!options.enabled) return Object.assign((v: unknown) => v, { text: (s: string) => s });
   const extraKeys = (options.extraKeys ?? []).map(normaliseKey);
-  const keys = [...DEFAULT_KEYS.map(normaliseKey), ...extraKeys];
-  const safe = new Set((options.safeKeys ?? []).map(normaliseKey));
+  const keys = withJoined([...DEFAULT_KEYS.map(normaliseKey), ...extraKeys]);
+  const safe = new Set(withJoined((options.safeKeys ?? []).map(normaliseKey)));
   const params = paramRule(extraKeys, keys, safe);
   /**
    * A key that is sensitive only for the default name `token` inside its count word (`input_tokens`)
