@@ -11,6 +11,7 @@ import type { IncomingMessage } from 'node:http';
 import { X509Certificate } from 'node:crypto';
 import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
 import type { Authenticator, UserInfo } from './types';
+import { verifiedWindows, type Window } from './x509-verify';
 
 export interface RequestHeaderOptions {
   readonly cas: readonly X509Certificate[];
@@ -117,12 +118,9 @@ export function certificateUser(cert: X509Certificate): UserInfo | undefined {
   return name ? { name, groups: subjectValues(cert.subject, 'O') } : undefined;
 }
 
-const signedBy = (cert: X509Certificate, cas: readonly X509Certificate[]) =>
-  cas.some((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey));
-
 /**
- * The connection's certificate chain, leaf first: what the client sent, completed by OpenSSL up
- * to the root it verified against (Node links each certificate to its issuer; a root to itself).
+ * The connection's certificate chain, leaf first: what the client sent, linked by Node each to its
+ * issuer and completed from the server's CAs; all but the leaf are candidate intermediates.
  */
 function peerChain(socket: TLSSocket): X509Certificate[] {
   const chain: X509Certificate[] = [];
@@ -134,21 +132,6 @@ function peerChain(socket: TLSSocket): X509Certificate[] {
     c = c.issuerCertificate;
   }
   return chain;
-}
-
-/**
- * Whether the chain leads to one of `cas`: some certificate in it is signed by one, and each below
- * it by the next. A client may send intermediates, as Go's x509.Verify (kube-apiserver's) takes
- * them; the TLS handshake already checked that they are CAs, against every CA the server trusts,
- * and this says which bundle the chain ends in.
- */
-function chainsTo(chain: readonly X509Certificate[], cas: readonly X509Certificate[]): boolean {
-  for (const [i, cert] of chain.entries()) {
-    if (signedBy(cert, cas)) return true;
-    const issuer = chain[i + 1];
-    if (!issuer || !signedBy(cert, [issuer])) return false;
-  }
-  return false;
 }
 
 /**
@@ -200,40 +183,33 @@ function fromRequestHeaders(req: IncomingMessage, o: RequestHeaderOptions): User
 /**
  * What a connection's client certificate makes of each of its requests, as upstream's union of
  * the requestheader and x509 authenticators does: the front proxy's (the user in each request's
- * headers), else the certificate's own user when the chain reaches a client CA (the same CA may
- * be in both bundles), else nobody. Valid only within [notBefore, notAfter] of the whole chain.
+ * headers) when the chain verifies against the requestheader CAs and the CN is allowed, else the
+ * certificate's own user when it verifies against the client CAs (the same CA may be in both
+ * bundles), else nobody. Each is kept as the windows in which a verified chain is valid.
  */
 interface Verdict {
-  readonly proxy: boolean;
+  readonly proxy: readonly Window[];
   readonly user?: UserInfo;
-  readonly notBefore: number;
-  readonly notAfter: number;
-}
-
-/** The window in which every certificate in the chain is valid (ms since the epoch). */
-function validity(chain: readonly X509Certificate[]): { notBefore: number; notAfter: number } {
-  const from = chain.map((c) => Date.parse(c.validFrom));
-  const to = chain.map((c) => Date.parse(c.validTo));
-  return { notBefore: Math.max(...from), notAfter: Math.min(...to) };
+  readonly userWindows: readonly Window[];
 }
 
 function decide(chain: readonly X509Certificate[], options: CertAuthOptions): Verdict {
-  const cert = chain[0];
-  if (!cert) return { proxy: false, notBefore: Infinity, notAfter: -Infinity };
+  const [cert, ...sent] = chain;
+  if (!cert) return { proxy: [], userWindows: [] };
   const cn = subjectValues(cert.subject, 'CN').at(-1) ?? '';
   const rh = options.requestHeader;
   const proxy =
-    !!rh &&
-    chainsTo(chain, rh.cas) &&
-    (rh.allowedNames.length === 0 || rh.allowedNames.includes(cn));
-  const user =
-    options.clientCAs && chainsTo(chain, options.clientCAs) ? certificateUser(cert) : undefined;
-  return {
-    proxy,
-    ...(user ? { user } : {}),
-    ...validity(chain),
-  };
+    rh && (rh.allowedNames.length === 0 || rh.allowedNames.includes(cn))
+      ? verifiedWindows(cert, sent, rh.cas)
+      : [];
+  const user = options.clientCAs ? certificateUser(cert) : undefined;
+  const userWindows =
+    user && options.clientCAs ? verifiedWindows(cert, sent, options.clientCAs) : [];
+  return { proxy, ...(user ? { user } : {}), userWindows };
 }
+
+const within = (windows: readonly Window[], t: number) =>
+  windows.some((w) => w.notBefore <= t && t <= w.notAfter);
 
 export function certificateAuthenticator(
   options: CertAuthOptions,
@@ -246,16 +222,16 @@ export function certificateAuthenticator(
   const verdicts = new WeakMap<object, Verdict>();
   return async (req) => {
     const socket = req.socket as Partial<TLSSocket>;
-    if (typeof socket.getPeerCertificate !== 'function' || !socket.authorized) return undefined;
+    // Verified here, as Go verifies it, whatever OpenSSL made of it in the handshake.
+    if (typeof socket.getPeerCertificate !== 'function') return undefined;
     let verdict = verdicts.get(socket);
     if (!verdict) verdicts.set(socket, (verdict = decide(peerChain(socket as TLSSocket), options)));
     const t = now();
-    if (t < verdict.notBefore || t > verdict.notAfter) return undefined;
     // A front-proxy request without a user header is not the proxy's: it falls through to x509.
     const viaProxy =
-      verdict.proxy && options.requestHeader
+      options.requestHeader && within(verdict.proxy, t)
         ? fromRequestHeaders(req, options.requestHeader)
         : undefined;
-    return viaProxy ?? verdict.user;
+    return viaProxy ?? (within(verdict.userWindows, t) ? verdict.user : undefined);
   };
 }

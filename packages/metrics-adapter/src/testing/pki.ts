@@ -21,6 +21,8 @@ export interface Pki {
   client(ca: Pair, name: string, subject: string): Pair;
   /** A serving certificate signed by `ca`, for `altNames` (by default localhost and 127.0.0.1). */
   server(ca: Pair, name: string, altNames?: string): Pair;
+  /** A certificate for `subject` signed by `ca` with exactly `extensions` (openssl's extfile lines). */
+  custom(ca: Pair, name: string, subject: string, extensions: string): Pair;
   remove(): void;
 }
 
@@ -93,6 +95,7 @@ export function createPki(): Pki {
       signed(ca, name, subject, 'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n'),
     server: (ca, name, altNames = 'DNS:localhost,IP:127.0.0.1') =>
       signed(ca, name, `/CN=${name}`, `extendedKeyUsage=serverAuth\nsubjectAltName=${altNames}\n`),
+    custom: signed,
     remove() {
       rmSync(dir, { recursive: true, force: true });
     },

@@ -1,0 +1,174 @@
+// Client certificates verified as Go's x509.Verify verifies them for kube-apiserver's x509 and
+// requestheader authenticators (k8s.io/apiserver pkg/authentication/request/x509: Roots = the
+// CA bundle, Intermediates = what the client sent, KeyUsages = [ExtKeyUsageClientAuth]), over
+// real TLS. Expected users come from Go's rules (crypto/x509 verify.go: checkChainForKeyUsage,
+// isValid), not from OpenSSL's verdict on the handshake, which differs for several of them.
+import { X509Certificate } from 'node:crypto';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { serverTlsOptions } from '../tls';
+import { httpsGet } from '../testing/https';
+import { createPki, type Pair, type Pki } from '../testing/pki';
+import { certificateAuthenticator } from './x509';
+
+jest.setTimeout(60_000);
+
+let pki: Pki;
+let root: Pair;
+let ica: Pair;
+let serving: Pair;
+const servers: Server[] = [];
+
+const CLIENT = 'extendedKeyUsage=clientAuth\n';
+const CA = 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n';
+
+beforeAll(() => {
+  pki = createPki();
+  root = pki.ca('root');
+  ica = pki.intermediate(root, 'ica');
+  serving = pki.server(root, 'serving');
+});
+
+afterAll(async () => {
+  for (const s of servers) {
+    s.closeAllConnections();
+    await new Promise((r) => s.close(r));
+  }
+  pki.remove();
+});
+
+/** A server authenticating by `bundle` as client CA (or front-proxy CA); answers the user's name. */
+async function serve(bundle: readonly Pair[], frontProxy = false): Promise<string> {
+  const cas = bundle.map((p) => new X509Certificate(p.cert));
+  const authenticate = certificateAuthenticator(
+    frontProxy
+      ? {
+          requestHeader: {
+            cas,
+            allowedNames: [],
+            usernameHeaders: ['X-Remote-User'],
+            groupHeaders: ['X-Remote-Group'],
+            extraHeaderPrefixes: ['X-Remote-Extra-'],
+          },
+        }
+      : { clientCAs: cas },
+  );
+  const server = createServer(
+    serverTlsOptions(
+      serving,
+      bundle.map((p) => p.cert),
+    ),
+    (req, res) => void authenticate(req).then((user) => res.end(user?.name ?? 'nobody')),
+  );
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+}
+
+async function userOf(
+  url: string,
+  leaf: Pair,
+  sent: readonly Pair[] = [],
+  headers: Record<string, string> = {},
+) {
+  const res = await httpsGet(url, {
+    ca: root.cert,
+    cert: leaf.cert + sent.map((p) => p.cert).join(''),
+    key: leaf.key,
+    headers,
+  });
+  return res.text;
+}
+
+describe('extended key usage, as Go checks it for [clientAuth]', () => {
+  it('takes a leaf with anyExtendedKeyUsage, or none, and refuses one for serverAuth only', async () => {
+    const url = await serve([root]);
+    const any = pki.custom(root, 'any', '/CN=any', 'extendedKeyUsage=anyExtendedKeyUsage\n');
+    const none = pki.custom(root, 'none', '/CN=none', 'basicConstraints=CA:FALSE\n');
+    const server = pki.custom(root, 'srv', '/CN=srv', 'extendedKeyUsage=serverAuth\n');
+    expect(await userOf(url, any)).toBe('any');
+    expect(await userOf(url, none)).toBe('none');
+    expect(await userOf(url, server)).toBe('nobody');
+  });
+
+  it('refuses a chain through an intermediate whose extended key usage leaves out clientAuth', async () => {
+    const url = await serve([root]);
+    const srvCa = pki.custom(root, 'srv-ca', '/CN=srv-ca', `${CA}extendedKeyUsage=serverAuth\n`);
+    const leaf = pki.custom(srvCa, 'under-srv-ca', '/CN=under-srv-ca', CLIENT);
+    expect(await userOf(url, leaf, [srvCa])).toBe('nobody');
+  });
+
+  it("ignores KeyUsage and Netscape's certificate type, as Go does", async () => {
+    const url = await serve([root]);
+    const enc = pki.custom(root, 'enc', '/CN=enc', `keyUsage=critical,keyEncipherment\n${CLIENT}`);
+    const ns = pki.custom(root, 'ns', '/CN=ns', `nsCertType=server\n${CLIENT}`);
+    expect(await userOf(url, enc)).toBe('enc');
+    expect(await userOf(url, ns)).toBe('ns');
+  });
+
+  it('applies to the front-proxy certificate too', async () => {
+    const url = await serve([root], true);
+    const any = pki.custom(root, 'proxy-any', '/CN=p', 'extendedKeyUsage=anyExtendedKeyUsage\n');
+    const server = pki.custom(root, 'proxy-srv', '/CN=p', 'extendedKeyUsage=serverAuth\n');
+    expect(await userOf(url, any, [], { 'X-Remote-User': 'hpa' })).toBe('hpa');
+    expect(await userOf(url, server, [], { 'X-Remote-User': 'hpa' })).toBe('nobody');
+  });
+});
+
+describe('the chain', () => {
+  it('takes a bundle whose CA is an intermediate, as Go trusts every certificate in Roots', async () => {
+    const url = await serve([ica]);
+    const leaf = pki.client(ica, 'under-ica', '/CN=under-ica');
+    expect(await userOf(url, leaf)).toBe('under-ica');
+    expect(await userOf(url, leaf, [ica])).toBe('under-ica');
+    // Not one the root signs directly.
+    expect(await userOf(url, pki.client(root, 'under-root', '/CN=under-root'))).toBe('nobody');
+  });
+
+  it('takes the intermediates the client sends, and only with them', async () => {
+    const url = await serve([root]);
+    const leaf = pki.client(ica, 'ivan', '/CN=ivan');
+    expect(await userOf(url, leaf, [ica])).toBe('ivan');
+    expect(await userOf(url, leaf)).toBe('nobody');
+  });
+
+  it('takes only a CA as an intermediate', async () => {
+    const url = await serve([root]);
+    const notCa = pki.custom(root, 'not-ca', '/CN=not-ca', `basicConstraints=CA:FALSE\n${CLIENT}`);
+    const leaf = pki.custom(notCa, 'under-not-ca', '/CN=under-not-ca', CLIENT);
+    expect(await userOf(url, notCa)).toBe('not-ca');
+    expect(await userOf(url, leaf, [notCa])).toBe('nobody');
+  });
+
+  it("keeps an intermediate's path length constraint", async () => {
+    const url = await serve([root]);
+    const zero = pki.custom(
+      root,
+      'zero',
+      '/CN=zero',
+      'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign\n',
+    );
+    const below = pki.intermediate(zero, 'below-zero');
+    const direct = pki.client(zero, 'direct', '/CN=direct');
+    const deep = pki.client(below, 'deep', '/CN=deep');
+    expect(await userOf(url, direct, [zero])).toBe('direct');
+    expect(await userOf(url, deep, [below, zero])).toBe('nobody');
+  });
+
+  it('refuses a leaf with a critical extension Go does not handle', async () => {
+    const url = await serve([root]);
+    const odd = pki.custom(root, 'odd', '/CN=odd', `${CLIENT}1.2.3.4=critical,ASN1:NULL\n`);
+    const mild = pki.custom(root, 'mild', '/CN=mild', `${CLIENT}1.2.3.4=ASN1:NULL\n`);
+    expect(await userOf(url, odd)).toBe('nobody');
+    expect(await userOf(url, mild)).toBe('mild');
+  });
+
+  it('refuses a certificate another CA signed, and takes one of each CA of a bundle', async () => {
+    const other = pki.ca('other');
+    const url = await serve([other, root]);
+    expect(await userOf(url, pki.client(root, 'r', '/CN=r'))).toBe('r');
+    expect(await userOf(url, pki.client(other, 'o', '/CN=o'))).toBe('o');
+    const stranger = pki.ca('stranger');
+    expect(await userOf(url, pki.client(stranger, 's', '/CN=s'))).toBe('nobody');
+  });
+});
