@@ -397,14 +397,42 @@ export function createScrubber(options: ScrubOptions): Scrubber {
     changed = true;
     return typeof v === 'object' ? filterAll(v, depth) : FILTERED;
   };
+  /**
+   * An event's `request.data` sent as JSON text (@sentry/node sends a parsed body as
+   * `JSON.stringify`'s text) is read as what it holds, as Relay's normalize_data parses it before
+   * scrubbing, so that its keys are read as keys (`{"password":"…"}`). It is written back as
+   * text, and only when something in it was filtered; the walk then reads it as any string.
+   */
+  const scrubJsonBody = (event: unknown) => {
+    const request = isRecord(event) ? event.request : undefined;
+    const data = isRecord(request) ? request.data : undefined;
+    if (typeof data !== 'string' || !JSON_TEXT.test(data)) return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      return; // not JSON: the walk reads it as text (a form body's parameters)
+    }
+    const before = changed;
+    changed = false;
+    walk(parsed, 2);
+    if (changed) (request as Record<string, unknown>).data = JSON.stringify(parsed);
+    changed ||= before;
+  };
   const scrub = (value: unknown, report?: ScrubReport) => {
     changed = false;
+    scrubJsonBody(value);
     const out = walk(value, 0, ID_PATHS);
     if (report) report.changed = changed;
     return out;
   };
   return Object.assign(scrub, { text: (s: string) => scrubString(s, params) });
 }
+
+/** Text that is a JSON object or array, if it parses. */
+const JSON_TEXT = /^\s*[[{]/;
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The id path of `key` under `ids`. */
 function idsUnder(ids: IdPath | undefined, key: string): IdPath | undefined {
