@@ -26,7 +26,15 @@ export function servingCertificate(options: {
   }
   const certFile = join(options.certDir, 'apiserver.crt');
   const keyFile = join(options.certDir, 'apiserver.key');
-  if (!existsSync(certFile) || !existsSync(keyFile)) {
+  const haveCert = existsSync(certFile);
+  const haveKey = existsSync(keyFile);
+  // As client-go's certutil.CanReadCertAndKey, which k8s.io/apiserver's
+  // MaybeDefaultWithSelfSignedCerts asks first: half a pair is an error, not a pair to overwrite.
+  if (haveCert !== haveKey)
+    throw new Error(
+      `error reading ${haveCert ? keyFile : certFile}, certificate and key must be supplied as a pair (--cert-dir ${options.certDir} holds only ${haveCert ? 'apiserver.crt' : 'apiserver.key'})`,
+    );
+  if (!haveCert) {
     mkdirSync(options.certDir, { recursive: true, mode: 0o700 });
     try {
       execFileSync(
