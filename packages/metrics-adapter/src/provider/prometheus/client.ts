@@ -17,6 +17,19 @@ export class PrometheusError extends Error {
   }
 }
 
+/**
+ * The URL of an API path under `--prometheus-url`: its path is a prefix (as upstream's
+ * `path.Join(baseURL.Path, endpoint)`), and its own query parameters are sent with every call,
+ * before the call's (a Thanos `?dedup=false`); pasted after the URL as text they cut the path off.
+ */
+function apiUrl(base: URL, path: string, params?: URLSearchParams): string {
+  const url = new URL(base);
+  url.hash = '';
+  url.pathname = `${base.pathname.replace(/\/+$/, '')}${path}`;
+  if (params) for (const [k, v] of params) url.searchParams.append(k, v);
+  return url.toString();
+}
+
 export interface PrometheusClientOptions {
   readonly url: string;
   readonly verb?: 'GET' | 'POST';
@@ -62,6 +75,12 @@ interface ApiBody {
 
 export function createPrometheusClient(options: PrometheusClientOptions): PrometheusClient {
   const base = options.url.replace(/\/+$/, '');
+  let baseUrl: URL;
+  try {
+    baseUrl = new URL(options.url);
+  } catch (err) {
+    throw new Error(`--prometheus-url ${JSON.stringify(options.url)}: not a URL`, { cause: err });
+  }
   const verb = options.verb ?? 'GET';
   const timeoutMs = options.timeoutMs ?? 5000;
   const doFetch = options.fetch ?? httpTransport();
@@ -107,7 +126,6 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     signal: AbortSignal,
     timedOut: (err: unknown) => PrometheusError,
   ): Promise<unknown> {
-    const url = `${base}${path}`;
     const init = {
       method: verb,
       headers: {
@@ -121,7 +139,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     };
     let res: TransportResponse;
     try {
-      res = await doFetch(verb === 'GET' ? `${url}?${params}` : url, init);
+      res = await doFetch(apiUrl(baseUrl, path, verb === 'GET' ? params : undefined), init);
     } catch (err) {
       if (signal.aborted) throw timedOut(err);
       throw new PrometheusError(
