@@ -79,3 +79,19 @@ describe('the URL each call goes to', () => {
     ]);
   });
 });
+
+describe('--prometheus-header', () => {
+  it('refuses a header Node could not send, when the client is made', () => {
+    expect(() =>
+      createPrometheusClient({
+        url: 'http://127.0.0.1:9',
+        headers: { 'X-Scope-OrgID: platform': '' },
+      }),
+    ).toThrow(
+      '--prometheus-header "X-Scope-OrgID: platform": not a valid HTTP header name (write it Name=Value, not Name: Value)',
+    );
+    expect(() =>
+      createPrometheusClient({ url: 'http://127.0.0.1:9', headers: { 'X-A': 'one\r\nX-B: two' } }),
+    ).toThrow('--prometheus-header X-A: the value "one\\r\\nX-B: two" has a line break or NUL');
+  });
+});

@@ -17,6 +17,29 @@ export class PrometheusError extends Error {
   }
 }
 
+/** RFC 9110's token: what a header name may be. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * Refuses, when the client is made (at start), a header Node would refuse on every query: a name
+ * that is no token (`--prometheus-header="X-Scope-OrgID: t"`, whose name upstream's
+ * parseHeaderArgs takes whole, as it splits at `=` only), or a value with a line break.
+ */
+function checkHeaders(headers: Readonly<Record<string, string>>): void {
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name)) {
+      const hint = name.includes(':') ? ' (write it Name=Value, not Name: Value)' : '';
+      throw new Error(
+        `--prometheus-header ${JSON.stringify(name)}: not a valid HTTP header name${hint}`,
+      );
+    }
+    if (/[\r\n\0]/.test(value))
+      throw new Error(
+        `--prometheus-header ${name}: the value ${JSON.stringify(value)} has a line break or NUL`,
+      );
+  }
+}
+
 /**
  * The URL of an API path under `--prometheus-url`: its path is a prefix (as upstream's
  * `path.Join(baseURL.Path, endpoint)`), and its own query parameters are sent with every call,
@@ -81,6 +104,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
   } catch (err) {
     throw new Error(`--prometheus-url ${JSON.stringify(options.url)}: not a URL`, { cause: err });
   }
+  if (options.headers) checkHeaders(options.headers);
   const verb = options.verb ?? 'GET';
   const timeoutMs = options.timeoutMs ?? 5000;
   const doFetch = options.fetch ?? httpTransport();
