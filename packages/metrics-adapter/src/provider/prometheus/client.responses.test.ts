@@ -3,7 +3,7 @@
 // histogram samples, and the URL a --prometheus-url with a path and query parameters leads to.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createPrometheusClient } from './client';
+import { createPrometheusClient, PrometheusError } from './client';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -50,6 +50,15 @@ async function stub(status: number, body: string, type = 'application/json') {
 const vector = (result: unknown[]) =>
   JSON.stringify({ status: 'success', data: { resultType: 'vector', result } });
 
+async function failure(p: Promise<unknown>): Promise<PrometheusError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(PrometheusError);
+  return err as PrometheusError;
+}
+
 describe('the URL each call goes to', () => {
   it.each([
     ['GET', '/prefix/api/v1/query?dedup=false&query=up', ''],
@@ -76,6 +85,109 @@ describe('the URL each call goes to', () => {
     await createPrometheusClient({ url: `${prom.url}/thanos` }).series(['{a="1"}', '{b="2"}']);
     expect(prom.seen.map((s) => s.url)).toEqual([
       '/thanos/api/v1/series?match%5B%5D=%7Ba%3D%221%22%7D&match%5B%5D=%7Bb%3D%222%22%7D',
+    ]);
+  });
+});
+
+describe("Prometheus' error answers", () => {
+  it.each([
+    // web/api/v1: errorBadData → 400, errorExec → 422, errorTimeout → 503, errorInternal → 500.
+    [400, 'bad_data', 'bad_query', 'parse error at char 4'],
+    [422, 'execution', 'bad_query', 'query processing would load too many samples'],
+    [503, 'timeout', 'unavailable', 'query timed out in expression evaluation'],
+    [500, 'internal', 'unavailable', 'storage error'],
+  ])('a %d (%s) is %s, with its error text', async (status, errorType, kind, error) => {
+    const prom = await stub(status, JSON.stringify({ status: 'error', errorType, error }));
+    const err = await failure(createPrometheusClient({ url: prom.url }).query('up'));
+    expect([err.kind, err.status]).toEqual([kind, status]);
+    expect(err.message).toContain(error);
+  });
+
+  it('a proxy’s HTML error page is a bad response naming the status', async () => {
+    const prom = await stub(502, '<html>Bad Gateway</html>', 'text/html');
+    const err = await failure(createPrometheusClient({ url: prom.url }).query('up'));
+    expect(err.kind).toBe('bad_response');
+    expect(err.message).toBe(`prometheus at ${prom.url} answered 502 with a body that is not JSON`);
+  });
+});
+
+describe('result types and sample values', () => {
+  it('passes NaN, ±Inf and numbers beyond int64 through as Prometheus wrote them', async () => {
+    const values = ['NaN', '+Inf', '-Inf', '1.7976931348623157e+308', '5e-324', '-0'];
+    const prom = await stub(
+      200,
+      vector(values.map((v, i) => ({ metric: { pod: `p${i}` }, value: [1700000000.5, v] }))),
+    );
+    const samples = await createPrometheusClient({ url: prom.url }).query('x');
+    expect(samples.map((s) => [s.labels.pod, s.value, s.timestamp])).toEqual([
+      ['p0', 'NaN', 1700000000.5],
+      ['p1', '+Inf', 1700000000.5],
+      ['p2', '-Inf', 1700000000.5],
+      ['p3', '1.7976931348623157e+308', 1700000000.5],
+      ['p4', '5e-324', 1700000000.5],
+      ['p5', '-0', 1700000000.5],
+    ]);
+  });
+
+  it('reads a scalar as one sample without labels', async () => {
+    const prom = await stub(
+      200,
+      JSON.stringify({ status: 'success', data: { resultType: 'scalar', result: [12.5, '3'] } }),
+    );
+    expect(await createPrometheusClient({ url: prom.url }).query('scalar(x)')).toEqual([
+      { labels: {}, value: '3', timestamp: 12.5 },
+    ]);
+  });
+
+  it.each([
+    ['matrix', [{ metric: {}, values: [[1, '1']] }]],
+    ['string', [1, 'text']],
+  ])(
+    'refuses a %s result as the rule’s query (a 500, as upstream), not Prometheus down',
+    async (resultType, result) => {
+      const prom = await stub(
+        200,
+        JSON.stringify({ status: 'success', data: { resultType, result } }),
+      );
+      const err = await failure(createPrometheusClient({ url: prom.url }).query('x[1m]'));
+      expect([err.kind, err.message]).toEqual([
+        'bad_query',
+        `expected an instant vector, got "${resultType}"`,
+      ]);
+    },
+  );
+
+  it('refuses a native histogram sample naming its series, and does not ask again', async () => {
+    // A native histogram in an instant vector: `histogram` where a float sample has `value`.
+    const prom = await stub(
+      200,
+      vector([
+        { metric: { pod: 'a' }, value: [1, '2'] },
+        {
+          metric: { pod: 'b' },
+          histogram: [1, { count: '4', sum: '1.5', buckets: [[0, '0.5', '1', '4']] }],
+        },
+      ]),
+    );
+    const err = await failure(
+      createPrometheusClient({ url: prom.url }).query('rate(h[2m])', undefined, {
+        series: 'h',
+        matchers: ['pod!=""'],
+      }),
+    );
+    expect(err.kind).toBe('bad_query');
+    expect(err.message).toBe(
+      'the query answered a native histogram for {pod="b"}, not a number: take one from it (histogram_count, histogram_sum, histogram_quantile, …)',
+    );
+    expect(prom.seen).toHaveLength(1);
+  });
+
+  it('says which sample is malformed rather than failing on it', async () => {
+    const prom = await stub(200, vector([{ metric: { pod: 'a' }, value: [1] }]));
+    const err = await failure(createPrometheusClient({ url: prom.url }).query('x'));
+    expect([err.kind, err.message]).toEqual([
+      'bad_response',
+      '{pod="a"} has no [time, "value"] pair: [1]',
     ]);
   });
 });

@@ -10,11 +10,15 @@ export class PrometheusError extends Error {
   constructor(
     readonly kind: PrometheusErrorKind,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; status?: number },
   ) {
     super(message, options);
     this.name = 'PrometheusError';
+    this.status = options?.status;
   }
+
+  /** The HTTP status Prometheus answered with, when the error is its answer. */
+  readonly status: number | undefined;
 }
 
 /** RFC 9110's token: what a header name may be. */
@@ -95,6 +99,31 @@ interface ApiBody {
   errorType?: string;
   error?: string;
 }
+
+/** A `[<unix time>, "<value>"]` pair, or a bad_response naming what it belongs to. */
+function samplePair(pair: unknown, what: string | object): [number, string] {
+  if (
+    !Array.isArray(pair) ||
+    pair.length !== 2 ||
+    typeof pair[0] !== 'number' ||
+    typeof pair[1] !== 'string'
+  )
+    throw new PrometheusError(
+      'bad_response',
+      `${typeof what === 'string' ? what : seriesText(what)} has no [time, "value"] pair: ${brief(pair)}`,
+    );
+  return [pair[0], pair[1]];
+}
+
+const brief = (v: unknown) => {
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+};
+
+const seriesText = (labels: object) =>
+  `{${Object.entries(labels)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(',')}}`;
 
 export function createPrometheusClient(options: PrometheusClientOptions): PrometheusClient {
   const base = options.url.replace(/\/+$/, '');
@@ -187,13 +216,15 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     if (res.status === 400 || res.status === 422) {
       throw new PrometheusError(
         'bad_query',
-        `prometheus rejected the query: ${body.error ?? res.status}`,
+        `prometheus rejected the query: ${body?.error ?? res.status}`,
+        { status: res.status },
       );
     }
-    if (!res.ok || body.status !== 'success') {
+    if (!res.ok || body?.status !== 'success') {
       throw new PrometheusError(
         'unavailable',
-        `prometheus at ${base} answered ${res.status}: ${body.error ?? 'no error text'}`,
+        `prometheus at ${base} answered ${res.status}: ${body?.error ?? 'no error text'}`,
+        { status: res.status },
       );
     }
     return body.data;
@@ -206,24 +237,34 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     const data = (await call('/api/v1/query', params)) as {
       resultType?: string;
       result?: unknown;
-    };
+    } | null;
     if (data?.resultType === 'scalar') {
-      const [ts, value] = data.result as [number, string];
-      return [{ labels: {}, value, timestamp: ts }];
+      const [timestamp, value] = samplePair(data.result, 'the scalar');
+      return [{ labels: {}, value, timestamp }];
     }
     if (data?.resultType !== 'vector' || !Array.isArray(data.result)) {
+      // A range vector or a string is the rule's query (upstream: a 500), not a Prometheus down.
+      const type = data?.resultType;
       throw new PrometheusError(
-        'bad_response',
-        `expected an instant vector, got ${JSON.stringify(data?.resultType)}`,
+        type === 'matrix' || type === 'string' ? 'bad_query' : 'bad_response',
+        `expected an instant vector, got ${JSON.stringify(type)}`,
       );
     }
-    return (data.result as { metric: Record<string, string>; value: [number, string] }[]).map(
-      (r) => ({
-        labels: r.metric,
-        value: r.value[1],
-        timestamp: r.value[0],
-      }),
-    );
+    return (data.result as unknown[]).map((item): Sample => {
+      const r = item as { metric?: unknown; value?: unknown; histogram?: unknown } | null;
+      const labels = r?.metric;
+      if (typeof labels !== 'object' || labels === null)
+        throw new PrometheusError('bad_response', `a vector sample without labels: ${brief(item)}`);
+      // A native histogram sample carries `histogram` where a float one carries `value`: an HPA
+      // needs a number (histogram_count, histogram_sum, histogram_quantile … make one).
+      if (r?.value === undefined && r?.histogram !== undefined)
+        throw new PrometheusError(
+          'bad_query',
+          `the query answered a native histogram for ${seriesText(labels)}, not a number: take one from it (histogram_count, histogram_sum, histogram_quantile, …)`,
+        );
+      const [timestamp, value] = samplePair(r?.value, labels);
+      return { labels: labels as Record<string, string>, value, timestamp };
+    });
   }
 
   return {
@@ -235,8 +276,9 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
         );
       } catch (err) {
         // A query `or` cannot join (one that answers a scalar) is asked as it is, at the
-        // evaluation time; one Prometheus refuses either way is its own error.
-        if (!(err instanceof PrometheusError && err.kind === 'bad_query')) throw err;
+        // evaluation time; one Prometheus refuses either way is its own error. An answer the
+        // adapter cannot use (a native histogram) was Prometheus' yes: asking again is no use.
+        if (!(err instanceof PrometheusError && err.kind === 'bad_query' && err.status)) throw err;
         return instant(expr, time);
       }
     },
