@@ -10,6 +10,7 @@ import { serverTlsOptions } from '../tls';
 import { httpsGet } from '../testing/https';
 import { createPki, type Pair, type Pki } from '../testing/pki';
 import { certificateAuthenticator } from './x509';
+import { extensionsOf } from './x509-verify';
 
 jest.setTimeout(60_000);
 
@@ -170,5 +171,29 @@ describe('the chain', () => {
     expect(await userOf(url, pki.client(other, 'o', '/CN=o'))).toBe('o');
     const stranger = pki.ca('stranger');
     expect(await userOf(url, pki.client(stranger, 's', '/CN=s'))).toBe('nobody');
+  });
+});
+
+describe('extensionsOf', () => {
+  it('reads OIDs, criticality and values from the DER, as openssl wrote them', () => {
+    const cert = pki.custom(
+      root,
+      'exts',
+      '/CN=exts',
+      'basicConstraints=critical,CA:TRUE,pathlen:3\n1.2.3.4=ASN1:NULL\n',
+    );
+    const exts = extensionsOf(new X509Certificate(cert.cert));
+    // 2.5.29.19 is 55 1d 13; its value SEQUENCE { BOOLEAN TRUE, INTEGER 3 }.
+    expect(exts.find((e) => e.oid === '551d13')).toEqual({
+      oid: '551d13',
+      critical: true,
+      value: Buffer.from('30060101ff020103', 'hex'),
+    });
+    // 1.2.3.4 is 2a 03 04; not critical; its value NULL.
+    expect(exts.find((e) => e.oid === '2a0304')).toEqual({
+      oid: '2a0304',
+      critical: false,
+      value: Buffer.from('0500', 'hex'),
+    });
   });
 });

@@ -100,15 +100,18 @@ function maxPathLen(exts: readonly Extension[]): number | undefined {
 interface Info {
   readonly cert: X509Certificate;
   readonly exts: readonly Extension[];
+  readonly pathLen: number | undefined;
   readonly notBefore: number;
   readonly notAfter: number;
 }
 
 function info(cert: X509Certificate): Info | undefined {
   try {
+    const exts = extensionsOf(cert);
     return {
       cert,
-      exts: extensionsOf(cert),
+      exts,
+      pathLen: maxPathLen(exts),
       notBefore: Date.parse(cert.validFrom),
       notAfter: Date.parse(cert.validTo),
     };
@@ -166,10 +169,8 @@ export function verifiedWindows(
     });
   };
   // Go's isValid: a CA's pathLenConstraint bounds the intermediates below it.
-  const pathOk = (ca: Info, chain: readonly Info[]) => {
-    const max = maxPathLen(ca.exts);
-    return max === undefined || chain.length - 1 <= max;
-  };
+  const pathOk = (ca: Info, chain: readonly Info[]) =>
+    ca.pathLen === undefined || chain.length - 1 <= ca.pathLen;
   const build = (chain: readonly Info[]) => {
     const last = chain[chain.length - 1] as Info;
     for (const root of rootInfos) {
