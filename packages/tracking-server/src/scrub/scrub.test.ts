@@ -152,6 +152,7 @@ describe('PII scrubbing', () => {
     const isNameChar = (c: string | undefined) => c !== undefined && /[A-Za-z0-9_.[\]-]/.test(c);
     const words = ['password', 'secret', 'passwd', 'api_key', 'apikey', 'auth', 'credentials'];
     words.push('token', 'bearer', 'private_key', 'cookie', 'session');
+    words.push('privatekey'); // private_key with its words joined, as camelCase writes it
     const secretParams = (s: string) => {
       let out = '';
       let p = 0;
@@ -227,6 +228,9 @@ describe('PII scrubbing', () => {
         'auth_token=',
         'Id_Token=',
         'client-api-key=',
+        'privateKey=',
+        'private',
+        'Key=',
         'user[password]=',
         'user%5Bpassword%5D=',
         '%5B',
