@@ -5,7 +5,10 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { servingCertificate } from './tls';
+import type { AddressInfo } from 'node:net';
+import { connect, createServer, type SecureVersion } from 'node:tls';
+import { createPki, type Pair, type Pki } from './testing/pki';
+import { serverTlsOptions, servingCertificate } from './tls';
 
 let dir: string;
 beforeEach(() => {
@@ -48,4 +51,58 @@ it('reads --tls-cert-file and --tls-private-key-file as they are', () => {
       certDir: join(dir, 'unused'),
     }),
   ).toEqual({ cert: 'CERT', key: 'KEY', certFile: join(dir, 'c.pem') });
+});
+
+describe('serverTlsOptions', () => {
+  let pki: Pki;
+  let serving: Pair;
+  beforeAll(() => {
+    pki = createPki();
+    serving = pki.server(pki.ca('ca'), 'serving');
+  });
+  afterAll(() => pki.remove());
+
+  /** The protocol a client limited to `version` gets from a server made with `extra`, or its error code. */
+  async function handshake(extra: Parameters<typeof serverTlsOptions>[2], version: SecureVersion) {
+    const server = createServer(serverTlsOptions(serving, [], extra), (s) => s.end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      return await new Promise<string>((resolve) => {
+        const c = connect(
+          {
+            port: (server.address() as AddressInfo).port,
+            host: '127.0.0.1',
+            rejectUnauthorized: false,
+            minVersion: version,
+            maxVersion: version,
+            ciphers: 'DEFAULT:@SECLEVEL=0',
+          },
+          () => {
+            resolve(c.getProtocol() ?? 'none');
+            c.destroy();
+          },
+        );
+        c.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+      });
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  }
+
+  it('serves TLS 1.0 and 1.1 clients when the minimum version lets them in, as Go does', async () => {
+    expect(await handshake({ minVersion: 'TLSv1' }, 'TLSv1')).toBe('TLSv1');
+    expect(await handshake({ minVersion: 'TLSv1.1' }, 'TLSv1.1')).toBe('TLSv1.1');
+    expect(
+      await handshake(
+        { minVersion: 'TLSv1', ciphers: 'ECDHE-RSA-AES128-SHA:ECDHE-ECDSA-AES128-SHA' },
+        'TLSv1',
+      ),
+    ).toBe('TLSv1');
+  });
+
+  it('refuses them by default and with a minimum of TLS 1.2', async () => {
+    expect(await handshake({}, 'TLSv1.1')).not.toMatch(/^TLSv/);
+    expect(await handshake({ minVersion: 'TLSv1.2' }, 'TLSv1.1')).not.toMatch(/^TLSv/);
+    expect(await handshake({ minVersion: 'TLSv1.2' }, 'TLSv1.2')).toBe('TLSv1.2');
+  });
 });

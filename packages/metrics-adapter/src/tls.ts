@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { constants } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SecureContextOptions, TlsOptions } from 'node:tls';
+import { DEFAULT_CIPHERS, type SecureContextOptions, type TlsOptions } from 'node:tls';
 
 export interface ServingCert {
   readonly cert: string;
@@ -73,6 +73,9 @@ export function servingCertificate(options: {
 /**
  * The HTTPS server's TLS options: the serving pair, and, with client CAs, a client certificate
  * asked for but not required (a request without one gets a 401, health checks still work).
+ * A minimum below TLS 1.2 (`--tls-min-version=VersionTLS10` or `11`) is served as Go serves it:
+ * OpenSSL 3 refuses TLS 1.0 and 1.1 at its default security level 1 (a handshake ends in an
+ * internal_error alert), so that level is lowered to 0 for them, as Node's docs advise.
  */
 export function serverTlsOptions(
   serving: { readonly cert: string; readonly key: string },
@@ -89,5 +92,8 @@ export function serverTlsOptions(
     // connection; keep-alive connections are unaffected.
     secureOptions: constants.SSL_OP_NO_TICKET,
     ...extra,
+    ...(extra.minVersion === 'TLSv1' || extra.minVersion === 'TLSv1.1'
+      ? { ciphers: `${extra.ciphers ?? DEFAULT_CIPHERS}:@SECLEVEL=0` }
+      : {}),
   };
 }
