@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createPki, type Pki } from '../../testing/pki';
 import { prometheusAuth, tokenFile } from './auth';
 
 let dir: string;
@@ -38,7 +39,10 @@ describe('Prometheus credentials', () => {
   it('lets the CA file and token file flags win over the service account', () => {
     writeFileSync(join(dir, 'ca.crt'), 'CA PEM');
     writeFileSync(join(dir, 'token'), 'sa-token');
-    writeFileSync(join(dir, 'other-ca.crt'), 'OTHER CA');
+    const otherCa = createPki();
+    const { cert: pem } = otherCa.ca('other');
+    otherCa.remove();
+    writeFileSync(join(dir, 'other-ca.crt'), pem);
     writeFileSync(join(dir, 'prom-token'), 'prom-token');
     const auth = prometheusAuth(
       {
@@ -48,7 +52,7 @@ describe('Prometheus credentials', () => {
       },
       dir,
     );
-    expect([auth.tls.ca, auth.token?.()]).toEqual(['OTHER CA', 'prom-token']);
+    expect([auth.tls.ca, auth.token?.()]).toEqual([pem, 'prom-token']);
   });
 
   it.each([
@@ -100,5 +104,48 @@ describe('Prometheus credentials', () => {
     expect(() => prometheusAuth({ ...none, prometheusTokenFile: join(dir, 'token') })).toThrow(
       'the file is empty',
     );
+  });
+});
+
+describe('Prometheus TLS files, checked at start as upstream checks them', () => {
+  let pki: Pki;
+  beforeAll(() => (pki = createPki()));
+  afterAll(() => pki.remove());
+
+  it('refuses a --prometheus-ca-file with no certificate in it, as makePrometheusCAClient does', () => {
+    const key = pki.ca('key-only').key;
+    for (const [name, text] of [
+      ['empty.crt', ''],
+      ['key.crt', key],
+      ['broken.crt', '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'],
+    ] as const) {
+      writeFileSync(join(dir, name), text);
+      expect(() => prometheusAuth({ ...none, prometheusCaFile: join(dir, name) })).toThrow(
+        `--prometheus-ca-file ${join(dir, name)}: no certificates found in it`,
+      );
+    }
+  });
+
+  it('takes a bundle whose certificates follow other text', () => {
+    const { cert } = pki.ca('bundle');
+    writeFileSync(join(dir, 'bundle.crt'), `# the cluster's CA\n${cert}`);
+    const auth = prometheusAuth({ ...none, prometheusCaFile: join(dir, 'bundle.crt') });
+    expect(auth.tls.ca).toBe(`# the cluster's CA\n${cert}`);
+  });
+
+  it('refuses a client certificate with a key that is not its own, as tls.LoadX509KeyPair does', () => {
+    const ca = pki.ca('client-ca');
+    const alice = pki.client(ca, 'alice', '/CN=alice');
+    const bob = pki.client(ca, 'bob', '/CN=bob');
+    const flags = {
+      ...none,
+      prometheusClientTlsCertFile: alice.certFile,
+      prometheusClientTlsKeyFile: bob.keyFile,
+    };
+    expect(() => prometheusAuth(flags)).toThrow(
+      `--prometheus-client-tls-cert-file ${alice.certFile} and --prometheus-client-tls-key-file ${bob.keyFile}: not a key pair`,
+    );
+    const good = prometheusAuth({ ...flags, prometheusClientTlsKeyFile: alice.keyFile });
+    expect(good.tls).toEqual({ cert: alice.cert, key: alice.key });
   });
 });

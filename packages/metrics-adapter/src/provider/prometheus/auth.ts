@@ -5,7 +5,9 @@
 // a Prometheus behind kube-rbac-proxy or an OpenShift-style oauth proxy. Files the flags name
 // are read at start (a missing one is an error then); a token file (a kubeconfig's tokenFile too)
 // is read again a minute after it was last read, so a rotated service-account token is picked up.
+import { X509Certificate } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { join } from 'node:path';
 import type { AdapterFlags } from '../../flags';
 import { SERVICE_ACCOUNT_DIR } from '../../k8s/in-cluster';
@@ -32,6 +34,26 @@ function read(file: string, flag: string): string {
   } catch (err) {
     throw new Error(`--${flag} ${file}: ${(err as Error).message}`, { cause: err });
   }
+}
+
+/**
+ * A CA bundle with at least one certificate in it, as upstream's makePrometheusCAClient refuses
+ * one that has none ("no certs found in prometheus-ca-file"): Node ignores such a `ca` silently,
+ * and every query then failed its handshake.
+ */
+function caBundle(file: string, flag: string): string {
+  const pem = read(file, flag);
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  const parses = (block: string) => {
+    try {
+      new X509Certificate(block);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!blocks.some(parses)) throw new Error(`--${flag} ${file}: no certificates found in it`);
+  return pem;
 }
 
 /** A token file, read again once `maxAgeMs` has passed and its modification time moved. */
@@ -81,6 +103,8 @@ export function prometheusAuth(
 ): PrometheusAuth {
   let tls: PrometheusTls = {};
   let token: (() => string) | undefined;
+  // flags.ts has refused one of the client certificate flags without the other.
+  const [certFile, keyFile] = [flags.prometheusClientTlsCertFile, flags.prometheusClientTlsKeyFile];
   if (flags.prometheusAuthInCluster) {
     tls = { ca: read(join(serviceAccountDir, 'ca.crt'), 'prometheus-auth-incluster') };
     token = tokenFile(join(serviceAccountDir, 'token'), 'prometheus-auth-incluster');
@@ -100,13 +124,23 @@ export function prometheusAuth(
     else if (t) token = () => t;
   }
   if (flags.prometheusCaFile)
-    tls = { ...tls, ca: read(flags.prometheusCaFile, 'prometheus-ca-file') };
-  if (flags.prometheusClientTlsCertFile && flags.prometheusClientTlsKeyFile)
-    tls = {
-      ...tls,
-      cert: read(flags.prometheusClientTlsCertFile, 'prometheus-client-tls-cert-file'),
-      key: read(flags.prometheusClientTlsKeyFile, 'prometheus-client-tls-key-file'),
+    tls = { ...tls, ca: caBundle(flags.prometheusCaFile, 'prometheus-ca-file') };
+  if (certFile && keyFile) {
+    const pair = {
+      cert: read(certFile, 'prometheus-client-tls-cert-file'),
+      key: read(keyFile, 'prometheus-client-tls-key-file'),
     };
+    // As upstream's tls.LoadX509KeyPair ("failed to read TLS key pair"): at start, not per query.
+    try {
+      createSecureContext(pair);
+    } catch (err) {
+      throw new Error(
+        `--prometheus-client-tls-cert-file ${certFile} and --prometheus-client-tls-key-file ${keyFile}: not a key pair: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+    tls = { ...tls, ...pair };
+  }
   if (flags.prometheusTokenFile)
     token = tokenFile(flags.prometheusTokenFile, 'prometheus-token-file');
   return { tls, ...(token ? { token } : {}) };
