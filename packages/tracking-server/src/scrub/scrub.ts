@@ -154,6 +154,9 @@ function luhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
+/** The first digit of a card network's numbers (Mastercard 2 and 5, Amex 3, Visa 4, Discover 6). */
+const CARD_NETWORK_DIGIT = /^[2-6]/;
+
 /**
  * A JSON number with a card number's digits: 13–19 of them, Luhn-valid, and a card network's
  * first digit (2–6). Numbers this long are mostly times and ids — epoch milliseconds,
@@ -165,7 +168,7 @@ function isCardNumber(n: number): boolean {
   if (!Number.isInteger(a) || a < 1e12 || a >= 1e19) return false;
   // Below 1e21 String() writes every digit; past 2^53 they are the parsed value's, not the sender's.
   const digits = String(a);
-  return /^[2-6]/.test(digits) && luhn(digits);
+  return CARD_NETWORK_DIGIT.test(digits) && luhn(digits);
 }
 
 /** Whether what follows "Bearer" is a token rather than the next word of a sentence. */
@@ -216,6 +219,9 @@ export function scrubString(s: string, params: ParamRule = DEFAULT_PARAMS): stri
     out = out.replace(CARD, (m, at: number, whole: string) => {
       const digits = m.replace(/[ -]/g, '');
       if (digits.length < 13 || digits.length > 19 || !luhn(digits)) return m;
+      // Unbroken, it is mostly a time or an id, as a JSON number is (isCardNumber): a card only
+      // when it starts as a card network's number does.
+      if (digits.length === m.length && !CARD_NETWORK_DIGIT.test(digits)) return m;
       return inUuid(whole, at, at + m.length) ? m : FILTERED;
     });
   }
