@@ -9,10 +9,24 @@ import type { PrometheusClient } from './client';
 import { kubeStateMatchers, promString } from './matchers';
 import { singularOf } from '../../k8s/resources';
 
+/**
+ * The `kube_<kind>_labels` series of a resource and the label naming its object. kube-state-metrics
+ * names them by the singular but for two: a Job is `job_name` (the scrape's `job` is taken), and
+ * Endpoints are `kube_endpoint_labels{endpoint=…}` (internal/store/job.go, endpoint.go).
+ */
+function kubeStateSeries(resource: string): { metric: string; label: string } {
+  const kind = singularOf(resource);
+  if (kind === 'job' && (resource === 'jobs' || resource === 'jobs.batch'))
+    return { metric: 'kube_job_labels', label: 'job_name' };
+  if (kind === 'endpoints' && resource === 'endpoints')
+    return { metric: 'kube_endpoint_labels', label: 'endpoint' };
+  return { metric: `kube_${kind}_labels`, label: kind };
+}
+
 export function kubeStateObjectLister(client: PrometheusClient): ObjectLister {
   return {
     async names(resource, namespace, selector: readonly Requirement[]) {
-      const kind = singularOf(resource);
+      const { metric, label } = kubeStateSeries(resource);
       const { matchers, accepts } = kubeStateMatchers(selector);
       const all = [
         ...(namespace === undefined || resource === 'namespaces'
@@ -20,14 +34,14 @@ export function kubeStateObjectLister(client: PrometheusClient): ObjectLister {
           : [`namespace=${promString(namespace)}`]),
         ...matchers,
       ];
-      const series = `kube_${kind}_labels{${all.join(',')}}`;
+      const series = `${metric}{${all.join(',')}}`;
       // Numeric (`>`, `<`) requirements need the label values, so only then fetch whole series.
       const numeric = selector.some((r) => r.operator === 'gt' || r.operator === 'lt');
-      const samples = await client.query(numeric ? series : `group by (${kind}) (${series})`);
+      const samples = await client.query(numeric ? series : `group by (${label}) (${series})`);
       return new Set(
         samples
           .filter((s) => accepts(s.labels))
-          .map((s) => s.labels[kind])
+          .map((s) => s.labels[label])
           .filter((n): n is string => n !== undefined),
       );
     },

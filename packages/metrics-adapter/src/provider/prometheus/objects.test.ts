@@ -1,0 +1,57 @@
+// The kube-state-metrics object lister: which series it asks for each resource, and which label
+// it reads the names from, as kube-state-metrics writes them (internal/store/*.go).
+import { parseLabelSelector } from '../../k8s/label-selector';
+import type { PrometheusClient, Sample } from './client';
+import { kubeStateObjectLister } from './objects';
+
+/** A client answering each query from `answers` (none: no samples), and what it was asked. */
+function fakeClient(answers: Record<string, Sample[]>) {
+  const asked: string[] = [];
+  const client: PrometheusClient = {
+    async query(expr) {
+      asked.push(expr);
+      return answers[expr] ?? [];
+    },
+    async series() {
+      return [];
+    },
+  };
+  return { client, asked };
+}
+
+const sample = (labels: Record<string, string>): Sample => ({ labels, value: '1', timestamp: 1 });
+
+describe('the kube-state-metrics object lister', () => {
+  it.each([
+    // kube-state-metrics: kube_job_labels{namespace, job_name}, kube_endpoint_labels{namespace, endpoint}.
+    [
+      'jobs.batch',
+      'group by (job_name) (kube_job_labels{namespace="ci",label_team="a"})',
+      'job_name',
+    ],
+    [
+      'endpoints',
+      'group by (endpoint) (kube_endpoint_labels{namespace="ci",label_team="a"})',
+      'endpoint',
+    ],
+    ['pods', 'group by (pod) (kube_pod_labels{namespace="ci",label_team="a"})', 'pod'],
+    [
+      'deployments.apps',
+      'group by (deployment) (kube_deployment_labels{namespace="ci",label_team="a"})',
+      'deployment',
+    ],
+  ])(
+    'lists %s from the series and label kube-state-metrics writes',
+    async (resource, query, label) => {
+      const { client, asked } = fakeClient({
+        [query]: [sample({ [label]: 'one' }), sample({ [label]: 'two' })],
+      });
+      const names = await kubeStateObjectLister(client).names(
+        resource,
+        'ci',
+        parseLabelSelector('team=a'),
+      );
+      expect([asked, [...names].sort()]).toEqual([[query], ['one', 'two']]);
+    },
+  );
+});
