@@ -4,7 +4,8 @@
 //   2. the in-app stack frames: module (or normalised filename) + function, per exception, with
 //      Sentry's per-platform clean-ups and recursion counted once (frames.ts); a browser frame's
 //      module is made from its URL as Sentry makes it (generate-module.ts);
-//   3. the exception type + value with ids, numbers, hex and IP addresses stripped;
+//   3. the exception type + value with ids, numbers, hex and IP addresses stripped, its first two
+//      non-empty lines only, as Sentry's normalize_message_for_grouping keeps (values.ts);
 //   4. the message template (logentry.message before formatting), normalised the same way.
 // The exceptions hashed in 2 and 3 are Sentry's choice among an exception group's
 // (exception-groups.ts).
@@ -19,7 +20,7 @@ import {
   moduleFromUrl,
   moduleKey,
 } from './frames';
-import { isObj, text, type Obj } from './values';
+import { firstTwoLines, isObj, text, type Obj } from './values';
 
 export const GROUPED_BY = [
   'fingerprint',
@@ -185,6 +186,9 @@ export function normaliseText(text: string): string {
     .trim();
 }
 
+/** A message or an exception's value as grouped: its first two non-empty lines, normalised. */
+const groupingText = (s: string) => normaliseText(firstTwoLines(s));
+
 /** A filename without what differs between builds and machines: directories, hashes, query. */
 export function normaliseFilename(name: string): string {
   let f = name
@@ -233,7 +237,7 @@ function inAppKeys(frames: readonly Frame[], platform: string | undefined, into:
 function exceptionKey(e: ExceptionValue, platform: string | undefined): string {
   const keys: string[] = [e.type ?? 'Error'];
   inAppKeys(e.stacktrace?.frames ?? [], platform, keys);
-  return keys.length > 1 ? keys.join('\u0000') : `${keys[0]}: ${normaliseText(e.value ?? '')}`;
+  return keys.length > 1 ? keys.join('\u0000') : `${keys[0]}: ${groupingText(e.value ?? '')}`;
 }
 
 export interface EventExceptions {
@@ -287,7 +291,7 @@ function defaultGrouping(event: SentryEventLike, exceptions: readonly ExceptionV
   const last = exceptions[exceptions.length - 1];
   if (last && (last.type || last.value)) {
     const components = exceptions.map(
-      (e) => `${e.type ?? 'Error'}: ${normaliseText(e.value ?? '')}`,
+      (e) => `${e.type ?? 'Error'}: ${groupingText(e.value ?? '')}`,
     );
     return {
       hash: sha(['exception', ...components]),
@@ -301,7 +305,7 @@ function defaultGrouping(event: SentryEventLike, exceptions: readonly ExceptionV
     (isObj(event.message) ? text(event.message.message) : text(event.message)) ??
     text(logentry.formatted) ??
     '';
-  const components = [normaliseText(template) || '<empty message>'];
+  const components = [groupingText(template) || '<empty message>'];
   return { hash: sha(['message', ...components]), groupedBy: 'message', components };
 }
 

@@ -33,3 +33,22 @@ export const firstLine = (s: string): string => {
   const at = s.search(LINE_BREAK);
   return at < 0 ? s : s.slice(0, at);
 };
+
+/**
+ * Sentry's trim before grouping a message or an exception's value (grouping/strategies/
+ * message.py normalize_message_for_grouping): its first two non-empty lines and `...` when more
+ * follow, for what comes after (an SQL statement's parameters, a payload) varies between
+ * occurrences of one error. Text with nothing past a second non-empty line is kept whole, as it
+ * always was, so the issues it made keep their hashes (Sentry also marks dropped blank lines).
+ */
+export function firstTwoLines(s: string): string {
+  if (s.search(LINE_BREAK) < 0) return s;
+  const lines = s.split(LINE_BREAK);
+  const kept: string[] = [];
+  for (const line of lines) {
+    if (line.trim() === '') continue;
+    if (kept.length === 2) return `${kept.join('\n')}...`;
+    kept.push(line);
+  }
+  return s;
+}
