@@ -174,6 +174,24 @@ describe('the chain', () => {
   });
 });
 
+describe('a leaf in the bundle itself', () => {
+  it('is its own chain, and the only one, as in Go: its extended key usage alone decides', async () => {
+    const server = pki.custom(
+      root,
+      'pinned-srv',
+      '/CN=pinned-srv',
+      'extendedKeyUsage=serverAuth\n',
+    );
+    const client = pki.custom(root, 'pinned', '/CN=pinned', CLIENT);
+    // Both are also signed by root, which is in the bundle; Go does not look past the leaf.
+    const url = await serve([server, client, root]);
+    expect(await userOf(url, client)).toBe('pinned');
+    expect(await userOf(url, server)).toBe('nobody');
+    // Pinned alone, without its CA.
+    expect(await userOf(await serve([client]), client)).toBe('pinned');
+  });
+});
+
 describe('extensionsOf', () => {
   it('reads OIDs, criticality and values from the DER, as openssl wrote them', () => {
     const cert = pki.custom(

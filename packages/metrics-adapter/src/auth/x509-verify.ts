@@ -183,8 +183,8 @@ export function verifiedWindows(
       if (pathOk(ca, chain) && issued(last, ca)) build([...chain, ca]);
     }
   };
-  // A leaf that is itself in the bundle is trusted as it is, as Go's Verify does.
+  // A leaf that is itself in the bundle is its own chain, and the only one, as in Go's Verify.
   if (rootInfos.some((r) => r.cert.raw.equals(leaf.raw))) accept([leafInfo]);
-  build([leafInfo]);
+  else build([leafInfo]);
   return windows;
 }
