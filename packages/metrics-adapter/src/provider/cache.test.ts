@@ -75,4 +75,64 @@ describe('CollapsingCache', () => {
     now = 200;
     expect(await cache.get('k', async () => 2)).toBe(2);
   });
+
+  describe('bounded by weight', () => {
+    /** A cache of lists bounded at 10 items in all, and how many times each key was loaded. */
+    function listCache() {
+      const loads: Record<string, number> = {};
+      const cache = new CollapsingCache<string[]>(60_000, undefined, () => 0, 100, 0, {
+        of: (v) => v.length,
+        max: 10,
+      });
+      const get = (key: string, items: number) =>
+        cache.get(key, async () => {
+          loads[key] = (loads[key] ?? 0) + 1;
+          return Array.from({ length: items }, (_, i) => `${key}${i}`);
+        });
+      return { get, loads };
+    }
+
+    it('drops the oldest lists once their items pass the bound, though entries are few', async () => {
+      const { get, loads } = listCache();
+      await get('a', 4);
+      await get('b', 4);
+      await get('c', 4); // 12 items: a goes
+      await get('b', 4);
+      await get('c', 4);
+      await get('a', 4); // loaded again, and b (now the oldest) goes
+      await get('c', 4);
+      await get('b', 4);
+      expect(loads).toEqual({ a: 2, b: 2, c: 1 });
+    });
+
+    it('serves a list heavier than the whole bound without keeping it, or dropping the rest', async () => {
+      const { get, loads } = listCache();
+      await get('small', 3);
+      expect(await get('huge', 11)).toHaveLength(11);
+      await get('huge', 11);
+      await get('small', 3);
+      expect(loads).toEqual({ small: 1, huge: 2 });
+    });
+
+    it('counts a reloaded value once, not beside the one it replaced', async () => {
+      let now = 0;
+      const loads: Record<string, number> = {};
+      const cache = new CollapsingCache<string[]>(100, undefined, () => now, 100, 0, {
+        of: (v) => v.length,
+        max: 10,
+      });
+      const get = (key: string) =>
+        cache.get(key, async () => {
+          loads[key] = (loads[key] ?? 0) + 1;
+          return ['x', 'y', 'z', 'w', 'v'];
+        });
+      await get('a');
+      now = 100; // a expired: reloaded in place (5 items, not 10)
+      await get('a');
+      await get('b'); // 10 items in all: both kept
+      await get('a');
+      await get('b');
+      expect(loads).toEqual({ a: 2, b: 1 });
+    });
+  });
 });

@@ -2,17 +2,27 @@
 // a key is in flight, later callers share it instead of sending the same query again.
 // With a stale window, an expired value is still served for that long while one reload runs in
 // the background, so no request waits for the refresh of something that changes slowly.
+// Memory is bounded by the number of values and, given a weight, by their total weight (a list
+// of 1,500 pods is not one unit of memory as a 1-item list is).
 
 export type CacheResult = 'hit' | 'miss' | 'shared';
 
 interface Entry<V> {
   readonly value: V;
   readonly expires: number;
+  readonly weight: number;
+}
+
+/** What a value weighs (e.g. its items), and the most all kept values may weigh together. */
+export interface CacheWeight<V> {
+  readonly of: (value: V) => number;
+  readonly max: number;
 }
 
 export class CollapsingCache<V> {
   private readonly values = new Map<string, Entry<V>>();
   private readonly inFlight = new Map<string, Promise<V>>();
+  private weight = 0;
 
   constructor(
     private readonly ttlMs: number,
@@ -20,6 +30,7 @@ export class CollapsingCache<V> {
     private readonly now: () => number = Date.now,
     private readonly maxEntries = 10_000,
     private readonly staleMs = 0,
+    private readonly weigh?: CacheWeight<V>,
   ) {}
 
   async get(key: string, load: () => Promise<V>): Promise<V> {
@@ -51,8 +62,14 @@ export class CollapsingCache<V> {
         // with no lifetime: kept until the next load, each value outlived two scavenges and
         // became old-generation garbage (mark-compact pauses) for nothing.
         if (this.ttlMs + this.staleMs <= 0) return value;
-        if (this.values.size >= this.maxEntries) this.evictExpired();
-        this.values.set(key, { value, expires: this.now() + this.ttlMs });
+        const weight = this.weigh ? this.weigh.of(value) : 0;
+        // The value it replaces goes first, so the new one counts as the newest.
+        this.remove(key);
+        // One heavier than the whole bound is served but not kept.
+        if (this.weigh && weight > this.weigh.max) return value;
+        this.makeRoom(weight);
+        this.values.set(key, { value, expires: this.now() + this.ttlMs, weight });
+        this.weight += weight;
         return value;
       })
       .finally(() => this.inFlight.delete(key));
@@ -60,13 +77,28 @@ export class CollapsingCache<V> {
     return promise;
   }
 
-  private evictExpired(): void {
+  private remove(key: string): void {
+    const entry = this.values.get(key);
+    if (!entry) return;
+    this.values.delete(key);
+    this.weight -= entry.weight;
+  }
+
+  private full(incoming: number): boolean {
+    return (
+      this.values.size >= this.maxEntries ||
+      (this.weigh !== undefined && this.weight + incoming > this.weigh.max)
+    );
+  }
+
+  /** Room for one more value of `incoming` weight: the expired go first, then the oldest. */
+  private makeRoom(incoming: number): void {
+    if (!this.full(incoming)) return;
     const now = this.now();
-    for (const [k, e] of this.values) if (e.expires + this.staleMs <= now) this.values.delete(k);
+    for (const [k, e] of this.values) if (e.expires + this.staleMs <= now) this.remove(k);
     // Still full: drop the oldest (Map keeps insertion order).
-    while (this.values.size >= this.maxEntries) {
-      const oldest = this.values.keys().next().value as string;
-      this.values.delete(oldest);
+    while (this.values.size > 0 && this.full(incoming)) {
+      this.remove(this.values.keys().next().value as string);
     }
   }
 }

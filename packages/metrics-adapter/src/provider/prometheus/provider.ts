@@ -133,6 +133,15 @@ export class RuleError extends Error {
   }
 }
 
+/**
+ * How much each cache keeps, in items: a 1,500-pod answer is 1,500 (with the body the server
+ * renders from it, ~400 bytes an item), not one of 10,000 entries, which let a caller varying its
+ * label selector fill the 256 MiB the Deployment allows within one TTL.
+ */
+export const MAX_CACHED_ITEMS = 100_000;
+export const MAX_CACHED_NAMES = 200_000;
+const byItems = (max: number) => ({ of: (v: readonly unknown[]) => v.length + 1, max });
+
 export interface PrometheusProvider extends MetricsProvider {
   /** Relists now; resolves when the new table is in place (or the old one kept on failure). */
   relist(): Promise<void>;
@@ -154,8 +163,18 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
     options.cacheTtlMs,
     options.observer?.cache,
     now,
+    undefined,
+    undefined,
+    byItems(MAX_CACHED_ITEMS),
   );
-  const cache = new CollapsingCache<Sample[]>(options.cacheTtlMs, undefined, now);
+  const cache = new CollapsingCache<Sample[]>(
+    options.cacheTtlMs,
+    undefined,
+    now,
+    undefined,
+    undefined,
+    byItems(MAX_CACHED_ITEMS),
+  );
   const objectTtlMs = options.objectCacheTtlMs ?? 0;
   const objects = new CollapsingCache<readonly string[]>(
     objectTtlMs,
@@ -163,6 +182,7 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
     now,
     undefined,
     objectTtlMs,
+    byItems(MAX_CACHED_NAMES),
   );
   let table: MetricTable | undefined;
   const grace = new SeriesGrace();
