@@ -148,6 +148,15 @@ export const RULES: readonly Rule[] = [
       'org\\.springframework\\.web\\.(?:client|reactive\\.function\\.client)',
       'feign',
       'retrofit2',
+      // Model providers' SDKs: their status errors (RateLimitError, APIStatusError) are raised
+      // with no HTTP client's exception under them. openai-python and anthropic-sdk-python set
+      // each exported class's __module__ to `openai` / `anthropic`; Node's are in node_modules,
+      // Java's under com.openai / com.anthropic, Go's types `*openai.APIError`, `*anthropic.Error`.
+      'openai',
+      'anthropic',
+      '@anthropic-ai[./]sdk',
+      'com\\.openai',
+      'com\\.anthropic',
       // Ruby: Net::ReadTimeout, Faraday::ConnectionFailed, …
       'net(?=::)',
       'faraday',
