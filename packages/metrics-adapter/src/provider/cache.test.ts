@@ -41,6 +41,25 @@ describe('CollapsingCache', () => {
     await expect(cache.get('k', async () => 5)).resolves.toBe(5);
   });
 
+  it('gives every waiter of a failed load the same failure, and loads again after it', async () => {
+    const cache = new CollapsingCache<number>(1000);
+    let loads = 0;
+    let fail!: (e: Error) => void;
+    const failing = () => {
+      loads++;
+      return new Promise<number>((_, reject) => (fail = reject));
+    };
+    const waiters = [cache.get('k', failing), cache.get('k', failing)].map((p) =>
+      p.catch((e: unknown) => e),
+    );
+    const down = new Error('prometheus down');
+    fail(down);
+    const [first, second] = await Promise.all(waiters);
+    expect([first === down, second === down]).toEqual([true, true]);
+    expect(await cache.get('k', async () => (loads++, 7))).toBe(7);
+    expect(loads).toBe(2);
+  });
+
   it('keeps at most maxEntries values', async () => {
     const cache = new CollapsingCache<number>(60_000, () => {}, Date.now, 3);
     for (let i = 0; i < 5; i++) await cache.get(`k${i}`, async () => i);
