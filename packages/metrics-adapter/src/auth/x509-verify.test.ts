@@ -4,7 +4,7 @@
 // real TLS. Expected users come from Go's rules (crypto/x509 verify.go: checkChainForKeyUsage,
 // isValid), not from OpenSSL's verdict on the handshake, which differs for several of them.
 import { X509Certificate } from 'node:crypto';
-import { createServer, type Server } from 'node:https';
+import { createServer, request, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { serverTlsOptions } from '../tls';
 import { httpsGet } from '../testing/https';
@@ -171,6 +171,42 @@ describe('the chain', () => {
     expect(await userOf(url, pki.client(other, 'o', '/CN=o'))).toBe('o');
     const stranger = pki.ca('stranger');
     expect(await userOf(url, pki.client(stranger, 's', '/CN=s'))).toBe('nobody');
+  });
+});
+
+describe('signature algorithms', () => {
+  /** As userOf, from a client that sends certificates Node would not load at its security level (a Go client sends them). */
+  const weakUserOf = (url: string, leaf: Pair, sent: readonly Pair[] = []) =>
+    new Promise<string>((resolve, reject) => {
+      const req = request(
+        url,
+        {
+          ca: root.cert,
+          cert: leaf.cert + sent.map((p) => p.cert).join(''),
+          key: leaf.key,
+          ciphers: 'DEFAULT:@SECLEVEL=0',
+          agent: false,
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => resolve(text));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+
+  it('refuses a certificate or intermediate signed with SHA-1, as Go refuses it (InsecureAlgorithmError)', async () => {
+    const url = await serve([root]);
+    const sha1 = pki.custom(root, 'sha1', '/CN=sha1', CLIENT, 'sha1');
+    const sha384 = pki.custom(root, 'sha384', '/CN=sha384', CLIENT, 'sha384');
+    expect(await weakUserOf(url, sha1)).toBe('nobody');
+    expect(await weakUserOf(url, sha384)).toBe('sha384');
+    const sha1Ca = pki.custom(root, 'sha1-ca', '/CN=sha1-ca', CA, 'sha1');
+    const below = pki.custom(sha1Ca, 'below-sha1-ca', '/CN=below-sha1-ca', CLIENT);
+    expect(await weakUserOf(url, below, [sha1Ca])).toBe('nobody');
   });
 });
 

@@ -88,6 +88,27 @@ const HANDLED = new Set([
   '2b06010505070101', // authorityInfoAccess
 ]);
 
+/**
+ * Signature algorithms whose signatures Go's CheckSignatureFrom refuses (InsecureAlgorithmError):
+ * MD5 and SHA-1 with RSA, ECDSA and DSA; md2WithRSA it does not know.
+ */
+const INSECURE_SIGNATURES = new Set([
+  '2a864886f70d010102', // md2WithRSAEncryption
+  '2a864886f70d010104', // md5WithRSAEncryption
+  '2a864886f70d010105', // sha1WithRSAEncryption
+  '2b0e03021d', // sha1WithRSASignature (OIW)
+  '2a8648ce3d0401', // ecdsa-with-SHA1
+  '2a8648ce380403', // dsaWithSHA1
+]);
+
+/** The OID (DER content, hex) of the algorithm the certificate's issuer signed it with. */
+export function signatureAlgorithmOf(cert: X509Certificate): string {
+  const algorithm = children(tlv(cert.raw, 0).content)[1];
+  const oid = algorithm && children(algorithm.content)[0];
+  if (oid?.tag !== 0x06) throw new Error('no signatureAlgorithm');
+  return oid.content.toString('hex');
+}
+
 /** basicConstraints' pathLenConstraint; undefined when the certificate sets none. */
 function maxPathLen(exts: readonly Extension[]): number | undefined {
   const bc = exts.find((e) => e.oid === BASIC_CONSTRAINTS);
@@ -101,6 +122,7 @@ interface Info {
   readonly cert: X509Certificate;
   readonly exts: readonly Extension[];
   readonly pathLen: number | undefined;
+  readonly insecureSignature: boolean;
   readonly notBefore: number;
   readonly notAfter: number;
 }
@@ -112,6 +134,7 @@ function info(cert: X509Certificate): Info | undefined {
       cert,
       exts,
       pathLen: maxPathLen(exts),
+      insecureSignature: INSECURE_SIGNATURES.has(signatureAlgorithmOf(cert)),
       notBefore: Date.parse(cert.validFrom),
       notAfter: Date.parse(cert.validTo),
     };
@@ -136,7 +159,8 @@ export interface Window {
 /**
  * The windows in which `leaf` verifies against `roots` as Go's Verify would: each chain from the
  * leaf through `intermediates` (CAs by basicConstraints, their path lengths kept) to a
- * certificate of `roots`, signatures checked, every certificate's extended key usage allowing
+ * certificate of `roots`, signatures checked (none by MD5 or SHA-1, as Go refuses them; a root's
+ * own self-signature is not one of the chain's), every certificate's extended key usage allowing
  * clientAuth; a chain is valid while all its certificates are (Go checks each against the
  * time). Empty when it does not verify at all. Stricter than Go in one way: a chain through a
  * CA with name constraints is refused when the leaf has subject alternative names, which are not
@@ -155,6 +179,7 @@ export function verifiedWindows(
   let checks = 0;
   const issued = (child: Info, parent: Info) =>
     child.cert.issuer === parent.cert.subject &&
+    !child.insecureSignature &&
     checks++ < MAX_SIGNATURE_CHECKS &&
     child.cert.verify(parent.cert.publicKey);
   const windows: Window[] = [];

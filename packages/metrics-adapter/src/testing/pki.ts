@@ -21,8 +21,11 @@ export interface Pki {
   client(ca: Pair, name: string, subject: string): Pair;
   /** A serving certificate signed by `ca`, for `altNames` (by default localhost and 127.0.0.1). */
   server(ca: Pair, name: string, altNames?: string): Pair;
-  /** A certificate for `subject` signed by `ca` with exactly `extensions` (openssl's extfile lines). */
-  custom(ca: Pair, name: string, subject: string, extensions: string): Pair;
+  /**
+   * A certificate for `subject` signed by `ca` with exactly `extensions` (openssl's extfile
+   * lines), its signature made with `digest` (openssl's name, `sha256` by default).
+   */
+  custom(ca: Pair, name: string, subject: string, extensions: string, digest?: string): Pair;
   remove(): void;
 }
 
@@ -43,7 +46,13 @@ export function createPki(): Pki {
     };
   };
   /** A key pair and a certificate for `subject`, signed by `ca` with the given extensions. */
-  const signed = (ca: Pair, name: string, subject: string, extensions: string): Pair => {
+  const signed = (
+    ca: Pair,
+    name: string,
+    subject: string,
+    extensions: string,
+    digest = 'sha256',
+  ): Pair => {
     const file = (ext: string) => join(dir, `${name}.${ext}`);
     writeFileSync(file('ext'), extensions);
     openssl(['req', '-new', ...EC, '-subj', subject, '-keyout', file('key'), '-out', file('csr')]);
@@ -57,6 +66,7 @@ export function createPki(): Pki {
       '-CAkey',
       ca.keyFile,
       '-CAcreateserial',
+      `-${digest}`,
       '-days',
       '2',
       '-extfile',
