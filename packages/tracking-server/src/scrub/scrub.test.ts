@@ -108,7 +108,7 @@ describe('PII scrubbing', () => {
     expect(report.changed).toBe(true);
   });
 
-  it('filters a string as its four rules applied one after another would, whatever it holds', () => {
+  it('filters a string as its five rules applied one after another would, whatever it holds', () => {
     // The rules written out again, each applied to every string: scrubString's quick tests
     // (which strings could match at all) must never skip a string one of them changes.
     const luhnValid = (digits: string) =>
@@ -126,6 +126,8 @@ describe('PII scrubbing', () => {
             /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z]+ )?PRIVATE KEY-----|$)/g,
             FILTERED,
           )
+          // A URL's password, the user kept.
+          .replace(/\b((?:[a-z0-9]+:)?\/\/[a-zA-Z0-9%_.-]+:)([a-zA-Z0-9%_.-]+)@/g, `$1${FILTERED}@`)
           // A token: 8 or more characters before any trailing "." and "=", and not one lower-case
           // or capitalised word shorter than 16 letters.
           .replace(/\bBearer\s+([A-Za-z0-9\-._~+/]+=*)/gi, (m, run: string) => {
@@ -232,6 +234,11 @@ describe('PII scrubbing', () => {
         'auth_token=',
         'Id_Token=',
         'client-api-key=',
+        'redis://',
+        '//',
+        'u:p@',
+        ':',
+        '@',
         'privateKey=',
         'private',
         'Key=',

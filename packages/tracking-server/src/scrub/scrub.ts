@@ -1,9 +1,9 @@
 // PII scrubbing before anything is stored: values under sensitive keys (object keys, and the
 // first item of each pair in Sentry's pair lists), and sensitive shapes anywhere — Luhn-valid card
 // numbers in strings (not a UUID's digits) or as JSON numbers, `Bearer …` tokens, PEM private
-// keys, secret query or form parameters — become "[Filtered]". Ordinary words ("Authentication
-// failed", "the bearer of this card") stay: key rules look at keys, string rules at shapes, never
-// at bare words. Ids that join data (event, trace and span ids, the correlation id, user.id) are
+// keys, secret query or form parameters, a URL's password — become "[Filtered]". Ordinary words
+// ("Authentication failed", "the bearer of this card") stay: key rules look at keys, string rules
+// at shapes, never at bare words. Ids that join data (event, trace and span ids, the correlation id, user.id) are
 // not shapes: as Relay does for fields it does not take as PII, only key rules filter them.
 
 export const FILTERED = '[Filtered]';
@@ -72,6 +72,17 @@ function isSecretParam(sent: string, keys: readonly string[], safe: ReadonlySet<
  * filtered would be an event refused or a debug session split.
  */
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+/**
+ * A URL's password (`redis://redis:foo@localhost:6379/0`): Relay's `@urlauth:legacy`, part of
+ * its default `@common:filter` (relay-pii builtin.rs, Sentry's URL_PASSWORD_RE), which filters
+ * the password and keeps the user.
+ */
+const URL_PASSWORD = /\b((?:[a-z0-9]+:)?\/\/[a-zA-Z0-9%_.-]+:)([a-zA-Z0-9%_.-]+)@/g;
+/**
+ * Its hint, asked only of a string with an `@` (as the parameters' of one with an `=`): in the
+ * one scan, it made that scan a quarter slower on strings that have none.
+ */
+const URL_PASSWORD_HINT = /\/\/[a-z0-9%_.-]+:[a-z0-9%_.-]+@/i;
 /** At least 13 digits, single spaces or dashes allowed between them: the shape a card number needs. */
 const DIGIT_RUN = '\\d(?:[ -]?\\d){12}';
 
@@ -209,9 +220,15 @@ function filterSecretParams(s: string, params: ParamRule): string {
  */
 export function scrubString(s: string, params: ParamRule = DEFAULT_PARAMS): string {
   if (s.length < params.shortest) return s;
-  if (!HINT.test(s) && !(s.includes('=') && params.hint.test(s))) return s;
+  if (
+    !HINT.test(s) &&
+    !(s.includes('=') && params.hint.test(s)) &&
+    !(s.includes('@') && URL_PASSWORD_HINT.test(s))
+  )
+    return s;
   let out = s;
   if (out.includes('PRIVATE KEY')) out = out.replace(PEM, FILTERED);
+  if (out.includes('@')) out = out.replace(URL_PASSWORD, `$1${FILTERED}@`);
   if (BEARER_HINT.test(out))
     out = out.replace(BEARER, (m, run: string) => (looksLikeToken(run) ? `Bearer ${FILTERED}` : m));
   if (out.includes('=')) out = filterSecretParams(out, params);
