@@ -208,6 +208,18 @@ describe('signature algorithms', () => {
     const below = pki.custom(sha1Ca, 'below-sha1-ca', '/CN=below-sha1-ca', CLIENT);
     expect(await weakUserOf(url, below, [sha1Ca])).toBe('nobody');
   });
+
+  it('refuses an RSA key under 1024 bits, as Go (rsa1024min) does, and takes one of 2048', async () => {
+    const url = await serve([root]);
+    const rsa = (bits: number) => ['-newkey', `rsa:${bits}`, '-nodes'];
+    const weak = pki.custom(root, 'rsa512', '/CN=rsa512', CLIENT, 'sha256', rsa(512));
+    const strong = pki.custom(root, 'rsa2048', '/CN=rsa2048', CLIENT, 'sha256', rsa(2048));
+    expect(await weakUserOf(url, weak)).toBe('nobody');
+    expect(await weakUserOf(url, strong)).toBe('rsa2048');
+    const weakCa = pki.custom(root, 'rsa512-ca', '/CN=rsa512-ca', CA, 'sha256', rsa(512));
+    const below = pki.custom(weakCa, 'below-rsa512-ca', '/CN=below-rsa512-ca', CLIENT);
+    expect(await weakUserOf(url, below, [weakCa])).toBe('nobody');
+  });
 });
 
 describe('a leaf in the bundle itself', () => {

@@ -118,11 +118,20 @@ function maxPathLen(exts: readonly Extension[]): number | undefined {
   return int ? int.content.reduce((n, b) => n * 256 + b, 0) : undefined;
 }
 
+function weakKey(cert: X509Certificate): boolean {
+  const key = cert.publicKey;
+  if (key.asymmetricKeyType === 'dsa') return true;
+  const bits = key.asymmetricKeyDetails?.modulusLength;
+  return (key.asymmetricKeyType ?? '').startsWith('rsa') && (bits ?? 0) < 1024;
+}
+
 interface Info {
   readonly cert: X509Certificate;
   readonly exts: readonly Extension[];
   readonly pathLen: number | undefined;
   readonly insecureSignature: boolean;
+  /** An RSA key under 1024 bits, which Go refuses to verify with (rsa1024min), or a DSA key, which it cannot. */
+  readonly weakKey: boolean;
   readonly notBefore: number;
   readonly notAfter: number;
 }
@@ -135,6 +144,7 @@ function info(cert: X509Certificate): Info | undefined {
       exts,
       pathLen: maxPathLen(exts),
       insecureSignature: INSECURE_SIGNATURES.has(signatureAlgorithmOf(cert)),
+      weakKey: weakKey(cert),
       notBefore: Date.parse(cert.validFrom),
       notAfter: Date.parse(cert.validTo),
     };
@@ -160,7 +170,8 @@ export interface Window {
  * The windows in which `leaf` verifies against `roots` as Go's Verify would: each chain from the
  * leaf through `intermediates` (CAs by basicConstraints, their path lengths kept) to a
  * certificate of `roots`, signatures checked (none by MD5 or SHA-1, as Go refuses them; a root's
- * own self-signature is not one of the chain's), every certificate's extended key usage allowing
+ * own self-signature is not one of the chain's), no RSA key under 1024 bits and no DSA key (Go
+ * verifies with neither), every certificate's extended key usage allowing
  * clientAuth; a chain is valid while all its certificates are (Go checks each against the
  * time). Empty when it does not verify at all. Stricter than Go in one way: a chain through a
  * CA with name constraints is refused when the leaf has subject alternative names, which are not
@@ -185,7 +196,7 @@ export function verifiedWindows(
   const windows: Window[] = [];
   const leafHasSan = leafInfo.exts.some((e) => e.oid === SUBJECT_ALT_NAME);
   const accept = (chain: readonly Info[]) => {
-    if (!allowsClientAuth(chain)) return;
+    if (!allowsClientAuth(chain) || chain.some((c) => c.weakKey)) return;
     if (leafHasSan && chain.slice(1).some((c) => c.exts.some((e) => e.oid === NAME_CONSTRAINTS)))
       return;
     windows.push({

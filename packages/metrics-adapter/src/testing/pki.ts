@@ -23,9 +23,17 @@ export interface Pki {
   server(ca: Pair, name: string, altNames?: string): Pair;
   /**
    * A certificate for `subject` signed by `ca` with exactly `extensions` (openssl's extfile
-   * lines), its signature made with `digest` (openssl's name, `sha256` by default).
+   * lines), its signature made with `digest` (openssl's name, `sha256` by default), its key
+   * made by `newkey` (openssl req's `-newkey` arguments; a P-256 key by default).
    */
-  custom(ca: Pair, name: string, subject: string, extensions: string, digest?: string): Pair;
+  custom(
+    ca: Pair,
+    name: string,
+    subject: string,
+    extensions: string,
+    digest?: string,
+    newkey?: readonly string[],
+  ): Pair;
   remove(): void;
 }
 
@@ -52,10 +60,21 @@ export function createPki(): Pki {
     subject: string,
     extensions: string,
     digest = 'sha256',
+    newkey: readonly string[] = EC,
   ): Pair => {
     const file = (ext: string) => join(dir, `${name}.${ext}`);
     writeFileSync(file('ext'), extensions);
-    openssl(['req', '-new', ...EC, '-subj', subject, '-keyout', file('key'), '-out', file('csr')]);
+    openssl([
+      'req',
+      '-new',
+      ...newkey,
+      '-subj',
+      subject,
+      '-keyout',
+      file('key'),
+      '-out',
+      file('csr'),
+    ]);
     openssl([
       'x509',
       '-req',
