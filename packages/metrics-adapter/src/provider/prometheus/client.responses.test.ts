@@ -90,6 +90,25 @@ describe('the URL each call goes to', () => {
 });
 
 describe("Prometheus' error answers", () => {
+  it('names Prometheus without the credentials or query of its URL, and still sends them', async () => {
+    let authorization: string | undefined;
+    const server = createServer((req, res) => {
+      authorization = req.headers.authorization;
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 'error', errorType: 'internal', error: 'boom' }));
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const hostPort = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const err = await failure(
+      createPrometheusClient({ url: `http://tenant:s3cret@${hostPort}/api/prom?key=k3y` }).query(
+        'up',
+      ),
+    );
+    expect(err.message).toBe(`prometheus at http://${hostPort}/api/prom answered 500: boom`);
+    expect(authorization).toBe(`Basic ${Buffer.from('tenant:s3cret').toString('base64')}`);
+  });
+
   it.each([
     // web/api/v1: errorBadData → 400, errorExec → 422, errorTimeout → 503, errorInternal → 500.
     [400, 'bad_data', 'bad_query', 'parse error at char 4'],

@@ -126,13 +126,15 @@ const seriesText = (labels: object) =>
     .join(',')}}`;
 
 export function createPrometheusClient(options: PrometheusClientOptions): PrometheusClient {
-  const base = options.url.replace(/\/+$/, '');
   let baseUrl: URL;
   try {
     baseUrl = new URL(options.url);
   } catch (err) {
     throw new Error(`--prometheus-url ${JSON.stringify(options.url)}: not a URL`, { cause: err });
   }
+  // As messages name Prometheus (they reach the API's callers in a Status, and the log): without
+  // the user and password or the query, which may hold a secret (`https://id:key@host/api/prom`).
+  const base = `${baseUrl.protocol}//${baseUrl.host}${baseUrl.pathname.replace(/\/+$/, '')}`;
   if (options.headers) checkHeaders(options.headers);
   const verb = options.verb ?? 'GET';
   const timeoutMs = options.timeoutMs ?? 5000;
