@@ -125,6 +125,15 @@ function weakKey(cert: X509Certificate): boolean {
   return (key.asymmetricKeyType ?? '').startsWith('rsa') && (bits ?? 0) < 1024;
 }
 
+/** Whether `parent`'s key signed `child`; a key that cannot verify that signature did not. */
+function verifies(child: X509Certificate, parent: X509Certificate): boolean {
+  try {
+    return child.verify(parent.publicKey);
+  } catch {
+    return false;
+  }
+}
+
 interface Info {
   readonly cert: X509Certificate;
   readonly exts: readonly Extension[];
@@ -192,7 +201,7 @@ export function verifiedWindows(
     child.cert.issuer === parent.cert.subject &&
     !child.insecureSignature &&
     checks++ < MAX_SIGNATURE_CHECKS &&
-    child.cert.verify(parent.cert.publicKey);
+    verifies(child.cert, parent.cert);
   const windows: Window[] = [];
   const leafHasSan = leafInfo.exts.some((e) => e.oid === SUBJECT_ALT_NAME);
   const accept = (chain: readonly Info[]) => {
