@@ -80,6 +80,18 @@ describe('the URL each call goes to', () => {
     },
   );
 
+  it('sends a POST body as a form whatever Content-Type --prometheus-header names', async () => {
+    const prom = await stub(200, vector([]));
+    await createPrometheusClient({
+      url: prom.url,
+      verb: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Scope-OrgID': 'platform' },
+    }).query('up');
+    expect(prom.seen.map((s) => [s.type, s.body])).toEqual([
+      ['application/x-www-form-urlencoded', 'query=up'],
+    ]);
+  });
+
   it('lists series under the prefix too, each match[] as its own parameter', async () => {
     const prom = await stub(200, JSON.stringify({ status: 'success', data: [] }));
     await createPrometheusClient({ url: `${prom.url}/thanos` }).series(['{a="1"}', '{b="2"}']);

@@ -185,9 +185,10 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
       method: verb,
       headers: {
         accept: 'application/json',
-        ...(verb === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
         ...(options.token ? { authorization: `Bearer ${options.token()}` } : {}),
         ...options.headers,
+        // After --prometheus-header, as upstream sets it: the body is a form whatever they say.
+        ...(verb === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
       },
       signal,
       ...(verb === 'POST' ? { body: params.toString() } : {}),
