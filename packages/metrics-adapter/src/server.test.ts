@@ -527,6 +527,9 @@ describe('API server', () => {
       '/apis/external.metrics.k8s.io/v1beta1/namespaces/platform/job_queue_length',
     );
     expect(q.body).toMatchObject({ reason: 'InternalError', code: 500 });
+    expect(q.body.message).toBe(
+      "Internal error occurred: the rule's query cannot give a value: parse error",
+    );
   });
 
   it('answers 503 ServiceUnavailable as a Status when Prometheus is slower than the timeout, and counts the timeout', async () => {

@@ -94,7 +94,7 @@ function statusFor(err: unknown): Status {
   if (err instanceof BadSelectorError) return badRequest(err.message);
   if (err instanceof PrometheusError) {
     return err.kind === 'bad_query'
-      ? internalError(`the rule's query was refused by Prometheus: ${err.message}`)
+      ? internalError(`the rule's query cannot give a value: ${err.message}`)
       : serviceUnavailable(`Prometheus is not answering: ${err.message}`);
   }
   return internalError(err instanceof Error ? err.message : String(err));

@@ -3,7 +3,7 @@
 // histogram samples, and the URL a --prometheus-url with a path and query parameters leads to.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createPrometheusClient, PrometheusError } from './client';
+import { createPrometheusClient, prometheusAt, PrometheusError } from './client';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -236,5 +236,16 @@ describe('--prometheus-header', () => {
     expect(() =>
       createPrometheusClient({ url: 'http://127.0.0.1:9', headers: { 'X-A': 'one\r\nX-B: two' } }),
     ).toThrow('--prometheus-header X-A: the value "one\\r\\nX-B: two" has a line break or NUL');
+  });
+});
+
+describe('prometheusAt', () => {
+  it('names Prometheus by scheme, host and path, never its credentials or query', () => {
+    expect(prometheusAt(new URL('https://id:s3cret@thanos:9090/api/prom/?token=abc'))).toBe(
+      'https://thanos:9090/api/prom',
+    );
+    expect(prometheusAt(new URL('http://prometheus.monitoring.svc:9090'))).toBe(
+      'http://prometheus.monitoring.svc:9090',
+    );
   });
 });

@@ -125,6 +125,15 @@ const seriesText = (labels: object) =>
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     .join(',')}}`;
 
+/**
+ * Prometheus as messages and the log name it: scheme, host and path, without the user and
+ * password or the query, which may hold a secret (`https://id:key@host/api/prom?token=…`).
+ * Errors reach the API's callers in a Status.
+ */
+export function prometheusAt(url: URL): string {
+  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+}
+
 export function createPrometheusClient(options: PrometheusClientOptions): PrometheusClient {
   let baseUrl: URL;
   try {
@@ -132,9 +141,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
   } catch (err) {
     throw new Error(`--prometheus-url ${JSON.stringify(options.url)}: not a URL`, { cause: err });
   }
-  // As messages name Prometheus (they reach the API's callers in a Status, and the log): without
-  // the user and password or the query, which may hold a secret (`https://id:key@host/api/prom`).
-  const base = `${baseUrl.protocol}//${baseUrl.host}${baseUrl.pathname.replace(/\/+$/, '')}`;
+  const base = prometheusAt(baseUrl);
   if (options.headers) checkHeaders(options.headers);
   const verb = options.verb ?? 'GET';
   const timeoutMs = options.timeoutMs ?? 5000;
