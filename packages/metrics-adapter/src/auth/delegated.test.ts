@@ -180,3 +180,41 @@ describe('reviews tried again (DefaultAuthWebhookRetryBackoff, DefaultShouldRetr
     expect(s.waits).toEqual([500]);
   });
 });
+
+describe('the user’s uid', () => {
+  it('comes from a TokenReview and goes into the SubjectAccessReview, as webhook.go sends it', async () => {
+    // A TokenReview status for a service account token, as kube-apiserver answers it.
+    const { api: authn } = stubApi({
+      kind: 'TokenReview',
+      apiVersion: 'authentication.k8s.io/v1',
+      status: {
+        authenticated: true,
+        user: {
+          username: 'system:serviceaccount:monitoring:hpa-tester',
+          uid: '5d1c0e0b-3f2a-4f7e-9a43-0c9d3c6f3a21',
+          groups: ['system:serviceaccounts', 'system:authenticated'],
+        },
+        audiences: ['https://kubernetes.default.svc'],
+      },
+    });
+    const req = { headers: { authorization: 'Bearer abc.def.ghi' } } as unknown as IncomingMessage;
+    const who = await tokenReviewAuthenticator(authn)(req);
+    expect(who).toEqual({
+      name: 'system:serviceaccount:monitoring:hpa-tester',
+      uid: '5d1c0e0b-3f2a-4f7e-9a43-0c9d3c6f3a21',
+      groups: ['system:serviceaccounts', 'system:authenticated'],
+    });
+    const { api, posted } = stubApi(review({ allowed: true }));
+    await subjectAccessReviewAuthorizer(api)(who!, attrs);
+    expect(posted[0]?.body).toMatchObject({
+      spec: {
+        user: 'system:serviceaccount:monitoring:hpa-tester',
+        uid: '5d1c0e0b-3f2a-4f7e-9a43-0c9d3c6f3a21',
+      },
+    });
+    // A user without one (a client certificate's) sends none.
+    const { api: api2, posted: posted2 } = stubApi(review({ allowed: true }));
+    await subjectAccessReviewAuthorizer(api2)(user, attrs);
+    expect(posted2[0]?.body).not.toHaveProperty('spec.uid');
+  });
+});

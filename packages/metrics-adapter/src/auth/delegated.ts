@@ -76,8 +76,10 @@ export function subjectAccessReviewAuthorizer(
     // DelegatingAuthorizationOptions' AlwaysAllowGroups: kube-apiserver allows system:masters
     // everything in a hard-coded authorizer, so no review is asked for (none fails for it).
     if (user.groups.includes(PRIVILEGED_GROUP)) return { allowed: true };
+    // As webhook.go fills SubjectAccessReviewSpec: the user's uid too, when it has one.
     const spec = {
       user: user.name,
+      ...(user.uid ? { uid: user.uid } : {}),
       groups: [...user.groups],
       ...(user.extra ? { extra: user.extra } : {}),
       ...(attrs.kind === 'resource'
@@ -117,7 +119,12 @@ export function subjectAccessReviewAuthorizer(
 
 interface TokenReviewStatus {
   readonly authenticated?: boolean;
-  readonly user?: { username?: string; groups?: string[]; extra?: Record<string, string[]> };
+  readonly user?: {
+    username?: string;
+    uid?: string;
+    groups?: string[];
+    extra?: Record<string, string[]>;
+  };
   readonly error?: string;
 }
 
@@ -157,6 +164,7 @@ export function tokenReviewAuthenticator(
     if (!s?.authenticated || !s.user?.username) return null;
     return {
       name: s.user.username,
+      ...(s.user.uid ? { uid: s.user.uid } : {}),
       groups: s.user.groups ?? [],
       ...(s.user.extra ? { extra: s.user.extra } : {}),
     };

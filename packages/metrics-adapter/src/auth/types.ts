@@ -5,6 +5,8 @@ import type { IncomingMessage } from 'node:http';
 
 export interface UserInfo {
   readonly name: string;
+  /** What a TokenReview names the user by beyond its name (a service account's uid). */
+  readonly uid?: string;
   readonly groups: readonly string[];
   readonly extra?: Readonly<Record<string, readonly string[]>>;
 }
