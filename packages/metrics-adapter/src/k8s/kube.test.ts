@@ -345,6 +345,7 @@ describe('TokenReview authenticator', () => {
     const authenticate = tokenReviewAuthenticator(api);
     expect(await authenticate(req('Bearer hpa-token'))).toEqual({
       name: 'system:serviceaccount:kube-system:horizontal-pod-autoscaler',
+      uid: '3b5d7f9a-1c2e-4f60-8a9b-0c1d2e3f4a5b',
       groups: [
         'system:serviceaccounts',
         'system:serviceaccounts:kube-system',
