@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process';
+import { createServer as createHttpServer } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { getCiphers } from 'node:tls';
 import fc from 'fast-check';
 import { CIPHER_SUITES, FlagError, parseFlags, parseGoDuration, usage } from './flags';
+import { createPrometheusClient } from './provider/prometheus/client';
 
 describe('flags', () => {
   it("takes prometheus-adapter's defaults", () => {
@@ -221,6 +224,45 @@ describe('flags', () => {
       parseFlags(['--prometheus-header=X-Empty', '--prometheus-header', 'X-Scope-OrgID=a=b'])
         .prometheusHeaders,
     ).toEqual({ 'X-Empty': '', 'X-Scope-OrgID': 'a=b' });
+  });
+
+  it('keeps every value of a --prometheus-header name given twice, as http.Header.Add does', async () => {
+    const f = parseFlags([
+      '--prometheus-header=X-Scope-OrgID=team-a',
+      '--prometheus-header=Accept-Language=en',
+      // Add canonicalises the name: x-scope-orgid is the same header.
+      '--prometheus-header=x-scope-orgid=team-b',
+    ]);
+    expect(f.prometheusHeaders).toEqual({
+      'X-Scope-OrgID': 'team-a, team-b',
+      'Accept-Language': 'en',
+    });
+    // What Prometheus reads: upstream sends two field lines, X-Scope-OrgID: team-a and
+    // X-Scope-OrgID: team-b, which a server reads as one field `team-a, team-b` (RFC 9110 §5.3;
+    // node's parser joins them so). Written here as two raw lines, then sent by the adapter's client.
+    const seen: string[] = [];
+    const server = createHttpServer((req, res) => {
+      seen.push(String(req.headers['x-scope-orgid']));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const goLike = connect(port, '127.0.0.1');
+      goLike.end(
+        'GET /api/v1/query?query=up HTTP/1.1\r\nHost: x\r\nX-Scope-Orgid: team-a\r\n' +
+          'X-Scope-Orgid: team-b\r\nConnection: close\r\n\r\n',
+      );
+      await new Promise((r) => goLike.on('close', r).resume());
+      await createPrometheusClient({
+        url: `http://127.0.0.1:${port}`,
+        headers: f.prometheusHeaders,
+      }).query('up');
+      expect(seen).toEqual(['team-a, team-b', 'team-a, team-b']);
+    } finally {
+      server.close();
+    }
   });
 
   it.each([

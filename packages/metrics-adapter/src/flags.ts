@@ -447,10 +447,13 @@ function cipherSuites(names: readonly string[]): CipherChoice {
 
 /**
  * --prometheus-header values as upstream's parseHeaderArgs reads them: split at the first `=`,
- * a value with none is the empty one. A header needs a name.
+ * a value with none is the empty one. A header needs a name. A name given again (in any case:
+ * `http.Header.Add` canonicalises it) adds a value, as `Add` does, rather than replacing the
+ * first: the values are sent as one field line joined by `, `, which RFC 9110 §5.3 makes the
+ * same field as Go's separate lines, under the name as first written.
  */
 function prometheusHeaders(args: readonly string[]): Record<string, string> {
-  const headers: Record<string, string> = {};
+  const values = new Map<string, { name: string; values: string[] }>();
   for (const h of args) {
     const eq = h.indexOf('=');
     const name = (eq < 0 ? h : h.slice(0, eq)).trim();
@@ -458,8 +461,14 @@ function prometheusHeaders(args: readonly string[]): Record<string, string> {
       throw new FlagError(
         `invalid argument ${JSON.stringify(h)} for "--prometheus-header": want Name=Value or Name`,
       );
-    headers[name] = eq < 0 ? '' : h.slice(eq + 1).trim();
+    const value = eq < 0 ? '' : h.slice(eq + 1).trim();
+    const key = name.toLowerCase();
+    const seen = values.get(key);
+    if (seen) seen.values.push(value);
+    else values.set(key, { name, values: [value] });
   }
+  const headers: Record<string, string> = {};
+  for (const { name, values: v } of values.values()) headers[name] = v.join(', ');
   return headers;
 }
 
