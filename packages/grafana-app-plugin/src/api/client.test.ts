@@ -102,6 +102,41 @@ describe('ProxyTrackerApi', () => {
     await expect(api.getIssue(7)).resolves.toEqual({ id: 7 });
   });
 
+  // WHATWG URL (which fetch applies) drops the segments ".", "..", "%2E", ".%2E" and "%2E%2E":
+  // jsdom/whatwg-url lib/url-state-machine.js, isSingleDot and isDoubleDot.
+  test.each(['.', '..', ''])(
+    'the session id %j is refused before any request: its path would reach another route',
+    async (id) => {
+      const { backend, requests } = fakeBackend({
+        [`GET ${BASE}/sessions/`]: { data: { items: [], nextCursor: null } },
+        [`GET ${BASE}/sessions/export`]: { data: { exportedAt: 'x' } },
+      });
+      const api = new ProxyTrackerApi(() => backend);
+      const loaded = await api.getSession(id).catch((e) => e);
+      expect([loaded.name, loaded.kind, loaded.message]).toEqual([
+        'TrackerError',
+        'bad-request',
+        `loading debug session ${JSON.stringify(id)}: the id ${JSON.stringify(id)} cannot be requested, as browsers drop "." and ".." from URL paths`,
+      ]);
+      const exported = await api.exportSession(id).catch((e) => e);
+      expect([exported.kind, exported.message.startsWith(`exporting debug session ${JSON.stringify(id)}: `)]).toEqual([
+        'bad-request',
+        true,
+      ]);
+      expect(requests).toEqual([]);
+    }
+  );
+
+  test('session ids with dots that are no dot segment are sent as they are', async () => {
+    const { backend } = fakeBackend({
+      [`GET ${BASE}/sessions/...`]: { data: { id: '...' } },
+      [`GET ${BASE}/sessions/.a/export`]: { data: { exportedAt: 'y' } },
+    });
+    const api = new ProxyTrackerApi(() => backend);
+    await expect(api.getSession('...')).resolves.toEqual({ id: '...' });
+    await expect(api.exportSession('.a')).resolves.toEqual({ exportedAt: 'y' });
+  });
+
   test('a proxy that cannot reach the tracker becomes an "unreachable" error naming the request', async () => {
     const { backend } = fakeBackend({
       [`GET ${BASE}/stats`]: { error: { status: 502, statusText: 'Bad Gateway' } },

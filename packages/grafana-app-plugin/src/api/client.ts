@@ -97,6 +97,24 @@ export function toTrackerError(err: unknown, what: string): TrackerError {
   });
 }
 
+/**
+ * A debug session's path, its id one encoded segment. An id that is `.` or `..` cannot be sent:
+ * the browser's URL parser (WHATWG URL, which fetch applies to every request) removes such a
+ * segment, and its escaped forms `%2E`, `.%2E`, `%2E%2E` too, so the request would reach another
+ * route: `/sessions/.` is the session list, `/sessions/./export` the session named "export", and
+ * `/sessions/..` is outside the API. Such a session can only be listed until the tracker takes
+ * the id another way than as a path segment.
+ */
+function sessionPath(what: string, id: string, rest = ''): string {
+  if (id === '' || id === '.' || id === '..') {
+    throw new TrackerError(
+      'bad-request',
+      `${what}: the id ${JSON.stringify(id)} cannot be requested, as browsers drop "." and ".." from URL paths`
+    );
+  }
+  return `/sessions/${encodeURIComponent(id)}${rest}`;
+}
+
 type Fetcher = Pick<BackendSrv, 'fetch'>;
 
 /** The real client: every call goes to `api/plugin-proxy/beacon-observability-app/tracker/api/v1/…`. */
@@ -171,17 +189,13 @@ export class ProxyTrackerApi implements TrackerApi {
     });
   }
 
-  getSession(id: string) {
-    return this.request<SessionDetail>(`loading debug session ${JSON.stringify(id)}`, {
-      method: 'GET',
-      path: `/sessions/${encodeURIComponent(id)}`,
-    });
+  async getSession(id: string) {
+    const what = `loading debug session ${JSON.stringify(id)}`;
+    return this.request<SessionDetail>(what, { method: 'GET', path: sessionPath(what, id) });
   }
 
-  exportSession(id: string) {
-    return this.request<SessionExport>(`exporting debug session ${JSON.stringify(id)}`, {
-      method: 'GET',
-      path: `/sessions/${encodeURIComponent(id)}/export`,
-    });
+  async exportSession(id: string) {
+    const what = `exporting debug session ${JSON.stringify(id)}`;
+    return this.request<SessionExport>(what, { method: 'GET', path: sessionPath(what, id, '/export') });
   }
 }
