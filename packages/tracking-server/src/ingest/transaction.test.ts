@@ -3,6 +3,7 @@
 // before it to end at its arrival, spans and all; validate_timestamps then drops one that does not
 // end in transaction_timestamp_range, whole seconds from 5 days back to 60 s ahead, excluded
 // (relay-metrics AggregatorConfig defaults, relay-config's timestamp_range).
+import { spawnSync } from 'node:child_process';
 import type { Operation } from './otlp';
 import { inTransactionRange, readTransaction, type TransactionRead } from './transaction';
 
@@ -120,5 +121,108 @@ describe('a transaction Relay finds invalid (validate_timestamps, validate_span,
   it('drops the whole transaction for a span that is no object', () => {
     for (const bad of [null, 'span', 7, [SPAN]])
       expect(ops(tx(END, [SPAN, bad]))).toBe('invalid_transaction');
+  });
+});
+
+describe('a transaction’s statuses, correlation ids and times as SDKs send them', () => {
+  const END = ARRIVAL - 60_000;
+  const span = (more: Record<string, unknown>) => ({
+    trace_id: 'ab'.repeat(16),
+    span_id: 'ef'.repeat(8),
+    start_timestamp: END / 1000 - 2,
+    timestamp: END / 1000 - 1,
+    ...more,
+  });
+  const read = (sent: Record<string, unknown>) => {
+    const r = readTransaction(sent, ARRIVAL);
+    if ('dropped' in r) throw new Error(`dropped: ${r.dropped}`);
+    return r.operations;
+  };
+
+  // Relay's SpanStatus (relay-base-schema spans.rs FromStr/FromValue) reads these names, the older
+  // `success`/`failure`/`unknown_error`, and gRPC codes 0-16; anything else is no status. Sentry
+  // counts ok, cancelled and unknown as no failure (search/events/constants.py).
+  it.each([
+    ['ok', 'ok', undefined],
+    ['success', 'ok', undefined],
+    ['cancelled', 'unset', 'cancelled'],
+    ['unknown', 'unset', 'unknown'],
+    ['unknown_error', 'unset', 'unknown'],
+    ['internal_error', 'error', 'internal_error'],
+    ['failure', 'error', 'internal_error'],
+    ['deadline_exceeded', 'error', 'deadline_exceeded'],
+    ['not_found', 'error', 'not_found'],
+    ['resource_exhausted', 'error', 'resource_exhausted'],
+    [0, 'ok', undefined],
+    [1, 'unset', 'cancelled'],
+    [13, 'error', 'internal_error'],
+    [16, 'error', 'unauthenticated'],
+    [17, 'unset', undefined],
+    ['500', 'unset', undefined],
+    ['Internal Error', 'unset', undefined],
+    [undefined, 'unset', undefined],
+  ])('reads a status %p as %s (%p), on the transaction and on a span', (sent, want, message) => {
+    const t = tx(END, [span({ status: sent })]);
+    const ops = read({ ...t, contexts: { trace: { ...t.contexts.trace, status: sent } } });
+    for (const o of ops) {
+      expect(o.status).toBe(want);
+      expect(o.statusMessage).toBe(message);
+    }
+  });
+
+  it('takes a span’s own correlation_id tag or data over its transaction’s', () => {
+    const ops = read({
+      ...tx(END, [
+        span({ span_id: '01'.repeat(8), tags: { correlation_id: 'req-span' } }),
+        span({ span_id: '02'.repeat(8), data: { correlation_id: 4711 } }),
+        span({ span_id: '03'.repeat(8), tags: { correlation_id: '' } }),
+        span({ span_id: '04'.repeat(8) }),
+      ]),
+      tags: { correlation_id: 'req-tx' },
+    });
+    expect(ops.map((o) => [o.spanId, o.correlationId])).toEqual([
+      ['cd'.repeat(8), 'req-tx'],
+      ['01'.repeat(8), 'req-span'],
+      ['02'.repeat(8), '4711'],
+      ['03'.repeat(8), 'req-tx'],
+      ['04'.repeat(8), 'req-tx'],
+    ]);
+  });
+
+  it('reads a correlation_id in the trace context’s data (@sentry/node 8 setAttribute) when no tag has it', () => {
+    const t = tx(END, [span({})]);
+    const ops = read({
+      ...t,
+      contexts: { trace: { ...t.contexts.trace, data: { correlation_id: 'req-root' } } },
+    });
+    expect(ops.map((o) => o.correlationId)).toEqual(['req-root', 'req-root']);
+  });
+
+  it('reads RFC 3339 text that names no zone as UTC, whatever the server’s zone', () => {
+    // In a process of its own: jest's process.env does not reach the zone Date.parse uses.
+    const sent = {
+      ...tx(END, [
+        span({ start_timestamp: '2026-12-02T00:58:58', timestamp: '2026-12-02T00:58:59.25' }),
+      ]),
+      start_timestamp: '2026-12-02T00:58:57',
+      timestamp: '2026-12-02T00:59:00.000000',
+    };
+    const out = spawnSync(
+      process.execPath,
+      [
+        '-r',
+        'ts-node/register/transpile-only',
+        '-e',
+        `const { readTransaction } = require(${JSON.stringify(require.resolve('./transaction'))});
+         const r = readTransaction(${JSON.stringify(sent)}, ${ARRIVAL});
+         process.stdout.write(JSON.stringify(r.operations.map((o) => [o.start, o.end])));`,
+      ],
+      { encoding: 'utf8', env: { ...process.env, TZ: 'America/New_York' }, timeout: 20_000 },
+    );
+    expect(out.stderr).toBe('');
+    expect(JSON.parse(out.stdout)).toEqual([
+      [ARRIVAL - 63_000, ARRIVAL - 60_000],
+      [ARRIVAL - 62_000, ARRIVAL - 60_750],
+    ]);
   });
 });

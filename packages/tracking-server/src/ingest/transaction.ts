@@ -17,9 +17,18 @@ const hex = (v: unknown, n: number) =>
   typeof v === 'string' && new RegExp(`^[0-9a-f]{${n}}$`, 'i').test(v)
     ? v.toLowerCase()
     : undefined;
-/** A Sentry timestamp (seconds, or RFC 3339 text) in milliseconds; undefined if it is none. */
+/**
+ * A Sentry timestamp (seconds, or RFC 3339 text) in milliseconds; undefined if it is none. Text
+ * that names no zone is UTC, as Relay reads it (a NaiveDateTime taken as UTC) and clock-drift.ts
+ * shifts it; Date.parse took it in the server's own zone.
+ */
 const seconds = (v: unknown) => {
-  const ms = typeof v === 'number' ? v * 1000 : typeof v === 'string' ? Date.parse(v) : NaN;
+  const ms =
+    typeof v === 'number'
+      ? v * 1000
+      : typeof v === 'string'
+        ? Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`)
+        : NaN;
   return validMillis(ms) ? ms : undefined;
 };
 
@@ -40,9 +49,67 @@ export function inTransactionRange(end: number, now: number): boolean {
   return endS >= nowS - RANGE_PAST_S && endS < nowS + RANGE_FUTURE_S;
 }
 
-/** A Sentry span status as an operation's: `ok`, `error` for any failure, else `unset`. */
-const status = (s: unknown) =>
-  s === 'ok' ? 'ok' : typeof s === 'string' && s !== 'unknown' ? 'error' : 'unset';
+/**
+ * Relay's SpanStatus (relay-base-schema spans.rs): the names by their gRPC code, as Relay reads
+ * an integer status, and the older names it reads as one of them.
+ */
+const STATUS_NAMES = [
+  'ok',
+  'cancelled',
+  'unknown',
+  'invalid_argument',
+  'deadline_exceeded',
+  'not_found',
+  'already_exists',
+  'permission_denied',
+  'resource_exhausted',
+  'failed_precondition',
+  'aborted',
+  'out_of_range',
+  'unimplemented',
+  'internal_error',
+  'unavailable',
+  'data_loss',
+  'unauthenticated',
+];
+const STATUS_ALIASES: Record<string, string> = {
+  success: 'ok',
+  failure: 'internal_error',
+  unknown_error: 'unknown',
+};
+/** Not failures, as Sentry counts them (search/events/constants.py NON_FAILURE_STATUS). */
+const NOT_FAILURES = new Set(['ok', 'cancelled', 'unknown']);
+
+/**
+ * A Sentry span status as an operation's: `ok`; `error` for a failure, its name the message; a
+ * status Relay reads as none (a name it does not know, a code out of range) is `unset`, and so
+ * are `cancelled` and `unknown`, with their name. Any name but `ok` and `unknown` was an error,
+ * a `cancelled` request and a name no SDK sends too, and an integer none.
+ */
+function status(s: unknown): Pick<Operation, 'status' | 'statusMessage'> {
+  const name =
+    typeof s === 'string'
+      ? (STATUS_ALIASES[s] ?? (STATUS_NAMES.includes(s) ? s : undefined))
+      : typeof s === 'number' && Number.isInteger(s)
+        ? STATUS_NAMES[s]
+        : undefined;
+  if (name === undefined) return { status: 'unset' };
+  if (name === 'ok') return { status: 'ok' };
+  return { status: NOT_FAILURES.has(name) ? 'unset' : 'error', statusMessage: name };
+}
+
+/**
+ * A `correlation_id` of a transaction or span: its tag, else its data (where @sentry/node 8 puts
+ * a span's `setAttribute`); an empty one is none.
+ */
+function correlationOf(tags: Record<string, string>, data: unknown): string | undefined {
+  const tag = tags.correlation_id;
+  if (tag) return tag;
+  const value = isObj(data) ? data.correlation_id : undefined;
+  return typeof value === 'string' || typeof value === 'number'
+    ? jsonText(value) || undefined
+    : undefined;
+}
 
 /**
  * Why Relay drops a transaction, as its outcomes name the reason (DiscardReason): one it finds
@@ -76,7 +143,7 @@ export function readTransaction(
   if (!inTransactionRange(end, receivedAt)) return dropped('timestamp');
   const tags = tagsOf(tx);
   const service = tags.service ?? (typeof tx.server_name === 'string' ? tx.server_name : 'unknown');
-  const correlationId = tags.correlation_id;
+  const correlationId = correlationOf(tags, trace.data);
   const ops: Operation[] = [
     {
       traceId,
@@ -89,7 +156,7 @@ export function readTransaction(
       service,
       start,
       end,
-      status: status(trace.status),
+      ...status(trace.status),
       ...(correlationId ? { correlationId } : {}),
       attributes: { 'sentry.op': trace.op ?? null },
     },
@@ -123,6 +190,8 @@ function spanOperation(
   const end = sentEnd ?? txEnd;
   if (!traceId || !spanId || start === undefined || end < start) return undefined;
   const parentSpanId = hex(span.parent_span_id, 16);
+  // A span's own correlation id, else its transaction's.
+  const own = correlationOf(tagsOf(span), span.data) ?? correlationId;
   return {
     traceId,
     spanId,
@@ -131,8 +200,8 @@ function spanOperation(
     service,
     start,
     end,
-    status: status(sentEnd === undefined ? 'deadline_exceeded' : span.status),
-    ...(correlationId ? { correlationId } : {}),
+    ...status(sentEnd === undefined ? 'deadline_exceeded' : span.status),
+    ...(own ? { correlationId: own } : {}),
     attributes: { 'sentry.op': span.op ?? null },
   };
 }
