@@ -1,0 +1,36 @@
+import { spawnSync } from 'node:child_process';
+import { createAdapterMetrics } from './metrics';
+
+/** promtool's lint of an exposition, or undefined where promtool is not installed. */
+function promtoolCheck(text: string): { status: number | null; output: string } | undefined {
+  const run = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  if (run.error) return undefined;
+  return { status: run.status, output: `${run.stdout}${run.stderr}` };
+}
+
+describe('the adapter metrics', () => {
+  it('serves no gauge named as a counter: the nodejs_active_*_total sums are left out, the gauges by type kept', async () => {
+    const m = createAdapterMetrics();
+    const text = await m.registry.metrics();
+    expect(text).not.toMatch(/^nodejs_active_(handles|requests|resources)_total/m);
+    expect(text).toMatch(/^# TYPE nodejs_active_handles gauge$/m);
+    expect(text).toMatch(/^# TYPE nodejs_active_resources gauge$/m);
+    expect(text).toMatch(/^# TYPE process_cpu_seconds_total counter$/m);
+  });
+
+  it('passes promtool check metrics with every adapter metric recorded', async () => {
+    const m = createAdapterMetrics();
+    m.requests.inc({ path: '/apis/custom.metrics.k8s.io/v1beta2', code: '200' });
+    m.requestDuration.observe({ path: '/apis/custom.metrics.k8s.io/v1beta2' }, 0.004);
+    m.backendQueryDuration.observe({ kind: 'instant', outcome: 'success' }, 0.02);
+    m.cacheRequests.inc({ result: 'hit' });
+    m.valueAge.observe(12);
+    m.nonFiniteValues.inc({ metric: 'jobs_waiting' });
+    m.discoveredMetrics.set({ api: 'custom' }, 3);
+    const text = await m.registry.metrics();
+    const check = promtoolCheck(text);
+    // Where promtool is not installed (it is Debian's `prometheus` package) the lint is skipped.
+    if (check) expect(check).toEqual({ status: 0, output: '' });
+    expect(text).toMatch(/^beacon_adapter_value_age_seconds_count 1$/m);
+  });
+});
