@@ -24,7 +24,7 @@ export interface TrackerApi {
   setStatus(id: number, status: IssueStatus): Promise<IssueDetail>;
   setStatuses(ids: number[], status: IssueStatus): Promise<BulkStatusResult>;
   stats(): Promise<Stats>;
-  listSessions(query: SessionQuery): Promise<{ items: SessionSummary[] }>;
+  listSessions(query: SessionQuery): Promise<Page<SessionSummary>>;
   getSession(id: string): Promise<SessionDetail>;
   exportSession(id: string): Promise<SessionExport>;
 }
@@ -183,7 +183,7 @@ export class ProxyTrackerApi implements TrackerApi {
   }
 
   listSessions(query: SessionQuery) {
-    return this.request<{ items: SessionSummary[] }>('listing debug sessions', {
+    return this.request<Page<SessionSummary>>('listing debug sessions', {
       method: 'GET',
       path: `/sessions${queryString({ ...query })}`,
     });

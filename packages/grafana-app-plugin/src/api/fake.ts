@@ -218,7 +218,7 @@ export class FakeTrackerApi implements TrackerApi {
     });
   }
 
-  listSessions(query: SessionQuery): Promise<{ items: SessionSummary[] }> {
+  listSessions(query: SessionQuery): Promise<Page<SessionSummary>> {
     return this.answer('listSessions', [query], () => {
       const q = query.q?.toLowerCase();
       const items = (this.data.sessions ?? [])
@@ -229,9 +229,11 @@ export class FakeTrackerApi implements TrackerApi {
             (query.minDurationMs === undefined || s.durationMs >= query.minDurationMs) &&
             (query.hasErrors === undefined || s.errors > 0 === query.hasErrors)
         )
-        .slice(0, query.limit ?? 50)
         .map(sessionSummaryOf);
-      return { items };
+      // The cursor is the offset of the next page (the tracker's is opaque).
+      const start = query.cursor ? Number(query.cursor) : 0;
+      const end = start + (query.limit ?? 50);
+      return { items: items.slice(start, end), nextCursor: end < items.length ? String(end) : null };
     });
   }
 

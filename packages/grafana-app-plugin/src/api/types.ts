@@ -121,5 +121,7 @@ export interface SessionQuery {
   service?: string;
   minDurationMs?: number;
   hasErrors?: boolean;
+  /** The `nextCursor` of the page before. */
+  cursor?: string;
   limit?: number;
 }

@@ -58,6 +58,7 @@ export const testIds = {
     service: 'data-testid sessions-service',
     withErrors: 'data-testid sessions-with-errors',
     row: 'data-testid sessions-row',
+    more: 'data-testid sessions-more',
   },
   session: {
     container: 'data-testid session-page',

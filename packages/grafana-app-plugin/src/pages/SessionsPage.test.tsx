@@ -65,6 +65,59 @@ describe('Debug sessions page', () => {
   });
 });
 
+describe('Debug sessions page pages through the tracker with nextCursor', () => {
+  const TRACKER = 'api/plugin-proxy/beacon-observability-app/tracker/api/v1/sessions';
+  const req44 = sessionWithId('req-44');
+
+  test('"Load more sessions" asks for the next page with its cursor and appends it, one row per session', async () => {
+    const { backend, requests } = fakeBackend({
+      [`GET ${TRACKER}?hasErrors=true&limit=200`]: { items: [SESSION, SESSION_2], nextCursor: 'c1' },
+      // SESSION_2 had a newer record meanwhile and comes again: it keeps its row.
+      [`GET ${TRACKER}?hasErrors=true&limit=200&cursor=c1`]: { items: [SESSION_2, req44], nextCursor: 'c2' },
+      [`GET ${TRACKER}?hasErrors=true&limit=200&cursor=c2`]: { items: [], nextCursor: null },
+    });
+    renderApp(`${URL}?hasErrors=true`, new ProxyTrackerApi(() => backend));
+    await screen.findAllByTestId(testIds.sessions.row);
+    expect(rows().map((r) => r[0])).toEqual(['req-42', 'req-43']);
+
+    await userEvent.click(screen.getByTestId(testIds.sessions.more));
+    await waitFor(() => expect(rows().map((r) => r[0])).toEqual(['req-42', 'req-43', 'req-44']));
+    await userEvent.click(screen.getByTestId(testIds.sessions.more));
+    await waitFor(() => expect(screen.queryByTestId(testIds.sessions.more)).not.toBeInTheDocument());
+    expect(rows().map((r) => r[0])).toEqual(['req-42', 'req-43', 'req-44']);
+    expect(requests).toEqual([
+      `GET ${TRACKER}?hasErrors=true&limit=200`,
+      `GET ${TRACKER}?hasErrors=true&limit=200&cursor=c1`,
+      `GET ${TRACKER}?hasErrors=true&limit=200&cursor=c2`,
+    ]);
+  });
+
+  test('a further page that fails keeps the rows shown and says why', async () => {
+    const { backend } = fakeBackend({
+      [`GET ${TRACKER}?limit=200`]: { items: [SESSION], nextCursor: 'stale' },
+    });
+    renderApp(URL, new ProxyTrackerApi(() => backend));
+    await screen.findAllByTestId(testIds.sessions.row);
+    await userEvent.click(screen.getByTestId(testIds.sessions.more));
+    expect(
+      await screen.findByText(
+        'listing debug sessions: not found: no fake for GET ' + `${TRACKER}?limit=200&cursor=stale`
+      )
+    ).toBeInTheDocument();
+    expect(rows().map((r) => r[0])).toEqual(['req-42']);
+  });
+
+  test('the fake tracker pages as the real one: every session once, in order', async () => {
+    const many = Array.from({ length: 5 }, (_, i) => sessionWithId(`s${i}`));
+    const api = new FakeTrackerApi({ sessions: many });
+    const first = await api.listSessions({ limit: 2 });
+    const second = await api.listSessions({ limit: 2, cursor: first.nextCursor! });
+    const third = await api.listSessions({ limit: 2, cursor: second.nextCursor! });
+    expect([first, second, third].map((p) => p.items.map((s) => s.id))).toEqual([['s0', 's1'], ['s2', 's3'], ['s4']]);
+    expect(third.nextCursor).toBeNull();
+  });
+});
+
 describe('Debug sessions page links to a session whose id has characters a URL path treats specially', () => {
   const TRACKER = 'api/plugin-proxy/beacon-observability-app/tracker/api/v1/sessions';
 

@@ -1,11 +1,11 @@
-import React, { useMemo } from 'react';
+import React, { useMemo, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import { Checkbox, Field, Stack, useStyles2 } from '@grafana/ui';
+import { Alert, Button, Checkbox, Field, Stack, useStyles2 } from '@grafana/ui';
 import { useTrackerApi } from '../api/context';
-import type { SessionQuery } from '../api/types';
+import type { Page, SessionQuery, SessionSummary } from '../api/types';
 import { DebouncedInput } from '../components/DebouncedInput';
 import { formatMs, relativeTime } from '../components/format';
 import { Empty, ErrorState, Loading } from '../components/States';
@@ -37,7 +37,34 @@ export function SessionsPage() {
   const [params, set] = useQueryParams();
   const query = useMemo(() => sessionQueryFrom(params), [params]);
   const { value, error, loading, reload } = useAsync(() => api.listSessions(query), [api, JSON.stringify(query)]);
-  const items = value?.items ?? [];
+  // Further pages, kept with the first page they follow: a new query or a reload drops them.
+  const [more, setMore] = useState<{
+    first: Page<SessionSummary>;
+    items: SessionSummary[];
+    nextCursor: string | null;
+    loading: boolean;
+    error?: string;
+  }>();
+  const extra = value && more?.first === value ? more : undefined;
+  const items = extra ? withPage(value?.items ?? [], extra.items) : (value?.items ?? []);
+  const nextCursor = extra ? extra.nextCursor : (value?.nextCursor ?? null);
+  const loadMore = () => {
+    if (!value || !nextCursor || extra?.loading) {
+      return;
+    }
+    const first = value;
+    const shown = extra?.items ?? [];
+    setMore({ first, items: shown, nextCursor, loading: true });
+    api.listSessions({ ...query, cursor: nextCursor }).then(
+      (page) =>
+        setMore((m) =>
+          m?.first === first
+            ? { first, items: withPage(shown, page.items), nextCursor: page.nextCursor, loading: false }
+            : m
+        ),
+      (e: Error) => setMore((m) => (m?.first === first ? { ...m, loading: false, error: e.message } : m))
+    );
+  };
   const filtered = Boolean(query.q || query.service || query.minDurationMs || query.hasErrors);
 
   return (
@@ -124,12 +151,37 @@ export function SessionsPage() {
             </tbody>
           </table>
         )}
+        {!error && extra?.error && <Alert severity="error" title={extra.error} />}
+        {!error && items.length > 0 && nextCursor && (
+          <Button
+            variant="secondary"
+            className={s.more}
+            onClick={loadMore}
+            disabled={extra?.loading}
+            data-testid={testIds.sessions.more}
+          >
+            {extra?.loading ? 'Loading…' : 'Load more sessions'}
+          </Button>
+        )}
       </div>
     </PluginPage>
   );
 }
 
 export default SessionsPage;
+
+/**
+ * The list with a further page appended, one row per session: a session with a newer record
+ * moves up the tracker's order and can come again, its later copy replacing the earlier row.
+ */
+function withPage(items: readonly SessionSummary[], more: readonly SessionSummary[]): SessionSummary[] {
+  const later = new Map(more.map((session) => [session.id, session]));
+  const shown = new Set(items.map((session) => session.id));
+  return [
+    ...items.map((session) => later.get(session.id) ?? session),
+    ...more.filter((session) => !shown.has(session.id)),
+  ];
+}
 
 const getStyles = (theme: GrafanaTheme2) => ({
   table: css({
@@ -141,4 +193,5 @@ const getStyles = (theme: GrafanaTheme2) => ({
   }),
   num: css({ textAlign: 'right !important' as 'right', fontVariantNumeric: 'tabular-nums' }),
   link: css({ color: theme.colors.text.link }),
+  more: css({ marginTop: theme.spacing(2) }),
 });
