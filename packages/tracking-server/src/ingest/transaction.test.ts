@@ -140,14 +140,15 @@ describe('a transaction’s statuses, correlation ids and times as SDKs send the
   };
 
   // Relay's SpanStatus (relay-base-schema spans.rs FromStr/FromValue) reads these names, the older
-  // `success`/`failure`/`unknown_error`, and gRPC codes 0-16; anything else is no status. Sentry
-  // counts ok, cancelled and unknown as no failure (search/events/constants.py).
+  // `success`/`failure`/`unknown_error`, and gRPC codes 0-16; anything else is no status. Relay's
+  // span v2 status is an error for all but ok (relay-spans v1_to_v2.rs); Sentry's failure rate
+  // leaves cancelled out (search/events/constants.py NON_FAILURE_STATUS).
   it.each([
     ['ok', 'ok', undefined],
     ['success', 'ok', undefined],
     ['cancelled', 'unset', 'cancelled'],
-    ['unknown', 'unset', 'unknown'],
-    ['unknown_error', 'unset', 'unknown'],
+    ['unknown', 'error', 'unknown'],
+    ['unknown_error', 'error', 'unknown'],
     ['internal_error', 'error', 'internal_error'],
     ['failure', 'error', 'internal_error'],
     ['deadline_exceeded', 'error', 'deadline_exceeded'],

@@ -77,14 +77,15 @@ const STATUS_ALIASES: Record<string, string> = {
   failure: 'internal_error',
   unknown_error: 'unknown',
 };
-/** Not failures, as Sentry counts them (search/events/constants.py NON_FAILURE_STATUS). */
-const NOT_FAILURES = new Set(['ok', 'cancelled', 'unknown']);
-
 /**
- * A Sentry span status as an operation's: `ok`; `error` for a failure, its name the message; a
- * status Relay reads as none (a name it does not know, a code out of range) is `unset`, and so
- * are `cancelled` and `unknown`, with their name. Any name but `ok` and `unknown` was an error,
- * a `cancelled` request and a name no SDK sends too, and an integer none.
+ * A Sentry span status as an operation's: `ok`; `cancelled` (the caller gave up, a 499) is no
+ * error, as Sentry's failure rate counts it (search/events/constants.py NON_FAILURE_STATUS), and
+ * stays `unset` with its name; any other is an error, its name the message, as Relay's span v2
+ * status has it (v1_to_v2.rs: all but ok is an error). `unknown` included: Sentry's failure rate
+ * leaves it out, but @sentry/node (through @sentry/opentelemetry's mapStatus) sends
+ * `unknown_error` for a span that ended in an error it cannot name. A status Relay reads as none
+ * (a name it does not know, a code out of range) is `unset`. Before, `cancelled` and a name no
+ * SDK sends were errors, `unknown` was not, and an integer was none.
  */
 function status(s: unknown): Pick<Operation, 'status' | 'statusMessage'> {
   const name =
@@ -95,7 +96,7 @@ function status(s: unknown): Pick<Operation, 'status' | 'statusMessage'> {
         : undefined;
   if (name === undefined) return { status: 'unset' };
   if (name === 'ok') return { status: 'ok' };
-  return { status: NOT_FAILURES.has(name) ? 'unset' : 'error', statusMessage: name };
+  return { status: name === 'cancelled' ? 'unset' : 'error', statusMessage: name };
 }
 
 /**
