@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { getCiphers } from 'node:tls';
@@ -296,9 +296,42 @@ describe('flags', () => {
     [['--audit-log-nope=1'], 'unknown flag: --audit-log-nope'],
     [['--presets=maybe'], 'invalid argument "maybe" for "--presets"'],
     [['--tls-cert-file=a.crt'], '--tls-cert-file and --tls-private-key-file'],
+    [
+      ['--metrics-relist-interval=720h'],
+      'invalid argument "720h" for "--metrics-relist-interval": at most 596h31m23.647s',
+    ],
+    [
+      ['--shutdown-delay-duration=596h31m23.648s'],
+      'invalid argument "596h31m23.648s" for "--shutdown-delay-duration": at most',
+    ],
+    [['--prometheus-timeout=600h'], 'invalid argument "600h" for "--prometheus-timeout"'],
+    [['--prometheus-timeout=0s'], '"--prometheus-timeout" must be positive'],
   ])('rejects %j naming the problem', (argv, message) => {
     expect(() => parseFlags(argv)).toThrow(FlagError);
     expect(() => parseFlags(argv)).toThrow(message);
+  });
+
+  it("takes a timer's duration up to the longest node runs, which fires early past it", () => {
+    // Node's own behaviour, the bound's source: 2^31-1 ms runs, one more fires after 1 ms.
+    const node = spawnSync(process.execPath, [
+      '-e',
+      'setTimeout(() => {}, 2147483647).unref(); setTimeout(() => {}, 2147483648).unref()',
+    ]);
+    expect(String(node.stderr).match(/TimeoutOverflowWarning: \d+/g)).toEqual([
+      'TimeoutOverflowWarning: 2147483648',
+    ]);
+    const f = parseFlags([
+      '--metrics-relist-interval=596h31m23.647s',
+      '--shutdown-delay-duration=596h31m23.647s',
+      '--prometheus-timeout=596h31m23.647s',
+    ]);
+    expect(f).toMatchObject({
+      metricsRelistIntervalMs: 2_147_483_647,
+      shutdownDelayMs: 2_147_483_647,
+      prometheusTimeoutMs: 2_147_483_647,
+    });
+    // Not a timer: discovery's look-back may be longer.
+    expect(parseFlags(['--metrics-max-age=8760h']).metricsMaxAgeMs).toBe(8760 * 3_600_000);
   });
 
   it("parses Go durations as Go's time.ParseDuration does", () => {

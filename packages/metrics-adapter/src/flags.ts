@@ -307,6 +307,9 @@ export const FLAGS: Readonly<Record<string, Spec>> = {
   help: { kind: 'bool', help: 'print this help', fallback: 'false' },
 };
 
+/** The longest delay node's timers keep: 2^31-1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const UNITS: Readonly<Record<string, number>> = {
   ns: 1e-6,
   us: 1e-3,
@@ -519,6 +522,17 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
   };
   const optional = (name: string) => str(name) || undefined;
   const duration = (name: string) => parseGoDuration(str(name) as string, name);
+  // A duration Node runs a timer for: past 2^31-1 ms, setTimeout and setInterval fire after
+  // 1 ms instead (TimeoutOverflowWarning), so `--metrics-relist-interval=720h` relisted every
+  // millisecond. Go's timers take any duration; here a longer one is refused, naming the bound.
+  const timer = (name: string) => {
+    const ms = duration(name);
+    if (ms > MAX_TIMER_MS)
+      throw new FlagError(
+        `invalid argument ${JSON.stringify(str(name))} for "--${name}": at most 596h31m23.647s (the longest timer Node runs)`,
+      );
+    return ms;
+  };
 
   const headers = prometheusHeaders(list('prometheus-header'));
   const verb = (str('prometheus-verb') as string).toUpperCase();
@@ -539,7 +553,7 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
   const port = parseInt10(str('secure-port') as string, 'secure-port');
   if (port < 0 || port > 65535)
     throw new FlagError(`invalid argument "${port}" for "--secure-port": want 0–65535`);
-  const relist = duration('metrics-relist-interval');
+  const relist = timer('metrics-relist-interval');
   if (relist <= 0) throw new FlagError('"--metrics-relist-interval" must be positive');
   // Unset or 0, as upstream's main: the relist interval. Anything smaller upstream's
   // makeProvider refuses ("max age must not be less than relist interval").
@@ -548,6 +562,9 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
     throw new FlagError(
       `"--metrics-max-age" (${str('metrics-max-age')}) must not be less than "--metrics-relist-interval" (${str('metrics-relist-interval')})`,
     );
+  // 0 would abort every query at once (each a 503), not wait for ever.
+  const timeout = timer('prometheus-timeout');
+  if (timeout <= 0) throw new FlagError('"--prometheus-timeout" must be positive');
   const certFile = optional('tls-cert-file');
   const keyFile = optional('tls-private-key-file');
   if ((certFile === undefined) !== (keyFile === undefined)) {
@@ -581,7 +598,7 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
     prometheusUrl: url,
     prometheusHeaders: headers,
     prometheusVerb: verb,
-    prometheusTimeoutMs: duration('prometheus-timeout'),
+    prometheusTimeoutMs: timeout,
     prometheusCaFile: optional('prometheus-ca-file'),
     prometheusClientTlsCertFile: clientCert,
     prometheusClientTlsKeyFile: clientKey,
@@ -594,7 +611,7 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
     metricsMaxAgeMs: maxAge,
     valueCacheTtlMs: duration('value-cache-ttl'),
     objectCacheTtlMs: duration('object-cache-ttl'),
-    shutdownDelayMs: duration('shutdown-delay-duration'),
+    shutdownDelayMs: timer('shutdown-delay-duration'),
     bindAddress: str('bind-address') as string,
     securePort: port,
     certDir: str('cert-dir') as string,
