@@ -84,6 +84,55 @@ describe('ProxyTrackerApi', () => {
     expect(requests.map((r) => r.data)).toEqual([{ status: 'resolved' }, { ids: [1, 2, 3], status: 'ignored' }]);
   });
 
+  test('sets the status of more issues than the tracker takes at once (1000) in requests of 1000', async () => {
+    const bodies: Array<{ ids: number[]; status: string }> = [];
+    const backend = {
+      fetch<T>(req: BackendSrvRequest) {
+        const body = req.data as { ids: number[]; status: string };
+        bodies.push(body);
+        if (req.url !== `${BASE}/issues/status` || req.method !== 'POST' || body.ids.length > 1000) {
+          return throwError(() => ({ status: 400, data: { error: 'ids must be a list of 1 to 1000 issue ids' } }));
+        }
+        // Issues above 2490 no longer exist.
+        const data = { updated: body.ids.filter((i) => i <= 2490), notFound: body.ids.filter((i) => i > 2490) };
+        return of({ data: data as T, status: 200 } as FetchResponse<T>);
+      },
+    };
+    const ids = Array.from({ length: 2500 }, (_, i) => i + 1);
+    const result = await new ProxyTrackerApi(() => backend).setStatuses(ids, 'resolved');
+    expect(bodies.map((b) => [b.ids.length, b.ids[0], b.ids.at(-1), b.status])).toEqual([
+      [1000, 1, 1000, 'resolved'],
+      [1000, 1001, 2000, 'resolved'],
+      [500, 2001, 2500, 'resolved'],
+    ]);
+    expect(result.updated).toHaveLength(2490);
+    expect(result.updated.slice(0, 2)).toEqual([1, 2]);
+    expect(result.updated.at(-1)).toBe(2490);
+    expect(result.notFound).toEqual([2491, 2492, 2493, 2494, 2495, 2496, 2497, 2498, 2499, 2500]);
+  });
+
+  test('a failed later request of a large status change says how many had been set before it', async () => {
+    let calls = 0;
+    const backend = {
+      fetch<T>(req: BackendSrvRequest) {
+        calls += 1;
+        if (calls === 2) {
+          return throwError(() => ({ status: 500, data: { error: 'disk full' } }));
+        }
+        const data = { updated: (req.data as { ids: number[] }).ids, notFound: [] };
+        return of({ data: data as T, status: 200 } as FetchResponse<T>);
+      },
+    };
+    const ids = Array.from({ length: 1500 }, (_, i) => i + 1);
+    const err = await new ProxyTrackerApi(() => backend).setStatuses(ids, 'ignored').catch((e) => e);
+    expect([err.kind, err.status, err.message]).toEqual([
+      'server',
+      500,
+      'setting 1500 issues to ignored: the tracking server failed (500): disk full (1000 of them had been set)',
+    ]);
+    expect(calls).toBe(2);
+  });
+
   test('reads events, stats and sessions at the paths issue 4 names, escaping session ids', async () => {
     const { backend } = fakeBackend({
       [`GET ${BASE}/issues/7/events?cursor=c1&limit=10`]: { data: { items: [], nextCursor: null } },

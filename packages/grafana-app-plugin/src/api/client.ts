@@ -117,6 +117,9 @@ function sessionPath(what: string, id: string, rest = ''): string {
 
 type Fetcher = Pick<BackendSrv, 'fetch'>;
 
+/** The most issue ids `POST /issues/status` takes in one request. */
+export const BULK_STATUS_MAX = 1000;
+
 /** The real client: every call goes to `api/plugin-proxy/beacon-observability-app/tracker/api/v1/…`. */
 export class ProxyTrackerApi implements TrackerApi {
   constructor(private readonly backend: () => Fetcher = getBackendSrv) {}
@@ -170,12 +173,35 @@ export class ProxyTrackerApi implements TrackerApi {
     });
   }
 
-  setStatuses(ids: number[], status: IssueStatus) {
-    return this.request<BulkStatusResult>(`setting ${ids.length} issues to ${status}`, {
-      method: 'POST',
-      path: '/issues/status',
-      data: { ids, status },
-    });
+  /**
+   * The tracker takes 1 to 1000 ids a request (more is a 400), and the issues page can hold
+   * 10,000 selected: they go in requests of 1000, one after another, and the answers are joined.
+   * If one fails, the error says how many the requests before it had already changed.
+   */
+  async setStatuses(ids: number[], status: IssueStatus) {
+    const what = `setting ${ids.length} issues to ${status}`;
+    const updated: number[] = [];
+    const notFound: number[] = [];
+    for (let start = 0; start === 0 || start < ids.length; start += BULK_STATUS_MAX) {
+      let part: BulkStatusResult;
+      try {
+        part = await this.request<BulkStatusResult>(what, {
+          method: 'POST',
+          path: '/issues/status',
+          data: { ids: ids.slice(start, start + BULK_STATUS_MAX), status },
+        });
+      } catch (err) {
+        const e = err as TrackerError;
+        throw start === 0
+          ? e
+          : new TrackerError(e.kind, `${e.message} (${updated.length} of them had been set)`, e.status, {
+              cause: e,
+            });
+      }
+      updated.push(...part.updated);
+      notFound.push(...part.notFound);
+    }
+    return { updated, notFound } satisfies BulkStatusResult;
   }
 
   stats() {
