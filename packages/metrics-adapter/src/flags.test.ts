@@ -306,9 +306,26 @@ describe('flags', () => {
     ],
     [['--prometheus-timeout=600h'], 'invalid argument "600h" for "--prometheus-timeout"'],
     [['--prometheus-timeout=0s'], '"--prometheus-timeout" must be positive'],
+    // strconv.ParseBool's spellings only, for the booleans that change nothing too.
+    [['--logtostderr=yes'], 'invalid argument "yes" for "--logtostderr": want true or false'],
+    [['--alsologtostderr=on'], 'invalid argument "on" for "--alsologtostderr"'],
+    [['--presets=tRuE'], 'invalid argument "tRuE" for "--presets"'],
   ])('rejects %j naming the problem', (argv, message) => {
     expect(() => parseFlags(argv)).toThrow(FlagError);
     expect(() => parseFlags(argv)).toThrow(message);
+  });
+
+  it("takes every spelling of a boolean that Go's strconv.ParseBool takes", () => {
+    for (const t of ['1', 't', 'T', 'TRUE', 'true', 'True'])
+      expect(parseFlags([`--presets=${t}`, `--logtostderr=${t}`])).toMatchObject({
+        presets: true,
+        ignored: [`--logtostderr=${t}`],
+      });
+    for (const f of ['0', 'f', 'F', 'FALSE', 'false', 'False'])
+      expect(parseFlags([`--presets=${f}`, `--logtostderr=${f}`])).toMatchObject({
+        presets: false,
+        ignored: [`--logtostderr=${f}`],
+      });
   });
 
   it("takes a timer's duration up to the longest node runs, which fires early past it", () => {

@@ -338,9 +338,10 @@ export function parseGoDuration(text: string, flag = 'duration'): number {
   return ms;
 }
 
+/** Go's strconv.ParseBool, which pflag's booleans (klog's too) use: these spellings only. */
 function parseBool(text: string, flag: string): boolean {
-  if (/^(true|1|t)$/i.test(text)) return true;
-  if (/^(false|0|f)$/i.test(text)) return false;
+  if (/^(1|t|T|TRUE|true|True)$/.test(text)) return true;
+  if (/^(0|f|F|FALSE|false|False)$/.test(text)) return false;
   throw new FlagError(
     `invalid argument ${JSON.stringify(text)} for "--${flag}": want true or false`,
   );
@@ -501,6 +502,8 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
       else if (i + 1 < argv.length) value = argv[++i] as string;
       else throw new FlagError(`flag needs an argument: --${name}`);
     }
+    // A boolean that changes nothing still refuses what pflag refuses (`--logtostderr=yes`).
+    if (spec.kind === 'ignored-bool') parseBool(value, name);
     if (spec.kind === 'ignored' || spec.kind === 'ignored-bool') {
       ignored.push(`--${name}=${value}`);
       continue;
