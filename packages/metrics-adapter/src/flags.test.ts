@@ -268,6 +268,9 @@ describe('flags', () => {
   it.each([
     [['--nope=1'], 'unknown flag: --nope'],
     [['--constructor=1'], 'unknown flag: --constructor'],
+    // pflag's names are case-sensitive: named as unknown, as pflag names it.
+    [['--Secure-Port=6443'], 'unknown flag: --Secure-Port'],
+    [['--secure.port', '1'], 'unknown flag: --secure.port'],
     [['-'], 'unexpected argument "-": not a --flag'],
     [
       ['--tls-min-version=TLS1.2'],
@@ -313,6 +316,15 @@ describe('flags', () => {
   ])('rejects %j naming the problem', (argv, message) => {
     expect(() => parseFlags(argv)).toThrow(FlagError);
     expect(() => parseFlags(argv)).toThrow(message);
+  });
+
+  it('ends the flags at --, as pflag does: what follows is words, even a flag', () => {
+    const f = parseFlags(['--v=2', '--', '--secure-port=1', 'x']);
+    expect(f).toMatchObject({
+      verbosity: 2,
+      securePort: 443,
+      positionals: ['--secure-port=1', 'x'],
+    });
   });
 
   it("takes every spelling of a boolean that Go's strconv.ParseBool takes", () => {

@@ -482,8 +482,13 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
-    // `_` for klog's names (`--log_file`); a name no flag has is refused below.
-    const m = /^--?([a-z][a-z0-9_-]*)(?:=(.*))?$/s.exec(arg);
+    // `--` ends the flags, as in pflag: what follows is words, flag-like or not.
+    if (arg === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    // Any name (`_` for klog's, `--log_file`); one no flag has is refused below, by its name.
+    const m = /^--?([^=-][^=]*)(?:=(.*))?$/s.exec(arg);
     if (!m) {
       // pflag leaves words that are no flag for the program, which prometheus-adapter ignores.
       if (!arg.startsWith('-')) {
