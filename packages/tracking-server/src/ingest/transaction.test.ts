@@ -227,3 +227,74 @@ describe('a transaction’s statuses, correlation ids and times as SDKs send the
     ]);
   });
 });
+
+// Relay's span v1 to v2 (relay-spans v1_to_v2.rs): `data` as attributes, nested ones as JSON
+// text, `sentry.op` over them, then measurements' values and tags where the key is free.
+describe('a transaction’s data, tags and measurements as its operations’ attributes', () => {
+  const END = ARRIVAL - 60_000;
+  const attributes = (sent: Record<string, unknown>) => {
+    const r = readTransaction(sent, ARRIVAL);
+    if ('dropped' in r) throw new Error(`dropped: ${r.dropped}`);
+    return r.operations.map((o) => o.attributes);
+  };
+
+  it('keeps a span’s data and tags, and the transaction’s trace data, tags and measurements', () => {
+    const t = tx(END, [
+      {
+        trace_id: 'ab'.repeat(16),
+        span_id: 'ef'.repeat(8),
+        op: 'db',
+        start_timestamp: END / 1000 - 2,
+        timestamp: END / 1000 - 1,
+        data: {
+          'db.system': 'postgresql',
+          'db.rows': 3,
+          cached: false,
+          'db.params': [1, { a: 'b' }],
+          'sentry.op': 'not this',
+          gone: null,
+        },
+        tags: { 'db.system': 'mysql', region: 'eu' },
+      },
+    ]);
+    expect(
+      attributes({
+        ...t,
+        tags: { release_channel: 'beta' },
+        measurements: { lcp: { value: 1200.5, unit: 'millisecond' }, bad: { value: 'x' } },
+        contexts: { trace: { ...t.contexts.trace, data: { 'http.response.status_code': 502 } } },
+      }),
+    ).toEqual([
+      {
+        'http.response.status_code': 502,
+        'sentry.op': 'http.server',
+        lcp: 1200.5,
+        release_channel: 'beta',
+      },
+      {
+        'db.system': 'postgresql',
+        'db.rows': 3,
+        cached: false,
+        'db.params': '[1,{"a":"b"}]',
+        'sentry.op': 'db',
+        region: 'eu',
+      },
+    ]);
+  });
+
+  it('keeps a data key `__proto__` as a key, and a value nested past any depth as text JSON can write', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    const data = JSON.parse('{"__proto__": "p", "x": 1}') as Record<string, unknown>;
+    const t = tx(END);
+    const [root] = attributes({
+      ...t,
+      contexts: { trace: { ...t.contexts.trace, op: deep, data: { ...data, deep } } },
+    });
+    expect(Object.getPrototypeOf(root)).toBe(Object.prototype);
+    expect(Object.keys(root as object)).toEqual(['__proto__', 'x', 'deep', 'sentry.op']);
+    expect((root as Record<string, unknown>).x).toBe(1);
+    expect(() => JSON.stringify(root)).not.toThrow();
+    expect(typeof (root as Record<string, unknown>)['sentry.op']).toBe('string');
+  });
+});

@@ -118,6 +118,34 @@ function correlationOf(tags: Record<string, string>, data: unknown): string | un
  */
 export type DroppedTransaction = 'invalid_transaction' | 'timestamp';
 
+/** A nested value as its JSON text (Relay's attribute_value_from_value), which any depth has. */
+const scalar = (v: unknown) => (typeof v === 'object' ? jsonText(v) : v);
+
+/**
+ * An operation's attributes as Relay makes a span's (relay-spans v1_to_v2.rs, span_v1_to_span_v2):
+ * each of its `data` (a nested value as its JSON text, none left out), then `sentry.op` over
+ * them, then each measurement's value and each tag where no such key is there yet. Only
+ * `sentry.op` was kept: a span's `db.system`, `http.response.status_code` or tags were lost.
+ */
+function attributesOf(
+  op: unknown,
+  data: unknown,
+  tags: Record<string, string>,
+  measurements?: unknown,
+): Record<string, unknown> {
+  // A map, then its entries: a key `__proto__` stays a key (assigned, it set the prototype).
+  const out = new Map<string, unknown>();
+  if (isObj(data))
+    for (const [k, v] of Object.entries(data))
+      if (v !== null && v !== undefined) out.set(k, scalar(v));
+  out.set('sentry.op', op === undefined || op === null ? null : scalar(op));
+  if (isObj(measurements))
+    for (const [k, m] of Object.entries(measurements))
+      if (!out.has(k) && isObj(m) && typeof m.value === 'number') out.set(k, m.value);
+  for (const [k, v] of Object.entries(tags)) if (!out.has(k)) out.set(k, v);
+  return Object.fromEntries(out);
+}
+
 /** A transaction's operations, or why Relay would drop it. */
 export type TransactionRead =
   { readonly operations: Operation[] } | { readonly dropped: DroppedTransaction };
@@ -159,7 +187,7 @@ export function readTransaction(
       end,
       ...status(trace.status),
       ...(correlationId ? { correlationId } : {}),
-      attributes: { 'sentry.op': trace.op ?? null },
+      attributes: attributesOf(trace.op, trace.data, tags, tx.measurements),
     },
   ];
   for (const span of Array.isArray(tx.spans) ? tx.spans : []) {
@@ -192,7 +220,8 @@ function spanOperation(
   if (!traceId || !spanId || start === undefined || end < start) return undefined;
   const parentSpanId = hex(span.parent_span_id, 16);
   // A span's own correlation id, else its transaction's.
-  const own = correlationOf(tagsOf(span), span.data) ?? correlationId;
+  const tags = tagsOf(span);
+  const own = correlationOf(tags, span.data) ?? correlationId;
   return {
     traceId,
     spanId,
@@ -203,6 +232,6 @@ function spanOperation(
     end,
     ...status(sentEnd === undefined ? 'deadline_exceeded' : span.status),
     ...(own ? { correlationId: own } : {}),
-    attributes: { 'sentry.op': span.op ?? null },
+    attributes: attributesOf(span.op, span.data, tags),
   };
 }
