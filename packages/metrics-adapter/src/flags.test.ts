@@ -318,6 +318,13 @@ describe('flags', () => {
     expect(() => parseFlags(argv)).toThrow(message);
   });
 
+  it("takes klog's -v as pflag takes a shorthand: -v4, -v=4, -v 4", () => {
+    for (const argv of [['-v4'], ['-v=4'], ['-v', '4'], ['--v=4']])
+      expect(parseFlags(argv).verbosity).toBe(4);
+    // What pflag makes of a long name after one dash that starts with v: -v's value.
+    expect(() => parseFlags(['-vmodule=x'])).toThrow('invalid argument "module=x" for "--v"');
+  });
+
   it('ends the flags at --, as pflag does: what follows is words, even a flag', () => {
     const f = parseFlags(['--v=2', '--', '--secure-port=1', 'x']);
     expect(f).toMatchObject({

@@ -488,7 +488,8 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
       break;
     }
     // Any name (`_` for klog's, `--log_file`); one no flag has is refused below, by its name.
-    const m = /^--?([^=-][^=]*)(?:=(.*))?$/s.exec(arg);
+    // klog's -v is pflag's one shorthand here, which takes its value attached too (`-v4`).
+    const m = /^-(v)([^=].*)$/s.exec(arg) ?? /^--?([^=-][^=]*)(?:=(.*))?$/s.exec(arg);
     if (!m) {
       // pflag leaves words that are no flag for the program, which prometheus-adapter ignores.
       if (!arg.startsWith('-')) {
