@@ -40,6 +40,45 @@ describe('spans dated ahead of their arrival', () => {
     ]);
   });
 
+  it('dates a snapshot still over a minute ahead by its arrival: its span not ahead, or it past its span', () => {
+    const ahead = Date.UTC(2027, 11, 2); // a year ahead
+    const batch: TraceBatch = {
+      operations: [
+        op('now', ARRIVAL - 2_000, ARRIVAL - 1_000),
+        op('future', ARRIVAL + 118_000, ARRIVAL + 120_000), // moved back 120 s
+      ],
+      memory: [
+        { traceId: 'aa'.repeat(16), spanId: 'now', service: 'checkout', time: ahead },
+        { traceId: 'aa'.repeat(16), spanId: 'now', service: 'checkout', time: ARRIVAL + 59_000 },
+        // 125 s past its span's end: still 65 s ahead once moved back with it.
+        {
+          traceId: 'aa'.repeat(16),
+          spanId: 'future',
+          service: 'checkout',
+          time: ARRIVAL + 245_000,
+        },
+        {
+          traceId: 'aa'.repeat(16),
+          spanId: 'future',
+          service: 'checkout',
+          time: ARRIVAL + 119_000,
+        },
+      ],
+      rejectedSpans: 0,
+    };
+    const moved = withSpansByArrival(batch, ARRIVAL);
+    expect(moved.operations.map((o) => [o.spanId, o.start, o.end])).toEqual([
+      ['now', ARRIVAL - 2_000, ARRIVAL - 1_000],
+      ['future', ARRIVAL - 2_000, ARRIVAL],
+    ]);
+    expect(moved.memory.map((m) => [m.spanId, m.time])).toEqual([
+      ['now', ARRIVAL],
+      ['now', ARRIVAL + 59_000],
+      ['future', ARRIVAL],
+      ['future', ARRIVAL - 1_000],
+    ]);
+  });
+
   it('leaves a batch with no span ahead as it is', () => {
     const batch: TraceBatch = {
       operations: [op('now', ARRIVAL - 10, ARRIVAL + 60_000)],

@@ -9,20 +9,26 @@ import type { MemorySnapshot, Operation, TraceBatch } from './otlp';
 
 const spanKey = (traceId: string, spanId: string) => `${traceId}/${spanId}`;
 
-/** The batch with each span that ends over a minute after `receivedAt` moved to end then. */
+/**
+ * The batch with each span that ends over a minute after `receivedAt` moved to end then, its
+ * snapshots with it; a snapshot still over a minute ahead after that (one dated past its span's
+ * end, or in a span that is not ahead) is dated by its arrival, as an event is. It was left as
+ * sent: a span event a year ahead held its session at the head of the list for that year.
+ */
 export function withSpansByArrival(batch: TraceBatch, receivedAt: number): TraceBatch {
+  const latest = receivedAt + MAX_AHEAD_MS;
   const shifts = new Map<string, number>();
   for (const o of batch.operations)
-    if (o.end > receivedAt + MAX_AHEAD_MS)
-      shifts.set(spanKey(o.traceId, o.spanId), o.end - receivedAt);
-  if (shifts.size === 0) return batch;
+    if (o.end > latest) shifts.set(spanKey(o.traceId, o.spanId), o.end - receivedAt);
+  if (shifts.size === 0 && !batch.memory.some((m) => m.time > latest)) return batch;
   const operations = batch.operations.map((o): Operation => {
     const by = shifts.get(spanKey(o.traceId, o.spanId));
     return by === undefined ? o : { ...o, start: o.start - by, end: o.end - by };
   });
   const memory = batch.memory.map((m): MemorySnapshot => {
-    const by = shifts.get(spanKey(m.traceId, m.spanId));
-    return by === undefined ? m : { ...m, time: m.time - by };
+    const moved = m.time - (shifts.get(spanKey(m.traceId, m.spanId)) ?? 0);
+    const time = moved > latest ? receivedAt : moved;
+    return time === m.time ? m : { ...m, time };
   });
   return { ...batch, operations, memory };
 }
