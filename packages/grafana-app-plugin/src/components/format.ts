@@ -1,4 +1,5 @@
 /** Formatting shared by pages and panels (plain strings; React renders them as text). */
+import { dateTimeFormat, timeZoneAbbrevation } from '@grafana/data';
 
 /** Shown where a number or time cannot be read (NaN, Infinity, an empty time), rather than "NaN s". */
 export const NO_VALUE = '—';
@@ -23,6 +24,20 @@ export function relativeTime(iso: string, now: number = Date.now()): string {
     return `${h}h ago`;
   }
   return `${Math.round(h / 24)}d ago`;
+}
+
+/**
+ * A time the tracker sends (RFC 3339, UTC) in the Grafana user's time zone, to the millisecond,
+ * with the zone's abbreviation: the zone Grafana's own pages and panels show (the user's
+ * preference, else the organisation's, else the browser's). A time that cannot be read is shown
+ * as it came.
+ */
+export function formatTime(iso: string | undefined): string {
+  const t = iso === undefined ? NaN : Date.parse(iso);
+  if (Number.isNaN(t)) {
+    return iso || NO_VALUE;
+  }
+  return `${dateTimeFormat(t, { defaultWithMS: true })} ${timeZoneAbbrevation(t)}`.trim();
 }
 
 export function formatMs(ms: number): string {

@@ -1,3 +1,4 @@
+import { setTimeZoneResolver } from '@grafana/data';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { FakeTrackerApi } from '../api/fake';
@@ -77,9 +78,26 @@ describe('Issue detail page', () => {
         .map((r) => r.textContent)
     ).toEqual([
       'TimeCategoryLevelMessage',
-      '2026-11-22T11:57:59.000Zhttpinfo' + 'GET /users/7',
-      '2026-11-22T11:58:00.000Zconsolewarning' + XSS,
+      // In Grafana's default time zone, the browser's (UTC in these tests).
+      '2026-11-22 11:57:59.000httpinfo' + 'GET /users/7',
+      '2026-11-22 11:58:00.000consolewarning' + XSS,
     ]);
+  });
+
+  test("shows the event's time and breadcrumb times in the Grafana user's time zone", async () => {
+    setTimeZoneResolver(() => 'Asia/Tokyo');
+    try {
+      renderApp(url(1), api());
+      const crumbs = await screen.findByTestId(testIds.issue.breadcrumbs);
+      // Tokyo is UTC+9: 11:57:59Z is 20:57:59 there.
+      expect(within(crumbs).getAllByRole('row')[1].textContent).toBe('2026-11-22 20:57:59.000 JSThttpinfoGET /users/7');
+      expect(within(crumbs).getAllByRole('row')[1].querySelector('td')).toHaveAttribute(
+        'title',
+        '2026-11-22T11:57:59.000Z'
+      );
+    } finally {
+      setTimeZoneResolver(() => 'browser');
+    }
   });
 
   test('links the event to its debug session by correlation id', async () => {

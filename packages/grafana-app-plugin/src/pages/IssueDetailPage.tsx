@@ -8,7 +8,7 @@ import { useTrackerApi } from '../api/context';
 import { eventView } from '../api/event';
 import { ISSUE_STATUSES, type IssueDetail, type IssueStatus, type StoredEvent } from '../api/types';
 import { SeverityBadge, StatusBadge } from '../components/Badges';
-import { relativeTime } from '../components/format';
+import { formatTime, relativeTime } from '../components/format';
 import { Sparkline } from '../components/Sparkline';
 import { StackTrace } from '../components/StackTrace';
 import { Empty, ErrorState, Loading } from '../components/States';
@@ -173,7 +173,7 @@ export function IssueDetailPage() {
               <>
                 <Stack gap={2} alignItems="center" wrap="wrap">
                   <Text color="secondary">
-                    Event {event.id} · {event.timestamp} · {event.environment} · {event.release}
+                    Event {event.id} · {formatTime(event.timestamp)} · {event.environment} · {event.release}
                   </Text>
                   {event.sessionId && (
                     <TextLink href={sessionUrl(event.sessionId)} data-testid={testIds.issue.sessionLink} inline={false}>
@@ -200,7 +200,7 @@ export function IssueDetailPage() {
                     <tbody>
                       {event.breadcrumbs.map((b, i) => (
                         <tr key={i}>
-                          <td>{b.time ?? ''}</td>
+                          <td title={b.time}>{b.time === undefined ? '' : formatTime(b.time)}</td>
                           <td>{b.category}</td>
                           <td>{b.level}</td>
                           <td>{b.message}</td>

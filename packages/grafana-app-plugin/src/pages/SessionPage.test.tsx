@@ -1,3 +1,4 @@
+import { setTimeZoneResolver } from '@grafana/data';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { ProxyTrackerApi } from '../api/client';
@@ -18,6 +19,18 @@ import { renderApp, renderAppInGrafanaHistory } from '../test/render';
 const URL = '/a/beacon-observability-app/sessions/req-42';
 
 describe('Debug session page', () => {
+  test("shows when the session started in the Grafana user's time zone", async () => {
+    setTimeZoneResolver(() => 'America/New_York');
+    try {
+      renderApp(URL, new FakeTrackerApi({ sessions: [SESSION] }));
+      await screen.findByTestId(testIds.session.container);
+      // New York is UTC-5 in November: 11:57:59Z is 06:57:59 EST.
+      expect(screen.getByText('started 2026-11-22 06:57:59.000 EST')).toBeInTheDocument();
+    } finally {
+      setTimeZoneResolver(() => 'browser');
+    }
+  });
+
   test('nests operations under their parents in start order', () => {
     expect(nestOperations(SESSION.timeline).map((r) => [r.op.name, r.depth])).toEqual([
       ['GET /users/:id', 0],

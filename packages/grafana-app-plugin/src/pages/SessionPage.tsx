@@ -5,7 +5,7 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, Button, Stack, Text, useStyles2 } from '@grafana/ui';
 import { useTrackerApi } from '../api/context';
-import { formatMs } from '../components/format';
+import { formatMs, formatTime } from '../components/format';
 import { MemoryChart } from '../components/MemoryChart';
 import { ErrorState, Loading } from '../components/States';
 import { testIds } from '../components/testIds';
@@ -79,7 +79,7 @@ export function SessionPage() {
           {exportError && <Alert severity="error" title={exportError} />}
           <Stack gap={2} wrap="wrap">
             <Text color="secondary">{session.services.join(', ')}</Text>
-            <Text color="secondary">started {session.start}</Text>
+            <Text color="secondary">started {formatTime(session.start)}</Text>
             <Text color="secondary">{formatMs(session.durationMs)}</Text>
             <Text color="secondary">{session.operations} operations</Text>
             <Text color={session.errors ? 'error' : 'secondary'}>{session.errors} errors</Text>

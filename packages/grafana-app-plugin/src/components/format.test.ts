@@ -1,0 +1,28 @@
+import { setTimeZoneResolver } from '@grafana/data';
+import { NO_VALUE, formatTime } from './format';
+
+describe('formatTime', () => {
+  afterEach(() => setTimeZoneResolver(() => 'browser'));
+
+  test("shows a tracker time (UTC) in the Grafana user's time zone, named", () => {
+    // Grafana sets this resolver to the user's time zone preference.
+    setTimeZoneResolver(() => 'Asia/Tokyo');
+    // Tokyo is UTC+9 all year.
+    expect(formatTime('2026-11-22T10:00:00.123Z')).toBe('2026-11-22 19:00:00.123 JST');
+    setTimeZoneResolver(() => 'America/New_York');
+    // New York is UTC-5 in November (EST) and UTC-4 in July (EDT).
+    expect(formatTime('2026-11-22T10:00:00.000Z')).toBe('2026-11-22 05:00:00.000 EST');
+    expect(formatTime('2026-07-01T02:30:00.000Z')).toBe('2026-06-30 22:30:00.000 EDT');
+  });
+
+  test('a time with an offset is the same instant in the user zone', () => {
+    setTimeZoneResolver(() => 'utc');
+    expect(formatTime('2026-11-22T19:00:00.000+09:00')).toBe('2026-11-22 10:00:00.000 UTC');
+  });
+
+  test('a time that cannot be read is shown as it came, an empty one as the placeholder', () => {
+    expect(formatTime('yesterday-ish')).toBe('yesterday-ish');
+    expect(formatTime('')).toBe(NO_VALUE);
+    expect(formatTime(undefined)).toBe(NO_VALUE);
+  });
+});
