@@ -325,6 +325,12 @@ describe('flags', () => {
     expect(() => parseFlags(['-vmodule=x'])).toThrow('invalid argument "module=x" for "--v"');
   });
 
+  it('takes -h for --help, as pflag does', () => {
+    expect(parseFlags(['-h']).help).toBe(true);
+    expect(parseFlags(['--help']).help).toBe(true);
+    expect(() => parseFlags(['--h'])).toThrow('unknown flag: --h');
+  });
+
   it('ends the flags at --, as pflag does: what follows is words, even a flag', () => {
     const f = parseFlags(['--v=2', '--', '--secure-port=1', 'x']);
     expect(f).toMatchObject({

@@ -498,7 +498,8 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
       }
       throw new FlagError(`unexpected argument ${JSON.stringify(arg)}: not a --flag`);
     }
-    const name = m[1] as string;
+    // pflag answers -h as --help when no flag has that shorthand.
+    const name = arg === '-h' ? 'help' : (m[1] as string);
     // An own key only: `--constructor` is as unknown as any other name.
     const spec = Object.hasOwn(FLAGS, name) ? FLAGS[name] : undefined;
     if (!spec) throw new FlagError(`unknown flag: --${name}`);
