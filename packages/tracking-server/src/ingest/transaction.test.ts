@@ -199,6 +199,31 @@ describe('a transaction’s statuses, correlation ids and times as SDKs send the
     expect(ops.map((o) => o.correlationId)).toEqual(['req-root', 'req-root']);
   });
 
+  it('keeps the fraction of a millisecond that RFC 3339 text gives, as a number keeps it', () => {
+    const ops = read({
+      ...tx(END, [
+        // sentry-python: microseconds, Z; sentry-go: nanoseconds, in its local offset.
+        span({
+          start_timestamp: '2026-12-02T00:58:57.000100Z',
+          timestamp: '2026-12-02T00:58:57.000500Z',
+        }),
+        span({
+          span_id: '12'.repeat(8),
+          start_timestamp: '2026-12-02T01:58:58.250000250+01:00',
+          timestamp: '2026-12-02T01:58:58.251500750+01:00',
+        }),
+      ]),
+      start_timestamp: '2026-12-02T00:58:57Z',
+      timestamp: '2026-12-02T00:59:00.0005Z',
+    });
+    const [root, python, go] = ops as [Operation, Operation, Operation];
+    expect(root.end - root.start).toBeCloseTo(3_000.5, 3);
+    expect(python.start - (ARRIVAL - 63_000)).toBeCloseTo(0.1, 3);
+    expect(python.end - python.start).toBeCloseTo(0.4, 3);
+    expect(go.start - (ARRIVAL - 62_000)).toBeCloseTo(250.00025, 3);
+    expect(go.end - go.start).toBeCloseTo(1.5005, 3);
+  });
+
   it('reads RFC 3339 text that names no zone as UTC, whatever the server’s zone', () => {
     // In a process of its own: jest's process.env does not reach the zone Date.parse uses.
     const sent = {

@@ -17,18 +17,24 @@ const hex = (v: unknown, n: number) =>
   typeof v === 'string' && new RegExp(`^[0-9a-f]{${n}}$`, 'i').test(v)
     ? v.toLowerCase()
     : undefined;
+/** The digits of a time's seconds fraction past the millisecond: `456` of `00.123456`. */
+const SUB_MS = /[Tt ]\d\d:\d\d:\d\d\.\d{3}(\d+)/;
+
 /**
  * A Sentry timestamp (seconds, or RFC 3339 text) in milliseconds; undefined if it is none. Text
  * that names no zone is UTC, as Relay reads it (a NaiveDateTime taken as UTC) and clock-drift.ts
- * shifts it; Date.parse took it in the server's own zone.
+ * shifts it; Date.parse took it in the server's own zone. Text keeps the fraction past the
+ * millisecond too (sentry-python sends microseconds, sentry-go nanoseconds), as a number does:
+ * Date.parse dropped it, and a 0.4 ms cache span lasted 0 ms or 1 ms.
  */
 const seconds = (v: unknown) => {
-  const ms =
-    typeof v === 'number'
-      ? v * 1000
-      : typeof v === 'string'
-        ? Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`)
-        : NaN;
+  let ms = NaN;
+  if (typeof v === 'number') ms = v * 1000;
+  else if (typeof v === 'string') {
+    ms = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`);
+    const sub = SUB_MS.exec(v)?.[1];
+    if (sub) ms += Number(`0.${sub}`);
+  }
   return validMillis(ms) ? ms : undefined;
 };
 
