@@ -376,6 +376,11 @@ describe('flags', () => {
     expect(parseFlags(['--metrics-max-age=8760h']).metricsMaxAgeMs).toBe(8760 * 3_600_000);
   });
 
+  it("takes both micro signs Go's time.ParseDuration takes", () => {
+    expect(parseGoDuration('1500\u00b5s')).toBe(1.5);
+    expect(parseGoDuration('1500\u03bcs')).toBe(1.5);
+  });
+
   it("parses Go durations as Go's time.ParseDuration does", () => {
     expect(parseGoDuration('90s')).toBe(90_000);
     expect(parseGoDuration('1h30m')).toBe(5_400_000);

@@ -313,7 +313,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const UNITS: Readonly<Record<string, number>> = {
   ns: 1e-6,
   us: 1e-3,
-  µs: 1e-3,
+  µs: 1e-3, // U+00B5, micro sign
+  μs: 1e-3, // U+03BC, Greek mu: Go's unitMap has both
   ms: 1,
   s: 1e3,
   m: 6e4,
@@ -323,7 +324,7 @@ const UNITS: Readonly<Record<string, number>> = {
 /** Go's time.ParseDuration, in milliseconds: `90s`, `1m30s`, `1.5h`, `500ms`. */
 export function parseGoDuration(text: string, flag = 'duration'): number {
   if (text === '0') return 0;
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/gy;
+  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/gy;
   let ms = 0;
   let end = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
