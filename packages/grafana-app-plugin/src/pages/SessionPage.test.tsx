@@ -101,6 +101,20 @@ describe('Debug session page', () => {
     click.mockRestore();
   });
 
+  test("a long id's export is named as the tracker names it: the id cut to 200 characters", async () => {
+    const id = `${'a'.repeat(199)}é${'b'.repeat(100)}`;
+    const api = new FakeTrackerApi({ sessions: [sessionWithId(id)] });
+    URL_create([]);
+    const click = jest.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {});
+    renderApp(`/a/beacon-observability-app/sessions/${encodeURIComponent(id)}`, api);
+    await userEvent.click(await screen.findByTestId(testIds.session.export));
+    await waitFor(() => expect(click).toHaveBeenCalledTimes(1));
+    const name = (click.mock.instances[0] as unknown as HTMLAnchorElement).download;
+    expect(name).toBe(`debug-session-${'a'.repeat(199)}_.json`);
+    expect(name).toHaveLength(219);
+    click.mockRestore();
+  });
+
   test('an unknown session shows not found with a way back', async () => {
     renderApp('/a/beacon-observability-app/sessions/nope', new FakeTrackerApi({ sessions: [SESSION] }));
     expect(await screen.findByTestId(testIds.state.error)).toHaveTextContent('Not found');

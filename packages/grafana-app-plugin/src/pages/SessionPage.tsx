@@ -13,6 +13,13 @@ import { useAsync } from '../components/useAsync';
 import { Waterfall } from '../components/Waterfall';
 import { ROUTES, issueUrl, prefixRoute, sessionIdFrom } from '../constants';
 
+/**
+ * The file an export is saved as, named as the tracker names its attachment: the id with each
+ * character but ASCII letters, digits, `_`, `.` and `-` written as `_`, cut to 200 characters, so
+ * the name fits a file system's 255 bytes (a correlation id has no length limit).
+ */
+export const exportFileName = (id: string) => `debug-session-${id.slice(0, 200).replace(/[^\w.-]/g, '_')}.json`;
+
 /** Saves a JSON document as a file download. */
 export function downloadJson(filename: string, data: unknown) {
   const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
@@ -41,7 +48,7 @@ export function SessionPage() {
     setExportError(undefined);
     try {
       const doc = await api.exportSession(sessionId);
-      downloadJson(`debug-session-${sessionId.replace(/[^\w.-]/g, '_')}.json`, doc);
+      downloadJson(exportFileName(sessionId), doc);
     } catch (e) {
       setExportError((e as Error).message);
     } finally {
