@@ -325,6 +325,20 @@ describe('flags', () => {
     expect(() => parseFlags(['-vmodule=x'])).toThrow('invalid argument "module=x" for "--v"');
   });
 
+  it("takes --bind-address as an IP address, as pflag's IPVar does; any unspecified one is every interface", () => {
+    expect(parseFlags([]).bindAddress).toBe('0.0.0.0');
+    expect(parseFlags(['--bind-address=10.1.2.3']).bindAddress).toBe('10.1.2.3');
+    expect(parseFlags(['--bind-address= 127.0.0.1 ']).bindAddress).toBe('127.0.0.1');
+    expect(parseFlags(['--bind-address=::']).bindAddress).toBe('::');
+    expect(parseFlags(['--bind-address=0:0:0:0:0:0:0:0']).bindAddress).toBe('::');
+    expect(parseFlags(['--bind-address=::ffff:0.0.0.0']).bindAddress).toBe('::');
+    expect(parseFlags(['--bind-address=FD00:0:0::1']).bindAddress).toBe('fd00::1');
+    for (const bad of ['localhost', '', '10.0.0', '010.0.0.1', 'fe80::1%eth0'])
+      expect(() => parseFlags([`--bind-address=${bad}`])).toThrow(
+        `invalid argument ${JSON.stringify(bad)} for "--bind-address": not an IP address`,
+      );
+  });
+
   it('takes -h for --help, as pflag does', () => {
     expect(parseFlags(['-h']).help).toBe(true);
     expect(parseFlags(['--help']).help).toBe(true);

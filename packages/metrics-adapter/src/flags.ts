@@ -3,6 +3,7 @@
 // Parsed strictly, as Go's pflag does: `--name=value` or `--name value`, booleans bare or
 // `=true|false`; an unknown flag is an error naming it. Flags that change nothing here are
 // accepted and reported, so a prometheus-adapter Deployment runs unchanged.
+import { isIP } from 'node:net';
 import { getCiphers } from 'node:tls';
 
 export class FlagError extends Error {
@@ -477,6 +478,22 @@ function prometheusHeaders(args: readonly string[]): Record<string, string> {
   return headers;
 }
 
+/**
+ * --bind-address as pflag's IPVar reads it: an IP address (a host name, or nothing, is an
+ * error, not a name looked up). IPv6 is written as the URL standard writes it, so that any
+ * unspecified one (`0:0:0:0:0:0:0:0`, `::ffff:0.0.0.0`, as Go's IsUnspecified) is `::`.
+ */
+function bindAddress(text: string): string {
+  const ip = text.trim();
+  if (isIP(ip) === 0 || ip.includes('%'))
+    throw new FlagError(
+      `invalid argument ${JSON.stringify(text)} for "--bind-address": not an IP address`,
+    );
+  if (isIP(ip) === 4) return ip;
+  const v6 = new URL(`http://[${ip}]/`).hostname.slice(1, -1);
+  return v6 === '::ffff:0:0' ? '::' : v6;
+}
+
 export function parseFlags(argv: readonly string[]): AdapterFlags {
   const given = new Map<string, string[]>();
   const ignored: string[] = [];
@@ -623,7 +640,7 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
     valueCacheTtlMs: duration('value-cache-ttl'),
     objectCacheTtlMs: duration('object-cache-ttl'),
     shutdownDelayMs: timer('shutdown-delay-duration'),
-    bindAddress: str('bind-address') as string,
+    bindAddress: bindAddress(str('bind-address') as string),
     securePort: port,
     certDir: str('cert-dir') as string,
     tlsCertFile: certFile,
