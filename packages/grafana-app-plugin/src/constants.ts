@@ -40,6 +40,13 @@ export const issueUrl = (id: number | string) => prefixRoute(`${ROUTES.Issues}/$
  */
 export const sessionUrl = (id: string) => prefixRoute(`${ROUTES.Sessions}/${encodeURIComponent(id)}`);
 
+/**
+ * Whether a session's page and API path can hold its id: `.` and `..` (escaped as `%2E` too) are
+ * path steps the browser's URL parser removes, so their page would be the session list and
+ * their API request another route (see ProxyTrackerApi.getSession).
+ */
+export const sessionIdFitsPath = (id: string) => id !== '' && id !== '.' && id !== '..';
+
 /** What decodeURI leaves escaped: the reserved characters `; , / ? : @ & = + $ #`. */
 const RESERVED_ESCAPE = /%(?:2[346BCF]|3[ABDF]|40)/gi;
 

@@ -1,6 +1,6 @@
 import { lastValueFrom } from 'rxjs';
 import { type BackendSrv, type BackendSrvRequest, getBackendSrv } from '@grafana/runtime';
-import { TRACKER_API_BASE } from '../constants';
+import { TRACKER_API_BASE, sessionIdFitsPath } from '../constants';
 import type {
   BulkStatusResult,
   IssueDetail,
@@ -106,7 +106,7 @@ export function toTrackerError(err: unknown, what: string): TrackerError {
  * the id another way than as a path segment.
  */
 function sessionPath(what: string, id: string, rest = ''): string {
-  if (id === '' || id === '.' || id === '..') {
+  if (!sessionIdFitsPath(id)) {
     throw new TrackerError(
       'bad-request',
       `${what}: the id ${JSON.stringify(id)} cannot be requested, as browsers drop "." and ".." from URL paths`

@@ -116,6 +116,12 @@ describe('Issue detail page', () => {
     );
   });
 
+  test('an event whose correlation id is "." has no session link (its page would be the session list)', async () => {
+    renderApp(url(1), api({ events: { 1: [{ ...EVENT_1, correlationId: '.' }] } }));
+    await screen.findByTestId(testIds.issue.breadcrumbs);
+    expect(screen.queryByTestId(testIds.issue.sessionLink)).toBeNull();
+  });
+
   test('pages through recent events and shows the one picked', async () => {
     const events: StoredEvent[] = Array.from({ length: 12 }, (_, i) => ({
       ...EVENT_2,

@@ -14,7 +14,7 @@ import { StackTrace } from '../components/StackTrace';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { testIds } from '../components/testIds';
 import { useAsync } from '../components/useAsync';
-import { EVENTS_PAGE_SIZE, ROUTES, prefixRoute, sessionUrl } from '../constants';
+import { EVENTS_PAGE_SIZE, ROUTES, prefixRoute, sessionIdFitsPath, sessionUrl } from '../constants';
 
 const GROUPING_EXPLAINED: Record<string, string> = {
   fingerprint: 'The SDK sent a custom fingerprint; every event with the same fingerprint joins this issue.',
@@ -175,7 +175,7 @@ export function IssueDetailPage() {
                   <Text color="secondary">
                     Event {event.id} · {formatTime(event.timestamp)} · {event.environment} · {event.release}
                   </Text>
-                  {event.sessionId && (
+                  {event.sessionId && sessionIdFitsPath(event.sessionId) && (
                     <TextLink href={sessionUrl(event.sessionId)} data-testid={testIds.issue.sessionLink} inline={false}>
                       Open debug session
                     </TextLink>

@@ -118,6 +118,23 @@ describe('Debug sessions page pages through the tracker with nextCursor', () => 
   });
 });
 
+test('a session whose id is "." or ".." is listed without a link, saying why it cannot be opened', async () => {
+  renderApp(URL, new FakeTrackerApi({ sessions: [sessionWithId('.'), sessionWithId('..'), SESSION] }));
+  await screen.findAllByTestId(testIds.sessions.row);
+  const [dot, dotDot, other] = screen.getAllByTestId(testIds.sessions.row);
+  for (const [row, id] of [
+    [dot, '.'],
+    [dotDot, '..'],
+  ] as const) {
+    expect(within(row).queryByRole('link')).toBeNull();
+    expect(within(row).getByText(id)).toHaveAttribute(
+      'title',
+      'This session cannot be opened: browsers drop "." and ".." from URL paths, so the tracking server cannot be asked for it by its id.'
+    );
+  }
+  expect(within(other).getByRole('link')).toHaveAttribute('href', '/a/beacon-observability-app/sessions/req-42');
+});
+
 describe('Debug sessions page links to a session whose id has characters a URL path treats specially', () => {
   const TRACKER = 'api/plugin-proxy/beacon-observability-app/tracker/api/v1/sessions';
 

@@ -12,7 +12,7 @@ import { Empty, ErrorState, Loading } from '../components/States';
 import { testIds } from '../components/testIds';
 import { useAsync } from '../components/useAsync';
 import { useQueryParams } from '../components/useQueryParams';
-import { sessionUrl } from '../constants';
+import { sessionIdFitsPath, sessionUrl } from '../constants';
 
 /**
  * The page's filters from its URL query; a value that is no filter (anything but `true` for
@@ -30,6 +30,10 @@ export function sessionQueryFrom(params: URLSearchParams): SessionQuery {
     limit: 200,
   };
 }
+
+/** Why a session with the id `.` or `..` has no link. */
+export const UNREACHABLE_ID =
+  'This session cannot be opened: browsers drop "." and ".." from URL paths, so the tracking server cannot be asked for it by its id.';
 
 export function SessionsPage() {
   const s = useStyles2(getStyles);
@@ -136,9 +140,13 @@ export function SessionsPage() {
               {items.map((item) => (
                 <tr key={item.id} data-testid={testIds.sessions.row}>
                   <td>
-                    <Link to={sessionUrl(item.id)} className={s.link}>
-                      {item.correlationId ?? item.id}
-                    </Link>
+                    {sessionIdFitsPath(item.id) ? (
+                      <Link to={sessionUrl(item.id)} className={s.link}>
+                        {item.correlationId ?? item.id}
+                      </Link>
+                    ) : (
+                      <span title={UNREACHABLE_ID}>{item.correlationId ?? item.id}</span>
+                    )}
                   </td>
                   <td>{item.services.join(', ')}</td>
                   <td title={item.start}>{relativeTime(item.start)}</td>
