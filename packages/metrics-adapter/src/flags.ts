@@ -485,12 +485,18 @@ function prometheusHeaders(args: readonly string[]): Record<string, string> {
  */
 function bindAddress(text: string): string {
   const ip = text.trim();
-  if (isIP(ip) === 0 || ip.includes('%'))
-    throw new FlagError(
+  const bad = () =>
+    new FlagError(
       `invalid argument ${JSON.stringify(text)} for "--bind-address": not an IP address`,
     );
+  if (isIP(ip) === 0 || ip.includes('%')) throw bad();
   if (isIP(ip) === 4) return ip;
-  const v6 = new URL(`http://[${ip}]/`).hostname.slice(1, -1);
+  let v6: string;
+  try {
+    v6 = new URL(`http://[${ip}]/`).hostname.slice(1, -1);
+  } catch {
+    throw bad();
+  }
   return v6 === '::ffff:0:0' ? '::' : v6;
 }
 
