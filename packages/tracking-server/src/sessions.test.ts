@@ -415,6 +415,77 @@ describe('debug sessions', () => {
     expect(after.map((v, i) => v - (before[i] as number))).toEqual([1, 1, 2]);
   });
 
+  it('reads a sentry-python transaction: statuses as errors or not, a span’s own correlation_id, its data', async () => {
+    // As sentry-python sends one: RFC 3339 times with microseconds, statuses by name, span tags.
+    const end = Date.now();
+    const at = (ms: number) => new Date(ms).toISOString().replace('Z', '250Z');
+    const trace = 'c3'.repeat(16);
+    const tx = JSON.stringify({
+      type: 'transaction',
+      transaction: 'POST /py-checkout',
+      transaction_info: { source: 'route' },
+      start_timestamp: at(end - 300),
+      timestamp: at(end),
+      tags: { service: 'checkout-py', correlation_id: 'req-py-1' },
+      contexts: {
+        trace: {
+          trace_id: trace,
+          span_id: 'd3'.repeat(8),
+          op: 'http.server',
+          status: 'internal_error',
+        },
+      },
+      spans: [
+        {
+          trace_id: trace,
+          span_id: 'e3'.repeat(8),
+          parent_span_id: 'd3'.repeat(8),
+          op: 'db',
+          description: 'SELECT cart',
+          status: 'ok',
+          data: { 'db.system': 'postgresql' },
+          start_timestamp: at(end - 250),
+          timestamp: at(end - 200),
+        },
+        {
+          trace_id: trace,
+          span_id: 'f3'.repeat(8),
+          parent_span_id: 'd3'.repeat(8),
+          op: 'http.client',
+          description: 'GET /stock',
+          status: 'cancelled',
+          tags: { correlation_id: 'req-py-2' },
+          start_timestamp: at(end - 150),
+          timestamp: at(end - 100),
+        },
+      ],
+    });
+    const res = await fetch(
+      `${tracker.url}/api/${project.id}/envelope/?sentry_key=${project.key}`,
+      { method: 'POST', body: `{}\n{"type":"transaction"}\n${tx}\n` },
+    );
+    expect(res.status).toBe(200);
+    type Op = { name: string; status: string; statusMessage?: string; durationMs: number };
+    const ops = (d: { timeline: Op[] }) =>
+      d.timeline.map((o) => [o.name, o.status, o.statusMessage ?? null, Math.round(o.durationMs)]);
+    const first = (await api('/sessions/req-py-1')).body;
+    expect(ops(first)).toEqual([
+      ['POST /py-checkout', 'error', 'internal_error', 300],
+      ['SELECT cart', 'ok', null, 50],
+    ]);
+    expect(first.timeline[1].attributes).toMatchObject({
+      'db.system': 'postgresql',
+      'sentry.op': 'db',
+    });
+    expect(first.errors).toBe(1);
+    // The cancelled call is its own correlation id's session, and no error there.
+    const second = (await api('/sessions/req-py-2')).body;
+    expect(ops(second)).toEqual([['GET /stock', 'unset', 'cancelled', 50]]);
+    expect(second.errors).toBe(0);
+    const withErrors = (await api('/sessions?hasErrors=true&q=req-py&limit=10')).body;
+    expect(withErrors.items.map((x: { id: string }) => x.id)).toEqual(['req-py-1']);
+  });
+
   it('answers OTLP errors in the protocol: 401 without the key, 400 for a body that is no request', async () => {
     const post = (body: string, headers: Record<string, string>) =>
       fetch(`${tracker.url}/v1/traces`, {
