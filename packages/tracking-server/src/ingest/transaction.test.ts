@@ -178,6 +178,8 @@ describe('a transaction’s statuses, correlation ids and times as SDKs send the
         span({ span_id: '02'.repeat(8), data: { correlation_id: 4711 } }),
         span({ span_id: '03'.repeat(8), tags: { correlation_id: '' } }),
         span({ span_id: '04'.repeat(8) }),
+        span({ span_id: '05'.repeat(8), data: { correlation_id: 1.5 } }),
+        span({ span_id: '06'.repeat(8), data: { correlation_id: ['req-list'] } }),
       ]),
       tags: { correlation_id: 'req-tx' },
     });
@@ -187,6 +189,8 @@ describe('a transaction’s statuses, correlation ids and times as SDKs send the
       ['02'.repeat(8), '4711'],
       ['03'.repeat(8), 'req-tx'],
       ['04'.repeat(8), 'req-tx'],
+      ['05'.repeat(8), 'req-tx'],
+      ['06'.repeat(8), 'req-tx'],
     ]);
   });
 

@@ -107,15 +107,15 @@ function status(s: unknown): Pick<Operation, 'status' | 'statusMessage'> {
 
 /**
  * A `correlation_id` of a transaction or span: its tag, else its data (where @sentry/node 8 puts
- * a span's `setAttribute`); an empty one is none.
+ * a span's `setAttribute`), read as an OTLP attribute is (otlp.ts): text, or an integer as its
+ * decimal text; an empty one, or any other value, is none.
  */
 function correlationOf(tags: Record<string, string>, data: unknown): string | undefined {
   const tag = tags.correlation_id;
   if (tag) return tag;
   const value = isObj(data) ? data.correlation_id : undefined;
-  return typeof value === 'string' || typeof value === 'number'
-    ? jsonText(value) || undefined
-    : undefined;
+  if (typeof value === 'string') return value || undefined;
+  return Number.isSafeInteger(value) ? String(value) : undefined;
 }
 
 /**
