@@ -212,12 +212,25 @@ describe('ProxyTrackerApi', () => {
     expect([missing.kind, missing.message]).toEqual(['not-found', 'loading issue 9: not found: issue 9 not found']);
   });
 
+  // Grafana's pkg/api/pluginproxy/pluginproxy.go answers a role below the route's reqRole so.
+  test("Grafana's 403 for a role below the route's is named as that, not as a refused API token", () => {
+    const err = toTrackerError(
+      { status: 403, data: { message: 'plugin proxy route access denied' } },
+      'setting issue 7 to resolved'
+    );
+    expect([err.kind, err.message]).toEqual([
+      'forbidden',
+      'setting issue 7 to resolved: Grafana refused it for your role (reading needs Viewer, changing a status Editor): plugin proxy route access denied',
+    ]);
+  });
+
   test.each([
     [400, 'bad-request'],
     [500, 'server'],
     [0, 'unreachable'],
     [504, 'unreachable'],
-    [403, 'unauthorized'],
+    [401, 'unauthorized'],
+    [403, 'forbidden'],
   ])('HTTP %s is a "%s" error', (status, kind) => {
     expect(toTrackerError({ status }, 'x').kind).toBe(kind);
   });

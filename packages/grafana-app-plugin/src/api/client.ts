@@ -30,7 +30,7 @@ export interface TrackerApi {
 }
 
 /** What went wrong, so a page can tell the user what to do about it. */
-export type TrackerErrorKind = 'unreachable' | 'unauthorized' | 'not-found' | 'bad-request' | 'server';
+export type TrackerErrorKind = 'unreachable' | 'unauthorized' | 'forbidden' | 'not-found' | 'bad-request' | 'server';
 
 export class TrackerError extends Error {
   constructor(
@@ -81,7 +81,17 @@ export function toTrackerError(err: unknown, what: string): TrackerError {
       cause: err,
     });
   }
-  if (status === 401 || status === 403) {
+  // The tracker never answers 403 (a wrong token is its 401): Grafana's plugin proxy does, with
+  // "plugin proxy route access denied", when the user's role is below the route's reqRole.
+  if (status === 403) {
+    return new TrackerError(
+      'forbidden',
+      `${what}: Grafana refused it for your role (reading needs Viewer, changing a status Editor)${suffix}`,
+      status,
+      { cause: err }
+    );
+  }
+  if (status === 401) {
     return new TrackerError('unauthorized', `${what}: the tracking server refused the API token${suffix}`, status, {
       cause: err,
     });

@@ -32,6 +32,12 @@ export function hintFor(error: Error): { title: string; hint: string; toConfig: 
         hint: 'Set the API token on the configuration page to the one the tracking server was started with (--api-token).',
         toConfig: true,
       };
+    case 'forbidden':
+      return {
+        title: 'Your Grafana role may not do this',
+        hint: 'Ask an organisation admin for the role it needs: Viewer to read issues and sessions, Editor to change statuses.',
+        toConfig: false,
+      };
     case 'not-found':
       return {
         title: 'Not found',

@@ -1,6 +1,6 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { TrackerError } from '../api/client';
+import { TrackerError, toTrackerError } from '../api/client';
 import { FakeTrackerApi } from '../api/fake';
 import { testIds } from '../components/testIds';
 import { CONFIG_PAGE_URL } from '../constants';
@@ -248,6 +248,23 @@ describe('Issues page', () => {
     expect(await screen.findByTestId(testIds.state.error)).toHaveTextContent(
       'Set the API token on the configuration page'
     );
+  });
+
+  test("Grafana's 403 (a role below the route's) names the role, not the API token, and no configuration link", async () => {
+    const api = new FakeTrackerApi({
+      failures: {
+        listIssues: toTrackerError(
+          { status: 403, data: { message: 'plugin proxy route access denied' } },
+          'listing issues'
+        ),
+      },
+    });
+    renderApp(ISSUES_URL, api);
+    const error = await screen.findByTestId(testIds.state.error);
+    expect(error).toHaveTextContent('Your Grafana role may not do this');
+    expect(error).toHaveTextContent('Viewer to read issues and sessions, Editor to change statuses');
+    expect(error).not.toHaveTextContent('API token');
+    expect(screen.queryByTestId(testIds.state.configLink)).toBeNull();
   });
 
   test('shows a loading state while the first page is on its way', async () => {
