@@ -10,12 +10,16 @@ import { Sparkline } from './Sparkline';
 import { testIds } from './testIds';
 import { useAsync } from './useAsync';
 
-/** Last hour against the average of the 23 hours before it, in percent (undefined when there is no baseline). */
-export function trendChange(trend: readonly number[]): number | undefined {
-  if (trend.length < 2) {
+/**
+ * The last 60 minutes against the average of the 23 whole clock hours before the one in progress,
+ * in percent (undefined when there is no baseline). The trend's last entry is that hour so far
+ * (a few minutes of it just after the hour), so it is not the last hour: `lastHour` is.
+ */
+export function trendChange(lastHour: number, trend: readonly number[]): number | undefined {
+  if (trend.length < 2 || !Number.isFinite(lastHour)) {
     return undefined;
   }
-  const last = trend[trend.length - 1];
+  const last = lastHour;
   const before = trend.slice(0, -1);
   const avg = before.reduce((a, b) => a + b, 0) / before.length;
   return avg === 0 ? undefined : Math.round(((last - avg) / avg) * 100);
@@ -44,7 +48,7 @@ export function StatsHeader({ api, refreshKey, enabled = true }: Props) {
   if (!stats) {
     return <div className={s.row} data-testid={testIds.stats.container} />;
   }
-  const change = trendChange(stats.trend);
+  const change = trendChange(stats.lastHour, stats.trend);
   return (
     <div className={s.row} data-testid={testIds.stats.container}>
       {SEVERITIES.map((sev) => (

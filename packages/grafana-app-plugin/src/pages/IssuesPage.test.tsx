@@ -59,6 +59,24 @@ describe('Issues page', () => {
     expect(screen.getByTestId(testIds.stats.trend)).toHaveTextContent('+4400% vs 24 h average');
   });
 
+  test('the trend compares the last 60 minutes, not the clock hour in progress, with the hours before', async () => {
+    // 10:05 with a steady 120 events an hour: the hour in progress holds 5 minutes' worth so far.
+    const api = new FakeTrackerApi({
+      stats: {
+        bySeverity: {},
+        byService: {},
+        topIssues: [],
+        lastHour: 120,
+        lastDay: 2880,
+        openIssues: 0,
+        trend: [...Array(23).fill(120), 10],
+      },
+    });
+    renderApp(ISSUES_URL, api);
+    expect(await screen.findByTestId(testIds.stats.trend)).toHaveTextContent('0% vs 24 h average');
+    expect(screen.getByTestId(testIds.stats.trend)).not.toHaveTextContent('-');
+  });
+
   test('filters by status and sorts by events through the API', async () => {
     const api = new FakeTrackerApi({ issues: ISSUES });
     renderApp(ISSUES_URL, api);
