@@ -683,6 +683,21 @@ describe('PII scrubbing of ids that join data', () => {
     expect(scrub({ user: { id: 4111111111111111 } })).toEqual({ user: { id: 4111111111111111 } });
   });
 
+  it('keeps the correlation ids a transaction’s spans and trace context carry', () => {
+    const span = cardLike[2] as string;
+    const transaction = {
+      contexts: { trace: { data: { correlation_id: span, other: span } } },
+      spans: [{ tags: { correlation_id: span, other: span } }, { data: { correlation_id: span } }],
+    };
+    expect(scrub(structuredClone(transaction))).toEqual({
+      contexts: { trace: { data: { correlation_id: span, other: FILTERED } } },
+      spans: [
+        { tags: { correlation_id: span, other: FILTERED } },
+        { data: { correlation_id: span } },
+      ],
+    });
+  });
+
   it('still filters an id under a sensitive key, and the secrets an id field holds nested', () => {
     const withKey = createScrubber({ enabled: true, extraKeys: ['correlation'] });
     expect(withKey({ tags: { correlation_id: 'abc' }, correlation_id: 'x' })).toEqual({

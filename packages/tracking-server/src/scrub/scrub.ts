@@ -312,13 +312,17 @@ type KeyRule = 'plain' | 'sensitive' | 'count';
  */
 type IdPath = true | ReadonlyMap<string, IdPath>;
 const idPaths = (o: Record<string, IdPath>): IdPath => new Map(Object.entries(o));
-const TRACE_IDS = idPaths({ trace_id: true, span_id: true, parent_span_id: true });
+const CORRELATION = idPaths({ correlation_id: true });
+// A transaction's spans carry a correlation id of their own in tags or data, and its trace
+// context in data (transaction.ts reads all three).
+const traceIds = (extra: Record<string, IdPath>) =>
+  idPaths({ trace_id: true, span_id: true, parent_span_id: true, ...extra });
 const ID_PATHS = idPaths({
   event_id: true,
   correlation_id: true, // an OTLP span's attribute
-  contexts: idPaths({ trace: TRACE_IDS }),
-  spans: TRACE_IDS,
-  tags: idPaths({ correlation_id: true }),
+  contexts: idPaths({ trace: traceIds({ data: CORRELATION }) }),
+  spans: traceIds({ tags: CORRELATION, data: CORRELATION }),
+  tags: CORRELATION,
   user: idPaths({ id: true }),
 });
 
