@@ -103,6 +103,14 @@ describe('Configuration page', () => {
     ['not a url', '"not a url" is not a URL; write it with its scheme, e.g. http://beacon-tracking-server:9300'],
     ['ftp://x', 'the tracker URL must be http or https; got "ftp:"'],
     ['http://x/?a=1', 'the tracker URL must not have a query or fragment'],
+    [
+      'http://admin:s3cret@tracker:9300',
+      'the tracker URL must not hold a user name or password (every Grafana user can read it); the API token is what authenticates',
+    ],
+    [
+      'https://admin@tracker',
+      'the tracker URL must not hold a user name or password (every Grafana user can read it); the API token is what authenticates',
+    ],
     ['http://beacon-tracking-server:9300', undefined],
   ])('trackerUrlProblem(%j)', (url, problem) => {
     expect(trackerUrlProblem(url)).toBe(problem);

@@ -34,6 +34,11 @@ export function trackerUrlProblem(url: string): string | undefined {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     return `the tracker URL must be http or https; got "${parsed.protocol}"`;
   }
+  // jsonData goes to every signed-in user's browser with the plugin's settings: a password there
+  // would be readable by all of them (the API token is the secret, kept in secureJsonData).
+  if (parsed.username || parsed.password) {
+    return 'the tracker URL must not hold a user name or password (every Grafana user can read it); the API token is what authenticates';
+  }
   if (parsed.search || parsed.hash) {
     return 'the tracker URL must not have a query or fragment';
   }
