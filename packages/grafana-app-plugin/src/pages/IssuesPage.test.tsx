@@ -2,6 +2,7 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event';
 import { TrackerError, toTrackerError } from '../api/client';
 import { FakeTrackerApi } from '../api/fake';
+import type { BulkStatusResult } from '../api/types';
 import { testIds } from '../components/testIds';
 import { CONFIG_PAGE_URL } from '../constants';
 import { ISSUES, XSS, issue } from '../testdata/fixtures';
@@ -224,6 +225,29 @@ describe('Issues page', () => {
     expect(within(after[2]).getByText('open')).toBeInTheDocument();
     // stats are fetched again after the change
     await waitFor(() => expect(api.callsOf('stats')).toHaveLength(2));
+  });
+
+  test('issues the bulk answer names as not found leave the list, and the buttons wait for the answer', async () => {
+    const api = new FakeTrackerApi({ issues: ISSUES });
+    let answer: (result: BulkStatusResult) => void = () => {};
+    const setStatuses = jest.fn(() => new Promise<BulkStatusResult>((resolve) => (answer = resolve)));
+    api.setStatuses = setStatuses;
+    renderApp(ISSUES_URL, api);
+    const rows = await screen.findAllByTestId(testIds.issues.row);
+    await userEvent.click(within(rows[0]).getByLabelText('select issue 1'));
+    await userEvent.click(within(rows[1]).getByLabelText('select issue 2'));
+    await userEvent.click(screen.getByRole('button', { name: 'Mark resolved' }));
+    expect(screen.getByRole('button', { name: 'Mark ignored' })).toBeDisabled();
+    expect(setStatuses.mock.calls).toEqual([[[1, 2], 'resolved']]);
+    // Issue 2 was deleted by retention meanwhile.
+    act(() => answer({ updated: [1], notFound: [2] }));
+    await screen.findByText('1 issues marked resolved; 1 no longer exist and were removed from the list.');
+    expect(screen.getAllByTestId(testIds.issues.row).map((r) => r.getAttribute('data-issue-id'))).toEqual([
+      '1',
+      '3',
+      '4',
+    ]);
+    expect(within(screen.getAllByTestId(testIds.issues.row)[0]).getByText('resolved')).toBeInTheDocument();
   });
 
   test('select all selects every loaded issue', async () => {

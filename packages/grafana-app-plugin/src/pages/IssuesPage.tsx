@@ -217,18 +217,27 @@ export function IssuesPage() {
   const allSelected = list.items.length > 0 && selected.size === list.items.length;
   const toggleAll = () => setSelected(allSelected ? new Set() : new Set(list.items.map((i) => i.id)));
 
+  const [changing, setChanging] = useState(false);
   const bulk = async (status: IssueStatus) => {
     const ids = [...selected];
+    setChanging(true);
     try {
       const result = await api.setStatuses(ids, status);
       const updated = new Set(result.updated);
-      setState((l) => ({ ...l, items: l.items.map((i) => (updated.has(i.id) ? { ...i, status } : i)) }));
+      // An issue the tracker no longer has (deleted by retention) leaves the list.
+      const gone = new Set(result.notFound);
+      setState((l) => ({
+        ...l,
+        items: l.items.filter((i) => !gone.has(i.id)).map((i) => (updated.has(i.id) ? { ...i, status } : i)),
+      }));
       setSelected(new Set());
       setStatsKey((k) => k + 1);
-      const missing = result.notFound.length ? `; ${result.notFound.length} no longer exist` : '';
+      const missing = gone.size ? `; ${gone.size} no longer exist and were removed from the list` : '';
       setNotice({ severity: 'success', text: `${result.updated.length} issues marked ${status}${missing}.` });
     } catch (e) {
       setNotice({ severity: 'error', text: (e as Error).message });
+    } finally {
+      setChanging(false);
     }
   };
 
@@ -328,7 +337,7 @@ export function IssuesPage() {
             <>
               <Text>{selected.size} selected</Text>
               {ISSUE_STATUSES.map((st) => (
-                <Button key={st} size="sm" variant="secondary" onClick={() => bulk(st)}>
+                <Button key={st} size="sm" variant="secondary" onClick={() => bulk(st)} disabled={changing}>
                   Mark {st}
                 </Button>
               ))}
