@@ -1,8 +1,9 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { locationService } from '@grafana/runtime';
 import { ProxyTrackerApi, TrackerError } from '../api/client';
 import { FakeTrackerApi } from '../api/fake';
+import type { Page, SessionSummary } from '../api/types';
 import { testIds } from '../components/testIds';
 import { fakeBackend } from '../test/backend';
 import { ODD_SESSION_ID, PATH_SESSION_ID, SESSION, SESSION_2, sessionWithId } from '../testdata/fixtures';
@@ -105,6 +106,21 @@ describe('Debug sessions page pages through the tracker with nextCursor', () => 
       )
     ).toBeInTheDocument();
     expect(rows().map((r) => r[0])).toEqual(['req-42']);
+  });
+
+  test("while new filters load, the old list's cursor is not used", async () => {
+    const api = new FakeTrackerApi({ sessions: [SESSION, SESSION_2] });
+    const answers: Array<(page: Page<SessionSummary>) => void> = [];
+    const listSessions = jest.fn(() => new Promise<Page<SessionSummary>>((resolve) => answers.push(resolve)));
+    api.listSessions = listSessions;
+    renderApp(URL, api);
+    act(() => answers[0]({ items: [SESSION], nextCursor: 'old' }));
+    await screen.findAllByTestId(testIds.sessions.row);
+    await userEvent.click(screen.getByLabelText('Only with errors'));
+    await waitFor(() => expect(listSessions).toHaveBeenCalledTimes(2));
+    expect(screen.getByTestId(testIds.sessions.more)).toBeDisabled();
+    await userEvent.click(screen.getByTestId(testIds.sessions.more));
+    expect(listSessions.mock.calls).toEqual([[{ limit: 200 }], [{ hasErrors: true, limit: 200 }]]);
   });
 
   test('the fake tracker pages as the real one: every session once, in order', async () => {

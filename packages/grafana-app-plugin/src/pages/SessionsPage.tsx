@@ -53,7 +53,8 @@ export function SessionsPage() {
   const items = extra ? withPage(value?.items ?? [], extra.items) : (value?.items ?? []);
   const nextCursor = extra ? extra.nextCursor : (value?.nextCursor ?? null);
   const loadMore = () => {
-    if (!value || !nextCursor || extra?.loading) {
+    // While a new query loads, the list and its cursor are the old query's: not paged on.
+    if (!value || !nextCursor || extra?.loading || loading) {
       return;
     }
     const first = value;
@@ -165,7 +166,7 @@ export function SessionsPage() {
             variant="secondary"
             className={s.more}
             onClick={loadMore}
-            disabled={extra?.loading}
+            disabled={extra?.loading || loading}
             data-testid={testIds.sessions.more}
           >
             {extra?.loading ? 'Loading…' : 'Load more sessions'}
