@@ -220,11 +220,12 @@ export class FakeTrackerApi implements TrackerApi {
 
   listSessions(query: SessionQuery): Promise<Page<SessionSummary>> {
     return this.answer('listSessions', [query], () => {
-      const q = query.q?.toLowerCase();
+      // As the tracker: the sessions whose id contains q, case and all.
+      const q = query.q;
       const items = (this.data.sessions ?? [])
         .filter(
           (s) =>
-            (!q || s.id.toLowerCase().includes(q) || (s.correlationId ?? '').toLowerCase().includes(q)) &&
+            (!q || s.id.includes(q)) &&
             (!query.service || s.services.includes(query.service)) &&
             (query.minDurationMs === undefined || s.durationMs >= query.minDurationMs) &&
             (query.hasErrors === undefined || s.errors > 0 === query.hasErrors)

@@ -123,6 +123,12 @@ describe('Debug sessions page pages through the tracker with nextCursor', () => 
     expect(listSessions.mock.calls).toEqual([[{ limit: 200 }], [{ hasErrors: true, limit: 200 }]]);
   });
 
+  test('the fake tracker searches session ids as the real one: case and all', async () => {
+    const api = new FakeTrackerApi({ sessions: [sessionWithId('Req-1'), sessionWithId('req-2')] });
+    expect((await api.listSessions({ q: 'req' })).items.map((s) => s.id)).toEqual(['req-2']);
+    expect((await api.listSessions({ q: 'Req' })).items.map((s) => s.id)).toEqual(['Req-1']);
+  });
+
   test('the fake tracker pages as the real one: every session once, in order', async () => {
     const many = Array.from({ length: 5 }, (_, i) => sessionWithId(`s${i}`));
     const api = new FakeTrackerApi({ sessions: many });
