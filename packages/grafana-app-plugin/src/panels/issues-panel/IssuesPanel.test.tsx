@@ -29,6 +29,24 @@ function renderPanel(
 const titles = () => screen.getAllByTestId(testIds.panels.issueRow).map((r) => within(r).getByRole('link').textContent);
 
 describe('Error issues panel', () => {
+  test('a variable with more services than the tracker takes (100) says so without asking it', async () => {
+    const api = new FakeTrackerApi({ issues: ISSUES });
+    const many = Array.from({ length: 101 }, (_, i) => `svc-${i}`);
+    renderPanel(api, {}, { service: `{${many.join(',')}}` });
+    expect(await screen.findByTestId(testIds.state.error)).toHaveTextContent(
+      'The service option names 101 services; the tracker takes at most 100. Pick fewer, or give the variable a custom all value such as * for every service.'
+    );
+    expect(api.callsOf('listIssues')).toEqual([]);
+  });
+
+  test('100 services are asked for, each once', async () => {
+    const api = new FakeTrackerApi({ issues: ISSUES });
+    const many = Array.from({ length: 100 }, (_, i) => `svc-${i}`);
+    renderPanel(api, {}, { service: `{${[...many, 'svc-0'].join(',')}}` });
+    await waitFor(() => expect(api.callsOf('listIssues')).toHaveLength(1));
+    expect((api.callsOf('listIssues')[0][0] as { service: string[] }).service).toEqual(many);
+  });
+
   test("shows the top open issues for the dashboard's $service within the time range", async () => {
     const api = new FakeTrackerApi({ issues: ISSUES });
     renderPanel(api, {}, { service: 'api-gateway' });
@@ -100,6 +118,7 @@ describe('Error issues panel', () => {
   test("a multi-value variable's services, as Grafana writes them by default ({a,b}), are each kept", () => {
     expect(serviceFilter('{api-gateway,ai-service}')).toEqual(['api-gateway', 'ai-service']);
     expect(serviceFilter('{ai-service}')).toEqual(['ai-service']);
+    expect(serviceFilter('{a,b,a}')).toEqual(['a', 'b']);
   });
 
   test('All (or several values) of a multi-value $service shows the issues of those services', async () => {

@@ -2,6 +2,7 @@ import React from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2, PanelProps } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
+import { TrackerError } from '../../api/client';
 import { useTrackerApi } from '../../api/context';
 import type { IssueSort, IssueStatus } from '../../api/types';
 import { SeverityBadge, StatusBadge } from '../../components/Badges';
@@ -39,9 +40,12 @@ export function serviceFilter(raw: string): string[] | undefined {
     return undefined;
   }
   const glob = /^\{(.*)\}$/.exec(v);
-  const services = (glob ? glob[1].split(',') : [v]).map((s) => s.trim()).filter(Boolean);
+  const services = [...new Set((glob ? glob[1].split(',') : [v]).map((s) => s.trim()).filter(Boolean))];
   return services.length > 0 ? services : undefined;
 }
+
+/** Most services the tracker takes in one filter (`service` given up to 100 times). */
+const MAX_SERVICES = 100;
 
 export function IssuesPanel({ options, timeRange, replaceVariables, width, height }: PanelProps<IssuesPanelOptions>) {
   const s = useStyles2(getStyles);
@@ -52,6 +56,12 @@ export function IssuesPanel({ options, timeRange, replaceVariables, width, heigh
   const to = timeRange.to.valueOf();
   const limit = Math.max(1, Math.min(100, options.limit || 10));
   const { value, error, loading, reload } = useAsync(async () => {
+    if (services && services.length > MAX_SERVICES) {
+      throw new TrackerError(
+        'bad-request',
+        `The service option names ${services.length} services; the tracker takes at most ${MAX_SERVICES}. Pick fewer, or give the variable a custom all value such as * for every service.`
+      );
+    }
     // The tracker keeps the issues active in the dashboard's time range.
     // and the issues of any of the services picked (each an issue with an event from it).
     const page = await api.listIssues({
