@@ -38,7 +38,9 @@ function summaryRow(d: dashboard.DashboardBuilder): void {
         thresholds: THRESHOLDS.availability,
         queries: [
           {
-            expr: `1 - (sum(${rate(serverErrors)}) / sum(${rate(requests)}))`,
+            // `or vector(0)`: with no 5xx series at all (no server error since the
+            // services started) the error sum is empty, and so would be the availability.
+            expr: `1 - ((sum(${rate(serverErrors)}) or vector(0)) / sum(${rate(requests)}))`,
             legend: 'availability',
           },
         ],
