@@ -89,7 +89,20 @@ describe('alertmanagerConfig', () => {
       {
         source_matchers: ['severity="critical"'],
         target_matchers: ['severity="warning"'],
-        equal: ['alertname', 'service'],
+        equal: [
+          'alertname',
+          'namespace',
+          'service',
+          'pod',
+          'container',
+          'instance',
+          'datname',
+          'model',
+          'operation',
+          'queue',
+          'tool',
+          'slo',
+        ],
       },
       {
         source_matchers: ['alertname="ServiceDown"'],

@@ -43,6 +43,28 @@ export const RECEIVERS_BY_SEVERITY: Readonly<Record<Severity, readonly string[]>
 /** Alerts that ServiceDown makes redundant for the same service. */
 export const SILENCED_BY_SERVICE_DOWN = ['HighErrorRatio', 'HighLatencyP95', 'HighLatencyP99'];
 
+/**
+ * The labels that tell one alert's series apart (the `by` labels of the rules that have both a
+ * warning and a critical level, and the `slo` of the burn-rate alerts). A critical inhibits a
+ * warning only when all of them are equal; a label both alerts lack counts as equal. With
+ * `alertname` and `service` alone, a critical on one pod, queue or tool silenced the warnings
+ * of all the others (and of every pod, for container alerts that carry no `service`).
+ */
+export const SAME_ALERT_LABELS = [
+  'alertname',
+  'namespace',
+  'service',
+  'pod',
+  'container',
+  'instance',
+  'datname',
+  'model',
+  'operation',
+  'queue',
+  'tool',
+  'slo',
+] as const;
+
 export const BUSINESS_HOURS = 'business-hours';
 
 export function alertmanagerConfig(options: AlertmanagerOptions = {}): Record<string, unknown> {
@@ -95,7 +117,7 @@ export function alertmanagerConfig(options: AlertmanagerOptions = {}): Record<st
       {
         source_matchers: ['severity="critical"'],
         target_matchers: ['severity="warning"'],
-        equal: ['alertname', 'service'],
+        equal: [...SAME_ALERT_LABELS],
       },
       {
         source_matchers: ['alertname="ServiceDown"'],

@@ -1,0 +1,160 @@
+// Inhibition checked by a real Alertmanager (Debian's prometheus-alertmanager) running the
+// generated config: alerts are posted to /api/v2/alerts and read back with their
+// status.inhibitedBy, which Alertmanager computes from the inhibit rules when it answers.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { tempDir } from '../testing';
+import { ruleGroups } from '../rules';
+import { SAME_ALERT_LABELS, renderAlertmanagerConfig } from './config';
+
+type Labels = Record<string, string>;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+}
+
+const dir = tempDir('inhibit');
+let am: ChildProcess | undefined;
+let base = '';
+let amLog = '';
+
+beforeAll(async () => {
+  const file = path.join(dir, 'alertmanager.yml');
+  writeFileSync(file, renderAlertmanagerConfig());
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}/api/v2`;
+  am = spawn(
+    'prometheus-alertmanager',
+    [
+      `--config.file=${file}`,
+      `--storage.path=${path.join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  am.stdout?.on('data', (b: Buffer) => (amLog += b.toString()));
+  am.stderr?.on('data', (b: Buffer) => (amLog += b.toString()));
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${base}/status`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`Alertmanager did not start:\n${amLog}`);
+}, 20_000);
+
+afterAll(() => {
+  am?.kill();
+});
+
+async function post(alerts: Labels[]): Promise<void> {
+  const startsAt = new Date().toISOString();
+  const res = await fetch(`${base}/alerts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(alerts.map((labels) => ({ labels, startsAt }))),
+  });
+  expect(res.status).toBe(200);
+}
+
+/** Whether Alertmanager holds the alert with exactly these labels as inhibited. */
+async function inhibited(labels: Labels): Promise<boolean> {
+  const res = await fetch(`${base}/alerts`);
+  const all = (await res.json()) as { labels: Labels; status: { inhibitedBy: string[] } }[];
+  const found = all.find((a) => JSON.stringify(a.labels) === JSON.stringify(labels));
+  if (!found) throw new Error(`Alertmanager does not hold ${JSON.stringify(labels)}`);
+  return found.status.inhibitedBy.length > 0;
+}
+
+/** Labels in the order Alertmanager returns them (sorted by name). */
+function labels(l: Labels): Labels {
+  return Object.fromEntries(Object.entries(l).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+describe('inhibition by the generated alertmanager.yml, in a running Alertmanager', () => {
+  it('a critical inhibits the warning of the same alert on the same pod, not on another pod', async () => {
+    const on = (pod: string, severity: string) =>
+      labels({
+        alertname: 'ApiGatewayMemoryHigh',
+        namespace: 'platform',
+        pod,
+        container: 'api-gateway',
+        severity,
+        team: 'platform',
+      });
+    await post([on('api-gateway-a', 'critical'), on('api-gateway-a', 'warning')]);
+    await post([on('api-gateway-b', 'warning')]);
+    expect(await inhibited(on('api-gateway-a', 'warning'))).toBe(true);
+    expect(await inhibited(on('api-gateway-b', 'warning'))).toBe(false);
+    expect(await inhibited(on('api-gateway-a', 'critical'))).toBe(false);
+  });
+
+  it('a critical queue backlog does not inhibit the warning of another queue of the service', async () => {
+    const on = (queue: string, severity: string) =>
+      labels({
+        alertname: 'JobQueueBacklogOld',
+        namespace: 'platform',
+        service: 'video-processing',
+        queue,
+        severity,
+        team: 'media',
+      });
+    await post([on('render', 'critical'), on('render', 'warning'), on('thumbnails', 'warning')]);
+    expect(await inhibited(on('render', 'warning'))).toBe(true);
+    expect(await inhibited(on('thumbnails', 'warning'))).toBe(false);
+  });
+
+  it('ServiceDown inhibits the latency alert of its own service only', async () => {
+    const down = labels({
+      alertname: 'ServiceDown',
+      namespace: 'platform',
+      service: 'api-gateway',
+      severity: 'critical',
+      team: 'platform',
+    });
+    const latency = (service: string) =>
+      labels({
+        alertname: 'HighLatencyP95',
+        namespace: 'platform',
+        service,
+        severity: 'warning',
+        team: 'platform',
+      });
+    await post([down, latency('api-gateway'), latency('collaboration')]);
+    expect(await inhibited(latency('api-gateway'))).toBe(true);
+    expect(await inhibited(latency('collaboration'))).toBe(false);
+  });
+});
+
+describe('SAME_ALERT_LABELS', () => {
+  it('holds every label an alert with both a warning and a critical level is grouped by', () => {
+    const alerts = ruleGroups.flatMap((g) => g.alerts);
+    const names = new Set(
+      alerts
+        .filter((a) => a.severity === 'critical')
+        .map((a) => a.name)
+        .filter((n) => alerts.some((a) => a.name === n && a.severity === 'warning')),
+    );
+    expect(names.size).toBeGreaterThan(0);
+    const grouped = alerts
+      .filter((a) => names.has(a.name))
+      .flatMap((a) => [...a.expr.matchAll(/\bby \(([^)]*)\)/g)])
+      .flatMap((m) => (m[1] ?? '').split(',').map((l) => l.trim()))
+      .filter((l) => l !== 'le');
+    expect(grouped.length).toBeGreaterThan(0);
+    const missing = grouped.filter((l) => !(SAME_ALERT_LABELS as readonly string[]).includes(l));
+    expect(missing).toEqual([]);
+  });
+});
