@@ -1,5 +1,5 @@
 // Alertmanager routing: critical pages (email + Slack + PagerDuty at once), warning is emailed in
-// 5-minute groups, info goes out as a daily digest in business hours. Secrets and addresses are
+// 5-minute groups, info goes out as a digest in business hours only. Secrets and addresses are
 // read from files or given as options; nothing secret is written here.
 import type { Severity } from '../spec';
 import { toYaml } from '../render/yaml';
@@ -107,7 +107,11 @@ export function alertmanagerConfig(options: AlertmanagerOptions = {}): Record<st
           matchers: ['severity="info"'],
           group_by: ['severity'],
           group_wait: '1h',
-          group_interval: '24h',
+          // Alertmanager flushes a group every group_interval from its first flush and drops
+          // the flush outside the active time: with 24h a group first flushed at 21:00 would
+          // try at 21:00 every day and never be sent. 4h puts two flushes into every 9-hour
+          // business day; a group that has not changed is still sent once a day.
+          group_interval: '4h',
           repeat_interval: '24h',
           active_time_intervals: [BUSINESS_HOURS],
         },
