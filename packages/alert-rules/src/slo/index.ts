@@ -169,7 +169,9 @@ export const SLOS: readonly SloSpec[] = [
     errorRatio: (w) => {
       const grouping = by(p.aiInferenceDuration, ['namespace', 'service']);
       const m = { namespace: ns, service: 'ai-service' } as const;
-      const fast = histogramSelector(p.aiInferenceDuration, 'bucket', { ...m, le: eq('5') });
+      // le="5" as prom-client writes it, le="5.0" as Prometheus 3 (and any OpenMetrics
+      // scrape) stores it: an integral bound is matched in both spellings.
+      const fast = histogramSelector(p.aiInferenceDuration, 'bucket', { ...m, le: re('5(\\.0)?') });
       const all = histogramSelector(p.aiInferenceDuration, 'count', m);
       return `1 - (sum ${grouping} (rate(${fast}[${w}])) / sum ${grouping} (rate(${all}[${w}])))`;
     },
