@@ -90,7 +90,12 @@ describe('the Grafana alerting provisioning file', () => {
   it('keeps ServiceDown whole and fires on any series it returns', () => {
     const r = rules.find((x) => x.title === 'ServiceDown');
     expect(model(r?.data[0]).expr).toBe(
-      'max by (namespace, service) (up{namespace="platform"}) == 0',
+      'max by (namespace, service) (up{namespace="platform"}) == 0' +
+        ' or absent(up{namespace="platform", service="api-gateway"})' +
+        ' or absent(up{namespace="platform", service="ai-service"})' +
+        ' or absent(up{namespace="platform", service="collaboration"})' +
+        ' or absent(up{namespace="platform", service="video-processing"})' +
+        ' or absent(up{namespace="platform", service="3d-processing"})',
     );
     expect(model(r?.data[2])).toMatchObject({ type: 'math', expression: 'is_number($B)' });
   });

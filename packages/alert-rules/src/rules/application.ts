@@ -19,18 +19,34 @@ function latencyQuantile(q: number): string {
 
 const team = 'platform';
 
+/** The platform's services (DESIGN.md): each must have scrape targets, or it is down. */
+export const PLATFORM_SERVICES = [
+  'api-gateway',
+  'ai-service',
+  'collaboration',
+  'video-processing',
+  '3d-processing',
+] as const;
+
+// `up == 0` needs a target that fails; when a service's targets vanish (deployment deleted or
+// scaled to zero, selector or service discovery broken) there is no `up` to be 0, so absent()
+// stands in for each service, with its namespace and service as labels.
+const targetsMissing = PLATFORM_SERVICES.map(
+  (service) => `absent(${selector(up, { namespace: ns, service })})`,
+).join(' or ');
+
 export const application: RuleGroup = {
   domain: 'application',
   alerts: [
     defineAlert({
       name: 'ServiceDown',
-      expr: `max ${by(up, ['namespace', 'service'])} (${selector(up, { namespace: ns })}) == 0`,
+      expr: `max ${by(up, ['namespace', 'service'])} (${selector(up, { namespace: ns })}) == 0 or ${targetsMissing}`,
       for: '2m',
       severity: 'critical',
       team,
       summary: 'Service {{ $labels.service }} is down',
       description:
-        'Prometheus has failed to scrape every target of {{ $labels.service }} in {{ $labels.namespace }} for 2 minutes.',
+        'Prometheus has scraped no target of {{ $labels.service }} in {{ $labels.namespace }} for 2 minutes: every target failed, or none is discovered.',
     }),
     defineAlert({
       name: 'HighErrorRatio',
