@@ -30,7 +30,7 @@ import { lockDataDir } from './lock-file';
 import { retentionRules, sweepRetention } from './retention';
 import type { Repository } from './store/repository';
 import { openSqlite } from './store/sqlite';
-import { inlineWriter, workerWriter } from './store/writer';
+import { inlineWriter, workerWriter, type EventWriter } from './store/writer';
 import { createLogger, type Logger } from './telemetry/logger';
 import { createTrackerMetrics } from './telemetry/metrics';
 
@@ -136,22 +136,47 @@ async function serveLocked(
     }
   });
 
-  const dbFile = storeFile(options.dataDir);
-  const inline = options.writer === 'inline';
-  // This connection first (it creates the schema), then the writer thread's.
-  const repo = openStore(dbFile, inline);
-  const writer = inline
-    ? inlineWriter(repo)
-    : workerWriter(dbFile, (error) =>
-        logger.error('the store writer stopped: ingest fails until the tracker restarts', {
-          error,
-        }),
-      );
+  let repo: Repository | undefined;
+  let writer: EventWriter | undefined;
+  try {
+    const dbFile = storeFile(options.dataDir);
+    const inline = options.writer === 'inline';
+    // This connection first (it creates the schema), then the writer thread's.
+    repo = openStore(dbFile, inline);
+    writer = inline
+      ? inlineWriter(repo)
+      : workerWriter(dbFile, (error) =>
+          logger.error('the store writer stopped: ingest fails until the tracker restarts', {
+            error,
+          }),
+        );
+    return await serveStore(options, logger, unlock, () => projects, defaults, repo, writer);
+  } catch (err) {
+    // A start that failed (a port in use, a bad token) leaves nothing running: the config
+    // watcher and the writer thread kept the process alive, the thread's connection open after
+    // the lock was released.
+    unwatchFile(config);
+    await writer?.close().catch(() => undefined);
+    repo?.close();
+    throw err;
+  }
+}
+
+async function serveStore(
+  options: ServeOptions,
+  logger: Logger,
+  unlock: () => void,
+  projectsNow: () => readonly Project[],
+  defaults: ProjectSettings,
+  repo: Repository,
+  writer: EventWriter,
+): Promise<RunningTracker> {
+  const config = configFile(options.dataDir);
   const token = apiToken(options, logger);
   const app = createApp({
     repo,
     writer,
-    projects: () => projects,
+    projects: projectsNow,
     apiToken: token,
     metrics: createTrackerMetrics(),
     logger,
@@ -167,7 +192,7 @@ async function serveLocked(
   let closing = false;
   const sweepOnce = async () => {
     try {
-      const rules = retentionRules(projects, defaults, Date.now());
+      const rules = retentionRules(projectsNow(), defaults, Date.now());
       const deleted = await sweepRetention(writer, rules, 500, () => closing);
       if (deleted > 0) logger.info('retention sweep', { deleted });
     } catch (error) {
@@ -177,17 +202,18 @@ async function serveLocked(
     }
   };
   const sweep = () => (sweeping ??= sweepOnce());
-  const retention = setInterval(() => void sweep(), options.sweepEveryMs ?? 3_600_000);
-  retention.unref();
-  const firstSweep = setTimeout(() => void sweep(), 10_000);
-  firstSweep.unref();
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
   });
+  // Once serving: a start that fails has no sweep to stop.
+  const retention = setInterval(() => void sweep(), options.sweepEveryMs ?? 3_600_000);
+  retention.unref();
+  const firstSweep = setTimeout(() => void sweep(), 10_000);
+  firstSweep.unref();
   const port = (server.address() as AddressInfo).port;
-  logger.info('serving', { port, dataDir: options.dataDir, projects: projects.length });
+  logger.info('serving', { port, dataDir: options.dataDir, projects: projectsNow().length });
   return {
     url: `http://127.0.0.1:${port}`,
     port,
