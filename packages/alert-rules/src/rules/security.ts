@@ -11,6 +11,19 @@ const team = 'security';
 
 const perKind = by(securityEvents, ['namespace', 'service', 'kind']);
 
+/**
+ * `grouping` sums of `counter` that went up in the last `window`. A labelled counter's series is
+ * created by its first increment, so it starts at 1 and increase() over it stays 0: the first
+ * event of a kind (or the first critical issue of a service) since the process started would
+ * never alert. The second branch catches a series that exists now but did not `window` ago.
+ */
+function wentUp(counter: string, grouping: string, window: string): string {
+  return (
+    `sum ${grouping} (increase(${counter}[${window}])) > 0` +
+    ` or sum ${grouping} (${counter} unless ${counter} offset ${window}) > 0`
+  );
+}
+
 export const security: RuleGroup = {
   domain: 'security',
   alerts: [
@@ -26,7 +39,11 @@ export const security: RuleGroup = {
     }),
     defineAlert({
       name: 'CriticalSecurityEvent',
-      expr: `sum ${perKind} (increase(${selector(securityEvents, { namespace: ns, severity: eq('critical') })}[5m])) > 0`,
+      expr: wentUp(
+        selector(securityEvents, { namespace: ns, severity: eq('critical') }),
+        perKind,
+        '5m',
+      ),
       for: '0m',
       severity: 'critical',
       team,
@@ -46,7 +63,11 @@ export const security: RuleGroup = {
     }),
     defineAlert({
       name: 'TrackerNewCriticalIssue',
-      expr: `sum ${by(newIssues, ['project', 'service'])} (increase(${selector(newIssues, { severity: eq('critical') })}[10m])) > 0`,
+      expr: wentUp(
+        selector(newIssues, { severity: eq('critical') }),
+        by(newIssues, ['project', 'service']),
+        '10m',
+      ),
       for: '0m',
       severity: 'critical',
       team: 'platform',
