@@ -3,13 +3,16 @@
 // side effects.
 import { randomBytes } from 'node:crypto';
 import {
+  closeSync,
   existsSync,
+  fsyncSync,
   mkdirSync,
+  openSync,
   readFileSync,
   renameSync,
   unwatchFile,
   watchFile,
-  writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -71,8 +74,15 @@ function apiToken(options: ServeOptions, logger: Logger): string {
   if (options.apiToken !== undefined) return checkedToken(options.apiToken, 'the API token');
   const file = join(options.dataDir, 'api-token');
   if (!existsSync(file)) {
-    // Written whole or not at all: a crash cannot leave an empty file behind.
-    writeFileSync(`${file}.tmp`, randomBytes(24).toString('hex') + '\n', { mode: 0o600 });
+    // Written whole or not at all: a crash cannot leave an empty file behind, nor can a power
+    // loss (synced before the rename; an empty one would be refused at every start after).
+    const fd = openSync(`${file}.tmp`, 'w', 0o600);
+    try {
+      writeSync(fd, randomBytes(24).toString('hex') + '\n');
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(`${file}.tmp`, file);
     logger.info('no --api-token or BEACON_TRACKER_API_TOKEN: generated one', { file });
   }

@@ -1,6 +1,6 @@
 // What `serve` leaves behind when it cannot start, and what a running one logs when config.json
 // is edited badly.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,5 +80,29 @@ it('keeps the last good projects on a bad edit while serving, logging why at err
     expect(await send()).toBe(200);
   } finally {
     await tracker.close();
+  }
+});
+
+it('generates an API token into the data directory, owner-only and whole, and keeps it across restarts', async () => {
+  const first = await serve({ port: 0, host: '127.0.0.1', dataDir: dir, logger: silentLogger });
+  const file = join(dir, 'api-token');
+  try {
+    const text = readFileSync(file, 'utf8');
+    expect(text).toMatch(/^[0-9a-f]{48}\n$/);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(existsSync(`${file}.tmp`)).toBe(false);
+    expect(first.apiToken).toBe(text.trim());
+  } finally {
+    await first.close();
+  }
+  const again = await serve({ port: 0, host: '127.0.0.1', dataDir: dir, logger: silentLogger });
+  try {
+    expect(again.apiToken).toBe(readFileSync(file, 'utf8').trim());
+    const res = await fetch(`${again.url}/api/v1/issues`, {
+      headers: { authorization: `Bearer ${again.apiToken}` },
+    });
+    expect(res.status).toBe(200);
+  } finally {
+    await again.close();
   }
 });
