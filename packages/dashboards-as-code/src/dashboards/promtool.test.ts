@@ -80,3 +80,56 @@ describe('System overview panels, evaluated by promtool', () => {
     expect(r.status).toBe(0);
   });
 });
+
+describe('Error ratio panels, evaluated by promtool', () => {
+  it('draws 0 for a service without any 5xx and the share for one with them', () => {
+    const expr = panelExpr('beacon-system-overview', 'Error ratio by service');
+    const series = [
+      {
+        series: 'http_requests_total{namespace="platform",service="collaboration",code="101"}',
+        values: '0+60x10', // never a 5xx: no 5xx series exists for collaboration
+      },
+      {
+        series: 'http_requests_total{namespace="platform",service="api-gateway",code="200"}',
+        values: '0+48x10',
+      },
+      {
+        series: 'http_requests_total{namespace="platform",service="api-gateway",code="500"}',
+        values: '0+16x10', // 16 of 64: a quarter
+      },
+    ];
+    const r = promtool(series, expr, '10m', [
+      { labels: '{service="api-gateway"}', value: 0.25 },
+      { labels: '{service="collaboration"}', value: 0 },
+    ]);
+    expect(r.out).toContain('SUCCESS');
+    expect(r.status).toBe(0);
+  });
+
+  it('draws 0 for a model whose inferences never failed', () => {
+    const expr = panelExpr('beacon-ai-models', 'Inference error ratio by model');
+    const series = [
+      {
+        series:
+          'ai_inference_requests_total{namespace="platform",service="ai-service",model="segmenter",outcome="success"}',
+        values: '0+60x10',
+      },
+      {
+        series:
+          'ai_inference_requests_total{namespace="platform",service="ai-service",model="captioner",outcome="success"}',
+        values: '0+24x10',
+      },
+      {
+        series:
+          'ai_inference_requests_total{namespace="platform",service="ai-service",model="captioner",outcome="error"}',
+        values: '0+8x10', // 8 of 32: a quarter
+      },
+    ];
+    const r = promtool(series, expr, '10m', [
+      { labels: '{model="captioner"}', value: 0.25 },
+      { labels: '{model="segmenter"}', value: 0 },
+    ]);
+    expect(r.out).toContain('SUCCESS');
+    expect(r.status).toBe(0);
+  });
+});

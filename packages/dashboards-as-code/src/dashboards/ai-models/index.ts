@@ -70,8 +70,10 @@ function inferenceRow(d: dashboard.DashboardBuilder): void {
         thresholds: THRESHOLDS.errorRatio,
         queries: [
           {
+            // A model that never failed has no error series: the `or` gives it 0, not no line.
             expr:
-              `sum ${perModel} (${rate(selector(aiInferenceRequests, { ...inScope, outcome: 'error' }))})` +
+              `(sum ${perModel} (${rate(selector(aiInferenceRequests, { ...inScope, outcome: 'error' }))})` +
+              ` or 0 * sum ${perModel} (${rate(selector(aiInferenceRequests, inScope))}))` +
               ` / sum ${perModel} (${rate(selector(aiInferenceRequests, inScope))})`,
             legend: '{{model}}',
           },

@@ -94,7 +94,8 @@ function trafficRow(d: dashboard.DashboardBuilder): void {
         thresholds: THRESHOLDS.errorRatio,
         queries: [
           {
-            expr: `sum ${perService} (${rate(serverErrors)}) / sum ${perService} (${rate(requests)})`,
+            // A service without any 5xx series gets 0 from the `or`, not a missing line.
+            expr: `(sum ${perService} (${rate(serverErrors)}) or 0 * sum ${perService} (${rate(requests)})) / sum ${perService} (${rate(requests)})`,
             legend: '{{service}}',
           },
         ],
