@@ -1,0 +1,83 @@
+// A disk that fills while serving (SQLITE_FULL on the writer thread's commit): each request is
+// answered once, 200 only for events committed and 500 for the rest; the tracker stays healthy
+// (a restart would not free space) and stores again once there is room. The disk is a 3 MB
+// tmpfs, which only root can mount: elsewhere the test says so and checks nothing more.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve } from './main';
+import { addProject } from './projects';
+import { openSqlite } from './store/sqlite';
+import { silentLogger } from './telemetry/logger';
+
+jest.setTimeout(120_000);
+
+it('answers 500 for events a full disk refused and 200 only for those committed, and stores again once there is room', async () => {
+  const mount = mkdtempSync(join(tmpdir(), 'beacon-disk-full-'));
+  const mounted =
+    process.getuid?.() === 0 &&
+    spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', mount]).status === 0;
+  if (!mounted) {
+    rmSync(mount, { recursive: true, force: true });
+    console.warn('disk-full test: not root or no tmpfs mount here; nothing checked');
+    return;
+  }
+  try {
+    const dir = join(mount, 'data');
+    mkdirSync(dir);
+    const project = addProject(dir, 'full');
+    const filler = join(mount, 'filler');
+    writeFileSync(filler, Buffer.alloc(300_000));
+    const tracker = await serve({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: dir,
+      apiToken: 't',
+      logger: silentLogger,
+    });
+    const answered = { ok: [] as string[], failed: [] as string[] };
+    const other: number[] = [];
+    const send = async (n: number) => {
+      const id = n.toString(16).padStart(32, '0');
+      const event = { event_id: id, message: `full ${n} ${'x'.repeat(20_000)}`, level: 'error' };
+      const res = await fetch(
+        `${tracker.url}/api/${project.id}/envelope/?sentry_key=${project.key}`,
+        {
+          method: 'POST',
+          body: `{}\n{"type":"event"}\n${JSON.stringify(event)}\n`,
+        },
+      );
+      await res.arrayBuffer();
+      if (res.status === 200) answered.ok.push(id);
+      else if (res.status === 500) answered.failed.push(id);
+      else other.push(res.status);
+    };
+    let afterRoom: string[] = [];
+    try {
+      for (let n = 1; n <= 300; n++) await send(n);
+      expect(answered.failed.length).toBeGreaterThan(0);
+      expect(answered.ok.length).toBeGreaterThan(0);
+      expect(await (await fetch(`${tracker.url}/healthz`)).text()).toBe('ok');
+      // Room again: the next events are stored.
+      rmSync(filler);
+      const okBefore = answered.ok.length;
+      for (let n = 1001; n <= 1003; n++) await send(n);
+      afterRoom = answered.ok.slice(okBefore);
+      expect(afterRoom).toHaveLength(3);
+    } finally {
+      await tracker.close();
+    }
+    expect(other).toEqual([]);
+    const store = openSqlite(join(dir, 'tracker.db'));
+    try {
+      expect(store.storedEventIds(answered.ok).size).toBe(answered.ok.length);
+      expect(store.storedEventIds(answered.failed).size).toBe(0);
+    } finally {
+      store.close();
+    }
+  } finally {
+    spawnSync('umount', [mount]);
+    rmSync(mount, { recursive: true, force: true });
+  }
+});
