@@ -93,7 +93,11 @@ const WALKED = [
 /** `oldEvents`: the events' retention walk on this connection (sqlite.ts), when it has one. */
 export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
   prepareSessionTables(db);
-  const walks = WALKED.map(([table, time, key]) => ageWalk(db, table, time, key));
+  const walks = WALKED.map(([table, time, key]) => ({
+    table,
+    key,
+    walk: ageWalk(db, table, time, key),
+  }));
   const reads = sessionReads(db);
   const st = {
     op: db.prepare(
@@ -311,8 +315,8 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
     let deleted = 0;
     let passed = 0;
     let more = false;
-    for (const [i, [table, , key]] of WALKED.entries()) {
-      const found = (walks[i] as AgeWalk).next(before, batch, where);
+    for (const { table, key, walk } of walks) {
+      const found = walk.next(before, batch, where);
       passed += found.passed;
       more ||= found.passed > 0 || found.keys.length === batch;
       if (found.keys.length > 0)
@@ -411,7 +415,7 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
       try {
         return deleteBefore.immediate(before, batch, scope);
       } catch (err) {
-        for (const walk of walks) walk.reset(); // what the walks found was not deleted
+        for (const { walk } of walks) walk.reset(); // what the walks found was not deleted
         throw err;
       }
     },
