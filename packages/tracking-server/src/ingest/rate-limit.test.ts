@@ -22,3 +22,15 @@ it('refuses a batch that would cross the limit whole, and never limits at 0', ()
   expect(limiter.take(1, 10, 2)).toBe(0); // the refused three were not counted
   expect(limiter.take(3, 0, 1_000_000)).toBe(0);
 });
+
+it('waits at most a minute when the clock steps back, keeping what the window counted', () => {
+  let now = 10_000_000;
+  const limiter = new RateLimiter(() => now);
+  expect(limiter.take(1, 2, 2)).toBe(0);
+  now -= 3_600_000; // the wall clock stepped back an hour
+  expect(limiter.take(1, 2, 1)).toBe(60); // the two counted still count, for one more minute
+  now += 59_000;
+  expect(limiter.take(1, 2, 1)).toBe(1);
+  now += 1_000;
+  expect(limiter.take(1, 2, 2)).toBe(0); // then a new window
+});

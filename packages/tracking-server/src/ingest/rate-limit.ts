@@ -11,6 +11,10 @@ export class RateLimiter {
     const t = this.now();
     let w = this.windows.get(project);
     if (!w || t - w.start >= 60_000) this.windows.set(project, (w = { start: t, count: 0 }));
+    // The wall clock stepped back (NTP, a VM restored): the window, still counted, ends a minute
+    // from now. Left where it was, it refused the project's events until the clock caught up,
+    // with a Retry-After of that whole time (an hour's step: 3,660 s).
+    else if (t < w.start) w.start = t;
     if (w.count + events > perMinute) return Math.max(1, Math.ceil((w.start + 60_000 - t) / 1000));
     w.count += events;
     return 0;
