@@ -81,21 +81,31 @@ const LINK_TIME_STEP = 3_600_000;
 /**
  * What retention deletes, each walked by age (age-walk.ts): operations by end, memory snapshots
  * by time, trace links by when they were seen (links made by records that old go with them),
- * and sessions whose last record is older (their records go with the rows above).
+ * and sessions whose last record is older (their records go with the rows above) — but not a
+ * session row an event still joins (`event_sessions`): events go by their arrival, not their
+ * time, so an event sent late (an SDK's offline queue) outlives its session's last time. Its row
+ * goes at a later sweep, once the event has. Deleted before it, the event fell out of its session,
+ * and the row id, given again to the next new session, put the event in that stranger's one.
  */
 const WALKED = [
-  ['operations', 'end', 'rowid'],
-  ['memory_snapshots', 'time', 'rowid'],
-  ['trace_links', 'seen', 'trace_id'],
-  ['sessions', 'end', 'sid'],
+  ['operations', 'end', 'rowid', ''],
+  ['memory_snapshots', 'time', 'rowid', ''],
+  ['trace_links', 'seen', 'trace_id', ''],
+  [
+    'sessions',
+    'end',
+    'sid',
+    ' AND NOT EXISTS (SELECT 1 FROM event_sessions j WHERE j.sid = sessions.sid)',
+  ],
 ] as const;
 
 /** `oldEvents`: the events' retention walk on this connection (sqlite.ts), when it has one. */
 export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
   prepareSessionTables(db);
-  const walks = WALKED.map(([table, time, key]) => ({
+  const walks = WALKED.map(([table, time, key, unless]) => ({
     table,
     key,
+    unless,
     walk: ageWalk(db, table, time, key),
   }));
   const reads = sessionReads(db);
@@ -315,13 +325,13 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
     let deleted = 0;
     let passed = 0;
     let more = false;
-    for (const { table, key, walk } of walks) {
+    for (const { table, key, unless, walk } of walks) {
       const found = walk.next(before, batch, where);
       passed += found.passed;
       more ||= found.passed > 0 || found.keys.length === batch;
       if (found.keys.length > 0)
         deleted += db
-          .prepare(`DELETE FROM ${table} WHERE ${key} IN (SELECT value FROM json_each(?))`)
+          .prepare(`DELETE FROM ${table} WHERE ${key} IN (SELECT value FROM json_each(?))${unless}`)
           .run(JSON.stringify(found.keys)).changes;
     }
     // Rows of other scopes stepped over count as work done: the sweep calls again.
