@@ -418,8 +418,11 @@ describe('parseCommand', () => {
   it.each([
     [[''], 'unknown command: ""'],
     [['serve', ' '], 'unknown command: serve " "'],
-    [['project', 'add', 'web', '\t'], 'unknown command: project add web "\\t"'],
-  ])('quotes a blank word of an unknown command %j, which plain named nothing', (args, message) => {
-    expect(() => parseCommand(args)).toThrow(new UsageError(message));
-  });
+    [['project', 'add', 'web', '\t'], 'project add takes one project name, got 2: web "\\t"'],
+  ])(
+    'quotes a blank word of a command line it refuses %j, which plain named nothing',
+    (args, message) => {
+      expect(() => parseCommand(args)).toThrow(new UsageError(message));
+    },
+  );
 });

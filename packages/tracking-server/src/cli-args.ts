@@ -156,6 +156,16 @@ export function parseCommand(argv: readonly string[]): Command {
       },
     };
   }
+  // A known command with a name missing or one too many: `unknown command: project add` sent
+  // the user looking for another command.
+  if (positionals[0] === 'project' && positionals[1] === 'add') {
+    const names = positionals.slice(2);
+    throw new UsageError(
+      names.length === 0
+        ? 'project add needs a project name'
+        : `project add takes one project name, got ${names.length}: ${names.map(word).join(' ')}`,
+    );
+  }
   throw new UsageError(`unknown command: ${positionals.map(word).join(' ')}`);
 }
 
