@@ -112,6 +112,18 @@ describe('config.json', () => {
       { projects: [{ id: 1, name: 'w', key, scrub: { extraKeys: [' ._-'] } }] },
       'config.json: projects[0].scrub.extraKeys[0]: must name a key, got " ._-"',
     ],
+    [
+      { projects: [{ id: 1, name: 'w', key, scrub: { safeKeys: ['session_id', 3] } }] },
+      'config.json: projects[0].scrub.safeKeys[1]: must be a string, got 3',
+    ],
+    [
+      { projects: [{ id: 1, name: 'w', key, scrub: { extraKeys: ['ssn', ['pin']] } }] },
+      'config.json: projects[0].scrub.extraKeys[1]: must be a string, got a list',
+    ],
+    [
+      { projects: [{ id: 1, name: 'w', key, scrub: { extraKeys: 'ssn' } }] },
+      'config.json: projects[0].scrub.extraKeys: must be a list of strings, got "ssn"',
+    ],
   ])('rejects %j naming the file and key', (doc, message) => {
     expect(() => parseConfig(JSON.stringify(doc), 'config.json')).toThrow(ConfigError);
     expect(() => parseConfig(JSON.stringify(doc), 'config.json')).toThrow(message);

@@ -91,8 +91,12 @@ function count(v: unknown, file: string, path: string, fallback: number): number
 
 function strings(v: unknown, file: string, path: string): string[] {
   if (v === undefined) return [];
-  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string'))
-    throw new ConfigError(file, path, 'must be a list of strings');
+  if (!Array.isArray(v))
+    throw new ConfigError(file, path, `must be a list of strings, got ${shown(v)}`);
+  // The entry at fault, by its index: "must be a list of strings" left the user to find it.
+  const at = v.findIndex((s) => typeof s !== 'string');
+  if (at >= 0)
+    throw new ConfigError(file, `${path}[${at}]`, `must be a string, got ${shown(v[at])}`);
   return v as string[];
 }
 
