@@ -19,7 +19,7 @@ export function issueIngest(
 ): (events: readonly TrackedEvent[]) => IngestResult {
   const st = {
     findIssue: db.prepare(
-      'SELECT id, status, resolved_in_release, release FROM issues WHERE project_id = ? AND hash = ?',
+      'SELECT id, status, severity, resolved_in_release, release FROM issues WHERE project_id = ? AND hash = ?',
     ),
     insertIssue:
       db.prepare(`INSERT INTO issues (project_id, hash, title, culprit, severity, type, service, environment, release, grouped_by, components, first_seen, last_seen)
@@ -151,7 +151,13 @@ export function issueIngest(
       const first = group[0] as TrackedEvent;
       const last = group[group.length - 1] as TrackedEvent;
       let issue = st.findIssue.get(first.projectId, first.grouping.hash) as
-        | { id: number; status: IssueStatus; resolved_in_release: string | null; release: string }
+        | {
+            id: number;
+            status: IssueStatus;
+            severity: Severity;
+            resolved_in_release: string | null;
+            release: string;
+          }
         | undefined;
       const [tmin, tmax] = extent(group.map((e) => e.timestamp));
       const worst = group.reduce((w, e) => (RANK[e.severity] < RANK[w.severity] ? e : w), first);
@@ -173,6 +179,7 @@ export function issueIngest(
         issue = {
           id: Number(info.lastInsertRowid),
           status: 'open',
+          severity: worst.severity,
           resolved_in_release: null,
           release: last.release,
         };
@@ -186,10 +193,12 @@ export function issueIngest(
         const resolvedIn = issue.resolved_in_release;
         if (group.some((e) => reopens(e, resolvedIn))) {
           st.reopen.run(issue.id);
+          // Counted under the issue's severity, as a new issue is: a critical issue regressing
+          // with an error-level event is a critical regression (the severity only rises).
           opened.push({
             projectId: first.projectId,
             service: last.service,
-            severity: worst.severity,
+            severity: RANK[worst.severity] < RANK[issue.severity] ? worst.severity : issue.severity,
           });
         }
       }

@@ -1,0 +1,85 @@
+// The issue lifecycle against Sentry's: what a regression counts, and which release is older when
+// two were first seen at once (getsentry/sentry src/sentry/models/groupresolution.py).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readEvent } from '../ingest/event';
+import { createScrubber } from '../scrub/scrub';
+import { openSqlite } from './sqlite';
+
+const NOW = Date.UTC(2026, 10, 22, 12);
+const scrub = createScrubber({ enabled: true });
+
+type Repo = ReturnType<typeof openSqlite>;
+
+const withRepo = (run: (repo: Repo) => void) => {
+  const dir = mkdtempSync(join(tmpdir(), 'beacon-lifecycle-'));
+  const repo = openSqlite(join(dir, 'tracker.db'));
+  try {
+    run(repo);
+  } finally {
+    repo.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+
+let sequence = 0;
+/** The same error each time, from `release` ('' for none), at `level`, arriving at `at`. */
+const sent = (release: string, level: string, at: number) =>
+  readEvent(
+    {
+      event_id: (0x11fe000 + ++sequence).toString(16).padStart(32, '0'),
+      level,
+      ...(release ? { release } : {}),
+      tags: { service: 'billing' },
+      exception: { values: [{ type: 'RangeError', value: 'invoice total out of range' }] },
+    },
+    1,
+    scrub,
+    at,
+  );
+
+const onlyIssue = (repo: Repo): number => {
+  const [issue] = repo.listIssues({ sort: 'last_seen', limit: 1 }, NOW).items;
+  if (!issue) throw new Error('no issue stored');
+  return issue.id;
+};
+
+describe('a regression', () => {
+  it('is counted under the issue’s severity, not the lower one of the event that reopened it', () => {
+    withRepo((repo) => {
+      repo.ingest([sent('billing@1.0.0', 'fatal', NOW)]);
+      const id = onlyIssue(repo);
+      repo.setStatus([id], 'resolved', NOW);
+      const result = repo.ingest([sent('billing@1.0.1', 'error', NOW + 1)]);
+      expect(result.opened).toEqual([{ projectId: 1, service: 'billing', severity: 'critical' }]);
+      expect(repo.getIssue(id, NOW)).toMatchObject({
+        status: 'open',
+        regression: true,
+        severity: 'critical',
+      });
+    });
+  });
+
+  it('is counted under the severity its event raised the issue to', () => {
+    withRepo((repo) => {
+      repo.ingest([sent('billing@1.0.0', 'warning', NOW)]);
+      const id = onlyIssue(repo);
+      repo.setStatus([id], 'resolved', NOW);
+      const result = repo.ingest([sent('billing@1.0.1', 'fatal', NOW + 1)]);
+      expect(result.opened).toEqual([{ projectId: 1, service: 'billing', severity: 'critical' }]);
+      expect(repo.getIssue(id, NOW)).toMatchObject({ severity: 'critical' });
+    });
+  });
+
+  it('is not counted, and an ignored issue stays ignored, on new events', () => {
+    withRepo((repo) => {
+      repo.ingest([sent('billing@1.0.0', 'error', NOW)]);
+      const id = onlyIssue(repo);
+      repo.setStatus([id], 'ignored', NOW);
+      const result = repo.ingest([sent('billing@2.0.0', 'fatal', NOW + 1)]);
+      expect(result.opened).toEqual([]);
+      expect(repo.getIssue(id, NOW)).toMatchObject({ status: 'ignored', regression: false });
+    });
+  });
+});
