@@ -202,6 +202,37 @@ describe('rate limits', () => {
     // Another project is not limited by this one.
     expect((await post(ingestPath(project), envelopeOf(105))).status).toBe(200);
   });
+
+  it('meanwhile takes an envelope of only a session and a client report, and limits the store endpoint by the same count', async () => {
+    // Relay limits items by their category: a session or client report uses no event quota, so
+    // the envelope is taken whole (200, no rate-limit header); the store endpoint's event is one.
+    const session = JSON.stringify({
+      sid: 'e0a5b2d1c3f94e6a8b7c6d5e4f3a2b1c',
+      status: 'ok',
+      started: '2026-12-02T16:00:00.000Z',
+      attrs: { release: 'limits@1.0.0' },
+    });
+    const report = JSON.stringify({ timestamp: 1796227200, discarded_events: [] });
+    const body = Buffer.from(
+      `{}\n{"type":"session"}\n${session}\n{"type":"client_report"}\n${report}\n`,
+    );
+    const taken = await post(ingestPath(limited), body, { 'content-length': body.length });
+    expect([taken.status, taken.text, taken.headers['x-sentry-rate-limits']]).toEqual([
+      200,
+      '{}',
+      undefined,
+    ]);
+    const event = Buffer.from(JSON.stringify({ event_id: id(106), message: 'limits store 106' }));
+    const refused = await post(`/api/${limited.id}/store/?sentry_key=${limited.key}`, event, {
+      'content-length': event.length,
+    });
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(refused.headers['x-sentry-rate-limits']).toBe(`${retryAfter}:error;default:project`);
+    expect(await stored(106)).toBe(0);
+  });
 });
 
 /** 400s the any-shape property below got (counted as malformed on /metrics). */
@@ -266,12 +297,12 @@ it('counts every refused request on /metrics by reason', async () => {
       ).exec(text)?.[1] ?? 0,
     );
   // Over this file: 2 refused for auth (above); too_large: declared 20 MB to the envelope and the
-  // store endpoints (each when it got through), chunked 20 MB, two bombs, two 1 MB events; 1 rate
-  // limited; malformed: 1 above, and the 415.
+  // store endpoints (each when it got through), chunked 20 MB, two bombs, two 1 MB events; 2 rate
+  // limited (an envelope and a store body); malformed: 1 above, and the 415.
   expect(count('auth')).toBe(2);
   expect(count('too_large')).toBeGreaterThanOrEqual(5);
   expect(count('too_large')).toBeLessThanOrEqual(7);
-  expect(count('rate_limited')).toBe(1);
+  expect(count('rate_limited')).toBe(2);
   expect(count('malformed')).toBe(2 + shapeRefusals);
   // Every tracker metric of the catalog is exported, by its catalog name and type.
   for (const def of Object.values(catalog.trackingServer))
