@@ -54,10 +54,27 @@ describe('config.json', () => {
       { projects: [{ id: 1, name: 'w', key: 'short' }] },
       'config.json: projects[0].key: must be 32 lower-case hex digits',
     ],
-    [{ projects: [{ id: 0, name: 'w', key }] }, 'projects[0].id: must be a positive integer'],
+    [
+      { projects: [{ id: 0, name: 'w', key }] },
+      'projects[0].id: must be a positive integer, got 0',
+    ],
+    [
+      { projects: [{ id: '1', name: 'w', key }] },
+      'config.json: projects[0].id: must be a positive integer, got "1"',
+    ],
+    [
+      { projects: [{ id: 1, name: 42, key }] },
+      'config.json: projects[0].name: must be a non-empty string, got 42',
+    ],
+    [{ projects: { web: {} } }, 'config.json: projects: must be a list, got an object'],
+    [{ projects: ['web'] }, 'config.json: projects[0]: must be an object, got "web"'],
+    [
+      { projects: [{ id: 1, name: 'w', key, scrub: true }] },
+      'config.json: projects[0].scrub: must be an object, got true',
+    ],
     [
       { projects: [{ id: 1, name: 'w', key, scrub: { enabled: 'yes' } }] },
-      'projects[0].scrub.enabled: must be true or false',
+      'projects[0].scrub.enabled: must be true or false, got "yes"',
     ],
     [
       { projects: [{ id: 1, name: 'w', key, eventsPerMinute: -1 }] },

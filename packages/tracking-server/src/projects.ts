@@ -132,23 +132,32 @@ export function parseConfig(
   if (!isObj(doc)) throw new ConfigError(file, '', 'must be a JSON object');
   only(doc, ['projects'], file, '');
   if (doc.projects !== undefined && !Array.isArray(doc.projects))
-    throw new ConfigError(file, 'projects', 'must be a list');
+    throw new ConfigError(file, 'projects', `must be a list, got ${shown(doc.projects)}`);
   const projects = ((doc.projects as unknown[]) ?? []).map((p, i): Project => {
     const path = `projects[${i}]`;
-    if (!isObj(p)) throw new ConfigError(file, path, 'must be an object');
+    if (!isObj(p)) throw new ConfigError(file, path, `must be an object, got ${shown(p)}`);
     only(p, ['id', 'name', 'key', 'eventsPerMinute', 'scrub', 'retentionDays'], file, path);
     if (typeof p.id !== 'number' || !Number.isSafeInteger(p.id) || p.id < 1)
-      throw new ConfigError(file, `${path}.id`, 'must be a positive integer');
+      throw new ConfigError(file, `${path}.id`, `must be a positive integer, got ${shown(p.id)}`);
     if (typeof p.name !== 'string' || !p.name)
-      throw new ConfigError(file, `${path}.name`, 'must be a non-empty string');
+      throw new ConfigError(
+        file,
+        `${path}.name`,
+        `must be a non-empty string, got ${shown(p.name)}`,
+      );
     if (typeof p.key !== 'string' || !/^[0-9a-f]{32}$/.test(p.key))
       throw new ConfigError(file, `${path}.key`, 'must be 32 lower-case hex digits');
     let scrub = defaults.scrub;
     if (p.scrub !== undefined) {
-      if (!isObj(p.scrub)) throw new ConfigError(file, `${path}.scrub`, 'must be an object');
+      if (!isObj(p.scrub))
+        throw new ConfigError(file, `${path}.scrub`, `must be an object, got ${shown(p.scrub)}`);
       only(p.scrub, ['enabled', 'extraKeys', 'safeKeys'], file, `${path}.scrub`);
       if (p.scrub.enabled !== undefined && typeof p.scrub.enabled !== 'boolean')
-        throw new ConfigError(file, `${path}.scrub.enabled`, 'must be true or false');
+        throw new ConfigError(
+          file,
+          `${path}.scrub.enabled`,
+          `must be true or false, got ${shown(p.scrub.enabled)}`,
+        );
       scrub = {
         enabled: (p.scrub.enabled as boolean | undefined) ?? defaults.scrub.enabled,
         extraKeys: extraKeys(p.scrub.extraKeys, file, `${path}.scrub.extraKeys`),
