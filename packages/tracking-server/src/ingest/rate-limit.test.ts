@@ -34,3 +34,13 @@ it('waits at most a minute when the clock steps back, keeping what the window co
   now += 1_000;
   expect(limiter.take(1, 2, 2)).toBe(0); // then a new window
 });
+
+it('never refuses a request of no events, even past a limit lowered within the window', () => {
+  let now = 0;
+  const limiter = new RateLimiter(() => now);
+  expect(limiter.take(1, 100, 50)).toBe(0);
+  now += 10_000;
+  // config.json now says 10 a minute: the 50 counted are over it, but a transaction alone is taken
+  expect(limiter.take(1, 10, 0)).toBe(0);
+  expect(limiter.take(1, 10, 1)).toBe(50); // an event is refused until the window ends
+});

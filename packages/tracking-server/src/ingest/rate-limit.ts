@@ -7,7 +7,10 @@ export class RateLimiter {
 
   /** Seconds to wait when `project` is over `perMinute`, else 0 (and the events are counted). */
   take(project: number, perMinute: number, events: number): number {
-    if (perMinute <= 0) return 0;
+    // No events, nothing to limit: an envelope of a transaction or sessions alone is taken even
+    // when the window counted more than a limit lowered since (config.json reloaded), as Relay
+    // limits only the items of a limited category.
+    if (perMinute <= 0 || events === 0) return 0;
     const t = this.now();
     let w = this.windows.get(project);
     if (!w || t - w.start >= 60_000) this.windows.set(project, (w = { start: t, count: 0 }));
