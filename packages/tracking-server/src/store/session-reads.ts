@@ -114,12 +114,14 @@ export function sessionReads(db: Database.Database) {
     // A record is in the session its correlation id names; one without joins its trace's, and a
     // trace belongs to the correlation id that first named it (trace_links), else to itself.
     // The traces linked to this session are among those of its records that carry both ids
-    // (each link was made by one of them); a trace that another correlation id claimed first is
-    // not, though this session's records run in it too.
+    // (each link was made by one of them) and the shared links (a record that knows only the
+    // trace joined through it: found though retention took the records naming both); a trace
+    // that another correlation id claimed first is not, though this session's records run in it.
     const candidates = (
       db
         .prepare(
-          `SELECT trace_id FROM operations WHERE correlation_id = @id
+          `SELECT trace_id FROM trace_links WHERE correlation_id = @id AND shared = 1
+           UNION SELECT trace_id FROM operations WHERE correlation_id = @id
            UNION SELECT trace_id FROM memory_snapshots WHERE correlation_id = @id
            UNION SELECT e.trace_id FROM event_sessions j JOIN events e ON e.rowid = j.event
              WHERE j.sid = (SELECT sid FROM sessions WHERE id = @id) AND e.trace_id IS NOT NULL`,

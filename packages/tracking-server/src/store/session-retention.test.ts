@@ -97,3 +97,98 @@ it('keeps the session of an event sent late while the event is kept, and never s
   expect(rows('SELECT trace_id FROM trace_links')).toEqual([]);
   expect(rows('SELECT span_id FROM operations')).toEqual([]);
 });
+
+describe('a trace joined to a correlation id by a record that retention has taken', () => {
+  const t = trace(7);
+  const names = (id: string) => repo.getSession(id)?.timeline.map((o) => o.name);
+
+  it('keeps a later span that knows only the trace in the session', () => {
+    repo.ingestTraces(1, [op(1, t, T0, { correlationId: 'req-7' })], []);
+    repo.ingestTraces(1, [op(2, t, T0 + 3 * DAY, { service: 'worker' })], []);
+    sweep(T0 + DAY);
+    expect(repo.listSessions({ limit: 50 }).items.map((s) => [s.id, s.operations])).toEqual([
+      ['req-7', 1],
+    ]);
+    expect(names('req-7')).toEqual(['op 2']);
+    expect(repo.getSession(t)?.id).toBe('req-7');
+  });
+
+  it('keeps a span that came first, knowing only the trace, once an older span links the trace', () => {
+    repo.ingestTraces(1, [op(2, t, T0 + 3 * DAY, { service: 'worker' })], []);
+    // The trace's root span, sent later, dated days before.
+    repo.ingestTraces(1, [op(1, t, T0, { correlationId: 'req-7' })], []);
+    sweep(T0 + DAY);
+    expect(listed()).toEqual([['req-7', 0]]);
+    expect(names('req-7')).toEqual(['op 2']);
+  });
+
+  it('keeps a later error event that knows only the trace in the session', () => {
+    const event = (n: number, tags: Record<string, string>, at: number) =>
+      readEvent(
+        {
+          event_id: n.toString(16).padStart(32, '0'),
+          timestamp: at / 1000,
+          message: `failure ${n}`,
+          tags,
+          contexts: { trace: { trace_id: t } },
+        },
+        1,
+        scrub,
+        at,
+      );
+    repo.ingest([event(1, { correlation_id: 'req-7' }, T0)]);
+    repo.indexSessions();
+    repo.ingest([event(2, {}, T0 + 3 * DAY)]);
+    repo.indexSessions();
+    sweep(T0 + DAY);
+    expect(listed()).toEqual([['req-7', 1]]);
+    expect(repo.getSession('req-7')?.errorEvents.map((e) => e.eventId)).toEqual([
+      '2'.padStart(32, '0'),
+    ]);
+  });
+
+  it('still links the trace for a span that comes after the first record naming both has gone', () => {
+    repo.ingestTraces(1, [op(1, t, T0, { correlationId: 'req-7' })], []);
+    repo.ingestTraces(1, [op(2, t, T0 + 3 * DAY, { correlationId: 'req-7' })], []);
+    sweep(T0 + DAY);
+    repo.ingestTraces(1, [op(3, t, T0 + 3 * DAY + 100, { service: 'worker' })], []);
+    expect(listed()).toEqual([['req-7', 0]]);
+    expect(names('req-7')).toEqual(['op 2', 'op 3']);
+  });
+});
+
+it('upgrades trace links from before they were shared, sharing those a record joined through', () => {
+  const [joined, alone] = [trace(8), trace(9)];
+  const before = openSqlite(file);
+  before.ingestTraces(
+    1,
+    [
+      op(1, joined, T0, { correlationId: 'req-8' }),
+      op(2, joined, T0 + 3 * DAY, { service: 'worker' }),
+      op(3, alone, T0, { correlationId: 'req-9' }),
+    ],
+    [],
+  );
+  before.close();
+  const old = new Database(file);
+  // The links as this package wrote them before: no `shared`, no index but by time, seen when
+  // made (op 1's end, rounded up to the hour).
+  old.exec(`CREATE TABLE kept AS SELECT trace_id, correlation_id, project_id, ${T0 + 3_600_000} AS seen FROM trace_links;
+    DROP TABLE trace_links;
+    CREATE TABLE trace_links (trace_id TEXT PRIMARY KEY, correlation_id TEXT NOT NULL,
+      project_id INTEGER NOT NULL, seen REAL NOT NULL) WITHOUT ROWID;
+    INSERT INTO trace_links SELECT * FROM kept; DROP TABLE kept;
+    CREATE INDEX trace_links_seen ON trace_links (seen);`);
+  old.close();
+
+  repo.close();
+  repo = openSqlite(file);
+  // The shared link is seen as late as op 2's end, the other as before.
+  expect(rows('SELECT trace_id, shared, seen FROM trace_links ORDER BY trace_id')).toEqual([
+    { trace_id: joined, shared: 1, seen: T0 + 3 * DAY + 10 },
+    { trace_id: alone, shared: 0, seen: T0 + 3_600_000 },
+  ]);
+  // Once the span naming both ids has gone, the one that knew only the trace is still req-8's.
+  sweep(T0 + DAY);
+  expect(repo.getSession('req-8')?.timeline.map((o) => o.name)).toEqual(['op 2']);
+});

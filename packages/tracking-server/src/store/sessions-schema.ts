@@ -24,7 +24,7 @@ CREATE INDEX IF NOT EXISTS memory_correlation ON memory_snapshots (correlation_i
 CREATE INDEX IF NOT EXISTS memory_time ON memory_snapshots (time);
 CREATE TABLE IF NOT EXISTS trace_links (
   trace_id TEXT PRIMARY KEY, correlation_id TEXT NOT NULL, project_id INTEGER NOT NULL,
-  seen REAL NOT NULL) WITHOUT ROWID;
+  seen REAL NOT NULL, shared INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
 DROP INDEX IF EXISTS events_trace;
 DROP INDEX IF EXISTS events_correlation;
 `;
@@ -53,8 +53,9 @@ CREATE INDEX sessions_end ON sessions (end DESC, sid DESC);
  * Trace links are found by trace id only, and go by age. They had an index by correlation id
  * (for a session's traces, and to delete them with their session): a second random key written
  * per linked record, and the most costly write of ingest (BENCHMARKS.md). A session's traces
- * are those of its own records; retention goes by the time the link was made, as for the
- * records. A database from before gets the link's project and time from its session.
+ * are those of its own records and its shared links (shareLinks); retention goes by the time of
+ * the latest record that made or joined through the link, as for the records. A database from
+ * before gets the link's project and time from its session.
  */
 function linkTimes(db: Database.Database): void {
   const timed = () =>
@@ -72,6 +73,37 @@ function linkTimes(db: Database.Database): void {
     }).immediate();
   db.exec(`DROP INDEX IF EXISTS trace_links_correlation;
     CREATE INDEX IF NOT EXISTS trace_links_seen ON trace_links (seen);`);
+}
+
+/**
+ * A link is `shared` once a record that does not name the correlation id joins the session
+ * through it (a span or event that knows only the trace id): its session then finds the trace by
+ * the link itself (an index of those links alone, by correlation id), not only by the records that
+ * name both ids, which retention may take first. Links of one record's trace alone (most events)
+ * are never in that index, so ingest writes no second random key for them. A database from before
+ * marks the links whose traces have such records, seen as late as the latest of them (its links
+ * went by the time of the record that made them, and took the later records' session with them).
+ */
+function shareLinks(db: Database.Database): void {
+  const has = () =>
+    (db.prepare('PRAGMA table_info(trace_links)').all() as { name: string }[]).some(
+      (c) => c.name === 'shared',
+    );
+  if (!has())
+    db.transaction(() => {
+      if (has()) return; // another connection got here first
+      db.exec(`ALTER TABLE trace_links ADD COLUMN shared INTEGER NOT NULL DEFAULT 0;
+        UPDATE trace_links SET shared = 1, seen = MAX(seen,
+            COALESCE((SELECT MAX(o.end) FROM operations o WHERE o.trace_id = trace_links.trace_id AND o.correlation_id IS NULL), 0),
+            COALESCE((SELECT MAX(m.time) FROM memory_snapshots m WHERE m.trace_id = trace_links.trace_id AND m.correlation_id IS NULL), 0),
+            COALESCE((SELECT s.end FROM sessions s WHERE s.id = trace_links.trace_id), 0))
+        WHERE EXISTS (SELECT 1 FROM operations o WHERE o.trace_id = trace_links.trace_id AND o.correlation_id IS NULL)
+          OR EXISTS (SELECT 1 FROM memory_snapshots m WHERE m.trace_id = trace_links.trace_id AND m.correlation_id IS NULL)
+          OR EXISTS (SELECT 1 FROM sessions s WHERE s.id = trace_links.trace_id);`);
+    }).immediate();
+  db.exec(
+    'CREATE INDEX IF NOT EXISTS trace_links_shared ON trace_links (correlation_id) WHERE shared = 1',
+  );
 }
 
 /** Session key of a record: its correlation id, the one its trace is linked to, or its trace id. */
@@ -196,4 +228,5 @@ export function prepareSessionTables(db: Database.Database): void {
   snapshotsOnce(db);
   createSessionsTable(db);
   linkTimes(db);
+  shareLinks(db);
 }

@@ -56,7 +56,8 @@ export const REFRESH_SESSIONS = 100;
  */
 const EARLIEST_RECORD = `WITH
   candidates(trace_id) AS (
-    SELECT trace_id FROM operations WHERE correlation_id = @id
+    SELECT trace_id FROM trace_links WHERE correlation_id = @id AND shared = 1
+    UNION SELECT trace_id FROM operations WHERE correlation_id = @id
     UNION SELECT trace_id FROM memory_snapshots WHERE correlation_id = @id
     UNION SELECT e.trace_id FROM event_sessions j JOIN events e ON e.rowid = j.event
       WHERE j.sid = @sid AND e.trace_id IS NOT NULL),
@@ -117,10 +118,14 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
     mem: db.prepare(
       `INSERT OR IGNORE INTO memory_snapshots VALUES (@projectId, @traceId, @spanId, @service, @correlationId, @time, @rss, @heapUsed)`,
     ),
+    // A link made again by a later record naming both ids is seen then (links go by age).
     link: db.prepare(
-      'INSERT OR IGNORE INTO trace_links (trace_id, correlation_id, project_id, seen) VALUES (?, ?, ?, ?)',
+      `INSERT INTO trace_links (trace_id, correlation_id, project_id, seen) VALUES (?, ?, ?, ?)
+       ON CONFLICT (trace_id) DO UPDATE SET seen = excluded.seen
+       WHERE excluded.seen > trace_links.seen AND trace_links.correlation_id = excluded.correlation_id`,
     ),
-    linked: db.prepare('SELECT correlation_id FROM trace_links WHERE trace_id = ?').pluck(),
+    linked: db.prepare('SELECT correlation_id, seen, shared FROM trace_links WHERE trace_id = ?'),
+    share: db.prepare('UPDATE trace_links SET shared = 1, seen = MAX(seen, ?) WHERE trace_id = ?'),
     upsert: db.prepare(UPSERT).pluck(),
     alias: db.prepare(ALIAS).pluck(),
     row: db.prepare('SELECT * FROM sessions WHERE id = ?'),
@@ -128,10 +133,21 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
     setStart: db.prepare('UPDATE sessions SET start = ? WHERE sid = ?'),
   };
 
-  /** The listed session of a record with these ids (undefined: none). */
-  const keyOf = (traceId: string | undefined, correlationId: string | undefined) =>
-    correlationId ??
-    (traceId ? ((st.linked.get(traceId) as string | undefined) ?? traceId) : undefined);
+  type Link = { correlation_id: string; seen: number; shared: number };
+
+  /**
+   * The listed session of a record with these ids, of this time (undefined: none). A record that
+   * joins through its trace's link shares the link, and keeps it as long as itself.
+   */
+  const keyOf = (traceId: string | undefined, correlationId: string | undefined, time: number) => {
+    if (correlationId !== undefined) return correlationId;
+    if (!traceId) return undefined;
+    const l = st.linked.get(traceId) as Link | undefined;
+    if (!l) return traceId;
+    const seen = linkTime(time);
+    if (!l.shared || l.seen < seen) st.share.run(seen, traceId);
+    return l.correlation_id;
+  };
 
   /** What a batch adds to one listed session. */
   interface Touch {
@@ -195,6 +211,7 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
       st.link.run(traceId, correlationId, projectId, linkTime(time)).changes === 0
     )
       return;
+    // Made now, or seen again by a later record: a trace merged before has no listed row.
     const row = st.row.get(traceId) as
       | {
           project_id: number;
@@ -208,6 +225,9 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
     if (!row || row.alias_of !== null) return;
     st.upsert.get(correlationId, row.project_id, row.start, row.end, row.services, row.errors);
     st.makeAlias.run(correlationId, traceId);
+    // The trace's records so far know only the trace: they join through the link, as long as
+    // the latest of them is kept.
+    st.share.run(linkTime(row.end), traceId);
   };
 
   /** The session-facing facts of an error event. */
@@ -237,7 +257,7 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
     const touches = new Map<string, Touch>();
     const aliases = new Map<string, { listed: string; projectId: number; time: number }>();
     for (const e of events) {
-      const listed = keyOf(e.traceId, e.correlationId);
+      const listed = keyOf(e.traceId, e.correlationId, e.timestamp);
       if (listed === undefined) continue;
       touch(touches, listed, e.projectId, e.timestamp, e.timestamp, e.service, true);
       const stored = (e.correlationId ?? e.traceId) as string;
@@ -284,7 +304,7 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
         });
         touch(
           touches,
-          keyOf(o.traceId, o.correlationId) as string,
+          keyOf(o.traceId, o.correlationId, o.end) as string,
           projectId,
           o.start,
           o.end,
@@ -305,7 +325,7 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
         });
         touch(
           touches,
-          keyOf(m.traceId, m.correlationId) as string,
+          keyOf(m.traceId, m.correlationId, m.time) as string,
           projectId,
           m.time,
           m.time,
