@@ -83,3 +83,31 @@ describe('a regression', () => {
     });
   });
 });
+
+describe('releases first seen at once', () => {
+  it('an event from one does not reopen an issue resolved in the other; one from the same does', () => {
+    withRepo((repo) => {
+      // Two builds (git SHAs, no version to compare) first seen in one batch, the same millisecond.
+      repo.ingest([sent('3f2a9c1', 'error', NOW), sent('9b8e7d6', 'error', NOW)]);
+      const id = onlyIssue(repo);
+      repo.setStatus([id], 'resolved', NOW);
+      const resolvedIn = repo.getIssue(id, NOW)?.resolvedInRelease;
+      const other = resolvedIn === '3f2a9c1' ? '9b8e7d6' : '3f2a9c1';
+      expect(['3f2a9c1', '9b8e7d6']).toContain(resolvedIn);
+      expect(repo.ingest([sent(other, 'error', NOW + 1)]).opened).toEqual([]);
+      expect(repo.getIssue(id, NOW)).toMatchObject({ status: 'resolved', regression: false });
+      expect(repo.ingest([sent(resolvedIn as string, 'error', NOW + 2)]).opened).toHaveLength(1);
+      expect(repo.getIssue(id, NOW)).toMatchObject({ status: 'open', regression: true });
+    });
+  });
+
+  it('an event from a build first seen later reopens it', () => {
+    withRepo((repo) => {
+      repo.ingest([sent('3f2a9c1', 'error', NOW)]);
+      const id = onlyIssue(repo);
+      repo.setStatus([id], 'resolved', NOW);
+      repo.ingest([sent('9b8e7d6', 'error', NOW + 1)]);
+      expect(repo.getIssue(id, NOW)).toMatchObject({ status: 'open', regression: true });
+    });
+  });
+});

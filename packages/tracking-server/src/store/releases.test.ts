@@ -38,6 +38,16 @@ describe('release order', () => {
     expect(isOlderRelease('new-sha', '3f2a9c1', firstSeen)).toBe(false);
   });
 
+  it('takes two releases first seen in the same millisecond as older each than the other, never one as older than itself', () => {
+    // Sentry's GroupResolution.has_resolution: res_release_datetime >= release.date_added.
+    const seen: Record<string, number> = { '3f2a9c1': 10, '9b8e7d6': 10 };
+    const firstSeen = (r: string) => seen[r];
+    expect(isOlderRelease('3f2a9c1', '9b8e7d6', firstSeen)).toBe(true);
+    expect(isOlderRelease('9b8e7d6', '3f2a9c1', firstSeen)).toBe(true);
+    expect(isOlderRelease('3f2a9c1', '3f2a9c1', firstSeen)).toBe(false);
+    expect(isOlderRelease('c@1.0', 'c@1.0', firstSeen)).toBe(false);
+  });
+
   it('orders versions as their numbers do, whatever they are', () => {
     const version = fc.array(fc.nat({ max: 40 }), { minLength: 2, maxLength: 4 });
     fc.assert(

@@ -2,7 +2,7 @@
 // regression unless it comes from a release older than the one it was resolved in". Sentry's
 // release names are `package@version+build`: two of one package whose versions read as
 // numbers, major.minor at least (1.9.0 < 1.10.0; a pre-release before its release), compare by version; any other
-// pair (git SHAs, dates, other packages) by when the project first saw each.
+// pair (git SHAs, dates, other packages) by when the project first saw each, a tie counting as older.
 
 interface Version {
   readonly pkg: string;
@@ -62,15 +62,22 @@ function comparePreReleases(a: string, b: string): number {
   return Math.sign(pa.length - pb.length);
 }
 
-/** Whether `a` is older than `b`: by version where both are one package's, else by first sight. */
+/**
+ * Whether `a` is older than `b`: by version where both are one package's, else by first sight.
+ * Two releases first seen in the same millisecond count as older each than the other, as Sentry's
+ * `GroupResolution.has_resolution` holds a resolution when its release was added at or after the
+ * event's (`res_release_datetime >= release.date_added`): an event from either does not reopen an
+ * issue resolved in the other. A release is never older than itself.
+ */
 export function isOlderRelease(
   a: string,
   b: string,
   firstSeen: (release: string) => number | undefined,
 ): boolean {
+  if (a === b) return false;
   const byVersion = compareVersions(a, b);
   if (byVersion !== undefined) return byVersion < 0;
   const fa = firstSeen(a);
   const fb = firstSeen(b);
-  return fa !== undefined && fb !== undefined && fa < fb;
+  return fa !== undefined && fb !== undefined && fa <= fb;
 }
