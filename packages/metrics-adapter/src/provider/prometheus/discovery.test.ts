@@ -443,6 +443,60 @@ rules:
     expect(bars(await withDiscoveredScopes(built(), scoped(true), first))).toBe(true);
   });
 
+  it('serves a cluster-scoped resource from the rules that map no namespace label too', async () => {
+    // Upstream's SetSeries keys a metric by whether its series are namespaced, so the series of
+    // the rule without a namespace label are served for root-scoped requests; ours were left
+    // out of a metric another rule's series made namespaced, before discovery made it
+    // root-scoped, and only the namespaced rule answered.
+    const clusterScoped = parseAdapterConfig(
+      [
+        'rules:',
+        '- seriesQuery: \'ready{namespace!=""}\'',
+        '  resources: {overrides: {namespace: {resource: namespace}, issuer: {group: cert-manager.io, resource: clusterissuer}}}',
+        '- seriesQuery: \'ready{namespace=""}\'',
+        '  resources: {overrides: {issuer: {group: cert-manager.io, resource: clusterissuer}}}',
+        '',
+      ].join('\n'),
+      'issuers.yaml',
+    ).rules;
+    const series = new Map<string, Record<string, string>[]>([
+      ['ready{namespace!=""}', [{ __name__: 'ready', namespace: 'cert-manager', issuer: 'acme' }]],
+      ['ready{namespace=""}', [{ __name__: 'ready', issuer: 'selfsigned' }]],
+    ]);
+    const issuers = {
+      group: 'cert-manager.io',
+      version: 'v1',
+      kind: 'ClusterIssuer',
+      resource: 'clusterissuers',
+      singular: 'clusterissuer',
+      namespaced: false,
+      key: 'clusterissuers.cert-manager.io',
+    };
+    const discovering: ObjectLister = {
+      names: async () => new Set(),
+      discover: async (name) =>
+        ['clusterissuer.cert-manager.io', issuers.key].includes(name) ? issuers : undefined,
+    };
+    const names = await discoverResourceNames(clusterScoped, discovering);
+    const table = await withDiscoveredScopes(
+      buildMetricTable(clusterScoped, [], series, names),
+      discovering,
+    );
+    const entry = table.custom.get(tableKey('clusterissuers.cert-manager.io', 'ready'));
+    expect(entry?.namespaced).toBe(false);
+    expect(entry?.sources.map((s) => s.rule.rule.origin)).toEqual([
+      'issuers.yaml rules[0]',
+      'issuers.yaml rules[1]',
+    ]);
+    // Where discovery cannot say (kube-state-metrics), it stays namespaced, from rule 0 alone.
+    const guessed = buildMetricTable(clusterScoped, [], series);
+    const namespacedEntry = guessed.custom.get(tableKey('clusterissuers.cert-manager.io', 'ready'));
+    expect(namespacedEntry?.namespaced).toBe(true);
+    expect(namespacedEntry?.sources.map((s) => s.rule.rule.origin)).toEqual([
+      'issuers.yaml rules[0]',
+    ]);
+  });
+
   it('keeps the guesses where the lister cannot ask discovery (kube-state-metrics)', async () => {
     const names = await discoverResourceNames(rules, { names: async () => new Set() });
     expect(names.size).toBe(0);

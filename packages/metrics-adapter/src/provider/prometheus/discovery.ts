@@ -51,6 +51,12 @@ export interface MetricTable {
 export const tableKey = (resource: string, metric: string) => `${resource}/${metric}`;
 
 type SeriesByQuery = ReadonlyMap<string, readonly Record<string, string>[]>;
+
+/**
+ * A namespaced entry's sources before buildMetricTable left out the rules that map no label to
+ * namespaces: withDiscoveredScopes serves them again when the resource is cluster-scoped.
+ */
+const everySource = new WeakMap<TableEntry, readonly MetricSource[]>();
 type MutableEntry = Omit<TableEntry, 'sources' | 'shadowed' | 'namespaced'> & {
   namespaced: boolean;
   sources: { rule: CompiledRule; seriesName: string }[];
@@ -139,9 +145,13 @@ export function buildMetricTable(
   // A namespaced metric is asked for inside a namespace, which a rule that maps no label to
   // namespaces cannot put in its query: it would answer for a same-named object of any
   // namespace. Upstream serves a namespaced metric from the rules whose series are namespaced.
-  for (const entry of custom.values())
-    if (entry.namespaced)
-      entry.sources = entry.sources.filter((s) => s.rule.labelFor('namespaces') !== undefined);
+  // The others are kept aside for withDiscoveredScopes, should the resource be cluster-scoped.
+  for (const entry of custom.values()) {
+    if (!entry.namespaced) continue;
+    const scoped = entry.sources.filter((s) => s.rule.labelFor('namespaces') !== undefined);
+    if (scoped.length < entry.sources.length) everySource.set(entry, entry.sources);
+    entry.sources = scoped;
+  }
   const sorted = <T>(m: Map<string, T>) =>
     new Map([...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return { custom: sorted(custom), external: sorted(external), names };
@@ -221,7 +231,11 @@ export async function withDiscoveredScopes(
   const custom = new Map(
     [...table.custom].map(([key, e]) => [
       key,
-      rootScoped.has(e.resource) ? { ...e, namespaced: false } : e,
+      // Served root-scoped, as upstream serves the series without a namespace (its SetSeries
+      // keys them apart, Namespaced false): the rules that map no namespace label answer too.
+      rootScoped.has(e.resource)
+        ? { ...e, namespaced: false, sources: everySource.get(e) ?? e.sources }
+        : e,
     ]),
   );
   return { ...table, custom };
