@@ -102,3 +102,56 @@ it('filters sessions by one service name, never by two names joined with a line 
   // The name with a line break is the odd session's own, not the other's two services.
   expect(ids('api-gateway\nvideo-processing')).toEqual(['req-odd']);
 });
+
+describe('slow operations', () => {
+  /** A session `id` of operations lasting `durations` ms, each of its own span. */
+  const session = (id: string, durations: number[]) => {
+    repo.ingestTraces(
+      1,
+      durations.map((d, i) => ({
+        traceId: 'e'.repeat(32),
+        spanId: (i + 1).toString(16).padStart(16, '0'),
+        name: `step ${i + 1}`,
+        service: 'ai-service',
+        start: NOW - 10_000 + i,
+        end: NOW - 10_000 + i + d,
+        status: 'ok' as const,
+        correlationId: id,
+        attributes: {},
+      })),
+      [],
+    );
+    return repo.getSession(id);
+  };
+  const slowNames = (id: string) =>
+    repo
+      .getSession(id)
+      ?.timeline.filter((o) => o.slow)
+      .map((o) => o.name);
+
+  it('flags none of ten operations that all take as long, above 100 ms and under 500', () => {
+    expect(session('same', Array(10).fill(200))?.slowOperations).toBe(0);
+  });
+
+  it('flags the slowest tenth: one of ten, two of twenty', () => {
+    expect(session('ten', [...Array(9).fill(150), 300])?.slowOperations).toBe(1);
+    expect(slowNames('ten')).toEqual(['step 10']);
+    expect(session('twenty', [...Array(18).fill(150), 300, 250])?.slowOperations).toBe(2);
+    expect(slowNames('twenty')).toEqual(['step 19', 'step 20']);
+  });
+
+  it('flags none of a tie that reaches below the slowest tenth', () => {
+    // Three of ten take 300 ms: none is among the one slowest.
+    expect(session('tied', [...Array(7).fill(150), 300, 300, 300])?.slowOperations).toBe(0);
+  });
+
+  it('flags every operation of 500 ms or more, in a session of any size', () => {
+    expect(session('long', [500, 499, 600])?.slowOperations).toBe(2);
+    expect(slowNames('long')).toEqual(['step 1', 'step 3']);
+    // Among the list's summaries too.
+    expect(repo.listSessions({ limit: 5 }).items[0]).toMatchObject({
+      id: 'long',
+      slowOperations: 2,
+    });
+  });
+});

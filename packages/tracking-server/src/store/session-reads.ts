@@ -92,6 +92,28 @@ function decodeSessionCursor(cursor: string): [number, number] {
 
 /** An operation is slow from this long (and the slowest tenth of a session's operations above 100 ms). */
 export const SLOW_MS = 500;
+/** Above this long, an operation among the slowest tenth of its session's is slow. */
+const SLOW_TENTH_MS = 100;
+/** Sessions of at least this many operations have a slowest tenth. */
+const SLOW_TENTH_OPERATIONS = 10;
+
+/**
+ * Whether an operation of a session whose operations last `durations` is slow: from SLOW_MS, or
+ * above SLOW_TENTH_MS when at most a tenth of them (rounded up) take as long as it does. Read as
+ * "at least the 90th percentile", ten operations of 200 ms were all slow, and so were the three
+ * of ten that tie for the slowest.
+ */
+function slowRule(durations: number[]): (d: number) => boolean {
+  const sorted = [...durations].sort((a, b) => a - b);
+  const n = sorted.length;
+  const tenth = n - Math.floor(n * 0.9); // how many the slowest tenth holds
+  const cut = sorted[n - tenth] ?? Infinity; // the fastest of them
+  // A tie across the cut: those of that duration are more than a tenth, so only longer ones are.
+  const tied = n - tenth > 0 && sorted[n - tenth - 1] === cut;
+  return (d) =>
+    d >= SLOW_MS ||
+    (d > SLOW_TENTH_MS && n >= SLOW_TENTH_OPERATIONS && (tied ? d > cut : d >= cut));
+}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -190,9 +212,7 @@ export function sessionReads(db: Database.Database) {
       ...events.map((e) => e.timestamp),
       ...memory.map((m) => m.time),
     ]);
-    const durations = ops.map((o) => o.end - o.start).sort((a, b) => a - b);
-    const p90 = durations[Math.floor(durations.length * 0.9)] ?? Infinity;
-    const slow = (d: number) => d >= SLOW_MS || (d > 100 && durations.length >= 10 && d >= p90);
+    const slow = slowRule(ops.map((o) => o.end - o.start));
     const timeline = ops.map((o): SessionOperation => ({
       traceId: o.trace_id,
       spanId: o.span_id,
