@@ -146,6 +146,31 @@ describe('config.json', () => {
     expect(() => parseConfig(JSON.stringify(doc), 'config.json')).toThrow(message);
   });
 
+  it.each([
+    [
+      `{"projects":[{"id":1,"name":"w","key":"${key}","eventsPerMinute":600,"eventsPerMinute":0}]}`,
+      'config.json: projects[0].eventsPerMinute: is written twice (JSON would keep only the last)',
+    ],
+    [`{"projects":[],"projects":[]}`, 'config.json: projects: is written twice'],
+    [
+      `{"projects":[{"id":1,"name":"a","key":"${key}"},{"id":2,"name":"b","key":"${'b'.repeat(32)}","scrub":{"enabled":true,"enabl\\u0065d":false}}]}`,
+      'config.json: projects[1].scrub.enabled: is written twice',
+    ],
+  ])('refuses a key written twice in one object, naming it: %s', (text, message) => {
+    expect(() => parseConfig(text, 'config.json')).toThrow(message);
+  });
+
+  it('reads keys and strings that hold quotes, commas and brackets as one key each', () => {
+    const text = `{"projects":[{"id":1,"name":"x\\"},{\\"name\\":[","key":"${key}","scrub":{"extraKeys":["a,b","}"],"safeKeys":["\\\\"]}},{"id":2,"name":"y","key":"${'b'.repeat(32)}"}]}`;
+    const config = parseConfig(text, 'config.json');
+    expect(config.projects.map((p) => p.name)).toEqual(['x"},{"name":[', 'y']);
+    expect(config.projects[0]?.scrub).toEqual({
+      enabled: true,
+      extraKeys: ['a,b', '}'],
+      safeKeys: ['\\'],
+    });
+  });
+
   it('names the key of a value nested too deeply to write back, rather than overflowing the stack', () => {
     const deep = '['.repeat(10_000) + ']'.repeat(10_000);
     const text = `{"projects":[{"id":1,"name":"w","key":"${key}","retentionDays":${deep}}]}`;

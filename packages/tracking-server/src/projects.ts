@@ -118,6 +118,49 @@ function extraKeys(v: unknown, file: string, path: string): string[] {
   return keys;
 }
 
+type Frame =
+  | { kind: 'object'; keys: Set<string>; key: string; awaitingKey: boolean }
+  | { kind: 'list'; index: number };
+
+/**
+ * The path of the first key written twice in one object of `text` (valid JSON), if any. JSON.parse
+ * keeps the last value and drops the first without a word: an `eventsPerMinute` added at the
+ * end of a project that already had one silently replaced it (or was replaced). A loop, and the
+ * path built only when found: a value nested thousands deep must not overflow the stack, nor
+ * keep a path a level.
+ */
+function repeatedKey(text: string): string | undefined {
+  const stack: Frame[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    const top = stack[stack.length - 1];
+    if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (top?.kind === 'object' && top.awaitingKey) {
+        top.key = JSON.parse(text.slice(i, j + 1)) as string;
+        top.awaitingKey = false;
+        if (top.keys.has(top.key))
+          return stack
+            .map((f, n) => (f.kind === 'list' ? `[${f.index}]` : n === 0 ? f.key : `.${f.key}`))
+            .join('');
+        top.keys.add(top.key);
+      }
+      i = j;
+    } else if (c === '{') {
+      stack.push({ kind: 'object', keys: new Set(), key: '', awaitingKey: true });
+    } else if (c === '[') {
+      stack.push({ kind: 'list', index: 0 });
+    } else if (c === '}' || c === ']') {
+      stack.pop();
+    } else if (c === ',' && top) {
+      if (top.kind === 'object') top.awaitingKey = true;
+      else top.index++;
+    }
+  }
+  return undefined;
+}
+
 export function parseConfig(
   text: string,
   file: string,
@@ -129,6 +172,9 @@ export function parseConfig(
   } catch (err) {
     throw new ConfigError(file, '', `not JSON: ${(err as Error).message}`);
   }
+  const repeated = repeatedKey(text);
+  if (repeated !== undefined)
+    throw new ConfigError(file, repeated, 'is written twice (JSON would keep only the last)');
   if (!isObj(doc)) throw new ConfigError(file, '', 'must be a JSON object');
   only(doc, ['projects'], file, '');
   if (doc.projects !== undefined && !Array.isArray(doc.projects))
