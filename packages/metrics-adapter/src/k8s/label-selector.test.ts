@@ -52,6 +52,24 @@ describe('parseLabelSelector', () => {
     ['n>9223372036854775807', [{ key: 'n', operator: 'gt', values: ['9223372036854775807'] }]],
     // strconv.ParseInt takes leading zeros however many, and labels.Parse keeps the text.
     ['n<007', [{ key: 'n', operator: 'lt', values: ['007'] }]],
+    // The value sets labels.Parse (v0.32.3) takes, step by step: a third "," after two.
+    ['a in (,,,)', [{ key: 'a', operator: 'in', values: [''] }]],
+    ['a in (a,,b)', [{ key: 'a', operator: 'in', values: ['', 'a', 'b'] }]],
+    ['a in (a,,,)', [{ key: 'a', operator: 'in', values: ['', 'a'] }]],
+    // apimachinery's lexer reads NUL as the end of its input: one that ends a token goes with it,
+    // one where a token would start ends the selector.
+    ['a\0=b', [{ key: 'a', operator: '=', values: ['b'] }]],
+    ['a=b \0junk', [{ key: 'a', operator: '=', values: ['b'] }]],
+    ['a=b\0\0junk', [{ key: 'a', operator: '=', values: ['b'] }]],
+    [
+      'a=b,\0c',
+      [
+        { key: 'a', operator: '=', values: ['b'] },
+        { key: 'c', operator: 'exists', values: [] },
+      ],
+    ],
+    ['a=\0', [{ key: 'a', operator: '=', values: [''] }]],
+    ['\0a', []],
     [
       'n>00000000000000000000001',
       [{ key: 'n', operator: 'gt', values: ['00000000000000000000001'] }],
@@ -61,7 +79,17 @@ describe('parseLabelSelector', () => {
   });
 
   it.each<[string, string]>([
-    ['app in (', 'at position 8: expected "," or ")" in the value set, found end of selector'],
+    [
+      'app in (',
+      'at position 8: expected a label value, "," or ")" in the value set, found end of selector',
+    ],
+    // apimachinery's parseIdentifiersList takes a "," read right after another with it; then a
+    // value or a third "," must follow (labels.Parse refuses these; checked with v0.32.3).
+    ['a in (,,)', 'at position 8: expected a label value or "," after ",," in the value set'],
+    ['a in (a,,)', 'at position 9: expected a label value or "," after ",,"'],
+    ['a in (a , , )', 'at position 12: expected a label value or "," after ",,"'],
+    // A NUL taken with the token before it separates like nothing at all.
+    ['a=b\0junk', 'expected "," or end of selector, found "junk"'],
     ['app in web', 'expected "(" after "in"'],
     ['app=web,', 'at position 8: expected a label key, found end of selector'],
     ['x=a||y=b', 'label value "a||y" must be empty or letters'],

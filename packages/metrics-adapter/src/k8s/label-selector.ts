@@ -41,6 +41,11 @@ const SYMBOLS = ['!=', '==', '!', '=', '(', ')', ',', '>', '<'] as const;
 const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\n' || c === '\r';
 const isSpecial = (c: string) => isSpace(c) || '!=(),><'.includes(c);
 
+// apimachinery's lexer reads a NUL as it reads the end of its input: a NUL that ends a token is
+// taken with it, and one where a token would start ends the selector, whatever follows
+// ("a\0=b" and "a=b \0junk" are a=b; "a=b\0junk" is refused, as "a=b junk").
+const NUL = '\0';
+
 function lex(input: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -50,22 +55,27 @@ function lex(input: string): Token[] {
       i++;
       continue;
     }
+    if (c === NUL) break;
     const sym = SYMBOLS.find((s) => input.startsWith(s, i));
     if (sym) {
       tokens.push({ kind: sym, text: sym, pos: i });
       i += sym.length;
-      continue;
+    } else {
+      let j = i;
+      while (j < input.length && !isSpecial(input[j] as string) && input[j] !== NUL) j++;
+      const text = input.slice(i, j);
+      const kind = text === 'in' ? 'in' : text === 'notin' ? 'notin' : 'id';
+      tokens.push({ kind, text, pos: i });
+      i = j;
     }
-    let j = i;
-    while (j < input.length && !isSpecial(input[j] as string)) j++;
-    const text = input.slice(i, j);
-    const kind = text === 'in' ? 'in' : text === 'notin' ? 'notin' : 'id';
-    tokens.push({ kind, text, pos: i });
-    i = j;
+    if (input[i] === NUL) i++;
   }
-  tokens.push({ kind: 'eos', text: '', pos: input.length });
+  tokens.push({ kind: 'eos', text: '', pos: Math.min(i, input.length) });
   return tokens;
 }
+
+/** A token read as a key or value: `in` and `notin` are names there, as apimachinery reads them. */
+const isWord = (tok: Token) => tok.kind === 'id' || tok.kind === 'in' || tok.kind === 'notin';
 
 const NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -155,21 +165,22 @@ class Parser {
   private key(): string {
     const tok = this.next();
     // Where a key belongs, `in` and `notin` are keys like any other, as apimachinery reads them.
-    if (tok.kind !== 'id' && tok.kind !== 'in' && tok.kind !== 'notin')
-      this.fail(tok, `expected a label key, found ${this.found(tok)}`);
+    if (!isWord(tok)) this.fail(tok, `expected a label key, found ${this.found(tok)}`);
     const problem = labelKeyProblem(tok.text);
     if (problem) this.fail(tok, problem);
     return tok.text;
   }
 
-  private value(inSet = false): string {
+  private value(): string {
     const tok = this.peek();
-    // `key=`, `key=,…`, `in ()`, `in (a,)` and `in (,a)` hold an empty value, as in Kubernetes.
-    if (tok.kind === 'eos' || tok.kind === ',' || (inSet && tok.kind === ')')) return '';
+    // `key=` and `key=,…` hold an empty value, as in Kubernetes.
+    if (tok.kind === 'eos' || tok.kind === ',') return '';
     this.next();
-    if (tok.kind !== 'id' && tok.kind !== 'in' && tok.kind !== 'notin') {
-      this.fail(tok, `expected a label value, found ${this.found(tok)}`);
-    }
+    if (!isWord(tok)) this.fail(tok, `expected a label value, found ${this.found(tok)}`);
+    return this.checked(tok);
+  }
+
+  private checked(tok: Token): string {
     const problem = labelValueProblem(tok.text);
     if (problem) this.fail(tok, problem);
     return tok.text;
@@ -213,17 +224,54 @@ class Parser {
     }
   }
 
+  /**
+   * `(` values `)`, step by step as apimachinery's parseValues and parseIdentifiersList: `()`,
+   * `(a,)`, `(,a)` and `(a,,b)` hold an empty value; a "," read right after another is taken
+   * with it, so that the next must be a value or a third "," (`(,,)` and `(a,,)` are refused,
+   * `(,,,)` is not).
+   */
   private valueSet(op: string): string[] {
     const open = this.next();
     if (open.kind !== '(') this.fail(open, `expected "(" after "${op}", found ${this.found(open)}`);
+    const first = this.peek();
+    if (first.kind === ')') {
+      this.next();
+      return [''];
+    }
+    if (!isWord(first) && first.kind !== ',') {
+      this.fail(
+        first,
+        `expected a label value, "," or ")" in the value set, found ${this.found(first)}`,
+      );
+    }
     const values = new Set<string>();
     for (;;) {
-      values.add(this.value(true));
       const tok = this.next();
-      if (tok.kind === ')') break;
-      if (tok.kind !== ',')
-        this.fail(tok, `expected "," or ")" in the value set, found ${this.found(tok)}`);
+      if (isWord(tok)) {
+        values.add(this.checked(tok));
+        const after = this.peek();
+        if (after.kind === ')') break;
+        if (after.kind !== ',')
+          this.fail(after, `expected "," or ")" in the value set, found ${this.found(after)}`);
+      } else if (tok.kind === ',') {
+        if (values.size === 0) values.add('');
+        const after = this.peek();
+        if (after.kind === ')') {
+          values.add('');
+          break;
+        }
+        if (after.kind === ',') {
+          this.next();
+          values.add('');
+        }
+      } else {
+        this.fail(
+          tok,
+          `expected a label value or "," after ",," in the value set, found ${this.found(tok)}`,
+        );
+      }
     }
+    this.next(); // ")"
     return [...values].sort();
   }
 }
