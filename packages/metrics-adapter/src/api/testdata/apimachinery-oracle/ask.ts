@@ -1,0 +1,51 @@
+// Asks the apimachinery oracle (main.go beside this file, run with `go run`) one batch of
+// questions, for the *.oracle.test.ts files. Go must be on PATH: without it the tests fail,
+// naming it, as the e2e suite needs Go too. The first run on a machine compiles
+// k8s.io/apimachinery (about a minute on a slow one; cached after), so callers ask once, from a
+// beforeAll given ORACLE_TIMEOUT_MS.
+import { spawnSync } from 'node:child_process';
+
+export const ORACLE_TIMEOUT_MS = 300_000;
+
+export interface OracleQuestions {
+  /** int64 milli-unit amounts, as decimal text. */
+  milli?: string[];
+  /** Values as Prometheus sends them (text) or as doubles. */
+  values?: ({ text: string } | { number: number })[];
+  /** Quantity text to parse. */
+  canonical?: string[];
+  labels?: { selector: string; sets: Record<string, string>[] }[];
+  fields?: string[];
+}
+
+export interface OracleAnswers {
+  /** resource.NewMilliQuantity(m, DecimalSI).String(). */
+  milli?: string[];
+  /** The value in milli-units after the adapter's documented roundings, worked out in Go. */
+  values?: { milli?: string; error?: string }[];
+  /** ParseQuantity: String() and the exact value in milli-units, or the error. */
+  canonical?: { string?: string; milli?: string; error?: string }[];
+  /** labels.Parse: the error, or String() and Matches() for each set. */
+  labels?: { error?: string; string: string; matches: boolean[] | null }[];
+  /** fields.ParseSelector: the error, or Requirements(). */
+  fields?: {
+    error?: string;
+    requirements: { field: string; operator: string; value: string }[] | null;
+  }[];
+}
+
+export function askApimachinery(questions: OracleQuestions): OracleAnswers {
+  const run = spawnSync('go', ['run', '.'], {
+    cwd: __dirname,
+    input: JSON.stringify(questions),
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    timeout: ORACLE_TIMEOUT_MS - 10_000,
+  });
+  if (run.error || run.status !== 0) {
+    throw new Error(
+      `the k8s.io/apimachinery oracle did not run (Go 1.26 on PATH is needed, and k8s.io/apimachinery v0.32.3 in the module cache or from the Go module proxy): ${run.error?.message ?? `exit ${run.status ?? run.signal}: ${run.stderr}`}`,
+    );
+  }
+  return JSON.parse(run.stdout) as OracleAnswers;
+}
