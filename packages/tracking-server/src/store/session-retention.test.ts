@@ -15,7 +15,12 @@ const DAY = 86_400_000;
 const scrub = createScrubber({ enabled: true });
 const trace = (n: number) => n.toString(16).padStart(32, 'a');
 
-const op = (n: number, traceId: string, start: number, extra: Partial<Operation> = {}) => ({
+const op = (
+  n: number,
+  traceId: string,
+  start: number,
+  extra: Partial<Operation> = {},
+): Operation => ({
   traceId,
   spanId: n.toString(16).padStart(16, 'b'),
   name: `op ${n}`,
@@ -191,4 +196,36 @@ it('upgrades trace links from before they were shared, sharing those a record jo
   // Once the span naming both ids has gone, the one that knew only the trace is still req-8's.
   sweep(T0 + DAY);
   expect(repo.getSession('req-8')?.timeline.map((o) => o.name)).toEqual(['op 2']);
+});
+
+it('lists a session whose errors retention took as one without errors, as its summary says', () => {
+  repo.ingestTraces(
+    1,
+    [
+      op(1, trace(10), T0 - 10 * DAY, { correlationId: 'failed-once', status: 'error' }),
+      op(2, trace(11), T0, { correlationId: 'failed-once' }),
+      op(3, trace(12), T0 - 10 * DAY, { correlationId: 'still-failing', status: 'error' }),
+      op(4, trace(13), T0, { correlationId: 'still-failing', status: 'error' }),
+    ],
+    [],
+  );
+  repo.ingest([errorEvent(1, 'event-left', T0 - 10 * DAY, T0 - 10 * DAY)]);
+  repo.ingestTraces(1, [op(5, trace(14), T0, { correlationId: 'event-left' })], []);
+  repo.indexSessions();
+  const errorsOf = (hasErrors: boolean) =>
+    repo
+      .listSessions({ limit: 50, hasErrors })
+      .items.map((s) => [s.id, s.errors])
+      .sort();
+  expect(errorsOf(true)).toEqual([
+    ['event-left', 1],
+    ['failed-once', 1],
+    ['still-failing', 2],
+  ]);
+  sweep(T0 - 7 * DAY);
+  expect(errorsOf(true)).toEqual([['still-failing', 1]]);
+  expect(errorsOf(false)).toEqual([
+    ['event-left', 0],
+    ['failed-once', 0],
+  ]);
 });

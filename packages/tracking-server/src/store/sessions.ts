@@ -50,11 +50,12 @@ const ALIAS = `INSERT INTO sessions (id, project_id, start, end, services, error
 export const REFRESH_SESSIONS = 100;
 
 /**
- * A session's earliest record (@sid, @id; @own: its id is a trace id of its own, linked to no
- * correlation id). Its traces are those of its records linked to it (session-reads' `members`);
- * every MIN reads an index or the rows it names, never a payload.
+ * A session's earliest record, and whether an error is left among its records (@sid, @id; @own:
+ * its id is a trace id of its own, linked to no correlation id). Its traces are those of its
+ * records linked to it (session-reads' `members`); every MIN and EXISTS reads an index or the
+ * rows it names, never a payload.
  */
-const EARLIEST_RECORD = `WITH
+const WHAT_IS_LEFT = `WITH
   candidates(trace_id) AS (
     SELECT trace_id FROM trace_links WHERE correlation_id = @id AND shared = 1
     UNION SELECT trace_id FROM operations WHERE correlation_id = @id
@@ -66,7 +67,7 @@ const EARLIEST_RECORD = `WITH
       WHERE (SELECT l.correlation_id FROM trace_links l WHERE l.trace_id = c.trace_id) = @id
     UNION SELECT @id WHERE @own),
   sids(sid) AS (SELECT @sid UNION SELECT s.sid FROM traces t JOIN sessions s ON s.id = t.trace_id)
-SELECT MIN(t) FROM (
+SELECT (SELECT MIN(t) FROM (
   SELECT MIN(start) AS t FROM operations WHERE correlation_id = @id
   UNION ALL SELECT MIN(o.start) FROM traces t JOIN operations o ON o.trace_id = t.trace_id
     WHERE o.correlation_id IS NULL
@@ -74,7 +75,11 @@ SELECT MIN(t) FROM (
   UNION ALL SELECT MIN(m.time) FROM traces t JOIN memory_snapshots m ON m.trace_id = t.trace_id
     WHERE m.correlation_id IS NULL
   UNION ALL SELECT MIN(e.timestamp) FROM event_sessions j JOIN events e ON e.rowid = j.event
-    WHERE j.sid IN (SELECT sid FROM sids))`;
+    WHERE j.sid IN (SELECT sid FROM sids))) AS start,
+  EXISTS (SELECT 1 FROM operations WHERE correlation_id = @id AND status = 'error')
+  OR EXISTS (SELECT 1 FROM traces t JOIN operations o ON o.trace_id = t.trace_id
+    WHERE o.correlation_id IS NULL AND o.status = 'error')
+  OR EXISTS (SELECT 1 FROM event_sessions j WHERE j.sid IN (SELECT sid FROM sids)) AS errors`;
 
 /** Trace links' times are rounded up to the hour (linkTime below). */
 const LINK_TIME_STEP = 3_600_000;
@@ -131,6 +136,7 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
     row: db.prepare('SELECT * FROM sessions WHERE id = ?'),
     makeAlias: db.prepare('UPDATE sessions SET alias_of = ? WHERE id = ?'),
     setStart: db.prepare('UPDATE sessions SET start = ? WHERE sid = ?'),
+    noErrors: db.prepare('UPDATE sessions SET errors = 0 WHERE sid = ?'),
   };
 
   type Link = { correlation_id: string; seen: number; shared: number };
@@ -400,7 +406,7 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
     }
     const straddling = db
       .prepare(
-        `SELECT sid, id, start FROM sessions
+        `SELECT sid, id, start, errors FROM sessions
          WHERE sid > @after AND end >= @before AND start < @before AND alias_of IS NULL AND ${where.sql}
          ORDER BY sid LIMIT ${REFRESH_SESSIONS}`,
       )
@@ -408,10 +414,13 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
       sid: number;
       id: string;
       start: number;
+      errors: number;
     }[];
     for (const row of straddling) {
-      const start = earliestRecord(row.sid, row.id);
-      if (start !== null && start > row.start) st.setStart.run(start, row.sid);
+      const left = whatIsLeft(row.sid, row.id);
+      if (left.start !== null && left.start > row.start) st.setStart.run(left.start, row.sid);
+      // Its errors gone, the hasErrors filter no longer lists it (its summary counts none).
+      if (row.errors && !left.errors) st.noErrors.run(row.sid);
     }
     const last = straddling[straddling.length - 1];
     refreshing.after = straddling.length < REFRESH_SESSIONS || !last ? Infinity : last.sid;
@@ -419,17 +428,18 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
   }
 
   /**
-   * The time of a session's earliest record, from the records' time columns (by the indexes on
-   * correlation id, trace id and session row): the same members as session-reads' `members`,
-   * none of their payloads or attributes read. Null when it has none left.
+   * The time of a session's earliest record (null when it has none left), from the records' time
+   * columns (by the indexes on correlation id, trace id and session row), and whether an error
+   * is left among them: the same members as session-reads' `members`, none of their payloads
+   * read.
    */
-  let earliest: Database.Statement | undefined; // event_sessions is made after this store
-  const earliestRecord = (sid: number, id: string): number | null =>
-    (earliest ??= db.prepare(EARLIEST_RECORD).pluck()).get({
+  let left: Database.Statement | undefined; // event_sessions is made after this store
+  const whatIsLeft = (sid: number, id: string) =>
+    (left ??= db.prepare(WHAT_IS_LEFT)).get({
       sid,
       id,
       own: /^[0-9a-f]{32}$/.test(id) && st.linked.get(id) === undefined ? 1 : 0,
-    }) as number | null;
+    }) as { start: number | null; errors: number };
 
   return {
     write: (
