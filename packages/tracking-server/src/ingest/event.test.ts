@@ -34,6 +34,26 @@ describe('reading a Sentry event', () => {
     });
   });
 
+  // getsentry/sentry src/sentry/utils/eventuser.py: KEYWORD_MAP's order, and tag_value's
+  // `<key>:<value>`, where ip_address is `ip`.
+  it.each<[object, string | undefined]>([
+    [{ id: 'alice', username: 'al', email: 'a@example.com', ip_address: '10.0.0.1' }, 'id:alice'],
+    [{ id: 42 }, 'id:42'],
+    [{ username: 'alice', email: 'a@example.com' }, 'username:alice'],
+    [{ email: 'a@example.com', ip_address: '10.0.0.1' }, 'email:a@example.com'],
+    [{ ip_address: '10.0.0.1' }, 'ip:10.0.0.1'],
+    [{ id: '', username: 'alice' }, 'username:alice'],
+    [{ segment: 'pro' }, undefined],
+  ])("names the user %j as Sentry's user tag does: %s", (user, expected) => {
+    expect(read(JSON.stringify({ message: 'm', user })).user).toBe(expected);
+  });
+
+  it('counts user id `alice` and username `alice` as two users', () => {
+    const a = read(JSON.stringify({ message: 'm', user: { id: 'alice' } }));
+    const b = read(JSON.stringify({ message: 'm', user: { username: 'alice' } }));
+    expect(a.user).not.toBe(b.user);
+  });
+
   it('takes the service from the service tag, else server_name, and both session ids', () => {
     const e = read(
       JSON.stringify({

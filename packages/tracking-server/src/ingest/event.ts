@@ -188,10 +188,25 @@ function culpritOf(event: Obj, exceptions: EventExceptions): string {
 }
 
 /** Who the event happened to: Sentry's EventUser order, the first field with a value. */
+/**
+ * Who the event happened to, as Sentry's `user` tag names them (eventuser.py's tag_value): the
+ * first of id, username, email and address the SDK sent, after the field's name, so user id
+ * `alice` and username `alice` are two users.
+ */
 function userOf(user: unknown): string | undefined {
   if (!isObj(user)) return undefined;
-  return str(user.id) || str(user.username) || str(user.email) || str(user.ip_address) || undefined;
+  for (const [field, key] of USER_KEYS) {
+    const value = str(user[field]);
+    if (value) return `${key}:${value}`;
+  }
+  return undefined;
 }
+const USER_KEYS = [
+  ['id', 'id'],
+  ['username', 'username'],
+  ['email', 'email'],
+  ['ip_address', 'ip'],
+] as const;
 
 /**
  * Reads one event. `scrub` runs before anything else looks at the data, so nothing derived
