@@ -88,6 +88,24 @@ function migrate(db: Database.Database): void {
   }).immediate();
 }
 
+/**
+ * Retention used to delete a session's row while an event joined to it was still kept (events go
+ * by arrival: sessions.ts keeps such rows now). The join then named a row id that the next new
+ * session could be given, and the event showed in that one. A database from before drops those
+ * joins once (the events had fallen out of every session already).
+ */
+function dropOrphanJoins(db: Database.Database): void {
+  const done = () =>
+    db.prepare("SELECT 1 FROM indexed WHERE name = 'orphan_joins_dropped'").get() !== undefined;
+  if (done()) return;
+  db.transaction(() => {
+    if (done()) return; // another connection got here first
+    db.exec(`DELETE FROM event_sessions
+        WHERE NOT EXISTS (SELECT 1 FROM sessions s WHERE s.sid = event_sessions.sid);
+      INSERT INTO indexed (name, upto) VALUES ('orphan_joins_dropped', 0);`);
+  }).immediate();
+}
+
 export interface SessionIndex {
   /** An event with a trace or correlation id this connection just stored (its row). */
   stored(event: Waiting): void;
@@ -104,6 +122,7 @@ export function sessionIndex(
   sessions: Pick<SessionStore, 'linkEvents' | 'touchEvents'>,
 ): SessionIndex {
   migrate(db);
+  dropOrphanJoins(db);
   const st = {
     upto: db.prepare("SELECT upto FROM indexed WHERE name = 'event_sessions'").pluck(),
     setUpto: db.prepare("UPDATE indexed SET upto = ? WHERE name = 'event_sessions'"),

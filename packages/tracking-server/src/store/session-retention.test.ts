@@ -229,3 +229,21 @@ it('lists a session whose errors retention took as one without errors, as its su
     ['failed-once', 0],
   ]);
 });
+
+it('drops, once, the joins that a database from before left to session rows it had deleted', () => {
+  repo.ingest([errorEvent(1, 'offline', T0 - 5 * DAY, T0)]);
+  repo.indexSessions();
+  repo.close();
+  // As retention left it before: the session row gone, the event's join kept.
+  const old = new Database(file);
+  old.exec(`DELETE FROM sessions; DELETE FROM indexed WHERE name = 'orphan_joins_dropped';`);
+  old.close();
+  expect(rows('SELECT event, sid FROM event_sessions')).toEqual([{ event: 1, sid: 1 }]);
+
+  repo = openSqlite(file);
+  expect(rows('SELECT event FROM event_sessions')).toEqual([]);
+  // The next new session, given the row id again, is a stranger to the event.
+  repo.ingestTraces(1, [op(1, trace(1), T0, { correlationId: 'stranger' })], []);
+  expect(rows("SELECT sid FROM sessions WHERE id = 'stranger'")).toEqual([{ sid: 1 }]);
+  expect(repo.getSession('stranger')).toMatchObject({ errors: 0, errorEvents: [] });
+});
