@@ -302,9 +302,11 @@ export function issueReads(db: Database.Database): IssueReads {
         n: number;
       }[])
         trend[r.hour - since] = r.n;
+      // The unresolved ones, as Sentry's default issue stream: an ignored issue that keeps firing
+      // is what its team asked not to be shown.
       const top = db
         .prepare(
-          'SELECT i.* FROM issues i JOIN (SELECT issue_id, SUM(count) AS n FROM issue_hours WHERE hour BETWEEN @since AND @current GROUP BY issue_id) h ON h.issue_id = i.id ORDER BY h.n DESC, i.id DESC LIMIT 10',
+          "SELECT i.* FROM issues i JOIN (SELECT issue_id, SUM(count) AS n FROM issue_hours WHERE hour BETWEEN @since AND @current GROUP BY issue_id) h ON h.issue_id = i.id WHERE i.status IN ('open', 'investigating') ORDER BY h.n DESC, i.id DESC LIMIT 10",
         )
         .all(day) as IssueRow[];
       return {

@@ -77,6 +77,7 @@ export interface StoredEvent {
 export interface Stats {
   readonly bySeverity: Readonly<Record<string, number>>;
   readonly byService: Readonly<Record<string, number>>;
+  /** The 10 open or investigating issues with the most events over those 24 hours. */
   readonly topIssues: readonly IssueSummary[];
   /** Events of the last 60 minutes, to the minute (the one in progress included). */
   readonly lastHour: number;

@@ -1,0 +1,61 @@
+// The stats' top issues are the ones still needing attention, as Sentry's default issue stream
+// (`is:unresolved`): an ignored issue that keeps firing, or one resolved today, is not among them.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readEvent } from '../ingest/event';
+import { createScrubber } from '../scrub/scrub';
+import { openSqlite } from './sqlite';
+
+const NOW = Date.UTC(2026, 10, 22, 12);
+const scrub = createScrubber({ enabled: true });
+
+let sequence = 0;
+/** `n` events of the error named `type`, an hour before NOW. */
+const events = (type: string, n: number) =>
+  Array.from({ length: n }, () =>
+    readEvent(
+      {
+        event_id: (0x5ca7000 + ++sequence).toString(16).padStart(32, '0'),
+        tags: { service: 'billing' },
+        exception: { values: [{ type, value: 'it failed' }] },
+      },
+      1,
+      scrub,
+      NOW - 3_600_000,
+    ),
+  );
+
+it('leaves ignored and resolved issues out of the top issues, and counts their events still', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'beacon-stats-top-'));
+  const repo = openSqlite(join(dir, 'tracker.db'));
+  try {
+    repo.ingest([
+      ...events('IgnoredError', 5),
+      ...events('ResolvedError', 4),
+      ...events('OpenError', 3),
+      ...events('InvestigatedError', 2),
+    ]);
+    const idOf = (title: string) => {
+      const issue = repo
+        .listIssues({ sort: 'events', limit: 10 }, NOW)
+        .items.find((i) => i.title.startsWith(title));
+      if (!issue) throw new Error(`no issue ${title}`);
+      return issue.id;
+    };
+    repo.setStatus([idOf('IgnoredError')], 'ignored', NOW);
+    repo.setStatus([idOf('ResolvedError')], 'resolved', NOW);
+    repo.setStatus([idOf('InvestigatedError')], 'investigating', NOW);
+
+    const stats = repo.stats(NOW);
+    expect(stats.topIssues.map((i) => [i.title.split(':')[0], i.status])).toEqual([
+      ['OpenError', 'open'],
+      ['InvestigatedError', 'investigating'],
+    ]);
+    expect(stats.lastDay).toBe(14);
+    expect(stats.openIssues).toBe(2);
+  } finally {
+    repo.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
