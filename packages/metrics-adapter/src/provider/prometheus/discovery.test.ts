@@ -75,6 +75,35 @@ describe('series discovery', () => {
     expect(calls.sort()).toEqual(Object.keys(seriesByQuery).sort());
   });
 
+  it('names the seriesQuery and its rules when Prometheus refuses to list its series', async () => {
+    // Prometheus' answer names neither (upstream's lister says "unable to fetch metrics for
+    // query …"); with many rules, the log line must say which one to fix.
+    const refused = new Error(
+      'prometheus rejected the query: match[] must contain at least one non-empty matcher',
+    );
+    const client: PrometheusClient = {
+      async query() {
+        throw new Error('not used');
+      },
+      async series(matchers) {
+        if (matchers[0] === '{job=~".*"}') throw refused;
+        return [];
+      },
+    };
+    const bad = parseAdapterConfig(
+      "rules:\n- seriesQuery: 'up'\n- seriesQuery: '{job=~\".*\"}'\n",
+      'bad.yaml',
+    ).rules;
+    const failed = await listSeries(client, bad, new Date(0)).then(
+      () => undefined,
+      (err: unknown) => err as Error,
+    );
+    expect(failed?.message).toBe(
+      'listing the series of seriesQuery "{job=~\\".*\\"}" (bad.yaml rules[1]): prometheus rejected the query: match[] must contain at least one non-empty matcher',
+    );
+    expect(failed?.cause).toBe(refused);
+  });
+
   it('serves each metric for every resource its series name, namespaced where a namespace label maps', async () => {
     const series = await listSeries(
       fakeClient([]),

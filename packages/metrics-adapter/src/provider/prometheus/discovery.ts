@@ -258,14 +258,29 @@ export function externalOverlaps(table: MetricTable): ExternalOverlap[] {
   return overlaps;
 }
 
-/** Lists the series every distinct seriesQuery selects (one call per query). */
+/**
+ * Lists the series every distinct seriesQuery selects (one call per query). A call that fails
+ * fails the list, naming its seriesQuery and the rules that have it, as upstream's lister names
+ * the query ("unable to fetch metrics for query …"): Prometheus' own error does not say which.
+ */
 export async function listSeries(
   client: PrometheusClient,
   rules: readonly DiscoveryRule[],
   since: Date,
 ): Promise<Map<string, Record<string, string>[]>> {
   const queries = [...new Set(rules.map((r) => r.seriesQuery))];
-  const results = await Promise.all(queries.map((q) => client.series([q], since)));
+  const results = await Promise.all(
+    queries.map((q) =>
+      client.series([q], since).catch((err: unknown) => {
+        const origins = rules.filter((r) => r.seriesQuery === q && r.origin).map((r) => r.origin);
+        const of = origins.length > 0 ? ` (${origins.join(', ')})` : '';
+        const why = err instanceof Error ? err.message : String(err);
+        throw new Error(`listing the series of seriesQuery ${JSON.stringify(q)}${of}: ${why}`, {
+          cause: err,
+        });
+      }),
+    ),
+  );
   return new Map(queries.map((q, i) => [q, results[i] ?? []]));
 }
 
