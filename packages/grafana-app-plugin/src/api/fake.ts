@@ -206,13 +206,15 @@ export class FakeTrackerApi implements TrackerApi {
       return {
         bySeverity,
         byService,
-        topIssues: [...this.issues]
+        // As the tracker's: the unresolved issues only.
+        topIssues: this.issues
+          .filter((i) => i.status === 'open' || i.status === 'investigating')
           .sort((a, b) => b.count - a.count)
           .slice(0, 10)
           .map(summaryOf),
         lastHour: trend[23] ?? 0,
         lastDay: trend.reduce((a, b) => a + b, 0),
-        openIssues: this.issues.filter((i) => i.status === 'open').length,
+        openIssues: this.issues.filter((i) => i.status === 'open' || i.status === 'investigating').length,
         trend,
       };
     });
