@@ -124,6 +124,29 @@ describe('parseLabelSelector', () => {
   });
 });
 
+// Expected texts are what labels.Parse(text).String() printed (k8s.io/apimachinery v0.32.3, Go
+// 1.26): requirements by key with Go's sort.Sort, an insertion sort up to 12 requirements (those
+// of one key keep their order) and pdqsort past that (they do not).
+describe('formatLabelSelector', () => {
+  it.each<[string, string]>([
+    ['tier=web,app in (b,a),!canary,app', 'app in (a,b),app,!canary,tier=web'],
+    [
+      'b=1,a=2,b=3,a=4,b=5,a=6,b=7,a=8,b=9,a=10,b=11,a=12',
+      'a=2,a=4,a=6,a=8,a=10,a=12,b=1,b=3,b=5,b=7,b=9,b=11',
+    ],
+    [
+      'b=1,a=2,b=3,a=4,b=5,a=6,b=7,a=8,b=9,a=10,b=11,a=12,b=13',
+      'a=10,a=2,a=4,a=6,a=8,a=12,b=3,b=5,b=7,b=9,b=1,b=11,b=13',
+    ],
+    [
+      'a,a>1,a>1,b in (p,q),a,c!=y,a in (p,q),c,b in (p,q),a in (p,q),b!=y,a in (p,q),c,c in (p,q)',
+      'a in (p,q),a>1,a>1,a in (p,q),a,a in (p,q),a,b!=y,b in (p,q),b in (p,q),c,c!=y,c,c in (p,q)',
+    ],
+  ])('writes %j as Selector.String() does', (text, expected) => {
+    expect(formatLabelSelector(parseLabelSelector(text))).toBe(expected);
+  });
+});
+
 describe('matchesLabels', () => {
   const pod = { app: 'web', tier: 'frontend', replicas: '3' };
   it.each<[string, boolean]>([

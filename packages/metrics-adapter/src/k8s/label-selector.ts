@@ -314,10 +314,15 @@ export function matchesLabels(
   });
 }
 
-/** The selector in Kubernetes' canonical text form (Selector.String(): requirements by key). */
+/**
+ * The selector in Kubernetes' canonical text form (Selector.String(): requirements ordered by
+ * key as labels.Parse orders them, with Go's sort.Sort, which past 12 requirements leaves those of
+ * one key in an order of its own).
+ */
 export function formatLabelSelector(reqs: readonly Requirement[]): string {
-  return [...reqs]
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  const sorted = [...reqs];
+  goSort(sorted, (a, b) => a.key < b.key);
+  return sorted
     .map((r) => {
       switch (r.operator) {
         case 'exists':
@@ -336,4 +341,211 @@ export function formatLabelSelector(reqs: readonly Requirement[]): string {
       }
     })
     .join(',');
+}
+
+/** bits.Len: the number of bits needed to write n (n ≥ 0, below 2^32). */
+const bitsLen = (n: number) => 32 - Math.clz32(n);
+
+/**
+ * Go's sort.Sort (pattern-defeating quicksort, Go 1.19 and later; src/sort/zsortinterface.go),
+ * step by step, so that elements `less` holds equal end in the order Go leaves them in: the
+ * selector's own order up to 12 (an insertion sort), another past that.
+ */
+function goSort<T>(data: T[], less: (x: T, y: T) => boolean): void {
+  if (data.length <= 12) {
+    // pdqsort's whole work on a short slice, without building the rest: an insertion sort.
+    for (let i = 1; i < data.length; i++) {
+      for (let j = i; j > 0 && less(data[j] as T, data[j - 1] as T); j--) {
+        [data[j], data[j - 1]] = [data[j - 1] as T, data[j] as T];
+      }
+    }
+    return;
+  }
+  const lessAt = (i: number, j: number) => less(data[i] as T, data[j] as T);
+  const swap = (i: number, j: number) => {
+    const t = data[i] as T;
+    data[i] = data[j] as T;
+    data[j] = t;
+  };
+  const insertionSort = (a: number, b: number) => {
+    for (let i = a + 1; i < b; i++) {
+      for (let j = i; j > a && lessAt(j, j - 1); j--) swap(j, j - 1);
+    }
+  };
+  const siftDown = (lo: number, hi: number, first: number) => {
+    let root = lo;
+    for (;;) {
+      let child = 2 * root + 1;
+      if (child >= hi) return;
+      if (child + 1 < hi && lessAt(first + child, first + child + 1)) child++;
+      if (!lessAt(first + root, first + child)) return;
+      swap(first + root, first + child);
+      root = child;
+    }
+  };
+  const heapSort = (a: number, b: number) => {
+    const hi = b - a;
+    for (let i = Math.floor((hi - 1) / 2); i >= 0; i--) siftDown(i, hi, a);
+    for (let i = hi - 1; i >= 0; i--) {
+      swap(a, a + i);
+      siftDown(0, i, a);
+    }
+  };
+  const breakPatterns = (a: number, b: number) => {
+    const length = b - a;
+    if (length < 8) return;
+    let random = BigInt(length); // xorshift, uint64
+    const mask = BigInt(2 ** bitsLen(length) - 1);
+    const next = () => {
+      random ^= (random << 13n) & 0xffffffffffffffffn;
+      random ^= random >> 7n;
+      random ^= (random << 17n) & 0xffffffffffffffffn;
+      return random;
+    };
+    const mid = a + Math.floor(length / 4) * 2;
+    for (let idx = mid - 1; idx <= mid + 1; idx++) {
+      let other = Number(next() & mask);
+      if (other >= length) other -= length;
+      swap(idx, a + other);
+    }
+  };
+  type Hint = 'unknown' | 'increasing' | 'decreasing';
+  const choosePivot = (a: number, b: number): [number, Hint] => {
+    const l = b - a;
+    let swaps = 0;
+    const order2 = (x: number, y: number): [number, number] => {
+      if (lessAt(y, x)) {
+        swaps++;
+        return [y, x];
+      }
+      return [x, y];
+    };
+    const median = (x: number, y: number, z: number) => {
+      [x, y] = order2(x, y);
+      [y, z] = order2(y, z);
+      [x, y] = order2(x, y);
+      return y;
+    };
+    let i = a + Math.floor(l / 4);
+    let j = a + Math.floor(l / 4) * 2;
+    let k = a + Math.floor(l / 4) * 3;
+    if (l >= 8) {
+      if (l >= 50) {
+        i = median(i - 1, i, i + 1);
+        j = median(j - 1, j, j + 1);
+        k = median(k - 1, k, k + 1);
+      }
+      j = median(i, j, k);
+    }
+    return [j, swaps === 0 ? 'increasing' : swaps === 12 ? 'decreasing' : 'unknown'];
+  };
+  const reverseRange = (a: number, b: number) => {
+    for (let i = a, j = b - 1; i < j; i++, j--) swap(i, j);
+  };
+  const partialInsertionSort = (a: number, b: number): boolean => {
+    let i = a + 1;
+    for (let step = 0; step < 5; step++) {
+      while (i < b && !lessAt(i, i - 1)) i++;
+      if (i === b) return true;
+      if (b - a < 50) return false;
+      swap(i, i - 1);
+      if (i - a >= 2) {
+        for (let j = i - 1; j >= 1; j--) {
+          if (!lessAt(j, j - 1)) break;
+          swap(j, j - 1);
+        }
+      }
+      if (b - i >= 2) {
+        for (let j = i + 1; j < b; j++) {
+          if (!lessAt(j, j - 1)) break;
+          swap(j, j - 1);
+        }
+      }
+    }
+    return false;
+  };
+  const partition = (a: number, b: number, pivot: number): [number, boolean] => {
+    swap(a, pivot);
+    let i = a + 1;
+    let j = b - 1;
+    while (i <= j && lessAt(i, a)) i++;
+    while (i <= j && !lessAt(j, a)) j--;
+    if (i > j) {
+      swap(j, a);
+      return [j, true];
+    }
+    swap(i, j);
+    i++;
+    j--;
+    for (;;) {
+      while (i <= j && lessAt(i, a)) i++;
+      while (i <= j && !lessAt(j, a)) j--;
+      if (i > j) break;
+      swap(i, j);
+      i++;
+      j--;
+    }
+    swap(j, a);
+    return [j, false];
+  };
+  const partitionEqual = (a: number, b: number, pivot: number): number => {
+    swap(a, pivot);
+    let i = a + 1;
+    let j = b - 1;
+    for (;;) {
+      while (i <= j && !lessAt(a, i)) i++;
+      while (i <= j && lessAt(a, j)) j--;
+      if (i > j) return i;
+      swap(i, j);
+      i++;
+      j--;
+    }
+  };
+  const pdqsort = (a: number, b: number, limit: number): void => {
+    let wasBalanced = true;
+    let wasPartitioned = true;
+    for (;;) {
+      const length = b - a;
+      if (length <= 12) {
+        insertionSort(a, b);
+        return;
+      }
+      if (limit === 0) {
+        heapSort(a, b);
+        return;
+      }
+      if (!wasBalanced) {
+        breakPatterns(a, b);
+        limit--;
+      }
+      let [pivot, hint] = choosePivot(a, b);
+      if (hint === 'decreasing') {
+        reverseRange(a, b);
+        pivot = b - 1 - (pivot - a);
+        hint = 'increasing';
+      }
+      if (wasBalanced && wasPartitioned && hint === 'increasing' && partialInsertionSort(a, b)) {
+        return;
+      }
+      if (a > 0 && !lessAt(a - 1, pivot)) {
+        a = partitionEqual(a, b, pivot);
+        continue;
+      }
+      const [mid, alreadyPartitioned] = partition(a, b, pivot);
+      wasPartitioned = alreadyPartitioned;
+      const leftLen = mid - a;
+      const rightLen = b - mid;
+      const balanceThreshold = Math.floor(length / 8);
+      if (leftLen < rightLen) {
+        wasBalanced = leftLen >= balanceThreshold;
+        pdqsort(a, mid, limit);
+        a = mid + 1;
+      } else {
+        wasBalanced = rightLen >= balanceThreshold;
+        pdqsort(mid + 1, b, limit);
+        b = mid;
+      }
+    }
+  };
+  pdqsort(0, data.length, bitsLen(data.length));
 }
