@@ -327,6 +327,55 @@ describe('OTLP trace bodies', () => {
     );
   });
 
+  it('leaves out a memory value that is no number of bytes, naming it, and keeps the rest', () => {
+    const memoryEvent = (...attrs: [string, Json][]) =>
+      asJson(
+        request([
+          span({
+            events: [
+              {
+                name: 'memory',
+                timeUnixNano: '1544712660500000000',
+                attributes: attrs.map(([key, value]) => ({ key, value })),
+              },
+            ],
+          }),
+        ]),
+      );
+    const where = 'resourceSpans[0].scopeSpans[0].spans[0].events[0]';
+    const badRss = memoryEvent(
+      ['process.memory.rss', { stringValue: '512MB' }],
+      ['process.memory.heap_used', { intValue: '2048' }],
+    );
+    expect(badRss.memory.map((m) => [m.rss, m.heapUsed])).toEqual([[undefined, 2048]]);
+    expect(badRss.problem).toBe(
+      `${where} process.memory.rss must be a number of bytes, got "512MB"`,
+    );
+    expect(badRss.operations).toHaveLength(1);
+
+    const negative = memoryEvent(['process.memory.rss', { intValue: '-5' }]);
+    expect([negative.memory, negative.operations.length, negative.rejectedSpans]).toEqual([
+      [],
+      1,
+      0,
+    ]);
+    expect(negative.problem).toBe(`${where} process.memory.rss must be a number of bytes, got -5`);
+
+    const empty = memoryEvent(['other', { intValue: '1' }]);
+    expect([empty.memory, empty.operations.length]).toEqual([[], 1]);
+    expect(empty.problem).toBe(
+      `${where} (memory) has no process.memory.rss or process.memory.heap_used in bytes`,
+    );
+
+    // 2^53 + 1 bytes: past a double's exact integers, read as the nearest one.
+    const big = memoryEvent(
+      ['process.memory.rss', { intValue: '9007199254740993' }],
+      ['process.memory.heap_used', { stringValue: '1048576' }],
+    );
+    expect(big.memory.map((m) => [m.rss, m.heapUsed])).toEqual([[9007199254740992, 1048576]]);
+    expect(big.problem).toBeUndefined();
+  });
+
   it('keeps a span whose memory event has no time, leaving out the snapshot and saying why', () => {
     const batch = parseOtlpJson(
       Buffer.from(

@@ -234,6 +234,26 @@ function nanosToMillis(v: unknown, what: string): number {
   throw new OtlpError(`${what} must be unix nanoseconds, got ${quoted(v)}`);
 }
 
+/**
+ * A memory event's byte count under `key`: a whole or fractional number of bytes, not below
+ * zero (an intValue past 2^53 arrives as its decimal text, and a stringValue of digits is read
+ * too). Anything else is left out and named through `report`: `"512MB"` stored as nothing
+ * would show a snapshot without saying why.
+ */
+function memoryBytes(
+  attrs: Readonly<Record<string, unknown>>,
+  key: string,
+  at: string,
+  report: (problem: string) => void,
+): number | undefined {
+  const v = attrs[key];
+  if (v === undefined) return undefined;
+  const n = typeof v === 'string' && /^\d{1,19}$/.test(v) ? Number(v) : v;
+  if (typeof n === 'number' && Number.isFinite(n) && n >= 0) return n;
+  report(`${at} ${key} must be a number of bytes, got ${quoted(v)}`);
+  return undefined;
+}
+
 /** Reads an ExportTraceServiceRequest already in the JSON shape. */
 export function readTraces(body: unknown): TraceBatch {
   if (!isObj(body)) throw new OtlpError('body must be a JSON object');
@@ -289,15 +309,20 @@ export function readTraces(body: unknown): TraceBatch {
       list(sp.events, `${where}.events`).forEach((ev, e) => {
         if (!isObj(ev) || ev.name !== 'memory') return;
         const a = attributes(ev.attributes);
-        const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
-        const rss = num(a['process.memory.rss']);
-        const heapUsed = num(a['process.memory.heap_used']);
+        const at = `${where}.events[${e}]`;
         let time: number;
         try {
-          time = nanosToMillis(field(ev, 'timeUnixNano'), `${where}.events[${e}].timeUnixNano`);
+          time = nanosToMillis(field(ev, 'timeUnixNano'), `${at}.timeUnixNano`);
         } catch (err) {
           // The span is stored; only this snapshot, which has no time to be shown at, is not.
           problem ??= (err as Error).message;
+          return;
+        }
+        const rss = memoryBytes(a, 'process.memory.rss', at, (m) => (problem ??= m));
+        const heapUsed = memoryBytes(a, 'process.memory.heap_used', at, (m) => (problem ??= m));
+        if (rss === undefined && heapUsed === undefined) {
+          // Nothing to show either: the span is stored, this snapshot is not.
+          problem ??= `${at} (memory) has no process.memory.rss or process.memory.heap_used in bytes`;
           return;
         }
         snapshots.push({
