@@ -668,6 +668,61 @@ rules:
     expect(provider.customMetrics()).toEqual(before);
   });
 
+  // As upstream, whose custom and external metrics have a lister each (cmd/adapter/adapter.go's
+  // makeProvider and makeExternalProvider): one half's refused series query leaves the other's.
+  const CUSTOM_QUERY = '{__name__="websocket_connections",namespace!="",pod!=""}';
+  const refusing = (
+    refused: (m: string) => boolean,
+    failures: unknown[],
+    listed: Record<string, Record<string, string>[]> = series,
+  ) =>
+    createPrometheusProvider({
+      client: {
+        query: () => Promise.reject(new Error('not used')),
+        series: async (m) => {
+          if (refused(m[0] as string))
+            throw new Error('bad_data: match[] must contain at least one non-empty matcher');
+          return listed[m[0] as string] ?? [];
+        },
+      },
+      config,
+      lister: { names: async () => new Set() },
+      relistIntervalMs: 60_000,
+      maxAgeMs: 1,
+      cacheTtlMs: 1,
+      observer: { relistFailed: (err) => failures.push(err) },
+    });
+  const externalNames = (p: { externalMetrics(): readonly { metric: string }[] }) =>
+    p.externalMetrics().map((m) => m.metric);
+
+  it('serves the external metrics when a custom rule’s series query is refused from the start', async () => {
+    const failures: unknown[] = [];
+    const provider = refusing((m) => m === CUSTOM_QUERY, failures);
+    await provider.relist();
+    expect(provider.ready()).toBe(true);
+    expect(externalNames(provider)).toEqual(['job_queue_length', 'jobs_waiting']);
+    expect(provider.customMetrics()).toEqual([]);
+    expect(String(failures[0])).toContain(`seriesQuery ${JSON.stringify(CUSTOM_QUERY)}`);
+  });
+
+  it('keeps the custom metrics and relists the external ones when only a custom query fails', async () => {
+    let refuse = false;
+    const failures: unknown[] = [];
+    const listed = { ...series };
+    const provider = refusing((m) => refuse && m === CUSTOM_QUERY, failures, listed);
+    await provider.relist();
+    const custom = provider.customMetrics();
+    expect(custom).toHaveLength(7);
+    refuse = true;
+    // jobs_waiting gone from Prometheus for two relists (one of grace): the external half moves on.
+    listed['{__name__="jobs_waiting",tier!=""}'] = [];
+    await provider.relist();
+    await provider.relist();
+    expect(provider.customMetrics()).toEqual(custom);
+    expect(externalNames(provider)).toEqual(['job_queue_length']);
+    expect(failures).toHaveLength(2);
+  });
+
   it('fails the first relist loudly when Prometheus is down', async () => {
     const provider = relisting(() => Promise.reject(new Error('down')));
     await expect(provider.relist()).rejects.toThrow('down');

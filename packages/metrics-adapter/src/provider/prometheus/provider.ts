@@ -29,6 +29,8 @@ import {
   type ExternalOverlap,
   type MetricTable,
 } from './discovery';
+
+type SeriesLists = Awaited<ReturnType<typeof listSeries>>;
 import { labelValuesByName, metricLabelMatchers, promString } from './matchers';
 import { compileRule, renderMetricsQuery, type CompiledRule } from './naming';
 
@@ -195,10 +197,28 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
       client.query(expr, undefined, source),
     );
 
+  // The last lists each half of the config got, as upstream's custom and external listers are
+  // two (cmd/adapter/adapter.go): a custom rule whose series query Prometheus refuses keeps the
+  // custom metrics as they were, and does not stop the external ones from being listed, nor from
+  // being served when it fails from the start. A half without rules lists nothing.
+  const listed: { custom?: SeriesLists; external?: SeriesLists } = {};
+
   async function relist(): Promise<void> {
     try {
       const since = new Date(now() - options.maxAgeMs);
-      const series = await listSeries(client, [...config.rules, ...config.externalRules], since);
+      const list = async (rules: AdapterConfig['rules']) =>
+        rules.length > 0 ? listSeries(client, rules, since) : undefined;
+      const [custom, external] = await Promise.allSettled([
+        list(config.rules),
+        list(config.externalRules),
+      ]);
+      if (custom.status === 'fulfilled') listed.custom = custom.value;
+      if (external.status === 'fulfilled') listed.external = external.value;
+      const failed = [custom, external].flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+      // Nothing listed yet: the first relist fails loudly, as before.
+      if (failed.length > 0 && !listed.custom && !listed.external) throw failed[0];
+      for (const err of failed) options.observer?.relistFailed?.(err);
+      const series = new Map([...(listed.custom ?? []), ...(listed.external ?? [])]);
       const names = await discoverResourceNames(config.rules, lister, table?.names);
       const built = buildMetricTable(
         config.rules,
