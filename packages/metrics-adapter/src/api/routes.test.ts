@@ -238,6 +238,12 @@ describe('selectors, the field selector', () => {
     // An empty selector, and one of empty terms only, select everything.
     ['', 'web-1', undefined],
     [',', '*', undefined],
+    // A term of neither field nor value is Everything() once hasTerm/notHasTerm transform it.
+    ['=', 'web-1', undefined],
+    ['==,!=', '*', undefined],
+    // Terms in Go's order (sort.StringSlice, UTF-8 bytes): U+FFFD (EF BF BD) before U+1F600
+    // (F0 9F 98 80), which UTF-16 puts first (D83D < FFFD); RequiresExactMatch takes the first.
+    ['metadata.name=\u{1F600},metadata.name=\uFFFD', null, '\uFFFD'],
     // External metrics name no object: the selector is checked, not applied.
     ['metadata.namespace=platform', null, undefined],
     ['metadata.name=a\\,b', null, 'a,b'],

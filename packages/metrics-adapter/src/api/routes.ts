@@ -4,6 +4,7 @@
 // tested, including 100k random ones, without a server.
 import { LabelSelectorError, parseLabelSelector, type Requirement } from '../k8s/label-selector';
 import { canonicalResource } from '../k8s/resources';
+import { compareGoStrings } from './go-strings';
 import { badRequest, notFoundPath, type Status } from './status';
 
 export const CUSTOM_GROUP = 'custom.metrics.k8s.io';
@@ -266,7 +267,8 @@ export function parseFieldSelector(text: string): FieldTerm[] | { readonly error
     }
   }
   if (text !== '') parts.push(text.slice(start));
-  parts.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // sort.StringSlice: by UTF-8 bytes, which `<` on UTF-16 units is not past U+FFFF.
+  parts.sort(compareGoStrings);
   const terms: FieldTerm[] = [];
   for (const part of parts) {
     if (part === '') continue;
@@ -278,6 +280,8 @@ export function parseFieldSelector(text: string): FieldTerm[] | { readonly error
     const skip = part.startsWith('!=', at) || part.startsWith('==', at) ? 2 : 1;
     const value = unescapeFieldValue(part.slice(at + skip));
     if (typeof value !== 'string') return value;
+    // A term of neither field nor value (`=`, `!=`) is Everything() once transformed: no term.
+    if (at === 0 && value === '') continue;
     terms.push({ field: part.slice(0, at), operator, value });
   }
   return terms;

@@ -5,11 +5,11 @@
 // selector) are encoded once per list, those around the describedObject's name once per run of
 // equal kind/namespace/apiVersion and timestamp. Quantity text ([-0-9a-zA-Z]) needs no escaping.
 import type { Requirement } from '../k8s/label-selector';
+import { compareGoStrings } from './go-strings';
 import { formatPlainDecimal, formatQuantity } from './quantity';
 import { CUSTOM_GROUP, EXTERNAL_GROUP } from './routes';
 import { Utf8Writer } from './utf8-writer';
 import {
-  compareGoStrings,
   formatTime,
   goMap,
   rememberingLast,

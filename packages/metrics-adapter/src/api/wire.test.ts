@@ -1,9 +1,9 @@
 import { parseLabelSelector } from '../k8s/label-selector';
+import { compareGoStrings } from './go-strings';
 import { externalMetricValueListBytes } from './value-list-bytes';
 import {
   apiGroupList,
   apiResourceList,
-  compareGoStrings,
   customMetricValueList,
   externalMetricValueList,
   formatTime,

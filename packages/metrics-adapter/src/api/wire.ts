@@ -3,6 +3,7 @@
 // the Go json tags: v1beta1 `selector` is always present (null when none), v1beta2's
 // `metric.selector` and every `window` are omitted when unset.
 import type { Requirement } from '../k8s/label-selector';
+import { compareGoStrings } from './go-strings';
 import { formatQuantity } from './quantity';
 import { CUSTOM_GROUP, EXTERNAL_GROUP, GROUP_VERSIONS, versionsOf } from './routes';
 
@@ -56,18 +57,6 @@ export function rememberingLast(format: (unixSeconds: number) => string) {
     }
     return text;
   };
-}
-
-/** Go's string order (strings.Compare, `<`): UTF-8 bytes, that is code points, not UTF-16 units. */
-export function compareGoStrings(a: string, b: string): number {
-  if (a === b) return 0;
-  let i = 0;
-  while (i < a.length && i < b.length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
-  if (i === a.length || i === b.length) return a.length - b.length;
-  // Differing low surrogates after a shared high one: compare the whole code points.
-  const unit = a.charCodeAt(i - 1);
-  if (i > 0 && unit >= 0xd800 && unit <= 0xdbff) i--;
-  return (a.codePointAt(i) as number) - (b.codePointAt(i) as number);
 }
 
 const isArrayIndex = (key: string) => /^(?:0|[1-9]\d*)$/.test(key) && Number(key) < 2 ** 32 - 1;
