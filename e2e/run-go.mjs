@@ -27,9 +27,16 @@ const here = dirname(fileURLToPath(import.meta.url));
 const results = join(here, '.test-results');
 const trackerCli = createRequire(import.meta.url).resolve('@beacon/tracking-server/dist/cli.js');
 
+/** This runner's counts, for the repository's summary line (a run that never started is one failure). */
+function record(passed, failed) {
+  mkdirSync(results, { recursive: true });
+  writeFileSync(join(results, 'go.json'), JSON.stringify({ runner: 'go test', passed, failed }));
+}
+
 // e2e/go/go.mod's `go` line: the OpenTelemetry Go modules need this version.
 if (spawnSync('go', ['version']).status !== 0) {
   console.error('go is not installed: the e2e suite needs Go 1.26 or later on PATH');
+  record(0, 1);
   process.exit(1);
 }
 
@@ -266,12 +273,15 @@ try {
   });
   const exit = await new Promise((resolve) => go.on('close', resolve));
   if (exit !== 0 && failed === 0) failed = 1; // a build failure is a failure
-  mkdirSync(results, { recursive: true });
-  writeFileSync(join(results, 'go.json'), JSON.stringify({ runner: 'go test', passed, failed }));
+  record(passed, failed);
   console.log(
     `go test (k8s.io/metrics clients, Sentry Go SDK, OTLP/HTTP exporter): ${passed} passed, ${failed} failed`,
   );
   code = failed === 0 && passed > 0 ? 0 : 1;
+} catch (err) {
+  // The servers the Go tests need did not start: no test ran, and that is a failure to count.
+  console.error(`the Go tests could not be run: ${err?.stack ?? err}`);
+  record(0, 1);
 } finally {
   await adapter?.close();
   await tracker?.close();
