@@ -139,10 +139,12 @@ describe('issue culprit', () => {
 });
 
 describe('issue user', () => {
-  it('is the first of id, username, email, IP address that has a value', () => {
-    expect(read({ message: 'm', user: { id: '', email: 'a@b.c' } }).user).toBe('a@b.c');
-    expect(read({ message: 'm', user: { username: 'bob', email: 'b@x.io' } }).user).toBe('bob');
-    expect(read({ message: 'm', user: { id: 42, email: 'b@x.io' } }).user).toBe('42');
+  it('is the first of id, username, email, IP address that has a value, after its field', () => {
+    expect(read({ message: 'm', user: { id: '', email: 'a@b.c' } }).user).toBe('email:a@b.c');
+    expect(read({ message: 'm', user: { username: 'bob', email: 'b@x.io' } }).user).toBe(
+      'username:bob',
+    );
+    expect(read({ message: 'm', user: { id: 42, email: 'b@x.io' } }).user).toBe('id:42');
     expect(read({ message: 'm', user: { id: '' } }).user).toBeUndefined();
   });
 });

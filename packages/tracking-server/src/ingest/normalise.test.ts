@@ -40,7 +40,7 @@ describe('events in the shapes older SDKs send, as Relay normalises them', () =>
       'sentry.interfaces.Exception': { values: [{ type: 'IOError', value: 'disk full' }] },
       'sentry.interfaces.User': { id: 'u-7' },
     });
-    expect([e.title, e.user]).toEqual(['IOError: disk full', 'u-7']);
+    expect([e.title, e.user]).toEqual(['IOError: disk full', 'id:u-7']);
     const stored = JSON.parse(e.payload);
     expect(stored['sentry.interfaces.Exception']).toBeUndefined();
     expect(stored.user).toEqual({ id: 'u-7' });
@@ -127,16 +127,16 @@ describe("the user's address, where the SDK asks the receiver for it", () => {
   it('puts the sender’s address in place of {{auto}}, so anonymous users count apart', () => {
     const a = readFrom({ message: 'm', user: { ip_address: '{{auto}}' } }, '203.0.113.7');
     const b = readFrom({ message: 'm', user: { ip_address: '{{auto}}' } }, '203.0.113.8');
-    expect([a.user, b.user]).toEqual(['203.0.113.7', '203.0.113.8']);
+    expect([a.user, b.user]).toEqual(['ip:203.0.113.7', 'ip:203.0.113.8']);
     expect(JSON.parse(a.payload).user).toEqual({ ip_address: '203.0.113.7' });
   });
 
   it('fills it in for infer_ip "auto" when the event has none, and never over one it has', () => {
     const sdk = { name: 'sentry.javascript.browser', settings: { infer_ip: 'auto' } };
-    expect(readFrom({ message: 'm', sdk }, '198.51.100.1').user).toBe('198.51.100.1');
+    expect(readFrom({ message: 'm', sdk }, '198.51.100.1').user).toBe('ip:198.51.100.1');
     expect(
       readFrom({ message: 'm', sdk, user: { ip_address: '10.0.0.1' } }, '198.51.100.1').user,
-    ).toBe('10.0.0.1');
+    ).toBe('ip:10.0.0.1');
     expect(
       readFrom({ message: 'm', sdk: { settings: { infer_ip: 'never' } } }, '198.51.100.1').user,
     ).toBeUndefined();
@@ -144,7 +144,7 @@ describe("the user's address, where the SDK asks the receiver for it", () => {
 
   it('drops {{auto}} rather than store it when the address is not known', () => {
     const e = readFrom({ message: 'm', user: { id: 'u1', ip_address: '{{auto}}' } });
-    expect(e.user).toBe('u1');
+    expect(e.user).toBe('id:u1');
     expect(JSON.parse(e.payload).user).toEqual({ id: 'u1' });
   });
 });

@@ -152,7 +152,7 @@ describe('PII scrubbing', () => {
     // preceded by one, followed by "=" and a value character; it is secret when, in lower case
     // with "-" and "." as "_", it holds a sensitive key word, or its part after its last "-",
     // ".", "[" or "]" is key, pwd, signature or sig. Its value is filtered, up to & # " ' or a
-    // space, and not read on; any other name's value is.
+    // space, and not read on; any other name's value is, from after its "=".
     const isNameChar = (c: string | undefined) => c !== undefined && /[A-Za-z0-9_.[\]-]/.test(c);
     const words = ['password', 'secret', 'passwd', 'api_key', 'apikey', 'auth', 'credentials'];
     words.push('token', 'bearer', 'private_key', 'cookie', 'session');
@@ -187,6 +187,11 @@ describe('PII scrubbing', () => {
             p = end;
             continue;
           }
+          // Another name is read whole, its escapes included, and its value read on: no name
+          // starts inside it (`%0Authentication` is "\nuthentication", not "0Authentication").
+          out += s.slice(p, j + 1);
+          p = j + 1;
+          continue;
         }
         out += s[p];
         p++;
@@ -801,6 +806,12 @@ describe("PII scrubbing of query parameters by the project's own keys", () => {
     );
     expect(scrubString('api%5Fkey=k123&page%5Bsize%5D=20')).toBe(
       `api%5Fkey=${FILTERED}&page%5Bsize%5D=20`,
+    );
+    // A name is read whole, escapes and all: `%0Authentication` is "\nuthentication", no
+    // secret word, and no name starts inside it; the card number after it is one.
+    expect(scrubString('%0Authentication=abc&x=1')).toBe('%0Authentication=abc&x=1');
+    expect(scrubString('%0Authentication=4111 1111 1111 1111')).toBe(
+      `%0Authentication=${FILTERED}`,
     );
     const scrub = createScrubber({ enabled: true, extraKeys: ['card[cvc]', 'tax_id'] });
     expect(scrub.text('x?card%5Bcvc%5D=123&tax%2Did=DE1&card%5Bbrand%5D=visa')).toBe(
