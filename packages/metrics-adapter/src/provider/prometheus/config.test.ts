@@ -295,6 +295,16 @@ describe('parseAdapterConfig', () => {
       'c.yaml:5: rules[0].resources.overrides.widget.resource: "widget" is not a built-in Kubernetes resource: name the group of a custom resource',
     ],
     [
+      'an override naming a built-in group that does not serve the resource',
+      'rules:\n- seriesQuery: up\n  resources:\n    overrides:\n      pod: {group: apps, resource: pods}\n',
+      'c.yaml:5: rules[0].resources.overrides.pod.resource: API group "apps" serves no "pods" (it is in the core group: leave group out)',
+    ],
+    [
+      'an override naming the wrong built-in group',
+      'rules:\n- seriesQuery: up\n  resources:\n    overrides:\n      job: {group: apps, resource: job}\n',
+      'c.yaml:5: rules[0].resources.overrides.job.resource: API group "apps" serves no "job" (it is in group "batch")',
+    ],
+    [
       'a misspelt key under resourceRules',
       'resourceRules:\n  cpu: {}\n  windows: 3m\n',
       'c.yaml:3: resourceRules: unknown key "windows" (allowed: cpu, memory, window)',

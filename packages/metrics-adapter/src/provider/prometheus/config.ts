@@ -75,6 +75,9 @@ export const METRICS_QUERY_FIELDS: Readonly<Record<string, FieldKind>> = {
   GroupBy: 'string',
   GroupBySlice: 'slice',
 };
+/** Built-in API groups whose resources resources.ts lists all of. */
+const COMPLETE_GROUPS: ReadonlySet<string> = new Set(['apps', 'batch', 'policy', 'autoscaling']);
+
 /** The fields of a resources.template: a group (sanitised) and a singular resource. */
 export const RESOURCE_TEMPLATE_FIELDS: Readonly<Record<string, FieldKind>> = {
   Group: 'string',
@@ -339,6 +342,16 @@ function readResources(r: Reader, node: Node | null | undefined, rp: string): Re
         `${gp}.resource`,
         `${JSON.stringify(resource)} is not a built-in Kubernetes resource: name the group of a custom resource`,
       );
+    // A built-in group that does not serve the resource (`{group: apps, resource: pods}`): the
+    // RESTMapper refuses it there too. Only groups whose every resource the table lists.
+    if (group && COMPLETE_GROUPS.has(group) && !builtInResource(group, resource)) {
+      const home = builtInResource(undefined, resource);
+      r.fail(
+        g.get('resource'),
+        `${gp}.resource`,
+        `API group ${JSON.stringify(group)} serves no ${JSON.stringify(resource)}${home ? ` (it is in ${home.group ? `group ${JSON.stringify(home.group)}` : 'the core group: leave group out'})` : ''}`,
+      );
+    }
     overrides[label] = { ...(group ? { group } : {}), resource };
   }
   const namespaced = r.bool(rm.get('namespaced'), `${rp}.namespaced`);
