@@ -41,16 +41,55 @@ it.each([
   expect(readFileSync(join(dir, kept), 'utf8')).toBe(before);
 });
 
-it('reads --tls-cert-file and --tls-private-key-file as they are', () => {
-  writeFileSync(join(dir, 'c.pem'), 'CERT');
-  writeFileSync(join(dir, 'k.pem'), 'KEY');
-  expect(
-    servingCertificate({
-      certFile: join(dir, 'c.pem'),
-      keyFile: join(dir, 'k.pem'),
-      certDir: join(dir, 'unused'),
-    }),
-  ).toEqual({ cert: 'CERT', key: 'KEY', certFile: join(dir, 'c.pem') });
+describe('--tls-cert-file and --tls-private-key-file', () => {
+  let pki: Pki;
+  let a: Pair;
+  let b: Pair;
+  beforeAll(() => {
+    pki = createPki();
+    const ca = pki.ca('ca');
+    a = pki.server(ca, 'a');
+    b = pki.server(ca, 'b');
+  });
+  afterAll(() => pki.remove());
+
+  it('reads the pair as it is', () => {
+    expect(
+      servingCertificate({ certFile: a.certFile, keyFile: a.keyFile, certDir: join(dir, 'x') }),
+    ).toEqual({ cert: a.cert, key: a.key, certFile: a.certFile });
+  });
+
+  it("refuses a key that is not the certificate's, naming both files", () => {
+    expect(() =>
+      servingCertificate({ certFile: a.certFile, keyFile: b.keyFile, certDir: dir }),
+    ).toThrow(
+      `serving certificate ${a.certFile} and key ${b.keyFile}: the private key does not match the certificate's public key`,
+    );
+  });
+
+  it('refuses a file that holds no PEM certificate, or nothing, naming it', () => {
+    writeFileSync(join(dir, 'junk.pem'), 'not a certificate\n');
+    writeFileSync(join(dir, 'empty.pem'), '');
+    expect(() =>
+      servingCertificate({ certFile: join(dir, 'junk.pem'), keyFile: a.keyFile, certDir: dir }),
+    ).toThrow(
+      `serving certificate ${join(dir, 'junk.pem')} and key ${a.keyFile} are not a usable PEM certificate and private key`,
+    );
+    expect(() =>
+      servingCertificate({ certFile: a.certFile, keyFile: join(dir, 'empty.pem'), certDir: dir }),
+    ).toThrow(`${join(dir, 'empty.pem')} is empty`);
+    expect(() =>
+      servingCertificate({ certFile: join(dir, 'none.pem'), keyFile: a.keyFile, certDir: dir }),
+    ).toThrow(`cannot read serving certificate file ${join(dir, 'none.pem')}`);
+  });
+
+  it('refuses an apiserver.crt in --cert-dir whose key was replaced, rather than serving with it', () => {
+    servingCertificate({ certDir: dir });
+    writeFileSync(join(dir, 'apiserver.key'), b.key);
+    expect(() => servingCertificate({ certDir: dir })).toThrow(
+      "the private key does not match the certificate's public key",
+    );
+  });
 });
 
 describe('serverTlsOptions', () => {

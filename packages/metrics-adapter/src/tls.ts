@@ -1,10 +1,15 @@
 // The serving certificate: --tls-cert-file/--tls-private-key-file, or, like every Kubernetes
 // API server, a self-signed pair written once to --cert-dir (apiserver.crt, apiserver.key).
 import { execFileSync } from 'node:child_process';
-import { constants } from 'node:crypto';
+import { constants, createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_CIPHERS, type SecureContextOptions, type TlsOptions } from 'node:tls';
+import {
+  createSecureContext,
+  DEFAULT_CIPHERS,
+  type SecureContextOptions,
+  type TlsOptions,
+} from 'node:tls';
 
 export interface ServingCert {
   readonly cert: string;
@@ -12,18 +17,55 @@ export interface ServingCert {
   readonly certFile: string;
 }
 
+/**
+ * The pair in `certFile` and `keyFile`, refused unless it can serve, as k8s.io/apiserver's
+ * DynamicCertKeyPairContent refuses it (empty, or failing tls.X509KeyPair) — with both files
+ * named, rather than OpenSSL's bare "key values mismatch" when the server is made.
+ */
+function readPair(certFile: string, keyFile: string): ServingCert {
+  const read = (file: string) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new Error(`cannot read serving certificate file ${file}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  };
+  const cert = read(certFile);
+  const key = read(keyFile);
+  const which = `serving certificate ${certFile} and key ${keyFile}`;
+  if (cert.trim() === '' || key.trim() === '')
+    throw new Error(`${which}: ${cert.trim() === '' ? certFile : keyFile} is empty`);
+  let matches: boolean;
+  try {
+    createSecureContext({ cert, key });
+    // OpenSSL keeps an RSA and an EC key apart, so a key of another type is no "mismatch" to it:
+    // compare the public keys, as tls.X509KeyPair does.
+    const spki = (k: ReturnType<typeof createPublicKey>) =>
+      k.export({ type: 'spki', format: 'der' });
+    matches = spki(new X509Certificate(cert).publicKey).equals(
+      spki(createPublicKey(createPrivateKey(key))),
+    );
+  } catch (err) {
+    const reason = (err as Error).message;
+    if (!/key values mismatch/.test(reason))
+      throw new Error(`${which} are not a usable PEM certificate and private key: ${reason}`, {
+        cause: err,
+      });
+    matches = false;
+  }
+  if (!matches)
+    throw new Error(`${which}: the private key does not match the certificate's public key`);
+  return { cert, key, certFile };
+}
+
 export function servingCertificate(options: {
   certFile?: string;
   keyFile?: string;
   certDir: string;
 }): ServingCert {
-  if (options.certFile && options.keyFile) {
-    return {
-      cert: readFileSync(options.certFile, 'utf8'),
-      key: readFileSync(options.keyFile, 'utf8'),
-      certFile: options.certFile,
-    };
-  }
+  if (options.certFile && options.keyFile) return readPair(options.certFile, options.keyFile);
   const certFile = join(options.certDir, 'apiserver.crt');
   const keyFile = join(options.certDir, 'apiserver.key');
   const haveCert = existsSync(certFile);
@@ -67,7 +109,7 @@ export function servingCertificate(options: {
       );
     }
   }
-  return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile };
+  return readPair(certFile, keyFile);
 }
 
 /**
