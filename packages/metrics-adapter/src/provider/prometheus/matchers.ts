@@ -1,7 +1,7 @@
 // Kubernetes label-selector requirements as PromQL label matchers. Metric label selectors name
 // Prometheus labels directly; object label selectors are matched against kube-state-metrics'
-// `kube_<kind>_labels`, whose label names are `label_` + the key with every character outside
-// [a-zA-Z0-9_] replaced by `_`. `>` and `<` have no matcher form: in an object selector they
+// `kube_<kind>_labels`, whose label names are `label_` + the key sanitised, in snake and lower
+// case (kubeStateLabel). `>` and `<` have no matcher form: in an object selector they
 // become "label present" plus a numeric check done here; a metric selector refuses them, as
 // prometheus-adapter does (a check after the rule's aggregation would see no such label).
 import { formatLabelSelector, type Requirement } from '../../k8s/label-selector';
@@ -20,8 +20,20 @@ export const promString = (s: string) => JSON.stringify(s);
 
 const regexEscape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** kube-state-metrics' name for the Prometheus label that carries Kubernetes label `key`. */
-export const kubeStateLabel = (key: string) => `label_${key.replace(/[^a-zA-Z0-9_]/g, '_')}`;
+/**
+ * kube-state-metrics' name for the Prometheus label that carries Kubernetes label `key`
+ * (internal/store/utils.go, labelName): `label_` + the key with every character outside
+ * [a-zA-Z0-9_] replaced by `_`, then in snake case (`([a-z0-9])([A-Z])` → `$1_$2`, since
+ * kube-state-metrics 2.0) and lower case: `app.kubernetes.io/name` → `label_app_kubernetes_io_name`,
+ * `appName` → `label_app_name`, `Tier` → `label_tier`. Keys of one object that come out the same
+ * (`a.b` and `a_b`, `Tier` and `tier`) are written `label_a_b_conflict1`, `…_conflict2` there,
+ * in the keys' sort order: a selector on either key does not see them.
+ */
+export const kubeStateLabel = (key: string) =>
+  `label_${key
+    .replace(/[^a-zA-Z0-9_]/g, '_')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()}`;
 
 function toMatchers(reqs: readonly Requirement[], labelOf: (key: string) => string): Matchers {
   const matchers: string[] = [];

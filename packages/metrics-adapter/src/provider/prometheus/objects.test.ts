@@ -55,3 +55,29 @@ describe('the kube-state-metrics object lister', () => {
     },
   );
 });
+
+describe('label names on kube-state-metrics series', () => {
+  // kube-state-metrics' labelName (internal/store/utils.go): sanitised, then snake case and
+  // lower case; the expected names are its own test's (utils_test.go, TestKubeLabelsToPrometheusLabels
+  // and TestToSnakeCase).
+  it.each([
+    ['app.kubernetes.io/name=collab', 'label_app_kubernetes_io_name="collab"'],
+    ['camelCase=x', 'label_camel_case="x"'],
+    ['snake_camelCase=x', 'label_snake_camel_case="x"'],
+    ['example.com/fooBarBaz=x', 'label_example_com_foo_bar_baz="x"'],
+    ['aBcD=x', 'label_a_bc_d="x"'],
+    ['ABC=x', 'label_abc="x"'],
+    ['9A=x', 'label_9_a="x"'],
+    ['0_app3=x', 'label_0_app3="x"'],
+    ['Tier!=web', 'label_tier!="web"'],
+  ])('reads %s from the label kube-state-metrics writes for its key', async (selector, matcher) => {
+    const query = `group by (pod) (kube_pod_labels{namespace="platform",${matcher}})`;
+    const { client, asked } = fakeClient({ [query]: [sample({ pod: 'collab-0' })] });
+    const names = await kubeStateObjectLister(client).names(
+      'pods',
+      'platform',
+      parseLabelSelector(selector),
+    );
+    expect([asked, [...names]]).toEqual([[query], ['collab-0']]);
+  });
+});
