@@ -243,11 +243,26 @@ const anyEventOf = (name: string, what: string) => ({
 });
 // The server reads at most 15 digits (rest.ts) and refuses more with 400.
 const issueId = param('id', { ...integer, minimum: 1, maximum: 999_999_999_999_999 }, 'path');
-/** A body the operation cannot go without (OpenAPI's requestBody is optional unless it says). */
-const jsonRequest = (schema: object) => ({
+/**
+ * A body the operation cannot go without (OpenAPI's requestBody is optional unless it says): an
+ * object of these properties, others ignored as Sentry's issue validators (DRF serializers)
+ * ignore them, so not closed as the answers' objects are: the server takes `{ status, note }`.
+ */
+const jsonRequest = (properties: Record<string, object>) => ({
   required: true,
-  content: { 'application/json': { schema } },
+  content: {
+    'application/json': {
+      schema: {
+        type: 'object',
+        required: Object.keys(properties),
+        properties,
+        description: 'Other properties are ignored.',
+      },
+    },
+  },
 });
+/** An issue id in a body: a JSON integer, up to the largest a JSON number holds exactly. */
+const bodyIssueId = { ...integer, minimum: 1, maximum: Number.MAX_SAFE_INTEGER };
 const sessionId = param(
   'id',
   text,
@@ -324,7 +339,7 @@ export function openApiDocument(): object {
         patch: {
           summary: 'Change the status of one issue',
           parameters: [issueId],
-          requestBody: jsonRequest(object({ status: oneOf(STATUSES) })),
+          requestBody: jsonRequest({ status: oneOf(STATUSES) }),
           responses: {
             '200': ok(ref('IssueDetail')),
             ...notFound('issue'),
@@ -347,12 +362,10 @@ export function openApiDocument(): object {
       '/issues/status': {
         post: {
           summary: 'Change the status of many issues',
-          requestBody: jsonRequest(
-            object({
-              ids: { ...integers, minItems: 1, maxItems: 1000 },
-              status: oneOf(STATUSES),
-            }),
-          ),
+          requestBody: jsonRequest({
+            ids: { type: 'array', items: bodyIssueId, minItems: 1, maxItems: 1000 },
+            status: oneOf(STATUSES),
+          }),
           responses: {
             '200': ok(
               object({
