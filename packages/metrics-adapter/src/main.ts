@@ -316,6 +316,7 @@ export async function startAdapter(
     certFile: flags.tlsCertFile,
     keyFile: flags.tlsPrivateKeyFile,
     certDir: flags.certDir,
+    bindAddress: flags.bindAddress,
   });
   const app = createApp({
     provider,
@@ -352,6 +353,7 @@ export async function startAdapter(
         certFile: flags.tlsCertFile,
         keyFile: flags.tlsPrivateKeyFile,
         certDir: flags.certDir,
+        bindAddress: flags.bindAddress,
       });
       const nextAuth = await authentication(flags, authApi, quiet);
       const changed =

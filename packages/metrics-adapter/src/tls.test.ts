@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { connect, createServer, type SecureVersion } from 'node:tls';
+import { parseFlags } from './flags';
 import { createPki, type Pair, type Pki } from './testing/pki';
 import { serverTlsOptions, servingCertificate } from './tls';
 
@@ -26,6 +27,23 @@ it('writes a self-signed pair for localhost and 127.0.0.1 once, and reads it bac
   expect(cert.checkIP('127.0.0.1')).toBe('127.0.0.1');
   expect(cert.subject).toMatch(/^CN=localhost@\d+$/);
   expect(servingCertificate({ certDir })).toEqual(first);
+});
+
+it('puts a specific --bind-address in the self-signed certificate, as k8s.io/apiserver does', () => {
+  const bound = new X509Certificate(
+    servingCertificate({ certDir: join(dir, 'bound'), bindAddress: '10.1.2.3' }).cert,
+  );
+  expect(bound.checkIP('10.1.2.3')).toBe('10.1.2.3');
+  expect(bound.checkHost('localhost')).toBe('localhost');
+  const v6 = new X509Certificate(
+    servingCertificate({ certDir: join(dir, 'v6'), bindAddress: 'fd00::7' }).cert,
+  );
+  expect(v6.checkIP('fd00::7')).toBe('fd00::7');
+  const any = new X509Certificate(
+    servingCertificate({ certDir: join(dir, 'any'), bindAddress: '0.0.0.0' }).cert,
+  );
+  expect(any.checkIP('0.0.0.0')).toBeUndefined();
+  expect(any.checkIP('10.1.2.3')).toBeUndefined();
 });
 
 it.each([
@@ -137,6 +155,41 @@ describe('serverTlsOptions', () => {
         'TLSv1',
       ),
     ).toBe('TLSv1');
+  });
+
+  it('serves a TLS 1.2 client the ECDHE_RSA suite --tls-cipher-suites names with the self-signed certificate', async () => {
+    // TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 is ECDHE-RSA-AES128-GCM-SHA256 (openssl-ciphers(1)):
+    // client-go's self-signed certificate has an RSA key, so Go serves it; an ECDSA key cannot.
+    const { tlsCipherSuites } = parseFlags([
+      '--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+    ]);
+    const self = servingCertificate({ certDir: join(dir, 'self') });
+    const server = createServer(
+      serverTlsOptions(self, [], { ciphers: tlsCipherSuites as string }),
+      (s) => s.end(),
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const got = await new Promise<string>((resolve) => {
+        const c = connect(
+          {
+            port: (server.address() as AddressInfo).port,
+            host: '127.0.0.1',
+            rejectUnauthorized: false,
+            maxVersion: 'TLSv1.2',
+            ciphers: 'ECDHE-RSA-AES128-GCM-SHA256',
+          },
+          () => {
+            resolve(`${c.getProtocol()} ${c.getCipher().standardName}`);
+            c.destroy();
+          },
+        );
+        c.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+      });
+      expect(got).toBe('TLSv1.2 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256');
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('refuses them by default and with a minimum of TLS 1.2', async () => {

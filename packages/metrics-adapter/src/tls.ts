@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { constants, createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import {
   createSecureContext,
@@ -64,6 +65,8 @@ export function servingCertificate(options: {
   certFile?: string;
   keyFile?: string;
   certDir: string;
+  /** --bind-address: a specific one is put in a self-signed certificate, as k8s.io/apiserver does. */
+  bindAddress?: string;
 }): ServingCert {
   if (options.certFile && options.keyFile) return readPair(options.certFile, options.keyFile);
   const certFile = join(options.certDir, 'apiserver.crt');
@@ -77,6 +80,18 @@ export function servingCertificate(options: {
       `error reading ${haveCert ? keyFile : certFile}, certificate and key must be supplied as a pair (--cert-dir ${options.certDir} holds only ${haveCert ? 'apiserver.crt' : 'apiserver.key'})`,
     );
   if (!haveCert) {
+    // As MaybeDefaultWithSelfSignedCerts("localhost", [127.0.0.1]) with prometheus-adapter's
+    // arguments: localhost, 127.0.0.1, and a specific --bind-address (::1 too, for IPv6).
+    const bind = options.bindAddress;
+    const sans = ['DNS:localhost', 'IP:127.0.0.1', 'IP:::1'];
+    if (
+      bind &&
+      isIP(bind) !== 0 &&
+      bind !== '0.0.0.0' &&
+      bind !== '::' &&
+      !sans.includes(`IP:${bind}`)
+    )
+      sans.push(`IP:${bind}`);
     mkdirSync(options.certDir, { recursive: true, mode: 0o700 });
     try {
       execFileSync(
@@ -84,17 +99,17 @@ export function servingCertificate(options: {
         [
           'req',
           '-x509',
+          // An RSA key, as client-go's GenerateSelfSignedCertKey makes: the TLS 1.2 suites
+          // --tls-cipher-suites names are mostly ECDHE_RSA ones, which an ECDSA key cannot serve.
           '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:prime256v1',
+          'rsa:2048',
           '-nodes',
           '-days',
           '365',
           '-subj',
           `/CN=localhost@${Math.floor(Date.now() / 1000)}`,
           '-addext',
-          'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1',
+          `subjectAltName=${sans.join(',')}`,
           '-keyout',
           keyFile,
           '-out',
