@@ -4,7 +4,7 @@
 // case (kubeStateLabel). `>` and `<` have no matcher form: in an object selector they
 // become "label present" plus a numeric check done here; a metric selector refuses them, as
 // prometheus-adapter does (a check after the rule's aggregation would see no such label).
-import { formatLabelSelector, type Requirement } from '../../k8s/label-selector';
+import { formatLabelSelector, matchesLabels, type Requirement } from '../../k8s/label-selector';
 import { BadSelectorError } from '../provider';
 
 const PROM_LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -37,7 +37,7 @@ export const kubeStateLabel = (key: string) =>
 
 function toMatchers(reqs: readonly Requirement[], labelOf: (key: string) => string): Matchers {
   const matchers: string[] = [];
-  const numeric: { label: string; op: 'gt' | 'lt'; bound: number }[] = [];
+  const numeric: { label: string; requirement: Requirement }[] = [];
   for (const r of reqs) {
     const label = labelOf(r.key);
     const alternation = r.values.map(regexEscape).join('|');
@@ -64,14 +64,16 @@ function toMatchers(reqs: readonly Requirement[], labelOf: (key: string) => stri
       case 'gt':
       case 'lt':
         matchers.push(`${label}!=""`);
-        numeric.push({ label, op: r.operator, bound: Number(r.values[0]) });
+        numeric.push({ label, requirement: r });
         break;
     }
   }
+  // As Requirement.Matches compares: both sides read by strconv.ParseInt (int64, base 10), so
+  // `1e3`, `0x10` and `1.5` are no numbers, and values past 2^53 keep their last digit.
   const accepts = (labels: Readonly<Record<string, string>>) =>
-    numeric.every(({ label, op, bound }) => {
-      const v = Number(labels[label]);
-      return Number.isFinite(v) && (op === 'gt' ? v > bound : v < bound);
+    numeric.every(({ label, requirement }) => {
+      const v = labels[label];
+      return v !== undefined && matchesLabels([requirement], { [requirement.key]: v });
     });
   return { matchers, accepts };
 }

@@ -81,3 +81,30 @@ describe('label names on kube-state-metrics series', () => {
     expect([asked, [...names]]).toEqual([[query], ['collab-0']]);
   });
 });
+
+describe('> and < on kube-state-metrics series', () => {
+  // Requirement.Matches reads the object's value with strconv.ParseInt(v, 10, 64) and matches
+  // neither operator where that fails; label values may hold `1e3`, `0x10` or `1.5` (letters,
+  // digits, `.`), which ParseInt refuses, and int64 compares exactly past 2^53.
+  it.each<[string, string, boolean]>([
+    ['replicas>2', '3', true],
+    ['replicas>2', '1e3', false],
+    ['replicas>2', '0x10', false],
+    ['replicas<2', '1.5', false],
+    ['replicas>2', '0003', true],
+    ['replicas>9007199254740992', '9007199254740993', true],
+    ['replicas<9007199254740993', '9007199254740992', true],
+    ['replicas>1', '9223372036854775808', false],
+  ])('%s picks a pod labelled replicas=%s: %p', async (selector, value, picked) => {
+    const query = 'kube_pod_labels{namespace="platform",label_replicas!=""}';
+    const { client, asked } = fakeClient({
+      [query]: [sample({ pod: 'worker-0', label_replicas: value })],
+    });
+    const names = await kubeStateObjectLister(client).names(
+      'pods',
+      'platform',
+      parseLabelSelector(selector),
+    );
+    expect([asked, [...names]]).toEqual([[query], picked ? ['worker-0'] : []]);
+  });
+});
