@@ -109,7 +109,21 @@ export function metricLabelMatchers(reqs: readonly Requirement[]): readonly stri
   return toMatchers(reqs, (key) => key).matchers;
 }
 
-/** Matchers on kube-state-metrics' `kube_<kind>_labels` for an object labelSelector. */
+/**
+ * Matchers on kube-state-metrics' `kube_<kind>_labels` for an object labelSelector. A requirement
+ * that names the empty value (`tier=`, `tier in ()`, `tier!=`, `tier notin (a,)`) is refused:
+ * Prometheus keeps no empty label, so an object labelled `tier: ""` has no `label_tier`, as one
+ * without the label, and every object without the label would be picked (or left out) wrongly.
+ * `tier`, `!tier`, `tier!=web` and `tier notin (web)` are served: they misjudge only an object
+ * whose label is empty.
+ */
 export function kubeStateMatchers(reqs: readonly Requirement[]): Matchers {
+  for (const r of reqs) {
+    if (r.values.includes('') && r.operator !== 'gt' && r.operator !== 'lt') {
+      throw new BadSelectorError(
+        `label selector ${JSON.stringify(formatLabelSelector([r]))}: an empty value of ${JSON.stringify(r.key)} cannot be told from no such label in kube-state-metrics' series (Prometheus keeps no empty label); select objects through the Kubernetes API (--lister-kubeconfig) for it`,
+      );
+    }
+  }
   return toMatchers(reqs, kubeStateLabel);
 }

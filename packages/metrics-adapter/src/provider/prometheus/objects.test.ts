@@ -2,6 +2,7 @@
 // it reads the names from, as kube-state-metrics writes them (internal/store/*.go).
 import { parseLabelSelector } from '../../k8s/label-selector';
 import type { PrometheusClient, Sample } from './client';
+import { BadSelectorError } from '../provider';
 import { kubeStateObjectLister } from './objects';
 
 /** A client answering each query from `answers` (none: no samples), and what it was asked. */
@@ -106,5 +107,93 @@ describe('> and < on kube-state-metrics series', () => {
       parseLabelSelector(selector),
     );
     expect([asked, [...names]]).toEqual([[query], picked ? ['worker-0'] : []]);
+  });
+});
+
+describe('selectors on labels kube-state-metrics may lack', () => {
+  // As Requirement.Matches: != and notin pick an object without the label, exists and ! ask
+  // whether it has one; Prometheus' != "" and = "" match a missing label as an empty one.
+  it.each([
+    ['tier notin (web)', 'label_tier!~"web"'],
+    ['tier!=web', 'label_tier!="web"'],
+    ['!tier', 'label_tier=""'],
+    ['tier', 'label_tier!=""'],
+    [
+      'app.kubernetes.io/name in (collab, collab.v2)',
+      'label_app_kubernetes_io_name=~"collab|collab\\\\.v2"',
+    ],
+  ])('sends %s as %s', async (selector, matcher) => {
+    const query = `group by (pod) (kube_pod_labels{namespace="platform",${matcher}})`;
+    const { client, asked } = fakeClient({ [query]: [sample({ pod: 'video-processing-0' })] });
+    const names = await kubeStateObjectLister(client).names(
+      'pods',
+      'platform',
+      parseLabelSelector(selector),
+    );
+    expect([asked, [...names]]).toEqual([[query], ['video-processing-0']]);
+  });
+
+  // `tier=` would pick every pod without a tier label (Kubernetes: only those labelled tier="");
+  // `tier!=` would leave them all out (Kubernetes picks them).
+  it.each(['tier=', 'tier==', 'tier in ()', 'tier in (web,)', 'tier!=', 'tier notin (,web)'])(
+    'refuses %j, whose empty value kube-state-metrics cannot tell from a missing label, with 400 and asks nothing',
+    async (selector) => {
+      const { client, asked } = fakeClient({});
+      const names = kubeStateObjectLister(client).names(
+        'pods',
+        'platform',
+        parseLabelSelector(selector),
+      );
+      await expect(names).rejects.toThrow(BadSelectorError);
+      await expect(names).rejects.toThrow(
+        /an empty value of "tier" cannot be told from no such label in kube-state-metrics' series/,
+      );
+      expect(asked).toEqual([]);
+    },
+  );
+});
+
+describe('root-scoped and namespaced resources', () => {
+  it.each([
+    // kube-state-metrics: kube_node_labels{node}, kube_namespace_labels{namespace}: no namespace matcher.
+    ['nodes', undefined, 'group by (node) (kube_node_labels{label_pool="gpu"})', 'node'],
+    [
+      'namespaces',
+      undefined,
+      'group by (namespace) (kube_namespace_labels{label_pool="gpu"})',
+      'namespace',
+    ],
+    [
+      'namespaces',
+      'platform',
+      'group by (namespace) (kube_namespace_labels{label_pool="gpu"})',
+      'namespace',
+    ],
+  ])('lists %s (namespace %p) with %s', async (resource, namespace, query, label) => {
+    const { client, asked } = fakeClient({
+      [query]: [sample({ [label]: 'b' }), sample({ [label]: 'a' })],
+    });
+    const names = await kubeStateObjectLister(client).names(
+      resource,
+      namespace,
+      parseLabelSelector('pool=gpu'),
+    );
+    expect([asked, [...names].sort()]).toEqual([[query], ['a', 'b']]);
+  });
+
+  it('lists a pod once when two kube-state-metrics replicas export its series', async () => {
+    const query = 'kube_pod_labels{namespace="platform",label_replicas!=""}';
+    const { client } = fakeClient({
+      [query]: [
+        sample({ pod: 'worker-0', instance: 'ksm-0', label_replicas: '3' }),
+        sample({ pod: 'worker-0', instance: 'ksm-1', label_replicas: '3' }),
+      ],
+    });
+    const names = await kubeStateObjectLister(client).names(
+      'pods',
+      'platform',
+      parseLabelSelector('replicas>1'),
+    );
+    expect([...names]).toEqual(['worker-0']);
   });
 });
