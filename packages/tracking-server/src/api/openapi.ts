@@ -225,6 +225,11 @@ const param = (name: string, schema: object, where = 'query', description?: stri
   schema,
   ...(description ? { description } : {}),
 });
+/**
+ * A `q` search text: any but a NUL character, which the server refuses (400): SQLite's LIKE
+ * would read the pattern up to it and match everything.
+ */
+const searchText = { type: 'string', pattern: '^[^\\u0000]*$' };
 /** A filter an issue matches when any of its events does. */
 // The server reads at most 15 decimal digits (rest.ts) and refuses more with 400.
 const epochMillis = { ...integer, minimum: 0, maximum: 999_999_999_999_999 };
@@ -310,7 +315,7 @@ export function openApiDocument(): object {
             anyEventOf('service', 'from this service'),
             anyEventOf('environment', 'in this environment'),
             anyEvent('release', 'of this release'),
-            param('q', text),
+            param('q', searchText),
             param(
               'seenAfter',
               epochMillis,
@@ -390,9 +395,14 @@ export function openApiDocument(): object {
           summary:
             'Debug sessions (operations, errors and memory snapshots sharing a correlation id, else a trace id), most recent first',
           parameters: [
-            param('q', text),
+            param('q', searchText),
             param('service', text),
-            param('minDurationMs', { type: 'number', minimum: 0 }),
+            param('minDurationMs', {
+              type: 'number',
+              minimum: 0,
+              // The server reads up to 12 decimal digits before the point (rest.ts).
+              maximum: 999_999_999_999,
+            }),
             param('hasErrors', oneOf(['true', 'false'])),
             param('cursor', text),
             param('limit', { type: 'integer', minimum: 1, maximum: 200, default: 50 }),
