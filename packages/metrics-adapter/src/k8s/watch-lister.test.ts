@@ -110,6 +110,25 @@ describe('paged, metadata-only lists', () => {
   });
 });
 
+describe('selecting from the cache', () => {
+  // testdata/kube/podlist-metadata.json: in platform two collab pods with tier=realtime and
+  // video-processing-0 with no tier label; in staging collab-staging-0 with no tier label. As
+  // Requirement.Matches: != and notin pick a pod without the label.
+  it.each<[string, string | undefined, string[]]>([
+    ['tier notin (realtime)', 'platform', ['video-processing-0']],
+    ['tier!=realtime', 'platform', ['video-processing-0']],
+    ['!tier', 'platform', ['video-processing-0']],
+    ['tier', 'platform', ['collab-7d9f8b6c5d-q8w2m', 'collab-7d9f8b6c5d-x2x4z']],
+    ['tier=', 'platform', []],
+    ['statefulset.kubernetes.io/pod-name=video-processing-0', 'platform', ['video-processing-0']],
+    ['!tier', undefined, ['collab-staging-0', 'video-processing-0']],
+  ])('%s in %p picks %j', async (selector, namespace, names) => {
+    const { lister } = start();
+    const picked = await lister.names('pods', namespace, parseLabelSelector(selector));
+    expect([...picked].sort()).toEqual(names);
+  });
+});
+
 describe('failing watches', () => {
   it('retries a watch that sends an ERROR event after growing delays, reporting each failure', async () => {
     fake.watchMode = 'error';
