@@ -166,6 +166,44 @@ describe('toLabelSelector', () => {
   it('has no form for > and <', () => {
     expect(toLabelSelector(parseLabelSelector('replicas>1'))).toBeNull();
   });
+
+  // Past 12 requirements Go's sort.Sort reorders those of one key. Expected bodies are what
+  // json.Marshal(metav1.ParseToLabelSelector(labels.Parse(text).String())) printed
+  // (k8s.io/apimachinery v0.32.3, Go 1.26), as prometheus-adapter's metricFor builds the echo.
+  it('keeps the last = of a key that Go keeps, past 12 requirements', () => {
+    const text = Array.from({ length: 20 }, (_, i) => `${i % 2 ? 'a' : 'b'}=${i + 1}`).join(',');
+    expect(text).toBe(
+      'b=1,a=2,b=3,a=4,b=5,a=6,b=7,a=8,b=9,a=10,b=11,a=12,b=13,a=14,b=15,a=16,b=17,a=18,b=19,a=20',
+    );
+    expect(JSON.stringify(toLabelSelector(parseLabelSelector(text)))).toBe(
+      '{"matchLabels":{"a":"12","b":"3"}}',
+    );
+  });
+
+  it('orders the matchExpressions of one key as Go does, past 12 requirements', () => {
+    const text =
+      'b in (1),a in (2),b in (3),a in (4),b in (5),a in (6),b in (7),a in (8),b in (9),a in (10),b in (11),a in (12),b in (13)';
+    const expr = (key: string, value: string) => ({ key, operator: 'In', values: [value] });
+    expect(toLabelSelector(parseLabelSelector(text))).toEqual({
+      matchExpressions: [
+        ...['10', '2', '4', '6', '8', '12'].map((v) => expr('a', v)),
+        ...['3', '5', '7', '9', '1', '11', '13'].map((v) => expr('b', v)),
+      ],
+    });
+  });
+
+  it('echoes that selector in v1beta1 items as Go does', () => {
+    const text = Array.from({ length: 20 }, (_, i) => `${i % 2 ? 'a' : 'b'}=${i + 1}`).join(',');
+    const { body } = customMetricValueList(
+      'v1beta1',
+      'job_queue_length',
+      [{ describedObject: pod, value: 1, timestamp: t }],
+      parseLabelSelector(text),
+    );
+    expect(JSON.parse(JSON.stringify(body)).items[0].selector).toEqual({
+      matchLabels: { a: '12', b: '3' },
+    });
+  });
 });
 
 describe('discovery', () => {

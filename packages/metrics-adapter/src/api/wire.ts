@@ -2,7 +2,7 @@
 // external_metrics v1beta1), plus discovery documents. Field names and null-vs-omitted follow
 // the Go json tags: v1beta1 `selector` is always present (null when none), v1beta2's
 // `metric.selector` and every `window` are omitted when unset.
-import type { Requirement } from '../k8s/label-selector';
+import { formatLabelSelector, parseLabelSelector, type Requirement } from '../k8s/label-selector';
 import { compareGoStrings } from './go-strings';
 import { formatQuantity } from './quantity';
 import { CUSTOM_GROUP, EXTERNAL_GROUP, GROUP_VERSIONS, versionsOf } from './routes';
@@ -74,16 +74,19 @@ export function goMap<V>(record: Readonly<Record<string, V>>): Record<string, V>
 }
 
 /**
- * A parsed selector as a metav1.LabelSelector, as metav1.ParseToLabelSelector builds it from the
- * selector's text: requirements sorted by key (a stable sort, as Go's for a few), `matchLabels`
- * a map (so written in key order). `!=` becomes NotIn with one value (the same set); `>`/`<` have
- * no LabelSelector form, so a selector using them is echoed as null.
+ * A parsed selector as a metav1.LabelSelector, as upstream's providers build it with
+ * metav1.ParseToLabelSelector(metricSelector.String()): requirements in the order of the canonical
+ * text (by key, with Go's sort.Sort, which past 12 requirements reorders those of one key, so the
+ * last `=` of a key, the one matchLabels keeps, is Go's last), `matchLabels` a map (so written in
+ * key order). `!=` becomes NotIn with one value (the same set; ParseToLabelSelector refuses it, and
+ * prometheus-adapter's request fails with a 500); `>`/`<` have no LabelSelector form, so a selector
+ * using them is echoed as null.
  */
 export function toLabelSelector(reqs: readonly Requirement[]): LabelSelector | null {
   if (reqs.length === 0) return null;
   const matchLabels: Record<string, string> = {};
   const matchExpressions: NonNullable<LabelSelector['matchExpressions']>[number][] = [];
-  for (const r of [...reqs].sort((a, b) => compareGoStrings(a.key, b.key))) {
+  for (const r of inCanonicalOrder(reqs)) {
     switch (r.operator) {
       case '=':
       case '==':
@@ -111,6 +114,18 @@ export function toLabelSelector(reqs: readonly Requirement[]): LabelSelector | n
     ...(Object.keys(matchLabels).length > 0 ? { matchLabels: goMap(matchLabels) } : {}),
     ...(matchExpressions.length > 0 ? { matchExpressions } : {}),
   };
+}
+
+/**
+ * The requirements in the order formatLabelSelector writes them (Selector.String()'s), read back
+ * from that text as ParseToLabelSelector reads it; sorted by key (stable) should it not parse.
+ */
+function inCanonicalOrder(reqs: readonly Requirement[]): readonly Requirement[] {
+  try {
+    return parseLabelSelector(formatLabelSelector(reqs));
+  } catch {
+    return [...reqs].sort((a, b) => compareGoStrings(a.key, b.key));
+  }
 }
 
 /** Whether a sample's value is kept: NaN and ±Inf (as numbers or Prometheus text) are not. */
