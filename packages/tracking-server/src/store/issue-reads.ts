@@ -82,11 +82,19 @@ export type IssueReads = Pick<
 /** Has a character past ASCII, whose case SQLite's LIKE does not ignore. */
 const NON_ASCII = /[\u0080-\uffff]/;
 
+/**
+ * Text lower-cased for a search past ASCII, with final sigma read as σ (CaseFolding.txt: 03C2 C
+ * 03C3). toLowerCase writes Σ as ς at the end of a word (SpecialCasing.txt, Final_Sigma), so a
+ * search ending inside a word (`ΕΙΣ`, lower-cased `εις`) missed the title it is part of
+ * (`ΕΙΣΟΔΟΣ`, lower-cased `εισοδος`).
+ */
+const fold = (s: string) => s.toLowerCase().replace(/ς/g, 'σ');
+
 export function issueReads(db: Database.Database): IssueReads {
   // LIKE ignores the case of ASCII letters only; a search with others (`Ошибка`, `ÉCHEC`)
   // compares both sides lower-cased by JavaScript, which knows every script's case.
   db.function('beacon_lower', { deterministic: true }, (s: unknown) =>
-    typeof s === 'string' ? s.toLowerCase() : s,
+    typeof s === 'string' ? fold(s) : s,
   );
   const hours = db.prepare('SELECT hour, count FROM issue_hours WHERE issue_id = ? AND hour >= ?');
 
@@ -153,7 +161,7 @@ export function issueReads(db: Database.Database): IssueReads {
           ? ['beacon_lower(title)', 'beacon_lower(culprit)']
           : ['title', 'culprit'];
         where.push(`(${title} LIKE @q ESCAPE '\\' OR ${culprit} LIKE @q ESCAPE '\\')`);
-        const q = unicode ? f.q.toLowerCase() : f.q;
+        const q = unicode ? fold(f.q) : f.q;
         params.q = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       }
       // Active in the range: last seen at or after its start, first seen at or before its end.
