@@ -2,7 +2,20 @@
 // labels as `label_<key>`, so one small query answers "which pods match app=collab" whatever the
 // number of pods — instead of listing pods and sending a regex of all their names, which is what
 // grows past backend limits in prometheus-adapter at ~1,500 pods.
-// kube-state-metrics 2 exports only the labels allowed by --metric-labels-allowlist.
+// kube-state-metrics 2 exports only the labels allowed by --metric-labels-allowlist: a key left
+// out of it reads as missing everywhere (`app=x` picks nothing, `app!=x` every object).
+// What the series can and cannot say:
+// - A pod exported twice (two kube-state-metrics replicas, or shards while resharding) is one
+//   name: the query groups by the object label, and names are a set.
+// - A deleted pod: kube-state-metrics stops exporting its series and Prometheus writes a
+//   staleness marker at the next scrape, so an instant query drops it within a scrape interval
+//   (the 5-minute lookback serves a series only when no marker was written, e.g. across a
+//   Prometheus restart); a failed scrape marks every series stale, and the selector then picks
+//   nothing rather than old pods. The object cache adds up to two --object-cache-ttl.
+// - Keys that kube-state-metrics writes under one name (kubeStateLabel) are told apart only by a
+//   `_conflictN` suffix on objects that carry both, which no selector asks for.
+// - Prometheus must scrape kube-state-metrics with honor_labels, or its `namespace` and `pod`
+//   become `exported_namespace` and `exported_pod` and nothing matches.
 import type { Requirement } from '../../k8s/label-selector';
 import type { ObjectLister } from '../../k8s/objects';
 import type { PrometheusClient } from './client';
