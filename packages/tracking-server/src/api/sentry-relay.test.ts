@@ -124,3 +124,19 @@ describe('a project id written with leading zeros', () => {
     expect([res.status, res.text]).toEqual([200, `{"id":"${id(40)}"}`]);
   });
 });
+
+describe('a raven-python store body whose client is named in Authorization: Sentry …', () => {
+  it('has its NaN read as Python writes it when X-Sentry-Auth holds another scheme, as Relay reads the client', async () => {
+    const { shop } = setup.projects;
+    const res = await post(
+      `/api/${shop.id}/store/`,
+      `{"event_id":"${id(50)}","message":"python nan via authorization","extra":{"ratio":NaN}}`,
+      {
+        'x-sentry-auth': 'Bearer proxy-token',
+        authorization: `Sentry sentry_key=${shop.key}, sentry_client=raven-python/6.10.0`,
+      },
+    );
+    expect([res.status, res.text]).toEqual([200, `{"id":"${id(50)}"}`]);
+    expect(await issuesWith('python nan via authorization')).toBe(1);
+  });
+});

@@ -5,14 +5,19 @@
 // this writes null, as JSON.stringify does: 0 would read as a measured value.
 import type { IncomingHttpHeaders } from 'node:http';
 
-/** The SDK named in `sentry_client`: in the Sentry auth header, else the query string. */
+/**
+ * The SDK named in `sentry_client`: in X-Sentry-Auth, then Authorization, each read only when
+ * written `Sentry …` (as Relay reads them, request_meta.rs, and as auth.ts reads the key, so that
+ * another scheme in X-Sentry-Auth does not hide the client of `Authorization: Sentry …`), else in
+ * the query string.
+ */
 export function sentryClient(
   headers: IncomingHttpHeaders,
   query: URLSearchParams,
 ): string | undefined {
-  const header = headers['x-sentry-auth'] ?? headers.authorization;
-  const text = Array.isArray(header) ? header[0] : header;
-  if (text && /^\s*sentry\s/i.test(text)) {
+  const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+  for (const text of [first(headers['x-sentry-auth']), first(headers.authorization)]) {
+    if (!text || !/^\s*sentry\s/i.test(text)) continue;
     for (const part of text.replace(/^\s*sentry\s+/i, '').split(',')) {
       const [k, ...v] = part.split('=');
       if (k?.trim() === 'sentry_client') return v.join('=').trim() || undefined;
