@@ -140,3 +140,60 @@ describe('a raven-python store body whose client is named in Authorization: Sent
     expect(await issuesWith('python nan via authorization')).toBe(1);
   });
 });
+
+describe('the id of a transaction posted to the store endpoint', () => {
+  /** A transaction as older SDKs post it to /store/, in the session `session`. */
+  const transaction = (session: string, eventId?: unknown) =>
+    JSON.stringify({
+      type: 'transaction',
+      ...(eventId === undefined ? {} : { event_id: eventId }),
+      transaction: `GET /${session}`,
+      start_timestamp: Date.now() / 1000 - 2,
+      timestamp: Date.now() / 1000 - 1,
+      tags: { correlation_id: session },
+      contexts: { trace: { trace_id: id(60), span_id: '2'.repeat(16), op: 'http.server' } },
+      spans: [],
+    });
+  const store = (body: string) =>
+    post(`/api/${setup.projects.shop.id}/store/`, body, {
+      'x-sentry-auth': `Sentry sentry_version=7, sentry_key=${setup.projects.shop.key}`,
+    });
+  /** The operations of a debug session, through the REST API (404: none). */
+  const operations = async (session: string) => {
+    const res = await fetch(`${setup.tracker.url}/api/v1/sessions/${session}`, {
+      headers: { authorization: 'Bearer test-token' },
+    });
+    return res.status === 404 ? 0 : ((await res.json()) as { timeline: unknown[] }).timeline.length;
+  };
+
+  it('is refused with 400 naming it when it is no event id, as Relay and as an event’s is, and nothing is stored', async () => {
+    // Relay reads a store body's event_id as an EventId (common.rs, MinimalEvent): "invalid JSON".
+    for (const [n, eventId, error] of [
+      [1, 'not an id', 'event_id "not an id" is not 32 hex digits'],
+      [2, 5, 'event_id 5 is not 32 hex digits'],
+      [3, { id: 1 }, 'event_id {...} is not 32 hex digits'],
+    ] as const) {
+      const res = await store(transaction(`bad-tx-id-${n}`, eventId));
+      expect([res.status, res.error]).toEqual([400, error]);
+      expect(await operations(`bad-tx-id-${n}`)).toBe(0);
+    }
+  });
+
+  it('is made and answered when it has none, as Relay answers every store request', async () => {
+    // endpoints/store.rs, parse_event: `minimal.id.unwrap_or_else(EventId::new)`, then answered.
+    for (const [n, eventId] of [
+      [1, undefined],
+      [2, null],
+    ] as const) {
+      const res = await store(transaction(`no-tx-id-${n}`, eventId));
+      expect(res.status).toBe(200);
+      expect(JSON.parse(res.text)).toEqual({ id: expect.stringMatching(/^[0-9a-f]{32}$/) });
+      expect(await operations(`no-tx-id-${n}`)).toBe(1);
+    }
+  });
+
+  it('is answered as sent, without dashes and in lower case, when it is one', async () => {
+    const res = await store(transaction('tx-id-dashed', 'ABCDEF00-0000-4000-8000-000000000061'));
+    expect([res.status, res.text]).toEqual([200, '{"id":"abcdef00000040008000000000000061"}']);
+  });
+});

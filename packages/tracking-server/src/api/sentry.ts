@@ -3,6 +3,7 @@
 // for what does not parse; 403 for a missing or wrong key; 413 naming the limit; 429 with
 // Retry-After and X-Sentry-Rate-Limits. Written on node:http's request and response, not
 // express's: ingest is the hot path, and app.ts routes it before express sees the request.
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseDsn, sentryKey } from '../ingest/auth';
 import { ACCEPTED_ENCODINGS, BodyError, LIMITS, readBody } from '../ingest/body';
@@ -94,6 +95,20 @@ function storedTransaction(text: string): Record<string, unknown> | undefined {
   } catch {
     return undefined; // read as an event, which answers what is wrong with it
   }
+}
+
+/**
+ * The id of a transaction posted to the store endpoint, as Relay reads a store body's `event_id`
+ * (endpoints/store.rs, parse_event; common.rs, MinimalEvent): absent or null, one is made and
+ * answered; anything but an id is a 400 naming it, as an event's is.
+ */
+function storedTransactionId(value: unknown): string {
+  if (value === undefined || value === null) return randomUUID().replace(/-/g, '');
+  if (typeof value === 'string' && /^[0-9a-f]{32}$/i.test(value.replace(/-/g, ''))) return value;
+  // A list or object is not quoted whole: the message is a response header.
+  const shown =
+    typeof value !== 'object' ? JSON.stringify(value) : Array.isArray(value) ? '[...]' : '{...}';
+  throw new IngestError(400, 'malformed', `event_id ${shown} is not 32 hex digits`);
 }
 
 /** A header value as HTTP allows it: printable ASCII, one line, not too long. */
@@ -330,7 +345,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
         // A transaction sent to the store endpoint is a transaction, as Relay takes it.
         const transaction = storedTransaction(text);
         if (transaction) {
-          if (typeof transaction.event_id === 'string') id = transaction.event_id;
+          id = storedTransactionId(transaction.event_id);
           takeTransaction(
             scrubberFor(project.scrub)(transaction) as Record<string, unknown>,
             project.retentionDays,
