@@ -332,7 +332,20 @@ export async function startAdapter(
       ...(flags.tlsMinVersion ? { minVersion: flags.tlsMinVersion } : {}),
       ...(flags.tlsCipherSuites ? { ciphers: flags.tlsCipherSuites } : {}),
     });
-  const server = createServer(secureOptions(tls, auth.cas), app);
+  // As k8s.io/apiserver's SecureServingInfo.Serve sets its http.Server: MaxHeaderBytes 1 MiB
+  // (Node's default is 16 KiB: a front-proxy request for a user in many groups was a 431),
+  // ReadHeaderTimeout 32 s (slowloris; Go's TLS handshake gets the same time) and IdleTimeout
+  // 90 s, below. Node looks for late headers every connectionsCheckingInterval.
+  const server = createServer(
+    {
+      ...secureOptions(tls, auth.cas),
+      maxHeaderSize: 1 << 20,
+      headersTimeout: 32_000,
+      handshakeTimeout: 32_000,
+      connectionsCheckingInterval: 1_000,
+    },
+    app,
+  );
   const drain = drainer(server);
   let shuttingDown = false;
   // Certificates are rotated under a running server (cert-manager renews the serving pair,
@@ -370,7 +383,7 @@ export async function startAdapter(
     );
   }, overrides.certificateReloadMs ?? 60_000);
   reload.unref();
-  server.keepAliveTimeout = 65_000;
+  server.keepAliveTimeout = 90_000;
   // A connection's client certificate is read once (auth/x509.ts): as Go's TLS servers
   // (kube-apiserver's) do, a connection is never renegotiated to another one.
   server.on('secureConnection', (socket: TLSSocket) => socket.disableRenegotiation());
