@@ -12,6 +12,7 @@ import {
   type IssueStatus,
   type Repository,
 } from '../store/repository';
+import { SearchError } from '../store/issue-reads';
 import { SessionCursorError } from '../store/sessions';
 import { CursorError } from '../store/sqlite';
 import { openApiDocument } from './openapi';
@@ -376,7 +377,11 @@ export function restApi(deps: {
     const fail = (status: number, error: string) =>
       void res.status(status).json({ error } satisfies ApiErrorBody);
     if (err instanceof ApiError) return fail(err.status, err.message);
-    if (err instanceof CursorError || err instanceof SessionCursorError)
+    if (
+      err instanceof CursorError ||
+      err instanceof SessionCursorError ||
+      err instanceof SearchError
+    )
       return fail(400, err.message);
     const e = err as {
       type?: string;

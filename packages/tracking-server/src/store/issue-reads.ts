@@ -74,6 +74,15 @@ function decodeCursor(cursor: string, tag: string): [number, number] {
   throw new CursorError(`invalid cursor ${JSON.stringify(cursor)}`);
 }
 
+/**
+ * The longest LIKE pattern SQLite reads (SQLITE_MAX_LIKE_PATTERN_LENGTH, 50,000 bytes by default):
+ * a longer one fails the query ("LIKE or GLOB pattern too complex").
+ */
+const MAX_LIKE_PATTERN_BYTES = 50_000;
+
+/** A search text too long for SQLite to match: the caller's to shorten, not a failure inside. */
+export class SearchError extends Error {}
+
 export type IssueReads = Pick<
   Repository,
   'listIssues' | 'getIssue' | 'issueEvents' | 'stats' | 'storedEventIds' | 'openIssueCounts'
@@ -163,6 +172,10 @@ export function issueReads(db: Database.Database): IssueReads {
         where.push(`(${title} LIKE @q ESCAPE '\\' OR ${culprit} LIKE @q ESCAPE '\\')`);
         const q = unicode ? fold(f.q) : f.q;
         params.q = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        if (Buffer.byteLength(params.q as string) > MAX_LIKE_PATTERN_BYTES)
+          throw new SearchError(
+            `q is too long: ${f.q.length} characters, more than a search can match (${MAX_LIKE_PATTERN_BYTES} bytes of UTF-8, % _ and \\ counted twice): search for a part of it`,
+          );
       }
       // Active in the range: last seen at or after its start, first seen at or before its end.
       // The start is a range of issues_last_seen (the index last_seen order reads anyway); the
