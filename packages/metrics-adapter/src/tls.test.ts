@@ -192,6 +192,57 @@ describe('serverTlsOptions', () => {
     }
   });
 
+  it("offers TLS 1.2 clients only Go's default suites when --tls-cipher-suites is not given", async () => {
+    // What a Go 1.26 crypto/tls server with a default Config and this RSA certificate accepted,
+    // one suite offered at a time: ECDHE_RSA with AES-GCM, ChaCha20 or AES-CBC-SHA, nothing else.
+    const self = servingCertificate({ certDir: join(dir, 'self') });
+    const server = createServer(serverTlsOptions(self, []), (s) => s.end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const offer = (ciphers: string, maxVersion: SecureVersion = 'TLSv1.2') =>
+      new Promise<string>((resolve) => {
+        const c = connect(
+          {
+            port: (server.address() as AddressInfo).port,
+            host: '127.0.0.1',
+            rejectUnauthorized: false,
+            maxVersion,
+            ciphers,
+          },
+          () => {
+            resolve(c.getCipher().standardName);
+            c.destroy();
+          },
+        );
+        c.on('error', () => resolve('refused'));
+      });
+    try {
+      for (const served of [
+        'ECDHE-RSA-AES128-GCM-SHA256',
+        'ECDHE-RSA-AES256-GCM-SHA384',
+        'ECDHE-RSA-CHACHA20-POLY1305',
+        'ECDHE-RSA-AES128-SHA',
+        'ECDHE-RSA-AES256-SHA',
+      ])
+        expect(await offer(served)).not.toBe('refused');
+      // Static-RSA key exchange (TLS_RSA_WITH_*), CBC with SHA-256/384, ARIA, CCM: Go's default
+      // leaves them out.
+      for (const refused of [
+        'AES128-GCM-SHA256',
+        'AES256-GCM-SHA384',
+        'AES128-SHA',
+        'AES256-SHA256',
+        'ECDHE-RSA-AES128-SHA256',
+        'ECDHE-RSA-AES256-SHA384',
+        'ECDHE-ARIA128-GCM-SHA256',
+        'AES128-CCM',
+      ])
+        expect([refused, await offer(refused)]).toEqual([refused, 'refused']);
+      expect(await offer('TLS_AES_128_GCM_SHA256', 'TLSv1.3')).toBe('TLS_AES_128_GCM_SHA256');
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   it('refuses them by default and with a minimum of TLS 1.2', async () => {
     expect(await handshake({}, 'TLSv1.1')).not.toMatch(/^TLSv/);
     expect(await handshake({ minVersion: 'TLSv1.2' }, 'TLSv1.1')).not.toMatch(/^TLSv/);

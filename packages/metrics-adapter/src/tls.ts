@@ -5,12 +5,7 @@ import { constants, createPrivateKey, createPublicKey, X509Certificate } from 'n
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import {
-  createSecureContext,
-  DEFAULT_CIPHERS,
-  type SecureContextOptions,
-  type TlsOptions,
-} from 'node:tls';
+import { createSecureContext, type SecureContextOptions, type TlsOptions } from 'node:tls';
 
 export interface ServingCert {
   readonly cert: string;
@@ -128,6 +123,28 @@ export function servingCertificate(options: {
 }
 
 /**
+ * The suites a Go server offers when --tls-cipher-suites is not given (crypto/tls's default:
+ * ECDHE with AES-GCM, ChaCha20-Poly1305 or AES-CBC-SHA; no static-RSA key exchange, no 3DES, no
+ * CBC-SHA256), in OpenSSL's names, TLS 1.3's first. Node's own default also serves the TLS_RSA_*,
+ * CBC-SHA256/384, ARIA and CCM suites that Go turned off, which scanners report as weak.
+ */
+export const GO_DEFAULT_CIPHERS = [
+  'TLS_AES_128_GCM_SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+  'ECDHE-ECDSA-AES128-SHA',
+  'ECDHE-RSA-AES128-SHA',
+  'ECDHE-ECDSA-AES256-SHA',
+  'ECDHE-RSA-AES256-SHA',
+].join(':');
+
+/**
  * The HTTPS server's TLS options: the serving pair, and, with client CAs, a client certificate
  * asked for but not required (a request without one gets a 401, health checks still work).
  * A minimum below TLS 1.2 (`--tls-min-version=VersionTLS10` or `11`) is served as Go serves it:
@@ -149,8 +166,8 @@ export function serverTlsOptions(
     // connection; keep-alive connections are unaffected.
     secureOptions: constants.SSL_OP_NO_TICKET,
     ...extra,
-    ...(extra.minVersion === 'TLSv1' || extra.minVersion === 'TLSv1.1'
-      ? { ciphers: `${extra.ciphers ?? DEFAULT_CIPHERS}:@SECLEVEL=0` }
-      : {}),
+    ciphers: `${extra.ciphers ?? GO_DEFAULT_CIPHERS}${
+      extra.minVersion === 'TLSv1' || extra.minVersion === 'TLSv1.1' ? ':@SECLEVEL=0' : ''
+    }`,
   };
 }
