@@ -969,14 +969,14 @@ describe('the adapter against a real Prometheus', () => {
     try {
       expect(await handshake(tls13.port, { maxVersion: 'TLSv1.2' })).toMatch(/^refused/);
       expect(await handshake(tls13.port, {})).toMatch(/^TLSv1\.3 /);
-      // The serving key is ECDSA (tls.ts): of the two suites, the ECDSA one is taken.
+      // The serving key is RSA (tls.ts, as client-go's): of the two suites, the RSA one is taken.
       expect(await handshake(suites.port, { maxVersion: 'TLSv1.2' })).toBe(
-        'TLSv1.2 ECDHE-ECDSA-AES256-GCM-SHA384',
+        'TLSv1.2 ECDHE-RSA-AES256-GCM-SHA384',
       );
       expect(
         await handshake(suites.port, {
           maxVersion: 'TLSv1.2',
-          ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256',
+          ciphers: 'ECDHE-RSA-AES128-GCM-SHA256',
         }),
       ).toMatch(/^refused/);
     } finally {
