@@ -291,23 +291,17 @@ export function createApp(deps: ServerDeps): RequestListener {
         return sendList(req, res, r.metric, out, samples);
       }
       case 'external': {
-        const samples = await provider
-          .externalValues({
-            namespace: r.namespace,
-            metric: r.metric,
-            // The external API carries the metric selector in labelSelector (what the HPA's
-            // external_metrics client sends); metricLabelSelector is read too, for symmetry.
-            metricLabelSelector: [...sel.labelSelector, ...sel.metricLabelSelector],
-          })
-          .catch((err: unknown) => {
-            // The provider names the selector it refuses metricLabelSelector; here, without one,
-            // the requirement was the caller's labelSelector, which is the one to name.
-            if (err instanceof BadSelectorError && sel.metricLabelSelector.length === 0)
-              throw new BadSelectorError(
-                err.message.replace(/^metricLabelSelector:/, 'labelSelector:'),
-              );
-            throw err;
-          });
+        const samples = await provider.externalValues({
+          namespace: r.namespace,
+          metric: r.metric,
+          // The external API carries the metric selector in labelSelector (what the HPA's
+          // external_metrics client sends); metricLabelSelector is read too, for symmetry.
+          metricLabelSelector: [...sel.labelSelector, ...sel.metricLabelSelector],
+          // Without a metricLabelSelector, a refused requirement is the caller's labelSelector.
+          ...(sel.metricLabelSelector.length === 0
+            ? { selectorParameter: 'labelSelector' as const }
+            : {}),
+        });
         const out = render(samples, r.metric, () =>
           externalMetricValueListBytes(r.metric, samples),
         );

@@ -19,6 +19,8 @@ export interface ExternalQuery {
   readonly namespace: string;
   readonly metric: string;
   readonly metricLabelSelector: readonly Requirement[];
+  /** The query parameter the selector came in, as errors name it (default metricLabelSelector). */
+  readonly selectorParameter?: 'labelSelector' | 'metricLabelSelector';
 }
 
 export interface MetricsProvider {

@@ -92,17 +92,20 @@ export function labelValuesByName(reqs: readonly Requirement[]): Record<string, 
  * Matchers for a metricLabelSelector: keys must be Prometheus label names, and `>`/`<` are
  * refused (upstream's operatorIsSupported, ErrUnsupportedOperator).
  */
-export function metricLabelMatchers(reqs: readonly Requirement[]): readonly string[] {
+export function metricLabelMatchers(
+  reqs: readonly Requirement[],
+  parameter = 'metricLabelSelector',
+): readonly string[] {
   for (const r of reqs) {
     if (!PROM_LABEL.test(r.key)) {
       throw new BadSelectorError(
-        `metricLabelSelector: ${JSON.stringify(r.key)} is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)`,
+        `${parameter}: ${JSON.stringify(r.key)} is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)`,
       );
     }
     if (r.operator === 'gt' || r.operator === 'lt') {
       const op = r.operator === 'gt' ? '>' : '<';
       throw new BadSelectorError(
-        `metricLabelSelector: operator "${op}" in ${JSON.stringify(formatLabelSelector([r]))} is not supported (Prometheus label matchers compare text, not numbers)`,
+        `${parameter}: operator "${op}" in ${JSON.stringify(formatLabelSelector([r]))} is not supported (Prometheus label matchers compare text, not numbers)`,
       );
     }
   }

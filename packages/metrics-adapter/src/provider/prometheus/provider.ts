@@ -370,7 +370,7 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
     const namespaceLabel =
       rule.rule.resources.namespaced === false ? undefined : rule.labelFor('namespaces');
     const matchers = [
-      ...metricLabelMatchers(q.metricLabelSelector),
+      ...metricLabelMatchers(q.metricLabelSelector, q.selectorParameter),
       ...(namespaceLabel ? [`${namespaceLabel}=${promString(q.namespace)}`] : []),
     ];
     // As prometheus-adapter's BuildExternal: the label values after the rule's
