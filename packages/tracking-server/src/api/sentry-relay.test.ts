@@ -197,3 +197,54 @@ describe('the id of a transaction posted to the store endpoint', () => {
     expect([res.status, res.text]).toEqual([200, '{"id":"abcdef00000040008000000000000061"}']);
   });
 });
+
+describe('the sender’s address put in place of {{auto}}', () => {
+  /** The user of the one event stored under the issue titled `message`. */
+  async function storedUser(message: string): Promise<unknown> {
+    const get = async (path: string) =>
+      (await (
+        await fetch(`${setup.tracker.url}/api/v1${path}`, {
+          headers: { authorization: 'Bearer test-token' },
+        })
+      ).json()) as { items: { id: number; event: { user?: unknown } }[] };
+    const issues = await get(`/issues?q=${encodeURIComponent(message)}`);
+    expect(issues.items).toHaveLength(1);
+    const events = await get(`/issues/${issues.items[0]?.id}/events`);
+    return events.items[0]?.event.user;
+  }
+  const send = (n: number, message: string, forwardedFor: string) =>
+    post(
+      `/api/${setup.projects.shop.id}/store/`,
+      JSON.stringify({ event_id: id(n), message, user: { id: 'u', ip_address: '{{auto}}' } }),
+      {
+        'x-sentry-auth': `Sentry sentry_version=7, sentry_key=${setup.projects.shop.key}`,
+        'x-forwarded-for': forwardedFor,
+      },
+    );
+
+  it('is the first X-Forwarded-For hop, a port after it dropped', async () => {
+    // Messages differ in words, not numbers: grouping reads numbers in a message as one.
+    for (const [n, name, forwardedFor, address] of [
+      [70, 'alpha', '203.0.113.9, 10.0.0.1', '203.0.113.9'],
+      [71, 'bravo', '203.0.113.10:4711', '203.0.113.10'],
+      [72, 'charlie', '[2001:db8::7]:4711, 10.0.0.1', '2001:db8::7'],
+    ] as const) {
+      const res = await send(n, `forwarded hop ${name}`, forwardedFor);
+      expect(res.status).toBe(200);
+      expect(await storedUser(`forwarded hop ${name}`)).toEqual({ id: 'u', ip_address: address });
+    }
+  });
+
+  it('is none when that hop is no address (Squid’s "unknown", any text), as Relay reads it', async () => {
+    // request_meta.rs, client_addr: the first hop parsed as an IpAddr, else no address.
+    for (const [n, name, forwardedFor] of [
+      [73, 'delta', 'unknown'],
+      [74, 'echo', 'unknown, 10.0.0.1'],
+      [75, 'foxtrot', '<script>'],
+    ] as const) {
+      const res = await send(n, `no address ${name}`, forwardedFor);
+      expect(res.status).toBe(200);
+      expect(await storedUser(`no address ${name}`)).toEqual({ id: 'u' });
+    }
+  });
+});

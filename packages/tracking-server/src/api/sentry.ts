@@ -5,6 +5,7 @@
 // express's: ingest is the hot path, and app.ts routes it before express sees the request.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import { parseDsn, sentryKey } from '../ingest/auth';
 import { ACCEPTED_ENCODINGS, BodyError, LIMITS, readBody } from '../ingest/body';
 import { clockDrift, sentAtOf, withoutClockDrift } from '../ingest/clock-drift';
@@ -69,13 +70,25 @@ export interface SentryIngestDeps {
 }
 
 /**
- * The sender's address: the first X-Forwarded-For hop when an ingress put one there, else the
- * connection's peer; an IPv4 address is written without its IPv6 mapping.
+ * A forwarded hop as an address: an IP address, or one followed by a port (`203.0.113.5:4711`,
+ * `[2001:db8::1]:4711`, as Azure Application Gateway writes it); anything else (`unknown`, which
+ * Squid writes with `forwarded_for off`, or any text a client chose) is none.
+ */
+function hopAddress(hop: string): string | undefined {
+  if (isIP(hop)) return hop;
+  const ip = (/^(\d+\.\d+\.\d+\.\d+):\d+$/.exec(hop) ?? /^\[([^\]]+)\](?::\d+)?$/.exec(hop))?.[1];
+  return ip !== undefined && isIP(ip) ? ip : undefined;
+}
+
+/**
+ * The sender's address: the first X-Forwarded-For hop when an ingress put one there — none when
+ * that hop is no address, as Relay reads it (request_meta.rs, client_addr) — else the connection's
+ * peer; an IPv4 address is written without its IPv6 mapping.
  */
 export function clientAddress(req: IncomingMessage): string | undefined {
   const forwarded = req.headers['x-forwarded-for'];
   const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-  const address = first || req.socket.remoteAddress;
+  const address = first ? hopAddress(first) : req.socket.remoteAddress;
   return address?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
 }
 
