@@ -57,6 +57,11 @@ describe('envelope parser', () => {
     ],
     ['{}\n{"type":"event","length":-1}\n{}', '"length" must be a non-negative integer'],
     ['{}\n{"type":"event","length":1}\n{}', 'payload is longer than its "length" 1'],
+    // Windows line endings: the length is right, and "\r\n" follows the payload (Relay: 400 too).
+    [
+      '{}\r\n{"type":"event","length":2}\r\n{}\r\n',
+      'item 1 (event): payload of "length" 2 is followed by "\\r\\n", not "\\n"',
+    ],
     ['{}\n{"type":"event"\n{}', 'item 1 header is not JSON'],
   ])('rejects %j with %j', (text, message) => {
     expect(() => parseEnvelope(b(text))).toThrow(EnvelopeError);

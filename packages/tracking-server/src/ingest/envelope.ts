@@ -22,6 +22,7 @@ export interface Envelope {
 }
 
 const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
 /** The bytes JSON counts as whitespace: space, tab, line feed, carriage return. */
 const JSON_SPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 
@@ -85,8 +86,12 @@ export function parseEnvelope(body: Buffer): Envelope {
       at = start + length;
       if (at < body.length) {
         if (body[at] !== NEWLINE) {
+          // A payload written with Windows line endings: its length is right, its end is not
+          // (Relay refuses it too, "missing newline after header or payload").
           throw new EnvelopeError(
-            `item ${index} (${type}): payload is longer than its "length" ${length}`,
+            body[at] === CARRIAGE_RETURN && body[at + 1] === NEWLINE
+              ? `item ${index} (${type}): payload of "length" ${length} is followed by "\\r\\n", not "\\n"`
+              : `item ${index} (${type}): payload is longer than its "length" ${length}`,
           );
         }
         at += 1;
