@@ -538,6 +538,35 @@ describe('--tls-cipher-suites', () => {
     expect(f.ignored).toEqual(Object.keys(NOT_OFFERED).map((n) => `--tls-cipher-suites=${n}`));
   });
 
+  // pflag's StringSlice reads the value with encoding/csv (a Go program printed what its Reader
+  // makes of these: "A,," → ["A" "" ""], "A, B" → ["A" " B"]), and component-base's
+  // TLSCipherSuites looks each entry up as it is: an empty or padded one is no suite.
+  it.each([
+    ['TLS_AES_128_GCM_SHA256,,', '""', 'an empty entry'],
+    [',TLS_AES_128_GCM_SHA256', '""', 'an empty entry'],
+    [
+      'TLS_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+      '" TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"',
+      'spaces are part of the name',
+    ],
+    [
+      'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 ',
+      '"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 "',
+      'spaces are part of the name',
+    ],
+  ])(
+    'refuses --tls-cipher-suites=%j, naming the entry %s as Go does not know it',
+    (value, entry, hint) => {
+      expect(() => parseFlags([`--tls-cipher-suites=${value}`])).toThrow(
+        `invalid argument ${entry} for "--tls-cipher-suites": not a cipher suite Go's crypto/tls knows (${hint}`,
+      );
+    },
+  );
+
+  it('takes an empty --tls-cipher-suites as no suites named, as pflag reads it', () => {
+    expect(parseFlags(['--tls-cipher-suites=']).tlsCipherSuites).toBeUndefined();
+  });
+
   it('takes the CBC-SHA256 and 3DES names the review found refused', () => {
     const f = parseFlags([
       '--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,TLS_RSA_WITH_AES_128_CBC_SHA256,TLS_RSA_WITH_3DES_EDE_CBC_SHA,TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA',

@@ -435,10 +435,17 @@ function cipherSuites(names: readonly string[]): CipherChoice {
       continue;
     }
     const name = Object.hasOwn(CIPHER_SUITES, n) ? CIPHER_SUITES[n] : undefined;
-    if (name === undefined)
+    if (name === undefined) {
+      const hint =
+        n === ''
+          ? ' (an empty entry: a comma too many?)'
+          : n !== n.trim()
+            ? ' (spaces are part of the name, as Go reads the list)'
+            : '';
       throw new FlagError(
-        `invalid argument ${JSON.stringify(n)} for "--tls-cipher-suites": not a cipher suite Go's crypto/tls knows`,
+        `invalid argument ${JSON.stringify(n)} for "--tls-cipher-suites": not a cipher suite Go's crypto/tls knows${hint}`,
       );
+    }
     if (offeredByOpenSsl(name)) {
       openssl.push(name);
       anyOffered = true;
@@ -622,7 +629,9 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
       '--prometheus-auth-incluster and --prometheus-auth-config may not be used together',
     );
   const minVersion = optional('tls-min-version');
-  const ciphers = list('tls-cipher-suites');
+  // As pflag's StringSlice reads it (encoding/csv, one record): split at commas only, spaces
+  // kept, an empty value no names; an empty or padded entry is then a name Go does not know.
+  const ciphers = (given.get('tls-cipher-suites') ?? []).flatMap((v) => (v ? v.split(',') : []));
   const suites = ciphers.length > 0 ? cipherSuites(ciphers) : undefined;
   for (const n of suites?.notOffered ?? []) ignored.push(`--tls-cipher-suites=${n}`);
 
