@@ -11,6 +11,7 @@ import type { ObjectLister } from '../../k8s/objects';
 import { isRootScoped, kindOf } from '../../k8s/resources';
 import { CollapsingCache, type CacheResult } from '../cache';
 import {
+  externalMetricNotFound,
   MetricNotFoundError,
   type ExternalQuery,
   type MetricsProvider,
@@ -363,7 +364,7 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
 
   async function loadExternalValues(q: ExternalQuery): Promise<ExternalSample[]> {
     const source = currentTable().external.get(tableKey('', q.metric))?.sources[0];
-    if (!source) throw new MetricNotFoundError(q.metric, '');
+    if (!source) throw externalMetricNotFound(q.metric, q.namespace);
     const { rule } = source;
     const problem = namespaceProblem(rule);
     if (problem) throw new RuleError(`external metric ${q.metric}: ${problem}`);
