@@ -104,7 +104,8 @@ const labels = fc.dictionary(
 );
 const externalSamples = fc.array(
   fc.record(
-    { labels, value, timestamp, windowSeconds },
+    // null: a scalar's value, which has no labels.
+    { labels: fc.option(labels, { nil: null, freq: 10 }), value, timestamp, windowSeconds },
     { requiredKeys: ['labels', 'value', 'timestamp'] },
   ),
   { maxLength: 25 },

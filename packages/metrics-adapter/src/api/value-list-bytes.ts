@@ -77,7 +77,8 @@ export function externalMetricValueListBytes(
   let timestamp = new Uint8Array(0);
   return list('ExternalMetricValueList', `${EXTERNAL_GROUP}/v1beta1`, samples, (w, s, quantity) => {
     w.bytes(start);
-    writeLabels(w, s.labels);
+    if (s.labels === null) w.text('null');
+    else writeLabels(w, s.labels);
     const time = timeJson(s.timestamp);
     if (time !== lastTime) {
       lastTime = time;

@@ -109,6 +109,20 @@ describe('external metrics bodies', () => {
   });
 });
 
+describe('external metrics bodies: a scalar', () => {
+  // json.Marshal of external_metrics/v1beta1.ExternalMetricValue: `metricLabels` has no
+  // omitempty, so convertScalar's nil map is `null` and convertVector's empty one `{}`.
+  it.each([
+    ['a scalar (no labels)', null, 'null'],
+    ['a series without labels', {}, '{}'],
+  ])('writes metricLabels of %s as %s, both writers alike', (_what, labels, json) => {
+    const samples = [{ labels, value: '3', timestamp: 1 }];
+    const want = `{"kind":"ExternalMetricValueList","apiVersion":"external.metrics.k8s.io/v1beta1","metadata":{},"items":[{"metricName":"m","metricLabels":${json},"timestamp":"1970-01-01T00:00:01Z","value":"3"}]}`;
+    expect(JSON.stringify(externalMetricValueList('m', samples).body)).toBe(want);
+    expect(externalMetricValueListBytes('m', samples).body.toString()).toBe(want);
+  });
+});
+
 describe('Go key order', () => {
   it('compares strings by UTF-8 bytes, as Go does, not by UTF-16 units', () => {
     // U+FF61 is EF BD A1 in UTF-8 and sorts before U+1F600 (F0 9F 98 80); in UTF-16 it is after.

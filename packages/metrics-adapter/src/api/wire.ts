@@ -32,7 +32,8 @@ export interface ObjectSample {
 }
 
 export interface ExternalSample {
-  readonly labels: Readonly<Record<string, string>>;
+  /** null for a scalar's value: metricLabels is then written null, as Go writes a nil map. */
+  readonly labels: Readonly<Record<string, string>> | null;
   readonly value: number | string;
   readonly timestamp: number;
   readonly windowSeconds?: number;
@@ -185,7 +186,7 @@ export function externalMetricValueList(
   const kept = samples.filter((s) => isFiniteValue(s.value));
   const items = kept.map((s) => ({
     metricName: metric,
-    metricLabels: goMap(s.labels),
+    metricLabels: s.labels === null ? null : goMap(s.labels),
     timestamp: formatTime(s.timestamp),
     ...(s.windowSeconds === undefined ? {} : { window: Math.round(s.windowSeconds) }),
     value: formatQuantity(s.value),

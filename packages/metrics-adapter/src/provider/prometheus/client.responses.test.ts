@@ -166,8 +166,21 @@ describe('result types and sample values', () => {
       JSON.stringify({ status: 'success', data: { resultType: 'scalar', result: [12.5, '3'] } }),
     );
     expect(await createPrometheusClient({ url: prom.url }).query('scalar(x)')).toEqual([
-      { labels: {}, value: '3', timestamp: 12.5 },
+      { labels: {}, value: '3', timestamp: 12.5, scalar: true },
     ]);
+  });
+
+  it('reads a vector sample without labels as no scalar', async () => {
+    const prom = await stub(
+      200,
+      JSON.stringify({
+        status: 'success',
+        data: { resultType: 'vector', result: [{ metric: {}, value: [12.5, '3'] }] },
+      }),
+    );
+    const [only, ...rest] = await createPrometheusClient({ url: prom.url }).query('sum(x)');
+    expect([only, rest]).toEqual([{ labels: {}, value: '3', timestamp: 12.5 }, []]);
+    expect(only).not.toHaveProperty('scalar');
   });
 
   it.each([

@@ -94,6 +94,8 @@ describe('the Prometheus client against a real Prometheus', () => {
       { series: 'websocket_connections', matchers: ['namespace="platform"'] },
     );
     expect([only?.value, only?.timestamp, rest]).toEqual(['19.5', at.getTime() / 1000, []]);
+    // Marked as a scalar's value, which has no labels (an external item's metricLabels: null).
+    expect(only?.scalar).toBe(true);
   });
 
   it('lists series for discovery', async () => {

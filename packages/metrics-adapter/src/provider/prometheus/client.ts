@@ -71,11 +71,18 @@ export interface PrometheusClientOptions {
 }
 
 export interface Sample {
+  /** The series' labels; `{}` for a scalar's value, which belongs to no series. */
   readonly labels: Readonly<Record<string, string>>;
   /** As Prometheus sent it ("1.5", "NaN", "+Inf"), so no precision is lost before formatting. */
   readonly value: string;
   /** The sample's own time, unix seconds. */
   readonly timestamp: number;
+  /**
+   * Set on the one value of a scalar answer, which belongs to no series: an external value of
+   * it carries `metricLabels: null`, as prometheus-adapter's convertScalar leaves MetricLabels
+   * unset, where a vector sample without labels carries `{}`.
+   */
+  readonly scalar?: true;
 }
 
 /** The series an answer's values are read from (sample-times.ts): where their time comes from. */
@@ -250,7 +257,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     } | null;
     if (data?.resultType === 'scalar') {
       const [timestamp, value] = samplePair(data.result, 'the scalar');
-      return [{ labels: {}, value, timestamp }];
+      return [{ labels: {}, value, timestamp, scalar: true }];
     }
     if (data?.resultType !== 'vector' || !Array.isArray(data.result)) {
       // A range vector or a string is the rule's query (upstream: a 500), not a Prometheus down.

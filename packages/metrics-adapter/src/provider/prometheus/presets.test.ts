@@ -169,6 +169,6 @@ describe('built-in presets', () => {
       metric: 'job_queue_length',
       metricLabelSelector: parseLabelSelector('queue=render'),
     });
-    expect(perQueue.map((s) => [s.labels.queue, s.value])).toEqual([['render', '7']]);
+    expect(perQueue.map((s) => [s.labels?.queue, s.value])).toEqual([['render', '7']]);
   });
 });

@@ -901,4 +901,19 @@ externalRules:
       { labels: { __name__: 'orders_open', shop: 'x' }, value: '5', timestamp: 1700000003 },
     ]);
   });
+
+  // prometheus-adapter's convertScalar builds the ExternalMetricValue without MetricLabels (nil),
+  // convertVector with convertLabels' map, empty for a series without labels.
+  it.each([
+    ['a scalar', null, { labels: {}, value: '5', timestamp: 1700000003, scalar: true as const }],
+    ['a vector sample without labels', {}, sample({}, '5', 1700000003)],
+  ])('gives the external value of %s the labels %j', async (_what, labels, answer) => {
+    const { provider } = await providerFor({ 'sum(orders_open{}) by (shop)': [answer] });
+    const items = await provider.externalValues({
+      namespace: 'web',
+      metric: 'orders_open',
+      metricLabelSelector: [],
+    });
+    expect(items).toEqual([{ labels, value: '5', timestamp: 1700000003 }]);
+  });
 });

@@ -391,10 +391,11 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
       groupBy: [],
     });
     const window = queryWindowSeconds(expr);
-    // Every label of the sample, __name__ included, as upstream's convertLabels copies them.
+    // Every label of the sample, __name__ included, as upstream's convertLabels copies them; a
+    // scalar's none (null), as its convertScalar sets no MetricLabels.
     return (await query(expr, { series: source.seriesName, matchers })).map(
       (s): ExternalSample => ({
-        labels: s.labels,
+        labels: s.scalar ? null : s.labels,
         value: s.value,
         timestamp: s.timestamp,
         ...(window === undefined ? {} : { windowSeconds: window }),
