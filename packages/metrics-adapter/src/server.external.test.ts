@@ -88,21 +88,6 @@ describe('external metrics route', () => {
     expect(queries).toEqual([]);
   });
 
-  // prometheus-adapter's GetExternalMetric answers NewMetricNotFoundError(selectGroupResource(
-  // namespace), metric): "the server could not find the metric %s for %s" with the resource
-  // `namespaces` in the namespace default, and an empty one anywhere else.
-  it.each([
-    ['platform', 'the server could not find the metric nope for '],
-    ['default', 'the server could not find the metric nope for namespaces'],
-  ])('answers a metric no rule serves in namespace %s with 404 %j', async (namespace, text) => {
-    const res = await fetch(
-      `${base}/apis/external.metrics.k8s.io/v1beta1/namespaces/${namespace}/nope`,
-    );
-    expect(res.status).toBe(404);
-    expect(await res.json()).toMatchObject({ kind: 'Status', reason: 'NotFound', message: text });
-    expect(queries).toEqual([]);
-  });
-
   it('names labelSelector when the labelSelector compares with > or <', async () => {
     expect(await message('labelSelector=queue%3Drender,depth%3C10')).toEqual([
       400,

@@ -1,7 +1,6 @@
 // A data-driven MetricsProvider for tests of the server alone: maps of request → answer.
 import type { ExternalSample, ObjectSample, ServedMetric } from '../api/wire';
 import {
-  externalMetricNotFound,
   MetricNotFoundError,
   type ExternalQuery,
   type MetricsProvider,
@@ -42,7 +41,7 @@ export function fakeProvider(data: FakeData): MetricsProvider & { calls: unknown
       calls.push(q);
       if (data.fail) throw data.fail;
       const found = data.externals?.[`${q.namespace}/${q.metric}`];
-      if (!found) throw externalMetricNotFound(q.metric, q.namespace);
+      if (!found) throw new MetricNotFoundError(q.metric, '');
       return [...found];
     },
   };

@@ -35,10 +35,7 @@ export interface MetricsProvider {
   ready(): boolean;
 }
 
-/**
- * The metric, or the named object, has no value: the API answers 404, worded as
- * custom-metrics-apiserver's NewMetricNotFoundError and NewMetricNotFoundForError word it.
- */
+/** The metric, or the named object, has no value: the API answers 404. */
 export class MetricNotFoundError extends Error {
   constructor(
     readonly metric: string,
@@ -47,20 +44,12 @@ export class MetricNotFoundError extends Error {
   ) {
     super(
       object === undefined
-        ? `the server could not find the metric ${metric} for ${resource}`
+        ? `the server could not find the metric ${metric} for ${resource || 'external metrics'}`
         : `the server could not find the metric ${metric} for ${resource} ${object}`,
     );
     this.name = 'MetricNotFoundError';
   }
 }
-
-/**
- * An external metric no rule serves, named as prometheus-adapter's external provider names it:
- * NewMetricNotFoundError(selectGroupResource(namespace), metric), whose resource is `namespaces`
- * in the namespace `default` and empty in any other (`… for ` and nothing after).
- */
-export const externalMetricNotFound = (metric: string, namespace: string) =>
-  new MetricNotFoundError(metric, namespace === 'default' ? 'namespaces' : '');
 
 /** A selector the backend cannot express (a key that is no Prometheus label): the API answers 400. */
 export class BadSelectorError extends Error {

@@ -238,13 +238,6 @@ describe('Prometheus provider', () => {
     await expect(
       provider.externalValues({ namespace: 'platform', metric: 'nope', metricLabelSelector: [] }),
     ).rejects.toThrow(MetricNotFoundError);
-    // As prometheus-adapter words it: no resource named but in the namespace default.
-    await expect(
-      provider.externalValues({ namespace: 'platform', metric: 'nope', metricLabelSelector: [] }),
-    ).rejects.toThrow(/^the server could not find the metric nope for $/);
-    await expect(
-      provider.externalValues({ namespace: 'default', metric: 'nope', metricLabelSelector: [] }),
-    ).rejects.toThrow(/^the server could not find the metric nope for namespaces$/);
   });
 
   it('serves DCGM utilisation from both pod and exported_pod labels, the last rule winning', async () => {

@@ -11,7 +11,6 @@ import type { ObjectLister } from '../../k8s/objects';
 import { isRootScoped, kindOf } from '../../k8s/resources';
 import { CollapsingCache, type CacheResult } from '../cache';
 import {
-  externalMetricNotFound,
   MetricNotFoundError,
   type ExternalQuery,
   type MetricsProvider,
@@ -364,7 +363,7 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
 
   async function loadExternalValues(q: ExternalQuery): Promise<ExternalSample[]> {
     const source = currentTable().external.get(tableKey('', q.metric))?.sources[0];
-    if (!source) throw externalMetricNotFound(q.metric, q.namespace);
+    if (!source) throw new MetricNotFoundError(q.metric, '');
     const { rule } = source;
     const problem = namespaceProblem(rule);
     if (problem) throw new RuleError(`external metric ${q.metric}: ${problem}`);
