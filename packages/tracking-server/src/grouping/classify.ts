@@ -27,11 +27,15 @@ export interface Rule {
   readonly module: RegExp;
 }
 
+/** Matches nothing: the part of a rule that has no words or no packages. */
+const NEVER = /(?!)/;
+
 const rule = (type: ErrorType, text: RegExp, names: readonly string[]): Rule => ({
   type,
   text,
   names,
-  module: packages(names),
+  // `packages([])` would match any line's end; a rule without packages matches none.
+  module: names.length > 0 ? packages(names) : NEVER,
 });
 
 /**
@@ -42,9 +46,33 @@ const rule = (type: ErrorType, text: RegExp, names: readonly string[]): Rule => 
  * system's refusal (`PermissionError`, `EACCES`, `EPERM`) is no security error.
  */
 export const RULES: readonly Rule[] = [
+  // ORMs' validation errors, by their type's whole name (a line of their own among the modules,
+  // as `packages` reads it), before any package: mongoose's `ValidationError` and `CastError` come
+  // with mongoose's frames, `SequelizeValidationError` and `PrismaClientValidationError` name
+  // their ORM, yet each refuses a value before any query reaches the database.
+  rule('validation', NEVER, [
+    'ValidationError',
+    'SequelizeValidationError',
+    'PrismaClientValidationError',
+    'ValidatorError',
+    'CastError',
+  ]),
+  // Programming errors, by their type and the shape of their text, before any rule's words: the
+  // names they quote are our code's (`TypeError: Cannot read properties of undefined (reading
+  // 'db')`, `KeyError: 'password'`, `ReferenceError: db is not defined`, Java's helpful
+  // `NullPointerException: Cannot invoke "javax.sql.DataSource…"`), as are the paths of Node's
+  // file-system errors (`ENOENT: …, open '/app/db/schema.sql'`) and a module not installed.
+  // `TypeError: fetch failed` has none of these shapes.
+  rule(
+    'application',
+    /\b(?:type|reference)error\n(?:cannot (?:read|set) propert|[^\n]* is not (?:a function|defined|iterable|a constructor))|\b(?:key|attribute|name)error\n|\bnullpointerexception\n|\be(?:noent|acces|perm|isdir|notdir|exist): [^\n]*, \w+ '|cannot find module '/i,
+    [],
+  ),
   rule(
     'security',
-    /(?:un|not ?)authori[sz]ed|forbidden|csrf|\bxss\b|(?:sql|command|ldap|header|template) injection|access denied|\bpermissiondenied\b|auth(?:entication|orization)?(?:error|exception)|badcredentials|invalid ?(?:token|signature|credentials)|\bjwt\b|jwt\w*(?:error|exception)|jsonwebtoken|expiredsignature|security(?:error|exception)|suspicious\w*operation|disallowedhost/i,
+    // MySQL's `Access denied for user 'app'@'host'` refuses a connection's credentials: a
+    // database error (below), not a security one.
+    /(?:un|not ?)authori[sz]ed|forbidden|csrf|\bxss\b|(?:sql|command|ldap|header|template) injection|access denied(?! for user ')|\bpermissiondenied\b|auth(?:entication|orization)?(?:error|exception)|badcredentials|invalid ?(?:token|signature|credentials)|\bjwt\b|jwt\w*(?:error|exception)|jsonwebtoken|expiredsignature|security(?:error|exception)|suspicious\w*operation|disallowedhost/i,
     [
       'jwt',
       'jose',
@@ -55,9 +83,12 @@ export const RULES: readonly Rule[] = [
       'org\\.springframework\\.security',
     ],
   ),
+  // After the words above, servers' own texts, for drivers whose errors name no database (pg's
+  // type is `error`, mysql2's `Error`, Redis replies' `ReplyError`): PostgreSQL's, then MySQL's,
+  // each where a value begins (after its type's line), so that the scan tries them only there.
   rule(
     'database',
-    /\b(?:sql|sqlite3?|postgres(?:ql)?|pg|mysql|mongo(?:db)?|redis|sequelize|prisma|typeorm|knex|database|db)\b|\b(?:sequelize|mongo|prisma|sql|psql|pg|mysql|sqlite|redis|database|jdbc)\w*(?:error|exception)\b|\b(?:operational|integrity|programming)error\b|activerecord::(?:statementinvalid|connection\w*|deadlocked|lockwaittimeout|querycanceled|recordnotunique|nodatabaseerror)|queryfailed|deadlock|connection pool|relation ".*" does not exist|duplicate key/i,
+    /\b(?:sql|sqlite3?|postgres(?:ql)?|pg|mysql|mongo(?:db)?|redis|sequelize|prisma|typeorm|knex|database|db)\b|\b(?:sequelize|mongo|prisma|sql|psql|pg|mysql|sqlite|redis|database|jdbc)\w*(?:error|exception)\b|\b(?:operational|integrity|programming)error\b|activerecord::(?:statementinvalid|connection\w*|deadlocked|lockwaittimeout|querycanceled|recordnotunique|nodatabaseerror)|queryfailed|deadlock|connection pool|relation ".*" does not exist|duplicate key|\n(?:(?:insert or update|update or delete) on table|null value in column|new row for relation|password authentication failed for user|sorry, too many clients already|canceling statement due to statement timeout|could not serialize access|connection terminated unexpectedly|access denied for user '|duplicate entry '|table '[^'\n]*' doesn't exist|unknown column '|lock wait timeout exceeded|too many connections)|\breplyerror\b/i,
     [
       // Python
       'psycopg2?',
@@ -78,6 +109,7 @@ export const RULES: readonly Rule[] = [
       // Node
       'pg',
       'pg-pool',
+      'pg-protocol',
       'postgres',
       'mysql2?',
       'better-sqlite3',
@@ -104,7 +136,7 @@ export const RULES: readonly Rule[] = [
       'org\\.h2',
       'org\\.hibernate(?!\\.validator)',
       '(?:jakarta|javax)\\.persistence',
-      'org\\.springframework\\.(?:dao|jdbc|orm)',
+      'org\\.springframework\\.(?:dao|jdbc|orm|transaction)',
       'com\\.zaxxer\\.hikari',
       'com\\.mongodb',
       'redis\\.clients',
@@ -125,7 +157,7 @@ export const RULES: readonly Rule[] = [
   ),
   rule(
     'external_api',
-    /\b(?:econnrefused|econnreset|etimedout|enotfound|eai_again)\b|socket hang up|\bfetch failed\b|\bund_err_|fetcherror|axioserror|connection(?:refused|reset|aborted)error|connecttimeout|readtimeout|\burl\.error\b|\bdial tcp\b|client\.timeout exceeded|failed to open tcp connection|upstream|bad gateway|gateway timeout|service unavailable|status code 5\d\d|request failed|timeout of \d+ms/i,
+    /\b(?:econnrefused|econnreset|etimedout|enotfound|eai_again)\b|socket hang up|(?:headers|body)timeouterror|\bfetch failed\b|\bund_err_|fetcherror|axioserror|connection(?:refused|reset|aborted)error|connecttimeout|readtimeout|\burl\.error\b|\bdial tcp\b|client\.timeout exceeded|failed to open tcp connection|upstream|bad gateway|gateway timeout|service unavailable|status code 5\d\d|request failed|timeout of \d+ms/i,
     // HTTP clients only: a server framework's frames are in every error it serves.
     [
       'requests',
@@ -136,6 +168,9 @@ export const RULES: readonly Rule[] = [
       'httpcore',
       'aiohttp\\.(?:client\\w*|connector)',
       'botocore',
+      // AWS SDK for JavaScript v3: its clients and the Smithy runtime that raises their errors.
+      '@aws-sdk',
+      '@smithy',
       'axios',
       'node-fetch',
       'undici',
@@ -191,7 +226,12 @@ export const RULES: readonly Rule[] = [
 
 /** Every rule's packages, and every rule's words: most errors match neither, in two scans, not eight. */
 const ANY_MODULE = packages(RULES.flatMap((r) => r.names));
-const ANY_TEXT = new RegExp(RULES.map((r) => `(?:${r.text.source})`).join('|'), 'i');
+const ANY_TEXT = new RegExp(
+  RULES.filter((r) => r.text !== NEVER)
+    .map((r) => `(?:${r.text.source})`)
+    .join('|'),
+  'i',
+);
 
 /** How many of the last library frames (in_app false) are read for their packages. */
 const LIBRARY_FRAMES = 3;
@@ -231,7 +271,8 @@ export function classifyType(
 
 /** The type of the first rule whose `part` matches `s` (one does: ANY_MODULE or ANY_TEXT said so). */
 function firstRule(part: 'module' | 'text', s: string): ErrorType {
-  for (const rule of RULES) if (rule[part].test(s)) return rule.type;
+  // NEVER is skipped, not tried: `(?!)` fails at every position of `s`, one by one.
+  for (const rule of RULES) if (rule[part] !== NEVER && rule[part].test(s)) return rule.type;
   return 'application';
 }
 
