@@ -1,27 +1,16 @@
 // The issue lifecycle against Sentry's: what a regression counts, and which release is older when
 // two were first seen at once (getsentry/sentry src/sentry/models/groupresolution.py).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { readEvent } from '../ingest/event';
 import { createScrubber } from '../scrub/scrub';
-import { openSqlite } from './sqlite';
+import { withTempStore } from '../testing/temp-store';
+import type { Repository } from './repository';
 
 const NOW = Date.UTC(2026, 10, 22, 12);
 const scrub = createScrubber({ enabled: true });
 
-type Repo = ReturnType<typeof openSqlite>;
+type Repo = Repository;
 
-const withRepo = (run: (repo: Repo) => void) => {
-  const dir = mkdtempSync(join(tmpdir(), 'beacon-lifecycle-'));
-  const repo = openSqlite(join(dir, 'tracker.db'));
-  try {
-    run(repo);
-  } finally {
-    repo.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-};
+const withRepo = (run: (repo: Repo) => void) => withTempStore('lifecycle', run);
 
 let sequence = 0;
 /** The same error each time, from `release` ('' for none), at `level`, arriving at `at`. */

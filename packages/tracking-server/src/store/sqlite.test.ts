@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { readEvent } from '../ingest/event';
 import { createScrubber } from '../scrub/scrub';
-import type { IssueFilter } from './repository';
+import { withTempStore } from '../testing/temp-store';
+import type { IssueFilter, Repository } from './repository';
 import { openSqlite } from './sqlite';
 
 /** The filters of a listing, without its order and page size. */
@@ -791,16 +792,7 @@ describe('reopening a resolved issue', () => {
       scrub,
       NOW + n,
     );
-  const withRepo = (run: (repo: ReturnType<typeof openSqlite>) => void) => {
-    const dir = mkdtempSync(join(tmpdir(), 'beacon-reopen-'));
-    const repo = openSqlite(join(dir, 'tracker.db'));
-    try {
-      run(repo);
-    } finally {
-      repo.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
+  const withRepo = (run: (repo: Repository) => void) => withTempStore('reopen', run);
 
   const onlyIssue = (repo: ReturnType<typeof openSqlite>): number => {
     const [issue] = repo.listIssues({ sort: 'last_seen', limit: 1 }, NOW).items;

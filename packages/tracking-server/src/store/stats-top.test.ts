@@ -1,11 +1,8 @@
 // The stats' top issues are the ones still needing attention, as Sentry's default issue stream
 // (`is:unresolved`): an ignored issue that keeps firing, or one resolved today, is not among them.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { readEvent } from '../ingest/event';
 import { createScrubber } from '../scrub/scrub';
-import { openSqlite } from './sqlite';
+import { withTempStore } from '../testing/temp-store';
 
 const NOW = Date.UTC(2026, 10, 22, 12);
 const scrub = createScrubber({ enabled: true });
@@ -27,9 +24,7 @@ const events = (type: string, n: number) =>
   );
 
 it('leaves ignored and resolved issues out of the top issues, and counts their events still', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'beacon-stats-top-'));
-  const repo = openSqlite(join(dir, 'tracker.db'));
-  try {
+  withTempStore('stats-top', (repo) => {
     repo.ingest([
       ...events('IgnoredError', 5),
       ...events('ResolvedError', 4),
@@ -54,8 +49,5 @@ it('leaves ignored and resolved issues out of the top issues, and counts their e
     ]);
     expect(stats.lastDay).toBe(14);
     expect(stats.openIssues).toBe(2);
-  } finally {
-    repo.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
