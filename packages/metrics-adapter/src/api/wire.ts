@@ -2,7 +2,7 @@
 // external_metrics v1beta1), plus discovery documents. Field names and null-vs-omitted follow
 // the Go json tags: v1beta1 `selector` is always present (null when none), v1beta2's
 // `metric.selector` and every `window` are omitted when unset.
-import { formatLabelSelector, parseLabelSelector, type Requirement } from '../k8s/label-selector';
+import { inSelectorOrder, type Requirement } from '../k8s/label-selector';
 import { compareGoStrings } from './go-strings';
 import { formatQuantity } from './quantity';
 import { CUSTOM_GROUP, EXTERNAL_GROUP, GROUP_VERSIONS, versionsOf } from './routes';
@@ -87,7 +87,7 @@ export function toLabelSelector(reqs: readonly Requirement[]): LabelSelector | n
   if (reqs.length === 0) return null;
   const matchLabels: Record<string, string> = {};
   const matchExpressions: NonNullable<LabelSelector['matchExpressions']>[number][] = [];
-  for (const r of inCanonicalOrder(reqs)) {
+  for (const r of inSelectorOrder(reqs)) {
     switch (r.operator) {
       case '=':
       case '==':
@@ -115,18 +115,6 @@ export function toLabelSelector(reqs: readonly Requirement[]): LabelSelector | n
     ...(Object.keys(matchLabels).length > 0 ? { matchLabels: goMap(matchLabels) } : {}),
     ...(matchExpressions.length > 0 ? { matchExpressions } : {}),
   };
-}
-
-/**
- * The requirements in the order formatLabelSelector writes them (Selector.String()'s), read back
- * from that text as ParseToLabelSelector reads it; sorted by key (stable) should it not parse.
- */
-function inCanonicalOrder(reqs: readonly Requirement[]): readonly Requirement[] {
-  try {
-    return parseLabelSelector(formatLabelSelector(reqs));
-  } catch {
-    return [...reqs].sort((a, b) => compareGoStrings(a.key, b.key));
-  }
 }
 
 /** Whether a sample's value is kept: NaN and ±Inf (as numbers or Prometheus text) are not. */

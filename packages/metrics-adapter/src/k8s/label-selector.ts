@@ -315,14 +315,18 @@ export function matchesLabels(
 }
 
 /**
- * The selector in Kubernetes' canonical text form (Selector.String(): requirements ordered by
- * key as labels.Parse orders them, with Go's sort.Sort, which past 12 requirements leaves those of
- * one key in an order of its own).
+ * The requirements ordered by key as labels.Parse orders them, with Go's sort.Sort, which past 12
+ * requirements leaves those of one key in an order of its own: Selector.String()'s order.
  */
-export function formatLabelSelector(reqs: readonly Requirement[]): string {
+export function inSelectorOrder(reqs: readonly Requirement[]): Requirement[] {
   const sorted = [...reqs];
   goSort(sorted, (a, b) => a.key < b.key);
-  return sorted
+  return sorted;
+}
+
+/** The selector in Kubernetes' canonical text form (Selector.String()). */
+export function formatLabelSelector(reqs: readonly Requirement[]): string {
+  return inSelectorOrder(reqs)
     .map((r) => {
       switch (r.operator) {
         case 'exists':
