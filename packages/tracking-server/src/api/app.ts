@@ -11,7 +11,7 @@ import type { TrackerMetrics } from '../telemetry/metrics';
 import { allowCrossOrigin, answerPreflight } from './cors';
 import { otlpTraces } from './otlp';
 import { restApi } from './rest';
-import { sentryIngest } from './sentry';
+import { headerSafe, sentryIngest } from './sentry';
 
 export interface AppDeps {
   /** Reads (the REST API) and status changes. */
@@ -119,12 +119,20 @@ export function createApp(deps: AppDeps): RequestListener {
     },
   });
 
-  // Reached only for what the fast path below does not take (e.g. a GET on an ingest path).
-  for (const path of ['/api/:projectId/envelope{/}', '/api/:projectId/store{/}']) {
-    app.all(path, (_req: Request, res: Response) => {
+  // Reached only for what the fast path below does not take: another method (405), or a POST
+  // whose project id is not 1 to 15 digits, a 400 as Relay answers it ("bad project path
+  // parameter"; a 405 "Allow: POST" told a POST to use POST). No named parameter: express
+  // decoded it, and answered `/api/%zz/envelope/` with its HTML page and stack.
+  app.all(/^\/api\/[^/]+\/(?:envelope|store)\/?$/, (req: Request, res: Response) => {
+    if (req.method !== 'POST') {
       res.status(405).set('Allow', 'POST').json({ detail: 'method not allowed: POST' });
-    });
-  }
+      return;
+    }
+    const detail = `bad project path parameter: the project id must be 1 to 15 digits, got ${JSON.stringify(req.path.split('/')[2])}`;
+    metrics.rejectedRequests.inc({ reason: 'malformed' });
+    allowCrossOrigin(res);
+    res.status(400).set('X-Sentry-Error', headerSafe(detail)).json({ detail });
+  });
   // Another method on the OTLP path: 405 as on the Sentry ones, in OTLP's error shape
   // (google.rpc.Status; 12, UNIMPLEMENTED, is gRPC's answer to a method it does not serve).
   app.all('/v1/traces', (_req: Request, res: Response) => {

@@ -1,0 +1,60 @@
+// Sentry ingest paths whose project id is no project id: answered in Sentry's protocol (JSON,
+// X-Sentry-Error), never express's HTML error page, and a POST is not told to use POST.
+import type { RunningTracker } from '../main';
+import { startTestTracker, type TestTracker } from '../testing/test-tracker';
+
+jest.setTimeout(60_000);
+
+let setup: TestTracker<'paths'>;
+let tracker: RunningTracker;
+
+beforeAll(async () => {
+  setup = await startTestTracker('ingest-paths', { paths: {} }, 'test-token');
+  ({ tracker } = setup);
+});
+
+afterAll(() => setup?.close());
+
+const envelope = '{}\n{"type":"event"}\n{"message":"x"}\n';
+
+describe('ingest paths whose project id is not 1 to 15 digits', () => {
+  it.each([
+    ['/api/abc/envelope/', 'abc'],
+    ['/api/abc/store/', 'abc'],
+    ['/api/1234567890123456/envelope/', '1234567890123456'],
+    ['/api/%zz/envelope', '%zz'],
+  ])('answers a POST to %s 400 naming the project id, as Relay does', async (path, id) => {
+    const res = await fetch(`${tracker.url}${path}`, { method: 'POST', body: envelope });
+    const detail = `bad project path parameter: the project id must be 1 to 15 digits, got "${id}"`;
+    expect([
+      res.status,
+      res.headers.get('content-type'),
+      res.headers.get('x-sentry-error'),
+      res.headers.get('access-control-allow-origin'),
+      await res.json(),
+    ]).toEqual([400, 'application/json; charset=utf-8', detail, '*', { detail }]);
+  });
+
+  it('answers another method on a path that does not decode 405 in JSON, not an HTML page', async () => {
+    for (const path of ['/api/%zz/envelope/', '/api/%zz/store']) {
+      const res = await fetch(`${tracker.url}${path}`);
+      expect([
+        res.status,
+        res.headers.get('allow'),
+        res.headers.get('content-type'),
+        await res.text(),
+      ]).toEqual([
+        405,
+        'POST',
+        'application/json; charset=utf-8',
+        '{"detail":"method not allowed: POST"}',
+      ]);
+    }
+  });
+
+  it('counts such a POST as a malformed request', async () => {
+    await fetch(`${tracker.url}/api/nope/envelope/`, { method: 'POST', body: envelope });
+    const text = await (await fetch(`${tracker.url}/metrics`)).text();
+    expect(text).toMatch(/^beacon_tracker_rejected_requests_total\{reason="malformed"\} [1-9]/m);
+  });
+});
