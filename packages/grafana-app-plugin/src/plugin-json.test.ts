@@ -45,7 +45,7 @@ describe('plugin.json files', () => {
     expect(app.id).toBe('beacon-observability-app');
     expect(app.routes.length).toBeGreaterThan(0);
     for (const route of app.routes) {
-      expect(route.path).toBe('tracker');
+      expect(route.path).toBe('tracker/*');
       expect(route.url).toBe('{{ .JsonData.trackerUrl }}');
       expect(route.headers).toEqual([{ name: 'Authorization', content: 'Bearer {{ .SecureJsonData.apiToken }}' }]);
     }
