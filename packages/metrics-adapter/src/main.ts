@@ -388,18 +388,20 @@ export async function startAdapter(
   // (kube-apiserver's) do, a connection is never renegotiated to another one.
   server.on('secureConnection', (socket: TLSSocket) => socket.disableRenegotiation());
 
-  // Serve discovery and health at once; values are 503/404 until the first relist lands.
+  // Serve discovery and health at once; values are 503/404 until the first relist lands, which
+  // is tried again every 5 s (the relist interval, if shorter) until one succeeds.
+  const firstRetryMs = Math.min(flags.metricsRelistIntervalMs, 5_000);
   provider
     .start()
     .catch((error: unknown) =>
-      logger.error('first series discovery failed; retrying every relist interval', { error }),
+      logger.error(
+        `first series discovery failed; retrying every ${firstRetryMs / 1000}s until one succeeds`,
+        { error },
+      ),
     );
-  const retry = setInterval(
-    () => {
-      if (!provider.ready()) void provider.relist().catch(() => undefined);
-    },
-    Math.min(flags.metricsRelistIntervalMs, 5_000),
-  );
+  const retry = setInterval(() => {
+    if (!provider.ready()) void provider.relist().catch(() => undefined);
+  }, firstRetryMs);
   retry.unref();
 
   // An unspecified address (the default 0.0.0.0, or ::) is every interface of both IP
