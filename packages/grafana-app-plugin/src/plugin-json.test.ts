@@ -81,6 +81,38 @@ describe('provisioning', () => {
     expect(apps).toMatch(/secureJsonData:\n\s+#.*\n\s+apiToken: /);
   });
 
+  // Grafana's provisioning values (pkg/services/provisioning/values/values.go interpolateValue):
+  // split on "$$", then setting.ExpandVar (pkg/setting/expanders.go: `${body}` and `$__env{body}`
+  // become os.Getenv(body), the whole body), then Go's os.ExpandEnv. Neither knows the shell's
+  // `${NAME:-default}`: it reads a variable named "NAME:-default", which is always empty.
+  function grafanaInterpolate(value: string, env: Record<string, string>): string {
+    const getenv = (name: string) => env[name] ?? '';
+    return value
+      .split('$$')
+      .map((part) =>
+        part
+          .replace(/\$(|__env)\{([^}]+)\}/g, (_m, _kind, body: string) => getenv(body))
+          .replace(/\$\{([^}]*)\}|\$([A-Za-z0-9_]+)/g, (_m, braced?: string, bare?: string) =>
+            getenv(braced ?? bare ?? '')
+          )
+      )
+      .join('$');
+  }
+
+  test('Grafana provisions trackerUrl and apiToken from BEACON_TRACKER_URL and BEACON_TRACKER_API_TOKEN', () => {
+    const apps = fs.readFileSync(path.join(root, 'provisioning/plugins/apps.yaml'), 'utf8');
+    const raw = (key: string) => apps.match(new RegExp(`^\\s+${key}: (.*)$`, 'm'))?.[1] ?? '';
+    const env = { BEACON_TRACKER_URL: 'http://tracker.example:9300', BEACON_TRACKER_API_TOKEN: 's3cret' };
+    expect(grafanaInterpolate(raw('trackerUrl'), env)).toBe('http://tracker.example:9300');
+    expect(grafanaInterpolate(raw('apiToken'), env)).toBe('s3cret');
+  });
+
+  test("npm run server's Grafana container gets both variables, with defaults", () => {
+    const compose = fs.readFileSync(path.join(root, 'docker-compose.yaml'), 'utf8');
+    expect(compose).toContain('BEACON_TRACKER_URL: ${BEACON_TRACKER_URL:-http://host.docker.internal:9300}');
+    expect(compose).toContain('BEACON_TRACKER_API_TOKEN: ${BEACON_TRACKER_API_TOKEN:-change-me}');
+  });
+
   test('the example dashboard uses both nested panels with dashboard variables', () => {
     const dashboard = readJson(path.join(root, 'provisioning/dashboards/beacon-errors.json'));
     expect(dashboard.panels.map((p: { type: string; options: unknown }) => [p.type, p.options])).toEqual([
