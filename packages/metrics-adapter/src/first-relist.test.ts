@@ -37,7 +37,7 @@ const start = async (extra: string[]) => {
 };
 
 const failure = async (logger: ReturnType<typeof memoryLogger>) => {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 250; i++) {
     const line = logger.lines.find((l) => l.level === 'error');
     if (line) return line;
     await new Promise((r) => setTimeout(r, 20));
