@@ -1,8 +1,10 @@
-// Grafana's plugin proxy, for the routes a plugin.json declares: `api/plugin-proxy/<id>/<route
-// path>/<rest>` goes to the route's `url` + `<rest>`, with `{{ .JsonData.x }}` and
-// `{{ .SecureJsonData.x }}` filled from the app's settings and the route's headers added. The
-// first route whose path prefixes the request and whose method matches wins, and the user's role
-// must reach the route's `reqRole`, as in Grafana's pluginproxy package.
+// Grafana's plugin proxy, for the routes a plugin.json declares: `api/plugin-proxy/<id>/<rest>`
+// goes to the first route whose method matches and whose `path` pattern matches `<rest>`, as
+// grafana/grafana's pluginproxy.HandleRequest matches it with a pkg/web tree: a static path
+// (`tracker`) matches only itself and forwards nothing of the request's path; a trailing `*`
+// (`tracker/*`) matches what follows it and forwards that, after the route's `url`. `{{ .JsonData.x }}`
+// and `{{ .SecureJsonData.x }}` are filled from the app's settings, the route's headers added, and
+// the user's role must reach the route's `reqRole`.
 
 export interface PluginRoute {
   path: string;
@@ -38,6 +40,18 @@ export function interpolate(template: string, settings: AppSettings): string {
   );
 }
 
+/**
+ * What of `path` a route of `pattern` forwards (`/api/v1/issues` for `tracker/*`, '' for a static
+ * pattern equal to it), or undefined when the pattern does not match it.
+ */
+function forwarded(pattern: string, path: string): string | undefined {
+  if (!pattern.endsWith('/*')) return path === pattern ? '' : undefined;
+  const base = pattern.slice(0, -1);
+  return path.startsWith(base) && path.length > base.length
+    ? path.slice(base.length - 1)
+    : undefined;
+}
+
 export function resolveProxy(
   routes: readonly PluginRoute[],
   method: string,
@@ -48,7 +62,7 @@ export function resolveProxy(
 ): ProxyTarget {
   const route = routes.find(
     (r) =>
-      (path === r.path || path.startsWith(`${r.path}/`)) &&
+      forwarded(r.path, path) !== undefined &&
       (!r.method || r.method === '*' || r.method.toUpperCase() === method.toUpperCase()),
   );
   if (!route) return { ok: false, status: 404, message: `no plugin route for ${method} ${path}` };
@@ -63,7 +77,7 @@ export function resolveProxy(
     const base = interpolate(route.url, settings).replace(/\/$/, '');
     const headers: Record<string, string> = {};
     for (const h of route.headers ?? []) headers[h.name] = interpolate(h.content, settings);
-    return { ok: true, url: `${base}${path.slice(route.path.length)}${search}`, headers };
+    return { ok: true, url: `${base}${forwarded(route.path, path)}${search}`, headers };
   } catch (error) {
     return {
       ok: false,
