@@ -177,6 +177,16 @@ function stop(code = 0, signal) {
 }
 process.on('SIGINT', () => stop(0, 'SIGINT'));
 process.on('SIGTERM', () => stop(0, 'SIGTERM'));
+// A closed terminal sends SIGHUP, which Prometheus and Alertmanager take as "reload": they would
+// outlive the stack and keep their ports.
+process.on('SIGHUP', () => stop(0, 'SIGHUP'));
+// A SIGTERM sent to `npm start` reaches only the shell npm runs this under, which exits without
+// passing it on: the stack, left with a new parent, stops as if it had been signalled.
+const parent = process.ppid;
+setInterval(() => process.ppid !== parent && stop(0, 'SIGTERM'), 1_000).unref();
+// With the terminal gone, a line logged while stopping must not end this process before its
+// children.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 
 try {
   mkdirSync(out, { recursive: true });

@@ -22,4 +22,6 @@ function step(cmd, args) {
 setup();
 step('npx', ['turbo', 'run', 'build']);
 linkCommands();
-step('node', ['scripts/stack.mjs']);
+// In this process, not a child of it: a signal sent to it then reaches the stack's own handlers,
+// which stop every process the stack started.
+await import('./stack.mjs');
