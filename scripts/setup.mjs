@@ -33,6 +33,26 @@ function run(cmd, args, opts = {}) {
   if (r.status !== 0) fail(`${cmd} ${args.join(' ')} exited with ${r.status}`);
 }
 
+// npm only warns when Node is older than package.json's engines.node, and an older Node then
+// fails later with errors that do not say why.
+function ensureNodeVersion() {
+  const wanted = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).engines?.node;
+  const min = /^>=(\d+)\.(\d+)\.(\d+)$/.exec(wanted ?? '');
+  if (!min)
+    fail(
+      `package.json engines.node must read ">=MAJOR.MINOR.PATCH", not ${JSON.stringify(wanted ?? null)}`,
+    );
+  const have = process.versions.node.split('.').map(Number);
+  for (let i = 0; i < 3; i++) {
+    if (have[i] > Number(min[i + 1])) return;
+    if (have[i] < Number(min[i + 1])) {
+      fail(
+        `Node ${wanted.slice(2)} or later is needed; this is ${process.version} (${process.execPath})`,
+      );
+    }
+  }
+}
+
 function ensureNpmDependencies() {
   const lock = join(repoRoot, 'package-lock.json');
   if (!existsSync(lock)) fail('package-lock.json is missing; run `npm install` once and commit it');
@@ -142,6 +162,7 @@ export function linkCommands() {
 }
 
 export function setup() {
+  ensureNodeVersion();
   ensureNpmDependencies();
   ensureSystemTools();
 }
