@@ -19,9 +19,16 @@ function step(cmd, args) {
   }
 }
 
+const parent = process.ppid;
 setup();
 step('npx', ['turbo', 'run', 'build']);
 linkCommands();
+// npm passes a SIGTERM to the shell it runs this under, not to this process: stopped during the
+// build, npm start must not go on to start the stack with no one to stop it.
+if (process.ppid !== parent) {
+  console.error('start: npm start was stopped during the build; not starting the stack');
+  process.exit(1);
+}
 // In this process, not a child of it: a signal sent to it then reaches the stack's own handlers,
 // which stop every process the stack started.
 await import('./stack.mjs');
