@@ -1,42 +1,20 @@
 // Until the first series discovery lands, values are a 503 and discovery is tried again every
 // 5 s (or the relist interval, if shorter), not once per relist interval (10 minutes by default).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parseFlags } from './flags';
-import { startAdapter, type RunningAdapter } from './main';
-import { memoryLogger } from './telemetry/logger';
+import { httpsStatus } from './testing/https';
+import { startOfflineAdapter, type OfflineAdapter } from './testing/offline-adapter';
 
-let dir: string;
-let adapter: RunningAdapter | undefined;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'beacon-first-relist-'));
-});
+let running: OfflineAdapter | undefined;
 afterEach(async () => {
-  await adapter?.close();
-  adapter = undefined;
-  rmSync(dir, { recursive: true, force: true });
+  await running?.close();
+  running = undefined;
 });
 
 const start = async (extra: string[]) => {
-  const logger = memoryLogger();
-  adapter = await startAdapter(
-    parseFlags([
-      // Nothing listens there: the first series discovery fails.
-      '--prometheus-url=http://127.0.0.1:1',
-      '--secure-port=0',
-      '--bind-address=127.0.0.1',
-      `--cert-dir=${dir}`,
-      '--insecure-serve-anonymous',
-      ...extra,
-    ]),
-    { logger, inCluster: null, env: {} },
-  );
-  return logger;
+  running = await startOfflineAdapter(extra);
+  return running.logger;
 };
 
-const failure = async (logger: ReturnType<typeof memoryLogger>) => {
+const failure = async (logger: OfflineAdapter['logger']) => {
   for (let i = 0; i < 250; i++) {
     const line = logger.lines.find((l) => l.level === 'error');
     if (line) return line;
@@ -45,19 +23,7 @@ const failure = async (logger: ReturnType<typeof memoryLogger>) => {
   throw new Error(`no error logged: ${JSON.stringify(logger.lines)}`);
 };
 
-const status = (path: string) =>
-  new Promise<number>((resolve, reject) => {
-    const req = request(
-      `${adapter!.url}${path}`,
-      { rejectUnauthorized: false, agent: false },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
+const status = (path: string) => httpsStatus(`${running!.adapter.url}${path}`, { ca: running!.ca });
 
 it('logs a failed first discovery with the 5 s it is retried after, not the 10-minute relist interval', async () => {
   const logger = await start([]);

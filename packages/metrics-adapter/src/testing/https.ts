@@ -1,4 +1,5 @@
 // Test support: GET over HTTPS with an optional client certificate and headers.
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import { type Agent, request } from 'node:https';
 
 export interface HttpsOptions {
@@ -22,30 +23,50 @@ export interface Reply {
 }
 
 export function httpsGet(url: string, o: HttpsOptions): Promise<Reply> {
+  return send(url, o, (res, req, resolve) => {
+    let text = '';
+    res.setEncoding('utf8');
+    res.on('data', (c: string) => (text += c));
+    res.on('end', () => {
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        /* plain text */
+      }
+      resolve({
+        status: res.statusCode ?? 0,
+        type: res.headers['content-type'],
+        text,
+        body,
+        reusedSocket: req.reusedSocket,
+      });
+    });
+  });
+}
+
+/**
+ * The status of a GET over HTTPS, as soon as the answer's head comes (its body discarded): for a
+ * server that closes the connection after answering, as one does a request it refuses whole.
+ */
+export function httpsStatus(url: string, o: HttpsOptions): Promise<number> {
+  return send(url, o, (res, _req, resolve) => {
+    res.resume();
+    resolve(res.statusCode ?? 0);
+  });
+}
+
+/** Sends the GET; `answer` reads the response and settles the promise. */
+function send<T>(
+  url: string,
+  o: HttpsOptions,
+  answer: (res: IncomingMessage, req: ClientRequest, resolve: (v: T) => void) => void,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
       { ca: o.ca, cert: o.cert, key: o.key, headers: o.headers, agent: o.agent ?? false },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => {
-          let body: unknown = text;
-          try {
-            body = JSON.parse(text);
-          } catch {
-            /* plain text */
-          }
-          resolve({
-            status: res.statusCode ?? 0,
-            type: res.headers['content-type'],
-            text,
-            body,
-            reusedSocket: req.reusedSocket,
-          });
-        });
-      },
+      (res) => answer(res, req, resolve),
     );
     req.on('error', reject);
     req.end();
