@@ -55,4 +55,38 @@ describe('deploy/ (kustomize)', () => {
     );
     expect(find('RoleBinding')[0]?.roleRef.name).toBe('extension-apiserver-authentication-reader');
   });
+
+  // The adapter reads kube-system/extension-apiserver-authentication at startup and stops when it
+  // is refused (src/main.ts, as k8s.io/apiserver does). The Role that allows it exists only in
+  // kube-system, so the RoleBinding must be there (prometheus-adapter's
+  // deploy/manifests/role-binding-auth-reader.yaml: `namespace: kube-system`); a kustomization
+  // `namespace:` moves every namespaced object, this one too.
+  it('binds the auth reader Role in kube-system, to the service account where it runs', () => {
+    const sa = find('ServiceAccount', 'beacon-metrics-adapter')[0] as Obj;
+    expect(sa.metadata.namespace).toBe('monitoring');
+    const [binding, ...others] = find('RoleBinding');
+    expect(others).toEqual([]);
+    expect(binding?.metadata.namespace).toBe('kube-system');
+    expect(binding?.roleRef).toEqual({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'Role',
+      name: 'extension-apiserver-authentication-reader',
+    });
+    expect(binding?.subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'beacon-metrics-adapter', namespace: 'monitoring' },
+    ]);
+  });
+
+  it("puts the adapter's own objects in the namespace the APIServices and bindings name", () => {
+    for (const [kind, name] of [
+      ['ServiceAccount', 'beacon-metrics-adapter'],
+      ['Deployment', 'beacon-metrics-adapter'],
+      ['Service', 'beacon-metrics-adapter'],
+    ] as const)
+      expect([kind, find(kind, name)[0]?.metadata.namespace]).toEqual([kind, 'monitoring']);
+    expect(docs.find((d) => d.kind === 'ConfigMap')?.metadata.namespace).toBe('monitoring');
+    for (const b of find('ClusterRoleBinding'))
+      for (const s of b.subjects)
+        if (s.name === 'beacon-metrics-adapter') expect(s.namespace).toBe('monitoring');
+  });
 });
