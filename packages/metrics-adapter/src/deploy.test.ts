@@ -77,6 +77,24 @@ describe('deploy/ (kustomize)', () => {
     ]);
   });
 
+  // prometheus-adapter's deploy/manifests/pod-disruption-budget.yaml: minAvailable 1 over the
+  // adapter's pods, so a node drain never takes both replicas (and the APIServices) down at once.
+  it('keeps one of the two replicas up through a drain', () => {
+    const deployment = find('Deployment', 'beacon-metrics-adapter')[0] as Obj;
+    expect(deployment.spec.replicas).toBe(2);
+    const [pdb, ...others] = find('PodDisruptionBudget');
+    expect(others).toEqual([]);
+    expect(pdb?.apiVersion).toBe('policy/v1');
+    expect(pdb?.metadata.namespace).toBe('monitoring');
+    expect(pdb?.spec).toEqual({
+      minAvailable: 1,
+      selector: { matchLabels: { 'app.kubernetes.io/name': 'beacon-metrics-adapter' } },
+    });
+    expect(deployment.spec.template.metadata.labels).toEqual(
+      expect.objectContaining(pdb?.spec.selector.matchLabels),
+    );
+  });
+
   it("puts the adapter's own objects in the namespace the APIServices and bindings name", () => {
     for (const [kind, name] of [
       ['ServiceAccount', 'beacon-metrics-adapter'],
