@@ -51,4 +51,21 @@ describe('deploy/ (kustomize)', () => {
     expect(set.spec.serviceName).toBe(service.metadata.name);
     expect(service.metadata.namespace).toBe(set.metadata.namespace);
   });
+
+  it('holds the liveness probe off with a startup probe while a first start migrates the store', () => {
+    // serve() opens (and migrates) the store before it listens, so until then every probe is
+    // refused. Without a startup probe, liveness (3 failures 20 s apart) restarted a migration of
+    // an older database after about a minute, and each restart began it again. Kubernetes:
+    // "set up a startup probe with the same command, HTTP or TCP check, with a failureThreshold *
+    // periodSeconds long enough to cover the worst case startup time" (Configure Liveness,
+    // Readiness and Startup Probes); liveness and readiness start only once it has succeeded.
+    const container = one('StatefulSet').spec.template.spec.containers[0];
+    const startup = container.startupProbe;
+    expect(startup?.httpGet).toEqual(container.livenessProbe.httpGet);
+    // Unset fields take Kubernetes' defaults: periodSeconds 10, failureThreshold 3.
+    const window = (p: Obj) => (p.periodSeconds ?? 10) * (p.failureThreshold ?? 3);
+    expect(window(startup)).toBeGreaterThanOrEqual(30 * 60);
+    // Once started, a dead writer is still found as fast as before.
+    expect(window(container.livenessProbe)).toBeLessThanOrEqual(60);
+  });
 });
