@@ -3,6 +3,7 @@
 // Service and the probes, the API token from a Secret.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { catalog } from '@beacon/metric-catalog';
 import { parseAllDocuments } from 'yaml';
 import { parseCommand } from './cli-args';
 
@@ -67,5 +68,23 @@ describe('deploy/ (kustomize)', () => {
     expect(window(startup)).toBeGreaterThanOrEqual(30 * 60);
     // Once started, a dead writer is still found as fast as before.
     expect(window(container.livenessProbe)).toBeLessThanOrEqual(60);
+  });
+
+  it('has Prometheus scrape /metrics through the Service under the job the metric catalog names', () => {
+    // prometheus-operator's ServiceMonitor: without jobLabel the job label is the Service's name;
+    // without namespaceSelector it selects Services in its own namespace (ServiceMonitorSpec).
+    const monitor = one('ServiceMonitor');
+    const service = one('Service');
+    expect(monitor.apiVersion).toBe('monitoring.coreos.com/v1');
+    expect(monitor.metadata.namespace).toBe(service.metadata.namespace);
+    expect(monitor.spec.namespaceSelector).toBeUndefined();
+    for (const [k, v] of Object.entries(monitor.spec.selector.matchLabels as Obj))
+      expect(service.metadata.labels[k]).toBe(v);
+    expect(monitor.spec.jobLabel).toBeUndefined();
+    const exporters = new Set(Object.values(catalog.trackingServer).map((m) => m.exporter));
+    expect([...exporters]).toEqual([service.metadata.name]);
+    expect(monitor.spec.endpoints).toEqual([
+      expect.objectContaining({ port: service.spec.ports[0].name, path: '/metrics' }),
+    ]);
   });
 });
