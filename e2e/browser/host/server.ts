@@ -64,7 +64,8 @@ function sendFile(res: ServerResponse, root: string, relative: string): boolean 
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'Content-Type': 'application/json' });
+  // As Grafana's JsonApiErr / writeJSONErr write it.
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=UTF-8' });
   res.end(JSON.stringify(body));
 }
 
@@ -162,19 +163,28 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         'Content-Type': upstream.headers.get('content-type') ?? 'application/octet-stream',
       });
       res.end(payload);
-    } catch (error) {
-      // Grafana answers 502 Bad Gateway when the route's service cannot be reached.
+    } catch {
+      // Grafana's proxy answers 502 Bad Gateway, with no body, when its transport fails: the
+      // service cannot be reached, or the route's URL (unset setting: `<no value>`) is none
+      // (proxyutil's errorHandler).
       proxied.push(`${req.method} ${path} → 502`);
-      sendJson(res, 502, { message: `plugin proxy: ${(error as Error).message}` });
+      res.writeHead(502);
+      res.end();
     }
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://host');
-    const path = decodeURIComponent(url.pathname);
     const proxyPrefix = `/api/plugin-proxy/${id}/`;
-    if (path.startsWith(proxyPrefix)) {
+    if (url.pathname.startsWith(proxyPrefix)) {
       return proxy(req, res, url.pathname.slice(proxyPrefix.length), url.search);
+    }
+    let path: string;
+    try {
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      unanswered.push(`${req.method} ${url.pathname}`);
+      return sendJson(res, 400, { message: `invalid URL escape in ${url.pathname}` });
     }
     if (path === `/api/plugins/${id}/settings`) {
       if (req.method === 'POST') {

@@ -1,0 +1,95 @@
+// The host server's plugin proxy over real HTTP, against a service that records what reaches it:
+// what Grafana's proxy sends on and answers (pluginproxy.go, proxyutil/reverse_proxy.go).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type RunningHost, startHost } from './server';
+
+const ID = 'test-app';
+let dist: string;
+let service: Server;
+let serviceUrl: string;
+const received: { url?: string; authorization?: string }[] = [];
+let host: RunningHost;
+
+beforeAll(async () => {
+  dist = mkdtempSync(join(tmpdir(), 'beacon-host-test-'));
+  const route = {
+    path: 'tracker/*',
+    method: 'GET',
+    url: '{{ .JsonData.trackerUrl }}',
+    headers: [{ name: 'Authorization', content: 'Bearer {{ .SecureJsonData.apiToken }}' }],
+  };
+  writeFileSync(
+    join(dist, 'plugin.json'),
+    JSON.stringify({ id: ID, type: 'app', routes: [route] }),
+  );
+  service = createServer((req, res) => {
+    received.push({ url: req.url, authorization: req.headers.authorization });
+    res.writeHead(req.headers.authorization === 'Bearer s3cret' ? 200 : 401, {
+      'Content-Type': 'application/json',
+    });
+    res.end('{"error":"checked"}');
+  });
+  await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
+  serviceUrl = `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
+  host = await startHost({
+    pluginDist: dist,
+    hostDir: dist,
+    settings: { jsonData: { trackerUrl: serviceUrl }, secureJsonData: { apiToken: 's3cret' } },
+  });
+});
+
+afterAll(async () => {
+  await host?.close();
+  await new Promise((resolve) => service?.close(resolve));
+  rmSync(dist, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  received.length = 0;
+  host.settings.jsonData = { trackerUrl: serviceUrl };
+  host.settings.secureJsonData = { apiToken: 's3cret' };
+});
+
+const get = (rest: string) => fetch(`${host.url}/api/plugin-proxy/${ID}/${rest}`);
+
+test('an escaped slash in the path reaches the service as a slash; the query as it was', async () => {
+  const res = await get('tracker/api/v1/sessions/req%2F42/export?x=1%2F2');
+  expect(res.status).toBe(200);
+  expect(received).toEqual([
+    { url: '/api/v1/sessions/req/42/export?x=1%2F2', authorization: 'Bearer s3cret' },
+  ]);
+});
+
+test('an unset token is sent as Bearer <no value>, and the service’s 401 comes back', async () => {
+  host.settings.secureJsonData = {};
+  const res = await get('tracker/api/v1/stats');
+  expect([res.status, await res.json()]).toEqual([401, { error: 'checked' }]);
+  expect(received).toEqual([{ url: '/api/v1/stats', authorization: 'Bearer <no value>' }]);
+});
+
+test('an unreachable service or an unset URL is a 502 with no body', async () => {
+  host.settings.jsonData = { trackerUrl: 'http://127.0.0.1:9' };
+  const unreachable = await get('tracker/api/v1/stats');
+  expect([unreachable.status, await unreachable.text()]).toEqual([502, '']);
+  host.settings.jsonData = {};
+  const unset = await get('tracker/api/v1/stats');
+  expect([unset.status, await unset.text()]).toEqual([502, '']);
+  expect(received).toEqual([]);
+});
+
+test('no route and a bad escape are answered with Grafana’s JSON, not a host error', async () => {
+  const none = await get('other/x');
+  expect([none.status, await none.json()]).toEqual([
+    404,
+    { message: 'plugin route match not found' },
+  ]);
+  const bad = await get('tracker/api/v1/sessions/%zz');
+  expect([bad.status, await bad.json()]).toEqual([400, { message: 'invalid URL escape "%zz"' }]);
+  const badElsewhere = await fetch(`${host.url}/a/${ID}/%zz`);
+  expect(badElsewhere.status).toBe(400);
+  expect(received).toEqual([]);
+});
