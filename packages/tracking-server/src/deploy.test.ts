@@ -87,4 +87,31 @@ describe('deploy/ (kustomize)', () => {
       expect.objectContaining({ port: service.spec.ports[0].name, path: '/metrics' }),
     ]);
   });
+
+  it('keeps the tracker’s own `service` label when Prometheus scrapes it', () => {
+    // The labels prometheus-operator's scrape config of a ServiceMonitor endpoint attaches
+    // (pkg/prometheus/promcfg.go, generateServiceMonitorConfig: namespace, service, pod,
+    // container from the target; job; endpoint), besides Prometheus' own instance. Scraped with
+    // honor_labels false, a series' label of one of these names is renamed exported_<name>:
+    // Prometheus 2.42 stored beacon_tracker_events_ingested_total{service="checkout-api"} as
+    // {exported_service="checkout-api", service="beacon-tracking-server"}, and with
+    // honor_labels true as sent.
+    const targetLabels = [
+      'namespace',
+      'service',
+      'pod',
+      'container',
+      'job',
+      'endpoint',
+      'instance',
+    ];
+    const clashing = Object.values(catalog.trackingServer)
+      .flatMap((m) =>
+        m.labels.filter((l) => targetLabels.includes(l)).map((l) => `${m.name}{${l}}`),
+      )
+      .sort();
+    expect(clashing).toContain('beacon_tracker_events_ingested_total{service}');
+    const [endpoint] = one('ServiceMonitor').spec.endpoints as Obj[];
+    expect(endpoint?.honorLabels).toBe(true);
+  });
 });
