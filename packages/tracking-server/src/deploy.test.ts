@@ -70,6 +70,19 @@ describe('deploy/ (kustomize)', () => {
     expect(window(container.livenessProbe)).toBeLessThanOrEqual(60);
   });
 
+  it('gives the probes time for /healthz to be answered while large events are being read', () => {
+    // /healthz is answered on the main thread after the request it is queued behind: two
+    // envelopes of 95 MB (99 events of ~1 MB, gzip) sent at once to the built tracker kept it
+    // from answering for up to 2.5 s (measured 2026-12-02). Kubernetes' default timeoutSeconds
+    // is 1, and a probe that times out counts as failed.
+    const container = one('StatefulSet').spec.template.spec.containers[0];
+    for (const probe of [container.readinessProbe, container.livenessProbe]) {
+      expect(probe.timeoutSeconds ?? 1).toBeGreaterThanOrEqual(5);
+      // A probe's timeout must not run into its next period.
+      expect(probe.timeoutSeconds).toBeLessThan(probe.periodSeconds ?? 10);
+    }
+  });
+
   it('has Prometheus scrape /metrics through the Service under the job the metric catalog names', () => {
     // prometheus-operator's ServiceMonitor: without jobLabel the job label is the Service's name;
     // without namespaceSelector it selects Services in its own namespace (ServiceMonitorSpec).
