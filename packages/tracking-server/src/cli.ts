@@ -46,6 +46,7 @@ async function serveUntilSignal(command: Extract<Command, { kind: 'serve' }>): P
       port: command.port,
       dataDir: command.dataDir,
       apiToken: command.apiToken ?? process.env.BEACON_TRACKER_API_TOKEN,
+      apiTokenFrom: command.apiToken !== undefined ? '--api-token' : 'BEACON_TRACKER_API_TOKEN',
       defaults: command.defaults,
       logger,
     });

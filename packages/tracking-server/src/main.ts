@@ -42,6 +42,8 @@ export interface ServeOptions {
   readonly host?: string;
   readonly dataDir: string;
   readonly apiToken?: string;
+  /** Where apiToken came from (`--api-token`, `BEACON_TRACKER_API_TOKEN`), named if it is refused. */
+  readonly apiTokenFrom?: string;
   readonly defaults?: ProjectSettings;
   readonly logger?: Logger;
   /**
@@ -71,7 +73,8 @@ export interface RunningTracker {
 
 /** The API token: the flag or environment, else one kept in the data directory. */
 function apiToken(options: ServeOptions, logger: Logger): string {
-  if (options.apiToken !== undefined) return checkedToken(options.apiToken, 'the API token');
+  if (options.apiToken !== undefined)
+    return checkedToken(options.apiToken, options.apiTokenFrom ?? 'the API token');
   const file = join(options.dataDir, 'api-token');
   if (!existsSync(file)) {
     // Written whole or not at all: a crash cannot leave an empty file behind, nor can a power
@@ -95,10 +98,16 @@ function apiToken(options: ServeOptions, logger: Logger): string {
  */
 export function checkedToken(token: string, where: string): string {
   if (token === '') throw new Error(`${where} is empty: refusing to serve the API without a token`);
-  if (!/^[\x21-\x7e]+$/.test(token))
+  // Named by position and code point, never shown: it is a secret.
+  const bad = token.search(/[^\x21-\x7e]/);
+  if (bad >= 0) {
+    const hex = (token.codePointAt(bad) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+    // A Secret made with `kubectl create secret --from-file` keeps the file's last newline.
+    const hint = /^[\r\n]+$/.test(token.slice(bad)) ? ': it ends with a line break' : '';
     throw new Error(
-      `${where} must be printable ASCII without spaces (it is sent as a bearer token)`,
+      `${where} must be printable ASCII without spaces (it is sent as a bearer token); character ${bad + 1} of ${token.length} is U+${hex}${hint}`,
     );
+  }
   return token;
 }
 
