@@ -41,11 +41,24 @@ export const issueUrl = (id: number | string) => prefixRoute(`${ROUTES.Issues}/$
 export const sessionUrl = (id: string) => prefixRoute(`${ROUTES.Sessions}/${encodeURIComponent(id)}`);
 
 /**
- * Whether a session's page and API path can hold its id: `.` and `..` (escaped as `%2E` too) are
- * path steps the browser's URL parser removes, so their page would be the session list and
- * their API request another route (see ProxyTrackerApi.getSession).
+ * Why a session's API path cannot hold its id, or undefined when it can. `.` and `..` (escaped as
+ * `%2E` too) are path steps the browser's URL parser removes, so their page would be the session
+ * list and their API request another route. A `/`, sent escaped, reaches the tracker as a path
+ * separator: Grafana's plugin proxy forwards the path unescaped (pkg/web tree.go hands the route's
+ * `*` over through url.PathUnescape), so `a/export` would be asked as the export of session `a`.
  */
-export const sessionIdFitsPath = (id: string) => id !== '' && id !== '.' && id !== '..';
+export function sessionIdProblem(id: string): string | undefined {
+  if (id === '' || id === '.' || id === '..') {
+    return 'browsers drop "." and ".." from URL paths';
+  }
+  if (id.includes('/')) {
+    return 'Grafana\'s plugin proxy forwards its "/" unescaped, as a path separator';
+  }
+  return undefined;
+}
+
+/** Whether a session's page and API path can hold its id (see `sessionIdProblem`). */
+export const sessionIdFitsPath = (id: string) => sessionIdProblem(id) === undefined;
 
 /** What decodeURI leaves escaped: the reserved characters `; , / ? : @ & = + $ #`. */
 const RESERVED_ESCAPE = /%(?:2[346BCF]|3[ABDF]|40)/gi;

@@ -138,16 +138,16 @@ describe('ProxyTrackerApi', () => {
       [`GET ${BASE}/issues/7/events?cursor=c1&limit=10`]: { data: { items: [], nextCursor: null } },
       [`GET ${BASE}/stats`]: { data: { lastHour: 1 } },
       [`GET ${BASE}/sessions?q=req&hasErrors=true&limit=200`]: { data: { items: [] } },
-      [`GET ${BASE}/sessions/req%2F42`]: { data: { id: 'req/42' } },
-      [`GET ${BASE}/sessions/req%2F42/export`]: { data: { exportedAt: 'x' } },
+      [`GET ${BASE}/sessions/req%3F42%23a%20b`]: { data: { id: 'req?42#a b' } },
+      [`GET ${BASE}/sessions/req%3F42%23a%20b/export`]: { data: { exportedAt: 'x' } },
       [`GET ${BASE}/issues/7`]: { data: { id: 7 } },
     });
     const api = new ProxyTrackerApi(() => backend);
     await expect(api.issueEvents(7, 'c1', 10)).resolves.toEqual({ items: [], nextCursor: null });
     await expect(api.stats()).resolves.toEqual({ lastHour: 1 });
     await expect(api.listSessions({ q: 'req', hasErrors: true, limit: 200 })).resolves.toEqual({ items: [] });
-    await expect(api.getSession('req/42')).resolves.toEqual({ id: 'req/42' });
-    await expect(api.exportSession('req/42')).resolves.toEqual({ exportedAt: 'x' });
+    await expect(api.getSession('req?42#a b')).resolves.toEqual({ id: 'req?42#a b' });
+    await expect(api.exportSession('req?42#a b')).resolves.toEqual({ exportedAt: 'x' });
     await expect(api.getIssue(7)).resolves.toEqual({ id: 7 });
   });
 
@@ -175,6 +175,28 @@ describe('ProxyTrackerApi', () => {
       expect(requests).toEqual([]);
     }
   );
+
+  // Grafana's plugin proxy hands the route's `*` over unescaped (pkg/web tree.go, url.PathUnescape)
+  // and Go writes it back as a path: `x%2Fexport` reaches the tracker as `/sessions/x/export`.
+  test('a session id with "/" is refused before any request: through Grafana it would reach another route', async () => {
+    const { backend, requests } = fakeBackend({
+      [`GET ${BASE}/sessions/x%2Fexport`]: { data: { id: 'x/export' } },
+      [`GET ${BASE}/sessions/x%2Fexport/export`]: { data: { exportedAt: 'x' } },
+    });
+    const api = new ProxyTrackerApi(() => backend);
+    const loaded = await api.getSession('x/export').catch((e) => e);
+    expect([loaded.name, loaded.kind, loaded.message]).toEqual([
+      'TrackerError',
+      'bad-request',
+      'loading debug session "x/export": the id "x/export" cannot be requested, as Grafana\'s plugin proxy forwards its "/" unescaped, as a path separator',
+    ]);
+    const exported = await api.exportSession('x/export').catch((e) => e);
+    expect([exported.kind, exported.message.startsWith('exporting debug session "x/export": ')]).toEqual([
+      'bad-request',
+      true,
+    ]);
+    expect(requests).toEqual([]);
+  });
 
   test('session ids with dots that are no dot segment are sent as they are', async () => {
     const { backend } = fakeBackend({

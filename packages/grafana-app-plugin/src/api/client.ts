@@ -1,6 +1,6 @@
 import { lastValueFrom } from 'rxjs';
 import { type BackendSrv, type BackendSrvRequest, getBackendSrv } from '@grafana/runtime';
-import { TRACKER_API_BASE, sessionIdFitsPath } from '../constants';
+import { TRACKER_API_BASE, sessionIdProblem } from '../constants';
 import type {
   BulkStatusResult,
   IssueDetail,
@@ -112,15 +112,14 @@ export function toTrackerError(err: unknown, what: string): TrackerError {
  * the browser's URL parser (WHATWG URL, which fetch applies to every request) removes such a
  * segment, and its escaped forms `%2E`, `.%2E`, `%2E%2E` too, so the request would reach another
  * route: `/sessions/.` is the session list, `/sessions/./export` the session named "export", and
- * `/sessions/..` is outside the API. Such a session can only be listed until the tracker takes
- * the id another way than as a path segment.
+ * `/sessions/..` is outside the API. Nor can an id with `/`: Grafana's proxy forwards it
+ * unescaped, so `a/export` would be the export of session `a`. Such a session can only be listed
+ * until the tracker takes the id another way than as a path segment.
  */
 function sessionPath(what: string, id: string, rest = ''): string {
-  if (!sessionIdFitsPath(id)) {
-    throw new TrackerError(
-      'bad-request',
-      `${what}: the id ${JSON.stringify(id)} cannot be requested, as browsers drop "." and ".." from URL paths`
-    );
+  const problem = sessionIdProblem(id);
+  if (problem) {
+    throw new TrackerError('bad-request', `${what}: the id ${JSON.stringify(id)} cannot be requested, as ${problem}`);
   }
   return `/sessions/${encodeURIComponent(id)}${rest}`;
 }

@@ -108,11 +108,11 @@ describe('Issue detail page', () => {
     );
   });
 
-  test('links to a session whose id has /, ?, #, a space and % with the id as one encoded segment', async () => {
+  test('links to a session whose id has :, ?, #, a space and % with the id as one encoded segment', async () => {
     renderApp(url(1), api({ events: { 1: [{ ...EVENT_1, correlationId: ODD_SESSION_ID }] } }));
     expect(await screen.findByTestId(testIds.issue.sessionLink)).toHaveAttribute(
       'href',
-      '/a/beacon-observability-app/sessions/checkout%2Freq-42%3Fx%3D1%23top%2050%25'
+      '/a/beacon-observability-app/sessions/checkout%3Areq-42%3Fx%3D1%23top%2050%25'
     );
   });
 

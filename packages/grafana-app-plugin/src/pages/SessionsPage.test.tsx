@@ -157,6 +157,18 @@ test('a session whose id is "." or ".." is listed without a link, saying why it 
   expect(within(other).getByRole('link')).toHaveAttribute('href', '/a/beacon-observability-app/sessions/req-42');
 });
 
+test('a session whose id has "/" is listed without a link, saying why it cannot be opened', async () => {
+  renderApp(URL, new FakeTrackerApi({ sessions: [sessionWithId('checkout/req-42'), SESSION] }));
+  await screen.findAllByTestId(testIds.sessions.row);
+  const [slash, other] = screen.getAllByTestId(testIds.sessions.row);
+  expect(within(slash).queryByRole('link')).toBeNull();
+  expect(within(slash).getByText('checkout/req-42')).toHaveAttribute(
+    'title',
+    'This session cannot be opened: Grafana\'s plugin proxy forwards its "/" unescaped, as a path separator, so the tracking server cannot be asked for it by its id.'
+  );
+  expect(within(other).getByRole('link')).toHaveAttribute('href', '/a/beacon-observability-app/sessions/req-42');
+});
+
 describe('Debug sessions page links to a session whose id has characters a URL path treats specially', () => {
   const TRACKER = 'api/plugin-proxy/beacon-observability-app/tracker/api/v1/sessions';
 
@@ -178,24 +190,24 @@ describe('Debug sessions page links to a session whose id has characters a URL p
     return { api, requests };
   }
 
-  test("in React Router's MemoryRouter, an id with /, ?, #, a space and % opens and is asked of the tracker as one path segment", async () => {
-    const segment = 'checkout%2Freq-42%3Fx%3D1%23top%2050%25';
+  test("in React Router's MemoryRouter, an id with :, ?, #, a space and % opens and is asked of the tracker as one path segment", async () => {
+    const segment = 'checkout%3Areq-42%3Fx%3D1%23top%2050%25';
     const { requests } = await followLink(renderApp, ODD_SESSION_ID, segment);
     expect(requests).toEqual([`GET ${TRACKER}?limit=200`, `GET ${TRACKER}/${segment}`]);
   });
 
-  test("in Grafana's history, an id with /, ?, #, a space and no % opens and is asked of the tracker as one path segment", async () => {
-    const segment = 'checkout%2Freq-42%3Fx%3D1%23top%2050';
+  test("in Grafana's history, an id with :, ?, #, a space and no % opens and is asked of the tracker as one path segment", async () => {
+    const segment = 'checkout%3Areq-42%3Fx%3D1%23top%2050';
     const { requests } = await followLink(renderAppInGrafanaHistory, PATH_SESSION_ID, segment);
     expect(requests).toEqual([`GET ${TRACKER}?limit=200`, `GET ${TRACKER}/${segment}`]);
   });
 
-  test("in Grafana's history, reloading the address the link left asks the tracker for the same id with /, ?, #, a space and no %", async () => {
-    const segment = 'checkout%2Freq-42%3Fx%3D1%23top%2050';
+  test("in Grafana's history, reloading the address the link left asks the tracker for the same id with :, ?, #, a space and no %", async () => {
+    const segment = 'checkout%3Areq-42%3Fx%3D1%23top%2050';
     const { api, requests } = await followLink(renderAppInGrafanaHistory, PATH_SESSION_ID, segment);
     // What the history holds after the click: decodeURI's output, the space bare, reserved escapes kept.
     expect(locationService.getLocation().pathname).toBe(
-      '/a/beacon-observability-app/sessions/checkout%2Freq-42%3Fx%3D1%23top 50'
+      '/a/beacon-observability-app/sessions/checkout%3Areq-42%3Fx%3D1%23top 50'
     );
     reloadAppInGrafanaHistory(api);
     expect(await screen.findByTestId(testIds.session.container)).toBeInTheDocument();

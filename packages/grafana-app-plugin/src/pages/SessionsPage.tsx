@@ -12,7 +12,7 @@ import { Empty, ErrorState, Loading } from '../components/States';
 import { testIds } from '../components/testIds';
 import { useAsync } from '../components/useAsync';
 import { useQueryParams } from '../components/useQueryParams';
-import { sessionIdFitsPath, sessionUrl } from '../constants';
+import { sessionIdProblem, sessionUrl } from '../constants';
 
 /**
  * The page's filters from its URL query; a value that is no filter (anything but `true` for
@@ -32,8 +32,9 @@ export function sessionQueryFrom(params: URLSearchParams): SessionQuery {
 }
 
 /** Why a session with the id `.` or `..` has no link. */
-export const UNREACHABLE_ID =
-  'This session cannot be opened: browsers drop "." and ".." from URL paths, so the tracking server cannot be asked for it by its id.';
+/** Why a listed session has no link (`sessionIdProblem`). */
+export const unreachableId = (problem: string) =>
+  `This session cannot be opened: ${problem}, so the tracking server cannot be asked for it by its id.`;
 
 export function SessionsPage() {
   const s = useStyles2(getStyles);
@@ -141,12 +142,12 @@ export function SessionsPage() {
               {items.map((item) => (
                 <tr key={item.id} data-testid={testIds.sessions.row}>
                   <td>
-                    {sessionIdFitsPath(item.id) ? (
+                    {sessionIdProblem(item.id) === undefined ? (
                       <Link to={sessionUrl(item.id)} className={s.link}>
                         {item.correlationId ?? item.id}
                       </Link>
                     ) : (
-                      <span title={UNREACHABLE_ID}>{item.correlationId ?? item.id}</span>
+                      <span title={unreachableId(sessionIdProblem(item.id)!)}>{item.correlationId ?? item.id}</span>
                     )}
                   </td>
                   <td>{item.services.join(', ')}</td>

@@ -34,8 +34,8 @@ describe('Debug session panel', () => {
     expect(api.callsOf('getSession')).toEqual([['req-42']]);
   });
 
-  test('a session whose id has /, ?, #, a space and % is asked of the tracker and linked as one path segment', async () => {
-    const segment = 'checkout%2Freq-42%3Fx%3D1%23top%2050%25';
+  test('a session whose id has :, ?, #, a space and % is asked of the tracker and linked as one path segment', async () => {
+    const segment = 'checkout%3Areq-42%3Fx%3D1%23top%2050%25';
     const sessions = 'api/plugin-proxy/beacon-observability-app/tracker/api/v1/sessions';
     const { backend, requests } = fakeBackend({ [`GET ${sessions}/${segment}`]: sessionWithId(ODD_SESSION_ID) });
     renderPanel(new ProxyTrackerApi(() => backend), { correlation_id: ODD_SESSION_ID });
