@@ -83,6 +83,15 @@ describe('deploy/ (kustomize)', () => {
     }
   });
 
+  it('mounts no service account token: nothing in the tracker calls the Kubernetes API', () => {
+    // Kubernetes mounts the namespace's default service account token unless the pod (or the
+    // account) opts out with automountServiceAccountToken: false (Configure Service Accounts for
+    // Pods, "Opt out of API credential automounting").
+    const pod = one('StatefulSet').spec.template.spec;
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.serviceAccountName).toBeUndefined();
+  });
+
   it('has Prometheus scrape /metrics through the Service under the job the metric catalog names', () => {
     // prometheus-operator's ServiceMonitor: without jobLabel the job label is the Service's name;
     // without namespaceSelector it selects Services in its own namespace (ServiceMonitorSpec).
