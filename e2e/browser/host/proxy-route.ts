@@ -20,6 +20,9 @@ export interface PluginRoute {
 export interface AppSettings {
   jsonData: Record<string, unknown>;
   secureJsonData: Record<string, string>;
+  /** The app's enabled and pinned state; an app whose settings were never saved counts as both. */
+  enabled?: boolean;
+  pinned?: boolean;
 }
 
 export type Role = 'Viewer' | 'Editor' | 'Admin';

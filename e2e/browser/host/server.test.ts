@@ -50,6 +50,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   received.length = 0;
+  host.unanswered.length = 0;
   host.settings.jsonData = { trackerUrl: serviceUrl };
   host.settings.secureJsonData = { apiToken: 's3cret' };
 });
@@ -92,4 +93,71 @@ test('no route and a bad escape are answered with Grafana’s JSON, not a host e
   const badElsewhere = await fetch(`${host.url}/a/${ID}/%zz`);
   expect(badElsewhere.status).toBe(400);
   expect(received).toEqual([]);
+});
+
+describe('the app settings API, as Grafana stores and reads it', () => {
+  const settingsUrl = () => `${host.url}/api/plugins/${ID}/settings`;
+  const post = (body: string) =>
+    fetch(settingsUrl(), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+  const read = async () =>
+    (await (await fetch(settingsUrl())).json()) as {
+      enabled: boolean;
+      pinned: boolean;
+      jsonData: unknown;
+      secureJsonFields: Record<string, boolean>;
+    };
+
+  test('jsonData, enabled and pinned are replaced; a secret not sent is kept; secrets never come back', async () => {
+    host.settings.jsonData = { trackerUrl: serviceUrl, other: 1 };
+    host.settings.secureJsonData = { apiToken: 's3cret', spare: '' };
+    const saved = await post(JSON.stringify({ jsonData: { trackerUrl: 'http://t:9300' } }));
+    expect([saved.status, await saved.json()]).toEqual([
+      200,
+      { message: 'Plugin settings updated' },
+    ]);
+    const meta = await read();
+    // An omitted enabled or pinned binds as false (pluginsettings service: Enabled = cmd.Enabled).
+    expect([meta.enabled, meta.pinned, meta.jsonData]).toEqual([
+      false,
+      false,
+      { trackerUrl: 'http://t:9300' },
+    ]);
+    // Only keys holding a value are reported (GetPluginSettingByID: len(v) > 0).
+    expect(meta.secureJsonFields).toEqual({ apiToken: true });
+    expect(JSON.stringify(meta)).not.toContain('s3cret');
+    expect(host.settings.secureJsonData.apiToken).toBe('s3cret');
+    await post(
+      JSON.stringify({
+        enabled: true,
+        pinned: true,
+        jsonData: {},
+        secureJsonData: { apiToken: 'new' },
+      }),
+    );
+    expect(await read()).toMatchObject({
+      enabled: true,
+      pinned: true,
+      secureJsonFields: { apiToken: true },
+    });
+    expect(host.settings.secureJsonData.apiToken).toBe('new');
+  });
+
+  test('a body that does not bind is a 400 "bad request data" and changes nothing', async () => {
+    for (const body of [
+      '{',
+      '[]',
+      '{"enabled":"yes"}',
+      '{"jsonData":[1]}',
+      '{"secureJsonData":{"apiToken":1}}',
+    ]) {
+      const res = await post(body);
+      expect([body, res.status, await res.json()]).toEqual([
+        body,
+        400,
+        { message: 'bad request data' },
+      ]);
+    }
+    expect(host.settings.secureJsonData).toEqual({ apiToken: 's3cret' });
+    expect(host.unanswered).toEqual([]);
+  });
 });

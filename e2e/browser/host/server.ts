@@ -82,13 +82,50 @@ export function pluginMeta(pluginJson: Record<string, unknown>, settings: AppSet
     ...pluginJson,
     baseUrl: `public/plugins/${id}`,
     module: `public/plugins/${id}/module.js`,
-    enabled: true,
-    pinned: true,
+    enabled: settings.enabled ?? true,
+    pinned: settings.pinned ?? true,
     jsonData: settings.jsonData,
+    // Only the keys holding a value (GetPluginSettingByID: `if len(v) > 0`).
     secureJsonFields: Object.fromEntries(
-      Object.keys(settings.secureJsonData).map((k) => [k, true]),
+      Object.entries(settings.secureJsonData)
+        .filter(([, v]) => v.length > 0)
+        .map(([k]) => [k, true]),
     ),
   };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * POST /api/plugins/<id>/settings as Grafana stores it (pkg/api/plugins.go UpdatePluginSetting and
+ * the pluginsettings service): `enabled`, `pinned` and `jsonData` are replaced (an absent one is
+ * false, or no jsonData), `secureJsonData` is merged key by key, so a secret not sent is kept. A
+ * body that does not bind is a 400 "bad request data". Returns that error's message, if any.
+ */
+export function updateSettings(settings: AppSettings, body: string): string | undefined {
+  let update: unknown;
+  try {
+    update = JSON.parse(body);
+  } catch {
+    return 'bad request data';
+  }
+  if (!isObject(update)) return 'bad request data';
+  const { enabled, pinned, jsonData, secureJsonData } = update;
+  const secure = secureJsonData ?? {};
+  if (
+    (enabled !== undefined && enabled !== null && typeof enabled !== 'boolean') ||
+    (pinned !== undefined && pinned !== null && typeof pinned !== 'boolean') ||
+    (jsonData !== undefined && jsonData !== null && !isObject(jsonData)) ||
+    !isObject(secure) ||
+    Object.values(secure).some((v) => typeof v !== 'string')
+  )
+    return 'bad request data';
+  settings.enabled = enabled === true;
+  settings.pinned = pinned === true;
+  settings.jsonData = jsonData ?? {};
+  Object.assign(settings.secureJsonData, secure);
+  return undefined;
 }
 
 function page(meta: object): string {
@@ -188,9 +225,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     }
     if (path === `/api/plugins/${id}/settings`) {
       if (req.method === 'POST') {
-        const update = JSON.parse((await readBody(req)).toString() || '{}');
-        if (update.jsonData) settings.jsonData = update.jsonData;
-        if (update.secureJsonData) Object.assign(settings.secureJsonData, update.secureJsonData);
+        const problem = updateSettings(settings, (await readBody(req)).toString());
+        if (problem) return sendJson(res, 400, { message: problem });
         return sendJson(res, 200, { message: 'Plugin settings updated' });
       }
       return sendJson(res, 200, pluginMeta(pluginJson, settings));
