@@ -265,3 +265,27 @@ test('an unreachable tracker points the user to the configuration page', async (
     ...browser.problems.filter((p) => !p.includes('502')),
   );
 });
+
+test('an unset API token reaches the tracker as Grafana sends it (Bearer <no value>) and points the user to the configuration page', async () => {
+  const saved = host.settings.secureJsonData;
+  host.settings.secureJsonData = {};
+  try {
+    await page.goto(app('issues'));
+    await visible(testIds.state.error);
+    expect(await page.getByTestId(testIds.state.error).innerText()).toMatch(
+      /refused the API token/i,
+    );
+    await visible(testIds.state.configLink);
+    // The tracker answered: its 401, not a 502 from the host.
+    expect(host.proxied.length).toBeGreaterThan(0);
+    expect(host.proxied.filter((p) => !p.endsWith('→ 401'))).toEqual([]);
+  } finally {
+    host.settings.secureJsonData = saved;
+  }
+  // The browser logs the 401s as failed resources; they are this test's point.
+  browser.problems.splice(
+    0,
+    browser.problems.length,
+    ...browser.problems.filter((p) => !p.includes('401')),
+  );
+});
