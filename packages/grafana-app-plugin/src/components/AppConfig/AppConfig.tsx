@@ -149,6 +149,10 @@ const updatePlugin = async (pluginId: string, data: Partial<PluginMeta<AppSettin
     url: `/api/plugins/${pluginId}/settings`,
     method: 'POST',
     data,
+    // The form shows a failure itself, and reloads on success: without these, Grafana's backendSrv
+    // also toasts every error and "Plugin settings updated" for a POST to its own API.
+    showErrorAlert: false,
+    showSuccessAlert: false,
   });
   return lastValueFrom(response);
 };
