@@ -45,6 +45,7 @@ import { Route, Router, Routes } from 'react-router-dom';
 import * as rxjs from 'rxjs';
 import { Observable } from 'rxjs';
 import * as rxjsOperators from 'rxjs/operators';
+import { parseBody, processRequestError } from './fetch-error';
 
 interface SystemJS {
   set(id: string, module: object): void;
@@ -110,14 +111,6 @@ standardEditorsRegistry.setInit(() =>
   editorIds.map((id) => ({ id, name: id, editor: () => null })),
 );
 
-/** What a failed request looks like to a plugin: Grafana's FetchError shape. */
-interface FetchError {
-  status: number;
-  statusText: string;
-  data: unknown;
-  config: BackendSrvRequest;
-}
-
 async function request<T>(options: BackendSrvRequest): Promise<FetchResponse<T>> {
   const params = options.params
     ? `?${new URLSearchParams(options.params as Record<string, string>)}`
@@ -135,28 +128,20 @@ async function request<T>(options: BackendSrvRequest): Promise<FetchResponse<T>>
       body: hasBody ? JSON.stringify(options.data) : undefined,
     });
   } catch (cause) {
-    throw {
-      status: 0,
-      statusText: String(cause),
-      data: undefined,
-      config: options,
-    } satisfies FetchError;
+    // No answer: Grafana's processRequestError gives the fetch's own error a data.message.
+    throw Object.assign(cause as Error, processRequestError({ data: undefined, config: options }));
   }
   const text = await res.text();
-  let data: unknown = text;
-  try {
-    data = text ? JSON.parse(text) : undefined;
-  } catch {
-    // not JSON: the plugin gets the text, as Grafana's backendSrv does
-  }
   if (!res.ok) {
-    throw {
+    throw processRequestError({
       status: res.status,
       statusText: res.statusText,
-      data,
+      data: parseBody(text),
       config: options,
-    } satisfies FetchError;
+    });
   }
+  // JSON if it parses, else the text, as Grafana's backendSrv gives it.
+  const data = text ? parseBody(text) : undefined;
   return {
     data: data as T,
     status: res.status,
