@@ -160,4 +160,28 @@ describe('the app settings API, as Grafana stores and reads it', () => {
     expect(host.settings.secureJsonData).toEqual({ apiToken: 's3cret' });
     expect(host.unanswered).toEqual([]);
   });
+
+  test('only an Admin may save them: plugins:write', async () => {
+    const editor = await startHost({
+      pluginDist: dist,
+      hostDir: dist,
+      role: 'Editor',
+      settings: { jsonData: { trackerUrl: 'http://t:9300' }, secureJsonData: {} },
+    });
+    try {
+      const res = await fetch(`${editor.url}/api/plugins/${ID}/settings`, {
+        method: 'POST',
+        body: JSON.stringify({ enabled: true, jsonData: {} }),
+      });
+      // The message Grafana's access control answers with (its plugins:install integration test
+      // asserts the same sentence for that permission).
+      expect([res.status, ((await res.json()) as { message: string }).message]).toEqual([
+        403,
+        "You'll need additional permissions to perform this action. Permissions needed: plugins:write",
+      ]);
+      expect(editor.settings.jsonData).toEqual({ trackerUrl: 'http://t:9300' });
+    } finally {
+      await editor.close();
+    }
+  });
 });

@@ -225,6 +225,13 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     }
     if (path === `/api/plugins/${id}/settings`) {
       if (req.method === 'POST') {
+        // Grafana authorizes it with plugins:write, which only an org Admin has (api.go).
+        if ((options.role ?? 'Admin') !== 'Admin')
+          return sendJson(res, 403, {
+            title: 'Access denied',
+            message:
+              "You'll need additional permissions to perform this action. Permissions needed: plugins:write",
+          });
         const problem = updateSettings(settings, (await readBody(req)).toString());
         if (problem) return sendJson(res, 400, { message: problem });
         return sendJson(res, 200, { message: 'Plugin settings updated' });
