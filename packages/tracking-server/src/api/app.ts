@@ -2,6 +2,7 @@
 // health. createApp() does not listen; main.ts does.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type Request, type Response } from 'express';
+import { BodyBudget } from '../ingest/body';
 import type { Project } from '../projects';
 import { inlineWriter, type EventWriter } from '../store/writer';
 import type { IngestResult, Repository } from '../store/repository';
@@ -23,6 +24,8 @@ export interface AppDeps {
   readonly metrics: TrackerMetrics;
   readonly logger: Logger;
   readonly now?: () => number;
+  /** The bytes of ingest bodies held at once; default LIMITS.held (body.ts). */
+  readonly bodyBudget?: BodyBudget;
 }
 
 /** Distinct services the metrics count by name; the rest are counted as `other`. */
@@ -72,8 +75,10 @@ export function createApp(deps: AppDeps): RequestListener {
   };
   // Every request of a group commit gets the same result object: count its issues once.
   const counted = new WeakSet<IngestResult>();
+  const bodyBudget = deps.bodyBudget ?? new BodyBudget();
   const traces = otlpTraces({
     now,
+    bodyBudget,
     projectByKey: (key) => deps.projects().find((p) => p.key === key),
     writer,
     onRejected: (reason) => metrics.rejectedRequests.inc({ reason }),
@@ -98,6 +103,7 @@ export function createApp(deps: AppDeps): RequestListener {
       }
       return events;
     },
+    bodyBudget,
     storeOperations: async (projectId, operations) => {
       await writer.writeTraces(projectId, operations, []);
       countSpans(projectName(projectId), operations);

@@ -3,6 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { BodyBudget } from '../ingest/body';
 import { otlpTraces } from './otlp';
 import { DEFAULT_SETTINGS, type Project } from '../projects';
 import { protobufOf } from '../testing/otlp-protobuf';
@@ -41,6 +42,7 @@ beforeAll(async () => {
     onStored: () => undefined,
     onRejected: () => undefined,
     onFailed: () => undefined,
+    bodyBudget: new BodyBudget(),
     now: () => {
       if (failClock) throw new TypeError('a fault of the tracker');
       return Date.now();

@@ -5,7 +5,7 @@
 // google.rpc.Status naming the problem.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearer } from '../ingest/auth';
-import { BodyError, LIMITS, readBody } from '../ingest/body';
+import { BodyError, type BodyBudget, LIMITS, readBody, RETRY_AFTER_FULL } from '../ingest/body';
 import { OtlpError, parseOtlpJson, parseOtlpProtobuf } from '../ingest/otlp';
 import { withoutExpiredSpans, withSpansByArrival } from '../ingest/span-time';
 import { ExportTraceServiceResponse, RpcStatus } from '../ingest/otlp-proto';
@@ -47,6 +47,8 @@ export function otlpTraces(deps: {
   /** A store failure, logged by the caller. */
   readonly onFailed: (err: unknown) => void;
   readonly now: () => number;
+  /** The bytes of bodies held at once, shared with Sentry ingest. */
+  readonly bodyBudget: BodyBudget;
 }) {
   // Spans are scrubbed like events, with the project's settings: attribute values under
   // sensitive keys, and sensitive shapes in any attribute, the span name or status message.
@@ -76,6 +78,8 @@ export function otlpTraces(deps: {
       req.resume();
       // The rest of an oversized body is not read: the connection closes after the answer.
       const close = code === 413;
+      // Retryable, and the spec lets a 503 say when: a full body budget empties in moments.
+      if (code === 503) res.setHeader('Retry-After', String(RETRY_AFTER_FULL));
       const status = { code: RPC_CODE[code] ?? 3, message };
       if (protobuf)
         send(res, code, answerType, RpcStatus.encode(RpcStatus.fromObject(status)).finish(), close);
@@ -97,7 +101,9 @@ export function otlpTraces(deps: {
       );
     let batch;
     try {
-      const body = await readBody(req, LIMITS, 'request body');
+      const hold = deps.bodyBudget.hold();
+      res.once('close', hold.release);
+      const body = await readBody(req, LIMITS, 'request body', hold);
       const now = deps.now();
       batch = withoutExpiredSpans(
         withSpansByArrival(protobuf ? parseOtlpProtobuf(body) : parseOtlpJson(body), now),
@@ -106,7 +112,11 @@ export function otlpTraces(deps: {
       );
     } catch (err) {
       if (err instanceof BodyError)
-        return fail(err.status, err.status === 413 ? 'too_large' : 'malformed', err.message);
+        return fail(
+          err.status,
+          err.status === 413 ? 'too_large' : err.status === 503 ? 'overloaded' : 'malformed',
+          err.message,
+        );
       if (err instanceof OtlpError) return fail(400, 'malformed', err.message);
       // A fault of ours, answered in the protocol too: never express's HTML page and stack.
       deps.onFailed(err);

@@ -7,7 +7,14 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import { parseDsn, sentryKey } from '../ingest/auth';
-import { ACCEPTED_ENCODINGS, BodyError, LIMITS, readBody } from '../ingest/body';
+import {
+  ACCEPTED_ENCODINGS,
+  BodyError,
+  type BodyBudget,
+  LIMITS,
+  readBody,
+  RETRY_AFTER_FULL,
+} from '../ingest/body';
 import { clockDrift, sentAtOf, withoutClockDrift } from '../ingest/clock-drift';
 import { EnvelopeError, itemJson, parseEnvelope } from '../ingest/envelope';
 import { EventError, maxPastMs } from '../ingest/event';
@@ -22,9 +29,9 @@ import { scrubberCache } from '../scrub/scrub';
 
 export class IngestError extends Error {
   constructor(
-    readonly status: 400 | 403 | 413 | 415 | 429,
-    /** The rejected-requests metric's reason: auth, malformed, too_large, rate_limited. */
-    readonly reason: 'auth' | 'malformed' | 'too_large' | 'rate_limited',
+    readonly status: 400 | 403 | 413 | 415 | 429 | 503,
+    /** The rejected-requests metric's reason: auth, malformed, too_large, rate_limited, overloaded. */
+    readonly reason: 'auth' | 'malformed' | 'too_large' | 'rate_limited' | 'overloaded',
     message: string,
     readonly retryAfter?: number,
   ) {
@@ -56,6 +63,8 @@ export interface SentryIngestDeps {
   /** Reads and stores one request's events; rejects with an EventError when one is not an event. */
   readonly store: (sent: SentEvents) => Promise<readonly EventFacts[]>;
   readonly now: () => number;
+  /** The bytes of bodies held at once, shared with OTLP ingest. */
+  readonly bodyBudget: BodyBudget;
   readonly onRejected: (reason: string) => void;
   /** A transaction answered 200 and not stored, as Relay drops it (transaction.ts). */
   readonly onDroppedTransaction: (reason: DroppedTransaction) => void;
@@ -241,14 +250,17 @@ export function sentryIngest(deps: SentryIngestDeps) {
             : undefined;
       let project: Project;
       let body: Buffer;
+      const hold = deps.bodyBudget.hold();
+      res.once('close', hold.release);
       try {
-        body = await readBody(req, LIMITS, kind === 'envelope' ? 'envelope' : 'request body');
+        body = await readBody(req, LIMITS, kind === 'envelope' ? 'envelope' : 'request body', hold);
       } catch (err) {
         if (err instanceof BodyError)
           throw new IngestError(
-            err.status === 415 ? 415 : err.status,
-            err.status === 413 ? 'too_large' : 'malformed',
+            err.status,
+            err.status === 413 ? 'too_large' : err.status === 503 ? 'overloaded' : 'malformed',
             err.message,
+            err.status === 503 ? RETRY_AFTER_FULL : undefined,
           );
         throw err;
       }
@@ -416,6 +428,8 @@ export function sentryIngest(deps: SentryIngestDeps) {
       if (err.status === 413) headers.Connection = 'close';
       // As Relay's decompression answers an unknown coding: the 415 names the codings read.
       if (err.status === 415) headers['Accept-Encoding'] = ACCEPTED_ENCODINGS;
+      if (err.status === 503 && err.retryAfter !== undefined)
+        headers['Retry-After'] = String(err.retryAfter);
       if (err.status === 429 && err.retryAfter !== undefined) {
         headers['Retry-After'] = String(err.retryAfter);
         // Only events are counted, so only their categories are named: an SDK that read

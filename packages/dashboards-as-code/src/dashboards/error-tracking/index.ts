@@ -144,7 +144,7 @@ function ingestRow(d: dashboard.DashboardBuilder): void {
       timeseriesPanel({
         title: 'Rejected ingest requests',
         description:
-          'Ingest requests refused per second, per reason (auth, malformed, too_large, rate_limited), and failed inside the tracker (internal).',
+          'Ingest requests refused per second, per reason (auth, malformed, too_large, rate_limited, overloaded), and failed inside the tracker (internal).',
         unit: UNIT.requestsPerSecond,
         queries: [
           {

@@ -1,0 +1,151 @@
+// The bytes of ingest bodies held at once: a body that would take them past the budget is a 503
+// with Retry-After (Sentry and OTLP alike), counted as `overloaded`, and the bytes a request held
+// come back once it is answered, however it ended.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { BodyBudget } from '../ingest/body';
+import { DEFAULT_SETTINGS, type Project } from '../projects';
+import type { Repository } from '../store/repository';
+import { openSqlite } from '../store/sqlite';
+import { silentLogger } from '../telemetry/logger';
+import { createTrackerMetrics, type TrackerMetrics } from '../telemetry/metrics';
+import { rawPost } from '../testing/raw-post';
+import { createApp } from './app';
+
+const KB = 1024;
+const project: Project = { ...DEFAULT_SETTINGS, id: 1, name: 'shop', key: 'k1' };
+const eventId = (n: number) => n.toString(16).padStart(32, '0');
+/** An envelope of one event whose message makes it about `bytes` long. */
+const envelope = (n: number, bytes: number) => {
+  const event = JSON.stringify({ event_id: eventId(n), message: 'm'.repeat(bytes) });
+  return Buffer.from(`{"event_id":"${eventId(n)}"}\n{"type":"event"}\n${event}\n`);
+};
+
+describe('BodyBudget', () => {
+  it('lends bytes across holds up to its limit, and a hold gives all of its own back once', () => {
+    const budget = new BodyBudget(10);
+    const a = budget.hold();
+    const b = budget.hold();
+    expect(a.take(6)).toBe(true);
+    expect(b.take(5)).toBe(false); // 11 > 10: nothing taken
+    expect(b.take(4)).toBe(true);
+    expect(budget.bytes).toBe(10);
+    a.release();
+    expect(budget.bytes).toBe(4);
+    a.release(); // a second release gives nothing more back
+    expect(budget.bytes).toBe(4);
+    expect(b.take(6)).toBe(true);
+    b.release();
+    expect(budget.bytes).toBe(0);
+  });
+});
+
+describe('ingest with a full body budget', () => {
+  let dir: string;
+  let repo: Repository;
+  let server: Server;
+  let url: string;
+  let budget: BodyBudget;
+  let metrics: TrackerMetrics;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'beacon-body-budget-'));
+    repo = openSqlite(join(dir, 'tracker.db'));
+    budget = new BodyBudget(64 * KB);
+    metrics = createTrackerMetrics({ defaultMetrics: false });
+    server = createServer(
+      createApp({
+        repo,
+        projects: () => [project],
+        apiToken: 't',
+        metrics,
+        logger: silentLogger,
+        bodyBudget: budget,
+      }),
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+    repo.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const sentry = `/api/${project.id}/envelope/?sentry_key=${project.key}`;
+  const overloaded = async () =>
+    (
+      await metrics.registry.getSingleMetric('beacon_tracker_rejected_requests_total')?.get()
+    )?.values.find((v) => v.labels.reason === 'overloaded')?.value ?? 0;
+
+  it('refuses an envelope past the budget with a 503, Retry-After and X-Sentry-Error, and stores it not', async () => {
+    const res = await rawPost(`${url}${sentry}`, envelope(1, 80 * KB));
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.headers['x-sentry-error']).toBe(
+      'the tracker is holding as many request bodies as it may at once (0.0625 MB); send it again shortly',
+    );
+    expect(repo.storedEventIds([eventId(1)]).size).toBe(0);
+    expect(await overloaded()).toBe(1);
+    expect(budget.bytes).toBe(0);
+  });
+
+  it('counts what a gzip body holds once decompressed, not as sent', async () => {
+    const body = gzipSync(envelope(2, 80 * KB)); // a few hundred bytes as sent
+    expect(body.length).toBeLessThan(KB);
+    const res = await rawPost(`${url}${sentry}`, body, { 'content-encoding': 'gzip' });
+    expect(res.status).toBe(503);
+    expect(budget.bytes).toBe(0);
+  });
+
+  it('refuses a body while others hold the rest of the budget, and takes it once they are answered', async () => {
+    // The first request sends 40 KB of its body and waits; its bytes are held meanwhile.
+    const first = envelope(3, 40 * KB);
+    let answered: (status: number) => void;
+    const firstStatus = new Promise<number>((r) => (answered = r));
+    const held = request(`${url}${sentry}`, { method: 'POST' }, (res) => {
+      res.resume();
+      answered(res.statusCode ?? 0);
+    });
+    held.write(first.subarray(0, first.length - 10));
+    for (let i = 0; i < 200 && budget.bytes < 40 * KB; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(budget.bytes).toBeGreaterThanOrEqual(40 * KB);
+
+    const second = await rawPost(`${url}${sentry}`, envelope(4, 40 * KB));
+    expect(second.status).toBe(503);
+
+    held.end(first.subarray(first.length - 10));
+    expect(await firstStatus).toBe(200);
+    expect(repo.storedEventIds([eventId(3)]).size).toBe(1);
+    expect(budget.bytes).toBe(0);
+    expect((await rawPost(`${url}${sentry}`, envelope(4, 40 * KB))).status).toBe(200);
+    expect(budget.bytes).toBe(0);
+  });
+
+  it('answers OTLP past the budget 503 UNAVAILABLE with Retry-After, as the spec has a retryable failure', async () => {
+    const spans = Array.from({ length: 400 }, (_, i) => ({
+      traceId: '5b8efff798038103d269b633813fc60c',
+      spanId: i.toString(16).padStart(16, '0'),
+      name: `GET /${'x'.repeat(200)}`,
+      startTimeUnixNano: '1',
+      endTimeUnixNano: '2',
+    }));
+    const body = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] });
+    expect(body.length).toBeGreaterThan(64 * KB);
+    const res = await rawPost(`${url}/v1/traces`, body, {
+      'content-type': 'application/json',
+      authorization: `Bearer ${project.key}`,
+    });
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(JSON.parse(res.text)).toEqual({
+      code: 14,
+      message:
+        'the tracker is holding as many request bodies as it may at once (0.0625 MB); send it again shortly',
+    });
+    expect(budget.bytes).toBe(0);
+  });
+});
