@@ -122,6 +122,8 @@ describe('format helpers: values the properties found shown as NaN, Infinity or 
     ['formatMs(NaN)', () => formatMs(NaN), PLACEHOLDER],
     ['formatMs(Infinity)', () => formatMs(Infinity), PLACEHOLDER],
     ['formatMs(-5000)', () => formatMs(-5000), '-5.00 s'],
+    ['formatMs(999.5), a whole second once rounded', () => formatMs(999.5), '1.00 s'],
+    ['formatMs(999.49)', () => formatMs(999.49), '999 ms'],
     ['formatBytes(NaN)', () => formatBytes(NaN), PLACEHOLDER],
     ['formatBytes(-Infinity)', () => formatBytes(-Infinity), PLACEHOLDER],
     ['formatCount(NaN)', () => formatCount(NaN), PLACEHOLDER],

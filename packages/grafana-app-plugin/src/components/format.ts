@@ -52,7 +52,8 @@ export function formatMs(ms: number): string {
   if (ms < 1) {
     return `${ms.toFixed(2)} ms`;
   }
-  if (ms < 1000) {
+  // Under what rounds to a whole second: 999.5 ms is "1.00 s", not "1000 ms".
+  if (Math.round(ms) < 1000) {
     return `${Math.round(ms)} ms`;
   }
   return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
