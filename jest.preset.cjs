@@ -7,6 +7,10 @@ function preset(packageDir, overrides = {}) {
   return {
     rootDir: packageDir,
     testEnvironment: 'node',
+    // CI runs every package's suite at once on 2 cores: a test that starts a TLS server with a
+    // fresh self-signed certificate has taken more than jest's default 5 s there. A test that
+    // hangs still fails, at 20 s.
+    testTimeout: 20_000,
     testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
     transform: {
       '^.+\\.(t|j)sx?$': [

@@ -15,7 +15,8 @@ const start = async (extra: string[]) => {
 };
 
 const failure = async (logger: OfflineAdapter['logger']) => {
-  for (let i = 0; i < 250; i++) {
+  // Up to 10 s, inside the preset's 20 s test timeout (a loaded CI machine took more than 5).
+  for (let i = 0; i < 500; i++) {
     const line = logger.lines.find((l) => l.level === 'error');
     if (line) return line;
     await new Promise((r) => setTimeout(r, 20));
