@@ -219,6 +219,18 @@ describe('flags', () => {
     expect(text).toMatch(/\n {2}--enable-priority-and-fairness +accepted; /);
   });
 
+  it("accepts custom-metrics-apiserver's --client-qps and --client-burst (AdapterBase.InstallFlags), reporting them", () => {
+    // prometheus-adapter 0.12 builds on custom-metrics-apiserver 1.30, whose AdapterBase adds
+    // both (kubernetes-sigs/custom-metrics-apiserver#121): a Deployment tuning its lister's
+    // client-side throttle must start here too.
+    const f = parseFlags(['--client-qps=50', '--client-burst', '100', '--v=2']);
+    expect(f.ignored).toEqual(['--client-qps=50', '--client-burst=100']);
+    expect(f.verbosity).toBe(2);
+    const text = usage();
+    expect(text).toMatch(/\n {2}--client-qps string +accepted; /);
+    expect(text).toMatch(/\n {2}--client-burst string +accepted; /);
+  });
+
   it('sends --prometheus-header=Name (no =) with an empty value, as parseHeaderArgs does', () => {
     expect(
       parseFlags(['--prometheus-header=X-Empty', '--prometheus-header', 'X-Scope-OrgID=a=b'])

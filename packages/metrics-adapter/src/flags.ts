@@ -283,6 +283,13 @@ export const FLAGS: Readonly<Record<string, Spec>> = {
     kind: 'ignored',
     help: 'accepted; discovery is asked once per group, and again after a failed lookup',
   },
+  // custom-metrics-apiserver's AdapterBase (since its #121; prometheus-adapter 0.12 builds on
+  // 1.30): client-go's throttle of the lister's client. The API client here does not throttle.
+  'client-qps': { kind: 'ignored', help: 'accepted; the Kubernetes API client does not throttle' },
+  'client-burst': {
+    kind: 'ignored',
+    help: 'accepted; the Kubernetes API client does not throttle',
+  },
   'tls-sni-cert-key': { kind: 'ignored', help: 'accepted; one serving certificate is used' },
   'authorization-always-allow-paths': {
     kind: 'ignored',
