@@ -65,6 +65,12 @@ export function main(argv: readonly string[], out: (s: string) => void): number 
 }
 
 if (require.main === module) {
+  // A reader that stops early (`| head`) closes the pipe: stop quietly, as Unix tools do,
+  // instead of dying on the unhandled EPIPE with a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(0);
+  });
   try {
     process.exitCode = main(process.argv.slice(2), (s) => process.stdout.write(s));
   } catch (err) {
