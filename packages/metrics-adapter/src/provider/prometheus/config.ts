@@ -64,7 +64,10 @@ export interface AdapterConfig {
   readonly resourceRules?: ResourceRules;
 }
 
-/** prometheus-adapter's default metricsQuery. */
+/**
+ * The metricsQuery of a rule that gives none. Beacon's: prometheus-adapter has no default (its
+ * template renders nothing, and every request fails with "empty query produced").
+ */
 export const DEFAULT_METRICS_QUERY = 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)';
 
 /** The fields of prometheus-adapter's metricsQuery template (its queryTemplateArgs). */

@@ -373,9 +373,9 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
       ...metricLabelMatchers(q.metricLabelSelector, q.selectorParameter),
       ...(namespaceLabel ? [`${namespaceLabel}=${promString(q.namespace)}`] : []),
     ];
-    // As prometheus-adapter's BuildExternal: the label values after the rule's
-    // labelValueReplacements, and nothing to group by (a rule that wants one item per queue
-    // says `by (queue)` itself).
+    // As prometheus-adapter's BuildExternal: the selector's label values, and nothing to group
+    // by (a rule that wants one item per queue says `by (queue)` itself); then the rule's
+    // labelValueReplacements, Beacon's own key (upstream's config has none).
     const values: Record<string, string> = {
       ...labelValuesByName(q.metricLabelSelector),
       ...(namespaceLabel ? { [namespaceLabel]: q.namespace } : {}),
