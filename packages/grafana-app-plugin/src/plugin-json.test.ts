@@ -66,6 +66,16 @@ describe('plugin.json files', () => {
     expect([issues.type, session.type]).toEqual(['panel', 'panel']);
   });
 
+  // Grafana checks each nested plugin on its own: a child inherits the app's "unsigned" status and
+  // is then loaded only if its own id is allowed (pkg/plugins/manager/signature: Validation
+  // .ValidateSignature, then UnsignedPluginAuthorizer.CanLoadPlugin(p) matches p.ID against
+  // allow_loading_unsigned_plugins), so the README's allow list must name all three ids.
+  test("the README's allow list for the unsigned plugin names the app and both nested panels", () => {
+    const readme = fs.readFileSync(path.resolve(SRC, '../README.md'), 'utf8');
+    const allowed = /GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS=([\w,-]+)/.exec(readme)?.[1].split(',');
+    expect(allowed?.sort()).toEqual(files.map((f) => readJson(f).id).sort());
+  });
+
   test('a plugin.json that breaks the schema is caught (the check is not vacuous)', () => {
     expect(validate({ type: 'app', id: 'x', name: 'x' })).toBe(false);
   });
