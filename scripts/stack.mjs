@@ -125,7 +125,13 @@ function demoWorkload() {
       1,
     );
   }
-  const server = createServer((_req, res) => {
+  const server = createServer((req, res) => {
+    if (req.url === '/empty') {
+      // The stand-ins for the platform services the demo does not run (below): scraped, empty.
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      res.end();
+      return;
+    }
     registry.metrics().then((text) => {
       res.writeHead(200, { 'content-type': registry.contentType });
       res.end(text);
@@ -233,6 +239,7 @@ try {
   const ruleFiles = readdirSync(join(out, 'prometheus'))
     .filter((f) => f.endsWith('.rules.yml'))
     .map((f) => join(out, 'prometheus', f));
+  const { PLATFORM_SERVICES } = require('@beacon/alert-rules');
   const promConfig = {
     global: { scrape_interval: '15s', evaluation_interval: '15s' },
     rule_files: ruleFiles,
@@ -248,6 +255,19 @@ try {
             labels: { namespace: 'platform', pod: 'collab-0', service: 'collaboration' },
           },
         ],
+      },
+      {
+        // ServiceDown fires for a platform service with no target up. The demo runs pods of the
+        // collaboration service only; each other service has a target that answers an empty
+        // page, so nothing fires (and Alertmanager notifies no placeholder) until one goes down.
+        job_name: 'platform-stand-ins',
+        metrics_path: '/empty',
+        static_configs: PLATFORM_SERVICES.filter((service) => service !== 'collaboration').map(
+          (service) => ({
+            targets: [`127.0.0.1:${PORTS.workload}`],
+            labels: { namespace: 'platform', service },
+          }),
+        ),
       },
       {
         job_name: 'beacon-tracking-server',

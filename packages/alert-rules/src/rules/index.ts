@@ -2,6 +2,8 @@ import { slo } from '../slo';
 import type { RuleGroup } from '../spec';
 import { ai } from './ai';
 import { application } from './application';
+
+export { PLATFORM_SERVICES } from './application';
 import { business } from './business';
 import { infrastructure } from './infrastructure';
 import { security } from './security';
