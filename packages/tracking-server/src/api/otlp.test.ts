@@ -1,6 +1,6 @@
 // The OTLP/HTTP route's answers, on node:http, as the spec (opentelemetry-proto
 // docs/specification.md, "OTLP/HTTP Response") and the exporters that read them have it.
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { BodyBudget } from '../ingest/body';
@@ -144,5 +144,49 @@ describe('OTLP/HTTP answers', () => {
       'application/json',
       { code: 14, message: 'the spans could not be stored; try again' },
     ]);
+  });
+});
+
+describe('OTLP/HTTP refusals', () => {
+  it('answers a missing or unknown key 401 with google.rpc.Code UNAUTHENTICATED (16), in JSON and protobuf', async () => {
+    // google/rpc/code.proto: UNAUTHENTICATED = 16, "does not have valid authentication credentials".
+    const missing = await post('application/json', JSON.stringify(request([])), {
+      authorization: '',
+    });
+    expect([missing.status, await missing.json()]).toEqual([
+      401,
+      { code: 16, message: 'missing Authorization: Bearer <project key>' },
+    ]);
+    const unknown = await post('application/x-protobuf', new Uint8Array(), {
+      authorization: 'Bearer not-a-key',
+    });
+    expect(unknown.status).toBe(401);
+    // google.rpc.Status on the wire: field 1 (code) varint 16, then field 2 (message).
+    const bytes = Buffer.from(await unknown.arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).toEqual([0x08, 16, 0x12]);
+    expect(bytes.subarray(4).toString()).toBe('unknown project key');
+    expect(stored).toBe(0);
+  });
+
+  it('answers a body declared over 20 MB 413 and closes the connection rather than read the rest', async () => {
+    const answer = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = httpRequest(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${project.key}`,
+          'content-length': 20 * 1024 * 1024 + 1,
+        },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res);
+        req.destroy();
+      });
+      req.on('error', reject);
+      req.write('{');
+    });
+    expect([answer.statusCode, answer.headers.connection]).toEqual([413, 'close']);
+    expect(stored).toBe(0);
   });
 });
