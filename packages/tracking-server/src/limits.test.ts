@@ -139,6 +139,32 @@ describe('413 naming the limit', () => {
     ]);
   });
 
+  it('takes a body of exactly 20 MB, declared or chunked: the limit refuses only what is past it', async () => {
+    // An event and an attachment (accepted, not stored) padding the envelope to 20 MiB exactly.
+    const exactly = (n: number) => {
+      const head = envelopeOf(n);
+      const itemHeader = (length: number) => `{"type":"attachment","length":${length}}\n`;
+      let length = 20 * MB - head.length - itemHeader(0).length - 1;
+      length -= itemHeader(length).length - itemHeader(0).length;
+      const body = Buffer.concat([
+        head,
+        Buffer.from(itemHeader(length)),
+        Buffer.alloc(length, 0x61),
+        Buffer.from('\n'),
+      ]);
+      expect(body.length).toBe(20 * MB);
+      return body;
+    };
+    const declared = exactly(20_001);
+    const res = await post(ingestPath(project), declared, { 'content-length': declared.length });
+    expect([res.status, res.text]).toEqual([200, JSON.stringify({ id: id(20_001) })]);
+    const chunked = exactly(20_002);
+    const chunks = Array.from({ length: 20 }, (_, i) => chunked.subarray(i * MB, (i + 1) * MB));
+    const res2 = await post(ingestPath(project), chunks);
+    expect([res2.status, res2.text]).toEqual([200, JSON.stringify({ id: id(20_002) })]);
+    expect([await stored(20_001), await stored(20_002)]).toEqual([1, 1]);
+  });
+
   it('refuses a gzip body past 100 MB decompressed (a small bomb)', async () => {
     const bomb = gzipSync(Buffer.alloc(101 * MB, 0x20));
     expect(bomb.length).toBeLessThan(MB);
