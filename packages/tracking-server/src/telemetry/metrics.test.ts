@@ -47,3 +47,31 @@ it("passes promtool check metrics on a running tracker's /metrics, its own serie
     await setup.close();
   }
 });
+
+it('counts the first 200 services a process sees by name and every later one as other', async () => {
+  const setup = await startTestTracker('metrics-services', { web: {} });
+  try {
+    const { web } = setup.projects;
+    const service = (i: number) => `svc-${String(i).padStart(3, '0')}`;
+    // One at a time, so which services came first is not left to the order of a batch.
+    for (let i = 0; i < 201; i++) {
+      const res = await fetch(`${setup.tracker.url}/api/${web.id}/store/?sentry_key=${web.key}`, {
+        method: 'POST',
+        body: JSON.stringify({ message: 'many services', tags: { service: service(i) } }),
+      });
+      expect(res.status).toBe(200);
+    }
+    const text = await (await fetch(`${setup.tracker.url}/metrics`)).text();
+    const counted = new Map<string, number>();
+    for (const m of text.matchAll(
+      /^beacon_tracker_events_ingested_total\{[^}]*service="([^"]*)"[^}]*\} (\d+)$/gm,
+    ))
+      counted.set(m[1] as string, (counted.get(m[1] as string) ?? 0) + Number(m[2]));
+    expect(counted.get('other')).toBe(1);
+    counted.delete('other');
+    expect([...counted.keys()].sort()).toEqual(Array.from({ length: 200 }, (_, i) => service(i)));
+    expect([...counted.values()].every((n) => n === 1)).toBe(true);
+  } finally {
+    await setup.close();
+  }
+});
