@@ -8,12 +8,13 @@ import { startTestTracker, type TestTracker } from './testing/test-tracker';
 jest.setTimeout(60_000);
 
 const DAY = 86_400_000;
-let setup: TestTracker<'weekly' | 'quarterly'>;
+let setup: TestTracker<'weekly' | 'quarterly' | 'forever'>;
 
 beforeAll(async () => {
   setup = await startTestTracker('event-retention', {
     weekly: { retentionDays: 7 },
     quarterly: { retentionDays: 90 },
+    forever: { retentionDays: 0 },
   });
 });
 
@@ -66,4 +67,16 @@ it('keeps the date of an event within its project’s retention', async () => {
   const quarterly = await sendDated(setup.projects.quarterly, 3, 60);
   expect(Date.parse(quarterly.stored.timestamp)).toBe(quarterly.sent);
   expect(quarterly.stored.event.errors).toBeUndefined();
+});
+
+it('dates an event of a project that keeps events for ever by 30 days back, as Relay’s default', async () => {
+  // README, Event time: "30 days for a project that keeps events for ever" (Relay's
+  // max_secs_in_past default, 30 days).
+  const old = await sendDated(setup.projects.forever, 4, 31);
+  expect(Date.parse(old.stored.timestamp)).toBe(Date.parse(old.stored.receivedAt));
+  expect(Date.parse(old.stored.event.errors[0].sdk_time)).toBe(old.sent);
+  expect(old.stored.event.errors[0]).toMatchObject({ type: 'past_timestamp', name: 'timestamp' });
+  const within = await sendDated(setup.projects.forever, 5, 29);
+  expect(Date.parse(within.stored.timestamp)).toBe(within.sent);
+  expect(within.stored.event.errors).toBeUndefined();
 });
