@@ -106,6 +106,19 @@ it('stores an event sent again within the hour once, after a restart too; anothe
   }
 });
 
+it('still stores an event sent again 59 minutes on once: the window is the hour', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'beacon-dedupe-hour-'));
+  try {
+    const repo = openSqlite(join(dir, 'tracker.db'));
+    repo.ingest([event(1, 1, NOW)]);
+    repo.ingest([event(1, 1, NOW + 59 * 60_000)]);
+    expect(issueCounts(repo)).toEqual([1]);
+    repo.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 it('upgrades a database whose events were keyed by id, keeping rows, sessions and retention', () => {
   const dir = mkdtempSync(join(tmpdir(), 'beacon-unkey-'));
   const file = join(dir, 'tracker.db');
