@@ -211,6 +211,23 @@ describe('lockDataDir', () => {
     expect(readFileSync(lock, 'utf8')).toBe(`${process.ppid} 0123456789abcdef\n`);
   });
 
+  it('refuses a lock whose pid runs as another user (kill(pid, 0) answers EPERM), never taking it over', () => {
+    // kill(2): EPERM when the process exists but may not be signalled by this user. As root every
+    // pid can be signalled, so the answer another user's process gives is made here.
+    const other = 2147483645;
+    const kill = process.kill.bind(process);
+    jest.spyOn(process, 'kill').mockImplementation((pid, signal) => {
+      if (pid === other)
+        throw Object.assign(new Error('kill EPERM'), { code: 'EPERM', syscall: 'kill' });
+      return kill(pid, signal);
+    });
+    writeFileSync(lock, `${other} 0123456789abcdef\n`);
+    expect(() => lockDataDir(dir)).toThrow(
+      `${dir} is in use by another beacon-tracking-server serve (pid ${other}, lock ${lock})`,
+    );
+    expect(readFileSync(lock, 'utf8')).toBe(`${other} 0123456789abcdef\n`);
+  });
+
   it.each([
     ['may not write beside it', 'openSync', 'EACCES: permission denied'],
     ['is on a file system without hard links', 'linkSync', 'EPERM: operation not permitted'],
