@@ -51,3 +51,14 @@ it('leaves ignored and resolved issues out of the top issues, and counts their e
     expect(stats.openIssues).toBe(2);
   });
 });
+
+it('lists the 10 issues with the most events of the last 24 hours, most first', () => {
+  withTempStore('stats-top-ten', (repo) => {
+    // Twelve open issues: Error1 with 1 event … Error12 with 12.
+    repo.ingest(Array.from({ length: 12 }, (_, i) => events(`Error${i + 1}`, i + 1)).flat());
+    const stats = repo.stats(NOW);
+    expect(stats.topIssues.map((i) => [i.title.split(':')[0], i.count])).toEqual(
+      Array.from({ length: 10 }, (_, i) => [`Error${12 - i}`, 12 - i]),
+    );
+  });
+});
