@@ -238,6 +238,17 @@ describe('Prometheus provider', () => {
     await expect(
       provider.externalValues({ namespace: 'platform', metric: 'nope', metricLabelSelector: [] }),
     ).rejects.toThrow(MetricNotFoundError);
+    // Named, as prometheus-adapter's buildQuery answers before it asks for the object: the
+    // metric is not found for the resource, the name not in the message.
+    await expect(
+      provider.objectValues({
+        ...base,
+        name: 'web-0',
+        resource: 'pods',
+        namespace: 'platform',
+        metric: 'nope',
+      }),
+    ).rejects.toThrow(/^the server could not find the metric nope for pods$/);
   });
 
   it('serves DCGM utilisation from both pod and exported_pod labels, the last rule winning', async () => {

@@ -268,11 +268,14 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
     // by what the relist's discovery found (no request to the API server here).
     const q = { ...asked, resource: table.names.get(asked.resource) ?? asked.resource };
     const entry = table.custom.get(tableKey(q.resource, q.metric));
+    // As upstream: a metric no rule serves is not found for the resource (its buildQuery's
+    // NewMetricNotFoundError); a named object without a value is not found for that object
+    // (GetMetricByName's NewMetricNotFoundForError).
     const notFound = () =>
       new MetricNotFoundError(q.metric, asked.resource, q.name === '*' ? undefined : q.name);
     // A namespaced metric is not served root-scoped, nor a root-scoped one inside a namespace.
     const scoped = q.resource === 'namespaces' || entry?.namespaced === (q.namespace !== undefined);
-    if (!entry || !scoped) throw notFound();
+    if (!entry || !scoped) throw new MetricNotFoundError(q.metric, asked.resource);
 
     // A custom resource's kind, version and scope as the API server's discovery says (the
     // Kubernetes API lister); else its key, which resources.ts resolves by its table or a guess.
