@@ -250,6 +250,30 @@ describe('discovery', () => {
     });
   });
 
+  // custom-metrics-apiserver's externalMetricsResourceLister.ListAPIResources writes every
+  // external metric with Namespaced: true (it is asked for under namespaces/<ns>/), whatever the
+  // rule's resources.namespaced says.
+  it('lists every external metric as namespaced, a rule with namespaced: false too', () => {
+    expect(
+      apiResourceList('external.metrics.k8s.io', 'v1beta1', [
+        { resource: 'namespaces', metric: 'job_queue_length', namespaced: false },
+      ]),
+    ).toEqual({
+      kind: 'APIResourceList',
+      apiVersion: 'v1',
+      groupVersion: 'external.metrics.k8s.io/v1beta1',
+      resources: [
+        {
+          name: 'job_queue_length',
+          singularName: '',
+          namespaced: true,
+          kind: 'ExternalMetricValueList',
+          verbs: ['get'],
+        },
+      ],
+    });
+  });
+
   it('prefers v1beta2 for custom metrics', () => {
     const list = apiGroupList() as {
       groups: { name: string; preferredVersion: { version: string } }[];
