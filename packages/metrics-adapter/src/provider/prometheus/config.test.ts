@@ -376,6 +376,11 @@ describe('parseAdapterConfig', () => {
       'rules:\n- seriesQuery: up\n  resources:\n    <<: {namespaced: true, bogus: 1}\n',
       'rules[0].resources: unknown key "bogus"',
     ],
+    [
+      'a quoted "<<", which yaml.v2 reads as an ordinary key, not a merge key (isMerge: implicit only)',
+      'rules:\n- seriesQuery: up\n  resources:\n    "<<": {namespaced: true}\n',
+      'c.yaml:4: rules[0].resources: unknown key "<<"',
+    ],
   ])('rejects %s, naming file, line and key', (_what, text, message) => {
     expect(() => parseAdapterConfig(text, 'c.yaml')).toThrow(ConfigError);
     expect(() => parseAdapterConfig(text, 'c.yaml')).toThrow(message);
