@@ -629,6 +629,9 @@ describe('in-cluster connection', () => {
         )?.server,
       ).toBe('https://[fd00::1]:443');
       expect(inClusterConnection({}, sa)).toBeUndefined();
+      // rest.InClusterConfig: ErrNotInCluster unless both KUBERNETES_SERVICE_HOST and _PORT are set.
+      expect(inClusterConnection({ KUBERNETES_SERVICE_HOST: '10.96.0.1' }, sa)).toBeUndefined();
+      expect(inClusterConnection({ KUBERNETES_SERVICE_PORT: '443' }, sa)).toBeUndefined();
     } finally {
       rmSync(sa, { recursive: true, force: true });
     }
