@@ -159,6 +159,11 @@ describe('resources as prometheus-adapter maps them through its RESTMapper', () 
     );
     expect(grouped.resourceFor('kube_apps_deployment')).toBe('deployments.apps');
     expect(grouped.resourceFor('kube_batch_deployment')).toBeUndefined();
+    // The RESTMapper's ResourceFor takes a plural as well as a singular.
+    expect(grouped.resourceFor('kube_apps_deployments')).toBe('deployments.apps');
+    expect(grouped.resourceFor('kube_networking_k8s_io_ingresses')).toBe(
+      'ingresses.networking.k8s.io',
+    );
   });
 
   it('finds an override resource in its group, or in the first group that has it, singular or plural', () => {
