@@ -178,6 +178,26 @@ describe('resources as prometheus-adapter maps them through its RESTMapper', () 
   });
 });
 
+describe('overrides and a template together', () => {
+  // prometheus-adapter's resourceConverter.LabelForResource looks in resourceToLabel (the
+  // overrides) first and renders the template only for a resource no override names.
+  it('takes the override for the resource it names, the template for any other', () => {
+    const [r] = parseAdapterConfig(
+      `rules:
+- seriesQuery: 'up'
+  resources:
+    template: kube_<<.Group>>_<<.Resource>>
+    overrides: {exported_namespace: {resource: namespace}}
+`,
+      'both.yaml',
+    ).rules.map(compileRule);
+    expect(r!.labelFor('namespaces')).toBe('exported_namespace');
+    expect(r!.labelFor('pods')).toBe('kube__pod');
+    expect(r!.resourceFor('exported_namespace')).toBe('namespaces');
+    expect(r!.resourceFor('kube_apps_deployment')).toBe('deployments.apps');
+  });
+});
+
 describe('metricsQuery templates beyond the three common fields', () => {
   const parts = {
     series: 'http_requests_total',
