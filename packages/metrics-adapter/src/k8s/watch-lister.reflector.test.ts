@@ -1,8 +1,8 @@
 // The watch lister's recovery paths, as client-go's reflector (tools/cache/reflector.go) takes
 // them, against a scripted API: a list at a resourceVersion the API server's cache has not
 // reached (504 "Too large resource version") is retried at once from etcd (resourceVersion ""),
-// and a watch refused with 429 is opened again after the backoff, without a relist
-// (isWatchErrorRetriable).
+// relists are paged only when the first list was, and a watch refused with 429 is opened again
+// after the backoff, without a relist (isWatchErrorRetriable).
 import { waitFor } from '../testing/prometheus';
 import { KubeApiError, type KubeApi, type ListMeta } from './api';
 import { kubeWatchLister, type WatchLister } from './watch-lister';
@@ -100,6 +100,44 @@ describe('the reflector’s recovery', () => {
     // Only the watch's ERROR is a failure; the refused relist is retried without one.
     expect(failures).toHaveLength(1);
     expect(await lister.names('pods', 'platform', [])).toEqual(new Set(['a', 'b']));
+  });
+
+  // reflector.go: `if options.ResourceVersion == "0" && paginatedResult { r.paginatedResult = true }`
+  // — a paged answer to a list from etcd (resourceVersion "") does not mean the watch cache is
+  // off, so a later relist at a resourceVersion stays unpaged, for the cache to answer it.
+  it('pages relists only when the first list (resourceVersion 0) was paged, not after a paged list from etcd', async () => {
+    const expired = () => new KubeApiError(410, 'Expired: too old resource version: 100 (150)');
+    const { api, asked } = scriptedApi(
+      [
+        { items: [pod('a', '100')], meta: { resourceVersion: '100' } },
+        expired(),
+        { items: [pod('a', '200')], meta: { resourceVersion: '200', continue: 'TOKEN' } },
+        { items: [pod('b', '200')], meta: { resourceVersion: '200' } },
+        { items: [pod('a', '210'), pod('b', '210')], meta: { resourceVersion: '210' } },
+      ],
+      [
+        { type: 'ERROR', object: { code: 410, reason: 'Expired', message: 'too old' } },
+        { type: 'ERROR', object: { code: 500, reason: 'InternalError', message: 'oops' } },
+        'hold',
+      ],
+    );
+    lister = kubeWatchLister(api, () => undefined, { backoff: fast, random: () => 0 });
+    await lister.names('pods', 'platform', []);
+    await waitFor(
+      async () => asked.includes(watchAt('210')),
+      5_000,
+      () => `no watch from the list at 210; asked ${JSON.stringify(asked)}`,
+    );
+    expect(asked).toEqual([
+      '/api/v1/pods?limit=500&resourceVersion=0',
+      watchAt('100'),
+      '/api/v1/pods?resourceVersion=100',
+      '/api/v1/pods?limit=500',
+      '/api/v1/pods?continue=TOKEN&limit=500',
+      watchAt('200'),
+      '/api/v1/pods?resourceVersion=200',
+      watchAt('210'),
+    ]);
   });
 
   it('opens a watch refused with 429 again after the backoff, from the same resourceVersion, without a relist', async () => {
