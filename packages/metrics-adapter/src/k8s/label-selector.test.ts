@@ -88,6 +88,8 @@ describe('parseLabelSelector', () => {
     ['a in (,,)', 'at position 8: expected a label value or "," after ",," in the value set'],
     ['a in (a,,)', 'at position 9: expected a label value or "," after ",,"'],
     ['a in (a , , )', 'at position 12: expected a label value or "," after ",,"'],
+    // The position is the bad part's ("b"), not the value before it.
+    ['a in (a b)', 'at position 8: expected "," or ")" in the value set, found "b"'],
     // A NUL taken with the token before it separates like nothing at all.
     ['a=b\0junk', 'expected "," or end of selector, found "junk"'],
     ['app in web', 'expected "(" after "in"'],
