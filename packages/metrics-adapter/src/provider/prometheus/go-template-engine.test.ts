@@ -73,6 +73,17 @@ describe("metricsQuery templates as Go's text/template runs them", () => {
     expect(compile(text).execute(DATA)).toBe(expected);
   });
 
+  // text/template's isTrue: a map or a slice is true when its length is not zero.
+  it('takes an empty map and an empty slice as false, as Go does', () => {
+    const empty = { ...DATA, LabelValuesByName: {}, GroupBySlice: [] };
+    expect(
+      compile(
+        '<<if .LabelValuesByName>>m<<else>>no m<<end>>,<<with .GroupBySlice>>s<<else>>no s<<end>>,<<and .LabelValuesByName 1>>',
+      ).execute(empty),
+    ).toBe('no m,no s,map[]');
+    expect(compile('<<if .LabelValuesByName>>m<<end>>').execute(DATA)).toBe('m');
+  });
+
   it.each([
     ['<<index .GroupBySlice 5>>', 'index out of range: 5'],
     ['<<eq .Series 1>>', 'incompatible types for comparison'],
