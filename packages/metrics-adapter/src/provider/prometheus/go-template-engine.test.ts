@@ -73,6 +73,12 @@ describe("metricsQuery templates as Go's text/template runs them", () => {
     expect(compile(text).execute(DATA)).toBe(expected);
   });
 
+  // Go's len of a string counts its UTF-8 bytes: "café" is 5.
+  it('takes len of a string in UTF-8 bytes, as Go does', () => {
+    const data = { ...DATA, LabelValuesByName: { pod: 'café' } };
+    expect(compile('<<len .LabelValuesByName.pod>>').execute(data)).toBe('5');
+  });
+
   // text/template's isTrue: a map or a slice is true when its length is not zero.
   it('takes an empty map and an empty slice as false, as Go does', () => {
     const empty = { ...DATA, LabelValuesByName: {}, GroupBySlice: [] };
