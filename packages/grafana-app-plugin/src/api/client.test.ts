@@ -246,10 +246,20 @@ describe('ProxyTrackerApi', () => {
     ]);
   });
 
+  // Grafana's BackendSrv hands a body that is not JSON over as its text (public/app/core/utils/fetch.ts,
+  // parseResponseBody): such an answer's words are the detail.
+  test('a plain-text error body travels up as the detail', () => {
+    const err = toTrackerError({ status: 500, data: 'database is locked', statusText: 'Internal Server Error' }, 'x');
+    expect([err.kind, err.message]).toEqual(['server', 'x: the tracking server failed (500): database is locked']);
+  });
+
   test.each([
     [400, 'bad-request'],
     [500, 'server'],
     [0, 'unreachable'],
+    // The README's promise: the proxy's 502/503/504 (or no answer) is an unreachable tracker.
+    [502, 'unreachable'],
+    [503, 'unreachable'],
     [504, 'unreachable'],
     [401, 'unauthorized'],
     [403, 'forbidden'],
