@@ -312,6 +312,60 @@ describe('push', () => {
   });
 });
 
+/** A server that answers every request with one fixed status and body; closed after the test. */
+async function answering(status: number, contentType: string, body: string): Promise<string> {
+  const server = createServer((_req, res) => {
+    res.writeHead(status, { 'Content-Type': contentType });
+    res.end(body);
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  servers.push({
+    close: () => new Promise<void>((ok) => server.close(() => ok())),
+  } as FakeGrafana);
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+describe('Grafana error answers', () => {
+  // Grafana's pkg/api/apierrors/dashboard.go answers a plugin's dashboard with
+  // 412 {"status": "plugin-dashboard", "message": "The dashboard belongs to plugin <name>."}.
+  it('explains a 412 plugin-dashboard: the dashboard belongs to a plugin', async () => {
+    const url = await answering(
+      412,
+      'application/json',
+      JSON.stringify({
+        status: 'plugin-dashboard',
+        message: 'The dashboard belongs to plugin Beacon.',
+      }),
+    );
+    const err = await createGrafanaClient({ url, token: TOKEN })
+      .saveDashboard({ dashboard: { uid: 'beacon-x', title: 'X' }, overwrite: true })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GrafanaError);
+    expect([(err as GrafanaError).status, (err as GrafanaError).reason]).toEqual([
+      412,
+      'plugin-dashboard',
+    ]);
+    expect((err as Error).message).toBe(
+      'saving dashboard beacon-x: 412 plugin-dashboard — the dashboard belongs to a plugin and cannot be overwritten (Grafana: "The dashboard belongs to plugin Beacon.")',
+    );
+  });
+
+  it("quotes a proxy's HTML error page by its text, without its stylesheet", async () => {
+    const url = await answering(
+      502,
+      'text/html',
+      '<html><head><title>502 Bad Gateway</title><style>\nbody { width: 35em; }\n</style></head>' +
+        '<body><h1>502 Bad Gateway</h1></body></html>',
+    );
+    const err = await createGrafanaClient({ url, token: TOKEN })
+      .getFolder('beacon')
+      .catch((e: unknown) => e);
+    expect((err as Error).message).toBe(
+      `reading folder beacon: Grafana answered 502 (Grafana: "502 Bad Gateway 502 Bad Gateway")`,
+    );
+  });
+});
+
 describe('diff', () => {
   it('ignores the id, version and meta Grafana adds: a pushed build is unchanged', async () => {
     g = await grafanaWithBuild();

@@ -195,6 +195,26 @@ describe('lint', () => {
     ]);
   });
 
+  // Grafana reads both `$varname` and `${var_name}` (docs: dashboards/variables/variable-syntax).
+  it('accepts the datasource variable written $datasource as well as ${datasource}', () => {
+    const d = good();
+    panel(d).datasource = { type: 'prometheus', uid: '$datasource' };
+    ((panel(d).targets as Obj[])[0] as Obj).datasource = { type: 'prometheus', uid: '$datasource' };
+    expect(lint(d)).toEqual([]);
+  });
+
+  it('reports a datasource variable that offers data sources other than Prometheus', () => {
+    const d = good();
+    ((d.templating as { list: Obj[] }).list[0] as Obj).query = 'loki';
+    expect(lint(d)).toContainEqual({
+      rule: 'template/datasource',
+      severity: 'error',
+      dashboard: 'beacon-test',
+      message:
+        'variable "datasource" is of type "datasource" with query "loki", not a prometheus datasource variable',
+    });
+  });
+
   it('reports a data panel without a unit', () => {
     const d = good();
     panel(d).fieldConfig = { defaults: {}, overrides: [] };
