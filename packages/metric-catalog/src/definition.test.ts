@@ -68,6 +68,11 @@ describe('defineMetric', () => {
       { type: 'histogram', name: 'widget_size_bytes', unit: 'bytes', buckets: [2, 1] },
       'strictly increasing',
     ],
+    [
+      'an empty bucket list',
+      { type: 'histogram', name: 'widget_size_bytes', unit: 'bytes', buckets: [] },
+      'buckets must be non-empty',
+    ],
   ])('rejects %s, naming the problem', (_what, change, message) => {
     const def = { ...valid, targetLabels: [], ...change } as MetricDefinition;
     expect(definitionProblems(def).join('\n')).toContain(message);

@@ -25,6 +25,8 @@ describe('metric names', () => {
     ['cpu usage', 'character 4 " "'],
     ['métrique', 'character 2 "é"'],
     ['requests{}', 'character 9 "{"'],
+    // OpenTelemetry's dotted names are no classic Prometheus names.
+    ['http.server.duration', 'character 5 "."'],
   ])('rejects %j and says why (%s)', (name, why) => {
     expect(metricNameProblem(name)).toContain(why);
     expect(() => assertMetricName(name)).toThrow(`invalid metric name ${JSON.stringify(name)}`);

@@ -1,7 +1,7 @@
 import { parser } from '@prometheus-io/lezer-promql';
 import fc from 'fast-check';
 import { catalog } from './catalog';
-import type { MetricDefinition } from './definition';
+import { defineMetric, type MetricDefinition } from './definition';
 import { by, eq, histogramSelector, neq, nre, quote, re, selector } from './promql';
 
 const { httpRequests, httpRequestDuration, websocketConnections } = catalog.platform;
@@ -111,6 +111,19 @@ describe('by', () => {
   it('rejects at run time a label the metric lacks', () => {
     const untyped = by as (d: MetricDefinition, l: string[]) => string;
     expect(() => untyped(websocketConnections, ['le'])).toThrow('cannot group by "le"');
+  });
+
+  // A summary's quantiles are series `<basename>{quantile="<φ>"}` (Prometheus docs, metric types).
+  it('lets a summary be grouped by quantile, as its series carry that label', () => {
+    const gcPause = defineMetric({
+      name: 'widget_gc_pause_seconds',
+      type: 'summary',
+      help: 'GC pauses.',
+      unit: 'seconds',
+      labels: ['service'],
+      exporter: 'platform-service',
+    });
+    expect(by(gcPause, ['service', 'quantile'])).toBe('by (service, quantile)');
   });
 
   it('builds expressions Prometheus parses', () => {
