@@ -568,3 +568,13 @@ describe('classification', () => {
     expect(classifySeverity('info', 'application', false)).toBe('info');
   });
 });
+
+describe('severity raise', () => {
+  // README: an `error` is raised to critical for security errors and unhandled crashes; a
+  // `warning` or `info` stays what the SDK said.
+  it('leaves a warning or info as it is, security or unhandled', () => {
+    expect(classifySeverity('warning', 'security', false)).toBe('warning');
+    expect(classifySeverity('warning', 'application', true)).toBe('warning');
+    expect(classifySeverity('info', 'security', true)).toBe('info');
+  });
+});

@@ -107,3 +107,26 @@ describe('grouping', () => {
     expect(normaliseFilename('/app/node_modules/pg/lib/client.js')).toBe('pg/lib/client.js');
   });
 });
+
+describe('frames with no in_app flag', () => {
+  // Sentry's app variant (grouping/strategies/newstyle.py) counts a frame only `if frame.in_app`:
+  // one that does not say is no in-app frame, so such a stack groups by type and value.
+  it('are not in-app frames: the event groups by its exception type and value', () => {
+    const event = (file: string) => ({
+      exception: {
+        values: [
+          {
+            type: 'TimeoutError',
+            value: 'query took 5000ms',
+            stacktrace: { frames: [{ filename: file, function: 'run' }] },
+          },
+        ],
+      },
+    });
+    const a = groupEvent(event('/srv/app/src/jobs/a.ts'));
+    const b = groupEvent(event('/srv/app/src/jobs/b.ts'));
+    expect(a.groupedBy).toBe('exception type and value');
+    expect(a.components).toEqual(['TimeoutError: query took <num>ms']);
+    expect(b.hash).toBe(a.hash);
+  });
+});

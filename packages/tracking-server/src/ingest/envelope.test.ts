@@ -107,3 +107,22 @@ describe('whitespace before the envelope header', () => {
     expect(() => parseEnvelope(b(' \n\r\n'))).toThrow(new EnvelopeError('missing envelope header'));
   });
 });
+
+describe('item headers as Relay reads them (relay-server envelope/item.rs, Item::parse)', () => {
+  it('skips a line of only spaces or a carriage return between items, as serde_json skips whitespace', () => {
+    const env = parseEnvelope(
+      b('{}\n{"type":"event"}\n{"message":"a"}\n  \n\r\n{"type":"event"}\n{"message":"b"}\n'),
+    );
+    expect(env.items.map((i) => [i.type, i.payload.toString()])).toEqual([
+      ['event', '{"message":"a"}'],
+      ['event', '{"message":"b"}'],
+    ]);
+  });
+
+  it('reads "length": null as no length (an Option<u32> in ItemHeaders): the payload runs to the newline', () => {
+    const env = parseEnvelope(b('{}\n{"type":"event","length":null}\n{"message":"x"}\n'));
+    expect(env.items.map((i) => [i.type, i.payload.toString()])).toEqual([
+      ['event', '{"message":"x"}'],
+    ]);
+  });
+});
