@@ -327,3 +327,35 @@ describe('a transaction’s data, tags and measurements as its operations’ att
     expect(typeof (root as Record<string, unknown>)['sentry.op']).toBe('string');
   });
 });
+
+describe('a transaction’s measurements and service', () => {
+  const END = ARRIVAL - 60_000;
+  const read = (sent: Record<string, unknown>) => {
+    const r = readTransaction(sent, ARRIVAL);
+    if ('dropped' in r) throw new Error(`dropped: ${r.dropped}`);
+    return r.operations;
+  };
+
+  // relay-spans v1_to_v2.rs: measurements go in with `insert_if_missing`, after `data`.
+  it('adds a measurement only where its key is free: the trace data’s value stays', () => {
+    const t = tx(END);
+    const [root] = read({
+      ...t,
+      measurements: { ttfb: { value: 80, unit: 'millisecond' } },
+      contexts: { trace: { ...t.contexts.trace, data: { ttfb: 'from data' } } },
+    });
+    expect(root?.attributes.ttfb).toBe('from data');
+  });
+
+  // README (SDK setup): the `service` tag names the service, else the event's server_name.
+  it('names its operations’ service by the server_name when no service tag is set', () => {
+    const span = {
+      trace_id: 'ab'.repeat(16),
+      span_id: 'ef'.repeat(8),
+      start_timestamp: END / 1000 - 2,
+      timestamp: END / 1000 - 1,
+    };
+    const ops = read({ ...tx(END, [span]), server_name: 'checkout-7f9c' });
+    expect(ops.map((o) => o.service)).toEqual(['checkout-7f9c', 'checkout-7f9c']);
+  });
+});
