@@ -688,3 +688,23 @@ describe('OTLP trace bodies', () => {
     );
   });
 });
+
+describe('a span status written as its enum name', () => {
+  // The protobuf JSON mapping (protobuf.dev/programming-guides/json): "Parsers accept both enum
+  // names and integer values", so `STATUS_CODE_ERROR` is the error code 2, `STATUS_CODE_OK` 1.
+  it('reads STATUS_CODE_ERROR as an error and STATUS_CODE_OK as ok', () => {
+    const batch = asJson(
+      request([
+        span({
+          spanId: 'eee19b7ec3c1b175',
+          status: { code: 'STATUS_CODE_ERROR', message: 'boom' },
+        }),
+        span({ spanId: 'eee19b7ec3c1b176', status: { code: 'STATUS_CODE_OK' } }),
+      ]),
+    );
+    expect(batch.operations.map((o) => [o.spanId, o.status, o.statusMessage])).toEqual([
+      ['eee19b7ec3c1b175', 'error', 'boom'],
+      ['eee19b7ec3c1b176', 'ok', undefined],
+    ]);
+  });
+});
