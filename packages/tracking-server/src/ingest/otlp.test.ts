@@ -708,3 +708,13 @@ describe('a span status written as its enum name', () => {
     ]);
   });
 });
+
+describe('a parent span id of all zeros', () => {
+  // opentelemetry-proto trace.proto: an all-zero span id is invalid, and a root span's
+  // parent_span_id is empty; an exporter writing the zero id means no parent, not a span "0…0".
+  it('is no parent', () => {
+    const batch = asJson(request([span({ parentSpanId: '0000000000000000' })]));
+    expect(batch.rejectedSpans).toBe(0);
+    expect(batch.operations.map((o) => o.parentSpanId)).toEqual([undefined]);
+  });
+});
