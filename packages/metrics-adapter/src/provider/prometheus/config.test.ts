@@ -120,7 +120,7 @@ describe('parseAdapterConfig', () => {
       expect(rules[1]?.resources.overrides).toEqual({ pod: { resource: 'pod' } });
     });
 
-    it("merges the maps a merge key names, the map's own keys first", () => {
+    it("merges the maps a merge key names, the map's own later keys over them", () => {
       const rules = rule(
         [
           'rules:',
@@ -141,6 +141,32 @@ describe('parseAdapterConfig', () => {
         overrides: {},
         namespaced: false,
       });
+    });
+
+    // Expected values from gopkg.in/yaml.v2 v2.4.0's UnmarshalStrict into prometheus-adapter's
+    // types, run by hand on this YAML (2026-12-03): a merge key writes its map's entries where
+    // it stands, and a mapping written over a mapping adds to it.
+    it('writes a merge key where it stands, over earlier keys, and adds mappings to mappings', () => {
+      const rules = rule(
+        [
+          'rules:',
+          '- &base',
+          '  seriesQuery: x',
+          '  metricsQuery: a(<<.Series>>)',
+          '  resources: {overrides: {namespace: {resource: namespace}}}',
+          '- metricsQuery: b(<<.Series>>)',
+          '  <<: *base',
+          '- <<: *base',
+          '  resources: {overrides: {pod: {resource: pod}}}',
+          '',
+        ].join('\n'),
+      );
+      expect(rules[1]).toMatchObject({ seriesQuery: 'x', metricsQuery: 'a(<<.Series>>)' });
+      expect(rules[2]?.resources.overrides).toEqual({
+        namespace: { resource: 'namespace' },
+        pod: { resource: 'pod' },
+      });
+      expect(rules[0]?.resources.overrides).toEqual({ namespace: { resource: 'namespace' } });
     });
 
     it("reads YAML 1.1's plain yes, on, n and off as booleans", () => {

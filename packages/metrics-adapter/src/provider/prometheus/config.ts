@@ -9,7 +9,9 @@ import {
   isMap,
   isScalar,
   isSeq,
+  Pair,
   Scalar,
+  YAMLMap,
   type Document,
   type Node,
 } from 'yaml';
@@ -133,20 +135,41 @@ class Reader {
   /**
    * The map's entries, after rejecting keys outside `allowed` (any key when it is undefined); a
    * null (`resources:` with nothing under it) has none, as yaml.v2 leaves a struct at its zero.
-   * Merge keys (`<<: *base`, `<<: [*a, *b]`) add the entries of the maps they name that the map
-   * does not set itself, earlier maps first, as yaml.v2 merges them; their keys are checked too.
+   *
+   * As yaml.v2 decodes a mapping, its items are written in order into one value: a merge key
+   * (`<<: *base`, `<<: [*a, *b]`) writes the entries of the maps it names (the last first, so
+   * earlier maps win), a key after it overwrites them and one before it is overwritten; a mapping
+   * written over a mapping adds to it (a struct's fields, a map's entries) rather than replacing
+   * it. Keys a merge key brings are checked too.
    */
   map(node: unknown, path: string, allowed?: readonly string[]): Map<string, Node | null> {
     const map = this.node(node, path);
     const out = new Map<string, Node | null>();
     if (map === undefined || map === null || (isScalar(map) && map.value === null)) return out;
     if (!isMap(map)) this.fail(map, path, 'must be a mapping');
-    const merged: Map<string, Node | null>[] = [];
+    const mapping = (n: Node | null | undefined, key: string) => {
+      const target = this.node(n, `${path ? `${path}.` : ''}${key}`);
+      return isMap(target) ? target : undefined;
+    };
+    const write = (key: string, value: Node | null) => {
+      const before = out.has(key) ? mapping(out.get(key), key) : undefined;
+      const after = before && mapping(value, key);
+      if (!before || !after) {
+        out.set(key, value);
+        return;
+      }
+      // Read as `before` merged into `after`: the same order, one mapping.
+      const both = new YAMLMap<unknown, unknown>();
+      both.items = [new Pair(new Scalar('<<'), before), ...after.items];
+      out.set(key, both as Node);
+    };
+    const explicit = new Set<string>();
     for (const pair of map.items) {
       if (isMergeKey(pair.key)) {
         const value = this.node(pair.value, path);
-        const sources = isSeq(value) ? value.items : [value];
-        for (const source of sources) merged.push(this.map(source, path, allowed));
+        const sources = isSeq(value) ? [...value.items].reverse() : [value];
+        for (const source of sources)
+          for (const [key, entry] of this.map(source, path, allowed)) write(key, entry);
         continue;
       }
       const key = String((pair.key as { value?: unknown })?.value ?? pair.key);
@@ -157,12 +180,11 @@ class Reader {
           `unknown key ${JSON.stringify(key)} (allowed: ${allowed.join(', ')})`,
         );
       }
-      if (out.has(key))
+      if (explicit.has(key))
         this.fail(pair.key as Node, path, `key ${JSON.stringify(key)} is given twice`);
-      out.set(key, (pair.value as Node | null) ?? null);
+      explicit.add(key);
+      write(key, (pair.value as Node | null) ?? null);
     }
-    for (const entries of merged)
-      for (const [key, value] of entries) if (!out.has(key)) out.set(key, value);
     return out;
   }
 
