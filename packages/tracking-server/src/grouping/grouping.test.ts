@@ -130,3 +130,17 @@ describe('frames with no in_app flag', () => {
     expect(b.hash).toBe(a.hash);
   });
 });
+
+describe('the {{ level }} fingerprint variable', () => {
+  // Relay reads a level as relay-event-schema's Level does (a Python number 10–50, `critical` as
+  // fatal; a name it does not know is no level, and Sentry's default is `error`), so the
+  // variable is the level Sentry stored, not the text the SDK sent.
+  it.each([
+    [30, 'warning'],
+    ['critical', 'fatal'],
+    ['verbose', 'error'],
+  ])('reads level %j as %s', (level, expected) => {
+    const g = groupEvent({ fingerprint: ['{{ level }}', 'billing'], level, message: 'x' });
+    expect(g.components).toEqual([expected, 'billing']);
+  });
+});
