@@ -407,6 +407,17 @@ describe('parseAdapterConfig', () => {
       'rules:\n- seriesQuery: up\n  resources:\n    "<<": {namespaced: true}\n',
       'c.yaml:4: rules[0].resources: unknown key "<<"',
     ],
+    // yaml.v2 v2.4.0 UnmarshalStrict, run by hand: 'key "pod" already set in map' for both.
+    [
+      'an override label a merge key also brings (overrides is a Go map: strict refuses a key set twice)',
+      'rules:\n- seriesQuery: up\n  resources:\n    overrides:\n      <<: {pod: {resource: pod}}\n      pod: {group: apps}\n',
+      'c.yaml:6: rules[0].resources.overrides: key "pod" is given twice',
+    ],
+    [
+      'an override label brought by a merged rule and given again',
+      'rules:\n- &base\n  seriesQuery: up\n  resources: {overrides: {pod: {resource: pod}}}\n- <<: *base\n  resources: {overrides: {pod: {resource: pod}}}\n',
+      'rules[1].resources.overrides: key "pod" is given twice',
+    ],
   ])('rejects %s, naming file, line and key', (_what, text, message) => {
     expect(() => parseAdapterConfig(text, 'c.yaml')).toThrow(ConfigError);
     expect(() => parseAdapterConfig(text, 'c.yaml')).toThrow(message);

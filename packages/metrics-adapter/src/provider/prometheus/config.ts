@@ -140,9 +140,15 @@ class Reader {
    * (`<<: *base`, `<<: [*a, *b]`) writes the entries of the maps it names (the last first, so
    * earlier maps win), a key after it overwrites them and one before it is overwritten; a mapping
    * written over a mapping adds to it (a struct's fields, a map's entries) rather than replacing
-   * it. Keys a merge key brings are checked too.
+   * it. Keys a merge key brings are checked too. Into a Go map (`goMap`), yaml.v2's strict
+   * decoding refuses a key written twice, by a merge key too.
    */
-  map(node: unknown, path: string, allowed?: readonly string[]): Map<string, Node | null> {
+  map(
+    node: unknown,
+    path: string,
+    allowed?: readonly string[],
+    goMap = false,
+  ): Map<string, Node | null> {
     const map = this.node(node, path);
     const out = new Map<string, Node | null>();
     if (map === undefined || map === null || (isScalar(map) && map.value === null)) return out;
@@ -151,7 +157,9 @@ class Reader {
       const target = this.node(n, `${path ? `${path}.` : ''}${key}`);
       return isMap(target) ? target : undefined;
     };
-    const write = (key: string, value: Node | null) => {
+    const write = (key: string, value: Node | null, where: Node) => {
+      if (goMap && out.has(key))
+        this.fail(where, path, `key ${JSON.stringify(key)} is given twice`);
       const before = out.has(key) ? mapping(out.get(key), key) : undefined;
       const after = before && mapping(value, key);
       if (!before || !after) {
@@ -169,7 +177,8 @@ class Reader {
         const value = this.node(pair.value, path);
         const sources = isSeq(value) ? [...value.items].reverse() : [value];
         for (const source of sources)
-          for (const [key, entry] of this.map(source, path, allowed)) write(key, entry);
+          for (const [key, entry] of this.map(source, path, allowed, goMap))
+            write(key, entry, pair.key as Node);
         continue;
       }
       const key = String((pair.key as { value?: unknown })?.value ?? pair.key);
@@ -183,7 +192,7 @@ class Reader {
       if (explicit.has(key))
         this.fail(pair.key as Node, path, `key ${JSON.stringify(key)} is given twice`);
       explicit.add(key);
-      write(key, (pair.value as Node | null) ?? null);
+      write(key, (pair.value as Node | null) ?? null, pair.key as Node);
     }
     return out;
   }
@@ -354,7 +363,8 @@ function readResources(r: Reader, node: Node | null | undefined, rp: string): Re
   const on = r.node(rm.get('overrides'), `${rp}.overrides`);
   if (on && !isMap(on) && !(isScalar(on) && on.value === null))
     r.fail(on, `${rp}.overrides`, 'must be a mapping of label name to {group, resource}');
-  for (const [label, value] of r.map(on, `${rp}.overrides`)) {
+  // map[string]GroupResource upstream: a label given twice, a merge key's too, is refused.
+  for (const [label, value] of r.map(on, `${rp}.overrides`, undefined, true)) {
     const gp = `${rp}.overrides.${label}`;
     const g = r.map(value, gp, ['group', 'resource']);
     const group = r.string(g.get('group'), `${gp}.group`);
