@@ -1,6 +1,7 @@
 import { setTimeZoneResolver } from '@grafana/data';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { TrackerError } from '../api/client';
 import { FakeTrackerApi } from '../api/fake';
 import type { StoredEvent } from '../api/types';
 import { testIds } from '../components/testIds';
@@ -46,6 +47,17 @@ describe('Issue detail page', () => {
       [1, 'investigating'],
       [1, 'resolved'],
     ]);
+  });
+
+  // The README: Grafana's 403 for a role below the route's (Editor to change a status) names the role needed.
+  test("a refused status change says why, in the tracker client's words, and leaves the status as it was", async () => {
+    const refused =
+      'setting issue 1 to resolved: Grafana refused it for your role (reading needs Viewer, changing a status Editor): plugin proxy route access denied';
+    renderApp(url(1), api({ failures: { setStatus: new TrackerError('forbidden', refused, 403) } }));
+    await screen.findByTestId(testIds.issue.title);
+    await userEvent.click(screen.getByLabelText('resolved'));
+    expect(await screen.findByText(refused)).toBeInTheDocument();
+    expect(screen.getByTestId(testIds.issue.status)).toHaveTextContent('open');
   });
 
   test('shows the stack trace innermost first, in-app frames highlighted with context lines', async () => {
