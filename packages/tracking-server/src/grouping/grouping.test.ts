@@ -144,3 +144,38 @@ describe('the {{ level }} fingerprint variable', () => {
     expect(g.components).toEqual([expected, 'billing']);
   });
 });
+
+describe('functions Sentry leaves out of a frame (grouping/strategies/newstyle.py)', () => {
+  const hashOf = (platform: string, fn: string) =>
+    groupEvent({
+      platform,
+      exception: {
+        values: [
+          {
+            type: 'RuntimeException',
+            value: 'charge failed',
+            stacktrace: {
+              frames: [
+                { filename: '/srv/app/src/Billing.php', function: 'charge', in_app: true },
+                { filename: '/srv/app/src/Billing.php', function: fn, in_app: true },
+              ],
+            },
+          },
+        ],
+      },
+    }).hash;
+
+  // PHP names an anonymous class per compile (`…php:3$0`, `$1`); a closure is `[Anonymous…`.
+  it('PHP: an anonymous class or function does not count by its name', () => {
+    expect(hashOf('php', 'class@anonymous\u0000/srv/app/src/Billing.php:3$1')).toBe(
+      hashOf('php', 'class@anonymous\u0000/srv/app/src/Billing.php:3$0'),
+    );
+    expect(hashOf('php', '[Anonymous function]')).toBe(
+      hashOf('php', 'class@anonymous\u0000/srv/app/src/Billing.php:3$0'),
+    );
+  });
+
+  it('native: <redacted> and <unknown> are no function', () => {
+    expect(hashOf('native', '<redacted>')).toBe(hashOf('native', '<unknown>'));
+  });
+});
