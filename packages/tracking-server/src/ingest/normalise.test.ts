@@ -148,3 +148,19 @@ describe("the user's address, where the SDK asks the receiver for it", () => {
     expect(JSON.parse(e.payload).user).toEqual({ id: 'u1' });
   });
 });
+
+describe('a log template sent with its own formatted text', () => {
+  // relay-event-normalization logentry.rs (normalize_logentry) formats the params only
+  // `if logentry.formatted.value().is_none()`: what the SDK formatted stays.
+  it('keeps the SDK’s formatted text for the title and the stored event', () => {
+    const e = read({
+      logentry: {
+        message: 'User {} failed login',
+        params: ['ann'],
+        formatted: 'User ann failed login',
+      },
+    });
+    expect(e.title).toBe('User ann failed login');
+    expect(JSON.parse(e.payload).logentry.formatted).toBe('User ann failed login');
+  });
+});
