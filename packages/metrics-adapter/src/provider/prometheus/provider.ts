@@ -270,9 +270,7 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
     const entry = table.custom.get(tableKey(q.resource, q.metric));
     // As upstream: a metric no rule serves is not found for the resource (its buildQuery's
     // NewMetricNotFoundError); a named object without a value is not found for that object
-    // (GetMetricByName's NewMetricNotFoundForError).
-    const notFound = () =>
-      new MetricNotFoundError(q.metric, asked.resource, q.name === '*' ? undefined : q.name);
+    // (GetMetricByName's NewMetricNotFoundForError, below).
     // A namespaced metric is not served root-scoped, nor a root-scoped one inside a namespace.
     const scoped = q.resource === 'namespaces' || entry?.namespaced === (q.namespace !== undefined);
     if (!entry || !scoped) throw new MetricNotFoundError(q.metric, asked.resource);
@@ -360,7 +358,8 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
         break;
       }
     }
-    if (q.name !== '*' && items.length === 0) throw notFound();
+    if (q.name !== '*' && items.length === 0)
+      throw new MetricNotFoundError(q.metric, asked.resource, q.name);
     return items;
   }
 
