@@ -203,7 +203,17 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
   // being served when it fails from the start. A half without rules lists nothing.
   const listed: { custom?: SeriesLists; external?: SeriesLists } = {};
 
-  async function relist(): Promise<void> {
+  // The relist in flight, which a call made meanwhile joins: the 5 s retry until the first relist
+  // lands (main.ts) and the interval would otherwise start another full listing while one is still
+  // running (at 500,000 series one takes seconds), each holding its own answers. Upstream's lister
+  // never overlaps itself (wait.Until starts the next call a period after the last returns).
+  let inFlight: Promise<void> | undefined;
+  function relist(): Promise<void> {
+    inFlight ??= relistOnce().finally(() => (inFlight = undefined));
+    return inFlight;
+  }
+
+  async function relistOnce(): Promise<void> {
     try {
       const since = new Date(now() - options.maxAgeMs);
       const list = async (rules: AdapterConfig['rules']) =>
