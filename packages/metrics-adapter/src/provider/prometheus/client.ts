@@ -97,7 +97,15 @@ export interface PrometheusClient {
    * they are read from, rather than at the evaluation time.
    */
   query(expr: string, time?: Date, source?: SampleSource): Promise<Sample[]>;
-  series(matchers: readonly string[], start?: Date): Promise<Record<string, string>[]>;
+  /**
+   * The series the matchers select. `timeoutMs`: this call's deadline where it is longer than
+   * --prometheus-timeout (series discovery's: listing a large cluster's series takes seconds).
+   */
+  series(
+    matchers: readonly string[],
+    start?: Date,
+    timeoutMs?: number,
+  ): Promise<Record<string, string>[]>;
 }
 
 interface ApiBody {
@@ -154,12 +162,12 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
   const timeoutMs = options.timeoutMs ?? 5000;
   const doFetch = options.fetch ?? httpTransport();
 
-  async function call(path: string, params: URLSearchParams): Promise<unknown> {
-    if (!options.observe) return send(path, params);
+  async function call(path: string, params: URLSearchParams, ms = timeoutMs): Promise<unknown> {
+    if (!options.observe) return send(path, params, ms);
     const started = performance.now();
     const kind = path.endsWith('/series') ? 'series' : 'instant';
     try {
-      const data = await send(path, params);
+      const data = await send(path, params, ms);
       options.observe(kind, 'success', (performance.now() - started) / 1000);
       return data;
     } catch (err) {
@@ -170,16 +178,16 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     }
   }
 
-  async function send(path: string, params: URLSearchParams): Promise<unknown> {
+  async function send(path: string, params: URLSearchParams, ms: number): Promise<unknown> {
     // One deadline for the answer and its body, cleared once the body is read: the timer of
     // AbortSignal.timeout fired for every call, answered or not, and built a DOMException each time.
     const deadline = new AbortController();
     const timer = setTimeout(
       () => deadline.abort(new DOMException('deadline passed', 'TimeoutError')),
-      timeoutMs,
+      ms,
     );
     const timedOut = (err: unknown) =>
-      new PrometheusError('timeout', `prometheus at ${base} did not answer within ${timeoutMs}ms`, {
+      new PrometheusError('timeout', `prometheus at ${base} did not answer within ${ms}ms`, {
         cause: err,
       });
     try {
@@ -299,11 +307,11 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
         return instant(expr, time);
       }
     },
-    async series(matchers, start) {
+    async series(matchers, start, seriesTimeoutMs) {
       const params = new URLSearchParams();
       for (const m of matchers) params.append('match[]', m);
       if (start) params.set('start', String(start.getTime() / 1000));
-      const data = await call('/api/v1/series', params);
+      const data = await call('/api/v1/series', params, Math.max(timeoutMs, seriesTimeoutMs ?? 0));
       if (!Array.isArray(data))
         throw new PrometheusError('bad_response', 'expected a list of series');
       return data as Record<string, string>[];

@@ -268,11 +268,12 @@ export async function listSeries(
   client: PrometheusClient,
   rules: readonly DiscoveryRule[],
   since: Date,
+  timeoutMs?: number,
 ): Promise<Map<string, Record<string, string>[]>> {
   const queries = [...new Set(rules.map((r) => r.seriesQuery))];
   const results = await Promise.all(
     queries.map((q) =>
-      client.series([q], since).then(distinctShapes, (err: unknown) => {
+      client.series([q], since, timeoutMs).then(distinctShapes, (err: unknown) => {
         const origins = rules.filter((r) => r.seriesQuery === q && r.origin).map((r) => r.origin);
         const of = origins.length > 0 ? ` (${origins.join(', ')})` : '';
         const why = err instanceof Error ? err.message : String(err);

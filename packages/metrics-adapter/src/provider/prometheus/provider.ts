@@ -216,8 +216,11 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
   async function relistOnce(): Promise<void> {
     try {
       const since = new Date(now() - options.maxAgeMs);
+      // Each series call may take the relist interval (upstream sets no deadline on it), not only
+      // --prometheus-timeout (5 s): a 20,000-pod cluster's `{namespace!="",pod!=""}` took 3–7 s
+      // to list, and every relist of the custom half failed, each custom metric a 404.
       const list = async (rules: AdapterConfig['rules']) =>
-        rules.length > 0 ? listSeries(client, rules, since) : undefined;
+        rules.length > 0 ? listSeries(client, rules, since, options.relistIntervalMs) : undefined;
       const [custom, external] = await Promise.allSettled([
         list(config.rules),
         list(config.externalRules),
