@@ -117,7 +117,7 @@ export const FLAGS: Readonly<Record<string, Spec>> = {
   },
   'prometheus-timeout': {
     kind: 'duration',
-    help: 'deadline of one Prometheus call (Beacon)',
+    help: 'deadline of one Prometheus query; a series listing gets the longer of this and the relist interval (Beacon)',
     fallback: '5s',
   },
   'prometheus-ca-file': { kind: 'string', help: 'CA bundle that signs the Prometheus server' },
