@@ -75,8 +75,12 @@ describe('format helpers (property)', () => {
           // Below ten thousand a count is shown as it is.
           return Number(out) === n;
         }
-        const back = readBack(out, { k: 1000 });
-        return back !== undefined && Math.abs(back - n) <= (n < 10_000 ? 50 : 500) + n * 1e-12;
+        // 0.1k under 100k, 1k under 999.5k, 0.1M under 99.95M, 1M above; compared in the unit
+        // shown, so a count near Number.MAX_VALUE does not overflow when read back.
+        const unit = n < 999_500 ? 1000 : 1e6;
+        const step = n < 100_000 ? 0.1 : n < 999_500 ? 1 : n < 99_950_000 ? 0.1 : 1;
+        const back = readBack(out, unit === 1000 ? { k: 1 } : { M: 1 });
+        return back !== undefined && Math.abs(back - n / unit) <= step / 2 + (n / unit) * 1e-12;
       }),
       { numRuns: 10_000 }
     );

@@ -1,5 +1,5 @@
 import { setTimeZoneResolver } from '@grafana/data';
-import { NO_VALUE, formatTime } from './format';
+import { NO_VALUE, formatCount, formatTime } from './format';
 
 describe('formatTime', () => {
   afterEach(() => setTimeZoneResolver(() => 'browser'));
@@ -24,5 +24,18 @@ describe('formatTime', () => {
     expect(formatTime('yesterday-ish')).toBe('yesterday-ish');
     expect(formatTime('')).toBe(NO_VALUE);
     expect(formatTime(undefined)).toBe(NO_VALUE);
+  });
+});
+
+describe('formatCount', () => {
+  test('a count in the millions is shown in M, not as thousands of k', () => {
+    expect(formatCount(9_999)).toBe('9999');
+    expect(formatCount(12_345)).toBe('12.3k');
+    expect(formatCount(345_678)).toBe('346k');
+    expect(formatCount(999_499)).toBe('999k');
+    expect(formatCount(999_999)).toBe('1.0M');
+    expect(formatCount(1_234_567)).toBe('1.2M');
+    expect(formatCount(56_789_012)).toBe('56.8M');
+    expect(formatCount(123_456_789)).toBe('123M');
   });
 });

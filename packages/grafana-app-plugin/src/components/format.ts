@@ -77,5 +77,9 @@ export function formatCount(n: number): string {
   if (!Number.isFinite(n)) {
     return NO_VALUE;
   }
+  // From what would round to "1000k", in millions (as Grafana's short unit scales by 1000).
+  if (n >= 999_500) {
+    return `${(n / 1e6).toFixed(n >= 99_950_000 ? 0 : 1)}M`;
+  }
   return n >= 10_000 ? `${(n / 1000).toFixed(n >= 100_000 ? 0 : 1)}k` : String(n);
 }
