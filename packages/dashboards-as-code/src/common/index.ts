@@ -30,6 +30,15 @@ export const rate = (series: string): string => `rate(${series}[${RATE_INTERVAL}
 /** `increase(<selector>[$__rate_interval])`. */
 export const increase = (series: string): string => `increase(${series}[${RATE_INTERVAL}])`;
 
+/**
+ * How many pods a per-pod panel draws: the heaviest ones. A namespace selection of a large
+ * cluster holds thousands of pods (20,000 with All), more lines than a panel can show or a
+ * browser can draw.
+ */
+export const TOP_PODS = 20;
+/** `topk(TOP_PODS, <expr>)`: the pods with the highest values at each step. */
+export const topPods = (expr: string): string => `topk(${TOP_PODS}, ${expr})`;
+
 /** Matchers for the namespace and service variables (`=~` since both are multi-value). */
 export const inScope = { namespace: re('$namespace'), service: re('$service') } as const;
 /** Matcher for the namespace variable alone, for series without a `service` label. */

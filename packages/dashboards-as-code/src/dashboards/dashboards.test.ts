@@ -84,6 +84,60 @@ describe('the built dashboards', () => {
   });
 });
 
+describe('per-object panels at a large cluster', () => {
+  // The namespace variable is multi-value with All, and a pod, HPA or GPU-using pod is named
+  // per namespace (StatefulSet pods such as redis-0 repeat in every namespace). `sum by (pod)`
+  // keeps only pod (PromQL's `by` drops every other label), so same-named objects of different
+  // namespaces were summed into one line with one legend.
+  const NAMESPACE_OF: Record<string, string> = {
+    pod: 'namespace',
+    horizontalpodautoscaler: 'namespace',
+    exported_pod: 'exported_namespace',
+  };
+  const targets = built.flatMap((d) =>
+    panelsOf(d).flatMap((p) =>
+      ((p.targets as Obj[] | undefined) ?? []).map((t) => ({
+        where: `${d.uid as string} / ${p.title as string}`,
+        expr: t.expr as string,
+        legend: t.legendFormat as string,
+      })),
+    ),
+  );
+
+  it('group by the namespace as well as the pod, HPA or GPU-using pod, and show it in the legend', () => {
+    const wrong: string[] = [];
+    for (const t of targets) {
+      for (const m of t.expr.matchAll(/\bby \(([^)]*)\)/g)) {
+        const labels = m[1].split(',').map((l) => l.trim());
+        for (const [object, ns] of Object.entries(NAMESPACE_OF)) {
+          if (labels.includes(object) && !labels.includes(ns)) wrong.push(`${t.where}: ${m[0]}`);
+          if (labels.includes(object) && !t.legend.includes(`{{${ns}}}`)) {
+            wrong.push(`${t.where}: legend ${t.legend}`);
+          }
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('draw the 20 heaviest pods in the container panels, not every pod of the namespaces', () => {
+    const d = byUid.get('beacon-infrastructure') as Obj;
+    const exprOf = (title: string) =>
+      ((panelsOf(d).find((p) => p.title === title) as Obj).targets as Obj[]).map((t) => t.expr);
+    expect(exprOf('Container CPU vs limit')).toEqual([
+      'topk(20, sum by (namespace, pod) (rate(container_cpu_usage_seconds_total{namespace=~"$namespace", container!=""}[$__rate_interval])) / sum by (namespace, pod) (kube_pod_container_resource_limits{namespace=~"$namespace", resource="cpu"}))',
+    ]);
+    expect(exprOf('Container memory working set')).toEqual([
+      'topk(20, sum by (namespace, pod) (container_memory_working_set_bytes{namespace=~"$namespace", container!=""}))',
+    ]);
+    for (const title of ['Container memory vs limit', 'Container CPU usage']) {
+      expect(exprOf(title)).toEqual([
+        expect.stringMatching(/^topk\(20, sum by \(namespace, pod\) /),
+      ]);
+    }
+  });
+});
+
 describe('System Overview', () => {
   const d = byUid.get('beacon-system-overview') as Obj;
 
@@ -135,10 +189,10 @@ describe('AI Models', () => {
   it('reads GPU utilisation and framebuffer memory per pod from DCGM', () => {
     const exprs = exprsOf(d).join('\n');
     expect(exprs).toContain(
-      'avg by (exported_pod) (DCGM_FI_DEV_GPU_UTIL{exported_namespace=~"$namespace"})',
+      'avg by (exported_namespace, exported_pod) (DCGM_FI_DEV_GPU_UTIL{exported_namespace=~"$namespace"})',
     );
     expect(exprs).toContain(
-      'sum by (exported_pod) (DCGM_FI_DEV_FB_USED{exported_namespace=~"$namespace"})',
+      'sum by (exported_namespace, exported_pod) (DCGM_FI_DEV_FB_USED{exported_namespace=~"$namespace"})',
     );
   });
 
@@ -158,10 +212,10 @@ describe('Infrastructure', () => {
   it('shows current, desired, min and max replicas of each HPA', () => {
     const hpa = panelsOf(d).find((p) => p.title === 'HPA replicas') as Obj;
     expect((hpa.targets as Obj[]).map((t) => t.expr)).toEqual([
-      'max by (horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_current_replicas{namespace=~"$namespace"})',
-      'max by (horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_desired_replicas{namespace=~"$namespace"})',
-      'max by (horizontalpodautoscaler) (kube_horizontalpodautoscaler_spec_min_replicas{namespace=~"$namespace"})',
-      'max by (horizontalpodautoscaler) (kube_horizontalpodautoscaler_spec_max_replicas{namespace=~"$namespace"})',
+      'max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_current_replicas{namespace=~"$namespace"})',
+      'max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_desired_replicas{namespace=~"$namespace"})',
+      'max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_spec_min_replicas{namespace=~"$namespace"})',
+      'max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_spec_max_replicas{namespace=~"$namespace"})',
     ]);
   });
 
@@ -244,8 +298,8 @@ describe('Autoscaling', () => {
   it("compares each HPA's scaling metric with its target", () => {
     const p = panelsOf(d).find((x) => x.title === 'Scaling metric vs target') as Obj;
     expect((p.targets as Obj[]).map((t) => t.expr)).toEqual([
-      'max by (horizontalpodautoscaler, metric_name) (kube_horizontalpodautoscaler_status_target_metric{namespace=~"$namespace", horizontalpodautoscaler=~"$hpa"})',
-      'max by (horizontalpodautoscaler, metric_name) (kube_horizontalpodautoscaler_spec_target_metric{namespace=~"$namespace", horizontalpodautoscaler=~"$hpa"})',
+      'max by (namespace, horizontalpodautoscaler, metric_name) (kube_horizontalpodautoscaler_status_target_metric{namespace=~"$namespace", horizontalpodautoscaler=~"$hpa"})',
+      'max by (namespace, horizontalpodautoscaler, metric_name) (kube_horizontalpodautoscaler_spec_target_metric{namespace=~"$namespace", horizontalpodautoscaler=~"$hpa"})',
     ]);
   });
 });

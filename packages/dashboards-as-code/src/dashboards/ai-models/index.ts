@@ -125,7 +125,7 @@ function inferenceRow(d: dashboard.DashboardBuilder): void {
 function gpuRow(d: dashboard.DashboardBuilder): void {
   const used = selector(framebufferUsed, gpuScope);
   const free = selector(framebufferFree, gpuScope);
-  const perPod = by(framebufferUsed, ['exported_pod']);
+  const perPod = by(framebufferUsed, ['exported_namespace', 'exported_pod']);
   d.withRow(row('GPUs'))
     .withPanel(
       timeseriesPanel({
@@ -138,8 +138,8 @@ function gpuRow(d: dashboard.DashboardBuilder): void {
         thresholds: THRESHOLDS.gpuPercent,
         queries: [
           {
-            expr: `avg ${by(gpuUtilization, ['exported_pod'])} (${selector(gpuUtilization, gpuScope)})`,
-            legend: '{{exported_pod}}',
+            expr: `avg ${by(gpuUtilization, ['exported_namespace', 'exported_pod'])} (${selector(gpuUtilization, gpuScope)})`,
+            legend: '{{exported_namespace}}/{{exported_pod}}',
           },
         ],
       }),
@@ -149,7 +149,9 @@ function gpuRow(d: dashboard.DashboardBuilder): void {
         title: 'GPU memory used by pod',
         description: 'Framebuffer memory used by each pod, from the DCGM exporter.',
         unit: UNIT.mebibytes,
-        queries: [{ expr: `sum ${perPod} (${used})`, legend: '{{exported_pod}}' }],
+        queries: [
+          { expr: `sum ${perPod} (${used})`, legend: '{{exported_namespace}}/{{exported_pod}}' },
+        ],
       }),
     )
     .withPanel(
@@ -163,8 +165,8 @@ function gpuRow(d: dashboard.DashboardBuilder): void {
         thresholds: THRESHOLDS.fillRatio,
         queries: [
           {
-            expr: `sum ${perPod} (${used}) / (sum ${perPod} (${used}) + sum ${by(framebufferFree, ['exported_pod'])} (${free}))`,
-            legend: '{{exported_pod}}',
+            expr: `sum ${perPod} (${used}) / (sum ${perPod} (${used}) + sum ${by(framebufferFree, ['exported_namespace', 'exported_pod'])} (${free}))`,
+            legend: '{{exported_namespace}}/{{exported_pod}}',
           },
         ],
       }),

@@ -40,8 +40,8 @@ function hpaVariable(): dashboard.QueryVariableBuilder {
 }
 
 function hpaRow(d: dashboard.DashboardBuilder): void {
-  const hpa = by(ksm.hpaCurrentReplicas, ['horizontalpodautoscaler']);
-  const metric = by(ksm.hpaCurrentMetric, ['horizontalpodautoscaler', 'metric_name']);
+  const hpa = by(ksm.hpaCurrentReplicas, ['namespace', 'horizontalpodautoscaler']);
+  const metric = by(ksm.hpaCurrentMetric, ['namespace', 'horizontalpodautoscaler', 'metric_name']);
   d.withRow(row('HorizontalPodAutoscalers'))
     .withPanel(
       timeseriesPanel({
@@ -52,11 +52,11 @@ function hpaRow(d: dashboard.DashboardBuilder): void {
         queries: [
           {
             expr: `max ${metric} (${selector(ksm.hpaCurrentMetric, perHpa)})`,
-            legend: '{{horizontalpodautoscaler}} {{metric_name}} current',
+            legend: '{{namespace}}/{{horizontalpodautoscaler}} {{metric_name}} current',
           },
           {
-            expr: `max ${by(ksm.hpaTargetMetric, ['horizontalpodautoscaler', 'metric_name'])} (${selector(ksm.hpaTargetMetric, perHpa)})`,
-            legend: '{{horizontalpodautoscaler}} {{metric_name}} target',
+            expr: `max ${by(ksm.hpaTargetMetric, ['namespace', 'horizontalpodautoscaler', 'metric_name'])} (${selector(ksm.hpaTargetMetric, perHpa)})`,
+            legend: '{{namespace}}/{{horizontalpodautoscaler}} {{metric_name}} target',
           },
         ],
       }),
@@ -69,19 +69,19 @@ function hpaRow(d: dashboard.DashboardBuilder): void {
         queries: [
           {
             expr: `max ${hpa} (${selector(ksm.hpaCurrentReplicas, perHpa)})`,
-            legend: '{{horizontalpodautoscaler}} current',
+            legend: '{{namespace}}/{{horizontalpodautoscaler}} current',
           },
           {
             expr: `max ${hpa} (${selector(ksm.hpaDesiredReplicas, perHpa)})`,
-            legend: '{{horizontalpodautoscaler}} desired',
+            legend: '{{namespace}}/{{horizontalpodautoscaler}} desired',
           },
           {
             expr: `max ${hpa} (${selector(ksm.hpaMinReplicas, perHpa)})`,
-            legend: '{{horizontalpodautoscaler}} min',
+            legend: '{{namespace}}/{{horizontalpodautoscaler}} min',
           },
           {
             expr: `max ${hpa} (${selector(ksm.hpaMaxReplicas, perHpa)})`,
-            legend: '{{horizontalpodautoscaler}} max',
+            legend: '{{namespace}}/{{horizontalpodautoscaler}} max',
           },
         ],
       }),
@@ -94,7 +94,7 @@ function hpaRow(d: dashboard.DashboardBuilder): void {
         queries: [
           {
             expr: `sum ${hpa} (changes(${selector(ksm.hpaDesiredReplicas, perHpa)}[$__rate_interval]))`,
-            legend: '{{horizontalpodautoscaler}}',
+            legend: '{{namespace}}/{{horizontalpodautoscaler}}',
           },
         ],
       }),
@@ -108,7 +108,7 @@ function hpaRow(d: dashboard.DashboardBuilder): void {
         queries: [
           {
             expr: `max ${hpa} (${selector(ksm.hpaCondition, { ...perHpa, condition: 'ScalingLimited', status: 'true' })})`,
-            legend: '{{horizontalpodautoscaler}}',
+            legend: '{{namespace}}/{{horizontalpodautoscaler}}',
           },
         ],
       }),

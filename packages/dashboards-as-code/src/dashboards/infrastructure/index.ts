@@ -9,6 +9,8 @@ import {
   row,
   THRESHOLDS,
   timeseriesPanel,
+  TOP_PODS,
+  topPods,
   UNIT,
 } from '../../common';
 
@@ -89,7 +91,7 @@ function nodesRow(d: dashboard.DashboardBuilder): void {
 
 function podsRow(d: dashboard.DashboardBuilder): void {
   const containers = { ...inNamespace, container: neq('') } as const;
-  const perPod = by(containerCpuUsage, ['pod']);
+  const perPod = by(containerCpuUsage, ['namespace', 'pod']);
   d.withRow(row('Pods and containers'))
     .withPanel(
       timeseriesPanel({
@@ -99,8 +101,8 @@ function podsRow(d: dashboard.DashboardBuilder): void {
         width: 24,
         queries: [
           {
-            expr: `sum ${by(containerRestarts, ['pod'])} (${increase(selector(containerRestarts, inNamespace))}) > 0`,
-            legend: '{{pod}}',
+            expr: `sum ${by(containerRestarts, ['namespace', 'pod'])} (${increase(selector(containerRestarts, inNamespace))}) > 0`,
+            legend: '{{namespace}}/{{pod}}',
           },
         ],
       }),
@@ -108,17 +110,17 @@ function podsRow(d: dashboard.DashboardBuilder): void {
     .withPanel(
       timeseriesPanel({
         title: 'Container CPU vs limit',
-        description:
-          'CPU used by each pod as a share of its containers\u2019 CPU limits. Orange above 80 %, red above 95 %.',
+        description: `CPU used by each pod as a share of its containers\u2019 CPU limits, for the ${TOP_PODS} pods closest to their limits. Orange above 80 %, red above 95 %.`,
         unit: UNIT.ratio,
         min: 0,
         thresholds: THRESHOLDS.cpuRatio,
         queries: [
           {
-            expr:
+            expr: topPods(
               `sum ${perPod} (${rate(selector(containerCpuUsage, containers))})` +
-              ` / sum ${by(containerResourceLimits, ['pod'])} (${selector(containerResourceLimits, { ...inNamespace, resource: eq('cpu') })})`,
-            legend: '{{pod}}',
+                ` / sum ${by(containerResourceLimits, ['namespace', 'pod'])} (${selector(containerResourceLimits, { ...inNamespace, resource: eq('cpu') })})`,
+            ),
+            legend: '{{namespace}}/{{pod}}',
           },
         ],
       }),
@@ -126,17 +128,17 @@ function podsRow(d: dashboard.DashboardBuilder): void {
     .withPanel(
       timeseriesPanel({
         title: 'Container memory vs limit',
-        description:
-          'Working-set memory of each pod as a share of its containers\u2019 memory limits. Orange above 80 %, red above 90 %.',
+        description: `Working-set memory of each pod as a share of its containers\u2019 memory limits, for the ${TOP_PODS} pods closest to their limits. Orange above 80 %, red above 90 %.`,
         unit: UNIT.ratio,
         min: 0,
         thresholds: THRESHOLDS.fillRatio,
         queries: [
           {
-            expr:
-              `sum ${by(containerMemoryWorkingSet, ['pod'])} (${selector(containerMemoryWorkingSet, containers)})` +
-              ` / sum ${by(containerResourceLimits, ['pod'])} (${selector(containerResourceLimits, { ...inNamespace, resource: eq('memory') })})`,
-            legend: '{{pod}}',
+            expr: topPods(
+              `sum ${by(containerMemoryWorkingSet, ['namespace', 'pod'])} (${selector(containerMemoryWorkingSet, containers)})` +
+                ` / sum ${by(containerResourceLimits, ['namespace', 'pod'])} (${selector(containerResourceLimits, { ...inNamespace, resource: eq('memory') })})`,
+            ),
+            legend: '{{namespace}}/{{pod}}',
           },
         ],
       }),
@@ -144,14 +146,15 @@ function podsRow(d: dashboard.DashboardBuilder): void {
     .withPanel(
       timeseriesPanel({
         title: 'Container memory working set',
-        description:
-          'Working-set memory of each pod. Orange above 512 MiB, red above 1 GiB (backend memory thresholds).',
+        description: `Working-set memory of the ${TOP_PODS} pods using the most. Orange above 512 MiB, red above 1 GiB (backend memory thresholds).`,
         unit: UNIT.bytes,
         thresholds: THRESHOLDS.memoryBytes,
         queries: [
           {
-            expr: `sum ${by(containerMemoryWorkingSet, ['pod'])} (${selector(containerMemoryWorkingSet, containers)})`,
-            legend: '{{pod}}',
+            expr: topPods(
+              `sum ${by(containerMemoryWorkingSet, ['namespace', 'pod'])} (${selector(containerMemoryWorkingSet, containers)})`,
+            ),
+            legend: '{{namespace}}/{{pod}}',
           },
         ],
       }),
@@ -159,12 +162,12 @@ function podsRow(d: dashboard.DashboardBuilder): void {
     .withPanel(
       timeseriesPanel({
         title: 'Container CPU usage',
-        description: 'CPU cores used by each pod.',
+        description: `CPU cores used by the ${TOP_PODS} pods using the most.`,
         unit: UNIT.cores,
         queries: [
           {
-            expr: `sum ${perPod} (${rate(selector(containerCpuUsage, containers))})`,
-            legend: '{{pod}}',
+            expr: topPods(`sum ${perPod} (${rate(selector(containerCpuUsage, containers))})`),
+            legend: '{{namespace}}/{{pod}}',
           },
         ],
       }),
@@ -172,7 +175,7 @@ function podsRow(d: dashboard.DashboardBuilder): void {
 }
 
 function hpaRow(d: dashboard.DashboardBuilder): void {
-  const hpa = by(hpaCurrentReplicas, ['horizontalpodautoscaler']);
+  const hpa = by(hpaCurrentReplicas, ['namespace', 'horizontalpodautoscaler']);
   d.withRow(row('Autoscaling'))
     .withPanel(
       timeseriesPanel({
@@ -183,19 +186,19 @@ function hpaRow(d: dashboard.DashboardBuilder): void {
         queries: [
           {
             expr: `max ${hpa} (${selector(hpaCurrentReplicas, inNamespace)})`,
-            legend: '{{horizontalpodautoscaler}} current',
+            legend: '{{namespace}}/{{horizontalpodautoscaler}} current',
           },
           {
             expr: `max ${hpa} (${selector(hpaDesiredReplicas, inNamespace)})`,
-            legend: '{{horizontalpodautoscaler}} desired',
+            legend: '{{namespace}}/{{horizontalpodautoscaler}} desired',
           },
           {
             expr: `max ${hpa} (${selector(hpaMinReplicas, inNamespace)})`,
-            legend: '{{horizontalpodautoscaler}} min',
+            legend: '{{namespace}}/{{horizontalpodautoscaler}} min',
           },
           {
             expr: `max ${hpa} (${selector(hpaMaxReplicas, inNamespace)})`,
-            legend: '{{horizontalpodautoscaler}} max',
+            legend: '{{namespace}}/{{horizontalpodautoscaler}} max',
           },
         ],
       }),
@@ -208,12 +211,12 @@ function hpaRow(d: dashboard.DashboardBuilder): void {
         unit: UNIT.count,
         queries: [
           {
-            expr: `max ${by(hpaCurrentMetric, ['horizontalpodautoscaler', 'metric_name'])} (${selector(hpaCurrentMetric, inNamespace)})`,
-            legend: '{{horizontalpodautoscaler}} {{metric_name}} current',
+            expr: `max ${by(hpaCurrentMetric, ['namespace', 'horizontalpodautoscaler', 'metric_name'])} (${selector(hpaCurrentMetric, inNamespace)})`,
+            legend: '{{namespace}}/{{horizontalpodautoscaler}} {{metric_name}} current',
           },
           {
-            expr: `max ${by(hpaTargetMetric, ['horizontalpodautoscaler', 'metric_name'])} (${selector(hpaTargetMetric, inNamespace)})`,
-            legend: '{{horizontalpodautoscaler}} {{metric_name}} target',
+            expr: `max ${by(hpaTargetMetric, ['namespace', 'horizontalpodautoscaler', 'metric_name'])} (${selector(hpaTargetMetric, inNamespace)})`,
+            legend: '{{namespace}}/{{horizontalpodautoscaler}} {{metric_name}} target',
           },
         ],
       }),

@@ -159,8 +159,8 @@ function usersRow(d: dashboard.DashboardBuilder): void {
         unit: UNIT.count,
         queries: [
           {
-            expr: `sum ${by(websocketConnections, ['service', 'pod'])} (${selector(websocketConnections, inScope)})`,
-            legend: '{{service}} {{pod}}',
+            expr: `sum ${by(websocketConnections, ['service', 'namespace', 'pod'])} (${selector(websocketConnections, inScope)})`,
+            legend: '{{service}} {{namespace}}/{{pod}}',
           },
         ],
       }),
