@@ -97,7 +97,12 @@ const getStyles = (theme: GrafanaTheme2) => ({
     background: theme.colors.background.secondary,
     color: theme.colors.text.primary,
   }),
-  frameHead: css({ fontSize: theme.typography.bodySmall.fontSize }),
+  // A path or function name with nothing to break at (bundled or JVM code) wraps rather than
+  // running over the page's side column: Grafana's global styles keep `code` on one line.
+  frameHead: css({
+    fontSize: theme.typography.bodySmall.fontSize,
+    code: { whiteSpace: 'normal', overflowWrap: 'anywhere' },
+  }),
   fn: css({ fontWeight: theme.typography.fontWeightBold }),
   badge: css({ marginLeft: theme.spacing(1) }),
   context: css({ margin: theme.spacing(0.5, 0, 0), padding: theme.spacing(0.5), fontSize: 12 }),
