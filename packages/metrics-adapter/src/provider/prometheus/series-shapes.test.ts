@@ -1,7 +1,7 @@
 // Series discovery at a large cluster's scale: what a relist keeps of the series Prometheus lists.
 // A table is built from each series' name and label names alone, so the lists and the relist grace
 // hold one series per shape, not one per pod (20,000 pods: ~500,000 series, ~210 MiB of heap).
-import { listSeries, SeriesGrace } from './discovery';
+import { distinctShapes, listSeries, SeriesGrace } from './discovery';
 import { parseAdapterConfig } from './config';
 import type { PrometheusClient } from './client';
 
@@ -55,5 +55,14 @@ describe('series discovery keeps one series per shape', () => {
     expect(carried.get(QUERY)).toEqual([
       { __name__: 'memory_bytes', namespace: 'ns-199', pod: 'pod-19999' },
     ]);
+  });
+});
+
+describe('distinctShapes', () => {
+  it('gives the event loop a turn every 20,000 series', async () => {
+    const pause = jest.fn(async () => undefined);
+    const shapes = await distinctShapes(podSeries('memory_bytes', 50_000), pause);
+    expect(shapes).toEqual([{ __name__: 'memory_bytes', namespace: 'ns-199', pod: 'pod-49999' }]);
+    expect(pause).toHaveBeenCalledTimes(2);
   });
 });

@@ -110,3 +110,34 @@ test('a refused connection is an error, not a retry loop', async () => {
     code: 'ECONNREFUSED',
   });
 });
+
+test('reads a large series answer giving the event loop turns, not in one parse', async () => {
+  // 60,000 series, ~7 MB: past the size read in slices (json-slices.ts).
+  const data = Array.from({ length: 60_000 }, (_, i) => ({
+    __name__: 'container_memory_working_set_bytes',
+    container: 'main',
+    namespace: `ns-${i % 200}`,
+    pod: `web-${i}`,
+  }));
+  const body = JSON.stringify({ status: 'success', data });
+  expect(body.length).toBeGreaterThan(4 << 20);
+  const url = await serve((_req, res) => res.end(body));
+  const res = await httpTransport()(`${url}/api/v1/series`, { method: 'GET', headers: {} });
+  // The body read to its end first (it arrives over turns of its own): what is counted below is
+  // the parse alone.
+  await new Promise((r) => setTimeout(r, 300));
+  // Checked each turn of the event loop while the answer is read: one parse of the whole body
+  // resolves before any runs.
+  let turns = 0;
+  let reading = true;
+  const count = () => {
+    if (!reading) return;
+    turns++;
+    setImmediate(count);
+  };
+  setImmediate(count);
+  const parsed = await res.json();
+  reading = false;
+  expect(parsed).toEqual({ status: 'success', data });
+  expect(turns).toBeGreaterThanOrEqual(5);
+});

@@ -9,6 +9,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { PrometheusTls } from './auth';
+import { parseJsonInSlices } from './json-slices';
 
 export interface TransportInit {
   readonly method: string;
@@ -75,7 +76,7 @@ export function httpTransport(tls: PrometheusTls = {}): Transport {
           resolve({
             status,
             ok: status >= 200 && status < 300,
-            json: async () => JSON.parse((await body).toString('utf8')) as unknown,
+            json: async () => parseJsonInSlices(await body),
           });
         },
       );
