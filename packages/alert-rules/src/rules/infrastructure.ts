@@ -2,6 +2,7 @@
 import { by, catalog, eq, nre, re, selector } from '@beacon/metric-catalog';
 import { defineAlert } from '../spec';
 import type { AlertSpec, RuleGroup, Severity } from '../spec';
+import { PLATFORM_SERVICES } from './application';
 
 const { containerWaitingReason, containerResourceLimits } = catalog.kubeStateMetrics;
 const { hpaCurrentReplicas, hpaMaxReplicas, hpaCondition } = catalog.kubeStateMetrics;
@@ -32,6 +33,17 @@ function gatewayMemory(severity: Severity, bytes: number, label: string): AlertS
   });
 }
 
+/**
+ * cAdvisor and kube-state-metrics series carry no `service`, but the Alertmanager route groups
+ * by alertname and service and a PagerDuty incident is one group (its dedup key is the group
+ * key): without the label, every service's pages joined one incident, and a second service's
+ * containers running hot only added to the one already acknowledged. A platform service's pods
+ * are named after it (`<service>-<replicaset hash>-<id>`, `<service>-<ordinal>`); other pods get
+ * no service.
+ */
+const withService = (expr: string): string =>
+  `label_replace(${expr}, "service", "$1", "pod", "(${PLATFORM_SERVICES.join('|')})-.+")`;
+
 function cpu(severity: Severity, ratio: number): AlertSpec {
   const grouping = by(containerCpuUsage, ['namespace', 'pod', 'container']);
   const usage = selector(containerCpuUsage, { namespace: ns, container: realContainer });
@@ -39,7 +51,7 @@ function cpu(severity: Severity, ratio: number): AlertSpec {
   const limitGrouping = by(containerResourceLimits, ['namespace', 'pod', 'container']);
   return defineAlert({
     name: 'ContainerCpuHigh',
-    expr: `sum ${grouping} (rate(${usage}[5m])) / sum ${limitGrouping} (${limits}) > ${ratio}`,
+    expr: `${withService(`sum ${grouping} (rate(${usage}[5m])) / sum ${limitGrouping} (${limits})`)} > ${ratio}`,
     for: '10m',
     severity,
     team,
