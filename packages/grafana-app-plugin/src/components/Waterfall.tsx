@@ -1,10 +1,14 @@
-import React, { useMemo } from 'react';
+import React, { useCallback, useMemo } from 'react';
 import { css, cx } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Text, Tooltip, useStyles2 } from '@grafana/ui';
 import type { SessionDetail, SessionOperation } from '../api/types';
 import { formatMs } from './format';
 import { testIds } from './testIds';
+import { VirtualList } from './VirtualList';
+
+/** Height of one operation row: the rows are a virtual list, only those in view are in the DOM. */
+const ROW_HEIGHT = 23;
 
 export interface WaterfallRow {
   op: SessionOperation;
@@ -37,14 +41,44 @@ interface Props {
   session: Pick<SessionDetail, 'durationMs' | 'timeline' | 'errorEvents'>;
   /** Hide the operation names column (narrow panels). */
   compact?: boolean;
+  /** Most pixels the operations take; more of them scroll (a 5,000-operation session). */
+  maxHeight?: number;
 }
 
 /** The session's operations as a waterfall, with slow ones flagged and errors placed on the time axis. */
-export function Waterfall({ session, compact }: Props) {
+export function Waterfall({ session, compact, maxHeight = 640 }: Props) {
   const s = useStyles2(getStyles);
   const rows = useMemo(() => nestOperations(session.timeline), [session.timeline]);
   const total = Math.max(session.durationMs, 1);
-  const pct = (ms: number) => `${Math.min(100, Math.max(0, (ms / total) * 100)).toFixed(3)}%`;
+  const pct = useCallback((ms: number) => `${Math.min(100, Math.max(0, (ms / total) * 100)).toFixed(3)}%`, [total]);
+  const errorSpans = useMemo(() => new Set(session.errorEvents.map((e) => e.spanId)), [session.errorEvents]);
+  const renderRow = useCallback(
+    ({ op, depth }: WaterfallRow) => {
+      const failed = op.status === 'error' || errorSpans.has(op.spanId);
+      return (
+        <div className={cx(s.row, s.fill)} data-testid={testIds.session.operation} data-slow={op.slow}>
+          {!compact && (
+            <div className={s.name} style={{ paddingLeft: depth * 12 }} title={`${op.service}: ${op.name}`}>
+              <span className={s.service}>{op.service}</span> {op.name}
+            </div>
+          )}
+          <div className={s.track}>
+            <div
+              data-bar
+              className={cx(s.bar, op.slow && s.slow, failed && s.failed)}
+              style={{ left: pct(op.offsetMs), width: `max(2px, ${pct(op.durationMs)})` }}
+              title={`${op.name}: ${formatMs(op.durationMs)}${op.slow ? ' (slow)' : ''}${op.statusMessage ? ` — ${op.statusMessage}` : ''}`}
+            />
+            <span className={s.duration} style={{ left: pct(op.offsetMs + op.durationMs) }}>
+              {formatMs(op.durationMs)}
+              {op.slow ? ' slow' : ''}
+            </span>
+          </div>
+        </div>
+      );
+    },
+    [s, compact, errorSpans, pct]
+  );
   if (rows.length === 0 && session.errorEvents.length === 0) {
     return <Text color="secondary">This session has no operations.</Text>;
   }
@@ -74,30 +108,13 @@ export function Waterfall({ session, compact }: Props) {
           ))}
         </div>
       </div>
-      {rows.map(({ op, depth }) => {
-        const failed = op.status === 'error' || session.errorEvents.some((e) => e.spanId === op.spanId);
-        return (
-          <div key={op.spanId} className={s.row} data-testid={testIds.session.operation} data-slow={op.slow}>
-            {!compact && (
-              <div className={s.name} style={{ paddingLeft: depth * 12 }} title={`${op.service}: ${op.name}`}>
-                <span className={s.service}>{op.service}</span> {op.name}
-              </div>
-            )}
-            <div className={s.track}>
-              <div
-                data-bar
-                className={cx(s.bar, op.slow && s.slow, failed && s.failed)}
-                style={{ left: pct(op.offsetMs), width: `max(2px, ${pct(op.durationMs)})` }}
-                title={`${op.name}: ${formatMs(op.durationMs)}${op.slow ? ' (slow)' : ''}${op.statusMessage ? ` — ${op.statusMessage}` : ''}`}
-              />
-              <span className={s.duration} style={{ left: pct(op.offsetMs + op.durationMs) }}>
-                {formatMs(op.durationMs)}
-                {op.slow ? ' slow' : ''}
-              </span>
-            </div>
-          </div>
-        );
-      })}
+      <VirtualList
+        items={rows}
+        rowHeight={ROW_HEIGHT}
+        height={Math.max(ROW_HEIGHT, Math.min(rows.length * ROW_HEIGHT, maxHeight))}
+        renderRow={renderRow}
+        ariaLabel="Operations"
+      />
     </div>
   );
 }
@@ -110,6 +127,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
     minHeight: 22,
     borderBottom: `1px solid ${theme.colors.border.weak}`,
   }),
+  fill: css({ height: '100%', minHeight: 0 }),
   name: css({ width: 280, flexShrink: 0, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }),
   service: css({ color: theme.colors.text.secondary }),
   track: css({ position: 'relative', flex: 1, height: 20, marginRight: 80 }),

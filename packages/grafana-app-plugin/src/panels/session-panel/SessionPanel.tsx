@@ -45,7 +45,8 @@ export function SessionPanel({ options, replaceVariables, width, height }: Panel
               {formatMs(value.durationMs)} · {value.operations} operations · {value.errors} errors
             </Text>
           </div>
-          <Waterfall session={value} compact={width < 500} />
+          {/* The operations scroll within what the header and the time axis leave of the panel. */}
+          <Waterfall session={value} compact={width < 500} maxHeight={Math.max(92, height - 60)} />
         </>
       )}
     </div>
