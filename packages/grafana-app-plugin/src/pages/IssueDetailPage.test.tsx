@@ -27,6 +27,16 @@ describe('Issue detail page', () => {
     expect(screen.getByText('Releases')).toBeInTheDocument();
   });
 
+  test("a month's many releases leave the detail labels whole (they do not break mid-word)", async () => {
+    const releases = Array.from({ length: 30 }, (_, i) => `inventory-service@1.${i}.0`);
+    renderApp(url(1), api({ issues: ISSUES.map((i) => (i.id === 1 ? { ...i, releases } : i)) }));
+    expect(await screen.findByText(releases.join(', '))).toBeInTheDocument();
+    // Chromium broke these labels as "Environ / nment" and "Releas / es" beside a long release list.
+    for (const label of ['First seen', 'Last seen', 'Environment', 'Releases']) {
+      expect(getComputedStyle(screen.getByText(label)).whiteSpace).toBe('nowrap');
+    }
+  });
+
   test('explains why the events were grouped, with the grouping components', async () => {
     renderApp(url(1), api());
     const why = await screen.findByTestId(testIds.issue.whyGrouped);

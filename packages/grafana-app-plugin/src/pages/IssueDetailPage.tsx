@@ -1,6 +1,6 @@
 import React, { useCallback, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
-import { css } from '@emotion/css';
+import { css, cx } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, Button, RadioButtonGroup, Stack, Text, TextLink, useStyles2 } from '@grafana/ui';
@@ -232,7 +232,7 @@ export function IssueDetailPage() {
             </div>
 
             <h3>Details</h3>
-            <table className={s.table}>
+            <table className={cx(s.table, s.details)}>
               <tbody>
                 <tr>
                   <th>First seen</th>
@@ -335,6 +335,8 @@ const getStyles = (theme: GrafanaTheme2) => ({
     th: { color: theme.colors.text.secondary, fontWeight: theme.typography.fontWeightMedium },
     'tr + tr': { borderTop: `1px solid ${theme.colors.border.weak}` },
   }),
+  // Its labels are a few short words: a long value (a month's releases) takes the room, not them.
+  details: css({ th: { whiteSpace: 'nowrap' } }),
   components: css({ paddingLeft: theme.spacing(2) }),
   events: css({ listStyle: 'none', padding: 0 }),
 });
