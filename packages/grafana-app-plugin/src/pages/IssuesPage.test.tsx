@@ -37,6 +37,19 @@ describe('Issues page', () => {
     expect(lastListCall(api)).toEqual({ sort: 'last_seen', limit: 50 });
   });
 
+  test('a title, culprit or service cut short by its column is shown whole on hover', async () => {
+    const service = 'inventory-reservation-and-fulfilment-orchestrator-service-eu-west-1-canary';
+    const title = `Unhandled rejection while processing the checkout request ${'for the customer cart '.repeat(8)}`;
+    const culprit = `AbstractSingletonProxyFactoryBeanHandlerDelegate${'Internal'.repeat(20)}(mod53)`;
+    const api = new FakeTrackerApi({ issues: [{ ...ISSUES[0], title, culprit, service }] });
+    renderApp(ISSUES_URL, api);
+    const [row] = await screen.findAllByTestId(testIds.issues.row);
+    // The columns end in an ellipsis (140 px for the service), so the text is the cell's tooltip.
+    expect(within(row).getByText(service)).toHaveAttribute('title', service);
+    expect(within(row).getByText(title.trim())).toHaveAttribute('title', title);
+    expect(within(row).getByText(culprit)).toHaveAttribute('title', culprit);
+  });
+
   test('the stats header shows events by severity, last hour and day, open issues and the trend', async () => {
     const api = new FakeTrackerApi({
       stats: {

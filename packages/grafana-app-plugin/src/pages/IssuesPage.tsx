@@ -257,13 +257,18 @@ export function IssuesPage() {
           <Link
             to={issueUrl(issue.id)}
             className={s.title}
+            title={issue.title}
             {...(index === 0 ? { elementtiming: PERF.issuesFirstRow } : {})}
           >
             {issue.title}
           </Link>
-          <div className={s.culprit}>{issue.culprit}</div>
+          <div className={s.culprit} title={issue.culprit}>
+            {issue.culprit}
+          </div>
         </div>
-        <div className={s.ellipsis}>{issue.service}</div>
+        <div className={s.ellipsis} title={issue.service}>
+          {issue.service}
+        </div>
         <StatusBadge status={issue.status} />
         <Sparkline values={issue.hourly} />
         <div className={s.num}>{formatCount(issue.count)}</div>
