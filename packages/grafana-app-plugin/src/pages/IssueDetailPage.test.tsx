@@ -37,6 +37,13 @@ describe('Issue detail page', () => {
     }
   });
 
+  test('a long culprit with nothing to break at wraps instead of running off the page', async () => {
+    const culprit = `AbstractSingletonProxyFactoryBeanHandlerDelegate${'Internal'.repeat(20)}(mod53)`;
+    renderApp(url(1), api({ issues: ISSUES.map((i) => (i.id === 1 ? { ...i, culprit } : i)) }));
+    // "anywhere": a word with no break opportunity may break at any character (CSS Text 3).
+    expect(getComputedStyle(await screen.findByText(culprit)).overflowWrap).toBe('anywhere');
+  });
+
   test('explains why the events were grouped, with the grouping components', async () => {
     renderApp(url(1), api());
     const why = await screen.findByTestId(testIds.issue.whyGrouped);

@@ -323,6 +323,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
     color: theme.colors.text.secondary,
     marginBottom: theme.spacing(1),
     fontFamily: theme.typography.fontFamilyMonospace,
+    overflowWrap: 'anywhere',
   }),
   section: css({ margin: theme.spacing(2, 0) }),
   columns: css({ display: 'flex', gap: theme.spacing(3), flexWrap: 'wrap' }),
