@@ -1,5 +1,5 @@
 import { setTimeZoneResolver } from '@grafana/data';
-import { NO_VALUE, formatCount, formatTime } from './format';
+import { NO_VALUE, formatCount, formatMs, formatTime } from './format';
 
 describe('formatTime', () => {
   afterEach(() => setTimeZoneResolver(() => 'browser'));
@@ -37,5 +37,20 @@ describe('formatCount', () => {
     expect(formatCount(1_234_567)).toBe('1.2M');
     expect(formatCount(56_789_012)).toBe('56.8M');
     expect(formatCount(123_456_789)).toBe('123M');
+  });
+});
+
+describe('formatMs', () => {
+  test('a minute or more is shown in minutes, hours and days, not as thousands of seconds', () => {
+    expect(formatMs(59_949)).toBe('59.9 s');
+    expect(formatMs(59_950)).toBe('1m 0s');
+    expect(formatMs(90_500)).toBe('1m 31s');
+    expect(formatMs(600_000)).toBe('10m 0s');
+    expect(formatMs(3_599_600)).toBe('1h 0m');
+    expect(formatMs(3_725_000)).toBe('1h 2m');
+    expect(formatMs(86_399_000)).toBe('1d 0h');
+    // A correlation id whose events span 18 days read "1631187.1 s" in the session list.
+    expect(formatMs(1_631_187_100)).toBe('18d 21h');
+    expect(formatMs(-600_000)).toBe('-10m 0s');
   });
 });

@@ -56,7 +56,22 @@ export function formatMs(ms: number): string {
   if (Math.round(ms) < 1000) {
     return `${Math.round(ms)} ms`;
   }
-  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  if (Math.round(ms / 100) < 600) {
+    return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  }
+  // From a minute (what rounds to 60.0 s) in two units, each rounded before it is split, so 59m
+  // 59.6s is "1h 0m", never "60m 0s": thousands of seconds are not read at a glance.
+  const split = (unit: number, ratio: number, big: string, small: string) => {
+    const n = Math.round(ms / unit);
+    return `${Math.floor(n / ratio)}${big} ${n % ratio}${small}`;
+  };
+  if (Math.round(ms / 1000) < 3600) {
+    return split(1000, 60, 'm', 's');
+  }
+  if (Math.round(ms / 60_000) < 1440) {
+    return split(60_000, 60, 'h', 'm');
+  }
+  return split(3_600_000, 24, 'd', 'h');
 }
 
 export function formatBytes(bytes: number): string {
