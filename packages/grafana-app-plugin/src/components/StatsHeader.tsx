@@ -58,7 +58,7 @@ export function StatsHeader({ api, refreshKey, enabled = true }: Props) {
         </div>
       ))}
       <div className={s.cell} data-testid={testIds.stats.open}>
-        <Text color="secondary">Open issues</Text>
+        <Text color="secondary">Open or investigating</Text>
         <span className={s.number}>{formatCount(stats.openIssues)}</span>
       </div>
       <div className={s.cell} data-testid={testIds.stats.lastHour}>
