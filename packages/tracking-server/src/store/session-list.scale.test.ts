@@ -4,11 +4,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import type { Operation } from '../ingest/otlp';
 import type { Repository } from './repository';
 import { FILTER_WINDOW, sessionReads } from './session-reads';
 import { openSqlite } from './sqlite';
+import { recordingConnection, type RecordingConnection } from '../testing/query-plans';
 
 const NOW = Date.UTC(2026, 11, 2, 12);
 /** Sessions stored: the window and 100 older ones. */
@@ -16,9 +16,7 @@ const SESSIONS = FILTER_WINDOW + 100;
 
 let dir: string;
 let repo: Repository;
-let raw: Database.Database;
-/** The SQL of every statement the reads prepared on `raw`. */
-let prepared: string[];
+let raw: RecordingConnection;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'beacon-session-list-'));
@@ -39,42 +37,26 @@ beforeAll(() => {
       attributes: {},
     });
   repo.ingestTraces(1, operations, []);
-  raw = new Database(join(dir, 'tracker.db'), { readonly: true });
-  const prepare = raw.prepare.bind(raw);
-  raw.prepare = ((sql: string) => {
-    prepared.push(sql);
-    return prepare(sql);
-  }) as typeof raw.prepare;
+  raw = recordingConnection(join(dir, 'tracker.db'));
 });
-beforeEach(() => {
-  prepared = [];
-});
+beforeEach(() => raw.take());
 afterAll(() => {
-  raw.close();
+  raw.db.close();
   repo.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** SQLite's plan for `sql`, its steps joined by `; ` (every parameter bound to NULL). */
-function plan(sql: string): string {
-  const names = [...new Set(sql.match(/@\w+/g) ?? [])].map((n) => n.slice(1));
-  const params = Object.fromEntries(names.map((n) => [n, null]));
-  return (raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[])
-    .map((p) => p.detail)
-    .join('; ');
-}
-
 /** The statements that read the list's page of sessions (not a session's records). */
-const pageReads = () => prepared.filter((sql) => /FROM sessions .*ORDER BY end DESC/.test(sql));
+const pageReads = () => raw.take().filter((sql) => /FROM sessions .*ORDER BY end DESC/.test(sql));
 
 it('reads the table once, not sessions_end to its end, for a filter few of the newest match', () => {
-  const reads = sessionReads(raw);
-  prepared = [];
+  const reads = sessionReads(raw.db);
+  raw.take();
   const page = reads.list({ service: 'rare', limit: 5 });
   expect(page.items.map((s) => s.id)).toEqual(['sess-20099', 'sess-00001', 'sess-00000']);
   expect(page.nextCursor).toBeNull();
   const statements = pageReads();
-  expect(statements.map(plan)).toEqual([
+  expect(statements.map(raw.plan)).toEqual([
     // The newest FILTER_WINDOW sessions, by the index, held one…
     'CO-ROUTINE (subquery-1); SCAN sessions USING INDEX sessions_end; SCAN (subquery-1)',
     // …so the table is read in its own order and its matches sorted.
@@ -83,18 +65,18 @@ it('reads the table once, not sessions_end to its end, for a filter few of the n
 });
 
 it('answers from the newest sessions, by the index alone, a filter they match', () => {
-  const reads = sessionReads(raw);
-  prepared = [];
+  const reads = sessionReads(raw.db);
+  raw.take();
   const page = reads.list({ service: 'api', limit: 3 });
   expect(page.items.map((s) => s.id)).toEqual(['sess-20098', 'sess-20097', 'sess-20096']);
-  expect(pageReads().map(plan)).toEqual([
+  expect(pageReads().map(raw.plan)).toEqual([
     'CO-ROUTINE (subquery-1); SCAN sessions USING INDEX sessions_end; SCAN (subquery-1)',
   ]);
   // The next page goes on from the cursor, by the index too.
-  prepared = [];
+  raw.take();
   const next = reads.list({ service: 'api', limit: 2, cursor: page.nextCursor ?? '' });
   expect(next.items.map((s) => s.id)).toEqual(['sess-20095', 'sess-20094']);
-  expect(pageReads().map(plan)).toEqual([
+  expect(pageReads().map(raw.plan)).toEqual([
     'CO-ROUTINE (subquery-1); SEARCH sessions USING INDEX sessions_end (end<?); SCAN (subquery-1)',
   ]);
 });

@@ -6,13 +6,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { readEvent } from '../ingest/event';
 import type { Operation } from '../ingest/otlp';
 import { createScrubber } from '../scrub/scrub';
 import type { Repository } from './repository';
 import { sessionReads } from './session-reads';
 import { openSqlite } from './sqlite';
+import { recordingConnection, type RecordingConnection } from '../testing/query-plans';
 
 const T0 = Date.UTC(2026, 11, 3, 12);
 const scrub = createScrubber({ enabled: true });
@@ -20,9 +20,7 @@ const TRACE = 'c'.repeat(32);
 
 let dir: string;
 let repo: Repository;
-let raw: Database.Database;
-/** The SQL of every statement the reads prepared on `raw`. */
-let prepared: string[];
+let raw: RecordingConnection;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'beacon-session-members-'));
@@ -67,39 +65,23 @@ beforeAll(() => {
       T0,
     ),
   ]);
-  raw = new Database(join(dir, 'tracker.db'), { readonly: true });
-  const prepare = raw.prepare.bind(raw);
-  raw.prepare = ((sql: string) => {
-    prepared.push(sql);
-    return prepare(sql);
-  }) as typeof raw.prepare;
+  raw = recordingConnection(join(dir, 'tracker.db'));
 });
 afterAll(() => {
-  raw.close();
+  raw.db.close();
   repo.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** SQLite's plan for `sql`, its steps joined by `; ` (every parameter bound to NULL). */
-function plan(sql: string): string {
-  const count = (sql.match(/\?/g) ?? []).length;
-  return (
-    raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array(count).fill(null)) as {
-      detail: string;
-    }[]
-  )
-    .map((p) => p.detail)
-    .join('; ');
-}
-
 /** The plans of the statements that read a session's operations, snapshots and events. */
 function recordPlans(id: string): { operations: string; memory: string; events: string } {
-  prepared = [];
-  expect(sessionReads(raw).detail(id)).toBeDefined();
+  raw.take();
+  expect(sessionReads(raw.db).detail(id)).toBeDefined();
+  const prepared = raw.take();
   const of = (pattern: RegExp) => {
     const sql = prepared.find((s) => pattern.test(s));
     if (sql === undefined) throw new Error(`no statement matched ${pattern}`);
-    return plan(sql);
+    return raw.plan(sql);
   };
   return {
     operations: of(/^SELECT \* FROM operations WHERE/),
