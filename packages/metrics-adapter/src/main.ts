@@ -74,6 +74,8 @@ export interface AdapterOverrides {
   readonly env?: NodeJS.ProcessEnv;
   /** How often certificates and CAs are read again (default a minute; tests shorten it). */
   readonly certificateReloadMs?: number;
+  /** Go's ReadHeaderTimeout as k8s.io/apiserver sets it (default 32 s; tests shorten it). */
+  readonly readHeaderTimeoutMs?: number;
 }
 
 function loadConfig(flags: AdapterFlags, logger: Logger): AdapterConfig {
@@ -336,13 +338,14 @@ export async function startAdapter(
   // (Node's default is 16 KiB: a front-proxy request for a user in many groups was a 431),
   // ReadHeaderTimeout 32 s (slowloris; Go's TLS handshake gets the same time) and IdleTimeout
   // 90 s, below. Node looks for late headers every connectionsCheckingInterval.
+  const readHeaderTimeoutMs = overrides.readHeaderTimeoutMs ?? 32_000;
   const server = createServer(
     {
       ...secureOptions(tls, auth.cas),
       maxHeaderSize: 1 << 20,
-      headersTimeout: 32_000,
-      handshakeTimeout: 32_000,
-      connectionsCheckingInterval: 1_000,
+      headersTimeout: readHeaderTimeoutMs,
+      handshakeTimeout: readHeaderTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, readHeaderTimeoutMs),
     },
     app,
   );
@@ -386,7 +389,25 @@ export async function startAdapter(
   server.keepAliveTimeout = 90_000;
   // A connection's client certificate is read once (auth/x509.ts): as Go's TLS servers
   // (kube-apiserver's) do, a connection is never renegotiated to another one.
-  server.on('secureConnection', (socket: TLSSocket) => socket.disableRenegotiation());
+  // Go sets the ReadHeaderTimeout deadline as soon as the handshake is done (net/http's
+  // conn.serve), so a connection that never sends a request is closed after 32 s; Node's
+  // headersTimeout starts only with a request's first byte, and such a connection was kept for
+  // ever (~34 KB each: a few thousand from any pod reached the 256 Mi limit). Its first request
+  // takes the timer off; after that, keepAliveTimeout and headersTimeout apply.
+  const awaitingFirstRequest = new WeakMap<object, NodeJS.Timeout>();
+  server.on('secureConnection', (socket: TLSSocket) => {
+    socket.disableRenegotiation();
+    const silent = setTimeout(() => socket.destroy(), readHeaderTimeoutMs);
+    silent.unref();
+    awaitingFirstRequest.set(socket, silent);
+    socket.once('close', () => clearTimeout(silent));
+  });
+  server.prependListener('request', (req) => {
+    const silent = awaitingFirstRequest.get(req.socket);
+    if (silent === undefined) return;
+    clearTimeout(silent);
+    awaitingFirstRequest.delete(req.socket);
+  });
 
   // Serve discovery and health at once; values are 503/404 until the first relist lands, which
   // is tried again every 5 s (the relist interval, if shorter) until one succeeds.
