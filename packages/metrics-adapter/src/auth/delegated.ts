@@ -2,6 +2,7 @@
 // tokens checked with a TokenReview, every request checked with a SubjectAccessReview against
 // the cluster's RBAC. Decisions are cached for 10 s (the Kubernetes defaults), so the HPA's
 // polling does not turn into one review per request.
+import { createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { KubeApiError, type KubeApi } from '../k8s/api';
 import { CollapsingCache } from '../provider/cache';
@@ -150,6 +151,11 @@ export function tokenReviewAuthenticator(
   retry: ReviewRetry = {},
 ): Authenticator {
   const cache = new CollapsingCache<UserInfo | null>(TTL_MS, undefined, now);
+  // Keyed by an HMAC of the token, as upstream's cached token authenticator keys it ("lowers the
+  // memory requirement of the cache and keeps tokens out of memory"): keyed by the token itself,
+  // an unauthenticated caller's rejected 1 MB tokens were each kept until 10,000 filled the cache.
+  const secret = randomBytes(32);
+  const keyOf = (token: string) => createHmac('sha256', secret).update(token).digest('base64');
   const review = async (token: string): Promise<UserInfo | null> => {
     const answer = await withRetry(
       () =>
@@ -173,7 +179,7 @@ export function tokenReviewAuthenticator(
     const token = bearerToken(req);
     if (!token) return undefined;
     try {
-      return (await cache.get(token, () => review(token))) ?? undefined;
+      return (await cache.get(keyOf(token), () => review(token))) ?? undefined;
     } catch (error) {
       onError(error);
       return undefined;
