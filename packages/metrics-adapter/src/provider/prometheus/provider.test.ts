@@ -536,9 +536,9 @@ rules:
       metricLabelSelector: [],
     });
     expect(node?.describedObject).toEqual({ kind: 'Node', name: 'n1', apiVersion: '/v1' });
+    // As the router reads /namespaces/platform/metrics/websocket_connections: no namespace.
     const [ns] = await provider.objectValues({
       resource: 'namespaces',
-      namespace: 'platform',
       name: 'platform',
       metric: 'websocket_connections',
       labelSelector: [],

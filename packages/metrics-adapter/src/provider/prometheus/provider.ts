@@ -293,7 +293,6 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
     const discovering = lister.discover?.(q.resource).catch(() => undefined);
     const resource = async () => (await discovering) ?? q.resource;
     const metricMatchers = metricLabelMatchers(q.metricLabelSelector);
-    const namespaceObject = q.resource === 'namespaces';
     // The objects a `*` answers for: those the selector picks, or every one there is when the
     // lister knows them all, or when a rule's query asks for their names by LabelValuesByName
     // (as upstream gives them, joined by `|`: the regex this adapter otherwise never sends).
@@ -319,7 +318,11 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
       const namespaceLabel = source.rule.labelFor('namespaces');
       if (!objectLabel) return undefined;
       const matchers: string[] = [];
-      if (namespaceLabel && q.namespace !== undefined && !namespaceObject) {
+      // The request's namespace always narrows the query, as upstream's metricsQuery.Build adds
+      // it whatever the resource: /namespaces/a/namespaces/b/m (authorized as namespace a) is
+      // `namespace="a",namespace="b"`, no value, not namespace b's (namespace metrics are
+      // /namespaces/{ns}/metrics/{metric}, which names no namespace here).
+      if (namespaceLabel && q.namespace !== undefined) {
         matchers.push(`${namespaceLabel}=${promString(q.namespace)}`);
       }
       matchers.push(objectMatcher(objectLabel, q.name));
@@ -331,9 +334,7 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
         labelMatchers: matchers,
         labelValuesByName: {
           ...labelValuesByName(q.metricLabelSelector),
-          ...(namespaceLabel && q.namespace !== undefined && !namespaceObject
-            ? { [namespaceLabel]: q.namespace }
-            : {}),
+          ...(namespaceLabel && q.namespace !== undefined ? { [namespaceLabel]: q.namespace } : {}),
           ...(objectValue === undefined ? {} : { [objectLabel]: objectValue }),
         },
         groupBy: [objectLabel],
