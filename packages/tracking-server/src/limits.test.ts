@@ -192,6 +192,30 @@ describe('413 naming the limit', () => {
     expect(await stored(9)).toBe(0);
   });
 
+  it('refuses an envelope whose events are over 1 MB together, each under it (Relay: max_event_size)', async () => {
+    // Two 600 KB events: each within the limit, 1.2 MB together. relay-server's
+    // check_envelope_size_limits adds up the event-like items' sizes against max_event_size.
+    const event = (n: number) =>
+      JSON.stringify({ event_id: id(n), message: `pair ${n} ${'p'.repeat(600 * 1024)}` });
+    const pair = Buffer.from(
+      `{}\n{"type":"event"}\n${event(31)}\n{"type":"event"}\n${event(32)}\n`,
+    );
+    const res = await post(ingestPath(project), pair, { 'content-length': pair.length });
+    expect(res.status).toBe(413);
+    expect(res.headers['x-sentry-error']).toBe(
+      'the events and transactions of one envelope exceed the 1 MB limit on one event together',
+    );
+    expect([await stored(31), await stored(32)]).toEqual([0, 0]);
+    // Two small events in one envelope are still both stored.
+    const small = Buffer.from(
+      `{}\n{"type":"event"}\n${JSON.stringify({ event_id: id(33), message: 'a' })}\n{"type":"event"}\n${JSON.stringify({ event_id: id(34), message: 'b' })}\n`,
+    );
+    expect(
+      (await post(ingestPath(project), small, { 'content-length': small.length })).status,
+    ).toBe(200);
+    expect([await stored(33), await stored(34)]).toEqual([1, 1]);
+  });
+
   it('answers OTLP past 100 MB decompressed with 413 too', async () => {
     const bomb = gzipSync(Buffer.alloc(101 * MB, 0x20));
     const res = await post('/v1/traces', bomb, {
@@ -323,11 +347,12 @@ it('counts every refused request on /metrics by reason', async () => {
       ).exec(text)?.[1] ?? 0,
     );
   // Over this file: 2 refused for auth (above); too_large: declared 20 MB to the envelope and the
-  // store endpoints (each when it got through), chunked 20 MB, two bombs, two 1 MB events; 2 rate
-  // limited (an envelope and a store body); malformed: 1 above, and the 415.
+  // store endpoints (each when it got through), chunked 20 MB, two bombs, two 1 MB events, two
+  // events over 1 MB together; 2 rate limited (an envelope and a store body); malformed: 1 above,
+  // and the 415.
   expect(count('auth')).toBe(2);
-  expect(count('too_large')).toBeGreaterThanOrEqual(5);
-  expect(count('too_large')).toBeLessThanOrEqual(7);
+  expect(count('too_large')).toBeGreaterThanOrEqual(6);
+  expect(count('too_large')).toBeLessThanOrEqual(8);
   expect(count('rate_limited')).toBe(2);
   expect(count('malformed')).toBe(2 + shapeRefusals);
   // Every tracker metric of the catalog is exported, by its catalog name and type.
