@@ -2,42 +2,25 @@
 // k8s.io/apiserver's SecureServingInfo.Serve gives ReadHeaderTimeout 32 s) sets that deadline
 // right after the handshake (net/http conn.serve), so such a connection is closed; Node's
 // headersTimeout only starts with a request's first byte. Here the timeout is shortened to 1 s.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
-import { parseFlags } from './flags';
-import { startAdapter, type RunningAdapter } from './main';
-import { memoryLogger } from './telemetry/logger';
+import { startOfflineAdapter, type OfflineAdapter } from './testing/offline-adapter';
 
 const TIMEOUT_MS = 1_000;
-let dir: string;
-let adapter: RunningAdapter;
-let ca: string;
-
+let running: OfflineAdapter;
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'beacon-silent-'));
-  adapter = await startAdapter(
-    parseFlags([
-      '--prometheus-url=http://127.0.0.1:1',
-      '--secure-port=0',
-      '--bind-address=127.0.0.1',
-      `--cert-dir=${dir}`,
-      '--insecure-serve-anonymous',
-    ]),
-    { logger: memoryLogger(), inCluster: null, env: {}, readHeaderTimeoutMs: TIMEOUT_MS },
-  );
-  ca = readFileSync(join(dir, 'apiserver.crt'), 'utf8');
+  running = await startOfflineAdapter([], { readHeaderTimeoutMs: TIMEOUT_MS });
 });
-afterAll(async () => {
-  await adapter.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => running.close());
 
 /** A TLS connection to the adapter, once its handshake is done. */
 const open = () =>
   new Promise<TLSSocket>((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port: adapter.port, ca, servername: 'localhost' });
+    const socket = connect({
+      host: '127.0.0.1',
+      port: running.adapter.port,
+      ca: running.ca,
+      servername: 'localhost',
+    });
     socket.once('secureConnect', () => resolve(socket));
     socket.once('error', reject);
   });

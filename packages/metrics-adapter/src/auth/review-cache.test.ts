@@ -2,13 +2,9 @@
 // not the spec itself. Any authenticated caller (every pod's service account token is one) can
 // send a path, metric name or field-selected name of up to a megabyte, the header limit, and a
 // denied review is cached as an allowed one is.
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { KubeApi } from '../k8s/api';
+import { heapUsedAfterGc } from '../testing/heap';
 import { subjectAccessReviewAuthorizer } from './delegated';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 
 /** An API server whose SubjectAccessReviews deny everything, as RBAC does a stranger. */
 const denying: KubeApi = {
@@ -23,10 +19,7 @@ const denying: KubeApi = {
   close: () => undefined,
 };
 
-const heapUsed = () => {
-  gc();
-  return process.memoryUsage().heapUsed;
-};
+const heapUsed = heapUsedAfterGc;
 
 it('keeps no request text: 40 denied 1 MB metric names leave under 8 MB behind', async () => {
   const authorize = subjectAccessReviewAuthorizer(denying);

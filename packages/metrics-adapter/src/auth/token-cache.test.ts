@@ -4,13 +4,9 @@
 // the port can send a bearer token of up to a megabyte (the header limit), and a rejected one is
 // cached too.
 import type { IncomingMessage } from 'node:http';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { KubeApi } from '../k8s/api';
+import { heapUsedAfterGc } from '../testing/heap';
 import { tokenReviewAuthenticator } from './delegated';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 
 /** An API server whose TokenReviews reject every token, as kube-apiserver does a made-up one. */
 const rejecting: KubeApi = {
@@ -28,10 +24,7 @@ const rejecting: KubeApi = {
 const withToken = (token: string) =>
   ({ headers: { authorization: `Bearer ${token}` } }) as unknown as IncomingMessage;
 
-const heapUsed = () => {
-  gc();
-  return process.memoryUsage().heapUsed;
-};
+const heapUsed = heapUsedAfterGc;
 
 it('keeps no rejected token in memory: 40 distinct 1 MB tokens leave under 8 MB behind', async () => {
   const authenticate = tokenReviewAuthenticator(rejecting);

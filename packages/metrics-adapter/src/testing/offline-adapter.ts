@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseFlags } from '../flags';
-import { startAdapter, type RunningAdapter } from '../main';
+import { startAdapter, type AdapterOverrides, type RunningAdapter } from '../main';
 import { memoryLogger } from '../telemetry/logger';
 
 export interface OfflineAdapter {
@@ -19,6 +19,7 @@ export interface OfflineAdapter {
 
 export async function startOfflineAdapter(
   extraFlags: readonly string[] = [],
+  overrides: AdapterOverrides = {},
 ): Promise<OfflineAdapter> {
   const dir = mkdtempSync(join(tmpdir(), 'beacon-offline-adapter-'));
   const logger = memoryLogger();
@@ -33,7 +34,7 @@ export async function startOfflineAdapter(
         '--insecure-serve-anonymous',
         ...extraFlags,
       ]),
-      { logger, inCluster: null, env: {} },
+      { logger, inCluster: null, env: {}, ...overrides },
     );
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
