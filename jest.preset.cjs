@@ -7,10 +7,11 @@ function preset(packageDir, overrides = {}) {
   return {
     rootDir: packageDir,
     testEnvironment: 'node',
-    // CI runs every package's suite at once on 2 cores: a test that starts a TLS server with a
-    // fresh self-signed certificate has taken more than jest's default 5 s there. A test that
-    // hangs still fails, at 20 s.
-    testTimeout: 20_000,
+    // CI runs every package's suite at once on 2 cores, where a test takes about four times what
+    // it takes alone: a TLS server with a fresh self-signed certificate took more than jest's
+    // default 5 s there, and a 20k-case property test of 6 s alone took more than 20 s. A test
+    // that hangs still fails, at 60 s.
+    testTimeout: 60_000,
     testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
     transform: {
       '^.+\\.(t|j)sx?$': [
