@@ -19,6 +19,8 @@ export interface SqliteOptions {
    * and an fsync of the database — happen on the writer thread, not the one serving requests.
    */
   readonly checkpoint?: boolean;
+  /** What the WAL file is cut back to once a checkpoint has emptied it (WAL_LIMIT_BYTES). */
+  readonly walLimitBytes?: number;
 }
 
 /**
@@ -32,6 +34,15 @@ export interface SqliteOptions {
  */
 const CHECKPOINT_PAGES = 2_000;
 
+/**
+ * SQLite reuses a WAL file from its start once a checkpoint has copied it all, and never makes
+ * it smaller (journal_size_limit is unset by default): a burst written while a long read held
+ * the checkpoint back (an export, a retention pass over a large backlog) kept the file at its
+ * high-water size for the life of the volume. Four times the CHECKPOINT_PAGES a steady WAL
+ * reaches (4 KiB pages), so steady operation never truncates.
+ */
+const WAL_LIMIT_BYTES = 32 << 20;
+
 export function openSqlite(file: string, options: SqliteOptions = {}): Repository {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -43,6 +54,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
   // no busy timeout waits out — a 500 for the PATCH, or a group commit's events refused.
   db.pragma('busy_timeout = 5000');
   db.pragma(`wal_autocheckpoint = ${options.checkpoint === false ? 0 : CHECKPOINT_PAGES}`);
+  db.pragma(`journal_size_limit = ${options.walLimitBytes ?? WAL_LIMIT_BYTES}`);
   db.exec(SCHEMA);
   const oldEvents = ageWalk(db, 'events', 'received_at', 'rowid');
   const sessions = sessionStore(db, oldEvents);
