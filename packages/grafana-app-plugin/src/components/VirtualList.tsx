@@ -12,11 +12,20 @@ interface Props<T> {
   className?: string;
   testId?: string;
   ariaLabel?: string;
+  /**
+   * A header row above the scrolling rows (role="row" with role="columnheader" cells), inside the
+   * table so screen readers name each cell by its column.
+   */
+  header?: React.ReactNode;
 }
 
 /**
  * A fixed-row-height virtual list: only the rows in view (plus an overscan) are in the DOM, so
- * 10,000 loaded issues cost as much to render as 30.
+ * 10,000 loaded issues cost as much to render as 30. To assistive technology it is a table
+ * (WAI-ARIA: role="table", rows with aria-rowindex out of aria-rowcount): `renderRow` gives each
+ * row's cells role="cell". Not role="grid", which promises arrow-key navigation between cells.
+ * The scrolling part is itself a tab stop when no row holds anything focusable (a timeline), so a
+ * keyboard user can scroll it (WCAG 2.1.1).
  */
 export function VirtualList<T>({
   items,
@@ -28,6 +37,7 @@ export function VirtualList<T>({
   className,
   testId,
   ariaLabel,
+  header,
 }: Props<T>) {
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
@@ -51,13 +61,19 @@ export function VirtualList<T>({
     }
   }, [items.length, rowHeight, scrollTop]);
 
+  // A row's aria-rowindex counts the header row (WAI-ARIA aria-rowindex: 1-based, all rows).
+  const offset = header ? 1 : 0;
+  const [hasFocusable, setHasFocusable] = useState(true);
+  useLayoutEffect(() => {
+    setHasFocusable(Boolean(ref.current?.querySelector('a[href], button, input, select, textarea, [tabindex]')));
+  }, [items, first, last]);
   const rows: React.ReactNode[] = [];
   for (let i = first; i < last; i++) {
     rows.push(
       <div
         key={i}
         role="row"
-        aria-rowindex={i + 1}
+        aria-rowindex={i + 1 + offset}
         style={{ position: 'absolute', top: i * rowHeight, height: rowHeight, left: 0, right: 0 }}
       >
         {renderRow(items[i], i)}
@@ -65,17 +81,18 @@ export function VirtualList<T>({
     );
   }
   return (
-    <div
-      ref={ref}
-      className={className}
-      style={{ height, overflowY: 'auto', position: 'relative' }}
-      onScroll={onScroll}
-      role="grid"
-      aria-label={ariaLabel}
-      aria-rowcount={items.length}
-      data-testid={testId}
-    >
-      <div style={{ height: items.length * rowHeight, position: 'relative' }}>{rows}</div>
+    <div role="table" aria-label={ariaLabel} aria-rowcount={items.length + offset} className={className}>
+      {header}
+      <div
+        ref={ref}
+        style={{ height, overflowY: 'auto', position: 'relative' }}
+        onScroll={onScroll}
+        role="rowgroup"
+        tabIndex={hasFocusable ? undefined : 0}
+        data-testid={testId}
+      >
+        <div style={{ height: items.length * rowHeight, position: 'relative' }}>{rows}</div>
+      </div>
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import React from 'react';
-import { fireEvent, render, screen } from '@testing-library/react';
+import { fireEvent, render, screen, within } from '@testing-library/react';
 import type { SessionOperation } from '../api/types';
 import { Waterfall } from './Waterfall';
 import { testIds } from './testIds';
@@ -30,8 +30,11 @@ test('a 5,000-operation timeline puts at most 100 operation rows in the DOM, and
   expect(rows.length).toBeLessThanOrEqual(100);
   expect(screen.getByText('op 0')).toBeInTheDocument();
   // Scrolled to its end, the last operation is there.
-  const list = screen.getByRole('grid', { name: 'Operations' });
-  expect(list).toHaveAttribute('aria-rowcount', String(OPS));
+  const table = screen.getByRole('table', { name: 'Operations' });
+  expect(table).toHaveAttribute('aria-rowcount', String(OPS));
+  // Its rows hold nothing focusable: the scrolling part is a tab stop, so the keyboard scrolls it.
+  const list = within(table).getByRole('rowgroup');
+  expect(list).toHaveAttribute('tabindex', '0');
   // As far as a browser scrolls it: the content's height less the viewport's (jsdom lays nothing out).
   const end = parseFloat((list.firstElementChild as HTMLElement).style.height) - parseFloat(list.style.height);
   expect(end).toBeGreaterThan(0);

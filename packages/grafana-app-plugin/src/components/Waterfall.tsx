@@ -58,11 +58,11 @@ export function Waterfall({ session, compact, maxHeight = 640 }: Props) {
       return (
         <div className={cx(s.row, s.fill)} data-testid={testIds.session.operation} data-slow={op.slow}>
           {!compact && (
-            <div className={s.name} style={{ paddingLeft: depth * 12 }} title={`${op.service}: ${op.name}`}>
+            <div className={s.name} style={{ paddingLeft: depth * 12 }} title={`${op.service}: ${op.name}`} role="cell">
               <span className={s.service}>{op.service}</span> {op.name}
             </div>
           )}
-          <div className={s.track}>
+          <div className={s.track} role="cell">
             <div
               data-bar
               className={cx(s.bar, op.slow && s.slow, failed && s.failed)}

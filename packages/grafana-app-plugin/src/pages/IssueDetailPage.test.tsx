@@ -162,8 +162,11 @@ describe('Issue detail page', () => {
     const list = await screen.findByTestId(testIds.issue.events);
     await waitFor(() => expect(within(list).getAllByRole('button')).toHaveLength(10));
     expect(screen.getByText('event number 0')).toBeInTheDocument();
-    await userEvent.click(screen.getByTestId(testIds.issue.olderEvents));
+    screen.getByTestId(testIds.issue.olderEvents).focus();
+    await userEvent.keyboard('{Enter}');
     await waitFor(() => expect(within(list).getAllByRole('button')).toHaveLength(12));
+    // The button left with the last page: focus is on the first event it added, not the page's start.
+    expect(within(list).getAllByRole('button')[10]).toHaveFocus();
     expect(fake.callsOf('issueEvents')).toEqual([
       [1, undefined, 10],
       [1, '10', 10],

@@ -1,4 +1,4 @@
-import React, { useCallback, useEffect, useState } from 'react';
+import React, { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { css, cx } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
@@ -14,6 +14,7 @@ import { StackTrace } from '../components/StackTrace';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { testIds } from '../components/testIds';
 import { useAsync } from '../components/useAsync';
+import { useFocusNewItem } from '../components/useFocusNewItem';
 import { EVENTS_PAGE_SIZE, ROUTES, prefixRoute, sessionIdFitsPath, sessionUrl } from '../constants';
 
 const GROUPING_EXPLAINED: Record<string, string> = {
@@ -89,7 +90,12 @@ export function IssueDetailPage() {
     }
   }, [fetchEvents, valid]);
   const events: EventsState = eventsState.issueId === id ? eventsState : { items: [], nextCursor: null, loading: true };
+  const eventsRef = useRef<HTMLUListElement>(null);
+  const expectMoreEvents = useFocusNewItem(eventsRef, events.items.length, Boolean(events.nextCursor), 'li');
   const loadEvents = (cursor?: string) => {
+    if (cursor) {
+      expectMoreEvents();
+    }
     setEvents((e) => ({ ...e, loading: true, error: undefined }));
     fetchEvents(cursor);
   };
@@ -152,6 +158,7 @@ export function IssueDetailPage() {
         <div className={s.section}>
           <Stack gap={2} alignItems="center" wrap="wrap">
             <RadioButtonGroup<IssueStatus>
+              aria-label="Status"
               options={ISSUE_STATUSES.map((st) => ({ label: st, value: st }))}
               value={issue.status}
               onChange={changeStatus}
@@ -280,7 +287,7 @@ export function IssueDetailPage() {
             )}
 
             <h3>Recent events</h3>
-            <ul className={s.events} data-testid={testIds.issue.events}>
+            <ul className={s.events} data-testid={testIds.issue.events} ref={eventsRef}>
               {events.items.map((e, i) => (
                 <li key={e.id}>
                   <Button
@@ -302,6 +309,9 @@ export function IssueDetailPage() {
                 variant="secondary"
                 onClick={() => loadEvents(events.nextCursor!)}
                 disabled={events.loading}
+                // With a tooltip Grafana's Button marks itself aria-disabled, not disabled: a
+                // disabled button would drop the keyboard focus while the events load.
+                tooltip="Load older events of this issue"
                 data-testid={testIds.issue.olderEvents}
               >
                 Older events

@@ -182,7 +182,8 @@ describe('Issues page', () => {
     }
     await waitFor(() => expect(screen.getByTestId(testIds.issues.count)).toHaveTextContent('10000 issues loaded'));
     const list = screen.getByTestId(testIds.issues.list);
-    expect(list).toHaveAttribute('aria-rowcount', '10000');
+    // WAI-ARIA aria-rowcount counts every row of the table: 10,000 issues and the header row.
+    expect(screen.getByRole('table', { name: 'Issues' })).toHaveAttribute('aria-rowcount', '10001');
     expect(screen.getAllByTestId(testIds.issues.row).length).toBeLessThan(40);
 
     fireEvent.scroll(list, { target: { scrollTop: 9_990 * 48 } });
@@ -217,7 +218,7 @@ describe('Issues page', () => {
     fireEvent.click(screen.getByTestId(testIds.issues.loadMore));
     await waitFor(() => expect(screen.getByTestId(testIds.issues.count)).toHaveTextContent('51 issues loaded'));
     expect(listIssues.mock.calls.at(-1)![0]).toEqual({ sort: 'first_seen', limit: 500, cursor: '50' });
-    expect(screen.getByTestId(testIds.issues.list)).toHaveAttribute('aria-rowcount', '51');
+    expect(screen.getByRole('table', { name: 'Issues' })).toHaveAttribute('aria-rowcount', '52'); // and the header row
     expect(rowTitles().slice(0, 4)).toEqual(['Error number 1', 'Error number 2', 'Error number 3', 'Error number 4']);
     const row = screen.getAllByTestId(testIds.issues.row)[2];
     expect(row).toHaveAttribute('data-issue-id', '3');
@@ -242,6 +243,24 @@ describe('Issues page', () => {
     await waitFor(() => expect(api.callsOf('stats')).toHaveLength(2));
   });
 
+  test('focus goes to the select-all checkbox when a bulk change or "Clear selection" takes the bulk buttons away', async () => {
+    const api = new FakeTrackerApi({ issues: ISSUES });
+    renderApp(ISSUES_URL, api);
+    const rows = await screen.findAllByTestId(testIds.issues.row);
+    await userEvent.click(within(rows[0]).getByLabelText('select issue 1'));
+    screen.getByRole('button', { name: 'Mark resolved' }).focus();
+    await userEvent.keyboard('{Enter}');
+    await screen.findByText('1 issues marked resolved.');
+    expect(screen.queryByRole('button', { name: 'Mark resolved' })).not.toBeInTheDocument();
+    expect(screen.getByLabelText('select all loaded issues')).toHaveFocus();
+
+    await userEvent.click(within(rows[1]).getByLabelText('select issue 2'));
+    screen.getByRole('button', { name: 'Clear selection' }).focus();
+    await userEvent.keyboard(' ');
+    expect(screen.queryByRole('button', { name: 'Clear selection' })).not.toBeInTheDocument();
+    expect(screen.getByLabelText('select all loaded issues')).toHaveFocus();
+  });
+
   test('issues the bulk answer names as not found leave the list, and the buttons wait for the answer', async () => {
     const api = new FakeTrackerApi({ issues: ISSUES });
     let answer: (result: BulkStatusResult) => void = () => {};
@@ -252,7 +271,9 @@ describe('Issues page', () => {
     await userEvent.click(within(rows[0]).getByLabelText('select issue 1'));
     await userEvent.click(within(rows[1]).getByLabelText('select issue 2'));
     await userEvent.click(screen.getByRole('button', { name: 'Mark resolved' }));
-    expect(screen.getByRole('button', { name: 'Mark ignored' })).toBeDisabled();
+    // Waiting, but not `disabled` (a disabled button drops the keyboard focus): a click does nothing.
+    expect(screen.getByRole('button', { name: 'Mark ignored' })).toHaveAttribute('aria-disabled', 'true');
+    await userEvent.click(screen.getByRole('button', { name: 'Mark ignored' }));
     expect(setStatuses.mock.calls).toEqual([[[1, 2], 'resolved']]);
     // Issue 2 was deleted by retention meanwhile.
     act(() => answer({ updated: [1], notFound: [2] }));

@@ -81,11 +81,17 @@ describe('Debug sessions page pages through the tracker with nextCursor', () => 
     await screen.findAllByTestId(testIds.sessions.row);
     expect(rows().map((r) => r[0])).toEqual(['req-42', 'req-43']);
 
-    await userEvent.click(screen.getByTestId(testIds.sessions.more));
+    screen.getByTestId(testIds.sessions.more).focus();
+    await userEvent.keyboard('{Enter}');
     await waitFor(() => expect(rows().map((r) => r[0])).toEqual(['req-42', 'req-43', 'req-44']));
-    await userEvent.click(screen.getByTestId(testIds.sessions.more));
+    // Focus goes to the first session the page added, not to the page's start.
+    expect(screen.getByRole('link', { name: 'req-44' })).toHaveFocus();
+    screen.getByTestId(testIds.sessions.more).focus();
+    await userEvent.keyboard('{Enter}');
     await waitFor(() => expect(screen.queryByTestId(testIds.sessions.more)).not.toBeInTheDocument());
     expect(rows().map((r) => r[0])).toEqual(['req-42', 'req-43', 'req-44']);
+    // The last page added nothing and took the button away: focus goes to the last session.
+    expect(screen.getByRole('link', { name: 'req-44' })).toHaveFocus();
     expect(requests).toEqual([
       `GET ${TRACKER}?hasErrors=true&limit=200`,
       `GET ${TRACKER}?hasErrors=true&limit=200&cursor=c1`,
@@ -118,7 +124,8 @@ describe('Debug sessions page pages through the tracker with nextCursor', () => 
     await screen.findAllByTestId(testIds.sessions.row);
     await userEvent.click(screen.getByLabelText('Only with errors'));
     await waitFor(() => expect(listSessions).toHaveBeenCalledTimes(2));
-    expect(screen.getByTestId(testIds.sessions.more)).toBeDisabled();
+    // Waiting, but not `disabled` (a disabled button drops the keyboard focus).
+    expect(screen.getByTestId(testIds.sessions.more)).toHaveAttribute('aria-disabled', 'true');
     await userEvent.click(screen.getByTestId(testIds.sessions.more));
     expect(listSessions.mock.calls).toEqual([[{ limit: 200 }], [{ hasErrors: true, limit: 200 }]]);
   });

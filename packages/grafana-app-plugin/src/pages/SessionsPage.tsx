@@ -1,4 +1,4 @@
-import React, { useMemo, useState } from 'react';
+import React, { useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
@@ -11,6 +11,7 @@ import { formatMs, relativeTime } from '../components/format';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { testIds } from '../components/testIds';
 import { useAsync } from '../components/useAsync';
+import { useFocusNewItem } from '../components/useFocusNewItem';
 import { useQueryParams } from '../components/useQueryParams';
 import { sessionIdProblem, sessionUrl } from '../constants';
 
@@ -53,6 +54,8 @@ export function SessionsPage() {
   const extra = value && more?.first === value ? more : undefined;
   const items = extra ? withPage(value?.items ?? [], extra.items) : (value?.items ?? []);
   const nextCursor = extra ? extra.nextCursor : (value?.nextCursor ?? null);
+  const rowsRef = useRef<HTMLTableSectionElement>(null);
+  const expectMore = useFocusNewItem(rowsRef, items.length, Boolean(nextCursor), 'tr');
   const loadMore = () => {
     // While a new query loads, the list and its cursor are the old query's: not paged on.
     if (!value || !nextCursor || extra?.loading || loading) {
@@ -60,6 +63,7 @@ export function SessionsPage() {
     }
     const first = value;
     const shown = extra?.items ?? [];
+    expectMore();
     setMore({ first, items: shown, nextCursor, loading: true });
     api.listSessions({ ...query, cursor: nextCursor }).then(
       (page) =>
@@ -138,7 +142,7 @@ export function SessionsPage() {
                 <th className={s.num}>Slow</th>
               </tr>
             </thead>
-            <tbody>
+            <tbody ref={rowsRef}>
               {items.map((item) => (
                 <tr key={item.id} data-testid={testIds.sessions.row}>
                   <td>
@@ -168,6 +172,9 @@ export function SessionsPage() {
             className={s.more}
             onClick={loadMore}
             disabled={extra?.loading || loading}
+            // With a tooltip Grafana's Button marks itself aria-disabled, not disabled: a disabled
+            // button would drop the keyboard focus while the page loads.
+            tooltip="Load the next page of debug sessions"
             data-testid={testIds.sessions.more}
           >
             {extra?.loading ? 'Loading…' : 'Load more sessions'}
