@@ -1,0 +1,430 @@
+// Accessibility of the built Grafana app plugin in Debian's Chromium, as a screen-reader or
+// keyboard-only user meets it: axe-core's WCAG 2.0/2.1 A and AA rules on every page, panel and
+// state, and the keyboard paths through each action (Tab, Enter, Space and arrow keys only).
+// Same host and seeded tracker as plugin.test.ts (host/, tracker.ts, browser.ts).
+//
+// No axe rule is excluded: in every state below neither Grafana's components nor the test host
+// raised a violation, so any violation is one to fix.
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { testIds } from '../../packages/grafana-app-plugin/src/components/testIds';
+import { type Browser, launch } from './browser';
+import { buildHost } from './host/build';
+import { type RunningHost, startHost } from './host/server';
+import { artifactsDir, pluginDir } from './paths';
+import { type SeededTracker, startSeededTracker } from './tracker';
+
+const PLUGIN_ID = 'beacon-observability-app';
+const CORRELATION_ID = 'req-e2e-checkout'; // seed-app.cjs
+const AXE = require.resolve('axe-core/axe.min.js');
+const WCAG_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+let tracker: SeededTracker;
+let host: RunningHost;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  const hostDir = join(artifactsDir, 'host');
+  [tracker] = await Promise.all([startSeededTracker(), buildHost(hostDir)]);
+  host = await startHost({
+    pluginDist: join(pluginDir, 'dist'),
+    hostDir,
+    settings: {
+      jsonData: { trackerUrl: tracker.url },
+      secureJsonData: { apiToken: tracker.apiToken },
+    },
+  });
+  browser = await launch();
+  // The first loads compile the host bundle (see plugin.test.ts): done here, with room.
+  for (let load = 0; load < 2; load++) {
+    const warm = await browser.open();
+    await warm.goto(app('issues'), { timeout: 150_000 });
+    await warm.getByTestId(testIds.issues.row).first().waitFor({ timeout: 150_000 });
+    await warm.close();
+  }
+}, 480_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await host?.close();
+  await tracker?.close();
+});
+
+beforeEach(async () => {
+  browser.problems.length = 0;
+  host.unanswered.length = 0;
+  page = await browser.open();
+  page.setDefaultNavigationTimeout(90_000);
+  page.setDefaultTimeout(60_000);
+});
+
+afterEach(async () => {
+  await page.close();
+  expect({ browser: browser.problems, host: host.unanswered }).toEqual({ browser: [], host: [] });
+});
+
+const app = (path: string) => `${host.url}/a/${PLUGIN_ID}/${path}`;
+
+async function visible(testId: string) {
+  const found = page.getByTestId(testId).first();
+  await found.waitFor({ state: 'visible' });
+  return found;
+}
+
+async function panel(module: string, options: object, variables: Record<string, string>) {
+  const request = {
+    module,
+    options,
+    variables,
+    width: 900,
+    height: 420,
+    from: Date.now() - 24 * 3600_000,
+    to: Date.now(),
+  };
+  await page.goto(`${host.url}/panel?panel=${encodeURIComponent(JSON.stringify(request))}`);
+}
+
+async function issueId(part: string): Promise<number> {
+  const { items } = await tracker.api<{ items: Array<{ id: number; title: string }> }>(
+    '/issues?limit=100',
+  );
+  const issue = items.find((i) => i.title.includes(part));
+  if (!issue) throw new Error(`no issue titled "${part}"`);
+  return issue.id;
+}
+
+/** axe-core's WCAG 2.0/2.1 A and AA violations on the page, as `rule: element (what failed)`. */
+async function axe(): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
+  return page.evaluate(async (tags) => {
+    interface Result {
+      violations: Array<{
+        id: string;
+        nodes: Array<{ target: string[]; html: string; failureSummary?: string }>;
+      }>;
+    }
+    const run = (window as unknown as { axe: { run(c: Document, o: object): Promise<Result> } }).axe
+      .run;
+    const { violations } = await run(document, { runOnly: tags });
+    return violations.flatMap((v) =>
+      v.nodes.map(
+        (n) => `${v.id}: ${n.html.slice(0, 120)} (${n.failureSummary?.replace(/\s+/g, ' ')})`,
+      ),
+    );
+  }, WCAG_AA);
+}
+
+interface Stop {
+  /** Tag, role, name and test id of the focused element. */
+  what: string;
+  /** It matches :focus-visible and it, a sibling it styles or its parent draws a ring. */
+  ring: boolean;
+}
+
+/**
+ * Presses Tab from the top of the page until focus leaves the document or comes back to the
+ * first element (no keyboard trap), recording each element focused and whether its focus shows.
+ */
+async function tabWalk(max = 120): Promise<{ stops: Stop[]; left: boolean }> {
+  await page.evaluate(() => {
+    (document.activeElement as HTMLElement | null)?.blur();
+    window.getSelection()?.removeAllRanges();
+  });
+  const stops: Stop[] = [];
+  let first: string | undefined;
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const stop = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      if (!el || el === document.body || el === document.documentElement) return null;
+      const drawn = (e: Element | null) => {
+        if (!e) return false;
+        const cs = getComputedStyle(e);
+        return (
+          (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0) || cs.boxShadow !== 'none'
+        );
+      };
+      const key = (el.dataset.walk ??= String(Math.random()));
+      const what = [
+        el.tagName.toLowerCase(),
+        el.getAttribute('role') ?? (el as HTMLInputElement).type ?? '',
+        el.getAttribute('aria-label') ??
+          (el as HTMLInputElement).labels?.[0]?.textContent?.trim() ??
+          el.textContent?.trim().slice(0, 80) ??
+          '',
+        el.getAttribute('data-testid') ?? '',
+      ].join(' | ');
+      const ring =
+        el.matches(':focus-visible') &&
+        (drawn(el) || drawn(el.nextElementSibling) || drawn(el.parentElement));
+      return { key, what, ring };
+    });
+    if (!stop) return { stops, left: true };
+    if (stop.key === first) return { stops, left: true };
+    first ??= stop.key;
+    stops.push({ what: stop.what, ring: stop.ring });
+  }
+  return { stops, left: false };
+}
+
+/** What is focused now, as tabWalk names it, or "body" when focus was dropped. */
+const focused = () =>
+  page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    if (!el || el === document.body) return 'body';
+    const name =
+      el.getAttribute('aria-label') ??
+      (el as HTMLInputElement).labels?.[0]?.textContent?.trim() ??
+      el.textContent?.trim();
+    return `${el.tagName.toLowerCase()} ${name}`;
+  });
+
+/** Presses Tab until `match` is focused (at most `max` times); fails if it never is. */
+async function tabTo(match: (what: string) => boolean, max = 120): Promise<string> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const now = await focused();
+    if (match(now)) return now;
+  }
+  throw new Error(`Tab never reached the element (last: ${await focused()})`);
+}
+
+describe('axe: no WCAG 2.1 A/AA violation', () => {
+  test('the issues list with rows and stats, a hovered row, a selection and its bulk bar', async () => {
+    await page.goto(app('issues'));
+    await visible(testIds.issues.row);
+    await visible(testIds.stats.severity + '-critical');
+    expect(await axe()).toEqual([]);
+    // A hovered row: its secondary text stays readable on the hover background (WCAG 1.4.3).
+    await page.getByTestId(testIds.issues.row).first().hover();
+    expect(await axe()).toEqual([]);
+    await page.getByTestId(testIds.issues.rowCheckbox).first().check({ force: true });
+    await visible(testIds.issues.bulkBar);
+    await page.getByRole('button', { name: 'Mark investigating' }).waitFor();
+    expect(await axe()).toEqual([]);
+    // Each radio group says which filter it is (WCAG 1.3.1, 4.1.2): three groups offer "All".
+    for (const name of ['Status', 'Severity', 'Type', 'Sort by'])
+      await expect(page.getByRole('radiogroup', { name }).count()).resolves.toBe(1);
+    // Rows are a table with column headers (WCAG 1.3.1).
+    const table = page.getByRole('table', { name: 'Issues' });
+    expect(await table.getByRole('columnheader').allInnerTexts()).toEqual(
+      expect.arrayContaining(['Severity', 'Issue', 'Service', 'Status', 'Events', 'Last seen']),
+    );
+  });
+
+  test('the issues list with nothing to show, and with the tracker unreachable', async () => {
+    await page.goto(app('issues?q=no-issue-has-this-title'));
+    await visible(testIds.state.empty);
+    expect(await axe()).toEqual([]);
+    const saved = host.settings.jsonData.trackerUrl;
+    host.settings.jsonData.trackerUrl = 'http://127.0.0.1:9'; // nothing listens there
+    try {
+      await page.goto(app('issues'));
+      await visible(testIds.state.error);
+      expect(await axe()).toEqual([]);
+    } finally {
+      host.settings.jsonData.trackerUrl = saved;
+    }
+    // The browser logs the 502s as failed resources; they are this state's point.
+    browser.problems.splice(
+      0,
+      browser.problems.length,
+      ...browser.problems.filter((p) => !p.includes('502')),
+    );
+  });
+
+  test("an issue's detail with its stack trace, its status control, and an issue that is not there", async () => {
+    await page.goto(app(`issues/${await issueId("reading 'total'")}`));
+    await visible(testIds.issue.contextLine);
+    await visible(testIds.issue.breadcrumbs);
+    expect(await axe()).toEqual([]);
+    await expect(page.getByRole('radiogroup', { name: 'Status' }).count()).resolves.toBe(1);
+    await page.goto(app('issues/999999999'));
+    await visible(testIds.state.error);
+    expect(await axe()).toEqual([]);
+    browser.problems.splice(
+      0,
+      browser.problems.length,
+      ...browser.problems.filter((p) => !p.includes('404')),
+    );
+  });
+
+  test("the debug sessions list, an empty one, and a session's detail with its timeline", async () => {
+    await page.goto(app('sessions'));
+    await visible(testIds.sessions.row);
+    expect(await axe()).toEqual([]);
+    await page.goto(app('sessions?q=no-session-has-this-id'));
+    await visible(testIds.state.empty);
+    expect(await axe()).toEqual([]);
+    await page.goto(app(`sessions/${CORRELATION_ID}`));
+    await visible(testIds.session.operation);
+    await visible(testIds.session.memory);
+    expect(await axe()).toEqual([]);
+  });
+
+  test('the error issues panel and the debug session panel', async () => {
+    await panel(
+      'panels/issues-panel',
+      { service: '$service', status: 'any' },
+      { service: 'checkout' },
+    );
+    await visible(testIds.panels.issueRow);
+    expect(await axe()).toEqual([]);
+    await panel('panels/session-panel', {}, { correlation_id: CORRELATION_ID });
+    await visible(testIds.session.operation);
+    expect(await axe()).toEqual([]);
+  });
+
+  test('the configuration page', async () => {
+    // The host renders no configuration page: it is rendered here from the plugin's own module
+    // (plugin.configPages, as Grafana's plugin settings page does) with the host's shared React.
+    await page.goto(app('issues'));
+    await visible(testIds.issues.row);
+    await page.evaluate(async () => {
+      const w = window as unknown as {
+        System: { import(id: string): Promise<Record<string, unknown>> };
+        beaconMeta: { baseUrl: string };
+      };
+      const React = (await w.System.import('react')) as unknown as {
+        createElement(type: unknown, props: object): unknown;
+      };
+      const { createRoot } = (await w.System.import('react-dom/client')) as unknown as {
+        createRoot(el: Element): { render(node: unknown): void };
+      };
+      const { plugin } = (await w.System.import(
+        new URL(`${w.beaconMeta.baseUrl}/module.js`, document.baseURI).href,
+      )) as { plugin: { configPages: Array<{ body: unknown }> } };
+      const meta = { ...w.beaconMeta };
+      document.getElementById('root')!.remove();
+      const root = document.createElement('main');
+      document.body.appendChild(root);
+      createRoot(root).render(
+        React.createElement(plugin.configPages[0].body, { plugin: { meta }, query: {} }),
+      );
+    });
+    await visible(testIds.appConfig.trackerUrl);
+    expect(await axe()).toEqual([]);
+  });
+});
+
+describe('keyboard: every action by Tab, Enter, Space and arrows, focus shown and kept', () => {
+  test('the issues page: every control is a tab stop with a visible focus, and Tab leaves the page (no trap)', async () => {
+    await page.goto(app('issues'));
+    await visible(testIds.issues.row);
+    await visible(testIds.stats.severity + '-critical');
+    const { stops, left } = await tabWalk();
+    expect(left).toBe(true);
+    expect(stops.filter((s) => !s.ring)).toEqual([]);
+    const has = (part: string) => stops.some((s) => s.what.includes(part));
+    for (const part of [
+      'Search issues',
+      'select all loaded issues',
+      'select issue',
+      "reading 'total'",
+      'Service',
+      'Environment',
+      'Release',
+    ])
+      expect([part, has(part)]).toEqual([part, true]);
+  });
+
+  test('filters, sort and search by keyboard change the query', async () => {
+    await page.goto(app('issues'));
+    await visible(testIds.issues.row);
+    // A radio group is one tab stop; arrows pick within it (WAI-ARIA radio group pattern).
+    await page.getByRole('radiogroup', { name: 'Status' }).getByRole('radio').first().focus();
+    await page.keyboard.press('ArrowRight');
+    await page.waitForURL(/status=open/);
+    await page.getByRole('radiogroup', { name: 'Sort by' }).getByRole('radio').first().focus();
+    await page.keyboard.press('ArrowRight');
+    await page.waitForURL(/sort=first_seen/);
+    await page.getByTestId(testIds.issues.search).focus();
+    await page.keyboard.type('TypeError');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/q=TypeError/);
+    await visible(testIds.issues.row);
+  });
+
+  test('an issue opens from its row with Enter, and its status changes with the arrow keys, focus kept', async () => {
+    await page.goto(app('issues'));
+    await visible(testIds.issues.row);
+    await page.getByTestId(testIds.issues.search).focus();
+    await tabTo((f) => f.startsWith('a ') && f.includes("reading 'total'"));
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/issues\/\d+$/);
+    await visible(testIds.issue.title);
+    const id = Number(page.url().split('/').pop());
+    // Tab from the top reaches the status group; the checked radio is the stop.
+    await tabTo((f) => f === 'input open');
+    await page.keyboard.press('ArrowRight');
+    await page.getByTestId(testIds.issue.status).getByText('investigating').waitFor();
+    expect((await tracker.api<{ status: string }>(`/issues/${id}`)).status).toBe('investigating');
+    expect(await focused()).toBe('input investigating');
+    // Back to open, so the other tests see the seeded state.
+    await page.keyboard.press('ArrowLeft');
+    await page.getByTestId(testIds.issue.status).getByText('open').waitFor();
+  });
+
+  test('bulk status by Space and Enter: focus goes to the select-all checkbox, not the page start', async () => {
+    await page.goto(app('issues'));
+    await visible(testIds.issues.row);
+    await page.getByTestId(testIds.issues.search).focus();
+    await tabTo((f) => f.startsWith('input select issue'));
+    await page.keyboard.press('Space');
+    await page.getByRole('button', { name: 'Mark investigating' }).waitFor();
+    await page.getByLabel('select all loaded issues').focus();
+    await tabTo((f) => f === 'button Mark investigating', 3);
+    await page.keyboard.press('Enter');
+    await page.getByText(/1 issues marked investigating/).waitFor();
+    expect(await focused()).toBe('input select all loaded issues');
+    // Put it back: Space selects all, Tab to "Mark open", Enter.
+    await page.keyboard.press('Space');
+    await tabTo((f) => f === 'button Mark open', 3);
+    await page.keyboard.press('Enter');
+    await page.getByText(/issues marked open/).waitFor();
+    expect(await focused()).toBe('input select all loaded issues');
+    // "Clear selection" too.
+    await page.keyboard.press('Space');
+    await tabTo((f) => f === 'button Clear selection', 8);
+    await page.keyboard.press('Enter');
+    await page.getByTestId(testIds.issues.count).waitFor();
+    expect(await focused()).toBe('input select all loaded issues');
+  });
+
+  test('a debug session opens from its row; export and the timeline are reachable and operable', async () => {
+    await page.goto(app('sessions'));
+    await visible(testIds.sessions.row);
+    const walk = await tabWalk();
+    expect(walk.left).toBe(true);
+    expect(walk.stops.filter((s) => !s.ring)).toEqual([]);
+    await page.getByTestId(testIds.sessions.search).focus();
+    await tabTo((f) => f === `a ${CORRELATION_ID}`);
+    await page.keyboard.press('Enter');
+    await visible(testIds.session.operation);
+
+    const session = await tabWalk();
+    expect(session.left).toBe(true);
+    expect(session.stops.filter((s) => !s.ring)).toEqual([]);
+    // The timeline's rows hold nothing focusable: its scrolling part is a tab stop itself, so
+    // a long timeline scrolls by keyboard (WCAG 2.1.1).
+    expect(session.stops.some((s) => s.what.startsWith('div | rowgroup'))).toBe(true);
+
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await tabTo((f) => f.includes('Export JSON'));
+    const download = page.waitForEvent('download');
+    await page.keyboard.press('Enter');
+    expect((await download).suggestedFilename()).toBe(`debug-session-${CORRELATION_ID}.json`);
+    await page.getByTestId(testIds.session.export).and(page.locator(':enabled')).waitFor();
+    expect(await focused()).toContain('Export JSON');
+  });
+
+  test('the debug session panel: its timeline scrolls by keyboard', async () => {
+    await panel('panels/session-panel', {}, { correlation_id: CORRELATION_ID });
+    await visible(testIds.session.operation);
+    const { stops, left } = await tabWalk();
+    expect(left).toBe(true);
+    expect(stops.filter((s) => !s.ring)).toEqual([]);
+    expect(stops.some((s) => s.what.startsWith('div | rowgroup'))).toBe(true);
+  });
+});
