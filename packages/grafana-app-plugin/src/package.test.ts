@@ -35,7 +35,11 @@ describe('npm run package', () => {
 
   test('holds every file of dist/ under one folder named for the plugin id', () => {
     const entries = execFileSync('unzip', ['-Z1', zip]).toString().trim().split('\n').sort();
-    expect(entries).toEqual(distFiles(dist).map((f) => `${ID}/${f}`).sort());
+    expect(entries).toEqual(
+      distFiles(dist)
+        .map((f) => `${ID}/${f}`)
+        .sort()
+    );
     expect(entries).toEqual(
       expect.arrayContaining([
         `${ID}/plugin.json`,
