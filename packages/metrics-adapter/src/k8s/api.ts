@@ -111,7 +111,8 @@ export function createKubeApi(
     timeout: number,
     signal?: AbortSignal,
     accept = 'application/json',
-  ) {
+    retry = true,
+  ): Promise<IncomingMessage> {
     const sentAt = now();
     return new Promise<IncomingMessage>((resolve, reject) => {
       const req = send(
@@ -137,11 +138,18 @@ export function createKubeApi(
         },
       );
       req.on('timeout', () => req.destroy(new Error(`no answer within ${timeout}ms`)));
-      req.on('error', (err) =>
-        reject(
-          new KubeApiError(0, `${method} ${conn.server}${path}: ${err.message}`, { cause: err }),
-        ),
-      );
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        // The API server closed a kept-alive connection as it was reused (a restart, an idle
+        // timeout): once more on a new one, as Go's transport retries a request on a dead
+        // pooled connection. Without it a restart cost the pod watch a relist. The POSTs here
+        // are reviews, which store nothing, so sending one twice is harmless.
+        if (retry && req.reusedSocket && err.code === 'ECONNRESET')
+          open(method, path, body, timeout, signal, accept, false).then(resolve, reject);
+        else
+          reject(
+            new KubeApiError(0, `${method} ${conn.server}${path}: ${err.message}`, { cause: err }),
+          );
+      });
       req.end(body);
     });
   }

@@ -1,0 +1,90 @@
+// The Kubernetes API client's connection handling: a kept-alive connection the API server
+// closed as it was reused is retried once on a new one, as Go's http.Transport does.
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createKubeApi, KubeApiError } from './api';
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+});
+
+async function serve(handler: RequestListener): Promise<string> {
+  const server = createServer(handler);
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** A server that drops, unanswered, the second request it gets on a connection. */
+async function droppingSecondOnEachSocket(answer: (path: string) => string) {
+  const seen = new WeakMap<object, number>();
+  const paths: string[] = [];
+  const url = await serve((req, res) => {
+    const n = (seen.get(req.socket) ?? 0) + 1;
+    seen.set(req.socket, n);
+    paths.push(`${req.method} ${req.url} #${n}`);
+    if (n === 2) req.socket.destroy();
+    else res.end(answer(req.url ?? ''));
+  });
+  return { url, paths };
+}
+
+test('a GET and a POST on a kept-alive connection the server closed are sent again on a new one', async () => {
+  const { url, paths } = await droppingSecondOnEachSocket(() => '{"ok":true}');
+  const api = createKubeApi({ server: url, insecureSkipTlsVerify: false });
+  try {
+    expect(await api.json('GET', '/api/v1/namespaces')).toEqual({ ok: true });
+    expect(await api.json('GET', '/api/v1/pods')).toEqual({ ok: true });
+    expect(
+      await api.json('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {}),
+    ).toEqual({ ok: true });
+    expect(paths).toEqual([
+      'GET /api/v1/namespaces #1',
+      'GET /api/v1/pods #2', // dropped
+      'GET /api/v1/pods #1',
+      'POST /apis/authorization.k8s.io/v1/subjectaccessreviews #2', // dropped
+      'POST /apis/authorization.k8s.io/v1/subjectaccessreviews #1',
+    ]);
+  } finally {
+    api.close();
+  }
+});
+
+test('a watch opened on a kept-alive connection the server closed is opened again, not failed', async () => {
+  const event = { type: 'ADDED', object: { metadata: { name: 'web-0', resourceVersion: '7' } } };
+  const { url, paths } = await droppingSecondOnEachSocket(() => `${JSON.stringify(event)}\n`);
+  const api = createKubeApi({ server: url, insecureSkipTlsVerify: false });
+  try {
+    expect(await api.json('GET', '/api/v1/pods')).toEqual(event);
+    const events: unknown[] = [];
+    await api.watch('/api/v1/pods?watch=1', (e) => events.push(e));
+    expect(events).toEqual([event]);
+    expect(paths).toEqual([
+      'GET /api/v1/pods #1',
+      'GET /api/v1/pods?watch=1 #2',
+      'GET /api/v1/pods?watch=1 #1',
+    ]);
+  } finally {
+    api.close();
+  }
+});
+
+test('a connection dropped twice is an error naming the request, not a retry loop', async () => {
+  let requests = 0;
+  const url = await serve((req, res) => {
+    requests += 1;
+    if (requests === 1) res.end('{}');
+    else req.socket.destroy();
+  });
+  const api = createKubeApi({ server: url, insecureSkipTlsVerify: false });
+  try {
+    await api.json('GET', '/a');
+    const err = await api.json('GET', '/b').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KubeApiError);
+    expect((err as Error).message).toBe(`GET ${url}/b: socket hang up`);
+    expect(requests).toBe(3);
+  } finally {
+    api.close();
+  }
+});
