@@ -4,7 +4,9 @@
 // Same host and seeded tracker as plugin.test.ts (host/, tracker.ts, browser.ts).
 //
 // No axe rule is excluded: in every state below neither Grafana's components nor the test host
-// raised a violation, so any violation is one to fix.
+// raised a violation, so any violation is one to fix. The axe checks run in both of Grafana's
+// themes (the user's `theme` preference, dark or light): colour contrast is the theme's as much
+// as the plugin's. The keyboard paths do not depend on the theme and run in the dark one.
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { testIds } from '../../packages/grafana-app-plugin/src/components/testIds';
@@ -190,123 +192,152 @@ async function tabTo(match: (what: string) => boolean, max = 120): Promise<strin
   throw new Error(`Tab never reached the element (last: ${await focused()})`);
 }
 
-describe('axe: no WCAG 2.1 A/AA violation', () => {
-  test('the issues list with rows and stats, a hovered row, a selection and its bulk bar', async () => {
-    await page.goto(app('issues'));
-    await visible(testIds.issues.row);
-    await visible(testIds.stats.severity + '-critical');
-    expect(await axe()).toEqual([]);
-    // A hovered row: its secondary text stays readable on the hover background (WCAG 1.4.3).
-    await page.getByTestId(testIds.issues.row).first().hover();
-    expect(await axe()).toEqual([]);
-    await page.getByTestId(testIds.issues.rowCheckbox).first().check({ force: true });
-    await visible(testIds.issues.bulkBar);
-    await page.getByRole('button', { name: 'Mark investigating' }).waitFor();
-    expect(await axe()).toEqual([]);
-    // Each radio group says which filter it is (WCAG 1.3.1, 4.1.2): three groups offer "All".
-    for (const name of ['Status', 'Severity', 'Type', 'Sort by'])
-      await expect(page.getByRole('radiogroup', { name }).count()).resolves.toBe(1);
-    // Rows are a table with column headers (WCAG 1.3.1).
-    const table = page.getByRole('table', { name: 'Issues' });
-    expect(await table.getByRole('columnheader').allInnerTexts()).toEqual(
-      expect.arrayContaining(['Severity', 'Issue', 'Service', 'Status', 'Events', 'Last seen']),
-    );
-  });
+// Grafana's page background (GlobalStyles: body is theme.colors.background.canvas), palette
+// gray05 in the dark theme and gray90 in the light one (@grafana/data themes/palette.ts).
+const CANVAS = { dark: 'rgb(17, 18, 23)', light: 'rgb(251, 251, 251)' } as const;
 
-  test('the issues list with nothing to show, and with the tracker unreachable', async () => {
-    await page.goto(app('issues?q=no-issue-has-this-title'));
-    await visible(testIds.state.empty);
-    expect(await axe()).toEqual([]);
-    const saved = host.settings.jsonData.trackerUrl;
-    host.settings.jsonData.trackerUrl = 'http://127.0.0.1:9'; // nothing listens there
-    try {
+describe.each(['dark', 'light'] as const)(
+  'axe in the %s theme: no WCAG 2.1 A/AA violation',
+  (theme) => {
+    beforeEach(() => {
+      host.user.theme = theme;
+    });
+    afterEach(() => {
+      host.user.theme = 'dark';
+    });
+
+    test('the issues list with rows and stats, a hovered row, a selection and its bulk bar', async () => {
       await page.goto(app('issues'));
-      await visible(testIds.state.error);
+      await visible(testIds.issues.row);
+      await visible(testIds.stats.severity + '-critical');
+      // The page is in the theme asked for, so what axe checks is that theme's colours.
+      expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe(
+        CANVAS[theme],
+      );
       expect(await axe()).toEqual([]);
-    } finally {
-      host.settings.jsonData.trackerUrl = saved;
-    }
-    // The browser logs the 502s as failed resources; they are this state's point.
-    browser.problems.splice(
-      0,
-      browser.problems.length,
-      ...browser.problems.filter((p) => !p.includes('502')),
-    );
-  });
-
-  test("an issue's detail with its stack trace, its status control, and an issue that is not there", async () => {
-    await page.goto(app(`issues/${await issueId("reading 'total'")}`));
-    await visible(testIds.issue.contextLine);
-    await visible(testIds.issue.breadcrumbs);
-    expect(await axe()).toEqual([]);
-    await expect(page.getByRole('radiogroup', { name: 'Status' }).count()).resolves.toBe(1);
-    await page.goto(app('issues/999999999'));
-    await visible(testIds.state.error);
-    expect(await axe()).toEqual([]);
-    browser.problems.splice(
-      0,
-      browser.problems.length,
-      ...browser.problems.filter((p) => !p.includes('404')),
-    );
-  });
-
-  test("the debug sessions list, an empty one, and a session's detail with its timeline", async () => {
-    await page.goto(app('sessions'));
-    await visible(testIds.sessions.row);
-    expect(await axe()).toEqual([]);
-    await page.goto(app('sessions?q=no-session-has-this-id'));
-    await visible(testIds.state.empty);
-    expect(await axe()).toEqual([]);
-    await page.goto(app(`sessions/${CORRELATION_ID}`));
-    await visible(testIds.session.operation);
-    await visible(testIds.session.memory);
-    expect(await axe()).toEqual([]);
-  });
-
-  test('the error issues panel and the debug session panel', async () => {
-    await panel(
-      'panels/issues-panel',
-      { service: '$service', status: 'any' },
-      { service: 'checkout' },
-    );
-    await visible(testIds.panels.issueRow);
-    expect(await axe()).toEqual([]);
-    await panel('panels/session-panel', {}, { correlation_id: CORRELATION_ID });
-    await visible(testIds.session.operation);
-    expect(await axe()).toEqual([]);
-  });
-
-  test('the configuration page', async () => {
-    // The host renders no configuration page: it is rendered here from the plugin's own module
-    // (plugin.configPages, as Grafana's plugin settings page does) with the host's shared React.
-    await page.goto(app('issues'));
-    await visible(testIds.issues.row);
-    await page.evaluate(async () => {
-      const w = window as unknown as {
-        System: { import(id: string): Promise<Record<string, unknown>> };
-        beaconMeta: { baseUrl: string };
-      };
-      const React = (await w.System.import('react')) as unknown as {
-        createElement(type: unknown, props: object): unknown;
-      };
-      const { createRoot } = (await w.System.import('react-dom/client')) as unknown as {
-        createRoot(el: Element): { render(node: unknown): void };
-      };
-      const { plugin } = (await w.System.import(
-        new URL(`${w.beaconMeta.baseUrl}/module.js`, document.baseURI).href,
-      )) as { plugin: { configPages: Array<{ body: unknown }> } };
-      const meta = { ...w.beaconMeta };
-      document.getElementById('root')!.remove();
-      const root = document.createElement('main');
-      document.body.appendChild(root);
-      createRoot(root).render(
-        React.createElement(plugin.configPages[0].body, { plugin: { meta }, query: {} }),
+      // A hovered row: its secondary text stays readable on the hover background (WCAG 1.4.3).
+      await page.getByTestId(testIds.issues.row).first().hover();
+      expect(await axe()).toEqual([]);
+      await page.getByTestId(testIds.issues.rowCheckbox).first().check({ force: true });
+      await visible(testIds.issues.bulkBar);
+      await page.getByRole('button', { name: 'Mark investigating' }).waitFor();
+      expect(await axe()).toEqual([]);
+      // Each radio group says which filter it is (WCAG 1.3.1, 4.1.2): three groups offer "All".
+      for (const name of ['Status', 'Severity', 'Type', 'Sort by'])
+        await expect(page.getByRole('radiogroup', { name }).count()).resolves.toBe(1);
+      // Rows are a table with column headers (WCAG 1.3.1).
+      const table = page.getByRole('table', { name: 'Issues' });
+      expect(await table.getByRole('columnheader').allInnerTexts()).toEqual(
+        expect.arrayContaining(['Severity', 'Issue', 'Service', 'Status', 'Events', 'Last seen']),
       );
     });
-    await visible(testIds.appConfig.trackerUrl);
-    expect(await axe()).toEqual([]);
-  });
-});
+
+    test('the issues list with nothing to show, and with the tracker unreachable', async () => {
+      await page.goto(app('issues?q=no-issue-has-this-title'));
+      await visible(testIds.state.empty);
+      expect(await axe()).toEqual([]);
+      const saved = host.settings.jsonData.trackerUrl;
+      host.settings.jsonData.trackerUrl = 'http://127.0.0.1:9'; // nothing listens there
+      try {
+        await page.goto(app('issues'));
+        await visible(testIds.state.error);
+        expect(await axe()).toEqual([]);
+      } finally {
+        host.settings.jsonData.trackerUrl = saved;
+      }
+      // The browser logs the 502s as failed resources; they are this state's point.
+      browser.problems.splice(
+        0,
+        browser.problems.length,
+        ...browser.problems.filter((p) => !p.includes('502')),
+      );
+    });
+
+    test("an issue's detail with its stack trace, its status control, and an issue that is not there", async () => {
+      await page.goto(app(`issues/${await issueId("reading 'total'")}`));
+      await visible(testIds.issue.contextLine);
+      await visible(testIds.issue.breadcrumbs);
+      expect(await axe()).toEqual([]);
+      await expect(page.getByRole('radiogroup', { name: 'Status' }).count()).resolves.toBe(1);
+      await page.goto(app('issues/999999999'));
+      await visible(testIds.state.error);
+      expect(await axe()).toEqual([]);
+      browser.problems.splice(
+        0,
+        browser.problems.length,
+        ...browser.problems.filter((p) => !p.includes('404')),
+      );
+    });
+
+    test("the debug sessions list, an empty one, and a session's detail with its timeline", async () => {
+      await page.goto(app('sessions'));
+      await visible(testIds.sessions.row);
+      expect(await axe()).toEqual([]);
+      await page.goto(app('sessions?q=no-session-has-this-id'));
+      await visible(testIds.state.empty);
+      expect(await axe()).toEqual([]);
+      await page.goto(app(`sessions/${CORRELATION_ID}`));
+      await visible(testIds.session.operation);
+      await visible(testIds.session.memory);
+      expect(await axe()).toEqual([]);
+    });
+
+    test('the error issues panel and the debug session panel', async () => {
+      await panel(
+        'panels/issues-panel',
+        { service: '$service', status: 'any' },
+        { service: 'checkout' },
+      );
+      await visible(testIds.panels.issueRow);
+      expect(await axe()).toEqual([]);
+      await panel('panels/session-panel', {}, { correlation_id: CORRELATION_ID });
+      await visible(testIds.session.operation);
+      expect(await axe()).toEqual([]);
+    });
+
+    test('the configuration page', async () => {
+      // The host renders no configuration page: it is rendered here from the plugin's own module
+      // (plugin.configPages, as Grafana's plugin settings page does) with the host's shared React,
+      // inside the user's theme as all of Grafana's pages are (its ThemeProvider).
+      await page.goto(app('issues'));
+      await visible(testIds.issues.row);
+      await page.evaluate(async () => {
+        const w = window as unknown as {
+          System: { import(id: string): Promise<Record<string, unknown>> };
+          beaconMeta: { baseUrl: string };
+        };
+        const React = (await w.System.import('react')) as unknown as {
+          createElement(type: unknown, props: object, ...children: unknown[]): unknown;
+        };
+        const { createRoot } = (await w.System.import('react-dom/client')) as unknown as {
+          createRoot(el: Element): { render(node: unknown): void };
+        };
+        const { plugin } = (await w.System.import(
+          new URL(`${w.beaconMeta.baseUrl}/module.js`, document.baseURI).href,
+        )) as { plugin: { configPages: Array<{ body: unknown }> } };
+        const { ThemeContext } = (await w.System.import('@grafana/data')) as unknown as {
+          ThemeContext: { Provider: unknown };
+        };
+        const { config } = (await w.System.import('@grafana/runtime')) as unknown as {
+          config: { theme2: unknown };
+        };
+        const meta = { ...w.beaconMeta };
+        document.getElementById('root')!.remove();
+        const root = document.createElement('main');
+        document.body.appendChild(root);
+        createRoot(root).render(
+          React.createElement(
+            ThemeContext.Provider,
+            { value: config.theme2 },
+            React.createElement(plugin.configPages[0].body, { plugin: { meta }, query: {} }),
+          ),
+        );
+      });
+      await visible(testIds.appConfig.trackerUrl);
+      expect(await axe()).toEqual([]);
+    });
+  },
+);
 
 describe('keyboard: every action by Tab, Enter, Space and arrows, focus shown and kept', () => {
   test('the issues page: every control is a tab stop with a visible focus, and Tab leaves the page (no trap)', async () => {
@@ -427,4 +458,103 @@ describe('keyboard: every action by Tab, Enter, Space and arrows, focus shown an
     expect(stops.filter((s) => !s.ring)).toEqual([]);
     expect(stops.some((s) => s.what.startsWith('div | rowgroup'))).toBe(true);
   });
+});
+
+// Not accessibility, but what the same user meets on the same pages: Grafana formats times in
+// the user's time zone preference (Grafana's app.ts: setTimeZoneResolver(() =>
+// config.bootData.user.timezone)), which need not be the browser's.
+describe("times in the Grafana user's time zone, with Chromium in another", () => {
+  // Tokyo: UTC+9 all year, so neither UTC nor New York.
+  const BROWSER_ZONE = 'Asia/Tokyo';
+  // A breadcrumb at 1700000000.123 s after the epoch: 19,675 days (2023-11-14) and 80,000.123 s
+  // (22:13:20.123) UTC; New York is on EST (UTC−5) then, its DST having ended on 2023-11-05.
+  const CRUMB = 1700000000.123;
+  const crumbShown = {
+    utc: '2023-11-14 22:13:20.123 UTC',
+    'America/New_York': '2023-11-14 17:13:20.123 EST',
+    // The browser's own zone, as Grafana writes it: no abbreviation (moment's local zone has none).
+    browser: '2023-11-15 07:13:20.123',
+  };
+
+  /** `iso` in `timeZone` as YYYY-MM-DD HH:mm:ss.SSS and its short name, by the ICU in Node. */
+  function inZone(iso: string, timeZone: string): string {
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        fractionalSecondDigits: 3,
+        hourCycle: 'h23',
+        timeZoneName: 'short',
+      })
+        .formatToParts(new Date(iso))
+        .map((p) => [p.type, p.value]),
+    );
+    const { year, month, day, hour, minute, second, fractionalSecond, timeZoneName } = parts;
+    return `${year}-${month}-${day} ${hour}:${minute}:${second}.${fractionalSecond} ${timeZoneName}`;
+  }
+
+  let issue: number;
+  let event: { timestamp: string };
+  let session: { start: string };
+
+  beforeAll(async () => {
+    const res = await fetch(`${tracker.url}/api/${tracker.project.id}/store/`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Sentry-Auth': `Sentry sentry_version=7, sentry_key=${tracker.project.key}`,
+      },
+      body: JSON.stringify({
+        event_id: 'a1b2c3d4e5f60718293a4b5c6d7e8f90',
+        platform: 'javascript',
+        exception: { values: [{ type: 'RangeError', value: 'time zone check' }] },
+        breadcrumbs: [{ timestamp: CRUMB, category: 'ui.click', message: 'pay' }],
+      }),
+    });
+    expect(res.status).toBe(200);
+    for (let i = 0; !issue; i++) {
+      issue = await issueId('time zone check').catch((e) => {
+        if (i > 100) throw e;
+        return new Promise<number>((r) => setTimeout(() => r(0), 100));
+      });
+    }
+    [event] = (
+      await tracker.api<{ items: Array<{ timestamp: string }> }>(`/issues/${issue}/events`)
+    ).items;
+    session = await tracker.api<{ start: string }>(`/sessions/${CORRELATION_ID}`);
+  });
+
+  afterEach(() => {
+    host.user.timezone = 'browser';
+  });
+
+  test.each(['utc', 'America/New_York', 'browser'] as const)(
+    'the user in %s: issue detail (event, breadcrumbs) and debug session',
+    async (zone) => {
+      host.user.timezone = zone;
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Emulation.setTimezoneOverride', { timezoneId: BROWSER_ZONE });
+      await page.goto(app(`issues/${issue}`));
+      expect(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone)).toBe(
+        BROWSER_ZONE,
+      );
+      const crumbs = await visible(testIds.issue.breadcrumbs);
+      await expect(crumbs.locator('tbody td').first().innerText()).resolves.toBe(crumbShown[zone]);
+      const expected = (iso: string) =>
+        zone === 'browser' ? inZone(iso, BROWSER_ZONE).replace(/ \S+$/, '') : inZone(iso, zone);
+      await expect(page.getByText(/^Event /).innerText()).resolves.toContain(
+        ` · ${expected(event.timestamp)} · `,
+      );
+      await page.goto(app(`sessions/${CORRELATION_ID}`));
+      await visible(testIds.session.operation);
+      await expect(page.getByText(/^started /).innerText()).resolves.toBe(
+        `started ${expected(session.start)}`,
+      );
+    },
+  );
 });

@@ -18,6 +18,7 @@ import {
   PluginContextProvider,
   ThemeContext,
   dateTime,
+  setTimeZoneResolver,
   standardEditorsRegistry,
 } from '@grafana/data';
 import * as grafanaI18n from '@grafana/i18n';
@@ -91,6 +92,10 @@ for (const [name, module] of Object.entries(shared)) {
   imports[name] = `package:${name}`;
 }
 window.System.addImportMap({ imports });
+
+// The user's time zone, as Grafana's app.ts sets it before any plugin loads: @grafana/data's
+// formatters (dateTimeFormat, timeZoneAbbrevation) use it where no zone is passed.
+setTimeZoneResolver(() => config.bootData.user.timezone);
 
 // Panel option editors are Grafana core's; a panel's option builder looks its editors up by id
 // (and PanelPlugin.defaults runs the builder). No options pane is drawn here, so each id gets an

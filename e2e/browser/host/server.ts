@@ -17,11 +17,24 @@ export interface HostOptions {
   hostDir: string;
   settings: AppSettings;
   role?: Role;
+  /** The signed-in user's preferences, as Grafana's boot data carries them; dark and browser if unset. */
+  user?: Partial<UserPreferences>;
+}
+
+/**
+ * The user's theme and time zone (Grafana's `user.theme`, `user.timezone`): `dark` or `light`;
+ * `browser`, `utc` or an IANA zone such as `America/New_York`.
+ */
+export interface UserPreferences {
+  theme: 'dark' | 'light';
+  timezone: string;
 }
 
 export interface RunningHost {
   url: string;
   settings: AppSettings;
+  /** The preferences each page is served with from now on (change them between page loads). */
+  user: UserPreferences;
   /** Requests answered 404 (nothing behind them), as `METHOD path`. */
   unanswered: string[];
   /** Proxied requests as `METHOD path → status`. */
@@ -128,7 +141,7 @@ export function updateSettings(settings: AppSettings, body: string): string | un
   return undefined;
 }
 
-function page(meta: object): string {
+function page(meta: object, user: UserPreferences): string {
   const bootData = {
     settings: {
       buildInfo: { version: '12.4.2', edition: 'Open Source', env: 'production' },
@@ -139,8 +152,8 @@ function page(meta: object): string {
       login: 'admin',
       orgRole: 'Admin',
       isSignedIn: true,
-      theme: 'dark',
-      timezone: 'browser',
+      theme: user.theme,
+      timezone: user.timezone,
     },
     navTree: [],
   };
@@ -164,6 +177,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const id = String(pluginJson.id);
   const routes = (pluginJson.routes ?? []) as PluginRoute[];
   const settings = options.settings;
+  const user: UserPreferences = { theme: 'dark', timezone: 'browser', ...options.user };
   const unanswered: string[] = [];
   const proxied: string[] = [];
 
@@ -261,7 +275,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       (path === '/panel' || path.startsWith(`/a/${id}`) || path === `/plugins/${id}`)
     ) {
       res.writeHead(200, { 'Content-Type': types['.html'] });
-      return res.end(page(pluginMeta(pluginJson, settings)));
+      return res.end(page(pluginMeta(pluginJson, settings), user));
     }
     unanswered.push(`${req.method} ${path}`);
     sendJson(res, 404, { message: 'not found' });
@@ -279,6 +293,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   return {
     url: `http://127.0.0.1:${port}`,
     settings,
+    user,
     unanswered,
     proxied,
     close: () =>
