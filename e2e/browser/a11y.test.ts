@@ -7,85 +7,24 @@
 // raised a violation, so any violation is one to fix. The axe checks run in both of Grafana's
 // themes (the user's `theme` preference, dark or light): colour contrast is the theme's as much
 // as the plugin's. The keyboard paths do not depend on the theme and run in the dark one.
-import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { testIds } from '../../packages/grafana-app-plugin/src/components/testIds';
-import { type Browser, launch } from './browser';
-import { buildHost } from './host/build';
-import { type RunningHost, startHost } from './host/server';
-import { artifactsDir, pluginDir } from './paths';
-import { type SeededTracker, startSeededTracker } from './tracker';
+import {
+  app,
+  CORRELATION_ID,
+  host,
+  page,
+  panel,
+  tracker,
+  usePluginSession,
+  visible,
+  withTrackerUnreachable,
+  forgiveFailedResources,
+} from './plugin-session';
 
-const PLUGIN_ID = 'beacon-observability-app';
-const CORRELATION_ID = 'req-e2e-checkout'; // seed-app.cjs
 const AXE = require.resolve('axe-core/axe.min.js');
 const WCAG_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
-let tracker: SeededTracker;
-let host: RunningHost;
-let browser: Browser;
-let page: Page;
-
-beforeAll(async () => {
-  const hostDir = join(artifactsDir, 'host');
-  [tracker] = await Promise.all([startSeededTracker(), buildHost(hostDir)]);
-  host = await startHost({
-    pluginDist: join(pluginDir, 'dist'),
-    hostDir,
-    settings: {
-      jsonData: { trackerUrl: tracker.url },
-      secureJsonData: { apiToken: tracker.apiToken },
-    },
-  });
-  browser = await launch();
-  // The first loads compile the host bundle (see plugin.test.ts): done here, with room.
-  for (let load = 0; load < 2; load++) {
-    const warm = await browser.open();
-    await warm.goto(app('issues'), { timeout: 150_000 });
-    await warm.getByTestId(testIds.issues.row).first().waitFor({ timeout: 150_000 });
-    await warm.close();
-  }
-}, 480_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-  await tracker?.close();
-});
-
-beforeEach(async () => {
-  browser.problems.length = 0;
-  host.unanswered.length = 0;
-  page = await browser.open();
-  page.setDefaultNavigationTimeout(90_000);
-  page.setDefaultTimeout(60_000);
-});
-
-afterEach(async () => {
-  await page.close();
-  expect({ browser: browser.problems, host: host.unanswered }).toEqual({ browser: [], host: [] });
-});
-
-const app = (path: string) => `${host.url}/a/${PLUGIN_ID}/${path}`;
-
-async function visible(testId: string) {
-  const found = page.getByTestId(testId).first();
-  await found.waitFor({ state: 'visible' });
-  return found;
-}
-
-async function panel(module: string, options: object, variables: Record<string, string>) {
-  const request = {
-    module,
-    options,
-    variables,
-    width: 900,
-    height: 420,
-    from: Date.now() - 24 * 3600_000,
-    to: Date.now(),
-  };
-  await page.goto(`${host.url}/panel?panel=${encodeURIComponent(JSON.stringify(request))}`);
-}
+usePluginSession();
 
 async function issueId(part: string): Promise<number> {
   const { items } = await tracker.api<{ items: Array<{ id: number; title: string }> }>(
@@ -236,21 +175,12 @@ describe.each(['dark', 'light'] as const)(
       await page.goto(app('issues?q=no-issue-has-this-title'));
       await visible(testIds.state.empty);
       expect(await axe()).toEqual([]);
-      const saved = host.settings.jsonData.trackerUrl;
-      host.settings.jsonData.trackerUrl = 'http://127.0.0.1:9'; // nothing listens there
-      try {
+      await withTrackerUnreachable(async () => {
         await page.goto(app('issues'));
         await visible(testIds.state.error);
         expect(await axe()).toEqual([]);
-      } finally {
-        host.settings.jsonData.trackerUrl = saved;
-      }
-      // The browser logs the 502s as failed resources; they are this state's point.
-      browser.problems.splice(
-        0,
-        browser.problems.length,
-        ...browser.problems.filter((p) => !p.includes('502')),
-      );
+      });
+      forgiveFailedResources(502); // the host's answers: this state's point
     });
 
     test("an issue's detail with its stack trace, its status control, and an issue that is not there", async () => {
@@ -262,11 +192,7 @@ describe.each(['dark', 'light'] as const)(
       await page.goto(app('issues/999999999'));
       await visible(testIds.state.error);
       expect(await axe()).toEqual([]);
-      browser.problems.splice(
-        0,
-        browser.problems.length,
-        ...browser.problems.filter((p) => !p.includes('404')),
-      );
+      forgiveFailedResources(404);
     });
 
     test("the debug sessions list, an empty one, and a session's detail with its timeline", async () => {

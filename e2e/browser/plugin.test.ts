@@ -5,23 +5,23 @@
 // Screenshots go to e2e/.artifacts/screenshots.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { testIds } from '../../packages/grafana-app-plugin/src/components/testIds';
-import { type Browser, launch } from './browser';
-import { buildHost } from './host/build';
-import { type RunningHost, startHost } from './host/server';
-import { artifactsDir, pluginDir } from './paths';
-import { type SeededTracker, startSeededTracker } from './tracker';
+import { artifactsDir } from './paths';
+import {
+  app,
+  CORRELATION_ID,
+  host,
+  page,
+  panel,
+  tracker,
+  usePluginSession,
+  visible,
+  withTrackerUnreachable,
+  forgiveFailedResources,
+} from './plugin-session';
 
-const PLUGIN_ID = 'beacon-observability-app';
-const CORRELATION_ID = 'req-e2e-checkout'; // seed-app.cjs
 const XSS = '<img src=x onerror=alert(1)>';
 const screenshots = join(artifactsDir, 'screenshots');
-
-let tracker: SeededTracker;
-let host: RunningHost;
-let browser: Browser;
-let page: Page;
 
 interface IssueSummary {
   id: number;
@@ -29,68 +29,8 @@ interface IssueSummary {
   status: string;
 }
 
-beforeAll(async () => {
-  mkdirSync(screenshots, { recursive: true });
-  const hostDir = join(artifactsDir, 'host');
-  [tracker] = await Promise.all([startSeededTracker(), buildHost(hostDir)]);
-  host = await startHost({
-    pluginDist: join(pluginDir, 'dist'),
-    hostDir,
-    settings: {
-      jsonData: { trackerUrl: tracker.url },
-      secureJsonData: { apiToken: tracker.apiToken },
-    },
-  });
-  browser = await launch();
-  // The first load compiles the 8 MiB host bundle, which took over 30 s in CI while every other
-  // package's tests shared the two cores. Load it here, with room, so the tests time only the
-  // plugin (the bundle is cacheable). Twice: Chromium stores a script's code cache only after
-  // the script's second run, so only then are the HTTP and code caches both warm.
-  for (let load = 0; load < 2; load++) {
-    const warm = await browser.open();
-    await warm.goto(app('issues'), { timeout: 150_000 });
-    await visible(testIds.issues.row, warm, 150_000);
-    await warm.close();
-  }
-}, 480_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-  await tracker?.close();
-});
-
-beforeEach(async () => {
-  browser.problems.length = 0;
-  host.unanswered.length = 0;
-  host.proxied.length = 0;
-  page = await browser.open();
-  // Room for a busy CI machine: these bound how long the page may take, not what it shows.
-  page.setDefaultNavigationTimeout(90_000);
-  page.setDefaultTimeout(60_000);
-});
-
-afterEach(async () => {
-  await page.close();
-  // Every test: no console error, no page error, no failed or unanswered request, no dialog.
-  expect({ browser: browser.problems, host: host.unanswered }).toEqual({ browser: [], host: [] });
-});
-
-/** Waits for a test id, failing at once with the host's error when the plugin failed to load. */
-async function visible(testId: string, within: Page = page, timeout = 60_000) {
-  const found = within.getByTestId(testId).first();
-  await Promise.race([
-    found.waitFor({ state: 'visible', timeout }),
-    within
-      .waitForFunction(() => window.beaconHost?.error, null, { timeout })
-      .then(async () => {
-        throw new Error(`the host failed: ${await within.evaluate(() => window.beaconHost.error)}`);
-      }),
-  ]);
-  return found;
-}
-
-const app = (path: string) => `${host.url}/a/${PLUGIN_ID}/${path}`;
+usePluginSession();
+beforeAll(() => mkdirSync(screenshots, { recursive: true }));
 
 async function issueByTitle(part: string): Promise<IssueSummary> {
   const { items } = await tracker.api<{ items: IssueSummary[] }>('/issues?limit=100');
@@ -190,20 +130,6 @@ test('the debug session shows the waterfall with the slow span, the error and me
   await page.screenshot({ path: join(screenshots, 'debug-session.png'), fullPage: true });
 });
 
-/** Renders a nested panel as Grafana renders a panel plugin (host.tsx renderPanel). */
-async function panel(module: string, options: object, variables: Record<string, string>) {
-  const request = {
-    module,
-    options,
-    variables,
-    width: 900,
-    height: 420,
-    from: Date.now() - 24 * 3600_000,
-    to: Date.now(),
-  };
-  await page.goto(`${host.url}/panel?panel=${encodeURIComponent(JSON.stringify(request))}`);
-}
-
 test('the error issues panel lists the top issues of the dashboard service variable', async () => {
   // Any status: another test moves the TypeError issue to investigating.
   await panel(
@@ -246,24 +172,15 @@ test('the debug session panel draws the timeline of the correlation id variable'
 });
 
 test('an unreachable tracker points the user to the configuration page', async () => {
-  const saved = host.settings.jsonData.trackerUrl;
-  host.settings.jsonData.trackerUrl = 'http://127.0.0.1:9'; // nothing listens on the discard port
-  try {
+  await withTrackerUnreachable(async () => {
     await page.goto(app('issues'));
     await visible(testIds.state.error);
     expect(await page.getByTestId(testIds.state.error).innerText()).toMatch(
       /unreachable|could not be reached/i,
     );
     await visible(testIds.state.configLink);
-  } finally {
-    host.settings.jsonData.trackerUrl = saved;
-  }
-  // The browser logs the 502s as failed resources; they are this test's point.
-  browser.problems.splice(
-    0,
-    browser.problems.length,
-    ...browser.problems.filter((p) => !p.includes('502')),
-  );
+  });
+  forgiveFailedResources(502); // the host's answers: this test's point
 });
 
 test('an unset API token reaches the tracker as Grafana sends it (Bearer <no value>) and points the user to the configuration page', async () => {
@@ -282,10 +199,5 @@ test('an unset API token reaches the tracker as Grafana sends it (Bearer <no val
   } finally {
     host.settings.secureJsonData = saved;
   }
-  // The browser logs the 401s as failed resources; they are this test's point.
-  browser.problems.splice(
-    0,
-    browser.problems.length,
-    ...browser.problems.filter((p) => !p.includes('401')),
-  );
+  forgiveFailedResources(401); // the tracker's answers: this test's point
 });
