@@ -126,6 +126,21 @@ test('the debug session shows the waterfall with the slow span, the error and me
     expect.arrayContaining([expect.stringContaining('charge card')]),
   );
   await visible(testIds.session.errorMarker);
+  // The errors came at the session's end (+2.98 s, +2.99 s of 3.0x s): their markers leave the
+  // axis label there readable.
+  const boxes = async (testId: string) =>
+    Promise.all((await page.getByTestId(testId).all()).map(async (l) => l.boundingBox()));
+  const labels = await boxes(testIds.session.axisLabel);
+  const markers = await boxes(testIds.session.errorMarker);
+  expect([labels.length, markers.length]).toEqual([2, 2]);
+  for (const m of markers)
+    for (const l of labels)
+      expect(
+        m!.x < l!.x + l!.width &&
+          l!.x < m!.x + m!.width &&
+          m!.y < l!.y + l!.height &&
+          l!.y < m!.y + m!.height,
+      ).toBe(false);
   await visible(testIds.session.memory);
   await page.screenshot({ path: join(screenshots, 'debug-session.png'), fullPage: true });
 });

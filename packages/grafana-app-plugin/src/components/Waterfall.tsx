@@ -86,11 +86,11 @@ export function Waterfall({ session, compact, maxHeight = 640 }: Props) {
     <div className={s.container}>
       <div className={s.row}>
         {!compact && <div className={s.name} />}
-        <div className={s.track}>
-          <span className={s.axisLabel} style={{ left: 0 }}>
+        <div className={cx(s.track, s.axis)}>
+          <span className={s.axisLabel} style={{ left: 0 }} data-testid={testIds.session.axisLabel}>
             0
           </span>
-          <span className={s.axisLabel} style={{ right: 0 }}>
+          <span className={s.axisLabel} style={{ right: 0 }} data-testid={testIds.session.axisLabel}>
             {formatMs(session.durationMs)}
           </span>
           {session.errorEvents.map((e) => (
@@ -147,10 +147,13 @@ const getStyles = (theme: GrafanaTheme2) => ({
     whiteSpace: 'nowrap',
     color: theme.colors.text.secondary,
   }),
+  // Two lanes: the labels above, the error markers below, so that an error at either end of
+  // the session does not cover the label there.
+  axis: css({ height: 40 }),
   axisLabel: css({ position: 'absolute', top: 2, color: theme.colors.text.secondary }),
   errorMarker: css({
     position: 'absolute',
-    top: 0,
+    top: 22,
     transform: 'translateX(-50%)',
     color: theme.colors.error.text,
     fontWeight: theme.typography.fontWeightBold,

@@ -64,6 +64,7 @@ export const testIds = {
     container: 'data-testid session-page',
     operation: 'data-testid session-operation',
     errorMarker: 'data-testid session-error-marker',
+    axisLabel: 'data-testid session-axis-label',
     memory: 'data-testid session-memory',
     export: 'data-testid session-export',
   },
