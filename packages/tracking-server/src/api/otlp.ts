@@ -103,7 +103,7 @@ export function otlpTraces(deps: {
     try {
       const hold = deps.bodyBudget.hold();
       res.once('close', hold.release);
-      const body = await readBody(req, LIMITS, 'request body', hold);
+      const body = await readBody(req, LIMITS, 'request body', hold, true);
       const now = deps.now();
       batch = withoutExpiredSpans(
         withSpansByArrival(protobuf ? parseOtlpProtobuf(body) : parseOtlpJson(body), now),

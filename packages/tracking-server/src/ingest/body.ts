@@ -15,6 +15,14 @@ export const LIMITS = {
 /** The content codings read, as a 415 lists them in `Accept-Encoding` (RFC 7694, as Relay does). */
 export const ACCEPTED_ENCODINGS = 'gzip, deflate, br';
 
+/**
+ * OTLP's path also reads `zlib`: the Collector's otlphttp exporter, with `compression: zlib`,
+ * sends `Content-Encoding: zlib` (zlib-wrapped deflate, what HTTP calls `deflate`), which the
+ * Collector's own OTLP receiver reads (confighttp compression.go); refused, every batch would
+ * be a 415, which the exporter drops for good. Sentry's paths keep Relay's codings.
+ */
+export const OTLP_ENCODINGS = `${ACCEPTED_ENCODINGS}, zlib`;
+
 export class BodyError extends Error {
   constructor(
     readonly status: 400 | 413 | 415 | 503,
@@ -72,7 +80,7 @@ export interface BodyHold {
   release(): void;
 }
 
-function decoder(encoding: string): Transform | undefined {
+function decoder(encoding: string, zlib: boolean): Transform | undefined {
   switch (encoding) {
     // `utf-8` is a charset, not a coding: sentry-java 2.x sends it on every request, and Relay
     // ignores it (decompression.rs, should_ignore_encoding).
@@ -88,9 +96,11 @@ function decoder(encoding: string): Transform | undefined {
     case 'br':
       return createBrotliDecompress();
     default:
+      // Sentry's paths keep to ACCEPTED_ENCODINGS.
+      if (zlib && encoding === 'zlib') return createInflate();
       throw new BodyError(
         415,
-        `unsupported Content-Encoding ${JSON.stringify(encoding)} (${ACCEPTED_ENCODINGS})`,
+        `unsupported Content-Encoding ${JSON.stringify(encoding)} (${zlib ? OTLP_ENCODINGS : ACCEPTED_ENCODINGS})`,
       );
   }
 }
@@ -98,17 +108,19 @@ function decoder(encoding: string): Transform | undefined {
 /**
  * Reads `req`'s body; `what` names it in a 413 ("envelope", "request body"). With a `hold`, the
  * bytes kept are taken from its budget as they come (the caller releases them once answered).
+ * With `zlib`, `Content-Encoding: zlib` is read too (OTLP_ENCODINGS).
  */
 export async function readBody(
   req: IncomingMessage,
   limits: Pick<typeof LIMITS, 'compressed' | 'decompressed'> = LIMITS,
   what = 'envelope',
   hold?: BodyHold,
+  zlib = false,
 ): Promise<Buffer> {
   const encoding = String(req.headers['content-encoding'] ?? '')
     .trim()
     .toLowerCase();
-  const decode = decoder(encoding);
+  const decode = decoder(encoding, zlib);
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > limits.compressed) {
     throw new BodyError(
