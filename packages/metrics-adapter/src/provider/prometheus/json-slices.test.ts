@@ -58,6 +58,24 @@ describe('parseJsonInSlices', () => {
     expect(await parseJsonInSlices(Buffer.from(text), SMALL)).toEqual(JSON.parse(text));
   });
 
+  it.each([true, false])(
+    'reads a VictoriaMetrics cluster answer (isPartial %s) slice by slice',
+    async (isPartial) => {
+      // vmselect writes isPartial between status and data (Cluster-VictoriaMetrics.md).
+      const series = JSON.parse(seriesAnswer(30)) as { data: unknown[] };
+      const text = `{"status":"success","isPartial":${isPartial},"data":${JSON.stringify(series.data)}}`;
+      let pauses = 0;
+      const value = await parseJsonInSlices(Buffer.from(text), {
+        ...SMALL,
+        pause: async () => {
+          pauses++;
+        },
+      });
+      expect(value).toEqual({ status: 'success', isPartial, data: series.data });
+      expect(pauses).toBe(29);
+    },
+  );
+
   it('parses a body below the threshold whole, never pausing', async () => {
     const pause = jest.fn(async () => undefined);
     const text = seriesAnswer(20);
@@ -99,6 +117,12 @@ describe('parseJsonInSlices', () => {
         fc.constantFrom(
           (items: unknown[]) => ({ status: 'success', data: items }),
           (items: unknown[]) => ({ status: 'success', data: items, warnings: ['w'] }),
+          (items: unknown[]) => ({ status: 'success', isPartial: true, data: items }),
+          (items: unknown[]) => ({
+            status: 'success',
+            isPartial: false,
+            data: { resultType: 'vector', result: items },
+          }),
           (items: unknown[]) => ({
             status: 'success',
             data: { resultType: 'vector', result: items },

@@ -2,19 +2,27 @@
 // `/api/v1/series` answer is tens of megabytes (34 MB for the 511,000 series of
 // `{namespace!="",pod!=""}` at 20,000 pods): one JSON.parse of it held every value request
 // ~1 s, at every relist. An answer of the shape Prometheus writes (`{"status":"success","data":[`,
-// or an instant vector's `…"data":{"resultType":"vector","result":[`) is parsed a slice of its
+// or an instant vector's `…"data":{"resultType":"vector","result":[`; VictoriaMetrics cluster's
+// with an `isPartial` between) is parsed a slice of its
 // list at a time instead, with a turn of the event loop between slices; the value is the one
 // JSON.parse gives. Anything else, and any answer this cannot split exactly, is parsed whole.
 
+/**
+ * What an answer may carry between its status and its data: nothing (Prometheus, single-node
+ * VictoriaMetrics, Thanos) or VictoriaMetrics cluster's `isPartial` (vmselect marks an answer
+ * some vmstorage nodes missed; Cluster-VictoriaMetrics.md).
+ */
+const BETWEEN = ['', '"isPartial":false,', '"isPartial":true,'];
+
 /** The openings of the answers whose list is parsed in slices, and where that list lies. */
-const OPENINGS = [
-  { text: '{"status":"success","data":[', list: (v: Answer) => v.data, set: setData },
+const OPENINGS = BETWEEN.flatMap((between) => [
+  { text: `{"status":"success",${between}"data":[`, list: (v: Answer) => v.data, set: setData },
   {
-    text: '{"status":"success","data":{"resultType":"vector","result":[',
+    text: `{"status":"success",${between}"data":{"resultType":"vector","result":[`,
     list: (v: Answer) => (v.data as Answer | undefined)?.result,
     set: (v: Answer, items: unknown[]) => ((v.data as Answer).result = items),
   },
-] as const;
+]);
 
 type Answer = Record<string, unknown>;
 
