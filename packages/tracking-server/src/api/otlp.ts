@@ -8,6 +8,7 @@ import { bearer } from '../ingest/auth';
 import { BodyError, type BodyBudget, LIMITS, readBody, RETRY_AFTER_FULL } from '../ingest/body';
 import { OtlpError, parseOtlpJson, parseOtlpProtobuf } from '../ingest/otlp';
 import { withoutExpiredSpans, withSpansByArrival } from '../ingest/span-time';
+import { endAfterLinger } from './linger';
 import { ExportTraceServiceResponse, RpcStatus } from '../ingest/otlp-proto';
 import type { Operation } from '../ingest/otlp';
 import type { Project } from '../projects';
@@ -25,14 +26,15 @@ function send(
   code: number,
   type: string,
   body: string | Uint8Array,
-  close = false,
+  closeAfter?: IncomingMessage,
 ): void {
   res.writeHead(code, {
     'content-type': type,
     'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length,
-    ...(close ? { connection: 'close' } : {}),
+    ...(closeAfter ? { connection: 'close' } : {}),
   });
-  res.end(body);
+  if (closeAfter) endAfterLinger(closeAfter, res, body);
+  else res.end(body);
 }
 
 export function otlpTraces(deps: {
@@ -77,7 +79,7 @@ export function otlpTraces(deps: {
       deps.onRejected(reason);
       req.resume();
       // The rest of an oversized body is not read: the connection closes after the answer.
-      const close = code === 413;
+      const close = code === 413 ? req : undefined;
       // Retryable, and the spec lets a 503 say when: a full body budget empties in moments.
       if (code === 503) res.setHeader('Retry-After', String(RETRY_AFTER_FULL));
       const status = { code: RPC_CODE[code] ?? 3, message };

@@ -26,6 +26,7 @@ import { StoreBodyTooLarge, storeBodyText } from '../ingest/store-body';
 import { nonFiniteAsNull, sendsPythonJson, sentryClient } from '../ingest/python-json';
 import type { Project } from '../projects';
 import { scrubberCache } from '../scrub/scrub';
+import { endAfterLinger } from './linger';
 
 export class IngestError extends Error {
   constructor(
@@ -139,19 +140,23 @@ export function headerSafe(text: string): string {
   return safe.length > 500 ? `${safe.slice(0, 497)}...` : safe;
 }
 
+/** Answers `body`; with `closeAfter`, on a connection that closes after it (linger.ts). */
 function sendJson(
   res: ServerResponse,
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
+  closeAfter?: IncomingMessage,
 ): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(text),
     ...headers,
+    ...(closeAfter ? { Connection: 'close' } : {}),
   });
-  res.end(text);
+  if (closeAfter) endAfterLinger(closeAfter, res, text);
+  else res.end(text);
 }
 
 export function sentryIngest(deps: SentryIngestDeps) {
@@ -435,8 +440,6 @@ export function sentryIngest(deps: SentryIngestDeps) {
       }
       deps.onRejected(err.reason);
       const headers: Record<string, string> = { 'X-Sentry-Error': headerSafe(err.message) };
-      // The rest of an oversized body is not read: the connection closes after the answer.
-      if (err.status === 413) headers.Connection = 'close';
       // As Relay's decompression answers an unknown coding: the 415 names the codings read.
       if (err.status === 415) headers['Accept-Encoding'] = ACCEPTED_ENCODINGS;
       if (err.status === 503 && err.retryAfter !== undefined)
@@ -447,7 +450,14 @@ export function sentryIngest(deps: SentryIngestDeps) {
         // `transaction` here would drop its spans for the whole wait.
         headers['X-Sentry-Rate-Limits'] = `${err.retryAfter}:error;default:project`;
       }
-      sendJson(res, err.status, { detail: err.message }, headers);
+      // The rest of an oversized body is not read: the connection closes after the answer.
+      sendJson(
+        res,
+        err.status,
+        { detail: err.message },
+        headers,
+        err.status === 413 ? req : undefined,
+      );
     }
   }
 
