@@ -17,6 +17,11 @@ interface Props<T> {
    * table so screen readers name each cell by its column.
    */
   header?: React.ReactNode;
+  /**
+   * A row to scroll into view (at the nearest edge) when this changes, such as one about to take
+   * the focus: it is drawn in the very render that carries it, before the caller's effects run.
+   */
+  scrollToRow?: number;
 }
 
 /**
@@ -38,9 +43,26 @@ export function VirtualList<T>({
   testId,
   ariaLabel,
   header,
+  scrollToRow,
 }: Props<T>) {
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
+  // Adjusted while rendering (React's pattern for state that follows a prop), so the row is drawn
+  // in this render; the scroller follows in the layout effect below.
+  const [jump, setJump] = useState<{ row?: number; top?: number }>({});
+  if (scrollToRow !== jump.row) {
+    const top =
+      scrollToRow === undefined
+        ? scrollTop
+        : Math.min(scrollToRow * rowHeight, Math.max(scrollTop, (scrollToRow + 1) * rowHeight - height));
+    setJump({ row: scrollToRow, top: top === scrollTop ? undefined : top });
+    setScrollTop(top);
+  }
+  useLayoutEffect(() => {
+    if (ref.current && jump.top !== undefined) {
+      ref.current.scrollTop = jump.top;
+    }
+  }, [jump]);
   const onScroll = useCallback((e: React.UIEvent<HTMLDivElement>) => setScrollTop(e.currentTarget.scrollTop), []);
   const first = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
   const last = Math.min(items.length, Math.ceil((scrollTop + height) / rowHeight) + overscan);

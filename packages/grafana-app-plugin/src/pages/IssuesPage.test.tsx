@@ -219,10 +219,67 @@ describe('Issues page', () => {
     await waitFor(() => expect(screen.getByTestId(testIds.issues.count)).toHaveTextContent('51 issues loaded'));
     expect(listIssues.mock.calls.at(-1)![0]).toEqual({ sort: 'first_seen', limit: 500, cursor: '50' });
     expect(screen.getByRole('table', { name: 'Issues' })).toHaveAttribute('aria-rowcount', '52'); // and the header row
+    // The button sent focus to the new row at the end; back to the top.
+    fireEvent.scroll(screen.getByTestId(testIds.issues.list), { target: { scrollTop: 0 } });
     expect(rowTitles().slice(0, 4)).toEqual(['Error number 1', 'Error number 2', 'Error number 3', 'Error number 4']);
     const row = screen.getAllByTestId(testIds.issues.row)[2];
     expect(row).toHaveAttribute('data-issue-id', '3');
     expect(within(row).getByText('7')).toBeInTheDocument();
+  });
+
+  test('"Load more" by keyboard moves focus to the first row the page added, drawn though it was out of view', async () => {
+    // Pages of 50, 500 and 10: each first new row lies far below the rows the virtual list draws.
+    const issues = Array.from({ length: 560 }, (_, i) =>
+      issue({
+        id: i + 1,
+        title: `Error number ${i + 1}`,
+        lastSeen: new Date(Date.UTC(2026, 10, 22) - i * 1000).toISOString(),
+      })
+    );
+    renderApp(ISSUES_URL, new FakeTrackerApi({ issues }));
+    await screen.findAllByTestId(testIds.issues.row);
+    expect(screen.queryByText('Error number 51')).not.toBeInTheDocument();
+
+    act(() => screen.getByTestId(testIds.issues.loadMore).focus());
+    await userEvent.keyboard('{Enter}');
+    await waitFor(() => expect(screen.getByTestId(testIds.issues.count)).toHaveTextContent('550 issues loaded'));
+    expect(document.activeElement).toHaveTextContent('Error number 51');
+    expect(document.activeElement).toBe(screen.getByRole('link', { name: 'Error number 51' }));
+
+    // The last page takes the button away: focus is on its first row, not on the document's body.
+    act(() => screen.getByTestId(testIds.issues.loadMore).focus());
+    await userEvent.keyboard(' ');
+    await waitFor(() => expect(screen.getByTestId(testIds.issues.count)).toHaveTextContent('560 issues loaded'));
+    expect(screen.queryByTestId(testIds.issues.loadMore)).not.toBeInTheDocument();
+    expect(document.activeElement).toHaveTextContent('Error number 551');
+    expect(document.activeElement?.closest('[role="row"]')).toHaveAttribute('aria-rowindex', '552'); // the header is 1
+  });
+
+  test('a last page that added nothing new moves focus to the last row', async () => {
+    const issues = Array.from({ length: 51 }, (_, i) =>
+      issue({
+        id: i + 1,
+        title: `Error number ${i + 1}`,
+        lastSeen: new Date(Date.UTC(2026, 10, 22) - i * 1000).toISOString(),
+      })
+    );
+    const api = new FakeTrackerApi({ issues });
+    const fakeAnswer = api.listIssues.bind(api);
+    // The tracker said more might come, but the next page only repeats an issue already shown.
+    jest
+      .spyOn(api, 'listIssues')
+      .mockImplementation((query) =>
+        query.cursor ? Promise.resolve({ items: [issues[2]], nextCursor: null }) : fakeAnswer(query)
+      );
+    renderApp(ISSUES_URL, api);
+    await screen.findAllByTestId(testIds.issues.row);
+    expect(screen.getByTestId(testIds.issues.count)).toHaveTextContent('50 issues loaded (more available)');
+
+    act(() => screen.getByTestId(testIds.issues.loadMore).focus());
+    await userEvent.keyboard('{Enter}');
+    await waitFor(() => expect(screen.queryByTestId(testIds.issues.loadMore)).not.toBeInTheDocument());
+    expect(screen.getByTestId(testIds.issues.count)).toHaveTextContent('50 issues loaded');
+    expect(document.activeElement).toHaveTextContent('Error number 50');
   });
 
   test('changes the status of the selected issues in bulk', async () => {

@@ -115,6 +115,20 @@ interface ListState {
   /** A further page is on its way. */
   loadingMore: boolean;
   error?: Error;
+  /** How many items there were when the "Load more" button asked for the page on its way. */
+  focusFrom?: number;
+  /** The row to take the focus now that the page the button asked for has come. */
+  focus?: { row: number; id: number };
+}
+
+/**
+ * Paging by the "Load more" button: focus goes to the first row the page added, not to the
+ * document's start when the button leaves with the last page (WCAG 2.4.3 focus order); a last
+ * page that added nothing sends it to the last row (as useFocusNewItem does for lists drawn whole).
+ */
+function focusAfter(from: number | undefined, items: readonly IssueSummary[], more: boolean) {
+  const row = from === undefined ? undefined : items.length > from ? from : more ? undefined : items.length - 1;
+  return row === undefined || !items[row] ? undefined : { row, id: items[row].id };
 }
 
 export function IssuesPage() {
@@ -141,12 +155,12 @@ export function IssuesPage() {
       request.then(
         (page) =>
           mine === seq.current &&
-          setState((l) => ({
-            key,
-            items: cursor && l.key === key ? appendPage(l.items, page.items) : page.items,
-            nextCursor: page.nextCursor,
-            loadingMore: false,
-          })),
+          setState((l) => {
+            const more = cursor && l.key === key;
+            const items = more ? appendPage(l.items, page.items) : page.items;
+            const focus = more ? focusAfter(l.focusFrom, items, page.nextCursor !== null) : undefined;
+            return { key, items, nextCursor: page.nextCursor, loadingMore: false, focus };
+          }),
         (error: Error) =>
           mine === seq.current &&
           setState((l) =>
@@ -192,12 +206,31 @@ export function IssuesPage() {
     fetchPage();
   };
 
-  const loadMore = useCallback(() => {
-    if (state.key === queryKey && state.nextCursor && !state.loadingMore) {
-      setState((l) => ({ ...l, loadingMore: true, error: undefined }));
-      fetchPage(state.nextCursor);
+  /** `byButton`: asked for by a button, which may leave with the page; focus goes to its rows. */
+  const loadMore = useCallback(
+    (byButton = false) => {
+      if (state.key === queryKey && state.nextCursor && !state.loadingMore) {
+        setState((l) => ({
+          ...l,
+          loadingMore: true,
+          error: undefined,
+          focusFrom: byButton ? l.items.length : undefined,
+          focus: undefined,
+        }));
+        fetchPage(state.nextCursor);
+      }
+    },
+    [state.key, state.nextCursor, state.loadingMore, queryKey, fetchPage]
+  );
+  const endReached = useCallback(() => loadMore(), [loadMore]);
+  // The virtual list draws the row (scrollToRow below) in the render that carries it.
+  const focus = state.key === queryKey ? state.focus : undefined;
+  const pageRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (focus) {
+      pageRef.current?.querySelector<HTMLElement>(`[data-issue-id="${focus.id}"] a[href]`)?.focus();
     }
-  }, [state.key, state.nextCursor, state.loadingMore, queryKey, fetchPage]);
+  }, [focus]);
 
   const toggle = useCallback(
     (id: number) => {
@@ -304,7 +337,7 @@ export function IssuesPage() {
 
   return (
     <PluginPage>
-      <div data-testid={testIds.issues.container}>
+      <div data-testid={testIds.issues.container} ref={pageRef}>
         {/* Stats only after the list's first answer: asked together, the tracker would work out
             the stats first and the rows would wait for them. */}
         <StatsHeader api={api} refreshKey={statsKey} enabled={state.key !== undefined} />
@@ -411,7 +444,8 @@ export function IssuesPage() {
               rowHeight={ISSUE_ROW_HEIGHT}
               height={height}
               renderRow={renderRow}
-              onEndReached={loadMore}
+              onEndReached={endReached}
+              scrollToRow={focus?.row}
               testId={testIds.issues.list}
               ariaLabel="Issues"
               header={
@@ -436,11 +470,11 @@ export function IssuesPage() {
                 </div>
               }
             />
-            {list.error && <ErrorState error={list.error} onRetry={loadMore} />}
+            {list.error && <ErrorState error={list.error} onRetry={() => loadMore(true)} />}
             {list.nextCursor && (
               <Button
                 variant="secondary"
-                onClick={loadMore}
+                onClick={() => loadMore(true)}
                 disabled={list.loadingMore}
                 // Stays focusable while disabled (see the bulk buttons).
                 tooltip="Load the next page of issues"
