@@ -2,7 +2,7 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event';
 import { TrackerError, toTrackerError } from '../api/client';
 import { FakeTrackerApi } from '../api/fake';
-import type { BulkStatusResult } from '../api/types';
+import type { BulkStatusResult, IssueDetail } from '../api/types';
 import { testIds } from '../components/testIds';
 import { CONFIG_PAGE_URL } from '../constants';
 import { ISSUES, XSS, issue } from '../testdata/fixtures';
@@ -12,6 +12,24 @@ const ISSUES_URL = '/a/beacon-observability-app/issues';
 
 const rowTitles = () => screen.getAllByTestId(testIds.issues.row).map((r) => within(r).getByRole('link').textContent);
 const lastListCall = (api: FakeTrackerApi) => api.callsOf('listIssues').at(-1)![0];
+
+/** `count` issues "Error number 1…count", newest first by `field`, one `stepMs` apart. */
+const numberedIssues = (count: number, field: 'lastSeen' | 'firstSeen' = 'lastSeen', stepMs = 1000) =>
+  Array.from({ length: count }, (_, i) =>
+    issue({
+      id: i + 1,
+      title: `Error number ${i + 1}`,
+      [field]: new Date(Date.UTC(2026, 10, 22) - i * stepMs).toISOString(),
+    })
+  );
+
+/** The fake answers the first page; any page after it (by cursor) is `items`, the last. */
+const lastPageIs = (api: FakeTrackerApi, items: IssueDetail[]) => {
+  const fakeAnswer = api.listIssues.bind(api);
+  return jest
+    .spyOn(api, 'listIssues')
+    .mockImplementation((query) => (query.cursor ? Promise.resolve({ items, nextCursor: null }) : fakeAnswer(query)));
+};
 
 describe('Issues page', () => {
   test('lists issues newest first with severity, status, counts and hourly sparklines', async () => {
@@ -154,13 +172,7 @@ describe('Issues page', () => {
   });
 
   test('pages through the cursor and keeps 10,000 loaded issues virtualised', async () => {
-    const many = Array.from({ length: 10_000 }, (_, i) =>
-      issue({
-        id: i + 1,
-        title: `Error number ${i + 1}`,
-        lastSeen: new Date(Date.UTC(2026, 10, 22) - i * 1000).toISOString(),
-      })
-    );
+    const many = numberedIssues(10_000);
     const api = new FakeTrackerApi({ issues: many });
     renderApp(ISSUES_URL, api);
     await screen.findAllByTestId(testIds.issues.row);
@@ -194,23 +206,12 @@ describe('Issues page', () => {
 
   test('keeps one row per issue when a later page repeats one, showing the newer copy where the row was', async () => {
     // Newest first by first_seen: the first page (50) ends at issue 50, the next holds issue 51.
-    const issues = Array.from({ length: 51 }, (_, i) =>
-      issue({
-        id: i + 1,
-        title: `Error number ${i + 1}`,
-        firstSeen: new Date(Date.UTC(2026, 10, 22) - i * 60_000).toISOString(),
-      })
-    );
+    const issues = numberedIssues(51, 'firstSeen', 60_000);
     const api = new FakeTrackerApi({ issues });
-    const fakeAnswer = api.listIssues.bind(api);
     // While the first page is read, an SDK's offline queue sends an old event of issue 3: its
     // first_seen drops below every other issue's, so the tracker's next page holds it again.
     const older = { ...issues[2], count: 7, firstSeen: '2026-11-01T00:00:00.000Z' };
-    const listIssues = jest
-      .spyOn(api, 'listIssues')
-      .mockImplementation((query) =>
-        query.cursor ? Promise.resolve({ items: [issues[50], older], nextCursor: null }) : fakeAnswer(query)
-      );
+    const listIssues = lastPageIs(api, [issues[50], older]);
     renderApp(`${ISSUES_URL}?sort=first_seen`, api);
     await screen.findAllByTestId(testIds.issues.row);
     expect(screen.getByTestId(testIds.issues.count)).toHaveTextContent('50 issues loaded (more available)');
@@ -229,13 +230,7 @@ describe('Issues page', () => {
 
   test('"Load more" by keyboard moves focus to the first row the page added, drawn though it was out of view', async () => {
     // Pages of 50, 500 and 10: each first new row lies far below the rows the virtual list draws.
-    const issues = Array.from({ length: 560 }, (_, i) =>
-      issue({
-        id: i + 1,
-        title: `Error number ${i + 1}`,
-        lastSeen: new Date(Date.UTC(2026, 10, 22) - i * 1000).toISOString(),
-      })
-    );
+    const issues = numberedIssues(560);
     renderApp(ISSUES_URL, new FakeTrackerApi({ issues }));
     await screen.findAllByTestId(testIds.issues.row);
     expect(screen.queryByText('Error number 51')).not.toBeInTheDocument();
@@ -256,21 +251,10 @@ describe('Issues page', () => {
   });
 
   test('a last page that added nothing new moves focus to the last row', async () => {
-    const issues = Array.from({ length: 51 }, (_, i) =>
-      issue({
-        id: i + 1,
-        title: `Error number ${i + 1}`,
-        lastSeen: new Date(Date.UTC(2026, 10, 22) - i * 1000).toISOString(),
-      })
-    );
+    const issues = numberedIssues(51);
     const api = new FakeTrackerApi({ issues });
-    const fakeAnswer = api.listIssues.bind(api);
     // The tracker said more might come, but the next page only repeats an issue already shown.
-    jest
-      .spyOn(api, 'listIssues')
-      .mockImplementation((query) =>
-        query.cursor ? Promise.resolve({ items: [issues[2]], nextCursor: null }) : fakeAnswer(query)
-      );
+    lastPageIs(api, [issues[2]]);
     renderApp(ISSUES_URL, api);
     await screen.findAllByTestId(testIds.issues.row);
     expect(screen.getByTestId(testIds.issues.count)).toHaveTextContent('50 issues loaded (more available)');
