@@ -2,22 +2,16 @@
 // not the spec itself. Any authenticated caller (every pod's service account token is one) can
 // send a path, metric name or field-selected name of up to a megabyte, the header limit, and a
 // denied review is cached as an allowed one is.
-import type { KubeApi } from '../k8s/api';
 import { heapUsedAfterGc } from '../testing/heap';
+import { answeringReviews } from '../testing/review-api';
 import { subjectAccessReviewAuthorizer } from './delegated';
 
 /** An API server whose SubjectAccessReviews deny everything, as RBAC does a stranger. */
-const denying: KubeApi = {
-  json: async <T>() =>
-    ({
-      kind: 'SubjectAccessReview',
-      apiVersion: 'authorization.k8s.io/v1',
-      status: { allowed: false, reason: 'no RBAC policy matched' },
-    }) as T,
-  list: () => Promise.reject(new Error('not used')),
-  watch: () => Promise.reject(new Error('not used')),
-  close: () => undefined,
-};
+const denying = answeringReviews({
+  kind: 'SubjectAccessReview',
+  apiVersion: 'authorization.k8s.io/v1',
+  status: { allowed: false, reason: 'no RBAC policy matched' },
+});
 
 const heapUsed = heapUsedAfterGc;
 

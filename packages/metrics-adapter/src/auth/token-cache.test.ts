@@ -4,22 +4,16 @@
 // the port can send a bearer token of up to a megabyte (the header limit), and a rejected one is
 // cached too.
 import type { IncomingMessage } from 'node:http';
-import type { KubeApi } from '../k8s/api';
 import { heapUsedAfterGc } from '../testing/heap';
+import { answeringReviews } from '../testing/review-api';
 import { tokenReviewAuthenticator } from './delegated';
 
 /** An API server whose TokenReviews reject every token, as kube-apiserver does a made-up one. */
-const rejecting: KubeApi = {
-  json: async <T>() =>
-    ({
-      kind: 'TokenReview',
-      apiVersion: 'authentication.k8s.io/v1',
-      status: { authenticated: false, error: 'invalid bearer token' },
-    }) as T,
-  list: () => Promise.reject(new Error('not used')),
-  watch: () => Promise.reject(new Error('not used')),
-  close: () => undefined,
-};
+const rejecting = answeringReviews({
+  kind: 'TokenReview',
+  apiVersion: 'authentication.k8s.io/v1',
+  status: { authenticated: false, error: 'invalid bearer token' },
+});
 
 const withToken = (token: string) =>
   ({ headers: { authorization: `Bearer ${token}` } }) as unknown as IncomingMessage;
