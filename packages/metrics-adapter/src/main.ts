@@ -35,6 +35,7 @@ import {
   type PrometheusProvider,
 } from './provider/prometheus/provider';
 import { drainer } from './api/drain';
+import { answerClientErrorsThenLinger } from './client-error';
 import { createApp } from './server';
 import { createLogger, type Logger } from './telemetry/logger';
 import { createAdapterMetrics } from './telemetry/metrics';
@@ -349,6 +350,7 @@ export async function startAdapter(
     },
     app,
   );
+  answerClientErrorsThenLinger(server);
   const drain = drainer(server);
   let shuttingDown = false;
   // Certificates are rotated under a running server (cert-manager renews the serving pair,
