@@ -107,10 +107,10 @@ describe('per-object panels at a large cluster', () => {
   it('group by the namespace as well as the pod, HPA or GPU-using pod, and show it in the legend', () => {
     const wrong: string[] = [];
     for (const t of targets) {
-      for (const m of t.expr.matchAll(/\bby \(([^)]*)\)/g)) {
-        const labels = m[1].split(',').map((l) => l.trim());
+      for (const [by, list = ''] of t.expr.matchAll(/\bby \(([^)]*)\)/g)) {
+        const labels = list.split(',').map((l) => l.trim());
         for (const [object, ns] of Object.entries(NAMESPACE_OF)) {
-          if (labels.includes(object) && !labels.includes(ns)) wrong.push(`${t.where}: ${m[0]}`);
+          if (labels.includes(object) && !labels.includes(ns)) wrong.push(`${t.where}: ${by}`);
           if (labels.includes(object) && !t.legend.includes(`{{${ns}}}`)) {
             wrong.push(`${t.where}: legend ${t.legend}`);
           }
