@@ -33,6 +33,7 @@ import { lockDataDir } from './lock-file';
 import { retentionRules, sweepRetention } from './retention';
 import type { Repository } from './store/repository';
 import { openSqlite } from './store/sqlite';
+import { inlineReader, workerReader, type StoreReader } from './store/reader';
 import { inlineWriter, workerWriter, type EventWriter } from './store/writer';
 import { createLogger, type Logger } from './telemetry/logger';
 import { createTrackerMetrics } from './telemetry/metrics';
@@ -157,10 +158,11 @@ async function serveLocked(
 
   let repo: Repository | undefined;
   let writer: EventWriter | undefined;
+  let reader: StoreReader | undefined;
   try {
     const dbFile = storeFile(options.dataDir);
     const inline = options.writer === 'inline';
-    // This connection first (it creates the schema), then the writer thread's.
+    // This connection first (it creates the schema), then the store threads'.
     repo = openStore(dbFile, inline);
     writer = inline
       ? inlineWriter(repo)
@@ -169,13 +171,22 @@ async function serveLocked(
             error,
           }),
         );
-    return await serveStore(options, logger, unlock, () => projects, defaults, repo, writer);
+    reader = inline
+      ? inlineReader(repo)
+      : workerReader(dbFile, (error) =>
+          logger.error('the store reader stopped: API reads fail until the tracker restarts', {
+            error,
+          }),
+        );
+    const store = { repo, writer, reader };
+    return await serveStore(options, logger, unlock, () => projects, defaults, store);
   } catch (err) {
     // A start that failed (a port in use, a bad token) leaves nothing running: the config
     // watcher and the writer thread kept the process alive, the thread's connection open after
     // the lock was released.
     unwatchFile(config);
     await writer?.close().catch(() => undefined);
+    await reader?.close().catch(() => undefined);
     repo?.close();
     throw err;
   }
@@ -187,14 +198,14 @@ async function serveStore(
   unlock: () => void,
   projectsNow: () => readonly Project[],
   defaults: ProjectSettings,
-  repo: Repository,
-  writer: EventWriter,
+  { repo, writer, reader }: { repo: Repository; writer: EventWriter; reader: StoreReader },
 ): Promise<RunningTracker> {
   const config = configFile(options.dataDir);
   const token = apiToken(options, logger);
   const app = createApp({
     repo,
     writer,
+    reader,
     projects: projectsNow,
     apiToken: token,
     metrics: createTrackerMetrics(),
@@ -245,7 +256,7 @@ async function serveStore(
       unwatchFile(config);
       // A sweep stops after its batch in progress, before the writer closes under it.
       await Promise.all([drain(options.closeGraceMs ?? CLOSE_GRACE_MS), sweeping]);
-      await writer.close();
+      await Promise.all([writer.close(), reader.close()]);
       repo.close();
       unlock();
     },

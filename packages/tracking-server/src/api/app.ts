@@ -4,6 +4,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import express, { type Request, type Response } from 'express';
 import { BodyBudget } from '../ingest/body';
 import type { Project } from '../projects';
+import { inlineReader, type StoreReader } from '../store/reader';
 import { inlineWriter, type EventWriter } from '../store/writer';
 import type { IngestResult, Repository } from '../store/repository';
 import type { Logger } from '../telemetry/logger';
@@ -15,10 +16,12 @@ import { restApi } from './rest';
 import { headerSafe, sentryIngest } from './sentry';
 
 export interface AppDeps {
-  /** Reads (the REST API) and status changes. */
+  /** Status changes and the open-issue counts. */
   readonly repo: Repository;
   /** Where ingested data is committed; default: on this thread, through `repo`. */
   readonly writer?: EventWriter;
+  /** Where the REST API reads; default: on this thread, through `repo`. */
+  readonly reader?: StoreReader;
   readonly projects: () => readonly Project[];
   readonly apiToken: string;
   readonly metrics: TrackerMetrics;
@@ -57,6 +60,7 @@ export function createApp(deps: AppDeps): RequestListener {
   app.set('etag', false);
 
   const writer = deps.writer ?? inlineWriter(repo);
+  const reader = deps.reader ?? inlineReader(repo);
   const refreshOpenIssues = () => {
     metrics.openIssues.reset();
     for (const r of repo.openIssueCounts()) {
@@ -148,6 +152,7 @@ export function createApp(deps: AppDeps): RequestListener {
     '/api/v1',
     restApi({
       repo,
+      reads: reader,
       apiToken: deps.apiToken,
       now,
       onStatusChange: refreshOpenIssues,
@@ -156,10 +161,11 @@ export function createApp(deps: AppDeps): RequestListener {
     }),
   );
 
-  // The probes' path (deploy/statefulset.yaml). A writer thread that died leaves every ingest
-  // failing until the process restarts: the liveness probe's failure is what restarts it.
+  // The probes' path (deploy/statefulset.yaml). A store thread that died leaves every ingest (the
+  // writer) or API read (the reader) failing until the process restarts: the liveness probe's
+  // failure is what restarts it.
   app.get('/healthz', (_req: Request, res: Response) => {
-    const failure = writer.failure();
+    const failure = writer.failure() ?? reader.failure();
     res.type('text/plain');
     if (failure) res.status(503).send(failure.message);
     else res.send('ok');

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import express from 'express';
 import { readEvent } from '../ingest/event';
 import { createScrubber } from '../scrub/scrub';
+import { inlineReader } from '../store/reader';
 import type { Repository } from '../store/repository';
 import { openSqlite } from '../store/sqlite';
 import { restApi } from './rest';
@@ -35,7 +36,13 @@ beforeAll(async () => {
   const app = express();
   app.use(
     '/api/v1',
-    restApi({ repo: proxy, apiToken: TOKEN, now: () => NOW, indexSessions: async () => 0 }),
+    restApi({
+      repo: proxy,
+      reads: inlineReader(proxy),
+      apiToken: TOKEN,
+      now: () => NOW,
+      indexSessions: async () => 0,
+    }),
   );
   server = createServer(app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

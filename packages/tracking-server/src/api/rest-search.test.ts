@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import express from 'express';
 import { readEvent } from '../ingest/event';
 import { createScrubber } from '../scrub/scrub';
+import { inlineReader } from '../store/reader';
 import type { Repository } from '../store/repository';
 import { openSqlite } from '../store/sqlite';
 import { restApi } from './rest';
@@ -40,6 +41,7 @@ beforeAll(async () => {
     '/api/v1',
     restApi({
       repo,
+      reads: inlineReader(repo),
       apiToken: TOKEN,
       now: () => NOW,
       indexSessions: async () => 0,

@@ -10,6 +10,7 @@ import {
   sessionFilterKey,
   type FakeRepositoryCall,
 } from '../store/fake-repository';
+import { inlineReader } from '../store/reader';
 import type { IssueDetail, IssueSummary } from '../store/repository';
 import type { SessionDetail, SessionSummary } from '../store/sessions';
 import { inlineWriter, type EventWriter } from '../store/writer';
@@ -402,6 +403,7 @@ describe('the REST API over a repository that fails', () => {
       '/api/v1',
       restApi({
         repo: fake,
+        reads: inlineReader(fake),
         apiToken: TOKEN,
         now: () => NOW,
         indexSessions: async () => fake.indexSessions(),

@@ -13,6 +13,7 @@ import {
   type Repository,
 } from '../store/repository';
 import { SearchError } from '../store/issue-reads';
+import type { StoreReader } from '../store/reader';
 import { SessionCursorError } from '../store/sessions';
 import { CursorError } from '../store/sqlite';
 import { openApiDocument } from './openapi';
@@ -189,7 +190,10 @@ const exportName = (id: string) =>
   `debug-session-${id.slice(0, EXPORT_ID_CHARS).replace(/[^\w.-]/g, '_')}.json`;
 
 export function restApi(deps: {
-  repo: Repository;
+  /** Status changes: short writes, made on this thread. */
+  repo: Pick<Repository, 'setStatus'>;
+  /** Every read, on the reader thread when there is one (store/reader.ts). */
+  reads: StoreReader;
   apiToken: string;
   now: () => number;
   onStatusChange?: () => void;
@@ -234,7 +238,7 @@ export function restApi(deps: {
 
   router
     .route('/issues')
-    .get((req, res) => {
+    .get(async (req, res) => {
       const q = req.query;
       const seenAfter = millisOf('seenAfter', q.seenAfter);
       const seenBefore = millisOf('seenBefore', q.seenBefore);
@@ -254,7 +258,7 @@ export function restApi(deps: {
         cursor: text('cursor', q.cursor),
         limit: limitOf(q.limit, 50, 1000),
       };
-      res.json(deps.repo.listIssues(filter, deps.now()));
+      res.json(await deps.reads.listIssues(filter, deps.now()));
     })
     .all(otherMethods(READ));
 
@@ -285,19 +289,19 @@ export function restApi(deps: {
 
   router
     .route('/issues/:id')
-    .get((req, res) => {
-      const issue = deps.repo.getIssue(idOf(req.params.id), deps.now());
+    .get(async (req, res) => {
+      const issue = await deps.reads.getIssue(idOf(req.params.id), deps.now());
       if (!issue) throw new ApiError(404, `issue ${req.params.id} not found`);
       res.json(issue);
     })
-    .patch(readJson, jsonBody, (req, res) => {
+    .patch(readJson, jsonBody, async (req, res) => {
       const id = idOf(req.params.id);
       const status = statusOf(objectBody(req));
       if (deps.repo.setStatus([id], status, deps.now()).length === 0)
         throw new ApiError(404, `issue ${id} not found`);
       deps.onStatusChange?.();
       // Gone in between (a retention sweep deleted it): a 404, not a 200 with no body.
-      const issue = deps.repo.getIssue(id, deps.now());
+      const issue = await deps.reads.getIssue(id, deps.now());
       if (!issue) throw new ApiError(404, `issue ${id} not found`);
       res.json(issue);
     })
@@ -305,8 +309,8 @@ export function restApi(deps: {
 
   router
     .route('/issues/:id/events')
-    .get((req, res) => {
-      const page = deps.repo.issueEvents(
+    .get(async (req, res) => {
+      const page = await deps.reads.issueEvents(
         idOf(req.params.id),
         text('cursor', req.query.cursor),
         limitOf(req.query.limit, 20, 100),
@@ -319,7 +323,7 @@ export function restApi(deps: {
   const session = async (req: Request) => {
     await deps.indexSessions();
     const id = String(req.params.id);
-    const found = deps.repo.getSession(id);
+    const found = await deps.reads.getSession(id);
     if (!found) throw new ApiError(404, `session ${JSON.stringify(id)} not found`);
     return found;
   };
@@ -335,7 +339,7 @@ export function restApi(deps: {
       const cursor = text('cursor', q.cursor);
       await deps.indexSessions();
       res.json(
-        deps.repo.listSessions({
+        await deps.reads.listSessions({
           q: searchText(q.q),
           service: text('service', q.service),
           ...(min !== undefined ? { minDurationMs: Number(min) } : {}),
@@ -367,8 +371,8 @@ export function restApi(deps: {
 
   router
     .route('/stats')
-    .get((_req, res) => {
-      res.json(deps.repo.stats(deps.now()));
+    .get(async (_req, res) => {
+      res.json(await deps.reads.stats(deps.now()));
     })
     .all(otherMethods(READ));
 

@@ -18,6 +18,13 @@ const CONNECTIONS = 64;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 /** Load sent to each server before it is measured (not measured). */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
+/**
+ * BENCH_SEARCH_MS=1000: while the tracker is measured, a REST client also searches the sessions
+ * for a service none has, a search every that many milliseconds (or as soon as the one before
+ * is answered), as Grafana users filtering the session list would: each reads the sessions
+ * table whole, every bench event being a session of its own.
+ */
+const SEARCH_MS = Number(process.env.BENCH_SEARCH_MS ?? 0);
 
 /**
  * The environment deploy/statefulset.yaml gives the tracker's container (glibc's allocator
@@ -273,6 +280,32 @@ async function gcSeconds(port: number): Promise<number> {
   return sum;
 }
 
+/** Searches the tracker's sessions every `everyMs` until `stop()`; their times in ms. */
+function searchSessions(port: number, everyMs: number): { stop(): Promise<number[]> } {
+  let searching = true;
+  const times: number[] = [];
+  const loop = (async () => {
+    for (let next = performance.now(); searching; next += everyMs) {
+      await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
+      if (!searching) break;
+      const t = performance.now();
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/sessions?service=none&limit=50`, {
+        headers: { authorization: 'Bearer bench' },
+      });
+      if (res.status !== 200) throw new Error(`session search answered ${res.status}`);
+      await res.arrayBuffer();
+      times.push(performance.now() - t);
+    }
+  })();
+  return {
+    async stop() {
+      searching = false;
+      await loop;
+      return times.sort((a, b) => a - b);
+    },
+  };
+}
+
 async function waitUp(port: number): Promise<void> {
   for (let i = 0; i < 100; i++) {
     try {
@@ -330,7 +363,9 @@ async function main() {
     const bare = await load(barePort, path, children[1] as ChildProcess);
     await load(trackerPort, path, children[0] as ChildProcess, WARMUP_SECONDS);
     const gc0 = await gcSeconds(trackerPort);
+    const searches = SEARCH_MS > 0 ? searchSessions(trackerPort, SEARCH_MS) : undefined;
     const tracker = await load(trackerPort, path, children[0] as ChildProcess);
+    const searchMs = await searches?.stop();
     const gcUs = (((await gcSeconds(trackerPort)) - gc0) / tracker.answered) * 1e6;
     const row = (name: string, r: Result) =>
       `${name.padEnd(44)}${r.rate.toFixed(0).padStart(10)}${r.p50.toFixed(2).padStart(9)}${r.p99.toFixed(2).padStart(9)}${String(r.errors).padStart(8)}${r.serverUs.toFixed(0).padStart(11)}${r.mainUs.toFixed(0).padStart(9)}${r.clientUs.toFixed(0).padStart(11)}${r.machineCores.toFixed(2).padStart(9)}`;
@@ -354,6 +389,10 @@ async function main() {
     console.log(
       `\ntracker main thread: ${gcUs.toFixed(1)} µs of garbage collection an event (its nodejs_gc_duration_seconds)`,
     );
+    if (searchMs)
+      console.log(
+        `sessions searched meanwhile (BENCH_SEARCH_MS=${SEARCH_MS}): ${searchMs.length}, p50 ${(searchMs[Math.floor(searchMs.length / 2)] ?? NaN).toFixed(1)} ms, slowest ${(searchMs.at(-1) ?? NaN).toFixed(1)} ms`,
+      );
     console.log(`tracker / bare throughput: ${(tracker.rate / bare.rate).toFixed(2)}×`);
     console.log(
       `floor ≥ 5,000 events/s: ${tracker.rate.toFixed(0)}  ${tracker.rate >= 5000 ? 'met' : 'NOT met'}`,

@@ -1,7 +1,8 @@
 // What crosses between the main thread and the store's writer thread (writer-thread.ts): the
-// store's write calls, each one transaction, and their answers.
+// store's write calls, each one transaction (store-thread.ts carries them).
 import type { EventFacts } from '../ingest/sent-events';
 import type { IngestResult, Repository } from './repository';
+import { serveCalls } from './store-thread';
 
 /** The writes a store performs (the repository's, as it declares them); each is one transaction. */
 export type WriteCalls = Pick<
@@ -21,36 +22,17 @@ export interface Stored {
   readonly result: IngestResult;
 }
 
-/** What the main thread sends the writer thread: a call and its arguments. */
-export type WriterCall = keyof WriteCalls;
-export type WriterRequest = { id: number; call: WriterCall; args: unknown[] };
-/** The call's answer, or the message of what it threw. */
-export type WriterReply = { id: number; result?: unknown; error?: string };
-
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
-
 /** The writer thread: makes the main thread's calls on `repo`, one at a time, in order. */
-export function serveWrites(
-  repo: WriteCalls,
-  main: {
-    on(event: 'message', listener: (m: WriterRequest) => void): unknown;
-    postMessage(m: WriterReply): void;
-  },
-): void {
-  const calls: Record<WriterCall, (...args: never[]) => unknown> = {
-    ingest: repo.ingest.bind(repo),
-    ingestTraces: repo.ingestTraces.bind(repo),
-    indexSessions: repo.indexSessions.bind(repo),
-    deleteEventsBefore: repo.deleteEventsBefore.bind(repo),
-    deleteSessionsBefore: repo.deleteSessionsBefore.bind(repo),
-    close: repo.close.bind(repo),
-  };
-  main.on('message', (m) => {
-    try {
-      const result = (calls[m.call] as (...a: unknown[]) => unknown)(...m.args);
-      main.postMessage({ id: m.id, result });
-    } catch (err) {
-      main.postMessage({ id: m.id, error: message(err) });
-    }
-  });
+export function serveWrites(repo: WriteCalls, main: Parameters<typeof serveCalls>[1]): void {
+  serveCalls(
+    {
+      ingest: repo.ingest.bind(repo),
+      ingestTraces: repo.ingestTraces.bind(repo),
+      indexSessions: repo.indexSessions.bind(repo),
+      deleteEventsBefore: repo.deleteEventsBefore.bind(repo),
+      deleteSessionsBefore: repo.deleteSessionsBefore.bind(repo),
+      close: repo.close.bind(repo),
+    } satisfies Record<keyof WriteCalls, unknown>,
+    main,
+  );
 }

@@ -8,18 +8,18 @@
 // The commit is the longer of the two: with the random ids SDKs send (uuid4 event ids, random
 // trace and request ids), each event writes a page of every index keyed by one (BENCHMARKS.md).
 // inlineWriter() commits on the calling thread (tests, fakes, embedding).
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { TrackedEvent } from '../ingest/event';
 import type { MemorySnapshot, Operation } from '../ingest/otlp';
 import { factsOf, sentEventReader, type SentEvents } from '../ingest/sent-events';
 import { GroupCommit } from './group-commit';
 import { QUIET_STEP } from './session-index';
-import type { Stored, WriteCalls, WriterCall, WriterReply, WriterRequest } from './write-calls';
+import { startStoreThread } from './store-thread';
+import type { Stored, WriteCalls } from './write-calls';
 import type { IngestResult, RetentionScope } from './repository';
 
 export type { Stored, WriteCalls } from './write-calls';
+
+type WriterCall = keyof WriteCalls;
 
 export interface EventWriter {
   /**
@@ -121,29 +121,6 @@ export function inlineWriter(repo: WriteCalls): EventWriter {
 }
 
 /**
- * A worker: compiled JavaScript next to this file, or — when running from the TypeScript
- * sources (jest) — the .ts file loaded through @swc/core, which the repository's test setup
- * already has.
- */
-function startWorker(name: string, workerData: object): Worker {
-  const js = join(__dirname, `${name}.js`);
-  if (existsSync(js)) return new Worker(js, { workerData });
-  const ts = join(__dirname, `${name}.ts`);
-  const boot = `
-    const fs = require('node:fs');
-    const swc = require(require.resolve('@swc/core', { paths: [${JSON.stringify(__dirname)}] }));
-    require.extensions['.ts'] = (module, filename) => {
-      const { code } = swc.transformSync(fs.readFileSync(filename, 'utf8'), {
-        filename, module: { type: 'commonjs' }, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-      });
-      module._compile(code, filename);
-    };
-    require(${JSON.stringify(ts)});
-  `;
-  return new Worker(boot, { eval: true, workerData });
-}
-
-/**
  * Commits on a worker thread with its own connection to `dbFile`. Should the thread die,
  * `onFailure` hears why, once; every write then fails, and `failure()` says why.
  */
@@ -151,39 +128,16 @@ export function workerWriter(
   dbFile: string,
   onFailure: (err: Error) => void = () => {},
 ): EventWriter {
-  const writer = startWorker('writer-thread', { dbFile });
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  let next = 0;
-  let failed: Error | undefined;
-  /** `failed`, unless it was the thread's end that close() asked for. */
-  let died: Error | undefined;
-  let closing: Promise<void> | undefined;
-  const failAll = (err: Error) => {
-    if (!failed && !closing) onFailure((died = err));
-    failed ??= err;
-    for (const p of pending.values()) p.reject(err);
-    pending.clear();
-  };
-  writer.on('message', (reply: WriterReply) => {
-    const p = pending.get(reply.id);
-    if (!p) return;
-    pending.delete(reply.id);
-    if (reply.error !== undefined) p.reject(new Error(`store write failed: ${reply.error}`));
-    else p.resolve(reply.result);
-  });
-  writer.on('error', (err) =>
-    failAll(new Error(`the store writer thread failed: ${err.message}`, { cause: err })),
+  const thread = startStoreThread<WriterCall>(
+    'writer-thread',
+    { dbFile },
+    {
+      what: 'the store writer thread',
+      errorOf: (reply) => new Error(`store write failed: ${reply.error}`),
+      onFailure,
+    },
   );
-  writer.on('exit', (code) => failAll(new Error(`the store writer thread exited (${code})`)));
-
-  const call = <R>(name: WriterCall, ...args: unknown[]): Promise<R> => {
-    if (failed) return Promise.reject(failed);
-    const id = next++;
-    return new Promise<R>((resolve, reject) => {
-      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      writer.postMessage({ id, call: name, args } satisfies WriterRequest);
-    });
-  };
+  const call = thread.call;
 
   const { commit, write, stopIndexing } = groupWriter(
     (events) => call('ingest', events),
@@ -198,15 +152,11 @@ export function workerWriter(
     deleteEventsBefore: (before, batch, scope) => call('deleteEventsBefore', before, batch, scope),
     deleteSessionsBefore: (before, batch, scope) =>
       call('deleteSessionsBefore', before, batch, scope),
-    failure: () => died,
-    close() {
-      closing ??= (async () => {
+    failure: thread.failure,
+    close: () =>
+      thread.close(async () => {
         stopIndexing();
         await commit.drain();
-        if (!failed) await call('close').catch(() => undefined);
-        await writer.terminate();
-      })();
-      return closing;
-    },
+      }),
   };
 }
