@@ -1,7 +1,9 @@
-// A slow API read does not hold up the requests the main thread receives (ingest among them):
-// the REST API reads on the store's reader thread. A search few sessions match reads the
-// sessions table whole; made on the main thread, each held every other request until it was done.
+// A slow read does not hold up the requests the main thread receives (ingest among them): the
+// REST API and /metrics read on the store's reader thread. A search few sessions match reads the
+// sessions table whole, the open issues gauge counts the issues table; made on the main thread,
+// each held every other request until it was done.
 import { Agent, request } from 'node:http';
+import Database from 'better-sqlite3';
 import type { Operation } from './ingest/otlp';
 import { storeFile } from './projects';
 import { openSqlite } from './store/sqlite';
@@ -12,7 +14,9 @@ jest.setTimeout(120_000);
 const NOW = Date.UTC(2026, 11, 3, 12);
 /** Sessions stored: enough that one search few match takes tens of milliseconds. */
 const SESSIONS = 200_000;
-/** Searches sent at once. */
+/** Open issues stored. */
+const ISSUES = 100_000;
+/** Slow reads sent at once. */
 const SEARCHES = 8;
 
 let setup: TestTracker<'platform'>;
@@ -40,6 +44,20 @@ beforeAll(async () => {
     repo.ingestTraces(setup.projects.platform.id, operations, []);
   } finally {
     repo.close();
+  }
+  // Issue rows written directly (ingesting an event for each would take minutes).
+  const db = new Database(storeFile(setup.dir));
+  try {
+    db.prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @issues)
+       INSERT INTO issues (project_id, hash, title, culprit, severity, type, service, environment,
+         release, grouped_by, components, first_seen, last_seen, count)
+       SELECT @project, 'hash-' || i, 'TypeError: step ' || i || ' failed', 'checkout.ts in step',
+         'error', 'application', 'api', 'production', '1.0.0', 'exception', '[]', @now, @now, 1
+       FROM n`,
+    ).run({ issues: ISSUES, project: setup.projects.platform.id, now: NOW });
+  } finally {
+    db.close();
   }
 });
 
@@ -72,31 +90,47 @@ function get(path: string): Promise<{ status: number; body: string; ms: number }
 const median = (values: readonly number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
-const SEARCH = '/api/v1/sessions?service=rare&limit=5';
+/** Each slow read, and what its answer must hold. */
+const SLOW_READS: [string, string, (body: string) => void][] = [
+  [
+    'searches few sessions match',
+    '/api/v1/sessions?service=rare&limit=5',
+    (body) =>
+      expect((JSON.parse(body) as { items: { id: string }[] }).items.map((s) => s.id)).toEqual([
+        'sess-000001',
+        'sess-000000',
+      ]),
+  ],
+  [
+    'scrapes counting the open issues',
+    '/metrics',
+    (body) =>
+      expect(body).toContain(
+        `beacon_tracker_open_issues{project="platform",severity="error"} ${ISSUES}\n`,
+      ),
+  ],
+];
 
-it('answers other requests at once while searches few sessions match are read', async () => {
-  // How long one search takes here, alone.
+it.each(SLOW_READS)('answers other requests at once while %s are read', async (_, path, check) => {
+  // How long one takes here, alone.
   const alone: number[] = [];
   for (let i = 0; i < 3; i++) {
-    const res = await get(SEARCH);
+    const res = await get(path);
     expect(res.status).toBe(200);
-    expect((JSON.parse(res.body) as { items: { id: string }[] }).items.map((s) => s.id)).toEqual([
-      'sess-000001',
-      'sess-000000',
-    ]);
+    check(res.body);
     alone.push(res.ms);
   }
-  // The searches at once, each on a connection of its own, and meanwhile one request after
-  // another to the health probe, which reads nothing.
-  let searching = true;
-  const searches = Promise.all(Array.from({ length: SEARCHES }, () => get(SEARCH))).finally(
-    () => (searching = false),
+  // Several at once, each on a connection of its own, and meanwhile one request after another
+  // to the health probe, which reads nothing.
+  let reading = true;
+  const reads = Promise.all(Array.from({ length: SEARCHES }, () => get(path))).finally(
+    () => (reading = false),
   );
   const probes: number[] = [];
-  while (searching) probes.push((await get('/healthz')).ms);
-  for (const res of await searches) expect(res.status).toBe(200);
-  // Made on the main thread, every probe waited for the search in progress (its median about
-  // one search's time); on the reader thread, none waits for one.
+  while (reading) probes.push((await get('/healthz')).ms);
+  for (const res of await reads) expect(res.status).toBe(200);
+  // Made on the main thread, every probe waited for the read in progress (its median about one
+  // read's time); on the reader thread, none waits for one.
   expect(probes.length).toBeGreaterThanOrEqual(SEARCHES);
   expect(median(probes)).toBeLessThan(median(alone) / 4);
 });

@@ -316,7 +316,6 @@ describe('the app (createApp) over a fake repository', () => {
     expect(answer).toEqual(ok(wire7));
     expect(asked()).toEqual([
       { call: 'setStatus', args: [[7], 'resolved', NOW] },
-      { call: 'openIssueCounts', args: [] }, // the open-issues gauge, refreshed
       { call: 'getIssue', args: [7, NOW] },
     ]);
   });
@@ -395,8 +394,7 @@ describe('the REST API over a repository that fails', () => {
   let server: Server;
   let url: string;
 
-  // createApp reads the open issue counts as it starts, which this repository refuses: the
-  // router is mounted the way app.ts mounts it.
+  // The router alone, mounted the way app.ts mounts it.
   beforeAll(async () => {
     const app = express();
     app.use(
@@ -438,5 +436,53 @@ describe('the REST API over a repository that fails', () => {
     );
     expect(fake.calls).toEqual([]);
     expect(heard).toEqual([]);
+  });
+});
+
+describe('/metrics when the open issues cannot be counted', () => {
+  it('leaves the gauge empty rather than stale, logs why, and answers the rest', async () => {
+    const fake = fakeRepository(data);
+    const counts = [
+      async () => [{ projectId: 1, severity: 'error' as const, count: 3 }],
+      async (): Promise<never> => {
+        throw new Error('disk I/O error');
+      },
+    ];
+    const logged: string[] = [];
+    const writer = inlineWriter(fake);
+    const { server, url } = await listen(
+      createApp({
+        repo: fake,
+        writer,
+        reader: {
+          ...inlineReader(fake),
+          openIssueCounts: () =>
+            counts.shift()?.() ?? Promise.reject(new Error('scraped more than twice')),
+        },
+        projects: () => [],
+        apiToken: TOKEN,
+        metrics: createTrackerMetrics({ defaultMetrics: false }),
+        logger: createLogger('error', (line) => void logged.push(line)),
+      }),
+    );
+    try {
+      const scrape = async () => {
+        const res = await fetch(`${url}/metrics`);
+        expect(res.status).toBe(200);
+        return res.text();
+      };
+      expect(await scrape()).toContain(
+        'beacon_tracker_open_issues{project="1",severity="error"} 3\n',
+      );
+      const after = await scrape();
+      expect(after).not.toMatch(/^beacon_tracker_open_issues\{/m);
+      expect(after).toMatch(/^# TYPE beacon_tracker_rejected_requests_total counter$/m);
+      expect(logged.map((l) => JSON.parse(l) as { msg: string; error: string })).toEqual([
+        expect.objectContaining({ msg: 'counting open issues failed', error: 'disk I/O error' }),
+      ]);
+    } finally {
+      await new Promise((r) => server.close(r));
+      await writer.close();
+    }
   });
 });

@@ -196,7 +196,6 @@ export function restApi(deps: {
   reads: StoreReader;
   apiToken: string;
   now: () => number;
-  onStatusChange?: () => void;
   /** Joins every stored error event to its session (the writer's indexSessions). */
   indexSessions: () => Promise<unknown>;
   /** Hears what fails inside (the 500s); bad requests are the caller's and are not logged. */
@@ -279,7 +278,6 @@ export function restApi(deps: {
       }
       const ids = [...new Set(body.ids.map(bodyIdOf))];
       const updated = deps.repo.setStatus(ids, statusOf(body), deps.now());
-      deps.onStatusChange?.();
       res.json({
         updated,
         notFound: ids.filter((i) => !updated.includes(i)),
@@ -299,7 +297,6 @@ export function restApi(deps: {
       const status = statusOf(objectBody(req));
       if (deps.repo.setStatus([id], status, deps.now()).length === 0)
         throw new ApiError(404, `issue ${id} not found`);
-      deps.onStatusChange?.();
       // Gone in between (a retention sweep deleted it): a 404, not a 200 with no body.
       const issue = await deps.reads.getIssue(id, deps.now());
       if (!issue) throw new ApiError(404, `issue ${id} not found`);

@@ -9,10 +9,16 @@ import type { Repository } from './repository';
 import { SessionCursorError } from './session-reads';
 import { serveCalls, startStoreThread } from './store-thread';
 
-/** The reads the REST API makes (the repository's, as it declares them). */
+/** The reads the REST API and /metrics make (the repository's, as it declares them). */
 export type ReadCalls = Pick<
   Repository,
-  'listIssues' | 'getIssue' | 'issueEvents' | 'stats' | 'listSessions' | 'getSession'
+  | 'listIssues'
+  | 'getIssue'
+  | 'issueEvents'
+  | 'stats'
+  | 'listSessions'
+  | 'getSession'
+  | 'openIssueCounts'
 >;
 
 export type StoreReader = {
@@ -41,6 +47,7 @@ const CALLS: readonly ReaderCall[] = [
   'stats',
   'listSessions',
   'getSession',
+  'openIssueCounts',
 ];
 
 /** Reads on this thread, through `repo`. */
