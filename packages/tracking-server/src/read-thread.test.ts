@@ -4,9 +4,9 @@
 // each held every other request until it was done.
 import { Agent, request } from 'node:http';
 import Database from 'better-sqlite3';
-import type { Operation } from './ingest/otlp';
 import { storeFile } from './projects';
 import { openSqlite } from './store/sqlite';
+import { numberedSessions } from './testing/numbered-sessions';
 import { startTestTracker, type TestTracker } from './testing/test-tracker';
 
 jest.setTimeout(120_000);
@@ -28,19 +28,8 @@ beforeAll(async () => {
   // finds none among the newest and reads the table whole.
   const repo = openSqlite(storeFile(setup.dir));
   try {
-    const operations: Operation[] = [];
-    for (let n = 0; n < SESSIONS; n++)
-      operations.push({
-        traceId: n.toString(16).padStart(32, '0'),
-        spanId: n.toString(16).padStart(16, '0'),
-        name: 'GET /',
-        service: n < 2 ? 'rare' : 'api',
-        start: NOW + n * 1000,
-        end: NOW + n * 1000 + 10,
-        status: 'ok',
-        correlationId: `sess-${String(n).padStart(6, '0')}`,
-        attributes: {},
-      });
+    const service = (n: number) => (n < 2 ? 'rare' : 'api');
+    const operations = numberedSessions(SESSIONS, { start: NOW, digits: 6, service });
     repo.ingestTraces(setup.projects.platform.id, operations, []);
   } finally {
     repo.close();

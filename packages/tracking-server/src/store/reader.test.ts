@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { whenFailed } from '../testing/store-thread-death';
 import { CursorError, SearchError } from './issue-reads';
 import { workerReader, type StoreReader } from './reader';
 import { SessionCursorError } from './session-reads';
@@ -99,12 +100,7 @@ it('says why once its thread has died, fails every read after, and tells the cal
   const heard: Error[] = [];
   const reader = workerReader(join(dir, 'no such directory', 'tracker.db'), (e) => heard.push(e));
   try {
-    // A deadline in time: on a busy machine the thread can take seconds to start and die.
-    for (
-      const deadline = Date.now() + 20_000;
-      reader.failure() === undefined && Date.now() < deadline;
-    )
-      await new Promise((r) => setTimeout(r, 25));
+    await whenFailed(reader);
     expect(reader.failure()?.message).toMatch(
       /^the store reader thread failed: .*directory does not exist/,
     );

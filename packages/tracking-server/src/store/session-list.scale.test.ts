@@ -4,10 +4,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Operation } from '../ingest/otlp';
 import type { Repository } from './repository';
 import { FILTER_WINDOW, sessionReads } from './session-reads';
 import { openSqlite } from './sqlite';
+import { numberedSessions } from '../testing/numbered-sessions';
 import { recordingConnection, type RecordingConnection } from '../testing/query-plans';
 
 const NOW = Date.UTC(2026, 11, 2, 12);
@@ -23,19 +23,8 @@ beforeAll(() => {
   repo = openSqlite(join(dir, 'tracker.db'));
   // Session n: one operation ending n seconds after the first's; the two oldest and the newest
   // of service `rare`, every other of `api`.
-  const operations: Operation[] = [];
-  for (let n = 0; n < SESSIONS; n++)
-    operations.push({
-      traceId: n.toString(16).padStart(32, '0'),
-      spanId: n.toString(16).padStart(16, '0'),
-      name: 'GET /',
-      service: n < 2 || n === SESSIONS - 1 ? 'rare' : 'api',
-      start: NOW + n * 1000,
-      end: NOW + n * 1000 + 10,
-      status: 'ok',
-      correlationId: `sess-${String(n).padStart(5, '0')}`,
-      attributes: {},
-    });
+  const service = (n: number) => (n < 2 || n === SESSIONS - 1 ? 'rare' : 'api');
+  const operations = numberedSessions(SESSIONS, { start: NOW, digits: 5, service });
   repo.ingestTraces(1, operations, []);
   raw = recordingConnection(join(dir, 'tracker.db'));
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventError, type TrackedEvent } from '../ingest/event';
 import type { SentEvents } from '../ingest/sent-events';
+import { whenFailed } from '../testing/store-thread-death';
 import { GroupCommit } from './group-commit';
 import { openSqlite } from './sqlite';
 import { inlineWriter, workerWriter, type WriteCalls } from './writer';
@@ -249,12 +250,7 @@ describe('worker writer', () => {
     const heard: Error[] = [];
     const writer = workerWriter(join(dir, 'no such directory', 'tracker.db'), (e) => heard.push(e));
     try {
-      // A deadline in time: on a busy machine the thread can take seconds to start and die.
-      for (
-        const deadline = Date.now() + 20_000;
-        writer.failure() === undefined && Date.now() < deadline;
-      )
-        await new Promise((r) => setTimeout(r, 25));
+      await whenFailed(writer);
       expect(writer.failure()?.message).toMatch(
         /^the store writer thread failed: .*directory does not exist/,
       );
