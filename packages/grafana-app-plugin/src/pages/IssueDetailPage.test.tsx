@@ -1,5 +1,5 @@
 import { setTimeZoneResolver } from '@grafana/data';
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { TrackerError } from '../api/client';
 import { FakeTrackerApi } from '../api/fake';
@@ -162,7 +162,7 @@ describe('Issue detail page', () => {
     const list = await screen.findByTestId(testIds.issue.events);
     await waitFor(() => expect(within(list).getAllByRole('button')).toHaveLength(10));
     expect(screen.getByText('event number 0')).toBeInTheDocument();
-    screen.getByTestId(testIds.issue.olderEvents).focus();
+    act(() => screen.getByTestId(testIds.issue.olderEvents).focus());
     await userEvent.keyboard('{Enter}');
     await waitFor(() => expect(within(list).getAllByRole('button')).toHaveLength(12));
     // The button left with the last page: focus is on the first event it added, not the page's start.

@@ -289,14 +289,14 @@ describe('Issues page', () => {
     renderApp(ISSUES_URL, api);
     const rows = await screen.findAllByTestId(testIds.issues.row);
     await userEvent.click(within(rows[0]).getByLabelText('select issue 1'));
-    screen.getByRole('button', { name: 'Mark resolved' }).focus();
+    act(() => screen.getByRole('button', { name: 'Mark resolved' }).focus());
     await userEvent.keyboard('{Enter}');
     await screen.findByText('1 issues marked resolved.');
     expect(screen.queryByRole('button', { name: 'Mark resolved' })).not.toBeInTheDocument();
     expect(screen.getByLabelText('select all loaded issues')).toHaveFocus();
 
     await userEvent.click(within(rows[1]).getByLabelText('select issue 2'));
-    screen.getByRole('button', { name: 'Clear selection' }).focus();
+    act(() => screen.getByRole('button', { name: 'Clear selection' }).focus());
     await userEvent.keyboard(' ');
     expect(screen.queryByRole('button', { name: 'Clear selection' })).not.toBeInTheDocument();
     expect(screen.getByLabelText('select all loaded issues')).toHaveFocus();

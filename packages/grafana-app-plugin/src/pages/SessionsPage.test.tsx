@@ -81,12 +81,12 @@ describe('Debug sessions page pages through the tracker with nextCursor', () => 
     await screen.findAllByTestId(testIds.sessions.row);
     expect(rows().map((r) => r[0])).toEqual(['req-42', 'req-43']);
 
-    screen.getByTestId(testIds.sessions.more).focus();
+    act(() => screen.getByTestId(testIds.sessions.more).focus());
     await userEvent.keyboard('{Enter}');
     await waitFor(() => expect(rows().map((r) => r[0])).toEqual(['req-42', 'req-43', 'req-44']));
     // Focus goes to the first session the page added, not to the page's start.
     expect(screen.getByRole('link', { name: 'req-44' })).toHaveFocus();
-    screen.getByTestId(testIds.sessions.more).focus();
+    act(() => screen.getByTestId(testIds.sessions.more).focus());
     await userEvent.keyboard('{Enter}');
     await waitFor(() => expect(screen.queryByTestId(testIds.sessions.more)).not.toBeInTheDocument());
     expect(rows().map((r) => r[0])).toEqual(['req-42', 'req-43', 'req-44']);
