@@ -2,12 +2,15 @@ import React from 'react';
 import fc from 'fast-check';
 import { act, cleanup, renderHook } from '@testing-library/react';
 import { MemoryRouter, useLocation } from 'react-router-dom';
+import { GRAFANA_ROUTER_FUTURE } from '../test/render';
 import { useQueryParams } from './useQueryParams';
 
 /** The hook and the location it writes to, starting at `/page?<search>`. */
 function renderAt(search: URLSearchParams) {
   const wrapper = ({ children }: { children: React.ReactNode }) => (
-    <MemoryRouter initialEntries={[`/page?${search}`]}>{children}</MemoryRouter>
+    <MemoryRouter initialEntries={[`/page?${search}`]} future={GRAFANA_ROUTER_FUTURE}>
+      {children}
+    </MemoryRouter>
   );
   return renderHook(() => ({ query: useQueryParams(), location: useLocation() }), { wrapper });
 }

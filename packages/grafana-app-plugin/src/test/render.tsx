@@ -8,11 +8,23 @@ import { TrackerApiProvider } from '../api/context';
 import App from '../components/App/App';
 import { PLUGIN_BASE_URL } from '../constants';
 
+/**
+ * React Router's v7 future flags as Grafana's router has them: off. Grafana mounts app plugins in a
+ * react-router v6 `<Router>` (CompatRouter, later LocationServiceRouter) that sets no `future`, so
+ * its state updates are not transitions and relative paths in splat routes drop the splat.
+ * Grafana plans to turn both on behind feature toggles (grafana/grafana#130190).
+ */
+export const GRAFANA_ROUTER_FUTURE = { v7_startTransition: false, v7_relativeSplatPath: false } as const;
+
 /** Renders the app at `path` (e.g. `/a/beacon-observability-app/issues`) the way Grafana mounts it. */
-export function renderApp(path: string, api: TrackerApi) {
+export function renderApp(
+  path: string,
+  api: TrackerApi,
+  future: { v7_startTransition: boolean; v7_relativeSplatPath: boolean } = GRAFANA_ROUTER_FUTURE
+) {
   return render(
     <TrackerApiProvider api={api}>
-      <MemoryRouter initialEntries={[path]} future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
+      <MemoryRouter initialEntries={[path]} future={future}>
         <Routes>
           <Route path={`${PLUGIN_BASE_URL}/*`} element={<App {...({} as React.ComponentProps<typeof App>)} />} />
         </Routes>
@@ -56,7 +68,11 @@ function GrafanaRouter({ children }: { children: React.ReactNode }) {
   const [location, setLocation] = useState(history.location);
   useEffect(() => history.listen(() => setLocation(history.location)), [history]);
   return (
-    <Router navigator={history} location={location} future={{ v7_relativeSplatPath: true }}>
+    <Router
+      navigator={history}
+      location={location}
+      future={{ v7_relativeSplatPath: GRAFANA_ROUTER_FUTURE.v7_relativeSplatPath }}
+    >
       {children}
     </Router>
   );

@@ -2,7 +2,7 @@ import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { FakeTrackerApi } from '../../api/fake';
 import { EVENT_1, ISSUES, SESSION } from '../../testdata/fixtures';
-import { renderApp } from '../../test/render';
+import { GRAFANA_ROUTER_FUTURE, renderApp } from '../../test/render';
 import { testIds } from '../testIds';
 
 describe('App routes', () => {
@@ -23,6 +23,16 @@ describe('App routes', () => {
       'href',
       '/a/beacon-observability-app/sessions/req-42'
     );
+  });
+
+  // In a splat route, react-router v6 resolves a relative path without the splat; v7 (and v6 with
+  // v7_relativeSplatPath, which grafana/grafana#130190 puts behind a Grafana feature toggle) with it.
+  test.each([
+    ['as Grafana resolves relative paths today', GRAFANA_ROUTER_FUTURE],
+    ['with react-router v7 relative paths', { ...GRAFANA_ROUTER_FUTURE, v7_relativeSplatPath: true }],
+  ])('a path the app does not know opens the issues page, %s', async (_, future) => {
+    renderApp('/a/beacon-observability-app/no/such/page', new FakeTrackerApi({ issues: ISSUES }), future);
+    expect(await screen.findByTestId(testIds.issues.container)).toBeInTheDocument();
   });
 
   test('the debug sessions page is routed', async () => {

@@ -2,7 +2,7 @@ import React, { Suspense } from 'react';
 import { Navigate, Route, Routes } from 'react-router-dom';
 import type { AppRootProps } from '@grafana/data';
 import { Loading } from '../States';
-import { ROUTES } from '../../constants';
+import { ROUTES, prefixRoute } from '../../constants';
 
 const IssuesPage = React.lazy(() => import('../../pages/IssuesPage'));
 const IssueDetailPage = React.lazy(() => import('../../pages/IssueDetailPage'));
@@ -18,7 +18,8 @@ function App(_props: AppRootProps) {
         <Route path={ROUTES.Issue} element={<IssueDetailPage />} />
         <Route path={ROUTES.Sessions} element={<SessionsPage />} />
         <Route path={ROUTES.Session} element={<SessionPage />} />
-        <Route path="*" element={<Navigate to={ROUTES.Issues} replace />} />
+        {/* Absolute: relative to a splat route, react-router v7 would keep the unknown path and loop. */}
+        <Route path="*" element={<Navigate to={prefixRoute(ROUTES.Issues)} replace />} />
       </Routes>
     </Suspense>
   );
