@@ -5,7 +5,7 @@ import express, { type Request, type Response } from 'express';
 import { BodyBudget } from '../ingest/body';
 import type { Project } from '../projects';
 import { inlineReader, type StoreReader } from '../store/reader';
-import { inlineWriter, type EventWriter } from '../store/writer';
+import { catchUpSessions, inlineWriter, type EventWriter } from '../store/writer';
 import type { IngestResult, Repository } from '../store/repository';
 import type { Logger } from '../telemetry/logger';
 import { boundedLabel } from '../telemetry/bounded-label';
@@ -163,7 +163,7 @@ export function createApp(deps: AppDeps): RequestListener {
       reads: reader,
       apiToken: deps.apiToken,
       now,
-      indexSessions: () => writer.indexSessions(),
+      indexSessions: () => catchUpSessions(writer),
       onError: (error) => logger.error('API request failed', { error }),
     }),
   );

@@ -11,6 +11,7 @@ import {
   type FakeRepositoryCall,
 } from '../store/fake-repository';
 import { inlineReader } from '../store/reader';
+import { QUIET_STEP } from '../store/session-index';
 import type { IssueDetail, IssueSummary } from '../store/repository';
 import type { SessionDetail, SessionSummary } from '../store/sessions';
 import { inlineWriter, type EventWriter } from '../store/writer';
@@ -216,9 +217,12 @@ describe('the app (createApp) over a fake repository', () => {
   // A query the fake has no answer for is a 500 whose logged cause names the query: shown here.
   afterEach(() => expect(logged).toEqual([]));
 
-  /** The calls requests made: less the writer's idle indexing, a budget at a time on a timer. */
+  /**
+   * The calls requests made: less the writer's idle indexing, QUIET_STEP at a time on a timer
+   * (a session read's catch-up asks for steps of 256).
+   */
   const asked = (): FakeRepositoryCall[] =>
-    fake.calls.filter((c) => !(c.call === 'indexSessions' && typeof c.args[0] === 'number'));
+    fake.calls.filter((c) => !(c.call === 'indexSessions' && c.args[0] === QUIET_STEP));
 
   const call = (method: string, path: string, body?: unknown) => api(url, method, path, { body });
 
@@ -347,7 +351,7 @@ describe('the app (createApp) over a fake repository', () => {
       }),
     );
     expect(asked()).toEqual([
-      { call: 'indexSessions', args: [undefined] },
+      { call: 'indexSessions', args: [256] },
       { call: 'listSessions', args: [{ service: 'api-gateway', hasErrors: true, limit: 10 }] },
     ]);
   });
@@ -364,11 +368,11 @@ describe('the app (createApp) over a fake repository', () => {
       failed(404, 'session "req:gone" not found'),
     );
     expect(asked()).toEqual([
-      { call: 'indexSessions', args: [undefined] },
+      { call: 'indexSessions', args: [256] },
       { call: 'getSession', args: ['req:42'] },
-      { call: 'indexSessions', args: [undefined] },
+      { call: 'indexSessions', args: [256] },
       { call: 'getSession', args: ['req:42'] },
-      { call: 'indexSessions', args: [undefined] },
+      { call: 'indexSessions', args: [256] },
       { call: 'getSession', args: ['req:gone'] },
     ]);
   });

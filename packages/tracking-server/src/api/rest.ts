@@ -196,7 +196,7 @@ export function restApi(deps: {
   reads: StoreReader;
   apiToken: string;
   now: () => number;
-  /** Joins every stored error event to its session (the writer's indexSessions). */
+  /** Joins the error events waiting for their sessions before a read (catchUpSessions). */
   indexSessions: () => Promise<unknown>;
   /** Hears what fails inside (the 500s); bad requests are the caller's and are not logged. */
   onError?: (error: unknown) => void;
