@@ -164,14 +164,22 @@ export function sessionReads(db: Database.Database) {
     // With no trace the condition is the correlation id alone: SQLite keeps an `OR (… AND 0)`,
     // and an OR with a term no index serves reads the whole table (~0.1 s for 450,000
     // operations, a session of a list page at a time, on the thread that answers ingest).
-    const inList = traceIds.map(() => '?').join(',');
+    // The trace ids go as one JSON array: a parameter each, a session of more than 32,766
+    // traces (a long-lived correlation id, a request each) exceeded SQLite's limit on them
+    // (SQLITE_MAX_VARIABLE_NUMBER), and its detail — and any list page holding it — failed.
+    // Not knowing how long the array is, SQLite would look the records up by their null
+    // correlation id, every record without one; `+` keeps it to the trace ids' index.
+    const traces = 'SELECT value FROM json_each(@traces)';
     const joining = traceIds.length
-      ? `(correlation_id = ? OR (correlation_id IS NULL AND trace_id IN (${inList})))`
-      : 'correlation_id = ?';
-    const sessionRows = traceIds.length ? `id = ? OR id IN (${inList})` : 'id = ?';
+      ? `(correlation_id = @id OR (+correlation_id IS NULL AND trace_id IN (${traces})))`
+      : 'correlation_id = @id';
+    const sessionRows = traceIds.length ? `id = @id OR id IN (${traces})` : 'id = @id';
+    const params = traceIds.length
+      ? { id: sessionId, traces: JSON.stringify(traceIds) }
+      : { id: sessionId };
     const ops = db
       .prepare(`SELECT * FROM operations WHERE ${joining} ORDER BY start, span_id`)
-      .all(sessionId, ...traceIds) as {
+      .all(params) as {
       trace_id: string;
       span_id: string;
       parent_span_id: string | null;
@@ -189,7 +197,7 @@ export function sessionReads(db: Database.Database) {
         `SELECT e.id, e.issue_id, e.level, e.service, e.timestamp, e.trace_id, e.correlation_id, e.payload, i.title FROM events e JOIN issues i ON i.id = e.issue_id
          WHERE e.rowid IN (SELECT event FROM event_sessions WHERE sid IN (SELECT sid FROM sessions WHERE ${sessionRows})) ORDER BY e.timestamp`,
       )
-      .all(sessionId, ...traceIds) as {
+      .all(params) as {
       id: string;
       issue_id: number;
       level: string;
@@ -202,7 +210,7 @@ export function sessionReads(db: Database.Database) {
     }[];
     const memory = db
       .prepare(`SELECT * FROM memory_snapshots WHERE ${joining} ORDER BY time`)
-      .all(sessionId, ...traceIds) as {
+      .all(params) as {
       service: string;
       correlation_id: string | null;
       time: number;
