@@ -1,0 +1,139 @@
+// A listed session's summary is counted by SQL (session-reads.ts, summary) and a session's
+// detail from its records read whole (read): for random sessions — operations of random
+// durations, statuses and services, error events and memory snapshots, joined by correlation id
+// or by trace id alone — the list says of each what its detail says.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { readEvent } from '../ingest/event';
+import type { MemorySnapshot, Operation } from '../ingest/otlp';
+import { createScrubber } from '../scrub/scrub';
+import { recordingConnection } from '../testing/query-plans';
+import { sessionReads } from './session-reads';
+import { openSqlite } from './sqlite';
+
+const T0 = Date.UTC(2026, 11, 3, 12);
+const scrub = createScrubber({ enabled: true });
+
+const traceId = (n: number) => (n + 10).toString(16).padStart(32, '0');
+
+/**
+ * One record: which session (correlation id — one of them 32 hex digits, the very id of a
+ * trace — or none: its trace's), which trace, what.
+ */
+const record = fc.record({
+  session: fc.constantFrom('req-a', 'req-b', 'ÿ-c', traceId(0), undefined),
+  trace: fc.integer({ min: 0, max: 3 }),
+  kind: fc.constantFrom('operation', 'event', 'memory'),
+  at: fc.integer({ min: 0, max: 600_000 }),
+  duration: fc.oneof(fc.integer({ min: 0, max: 2_000 }), fc.constantFrom(100, 150, 500)),
+  status: fc.constantFrom('ok', 'error', 'unset'),
+  // Past ASCII too, where UTF-16 and UTF-8 order differ (U+FF46 and an astral character).
+  service: fc.constantFrom('api', 'billing', 'Ωmega', 'ｆull', '😀-edge'),
+});
+
+it('lists each session as its detail describes it', () => {
+  fc.assert(
+    fc.property(fc.array(record, { minLength: 1, maxLength: 40 }), (records) => {
+      const dir = mkdtempSync(join(tmpdir(), 'beacon-summary-'));
+      try {
+        const repo = openSqlite(join(dir, 'tracker.db'));
+        const operations: Operation[] = [];
+        const memory: MemorySnapshot[] = [];
+        const events = [];
+        for (const [i, r] of records.entries()) {
+          const ids = { traceId: traceId(r.trace), spanId: i.toString(16).padStart(16, '0') };
+          const correlation = r.session ? { correlationId: r.session } : {};
+          if (r.kind === 'operation')
+            operations.push({
+              ...ids,
+              ...correlation,
+              name: `op ${i}`,
+              service: r.service,
+              start: T0 + r.at,
+              end: T0 + r.at + r.duration,
+              status: r.status as Operation['status'],
+              attributes: {},
+            });
+          else if (r.kind === 'memory')
+            memory.push({ ...ids, ...correlation, service: r.service, time: T0 + r.at, rss: 1 });
+          else
+            events.push(
+              readEvent(
+                {
+                  event_id: (i + 1).toString(16).padStart(32, '0'),
+                  timestamp: (T0 + r.at) / 1000,
+                  message: `failure ${i}`,
+                  tags: { service: r.service, ...(r.session ? { correlation_id: r.session } : {}) },
+                  contexts: { trace: { trace_id: ids.traceId } },
+                },
+                1,
+                scrub,
+                T0 + r.at,
+              ),
+            );
+        }
+        repo.ingestTraces(1, operations, memory);
+        if (events.length > 0) repo.ingest(events);
+        repo.indexSessions();
+        const listed = repo.listSessions({ limit: 200 }).items;
+        expect(listed.length).toBeGreaterThan(0);
+        for (const item of listed) {
+          const detail = repo.getSession(item.id);
+          if (!detail) throw new Error(`${item.id} is listed but has no detail`);
+          const { traceIds: _t, timeline: _o, errorEvents: _e, memory: _m, ...summary } = detail;
+          expect(item).toEqual(summary);
+        }
+        repo.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }),
+    { numRuns: 60 },
+  );
+});
+
+it('lists a session without reading any of its records whole', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'beacon-summary-'));
+  const repo = openSqlite(join(dir, 'tracker.db'));
+  const raw = recordingConnection(join(dir, 'tracker.db'));
+  try {
+    repo.ingestTraces(
+      1,
+      Array.from({ length: 3 }, (_, n) => ({
+        traceId: traceId(n),
+        spanId: n.toString(16).padStart(16, '0'),
+        name: 'GET /',
+        service: 'api',
+        start: T0 + n,
+        end: T0 + n + 120,
+        status: 'ok' as const,
+        correlationId: 'req-a',
+        attributes: { 'http.route': '/' },
+      })),
+      [],
+    );
+    raw.take();
+    const page = sessionReads(raw.db).list({ limit: 10 });
+    expect(page.items).toEqual([
+      {
+        id: 'req-a',
+        correlationId: 'req-a',
+        services: ['api'],
+        start: new Date(T0).toISOString(),
+        end: new Date(T0 + 122).toISOString(),
+        durationMs: 122,
+        operations: 3,
+        errors: 0,
+        slowOperations: 0,
+      },
+    ]);
+    // No statement of the list reads every column of a record (attributes, payloads).
+    expect(raw.take().filter((sql) => /SELECT \*|payload/.test(sql))).toEqual([]);
+  } finally {
+    raw.db.close();
+    repo.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
