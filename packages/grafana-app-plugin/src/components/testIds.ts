@@ -67,6 +67,8 @@ export const testIds = {
     axisLabel: 'data-testid session-axis-label',
     memory: 'data-testid session-memory',
     export: 'data-testid session-export',
+    /** A notice that a list shows only the first of the session's operations, errors or snapshots. */
+    cut: 'data-testid session-cut',
   },
   panels: {
     issues: 'data-testid issues-panel',

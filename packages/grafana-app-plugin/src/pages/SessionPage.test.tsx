@@ -11,6 +11,8 @@ import {
   ODD_SESSION_ID,
   PATH_SESSION_ID,
   SESSION,
+  SESSION_CUT,
+  SESSION_EVENTS_CUT,
   XSS,
   sessionWithId,
 } from '../testdata/fixtures';
@@ -122,6 +124,38 @@ describe('Debug session page', () => {
       'href',
       '/a/beacon-observability-app/sessions'
     );
+  });
+
+  test('a session the tracker answered cut says which lists show only the first of its records', async () => {
+    renderApp('/a/beacon-observability-app/sessions/req-44', new FakeTrackerApi({ sessions: [SESSION_CUT] }));
+    await screen.findByTestId(testIds.session.container);
+    expect(screen.getByText('200000 operations')).toBeInTheDocument();
+    expect(screen.getAllByTestId(testIds.session.cut).map((n) => n.textContent)).toEqual([
+      'Showing the first 3 of 200000 operations (the earliest by start).',
+      'Showing the first 3 memory snapshots (the earliest); the session may have more.',
+    ]);
+    // In words, announced politely (Grafana's info Alert is a status), not by colour alone.
+    expect(
+      screen.getByRole('status', { name: 'Showing the first 3 of 200000 operations (the earliest by start).' })
+    ).toBeInTheDocument();
+  });
+
+  test('with every operation listed, error events fewer than the session counts are said to be cut', async () => {
+    renderApp('/a/beacon-observability-app/sessions/req-45', new FakeTrackerApi({ sessions: [SESSION_EVENTS_CUT] }));
+    await screen.findByTestId(testIds.session.container);
+    expect(screen.getAllByTestId(testIds.session.cut).map((n) => n.textContent)).toEqual([
+      'Showing the first 2 of 5 error events (the earliest).',
+    ]);
+  });
+
+  test.each([
+    ['as the fixture counts it', SESSION],
+    // As the tracker counts it: the error event and the failed operation.
+    ['with errors counting the failed operation', { ...SESSION, errors: 2 }],
+  ])('a whole session (%s) shows no notice of a cut', async (_, session) => {
+    renderApp(URL, new FakeTrackerApi({ sessions: [session] }));
+    await screen.findByTestId(testIds.session.container);
+    expect(screen.queryByTestId(testIds.session.cut)).toBeNull();
   });
 
   test('error titles on the timeline stay inert text', async () => {

@@ -1,4 +1,4 @@
-import React, { useState } from 'react';
+import React, { useMemo, useState } from 'react';
 import { Link, useLocation } from 'react-router-dom';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
@@ -7,6 +7,7 @@ import { Alert, Button, Stack, Text, useStyles2 } from '@grafana/ui';
 import { useTrackerApi } from '../api/context';
 import { formatMs, formatTime } from '../components/format';
 import { MemoryChart } from '../components/MemoryChart';
+import { sessionCut } from '../components/sessionCut';
 import { ErrorState, Loading } from '../components/States';
 import { testIds } from '../components/testIds';
 import { useAsync } from '../components/useAsync';
@@ -40,6 +41,7 @@ export function SessionPage() {
   const { value: session, error, reload } = useAsync(() => api.getSession(id), [api, id]);
   const [exportError, setExportError] = useState<string>();
   const [exporting, setExporting] = useState(false);
+  const cut = useMemo(() => session && sessionCut(session), [session]);
 
   // By the session's own id: the page may be opened by a trace id the tracker has linked to a
   // correlation id, and answered with that session.
@@ -97,11 +99,13 @@ export function SessionPage() {
           </Stack>
 
           <h3 className={s.heading}>Timeline</h3>
+          <CutNotice text={cut?.operations} />
           <Waterfall session={session} />
 
           {session.errorEvents.length > 0 && (
             <>
               <h3 className={s.heading}>Errors</h3>
+              <CutNotice text={cut?.errorEvents} />
               <ul>
                 {session.errorEvents.map((e) => (
                   <li key={e.eventId}>
@@ -116,6 +120,7 @@ export function SessionPage() {
           )}
 
           <h3 className={s.heading}>Memory</h3>
+          <CutNotice text={cut?.memory} />
           <MemoryChart memory={session.memory} durationMs={session.durationMs} />
         </div>
       )}
@@ -124,6 +129,11 @@ export function SessionPage() {
 }
 
 export default SessionPage;
+
+/** Says that the list below shows only the first of the session's records (the tracker's limit). */
+function CutNotice({ text }: { text?: string }) {
+  return text ? <Alert severity="info" title={text} data-testid={testIds.session.cut} /> : null;
+}
 
 const getStyles = (theme: GrafanaTheme2) => ({
   back: css({ color: theme.colors.text.link, display: 'inline-block', marginBottom: theme.spacing(1) }),

@@ -246,6 +246,43 @@ export const SESSION_2: SessionDetail = {
 };
 
 /**
+ * Sessions the tracker answered cut (it lists at most a fixed number of each kind of record, the
+ * first by time; its counts stay the whole session's), with a limit of 3 for brevity. SESSION_CUT:
+ * 3 of 200,000 operations listed, and 3 memory snapshots, as many as the limit, so perhaps more;
+ * its 1 error event is all of them. As the tracker counts them, `errors` is the error events and
+ * the failed operations.
+ */
+export const SESSION_CUT: SessionDetail = {
+  ...SESSION,
+  id: 'req-44',
+  correlationId: 'req-44',
+  end: '2026-11-22T12:07:59.000Z',
+  durationMs: 600000,
+  operations: 200000,
+  errors: 4100,
+  slowOperations: 12000,
+  memory: [...SESSION.memory, { ...SESSION.memory[1], time: '2026-11-22T11:58:01.000Z', offsetMs: 2000 }],
+};
+
+/** Every operation listed (one failed), and 2 of its 5 error events: `errors` is 5 + 1. */
+export const SESSION_EVENTS_CUT: SessionDetail = {
+  ...SESSION,
+  id: 'req-45',
+  correlationId: 'req-45',
+  errors: 6,
+  errorEvents: [
+    ...SESSION.errorEvents,
+    {
+      ...SESSION.errorEvents[0],
+      eventId: 'c1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6',
+      timestamp: '2026-11-22T11:58:00.500Z',
+      offsetMs: 1500,
+    },
+  ],
+  memory: [SESSION.memory[0]],
+};
+
+/**
  * Session ids as users' SDKs send them (a Sentry tag value, an OTLP attribute): any text. One holds
  * every character a URL path treats specially but "/", which no id asked of the tracker may hold
  * (`sessionIdProblem`); the other holds the text of an encoded slash.

@@ -5,7 +5,7 @@ import { TrackerApiProvider } from '../../api/context';
 import { FakeTrackerApi } from '../../api/fake';
 import { testIds } from '../../components/testIds';
 import { fakeBackend } from '../../test/backend';
-import { ODD_SESSION_ID, SESSION, sessionWithId } from '../../testdata/fixtures';
+import { ODD_SESSION_ID, SESSION, SESSION_CUT, sessionWithId } from '../../testdata/fixtures';
 import { panelProps } from '../../test/render';
 import { plugin } from './module';
 import { SessionPanel, defaultSessionPanelOptions } from './SessionPanel';
@@ -32,6 +32,16 @@ describe('Debug session panel', () => {
     expect(screen.getByText(/2\.00 s · 3 operations · 1 errors/)).toBeInTheDocument();
     expect(screen.getByTestId(testIds.session.errorMarker)).toBeInTheDocument();
     expect(api.callsOf('getSession')).toEqual([['req-42']]);
+    expect(screen.queryByTestId(testIds.session.cut)).toBeNull();
+  });
+
+  test('a session the tracker answered cut says its timeline shows only the first operations', async () => {
+    renderPanel(new FakeTrackerApi({ sessions: [SESSION_CUT] }), { correlation_id: 'req-44' });
+    expect(await screen.findByTestId(testIds.session.cut)).toHaveTextContent(
+      '· Showing the first 3 of 200000 operations (the earliest by start).'
+    );
+    expect(screen.getByText(/ · 200000 operations · 4100 errors/)).toBeInTheDocument();
+    expect(screen.getAllByTestId(testIds.session.operation)).toHaveLength(3);
   });
 
   test('a session whose id has :, ?, #, a space and % is asked of the tracker and linked as one path segment', async () => {

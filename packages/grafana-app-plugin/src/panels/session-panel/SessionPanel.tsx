@@ -1,9 +1,10 @@
-import React from 'react';
+import React, { useMemo } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2, PanelProps } from '@grafana/data';
 import { Text, useStyles2 } from '@grafana/ui';
 import { useTrackerApi } from '../../api/context';
 import { formatMs } from '../../components/format';
+import { sessionCut } from '../../components/sessionCut';
 import { Empty, ErrorState, Loading } from '../../components/States';
 import { testIds } from '../../components/testIds';
 import { useAsync } from '../../components/useAsync';
@@ -26,6 +27,7 @@ export function SessionPanel({ options, replaceVariables, width, height }: Panel
     () => (id ? api.getSession(id) : Promise.resolve(undefined)),
     [api, id]
   );
+  const notice = useMemo(() => (value ? cutNotice(value) : ''), [value]);
   return (
     <div className={s.container} style={{ width, height }} data-testid={testIds.panels.session}>
       {!id ? (
@@ -44,6 +46,12 @@ export function SessionPanel({ options, replaceVariables, width, height }: Panel
               {' '}
               {formatMs(value.durationMs)} · {value.operations} operations · {value.errors} errors
             </Text>
+            {notice && (
+              <Text color="secondary" data-testid={testIds.session.cut}>
+                {' · '}
+                {notice}
+              </Text>
+            )}
           </div>
           {/* The operations scroll within what the header and the time axis leave of the panel. */}
           <Waterfall session={value} compact={width < 500} maxHeight={Math.max(92, height - 60)} />
@@ -51,6 +59,12 @@ export function SessionPanel({ options, replaceVariables, width, height }: Panel
       )}
     </div>
   );
+}
+
+/** What of the session the panel's timeline leaves out (it shows no memory snapshots). */
+function cutNotice(session: Parameters<typeof sessionCut>[0]): string {
+  const cut = sessionCut(session);
+  return [cut.operations, cut.errorEvents].filter(Boolean).join(' ');
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
