@@ -2,6 +2,7 @@
 // It describes the shapes wire.ts types; openapi.test.ts checks every route's real answers
 // against it, so the document cannot drift from what the server sends. Value lists come from
 // the modules that define them.
+import { DETAIL_RECORDS } from '../store/session-reads';
 import { SEVERITIES, TYPES } from '../grouping/classify';
 import { GROUPED_BY } from '../grouping/grouping';
 import { SORTS, STATUSES } from '../store/repository';
@@ -178,11 +179,18 @@ const memorySnapshot = object(
   ['rss', 'heapUsed'],
 );
 
+/** A detail's list: the first DETAIL_RECORDS by time; the session's counts are of them all. */
+const firstOf = (items: object, what: string) => ({
+  type: 'array',
+  items,
+  maxItems: DETAIL_RECORDS,
+  description: `the session's ${what}, the first ${DETAIL_RECORDS} by time at most (its counts are of them all: \`operations\` greater than the timeline's length says the timeline was cut)`,
+});
 const sessionDetail = extend(sessionSummary, {
-  traceIds: texts,
-  timeline: { type: 'array', items: ref('SessionOperation') },
-  errorEvents: { type: 'array', items: ref('SessionErrorEvent') },
-  memory: { type: 'array', items: ref('MemorySnapshot') },
+  traceIds: firstOf({ type: 'string' }, 'trace ids'),
+  timeline: firstOf(ref('SessionOperation'), 'operations'),
+  errorEvents: firstOf(ref('SessionErrorEvent'), 'error events'),
+  memory: firstOf(ref('MemorySnapshot'), 'memory snapshots'),
 });
 
 const error = object({ error: { type: 'string', description: 'what is wrong' } });

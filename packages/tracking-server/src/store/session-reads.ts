@@ -56,6 +56,10 @@ export interface SessionMemorySnapshot {
   readonly heapUsed?: number;
 }
 
+/**
+ * A session with its records: at most DETAIL_RECORDS of each list, the first by time (`operations`
+ * greater than the timeline's length says the timeline was cut).
+ */
 export interface SessionDetail extends SessionSummary {
   readonly traceIds: readonly string[];
   readonly timeline: readonly SessionOperation[];
@@ -123,6 +127,15 @@ const iso = (ms: number) => new Date(ms).toISOString();
  */
 export const FILTER_WINDOW = 20_000;
 
+/**
+ * The most operations, error events, memory snapshots and trace ids a session's detail lists, the
+ * first of each by time; its counts and times are still the whole session's. Read whole, a
+ * session of 200,000 operations (one correlation id an SDK sent for every request) took 3 s and
+ * ~500 MB of the reader thread's, and its 58 MB answer more of the main thread's; a few hundred
+ * thousand more, and a look at it took the tracker past its memory limit.
+ */
+export const DETAIL_RECORDS = 10_000;
+
 export function sessionReads(db: Database.Database) {
   const linkOf = db.prepare('SELECT correlation_id FROM trace_links WHERE trace_id = ?').pluck();
   const rowOf = db.prepare('SELECT alias_of FROM sessions WHERE id = ?');
@@ -181,11 +194,12 @@ export function sessionReads(db: Database.Database) {
     return { traceIds, joining, sessionRows, params };
   }
 
-  /** A session's operations, error events and memory snapshots, whole. */
-  function members(sessionId: string) {
+  /** A session's operations, error events and memory snapshots: the first `most` of each. */
+  function members(sessionId: string, most: number) {
     const { traceIds, joining, sessionRows, params } = scope(sessionId);
+    const limit = `LIMIT ${most}`;
     const ops = db
-      .prepare(`SELECT * FROM operations WHERE ${joining} ORDER BY start, span_id`)
+      .prepare(`SELECT * FROM operations WHERE ${joining} ORDER BY start, span_id ${limit}`)
       .all(params) as {
       trace_id: string;
       span_id: string;
@@ -202,7 +216,7 @@ export function sessionReads(db: Database.Database) {
     const events = db
       .prepare(
         `SELECT e.id, e.issue_id, e.level, e.service, e.timestamp, e.trace_id, e.correlation_id, e.payload, i.title FROM events e JOIN issues i ON i.id = e.issue_id
-         WHERE e.rowid IN (SELECT event FROM event_sessions WHERE sid IN (SELECT sid FROM sessions WHERE ${sessionRows})) ORDER BY e.timestamp`,
+         WHERE e.rowid IN (SELECT event FROM event_sessions WHERE sid IN (SELECT sid FROM sessions WHERE ${sessionRows})) ORDER BY e.timestamp ${limit}`,
       )
       .all(params) as {
       id: string;
@@ -216,7 +230,7 @@ export function sessionReads(db: Database.Database) {
       title: string;
     }[];
     const memory = db
-      .prepare(`SELECT * FROM memory_snapshots WHERE ${joining} ORDER BY time`)
+      .prepare(`SELECT * FROM memory_snapshots WHERE ${joining} ORDER BY time ${limit}`)
       .all(params) as {
       service: string;
       correlation_id: string | null;
@@ -234,14 +248,25 @@ export function sessionReads(db: Database.Database) {
 
   /** A listed session's detail, by its own id. */
   function read(sessionId: string): SessionDetail | undefined {
-    const { traceIds, ops, events, memory } = members(sessionId);
-    if (ops.length === 0 && events.length === 0 && memory.length === 0) return undefined;
-    const [start, end] = extent([
-      ...ops.flatMap((o) => [o.start, o.end]),
-      ...events.map((e) => e.timestamp),
-      ...memory.map((m) => m.time),
-    ]);
-    const slow = slowRule(ops.map((o) => o.end - o.start));
+    const found = members(sessionId, DETAIL_RECORDS + 1);
+    if (found.ops.length === 0 && found.events.length === 0 && found.memory.length === 0)
+      return undefined;
+    // Past DETAIL_RECORDS of a kind, the session is counted by SQL and its lists are cut.
+    const counted = [found.ops, found.events, found.memory].some((l) => l.length > DETAIL_RECORDS)
+      ? measure(sessionId)
+      : undefined;
+    const ops = found.ops.slice(0, DETAIL_RECORDS);
+    const events = found.events.slice(0, DETAIL_RECORDS);
+    const memory = found.memory.slice(0, DETAIL_RECORDS);
+    const traceIds = found.traceIds.slice(0, DETAIL_RECORDS);
+    const [start, end] = counted
+      ? [counted.start, counted.end]
+      : extent([
+          ...ops.flatMap((o) => [o.start, o.end]),
+          ...events.map((e) => e.timestamp),
+          ...memory.map((m) => m.time),
+        ]);
+    const slow = counted?.slow ?? slowRule(ops.map((o) => o.end - o.start));
     const timeline = ops.map((o): SessionOperation => ({
       traceId: o.trace_id,
       spanId: o.span_id,
@@ -283,21 +308,23 @@ export function sessionReads(db: Database.Database) {
           ? undefined
           : sessionId;
     return {
-      id: sessionId,
-      ...(correlationId ? { correlationId } : {}),
-      services: [
-        ...new Set([
-          ...ops.map((o) => o.service),
-          ...events.map((e) => e.service),
-          ...memory.map((m) => m.service),
-        ]),
-      ].sort(),
-      start: iso(start),
-      end: iso(end),
-      durationMs: end - start,
-      operations: ops.length,
-      errors: events.length + ops.filter((o) => o.status === 'error').length,
-      slowOperations: timeline.filter((o) => o.slow).length,
+      ...(counted?.summary ?? {
+        id: sessionId,
+        ...(correlationId ? { correlationId } : {}),
+        services: [
+          ...new Set([
+            ...ops.map((o) => o.service),
+            ...events.map((e) => e.service),
+            ...memory.map((m) => m.service),
+          ]),
+        ].sort(),
+        start: iso(start),
+        end: iso(end),
+        durationMs: end - start,
+        operations: ops.length,
+        errors: events.length + ops.filter((o) => o.status === 'error').length,
+        slowOperations: timeline.filter((o) => o.slow).length,
+      }),
       traceIds,
       timeline,
       errorEvents,
@@ -369,12 +396,12 @@ export function sessionReads(db: Database.Database) {
   }
 
   /**
-   * A listed session's summary, what its detail says of it, counted by SQL: no record is read
-   * whole. Made from the detail, a session of 200,000 operations (a correlation id an SDK sends
+   * A session's summary, what its detail says of it, counted by SQL, with its first and last
+   * time and its slow rule: no record is read whole. Made from the detail, a session of 200,000 operations (a correlation id an SDK sends
    * for every request, "undefined") took 3 s and ~500 MB to list, on every load of every page
    * holding it, and more as it grew.
    */
-  function summary(sessionId: string): SessionSummary | undefined {
+  function measure(sessionId: string) {
     const { traceIds, joining, sessionRows, params } = scope(sessionId);
     const named = 'COALESCE(SUM(correlation_id = @id), 0) AS named';
     const extentOf = (table: string, first: string, last: string, more = '') =>
@@ -426,7 +453,7 @@ export function sessionReads(db: Database.Database) {
       ops.named + events.named + memory.named > 0 || !traceIds.includes(sessionId)
         ? sessionId
         : undefined;
-    return {
+    const summary: SessionSummary = {
       id: sessionId,
       ...(correlationId ? { correlationId } : {}),
       services,
@@ -437,7 +464,10 @@ export function sessionReads(db: Database.Database) {
       errors: events.n + (ops.failed ?? 0),
       slowOperations: durations.filter(slow).length,
     };
+    return { summary, start, end, slow };
   }
+
+  const summary = (sessionId: string) => measure(sessionId)?.summary;
 
   function summaries(
     f: SessionFilter,
