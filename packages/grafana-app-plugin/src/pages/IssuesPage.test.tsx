@@ -202,7 +202,9 @@ describe('Issues page', () => {
     await waitFor(() => expect(screen.getByText('Error number 10000')).toBeInTheDocument());
     expect(screen.queryByText('Error number 1')).not.toBeInTheDocument();
     expect(screen.getAllByTestId(testIds.issues.row).length).toBeLessThan(40);
-  }, 30_000);
+    // Under jest.config.js's 60 s: ~3 s alone, it passed 30 s once on a CI machine that other
+    // test runs loaded.
+  });
 
   test('keeps one row per issue when a later page repeats one, showing the newer copy where the row was', async () => {
     // Newest first by first_seen: the first page (50) ends at issue 50, the next holds issue 51.
