@@ -161,18 +161,20 @@ export function sessionReads(db: Database.Database) {
     // (each link was made by one of them) and the shared links (a record that knows only the
     // trace joined through it: found though retention took the records naming both); a trace
     // that another correlation id claimed first is not, though this session's records run in it.
-    const candidates = (
-      db
-        .prepare(
-          `SELECT trace_id FROM trace_links WHERE correlation_id = @id AND shared = 1
+    // Those linked to this session are kept by a join in SQLite, not a look-up each from here
+    // (200,000 of them for a session of as many traces).
+    const linked = db
+      .prepare(
+        `SELECT c.trace_id FROM (
+           SELECT trace_id FROM trace_links WHERE correlation_id = @id AND shared = 1
            UNION SELECT trace_id FROM operations WHERE correlation_id = @id
            UNION SELECT trace_id FROM memory_snapshots WHERE correlation_id = @id
            UNION SELECT e.trace_id FROM event_sessions j JOIN events e ON e.rowid = j.event
-             WHERE j.sid = (SELECT sid FROM sessions WHERE id = @id) AND e.trace_id IS NOT NULL`,
-        )
-        .all({ id: sessionId }) as { trace_id: string }[]
-    ).map((r) => r.trace_id);
-    const linked = candidates.filter((t) => linkOf.get(t) === sessionId);
+             WHERE j.sid = (SELECT sid FROM sessions WHERE id = @id) AND e.trace_id IS NOT NULL
+         ) c JOIN trace_links l ON l.trace_id = c.trace_id WHERE l.correlation_id = @id`,
+      )
+      .pluck()
+      .all({ id: sessionId }) as string[];
     const own = /^[0-9a-f]{32}$/.test(sessionId) && linkOf.get(sessionId) === undefined;
     const traceIds = [...new Set([...linked, ...(own ? [sessionId] : [])])];
     // With no trace the condition is the correlation id alone: SQLite keeps an `OR (… AND 0)`,
@@ -195,8 +197,8 @@ export function sessionReads(db: Database.Database) {
   }
 
   /** A session's operations, error events and memory snapshots: the first `most` of each. */
-  function members(sessionId: string, most: number) {
-    const { traceIds, joining, sessionRows, params } = scope(sessionId);
+  function members(sessionId: string, most: number, found = scope(sessionId)) {
+    const { traceIds, joining, sessionRows, params } = found;
     const limit = `LIMIT ${most}`;
     const ops = db
       .prepare(`SELECT * FROM operations WHERE ${joining} ORDER BY start, span_id ${limit}`)
@@ -248,12 +250,13 @@ export function sessionReads(db: Database.Database) {
 
   /** A listed session's detail, by its own id. */
   function read(sessionId: string): SessionDetail | undefined {
-    const found = members(sessionId, DETAIL_RECORDS + 1);
+    const conditions = scope(sessionId);
+    const found = members(sessionId, DETAIL_RECORDS + 1, conditions);
     if (found.ops.length === 0 && found.events.length === 0 && found.memory.length === 0)
       return undefined;
     // Past DETAIL_RECORDS of a kind, the session is counted by SQL and its lists are cut.
     const counted = [found.ops, found.events, found.memory].some((l) => l.length > DETAIL_RECORDS)
-      ? measure(sessionId)
+      ? measure(sessionId, conditions)
       : undefined;
     const ops = found.ops.slice(0, DETAIL_RECORDS);
     const events = found.events.slice(0, DETAIL_RECORDS);
@@ -401,8 +404,8 @@ export function sessionReads(db: Database.Database) {
    * for every request, "undefined") took 3 s and ~500 MB to list, on every load of every page
    * holding it, and more as it grew.
    */
-  function measure(sessionId: string) {
-    const { traceIds, joining, sessionRows, params } = scope(sessionId);
+  function measure(sessionId: string, found = scope(sessionId)) {
+    const { traceIds, joining, sessionRows, params } = found;
     const named = 'COALESCE(SUM(correlation_id = @id), 0) AS named';
     const extentOf = (table: string, first: string, last: string, more = '') =>
       db
