@@ -142,6 +142,46 @@ describe("Prometheus' error answers", () => {
   });
 });
 
+describe("VictoriaMetrics' query timeout", () => {
+  // Recorded from VictoriaMetrics 1.79.5 (Debian bookworm's victoria-metrics), run with
+  // -search.maxQueryDuration=1ms over 200,000 series (2026-12-03). It answers its own deadline with
+  // a 422 like any query error, where Prometheus sends a 503 (errorTimeout).
+  const timeouts = [
+    '{"status":"error","errorType":"422","error":"error when executing query=\\"sum(m)\\" for (time=1796306090195, step=300000): timeout exceeded during query execution: 0.001 seconds (elapsed 1.004 seconds); the timeout can be adjusted with `-search.maxQueryDuration` command-line flag"}',
+    '{"status":"error","errorType":"422","error":"error when executing query=\\"m{pod=~\\\\\\"p1.*\\\\\\"}\\" for (time=1796306096884, step=300000): cannot evaluate \\"m{pod=~\\\\\\"p1.*\\\\\\"}\\": timeout exceeded while fetching data block #13585 from storage: 0.001 seconds (elapsed 1.005 seconds); the timeout can be adjusted with `-search.maxQueryDuration` command-line flag"}',
+  ];
+
+  it.each(timeouts)('is a backend unavailable (503), not a bad query: %s', async (body) => {
+    const prom = await stub(422, body);
+    const err = await failure(createPrometheusClient({ url: prom.url }).query('sum(m)'));
+    expect([err.kind, err.status]).toEqual(['unavailable', 422]);
+    expect(err.message).toContain(`prometheus at ${prom.url} ran out of time for the query: `);
+    expect(err.message).toContain('-search.maxQueryDuration');
+  });
+
+  it('is not asked again without the sample time, as a query error is', async () => {
+    const prom = await stub(422, timeouts[0]!);
+    const err = await failure(
+      createPrometheusClient({ url: prom.url }).query('sum(m)', undefined, {
+        series: 'm',
+        matchers: ['namespace="default"'],
+      }),
+    );
+    expect(err.kind).toBe('unavailable');
+    expect(prom.seen).toHaveLength(1);
+  });
+
+  it('leaves its other 422s query errors', async () => {
+    // Recorded the same day: /api/v1/series over -search.maxSeries.
+    const prom = await stub(
+      422,
+      '{"status":"error","errorType":"422","error":"cannot fetch time series for \\"filters=[{__name__=\\\\\\"m\\\\\\"}]\\": cannot find metric names: error when searching tsids: the number of matching timeseries exceeds 30000; either narrow down the search or increase -search.max* command-line flag values at vmselect"}',
+    );
+    const err = await failure(createPrometheusClient({ url: prom.url }).query('m'));
+    expect([err.kind, err.status]).toEqual(['bad_query', 422]);
+  });
+});
+
 describe('result types and sample values', () => {
   it('passes NaN, ±Inf and numbers beyond int64 through as Prometheus wrote them', async () => {
     const values = ['NaN', '+Inf', '-Inf', '1.7976931348623157e+308', '5e-324', '-0'];

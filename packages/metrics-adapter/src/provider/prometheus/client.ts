@@ -130,6 +130,16 @@ function samplePair(pair: unknown, what: string | object): [number, string] {
   return [pair[0], pair[1]];
 }
 
+/**
+ * Whether a 422's error says the backend's own query deadline passed. Prometheus answers its
+ * timeout with a 503 (errorTimeout); VictoriaMetrics with a 422 like any query error
+ * (SendPrometheusError), its text "timeout exceeded during query execution: …" or "timeout
+ * exceeded while fetching data block …" (-search.maxQueryDuration). A slow backend, not a bad
+ * query: the 503 a caller retries, not the rule's 500.
+ */
+const ranOutOfTime = (error: unknown) =>
+  typeof error === 'string' && /\btimeout exceeded\b/i.test(error);
+
 const brief = (v: unknown) => {
   const text = JSON.stringify(v) ?? String(v);
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
@@ -236,6 +246,13 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
         'bad_response',
         `prometheus at ${base} answered ${res.status} with a body that is not JSON`,
         { cause: err },
+      );
+    }
+    if (res.status === 422 && ranOutOfTime(body?.error)) {
+      throw new PrometheusError(
+        'unavailable',
+        `prometheus at ${base} ran out of time for the query: ${body?.error}`,
+        { status: res.status },
       );
     }
     if (res.status === 400 || res.status === 422) {
