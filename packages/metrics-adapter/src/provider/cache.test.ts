@@ -68,6 +68,25 @@ describe('CollapsingCache', () => {
     expect(reloaded).toBe(1);
   });
 
+  it('lets go of values past their stale window when the next is stored, though far from full', async () => {
+    let now = 0;
+    const cache = new CollapsingCache<number>(100, undefined, () => now, 10_000, 50);
+    await cache.get('a', async () => 1);
+    await cache.get('b', async () => 2);
+    now = 60;
+    await cache.get('c', async () => 3);
+    now = 149; // a and b within their stale window (100 + 50): kept
+    await cache.get('d', async () => 4);
+    expect(cache.size).toBe(4);
+    now = 150; // a and b past it, c and d not
+    await cache.get('e', async () => 5);
+    expect(cache.size).toBe(3);
+    let reloads = 0;
+    expect(await cache.get('c', async () => (reloads++, 30))).toBe(3);
+    expect(await cache.get('a', async () => (reloads++, 10))).toBe(10);
+    expect(reloads).toBe(1);
+  });
+
   it('serves an expired value within its stale window while one reload runs in the background', async () => {
     let now = 0;
     const cache = new CollapsingCache<number>(100, undefined, () => now, 10, 100);

@@ -65,6 +65,7 @@ export class CollapsingCache<V> {
         const weight = this.weigh ? this.weigh.of(value) : 0;
         // The value it replaces goes first, so the new one counts as the newest.
         this.remove(key);
+        this.dropExpired();
         // One heavier than the whole bound is served but not kept.
         if (this.weigh && weight > this.weigh.max) return value;
         this.makeRoom(weight);
@@ -91,12 +92,30 @@ export class CollapsingCache<V> {
     );
   }
 
-  /** Room for one more value of `incoming` weight: the expired go first, then the oldest. */
-  private makeRoom(incoming: number): void {
-    if (!this.full(incoming)) return;
+  /** How many values are kept. */
+  get size(): number {
+    return this.values.size;
+  }
+
+  /**
+   * Drops the values past their stale window, so what they hold is freed when the next value
+   * comes, not once the cache is full. Every value lives ttl + stale from when it was stored, and
+   * a stored value goes to the end (a reload removes the one it replaces first), so the Map's
+   * insertion order is their expiry order: the expired are at its front, and the walk stops at
+   * the first that is not (each value is looked at once more than it is stored, not the whole
+   * cache on every miss).
+   */
+  private dropExpired(): void {
     const now = this.now();
-    for (const [k, e] of this.values) if (e.expires + this.staleMs <= now) this.remove(k);
-    // Still full: drop the oldest (Map keeps insertion order).
+    for (const [k, e] of this.values) {
+      if (e.expires + this.staleMs > now) return;
+      this.remove(k);
+    }
+  }
+
+  /** Room for one more value of `incoming` weight: the oldest go first (the expired already went). */
+  private makeRoom(incoming: number): void {
+    // Map keeps insertion order.
     while (this.values.size > 0 && this.full(incoming)) {
       this.remove(this.values.keys().next().value as string);
     }
