@@ -1,9 +1,41 @@
+import type React from 'react';
+import type * as ReactRouterDom from 'react-router-dom';
+import type { NavigateProps } from 'react-router-dom';
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { FakeTrackerApi } from '../../api/fake';
 import { EVENT_1, ISSUES, SESSION } from '../../testdata/fixtures';
 import { GRAFANA_ROUTER_FUTURE, renderApp } from '../../test/render';
 import { testIds } from '../testIds';
+
+/**
+ * A redirect that lands on a path the app does not know redirects again. Under act() React runs
+ * that loop's effects synchronously and for effects only warns "Maximum update depth exceeded", so
+ * the test would spin forever, out of reach of jest's timeout. <Navigate> is wrapped to count its
+ * renders (one per redirect; a working redirect renders once) and to throw past the limit, which
+ * fails the test within a second, naming the loop.
+ */
+const mockRedirects = { count: 0, limit: 50 };
+jest.mock('react-router-dom', () => {
+  const actual = jest.requireActual<typeof ReactRouterDom>('react-router-dom');
+  const { createElement } = jest.requireActual<typeof React>('react');
+  return {
+    ...actual,
+    Navigate: function LoopGuardedNavigate(props: NavigateProps) {
+      const { pathname } = actual.useLocation();
+      if (++mockRedirects.count > mockRedirects.limit) {
+        throw new Error(
+          `Redirect loop: <Navigate to=${JSON.stringify(props.to)}> rendered more than ` +
+            `${mockRedirects.limit} times in one test; it is now at ${pathname}`
+        );
+      }
+      return createElement(actual.Navigate, props);
+    },
+  };
+});
+beforeEach(() => {
+  mockRedirects.count = 0;
+});
 
 describe('App routes', () => {
   test('the app root opens the issues page', async () => {
