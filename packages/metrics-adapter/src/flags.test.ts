@@ -17,12 +17,33 @@ describe('flags', () => {
       securePort: 443,
       certDir: 'apiserver.local.config/certificates',
       requestheaderUsernameHeaders: ['X-Remote-User'],
+      requestheaderUidHeaders: [],
       requestheaderGroupHeaders: ['X-Remote-Group'],
       requestheaderExtraHeadersPrefix: ['X-Remote-Extra-'],
       presets: true,
       help: false,
       shutdownDelayMs: 0,
       ignored: [],
+    });
+  });
+
+  it('takes --requestheader-uid-headers as a list, as the other header flags, with no default', () => {
+    expect(parseFlags([]).requestheaderUidHeaders).toEqual([]);
+    expect(parseFlags(['--requestheader-uid-headers=X-Remote-Uid'])).toMatchObject({
+      requestheaderUidHeaders: ['X-Remote-Uid'],
+      ignored: [],
+    });
+    expect(
+      parseFlags([
+        '--requestheader-uid-headers',
+        'X-Remote-Uid, X-Other-Uid',
+        '--requestheader-uid-headers=X-Third-Uid',
+      ]).requestheaderUidHeaders,
+    ).toEqual(['X-Remote-Uid', 'X-Other-Uid', 'X-Third-Uid']);
+    // Given, the other header flags keep their defaults.
+    expect(parseFlags(['--requestheader-uid-headers=X-Remote-Uid'])).toMatchObject({
+      requestheaderUsernameHeaders: ['X-Remote-User'],
+      requestheaderGroupHeaders: ['X-Remote-Group'],
     });
   });
 
@@ -468,6 +489,7 @@ describe('flags', () => {
       '--client-ca-file',
       '--requestheader-client-ca-file',
       '--requestheader-allowed-names',
+      '--requestheader-uid-headers',
       '--lister-kubeconfig',
       '--authentication-kubeconfig',
       '--authorization-kubeconfig',

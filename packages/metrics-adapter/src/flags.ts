@@ -43,6 +43,8 @@ export interface AdapterFlags {
   readonly requestheaderClientCaFile?: string;
   readonly requestheaderAllowedNames: readonly string[];
   readonly requestheaderUsernameHeaders: readonly string[];
+  /** Headers holding the user's uid; none by default, as k8s.io/apiserver defaults none. */
+  readonly requestheaderUidHeaders: readonly string[];
   readonly requestheaderGroupHeaders: readonly string[];
   readonly requestheaderExtraHeadersPrefix: readonly string[];
   readonly listerKubeconfig?: string;
@@ -201,6 +203,12 @@ export const FLAGS: Readonly<Record<string, Spec>> = {
     help: 'headers holding the user name',
     fallback: 'X-Remote-User',
   },
+  // No default, as k8s.io/apiserver (1.32 on) has none: a front proxy that does not strip the
+  // header from what its own clients send would pass a client's X-Remote-Uid on as trusted.
+  'requestheader-uid-headers': {
+    kind: 'list',
+    help: "headers holding the user's uid (default none; X-Remote-Uid is usual)",
+  },
   'requestheader-group-headers': {
     kind: 'list',
     help: 'headers holding the groups',
@@ -300,7 +308,6 @@ export const FLAGS: Readonly<Record<string, Spec>> = {
     help: 'when kube-system/extension-apiserver-authentication cannot be read, log it and start with the CAs the flags give (a missing ConfigMap is always tolerated)',
     fallback: 'false',
   },
-  'requestheader-uid-headers': { kind: 'ignored', help: 'accepted; user ids are not read' },
   'authorization-webhook-cache-authorized-ttl': { kind: 'ignored', help: 'accepted' },
   'authorization-webhook-cache-unauthorized-ttl': { kind: 'ignored', help: 'accepted' },
   'authentication-token-webhook-cache-ttl': { kind: 'ignored', help: 'accepted' },
@@ -671,6 +678,7 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
     requestheaderClientCaFile: optional('requestheader-client-ca-file'),
     requestheaderAllowedNames: list('requestheader-allowed-names'),
     requestheaderUsernameHeaders: list('requestheader-username-headers'),
+    requestheaderUidHeaders: list('requestheader-uid-headers'),
     requestheaderGroupHeaders: list('requestheader-group-headers'),
     requestheaderExtraHeadersPrefix: list('requestheader-extra-headers-prefix'),
     listerKubeconfig: optional('lister-kubeconfig'),

@@ -147,6 +147,7 @@ async function certificates(
   let requestHeader = {
     allowedNames: flags.requestheaderAllowedNames,
     usernameHeaders: flags.requestheaderUsernameHeaders,
+    uidHeaders: flags.requestheaderUidHeaders,
     groupHeaders: flags.requestheaderGroupHeaders,
     extraHeaderPrefixes: flags.requestheaderExtraHeadersPrefix,
   };

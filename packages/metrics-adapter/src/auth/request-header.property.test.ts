@@ -1,7 +1,7 @@
 // The front proxy's X-Remote-* headers, over real TLS from a front-proxy certificate, against
 // k8s.io/apiserver's requestheader authenticator, whose rules the generator writes out:
 // headerValue (each username header's first line, http.Header.Get; an empty one passes to the
-// next header), allHeaderValues (every non-empty group line, headers in order) and newExtra
+// next header; the uid headers' the same way), allHeaderValues (every non-empty group line, headers in order) and newExtra
 // (prefixes, then headers: the rest of the name lower-cased and url.PathUnescape'd, a malformed
 // one kept as it is; every line, empty ones too).
 import { X509Certificate } from 'node:crypto';
@@ -17,6 +17,7 @@ import { certificateAuthenticator } from './x509';
 jest.setTimeout(60_000);
 
 const USERNAME_HEADERS = ['X-Remote-User', 'X-Other-User'];
+const UID_HEADERS = ['X-Remote-Uid', 'X-Other-Uid'];
 const GROUP_HEADERS = ['X-Remote-Group', 'X-Other-Group'];
 const EXTRA_PREFIXES = ['X-Remote-Extra-', 'X-Remote-Ex'];
 
@@ -37,6 +38,7 @@ beforeAll(async () => {
       cas: [new X509Certificate(ca.cert)],
       allowedNames: ['front-proxy-client'],
       usernameHeaders: USERNAME_HEADERS,
+      uidHeaders: UID_HEADERS,
       groupHeaders: GROUP_HEADERS,
       extraHeaderPrefixes: EXTRA_PREFIXES,
     },
@@ -105,7 +107,7 @@ const extraKey = fc.oneof(
   }),
 );
 const headerName = fc.oneof(
-  fc.constantFrom(...USERNAME_HEADERS, ...GROUP_HEADERS, 'X-Unrelated'),
+  fc.constantFrom(...USERNAME_HEADERS, ...UID_HEADERS, ...GROUP_HEADERS, 'X-Unrelated'),
   extraKey.map((k) => `X-Remote-Extra-${k}`),
   extraKey.map((k) => `x-remote-ex${k}`),
 );
@@ -127,6 +129,7 @@ function expectedUser(byName: Map<string, string[]>) {
   const get = (h: string) => byName.get(h.toLowerCase());
   const name = USERNAME_HEADERS.map((h) => get(h)?.[0] ?? '').find((v) => v !== '');
   if (!name) return null;
+  const uid = UID_HEADERS.map((h) => get(h)?.[0] ?? '').find((v) => v !== '');
   const groups = GROUP_HEADERS.flatMap((h) => (get(h) ?? []).filter((v) => v !== ''));
   const extra: Record<string, string[]> = {};
   for (const prefix of EXTRA_PREFIXES)
@@ -140,7 +143,12 @@ function expectedUser(byName: Map<string, string[]>) {
           writable: true,
         });
       }
-  return { name, groups, ...(Object.keys(extra).length > 0 ? { extra } : {}) };
+  return {
+    name,
+    ...(uid ? { uid } : {}),
+    groups,
+    ...(Object.keys(extra).length > 0 ? { extra } : {}),
+  };
 }
 
 /** Extras' values sorted: Go ranges over a map of headers, so two headers' order is not fixed. */
@@ -154,7 +162,7 @@ const normalised = (user: unknown) => {
 };
 
 describe('front-proxy request headers (properties)', () => {
-  it('name the user, groups and extras as requestheader does (2k cases)', async () => {
+  it('name the user, uid, groups and extras as requestheader does (2k cases)', async () => {
     await fc.assert(
       fc.asyncProperty(headers, async (byName) => {
         const reply = await httpsGet(url, {
@@ -181,6 +189,16 @@ describe('front-proxy request headers (examples)', () => {
       { 'X-Remote-User': ['', 'hpa'], 'X-Other-User': 'bob' },
       { name: 'bob', groups: [] },
     ],
+    // The uid as the user: each header's first line; an empty one passes to the next header.
+    [
+      { 'X-Remote-User': 'hpa', 'X-Remote-Uid': ['', 'u-1'], 'X-Other-Uid': 'u-2' },
+      { name: 'hpa', uid: 'u-2', groups: [] },
+    ],
+    [
+      { 'X-Remote-User': 'hpa', 'X-Remote-Uid': ['u-1', 'u-3'], 'X-Other-Uid': 'u-2' },
+      { name: 'hpa', uid: 'u-1', groups: [] },
+    ],
+    [{ 'X-Remote-Uid': 'u-1' }, null],
     [
       { 'X-Remote-User': 'hpa', 'X-Remote-Extra-Scopes': 'a', 'X-Remote-Extra-K%FF': 'b' },
       {

@@ -5,7 +5,10 @@ import type { IncomingMessage } from 'node:http';
 
 export interface UserInfo {
   readonly name: string;
-  /** What a TokenReview names the user by beyond its name (a service account's uid). */
+  /**
+   * What the user is named by beyond its name: a TokenReview's uid (a service account's), or the
+   * front proxy's uid header (--requestheader-uid-headers).
+   */
   readonly uid?: string;
   readonly groups: readonly string[];
   readonly extra?: Readonly<Record<string, readonly string[]>>;

@@ -2,9 +2,10 @@
 //  - a certificate signed by --client-ca-file (directly, or through intermediates the client
 //    sends): the user is its CN, the groups its O values;
 //  - a certificate signed by --requestheader-client-ca-file (the aggregator's front proxy) whose
-//    CN is allowed: the user is in X-Remote-User, groups in X-Remote-Group, extras in
-//    X-Remote-Extra-<key>. These headers are read only from the front proxy; from anyone else
-//    they are ignored, or any client could claim to be anyone.
+//    CN is allowed: the user is in X-Remote-User, its uid in the header --requestheader-uid-headers
+//    names (none unless one is), groups in X-Remote-Group, extras in X-Remote-Extra-<key>. These
+//    headers are read only from the front proxy; from anyone else they are ignored, or any
+//    client could claim to be anyone.
 // The TLS server asks for a certificate but does not reject a connection without one, so that
 // health checks work and a missing credential is answered with a 401 Status.
 import type { IncomingMessage } from 'node:http';
@@ -17,6 +18,8 @@ export interface RequestHeaderOptions {
   readonly cas: readonly X509Certificate[];
   readonly allowedNames: readonly string[];
   readonly usernameHeaders: readonly string[];
+  /** Headers holding the user's uid; none when absent, as k8s.io/apiserver defaults none. */
+  readonly uidHeaders?: readonly string[];
   readonly groupHeaders: readonly string[];
   readonly extraHeaderPrefixes: readonly string[];
 }
@@ -159,13 +162,19 @@ function unescapeExtraKey(encoded: string): string {
   return Buffer.concat(bytes).toString('utf8');
 }
 
+/**
+ * The first of `names` to have a value, as requestheader's headerValue reads it (http.Header.Get):
+ * each header's first line; an empty first line passes on to the next header, not to the same
+ * header's next line.
+ */
+function firstValue(req: IncomingMessage, names: readonly string[]): string | undefined {
+  return names.map((h) => req.headersDistinct[h.toLowerCase()]?.[0]).find(Boolean);
+}
+
 function fromRequestHeaders(req: IncomingMessage, o: RequestHeaderOptions): UserInfo | undefined {
-  // Each header's first line, as requestheader's headerValue reads it (http.Header.Get): an
-  // empty first line passes on to the next header, not to the same header's next line.
-  const name = o.usernameHeaders
-    .map((h) => req.headersDistinct[h.toLowerCase()]?.[0])
-    .find(Boolean);
+  const name = firstValue(req, o.usernameHeaders);
   if (!name) return undefined;
+  const uid = firstValue(req, o.uidHeaders ?? []);
   const groups = o.groupHeaders.flatMap((h) => headerValues(req, h));
   const extra = new Map<string, string[]>();
   // Prefixes first, then headers, as newExtra: a header two prefixes match counts for each.
@@ -177,7 +186,12 @@ function fromRequestHeaders(req: IncomingMessage, o: RequestHeaderOptions): User
     }
   }
   // defineProperty-like semantics: a key named `__proto__` stays a key.
-  return { name, groups, ...(extra.size > 0 ? { extra: Object.fromEntries(extra) } : {}) };
+  return {
+    name,
+    ...(uid ? { uid } : {}),
+    groups,
+    ...(extra.size > 0 ? { extra: Object.fromEntries(extra) } : {}),
+  };
 }
 
 /**

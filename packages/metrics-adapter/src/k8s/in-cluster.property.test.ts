@@ -18,6 +18,8 @@ const answering = (body: unknown): KubeApi => ({
 const LISTS = {
   'requestheader-allowed-names': [] as string[],
   'requestheader-username-headers': ['X-Remote-User'],
+  // kube-apiserver 1.32 on publishes it; k8s.io/apiserver defaults none.
+  'requestheader-uid-headers': [] as string[],
   'requestheader-group-headers': ['X-Remote-Group'],
   'requestheader-extra-headers-prefix': ['X-Remote-Extra-'],
 };
@@ -25,6 +27,7 @@ type ListKey = keyof typeof LISTS;
 const FIELD: Record<ListKey, string> = {
   'requestheader-allowed-names': 'allowedNames',
   'requestheader-username-headers': 'usernameHeaders',
+  'requestheader-uid-headers': 'uidHeaders',
   'requestheader-group-headers': 'groupHeaders',
   'requestheader-extra-headers-prefix': 'extraHeaderPrefixes',
 };
@@ -51,6 +54,7 @@ const configMap = fc.record({
   lists: fc.record({
     'requestheader-allowed-names': listSetting('requestheader-allowed-names'),
     'requestheader-username-headers': listSetting('requestheader-username-headers'),
+    'requestheader-uid-headers': listSetting('requestheader-uid-headers'),
     'requestheader-group-headers': listSetting('requestheader-group-headers'),
     'requestheader-extra-headers-prefix': listSetting('requestheader-extra-headers-prefix'),
   }),
@@ -175,6 +179,7 @@ describe('clusterAuthentication (examples)', () => {
           ca: 'ca',
           allowedNames: [],
           usernameHeaders: ['X-Remote-User'],
+          uidHeaders: [],
           groupHeaders: ['X-Remote-Group'],
           extraHeaderPrefixes: ['X-Remote-Extra-'],
         },
@@ -183,6 +188,30 @@ describe('clusterAuthentication (examples)', () => {
     [
       { data: { 'client-ca-file': 42 } },
       'extension-apiserver-authentication: client-ca-file is not a string',
+    ],
+    [
+      {
+        data: {
+          'requestheader-client-ca-file': 'ca',
+          'requestheader-uid-headers': '["X-Remote-Uid","X-Other-Uid"]',
+        },
+      },
+      {
+        requestHeader: {
+          ca: 'ca',
+          allowedNames: [],
+          usernameHeaders: ['X-Remote-User'],
+          uidHeaders: ['X-Remote-Uid', 'X-Other-Uid'],
+          groupHeaders: ['X-Remote-Group'],
+          extraHeaderPrefixes: ['X-Remote-Extra-'],
+        },
+      },
+    ],
+    [
+      {
+        data: { 'requestheader-client-ca-file': 'ca', 'requestheader-uid-headers': 'X-Remote-Uid' },
+      },
+      'extension-apiserver-authentication: requestheader-uid-headers "X-Remote-Uid" is not a JSON list of strings',
     ],
     [null, {}],
   ])('%j', async (body, expected) => {

@@ -32,6 +32,7 @@ export interface ClusterAuthentication {
     readonly ca: string;
     readonly allowedNames: string[];
     readonly usernameHeaders: string[];
+    readonly uidHeaders: string[];
     readonly groupHeaders: string[];
     readonly extraHeaderPrefixes: string[];
   };
@@ -90,6 +91,8 @@ export async function clusterAuthentication(api: KubeApi): Promise<ClusterAuthen
             ca: rhCa,
             allowedNames: list(d, 'requestheader-allowed-names', []),
             usernameHeaders: list(d, 'requestheader-username-headers', ['X-Remote-User']),
+            // Published by kube-apiserver 1.32 on; none when missing, as upstream defaults none.
+            uidHeaders: list(d, 'requestheader-uid-headers', []),
             groupHeaders: list(d, 'requestheader-group-headers', ['X-Remote-Group']),
             extraHeaderPrefixes: list(d, 'requestheader-extra-headers-prefix', ['X-Remote-Extra-']),
           },
