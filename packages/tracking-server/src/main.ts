@@ -173,11 +173,19 @@ async function serveLocked(
         );
     reader = inline
       ? inlineReader(repo)
-      : workerReader(dbFile, (error) =>
-          logger.error('the store reader stopped: API reads fail until the tracker restarts', {
-            error,
-          }),
-        );
+      : workerReader(dbFile, {
+          // Ingest goes on meanwhile (the writer thread); reads fail until a new thread runs.
+          onFailure: (error, restartInMs) =>
+            logger.error('the store reader thread died: API reads fail until it restarts', {
+              error,
+              restartInMs,
+            }),
+          onRestart: ({ deaths, downMs }) =>
+            logger.info('the store reader thread restarted: API reads are answered again', {
+              deaths,
+              downMs,
+            }),
+        });
     const store = { repo, writer, reader };
     return await serveStore(options, logger, unlock, () => projects, defaults, store);
   } catch (err) {

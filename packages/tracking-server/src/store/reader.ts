@@ -7,7 +7,7 @@
 import { CursorError, SearchError } from './issue-reads';
 import type { Repository } from './repository';
 import { SessionCursorError } from './session-reads';
-import { serveCalls, startStoreThread } from './store-thread';
+import { serveCalls, startStoreThread, type StoreThread, type ThreadReply } from './store-thread';
 
 /** The reads the REST API and /metrics make (the repository's, as it declares them). */
 export type ReadCalls = Pick<
@@ -61,12 +61,18 @@ export function inlineReader(repo: ReadCalls): StoreReader {
   return { ...reads, failure: () => undefined, close: async () => undefined };
 }
 
-/** The reader thread: makes the main thread's reads on `repo`, one at a time, in order. */
+/**
+ * The reader thread: makes the main thread's reads on `repo`, one at a time, in order, and answers
+ * `ready` (nothing read) once its connection is open.
+ */
 export function serveReads(
   repo: ReadCalls & Pick<Repository, 'close'>,
   main: Parameters<typeof serveCalls>[1],
 ): void {
-  const calls: Record<string, (...args: never[]) => unknown> = { close: () => repo.close() };
+  const calls: Record<string, (...args: never[]) => unknown> = {
+    close: () => repo.close(),
+    ready: () => true,
+  };
   for (const name of CALLS) calls[name] = (repo[name] as (...a: never[]) => unknown).bind(repo);
   serveCalls(calls, main);
 }
@@ -78,28 +84,104 @@ const REQUEST_ERRORS: Readonly<Record<string, new (message: string) => Error>> =
   SessionCursorError,
 };
 
+const errorOf = ({ error, errorClass }: ThreadReply & { error: string }): Error => {
+  const RequestError = errorClass === undefined ? undefined : REQUEST_ERRORS[errorClass];
+  return RequestError ? new RequestError(error) : new Error(`store read failed: ${error}`);
+};
+
+export interface WorkerReaderOptions {
+  /** Hears each death of a thread, and how long until the next one starts. */
+  readonly onFailure?: (error: Error, restartInMs: number) => void;
+  /**
+   * Hears that a thread started after deaths has opened its connection: reads are made again.
+   * `deaths`: the threads that died since one last answered; `downMs`: since the first of them.
+   */
+  readonly onRestart?: (info: { deaths: number; downMs: number }) => void;
+  /**
+   * The wait before a new thread starts: `firstMs` after a thread that had answered dies, twice
+   * the last wait (at most `maxMs`) after one that died before answering. 1 s to 30 s.
+   */
+  readonly restartDelay?: { readonly firstMs: number; readonly maxMs: number };
+  /** The thread's module, named from this folder (tests give one they can make die). */
+  readonly threadModule?: string;
+}
+
+const RESTART_DELAY = { firstMs: 1_000, maxMs: 30_000 };
+
 /**
- * Reads on a worker thread with its own connection to `dbFile`. Should the thread die,
- * `onFailure` hears why, once; every read then fails, and `failure()` says why.
+ * Reads on a worker thread with its own connection to `dbFile`. Should the thread die, the reads
+ * it was making fail with why, and a new thread is started after a wait (options.restartDelay)
+ * that doubles while each new one dies before it could answer: ingest, on the writer thread, goes
+ * on meanwhile, and a read thread is no reason to restart the process. From a death until a new
+ * thread has opened its connection, `failure()` says why, and reads made while none runs fail
+ * with it; those made while one starts wait for it.
  */
-export function workerReader(
-  dbFile: string,
-  onFailure: (err: Error) => void = () => {},
-): StoreReader {
-  const thread = startStoreThread<ReaderCall>(
-    'reader-thread',
-    { dbFile },
-    {
-      what: 'the store reader thread',
-      errorOf: ({ error, errorClass }) => {
-        const RequestError = errorClass === undefined ? undefined : REQUEST_ERRORS[errorClass];
-        return RequestError ? new RequestError(error) : new Error(`store read failed: ${error}`);
-      },
-      onFailure,
-    },
-  );
+export function workerReader(dbFile: string, options: WorkerReaderOptions = {}): StoreReader {
+  const delays = options.restartDelay ?? RESTART_DELAY;
+  /** The thread reads go to; undefined while a new one waits to start, and once closed. */
+  let thread: StoreThread<ReaderCall | 'ready' | 'close'> | undefined;
+  /** Why reads fail: from a thread's death until a thread answers, naming the restart. */
+  let down: Error | undefined;
+  /** The last thread's death, while `down`. */
+  let death: Error | undefined;
+  let deaths = 0;
+  let downSince = 0;
+  let delay = delays.firstMs;
+  let restart: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  const start = () => {
+    restart = undefined;
+    const started: typeof thread = startStoreThread<ReaderCall | 'ready'>(
+      options.threadModule ?? 'reader-thread',
+      { dbFile },
+      { what: 'the store reader thread', errorOf, onFailure: (err) => died(started, err) },
+    );
+    thread = started;
+    if (death) down = new Error(`${death.message}; restarting it now`, { cause: death });
+    started.call('ready').then(
+      () => answered(started),
+      () => undefined, // its death is heard through onFailure
+    );
+  };
+  const died = (which: typeof thread, err: Error) => {
+    if (which !== thread || closed) return;
+    thread = undefined;
+    if (deaths++ === 0) downSince = Date.now();
+    const wait = delay;
+    delay = Math.min(delay * 2, delays.maxMs);
+    death = err;
+    down = new Error(`${err.message}; restarting it in ${wait} ms`, { cause: err });
+    options.onFailure?.(err, wait);
+    restart = setTimeout(start, wait);
+  };
+  const answered = (which: typeof thread) => {
+    if (which !== thread || closed) return;
+    delay = delays.firstMs;
+    if (deaths > 0) options.onRestart?.({ deaths, downMs: Date.now() - downSince });
+    deaths = 0;
+    down = death = undefined;
+  };
+  start();
+
   const reads = Object.fromEntries(
-    CALLS.map((name) => [name, (...args: unknown[]) => thread.call(name, ...args)]),
+    CALLS.map((name) => [
+      name,
+      (...args: unknown[]) => {
+        if (thread) return thread.call(name, ...args);
+        return Promise.reject(closed ? new Error('the store reader is closed') : down);
+      },
+    ]),
   ) as Pick<StoreReader, ReaderCall>;
-  return { ...reads, failure: thread.failure, close: () => thread.close() };
+  return {
+    ...reads,
+    failure: () => down,
+    close: async () => {
+      closed = true;
+      clearTimeout(restart);
+      const last = thread;
+      thread = undefined;
+      await last?.close();
+    },
+  };
 }
