@@ -42,3 +42,49 @@ test('a 5,000-operation timeline puts at most 100 operation rows in the DOM, and
   expect(screen.getByText(`op ${OPS - 1}`)).toBeInTheDocument();
   expect(screen.getAllByTestId(testIds.session.operation).length).toBeLessThanOrEqual(100);
 });
+
+test('a bar names its operation, duration, slowness, failure and status message, which it showed only in its colour and title', () => {
+  const op = (over: Partial<SessionOperation>): SessionOperation => ({ ...ops[0], ...over });
+  render(
+    <Waterfall
+      session={{
+        durationMs: 3000,
+        timeline: [
+          op({
+            spanId: 'a',
+            name: 'POST /charge',
+            durationMs: 2500,
+            slow: true,
+            status: 'error',
+            statusMessage: 'card declined',
+          }),
+          op({ spanId: 'b', name: 'SELECT cart', offsetMs: 100, durationMs: 40 }),
+          // Failed because an error event names its span, though the span's status says ok.
+          op({ spanId: 'c', name: 'render receipt', offsetMs: 200, durationMs: 10 }),
+        ],
+        errorEvents: [
+          {
+            eventId: 'e',
+            issueId: 1,
+            title: 'boom',
+            level: 'error',
+            service: 'api',
+            timestamp: '',
+            offsetMs: 200,
+            spanId: 'c',
+          },
+        ],
+      }}
+      compact
+    />
+  );
+  const bars = screen.getAllByRole('img').filter((b) => b.hasAttribute('data-bar'));
+  expect(bars.map((b) => b.getAttribute('aria-label'))).toEqual([
+    'POST /charge: 2.50 s (slow) (failed) — card declined',
+    'SELECT cart: 40 ms',
+    'render receipt: 10 ms (failed)',
+  ]);
+  // The mouse sees the same text; a bar is no tab stop (the scroller is the timeline's one).
+  expect(bars.map((b) => b.getAttribute('title'))).toEqual(bars.map((b) => b.getAttribute('aria-label')));
+  expect(bars.every((b) => !b.hasAttribute('tabindex'))).toBe(true);
+});

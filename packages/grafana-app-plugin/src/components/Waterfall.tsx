@@ -55,6 +55,10 @@ export function Waterfall({ session, compact, maxHeight = 640 }: Props) {
   const renderRow = useCallback(
     ({ op, depth }: WaterfallRow) => {
       const failed = op.status === 'error' || errorSpans.has(op.spanId);
+      // Failed is shown by colour alone and the status message nowhere else: the bar is an image
+      // named with both, for screen readers, and the same text is its tooltip for the mouse. Not a
+      // tab stop per operation: the list's scroller is the timeline's one (see VirtualList).
+      const label = `${op.name}: ${formatMs(op.durationMs)}${op.slow ? ' (slow)' : ''}${failed ? ' (failed)' : ''}${op.statusMessage ? ` — ${op.statusMessage}` : ''}`;
       return (
         <div className={cx(s.row, s.fill)} data-testid={testIds.session.operation} data-slow={op.slow}>
           {!compact && (
@@ -67,7 +71,9 @@ export function Waterfall({ session, compact, maxHeight = 640 }: Props) {
               data-bar
               className={cx(s.bar, op.slow && s.slow, failed && s.failed)}
               style={{ left: pct(op.offsetMs), width: `max(2px, ${pct(op.durationMs)})` }}
-              title={`${op.name}: ${formatMs(op.durationMs)}${op.slow ? ' (slow)' : ''}${op.statusMessage ? ` — ${op.statusMessage}` : ''}`}
+              role="img"
+              aria-label={label}
+              title={label}
             />
             <span className={s.duration} style={{ left: pct(op.offsetMs + op.durationMs) }}>
               {formatMs(op.durationMs)}

@@ -1,5 +1,5 @@
 import { setTimeZoneResolver } from '@grafana/data';
-import { NO_VALUE, formatCount, formatMs, formatTime } from './format';
+import { NO_VALUE, formatCount, formatMs, formatTime, formatUtc } from './format';
 
 describe('formatTime', () => {
   afterEach(() => setTimeZoneResolver(() => 'browser'));
@@ -24,6 +24,21 @@ describe('formatTime', () => {
     expect(formatTime('yesterday-ish')).toBe('yesterday-ish');
     expect(formatTime('')).toBe(NO_VALUE);
     expect(formatTime(undefined)).toBe(NO_VALUE);
+  });
+});
+
+describe('formatUtc', () => {
+  afterEach(() => setTimeZoneResolver(() => 'browser'));
+
+  test("shows a time in UTC, named, to the millisecond, whatever the user's zone", () => {
+    setTimeZoneResolver(() => 'Asia/Tokyo');
+    expect(formatUtc('2026-11-22T10:00:00.123Z')).toBe('2026-11-22 10:00:00.123 UTC');
+    expect(formatUtc('2026-11-22T19:00:00.000+09:00')).toBe('2026-11-22 10:00:00.000 UTC');
+  });
+
+  test('a time that cannot be read is shown as it came, an empty one as the placeholder', () => {
+    expect(formatUtc('yesterday-ish')).toBe('yesterday-ish');
+    expect(formatUtc('')).toBe(NO_VALUE);
   });
 });
 

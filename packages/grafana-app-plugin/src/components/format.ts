@@ -40,6 +40,19 @@ export function formatTime(iso: string | undefined): string {
   return `${dateTimeFormat(t, { defaultWithMS: true })} ${timeZoneAbbrevation(t)}`.trim();
 }
 
+/**
+ * A time the tracker sends in UTC, to the millisecond, named: the exact time behind a relative one
+ * ("3m ago"), in the zone the tracker and server logs keep, whatever the user's. A time that cannot
+ * be read is shown as it came.
+ */
+export function formatUtc(iso: string): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) {
+    return iso || NO_VALUE;
+  }
+  return `${dateTimeFormat(t, { timeZone: 'utc', defaultWithMS: true })} UTC`;
+}
+
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) {
     return NO_VALUE;

@@ -5,7 +5,7 @@ import { TrackerError } from '../api/client';
 import { FakeTrackerApi } from '../api/fake';
 import type { StoredEvent } from '../api/types';
 import { testIds } from '../components/testIds';
-import { EVENT_1, EVENT_2, ISSUES, ODD_SESSION_ID, XSS } from '../testdata/fixtures';
+import { EVENT_1, EVENT_2, ISSUES, NOW, ODD_SESSION_ID, XSS } from '../testdata/fixtures';
 import { renderApp } from '../test/render';
 
 const url = (id: number | string) => `/a/beacon-observability-app/issues/${id}`;
@@ -25,6 +25,53 @@ describe('Issue detail page', () => {
     expect(screen.getByText('120 events · 30 users')).toBeInTheDocument();
     expect(screen.getByText('api-gateway@1.3.0, api-gateway@1.4.0')).toBeInTheDocument();
     expect(screen.getByText('Releases')).toBeInTheDocument();
+  });
+
+  test('first and last seen are relative times whose exact UTC time the keyboard and screen readers reach', async () => {
+    jest.spyOn(Date, 'now').mockReturnValue(NOW); // 2026-11-22 12:00 UTC
+    try {
+      renderApp(url(1), api());
+      const first = (await screen.findByText('First seen')).closest('tr')!;
+      const last = screen.getByText('Last seen').closest('tr')!;
+      // What a screen reader reads along each row; the part in brackets is out of sight.
+      expect(first.textContent).toBe('First seen24h ago (2026-11-21 12:00:00.000 UTC)');
+      expect(last.textContent).toBe('Last seen2m ago (2026-11-22 11:58:00.000 UTC)');
+      expect(within(first).getByRole('time')).toHaveAttribute('datetime', '2026-11-21T12:00:00.000Z');
+      expect(within(last).getByRole('time')).toHaveAttribute('datetime', '2026-11-22T11:58:00.000Z');
+      // Each is a tab stop whose tooltip, shown on focus, is the exact time.
+      act(() => within(first).getByRole('time').focus());
+      expect(await screen.findByRole('tooltip')).toHaveTextContent('2026-11-21 12:00:00.000 UTC');
+      await userEvent.tab();
+      expect(within(last).getByRole('time')).toHaveFocus();
+      await waitFor(() => expect(screen.getByRole('tooltip')).toHaveTextContent('2026-11-22 11:58:00.000 UTC'));
+      expect(within(last).getByRole('time')).toHaveAccessibleDescription('2026-11-22 11:58:00.000 UTC');
+    } finally {
+      jest.restoreAllMocks();
+    }
+  });
+
+  test("a recent event's button names its exact UTC time after the relative one", async () => {
+    jest.spyOn(Date, 'now').mockReturnValue(NOW);
+    try {
+      renderApp(url(1), api());
+      const list = await screen.findByTestId(testIds.issue.events);
+      await waitFor(() => expect(within(list).getAllByRole('button')).toHaveLength(2));
+      expect(
+        within(list)
+          .getAllByRole('button')
+          .map((b) => b.textContent)
+      ).toEqual([
+        'a1b2c3d4e5f6 · 2m ago (2026-11-22 11:58:00.000 UTC) · api-gateway@1.4.0',
+        'b1b2c3d4e5f6 · 1h ago (2026-11-22 11:00:00.000 UTC) · api-gateway@1.3.0',
+      ]);
+      expect(
+        within(list)
+          .getAllByRole('time')
+          .map((t) => t.getAttribute('datetime'))
+      ).toEqual(['2026-11-22T11:58:00.000Z', '2026-11-22T11:00:00.000Z']);
+    } finally {
+      jest.restoreAllMocks();
+    }
   });
 
   test("a month's many releases leave the detail labels whole (they do not break mid-word)", async () => {
@@ -120,10 +167,15 @@ describe('Issue detail page', () => {
       const crumbs = await screen.findByTestId(testIds.issue.breadcrumbs);
       // Tokyo is UTC+9: 11:57:59Z is 20:57:59 there.
       expect(within(crumbs).getAllByRole('row')[1].textContent).toBe('2026-11-22 20:57:59.000 JSThttpinfoGET /users/7');
-      expect(within(crumbs).getAllByRole('row')[1].querySelector('td')).toHaveAttribute(
-        'title',
-        '2026-11-22T11:57:59.000Z'
+      const cell = within(crumbs).getAllByRole('row')[1].querySelector('td')!;
+      expect(cell).toHaveAttribute('title', '2026-11-22T11:57:59.000Z');
+      expect(within(cell).getByRole('time')).toHaveAttribute('datetime', '2026-11-22T11:57:59.000Z');
+      // The event's own time, in the line above its stack trace.
+      const line = screen.getByText(/^Event a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6 · /);
+      expect(line).toHaveTextContent(
+        'Event a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6 · 2026-11-22 20:58:00.000 JST · production · api-gateway@1.4.0'
       );
+      expect(within(line).getByRole('time')).toHaveAttribute('datetime', '2026-11-22T11:58:00.000Z');
     } finally {
       setTimeZoneResolver(() => 'browser');
     }

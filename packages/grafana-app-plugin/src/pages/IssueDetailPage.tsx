@@ -8,7 +8,7 @@ import { useTrackerApi } from '../api/context';
 import { eventView } from '../api/event';
 import { ISSUE_STATUSES, type IssueDetail, type IssueStatus, type StoredEvent } from '../api/types';
 import { SeverityBadge, StatusBadge } from '../components/Badges';
-import { formatTime, relativeTime } from '../components/format';
+import { ExactTime, TimeText } from '../components/ExactTime';
 import { Sparkline } from '../components/Sparkline';
 import { StackTrace } from '../components/StackTrace';
 import { Empty, ErrorState, Loading } from '../components/States';
@@ -180,7 +180,7 @@ export function IssueDetailPage() {
               <>
                 <Stack gap={2} alignItems="center" wrap="wrap">
                   <Text color="secondary">
-                    Event {event.id} · {formatTime(event.timestamp)} · {event.environment} · {event.release}
+                    Event {event.id} · <TimeText iso={event.timestamp} /> · {event.environment} · {event.release}
                   </Text>
                   {event.sessionId && sessionIdFitsPath(event.sessionId) && (
                     <TextLink href={sessionUrl(event.sessionId)} data-testid={testIds.issue.sessionLink} inline={false}>
@@ -207,7 +207,8 @@ export function IssueDetailPage() {
                     <tbody>
                       {event.breadcrumbs.map((b, i) => (
                         <tr key={i}>
-                          <td title={b.time}>{b.time === undefined ? '' : formatTime(b.time)}</td>
+                          {/* Shown exact, in the user's zone; the title adds the UTC text it came in. */}
+                          <td title={b.time}>{b.time === undefined ? '' : <TimeText iso={b.time} />}</td>
                           <td>{b.category}</td>
                           <td>{b.level}</td>
                           <td>{b.message}</td>
@@ -243,11 +244,15 @@ export function IssueDetailPage() {
               <tbody>
                 <tr>
                   <th>First seen</th>
-                  <td title={issue.firstSeen}>{relativeTime(issue.firstSeen)}</td>
+                  <td>
+                    <ExactTime iso={issue.firstSeen} />
+                  </td>
                 </tr>
                 <tr>
                   <th>Last seen</th>
-                  <td title={issue.lastSeen}>{relativeTime(issue.lastSeen)}</td>
+                  <td>
+                    <ExactTime iso={issue.lastSeen} />
+                  </td>
                 </tr>
                 <tr>
                   <th>Environment</th>
@@ -297,7 +302,7 @@ export function IssueDetailPage() {
                     onClick={() => setSelected({ issueId: id, index: i })}
                     aria-pressed={i === selected}
                   >
-                    {e.id.slice(0, 12)} · {relativeTime(e.timestamp)} · {e.release}
+                    {e.id.slice(0, 12)} · <ExactTime iso={e.timestamp} inControl /> · {e.release}
                   </Button>
                 </li>
               ))}

@@ -5,7 +5,7 @@ import { FakeTrackerApi } from '../api/fake';
 import type { BulkStatusResult, IssueDetail } from '../api/types';
 import { testIds } from '../components/testIds';
 import { CONFIG_PAGE_URL } from '../constants';
-import { ISSUES, XSS, issue } from '../testdata/fixtures';
+import { ISSUES, NOW, XSS, issue } from '../testdata/fixtures';
 import { renderApp } from '../test/render';
 
 const ISSUES_URL = '/a/beacon-observability-app/issues';
@@ -66,6 +66,28 @@ describe('Issues page', () => {
     expect(within(row).getByText(service)).toHaveAttribute('title', service);
     expect(within(row).getByText(title.trim())).toHaveAttribute('title', title);
     expect(within(row).getByText(culprit)).toHaveAttribute('title', culprit);
+  });
+
+  test("an issue's last seen is a relative time whose exact UTC time the keyboard and screen readers reach", async () => {
+    jest.spyOn(Date, 'now').mockReturnValue(NOW); // 2026-11-22 12:00 UTC
+    try {
+      renderApp(ISSUES_URL, new FakeTrackerApi({ issues: [ISSUES[0]] }));
+      const [row] = await screen.findAllByTestId(testIds.issues.row);
+      const lastSeen = within(row).getAllByRole('cell').at(-1)!;
+      // What a screen reader reads in the cell; the part in brackets is out of sight.
+      expect(lastSeen.textContent).toBe('2m ago (2026-11-22 11:58:00.000 UTC)');
+      expect(lastSeen).not.toHaveAttribute('title');
+      const time = within(lastSeen).getByRole('time');
+      expect(time).toHaveAttribute('datetime', '2026-11-22T11:58:00.000Z');
+      // Tab from the issue's link reaches the time (the cells between hold nothing to focus).
+      act(() => within(row).getByRole('link').focus());
+      await userEvent.tab();
+      expect(time).toHaveFocus();
+      expect(await screen.findByRole('tooltip')).toHaveTextContent('2026-11-22 11:58:00.000 UTC');
+      expect(time).toHaveAccessibleDescription('2026-11-22 11:58:00.000 UTC');
+    } finally {
+      jest.restoreAllMocks();
+    }
   });
 
   test('the stats header shows events by severity, last hour and day, open issues and the trend', async () => {

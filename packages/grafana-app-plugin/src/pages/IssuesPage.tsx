@@ -19,7 +19,8 @@ import {
 } from '../api/types';
 import { SeverityBadge, StatusBadge } from '../components/Badges';
 import { DebouncedInput } from '../components/DebouncedInput';
-import { formatCount, relativeTime } from '../components/format';
+import { ExactTime } from '../components/ExactTime';
+import { formatCount } from '../components/format';
 import { Sparkline } from '../components/Sparkline';
 import { StatsHeader } from '../components/StatsHeader';
 import { Empty, ErrorState, Loading } from '../components/States';
@@ -325,8 +326,8 @@ export function IssuesPage() {
         <div className={s.num} role="cell">
           {formatCount(issue.users)}
         </div>
-        <div className={s.num} title={issue.lastSeen} role="cell">
-          {relativeTime(issue.lastSeen)}
+        <div className={s.num} role="cell">
+          <ExactTime iso={issue.lastSeen} />
         </div>
       </div>
     ),

@@ -6,7 +6,7 @@ import { FakeTrackerApi } from '../api/fake';
 import type { Page, SessionSummary } from '../api/types';
 import { testIds } from '../components/testIds';
 import { fakeBackend } from '../test/backend';
-import { ODD_SESSION_ID, PATH_SESSION_ID, SESSION, SESSION_2, sessionWithId } from '../testdata/fixtures';
+import { NOW, ODD_SESSION_ID, PATH_SESSION_ID, SESSION, SESSION_2, sessionWithId } from '../testdata/fixtures';
 import { reloadAppInGrafanaHistory, renderApp, renderAppInGrafanaHistory } from '../test/render';
 
 const URL = '/a/beacon-observability-app/sessions';
@@ -29,6 +29,28 @@ describe('Debug sessions page', () => {
       'href',
       '/a/beacon-observability-app/sessions/req-42'
     );
+  });
+
+  test("a session's start is a relative time whose exact UTC time the keyboard and screen readers reach", async () => {
+    jest.spyOn(Date, 'now').mockReturnValue(NOW); // 2026-11-22 12:00 UTC
+    try {
+      renderApp(URL, new FakeTrackerApi({ sessions: [SESSION] }));
+      const [row] = await screen.findAllByTestId(testIds.sessions.row);
+      const started = within(row).getAllByRole('cell')[2];
+      // What a screen reader reads in the cell; the part in brackets is out of sight.
+      expect(started.textContent).toBe('2m ago (2026-11-22 11:57:59.000 UTC)');
+      const time = within(started).getByRole('time');
+      expect(time).toHaveAttribute('datetime', '2026-11-22T11:57:59.000Z');
+      expect(started).not.toHaveAttribute('title');
+      // Tab from the session's link reaches the time (the services cell holds nothing to focus).
+      act(() => within(row).getByRole('link').focus());
+      await userEvent.tab();
+      expect(time).toHaveFocus();
+      expect(await screen.findByRole('tooltip')).toHaveTextContent('2026-11-22 11:57:59.000 UTC');
+      expect(time).toHaveAccessibleDescription('2026-11-22 11:57:59.000 UTC');
+    } finally {
+      jest.restoreAllMocks();
+    }
   });
 
   test('searches by correlation id and narrows to sessions with errors', async () => {
@@ -147,19 +169,34 @@ describe('Debug sessions page pages through the tracker with nextCursor', () => 
   });
 });
 
+/**
+ * The cell shows `id` and says `why` it has no link to a screen reader (in text out of sight) and
+ * to the keyboard (the id is a tab stop whose tooltip, shown on focus, describes it), not in a
+ * title only a mouse can show.
+ */
+async function expectHint(cell: HTMLElement, id: string, why: string) {
+  expect(cell.textContent).toBe(`${id} (${why})`);
+  const shown = within(cell).getByText(id);
+  expect(shown).not.toHaveAttribute('title');
+  act(() => shown.focus());
+  expect(shown).toHaveFocus();
+  await waitFor(() => expect(screen.getByRole('tooltip')).toHaveTextContent(why));
+  expect(shown).toHaveAccessibleDescription(why);
+  act(() => shown.blur());
+}
+
 test('a session whose id is "." or ".." is listed without a link, saying why it cannot be opened', async () => {
   renderApp(URL, new FakeTrackerApi({ sessions: [sessionWithId('.'), sessionWithId('..'), SESSION] }));
   await screen.findAllByTestId(testIds.sessions.row);
   const [dot, dotDot, other] = screen.getAllByTestId(testIds.sessions.row);
+  const why =
+    'This session cannot be opened: browsers drop "." and ".." from URL paths, so the tracking server cannot be asked for it by its id.';
   for (const [row, id] of [
     [dot, '.'],
     [dotDot, '..'],
   ] as const) {
     expect(within(row).queryByRole('link')).toBeNull();
-    expect(within(row).getByText(id)).toHaveAttribute(
-      'title',
-      'This session cannot be opened: browsers drop "." and ".." from URL paths, so the tracking server cannot be asked for it by its id.'
-    );
+    await expectHint(within(row).getAllByRole('cell')[0], id, why);
   }
   expect(within(other).getByRole('link')).toHaveAttribute('href', '/a/beacon-observability-app/sessions/req-42');
 });
@@ -169,8 +206,9 @@ test('a session whose id has "/" is listed without a link, saying why it cannot 
   await screen.findAllByTestId(testIds.sessions.row);
   const [slash, other] = screen.getAllByTestId(testIds.sessions.row);
   expect(within(slash).queryByRole('link')).toBeNull();
-  expect(within(slash).getByText('checkout/req-42')).toHaveAttribute(
-    'title',
+  await expectHint(
+    within(slash).getAllByRole('cell')[0],
+    'checkout/req-42',
     'This session cannot be opened: Grafana\'s plugin proxy forwards its "/" unescaped, as a path separator, so the tracking server cannot be asked for it by its id.'
   );
   expect(within(other).getByRole('link')).toHaveAttribute('href', '/a/beacon-observability-app/sessions/req-42');

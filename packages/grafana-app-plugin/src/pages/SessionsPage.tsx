@@ -7,7 +7,9 @@ import { Alert, Button, Checkbox, Field, Stack, useStyles2 } from '@grafana/ui';
 import { useTrackerApi } from '../api/context';
 import type { Page, SessionQuery, SessionSummary } from '../api/types';
 import { DebouncedInput } from '../components/DebouncedInput';
-import { formatMs, relativeTime } from '../components/format';
+import { ExactTime } from '../components/ExactTime';
+import { formatMs } from '../components/format';
+import { Hint } from '../components/Hint';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { testIds } from '../components/testIds';
 import { useAsync } from '../components/useAsync';
@@ -151,11 +153,15 @@ export function SessionsPage() {
                         {item.correlationId ?? item.id}
                       </Link>
                     ) : (
-                      <span title={unreachableId(sessionIdProblem(item.id)!)}>{item.correlationId ?? item.id}</span>
+                      <Hint hint={unreachableId(sessionIdProblem(item.id)!)}>
+                        <span>{item.correlationId ?? item.id}</span>
+                      </Hint>
                     )}
                   </td>
                   <td>{item.services.join(', ')}</td>
-                  <td title={item.start}>{relativeTime(item.start)}</td>
+                  <td>
+                    <ExactTime iso={item.start} />
+                  </td>
                   <td className={s.num}>{formatMs(item.durationMs)}</td>
                   <td className={s.num}>{item.operations}</td>
                   <td className={s.num}>{item.errors}</td>

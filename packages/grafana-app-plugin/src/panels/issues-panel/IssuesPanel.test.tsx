@@ -1,5 +1,6 @@
 import React from 'react';
 import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { TrackerError } from '../../api/client';
 import { TrackerApiProvider } from '../../api/context';
 import { FakeTrackerApi } from '../../api/fake';
@@ -60,6 +61,22 @@ describe('Error issues panel', () => {
     expect(within(first).getByRole('link')).toHaveAttribute('href', '/a/beacon-observability-app/issues/1');
     expect(within(first).getByText('open')).toBeInTheDocument();
     expect(within(first).getByTestId(testIds.issues.sparkline)).toBeInTheDocument();
+  });
+
+  test("an issue's culprit, shown nowhere else in the panel, reaches the keyboard and screen readers", async () => {
+    renderPanel(new FakeTrackerApi({ issues: ISSUES }), {}, { service: 'api-gateway' });
+    const [first] = await screen.findAllByTestId(testIds.panels.issueRow);
+    const link = within(first).getByRole('link');
+    expect(link).not.toHaveAttribute('title');
+    // Read after the link's name, in text out of sight; the service follows on its own line.
+    expect(link.closest('td')!.textContent).toBe(
+      "TypeError: Cannot read properties of undefined (reading 'id') (src/routes/users.ts in getUser)api-gateway"
+    );
+    // The first tab stop in the panel: focusing it shows the culprit, which describes the link.
+    await userEvent.tab();
+    expect(link).toHaveFocus();
+    expect(await screen.findByRole('tooltip')).toHaveTextContent('src/routes/users.ts in getUser');
+    expect(link).toHaveAccessibleDescription('src/routes/users.ts in getUser');
   });
 
   test('leaves out issues not seen in the time range and honours the limit', async () => {

@@ -7,6 +7,7 @@ import { useTrackerApi } from '../../api/context';
 import type { IssueSort, IssueStatus } from '../../api/types';
 import { SeverityBadge, StatusBadge } from '../../components/Badges';
 import { formatCount } from '../../components/format';
+import { Hint } from '../../components/Hint';
 import { Sparkline } from '../../components/Sparkline';
 import { Empty, ErrorState, Loading } from '../../components/States';
 import { testIds } from '../../components/testIds';
@@ -96,9 +97,12 @@ export function IssuesPanel({ options, timeRange, replaceVariables, width, heigh
                   <SeverityBadge severity={issue.severity} />
                 </td>
                 <td className={s.titleCell}>
-                  <a href={issueUrl(issue.id)} className={s.title} title={issue.culprit}>
-                    {issue.title}
-                  </a>
+                  {/* The culprit is shown nowhere else in the panel: a hint on the link. */}
+                  <Hint hint={issue.culprit}>
+                    <a href={issueUrl(issue.id)} className={s.title}>
+                      {issue.title}
+                    </a>
+                  </Hint>
                   <div className={s.sub}>{issue.service}</div>
                 </td>
                 <td>
