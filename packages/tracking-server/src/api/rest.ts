@@ -16,6 +16,7 @@ import { SearchError } from '../store/issue-reads';
 import type { StoreReader } from '../store/reader';
 import { SessionCursorError } from '../store/sessions';
 import { CursorError } from '../store/sqlite';
+import { lingerBeforeBody } from './linger';
 import { openApiDocument } from './openapi';
 import type { ApiErrorBody, BulkStatusResult, SessionExport } from './wire';
 
@@ -206,6 +207,13 @@ export function restApi(deps: {
   // tells neither the token's characters nor its length.
   const digest = (text: string) => createHash('sha256').update(text).digest();
   const token = digest(deps.apiToken);
+
+  // First: an answer given before the body was read (a 401, 404, 405 or 415, any answer to a GET
+  // that sent one) lingers until the client has sent it, rather than closing on it (linger.ts).
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    lingerBeforeBody(req, res);
+    next();
+  });
 
   // Each path's methods end with otherMethods: any other one is refused for this path (405),
   // not passed on to a later path that matches it too (`/issues/status` and `/issues/:id`).
