@@ -2,11 +2,19 @@
 // closed as it was reused is retried once on a new one, as Go's http.Transport does.
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createKubeApi, KubeApiError } from './api';
+import { createKubeApi, KubeApiError, WatchIdleError } from './api';
 
 const servers: Server[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+  await Promise.all(
+    servers.splice(0).map(
+      (s) =>
+        new Promise((r) => {
+          s.closeAllConnections(); // one left unanswered would hold close() open
+          s.close(r);
+        }),
+    ),
+  );
 });
 
 async function serve(handler: RequestListener): Promise<string> {
@@ -87,4 +95,61 @@ test('a connection dropped twice is an error naming the request, not a retry loo
   } finally {
     api.close();
   }
+});
+
+// Each test's own timeout: without the idle guard the watch waits for ever (the preset's 60 s).
+describe('a watch gone silent', () => {
+  it('fails naming its idle time when no answer comes at all', async () => {
+    const url = await serve(() => undefined); // never answers: no headers
+    const api = createKubeApi({ server: url, insecureSkipTlsVerify: false });
+    try {
+      const err = await api
+        .watch('/api/v1/pods?watch=1', () => undefined, undefined, undefined, 300)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(err).toBeInstanceOf(WatchIdleError);
+      expect((err as Error).message).toBe(
+        'watch /api/v1/pods?watch=1: nothing received for 0.3 s, not even a bookmark: the connection is taken for dead',
+      );
+    } finally {
+      api.close();
+    }
+  }, 10_000);
+
+  it('fails once the stream goes quiet, after the events it sent, and is kept while each comes in time', async () => {
+    const event = (rv: number) =>
+      `${JSON.stringify({ type: 'BOOKMARK', object: { metadata: { resourceVersion: String(rv) } } })}\n`;
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      // Five events 150 ms apart (past 300 ms in all, each within it), then silence.
+      let n = 0;
+      const tick = setInterval(() => {
+        res.write(event(++n));
+        if (n === 5) clearInterval(tick);
+      }, 150);
+      res.on('close', () => clearInterval(tick));
+    });
+    const api = createKubeApi({ server: url, insecureSkipTlsVerify: false });
+    const seen: unknown[] = [];
+    try {
+      const err = await api
+        .watch('/api/v1/pods?watch=1', (e) => seen.push(e), undefined, undefined, 300)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(err).toBeInstanceOf(WatchIdleError);
+      expect(
+        seen.map(
+          (e) =>
+            (e as { object: { metadata: { resourceVersion: string } } }).object.metadata
+              .resourceVersion,
+        ),
+      ).toEqual(['1', '2', '3', '4', '5']);
+    } finally {
+      api.close();
+    }
+  }, 10_000);
 });

@@ -17,6 +17,29 @@ export class KubeApiError extends Error {
   }
 }
 
+/**
+ * A watch that received nothing, not even a bookmark, for longer than the server sends them: its
+ * connection is taken for dead (an API server host gone without closing it, which TCP
+ * keep-alive would notice only after ~11 minutes). client-go notices the same through HTTP/2
+ * pings.
+ */
+export class WatchIdleError extends KubeApiError {
+  constructor(path: string, idleMs: number) {
+    super(
+      0,
+      `watch ${path}: nothing received for ${idleMs / 1000} s, not even a bookmark: the connection is taken for dead`,
+    );
+    this.name = 'WatchIdleError';
+  }
+}
+
+/** A request's socket that was silent for its whole timeout. */
+class NoAnswerError extends Error {
+  constructor(timeoutMs: number) {
+    super(`no answer within ${timeoutMs}ms`);
+  }
+}
+
 /** A list's ListMeta: where the list stands, and the token of its next page when it has one. */
 export interface ListMeta {
   readonly resourceVersion?: string;
@@ -33,12 +56,17 @@ export interface KubeApi {
    * Resolves with the list's metadata.
    */
   list(path: string, onItem: (item: unknown) => void, accept?: string): Promise<ListMeta>;
-  /** Opens a watch: calls `onEvent` per event line until the stream ends (resolves) or fails. */
+  /**
+   * Opens a watch: calls `onEvent` per event line until the stream ends (resolves) or fails.
+   * Given `idleMs`, a watch that receives nothing for that long (from the request on) fails with
+   * a WatchIdleError.
+   */
   watch(
     path: string,
     onEvent: (event: unknown) => void,
     signal?: AbortSignal,
     accept?: string,
+    idleMs?: number,
   ): Promise<void>;
   close(): void;
 }
@@ -137,7 +165,7 @@ export function createKubeApi(
           resolve(res);
         },
       );
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeout}ms`)));
+      req.on('timeout', () => req.destroy(new NoAnswerError(timeout)));
       req.on('error', (err: NodeJS.ErrnoException) => {
         // The API server closed a kept-alive connection as it was reused (a restart, an idle
         // timeout): once more on a new one, as Go's transport retries a request on a dead
@@ -206,8 +234,15 @@ export function createKubeApi(
         });
       }
     },
-    async watch(path, onEvent, signal, accept) {
-      const res = await open('GET', path, undefined, 0, signal, accept);
+    async watch(path, onEvent, signal, accept, idleMs = 0) {
+      let res: IncomingMessage;
+      try {
+        // Until the answer's headers, the socket's own timeout: connecting, or waiting.
+        res = await open('GET', path, undefined, idleMs, signal, accept);
+      } catch (err) {
+        if ((err as Error).cause instanceof NoAnswerError) throw new WatchIdleError(path, idleMs);
+        throw err;
+      }
       if ((res.statusCode ?? 0) !== 200) {
         const text = await readAll(res);
         throw new KubeApiError(
@@ -215,10 +250,22 @@ export function createKubeApi(
           `watch ${path}: ${res.statusCode} ${text.slice(0, 300)}`,
         );
       }
+      // Then a timer each chunk sets back: the socket's timeout would end the stream as a
+      // connection reset, a watch's normal end (below).
+      res.socket.setTimeout(0);
+      let idle = false;
+      const timer =
+        idleMs > 0
+          ? setTimeout(() => {
+              idle = true;
+              res.destroy();
+            }, idleMs)
+          : undefined;
       res.setEncoding('utf8');
       let buffered = '';
       try {
         for await (const chunk of res) {
+          timer?.refresh();
           buffered += chunk as string;
           let nl: number;
           while ((nl = buffered.indexOf('\n')) >= 0) {
@@ -228,11 +275,15 @@ export function createKubeApi(
           }
         }
       } catch (err) {
+        if (idle) throw new WatchIdleError(path, idleMs);
         // A stream cut off (the API server restarting, a proxy closing it) ends the watch as its
         // close does, as apimachinery's StreamWatcher takes an error net.IsProbableEOF matches:
         // the reflector watches again from the last resourceVersion, without a relist.
         if (signal?.aborted || !isProbableEof(err)) throw err;
+      } finally {
+        clearTimeout(timer);
       }
+      if (idle) throw new WatchIdleError(path, idleMs);
     },
     close() {
       agent.destroy();

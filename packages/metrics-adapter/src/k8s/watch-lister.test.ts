@@ -211,6 +211,59 @@ describe('watches cut off', () => {
   });
 });
 
+describe('watches gone silent', () => {
+  const bookmark = (resourceVersion: string) => ({
+    type: 'BOOKMARK',
+    object: {
+      kind: 'PartialObjectMetadata',
+      apiVersion: 'meta.k8s.io/v1',
+      metadata: { resourceVersion },
+    },
+  });
+  const watchesSince = (t: number) => since(t).filter((r) => r.path.includes('watch=1'));
+
+  it('takes a watch that sends nothing, not even a bookmark, for its idle time for dead, and watches again from its last bookmark without a relist', async () => {
+    const t = Date.now();
+    const { lister, failures } = start({ backoff: fast, watchIdleSeconds: 0.5, random: () => 0 });
+    await lister.names('pods', 'platform', collab);
+    await waitFor(
+      async () => fake.openWatches() > 0,
+      5_000,
+      () => 'no watch opened',
+    );
+    fake.push(bookmark('48400'));
+    // The fake holds the watch open and sends nothing more, as a host gone without a FIN.
+    await waitFor(
+      async () => watchesSince(t).some((r) => /resourceVersion=48400&/.test(r.path)),
+      5_000,
+      () => 'the silent watch was not opened again from its bookmark',
+    );
+    expect(failures[0]).toEqual({
+      message:
+        'watch /api/v1/pods?watch=1&allowWatchBookmarks=true&resourceVersion=48213&timeoutSeconds=300: nothing received for 0.5 s, not even a bookmark: the connection is taken for dead',
+      retryInMs: 20,
+    });
+    expect(since(t).filter((r) => !r.path.includes('watch=')).length).toBe(1);
+  });
+
+  it('keeps a watch that sends bookmarks more often than its idle time', async () => {
+    const t = Date.now();
+    const { lister, failures } = start({ backoff: fast, watchIdleSeconds: 0.5 });
+    await lister.names('pods', 'platform', collab);
+    await waitFor(
+      async () => fake.openWatches() > 0,
+      5_000,
+      () => 'no watch opened',
+    );
+    for (let i = 0; i < 8; i++) {
+      fake.push(bookmark(String(48301 + i)));
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(failures).toEqual([]);
+    expect(watchesSince(t)).toHaveLength(1);
+  });
+});
+
 describe('reflector backoff', () => {
   it('doubles from 800 ms to 30 s, adds up to as much again at random, and starts over after 2 min', () => {
     let now = 0;

@@ -3,7 +3,7 @@
 // only, the watch reopened from the last resourceVersion when it ends, and any failure (an ERROR
 // event, a watch that closes at once, a list that fails) retried after an exponential backoff,
 // with a relist. A label selector is matched in memory against every object's current labels.
-import { KubeApiError, type KubeApi, type ListMeta } from './api';
+import { KubeApiError, WatchIdleError, type KubeApi, type ListMeta } from './api';
 import { matchesLabels, type Requirement } from './label-selector';
 import type { ObjectLister } from './objects';
 import { ResourceDiscovery } from './resource-discovery';
@@ -93,6 +93,13 @@ export interface WatchListerOptions {
   readonly backoff?: BackoffOptions;
   /** Each watch asks the server to end it after [min, 2·min) s, as client-go's (5 min). */
   readonly minWatchTimeoutSeconds?: number;
+  /**
+   * A watch that receives nothing for this long is taken for dead and opened again from the last
+   * resourceVersion (150 s): kube-apiserver sends a watch that allows bookmarks one each minute
+   * (the watch cache's defaultBookmarkFrequency), so a live one is never this quiet. Where none
+   * come (the watch cache off), a quiet watch is reopened this often, which costs one request.
+   */
+  readonly watchIdleSeconds?: number;
   readonly pageSize?: number;
   readonly now?: () => number;
   readonly random?: () => number;
@@ -130,7 +137,9 @@ const isTooLargeResourceVersion = (err: unknown) =>
   statusOf(err) === 504 && /too large resource version/i.test((err as Error).message);
 /** client-go's isWatchErrorRetriable: the watch is opened again, without a relist. */
 const isWatchRetriable = (err: unknown) =>
-  statusOf(err) === 429 || (err as { cause?: { code?: string } })?.cause?.code === 'ECONNREFUSED';
+  statusOf(err) === 429 ||
+  (err as { cause?: { code?: string } })?.cause?.code === 'ECONNREFUSED' ||
+  err instanceof WatchIdleError;
 
 function query(params: Record<string, string | number | undefined>): string {
   const q = new URLSearchParams();
@@ -269,8 +278,8 @@ class Informer {
   /**
    * Reflector.watch: reopens a watch that ends normally (its timeoutSeconds) from the last
    * resourceVersion; throws on an ERROR event, a watch that ends within a second having sent
-   * nothing, or a failure that is not a refused connection or a 429 (those back off and watch
-   * again, without a relist).
+   * nothing, or a failure that is not a refused connection, a 429 or a watch gone silent (those
+   * back off and watch again, without a relist).
    */
   private async watchUntilFailure(): Promise<void> {
     while (!this.stopped) {
@@ -285,6 +294,7 @@ class Informer {
           },
           this.abort.signal,
           METADATA_WATCH_ACCEPT,
+          (this.o.watchIdleSeconds ?? 150) * 1000,
         );
       } catch (err) {
         if (this.stopped) return;
