@@ -168,9 +168,10 @@ export function createApp(deps: AppDeps): RequestListener {
     }),
   );
 
-  // The probes' path (deploy/statefulset.yaml). A store thread that died leaves every ingest (the
-  // writer) or API read (the reader) failing until the process restarts: the liveness probe's
-  // failure is what restarts it.
+  // The probes' path (deploy/statefulset.yaml). A dead writer thread leaves every ingest failing
+  // until the process restarts: the liveness probe's failure is what restarts it. A dead reader
+  // is restarted in process (store/reader.ts); it fails the probe only while none runs, and for
+  // good only when none can open its connection.
   app.get('/healthz', (_req: Request, res: Response) => {
     const failure = writer.failure() ?? reader.failure();
     res.type('text/plain');
