@@ -211,6 +211,39 @@ describe('watches cut off', () => {
   });
 });
 
+describe('a first list that fails', () => {
+  it('answers its failure until the backoff’s wait is over, and only then lists again', async () => {
+    let clock = 1_000_000;
+    const backoff = { initialMs: 1000, capMs: 8000, resetAfterMs: 60_000, factor: 2, jitter: 0 };
+    const t = Date.now();
+    const lists = () => since(t).filter((r) => !r.path.includes('watch=')).length;
+    const { lister, failures } = start({ backoff, now: () => clock });
+    const refused = 'GET /api/v1/pods?limit=500&resourceVersion=0: 401';
+    fake.adapterToken = 'another-token'; // the adapter's is refused: every list a 401
+    try {
+      for (let i = 0; i < 3; i++)
+        await expect(lister.names('pods', 'platform', collab)).rejects.toThrow(refused);
+      expect(lists()).toBe(1);
+      clock += 999;
+      await expect(lister.names('pods', 'platform', collab)).rejects.toThrow(refused);
+      expect(lists()).toBe(1);
+      clock += 1; // the first wait (1 s) is over: one list, which fails, and a wait of 2 s
+      await expect(lister.names('pods', 'platform', collab)).rejects.toThrow(refused);
+      await expect(lister.names('pods', 'platform', collab)).rejects.toThrow(refused);
+      expect(lists()).toBe(2);
+      expect(failures.map((f) => f.retryInMs)).toEqual([1000, 2000]);
+      expect(failures[0]?.message).toContain(refused);
+    } finally {
+      fake.adapterToken = 'adapter-sa-token';
+    }
+    clock += 2000;
+    expect(await lister.names('pods', 'platform', collab)).toEqual(
+      new Set(['collab-7d9f8b6c5d-q8w2m', 'collab-7d9f8b6c5d-x2x4z']),
+    );
+    expect(lists()).toBe(3);
+  });
+});
+
 describe('watches gone silent', () => {
   const bookmark = (resourceVersion: string) => ({
     type: 'BOOKMARK',

@@ -359,6 +359,17 @@ export function kubeWatchLister(
   options: WatchListerOptions = {},
 ): WatchLister {
   const informers = new Map<string, Informer>();
+  /**
+   * A resource whose first list failed: its requests get that failure until the backoff's wait
+   * is over, and only then list again, as an informer waits between tries. Without it every
+   * request listed again at once: each HPA's every 15 s, a whole pod list each, at an API server
+   * already failing.
+   */
+  const failedFirstLists = new Map<
+    string,
+    { readonly err: unknown; readonly until: number; readonly backoff: ExponentialBackoff }
+  >();
+  const now = options.now ?? Date.now;
   const discovery = new ResourceDiscovery(api);
   const location = (resource: string): Location => ({
     // A custom resource where discovery says it is: its plural and the version it is served at.
@@ -373,16 +384,29 @@ export function kubeWatchLister(
     async names(resource, namespace, selector) {
       let informer = informers.get(resource);
       if (!informer) {
+        const failed = failedFirstLists.get(resource);
+        if (failed && now() < failed.until) throw failed.err;
         informer = new Informer(api, location(resource), options, onError);
         informers.set(resource, informer);
       }
       try {
         await informer.synced;
       } catch (err) {
-        informers.delete(resource); // the next request lists again
+        // Once, for every request that shared this list: the first after the wait lists again.
+        // A 404 is asked again at once, with discovery (the CRD moved or was just installed).
+        if (informers.get(resource) === informer && statusOf(err) !== 404) {
+          const backoff =
+            failedFirstLists.get(resource)?.backoff ??
+            new ExponentialBackoff(options.backoff, now, options.random);
+          const wait = backoff.next();
+          failedFirstLists.set(resource, { err, until: now() + wait, backoff });
+          onError(err, Math.round(wait));
+        }
+        if (informers.get(resource) === informer) informers.delete(resource);
         if (statusOf(err) === 404) discovery.forget(resource);
         throw err;
       }
+      failedFirstLists.delete(resource);
       return informer.names(namespace, selector);
     },
     async discover(resource) {
