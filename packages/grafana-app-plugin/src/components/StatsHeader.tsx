@@ -5,7 +5,7 @@ import { Text, useStyles2 } from '@grafana/ui';
 import type { TrackerApi } from '../api/client';
 import { SEVERITIES } from '../api/types';
 import { SeverityBadge } from './Badges';
-import { formatCount } from './format';
+import { Count } from './Count';
 import { Sparkline } from './Sparkline';
 import { testIds } from './testIds';
 import { useAsync } from './useAsync';
@@ -54,20 +54,20 @@ export function StatsHeader({ api, refreshKey, enabled = true }: Props) {
       {SEVERITIES.map((sev) => (
         <div key={sev} className={s.cell} data-testid={`${testIds.stats.severity}-${sev}`}>
           <SeverityBadge severity={sev} />
-          <span className={s.number}>{formatCount(stats.bySeverity[sev] ?? 0)}</span>
+          <Count value={stats.bySeverity[sev] ?? 0} className={s.number} />
         </div>
       ))}
       <div className={s.cell} data-testid={testIds.stats.open}>
         <Text color="secondary">Open or investigating</Text>
-        <span className={s.number}>{formatCount(stats.openIssues)}</span>
+        <Count value={stats.openIssues} className={s.number} />
       </div>
       <div className={s.cell} data-testid={testIds.stats.lastHour}>
         <Text color="secondary">Last hour</Text>
-        <span className={s.number}>{formatCount(stats.lastHour)}</span>
+        <Count value={stats.lastHour} className={s.number} />
       </div>
       <div className={s.cell} data-testid={testIds.stats.lastDay}>
         <Text color="secondary">Last 24 h</Text>
-        <span className={s.number}>{formatCount(stats.lastDay)}</span>
+        <Count value={stats.lastDay} className={s.number} />
       </div>
       <div className={s.cell} data-testid={testIds.stats.trend}>
         <Sparkline values={stats.trend} width={140} height={28} label="events per hour, last 24 hours" />

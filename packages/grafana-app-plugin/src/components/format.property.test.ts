@@ -78,9 +78,10 @@ describe('format helpers (property)', () => {
     );
   });
 
-  test('formatCount: any number gives a count that reads back within its rounding, or the placeholder (10k cases)', () => {
+  test('formatCount: any number gives a count that reads back within its rounding, in the smallest unit under 1000, or the placeholder (10k cases)', () => {
+    const scale: Record<string, number> = { k: 1e3, M: 1e6, B: 1e9, T: 1e12 };
     fc.assert(
-      fc.property(fc.oneof(anyNumber, fc.integer({ min: -1e6, max: 1e9 })), (n) => {
+      fc.property(fc.oneof(anyNumber, fc.integer({ min: -1e6, max: 1e9 }), fc.double({ min: 1e4, max: 1e16 })), (n) => {
         const out = formatCount(n);
         if (!Number.isFinite(n)) {
           return out === PLACEHOLDER;
@@ -92,12 +93,22 @@ describe('format helpers (property)', () => {
           // Below ten thousand a count is shown as it is.
           return Number(out) === n;
         }
-        // 0.1k under 100k, 1k under 999.5k, 0.1M under 99.95M, 1M above; compared in the unit
-        // shown, so a count near Number.MAX_VALUE does not overflow when read back.
-        const unit = n < 999_500 ? 1000 : 1e6;
-        const step = n < 100_000 ? 0.1 : n < 999_500 ? 1 : n < 99_950_000 ? 0.1 : 1;
-        const back = readBack(out, unit === 1000 ? { k: 1 } : { M: 1 });
-        return back !== undefined && Math.abs(back - n / unit) <= step / 2 + (n / unit) * 1e-12;
+        const m = /^(\d+(?:\.\d+)?(?:e\+\d+)?)([kMBT])$/.exec(out);
+        if (!m) {
+          return false;
+        }
+        const shown = Number(m[1]);
+        const unit = scale[m[2]];
+        // One decimal under 100 of the unit, none from 100; compared in the unit shown, so a count
+        // near Number.MAX_VALUE does not overflow when read back.
+        const step = shown < 100 ? 0.1 : 1;
+        if (shown < 100 !== /^\d+\.\d$/.test(m[1]) || Math.abs(shown - n / unit) > step / 2 + (n / unit) * 1e-12) {
+          return false;
+        }
+        // The smallest unit in which it shows under 1000 (T, the largest, takes what is left):
+        // never "1000k" for 999,999, never "1000M" for a billion.
+        const below = n / (unit / 1000);
+        return (m[2] === 'k' || below >= 999.5 * (1 - 1e-12)) && (m[2] === 'T' || shown < 1000);
       }),
       { numRuns: 10_000 }
     );

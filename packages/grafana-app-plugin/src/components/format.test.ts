@@ -1,5 +1,5 @@
 import { setTimeZoneResolver } from '@grafana/data';
-import { NO_VALUE, formatCount, formatMs, formatTime, formatUtc } from './format';
+import { NO_VALUE, formatCount, formatExactCount, formatMs, formatTime, formatUtc } from './format';
 
 describe('formatTime', () => {
   afterEach(() => setTimeZoneResolver(() => 'browser'));
@@ -52,6 +52,54 @@ describe('formatCount', () => {
     expect(formatCount(1_234_567)).toBe('1.2M');
     expect(formatCount(56_789_012)).toBe('56.8M');
     expect(formatCount(123_456_789)).toBe('123M');
+  });
+
+  // Grafana's short unit (getValueFormat('short'), @grafana/data 12.4) for the same counts: "999",
+  // "1 K", "1000 K" (it does not move up a unit for what rounds to 1000), "1 Mil", "1.23 Mil",
+  // "1 Bil", "1 Tri". The same scale, each unit a thousand of the one before; shorter names, one
+  // decimal, and what rounds to 1000 shown in the next unit.
+  test.each<[number, string]>([
+    [0, '0'],
+    [999, '999'],
+    // Under ten thousand a count is shown whole: four digits read at a glance.
+    [1_000, '1000'],
+    [9_999, '9999'],
+    [10_000, '10.0k'],
+    [99_949, '99.9k'],
+    [99_950, '100k'],
+    [999_499, '999k'],
+    [999_500, '1.0M'],
+    [999_999, '1.0M'],
+    [1_000_000, '1.0M'],
+    [1_234_567, '1.2M'],
+    [999_499_999, '999M'],
+    [999_999_999, '1.0B'],
+    [1_000_000_000, '1.0B'],
+    [1_234_567_890, '1.2B'],
+    [123_456_789_012, '123B'],
+    [1_000_000_000_000, '1.0T'],
+    [4_567_890_123_456, '4.6T'],
+    // Beyond trillions there is no larger unit: a thousand trillion is "1000T".
+    [1e15, '1000T'],
+  ])('%d is shown as %s', (n, want) => {
+    expect(formatCount(n)).toBe(want);
+  });
+});
+
+describe('formatExactCount', () => {
+  test.each<[number, string]>([
+    [0, '0'],
+    [999, '999'],
+    [1_000, '1,000'],
+    [999_999, '999,999'],
+    [1_000_000, '1,000,000'],
+    [1_234_567, '1,234,567'],
+    [1_000_000_000, '1,000,000,000'],
+    [1_000_000_000_000, '1,000,000,000,000'],
+    [NaN, NO_VALUE],
+    [Infinity, NO_VALUE],
+  ])('%d is shown whole as %s', (n, want) => {
+    expect(formatExactCount(n)).toBe(want);
   });
 });
 

@@ -101,13 +101,35 @@ export function formatBytes(bytes: number): string {
   return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
 }
 
+/** A count's units from ten thousand, each a thousand of the one before (as Grafana's `short` unit scales). */
+const COUNT_UNITS = ['k', 'M', 'B', 'T'] as const;
+
+/**
+ * A count in at most four digits and a unit: 9999, 12.3k, 346k, 1.2M, 123M, 1.0B, 4.6T. Under ten
+ * thousand it is shown whole. `formatExactCount` gives the whole number behind it.
+ */
 export function formatCount(n: number): string {
   if (!Number.isFinite(n)) {
     return NO_VALUE;
   }
-  // From what would round to "1000k", in millions (as Grafana's short unit scales by 1000).
-  if (n >= 999_500) {
-    return `${(n / 1e6).toFixed(n >= 99_950_000 ? 0 : 1)}M`;
+  if (n < 10_000) {
+    return String(n);
   }
-  return n >= 10_000 ? `${(n / 1000).toFixed(n >= 100_000 ? 0 : 1)}k` : String(n);
+  let v = n / 1000;
+  let u = 0;
+  // The next unit from what would round to a thousand of this one: 999,999 is "1.0M", not "1000k",
+  // and 10^9 "1.0B", not "1000M" (millions were the largest unit, so a billion read "1000M").
+  while (u < COUNT_UNITS.length - 1 && Math.round(v) >= 1000) {
+    v /= 1000;
+    u++;
+  }
+  // One decimal while what is shown stays under 100: 99.96k is "100k", not "100.0k".
+  return `${v.toFixed(Math.round(v * 10) < 1000 ? 1 : 0)}${COUNT_UNITS[u]}`;
+}
+
+const EXACT_COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** A count whole, its thousands grouped (1,234,567): what a `formatCount` abbreviation stands for. */
+export function formatExactCount(n: number): string {
+  return Number.isFinite(n) ? EXACT_COUNT.format(n) : NO_VALUE;
 }

@@ -18,9 +18,9 @@ import {
   SEVERITIES,
 } from '../api/types';
 import { SeverityBadge, StatusBadge } from '../components/Badges';
+import { Count } from '../components/Count';
 import { DebouncedInput } from '../components/DebouncedInput';
 import { ExactTime } from '../components/ExactTime';
-import { formatCount } from '../components/format';
 import { Sparkline } from '../components/Sparkline';
 import { StatsHeader } from '../components/StatsHeader';
 import { Empty, ErrorState, Loading } from '../components/States';
@@ -321,10 +321,10 @@ export function IssuesPage() {
           <Sparkline values={issue.hourly} />
         </div>
         <div className={s.num} role="cell">
-          {formatCount(issue.count)}
+          <Count value={issue.count} />
         </div>
         <div className={s.num} role="cell">
-          {formatCount(issue.users)}
+          <Count value={issue.users} />
         </div>
         <div className={s.num} role="cell">
           <ExactTime iso={issue.lastSeen} />

@@ -6,7 +6,7 @@ import { TrackerError } from '../../api/client';
 import { useTrackerApi } from '../../api/context';
 import type { IssueSort, IssueStatus } from '../../api/types';
 import { SeverityBadge, StatusBadge } from '../../components/Badges';
-import { formatCount } from '../../components/format';
+import { Count } from '../../components/Count';
 import { Hint } from '../../components/Hint';
 import { Sparkline } from '../../components/Sparkline';
 import { Empty, ErrorState, Loading } from '../../components/States';
@@ -113,7 +113,9 @@ export function IssuesPanel({ options, timeRange, replaceVariables, width, heigh
                     <Sparkline values={issue.hourly} width={80} />
                   </td>
                 )}
-                <td className={s.num}>{formatCount(issue.count)}</td>
+                <td className={s.num}>
+                  <Count value={issue.count} />
+                </td>
               </tr>
             ))}
           </tbody>
