@@ -1,12 +1,13 @@
 import { setTimeZoneResolver } from '@grafana/data';
+import { locationService } from '@grafana/runtime';
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { TrackerError } from '../api/client';
 import { FakeTrackerApi } from '../api/fake';
-import type { StoredEvent } from '../api/types';
+import type { Page, StoredEvent } from '../api/types';
 import { testIds } from '../components/testIds';
 import { EVENT_1, EVENT_2, ISSUES, NOW, ODD_SESSION_ID, XSS } from '../testdata/fixtures';
-import { renderApp } from '../test/render';
+import { renderApp, renderAppInGrafanaHistory } from '../test/render';
 
 const url = (id: number | string) => `/a/beacon-observability-app/issues/${id}`;
 
@@ -25,6 +26,11 @@ describe('Issue detail page', () => {
     expect(screen.getByText('120 events · 30 users')).toBeInTheDocument();
     expect(screen.getByText('api-gateway@1.3.0, api-gateway@1.4.0')).toBeInTheDocument();
     expect(screen.getByText('Releases')).toBeInTheDocument();
+  });
+
+  test('shows counts in the millions whole, their thousands grouped', async () => {
+    renderApp(url(1), api({ issues: ISSUES.map((i) => (i.id === 1 ? { ...i, count: 1_234_567, users: 10_000 } : i)) }));
+    expect(await screen.findByText('1,234,567 events · 10,000 users')).toBeInTheDocument();
   });
 
   test('first and last seen are relative times whose exact UTC time the keyboard and screen readers reach', async () => {
@@ -255,5 +261,140 @@ describe('Issue detail page with a bad address', () => {
     renderApp(url('abc'), fake);
     expect(await screen.findByTestId(testIds.state.error)).toHaveTextContent('"abc" is not an issue id');
     expect(fake.calls).toEqual([]);
+  });
+});
+
+/** Events with ids `<prefix>00`, `<prefix>01`, … (the list shows an id's first 12 characters). */
+const eventsNamed = (prefix: string, n: number): StoredEvent[] =>
+  Array.from({ length: n }, (_, i) => ({ ...EVENT_2, id: `${prefix}${String(i).padStart(2, '0')}` }));
+
+interface HeldRequest {
+  args: [id: number, cursor: string | undefined];
+  /** Answers with what the data-driven fake answers, or with `page` where given. */
+  answer(page?: Page<StoredEvent>): Promise<void>;
+  fail(error: Error): Promise<void>;
+}
+
+/**
+ * The data-driven fake whose events requests wait until the test answers them, in the order it
+ * chooses: a tracker that is slow for one request and quick for the next.
+ */
+class HeldEventsApi extends FakeTrackerApi {
+  readonly held: HeldRequest[] = [];
+
+  override issueEvents(id: number, cursor?: string, limit?: number): Promise<Page<StoredEvent>> {
+    const stored = super.issueEvents(id, cursor, limit);
+    return new Promise((resolve, reject) => {
+      this.held.push({
+        args: [id, cursor],
+        answer: (page) => act(async () => resolve(page ?? (await stored))),
+        fail: (error) => act(async () => reject(error)),
+      });
+    });
+  }
+
+  /** The request asked `n`th (from 0), once the page has asked it. */
+  async request(n: number): Promise<HeldRequest> {
+    await waitFor(() => expect(this.held.length).toBeGreaterThan(n));
+    return this.held[n];
+  }
+}
+
+/** The ids in the recent events list, in order. */
+const listedIds = () =>
+  within(screen.getByTestId(testIds.issue.events))
+    .queryAllByRole('button')
+    .map((b) => b.textContent!.split(' · ')[0]);
+
+describe('Issue detail page: a later events request wins over one still on its way', () => {
+  const A = eventsNamed('issue1-ev', 12);
+  const B = eventsNamed('issue2-ev', 12);
+  const heldApi = () => new HeldEventsApi({ issues: ISSUES, events: { 1: A, 2: B } });
+  const firstPage = (prefix: string) => Array.from({ length: 10 }, (_, i) => `${prefix}0${i}`);
+
+  test("another issue opened while the first one's events are on their way shows its own, whichever answer comes last", async () => {
+    const fake = heldApi();
+    renderAppInGrafanaHistory(url(1), fake);
+    const first = await fake.request(0);
+    act(() => locationService.push(url(2)));
+    const second = await fake.request(1);
+    expect([first.args, second.args]).toEqual([
+      [1, undefined],
+      [2, undefined],
+    ]);
+    await second.answer();
+    await first.answer();
+    expect(await screen.findByText('QueryFailedError: deadlock detected')).toBeInTheDocument();
+    // Issue 1's late page replaced issue 2's events, which then said "Loading events…" for good.
+    expect(listedIds()).toEqual(firstPage('issue2-ev'));
+    expect(screen.queryByTestId(testIds.state.loading)).toBeNull();
+  });
+
+  test("an older page of the first issue that comes after the second issue's events is not added to them", async () => {
+    const fake = heldApi();
+    renderAppInGrafanaHistory(url(1), fake);
+    await (await fake.request(0)).answer();
+    await waitFor(() => expect(listedIds()).toEqual(firstPage('issue1-ev')));
+    await userEvent.click(screen.getByTestId(testIds.issue.olderEvents));
+    const older1 = await fake.request(1);
+    act(() => locationService.push(url(2)));
+    const first2 = await fake.request(2);
+    await first2.answer();
+    await older1.answer();
+    await waitFor(() => expect(listedIds()).toEqual(firstPage('issue2-ev')));
+    // Issue 2's own older page follows its first, once each.
+    await userEvent.click(screen.getByTestId(testIds.issue.olderEvents));
+    const older2 = await fake.request(3);
+    expect([older1.args, first2.args, older2.args]).toEqual([
+      [1, '10'],
+      [2, undefined],
+      [2, '10'],
+    ]);
+    await older2.answer();
+    await waitFor(() => expect(listedIds()).toEqual([...firstPage('issue2-ev'), 'issue2-ev10', 'issue2-ev11']));
+    expect(screen.queryByTestId(testIds.issue.olderEvents)).toBeNull();
+  });
+
+  test('an error from a request another issue superseded is not shown', async () => {
+    const fake = heldApi();
+    renderAppInGrafanaHistory(url(1), fake);
+    const first = await fake.request(0);
+    act(() => locationService.push(url(2)));
+    await (await fake.request(1)).answer();
+    await first.fail(new TrackerError('server', 'loading events of issue 1: the tracker failed (500)', 500));
+    await waitFor(() => expect(listedIds()).toEqual(firstPage('issue2-ev')));
+    expect(screen.queryByTestId(testIds.state.error)).toBeNull();
+  });
+
+  // Retry shows only while no event is listed, and asking for events (Retry or "Older events")
+  // disables "Older events" until the answer comes: the two never overlap from the page. A guard
+  // that they stay so, in the one state that shows both: an empty first page with a cursor (the
+  // tracker's retention removed its events), whose older page failed.
+  test('Retry and "Older events" shown together ask one at a time, and the list ends with each event once', async () => {
+    const fake = heldApi();
+    renderApp(url(1), fake);
+    await (await fake.request(0)).answer({ items: [], nextCursor: '10' });
+    expect(await screen.findByTestId(testIds.state.empty)).toBeInTheDocument();
+    await userEvent.click(screen.getByTestId(testIds.issue.olderEvents));
+    await (
+      await fake.request(1)
+    ).fail(new TrackerError('server', 'loading events of issue 1: the tracker failed (500)', 500));
+    await userEvent.click(await screen.findByRole('button', { name: 'Retry' }));
+    const retry = await fake.request(2);
+    // While Retry's request is on its way "Older events" asks nothing.
+    await userEvent.click(screen.getByTestId(testIds.issue.olderEvents));
+    expect(fake.held).toHaveLength(3);
+    await retry.answer();
+    await waitFor(() => expect(listedIds()).toEqual(firstPage('issue1-ev')));
+    await userEvent.click(screen.getByTestId(testIds.issue.olderEvents));
+    await (await fake.request(3)).answer();
+    await waitFor(() => expect(listedIds()).toEqual([...firstPage('issue1-ev'), 'issue1-ev10', 'issue1-ev11']));
+    expect(fake.held.map((h) => h.args)).toEqual([
+      [1, undefined],
+      [1, '10'],
+      [1, undefined],
+      [1, '10'],
+    ]);
+    expect(screen.queryByTestId(testIds.state.error)).toBeNull();
   });
 });

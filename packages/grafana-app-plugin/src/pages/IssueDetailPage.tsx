@@ -9,6 +9,7 @@ import { eventView } from '../api/event';
 import { ISSUE_STATUSES, type IssueDetail, type IssueStatus, type StoredEvent } from '../api/types';
 import { SeverityBadge, StatusBadge } from '../components/Badges';
 import { ExactTime, TimeText } from '../components/ExactTime';
+import { formatExactCount } from '../components/format';
 import { Sparkline } from '../components/Sparkline';
 import { StackTrace } from '../components/StackTrace';
 import { Empty, ErrorState, Loading } from '../components/States';
@@ -63,11 +64,19 @@ export function IssueDetailPage() {
   const [picked, setSelected] = useState<{ issueId?: number; index: number }>({ index: 0 });
   const selected = picked.issueId === id ? picked.index : 0;
 
-  /** Fetches a page of events; state is only set when the answer comes. */
+  // The number of the latest events request: only its answer is applied. A request asked later
+  // (Retry, "Older events", another issue) or leaving the page supersedes one still on its way,
+  // whose late answer would otherwise land on the newer state: another issue's page or error
+  // replaced the events of the one shown, which then said "Loading events…" for good.
+  const eventsRequest = useRef(0);
+  /** Fetches a page of events; state is only set when the answer comes, if no later request was made. */
   const fetchEvents = useCallback(
     (cursor?: string) => {
+      const request = ++eventsRequest.current;
+      const latest = () => request === eventsRequest.current;
       api.issueEvents(id, cursor, EVENTS_PAGE_SIZE).then(
         (page) =>
+          latest() &&
           setEvents((e) => ({
             issueId: id,
             items: cursor && e.issueId === id ? [...e.items, ...page.items] : page.items,
@@ -75,6 +84,7 @@ export function IssueDetailPage() {
             loading: false,
           })),
         (error: Error) =>
+          latest() &&
           setEvents((e) =>
             e.issueId === id
               ? { ...e, loading: false, error }
@@ -88,6 +98,12 @@ export function IssueDetailPage() {
     if (valid) {
       fetchEvents();
     }
+    return () => {
+      // Leaving this issue (or the page) supersedes its request. A counter, not a node React
+      // renders: its value now is the one meant.
+      // eslint-disable-next-line react-hooks/exhaustive-deps
+      eventsRequest.current++;
+    };
   }, [fetchEvents, valid]);
   const events: EventsState = eventsState.issueId === id ? eventsState : { items: [], nextCursor: null, loading: true };
   const eventsRef = useRef<HTMLUListElement>(null);
@@ -150,7 +166,7 @@ export function IssueDetailPage() {
           <Text color="secondary">{issue.type.replace('_', ' ')}</Text>
           <Text color="secondary">service {issue.service}</Text>
           <Text color="secondary">
-            {issue.count} events · {issue.users} users
+            {formatExactCount(issue.count)} events · {formatExactCount(issue.users)} users
           </Text>
           <Sparkline values={issue.hourly} width={160} height={28} />
         </Stack>
