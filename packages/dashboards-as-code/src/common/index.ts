@@ -5,7 +5,8 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import { catalog, re, selector } from '@beacon/metric-catalog';
+import { by, catalog, re, selector } from '@beacon/metric-catalog';
+import type { MetricDefinition, SelectableLabel } from '@beacon/metric-catalog';
 
 /** Every Beacon dashboard carries this tag. */
 export const TAG = 'beacon';
@@ -20,15 +21,52 @@ export const DATASOURCE: common.DataSourceRef = {
   uid: `\${${DATASOURCE_VARIABLE}}`,
 };
 
-/** Range selector window for `rate()`/`increase()`: Grafana's scrape-aware interval. */
+/** Range selector window for `rate()`: Grafana's scrape-aware interval. */
 export const RATE_INTERVAL = '$__rate_interval';
+/** Range selector window for a count per point: the step between points itself. */
+export const STEP_INTERVAL = '$__interval';
+/**
+ * The panel's min interval ("Min interval" in Query options, Prometheus' min step) for a count
+ * per interval: the window is never shorter than this, so it holds two samples at Prometheus'
+ * default 1 m scrape interval and four at the 30 s the platform's ServiceMonitors use.
+ */
+export const COUNT_MIN_INTERVAL = '2m';
+/** What a point of a count-per-interval panel covers, for its description. */
+export const IN_EACH_INTERVAL = `in each interval between two points (at least ${COUNT_MIN_INTERVAL})`;
 /** The namespace the platform's services run in (DESIGN.md). */
 export const DEFAULT_NAMESPACE = 'platform';
 
-/** `rate(<selector>[$__rate_interval])`. */
+/** `rate(<selector>[$__rate_interval])`: per second, smoothed over at least four scrapes. */
 export const rate = (series: string): string => `rate(${series}[${RATE_INTERVAL}])`;
-/** `increase(<selector>[$__rate_interval])`. */
-export const increase = (series: string): string => `increase(${series}[${RATE_INTERVAL}])`;
+/**
+ * `increase(<selector>[$__interval])`: the events between one point and the previous, so each
+ * event counts in one point and the points add up to the total at any zoom (up to increase()'s
+ * extrapolation to the window edges, exact while the rate is steady within a step).
+ * `$__interval` is the step between points (Grafana docs, Query options: "Interval",
+ * grafana.com/docs/grafana/latest/panels-visualizations/query-transform-data/#query-options).
+ * Not `$__rate_interval`: Grafana computes it as max($__interval + scrape interval,
+ * 4 × scrape interval) (docs, Prometheus template variables: "Use $__rate_interval",
+ * grafana.com/docs/grafana/latest/datasources/prometheus/template-variables/), always longer
+ * than the step, so consecutive windows overlap and an event counts in two or more points, more
+ * the further one zooms in. That page advises against `$__interval` because it "can be too small
+ * for rate()": a panel using this sets `minInterval: COUNT_MIN_INTERVAL` (lint rule
+ * promql/rate-interval checks that it sets one), which bounds the step and so the window.
+ */
+export const increasePerInterval = (series: string): string =>
+  `increase(${series}[${STEP_INTERVAL}])`;
+
+/**
+ * `on (…)` for a vector match, each label checked against both sides' metrics as `by` checks
+ * grouping labels, so a join on a label one side lacks fails to build.
+ */
+export function on<A extends MetricDefinition, B extends MetricDefinition>(
+  left: A,
+  right: B,
+  labels: readonly (SelectableLabel<A> & SelectableLabel<B>)[],
+): string {
+  by(left, labels);
+  return by(right, labels).replace(/^by /, 'on ');
+}
 
 /**
  * How many pods a per-pod panel draws: the heaviest ones. A namespace selection of a large
@@ -131,6 +169,8 @@ export interface PanelSpec {
   min?: number;
   max?: number;
   decimals?: number;
+  /** The panel's min interval, a lower bound for `$__interval` and the query step. */
+  minInterval?: string;
 }
 
 function thresholds(steps: readonly Step[]): dashboard.ThresholdsConfigBuilder {
@@ -181,6 +221,7 @@ export function timeseriesPanel(spec: PanelSpec): timeseries.PanelBuilder {
   if (spec.min !== undefined) b.min(spec.min);
   if (spec.max !== undefined) b.max(spec.max);
   if (spec.decimals !== undefined) b.decimals(spec.decimals);
+  if (spec.minInterval !== undefined) b.interval(spec.minInterval);
   return b;
 }
 
@@ -201,6 +242,7 @@ export function statPanel(spec: PanelSpec): stat.PanelBuilder {
   if (spec.min !== undefined) b.min(spec.min);
   if (spec.max !== undefined) b.max(spec.max);
   if (spec.decimals !== undefined) b.decimals(spec.decimals);
+  if (spec.minInterval !== undefined) b.interval(spec.minInterval);
   return b;
 }
 

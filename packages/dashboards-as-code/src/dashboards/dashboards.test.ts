@@ -125,7 +125,11 @@ describe('per-object panels at a large cluster', () => {
     const exprOf = (title: string) =>
       ((panelsOf(d).find((p) => p.title === title) as Obj).targets as Obj[]).map((t) => t.expr);
     expect(exprOf('Container CPU vs limit')).toEqual([
-      'topk(20, sum by (namespace, pod) (rate(container_cpu_usage_seconds_total{namespace=~"$namespace", container!=""}[$__rate_interval])) / sum by (namespace, pod) (kube_pod_container_resource_limits{namespace=~"$namespace", resource="cpu"}))',
+      'topk(20, sum by (namespace, pod) (rate(container_cpu_usage_seconds_total{namespace=~"$namespace", container!=""}[$__rate_interval]) and on (namespace, pod, container) kube_pod_container_resource_limits{namespace=~"$namespace", resource="cpu"}) / sum by (namespace, pod) (kube_pod_container_resource_limits{namespace=~"$namespace", resource="cpu"}))',
+    ]);
+    // Only containers with a limit count in the numerator: the denominator has no others.
+    expect(exprOf('Container memory vs limit')).toEqual([
+      'topk(20, sum by (namespace, pod) (container_memory_working_set_bytes{namespace=~"$namespace", container!=""} and on (namespace, pod, container) kube_pod_container_resource_limits{namespace=~"$namespace", resource="memory"}) / sum by (namespace, pod) (kube_pod_container_resource_limits{namespace=~"$namespace", resource="memory"}))',
     ]);
     expect(exprOf('Container memory working set')).toEqual([
       'topk(20, sum by (namespace, pod) (container_memory_working_set_bytes{namespace=~"$namespace", container!=""}))',
@@ -219,6 +223,14 @@ describe('Infrastructure', () => {
     ]);
   });
 
+  it('counts pod restarts per interval, each restart in one point', () => {
+    const p = panelsOf(d).find((x) => x.title === 'Pod restarts') as Obj;
+    expect(p.interval).toBe('2m');
+    expect((p.targets as Obj[]).map((t) => t.expr)).toEqual([
+      'sum by (namespace, pod) (increase(kube_pod_container_status_restarts_total{namespace=~"$namespace"}[$__interval])) > 0',
+    ]);
+  });
+
   it('marks container memory orange above 512 MiB and red above 1 GiB', () => {
     const p = panelsOf(d).find((x) => x.title === 'Container memory working set') as Obj;
     expect((p.fieldConfig as { defaults: Obj }).defaults).toMatchObject({
@@ -271,6 +283,13 @@ describe('Database', () => {
     expect(exprs).toContain('rate(pg_stat_database_blks_read[$__rate_interval])');
     expect(exprs).toContain('pg_settings_max_connections');
   });
+
+  it('shows the connections of the fullest server against its own max_connections', () => {
+    const p = panelsOf(d).find((x) => x.title === 'Connections used') as Obj;
+    expect((p.targets as Obj[]).map((t) => t.expr)).toEqual([
+      'max(sum by (job, instance) (pg_stat_database_numbackends) / max by (job, instance) (pg_settings_max_connections))',
+    ]);
+  });
 });
 
 describe('Business', () => {
@@ -278,8 +297,32 @@ describe('Business', () => {
 
   it('counts OAuth sign-ins by provider', () => {
     expect(exprsOf(d)).toContain(
-      'sum by (provider, outcome) (increase(auth_attempts_total{namespace=~"$namespace", service=~"$service", method="oauth"}[$__rate_interval]))',
+      'sum by (provider, outcome) (increase(auth_attempts_total{namespace=~"$namespace", service=~"$service", method="oauth"}[$__interval]))',
     );
+  });
+
+  // A count per point must cover the step and no more ($__interval, not $__rate_interval, whose
+  // windows overlap), and a window of at least 2m keeps two scrapes in it at a 1m scrape
+  // interval. promtool.test.ts shows the points then add up to the total at two zooms.
+  it('counts events per interval: window $__interval, panel min interval 2m', () => {
+    const counts = panelsOf(d).filter((p) => p.title !== 'Storage used by tool');
+    expect(counts.map((p) => p.title)).toEqual([
+      'Registrations by method',
+      'Sign-ins by method and outcome',
+      'OAuth sign-ins by provider',
+      'Tool operations by tool',
+      'Editing sessions by tool',
+      'Artifacts created by tool and kind',
+    ]);
+    for (const p of counts) {
+      expect({ title: p.title, interval: p.interval }).toEqual({ title: p.title, interval: '2m' });
+      for (const t of p.targets as Obj[]) {
+        expect(t.expr).toMatch(
+          /^sum by \([a-z, ]+\) \(increase\([a-z_]+\{[^}]*\}\[\$__interval\]\)\)$/,
+        );
+      }
+      expect(p.description).toContain('in each interval between two points (at least 2m)');
+    }
   });
 });
 

@@ -8,32 +8,49 @@ import { buildAll } from '../build';
 
 type Obj = Record<string, unknown>;
 
-function panelExpr(uid: string, title: string): string {
+/** Grafana's interval variables for one query: `$__interval` is the step between points. */
+interface Intervals {
+  interval?: string;
+  rateInterval: string;
+}
+
+function panelExpr(
+  uid: string,
+  title: string,
+  intervals: Intervals = { rateInterval: '5m' },
+): string {
   const d = (buildAll() as Obj[]).find((x) => x.uid === uid);
   if (!d) throw new Error(`no dashboard ${uid}`);
   const panel = (d.panels as Obj[]).find((p) => p.title === title);
   if (!panel) throw new Error(`no panel "${title}" on ${uid}`);
   const [target] = panel.targets as Obj[];
-  return (target?.expr as string)
-    .replaceAll('$__rate_interval', '5m')
+  let expr = (target?.expr as string)
+    .replaceAll('$__rate_interval', intervals.rateInterval)
     .replaceAll('$namespace', 'platform')
     .replaceAll('$service', '.*');
+  if (intervals.interval !== undefined) expr = expr.replaceAll('$__interval', intervals.interval);
+  return expr;
+}
+
+interface ExprTest {
+  expr: string;
+  eval_time: string;
+  exp_samples: Obj[];
 }
 
 /** Runs one promql_expr_test; returns promtool's exit status and output. */
 function promtool(series: Obj[], expr: string, evalTime: string, expSamples: Obj[]) {
+  return promtoolAll(series, [{ expr, eval_time: evalTime, exp_samples: expSamples }]);
+}
+
+/** Runs several promql_expr_tests over the same series in one promtool call. */
+function promtoolAll(series: Obj[], exprTests: ExprTest[]) {
   const dir = mkdtempSync(join(tmpdir(), 'dac-promtool-'));
   try {
     const test = {
       rule_files: [],
       evaluation_interval: '1m',
-      tests: [
-        {
-          interval: '1m',
-          input_series: series,
-          promql_expr_test: [{ expr, eval_time: evalTime, exp_samples: expSamples }],
-        },
-      ],
+      tests: [{ interval: '1m', input_series: series, promql_expr_test: exprTests }],
     };
     const file = join(dir, 'panel.test.yml');
     writeFileSync(file, JSON.stringify(test)); // JSON is YAML
@@ -128,6 +145,177 @@ describe('Error ratio panels, evaluated by promtool', () => {
     const r = promtool(series, expr, '10m', [
       { labels: '{model="captioner"}', value: 0.25 },
       { labels: '{model="segmenter"}', value: 0 },
+    ]);
+    expect(r.out).toContain('SUCCESS');
+    expect(r.status).toBe(0);
+  });
+});
+
+// A count per interval is drawn as one point per step, each the increase over the step before
+// it. Here Grafana at two zoom levels: steps of 10m and of 20m, with a 1m scrape interval (the
+// promtool series' interval), so Grafana would set $__interval to the step and
+// $__rate_interval to max(step + 1m, 4 × 1m): 11m and 21m. With $__rate_interval the windows
+// overlapped, and the points added up to more than happened, differently at each zoom.
+describe('Business count panels, evaluated by promtool at two zoom levels', () => {
+  const series = [
+    {
+      // 1 a minute for 20 minutes, 4 a minute for the next 20, then none: 100 in the hour.
+      series: 'user_registrations_total{namespace="platform",service="auth",method="password"}',
+      values: '0+1x20 24+4x19 100x19',
+    },
+    {
+      // 2 a minute all hour: 120.
+      series: 'user_registrations_total{namespace="platform",service="auth",method="oauth"}',
+      values: '0+2x60',
+    },
+  ];
+  const points = (expr: string, perStep: [string, number, number][]): ExprTest[] =>
+    perStep.map(([at, password, oauth]) => ({
+      expr,
+      eval_time: at,
+      exp_samples: [
+        { labels: '{method="password"}', value: password },
+        { labels: '{method="oauth"}', value: oauth },
+      ],
+    }));
+  // The points of the last hour added up by Prometheus (a subquery at the step).
+  const total = (expr: string, step: string): ExprTest => ({
+    expr: `sum_over_time((${expr})[60m:${step}])`,
+    eval_time: '60m',
+    exp_samples: [
+      { labels: '{method="password"}', value: 100 },
+      { labels: '{method="oauth"}', value: 120 },
+    ],
+  });
+
+  it('draws registrations per 10m whose points add up to the 100 and 120 of the hour', () => {
+    const expr = panelExpr('beacon-business', 'Registrations by method', {
+      interval: '10m',
+      rateInterval: '11m',
+    });
+    const r = promtoolAll(series, [
+      ...points(expr, [
+        ['10m', 10, 20],
+        ['20m', 10, 20],
+        ['30m', 40, 20],
+        ['40m', 40, 20],
+        ['50m', 0, 20],
+        ['60m', 0, 20],
+      ]),
+      total(expr, '10m'),
+    ]);
+    expect(r.out).toContain('SUCCESS');
+    expect(r.status).toBe(0);
+  });
+
+  it('draws registrations per 20m whose points add up to the same 100 and 120', () => {
+    const expr = panelExpr('beacon-business', 'Registrations by method', {
+      interval: '20m',
+      rateInterval: '21m',
+    });
+    const r = promtoolAll(series, [
+      ...points(expr, [
+        ['20m', 20, 40],
+        ['40m', 80, 40],
+        ['60m', 0, 40],
+      ]),
+      total(expr, '20m'),
+    ]);
+    expect(r.out).toContain('SUCCESS');
+    expect(r.status).toBe(0);
+  });
+});
+
+describe('Connections used, evaluated by promtool', () => {
+  it("shows the fullest server's share of its own max_connections, not all backends over one limit", () => {
+    const expr = panelExpr('beacon-database', 'Connections used');
+    const pg = (instance: string, datname: string, backends: number) => ({
+      series: `pg_stat_database_numbackends{job="postgres",instance="${instance}",datname="${datname}"}`,
+      values: `${backends}x10`,
+    });
+    const max = (instance: string, limit: number) => ({
+      series: `pg_settings_max_connections{job="postgres",instance="${instance}"}`,
+      values: `${limit}x10`,
+    });
+    const series = [
+      // pg-a: 60 + 30 of 100 (90 %); pg-b: 20 of 200 (10 %); pg-c: 100 of 400 (25 %).
+      // All backends over the largest limit would read 210 / 400 = 52.5 %.
+      pg('pg-a:9187', 'beacon', 60),
+      pg('pg-a:9187', 'tracking', 30),
+      max('pg-a:9187', 100),
+      pg('pg-b:9187', 'beacon', 20),
+      max('pg-b:9187', 200),
+      pg('pg-c:9187', 'beacon', 100),
+      max('pg-c:9187', 400),
+    ];
+    const r = promtool(series, expr, '10m', [{ labels: '{}', value: 0.9 }]);
+    expect(r.out).toContain('SUCCESS');
+    expect(r.status).toBe(0);
+  });
+
+  it('reads 50 % for three servers at 50 % each (the sum over one limit read 150 %)', () => {
+    const expr = panelExpr('beacon-database', 'Connections used');
+    const series = ['pg-a:9187', 'pg-b:9187', 'pg-c:9187'].flatMap((instance) => [
+      {
+        series: `pg_stat_database_numbackends{job="postgres",instance="${instance}",datname="beacon"}`,
+        values: '50x10',
+      },
+      {
+        series: `pg_settings_max_connections{job="postgres",instance="${instance}"}`,
+        values: '100x10',
+      },
+    ]);
+    const r = promtool(series, expr, '10m', [{ labels: '{}', value: 0.5 }]);
+    expect(r.out).toContain('SUCCESS');
+    expect(r.status).toBe(0);
+  });
+});
+
+describe('Container usage vs limit, evaluated by promtool', () => {
+  // api-0: app limited to 1 core (or 512 MiB) using half of it, and a sidecar without limits
+  // using 1 core (1 GiB). web-0: both containers limited, each at half its limit.
+  const limit = (pod: string, container: string, resource: string, value: number) => ({
+    series: `kube_pod_container_resource_limits{namespace="platform",pod="${pod}",container="${container}",resource="${resource}"}`,
+    values: `${value}x10`,
+  });
+
+  it('leaves a container without a CPU limit out: 50 %, not 150 %', () => {
+    const expr = panelExpr('beacon-infrastructure', 'Container CPU vs limit');
+    const cpu = (pod: string, container: string, perMinute: number) => ({
+      series: `container_cpu_usage_seconds_total{namespace="platform",pod="${pod}",container="${container}",cpu="total"}`,
+      values: `0+${perMinute}x10`,
+    });
+    const series = [
+      cpu('api-0', 'app', 30), // 0.5 core
+      cpu('api-0', 'sidecar', 60), // 1 core, no limit
+      limit('api-0', 'app', 'cpu', 1),
+      cpu('web-0', 'app', 30), // 0.5 of 1 core
+      cpu('web-0', 'proxy', 15), // 0.25 of 0.5 core
+      limit('web-0', 'app', 'cpu', 1),
+      limit('web-0', 'proxy', 'cpu', 0.5),
+    ];
+    const r = promtool(series, expr, '10m', [
+      { labels: '{namespace="platform",pod="api-0"}', value: 0.5 },
+      { labels: '{namespace="platform",pod="web-0"}', value: 0.5 },
+    ]);
+    expect(r.out).toContain('SUCCESS');
+    expect(r.status).toBe(0);
+  });
+
+  it('leaves a container without a memory limit out: 50 %, not 250 %', () => {
+    const expr = panelExpr('beacon-infrastructure', 'Container memory vs limit');
+    const MiB = 1024 * 1024;
+    const mem = (pod: string, container: string, bytes: number) => ({
+      series: `container_memory_working_set_bytes{namespace="platform",pod="${pod}",container="${container}"}`,
+      values: `${bytes}x10`,
+    });
+    const series = [
+      mem('api-0', 'app', 256 * MiB),
+      mem('api-0', 'sidecar', 1024 * MiB), // no limit
+      limit('api-0', 'app', 'memory', 512 * MiB),
+    ];
+    const r = promtool(series, expr, '10m', [
+      { labels: '{namespace="platform",pod="api-0"}', value: 0.5 },
     ]);
     expect(r.out).toContain('SUCCESS');
     expect(r.status).toBe(0);

@@ -388,7 +388,7 @@ describe('diff', () => {
         kind: 'changed',
         path: 'panels[1 "Registrations by method"].targets[0].expr',
         from: 'sum(user_registrations_total)',
-        to: 'sum by (method) (increase(user_registrations_total{namespace=~"$namespace", service=~"$service"}[$__rate_interval]))',
+        to: 'sum by (method) (increase(user_registrations_total{namespace=~"$namespace", service=~"$service"}[$__interval]))',
       },
     ]);
   });

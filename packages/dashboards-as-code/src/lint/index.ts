@@ -303,14 +303,8 @@ export function createLinter(schema: object = loadSchema()): Linter {
         }
       }
       for (const call of a.rangeCalls) {
-        if (call.window !== '$__rate_interval') {
-          report(
-            'promql/rate-interval',
-            'error',
-            `${where}: ${call.fn}() window is ${JSON.stringify(call.window)}, should be $__rate_interval`,
-            panel,
-          );
-        }
+        const problem = rangeWindowProblem(call.fn, call.window, panel);
+        if (problem) report('promql/rate-interval', 'error', `${where}: ${problem}`, panel);
         const def = call.series ? findMetric(call.series) : undefined;
         if (call.series && def) {
           const counterSeries =
@@ -389,6 +383,31 @@ export function createLinter(schema: object = loadSchema()): Linter {
     }
     return findings;
   };
+}
+
+/**
+ * promql/rate-interval: what is wrong with the range window of `rate`/`irate`/`increase`, if
+ * anything. A per-second rate smooths over `$__rate_interval`. A count per point must not: that
+ * window is longer than the step (Grafana: max($__interval + scrape, 4 × scrape)), so windows
+ * overlap and each event counts in several points. `increase()` takes `$__interval` (the step:
+ * one event, one point) under a panel min interval that keeps two scrapes in the window, or
+ * `$__range` (a total over the time range).
+ */
+function rangeWindowProblem(fn: string, window: string, panel?: Obj): string | undefined {
+  const is = `${fn}() window is ${JSON.stringify(window)}`;
+  if (fn !== 'increase') {
+    return window === '$__rate_interval' ? undefined : `${is}, should be $__rate_interval`;
+  }
+  if (window === '$__range') return undefined;
+  if (window === '$__interval') {
+    return panel && str(panel.interval)
+      ? undefined
+      : `${is} without a panel min interval (interval): a window of one scrape or less holds too few samples`;
+  }
+  if (window === '$__rate_interval') {
+    return `${is}, longer than the step, so consecutive points overlap and count each event several times; use $__interval with a panel min interval (a count per point) or rate() (per second)`;
+  }
+  return `${is}, should be $__interval with a panel min interval (a count per point) or $__range (a total)`;
 }
 
 /** Lints every dashboard with one linter. */

@@ -126,7 +126,7 @@ describe('lint', () => {
   });
 
   it('reports increase() over the bare name of a histogram', () => {
-    const f = lint(setExpr(good(), 'increase(http_request_duration_seconds[$__rate_interval])'));
+    const f = lint(setExpr(good(), 'increase(http_request_duration_seconds[$__range])'));
     expect(f).toEqual([
       expect.objectContaining({
         rule: 'promql/rate-counter',
@@ -146,6 +146,60 @@ describe('lint', () => {
         panel: 'Requests',
         message: 'target A: rate() window is "5m", should be $__rate_interval',
       },
+    ]);
+  });
+
+  it('reports increase() over $__rate_interval, whose overlapping windows count events twice', () => {
+    const f = lint(setExpr(good(), 'sum(increase(http_requests_total[$__rate_interval]))'));
+    expect(f).toEqual([
+      {
+        rule: 'promql/rate-interval',
+        severity: 'error',
+        dashboard: 'beacon-test',
+        panel: 'Requests',
+        message:
+          'target A: increase() window is "$__rate_interval", longer than the step, so consecutive points overlap and count each event several times; use $__interval with a panel min interval (a count per point) or rate() (per second)',
+      },
+    ]);
+  });
+
+  it('reports increase() over $__interval when the panel sets no min interval', () => {
+    const f = lint(setExpr(good(), 'sum(increase(http_requests_total[$__interval]))'));
+    expect(f).toEqual([
+      expect.objectContaining({
+        rule: 'promql/rate-interval',
+        message:
+          'target A: increase() window is "$__interval" without a panel min interval (interval): a window of one scrape or less holds too few samples',
+      }),
+    ]);
+  });
+
+  it('accepts increase() over $__interval under a panel min interval, and over $__range', () => {
+    const d = setExpr(good(), 'sum(increase(http_requests_total[$__interval]))');
+    panel(d).interval = '2m';
+    expect(lint(d)).toEqual([]);
+    expect(lint(setExpr(good(), 'sum(increase(http_requests_total[$__range]))'))).toEqual([]);
+  });
+
+  it('reports rate() over $__interval, which may hold fewer than two samples', () => {
+    const d = setExpr(good(), 'sum(rate(http_requests_total[$__interval]))');
+    panel(d).interval = '2m';
+    expect(lint(d)).toEqual([
+      expect.objectContaining({
+        rule: 'promql/rate-interval',
+        message: 'target A: rate() window is "$__interval", should be $__rate_interval',
+      }),
+    ]);
+  });
+
+  it('reports an increase() window that is a fixed duration', () => {
+    const f = lint(setExpr(good(), 'sum(increase(http_requests_total[1h]))'));
+    expect(f).toEqual([
+      expect.objectContaining({
+        rule: 'promql/rate-interval',
+        message:
+          'target A: increase() window is "1h", should be $__interval with a panel min interval (a count per point) or $__range (a total)',
+      }),
     ]);
   });
 

@@ -1,8 +1,12 @@
 // Business: sign-ups, sign-ins (OAuth included), creative-tool usage, artifacts and storage.
+// The usage panels count events per interval: each point is the number of events since the
+// previous point (increasePerInterval), so the points add up to the total at any zoom.
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { by, catalog, selector } from '@beacon/metric-catalog';
 import {
-  increase,
+  COUNT_MIN_INTERVAL,
+  IN_EACH_INTERVAL,
+  increasePerInterval,
   inScope,
   newDashboard,
   row,
@@ -20,12 +24,13 @@ function usersRow(d: dashboard.DashboardBuilder): void {
     .withPanel(
       timeseriesPanel({
         title: 'Registrations by method',
-        description: 'Accounts created per interval, by sign-up method (password, oauth).',
+        description: `Accounts created ${IN_EACH_INTERVAL}, by sign-up method (password, oauth).`,
         unit: UNIT.count,
+        minInterval: COUNT_MIN_INTERVAL,
         width: 8,
         queries: [
           {
-            expr: `sum ${by(p.userRegistrations, ['method'])} (${increase(selector(p.userRegistrations, inScope))})`,
+            expr: `sum ${by(p.userRegistrations, ['method'])} (${increasePerInterval(selector(p.userRegistrations, inScope))})`,
             legend: '{{method}}',
           },
         ],
@@ -34,12 +39,13 @@ function usersRow(d: dashboard.DashboardBuilder): void {
     .withPanel(
       timeseriesPanel({
         title: 'Sign-ins by method and outcome',
-        description: 'Sign-in attempts per interval, by method and outcome.',
+        description: `Sign-in attempts ${IN_EACH_INTERVAL}, by method and outcome.`,
         unit: UNIT.count,
+        minInterval: COUNT_MIN_INTERVAL,
         width: 8,
         queries: [
           {
-            expr: `sum ${by(p.authAttempts, ['method', 'outcome'])} (${increase(selector(p.authAttempts, inScope))})`,
+            expr: `sum ${by(p.authAttempts, ['method', 'outcome'])} (${increasePerInterval(selector(p.authAttempts, inScope))})`,
             legend: '{{method}} {{outcome}}',
           },
         ],
@@ -48,12 +54,13 @@ function usersRow(d: dashboard.DashboardBuilder): void {
     .withPanel(
       timeseriesPanel({
         title: 'OAuth sign-ins by provider',
-        description: 'OAuth sign-in attempts per interval, by provider and outcome.',
+        description: `OAuth sign-in attempts ${IN_EACH_INTERVAL}, by provider and outcome.`,
         unit: UNIT.count,
+        minInterval: COUNT_MIN_INTERVAL,
         width: 8,
         queries: [
           {
-            expr: `sum ${by(p.authAttempts, ['provider', 'outcome'])} (${increase(selector(p.authAttempts, { ...inScope, method: 'oauth' }))})`,
+            expr: `sum ${by(p.authAttempts, ['provider', 'outcome'])} (${increasePerInterval(selector(p.authAttempts, { ...inScope, method: 'oauth' }))})`,
             legend: '{{provider}} {{outcome}}',
           },
         ],
@@ -66,12 +73,12 @@ function toolsRow(d: dashboard.DashboardBuilder): void {
     .withPanel(
       timeseriesPanel({
         title: 'Tool operations by tool',
-        description:
-          'Operations users ran per interval in each creative tool (graphics, web-designer, ide, cad, video).',
+        description: `Operations users ran ${IN_EACH_INTERVAL}, per creative tool (graphics, web-designer, ide, cad, video).`,
         unit: UNIT.count,
+        minInterval: COUNT_MIN_INTERVAL,
         queries: [
           {
-            expr: `sum ${by(p.toolOperations, ['tool'])} (${increase(selector(p.toolOperations, inScope))})`,
+            expr: `sum ${by(p.toolOperations, ['tool'])} (${increasePerInterval(selector(p.toolOperations, inScope))})`,
             legend: '{{tool}}',
           },
         ],
@@ -80,11 +87,12 @@ function toolsRow(d: dashboard.DashboardBuilder): void {
     .withPanel(
       timeseriesPanel({
         title: 'Editing sessions by tool',
-        description: 'Editing sessions opened per interval, per creative tool.',
+        description: `Editing sessions opened ${IN_EACH_INTERVAL}, per creative tool.`,
         unit: UNIT.count,
+        minInterval: COUNT_MIN_INTERVAL,
         queries: [
           {
-            expr: `sum ${by(p.toolSessions, ['tool'])} (${increase(selector(p.toolSessions, inScope))})`,
+            expr: `sum ${by(p.toolSessions, ['tool'])} (${increasePerInterval(selector(p.toolSessions, inScope))})`,
             legend: '{{tool}}',
           },
         ],
@@ -93,11 +101,12 @@ function toolsRow(d: dashboard.DashboardBuilder): void {
     .withPanel(
       timeseriesPanel({
         title: 'Artifacts created by tool and kind',
-        description: 'Artifacts saved per interval, per creative tool and kind.',
+        description: `Artifacts saved ${IN_EACH_INTERVAL}, per creative tool and kind.`,
         unit: UNIT.count,
+        minInterval: COUNT_MIN_INTERVAL,
         queries: [
           {
-            expr: `sum ${by(p.artifactsCreated, ['tool', 'kind'])} (${increase(selector(p.artifactsCreated, inScope))})`,
+            expr: `sum ${by(p.artifactsCreated, ['tool', 'kind'])} (${increasePerInterval(selector(p.artifactsCreated, inScope))})`,
             legend: '{{tool}} {{kind}}',
           },
         ],

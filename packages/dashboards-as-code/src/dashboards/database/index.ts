@@ -71,6 +71,7 @@ function servicesRow(d: dashboard.DashboardBuilder): void {
 
 function postgresRow(d: dashboard.DashboardBuilder): void {
   const perDb = by(pg.blocksHit, ['datname']);
+  const perServer = by(pg.backends, ['job', 'instance']);
   d.withRow(row('PostgreSQL'))
     .withPanel(
       statPanel({
@@ -88,13 +89,17 @@ function postgresRow(d: dashboard.DashboardBuilder): void {
       statPanel({
         title: 'Connections used',
         description:
-          'Backends connected as a share of max_connections. Orange above 80 %, red above 90 %.',
+          'Connected backends of the fullest PostgreSQL server as a share of its own max_connections (servers told apart by their postgres_exporter target: job and instance). Orange above 80 %, red above 90 %.',
         unit: UNIT.ratio,
         thresholds: THRESHOLDS.fillRatio,
         queries: [
           {
-            expr: `sum(${selector(pg.backends)}) / max(${selector(pg.maxConnections)})`,
-            legend: 'used',
+            // Per server (job, instance: the exporter target), then the fullest: adding every
+            // server's backends over one server's limit read 150 % for three servers at 50 %.
+            expr:
+              `max(sum ${perServer} (${selector(pg.backends)})` +
+              ` / max ${by(pg.maxConnections, ['job', 'instance'])} (${selector(pg.maxConnections)}))`,
+            legend: 'fullest server',
           },
         ],
       }),

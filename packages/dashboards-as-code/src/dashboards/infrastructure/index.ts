@@ -2,10 +2,13 @@
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { by, catalog, eq, neq, nre, selector } from '@beacon/metric-catalog';
 import {
+  COUNT_MIN_INTERVAL,
+  IN_EACH_INTERVAL,
+  increasePerInterval,
   inNamespace,
   newDashboard,
+  on,
   rate,
-  increase,
   row,
   THRESHOLDS,
   timeseriesPanel,
@@ -92,16 +95,29 @@ function nodesRow(d: dashboard.DashboardBuilder): void {
 function podsRow(d: dashboard.DashboardBuilder): void {
   const containers = { ...inNamespace, container: neq('') } as const;
   const perPod = by(containerCpuUsage, ['namespace', 'pod']);
+  // Usage vs limit counts only containers that have a limit: a pod whose sidecar has none
+  // summed both containers' usage over one limit and read above 100 %. kube-state-metrics has a
+  // limits series only for a container with a limit, so `and on (namespace, pod, container)`
+  // keeps the usage of those containers alone.
+  const cpuLimits = selector(containerResourceLimits, { ...inNamespace, resource: eq('cpu') });
+  const memoryLimits = selector(containerResourceLimits, {
+    ...inNamespace,
+    resource: eq('memory'),
+  });
+  const perPodLimit = by(containerResourceLimits, ['namespace', 'pod']);
+  const onContainer = (usage: typeof containerCpuUsage | typeof containerMemoryWorkingSet) =>
+    on(usage, containerResourceLimits, ['namespace', 'pod', 'container']);
   d.withRow(row('Pods and containers'))
     .withPanel(
       timeseriesPanel({
         title: 'Pod restarts',
-        description: 'Container restarts per pod within each rate interval.',
+        description: `Container restarts per pod ${IN_EACH_INTERVAL}; pods that did not restart are left out.`,
         unit: UNIT.count,
+        minInterval: COUNT_MIN_INTERVAL,
         width: 24,
         queries: [
           {
-            expr: `sum ${by(containerRestarts, ['namespace', 'pod'])} (${increase(selector(containerRestarts, inNamespace))}) > 0`,
+            expr: `sum ${by(containerRestarts, ['namespace', 'pod'])} (${increasePerInterval(selector(containerRestarts, inNamespace))}) > 0`,
             legend: '{{namespace}}/{{pod}}',
           },
         ],
@@ -110,15 +126,16 @@ function podsRow(d: dashboard.DashboardBuilder): void {
     .withPanel(
       timeseriesPanel({
         title: 'Container CPU vs limit',
-        description: `CPU used by each pod as a share of its containers\u2019 CPU limits, for the ${TOP_PODS} pods closest to their limits. Orange above 80 %, red above 95 %.`,
+        description: `CPU used by each pod\u2019s containers that have a CPU limit, as a share of those limits (containers without one are left out of both), for the ${TOP_PODS} pods closest to their limits. Orange above 80 %, red above 95 %.`,
         unit: UNIT.ratio,
         min: 0,
         thresholds: THRESHOLDS.cpuRatio,
         queries: [
           {
             expr: topPods(
-              `sum ${perPod} (${rate(selector(containerCpuUsage, containers))})` +
-                ` / sum ${by(containerResourceLimits, ['namespace', 'pod'])} (${selector(containerResourceLimits, { ...inNamespace, resource: eq('cpu') })})`,
+              `sum ${perPod} (${rate(selector(containerCpuUsage, containers))}` +
+                ` and ${onContainer(containerCpuUsage)} ${cpuLimits})` +
+                ` / sum ${perPodLimit} (${cpuLimits})`,
             ),
             legend: '{{namespace}}/{{pod}}',
           },
@@ -128,15 +145,16 @@ function podsRow(d: dashboard.DashboardBuilder): void {
     .withPanel(
       timeseriesPanel({
         title: 'Container memory vs limit',
-        description: `Working-set memory of each pod as a share of its containers\u2019 memory limits, for the ${TOP_PODS} pods closest to their limits. Orange above 80 %, red above 90 %.`,
+        description: `Working-set memory of each pod\u2019s containers that have a memory limit, as a share of those limits (containers without one are left out of both), for the ${TOP_PODS} pods closest to their limits. Orange above 80 %, red above 90 %.`,
         unit: UNIT.ratio,
         min: 0,
         thresholds: THRESHOLDS.fillRatio,
         queries: [
           {
             expr: topPods(
-              `sum ${by(containerMemoryWorkingSet, ['namespace', 'pod'])} (${selector(containerMemoryWorkingSet, containers)})` +
-                ` / sum ${by(containerResourceLimits, ['namespace', 'pod'])} (${selector(containerResourceLimits, { ...inNamespace, resource: eq('memory') })})`,
+              `sum ${by(containerMemoryWorkingSet, ['namespace', 'pod'])} (${selector(containerMemoryWorkingSet, containers)}` +
+                ` and ${onContainer(containerMemoryWorkingSet)} ${memoryLimits})` +
+                ` / sum ${perPodLimit} (${memoryLimits})`,
             ),
             legend: '{{namespace}}/{{pod}}',
           },
