@@ -819,6 +819,47 @@ describe('API server', () => {
     expect(m).not.toContain('collab-a');
   });
 
+  it('counts a request its caller gave up on before the answer, as code 0, with its time', async () => {
+    let release!: () => void;
+    let asked!: () => void;
+    const authorizing = new Promise<void>((r) => (asked = r));
+    let calls = 0;
+    await start({
+      // The first request's authorization waits for release(); /metrics' after it does not.
+      authorize: async (...args) => {
+        if (calls++ > 0) return allowAll(...args);
+        asked();
+        return new Promise((r) => (release = () => r({ allowed: true })));
+      },
+    });
+    const path =
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/*/websocket_connections';
+    const req = request(base + path);
+    req.on('error', () => undefined); // the abort below
+    req.end();
+    await authorizing;
+    await new Promise((r) => setTimeout(r, 50));
+    req.destroy(); // the caller gives up, 50 ms in
+    await new Promise((r) => setTimeout(r, 100));
+    const pattern = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/{namespace}/pods/*/{metric}';
+    const counted = (m: string) => [
+      sampleValue(m, 'beacon_adapter_requests_total', { path: pattern, code: '0' }),
+      sampleValue(m, 'beacon_adapter_request_duration_seconds_count', { path: pattern }),
+    ];
+    // Counted when the caller left, though the handler is still waiting.
+    const left = (await get('/metrics')).body as string;
+    expect(counted(left)).toEqual([1, 1]);
+    const seconds = sampleValue(left, 'beacon_adapter_request_duration_seconds_sum', {
+      path: pattern,
+    });
+    expect(seconds).toBeGreaterThanOrEqual(0.045);
+    expect(seconds).toBeLessThan(0.14);
+    // And once only: the handler's answer, when it comes, goes nowhere and counts nothing.
+    release();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(counted((await get('/metrics')).body as string)).toEqual([1, 1]);
+  });
+
   it('names a resource in the path label only when Kubernetes has it built in', async () => {
     await start();
     await get('/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/zz0a.example.com/x/m');

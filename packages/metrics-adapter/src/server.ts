@@ -316,15 +316,20 @@ export function createApp(deps: ServerDeps): RequestListener {
     const [path = '/', query = ''] = url.split(/\?(.*)/s);
     const r = route(path);
     const label = pattern(r);
-    res.on('finish', () => {
+    // On close, which comes after the answer is sent or when the caller gave up (the
+    // aggregator's timeout) before it was: counted either way, so the slowest requests are in
+    // the histogram too. Code 0 when no status was sent, as the apiserver's metrics count one.
+    res.on('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      metrics.requests.inc({ path: label, code: String(res.statusCode) });
+      const code = res.headersSent ? res.statusCode : 0;
+      metrics.requests.inc({ path: label, code: String(code) });
       metrics.requestDuration.observe({ path: label }, seconds);
       logger.debug('request', {
         method: req.method,
         path: url,
-        code: res.statusCode,
+        code,
         seconds,
+        ...(res.writableFinished ? {} : { aborted: true }),
       });
     });
     try {
