@@ -22,6 +22,7 @@ import { memoryLogger } from './telemetry/logger';
 import { httpsGet, type Reply } from './testing/https';
 import { startFakeApiServer, type FakeApiServer } from './testing/fake-apiserver';
 import { createPki, type Pair, type Pki } from './testing/pki';
+import { writeTokenKubeconfig } from './testing/kubeconfig';
 import {
   FAST_DISCOVERY_FLAGS,
   serveMetrics,
@@ -660,26 +661,11 @@ describe('the adapter against a real Prometheus', () => {
         },
       });
       kubeCaPem = kubeCa.cert;
-      const kubeconfig = join(certDir, 'adapter-kubeconfig.yaml');
-      writeFileSync(
-        kubeconfig,
-        JSON.stringify({
-          apiVersion: 'v1',
-          kind: 'Config',
-          clusters: [
-            {
-              name: 'k',
-              cluster: {
-                server: kube.url,
-                'certificate-authority-data': Buffer.from(kubeCa.cert).toString('base64'),
-              },
-            },
-          ],
-          users: [{ name: 'adapter', user: { token: 'adapter-sa-token' } }],
-          contexts: [{ name: 'k', context: { cluster: 'k', user: 'adapter' } }],
-          'current-context': 'k',
-        }),
-      );
+      const kubeconfig = writeTokenKubeconfig(join(certDir, 'adapter-kubeconfig.yaml'), {
+        server: kube.url,
+        caPem: kubeCa.cert,
+        token: 'adapter-sa-token',
+      });
       const dir = mkdtempSync(join(tmpdir(), 'beacon-adapter-delegated-'));
       delegatedCertDir = dir;
       delegated = await startAdapter(

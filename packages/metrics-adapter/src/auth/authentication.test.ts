@@ -12,6 +12,7 @@ import { httpsGet } from '../testing/https';
 import { memoryLogger } from '../telemetry/logger';
 import { createPki, type Pair, type Pki } from '../testing/pki';
 import type { RequestAttributes, UserInfo } from './types';
+import { writeTokenKubeconfig } from '../testing/kubeconfig';
 
 jest.setTimeout(30_000);
 
@@ -42,24 +43,11 @@ beforeAll(async () => {
     tokens: { 'hpa-token': 'tokenreview-authenticated.json' },
     adapterToken: 'adapter-sa-token',
   });
-  kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(
-    kubeconfig,
-    JSON.stringify({
-      clusters: [
-        {
-          name: 'k',
-          cluster: {
-            server: kube.url,
-            'certificate-authority-data': Buffer.from(kubeCa.cert).toString('base64'),
-          },
-        },
-      ],
-      users: [{ name: 'a', user: { token: 'adapter-sa-token' } }],
-      contexts: [{ name: 'k', context: { cluster: 'k', user: 'a' } }],
-      'current-context': 'k',
-    }),
-  );
+  kubeconfig = writeTokenKubeconfig(join(dir, 'kubeconfig'), {
+    server: kube.url,
+    caPem: kubeCa.cert,
+    token: 'adapter-sa-token',
+  });
 });
 
 afterAll(async () => {

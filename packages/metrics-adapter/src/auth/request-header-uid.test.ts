@@ -3,7 +3,7 @@
 // k8s.io/apiserver's requestheader authenticator reads it (headerValue: the first header with a
 // value), and sent on as the SubjectAccessReview's spec.uid, as webhook.go fills the spec. The
 // reviews go to the fake API server, which records each body it is sent.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseFlags } from '../flags';
@@ -11,6 +11,7 @@ import { startAdapter, type RunningAdapter } from '../main';
 import { startFakeApiServer, type FakeApiServer } from '../testing/fake-apiserver';
 import { httpsGet } from '../testing/https';
 import { createPki, type Pair, type Pki } from '../testing/pki';
+import { writeTokenKubeconfig } from '../testing/kubeconfig';
 
 jest.setTimeout(30_000);
 
@@ -40,24 +41,11 @@ beforeAll(async () => {
     tokens: {},
     adapterToken: 'adapter-sa-token',
   });
-  kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(
-    kubeconfig,
-    JSON.stringify({
-      clusters: [
-        {
-          name: 'k',
-          cluster: {
-            server: kube.url,
-            'certificate-authority-data': Buffer.from(kubeCa.cert).toString('base64'),
-          },
-        },
-      ],
-      users: [{ name: 'a', user: { token: 'adapter-sa-token' } }],
-      contexts: [{ name: 'k', context: { cluster: 'k', user: 'a' } }],
-      'current-context': 'k',
-    }),
-  );
+  kubeconfig = writeTokenKubeconfig(join(dir, 'kubeconfig'), {
+    server: kube.url,
+    caPem: kubeCa.cert,
+    token: 'adapter-sa-token',
+  });
 });
 
 afterAll(async () => {

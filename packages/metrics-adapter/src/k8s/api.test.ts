@@ -1,28 +1,9 @@
 // The Kubernetes API client's connection handling: a kept-alive connection the API server
 // closed as it was reused is retried once on a new one, as Go's http.Transport does.
-import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { localServers } from '../testing/local-servers';
 import { createKubeApi, KubeApiError, WatchIdleError } from './api';
 
-const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (s) =>
-        new Promise((r) => {
-          s.closeAllConnections(); // one left unanswered would hold close() open
-          s.close(r);
-        }),
-    ),
-  );
-});
-
-async function serve(handler: RequestListener): Promise<string> {
-  const server = createServer(handler);
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const serve = localServers();
 
 /** A server that drops, unanswered, the second request it gets on a connection. */
 async function droppingSecondOnEachSocket(answer: (path: string) => string) {

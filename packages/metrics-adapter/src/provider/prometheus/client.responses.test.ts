@@ -1,22 +1,10 @@
 // The Prometheus client against a stand-in written here that answers what Prometheus' HTTP API
 // (web/api/v1/api.go) answers: error bodies and their status codes, each result type, native
 // histogram samples, and the URL a --prometheus-url with a path and query parameters leads to.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { localServers } from '../../testing/local-servers';
 import { createPrometheusClient, prometheusAt, PrometheusError } from './client';
 
-const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (s) =>
-        new Promise((r) => {
-          s.closeAllConnections();
-          s.close(r);
-        }),
-    ),
-  );
-});
+const serve = localServers();
 
 interface Seen {
   method: string;
@@ -28,7 +16,7 @@ interface Seen {
 /** A server answering every request with `status` and `body`; what it was asked, in order. */
 async function stub(status: number, body: string, type = 'application/json') {
   const seen: Seen[] = [];
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const url = await serve((req, res) => {
     let text = '';
     req.on('data', (c) => (text += c));
     req.on('end', () => {
@@ -42,9 +30,7 @@ async function stub(status: number, body: string, type = 'application/json') {
       res.end(body);
     });
   });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+  return { url, seen };
 }
 
 const vector = (result: unknown[]) =>
@@ -104,14 +90,12 @@ describe('the URL each call goes to', () => {
 describe("Prometheus' error answers", () => {
   it('names Prometheus without the credentials or query of its URL, and still sends them', async () => {
     let authorization: string | undefined;
-    const server = createServer((req, res) => {
+    const url = await serve((req, res) => {
       authorization = req.headers.authorization;
       res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ status: 'error', errorType: 'internal', error: 'boom' }));
     });
-    servers.push(server);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const hostPort = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const hostPort = new URL(url).host;
     const err = await failure(
       createPrometheusClient({ url: `http://tenant:s3cret@${hostPort}/api/prom?key=k3y` }).query(
         'up',

@@ -1,22 +1,11 @@
 // Redirects from Prometheus (or a proxy in front of it), followed as Go's http.Client follows
 // them for prometheus-adapter: against small node:http servers written here, on two loopback
 // addresses so that a redirect can lead to another host.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { localServers } from '../../testing/local-servers';
 import { httpTransport, type TransportInit } from './transport';
 
-const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (s) =>
-        new Promise((r) => {
-          s.closeAllConnections();
-          s.close(r);
-        }),
-    ),
-  );
-});
+const listen = localServers();
 
 interface Seen {
   readonly method: string;
@@ -33,7 +22,7 @@ async function serve(
   handler: (req: IncomingMessage, res: ServerResponse) => void,
 ): Promise<{ url: string; seen: Seen[] }> {
   const seen: Seen[] = [];
-  const server = createServer((req, res) => {
+  const url = await listen((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
@@ -47,10 +36,8 @@ async function serve(
       });
       handler(req, res);
     });
-  });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, host, r));
-  return { url: `http://${host}:${(server.address() as AddressInfo).port}`, seen };
+  }, host);
+  return { url, seen };
 }
 
 const answer = { status: 'success', data: { resultType: 'vector', result: [] } };

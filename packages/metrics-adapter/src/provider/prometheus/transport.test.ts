@@ -1,31 +1,11 @@
 // The Prometheus transport against small node:http servers written here: uncompressed requests,
 // compressed answers still read, and one retry when a kept-alive connection was closed under it.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { localServers } from '../../testing/local-servers';
+import { freePort } from '../../testing/prometheus';
 import { httpTransport } from './transport';
 
-const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (s) =>
-        new Promise((r) => {
-          s.closeAllConnections();
-          s.close(r);
-        }),
-    ),
-  );
-});
-
-async function serve(
-  handler: (req: IncomingMessage, res: ServerResponse) => void,
-): Promise<string> {
-  const server = createServer(handler);
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const serve = localServers();
 
 const answer = { status: 'success', data: { resultType: 'vector', result: [] } };
 
@@ -104,8 +84,7 @@ test('retries once on a new connection when the kept-alive one was closed', asyn
 });
 
 test('a refused connection is an error, not a retry loop', async () => {
-  const url = await serve((_req, res) => res.end());
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+  const url = `http://127.0.0.1:${await freePort()}`; // nothing listens there
   await expect(httpTransport()(`${url}/x`, { method: 'GET', headers: {} })).rejects.toMatchObject({
     code: 'ECONNREFUSED',
   });
