@@ -59,7 +59,10 @@ async function axe(): Promise<string[]> {
 interface Stop {
   /** Tag, role, name and test id of the focused element. */
   what: string;
-  /** It matches :focus-visible and it, a sibling it styles or its parent draws a ring. */
+  /**
+   * It matches :focus-visible and it, a sibling it styles or its parent draws a ring (a
+   * combobox: the control around it).
+   */
   ring: boolean;
 }
 
@@ -96,9 +99,17 @@ async function tabWalk(max = 120): Promise<{ stops: Stop[]; left: boolean }> {
           '',
         el.getAttribute('data-testid') ?? '',
       ].join(' | ');
+      // A combobox's input (Grafana's MultiSelect) has no border of its own: the control around
+      // it and its chosen values, four levels up, draws the ring while it has the focus (and
+      // none without it).
+      const control = (e: Element | null, levels: number): boolean =>
+        levels > 0 && !!e && (drawn(e) || control(e.parentElement, levels - 1));
       const ring =
         el.matches(':focus-visible') &&
-        (drawn(el) || drawn(el.nextElementSibling) || drawn(el.parentElement));
+        (drawn(el) ||
+          drawn(el.nextElementSibling) ||
+          drawn(el.parentElement) ||
+          (el.getAttribute('role') === 'combobox' && control(el.parentElement, 4)));
       return { key, what, ring };
     });
     if (!stop) return { stops, left: true };
@@ -169,6 +180,15 @@ describe.each(['dark', 'light'] as const)(
       expect(await table.getByRole('columnheader').allInnerTexts()).toEqual(
         expect.arrayContaining(['Severity', 'Issue', 'Service', 'Status', 'Events', 'Last seen']),
       );
+      // Values chosen in Service and Environment (none the tracker has issues of together: the
+      // empty state), and the Service menu open with the services the stats name.
+      await page.goto(app('issues?service=billing&environment=production&environment=staging'));
+      await visible(testIds.state.empty);
+      await visible(testIds.stats.severity + '-critical');
+      await page.getByLabel('Service', { exact: true }).click();
+      await page.getByRole('option', { name: 'checkout' }).waitFor();
+      expect(await axe()).toEqual([]);
+      await page.keyboard.press('Escape');
     });
 
     test('the issues list with nothing to show, and with the tracker unreachable', async () => {
@@ -300,6 +320,18 @@ describe('keyboard: every action by Tab, Enter, Space and arrows, focus shown an
     await page.keyboard.type('TypeError');
     await page.keyboard.press('Enter');
     await page.waitForURL(/q=TypeError/);
+    await visible(testIds.issues.row);
+    // Service takes several values, each typed (listed by the tracker or not) and Enter; focus
+    // stays for the next; Backspace takes the last one back.
+    await page.getByLabel('Service', { exact: true }).focus();
+    await page.keyboard.type('checkout');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('billing');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/[?&]service=checkout&service=billing(&|$)/);
+    expect(await focused()).toBe('input Service');
+    await page.keyboard.press('Backspace');
+    await page.waitForURL((url) => url.searchParams.getAll('service').join() === 'checkout');
     await visible(testIds.issues.row);
   });
 

@@ -128,7 +128,7 @@ export class FakeTrackerApi implements TrackerApi {
           (!query.severity || i.severity === query.severity) &&
           (!query.type || i.type === query.type) &&
           (!query.service || [query.service].flat().includes(i.service)) &&
-          (!query.environment || i.environment === query.environment) &&
+          (!query.environment || [query.environment].flat().includes(i.environment)) &&
           (!query.release || i.releases.includes(query.release)) &&
           (query.seenAfter === undefined || Date.parse(i.lastSeen) >= query.seenAfter) &&
           (query.seenBefore === undefined || Date.parse(i.firstSeen) <= query.seenBefore) &&

@@ -55,7 +55,8 @@ export interface IssueQuery {
   type?: Wire.ErrorType;
   /** Issues with an event from this service, or from any of several (at most 100). */
   service?: string | readonly string[];
-  environment?: string;
+  /** Issues with an event in this environment, or in any of several (at most 100). */
+  environment?: string | readonly string[];
   release?: string;
   q?: string;
   /** Issues active in a time range (epoch ms): last seen at or after `seenAfter`… */

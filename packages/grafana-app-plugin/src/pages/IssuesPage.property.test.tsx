@@ -13,8 +13,10 @@ const ALLOWED: Record<string, readonly string[]> = {
   type: ['application', 'database', 'external_api', 'validation', 'security'],
   sort: ['last_seen', 'first_seen', 'events', 'users'],
 };
-const TEXT = ['q', 'service', 'environment', 'release'];
-const KEYS = [...Object.keys(ALLOWED), ...TEXT, 'cursor', 'limit', 'seenAfter', 'seenBefore'];
+const TEXT = ['q', 'release'];
+/** Filters on several values: each given value once, in the URL's order. */
+const LISTS = ['service', 'environment'];
+const KEYS = [...Object.keys(ALLOWED), ...TEXT, ...LISTS, 'cursor', 'limit', 'seenAfter', 'seenBefore'];
 
 const anyValue = fc.oneof(
   fc.string({ maxLength: 12 }),
@@ -38,6 +40,14 @@ function problemsOf(query: IssueQuery, params: URLSearchParams): string[] {
     const want = params.get(key) || undefined;
     if (query[key as keyof IssueQuery] !== want) {
       problems.push(`${key}: ${JSON.stringify(query[key as keyof IssueQuery])}, not ${JSON.stringify(want)}`);
+    }
+  }
+  for (const key of LISTS) {
+    const given = params.getAll(key).filter((v) => v !== '');
+    const want = given.length ? given.filter((v, i) => given.indexOf(v) === i) : undefined;
+    const got = query[key as keyof IssueQuery];
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+      problems.push(`${key}: ${JSON.stringify(got)}, not ${JSON.stringify(want)}`);
     }
   }
   // The URL chooses filters only: where a page starts and how long it is are the page's own.

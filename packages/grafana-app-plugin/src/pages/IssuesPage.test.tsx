@@ -1,12 +1,14 @@
+import { from } from 'rxjs';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { TrackerError, toTrackerError } from '../api/client';
+import { type BackendSrvRequest, type FetchResponse, locationService } from '@grafana/runtime';
+import { ProxyTrackerApi, TrackerError, toTrackerError } from '../api/client';
 import { FakeTrackerApi } from '../api/fake';
-import type { BulkStatusResult, IssueDetail } from '../api/types';
+import type { BulkStatusResult, IssueDetail, IssueQuery } from '../api/types';
 import { testIds } from '../components/testIds';
 import { CONFIG_PAGE_URL } from '../constants';
 import { ISSUES, NOW, XSS, issue } from '../testdata/fixtures';
-import { renderApp } from '../test/render';
+import { renderApp, renderAppInGrafanaHistory } from '../test/render';
 
 const ISSUES_URL = '/a/beacon-observability-app/issues';
 
@@ -165,8 +167,8 @@ describe('Issues page', () => {
     await waitFor(() => expect(rowTitles()).toEqual(['QueryFailedError: deadlock detected']));
 
     await userEvent.clear(screen.getByTestId(testIds.issues.search));
-    await userEvent.type(screen.getByTestId(testIds.issues.service), 'ai-service{enter}');
-    await waitFor(() => expect(lastListCall(api)).toEqual({ service: 'ai-service', sort: 'last_seen', limit: 50 }));
+    await userEvent.type(screen.getByLabelText('Service'), 'ai-service{enter}');
+    await waitFor(() => expect(lastListCall(api)).toEqual({ service: ['ai-service'], sort: 'last_seen', limit: 50 }));
     await waitFor(() => expect(rowTitles()).toEqual(['QueryFailedError: deadlock detected']));
   });
 
@@ -433,5 +435,177 @@ describe('Issues page', () => {
     expect(screen.getAllByText(XSS).length).toBe(2); // title and culprit, as text
     expect(container.querySelector('img')).toBeNull();
     expect(container.querySelector('[onerror]')).toBeNull();
+  });
+});
+
+const API = 'api/plugin-proxy/beacon-observability-app/tracker/api/v1';
+
+/**
+ * The real client (ProxyTrackerApi) over a BackendSrv that reads each request's URL back as the
+ * tracker does (a filter given several times is any of its values) and answers from `fake`:
+ * `issueUrls` are the issue requests as they leave the browser.
+ */
+function throughTheProxy(fake: FakeTrackerApi) {
+  const issueUrls: string[] = [];
+  const backend = {
+    fetch<T>(req: BackendSrvRequest) {
+      const [path, search = ''] = req.url.split('?');
+      const params = new URLSearchParams(search);
+      let answer: Promise<unknown>;
+      if (path === `${API}/issues`) {
+        issueUrls.push(req.url);
+        const one = (key: string) => params.get(key) ?? undefined;
+        const all = (key: string) => (params.has(key) ? params.getAll(key) : undefined);
+        const limit = one('limit');
+        answer = fake.listIssues({
+          status: one('status'),
+          severity: one('severity'),
+          type: one('type'),
+          service: all('service'),
+          environment: all('environment'),
+          release: one('release'),
+          q: one('q'),
+          sort: one('sort'),
+          cursor: one('cursor'),
+          limit: limit === undefined ? undefined : Number(limit),
+        } as IssueQuery);
+      } else if (path === `${API}/stats`) {
+        answer = fake.stats();
+      } else {
+        answer = Promise.reject({ status: 404, data: { error: `no fake for ${req.url}` } });
+      }
+      return from(answer.then((data) => ({ data, status: 200 }) as FetchResponse<T>));
+    },
+  };
+  return { api: new ProxyTrackerApi(() => backend), issueUrls };
+}
+
+/** The page's URL query under Grafana's history (where the filters are kept). */
+const search = () => locationService.getLocation().search;
+/** The values shown chosen in the Service or Environment filter. */
+const chosen = (filter: string) =>
+  within(screen.getByTestId(filter))
+    .queryAllByRole('button', { name: 'Remove' })
+    .map((remove) => remove.parentElement?.textContent);
+
+describe('Issues page: service and environment filters with several values', () => {
+  const CHECKOUT = issue({
+    id: 5,
+    title: 'Checkout failed',
+    service: 'checkout',
+    lastSeen: '2026-11-22T08:30:00.000Z',
+  });
+
+  test("two services chosen from the tracker's list: one parameter each in the request and the URL", async () => {
+    const fake = new FakeTrackerApi({ issues: [...ISSUES, CHECKOUT] });
+    const { api, issueUrls } = throughTheProxy(fake);
+    renderAppInGrafanaHistory(ISSUES_URL, api);
+    await screen.findAllByTestId(testIds.issues.row);
+    await screen.findByTestId(testIds.stats.lastHour); // the stats answer names the services
+
+    await userEvent.click(screen.getByLabelText('Service'));
+    // The services with events in the stats (byService), sorted, in a listbox named for the filter
+    // that holds its options and nothing else (WAI-ARIA: a listbox owns options only).
+    const listbox = screen.getByRole('listbox', { name: 'Service options' });
+    expect([...listbox.children].map((o) => [o.getAttribute('role'), o.textContent])).toEqual([
+      ['option', 'ai-service'],
+      ['option', 'api-gateway'],
+      ['option', 'checkout'],
+    ]);
+    await userEvent.click(screen.getByRole('option', { name: 'ai-service' }));
+    await userEvent.click(screen.getByLabelText('Service'));
+    await userEvent.click(screen.getByRole('option', { name: 'api-gateway' }));
+
+    await waitFor(() => expect(search()).toBe('?service=ai-service&service=api-gateway'));
+    await waitFor(() =>
+      expect(issueUrls).toEqual([
+        `${API}/issues?sort=last_seen&limit=50`,
+        `${API}/issues?service=ai-service&sort=last_seen&limit=50`,
+        `${API}/issues?service=ai-service&service=api-gateway&sort=last_seen&limit=50`,
+      ])
+    );
+    await waitFor(() => expect(rowTitles()).not.toContain('Checkout failed'));
+    expect(rowTitles()).toHaveLength(4);
+    expect(chosen(testIds.issues.service)).toEqual(['ai-service', 'api-gateway']);
+  });
+
+  test('a URL with two environments shows both chosen and asks for either; removing both drops the parameter', async () => {
+    const fake = new FakeTrackerApi({
+      issues: [
+        issue({ id: 1, title: 'In production', environment: 'production', lastSeen: '2026-11-22T11:00:00.000Z' }),
+        issue({ id: 2, title: 'In staging', environment: 'staging', lastSeen: '2026-11-22T10:00:00.000Z' }),
+        issue({ id: 3, title: 'In development', environment: 'development', lastSeen: '2026-11-22T09:00:00.000Z' }),
+      ],
+    });
+    const { api, issueUrls } = throughTheProxy(fake);
+    renderAppInGrafanaHistory(`${ISSUES_URL}?environment=production&environment=staging`, api);
+    await waitFor(() => expect(rowTitles()).toEqual(['In production', 'In staging']));
+    expect(issueUrls).toEqual([`${API}/issues?environment=production&environment=staging&sort=last_seen&limit=50`]);
+    expect(chosen(testIds.issues.environment)).toEqual(['production', 'staging']);
+
+    // Both removed: no environment is chosen, which is no filter.
+    for (const remove of within(screen.getByTestId(testIds.issues.environment)).getAllByRole('button', {
+      name: 'Remove',
+    })) {
+      await userEvent.click(remove);
+    }
+    await waitFor(() => expect(rowTitles()).toEqual(['In production', 'In staging', 'In development']));
+    expect(search()).toBe('');
+    expect(issueUrls.at(-1)).toBe(`${API}/issues?sort=last_seen&limit=50`);
+    expect(chosen(testIds.issues.environment)).toEqual([]);
+  });
+
+  test('a link that sets one service (as the panels and older links do) still filters by it', async () => {
+    const { api, issueUrls } = throughTheProxy(new FakeTrackerApi({ issues: ISSUES }));
+    renderAppInGrafanaHistory(`${ISSUES_URL}?service=ai-service&status=investigating`, api);
+    await waitFor(() => expect(rowTitles()).toEqual(['QueryFailedError: deadlock detected']));
+    expect(issueUrls).toEqual([`${API}/issues?status=investigating&service=ai-service&sort=last_seen&limit=50`]);
+    expect(chosen(testIds.issues.service)).toEqual(['ai-service']);
+  });
+
+  test('a service the stats do not list can be typed, and removing it by keyboard removes its parameter', async () => {
+    const fake = new FakeTrackerApi({ issues: [...ISSUES, CHECKOUT] });
+    // Checkout sent nothing in the last 24 hours: the stats do not name it.
+    jest.spyOn(fake, 'stats').mockResolvedValue({
+      bySeverity: {},
+      byService: { 'api-gateway': 3 },
+      topIssues: [],
+      lastHour: 0,
+      lastDay: 3,
+      openIssues: 1,
+      trend: [],
+    });
+    const { api, issueUrls } = throughTheProxy(fake);
+    renderAppInGrafanaHistory(`${ISSUES_URL}?service=ai-service`, api);
+    await screen.findAllByTestId(testIds.issues.row);
+    await screen.findByTestId(testIds.stats.lastHour);
+
+    await userEvent.type(screen.getByLabelText('Service'), 'checkout{enter}');
+    await waitFor(() => expect(search()).toBe('?service=ai-service&service=checkout'));
+    await waitFor(() => expect(rowTitles()).toEqual(['QueryFailedError: deadlock detected', 'Checkout failed']));
+    expect(issueUrls.at(-1)).toBe(`${API}/issues?service=ai-service&service=checkout&sort=last_seen&limit=50`);
+
+    // Backspace in the empty input removes the last value chosen.
+    expect(screen.getByLabelText('Service')).toHaveFocus();
+    await userEvent.keyboard('{Backspace}');
+    await waitFor(() => expect(search()).toBe('?service=ai-service'));
+    expect(chosen(testIds.issues.service)).toEqual(['ai-service']);
+  });
+
+  test('choosing a service starts the list again from its first page (no cursor)', async () => {
+    const fake = new FakeTrackerApi({ issues: [...numberedIssues(60), { ...CHECKOUT, id: 100 }] });
+    const { api, issueUrls } = throughTheProxy(fake);
+    renderAppInGrafanaHistory(ISSUES_URL, api);
+    await screen.findAllByTestId(testIds.issues.row);
+    fireEvent.click(screen.getByTestId(testIds.issues.loadMore));
+    await waitFor(() => expect(screen.getByTestId(testIds.issues.count)).toHaveTextContent('61 issues loaded'));
+
+    await userEvent.type(screen.getByLabelText('Service'), 'checkout{enter}');
+    await waitFor(() => expect(screen.getByTestId(testIds.issues.count)).toHaveTextContent('1 issues loaded'));
+    expect(issueUrls).toEqual([
+      `${API}/issues?sort=last_seen&limit=50`,
+      `${API}/issues?sort=last_seen&cursor=50&limit=500`,
+      `${API}/issues?service=checkout&sort=last_seen&limit=50`,
+    ]);
   });
 });

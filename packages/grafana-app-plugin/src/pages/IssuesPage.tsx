@@ -1,5 +1,5 @@
 import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Link } from 'react-router-dom';
+import { Link, useSearchParams } from 'react-router-dom';
 import { css, cx } from '@emotion/css';
 import type { GrafanaTheme2, SelectableValue } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
@@ -16,11 +16,13 @@ import {
   type IssueSummary,
   type Page,
   SEVERITIES,
+  type Stats,
 } from '../api/types';
 import { SeverityBadge, StatusBadge } from '../components/Badges';
 import { Count } from '../components/Count';
 import { DebouncedInput } from '../components/DebouncedInput';
 import { ExactTime } from '../components/ExactTime';
+import { MultiValueFilter } from '../components/MultiValueFilter';
 import { Sparkline } from '../components/Sparkline';
 import { StatsHeader } from '../components/StatsHeader';
 import { Empty, ErrorState, Loading } from '../components/States';
@@ -51,31 +53,80 @@ const CHOICE_FILTERS = [
   { key: 'severity', label: 'Severity', options: choice(SEVERITIES, capitalised) },
   { key: 'type', label: 'Type', options: choice(ERROR_TYPES, (t) => capitalised(t.replace('_', ' '))) },
 ] as const;
-/** The filters typed as free text (the service, environment or release name). */
-const TEXT_FILTERS = [
+/**
+ * The filters on several names at once (issues of any of them), one URL parameter per value
+ * (`?service=a&service=b`, as the tracker reads them). Services are offered from the stats
+ * header's answer (those with events in the last 24 hours); nothing lists environments, so they
+ * are typed. Either can be typed.
+ */
+const MULTI_FILTERS = [
   { key: 'service', label: 'Service', width: 18 },
   { key: 'environment', label: 'Environment', width: 16 },
-  { key: 'release', label: 'Release', width: 16 },
 ] as const;
+/** The filters typed as free text (the release name). */
+const TEXT_FILTERS = [{ key: 'release', label: 'Release', width: 16 }] as const;
+const NONE: readonly string[] = [];
 const sortOptions = ISSUE_SORTS.map((s) => ({ label: SORT_LABELS[s], value: s }));
 
-/** The page's filters: each typed as one value (the tracker also takes several services). */
-function queryFrom(params: URLSearchParams): IssueQuery & { service?: string } {
+type PageQuery = Omit<IssueQuery, 'service' | 'environment'> & { service?: string[]; environment?: string[] };
+
+/** The page's filters from its URL: one value each, several for service and environment. */
+function queryFrom(params: URLSearchParams): PageQuery {
   const pick = <T extends string>(key: string, allowed: readonly T[]): T | undefined => {
     const v = params.get(key);
     return v && (allowed as readonly string[]).includes(v) ? (v as T) : undefined;
   };
   const text = (key: string) => params.get(key) || undefined;
+  const list = (key: string) => {
+    const values = [...new Set(params.getAll(key).filter(Boolean))];
+    return values.length ? values : undefined;
+  };
   return {
     q: text('q'),
     status: pick('status', ISSUE_STATUSES),
     severity: pick('severity', SEVERITIES),
     type: pick('type', ERROR_TYPES),
-    service: text('service'),
-    environment: text('environment'),
+    service: list('service'),
+    environment: list('environment'),
     release: text('release'),
     sort: pick('sort', ISSUE_SORTS) ?? 'last_seen',
   };
+}
+
+/** Sets a URL parameter to a list, one parameter per value; an empty list removes it. */
+function useListParam(): (key: string, values: readonly string[]) => void {
+  const [, setParams] = useSearchParams();
+  return useCallback(
+    (key, values) =>
+      setParams(
+        (prev) => {
+          const next = new URLSearchParams(prev);
+          next.delete(key);
+          values.forEach((v) => next.append(key, v));
+          return next;
+        },
+        // As useQueryParams: a filter change is not a step to go back through.
+        { replace: true }
+      ),
+    [setParams]
+  );
+}
+
+/**
+ * The API as the stats header gets it: its stats answer is also reported to `onStats`, so the
+ * Service filter's options come from the request the header makes anyway.
+ */
+function reportingStats(api: TrackerApi, onStats: (stats: Stats) => void): TrackerApi {
+  return new Proxy(api, {
+    get: (target, key, receiver) =>
+      key === 'stats'
+        ? () =>
+            target.stats().then((stats) => {
+              onStats(stats);
+              return stats;
+            })
+        : Reflect.get(target, key, receiver),
+  });
 }
 
 /**
@@ -139,12 +190,18 @@ export function IssuesPage() {
   const s = useStyles2(getStyles);
   const api = useTrackerApi();
   const [params, setParam] = useQueryParams();
+  const setList = useListParam();
   const query = useMemo(() => queryFrom(params), [params]);
   const queryKey = JSON.stringify(query);
   const [state, setState] = useState<ListState>({ items: [], nextCursor: null, loadingMore: false });
   const [selection, setSelection] = useState<{ key?: string; ids: ReadonlySet<number> }>({ ids: new Set() });
   const [notice, setNotice] = useState<{ severity: 'success' | 'error'; text: string }>();
   const [statsKey, setStatsKey] = useState(0);
+  const [services, setServices] = useState<readonly string[]>([]);
+  const statsApi = useMemo(
+    () => reportingStats(api, (stats) => setServices(Object.keys(stats.byService).sort())),
+    [api]
+  );
   const seq = useRef(0);
 
   /** Fetches a page; state is only set when the answer comes (never synchronously in an effect). */
@@ -341,7 +398,7 @@ export function IssuesPage() {
       <div data-testid={testIds.issues.container} ref={pageRef}>
         {/* Stats only after the list's first answer: asked together, the tracker would work out
             the stats first and the rows would wait for them. */}
-        <StatsHeader api={api} refreshKey={statsKey} enabled={state.key !== undefined} />
+        <StatsHeader api={statsApi} refreshKey={statsKey} enabled={state.key !== undefined} />
         <Stack direction="row" gap={2} wrap="wrap" alignItems="flex-end">
           <Field label="Search">
             <DebouncedInput
@@ -363,6 +420,19 @@ export function IssuesPage() {
                   onChange={(v) => setParam(key, v || undefined)}
                 />
               </div>
+            </Field>
+          ))}
+          {MULTI_FILTERS.map(({ key, label, width }) => (
+            <Field label={label} key={key}>
+              <MultiValueFilter
+                label={label}
+                inputId={`beacon-issues-${key}`}
+                testId={testIds.issues[key]}
+                width={width}
+                values={query[key] ?? NONE}
+                known={key === 'service' ? services : NONE}
+                onChange={(values) => setList(key, values)}
+              />
             </Field>
           ))}
           {TEXT_FILTERS.map(({ key, label, width }) => (
