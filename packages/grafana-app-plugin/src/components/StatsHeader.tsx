@@ -1,9 +1,9 @@
-import React from 'react';
+import React, { useEffect } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Text, useStyles2 } from '@grafana/ui';
 import type { TrackerApi } from '../api/client';
-import { SEVERITIES } from '../api/types';
+import { SEVERITIES, type Stats } from '../api/types';
 import { SeverityBadge } from './Badges';
 import { Count } from './Count';
 import { Sparkline } from './Sparkline';
@@ -30,14 +30,21 @@ interface Props {
   refreshKey?: number;
   /** False holds the request back (the header stays empty) until the page's main data has come. */
   enabled?: boolean;
+  /** Hears each stats answer the header gets (the issues page takes its Service options from it). */
+  onStats?: (stats: Stats) => void;
 }
 
-export function StatsHeader({ api, refreshKey, enabled = true }: Props) {
+export function StatsHeader({ api, refreshKey, enabled = true, onStats }: Props) {
   const s = useStyles2(getStyles);
   const { value: stats, error } = useAsync(
     () => (enabled ? api.stats() : new Promise<never>(() => {})),
     [api, refreshKey, enabled]
   );
+  useEffect(() => {
+    if (stats) {
+      onStats?.(stats);
+    }
+  }, [stats, onStats]);
   if (error) {
     return (
       <div className={s.row} data-testid={testIds.stats.container}>

@@ -113,23 +113,6 @@ function useListParam(): (key: string, values: readonly string[]) => void {
 }
 
 /**
- * The API as the stats header gets it: its stats answer is also reported to `onStats`, so the
- * Service filter's options come from the request the header makes anyway.
- */
-function reportingStats(api: TrackerApi, onStats: (stats: Stats) => void): TrackerApi {
-  return new Proxy(api, {
-    get: (target, key, receiver) =>
-      key === 'stats'
-        ? () =>
-            target.stats().then((stats) => {
-              onStats(stats);
-              return stats;
-            })
-        : Reflect.get(target, key, receiver),
-  });
-}
-
-/**
  * The first page asked for by a render React has not committed yet. React may throw such a render
  * away (a suspending child, an interruption) and render the page anew with fresh refs; the new
  * render takes this request instead of sending the same one again. Cleared on commit.
@@ -198,10 +181,8 @@ export function IssuesPage() {
   const [notice, setNotice] = useState<{ severity: 'success' | 'error'; text: string }>();
   const [statsKey, setStatsKey] = useState(0);
   const [services, setServices] = useState<readonly string[]>([]);
-  const statsApi = useMemo(
-    () => reportingStats(api, (stats) => setServices(Object.keys(stats.byService).sort())),
-    [api]
-  );
+  // The Service filter's options: the services of the stats answer the header gets anyway.
+  const onStats = useCallback((stats: Stats) => setServices(Object.keys(stats.byService).sort()), []);
   const seq = useRef(0);
 
   /** Fetches a page; state is only set when the answer comes (never synchronously in an effect). */
@@ -398,7 +379,7 @@ export function IssuesPage() {
       <div data-testid={testIds.issues.container} ref={pageRef}>
         {/* Stats only after the list's first answer: asked together, the tracker would work out
             the stats first and the rows would wait for them. */}
-        <StatsHeader api={statsApi} refreshKey={statsKey} enabled={state.key !== undefined} />
+        <StatsHeader api={api} refreshKey={statsKey} enabled={state.key !== undefined} onStats={onStats} />
         <Stack direction="row" gap={2} wrap="wrap" alignItems="flex-end">
           <Field label="Search">
             <DebouncedInput
