@@ -1,11 +1,19 @@
-// OTLP/HTTP traces: POST /v1/traces, JSON or protobuf (gzip too), authenticated with the
-// project's key as `Authorization: Bearer <key>` (exporters take headers). Answers as the OTLP
-// spec says, in the request's encoding: an ExportTraceServiceResponse (with partial_success when
-// spans were left out for what is wrong with them alone), and for errors 400/401/413/415/503 a
-// google.rpc.Status naming the problem.
+// OTLP/HTTP traces: POST /v1/traces, JSON or protobuf (plain, or compressed as OTLP_ENCODINGS
+// lists: gzip, the Collector's zlib and zstd, …), authenticated with the project's key as
+// `Authorization: Bearer <key>` (exporters take headers). Answers as the OTLP spec says, in the
+// request's encoding: an ExportTraceServiceResponse (with partial_success when spans were left
+// out for what is wrong with them alone), and for errors 400/401/413/415/503 a google.rpc.Status
+// naming the problem.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearer } from '../ingest/auth';
-import { BodyError, type BodyBudget, LIMITS, readBody, RETRY_AFTER_FULL } from '../ingest/body';
+import {
+  BodyError,
+  type BodyBudget,
+  LIMITS,
+  OTLP_ENCODINGS,
+  readBody,
+  RETRY_AFTER_FULL,
+} from '../ingest/body';
 import { OtlpError, parseOtlpJson, parseOtlpProtobuf } from '../ingest/otlp';
 import { withoutExpiredSpans, withSpansByArrival } from '../ingest/span-time';
 import { endAfterLinger } from './linger';
@@ -113,6 +121,9 @@ export function otlpTraces(deps: {
         project.retentionDays,
       );
     } catch (err) {
+      // A coding not read names those that are, as Sentry's paths answer it (RFC 7694).
+      if (err instanceof BodyError && err.status === 415)
+        res.setHeader('Accept-Encoding', OTLP_ENCODINGS);
       if (err instanceof BodyError)
         return fail(
           err.status,

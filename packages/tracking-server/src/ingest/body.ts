@@ -1,8 +1,10 @@
 // Request bodies within limits: at most 20 MB as sent, 100 MB once decompressed (gzip,
-// deflate, br), read streaming so an oversized body is refused without being buffered whole.
+// deflate, br; OTLP's zlib and zstd too), read streaming so an oversized body is refused without
+// being buffered whole.
 import type { IncomingMessage } from 'node:http';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Transform } from 'node:stream';
+import { createZstdDecompress, ZstdLimitError } from './zstd';
 
 export const LIMITS = {
   compressed: 20 * 1024 * 1024,
@@ -16,12 +18,13 @@ export const LIMITS = {
 export const ACCEPTED_ENCODINGS = 'gzip, deflate, br';
 
 /**
- * OTLP's path also reads `zlib`: the Collector's otlphttp exporter, with `compression: zlib`,
- * sends `Content-Encoding: zlib` (zlib-wrapped deflate, what HTTP calls `deflate`), which the
- * Collector's own OTLP receiver reads (confighttp compression.go); refused, every batch would
- * be a 415, which the exporter drops for good. Sentry's paths keep Relay's codings.
+ * OTLP's path also reads what the Collector's otlphttp exporter sends and its own OTLP receiver
+ * reads (confighttp compression.go): `zlib` (zlib-wrapped deflate, what HTTP calls `deflate`)
+ * and `zstd` (zstd.ts). Refused, every batch would be a 415, which the exporter drops for good.
+ * Its `snappy` (the block format, or framed, told apart by the first bytes) and `lz4` stay 415s.
+ * Sentry's paths keep Relay's codings.
  */
-export const OTLP_ENCODINGS = `${ACCEPTED_ENCODINGS}, zlib`;
+export const OTLP_ENCODINGS = `${ACCEPTED_ENCODINGS}, zlib, zstd`;
 
 export class BodyError extends Error {
   constructor(
@@ -80,7 +83,12 @@ export interface BodyHold {
   release(): void;
 }
 
-function decoder(encoding: string, zlib: boolean): Transform | undefined {
+function decoder(
+  encoding: string,
+  otlp: boolean,
+  decompressed: number,
+  hold: BodyHold | undefined,
+): Transform | undefined {
   switch (encoding) {
     // `utf-8` is a charset, not a coding: sentry-java 2.x sends it on every request, and Relay
     // ignores it (decompression.rs, should_ignore_encoding).
@@ -97,30 +105,35 @@ function decoder(encoding: string, zlib: boolean): Transform | undefined {
       return createBrotliDecompress();
     default:
       // Sentry's paths keep to ACCEPTED_ENCODINGS.
-      if (zlib && encoding === 'zlib') return createInflate();
+      if (otlp && encoding === 'zlib') return createInflate();
+      if (otlp && encoding === 'zstd')
+        return createZstdDecompress({
+          maxOutput: decompressed,
+          ...(hold ? { takeWindow: (bytes: number) => hold.take(bytes) } : {}),
+        });
       throw new BodyError(
         415,
-        `unsupported Content-Encoding ${JSON.stringify(encoding)} (${zlib ? OTLP_ENCODINGS : ACCEPTED_ENCODINGS})`,
+        `unsupported Content-Encoding ${JSON.stringify(encoding)} (${otlp ? OTLP_ENCODINGS : ACCEPTED_ENCODINGS})`,
       );
   }
 }
 
 /**
  * Reads `req`'s body; `what` names it in a 413 ("envelope", "request body"). With a `hold`, the
- * bytes kept are taken from its budget as they come (the caller releases them once answered).
- * With `zlib`, `Content-Encoding: zlib` is read too (OTLP_ENCODINGS).
+ * bytes kept are taken from its budget as they come (the caller releases them once answered),
+ * and so is a zstd frame's window. With `otlp`, OTLP_ENCODINGS are read.
  */
 export async function readBody(
   req: IncomingMessage,
   limits: Pick<typeof LIMITS, 'compressed' | 'decompressed'> = LIMITS,
   what = 'envelope',
   hold?: BodyHold,
-  zlib = false,
+  otlp = false,
 ): Promise<Buffer> {
   const encoding = String(req.headers['content-encoding'] ?? '')
     .trim()
     .toLowerCase();
-  const decode = decoder(encoding, zlib);
+  const decode = decoder(encoding, otlp, limits.decompressed, hold);
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > limits.compressed) {
     throw new BodyError(
@@ -146,14 +159,19 @@ export async function readBody(
       req.pause(); // the caller answers, and closes the connection for a 413
       reject(err);
     };
+    const overHeld = (limit: number) =>
+      new BodyError(
+        503,
+        `the tracker is holding as many request bodies as it may at once (${limit / 1048576} MB); send it again shortly`,
+      );
+    const tooLarge = () =>
+      new BodyError(
+        413,
+        `${what} exceeds the ${limits.decompressed / 1048576} MB limit once decompressed`,
+      );
     const kept = (chunk: Buffer): boolean => {
       if (!hold || hold.take(chunk.length)) return true;
-      stop(
-        new BodyError(
-          503,
-          `the tracker is holding as many request bodies as it may at once (${hold.limit / 1048576} MB); send it again shortly`,
-        ),
-      );
+      stop(overHeld(hold.limit));
       return false;
     };
     req.on('data', (chunk: Buffer) => {
@@ -170,13 +188,7 @@ export async function readBody(
       decode.on('data', (chunk: Buffer) => {
         if (settled) return;
         size += chunk.length;
-        if (size > limits.decompressed)
-          return stop(
-            new BodyError(
-              413,
-              `${what} exceeds the ${limits.decompressed / 1048576} MB limit once decompressed`,
-            ),
-          );
+        if (size > limits.decompressed) return stop(tooLarge());
         if (kept(chunk)) chunks.push(chunk);
       });
       req.pipe(decode);
@@ -189,10 +201,14 @@ export async function readBody(
     }
     const failed = (err: Error) =>
       stop(
-        new BodyError(
-          400,
-          `cannot read the body${encoding ? ` (${encoding})` : ''}: ${err.message}`,
-        ),
+        err instanceof ZstdLimitError
+          ? err.limit === 'decompressed'
+            ? tooLarge()
+            : overHeld(hold?.limit ?? 0)
+          : new BodyError(
+              400,
+              `cannot read the body${encoding ? ` (${encoding})` : ''}: ${err.message}`,
+            ),
       );
     source.on('error', failed);
     req.on('close', () => {

@@ -1,0 +1,225 @@
+// OTLP/HTTP bodies with Content-Encoding zstd, as a Collector's otlphttp exporter with
+// `compression: zstd` sends them, from fixtures the zstd CLI made (src/ingest/testdata/zstd):
+// stored as the same body gzipped is, and read back over the REST API; refused in OTLP's shape.
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { BodyBudget } from '../ingest/body';
+import type { MemorySnapshot, Operation } from '../ingest/otlp';
+import { RpcStatus } from '../ingest/otlp-proto';
+import { DEFAULT_SETTINGS, type Project } from '../projects';
+import { rawPost } from '../testing/raw-post';
+import { startTestTracker, type TestTracker } from '../testing/test-tracker';
+import { otlpTraces } from './otlp';
+
+jest.setTimeout(60_000);
+
+const fixture = (name: string) =>
+  readFileSync(join(__dirname, '..', 'ingest', 'testdata', 'zstd', name));
+/** When the fixtures' spans ended, and a little after: neither ahead nor expired. */
+const NOW = 1796293444722;
+const project: Project = { ...DEFAULT_SETTINGS, id: 1, name: 'shop', key: 'k1' };
+const JSON_TYPE = 'application/json';
+const PROTOBUF = 'application/x-protobuf';
+
+let server: Server;
+let url: string;
+let stored: { operations: Operation[]; memory: MemorySnapshot[] };
+
+beforeAll(async () => {
+  const handler = otlpTraces({
+    projectByKey: (key) => (key === project.key ? project : undefined),
+    writer: {
+      writeTraces: async (_id, operations, memory) => {
+        stored.operations.push(...operations);
+        stored.memory.push(...memory);
+      },
+    },
+    onStored: () => undefined,
+    onRejected: () => undefined,
+    onFailed: () => undefined,
+    bodyBudget: new BodyBudget(),
+    now: () => NOW,
+  });
+  server = createServer((req, res) => void handler(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`;
+});
+
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+/** Posts `body` as the Collector does, and what was stored of it. */
+async function send(type: string, encoding: string, body: Buffer) {
+  stored = { operations: [], memory: [] };
+  const res = await rawPost(url, body, {
+    'content-type': type,
+    'content-encoding': encoding,
+    authorization: `Bearer ${project.key}`,
+  });
+  return { res, stored };
+}
+
+describe('an OTLP body compressed with zstd', () => {
+  it('in JSON, is stored as the same body gzipped is', async () => {
+    const zstd = await send(JSON_TYPE, 'zstd', fixture('traces.json.zst'));
+    expect([zstd.res.status, zstd.res.headers['content-type'], zstd.res.text]).toEqual([
+      200,
+      JSON_TYPE,
+      '{}',
+    ]);
+    const gzip = await send(JSON_TYPE, 'gzip', gzipSync(fixture('traces.json')));
+    expect(gzip.res.status).toBe(200);
+    expect(zstd.stored).toEqual(gzip.stored);
+    // What traces.json holds (testdata/zstd/README.md).
+    expect(
+      zstd.stored.operations.map((o) => [o.service, o.name, o.correlationId, o.parentSpanId]),
+    ).toEqual([
+      ['zstd-checkout', 'POST /checkout', 'zstd-json-1', undefined],
+      ['zstd-checkout', 'SELECT orders', 'zstd-json-1', '5a5a000000000001'],
+    ]);
+    expect(zstd.stored.memory.map((m) => [m.correlationId, m.rss, m.heapUsed])).toEqual([
+      ['zstd-json-1', 104857600, 52428800],
+    ]);
+  });
+
+  it('in protobuf, is stored as the same body gzipped is', async () => {
+    const zstd = await send(PROTOBUF, 'zstd', fixture('traces.pb.zst'));
+    // An ExportTraceServiceResponse with no partial_success is no bytes at all.
+    expect([zstd.res.status, zstd.res.headers['content-type'], zstd.res.text]).toEqual([
+      200,
+      PROTOBUF,
+      '',
+    ]);
+    const gzip = await send(PROTOBUF, 'gzip', gzipSync(fixture('traces.pb')));
+    expect(gzip.res.status).toBe(200);
+    expect(zstd.stored).toEqual(gzip.stored);
+    expect(zstd.stored.operations.map((o) => [o.name, o.correlationId])).toEqual([
+      ['POST /checkout', 'zstd-proto-1'],
+      ['SELECT orders', 'zstd-proto-1'],
+    ]);
+    expect(zstd.stored.memory.map((m) => [m.rss, m.heapUsed])).toEqual([[104857600, 52428800]]);
+  });
+
+  it('behind an 8 MiB window over three blocks, is stored whole', async () => {
+    const { res, stored: batch } = await send(JSON_TYPE, 'zstd', fixture('batch.json.zst'));
+    expect([res.status, res.text]).toEqual([200, '{}']);
+    expect(batch.operations).toHaveLength(1000);
+    // Span i is named `GET /items/${(i * 7919) % 1000}`: 0, then 999 * 7919 % 1000 = 81.
+    expect([batch.operations[0]?.name, batch.operations[999]?.name]).toEqual([
+      'GET /items/0',
+      'GET /items/81',
+    ]);
+    expect(new Set(batch.operations.map((o) => o.correlationId)).size).toBe(10);
+  });
+});
+
+describe('an OTLP body zstd cannot read', () => {
+  it('is a 400 google.rpc.Status naming zstd, in JSON and protobuf', async () => {
+    // Byte 400 of traces.json.zst is in its sequences: fzstd decodes other bytes, and the
+    // frame's checksum (b908d658) tells.
+    const json = Buffer.from(fixture('traces.json.zst'));
+    json[400] = json[400]! ^ 0xff;
+    const { res, stored: none } = await send(JSON_TYPE, 'zstd', json);
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text)).toEqual({
+      code: 3,
+      message: expect.stringMatching(
+        /^cannot read the body \(zstd\): frame 1 stores the checksum b908d658, but its content hashes to [0-9a-f]{8}$/,
+      ),
+    });
+    expect(none.operations).toEqual([]);
+    const proto = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': PROTOBUF,
+        'content-encoding': 'zstd',
+        authorization: `Bearer ${project.key}`,
+      },
+      body: fixture('traces.pb.zst').subarray(0, 200),
+    });
+    expect([proto.status, proto.headers.get('content-type')]).toEqual([400, PROTOBUF]);
+    const status = RpcStatus.toObject(RpcStatus.decode(new Uint8Array(await proto.arrayBuffer())));
+    expect(status).toEqual({
+      code: 3,
+      message: 'cannot read the body (zstd): the body ends inside a zstd frame',
+    });
+  });
+
+  it('is a 413 at 100 MB decompressed for a bomb, as gzip is, and the connection closes', async () => {
+    const { res } = await send(JSON_TYPE, 'zstd', fixture('zeros-1gib.zst'));
+    expect([res.status, res.headers.connection, JSON.parse(res.text)]).toEqual([
+      413,
+      'close',
+      { code: 3, message: 'request body exceeds the 100 MB limit once decompressed' },
+    ]);
+  });
+
+  it('is a 415 for the codings left unread, naming those read in Accept-Encoding', async () => {
+    for (const encoding of ['snappy', 'x-snappy-framed', 'lz4']) {
+      const { res } = await send(JSON_TYPE, encoding, Buffer.from('{}'));
+      expect([encoding, res.status, res.headers['accept-encoding'], JSON.parse(res.text)]).toEqual([
+        encoding,
+        415,
+        'gzip, deflate, br, zlib, zstd',
+        {
+          code: 3,
+          message: `unsupported Content-Encoding "${encoding}" (gzip, deflate, br, zlib, zstd)`,
+        },
+      ]);
+    }
+  });
+});
+
+describe('through the tracker', () => {
+  let setup: TestTracker<'shop'>;
+
+  beforeAll(async () => {
+    // Kept for good (retentionDays 0): the fixtures' spans are dated 2026-12-03.
+    setup = await startTestTracker('otlp-zstd', { shop: { retentionDays: 0 } });
+  });
+
+  afterAll(() => setup?.close());
+
+  it('reads back the sessions of zstd JSON and protobuf bodies over the REST API', async () => {
+    for (const [type, name] of [
+      [JSON_TYPE, 'traces.json.zst'],
+      [PROTOBUF, 'traces.pb.zst'],
+    ] as const) {
+      const res = await rawPost(`${setup.tracker.url}/v1/traces`, fixture(name), {
+        'content-type': type,
+        'content-encoding': 'zstd',
+        authorization: `Bearer ${setup.projects.shop.key}`,
+      });
+      // No partial success: `{}` in JSON, no bytes in protobuf.
+      expect([name, res.status, res.text]).toEqual([name, 200, type === JSON_TYPE ? '{}' : '']);
+    }
+    for (const id of ['zstd-json-1', 'zstd-proto-1']) {
+      const res = await fetch(`${setup.tracker.url}/api/v1/sessions/${id}`, {
+        headers: { authorization: 'Bearer t' },
+      });
+      expect([id, res.status]).toEqual([id, 200]);
+      const session = (await res.json()) as {
+        services: string[];
+        operations: number;
+        timeline: { name: string; attributes: Record<string, unknown> }[];
+        memory: { rss: number; heapUsed: number }[];
+      };
+      console.log(JSON.stringify(session, null, 1).slice(0, 3000));
+      expect({
+        services: session.services,
+        operations: session.operations,
+        names: session.timeline.map((o) => o.name),
+        status: session.timeline.map((o) => o.attributes['http.status_code']),
+        memory: session.memory.map((m) => [m.rss, m.heapUsed]),
+      }).toEqual({
+        services: ['zstd-checkout'],
+        operations: 2,
+        names: ['POST /checkout', 'SELECT orders'],
+        status: [201, undefined],
+        memory: [[104857600, 52428800]],
+      });
+    }
+  });
+});
