@@ -3,7 +3,9 @@
 import { localServers } from '../testing/local-servers';
 import { createKubeApi, KubeApiError, WatchIdleError } from './api';
 
-const serve = localServers();
+const servers = localServers();
+const serve = servers.serve;
+afterEach(servers.closeAll);
 
 /** A server that drops, unanswered, the second request it gets on a connection. */
 async function droppingSecondOnEachSocket(answer: (path: string) => string) {

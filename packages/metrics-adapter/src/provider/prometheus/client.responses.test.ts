@@ -4,7 +4,9 @@
 import { localServers } from '../../testing/local-servers';
 import { createPrometheusClient, prometheusAt, PrometheusError } from './client';
 
-const serve = localServers();
+const servers = localServers();
+const serve = servers.serve;
+afterEach(servers.closeAll);
 
 interface Seen {
   method: string;

@@ -5,7 +5,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { localServers } from '../../testing/local-servers';
 import { httpTransport, type TransportInit } from './transport';
 
-const listen = localServers();
+const servers = localServers();
+const listen = servers.serve;
+afterEach(servers.closeAll);
 
 interface Seen {
   readonly method: string;

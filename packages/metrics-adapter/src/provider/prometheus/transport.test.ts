@@ -5,7 +5,9 @@ import { localServers } from '../../testing/local-servers';
 import { freePort } from '../../testing/prometheus';
 import { httpTransport } from './transport';
 
-const serve = localServers();
+const servers = localServers();
+const serve = servers.serve;
+afterEach(servers.closeAll);
 
 const answer = { status: 'success', data: { resultType: 'vector', result: [] } };
 
