@@ -259,7 +259,7 @@ describe('flags', () => {
     ).toEqual({ 'X-Empty': '', 'X-Scope-OrgID': 'a=b' });
   });
 
-  it('keeps every value of a --prometheus-header name given twice, as http.Header.Add does', async () => {
+  it('sends every value of a --prometheus-header name given twice as its own line, as http.Header.Add does', async () => {
     const f = parseFlags([
       '--prometheus-header=X-Scope-OrgID=team-a',
       '--prometheus-header=Accept-Language=en',
@@ -267,15 +267,19 @@ describe('flags', () => {
       '--prometheus-header=x-scope-orgid=team-b',
     ]);
     expect(f.prometheusHeaders).toEqual({
-      'X-Scope-OrgID': 'team-a, team-b',
+      'X-Scope-OrgID': ['team-a', 'team-b'],
       'Accept-Language': 'en',
     });
-    // What Prometheus reads: upstream sends two field lines, X-Scope-OrgID: team-a and
-    // X-Scope-OrgID: team-b, which a server reads as one field `team-a, team-b` (RFC 9110 §5.3;
-    // node's parser joins them so). Written here as two raw lines, then sent by the adapter's client.
-    const seen: string[] = [];
+    // What Prometheus reads: upstream's Go client sends two field lines, written here by hand as
+    // it sends them; a Go server's Header.Get reads the first alone, so one joined line would be
+    // another value to it. The adapter's client must send the same two lines.
+    const lines: string[][] = [];
     const server = createHttpServer((req, res) => {
-      seen.push(String(req.headers['x-scope-orgid']));
+      const raw = req.rawHeaders;
+      const mine: string[] = [];
+      for (let i = 0; i < raw.length; i += 2)
+        if (raw[i]?.toLowerCase() === 'x-scope-orgid') mine.push(String(raw[i + 1]));
+      lines.push(mine);
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }));
     });
@@ -292,7 +296,10 @@ describe('flags', () => {
         url: `http://127.0.0.1:${port}`,
         headers: f.prometheusHeaders,
       }).query('up');
-      expect(seen).toEqual(['team-a, team-b', 'team-a, team-b']);
+      expect(lines).toEqual([
+        ['team-a', 'team-b'],
+        ['team-a', 'team-b'],
+      ]);
     } finally {
       server.close();
     }

@@ -17,7 +17,8 @@ export interface AdapterFlags {
   readonly help: boolean;
   readonly printPresets: boolean;
   readonly prometheusUrl: string;
-  readonly prometheusHeaders: Readonly<Record<string, string>>;
+  /** One value a name, or the values of a name given more than once, each its own field line. */
+  readonly prometheusHeaders: Readonly<Record<string, string | string[]>>;
   readonly prometheusVerb: 'GET' | 'POST';
   readonly prometheusTimeoutMs: number;
   readonly prometheusCaFile?: string;
@@ -476,10 +477,12 @@ function cipherSuites(names: readonly string[]): CipherChoice {
  * --prometheus-header values as upstream's parseHeaderArgs reads them: split at the first `=`,
  * a value with none is the empty one. A header needs a name. A name given again (in any case:
  * `http.Header.Add` canonicalises it) adds a value, as `Add` does, rather than replacing the
- * first: the values are sent as one field line joined by `, `, which RFC 9110 §5.3 makes the
- * same field as Go's separate lines, under the name as first written.
+ * first, and each value goes as a field line of its own, under the name as first written, as Go
+ * writes them. Joined into one line they would be the same field to a server that joins lines
+ * (RFC 9110 §5.3), but not to a Go one: `Header.Get` reads the first line only, so Mimir or
+ * Cortex behind `X-Scope-OrgID` would read a tenant named `team-a, team-b`.
  */
-function prometheusHeaders(args: readonly string[]): Record<string, string> {
+function prometheusHeaders(args: readonly string[]): Record<string, string | string[]> {
   const values = new Map<string, { name: string; values: string[] }>();
   for (const h of args) {
     const eq = h.indexOf('=');
@@ -494,8 +497,9 @@ function prometheusHeaders(args: readonly string[]): Record<string, string> {
     if (seen) seen.values.push(value);
     else values.set(key, { name, values: [value] });
   }
-  const headers: Record<string, string> = {};
-  for (const { name, values: v } of values.values()) headers[name] = v.join(', ');
+  const headers: Record<string, string | string[]> = {};
+  for (const { name, values: v } of values.values())
+    headers[name] = v.length > 1 ? v : (v[0] ?? '');
   return headers;
 }
 

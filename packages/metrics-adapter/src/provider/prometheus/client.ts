@@ -29,18 +29,19 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  * that is no token (`--prometheus-header="X-Scope-OrgID: t"`, whose name upstream's
  * parseHeaderArgs takes whole, as it splits at `=` only), or a value with a line break.
  */
-function checkHeaders(headers: Readonly<Record<string, string>>): void {
-  for (const [name, value] of Object.entries(headers)) {
+function checkHeaders(headers: Readonly<Record<string, string | string[]>>): void {
+  for (const [name, values] of Object.entries(headers)) {
     if (!HEADER_NAME.test(name)) {
       const hint = name.includes(':') ? ' (write it Name=Value, not Name: Value)' : '';
       throw new Error(
         `--prometheus-header ${JSON.stringify(name)}: not a valid HTTP header name${hint}`,
       );
     }
-    if (/[\r\n\0]/.test(value))
-      throw new Error(
-        `--prometheus-header ${name}: the value ${JSON.stringify(value)} has a line break or NUL`,
-      );
+    for (const value of typeof values === 'string' ? [values] : values)
+      if (/[\r\n\0]/.test(value))
+        throw new Error(
+          `--prometheus-header ${name}: the value ${JSON.stringify(value)} has a line break or NUL`,
+        );
   }
 }
 
@@ -60,7 +61,8 @@ function apiUrl(base: URL, path: string, params?: URLSearchParams): string {
 export interface PrometheusClientOptions {
   readonly url: string;
   readonly verb?: 'GET' | 'POST';
-  readonly headers?: Readonly<Record<string, string>>;
+  /** Sent with every query; a list goes as one field line a value. */
+  readonly headers?: Readonly<Record<string, string | string[]>>;
   readonly timeoutMs?: number;
   /** Called after every call: its kind, outcome (success, error, timeout) and seconds. */
   readonly observe?: (kind: 'instant' | 'series', outcome: string, seconds: number) => void;

@@ -15,7 +15,7 @@ import { parseJsonInSlices } from './json-slices';
 
 export interface TransportInit {
   readonly method: string;
-  readonly headers: Readonly<Record<string, string>>;
+  readonly headers: Readonly<Record<string, string | string[]>>;
   readonly body?: string;
   readonly signal?: AbortSignal;
 }
