@@ -3,7 +3,7 @@
 // `Authorization: Bearer <key>` (exporters take headers). Answers as the OTLP spec says, in the
 // request's encoding: an ExportTraceServiceResponse (with partial_success when spans were left
 // out for what is wrong with them alone), and for errors 400/401/413/415/503 a google.rpc.Status
-// naming the problem.
+// naming the problem. zstd bodies are decoded on a thread of their own (ingest/zstd-worker.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearer } from '../ingest/auth';
 import {
@@ -15,6 +15,7 @@ import {
   RETRY_AFTER_FULL,
 } from '../ingest/body';
 import { OtlpError, parseOtlpJson, parseOtlpProtobuf } from '../ingest/otlp';
+import { ZstdThreadError } from '../ingest/zstd-worker';
 import { withoutExpiredSpans, withSpansByArrival } from '../ingest/span-time';
 import { endAfterLinger } from './linger';
 import { ExportTraceServiceResponse, RpcStatus } from '../ingest/otlp-proto';
@@ -124,6 +125,11 @@ export function otlpTraces(deps: {
       // A coding not read names those that are, as Sentry's paths answer it (RFC 7694).
       if (err instanceof BodyError && err.status === 415)
         res.setHeader('Accept-Encoding', OTLP_ENCODINGS);
+      // A zstd decoding thread that stopped is a fault of ours, and a 503 to send again.
+      if (err instanceof BodyError && err.cause instanceof ZstdThreadError) {
+        deps.onFailed(err.cause);
+        return fail(503, 'internal', err.message);
+      }
       if (err instanceof BodyError)
         return fail(
           err.status,

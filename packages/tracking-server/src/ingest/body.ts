@@ -3,8 +3,9 @@
 // being buffered whole.
 import type { IncomingMessage } from 'node:http';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import type { Transform } from 'node:stream';
-import { createZstdDecompress, ZstdLimitError } from './zstd';
+import type { Duplex } from 'node:stream';
+import { ZstdLimitError } from './zstd';
+import { ZstdThreadError, zstdThreads } from './zstd-worker';
 
 export const LIMITS = {
   compressed: 20 * 1024 * 1024,
@@ -30,8 +31,9 @@ export class BodyError extends Error {
   constructor(
     readonly status: 400 | 413 | 415 | 503,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'BodyError';
   }
 }
@@ -88,7 +90,7 @@ function decoder(
   otlp: boolean,
   decompressed: number,
   hold: BodyHold | undefined,
-): Transform | undefined {
+): Duplex | undefined {
   switch (encoding) {
     // `utf-8` is a charset, not a coding: sentry-java 2.x sends it on every request, and Relay
     // ignores it (decompression.rs, should_ignore_encoding).
@@ -106,8 +108,9 @@ function decoder(
     default:
       // Sentry's paths keep to ACCEPTED_ENCODINGS.
       if (otlp && encoding === 'zlib') return createInflate();
+      // Decoded on a thread of its own: fzstd is pure JavaScript (zstd-worker.ts).
       if (otlp && encoding === 'zstd')
-        return createZstdDecompress({
+        return zstdThreads.decompress({
           maxOutput: decompressed,
           ...(hold ? { takeWindow: (bytes: number) => hold.take(bytes) } : {}),
         });
@@ -205,10 +208,13 @@ export async function readBody(
           ? err.limit === 'decompressed'
             ? tooLarge()
             : overHeld(hold?.limit ?? 0)
-          : new BodyError(
-              400,
-              `cannot read the body${encoding ? ` (${encoding})` : ''}: ${err.message}`,
-            ),
+          : // Nothing wrong with the body: to be sent again (the caller logs the cause).
+            err instanceof ZstdThreadError
+            ? new BodyError(503, err.message, { cause: err })
+            : new BodyError(
+                400,
+                `cannot read the body${encoding ? ` (${encoding})` : ''}: ${err.message}`,
+              ),
       );
     source.on('error', failed);
     req.on('close', () => {

@@ -7,7 +7,8 @@
 // the limit is refused before fzstd sees it, and the window is taken from the body's share of
 // memory. fzstd is then given a block at a time, each call timed (vm's timeout stops it), its
 // output stops at the limit inside the block that crosses it, and each frame's checksum is
-// checked (xxh64.ts).
+// checked (xxh64.ts). Ingest runs this decoder on a worker thread (zstd-worker.ts), never on the
+// thread that reads every request.
 import { Transform, type TransformCallback } from 'node:stream';
 import { createContext, Script } from 'node:vm';
 import { Decompress } from 'fzstd';
@@ -18,7 +19,7 @@ import { type ZstdEvents, type ZstdFrame, ZstdFrameScanner } from './zstd-frames
 export const WINDOW_MAX = 8 * 1024 * 1024;
 
 /**
- * Time a body's decoding may take on the main thread: 1 s, and 30 ms more for each MB it has
+ * Time a body's decoding may take on its thread: 1 s, and 30 ms more for each MB it has
  * decompressed; a block at most 250 ms. Checked here, 100 MB of span JSON took 1.0 s (a 2 MiB
  * window, zstd -3) to 1.3 s (8 MiB, zstd -19, the Collector's window) with its checksum, about
  * 0.2 s of it the first 4 MB before the JIT warms; a block of 128 KiB takes a few ms.
@@ -87,16 +88,55 @@ class ChecksumMismatch extends Error {}
 const hex32 = (v: number) => v.toString(16).padStart(8, '0');
 
 /**
- * A stream that decompresses zstd. Its errors: ZstdLimitError for a bound of `bounds`; any other
+ * Checks each frame header against `bounds` before any of the frame is decoded: its window (RFC
+ * 9659's 8 MiB), a dictionary, the sizes the frames declare together, and the window taken from
+ * the body's share of memory (`takeWindow`). Throws what it refuses.
+ */
+export function createFrameCheck(bounds: ZstdBounds): (frame: ZstdFrame) => void {
+  let declared = 0;
+  let windowHeld = 0;
+  return (frame) => {
+    if (frame.window > WINDOW_MAX)
+      throw new Error(
+        `a frame needs a window of ${mib(frame.window)}; the zstd content coding allows at most 8 MiB (RFC 9659)`,
+      );
+    if (frame.dictionaryId !== 0)
+      throw new Error(
+        `a frame needs zstd dictionary ${frame.dictionaryId}, which is not known here`,
+      );
+    declared += frame.contentSize ?? 0;
+    if (declared > bounds.maxOutput) throw new ZstdLimitError('decompressed');
+    // fzstd keeps one window at a time: the largest is what the body holds.
+    if (frame.window > windowHeld) {
+      if (bounds.takeWindow && !bounds.takeWindow(frame.window - windowHeld))
+        throw new ZstdLimitError('held');
+      windowHeld = frame.window;
+    }
+  };
+}
+
+/** A zstd body decoded as it arrives, in the thread that calls it. */
+export interface ZstdDecoder {
+  /**
+   * Decodes `chunk`: every frame and block header in it is read (and checked) first, then fzstd
+   * is given a block at a time, and each step yields what that block made. A caller may stop
+   * between steps (the body refused meanwhile) or wait (its reader full).
+   */
+  write(chunk: Uint8Array): Generator<Uint8Array[], void, void>;
+  /** The body's end: throws if it stopped inside a frame; gives what fzstd still held. */
+  end(): Uint8Array[];
+}
+
+/**
+ * A zstd decoder within `bounds`. Its errors: ZstdLimitError for a bound of `bounds`; any other
  * Error names what is wrong with the body (a broken frame, a window or dictionary not read, a
  * checksum that does not match, a decoding that ran past its time).
  */
-export function createZstdDecompress(bounds: ZstdBounds): Transform {
+export function createZstdDecoder(bounds: ZstdBounds): ZstdDecoder {
   const scanner = new ZstdFrameScanner();
   const budget = bounds.budget ?? DECODE_BUDGET;
+  const check = createFrameCheck(bounds);
   let out = 0;
-  let declared = 0;
-  let windowHeld = 0;
   let spentMs = 0;
   let frames = 0;
   let blocks: Uint8Array[] = [];
@@ -135,22 +175,7 @@ export function createZstdDecompress(bounds: ZstdBounds): Transform {
   const blockEnds: number[] = [];
   const events: ZstdEvents = {
     frame(frame: ZstdFrame) {
-      if (frame.window > WINDOW_MAX)
-        throw new Error(
-          `a frame needs a window of ${mib(frame.window)}; the zstd content coding allows at most 8 MiB (RFC 9659)`,
-        );
-      if (frame.dictionaryId !== 0)
-        throw new Error(
-          `a frame needs zstd dictionary ${frame.dictionaryId}, which is not known here`,
-        );
-      declared += frame.contentSize ?? 0;
-      if (declared > bounds.maxOutput) throw new ZstdLimitError('decompressed');
-      // fzstd keeps one window at a time: the largest is what the body holds.
-      if (frame.window > windowHeld) {
-        if (bounds.takeWindow && !bounds.takeWindow(frame.window - windowHeld))
-          throw new ZstdLimitError('held');
-        windowHeld = frame.window;
-      }
+      check(frame);
       tail = {
         n: ++frames,
         hash: frame.checksum ? new Xxh64() : undefined,
@@ -200,6 +225,34 @@ export function createZstdDecompress(bounds: ZstdBounds): Transform {
     return made;
   };
 
+  return {
+    *write(chunk) {
+      // Every header in the chunk is read before fzstd is given any of it, and then it is
+      // given a block at a time.
+      blockEnds.length = 0;
+      scanner.feed(chunk, events);
+      const ends = blockEnds.slice();
+      let from = 0;
+      for (const at of ends) {
+        yield decode(chunk.subarray(from, at), false);
+        from = at;
+      }
+      if (from < chunk.length) yield decode(chunk.subarray(from), false);
+    },
+    end() {
+      scanner.end();
+      return decode(new Uint8Array(0), true);
+    },
+  };
+}
+
+/**
+ * A stream that decompresses zstd on the thread that reads it (ingest decodes on a worker
+ * thread: zstd-worker.ts); its errors are createZstdDecoder's.
+ */
+export function createZstdDecompress(bounds: ZstdBounds): Transform {
+  const decoder = createZstdDecoder(bounds);
+
   function emit(stream: Transform, made: Uint8Array[]) {
     for (const b of made)
       if (b.length > 0) stream.push(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
@@ -208,18 +261,11 @@ export function createZstdDecompress(bounds: ZstdBounds): Transform {
   return new Transform({
     transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
       try {
-        // Every header in the chunk is read before fzstd is given any of it, and then it is
-        // given a block at a time.
-        blockEnds.length = 0;
-        scanner.feed(chunk, events);
-        let from = 0;
-        for (const at of blockEnds) {
-          emit(this, decode(chunk.subarray(from, at), false));
+        for (const made of decoder.write(chunk)) {
+          emit(this, made);
           // Refused by the reader meanwhile (the bodies held at once): decode no further.
           if (this.destroyed) return done();
-          from = at;
         }
-        if (from < chunk.length) emit(this, decode(chunk.subarray(from), false));
         done();
       } catch (err) {
         done(err as Error);
@@ -227,8 +273,7 @@ export function createZstdDecompress(bounds: ZstdBounds): Transform {
     },
     flush(done: TransformCallback) {
       try {
-        scanner.end();
-        emit(this, decode(new Uint8Array(0), true));
+        emit(this, decoder.end());
         done();
       } catch (err) {
         done(err as Error);
