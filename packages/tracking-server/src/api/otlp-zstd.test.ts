@@ -206,7 +206,6 @@ describe('through the tracker', () => {
         timeline: { name: string; attributes: Record<string, unknown> }[];
         memory: { rss: number; heapUsed: number }[];
       };
-      console.log(JSON.stringify(session, null, 1).slice(0, 3000));
       expect({
         services: session.services,
         operations: session.operations,

@@ -15,10 +15,9 @@
 // that stops (terminated, or crashed) fails the bodies it held with
 // ZstdThreadError (a 503 to send again), and the next body starts a new one. An idle thread
 // holds no reference on the event loop and ends after IDLE_MS.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Duplex } from 'node:stream';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerScript } from '../worker-script';
 import { createFrameCheck, type ZstdBounds, ZstdLimitError } from './zstd';
 import { type ZstdFrame, ZstdFrameScanner } from './zstd-frames';
 import type { FromZstdThread, ToZstdThread } from './zstd-worker-protocol';
@@ -33,29 +32,6 @@ export const STALL_MS = 5_000;
 /** How long a thread with no body waits for the next before it ends. */
 export const IDLE_MS = 30_000;
 
-/**
- * The thread: compiled JavaScript next to this file, or — when running from the TypeScript
- * sources (jest) — the .ts file loaded through @swc/core, as the store's threads start
- * (store/store-thread.ts).
- */
-function startThread(): Worker {
-  const js = join(__dirname, 'zstd-worker-thread.js');
-  if (existsSync(js)) return new Worker(js);
-  const ts = join(__dirname, 'zstd-worker-thread.ts');
-  const boot = `
-    const fs = require('node:fs');
-    const swc = require(require.resolve('@swc/core', { paths: [${JSON.stringify(__dirname)}] }));
-    require.extensions['.ts'] = (module, filename) => {
-      const { code } = swc.transformSync(fs.readFileSync(filename, 'utf8'), {
-        filename, module: { type: 'commonjs' }, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-      });
-      module._compile(code, filename);
-    };
-    require(${JSON.stringify(ts)});
-  `;
-  return new Worker(boot, { eval: true });
-}
-
 /** The main thread's end of one body: what the thread says of it. */
 interface BodyEnd {
   data(data: Uint8Array): void;
@@ -65,7 +41,7 @@ interface BodyEnd {
 }
 
 class DecodingThread {
-  readonly worker = startThread();
+  readonly worker = startWorkerScript(__dirname, 'zstd-worker-thread');
   readonly bodies = new Map<number, BodyEnd>();
   /** Why it stopped; undefined while it runs. */
   stopped: Error | undefined;

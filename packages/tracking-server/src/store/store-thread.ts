@@ -1,9 +1,7 @@
 // A store thread — the writer (writer-thread.ts) or the reader (reader-thread.ts): a worker with
 // its own connection to the database, which makes the main thread's calls on it one at a time,
 // in order, and answers each. What crosses between the two, and both ends of it.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { startWorkerScript } from '../worker-script';
 
 /** What the main thread sends: a call and its arguments. */
 export type ThreadRequest<Call extends string = string> = {
@@ -36,29 +34,6 @@ export function serveCalls(
   });
 }
 
-/**
- * A worker: compiled JavaScript next to this file, or — when running from the TypeScript
- * sources (jest) — the .ts file loaded through @swc/core, which the repository's test setup
- * already has.
- */
-function startWorker(name: string, workerData: object): Worker {
-  const js = join(__dirname, `${name}.js`);
-  if (existsSync(js)) return new Worker(js, { workerData });
-  const ts = join(__dirname, `${name}.ts`);
-  const boot = `
-    const fs = require('node:fs');
-    const swc = require(require.resolve('@swc/core', { paths: [${JSON.stringify(__dirname)}] }));
-    require.extensions['.ts'] = (module, filename) => {
-      const { code } = swc.transformSync(fs.readFileSync(filename, 'utf8'), {
-        filename, module: { type: 'commonjs' }, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-      });
-      module._compile(code, filename);
-    };
-    require(${JSON.stringify(ts)});
-  `;
-  return new Worker(boot, { eval: true, workerData });
-}
-
 export interface StoreThread<Call extends string> {
   call<R>(name: Call, ...args: unknown[]): Promise<R>;
   /**
@@ -84,7 +59,7 @@ export function startStoreThread<Call extends string>(
     readonly onFailure?: (err: Error) => void;
   },
 ): StoreThread<Call | 'close'> {
-  const worker = startWorker(name, workerData);
+  const worker = startWorkerScript(__dirname, name, { workerData });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let next = 0;
   let failed: Error | undefined;
