@@ -1,6 +1,6 @@
-import { of, throwError } from 'rxjs';
+import { Observable, of, throwError } from 'rxjs';
 import type { BackendSrvRequest, FetchResponse } from '@grafana/runtime';
-import { ProxyTrackerApi, TrackerError, toTrackerError } from './client';
+import { ProxyTrackerApi, TrackerError, isAborted, toTrackerError } from './client';
 
 const BASE = 'api/plugin-proxy/beacon-observability-app/tracker/api/v1';
 
@@ -265,5 +265,131 @@ describe('ProxyTrackerApi', () => {
     [403, 'forbidden'],
   ])('HTTP %s is a "%s" error', (status, kind) => {
     expect(toTrackerError({ status }, 'x').kind).toBe(kind);
+  });
+});
+
+/**
+ * A BackendSrv whose requests stay on their way until unsubscribed (Grafana's fetch aborts the
+ * browser's request then) or answered by the test; records each request and each unsubscription.
+ */
+function heldBackend() {
+  const requests: string[] = [];
+  const unsubscribed: string[] = [];
+  const answers: Array<(data: unknown) => void> = [];
+  const backend = {
+    fetch<T>(req: BackendSrvRequest) {
+      const key = `${req.method} ${req.url}`;
+      requests.push(key);
+      return new Observable<FetchResponse<T>>((subscriber) => {
+        let answered = false;
+        answers.push((data) => {
+          answered = true;
+          subscriber.next({ data: data as T, status: 200 } as FetchResponse<T>);
+          subscriber.complete();
+        });
+        // The teardown runs on completion too: only one before the answer is an unsubscription.
+        return () => {
+          if (!answered) {
+            unsubscribed.push(key);
+          }
+        };
+      });
+    },
+  };
+  return { backend, requests, unsubscribed, answers };
+}
+
+describe('ProxyTrackerApi: a read whose signal aborts', () => {
+  // Each read, the request it sends and the words its errors begin with (written out by hand).
+  const reads: Array<[string, (api: ProxyTrackerApi, signal: AbortSignal) => Promise<unknown>, string, string]> = [
+    [
+      'listIssues',
+      (api, signal) => api.listIssues({ status: 'open' }, { signal }),
+      `GET ${BASE}/issues?status=open`,
+      'listing issues',
+    ],
+    ['getIssue', (api, signal) => api.getIssue(7, { signal }), `GET ${BASE}/issues/7`, 'loading issue 7'],
+    [
+      'issueEvents',
+      (api, signal) => api.issueEvents(7, 'c1', 10, { signal }),
+      `GET ${BASE}/issues/7/events?cursor=c1&limit=10`,
+      'loading events of issue 7',
+    ],
+    ['stats', (api, signal) => api.stats({ signal }), `GET ${BASE}/stats`, 'loading stats'],
+    [
+      'listSessions',
+      (api, signal) => api.listSessions({ q: 'req' }, { signal }),
+      `GET ${BASE}/sessions?q=req`,
+      'listing debug sessions',
+    ],
+    [
+      'getSession',
+      (api, signal) => api.getSession('req-42', { signal }),
+      `GET ${BASE}/sessions/req-42`,
+      'loading debug session "req-42"',
+    ],
+    [
+      'exportSession',
+      (api, signal) => api.exportSession('req-42', { signal }),
+      `GET ${BASE}/sessions/req-42/export`,
+      'exporting debug session "req-42"',
+    ],
+  ];
+
+  test.each(reads)(
+    '%s: aborting unsubscribes the request and rejects as cancelled',
+    async (_name, read, request, what) => {
+      const { backend, requests, unsubscribed } = heldBackend();
+      const controller = new AbortController();
+      const answer = read(new ProxyTrackerApi(() => backend), controller.signal).catch((e) => e);
+      expect(requests).toEqual([request]);
+      expect(unsubscribed).toEqual([]);
+      controller.abort();
+      // Unsubscribed at once, by the abort itself.
+      expect(unsubscribed).toEqual([request]);
+      const err = (await answer) as TrackerError;
+      expect([err instanceof TrackerError, err.kind, err.message, isAborted(err)]).toEqual([
+        true,
+        'aborted',
+        `${what}: cancelled`,
+        true,
+      ]);
+    }
+  );
+
+  test.each(reads)('%s: a signal aborted already sends nothing', async (_name, read, _request, what) => {
+    const { backend, requests } = heldBackend();
+    const controller = new AbortController();
+    controller.abort();
+    const answer = read(new ProxyTrackerApi(() => backend), controller.signal).catch((e) => e);
+    expect(requests).toEqual([]);
+    const err = (await answer) as TrackerError;
+    expect([err.kind, err.message]).toEqual(['aborted', `${what}: cancelled`]);
+  });
+
+  test('an answer that came before the abort is kept, and nothing is unsubscribed', async () => {
+    const { backend, unsubscribed, answers } = heldBackend();
+    const controller = new AbortController();
+    const answer = new ProxyTrackerApi(() => backend).getIssue(7, { signal: controller.signal });
+    answers[0]({ id: 7 });
+    await expect(answer).resolves.toEqual({ id: 7 });
+    controller.abort();
+    expect(unsubscribed).toEqual([]);
+  });
+
+  test('a failure is the usual TrackerError, not a cancelled one, and a request without a signal still fails as before', async () => {
+    const { backend } = fakeBackend({});
+    const api = new ProxyTrackerApi(() => backend);
+    const withSignal = await api.getIssue(9, { signal: new AbortController().signal }).catch((e) => e);
+    expect([withSignal.kind, isAborted(withSignal)]).toEqual(['not-found', false]);
+    const without = await api.getIssue(9).catch((e) => e);
+    expect([without.kind, isAborted(without)]).toEqual(['not-found', false]);
+  });
+
+  test("a DOMException 'AbortError' (a browser's fetch aborted) reads as cancelled too; other errors do not", () => {
+    expect(isAborted(new DOMException('The operation was aborted.', 'AbortError'))).toBe(true);
+    expect(isAborted(new TrackerError('unreachable', 'x: the tracking server could not be reached'))).toBe(false);
+    expect(isAborted(new Error('AbortError'))).toBe(false);
+    expect(isAborted(undefined)).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { lastValueFrom } from 'rxjs';
+import { fromEvent, lastValueFrom, takeUntil } from 'rxjs';
 import { type BackendSrv, type BackendSrvRequest, getBackendSrv } from '@grafana/runtime';
 import { TRACKER_API_BASE, sessionIdProblem } from '../constants';
 import type {
@@ -16,21 +16,34 @@ import type {
   StoredEvent,
 } from './types';
 
-/** Everything the pages and panels ask of the tracking server. The real one goes through Grafana's proxy. */
-export interface TrackerApi {
-  listIssues(query: IssueQuery): Promise<Page<IssueSummary>>;
-  getIssue(id: number): Promise<IssueDetail>;
-  issueEvents(id: number, cursor?: string, limit?: number): Promise<Page<StoredEvent>>;
-  setStatus(id: number, status: IssueStatus): Promise<IssueDetail>;
-  setStatuses(ids: number[], status: IssueStatus): Promise<BulkStatusResult>;
-  stats(): Promise<Stats>;
-  listSessions(query: SessionQuery): Promise<Page<SessionSummary>>;
-  getSession(id: string): Promise<SessionDetail>;
-  exportSession(id: string): Promise<SessionExport>;
+/**
+ * How a read is asked. `signal`: aborting it cancels the request (a page that no longer wants the
+ * answer: another filter, another issue, unmounted); the promise then rejects with an `aborted`
+ * TrackerError, and a signal aborted already sends nothing.
+ */
+export interface ReadOptions {
+  signal?: AbortSignal;
 }
 
-/** What went wrong, so a page can tell the user what to do about it. */
-export type TrackerErrorKind = 'unreachable' | 'unauthorized' | 'forbidden' | 'not-found' | 'bad-request' | 'server';
+/** Everything the pages and panels ask of the tracking server. The real one goes through Grafana's proxy. */
+export interface TrackerApi {
+  listIssues(query: IssueQuery, options?: ReadOptions): Promise<Page<IssueSummary>>;
+  getIssue(id: number, options?: ReadOptions): Promise<IssueDetail>;
+  issueEvents(id: number, cursor?: string, limit?: number, options?: ReadOptions): Promise<Page<StoredEvent>>;
+  setStatus(id: number, status: IssueStatus): Promise<IssueDetail>;
+  setStatuses(ids: number[], status: IssueStatus): Promise<BulkStatusResult>;
+  stats(options?: ReadOptions): Promise<Stats>;
+  listSessions(query: SessionQuery, options?: ReadOptions): Promise<Page<SessionSummary>>;
+  getSession(id: string, options?: ReadOptions): Promise<SessionDetail>;
+  exportSession(id: string, options?: ReadOptions): Promise<SessionExport>;
+}
+
+/**
+ * What went wrong, so a page can tell the user what to do about it. `aborted` is no failure: the
+ * caller cancelled the request, and no page shows it.
+ */
+export type TrackerErrorKind =
+  'unreachable' | 'unauthorized' | 'forbidden' | 'not-found' | 'bad-request' | 'server' | 'aborted';
 
 export class TrackerError extends Error {
   constructor(
@@ -42,6 +55,18 @@ export class TrackerError extends Error {
     super(message, options);
     this.name = 'TrackerError';
   }
+}
+
+/** The rejection of a request its caller cancelled through its signal. */
+export function abortedError(what: string, signal?: AbortSignal): TrackerError {
+  return new TrackerError('aborted', `${what}: cancelled`, undefined, { cause: signal?.reason });
+}
+
+/** Whether a request failed only because its caller cancelled it (ours, or a DOMException 'AbortError'). */
+export function isAborted(err: unknown): boolean {
+  return err instanceof TrackerError
+    ? err.kind === 'aborted'
+    : (err as { name?: unknown } | null)?.name === 'AbortError';
 }
 
 type Value = string | number | boolean | undefined;
@@ -133,45 +158,66 @@ export const BULK_STATUS_MAX = 1000;
 export class ProxyTrackerApi implements TrackerApi {
   constructor(private readonly backend: () => Fetcher = getBackendSrv) {}
 
-  private async request<T>(what: string, options: Omit<BackendSrvRequest, 'url'> & { path: string }): Promise<T> {
+  /**
+   * Cancelling is unsubscribing: Grafana's BackendSrv.fetch is rxjs `fromFetch`
+   * (public/app/core/services/backend_srv.ts, getFromFetchStream), which aborts the browser's
+   * fetch when its subscriber unsubscribes before the answer (rxjs 7 `fromFetch`'s teardown calls
+   * `controller.abort()`); Grafana's contribute/architecture/frontend-data-requests.md names this
+   * `fetch` Observable its way of cancelling requests. (@grafana/runtime 12.4's own types say
+   * nothing of unsubscribing; they document `abortSignal` and `requestId`.) `takeUntil`
+   * unsubscribes the request when the signal aborts.
+   */
+  private async request<T>(
+    what: string,
+    options: Omit<BackendSrvRequest, 'url'> & { path: string },
+    signal?: AbortSignal
+  ): Promise<T> {
+    if (signal?.aborted) {
+      throw abortedError(what, signal);
+    }
     const { path, ...rest } = options;
     try {
-      const response = await lastValueFrom(
-        this.backend().fetch<T>({
-          ...rest,
-          url: `${TRACKER_API_BASE}${path}`,
-          showErrorAlert: false,
-          showSuccessAlert: false,
-        })
-      );
+      const response$ = this.backend().fetch<T>({
+        ...rest,
+        url: `${TRACKER_API_BASE}${path}`,
+        showErrorAlert: false,
+        showSuccessAlert: false,
+      });
+      const response = await lastValueFrom(signal ? response$.pipe(takeUntil(fromEvent(signal, 'abort'))) : response$);
       return response.data;
     } catch (err) {
-      throw toTrackerError(err, what);
+      // Cut short by the signal, lastValueFrom rejects with rxjs's EmptyError (no answer came).
+      throw signal?.aborted ? abortedError(what, signal) : toTrackerError(err, what);
     }
   }
 
-  listIssues(query: IssueQuery) {
-    return this.request<Page<IssueSummary>>('listing issues', {
-      method: 'GET',
-      // The tracker reads whole epoch milliseconds: a fraction is rounded into the range, exactly
-      // (first and last seen are whole milliseconds).
-      path: `/issues${queryString({
-        ...query,
-        seenAfter: query.seenAfter === undefined ? undefined : Math.ceil(query.seenAfter),
-        seenBefore: query.seenBefore === undefined ? undefined : Math.floor(query.seenBefore),
-      })}`,
-    });
+  listIssues(query: IssueQuery, options?: ReadOptions) {
+    return this.request<Page<IssueSummary>>(
+      'listing issues',
+      {
+        method: 'GET',
+        // The tracker reads whole epoch milliseconds: a fraction is rounded into the range, exactly
+        // (first and last seen are whole milliseconds).
+        path: `/issues${queryString({
+          ...query,
+          seenAfter: query.seenAfter === undefined ? undefined : Math.ceil(query.seenAfter),
+          seenBefore: query.seenBefore === undefined ? undefined : Math.floor(query.seenBefore),
+        })}`,
+      },
+      options?.signal
+    );
   }
 
-  getIssue(id: number) {
-    return this.request<IssueDetail>(`loading issue ${id}`, { method: 'GET', path: `/issues/${id}` });
+  getIssue(id: number, options?: ReadOptions) {
+    return this.request<IssueDetail>(`loading issue ${id}`, { method: 'GET', path: `/issues/${id}` }, options?.signal);
   }
 
-  issueEvents(id: number, cursor?: string, limit?: number) {
-    return this.request<Page<StoredEvent>>(`loading events of issue ${id}`, {
-      method: 'GET',
-      path: `/issues/${id}/events${queryString({ cursor, limit })}`,
-    });
+  issueEvents(id: number, cursor?: string, limit?: number, options?: ReadOptions) {
+    return this.request<Page<StoredEvent>>(
+      `loading events of issue ${id}`,
+      { method: 'GET', path: `/issues/${id}/events${queryString({ cursor, limit })}` },
+      options?.signal
+    );
   }
 
   setStatus(id: number, status: IssueStatus) {
@@ -213,24 +259,29 @@ export class ProxyTrackerApi implements TrackerApi {
     return { updated, notFound } satisfies BulkStatusResult;
   }
 
-  stats() {
-    return this.request<Stats>('loading stats', { method: 'GET', path: '/stats' });
+  stats(options?: ReadOptions) {
+    return this.request<Stats>('loading stats', { method: 'GET', path: '/stats' }, options?.signal);
   }
 
-  listSessions(query: SessionQuery) {
-    return this.request<Page<SessionSummary>>('listing debug sessions', {
-      method: 'GET',
-      path: `/sessions${queryString({ ...query })}`,
-    });
+  listSessions(query: SessionQuery, options?: ReadOptions) {
+    return this.request<Page<SessionSummary>>(
+      'listing debug sessions',
+      { method: 'GET', path: `/sessions${queryString({ ...query })}` },
+      options?.signal
+    );
   }
 
-  async getSession(id: string) {
+  async getSession(id: string, options?: ReadOptions) {
     const what = `loading debug session ${JSON.stringify(id)}`;
-    return this.request<SessionDetail>(what, { method: 'GET', path: sessionPath(what, id) });
+    return this.request<SessionDetail>(what, { method: 'GET', path: sessionPath(what, id) }, options?.signal);
   }
 
-  async exportSession(id: string) {
+  async exportSession(id: string, options?: ReadOptions) {
     const what = `exporting debug session ${JSON.stringify(id)}`;
-    return this.request<SessionExport>(what, { method: 'GET', path: sessionPath(what, id, '/export') });
+    return this.request<SessionExport>(
+      what,
+      { method: 'GET', path: sessionPath(what, id, '/export') },
+      options?.signal
+    );
   }
 }

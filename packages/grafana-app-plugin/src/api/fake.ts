@@ -1,4 +1,4 @@
-import { type TrackerApi, TrackerError } from './client';
+import { type ReadOptions, type TrackerApi, TrackerError, abortedError } from './client';
 import type {
   BulkStatusResult,
   IssueDetail,
@@ -29,7 +29,10 @@ export interface FakeTrackerData {
 
 export interface FakeCall {
   method: keyof TrackerApi;
+  /** The arguments, without a read's options. */
   args: unknown[];
+  /** The signal the caller gave, if any (a test can see whether it was aborted). */
+  signal?: AbortSignal;
 }
 
 const summaryOf = ({
@@ -93,7 +96,9 @@ const SORT_KEYS: Record<string, (i: IssueSummary) => number> = {
 
 /**
  * An in-memory tracking server driven by the data it is given: it filters, sorts and pages the way
- * issue 4 describes (cursor = offset), records every call, and fails or hangs where told to.
+ * issue 4 describes (cursor = offset), records every call, and fails or hangs where told to. A read
+ * given a signal behaves as ProxyTrackerApi's: aborted already, it is not sent (not recorded) and
+ * rejects; aborted while it hangs, it rejects; both with an `aborted` TrackerError.
  */
 export class FakeTrackerApi implements TrackerApi {
   readonly calls: FakeCall[] = [];
@@ -103,10 +108,20 @@ export class FakeTrackerApi implements TrackerApi {
     this.issues = (data.issues ?? []).map((i) => ({ ...i }));
   }
 
-  private async answer<T>(method: keyof TrackerApi, args: unknown[], result: () => T): Promise<T> {
-    this.calls.push({ method, args });
+  private async answer<T>(
+    method: keyof TrackerApi,
+    args: unknown[],
+    { signal }: ReadOptions = {},
+    result: () => T
+  ): Promise<T> {
+    if (signal?.aborted) {
+      throw abortedError(method, signal);
+    }
+    this.calls.push({ method, args, signal });
     if (this.data.pending?.includes(method)) {
-      return new Promise<T>(() => {});
+      return new Promise<T>((_, reject) =>
+        signal?.addEventListener('abort', () => reject(abortedError(method, signal)), { once: true })
+      );
     }
     const failure = this.data.failures?.[method];
     if (failure) {
@@ -119,8 +134,13 @@ export class FakeTrackerApi implements TrackerApi {
     return this.calls.filter((c) => c.method === method).map((c) => c.args);
   }
 
-  listIssues(query: IssueQuery): Promise<Page<IssueSummary>> {
-    return this.answer('listIssues', [query], () => {
+  /** The signal of each call of `method`, in order (undefined where none was given). */
+  signalsOf(method: keyof TrackerApi): Array<AbortSignal | undefined> {
+    return this.calls.filter((c) => c.method === method).map((c) => c.signal);
+  }
+
+  listIssues(query: IssueQuery, options?: ReadOptions): Promise<Page<IssueSummary>> {
+    return this.answer('listIssues', [query], options, () => {
       const q = query.q?.toLowerCase();
       const matches = this.issues.filter(
         (i) =>
@@ -146,8 +166,8 @@ export class FakeTrackerApi implements TrackerApi {
     });
   }
 
-  getIssue(id: number): Promise<IssueDetail> {
-    return this.answer('getIssue', [id], () => {
+  getIssue(id: number, options?: ReadOptions): Promise<IssueDetail> {
+    return this.answer('getIssue', [id], options, () => {
       const issue = this.issues.find((i) => i.id === id);
       if (!issue) {
         throw new TrackerError('not-found', `loading issue ${id}: not found: issue ${id} not found`, 404);
@@ -156,8 +176,8 @@ export class FakeTrackerApi implements TrackerApi {
     });
   }
 
-  issueEvents(id: number, cursor?: string, limit = 20): Promise<Page<StoredEvent>> {
-    return this.answer('issueEvents', [id, cursor, limit], () => {
+  issueEvents(id: number, cursor?: string, limit = 20, options?: ReadOptions): Promise<Page<StoredEvent>> {
+    return this.answer('issueEvents', [id, cursor, limit], options, () => {
       const events = this.data.events?.[id] ?? [];
       const start = cursor ? Number(cursor) : 0;
       const end = start + limit;
@@ -166,7 +186,7 @@ export class FakeTrackerApi implements TrackerApi {
   }
 
   setStatus(id: number, status: IssueStatus): Promise<IssueDetail> {
-    return this.answer('setStatus', [id, status], () => {
+    return this.answer('setStatus', [id, status], undefined, () => {
       const at = this.issues.findIndex((i) => i.id === id);
       if (at < 0) {
         throw new TrackerError('not-found', `setting issue ${id} to ${status}: not found`, 404);
@@ -178,7 +198,7 @@ export class FakeTrackerApi implements TrackerApi {
   }
 
   setStatuses(ids: number[], status: IssueStatus): Promise<BulkStatusResult> {
-    return this.answer('setStatuses', [ids, status], () => {
+    return this.answer('setStatuses', [ids, status], undefined, () => {
       const updated: number[] = [];
       this.issues = this.issues.map((issue) => {
         if (!ids.includes(issue.id)) {
@@ -191,8 +211,8 @@ export class FakeTrackerApi implements TrackerApi {
     });
   }
 
-  stats(): Promise<Stats> {
-    return this.answer('stats', [], () => {
+  stats(options?: ReadOptions): Promise<Stats> {
+    return this.answer('stats', [], options, () => {
       if (this.data.stats) {
         return this.data.stats;
       }
@@ -220,8 +240,8 @@ export class FakeTrackerApi implements TrackerApi {
     });
   }
 
-  listSessions(query: SessionQuery): Promise<Page<SessionSummary>> {
-    return this.answer('listSessions', [query], () => {
+  listSessions(query: SessionQuery, options?: ReadOptions): Promise<Page<SessionSummary>> {
+    return this.answer('listSessions', [query], options, () => {
       // As the tracker: the sessions whose id contains q, case and all.
       const q = query.q;
       const items = (this.data.sessions ?? [])
@@ -246,8 +266,8 @@ export class FakeTrackerApi implements TrackerApi {
     return sessions.find((s) => s.id === id) ?? sessions.find((s) => s.traceIds.includes(id));
   }
 
-  getSession(id: string): Promise<SessionDetail> {
-    return this.answer('getSession', [id], () => {
+  getSession(id: string, options?: ReadOptions): Promise<SessionDetail> {
+    return this.answer('getSession', [id], options, () => {
       const session = this.session(id);
       if (!session) {
         throw new TrackerError('not-found', `loading debug session ${JSON.stringify(id)}: not found`, 404);
@@ -256,8 +276,8 @@ export class FakeTrackerApi implements TrackerApi {
     });
   }
 
-  exportSession(id: string): Promise<SessionExport> {
-    return this.answer('exportSession', [id], () => {
+  exportSession(id: string, options?: ReadOptions): Promise<SessionExport> {
+    return this.answer('exportSession', [id], options, () => {
       const session = this.session(id);
       if (!session) {
         throw new TrackerError('not-found', `exporting debug session ${JSON.stringify(id)}: not found`, 404);

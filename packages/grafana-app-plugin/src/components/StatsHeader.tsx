@@ -37,7 +37,7 @@ interface Props {
 export function StatsHeader({ api, refreshKey, enabled = true, onStats }: Props) {
   const s = useStyles2(getStyles);
   const { value: stats, error } = useAsync(
-    () => (enabled ? api.stats() : new Promise<never>(() => {})),
+    (signal) => (enabled ? api.stats({ signal }) : new Promise<never>(() => {})),
     [api, refreshKey, enabled]
   );
   useEffect(() => {

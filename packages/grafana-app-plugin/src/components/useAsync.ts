@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { isAborted } from '../api/client';
 
 export interface AsyncState<T> {
   loading: boolean;
@@ -7,20 +8,29 @@ export interface AsyncState<T> {
   value?: T;
 }
 
-/** Runs `load` whenever `deps` change; a stale answer never overwrites a newer one. */
-export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): AsyncState<T> & { reload: () => void } {
+/**
+ * Runs `load` whenever `deps` change; a stale answer never overwrites a newer one. `load` gets a
+ * signal that is aborted when a newer request (deps, reload) supersedes it or the component
+ * unmounts, so the request itself is cancelled; its rejection for that is never an error shown.
+ */
+export function useAsync<T>(
+  load: (signal: AbortSignal) => Promise<T>,
+  deps: unknown[]
+): AsyncState<T> & { reload: () => void } {
   const [tick, setTick] = useState(0);
   // A fresh key per request (deps and reloads): the answer is kept with the request it belongs to.
   const request = useRequestKey([...deps, tick]);
   const [state, setState] = useState<{ request?: object; value?: T; error?: Error }>({});
   useEffect(() => {
     let live = true;
-    load().then(
+    const controller = new AbortController();
+    load(controller.signal).then(
       (value) => live && setState({ request, value }),
-      (error: Error) => live && setState((s) => ({ request, value: s.value, error }))
+      (error: Error) => live && !isAborted(error) && setState((s) => ({ request, value: s.value, error }))
     );
     return () => {
       live = false;
+      controller.abort();
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [request]);

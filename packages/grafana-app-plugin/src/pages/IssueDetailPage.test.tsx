@@ -398,3 +398,42 @@ describe('Issue detail page: a later events request wins over one still on its w
     expect(screen.queryByTestId(testIds.state.error)).toBeNull();
   });
 });
+
+describe('Issue detail page: a request it no longer wants is cancelled', () => {
+  test('another issue cancels the events request still on its way, leaving the page the next; neither shows an error', async () => {
+    const fake = new FakeTrackerApi({ issues: ISSUES, pending: ['issueEvents'] });
+    const { unmount } = renderAppInGrafanaHistory(url(1), fake);
+    await screen.findByTestId(testIds.issue.title);
+    await waitFor(() => expect(fake.signalsOf('issueEvents')).toHaveLength(1));
+    act(() => locationService.push(url(2)));
+    expect(await screen.findByText('QueryFailedError: deadlock detected')).toBeInTheDocument();
+    await waitFor(() => expect(fake.signalsOf('issueEvents')).toHaveLength(2));
+    expect(fake.callsOf('issueEvents')).toEqual([
+      [1, undefined, 10],
+      [2, undefined, 10],
+    ]);
+    const [first, second] = fake.signalsOf('issueEvents');
+    expect([first?.aborted, second?.aborted]).toEqual([true, false]);
+    // The cancelled request's rejection has come (the fake rejects on abort): no error for it.
+    await act(async () => {});
+    expect(screen.queryByTestId(testIds.state.error)).toBeNull();
+    expect(screen.getByTestId(testIds.state.loading)).toHaveTextContent('Loading events…');
+
+    unmount();
+    expect(second?.aborted).toBe(true);
+  });
+
+  test('another issue cancels the issue still loading, and no error is shown for it', async () => {
+    const fake = new FakeTrackerApi({ issues: ISSUES, pending: ['getIssue', 'issueEvents'] });
+    renderAppInGrafanaHistory(url(1), fake);
+    await waitFor(() => expect(fake.signalsOf('getIssue')).toHaveLength(1));
+    act(() => locationService.push(url(2)));
+    await waitFor(() => expect(fake.signalsOf('getIssue')).toHaveLength(2));
+    expect(fake.callsOf('getIssue')).toEqual([[1], [2]]);
+    const [first, second] = fake.signalsOf('getIssue');
+    expect([first?.aborted, second?.aborted]).toEqual([true, false]);
+    await act(async () => {});
+    expect(screen.queryByTestId(testIds.state.error)).toBeNull();
+    expect(screen.getByTestId(testIds.state.loading)).toHaveTextContent('Loading issue…');
+  });
+});

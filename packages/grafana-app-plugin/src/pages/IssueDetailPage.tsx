@@ -4,6 +4,7 @@ import { css, cx } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, Button, RadioButtonGroup, Stack, Text, TextLink, useStyles2 } from '@grafana/ui';
+import { isAborted } from '../api/client';
 import { useTrackerApi } from '../api/context';
 import { eventView } from '../api/event';
 import { ISSUE_STATUSES, type IssueDetail, type IssueStatus, type StoredEvent } from '../api/types';
@@ -53,7 +54,7 @@ export function IssueDetailPage() {
   const id = parsed ?? NaN;
   const valid = parsed !== undefined;
   const issueState = useAsync<IssueDetail>(
-    () => (valid ? api.getIssue(id) : Promise.reject(new Error(`"${rawId}" is not an issue id`))),
+    (signal) => (valid ? api.getIssue(id, { signal }) : Promise.reject(new Error(`"${rawId}" is not an issue id`))),
     [api, id]
   );
   // The answer to a status change replaces the loaded issue.
@@ -67,14 +68,19 @@ export function IssueDetailPage() {
   // The number of the latest events request: only its answer is applied. A request asked later
   // (Retry, "Older events", another issue) or leaving the page supersedes one still on its way,
   // whose late answer would otherwise land on the newer state: another issue's page or error
-  // replaced the events of the one shown, which then said "Loading events…" for good.
+  // replaced the events of the one shown, which then said "Loading events…" for good. The
+  // superseded request is also cancelled (its controller aborted), so it stops at the tracker too.
   const eventsRequest = useRef(0);
+  const eventsController = useRef<AbortController | undefined>(undefined);
   /** Fetches a page of events; state is only set when the answer comes, if no later request was made. */
   const fetchEvents = useCallback(
     (cursor?: string) => {
       const request = ++eventsRequest.current;
       const latest = () => request === eventsRequest.current;
-      api.issueEvents(id, cursor, EVENTS_PAGE_SIZE).then(
+      eventsController.current?.abort();
+      const controller = new AbortController();
+      eventsController.current = controller;
+      api.issueEvents(id, cursor, EVENTS_PAGE_SIZE, { signal: controller.signal }).then(
         (page) =>
           latest() &&
           setEvents((e) => ({
@@ -85,6 +91,7 @@ export function IssueDetailPage() {
           })),
         (error: Error) =>
           latest() &&
+          !isAborted(error) &&
           setEvents((e) =>
             e.issueId === id
               ? { ...e, loading: false, error }
@@ -103,6 +110,7 @@ export function IssueDetailPage() {
       // renders: its value now is the one meant.
       // eslint-disable-next-line react-hooks/exhaustive-deps
       eventsRequest.current++;
+      eventsController.current?.abort();
     };
   }, [fetchEvents, valid]);
   const events: EventsState = eventsState.issueId === id ? eventsState : { items: [], nextCursor: null, loading: true };

@@ -609,3 +609,58 @@ describe('Issues page: service and environment filters with several values', () 
     ]);
   });
 });
+
+describe('Issues page: a request it no longer wants is cancelled', () => {
+  const statusChoice = (label: string) =>
+    within(screen.getByTestId(testIds.issues.choice('status'))).getByLabelText(label);
+
+  test('a new filter cancels the first page still on its way, leaving the page the next; neither shows an error', async () => {
+    const api = new FakeTrackerApi({ issues: ISSUES, pending: ['listIssues'] });
+    const { unmount } = renderApp(ISSUES_URL, api);
+    await screen.findByTestId(testIds.issues.choice('status'));
+    expect(api.signalsOf('listIssues')).toHaveLength(1);
+    await userEvent.click(statusChoice('Resolved'));
+    await waitFor(() => expect(api.signalsOf('listIssues')).toHaveLength(2));
+    const [first, second] = api.signalsOf('listIssues');
+    expect([first?.aborted, second?.aborted]).toEqual([true, false]);
+    expect(lastListCall(api)).toEqual({ status: 'resolved', sort: 'last_seen', limit: 50 });
+    // The cancelled request's rejection has come (the fake rejects on abort): no error for it.
+    await act(async () => {});
+    expect(screen.queryByTestId(testIds.state.error)).toBeNull();
+    expect(screen.getByTestId(testIds.state.loading)).toHaveTextContent('Loading issues…');
+
+    unmount();
+    expect(second?.aborted).toBe(true);
+  });
+
+  test('a new filter cancels the next page still on its way, and its own first page is shown', async () => {
+    const api = new FakeTrackerApi({ issues: numberedIssues(60) });
+    const fakeAnswer = api.listIssues.bind(api);
+    const nextPage: { signal?: AbortSignal; rejected?: unknown } = {};
+    jest.spyOn(api, 'listIssues').mockImplementation((query, options) => {
+      if (!query.cursor) {
+        return fakeAnswer(query, options);
+      }
+      nextPage.signal = options?.signal;
+      // As the real client: rejected as aborted when the signal aborts, else never answered.
+      return new Promise((_, reject) =>
+        options?.signal?.addEventListener('abort', () => {
+          nextPage.rejected = new TrackerError('aborted', 'listing issues: cancelled');
+          reject(nextPage.rejected);
+        })
+      );
+    });
+    renderApp(ISSUES_URL, api);
+    await screen.findAllByTestId(testIds.issues.row);
+    fireEvent.click(screen.getByTestId(testIds.issues.loadMore));
+    await waitFor(() => expect(nextPage.signal).toBeDefined());
+    expect(nextPage.signal?.aborted).toBe(false);
+
+    await userEvent.click(statusChoice('Open'));
+    await waitFor(() => expect(screen.getByTestId(testIds.issues.count)).toHaveTextContent('50 issues loaded'));
+    expect(nextPage.signal?.aborted).toBe(true);
+    expect(nextPage.rejected).toBeDefined();
+    expect(lastListCall(api)).toEqual({ status: 'open', sort: 'last_seen', limit: 50 });
+    expect(screen.queryByTestId(testIds.state.error)).toBeNull();
+  });
+});

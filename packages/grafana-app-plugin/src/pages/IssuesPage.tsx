@@ -4,7 +4,7 @@ import { css, cx } from '@emotion/css';
 import type { GrafanaTheme2, SelectableValue } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, Button, Checkbox, Field, RadioButtonGroup, Stack, Text, useStyles2 } from '@grafana/ui';
-import type { TrackerApi } from '../api/client';
+import { type TrackerApi, isAborted } from '../api/client';
 import { useTrackerApi } from '../api/context';
 import {
   ERROR_TYPES,
@@ -112,22 +112,31 @@ function useListParam(): (key: string, values: readonly string[]) => void {
   );
 }
 
+/** A request for a page of issues, and the controller that cancels it. */
+interface SentPage {
+  page: Promise<Page<IssueSummary>>;
+  controller: AbortController;
+}
+
 /**
  * The first page asked for by a render React has not committed yet. React may throw such a render
  * away (a suspending child, an interruption) and render the page anew with fresh refs; the new
  * render takes this request instead of sending the same one again. Cleared on commit.
  */
-let uncommitted: { api: TrackerApi; key: string; page: Promise<Page<IssueSummary>> } | undefined;
+let uncommitted: (SentPage & { api: TrackerApi; key: string }) | undefined;
+/** First pages a committed page took, and may cancel: another page sends its own. */
+const claimed = new WeakSet<SentPage>();
 
-function firstPage(api: TrackerApi, key: string, load: () => Promise<Page<IssueSummary>>) {
+function firstPage(api: TrackerApi, key: string, load: (signal: AbortSignal) => Promise<Page<IssueSummary>>) {
   if (uncommitted?.api !== api || uncommitted.key !== key) {
-    const page = load();
+    const controller = new AbortController();
+    const page = load(controller.signal);
     // Its failure is handled by the effect that takes it, which may come after the rejection:
     // without this the browser would report an unhandled rejection first.
     page.catch(() => {});
-    uncommitted = { api, key, page };
+    uncommitted = { api, key, page, controller };
   }
-  return uncommitted.page;
+  return uncommitted;
 }
 
 /**
@@ -184,13 +193,26 @@ export function IssuesPage() {
   // The Service filter's options: the services of the stats answer the header gets anyway.
   const onStats = useCallback((stats: Stats) => setServices(Object.keys(stats.byService).sort()), []);
   const seq = useRef(0);
+  // The request on its way, cancelled when a later one (another query, Retry, the next page)
+  // supersedes it or the page unmounts: `seq` drops its answer, this stops it at the tracker.
+  const inflight = useRef<AbortController | undefined>(undefined);
 
   /** Fetches a page; state is only set when the answer comes (never synchronously in an effect). */
   const fetchPage = useCallback(
-    (cursor?: string, sent?: Promise<Page<IssueSummary>>) => {
+    (cursor?: string, sent?: SentPage) => {
       const mine = ++seq.current;
       const key = queryKey;
-      const request = sent ?? api.listIssues({ ...query, cursor, limit: cursor ? PAGE_SIZE : FIRST_PAGE_SIZE });
+      const controller = sent?.controller ?? new AbortController();
+      if (inflight.current !== controller) {
+        inflight.current?.abort();
+      }
+      inflight.current = controller;
+      const request =
+        sent?.page ??
+        api.listIssues(
+          { ...query, cursor, limit: cursor ? PAGE_SIZE : FIRST_PAGE_SIZE },
+          { signal: controller.signal }
+        );
       request.then(
         (page) =>
           mine === seq.current &&
@@ -202,6 +224,7 @@ export function IssuesPage() {
           }),
         (error: Error) =>
           mine === seq.current &&
+          !isAborted(error) &&
           setState((l) =>
             l.key === key
               ? { ...l, loadingMore: false, error }
@@ -217,16 +240,20 @@ export function IssuesPage() {
   // The first page is sent for when the page first renders, not from the effect: the effect runs
   // only once the whole page (filters, pickers, header) has rendered and painted, which takes
   // longer than the request itself. The effect takes its answer; later queries it sends itself.
-  const [early] = useState(() => ({
-    key: queryKey,
-    page: firstPage(api, queryKey, () => api.listIssues({ ...query, limit: FIRST_PAGE_SIZE })),
-  }));
+  const [early] = useState(() =>
+    firstPage(api, queryKey, (signal) => api.listIssues({ ...query, limit: FIRST_PAGE_SIZE }, { signal }))
+  );
   const earlyTaken = useRef(false);
   useEffect(() => {
     uncommitted = undefined;
-    const reuse = !earlyTaken.current && early.key === queryKey;
+    const reuse = !earlyTaken.current && early.key === queryKey && !claimed.has(early);
     earlyTaken.current = true;
-    fetchPage(undefined, reuse ? early.page : undefined);
+    if (reuse) {
+      claimed.add(early);
+    }
+    fetchPage(undefined, reuse ? early : undefined);
+    // A new query or leaving the page cancels what is on its way (the first page, or a next one).
+    return () => inflight.current?.abort();
   }, [fetchPage, queryKey, early]);
 
   // Answers to an older query are not shown while the new one loads.

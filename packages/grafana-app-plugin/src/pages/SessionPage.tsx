@@ -38,7 +38,7 @@ export function SessionPage() {
   const s = useStyles2(getStyles);
   const api = useTrackerApi();
   const id = sessionIdFrom(useLocation().pathname);
-  const { value: session, error, reload } = useAsync(() => api.getSession(id), [api, id]);
+  const { value: session, error, reload } = useAsync((signal) => api.getSession(id, { signal }), [api, id]);
   const [exportError, setExportError] = useState<string>();
   const [exporting, setExporting] = useState(false);
   const cut = useMemo(() => session && sessionCut(session), [session]);

@@ -1,6 +1,7 @@
+import { Observable, of } from 'rxjs';
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { locationService } from '@grafana/runtime';
+import { type BackendSrvRequest, type FetchResponse, locationService } from '@grafana/runtime';
 import { ProxyTrackerApi, TrackerError } from '../api/client';
 import { FakeTrackerApi } from '../api/fake';
 import type { Page, SessionSummary } from '../api/types';
@@ -139,7 +140,10 @@ describe('Debug sessions page pages through the tracker with nextCursor', () => 
   test("while new filters load, the old list's cursor is not used", async () => {
     const api = new FakeTrackerApi({ sessions: [SESSION, SESSION_2] });
     const answers: Array<(page: Page<SessionSummary>) => void> = [];
-    const listSessions = jest.fn(() => new Promise<Page<SessionSummary>>((resolve) => answers.push(resolve)));
+    const listSessions = jest.fn(
+      (..._args: Parameters<FakeTrackerApi['listSessions']>) =>
+        new Promise<Page<SessionSummary>>((resolve) => answers.push(resolve))
+    );
     api.listSessions = listSessions;
     renderApp(URL, api);
     act(() => answers[0]({ items: [SESSION], nextCursor: 'old' }));
@@ -149,7 +153,7 @@ describe('Debug sessions page pages through the tracker with nextCursor', () => 
     // Waiting, but not `disabled` (a disabled button drops the keyboard focus).
     expect(screen.getByTestId(testIds.sessions.more)).toHaveAttribute('aria-disabled', 'true');
     await userEvent.click(screen.getByTestId(testIds.sessions.more));
-    expect(listSessions.mock.calls).toEqual([[{ limit: 200 }], [{ hasErrors: true, limit: 200 }]]);
+    expect(listSessions.mock.calls.map(([query]) => query)).toEqual([{ limit: 200 }, { hasErrors: true, limit: 200 }]);
   });
 
   test('the fake tracker searches session ids as the real one: case and all', async () => {
@@ -258,5 +262,37 @@ describe('Debug sessions page links to a session whose id has characters a URL p
     expect(await screen.findByTestId(testIds.session.container)).toBeInTheDocument();
     expect(screen.getByRole('heading', { level: 2 }).textContent).toBe(PATH_SESSION_ID);
     expect(requests).toEqual([`GET ${TRACKER}?limit=200`, `GET ${TRACKER}/${segment}`, `GET ${TRACKER}/${segment}`]);
+  });
+});
+
+describe('Debug sessions page: a request it no longer wants is cancelled', () => {
+  const TRACKER = 'api/plugin-proxy/beacon-observability-app/tracker/api/v1/sessions';
+
+  test('a new filter cancels a further page on its way, without an error; leaving cancels its first page', async () => {
+    const unsubscribed: string[] = [];
+    const backend = {
+      fetch<T>(req: BackendSrvRequest) {
+        if (req.url === `${TRACKER}?limit=200`) {
+          return of({ data: { items: [SESSION], nextCursor: 'c1' }, status: 200 } as FetchResponse<T>);
+        }
+        // Any other request stays on its way; unsubscribing is what cancels it in Grafana.
+        return new Observable<FetchResponse<T>>(() => () => {
+          unsubscribed.push(req.url);
+        });
+      },
+    };
+    const { unmount } = renderApp(URL, new ProxyTrackerApi(() => backend));
+    await screen.findAllByTestId(testIds.sessions.row);
+    await userEvent.click(screen.getByTestId(testIds.sessions.more));
+    await userEvent.click(screen.getByLabelText('Only with errors'));
+    await waitFor(() => expect(unsubscribed).toEqual([`${TRACKER}?limit=200&cursor=c1`]));
+    await act(async () => {});
+    // The old list stays while the new filter's first page loads, with no "cancelled" error.
+    expect(rows().map((r) => r[0])).toEqual(['req-42']);
+    expect(screen.queryByText(/cancelled/)).toBeNull();
+    expect(screen.queryByTestId(testIds.state.error)).toBeNull();
+
+    unmount();
+    expect(unsubscribed).toEqual([`${TRACKER}?limit=200&cursor=c1`, `${TRACKER}?hasErrors=true&limit=200`]);
   });
 });

@@ -1,9 +1,10 @@
-import React, { useMemo, useRef, useState } from 'react';
+import React, { useEffect, useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, Button, Checkbox, Field, Stack, useStyles2 } from '@grafana/ui';
+import { isAborted } from '../api/client';
 import { useTrackerApi } from '../api/context';
 import type { Page, SessionQuery, SessionSummary } from '../api/types';
 import { DebouncedInput } from '../components/DebouncedInput';
@@ -44,7 +45,8 @@ export function SessionsPage() {
   const api = useTrackerApi();
   const [params, set] = useQueryParams();
   const query = useMemo(() => sessionQueryFrom(params), [params]);
-  const { value, error, loading, reload } = useAsync(() => api.listSessions(query), [api, JSON.stringify(query)]);
+  const queryKey = JSON.stringify(query);
+  const { value, error, loading, reload } = useAsync((signal) => api.listSessions(query, { signal }), [api, queryKey]);
   // Further pages, kept with the first page they follow: a new query or a reload drops them.
   const [more, setMore] = useState<{
     first: Page<SessionSummary>;
@@ -58,6 +60,9 @@ export function SessionsPage() {
   const nextCursor = extra ? extra.nextCursor : (value?.nextCursor ?? null);
   const rowsRef = useRef<HTMLTableSectionElement>(null);
   const expectMore = useFocusNewItem(rowsRef, items.length, Boolean(nextCursor), 'tr');
+  // A further page on its way is cancelled by a new query (whose first page drops it) or leaving.
+  const moreRequest = useRef<AbortController | undefined>(undefined);
+  useEffect(() => () => moreRequest.current?.abort(), [api, queryKey]);
   const loadMore = () => {
     // While a new query loads, the list and its cursor are the old query's: not paged on.
     if (!value || !nextCursor || extra?.loading || loading) {
@@ -67,14 +72,17 @@ export function SessionsPage() {
     const shown = extra?.items ?? [];
     expectMore();
     setMore({ first, items: shown, nextCursor, loading: true });
-    api.listSessions({ ...query, cursor: nextCursor }).then(
+    const controller = new AbortController();
+    moreRequest.current = controller;
+    api.listSessions({ ...query, cursor: nextCursor }, { signal: controller.signal }).then(
       (page) =>
         setMore((m) =>
           m?.first === first
             ? { first, items: withPage(shown, page.items), nextCursor: page.nextCursor, loading: false }
             : m
         ),
-      (e: Error) => setMore((m) => (m?.first === first ? { ...m, loading: false, error: e.message } : m))
+      (e: Error) =>
+        isAborted(e) || setMore((m) => (m?.first === first ? { ...m, loading: false, error: e.message } : m))
     );
   };
   const filtered = Boolean(query.q || query.service || query.minDurationMs || query.hasErrors);

@@ -56,26 +56,32 @@ export function IssuesPanel({ options, timeRange, replaceVariables, width, heigh
   const from = timeRange.from.valueOf();
   const to = timeRange.to.valueOf();
   const limit = Math.max(1, Math.min(100, options.limit || 10));
-  const { value, error, loading, reload } = useAsync(async () => {
-    if (services && services.length > MAX_SERVICES) {
-      throw new TrackerError(
-        'bad-request',
-        `The service option names ${services.length} services; the tracker takes at most ${MAX_SERVICES}. Pick fewer, or give the variable a custom all value such as * for every service.`
+  const { value, error, loading, reload } = useAsync(
+    async (signal) => {
+      if (services && services.length > MAX_SERVICES) {
+        throw new TrackerError(
+          'bad-request',
+          `The service option names ${services.length} services; the tracker takes at most ${MAX_SERVICES}. Pick fewer, or give the variable a custom all value such as * for every service.`
+        );
+      }
+      // The tracker keeps the issues active in the dashboard's time range.
+      // and the issues of any of the services picked (each an issue with an event from it).
+      const page = await api.listIssues(
+        {
+          service: services,
+          status: options.status === 'any' ? undefined : options.status,
+          sort: options.sort,
+          seenAfter: from,
+          seenBefore: to,
+          limit,
+        },
+        { signal }
       );
-    }
-    // The tracker keeps the issues active in the dashboard's time range.
-    // and the issues of any of the services picked (each an issue with an event from it).
-    const page = await api.listIssues({
-      service: services,
-      status: options.status === 'any' ? undefined : options.status,
-      sort: options.sort,
-      seenAfter: from,
-      seenBefore: to,
-      limit,
-    });
-    return page.items;
-    // servicesKey stands for services (a new array on every render).
-  }, [api, servicesKey, options.status, options.sort, limit, from, to]);
+      return page.items;
+      // servicesKey stands for services (a new array on every render).
+    },
+    [api, servicesKey, options.status, options.sort, limit, from, to]
+  );
 
   const showSparkline = width >= 420;
   return (

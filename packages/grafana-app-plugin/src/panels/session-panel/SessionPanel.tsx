@@ -24,7 +24,7 @@ export function SessionPanel({ options, replaceVariables, width, height }: Panel
   const raw = replaceVariables(options.correlationId ?? '').trim();
   const id = raw && !raw.startsWith('$') ? raw : '';
   const { value, error, loading, reload } = useAsync(
-    () => (id ? api.getSession(id) : Promise.resolve(undefined)),
+    (signal) => (id ? api.getSession(id, { signal }) : Promise.resolve(undefined)),
     [api, id]
   );
   const notice = useMemo(() => (value ? cutNotice(value) : ''), [value]);
