@@ -1,8 +1,9 @@
 // What every browser test of the plugin starts from: a tracking server seeded by the real SDKs
 // (tracker.ts), the plugin host serving the built dist through the plugin.json proxy route
 // (host/), one Debian Chromium, and a fresh page per test, after which no console error, page
-// error, failed or unanswered request may be left. `usePluginSession()` registers the jest hooks;
-// the exported bindings are live: they hold the running session once its beforeAll has run.
+// error, failed or unanswered request may be left (a superseded tracker read may be cancelled).
+// `usePluginSession()` registers the jest hooks; the exported bindings are live: they hold the
+// running session once its beforeAll has run.
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { testIds } from '../../packages/grafana-app-plugin/src/components/testIds';
@@ -14,6 +15,14 @@ import { type SeededTracker, startSeededTracker } from './tracker';
 
 export const PLUGIN_ID = 'beacon-observability-app';
 export const CORRELATION_ID = 'req-e2e-checkout'; // seed-app.cjs
+
+/**
+ * The plugin cancels a read of the tracker a newer one supersedes (another filter, another issue)
+ * or whose page is left: a GET through the proxy route may end net::ERR_ABORTED; nothing else may.
+ */
+const trackerRead = (method: string, url: string) =>
+  method === 'GET' &&
+  new URL(url).pathname.startsWith(`/api/plugin-proxy/${PLUGIN_ID}/tracker/api/v1/`);
 
 export let tracker: SeededTracker;
 export let host: RunningHost;
@@ -32,7 +41,7 @@ export function usePluginSession(): void {
         secureJsonData: { apiToken: tracker.apiToken },
       },
     });
-    browser = await launch();
+    browser = await launch(undefined, trackerRead);
     // The first load compiles the 8 MiB host bundle, which took over 30 s in CI while every
     // other package's tests shared the two cores. Load it here, with room, so the tests time
     // only the plugin (the bundle is cacheable). Twice: Chromium stores a script's code cache
@@ -53,6 +62,7 @@ export function usePluginSession(): void {
 
   beforeEach(async () => {
     browser.problems.length = 0;
+    browser.cancelled.length = 0;
     host.unanswered.length = 0;
     host.proxied.length = 0;
     page = await browser.open();

@@ -9,6 +9,7 @@ import { testIds } from '../../packages/grafana-app-plugin/src/components/testId
 import { artifactsDir } from './paths';
 import {
   app,
+  browser,
   CORRELATION_ID,
   host,
   page,
@@ -101,6 +102,47 @@ test('a status change in the page reaches the tracking server', async () => {
   expect(
     host.proxied.some((p) => p.startsWith(`PATCH tracker/api/v1/issues/${issue.id} → 200`)),
   ).toBe(true);
+});
+
+test('a filter changed while the list loads cancels the superseded request in the browser', async () => {
+  // The list of open issues is held unanswered; choosing another status must cancel its request
+  // (the plugin unsubscribes Grafana's fetch, which aborts it), not leave it waiting behind the
+  // proxy while the resolved list is shown.
+  const isHeld = (url: string) => {
+    const u = new URL(url);
+    return u.pathname.endsWith('/tracker/api/v1/issues') && u.searchParams.get('status') === 'open';
+  };
+  let release = () => {};
+  const released = new Promise<void>((r) => (release = r));
+  await page.route(
+    (u) => isHeld(u.href),
+    async (route) => {
+      await released;
+      await route.continue().catch(() => undefined); // the page has cancelled it
+    },
+  );
+  try {
+    const sent = page.waitForRequest((r) => isHeld(r.url()));
+    await page.goto(app('issues?status=open'));
+    const held = await sent;
+    await page
+      .getByTestId(testIds.issues.choice('status'))
+      .getByRole('radio', { name: 'Resolved' })
+      .click({ force: true });
+    await page.waitForURL(/status=resolved/);
+    for (const deadline = Date.now() + 10_000; !browser.cancelled.length;) {
+      if (Date.now() > deadline) throw new Error('the superseded request was never cancelled');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(browser.cancelled).toEqual([`GET ${held.url()}`]);
+    await page
+      .getByTestId(testIds.state.empty)
+      .or(page.getByTestId(testIds.issues.row).first())
+      .waitFor();
+  } finally {
+    release();
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
+  }
 });
 
 test('the debug session shows the waterfall with the slow span, the error and memory snapshots', async () => {

@@ -116,7 +116,10 @@ standardEditorsRegistry.setInit(() =>
   editorIds.map((id) => ({ id, name: id, editor: () => null })),
 );
 
-async function request<T>(options: BackendSrvRequest): Promise<FetchResponse<T>> {
+async function request<T>(
+  options: BackendSrvRequest,
+  signal?: AbortSignal,
+): Promise<FetchResponse<T>> {
   const params = options.params
     ? `?${new URLSearchParams(options.params as Record<string, string>)}`
     : '';
@@ -131,6 +134,7 @@ async function request<T>(options: BackendSrvRequest): Promise<FetchResponse<T>>
         ...(options.headers ?? {}),
       },
       body: hasBody ? JSON.stringify(options.data) : undefined,
+      signal,
     });
   } catch (cause) {
     // No answer: Grafana's processRequestError gives the fetch's own error a data.message.
@@ -160,15 +164,18 @@ async function request<T>(options: BackendSrvRequest): Promise<FetchResponse<T>>
   };
 }
 
+// As Grafana's backendSrv.fetch (rxjs fromFetch): unsubscribing aborts the browser's request.
 const fetchObservable = <T,>(options: BackendSrvRequest) =>
   new Observable<FetchResponse<T>>((subscriber) => {
-    request<T>(options).then(
+    const controller = new AbortController();
+    request<T>(options, controller.signal).then(
       (response) => {
         subscriber.next(response);
         subscriber.complete();
       },
       (error) => subscriber.error(error),
     );
+    return () => controller.abort();
   });
 
 const data = async <T,>(options: BackendSrvRequest) => (await request<T>(options)).data;
