@@ -1,8 +1,9 @@
 // clusterAuthentication against ConfigMaps a generator writes as kube-apiserver publishes
 // kube-system/extension-apiserver-authentication (CA bundles as text, header settings as JSON
 // lists of strings), read as k8s.io/apiserver's deserializeStrings reads them: a missing or
-// empty key is the default, JSON null no entries. Anything else is an error naming the
-// ConfigMap and the key, never a TypeError or a bare SyntaxError.
+// empty key, or JSON null, is no entries (its `if len(in) == 0 { return nil, nil }`; the flags'
+// X-Remote-* defaults are not the ConfigMap's). Anything else is an error naming the ConfigMap
+// and the key, never a TypeError or a bare SyntaxError.
 import { deepStrictEqual, ok } from 'node:assert/strict';
 import fc from 'fast-check';
 import type { KubeApi } from './api';
@@ -15,31 +16,25 @@ const answering = (body: unknown): KubeApi => ({
   close: () => undefined,
 });
 
-const LISTS = {
-  'requestheader-allowed-names': [] as string[],
-  'requestheader-username-headers': ['X-Remote-User'],
-  // kube-apiserver 1.32 on publishes it; k8s.io/apiserver defaults none.
-  'requestheader-uid-headers': [] as string[],
-  'requestheader-group-headers': ['X-Remote-Group'],
-  'requestheader-extra-headers-prefix': ['X-Remote-Extra-'],
-};
-type ListKey = keyof typeof LISTS;
-const FIELD: Record<ListKey, string> = {
+/** Each list setting and the field it fills. */
+const FIELD = {
   'requestheader-allowed-names': 'allowedNames',
   'requestheader-username-headers': 'usernameHeaders',
   'requestheader-uid-headers': 'uidHeaders',
   'requestheader-group-headers': 'groupHeaders',
   'requestheader-extra-headers-prefix': 'extraHeaderPrefixes',
-};
+} as const;
+type ListKey = keyof typeof FIELD;
 
 /** One list setting: how it is written, and what it means. */
-const listSetting = (key: ListKey) =>
+const listSetting = () =>
   fc.oneof(
     fc.array(fc.string({ unit: 'grapheme', maxLength: 10 }), { maxLength: 3 }).map((l) => ({
       written: JSON.stringify(l) as string | undefined,
       means: l,
     })),
-    fc.constantFrom(undefined, '').map((w) => ({ written: w, means: LISTS[key] })),
+    // Missing or empty: none.
+    fc.constantFrom(undefined, '').map((w) => ({ written: w, means: [] as string[] })),
     fc.constant({ written: 'null' as string | undefined, means: [] as string[] }),
   );
 
@@ -52,11 +47,11 @@ const configMap = fc.record({
   clientCA: pem,
   rhCA: pem,
   lists: fc.record({
-    'requestheader-allowed-names': listSetting('requestheader-allowed-names'),
-    'requestheader-username-headers': listSetting('requestheader-username-headers'),
-    'requestheader-uid-headers': listSetting('requestheader-uid-headers'),
-    'requestheader-group-headers': listSetting('requestheader-group-headers'),
-    'requestheader-extra-headers-prefix': listSetting('requestheader-extra-headers-prefix'),
+    'requestheader-allowed-names': listSetting(),
+    'requestheader-username-headers': listSetting(),
+    'requestheader-uid-headers': listSetting(),
+    'requestheader-group-headers': listSetting(),
+    'requestheader-extra-headers-prefix': listSetting(),
   }),
   other: fc.dictionary(fc.constantFrom('x', '__proto__', 'toString'), fc.string(), { maxKeys: 2 }),
 });
@@ -117,7 +112,7 @@ describe('clusterAuthentication (properties)', () => {
     );
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom(...(Object.keys(LISTS) as ListKey[])),
+        fc.constantFrom(...(Object.keys(FIELD) as ListKey[])),
         notAList,
         async (key, bad) => {
           const got = await outcome({ data: { 'requestheader-client-ca-file': 'ca', [key]: bad } });
@@ -135,7 +130,7 @@ describe('clusterAuthentication (properties)', () => {
     const key = fc.constantFrom(
       'client-ca-file',
       'requestheader-client-ca-file',
-      ...Object.keys(LISTS),
+      ...Object.keys(FIELD),
       '__proto__',
     );
     const body = fc.oneof(
@@ -175,11 +170,38 @@ describe('clusterAuthentication (examples)', () => {
     [
       { data: { 'requestheader-client-ca-file': 'ca', 'requestheader-allowed-names': 'null' } },
       {
+        // No header named: upstream's deserializeStrings reads a missing key as none, so no
+        // front-proxy request names its user (the flags' X-Remote-* defaults do not apply).
         requestHeader: {
           ca: 'ca',
           allowedNames: [],
-          usernameHeaders: ['X-Remote-User'],
+          usernameHeaders: [],
           uidHeaders: [],
+          groupHeaders: [],
+          extraHeaderPrefixes: [],
+        },
+      },
+    ],
+    [
+      {
+        // As kubeadm's kube-apiserver publishes it (1.32).
+        data: {
+          'client-ca-file': 'client-ca',
+          'requestheader-client-ca-file': 'ca',
+          'requestheader-allowed-names': '["front-proxy-client"]',
+          'requestheader-extra-headers-prefix': '["X-Remote-Extra-"]',
+          'requestheader-group-headers': '["X-Remote-Group"]',
+          'requestheader-uid-headers': '["X-Remote-Uid"]',
+          'requestheader-username-headers': '["X-Remote-User"]',
+        },
+      },
+      {
+        clientCA: 'client-ca',
+        requestHeader: {
+          ca: 'ca',
+          allowedNames: ['front-proxy-client'],
+          usernameHeaders: ['X-Remote-User'],
+          uidHeaders: ['X-Remote-Uid'],
           groupHeaders: ['X-Remote-Group'],
           extraHeaderPrefixes: ['X-Remote-Extra-'],
         },
@@ -200,10 +222,10 @@ describe('clusterAuthentication (examples)', () => {
         requestHeader: {
           ca: 'ca',
           allowedNames: [],
-          usernameHeaders: ['X-Remote-User'],
+          usernameHeaders: [],
           uidHeaders: ['X-Remote-Uid', 'X-Other-Uid'],
-          groupHeaders: ['X-Remote-Group'],
-          extraHeaderPrefixes: ['X-Remote-Extra-'],
+          groupHeaders: [],
+          extraHeaderPrefixes: [],
         },
       },
     ],

@@ -51,12 +51,15 @@ const text = (d: Data, key: string): string | undefined => {
 
 /**
  * A JSON list of strings, as kube-apiserver publishes them and k8s.io/apiserver's
- * deserializeStrings reads them: missing or empty is the default, `null` none; anything else is
- * an error naming the key (JSON.parse's own SyntaxError named neither it nor the ConfigMap).
+ * deserializeStrings reads them: missing, empty or `null` is none (no default: the flags'
+ * X-Remote-* defaults are not the ConfigMap's, so a ConfigMap without username headers lets no
+ * front-proxy request name its user, and the proxy's certificate falls through to x509 as it does
+ * upstream); anything else is an error naming the key (JSON.parse's own SyntaxError named neither
+ * it nor the ConfigMap).
  */
-const list = (d: Data, key: string, fallback: string[]): string[] => {
+const list = (d: Data, key: string): string[] => {
   const raw = text(d, key);
-  if (raw === undefined) return fallback;
+  if (raw === undefined) return [];
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -89,12 +92,12 @@ export async function clusterAuthentication(api: KubeApi): Promise<ClusterAuthen
       ? {
           requestHeader: {
             ca: rhCa,
-            allowedNames: list(d, 'requestheader-allowed-names', []),
-            usernameHeaders: list(d, 'requestheader-username-headers', ['X-Remote-User']),
-            // Published by kube-apiserver 1.32 on; none when missing, as upstream defaults none.
-            uidHeaders: list(d, 'requestheader-uid-headers', []),
-            groupHeaders: list(d, 'requestheader-group-headers', ['X-Remote-Group']),
-            extraHeaderPrefixes: list(d, 'requestheader-extra-headers-prefix', ['X-Remote-Extra-']),
+            allowedNames: list(d, 'requestheader-allowed-names'),
+            usernameHeaders: list(d, 'requestheader-username-headers'),
+            // Published by kube-apiserver 1.32 on.
+            uidHeaders: list(d, 'requestheader-uid-headers'),
+            groupHeaders: list(d, 'requestheader-group-headers'),
+            extraHeaderPrefixes: list(d, 'requestheader-extra-headers-prefix'),
           },
         }
       : {}),
