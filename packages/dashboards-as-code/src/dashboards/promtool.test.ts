@@ -271,6 +271,107 @@ describe('Connections used, evaluated by promtool', () => {
   });
 });
 
+// Two PostgreSQL servers (postgres_exporter targets), each with its own database `app`: the
+// primary cluster's and the analytics one's. Same name, and often the same datid (16384, the first
+// user database's OID), yet different databases: each panel draws one line per server and
+// database, with that server's own value. Grouped by datname alone they were added into one.
+describe('Per-database PostgreSQL panels with `app` on two servers, evaluated by promtool', () => {
+  const PRIMARY = 'pg-primary:9187';
+  const ANALYTICS = 'pg-analytics:9187';
+  const labels = (instance: string, rest: string) =>
+    `{job="postgres",instance="${instance}",${rest}}`;
+  const check = (expr: string, series: Obj[], expSamples: Obj[]) => {
+    const r = promtool(series, expr, '10m', expSamples);
+    expect(r.out).toContain('SUCCESS');
+    expect(r.status).toBe(0);
+  };
+
+  it("Connections by database: 10 on the primary's app and 4 on the analytics app, not 14", () => {
+    const backends = (instance: string, datname: string, n: number) => ({
+      series: `pg_stat_database_numbackends${labels(instance, `datid="16384",datname="${datname}"`)}`,
+      values: `${n}x10`,
+    });
+    check(
+      panelExpr('beacon-database', 'Connections by database'),
+      [
+        backends(PRIMARY, 'app', 10),
+        backends(PRIMARY, 'billing', 3),
+        backends(ANALYTICS, 'app', 4),
+      ],
+      [
+        { labels: labels(PRIMARY, 'datname="app"'), value: 10 },
+        { labels: labels(PRIMARY, 'datname="billing"'), value: 3 },
+        { labels: labels(ANALYTICS, 'datname="app"'), value: 4 },
+      ],
+    );
+  });
+
+  it("Buffer cache hit ratio: 75 % on the primary's app and 50 % on the analytics app, not 62.5 %", () => {
+    const counter = (name: string, instance: string, perMinute: number) => ({
+      series: `${name}${labels(instance, 'datid="16384",datname="app"')}`,
+      values: `0+${perMinute}x10`,
+    });
+    check(
+      panelExpr('beacon-database', 'Buffer cache hit ratio'),
+      [
+        counter('pg_stat_database_blks_hit', PRIMARY, 45), // 45 of 60 blocks from the cache
+        counter('pg_stat_database_blks_read', PRIMARY, 15),
+        counter('pg_stat_database_blks_hit', ANALYTICS, 30), // 30 of 60
+        counter('pg_stat_database_blks_read', ANALYTICS, 30),
+      ],
+      [
+        { labels: labels(PRIMARY, 'datname="app"'), value: 0.75 },
+        { labels: labels(ANALYTICS, 'datname="app"'), value: 0.5 },
+      ],
+    );
+  });
+
+  it("Longest running transaction: 12 s on the primary's app and 30 s on the analytics app", () => {
+    const tx = (instance: string, state: string, usename: string, seconds: number) => ({
+      series: `pg_stat_activity_max_tx_duration${labels(
+        instance,
+        `datname="app",state="${state}",usename="${usename}",application_name="",backend_type="client backend"`,
+      )}`,
+      values: `${seconds}x10`,
+    });
+    check(
+      panelExpr('beacon-database', 'Longest running transaction'),
+      [
+        tx(PRIMARY, 'active', 'app', 12),
+        tx(PRIMARY, 'active', 'report', 3),
+        tx(PRIMARY, 'idle in transaction', 'app', 100), // not active: not drawn
+        tx(ANALYTICS, 'active', 'app', 30),
+      ],
+      [
+        { labels: labels(PRIMARY, 'datname="app"'), value: 12 },
+        { labels: labels(ANALYTICS, 'datname="app"'), value: 30 },
+      ],
+    );
+  });
+
+  it("Locks by mode: each server's own locks on its app, per mode", () => {
+    const locks = (instance: string, mode: string, n: number) => ({
+      series: `pg_locks_count${labels(instance, `datname="app",mode="${mode}"`)}`,
+      values: `${n}x10`,
+    });
+    check(
+      panelExpr('beacon-database', 'Locks by mode'),
+      [
+        locks(PRIMARY, 'accessexclusivelock', 2),
+        locks(PRIMARY, 'accesssharelock', 7),
+        locks(ANALYTICS, 'accessexclusivelock', 5),
+        locks(ANALYTICS, 'accesssharelock', 1),
+      ],
+      [
+        { labels: labels(PRIMARY, 'datname="app",mode="accessexclusivelock"'), value: 2 },
+        { labels: labels(PRIMARY, 'datname="app",mode="accesssharelock"'), value: 7 },
+        { labels: labels(ANALYTICS, 'datname="app",mode="accessexclusivelock"'), value: 5 },
+        { labels: labels(ANALYTICS, 'datname="app",mode="accesssharelock"'), value: 1 },
+      ],
+    );
+  });
+});
+
 describe('Container usage vs limit, evaluated by promtool', () => {
   // api-0: app limited to 1 core (or 512 MiB) using half of it, and a sidecar without limits
   // using 1 core (1 GiB). web-0: both containers limited, each at half its limit.

@@ -18,6 +18,12 @@ export const UID = 'beacon-database';
 const { dbQueryDuration, dbPoolConnections, cacheHits, cacheMisses } = catalog.platform;
 const pg = catalog.postgresExporter;
 
+// A PostgreSQL server is its postgres_exporter target (job, instance). Databases of the same name
+// live on many servers (each service's own server has its `app`), so a per-database panel groups
+// by the server too: `by (datname)` alone added two servers' `app` into one line.
+const SERVER = ['job', 'instance'] as const;
+const SERVER_LEGEND = '{{instance}}';
+
 function servicesRow(d: dashboard.DashboardBuilder): void {
   const buckets = histogramSelector(dbQueryDuration, 'bucket', inScope);
   const q = (quantile: number) =>
@@ -70,8 +76,8 @@ function servicesRow(d: dashboard.DashboardBuilder): void {
 }
 
 function postgresRow(d: dashboard.DashboardBuilder): void {
-  const perDb = by(pg.blocksHit, ['datname']);
-  const perServer = by(pg.backends, ['job', 'instance']);
+  const perDb = by(pg.blocksHit, [...SERVER, 'datname']);
+  const perServer = by(pg.backends, SERVER);
   d.withRow(row('PostgreSQL'))
     .withPanel(
       statPanel({
@@ -98,7 +104,7 @@ function postgresRow(d: dashboard.DashboardBuilder): void {
             // server's backends over one server's limit read 150 % for three servers at 50 %.
             expr:
               `max(sum ${perServer} (${selector(pg.backends)})` +
-              ` / max ${by(pg.maxConnections, ['job', 'instance'])} (${selector(pg.maxConnections)}))`,
+              ` / max ${by(pg.maxConnections, SERVER)} (${selector(pg.maxConnections)}))`,
             legend: 'fullest server',
           },
         ],
@@ -107,7 +113,7 @@ function postgresRow(d: dashboard.DashboardBuilder): void {
     .withPanel(
       statPanel({
         title: 'Database size',
-        description: 'Disk space used by all databases.',
+        description: 'Disk space used by all databases, on all servers.',
         unit: UNIT.bytes,
         queries: [{ expr: `sum(${selector(pg.databaseSize)})`, legend: 'size' }],
       }),
@@ -115,7 +121,7 @@ function postgresRow(d: dashboard.DashboardBuilder): void {
     .withPanel(
       statPanel({
         title: 'Deadlocks',
-        description: 'Deadlocks detected per second, all databases.',
+        description: 'Deadlocks detected per second, all databases on all servers.',
         unit: UNIT.opsPerSecond,
         thresholds: [
           { value: null, color: 'green' },
@@ -127,12 +133,12 @@ function postgresRow(d: dashboard.DashboardBuilder): void {
     .withPanel(
       timeseriesPanel({
         title: 'Connections by database',
-        description: 'Backends connected to each database.',
+        description: 'Backends connected, per server and database.',
         unit: UNIT.count,
         queries: [
           {
-            expr: `sum ${by(pg.backends, ['datname'])} (${selector(pg.backends)})`,
-            legend: '{{datname}}',
+            expr: `sum ${by(pg.backends, [...SERVER, 'datname'])} (${selector(pg.backends)})`,
+            legend: `${SERVER_LEGEND} {{datname}}`,
           },
         ],
       }),
@@ -140,7 +146,7 @@ function postgresRow(d: dashboard.DashboardBuilder): void {
     .withPanel(
       timeseriesPanel({
         title: 'Buffer cache hit ratio',
-        description: 'Share of block reads served from the buffer cache, per database.',
+        description: 'Share of block reads served from the buffer cache, per server and database.',
         unit: UNIT.ratio,
         min: 0,
         max: 1,
@@ -148,8 +154,8 @@ function postgresRow(d: dashboard.DashboardBuilder): void {
           {
             expr:
               `sum ${perDb} (${rate(selector(pg.blocksHit))}) / (sum ${perDb} (${rate(selector(pg.blocksHit))})` +
-              ` + sum ${by(pg.blocksRead, ['datname'])} (${rate(selector(pg.blocksRead))}))`,
-            legend: '{{datname}}',
+              ` + sum ${by(pg.blocksRead, [...SERVER, 'datname'])} (${rate(selector(pg.blocksRead))}))`,
+            legend: `${SERVER_LEGEND} {{datname}}`,
           },
         ],
       }),
@@ -158,13 +164,13 @@ function postgresRow(d: dashboard.DashboardBuilder): void {
       timeseriesPanel({
         title: 'Longest running transaction',
         description:
-          'Age of the oldest active transaction per database: slow queries show here. Red above 2 s.',
+          'Age of the oldest active transaction, per server and database: slow queries show here. Red above 2 s.',
         unit: UNIT.seconds,
         thresholds: THRESHOLDS.latencyP99,
         queries: [
           {
-            expr: `max ${by(pg.activityMaxTxDuration, ['datname'])} (${selector(pg.activityMaxTxDuration, { state: 'active' })})`,
-            legend: '{{datname}}',
+            expr: `max ${by(pg.activityMaxTxDuration, [...SERVER, 'datname'])} (${selector(pg.activityMaxTxDuration, { state: 'active' })})`,
+            legend: `${SERVER_LEGEND} {{datname}}`,
           },
         ],
       }),
@@ -173,12 +179,12 @@ function postgresRow(d: dashboard.DashboardBuilder): void {
       timeseriesPanel({
         title: 'Locks by mode',
         description:
-          'Locks held per database and mode; a rise in exclusive modes points at blocking queries.',
+          'Locks held per server, database and mode; a rise in exclusive modes points at blocking queries.',
         unit: UNIT.count,
         queries: [
           {
-            expr: `sum ${by(pg.locks, ['datname', 'mode'])} (${selector(pg.locks)})`,
-            legend: '{{datname}} {{mode}}',
+            expr: `sum ${by(pg.locks, [...SERVER, 'datname', 'mode'])} (${selector(pg.locks)})`,
+            legend: `${SERVER_LEGEND} {{datname}} {{mode}}`,
           },
         ],
       }),
