@@ -163,6 +163,7 @@ function page(meta: object, user: UserPreferences): string {
 <html lang="en"><head><meta charset="utf-8"><base href="/"><title>Beacon plugin host</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="host/host.css">
+<style>body { margin: 0 } #root { padding: 16px }</style>
 <script>window.grafanaBootData = ${json(bootData)}; window.beaconMeta = ${json(meta)};</script>
 <script src="host/system.js"></script>
 <script src="host/host.js"></script>
