@@ -106,7 +106,7 @@ export function SessionPage() {
             <>
               <h3 className={s.heading}>Errors</h3>
               <CutNotice text={cut?.errorEvents} />
-              <ul>
+              <ul className={s.errors}>
                 {session.errorEvents.map((e) => (
                   <li key={e.eventId}>
                     +{formatMs(e.offsetMs)} · {e.service} ·{' '}
@@ -140,4 +140,6 @@ const getStyles = (theme: GrafanaTheme2) => ({
   title: css({ margin: 0, wordBreak: 'break-all' }),
   heading: css({ marginTop: theme.spacing(3) }),
   link: css({ color: theme.colors.text.link }),
+  // Grafana's global styles take a list's indent away: its bullets hung outside the page.
+  errors: css({ paddingLeft: theme.spacing(2.5), margin: 0 }),
 });
