@@ -12,7 +12,8 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { BodyBudget, BodyError, LIMITS, readBody } from './body';
 import { rawPost } from '../testing/raw-post';
-import { createZstdDecompress, DECODE_BUDGET, ZstdLimitError } from './zstd';
+import { createZstdDecompress, DECODE_BUDGET, type ZstdBounds, ZstdLimitError } from './zstd';
+import { ZstdThreads } from './zstd-worker';
 
 jest.setTimeout(60_000);
 
@@ -273,13 +274,22 @@ describe('the zstd decoder, fed any bytes', () => {
     /^frame \d+ stores the checksum [0-9a-f]{8}, but its content hashes to [0-9a-f]{8}$/,
   ];
 
+  // The decoder as ingest runs it, on its own thread (zstd-worker.ts), and on the calling one.
+  const threads = new ZstdThreads();
+  afterAll(() => threads.close());
+  const decoders: [string, (bounds: ZstdBounds) => NodeJS.ReadWriteStream][] = [
+    ['on its thread', (bounds) => threads.decompress(bounds)],
+    ['in process', createZstdDecompress],
+  ];
+
   /** What the decoder makes of `pieces`, at most 1 MB, in the time `budget` gives. */
   async function decode(
     pieces: Uint8Array[],
     budget: { baseMs: number; perMbMs: number; blockMs: number } = DECODE_BUDGET,
+    decompress: (bounds: ZstdBounds) => NodeJS.ReadWriteStream = createZstdDecompress,
   ): Promise<Buffer | Error> {
     const out: Buffer[] = [];
-    const decoder = createZstdDecompress({ maxOutput: MB, budget });
+    const decoder = decompress({ maxOutput: MB, budget });
     decoder.on('data', (b: Buffer) => out.push(b));
     try {
       await pipeline(Readable.from(pieces.map((p) => Buffer.from(p))), decoder);
@@ -305,58 +315,68 @@ describe('the zstd decoder, fed any bytes', () => {
     expect(out).toBe(10 * MB);
   });
 
-  it('gives the same bytes however a body is split (200 splits)', async () => {
-    const bodies = ['traces.json.zst', 'traces.pb.zst', 'batch.json.zst'].map(fixture);
-    const plain = await Promise.all(bodies.map((b) => decode([b])));
-    expect(plain.map((p) => (p instanceof Error ? p.message : sha256(p)))).toEqual([
-      sha256(fixture('traces.json')),
-      sha256(fixture('traces.pb')),
-      '6295c05b8553bd448cccc820be07118953c5812376c99e09d7705d8666896ccc',
-    ]);
-    await fc.assert(
-      fc.asyncProperty(fc.nat(2), fc.array(fc.nat(), { maxLength: 40 }), async (i, cuts) => {
-        const got = await decode(split(bodies[i]!, cuts));
-        expect(got instanceof Error ? got.message : sha256(got)).toBe(sha256(plain[i] as Buffer));
-      }),
-      { numRuns: 200 },
-    );
-  });
+  it.each(decoders)(
+    'gives the same bytes however a body is split, %s (200 splits)',
+    async (_, decompress) => {
+      const bodies = ['traces.json.zst', 'traces.pb.zst', 'batch.json.zst'].map(fixture);
+      const plain = await Promise.all(bodies.map((b) => decode([b])));
+      expect(plain.map((p) => (p instanceof Error ? p.message : sha256(p)))).toEqual([
+        sha256(fixture('traces.json')),
+        sha256(fixture('traces.pb')),
+        '6295c05b8553bd448cccc820be07118953c5812376c99e09d7705d8666896ccc',
+      ]);
+      await fc.assert(
+        fc.asyncProperty(fc.nat(2), fc.array(fc.nat(), { maxLength: 40 }), async (i, cuts) => {
+          const got = await decode(split(bodies[i]!, cuts), DECODE_BUDGET, decompress);
+          expect(got instanceof Error ? got.message : sha256(got)).toBe(sha256(plain[i] as Buffer));
+        }),
+        { numRuns: 200 },
+      );
+    },
+  );
 
-  it('reads a mutated body, or refuses it naming why, within its time (1k mutations)', async () => {
-    const bodies = ['traces.json.zst', 'traces.pb.zst', 'batch.json.zst'].map(fixture);
-    const mutation = fc.oneof(
-      fc.record({ flip: fc.nat(), mask: fc.integer({ min: 1, max: 255 }) }),
-      fc.record({ cut: fc.nat() }),
-      fc.record({ insert: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
-    );
-    await fc.assert(
-      fc.asyncProperty(
-        fc.nat(2),
-        fc.array(mutation, { minLength: 1, maxLength: 4 }),
-        fc.array(fc.nat(), { maxLength: 5 }),
-        async (i, mutations, cuts) => {
-          let body = Buffer.from(bodies[i]!);
-          for (const m of mutations) {
-            if ('flip' in m) body[m.flip % body.length]! ^= m.mask;
-            else if ('cut' in m) body = body.subarray(0, m.cut % body.length);
-            else {
-              const at = m.insert % (body.length + 1);
-              body = Buffer.concat([body.subarray(0, at), m.bytes, body.subarray(at)]);
+  it.each(decoders)(
+    'reads a mutated body, or refuses it naming why, within its time, %s (1k mutations)',
+    async (_, decompress) => {
+      const bodies = ['traces.json.zst', 'traces.pb.zst', 'batch.json.zst'].map(fixture);
+      const mutation = fc.oneof(
+        fc.record({ flip: fc.nat(), mask: fc.integer({ min: 1, max: 255 }) }),
+        fc.record({ cut: fc.nat() }),
+        fc.record({ insert: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          fc.nat(2),
+          fc.array(mutation, { minLength: 1, maxLength: 4 }),
+          fc.array(fc.nat(), { maxLength: 5 }),
+          async (i, mutations, cuts) => {
+            let body = Buffer.from(bodies[i]!);
+            for (const m of mutations) {
+              if ('flip' in m) body[m.flip % body.length]! ^= m.mask;
+              else if ('cut' in m) body = body.subarray(0, m.cut % body.length);
+              else {
+                const at = m.insert % (body.length + 1);
+                body = Buffer.concat([body.subarray(0, at), m.bytes, body.subarray(at)]);
+              }
+              if (body.length === 0) break;
             }
-            if (body.length === 0) break;
-          }
-          const started = Date.now();
-          const got = await decode(split(body, cuts), { baseMs: 50, perMbMs: 20, blockMs: 50 });
-          // 50 ms of budget; CI runs four times slower than alone.
-          expect(Date.now() - started).toBeLessThan(1_000);
-          if (!(got instanceof Error)) expect(got.length).toBeLessThanOrEqual(MB);
-          else if (!(got instanceof ZstdLimitError)) {
-            const { message } = got;
-            expect([message, KNOWN.some((k) => k.test(message))]).toEqual([message, true]);
-          }
-        },
-      ),
-      { numRuns: 1_000 },
-    );
-  });
+            const started = Date.now();
+            const got = await decode(
+              split(body, cuts),
+              { baseMs: 50, perMbMs: 20, blockMs: 50 },
+              decompress,
+            );
+            // 50 ms of budget; CI runs four times slower than alone.
+            expect(Date.now() - started).toBeLessThan(1_000);
+            if (!(got instanceof Error)) expect(got.length).toBeLessThanOrEqual(MB);
+            else if (!(got instanceof ZstdLimitError)) {
+              const { message } = got;
+              expect([message, KNOWN.some((k) => k.test(message))]).toEqual([message, true]);
+            }
+          },
+        ),
+        { numRuns: 1_000 },
+      );
+    },
+  );
 });
