@@ -1,7 +1,8 @@
 // Random and mutated envelopes and OTLP bodies over HTTP: the 100k cases the parsers' own tests
 // read in-process (src/ingest/testdata), posted to a running tracker, which must answer each with
-// 200 or a 4xx — never a 5xx, never a dropped connection — and keep serving afterwards. The
-// bodies are drawn with a fixed seed and sent as they are: shrinking over HTTP would take too long.
+// 200 or a 4xx — never a 5xx, never a dropped connection — and keep serving afterwards; and 10k
+// OTLP bodies in zstd frames, a third of them mutated, through the decoding thread. The bodies
+// are drawn with a fixed seed and sent as they are: shrinking over HTTP would take too long.
 import fc from 'fast-check';
 import { RawHttpConnection } from './bench/raw-http';
 import { randomOrMutatedEnvelope } from './ingest/testdata/envelopes';
@@ -74,6 +75,24 @@ async function postAll(port: number, posts: readonly Post[]) {
   return { byType, failures, failed };
 }
 
+/**
+ * `body` as one zstd frame of raw (stored) blocks, written from RFC 8878 here rather than by the
+ * decoder's side: a single segment with a 4-byte content size, blocks of at most 128 KiB.
+ */
+function zstdRawFrame(body: Buffer): Buffer {
+  const header = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0xa0, 0, 0, 0, 0]);
+  header.writeUInt32LE(body.length, 5);
+  const parts: Uint8Array[] = [header];
+  const BLOCK = 128 * 1024;
+  for (let at = 0; at === 0 || at < body.length; at += BLOCK) {
+    const block = body.subarray(at, at + BLOCK);
+    const last = at + BLOCK >= body.length ? 1 : 0;
+    const n = (block.length << 3) | last; // Block_Type 0: raw
+    parts.push(Buffer.from([n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff]), block);
+  }
+  return Buffer.concat(parts);
+}
+
 const count = (statuses: Statuses = {}, from: number, to = from) =>
   Object.entries(statuses)
     .filter(([s]) => Number(s) >= from && Number(s) <= to)
@@ -120,6 +139,32 @@ describe('random and mutated envelopes and OTLP bodies over HTTP', () => {
         true,
       ]);
     }
+  });
+
+  it('answers 10k OTLP bodies in zstd frames, a third of them mutated, with 200 or a 4xx, never a 5xx or a dropped connection', async () => {
+    const ZSTD_CASES = 10_000;
+    const bodies = fc.sample(randomOrMutatedOtlpBody, { numRuns: ZSTD_CASES, seed: SEED });
+    const flips = fc.sample(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), {
+      numRuns: ZSTD_CASES,
+      seed: SEED,
+    });
+    const posts = bodies.map((plain, i) => {
+      const body = zstdRawFrame(plain);
+      const [at, mask] = flips[i] as [number, number];
+      if (i % 3 === 0) body[at % body.length]! ^= mask;
+      return {
+        path: '/v1/traces',
+        contentType: 'application/json',
+        headers: [`Authorization: Bearer ${setup.projects.fuzz.key}`, 'Content-Encoding: zstd'],
+        body,
+      };
+    });
+    const { byType, failures, failed } = await postAll(setup.tracker.port, posts);
+    expect({ failed, failures }).toEqual({ failed: 0, failures: [] });
+    const statuses = byType['application/json'];
+    expect(count(statuses, 0, 999)).toBe(ZSTD_CASES);
+    expect(count(statuses, 200)).toBeGreaterThan(1000);
+    expect(count(statuses, 400)).toBeGreaterThan(1000);
   });
 
   it('still takes a valid envelope and serves the issues afterwards', async () => {
