@@ -405,6 +405,25 @@ describe('PII scrubbing of the shapes SDKs send', () => {
     expect(report.changed).toBe(true);
   });
 
+  it('filters a 17–19 digit JSON number past 2^53 that starts as a card does, its checksum lost to JSON.parse', () => {
+    // Luhn-valid as sent (checked by hand); JSON.parse keeps 6221260000000000000 and
+    // 35660000000000010, neither Luhn-valid, so the checksum alone let both through.
+    const event = JSON.parse(
+      '{"extra":{"unionPay":6221260000000000019,"jcb":35660000000000007,' +
+        '"snowflake":1234567890123456789,"nines":98765432109876543,"safe":4111111111111112}}',
+    ) as Record<string, unknown>;
+    expect(scrub(event, { changed: false })).toEqual({
+      extra: {
+        unionPay: FILTERED,
+        jcb: FILTERED,
+        // Past 2^53 too, but no card begins with 1 or 9; within 2^53 the checksum still decides.
+        snowflake: Number('1234567890123456789'),
+        nines: Number('98765432109876543'),
+        safe: 4111111111111112,
+      },
+    });
+  });
+
   it('matches key names whether words are joined by "_", "-", "." or a space', () => {
     expect(
       scrub({

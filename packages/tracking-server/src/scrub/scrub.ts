@@ -173,14 +173,16 @@ const CARD_NETWORK_DIGIT = /^[2-6]/;
  * A JSON number with a card number's digits: 13–19 of them, Luhn-valid, and a card network's
  * first digit (2–6). Numbers this long are mostly times and ids — epoch milliseconds,
  * microseconds, nanoseconds, snowflakes, all starting with 1 for decades yet — and one in ten
- * of them passes Luhn by chance.
+ * of them passes Luhn by chance. Past 2^53 (17–19 digits) JSON.parse has rounded away the
+ * sender's last digits, so the checksum cannot be asked: a number there that starts as a card
+ * network's does is taken for one, as its first 15 or so digits would still give most of a
+ * 19-digit card away.
  */
 function isCardNumber(n: number): boolean {
   const a = Math.abs(n);
   if (!Number.isInteger(a) || a < 1e12 || a >= 1e19) return false;
-  // Below 1e21 String() writes every digit; past 2^53 they are the parsed value's, not the sender's.
-  const digits = String(a);
-  return CARD_NETWORK_DIGIT.test(digits) && luhn(digits);
+  const digits = String(a); // every digit below 1e21
+  return CARD_NETWORK_DIGIT.test(digits) && (a > Number.MAX_SAFE_INTEGER || luhn(digits));
 }
 
 /** Whether what follows "Bearer" is a token rather than the next word of a sentence. */
