@@ -82,7 +82,8 @@ function postgresRow(d: dashboard.DashboardBuilder): void {
     .withPanel(
       statPanel({
         title: 'PostgreSQL up',
-        description: 'Whether postgres_exporter could connect to each server (1 up, 0 down).',
+        description:
+          'Whether postgres_exporter reaches every server: 1 when all are up, 0 when any is down (the lowest pg_up of all servers).',
         unit: UNIT.count,
         thresholds: [
           { value: null, color: 'red' },
