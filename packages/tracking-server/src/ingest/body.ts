@@ -1,9 +1,11 @@
 // Request bodies within limits: at most 20 MB as sent, 100 MB once decompressed (gzip,
-// deflate, br; OTLP's zlib and zstd too), read streaming so an oversized body is refused without
-// being buffered whole.
+// deflate, br; OTLP's zlib, zstd, snappy and x-snappy-framed too), read streaming so an oversized
+// body is refused without being buffered whole (a snappy block, decoded once whole, is at most
+// the 20 MB sent).
 import type { IncomingMessage } from 'node:http';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Duplex } from 'node:stream';
+import { SnappyDecompress, SnappyLimitError } from './snappy';
 import { ZstdLimitError } from './zstd';
 import { ZstdThreadError, zstdThreads } from './zstd-worker';
 
@@ -20,12 +22,13 @@ export const ACCEPTED_ENCODINGS = 'gzip, deflate, br';
 
 /**
  * OTLP's path also reads what the Collector's otlphttp exporter sends and its own OTLP receiver
- * reads (confighttp compression.go): `zlib` (zlib-wrapped deflate, what HTTP calls `deflate`)
- * and `zstd` (zstd.ts). Refused, every batch would be a 415, which the exporter drops for good.
- * Its `snappy` (the block format, or framed, told apart by the first bytes) and `lz4` stay 415s.
- * Sentry's paths keep Relay's codings.
+ * reads (confighttp compression.go): `zlib` (zlib-wrapped deflate, what HTTP calls `deflate`),
+ * `zstd` (zstd.ts), and `snappy` (the block format, or framed as older Collectors sent it, told
+ * apart by the first bytes) and `x-snappy-framed` (snappy.ts). Refused, every batch would be a
+ * 415, which the exporter drops for good. Its `lz4` stays a 415. Sentry's paths keep Relay's
+ * codings.
  */
-export const OTLP_ENCODINGS = `${ACCEPTED_ENCODINGS}, zlib, zstd`;
+export const OTLP_ENCODINGS = `${ACCEPTED_ENCODINGS}, zlib, zstd, snappy, x-snappy-framed`;
 
 export class BodyError extends Error {
   constructor(
@@ -114,6 +117,15 @@ function decoder(
           maxOutput: decompressed,
           ...(hold ? { takeWindow: (bytes: number) => hold.take(bytes) } : {}),
         });
+      // Decoded here: linear, and a block is at most the 20 MB sent (snappy.ts).
+      if (otlp && (encoding === 'snappy' || encoding === 'x-snappy-framed'))
+        return new SnappyDecompress(
+          {
+            maxOutput: decompressed,
+            ...(hold ? { take: (bytes: number) => hold.take(bytes) } : {}),
+          },
+          encoding === 'snappy' ? 'auto' : 'framed',
+        );
       throw new BodyError(
         415,
         `unsupported Content-Encoding ${JSON.stringify(encoding)} (${otlp ? OTLP_ENCODINGS : ACCEPTED_ENCODINGS})`,
@@ -124,7 +136,8 @@ function decoder(
 /**
  * Reads `req`'s body; `what` names it in a 413 ("envelope", "request body"). With a `hold`, the
  * bytes kept are taken from its budget as they come (the caller releases them once answered),
- * and so is a zstd frame's window. With `otlp`, OTLP_ENCODINGS are read.
+ * and so is a zstd frame's window, and what a snappy decoder holds (it takes its own output,
+ * before allocating it). With `otlp`, OTLP_ENCODINGS are read.
  */
 export async function readBody(
   req: IncomingMessage,
@@ -137,6 +150,8 @@ export async function readBody(
     .trim()
     .toLowerCase();
   const decode = decoder(encoding, otlp, limits.decompressed, hold);
+  // Its output is taken from the hold by the decoder itself, not again here.
+  const decoderHolds = decode instanceof SnappyDecompress;
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > limits.compressed) {
     throw new BodyError(
@@ -192,7 +207,7 @@ export async function readBody(
         if (settled) return;
         size += chunk.length;
         if (size > limits.decompressed) return stop(tooLarge());
-        if (kept(chunk)) chunks.push(chunk);
+        if (decoderHolds || kept(chunk)) chunks.push(chunk);
       });
       req.pipe(decode);
     } else {
@@ -204,7 +219,7 @@ export async function readBody(
     }
     const failed = (err: Error) =>
       stop(
-        err instanceof ZstdLimitError
+        err instanceof ZstdLimitError || err instanceof SnappyLimitError
           ? err.limit === 'decompressed'
             ? tooLarge()
             : overHeld(hold?.limit ?? 0)

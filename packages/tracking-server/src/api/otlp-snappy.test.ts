@@ -1,0 +1,318 @@
+// OTLP/HTTP bodies with Content-Encoding snappy and x-snappy-framed, as a Collector's otlphttp
+// exporter with `compression: snappy` (or `x-snappy-framed`) sends them, from fixtures
+// golang/snappy made (src/ingest/testdata/snappy): stored as the same body gzipped is, and read
+// back over the REST API; refused in OTLP's shape.
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { BodyBudget } from '../ingest/body';
+import type { MemorySnapshot, Operation } from '../ingest/otlp';
+import { RpcStatus } from '../ingest/otlp-proto';
+import { DEFAULT_SETTINGS, type Project } from '../projects';
+import { rawPost } from '../testing/raw-post';
+import { startTestTracker, type TestTracker } from '../testing/test-tracker';
+import { otlpTraces } from './otlp';
+
+jest.setTimeout(60_000);
+
+const testdata = join(__dirname, '..', 'ingest', 'testdata');
+const fixture = (name: string) => readFileSync(join(testdata, 'snappy', name));
+const plain = (name: string) => readFileSync(join(testdata, 'zstd', name));
+/** When the fixtures' spans ended, and a little after: neither ahead nor expired. */
+const NOW = 1796293444722;
+const project: Project = { ...DEFAULT_SETTINGS, id: 1, name: 'shop', key: 'k1' };
+const JSON_TYPE = 'application/json';
+const PROTOBUF = 'application/x-protobuf';
+const MB = 1024 * 1024;
+/** The stream identifier chunk that starts every framed body. */
+const STREAM_IDENTIFIER = Buffer.from('ff060000734e61507059', 'hex');
+
+let stored: { operations: Operation[]; memory: MemorySnapshot[] };
+
+/** An OTLP handler on its own server, holding bodies within `budget`; its /v1/traces URL. */
+async function serve(budget: BodyBudget): Promise<{ server: Server; url: string }> {
+  const handler = otlpTraces({
+    projectByKey: (key) => (key === project.key ? project : undefined),
+    writer: {
+      writeTraces: async (_id, operations, memory) => {
+        stored.operations.push(...operations);
+        stored.memory.push(...memory);
+      },
+    },
+    onStored: () => undefined,
+    onRejected: () => undefined,
+    onFailed: () => undefined,
+    bodyBudget: budget,
+    now: () => NOW,
+  });
+  const server = createServer((req, res) => void handler(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces` };
+}
+
+let server: Server;
+let url: string;
+
+beforeAll(async () => {
+  ({ server, url } = await serve(new BodyBudget()));
+});
+
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+/** Posts `body` as the Collector does, and what was stored of it. */
+async function send(type: string, encoding: string, body: Buffer | Buffer[], to = url) {
+  stored = { operations: [], memory: [] };
+  const res = await rawPost(to, body, {
+    'content-type': type,
+    'content-encoding': encoding,
+    authorization: `Bearer ${project.key}`,
+  });
+  return { res, stored };
+}
+
+describe('an OTLP body compressed with snappy', () => {
+  it('in JSON, as a block (`snappy`), is stored as the same body gzipped is', async () => {
+    const snappy = await send(JSON_TYPE, 'snappy', fixture('traces.json.snappy'));
+    expect([snappy.res.status, snappy.res.headers['content-type'], snappy.res.text]).toEqual([
+      200,
+      JSON_TYPE,
+      '{}',
+    ]);
+    const gzip = await send(JSON_TYPE, 'gzip', gzipSync(plain('traces.json')));
+    expect(gzip.res.status).toBe(200);
+    expect(snappy.stored).toEqual(gzip.stored);
+    // What traces.json holds (testdata/zstd/README.md).
+    expect(
+      snappy.stored.operations.map((o) => [o.service, o.name, o.correlationId, o.parentSpanId]),
+    ).toEqual([
+      ['zstd-checkout', 'POST /checkout', 'zstd-json-1', undefined],
+      ['zstd-checkout', 'SELECT orders', 'zstd-json-1', '5a5a000000000001'],
+    ]);
+    expect(snappy.stored.memory.map((m) => [m.correlationId, m.rss, m.heapUsed])).toEqual([
+      ['zstd-json-1', 104857600, 52428800],
+    ]);
+  });
+
+  it('in protobuf, framed (`x-snappy-framed`), is stored as the same body gzipped is', async () => {
+    const framed = await send(PROTOBUF, 'x-snappy-framed', fixture('traces.pb.sz'));
+    // An ExportTraceServiceResponse with no partial_success is no bytes at all.
+    expect([framed.res.status, framed.res.headers['content-type'], framed.res.text]).toEqual([
+      200,
+      PROTOBUF,
+      '',
+    ]);
+    const gzip = await send(PROTOBUF, 'gzip', gzipSync(plain('traces.pb')));
+    expect(gzip.res.status).toBe(200);
+    expect(framed.stored).toEqual(gzip.stored);
+    expect(framed.stored.operations.map((o) => [o.name, o.correlationId])).toEqual([
+      ['POST /checkout', 'zstd-proto-1'],
+      ['SELECT orders', 'zstd-proto-1'],
+    ]);
+    expect(framed.stored.memory.map((m) => [m.rss, m.heapUsed])).toEqual([[104857600, 52428800]]);
+  });
+
+  it('framed under `snappy`, as Collectors before v0.131 send it, is stored too', async () => {
+    for (const [type, name] of [
+      [JSON_TYPE, 'traces.json.sz'],
+      [PROTOBUF, 'traces.pb.sz'],
+    ] as const) {
+      const { res, stored: got } = await send(type, 'snappy', fixture(name));
+      expect([name, res.status, got.operations.length, got.memory.length]).toEqual([
+        name,
+        200,
+        2,
+        1,
+      ]);
+    }
+  });
+
+  it('of 1,000 spans, as a block or framed in 6 chunks and sent in pieces, is stored whole', async () => {
+    for (const [encoding, name] of [
+      ['snappy', 'batch.json.snappy'],
+      ['x-snappy-framed', 'batch.json.sz'],
+    ] as const) {
+      const body = fixture(name);
+      const pieces = [body.subarray(0, 7), body.subarray(7, 20_000), body.subarray(20_000)];
+      const { res, stored: batch } = await send(JSON_TYPE, encoding, pieces);
+      expect([name, res.status, res.text]).toEqual([name, 200, '{}']);
+      expect(batch.operations).toHaveLength(1000);
+      // Span i is named `GET /items/${(i * 7919) % 1000}`: 0, then 999 * 7919 % 1000 = 81.
+      expect([batch.operations[0]?.name, batch.operations[999]?.name]).toEqual([
+        'GET /items/0',
+        'GET /items/81',
+      ]);
+      expect(new Set(batch.operations.map((o) => o.correlationId)).size).toBe(10);
+    }
+  });
+});
+
+describe('an OTLP body snappy cannot read', () => {
+  it('is a 400 google.rpc.Status naming the coding and the problem, in JSON and protobuf', async () => {
+    // traces.json.sz's one chunk stores the checksum 5cede6a0 at byte 14.
+    const json = Buffer.from(fixture('traces.json.sz'));
+    json[14]! ^= 0x01;
+    const { res, stored: none } = await send(JSON_TYPE, 'x-snappy-framed', json);
+    expect([res.status, res.headers['content-type'], JSON.parse(res.text)]).toEqual([
+      400,
+      JSON_TYPE,
+      {
+        code: 3,
+        message:
+          "cannot read the body (x-snappy-framed): chunk 2 (at byte 10) stores the checksum 0x5cede6a1, but its data's is 0x5cede6a0",
+      },
+    ]);
+    expect(none.operations).toEqual([]);
+    // A block cut at 200 bytes: byte 182 is the tag 0x4c, a literal of 20 bytes, 17 of them sent.
+    const proto = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': PROTOBUF,
+        'content-encoding': 'snappy',
+        authorization: `Bearer ${project.key}`,
+      },
+      body: fixture('traces.pb.snappy').subarray(0, 200),
+    });
+    expect([proto.status, proto.headers.get('content-type')]).toEqual([400, PROTOBUF]);
+    const status = RpcStatus.toObject(RpcStatus.decode(new Uint8Array(await proto.arrayBuffer())));
+    expect(status).toEqual({
+      code: 3,
+      message:
+        'cannot read the body (snappy): the literal of 20 bytes at byte 182 runs past the end of the block (17 bytes left)',
+    });
+    // A copy at offset 0, made by hand: 5 bytes declared, a literal "a", a copy of 4 from 0 back.
+    const zero = await send(JSON_TYPE, 'snappy', Buffer.from([5, 0x00, 0x61, 0x0e, 0, 0]));
+    expect([zero.res.status, JSON.parse(zero.res.text)]).toEqual([
+      400,
+      { code: 3, message: 'cannot read the body (snappy): the copy at byte 3 has offset 0' },
+    ]);
+  });
+
+  it('is a 413 from its preamble alone when a block declares more than 100 MB', async () => {
+    // 104,857,601 bytes declared (one past the limit), and no more sent.
+    const { res } = await send(JSON_TYPE, 'snappy', Buffer.from([0x81, 0x80, 0x80, 0x32, 0x00]));
+    expect([res.status, res.headers.connection, JSON.parse(res.text)]).toEqual([
+      413,
+      'close',
+      { code: 3, message: 'request body exceeds the 100 MB limit once decompressed' },
+    ]);
+  });
+
+  it('is a 413 at 100 MB decompressed for a framed body of 1,601 chunks of 64 KiB', async () => {
+    // zeros-64kib.sz: 65,536 zeros in one chunk of 3,085 bytes; 1,601 are 4.9 MB.
+    const chunk = fixture('zeros-64kib.sz').subarray(STREAM_IDENTIFIER.length);
+    const body = Buffer.concat([STREAM_IDENTIFIER, ...Array<Buffer>(1601).fill(chunk)]);
+    const { res } = await send(JSON_TYPE, 'x-snappy-framed', body);
+    expect([res.status, res.headers.connection, JSON.parse(res.text)]).toEqual([
+      413,
+      'close',
+      { code: 3, message: 'request body exceeds the 100 MB limit once decompressed' },
+    ]);
+  });
+
+  it('is a 503 to send again when the bodies held at once cannot take what a block declares', async () => {
+    const small = await serve(new BodyBudget(1 * MB));
+    try {
+      // batch.json.snappy: 43,907 bytes that declare 392,588, within 1 MB.
+      const fits = await send(JSON_TYPE, 'snappy', fixture('batch.json.snappy'), small.url);
+      expect(fits.res.status).toBe(200);
+      // 2 MiB declared (preamble 0x80 0x80 0x80 0x01), under 100 MB but over the budget.
+      const { res } = await send(
+        JSON_TYPE,
+        'snappy',
+        Buffer.from([0x80, 0x80, 0x80, 0x01, 0x00, 0x61]),
+        small.url,
+      );
+      expect([res.status, res.headers['retry-after'], JSON.parse(res.text)]).toEqual([
+        503,
+        '1',
+        {
+          // UNAVAILABLE, which the exporter retries.
+          code: 14,
+          message:
+            'the tracker is holding as many request bodies as it may at once (1 MB); send it again shortly',
+        },
+      ]);
+    } finally {
+      await new Promise<void>((resolve) => small.server.close(() => resolve()));
+    }
+  });
+
+  it('is a 415 for lz4, listing snappy and x-snappy-framed in Accept-Encoding', async () => {
+    const { res } = await send(JSON_TYPE, 'lz4', Buffer.from('{}'));
+    const read = 'gzip, deflate, br, zlib, zstd, snappy, x-snappy-framed';
+    expect([res.status, res.headers['accept-encoding'], JSON.parse(res.text)]).toEqual([
+      415,
+      read,
+      { code: 3, message: `unsupported Content-Encoding "lz4" (${read})` },
+    ]);
+  });
+});
+
+describe('through the tracker', () => {
+  let setup: TestTracker<'shop'>;
+
+  beforeAll(async () => {
+    // Kept for good (retentionDays 0): the fixtures' spans are dated 2026-12-03.
+    setup = await startTestTracker('otlp-snappy', { shop: { retentionDays: 0 } });
+  });
+
+  afterAll(() => setup?.close());
+
+  it('reads back the sessions of snappy JSON and x-snappy-framed protobuf over the REST API', async () => {
+    for (const [type, encoding, name] of [
+      [JSON_TYPE, 'snappy', 'traces.json.snappy'],
+      [PROTOBUF, 'x-snappy-framed', 'traces.pb.sz'],
+    ] as const) {
+      const res = await rawPost(`${setup.tracker.url}/v1/traces`, fixture(name), {
+        'content-type': type,
+        'content-encoding': encoding,
+        authorization: `Bearer ${setup.projects.shop.key}`,
+      });
+      // No partial success: `{}` in JSON, no bytes in protobuf.
+      expect([name, res.status, res.text]).toEqual([name, 200, type === JSON_TYPE ? '{}' : '']);
+    }
+    for (const id of ['zstd-json-1', 'zstd-proto-1']) {
+      const res = await fetch(`${setup.tracker.url}/api/v1/sessions/${id}`, {
+        headers: { authorization: 'Bearer t' },
+      });
+      expect([id, res.status]).toEqual([id, 200]);
+      const session = (await res.json()) as {
+        services: string[];
+        operations: number;
+        timeline: { name: string; attributes: Record<string, unknown> }[];
+        memory: { rss: number; heapUsed: number }[];
+      };
+      expect({
+        services: session.services,
+        operations: session.operations,
+        names: session.timeline.map((o) => o.name),
+        status: session.timeline.map((o) => o.attributes['http.status_code']),
+        memory: session.memory.map((m) => [m.rss, m.heapUsed]),
+      }).toEqual({
+        services: ['zstd-checkout'],
+        operations: 2,
+        names: ['POST /checkout', 'SELECT orders'],
+        status: [201, undefined],
+        memory: [[104857600, 52428800]],
+      });
+    }
+  });
+
+  it("keeps Sentry's paths to Relay's codings: snappy there is a 415", async () => {
+    const res = await rawPost(
+      `${setup.tracker.url}/api/${setup.projects.shop.id}/envelope/`,
+      fixture('traces.json.snappy'),
+      {
+        'content-encoding': 'snappy',
+        'x-sentry-auth': `Sentry sentry_key=${setup.projects.shop.key}`,
+      },
+    );
+    expect([res.status, res.headers['accept-encoding'], res.headers['x-sentry-error']]).toEqual([
+      415,
+      'gzip, deflate, br',
+      'unsupported Content-Encoding "snappy" (gzip, deflate, br)',
+    ]);
+  });
+});
