@@ -3,17 +3,14 @@
 // golang/snappy made (src/ingest/testdata/snappy): stored as the same body gzipped is, and read
 // back over the REST API; refused in OTLP's shape.
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { BodyBudget } from '../ingest/body';
-import type { MemorySnapshot, Operation } from '../ingest/otlp';
 import { RpcStatus } from '../ingest/otlp-proto';
 import { DEFAULT_SETTINGS, type Project } from '../projects';
 import { rawPost } from '../testing/raw-post';
+import { type OtlpCapture, startOtlpCapture } from '../testing/otlp-capture';
 import { startTestTracker, type TestTracker } from '../testing/test-tracker';
-import { otlpTraces } from './otlp';
 
 jest.setTimeout(60_000);
 
@@ -29,48 +26,16 @@ const MB = 1024 * 1024;
 /** The stream identifier chunk that starts every framed body. */
 const STREAM_IDENTIFIER = Buffer.from('ff060000734e61507059', 'hex');
 
-let stored: { operations: Operation[]; memory: MemorySnapshot[] };
-
-/** An OTLP handler on its own server, holding bodies within `budget`; its /v1/traces URL. */
-async function serve(budget: BodyBudget): Promise<{ server: Server; url: string }> {
-  const handler = otlpTraces({
-    projectByKey: (key) => (key === project.key ? project : undefined),
-    writer: {
-      writeTraces: async (_id, operations, memory) => {
-        stored.operations.push(...operations);
-        stored.memory.push(...memory);
-      },
-    },
-    onStored: () => undefined,
-    onRejected: () => undefined,
-    onFailed: () => undefined,
-    bodyBudget: budget,
-    now: () => NOW,
-  });
-  const server = createServer((req, res) => void handler(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces` };
-}
-
-let server: Server;
-let url: string;
+let otlp: OtlpCapture;
 
 beforeAll(async () => {
-  ({ server, url } = await serve(new BodyBudget()));
+  otlp = await startOtlpCapture(project, NOW);
 });
 
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => otlp.close());
 
-/** Posts `body` as the Collector does, and what was stored of it. */
-async function send(type: string, encoding: string, body: Buffer | Buffer[], to = url) {
-  stored = { operations: [], memory: [] };
-  const res = await rawPost(to, body, {
-    'content-type': type,
-    'content-encoding': encoding,
-    authorization: `Bearer ${project.key}`,
-  });
-  return { res, stored };
-}
+const send = (type: string, encoding: string, body: Buffer | Buffer[], to = otlp) =>
+  to.send(type, encoding, body);
 
 describe('an OTLP body compressed with snappy', () => {
   it('in JSON, as a block (`snappy`), is stored as the same body gzipped is', async () => {
@@ -165,7 +130,7 @@ describe('an OTLP body snappy cannot read', () => {
     ]);
     expect(none.operations).toEqual([]);
     // A block cut at 200 bytes: byte 182 is the tag 0x4c, a literal of 20 bytes, 17 of them sent.
-    const proto = await fetch(url, {
+    const proto = await fetch(otlp.url, {
       method: 'POST',
       headers: {
         'content-type': PROTOBUF,
@@ -212,17 +177,17 @@ describe('an OTLP body snappy cannot read', () => {
   });
 
   it('is a 503 to send again when the bodies held at once cannot take what a block declares', async () => {
-    const small = await serve(new BodyBudget(1 * MB));
+    const small = await startOtlpCapture(project, NOW, new BodyBudget(1 * MB));
     try {
       // batch.json.snappy: 43,907 bytes that declare 392,588, within 1 MB.
-      const fits = await send(JSON_TYPE, 'snappy', fixture('batch.json.snappy'), small.url);
+      const fits = await send(JSON_TYPE, 'snappy', fixture('batch.json.snappy'), small);
       expect(fits.res.status).toBe(200);
       // 2 MiB declared (preamble 0x80 0x80 0x80 0x01), under 100 MB but over the budget.
       const { res } = await send(
         JSON_TYPE,
         'snappy',
         Buffer.from([0x80, 0x80, 0x80, 0x01, 0x00, 0x61]),
-        small.url,
+        small,
       );
       expect([res.status, res.headers['retry-after'], JSON.parse(res.text)]).toEqual([
         503,
@@ -235,7 +200,7 @@ describe('an OTLP body snappy cannot read', () => {
         },
       ]);
     } finally {
-      await new Promise<void>((resolve) => small.server.close(() => resolve()));
+      await small.close();
     }
   });
 

@@ -2,17 +2,13 @@
 // `compression: zstd` sends them, from fixtures the zstd CLI made (src/ingest/testdata/zstd):
 // stored as the same body gzipped is, and read back over the REST API; refused in OTLP's shape.
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { BodyBudget } from '../ingest/body';
-import type { MemorySnapshot, Operation } from '../ingest/otlp';
 import { RpcStatus } from '../ingest/otlp-proto';
 import { DEFAULT_SETTINGS, type Project } from '../projects';
 import { rawPost } from '../testing/raw-post';
+import { type OtlpCapture, startOtlpCapture } from '../testing/otlp-capture';
 import { startTestTracker, type TestTracker } from '../testing/test-tracker';
-import { otlpTraces } from './otlp';
 
 jest.setTimeout(60_000);
 
@@ -24,42 +20,15 @@ const project: Project = { ...DEFAULT_SETTINGS, id: 1, name: 'shop', key: 'k1' }
 const JSON_TYPE = 'application/json';
 const PROTOBUF = 'application/x-protobuf';
 
-let server: Server;
-let url: string;
-let stored: { operations: Operation[]; memory: MemorySnapshot[] };
+let otlp: OtlpCapture;
 
 beforeAll(async () => {
-  const handler = otlpTraces({
-    projectByKey: (key) => (key === project.key ? project : undefined),
-    writer: {
-      writeTraces: async (_id, operations, memory) => {
-        stored.operations.push(...operations);
-        stored.memory.push(...memory);
-      },
-    },
-    onStored: () => undefined,
-    onRejected: () => undefined,
-    onFailed: () => undefined,
-    bodyBudget: new BodyBudget(),
-    now: () => NOW,
-  });
-  server = createServer((req, res) => void handler(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`;
+  otlp = await startOtlpCapture(project, NOW);
 });
 
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => otlp.close());
 
-/** Posts `body` as the Collector does, and what was stored of it. */
-async function send(type: string, encoding: string, body: Buffer) {
-  stored = { operations: [], memory: [] };
-  const res = await rawPost(url, body, {
-    'content-type': type,
-    'content-encoding': encoding,
-    authorization: `Bearer ${project.key}`,
-  });
-  return { res, stored };
-}
+const send = (type: string, encoding: string, body: Buffer) => otlp.send(type, encoding, body);
 
 describe('an OTLP body compressed with zstd', () => {
   it('in JSON, is stored as the same body gzipped is', async () => {
@@ -130,7 +99,7 @@ describe('an OTLP body zstd cannot read', () => {
       ),
     });
     expect(none.operations).toEqual([]);
-    const proto = await fetch(url, {
+    const proto = await fetch(otlp.url, {
       method: 'POST',
       headers: {
         'content-type': PROTOBUF,

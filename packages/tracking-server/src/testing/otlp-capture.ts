@@ -1,0 +1,66 @@
+// An OTLP traces handler alone on a loopback server, its writer keeping what it is given: the
+// tests of each Content-Encoding post a body as the Collector does and compare what was stored
+// with what the same body gzipped stores.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { otlpTraces } from '../api/otlp';
+import { BodyBudget } from '../ingest/body';
+import type { MemorySnapshot, Operation } from '../ingest/otlp';
+import type { Project } from '../projects';
+import { type RawAnswer, rawPost } from './raw-post';
+
+export interface Stored {
+  readonly operations: Operation[];
+  readonly memory: MemorySnapshot[];
+}
+
+export interface OtlpCapture {
+  /** Its /v1/traces URL. */
+  readonly url: string;
+  /** Posts `body` with the project's key as the bearer token; the answer and what it stored. */
+  send(
+    type: string,
+    encoding: string,
+    body: Buffer | readonly Buffer[],
+  ): Promise<{ res: RawAnswer; stored: Stored }>;
+  close(): Promise<void>;
+}
+
+/** The handler for `project` at the time `now`, holding bodies within `budget`. */
+export async function startOtlpCapture(
+  project: Project,
+  now: number,
+  budget = new BodyBudget(),
+): Promise<OtlpCapture> {
+  let stored: Stored = { operations: [], memory: [] };
+  const handler = otlpTraces({
+    projectByKey: (key) => (key === project.key ? project : undefined),
+    writer: {
+      writeTraces: async (_id, operations, memory) => {
+        stored.operations.push(...operations);
+        stored.memory.push(...memory);
+      },
+    },
+    onStored: () => undefined,
+    onRejected: () => undefined,
+    onFailed: () => undefined,
+    bodyBudget: budget,
+    now: () => now,
+  });
+  const server = createServer((req, res) => void handler(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`;
+  return {
+    url,
+    async send(type, encoding, body) {
+      const mine: Stored = (stored = { operations: [], memory: [] });
+      const res = await rawPost(url, body, {
+        'content-type': type,
+        'content-encoding': encoding,
+        authorization: `Bearer ${project.key}`,
+      });
+      return { res, stored: mine };
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
