@@ -1,10 +1,11 @@
 // Request bodies within limits: at most 20 MB as sent, 100 MB once decompressed (gzip,
-// deflate, br; OTLP's zlib, zstd, snappy and x-snappy-framed too), read streaming so an oversized
-// body is refused without being buffered whole (a snappy block, decoded once whole, is at most
-// the 20 MB sent).
+// deflate, br; OTLP's zlib, zstd, snappy, x-snappy-framed and lz4 too), read streaming so an
+// oversized body is refused without being buffered whole (a snappy block, decoded once whole, is
+// at most the 20 MB sent).
 import type { IncomingMessage } from 'node:http';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Duplex } from 'node:stream';
+import { Lz4Decompress, Lz4LimitError } from './lz4';
 import { SnappyDecompress, SnappyLimitError } from './snappy';
 import { ZstdLimitError } from './zstd';
 import { ZstdThreadError, zstdThreads } from './zstd-worker';
@@ -24,11 +25,11 @@ export const ACCEPTED_ENCODINGS = 'gzip, deflate, br';
  * OTLP's path also reads what the Collector's otlphttp exporter sends and its own OTLP receiver
  * reads (confighttp compression.go): `zlib` (zlib-wrapped deflate, what HTTP calls `deflate`),
  * `zstd` (zstd.ts), and `snappy` (the block format, or framed as older Collectors sent it, told
- * apart by the first bytes) and `x-snappy-framed` (snappy.ts). Refused, every batch would be a
- * 415, which the exporter drops for good. Its `lz4` stays a 415. Sentry's paths keep Relay's
- * codings.
+ * apart by the first bytes) and `x-snappy-framed` (snappy.ts), and `lz4` (the LZ4 frame format,
+ * lz4.ts). Refused, every batch would be a 415, which the exporter drops for good. Sentry's
+ * paths keep Relay's codings.
  */
-export const OTLP_ENCODINGS = `${ACCEPTED_ENCODINGS}, zlib, zstd, snappy, x-snappy-framed`;
+export const OTLP_ENCODINGS = `${ACCEPTED_ENCODINGS}, zlib, zstd, snappy, x-snappy-framed, lz4`;
 
 export class BodyError extends Error {
   constructor(
@@ -126,6 +127,12 @@ function decoder(
           },
           encoding === 'snappy' ? 'auto' : 'framed',
         );
+      // Decoded here, a block at a time: linear, each block at most 4 MB (lz4.ts).
+      if (otlp && encoding === 'lz4')
+        return new Lz4Decompress({
+          maxOutput: decompressed,
+          ...(hold ? { take: (bytes: number) => hold.take(bytes) } : {}),
+        });
       throw new BodyError(
         415,
         `unsupported Content-Encoding ${JSON.stringify(encoding)} (${otlp ? OTLP_ENCODINGS : ACCEPTED_ENCODINGS})`,
@@ -136,7 +143,7 @@ function decoder(
 /**
  * Reads `req`'s body; `what` names it in a 413 ("envelope", "request body"). With a `hold`, the
  * bytes kept are taken from its budget as they come (the caller releases them once answered),
- * and so is a zstd frame's window, and what a snappy decoder holds (it takes its own output,
+ * and so is a zstd frame's window, and what a snappy or lz4 decoder holds (it takes its own output,
  * before allocating it). With `otlp`, OTLP_ENCODINGS are read.
  */
 export async function readBody(
@@ -151,7 +158,7 @@ export async function readBody(
     .toLowerCase();
   const decode = decoder(encoding, otlp, limits.decompressed, hold);
   // Its output is taken from the hold by the decoder itself, not again here.
-  const decoderHolds = decode instanceof SnappyDecompress;
+  const decoderHolds = decode instanceof SnappyDecompress || decode instanceof Lz4Decompress;
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > limits.compressed) {
     throw new BodyError(
@@ -219,7 +226,9 @@ export async function readBody(
     }
     const failed = (err: Error) =>
       stop(
-        err instanceof ZstdLimitError || err instanceof SnappyLimitError
+        err instanceof ZstdLimitError ||
+          err instanceof SnappyLimitError ||
+          err instanceof Lz4LimitError
           ? err.limit === 'decompressed'
             ? tooLarge()
             : overHeld(hold?.limit ?? 0)

@@ -1,0 +1,183 @@
+// OTLP/HTTP bodies with Content-Encoding lz4, as a Collector's otlphttp exporter with
+// `compression: lz4` sends them, from fixtures github.com/pierrec/lz4/v4 and the lz4 CLI made
+// (src/ingest/testdata/lz4): stored as the same body gzipped is, and refused in OTLP's shape.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { BodyBudget } from '../ingest/body';
+import { RpcStatus } from '../ingest/otlp-proto';
+import { DEFAULT_SETTINGS, type Project } from '../projects';
+import { type OtlpCapture, startOtlpCapture } from '../testing/otlp-capture';
+
+jest.setTimeout(60_000);
+
+const testdata = join(__dirname, '..', 'ingest', 'testdata');
+const fixture = (name: string) => readFileSync(join(testdata, 'lz4', name));
+const plain = (name: string) => readFileSync(join(testdata, 'zstd', name));
+/** When the fixtures' spans ended, and a little after: neither ahead nor expired. */
+const NOW = 1796293444722;
+const project: Project = { ...DEFAULT_SETTINGS, id: 1, name: 'shop', key: 'k1' };
+const JSON_TYPE = 'application/json';
+const PROTOBUF = 'application/x-protobuf';
+const MB = 1024 * 1024;
+
+let otlp: OtlpCapture;
+
+beforeAll(async () => {
+  otlp = await startOtlpCapture(project, NOW);
+});
+
+afterAll(() => otlp.close());
+
+const send = (type: string, encoding: string, body: Buffer | Buffer[], to = otlp) =>
+  to.send(type, encoding, body);
+
+describe('an OTLP body compressed with lz4', () => {
+  it('in JSON is stored as the same body gzipped is', async () => {
+    const lz4 = await send(JSON_TYPE, 'lz4', fixture('traces.json.lz4'));
+    expect([lz4.res.status, lz4.res.headers['content-type'], lz4.res.text]).toEqual([
+      200,
+      JSON_TYPE,
+      '{}',
+    ]);
+    const gzip = await send(JSON_TYPE, 'gzip', gzipSync(plain('traces.json')));
+    expect(gzip.res.status).toBe(200);
+    expect(lz4.stored).toEqual(gzip.stored);
+    // What traces.json holds (testdata/zstd/README.md).
+    expect(
+      lz4.stored.operations.map((o) => [o.service, o.name, o.correlationId, o.parentSpanId]),
+    ).toEqual([
+      ['zstd-checkout', 'POST /checkout', 'zstd-json-1', undefined],
+      ['zstd-checkout', 'SELECT orders', 'zstd-json-1', '5a5a000000000001'],
+    ]);
+    expect(lz4.stored.memory.map((m) => [m.correlationId, m.rss, m.heapUsed])).toEqual([
+      ['zstd-json-1', 104857600, 52428800],
+    ]);
+  });
+
+  it('in protobuf is stored as the same body gzipped is', async () => {
+    const lz4 = await send(PROTOBUF, 'lz4', fixture('traces.pb.lz4'));
+    // An ExportTraceServiceResponse with no partial_success is no bytes at all.
+    expect([lz4.res.status, lz4.res.headers['content-type'], lz4.res.text]).toEqual([
+      200,
+      PROTOBUF,
+      '',
+    ]);
+    const gzip = await send(PROTOBUF, 'gzip', gzipSync(plain('traces.pb')));
+    expect(gzip.res.status).toBe(200);
+    expect(lz4.stored).toEqual(gzip.stored);
+    expect(lz4.stored.operations.map((o) => [o.name, o.correlationId])).toEqual([
+      ['POST /checkout', 'zstd-proto-1'],
+      ['SELECT orders', 'zstd-proto-1'],
+    ]);
+  });
+
+  it('of 1,000 spans, in one block, in checksummed or linked 64 KB blocks, sent in pieces, is stored whole', async () => {
+    for (const name of [
+      'batch.json.lz4',
+      'batch.json.64k-checksums.lz4',
+      'batch.json.linked.lz4',
+    ]) {
+      const body = fixture(name);
+      const pieces = [body.subarray(0, 5), body.subarray(5, 20_000), body.subarray(20_000)];
+      const { res, stored: batch } = await send(JSON_TYPE, 'lz4', pieces);
+      expect([name, res.status, res.text]).toEqual([name, 200, '{}']);
+      expect(batch.operations).toHaveLength(1000);
+      // Span i is named `GET /items/${(i * 7919) % 1000}`: 0, then 999 * 7919 % 1000 = 81.
+      expect([batch.operations[0]?.name, batch.operations[999]?.name]).toEqual([
+        'GET /items/0',
+        'GET /items/81',
+      ]);
+      expect(new Set(batch.operations.map((o) => o.correlationId)).size).toBe(10);
+    }
+  });
+});
+
+describe('an OTLP body lz4 cannot read', () => {
+  it('is a 400 google.rpc.Status naming the coding and the problem, in JSON and protobuf', async () => {
+    // traces.json.lz4 ends in the content checksum 0x04309384 (what xxh32sum gives traces.json).
+    const json = Buffer.from(fixture('traces.json.lz4'));
+    json[json.length - 4]! ^= 0x01;
+    const { res, stored: none } = await send(JSON_TYPE, 'lz4', json);
+    expect([res.status, res.headers['content-type'], JSON.parse(res.text)]).toEqual([
+      400,
+      JSON_TYPE,
+      {
+        code: 3,
+        message:
+          "cannot read the body (lz4): frame 1 stores the content checksum 0x04309385, but its content's is 0x04309384",
+      },
+    ]);
+    expect(none.operations).toEqual([]);
+    const proto = await fetch(otlp.url, {
+      method: 'POST',
+      headers: {
+        'content-type': PROTOBUF,
+        'content-encoding': 'lz4',
+        authorization: `Bearer ${project.key}`,
+      },
+      body: fixture('traces.pb.lz4').subarray(0, 200),
+    });
+    expect([proto.status, proto.headers.get('content-type')]).toEqual([400, PROTOBUF]);
+    const status = RpcStatus.toObject(RpcStatus.decode(new Uint8Array(await proto.arrayBuffer())));
+    expect(status).toEqual({
+      code: 3,
+      message: 'cannot read the body (lz4): the body ends inside frame 1, after 200 bytes',
+    });
+  });
+
+  it('is a 413 from its header alone when a frame declares more than 100 MB', async () => {
+    // The header the lz4 CLI wrote for 104,857,601 zeros (--content-size), and no more.
+    const header = Buffer.from('04224d186c70010040060000000075', 'hex');
+    const { res } = await send(JSON_TYPE, 'lz4', header);
+    expect([res.status, res.headers.connection, JSON.parse(res.text)]).toEqual([
+      413,
+      'close',
+      { code: 3, message: 'request body exceeds the 100 MB limit once decompressed' },
+    ]);
+  });
+
+  it('is a 413 at 100 MB decompressed for a frame of 26 blocks of 4 MiB', async () => {
+    // zeros-4mib.lz4: a 7-byte header, one block of 16,459 bytes, the EndMark; 26 are 428 KB.
+    const zeros = fixture('zeros-4mib.lz4');
+    const block = zeros.subarray(7, zeros.length - 4);
+    const body = Buffer.concat([zeros.subarray(0, 7), ...Array<Buffer>(26).fill(block)]);
+    const { res } = await send(JSON_TYPE, 'lz4', body);
+    expect([res.status, res.headers.connection, JSON.parse(res.text)]).toEqual([
+      413,
+      'close',
+      { code: 3, message: 'request body exceeds the 100 MB limit once decompressed' },
+    ]);
+  });
+
+  it('is a 503 to send again when the bodies held at once cannot take a block', async () => {
+    const small = await startOtlpCapture(project, NOW, new BodyBudget(1 * MB));
+    try {
+      // 64 KB blocks fit in 1 MB; a 4 MiB block of zeros does not.
+      const fits = await send(JSON_TYPE, 'lz4', fixture('batch.json.64k-checksums.lz4'), small);
+      expect(fits.res.status).toBe(200);
+      const { res } = await send(JSON_TYPE, 'lz4', fixture('zeros-4mib.lz4'), small);
+      expect([res.status, res.headers['retry-after'], JSON.parse(res.text)]).toEqual([
+        503,
+        '1',
+        {
+          code: 14,
+          message:
+            'the tracker is holding as many request bodies as it may at once (1 MB); send it again shortly',
+        },
+      ]);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('is a 415 for a coding still unread, listing lz4 in Accept-Encoding', async () => {
+    const { res } = await send(JSON_TYPE, 'compress', Buffer.from('{}'));
+    const read = 'gzip, deflate, br, zlib, zstd, snappy, x-snappy-framed, lz4';
+    expect([res.status, res.headers['accept-encoding'], JSON.parse(res.text)]).toEqual([
+      415,
+      read,
+      { code: 3, message: `unsupported Content-Encoding "compress" (${read})` },
+    ]);
+  });
+});
