@@ -26,9 +26,16 @@ beforeAll(async () => {
   ({ fake, caCert, pki } = await startFakeKubeApi());
 });
 
-afterEach(() => {
+afterEach(async () => {
   lister?.stop();
   lister = undefined;
+  // The server sees a stopped lister's watch close a moment later; until it has, the next test's
+  // wait for "a watch open" would be met by that one, and its events sent to it.
+  await waitFor(
+    async () => fake.openWatches() === 0,
+    5_000,
+    () => `${fake.openWatches()} watches of a stopped lister still open`,
+  );
   fake.watchMode = 'hold';
   fake.expireContinue = false;
   fake.argoVersion = 'v1alpha1';
