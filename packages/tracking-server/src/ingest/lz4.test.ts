@@ -12,6 +12,7 @@ import { LIMITS } from './body';
 import { Lz4Decompress, Lz4Error, Lz4LimitError } from './lz4';
 import { decodeLz4Block, measureLz4Block } from './lz4-block';
 import { Xxh32, xxh32 } from './lz4-xxh32';
+import { bodyMutation, mutated, split } from './testdata/coded-bodies';
 
 jest.setTimeout(60_000);
 
@@ -61,11 +62,6 @@ async function decode(
     return err as Error;
   }
 }
-
-const split = (body: Uint8Array, cuts: number[]) => {
-  const at = [...new Set(cuts.map((c) => c % Math.max(body.length, 1)))].sort((a, b) => a - b);
-  return [0, ...at].map((from, i) => body.subarray(from, at[i] ?? body.length));
-};
 
 const failure = (got: Buffer | Error) =>
   got instanceof Error ? [got.name, got.message] : ['decoded', got.toString('latin1')];
@@ -374,28 +370,14 @@ describe('a mutated body', () => {
       'batch.json.linked.lz4',
       'noise.bin.lz4',
     ].map(fixture);
-    const mutation = fc.oneof(
-      fc.record({ flip: fc.nat(), mask: fc.integer({ min: 1, max: 255 }) }),
-      fc.record({ cut: fc.nat() }),
-      fc.record({ insert: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
-    );
     const maxOutput = 4 * 1024 * 1024;
     await fc.assert(
       fc.asyncProperty(
         fc.nat(bodies.length - 1),
-        fc.array(mutation, { minLength: 1, maxLength: 4 }),
+        fc.array(bodyMutation, { minLength: 1, maxLength: 4 }),
         fc.array(fc.nat(), { maxLength: 5 }),
         async (i, mutations, cuts) => {
-          let body = Buffer.from(bodies[i]!);
-          for (const m of mutations) {
-            if ('flip' in m) body[m.flip % body.length]! ^= m.mask;
-            else if ('cut' in m) body = body.subarray(0, m.cut % body.length);
-            else {
-              const at = m.insert % (body.length + 1);
-              body = Buffer.concat([body.subarray(0, at), m.bytes, body.subarray(at)]);
-            }
-            if (body.length === 0) break;
-          }
+          const body = mutated(bodies[i]!, mutations);
           const started = Date.now();
           const got = await decode(split(body, cuts), { maxOutput });
           // A few ms alone; CI runs several times slower than alone.

@@ -18,6 +18,7 @@ import {
 import { decodeSnappyBlock } from './snappy-block';
 import { crc32c, maskCrc32c } from './snappy-crc32c';
 import { SnappyFramedReader } from './snappy-framed';
+import { bodyMutation, mutated, split } from './testdata/coded-bodies';
 
 jest.setTimeout(60_000);
 
@@ -57,11 +58,6 @@ async function decode(
     return err as Error;
   }
 }
-
-const split = (body: Uint8Array, cuts: number[]) => {
-  const at = [...new Set(cuts.map((c) => c % Math.max(body.length, 1)))].sort((a, b) => a - b);
-  return [0, ...at].map((from, i) => body.subarray(from, at[i] ?? body.length));
-};
 
 /** The message decodeSnappyBlock throws for `block`, or undefined. */
 const blockError = (block: Buffer, maxOutput = MAX) => {
@@ -432,31 +428,17 @@ describe('a mutated body', () => {
       'batch.json.sz',
       'noise.bin.sz',
     ].map(fixture);
-    const mutation = fc.oneof(
-      fc.record({ flip: fc.nat(), mask: fc.integer({ min: 1, max: 255 }) }),
-      fc.record({ cut: fc.nat() }),
-      fc.record({ insert: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
-    );
     // A smaller limit than ingest's, so that a preamble mutated to declare up to 100 MB does
     // not allocate it a thousand times over; the checks are the same.
     const maxOutput = 4 * 1024 * 1024;
     await fc.assert(
       fc.asyncProperty(
         fc.nat(bodies.length - 1),
-        fc.array(mutation, { minLength: 1, maxLength: 4 }),
+        fc.array(bodyMutation, { minLength: 1, maxLength: 4 }),
         fc.array(fc.nat(), { maxLength: 5 }),
         fc.boolean(),
         async (i, mutations, cuts, auto) => {
-          let body = Buffer.from(bodies[i]!);
-          for (const m of mutations) {
-            if ('flip' in m) body[m.flip % body.length]! ^= m.mask;
-            else if ('cut' in m) body = body.subarray(0, m.cut % body.length);
-            else {
-              const at = m.insert % (body.length + 1);
-              body = Buffer.concat([body.subarray(0, at), m.bytes, body.subarray(at)]);
-            }
-            if (body.length === 0) break;
-          }
+          const body = mutated(bodies[i]!, mutations);
           const started = Date.now();
           const got = await decode(split(body, cuts), auto ? 'auto' : 'framed', { maxOutput });
           // A few ms alone; CI runs several times slower than alone.

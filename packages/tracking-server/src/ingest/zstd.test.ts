@@ -14,6 +14,7 @@ import { BodyBudget, BodyError, LIMITS, readBody } from './body';
 import { rawPost } from '../testing/raw-post';
 import { createZstdDecompress, DECODE_BUDGET, type ZstdBounds, ZstdLimitError } from './zstd';
 import { ZstdThreads } from './zstd-worker';
+import { bodyMutation, mutated, split } from './testdata/coded-bodies';
 
 jest.setTimeout(60_000);
 
@@ -299,11 +300,6 @@ describe('the zstd decoder, fed any bytes', () => {
     }
   }
 
-  const split = (body: Uint8Array, cuts: number[]) => {
-    const at = [...new Set(cuts.map((c) => c % Math.max(body.length, 1)))].sort((a, b) => a - b);
-    return [0, ...at].map((from, i) => body.subarray(from, at[i] ?? body.length));
-  };
-
   it('stops its own output inside the block that crosses its limit', async () => {
     const decoder = createZstdDecompress({ maxOutput: 10 * MB + 1 });
     let out = 0;
@@ -339,27 +335,13 @@ describe('the zstd decoder, fed any bytes', () => {
     'reads a mutated body, or refuses it naming why, within its time, %s (1k mutations)',
     async (_, decompress) => {
       const bodies = ['traces.json.zst', 'traces.pb.zst', 'batch.json.zst'].map(fixture);
-      const mutation = fc.oneof(
-        fc.record({ flip: fc.nat(), mask: fc.integer({ min: 1, max: 255 }) }),
-        fc.record({ cut: fc.nat() }),
-        fc.record({ insert: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
-      );
       await fc.assert(
         fc.asyncProperty(
           fc.nat(2),
-          fc.array(mutation, { minLength: 1, maxLength: 4 }),
+          fc.array(bodyMutation, { minLength: 1, maxLength: 4 }),
           fc.array(fc.nat(), { maxLength: 5 }),
           async (i, mutations, cuts) => {
-            let body = Buffer.from(bodies[i]!);
-            for (const m of mutations) {
-              if ('flip' in m) body[m.flip % body.length]! ^= m.mask;
-              else if ('cut' in m) body = body.subarray(0, m.cut % body.length);
-              else {
-                const at = m.insert % (body.length + 1);
-                body = Buffer.concat([body.subarray(0, at), m.bytes, body.subarray(at)]);
-              }
-              if (body.length === 0) break;
-            }
+            const body = mutated(bodies[i]!, mutations);
             const started = Date.now();
             const got = await decode(
               split(body, cuts),
