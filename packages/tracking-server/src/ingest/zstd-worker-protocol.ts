@@ -30,6 +30,7 @@ export type FromZstdThread =
   | { t: 'ended'; id: number }
   /** The body is refused: a bound it crossed (`limit`), or what is wrong with it. */
   | { t: 'error'; id: number; message: string; limit?: 'decompressed' | 'held' }
+  /** An answer to `ping`; also sent once, unasked, when the thread has started. */
   | { t: 'pong' };
 
 /**

@@ -125,4 +125,7 @@ export function serveZstd(main: {
   });
 }
 
-if (parentPort) serveZstd(parentPort);
+if (parentPort) {
+  serveZstd(parentPort);
+  parentPort.postMessage({ t: 'pong' } satisfies FromZstdThread); // started
+}

@@ -11,7 +11,7 @@
 // cores the tracker has, it leaves the other core to the main thread however many zstd bodies
 // come, and a body whose client sends slowly holds none of the others up (a queue of bodies would
 // wait behind it). The thread keeps the time budget itself (vm's timeout inside it, with the
-// answers as before); should it still not answer pings for STALL_MS, it is terminated. A thread
+// answers as before); should it, once started, still not answer pings for STALL_MS, it is terminated. A thread
 // that stops (terminated, or crashed) fails the bodies it held with
 // ZstdThreadError (a 503 to send again), and the next body starts a new one. An idle thread
 // holds no reference on the event loop and ends after IDLE_MS.
@@ -45,7 +45,11 @@ class DecodingThread {
   readonly bodies = new Map<number, BodyEnd>();
   /** Why it stopped; undefined while it runs. */
   stopped: Error | undefined;
-  private heard = performance.now();
+  /**
+   * When it was last heard from; undefined until its first word, once its script is loaded. A
+   * thread still starting is not stalled: on a loaded machine its start alone took over 100 ms.
+   */
+  private heard: number | undefined;
   private watch: NodeJS.Timeout | undefined;
   private idle: NodeJS.Timeout | undefined;
 
@@ -88,9 +92,10 @@ class DecodingThread {
     if (this.bodies.size > 1) return;
     // Held open while it decodes, as a request's socket is.
     this.worker.ref();
-    this.heard = performance.now();
+    if (this.heard !== undefined) this.heard = performance.now();
     this.watch = setInterval(
       () => {
+        if (this.heard === undefined) return; // starting: a failed start is an 'exit'
         const silent = performance.now() - this.heard;
         if (silent <= this.options.stallMs) return this.post({ t: 'ping' });
         void this.end(
