@@ -231,8 +231,10 @@ describe('Content-Encoding zstd', () => {
     const started = Date.now();
     const res = await post(body);
     expect(res.status).toBe(400);
+    // Alone each block takes a few ms, and the body's second runs out; on a loaded machine one
+    // block may be held past its own 250 ms first, the same refusal by the other clock.
     expect(res.text).toMatch(
-      /^cannot read the body \(zstd\): decoding took over 10\d\d ms, the time \d+ bytes out are allowed$/,
+      /^cannot read the body \(zstd\): decoding (took over 10\d\d ms, the time \d+ bytes out are allowed|one block took over 250 ms, the time a block is allowed)$/,
     );
     expect(Date.now() - started).toBeLessThan(8_000);
   });
