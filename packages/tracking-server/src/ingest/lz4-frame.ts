@@ -19,6 +19,7 @@ import {
   WINDOW,
 } from './lz4-block';
 import { Xxh32, xxh32 } from './lz4-xxh32';
+import { PendingInput } from './pending-input';
 
 export const FRAME_MAGIC = 0x184d2204;
 const SKIPPABLE_MASK = 0xfffffff0;
@@ -45,25 +46,33 @@ interface Frame {
 /** An LZ4 body (frames) decoded as it arrives; its errors are Lz4Error and Lz4LimitError. */
 export class Lz4FrameReader {
   /** Bytes of a header, block or checksum not whole yet (at most a 4 MB block). */
-  private pending: Buffer = EMPTY;
-  /** Where `pending` starts in the body. */
-  private at = 0;
+  private readonly input: PendingInput;
+  /** Bytes the header or block being read needs, when it is not whole. */
+  private need = 0;
   /** Bytes of a skippable frame still to pass. */
   private skipping = 0;
   private frame: Frame | undefined;
   private frames = 0;
   private made = 0;
 
-  constructor(private readonly bounds: Lz4Bounds) {}
+  constructor(private readonly bounds: Lz4Bounds) {
+    this.input = new PendingInput(
+      bounds.take,
+      (bytes) =>
+        new Lz4LimitError(
+          'held',
+          `${this.where(0)}: the ${fmt(bytes)} bytes of a header or block not yet whole cannot be held now`,
+        ),
+    );
+  }
 
   /** Decodes the blocks `data` completes, and keeps the rest for the next call. */
   write(data: Uint8Array): Buffer[] {
     const out: Buffer[] = [];
-    const buf =
-      this.pending.length > 0
-        ? Buffer.concat([this.pending, data])
-        : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const buf = this.input.add(data);
+    if (!buf) return out;
     let p = 0;
+    this.need = 0;
     for (;;) {
       if (this.skipping > 0) {
         const passed = Math.min(this.skipping, buf.length - p);
@@ -75,34 +84,39 @@ export class Lz4FrameReader {
       if (used === 0) break;
       p += used;
     }
-    this.at += p;
-    // Copied: a socket's chunk may be a slice of a larger buffer, not to be kept whole.
-    this.pending = p < buf.length ? Buffer.from(buf.subarray(p)) : EMPTY;
+    this.input.keep(buf, p, this.need);
     return out;
   }
 
   /** The body's end: throws unless it ended between frames, after at least one. */
   end(): void {
-    if (this.at + this.pending.length === 0)
+    const read = this.input.at + this.input.length;
+    if (read === 0)
       throw new Lz4Error('the body is empty: an LZ4 frame starts with its magic number');
-    if (this.frame || this.skipping > 0 || this.pending.length > 0)
+    if (this.frame || this.skipping > 0 || this.input.length > 0)
       throw new Lz4Error(
-        `the body ends inside ${this.frame ? `frame ${this.frames}` : `frame ${this.frames + 1}`}, after ${fmt(this.at + this.pending.length)} bytes`,
+        `the body ends inside ${this.frame ? `frame ${this.frames}` : `frame ${this.frames + 1}`}, after ${fmt(read)} bytes`,
       );
     if (this.frames === 0) throw new Lz4Error('the body holds skippable frames only, no LZ4 frame');
   }
 
   private where(p: number): string {
-    return `frame ${this.frames + (this.frame ? 0 : 1)} (at byte ${fmt(this.at + p)})`;
+    return `frame ${this.frames + (this.frame ? 0 : 1)} (at byte ${fmt(this.input.at + p)})`;
+  }
+
+  /** Not whole: `bytes` from where it starts are needed. */
+  private short(bytes: number): 0 {
+    this.need = bytes;
+    return 0;
   }
 
   /** Reads a frame's magic number and descriptor, or a skippable frame's; 0 until whole. */
   private start(buf: Buffer, p: number): number {
-    if (buf.length - p < 4) return 0;
+    if (buf.length - p < 4) return this.short(4);
     const magic = buf.readUInt32LE(p);
     const where = this.where(p);
     if ((magic & SKIPPABLE_MASK) >>> 0 === SKIPPABLE_MAGIC) {
-      if (buf.length - p < 8) return 0;
+      if (buf.length - p < 8) return this.short(8);
       this.skipping = buf.readUInt32LE(p + 4);
       return 8;
     }
@@ -110,7 +124,7 @@ export class Lz4FrameReader {
       throw new Lz4Error(
         `${where} starts with ${hex(magic, 8)}, not LZ4's magic number ${hex(FRAME_MAGIC, 8)}`,
       );
-    if (buf.length - p < 6) return 0;
+    if (buf.length - p < 6) return this.short(6);
     const flg = buf[p + 4]!;
     const bd = buf[p + 5]!;
     if (flg >>> 6 !== 1)
@@ -128,7 +142,7 @@ export class Lz4FrameReader {
       );
     const hasSize = (flg & 0x08) !== 0;
     const length = 4 + 2 + (hasSize ? 8 : 0) + 1;
-    if (buf.length - p < length) return 0;
+    if (buf.length - p < length) return this.short(length);
     const descriptor = buf.subarray(p + 4, p + length - 1);
     const stored = buf[p + length - 1]!;
     const actual = (xxh32(descriptor) >>> 8) & 0xff;
@@ -163,9 +177,9 @@ export class Lz4FrameReader {
   /** Reads a block, or the EndMark and content checksum; 0 until whole. */
   private block(buf: Buffer, p: number, out: Buffer[]): number {
     const frame = this.frame!;
-    if (buf.length - p < 4) return 0;
+    if (buf.length - p < 4) return this.short(4);
     const word = buf.readUInt32LE(p);
-    const where = `block ${frame.blocks + 1} of frame ${this.frames} (at byte ${fmt(this.at + p)})`;
+    const where = `block ${frame.blocks + 1} of frame ${this.frames} (at byte ${fmt(this.input.at + p)})`;
     if (word === 0) return this.endMark(buf, p);
     const stored = (word & UNCOMPRESSED) !== 0;
     const size = word & ~UNCOMPRESSED;
@@ -174,7 +188,7 @@ export class Lz4FrameReader {
         `${where} has ${fmt(size)} bytes; the frame's blocks hold at most ${fmt(frame.blockMax)}`,
       );
     const length = 4 + size + (frame.blockChecksum ? 4 : 0);
-    if (buf.length - p < length) return 0;
+    if (buf.length - p < length) return this.short(length);
     const data = buf.subarray(p + 4, p + 4 + size);
     if (frame.blockChecksum) {
       const want = buf.readUInt32LE(p + 4 + size);
@@ -232,7 +246,7 @@ export class Lz4FrameReader {
     const frame = this.frame!;
     const where = `frame ${this.frames}`;
     const length = 4 + (frame.contentChecksum ? 4 : 0);
-    if (buf.length - p < length) return 0;
+    if (buf.length - p < length) return this.short(length);
     if (frame.contentSize !== undefined && frame.made !== frame.contentSize)
       throw new Lz4Error(
         `${where} decodes to ${fmt(frame.made)} bytes, but declares ${fmt(frame.contentSize)}`,

@@ -351,6 +351,30 @@ describe('the frame format', () => {
     ]);
     expect((refused as Lz4LimitError).limit).toBe('held');
   });
+
+  it('takes a block not yet whole from the body budget as it is held', async () => {
+    // zeros-4mib.lz4 (16,474 bytes) in 1,000-byte writes: the header is bytes 0-6, and the
+    // block (a 4-byte size, 16,459 bytes) ends at 16,470. Writes 1-16 hold its bytes 7-15,999
+    // (993, then 1,000 a write); write 17 completes it, and the EndMark.
+    const body = fixture('zeros-4mib.lz4');
+    const writes = Array.from({ length: 17 }, (_, i) => body.subarray(i * 1000, (i + 1) * 1000));
+    const taken: number[] = [];
+    const all = await decode(writes, { maxOutput: MAX, take: (n) => (taken.push(n), true) });
+    expect(all instanceof Error ? all : all.length).toBe(4 * 1024 * 1024);
+    expect(taken).toEqual([993, ...Array<number>(15).fill(1000), 4 * 1024 * 1024]);
+    // Refused past 8,000 bytes: at write 9, holding 8,993. Before, nothing held counted, and
+    // the refusal came only for the block's output.
+    let total = 0;
+    const refused = await decode(writes, {
+      maxOutput: MAX,
+      take: (n) => (total += n) <= 8000,
+    });
+    expect(failure(refused)).toEqual([
+      'Lz4LimitError',
+      'frame 1 (at byte 7): the 8,993 bytes of a header or block not yet whole cannot be held now',
+    ]);
+    expect((refused as Lz4LimitError).limit).toBe('held');
+  });
 });
 
 describe('a mutated body', () => {

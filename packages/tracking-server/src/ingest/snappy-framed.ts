@@ -14,6 +14,7 @@ import {
   SnappyLimitError,
 } from './snappy-block';
 import { crc32c, maskCrc32c } from './snappy-crc32c';
+import { PendingInput } from './pending-input';
 
 /** The stream identifier chunk every framed body starts with: 0xff, length 6, "sNaPpY". */
 export const STREAM_IDENTIFIER = Buffer.from([
@@ -25,7 +26,6 @@ export const CHUNK_DATA_MAX = 65536;
 /** What 65,536 bytes compress to at most (golang/snappy MaxEncodedLen: 32 + n + n/6). */
 const COMPRESSED_MAX = 32 + CHUNK_DATA_MAX + Math.floor(CHUNK_DATA_MAX / 6);
 const CHECKSUM = 4;
-const EMPTY = Buffer.alloc(0);
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 const hex = (n: number, digits: number) => `0x${n.toString(16).padStart(digits, '0')}`;
@@ -33,25 +33,31 @@ const hex = (n: number, digits: number) => `0x${n.toString(16).padStart(digits, 
 /** A framed body decoded as it arrives; its errors are SnappyError and SnappyLimitError. */
 export class SnappyFramedReader {
   /** Bytes of a chunk not whole yet (at most a data chunk: 76,494 bytes). */
-  private pending: Buffer = EMPTY;
-  /** Where `pending` starts in the body. */
-  private at = 0;
+  private readonly input: PendingInput;
   /** Bytes of a skippable chunk still to pass. */
   private skipping = 0;
   /** Chunks read whole (or being skipped). */
   private chunks = 0;
   private made = 0;
 
-  constructor(private readonly bounds: SnappyBounds) {}
+  constructor(private readonly bounds: SnappyBounds) {
+    this.input = new PendingInput(
+      bounds.take,
+      (bytes) =>
+        new SnappyLimitError(
+          'held',
+          `chunk ${this.chunks + 1} (at byte ${fmt(this.input.at)}): the ${fmt(bytes)} bytes of it not yet whole cannot be held now`,
+        ),
+    );
+  }
 
   /** Decodes the chunks `data` completes, and keeps the rest for the next call. */
   write(data: Uint8Array): Buffer[] {
     const out: Buffer[] = [];
-    const buf =
-      this.pending.length > 0
-        ? Buffer.concat([this.pending, data])
-        : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const buf = this.input.add(data);
+    if (!buf) return out;
     let p = 0;
+    let need = 0;
     for (;;) {
       if (this.skipping > 0) {
         const passed = Math.min(this.skipping, buf.length - p);
@@ -59,10 +65,13 @@ export class SnappyFramedReader {
         p += passed;
         if (this.skipping > 0) break;
       }
-      if (buf.length - p < 4) break;
+      if (buf.length - p < 4) {
+        need = 4;
+        break;
+      }
       const type = buf[p]!;
       const length = buf[p + 1]! | (buf[p + 2]! << 8) | (buf[p + 3]! << 16);
-      const where = `chunk ${this.chunks + 1} (at byte ${fmt(this.at + p)})`;
+      const where = `chunk ${this.chunks + 1} (at byte ${fmt(this.input.at + p)})`;
       this.checkHeader(type, length, where);
       if (type >= 0x80 && type !== 0xff) {
         // Padding or reserved skippable: passed over without being held.
@@ -71,7 +80,10 @@ export class SnappyFramedReader {
         p += 4;
         continue;
       }
-      if (buf.length - p - 4 < length) break;
+      if (buf.length - p - 4 < length) {
+        need = 4 + length;
+        break;
+      }
       const body = buf.subarray(p + 4, p + 4 + length);
       if (type === 0xff) {
         if (!body.equals(STREAM_IDENTIFIER.subarray(4)))
@@ -80,21 +92,19 @@ export class SnappyFramedReader {
       this.chunks++;
       p += 4 + length;
     }
-    this.at += p;
-    // Copied: a socket's chunk may be a slice of a larger buffer, not to be kept whole.
-    this.pending = p < buf.length ? Buffer.from(buf.subarray(p)) : EMPTY;
+    this.input.keep(buf, p, need);
     return out;
   }
 
   /** The body's end: throws unless it ended between chunks, after the stream identifier. */
   end(): void {
-    if (this.chunks === 0 && this.pending.length === 0)
+    if (this.chunks === 0 && this.input.length === 0)
       throw new SnappyError(
         'the body is empty: the framed format starts with its stream identifier',
       );
-    if (this.skipping > 0 || this.pending.length > 0)
+    if (this.skipping > 0 || this.input.length > 0)
       throw new SnappyError(
-        `the body ends inside chunk ${this.chunks + (this.skipping > 0 ? 0 : 1)}, after ${fmt(this.at + this.pending.length)} bytes`,
+        `the body ends inside chunk ${this.chunks + (this.skipping > 0 ? 0 : 1)}, after ${fmt(this.input.at + this.input.length)} bytes`,
       );
   }
 

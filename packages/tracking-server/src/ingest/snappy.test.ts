@@ -407,6 +407,33 @@ describe('the framed format', () => {
       (refused as Error).message,
     ]).toEqual(['held', "chunk 4 (at byte 14,734)'s 65,536 bytes cannot be held now"]);
   });
+
+  it('takes a chunk not yet whole from the body budget as it is held', async () => {
+    // batch.json.sz in 1,000-byte writes: the stream identifier is bytes 0-9, and chunk 2's
+    // header (type 0x00, length 0x001cb7) says it ends at 10 + 4 + 7,351 = 7,365. Writes 1-7
+    // hold its bytes 10-6,999 (990, then 1,000 a write), and write 8 completes it.
+    const body = fixture('batch.json.sz');
+    const writes = Array.from({ length: Math.ceil(body.length / 1000) }, (_, i) =>
+      body.subarray(i * 1000, (i + 1) * 1000),
+    );
+    const taken: number[] = [];
+    const all = await decode(writes, 'framed', {
+      maxOutput: MAX,
+      take: (n) => (taken.push(n), true),
+    });
+    expect(all instanceof Error ? all : all.length).toBe(392588);
+    expect(taken.slice(0, 8)).toEqual([990, 1000, 1000, 1000, 1000, 1000, 1000, 65536]);
+    // Refused, the chunk's first 990 bytes are not held: before, nothing held counted, and the
+    // refusal came only for the chunk's output.
+    const refused = await decode(writes, 'framed', { maxOutput: MAX, take: () => false });
+    expect([
+      refused instanceof SnappyLimitError && refused.limit,
+      (refused as Error).message,
+    ]).toEqual([
+      'held',
+      'chunk 2 (at byte 10): the 990 bytes of it not yet whole cannot be held now',
+    ]);
+  });
 });
 
 describe('a mutated body', () => {
