@@ -73,6 +73,9 @@ describe('promtoolTestFile', () => {
     ['x$&y/', 'x$&y/runbooks/ServiceDown.md'],
     ['*wiki/', '*wiki/runbooks/ServiceDown.md'],
     ['{docs}/', '{docs}/runbooks/ServiceDown.md'],
+    // `...` and `---` start a line that ends or starts a YAML document (a CI run's counterexample).
+    ['...a/', '...a/runbooks/ServiceDown.md'],
+    ['---a/', '---a/runbooks/ServiceDown.md'],
   ])('writes the base %j as it is into a test that still parses', (b, url) => {
     const doc = parse(promtoolTestFile('application', PROMTOOL_TESTS_DIR, b));
     expect(runbookUrls(doc)).toContain(url);

@@ -49,10 +49,11 @@ export function promtoolTestFile(
       .replace(from, `rule_files:\n  - ../${domain}.rules.yml\n`)
       // A replacer function, not a string: `$&` or `$'` in the base must not be expanded. And the
       // whole value is written as YAML writes it, so a base such as `*x/` or `{x}/` is quoted as
-      // in the rule files instead of breaking the test file.
+      // in the rule files instead of breaking the test file. On one line: a block scalar (YAML
+      // writes `...x/` as one, `...` ending a document) would put its text at column 0.
       .replace(DEFAULT_RUNBOOK_URL, (_line, rest: string) => {
         const url = `${base}runbooks/${rest}`;
-        return `runbook_url: ${stringify(url, { lineWidth: 0 }).trimEnd()}`;
+        return `runbook_url: ${stringify(url, { lineWidth: 0, blockQuote: false }).trimEnd()}`;
       })
   );
 }
