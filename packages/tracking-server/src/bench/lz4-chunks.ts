@@ -11,7 +11,10 @@ const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 4);
 const CHUNK = 64 * 1024;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 
-/** One frame: FLG 0x60 BD 0x70 (independent 4 MiB blocks, no checksums; HC 0x73, as the lz4 CLI wrote it), stored blocks, the EndMark. */
+/**
+ * One frame: FLG 0x60 BD 0x70 (independent 4 MiB blocks, no checksums; HC 0x73, as the lz4 CLI
+ * wrote it), stored blocks, the EndMark.
+ */
 function body(): Buffer {
   const size = Buffer.alloc(4);
   size.writeUInt32LE((0x80000000 | BLOCK) >>> 0);

@@ -144,7 +144,8 @@ function decoder(
  * Reads `req`'s body; `what` names it in a 413 ("envelope", "request body"). With a `hold`, the
  * bytes kept are taken from its budget as they come (the caller releases them once answered),
  * and so is a zstd frame's window, and what a snappy or lz4 decoder holds (it takes its own output,
- * before allocating it, and the input it keeps until a block or chunk is whole). With `otlp`, OTLP_ENCODINGS are read.
+ * before allocating it, and the input it keeps until a block or chunk is whole). With `otlp`,
+ * OTLP_ENCODINGS are read.
  */
 export async function readBody(
   req: IncomingMessage,

@@ -11,8 +11,8 @@
 // cores the tracker has, it leaves the other core to the main thread however many zstd bodies
 // come, and a body whose client sends slowly holds none of the others up (a queue of bodies would
 // wait behind it). The thread keeps the time budget itself (vm's timeout inside it, with the
-// answers as before); should it, once started, still not answer pings for STALL_MS, it is terminated. A thread
-// that stops (terminated, or crashed) fails the bodies it held with
+// answers as before); should it, once started, still not answer pings for STALL_MS, it is
+// terminated. A thread that stops (terminated, or crashed) fails the bodies it held with
 // ZstdThreadError (a 503 to send again), and the next body starts a new one. An idle thread
 // holds no reference on the event loop and ends after IDLE_MS.
 import { Duplex } from 'node:stream';
