@@ -2,9 +2,11 @@
 // `npm test`: installs what is missing, runs build, typecheck, lint and every package's tests
 // through turbo, then adds up every runner's results and ends with one line:
 //   tests: N passed, N failed
-// Each runner leaves <workspace>/.test-results/<runner>.json = { runner, passed, failed }
-// (jest through scripts/jest-summary-reporter.cjs; promtool, go test and browser tests through
-// their package's test script). A workspace whose test script left no result counts as failed.
+// Each runner leaves <workspace>/.test-results/<runner>.json = { runner, passed, failed } and
+// optionally `failures` [{ test, why }] (jest through scripts/jest-summary-reporter.cjs; promtool,
+// go test and browser tests through their package's test script). A workspace whose test script
+// left no result counts as failed. Failed tests are named again at the end, where CI's tail shows
+// them.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -24,6 +26,7 @@ function workspacesWithTests() {
 function collect(dirs) {
   let passed = 0;
   let failed = 0;
+  const failures = [];
   for (const dir of dirs) {
     const results = join(dir, '.test-results');
     const files = existsSync(results)
@@ -41,9 +44,11 @@ function collect(dirs) {
       );
       passed += r.passed;
       failed += r.failed;
+      for (const f of r.failures ?? [])
+        failures.push(`  ${relative(repoRoot, dir)}/${f.test}\n      ${f.why}`);
     }
   }
-  return { passed, failed };
+  return { passed, failed, failures };
 }
 
 setup();
@@ -70,7 +75,8 @@ linkCommands();
 const turbo = turboRun(['build', 'typecheck', 'lint', 'test']);
 
 console.log('\nresults by runner:');
-const { passed, failed } = collect(dirs);
+const { passed, failed, failures } = collect(dirs);
+if (failures.length > 0) console.log(`\nfailed tests:\n${failures.join('\n')}`);
 const turboFailed = turbo.status !== 0;
 if (turboFailed) console.error(`turbo exited with ${turbo.status ?? turbo.signal}: a task failed`);
 console.log(`tests: ${passed} passed, ${failed} failed`);

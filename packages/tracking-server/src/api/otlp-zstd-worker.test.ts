@@ -156,10 +156,20 @@ it.each([
       { code: 3, message: expect.stringMatching(message) },
     ]);
     // Decoded on the main thread, fzstd held it 250 ms or 1 s: the first envelope, sent 50 ms
-    // in, waited out the decoding and was answered after the zstd body.
+    // in, waited out the decoding and was answered after the zstd body, and none came before.
+    // The times are read as a median and against the decoding's own: on a loaded CI machine one
+    // envelope in a dozen took 147 ms (a group commit's fsync), which says nothing of where zstd
+    // ran.
     const ms = envelopes.map((e) => Math.round(e.answered - e.sent));
+    const decoding = Math.round(zstd.answered - zstd.sent);
+    const median = [...ms].sort((a, b) => a - b)[Math.floor(ms.length / 2)];
     expect(envelopes.map((e) => e.status)).toEqual(envelopes.map(() => 200));
-    expect([ms, Math.max(...ms) < 100]).toEqual([ms, true]);
     expect(envelopes.filter((e) => e.answered < zstd.answered).length).toBeGreaterThanOrEqual(2);
+    expect({ ms, decoding, median: median < 100, each: Math.max(...ms) < decoding }).toEqual({
+      ms,
+      decoding,
+      median: true,
+      each: true,
+    });
   },
 );
