@@ -4,7 +4,7 @@ import { FakeTrackerApi } from '../api/fake';
 import type { SentryEventPayload, StoredEvent } from '../api/types';
 import { testIds } from '../components/testIds';
 import { EVENT_1, ISSUES } from '../testdata/fixtures';
-import { renderApp } from '../test/render';
+import { RENDER_PROPERTY_TIMEOUT_MS, renderApp } from '../test/render';
 import { issueIdFrom } from './IssueDetailPage';
 
 const url = (raw: string) => `/a/beacon-observability-app/issues/${encodeURIComponent(raw)}`;
@@ -51,54 +51,65 @@ describe('issueIdFrom: paths that opened an issue they do not name', () => {
 describe('Issue detail page with any id or event payload (property)', () => {
   afterEach(cleanup);
 
-  test('any id in the path shows the issue it names or an error, never a crash (150 cases)', async () => {
-    const known = new Map(ISSUES.map((i) => [i.id, i.title]));
-    await fc.assert(
-      fc.asyncProperty(
-        fc.oneof(fc.string({ minLength: 1, maxLength: 12 }), fc.constantFrom('1', '01', '4', '5', '0x2', '1e0', '2.0')),
-        async (raw) => {
-          cleanup();
-          renderApp(url(raw), new FakeTrackerApi({ issues: ISSUES }));
-          const [shown] = await screen.findAllByTestId(
-            (id) => id === testIds.issue.title || id === testIds.state.error
-          );
-          const title = /^[0-9]{1,15}$/.test(raw) ? known.get(Number(raw)) : undefined;
-          if (title !== undefined) {
-            expect(shown).toHaveTextContent(title);
-          } else {
-            expect(shown.getAttribute('data-testid')).toBe(testIds.state.error);
-          }
-        }
-      ),
-      { numRuns: 150 }
-    );
-  });
-
-  test('an issue whose event carries any JSON (as the payload or in its parts) renders, never a crash (150 cases)', async () => {
-    const odd = fc.jsonValue({ maxDepth: 3 });
-    const payload = fc.oneof(
-      odd,
-      fc
-        .record({
-          key: fc.constantFrom('exception', 'breadcrumbs', 'message', 'tags', 'user', 'logentry'),
-          value: fc.oneof(
-            odd,
-            odd.map((v) => ({ values: [v] })),
-            odd.map((v) => ({ values: [{ type: v, value: v, stacktrace: { frames: [v, { filename: v }] } }] })),
-            odd.map((v) => [{ timestamp: v, message: v, category: v, data: v }])
+  test(
+    'any id in the path shows the issue it names or an error, never a crash (150 cases)',
+    async () => {
+      const known = new Map(ISSUES.map((i) => [i.id, i.title]));
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            fc.string({ minLength: 1, maxLength: 12 }),
+            fc.constantFrom('1', '01', '4', '5', '0x2', '1e0', '2.0')
           ),
-        })
-        .map(({ key, value }) => ({ ...EVENT_1.event, [key]: value }))
-    );
-    await fc.assert(
-      fc.asyncProperty(payload, async (event) => {
-        cleanup();
-        const stored: StoredEvent = { ...EVENT_1, event: event as SentryEventPayload };
-        renderApp(url('1'), new FakeTrackerApi({ issues: ISSUES, events: { 1: [stored] } }));
-        await screen.findByText('Breadcrumbs');
-        expect(screen.getByTestId(testIds.issue.container)).toBeInTheDocument();
-      }),
-      { numRuns: 150 }
-    );
-  });
+          async (raw) => {
+            cleanup();
+            renderApp(url(raw), new FakeTrackerApi({ issues: ISSUES }));
+            const [shown] = await screen.findAllByTestId(
+              (id) => id === testIds.issue.title || id === testIds.state.error
+            );
+            const title = /^[0-9]{1,15}$/.test(raw) ? known.get(Number(raw)) : undefined;
+            if (title !== undefined) {
+              expect(shown).toHaveTextContent(title);
+            } else {
+              expect(shown.getAttribute('data-testid')).toBe(testIds.state.error);
+            }
+          }
+        ),
+        { numRuns: 150 }
+      );
+    },
+    RENDER_PROPERTY_TIMEOUT_MS
+  );
+
+  test(
+    'an issue whose event carries any JSON (as the payload or in its parts) renders, never a crash (150 cases)',
+    async () => {
+      const odd = fc.jsonValue({ maxDepth: 3 });
+      const payload = fc.oneof(
+        odd,
+        fc
+          .record({
+            key: fc.constantFrom('exception', 'breadcrumbs', 'message', 'tags', 'user', 'logentry'),
+            value: fc.oneof(
+              odd,
+              odd.map((v) => ({ values: [v] })),
+              odd.map((v) => ({ values: [{ type: v, value: v, stacktrace: { frames: [v, { filename: v }] } }] })),
+              odd.map((v) => [{ timestamp: v, message: v, category: v, data: v }])
+            ),
+          })
+          .map(({ key, value }) => ({ ...EVENT_1.event, [key]: value }))
+      );
+      await fc.assert(
+        fc.asyncProperty(payload, async (event) => {
+          cleanup();
+          const stored: StoredEvent = { ...EVENT_1, event: event as SentryEventPayload };
+          renderApp(url('1'), new FakeTrackerApi({ issues: ISSUES, events: { 1: [stored] } }));
+          await screen.findByText('Breadcrumbs');
+          expect(screen.getByTestId(testIds.issue.container)).toBeInTheDocument();
+        }),
+        { numRuns: 150 }
+      );
+    },
+    RENDER_PROPERTY_TIMEOUT_MS
+  );
 });

@@ -4,7 +4,7 @@ import { FakeTrackerApi } from '../api/fake';
 import type { IssueQuery } from '../api/types';
 import { testIds } from '../components/testIds';
 import { ISSUES } from '../testdata/fixtures';
-import { renderApp } from '../test/render';
+import { RENDER_PROPERTY_TIMEOUT_MS, renderApp } from '../test/render';
 
 /** The tracker's values for each filter with fixed values (tracking-server wire types), written out here. */
 const ALLOWED: Record<string, readonly string[]> = {
@@ -64,20 +64,24 @@ function problemsOf(query: IssueQuery, params: URLSearchParams): string[] {
 describe('Issues page with any URL query (property)', () => {
   afterEach(cleanup);
 
-  test('renders rows or the empty state, never an error, and asks for exactly the valid filters (200 cases)', async () => {
-    await fc.assert(
-      fc.asyncProperty(anyQuery, async (params) => {
-        cleanup();
-        const api = new FakeTrackerApi({ issues: ISSUES });
-        renderApp(`/a/beacon-observability-app/issues?${params}`, api);
-        await screen.findAllByTestId(
-          (id) => id === testIds.issues.row || id === testIds.state.empty || id === testIds.state.error
-        );
-        expect(screen.queryByTestId(testIds.state.error)).toBeNull();
-        const [first] = api.callsOf('listIssues');
-        expect(problemsOf(first[0] as IssueQuery, params)).toEqual([]);
-      }),
-      { numRuns: 200 }
-    );
-  });
+  test(
+    'renders rows or the empty state, never an error, and asks for exactly the valid filters (200 cases)',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(anyQuery, async (params) => {
+          cleanup();
+          const api = new FakeTrackerApi({ issues: ISSUES });
+          renderApp(`/a/beacon-observability-app/issues?${params}`, api);
+          await screen.findAllByTestId(
+            (id) => id === testIds.issues.row || id === testIds.state.empty || id === testIds.state.error
+          );
+          expect(screen.queryByTestId(testIds.state.error)).toBeNull();
+          const [first] = api.callsOf('listIssues');
+          expect(problemsOf(first[0] as IssueQuery, params)).toEqual([]);
+        }),
+        { numRuns: 200 }
+      );
+    },
+    RENDER_PROPERTY_TIMEOUT_MS
+  );
 });

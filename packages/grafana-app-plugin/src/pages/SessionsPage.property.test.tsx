@@ -5,7 +5,7 @@ import { FakeTrackerApi } from '../api/fake';
 import type { SessionQuery } from '../api/types';
 import { testIds } from '../components/testIds';
 import { SESSION, SESSION_2 } from '../testdata/fixtures';
-import { renderApp } from '../test/render';
+import { RENDER_PROPERTY_TIMEOUT_MS, renderApp } from '../test/render';
 import { sessionQueryFrom } from './SessionsPage';
 
 /** What the tracker's GET /sessions accepts as minDurationMs (tracking-server src/api/rest.ts). */
@@ -124,23 +124,27 @@ describe('sessionQueryFrom: minimum durations not written as whole milliseconds 
 describe('Debug sessions page with any URL query (property)', () => {
   afterEach(cleanup);
 
-  test('renders rows or the empty state, never an error, and asks the tracker only what it accepts (200 cases)', async () => {
-    await fc.assert(
-      fc.asyncProperty(anyQuery, async (params) => {
-        cleanup();
-        const api = new FakeTrackerApi({ sessions: [SESSION, SESSION_2] });
-        renderApp(`/a/beacon-observability-app/sessions?${params}`, api);
-        await screen.findAllByTestId(
-          (id) => id === testIds.sessions.row || id === testIds.state.empty || id === testIds.state.error
-        );
-        expect(screen.queryByTestId(testIds.state.error)).toBeNull();
-        const calls = api.callsOf('listSessions');
-        expect(calls.length).toBeGreaterThan(0);
-        for (const [query] of calls) {
-          expect(problemsOf(query as SessionQuery, params)).toEqual([]);
-        }
-      }),
-      { numRuns: 200 }
-    );
-  });
+  test(
+    'renders rows or the empty state, never an error, and asks the tracker only what it accepts (200 cases)',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(anyQuery, async (params) => {
+          cleanup();
+          const api = new FakeTrackerApi({ sessions: [SESSION, SESSION_2] });
+          renderApp(`/a/beacon-observability-app/sessions?${params}`, api);
+          await screen.findAllByTestId(
+            (id) => id === testIds.sessions.row || id === testIds.state.empty || id === testIds.state.error
+          );
+          expect(screen.queryByTestId(testIds.state.error)).toBeNull();
+          const calls = api.callsOf('listSessions');
+          expect(calls.length).toBeGreaterThan(0);
+          for (const [query] of calls) {
+            expect(problemsOf(query as SessionQuery, params)).toEqual([]);
+          }
+        }),
+        { numRuns: 200 }
+      );
+    },
+    RENDER_PROPERTY_TIMEOUT_MS
+  );
 });

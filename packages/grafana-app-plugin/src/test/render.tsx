@@ -16,6 +16,12 @@ import { PLUGIN_BASE_URL } from '../constants';
  */
 export const GRAFANA_ROUTER_FUTURE = { v7_startTransition: false, v7_relativeSplatPath: false } as const;
 
+/**
+ * Time for a property that renders the whole app 150-200 times: about 30 s on a quiet 2-core
+ * machine, past jest's 60 s default for it when CI runs four packages' tests beside it.
+ */
+export const RENDER_PROPERTY_TIMEOUT_MS = 300_000;
+
 /** Renders the app at `path` (e.g. `/a/beacon-observability-app/issues`) the way Grafana mounts it. */
 export function renderApp(
   path: string,
