@@ -5,11 +5,20 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BodyBudget } from '../ingest/body';
-import { RpcStatus } from '../ingest/otlp-proto';
 import { DEFAULT_SETTINGS, type Project } from '../projects';
 import { rawPost } from '../testing/raw-post';
-import { type OtlpCapture, startOtlpCapture } from '../testing/otlp-capture';
+import {
+  BATCH_OF_1000,
+  batchOf,
+  type OtlpCapture,
+  startOtlpCapture,
+} from '../testing/otlp-capture';
 import { startTestTracker, type TestTracker } from '../testing/test-tracker';
+import {
+  readBackSession,
+  TRACES_FIXTURE_IDS,
+  TRACES_FIXTURE_SESSION,
+} from '../testing/traces-fixture';
 
 jest.setTimeout(60_000);
 
@@ -60,13 +69,7 @@ describe('an OTLP body compressed with snappy', () => {
       const pieces = [body.subarray(0, 7), body.subarray(7, 20_000), body.subarray(20_000)];
       const { res, stored: batch } = await send(JSON_TYPE, encoding, pieces);
       expect([name, res.status, res.text]).toEqual([name, 200, '{}']);
-      expect(batch.operations).toHaveLength(1000);
-      // Span i is named `GET /items/${(i * 7919) % 1000}`: 0, then 999 * 7919 % 1000 = 81.
-      expect([batch.operations[0]?.name, batch.operations[999]?.name]).toEqual([
-        'GET /items/0',
-        'GET /items/81',
-      ]);
-      expect(new Set(batch.operations.map((o) => o.correlationId)).size).toBe(10);
+      expect(batchOf(batch)).toEqual(BATCH_OF_1000);
     }
   });
 });
@@ -88,22 +91,16 @@ describe('an OTLP body snappy cannot read', () => {
     ]);
     expect(none.operations).toEqual([]);
     // A block cut at 200 bytes: byte 182 is the tag 0x4c, a literal of 20 bytes, 17 of them sent.
-    const proto = await fetch(otlp.url, {
-      method: 'POST',
-      headers: {
-        'content-type': PROTOBUF,
-        'content-encoding': 'snappy',
-        authorization: `Bearer ${project.key}`,
+    const proto = await otlp.sendProtobuf('snappy', fixture('traces.pb.snappy').subarray(0, 200));
+    expect([proto.status, proto.type, proto.rpc]).toEqual([
+      400,
+      PROTOBUF,
+      {
+        code: 3,
+        message:
+          'cannot read the body (snappy): the literal of 20 bytes at byte 182 runs past the end of the block (17 bytes left)',
       },
-      body: fixture('traces.pb.snappy').subarray(0, 200),
-    });
-    expect([proto.status, proto.headers.get('content-type')]).toEqual([400, PROTOBUF]);
-    const status = RpcStatus.toObject(RpcStatus.decode(new Uint8Array(await proto.arrayBuffer())));
-    expect(status).toEqual({
-      code: 3,
-      message:
-        'cannot read the body (snappy): the literal of 20 bytes at byte 182 runs past the end of the block (17 bytes left)',
-    });
+    ]);
     // A copy at offset 0, made by hand: 5 bytes declared, a literal "a", a copy of 4 from 0 back.
     const zero = await send(JSON_TYPE, 'snappy', Buffer.from([5, 0x00, 0x61, 0x0e, 0, 0]));
     expect([zero.res.status, JSON.parse(zero.res.text)]).toEqual([
@@ -161,17 +158,6 @@ describe('an OTLP body snappy cannot read', () => {
       await small.close();
     }
   });
-
-  it('is a 415 for a coding left unread, listing snappy and x-snappy-framed in Accept-Encoding', async () => {
-    // lz4 is read now (otlp-lz4.test.ts): `compress` (LZW) stands for the codings left unread.
-    const { res } = await send(JSON_TYPE, 'compress', Buffer.from('{}'));
-    const read = 'gzip, deflate, br, zlib, zstd, snappy, x-snappy-framed, lz4';
-    expect([res.status, res.headers['accept-encoding'], JSON.parse(res.text)]).toEqual([
-      415,
-      read,
-      { code: 3, message: `unsupported Content-Encoding "compress" (${read})` },
-    ]);
-  });
 });
 
 describe('through the tracker', () => {
@@ -197,31 +183,11 @@ describe('through the tracker', () => {
       // No partial success: `{}` in JSON, no bytes in protobuf.
       expect([name, res.status, res.text]).toEqual([name, 200, type === JSON_TYPE ? '{}' : '']);
     }
-    for (const id of ['zstd-json-1', 'zstd-proto-1']) {
-      const res = await fetch(`${setup.tracker.url}/api/v1/sessions/${id}`, {
-        headers: { authorization: 'Bearer t' },
-      });
-      expect([id, res.status]).toEqual([id, 200]);
-      const session = (await res.json()) as {
-        services: string[];
-        operations: number;
-        timeline: { name: string; attributes: Record<string, unknown> }[];
-        memory: { rss: number; heapUsed: number }[];
-      };
-      expect({
-        services: session.services,
-        operations: session.operations,
-        names: session.timeline.map((o) => o.name),
-        status: session.timeline.map((o) => o.attributes['http.status_code']),
-        memory: session.memory.map((m) => [m.rss, m.heapUsed]),
-      }).toEqual({
-        services: ['zstd-checkout'],
-        operations: 2,
-        names: ['POST /checkout', 'SELECT orders'],
-        status: [201, undefined],
-        memory: [[104857600, 52428800]],
-      });
-    }
+    for (const id of TRACES_FIXTURE_IDS)
+      expect([id, await readBackSession(setup.tracker.url, id)]).toEqual([
+        id,
+        TRACES_FIXTURE_SESSION,
+      ]);
   });
 
   it("keeps Sentry's paths to Relay's codings: snappy there is a 415", async () => {

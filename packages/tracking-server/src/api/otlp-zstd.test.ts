@@ -4,11 +4,20 @@
 // (stored as the same body gzipped is: otlp-codings.test.ts).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RpcStatus } from '../ingest/otlp-proto';
 import { DEFAULT_SETTINGS, type Project } from '../projects';
 import { rawPost } from '../testing/raw-post';
-import { type OtlpCapture, startOtlpCapture } from '../testing/otlp-capture';
+import {
+  BATCH_OF_1000,
+  batchOf,
+  type OtlpCapture,
+  startOtlpCapture,
+} from '../testing/otlp-capture';
 import { startTestTracker, type TestTracker } from '../testing/test-tracker';
+import {
+  readBackSession,
+  TRACES_FIXTURE_IDS,
+  TRACES_FIXTURE_SESSION,
+} from '../testing/traces-fixture';
 
 jest.setTimeout(60_000);
 
@@ -34,13 +43,7 @@ describe('an OTLP body compressed with zstd', () => {
   it('behind an 8 MiB window over three blocks, is stored whole', async () => {
     const { res, stored: batch } = await send(JSON_TYPE, 'zstd', fixture('batch.json.zst'));
     expect([res.status, res.text]).toEqual([200, '{}']);
-    expect(batch.operations).toHaveLength(1000);
-    // Span i is named `GET /items/${(i * 7919) % 1000}`: 0, then 999 * 7919 % 1000 = 81.
-    expect([batch.operations[0]?.name, batch.operations[999]?.name]).toEqual([
-      'GET /items/0',
-      'GET /items/81',
-    ]);
-    expect(new Set(batch.operations.map((o) => o.correlationId)).size).toBe(10);
+    expect(batchOf(batch)).toEqual(BATCH_OF_1000);
   });
 });
 
@@ -59,21 +62,15 @@ describe('an OTLP body zstd cannot read', () => {
       ),
     });
     expect(none.operations).toEqual([]);
-    const proto = await fetch(otlp.url, {
-      method: 'POST',
-      headers: {
-        'content-type': PROTOBUF,
-        'content-encoding': 'zstd',
-        authorization: `Bearer ${project.key}`,
+    const proto = await otlp.sendProtobuf('zstd', fixture('traces.pb.zst').subarray(0, 200));
+    expect([proto.status, proto.type, proto.rpc]).toEqual([
+      400,
+      PROTOBUF,
+      {
+        code: 3,
+        message: 'cannot read the body (zstd): the body ends inside a zstd frame',
       },
-      body: fixture('traces.pb.zst').subarray(0, 200),
-    });
-    expect([proto.status, proto.headers.get('content-type')]).toEqual([400, PROTOBUF]);
-    const status = RpcStatus.toObject(RpcStatus.decode(new Uint8Array(await proto.arrayBuffer())));
-    expect(status).toEqual({
-      code: 3,
-      message: 'cannot read the body (zstd): the body ends inside a zstd frame',
-    });
+    ]);
   });
 
   it('is a 413 at 100 MB decompressed for a bomb, as gzip is, and the connection closes', async () => {
@@ -126,30 +123,10 @@ describe('through the tracker', () => {
       // No partial success: `{}` in JSON, no bytes in protobuf.
       expect([name, res.status, res.text]).toEqual([name, 200, type === JSON_TYPE ? '{}' : '']);
     }
-    for (const id of ['zstd-json-1', 'zstd-proto-1']) {
-      const res = await fetch(`${setup.tracker.url}/api/v1/sessions/${id}`, {
-        headers: { authorization: 'Bearer t' },
-      });
-      expect([id, res.status]).toEqual([id, 200]);
-      const session = (await res.json()) as {
-        services: string[];
-        operations: number;
-        timeline: { name: string; attributes: Record<string, unknown> }[];
-        memory: { rss: number; heapUsed: number }[];
-      };
-      expect({
-        services: session.services,
-        operations: session.operations,
-        names: session.timeline.map((o) => o.name),
-        status: session.timeline.map((o) => o.attributes['http.status_code']),
-        memory: session.memory.map((m) => [m.rss, m.heapUsed]),
-      }).toEqual({
-        services: ['zstd-checkout'],
-        operations: 2,
-        names: ['POST /checkout', 'SELECT orders'],
-        status: [201, undefined],
-        memory: [[104857600, 52428800]],
-      });
-    }
+    for (const id of TRACES_FIXTURE_IDS)
+      expect([id, await readBackSession(setup.tracker.url, id)]).toEqual([
+        id,
+        TRACES_FIXTURE_SESSION,
+      ]);
   });
 });

@@ -2,29 +2,27 @@
 // Collector's encoder) and the lz4 CLI wrote (testdata/lz4/README.md), and from hand-made bodies
 // that break each rule of lz4_Block_format.md and lz4_Frame_format.md. Header checksums of
 // hand-made frames are the second byte of what `xxh32sum` printed for their descriptor.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import fc from 'fast-check';
 import { LIMITS } from './body';
 import { Lz4Decompress, Lz4Error, Lz4LimitError } from './lz4';
 import { decodeLz4Block, measureLz4Block } from './lz4-block';
 import { Xxh32, xxh32 } from './lz4-xxh32';
-import { bodyMutation, mutated, split } from './testdata/coded-bodies';
+import {
+  bodyMutation,
+  bytes,
+  decodeParts,
+  fingerprint,
+  mutated,
+  NOISE,
+  plainFixture,
+  split,
+} from './testdata/coded-bodies';
 
 jest.setTimeout(60_000);
 
 const fixture = (name: string) => readFileSync(join(__dirname, 'testdata', 'lz4', name));
-const plainFixture = (name: string) => readFileSync(join(__dirname, 'testdata', 'zstd', name));
-const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-const bytes = (...parts: (number | string | Uint8Array)[]) =>
-  Buffer.concat(
-    parts.map((p) =>
-      typeof p === 'string' ? Buffer.from(p, 'latin1') : typeof p === 'number' ? Buffer.of(p) : p,
-    ),
-  );
 const u32 = (n: number) => {
   const b = Buffer.alloc(4);
   b.writeUInt32LE(n >>> 0);
@@ -41,26 +39,13 @@ const BATCH = {
   bytes: 389585,
   sha256: '5d29984d124c224fb8c837b4d1b00e54cf6aea400690d807003b86c8bad60aac',
 };
-const NOISE = {
-  bytes: 66000,
-  sha256: '9e59c7183f127e660ef9546cb6b62bb6fd28b35d860f816bf04c3882b0600e36',
-};
-const read = (b: Uint8Array) => ({ bytes: b.length, sha256: sha256(b) });
 
 /** Decodes `parts` as a stream, one write each: the output, or the error it stopped with. */
-async function decode(
+function decode(
   parts: readonly Uint8Array[],
   bounds: { maxOutput: number; take?: (bytes: number) => boolean } = { maxOutput: MAX },
 ): Promise<Buffer | Error> {
-  const stream = new Lz4Decompress(bounds);
-  const out: Buffer[] = [];
-  stream.on('data', (b: Buffer) => out.push(b));
-  try {
-    await pipeline(Readable.from(parts.map((p) => Buffer.from(p))), stream);
-    return Buffer.concat(out);
-  } catch (err) {
-    return err as Error;
-  }
+  return decodeParts(new Lz4Decompress(bounds), parts);
 }
 
 const failure = (got: Buffer | Error) =>
@@ -167,8 +152,8 @@ describe('the block format', () => {
 describe('the frame format', () => {
   it('decodes each fixture to the bytes it was made from, however split', async () => {
     const cases: [string, { bytes: number; sha256: string }][] = [
-      ['traces.json.lz4', read(plainFixture('traces.json'))],
-      ['traces.pb.lz4', read(plainFixture('traces.pb'))],
+      ['traces.json.lz4', fingerprint(plainFixture('traces.json'))],
+      ['traces.pb.lz4', fingerprint(plainFixture('traces.pb'))],
       ['batch.json.lz4', BATCH],
       ['batch.json.64k-checksums.lz4', BATCH],
       ['batch.json.linked.lz4', BATCH],
@@ -181,7 +166,7 @@ describe('the frame format', () => {
     ]);
     for (const [name, want] of cases) {
       const got = await decode([fixture(name)]);
-      expect([name, got instanceof Error ? got.message : read(got)]).toEqual([name, want]);
+      expect([name, got instanceof Error ? got.message : fingerprint(got)]).toEqual([name, want]);
     }
     await fc.assert(
       fc.asyncProperty(
@@ -190,7 +175,10 @@ describe('the frame format', () => {
         async (i, cuts) => {
           const [name, want] = cases[i]!;
           const got = await decode(split(fixture(name), cuts));
-          expect([name, got instanceof Error ? got.message : read(got)]).toEqual([name, want]);
+          expect([name, got instanceof Error ? got.message : fingerprint(got)]).toEqual([
+            name,
+            want,
+          ]);
         },
       ),
       { numRuns: 40 },
@@ -342,7 +330,7 @@ describe('the frame format', () => {
       maxOutput: MAX,
       take: (n) => (taken.push(n), true),
     });
-    expect(read(all as Buffer)).toEqual(BATCH);
+    expect(fingerprint(all as Buffer)).toEqual(BATCH);
     expect(taken).toEqual([65536, 65536, 65536, 65536, 65536, 61905]);
     const refused = await decode([body], { maxOutput: MAX, take: () => false });
     expect(failure(refused)).toEqual([

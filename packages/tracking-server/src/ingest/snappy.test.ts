@@ -1,11 +1,8 @@
 // Snappy's block and framed formats, decoded from fixtures golang/snappy wrote (the Collector's
 // encoder: testdata/snappy/README.md) and from hand-made bodies that break each rule of
 // google/snappy's format_description.txt and framing_format.txt.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import fc from 'fast-check';
 import { LIMITS } from './body';
 import {
@@ -18,17 +15,20 @@ import {
 import { decodeSnappyBlock } from './snappy-block';
 import { crc32c, maskCrc32c } from './snappy-crc32c';
 import { SnappyFramedReader } from './snappy-framed';
-import { bodyMutation, mutated, split } from './testdata/coded-bodies';
+import {
+  bodyMutation,
+  bytes,
+  decodeParts,
+  fingerprint,
+  mutated,
+  NOISE,
+  plainFixture,
+  split,
+} from './testdata/coded-bodies';
 
 jest.setTimeout(60_000);
 
 const fixture = (name: string) => readFileSync(join(__dirname, 'testdata', 'snappy', name));
-const plainFixture = (name: string) => readFileSync(join(__dirname, 'testdata', 'zstd', name));
-const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-const bytes = (...parts: (number | string)[]) =>
-  Buffer.concat(
-    parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.of(p))),
-  );
 const MAX = LIMITS.decompressed;
 
 // What testdata/snappy/README.md gives for the plain bodies not kept.
@@ -36,27 +36,14 @@ const BATCH = {
   bytes: 392588,
   sha256: 'f546e5351323881aeeee40b495c43411eb93aeb9b60f256e7b5b2b2ea2c7e690',
 };
-const NOISE = {
-  bytes: 66000,
-  sha256: '9e59c7183f127e660ef9546cb6b62bb6fd28b35d860f816bf04c3882b0600e36',
-};
-const read = (b: Uint8Array) => ({ bytes: b.length, sha256: sha256(b) });
 
 /** Decodes `parts` as a stream, one write each: the output, or the error it stopped with. */
-async function decode(
+function decode(
   parts: readonly Uint8Array[],
   framing: SnappyFraming,
   bounds: { maxOutput: number; take?: (bytes: number) => boolean } = { maxOutput: MAX },
 ): Promise<Buffer | Error> {
-  const stream = new SnappyDecompress(bounds, framing);
-  const out: Buffer[] = [];
-  stream.on('data', (b: Buffer) => out.push(b));
-  try {
-    await pipeline(Readable.from(parts.map((p) => Buffer.from(p))), stream);
-    return Buffer.concat(out);
-  } catch (err) {
-    return err as Error;
-  }
+  return decodeParts(new SnappyDecompress(bounds, framing), parts);
 }
 
 /** The message decodeSnappyBlock throws for `block`, or undefined. */
@@ -108,12 +95,12 @@ describe('the block format', () => {
   it('decodes each fixture golang/snappy encoded to the bytes it was given', () => {
     expect(
       ['traces.json', 'traces.pb'].map((name) =>
-        read(decodeSnappyBlock(fixture(`${name}.snappy`), { maxOutput: MAX })),
+        fingerprint(decodeSnappyBlock(fixture(`${name}.snappy`), { maxOutput: MAX })),
       ),
-    ).toEqual([read(plainFixture('traces.json')), read(plainFixture('traces.pb'))]);
-    expect(read(decodeSnappyBlock(fixture('batch.json.snappy'), { maxOutput: MAX }))).toEqual(
-      BATCH,
-    );
+    ).toEqual([fingerprint(plainFixture('traces.json')), fingerprint(plainFixture('traces.pb'))]);
+    expect(
+      fingerprint(decodeSnappyBlock(fixture('batch.json.snappy'), { maxOutput: MAX })),
+    ).toEqual(BATCH);
   });
 
   it('reads every kind of element as format_description.txt describes it', () => {
@@ -230,27 +217,27 @@ describe('the framed format', () => {
   it('decodes each fixture golang/snappy framed to the bytes it was given, however split', async () => {
     const bodies = ['traces.json.sz', 'traces.pb.sz', 'batch.json.sz', 'noise.bin.sz'].map(fixture);
     const expected = [
-      read(plainFixture('traces.json')),
-      read(plainFixture('traces.pb')),
+      fingerprint(plainFixture('traces.json')),
+      fingerprint(plainFixture('traces.pb')),
       BATCH,
       NOISE,
     ];
     for (const framing of ['framed', 'auto'] as const) {
       const whole = await Promise.all(bodies.map((b) => decode([b], framing)));
-      expect(whole.map((b) => (b instanceof Error ? b.message : read(b)))).toEqual(expected);
+      expect(whole.map((b) => (b instanceof Error ? b.message : fingerprint(b)))).toEqual(expected);
     }
     // Byte by byte: every header, checksum and chunk cut everywhere.
     const bytewise = await decode(
       [...fixture('traces.pb.sz')].map((b) => Buffer.of(b)),
       'framed',
     );
-    expect(bytewise instanceof Error ? bytewise.message : read(bytewise)).toEqual(
-      read(plainFixture('traces.pb')),
+    expect(bytewise instanceof Error ? bytewise.message : fingerprint(bytewise)).toEqual(
+      fingerprint(plainFixture('traces.pb')),
     );
     await fc.assert(
       fc.asyncProperty(fc.nat(3), fc.array(fc.nat(), { maxLength: 40 }), async (i, cuts) => {
         const got = await decode(split(bodies[i]!, cuts), i % 2 ? 'framed' : 'auto');
-        expect(got instanceof Error ? got.message : read(got)).toEqual(expected[i]);
+        expect(got instanceof Error ? got.message : fingerprint(got)).toEqual(expected[i]);
       }),
       { numRuns: 200 },
     );
@@ -259,12 +246,12 @@ describe('the framed format', () => {
   it('takes a `snappy` body as a block unless it starts with the stream identifier', async () => {
     for (const name of ['traces.json', 'traces.pb']) {
       const block = await decode(split(fixture(`${name}.snappy`), [1, 5, 9, 11]), 'auto');
-      expect(block instanceof Error ? block.message : read(block)).toEqual(
-        read(plainFixture(name)),
+      expect(block instanceof Error ? block.message : fingerprint(block)).toEqual(
+        fingerprint(plainFixture(name)),
       );
     }
     const batch = await decode([fixture('batch.json.snappy')], 'auto');
-    expect(batch instanceof Error ? batch.message : read(batch)).toEqual(BATCH);
+    expect(batch instanceof Error ? batch.message : fingerprint(batch)).toEqual(BATCH);
     // x-snappy-framed is framed only: a block is refused.
     const framedOnly = await decode([fixture('traces.pb.snappy')], 'framed');
     expect([framedOnly instanceof SnappyError, (framedOnly as Error).message]).toEqual([
@@ -290,7 +277,9 @@ describe('the framed format', () => {
       bytes(0xfd, 2, 0, 0, 'xy'),
     ]);
     const got = await decode(split(body, [12, 17, 30]), 'framed');
-    expect(got instanceof Error ? got.message : read(got)).toEqual(read(plainFixture('traces.pb')));
+    expect(got instanceof Error ? got.message : fingerprint(got)).toEqual(
+      fingerprint(plainFixture('traces.pb')),
+    );
   });
 
   it('refuses a chunk whose data does not match its checksum', async () => {

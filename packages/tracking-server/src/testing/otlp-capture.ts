@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { otlpTraces } from '../api/otlp';
 import { BodyBudget } from '../ingest/body';
 import type { MemorySnapshot, Operation } from '../ingest/otlp';
+import { RpcStatus } from '../ingest/otlp-proto';
 import type { Project } from '../projects';
 import { type RawAnswer, rawPost } from './raw-post';
 
@@ -23,8 +24,33 @@ export interface OtlpCapture {
     encoding: string,
     body: Buffer | readonly Buffer[],
   ): Promise<{ res: RawAnswer; stored: Stored }>;
+  /** Posts `body` as OTLP/protobuf; the answer's status, type and google.rpc.Status, decoded. */
+  sendProtobuf(
+    encoding: string,
+    body: Buffer,
+  ): Promise<{ status: number; type: string | null; rpc: Record<string, unknown> }>;
   close(): Promise<void>;
 }
+
+/**
+ * What the fixtures' batch generators wrote (`testdata/{lz4,snappy}/gen`, the script in
+ * `testdata/zstd/README.md`): 1,000 spans, span i named `GET /items/${(i * 7919) % 1000}` (so the first is 0 and the
+ * last 999 * 7919 % 1000 = 81), over ten correlation ids.
+ */
+export const BATCH_OF_1000 = {
+  spans: 1000,
+  first: 'GET /items/0',
+  last: 'GET /items/81',
+  correlationIds: 10,
+};
+
+/** `stored` in BATCH_OF_1000's terms. */
+export const batchOf = ({ operations }: Stored) => ({
+  spans: operations.length,
+  first: operations[0]?.name,
+  last: operations.at(-1)?.name,
+  correlationIds: new Set(operations.map((o) => o.correlationId)).size,
+});
 
 /** The handler for `project` at the time `now`, holding bodies within `budget`. */
 export async function startOtlpCapture(
@@ -60,6 +86,19 @@ export async function startOtlpCapture(
         authorization: `Bearer ${project.key}`,
       });
       return { res, stored: mine };
+    },
+    async sendProtobuf(encoding, body) {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-protobuf',
+          'content-encoding': encoding,
+          authorization: `Bearer ${project.key}`,
+        },
+        body,
+      });
+      const rpc = RpcStatus.toObject(RpcStatus.decode(new Uint8Array(await res.arrayBuffer())));
+      return { status: res.status, type: res.headers.get('content-type'), rpc };
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -1,6 +1,53 @@
 // What the compressed-body decoders' tests (zstd, snappy, lz4) do to a fixture: cut it into the
-// pieces a socket may deliver, and mutate it as a corrupted or hostile body would be.
+// pieces a socket may deliver, and mutate it as a corrupted or hostile body would be; and how they
+// build bodies by hand, run a decoder over them and name what came out.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable, type Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import fc from 'fast-check';
+
+/** A plain body kept in testdata/zstd (traces.json, traces.pb), which the other codings' share. */
+export const plainFixture = (name: string) => readFileSync(join(__dirname, 'zstd', name));
+
+/** Bytes written out by hand: a number is one byte, a string its latin1 bytes. */
+export const bytes = (...parts: (number | string | Uint8Array)[]) =>
+  Buffer.concat(
+    parts.map((p) =>
+      typeof p === 'string' ? Buffer.from(p, 'latin1') : typeof p === 'number' ? Buffer.of(p) : p,
+    ),
+  );
+
+/** A body as the fixtures' READMEs name it: its length and sha256. */
+export const fingerprint = (b: Uint8Array) => ({
+  bytes: b.length,
+  sha256: createHash('sha256').update(b).digest('hex'),
+});
+
+/**
+ * noise.bin, as testdata/lz4 and testdata/snappy's READMEs give it (66,000 bytes from xorshift32,
+ * seed 1; not kept in the tree).
+ */
+export const NOISE = {
+  bytes: 66000,
+  sha256: '9e59c7183f127e660ef9546cb6b62bb6fd28b35d860f816bf04c3882b0600e36',
+};
+
+/** Runs `parts` through `decoder` as a stream, one write each: the output, or its error. */
+export async function decodeParts(
+  decoder: Transform,
+  parts: readonly Uint8Array[],
+): Promise<Buffer | Error> {
+  const out: Buffer[] = [];
+  decoder.on('data', (b: Buffer) => out.push(b));
+  try {
+    await pipeline(Readable.from(parts.map((p) => Buffer.from(p))), decoder);
+    return Buffer.concat(out);
+  } catch (err) {
+    return err as Error;
+  }
+}
 
 /** `body` cut at `cuts` (positions taken modulo its length), in order. */
 export function split(body: Uint8Array, cuts: readonly number[]): Uint8Array[] {
