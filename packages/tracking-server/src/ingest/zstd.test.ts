@@ -14,7 +14,7 @@ import { BodyBudget, BodyError, LIMITS, readBody } from './body';
 import { rawPost } from '../testing/raw-post';
 import { createZstdDecompress, DECODE_BUDGET, type ZstdBounds, ZstdLimitError } from './zstd';
 import { ZstdThreads } from './zstd-worker';
-import { bodyMutation, mutated, split } from './testdata/coded-bodies';
+import { bodyMutation, decodeParts, mutated, split } from './testdata/coded-bodies';
 
 jest.setTimeout(60_000);
 
@@ -286,20 +286,12 @@ describe('the zstd decoder, fed any bytes', () => {
   ];
 
   /** What the decoder makes of `pieces`, at most 1 MB, in the time `budget` gives. */
-  async function decode(
+  function decode(
     pieces: Uint8Array[],
     budget: { baseMs: number; perMbMs: number; blockMs: number } = DECODE_BUDGET,
     decompress: (bounds: ZstdBounds) => NodeJS.ReadWriteStream = createZstdDecompress,
   ): Promise<Buffer | Error> {
-    const out: Buffer[] = [];
-    const decoder = decompress({ maxOutput: MB, budget });
-    decoder.on('data', (b: Buffer) => out.push(b));
-    try {
-      await pipeline(Readable.from(pieces.map((p) => Buffer.from(p))), decoder);
-      return Buffer.concat(out);
-    } catch (err) {
-      return err as Error;
-    }
+    return decodeParts(decompress({ maxOutput: MB, budget }), pieces);
   }
 
   it('stops its own output inside the block that crosses its limit', async () => {

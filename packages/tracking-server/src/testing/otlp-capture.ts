@@ -34,8 +34,8 @@ export interface OtlpCapture {
 
 /**
  * What the fixtures' batch generators wrote (`testdata/{lz4,snappy}/gen`, the script in
- * `testdata/zstd/README.md`): 1,000 spans, span i named `GET /items/${(i * 7919) % 1000}` (so the first is 0 and the
- * last 999 * 7919 % 1000 = 81), over ten correlation ids.
+ * `testdata/zstd/README.md`): 1,000 spans, span i named `GET /items/${(i * 7919) % 1000}` (so
+ * the first is 0 and the last 999 * 7919 % 1000 = 81), over ten correlation ids.
  */
 export const BATCH_OF_1000 = {
   spans: 1000,

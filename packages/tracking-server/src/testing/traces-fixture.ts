@@ -4,7 +4,7 @@
 /** The session of traces.json and of traces.pb. */
 export const TRACES_FIXTURE_IDS = ['zstd-json-1', 'zstd-proto-1'] as const;
 
-/** What each of them holds, written by hand from testdata/zstd/README.md, in readBack's terms. */
+/** What each of them holds, written by hand from testdata/zstd/README.md, in readBackSession's terms. */
 export const TRACES_FIXTURE_SESSION = {
   status: 200,
   services: ['zstd-checkout'],

@@ -4,11 +4,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable, type Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import fc from 'fast-check';
 
-/** A plain body kept in testdata/zstd (traces.json, traces.pb), which the other codings' share. */
+/** A plain body kept in testdata/zstd (traces.json, traces.pb), which lz4's and snappy's share. */
 export const plainFixture = (name: string) => readFileSync(join(__dirname, 'zstd', name));
 
 /** Bytes written out by hand: a number is one byte, a string its latin1 bytes. */
@@ -36,7 +36,7 @@ export const NOISE = {
 
 /** Runs `parts` through `decoder` as a stream, one write each: the output, or its error. */
 export async function decodeParts(
-  decoder: Transform,
+  decoder: NodeJS.ReadWriteStream,
   parts: readonly Uint8Array[],
 ): Promise<Buffer | Error> {
   const out: Buffer[] = [];
