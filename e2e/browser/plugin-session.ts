@@ -73,6 +73,7 @@ export function usePluginSession(): void {
 
   afterEach(async () => {
     await page.close();
+    await host.settled();
     // Every test: no console error, no page error, no failed or unanswered request, no dialog.
     expect({ browser: browser.problems, host: host.unanswered }).toEqual({ browser: [], host: [] });
   });

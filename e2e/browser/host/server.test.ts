@@ -26,8 +26,9 @@ beforeAll(async () => {
     join(dist, 'plugin.json'),
     JSON.stringify({ id: ID, type: 'app', routes: [route] }),
   );
-  service = createServer((req, res) => {
+  service = createServer(async (req, res) => {
     received.push({ url: req.url, authorization: req.headers.authorization });
+    if (req.url?.endsWith('/slow')) await new Promise((resolve) => setTimeout(resolve, 300));
     res.writeHead(req.headers.authorization === 'Bearer s3cret' ? 200 : 401, {
       'Content-Type': 'application/json',
     });
@@ -51,11 +52,13 @@ afterAll(async () => {
 beforeEach(() => {
   received.length = 0;
   host.unanswered.length = 0;
+  host.proxied.length = 0;
   host.settings.jsonData = { trackerUrl: serviceUrl };
   host.settings.secureJsonData = { apiToken: 's3cret' };
 });
 
-const get = (rest: string) => fetch(`${host.url}/api/plugin-proxy/${ID}/${rest}`);
+const get = (rest: string, signal?: AbortSignal) =>
+  fetch(`${host.url}/api/plugin-proxy/${ID}/${rest}`, { signal });
 
 test('an escaped slash in the path reaches the service as a slash; the query as it was', async () => {
   const res = await get('tracker/api/v1/sessions/req%2F42/export?x=1%2F2');
@@ -80,6 +83,17 @@ test('an unreachable service or an unset URL is a 502 with no body', async () =>
   const unset = await get('tracker/api/v1/stats');
   expect([unset.status, await unset.text()]).toEqual([502, '']);
   expect(received).toEqual([]);
+});
+
+test('settled() waits for a request whose caller has gone, so it is recorded where it was sent', async () => {
+  const gone = new AbortController();
+  const sent = get('tracker/api/v1/slow', gone.signal).catch(() => 'aborted');
+  while (received.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  gone.abort();
+  expect(await sent).toBe('aborted');
+  expect(host.proxied).toEqual([]); // the service has not answered yet
+  await host.settled();
+  expect(host.proxied).toEqual(['GET tracker/api/v1/slow → 200']);
 });
 
 test('no route and a bad escape are answered with Grafana’s JSON, not a host error', async () => {

@@ -39,6 +39,11 @@ export interface RunningHost {
   unanswered: string[];
   /** Proxied requests as `METHOD path → status`. */
   proxied: string[];
+  /**
+   * Resolves once no request is being handled: a request a closed page sent is recorded in
+   * the test that sent it, not in the next one's `proxied` or `unanswered`.
+   */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -282,13 +287,33 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     sendJson(res, 404, { message: 'not found' });
   }
 
+  let handling = 0;
+  let whenIdle: Array<() => void> = [];
   const server: Server = createServer((req, res) => {
-    handle(req, res).catch((error) => {
-      unanswered.push(`${req.method} ${req.url} (host error: ${(error as Error).message})`);
-      if (!res.headersSent) sendJson(res, 500, { message: String(error) });
-      else res.end();
-    });
+    handling++;
+    handle(req, res)
+      .catch((error) => {
+        unanswered.push(`${req.method} ${req.url} (host error: ${(error as Error).message})`);
+        if (!res.headersSent) sendJson(res, 500, { message: String(error) });
+        else res.end();
+      })
+      .finally(() => {
+        if (--handling > 0) return;
+        const waiting = whenIdle;
+        whenIdle = [];
+        for (const resolve of waiting) resolve();
+      });
   });
+
+  async function settled(): Promise<void> {
+    // A turn first: bytes a page wrote before it closed are parsed into requests in the next
+    // poll phase, and only then counted.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (handling > 0) {
+      await new Promise<void>((resolve) => whenIdle.push(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -297,6 +322,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     user,
     unanswered,
     proxied,
+    settled,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
