@@ -2,32 +2,26 @@
 // `compression: lz4` sends them, from fixtures github.com/pierrec/lz4/v4 and the lz4 CLI made
 // (src/ingest/testdata/lz4): in blocks of each kind, and refused in OTLP's shape (stored as the
 // same body gzipped is: otlp-codings.test.ts).
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { BodyBudget } from '../ingest/body';
-import { DEFAULT_SETTINGS, type Project } from '../projects';
+import { codedFixture } from '../ingest/testdata/coded-bodies';
 import {
   BATCH_OF_1000,
   batchOf,
+  JSON_TYPE,
   type OtlpCapture,
+  PROTOBUF,
   startOtlpCapture,
 } from '../testing/otlp-capture';
 
 jest.setTimeout(60_000);
 
-const testdata = join(__dirname, '..', 'ingest', 'testdata');
-const fixture = (name: string) => readFileSync(join(testdata, 'lz4', name));
-/** When the fixtures' spans ended, and a little after: neither ahead nor expired. */
-const NOW = 1796293444722;
-const project: Project = { ...DEFAULT_SETTINGS, id: 1, name: 'shop', key: 'k1' };
-const JSON_TYPE = 'application/json';
-const PROTOBUF = 'application/x-protobuf';
+const fixture = (name: string) => codedFixture('lz4', name);
 const MB = 1024 * 1024;
 
 let otlp: OtlpCapture;
 
 beforeAll(async () => {
-  otlp = await startOtlpCapture(project, NOW);
+  otlp = await startOtlpCapture();
 });
 
 afterAll(() => otlp.close());
@@ -103,7 +97,7 @@ describe('an OTLP body lz4 cannot read', () => {
   });
 
   it('is a 503 to send again when the bodies held at once cannot take a block', async () => {
-    const small = await startOtlpCapture(project, NOW, new BodyBudget(1 * MB));
+    const small = await startOtlpCapture(new BodyBudget(1 * MB));
     try {
       // 64 KB blocks fit in 1 MB; a 4 MiB block of zeros does not.
       const fits = await send(JSON_TYPE, 'lz4', fixture('batch.json.64k-checksums.lz4'), small);

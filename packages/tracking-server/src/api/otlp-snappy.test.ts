@@ -2,15 +2,15 @@
 // exporter with `compression: snappy` (or `x-snappy-framed`) sends them, from fixtures
 // golang/snappy made (src/ingest/testdata/snappy): framed under either name, read back over the
 // REST API, and refused in OTLP's shape (stored as the same body gzipped is: otlp-codings.test.ts).
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { BodyBudget } from '../ingest/body';
-import { DEFAULT_SETTINGS, type Project } from '../projects';
 import { rawPost } from '../testing/raw-post';
+import { codedFixture } from '../ingest/testdata/coded-bodies';
 import {
   BATCH_OF_1000,
   batchOf,
+  JSON_TYPE,
   type OtlpCapture,
+  PROTOBUF,
   startOtlpCapture,
 } from '../testing/otlp-capture';
 import { startTestTracker, type TestTracker } from '../testing/test-tracker';
@@ -22,13 +22,7 @@ import {
 
 jest.setTimeout(60_000);
 
-const testdata = join(__dirname, '..', 'ingest', 'testdata');
-const fixture = (name: string) => readFileSync(join(testdata, 'snappy', name));
-/** When the fixtures' spans ended, and a little after: neither ahead nor expired. */
-const NOW = 1796293444722;
-const project: Project = { ...DEFAULT_SETTINGS, id: 1, name: 'shop', key: 'k1' };
-const JSON_TYPE = 'application/json';
-const PROTOBUF = 'application/x-protobuf';
+const fixture = (name: string) => codedFixture('snappy', name);
 const MB = 1024 * 1024;
 /** The stream identifier chunk that starts every framed body. */
 const STREAM_IDENTIFIER = Buffer.from('ff060000734e61507059', 'hex');
@@ -36,7 +30,7 @@ const STREAM_IDENTIFIER = Buffer.from('ff060000734e61507059', 'hex');
 let otlp: OtlpCapture;
 
 beforeAll(async () => {
-  otlp = await startOtlpCapture(project, NOW);
+  otlp = await startOtlpCapture();
 });
 
 afterAll(() => otlp.close());
@@ -132,7 +126,7 @@ describe('an OTLP body snappy cannot read', () => {
   });
 
   it('is a 503 to send again when the bodies held at once cannot take what a block declares', async () => {
-    const small = await startOtlpCapture(project, NOW, new BodyBudget(1 * MB));
+    const small = await startOtlpCapture(new BodyBudget(1 * MB));
     try {
       // batch.json.snappy: 43,907 bytes that declare 392,588, within 1 MB.
       const fits = await send(JSON_TYPE, 'snappy', fixture('batch.json.snappy'), small);

@@ -2,14 +2,14 @@
 // `compression: zstd` sends them, from fixtures the zstd CLI made (src/ingest/testdata/zstd):
 // read whole behind a large window, read back over the REST API, and refused in OTLP's shape
 // (stored as the same body gzipped is: otlp-codings.test.ts).
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { DEFAULT_SETTINGS, type Project } from '../projects';
 import { rawPost } from '../testing/raw-post';
+import { codedFixture } from '../ingest/testdata/coded-bodies';
 import {
   BATCH_OF_1000,
   batchOf,
+  JSON_TYPE,
   type OtlpCapture,
+  PROTOBUF,
   startOtlpCapture,
 } from '../testing/otlp-capture';
 import { startTestTracker, type TestTracker } from '../testing/test-tracker';
@@ -21,18 +21,12 @@ import {
 
 jest.setTimeout(60_000);
 
-const fixture = (name: string) =>
-  readFileSync(join(__dirname, '..', 'ingest', 'testdata', 'zstd', name));
-/** When the fixtures' spans ended, and a little after: neither ahead nor expired. */
-const NOW = 1796293444722;
-const project: Project = { ...DEFAULT_SETTINGS, id: 1, name: 'shop', key: 'k1' };
-const JSON_TYPE = 'application/json';
-const PROTOBUF = 'application/x-protobuf';
+const fixture = (name: string) => codedFixture('zstd', name);
 
 let otlp: OtlpCapture;
 
 beforeAll(async () => {
-  otlp = await startOtlpCapture(project, NOW);
+  otlp = await startOtlpCapture();
 });
 
 afterAll(() => otlp.close());

@@ -7,7 +7,7 @@ import { otlpTraces } from '../api/otlp';
 import { BodyBudget } from '../ingest/body';
 import type { MemorySnapshot, Operation } from '../ingest/otlp';
 import { RpcStatus } from '../ingest/otlp-proto';
-import type { Project } from '../projects';
+import { DEFAULT_SETTINGS, type Project } from '../projects';
 import { type RawAnswer, rawPost } from './raw-post';
 
 export interface Stored {
@@ -32,6 +32,14 @@ export interface OtlpCapture {
   close(): Promise<void>;
 }
 
+export const JSON_TYPE = 'application/json';
+export const PROTOBUF = 'application/x-protobuf';
+
+/** The project every capture takes bodies for. */
+const project: Project = { ...DEFAULT_SETTINGS, id: 1, name: 'shop', key: 'k1' };
+/** When the fixtures' spans ended, and a little after: neither ahead nor expired. */
+const FIXTURES_NOW = 1796293444722;
+
 /**
  * What the fixtures' batch generators wrote (`testdata/{lz4,snappy}/gen`, the script in
  * `testdata/zstd/README.md`): 1,000 spans, span i named `GET /items/${(i * 7919) % 1000}` (so
@@ -52,12 +60,8 @@ export const batchOf = ({ operations }: Stored) => ({
   correlationIds: new Set(operations.map((o) => o.correlationId)).size,
 });
 
-/** The handler for `project` at the time `now`, holding bodies within `budget`. */
-export async function startOtlpCapture(
-  project: Project,
-  now: number,
-  budget = new BodyBudget(),
-): Promise<OtlpCapture> {
+/** The handler at the fixtures' time, holding bodies within `budget`. */
+export async function startOtlpCapture(budget = new BodyBudget()): Promise<OtlpCapture> {
   let stored: Stored = { operations: [], memory: [] };
   const handler = otlpTraces({
     projectByKey: (key) => (key === project.key ? project : undefined),
@@ -71,7 +75,7 @@ export async function startOtlpCapture(
     onRejected: () => undefined,
     onFailed: () => undefined,
     bodyBudget: budget,
-    now: () => now,
+    now: () => FIXTURES_NOW,
   });
   const server = createServer((req, res) => void handler(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -91,7 +95,7 @@ export async function startOtlpCapture(
       const res = await fetch(url, {
         method: 'POST',
         headers: {
-          'content-type': 'application/x-protobuf',
+          'content-type': PROTOBUF,
           'content-encoding': encoding,
           authorization: `Bearer ${project.key}`,
         },

@@ -8,8 +8,12 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import fc from 'fast-check';
 
+/** A fixture in testdata/<coding>. */
+export const codedFixture = (coding: string, name: string) =>
+  readFileSync(join(__dirname, coding, name));
+
 /** A plain body kept in testdata/zstd (traces.json, traces.pb), which lz4's and snappy's share. */
-export const plainFixture = (name: string) => readFileSync(join(__dirname, 'zstd', name));
+export const plainFixture = (name: string) => codedFixture('zstd', name);
 
 /** Bytes written out by hand: a number is one byte, a string its latin1 bytes. */
 export const bytes = (...parts: (number | string | Uint8Array)[]) =>
@@ -47,6 +51,24 @@ export async function decodeParts(
   } catch (err) {
     return err as Error;
   }
+}
+
+/**
+ * What a decoder made of a mutated body: output within `maxOutput`, or an error of its own (its
+ * `limit` class, or named `format`) with a message `known` lists; never an error from inside.
+ */
+export function expectOutputOrKnownError(
+  got: Buffer | Error,
+  maxOutput: number,
+  own: { format: string; limit: abstract new (...args: never[]) => Error; known: RegExp[] },
+): void {
+  if (!(got instanceof Error)) return expect(got.length).toBeLessThanOrEqual(maxOutput);
+  const { name, message } = got;
+  expect([name, message, own.known.some((k) => k.test(message))]).toEqual([
+    got instanceof own.limit ? own.limit.name : own.format,
+    message,
+    true,
+  ]);
 }
 
 /** `body` cut at `cuts` (positions taken modulo its length), in order. */
