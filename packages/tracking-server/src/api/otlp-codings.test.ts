@@ -1,10 +1,17 @@
 // OTLP/HTTP bodies in each Content-Encoding a Collector's otlphttp exporter sends beyond gzip,
 // from fixtures each coding's own tools made (src/ingest/testdata/<coding>/README.md): stored as
-// the same body gzipped is. What each coding refuses, its limits and its round trip through the
-// REST API are in its own file (otlp-zstd, otlp-snappy, otlp-lz4).
+// the same body gzipped is, and read back over a tracker's REST API. What each coding refuses and
+// its limits are in its own file (otlp-zstd, otlp-snappy, otlp-lz4).
 import { gzipSync } from 'node:zlib';
 import { codedFixture, plainFixture } from '../ingest/testdata/coded-bodies';
 import { JSON_TYPE, type OtlpCapture, PROTOBUF, startOtlpCapture } from '../testing/otlp-capture';
+import { rawPost } from '../testing/raw-post';
+import { startTestTracker } from '../testing/test-tracker';
+import {
+  readBackSession,
+  TRACES_FIXTURE_IDS,
+  TRACES_FIXTURE_SESSION,
+} from '../testing/traces-fixture';
 
 jest.setTimeout(60_000);
 
@@ -63,5 +70,31 @@ describe.each(CODINGS)('an OTLP body in %s', (encoding, folder, json, protobuf) 
       ['SELECT orders', 'zstd-proto-1'],
     ]);
     expect(coded.stored.memory.map((m) => [m.rss, m.heapUsed])).toEqual([[104857600, 52428800]]);
+  });
+
+  it('in JSON and protobuf is read back over the REST API of a tracker', async () => {
+    // Kept for good (retentionDays 0): the fixtures' spans are dated 2026-12-03.
+    const setup = await startTestTracker(`otlp-${encoding}`, { shop: { retentionDays: 0 } });
+    try {
+      for (const [type, name] of [
+        [JSON_TYPE, json],
+        [PROTOBUF, protobuf],
+      ] as const) {
+        const res = await rawPost(`${setup.tracker.url}/v1/traces`, codedFixture(folder, name), {
+          'content-type': type,
+          'content-encoding': encoding,
+          authorization: `Bearer ${setup.projects.shop.key}`,
+        });
+        // No partial success: `{}` in JSON, no bytes in protobuf.
+        expect([name, res.status, res.text]).toEqual([name, 200, type === JSON_TYPE ? '{}' : '']);
+      }
+      for (const id of TRACES_FIXTURE_IDS)
+        expect([id, await readBackSession(setup.tracker.url, id)]).toEqual([
+          id,
+          TRACES_FIXTURE_SESSION,
+        ]);
+    } finally {
+      await setup.close();
+    }
   });
 });

@@ -1,8 +1,7 @@
 // OTLP/HTTP bodies with Content-Encoding zstd, as a Collector's otlphttp exporter with
 // `compression: zstd` sends them, from fixtures the zstd CLI made (src/ingest/testdata/zstd):
-// read whole behind a large window, read back over the REST API, and refused in OTLP's shape
-// (stored as the same body gzipped is: otlp-codings.test.ts).
-import { rawPost } from '../testing/raw-post';
+// read whole behind a large window, and refused in OTLP's shape (stored as the same body gzipped
+// is, and read back over the REST API: otlp-codings.test.ts).
 import { codedFixture } from '../ingest/testdata/coded-bodies';
 import {
   BATCH_OF_1000,
@@ -12,12 +11,6 @@ import {
   PROTOBUF,
   startOtlpCapture,
 } from '../testing/otlp-capture';
-import { startTestTracker, type TestTracker } from '../testing/test-tracker';
-import {
-  readBackSession,
-  TRACES_FIXTURE_IDS,
-  TRACES_FIXTURE_SESSION,
-} from '../testing/traces-fixture';
 
 jest.setTimeout(60_000);
 
@@ -91,36 +84,5 @@ describe('an OTLP body zstd cannot read', () => {
         },
       ]);
     }
-  });
-});
-
-describe('through the tracker', () => {
-  let setup: TestTracker<'shop'>;
-
-  beforeAll(async () => {
-    // Kept for good (retentionDays 0): the fixtures' spans are dated 2026-12-03.
-    setup = await startTestTracker('otlp-zstd', { shop: { retentionDays: 0 } });
-  });
-
-  afterAll(() => setup?.close());
-
-  it('reads back the sessions of zstd JSON and protobuf bodies over the REST API', async () => {
-    for (const [type, name] of [
-      [JSON_TYPE, 'traces.json.zst'],
-      [PROTOBUF, 'traces.pb.zst'],
-    ] as const) {
-      const res = await rawPost(`${setup.tracker.url}/v1/traces`, fixture(name), {
-        'content-type': type,
-        'content-encoding': 'zstd',
-        authorization: `Bearer ${setup.projects.shop.key}`,
-      });
-      // No partial success: `{}` in JSON, no bytes in protobuf.
-      expect([name, res.status, res.text]).toEqual([name, 200, type === JSON_TYPE ? '{}' : '']);
-    }
-    for (const id of TRACES_FIXTURE_IDS)
-      expect([id, await readBackSession(setup.tracker.url, id)]).toEqual([
-        id,
-        TRACES_FIXTURE_SESSION,
-      ]);
   });
 });
