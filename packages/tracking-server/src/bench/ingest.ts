@@ -6,7 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { addProject } from '../projects';
@@ -187,11 +187,17 @@ function cpuSeconds(pid: number | undefined, thread?: 'main'): number {
   }
 }
 
-/** CPU the whole machine spent (all processes), to show how busy it was during a run. */
-function machineBusySeconds(): number {
+/**
+ * CPU seconds of the whole machine so far, from /proc/stat's first line: `busy`, everything but
+ * idle and iowait (steal included, as this bench has always counted it), and `stolen`, steal:
+ * time this VM had work for a CPU and the hypervisor ran something else. A run with much stolen
+ * is slow for a reason outside the code.
+ */
+function machineSeconds(): { busy: number; stolen: number } {
   const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.split(/\s+/) ?? [];
   const n = ticks.map(Number);
-  return (n.reduce((a, b) => a + b, 0) - (n[3] ?? 0) - (n[4] ?? 0)) / 100; // minus idle, iowait
+  const busy = n.reduce((a, b) => a + b, 0) - (n[3] ?? 0) - (n[4] ?? 0); // minus idle, iowait
+  return { busy: busy / 100, stolen: (n[7] ?? NaN) / 100 };
 }
 
 interface Result {
@@ -210,6 +216,8 @@ interface Result {
   clientUs: number;
   /** Cores busy on the whole machine during the run, everything included. */
   machineCores: number;
+  /** Of the machine's CPU time during the run, the share the hypervisor took (steal). */
+  stolenShare: number;
 }
 
 async function load(
@@ -238,14 +246,14 @@ async function load(
     server: cpuSeconds(server.pid),
     main: cpuSeconds(server.pid, 'main'),
     client: process.cpuUsage(),
-    machine: machineBusySeconds(),
+    machine: machineSeconds(),
   };
   await Promise.all(connections.map(worker));
   const elapsed = (performance.now() - started) / 1000;
   const serverCpu = cpuSeconds(server.pid) - cpu0.server;
   const mainCpu = cpuSeconds(server.pid, 'main') - cpu0.main;
   const clientCpu = process.cpuUsage(cpu0.client);
-  const machineCpu = machineBusySeconds() - cpu0.machine;
+  const machine = machineSeconds();
   for (const c of connections) c.close();
   latencies.sort((a, b) => a - b);
   const q = (p: number) =>
@@ -260,7 +268,8 @@ async function load(
     mainUs: (mainCpu / latencies.length) * 1e6,
     answered: latencies.length,
     clientUs: (clientCpu.user + clientCpu.system) / latencies.length,
-    machineCores: machineCpu / elapsed,
+    machineCores: (machine.busy - cpu0.machine.busy) / elapsed,
+    stolenShare: (machine.stolen - cpu0.machine.stolen) / (elapsed * cpus().length),
   };
 }
 
@@ -368,7 +377,7 @@ async function main() {
     const searchMs = await searches?.stop();
     const gcUs = (((await gcSeconds(trackerPort)) - gc0) / tracker.answered) * 1e6;
     const row = (name: string, r: Result) =>
-      `${name.padEnd(44)}${r.rate.toFixed(0).padStart(10)}${r.p50.toFixed(2).padStart(9)}${r.p99.toFixed(2).padStart(9)}${String(r.errors).padStart(8)}${r.serverUs.toFixed(0).padStart(11)}${r.mainUs.toFixed(0).padStart(9)}${r.clientUs.toFixed(0).padStart(11)}${r.machineCores.toFixed(2).padStart(9)}`;
+      `${name.padEnd(44)}${r.rate.toFixed(0).padStart(10)}${r.p50.toFixed(2).padStart(9)}${r.p99.toFixed(2).padStart(9)}${String(r.errors).padStart(8)}${r.serverUs.toFixed(0).padStart(11)}${r.mainUs.toFixed(0).padStart(9)}${r.clientUs.toFixed(0).padStart(11)}${r.machineCores.toFixed(2).padStart(9)}${`${(r.stolenShare * 100).toFixed(0)} %`.padStart(9)}`;
     console.log(
       `\ntracking-server ingest bench — ${CONNECTIONS} keep-alive connections, ${SECONDS} s each after ${WARMUP_SECONDS} s of warm-up, ${bare.sizeKb.toFixed(1)} KB envelopes, Node ${process.version}\nall processes with deploy/statefulset.yaml's environment: ${Object.entries(
         deployedEnv(),
@@ -377,14 +386,15 @@ async function main() {
         .join(' ')}\n`,
     );
     console.log(
-      `${'server'.padEnd(44)}${'events/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'non-200'.padStart(8)}${'server µs'.padStart(11)}${'main µs'.padStart(9)}${'client µs'.padStart(11)}${'cores'.padStart(9)}`,
+      `${'server'.padEnd(44)}${'events/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'non-200'.padStart(8)}${'server µs'.padStart(11)}${'main µs'.padStart(9)}${'client µs'.padStart(11)}${'cores'.padStart(9)}${'stolen'.padStart(9)}`,
     );
     console.log(row('bare node:http (reads body, answers id)', bare));
     console.log(row('tracker (durable: SQLite WAL, synchronous=FULL)', tracker));
     console.log(
       '\nserver µs / client µs: CPU time per answered event of the server process (all threads)' +
         '\nand of this load generator; main µs: of the server µs, its main thread’s; cores: the whole machine’s busy cores during the run,' +
-        '\nother work on it included (it has 2).',
+        '\nother work on it included (it has 2); stolen: of the machine’s CPU time, the share the hypervisor' +
+        '\ngave to something else while this VM had work (/proc/stat steal).',
     );
     console.log(
       `\ntracker main thread: ${gcUs.toFixed(1)} µs of garbage collection an event (its nodejs_gc_duration_seconds)`,
