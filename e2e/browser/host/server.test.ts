@@ -96,6 +96,16 @@ test('settled() waits for a request whose caller has gone, so it is recorded whe
   expect(host.proxied).toEqual(['GET tracker/api/v1/slow → 200']);
 });
 
+test('settled() names the requests still handled when they outlast its time', async () => {
+  const sent = get('tracker/api/v1/slow');
+  while (received.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  await expect(host.settled(50)).rejects.toThrow(
+    'the host was still handling 1 request(s) after 50 ms',
+  );
+  expect((await sent).status).toBe(200);
+  await host.settled();
+});
+
 test('no route and a bad escape are answered with Grafana’s JSON, not a host error', async () => {
   const none = await get('other/x');
   expect([none.status, await none.json()]).toEqual([

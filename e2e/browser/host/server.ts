@@ -40,10 +40,11 @@ export interface RunningHost {
   /** Proxied requests as `METHOD path → status`. */
   proxied: string[];
   /**
-   * Resolves once no request is being handled: a request a closed page sent is recorded in
-   * the test that sent it, not in the next one's `proxied` or `unanswered`.
+   * Resolves once no request is being handled, so a request a closed page sent is recorded in
+   * the test that sent it, not in the next one's `proxied` or `unanswered`; rejects, saying how
+   * many are left, after `timeoutMs` (30 s).
    */
-  settled(): Promise<void>;
+  settled(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -305,12 +306,21 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       });
   });
 
-  async function settled(): Promise<void> {
+  async function settled(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
     // A turn first: bytes a page wrote before it closed are parsed into requests in the next
     // poll phase, and only then counted.
     await new Promise((resolve) => setImmediate(resolve));
     while (handling > 0) {
-      await new Promise<void>((resolve) => whenIdle.push(resolve));
+      let timer: NodeJS.Timeout | undefined;
+      const idle = new Promise<boolean>((resolve) => whenIdle.push(() => resolve(true)));
+      const late = new Promise<boolean>(
+        (resolve) => (timer = setTimeout(() => resolve(false), deadline - Date.now())),
+      );
+      const wasIdle = await Promise.race([idle, late]);
+      clearTimeout(timer);
+      if (!wasIdle)
+        throw new Error(`the host was still handling ${handling} request(s) after ${timeoutMs} ms`);
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
