@@ -14,7 +14,7 @@ import {
   readBody,
   RETRY_AFTER_FULL,
 } from '../ingest/body';
-import { OtlpError, parseOtlpJson, parseOtlpProtobuf } from '../ingest/otlp';
+import { decodeOtlp, OtlpError, READ_STEP, readTracesInSteps } from '../ingest/otlp';
 import { ZstdThreadError } from '../ingest/zstd-worker';
 import { withoutExpiredSpans, withSpansByArrival } from '../ingest/span-time';
 import { endAfterLinger } from './linger';
@@ -28,6 +28,13 @@ import type { EventWriter } from '../store/writer';
 // the Collector's otlphttp exporter reads a partial success only from a response whose
 // Content-Type is exactly `application/json` or `application/x-protobuf` (a charset hides it).
 const JSON_TYPE = 'application/json';
+
+/**
+ * A turn of the event loop, taken every READ_STEP spans of a batch's reading and scrubbing, so
+ * the requests that arrive meanwhile are read in between (its writing goes in steps of its own:
+ * trace-steps.ts).
+ */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** One whole answer, written on node:http (this route skips express, as Sentry ingest does). */
 function send(
@@ -116,11 +123,8 @@ export function otlpTraces(deps: {
       res.once('close', hold.release);
       const body = await readBody(req, LIMITS, 'request body', hold, true);
       const now = deps.now();
-      batch = withoutExpiredSpans(
-        withSpansByArrival(protobuf ? parseOtlpProtobuf(body) : parseOtlpJson(body), now),
-        now,
-        project.retentionDays,
-      );
+      const read = await readTracesInSteps(decodeOtlp(body, protobuf), nextTurn);
+      batch = withoutExpiredSpans(withSpansByArrival(read, now), now, project.retentionDays);
     } catch (err) {
       // A coding not read names those that are, as Sentry's paths answer it (RFC 7694).
       if (err instanceof BodyError && err.status === 415)
@@ -142,14 +146,16 @@ export function otlpTraces(deps: {
       return fail(500, 'internal', 'the request could not be read');
     }
     try {
-      await deps.writer.writeTraces(
-        project.id,
-        batch.operations.map((o) => scrubOperation(project, o)),
-        batch.memory,
-      );
+      const scrubbed: Operation[] = [];
+      for (const [i, o] of batch.operations.entries()) {
+        scrubbed.push(scrubOperation(project, o));
+        if ((i + 1) % READ_STEP === 0) await nextTurn();
+      }
+      await deps.writer.writeTraces(project.id, scrubbed, batch.memory);
     } catch (err) {
       deps.onFailed(err);
-      // Retryable, as the spec has 503: nothing of the request was committed.
+      // Retryable, as the spec has 503: sent again, what a large batch's first steps committed
+      // is stored once (trace-steps.ts).
       return fail(503, 'internal', 'the spans could not be stored; try again');
     }
     deps.onStored(project, batch.operations, Number(process.hrtime.bigint() - started) / 1e9);

@@ -5,11 +5,10 @@
 // environment deploy/ gives the tracker's container. Prints numbers; asserts nothing.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseDocument } from 'yaml';
 import { addProject } from '../projects';
+import { deployedEnv, freePort, waitUp } from './processes';
 import { RawHttpConnection } from './raw-http';
 
 const CONNECTIONS = 64;
@@ -25,31 +24,6 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
  * table whole, every bench event being a session of its own.
  */
 const SEARCH_MS = Number(process.env.BENCH_SEARCH_MS ?? 0);
-
-/**
- * The environment deploy/statefulset.yaml gives the tracker's container (glibc's allocator
- * settings; the API token from a Secret is left out): the tracker runs with it, as deployed, and
- * so do the bare server and this load generator, so that all three are measured alike.
- */
-function deployedEnv(): Record<string, string> {
-  const doc = parseDocument(
-    readFileSync(join(__dirname, '..', '..', 'deploy', 'statefulset.yaml'), 'utf8'),
-  ).toJS() as {
-    spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } };
-  };
-  const env = doc.spec.template.spec.containers[0]?.env ?? [];
-  return Object.fromEntries(
-    env.flatMap((e) => (e.value === undefined ? [] : [[e.name, e.value] as const])),
-  );
-}
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 /** A realistic event: an exception with 14 frames, breadcrumbs, tags, contexts — about 5 KB. */
 function event(n: number): string {
@@ -313,18 +287,6 @@ function searchSessions(port: number, everyMs: number): { stop(): Promise<number
       return times.sort((a, b) => a - b);
     },
   };
-}
-
-async function waitUp(port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    try {
-      await fetch(`http://127.0.0.1:${port}/healthz`);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`nothing listening on ${port}`);
 }
 
 const BARE = `

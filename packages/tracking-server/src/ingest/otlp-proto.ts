@@ -35,6 +35,9 @@ message KeyValueList { repeated KeyValue values = 1; }
 
 const root = protobuf.parse(PROTO, { keepCase: false }).root.resolveAll();
 export const ExportTraceServiceRequest = root.lookupType('otlp.ExportTraceServiceRequest');
+/** Its parts a request's reading renders one at a time (otlp.ts, decodeOtlp). */
+export const Resource = root.lookupType('otlp.Resource');
+export const Span = root.lookupType('otlp.Span');
 /** The answer; its partial_success says how many spans were left out, and why. */
 export const ExportTraceServiceResponse = root.lookupType('otlp.ExportTraceServiceResponse');
 /** google.rpc.Status (code, message; no details), the body of an OTLP/HTTP error. */
@@ -131,4 +134,45 @@ function check(
 /** Throws an Error naming the first thing wrong with the body's protobuf wire format. */
 export function checkWireFormat(body: Uint8Array): void {
   check(ExportTraceServiceRequest, body, 0, body.length);
+}
+
+/**
+ * The length-delimited fields of the message from `start` to `end` of a body whose wire format
+ * checkWireFormat passed, in order: each field's number and where its bytes start and end.
+ * Fields of other wire types are passed over.
+ */
+export function* lengthDelimited(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+): Generator<readonly [number, number, number]> {
+  let pos = start;
+  while (pos < end) {
+    let tag: number;
+    [tag, pos] = varint(buf, pos, end);
+    const number = Math.floor(tag / 8);
+    switch (tag % 8) {
+      case 0:
+        [, pos] = varint(buf, pos, end);
+        break;
+      case 1:
+        pos += 8;
+        break;
+      case 5:
+        pos += 4;
+        break;
+      case 2: {
+        let length: number;
+        [length, pos] = varint(buf, pos, end);
+        yield [number, pos, pos + length];
+        pos += length;
+        break;
+      }
+      case 3:
+        pos = check(null, buf, pos, end, number);
+        break;
+      default:
+        throw new Error(`invalid wire type ${tag % 8} at byte ${pos}`);
+    }
+  }
 }

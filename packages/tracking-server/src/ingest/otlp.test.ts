@@ -1,7 +1,14 @@
 import fc from 'fast-check';
-import { OtlpError, parseOtlpJson, parseOtlpProtobuf, readTraces } from './otlp';
+import {
+  decodeOtlp,
+  OtlpError,
+  parseOtlpJson,
+  parseOtlpProtobuf,
+  readTraces,
+  readTracesInSteps,
+} from './otlp';
 import { protobufOf } from '../testing/otlp-protobuf';
-import { ExportTraceServiceRequest } from './otlp-proto';
+import { checkWireFormat, ExportTraceServiceRequest, Resource, Span } from './otlp-proto';
 import { randomOrMutatedOtlpBody } from './testdata/otlp-bodies';
 
 const span = (extra: Record<string, unknown> = {}) => ({
@@ -716,5 +723,181 @@ describe('a parent span id of all zeros', () => {
     const batch = asJson(request([span({ parentSpanId: '0000000000000000' })]));
     expect(batch.rejectedSpans).toBe(0);
     expect(batch.operations.map((o) => o.parentSpanId)).toEqual([undefined]);
+  });
+});
+
+describe('a request read in steps', () => {
+  // Two resources, the first with two scopes: 7 spans, one of them left out (no span id).
+  const spans = (from: number, n: number) =>
+    Array.from({ length: n }, (_, i) =>
+      span({ spanId: (from + i).toString(16).padStart(16, '1'), name: `op ${from + i}` }),
+    );
+  const req = {
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'a' } }] },
+        scopeSpans: [{ spans: spans(1, 2) }, { spans: [...spans(3, 2), span({ spanId: '' })] }],
+      },
+      { scopeSpans: [{ spans: spans(5, 2) }] },
+    ],
+  };
+
+  it.each([1, 2, 3, 7, 8])(
+    'reads what it reads at once, pausing after every %i spans',
+    async (step) => {
+      const whole = readTraces(req);
+      expect(whole.operations.map((o) => o.name)).toEqual([1, 2, 3, 4, 5, 6].map((n) => `op ${n}`));
+      expect(whole.rejectedSpans).toBe(1);
+      for (const body of [Buffer.from(JSON.stringify(req)), protobufOf(req)]) {
+        let pauses = 0;
+        const read = await readTracesInSteps(
+          decodeOtlp(body, body[0] !== '{'.charCodeAt(0)),
+          async () => void pauses++,
+          step,
+        );
+        expect(read).toEqual(whole);
+        expect(pauses).toBe(Math.floor(7 / step));
+      }
+    },
+  );
+});
+
+describe('protobuf read a span at a time', () => {
+  // How the reader read protobuf before it read a span at a time (until 2026-12-04): the whole
+  // body decoded and rendered by protobufjs at once, then ids turned to hex.
+  const decodedWhole = (body: Buffer) => {
+    let json: Record<string, unknown>;
+    try {
+      checkWireFormat(body);
+      json = ExportTraceServiceRequest.toObject(ExportTraceServiceRequest.decode(body), {
+        longs: String,
+        bytes: String,
+        defaults: false,
+        oneofs: false,
+      });
+    } catch {
+      return 'refused';
+    }
+    const hex = (v: unknown) =>
+      typeof v === 'string' ? Buffer.from(v, 'base64').toString('hex') : v;
+    for (const rs of (json.resourceSpans as Json[] | undefined) ?? [])
+      for (const ss of (rs.scopeSpans as Json[] | undefined) ?? [])
+        for (const sp of (ss.spans as Json[] | undefined) ?? [])
+          for (const k of ['traceId', 'spanId', 'parentSpanId']) sp[k] = hex(sp[k]);
+    try {
+      return readTraces(json);
+    } catch {
+      return 'refused';
+    }
+  };
+  const readNow = (body: Buffer) => {
+    try {
+      return parseOtlpProtobuf(body);
+    } catch (err) {
+      if (!(err instanceof OtlpError)) throw err;
+      return 'refused';
+    }
+  };
+
+  const id = (bytes: number) =>
+    fc.uint8Array({ minLength: bytes, maxLength: bytes }).map((a) => Buffer.from(a));
+  const attribute = fc.record({
+    key: fc.constantFrom('a', 'service.name', 'correlation_id', 'process.memory.rss'),
+    value: fc.oneof(
+      fc.string().map((s) => ({ stringValue: s })),
+      fc.bigInt(INT64).map((n) => ({ intValue: String(n) })),
+      fc.double().map((d) => ({ doubleValue: d })),
+      fc.array(fc.string(), { maxLength: 3 }).map((a) => ({
+        arrayValue: { values: a.map((s) => ({ stringValue: s })) },
+      })),
+    ),
+  });
+  const time = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map(String);
+  const protoSpan = fc.record(
+    {
+      traceId: id(16),
+      spanId: id(8),
+      parentSpanId: id(8),
+      name: fc.string(),
+      startTimeUnixNano: time,
+      endTimeUnixNano: time,
+      attributes: fc.array(attribute, { maxLength: 3 }),
+      events: fc.array(
+        fc.record({
+          name: fc.constantFrom('memory', 'log'),
+          timeUnixNano: time,
+          attributes: fc.array(attribute, { maxLength: 2 }),
+        }),
+        { maxLength: 2 },
+      ),
+      status: fc.record({ code: fc.integer({ min: 0, max: 2 }), message: fc.string() }),
+    },
+    { requiredKeys: ['traceId', 'spanId', 'startTimeUnixNano', 'endTimeUnixNano'] },
+  );
+  const requestBody = fc
+    .array(
+      fc.record({
+        resource: fc.record({ attributes: fc.array(attribute, { maxLength: 3 }) }),
+        scopeSpans: fc.array(fc.record({ spans: fc.array(protoSpan, { maxLength: 4 }) }), {
+          maxLength: 3,
+        }),
+      }),
+      { maxLength: 3 },
+    )
+    .map((resourceSpans) =>
+      Buffer.from(
+        ExportTraceServiceRequest.encode(
+          ExportTraceServiceRequest.fromObject({ resourceSpans }),
+        ).finish(),
+      ),
+    );
+  // The same bodies with one byte changed: most are still well-formed, read as something else.
+  const changed = fc
+    .tuple(requestBody, fc.nat(), fc.integer({ min: 0, max: 255 }))
+    .map(([body, at, byte]) => {
+      const copy = Buffer.from(body);
+      if (copy.length > 0) copy[at % copy.length] = byte;
+      return copy;
+    });
+
+  it('reads what decoding the body whole read, or refuses what it refused (10k cases)', () => {
+    fc.assert(
+      fc.property(fc.oneof(requestBody, changed), (body) => {
+        expect(readNow(body)).toEqual(decodedWhole(body));
+      }),
+      { numRuns: 10_000 },
+    );
+  });
+
+  it('reads the last resource of a ResourceSpans that names two, as protobufjs does', () => {
+    // Field `field`, length-delimited, of fewer than 128 bytes (its length one byte).
+    const tagged = (field: number, bytes: Uint8Array) =>
+      Buffer.concat([Buffer.from([(field << 3) | 2, bytes.length]), bytes]);
+    const resource = (name: string) =>
+      Resource.encode(
+        Resource.fromObject({
+          attributes: [{ key: 'service.name', value: { stringValue: name } }],
+        }),
+      ).finish();
+    const oneSpan = Span.encode(
+      Span.fromObject({
+        traceId: Buffer.from(span().traceId, 'hex'),
+        spanId: Buffer.from(span().spanId, 'hex'),
+        startTimeUnixNano: span().startTimeUnixNano,
+        endTimeUnixNano: span().endTimeUnixNano,
+      }),
+    ).finish();
+    // ExportTraceServiceRequest { resource_spans: { resource, scope_spans { spans }, resource } }
+    const body = tagged(
+      1,
+      Buffer.concat([
+        tagged(1, resource('first')),
+        tagged(2, tagged(2, oneSpan)),
+        tagged(1, resource('second')),
+      ]),
+    );
+    const batch = readNow(body);
+    expect(batch).toEqual(decodedWhole(body));
+    expect(batch !== 'refused' && batch.operations.map((o) => o.service)).toEqual(['second']);
   });
 });

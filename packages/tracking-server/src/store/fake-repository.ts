@@ -112,6 +112,9 @@ export function fakeRepository(
     ingestTraces(...args) {
       record({ call: 'ingestTraces', args });
     },
+    linkTraces(...args) {
+      record({ call: 'linkTraces', args });
+    },
     indexSessions(...args) {
       record({ call: 'indexSessions', args });
       return data.sessionsWaiting ?? 0;

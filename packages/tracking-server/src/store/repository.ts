@@ -108,6 +108,13 @@ export interface IngestResult {
  */
 export type RetentionScope = number | { readonly except: readonly number[] };
 
+/** A trace seen with a correlation id, by a record of this time (Unix ms). */
+export interface TraceLink {
+  readonly traceId: string;
+  readonly correlationId: string;
+  readonly time: number;
+}
+
 export interface Repository {
   /** Stores events in one transaction; when it returns, they are durable. */
   ingest(events: readonly TrackedEvent[]): IngestResult;
@@ -121,12 +128,21 @@ export interface Repository {
   storedEventIds(eventIds: readonly string[]): Set<string>;
   /** Issues in status open or investigating, per project and severity. */
   openIssueCounts(): { projectId: number; severity: Severity; count: number }[];
-  /** Stores operations and memory snapshots in one transaction. */
+  /**
+   * Stores operations and memory snapshots in one transaction. Each trace one of them names
+   * together with a correlation id is linked to it first, so the batch's other records of that
+   * trace join the correlation id's session.
+   */
   ingestTraces(
     projectId: number,
     operations: readonly Operation[],
     memory: readonly MemorySnapshot[],
   ): void;
+  /**
+   * Makes the links a batch's records would make (ingestTraces), in one transaction: a batch
+   * written in several (writer.ts) links them all before its first records.
+   */
+  linkTraces(projectId: number, links: readonly TraceLink[]): void;
   /**
    * Error events join their sessions shortly after they are stored (session-index.ts): this
    * joins up to `budget` of those still waiting (all by default), and returns how many wait.

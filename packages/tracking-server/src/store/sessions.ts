@@ -11,7 +11,7 @@
 // the trace id, the trace's row is merged into the correlation id's.
 import type Database from 'better-sqlite3';
 import type { MemorySnapshot, Operation } from '../ingest/otlp';
-import type { RetentionScope } from './repository';
+import type { RetentionScope, TraceLink } from './repository';
 import { ageWalk, type AgeWalk, type ScopeSql } from './age-walk';
 import { sessionReads } from './session-reads';
 import { prepareSessionTables, servicesText, UPSERT } from './sessions-schema';
@@ -285,6 +285,11 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
     return sids;
   };
 
+  /** Links made before a batch's records, when it is written in several transactions. */
+  const linkAll = db.transaction((projectId: number, links: readonly TraceLink[]) => {
+    for (const l of links) link(l.traceId, l.correlationId, projectId, l.time);
+  });
+
   const write = db.transaction(
     (projectId: number, operations: readonly Operation[], memory: readonly MemorySnapshot[]) => {
       // Links first, so every record of the batch is keyed by the correlation id its trace has.
@@ -447,6 +452,7 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
       operations: readonly Operation[],
       memory: readonly MemorySnapshot[],
     ) => write.immediate(projectId, operations, memory),
+    link: (projectId: number, links: readonly TraceLink[]) => linkAll.immediate(projectId, links),
     linkEvents,
     touchEvents,
     detail: reads.detail,

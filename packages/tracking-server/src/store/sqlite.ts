@@ -158,6 +158,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
     },
 
     ingestTraces: (projectId, operations, memory) => sessions.write(projectId, operations, memory),
+    linkTraces: (projectId, links) => sessions.link(projectId, links),
     listSessions: (filter) => sessions.list(filter),
     getSession: (id) => sessions.detail(id),
     deleteSessionsBefore: (before, batch, scope) => sessions.deleteBefore(before, batch, scope),

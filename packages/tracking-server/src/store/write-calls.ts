@@ -9,6 +9,7 @@ export type WriteCalls = Pick<
   Repository,
   | 'ingest'
   | 'ingestTraces'
+  | 'linkTraces'
   | 'indexSessions'
   | 'deleteEventsBefore'
   | 'deleteSessionsBefore'
@@ -28,6 +29,7 @@ export function serveWrites(repo: WriteCalls, main: Parameters<typeof serveCalls
     {
       ingest: repo.ingest.bind(repo),
       ingestTraces: repo.ingestTraces.bind(repo),
+      linkTraces: repo.linkTraces.bind(repo),
       indexSessions: repo.indexSessions.bind(repo),
       deleteEventsBefore: repo.deleteEventsBefore.bind(repo),
       deleteSessionsBefore: repo.deleteSessionsBefore.bind(repo),

@@ -14,6 +14,7 @@ import { factsOf, sentEventReader, type SentEvents } from '../ingest/sent-events
 import { GroupCommit } from './group-commit';
 import { QUIET_STEP } from './session-index';
 import { startStoreThread } from './store-thread';
+import { writeTraceSteps } from './trace-steps';
 import type { Stored, WriteCalls } from './write-calls';
 import type { IngestResult, RetentionScope } from './repository';
 
@@ -28,6 +29,10 @@ export interface EventWriter {
    * an event.
    */
   write(sent: SentEvents): Promise<Stored>;
+  /**
+   * Resolves once a batch's operations and memory snapshots are committed: in one transaction,
+   * or a large batch in several, other writes going between (trace-steps.ts).
+   */
   writeTraces(
     projectId: number,
     operations: readonly Operation[],
@@ -130,8 +135,15 @@ export function inlineWriter(repo: WriteCalls): EventWriter {
   );
   return {
     write,
-    writeTraces: async (projectId, operations, memory) =>
-      repo.ingestTraces(projectId, operations, memory),
+    writeTraces: (projectId, operations, memory) =>
+      writeTraceSteps(
+        {
+          write: async (o, m) => repo.ingestTraces(projectId, o, m),
+          link: async (links) => repo.linkTraces(projectId, links),
+        },
+        operations,
+        memory,
+      ),
     indexSessions: async (budget) => repo.indexSessions(budget),
     deleteEventsBefore: async (before, batch, scope) =>
       repo.deleteEventsBefore(before, batch, scope),
@@ -169,7 +181,14 @@ export function workerWriter(
   return {
     write,
     writeTraces: (projectId, operations, memory) =>
-      call('ingestTraces', projectId, operations, memory),
+      writeTraceSteps(
+        {
+          write: (o, m) => call('ingestTraces', projectId, o, m),
+          link: (links) => call('linkTraces', projectId, links),
+        },
+        operations,
+        memory,
+      ),
     indexSessions: (budget) => call('indexSessions', budget),
     deleteEventsBefore: (before, batch, scope) => call('deleteEventsBefore', before, batch, scope),
     deleteSessionsBefore: (before, batch, scope) =>

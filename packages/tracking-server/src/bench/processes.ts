@@ -1,0 +1,43 @@
+// What the benches share about the processes they start: the deployed environment, a free
+// port, and waiting for a server to answer.
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+
+/**
+ * The environment deploy/statefulset.yaml gives the tracker's container (glibc's allocator
+ * settings; the API token from a Secret is left out): the tracker runs with it, as deployed, and
+ * so do the bare server and this load generator, so that all three are measured alike.
+ */
+export function deployedEnv(): Record<string, string> {
+  const doc = parseDocument(
+    readFileSync(join(__dirname, '..', '..', 'deploy', 'statefulset.yaml'), 'utf8'),
+  ).toJS() as {
+    spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } };
+  };
+  const env = doc.spec.template.spec.containers[0]?.env ?? [];
+  return Object.fromEntries(
+    env.flatMap((e) => (e.value === undefined ? [] : [[e.name, e.value] as const])),
+  );
+}
+
+export const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+export async function waitUp(port: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/healthz`);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`nothing listening on ${port}`);
+}
