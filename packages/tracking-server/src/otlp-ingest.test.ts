@@ -303,3 +303,32 @@ it("scrubs a span's name and status message by its project's extra and safe keys
     'refused ssn=987654321',
   ]);
 });
+
+it.each([false, true])(
+  'stores a collector’s batch of 3,000 spans, read and written in steps (protobuf: %s)',
+  async (protobuf) => {
+    // 150 traces of 20 spans; only each trace's first span names its session, so the others
+    // join it through the trace's link, which the batch's first step makes.
+    const id = `batch-${protobuf ? 'pb' : 'json'}`;
+    const spans = Array.from({ length: 3_000 }, (_, i) =>
+      span('0b', {
+        traceId: (protobuf ? 'b' : 'c') + String(Math.floor(i / 20)).padStart(31, '0'),
+        spanId: (i + 1).toString(16).padStart(16, '0'),
+        name: `step ${i}`,
+        attributes: [
+          { key: 'note', value: { stringValue: 'x'.repeat(40) } },
+          ...(i % 20 === 0 ? [corr({ stringValue: `${id}-${Math.floor(i / 20) % 3}` })] : []),
+        ],
+      }),
+    );
+    const req = request(spans, [{ key: 'service.name', value: { stringValue: 'collector' } }]);
+    if (!protobuf) expect(JSON.stringify(req).length).toBeGreaterThan(256 * 1024);
+    expect((await post(req, { protobuf })).status).toBe(200);
+    // The traces go to three sessions in turn: 50 traces, 1,000 spans each.
+    for (const n of [0, 1, 2]) {
+      const { status, body } = await session(`${id}-${n}`);
+      expect(status).toBe(200);
+      expect(body.operations).toBe(1_000);
+    }
+  },
+);

@@ -30,9 +30,9 @@ import type { EventWriter } from '../store/writer';
 const JSON_TYPE = 'application/json';
 
 /**
- * A turn of the event loop, taken every READ_STEP spans of a batch's reading and scrubbing, so
- * the requests that arrive meanwhile are read in between (its writing goes in steps of its own:
- * trace-steps.ts).
+ * A turn of the event loop, taken between slices of a long JSON body's parse and every READ_STEP
+ * spans of a batch's reading and scrubbing, so the requests that arrive meanwhile are read in
+ * between (its writing goes in steps of its own: trace-steps.ts).
  */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -123,7 +123,7 @@ export function otlpTraces(deps: {
       res.once('close', hold.release);
       const body = await readBody(req, LIMITS, 'request body', hold, true);
       const now = deps.now();
-      const read = await readTracesInSteps(decodeOtlp(body, protobuf), nextTurn);
+      const read = await readTracesInSteps(await decodeOtlp(body, protobuf, nextTurn), nextTurn);
       batch = withoutExpiredSpans(withSpansByArrival(read, now), now, project.retentionDays);
     } catch (err) {
       // A coding not read names those that are, as Sentry's paths answer it (RFC 7694).

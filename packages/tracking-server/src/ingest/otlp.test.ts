@@ -751,7 +751,7 @@ describe('a request read in steps', () => {
       for (const body of [Buffer.from(JSON.stringify(req)), protobufOf(req)]) {
         let pauses = 0;
         const read = await readTracesInSteps(
-          decodeOtlp(body, body[0] !== '{'.charCodeAt(0)),
+          await decodeOtlp(body, body[0] !== '{'.charCodeAt(0), async () => {}),
           async () => void pauses++,
           step,
         );

@@ -6,6 +6,7 @@
 // Protobuf is read into the same shape; proto3 leaves zero values off the wire, so a zero here
 // means what an absent field does (a time of 0 is no time, a key of "" no key).
 import { jsonText, jsonNumber } from './json';
+import { parseJsonInSteps } from './json-steps';
 import type protobuf from 'protobufjs';
 import { checkWireFormat, lengthDelimited, Resource, Span } from './otlp-proto';
 
@@ -405,21 +406,42 @@ function* readingTraces(
 }
 
 export function parseOtlpJson(body: Buffer): TraceBatch {
-  return readTraces(decodeOtlp(body, false).request);
+  return readTraces(jsonRequest(() => JSON.parse(body.toString('utf8'))));
 }
 
 export function parseOtlpProtobuf(body: Buffer): TraceBatch {
-  const reading = readingTraces(decodeOtlp(body, true), Infinity);
+  const reading = readingTraces(decodeProtobuf(body), Infinity);
   for (let r = reading.next(); ; r = reading.next()) if (r.done) return r.value;
 }
 
-/** A request body read as far as its spans (OtlpBody). Throws an OtlpError when it is no request. */
-export function decodeOtlp(body: Buffer, protobuf: boolean): OtlpBody {
+/**
+ * A request body read as far as its spans (OtlpBody), `pause()` awaited between the slices of a
+ * long JSON body (json-steps.ts). Rejects with an OtlpError when it is no request.
+ */
+export async function decodeOtlp(
+  body: Buffer,
+  protobuf: boolean,
+  pause: () => Promise<void>,
+): Promise<OtlpBody> {
   if (protobuf) return decodeProtobuf(body);
+  const text = body.toString('utf8');
+  let request: unknown;
   try {
-    return { request: JSON.parse(body.toString('utf8')), span: asIs };
+    request = await parseJsonInSteps(text, pause);
   } catch (err) {
-    throw new OtlpError(`body is not JSON: ${(err as Error).message}`);
+    throw notJson(err);
+  }
+  return { request, span: asIs };
+}
+
+const notJson = (err: unknown) => new OtlpError(`body is not JSON: ${(err as Error).message}`);
+
+/** What `parse` reads, or an OtlpError saying why it is not JSON. */
+function jsonRequest(parse: () => unknown): unknown {
+  try {
+    return parse();
+  } catch (err) {
+    throw notJson(err);
   }
 }
 
