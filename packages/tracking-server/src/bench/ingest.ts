@@ -3,12 +3,12 @@
 // connections, next to a bare node:http server that answers the same requests without storing
 // anything — each server in its own process, the load from this one, all three with the
 // environment deploy/ gives the tracker's container. Prints numbers; asserts nothing.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addProject } from '../projects';
-import { deployedEnv, freePort, waitUp } from './processes';
+import { deployedEnv, freePort, runWithDeployedEnv, waitUp } from './processes';
 import { RawHttpConnection } from './raw-http';
 
 const CONNECTIONS = 64;
@@ -379,18 +379,4 @@ async function main() {
   }
 }
 
-// glibc reads its settings when a process starts: run this generator again with the deployed
-// ones (the servers it starts inherit them).
-const env = deployedEnv();
-if (Object.entries(env).some(([k, v]) => process.env[k] !== v)) {
-  const again = spawnSync(process.execPath, process.argv.slice(1), {
-    stdio: 'inherit',
-    env: { ...process.env, ...env },
-  });
-  process.exit(again.status ?? 1);
-} else {
-  main().catch((err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  });
-}
+runWithDeployedEnv(main);

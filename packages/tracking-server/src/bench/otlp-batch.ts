@@ -4,14 +4,14 @@
 // processor's default send_batch_size), as JSON and as protobuf. It prints the envelopes'
 // latency while a batch was being stored next to their latency between batches, in the same
 // run, and the batch's own time. Prints numbers; asserts nothing.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExportTraceServiceRequest } from '../ingest/otlp-proto';
 import { addProject } from '../projects';
-import { deployedEnv, freePort, waitUp } from './processes';
+import { freePort, runWithDeployedEnv, waitUp } from './processes';
 import { RawHttpConnection } from './raw-http';
 
 const SPANS = 8_192;
@@ -200,18 +200,4 @@ async function main() {
   }
 }
 
-// glibc reads its settings when a process starts: run again with the deployed ones (the
-// tracker inherits them).
-const env = deployedEnv();
-if (Object.entries(env).some(([k, v]) => process.env[k] !== v)) {
-  const again = spawnSync(process.execPath, process.argv.slice(1), {
-    stdio: 'inherit',
-    env: { ...process.env, ...env },
-  });
-  process.exit(again.status ?? 1);
-} else {
-  main().catch((err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  });
-}
+runWithDeployedEnv(main);

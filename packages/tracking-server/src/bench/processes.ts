@@ -1,5 +1,6 @@
 // What the benches share about the processes they start: the deployed environment, a free
 // port, and waiting for a server to answer.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -40,4 +41,24 @@ export async function waitUp(port: number): Promise<void> {
     }
   }
   throw new Error(`nothing listening on ${port}`);
+}
+
+/**
+ * Runs `main`, in a process with the deployed environment: glibc reads its allocator settings
+ * when a process starts, so without them this program runs itself again with them (the servers
+ * it starts inherit them).
+ */
+export function runWithDeployedEnv(main: () => Promise<void>): void {
+  const env = deployedEnv();
+  if (Object.entries(env).some(([k, v]) => process.env[k] !== v)) {
+    const again = spawnSync(process.execPath, process.argv.slice(1), {
+      stdio: 'inherit',
+      env: { ...process.env, ...env },
+    });
+    process.exit(again.status ?? 1);
+  }
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
 }

@@ -94,15 +94,8 @@ class SliceReader {
           items.push(item);
         at = cut;
       }
-      at = this.skipSpace(at);
-      const c = this.text.charCodeAt(at);
-      if (c === CLOSE_ARRAY) {
-        this.pos = at + 1;
-        return items;
-      }
-      if (c !== COMMA) throw new Unsplit();
-      at = this.skipSpace(at + 1);
-      if (this.text.charCodeAt(at) === CLOSE_ARRAY) throw new Unsplit(); // a trailing comma
+      if (this.closes(at, CLOSE_ARRAY)) return items;
+      at = this.pos;
       await this.pause();
     }
   }
@@ -131,16 +124,28 @@ class SliceReader {
           configurable: true,
         });
       else out[key] = value;
-      at = this.skipSpace(this.pos);
-      const c = this.text.charCodeAt(at);
-      if (c === CLOSE_OBJECT) {
-        this.pos = at + 1;
-        return out;
-      }
-      if (c !== COMMA) throw new Unsplit();
-      at = this.skipSpace(at + 1);
+      if (this.closes(this.pos, CLOSE_OBJECT)) return out;
+      at = this.pos;
       await this.pause();
     }
+  }
+
+  /**
+   * After an element or member, at `at` or the space before it: true at the list's `close` (`pos`
+   * then just past it), false at a comma (`pos` then at what follows it, which is no close: JSON
+   * has no trailing comma); anything else is not split.
+   */
+  private closes(at: number, close: number): boolean {
+    at = this.skipSpace(at);
+    const c = this.text.charCodeAt(at);
+    if (c === close) {
+      this.pos = at + 1;
+      return true;
+    }
+    if (c !== COMMA) throw new Unsplit();
+    this.pos = this.skipSpace(at + 1);
+    if (this.text.charCodeAt(this.pos) === close) throw new Unsplit();
+    return false;
   }
 
   /**

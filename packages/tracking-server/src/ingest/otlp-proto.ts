@@ -66,6 +66,17 @@ function varint(buf: Uint8Array, pos: number, end: number): [number, number] {
   throw new Error(`the varint at byte ${at} is longer than 10 bytes`);
 }
 
+/**
+ * Where the value at `pos` of a field of wire type 0 (varint), 1 (8 bytes) or 5 (4 bytes) ends;
+ * `at` is where its field starts, which an error names.
+ */
+function scalarEnd(wire: number, buf: Uint8Array, pos: number, end: number, at: number): number {
+  if (wire === 0) return varint(buf, pos, end)[1];
+  const after = pos + (wire === 1 ? 8 : 4);
+  if (after > end) throw new Error(`the field at byte ${at} runs past the end of its message`);
+  return after;
+}
+
 /** The wire type a field of this definition is written with (no field here is packed). */
 const wireType = (field: protobuf.Field): number =>
   field.resolvedType instanceof protobuf.Type
@@ -103,12 +114,9 @@ function check(
       );
     switch (wire) {
       case 0:
-        [, pos] = varint(buf, pos, end);
-        break;
       case 1:
       case 5:
-        pos += wire === 1 ? 8 : 4;
-        if (pos > end) throw new Error(`the field at byte ${at} runs past the end of its message`);
+        pos = scalarEnd(wire, buf, pos, end, at);
         break;
       case 2: {
         let length: number;
@@ -148,18 +156,15 @@ export function* lengthDelimited(
 ): Generator<readonly [number, number, number]> {
   let pos = start;
   while (pos < end) {
+    const at = pos;
     let tag: number;
     [tag, pos] = varint(buf, pos, end);
     const number = Math.floor(tag / 8);
     switch (tag % 8) {
       case 0:
-        [, pos] = varint(buf, pos, end);
-        break;
       case 1:
-        pos += 8;
-        break;
       case 5:
-        pos += 4;
+        pos = scalarEnd(tag % 8, buf, pos, end, at);
         break;
       case 2: {
         let length: number;
