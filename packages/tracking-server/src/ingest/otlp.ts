@@ -272,7 +272,12 @@ const asIs = (v: unknown) => v;
 
 /** Reads an ExportTraceServiceRequest already in the JSON shape. */
 export function readTraces(request: unknown): TraceBatch {
-  const reading = readingTraces({ request, span: asIs }, Infinity);
+  return readWhole({ request, span: asIs });
+}
+
+/** Reads a request's spans all at once. */
+function readWhole(body: OtlpBody): TraceBatch {
+  const reading = readingTraces(body, Infinity);
   for (let r = reading.next(); ; r = reading.next()) if (r.done) return r.value;
 }
 
@@ -406,12 +411,17 @@ function* readingTraces(
 }
 
 export function parseOtlpJson(body: Buffer): TraceBatch {
-  return readTraces(jsonRequest(() => JSON.parse(body.toString('utf8'))));
+  let request: unknown;
+  try {
+    request = JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    throw notJson(err);
+  }
+  return readTraces(request);
 }
 
 export function parseOtlpProtobuf(body: Buffer): TraceBatch {
-  const reading = readingTraces(decodeProtobuf(body), Infinity);
-  for (let r = reading.next(); ; r = reading.next()) if (r.done) return r.value;
+  return readWhole(decodeProtobuf(body));
 }
 
 /**
@@ -435,15 +445,6 @@ export async function decodeOtlp(
 }
 
 const notJson = (err: unknown) => new OtlpError(`body is not JSON: ${(err as Error).message}`);
-
-/** What `parse` reads, or an OtlpError saying why it is not JSON. */
-function jsonRequest(parse: () => unknown): unknown {
-  try {
-    return parse();
-  } catch (err) {
-    throw notJson(err);
-  }
-}
 
 /** How protobufjs renders a message in the JSON shape (64-bit numbers as text, bytes as base64). */
 const TO_OBJECT: protobuf.IConversionOptions = {
