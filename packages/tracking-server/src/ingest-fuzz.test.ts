@@ -2,7 +2,8 @@
 // read in-process (src/ingest/testdata), posted to a running tracker, which must answer each with
 // 200 or a 4xx — never a 5xx, never a dropped connection — and keep serving afterwards; and 10k
 // OTLP bodies in zstd frames, a third of them mutated, through the decoding thread. The bodies
-// are drawn with a fixed seed and sent as they are: shrinking over HTTP would take too long.
+// are drawn with a fixed seed (FC_SEED=<n> draws another sample) and sent as they are: shrinking
+// over HTTP would take too long.
 import fc from 'fast-check';
 import { RawHttpConnection } from './bench/raw-http';
 import { randomOrMutatedEnvelope } from './ingest/testdata/envelopes';
@@ -12,7 +13,9 @@ import { startTestTracker, type TestTracker } from './testing/test-tracker';
 jest.setTimeout(180_000);
 
 const CASES = 100_000;
-const SEED = 42;
+const SEED = Number(process.env.FC_SEED ?? 42);
+if (!Number.isSafeInteger(SEED))
+  throw new Error(`FC_SEED must be an integer, not "${process.env.FC_SEED}"`);
 /** Requests in flight, each on its own kept-alive connection: group commit batches the stored. */
 const IN_FLIGHT = 24;
 

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { formatMilliUnits, formatQuantity } from './quantity';
 import {
   askApimachinery,
+  ORACLE_SEED,
   ORACLE_TIMEOUT_MS,
   type OracleAnswers,
 } from './testdata/apimachinery-oracle/ask';
@@ -91,9 +92,8 @@ const value = fc.oneof(
   { arbitrary: double.map((number) => ({ number })), weight: 3 },
 );
 
-const SEED = 20261202;
-const millis = fc.sample(milliAmount.filter(inInt64), { numRuns: 20_000, seed: SEED });
-const values = fc.sample(value, { numRuns: 20_000, seed: SEED + 1 });
+const millis = fc.sample(milliAmount.filter(inInt64), { numRuns: 20_000, seed: ORACLE_SEED });
+const values = fc.sample(value, { numRuns: 20_000, seed: ORACLE_SEED + 1 });
 const ours = values.map((v) => formatQuantity('text' in v ? v.text : v.number));
 
 let go: Required<Pick<OracleAnswers, 'milli' | 'values' | 'canonical'>>;
