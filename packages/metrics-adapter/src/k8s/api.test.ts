@@ -106,19 +106,21 @@ describe('a watch gone silent', () => {
       `${JSON.stringify({ type: 'BOOKMARK', object: { metadata: { resourceVersion: String(rv) } } })}\n`;
     const url = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
-      // Five events 150 ms apart (past 300 ms in all, each within it), then silence.
+      // Twenty events 100 ms apart (past the 1.5 s idle time in all, each well within it), then
+      // silence. Not 150 ms apart under a 300 ms idle time: a loaded machine that ran nothing of
+      // this process for 150 ms fired the idle timer before the event that was due was read.
       let n = 0;
       const tick = setInterval(() => {
         res.write(event(++n));
-        if (n === 5) clearInterval(tick);
-      }, 150);
+        if (n === 20) clearInterval(tick);
+      }, 100);
       res.on('close', () => clearInterval(tick));
     });
     const api = createKubeApi({ server: url, insecureSkipTlsVerify: false });
     const seen: unknown[] = [];
     try {
       const err = await api
-        .watch('/api/v1/pods?watch=1', (e) => seen.push(e), undefined, undefined, 300)
+        .watch('/api/v1/pods?watch=1', (e) => seen.push(e), undefined, undefined, 1_500)
         .then(
           () => undefined,
           (e: unknown) => e,
@@ -130,9 +132,9 @@ describe('a watch gone silent', () => {
             (e as { object: { metadata: { resourceVersion: string } } }).object.metadata
               .resourceVersion,
         ),
-      ).toEqual(['1', '2', '3', '4', '5']);
+      ).toEqual(Array.from({ length: 20 }, (_, i) => String(i + 1)));
     } finally {
       api.close();
     }
-  }, 10_000);
+  }, 20_000);
 });

@@ -267,7 +267,10 @@ describe('watches gone silent', () => {
 
   it('takes a watch that sends nothing, not even a bookmark, for its idle time for dead, and watches again from its last bookmark without a relist', async () => {
     const t = Date.now();
-    const { lister, failures } = start({ backoff: fast, watchIdleSeconds: 0.5, random: () => 0 });
+    // An idle time of 1.5 s, not 0.5: the bookmark below goes to the watch open when it is sent,
+    // and on a loaded machine that ran nothing of this process for 0.5 s the first watch was
+    // taken for dead before it (the bookmark then reached no watch, and none opened from it).
+    const { lister, failures } = start({ backoff: fast, watchIdleSeconds: 1.5, random: () => 0 });
     await lister.names('pods', 'platform', collab);
     await waitFor(
       async () => fake.openWatches() > 0,
@@ -283,7 +286,7 @@ describe('watches gone silent', () => {
     );
     expect(failures[0]).toEqual({
       message:
-        'watch /api/v1/pods?watch=1&allowWatchBookmarks=true&resourceVersion=48213&timeoutSeconds=300: nothing received for 0.5 s, not even a bookmark: the connection is taken for dead',
+        'watch /api/v1/pods?watch=1&allowWatchBookmarks=true&resourceVersion=48213&timeoutSeconds=300: nothing received for 1.5 s, not even a bookmark: the connection is taken for dead',
       retryInMs: 20,
     });
     expect(since(t).filter((r) => !r.path.includes('watch=')).length).toBe(1);
@@ -291,16 +294,19 @@ describe('watches gone silent', () => {
 
   it('keeps a watch that sends bookmarks more often than its idle time', async () => {
     const t = Date.now();
-    const { lister, failures } = start({ backoff: fast, watchIdleSeconds: 0.5 });
+    const { lister, failures } = start({ backoff: fast, watchIdleSeconds: 1.5 });
     await lister.names('pods', 'platform', collab);
     await waitFor(
       async () => fake.openWatches() > 0,
       5_000,
       () => 'no watch opened',
     );
-    for (let i = 0; i < 8; i++) {
+    // 2 s of bookmarks 100 ms apart: past the idle time in all, each well within it. (Not 200 ms
+    // apart under 0.5 s: a loaded machine that ran nothing of this process for 300 ms fired the
+    // idle timer before the bookmark that was due had been read.)
+    for (let i = 0; i < 20; i++) {
       fake.push(bookmark(String(48301 + i)));
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 100));
     }
     expect(failures).toEqual([]);
     expect(watchesSince(t)).toHaveLength(1);

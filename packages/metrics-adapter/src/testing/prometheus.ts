@@ -41,13 +41,32 @@ function requireBinary(name: string, pkg: string): string {
   return path;
 }
 
+/** Prometheus exited at once because the port picked for it was taken before it could bind it. */
+class PortTaken extends Error {}
+
 export async function startPrometheus(
   targets: readonly ScrapeTarget[],
   options: { scrapeInterval?: string } = {},
 ): Promise<RunningPrometheus> {
   const binary = requireBinary('prometheus', 'prometheus');
+  // The port is picked (freePort) before Prometheus binds it, and another process of a busy
+  // machine can take it in between: Prometheus then exits at once, and starts again on another.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startPrometheusOn(binary, await freePort(), targets, options);
+    } catch (err) {
+      if (!(err instanceof PortTaken) || attempt === 3) throw err;
+    }
+  }
+}
+
+async function startPrometheusOn(
+  binary: string,
+  port: number,
+  targets: readonly ScrapeTarget[],
+  options: { scrapeInterval?: string },
+): Promise<RunningPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'beacon-prom-'));
-  const port = await freePort();
   const config = {
     global: { scrape_interval: options.scrapeInterval ?? '1s', evaluation_interval: '1s' },
     scrape_configs: [
@@ -85,11 +104,17 @@ export async function startPrometheus(
   try {
     // A child that has exited (a bad flag, its port taken) fails at once, with what it said.
     await waitFor(
-      async () => exited !== undefined || (await fetch(`${url}/-/ready`)).ok,
+      // Each ask bounded: a port taken by a server that never answers would hold it for ever.
+      async () =>
+        exited !== undefined ||
+        (await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2_000) })).ok,
       20_000,
       () => `prometheus did not become ready: ${stderr}`,
     );
-    if (exited !== undefined) throw new Error(`prometheus ${exited}: ${stderr}`);
+    if (exited !== undefined) {
+      const Failure = /address already in use/.test(stderr) ? PortTaken : Error;
+      throw new Failure(`prometheus ${exited}: ${stderr}`);
+    }
     // Every target scraped at least once.
     await waitFor(
       async () => {

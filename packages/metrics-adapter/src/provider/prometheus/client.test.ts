@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { catalog, createGauge } from '@beacon/metric-catalog';
 import { Registry } from 'prom-client';
 import {
@@ -119,8 +120,9 @@ describe('the Prometheus client against a real Prometheus', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }));
     });
-    const port = await freePort();
-    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    // Port 0: the kernel picks a free port as it binds (a port picked earlier can be taken since).
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
     try {
       await createPrometheusClient({
         url: `http://127.0.0.1:${port}`,
@@ -148,8 +150,8 @@ describe('the Prometheus client when Prometheus is down or slow', () => {
   /** What a query with a 200 ms deadline fails with against `handler`, and how long it took. */
   async function queryFailure(handler: Parameters<typeof createServer>[1]) {
     const server = createServer(handler);
-    const port = await freePort();
-    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
     try {
       const started = Date.now();
       const err = await createPrometheusClient({ url: `http://127.0.0.1:${port}`, timeoutMs: 200 })
