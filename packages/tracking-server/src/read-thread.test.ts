@@ -11,7 +11,11 @@ import { startTestTracker, type TestTracker } from './testing/test-tracker';
 
 jest.setTimeout(120_000);
 
-const NOW = Date.UTC(2026, 11, 3, 12);
+/**
+ * The hour now, not a fixed date: serve() sweeps with the default retention (30 days) 10 s after
+ * it starts, and would take rows dated a month before the run away mid-test.
+ */
+const NOW = Math.floor(Date.now() / 3_600_000) * 3_600_000;
 /** Sessions stored: enough that one search few match takes tens of milliseconds. */
 const SESSIONS = 200_000;
 /** Open issues stored. */
