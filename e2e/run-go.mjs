@@ -7,7 +7,6 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -15,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { catalog, createGauge } from '@beacon/metric-catalog';
 import { parseFlags, startAdapter, memoryLogger } from '@beacon/metrics-adapter';
 import { createPki } from '@beacon/metrics-adapter/dist/testing/pki.js';
+import { startCliServe } from '@beacon/tracking-server/dist/testing/cli-serve.js';
 import {
   FAST_DISCOVERY_FLAGS,
   serveMetrics,
@@ -40,59 +40,42 @@ if (spawnSync('go', ['version']).status !== 0) {
   process.exit(1);
 }
 
-async function freePort() {
-  const server = createNetServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /**
- * The tracking server from its built CLI on a free loopback port, with one project, ready: its
- * /healthz answered. A deadline in time, not a count of tries: on a busy CI machine the CLI alone
- * can take seconds to load.
+ * The tracking server from its built CLI, with one project, serving on a loopback port it binds
+ * itself (port 0, named in its `serving` log line: a port picked free here could be taken by
+ * another process before the server bound it); the project's DSN is pointed at that port. 90 s
+ * to start: on a busy CI machine the CLI alone can take seconds to load.
  */
 async function startTracker(dataDir) {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
   const apiToken = 'e2e-go-api-token';
-  const project = JSON.parse(
+  const added = JSON.parse(
     execFileSync(
       process.execPath,
-      [trackerCli, 'project', 'add', 'go-checkout', '--data-dir', dataDir, '--public-url', url],
-      { encoding: 'utf8' },
+      [trackerCli, 'project', 'add', 'go-checkout', '--data-dir', dataDir],
+      {
+        encoding: 'utf8',
+      },
     ),
   );
-  const child = spawn(
-    process.execPath,
-    [trackerCli, 'serve', '--port', String(port), '--data-dir', dataDir, '--api-token', apiToken],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+  const { child, port } = await startCliServe(
+    ['--data-dir', dataDir, '--api-token', apiToken],
+    90_000,
   );
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const tracker = {
+  const url = `http://127.0.0.1:${port}`;
+  const dsn = new URL(added.dsn);
+  dsn.host = new URL(url).host;
+  const exited = new Promise((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', resolve),
+  );
+  return {
     url,
     apiToken,
-    project,
+    project: { ...added, dsn: dsn.toString() },
     async close() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
     },
   };
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the tracking server exited: ${stderr}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return tracker;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  await tracker.close();
-  throw new Error(`the tracking server did not answer ${url}/healthz in 90 s: ${stderr}`);
 }
 
 const servers = [];

@@ -1,12 +1,12 @@
 // A real tracking server for the browser tests: the package's own CLI as a child process on a
-// free loopback port, one project, seeded by seed-app.cjs with the real Sentry and OpenTelemetry
-// SDKs.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+// loopback port of its own choosing, one project, seeded by seed-app.cjs with the real Sentry and
+// OpenTelemetry SDKs.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { startCliServe } from '@beacon/tracking-server/dist/testing/cli-serve.js';
 import { browserDir } from './paths';
 
 const run = promisify(execFile);
@@ -21,34 +21,18 @@ export interface SeededTracker {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function waitForReady(url: string, child: ChildProcess, stderr: () => string): Promise<void> {
-  // A deadline in time, not a count of tries: on a busy CI machine the CLI alone can take seconds
-  // to load.
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`tracking server exited: ${stderr()}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`tracking server did not answer ${url}/healthz: ${stderr()}`);
+/**
+ * The DSN `project add` printed, pointed at `url`: the project is added before the server
+ * chooses its port (it binds port 0 itself, so no other process can take a port picked for it).
+ */
+function dsnAt(dsn: string, url: string): string {
+  const at = new URL(dsn);
+  at.host = new URL(url).host;
+  return at.toString();
 }
 
 export async function startSeededTracker(): Promise<SeededTracker> {
   const dataDir = mkdtempSync(join(tmpdir(), 'beacon-e2e-tracker-'));
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
   const apiToken = 'e2e-api-token';
   const { stdout } = await run(process.execPath, [
     cli,
@@ -57,21 +41,15 @@ export async function startSeededTracker(): Promise<SeededTracker> {
     'checkout',
     '--data-dir',
     dataDir,
-    '--public-url',
-    url,
   ]);
-  const project = JSON.parse(stdout) as SeededTracker['project'];
-
-  const child = spawn(
-    process.execPath,
-    [cli, 'serve', '--port', String(port), '--data-dir', dataDir, '--api-token', apiToken],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
+  const added = JSON.parse(stdout) as SeededTracker['project'];
+  // 90 s: on a busy CI machine the CLI alone can take seconds to load.
+  const { child, port } = await startCliServe(
+    ['--data-dir', dataDir, '--api-token', apiToken],
+    90_000,
   );
-  let err = '';
-  child.stderr!.on('data', (d) => (err += d));
-  await waitForReady(url, child, () => err);
+  const url = `http://127.0.0.1:${port}`;
+  const project = { ...added, dsn: dsnAt(added.dsn, url) };
 
   await run(
     process.execPath,
