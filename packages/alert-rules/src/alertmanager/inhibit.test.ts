@@ -27,33 +27,58 @@ let am: ChildProcess | undefined;
 let base = '';
 let amLog = '';
 
+/**
+ * Alertmanager on a port that was free a moment before. Another process on the machine (CI runs
+ * every package's tests at once) may take that port between freePort() closing it and
+ * Alertmanager binding it: then Alertmanager exits, and an answer on the port may be the other
+ * process's. Ready is an Alertmanager answering with this config (its receivers; it answers the
+ * config re-marshalled) while this one runs; a lost port is drawn again.
+ */
+async function startAlertmanager(file: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}/api/v2`;
+    amLog = '';
+    const child = spawn(
+      'prometheus-alertmanager',
+      [
+        `--config.file=${file}`,
+        `--storage.path=${path.join(dir, `data-${attempt}`)}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--cluster.listen-address=',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    am = child;
+    const closed = new Promise((r) => child.once('close', r));
+    child.stdout?.on('data', (b: Buffer) => (amLog += b.toString()));
+    child.stderr?.on('data', (b: Buffer) => (amLog += b.toString()));
+    // A deadline in time, not a count of tries: on a loaded machine a start can take seconds.
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+      if (child.exitCode !== null) break;
+      try {
+        const res = await fetch(`${base}/status`);
+        const status = res.ok ? ((await res.json()) as { config?: { original?: string } }) : {};
+        const ours = status.config?.original?.includes('receiver: critical-pagerduty');
+        if (ours && child.exitCode === null) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child.kill();
+    await closed; // its last words, "address already in use" among them, are in amLog
+    if (!/address already in use/.test(amLog) || attempt === 3) {
+      throw new Error(`Alertmanager did not start on port ${port}:\n${amLog}`);
+    }
+  }
+}
+
 beforeAll(async () => {
   const file = path.join(dir, 'alertmanager.yml');
   writeFileSync(file, renderAlertmanagerConfig());
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}/api/v2`;
-  am = spawn(
-    'prometheus-alertmanager',
-    [
-      `--config.file=${file}`,
-      `--storage.path=${path.join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--cluster.listen-address=',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  am.stdout?.on('data', (b: Buffer) => (amLog += b.toString()));
-  am.stderr?.on('data', (b: Buffer) => (amLog += b.toString()));
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`${base}/status`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`Alertmanager did not start:\n${amLog}`);
-}, 20_000);
+  await startAlertmanager(file);
+}, 120_000);
 
 afterAll(() => {
   am?.kill();
