@@ -191,7 +191,7 @@ describe('beacon-dashboards diff and push', () => {
       ),
       { numRuns: 300 },
     );
-  }, 30_000);
+  });
 
   it('refuse any other command line (3000 cases) with exit 2, naming the problem, before connecting', async () => {
     const argToken = fc.oneof(
@@ -291,7 +291,7 @@ describe('beacon-dashboards lint --schema', () => {
       }),
       { numRuns: 200 },
     );
-  }, 30_000);
+  });
 
   it.each([
     ['null', 'it is null, not a JSON object'],

@@ -226,7 +226,7 @@ describe('Issues page', () => {
     await waitFor(() => expect(screen.getByText('Error number 10000')).toBeInTheDocument());
     expect(screen.queryByText('Error number 1')).not.toBeInTheDocument();
     expect(screen.getAllByTestId(testIds.issues.row).length).toBeLessThan(40);
-    // Under jest.config.js's 60 s: ~3 s alone, it passed 30 s once on a CI machine that other
+    // Under jest.config.js's 300 s: ~3 s alone, it passed 30 s once on a CI machine that other
     // test runs loaded.
   });
 
