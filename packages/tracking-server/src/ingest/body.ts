@@ -7,7 +7,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Duplex } from 'node:stream';
 import { Lz4Decompress, Lz4LimitError } from './lz4';
 import { SnappyDecompress, SnappyLimitError } from './snappy';
-import { ZstdLimitError } from './zstd';
+import { ZstdLimitError, ZstdStarvedError } from './zstd';
 import { ZstdThreadError, zstdThreads } from './zstd-worker';
 
 export const LIMITS = {
@@ -234,7 +234,7 @@ export async function readBody(
             ? tooLarge()
             : overHeld(hold?.limit ?? 0)
           : // Nothing wrong with the body: to be sent again (the caller logs the cause).
-            err instanceof ZstdThreadError
+            err instanceof ZstdThreadError || err instanceof ZstdStarvedError
             ? new BodyError(503, err.message, { cause: err })
             : new BodyError(
                 400,

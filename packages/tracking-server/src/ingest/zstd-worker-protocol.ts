@@ -28,8 +28,11 @@ export type FromZstdThread =
   | { t: 'data'; id: number; data: Uint8Array }
   | { t: 'done'; id: number }
   | { t: 'ended'; id: number }
-  /** The body is refused: a bound it crossed (`limit`), or what is wrong with it. */
-  | { t: 'error'; id: number; message: string; limit?: 'decompressed' | 'held' }
+  /**
+   * The body is refused: a bound it crossed (`limit`), what is wrong with it, or (`starved`) a
+   * time budget that ran out while the thread hardly ran, nothing wrong with the body.
+   */
+  | { t: 'error'; id: number; message: string; limit?: 'decompressed' | 'held'; starved?: true }
   /** An answer to `ping`; also sent once, unasked, when the thread has started. */
   | { t: 'pong' };
 

@@ -4,7 +4,13 @@
 // holds, the main thread's pings and the reader's credit are heard; a body's output waits while
 // UNREAD_MAX of it is unread on the main thread.
 import { parentPort } from 'node:worker_threads';
-import { createZstdDecoder, ZstdLimitError, type ZstdDecoder } from './zstd';
+import {
+  createZstdDecoder,
+  type ZstdBounds,
+  type ZstdDecoder,
+  ZstdLimitError,
+  ZstdStarvedError,
+} from './zstd';
 import {
   type FromZstdThread,
   SEND_AT,
@@ -26,10 +32,14 @@ interface Body {
 /** Back to the event loop, where messages are heard. */
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export function serveZstd(main: {
-  on(event: 'message', listener: (m: ToZstdThread) => void): unknown;
-  postMessage(m: FromZstdThread, transfer?: ArrayBuffer[]): void;
-}): void {
+export function serveZstd(
+  main: {
+    on(event: 'message', listener: (m: ToZstdThread) => void): unknown;
+    postMessage(m: FromZstdThread, transfer?: ArrayBuffer[]): void;
+  },
+  /** The decoders' CPU clock (the thread's own unless given: tests give theirs). */
+  cpuClock?: ZstdBounds['cpuClock'],
+): void {
   const bodies = new Map<number, Body>();
 
   const send = (id: number, body: Body, parts: Uint8Array[], bytes: number) => {
@@ -85,6 +95,7 @@ export function serveZstd(main: {
         id,
         message: err instanceof Error ? err.message : String(err),
         ...(err instanceof ZstdLimitError ? { limit: err.limit } : {}),
+        ...(err instanceof ZstdStarvedError ? { starved: true as const } : {}),
       });
     }
   };
@@ -96,6 +107,7 @@ export function serveZstd(main: {
         decoder: createZstdDecoder({
           maxOutput: m.maxOutput,
           ...(m.budget ? { budget: m.budget } : {}),
+          ...(cpuClock ? { cpuClock } : {}),
         }),
         unread: 0,
         dropped: false,

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { ZstdLimitError } from './zstd';
 import { ZstdThreadError, ZstdThreads } from './zstd-worker';
+import { slowZstdBlock } from './testdata/coded-bodies';
 
 jest.setTimeout(60_000);
 
@@ -108,15 +109,9 @@ it('decodes a body while another one’s client has sent only part of it', async
 });
 
 it('stops a thread that does not answer, failing its body, and decodes the next on a new one', async () => {
-  // zstd.test.ts's block whose sequences fzstd runs for 2 s. Its time budget is lifted here, so
+  // The block whose sequences fzstd runs for 2 s. Its time budget is lifted here, so
   // the thread runs it through and goes silent; the thread is allowed 500 ms of silence.
-  const block = [0x00, 0xa7, 0x10, 0x54, 0x00, 0x02, 0x34, 0x01];
-  const header = (block.length << 3) | (2 << 1) | 1;
-  const slow = Buffer.from([
-    ...[0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x50],
-    ...[header & 0xff, header >> 8, 0],
-    ...block,
-  ]);
+  const slow = slowZstdBlock();
   const zstd = pool({ stallMs: 500 });
   await decode(zstd.decompress(upTo(MB)), [fixture('traces.pb.zst')]);
   const [stalled] = zstd.workers;

@@ -22,9 +22,19 @@ import { createFrameCheck, type ZstdBounds, ZstdLimitError } from './zstd';
 import { type ZstdFrame, ZstdFrameScanner } from './zstd-frames';
 import type { FromZstdThread, ToZstdThread } from './zstd-worker-protocol';
 
-/** A decoding thread stopped before the body was read: nothing wrong with the body. */
+/**
+ * A decoding thread stopped before the body was read, or its time ran out while it hardly ran:
+ * nothing wrong with the body.
+ */
 export class ZstdThreadError extends Error {
   override readonly name = 'ZstdThreadError';
+}
+
+/** What a thread's refusal of a body is on this side. */
+export function refusal(m: Extract<FromZstdThread, { t: 'error' }>): Error {
+  if (m.limit) return new ZstdLimitError(m.limit);
+  if (m.starved) return new ZstdThreadError(m.message); // to be sent again
+  return new Error(m.message); // names what is wrong with the body
 }
 
 /** A thread busy decoding answers a ping within a block's time (250 ms); this is far past it. */
@@ -67,10 +77,7 @@ class DecodingThread {
       if (m.t === 'data') body.data(m.data);
       else if (m.t === 'done') body.done();
       else if (m.t === 'ended') body.ended();
-      else
-        body.failed(
-          m.limit ? new ZstdLimitError(m.limit) : new Error(m.message), // names what is wrong
-        );
+      else body.failed(refusal(m));
     });
     this.worker.on('error', (err) => (crash = err));
     this.worker.on('exit', () =>

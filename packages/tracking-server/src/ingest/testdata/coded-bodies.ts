@@ -30,6 +30,19 @@ export const fingerprint = (b: Uint8Array) => ({
 });
 
 /**
+ * A zstd body fzstd runs for seconds, which the reference decoder refuses: one compressed block
+ * (type 2) of 10 bytes behind a 1 MiB window: raw literals of size 0; 10,000 sequences (0x80 |
+ * 0x27, 0x10); every symbol mode RLE (0x54): literal length code 0, offset code 2, match length
+ * code 52 (65,539 bytes or more each); bitstream end marker. 655 MB of copies into a 128 KiB
+ * block took fzstd 2 s.
+ */
+export function slowZstdBlock(): Buffer {
+  const block = [0x00, 0xa7, 0x10, 0x54, 0x00, 0x02, 0x34, 0x01];
+  const header = (block.length << 3) | (2 << 1) | 1;
+  return bytes(0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x50, header & 0xff, header >> 8, 0, ...block);
+}
+
+/**
  * noise.bin, as testdata/lz4 and testdata/snappy's READMEs give it (66,000 bytes from xorshift32,
  * seed 1; not kept in the tree).
  */
