@@ -2,7 +2,7 @@
 // `compression: zstd` sends them, from fixtures the zstd CLI made (src/ingest/testdata/zstd):
 // read whole behind a large window, and refused in OTLP's shape (stored as the same body gzipped
 // is, and read back over the REST API: otlp-codings.test.ts).
-import { codedFixture } from '../ingest/testdata/coded-bodies';
+import { codedFixture, LIFTED_BUDGET } from '../ingest/testdata/coded-bodies';
 import { zstdThreads } from '../ingest/zstd-worker';
 import {
   BATCH_OF_1000,
@@ -25,8 +25,7 @@ beforeAll(async () => {
   // the 250 ms a block is allowed, and the bomb's first 8 MiB over the 1.25 s they are allowed,
   // each a 400 for a body these tests send for what it holds.
   const decompress = zstdThreads.decompress.bind(zstdThreads);
-  zstdThreads.decompress = (bounds) =>
-    decompress({ ...bounds, budget: { baseMs: 60_000, perMbMs: 0, blockMs: 60_000 } });
+  zstdThreads.decompress = (bounds) => decompress({ ...bounds, budget: LIFTED_BUDGET });
   otlp = await startOtlpCapture();
 });
 

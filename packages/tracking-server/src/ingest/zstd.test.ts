@@ -14,7 +14,14 @@ import { BodyBudget, BodyError, LIMITS, readBody } from './body';
 import { rawPost } from '../testing/raw-post';
 import { createZstdDecompress, DECODE_BUDGET, type ZstdBounds, ZstdLimitError } from './zstd';
 import { ZstdThreads, zstdThreads } from './zstd-worker';
-import { bodyMutation, decodeParts, mutated, slowZstdBlock, split } from './testdata/coded-bodies';
+import {
+  bodyMutation,
+  decodeParts,
+  LIFTED_BUDGET,
+  mutated,
+  slowZstdBlock,
+  split,
+} from './testdata/coded-bodies';
 
 jest.setTimeout(60_000);
 
@@ -28,11 +35,6 @@ let budget: BodyBudget;
 
 /** The time budget the bodies posted here are decoded within: DECODE_BUDGET where tested. */
 let decodeBudget: NonNullable<ZstdBounds['budget']>;
-/**
- * Lifted for the tests of what a body decodes to: the budget is wall time, and with other tests
- * running a valid body's first block took 393 ms (53 ms of CPU) on a fresh thread, past its 250.
- */
-const LIFTED = { baseMs: 60_000, perMbMs: 0, blockMs: 60_000 };
 
 beforeAll(async () => {
   // readBody decodes on the shared threads; each body it starts is given decodeBudget.
@@ -60,7 +62,7 @@ beforeAll(async () => {
 
 beforeEach(() => {
   budget = new BodyBudget();
-  decodeBudget = LIFTED;
+  decodeBudget = LIFTED_BUDGET;
 });
 
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
@@ -241,7 +243,7 @@ describe('Content-Encoding zstd', () => {
     );
     expect(Date.now() - started).toBeLessThan(3_000);
     // The tracker reads the next body as ever.
-    decodeBudget = LIFTED;
+    decodeBudget = LIFTED_BUDGET;
     expect((await post(fixture('traces.pb.zst'))).status).toBe(200);
   });
 
@@ -341,7 +343,7 @@ describe('the zstd decoder, fed any bytes', () => {
     async (_, decompress) => {
       const bodies = ['traces.json.zst', 'traces.pb.zst', 'batch.json.zst'].map(fixture);
       // The time budget lifted: it is not what is tested here.
-      const plain = await Promise.all(bodies.map((b) => decode([b], LIFTED)));
+      const plain = await Promise.all(bodies.map((b) => decode([b], LIFTED_BUDGET)));
       expect(plain.map((p) => (p instanceof Error ? p.message : sha256(p)))).toEqual([
         sha256(fixture('traces.json')),
         sha256(fixture('traces.pb')),
@@ -349,7 +351,7 @@ describe('the zstd decoder, fed any bytes', () => {
       ]);
       await fc.assert(
         fc.asyncProperty(fc.nat(2), fc.array(fc.nat(), { maxLength: 40 }), async (i, cuts) => {
-          const got = await decode(split(bodies[i]!, cuts), LIFTED, decompress);
+          const got = await decode(split(bodies[i]!, cuts), LIFTED_BUDGET, decompress);
           expect(got instanceof Error ? got.message : sha256(got)).toBe(sha256(plain[i] as Buffer));
         }),
         { numRuns: 200 },
