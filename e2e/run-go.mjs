@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { catalog, createGauge } from '@beacon/metric-catalog';
 import { parseFlags, startAdapter, memoryLogger } from '@beacon/metrics-adapter';
 import { createPki } from '@beacon/metrics-adapter/dist/testing/pki.js';
-import { startCliServe } from '@beacon/tracking-server/dist/testing/cli-serve.js';
+import { dsnAt, startCliServe } from '@beacon/tracking-server/dist/testing/cli-serve.js';
 import {
   FAST_DISCOVERY_FLAGS,
   serveMetrics,
@@ -62,15 +62,13 @@ async function startTracker(dataDir) {
     90_000,
   );
   const url = `http://127.0.0.1:${port}`;
-  const dsn = new URL(added.dsn);
-  dsn.host = new URL(url).host;
   const exited = new Promise((resolve) =>
     child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', resolve),
   );
   return {
     url,
     apiToken,
-    project: { ...added, dsn: dsn.toString() },
+    project: { ...added, dsn: dsnAt(added.dsn, url) },
     async close() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startCliServe } from '@beacon/tracking-server/dist/testing/cli-serve.js';
+import { dsnAt, startCliServe } from '@beacon/tracking-server/dist/testing/cli-serve.js';
 import { browserDir } from './paths';
 
 const run = promisify(execFile);
@@ -19,16 +19,6 @@ export interface SeededTracker {
   /** GET on the tracker's REST API, straight (not through the plugin), as an independent check. */
   api<T>(path: string): Promise<T>;
   close(): Promise<void>;
-}
-
-/**
- * The DSN `project add` printed, pointed at `url`: the project is added before the server
- * chooses its port (it binds port 0 itself, so no other process can take a port picked for it).
- */
-function dsnAt(dsn: string, url: string): string {
-  const at = new URL(dsn);
-  at.host = new URL(url).host;
-  return at.toString();
 }
 
 export async function startSeededTracker(): Promise<SeededTracker> {

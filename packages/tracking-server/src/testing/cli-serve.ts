@@ -54,3 +54,13 @@ export function startCliServe(args: readonly string[], deadlineMs = 45_000): Pro
     });
   });
 }
+
+/**
+ * The DSN `project add` printed, pointed at the server's `url`: a project is added before the
+ * server it belongs to chooses its port.
+ */
+export function dsnAt(dsn: string, url: string): string {
+  const at = new URL(dsn);
+  at.host = new URL(url).host;
+  return at.toString();
+}
