@@ -4,3 +4,4 @@ export * from './catalog';
 export * from './catalog/labels';
 export * from './promql';
 export * from './factories';
+export * from './process-metrics';
