@@ -23,6 +23,11 @@ export async function launch(
   viewport = { width: 1400, height: 900 },
   /** Which requests the page may cancel (net::ERR_ABORTED); any other cancelled one is a problem. */
   cancellable: (method: string, url: string) => boolean = () => false,
+  /**
+   * Which requests may end net::ERR_ABORTED because the page was left while they loaded: the
+   * browser's doing, not the page's, so neither a problem nor one of its cancels.
+   */
+  leftBehind: (method: string, url: string) => boolean = () => false,
 ): Promise<Browser> {
   const dir = mkdtempSync(join(tmpdir(), 'beacon-chromium-'));
   const context = await chromium.launchPersistentContext(dir, {
@@ -51,6 +56,7 @@ export async function launch(
       page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
       page.on('requestfailed', (r) => {
         const why = r.failure()?.errorText;
+        if (why === 'net::ERR_ABORTED' && leftBehind(r.method(), r.url())) return;
         if (why === 'net::ERR_ABORTED' && cancellable(r.method(), r.url()))
           cancelled.push(`${r.method()} ${r.url()}`);
         else problems.push(`request failed: ${r.url()} ${why}`);
