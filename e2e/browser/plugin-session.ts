@@ -18,19 +18,20 @@ export const CORRELATION_ID = 'req-e2e-checkout'; // seed-app.cjs
 
 /**
  * The plugin cancels a read of the tracker a newer one supersedes (another filter, another issue)
- * or whose page is left: a GET through the proxy route may end net::ERR_ABORTED; nothing else may.
+ * or whose page is left: a GET through the proxy route may end net::ERR_ABORTED; nothing else may
+ * but the assets a page leaves behind (below).
  */
 const trackerRead = (method: string, url: string) =>
   method === 'GET' &&
   new URL(url).pathname.startsWith(`/api/plugin-proxy/${PLUGIN_ID}/tracker/api/v1/`);
 
 /**
- * Grafana's fonts load when text first takes their face, so one may still be loading when a test
- * goes to the next page, which aborts it (CI, 2026-12-04: a Roboto file, in a time-zone test that
- * visits two pages). No test looks at fonts.
+ * Grafana's fonts and icons load when text first takes their face or an icon is first drawn, so
+ * one may still be loading when a test goes to the next page, which aborts it (CI, 2026-12-04: a
+ * Roboto file, in a time-zone test that visits two pages). No test looks at fonts or icons.
  */
-const fontLoad = (method: string, url: string) =>
-  method === 'GET' && new URL(url).pathname.startsWith('/public/fonts/');
+const lazyAsset = (method: string, url: string) =>
+  method === 'GET' && /^\/public\/(?:fonts|build\/img\/icons)\//.test(new URL(url).pathname);
 
 export let tracker: SeededTracker;
 export let host: RunningHost;
@@ -49,7 +50,7 @@ export function usePluginSession(): void {
         secureJsonData: { apiToken: tracker.apiToken },
       },
     });
-    browser = await launch(undefined, trackerRead, fontLoad);
+    browser = await launch(undefined, trackerRead, lazyAsset);
     // The first load compiles the 8 MiB host bundle, which took over 30 s in CI while every
     // other package's tests shared the two cores. Load it here, with room, so the tests time
     // only the plugin (the bundle is cacheable). Twice: Chromium stores a script's code cache
