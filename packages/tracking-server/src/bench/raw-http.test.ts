@@ -7,7 +7,7 @@ const listen = (server: Server | ReturnType<typeof createTcpServer>) =>
     server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
   );
 
-it('sends each request on one kept-alive connection and reads each answer’s status', async () => {
+it('sends each request on one kept-alive connection and reads each answer’s status and body', async () => {
   const seen: { method?: string; url?: string; type?: string; body: string }[] = [];
   let connections = 0;
   const server = createHttpServer((req, res) => {
@@ -26,8 +26,11 @@ it('sends each request on one kept-alive connection and reads each answer’s st
   const c = new RawHttpConnection(port);
   try {
     expect(await c.post('/api/1/envelope/?k=v', 'text/plain', Buffer.from('one'))).toBe(200);
+    expect(c.lastBody.toString()).toBe('{"got":3}');
     expect(await c.post('/api/1/envelope/', 'text/plain', Buffer.from('too big'))).toBe(413);
+    expect(c.lastBody.toString()).toBe('{"got":7}');
     expect(await c.post('/x', 'application/json', Buffer.from('ünï'))).toBe(200);
+    expect(c.lastBody.toString()).toBe('{"got":3}');
   } finally {
     c.close();
     server.close();
@@ -60,6 +63,7 @@ it('reads an answer that arrives a few bytes at a time, and one closed before it
   const c = new RawHttpConnection(port);
   try {
     expect(await c.post('/', 'text/plain', Buffer.from('a'))).toBe(429);
+    expect(c.lastBody.toString()).toBe('slow!');
     expect(await c.post('/', 'text/plain', Buffer.from('b'))).toBe(0);
   } finally {
     c.close();

@@ -2,7 +2,7 @@
 // at a time, as wrk and autocannon send theirs. It shares the machine's two cores with the server
 // it measures, so it spends as little CPU per request as it can: the request head is one string,
 // head and body leave in one write, and of each answer only the status line and Content-Length
-// are read (the servers it measures always send one).
+// are read (the servers it measures always send one); the body is kept as a view, not parsed.
 import { connect, type Socket } from 'node:net';
 
 const HEAD_END = Buffer.from('\r\n\r\n');
@@ -12,6 +12,8 @@ export class RawHttpConnection {
   private socket: Socket | undefined;
   private received: Buffer = Buffer.alloc(0);
   private waiting: ((status: number) => void) | undefined;
+  /** The body of the last answer read (a view of the bytes received, not a copy). */
+  lastBody: Buffer = Buffer.alloc(0);
 
   constructor(
     private readonly port: number,
@@ -73,6 +75,7 @@ export class RawHttpConnection {
     if (!length) throw new Error(`an answer without Content-Length: ${head.split('\r\n')[0]}`);
     const end = headEnd + HEAD_END.length + Number(length[1]);
     if (this.received.length < end) return;
+    this.lastBody = this.received.subarray(headEnd + HEAD_END.length, end);
     this.received = this.received.subarray(end);
     this.answer(Number(head.slice(9, 12)));
   }

@@ -18,14 +18,11 @@
 import { Duplex } from 'node:stream';
 import type { Worker } from 'node:worker_threads';
 import { startWorkerScript } from '../worker-script';
-import { createFrameCheck, type ZstdBounds, ZstdLimitError } from './zstd';
+import { createFrameCheck, type ZstdBounds, ZstdLimitError, ZstdStarvedError } from './zstd';
 import { type ZstdFrame, ZstdFrameScanner } from './zstd-frames';
 import type { FromZstdThread, ToZstdThread } from './zstd-worker-protocol';
 
-/**
- * A decoding thread stopped before the body was read, or its time ran out while it hardly ran:
- * nothing wrong with the body.
- */
+/** A decoding thread stopped before the body was read: nothing wrong with the body. */
 export class ZstdThreadError extends Error {
   override readonly name = 'ZstdThreadError';
 }
@@ -33,7 +30,7 @@ export class ZstdThreadError extends Error {
 /** What a thread's refusal of a body is on this side. */
 export function refusal(m: Extract<FromZstdThread, { t: 'error' }>): Error {
   if (m.limit) return new ZstdLimitError(m.limit);
-  if (m.starved) return new ZstdThreadError(m.message); // to be sent again
+  if (m.starved) return new ZstdStarvedError(m.message); // the machine's: to be sent again
   return new Error(m.message); // names what is wrong with the body
 }
 

@@ -39,8 +39,12 @@ export const STARVED_SHARE = 0.25;
 /** The time budget ran out while the decoding thread hardly ran: nothing wrong with the body. */
 export class ZstdStarvedError extends Error {
   override readonly name = 'ZstdStarvedError';
-  constructor(ranMs: number, wallMs: number) {
-    super(
+  /** `message` as `ran` writes it, or as it crossed from the decoding thread. */
+  constructor(message: string) {
+    super(message);
+  }
+  static ran(ranMs: number, wallMs: number): ZstdStarvedError {
+    return new ZstdStarvedError(
       `the machine is busy: decoding ran ${Math.round(ranMs)} ms of the ${Math.round(wallMs)} ms it took; send it again`,
     );
   }
@@ -231,7 +235,7 @@ export function createZstdDecoder(bounds: ZstdBounds): ZstdDecoder {
   /** A budget spent (`wallMs`) with the thread running `ran` of it: whose fault it was. */
   const outOfTime = (ran: number | undefined, wallMs: number, refusal: string) =>
     ran !== undefined && ran < wallMs * STARVED_SHARE
-      ? new ZstdStarvedError(ran, wallMs)
+      ? ZstdStarvedError.ran(ran, wallMs)
       : new Error(refusal);
 
   /** Gives fzstd `chunk`, which completes one block at most: each call is timed alone. */
