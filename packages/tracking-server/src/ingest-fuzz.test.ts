@@ -10,6 +10,7 @@
 import fc from 'fast-check';
 import { RawHttpConnection } from './bench/raw-http';
 import { RETRY_AFTER_FULL } from './ingest/body';
+import { STARVED } from './ingest/testdata/coded-bodies';
 import { randomOrMutatedEnvelope } from './ingest/testdata/envelopes';
 import { randomOrMutatedOtlpBody } from './ingest/testdata/otlp-bodies';
 import { startTestTracker, type TestTracker } from './testing/test-tracker';
@@ -44,14 +45,13 @@ type Statuses = Record<number, number>;
 
 /** Times a busy machine's 503 is sent again, its Retry-After apart, before it counts as failed. */
 const SEND_AGAIN = 5;
-const BUSY = /^the machine is busy: decoding ran \d+ ms of the \d+ ms it took; send it again$/;
 
 /** The OTLP answer (a google.rpc.Status, code 14 UNAVAILABLE) to a body the machine starved. */
 function busy(status: number, body: Buffer): boolean {
   if (status !== 503) return false;
   try {
     const { code, message } = JSON.parse(body.toString()) as { code?: unknown; message?: unknown };
-    return code === 14 && typeof message === 'string' && BUSY.test(message);
+    return code === 14 && typeof message === 'string' && STARVED.test(message);
   } catch {
     return false;
   }

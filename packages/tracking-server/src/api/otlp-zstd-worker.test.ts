@@ -4,14 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { slowZstdBlock } from '../ingest/testdata/coded-bodies';
+import { slowZstdBlock, STARVED } from '../ingest/testdata/coded-bodies';
 import { rawPost } from '../testing/raw-post';
 import { startTestTracker, type TestTracker } from '../testing/test-tracker';
 
 jest.setTimeout(60_000);
-
-/** A body's time run out while the machine gave its thread little of it (zstd.ts). */
-const STARVED = /^the machine is busy: decoding ran \d+ ms of the \d+ ms it took; send it again$/;
 
 const fixture = (name: string) =>
   readFileSync(join(__dirname, '..', 'ingest', 'testdata', 'zstd', name));

@@ -37,6 +37,12 @@ export const fingerprint = (b: Uint8Array) => ({
 export const LIFTED_BUDGET = { baseMs: 60_000, perMbMs: 0, blockMs: 60_000 } as const;
 
 /**
+ * The refusal of a body whose time ran out while the machine gave its decoding thread little of
+ * it (zstd.ts's STARVED_SHARE): a 503 to send again, not a 400.
+ */
+export const STARVED = /^the machine is busy: decoding ran \d+ ms of the \d+ ms it took; send it again$/;
+
+/**
  * A zstd body fzstd runs for seconds, which the reference decoder refuses: one compressed block
  * (type 2) of 10 bytes behind a 1 MiB window: raw literals of size 0; 10,000 sequences (0x80 |
  * 0x27, 0x10); every symbol mode RLE (0x54): literal length code 0, offset code 2, match length
