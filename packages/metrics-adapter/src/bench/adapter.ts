@@ -296,7 +296,7 @@ function report(
   console.log(`the machine during the rounds (stall-probe.ts): ${describeStalls(extra.stalls)}`);
   const { alone } = extra;
   console.log(
-    `alone, after the rounds above: ${alone.rounds} rounds of the hit, the hit with gzip asked and the bare server, nothing else between (not the floors' figures)`,
+    `alone, after the rounds above: ${alone.rounds} rounds of the hit, the hit with gzip asked and the bare server, nothing else between (not the floors' figures; p50, p99, max ms)`,
   );
   for (const [name, r] of alone.results)
     console.log(`  ${name.padEnd(44)}${fmt(r.p50)}${fmt(r.p99)}${fmt(r.max)}`);
