@@ -259,35 +259,56 @@ export function datasourceVariable(): dashboard.DatasourceVariableBuilder {
 
 const up = catalog.prometheus.up;
 
-/** The namespace variable, from the namespaces of scraped targets; `platform` by default. */
-export function namespaceVariable(): dashboard.QueryVariableBuilder {
-  const query = `label_values(${selector(up)}, namespace)`;
-  return new dashboard.QueryVariableBuilder('namespace')
-    .label('Namespace')
+/**
+ * A variable of one label's values, as `query` (a `label_values(…)`) lists them from the selected
+ * data source, refreshed with the time range; several may be picked, or all.
+ */
+function labelValuesVariable(
+  name: string,
+  label: string,
+  query: string,
+): dashboard.QueryVariableBuilder {
+  return new dashboard.QueryVariableBuilder(name)
+    .label(label)
     .datasource(DATASOURCE)
     .query(query)
     .definition(query)
     .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
     .sort(dashboard.VariableSort.AlphabeticalAsc)
     .multi(true)
-    .includeAll(true)
-    .current({ text: [DEFAULT_NAMESPACE], value: [DEFAULT_NAMESPACE] });
+    .includeAll(true);
+}
+
+/**
+ * A label-values variable with All picked by default, All meaning any value (`.*`), not the
+ * list of the values Grafana last loaded.
+ */
+export function allValuesVariable(
+  name: string,
+  label: string,
+  query: string,
+): dashboard.QueryVariableBuilder {
+  return labelValuesVariable(name, label, query)
+    .allValue('.*')
+    .current({ text: ['All'], value: ['$__all'] });
+}
+
+/** The namespace variable, from the namespaces of scraped targets; `platform` by default. */
+export function namespaceVariable(): dashboard.QueryVariableBuilder {
+  return labelValuesVariable(
+    'namespace',
+    'Namespace',
+    `label_values(${selector(up)}, namespace)`,
+  ).current({ text: [DEFAULT_NAMESPACE], value: [DEFAULT_NAMESPACE] });
 }
 
 /** The service variable, from the services in the selected namespaces; all by default. */
 export function serviceVariable(): dashboard.QueryVariableBuilder {
-  const query = `label_values(${selector(up, inNamespace)}, service)`;
-  return new dashboard.QueryVariableBuilder('service')
-    .label('Service')
-    .datasource(DATASOURCE)
-    .query(query)
-    .definition(query)
-    .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
-    .sort(dashboard.VariableSort.AlphabeticalAsc)
-    .multi(true)
-    .includeAll(true)
-    .allValue('.*')
-    .current({ text: ['All'], value: ['$__all'] });
+  return allValuesVariable(
+    'service',
+    'Service',
+    `label_values(${selector(up, inNamespace)}, service)`,
+  );
 }
 
 export interface DashboardSpec {

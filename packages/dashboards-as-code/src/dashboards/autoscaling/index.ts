@@ -1,9 +1,9 @@
 // Autoscaling: per HPA, the metric it scales on against its target, replicas over time and
 // scaling events; the custom metrics behind them; and the metrics adapter that serves them.
-import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { by, catalog, histogramSelector, re, selector } from '@beacon/metric-catalog';
 import {
-  DATASOURCE,
+  allValuesVariable,
   inNamespace,
   inScope,
   newDashboard,
@@ -24,20 +24,12 @@ const adapter = catalog.metricsAdapter;
 const perHpa = { ...inNamespace, horizontalpodautoscaler: re('$hpa') } as const;
 
 /** The HorizontalPodAutoscalers in the selected namespaces; all by default. */
-function hpaVariable(): dashboard.QueryVariableBuilder {
-  const query = `label_values(${selector(ksm.hpaMaxReplicas, inNamespace)}, horizontalpodautoscaler)`;
-  return new dashboard.QueryVariableBuilder('hpa')
-    .label('HPA')
-    .datasource(DATASOURCE)
-    .query(query)
-    .definition(query)
-    .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
-    .sort(dashboard.VariableSort.AlphabeticalAsc)
-    .multi(true)
-    .includeAll(true)
-    .allValue('.*')
-    .current({ text: ['All'], value: ['$__all'] });
-}
+const hpaVariable = () =>
+  allValuesVariable(
+    'hpa',
+    'HPA',
+    `label_values(${selector(ksm.hpaMaxReplicas, inNamespace)}, horizontalpodautoscaler)`,
+  );
 
 function hpaRow(d: dashboard.DashboardBuilder): void {
   const hpa = by(ksm.hpaCurrentReplicas, ['namespace', 'horizontalpodautoscaler']);
