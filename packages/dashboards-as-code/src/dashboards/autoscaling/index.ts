@@ -24,12 +24,13 @@ const adapter = catalog.metricsAdapter;
 const perHpa = { ...inNamespace, horizontalpodautoscaler: re('$hpa') } as const;
 
 /** The HorizontalPodAutoscalers in the selected namespaces; all by default. */
-const hpaVariable = () =>
-  allValuesVariable(
+function hpaVariable(): dashboard.QueryVariableBuilder {
+  return allValuesVariable(
     'hpa',
     'HPA',
     `label_values(${selector(ksm.hpaMaxReplicas, inNamespace)}, horizontalpodautoscaler)`,
   );
+}
 
 function hpaRow(d: dashboard.DashboardBuilder): void {
   const hpa = by(ksm.hpaCurrentReplicas, ['namespace', 'horizontalpodautoscaler']);
