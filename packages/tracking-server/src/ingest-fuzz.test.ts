@@ -15,7 +15,9 @@ import { randomOrMutatedEnvelope } from './ingest/testdata/envelopes';
 import { randomOrMutatedOtlpBody } from './ingest/testdata/otlp-bodies';
 import { startTestTracker, type TestTracker } from './testing/test-tracker';
 
-jest.setTimeout(180_000);
+// A backstop only: 100k posts take 13 s here alone and over 180 s on a loaded CI machine, whose
+// disk commits slowly (synchronous=FULL), so what finds a hang is postAll's STALL_MS instead.
+jest.setTimeout(900_000);
 
 const CASES = 100_000;
 const SEED = Number(process.env.FC_SEED ?? 42);
@@ -46,6 +48,9 @@ type Statuses = Record<number, number>;
 /** Times a busy machine's 503 is sent again, its Retry-After apart, before it counts as failed. */
 const SEND_AGAIN = 5;
 
+/** How long postAll waits for any answer at all before it gives up on the tracker as hung. */
+const STALL_MS = 60_000;
+
 /** The OTLP answer (a google.rpc.Status, code 14 UNAVAILABLE) to a body the machine starved. */
 function busy(status: number, body: Buffer): boolean {
   if (status !== 503) return false;
@@ -61,7 +66,8 @@ function busy(status: number, body: Buffer): boolean {
  * Posts each request over IN_FLIGHT connections, a busy machine's 503 again (SEND_AGAIN); answers
  * the final statuses of each content type, how many were sent again, and the first few posts
  * answered with neither 200 nor a 4xx, to send again by hand. A 413 closes its connection on the
- * tracker's side, so the next request of that connection goes on a new one.
+ * tracker's side, so the next request of that connection goes on a new one. Rejects when no answer
+ * came for STALL_MS, naming how far it got: a hung tracker fails fast however slow the machine.
  */
 async function postAll(port: number, posts: readonly Post[]) {
   const byType: Record<string, Statuses> = {};
@@ -69,13 +75,31 @@ async function postAll(port: number, posts: readonly Post[]) {
   let failed = 0;
   let sentAgain = 0;
   let next = 0;
+  let answered = 0;
+  let lastAnswer = Date.now();
+  const open = new Set<RawHttpConnection>();
+  const connect = () => {
+    const connection = new RawHttpConnection(port);
+    open.add(connection);
+    return connection;
+  };
   const worker = async () => {
-    let connection = new RawHttpConnection(port);
+    let connection = connect();
     try {
       for (let i = next++; i < posts.length; i = next++) {
         const post = posts[i] as Post;
-        const send = () => connection.post(post.path, post.contentType, post.body, post.headers);
+        const send = async () => {
+          const status = await connection.post(
+            post.path,
+            post.contentType,
+            post.body,
+            post.headers,
+          );
+          lastAnswer = Date.now();
+          return status;
+        };
         let status = await send();
+        answered++;
         for (let again = 0; again < SEND_AGAIN && busy(status, connection.lastBody); again++) {
           sentAgain++;
           await new Promise((r) => setTimeout(r, RETRY_AFTER_FULL * 1000));
@@ -94,14 +118,31 @@ async function postAll(port: number, posts: readonly Post[]) {
         }
         if (status === 413 || status === 0) {
           connection.close();
-          connection = new RawHttpConnection(port);
+          open.delete(connection);
+          connection = connect();
         }
       }
     } finally {
       connection.close();
+      open.delete(connection);
     }
   };
-  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  let watchdog: NodeJS.Timeout | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    watchdog = setInterval(() => {
+      if (Date.now() - lastAnswer < STALL_MS) return;
+      next = posts.length; // the workers take no more posts ...
+      for (const connection of open) connection.close(); // ... and their waits end
+      reject(
+        new Error(`no answer for ${STALL_MS / 1000} s, ${answered} of ${posts.length} answered`),
+      );
+    }, 1_000);
+  });
+  try {
+    await Promise.race([Promise.all(Array.from({ length: IN_FLIGHT }, worker)), stalled]);
+  } finally {
+    clearInterval(watchdog);
+  }
   return { byType, failures, failed, sentAgain };
 }
 
