@@ -57,8 +57,6 @@ function diagnosticsFor(snippet: string): string[] {
 }
 
 describe('label names are checked at compile time', () => {
-  jest.setTimeout(60_000);
-
   it('accepts declared and target labels', () => {
     expect(
       diagnosticsFor(`selector(httpRequests, { service: 'api-gateway', code: '500' });`),

@@ -32,8 +32,6 @@ import {
   type ScrapeTarget,
 } from './testing/prometheus';
 
-jest.setTimeout(90_000);
-
 let prom: RunningPrometheus;
 let adapter: RunningAdapter;
 let pki: Pki;
@@ -637,7 +635,7 @@ describe('the adapter against a real Prometheus', () => {
       failure = String((err as { stderr?: string }).stderr);
     }
     expect(failure).toContain('the server could not find the metric nope for pods');
-  }, 150_000);
+  });
 
   describe('delegated to a Kubernetes API server (fake, with real response bodies)', () => {
     let kube: FakeApiServer;

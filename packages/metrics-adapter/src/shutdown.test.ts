@@ -11,8 +11,6 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-jest.setTimeout(150_000);
-
 const CLI = join(__dirname, '..', 'dist', 'cli.js');
 
 const freePort = () =>

@@ -7,8 +7,6 @@ import { join } from 'node:path';
 import { checkedToken, serve } from './main';
 import { silentLogger } from './telemetry/logger';
 
-jest.setTimeout(60_000);
-
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'beacon-api-token-'));

@@ -11,8 +11,6 @@ import { addProject } from './projects';
 import { openSqlite } from './store/sqlite';
 import { silentLogger } from './telemetry/logger';
 
-jest.setTimeout(120_000);
-
 it('answers 500 for events a full disk refused and 200 only for those committed, and stores again once there is room', async () => {
   const mount = mkdtempSync(join(tmpdir(), 'beacon-disk-full-'));
   const mounting = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', mount], {

@@ -10,8 +10,6 @@ import { addProject } from './projects';
 import { openSqlite } from './store/sqlite';
 import { startCliServe } from './testing/cli-serve';
 
-jest.setTimeout(120_000);
-
 const TOTAL = 10_000;
 
 const exited = (c: ChildProcess) =>

@@ -5,8 +5,6 @@
 import type { Project } from './projects';
 import { startTestTracker, type TestTracker } from './testing/test-tracker';
 
-jest.setTimeout(60_000);
-
 const DAY = 86_400_000;
 let setup: TestTracker<'weekly' | 'quarterly' | 'forever'>;
 

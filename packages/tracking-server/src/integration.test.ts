@@ -10,8 +10,6 @@ import { dsnFor, type Project } from './projects';
 import type { RunningTracker } from './main';
 import { startTestTracker, type TestTracker } from './testing/test-tracker';
 
-jest.setTimeout(60_000);
-
 let setup: TestTracker<'checkout' | 'limited'>;
 let dir: string;
 let tracker: RunningTracker;
@@ -57,7 +55,7 @@ describe('Sentry ingest with the real @sentry/node SDK', () => {
       { timeout: 90_000 },
     );
     expect(JSON.parse(stdout)).toEqual({ flushed: true });
-  }, 120_000);
+  });
 
   it('turns the SDK’s transaction into operations of the request’s debug session', async () => {
     const { status, body } = await api('/sessions/req-42');

@@ -14,8 +14,6 @@ import type { RunningTracker } from './main';
 import { openSqlite } from './store/sqlite';
 import { startTestTracker, type TestTracker } from './testing/test-tracker';
 
-jest.setTimeout(60_000);
-
 let setup: TestTracker<'limits' | 'limited'>;
 let dir: string;
 let tracker: RunningTracker;

@@ -17,8 +17,6 @@ import { createInterface } from 'node:readline';
 import { transformSync } from '@swc/core';
 import { lockDataDir, releaseLock, serveLockFile, tryLock } from './lock-file';
 
-jest.setTimeout(120_000);
-
 /** A lock left by a serve that died: no process has this pid (pid_max is at most 2^22). */
 const DEAD = '2147483646 0123456789abcdef\n';
 

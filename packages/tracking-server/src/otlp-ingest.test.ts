@@ -4,8 +4,6 @@
 import { protobufOf } from './testing/otlp-protobuf';
 import { startTestTracker, type TestTracker } from './testing/test-tracker';
 
-jest.setTimeout(60_000);
-
 let setup: TestTracker<'shop' | 'billing' | 'weekly' | 'private'>;
 
 beforeAll(async () => {

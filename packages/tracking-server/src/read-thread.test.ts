@@ -9,8 +9,6 @@ import { openSqlite } from './store/sqlite';
 import { numberedSessions } from './testing/numbered-sessions';
 import { startTestTracker, type TestTracker } from './testing/test-tracker';
 
-jest.setTimeout(120_000);
-
 /**
  * The hour now, not a fixed date: serve() sweeps with the default retention (30 days) 10 s after
  * it starts, and would take rows dated a month before the run away mid-test.

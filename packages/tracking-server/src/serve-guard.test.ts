@@ -7,8 +7,6 @@ import { serveLockFile } from './lock-file';
 import { silentLogger } from './telemetry/logger';
 import { startTestTracker } from './testing/test-tracker';
 
-jest.setTimeout(60_000);
-
 const envelope = (n: number) =>
   `{}\n{"type":"event"}\n${JSON.stringify({ event_id: n.toString(16).padStart(32, '0'), message: 'guarded' })}\n`;
 

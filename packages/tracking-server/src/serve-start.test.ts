@@ -8,8 +8,6 @@ import { serve } from './main';
 import { addProject, configFile } from './projects';
 import { createLogger, silentLogger } from './telemetry/logger';
 
-jest.setTimeout(60_000);
-
 /** The handles that keep a process alive: config watchers and a worker's message port. */
 const holders = () =>
   (process as unknown as { _getActiveHandles(): object[] })

@@ -11,8 +11,6 @@ import type { Project } from './projects';
 import type { RunningTracker } from './main';
 import { startTestTracker, type TestTracker } from './testing/test-tracker';
 
-jest.setTimeout(60_000);
-
 let setup: TestTracker<'platform'>;
 let tracker: RunningTracker;
 let project: Project;
@@ -63,7 +61,7 @@ describe('debug sessions', () => {
       },
     );
     expect(res.status).toBe(200);
-  }, 150_000);
+  });
 
   it('joins spans, memory snapshots and the Sentry error into one session by correlation id and trace id', async () => {
     const { body } = await api('/sessions/req-777');

@@ -4,8 +4,6 @@ import type { Project } from './projects';
 import type { RunningTracker } from './main';
 import { startTestTracker, type TestTracker } from './testing/test-tracker';
 
-jest.setTimeout(30_000);
-
 let setup: TestTracker<'plain' | 'raw' | 'custom'>;
 let tracker: RunningTracker;
 let projects: Record<'plain' | 'raw' | 'custom', Project>;

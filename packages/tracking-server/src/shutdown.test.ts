@@ -10,8 +10,6 @@ import { addProject } from './projects';
 import { openSqlite } from './store/sqlite';
 import { startCliServe } from './testing/cli-serve';
 
-jest.setTimeout(120_000);
-
 /** A raw connection: what was received so far, and whether the server closed it. */
 function rawConnection(port: number) {
   const socket: Socket = connect(port, '127.0.0.1');

@@ -78,7 +78,7 @@ beforeAll(async () => {
   const file = path.join(dir, 'alertmanager.yml');
   writeFileSync(file, renderAlertmanagerConfig());
   await startAlertmanager(file);
-}, 120_000);
+});
 
 afterAll(() => {
   am?.kill();

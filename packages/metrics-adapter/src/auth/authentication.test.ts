@@ -14,8 +14,6 @@ import { createPki, type Pair, type Pki } from '../testing/pki';
 import type { RequestAttributes, UserInfo } from './types';
 import { writeTokenKubeconfig } from '../testing/kubeconfig';
 
-jest.setTimeout(30_000);
-
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 let pki: Pki;
 let dir: string;

@@ -13,8 +13,6 @@ import { httpsGet } from '../testing/https';
 import { createPki, type Pair, type Pki } from '../testing/pki';
 import { writeTokenKubeconfig } from '../testing/kubeconfig';
 
-jest.setTimeout(30_000);
-
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const SAR_PATH = '/apis/authorization.k8s.io/v1/subjectaccessreviews';
 const UID = '0c7f1a52-9d3e-4b8a-a1f6-5e2d9c4b7a10';

@@ -14,8 +14,6 @@ import { httpsGet } from '../testing/https';
 import { createPki, type Pair, type Pki } from '../testing/pki';
 import { certificateAuthenticator } from './x509';
 
-jest.setTimeout(60_000);
-
 const USERNAME_HEADERS = ['X-Remote-User', 'X-Other-User'];
 const UID_HEADERS = ['X-Remote-Uid', 'X-Other-Uid'];
 const GROUP_HEADERS = ['X-Remote-Group', 'X-Other-Group'];

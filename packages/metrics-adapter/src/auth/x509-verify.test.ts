@@ -12,8 +12,6 @@ import { createPki, type Pair, type Pki } from '../testing/pki';
 import { certificateAuthenticator } from './x509';
 import { extensionsOf } from './x509-verify';
 
-jest.setTimeout(60_000);
-
 let pki: Pki;
 let root: Pair;
 let ica: Pair;

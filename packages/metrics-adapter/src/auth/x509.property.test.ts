@@ -14,8 +14,6 @@ import { deepStrictEqual, ok, strictEqual } from 'node:assert/strict';
 import fc from 'fast-check';
 import { certificateUser, readBundle, subjectValues } from './x509';
 
-jest.setTimeout(60_000);
-
 interface Ava {
   readonly type: string;
   readonly value: string;

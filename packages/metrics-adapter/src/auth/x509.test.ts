@@ -8,8 +8,6 @@ import { httpsGet } from '../testing/https';
 import { createPki, type Pair, type Pki } from '../testing/pki';
 import { certificateAuthenticator, subjectValues } from './x509';
 
-jest.setTimeout(30_000);
-
 let pki: Pki;
 let ca: Pair;
 let serving: Pair;

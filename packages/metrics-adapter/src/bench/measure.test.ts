@@ -14,8 +14,6 @@ import { gzipSync } from 'node:zlib';
 import { createPki, type Pki } from '../testing/pki';
 import { startMeasurer, summarise, type Measurer } from './measure';
 
-jest.setTimeout(60_000);
-
 const BODY = Buffer.from(`{"items":[${'"x",'.repeat(5000)}"collab-01499"]}`);
 
 interface Seen {

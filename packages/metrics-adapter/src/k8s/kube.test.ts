@@ -14,8 +14,6 @@ import { KubeconfigError, loadKubeconfig, parseKubeconfig } from './kubeconfig';
 import { parseLabelSelector } from './label-selector';
 import { collectionPath, kubeWatchLister, type WatchLister } from './watch-lister';
 
-jest.setTimeout(30_000);
-
 let pki: Pki;
 let fake: FakeApiServer;
 let api: KubeApi;

@@ -15,8 +15,6 @@ import {
   type WatchListerOptions,
 } from './watch-lister';
 
-jest.setTimeout(30_000);
-
 let pki: Pki;
 let fake: FakeApiServer;
 let caCert: string;

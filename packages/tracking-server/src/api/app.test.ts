@@ -4,8 +4,6 @@ import type { Project } from '../projects';
 import type { RunningTracker } from '../main';
 import { startTestTracker, type TestTracker } from '../testing/test-tracker';
 
-jest.setTimeout(60_000);
-
 let setup: TestTracker<'paths'>;
 let tracker: RunningTracker;
 let project: Project;

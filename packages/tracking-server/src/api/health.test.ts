@@ -11,8 +11,6 @@ import { silentLogger } from '../telemetry/logger';
 import { createTrackerMetrics } from '../telemetry/metrics';
 import { createApp } from './app';
 
-jest.setTimeout(30_000);
-
 describe('/healthz (the liveness and readiness probes)', () => {
   let dir: string;
   let server: Server | undefined;

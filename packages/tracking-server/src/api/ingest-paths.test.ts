@@ -3,8 +3,6 @@
 import type { RunningTracker } from '../main';
 import { startTestTracker, type TestTracker } from '../testing/test-tracker';
 
-jest.setTimeout(60_000);
-
 let setup: TestTracker<'paths'>;
 let tracker: RunningTracker;
 

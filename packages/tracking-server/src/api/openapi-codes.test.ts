@@ -3,8 +3,6 @@
 import { startTestTracker, type TestTracker } from '../testing/test-tracker';
 import { openApiDocument } from './openapi';
 
-jest.setTimeout(30_000);
-
 let setup: TestTracker<'shop'>;
 beforeAll(async () => {
   setup = await startTestTracker('openapi-codes', { shop: {} });

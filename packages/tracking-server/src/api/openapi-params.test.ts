@@ -4,8 +4,6 @@ import Ajv from 'ajv';
 import { startTestTracker, type TestTracker } from '../testing/test-tracker';
 import { openApiDocument } from './openapi';
 
-jest.setTimeout(30_000);
-
 let setup: TestTracker<'shop'>;
 beforeAll(async () => {
   setup = await startTestTracker('openapi-params', { shop: {} });

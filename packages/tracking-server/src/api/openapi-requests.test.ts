@@ -5,8 +5,6 @@ import Ajv from 'ajv';
 import { startTestTracker, type TestTracker } from '../testing/test-tracker';
 import { openApiDocument } from './openapi';
 
-jest.setTimeout(30_000);
-
 let setup: TestTracker<'shop'>;
 const ajv = new Ajv({ strict: false, allErrors: true });
 ajv.addSchema(openApiDocument(), 'api');

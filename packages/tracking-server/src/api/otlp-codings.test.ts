@@ -13,8 +13,6 @@ import {
   TRACES_FIXTURE_SESSION,
 } from '../testing/traces-fixture';
 
-jest.setTimeout(60_000);
-
 let otlp: OtlpCapture;
 
 beforeAll(async () => {

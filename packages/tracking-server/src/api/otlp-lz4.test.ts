@@ -13,8 +13,6 @@ import {
   startOtlpCapture,
 } from '../testing/otlp-capture';
 
-jest.setTimeout(60_000);
-
 const fixture = (name: string) => codedFixture('lz4', name);
 const MB = 1024 * 1024;
 

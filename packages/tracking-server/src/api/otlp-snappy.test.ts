@@ -16,8 +16,6 @@ import {
 } from '../testing/otlp-capture';
 import { startTestTracker, type TestTracker } from '../testing/test-tracker';
 
-jest.setTimeout(60_000);
-
 const fixture = (name: string) => codedFixture('snappy', name);
 const MB = 1024 * 1024;
 /** The stream identifier chunk that starts every framed body. */

@@ -8,8 +8,6 @@ import { zstdThreads } from '../ingest/zstd-worker';
 import { rawPost, type RawAnswer } from '../testing/raw-post';
 import { startTestTracker, type TestTracker } from '../testing/test-tracker';
 
-jest.setTimeout(60_000);
-
 const fixture = (name: string) =>
   readFileSync(join(__dirname, '..', 'ingest', 'testdata', 'zstd', name));
 

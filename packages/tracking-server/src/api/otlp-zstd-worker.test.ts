@@ -8,8 +8,6 @@ import { slowZstdBlock, STARVED } from '../ingest/testdata/coded-bodies';
 import { rawPost } from '../testing/raw-post';
 import { startTestTracker, type TestTracker } from '../testing/test-tracker';
 
-jest.setTimeout(60_000);
-
 const fixture = (name: string) =>
   readFileSync(join(__dirname, '..', 'ingest', 'testdata', 'zstd', name));
 

@@ -13,8 +13,6 @@ import {
   startOtlpCapture,
 } from '../testing/otlp-capture';
 
-jest.setTimeout(60_000);
-
 const fixture = (name: string) => codedFixture('zstd', name);
 
 let otlp: OtlpCapture;

@@ -15,8 +15,6 @@ import { createTrackerMetrics } from '../telemetry/metrics';
 import { MORTAL_READER_THREAD, MORTAL_SESSION } from '../testing/mortal-reader-thread';
 import { createApp } from './app';
 
-jest.setTimeout(60_000);
-
 const NOW = Date.UTC(2026, 11, 3, 12);
 
 let dir: string;

@@ -14,8 +14,6 @@ import { createTrackerMetrics } from '../telemetry/metrics';
 import { createApp } from './app';
 import type * as Linger from './linger';
 
-jest.setTimeout(120_000);
-
 // The linger as linger.ts makes it, but 10 s long rather than 500 ms: the client's whole 30 MB
 // must arrive within it, and on a loaded 2-core CI machine one send took over 500 ms (a 401 and a
 // 415 met EPIPE on 2 and 9 sends of 20), which says nothing of whether the answer lingers. A

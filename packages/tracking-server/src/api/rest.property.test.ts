@@ -15,8 +15,6 @@ import {
 import fc from 'fast-check';
 import { startTestTracker, type TestTracker } from '../testing/test-tracker';
 
-jest.setTimeout(60_000);
-
 const STATUSES = ['open', 'investigating', 'resolved', 'ignored'] as const;
 const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
 const TYPES = ['application', 'database', 'external_api', 'validation', 'security'] as const;

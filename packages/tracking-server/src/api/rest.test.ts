@@ -3,8 +3,6 @@ import { gzipSync } from 'node:zlib';
 import { rawPost } from '../testing/raw-post';
 import { startTestTracker, type TestTracker } from '../testing/test-tracker';
 
-jest.setTimeout(30_000);
-
 let setup: TestTracker<'shop'>;
 
 beforeAll(async () => {

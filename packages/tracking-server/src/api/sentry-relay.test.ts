@@ -5,8 +5,6 @@
 import { rawPost } from '../testing/raw-post';
 import { startTestTracker, type TestTracker } from '../testing/test-tracker';
 
-jest.setTimeout(60_000);
-
 let setup: TestTracker<'shop' | 'other'>;
 
 beforeAll(async () => {

@@ -21,8 +21,6 @@ import {
   split,
 } from './testdata/coded-bodies';
 
-jest.setTimeout(60_000);
-
 const fixture = (name: string) => readFileSync(join(__dirname, 'testdata', 'lz4', name));
 const u32 = (n: number) => {
   const b = Buffer.alloc(4);

@@ -27,8 +27,6 @@ import {
   split,
 } from './testdata/coded-bodies';
 
-jest.setTimeout(60_000);
-
 const fixture = (name: string) => readFileSync(join(__dirname, 'testdata', 'snappy', name));
 const MAX = LIMITS.decompressed;
 

@@ -6,8 +6,6 @@ import type { Worker } from 'node:worker_threads';
 import { startWorkerScript } from '../worker-script';
 import { threadCpuMs } from './thread-cpu';
 
-jest.setTimeout(60_000);
-
 /** This thread's clock, which must answer on Linux (where the tracker runs). */
 const clock = (): number => {
   const ms = threadCpuMs();

@@ -9,8 +9,6 @@ import { ZstdLimitError } from './zstd';
 import { ZstdThreadError, ZstdThreads } from './zstd-worker';
 import { LIFTED_BUDGET, slowZstdBlock } from './testdata/coded-bodies';
 
-jest.setTimeout(60_000);
-
 const fixture = (name: string) => readFileSync(join(__dirname, 'testdata', 'zstd', name));
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const MB = 1024 * 1024;

@@ -24,8 +24,6 @@ import {
   STARVED,
 } from './testdata/coded-bodies';
 
-jest.setTimeout(60_000);
-
 const fixture = (name: string) => readFileSync(join(__dirname, 'testdata', 'zstd', name));
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const MB = 1024 * 1024;

@@ -12,8 +12,6 @@ import { openSqlite } from './sqlite';
 import { linksOf, TRACE_STEP, writeTraceSteps, type TraceCalls } from './trace-steps';
 import { workerWriter } from './writer';
 
-jest.setTimeout(60_000);
-
 const T0 = Date.UTC(2026, 11, 4, 12);
 const trace = (n: number) => n.toString(16).padStart(32, 'a');
 const op = (n: number, t: number, end: number, correlationId?: string): Operation => ({

@@ -9,8 +9,6 @@ import { GroupCommit } from './group-commit';
 import { openSqlite } from './sqlite';
 import { inlineWriter, workerWriter, type WriteCalls } from './writer';
 
-jest.setTimeout(30_000);
-
 const eventId = (n: number) => n.toString(16).padStart(32, '0');
 /** One request's events, as the ingest path hands them to a writer: the JSON texts as sent. */
 const sent = (...events: (number | string)[]): SentEvents => ({

@@ -5,8 +5,6 @@ import { spawnSync } from 'node:child_process';
 import { startTestTracker } from '../testing/test-tracker';
 import { createTrackerMetrics } from './metrics';
 
-jest.setTimeout(60_000);
-
 /** promtool's lint of an exposition; a promtool that cannot run fails the test, naming why. */
 function promtoolCheck(text: string): { status: number | null; output: string } {
   const run = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });

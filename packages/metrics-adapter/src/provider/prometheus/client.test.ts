@@ -10,8 +10,6 @@ import {
 } from '../../testing/prometheus';
 import { createPrometheusClient, PrometheusError } from './client';
 
-jest.setTimeout(60_000);
-
 describe('the Prometheus client against a real Prometheus', () => {
   let prom: RunningPrometheus;
   const servers: Server[] = [];

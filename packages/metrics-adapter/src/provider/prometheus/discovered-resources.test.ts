@@ -10,8 +10,6 @@ import type { PrometheusClient } from './client';
 import { parseAdapterConfig } from './config';
 import { createPrometheusProvider } from './provider';
 
-jest.setTimeout(30_000);
-
 let pki: Pki;
 let fake: FakeApiServer;
 let lister: WatchLister;

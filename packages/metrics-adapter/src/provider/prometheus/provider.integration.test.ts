@@ -22,8 +22,6 @@ import {
   type ScrapeTarget,
 } from '../../testing/prometheus';
 
-jest.setTimeout(90_000);
-
 // The user's rules, after the presets: job_queue_length is also a preset external rule
 // (`max(…) by (queue)`); this one sums every queue into one item.
 const USER_CONFIG = `
