@@ -15,8 +15,8 @@ import { randomOrMutatedEnvelope } from './ingest/testdata/envelopes';
 import { randomOrMutatedOtlpBody } from './ingest/testdata/otlp-bodies';
 import { startTestTracker, type TestTracker } from './testing/test-tracker';
 
-// A backstop only: 100k posts take 13 s here alone and over 180 s on a loaded CI machine, whose
-// disk commits slowly (synchronous=FULL), so what finds a hang is postAll's STALL_MS instead.
+// A backstop only: 100k posts take 13 s alone here, 20 s in a test run, and took over 180 s on
+// the CI machine of stop 41; what finds a hang is postAll's STALL_MS instead.
 jest.setTimeout(900_000);
 
 const CASES = 100_000;
