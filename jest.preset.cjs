@@ -8,11 +8,11 @@ function preset(packageDir, overrides = {}) {
     rootDir: packageDir,
     testEnvironment: 'node',
     // A timeout here only finds a hang; how fast is for the benchmarks. CI runs every package's
-    // suite at once on 2 cores, and its machines differ: a test takes four times what it takes
-    // alone on this one, and at least nine times on the one that ran stop 41 (100k fuzz posts,
-    // 20 s in a test run here, passed 180 s there). So every test gets 5 minutes, as the Grafana
-    // plugin's do, and a file sets no shorter one. Jest times out an asynchronous test only: a
-    // synchronous property runs to its end however long it takes.
+    // suite at once on 2 cores, where a test takes up to four times what it takes alone, and CI
+    // machines differ: the 100k fuzz posts of 20 s in a test run here went past 180 s on the one
+    // that ran stop 41, where the rest took as long as here. So every test gets 5 minutes, as the
+    // Grafana plugin's do, and a file sets no shorter one. Jest times out an asynchronous test
+    // only: a synchronous property runs to its end however long it takes.
     testTimeout: 300_000,
     testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
     transform: {
