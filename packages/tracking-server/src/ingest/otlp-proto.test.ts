@@ -118,9 +118,48 @@ describe('OTLP protobuf wire format', () => {
       request([...tag(60, 3), ...tag(61, 4)]),
       'an end of group 61 with no start',
     ],
+    // protobufjs reads these varints as 32 bits: five bytes, then five more passed over, so one of
+    // 6 to 9 bytes it would misread, and the rest of the message with it. The span's extra fields
+    // start at byte 59 (6 + 18 + 10 + 7 + 9 + 9).
+    [
+      'a tag in 6 bytes',
+      request([0xe0, 0x83, 0x80, 0x80, 0x80, 0x00, 5]),
+      'the tag at byte 6 is a varint of 6 bytes: a 32-bit value takes 1 to 5, or 10 when negative',
+    ],
+    [
+      'a length in 8 bytes',
+      request(span([...tag(62, 2), 0x81, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 9])),
+      'the length of the field at byte 59 is a varint of 8 bytes',
+    ],
+    [
+      "an int32's value in 7 bytes (the span's kind)",
+      request(span([...tag(6, 0), 0x82, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00])),
+      'Span.kind (field 6) at byte 59 is a varint of 7 bytes',
+    ],
+    [
+      // KeyValue at 61 (its key "ok" 61-64), AnyValue at 67: what a random body found on CI.
+      "a bool's value in 9 bytes (an attribute's)",
+      request(
+        span(
+          len(9, [
+            ...len(1, [0x6f, 0x6b]),
+            ...len(2, [...tag(2, 0), 0x81, ...Array<number>(7).fill(0x80), 0x00]),
+          ]),
+        ),
+      ),
+      'AnyValue.boolValue (field 2) at byte 67 is a varint of 9 bytes',
+    ],
   ])('refuses %s, naming it', (_, body, message) => {
     expect(refusal(body)).toContain(`body is not an OTLP ExportTraceServiceRequest: `);
     expect(refusal(body)).toContain(message);
+  });
+
+  it('reads a bool written in 10 bytes as true, as protobuf-go does', () => {
+    const ok = [...tag(2, 0), 0x81, ...Array<number>(8).fill(0x80), 0x00];
+    const batch = parseOtlpProtobuf(
+      request(span(len(9, [...len(1, [0x6f, 0x6b]), ...len(2, ok)]))),
+    );
+    expect(batch.operations.map((o) => o.attributes)).toEqual([{ ok: true }]);
   });
 
   it('reads what the OpenTelemetry JS SDK’s own encoders write, protobuf and JSON alike', async () => {

@@ -48,7 +48,8 @@ export const RpcStatus = root.lookupType('otlp.RpcStatus');
 // something else rather than refused; an 11-byte varint, field number 0 and an unmatched group are
 // taken too. The body's wire format is checked first, as protobuf-go's and C++'s parsers check
 // it, so such a body is a 400 naming the problem. (Those parsers skip a known field of another
-// wire type as unknown; here it is refused: no encoder writes one.)
+// wire type as unknown, and read a 32-bit varint of 6 to 9 bytes; here both are refused: no
+// encoder writes either, and protobufjs misreads the second, see varint32.)
 
 /** Reads a varint at `pos` (before `end`): its value (exact to 2^53) and the position after it. */
 function varint(buf: Uint8Array, pos: number, end: number): [number, number] {
@@ -65,6 +66,24 @@ function varint(buf: Uint8Array, pos: number, end: number): [number, number] {
   }
   throw new Error(`the varint at byte ${at} is longer than 10 bytes`);
 }
+
+/**
+ * Whether a varint of this many bytes is one protobufjs misreads where it reads 32 bits: a tag, a
+ * length, or the value of an int32, uint32, sint32, bool or enum field. Its `uint32()` reads five
+ * bytes and then passes over five more, right for the 10 bytes a negative int32 takes but one to
+ * four bytes too far for a varint of 6 to 9, and the rest of the message is read from there,
+ * silently. Valid protobuf, but no encoder writes one: refused (misread32Error names `what`).
+ */
+const misread32 = (bytes: number): boolean => bytes > 5 && bytes < 10;
+const misread32Error = (what: string, bytes: number): Error =>
+  new Error(
+    `${what} is a varint of ${bytes} bytes: a 32-bit value takes 1 to 5, or 10 when negative`,
+  );
+
+/** The field types protobufjs reads with `uint32()`. */
+const VARINT32 = new Set(['int32', 'uint32', 'sint32', 'bool']);
+const isVarint32 = (field: protobuf.Field | undefined): boolean =>
+  field !== undefined && (VARINT32.has(field.type) || field.resolvedType instanceof protobuf.Enum);
 
 /**
  * Where the value at `pos` of a field of wire type 0 (varint), 1 (8 bytes) or 5 (4 bytes) ends;
@@ -98,6 +117,7 @@ function check(
     const at = pos;
     let tag: number;
     [tag, pos] = varint(buf, pos, end);
+    if (misread32(pos - at)) throw misread32Error(`the tag at byte ${at}`, pos - at);
     const number = Math.floor(tag / 8);
     const wire = tag % 8;
     if (number === 0 || number > 0x1fffffff)
@@ -114,13 +134,26 @@ function check(
       );
     switch (wire) {
       case 0:
+        if (isVarint32(field)) {
+          const from = pos;
+          pos = varint(buf, pos, end)[1];
+          if (misread32(pos - from))
+            throw misread32Error(
+              `${type?.name}.${field?.name} (field ${number}) at byte ${at}`,
+              pos - from,
+            );
+        } else pos = scalarEnd(wire, buf, pos, end, at);
+        break;
       case 1:
       case 5:
         pos = scalarEnd(wire, buf, pos, end, at);
         break;
       case 2: {
         let length: number;
+        const from = pos;
         [length, pos] = varint(buf, pos, end);
+        if (misread32(pos - from))
+          throw misread32Error(`the length of the field at byte ${at}`, pos - from);
         if (length > end - pos)
           throw new Error(`the field at byte ${at} runs past the end of its message`);
         if (field?.resolvedType instanceof protobuf.Type)
