@@ -1,6 +1,7 @@
 // The OTLP trace request and response (opentelemetry-proto: collector/trace/v1, trace/v1,
-// common/v1, resource/v1) and google.rpc.Status, as protobufjs reads and writes them. Field numbers are the protocol's; unused fields
-// (links, dropped counts, trace state) are kept so a body round-trips the same.
+// common/v1, resource/v1) and google.rpc.Status, as protobufjs reads and writes them. Field
+// numbers are the protocol's; unused fields (links, dropped counts, trace state) are kept so a
+// body round-trips the same.
 import protobuf from 'protobufjs';
 
 const PROTO = `
@@ -49,7 +50,7 @@ export const RpcStatus = root.lookupType('otlp.RpcStatus');
 // taken too. The body's wire format is checked first, as protobuf-go's and C++'s parsers check
 // it, so such a body is a 400 naming the problem. (Those parsers skip a known field of another
 // wire type as unknown, and read a 32-bit varint of 6 to 9 bytes; here both are refused: no
-// encoder writes either, and protobufjs misreads the second, see varint32.)
+// encoder writes either, and protobufjs misreads the second, see misread32.)
 
 /** Reads a varint at `pos` (before `end`): its value (exact to 2^53) and the position after it. */
 function varint(buf: Uint8Array, pos: number, end: number): [number, number] {
