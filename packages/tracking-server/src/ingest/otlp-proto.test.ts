@@ -8,6 +8,7 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
+import fc from 'fast-check';
 import { OtlpError, parseOtlpJson, parseOtlpProtobuf } from './otlp';
 
 const varint = (n: number): number[] => {
@@ -149,6 +150,32 @@ describe('OTLP protobuf wire format', () => {
       ),
       'AnyValue.boolValue (field 2) at byte 67 is a varint of 9 bytes',
     ],
+    // protobufjs reads a bool's low 32 bits alone: 2^32 and 2^63 would be false, where
+    // protobuf-go reads any value but 0 as true.
+    [
+      "a bool of 2^32 (an attribute's)",
+      request(
+        span(
+          len(9, [
+            ...len(1, [0x6f, 0x6b]),
+            ...len(2, [...tag(2, 0), 0x80, 0x80, 0x80, 0x80, 0x10]),
+          ]),
+        ),
+      ),
+      'AnyValue.boolValue (field 2) at byte 67 is a bool over 32 bits: a bool is written 0 or 1',
+    ],
+    [
+      "a bool of 2^63 in 10 bytes (an attribute's)",
+      request(
+        span(
+          len(9, [
+            ...len(1, [0x6f, 0x6b]),
+            ...len(2, [...tag(2, 0), ...Array<number>(9).fill(0x80), 0x01]),
+          ]),
+        ),
+      ),
+      'AnyValue.boolValue (field 2) at byte 67 is a bool over 32 bits',
+    ],
   ])('refuses %s, naming it', (_, body, message) => {
     expect(refusal(body)).toContain(`body is not an OTLP ExportTraceServiceRequest: `);
     expect(refusal(body)).toContain(message);
@@ -160,6 +187,45 @@ describe('OTLP protobuf wire format', () => {
       request(span(len(9, [...len(1, [0x6f, 0x6b]), ...len(2, ok)]))),
     );
     expect(batch.operations.map((o) => o.attributes)).toEqual([{ ok: true }]);
+  });
+
+  it.each([
+    ['2', [0x02], true],
+    ['2^32 − 1', [0xff, 0xff, 0xff, 0xff, 0x0f], true],
+    ['0 in 5 bytes', [0x80, 0x80, 0x80, 0x80, 0x00], false],
+  ])('reads a bool of %s as protobuf-go does', (_, value, expected) => {
+    const attribute = len(9, [...len(1, [0x6f, 0x6b]), ...len(2, [...tag(2, 0), ...value])]);
+    const batch = parseOtlpProtobuf(request(span(attribute)));
+    expect(batch.operations.map((o) => o.attributes)).toEqual([{ ok: expected }]);
+  });
+
+  it('reads a bool of any 64-bit value as not 0, as protobuf-go does, or refuses it over 32 bits (2k cases)', () => {
+    const varint64 = (n: bigint): number[] => {
+      const out: number[] = [];
+      for (; n >= 0x80n; n >>= 7n) out.push(Number(n & 0x7fn) | 0x80);
+      return [...out, Number(n)];
+    };
+    const value = fc.oneof(
+      fc.bigInt({ min: 0n, max: 2n ** 32n - 1n }),
+      fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+    );
+    fc.assert(
+      fc.property(value, (v) => {
+        const attribute = len(9, [
+          ...len(1, [0x6f, 0x6b]),
+          ...len(2, [...tag(2, 0), ...varint64(v)]),
+        ]);
+        const body = request(span(attribute));
+        // Over 32 bits in 6 to 9 bytes it is refused for its length first.
+        if (v >= 2n ** 32n)
+          expect(refusal(body)).toMatch(/is a bool over 32 bits|is a varint of [6-9] bytes/);
+        else
+          expect(parseOtlpProtobuf(body).operations.map((o) => o.attributes)).toEqual([
+            { ok: v !== 0n },
+          ]);
+      }),
+      { numRuns: 2_000 },
+    );
   });
 
   it('reads what the OpenTelemetry JS SDK’s own encoders write, protobuf and JSON alike', async () => {

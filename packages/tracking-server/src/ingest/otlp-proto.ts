@@ -49,8 +49,9 @@ export const RpcStatus = root.lookupType('otlp.RpcStatus');
 // something else rather than refused; an 11-byte varint, field number 0 and an unmatched group are
 // taken too. The body's wire format is checked first, as protobuf-go's and C++'s parsers check
 // it, so such a body is a 400 naming the problem. (Those parsers skip a known field of another
-// wire type as unknown, and read a 32-bit varint of 6 to 9 bytes; here both are refused: no
-// encoder writes either, and protobufjs misreads the second, see misread32.)
+// wire type as unknown, read a 32-bit varint of 6 to 9 bytes and a bool over 32 bits; here all
+// are refused: no encoder writes them, and protobufjs misreads the last two, see misread32 and
+// misreadBoolError.)
 
 /** Reads a varint at `pos` (before `end`): its value (exact to 2^53) and the position after it. */
 function varint(buf: Uint8Array, pos: number, end: number): [number, number] {
@@ -80,6 +81,18 @@ const misread32Error = (what: string, bytes: number): Error =>
   new Error(
     `${what} is a varint of ${bytes} bytes: a 32-bit value takes 1 to 5, or 10 when negative`,
   );
+
+/**
+ * A bool is true when its varint is not 0, as protobuf-go and C++ read it; protobufjs looks at its
+ * low 32 bits only, so one of 2^32 (or 2^63, as a 10-byte varint) would be read false. No encoder
+ * writes a bool but 0 or 1: one over 32 bits is refused.
+ */
+const misreadBoolError = (what: string): Error =>
+  new Error(`${what} is a bool over 32 bits: a bool is written 0 or 1`);
+
+/** How an error names a known field: `Span.kind (field 6) at byte 59`. */
+const fieldAt = (type: protobuf.Type | null, field: protobuf.Field | undefined, at: number) =>
+  `${type?.name}.${field?.name} (field ${field?.id}) at byte ${at}`;
 
 /** The field types protobufjs reads with `uint32()`. */
 const VARINT32 = new Set(['int32', 'uint32', 'sint32', 'bool']);
@@ -137,12 +150,11 @@ function check(
       case 0:
         if (isVarint32(field)) {
           const from = pos;
-          pos = varint(buf, pos, end)[1];
-          if (misread32(pos - from))
-            throw misread32Error(
-              `${type?.name}.${field?.name} (field ${number}) at byte ${at}`,
-              pos - from,
-            );
+          let value: number;
+          [value, pos] = varint(buf, pos, end);
+          if (misread32(pos - from)) throw misread32Error(fieldAt(type, field, at), pos - from);
+          if (field?.type === 'bool' && value >= 2 ** 32)
+            throw misreadBoolError(fieldAt(type, field, at));
         } else pos = scalarEnd(wire, buf, pos, end, at);
         break;
       case 1:
