@@ -542,6 +542,11 @@ describe('OTLP trace bodies', () => {
     [{ doubleValue: '' }, 'doubleValue must be a number, got ""'],
     [{ doubleValue: '0x10' }, 'doubleValue must be a number, got "0x10"'],
     [{ doubleValue: [] }, 'doubleValue must be a number, got []'],
+    [{ bytesValue: '!!' }, 'bytesValue must be base64, got "!!"'],
+    [{ bytesValue: 'AQ=' }, 'bytesValue must be base64, got "AQ="'],
+    [{ bytesValue: 'AQIDB' }, 'bytesValue must be base64, got "AQIDB"'],
+    [{ bytesValue: 'A+_B' }, 'bytesValue must be base64, got "A+_B"'],
+    [{ bytesValue: 12 }, 'bytesValue must be base64, got 12'],
     [
       { kvlistValue: { values: [{ key: 'x', value: { boolValue: 'yes' } }] } },
       'boolValue must be true or false, got "yes"',
@@ -563,6 +568,23 @@ describe('OTLP trace bodies', () => {
     },
   );
 
+  it('reads bytes written in any of the four base64 forms as the same bytes (2k cases)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), (bytes) => {
+        const std = Buffer.from(bytes).toString('base64');
+        const url = Buffer.from(bytes).toString('base64url');
+        const forms = [std, std.replace(/=+$/, ''), url, url.padEnd(std.length, '=')];
+        const batch = asJson(
+          request([
+            span({ attributes: forms.map((f, i) => ({ key: `f${i}`, value: { bytesValue: f } })) }),
+          ]),
+        );
+        expect(batch.operations[0]?.attributes).toEqual({ f0: std, f1: std, f2: std, f3: std });
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
   it('reads the forms of a scalar the protobuf JSON mapping writes', () => {
     const batch = asJson(
       request([
@@ -579,6 +601,10 @@ describe('OTLP trace bodies', () => {
             { key: 'nan', value: { doubleValue: 'NaN' } },
             // JSON.stringify writes NaN as null: an exporter's NaN arrives so.
             { key: 'null', value: { doubleValue: null } },
+            { key: 'bytes', value: { bytesValue: 'AQI=' } },
+            { key: 'unpadded', value: { bytesValue: 'AQI' } },
+            { key: 'urlsafe', value: { bytesValue: '-_8' } },
+            { key: 'none', value: { bytesValue: '' } },
           ],
         }),
       ]),
@@ -595,6 +621,10 @@ describe('OTLP trace bodies', () => {
       inf: Infinity,
       nan: NaN,
       null: NaN,
+      bytes: 'AQI=',
+      unpadded: 'AQI=',
+      urlsafe: '+/8=',
+      none: '',
     });
   });
 
@@ -643,6 +673,7 @@ describe('OTLP trace bodies', () => {
       fc.bigInt(INT64).map((n) => ({ intValue: String(n) })),
       fc.string().map((s) => ({ stringValue: s })),
       fc.boolean().map((b) => ({ boolValue: b })),
+      fc.uint8Array().map((b) => ({ bytesValue: Buffer.from(b).toString('base64') })),
     );
     const key = fc.constantFrom('', 'a', 'correlation_id', 'service.name');
     const attrs = fc.array(fc.record({ key, value }), { maxLength: 4 });

@@ -82,8 +82,7 @@ function anyValue(v: unknown, depth = 0): unknown {
   if ((x = field(v, 'boolValue')) !== undefined) return boolValue(x);
   if ((x = field(v, 'intValue')) !== undefined) return intValue(x);
   if ((x = field(v, 'doubleValue')) !== undefined) return doubleValue(x);
-  if ((x = field(v, 'bytesValue')) !== undefined)
-    return x instanceof Uint8Array ? Buffer.from(x).toString('base64') : jsonText(x);
+  if ((x = field(v, 'bytesValue')) !== undefined) return bytesValue(x);
   if ((x = field(v, 'arrayValue')) !== undefined)
     return list(isObj(x) ? x.values : undefined, 'arrayValue.values').map((y) =>
       anyValue(y, depth + 1),
@@ -138,6 +137,22 @@ function doubleValue(v: unknown): number {
   )
     return Number(v);
   throw new OtlpError(`doubleValue must be a number, got ${quoted(v)}`);
+}
+
+/**
+ * Bytes, kept as standard base64 with its padding: a protobuf body's as they are, a JSON body's
+ * as its base64 reads, standard or URL-safe, padded or not (as protobuf-go's JSON parser takes it).
+ */
+function bytesValue(v: unknown): string | undefined {
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+  if (v === null) return undefined;
+  if (typeof v === 'string') {
+    const bare = v.endsWith('==') ? v.slice(0, -2) : v.endsWith('=') ? v.slice(0, -1) : v;
+    const padded = bare === v || v.length % 4 === 0;
+    if (padded && bare.length % 4 !== 1 && /^(?:[A-Za-z0-9+/]*|[A-Za-z0-9_-]*)$/.test(bare))
+      return Buffer.from(bare, 'base64').toString('base64');
+  }
+  throw new OtlpError(`bytesValue must be base64, got ${quoted(v)}`);
 }
 
 /** A KeyValue's key; proto3 leaves "" off the wire, so an absent key is "". */
