@@ -148,8 +148,8 @@ function bytesValue(v: unknown): string | undefined {
   if (v === null) return undefined;
   if (typeof v === 'string') {
     const bare = v.endsWith('==') ? v.slice(0, -2) : v.endsWith('=') ? v.slice(0, -1) : v;
-    const padded = bare === v || v.length % 4 === 0;
-    if (padded && bare.length % 4 !== 1 && /^(?:[A-Za-z0-9+/]*|[A-Za-z0-9_-]*)$/.test(bare))
+    const paddingFits = bare === v || v.length % 4 === 0;
+    if (paddingFits && bare.length % 4 !== 1 && /^(?:[A-Za-z0-9+/]*|[A-Za-z0-9_-]*)$/.test(bare))
       return Buffer.from(bare, 'base64').toString('base64');
   }
   throw new OtlpError(`bytesValue must be base64, got ${quoted(v)}`);
