@@ -140,11 +140,11 @@ function doubleValue(v: unknown): number {
 }
 
 /**
- * Bytes, kept as standard base64 with its padding: a protobuf body's as they are, a JSON body's
- * as its base64 reads, standard or URL-safe, padded or not (as protobuf-go's JSON parser takes it).
+ * Bytes, kept as standard base64 with its padding, which is how protobufjs renders a protobuf
+ * body's (TO_OBJECT); a JSON body's as its base64 reads, standard or URL-safe, padded or not (as
+ * protobuf-go's JSON parser takes it).
  */
 function bytesValue(v: unknown): string | undefined {
-  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
   if (v === null) return undefined;
   if (typeof v === 'string') {
     const bare = v.endsWith('==') ? v.slice(0, -2) : v.endsWith('=') ? v.slice(0, -1) : v;
