@@ -65,6 +65,34 @@ describe("metricsQuery templates as Go's text/template runs them", () => {
       '<no value>/<nil>/<nil>',
     ],
     ['<<index .Series 0>>', '104'],
+    // Found by the oracle test (go-template-engine.oracle.test.ts), each answer Go's own:
+    // declarations in parentheses, which last as an action's do;
+    ['<<print ($x := 5) $x>><<$x>>', '5 55'],
+    ['<<$x = print ($x := 1) 2>><<$x>>', '1 2'],
+    ['<<$n := len ($s := .GroupBySlice)>><<index $s 1>>/<<$n>>', 'container/2'],
+    // a function as an argument, called with none; a pipeline's last `|` with nothing after;
+    ['<<println print>>', '\n'],
+    ['<<printf "%s|" print>>', '|'],
+    ['<<.Series |>> <<print (1 |)>>', 'http_requests_total 1'],
+    // %% at a format's end, and a lone % there;
+    ['<<printf "%d%%" 5>> <<printf "%d%" 5>>', '5% 5%!(NOVERB)'],
+    // a quote in a comment, and a trim after a comment, which trims only what is after it;
+    ['<<- /* " */ ->>x', 'x'],
+    ['a <</* c */>><<- /* c */ ->> b', 'a b'],
+    // range's `$i, $v =` left at the last element; `range $e, $list` as `range $e := $list`;
+    ['<<$i := 9>><<$v := 9>><<range $i, $v = .GroupBySlice>><<end>><<$i>>,<<$v>>', '1,container'],
+    ['<<range $e, $.GroupBySlice>>[<<$e>>]<<end>>', '[pod][container]'],
+    // a slice, a map and the data formatted element by element;
+    [
+      '<<printf "%d|%t|%d" .LabelValuesByName .GroupBySlice .LabelValuesByName.nope>>',
+      'map[%!d(string=namespace):%!d(string=ns) %!d(string=pod):%!d(string=a|b)]|[%!t(string=pod) %!t(string=container)]|%!d(<nil>)',
+    ],
+    [
+      '<<printf "%d" $>>',
+      '{%!d(string=http_requests_total) %!d(string=namespace="ns",pod=~"a|b") map[%!d(string=namespace):%!d(string=ns) %!d(string=pod):%!d(string=a|b)] %!d(string=pod,container) [%!d(string=pod) %!d(string=container)]}',
+    ],
+    // a variable's name is any letters, digits and _.
+    ['<<$0 := 1>><<$0>>', '1'],
     [
       '<<$>>',
       '{http_requests_total namespace="ns",pod=~"a|b" map[namespace:ns pod:a|b] pod,container [pod container]}',
@@ -90,6 +118,29 @@ describe("metricsQuery templates as Go's text/template runs them", () => {
     expect(compile('<<if .LabelValuesByName>>m<<end>>').execute(DATA)).toBe('m');
   });
 
+  // index of a string is a byte, Go's uint8: a number to eq, lt, range and index, a uint8 to printf.
+  it('takes a byte of a string as Go takes a uint8', () => {
+    const data = { ...DATA, Series: 'a\u0003\u0002\u0001', GroupBySlice: ['x', 'y'] };
+    expect(
+      compile(
+        '<<$b := index .Series 1>><<printf "%d %v %s|" $b $b $b>><<print $b $b>>|<<eq $b 3>> <<lt $b 200>>|<<$i := 0>><<range index .Series 1>><<$i = .>><<end>><<printf "%v %d" $i $i>>|<<index .GroupBySlice (index .Series 3)>>',
+      ).execute(data),
+    ).toBe('3 3 %!s(uint8=3)|3 3|true true|2 2|y');
+  });
+
+  // Go's walkRange: a range's variables hold the whole value until it iterates, so an else sees it.
+  it('gives a range that does not iterate its variables as the value it ranged over, as Go does', () => {
+    const empty = { ...DATA, LabelValuesByName: {}, GroupBySlice: [] };
+    expect(
+      compile('<<range $i, $v := .GroupBySlice>>x<<else>>[<<$i>>|<<$v>>]<<end>>').execute(empty),
+    ).toBe('[[]|[]]');
+    expect(
+      compile('<<$i := 9>><<$v := 9>><<range $i, $v = .GroupBySlice>><<end>><<$i>>,<<$v>>').execute(
+        empty,
+      ),
+    ).toBe('[],[]');
+  });
+
   it.each([
     ['<<index .GroupBySlice 5>>', 'index out of range: 5'],
     ['<<eq .Series 1>>', 'incompatible types for comparison'],
@@ -112,6 +163,14 @@ describe("metricsQuery templates as Go's text/template runs them", () => {
     ['<<else>>', 'unexpected <<else>>'],
     ['<<$x>>', 'undefined variable: $x'],
     ['<<$x = 1>>', 'undefined variable: $x'],
+    // Operands apart, names ended as Go's lexer ends them (the oracle test found these):
+    ['<<print "a""b">>', 'unexpected "b" in operand'],
+    ['<<print 1"b">>', 'unexpected "b" in operand'],
+    ['<<print(1)>>', 'unexpected "(" in operand'],
+    ['<<..Series>>', 'unexpected .Series in operand'],
+    ['<<not"a">>', 'bad character "\\"" after "not"'],
+    ['<<with+3>>x<<end>>', 'bad character "+" after "with"'],
+    ['<<.Series | | print>>', 'missing command after |'],
   ])('refuses %j when it is read, as Go does (or would at each request): %s', (text, message) => {
     expect(() => compile(text)).toThrow(TemplateError);
     expect(() => compile(text)).toThrow(message);

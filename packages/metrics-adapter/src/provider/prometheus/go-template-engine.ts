@@ -4,8 +4,9 @@
 // order, an int; with `$i, $v :=`, `else`, `break`, `continue`), `with` / `else with`, and the
 // builtins and, or, not, len, index, eq, ne, lt, le, gt, ge, print, println and printf (verbs %v,
 // %s, %d, %t and %%). What else Go has (define, template, block, slice, call, html, js,
-// urlquery, character and float constants, printf flags) is refused when the config is read,
-// naming it, never run as something else. Go's own text/template is the tests' oracle.
+// urlquery, character and float constants, integers not in decimal, printf flags, a new `$`) is
+// refused when the config is read, naming it, never run as something else. Go's own
+// text/template is the tests' oracle (go-template-engine.oracle.test.ts runs both).
 import {
   scanGoTemplate,
   stringLiteral,
@@ -18,9 +19,14 @@ import {
 class Struct {
   constructor(readonly fields: ReadonlyMap<string, Value>) {}
 }
+/** A string's byte, as index gives it: Go's uint8, a number that prints its type as uint8. */
+class Byte {
+  constructor(readonly n: number) {}
+}
 type Value =
   | string
   | number
+  | Byte
   | boolean
   | null
   | undefined
@@ -72,83 +78,111 @@ const KEYWORDS = new Set(['define', 'template', 'block']);
 
 // --- lexing one action ---------------------------------------------------------------------
 
-type Token =
+type Token = (
   | { readonly t: 'dot'; readonly chain: string[] }
   | { readonly t: 'var'; readonly name: string; readonly chain: string[] }
   | { readonly t: 'lit'; readonly value: Value }
   | { readonly t: 'ident'; readonly name: string }
   | { readonly t: 'field'; readonly chain: string[] }
-  | { readonly t: '(' | ')' | '|' | ':=' | '=' | ',' };
+  | { readonly t: '(' | ')' | '|' | ':=' | '=' | ',' }
+) & {
+  /** Whether space comes before it: Go's parser needs space between a command's operands. */
+  readonly spaced?: boolean;
+};
 
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
+const VAR_NAME = /[A-Za-z0-9_]+/y;
 const CHAIN = /(?:\.[A-Za-z_][A-Za-z0-9_]*)+/y;
+
+/** What may follow a name, a field or a variable in Go's lexer (atTerminator). */
+const TERMINATOR = /[ \t\r\n.,|:()]/;
 
 function lex(body: string): Token[] {
   const out: Token[] = [];
   const fail: (what: string) => never = (what) => {
     throw new TemplateError(`in <<${body}>>: ${what}`);
   };
+  let spaced = false;
+  const push = (token: Token) => {
+    out.push(spaced ? { ...token, spaced } : token);
+    spaced = false;
+  };
   const chainAt = (i: number): [string[], number] => {
     CHAIN.lastIndex = i;
     const m = CHAIN.exec(body);
     return m ? [m[0].slice(1).split('.'), i + m[0].length] : [[], i];
   };
+  // Go's lexer ends a name at a character no name holds, and refuses it unless it may follow one.
+  const terminated = (i: number) => {
+    if (i >= body.length || TERMINATOR.test(body[i] as string)) return;
+    const name = body
+      .slice(0, i)
+      .split(/[\s(|]/)
+      .pop() as string;
+    fail(`bad character ${JSON.stringify(body[i])} after ${JSON.stringify(name)}`);
+  };
   let i = 0;
   while (i < body.length) {
     const c = body[i] as string;
     if (/[ \t\r\n]/.test(c)) {
+      spaced = true;
       i++;
     } else if (c === '"' || c === '`') {
       let j = i + 1;
       while (j < body.length && body[j] !== c) j += c === '"' && body[j] === '\\' ? 2 : 1;
       const value = stringLiteral(body.slice(i, j + 1));
       if (value === undefined) fail(`invalid string ${body.slice(i, j + 1)}`);
-      out.push({ t: 'lit', value });
+      push({ t: 'lit', value });
       i = j + 1;
-    } else if (/[-+0-9]/.test(c)) {
+    } else if (/[-+0-9]/.test(c) || (c === '.' && /[0-9]/.test(body[i + 1] ?? ''))) {
       const m = /[-+]?(?:0|[1-9][0-9]*)(?![A-Za-z0-9_.])/y;
       m.lastIndex = i;
       const n = m.exec(body);
       if (!n)
         fail(
-          `number ${JSON.stringify(body.slice(i).split(/[\s)]/)[0])} is not supported here (a decimal integer is)`,
+          `number ${JSON.stringify(body.slice(i).split(/[\s)|]/)[0])} is not supported here (a decimal integer is)`,
         );
       const value = Number(n[0]);
       if (!Number.isSafeInteger(value)) fail(`number ${n[0]} is out of range`);
-      out.push({ t: 'lit', value });
+      push({ t: 'lit', value });
       i += n[0].length;
     } else if (c === '$') {
-      IDENT.lastIndex = i + 1;
-      const m = IDENT.exec(body);
+      // Go's lexer takes any letters, digits and _ after `$` for a name: `$0` is one.
+      VAR_NAME.lastIndex = i + 1;
+      const m = VAR_NAME.exec(body);
       const name = m ? m[0] : '';
       const [chain, next] = chainAt(i + 1 + name.length);
-      out.push({ t: 'var', name: `$${name}`, chain });
+      terminated(next);
+      push({ t: 'var', name: `$${name}`, chain });
       i = next;
     } else if (c === '.') {
       const [chain, next] = chainAt(i);
-      if (chain.length === 0 && /[A-Za-z0-9_]/.test(body[i + 1] ?? ''))
-        fail(`bad field ${JSON.stringify(body.slice(i).split(/\s/)[0])}`);
-      out.push({ t: 'dot', chain });
+      terminated(chain.length === 0 ? i + 1 : next);
+      push({ t: 'dot', chain });
       i = next === i ? i + 1 : next;
     } else if (c === ':' && body[i + 1] === '=') {
-      out.push({ t: ':=' });
+      push({ t: ':=' });
       i += 2;
     } else if (c === '(' || c === ')' || c === '|' || c === '=' || c === ',') {
-      out.push({ t: c });
+      push({ t: c });
       i++;
       if (c === ')') {
         const [chain, next] = chainAt(i);
-        if (chain.length) out.push({ t: 'field', chain });
+        if (chain.length) {
+          terminated(next);
+          push({ t: 'field', chain });
+        }
         i = next;
       }
     } else if (/[A-Za-z_]/.test(c)) {
       IDENT.lastIndex = i;
       const name = (IDENT.exec(body) as RegExpExecArray)[0];
       i += name.length;
-      if (name === 'true' || name === 'false') out.push({ t: 'lit', value: name === 'true' });
-      else if (name === 'nil') out.push({ t: 'lit', value: null });
-      else out.push({ t: 'ident', name });
       if (body[i] === '.') fail(`${name}${body.slice(i).split(/\s/)[0]} is not supported here`);
+      terminated(i);
+      if (name === 'true' || name === 'false') push({ t: 'lit', value: name === 'true' });
+      else if (name === 'nil') push({ t: 'lit', value: null });
+      else push({ t: 'ident', name });
     } else {
       fail(`unexpected ${JSON.stringify(c)} (character constants are not supported here)`);
     }
@@ -158,10 +192,20 @@ function lex(body: string): Token[] {
 
 // --- parsing ------------------------------------------------------------------------------
 
+/** A printf format's first verb that sprintf lacks (`%q`, `%5d`), if any; `%%` is not a verb. */
+function unsupportedVerb(format: string): string | undefined {
+  for (let i = 0; i < format.length; i++) {
+    if (format[i] !== '%') continue;
+    const verb = format[++i];
+    // A `%` at the end is Go's %!(NOVERB), which sprintf writes too.
+    if (verb !== undefined && !'vsdt%'.includes(verb)) return `%${verb}`;
+  }
+  return undefined;
+}
+
 interface Scope {
   /** Whether dot is the template's data here (not inside range or with). */
   readonly dotIsRoot: boolean;
-  readonly vars: readonly string[];
   readonly inRange: boolean;
 }
 
@@ -169,6 +213,11 @@ class Parser {
   private toks: Token[] = [];
   private at = 0;
   private body = '';
+  /**
+   * The variables in scope, as Go's parser keeps them (t.vars): a declaration adds its own, in
+   * a parenthesized pipeline too, and a control's end takes away what it and its body added.
+   */
+  vars: string[] = ['$'];
 
   constructor(private readonly fields: Readonly<Record<string, FieldKind>>) {}
 
@@ -186,13 +235,16 @@ class Parser {
     return this.toks[this.at];
   }
 
-  /** A pipeline, to the end of the action or a `)`; `decl` allows `$x :=` (and `$i, $v :=`). */
-  pipe(scope: Scope, decl: 'none' | 'one' | 'two', declared: string[]): Pipe {
+  /**
+   * A pipeline, to the end of the action or a `)`, with its `$x :=` or `$x =` (`decl` 'two':
+   * range's `$i, $v :=` too).
+   */
+  pipe(scope: Scope, decl: 'one' | 'two'): Pipe {
     const vars: string[] = [];
     let assign = false;
     const t0 = this.toks[this.at];
     const t1 = this.toks[this.at + 1];
-    if (decl !== 'none' && t0?.t === 'var' && t0.chain.length === 0) {
+    if (t0?.t === 'var' && t0.chain.length === 0) {
       if (t1?.t === ':=' || t1?.t === '=') {
         vars.push(t0.name);
         assign = t1.t === '=';
@@ -200,24 +252,29 @@ class Parser {
       } else if (decl === 'two' && t1?.t === ',') {
         const t2 = this.toks[this.at + 2];
         const t3 = this.toks[this.at + 3];
-        if (t2?.t !== 'var' || t2.chain.length || (t3?.t !== ':=' && t3?.t !== '='))
-          this.fail('range can declare two variables: $i, $v := …');
-        vars.push(t0.name, t2.name);
-        assign = t3.t === '=';
-        this.at += 4;
+        if (t2?.t !== 'var') this.fail('range can declare two variables: $i, $v := …');
+        if (t2.chain.length === 0 && (t3?.t === ':=' || t3?.t === '=')) {
+          vars.push(t0.name, t2.name);
+          assign = t3.t === '=';
+          this.at += 4;
+        } else {
+          // Go's parser reads `range $e, $list` as `range $e := $list`.
+          vars.push(t0.name);
+          this.at += 2;
+        }
       }
     }
-    if (assign)
-      for (const v of vars) if (!scope.vars.includes(v)) this.fail(`undefined variable: ${v}`);
-    if (vars.includes('$') && !assign) this.fail('cannot declare $');
-    // Variables a declaration makes are in scope only after its pipeline.
+    // Go runs `$ := …` (a new `$`); the fields of `$` are checked here as the data's.
+    if (vars.includes('$')) this.fail('declaring or assigning $ is not supported here');
     const cmds: Operand[][] = [];
     for (;;) {
       const cmd: Operand[] = [];
       for (;;) {
         const t = this.peek();
         if (!t || t.t === '|' || t.t === ')') break;
-        cmd.push(this.operand(scope, cmd.length === 0));
+        // As Go's parser: a command's operands are apart (`print "a""b"`, `print(1)` are not).
+        if (cmd.length > 0 && !t.spaced) this.fail(`unexpected ${this.tokenText(t)} in operand`);
+        cmd.push(this.operand(scope));
       }
       if (cmd.length === 0) this.fail(cmds.length ? 'missing command after |' : 'missing value');
       cmds.push(cmd);
@@ -225,6 +282,9 @@ class Parser {
       this.at++;
       const next = cmd[0];
       if (next?.k !== 'func' && cmd.length > 1) this.fail('can only pipe into a function');
+      // Go's parser takes a `|` with nothing after it at a pipeline's end (`<<.Series |>>`).
+      const after = this.peek();
+      if (!after || after.t === ')') break;
     }
     // A command after `|` takes the value piped in as its last argument: a function alone may.
     for (const cmd of cmds.slice(1))
@@ -241,12 +301,26 @@ class Parser {
       if (head?.k === 'func' && head.name === 'index') this.checkIndex(cmd.slice(1), scope);
       // A format written in the template is checked here rather than at each request.
       if (head?.k === 'func' && head.name === 'printf' && format?.k === 'lit') {
-        const bad = typeof format.value === 'string' && /%(?:[^vsdt%]|$)/.exec(format.value);
-        if (bad) this.fail(`printf verb ${bad[0]} is not supported here (%v, %s, %d, %t are)`);
+        const bad = typeof format.value === 'string' && unsupportedVerb(format.value);
+        if (bad) this.fail(`printf verb ${bad} is not supported here (%v, %s, %d, %t are)`);
       }
     }
-    if (!assign) declared.push(...vars);
+    // Go adds a declared variable to its scope before the pipeline, but pushes its value after
+    // it: used inside its own pipeline, or assigned before any declaration of it has run, a
+    // variable fails at each run, so it is refused here (one declared in parentheses earlier
+    // in the pipeline is there, as Go runs it).
+    if (assign)
+      for (const v of vars) if (!this.vars.includes(v)) this.fail(`undefined variable: ${v}`);
+    if (!assign) this.vars.push(...vars);
     return { vars, assign, cmds };
+  }
+
+  tokenText(t: Token): string {
+    if (t.t === 'dot' || t.t === 'field') return `.${t.chain.join('.')}`;
+    if (t.t === 'var') return [t.name, ...t.chain].join('.');
+    if (t.t === 'ident') return t.name;
+    if (t.t === 'lit') return JSON.stringify(t.value);
+    return JSON.stringify(t.t);
   }
 
   describe(op: Operand | undefined): string {
@@ -256,28 +330,26 @@ class Parser {
     return 'a value';
   }
 
-  operand(scope: Scope, first: boolean): Operand {
+  operand(scope: Scope): Operand {
     const t = this.toks[this.at++] as Token;
     switch (t.t) {
       case 'dot':
         if (scope.dotIsRoot) this.checkChain(t.chain);
         return { k: 'dot', chain: t.chain };
       case 'var':
-        if (!scope.vars.includes(t.name)) this.fail(`undefined variable: ${t.name}`);
+        if (!this.vars.includes(t.name)) this.fail(`undefined variable: ${t.name}`);
         if (t.name === '$') this.checkChain(t.chain);
         return { k: 'var', name: t.name, chain: t.chain };
       case 'lit':
         return { k: 'lit', value: t.value };
       case 'ident':
-        if (FUNCS.has(t.name)) {
-          if (!first) this.fail(`${t.name} is a function: call it in parentheses`);
-          return { k: 'func', name: t.name };
-        }
+        // As an argument, a function is called with none (Go's evalArg): `print print` is "".
+        if (FUNCS.has(t.name)) return { k: 'func', name: t.name };
         if (REFUSED.has(t.name) || KEYWORDS.has(t.name))
           this.fail(`${t.name} is not supported here`);
         return this.fail(`function ${JSON.stringify(t.name)} not defined`);
       case '(': {
-        const pipe = this.pipe(scope, 'none', []);
+        const pipe = this.pipe(scope, 'one');
         if (this.toks[this.at++]?.t !== ')') this.fail('unclosed left paren');
         let chain: string[] = [];
         const f = this.peek();
@@ -329,6 +401,9 @@ class Parser {
   }
 }
 
+/** An action's first word, ended as Go's lexer ends a name (`with+3` is no keyword, nor `if` in it). */
+const KEYWORD = /^([a-z]+)(?![^ \t\r\n.,|:()])\s*/;
+
 /** Parses the actions into a tree, as Go's parse package does (the part listed above). */
 function parse(text: string, fields: Readonly<Record<string, FieldKind>>): Node[] {
   const p = new Parser(fields);
@@ -336,7 +411,6 @@ function parse(text: string, fields: Readonly<Record<string, FieldKind>>): Node[
   let i = 0;
   // Parses nodes until an `else` or `end`, which it returns (undefined at the template's end).
   const list = (scope: Scope, out: Node[]): { word: 'else' | 'end'; rest: string } | undefined => {
-    let vars = [...scope.vars];
     while (i < parts.length) {
       const part = parts[i++] as (typeof parts)[number];
       if (part.kind === 'text') {
@@ -344,9 +418,8 @@ function parse(text: string, fields: Readonly<Record<string, FieldKind>>): Node[
         continue;
       }
       const body = part.body;
-      const word = /^([a-z]+)\b\s*/.exec(body);
+      const word = KEYWORD.exec(body);
       const kw = word?.[1];
-      const here: Scope = { ...scope, vars };
       if (kw === 'end' || kw === 'else') {
         if (kw === 'end' && body !== 'end') {
           p.start(body);
@@ -362,7 +435,7 @@ function parse(text: string, fields: Readonly<Record<string, FieldKind>>): Node[
         continue;
       }
       if (kw === 'if' || kw === 'with' || kw === 'range') {
-        out.push(control(kw, body.slice(word?.[0].length ?? 0), here, body));
+        out.push(control(kw, body.slice(word?.[0].length ?? 0), scope, body));
         continue;
       }
       if (kw && KEYWORDS.has(kw)) {
@@ -370,51 +443,53 @@ function parse(text: string, fields: Readonly<Record<string, FieldKind>>): Node[
         p.fail(`${kw} is not supported here`);
       }
       p.start(body);
-      const declared: string[] = [];
-      const pipe = p.pipe(here, 'one', declared);
+      const pipe = p.pipe(scope, 'one');
       p.end();
-      vars = [...vars, ...declared];
       out.push({ k: 'print', pipe });
     }
     return undefined;
   };
   const control = (kw: 'if' | 'with' | 'range', rest: string, scope: Scope, body: string): Node => {
+    // What the control declares lasts to its end; what its body declares, to the body's end.
+    const outside = p.vars.length;
     p.start(rest);
-    const declared: string[] = [];
-    const pipe = p.pipe(scope, kw === 'range' ? 'two' : 'one', declared);
+    const pipe = p.pipe(scope, kw === 'range' ? 'two' : 'one');
     p.end();
     if (pipe.cmds.length === 0) p.fail(`missing value for ${kw}`);
+    const declared = p.vars.length;
     const inner: Scope = {
       dotIsRoot: kw === 'if' ? scope.dotIsRoot : false,
-      vars: [...scope.vars, ...declared],
       inRange: kw === 'range' ? true : scope.inRange,
     };
     const nodes: Node[] = [];
     const stop = list(inner, nodes);
+    // Go's parser keeps the body's variables for the else too, where they fail at each run
+    // (the body has not run): they are refused there.
+    p.vars.length = declared;
     if (!stop) throw new TemplateError(`in <<${body}>>: unexpected EOF (no <<end>>)`);
     const otherwise: Node[] = [];
     if (stop.word === 'else') {
-      const elseScope: Scope = { ...scope, vars: [...scope.vars, ...declared] };
-      const chained = /^(if|with)\b\s*/.exec(stop.rest);
+      const chained = KEYWORD.exec(stop.rest);
       if (chained && chained[1] === kw && kw !== 'range') {
         // `else if …` / `else with …`: one more control whose <<end>> ends this one too.
         otherwise.push(
-          control(chained[1] as 'if' | 'with', stop.rest.slice(chained[0].length), elseScope, body),
+          control(chained[1] as 'if' | 'with', stop.rest.slice(chained[0].length), scope, body),
         );
       } else {
         if (stop.rest !== '') {
           p.start(`else ${stop.rest}`);
           p.fail('unexpected words after else');
         }
-        const afterElse = list(elseScope, otherwise);
+        const afterElse = list(scope, otherwise);
         if (!afterElse || afterElse.word !== 'end')
           throw new TemplateError(`in <<${body}>>: expected <<end>> after <<else>>`);
       }
     }
+    p.vars.length = outside;
     return { k: kw, pipe, body: nodes, otherwise };
   };
   const nodes: Node[] = [];
-  const stop = list({ dotIsRoot: true, vars: ['$'], inRange: false }, nodes);
+  const stop = list({ dotIsRoot: true, inRange: false }, nodes);
   if (stop) throw new TemplateError(`unexpected <<${stop.word}>>`);
   return nodes;
 }
@@ -429,15 +504,17 @@ const typeName = (v: Value): string =>
     ? 'string'
     : typeof v === 'number'
       ? 'int'
-      : typeof v === 'boolean'
-        ? 'bool'
-        : v === null || v === undefined
-          ? 'nil'
-          : Array.isArray(v)
-            ? '[]string'
-            : v instanceof Map
-              ? 'map[string]string'
-              : 'naming.queryTemplateArgs';
+      : v instanceof Byte
+        ? 'uint8'
+        : typeof v === 'boolean'
+          ? 'bool'
+          : v === null || v === undefined
+            ? 'nil'
+            : Array.isArray(v)
+              ? '[]string'
+              : v instanceof Map
+                ? 'map[string]string'
+                : 'naming.queryTemplateArgs';
 
 /** fmt's %v. */
 function show(v: Value): string {
@@ -445,6 +522,7 @@ function show(v: Value): string {
   if (v === null) return '<nil>';
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (v instanceof Byte) return String(v.n);
   if (Array.isArray(v)) return `[${(v as readonly string[]).join(' ')}]`;
   if (v instanceof Map) {
     const keys = [...v.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -458,6 +536,7 @@ function truth(v: Value): boolean {
   if (v === undefined || v === null) return false;
   if (typeof v === 'string') return v !== '';
   if (typeof v === 'number') return v !== 0;
+  if (v instanceof Byte) return v.n !== 0;
   if (typeof v === 'boolean') return v;
   if (Array.isArray(v)) return v.length > 0;
   if (v instanceof Map) return v.size > 0;
@@ -466,8 +545,15 @@ function truth(v: Value): boolean {
 
 const utf8Length = (s: string) => Buffer.byteLength(s, 'utf8');
 
+/** A number's value, an int's or a byte's (Go's eq and lt compare the two kinds as numbers). */
+const num = (v: Value) => (typeof v === 'number' ? v : v instanceof Byte ? v.n : undefined);
+
 const basic = (v: Value) =>
-  typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? typeof v : undefined;
+  num(v) !== undefined
+    ? 'number'
+    : typeof v === 'string' || typeof v === 'boolean'
+      ? typeof v
+      : undefined;
 
 /** Go's eq for one pair: a nil against anything else is unequal, not an error. */
 function equal(a: Value, b: Value): boolean {
@@ -486,7 +572,8 @@ function compare(name: string, a: Value, b: Value): number {
     throw new TemplateError(`error calling ${name}: incompatible types for comparison`);
   if (typeof a === 'boolean' && name !== 'eq' && name !== 'ne')
     throw new TemplateError(`error calling ${name}: invalid type for comparison`);
-  return a === b ? 0 : (a as string | number) < (b as string | number) ? -1 : 1;
+  const [x, y] = [num(a) ?? a, num(b) ?? b] as (string | number | boolean)[];
+  return x === y ? 0 : (x as string | number) < (y as string | number) ? -1 : 1;
 }
 
 /** fmt.Sprint: a space between operands when neither is a string. */
@@ -497,6 +584,21 @@ function sprint(args: readonly Value[]): string {
     out += show(a);
   });
   return out;
+}
+
+/** One operand as fmt formats it for %v, %s, %d or %t: a slice, map or struct element-wise. */
+function formatted(verb: string, a: Value): string {
+  if (verb === 'v') return show(a);
+  if (a === null || a === undefined) return `%!${verb}(<nil>)`;
+  if (Array.isArray(a)) return `[${a.map((e) => formatted(verb, e)).join(' ')}]`;
+  if (a instanceof Map) {
+    const keys = [...a.keys()].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+    return `map[${keys.map((k) => `${formatted(verb, k)}:${formatted(verb, a.get(k))}`).join(' ')}]`;
+  }
+  if (a instanceof Struct)
+    return `{${[...a.fields.values()].map((f) => formatted(verb, f)).join(' ')}}`;
+  const ok = { s: 'string', d: 'number', t: 'boolean' }[verb] === basic(a);
+  return ok ? show(a) : `%!${verb}(${typeName(a)}=${show(a)})`;
 }
 
 /** fmt.Sprintf with the verbs %v %s %d %t and %%, no flags or widths. */
@@ -518,19 +620,14 @@ function sprintf(format: string, args: readonly Value[]): string {
       out += '%!(NOVERB)';
       break;
     }
+    // First: Go reads flags and widths (`% 1d`) before it looks for the operand.
+    if (!'vsdt'.includes(verb))
+      throw new TemplateError(`printf verb %${verb} is not supported here (%v, %s, %d, %t are)`);
     if (n >= args.length) {
       out += `%!${verb}(MISSING)`;
       continue;
     }
-    const a = args[n++] as Value;
-    const ok =
-      verb === 'v' ||
-      (verb === 's' && (typeof a === 'string' || Array.isArray(a) || a instanceof Map)) ||
-      (verb === 'd' && typeof a === 'number') ||
-      (verb === 't' && typeof a === 'boolean');
-    if (!'vsdt'.includes(verb))
-      throw new TemplateError(`printf verb %${verb} is not supported here (%v, %s, %d, %t are)`);
-    out += ok ? show(a) : a === null ? `%!${verb}(<nil>)` : `%!${verb}(${typeName(a)}=${show(a)})`;
+    out += formatted(verb, args[n++] as Value);
   }
   if (n < args.length)
     out += `%!(EXTRA ${args
@@ -582,24 +679,25 @@ function call(name: string, count: number, evalArg: (i: number) => Value): Value
       let v = vals[0] as Value;
       if (v === null) throw new TemplateError('error calling index: index of untyped nil');
       for (const key of vals.slice(1)) {
+        const at = num(key);
         if (typeof v === 'string') {
           // A string's byte, as Go indexes one.
-          const bytes = Buffer.from(v, 'utf8');
-          if (typeof key !== 'number')
+          const bytes: Buffer = Buffer.from(v, 'utf8');
+          if (at === undefined)
             throw new TemplateError(
               `error calling index: cannot index slice/array with type ${typeName(key)}`,
             );
-          if (key < 0 || key >= bytes.length)
-            throw new TemplateError(`error calling index: index out of range: ${key}`);
-          v = bytes[key] as number;
+          if (at < 0 || at >= bytes.length)
+            throw new TemplateError(`error calling index: index out of range: ${at}`);
+          v = new Byte(bytes[at] as number);
         } else if (Array.isArray(v)) {
-          if (typeof key !== 'number')
+          if (at === undefined)
             throw new TemplateError(
               `error calling index: cannot index slice/array with type ${typeName(key)}`,
             );
-          if (key < 0 || key >= v.length)
-            throw new TemplateError(`error calling index: index out of range: ${key}`);
-          v = (v as readonly string[])[key];
+          if (at < 0 || at >= v.length)
+            throw new TemplateError(`error calling index: index out of range: ${at}`);
+          v = (v as readonly string[])[at];
         } else if (v instanceof Map) {
           if (typeof key !== 'string')
             throw new TemplateError(
@@ -717,7 +815,8 @@ class Runner {
         value = this.operand(head as Operand, dot);
       }
     });
-    if (pipe.vars.length === 1) this.set(pipe.vars[0] as string, value, pipe.assign);
+    // Each variable takes the pipeline's value (range's two as well, until it iterates).
+    for (const name of pipe.vars) this.set(name, value, pipe.assign);
     return value;
   }
 
@@ -768,42 +867,55 @@ class Runner {
     this.vars.length = mark;
   }
 
+  /** As Go's walkRange: the variables declared once, set for each element, the body's undone. */
   private range(node: ControlNode, dot: Value): void {
-    const inner = this.vars.length;
-    const { vars } = node.pipe;
-    const v = this.pipe({ ...node.pipe, vars: [] }, dot);
+    const outside = this.vars.length;
+    const { vars, assign } = node.pipe;
+    const v = this.pipe(node.pipe, dot);
+    const mark = this.vars.length;
     let items: [Value, Value][];
     if (Array.isArray(v)) items = (v as readonly string[]).map((e, i) => [i, e]);
     else if (v instanceof Map)
       items = [...v.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((k) => [k, v.get(k)]);
-    else if (typeof v === 'number') {
+    else if (num(v) !== undefined) {
+      const count = num(v) as number;
       if (vars.length > 1)
-        throw new TemplateError(`can't use ${v} to iterate over more than one variable`);
+        throw new TemplateError(`can't use ${count} to iterate over more than one variable`);
       // Go would run on for as long as it is told; a query is not that long.
-      if (v > 100_000) throw new TemplateError(`range ${v}: more than 100000 iterations`);
-      items = Array.from({ length: Math.max(v, 0) }, (_, i) => [i, i]);
+      if (count > 100_000) throw new TemplateError(`range ${count}: more than 100000 iterations`);
+      // Over a byte, the elements are bytes too (Go ranges over any integer kind).
+      const element = (i: number) => (v instanceof Byte ? new Byte(i) : i);
+      items = Array.from({ length: Math.max(count, 0) }, (_, i) => [element(i), element(i)]);
     } else if (v === undefined || v === null) items = [];
     else throw new TemplateError(`range can't iterate over ${show(v)}`);
-    if (items.length === 0) {
-      this.walk(node.otherwise, dot);
-      this.vars.length = inner;
-      return;
-    }
+    if (items.length === 0) this.walk(node.otherwise, dot);
     for (const [key, elem] of items) {
-      this.vars.length = inner;
-      if (vars.length === 1) this.set(vars[0] as string, elem, node.pipe.assign);
-      if (vars.length === 2) {
-        this.set(vars[0] as string, key, node.pipe.assign);
-        this.set(vars[1] as string, elem, node.pipe.assign);
+      // `$v` (or `$i, $v`) := sets the variables just declared, the element's the top one.
+      const top = (n: number, value: Value) => {
+        (this.vars[this.vars.length - n] as { value: Value }).value = value;
+      };
+      if (vars.length === 1) {
+        if (assign) this.set(vars[0] as string, elem, true);
+        else top(1, elem);
+      } else if (vars.length === 2) {
+        if (assign) {
+          this.set(vars[0] as string, key, true);
+          this.set(vars[1] as string, elem, true);
+        } else {
+          top(1, elem);
+          top(2, key);
+        }
       }
       try {
         this.walk(node.body, elem);
       } catch (err) {
         if (err instanceof Break) break;
         if (!(err instanceof Continue)) throw err;
+      } finally {
+        this.vars.length = mark;
       }
     }
-    this.vars.length = inner;
+    this.vars.length = outside;
   }
 }
 

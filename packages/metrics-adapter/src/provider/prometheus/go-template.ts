@@ -132,6 +132,14 @@ export type ScannedPart =
 export function scanGoTemplate(text: string): ScannedPart[] {
   const parts: ScannedPart[] = [];
   let pending = '';
+  /** Ends the text so far, one part with the text before it when a comment came between. */
+  const flush = () => {
+    const last = parts[parts.length - 1];
+    if (pending && last?.kind === 'text')
+      parts[parts.length - 1] = { kind: 'text', text: last.text + pending };
+    else if (pending) parts.push({ kind: 'text', text: pending });
+    pending = '';
+  };
   let trimNext = false;
   let at = 0;
   while (at <= text.length) {
@@ -146,20 +154,20 @@ export function scanGoTemplate(text: string): ScannedPart[] {
       pending = pending.replace(/[ \t\r\n]+$/, '');
       start += 2;
     }
-    const close = closingDelimiter(text, start);
+    const close = text.startsWith('/*', start)
+      ? commentEnd(text, start)
+      : closingDelimiter(text, start);
     if (close < 0) throw new TemplateError(`unclosed action: ${JSON.stringify(text.slice(open))}`);
     let end = close;
     trimNext = text[close - 1] === '-' && SPACE.test(text[close - 2] ?? '');
     if (trimNext) end = close - 2;
     const action = text.slice(start, end);
-    if (!isComment(action)) {
-      if (pending) parts.push({ kind: 'text', text: pending });
-      pending = '';
-      parts.push({ kind: 'action', body: action.trim() });
-    }
+    // The text before a comment is done too: a `<<-` after it trims only the text after it.
+    flush();
+    if (!isComment(action)) parts.push({ kind: 'action', body: action.trim() });
     at = close + 2;
   }
-  if (pending) parts.push({ kind: 'text', text: pending });
+  flush();
   return parts;
 }
 
@@ -192,6 +200,23 @@ export function parseGoTemplate(
 }
 
 /** Where an action's `>>` is, past any quoted string in it; -1 when there is none. */
+/**
+ * Where the `>>` after a comment starting at `from` is: as Go's lexer, a comment ends at its
+ * first `*\/` (a quote inside it is text), and `>>` or ` ->>` must follow right after.
+ */
+function commentEnd(text: string, from: number): number {
+  const end = text.indexOf('*/', from + 2);
+  if (end < 0) throw new TemplateError(`unclosed comment: ${JSON.stringify(text.slice(from))}`);
+  const after = end + 2;
+  const trimmed = SPACE.test(text[after] ?? '') && text.startsWith('->>', after + 1);
+  const close = trimmed ? after + 2 : after;
+  if (!text.startsWith('>>', close))
+    throw new TemplateError(
+      `in <<${text.slice(from, after)}…: a comment must start right after << and end right before >>`,
+    );
+  return close;
+}
+
 function closingDelimiter(text: string, from: number): number {
   for (let i = from; i < text.length; i++) {
     const c = text[i];

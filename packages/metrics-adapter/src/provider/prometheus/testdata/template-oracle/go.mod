@@ -1,0 +1,3 @@
+module beacon.test/template-oracle
+
+go 1.22
