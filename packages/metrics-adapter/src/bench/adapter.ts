@@ -130,15 +130,28 @@ async function startAdapterProcess(
   );
   const url = `https://127.0.0.1:${port}`;
   let client: Getter | undefined;
-  await waitFor(
-    async () => {
-      client ??= getter(url, identity(certDir, caller));
-      const body = await client.get('/apis/custom.metrics.k8s.io/v1beta2');
-      return body.includes('pods/websocket_connections');
-    },
-    30_000,
-    () => 'the adapter did not come up',
-  );
+  try {
+    await waitFor(
+      async () => {
+        // A new client each try, its CA read again: the adapter writes its self-signed
+        // certificate as it starts, and one read while openssl wrote it (empty, or cut short)
+        // failed every later try (a run on 2026-12-05, 12:43, found so).
+        const attempt = getter(url, identity(certDir, caller));
+        const up = await attempt
+          .get('/apis/custom.metrics.k8s.io/v1beta2')
+          .then((body) => body.includes('pods/websocket_connections'))
+          .catch(() => false);
+        if (up) client = attempt;
+        else attempt.close();
+        return up;
+      },
+      30_000,
+      () => 'the adapter did not come up',
+    );
+  } catch (error) {
+    child.kill(); // not left serving after the run has given up on it
+    throw error;
+  }
   const get = client as Getter;
   return {
     url,
