@@ -105,6 +105,7 @@ const value = fc.constantFrom(
   'false',
   'nil',
 );
+// Go's builtins that the engine runs, named here rather than taken from the engine under test.
 const FUNCS = [
   'and',
   'or',
