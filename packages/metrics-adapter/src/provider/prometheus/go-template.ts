@@ -199,7 +199,6 @@ export function parseGoTemplate(
   );
 }
 
-/** Where an action's `>>` is, past any quoted string in it; -1 when there is none. */
 /**
  * Where the `>>` after a comment starting at `from` is: as Go's lexer, a comment ends at its
  * first `*\/` (a quote inside it is text), and `>>` or ` ->>` must follow right after.
@@ -217,6 +216,7 @@ function commentEnd(text: string, from: number): number {
   return close;
 }
 
+/** Where an action's `>>` is, past any quoted string in it; -1 when there is none. */
 function closingDelimiter(text: string, from: number): number {
   for (let i = from; i < text.length; i++) {
     const c = text[i];
