@@ -230,7 +230,8 @@ describe('the client', () => {
     );
   });
 
-  it.each(['glsa_abc\ndef', 'glsa_\u2013abc', 'glsa\0', '\v'])(
+  // '\n!': found by the property above (seed 945690834): a token's start is not the header's.
+  it.each(['glsa_abc\ndef', 'glsa_\u2013abc', 'glsa\0', '\v', '\n!', '\r\nglsa_abc'])(
     'rejects the token %j, which fetch could not send',
     (token) => {
       expect(() => createGrafanaClient({ url: origin, token })).toThrow('invalid Grafana token');

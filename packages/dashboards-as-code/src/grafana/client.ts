@@ -186,8 +186,10 @@ export function createGrafanaClient(options: ClientOptions): GrafanaApi {
   const timeoutMs = options.timeoutMs ?? 30_000;
   if (!options.token) throw new Error('a Grafana token is required');
   // fetch refuses such a header value with a TypeError, which would read as "cannot reach
-  // Grafana"; say what is wrong with the token instead (without echoing it).
-  const sent = options.token.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
+  // Grafana"; say what is wrong with the token instead (without echoing it). fetch strips
+  // whitespace from the value's ends only: the token's end is the value's, its start is not
+  // (`Bearer \n…` cannot be sent).
+  const sent = options.token.replace(/[\t\n\r ]+$/, '');
   const unsendable = (c: string) => {
     const n = c.charCodeAt(0);
     return (n < 0x20 && n !== 0x09) || n === 0x7f || n > 0xff;
