@@ -13,8 +13,8 @@ import (
 )
 
 type question struct {
-	Template string      `json:"template"`
-	Data     naming.Data `json:"data"`
+	Template string          `json:"template"`
+	Data     json.RawMessage `json:"data"`
 }
 
 func main() {

@@ -5,21 +5,13 @@
 package naming
 
 import (
+	"encoding/json"
 	"strings"
 	"text/template"
 )
 
 // queryTemplateArgs as prometheus-adapter declares it, field for field.
 type queryTemplateArgs struct {
-	Series            string
-	LabelMatchers     string
-	LabelValuesByName map[string]string
-	GroupBy           string
-	GroupBySlice      []string
-}
-
-// Data is what a question gives: the fields of queryTemplateArgs.
-type Data struct {
 	Series            string
 	LabelMatchers     string
 	LabelValuesByName map[string]string
@@ -34,14 +26,19 @@ type Answer struct {
 	Out   *string `json:"out,omitempty"`
 }
 
-// Run parses and executes one template as upstream's metricsQuery.Build does.
-func Run(text string, d Data) Answer {
+// Run parses and executes one template as upstream's metricsQuery.Build does, on data given
+// as JSON with queryTemplateArgs' fields.
+func Run(text string, data json.RawMessage) Answer {
+	var args queryTemplateArgs
+	if err := json.Unmarshal(data, &args); err != nil {
+		panic(err)
+	}
 	t, err := template.New("metrics-query").Delims("<<", ">>").Parse(text)
 	if err != nil {
 		return Answer{Parse: err.Error()}
 	}
 	var out strings.Builder
-	if err := t.Execute(&out, queryTemplateArgs(d)); err != nil {
+	if err := t.Execute(&out, args); err != nil {
 		return Answer{Exec: err.Error()}
 	}
 	s := out.String()
