@@ -10,7 +10,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { catalog, createGauge } from '@beacon/metric-catalog';
@@ -877,6 +877,41 @@ describe('the adapter against a real Prometheus', () => {
         10_000,
         () => 'a client of the new CA was never let in',
       );
+    } finally {
+      await adapter.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps serving its self-signed certificate when --cert-dir is emptied, writing no new one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beacon-adapter-vanish-'));
+    const certDir = join(dir, 'certs');
+    const logger = memoryLogger();
+    const adapter = await startAdapter(
+      parseFlags([
+        `--prometheus-url=${prom.url}`,
+        '--secure-port=0',
+        '--bind-address=127.0.0.1',
+        `--cert-dir=${certDir}`,
+        '--insecure-serve-anonymous',
+      ]),
+      { logger, certificateReloadMs: 100 },
+    );
+    try {
+      const ca = readFileSync(join(certDir, 'apiserver.crt'), 'utf8');
+      rmSync(certDir, { recursive: true });
+      await waitFor(
+        async () =>
+          logger.lines.some(
+            (l) =>
+              /keeping the current ones/.test(String(l.msg)) && /are gone/.test(String(l.error)),
+          ),
+        10_000,
+        () => 'the files being gone was never logged',
+      );
+      // A pair written again would be a new CA: clients that trust the first one would be cut off.
+      expect(existsSync(certDir)).toBe(false);
+      expect((await httpsGet(`${adapter.url}/healthz`, { ca })).text).toBe('ok');
     } finally {
       await adapter.close();
       rmSync(dir, { recursive: true, force: true });

@@ -373,6 +373,7 @@ export async function startAdapter(
         keyFile: flags.tlsPrivateKeyFile,
         certDir: flags.certDir,
         bindAddress: flags.bindAddress,
+        generate: false,
       });
       const nextAuth = await authentication(flags, authApi, quiet);
       const changed =

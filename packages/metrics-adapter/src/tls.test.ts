@@ -2,7 +2,7 @@
 // makes it: apiserver.crt and apiserver.key, written once and reused; half a pair is an error
 // (client-go's certutil.CanReadCertAndKey), never overwritten.
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -27,6 +27,16 @@ it('writes a self-signed pair for localhost and 127.0.0.1 once, and reads it bac
   expect(cert.checkIP('127.0.0.1')).toBe('127.0.0.1');
   expect(cert.subject).toMatch(/^CN=localhost@\d+$/);
   expect(servingCertificate({ certDir })).toEqual(first);
+});
+
+it('writes no new pair when the files are read again and the self-signed pair is gone', () => {
+  const certDir = join(dir, 'certs');
+  servingCertificate({ certDir });
+  rmSync(certDir, { recursive: true });
+  expect(() => servingCertificate({ certDir, generate: false })).toThrow(
+    `the self-signed serving certificate ${join(certDir, 'apiserver.crt')} and key ${join(certDir, 'apiserver.key')} are gone`,
+  );
+  expect(existsSync(certDir)).toBe(false);
 });
 
 it('puts a specific --bind-address in the self-signed certificate, as k8s.io/apiserver does', () => {

@@ -62,6 +62,12 @@ export function servingCertificate(options: {
   certDir: string;
   /** --bind-address: a specific one is put in a self-signed certificate, as k8s.io/apiserver does. */
   bindAddress?: string;
+  /**
+   * Whether a missing self-signed pair is written (at start-up) or is an error (when the files
+   * are read again: k8s.io/apiserver generates it once and then only reads the files, keeping
+   * the pair it serves when they are gone, so clients that trust it are not cut off).
+   */
+  generate?: boolean;
 }): ServingCert {
   if (options.certFile && options.keyFile) return readPair(options.certFile, options.keyFile);
   const certFile = join(options.certDir, 'apiserver.crt');
@@ -73,6 +79,10 @@ export function servingCertificate(options: {
   if (haveCert !== haveKey)
     throw new Error(
       `error reading ${haveCert ? keyFile : certFile}, certificate and key must be supplied as a pair (--cert-dir ${options.certDir} holds only ${haveCert ? 'apiserver.crt' : 'apiserver.key'})`,
+    );
+  if (!haveCert && options.generate === false)
+    throw new Error(
+      `the self-signed serving certificate ${certFile} and key ${keyFile} are gone; it is written only at start-up`,
     );
   if (!haveCert) {
     // As MaybeDefaultWithSelfSignedCerts("localhost", [127.0.0.1]) with prometheus-adapter's
