@@ -1,18 +1,22 @@
 // re2.ts against Go's regexp itself: random RE2 patterns, built by a grammar here (not by
 // re2.ts), are compiled by Go (testdata/re2-oracle, run with `go run`) and by compileRe2, and
 // must compile in both or in neither and match the same inputs at the same places, capture
-// groups included. The e2e suite needs Go too; without it this test fails, naming it.
+// groups included; and a rule's name.as, expanded on those matches by expandTemplate, must come
+// out as Go's Regexp.ExpandString writes it. The e2e suite needs Go too; without it this test
+// fails, naming it.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { expandTemplate } from './naming';
 import { compileRe2, Re2Error } from './re2';
 
 interface Answer {
   error?: string;
   matches: (number[] | null)[] | null;
+  expanded?: (string | null)[];
 }
 
-function askGo(questions: { pattern: string; inputs: string[] }[]): Answer[] {
+function askGo(questions: { pattern: string; inputs: string[]; template?: string }[]): Answer[] {
   const run = spawnSync('go', ['run', 'main.go'], {
     cwd: join(__dirname, 'testdata', 're2-oracle'),
     input: JSON.stringify(questions),
@@ -123,13 +127,70 @@ const input = fc
   )
   .map((c) => c.join(''));
 
+const seed = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
+
+/**
+ * name.as templates, from pieces whose joins make more: `$` then `1` is `$1`, `$g1` then `a` is
+ * the name `g1a`. References by number (leading zeros and nine digits included), by name (of a
+ * group the grammar makes, or not), braced or bare, `$$`, and malformed ones Go writes as text.
+ */
+const template = fc
+  .array(
+    fc.constantFrom(
+      'a',
+      '_',
+      '-',
+      '.',
+      '1',
+      '{',
+      '}',
+      ' ',
+      'ü',
+      '_per_second',
+      '$',
+      '$$',
+      '$0',
+      '$1',
+      '$2',
+      '$3',
+      '$9',
+      '$01',
+      '$10',
+      '$123456789',
+      '${0}',
+      '${1}',
+      '${2}',
+      '${01}',
+      '${g1}',
+      '${g2}',
+      '${g3}',
+      '$g1',
+      '$g2',
+      '$g3',
+      '$g1x',
+      '$1x',
+      '${',
+      '${}',
+      '${g1',
+      '${ 1}',
+      '$ü',
+      '$1ü',
+      '${ü}',
+      '$-',
+      '$_',
+      '$\u0661', // ARABIC-INDIC DIGIT ONE: a digit to Unicode, no group number to Go
+    ),
+    { minLength: 1, maxLength: 6 },
+  )
+  .map((pieces) => pieces.join(''));
+
 describe('compileRe2', () => {
   it('matches what Go matches, where Go matches it, for 3,000 random patterns', () => {
     const questions = fc.sample(
       fc.record({ pattern, inputs: fc.array(input, { minLength: 6, maxLength: 6 }) }),
       {
         numRuns: 3_000,
-        seed: Number(process.env.FC_SEED ?? Date.now() % 2 ** 31),
+        seed,
       },
     );
     const answers = askGo(questions);
@@ -160,6 +221,31 @@ describe('compileRe2', () => {
       }
     }
     expect(compared).toBeGreaterThan(10_000);
+  });
+
+  it("expands a name.as template on each match as Go's Regexp.ExpandString, for 2,000 random ones", () => {
+    const questions = fc.sample(
+      fc.record({ pattern, inputs: fc.array(input, { minLength: 6, maxLength: 6 }), template }),
+      { numRuns: 2_000, seed },
+    );
+    const answers = askGo(questions);
+    let compared = 0;
+    for (const [i, q] of questions.entries()) {
+      const go = answers[i] as Answer;
+      // Patterns Go refuses are the test above's; a repeated group's capture differs by design.
+      if (go.error !== undefined || /\)[*+?{]/.test(q.pattern)) continue;
+      const re = compileRe2(q.pattern);
+      for (const [j, text] of q.inputs.entries()) {
+        const m = new RegExp(re.source, re.flags).exec(text);
+        expect({ ...q, text, out: m ? expandTemplate(q.template, m) : null }).toEqual({
+          ...q,
+          text,
+          out: go.expanded?.[j] ?? null,
+        });
+        if (m) compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(1_000);
   });
 
   it.each([

@@ -1,7 +1,10 @@
 // The oracle for re2.test.ts: Go's own regexp package (what prometheus-adapter compiles its
-// patterns with) answers, for each pattern, whether it compiles and where it matches each input.
-// Reads [{"pattern": "...", "inputs": ["..."]}] on stdin; writes
-// [{"error": "..."} | {"matches": [[start, end, group1 start, group1 end, ...] | null]}].
+// patterns with) answers, for each pattern, whether it compiles and where it matches each input,
+// and, given a template, what Regexp.ExpandString makes of each match (what prometheus-adapter
+// does with a rule's name.as).
+// Reads [{"pattern": "...", "inputs": ["..."], "template"?: "..."}] on stdin; writes
+// [{"error": "..."} | {"matches": [[start, end, group1 start, group1 end, ...] | null],
+// "expanded"?: ["..." | null]}].
 package main
 
 import (
@@ -11,13 +14,15 @@ import (
 )
 
 type question struct {
-	Pattern string   `json:"pattern"`
-	Inputs  []string `json:"inputs"`
+	Pattern  string   `json:"pattern"`
+	Inputs   []string `json:"inputs"`
+	Template *string  `json:"template"`
 }
 
 type answer struct {
-	Error   string  `json:"error,omitempty"`
-	Matches [][]int `json:"matches"`
+	Error    string    `json:"error,omitempty"`
+	Matches  [][]int   `json:"matches"`
+	Expanded []*string `json:"expanded,omitempty"`
 }
 
 func main() {
@@ -33,10 +38,18 @@ func main() {
 			continue
 		}
 		matches := make([][]int, len(q.Inputs))
+		var expanded []*string
+		if q.Template != nil {
+			expanded = make([]*string, len(q.Inputs))
+		}
 		for j, input := range q.Inputs {
 			matches[j] = re.FindStringSubmatchIndex(input)
+			if q.Template != nil && matches[j] != nil {
+				s := string(re.ExpandString(nil, *q.Template, input, matches[j]))
+				expanded[j] = &s
+			}
 		}
-		answers[i] = answer{Matches: matches}
+		answers[i] = answer{Matches: matches, Expanded: expanded}
 	}
 	if err := json.NewEncoder(os.Stdout).Encode(answers); err != nil {
 		panic(err)
