@@ -344,7 +344,7 @@ export function createApp(deps: ServerDeps): RequestListener {
         return sendStatus(res, methodNotAllowed(req.method ?? ''));
       if (user) {
         const parts = segments(path);
-        const attrs = requestAttributes(Array.isArray(parts) ? parts : [], path, query);
+        const attrs = requestAttributes(Array.isArray(parts) ? parts : [], path, query, req.method);
         const decision = await deps.authorize(user, attrs);
         if (!decision.allowed) return sendStatus(res, forbidden(user.name, attrs, decision.reason));
       }

@@ -121,8 +121,31 @@ describe('the query of a GET without a name, as RequestInfoFactory reads it', ()
     ['fieldSelector=metadata.name%3Dq1&labelSelector=a+in+(', { verb: 'list' }],
     ['fieldSelector=metadata.name%3Dq1&limit=ten&watch=true', { verb: 'watch' }],
     ['fieldSelector=metadata.name%3Dq%5Cx', { verb: 'list' }],
+    // As url.ParseQuery: a pair holding `;` or a bad escape is dropped, the others kept.
+    ['watch=1;x=2', { verb: 'list' }],
+    ['watch=%zz', { verb: 'list' }],
+    ['watch=%zz&watch=1', { verb: 'watch' }],
+    ['w%61tch=1', { verb: 'watch' }],
+    [
+      'fieldSelector=metadata.name%3Dq1;&fieldSelector=metadata.name%3Dq2',
+      { verb: 'list', name: 'q2' },
+    ],
+    ['fieldSelector=metadata.name%3Dq1&limit=%4', { verb: 'list', name: 'q1' }],
   ])('%j', (query, expected) => {
     expect(attrs(query)).toEqual({ ...base, ...expected });
+  });
+
+  it('asks about a non-resource path decoded, with the method as its verb', () => {
+    expect(requestAttributes(['version'], '/ver%73ion', '', 'HEAD')).toEqual({
+      kind: 'nonResource',
+      verb: 'head',
+      path: '/version',
+    });
+    expect(requestAttributes(['apis', C[1] as string], '/apis/custom.metrics.k8s.io/')).toEqual({
+      kind: 'nonResource',
+      verb: 'get',
+      path: '/apis/custom.metrics.k8s.io/',
+    });
   });
 
   it('leaves a GET with a name in its path a get, whatever the query', () => {

@@ -21,6 +21,38 @@ const isInt64 = (v: string) =>
   /^[+-]?\d+$/.test(v) && BigInt(v) >= -(2n ** 63n) && BigInt(v) < 2n ** 63n;
 
 /**
+ * A query as Go's url.ParseQuery reads it (NewRequestInfo reads req.URL.Query()): pairs split at
+ * `&`, each at its first `=`, `+` a space; a pair that holds a `;` or an escape that is not `%`
+ * and two hex digits is dropped, and the rest are kept. (URLSearchParams splits at `;` never and
+ * keeps a bad escape as text: `watch=1;x` was a watch, which Go reads as no `watch` at all.)
+ */
+export function goQuery(query: string): Map<string, string[]> {
+  const values = new Map<string, string[]>();
+  const unescape = (s: string): string | undefined => {
+    const bytes: number[] = [];
+    for (let i = 0; i < s.length; i++) {
+      const c = s[i] as string;
+      if (c === '%') {
+        const hex = s.slice(i + 1, i + 3);
+        if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return undefined;
+        bytes.push(parseInt(hex, 16));
+        i += 2;
+      } else bytes.push(...Buffer.from(c === '+' ? ' ' : c));
+    }
+    return Buffer.from(bytes).toString('utf8');
+  };
+  for (const pair of query.split('&')) {
+    if (pair === '' || pair.includes(';')) continue;
+    const at = pair.indexOf('=');
+    const key = unescape(at < 0 ? pair : pair.slice(0, at));
+    const value = unescape(at < 0 ? '' : pair.slice(at + 1));
+    if (key === undefined || value === undefined) continue;
+    values.set(key, [...(values.get(key) ?? []), value]);
+  }
+  return values;
+}
+
+/**
  * What a GET without a name asks, as NewRequestInfo reads its query through ListOptions: the
  * verb is `watch` when the first `watch` is anything but `false` or `0` (any case), else `list`;
  * a field selector requiring `metadata.name` to be a name that is a valid path segment names the
@@ -28,8 +60,8 @@ const isInt64 = (v: string) =>
  * integer), the name is not read, and `watch` is read on its own.
  */
 function listQuery(query: string): { verb: 'list' | 'watch'; name?: string } {
-  const params = new URLSearchParams(query);
-  const first = (key: string) => params.getAll(key)[0];
+  const params = goQuery(query);
+  const first = (key: string) => params.get(key)?.[0];
   const watch = first('watch');
   const verb =
     watch === undefined || ['false', '0'].includes(watch.toLowerCase()) ? 'list' : 'watch';
@@ -52,22 +84,28 @@ function listQuery(query: string): { verb: 'list' | 'watch'; name?: string } {
 }
 
 /**
- * The attributes of a GET of `segments` (the path's decoded segments) with `query` (the query
- * string, without `?`). Paths outside /apis and /api are non-resource requests, and so are
- * /apis/<group>/<version> and /api/<version> (the discovery documents) and anything shorter.
+ * The attributes of a GET or HEAD of `path`, read into `segments` (decoded), with `query` (the
+ * query string, without `?`). Paths outside /apis and /api are non-resource requests, and so are
+ * /apis/<group>/<version> and /api/<version> (the discovery documents) and anything shorter:
+ * their verb is the method in lower case (`head` too) and their path the decoded one, as Go's
+ * req.URL.Path (an RBAC rule for /version does not see /ver%73ion).
  */
 export function requestAttributes(
   segments: readonly string[],
   path: string,
   query = '',
+  method = 'GET',
 ): RequestAttributes {
   const [prefix, ...afterPrefix] = segments;
   // /api/<version>/… is the core group's (requestinfo's GrouplessAPIPrefixes); without it
   // /api/v1/namespaces/x/pods would be asked about as a non-resource path, as no RBAC rule
   // written for kube-apiserver means.
   const grouped = prefix === 'apis';
-  if ((!grouped && prefix !== 'api') || afterPrefix.length < (grouped ? 3 : 2))
-    return { kind: 'nonResource', verb: 'get', path };
+  if ((!grouped && prefix !== 'api') || afterPrefix.length < (grouped ? 3 : 2)) {
+    const decoded = `/${segments.join('/')}`;
+    const slash = path.endsWith('/') && !decoded.endsWith('/') ? '/' : '';
+    return { kind: 'nonResource', verb: method.toLowerCase(), path: decoded + slash };
+  }
   const [group, version, ...rest] = grouped ? afterPrefix : ['', ...afterPrefix];
   let parts = rest;
   let verb: string | undefined;

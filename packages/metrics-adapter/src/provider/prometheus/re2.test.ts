@@ -237,7 +237,8 @@ describe('compileRe2', () => {
       const re = compileRe2(q.pattern);
       for (const [j, text] of q.inputs.entries()) {
         const m = new RegExp(re.source, re.flags).exec(text);
-        expect({ ...q, text, out: m ? expandTemplate(q.template, m) : null }).toEqual({
+        expect({ seed, ...q, text, out: m ? expandTemplate(q.template, m) : null }).toEqual({
+          seed,
           ...q,
           text,
           out: go.expanded?.[j] ?? null,
