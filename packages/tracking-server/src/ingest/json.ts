@@ -1,6 +1,6 @@
-// Values parsed from JSON as text or numbers, whatever their type — without String() or
-// Number(), which call an object's own "toString" / "valueOf" keys and throw when those are not
-// functions (`{"toString": ""}` is valid JSON).
+// Values parsed from JSON as text, whatever their type — without String(), which calls an
+// object's own "toString" key and throws when it is not a function (`{"toString": ""}` is valid
+// JSON).
 
 /** Stands for a value nested deeper than JSON.stringify's recursion reaches. */
 export const TOO_DEEP = '[nested too deeply]';
@@ -16,11 +16,4 @@ export function jsonText(v: unknown): string {
     if (err instanceof RangeError) return TOO_DEEP;
     throw err;
   }
-}
-
-/** A number, or numeric text, as a number; anything else is NaN. */
-export function jsonNumber(v: unknown): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string') return Number(v);
-  return NaN;
 }

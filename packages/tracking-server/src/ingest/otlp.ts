@@ -5,7 +5,7 @@
 // memory snapshot; `correlation_id` (span, else resource attribute) names the debug session.
 // Protobuf is read into the same shape; proto3 leaves zero values off the wire, so a zero here
 // means what an absent field does (a time of 0 is no time, a key of "" no key).
-import { jsonText, jsonNumber } from './json';
+import { jsonText } from './json';
 import { parseJsonInSteps } from './json-steps';
 import type protobuf from 'protobufjs';
 import { checkWireFormat, lengthDelimited, Resource, Span } from './otlp-proto';
@@ -76,9 +76,11 @@ const list = (v: unknown, what: string): unknown[] => {
 };
 
 function anyValue(v: unknown, depth = 0): unknown {
-  if (!isObj(v) || depth > 16) return undefined;
+  if (v === undefined || v === null || depth > 16) return undefined;
+  if (!isObj(v))
+    throw new OtlpError(`an attribute's value must be an AnyValue object, got ${quoted(v)}`);
   let x: unknown;
-  if ((x = field(v, 'stringValue')) !== undefined) return jsonText(x);
+  if ((x = field(v, 'stringValue')) !== undefined) return stringValue(x);
   if ((x = field(v, 'boolValue')) !== undefined) return boolValue(x);
   if ((x = field(v, 'intValue')) !== undefined) return intValue(x);
   if ((x = field(v, 'doubleValue')) !== undefined) return doubleValue(x);
@@ -96,6 +98,38 @@ function anyValue(v: unknown, depth = 0): unknown {
 // naming it (as the Collector's receiver refuses it), never read as something else: "false" is
 // no true, "0x10" no 16 and "" no 0. null, the mapping's default, is no value (a double's NaN,
 // which is how JSON.stringify writes NaN).
+
+/** A string; null is no value, and `5` or `true` no string, but an error naming it. */
+function stringValue(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (v === null) return undefined;
+  throw new OtlpError(`stringValue must be a string, got ${quoted(v)}`);
+}
+
+/** A span's string field: absent and null are "", anything but a string an error naming it. */
+function optionalText(v: unknown, what: string): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v;
+  throw new OtlpError(`${what} must be a string, got ${quoted(v)}`);
+}
+
+const STATUS_CODES: Readonly<Record<string, number>> = {
+  STATUS_CODE_UNSET: 0,
+  STATUS_CODE_OK: 1,
+  STATUS_CODE_ERROR: 2,
+};
+
+/**
+ * A status code as the JSON mapping writes an enum: its number (one this reader does not know is
+ * unset, as proto3 enums are open) or its name; absent or null is unset. `"2"` or `"OK"` is
+ * neither, and an error naming it, as the Collector refuses it.
+ */
+function statusCode(v: unknown, what: string): number {
+  if (v === undefined || v === null) return 0;
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'string' && Object.hasOwn(STATUS_CODES, v)) return STATUS_CODES[v] as number;
+  throw new OtlpError(`${what} must be a status code's number or name, got ${quoted(v)}`);
+}
 
 /** A bool: true or false. */
 function boolValue(v: unknown): boolean | undefined {
@@ -155,9 +189,10 @@ function bytesValue(v: unknown): string | undefined {
   throw new OtlpError(`bytesValue must be base64, got ${quoted(v)}`);
 }
 
-/** A KeyValue's key; proto3 leaves "" off the wire, so an absent key is "". */
+/** A KeyValue's key; proto3 leaves "" off the wire, so an absent key (or null) is "". */
 function attributeKey(kv: unknown): string {
-  if (isObj(kv) && (kv.key === undefined || typeof kv.key === 'string')) return kv.key ?? '';
+  if (isObj(kv) && (kv.key === undefined || kv.key === null || typeof kv.key === 'string'))
+    return kv.key ?? '';
   throw new OtlpError('every attribute needs a string "key"');
 }
 
@@ -170,7 +205,9 @@ function attributes(v: unknown, depth = 0): Record<string, unknown> {
   const out = new Map<string, unknown>();
   for (const kv of list(v, 'attributes')) {
     const key = attributeKey(kv);
-    if (key !== '' || depth > 0) out.set(key, anyValue((kv as Obj).value, depth));
+    // Read whatever its key: a value of the wrong form is an error under an empty key too.
+    const value = anyValue((kv as Obj).value, depth);
+    if (key !== '' || depth > 0) out.set(key, value);
   }
   return Object.fromEntries(out);
 }
@@ -242,10 +279,11 @@ function id(v: unknown, what: string, length: number, required: boolean): string
  * event times required, and proto3 cannot tell 0 from absent, so both encodings read alike.
  */
 function nanosToMillis(v: unknown, what: string): number {
-  let ms = NaN;
-  if (typeof v === 'number' && v > 0) ms = v / 1e6;
-  else if (typeof v === 'string' && /^\d{1,20}$/.test(v) && !/^0+$/.test(v))
-    ms = Number(BigInt(v) / 1000n) / 1000;
+  let ns: bigint | undefined;
+  if (typeof v === 'number' && Number.isInteger(v) && v > 0 && v < 2 ** 64) ns = BigInt(v);
+  else if (typeof v === 'string' && /^\d{1,20}$/.test(v)) ns = BigInt(v);
+  // A fixed64 on the wire: 2^64 ns and past are no time (the Collector refuses them too).
+  const ms = ns !== undefined && ns > 0n && ns < 2n ** 64n ? Number(ns / 1000n) / 1000 : NaN;
   // Up to the last millisecond a Date can hold, so every stored time can be shown.
   if (Number.isFinite(ms) && ms <= 8.64e15) return ms;
   throw new OtlpError(`${what} must be unix nanoseconds, got ${quoted(v)}`);
@@ -345,25 +383,22 @@ function* readingTraces(
       const end = nanosToMillis(field(sp, 'endTimeUnixNano'), `${where}.endTimeUnixNano`);
       if (end < start) throw new OtlpError(`${where} ends before it starts`);
       const correlationId = correlationText(attrs.correlation_id) ?? resourceCorrelation;
+      if (sp.status !== undefined && sp.status !== null && !isObj(sp.status))
+        throw new OtlpError(`${where}.status must be an object, got ${quoted(sp.status)}`);
       const status = isObj(sp.status) ? sp.status : {};
-      const code = jsonNumber(status.code ?? 0);
+      const name = optionalText(sp.name, `${where}.name`);
+      const message = optionalText(status.message, `${where}.status.message`);
+      const code = statusCode(status.code, `${where}.status.code`);
       const operation: Operation = {
         traceId,
         spanId,
         ...(parentSpanId ? { parentSpanId } : {}),
-        name: typeof sp.name === 'string' && sp.name ? sp.name : '<unnamed>',
+        name: name || '<unnamed>',
         service,
         start,
         end,
-        status:
-          code === 2 || status.code === 'STATUS_CODE_ERROR'
-            ? 'error'
-            : code === 1 || status.code === 'STATUS_CODE_OK'
-              ? 'ok'
-              : 'unset',
-        ...(typeof status.message === 'string' && status.message
-          ? { statusMessage: status.message }
-          : {}),
+        status: code === 2 ? 'error' : code === 1 ? 'ok' : 'unset',
+        ...(message ? { statusMessage: message } : {}),
         ...(correlationId ? { correlationId } : {}),
         attributes: attrs,
       };
