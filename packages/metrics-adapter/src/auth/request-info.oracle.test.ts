@@ -4,11 +4,11 @@
 // SubjectAccessReview with the attributes kube-apiserver reads from them. A request the router
 // refuses is never authorized, so only routed ones are held equal. Without Go the test fails,
 // naming it.
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { route, segments } from '../api/routes';
 import { isStatus } from '../api/status';
+import { askGoOracle } from '../testing/go-oracle';
 import { requestAttributes } from './request-info';
 import type { RequestAttributes } from './types';
 
@@ -26,17 +26,8 @@ interface GoAnswer {
 }
 
 function askGo(questions: { method: string; target: string }[]): GoAnswer[] {
-  const run = spawnSync('go', ['run', '.'], {
-    cwd: join(__dirname, 'testdata', 'requestinfo-oracle'),
-    input: JSON.stringify(questions),
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (run.error || run.status !== 0)
-    throw new Error(
-      `the RequestInfoFactory oracle did not run (Go 1.22+ on PATH and its modules are needed): ${run.error?.message ?? run.stderr}`,
-    );
-  return JSON.parse(run.stdout) as GoAnswer[];
+  const dir = join(__dirname, 'testdata', 'requestinfo-oracle');
+  return askGoOracle('the RequestInfoFactory oracle', dir, questions);
 }
 
 /** Go's answer in requestAttributes' terms: empty fields left out, as requestAttributes does. */

@@ -4,9 +4,9 @@
 // metricsQuery) and by compileGoTemplate, on the data prometheus-adapter would give them. Both
 // must parse a template or both refuse it; both must run it or both fail; and what they write
 // must be the same. The e2e suite needs Go too; without it this test fails, naming it.
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { askGoOracle } from '../../testing/go-oracle';
 import { METRICS_QUERY_FIELDS } from './config';
 import { TemplateError, type TemplateValue } from './go-template';
 import { compileGoTemplate, type GoTemplate } from './go-template-engine';
@@ -25,17 +25,8 @@ interface Answer {
 }
 
 function askGo(questions: { template: string; data: Data }[]): Answer[] {
-  const run = spawnSync('go', ['run', '.'], {
-    cwd: join(__dirname, 'testdata', 'template-oracle'),
-    input: JSON.stringify(questions),
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (run.error || run.status !== 0)
-    throw new Error(
-      `the Go text/template oracle did not run (Go 1.22+ on PATH is needed): ${run.error?.message ?? run.stderr}`,
-    );
-  return JSON.parse(run.stdout) as Answer[];
+  const dir = join(__dirname, 'testdata', 'template-oracle');
+  return askGoOracle('the Go text/template oracle', dir, questions);
 }
 
 // The data upstream's Build gives a query: for two pods; for none (an external metric with no

@@ -4,9 +4,9 @@
 // groups included; and a rule's name.as, expanded on those matches by expandTemplate, must come
 // out as Go's Regexp.ExpandString writes it. The e2e suite needs Go too; without it this test
 // fails, naming it.
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { askGoOracle } from '../../testing/go-oracle';
 import { expandTemplate } from './naming';
 import { compileRe2, Re2Error } from './re2';
 
@@ -17,17 +17,9 @@ interface Answer {
 }
 
 function askGo(questions: { pattern: string; inputs: string[]; template?: string }[]): Answer[] {
-  const run = spawnSync('go', ['run', 'main.go'], {
-    cwd: join(__dirname, 'testdata', 're2-oracle'),
-    input: JSON.stringify(questions),
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
+  return askGoOracle('the Go regexp oracle', join(__dirname, 'testdata', 're2-oracle'), questions, {
+    target: 'main.go',
   });
-  if (run.error || run.status !== 0)
-    throw new Error(
-      `the Go regexp oracle did not run (Go 1.22+ on PATH is needed): ${run.error?.message ?? run.stderr}`,
-    );
-  return JSON.parse(run.stdout) as Answer[];
 }
 
 /** Where `re` matches `input`, as Go's FindStringSubmatchIndex writes it (ASCII inputs only). */

@@ -3,7 +3,7 @@
 // naming it, as the e2e suite needs Go too. The first run on a machine compiles
 // k8s.io/apimachinery (about a minute on a slow one; cached after), so callers ask once, from a
 // beforeAll given ORACLE_TIMEOUT_MS.
-import { spawnSync } from 'node:child_process';
+import { askGoOracle } from '../../../testing/go-oracle';
 
 export const ORACLE_TIMEOUT_MS = 300_000;
 
@@ -51,17 +51,7 @@ export interface OracleAnswers {
 }
 
 export function askApimachinery(questions: OracleQuestions): OracleAnswers {
-  const run = spawnSync('go', ['run', '.'], {
-    cwd: __dirname,
-    input: JSON.stringify(questions),
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-    timeout: ORACLE_TIMEOUT_MS - 10_000,
+  return askGoOracle('the k8s.io/apimachinery oracle', __dirname, questions, {
+    timeoutMs: ORACLE_TIMEOUT_MS - 10_000,
   });
-  if (run.error || run.status !== 0) {
-    throw new Error(
-      `the k8s.io/apimachinery oracle did not run (Go 1.26 on PATH is needed, and k8s.io/apimachinery v0.32.3 in the module cache or from the Go module proxy): ${run.error?.message ?? `exit ${run.status ?? run.signal}: ${run.stderr}`}`,
-    );
-  }
-  return JSON.parse(run.stdout) as OracleAnswers;
 }
