@@ -26,20 +26,18 @@ const isInt64 = (v: string) =>
  * and two hex digits is dropped, and the rest are kept. (URLSearchParams splits at `;` never and
  * keeps a bad escape as text: `watch=1;x` was a watch, which Go reads as no `watch` at all.)
  */
-export function goQuery(query: string): Map<string, string[]> {
+function goQuery(query: string): Map<string, string[]> {
   const values = new Map<string, string[]>();
   const unescape = (s: string): string | undefined => {
-    const bytes: number[] = [];
-    for (let i = 0; i < s.length; i++) {
-      const c = s[i] as string;
-      if (c === '%') {
-        const hex = s.slice(i + 1, i + 3);
-        if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return undefined;
-        bytes.push(parseInt(hex, 16));
-        i += 2;
-      } else bytes.push(...Buffer.from(c === '+' ? ' ' : c));
-    }
-    return Buffer.from(bytes).toString('utf8');
+    if (/%(?![0-9A-Fa-f]{2})/.test(s)) return undefined;
+    const parts = s.split(/(%[0-9A-Fa-f]{2})/);
+    return Buffer.concat(
+      parts.map((part) =>
+        part.startsWith('%')
+          ? Buffer.from([parseInt(part.slice(1), 16)])
+          : Buffer.from(part.replace(/\+/g, ' ')),
+      ),
+    ).toString('utf8');
   };
   for (const pair of query.split('&')) {
     if (pair === '' || pair.includes(';')) continue;
