@@ -1,11 +1,10 @@
 // The oracle for otlp.oracle.test.ts: the OpenTelemetry Collector's own pdata (what its OTLP
-// receiver reads a request with, ptraceotlp.ExportRequest) reads each body, JSON or protobuf,
-// and answers with its spans, or the error the receiver would answer 400 with; and, for one it
-// reads, the same request as protobuf, as the Collector's exporters write it.
-// Reads [{"proto": bool, "body": "<base64>"}] on stdin; writes
-// [{"error": "..."} | {"spans": [{"resource", "traceId", "spanId", "parentSpanId", "name",
-// "start", "end", "code", "message", "attributes", "events"}], "protobuf": "<base64>"}], values
-// tagged by their type.
+// receiver reads a request with, ptraceotlp.ExportRequest) reads each JSON body and answers with
+// its spans, or the error the receiver would answer 400 with; and, for one it reads, the same
+// request as protobuf, as the Collector's exporters write it.
+// Reads [{"body": "<base64>"}] on stdin; writes [{"error": "..."} | {"spans": [{"resource",
+// "traceId", "spanId", "parentSpanId", "name", "start", "end", "code", "message",
+// "attributes"}], "protobuf": "<base64>"}], values tagged by their type.
 package main
 
 import (
@@ -20,14 +19,7 @@ import (
 )
 
 type question struct {
-	Proto bool   `json:"proto"`
-	Body  []byte `json:"body"`
-}
-
-type event struct {
-	Name       string         `json:"name"`
-	Time       string         `json:"time"`
-	Attributes map[string]any `json:"attributes"`
+	Body []byte `json:"body"`
 }
 
 type span struct {
@@ -41,7 +33,6 @@ type span struct {
 	Code         int32          `json:"code"`
 	Message      string         `json:"message"`
 	Attributes   map[string]any `json:"attributes"`
-	Events       []event        `json:"events"`
 }
 
 type answer struct {
@@ -107,13 +98,7 @@ func main() {
 	answers := make([]answer, len(questions))
 	for i, q := range questions {
 		req := ptraceotlp.NewExportRequest()
-		var err error
-		if q.Proto {
-			err = req.UnmarshalProto(q.Body)
-		} else {
-			err = req.UnmarshalJSON(q.Body)
-		}
-		if err != nil {
+		if err := req.UnmarshalJSON(q.Body); err != nil {
 			answers[i] = answer{Error: err.Error()}
 			continue
 		}
@@ -126,15 +111,6 @@ func main() {
 				ss := sss.At(s).Spans()
 				for k := 0; k < ss.Len(); k++ {
 					sp := ss.At(k)
-					events := []event{}
-					for e := 0; e < sp.Events().Len(); e++ {
-						ev := sp.Events().At(e)
-						events = append(events, event{
-							Name:       ev.Name(),
-							Time:       strconv.FormatUint(uint64(ev.Timestamp()), 10),
-							Attributes: attributes(ev.Attributes()),
-						})
-					}
 					spans = append(spans, span{
 						Resource:     resource,
 						TraceID:      hexID(sp.TraceID().IsEmpty(), sp.TraceID().String()),
@@ -146,7 +122,6 @@ func main() {
 						Code:         int32(sp.Status().Code()),
 						Message:      sp.Status().Message(),
 						Attributes:   attributes(sp.Attributes()),
-						Events:       events,
 					})
 				}
 			}
