@@ -106,6 +106,61 @@ const YAML11_BOOLS: Readonly<Record<string, boolean>> = Object.fromEntries([
 const isMergeKey = (key: unknown) =>
   isScalar(key) && key.value === '<<' && (!key.type || key.type === Scalar.PLAIN);
 
+/**
+ * Upstream's types (pkg/config's MetricsDiscoveryConfig and what it holds), as yaml.v2 decodes
+ * into them: the keys each struct takes, and what each holds. The readers below take a struct's
+ * keys from here, and a value written over by a later one is still checked against it.
+ */
+type GoType =
+  | 'string'
+  | 'bool'
+  | 'duration'
+  | { readonly struct: Readonly<Record<string, GoType>> }
+  | { readonly list: GoType }
+  | { readonly map: GoType };
+type GoStruct = Extract<GoType, { struct: unknown }>;
+type GoMap = Extract<GoType, { map: unknown }>;
+
+const GROUP_RESOURCE = { struct: { group: 'string', resource: 'string' } } as const;
+const RESOURCE_MAPPING = {
+  struct: { template: 'string', overrides: { map: GROUP_RESOURCE }, namespaced: 'bool' },
+} as const;
+const REGEX_FILTER = { struct: { is: 'string', isNot: 'string' } } as const;
+const NAME_MAPPING = { struct: { matches: 'string', as: 'string' } } as const;
+const REPLACEMENT = { struct: { find: 'string', replace: 'string' } } as const;
+const DISCOVERY_RULE = {
+  struct: {
+    seriesQuery: 'string',
+    seriesFilters: { list: REGEX_FILTER },
+    resources: RESOURCE_MAPPING,
+    name: NAME_MAPPING,
+    metricsQuery: 'string',
+    labelValueReplacements: { list: REPLACEMENT },
+  },
+} as const;
+const RESOURCE_RULE = {
+  struct: {
+    containerQuery: 'string',
+    nodeQuery: 'string',
+    resources: RESOURCE_MAPPING,
+    containerLabel: 'string',
+  },
+} as const;
+const RESOURCE_RULES = {
+  struct: { cpu: RESOURCE_RULE, memory: RESOURCE_RULE, window: 'duration' },
+} as const;
+const METRICS_DISCOVERY_CONFIG = {
+  struct: {
+    rules: { list: DISCOVERY_RULE },
+    externalRules: { list: DISCOVERY_RULE },
+    resourceRules: RESOURCE_RULES,
+  },
+} as const;
+
+/** Prometheus' model.Duration, as upstream's ResourceRules.Window is read: `5m`, `1h30m`, `2d`. */
+const PROMETHEUS_DURATION =
+  /^(?:0|(?=\d)(?:\d+y)?(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?(?:\d+ms)?)$/;
+
 class Reader {
   constructor(
     private readonly file: string,
@@ -133,28 +188,27 @@ class Reader {
   }
 
   /**
-   * The map's entries, after rejecting keys outside `allowed` (any key when it is undefined); a
-   * null (`resources:` with nothing under it) has none, as yaml.v2 leaves a struct at its zero.
+   * The entries of a mapping decoded into `type`: a struct, whose keys are the only ones taken,
+   * or a Go map. A null (`resources:` with nothing under it) has none, as yaml.v2 leaves a struct
+   * at its zero.
    *
    * As yaml.v2 decodes a mapping, its items are written in order into one value: a merge key
    * (`<<: *base`, `<<: [*a, *b]`) writes the entries of the maps it names (the last first, so
    * earlier maps win), a key after it overwrites them and one before it is overwritten; a mapping
    * written over a mapping adds to it (a struct's fields, a map's entries) rather than replacing
-   * it. Keys a merge key brings are checked too. Into a Go map (`goMap`), yaml.v2's strict
-   * decoding refuses a key written twice, by a merge key too.
+   * it. Keys a merge key brings are checked too, and so is a value written over: yaml.v2 decodes
+   * it before the next one replaces it. Into a Go map, yaml.v2's strict decoding refuses a key
+   * written twice, by a merge key too.
    */
-  map(
-    node: unknown,
-    path: string,
-    allowed?: readonly string[],
-    goMap = false,
-  ): Map<string, Node | null> {
+  map(node: unknown, path: string, type: GoStruct | GoMap): Map<string, Node | null> {
     const map = this.node(node, path);
     const out = new Map<string, Node | null>();
     if (map === undefined || map === null || (isScalar(map) && map.value === null)) return out;
     if (!isMap(map)) this.fail(map, path, 'must be a mapping');
+    const goMap = 'map' in type;
+    const at = (key: string) => `${path ? `${path}.` : ''}${key}`;
     const mapping = (n: Node | null | undefined, key: string) => {
-      const target = this.node(n, `${path ? `${path}.` : ''}${key}`);
+      const target = this.node(n, at(key));
       return isMap(target) ? target : undefined;
     };
     const write = (key: string, value: Node | null, where: Node) => {
@@ -163,6 +217,7 @@ class Reader {
       const before = out.has(key) ? mapping(out.get(key), key) : undefined;
       const after = before && mapping(value, key);
       if (!before || !after) {
+        if (out.has(key)) this.check(out.get(key), (type as GoStruct).struct[key]!, at(key));
         out.set(key, value);
         return;
       }
@@ -171,14 +226,20 @@ class Reader {
       both.items = [new Pair(new Scalar('<<'), before), ...after.items];
       out.set(key, both as Node);
     };
+    const allowed = goMap ? undefined : Object.keys(type.struct);
     const explicit = new Set<string>();
     for (const pair of map.items) {
       if (isMergeKey(pair.key)) {
-        const value = this.node(pair.value, path);
-        const sources = isSeq(value) ? [...value.items].reverse() : [value];
-        for (const source of sources)
-          for (const [key, entry] of this.map(source, path, allowed, goMap))
+        // A list written there is a list of mappings (the last merged first); an alias of one
+        // is not.
+        const sources = isSeq(pair.value) ? [...pair.value.items].reverse() : [pair.value];
+        for (const source of sources) {
+          // yaml.v2 merges mappings only: a null, a scalar or a list is an error.
+          if (!isMap(this.node(source, path)))
+            this.fail(pair.key as Node, path, '<< takes a mapping or a list of mappings');
+          for (const [key, entry] of this.map(source, path, type))
             write(key, entry, pair.key as Node);
+        }
         continue;
       }
       const key = String((pair.key as { value?: unknown })?.value ?? pair.key);
@@ -197,6 +258,39 @@ class Reader {
     return out;
   }
 
+  /**
+   * Decodes a value into `type` for its errors alone, as yaml.v2 decodes a value that a later
+   * one writes over: its shape and keys, not what upstream checks of the value it keeps.
+   */
+  check(node: Node | null | undefined, type: GoType, path: string): void {
+    if (type === 'string') this.string(node, path);
+    else if (type === 'bool') this.bool(node, path);
+    else if (type === 'duration') this.duration(node, path);
+    else if ('list' in type)
+      this.seq(node, path).forEach((item, i) => this.check(item, type.list, `${path}[${i}]`));
+    else
+      for (const [key, value] of this.map(node, path, type))
+        this.check(value, 'map' in type ? type.map : type.struct[key]!, `${path}.${key}`);
+  }
+
+  /**
+   * A Prometheus duration (model.Duration) as written. A Go yaml string takes a number's text,
+   * so `0` is "0" (valid) and `180` is "180" (no unit: refused), as upstream reads them. Only a
+   * null is no duration: "" is refused, as model.Duration refuses it.
+   */
+  duration(node: Node | null | undefined, path: string): string | undefined {
+    const text = this.string(node, path);
+    const given = (this.node(node, path) as { value?: unknown } | null | undefined)?.value;
+    if (given === undefined || given === null) return undefined;
+    if (!PROMETHEUS_DURATION.test(text))
+      this.fail(
+        this.node(node, path),
+        path,
+        `invalid duration ${JSON.stringify(text)}: want a Prometheus duration such as 30s, 5m or 1h30m`,
+      );
+    return text;
+  }
+
   seq(node: Node | null | undefined, path: string): Node[] {
     const seq = this.node(node, path);
     if (seq === undefined || seq === null || (seq as { value?: unknown }).value === null) return [];
@@ -206,14 +300,15 @@ class Reader {
 
   /**
    * A string field, as yaml.v2 fills one: a number or a boolean is taken as written (`42`,
-   * `1.50`, `true`), a null as "" (or, when `required`, an error); a mapping or a list is an error.
+   * `1.50`, `true`), a null as ""; a mapping or a list is an error. When `required`, a null or
+   * "" is an error.
    */
   string(node: Node | null | undefined, path: string, required = false): string {
     const scalar = this.node(node, path);
     if (isCollection(scalar)) this.fail(scalar, path, 'must be a string, got a mapping or a list');
     const value = (scalar as { value?: unknown } | null | undefined)?.value;
-    if (value === undefined || value === null) {
-      if (required) this.fail(scalar, path, 'is required');
+    if (value === undefined || value === null || value === '') {
+      if (required) this.fail(scalar ?? node, path, 'is required');
       return '';
     }
     if (typeof value === 'string') return value;
@@ -273,19 +368,12 @@ class Reader {
 }
 
 function readRule(r: Reader, node: Node, path: string): DiscoveryRule {
-  const m = r.map(node, path, [
-    'seriesQuery',
-    'seriesFilters',
-    'resources',
-    'name',
-    'metricsQuery',
-    'labelValueReplacements',
-  ]);
+  const m = r.map(node, path, DISCOVERY_RULE);
   const seriesQuery = r.string(m.get('seriesQuery'), `${path}.seriesQuery`, true);
 
   const seriesFilters = r.seq(m.get('seriesFilters'), `${path}.seriesFilters`).map((f, i) => {
     const fp = `${path}.seriesFilters[${i}]`;
-    const fm = r.map(f, fp, ['is', 'isNot']);
+    const fm = r.map(f, fp, REGEX_FILTER);
     // As upstream's NewReMatcher: an empty expression is one not given, and exactly one of the
     // two must be given.
     const is = r.string(fm.get('is'), `${fp}.is`);
@@ -300,7 +388,7 @@ function readRule(r: Reader, node: Node, path: string): DiscoveryRule {
   const resources = readResources(r, m.get('resources'), `${path}.resources`);
 
   const np = `${path}.name`;
-  const nm = r.map(m.get('name'), np, ['matches', 'as']);
+  const nm = r.map(m.get('name'), np, NAME_MAPPING);
   const matches = r.string(nm.get('matches'), `${np}.matches`) || '.*';
   const groups =
     new RegExp(r.regex(nm.get('matches'), `${np}.matches`, matches).source + '|').exec('')!.length -
@@ -330,7 +418,7 @@ function readRule(r: Reader, node: Node, path: string): DiscoveryRule {
     .seq(m.get('labelValueReplacements'), `${path}.labelValueReplacements`)
     .map((n, i) => {
       const lp = `${path}.labelValueReplacements[${i}]`;
-      const lm = r.map(n, lp, ['find', 'replace']);
+      const lm = r.map(n, lp, REPLACEMENT);
       return {
         find: r.string(lm.get('find'), `${lp}.find`, true),
         replace: r.string(lm.get('replace'), `${lp}.replace`),
@@ -349,7 +437,7 @@ function readRule(r: Reader, node: Node, path: string): DiscoveryRule {
 
 /** A rule's `resources` (upstream's ResourceMapping). */
 function readResources(r: Reader, node: Node | null | undefined, rp: string): ResourceMapping {
-  const rm = r.map(node, rp, ['template', 'overrides', 'namespaced']);
+  const rm = r.map(node, rp, RESOURCE_MAPPING);
   const template = r.string(rm.get('template'), `${rp}.template`);
   if (template) {
     r.template(rm.get('template'), `${rp}.template`, template, RESOURCE_TEMPLATE_FIELDS, false);
@@ -364,9 +452,9 @@ function readResources(r: Reader, node: Node | null | undefined, rp: string): Re
   if (on && !isMap(on) && !(isScalar(on) && on.value === null))
     r.fail(on, `${rp}.overrides`, 'must be a mapping of label name to {group, resource}');
   // map[string]GroupResource upstream: a label given twice, a merge key's too, is refused.
-  for (const [label, value] of r.map(on, `${rp}.overrides`, undefined, true)) {
+  for (const [label, value] of r.map(on, `${rp}.overrides`, RESOURCE_MAPPING.struct.overrides)) {
     const gp = `${rp}.overrides.${label}`;
-    const g = r.map(value, gp, ['group', 'resource']);
+    const g = r.map(value, gp, GROUP_RESOURCE);
     const group = r.string(g.get('group'), `${gp}.group`);
     const resource = r.string(g.get('resource'), `${gp}.resource`, true);
     // prometheus-adapter's RESTMapper refuses a resource no API group serves; without one,
@@ -398,12 +486,8 @@ function readResources(r: Reader, node: Node | null | undefined, rp: string): Re
   };
 }
 
-/** Prometheus' model.Duration, as upstream's ResourceRules.Window is read: `5m`, `1h30m`, `2d`. */
-const PROMETHEUS_DURATION =
-  /^(?:0|(?=\d)(?:\d+y)?(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?(?:\d+ms)?)$/;
-
 function readResourceRule(r: Reader, node: Node | null, path: string): ResourceRule {
-  const m = r.map(node, path, ['containerQuery', 'nodeQuery', 'resources', 'containerLabel']);
+  const m = r.map(node, path, RESOURCE_RULE);
   return {
     containerQuery: r.string(m.get('containerQuery'), `${path}.containerQuery`),
     nodeQuery: r.string(m.get('nodeQuery'), `${path}.nodeQuery`),
@@ -420,23 +504,14 @@ function readResourceRules(r: Reader, node: Node | null | undefined): ResourceRu
   // `resourceRules:` with nothing under it is upstream's nil pointer: none.
   const rn = r.node(node, 'resourceRules');
   if (!rn || (rn as { value?: unknown }).value === null) return undefined;
-  const m = r.map(rn, 'resourceRules', ['cpu', 'memory', 'window']);
+  const m = r.map(rn, 'resourceRules', RESOURCE_RULES);
   const part = (key: 'cpu' | 'memory') => {
     const n = r.node(m.get(key), `resourceRules.${key}`);
     return n && (n as { value?: unknown }).value !== null
       ? { [key]: readResourceRule(r, n, `resourceRules.${key}`) }
       : {};
   };
-  const wn = m.get('window');
-  // A Go yaml string takes a number's text, so `window: 0` is "0" (valid) and `window: 180` is
-  // "180" (no unit: refused below), as upstream reads them.
-  const window = r.string(wn, 'resourceRules.window');
-  if (window && !PROMETHEUS_DURATION.test(window))
-    r.fail(
-      wn,
-      'resourceRules.window',
-      `invalid duration ${JSON.stringify(window)}: want a Prometheus duration such as 30s, 5m or 1h30m`,
-    );
+  const window = r.duration(m.get('window'), 'resourceRules.window');
   return {
     ...part('cpu'),
     ...part('memory'),
@@ -450,7 +525,10 @@ export function parseAdapterConfig(text: string, file: string): AdapterConfig {
   const lines = new LineCounter();
   // Only the first document, as yaml.v2's Unmarshal reads only it: a file that ends in `---`,
   // or has more documents after it, is read as upstream reads it.
-  const doc = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: false })[0];
+  // The core schema whatever a `%YAML 1.1` directive says: the Reader reads YAML 1.1's booleans
+  // and merge keys as yaml.v2 does, and yaml.v2 takes a timestamp or a sexagesimal number into a
+  // string field as written, which the library's 1.1 schema would make a Date or a number.
+  const doc = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: false, schema: 'core' })[0];
   if (!doc) return { rules: [], externalRules: [] };
   const r = new Reader(file, lines, doc);
   const syntax = doc.errors[0];
@@ -462,7 +540,7 @@ export function parseAdapterConfig(text: string, file: string): AdapterConfig {
       `invalid YAML: ${syntax.message.split('\n')[0]}`,
     );
   if (doc.contents === null) return { rules: [], externalRules: [] };
-  const top = r.map(doc.contents, '', ['rules', 'externalRules', 'resourceRules']);
+  const top = r.map(doc.contents, '', METRICS_DISCOVERY_CONFIG);
   const read = (key: 'rules' | 'externalRules') =>
     r.seq(top.get(key), key).map((n, i): DiscoveryRule => {
       const path = `${key}[${i}]`;
