@@ -441,8 +441,32 @@ describe('flags', () => {
     expect(parseGoDuration('1.5s')).toBe(1_500);
     expect(parseGoDuration('250ms')).toBe(250);
     expect(parseGoDuration('0')).toBe(0);
-    for (const bad of ['', '1', 'm', '1x', '1m ', '-1s'])
+    for (const bad of ['', '1', 'm', '1x', '1m ', '--1s'])
       expect(() => parseGoDuration(bad)).toThrow(FlagError);
+  });
+
+  // Each answer is Go 1.26's time.ParseDuration's, run on the text (2026-12-05); found by
+  // flags.oracle.test.ts, which asks Go for 20,000 more each run.
+  it('reads a sign, whole nanoseconds and the int64 bound as Go does', () => {
+    expect(parseGoDuration('+5s')).toBe(5_000);
+    expect(parseGoDuration('-1s')).toBe(-1_000);
+    expect(Object.is(parseGoDuration('-0s'), 0)).toBe(true);
+    expect(parseGoDuration('1.9999999999s')).toBe(1_999.999999);
+    expect(parseGoDuration('1.5ns')).toBe(0.000001);
+    expect(parseGoDuration('2562047h47m16.854775807s')).toBe(
+      Number(9_223_372_036_854_775_807n) / 1e6,
+    );
+    expect(() => parseGoDuration('2562047h47m16.854775808s', 'metrics-max-age')).toThrow(
+      'invalid argument "2562047h47m16.854775808s" for "--metrics-max-age": time: invalid duration',
+    );
+    expect(() => parseGoDuration('5d')).toThrow('time: unknown unit "d" in duration "5d"');
+  });
+
+  it('refuses a negative duration, which Go would take', () => {
+    for (const flag of ['value-cache-ttl', 'metrics-max-age', 'shutdown-delay-duration'])
+      expect(() => parseFlags([`--${flag}=-1s`])).toThrow(
+        `invalid argument "-1s" for "--${flag}": must not be negative`,
+      );
   });
 
   it('never fails on any input with anything but a FlagError', () => {

@@ -326,33 +326,72 @@ export const FLAGS: Readonly<Record<string, Spec>> = {
 /** The longest delay node's timers keep: 2^31-1 ms. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-const UNITS: Readonly<Record<string, number>> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3, // U+00B5, micro sign
-  μs: 1e-3, // U+03BC, Greek mu: Go's unitMap has both
-  ms: 1,
-  s: 1e3,
-  m: 6e4,
-  h: 3.6e6,
+/** Go's time.ParseDuration's units, in nanoseconds. */
+const UNITS: Readonly<Record<string, bigint>> = {
+  ns: 1n,
+  us: 1_000n,
+  µs: 1_000n, // U+00B5, micro sign
+  μs: 1_000n, // U+03BC, Greek mu: Go's unitMap has both
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
 };
+const MAX_NS = 2n ** 63n; // a uint64 past which Go's ParseDuration overflows
 
-/** Go's time.ParseDuration, in milliseconds: `90s`, `1m30s`, `1.5h`, `500ms`. */
+/**
+ * Go's time.ParseDuration, in milliseconds: `90s`, `1m30s`, `1.5h`, `500ms`, `+5s`, `-1s`. As
+ * Go counts it: in whole nanoseconds (a fraction of one dropped), a unit's fraction through a
+ * float64, and at most 2^63-1 of them (2^63 when negative).
+ */
 export function parseGoDuration(text: string, flag = 'duration'): number {
-  if (text === '0') return 0;
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/gy;
-  let ms = 0;
-  let end = 0;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    ms += Number(m[1]) * (UNITS[m[2] as string] as number);
-    end = re.lastIndex;
-  }
-  if (text === '' || end !== text.length) {
+  const fail = (why: string): never => {
     throw new FlagError(
-      `invalid argument ${JSON.stringify(text)} for "--${flag}": want a duration such as 30s, 1m or 1h30m`,
+      `invalid argument ${JSON.stringify(text)} for "--${flag}": time: ${why} ${JSON.stringify(text)}; want a duration such as 30s, 1m or 1h30m`,
     );
+  };
+  let s = text;
+  const negative = s.startsWith('-');
+  if (negative || s.startsWith('+')) s = s.slice(1);
+  if (s === '0') return 0;
+  if (s === '') fail('invalid duration');
+  let total = 0n;
+  while (s !== '') {
+    // Digits, a fraction or both, then a unit: whatever runs up to the next digit or '.'.
+    const m = /^(\d*)(?:\.(\d*))?([^\d.]*)/.exec(s)!;
+    const [whole = '', fraction, unitText = ''] = [m[1], m[2], m[3]];
+    if (whole === '' && !fraction) fail('invalid duration');
+    const value = BigInt(whole || '0');
+    if (value > MAX_NS) fail('invalid duration');
+    if (unitText === '') fail('missing unit in duration');
+    const unit = UNITS[unitText] ?? fail(`unknown unit ${JSON.stringify(unitText)} in duration`);
+    if (value > MAX_NS / unit) fail('invalid duration');
+    let ns = value * unit;
+    const [digits, scale] = goFraction(fraction ?? '');
+    if (digits > 0n) {
+      ns += BigInt(Math.trunc(Number(digits) * (Number(unit) / scale)));
+      if (ns > MAX_NS) fail('invalid duration');
+    }
+    total += ns;
+    if (total > MAX_NS) fail('invalid duration');
+    s = s.slice(m[0].length);
   }
-  return ms;
+  if (!negative && total > MAX_NS - 1n) fail('invalid duration');
+  const ms = Number(total) / 1e6;
+  return negative ? 0 - ms : ms; // 0 - 0 is 0, where -0 would be -0
+}
+
+/** Go's leadingFraction: the digits as an integer and 10^their count, up to where one overflows. */
+function goFraction(digits: string): [bigint, number] {
+  let x = 0n;
+  let scale = 1;
+  for (const c of digits) {
+    const y = x * 10n + BigInt(c);
+    if (x > (MAX_NS - 1n) / 10n || y > MAX_NS) break;
+    x = y;
+    scale *= 10;
+  }
+  return [x, scale];
 }
 
 /** Go's strconv.ParseBool, which pflag's booleans (klog's too) use: these spellings only. */
@@ -580,7 +619,16 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
       .filter(Boolean);
   };
   const optional = (name: string) => str(name) || undefined;
-  const duration = (name: string) => parseGoDuration(str(name) as string, name);
+  // Go takes `-1s`; no duration here means anything below zero (k8s.io/apiserver refuses a
+  // negative --shutdown-delay-duration too).
+  const duration = (name: string) => {
+    const ms = parseGoDuration(str(name) as string, name);
+    if (ms < 0)
+      throw new FlagError(
+        `invalid argument ${JSON.stringify(str(name))} for "--${name}": must not be negative`,
+      );
+    return ms;
+  };
   // A duration Node runs a timer for: past 2^31-1 ms, setTimeout and setInterval fire after
   // 1 ms instead (TimeoutOverflowWarning), so `--metrics-relist-interval=720h` relisted every
   // millisecond. Go's timers take any duration; here a longer one is refused, naming the bound.

@@ -1,0 +1,3 @@
+module beacon.test/duration-oracle
+
+go 1.22
