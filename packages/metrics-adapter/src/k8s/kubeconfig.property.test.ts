@@ -9,21 +9,33 @@ import { join } from 'node:path';
 import { ok, strictEqual, deepStrictEqual } from 'node:assert/strict';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
+import { createPki } from '../testing/pki';
 import { KubeconfigError, parseKubeconfig, type KubeConnection } from './kubeconfig';
 
 let dir: string;
 let file: string;
 
+/**
+ * The PEMs a kubeconfig's data fields hold, inline or in files beside it: a CA, and a client
+ * certificate with its key (parseKubeconfig parses them, as client-go's TLSConfigFor does).
+ */
+const PEMS = { ca: '', cert: '', key: '' };
 /** Files beside the kubeconfig that its paths may name, and what they hold. */
-const FILES: Record<string, string> = {
-  'ca.crt': '-----BEGIN CERTIFICATE-----\nca from a file\n-----END CERTIFICATE-----\n',
-  'client.crt': 'client certificate from a file\n',
-  'client.key': 'client key from a file\n',
-  token: '  token-from-file \n',
-  'empty-token': '\n',
-};
+const FILES: Record<string, string> = {};
 
 beforeAll(() => {
+  const pki = createPki();
+  const ca = pki.ca('ca');
+  const client = pki.client(ca, 'jane', '/CN=jane');
+  Object.assign(PEMS, { ca: ca.cert, cert: client.cert, key: client.key });
+  pki.remove();
+  Object.assign(FILES, {
+    'ca.crt': PEMS.ca,
+    'client.crt': PEMS.cert,
+    'client.key': PEMS.key,
+    token: '  token-from-file \n',
+    'empty-token': '\n',
+  });
   dir = mkdtempSync(join(tmpdir(), 'beacon-kubeconfig-prop-'));
   file = join(dir, 'kubeconfig');
   for (const [name, text] of Object.entries(FILES)) writeFileSync(join(dir, name), text);
@@ -32,15 +44,21 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 type Obj = Record<string, unknown>;
 
-/** Where a PEM comes from: inline base64 data, a file (relative or absolute), or nowhere. */
+/**
+ * Where a PEM comes from: inline base64 data (its field's PEM, or "" for none), a file
+ * (relative or absolute), or nowhere.
+ */
 type Source =
-  | { kind: 'data'; text: string }
+  | { kind: 'data'; text: '' | 'pem' }
   | { kind: 'file'; name: string; absolute: boolean }
   | { kind: 'none' };
 
 const source = (...names: string[]): fc.Arbitrary<Source> =>
   fc.oneof(
-    fc.record({ kind: fc.constant('data' as const), text: fc.string({ unit: 'grapheme' }) }),
+    fc.record({
+      kind: fc.constant('data' as const),
+      text: fc.constantFrom('' as const, 'pem' as const),
+    }),
     fc.record({
       kind: fc.constant('file' as const),
       name: fc.constantFrom(...names),
@@ -119,13 +137,29 @@ const model: fc.Arbitrary<Model> = fc
   .filter((m) => !(m.tokenFile?.name === 'missing-token' && !m.token))
   .filter((m) => given(m.cert) === given(m.key))
   // A CA together with insecure-skip-tls-verify: true is refused, as client-go's TLSConfigFor.
-  .filter((m) => !(m.insecure === true && given(m.ca)));
+  .filter((m) => !(m.insecure === true && given(m.ca)))
+  // Over plain http client-go uses no TLS setting or credential, and this adapter refuses
+  // them: an http server comes without.
+  .map((m): Model =>
+    m.scheme === 'https'
+      ? m
+      : {
+          ...m,
+          ...{ tlsServerName: undefined, token: undefined, tokenFile: undefined },
+          ...{ ca: { kind: 'none' }, cert: { kind: 'none' }, key: { kind: 'none' } },
+          insecure: m.insecure === true ? false : m.insecure,
+        },
+  );
 
 const pathOf = (f: { name: string; absolute: boolean }) =>
   f.absolute ? join(dir, f.name) : f.name;
 
-function pemFields(s: Source, dataField: string, fileField: string): Obj {
-  if (s.kind === 'data') return { [dataField]: Buffer.from(s.text, 'utf8').toString('base64') };
+/** A source's PEM, of the CA, the client certificate or its key. */
+const pemOf = (s: Source, which: keyof typeof PEMS) =>
+  s.kind === 'data' ? s.text && PEMS[which] : s.kind === 'file' ? FILES[s.name] : undefined;
+
+function pemFields(s: Source, which: keyof typeof PEMS, dataField: string, fileField: string): Obj {
+  if (s.kind === 'data') return { [dataField]: Buffer.from(pemOf(s, which)!).toString('base64') };
   if (s.kind === 'file') return { [fileField]: pathOf(s) };
   return {};
 }
@@ -139,12 +173,12 @@ function documentOf(m: Model): Obj {
     server: serverOf(m) + '/'.repeat(m.slashes),
     ...(m.tlsServerName === undefined ? {} : { 'tls-server-name': m.tlsServerName }),
     ...(m.insecure === undefined ? {} : { 'insecure-skip-tls-verify': m.insecure }),
-    ...pemFields(m.ca, 'certificate-authority-data', 'certificate-authority'),
+    ...pemFields(m.ca, 'ca', 'certificate-authority-data', 'certificate-authority'),
     extensions: [{ name: 'client.authentication.k8s.io/exec', extension: { audience: 'x' } }],
   };
   const user: Obj = {
-    ...pemFields(m.cert, 'client-certificate-data', 'client-certificate'),
-    ...pemFields(m.key, 'client-key-data', 'client-key'),
+    ...pemFields(m.cert, 'cert', 'client-certificate-data', 'client-certificate'),
+    ...pemFields(m.key, 'key', 'client-key-data', 'client-key'),
     ...(m.token === undefined ? {} : { token: m.token }),
     ...(m.tokenFile === undefined ? {} : { tokenFile: pathOf(m.tokenFile) }),
   };
@@ -176,12 +210,13 @@ function documentOf(m: Model): Obj {
   };
 }
 
-const text = (m: Model, doc: Obj) => (m.json ? JSON.stringify(doc) : stringify(doc));
+// YAML 1.1, as parseKubeconfig reads it (a string `yes` is quoted).
+const text = (m: Model, doc: Obj) =>
+  m.json ? JSON.stringify(doc) : stringify(doc, { version: '1.1' });
 
 /** What the generator means: the connection, written out from the model alone. */
 function expectedOf(m: Model): KubeConnection {
-  const pem = (s: Source) =>
-    s.kind === 'data' ? s.text || undefined : s.kind === 'file' ? FILES[s.name] : undefined;
+  const pem = (s: Source, which: keyof typeof PEMS) => pemOf(s, which) || undefined;
   const withUser = m.user !== undefined;
   const token = withUser && m.token ? m.token : undefined;
   const tokenFile = withUser ? m.tokenFile : undefined;
@@ -189,9 +224,9 @@ function expectedOf(m: Model): KubeConnection {
   return {
     server: serverOf(m),
     ...(m.tlsServerName ? { tlsServerName: m.tlsServerName } : {}),
-    ca: pem(m.ca),
-    cert: withUser ? pem(m.cert) : undefined,
-    key: withUser ? pem(m.key) : undefined,
+    ca: pem(m.ca, 'ca'),
+    cert: withUser ? pem(m.cert, 'cert') : undefined,
+    key: withUser ? pem(m.key, 'key') : undefined,
     ...(tokenFile
       ? { token: fromFile || token, tokenFile: join(dir, tokenFile.name) }
       : token
@@ -285,7 +320,7 @@ const mutation = (m: Model): fc.Arbitrary<Mutation> =>
       : [
           fc.tuple(fc.constantFrom(...USER_STRINGS), wrongType).map(([field, v]) => ({
             apply: (doc: Obj) => void (userOf(doc)[field] = v),
-            error: `user.${field} must be a string`,
+            error: `user.${field} must be`,
           })),
           fc
             .tuple(
@@ -294,7 +329,7 @@ const mutation = (m: Model): fc.Arbitrary<Mutation> =>
             )
             .map(([field, v]) => ({
               apply: (doc: Obj) => void (userOf(doc)[field] = v),
-              error: `user.${field} is not base64`,
+              error: `user.${field} must be base64`,
             })),
           fc.constant({
             apply: (doc: Obj) => void (contextOf(doc).user = 'no-such-user'),
@@ -303,7 +338,7 @@ const mutation = (m: Model): fc.Arbitrary<Mutation> =>
         ]),
     fc.oneof(badBase64, unpadded).map((v) => ({
       apply: (doc: Obj) => void (clusterOf(doc)['certificate-authority-data'] = v),
-      error: 'cluster.certificate-authority-data is not base64',
+      error: 'cluster.certificate-authority-data must be base64',
     })),
     badServer.map((v) => ({
       apply: (doc: Obj) => void (clusterOf(doc).server = v),
@@ -322,7 +357,11 @@ const mutation = (m: Model): fc.Arbitrary<Mutation> =>
           field === 'certificate-authority' ? 'ca.crt' : Buffer.from('CA').toString('base64');
         cluster['insecure-skip-tls-verify'] = true;
       },
-      error: 'cluster has both a certificate-authority(-data) and insecure-skip-tls-verify: true',
+      // Over plain http, neither is used: refused as that.
+      error:
+        m.scheme === 'https'
+          ? 'cluster has both a certificate-authority(-data) and insecure-skip-tls-verify: true'
+          : 'is reached over plain http',
     })),
     fc.constantFrom<unknown>('true', 'yes', 1, [true]).map((v) => ({
       apply: (doc: Obj) => void (clusterOf(doc)['insecure-skip-tls-verify'] = v),
@@ -346,7 +385,7 @@ const mutation = (m: Model): fc.Arbitrary<Mutation> =>
     }),
     fc.tuple(fc.constantFrom('cluster', 'user'), wrongType).map(([field, v]) => ({
       apply: (doc: Obj) => void (contextOf(doc)[field] = v),
-      error: `context.${field} must be a name`,
+      error: `context.${field} must be a string`,
     })),
     fc.constantFrom('clusters', 'contexts').map((list) => ({
       apply: (doc: Obj) => void delete doc[list],

@@ -5,8 +5,10 @@
 // server (an exec plugin, an auth provider, a proxy): those are refused. Missing, unreadable or
 // mistyped fields (a number for a string, data that is not base64, a server that is not a URL)
 // are errors naming the file and the field, as client-go's decoding makes them.
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { parse } from 'yaml';
 
 export interface KubeConnection {
@@ -50,9 +52,9 @@ function named(list: unknown, name: string, what: string, file: string): Obj {
  * does (its ConfirmUsable accepts an empty auth info).
  */
 function contextUser(doc: Obj, context: Obj, file: string): Obj {
-  const name = reference(context, 'user', file);
+  const name = stringOf(context, 'user');
   if (name === undefined) return {};
-  return isObj(doc.users) || Array.isArray(doc.users) ? named(doc.users, name, 'user', file) : {};
+  return Array.isArray(doc.users) ? named(doc.users, name, 'user', file) : {};
 }
 
 const describe = (v: unknown): string =>
@@ -65,28 +67,11 @@ const describe = (v: unknown): string =>
         : String(v);
 
 /**
- * A context's cluster or user name: a string, as client-go's Context fields are (a mapping or a
- * list there is a decoding error, and once threw a TypeError here when turned into a name).
+ * A string field, absent when missing, null or empty (client-go's `len(x) == 0`). Its type was
+ * checked with the whole file (checkShape).
  */
-function reference(context: Obj, field: 'cluster' | 'user', file: string): string | undefined {
-  const v = context[field];
-  if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v !== 'string')
-    throw new KubeconfigError(file, `context.${field} must be a name, got ${describe(v)}`);
-  return v;
-}
-
-/**
- * A string field, absent when missing, null or empty (client-go's `len(x) == 0`); any other type
- * is an error naming it, as client-go's decoding makes it.
- */
-function stringField(from: Obj, where: string, field: string, file: string): string | undefined {
-  const v = from[field];
-  if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v !== 'string')
-    throw new KubeconfigError(file, `${where}.${field} must be a string, got ${describe(v)}`);
-  return v;
-}
+const stringOf = (from: Obj, field: string): string | undefined =>
+  typeof from[field] === 'string' && from[field] !== '' ? (from[field] as string) : undefined;
 
 const parseUrl = (s: string): URL | undefined => {
   try {
@@ -97,22 +82,36 @@ const parseUrl = (s: string): URL | undefined => {
 };
 
 /**
- * The server URL as client-go's DefaultServerURL reads it: a scheme (in any case, as Go's
- * url.Parse lower-cases it) and a host are kept; a bare host or host:port (`10.0.0.1:6443`,
- * `kubernetes.default.svc`) is https when the connection has TLS settings (a CA, a client
- * certificate, insecure-skip-tls-verify), else http. A bare host with a path is left as given,
- * for the check that refuses it (client-go: "host must be a URL or a host:port pair").
+ * The server URL as client-go reads it: a scheme (in any case, as Go's url.Parse lower-cases
+ * it) and a host are kept; a bare host or host:port (`10.0.0.1:6443`, `kubernetes.default.svc`)
+ * is http, as its ClientConfig decides before it reads any TLS setting. A bare host with a path
+ * is left as given, for the check that refuses it (client-go: "host must be a URL or a
+ * host:port pair").
  */
-function withScheme(server: string, tls: boolean): string {
+function withScheme(server: string): string {
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(?=[^/?#])/.exec(server)?.[1];
   if (scheme) return scheme.toLowerCase() + server.slice(scheme.length);
-  const bare = `${tls ? 'https' : 'http'}://${server}`;
+  const bare = `http://${server}`;
   const url = parseUrl(bare);
   return url && (url.pathname === '' || url.pathname === '/') ? bare : server;
 }
 
 /** Standard base64 with padding, as Go's encoding/json decodes a []byte (it skips \r and \n). */
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Whether a PEM bundle holds a certificate that parses, as Go's AppendCertsFromPEM asks. */
+function parsesAsCertificate(bundle: string): boolean {
+  return (bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []).some(
+    (block) => {
+      try {
+        new X509Certificate(block);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  );
+}
 
 function readTrimmed(path: string): string | undefined {
   try {
@@ -122,14 +121,100 @@ function readTrimmed(path: string): string | undefined {
   }
 }
 
+/** The fields of client-go's v1 Cluster, AuthInfo and Context whose type decoding checks. */
+const FIELD_TYPES: Readonly<Record<string, Readonly<Record<string, 'string' | 'bool' | 'bytes'>>>> =
+  {
+    cluster: {
+      server: 'string',
+      'tls-server-name': 'string',
+      'insecure-skip-tls-verify': 'bool',
+      'certificate-authority': 'string',
+      'certificate-authority-data': 'bytes',
+      'proxy-url': 'string',
+      'disable-compression': 'bool',
+    },
+    user: {
+      'client-certificate': 'string',
+      'client-certificate-data': 'bytes',
+      'client-key': 'string',
+      'client-key-data': 'bytes',
+      token: 'string',
+      tokenFile: 'string',
+      as: 'string',
+      'as-uid': 'string',
+      username: 'string',
+      password: 'string',
+    },
+    context: { cluster: 'string', user: 'string', namespace: 'string' },
+  };
+
+/**
+ * As client-go decodes the whole file before it picks the current context, an entry it would
+ * not use is checked too: its name, and the type of each field above (a number or a mapping
+ * where a string belongs, a quoted "true" where a boolean does, data that is not base64).
+ */
+function checkEntry(entry: unknown, list: string, i: number, file: string): void {
+  const where = `${list}[${i}]`;
+  if (!isObj(entry)) throw new KubeconfigError(file, `${where} must be a mapping`);
+  if (entry.name !== undefined && entry.name !== null && typeof entry.name !== 'string')
+    throw new KubeconfigError(file, `${where}.name must be a string, got ${describe(entry.name)}`);
+  const kind = list.slice(0, -1);
+  const inner = entry[kind];
+  if (inner === undefined || inner === null) return;
+  if (!isObj(inner)) throw new KubeconfigError(file, `${where}.${kind} must be a mapping`);
+  for (const [field, type] of Object.entries(FIELD_TYPES[kind]!)) {
+    const v = inner[field];
+    if (v === undefined || v === null) continue;
+    const wrong =
+      type === 'bool'
+        ? typeof v !== 'boolean'
+        : typeof v !== 'string' || (type === 'bytes' && !BASE64.test(v.replace(/[\r\n]/g, '')));
+    if (wrong)
+      throw new KubeconfigError(
+        file,
+        `${where}.${kind}.${field} must be ${type === 'bool' ? 'true or false' : type === 'bytes' ? 'base64' : 'a string'}, got ${describe(v)}`,
+      );
+  }
+}
+
+/**
+ * client-go's decoding refuses a version or kind other than its own ("no kind "Config" is
+ * registered for version "v2""), a list naming two entries alike ("duplicate name"), and a
+ * field of the wrong type in any entry.
+ */
+function checkShape(doc: Obj, file: string): void {
+  for (const [field, want] of [
+    ['apiVersion', 'v1'],
+    ['kind', 'Config'],
+  ] as const) {
+    const v = doc[field];
+    if (v !== undefined && v !== null && v !== '' && v !== want)
+      throw new KubeconfigError(file, `${field} must be ${want}, got ${describe(v)}`);
+  }
+  for (const list of ['clusters', 'users', 'contexts'] as const) {
+    const entries = doc[list];
+    if (entries === undefined || entries === null) continue;
+    if (!Array.isArray(entries))
+      throw new KubeconfigError(file, `${list} must be a list, got ${describe(entries)}`);
+    entries.forEach((entry, i) => checkEntry(entry, list, i, file));
+    const names = entries.map((e: unknown) => (isObj(e) ? e.name : undefined));
+    const twice = names.find((n, i) => typeof n === 'string' && names.indexOf(n) !== i);
+    if (twice !== undefined)
+      throw new KubeconfigError(file, `${list} has two entries named ${JSON.stringify(twice)}`);
+  }
+}
+
 export function parseKubeconfig(text: string, file: string): KubeConnection {
   let doc: unknown;
   try {
-    doc = parse(text);
+    // YAML 1.1, as client-go's decoder (sigs.k8s.io/yaml, a fork of gopkg.in/yaml.v2) reads it:
+    // `insecure-skip-tls-verify: yes` is true there.
+    doc = parse(text, { version: '1.1' });
   } catch (err) {
     throw new KubeconfigError(file, `not YAML: ${(err as Error).message}`, { cause: err });
   }
   if (!isObj(doc)) throw new KubeconfigError(file, 'must be a mapping');
+  checkShape(doc, file);
   const contextName = doc['current-context'];
   if (contextName === undefined || contextName === null || contextName === '') {
     throw new KubeconfigError(file, 'current-context is not set');
@@ -137,7 +222,7 @@ export function parseKubeconfig(text: string, file: string): KubeConnection {
   if (typeof contextName !== 'string')
     throw new KubeconfigError(file, `current-context must be a name, got ${describe(contextName)}`);
   const context = named(doc.contexts, contextName, 'context', file);
-  const clusterName = reference(context, 'cluster', file);
+  const clusterName = stringOf(context, 'cluster');
   if (clusterName === undefined)
     throw new KubeconfigError(file, `context ${JSON.stringify(contextName)} names no cluster`);
   const cluster = named(doc.clusters, clusterName, 'cluster', file);
@@ -153,21 +238,11 @@ export function parseKubeconfig(text: string, file: string): KubeConnection {
       throw new KubeconfigError(file, `${field}: cannot read ${full}`, { cause: err });
     }
   };
-  const pem = (
-    where: 'cluster' | 'user',
-    dataField: string,
-    fileField: string,
-    from: Obj,
-  ): string | undefined => {
-    const data = stringField(from, where, dataField, file);
-    const path = stringField(from, where, fileField, file);
-    // Buffer.from would decode anything, and a mangled CA would surface later as a TLS error
-    // naming neither the file nor the field.
-    if (data !== undefined) {
-      if (!BASE64.test(data.replace(/[\r\n]/g, '')))
-        throw new KubeconfigError(file, `${where}.${dataField} is not base64`);
-      return Buffer.from(data, 'base64').toString('utf8');
-    }
+  const pem = (dataField: string, fileField: string, from: Obj): string | undefined => {
+    const data = stringOf(from, dataField);
+    const path = stringOf(from, fileField);
+    // Base64, checked with the whole file (checkShape).
+    if (data !== undefined) return Buffer.from(data, 'base64').toString('utf8');
     return path === undefined ? undefined : read(fileField, path);
   };
   // Ways of reaching the server this adapter does not take: ignored, its requests would go out
@@ -176,6 +251,7 @@ export function parseKubeconfig(text: string, file: string): KubeConnection {
     ['exec', user],
     ['auth-provider', user],
     ['username', user],
+    ['password', user],
     ['proxy-url', cluster],
   ] as const) {
     if (from[field] !== undefined && from[field] !== null && from[field] !== '')
@@ -200,44 +276,20 @@ export function parseKubeconfig(text: string, file: string): KubeConnection {
    * to the static one only while the file cannot be read.
    */
   const bearer = (): Pick<KubeConnection, 'token' | 'tokenFile'> => {
-    const token = stringField(user, 'user', 'token', file);
-    const tokenFile = stringField(user, 'user', 'tokenFile', file);
+    const token = stringOf(user, 'token');
+    const tokenFile = stringOf(user, 'tokenFile');
     if (tokenFile === undefined) return token === undefined ? {} : { token };
     const fromFile =
       token === undefined ? read('tokenFile', tokenFile).trim() : readTrimmed(fullPath(tokenFile));
     return { token: fromFile || token, tokenFile: fullPath(tokenFile) };
   };
-  const tlsServerName = stringField(cluster, 'cluster', 'tls-server-name', file);
-  const insecure = cluster['insecure-skip-tls-verify'];
-  if (insecure !== undefined && insecure !== null && typeof insecure !== 'boolean')
-    throw new KubeconfigError(
-      file,
-      `cluster.insecure-skip-tls-verify must be true or false, got ${describe(insecure)}`,
-    );
-  const ca = pem('cluster', 'certificate-authority-data', 'certificate-authority', cluster);
-  const cert = pem('user', 'client-certificate-data', 'client-certificate', user);
-  const key = pem('user', 'client-key-data', 'client-key', user);
-  // As client-go's config validation: one without the other fails every TLS handshake later.
-  if ((cert === undefined) !== (key === undefined))
-    throw new KubeconfigError(
-      file,
-      cert === undefined
-        ? 'user has a client key but no client-certificate(-data)'
-        : 'user has a client certificate but no client-key(-data)',
-    );
-  // As client-go's TLSConfigFor: a CA to check the server against and an order not to check it
-  // cannot both be meant ("specifying a root certificates file with the insecure flag is not
-  // allowed"); taking either would connect other than the kubeconfig says.
-  if (ca !== undefined && insecure === true)
-    throw new KubeconfigError(
-      file,
-      'cluster has both a certificate-authority(-data) and insecure-skip-tls-verify: true, which client-go refuses (specifying a root certificates file with the insecure flag is not allowed): remove one',
-    );
-  const given = stringField(cluster, 'cluster', 'server', file);
-  const server =
-    given === undefined
-      ? undefined
-      : withScheme(given, ca !== undefined || cert !== undefined || insecure === true);
+  const tlsServerName = stringOf(cluster, 'tls-server-name');
+  const insecure = cluster['insecure-skip-tls-verify'] === true;
+  const ca = pem('certificate-authority-data', 'certificate-authority', cluster);
+  const cert = pem('client-certificate-data', 'client-certificate', user);
+  const key = pem('client-key-data', 'client-key', user);
+  const given = stringOf(cluster, 'server');
+  const server = given === undefined ? undefined : withScheme(given);
   // Every request's URL is the server's with the path appended: it must parse, with a host, and
   // carry no query or fragment that the path would land in.
   const url = server === undefined ? undefined : parseUrl(server);
@@ -255,14 +307,65 @@ export function parseKubeconfig(text: string, file: string): KubeConnection {
       `cluster.server must be an http(s) URL with a host and no query, or a host:port, got ${JSON.stringify(given ?? cluster.server)}`,
     );
   }
+  // client-go reads the user and the cluster's TLS settings only for an https server: over
+  // http (`http://…`, or a bare host:port) it sends no token or certificate and checks no CA.
+  // Sending them here, or taking https for it, would reach the server otherwise than it does.
+  const credentials = bearer();
+  const settings = [
+    ca !== undefined && 'a certificate-authority(-data)',
+    (cert ?? key) !== undefined && 'a client certificate or key',
+    credentials.token !== undefined && 'a token',
+    insecure && 'insecure-skip-tls-verify: true',
+    tlsServerName !== undefined && 'a tls-server-name',
+  ].filter(Boolean);
+  if (url.protocol === 'http:' && settings.length)
+    throw new KubeconfigError(
+      file,
+      `cluster.server ${JSON.stringify(given)} is reached over plain http, where client-go uses none of ${settings.join(', ')}: give the server as https://… if TLS is meant, or remove them`,
+    );
+  // As client-go's config validation: one without the other fails every TLS handshake later.
+  if ((cert === undefined) !== (key === undefined))
+    throw new KubeconfigError(
+      file,
+      cert === undefined
+        ? 'user has a client key but no client-certificate(-data)'
+        : 'user has a client certificate but no client-key(-data)',
+    );
+  // As client-go's TLSConfigFor: a CA to check the server against and an order not to check it
+  // cannot both be meant ("specifying a root certificates file with the insecure flag is not
+  // allowed"); taking either would connect other than the kubeconfig says.
+  if (ca !== undefined && insecure)
+    throw new KubeconfigError(
+      file,
+      'cluster has both a certificate-authority(-data) and insecure-skip-tls-verify: true, which client-go refuses (specifying a root certificates file with the insecure flag is not allowed): remove one',
+    );
+  // As client-go's TLSConfigFor, which fails before the first request: a CA with no certificate
+  // in it, or a certificate and key that are not PEM or not a pair, named here rather than as
+  // a TLS error on the first request.
+  if (ca !== undefined && !parsesAsCertificate(ca))
+    throw new KubeconfigError(
+      file,
+      'cluster.certificate-authority(-data) holds no PEM certificate',
+    );
+  if (cert !== undefined && key !== undefined) {
+    try {
+      createSecureContext({ cert, key });
+    } catch (err) {
+      throw new KubeconfigError(
+        file,
+        `user's client certificate and key are not a PEM pair: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+  }
   return {
     server: server.replace(/\/+$/, ''),
     ...(tlsServerName === undefined ? {} : { tlsServerName }),
     ca,
     cert,
     key,
-    ...bearer(),
-    insecureSkipTlsVerify: insecure === true,
+    ...credentials,
+    insecureSkipTlsVerify: insecure,
   };
 }
 

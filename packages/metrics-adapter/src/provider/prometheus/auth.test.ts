@@ -68,6 +68,9 @@ describe('Prometheus credentials', () => {
   it('takes a --prometheus-auth-config kubeconfig as client-go does: tls-server-name, and a tokenFile read again as it rotates', () => {
     const file = join(dir, 'token');
     writeFileSync(file, 'from-file\n');
+    const ca = createPki();
+    const { cert: pem } = ca.ca('prometheus-ca');
+    ca.remove();
     const kubeconfig = join(dir, 'kubeconfig.yaml');
     writeFileSync(
       kubeconfig,
@@ -79,7 +82,7 @@ describe('Prometheus credentials', () => {
             name: 'p',
             cluster: {
               server: 'https://10.0.0.7:9091',
-              'certificate-authority-data': Buffer.from('CA PEM').toString('base64'),
+              'certificate-authority-data': Buffer.from(pem).toString('base64'),
               'tls-server-name': 'prometheus.monitoring.svc',
             },
           },
@@ -91,7 +94,7 @@ describe('Prometheus credentials', () => {
     );
     let now = 0;
     const auth = prometheusAuth({ ...none, prometheusAuthConfig: kubeconfig }, dir, () => now);
-    expect(auth.tls).toEqual({ ca: 'CA PEM', servername: 'prometheus.monitoring.svc' });
+    expect(auth.tls).toEqual({ ca: pem, servername: 'prometheus.monitoring.svc' });
     expect(auth.token?.()).toBe('from-file');
     writeFileSync(file, 'rotated\n');
     utimesSync(file, new Date(), new Date(Date.now() + 5_000));
