@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { askGoOracle } from './testing/go-oracle';
+import { oneCharOff } from './testing/near-miss';
 import { FlagError, parseGoDuration } from './flags';
 
 type Answer = { ns: string } | { error: string };
@@ -43,21 +44,8 @@ const duration = fc
   )
   .map(([sign, body]) => sign + body);
 
-/** A text with one character deleted, doubled or replaced: a near miss of the grammar. */
-const mutated = fc
-  .tuple(
-    duration,
-    fc.nat(),
-    fc.constantFrom('delete', 'double', 'replace'),
-    fc.string({ minLength: 1, maxLength: 1 }),
-  )
-  .map(([t, at, how, c]) => {
-    if (t === '') return c;
-    const i = at % t.length;
-    if (how === 'delete') return t.slice(0, i) + t.slice(i + 1);
-    if (how === 'double') return t.slice(0, i + 1) + t.slice(i);
-    return t.slice(0, i) + c + t.slice(i + 1);
-  });
+/** A text one character off: a near miss of the grammar. */
+const mutated = oneCharOff(duration, fc.string({ minLength: 1, maxLength: 1 }));
 
 function ours(text: string): { ms: number } | { refused: string } {
   try {

@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { askGoOracle } from '../../testing/go-oracle';
+import { oneCharOff } from '../../testing/near-miss';
 import { METRICS_QUERY_FIELDS } from './config';
 import { TemplateError, type TemplateValue } from './go-template';
 import { compileGoTemplate, type GoTemplate } from './go-template-engine';
@@ -220,24 +221,14 @@ const PRELUDES = [
   '<<$x := .GroupBySlice>><<$i := 0>><<$v := "pod">>',
 ];
 
-/** A template with one character deleted, doubled or replaced: a near miss of the grammar. */
-const mutated = fc
-  .tuple(
-    template,
-    fc.nat(),
-    fc.constantFrom('delete', 'double', 'replace'),
-    fc.constantFrom(
-      ...['<', '>', '(', ')', '|', '$', '.', '-', '+', '"', '`', ' ', '\t', '\n', ':', '='],
-      ...[',', 'x', '/', '*', '%', '0'],
-    ),
-  )
-  .map(([t, at, how, c]) => {
-    if (t === '') return t;
-    const i = at % t.length;
-    if (how === 'delete') return t.slice(0, i) + t.slice(i + 1);
-    if (how === 'double') return t.slice(0, i + 1) + t.slice(i);
-    return t.slice(0, i) + c + t.slice(i + 1);
-  });
+/** A template one character off: a near miss of the grammar. */
+const mutated = oneCharOff(
+  template,
+  fc.constantFrom(
+    ...['<', '>', '(', ')', '|', '$', '.', '-', '+', '"', '`', ' ', '\t', '\n', ':', '='],
+    ...[',', 'x', '/', '*', '%', '0'],
+  ),
+);
 
 // Where the engine refuses a template that Go parses, it is one it refuses by design, when the
 // config is read rather than at each request: an action sure to fail whenever it runs (a field
