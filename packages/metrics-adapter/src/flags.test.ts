@@ -460,6 +460,8 @@ describe('flags', () => {
       'invalid argument "2562047h47m16.854775808s" for "--metrics-max-age": time: invalid duration',
     );
     expect(() => parseGoDuration('5d')).toThrow('time: unknown unit "d" in duration "5d"');
+    // Go's uint64 sum wraps at 2^64, past its check: Go reads this as 1h.
+    expect(parseGoDuration('9223372036854775808ns9223372036854775808ns1h')).toBe(3_600_000);
   });
 
   it('refuses a negative duration, which Go would take', () => {

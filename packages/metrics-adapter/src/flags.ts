@@ -372,7 +372,9 @@ export function parseGoDuration(text: string, flag = 'duration'): number {
       ns += BigInt(Math.trunc(Number(digits) * (Number(unit) / scale)));
       if (ns > MAX_NS) fail('invalid duration');
     }
-    total += ns;
+    // A uint64 sum, as Go's: 2^63 + 2^63 wraps to 0 and passes its check (Go reads
+    // `9223372036854775808ns9223372036854775808ns1h` as 1h; found by flags.oracle.test.ts).
+    total = BigInt.asUintN(64, total + ns);
     if (total > MAX_NS) fail('invalid duration');
     s = s.slice(m[0].length);
   }

@@ -36,7 +36,9 @@ export type Random = ReturnType<typeof random>;
 function plainSafe(text: string, inFlow: boolean): boolean {
   if (text === '' || /^[\s\-?:,[\]{}#&*!|>'"%@`]/.test(text) || /\s$/.test(text)) return false;
   if (/: |:$| #|\n|\t/.test(text)) return false;
-  if (inFlow && /[,[\]{}]/.test(text)) return false;
+  // libyaml (yaml.v2's and client-go's parser) also ends a plain scalar at `?` inside a flow,
+  // which YAML 1.2 does not: a difference of the parsers, not of the readers under test.
+  if (inFlow && /[,[\]{}?]/.test(text)) return false;
   // A text YAML would read as something else (a number, a boolean, a null).
   return !/^(~|null|true|false|yes|no|on|off|y|n|[-+.\d].*)$/i.test(text);
 }
