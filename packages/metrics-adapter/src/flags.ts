@@ -5,6 +5,7 @@
 // accepted and reported, so a prometheus-adapter Deployment runs unchanged.
 import { isIP } from 'node:net';
 import { getCiphers } from 'node:tls';
+import { parsePrometheusUrl, PrometheusUrlError } from './provider/prometheus/base-url';
 
 export class FlagError extends Error {
   constructor(message: string) {
@@ -652,11 +653,11 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
   }
   const url = str('prometheus-url') as string;
   try {
-    const parsed = new URL(url);
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http(s)');
-  } catch {
+    parsePrometheusUrl(url);
+  } catch (err) {
+    if (!(err instanceof PrometheusUrlError)) throw err;
     throw new FlagError(
-      `invalid argument ${JSON.stringify(url)} for "--prometheus-url": want an http:// or https:// URL`,
+      `invalid argument ${JSON.stringify(url)} for "--prometheus-url": ${err.message}`,
     );
   }
   const port = parseInt10(str('secure-port') as string, 'secure-port');

@@ -18,11 +18,8 @@ import { loadKubeconfig, type KubeConnection } from './k8s/kubeconfig';
 import { kubeWatchLister } from './k8s/watch-lister';
 import type { AdapterFlags } from './flags';
 import type { ObjectLister } from './k8s/objects';
-import {
-  createPrometheusClient,
-  prometheusAt,
-  type PrometheusClient,
-} from './provider/prometheus/client';
+import { createPrometheusClient, type PrometheusClient } from './provider/prometheus/client';
+import { parsePrometheusUrl, prometheusAt } from './provider/prometheus/base-url';
 import { prometheusAuth } from './provider/prometheus/auth';
 import { httpTransport } from './provider/prometheus/transport';
 import { parseAdapterConfig, type AdapterConfig } from './provider/prometheus/config';
@@ -452,7 +449,7 @@ export async function startAdapter(
   const host = everywhere ? '127.0.0.1' : flags.bindAddress;
   logger.info('serving', {
     port,
-    prometheus: prometheusAt(new URL(flags.prometheusUrl)),
+    prometheus: prometheusAt(parsePrometheusUrl(flags.prometheusUrl)),
     rules: config.rules.length,
     externalRules: config.externalRules.length,
   });

@@ -2,7 +2,7 @@
 // (web/api/v1/api.go) answers: error bodies and their status codes, each result type, native
 // histogram samples, and the URL a --prometheus-url with a path and query parameters leads to.
 import { localServers } from '../../testing/local-servers';
-import { createPrometheusClient, prometheusAt, PrometheusError } from './client';
+import { createPrometheusClient, PrometheusError } from './client';
 
 const servers = localServers();
 const serve = servers.serve;
@@ -275,16 +275,5 @@ describe('--prometheus-header', () => {
     expect(() =>
       createPrometheusClient({ url: 'http://127.0.0.1:9', headers: { 'X-A': 'one\r\nX-B: two' } }),
     ).toThrow('--prometheus-header X-A: the value "one\\r\\nX-B: two" has a line break or NUL');
-  });
-});
-
-describe('prometheusAt', () => {
-  it('names Prometheus by scheme, host and path, never its credentials or query', () => {
-    expect(prometheusAt(new URL('https://id:s3cret@thanos:9090/api/prom/?token=abc'))).toBe(
-      'https://thanos:9090/api/prom',
-    );
-    expect(prometheusAt(new URL('http://prometheus.monitoring.svc:9090'))).toBe(
-      'http://prometheus.monitoring.svc:9090',
-    );
   });
 });

@@ -1,6 +1,13 @@
 // A small Prometheus HTTP API client: instant queries and series discovery, with
 // prometheus-adapter's --prometheus-verb and --prometheus-header, and a deadline per call.
 // Failures carry a kind so the API layer can answer 503 (down, slow) or 400 (bad query).
+import {
+  apiUrl,
+  parsePrometheusUrl,
+  prometheusAt,
+  PrometheusUrlError,
+  type PrometheusBase,
+} from './base-url';
 import { httpTransport, type Transport, type TransportResponse } from './transport';
 import { valuesAtSampleTime, withSampleTime } from './sample-times';
 
@@ -43,19 +50,6 @@ function checkHeaders(headers: Readonly<Record<string, string | string[]>>): voi
           `--prometheus-header ${name}: the value ${JSON.stringify(value)} has a line break or NUL`,
         );
   }
-}
-
-/**
- * The URL of an API path under `--prometheus-url`: its path is a prefix (as upstream's
- * `path.Join(baseURL.Path, endpoint)`), and its own query parameters are sent with every call,
- * before the call's (a Thanos `?dedup=false`); pasted after the URL as text they cut the path off.
- */
-function apiUrl(base: URL, path: string, params?: URLSearchParams): string {
-  const url = new URL(base);
-  url.hash = '';
-  url.pathname = `${base.pathname.replace(/\/+$/, '')}${path}`;
-  if (params) for (const [k, v] of params) url.searchParams.append(k, v);
-  return url.toString();
 }
 
 export interface PrometheusClientOptions {
@@ -152,21 +146,15 @@ const seriesText = (labels: object) =>
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     .join(',')}}`;
 
-/**
- * Prometheus as messages and the log name it: scheme, host and path, without the user and
- * password or the query, which may hold a secret (`https://id:key@host/api/prom?token=…`).
- * Errors reach the API's callers in a Status.
- */
-export function prometheusAt(url: URL): string {
-  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
-}
-
 export function createPrometheusClient(options: PrometheusClientOptions): PrometheusClient {
-  let baseUrl: URL;
+  let baseUrl: PrometheusBase;
   try {
-    baseUrl = new URL(options.url);
+    baseUrl = parsePrometheusUrl(options.url);
   } catch (err) {
-    throw new Error(`--prometheus-url ${JSON.stringify(options.url)}: not a URL`, { cause: err });
+    if (!(err instanceof PrometheusUrlError)) throw err;
+    throw new Error(`--prometheus-url ${JSON.stringify(options.url)}: ${err.message}`, {
+      cause: err,
+    });
   }
   const base = prometheusAt(baseUrl);
   if (options.headers) checkHeaders(options.headers);

@@ -1,0 +1,3 @@
+module beacon.test/url-oracle
+
+go 1.22
