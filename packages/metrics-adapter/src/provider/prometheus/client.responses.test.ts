@@ -274,6 +274,29 @@ describe('--prometheus-header', () => {
     );
     expect(() =>
       createPrometheusClient({ url: 'http://127.0.0.1:9', headers: { 'X-A': 'one\r\nX-B: two' } }),
-    ).toThrow('--prometheus-header X-A: the value "one\\r\\nX-B: two" has a line break or NUL');
+    ).toThrow('--prometheus-header X-A: the value "one\\r\\nX-B: two" has a control character');
+    // Go's client refuses any control character but a tab (httpguts.ValidHeaderFieldValue).
+    expect(() =>
+      createPrometheusClient({ url: 'http://127.0.0.1:9', headers: { 'X-A': 'a\u0001b' } }),
+    ).toThrow('--prometheus-header X-A: the value "a\\u0001b" has a control character');
+    expect(() =>
+      createPrometheusClient({ url: 'http://127.0.0.1:9', headers: { 'X-A': 'a\tb' } }),
+    ).not.toThrow();
+  });
+
+  it('sends a value as its UTF-8 bytes, as Go sends it, each value its own field line', async () => {
+    const raw: Buffer[] = [];
+    const url = await serve((req, res) => {
+      // node:http reads a header's bytes one char each (latin1): its bytes again.
+      for (let i = 0; i < req.rawHeaders.length; i += 2)
+        if (req.rawHeaders[i] === 'X-Tenant')
+          raw.push(Buffer.from(req.rawHeaders[i + 1] as string, 'latin1'));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(vector([]));
+    });
+    await createPrometheusClient({ url, headers: { 'X-Tenant': ['Zoë', 'équipe 🚀'] } }).query(
+      'up',
+    );
+    expect(raw).toEqual([Buffer.from('Zoë', 'utf8'), Buffer.from('équipe 🚀', 'utf8')]);
   });
 });

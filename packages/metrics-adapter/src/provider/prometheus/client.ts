@@ -32,11 +32,17 @@ export class PrometheusError extends Error {
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /**
- * Refuses, when the client is made (at start), a header Node would refuse on every query: a name
- * that is no token (`--prometheus-header="X-Scope-OrgID: t"`, whose name upstream's
- * parseHeaderArgs takes whole, as it splits at `=` only), or a value with a line break.
+ * The headers as they go on the wire, checked when the client is made (at start): a name that
+ * is no token (`--prometheus-header="X-Scope-OrgID: t"`, whose name upstream's parseHeaderArgs
+ * takes whole, as it splits at `=` only) or a value with a control character but a tab is
+ * refused, as Go's client refuses it at every query (httpguts.ValidHeaderFieldValue). A value
+ * goes as its UTF-8 bytes, as Go sends it: node:http writes each char of a value as one byte
+ * (latin1), so `Zoë` went as 0xEB and an emoji failed every query.
  */
-function checkHeaders(headers: Readonly<Record<string, string | string[]>>): void {
+function wireHeaders(
+  headers: Readonly<Record<string, string | string[]>>,
+): Record<string, string | string[]> {
+  const wire: Record<string, string | string[]> = {};
   for (const [name, values] of Object.entries(headers)) {
     if (!HEADER_NAME.test(name)) {
       const hint = name.includes(':') ? ' (write it Name=Value, not Name: Value)' : '';
@@ -44,12 +50,16 @@ function checkHeaders(headers: Readonly<Record<string, string | string[]>>): voi
         `--prometheus-header ${JSON.stringify(name)}: not a valid HTTP header name${hint}`,
       );
     }
-    for (const value of typeof values === 'string' ? [values] : values)
-      if (/[\r\n\0]/.test(value))
+    const bytes = (value: string) => {
+      if ([...value].some((c) => (c < ' ' && c !== '\t') || c === '\x7f'))
         throw new Error(
-          `--prometheus-header ${name}: the value ${JSON.stringify(value)} has a line break or NUL`,
+          `--prometheus-header ${name}: the value ${JSON.stringify(value)} has a control character`,
         );
+      return Buffer.from(value, 'utf8').toString('latin1');
+    };
+    wire[name] = typeof values === 'string' ? bytes(values) : values.map(bytes);
   }
+  return wire;
 }
 
 export interface PrometheusClientOptions {
@@ -157,7 +167,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     });
   }
   const base = prometheusAt(baseUrl);
-  if (options.headers) checkHeaders(options.headers);
+  const headers = options.headers && wireHeaders(options.headers);
   const verb = options.verb ?? 'GET';
   const timeoutMs = options.timeoutMs ?? 5000;
   const doFetch = options.fetch ?? httpTransport();
@@ -208,7 +218,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
       headers: {
         accept: 'application/json',
         ...(options.token ? { authorization: `Bearer ${options.token()}` } : {}),
-        ...options.headers,
+        ...headers,
         // After --prometheus-header, as upstream sets it: the body is a form whatever they say.
         ...(verb === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
       },
