@@ -311,7 +311,15 @@ describe('flags', () => {
     // pflag's names are case-sensitive: named as unknown, as pflag names it.
     [['--Secure-Port=6443'], 'unknown flag: --Secure-Port'],
     [['--secure.port', '1'], 'unknown flag: --secure.port'],
-    [['-'], 'unexpected argument "-": not a --flag'],
+    // pflag's parseArgs: one dash is shorthands, of which -v is the only one (and -h, help).
+    [['-prometheus-url=http://p'], "unknown shorthand flag: 'p' in -prometheus-url=http://p"],
+    [['---secure-port=1'], 'bad flag syntax: ---secure-port=1'],
+    [['--=1'], 'bad flag syntax: --=1'],
+    [['-v'], "flag needs an argument: 'v' in -v"],
+    [['--config'], 'flag needs an argument: --config'],
+    // Each value is read as pflag sets it, a bad one an error though a later one replaces it.
+    [['--secure-port=x', '--secure-port=1'], 'invalid argument "x" for "--secure-port"'],
+    [['--requestheader-allowed-names=a"b'], 'bare " in non-quoted-field'],
     [
       ['--tls-min-version=TLS1.2'],
       'want one of VersionTLS10, VersionTLS11, VersionTLS12, VersionTLS13',
@@ -377,6 +385,28 @@ describe('flags', () => {
       expect(() => parseFlags([`--bind-address=${bad}`])).toThrow(
         `invalid argument ${JSON.stringify(bad)} for "--bind-address": not an IP address`,
       );
+  });
+
+  it("reads the values as pflag's types do: base-0 ints, CSV string slices, - as a word", () => {
+    // strconv.ParseInt(s, 0, 64), pflag's intValue.
+    for (const [text, port] of [
+      ['0x1bb', 443],
+      ['0o673', 443],
+      ['0673', 443],
+      ['0b110111011', 443],
+      ['+4_4_3', 443],
+      ['00443', 291],
+    ] as const)
+      expect(parseFlags([`--secure-port=${text}`]).securePort).toBe(port);
+    // encoding/csv's first record, pflag's readAsCSV: quotes hold commas.
+    expect(
+      parseFlags(['--requestheader-allowed-names="front,proxy",aggregator'])
+        .requestheaderAllowedNames,
+    ).toEqual(['front,proxy', 'aggregator']);
+    expect(parseFlags(['-', '--v=1']).positionals).toEqual(['-']);
+    // klog's Level: base 10 into 32 bits.
+    expect(() => parseFlags(['-v=0x1'])).toThrow('invalid argument "0x1" for "--v"');
+    expect(() => parseFlags(['-v=2147483648'])).toThrow('value out of range');
   });
 
   it('takes -h for --help, as pflag does', () => {

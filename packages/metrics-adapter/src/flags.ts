@@ -1,18 +1,22 @@
 // Command-line flags, compatible with prometheus-adapter's: its own flags, the generic API
 // server's TLS and authentication flags, and the klog flags its published manifests pass.
-// Parsed strictly, as Go's pflag does: `--name=value` or `--name value`, booleans bare or
-// `=true|false`; an unknown flag is an error naming it. Flags that change nothing here are
-// accepted and reported, so a prometheus-adapter Deployment runs unchanged.
+// The command line is read as upstream's pflag reads it (pflag.ts); this module says which
+// flags there are, of which type, and what each means. An unknown flag is an error naming it.
+// Flags that change nothing here are accepted and reported, so a prometheus-adapter Deployment
+// runs unchanged.
 import { isIP } from 'node:net';
 import { getCiphers } from 'node:tls';
 import { parsePrometheusUrl, PrometheusUrlError } from './provider/prometheus/base-url';
+import {
+  FlagError,
+  goCsvRecord,
+  goParseBool,
+  goParseInt,
+  readFlagArgs,
+  type FlagTable,
+} from './pflag';
 
-export class FlagError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'FlagError';
-  }
-}
+export { FlagError };
 
 export interface AdapterFlags {
   readonly help: boolean;
@@ -397,22 +401,56 @@ function goFraction(digits: string): [bigint, number] {
   return [x, scale];
 }
 
-/** Go's strconv.ParseBool, which pflag's booleans (klog's too) use: these spellings only. */
+/** A boolean's value, as pflag's boolValue reads it (strconv.ParseBool). */
 function parseBool(text: string, flag: string): boolean {
-  if (/^(1|t|T|TRUE|true|True)$/.test(text)) return true;
-  if (/^(0|f|F|FALSE|false|False)$/.test(text)) return false;
-  throw new FlagError(
-    `invalid argument ${JSON.stringify(text)} for "--${flag}": want true or false`,
-  );
+  const value = goParseBool(text);
+  if (value === undefined)
+    throw new FlagError(
+      `invalid argument ${JSON.stringify(text)} for "--${flag}": want true or false`,
+    );
+  return value;
 }
 
-function parseInt10(text: string, flag: string): number {
-  if (!/^-?\d+$/.test(text))
+/**
+ * An int flag's value as pflag's intValue reads it (strconv.ParseInt base 0: `443`, `0x1bb`,
+ * `0o673`, `1_000`), or klog's -v as its Level reads it (base 10, 32 bits).
+ */
+function parseIntFlag(text: string, flag: string): number {
+  const read = flag === 'v' ? goParseInt(text, 10, 32) : goParseInt(text, 0, 64);
+  if ('error' in read)
     throw new FlagError(
-      `invalid argument ${JSON.stringify(text)} for "--${flag}": want an integer`,
+      `invalid argument ${JSON.stringify(text)} for "--${flag}": want an integer (${read.error})`,
     );
-  return Number(text);
+  return Number(read.value);
 }
+
+/** A string slice's value as pflag's stringSliceValue reads it: one CSV record. */
+function csvFields(text: string, flag: string): string[] {
+  const read = goCsvRecord(text);
+  if ('error' in read)
+    throw new FlagError(`invalid argument ${JSON.stringify(text)} for "--${flag}": ${read.error}`);
+  return read.fields;
+}
+
+/**
+ * The flags as pflag.ts reads them: each value is read by its flag's type as it is given, as
+ * pflag sets it, so a bad value is an error even where a later one takes its place.
+ * --prometheus-header is upstream's one string array: each value whole, commas and all.
+ */
+export const FLAG_TABLE: FlagTable = {
+  kind(name) {
+    const spec = Object.hasOwn(FLAGS, name) ? FLAGS[name] : undefined;
+    if (!spec) return undefined;
+    return spec.kind === 'bool' || spec.kind === 'ignored-bool' ? 'bool' : 'value';
+  },
+  check(name, value) {
+    const kind = FLAGS[name]?.kind;
+    if (kind === 'bool' || kind === 'ignored-bool') parseBool(value, name);
+    else if (kind === 'int') parseIntFlag(value, name);
+    else if (kind === 'duration') parseGoDuration(value, name);
+    else if (kind === 'list' && name !== 'prometheus-header') csvFields(value, name);
+  },
+};
 
 /** Go's crypto/tls version names, as --tls-min-version takes them, in Node's words. */
 const TLS_VERSIONS = {
@@ -568,46 +606,16 @@ function bindAddress(text: string): string {
 }
 
 export function parseFlags(argv: readonly string[]): AdapterFlags {
+  const read = readFlagArgs(argv, FLAG_TABLE);
   const given = new Map<string, string[]>();
   const ignored: string[] = [];
-  const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    // `--` ends the flags, as in pflag: what follows is words, flag-like or not.
-    if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    // Any name (`_` for klog's, `--log_file`); one no flag has is refused below, by its name.
-    // klog's -v is pflag's one shorthand here, which takes its value attached too (`-v4`).
-    const m = /^-(v)([^=].*)$/s.exec(arg) ?? /^--?([^=-][^=]*)(?:=(.*))?$/s.exec(arg);
-    if (!m) {
-      // pflag leaves words that are no flag for the program, which prometheus-adapter ignores.
-      if (!arg.startsWith('-')) {
-        positionals.push(arg);
-        continue;
-      }
-      throw new FlagError(`unexpected argument ${JSON.stringify(arg)}: not a --flag`);
-    }
-    // pflag answers -h as --help when no flag has that shorthand.
-    const name = arg === '-h' ? 'help' : (m[1] as string);
-    // An own key only: `--constructor` is as unknown as any other name.
-    const spec = Object.hasOwn(FLAGS, name) ? FLAGS[name] : undefined;
-    if (!spec) throw new FlagError(`unknown flag: --${name}`);
-    let value = m[2];
-    if (value === undefined) {
-      if (spec.kind === 'bool' || spec.kind === 'ignored-bool') value = 'true';
-      else if (i + 1 < argv.length) value = argv[++i] as string;
-      else throw new FlagError(`flag needs an argument: --${name}`);
-    }
-    // A boolean that changes nothing still refuses what pflag refuses (`--logtostderr=yes`).
-    if (spec.kind === 'ignored-bool') parseBool(value, name);
-    if (spec.kind === 'ignored' || spec.kind === 'ignored-bool') {
-      ignored.push(`--${name}=${value}`);
-      continue;
-    }
-    given.set(name, [...(given.get(name) ?? []), value]);
+  for (const { name, value } of read.flags) {
+    const kind = FLAGS[name]?.kind;
+    if (kind === 'ignored' || kind === 'ignored-bool') ignored.push(`--${name}=${value}`);
+    else given.set(name, [...(given.get(name) ?? []), value]);
   }
+  if (read.help) given.set('help', ['true']);
+  const positionals = read.positionals;
 
   const str = (name: string) => {
     const values = given.get(name);
@@ -616,8 +624,10 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
   const list = (name: string) => {
     const values =
       given.get(name) ?? (FLAGS[name]?.fallback ? [FLAGS[name]?.fallback as string] : []);
+    // Each entry trimmed and an empty one dropped, where pflag keeps them: an allowed name
+    // " aggregator" would match no certificate, a header name "" no header.
     return values
-      .flatMap((v) => (name === 'prometheus-header' ? [v] : v.split(',')))
+      .flatMap((v) => (name === 'prometheus-header' ? [v] : csvFields(v, name)))
       .map((v) => v.trim())
       .filter(Boolean);
   };
@@ -660,7 +670,7 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
       `invalid argument ${JSON.stringify(url)} for "--prometheus-url": ${err.message}`,
     );
   }
-  const port = parseInt10(str('secure-port') as string, 'secure-port');
+  const port = parseIntFlag(str('secure-port') as string, 'secure-port');
   if (port < 0 || port > 65535)
     throw new FlagError(`invalid argument "${port}" for "--secure-port": want 0–65535`);
   const relist = timer('metrics-relist-interval');
@@ -698,9 +708,11 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
       '--prometheus-auth-incluster and --prometheus-auth-config may not be used together',
     );
   const minVersion = optional('tls-min-version');
-  // As pflag's StringSlice reads it (encoding/csv, one record): split at commas only, spaces
-  // kept, an empty value no names; an empty or padded entry is then a name Go does not know.
-  const ciphers = (given.get('tls-cipher-suites') ?? []).flatMap((v) => (v ? v.split(',') : []));
+  // As pflag's StringSlice reads it (encoding/csv, one record), spaces kept: an empty or padded
+  // entry is then a name Go does not know.
+  const ciphers = (given.get('tls-cipher-suites') ?? []).flatMap((v) =>
+    csvFields(v, 'tls-cipher-suites'),
+  );
   const suites = ciphers.length > 0 ? cipherSuites(ciphers) : undefined;
   for (const n of suites?.notOffered ?? []) ignored.push(`--tls-cipher-suites=${n}`);
 
@@ -753,7 +765,7 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
     ),
     ...(minVersion ? { tlsMinVersion: tlsVersion(minVersion) } : {}),
     ...(suites ? { tlsCipherSuites: suites.ciphers } : {}),
-    verbosity: parseInt10(str('v') as string, 'v'),
+    verbosity: parseIntFlag(str('v') as string, 'v'),
     ignored,
     positionals,
   };
