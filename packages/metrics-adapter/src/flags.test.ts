@@ -240,6 +240,38 @@ describe('flags', () => {
     expect(text).toMatch(/\n {2}--enable-priority-and-fairness +accepted; /);
   });
 
+  it('refuses a value of an accepted flag that its Go type upstream refuses, as pflag does at start', () => {
+    // audit.go's IntVar and DurationVar, klog's Uint64Var, AdapterBase's DurationVar and IntVar,
+    // DelegatingAuthorizationOptions' StringSliceVar: a Deployment upstream refuses to start.
+    for (const [arg, reason] of [
+      ['--audit-log-maxage=7d', 'want an integer (invalid syntax)'],
+      ['--audit-webhook-batch-max-wait=5', 'time: missing unit in duration'],
+      ['--log_file_max_size=-1', 'want an unsigned integer (invalid syntax)'],
+      ['--log_file_max_size=18446744073709551616', 'want an unsigned integer (value out of range)'],
+      ['--discovery-interval=10', 'time: missing unit in duration'],
+      ['--client-burst=1.5', 'want an integer (invalid syntax)'],
+      ['--authorization-always-allow-paths=/a"b', 'bare " in non-quoted-field'],
+    ] as const)
+      expect(() => parseFlags([arg])).toThrow(reason);
+    // What those types take is still accepted and reported.
+    expect(
+      parseFlags([
+        '--audit-log-maxage=0x7',
+        '--audit-webhook-batch-max-wait=5s',
+        '--log_file_max_size=18446744073709551615',
+        '--discovery-interval=1m30s',
+        '--client-burst=1_000',
+        '--authorization-always-allow-paths=/healthz,"/a,b"',
+        '--audit-log-batch-throttle-qps=1.5',
+      ]).ignored,
+    ).toHaveLength(7);
+    const text = usage();
+    expect(text).toMatch(/\n {2}--audit-log-maxage int +accepted; /);
+    expect(text).toMatch(/\n {2}--log_file_max_size uint +accepted; /);
+    expect(text).toMatch(/\n {2}--discovery-interval duration +accepted; /);
+    expect(text).toMatch(/\n {2}--authorization-always-allow-paths strings +accepted; /);
+  });
+
   it("accepts custom-metrics-apiserver's --client-qps and --client-burst (AdapterBase.InstallFlags), reporting them", () => {
     // prometheus-adapter 0.12 builds on custom-metrics-apiserver 1.30, whose AdapterBase adds
     // both (kubernetes-sigs/custom-metrics-apiserver#121): a Deployment tuning its lister's
@@ -249,7 +281,7 @@ describe('flags', () => {
     expect(f.verbosity).toBe(2);
     const text = usage();
     expect(text).toMatch(/\n {2}--client-qps string +accepted; /);
-    expect(text).toMatch(/\n {2}--client-burst string +accepted; /);
+    expect(text).toMatch(/\n {2}--client-burst int +accepted; /);
   });
 
   it('sends --prometheus-header=Name (no =) with an empty value, as parseHeaderArgs does', () => {
@@ -531,7 +563,7 @@ describe('flags', () => {
     expect(text).toContain(
       '  --requestheader-extra-headers-prefix string  header prefixes holding extra user info',
     );
-    expect(text).toContain('  --authorization-webhook-cache-authorized-ttl string  accepted\n');
+    expect(text).toContain('  --authorization-webhook-cache-authorized-ttl duration  accepted\n');
     expect(text).toContain(
       '  --prometheus-url string                   URL of the Prometheus HTTP API',
     );

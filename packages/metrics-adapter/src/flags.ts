@@ -12,6 +12,7 @@ import {
   goCsvRecord,
   goParseBool,
   goParseInt,
+  goParseUint64,
   readFlagArgs,
   type FlagTable,
 } from './pflag';
@@ -81,6 +82,12 @@ interface Spec {
   readonly kind: Kind;
   readonly help: string;
   readonly fallback?: string;
+  /**
+   * For a flag that changes nothing here: the Go type upstream reads its value as, where that
+   * refuses some values (pflag's int and int64, klog's uint64, durations, string slices); one
+   * not named (a string, a float, klog's and component-base's own types) takes any value.
+   */
+  readonly goType?: 'int' | 'uint64' | 'duration' | 'stringSlice';
 }
 
 /**
@@ -91,21 +98,35 @@ interface Spec {
 function auditFlags(): Record<string, Spec> {
   const help = 'accepted; no audit events are recorded';
   const value: Spec = { kind: 'ignored', help };
+  const int: Spec = { kind: 'ignored', help, goType: 'int' };
+  const duration: Spec = { kind: 'ignored', help, goType: 'duration' };
   const bool: Spec = { kind: 'ignored-bool', help };
-  const own = {
-    log: ['path', 'maxage', 'maxbackup', 'maxsize', 'format', 'version'],
-    webhook: ['config-file', 'initial-backoff', 'batch-initial-backoff', 'version'],
+  // Each suffix with its type in audit.go (IntVar and Int64Var both read as ParseInt base 0).
+  const own: Record<'log' | 'webhook', Record<string, Spec>> = {
+    log: { path: value, maxage: int, maxbackup: int, maxsize: int, format: value, version: value },
+    webhook: {
+      'config-file': value,
+      'initial-backoff': duration,
+      'batch-initial-backoff': duration,
+      version: value,
+    },
   };
-  const batching = ['batch-buffer-size', 'batch-max-size', 'batch-max-wait'];
-  const throttling = ['batch-throttle-qps', 'batch-throttle-burst'];
-  const truncation = ['truncate-max-batch-size', 'truncate-max-event-size'];
+  const shared: Record<string, Spec> = {
+    mode: value,
+    'batch-buffer-size': int,
+    'batch-max-size': int,
+    'batch-max-wait': duration,
+    'batch-throttle-qps': value, // a float32
+    'batch-throttle-burst': int,
+    'truncate-max-batch-size': int,
+    'truncate-max-event-size': int,
+    'batch-throttle-enable': bool,
+    'truncate-enabled': bool,
+  };
   const flags: Record<string, Spec> = { 'audit-policy-file': value };
-  for (const backend of ['log', 'webhook'] as const) {
-    const name = (suffix: string) => `audit-${backend}-${suffix}`;
-    for (const suffix of [...own[backend], 'mode', ...batching, ...throttling, ...truncation])
-      flags[name(suffix)] = value;
-    for (const suffix of ['batch-throttle-enable', 'truncate-enabled']) flags[name(suffix)] = bool;
-  }
+  for (const backend of ['log', 'webhook'] as const)
+    for (const [suffix, spec] of Object.entries({ ...own[backend], ...shared }))
+      flags[`audit-${backend}-${suffix}`] = spec;
   flags['audit-log-compress'] = bool;
   return flags;
 }
@@ -265,7 +286,11 @@ export const FLAGS: Readonly<Record<string, Spec>> = {
   'skip-log-headers': { kind: 'ignored-bool', help: 'accepted; klog only' },
   'one-output': { kind: 'ignored-bool', help: 'accepted; klog only' },
   vmodule: { kind: 'ignored', help: 'accepted; klog only' },
-  'log-flush-frequency': { kind: 'ignored', help: 'accepted; lines are written at once' },
+  'log-flush-frequency': {
+    kind: 'ignored',
+    help: 'accepted; lines are written at once',
+    goType: 'duration',
+  },
   'log-file': { kind: 'ignored', help: 'accepted; logs always go to stderr' },
   'log-dir': { kind: 'ignored', help: 'accepted; logs always go to stderr' },
   stderrthreshold: { kind: 'ignored', help: 'accepted; logs always go to stderr' },
@@ -278,7 +303,11 @@ export const FLAGS: Readonly<Record<string, Spec>> = {
   log_backtrace_at: { kind: 'ignored', help: 'accepted; klog only' },
   log_file: { kind: 'ignored', help: 'accepted; logs always go to stderr' },
   log_dir: { kind: 'ignored', help: 'accepted; logs always go to stderr' },
-  log_file_max_size: { kind: 'ignored', help: 'accepted; logs always go to stderr' },
+  log_file_max_size: {
+    kind: 'ignored',
+    help: 'accepted; logs always go to stderr',
+    goType: 'uint64',
+  },
   ...auditFlags(),
   profiling: { kind: 'ignored-bool', help: 'accepted; no profiling endpoints are served' },
   'contention-profiling': { kind: 'ignored-bool', help: 'accepted; no profiling endpoints' },
@@ -296,6 +325,7 @@ export const FLAGS: Readonly<Record<string, Spec>> = {
   'discovery-interval': {
     kind: 'ignored',
     help: 'accepted; discovery is asked once per group, and again after a failed lookup',
+    goType: 'duration',
   },
   // custom-metrics-apiserver's AdapterBase (since its #121; prometheus-adapter 0.12 builds on
   // 1.30): client-go's throttle of the lister's client. The API client here does not throttle.
@@ -303,21 +333,39 @@ export const FLAGS: Readonly<Record<string, Spec>> = {
   'client-burst': {
     kind: 'ignored',
     help: 'accepted; the Kubernetes API client does not throttle',
+    goType: 'int',
   },
   'tls-sni-cert-key': { kind: 'ignored', help: 'accepted; one serving certificate is used' },
   'authorization-always-allow-paths': {
     kind: 'ignored',
     help: 'accepted; /healthz, /livez and /readyz are always allowed, nothing else is',
+    goType: 'stringSlice',
   },
   'authentication-tolerate-lookup-failure': {
     kind: 'bool',
     help: 'when kube-system/extension-apiserver-authentication cannot be read, log it and start with the CAs the flags give (a missing ConfigMap is always tolerated)',
     fallback: 'false',
   },
-  'authorization-webhook-cache-authorized-ttl': { kind: 'ignored', help: 'accepted' },
-  'authorization-webhook-cache-unauthorized-ttl': { kind: 'ignored', help: 'accepted' },
-  'authentication-token-webhook-cache-ttl': { kind: 'ignored', help: 'accepted' },
-  'http2-max-streams-per-connection': { kind: 'ignored', help: 'accepted; HTTP/1.1 is served' },
+  'authorization-webhook-cache-authorized-ttl': {
+    kind: 'ignored',
+    help: 'accepted',
+    goType: 'duration',
+  },
+  'authorization-webhook-cache-unauthorized-ttl': {
+    kind: 'ignored',
+    help: 'accepted',
+    goType: 'duration',
+  },
+  'authentication-token-webhook-cache-ttl': {
+    kind: 'ignored',
+    help: 'accepted',
+    goType: 'duration',
+  },
+  'http2-max-streams-per-connection': {
+    kind: 'ignored',
+    help: 'accepted; HTTP/1.1 is served',
+    goType: 'int',
+  },
   'shutdown-delay-duration': {
     kind: 'duration',
     help: 'after SIGTERM, how long /readyz fails while requests are still served, before the server stops accepting and drains',
@@ -424,6 +472,15 @@ function parseIntFlag(text: string, flag: string): number {
   return Number(read.value);
 }
 
+/** A uint64 flag's value as its Set reads it (strconv.ParseUint base 0: no sign). */
+function parseUint64Flag(text: string, flag: string): void {
+  const read = goParseUint64(text, 0);
+  if ('error' in read)
+    throw new FlagError(
+      `invalid argument ${JSON.stringify(text)} for "--${flag}": want an unsigned integer (${read.error})`,
+    );
+}
+
 /** A string slice's value as pflag's stringSliceValue reads it: one CSV record. */
 function csvFields(text: string, flag: string): string[] {
   const read = goCsvRecord(text);
@@ -444,11 +501,13 @@ export const FLAG_TABLE: FlagTable = {
     return spec.kind === 'bool' || spec.kind === 'ignored-bool' ? 'bool' : 'value';
   },
   check(name, value) {
-    const kind = FLAGS[name]?.kind;
+    const { kind, goType } = FLAGS[name] ?? {};
     if (kind === 'bool' || kind === 'ignored-bool') parseBool(value, name);
-    else if (kind === 'int') parseIntFlag(value, name);
-    else if (kind === 'duration') parseGoDuration(value, name);
-    else if (kind === 'list' && name !== 'prometheus-header') csvFields(value, name);
+    else if (kind === 'int' || goType === 'int') parseIntFlag(value, name);
+    else if (goType === 'uint64') parseUint64Flag(value, name);
+    else if (kind === 'duration' || goType === 'duration') parseGoDuration(value, name);
+    else if ((kind === 'list' && name !== 'prometheus-header') || goType === 'stringSlice')
+      csvFields(value, name);
   },
 };
 
@@ -773,14 +832,18 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
 
 export function usage(): string {
   const lines = Object.entries(FLAGS).map(([name, spec]) => {
+    // pflag's names for the value's type.
+    const type = spec.goType ?? spec.kind;
     const arg =
       spec.kind === 'bool' || spec.kind === 'ignored-bool'
         ? ''
-        : spec.kind === 'duration'
-          ? ' duration'
-          : spec.kind === 'int'
-            ? ' int'
-            : ' string';
+        : type === 'duration' || type === 'int'
+          ? ` ${type}`
+          : type === 'uint64'
+            ? ' uint'
+            : type === 'stringSlice'
+              ? ' strings'
+              : ' string';
     const left = `  --${name}${arg}`;
     const fallback =
       spec.fallback && spec.kind !== 'bool'

@@ -13,20 +13,28 @@ import fc from 'fast-check';
 import { askGoOracle } from './testing/go-oracle';
 import { oneCharOff } from './testing/near-miss';
 import { FLAG_TABLE, FLAGS, parseGoDuration } from './flags';
-import { FlagError, goCsvRecord, goParseBool, goParseInt, readFlagArgs } from './pflag';
+import {
+  FlagError,
+  goCsvRecord,
+  goParseBool,
+  goParseInt,
+  goParseUint64,
+  readFlagArgs,
+} from './pflag';
 
-type GoKind = 'string' | 'slice' | 'array' | 'bool' | 'duration' | 'int' | 'level';
+type GoKind = 'string' | 'slice' | 'array' | 'bool' | 'duration' | 'int' | 'uint64' | 'level';
 type Answer =
   { error: string } | { help: true } | { set?: Record<string, string>; args?: string[] };
 
 /** Each flag of the type upstream reads it as; `help` is none (pflag answers it with ErrHelp). */
 const goKind = (name: string): GoKind => {
-  const kind = FLAGS[name]?.kind;
+  const { kind, goType } = FLAGS[name] ?? {};
   if (name === 'v') return 'level';
   if (name === 'prometheus-header') return 'array';
-  if (kind === 'list') return 'slice';
+  if (kind === 'list' || goType === 'stringSlice') return 'slice';
   if (kind === 'bool' || kind === 'ignored-bool') return 'bool';
   if (kind === 'duration' || kind === 'int') return kind;
+  if (goType === 'int' || goType === 'uint64' || goType === 'duration') return goType;
   return 'string';
 };
 const SPECS = Object.keys(FLAGS)
@@ -46,6 +54,10 @@ const name = fc.constantFrom(
   'v',
   'vmodule',
   'help',
+  'audit-log-maxage',
+  'log_file_max_size',
+  'discovery-interval',
+  'authorization-always-allow-paths',
   'nope',
   'h',
   'Config',
@@ -160,6 +172,7 @@ function ours(words: string[]): Answer {
     else if (kind === 'duration') set[n] = `${parseGoDuration(last, n)}ms`;
     else if (kind === 'int') set[n] = number(goParseInt(last, 0, 64));
     else if (kind === 'level') set[n] = number(goParseInt(last, 10, 32));
+    else if (kind === 'uint64') set[n] = number(goParseUint64(last, 0));
     else set[n] = last;
   }
   return { set: sorted(set), args: [...read.positionals] };

@@ -119,20 +119,13 @@ function underscoreOK(text: string): boolean {
   return saw !== '_';
 }
 
-/**
- * Go's strconv.ParseInt(text, base, bits): pflag's int flags (`--secure-port`) read base 0,
- * which takes a sign, a 0x, 0o, 0b or bare 0 (octal) prefix and `_` between digits; klog's
- * `-v` reads base 10 into 32 bits. The number, or Go's reason.
- */
-export function goParseInt(
-  text: string,
-  base: 0 | 10,
-  bits: 32 | 64,
-): { value: bigint } | { error: 'invalid syntax' | 'value out of range' } {
-  const syntax = { error: 'invalid syntax' } as const;
-  const negative = text.startsWith('-');
-  const s = /^[+-]/.test(text) ? text.slice(1) : text;
-  if (s === '') return syntax;
+type Parsed = { value: bigint } | { error: 'invalid syntax' | 'value out of range' };
+const SYNTAX = { error: 'invalid syntax' } as const;
+const RANGE = { error: 'value out of range' } as const;
+
+/** strconv.ParseUint's digits, before its range check: base 0 reads a prefix and `_`. */
+function unsignedDigits(s: string, base: 0 | 10): Parsed {
+  if (s === '') return SYNTAX;
   let radix = 10;
   let digits = s;
   if (base === 0 && s.startsWith('0')) {
@@ -149,13 +142,32 @@ export function goParseInt(
       continue;
     }
     const d = /^[0-9a-z]$/i.test(c) ? parseInt(c, 36) : NaN;
-    if (!(d < radix)) return syntax;
+    if (!(d < radix)) return SYNTAX;
     n = n * BigInt(radix) + BigInt(d);
   }
-  if (underscores && !underscoreOK(text)) return syntax;
+  if (underscores && !underscoreOK(s)) return SYNTAX;
+  return { value: n };
+}
+
+/**
+ * Go's strconv.ParseInt(text, base, bits): pflag's int flags (`--secure-port`) read base 0,
+ * which takes a sign, a 0x, 0o, 0b or bare 0 (octal) prefix and `_` between digits; klog's
+ * `-v` reads base 10 into 32 bits. The number, or Go's reason.
+ */
+export function goParseInt(text: string, base: 0 | 10, bits: 32 | 64): Parsed {
+  const negative = text.startsWith('-');
+  const read = unsignedDigits(/^[+-]/.test(text) ? text.slice(1) : text, base);
+  if ('error' in read) return read;
   const limit = 1n << BigInt(bits - 1);
-  if (negative ? n > limit : n >= limit) return { error: 'value out of range' };
-  return { value: negative ? -n : n };
+  if (negative ? read.value > limit : read.value >= limit) return RANGE;
+  return { value: negative ? -read.value : read.value };
+}
+
+/** Go's strconv.ParseUint(text, base, 64), as klog's uint64 flags read: no sign. */
+export function goParseUint64(text: string, base: 0 | 10): Parsed {
+  const read = unsignedDigits(text, base);
+  if ('error' in read) return read;
+  return read.value >= 1n << 64n ? RANGE : read;
 }
 
 /**

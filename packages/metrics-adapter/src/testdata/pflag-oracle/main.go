@@ -1,7 +1,7 @@
 // The oracle for pflag.oracle.test.ts: a command line as prometheus-adapter's main reads it,
 // with spf13/pflag's FlagSet.Parse, klog's flags added from a Go flag set (which gives -v its
 // shorthand) and each flag of the type its value is read as.
-// Reads {"flags": [{"name": "...", "kind": "string|slice|array|bool|duration|int|level"}],
+// Reads {"flags": [{"name": "...", "kind": "string|slice|array|bool|duration|int|uint64|level"}],
 // "argvs": [["--x=1", ...], ...]} on stdin; writes, for each argv, {"error": "..."} |
 // {"help": true} | {"set": {"name": "value", ...}, "args": [...]}, where a slice or array is
 // its values as JSON, a duration its nanoseconds, a boolean "true" or "false".
@@ -66,6 +66,8 @@ func parse(specs []flagSpec, argv []string) answer {
 			fs.Duration(f.Name, 0, "")
 		case "int":
 			fs.Int(f.Name, 0, "")
+		case "uint64":
+			fs.Uint64(f.Name, 0, "")
 		case "level":
 			klog.Var(new(level), f.Name, "")
 		default:
