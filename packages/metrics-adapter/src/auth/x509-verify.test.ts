@@ -162,6 +162,71 @@ describe('the chain', () => {
     expect(await userOf(url, mild)).toBe('mild');
   });
 
+  it('refuses an intermediate or a CA of the bundle with a critical extension Go does not handle', async () => {
+    const odd = pki.custom(root, 'odd-ca', '/CN=odd-ca', `${CA}1.2.3.4=critical,ASN1:NULL\n`);
+    const leaf = pki.client(odd, 'under-odd-ca', '/CN=under-odd-ca');
+    expect(await userOf(await serve([root]), leaf, [odd])).toBe('nobody');
+    expect(await userOf(await serve([odd]), leaf)).toBe('nobody');
+    // A critical alternative name Go reads nothing from is one it does not handle, too.
+    const other = pki.custom(
+      root,
+      'other-san',
+      '/CN=other-san',
+      `${CLIENT}subjectAltName=critical,otherName:1.2.3.4;UTF8:x\n`,
+    );
+    const dns = pki.custom(
+      root,
+      'dns-san',
+      '/CN=dns-san',
+      `${CLIENT}subjectAltName=critical,DNS:a.example\n`,
+    );
+    const url = await serve([root]);
+    expect(await userOf(url, other)).toBe('nobody');
+    expect(await userOf(url, dns)).toBe('dns-san');
+  });
+
+  it("trusts a bundle's certificate to sign only as Go's CheckSignatureFrom does: a CA, with keyCertSign if it has a key usage", async () => {
+    const signer = (name: string, ext: string) => {
+      const ca = pki.custom(root, name, `/CN=${name}`, ext);
+      return { ca, leaf: pki.client(ca, `under-${name}`, `/CN=under-${name}`) };
+    };
+    const noSign = signer(
+      'no-cert-sign',
+      'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,digitalSignature\n',
+    );
+    const notCa = signer('v3-not-ca', 'subjectKeyIdentifier=hash\n');
+    const noUsage = signer('ca-no-usage', 'basicConstraints=critical,CA:TRUE\n');
+    expect(await userOf(await serve([noSign.ca]), noSign.leaf)).toBe('nobody');
+    expect(await userOf(await serve([notCa.ca]), notCa.leaf)).toBe('nobody');
+    expect(await userOf(await serve([noUsage.ca]), noUsage.leaf)).toBe('under-ca-no-usage');
+  });
+
+  it('processes certificate policies as Go does: a required explicit policy must hold down to the leaf', async () => {
+    const url = await serve([root]);
+    const requiring = pki.custom(
+      root,
+      'requiring',
+      '/CN=requiring',
+      `${CA}certificatePolicies=1.2.3.4\npolicyConstraints=critical,requireExplicitPolicy:0\n`,
+    );
+    const without = pki.custom(requiring, 'no-policy', '/CN=no-policy', CLIENT);
+    const within = pki.custom(
+      requiring,
+      'in-policy',
+      '/CN=in-policy',
+      `${CLIENT}certificatePolicies=1.2.3.4\n`,
+    );
+    const other = pki.custom(
+      requiring,
+      'other-policy',
+      '/CN=other-policy',
+      `${CLIENT}certificatePolicies=1.2.3.5\n`,
+    );
+    expect(await userOf(url, without, [requiring])).toBe('nobody');
+    expect(await userOf(url, within, [requiring])).toBe('in-policy');
+    expect(await userOf(url, other, [requiring])).toBe('nobody');
+  });
+
   it('refuses a certificate another CA signed, and takes one of each CA of a bundle', async () => {
     const other = pki.ca('other');
     const url = await serve([other, root]);
@@ -205,6 +270,12 @@ describe('signature algorithms', () => {
     const sha1Ca = pki.custom(root, 'sha1-ca', '/CN=sha1-ca', CA, 'sha1');
     const below = pki.custom(sha1Ca, 'below-sha1-ca', '/CN=below-sha1-ca', CLIENT);
     expect(await weakUserOf(url, below, [sha1Ca])).toBe('nobody');
+  });
+
+  it('refuses a certificate signed with SHA-224, which Go does not know', async () => {
+    const url = await serve([root]);
+    const sha224 = pki.custom(root, 'sha224', '/CN=sha224', CLIENT, 'sha224');
+    expect(await weakUserOf(url, sha224)).toBe('nobody');
   });
 
   it('refuses an RSA key under 1024 bits, as Go (rsa1024min) does, and takes one of 2048', async () => {

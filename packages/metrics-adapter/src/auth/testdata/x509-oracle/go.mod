@@ -1,0 +1,3 @@
+module beacon.test/x509-oracle
+
+go 1.26.0
