@@ -227,6 +227,30 @@ describe('the chain', () => {
     expect(await userOf(url, other, [requiring])).toBe('nobody');
   });
 
+  it('checks the alternative names below a CA against its name constraints, as Go does', async () => {
+    const url = await serve([root]);
+    const constrained = pki.custom(
+      root,
+      'constrained',
+      '/CN=constrained',
+      `${CA}nameConstraints=critical,permitted;DNS:.example.com,excluded;DNS:bad.example.com,permitted;IP:10.0.0.0/255.0.0.0\n`,
+    );
+    const leaf = (name: string, san: string) =>
+      pki.custom(constrained, name, `/CN=${name}`, `${CLIENT}subjectAltName=${san}\n`);
+    const inside = leaf('inside', 'DNS:a.Example.COM,IP:10.1.2.3');
+    const apex = leaf('apex', 'DNS:example.com'); // a leading dot permits only names below it
+    const excluded = leaf('excluded', 'DNS:bad.example.com');
+    const wildcard = leaf('wildcard', 'DNS:*.example.com'); // could stand for bad.example.com
+    const outsideIp = leaf('outside-ip', 'DNS:a.example.com,IP:192.168.0.1');
+    const email = leaf('email', 'email:u@example.com'); // not checked here, so refused
+    expect(await userOf(url, inside, [constrained])).toBe('inside');
+    expect(await userOf(url, apex, [constrained])).toBe('nobody');
+    expect(await userOf(url, excluded, [constrained])).toBe('nobody');
+    expect(await userOf(url, wildcard, [constrained])).toBe('nobody');
+    expect(await userOf(url, outsideIp, [constrained])).toBe('nobody');
+    expect(await userOf(url, email, [constrained])).toBe('nobody');
+  });
+
   it('refuses a certificate another CA signed, and takes one of each CA of a bundle', async () => {
     const other = pki.ca('other');
     const url = await serve([other, root]);

@@ -7,6 +7,7 @@
 // ignores both), and a bundle whose CA is not self-signed (Go trusts any certificate in Roots).
 import type { X509Certificate } from 'node:crypto';
 import { children, tlv, type Tlv } from './der';
+import { altNamesOf, nameConstraintsHold, nameConstraintsOf, type NamedLink } from './x509-names';
 import { policiesOf, policiesValid, type PolicyLink } from './x509-policies';
 
 const EKU_ANY = '2.5.29.37.0';
@@ -183,7 +184,7 @@ function verifies(child: X509Certificate, parent: X509Certificate): boolean {
   }
 }
 
-interface Info extends PolicyLink {
+interface Info extends PolicyLink, NamedLink {
   readonly cert: X509Certificate;
   readonly exts: readonly Extension[];
   /** The DER of issuer and subject, which Go compares byte for byte. */
@@ -215,6 +216,8 @@ function info(cert: X509Certificate): Info | undefined {
     const [issuer, , subject, spki] = fields.slice(explicit ? 3 : 2);
     const exts = extensionsOf(cert);
     const bc = basicConstraints(exts);
+    const san = exts.find((e) => e.oid === SUBJECT_ALT_NAME);
+    const constraints = exts.find((e) => e.oid === NAME_CONSTRAINTS);
     const key = cert.publicKey;
     return {
       cert,
@@ -223,11 +226,9 @@ function info(cert: X509Certificate): Info | undefined {
       subject: hex(subject),
       selfIssued: hex(issuer) === hex(subject),
       policies: policiesOf(exts),
-      identity: [
-        hex(subject),
-        hex(spki),
-        exts.find((e) => e.oid === SUBJECT_ALT_NAME)?.value.toString('hex'),
-      ].join('/'),
+      altNames: san && altNamesOf(san.value),
+      nameConstraints: constraints && nameConstraintsOf(constraints.value),
+      identity: [hex(subject), hex(spki), san?.value.toString('hex')].join('/'),
       isCA: bc?.ca ?? false,
       pathLen: bc?.pathLen,
       unhandledCritical: exts.some((e) => e.critical && unhandled(e)),
@@ -265,10 +266,10 @@ export interface Window {
  * accepts, with no RSA key under 1024 bits; a root's own self-signature is not one of the
  * chain's), none in the chain twice (by subject, key and alternative names), none with a
  * critical extension Go does not handle, every certificate's extended key usage allowing
- * clientAuth; a chain is valid while all its certificates are (Go checks each against the
- * time). Empty when it does not verify at all. Stricter than Go in one way: a chain through a
- * CA with name constraints is refused when a certificate below it has subject alternative
- * names, which are not checked against them here.
+ * clientAuth, its certificate policies valid (x509-policies.ts) and its names within the
+ * constraints above them (x509-names.ts); a chain is valid while all its certificates are (Go
+ * checks each against the time). Empty when it does not verify at all. Stricter than Go in one
+ * way: an email address or URI below a CA with name constraints is not checked, so refused.
  */
 export function verifiedWindows(
   leaf: X509Certificate,
@@ -295,14 +296,7 @@ export function verifiedWindows(
   };
   const windows: Window[] = [];
   const accept = (chain: readonly Info[]) => {
-    if (!allowsClientAuth(chain) || !policiesValid(chain)) return;
-    const constrained = chain.findLastIndex((c) => c.exts.some((e) => e.oid === NAME_CONSTRAINTS));
-    if (
-      chain
-        .slice(0, Math.max(0, constrained))
-        .some((c) => c.exts.some((e) => e.oid === SUBJECT_ALT_NAME))
-    )
-      return;
+    if (!allowsClientAuth(chain) || !policiesValid(chain) || !nameConstraintsHold(chain)) return;
     windows.push({
       notBefore: Math.max(...chain.map((c) => c.notBefore)),
       notAfter: Math.min(...chain.map((c) => c.notAfter)),

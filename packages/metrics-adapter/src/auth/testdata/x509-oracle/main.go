@@ -11,7 +11,8 @@
 // key usage, extended key usages, validity, an unknown critical extension, the signature
 // algorithm (those Go's CreateCertificate will not write, and every signature by the 512-bit
 // RSA key, are made here over the re-encoded TBSCertificate), version 1, subject alternative
-// names, name constraints and certificate policies.
+// names (DNS, IP, email, URI), name constraints (DNS, IP, email, directoryName) and certificate
+// policies.
 package main
 
 import (
@@ -33,6 +34,8 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"net"
+	"net/url"
 	"os"
 	"time"
 )
@@ -53,9 +56,15 @@ type spec struct {
 	Sig             string      `json:"sig"`
 	V1              bool        `json:"v1"`
 	SAN             []string    `json:"san"`
+	IPs             []string    `json:"ips"`
+	Emails          []string    `json:"emails"`
+	URIs            []string    `json:"uris"`
 	OtherNameSAN    bool        `json:"otherNameSan"` // a critical SAN of one otherName
 	Permitted       []string    `json:"permitted"`
 	Excluded        []string    `json:"excluded"`
+	PermittedIPs    []string    `json:"permittedIps"` // CIDR
+	ExcludedIPs     []string    `json:"excludedIps"`
+	PermittedEmails []string    `json:"permittedEmails"`
 	DirConstraint   bool        `json:"dirConstraint"` // a critical directoryName constraint
 	Policies        []string    `json:"policies"`
 	RequireExplicit *int        `json:"requireExplicit"`
@@ -260,9 +269,33 @@ func template(s spec, serial int64) (*x509.Certificate, error) {
 		KeyUsage:                    x509.KeyUsage(s.KeyUsage),
 		DNSNames:                    s.SAN,
 		ExtraExtensions:             extraExtensions(s),
+		EmailAddresses:              s.Emails,
 		PermittedDNSDomains:         s.Permitted,
 		ExcludedDNSDomains:          s.Excluded,
-		PermittedDNSDomainsCritical: len(s.Permitted)+len(s.Excluded) > 0,
+		PermittedEmailAddresses:     s.PermittedEmails,
+		PermittedDNSDomainsCritical: true,
+	}
+	for _, ip := range s.IPs {
+		t.IPAddresses = append(t.IPAddresses, net.ParseIP(ip))
+	}
+	for _, u := range s.URIs {
+		parsed, err := url.Parse(u)
+		if err != nil {
+			return nil, err
+		}
+		t.URIs = append(t.URIs, parsed)
+	}
+	for _, ranges := range []struct {
+		cidrs []string
+		into  *[]*net.IPNet
+	}{{s.PermittedIPs, &t.PermittedIPRanges}, {s.ExcludedIPs, &t.ExcludedIPRanges}} {
+		for _, cidr := range ranges.cidrs {
+			_, n, err := net.ParseCIDR(cidr)
+			if err != nil {
+				return nil, err
+			}
+			*ranges.into = append(*ranges.into, n)
+		}
 	}
 	switch s.BC {
 	case "ca":
