@@ -4,7 +4,7 @@
 // address or URI below a CA with any name constraints refuses the chain here (Go reads them by
 // RFC 2821 mailbox and URL grammars this does not copy), which is stricter than Go, never
 // looser.
-import { children, tlv } from './der';
+import { children, tlv, type Tlv } from './der';
 
 /** The names a subjectAltName claims, by the GeneralName types Go reads. */
 export interface AltNames {
@@ -35,6 +35,19 @@ const RFC822 = 0x81;
 const DNS = 0x82;
 const URI = 0x86;
 const IP = 0x87;
+
+/** The GeneralName types Go reads (rfc822Name, dNSName, URI, iPAddress), by context tag number. */
+const GO_NAME_TYPES = new Set([1, 2, 6, 7]);
+const goReads = (name: Tlv | undefined) => name !== undefined && GO_NAME_TYPES.has(name.tag & 0x1f);
+
+/** Whether a subjectAltName value holds a name Go reads; one that holds none Go leaves unhandled. */
+export const goReadsAnAltName = (value: Buffer) => children(tlv(value, 0).content).some(goReads);
+
+/** Whether Go reads every subtree of a nameConstraints value; one it does not (directoryName) it leaves unhandled. */
+export const goReadsEveryConstraint = (value: Buffer) =>
+  children(tlv(value, 0).content).every((subtrees) =>
+    children(subtrees.content).every((subtree) => goReads(children(subtree.content)[0])),
+  );
 
 /** The subjectAltName extension's value (its OCTET STRING's content) as names. */
 export function altNamesOf(value: Buffer): AltNames {

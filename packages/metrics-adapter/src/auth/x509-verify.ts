@@ -7,7 +7,14 @@
 // ignores both), and a bundle whose CA is not self-signed (Go trusts any certificate in Roots).
 import type { X509Certificate } from 'node:crypto';
 import { children, tlv, type Tlv } from './der';
-import { altNamesOf, nameConstraintsHold, nameConstraintsOf, type NamedLink } from './x509-names';
+import {
+  altNamesOf,
+  goReadsAnAltName,
+  goReadsEveryConstraint,
+  nameConstraintsHold,
+  nameConstraintsOf,
+  type NamedLink,
+} from './x509-names';
 import { policiesOf, policiesValid, type PolicyLink } from './x509-policies';
 
 const EKU_ANY = '2.5.29.37.0';
@@ -58,8 +65,6 @@ const HANDLED = new Set([
   '551d25', // extKeyUsage
   '2b06010505070101', // authorityInfoAccess
 ]);
-/** The GeneralName types Go reads (rfc822Name, dNSName, URI, iPAddress), by context tag number. */
-const GO_NAME_TYPES = new Set([1, 2, 6, 7]);
 
 /**
  * Whether Go's parser leaves the extension unhandled: one it does not know, a subject alternative
@@ -68,16 +73,8 @@ const GO_NAME_TYPES = new Set([1, 2, 6, 7]);
  */
 function unhandled(ext: Extension): boolean {
   if (!HANDLED.has(ext.oid)) return true;
-  const nameType = (t: Tlv) => t.tag & 0x1f;
-  if (ext.oid === SUBJECT_ALT_NAME)
-    return !children(tlv(ext.value, 0).content).some((n) => GO_NAME_TYPES.has(nameType(n)));
-  if (ext.oid === NAME_CONSTRAINTS)
-    return children(tlv(ext.value, 0).content).some((subtrees) =>
-      children(subtrees.content).some((subtree) => {
-        const base = children(subtree.content)[0];
-        return !base || !GO_NAME_TYPES.has(nameType(base));
-      }),
-    );
+  if (ext.oid === SUBJECT_ALT_NAME) return !goReadsAnAltName(ext.value);
+  if (ext.oid === NAME_CONSTRAINTS) return !goReadsEveryConstraint(ext.value);
   return false;
 }
 
