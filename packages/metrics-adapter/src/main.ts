@@ -336,7 +336,9 @@ export async function startAdapter(
   // As k8s.io/apiserver's SecureServingInfo.Serve sets its http.Server: MaxHeaderBytes 1 MiB
   // (Node's default is 16 KiB: a front-proxy request for a user in many groups was a 431),
   // ReadHeaderTimeout 32 s (slowloris; Go's TLS handshake gets the same time) and IdleTimeout
-  // 90 s, below. Node looks for late headers every connectionsCheckingInterval.
+  // 90 s, below. Node looks for late headers every connectionsCheckingInterval, so a connection
+  // is closed up to 1 s after Go would close it; as with Go's deadline, set when the handshake is
+  // done, a connection that never sends a request is closed too (client-error.ts: silently).
   const readHeaderTimeoutMs = overrides.readHeaderTimeoutMs ?? 32_000;
   const server = createServer(
     {
@@ -390,25 +392,7 @@ export async function startAdapter(
   server.keepAliveTimeout = 90_000;
   // A connection's client certificate is read once (auth/x509.ts): as Go's TLS servers
   // (kube-apiserver's) do, a connection is never renegotiated to another one.
-  // Go sets the ReadHeaderTimeout deadline as soon as the handshake is done (net/http's
-  // conn.serve), so a connection that never sends a request is closed after 32 s; Node's
-  // headersTimeout starts only with a request's first byte, and such a connection was kept for
-  // ever (~34 KB each: a few thousand from any pod reached the 256 Mi limit). Its first request
-  // takes the timer off; after that, keepAliveTimeout and headersTimeout apply.
-  const awaitingFirstRequest = new WeakMap<object, NodeJS.Timeout>();
-  server.on('secureConnection', (socket: TLSSocket) => {
-    socket.disableRenegotiation();
-    const silent = setTimeout(() => socket.destroy(), readHeaderTimeoutMs);
-    silent.unref();
-    awaitingFirstRequest.set(socket, silent);
-    socket.once('close', () => clearTimeout(silent));
-  });
-  server.prependListener('request', (req) => {
-    const silent = awaitingFirstRequest.get(req.socket);
-    if (silent === undefined) return;
-    clearTimeout(silent);
-    awaitingFirstRequest.delete(req.socket);
-  });
+  server.on('secureConnection', (socket: TLSSocket) => socket.disableRenegotiation());
 
   // Serve discovery and health at once; values are 503/404 until the first relist lands, which
   // is tried again every 5 s (the relist interval, if shorter) until one succeeds.
