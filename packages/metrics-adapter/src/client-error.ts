@@ -1,11 +1,11 @@
 // A request Node's parser refuses before the app sees it (headers past 1 MiB, a malformed
-// request line, headers too slow): answered as Node answers it by default, but the connection
-// is then half-closed and drained, not destroyed at once. Destroyed with the client still
-// sending (a 2 MB header), the kernel met its bytes with a reset, which could reach the client
-// before the 431 did: CI saw "socket hang up". Go's net/http closes the same way
-// (closeWriteAndWait, rstAvoidanceDelay 500 ms). Headers not in within the read-header timeout
-// are not answered: Go's conn.serve sends nothing after a read that timed out
-// (isCommonNetReadError) and closes the connection, where Node would answer 408.
+// request line) is answered as Node answers it by default, but the connection is then
+// half-closed and drained, not destroyed at once. Destroyed with the client still sending (a
+// 2 MB header), the kernel met its bytes with a reset, which could reach the client before the
+// 431 did: CI saw "socket hang up". Go's net/http closes the same way (closeWriteAndWait,
+// rstAvoidanceDelay 500 ms). Headers not in within the read-header timeout are not answered:
+// Go's conn.serve sends nothing after a read that timed out (isCommonNetReadError) and closes
+// the connection, where Node would answer 408.
 import type { Server } from 'node:https';
 import type { Duplex } from 'node:stream';
 
