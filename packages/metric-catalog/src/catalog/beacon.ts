@@ -69,6 +69,15 @@ export const trackingServer = {
     targetLabels,
     exporter: 'beacon-tracking-server',
   }),
+  clientDiscards: defineMetric({
+    name: 'beacon_tracker_client_discarded_events_total',
+    type: 'counter',
+    help: 'Items Sentry SDKs report they discarded unsent (client reports), by project, the SDK’s reason (ratelimit_backoff, queue_overflow, sample_rate, …) and data category.',
+    unit: 'events',
+    labels: ['project', 'reason', 'category'],
+    targetLabels,
+    exporter: 'beacon-tracking-server',
+  }),
 } as const;
 
 export const metricsAdapter = {

@@ -33,6 +33,11 @@ export interface AppDeps {
 
 /** Distinct services the metrics count by name; the rest are counted as `other`. */
 const SERVICE_LABELS = 200;
+/**
+ * Distinct discard reasons, and data categories, counted by name. Sentry's SDKs name about 20 of
+ * each (client reports' spec, Relay's DataCategory); a new one still has room.
+ */
+const DISCARD_LABELS = 64;
 
 /** Sentry's ingest paths, with or without the trailing slash. */
 const INGEST_PATH = /^\/api\/(\d{1,15})\/(envelope|store)\/?(?:\?|$)/;
@@ -55,6 +60,8 @@ export function createApp(deps: AppDeps): RequestListener {
   const now = deps.now ?? Date.now;
   const { metrics, repo, logger } = deps;
   const serviceLabel = boundedLabel(SERVICE_LABELS);
+  const reasonLabel = boundedLabel(DISCARD_LABELS);
+  const categoryLabel = boundedLabel(DISCARD_LABELS);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -123,6 +130,17 @@ export function createApp(deps: AppDeps): RequestListener {
     now,
     onRejected: (reason) => metrics.rejectedRequests.inc({ reason }),
     onDroppedTransaction: (reason) => metrics.droppedTransactions.inc({ reason }),
+    onClientDiscards: (discards, project) => {
+      for (const d of discards) {
+        if (d.quantity === 0) continue; // no series for nothing
+        const labels = {
+          project: project.name,
+          reason: reasonLabel(d.reason),
+          category: categoryLabel(d.category),
+        };
+        metrics.clientDiscards.inc(labels, d.quantity);
+      }
+    },
     onError: (error) => logger.error('ingest failed', { error }),
     onStored: (events, project, seconds, protocol) => {
       metrics.ingestDuration.observe({ protocol }, seconds);

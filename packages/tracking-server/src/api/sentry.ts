@@ -16,6 +16,7 @@ import {
   RETRY_AFTER_FULL,
 } from '../ingest/body';
 import { clockDrift, sentAtOf, withoutClockDrift } from '../ingest/clock-drift';
+import { type ClientDiscard, readClientReport } from '../ingest/client-report';
 import { EnvelopeError, itemJson, parseEnvelope } from '../ingest/envelope';
 import { EventError, maxPastMs } from '../ingest/event';
 import type { EventFacts, SentEvents } from '../ingest/sent-events';
@@ -41,11 +42,10 @@ export class IngestError extends Error {
   }
 }
 
-/** Item types accepted and not stored (yet): sessions, client reports, attachments, …. */
+/** Item types accepted and not stored (yet): sessions, attachments, …. */
 const ACCEPTED_NOT_STORED = new Set([
   'session',
   'sessions',
-  'client_report',
   'attachment',
   'transaction',
   'profile',
@@ -69,6 +69,8 @@ export interface SentryIngestDeps {
   readonly onRejected: (reason: string) => void;
   /** A transaction answered 200 and not stored, as Relay drops it (transaction.ts). */
   readonly onDroppedTransaction: (reason: DroppedTransaction) => void;
+  /** What an SDK's client reports say it discarded unsent (client-report.ts). */
+  readonly onClientDiscards: (discards: readonly ClientDiscard[], project: Project) => void;
   readonly onStored: (
     events: readonly EventFacts[],
     project: Project,
@@ -273,15 +275,18 @@ export function sentryIngest(deps: SentryIngestDeps) {
       const texts: SentEvents['items'][number][] = [];
       const operations: Operation[] = [];
       const drops: DroppedTransaction[] = [];
+      const discards: ClientDiscard[] = [];
       const takeTransaction = (sent: Record<string, unknown>, retentionDays: number) => {
         const read = readTransaction(sent, deps.now(), maxPastMs(retentionDays));
         if ('dropped' in read) drops.push(read.dropped);
         else operations.push(...read.operations);
       };
-      // Once the request is answered as taken (200, or 429 for its events alone).
-      const keepTransactions = async (projectId: number) => {
-        if (operations.length > 0) await deps.storeOperations(projectId, operations);
+      // What is not an event, once the request is answered as taken (200, or 429 for its
+      // events alone).
+      const keepTheRest = async (project: Project) => {
+        if (operations.length > 0) await deps.storeOperations(project.id, operations);
         for (const reason of drops) deps.onDroppedTransaction(reason);
+        if (discards.length > 0) deps.onClientDiscards(discards, project);
       };
       let id: string | undefined;
       let sentAt: number | undefined;
@@ -324,7 +329,9 @@ export function sentryIngest(deps: SentryIngestDeps) {
         // are within max_event_size together, not only each. Otherwise a 100 MB envelope of
         // tiny events was millions of events read on the ingest thread (80,000 held it 0.8 s).
         let eventBytes = 0;
+        let reportBytes = 0;
         for (const item of envelope.items) {
+          if (item.type === 'client_report') reportBytes += item.payload.length;
           if (item.type !== 'event' && item.type !== 'transaction') continue;
           if (item.payload.length > LIMITS.event)
             throw new IngestError(
@@ -339,6 +346,13 @@ export function sentryIngest(deps: SentryIngestDeps) {
             413,
             'too_large',
             `the events and transactions of one envelope exceed the ${LIMITS.event / 1048576} MB limit on one event together`,
+          );
+        // Relay's too: a client report is read on this thread, and SDKs send a few lines of one.
+        if (reportBytes > LIMITS.clientReports)
+          throw new IngestError(
+            413,
+            'too_large',
+            `the client reports of one envelope exceed the ${LIMITS.clientReports / 1024} KB limit together`,
           );
         envelope.items.forEach((item, i) => {
           if (item.type === 'event') {
@@ -359,6 +373,9 @@ export function sentryIngest(deps: SentryIngestDeps) {
               scrubberFor(project.scrub)(corrected) as Record<string, unknown>,
               project.retentionDays,
             );
+          } else if (item.type === 'client_report') {
+            // One Relay would not read is skipped, as Relay skips it: not the envelope's events.
+            for (const discard of readClientReport(item.payload) ?? []) discards.push(discard);
           } else if (!ACCEPTED_NOT_STORED.has(item.type)) {
             // Unknown item types are skipped, as the protocol asks of a receiver.
           }
@@ -395,8 +412,9 @@ export function sentryIngest(deps: SentryIngestDeps) {
       }
       const wait = limiter.take(project.id, project.eventsPerMinute, texts.length);
       if (wait > 0) {
-        // Only events are limited: as Relay does, the envelope's transaction is still kept.
-        await keepTransactions(project.id);
+        // Only events are limited: as Relay does, the envelope's transaction and client
+        // reports are still kept.
+        await keepTheRest(project);
         throw new IngestError(
           429,
           'rate_limited',
@@ -423,7 +441,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
                 if (err instanceof EventError) throw new IngestError(400, 'malformed', err.message);
                 throw err;
               });
-      await keepTransactions(project.id);
+      await keepTheRest(project);
       deps.onStored(events, project, Number(process.hrtime.bigint() - started) / 1e9, kind);
       // Relay's answer (StoreResponse) leaves `id` out when there is none: `{}`, never null.
       const answered = (id ?? events[0]?.eventId ?? '').replace(/-/g, '').toLowerCase();

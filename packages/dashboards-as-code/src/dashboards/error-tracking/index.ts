@@ -16,7 +16,7 @@ export const UID = 'beacon-error-tracking';
 /** The app plugin's nested panel listing error issues (DESIGN.md). */
 export const ISSUES_PANEL = 'beacon-issues-panel';
 
-const { errorsTracked, newIssues, openIssues, ingestDuration, rejectedRequests } =
+const { errorsTracked, newIssues, openIssues, ingestDuration, rejectedRequests, clientDiscards } =
   catalog.trackingServer;
 
 /** The tracker's `service` label names the reporting service, not the tracker itself. */
@@ -150,6 +150,20 @@ function ingestRow(d: dashboard.DashboardBuilder): void {
           {
             expr: `sum ${by(rejectedRequests, ['reason'])} (${rate(selector(rejectedRequests))})`,
             legend: '{{reason}}',
+          },
+        ],
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
+        title: 'Discarded by SDKs',
+        description:
+          'What Sentry SDKs report they discarded without sending, per second, per reason and data category: ratelimit_backoff after a 429, queue_overflow, network_error, sample_rate, … These never reached the tracker.',
+        unit: UNIT.opsPerSecond,
+        queries: [
+          {
+            expr: `sum ${by(clientDiscards, ['reason', 'category'])} (${rate(selector(clientDiscards))})`,
+            legend: '{{reason}} {{category}}',
           },
         ],
       }),
