@@ -1,15 +1,25 @@
 // Security and rate-limiting alerts: the rate limiter's refusals, security events the services
-// report, and the error tracker's view (new critical issues, its own ingest limits).
-import { by, catalog, eq, selector } from '@beacon/metric-catalog';
+// report, and the error tracker's view (new critical issues, its own ingest limits, the errors
+// SDKs report they discarded unsent).
+import { by, catalog, eq, nre, re, selector } from '@beacon/metric-catalog';
 import { defineAlert } from '../spec';
 import type { RuleGroup } from '../spec';
 
 const { rateLimitRejections, httpRequests, securityEvents } = catalog.platform;
-const { newIssues, rejectedRequests } = catalog.trackingServer;
+const { newIssues, rejectedRequests, clientDiscards } = catalog.trackingServer;
 const ns = 'platform';
 const team = 'security';
 
 const perKind = by(securityEvents, ['namespace', 'service', 'kind']);
+
+/**
+ * Error events SDKs discarded without meaning to: not what their options drop on purpose
+ * (sample_rate, before_send, event processors, ignore lists). Relay's error categories.
+ */
+const errorsLostBySdks = selector(clientDiscards, {
+  category: re('error|default|security'),
+  reason: nre('sample_rate|before_send|event_processor|ignored'),
+});
 
 /**
  * `grouping` sums of `counter` that went up in the last `window`. A labelled counter's series is
@@ -85,6 +95,21 @@ export const security: RuleGroup = {
       summary: 'The error tracker drops events at its rate limit',
       description:
         'The tracking server refused {{ $value | humanize }} ingest requests at its rate limit in the last 10 minutes (threshold 60): error events from the services are being lost.',
+    }),
+    // After a 429 an SDK sends nothing of the limited categories until Retry-After has passed,
+    // so the refusals above count backoffs, not the events lost meanwhile; the SDKs' client
+    // reports count those. A series' first report adds nothing to increase(): the alert is for
+    // loss that goes on, as the `for` asks, not for one report.
+    defineAlert({
+      name: 'TrackerSdksDiscardErrors',
+      expr: `sum ${by(clientDiscards, ['namespace', 'job', 'project', 'reason'])} (increase(${errorsLostBySdks}[10m])) > 100`,
+      for: '10m',
+      severity: 'warning',
+      team: 'platform',
+      service: 'tracking-server',
+      summary: 'Sentry SDKs discard errors of {{ $labels.project }} unsent ({{ $labels.reason }})',
+      description:
+        'Sentry SDKs sending to project {{ $labels.project }} reported {{ $value | humanize }} error events discarded without sending in the last 10 minutes, for {{ $labels.reason }} (threshold 100): these errors never reached the tracker.',
     }),
   ],
 };
