@@ -2,6 +2,7 @@
 // process by the integration test: DSN from argv, events and a transaction as a real service
 // would send them.
 const Sentry = require('@sentry/node');
+const runApp = require('./run-app.cjs');
 
 const dsn = process.argv[2];
 Sentry.init({
@@ -47,14 +48,6 @@ async function main() {
   await Sentry.startSpan({ name: 'POST /checkout', op: 'http.server' }, () =>
     Sentry.startSpan({ name: 'SELECT orders', op: 'db.query' }, () => new Promise((r) => setTimeout(r, 30))),
   );
-  const ok = await Sentry.flush(10000);
-  process.stdout.write(JSON.stringify({ flushed: ok }) + '\n');
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    process.stderr.write(String(err && err.stack) + '\n');
-    process.exit(1);
-  },
-);
+runApp(main, () => Sentry.flush(10000));

@@ -3,6 +3,7 @@
 // then a traced request. What the SDK does after the third error's 429 is what it read the
 // tracker's answer to mean.
 const Sentry = require('@sentry/node');
+const runApp = require('./run-app.cjs');
 
 const dsn = process.argv[2];
 Sentry.init({
@@ -25,14 +26,6 @@ async function main() {
     { name: 'GET /limited', op: 'http.server' },
     () => new Promise((r) => setTimeout(r, 5)),
   );
-  const ok = await Sentry.flush(10000);
-  process.stdout.write(JSON.stringify({ flushed: ok }) + '\n');
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    process.stderr.write(String(err && err.stack) + '\n');
-    process.exit(1);
-  },
-);
+runApp(main, () => Sentry.flush(10000));
