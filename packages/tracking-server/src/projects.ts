@@ -15,6 +15,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { isObj, type Obj } from './ingest/json';
 import { ageMs, lockToken, releaseLock, tryLock } from './lock-file';
 
 export interface ProjectSettings {
@@ -54,9 +55,6 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function only(o: Obj, allowed: readonly string[], file: string, path: string) {
   for (const k of Object.keys(o)) {

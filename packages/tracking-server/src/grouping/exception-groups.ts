@@ -5,7 +5,8 @@
 // by `mechanism.exception_id` / `parent_id`: hashed whole, the issue would be titled by the
 // wrapper and split by how many children failed.
 import type { ExceptionValue } from './grouping';
-import { isObj, text, type Obj } from './values';
+import { isObj, type Obj } from '../ingest/json';
+import { text } from './values';
 
 export interface ChosenExceptions {
   /** The exceptions that are hashed. */

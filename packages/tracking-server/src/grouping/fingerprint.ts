@@ -6,7 +6,8 @@
 import { levelOf } from '../ingest/normalise';
 import { moduleFromUrl } from './frames';
 import type { ExceptionValue } from './grouping';
-import { isObj, text, type Obj } from './values';
+import { isObj, type Obj } from '../ingest/json';
+import { text } from './values';
 
 const NO_PARTS: readonly string[] = [];
 // Beyond 2^53 a JSON number is not exact: Relay drops it.

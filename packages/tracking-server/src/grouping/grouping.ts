@@ -20,7 +20,8 @@ import {
   moduleFromUrl,
   moduleKey,
 } from './frames';
-import { firstTwoLines, isObj, text, type Obj } from './values';
+import { isObj, type Obj } from '../ingest/json';
+import { firstTwoLines, text } from './values';
 
 export const GROUPED_BY = [
   'fingerprint',

@@ -1,10 +1,5 @@
 // Reading fields of an event as sent: any JSON may stand where the protocol says text.
 
-export type Obj = Record<string, unknown>;
-
-export const isObj = (v: unknown): v is Obj =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** A text field as sent: strings, and numbers or booleans as text; anything else is absent. */
 export const text = (v: unknown): string | undefined =>
   typeof v === 'string'

@@ -11,6 +11,7 @@
 // counted on arrival. Quantities are JavaScript's JSON numbers, so `1.0` reads as 1 (serde refuses
 // it) and one past 2^53 is rounded.
 import { isUtf8 } from 'node:buffer';
+import { isObj } from './json';
 
 /** Items an SDK discarded, for one reason, of one data category. */
 export interface ClientDiscard {
@@ -25,15 +26,12 @@ const MAX_REASON_BYTES = 200;
 /** u64, as Relay reads a quantity. */
 const MAX_QUANTITY = 2 ** 64 - 1;
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /** The list's entries as Relay reads them, or undefined when one does not read. */
 function entries(list: unknown): ClientDiscard[] | undefined {
   if (!Array.isArray(list)) return undefined;
   const read: ClientDiscard[] = [];
   for (const entry of list) {
-    if (!isObject(entry)) return undefined;
+    if (!isObj(entry)) return undefined;
     const { reason, category, quantity } = entry;
     if (typeof reason !== 'string' || typeof category !== 'string') return undefined;
     if (typeof quantity !== 'number' || !Number.isInteger(quantity)) return undefined;
@@ -52,7 +50,7 @@ export function readClientReport(payload: Buffer): ClientDiscard[] | undefined {
   } catch {
     return undefined;
   }
-  if (!isObject(report)) return undefined;
+  if (!isObj(report)) return undefined;
   const discarded = entries(report.discarded_events);
   if (!discarded) return undefined;
   for (const key of RELAY_LISTS) {

@@ -10,9 +10,7 @@
 // arrival or over 30 days before it is shifted the same way, by the difference between the two,
 // so it is dated at its arrival; the error is named on the event as Relay names it.
 import { MAX_AHEAD_MS, MAX_BEHIND_MS, parseTimestamp, validMillis } from './event';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isObj, type Obj } from './json';
 
 /** Relay's MINIMUM_CLOCK_DRIFT. */
 export const MINIMUM_CLOCK_DRIFT_MS = 55 * 60_000;

@@ -9,7 +9,7 @@ import {
   type Severity,
 } from '../grouping/classify';
 import type { ScrubReport } from '../scrub/scrub';
-import { jsonText } from './json';
+import { isObj, jsonText, type Obj } from './json';
 import { normaliseEvent } from './normalise';
 import {
   eventExceptions,
@@ -51,8 +51,6 @@ export interface TrackedEvent {
   readonly payload: string;
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown) =>
   typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
 

@@ -2,6 +2,13 @@
 // object's own "toString" key and throws when it is not a function (`{"toString": ""}` is valid
 // JSON).
 
+/** A JSON object as parsed. */
+export type Obj = Record<string, unknown>;
+
+/** Whether a parsed JSON value is an object (not null, not an array). */
+export const isObj = (v: unknown): v is Obj =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /** Stands for a value nested deeper than JSON.stringify's recursion reaches. */
 export const TOO_DEEP = '[nested too deeply]';
 

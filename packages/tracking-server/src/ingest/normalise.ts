@@ -4,9 +4,7 @@
 // with its params but not formatted. The event is returned as it came when none of that applies
 // (the common case costs a few key lookups), else as a new object that is stored in its place.
 // It also fills in the user's address where the SDK asks the receiver to.
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isObj, type Obj } from './json';
 
 /** Relay's legacy interface names (relay-event-schema's `legacy_alias`). */
 const LEGACY: Readonly<Record<string, string>> = {

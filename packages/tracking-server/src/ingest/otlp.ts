@@ -5,7 +5,7 @@
 // memory snapshot; `correlation_id` (span, else resource attribute) names the debug session.
 // Protobuf is read into the same shape; proto3 leaves zero values off the wire, so a zero here
 // means what an absent field does (a time of 0 is no time, a key of "" no key).
-import { jsonText } from './json';
+import { isObj, jsonText, type Obj } from './json';
 import { parseJsonInSteps } from './json-steps';
 import type protobuf from 'protobufjs';
 import { checkWireFormat, lengthDelimited, Resource, Span } from './otlp-proto';
@@ -53,8 +53,6 @@ export interface TraceBatch {
   readonly problem?: string;
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 /**
  * A field by its JSON name (lowerCamelCase), else by its proto name (`trace_id`), which protobuf
  * JSON parsers accept too, as the Collector's OTLP receiver does: a request written with the

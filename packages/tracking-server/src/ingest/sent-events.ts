@@ -5,6 +5,7 @@ import type { ErrorType, Severity } from '../grouping/classify';
 import { scrubberCache, type ScrubOptions } from '../scrub/scrub';
 import { clockDrift, withoutClockDrift, withTimestampInRange } from './clock-drift';
 import { EventError, readEvent, type TrackedEvent } from './event';
+import { isObj } from './json';
 
 export interface SentEvents {
   readonly projectId: number;
@@ -48,9 +49,6 @@ export const factsOf = ({ eventId, service, severity, type }: TrackedEvent): Eve
   type,
 });
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** Reads SentEvents; throws an EventError naming the first event that is not one. */
 export function sentEventReader(): (sent: SentEvents) => TrackedEvent[] {
   const scrubberFor = scrubberCache();
@@ -66,11 +64,11 @@ export function sentEventReader(): (sent: SentEvents) => TrackedEvent[] {
       } catch (err) {
         throw new EventError(`${where} is not JSON: ${(err as Error).message}`);
       }
-      if (sent.protocol === 'envelope' && !isObject(json))
+      if (sent.protocol === 'envelope' && !isObj(json))
         throw new EventError(`${where} must be a JSON object`);
       // Not an object (a store body): readEvent refuses it, naming that. Clock drift first, then
       // a time still out of range, in Relay's order (finalize, then validate_event).
-      const event = isObject(json)
+      const event = isObj(json)
         ? withTimestampInRange(withoutClockDrift(json, drift), sent.receivedAt, sent.maxPastMs)
         : (json as Record<string, unknown>);
       // The text sent no longer says what is stored once its id or its times are replaced.

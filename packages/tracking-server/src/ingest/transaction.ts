@@ -8,11 +8,9 @@
 // left out alone.
 import { withTimestampInRange } from './clock-drift';
 import { tagsOf, validMillis } from './event';
-import { jsonText } from './json';
+import { isObj, jsonText, type Obj } from './json';
 import type { Operation } from './otlp';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const hex = (v: unknown, n: number) =>
   typeof v === 'string' && new RegExp(`^[0-9a-f]{${n}}$`, 'i').test(v)
     ? v.toLowerCase()

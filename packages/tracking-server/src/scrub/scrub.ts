@@ -5,6 +5,7 @@
 // ("Authentication failed", "the bearer of this card") stay: key rules look at keys, string rules
 // at shapes, never at bare words. Ids that join data (event, trace and span ids, the correlation id, user.id) are
 // not shapes: as Relay does for fields it does not take as PII, only key rules filter them.
+import { isObj } from '../ingest/json';
 
 export const FILTERED = '[Filtered]';
 
@@ -447,8 +448,8 @@ export function createScrubber(options: ScrubOptions): Scrubber {
    * text, and only when something in it was filtered; the walk then reads it as any string.
    */
   const scrubJsonBody = (event: unknown) => {
-    const request = isRecord(event) ? event.request : undefined;
-    const data = isRecord(request) ? request.data : undefined;
+    const request = isObj(event) ? event.request : undefined;
+    const data = isObj(request) ? request.data : undefined;
     if (typeof data !== 'string' || !JSON_TEXT.test(data)) return;
     let parsed: unknown;
     try {
@@ -474,8 +475,6 @@ export function createScrubber(options: ScrubOptions): Scrubber {
 
 /** Text that is a JSON object or array, if it parses. */
 const JSON_TEXT = /^\s*[[{]/;
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The id path of `key` under `ids`. */
 function idsUnder(ids: IdPath | undefined, key: string): IdPath | undefined {
