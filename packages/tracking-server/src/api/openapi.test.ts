@@ -12,7 +12,7 @@ import { dsnFor } from '../projects';
 import { startTestTracker, type TestTracker } from '../testing/test-tracker';
 import { openApiDocument } from './openapi';
 
-it('describes exactly the routes issue 4 lists for the plugin', () => {
+it('describes exactly the routes issue 4 lists for the plugin, and the attachments download', () => {
   const doc = openApiDocument() as { paths: Record<string, Record<string, unknown>> };
   const routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
     Object.keys(ops).map((method) => `${method.toUpperCase()} /api/v1${path}`),
@@ -28,6 +28,7 @@ it('describes exactly the routes issue 4 lists for the plugin', () => {
       'GET /api/v1/sessions',
       'GET /api/v1/sessions/{id}',
       'GET /api/v1/sessions/{id}/export',
+      'GET /api/v1/attachments/{id}',
     ].sort(),
   );
 });
@@ -68,6 +69,8 @@ describe("the server's answers", () => {
     // snapshot and a failing child (session req-777).
     await run('sentry-app.cjs', dsnFor(projects.shop, tracker.url));
     await run('otel-app.cjs', `${tracker.url}/v1/traces`, projects.shop.key);
+    // An error with three attachments.
+    await run('sentry-attachments.cjs', dsnFor(projects.shop, tracker.url));
   });
   afterAll(() => setup?.close());
 
@@ -133,6 +136,33 @@ describe("the server's answers", () => {
 
     const stats = await documented('GET', '/stats', '/stats');
     expect(stats.body.topIssues.length).toBeGreaterThan(0);
+  });
+
+  it("matches the document for an event's attachments, and a download's errors", async () => {
+    const list = await documented('GET', '/issues', '/issues?service=files-app');
+    const id = list.body.items[0].id as number;
+    const events = await documented('GET', '/issues/{id}/events', `/issues/${id}/events`);
+    const attachments = events.body.items[0].attachments as { id: number }[];
+    expect(attachments).toHaveLength(3);
+    const download = await fetch(`${setup.tracker.url}/api/v1/attachments/${attachments[0]?.id}`, {
+      headers: { authorization: 'Bearer t' },
+    });
+    // The one answer that is not JSON: the document gives it as bytes.
+    expect([download.status, download.headers.get('content-type')]).toEqual([
+      200,
+      'application/octet-stream',
+    ]);
+    const doc = openApiDocument() as {
+      paths: Record<string, { get: { responses: Record<string, { content: object }> } }>;
+    };
+    expect(Object.keys(doc.paths['/attachments/{id}']!.get.responses['200']!.content)).toEqual([
+      'application/octet-stream',
+    ]);
+    expect((await documented('GET', '/attachments/{id}', '/attachments/x')).status).toBe(400);
+    expect((await documented('GET', '/attachments/{id}', '/attachments/99999')).status).toBe(404);
+    expect(
+      (await documented('GET', '/attachments/{id}', '/attachments/1', undefined, 'wrong')).status,
+    ).toBe(401);
   });
 
   it('matches the document for sessions: timelines, error events, memory snapshots, exports', async () => {

@@ -100,9 +100,23 @@ const storedEvent = object(
     traceId: text,
     correlationId: text,
     event: { type: 'object', description: 'the stored (scrubbed) Sentry event' },
+    attachments: { type: 'array', items: ref('Attachment') },
   },
   ['traceId', 'correlationId'],
 );
+
+const attachment = object({
+  id: { ...integer, description: 'what GET /attachments/{id} reads its bytes by' },
+  filename: text,
+  contentType: { ...text, description: 'as the SDK named it; application/octet-stream if not' },
+  type: { ...text, description: 'the attachment_type: event.attachment, event.minidump, …' },
+  size: { ...integer, description: 'bytes sent' },
+  filtered: {
+    type: 'boolean',
+    description:
+      'filtered whole by scrubbing (bytes that are not text, holding a sensitive shape): no bytes kept',
+  },
+});
 
 const counts = { type: 'object', additionalProperties: integer };
 const stats = object({
@@ -301,6 +315,7 @@ export function openApiDocument(): object {
         IssueSummary: issueSummary,
         IssueDetail: issueDetail,
         StoredEvent: storedEvent,
+        Attachment: attachment,
         Stats: stats,
         SessionSummary: sessionSummary,
         SessionDetail: sessionDetail,
@@ -370,6 +385,30 @@ export function openApiDocument(): object {
             param('limit', { type: 'integer', minimum: 1, maximum: 100, default: 20 }),
           ],
           responses: { '200': ok(page(ref('StoredEvent'))), ...notFound('issue'), ...errors },
+        },
+      },
+      '/attachments/{id}': {
+        get: {
+          summary: "An event's attachment as a download of its (scrubbed) bytes",
+          parameters: [
+            param('id', { ...integer, minimum: 1, maximum: 999_999_999_999_999 }, 'path'),
+          ],
+          responses: {
+            '200': {
+              description: 'the bytes, always as application/octet-stream (never rendered)',
+              content: {
+                'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+              },
+              headers: {
+                'Content-Disposition': {
+                  description: 'an attachment named as the SDK named it',
+                  schema: { type: 'string', example: 'attachment; filename="config.json"' },
+                },
+              },
+            },
+            '404': json('no such attachment, or one filtered whole', ref('Error')),
+            ...errors,
+          },
         },
       },
       '/issues/status': {

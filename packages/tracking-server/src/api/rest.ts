@@ -5,6 +5,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, json, type NextFunction, type Request, type Response } from 'express';
 import { SEVERITIES, TYPES } from '../grouping/classify';
 import { bearer } from '../ingest/auth';
+import { bufferOf } from '../ingest/attachment';
 import {
   SORTS,
   STATUSES,
@@ -112,12 +113,12 @@ function millisOf(name: string, value: unknown): number | undefined {
 }
 
 /** An issue id in a path: its decimal digits, at most 15 (DIGITS), as the message says. */
-function idOf(value: string): number {
+function idOf(value: string, what: 'issue' | 'attachment' = 'issue'): number {
   const n = DIGITS.test(value) ? Number(value) : NaN;
   if (!(n >= 1))
     throw new ApiError(
       400,
-      `issue id must be a positive integer of up to 15 digits; got ${JSON.stringify(value)}`,
+      `${what} id must be a positive integer of up to 15 digits; got ${JSON.stringify(value)}`,
     );
   return n;
 }
@@ -322,6 +323,27 @@ export function restApi(deps: {
       );
       if (!page) throw new ApiError(404, `issue ${req.params.id} not found`);
       res.json(page);
+    })
+    .all(otherMethods(READ));
+
+  router
+    .route('/attachments/:id')
+    .get(async (req, res) => {
+      const id = idOf(req.params.id, 'attachment');
+      const file = await deps.reads.attachment(id);
+      if (!file) throw new ApiError(404, `attachment ${id} not found`);
+      if (!file.data)
+        throw new ApiError(
+          404,
+          `attachment ${id} was filtered whole by the project's scrubbing: it is not text, and holds a sensitive shape`,
+        );
+      // A download of bytes, whatever type the SDK named: served as its own type, an HTML or SVG
+      // attachment would be a page of the API's origin (behind Grafana's proxy, Grafana's).
+      res
+        .attachment(file.filename)
+        .type('application/octet-stream')
+        .set('X-Content-Type-Options', 'nosniff')
+        .send(bufferOf(file.data));
     })
     .all(otherMethods(READ));
 

@@ -15,6 +15,7 @@ import {
   readBody,
   RETRY_AFTER_FULL,
 } from '../ingest/body';
+import { readAttachment, type SentAttachment } from '../ingest/attachment';
 import { clockDrift, sentAtOf, withoutClockDrift } from '../ingest/clock-drift';
 import { type ClientDiscard, readClientReport } from '../ingest/client-report';
 import { EnvelopeError, itemJson, parseEnvelope } from '../ingest/envelope';
@@ -42,11 +43,13 @@ export class IngestError extends Error {
   }
 }
 
-/** Item types accepted and not stored (yet): sessions, attachments, …. */
+/**
+ * Item types accepted and not stored (yet): sessions, profiles, …. (Transactions, client reports
+ * and attachments are read where the items are.)
+ */
 const ACCEPTED_NOT_STORED = new Set([
   'session',
   'sessions',
-  'attachment',
   'transaction',
   'profile',
   'replay_event',
@@ -330,8 +333,10 @@ export function sentryIngest(deps: SentryIngestDeps) {
         // tiny events was millions of events read on the ingest thread (80,000 held it 0.8 s).
         let eventBytes = 0;
         let reportBytes = 0;
+        let attachmentBytes = 0;
         for (const item of envelope.items) {
           if (item.type === 'client_report') reportBytes += item.payload.length;
+          if (item.type === 'attachment') attachmentBytes += item.payload.length;
           if (item.type !== 'event' && item.type !== 'transaction') continue;
           if (item.payload.length > LIMITS.event)
             throw new IngestError(
@@ -354,6 +359,14 @@ export function sentryIngest(deps: SentryIngestDeps) {
             'too_large',
             `the client reports of one envelope exceed the ${LIMITS.clientReports / 1024} KB limit together`,
           );
+        // As Relay's max_attachments_size, smaller: they are held, scrubbed and written whole.
+        if (attachmentBytes > LIMITS.attachments)
+          throw new IngestError(
+            413,
+            'too_large',
+            `the attachments of one envelope exceed the ${LIMITS.attachments / 1048576} MB limit together`,
+          );
+        const attachments: SentAttachment[] = [];
         envelope.items.forEach((item, i) => {
           if (item.type === 'event') {
             texts.push({ text: item.payload.toString('utf8'), index: i + 1 });
@@ -373,6 +386,16 @@ export function sentryIngest(deps: SentryIngestDeps) {
               scrubberFor(project.scrub)(corrected) as Record<string, unknown>,
               project.retentionDays,
             );
+          } else if (item.type === 'attachment') {
+            try {
+              attachments.push(readAttachment(item, i + 1));
+            } catch (err) {
+              throw new IngestError(
+                400,
+                'malformed',
+                `invalid envelope: ${(err as Error).message}`,
+              );
+            }
           } else if (item.type === 'client_report') {
             // One Relay would not read is skipped, as Relay skips it: not the envelope's events.
             for (const discard of readClientReport(item.payload) ?? []) discards.push(discard);
@@ -380,9 +403,16 @@ export function sentryIngest(deps: SentryIngestDeps) {
             // Unknown item types are skipped, as the protocol asks of a receiver.
           }
         });
-        // The header's id names the envelope's event (one, as SDKs send it): it is the id stored.
+        // The header's id names the envelope's event (one, as SDKs send it): it is the id stored,
+        // and its attachments are the envelope's. Attachments sent without an event, or beside
+        // several, are not kept (Relay would keep them for an event yet to come).
         const [only, ...more] = texts;
-        if (id !== undefined && only && more.length === 0) texts[0] = { ...only, eventId: id };
+        if (only && more.length === 0)
+          texts[0] = {
+            ...only,
+            ...(id !== undefined ? { eventId: id } : {}),
+            ...(attachments.length > 0 ? { attachments } : {}),
+          };
       } else {
         project = keyed ?? missingAuth();
         const tooLarge = () =>

@@ -6,6 +6,7 @@ import type { SessionDetail } from '../store/sessions';
 export type { ErrorType, Severity } from '../grouping/classify';
 export type { GroupedBy } from '../grouping/grouping';
 export type {
+  AttachmentInfo,
   IssueDetail,
   IssueSort,
   IssueStatus,

@@ -16,6 +16,8 @@ export const LIMITS = {
   event: 1024 * 1024,
   /** Of one envelope's client reports together, as Relay's max_client_reports_size. */
   clientReports: 4 * 1024,
+  /** Of one envelope's attachments together (Relay's max_attachments_size is 100 MB). */
+  attachments: 20 * 1024 * 1024,
   /** Of all bodies being read and stored at once (BodyBudget). */
   held: 128 * 1024 * 1024,
 } as const;

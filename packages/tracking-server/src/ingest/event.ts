@@ -9,6 +9,7 @@ import {
   type Severity,
 } from '../grouping/classify';
 import type { ScrubReport } from '../scrub/scrub';
+import type { KeptAttachment } from './attachment';
 import { isObj, jsonText, type Obj } from './json';
 import { normaliseEvent } from './normalise';
 import {
@@ -49,6 +50,8 @@ export interface TrackedEvent {
   readonly grouping: Grouping;
   /** The scrubbed event as JSON text, as stored and returned by the API. */
   readonly payload: string;
+  /** The attachments sent with it, scrubbed (attachment.ts). */
+  readonly attachments?: readonly KeptAttachment[];
 }
 
 const str = (v: unknown) =>

@@ -3,6 +3,7 @@
 // them on the store's own (store/writer.ts).
 import type { ErrorType, Severity } from '../grouping/classify';
 import { scrubberCache, type ScrubOptions } from '../scrub/scrub';
+import { scrubAttachment, type SentAttachment } from './attachment';
 import { clockDrift, withoutClockDrift, withTimestampInRange } from './clock-drift';
 import { EventError, readEvent, type TrackedEvent } from './event';
 import { isObj } from './json';
@@ -25,12 +26,13 @@ export interface SentEvents {
   /**
    * Each event's JSON text and, for an envelope, its item's 1-based index; `eventId` is the
    * envelope header's, which the event takes over its own, as Relay gives it (the id the SDK
-   * was answered with is the id stored).
+   * was answered with is the id stored). `attachments` are those sent with it (attachment.ts).
    */
   readonly items: readonly {
     readonly text: string;
     readonly index: number;
     readonly eventId?: string;
+    readonly attachments?: readonly SentAttachment[];
   }[];
 }
 
@@ -55,7 +57,7 @@ export function sentEventReader(): (sent: SentEvents) => TrackedEvent[] {
   return (sent) => {
     const scrub = scrubberFor(sent.scrub);
     const drift = clockDrift(sent.sentAt, sent.receivedAt);
-    return sent.items.map(({ text, index, eventId }) => {
+    return sent.items.map(({ text, index, eventId, attachments }) => {
       const where =
         sent.protocol === 'envelope' ? `invalid envelope: item ${index} (event) payload` : 'event';
       let json: unknown;
@@ -74,7 +76,7 @@ export function sentEventReader(): (sent: SentEvents) => TrackedEvent[] {
       // The text sent no longer says what is stored once its id or its times are replaced.
       const asSent = (eventId === undefined || event.event_id === eventId) && event === json;
       if (eventId !== undefined) event.event_id = eventId;
-      return readEvent(
+      const tracked = readEvent(
         event,
         sent.projectId,
         scrub,
@@ -83,6 +85,8 @@ export function sentEventReader(): (sent: SentEvents) => TrackedEvent[] {
         sent.clientIp,
         sent.maxPastMs,
       );
+      if (!attachments?.length) return tracked;
+      return { ...tracked, attachments: attachments.map((a) => scrubAttachment(a, scrub)) };
     });
   };
 }

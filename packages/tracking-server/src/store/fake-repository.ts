@@ -1,6 +1,7 @@
 // A data-driven Repository for tests of the API alone: maps of query → answer, and every call
 // recorded, so a test sees what a request was translated into without a database behind it.
 import type {
+  AttachmentFile,
   IngestResult,
   IssueDetail,
   IssueFilter,
@@ -19,6 +20,8 @@ export interface FakeRepositoryData {
   readonly issues?: Readonly<Record<number, IssueDetail>>;
   /** Keyed eventsKey(id, cursor, limit). */
   readonly events?: Readonly<Record<string, Page<StoredEvent>>>;
+  /** By id. */
+  readonly attachments?: Readonly<Record<number, AttachmentFile>>;
   readonly stats?: Stats;
   /** Keyed sessionFilterKey(filter). */
   readonly sessionPages?: Readonly<Record<string, Page<SessionSummary>>>;
@@ -91,6 +94,10 @@ export function fakeRepository(
     issueEvents(...args) {
       record({ call: 'issueEvents', args });
       return data.events?.[eventsKey(...args)];
+    },
+    attachment(...args) {
+      record({ call: 'attachment', args });
+      return data.attachments?.[args[0]];
     },
     setStatus(...args) {
       record({ call: 'setStatus', args });

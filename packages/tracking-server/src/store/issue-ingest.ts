@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3';
 import type { Severity } from '../grouping/classify';
 import type { TrackedEvent } from '../ingest/event';
+import { bufferOf } from '../ingest/attachment';
 import { packPayload } from './payload';
 import { RECENT_IDS, RecentEventIds, isEventId } from './recent-ids';
 import { isOlderRelease } from './releases';
@@ -34,6 +35,9 @@ export function issueIngest(
     insertEvent:
       db.prepare(`INSERT INTO events (id, issue_id, project_id, timestamp, received_at, level, severity, service, environment, release, trace_id, correlation_id, payload, session_key)
       VALUES (@id, @issueId, @projectId, @timestamp, @receivedAt, @level, @severity, @service, @environment, @release, @traceId, @correlationId, @payload, @sessionKey)`),
+    insertAttachment: db.prepare(
+      'INSERT INTO attachments (event, filename, content_type, type, size, data) VALUES (@event, @filename, @contentType, @type, @size, @data)',
+    ),
     countEvents: db.prepare('UPDATE issues SET count = count + ? WHERE id = ?'),
     addUser: db.prepare('INSERT OR IGNORE INTO issue_users (issue_id, user) VALUES (?, ?)'),
     countUsers: db.prepare('UPDATE issues SET users = users + ? WHERE id = ?'),
@@ -237,6 +241,16 @@ export function issueIngest(
           // Only databases from before the sessions table read this column (to migrate).
           sessionKey: null,
         });
+        if (row.changes > 0)
+          for (const a of e.attachments ?? [])
+            st.insertAttachment.run({
+              event: row.lastInsertRowid,
+              filename: a.filename,
+              contentType: a.contentType,
+              type: a.type,
+              size: a.size,
+              data: a.data ? bufferOf(a.data) : null,
+            });
         if (row.changes > 0 && (e.traceId || e.correlationId))
           index.stored({
             rowid: Number(row.lastInsertRowid),

@@ -5,6 +5,7 @@ import type { ErrorType, Severity } from '../grouping/classify';
 import type { GroupedBy } from '../grouping/grouping';
 import { unpackPayload } from './payload';
 import type {
+  AttachmentInfo,
   IssueDetail,
   IssueFilter,
   IssueStatus,
@@ -85,7 +86,13 @@ export class SearchError extends Error {}
 
 export type IssueReads = Pick<
   Repository,
-  'listIssues' | 'getIssue' | 'issueEvents' | 'stats' | 'storedEventIds' | 'openIssueCounts'
+  | 'listIssues'
+  | 'getIssue'
+  | 'issueEvents'
+  | 'attachment'
+  | 'stats'
+  | 'storedEventIds'
+  | 'openIssueCounts'
 >;
 
 /** Has a character past ASCII, whose case SQLite's LIKE does not ignore. */
@@ -106,6 +113,37 @@ export function issueReads(db: Database.Database): IssueReads {
     typeof s === 'string' ? fold(s) : s,
   );
   const hours = db.prepare('SELECT hour, count FROM issue_hours WHERE issue_id = ? AND hour >= ?');
+  const eventAttachments = db.prepare(
+    `SELECT id, event, filename, content_type, type, size, data IS NULL AS filtered
+     FROM attachments WHERE event IN (SELECT value FROM json_each(?)) ORDER BY id`,
+  );
+
+  /** The attachments of the events of these rows, by row. */
+  const attachmentsOf = (rowids: readonly number[]): Map<number, AttachmentInfo[]> => {
+    const byEvent = new Map<number, AttachmentInfo[]>();
+    const rows = eventAttachments.all(JSON.stringify(rowids)) as {
+      id: number;
+      event: number;
+      filename: string;
+      content_type: string;
+      type: string;
+      size: number;
+      filtered: 0 | 1;
+    }[];
+    for (const r of rows) {
+      const list = byEvent.get(r.event) ?? [];
+      list.push({
+        id: r.id,
+        filename: r.filename,
+        contentType: r.content_type,
+        type: r.type,
+        size: r.size,
+        filtered: r.filtered === 1,
+      });
+      byEvent.set(r.event, list);
+    }
+    return byEvent;
+  };
 
   const hourly = (issueId: number, now: number): number[] => {
     const current = Math.floor(now / HOUR);
@@ -268,6 +306,7 @@ export function issueReads(db: Database.Database): IssueReads {
       const more = rows.length > limit;
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
+      const attachments = attachmentsOf(page.map((e) => e.rowid));
       return {
         items: page.map((e): StoredEvent => ({
           id: e.id,
@@ -279,10 +318,17 @@ export function issueReads(db: Database.Database): IssueReads {
           ...(e.trace_id ? { traceId: e.trace_id } : {}),
           ...(e.correlation_id ? { correlationId: e.correlation_id } : {}),
           event: JSON.parse(unpackPayload(e.payload)) as Record<string, unknown>,
+          attachments: attachments.get(e.rowid) ?? [],
         })),
         nextCursor:
           more && last ? encodeCursor(`events of issue ${id}`, last.received_at, last.rowid) : null,
       };
+    },
+
+    attachment(id) {
+      const row = db.prepare('SELECT filename, data FROM attachments WHERE id = ?').get(id) as
+        { filename: string; data: Buffer | null } | undefined;
+      return row && { filename: row.filename, data: row.data };
     },
 
     stats(now): Stats {

@@ -15,6 +15,7 @@ export type ReadCalls = Pick<
   | 'listIssues'
   | 'getIssue'
   | 'issueEvents'
+  | 'attachment'
   | 'stats'
   | 'listSessions'
   | 'getSession'
@@ -44,6 +45,7 @@ const CALLS: readonly ReaderCall[] = [
   'listIssues',
   'getIssue',
   'issueEvents',
+  'attachment',
   'stats',
   'listSessions',
   'getSession',

@@ -62,6 +62,26 @@ export interface Page<T> {
   readonly nextCursor: string | null;
 }
 
+/** An attachment sent with an event, as the event lists it; its bytes are read on their own. */
+export interface AttachmentInfo {
+  /** What `GET /attachments/{id}` reads it by. */
+  readonly id: number;
+  readonly filename: string;
+  readonly contentType: string;
+  /** Relay's attachment_type: `event.attachment`, `event.minidump`, …. */
+  readonly type: string;
+  /** The bytes sent. */
+  readonly size: number;
+  /** Filtered whole by the scrubber (binary bytes with a sensitive shape in them): no bytes kept. */
+  readonly filtered: boolean;
+}
+
+/** An attachment's bytes, or null where they were filtered. */
+export interface AttachmentFile {
+  readonly filename: string;
+  readonly data: Uint8Array | null;
+}
+
 export interface StoredEvent {
   readonly id: string;
   readonly timestamp: string;
@@ -72,6 +92,7 @@ export interface StoredEvent {
   readonly traceId?: string;
   readonly correlationId?: string;
   readonly event: Record<string, unknown>;
+  readonly attachments: readonly AttachmentInfo[];
 }
 
 export interface Stats {
@@ -121,6 +142,7 @@ export interface Repository {
   listIssues(filter: IssueFilter, now: number): Page<IssueSummary>;
   getIssue(id: number, now: number): IssueDetail | undefined;
   issueEvents(id: number, cursor: string | undefined, limit: number): Page<StoredEvent> | undefined;
+  attachment(id: number): AttachmentFile | undefined;
   /** Returns the ids that exist (and were changed). */
   setStatus(ids: readonly number[], status: IssueStatus, now: number): number[];
   stats(now: number): Stats;

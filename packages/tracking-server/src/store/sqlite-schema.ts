@@ -54,6 +54,14 @@ ${EVENTS_TABLE('events')}
 DROP INDEX IF EXISTS events_issue;
 CREATE INDEX IF NOT EXISTS events_by_issue ON events (issue_id, received_at);
 CREATE INDEX IF NOT EXISTS events_received ON events (received_at);
+-- An event's attachments (ingest/attachment.ts), keyed by their own id, which the API names.
+-- They go with their event (retention); data is NULL where the scrubber filtered them whole.
+CREATE TABLE IF NOT EXISTS attachments (
+  id INTEGER PRIMARY KEY, event INTEGER NOT NULL, filename TEXT NOT NULL,
+  content_type TEXT NOT NULL, type TEXT NOT NULL, size INTEGER NOT NULL, data BLOB);
+CREATE INDEX IF NOT EXISTS attachments_by_event ON attachments (event);
+CREATE TRIGGER IF NOT EXISTS attachments_gone
+  AFTER DELETE ON events BEGIN DELETE FROM attachments WHERE event = old.rowid; END;
 `;
 
 /**

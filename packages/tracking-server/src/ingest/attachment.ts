@@ -1,0 +1,102 @@
+// Sentry attachments (envelope items of type `attachment`), kept with the event they came with:
+// read as Relay reads their item headers, and scrubbed before they are stored, as everything is.
+import type { ScrubReport, Scrubber } from '../scrub/scrub';
+import { EnvelopeError, type EnvelopeItem } from './envelope';
+
+/** An attachment as it was sent. */
+export interface SentAttachment {
+  readonly filename: string;
+  readonly contentType: string;
+  /** Relay's attachment_type: `event.attachment`, `event.minidump`, `event.view_hierarchy`, …. */
+  readonly type: string;
+  readonly data: Uint8Array;
+}
+
+/** An attachment as it is stored: its bytes scrubbed, or none where they could not be. */
+export interface KeptAttachment {
+  readonly filename: string;
+  readonly contentType: string;
+  readonly type: string;
+  /** The bytes sent. */
+  readonly size: number;
+  /** Undefined when the whole attachment was filtered (see scrubAttachment). */
+  readonly data?: Uint8Array;
+}
+
+/** What Relay names an attachment sent without a filename (constants.rs, UNNAMED_ATTACHMENT). */
+export const UNNAMED_ATTACHMENT = 'Unnamed Attachment';
+export const DEFAULT_ATTACHMENT_TYPE = 'event.attachment';
+export const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
+/** Longer header values are cut: a filename is shown, not parsed, and some SDKs send paths. */
+const MAX_HEADER_CHARS = 256;
+
+/**
+ * The attachment of envelope item `index` (1-based). Its headers are optional strings, as
+ * Relay's item headers take them: one of another kind makes the envelope invalid.
+ */
+export function readAttachment(item: EnvelopeItem, index: number): SentAttachment {
+  const header = (name: string, fallback: string): string => {
+    const value = item.headers[name];
+    if (value === undefined || value === null) return fallback;
+    if (typeof value !== 'string')
+      throw new EnvelopeError(`item ${index} (attachment) header ${name} is not a string`);
+    return value === '' ? fallback : value.slice(0, MAX_HEADER_CHARS);
+  };
+  return {
+    filename: header('filename', UNNAMED_ATTACHMENT),
+    contentType: header('content_type', DEFAULT_CONTENT_TYPE),
+    type: header('attachment_type', DEFAULT_ATTACHMENT_TYPE),
+    data: item.payload,
+  };
+}
+
+/**
+ * The bytes as a Buffer, not copied. What crosses to another thread (the writer's, the reader's)
+ * arrives as a plain Uint8Array, which better-sqlite3 does not bind and express sends as JSON.
+ */
+export const bufferOf = (data: Uint8Array): Buffer =>
+  Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The attachment as it may be stored under `scrub`, the project's scrubber. Text (UTF-8) is
+ * scrubbed as an event is: JSON by its keys and values, other text by the sensitive shapes and
+ * secret parameters in it. Bytes that are not text cannot have a value cut out of them without
+ * breaking the file (a minidump, an image), so when the scrubber finds a sensitive shape in them
+ * the whole attachment is filtered: listed, with no bytes. What the scrubber leaves as it was is
+ * stored byte for byte.
+ */
+export function scrubAttachment(sent: SentAttachment, scrub: Scrubber): KeptAttachment {
+  const kept = { filename: sent.filename, contentType: sent.contentType, type: sent.type };
+  const bytes = bufferOf(sent.data);
+  const stored = (data: Uint8Array) => ({ ...kept, size: bytes.length, data });
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    // Latin-1 reads each byte as one character, so the ASCII a binary file holds is read as text.
+    const latin1 = bytes.toString('latin1');
+    return scrub.text(latin1) === latin1 ? stored(bytes) : { ...kept, size: bytes.length };
+  }
+  const json = jsonContainer(text);
+  let scrubbed: string;
+  if (json === undefined) scrubbed = scrub.text(text);
+  else {
+    const report: ScrubReport = { changed: false };
+    const out = scrub(json, report); // in place
+    scrubbed = report.changed ? JSON.stringify(out) : text;
+  }
+  return stored(scrubbed === text ? bytes : Buffer.from(scrubbed, 'utf8'));
+}
+
+/** The JSON object or array `text` is, else undefined (a string or number is text). */
+function jsonContainer(text: string): object | undefined {
+  const first = text.trimStart()[0];
+  if (first !== '{' && first !== '[') return undefined;
+  try {
+    return JSON.parse(text) as object;
+  } catch {
+    return undefined;
+  }
+}
