@@ -3,7 +3,7 @@
 // the root page; panels as Grafana renders a panel plugin), reading a real tracking server seeded
 // by the real @sentry/node and OpenTelemetry exporter through the plugin.json proxy route.
 // Screenshots go to e2e/.artifacts/screenshots.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testIds } from '../../packages/grafana-app-plugin/src/components/testIds';
 import { artifactsDir } from './paths';
@@ -88,6 +88,30 @@ test('the issue detail shows the stack trace with in-app frames, tags, breadcrum
   const link = await visible(testIds.issue.sessionLink);
   expect(await link.getAttribute('href')).toContain(`/sessions/${CORRELATION_ID}`);
   await page.screenshot({ path: join(screenshots, 'issue-detail.png'), fullPage: true });
+});
+
+test("the issue detail lists the event's attachment and downloads its scrubbed bytes through the proxy route", async () => {
+  const issue = await issueByTitle("reading 'total'");
+  await page.goto(app(`issues/${issue.id}`));
+  const table = await visible(testIds.issue.attachments);
+  const saved = async (filename: string) => {
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      table.getByRole('button', { name: `Download ${filename}` }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(filename);
+    return readFileSync(await download.path());
+  };
+  expect((await saved('cart.log')).toString('utf8')).toBe(
+    'GET /api/cart/42\nAuthorization: Bearer [Filtered]\n',
+  );
+  // Read as bytes all the way (responseType arraybuffer): as text, 255 and 254 would not survive.
+  expect([...(await saved('cart.bin'))]).toEqual([0, 255, 254, 128, 10]);
+  expect(
+    host.proxied
+      .filter((p) => p.startsWith('GET tracker/api/v1/attachments/'))
+      .map((p) => p.slice(-5)),
+  ).toEqual(['→ 200', '→ 200']);
 });
 
 test('a status change in the page reaches the tracking server', async () => {

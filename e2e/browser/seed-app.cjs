@@ -33,6 +33,13 @@ async function sentryEvents() {
   Sentry.withScope((scope) => {
     scope.setTag('correlation_id', CORRELATION_ID);
     scope.setUser({ id: 'user-7' });
+    // Kept with the event, its token filtered, and downloaded from the issue page.
+    scope.addAttachment({
+      filename: 'cart.log',
+      data: 'GET /api/cart/42\nAuthorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig\n',
+    });
+    // Bytes that are no text, which must reach the download as they are.
+    scope.addAttachment({ filename: 'cart.bin', data: Uint8Array.from([0, 255, 254, 128, 10]) });
     try {
       loadCart({});
     } catch (err) {

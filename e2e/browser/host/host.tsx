@@ -140,17 +140,25 @@ async function request<T>(
     // No answer: Grafana's processRequestError gives the fetch's own error a data.message.
     throw Object.assign(cause as Error, processRequestError({ data: undefined, config: options }));
   }
-  const text = await res.text();
+  // Bytes when the request asks for them (an attachment's download), refusals too, as Grafana's
+  // parseResponseBody reads a body by the request's responseType.
+  const bytes =
+    options.responseType === 'arraybuffer'
+      ? await res.arrayBuffer()
+      : options.responseType === 'blob'
+        ? await res.blob()
+        : undefined;
+  const text = bytes === undefined ? await res.text() : '';
   if (!res.ok) {
     throw processRequestError({
       status: res.status,
       statusText: res.statusText,
-      data: parseBody(text),
+      data: bytes ?? parseBody(text),
       config: options,
     });
   }
   // JSON if it parses, else the text, as Grafana's backendSrv gives it.
-  const data = text ? parseBody(text) : undefined;
+  const data = bytes ?? (text ? parseBody(text) : undefined);
   return {
     data: data as T,
     status: res.status,

@@ -105,6 +105,7 @@ describe("the app's tracker proxy routes, as Grafana matches them", () => {
     ['GET', '/issues', 'Viewer', 'http://beacon-tracking-server:9300/api/v1/issues'],
     ['GET', '/issues/42/events', 'Viewer', 'http://beacon-tracking-server:9300/api/v1/issues/42/events'],
     ['GET', '/stats', 'Viewer', 'http://beacon-tracking-server:9300/api/v1/stats'],
+    ['GET', '/attachments/7', 'Viewer', 'http://beacon-tracking-server:9300/api/v1/attachments/7'],
     ['GET', '/sessions/req-1/export', 'Viewer', 'http://beacon-tracking-server:9300/api/v1/sessions/req-1/export'],
     ['PATCH', '/issues/42', 'Editor', 'http://beacon-tracking-server:9300/api/v1/issues/42'],
     ['POST', '/issues/status', 'Editor', 'http://beacon-tracking-server:9300/api/v1/issues/status'],

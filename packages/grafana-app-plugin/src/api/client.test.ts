@@ -73,6 +73,34 @@ describe('ProxyTrackerApi', () => {
     await expect(api.listIssues({ service: ['one'] })).resolves.toEqual(page);
   });
 
+  test('downloads an attachment as bytes, and reads the JSON of a refusal sent as bytes', async () => {
+    const bytes = Uint8Array.from([0, 1, 254, 255]).buffer;
+    const refusal = new TextEncoder().encode(
+      JSON.stringify({ error: "attachment 9 was filtered whole by the project's scrubbing" })
+    ).buffer;
+    const { backend, requests } = fakeBackend({
+      [`GET ${BASE}/attachments/8`]: { data: bytes },
+      [`GET ${BASE}/attachments/9`]: { error: { status: 404, data: refusal } },
+      [`GET ${BASE}/attachments/10`]: { error: { status: 500, data: new TextEncoder().encode('not json').buffer } },
+    });
+    const api = new ProxyTrackerApi(() => backend);
+    await expect(api.attachment(8)).resolves.toBe(bytes);
+    expect(requests[0].responseType).toBe('arraybuffer');
+    const refused = (id: number) =>
+      api.attachment(id).then(
+        () => undefined,
+        (e: TrackerError) => [e.kind, e.message]
+      );
+    expect(await refused(9)).toEqual([
+      'not-found',
+      "downloading attachment 9: not found: attachment 9 was filtered whole by the project's scrubbing",
+    ]);
+    expect(await refused(10)).toEqual([
+      'server',
+      'downloading attachment 10: the tracking server failed (500): not json',
+    ]);
+  });
+
   test('changes one status with PATCH and many with POST /issues/status', async () => {
     const { backend, requests } = fakeBackend({
       [`PATCH ${BASE}/issues/7`]: { data: { id: 7, status: 'resolved' } },

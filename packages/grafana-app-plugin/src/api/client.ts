@@ -36,6 +36,8 @@ export interface TrackerApi {
   listSessions(query: SessionQuery, options?: ReadOptions): Promise<Page<SessionSummary>>;
   getSession(id: string, options?: ReadOptions): Promise<SessionDetail>;
   exportSession(id: string, options?: ReadOptions): Promise<SessionExport>;
+  /** An event's attachment: its bytes as the tracker keeps them (scrubbed). */
+  attachment(id: number, options?: ReadOptions): Promise<ArrayBuffer>;
 }
 
 /**
@@ -87,13 +89,27 @@ function queryString(params: Params): string {
 }
 
 /** Turns a Grafana FetchError (or anything thrown) into a TrackerError naming the request. */
+/** The JSON value of bytes, or their text when they are not JSON. */
+function jsonOf(bytes: ArrayBuffer): unknown {
+  const text = new TextDecoder().decode(bytes);
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 export function toTrackerError(err: unknown, what: string): TrackerError {
   if (err instanceof TrackerError) {
     return err;
   }
   const e = (err ?? {}) as { status?: number; data?: unknown; statusText?: string; message?: string };
   const status = typeof e.status === 'number' ? e.status : undefined;
-  const data = e.data as { error?: unknown; message?: unknown } | string | undefined;
+  // Asked for bytes (an attachment), the answer to a refusal is bytes too: its JSON is read.
+  // (Asked by tag, not instanceof: an ArrayBuffer of another realm, a test's or a frame's, is one too.)
+  const bytes = Object.prototype.toString.call(e.data) === '[object ArrayBuffer]';
+  const data = (bytes ? jsonOf(e.data as ArrayBuffer) : e.data) as
+    { error?: unknown; message?: unknown } | string | undefined;
   const detail =
     typeof data === 'object' && data
       ? String(data.error ?? data.message ?? '')
@@ -274,6 +290,14 @@ export class ProxyTrackerApi implements TrackerApi {
   async getSession(id: string, options?: ReadOptions) {
     const what = `loading debug session ${JSON.stringify(id)}`;
     return this.request<SessionDetail>(what, { method: 'GET', path: sessionPath(what, id) }, options?.signal);
+  }
+
+  attachment(id: number, options?: ReadOptions) {
+    return this.request<ArrayBuffer>(
+      `downloading attachment ${id}`,
+      { method: 'GET', path: `/attachments/${id}`, responseType: 'arraybuffer' },
+      options?.signal
+    );
   }
 
   async exportSession(id: string, options?: ReadOptions) {

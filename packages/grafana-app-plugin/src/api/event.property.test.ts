@@ -14,6 +14,7 @@ const stored = (payload: unknown, ids: { correlationId?: string; traceId?: strin
   environment: 'production',
   ...ids,
   event: payload as SentryEventPayload,
+  attachments: [],
 });
 
 const isString = (v: unknown) => typeof v === 'string';

@@ -21,6 +21,8 @@ export interface FakeTrackerData {
   sessions?: SessionDetail[];
   /** When absent, stats are counted from `issues`. */
   stats?: Stats;
+  /** Attachments' bytes by id, as the tracker would send them. */
+  attachments?: Record<number, Uint8Array>;
   /** Calls that fail, by method name: the error each throws. */
   failures?: Partial<Record<keyof TrackerApi, TrackerError>>;
   /** Calls that never answer (for loading states). */
@@ -237,6 +239,16 @@ export class FakeTrackerApi implements TrackerApi {
         openIssues: this.issues.filter((i) => i.status === 'open' || i.status === 'investigating').length,
         trend,
       };
+    });
+  }
+
+  attachment(id: number, options?: ReadOptions): Promise<ArrayBuffer> {
+    return this.answer('attachment', [id], options, () => {
+      const bytes = this.data.attachments?.[id];
+      if (!bytes) {
+        throw new TrackerError('not-found', `downloading attachment ${id}: not found: attachment ${id} not found`, 404);
+      }
+      return bytes.slice().buffer;
     });
   }
 

@@ -9,6 +9,7 @@
 import type * as Wire from '@beacon/tracking-server/wire';
 
 export type {
+  AttachmentInfo,
   BulkStatusResult,
   ErrorType,
   GroupedBy,

@@ -47,6 +47,7 @@ export const testIds = {
     contextLine: 'data-testid issue-context-line',
     tags: 'data-testid issue-tags',
     breadcrumbs: 'data-testid issue-breadcrumbs',
+    attachments: 'data-testid issue-attachments',
     events: 'data-testid issue-events',
     olderEvents: 'data-testid issue-older-events',
     sessionLink: 'data-testid issue-session-link',

@@ -7,6 +7,7 @@ import { FakeTrackerApi } from '../api/fake';
 import type { Page, StoredEvent } from '../api/types';
 import { testIds } from '../components/testIds';
 import { EVENT_1, EVENT_2, ISSUES, NOW, ODD_SESSION_ID, XSS } from '../testdata/fixtures';
+import { URL_create, readBlobBytes } from '../test/blobs';
 import { renderApp, renderAppInGrafanaHistory } from '../test/render';
 
 const url = (id: number | string) => `/a/beacon-observability-app/issues/${id}`;
@@ -164,6 +165,71 @@ describe('Issue detail page', () => {
       '2026-11-22 11:57:59.000httpinfo' + 'GET /users/7',
       '2026-11-22 11:58:00.000consolewarning' + XSS,
     ]);
+  });
+
+  test("lists the event's attachments and downloads one's bytes as the tracker sends them", async () => {
+    const attachments = [
+      {
+        id: 4,
+        filename: 'config.json',
+        contentType: 'application/json',
+        type: 'event.attachment',
+        size: 1536,
+        filtered: false,
+      },
+      {
+        id: 5,
+        filename: 'crash.dmp',
+        contentType: 'application/octet-stream',
+        type: 'event.minidump',
+        size: 300,
+        filtered: true,
+      },
+    ];
+    const fake = api({
+      events: { 1: [{ ...EVENT_1, attachments }, EVENT_2] },
+      attachments: { 4: Uint8Array.from([123, 0, 255]) },
+    });
+    const created: Blob[] = [];
+    URL_create(created);
+    const click = jest.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {});
+    try {
+      renderApp(url(1), fake);
+      const table = await screen.findByTestId(testIds.issue.attachments);
+      expect(
+        within(table)
+          .getAllByRole('row')
+          .map((r) => r.textContent)
+      ).toEqual([
+        'FileTypeSizeContent',
+        'config.jsonapplication/json1.5 KiBDownload',
+        'crash.dmpapplication/octet-stream300 BFiltered whole by scrubbing',
+      ]);
+      // A filtered one has nothing to download.
+      expect(within(table).getAllByRole('button')).toHaveLength(1);
+      await userEvent.click(within(table).getByRole('button', { name: 'Download config.json' }));
+      await waitFor(() => expect(click).toHaveBeenCalledTimes(1));
+      expect(fake.callsOf('attachment')).toEqual([[4]]);
+      expect((click.mock.instances[0] as unknown as HTMLAnchorElement).download).toBe('config.json');
+      expect(created[0].type).toBe('application/octet-stream');
+      expect(await readBlobBytes(created[0])).toEqual([123, 0, 255]);
+    } finally {
+      click.mockRestore();
+    }
+  });
+
+  test('a failed download says why, and an event without attachments says it has none', async () => {
+    const attachments = [
+      { id: 6, filename: 'gone.txt', contentType: 'text/plain', type: 'event.attachment', size: 3, filtered: false },
+    ];
+    renderApp(url(1), api({ events: { 1: [{ ...EVENT_1, attachments }, EVENT_2] } }));
+    const table = await screen.findByTestId(testIds.issue.attachments);
+    await userEvent.click(within(table).getByRole('button', { name: 'Download gone.txt' }));
+    expect(await screen.findByText('downloading attachment 6: not found: attachment 6 not found')).toBeInTheDocument();
+    // The older event has none.
+    await userEvent.click(within(screen.getByTestId(testIds.issue.events)).getAllByRole('button')[1]);
+    expect(await screen.findByText('No attachments.')).toBeInTheDocument();
+    expect(screen.queryByTestId(testIds.issue.attachments)).toBeNull();
   });
 
   test("shows the event's time and breadcrumb times in the Grafana user's time zone", async () => {

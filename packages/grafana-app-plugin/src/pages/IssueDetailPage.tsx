@@ -8,6 +8,7 @@ import { isAborted } from '../api/client';
 import { useTrackerApi } from '../api/context';
 import { eventView } from '../api/event';
 import { ISSUE_STATUSES, type IssueDetail, type IssueStatus, type StoredEvent } from '../api/types';
+import { Attachments } from '../components/Attachments';
 import { SeverityBadge, StatusBadge } from '../components/Badges';
 import { ExactTime, TimeText } from '../components/ExactTime';
 import { formatExactCount } from '../components/format';
@@ -241,6 +242,9 @@ export function IssueDetailPage() {
                     </tbody>
                   </table>
                 )}
+
+                <h3>Attachments</h3>
+                <Attachments attachments={events.items[selected]?.attachments ?? []} className={s.table} />
               </>
             )}
           </div>

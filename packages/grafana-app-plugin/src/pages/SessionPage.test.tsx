@@ -6,6 +6,7 @@ import { FakeTrackerApi } from '../api/fake';
 import { testIds } from '../components/testIds';
 import { nestOperations } from '../components/Waterfall';
 import { fakeBackend } from '../test/backend';
+import { URL_create, readBlob } from '../test/blobs';
 import {
   ENCODED_TEXT_SESSION_ID,
   ODD_SESSION_ID,
@@ -213,23 +214,3 @@ describe('Debug session page for an id with characters a URL path treats special
     expect(requests).toEqual([`GET ${TRACKER}/${segment}`, `GET ${TRACKER}/${segment}/export`]);
   });
 });
-
-/** jsdom has no object URLs: record the blobs instead. */
-function URL_create(created: Blob[]) {
-  Object.assign(window.URL, {
-    createObjectURL: (b: Blob) => {
-      created.push(b);
-      return 'blob:fake';
-    },
-    revokeObjectURL: () => {},
-  });
-}
-
-function readBlob(blob: Blob): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result));
-    reader.onerror = () => reject(reader.error);
-    reader.readAsText(blob);
-  });
-}

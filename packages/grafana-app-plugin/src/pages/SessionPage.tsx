@@ -13,6 +13,7 @@ import { testIds } from '../components/testIds';
 import { useAsync } from '../components/useAsync';
 import { Waterfall } from '../components/Waterfall';
 import { ROUTES, issueUrl, prefixRoute, sessionIdFrom } from '../constants';
+import { downloadJson } from '../download';
 
 /**
  * The file an export is saved as, named as the tracker names its attachment: the id with each
@@ -20,19 +21,6 @@ import { ROUTES, issueUrl, prefixRoute, sessionIdFrom } from '../constants';
  * the name fits a file system's 255 bytes (a correlation id has no length limit).
  */
 export const exportFileName = (id: string) => `debug-session-${id.slice(0, 200).replace(/[^\w.-]/g, '_')}.json`;
-
-/** Saves a JSON document as a file download. */
-export function downloadJson(filename: string, data: unknown) {
-  const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  URL.revokeObjectURL(url);
-}
 
 export function SessionPage() {
   const s = useStyles2(getStyles);

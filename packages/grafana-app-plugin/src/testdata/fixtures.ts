@@ -136,6 +136,7 @@ export const EVENT_1: StoredEvent = {
     },
     user: { id: 'u-7', email: 'ada@example.com' },
   },
+  attachments: [],
 };
 
 export const EVENT_2: StoredEvent = {
@@ -146,6 +147,7 @@ export const EVENT_2: StoredEvent = {
   release: 'api-gateway@1.3.0',
   environment: 'production',
   event: { message: 'older event without a stack trace', tags: { service: 'api-gateway' } },
+  attachments: [],
 };
 
 export const SESSION: SessionDetail = {
