@@ -88,7 +88,6 @@ function queryString(params: Params): string {
   return s ? `?${s}` : '';
 }
 
-/** Turns a Grafana FetchError (or anything thrown) into a TrackerError naming the request. */
 /** The JSON value of bytes, or their text when they are not JSON. */
 function jsonOf(bytes: ArrayBuffer): unknown {
   const text = new TextDecoder().decode(bytes);
@@ -99,6 +98,7 @@ function jsonOf(bytes: ArrayBuffer): unknown {
   }
 }
 
+/** Turns a Grafana FetchError (or anything thrown) into a TrackerError naming the request. */
 export function toTrackerError(err: unknown, what: string): TrackerError {
   if (err instanceof TrackerError) {
     return err;

@@ -218,16 +218,31 @@ describe('Issue detail page', () => {
     }
   });
 
-  test('a failed download says why, and an event without attachments says it has none', async () => {
-    const attachments = [
-      { id: 6, filename: 'gone.txt', contentType: 'text/plain', type: 'event.attachment', size: 3, filtered: false },
+  test('a failed download says why, for its event only; an event without attachments says it has none', async () => {
+    const file = (id: number, filename: string) => ({
+      id,
+      filename,
+      contentType: 'text/plain',
+      type: 'event.attachment',
+      size: 3,
+      filtered: false,
+    });
+    const events = [
+      { ...EVENT_1, attachments: [file(6, 'gone.txt')] },
+      { ...EVENT_2, attachments: [file(7, 'other.txt')] },
+      { ...EVENT_2, id: 'e3', attachments: [] },
     ];
-    renderApp(url(1), api({ events: { 1: [{ ...EVENT_1, attachments }, EVENT_2] } }));
+    renderApp(url(1), api({ events: { 1: events } }));
     const table = await screen.findByTestId(testIds.issue.attachments);
     await userEvent.click(within(table).getByRole('button', { name: 'Download gone.txt' }));
-    expect(await screen.findByText('downloading attachment 6: not found: attachment 6 not found')).toBeInTheDocument();
-    // The older event has none.
-    await userEvent.click(within(screen.getByTestId(testIds.issue.events)).getAllByRole('button')[1]);
+    const refused = 'downloading attachment 6: not found: attachment 6 not found';
+    expect(await screen.findByText(refused)).toBeInTheDocument();
+    // Another event's attachments, without the first one's error.
+    const picks = () => within(screen.getByTestId(testIds.issue.events)).getAllByRole('button');
+    await userEvent.click(picks()[1]);
+    expect(await screen.findByRole('button', { name: 'Download other.txt' })).toBeInTheDocument();
+    expect(screen.queryByText(refused)).toBeNull();
+    await userEvent.click(picks()[2]);
     expect(await screen.findByText('No attachments.')).toBeInTheDocument();
     expect(screen.queryByTestId(testIds.issue.attachments)).toBeNull();
   });

@@ -244,7 +244,12 @@ export function IssueDetailPage() {
                 )}
 
                 <h3>Attachments</h3>
-                <Attachments attachments={events.items[selected]?.attachments ?? []} className={s.table} />
+                {/* Keyed by the event: another event's download error or busy button is not this one's. */}
+                <Attachments
+                  key={events.items[selected]?.id}
+                  attachments={events.items[selected]?.attachments ?? []}
+                  className={s.table}
+                />
               </>
             )}
           </div>
