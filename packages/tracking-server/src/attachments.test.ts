@@ -1,15 +1,14 @@
 // Sentry attachments over HTTP: kept with their event, scrubbed, listed with the events
 // and downloaded from /api/v1/attachments/{id}. First the real @sentry/node SDK (its own process,
 // unmodified) adding attachments to its scope; then raw envelopes for the edges.
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { dsnFor, type Project } from './projects';
 import { openSqlite } from './store/sqlite';
 import { rawPost } from './testing/raw-post';
 import { startTestTracker, type TestTracker } from './testing/test-tracker';
+import { runTestApp } from './testing/test-app';
 
 type Name = 'sdk' | 'raw' | 'plain';
 let setup: TestTracker<Name>;
@@ -89,14 +88,9 @@ const attachmentRows = () => {
 
 describe('the real @sentry/node SDK', () => {
   it('sends the attachments of its scope with the error: listed, scrubbed, downloaded', async () => {
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [
-        join(__dirname, '..', 'testdata', 'sentry-attachments.cjs'),
-        dsnFor(projects.sdk, setup.tracker.url),
-      ],
-      // Loading the SDK alone takes seconds on a busy 2-core machine.
-      { timeout: 90_000 },
+    const stdout = await runTestApp(
+      'sentry-attachments.cjs',
+      dsnFor(projects.sdk, setup.tracker.url),
     );
     expect(JSON.parse(stdout)).toEqual({ flushed: true });
     const listed = await attachmentsOf('Error: failed with files');

@@ -2,13 +2,12 @@
 // beacon_tracker_client_discarded_events_total. First the real @sentry/node SDK (its own process,
 // unmodified) against a rate-limited project: it holds back its errors after the tracker's 429,
 // still sends its transaction, and reports the error it held back. Then raw envelopes.
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { dsnFor, type Project } from './projects';
 import { openSqlite } from './store/sqlite';
 import { rawPost } from './testing/raw-post';
 import { startTestTracker, type TestTracker } from './testing/test-tracker';
+import { runTestApp } from './testing/test-app';
 
 type Name = 'sdk' | 'raw' | 'tiny' | 'labels';
 let setup: TestTracker<Name>;
@@ -61,14 +60,9 @@ const rateLimited = (text: string) =>
 describe('the real @sentry/node SDK after a 429', () => {
   it('holds back errors, still sends its transaction, and reports the error it held back', async () => {
     const before = rateLimited(await metricsText());
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [
-        join(__dirname, '..', 'testdata', 'sentry-rate-limited.cjs'),
-        dsnFor(projects.sdk, setup.tracker.url),
-      ],
-      // Loading the SDK alone takes seconds on a busy 2-core machine.
-      { timeout: 90_000 },
+    const stdout = await runTestApp(
+      'sentry-rate-limited.cjs',
+      dsnFor(projects.sdk, setup.tracker.url),
     );
     expect(JSON.parse(stdout)).toEqual({ flushed: true });
     const text = await metricsText();

@@ -1,14 +1,13 @@
 // The tracker end to end: the real @sentry/node SDK (in its own process, unmodified) and raw
 // envelopes over HTTP, read back through the REST API grouped, scrubbed and classified.
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { deflateSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { openSqlite } from './store/sqlite';
 import { dsnFor, type Project } from './projects';
 import type { RunningTracker } from './main';
 import { startTestTracker, type TestTracker } from './testing/test-tracker';
+import { runTestApp } from './testing/test-app';
 
 let setup: TestTracker<'checkout' | 'limited'>;
 let dir: string;
@@ -48,12 +47,7 @@ const eventId = (n: number) => n.toString(16).padStart(32, '0');
 describe('Sentry ingest with the real @sentry/node SDK', () => {
   beforeAll(async () => {
     const dsn = dsnFor(project, tracker.url);
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [join(__dirname, '..', 'testdata', 'sentry-app.cjs'), dsn],
-      // Loading the SDK alone takes seconds on a busy 2-core machine.
-      { timeout: 90_000 },
-    );
+    const stdout = await runTestApp('sentry-app.cjs', dsn);
     expect(JSON.parse(stdout)).toEqual({ flushed: true });
   });
 

@@ -1,15 +1,13 @@
 // Debug sessions end to end: spans from the real OpenTelemetry OTLP/HTTP exporter (JSON and
 // protobuf), a Sentry transaction and error event from raw envelopes, joined by correlation id
 // and trace id and read back through the REST API.
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { ExportTraceServiceRequest } from './ingest/otlp-proto';
 import type { Project } from './projects';
 import type { RunningTracker } from './main';
 import { startTestTracker, type TestTracker } from './testing/test-tracker';
+import { runTestApp } from './testing/test-app';
 
 let setup: TestTracker<'platform'>;
 let tracker: RunningTracker;
@@ -36,12 +34,7 @@ describe('debug sessions', () => {
   beforeAll(async () => {
     // The real SDK and exporter, in their own process (the exporter loads modules dynamically,
     // which jest's sandbox does not allow).
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [join(__dirname, '..', 'testdata', 'otel-app.cjs'), `${tracker.url}/v1/traces`, project.key],
-      // Loading the SDK alone has taken more than 30 s on a busy CI machine.
-      { timeout: 90_000 },
-    );
+    const stdout = await runTestApp('otel-app.cjs', `${tracker.url}/v1/traces`, project.key);
     const made = JSON.parse(stdout) as { traceId: string; failingSpanId: string };
     traceId = made.traceId;
 

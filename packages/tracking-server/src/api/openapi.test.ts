@@ -3,13 +3,11 @@
 // route's answers — errors included — validated by Ajv against the schema the document gives
 // for that route and code. The document's objects are closed, so a field the server sends that
 // the document does not name fails here too.
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { dsnFor } from '../projects';
 import { startTestTracker, type TestTracker } from '../testing/test-tracker';
+import { runTestApp } from '../testing/test-app';
 import { openApiDocument } from './openapi';
 
 it('describes exactly the routes issue 4 lists for the plugin, and the attachments download', () => {
@@ -58,19 +56,12 @@ describe("the server's answers", () => {
   beforeAll(async () => {
     setup = await startTestTracker('openapi', { shop: {} });
     const { tracker, projects } = setup;
-    const run = (app: string, ...args: string[]) =>
-      promisify(execFile)(
-        process.execPath,
-        [join(__dirname, '..', '..', 'testdata', app), ...args],
-        // @sentry/node alone has taken more than 30 s to load on a busy CI machine.
-        { timeout: 90_000 },
-      );
     // Errors, a fingerprinted issue and a transaction (session req-42); spans with a memory
     // snapshot and a failing child (session req-777).
-    await run('sentry-app.cjs', dsnFor(projects.shop, tracker.url));
-    await run('otel-app.cjs', `${tracker.url}/v1/traces`, projects.shop.key);
+    await runTestApp('sentry-app.cjs', dsnFor(projects.shop, tracker.url));
+    await runTestApp('otel-app.cjs', `${tracker.url}/v1/traces`, projects.shop.key);
     // An error with three attachments.
-    await run('sentry-attachments.cjs', dsnFor(projects.shop, tracker.url));
+    await runTestApp('sentry-attachments.cjs', dsnFor(projects.shop, tracker.url));
   });
   afterAll(() => setup?.close());
 
