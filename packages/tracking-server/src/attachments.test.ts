@@ -3,12 +3,12 @@
 // unmodified) adding attachments to its scope; then raw envelopes for the edges.
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import Database from 'better-sqlite3';
 import { dsnFor, type Project } from './projects';
 import { openSqlite } from './store/sqlite';
 import { rawPost } from './testing/raw-post';
 import { startTestTracker, type TestTracker } from './testing/test-tracker';
 import { runTestApp } from './testing/test-app';
+import { apiGet, onlyEvent, tableRows } from './testing/tracker-reads';
 
 type Name = 'sdk' | 'raw' | 'plain';
 let setup: TestTracker<Name>;
@@ -34,23 +34,11 @@ interface Listed {
   filtered: boolean;
 }
 
-const api = (path: string, token = 't') =>
-  fetch(`${setup.tracker.url}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
-const json = async <T>(path: string) => (await (await api(path)).json()) as T;
+const api = (path: string, token = 't') => apiGet(setup.tracker.url, path, token);
 
 /** The attachments of the one event of the one issue with this title. */
-async function attachmentsOf(title: string): Promise<Listed[]> {
-  const issues = await json<{ items: { id: number; title: string }[] }>(
-    `/issues?q=${encodeURIComponent(title)}`,
-  );
-  const found = issues.items.filter((i) => i.title === title);
-  expect(found).toHaveLength(1);
-  const events = await json<{ items: { attachments: Listed[] }[] }>(
-    `/issues/${found[0]?.id}/events`,
-  );
-  expect(events.items).toHaveLength(1);
-  return events.items[0]?.attachments ?? [];
-}
+const attachmentsOf = async (title: string) =>
+  (await onlyEvent<{ attachments: Listed[] }>(setup.tracker.url, title)).attachments;
 
 const download = async (id: number) => {
   const res = await api(`/attachments/${id}`);
@@ -76,15 +64,7 @@ const envelope = (n: number, title: string, items: [object, Buffer | string][]) 
 const send = (p: Project, body: Buffer, headers: Record<string, string> = {}) =>
   rawPost(`${setup.tracker.url}/api/${p.id}/envelope/?sentry_key=${p.key}`, body, headers);
 
-/** Rows in the attachments table, read on a connection of the test's own. */
-const attachmentRows = () => {
-  const db = new Database(join(setup.dir, 'tracker.db'), { readonly: true });
-  try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM attachments').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-};
+const attachmentRows = () => tableRows(setup.dir, 'attachments');
 
 describe('the real @sentry/node SDK', () => {
   it('sends the attachments of its scope with the error: listed, scrubbed, downloaded', async () => {

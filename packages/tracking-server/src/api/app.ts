@@ -127,6 +127,7 @@ export function createApp(deps: AppDeps): RequestListener {
       await writer.writeTraces(projectId, operations, []);
       countSpans(projectName(projectId), operations);
     },
+    storeFeedback: (projectId, feedback) => writer.writeFeedback(projectId, now(), feedback),
     now,
     onRejected: (reason) => metrics.rejectedRequests.inc({ reason }),
     onDroppedTransaction: (reason) => metrics.droppedTransactions.inc({ reason }),

@@ -101,8 +101,21 @@ const storedEvent = object(
     correlationId: text,
     event: { type: 'object', description: 'the stored (scrubbed) Sentry event' },
     attachments: { type: 'array', items: ref('Attachment') },
+    feedback: { type: 'array', items: ref('Feedback') },
   },
   ['traceId', 'correlationId'],
+);
+
+const feedback = object(
+  {
+    id: integer,
+    receivedAt: time,
+    name: { ...text, description: 'the name the user gave; empty where none' },
+    email: { ...text, description: 'the address the user gave; empty where none' },
+    message: { ...text, description: 'what the user wrote, scrubbed' },
+    url: { ...text, description: 'the page it was written on, where the SDK said' },
+  },
+  ['url'],
 );
 
 const attachment = object({
@@ -316,6 +329,7 @@ export function openApiDocument(): object {
         IssueDetail: issueDetail,
         StoredEvent: storedEvent,
         Attachment: attachment,
+        Feedback: feedback,
         Stats: stats,
         SessionSummary: sessionSummary,
         SessionDetail: sessionDetail,

@@ -20,6 +20,7 @@ import { clockDrift, sentAtOf, withoutClockDrift } from '../ingest/clock-drift';
 import { type ClientDiscard, readClientReport } from '../ingest/client-report';
 import { EnvelopeError, itemJson, parseEnvelope } from '../ingest/envelope';
 import { EventError, maxPastMs } from '../ingest/event';
+import { readFeedback, type SentFeedback } from '../ingest/feedback';
 import type { EventFacts, SentEvents } from '../ingest/sent-events';
 import type { Operation } from '../ingest/otlp';
 import { RateLimiter } from '../ingest/rate-limit';
@@ -44,8 +45,8 @@ export class IngestError extends Error {
 }
 
 /**
- * Item types accepted and not stored (yet): sessions, profiles, …. (Transactions, client reports
- * and attachments are read where the items are.)
+ * Item types accepted and not stored (yet): sessions, profiles, …. (Transactions, client reports,
+ * attachments and user feedback are read where the items are.)
  */
 const ACCEPTED_NOT_STORED = new Set([
   'session',
@@ -56,14 +57,17 @@ const ACCEPTED_NOT_STORED = new Set([
   'replay_recording',
   'check_in',
   'statsd',
-  'user_report',
-  'feedback',
 ]);
+
+/** The item types that carry user feedback (feedback.ts). */
+const FEEDBACK_ITEMS = new Set(['user_report', 'feedback']);
 
 export interface SentryIngestDeps {
   readonly project: (id: number) => Project | undefined;
   /** Operations from `transaction` items (debug sessions). */
   readonly storeOperations: (projectId: number, operations: Operation[]) => Promise<void>;
+  /** User feedback (`user_report` and `feedback` items), read and scrubbed. */
+  readonly storeFeedback: (projectId: number, feedback: SentFeedback[]) => Promise<void>;
   /** Reads and stores one request's events; rejects with an EventError when one is not an event. */
   readonly store: (sent: SentEvents) => Promise<readonly EventFacts[]>;
   readonly now: () => number;
@@ -279,6 +283,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
       const operations: Operation[] = [];
       const drops: DroppedTransaction[] = [];
       const discards: ClientDiscard[] = [];
+      const feedback: SentFeedback[] = [];
       const takeTransaction = (sent: Record<string, unknown>, retentionDays: number) => {
         const read = readTransaction(sent, deps.now(), maxPastMs(retentionDays));
         if ('dropped' in read) drops.push(read.dropped);
@@ -288,6 +293,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
       // events alone).
       const keepTheRest = async (project: Project) => {
         if (operations.length > 0) await deps.storeOperations(project.id, operations);
+        if (feedback.length > 0) await deps.storeFeedback(project.id, feedback);
         for (const reason of drops) deps.onDroppedTransaction(reason);
         if (discards.length > 0) deps.onClientDiscards(discards, project);
       };
@@ -334,9 +340,11 @@ export function sentryIngest(deps: SentryIngestDeps) {
         let eventBytes = 0;
         let reportBytes = 0;
         let attachmentBytes = 0;
+        let feedbackBytes = 0;
         for (const item of envelope.items) {
           if (item.type === 'client_report') reportBytes += item.payload.length;
           if (item.type === 'attachment') attachmentBytes += item.payload.length;
+          if (FEEDBACK_ITEMS.has(item.type)) feedbackBytes += item.payload.length;
           if (item.type !== 'event' && item.type !== 'transaction') continue;
           if (item.payload.length > LIMITS.event)
             throw new IngestError(
@@ -365,6 +373,13 @@ export function sentryIngest(deps: SentryIngestDeps) {
             413,
             'too_large',
             `the attachments of one envelope exceed the ${LIMITS.attachments / 1048576} MB limit together`,
+          );
+        // Feedback is read on this thread: a few lines a user wrote, in an event at most.
+        if (feedbackBytes > LIMITS.event)
+          throw new IngestError(
+            413,
+            'too_large',
+            `the user feedback of one envelope exceeds the ${LIMITS.event / 1048576} MB limit on one event`,
           );
         const attachments: SentAttachment[] = [];
         envelope.items.forEach((item, i) => {
@@ -395,6 +410,13 @@ export function sentryIngest(deps: SentryIngestDeps) {
                 'malformed',
                 `invalid envelope: ${(err as Error).message}`,
               );
+            }
+          } else if (FEEDBACK_ITEMS.has(item.type)) {
+            try {
+              feedback.push(readFeedback(item, i + 1, scrubberFor(project.scrub)));
+            } catch (err) {
+              if (!(err instanceof EnvelopeError)) throw err;
+              throw new IngestError(400, 'malformed', `invalid envelope: ${err.message}`);
             }
           } else if (item.type === 'client_report') {
             // One Relay would not read is skipped, as Relay skips it: not the envelope's events.

@@ -122,6 +122,9 @@ export function fakeRepository(
     linkTraces(...args) {
       record({ call: 'linkTraces', args });
     },
+    ingestFeedback(...args) {
+      record({ call: 'ingestFeedback', args });
+    },
     indexSessions(...args) {
       record({ call: 'indexSessions', args });
       return data.sessionsWaiting ?? 0;

@@ -6,6 +6,7 @@ import type { GroupedBy } from '../grouping/grouping';
 import { unpackPayload } from './payload';
 import type {
   AttachmentInfo,
+  FeedbackInfo,
   IssueDetail,
   IssueFilter,
   IssueStatus,
@@ -145,6 +146,38 @@ export function issueReads(db: Database.Database): IssueReads {
     return byEvent;
   };
 
+  const eventFeedback = db.prepare(
+    `SELECT id, event_id, received_at, name, email, message, url FROM feedback
+     WHERE project_id = ? AND event_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+  );
+
+  /** The feedback about these events of a project, by event id. */
+  const feedbackOf = (projectId: number, ids: readonly string[]): Map<string, FeedbackInfo[]> => {
+    const byEvent = new Map<string, FeedbackInfo[]>();
+    const rows = eventFeedback.all(projectId, JSON.stringify(ids)) as {
+      id: number;
+      event_id: string;
+      received_at: number;
+      name: string;
+      email: string;
+      message: string;
+      url: string | null;
+    }[];
+    for (const r of rows) {
+      const list = byEvent.get(r.event_id) ?? [];
+      list.push({
+        id: r.id,
+        receivedAt: iso(r.received_at),
+        name: r.name,
+        email: r.email,
+        message: r.message,
+        ...(r.url !== null ? { url: r.url } : {}),
+      });
+      byEvent.set(r.event_id, list);
+    }
+    return byEvent;
+  };
+
   const hourly = (issueId: number, now: number): number[] => {
     const current = Math.floor(now / HOUR);
     const out = new Array<number>(24).fill(0);
@@ -278,7 +311,9 @@ export function issueReads(db: Database.Database): IssueReads {
     },
 
     issueEvents(id, cursor, limit) {
-      if (!db.prepare('SELECT 1 FROM issues WHERE id = ?').get(id)) return undefined;
+      const issue = db.prepare('SELECT project_id FROM issues WHERE id = ?').get(id) as
+        { project_id: number } | undefined;
+      if (!issue) return undefined;
       const params: Record<string, unknown> = { id, limit: limit + 1 };
       let extra = '';
       if (cursor) {
@@ -307,6 +342,10 @@ export function issueReads(db: Database.Database): IssueReads {
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       const attachments = attachmentsOf(page.map((e) => e.rowid));
+      const feedback = feedbackOf(
+        issue.project_id,
+        page.map((e) => e.id),
+      );
       return {
         items: page.map((e): StoredEvent => ({
           id: e.id,
@@ -319,6 +358,7 @@ export function issueReads(db: Database.Database): IssueReads {
           ...(e.correlation_id ? { correlationId: e.correlation_id } : {}),
           event: JSON.parse(unpackPayload(e.payload)) as Record<string, unknown>,
           attachments: attachments.get(e.rowid) ?? [],
+          feedback: feedback.get(e.id) ?? [],
         })),
         nextCursor:
           more && last ? encodeCursor(`events of issue ${id}`, last.received_at, last.rowid) : null,

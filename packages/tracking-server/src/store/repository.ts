@@ -2,6 +2,7 @@
 import type { ErrorType, Severity } from '../grouping/classify';
 import type { GroupedBy } from '../grouping/grouping';
 import type { TrackedEvent } from '../ingest/event';
+import type { SentFeedback } from '../ingest/feedback';
 import type { MemorySnapshot, Operation } from '../ingest/otlp';
 import type { SessionDetail, SessionFilter, SessionSummary } from './sessions';
 
@@ -76,6 +77,19 @@ export interface AttachmentInfo {
   readonly filtered: boolean;
 }
 
+/** User feedback about an event, as the event lists it (ingest/feedback.ts). */
+export interface FeedbackInfo {
+  readonly id: number;
+  readonly receivedAt: string;
+  /** What the user gave as their name and address; empty where they gave none. */
+  readonly name: string;
+  readonly email: string;
+  /** What they wrote, scrubbed. */
+  readonly message: string;
+  /** The page they wrote it on, where the SDK said. */
+  readonly url?: string;
+}
+
 /** An attachment's bytes, or null where they were filtered. */
 export interface AttachmentFile {
   readonly filename: string;
@@ -93,6 +107,8 @@ export interface StoredEvent {
   readonly correlationId?: string;
   readonly event: Record<string, unknown>;
   readonly attachments: readonly AttachmentInfo[];
+  /** What users wrote about this event, oldest first. */
+  readonly feedback: readonly FeedbackInfo[];
 }
 
 export interface Stats {
@@ -166,6 +182,12 @@ export interface Repository {
    */
   linkTraces(projectId: number, links: readonly TraceLink[]): void;
   /**
+   * Stores user feedback in one transaction, as received at `receivedAt`. Feedback is kept by
+   * the id of the event it names, which may come before or after it, and goes by age
+   * (deleteEventsBefore).
+   */
+  ingestFeedback(projectId: number, receivedAt: number, feedback: readonly SentFeedback[]): void;
+  /**
    * Error events join their sessions shortly after they are stored (session-index.ts): this
    * joins up to `budget` of those still waiting (all by default), and returns how many wait.
    * Readers of sessions call it first.
@@ -179,8 +201,8 @@ export interface Repository {
   getSession(id: string): SessionDetail | undefined;
   /**
    * Deletes up to `batch` events received before `before` (of the projects `scope` names), and
-   * once those are gone up to `batch` issues left with no events whose last event is older;
-   * returns how many went (0: nothing left to do). A call that steps over its budget of other
+   * once those are gone up to `batch` issues left with no events whose last event is older, and
+   * up to `batch` pieces of user feedback received before `before`; returns how many went (0: nothing left to do). A call that steps over its budget of other
    * projects' old rows without finding one of the scope's returns how many it stepped over: the
    * sweep goes on from there at the next call (age-walk.ts).
    */

@@ -1,6 +1,7 @@
 // The default store: embedded SQLite in WAL mode with synchronous=FULL, so a committed
 // transaction survives a crash of the process or the machine.
 import Database from 'better-sqlite3';
+import type { SentFeedback } from '../ingest/feedback';
 import { issueIngest } from './issue-ingest';
 import { issueReads } from './issue-reads';
 import type { IssueStatus, Repository, RetentionScope } from './repository';
@@ -62,6 +63,25 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
   migrateTables(db); // after the migrations above, which may add columns to the old table
   const ingest = issueIngest(db, index);
 
+  const insertFeedback = db.prepare(
+    `INSERT INTO feedback (project_id, event_id, received_at, name, email, message, url)
+     VALUES (@projectId, @eventId, @receivedAt, @name, @email, @message, @url)`,
+  );
+  const insertFeedbackTx = db.transaction(
+    (projectId: number, receivedAt: number, feedback: readonly SentFeedback[]) => {
+      for (const f of feedback)
+        insertFeedback.run({
+          projectId,
+          receivedAt,
+          eventId: f.eventId ?? '',
+          name: f.name,
+          email: f.email,
+          message: f.message,
+          url: f.url ?? null,
+        });
+    },
+  );
+
   const setStatusTx = db.transaction((ids: readonly number[], status: IssueStatus) => {
     const changed: number[] = [];
     const get = db.prepare('SELECT id, release FROM issues WHERE id = ?');
@@ -94,9 +114,21 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
               .prepare('DELETE FROM events WHERE rowid IN (SELECT value FROM json_each(?))')
               .run(JSON.stringify(found.keys)).changes;
       const params = { before, batch, ...where.params };
-      return events === batch ? events : events + deleteEmptyIssues(params, where);
+      if (events === batch) return events;
+      const issues = deleteEmptyIssues(params, where);
+      return issues === batch
+        ? events + issues
+        : events + issues + deleteOldFeedback(params, where);
     },
   );
+  /** Up to `batch` pieces of feedback received before `before`, whatever their event's age. */
+  const deleteOldFeedback = (params: Record<string, unknown>, where: { sql: string }): number =>
+    db
+      .prepare(
+        `DELETE FROM feedback WHERE id IN (
+           SELECT id FROM feedback WHERE received_at < @before AND ${where.sql} LIMIT @batch)`,
+      )
+      .run(params).changes;
   const deleteEmptyIssues = (params: Record<string, unknown>, where: { sql: string }): number => {
     const ids = db
       .prepare(
@@ -159,6 +191,8 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
 
     ingestTraces: (projectId, operations, memory) => sessions.write(projectId, operations, memory),
     linkTraces: (projectId, links) => sessions.link(projectId, links),
+    ingestFeedback: (projectId, receivedAt, feedback) =>
+      insertFeedbackTx.immediate(projectId, receivedAt, feedback),
     listSessions: (filter) => sessions.list(filter),
     getSession: (id) => sessions.detail(id),
     deleteSessionsBefore: (before, batch, scope) => sessions.deleteBefore(before, batch, scope),

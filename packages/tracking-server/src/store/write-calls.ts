@@ -10,6 +10,7 @@ export type WriteCalls = Pick<
   | 'ingest'
   | 'ingestTraces'
   | 'linkTraces'
+  | 'ingestFeedback'
   | 'indexSessions'
   | 'deleteEventsBefore'
   | 'deleteSessionsBefore'
@@ -30,6 +31,7 @@ export function serveWrites(repo: WriteCalls, main: Parameters<typeof serveCalls
       ingest: repo.ingest.bind(repo),
       ingestTraces: repo.ingestTraces.bind(repo),
       linkTraces: repo.linkTraces.bind(repo),
+      ingestFeedback: repo.ingestFeedback.bind(repo),
       indexSessions: repo.indexSessions.bind(repo),
       deleteEventsBefore: repo.deleteEventsBefore.bind(repo),
       deleteSessionsBefore: repo.deleteSessionsBefore.bind(repo),

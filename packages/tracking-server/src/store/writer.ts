@@ -9,6 +9,7 @@
 // trace and request ids), each event writes a page of every index keyed by one (BENCHMARKS.md).
 // inlineWriter() commits on the calling thread (tests, fakes, embedding).
 import type { TrackedEvent } from '../ingest/event';
+import type { SentFeedback } from '../ingest/feedback';
 import type { MemorySnapshot, Operation } from '../ingest/otlp';
 import { factsOf, sentEventReader, type SentEvents } from '../ingest/sent-events';
 import { GroupCommit } from './group-commit';
@@ -44,6 +45,12 @@ export interface EventWriter {
    * at a time (catchUpSessions).
    */
   indexSessions(budget?: number): Promise<number>;
+  /** Resolves once the feedback is committed (Repository.ingestFeedback). */
+  writeFeedback(
+    projectId: number,
+    receivedAt: number,
+    feedback: readonly SentFeedback[],
+  ): Promise<void>;
   deleteEventsBefore(before: number, batch: number, scope?: RetentionScope): Promise<number>;
   deleteSessionsBefore(before: number, batch: number, scope?: RetentionScope): Promise<number>;
   /**
@@ -145,6 +152,8 @@ export function inlineWriter(repo: WriteCalls): EventWriter {
         memory,
       ),
     indexSessions: async (budget) => repo.indexSessions(budget),
+    writeFeedback: async (projectId, receivedAt, feedback) =>
+      repo.ingestFeedback(projectId, receivedAt, feedback),
     deleteEventsBefore: async (before, batch, scope) =>
       repo.deleteEventsBefore(before, batch, scope),
     deleteSessionsBefore: async (before, batch, scope) =>
@@ -190,6 +199,8 @@ export function workerWriter(
         memory,
       ),
     indexSessions: (budget) => call('indexSessions', budget),
+    writeFeedback: (projectId, receivedAt, feedback) =>
+      call('ingestFeedback', projectId, receivedAt, feedback),
     deleteEventsBefore: (before, batch, scope) => call('deleteEventsBefore', before, batch, scope),
     deleteSessionsBefore: (before, batch, scope) =>
       call('deleteSessionsBefore', before, batch, scope),

@@ -1,0 +1,191 @@
+// User feedback over HTTP: what users wrote about an error, listed with its event whichever of
+// the two arrived first. First the real @sentry/node SDK (its own process, unmodified) sending
+// both forms; then raw envelopes for the edges.
+import { join } from 'node:path';
+import { dsnFor, type Project } from './projects';
+import { openSqlite } from './store/sqlite';
+import { rawPost } from './testing/raw-post';
+import { runTestApp } from './testing/test-app';
+import { startTestTracker, type TestTracker } from './testing/test-tracker';
+import { apiGet, onlyEvent, tableRows } from './testing/tracker-reads';
+
+type Name = 'sdk' | 'raw' | 'other';
+let setup: TestTracker<Name>;
+let projects: Record<Name, Project>;
+
+beforeAll(async () => {
+  setup = await startTestTracker('feedback', { sdk: {}, raw: {}, other: {} });
+  ({ projects } = setup);
+});
+
+afterAll(() => setup?.close());
+
+interface Listed {
+  id: number;
+  receivedAt: string;
+  name: string;
+  email: string;
+  message: string;
+  url?: string;
+}
+
+/** The one event of the one issue with this title: its id and its feedback. */
+const eventOf = (title: string) =>
+  onlyEvent<{ id: string; feedback: Listed[] }>(setup.tracker.url, title);
+
+/** The feedback as a test writes it down: what the user gave, without the ids and times made. */
+const written = (list: readonly Listed[]) =>
+  list
+    .map(({ id: _, receivedAt: __, ...rest }) => rest)
+    .sort((a, b) => (a.message < b.message ? -1 : 1));
+
+const eventId = (n: number) => n.toString(16).padStart(32, '0');
+const item = (type: string, payload: object) => `{"type":"${type}"}\n${JSON.stringify(payload)}\n`;
+const eventItem = (title: string) => item('event', { message: title });
+const send = (p: Project, header: object, ...items: string[]) =>
+  rawPost(
+    `${setup.tracker.url}/api/${p.id}/envelope/?sentry_key=${p.key}`,
+    `${JSON.stringify(header)}\n${items.join('')}`,
+  );
+
+const feedbackRows = () => tableRows(setup.dir, 'feedback');
+
+describe('the real @sentry/node SDK', () => {
+  it('sends captureFeedback and a user report about an error: both listed with its event, the text scrubbed', async () => {
+    const stdout = await runTestApp('sentry-feedback.cjs', dsnFor(projects.sdk, setup.tracker.url));
+    const [sent, flushed] = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as unknown);
+    expect(flushed).toEqual({ flushed: true });
+    const event = await eventOf('Error: checkout failed for feedback');
+    expect(event.id).toBe((sent as { eventId: string }).eventId);
+    expect(written(event.feedback)).toEqual([
+      { name: 'Bo', email: '', message: 'Second try failed too.' },
+      {
+        name: 'Ana',
+        email: 'ana@example.com',
+        message: 'The pay button spun forever; was my card [Filtered] charged?',
+        url: 'https://shop.example/checkout?step=pay',
+      },
+    ]);
+    for (const f of event.feedback) expect(Date.parse(f.receivedAt)).toBeGreaterThan(0);
+  });
+});
+
+describe('feedback in raw envelopes', () => {
+  it('lists feedback that came before its event once the event comes, and only in its project', async () => {
+    const report = { event_id: eventId(1), name: 'Cy', email: 'cy@example.com', comments: 'early' };
+    const first = await send(projects.raw, { event_id: eventId(1) }, item('user_report', report));
+    expect([first.status, first.text]).toEqual([200, `{"id":"${eventId(1)}"}`]);
+    // The same event id in another project is another event.
+    await send(projects.other, {}, item('user_report', { ...report, comments: 'elsewhere' }));
+    await send(projects.raw, { event_id: eventId(1) }, eventItem('came second'));
+    expect(written((await eventOf('came second')).feedback)).toEqual([
+      { name: 'Cy', email: 'cy@example.com', message: 'early' },
+    ]);
+  });
+
+  it('reads an event id with hyphens or capitals as the event it names', async () => {
+    await send(projects.raw, { event_id: eventId(2) }, eventItem('hyphenated'));
+    const hyphenated = '00000000-0000-0000-0000-000000000002'.toUpperCase();
+    await send(
+      projects.raw,
+      {},
+      item('feedback', {
+        contexts: { feedback: { message: 'hi', associated_event_id: hyphenated } },
+      }),
+    );
+    expect(written((await eventOf('hyphenated')).feedback)).toEqual([
+      { name: '', email: '', message: 'hi' },
+    ]);
+  });
+
+  it('keeps feedback that names no event, and feedback sent beside its event', async () => {
+    const before = feedbackRows();
+    const alone = await send(
+      projects.raw,
+      {},
+      item('feedback', { contexts: { feedback: { message: 'love the new page' } } }),
+    );
+    expect(alone.status).toBe(200);
+    expect(feedbackRows()).toBe(before + 1);
+    await send(
+      projects.raw,
+      { event_id: eventId(3) },
+      eventItem('together'),
+      item('user_report', { event_id: eventId(3), comments: 'same envelope' }),
+    );
+    expect(written((await eventOf('together')).feedback)).toEqual([
+      { name: '', email: '', message: 'same envelope' },
+    ]);
+  });
+
+  it('refuses feedback that is not feedback (400), naming the item, and stores nothing of the envelope', async () => {
+    const before = feedbackRows();
+    const cases: [string, string][] = [
+      [
+        item('user_report', { event_id: eventId(4), name: 7 }),
+        'invalid envelope: item 2 (user_report) name is 7, not a string',
+      ],
+      [
+        item('user_report', { comments: 'x' }),
+        'invalid envelope: item 2 (user_report) has no event_id',
+      ],
+      [
+        item('user_report', { event_id: 'last-one' }),
+        'invalid envelope: item 2 (user_report) event_id "last-one" is not an event id',
+      ],
+      [
+        item('feedback', { contexts: { feedback: { message: ' ' } } }),
+        'invalid envelope: item 2 (feedback) has no contexts.feedback.message',
+      ],
+      [
+        item('feedback', { message: 'where?' }),
+        'invalid envelope: item 2 (feedback) has no contexts.feedback object',
+      ],
+      ['{"type":"user_report"}\nnot json\n', 'invalid envelope: item 2 (user_report) payload'],
+    ];
+    for (const [bad, message] of cases) {
+      const answer = await send(
+        projects.raw,
+        { event_id: eventId(4) },
+        eventItem('never stored'),
+        bad,
+      );
+      expect(answer.status).toBe(400);
+      expect(answer.headers['x-sentry-error']).toContain(message);
+    }
+    expect(feedbackRows()).toBe(before);
+    const issues = await apiGet(setup.tracker.url, '/issues?q=never%20stored');
+    expect(((await issues.json()) as { items: unknown[] }).items).toEqual([]);
+  });
+
+  it('refuses an envelope whose feedback exceeds 1 MB (413)', async () => {
+    const long = 'x'.repeat(1024 * 1024);
+    const answer = await send(
+      projects.raw,
+      {},
+      item('feedback', { contexts: { feedback: { message: long } } }),
+    );
+    expect(answer.status).toBe(413);
+    expect(answer.headers['x-sentry-error']).toBe(
+      'the user feedback of one envelope exceeds the 1 MB limit on one event',
+    );
+  });
+
+  it('lets retention take feedback by its age, whether or not its event is still kept', async () => {
+    expect(feedbackRows()).toBeGreaterThan(0);
+    const repo = openSqlite(join(setup.dir, 'tracker.db'));
+    try {
+      // Before every piece was received: nothing goes.
+      while (repo.deleteEventsBefore(Date.now() - 3_600_000, 1000) > 0);
+      const kept = feedbackRows();
+      expect(kept).toBeGreaterThan(0);
+      while (repo.deleteEventsBefore(Date.now() + 60_000, 2) > 0);
+    } finally {
+      repo.close();
+    }
+    expect(feedbackRows()).toBe(0);
+  });
+});

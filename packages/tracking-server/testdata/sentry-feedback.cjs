@@ -1,0 +1,39 @@
+// The real, unmodified @sentry/node SDK reporting an error and then what two users wrote about
+// it, run as its own process by feedback.test.ts: one through captureFeedback (a `feedback`
+// item: the form's name and address, and the page), one as the older `user_report` item, built
+// as the browser SDK's captureUserFeedback built it and sent through the client's own transport.
+// It prints the error's event id, on a line before the flush's.
+const Sentry = require('@sentry/node');
+const { createEnvelope } = require('@sentry/core');
+const runApp = require('./run-app.cjs');
+
+const dsn = process.argv[2];
+Sentry.init({ dsn, release: 'shop@2.0.0', defaultIntegrations: false, integrations: [] });
+
+async function main() {
+  Sentry.setTag('service', 'shop');
+  const eventId = Sentry.captureException(new Error('checkout failed for feedback'));
+  // The scope's user gives the address where the form leaves it out.
+  Sentry.withScope((scope) => {
+    scope.setUser({ email: 'ana@example.com' });
+    Sentry.captureFeedback(
+      {
+        message: 'The pay button spun forever; was my card 4111 1111 1111 1111 charged?',
+        name: 'Ana',
+        url: 'https://shop.example/checkout?step=pay',
+        associatedEventId: eventId,
+      },
+      {},
+      scope,
+    );
+  });
+  const report = { event_id: eventId, name: 'Bo', email: null, comments: 'Second try failed too.' };
+  await Sentry.getClient().sendEnvelope(
+    createEnvelope({ event_id: eventId, sent_at: new Date().toISOString() }, [
+      [{ type: 'user_report' }, report],
+    ]),
+  );
+  process.stdout.write(JSON.stringify({ eventId }) + '\n');
+}
+
+runApp(main, () => Sentry.flush(10000));
