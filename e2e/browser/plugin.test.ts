@@ -114,6 +114,15 @@ test("the issue detail lists the event's attachment and downloads its scrubbed b
   ).toEqual(['→ 200', '→ 200']);
 });
 
+test('the issue detail shows what a user wrote about the event, sent with captureFeedback', async () => {
+  const issue = await issueByTitle("reading 'total'");
+  await page.goto(app(`issues/${issue.id}`));
+  const list = await visible(testIds.issue.feedback);
+  const text = await list.innerText();
+  expect(text).toContain('Dana <dana@example.com>');
+  expect(text).toContain('The cart page went blank.\nI had 3 items in it.');
+});
+
 test('a status change in the page reaches the tracking server', async () => {
   const issue = await issueByTitle("reading 'total'");
   expect(issue.status).toBe('open');

@@ -1,6 +1,6 @@
 // A checkout service instrumented with the real, unmodified SDKs, run as its own process to seed
 // the tracking server the browser test reads: errors through @sentry/node (one whose message is
-// an XSS attempt), a Sentry transaction, and the same request's spans and a memory snapshot
+// an XSS attempt, one with a user's feedback about it), a Sentry transaction, and the same request's spans and a memory snapshot
 // through the OpenTelemetry OTLP/HTTP exporter, all sharing one correlation id.
 // Usage: node seed-app.cjs <dsn> <otlp traces url> <project key>
 const Sentry = require('@sentry/node');
@@ -43,7 +43,14 @@ async function sentryEvents() {
     try {
       loadCart({});
     } catch (err) {
-      Sentry.captureException(err);
+      const eventId = Sentry.captureException(err);
+      // What the user wrote about it, shown on the issue page with the event.
+      Sentry.captureFeedback({
+        message: 'The cart page went blank.\nI had 3 items in it.',
+        name: 'Dana',
+        email: 'dana@example.com',
+        associatedEventId: eventId,
+      });
     }
   });
   // Rendered by the plugin as text, never as HTML.

@@ -15,6 +15,7 @@ const stored = (payload: unknown, ids: { correlationId?: string; traceId?: strin
   ...ids,
   event: payload as SentryEventPayload,
   attachments: [],
+  feedback: [],
 });
 
 const isString = (v: unknown) => typeof v === 'string';

@@ -48,6 +48,7 @@ export const testIds = {
     tags: 'data-testid issue-tags',
     breadcrumbs: 'data-testid issue-breadcrumbs',
     attachments: 'data-testid issue-attachments',
+    feedback: 'data-testid issue-feedback',
     events: 'data-testid issue-events',
     olderEvents: 'data-testid issue-older-events',
     sessionLink: 'data-testid issue-session-link',

@@ -247,6 +247,41 @@ describe('Issue detail page', () => {
     expect(screen.queryByTestId(testIds.issue.attachments)).toBeNull();
   });
 
+  test('lists what users wrote about the selected event, their words as text; an event without any says so', async () => {
+    const feedback = [
+      {
+        id: 1,
+        receivedAt: '2026-11-22T11:58:10.000Z',
+        name: 'Ana',
+        email: 'ana@example.com',
+        message: `It broke at checkout.\nSecond line ${XSS}`,
+        url: 'https://shop.example/checkout',
+      },
+      { id: 2, receivedAt: '2026-11-22T11:59:00.000Z', name: '', email: '', message: 'Same here.' },
+    ];
+    setTimeZoneResolver(() => 'utc');
+    try {
+      renderApp(url(1), api({ events: { 1: [{ ...EVENT_1, feedback }, EVENT_2] } }));
+      const list = await screen.findByTestId(testIds.issue.feedback);
+      expect(
+        within(list)
+          .getAllByRole('listitem')
+          .map((li) => li.textContent)
+      ).toEqual([
+        `Ana <ana@example.com> · 2026-11-22 11:58:10.000 UTC · on https://shop.example/checkoutIt broke at checkout.\nSecond line ${XSS}`,
+        'Anonymous · 2026-11-22 11:59:00.000 UTCSame here.',
+      ]);
+      // The user's text is never markup.
+      expect(list.querySelector('img')).toBeNull();
+      const picks = within(screen.getByTestId(testIds.issue.events)).getAllByRole('button');
+      await userEvent.click(picks[1]);
+      expect(await screen.findByText('No user feedback.')).toBeInTheDocument();
+      expect(screen.queryByTestId(testIds.issue.feedback)).toBeNull();
+    } finally {
+      setTimeZoneResolver(() => 'browser');
+    }
+  });
+
   test("shows the event's time and breadcrumb times in the Grafana user's time zone", async () => {
     setTimeZoneResolver(() => 'Asia/Tokyo');
     try {

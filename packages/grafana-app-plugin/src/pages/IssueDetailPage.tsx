@@ -18,6 +18,7 @@ import { Empty, ErrorState, Loading } from '../components/States';
 import { testIds } from '../components/testIds';
 import { useAsync } from '../components/useAsync';
 import { useFocusNewItem } from '../components/useFocusNewItem';
+import { UserFeedback } from '../components/UserFeedback';
 import { EVENTS_PAGE_SIZE, ROUTES, prefixRoute, sessionIdFitsPath, sessionUrl } from '../constants';
 
 const GROUPING_EXPLAINED: Record<string, string> = {
@@ -242,6 +243,9 @@ export function IssueDetailPage() {
                     </tbody>
                   </table>
                 )}
+
+                <h3>User feedback</h3>
+                <UserFeedback feedback={events.items[selected]?.feedback ?? []} />
 
                 <h3>Attachments</h3>
                 {/* Keyed by the event: another event's download error or busy button is not this one's. */}

@@ -137,6 +137,7 @@ export const EVENT_1: StoredEvent = {
     user: { id: 'u-7', email: 'ada@example.com' },
   },
   attachments: [],
+  feedback: [],
 };
 
 export const EVENT_2: StoredEvent = {
@@ -148,6 +149,7 @@ export const EVENT_2: StoredEvent = {
   environment: 'production',
   event: { message: 'older event without a stack trace', tags: { service: 'api-gateway' } },
   attachments: [],
+  feedback: [],
 };
 
 export const SESSION: SessionDetail = {
