@@ -33,10 +33,20 @@ interface Listed {
 const eventOf = (title: string) =>
   onlyEvent<{ id: string; feedback: Listed[] }>(setup.tracker.url, title);
 
+/** The feedback linked to the one issue titled `title`, newest first, as its route lists it. */
+async function issueFeedbackOf(title: string): Promise<(Listed & { eventId: string })[]> {
+  const url = setup.tracker.url;
+  const issues = await apiGet(url, `/issues?q=${encodeURIComponent(title)}`);
+  const [issue] = ((await issues.json()) as { items: { id: number }[] }).items;
+  const page = await apiGet(url, `/issues/${issue?.id}/feedback`);
+  expect(page.status).toBe(200);
+  return ((await page.json()) as { items: (Listed & { eventId: string })[] }).items;
+}
+
 /** The feedback as a test writes it down: what the user gave, without the ids and times made. */
-const written = (list: readonly Listed[]) =>
+const written = (list: readonly (Listed & { eventId?: string })[]) =>
   list
-    .map(({ id: _, receivedAt: __, ...rest }) => rest)
+    .map(({ id: _, receivedAt: __, eventId: ___, ...rest }) => rest)
     .sort((a, b) => (a.message < b.message ? -1 : 1));
 
 const eventId = (n: number) => n.toString(16).padStart(32, '0');
@@ -70,6 +80,10 @@ describe('the real @sentry/node SDK', () => {
       },
     ]);
     for (const f of event.feedback) expect(Date.parse(f.receivedAt)).toBeGreaterThan(0);
+    // The issue lists the same two, each naming the event.
+    const linked = await issueFeedbackOf('Error: checkout failed for feedback');
+    expect(linked.map((f) => f.eventId)).toEqual([event.id, event.id]);
+    expect(written(linked)).toEqual(written(event.feedback));
   });
 });
 
@@ -82,6 +96,9 @@ describe('feedback in raw envelopes', () => {
     await send(projects.other, {}, item('user_report', { ...report, comments: 'elsewhere' }));
     await send(projects.raw, { event_id: eventId(1) }, eventItem('came second'));
     expect(written((await eventOf('came second')).feedback)).toEqual([
+      { name: 'Cy', email: 'cy@example.com', message: 'early' },
+    ]);
+    expect(written(await issueFeedbackOf('came second'))).toEqual([
       { name: 'Cy', email: 'cy@example.com', message: 'early' },
     ]);
   });

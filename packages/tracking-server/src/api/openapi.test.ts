@@ -10,7 +10,7 @@ import { startTestTracker, type TestTracker } from '../testing/test-tracker';
 import { runTestApp } from '../testing/test-app';
 import { openApiDocument } from './openapi';
 
-it('describes exactly the routes issue 4 lists for the plugin, and the attachments download', () => {
+it('describes exactly the routes issue 4 lists for the plugin, the attachments download and user feedback', () => {
   const doc = openApiDocument() as { paths: Record<string, Record<string, unknown>> };
   const routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
     Object.keys(ops).map((method) => `${method.toUpperCase()} /api/v1${path}`),
@@ -20,6 +20,7 @@ it('describes exactly the routes issue 4 lists for the plugin, and the attachmen
       'GET /api/v1/issues',
       'GET /api/v1/issues/{id}',
       'GET /api/v1/issues/{id}/events',
+      'GET /api/v1/issues/{id}/feedback',
       'PATCH /api/v1/issues/{id}',
       'POST /api/v1/issues/status',
       'GET /api/v1/stats',
@@ -62,6 +63,8 @@ describe("the server's answers", () => {
     await runTestApp('otel-app.cjs', `${tracker.url}/v1/traces`, projects.shop.key);
     // An error with three attachments.
     await runTestApp('sentry-attachments.cjs', dsnFor(projects.shop, tracker.url));
+    // An error, and two users' feedback about it.
+    await runTestApp('sentry-feedback.cjs', dsnFor(projects.shop, tracker.url));
   });
   afterAll(() => setup?.close());
 
@@ -154,6 +157,28 @@ describe("the server's answers", () => {
     expect(
       (await documented('GET', '/attachments/{id}', '/attachments/1', undefined, 'wrong')).status,
     ).toBe(401);
+  });
+
+  it("matches the document for user feedback: an event's and an issue's", async () => {
+    const title = 'Error: checkout failed for feedback';
+    const list = await documented('GET', '/issues', `/issues?q=${encodeURIComponent(title)}`);
+    const id = list.body.items[0].id as number;
+    const events = await documented('GET', '/issues/{id}/events', `/issues/${id}/events`);
+    expect(events.body.items[0].feedback).toHaveLength(2);
+    const linked = await documented(
+      'GET',
+      '/issues/{id}/feedback',
+      `/issues/${id}/feedback?limit=1`,
+    );
+    expect(linked.body.items).toHaveLength(1);
+    const rest = `/issues/${id}/feedback?cursor=${encodeURIComponent(linked.body.nextCursor)}`;
+    expect((await documented('GET', '/issues/{id}/feedback', rest)).body.nextCursor).toBeNull();
+    expect((await documented('GET', '/issues/{id}/feedback', '/issues/x/feedback')).status).toBe(
+      400,
+    );
+    expect(
+      (await documented('GET', '/issues/{id}/feedback', '/issues/99999/feedback')).status,
+    ).toBe(404);
   });
 
   it('matches the document for sessions: timelines, error events, memory snapshots, exports', async () => {

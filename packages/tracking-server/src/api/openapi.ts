@@ -330,6 +330,9 @@ export function openApiDocument(): object {
         StoredEvent: storedEvent,
         Attachment: attachment,
         Feedback: feedback,
+        IssueFeedback: extend(feedback, {
+          eventId: { ...text, description: 'the event it names' },
+        }),
         Stats: stats,
         SessionSummary: sessionSummary,
         SessionDetail: sessionDetail,
@@ -399,6 +402,18 @@ export function openApiDocument(): object {
             param('limit', { type: 'integer', minimum: 1, maximum: 100, default: 20 }),
           ],
           responses: { '200': ok(page(ref('StoredEvent'))), ...notFound('issue'), ...errors },
+        },
+      },
+      '/issues/{id}/feedback': {
+        get: {
+          summary:
+            "What users wrote about an issue's events, newest first: feedback linked to the issue when it came within the hour of its event (an event's own lists all of its feedback)",
+          parameters: [
+            issueId,
+            param('cursor', text),
+            param('limit', { type: 'integer', minimum: 1, maximum: 100, default: 20 }),
+          ],
+          responses: { '200': ok(page(ref('IssueFeedback'))), ...notFound('issue'), ...errors },
         },
       },
       '/attachments/{id}': {

@@ -123,6 +123,7 @@ const data = {
   issuePages: { [issueFilterKey(listed)]: { items: [summary7, summary12], nextCursor: 'c2' } },
   issues: { 7: detail7 },
   events: { [eventsKey(7, undefined, 20)]: { items: [], nextCursor: null } },
+  feedback: { [eventsKey(7, undefined, 20)]: { items: [], nextCursor: null } },
   sessionPages: {
     [sessionFilterKey(sessionsListed)]: { items: [sessionSummary], nextCursor: null },
   },
@@ -311,6 +312,17 @@ describe('the app (createApp) over a fake repository', () => {
     expect(asked()).toEqual([
       { call: 'issueEvents', args: [7, undefined, 20] },
       { call: 'issueEvents', args: [8, undefined, 20] },
+    ]);
+  });
+
+  it("asks for an issue's newest feedback with the default limit, and a cursor as given", async () => {
+    expect(await call('GET', '/issues/7/feedback')).toEqual(ok({ items: [], nextCursor: null }));
+    expect(await call('GET', '/issues/8/feedback?cursor=abc&limit=5')).toEqual(
+      failed(404, 'issue 8 not found'),
+    );
+    expect(asked()).toEqual([
+      { call: 'issueFeedback', args: [7, undefined, 20] },
+      { call: 'issueFeedback', args: [8, 'abc', 5] },
     ]);
   });
 

@@ -459,6 +459,7 @@ describe('arbitrary query strings', () => {
   const routes: [string, string, readonly string[]][] = [
     ['/issues', '/issues', ISSUE_PARAMS],
     ['/issues/{id}/events', '/issues/2/events', EVENT_PARAMS],
+    ['/issues/{id}/feedback', '/issues/2/feedback', EVENT_PARAMS],
     ['/sessions', '/sessions', SESSION_PARAMS],
     ['/stats', '/stats', ['q', 'limit', 'cursor']],
   ];

@@ -313,17 +313,25 @@ export function restApi(deps: {
     })
     .all(otherMethods(`${READ}, PATCH`));
 
-  router
-    .route('/issues/:id/events')
-    .get(async (req, res) => {
-      const page = await deps.reads.issueEvents(
+  /** A page of what an issue lists (its events, its feedback); 404 for no such issue. */
+  const issuePage =
+    (read: (id: number, cursor: string | undefined, limit: number) => Promise<unknown>) =>
+    async (req: Request<{ id: string }>, res: Response) => {
+      const page = await read(
         idOf(req.params.id),
         text('cursor', req.query.cursor),
         limitOf(req.query.limit, 20, 100),
       );
       if (!page) throw new ApiError(404, `issue ${req.params.id} not found`);
       res.json(page);
-    })
+    };
+  router
+    .route('/issues/:id/events')
+    .get(issuePage((...args) => deps.reads.issueEvents(...args)))
+    .all(otherMethods(READ));
+  router
+    .route('/issues/:id/feedback')
+    .get(issuePage((...args) => deps.reads.issueFeedback(...args)))
     .all(otherMethods(READ));
 
   router

@@ -9,6 +9,7 @@ export type {
   AttachmentInfo,
   FeedbackInfo,
   IssueDetail,
+  IssueFeedback,
   IssueSort,
   IssueStatus,
   IssueSummary,

@@ -4,6 +4,7 @@ import type {
   AttachmentFile,
   IngestResult,
   IssueDetail,
+  IssueFeedback,
   IssueFilter,
   IssueSummary,
   Page,
@@ -20,6 +21,8 @@ export interface FakeRepositoryData {
   readonly issues?: Readonly<Record<number, IssueDetail>>;
   /** Keyed eventsKey(id, cursor, limit). */
   readonly events?: Readonly<Record<string, Page<StoredEvent>>>;
+  /** Keyed eventsKey(id, cursor, limit). */
+  readonly feedback?: Readonly<Record<string, Page<IssueFeedback>>>;
   /** By id. */
   readonly attachments?: Readonly<Record<number, AttachmentFile>>;
   readonly stats?: Stats;
@@ -94,6 +97,10 @@ export function fakeRepository(
     issueEvents(...args) {
       record({ call: 'issueEvents', args });
       return data.events?.[eventsKey(...args)];
+    },
+    issueFeedback(...args) {
+      record({ call: 'issueFeedback', args });
+      return data.feedback?.[eventsKey(...args)];
     },
     attachment(...args) {
       record({ call: 'attachment', args });

@@ -1,23 +1,36 @@
 // Storing a batch of error events (a group commit) in one transaction: each event's row, and
 // for each issue its count, times, hours, releases, services, environments and users, applied
-// once per issue however many of its events the batch holds.
+// once per issue however many of its events the batch holds. And storing user feedback, linked
+// to the issue of the event it names: found among the recent ids when the event came first, or
+// when the event comes within the hour after it.
 import type Database from 'better-sqlite3';
 import type { Severity } from '../grouping/classify';
 import type { TrackedEvent } from '../ingest/event';
+import type { SentFeedback } from '../ingest/feedback';
 import { bufferOf } from '../ingest/attachment';
 import { packPayload } from './payload';
-import { RECENT_IDS, RecentEventIds, isEventId } from './recent-ids';
+import { RECENT_IDS, RECENT_WINDOW_MS, RecentEventIds, isEventId } from './recent-ids';
 import { isOlderRelease } from './releases';
 import type { IngestResult, IssueStatus } from './repository';
 import type { SessionIndex } from './session-index';
 import { HOUR, MINUTE, STATS_HOURS } from './sqlite-schema';
 import { extent } from './extent';
 
-/** Stores a batch through `db`; its error events join their sessions through `index`. */
-export function issueIngest(
-  db: Database.Database,
-  index: SessionIndex,
-): (events: readonly TrackedEvent[]) => IngestResult {
+export interface IssueIngest {
+  /** Stores a batch; its error events join their sessions through the session index. */
+  ingest(events: readonly TrackedEvent[]): IngestResult;
+  /** Stores feedback received at `receivedAt` in one transaction (Repository.ingestFeedback). */
+  ingestFeedback(projectId: number, receivedAt: number, feedback: readonly SentFeedback[]): void;
+}
+
+/**
+ * Feedback waiting for its event, at most: each is looked for in every batch's events for an
+ * hour, and one naming an event that never comes must not cost every batch for ever.
+ */
+const WAITING_FEEDBACK = 10_000;
+
+/** Stores through `db`; error events join their sessions through `index`. */
+export function issueIngest(db: Database.Database, index: SessionIndex): IssueIngest {
   const st = {
     findIssue: db.prepare(
       'SELECT id, status, severity, resolved_in_release, release FROM issues WHERE project_id = ? AND hash = ?',
@@ -66,6 +79,13 @@ export function issueIngest(
       'INSERT OR IGNORE INTO issue_releases (issue_id, release) VALUES (?, ?)',
     ),
     releaseSeen: db.prepare('SELECT first_seen FROM releases WHERE project_id = ? AND name = ?'),
+    insertFeedback: db.prepare(
+      `INSERT INTO feedback (project_id, event_id, issue_id, received_at, name, email, message, url)
+       VALUES (@projectId, @eventId, @issueId, @receivedAt, @name, @email, @message, @url)`,
+    ),
+    linkFeedback: db.prepare(
+      'UPDATE feedback SET issue_id = ? WHERE project_id = ? AND event_id = ? AND issue_id IS NULL',
+    ),
   };
 
   // Each batch drops the hours no sparkline or stat reads any more as an hour starts; a database
@@ -97,21 +117,45 @@ export function issueIngest(
       current,
     );
 
-  // The ids this connection stored, read from the newest rows when it first stores (only the
-  // writer's connection stores).
+  // The ids this connection stored, with their issues, and the feedback of the last hour still
+  // waiting for its event (by `project\0event id`, when it was received): read from the newest
+  // rows when it first stores (only the writer's connection stores).
   let recentIds: RecentEventIds | undefined;
+  const waiting = new Map<string, number>();
   const recent = (): RecentEventIds => {
     if (recentIds) return recentIds;
     const ids = new RecentEventIds();
     const from =
       (db.prepare('SELECT COALESCE(MAX(rowid), 0) FROM events').pluck().get() as number) -
       RECENT_IDS;
-    for (const [projectId, id, at] of db
-      .prepare('SELECT project_id, id, received_at FROM events WHERE rowid > ? ORDER BY rowid')
+    for (const [projectId, id, at, issueId] of db
+      .prepare(
+        'SELECT project_id, id, received_at, issue_id FROM events WHERE rowid > ? ORDER BY rowid',
+      )
       .raw()
-      .iterate(from) as IterableIterator<[number, string, number]>)
-      if (isEventId(id)) ids.add(projectId, id, at);
+      .iterate(from) as IterableIterator<[number, string, number, number]>)
+      if (isEventId(id)) ids.add(projectId, id, at, issueId);
+    for (const [projectId, eventId, at] of db
+      .prepare(
+        `SELECT project_id, event_id, received_at FROM feedback
+         WHERE issue_id IS NULL AND event_id != '' AND received_at > ? ORDER BY id LIMIT ?`,
+      )
+      .raw()
+      .iterate(Date.now() - RECENT_WINDOW_MS, WAITING_FEEDBACK) as IterableIterator<
+      [number, string, number]
+    >)
+      waiting.set(`${projectId}\0${eventId}`, at);
     return (recentIds = ids);
+  };
+  /**
+   * Feedback waits an hour for its event, counted from when it was received. The map holds it in
+   * the order it came, so the first that has not waited an hour ends the sweep.
+   */
+  const stopWaiting = (now: number) => {
+    for (const [key, at] of waiting) {
+      if (at > now - RECENT_WINDOW_MS) break;
+      waiting.delete(key);
+    }
   };
 
   // One batch (a group commit) in one transaction. Events of one issue are applied together:
@@ -129,6 +173,10 @@ export function issueIngest(
     const seen = new Set<string>();
     const groups = new Map<string, TrackedEvent[]>();
     const accepted: TrackedEvent[] = [];
+    /** Each stored event's issue, for the recent ids once committed. */
+    const issueOf = new Map<TrackedEvent, number>();
+    /** The waiting feedback these events are named by, linked once committed. */
+    const linked: string[] = [];
     const batchReleases = new Set<string>();
     let newestHour = 0; // of the batch's arrivals
     for (const e of events) {
@@ -241,6 +289,14 @@ export function issueIngest(
           // Only databases from before the sessions table read this column (to migrate).
           sessionKey: null,
         });
+        issueOf.set(e, issue.id);
+        if (waiting.size > 0) {
+          const key = `${e.projectId}\0${e.eventId}`;
+          if (waiting.has(key)) {
+            st.linkFeedback.run(issue.id, e.projectId, e.eventId);
+            linked.push(key);
+          }
+        }
         if (row.changes > 0)
           for (const a of e.attachments ?? [])
             st.insertAttachment.run({
@@ -302,14 +358,44 @@ export function issueIngest(
       st.pruneMinutes.run((newestHour - STATS_HOURS) * (HOUR / MINUTE));
     }
     index.afterBatch(accepted.length);
-    return { result: { newIssues, opened } satisfies IngestResult, accepted };
+    return { result: { newIssues, opened } satisfies IngestResult, accepted, issueOf, linked };
   });
 
   /** Stores a batch; its events count as stored, for what comes later, once it has committed. */
   const ingest = (events: readonly TrackedEvent[]): IngestResult => {
-    const { result, accepted } = ingestTx.immediate(events);
-    for (const e of accepted) recentIds?.add(e.projectId, e.eventId, e.receivedAt);
+    if (waiting.size > 0) stopWaiting(Date.now());
+    const { result, accepted, issueOf, linked } = ingestTx.immediate(events);
+    for (const e of accepted) recentIds?.add(e.projectId, e.eventId, e.receivedAt, issueOf.get(e));
+    for (const key of linked) waiting.delete(key);
     return result;
   };
-  return ingest;
+
+  const feedbackTx = db.transaction(
+    (projectId: number, receivedAt: number, feedback: readonly SentFeedback[]) => {
+      const ids = recent();
+      const waits: string[] = [];
+      for (const f of feedback) {
+        const issueId = f.eventId === undefined ? undefined : ids.issueOf(projectId, f.eventId);
+        st.insertFeedback.run({
+          projectId,
+          eventId: f.eventId ?? '',
+          issueId: issueId ?? null,
+          receivedAt,
+          name: f.name,
+          email: f.email,
+          message: f.message,
+          url: f.url ?? null,
+        });
+        if (f.eventId !== undefined && issueId === undefined)
+          waits.push(`${projectId}\0${f.eventId}`);
+      }
+      return waits;
+    },
+  );
+  const ingestFeedback: IssueIngest['ingestFeedback'] = (projectId, receivedAt, feedback) => {
+    stopWaiting(receivedAt);
+    for (const key of feedbackTx.immediate(projectId, receivedAt, feedback))
+      if (waiting.size < WAITING_FEEDBACK) waiting.set(key, receivedAt);
+  };
+  return { ingest, ingestFeedback };
 }

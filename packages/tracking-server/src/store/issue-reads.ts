@@ -41,6 +41,25 @@ interface IssueRow {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+interface FeedbackRow {
+  id: number;
+  event_id: string;
+  received_at: number;
+  name: string;
+  email: string;
+  message: string;
+  url: string | null;
+}
+
+const feedbackInfo = (r: FeedbackRow): FeedbackInfo => ({
+  id: r.id,
+  receivedAt: iso(r.received_at),
+  name: r.name,
+  email: r.email,
+  message: r.message,
+  ...(r.url !== null ? { url: r.url } : {}),
+});
+
 const SORT_COLUMN = {
   last_seen: 'last_seen',
   first_seen: 'first_seen',
@@ -90,6 +109,7 @@ export type IssueReads = Pick<
   | 'listIssues'
   | 'getIssue'
   | 'issueEvents'
+  | 'issueFeedback'
   | 'attachment'
   | 'stats'
   | 'storedEventIds'
@@ -154,25 +174,9 @@ export function issueReads(db: Database.Database): IssueReads {
   /** The feedback about these events of a project, by event id. */
   const feedbackOf = (projectId: number, ids: readonly string[]): Map<string, FeedbackInfo[]> => {
     const byEvent = new Map<string, FeedbackInfo[]>();
-    const rows = eventFeedback.all(projectId, JSON.stringify(ids)) as {
-      id: number;
-      event_id: string;
-      received_at: number;
-      name: string;
-      email: string;
-      message: string;
-      url: string | null;
-    }[];
-    for (const r of rows) {
+    for (const r of eventFeedback.all(projectId, JSON.stringify(ids)) as FeedbackRow[]) {
       const list = byEvent.get(r.event_id) ?? [];
-      list.push({
-        id: r.id,
-        receivedAt: iso(r.received_at),
-        name: r.name,
-        email: r.email,
-        message: r.message,
-        ...(r.url !== null ? { url: r.url } : {}),
-      });
+      list.push(feedbackInfo(r));
       byEvent.set(r.event_id, list);
     }
     return byEvent;
@@ -362,6 +366,32 @@ export function issueReads(db: Database.Database): IssueReads {
         })),
         nextCursor:
           more && last ? encodeCursor(`events of issue ${id}`, last.received_at, last.rowid) : null,
+      };
+    },
+
+    issueFeedback(id, cursor, limit) {
+      if (!db.prepare('SELECT 1 FROM issues WHERE id = ?').get(id)) return undefined;
+      const what = `feedback of issue ${id}`;
+      const params: Record<string, unknown> = { id, limit: limit + 1 };
+      let extra = '';
+      if (cursor) {
+        const [received, rowid] = decodeCursor(cursor, what);
+        extra = 'AND (received_at < @r OR (received_at = @r AND id < @rowid))';
+        params.r = received;
+        params.rowid = rowid;
+      }
+      const rows = db
+        .prepare(
+          `SELECT id, event_id, received_at, name, email, message, url FROM feedback
+           WHERE issue_id = @id ${extra} ORDER BY received_at DESC, id DESC LIMIT @limit`,
+        )
+        .all(params) as FeedbackRow[];
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        items: page.map((r) => ({ ...feedbackInfo(r), eventId: r.event_id })),
+        nextCursor:
+          rows.length > limit && last ? encodeCursor(what, last.received_at, last.id) : null,
       };
     },
 

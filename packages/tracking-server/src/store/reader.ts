@@ -15,6 +15,7 @@ export type ReadCalls = Pick<
   | 'listIssues'
   | 'getIssue'
   | 'issueEvents'
+  | 'issueFeedback'
   | 'attachment'
   | 'stats'
   | 'listSessions'
@@ -45,6 +46,7 @@ const CALLS: readonly ReaderCall[] = [
   'listIssues',
   'getIssue',
   'issueEvents',
+  'issueFeedback',
   'attachment',
   'stats',
   'listSessions',

@@ -25,25 +25,45 @@ it('refuses an id that is not 32 hex digits', () => {
   expect(() => recent.has(1, id(1).slice(1), 0)).toThrow(/not 32 hex digits/);
 });
 
+it("keeps each id's issue while it holds the id, whatever its age", () => {
+  const recent = new RecentEventIds(2, 1000);
+  recent.add(1, id(1), 0, 41);
+  recent.add(1, id(2), 0);
+  expect(recent.issueOf(1, id(1))).toBe(41);
+  expect(recent.issueOf(1, id(1).toUpperCase())).toBe(41);
+  expect(recent.issueOf(2, id(1))).toBeUndefined(); // another project's
+  expect(recent.issueOf(1, id(2))).toBeUndefined(); // added without one
+  recent.add(1, id(2), 5, 7); // its issue, given again
+  expect(recent.issueOf(1, id(2))).toBe(7);
+  recent.add(1, id(3), 10, 9); // the oldest, id 1, goes
+  expect([recent.issueOf(1, id(1)), recent.issueOf(1, id(3))]).toEqual([undefined, 9]);
+});
+
 // A model written separately: a list of ids in the order they were first added, cut to the
-// capacity from the front, each with the latest time it was added at.
+// capacity from the front, each with the latest time it was added at and the last issue given.
 class Model {
-  entries: { project: number; id: string; at: number }[] = [];
+  entries: { project: number; id: string; at: number; issue: number }[] = [];
   constructor(
     readonly capacity: number,
     readonly windowMs: number,
   ) {}
-  add(project: number, eventId: string, at: number) {
+  add(project: number, eventId: string, at: number, issue: number) {
     const e = this.entries.find((x) => x.project === project && x.id === eventId);
-    if (e) e.at = Math.max(e.at, at);
-    else {
-      this.entries.push({ project, id: eventId, at });
+    if (e) {
+      e.at = Math.max(e.at, at);
+      if (issue > 0) e.issue = issue;
+    } else {
+      this.entries.push({ project, id: eventId, at, issue });
       if (this.entries.length > this.capacity) this.entries.shift();
     }
   }
   has(project: number, eventId: string, now: number) {
     const e = this.entries.find((x) => x.project === project && x.id === eventId);
     return e !== undefined && e.at > now - this.windowMs;
+  }
+  issueOf(project: number, eventId: string) {
+    const e = this.entries.find((x) => x.project === project && x.id === eventId);
+    return e !== undefined && e.issue > 0 ? e.issue : undefined;
   }
 }
 
@@ -62,6 +82,7 @@ it('answers as a plain list of the newest ids does, through any run of adds and 
           which: fc.nat(),
           project: fc.integer({ min: 1, max: 2 }),
           dt: fc.integer({ min: 0, max: 40 }),
+          issue: fc.integer({ min: 0, max: 3 }),
         }),
         { maxLength: 200 },
       ),
@@ -73,12 +94,14 @@ it('answers as a plain list of the newest ids does, through any run of adds and 
           now += op.dt;
           const eventId = pool[op.which % pool.length] as string;
           if (op.add) {
-            recent.add(op.project, eventId, now);
-            model.add(op.project, eventId, now);
+            recent.add(op.project, eventId, now, op.issue);
+            model.add(op.project, eventId, now, op.issue);
           }
           for (const other of pool)
-            for (const project of [1, 2])
+            for (const project of [1, 2]) {
               expect(recent.has(project, other, now)).toBe(model.has(project, other, now));
+              expect(recent.issueOf(project, other)).toBe(model.issueOf(project, other));
+            }
         }
       },
     ),

@@ -4,8 +4,11 @@
 // A unique index on every event's id did it before, at about a fifth of the writer's time: ids
 // are random (uuid4), so each event wrote a page of that index (BENCHMARKS.md).
 //
-// Fixed memory: a ring of the newest `capacity` ids (each as four 32-bit words, its project and
-// when it was stored) and an open-addressing table of ring slots, linear probing with deletion by
+// Each id also keeps its event's issue, which is how user feedback that names the event is
+// linked to the issue (issue-ingest.ts) without an index on event ids.
+//
+// Fixed memory: a ring of the newest `capacity` ids (each as four 32-bit words, its project,
+// when it was stored and its issue) and an open-addressing table of ring slots, linear probing with deletion by
 // backward shift, so an evicted id leaves no tombstone behind.
 
 /** Ids kept: an hour at ~145 events/s; under heavier load the window is shorter than an hour. */
@@ -59,6 +62,8 @@ function hash(k: Uint32Array): number {
 export class RecentEventIds {
   private readonly keys: Uint32Array;
   private readonly times: Float64Array;
+  /** The issue of each ring slot's event; 0 where it was not given. */
+  private readonly issues: Float64Array;
   /** Ring slot of each table entry, or EMPTY; twice the capacity, so probes stay short. */
   private readonly table: Int32Array;
   private readonly mask: number;
@@ -73,6 +78,7 @@ export class RecentEventIds {
     if (!Number.isInteger(Math.log2(capacity))) throw new Error('capacity must be a power of two');
     this.keys = new Uint32Array(capacity * WORDS);
     this.times = new Float64Array(capacity);
+    this.issues = new Float64Array(capacity);
     this.table = new Int32Array(capacity * 2).fill(EMPTY);
     this.mask = capacity * 2 - 1;
   }
@@ -84,12 +90,24 @@ export class RecentEventIds {
     return slot !== EMPTY && (this.times[slot] as number) > now - this.windowMs;
   }
 
-  /** Remembers an id stored at `at`, forgetting the oldest when full. */
-  add(projectId: number, eventId: string, at: number): void {
+  /**
+   * The issue of `eventId` of `projectId`, while the id is held (whatever its age: the window is
+   * for recognising an event sent twice); undefined when it is not, or was added without one.
+   */
+  issueOf(projectId: number, eventId: string): number | undefined {
+    this.load(projectId, eventId);
+    const slot = this.find();
+    const issue = slot === EMPTY ? 0 : (this.issues[slot] as number);
+    return issue > 0 ? issue : undefined;
+  }
+
+  /** Remembers an id stored at `at` in issue `issueId`, forgetting the oldest when full. */
+  add(projectId: number, eventId: string, at: number, issueId = 0): void {
     this.load(projectId, eventId);
     const existing = this.find();
     if (existing !== EMPTY) {
       this.times[existing] = Math.max(this.times[existing] as number, at);
+      if (issueId > 0) this.issues[existing] = issueId;
       return;
     }
     const slot = this.next;
@@ -97,6 +115,7 @@ export class RecentEventIds {
     else this.size++;
     this.keys.set(this.key, slot * WORDS);
     this.times[slot] = at;
+    this.issues[slot] = issueId;
     let i = hash(this.key) & this.mask;
     while (this.table[i] !== EMPTY) i = (i + 1) & this.mask;
     this.table[i] = slot;

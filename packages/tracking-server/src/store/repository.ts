@@ -90,6 +90,11 @@ export interface FeedbackInfo {
   readonly url?: string;
 }
 
+/** User feedback about an issue: as an event lists it, with the event it names. */
+export interface IssueFeedback extends FeedbackInfo {
+  readonly eventId: string;
+}
+
 /** An attachment's bytes, or null where they were filtered. */
 export interface AttachmentFile {
   readonly filename: string;
@@ -158,6 +163,15 @@ export interface Repository {
   listIssues(filter: IssueFilter, now: number): Page<IssueSummary>;
   getIssue(id: number, now: number): IssueDetail | undefined;
   issueEvents(id: number, cursor: string | undefined, limit: number): Page<StoredEvent> | undefined;
+  /**
+   * The feedback linked to an issue (issue-ingest.ts: its event among the recent ids, or coming
+   * within the hour after it), newest first; undefined when there is no such issue.
+   */
+  issueFeedback(
+    id: number,
+    cursor: string | undefined,
+    limit: number,
+  ): Page<IssueFeedback> | undefined;
   attachment(id: number): AttachmentFile | undefined;
   /** Returns the ids that exist (and were changed). */
   setStatus(ids: readonly number[], status: IssueStatus, now: number): number[];

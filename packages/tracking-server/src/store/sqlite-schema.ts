@@ -63,12 +63,14 @@ CREATE INDEX IF NOT EXISTS attachments_by_event ON attachments (event);
 CREATE TRIGGER IF NOT EXISTS attachments_gone
   AFTER DELETE ON events BEGIN DELETE FROM attachments WHERE event = old.rowid; END;
 -- User feedback (ingest/feedback.ts), by the id of the event it names, which it may reach
--- before that event does (event_id is '' where it names none). It goes by age, as events do.
+-- before that event does (event_id is '' where it names none), and by that event's issue once
+-- known (issue-ingest.ts; NULL until then, or where it never was). It goes by age, as events do.
 CREATE TABLE IF NOT EXISTS feedback (
-  id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL, event_id TEXT NOT NULL,
+  id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL, event_id TEXT NOT NULL, issue_id INTEGER,
   received_at INTEGER NOT NULL, name TEXT NOT NULL, email TEXT NOT NULL, message TEXT NOT NULL,
   url TEXT);
 CREATE INDEX IF NOT EXISTS feedback_by_event ON feedback (project_id, event_id);
+CREATE INDEX IF NOT EXISTS feedback_by_issue ON feedback (issue_id, received_at);
 CREATE INDEX IF NOT EXISTS feedback_received ON feedback (received_at);
 `;
 

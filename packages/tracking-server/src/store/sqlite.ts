@@ -1,7 +1,6 @@
 // The default store: embedded SQLite in WAL mode with synchronous=FULL, so a committed
 // transaction survives a crash of the process or the machine.
 import Database from 'better-sqlite3';
-import type { SentFeedback } from '../ingest/feedback';
 import { issueIngest } from './issue-ingest';
 import { issueReads } from './issue-reads';
 import type { IssueStatus, Repository, RetentionScope } from './repository';
@@ -61,26 +60,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
   const sessions = sessionStore(db, oldEvents);
   const index = sessionIndex(db, sessions);
   migrateTables(db); // after the migrations above, which may add columns to the old table
-  const ingest = issueIngest(db, index);
-
-  const insertFeedback = db.prepare(
-    `INSERT INTO feedback (project_id, event_id, received_at, name, email, message, url)
-     VALUES (@projectId, @eventId, @receivedAt, @name, @email, @message, @url)`,
-  );
-  const insertFeedbackTx = db.transaction(
-    (projectId: number, receivedAt: number, feedback: readonly SentFeedback[]) => {
-      for (const f of feedback)
-        insertFeedback.run({
-          projectId,
-          receivedAt,
-          eventId: f.eventId ?? '',
-          name: f.name,
-          email: f.email,
-          message: f.message,
-          url: f.url ?? null,
-        });
-    },
-  );
+  const issues = issueIngest(db, index);
 
   const setStatusTx = db.transaction((ids: readonly number[], status: IssueStatus) => {
     const changed: number[] = [];
@@ -139,7 +119,8 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
       .all(params) as number[];
     if (ids.length === 0) return 0;
     const list = JSON.stringify(ids);
-    for (const table of ['issue_users', 'issue_releases', 'issue_hours'])
+    // The feedback linked to them goes too: an id may be given again to an issue made later.
+    for (const table of ['issue_users', 'issue_releases', 'issue_hours', 'feedback'])
       db.prepare(`DELETE FROM ${table} WHERE issue_id IN (SELECT value FROM json_each(?))`).run(
         list,
       );
@@ -161,7 +142,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
   return {
     ingest: (events) => {
       try {
-        return ingest(events);
+        return issues.ingest(events);
       } catch (err) {
         index.reset();
         throw err;
@@ -192,7 +173,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
     ingestTraces: (projectId, operations, memory) => sessions.write(projectId, operations, memory),
     linkTraces: (projectId, links) => sessions.link(projectId, links),
     ingestFeedback: (projectId, receivedAt, feedback) =>
-      insertFeedbackTx.immediate(projectId, receivedAt, feedback),
+      issues.ingestFeedback(projectId, receivedAt, feedback),
     listSessions: (filter) => sessions.list(filter),
     getSession: (id) => sessions.detail(id),
     deleteSessionsBefore: (before, batch, scope) => sessions.deleteBefore(before, batch, scope),

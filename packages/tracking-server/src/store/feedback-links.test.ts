@@ -1,0 +1,93 @@
+// User feedback linked to the issue of the event it names (issue-ingest.ts), at the store: the
+// event first or the feedback first, across a restart, not once the hour is over, and gone with
+// its issue.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readEvent } from '../ingest/event';
+import type { SentFeedback } from '../ingest/feedback';
+import { createScrubber } from '../scrub/scrub';
+import type { Repository } from './repository';
+import { openSqlite } from './sqlite';
+
+const HOUR = 3_600_000;
+const scrub = createScrubber({ enabled: true });
+const eventId = (n: number) => n.toString(16).padStart(32, '0');
+/** Event `n` of project 1, titled `title`, received at `at`. */
+const event = (n: number, title: string, at = Date.now()) =>
+  readEvent({ event_id: eventId(n), message: title }, 1, scrub, at);
+const about = (n: number, message: string): SentFeedback => ({
+  eventId: eventId(n),
+  name: '',
+  email: '',
+  message,
+});
+
+let dir: string;
+let repo: Repository;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'beacon-feedback-links-'));
+  repo = openSqlite(join(dir, 'tracker.db'));
+});
+afterEach(() => {
+  repo.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The messages of an issue's feedback, newest first, and of the issue with this title. */
+function issueFeedback(title: string): string[] {
+  const issue = repo.listIssues({ q: title, sort: 'last_seen', limit: 10 }, Date.now()).items;
+  expect(issue).toHaveLength(1);
+  return repo.issueFeedback(issue[0]!.id, undefined, 100)!.items.map((f) => f.message);
+}
+
+it('links feedback to the issue of an event stored before it, or after it within the hour', () => {
+  const now = Date.now();
+  repo.ingest([event(1, 'first event')]);
+  repo.ingestFeedback(1, now, [about(1, 'after the event'), about(2, 'before the event')]);
+  repo.ingestFeedback(2, now, [about(1, 'another project')]);
+  repo.ingest([event(2, 'first event')]);
+  // Newest first: both were received at once, so by id.
+  expect(issueFeedback('first event')).toEqual(['before the event', 'after the event']);
+});
+
+it('links the feedback still waiting for its event after a restart', () => {
+  repo.ingestFeedback(1, Date.now(), [about(3, 'waited')]);
+  repo.close();
+  repo = openSqlite(join(dir, 'tracker.db'));
+  repo.ingest([event(3, 'after a restart')]);
+  expect(issueFeedback('after a restart')).toEqual(['waited']);
+});
+
+it('does not link feedback whose event comes more than an hour after it, which its event still lists', () => {
+  repo.ingestFeedback(1, Date.now() - HOUR - 1000, [about(4, 'too early')]);
+  repo.ingest([event(4, 'an hour late')]);
+  expect(issueFeedback('an hour late')).toEqual([]);
+  const issue = repo.listIssues({ q: 'an hour late', sort: 'last_seen', limit: 1 }, Date.now());
+  const events = repo.issueEvents(issue.items[0]!.id, undefined, 10)!.items;
+  expect(events[0]!.feedback.map((f) => f.message)).toEqual(['too early']);
+});
+
+it('pages an issue feedback newest first', () => {
+  const now = Date.now();
+  repo.ingest([event(5, 'paged')]);
+  for (let i = 0; i < 5; i++) repo.ingestFeedback(1, now + i, [about(5, `#${i}`)]);
+  const first = repo.issueFeedback(1, undefined, 2)!;
+  expect(first.items.map((f) => [f.message, f.eventId])).toEqual([
+    ['#4', eventId(5)],
+    ['#3', eventId(5)],
+  ]);
+  const rest = repo.issueFeedback(1, first.nextCursor!, 10)!;
+  expect(rest.items.map((f) => f.message)).toEqual(['#2', '#1', '#0']);
+  expect(rest.nextCursor).toBeNull();
+  expect(repo.issueFeedback(999, undefined, 10)).toBeUndefined();
+});
+
+it('deletes the feedback of an issue retention empties, so a later issue given its id has none', () => {
+  const old = Date.now() - 40 * 24 * HOUR;
+  repo.ingest([event(6, 'expired', old)]);
+  repo.ingestFeedback(1, Date.now(), [about(6, 'about an old event')]);
+  while (repo.deleteEventsBefore(Date.now() - 24 * HOUR, 100) > 0);
+  repo.ingest([event(7, 'new issue')]);
+  expect(issueFeedback('new issue')).toEqual([]);
+});
