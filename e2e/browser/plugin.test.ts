@@ -114,13 +114,17 @@ test("the issue detail lists the event's attachment and downloads its scrubbed b
   ).toEqual(['→ 200', '→ 200']);
 });
 
-test('the issue detail shows what a user wrote about the event, sent with captureFeedback', async () => {
+test('the issue detail shows what a user wrote about the error, sent with captureFeedback: with its event and on the issue', async () => {
   const issue = await issueByTitle("reading 'total'");
   await page.goto(app(`issues/${issue.id}`));
-  const list = await visible(testIds.issue.feedback);
-  const text = await list.innerText();
-  expect(text).toContain('Dana <dana@example.com>');
-  expect(text).toContain('The cart page went blank.\nI had 3 items in it.');
+  for (const id of [testIds.issue.eventFeedback, testIds.issue.feedback]) {
+    const text = await (await visible(id)).innerText();
+    expect(text).toContain('Dana <dana@example.com>');
+    expect(text).toContain('The cart page went blank.\nI had 3 items in it.');
+  }
+  expect(
+    host.proxied.some((p) => p.startsWith(`GET tracker/api/v1/issues/${issue.id}/feedback`)),
+  ).toBe(true);
 });
 
 test('a status change in the page reaches the tracking server', async () => {

@@ -164,6 +164,7 @@ describe('ProxyTrackerApi', () => {
   test('reads events, stats and sessions at the paths issue 4 names, escaping session ids', async () => {
     const { backend } = fakeBackend({
       [`GET ${BASE}/issues/7/events?cursor=c1&limit=10`]: { data: { items: [], nextCursor: null } },
+      [`GET ${BASE}/issues/7/feedback?limit=20`]: { data: { items: [{ id: 1 }], nextCursor: null } },
       [`GET ${BASE}/stats`]: { data: { lastHour: 1 } },
       [`GET ${BASE}/sessions?q=req&hasErrors=true&limit=200`]: { data: { items: [] } },
       [`GET ${BASE}/sessions/req%3F42%23a%20b`]: { data: { id: 'req?42#a b' } },
@@ -172,6 +173,7 @@ describe('ProxyTrackerApi', () => {
     });
     const api = new ProxyTrackerApi(() => backend);
     await expect(api.issueEvents(7, 'c1', 10)).resolves.toEqual({ items: [], nextCursor: null });
+    await expect(api.issueFeedback(7, undefined, 20)).resolves.toEqual({ items: [{ id: 1 }], nextCursor: null });
     await expect(api.stats()).resolves.toEqual({ lastHour: 1 });
     await expect(api.listSessions({ q: 'req', hasErrors: true, limit: 200 })).resolves.toEqual({ items: [] });
     await expect(api.getSession('req?42#a b')).resolves.toEqual({ id: 'req?42#a b' });
@@ -342,6 +344,12 @@ describe('ProxyTrackerApi: a read whose signal aborts', () => {
       (api, signal) => api.issueEvents(7, 'c1', 10, { signal }),
       `GET ${BASE}/issues/7/events?cursor=c1&limit=10`,
       'loading events of issue 7',
+    ],
+    [
+      'issueFeedback',
+      (api, signal) => api.issueFeedback(7, 'c2', 5, { signal }),
+      `GET ${BASE}/issues/7/feedback?cursor=c2&limit=5`,
+      'loading user feedback of issue 7',
     ],
     ['stats', (api, signal) => api.stats({ signal }), `GET ${BASE}/stats`, 'loading stats'],
     [

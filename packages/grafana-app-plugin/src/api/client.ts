@@ -4,6 +4,7 @@ import { TRACKER_API_BASE, sessionIdProblem } from '../constants';
 import type {
   BulkStatusResult,
   IssueDetail,
+  IssueFeedback,
   IssueQuery,
   IssueStatus,
   IssueSummary,
@@ -30,6 +31,8 @@ export interface TrackerApi {
   listIssues(query: IssueQuery, options?: ReadOptions): Promise<Page<IssueSummary>>;
   getIssue(id: number, options?: ReadOptions): Promise<IssueDetail>;
   issueEvents(id: number, cursor?: string, limit?: number, options?: ReadOptions): Promise<Page<StoredEvent>>;
+  /** What users wrote about the issue's events, newest first (the feedback the tracker linked to it). */
+  issueFeedback(id: number, cursor?: string, limit?: number, options?: ReadOptions): Promise<Page<IssueFeedback>>;
   setStatus(id: number, status: IssueStatus): Promise<IssueDetail>;
   setStatuses(ids: number[], status: IssueStatus): Promise<BulkStatusResult>;
   stats(options?: ReadOptions): Promise<Stats>;
@@ -232,6 +235,14 @@ export class ProxyTrackerApi implements TrackerApi {
     return this.request<Page<StoredEvent>>(
       `loading events of issue ${id}`,
       { method: 'GET', path: `/issues/${id}/events${queryString({ cursor, limit })}` },
+      options?.signal
+    );
+  }
+
+  issueFeedback(id: number, cursor?: string, limit?: number, options?: ReadOptions) {
+    return this.request<Page<IssueFeedback>>(
+      `loading user feedback of issue ${id}`,
+      { method: 'GET', path: `/issues/${id}/feedback${queryString({ cursor, limit })}` },
       options?.signal
     );
   }

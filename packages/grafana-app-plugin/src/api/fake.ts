@@ -2,6 +2,7 @@ import { type ReadOptions, type TrackerApi, TrackerError, abortedError } from '.
 import type {
   BulkStatusResult,
   IssueDetail,
+  IssueFeedback,
   IssueQuery,
   IssueStatus,
   IssueSummary,
@@ -21,12 +22,21 @@ export interface FakeTrackerData {
   sessions?: SessionDetail[];
   /** When absent, stats are counted from `issues`. */
   stats?: Stats;
+  /** User feedback by issue id, newest first. */
+  feedback?: Record<number, IssueFeedback[]>;
   /** Attachments' bytes by id, as the tracker would send them. */
   attachments?: Record<number, Uint8Array>;
   /** Calls that fail, by method name: the error each throws. */
   failures?: Partial<Record<keyof TrackerApi, TrackerError>>;
   /** Calls that never answer (for loading states). */
   pending?: Array<keyof TrackerApi>;
+}
+
+/** A page of `items` (none: an empty page); the fake's cursor is the index the page starts at. */
+function pageOf<T>(items: readonly T[] = [], cursor: string | undefined, limit: number): Page<T> {
+  const start = cursor ? Number(cursor) : 0;
+  const end = start + limit;
+  return { items: items.slice(start, end), nextCursor: end < items.length ? String(end) : null };
 }
 
 export interface FakeCall {
@@ -179,12 +189,15 @@ export class FakeTrackerApi implements TrackerApi {
   }
 
   issueEvents(id: number, cursor?: string, limit = 20, options?: ReadOptions): Promise<Page<StoredEvent>> {
-    return this.answer('issueEvents', [id, cursor, limit], options, () => {
-      const events = this.data.events?.[id] ?? [];
-      const start = cursor ? Number(cursor) : 0;
-      const end = start + limit;
-      return { items: events.slice(start, end), nextCursor: end < events.length ? String(end) : null };
-    });
+    return this.answer('issueEvents', [id, cursor, limit], options, () =>
+      pageOf(this.data.events?.[id], cursor, limit)
+    );
+  }
+
+  issueFeedback(id: number, cursor?: string, limit = 20, options?: ReadOptions): Promise<Page<IssueFeedback>> {
+    return this.answer('issueFeedback', [id, cursor, limit], options, () =>
+      pageOf(this.data.feedback?.[id], cursor, limit)
+    );
   }
 
   setStatus(id: number, status: IssueStatus): Promise<IssueDetail> {

@@ -15,6 +15,7 @@ export type {
   FeedbackInfo,
   GroupedBy,
   IssueDetail,
+  IssueFeedback,
   IssueSort,
   IssueStatus,
   IssueSummary,

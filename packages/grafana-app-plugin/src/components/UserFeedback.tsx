@@ -4,25 +4,35 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { Text, useStyles2 } from '@grafana/ui';
 import type { FeedbackInfo } from '../api/types';
 import { TimeText } from './ExactTime';
-import { testIds } from './testIds';
 
 /**
- * What users wrote about an event (Sentry's user feedback, scrubbed by the tracker), oldest
- * first: who, when, and their words as plain text, on the page they named.
+ * What users wrote (Sentry's user feedback, scrubbed by the tracker): who, when, on which page
+ * and, where the list spans events, about which; then their words as plain text, keeping their
+ * lines.
  */
-export function UserFeedback({ feedback }: { feedback: readonly FeedbackInfo[] }) {
+export function UserFeedback({
+  feedback,
+  empty,
+  testId,
+}: {
+  feedback: ReadonlyArray<FeedbackInfo & { eventId?: string }>;
+  /** What an empty list says. */
+  empty: string;
+  testId: string;
+}) {
   const s = useStyles2(getStyles);
   if (feedback.length === 0) {
-    return <Text color="secondary">No user feedback.</Text>;
+    return <Text color="secondary">{empty}</Text>;
   }
   return (
-    <ul className={s.list} data-testid={testIds.issue.feedback}>
+    <ul className={s.list} data-testid={testId}>
       {feedback.map((f) => (
         <li key={f.id} className={s.entry}>
           <Text color="secondary">
             {f.name || 'Anonymous'}
             {f.email && ` <${f.email}>`} · <TimeText iso={f.receivedAt} />
             {f.url && ` · on ${f.url}`}
+            {f.eventId && ` · event ${f.eventId.slice(0, 8)}`}
           </Text>
           <p className={s.message}>{f.message}</p>
         </li>

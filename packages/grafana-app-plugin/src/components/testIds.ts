@@ -49,6 +49,7 @@ export const testIds = {
     breadcrumbs: 'data-testid issue-breadcrumbs',
     attachments: 'data-testid issue-attachments',
     feedback: 'data-testid issue-feedback',
+    eventFeedback: 'data-testid issue-event-feedback',
     events: 'data-testid issue-events',
     olderEvents: 'data-testid issue-older-events',
     sessionLink: 'data-testid issue-session-link',

@@ -262,7 +262,7 @@ describe('Issue detail page', () => {
     setTimeZoneResolver(() => 'utc');
     try {
       renderApp(url(1), api({ events: { 1: [{ ...EVENT_1, feedback }, EVENT_2] } }));
-      const list = await screen.findByTestId(testIds.issue.feedback);
+      const list = await screen.findByTestId(testIds.issue.eventFeedback);
       expect(
         within(list)
           .getAllByRole('listitem')
@@ -276,10 +276,67 @@ describe('Issue detail page', () => {
       const picks = within(screen.getByTestId(testIds.issue.events)).getAllByRole('button');
       await userEvent.click(picks[1]);
       expect(await screen.findByText('No user feedback.')).toBeInTheDocument();
-      expect(screen.queryByTestId(testIds.issue.feedback)).toBeNull();
+      expect(screen.queryByTestId(testIds.issue.eventFeedback)).toBeNull();
     } finally {
       setTimeZoneResolver(() => 'browser');
     }
+  });
+
+  test('lists the feedback linked to the issue, newest first, each naming its event', async () => {
+    const linked = (id: number, eventId: string, message: string) => ({
+      id,
+      eventId,
+      receivedAt: `2026-11-22T11:5${id}:00.000Z`,
+      name: 'Bo',
+      email: '',
+      message,
+    });
+    const fake = api({ feedback: { 1: [linked(3, EVENT_2.id, 'third'), linked(1, EVENT_1.id, 'first')] } });
+    setTimeZoneResolver(() => 'utc');
+    try {
+      renderApp(url(1), fake);
+      const list = await screen.findByTestId(testIds.issue.feedback);
+      expect(
+        within(list)
+          .getAllByRole('listitem')
+          .map((li) => li.textContent)
+      ).toEqual([
+        'Bo · 2026-11-22 11:53:00.000 UTC · event b1b2c3d4third',
+        `Bo · 2026-11-22 11:51:00.000 UTC · event ${EVENT_1.id.slice(0, 8)}first`,
+      ]);
+      expect(fake.callsOf('issueFeedback')).toEqual([[1, undefined, 20]]);
+      expect(screen.queryByText(/The newest 20 are shown/)).toBeNull();
+    } finally {
+      setTimeZoneResolver(() => 'browser');
+    }
+  });
+
+  test('says when only the newest feedback is shown, and a failure to load it leaves the rest of the page', async () => {
+    const many = Array.from({ length: 21 }, (_, i) => ({
+      id: i + 1,
+      eventId: EVENT_1.id,
+      receivedAt: '2026-11-22T11:50:00.000Z',
+      name: '',
+      email: '',
+      message: `#${i}`,
+    }));
+    const { unmount } = renderApp(url(1), api({ feedback: { 1: many } }));
+    expect(await screen.findByText('The newest 20 are shown.')).toBeInTheDocument();
+    expect(within(screen.getByTestId(testIds.issue.feedback)).getAllByRole('listitem')).toHaveLength(20);
+    unmount();
+    renderApp(
+      url(1),
+      api({
+        failures: {
+          issueFeedback: new TrackerError('server', 'loading user feedback of issue 1: internal error', 500),
+        },
+      })
+    );
+    expect(await screen.findByText('The tracking server failed')).toBeInTheDocument();
+    // The issue and its event are still shown.
+    expect(screen.getByTestId(testIds.issue.title)).toBeInTheDocument();
+    expect(await screen.findByTestId(testIds.issue.breadcrumbs)).toBeInTheDocument();
+    expect(screen.queryByTestId(testIds.issue.feedback)).toBeNull();
   });
 
   test("shows the event's time and breadcrumb times in the Grafana user's time zone", async () => {

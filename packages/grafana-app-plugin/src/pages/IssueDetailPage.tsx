@@ -7,7 +7,14 @@ import { Alert, Button, RadioButtonGroup, Stack, Text, TextLink, useStyles2 } fr
 import { isAborted } from '../api/client';
 import { useTrackerApi } from '../api/context';
 import { eventView } from '../api/event';
-import { ISSUE_STATUSES, type IssueDetail, type IssueStatus, type StoredEvent } from '../api/types';
+import {
+  ISSUE_STATUSES,
+  type IssueDetail,
+  type IssueFeedback,
+  type IssueStatus,
+  type Page,
+  type StoredEvent,
+} from '../api/types';
 import { Attachments } from '../components/Attachments';
 import { SeverityBadge, StatusBadge } from '../components/Badges';
 import { ExactTime, TimeText } from '../components/ExactTime';
@@ -28,6 +35,10 @@ const GROUPING_EXPLAINED: Record<string, string> = {
     'No in-app frames: events with the same exception type and message (ids, numbers, hex and IPs stripped) join this issue.',
   message: 'No exception: events with the same message template join this issue.',
 };
+
+/** The user feedback the side column lists: the newest, without paging (each event lists all of its own). */
+const ISSUE_FEEDBACK_SHOWN = 20;
+const NO_FEEDBACK: Page<IssueFeedback> = { items: [], nextCursor: null };
 
 interface EventsState {
   /** The issue these events belong to. */
@@ -57,6 +68,11 @@ export function IssueDetailPage() {
   const valid = parsed !== undefined;
   const issueState = useAsync<IssueDetail>(
     (signal) => (valid ? api.getIssue(id, { signal }) : Promise.reject(new Error(`"${rawId}" is not an issue id`))),
+    [api, id]
+  );
+  const feedback = useAsync<Page<IssueFeedback>>(
+    (signal) =>
+      valid ? api.issueFeedback(id, undefined, ISSUE_FEEDBACK_SHOWN, { signal }) : Promise.resolve(NO_FEEDBACK),
     [api, id]
   );
   // The answer to a status change replaces the loaded issue.
@@ -245,7 +261,11 @@ export function IssueDetailPage() {
                 )}
 
                 <h3>User feedback</h3>
-                <UserFeedback feedback={events.items[selected]?.feedback ?? []} />
+                <UserFeedback
+                  feedback={events.items[selected]?.feedback ?? []}
+                  empty="No user feedback."
+                  testId={testIds.issue.eventFeedback}
+                />
 
                 <h3>Attachments</h3>
                 {/* Keyed by the event: another event's download error or busy button is not this one's. */}
@@ -307,6 +327,24 @@ export function IssueDetailPage() {
                 )}
               </tbody>
             </table>
+
+            <h3>Feedback on this issue</h3>
+            {feedback.error ? (
+              <ErrorState error={feedback.error} onRetry={feedback.reload} />
+            ) : !feedback.value ? (
+              <Loading text="Loading user feedback…" />
+            ) : (
+              <>
+                <UserFeedback
+                  feedback={feedback.value.items}
+                  empty="No user feedback linked to this issue."
+                  testId={testIds.issue.feedback}
+                />
+                {feedback.value.nextCursor && (
+                  <Text color="secondary">The newest {ISSUE_FEEDBACK_SHOWN} are shown.</Text>
+                )}
+              </>
+            )}
 
             {event && (
               <>
