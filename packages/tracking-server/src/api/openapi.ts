@@ -407,7 +407,7 @@ export function openApiDocument(): object {
       '/issues/{id}/feedback': {
         get: {
           summary:
-            "What users wrote about an issue's events, newest first: feedback linked to the issue when it came within the hour of its event (an event's own lists all of its feedback)",
+            "What users wrote about an issue's events, newest first: the feedback linked to the issue, which is feedback about an event of about the last hour (the writer's recent ids) or one that came within the hour after it; an event's own `feedback` lists all of it",
           parameters: [
             issueId,
             param('cursor', text),

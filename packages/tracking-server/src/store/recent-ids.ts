@@ -8,8 +8,8 @@
 // linked to the issue (issue-ingest.ts) without an index on event ids.
 //
 // Fixed memory: a ring of the newest `capacity` ids (each as four 32-bit words, its project,
-// when it was stored and its issue) and an open-addressing table of ring slots, linear probing with deletion by
-// backward shift, so an evicted id leaves no tombstone behind.
+// when it was stored and its issue) and an open-addressing table of ring slots, linear probing
+// with deletion by backward shift, so an evicted id leaves no tombstone behind.
 
 /** Ids kept: an hour at ~145 events/s; under heavier load the window is shorter than an hour. */
 export const RECENT_IDS = 2 ** 19;

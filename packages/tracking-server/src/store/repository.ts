@@ -197,8 +197,8 @@ export interface Repository {
   linkTraces(projectId: number, links: readonly TraceLink[]): void;
   /**
    * Stores user feedback in one transaction, as received at `receivedAt`. Feedback is kept by
-   * the id of the event it names, which may come before or after it, and goes by age
-   * (deleteEventsBefore).
+   * the id of the event it names, which may come before or after it, and linked to that event's
+   * issue where it can be (issueFeedback); it goes by age (deleteEventsBefore).
    */
   ingestFeedback(projectId: number, receivedAt: number, feedback: readonly SentFeedback[]): void;
   /**
@@ -215,10 +215,11 @@ export interface Repository {
   getSession(id: string): SessionDetail | undefined;
   /**
    * Deletes up to `batch` events received before `before` (of the projects `scope` names), and
-   * once those are gone up to `batch` issues left with no events whose last event is older, and
-   * up to `batch` pieces of user feedback received before `before`; returns how many went (0: nothing left to do). A call that steps over its budget of other
-   * projects' old rows without finding one of the scope's returns how many it stepped over: the
-   * sweep goes on from there at the next call (age-walk.ts).
+   * once those are gone up to `batch` issues left with no events whose last event is older (with
+   * the feedback linked to them), then up to `batch` pieces of user feedback received before
+   * `before`; returns how many went (0: nothing left to do). A call that steps over its budget of
+   * other projects' old rows without finding one of the scope's returns how many it stepped
+   * over: the sweep goes on from there at the next call (age-walk.ts).
    */
   deleteEventsBefore(before: number, batch: number, scope?: RetentionScope): number;
   /**

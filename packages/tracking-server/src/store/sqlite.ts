@@ -95,10 +95,10 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
               .run(JSON.stringify(found.keys)).changes;
       const params = { before, batch, ...where.params };
       if (events === batch) return events;
-      const issues = deleteEmptyIssues(params, where);
-      return issues === batch
-        ? events + issues
-        : events + issues + deleteOldFeedback(params, where);
+      const emptied = deleteEmptyIssues(params, where);
+      return emptied === batch
+        ? events + emptied
+        : events + emptied + deleteOldFeedback(params, where);
     },
   );
   /** Up to `batch` pieces of feedback received before `before`, whatever their event's age. */
