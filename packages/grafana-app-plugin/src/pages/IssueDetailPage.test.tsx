@@ -311,6 +311,32 @@ describe('Issue detail page', () => {
     }
   });
 
+  test("another issue opened does not show the first one's feedback while its own is on its way", async () => {
+    const fake = api({
+      feedback: {
+        1: [
+          {
+            id: 1,
+            eventId: EVENT_1.id,
+            receivedAt: '2026-11-22T11:58:00.000Z',
+            name: 'Ana',
+            email: '',
+            message: 'one',
+          },
+        ],
+      },
+    });
+    const answer = fake.issueFeedback.bind(fake);
+    jest
+      .spyOn(fake, 'issueFeedback')
+      .mockImplementation((id, ...rest) => (id === 2 ? new Promise(() => {}) : answer(id, ...rest)));
+    renderAppInGrafanaHistory(url(1), fake);
+    expect(await screen.findByTestId(testIds.issue.feedback)).toHaveTextContent('one');
+    act(() => locationService.push(url(2)));
+    expect(await screen.findByText('Loading user feedback…')).toBeInTheDocument();
+    expect(screen.queryByTestId(testIds.issue.feedback)).toBeNull();
+  });
+
   test('says when only the newest feedback is shown, and a failure to load it leaves the rest of the page', async () => {
     const many = Array.from({ length: 21 }, (_, i) => ({
       id: i + 1,

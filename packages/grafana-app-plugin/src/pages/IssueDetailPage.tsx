@@ -331,7 +331,8 @@ export function IssueDetailPage() {
             <h3>Feedback on this issue</h3>
             {feedback.error ? (
               <ErrorState error={feedback.error} onRetry={feedback.reload} />
-            ) : !feedback.value ? (
+            ) : feedback.loading || !feedback.value ? (
+              // Another issue's feedback is not shown while this one's is on its way.
               <Loading text="Loading user feedback…" />
             ) : (
               <>
