@@ -1,7 +1,8 @@
 // A checkout service instrumented with the real, unmodified SDKs, run as its own process to seed
 // the tracking server the browser test reads: errors through @sentry/node (one whose message is
-// an XSS attempt, one with a user's feedback about it), a Sentry transaction, and the same request's spans and a memory snapshot
-// through the OpenTelemetry OTLP/HTTP exporter, all sharing one correlation id.
+// an XSS attempt, one with a user's feedback about it), a Sentry transaction, and the same
+// request's spans and a memory snapshot through the OpenTelemetry OTLP/HTTP exporter, all sharing
+// one correlation id.
 // Usage: node seed-app.cjs <dsn> <otlp traces url> <project key>
 const Sentry = require('@sentry/node');
 const { context, trace } = require('@opentelemetry/api');
