@@ -622,6 +622,19 @@ describe('Issue detail page: a request it no longer wants is cancelled', () => {
     expect(second?.aborted).toBe(true);
   });
 
+  test('another issue opened after one has loaded shows neither the first one nor its title while its own loads', async () => {
+    const fake = new FakeTrackerApi({ issues: ISSUES, events: { 1: [EVENT_1] } });
+    const answer = fake.getIssue.bind(fake);
+    jest
+      .spyOn(fake, 'getIssue')
+      .mockImplementation((id, ...rest) => (id === 2 ? new Promise(() => {}) : answer(id, ...rest)));
+    renderAppInGrafanaHistory(url(1), fake);
+    expect(await screen.findByTestId(testIds.issue.title)).toHaveTextContent("reading 'id'");
+    act(() => locationService.push(url(2)));
+    expect(await screen.findByText('Loading issue…')).toBeInTheDocument();
+    expect(screen.queryByTestId(testIds.issue.title)).toBeNull();
+  });
+
   test('another issue cancels the issue still loading, and no error is shown for it', async () => {
     const fake = new FakeTrackerApi({ issues: ISSUES, pending: ['getIssue', 'issueEvents'] });
     renderAppInGrafanaHistory(url(1), fake);

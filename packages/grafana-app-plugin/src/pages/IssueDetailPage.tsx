@@ -77,7 +77,9 @@ export function IssueDetailPage() {
   );
   // The answer to a status change replaces the loaded issue.
   const [changed, setChanged] = useState<IssueDetail>();
-  const issue = changed && changed.id === id ? changed : issueState.value;
+  // useAsync keeps its last answer while the next is on its way: another issue's is not this one.
+  const loaded = issueState.value?.id === id ? issueState.value : undefined;
+  const issue = changed && changed.id === id ? changed : loaded;
   const [statusError, setStatusError] = useState<string>();
   const [eventsState, setEvents] = useState<EventsState>({ items: [], nextCursor: null, loading: false });
   const [picked, setSelected] = useState<{ issueId?: number; index: number }>({ index: 0 });

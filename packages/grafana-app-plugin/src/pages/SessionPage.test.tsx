@@ -1,5 +1,6 @@
 import { setTimeZoneResolver } from '@grafana/data';
-import { screen, waitFor, within } from '@testing-library/react';
+import { locationService } from '@grafana/runtime';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { ProxyTrackerApi } from '../api/client';
 import { FakeTrackerApi } from '../api/fake';
@@ -22,6 +23,19 @@ import { renderApp, renderAppInGrafanaHistory } from '../test/render';
 const URL = '/a/beacon-observability-app/sessions/req-42';
 
 describe('Debug session page', () => {
+  test('another session opened after one has loaded shows nothing of the first while its own loads', async () => {
+    const fake = new FakeTrackerApi({ sessions: [SESSION] });
+    const answer = fake.getSession.bind(fake);
+    jest
+      .spyOn(fake, 'getSession')
+      .mockImplementation((id, ...rest) => (id === 'req-43' ? new Promise(() => {}) : answer(id, ...rest)));
+    renderAppInGrafanaHistory(URL, fake);
+    expect(await screen.findByTestId(testIds.session.container)).toBeInTheDocument();
+    act(() => locationService.push('/a/beacon-observability-app/sessions/req-43'));
+    expect(await screen.findByText('Loading debug session…')).toBeInTheDocument();
+    expect(screen.queryByTestId(testIds.session.container)).toBeNull();
+  });
+
   test("shows when the session started in the Grafana user's time zone", async () => {
     setTimeZoneResolver(() => 'America/New_York');
     try {

@@ -26,7 +26,11 @@ export function SessionPage() {
   const s = useStyles2(getStyles);
   const api = useTrackerApi();
   const id = sessionIdFrom(useLocation().pathname);
-  const { value: session, error, reload } = useAsync((signal) => api.getSession(id, { signal }), [api, id]);
+  const loaded = useAsync((signal) => api.getSession(id, { signal }), [api, id]);
+  const { error, reload } = loaded;
+  // useAsync keeps its last answer while the next is on its way: another session's is not this
+  // one's (their ids cannot be compared: a trace id is answered with its correlation id's session).
+  const session = loaded.loading ? undefined : loaded.value;
   const [exportError, setExportError] = useState<string>();
   const [exporting, setExporting] = useState(false);
   const cut = useMemo(() => session && sessionCut(session), [session]);
