@@ -30,6 +30,8 @@ export interface FakeTrackerData {
   failures?: Partial<Record<keyof TrackerApi, TrackerError>>;
   /** Calls that never answer (for loading states). */
   pending?: Array<keyof TrackerApi>;
+  /** Calls that never answer when their first argument is the one given (another issue, another session). */
+  pendingFor?: Partial<Record<keyof TrackerApi, unknown>>;
 }
 
 /** A page of `items` (none: an empty page); the fake's cursor is the index the page starts at. */
@@ -130,7 +132,8 @@ export class FakeTrackerApi implements TrackerApi {
       throw abortedError(method, signal);
     }
     this.calls.push({ method, args, signal });
-    if (this.data.pending?.includes(method)) {
+    const held = this.data.pendingFor;
+    if (this.data.pending?.includes(method) || (held && method in held && held[method] === args[0])) {
       return new Promise<T>((_, reject) =>
         signal?.addEventListener('abort', () => reject(abortedError(method, signal)), { once: true })
       );

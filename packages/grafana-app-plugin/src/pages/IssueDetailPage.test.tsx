@@ -325,11 +325,8 @@ describe('Issue detail page', () => {
           },
         ],
       },
+      pendingFor: { issueFeedback: 2 },
     });
-    const answer = fake.issueFeedback.bind(fake);
-    jest
-      .spyOn(fake, 'issueFeedback')
-      .mockImplementation((id, ...rest) => (id === 2 ? new Promise(() => {}) : answer(id, ...rest)));
     renderAppInGrafanaHistory(url(1), fake);
     expect(await screen.findByTestId(testIds.issue.feedback)).toHaveTextContent('one');
     act(() => locationService.push(url(2)));
@@ -623,11 +620,7 @@ describe('Issue detail page: a request it no longer wants is cancelled', () => {
   });
 
   test('another issue opened after one has loaded shows neither the first one nor its title while its own loads', async () => {
-    const fake = new FakeTrackerApi({ issues: ISSUES, events: { 1: [EVENT_1] } });
-    const answer = fake.getIssue.bind(fake);
-    jest
-      .spyOn(fake, 'getIssue')
-      .mockImplementation((id, ...rest) => (id === 2 ? new Promise(() => {}) : answer(id, ...rest)));
+    const fake = new FakeTrackerApi({ issues: ISSUES, events: { 1: [EVENT_1] }, pendingFor: { getIssue: 2 } });
     renderAppInGrafanaHistory(url(1), fake);
     expect(await screen.findByTestId(testIds.issue.title)).toHaveTextContent("reading 'id'");
     act(() => locationService.push(url(2)));

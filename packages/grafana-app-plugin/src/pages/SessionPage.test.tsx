@@ -24,11 +24,7 @@ const URL = '/a/beacon-observability-app/sessions/req-42';
 
 describe('Debug session page', () => {
   test('another session opened after one has loaded shows nothing of the first while its own loads', async () => {
-    const fake = new FakeTrackerApi({ sessions: [SESSION] });
-    const answer = fake.getSession.bind(fake);
-    jest
-      .spyOn(fake, 'getSession')
-      .mockImplementation((id, ...rest) => (id === 'req-43' ? new Promise(() => {}) : answer(id, ...rest)));
+    const fake = new FakeTrackerApi({ sessions: [SESSION], pendingFor: { getSession: 'req-43' } });
     renderAppInGrafanaHistory(URL, fake);
     expect(await screen.findByTestId(testIds.session.container)).toBeInTheDocument();
     act(() => locationService.push('/a/beacon-observability-app/sessions/req-43'));
