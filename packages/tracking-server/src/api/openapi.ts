@@ -283,6 +283,18 @@ const anyEventOf = (name: string, what: string) => ({
 });
 // The server reads at most 15 digits (rest.ts) and refuses more with 400.
 const issueId = param('id', { ...integer, minimum: 1, maximum: 999_999_999_999_999 }, 'path');
+/** A cursor-paged list of what an issue holds (its events, its feedback), as rest.ts serves it. */
+const issuePage = (summary: string, item: string) => ({
+  get: {
+    summary,
+    parameters: [
+      issueId,
+      param('cursor', text),
+      param('limit', { type: 'integer', minimum: 1, maximum: 100, default: 20 }),
+    ],
+    responses: { '200': ok(page(ref(item))), ...notFound('issue'), ...errors },
+  },
+});
 /**
  * A body the operation cannot go without (OpenAPI's requestBody is optional unless it says): an
  * object of these properties, others ignored as Sentry's issue validators (DRF serializers)
@@ -393,29 +405,11 @@ export function openApiDocument(): object {
           },
         },
       },
-      '/issues/{id}/events': {
-        get: {
-          summary: 'The events of an issue, newest first',
-          parameters: [
-            issueId,
-            param('cursor', text),
-            param('limit', { type: 'integer', minimum: 1, maximum: 100, default: 20 }),
-          ],
-          responses: { '200': ok(page(ref('StoredEvent'))), ...notFound('issue'), ...errors },
-        },
-      },
-      '/issues/{id}/feedback': {
-        get: {
-          summary:
-            "What users wrote about an issue's events, newest first: the feedback linked to the issue, which is feedback about an event of about the last hour (the writer's recent ids) or one that came within the hour after it; an event's own `feedback` lists all of it",
-          parameters: [
-            issueId,
-            param('cursor', text),
-            param('limit', { type: 'integer', minimum: 1, maximum: 100, default: 20 }),
-          ],
-          responses: { '200': ok(page(ref('IssueFeedback'))), ...notFound('issue'), ...errors },
-        },
-      },
+      '/issues/{id}/events': issuePage('The events of an issue, newest first', 'StoredEvent'),
+      '/issues/{id}/feedback': issuePage(
+        "What users wrote about an issue's events, newest first: the feedback linked to the issue, which is feedback about an event of about the last hour (the writer's recent ids) or one that came within the hour after it; an event's own `feedback` lists all of it",
+        'IssueFeedback',
+      ),
       '/attachments/{id}': {
         get: {
           summary: "An event's attachment as a download of its (scrubbed) bytes",
