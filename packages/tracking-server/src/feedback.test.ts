@@ -33,14 +33,24 @@ interface Listed {
 const eventOf = (title: string) =>
   onlyEvent<{ id: string; feedback: Listed[] }>(setup.tracker.url, title);
 
+/** The id of the first issue whose title has `title` in it. */
+async function issueIdOf(title: string): Promise<number | undefined> {
+  const issues = await apiGet(setup.tracker.url, `/issues?q=${encodeURIComponent(title)}`);
+  return ((await issues.json()) as { items: { id: number }[] }).items[0]?.id;
+}
+
 /** The feedback linked to the one issue titled `title`, newest first, as its route lists it. */
 async function issueFeedbackOf(title: string): Promise<(Listed & { eventId: string })[]> {
-  const url = setup.tracker.url;
-  const issues = await apiGet(url, `/issues?q=${encodeURIComponent(title)}`);
-  const [issue] = ((await issues.json()) as { items: { id: number }[] }).items;
-  const page = await apiGet(url, `/issues/${issue?.id}/feedback`);
+  const page = await apiGet(setup.tracker.url, `/issues/${await issueIdOf(title)}/feedback`);
   expect(page.status).toBe(200);
   return ((await page.json()) as { items: (Listed & { eventId: string })[] }).items;
+}
+
+/** What the list of all feedback adds to an item. */
+interface Entry {
+  projectId: number;
+  eventId?: string;
+  issue?: { id: number; title: string };
 }
 
 /** The feedback as a test writes it down: what the user gave, without the ids and times made. */
@@ -84,6 +94,24 @@ describe('the real @sentry/node SDK', () => {
     const linked = await issueFeedbackOf('Error: checkout failed for feedback');
     expect(linked.map((f) => f.eventId)).toEqual([event.id, event.id]);
     expect(written(linked)).toEqual(written(event.feedback));
+    // The list of all feedback has the two with their issue, and a third about no error. (The
+    // SDK sends each on its own request: they may come in any order.)
+    const all = await apiGet(setup.tracker.url, '/feedback');
+    const items = ((await all.json()) as { items: (Listed & Entry)[] }).items;
+    const title = 'Error: checkout failed for feedback';
+    const issue = { id: await issueIdOf(title), title };
+    expect(
+      items
+        .map(({ projectId, eventId, issue, name }) => ({ projectId, eventId, issue, name }))
+        .sort((x, y) => (x.name < y.name ? -1 : 1)),
+    ).toEqual([
+      { projectId: projects.sdk.id, eventId: event.id, issue, name: 'Ana' },
+      { projectId: projects.sdk.id, eventId: event.id, issue, name: 'Bo' },
+      { projectId: projects.sdk.id, name: 'Cy' },
+    ]);
+    expect(written(items.filter((f) => f.name === 'Cy'))).toEqual([
+      { projectId: projects.sdk.id, name: 'Cy', email: '', message: 'Love the new checkout page' },
+    ]);
   });
 });
 
@@ -127,6 +155,14 @@ describe('feedback in raw envelopes', () => {
     );
     expect(alone.status).toBe(200);
     expect(feedbackRows()).toBe(before + 1);
+    const newest = (
+      (await (await apiGet(setup.tracker.url, '/feedback?limit=1')).json()) as {
+        items: (Listed & Entry)[];
+      }
+    ).items;
+    expect(newest.map(({ id: _, receivedAt: __, ...rest }) => rest)).toEqual([
+      { projectId: projects.raw.id, name: '', email: '', message: 'love the new page' },
+    ]);
     await send(
       projects.raw,
       { event_id: eventId(3) },

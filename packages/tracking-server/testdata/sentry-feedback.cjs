@@ -2,7 +2,8 @@
 // it, run as its own process by feedback.test.ts: one through captureFeedback (a `feedback`
 // item: the form's name and address, and the page), one as the older `user_report` item, built
 // as the browser SDK's captureUserFeedback built it and sent through the client's own transport.
-// It prints the error's event id, on a line before the flush's.
+// Then a third user's feedback about no error, as Sentry's feedback widget sends it. It prints
+// the error's event id, on a line before the flush's.
 const Sentry = require('@sentry/node');
 const { createEnvelope } = require('@sentry/core');
 const runApp = require('./run-app.cjs');
@@ -33,6 +34,7 @@ async function main() {
       [{ type: 'user_report' }, report],
     ]),
   );
+  Sentry.captureFeedback({ message: 'Love the new checkout page', name: 'Cy' });
   process.stdout.write(JSON.stringify({ eventId }) + '\n');
 }
 

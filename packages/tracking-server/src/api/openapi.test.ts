@@ -21,6 +21,7 @@ it('describes exactly the routes issue 4 lists for the plugin, the attachments d
       'GET /api/v1/issues/{id}',
       'GET /api/v1/issues/{id}/events',
       'GET /api/v1/issues/{id}/feedback',
+      'GET /api/v1/feedback',
       'PATCH /api/v1/issues/{id}',
       'POST /api/v1/issues/status',
       'GET /api/v1/stats',
@@ -159,7 +160,7 @@ describe("the server's answers", () => {
     ).toBe(401);
   });
 
-  it("matches the document for user feedback: an event's and an issue's", async () => {
+  it("matches the document for user feedback: an event's, an issue's and all of it", async () => {
     const title = 'Error: checkout failed for feedback';
     const list = await documented('GET', '/issues', `/issues?q=${encodeURIComponent(title)}`);
     const id = list.body.items[0].id as number;
@@ -179,6 +180,20 @@ describe("the server's answers", () => {
     expect(
       (await documented('GET', '/issues/{id}/feedback', '/issues/99999/feedback')).status,
     ).toBe(404);
+
+    // All feedback: the two about the error, with their issue, and one about no error.
+    const all = await documented('GET', '/feedback', '/feedback?limit=2');
+    expect(all.body.items).toHaveLength(2);
+    const more = `/feedback?cursor=${encodeURIComponent(all.body.nextCursor)}`;
+    const last = await documented('GET', '/feedback', more);
+    expect(last.body.nextCursor).toBeNull();
+    const items = [...all.body.items, ...last.body.items];
+    expect(items.filter((f) => f.issue?.id === id)).toHaveLength(2);
+    expect(items.filter((f) => f.eventId === undefined)).toHaveLength(1);
+    expect((await documented('GET', '/feedback', '/feedback?limit=0')).status).toBe(400);
+    // An issue's cursor pages something else.
+    const issueCursor = `/feedback?cursor=${encodeURIComponent(linked.body.nextCursor)}`;
+    expect((await documented('GET', '/feedback', issueCursor)).status).toBe(400);
   });
 
   it('matches the document for sessions: timelines, error events, memory snapshots, exports', async () => {

@@ -345,6 +345,18 @@ export function openApiDocument(): object {
         IssueFeedback: extend(feedback, {
           eventId: { ...text, description: 'the event it names' },
         }),
+        FeedbackEntry: extend(
+          feedback,
+          {
+            projectId: integer,
+            eventId: { ...text, description: 'the event it names; absent where it names none' },
+            issue: {
+              ...object({ id: integer, title: text }),
+              description: "the event's issue, where the feedback is linked to it",
+            },
+          },
+          ['eventId', 'issue'],
+        ),
         Stats: stats,
         SessionSummary: sessionSummary,
         SessionDetail: sessionDetail,
@@ -410,6 +422,18 @@ export function openApiDocument(): object {
         "What users wrote about an issue's events, newest first: the feedback linked to the issue, which is feedback about an event of about the last hour (the writer's recent ids) or one that came within the hour after it; an event's own `feedback` lists all of it",
         'IssueFeedback',
       ),
+      '/feedback': {
+        get: {
+          summary: 'All user feedback, of every project, newest first',
+          description:
+            'Feedback naming no event, and feedback about an event it was not linked to (see /issues/{id}/feedback), are listed here too. The cursor continues after the last item of the page: feedback received since the first page comes before it, and is not in the pages after.',
+          parameters: [
+            param('cursor', text),
+            param('limit', { type: 'integer', minimum: 1, maximum: 200, default: 50 }),
+          ],
+          responses: { '200': ok(page(ref('FeedbackEntry'))), ...errors },
+        },
+      },
       '/attachments/{id}': {
         get: {
           summary: "An event's attachment as a download of its (scrubbed) bytes",

@@ -7,12 +7,13 @@ import {
   eventsKey,
   fakeRepository,
   issueFilterKey,
+  pageKey,
   sessionFilterKey,
   type FakeRepositoryCall,
 } from '../store/fake-repository';
 import { inlineReader } from '../store/reader';
 import { QUIET_STEP } from '../store/session-index';
-import type { IssueDetail, IssueSummary } from '../store/repository';
+import type { FeedbackEntry, IssueDetail, IssueSummary } from '../store/repository';
 import type { SessionDetail, SessionSummary } from '../store/sessions';
 import { inlineWriter, type EventWriter } from '../store/writer';
 import { createLogger } from '../telemetry/logger';
@@ -109,6 +110,26 @@ const session: SessionDetail = {
   memory: [{ time: '2025-03-01T11:00:01.000Z', offsetMs: 1000, service: 'ai-service', rss: 1024 }],
 };
 
+const feedbackAlone: FeedbackEntry = {
+  id: 3,
+  receivedAt: '2025-03-01T11:58:00.000Z',
+  projectId: 2,
+  name: 'Di',
+  email: 'di@example.com',
+  message: 'Love the new page',
+  url: 'https://shop.example/',
+};
+const feedbackLinked: FeedbackEntry = {
+  id: 1,
+  receivedAt: '2025-03-01T11:00:02.000Z',
+  projectId: 1,
+  eventId: 'e'.repeat(32),
+  issue: { id: 7, title: 'TimeoutError: upstream timed out' },
+  name: '',
+  email: '',
+  message: 'It hung',
+};
+
 /** The query `GET /issues?status=open&service=a&service=b&sort=events&limit=2&q=Timeout` means. */
 const listed = {
   status: 'open',
@@ -124,6 +145,10 @@ const data = {
   issues: { 7: detail7 },
   events: { [eventsKey(7, undefined, 20)]: { items: [], nextCursor: null } },
   feedback: { [eventsKey(7, undefined, 20)]: { items: [], nextCursor: null } },
+  allFeedback: {
+    [pageKey(undefined, 50)]: { items: [feedbackAlone], nextCursor: 'f2' },
+    [pageKey('f2', 200)]: { items: [feedbackLinked], nextCursor: null },
+  },
   sessionPages: {
     [sessionFilterKey(sessionsListed)]: { items: [sessionSummary], nextCursor: null },
   },
@@ -135,6 +160,7 @@ const data = {
 // API that changed the record it was given would change a shared expected value too).
 const wire7 = structuredClone(detail7);
 const wireSession = structuredClone(session);
+const [wireAlone, wireLinked] = structuredClone([feedbackAlone, feedbackLinked]);
 
 /** Serves `listener` on a free loopback port. */
 async function listen(listener: RequestListener): Promise<{ server: Server; url: string }> {
@@ -323,6 +349,24 @@ describe('the app (createApp) over a fake repository', () => {
     expect(asked()).toEqual([
       { call: 'issueFeedback', args: [7, undefined, 20] },
       { call: 'issueFeedback', args: [8, 'abc', 5] },
+    ]);
+  });
+
+  it('asks for all feedback a page at a time: 50 by default, up to 200', async () => {
+    const first = await call('GET', '/feedback');
+    expect(first).toEqual(ok({ items: [wireAlone], nextCursor: 'f2' }));
+    expect(await call('GET', '/feedback?cursor=f2&limit=200')).toEqual(
+      ok({ items: [wireLinked], nextCursor: null }),
+    );
+    expect(await call('GET', '/feedback?limit=201')).toEqual(
+      failed(400, 'limit must be an integer from 1 to 200'),
+    );
+    expect(await call('GET', '/feedback?cursor=a&cursor=b')).toEqual(
+      failed(400, 'cursor must be given once'),
+    );
+    expect(asked()).toEqual([
+      { call: 'listFeedback', args: [undefined, 50] },
+      { call: 'listFeedback', args: ['f2', 200] },
     ]);
   });
 

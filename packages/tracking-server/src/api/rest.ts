@@ -335,6 +335,14 @@ export function restApi(deps: {
     .all(otherMethods(READ));
 
   router
+    .route('/feedback')
+    .get(async (req, res) => {
+      const cursor = text('cursor', req.query.cursor);
+      res.json(await deps.reads.listFeedback(cursor, limitOf(req.query.limit, 50, 200)));
+    })
+    .all(otherMethods(READ));
+
+  router
     .route('/attachments/:id')
     .get(async (req, res) => {
       const id = idOf(req.params.id, 'attachment');

@@ -7,6 +7,7 @@ export type { ErrorType, Severity } from '../grouping/classify';
 export type { GroupedBy } from '../grouping/grouping';
 export type {
   AttachmentInfo,
+  FeedbackEntry,
   FeedbackInfo,
   IssueDetail,
   IssueFeedback,

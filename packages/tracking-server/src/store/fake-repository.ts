@@ -2,6 +2,7 @@
 // recorded, so a test sees what a request was translated into without a database behind it.
 import type {
   AttachmentFile,
+  FeedbackEntry,
   IngestResult,
   IssueDetail,
   IssueFeedback,
@@ -23,6 +24,8 @@ export interface FakeRepositoryData {
   readonly events?: Readonly<Record<string, Page<StoredEvent>>>;
   /** Keyed eventsKey(id, cursor, limit). */
   readonly feedback?: Readonly<Record<string, Page<IssueFeedback>>>;
+  /** Keyed pageKey(cursor, limit); answers an empty page for any other. */
+  readonly allFeedback?: Readonly<Record<string, Page<FeedbackEntry>>>;
   /** By id. */
   readonly attachments?: Readonly<Record<number, AttachmentFile>>;
   readonly stats?: Stats;
@@ -59,6 +62,8 @@ export const issueFilterKey = (filter: IssueFilter): string => canonical(filter)
 export const sessionFilterKey = (filter: SessionFilter): string => canonical(filter);
 export const eventsKey = (id: number, cursor: string | undefined, limit: number): string =>
   `${id}/${cursor ?? ''}/${limit}`;
+export const pageKey = (cursor: string | undefined, limit: number): string =>
+  `${cursor ?? ''}/${limit}`;
 
 const NOTHING: IngestResult = { newIssues: 0, opened: [] };
 
@@ -101,6 +106,10 @@ export function fakeRepository(
     issueFeedback(...args) {
       record({ call: 'issueFeedback', args });
       return data.feedback?.[eventsKey(...args)];
+    },
+    listFeedback(...args) {
+      record({ call: 'listFeedback', args });
+      return data.allFeedback?.[pageKey(...args)] ?? { items: [], nextCursor: null };
     },
     attachment(...args) {
       record({ call: 'attachment', args });

@@ -1,6 +1,6 @@
 // User feedback linked to the issue of the event it names (issue-ingest.ts), at the store: the
 // event first or the feedback first, across a restart, not once the hour is over, and gone with
-// its issue.
+// its issue; and the list of all feedback, linked or not.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,9 @@ import { readEvent } from '../ingest/event';
 import type { SentFeedback } from '../ingest/feedback';
 import { createScrubber } from '../scrub/scrub';
 import type { Repository } from './repository';
+import { issueReads } from './issue-reads';
 import { openSqlite } from './sqlite';
+import { recordingConnection } from '../testing/query-plans';
 
 const HOUR = 3_600_000;
 const scrub = createScrubber({ enabled: true });
@@ -90,4 +92,89 @@ it('deletes the feedback of an issue retention empties, so a later issue given i
   while (repo.deleteEventsBefore(Date.now() - 24 * HOUR, 100) > 0);
   repo.ingest([event(7, 'new issue')]);
   expect(issueFeedback('new issue')).toEqual([]);
+});
+
+describe('the list of all feedback', () => {
+  const T = Date.now();
+  const at = (ms: number) => new Date(T + ms).toISOString();
+  /** An item as a test writes it down: without the id the store made. */
+  const listed = (page: ReturnType<Repository['listFeedback']>) =>
+    page.items.map(({ id: _, ...rest }) => rest);
+
+  it('lists every project’s feedback newest first, with its event and linked issue where there are', () => {
+    repo.ingest([event(8, 'listed')]);
+    repo.ingestFeedback(1, T, [about(8, 'linked')]);
+    const page = { url: 'https://shop.example/' };
+    repo.ingestFeedback(2, T + 1, [
+      { name: 'Di', email: 'di@example.com', message: 'alone', ...page },
+    ]);
+    repo.ingestFeedback(1, T + 2, [about(9, 'its event never came')]);
+    const first = repo.listFeedback(undefined, 2);
+    expect(listed(first)).toEqual([
+      {
+        receivedAt: at(2),
+        projectId: 1,
+        eventId: eventId(9),
+        name: '',
+        email: '',
+        message: 'its event never came',
+      },
+      {
+        receivedAt: at(1),
+        projectId: 2,
+        name: 'Di',
+        email: 'di@example.com',
+        message: 'alone',
+        url: 'https://shop.example/',
+      },
+    ]);
+    const rest = repo.listFeedback(first.nextCursor!, 2);
+    expect(listed(rest)).toEqual([
+      {
+        receivedAt: at(0),
+        projectId: 1,
+        eventId: eventId(8),
+        issue: { id: 1, title: 'listed' },
+        name: '',
+        email: '',
+        message: 'linked',
+      },
+    ]);
+    expect(rest.nextCursor).toBeNull();
+  });
+
+  it('pages feedback received at one time by id, each once', () => {
+    for (let i = 0; i < 5; i++) repo.ingestFeedback(1, T, [about(10 + i, `#${i}`)]);
+    const messages: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = repo.listFeedback(cursor, 2);
+      messages.push(...page.items.map((f) => f.message));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(messages).toEqual(['#4', '#3', '#2', '#1', '#0']);
+  });
+
+  it("refuses an issue's feedback cursor, naming what it pages", () => {
+    repo.ingest([event(20, 'cursor')]);
+    for (let i = 0; i < 2; i++) repo.ingestFeedback(1, T + i, [about(20, `#${i}`)]);
+    const cursor = repo.issueFeedback(1, undefined, 1)!.nextCursor!;
+    expect(() => repo.listFeedback(cursor, 1)).toThrow(
+      `cursor ${JSON.stringify(cursor)} is for feedback of issue 1, not all feedback: start again without it`,
+    );
+  });
+
+  it('reads a page in index order, sorting nothing', () => {
+    repo.ingestFeedback(1, T, [about(30, 'one')]);
+    const raw = recordingConnection(join(dir, 'tracker.db'));
+    try {
+      issueReads(raw.db).listFeedback(undefined, 10);
+      const [sql] = raw.take().filter((s) => /FROM feedback AS f/.test(s));
+      const plan = raw.plan(sql!);
+      expect(plan).toContain('SCAN f USING INDEX feedback_received');
+      expect(plan).not.toContain('TEMP B-TREE');
+    } finally {
+      raw.db.close();
+    }
+  });
 });

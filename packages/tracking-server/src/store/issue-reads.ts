@@ -1,11 +1,13 @@
 // Reading issues back for the API: the filtered, cursor-paged list, one issue with its latest
-// event, an issue's events and the stats, each issue with its last 24 hours for sparklines.
+// event, an issue's events and user feedback, all feedback, and the stats, each issue with its
+// last 24 hours for sparklines.
 import type Database from 'better-sqlite3';
 import type { ErrorType, Severity } from '../grouping/classify';
 import type { GroupedBy } from '../grouping/grouping';
 import { unpackPayload } from './payload';
 import type {
   AttachmentInfo,
+  FeedbackEntry,
   FeedbackInfo,
   IssueDetail,
   IssueFilter,
@@ -49,6 +51,13 @@ interface FeedbackRow {
   email: string;
   message: string;
   url: string | null;
+}
+
+/** A feedback row with what listFeedback adds: its project and the issue it is linked to. */
+interface LinkedFeedbackRow extends FeedbackRow {
+  project_id: number;
+  issue_id: number | null;
+  issue_title: string | null;
 }
 
 const feedbackInfo = (r: FeedbackRow): FeedbackInfo => ({
@@ -110,6 +119,7 @@ export type IssueReads = Pick<
   | 'getIssue'
   | 'issueEvents'
   | 'issueFeedback'
+  | 'listFeedback'
   | 'attachment'
   | 'stats'
   | 'storedEventIds'
@@ -180,6 +190,43 @@ export function issueReads(db: Database.Database): IssueReads {
       byEvent.set(r.event_id, list);
     }
     return byEvent;
+  };
+
+  /**
+   * A page of the feedback `where` selects (of `feedback AS f`), newest first: feedback_received
+   * reads all of it in that order, feedback_by_issue an issue's. Each row has the title of the
+   * issue it is linked to; `item` makes the page's items of them.
+   */
+  const feedbackPage = <T>(
+    what: string,
+    where: string,
+    params: Record<string, unknown>,
+    cursor: string | undefined,
+    limit: number,
+    item: (r: LinkedFeedbackRow) => T,
+  ): Page<T> => {
+    const bound: Record<string, unknown> = { ...params, limit: limit + 1 };
+    let after = '';
+    if (cursor) {
+      [bound.r, bound.rowid] = decodeCursor(cursor, what);
+      after = 'AND (f.received_at < @r OR (f.received_at = @r AND f.id < @rowid))';
+    }
+    const rows = db
+      .prepare(
+        `SELECT f.id, f.project_id, f.event_id, f.issue_id, f.received_at, f.name, f.email,
+                f.message, f.url, issues.title AS issue_title
+         FROM feedback AS f LEFT JOIN issues ON issues.id = f.issue_id
+         WHERE ${where} ${after}
+         ORDER BY f.received_at DESC, f.id DESC LIMIT @limit`,
+      )
+      .all(bound) as LinkedFeedbackRow[];
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(item),
+      nextCursor:
+        rows.length > limit && last ? encodeCursor(what, last.received_at, last.id) : null,
+    };
   };
 
   const hourly = (issueId: number, now: number): number[] => {
@@ -371,28 +418,28 @@ export function issueReads(db: Database.Database): IssueReads {
 
     issueFeedback(id, cursor, limit) {
       if (!db.prepare('SELECT 1 FROM issues WHERE id = ?').get(id)) return undefined;
-      const what = `feedback of issue ${id}`;
-      const params: Record<string, unknown> = { id, limit: limit + 1 };
-      let extra = '';
-      if (cursor) {
-        const [received, rowid] = decodeCursor(cursor, what);
-        extra = 'AND (received_at < @r OR (received_at = @r AND id < @rowid))';
-        params.r = received;
-        params.rowid = rowid;
-      }
-      const rows = db
-        .prepare(
-          `SELECT id, event_id, received_at, name, email, message, url FROM feedback
-           WHERE issue_id = @id ${extra} ORDER BY received_at DESC, id DESC LIMIT @limit`,
-        )
-        .all(params) as FeedbackRow[];
-      const page = rows.slice(0, limit);
-      const last = page[page.length - 1];
-      return {
-        items: page.map((r) => ({ ...feedbackInfo(r), eventId: r.event_id })),
-        nextCursor:
-          rows.length > limit && last ? encodeCursor(what, last.received_at, last.id) : null,
-      };
+      return feedbackPage(
+        `feedback of issue ${id}`,
+        'f.issue_id = @id',
+        { id },
+        cursor,
+        limit,
+        (r) => ({
+          ...feedbackInfo(r),
+          eventId: r.event_id,
+        }),
+      );
+    },
+
+    listFeedback(cursor, limit) {
+      return feedbackPage('all feedback', '1', {}, cursor, limit, (r): FeedbackEntry => ({
+        ...feedbackInfo(r),
+        projectId: r.project_id,
+        ...(r.event_id ? { eventId: r.event_id } : {}),
+        ...(r.issue_id !== null && r.issue_title !== null
+          ? { issue: { id: r.issue_id, title: r.issue_title } }
+          : {}),
+      }));
     },
 
     attachment(id) {

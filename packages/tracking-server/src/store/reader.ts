@@ -16,6 +16,7 @@ export type ReadCalls = Pick<
   | 'getIssue'
   | 'issueEvents'
   | 'issueFeedback'
+  | 'listFeedback'
   | 'attachment'
   | 'stats'
   | 'listSessions'
@@ -47,6 +48,7 @@ const CALLS: readonly ReaderCall[] = [
   'getIssue',
   'issueEvents',
   'issueFeedback',
+  'listFeedback',
   'attachment',
   'stats',
   'listSessions',

@@ -95,6 +95,18 @@ export interface IssueFeedback extends FeedbackInfo {
   readonly eventId: string;
 }
 
+/**
+ * User feedback as the list of all of it shows it (listFeedback): with its project, the event it
+ * names and that event's issue, where there are.
+ */
+export interface FeedbackEntry extends FeedbackInfo {
+  readonly projectId: number;
+  /** The event it is about; absent where it names none (Sentry's feedback widget, sent alone). */
+  readonly eventId?: string;
+  /** That event's issue, where the feedback is linked to it (issueFeedback). */
+  readonly issue?: { readonly id: number; readonly title: string };
+}
+
 /** An attachment's bytes, or null where they were filtered. */
 export interface AttachmentFile {
   readonly filename: string;
@@ -172,6 +184,8 @@ export interface Repository {
     cursor: string | undefined,
     limit: number,
   ): Page<IssueFeedback> | undefined;
+  /** All user feedback, of every project, linked or not, newest first. */
+  listFeedback(cursor: string | undefined, limit: number): Page<FeedbackEntry>;
   attachment(id: number): AttachmentFile | undefined;
   /** Returns the ids that exist (and were changed). */
   setStatus(ids: readonly number[], status: IssueStatus, now: number): number[];
