@@ -14,6 +14,7 @@ export enum ROUTES {
   Issue = 'issues/:id',
   Sessions = 'sessions',
   Session = 'sessions/:id',
+  Feedback = 'feedback',
 }
 
 /**
@@ -24,6 +25,8 @@ export const FIRST_PAGE_SIZE = 50;
 /** Issues per later request (the tracker allows up to 1000): 10,000 issues load in 21 requests. */
 export const PAGE_SIZE = 500;
 export const EVENTS_PAGE_SIZE = 10;
+/** User feedback per request on its page (the tracker allows up to 200). */
+export const FEEDBACK_PAGE_SIZE = 50;
 export const ISSUE_ROW_HEIGHT = 48;
 
 export function prefixRoute(route: string): string {

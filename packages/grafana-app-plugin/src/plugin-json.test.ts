@@ -55,7 +55,12 @@ describe('plugin.json files', () => {
   test('the app includes its pages and the two nested panels by name', () => {
     const app = readJson(path.join(SRC, 'plugin.json'));
     const pages = app.includes.filter((i: { type: string }) => i.type === 'page').map((i: { path: string }) => i.path);
-    expect(pages).toEqual(['/a/%PLUGIN_ID%/issues', '/a/%PLUGIN_ID%/sessions', '/plugins/%PLUGIN_ID%']);
+    expect(pages).toEqual([
+      '/a/%PLUGIN_ID%/issues',
+      '/a/%PLUGIN_ID%/sessions',
+      '/a/%PLUGIN_ID%/feedback',
+      '/plugins/%PLUGIN_ID%',
+    ]);
     const panelNames = app.includes
       .filter((i: { type: string }) => i.type === 'panel')
       .map((i: { name: string }) => i.name);

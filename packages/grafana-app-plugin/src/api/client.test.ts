@@ -161,10 +161,11 @@ describe('ProxyTrackerApi', () => {
     expect(calls).toBe(2);
   });
 
-  test('reads events, stats and sessions at the paths issue 4 names, escaping session ids', async () => {
+  test('reads events, feedback, stats and sessions at their paths, escaping session ids and cursors', async () => {
     const { backend } = fakeBackend({
       [`GET ${BASE}/issues/7/events?cursor=c1&limit=10`]: { data: { items: [], nextCursor: null } },
       [`GET ${BASE}/issues/7/feedback?limit=20`]: { data: { items: [{ id: 1 }], nextCursor: null } },
+      [`GET ${BASE}/feedback?cursor=f%2B2&limit=50`]: { data: { items: [{ id: 2 }], nextCursor: null } },
       [`GET ${BASE}/stats`]: { data: { lastHour: 1 } },
       [`GET ${BASE}/sessions?q=req&hasErrors=true&limit=200`]: { data: { items: [] } },
       [`GET ${BASE}/sessions/req%3F42%23a%20b`]: { data: { id: 'req?42#a b' } },
@@ -174,6 +175,7 @@ describe('ProxyTrackerApi', () => {
     const api = new ProxyTrackerApi(() => backend);
     await expect(api.issueEvents(7, 'c1', 10)).resolves.toEqual({ items: [], nextCursor: null });
     await expect(api.issueFeedback(7, undefined, 20)).resolves.toEqual({ items: [{ id: 1 }], nextCursor: null });
+    await expect(api.listFeedback('f+2', 50)).resolves.toEqual({ items: [{ id: 2 }], nextCursor: null });
     await expect(api.stats()).resolves.toEqual({ lastHour: 1 });
     await expect(api.listSessions({ q: 'req', hasErrors: true, limit: 200 })).resolves.toEqual({ items: [] });
     await expect(api.getSession('req?42#a b')).resolves.toEqual({ id: 'req?42#a b' });
@@ -350,6 +352,12 @@ describe('ProxyTrackerApi: a read whose signal aborts', () => {
       (api, signal) => api.issueFeedback(7, 'c2', 5, { signal }),
       `GET ${BASE}/issues/7/feedback?cursor=c2&limit=5`,
       'loading user feedback of issue 7',
+    ],
+    [
+      'listFeedback',
+      (api, signal) => api.listFeedback(undefined, 50, { signal }),
+      `GET ${BASE}/feedback?limit=50`,
+      'loading user feedback',
     ],
     ['stats', (api, signal) => api.stats({ signal }), `GET ${BASE}/stats`, 'loading stats'],
     [

@@ -3,6 +3,7 @@ import { type BackendSrv, type BackendSrvRequest, getBackendSrv } from '@grafana
 import { TRACKER_API_BASE, sessionIdProblem } from '../constants';
 import type {
   BulkStatusResult,
+  FeedbackEntry,
   IssueDetail,
   IssueFeedback,
   IssueQuery,
@@ -33,6 +34,8 @@ export interface TrackerApi {
   issueEvents(id: number, cursor?: string, limit?: number, options?: ReadOptions): Promise<Page<StoredEvent>>;
   /** What users wrote about the issue's events, newest first (the feedback the tracker linked to it). */
   issueFeedback(id: number, cursor?: string, limit?: number, options?: ReadOptions): Promise<Page<IssueFeedback>>;
+  /** All user feedback, newest first: with its issue where the tracker linked it to one. */
+  listFeedback(cursor?: string, limit?: number, options?: ReadOptions): Promise<Page<FeedbackEntry>>;
   setStatus(id: number, status: IssueStatus): Promise<IssueDetail>;
   setStatuses(ids: number[], status: IssueStatus): Promise<BulkStatusResult>;
   stats(options?: ReadOptions): Promise<Stats>;
@@ -243,6 +246,14 @@ export class ProxyTrackerApi implements TrackerApi {
     return this.request<Page<IssueFeedback>>(
       `loading user feedback of issue ${id}`,
       { method: 'GET', path: `/issues/${id}/feedback${queryString({ cursor, limit })}` },
+      options?.signal
+    );
+  }
+
+  listFeedback(cursor?: string, limit?: number, options?: ReadOptions) {
+    return this.request<Page<FeedbackEntry>>(
+      'loading user feedback',
+      { method: 'GET', path: `/feedback${queryString({ cursor, limit })}` },
       options?.signal
     );
   }

@@ -1,6 +1,7 @@
 import { type ReadOptions, type TrackerApi, TrackerError, abortedError } from './client';
 import type {
   BulkStatusResult,
+  FeedbackEntry,
   IssueDetail,
   IssueFeedback,
   IssueQuery,
@@ -24,6 +25,8 @@ export interface FakeTrackerData {
   stats?: Stats;
   /** User feedback by issue id, newest first. */
   feedback?: Record<number, IssueFeedback[]>;
+  /** All user feedback, newest first (the feedback page's list). */
+  allFeedback?: FeedbackEntry[];
   /** Attachments' bytes by id, as the tracker would send them. */
   attachments?: Record<number, Uint8Array>;
   /** Calls that fail, by method name: the error each throws. */
@@ -201,6 +204,10 @@ export class FakeTrackerApi implements TrackerApi {
     return this.answer('issueFeedback', [id, cursor, limit], options, () =>
       pageOf(this.data.feedback?.[id], cursor, limit)
     );
+  }
+
+  listFeedback(cursor?: string, limit = 50, options?: ReadOptions): Promise<Page<FeedbackEntry>> {
+    return this.answer('listFeedback', [cursor, limit], options, () => pageOf(this.data.allFeedback, cursor, limit));
   }
 
   setStatus(id: number, status: IssueStatus): Promise<IssueDetail> {

@@ -12,6 +12,7 @@ export type {
   AttachmentInfo,
   BulkStatusResult,
   ErrorType,
+  FeedbackEntry,
   FeedbackInfo,
   GroupedBy,
   IssueDetail,

@@ -1,24 +1,29 @@
 import React from 'react';
+import { Link } from 'react-router-dom';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Text, useStyles2 } from '@grafana/ui';
 import type { FeedbackInfo } from '../api/types';
+import { issueUrl } from '../constants';
 import { TimeText } from './ExactTime';
 
 /**
  * What users wrote (Sentry's user feedback, scrubbed by the tracker): who, when, on which page
- * and, where the list spans events, about which; then their words as plain text, keeping their
- * lines.
+ * and, where the list spans events, about which, and which issue, linked; then their words as
+ * plain text, keeping their lines.
  */
 export function UserFeedback({
   feedback,
   empty,
   testId,
+  focusable = false,
 }: {
-  feedback: ReadonlyArray<FeedbackInfo & { eventId?: string }>;
+  feedback: ReadonlyArray<FeedbackInfo & { eventId?: string; issue?: { id: number; title: string } }>;
   /** What an empty list says. */
   empty: string;
   testId: string;
+  /** Entries take focus (useFocusNewItem), for a list paged on: one without an issue has no link to. */
+  focusable?: boolean;
 }) {
   const s = useStyles2(getStyles);
   if (feedback.length === 0) {
@@ -27,13 +32,20 @@ export function UserFeedback({
   return (
     <ul className={s.list} data-testid={testId}>
       {feedback.map((f) => (
-        <li key={f.id} className={s.entry}>
+        <li key={f.id} className={s.entry} tabIndex={focusable ? -1 : undefined}>
           <Text color="secondary">
             {f.name || 'Anonymous'}
             {f.email && ` <${f.email}>`} · <TimeText iso={f.receivedAt} />
             {f.url && ` · on ${f.url}`}
             {f.eventId && ` · event ${f.eventId.slice(0, 8)}`}
           </Text>
+          {f.issue && (
+            <div>
+              <Link to={issueUrl(f.issue.id)} className={s.issue}>
+                {f.issue.title}
+              </Link>
+            </div>
+          )}
           <p className={s.message}>{f.message}</p>
         </li>
       ))}
@@ -43,6 +55,7 @@ export function UserFeedback({
 
 const getStyles = (theme: GrafanaTheme2) => ({
   list: css({ listStyle: 'none', margin: 0, padding: 0 }),
+  issue: css({ color: theme.colors.text.link, overflowWrap: 'anywhere' }),
   entry: css({ padding: theme.spacing(1, 0), borderBottom: `1px solid ${theme.colors.border.weak}` }),
   // What the user typed keeps its lines.
   message: css({ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere', margin: theme.spacing(0.5, 0, 0) }),

@@ -63,6 +63,11 @@ export const testIds = {
     row: 'data-testid sessions-row',
     more: 'data-testid sessions-more',
   },
+  feedback: {
+    container: 'data-testid feedback-page',
+    list: 'data-testid feedback-list',
+    more: 'data-testid feedback-more',
+  },
   session: {
     container: 'data-testid session-page',
     operation: 'data-testid session-operation',

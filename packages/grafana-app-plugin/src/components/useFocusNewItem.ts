@@ -17,7 +17,10 @@ export function useFocusNewItem(container: RefObject<HTMLElement>, count: number
     from.current = undefined;
     const all = container.current?.querySelectorAll<HTMLElement>(items);
     const item = all?.[count > start ? start : all.length - 1];
-    const target = item?.matches('a[href], button') ? item : item?.querySelector<HTMLElement>('a[href], button');
+    // An item with nothing to focus in it takes the focus itself where it can (tabindex).
+    const target = item?.matches('a[href], button')
+      ? item
+      : (item?.querySelector<HTMLElement>('a[href], button') ?? item);
     target?.focus();
   }, [container, count, more, items]);
   return () => {

@@ -1,12 +1,11 @@
-import React, { useEffect, useMemo, useRef, useState } from 'react';
+import React, { useMemo, useRef } from 'react';
 import { Link } from 'react-router-dom';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, Button, Checkbox, Field, Stack, useStyles2 } from '@grafana/ui';
-import { isAborted } from '../api/client';
 import { useTrackerApi } from '../api/context';
-import type { Page, SessionQuery, SessionSummary } from '../api/types';
+import type { SessionQuery, SessionSummary } from '../api/types';
 import { DebouncedInput } from '../components/DebouncedInput';
 import { ExactTime } from '../components/ExactTime';
 import { formatMs } from '../components/format';
@@ -15,6 +14,7 @@ import { Empty, ErrorState, Loading } from '../components/States';
 import { testIds } from '../components/testIds';
 import { useAsync } from '../components/useAsync';
 import { useFocusNewItem } from '../components/useFocusNewItem';
+import { useMorePages } from '../components/useMorePages';
 import { useQueryParams } from '../components/useQueryParams';
 import { sessionIdProblem, sessionUrl } from '../constants';
 
@@ -47,44 +47,17 @@ export function SessionsPage() {
   const query = useMemo(() => sessionQueryFrom(params), [params]);
   const queryKey = JSON.stringify(query);
   const { value, error, loading, reload } = useAsync((signal) => api.listSessions(query, { signal }), [api, queryKey]);
-  // Further pages, kept with the first page they follow: a new query or a reload drops them.
-  const [more, setMore] = useState<{
-    first: Page<SessionSummary>;
-    items: SessionSummary[];
-    nextCursor: string | null;
-    loading: boolean;
-    error?: string;
-  }>();
-  const extra = value && more?.first === value ? more : undefined;
-  const items = extra ? withPage(value?.items ?? [], extra.items) : (value?.items ?? []);
-  const nextCursor = extra ? extra.nextCursor : (value?.nextCursor ?? null);
+  const more = useMorePages(
+    value,
+    loading,
+    queryKey,
+    (cursor, signal) => api.listSessions({ ...query, cursor }, { signal }),
+    withPage
+  );
+  const { items, nextCursor } = more;
   const rowsRef = useRef<HTMLTableSectionElement>(null);
   const expectMore = useFocusNewItem(rowsRef, items.length, Boolean(nextCursor), 'tr');
-  // A further page on its way is cancelled by a new query (whose first page drops it) or leaving.
-  const moreRequest = useRef<AbortController | undefined>(undefined);
-  useEffect(() => () => moreRequest.current?.abort(), [api, queryKey]);
-  const loadMore = () => {
-    // While a new query loads, the list and its cursor are the old query's: not paged on.
-    if (!value || !nextCursor || extra?.loading || loading) {
-      return;
-    }
-    const first = value;
-    const shown = extra?.items ?? [];
-    expectMore();
-    setMore({ first, items: shown, nextCursor, loading: true });
-    const controller = new AbortController();
-    moreRequest.current = controller;
-    api.listSessions({ ...query, cursor: nextCursor }, { signal: controller.signal }).then(
-      (page) =>
-        setMore((m) =>
-          m?.first === first
-            ? { first, items: withPage(shown, page.items), nextCursor: page.nextCursor, loading: false }
-            : m
-        ),
-      (e: Error) =>
-        isAborted(e) || setMore((m) => (m?.first === first ? { ...m, loading: false, error: e.message } : m))
-    );
-  };
+  const loadMore = () => more.loadMore() && expectMore();
   const filtered = Boolean(query.q || query.service || query.minDurationMs || query.hasErrors);
 
   return (
@@ -179,19 +152,19 @@ export function SessionsPage() {
             </tbody>
           </table>
         )}
-        {!error && extra?.error && <Alert severity="error" title={extra.error} />}
+        {!error && more.error && <Alert severity="error" title={more.error} />}
         {!error && items.length > 0 && nextCursor && (
           <Button
             variant="secondary"
             className={s.more}
             onClick={loadMore}
-            disabled={extra?.loading || loading}
+            disabled={more.loading || loading}
             // With a tooltip Grafana's Button marks itself aria-disabled, not disabled: a disabled
             // button would drop the keyboard focus while the page loads.
             tooltip="Load the next page of debug sessions"
             data-testid={testIds.sessions.more}
           >
-            {extra?.loading ? 'Loading…' : 'Load more sessions'}
+            {more.loading ? 'Loading…' : 'Load more sessions'}
           </Button>
         )}
       </div>

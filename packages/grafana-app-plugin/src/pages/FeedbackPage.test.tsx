@@ -1,0 +1,136 @@
+import { Observable, of } from 'rxjs';
+import { setTimeZoneResolver } from '@grafana/data';
+import type { BackendSrvRequest, FetchResponse } from '@grafana/runtime';
+import { act, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { ProxyTrackerApi, TrackerError } from '../api/client';
+import { FakeTrackerApi } from '../api/fake';
+import type { FeedbackEntry } from '../api/types';
+import { testIds } from '../components/testIds';
+import { fakeBackend } from '../test/backend';
+import { EVENT_1, ISSUES } from '../testdata/fixtures';
+import { renderApp } from '../test/render';
+
+const URL = '/a/beacon-observability-app/feedback';
+const TRACKER = 'api/plugin-proxy/beacon-observability-app/tracker/api/v1/feedback';
+
+/** Feedback `n`, received `n` minutes past 11:00 on 2026-11-22, about nothing in particular. */
+const entry = (n: number, message: string): FeedbackEntry => ({
+  id: n,
+  receivedAt: `2026-11-22T11:${String(n).padStart(2, '0')}:00.000Z`,
+  projectId: 1,
+  name: '',
+  email: '',
+  message,
+});
+const entries = () => within(screen.getByTestId(testIds.feedback.list)).getAllByRole('listitem');
+
+describe('User feedback page', () => {
+  test('lists every piece of feedback newest first: who, when, where, which event, and a link to its issue', async () => {
+    const linked: FeedbackEntry = {
+      ...entry(30, 'The pay button spun forever.\nTwice.'),
+      name: 'Ana',
+      email: 'ana@example.com',
+      url: 'https://shop.example/checkout',
+      eventId: EVENT_1.id,
+      issue: { id: 1, title: ISSUES[0].title },
+    };
+    const unlinked = { ...entry(20, 'Still broken'), eventId: 'b1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6' };
+    const alone = { ...entry(10, 'Love the new page'), name: 'Cy' };
+    setTimeZoneResolver(() => 'utc');
+    try {
+      renderApp(URL, new FakeTrackerApi({ allFeedback: [linked, unlinked, alone] }));
+      await screen.findByTestId(testIds.feedback.list);
+      expect(entries().map((li) => li.textContent)).toEqual([
+        `Ana <ana@example.com> · 2026-11-22 11:30:00.000 UTC · on https://shop.example/checkout · event ${EVENT_1.id.slice(0, 8)}` +
+          `${ISSUES[0].title}The pay button spun forever.\nTwice.`,
+        'Anonymous · 2026-11-22 11:20:00.000 UTC · event b1b2c3d4Still broken',
+        'Cy · 2026-11-22 11:10:00.000 UTCLove the new page',
+      ]);
+    } finally {
+      setTimeZoneResolver(() => 'browser');
+    }
+    const [first, second, third] = entries();
+    expect(within(first).getByRole('link', { name: ISSUES[0].title })).toHaveAttribute(
+      'href',
+      '/a/beacon-observability-app/issues/1'
+    );
+    expect([within(second).queryByRole('link'), within(third).queryByRole('link')]).toEqual([null, null]);
+  });
+
+  test('the link opens the issue', async () => {
+    const linked = { ...entry(1, 'hm'), eventId: EVENT_1.id, issue: { id: 1, title: ISSUES[0].title } };
+    renderApp(URL, new FakeTrackerApi({ issues: ISSUES, allFeedback: [linked] }));
+    await userEvent.click(await screen.findByRole('link', { name: ISSUES[0].title }));
+    expect(await screen.findByTestId(testIds.issue.title)).toHaveTextContent(ISSUES[0].title);
+  });
+
+  test('an empty list says how feedback is sent', async () => {
+    renderApp(URL, new FakeTrackerApi());
+    expect(await screen.findByTestId(testIds.state.empty)).toHaveTextContent(
+      'No user feedback yet. Sentry SDKs send it with captureFeedback or the feedback widget.'
+    );
+  });
+
+  test('an unreachable tracker points to the configuration page', async () => {
+    const failures = { listFeedback: new TrackerError('unreachable', 'loading user feedback: down') };
+    renderApp(URL, new FakeTrackerApi({ failures }));
+    expect(await screen.findByTestId(testIds.state.error)).toHaveTextContent('The tracking server is unreachable');
+    expect(screen.getByTestId(testIds.state.configLink)).toBeInTheDocument();
+  });
+});
+
+describe('User feedback page pages through the tracker with nextCursor', () => {
+  test('"Load older feedback" asks for the next page with its cursor and appends it, focus on the first it added', async () => {
+    const { backend, requests } = fakeBackend({
+      [`GET ${TRACKER}?limit=50`]: { items: [entry(3, 'three'), entry(2, 'two')], nextCursor: 'c1' },
+      [`GET ${TRACKER}?cursor=c1&limit=50`]: { items: [entry(1, 'one')], nextCursor: null },
+    });
+    renderApp(URL, new ProxyTrackerApi(() => backend));
+    await screen.findByTestId(testIds.feedback.list);
+    expect(entries().map((li) => li.querySelector('p')?.textContent)).toEqual(['three', 'two']);
+    act(() => screen.getByTestId(testIds.feedback.more).focus());
+    await userEvent.keyboard('{Enter}');
+    await waitFor(() => expect(entries()).toHaveLength(3));
+    expect(entries().map((li) => li.querySelector('p')?.textContent)).toEqual(['three', 'two', 'one']);
+    // The button left with the last page; focus went to the entry it added, not the page's start.
+    expect(screen.queryByTestId(testIds.feedback.more)).toBeNull();
+    expect(entries()[2]).toHaveFocus();
+    expect(requests).toEqual([`GET ${TRACKER}?limit=50`, `GET ${TRACKER}?cursor=c1&limit=50`]);
+  });
+
+  test('a further page that fails keeps the feedback shown and says why', async () => {
+    const { backend } = fakeBackend({
+      [`GET ${TRACKER}?limit=50`]: { items: [entry(2, 'two')], nextCursor: 'stale' },
+    });
+    renderApp(URL, new ProxyTrackerApi(() => backend));
+    await screen.findByTestId(testIds.feedback.list);
+    await userEvent.click(screen.getByTestId(testIds.feedback.more));
+    expect(
+      await screen.findByText(`loading user feedback: not found: no fake for GET ${TRACKER}?cursor=stale&limit=50`)
+    ).toBeInTheDocument();
+    expect(entries().map((li) => li.querySelector('p')?.textContent)).toEqual(['two']);
+  });
+
+  test('leaving the page cancels a further page on its way', async () => {
+    const unsubscribed: string[] = [];
+    const backend = {
+      fetch<T>(req: BackendSrvRequest) {
+        if (req.url === `${TRACKER}?limit=50`) {
+          return of({ data: { items: [entry(2, 'two')], nextCursor: 'c1' }, status: 200 } as FetchResponse<T>);
+        }
+        // Any other request stays on its way; unsubscribing is what cancels it in Grafana.
+        return new Observable<FetchResponse<T>>(() => () => {
+          unsubscribed.push(req.url);
+        });
+      },
+    };
+    const { unmount } = renderApp(URL, new ProxyTrackerApi(() => backend));
+    await screen.findByTestId(testIds.feedback.list);
+    await userEvent.click(screen.getByTestId(testIds.feedback.more));
+    expect(screen.getByTestId(testIds.feedback.more)).toHaveTextContent('Loading…');
+    expect(unsubscribed).toEqual([]);
+    unmount();
+    expect(unsubscribed).toEqual([`${TRACKER}?cursor=c1&limit=50`]);
+  });
+});
