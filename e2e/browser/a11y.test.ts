@@ -228,6 +228,12 @@ describe.each(['dark', 'light'] as const)(
       expect(await axe()).toEqual([]);
     });
 
+    test('the user feedback page, with a link to an issue and feedback about none', async () => {
+      await page.goto(app('feedback'));
+      await visible(testIds.feedback.list);
+      expect(await axe()).toEqual([]);
+    });
+
     test('the error issues panel and the debug session panel', async () => {
       await panel(
         'panels/issues-panel',

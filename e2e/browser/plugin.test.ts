@@ -127,6 +127,25 @@ test('the issue detail shows what a user wrote about the error, sent with captur
   ).toBe(true);
 });
 
+test('the user feedback page lists all of it, newest first; feedback about an error links to its issue', async () => {
+  const issue = await issueByTitle("reading 'total'");
+  await page.goto(app('feedback'));
+  const entries = page.getByTestId(testIds.feedback.list).getByRole('listitem');
+  await entries.first().waitFor();
+  const texts = await entries.allInnerTexts();
+  const dana = texts.findIndex((t) => t.includes('The cart page went blank.'));
+  const eli = texts.findIndex((t) => t.includes('Where do I find my receipts?'));
+  // The seed application sent Dana's first.
+  expect([dana >= 0, eli >= 0, eli < dana]).toEqual([true, true, true]);
+  expect(texts[dana]).toContain(issue.title);
+  expect(texts[eli]).toContain('Eli · ');
+  await page.screenshot({ path: join(screenshots, 'feedback.png') });
+  await entries.nth(dana).getByRole('link', { name: issue.title }).click();
+  await page.getByTestId(testIds.issue.title).waitFor();
+  expect(new URL(page.url()).pathname).toMatch(new RegExp(`/issues/${issue.id}$`));
+  expect(host.proxied).toContain('GET tracker/api/v1/feedback → 200');
+});
+
 test('a status change in the page reaches the tracking server', async () => {
   const issue = await issueByTitle("reading 'total'");
   expect(issue.status).toBe('open');

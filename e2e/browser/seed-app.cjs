@@ -54,6 +54,8 @@ async function sentryEvents() {
       });
     }
   });
+  // Feedback about no error, as the feedback widget sends it: listed on the feedback page only.
+  Sentry.captureFeedback({ message: 'Where do I find my receipts?', name: 'Eli' });
   // Rendered by the plugin as text, never as HTML.
   Sentry.captureException(new Error('<img src=x onerror=alert(1)>'));
   Sentry.withScope((scope) => {
