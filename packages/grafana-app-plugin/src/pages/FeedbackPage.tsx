@@ -1,10 +1,10 @@
 import React, { useRef } from 'react';
 import { css } from '@emotion/css';
-import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, Button, useStyles2 } from '@grafana/ui';
+import { useStyles2 } from '@grafana/ui';
 import { useTrackerApi } from '../api/context';
 import type { FeedbackEntry } from '../api/types';
+import { LoadMore } from '../components/LoadMore';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { testIds } from '../components/testIds';
 import { useAsync } from '../components/useAsync';
@@ -54,19 +54,15 @@ export function FeedbackPage() {
         ) : (
           <UserFeedback feedback={more.items} empty="" testId={testIds.feedback.list} focusable />
         )}
-        {!error && more.error && <Alert severity="error" title={more.error} />}
-        {!error && more.items.length > 0 && more.nextCursor && (
-          <Button
-            variant="secondary"
-            className={s.more}
+        {!error && (
+          <LoadMore
+            more={more}
+            firstLoading={loading}
             onClick={loadMore}
-            disabled={more.loading || loading}
-            // A tooltip keeps the button focusable while it is disabled (aria-disabled): see SessionsPage.
+            label="Load older feedback"
             tooltip="Load the next page of user feedback"
-            data-testid={testIds.feedback.more}
-          >
-            {more.loading ? 'Loading…' : 'Load older feedback'}
-          </Button>
+            testId={testIds.feedback.more}
+          />
         )}
       </div>
     </PluginPage>
@@ -75,7 +71,6 @@ export function FeedbackPage() {
 
 export default FeedbackPage;
 
-const getStyles = (theme: GrafanaTheme2) => ({
+const getStyles = () => ({
   page: css({ maxWidth: 960 }),
-  more: css({ marginTop: theme.spacing(2) }),
 });

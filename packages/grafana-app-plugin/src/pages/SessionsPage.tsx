@@ -3,13 +3,14 @@ import { Link } from 'react-router-dom';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, Button, Checkbox, Field, Stack, useStyles2 } from '@grafana/ui';
+import { Checkbox, Field, Stack, useStyles2 } from '@grafana/ui';
 import { useTrackerApi } from '../api/context';
 import type { SessionQuery, SessionSummary } from '../api/types';
 import { DebouncedInput } from '../components/DebouncedInput';
 import { ExactTime } from '../components/ExactTime';
 import { formatMs } from '../components/format';
 import { Hint } from '../components/Hint';
+import { LoadMore } from '../components/LoadMore';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { testIds } from '../components/testIds';
 import { useAsync } from '../components/useAsync';
@@ -152,20 +153,15 @@ export function SessionsPage() {
             </tbody>
           </table>
         )}
-        {!error && more.error && <Alert severity="error" title={more.error} />}
-        {!error && items.length > 0 && nextCursor && (
-          <Button
-            variant="secondary"
-            className={s.more}
+        {!error && (
+          <LoadMore
+            more={more}
+            firstLoading={loading}
             onClick={loadMore}
-            disabled={more.loading || loading}
-            // With a tooltip Grafana's Button marks itself aria-disabled, not disabled: a disabled
-            // button would drop the keyboard focus while the page loads.
+            label="Load more sessions"
             tooltip="Load the next page of debug sessions"
-            data-testid={testIds.sessions.more}
-          >
-            {more.loading ? 'Loading…' : 'Load more sessions'}
-          </Button>
+            testId={testIds.sessions.more}
+          />
         )}
       </div>
     </PluginPage>
@@ -197,5 +193,4 @@ const getStyles = (theme: GrafanaTheme2) => ({
   }),
   num: css({ textAlign: 'right !important' as 'right', fontVariantNumeric: 'tabular-nums' }),
   link: css({ color: theme.colors.text.link }),
-  more: css({ marginTop: theme.spacing(2) }),
 });
