@@ -190,6 +190,8 @@ describe("the server's answers", () => {
     const items = [...all.body.items, ...last.body.items];
     expect(items.filter((f) => f.issue?.id === id)).toHaveLength(2);
     expect(items.filter((f) => f.eventId === undefined)).toHaveLength(1);
+    const found = await documented('GET', '/feedback', '/feedback?q=PAY%20BUTTON');
+    expect(found.body.items.map((f: { name: string }) => f.name)).toEqual(['Ana']);
     expect((await documented('GET', '/feedback', '/feedback?limit=0')).status).toBe(400);
     // An issue's cursor pages something else.
     const issueCursor = `/feedback?cursor=${encodeURIComponent(linked.body.nextCursor)}`;

@@ -428,6 +428,12 @@ export function openApiDocument(): object {
           description:
             'Feedback naming no event, and feedback about an event it was not linked to (see /issues/{id}/feedback), are listed here too. The cursor continues after the last item of the page: feedback received since the first page comes before it, and is not in the pages after.',
           parameters: [
+            param(
+              'q',
+              searchText,
+              'query',
+              'Feedback whose message, name or address contains this, ignoring case in every script',
+            ),
             param('cursor', text),
             param('limit', { type: 'integer', minimum: 1, maximum: 200, default: 50 }),
           ],

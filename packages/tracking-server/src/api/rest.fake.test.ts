@@ -5,9 +5,9 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import {
   eventsKey,
+  feedbackFilterKey,
   fakeRepository,
   issueFilterKey,
-  pageKey,
   sessionFilterKey,
   type FakeRepositoryCall,
 } from '../store/fake-repository';
@@ -146,8 +146,12 @@ const data = {
   events: { [eventsKey(7, undefined, 20)]: { items: [], nextCursor: null } },
   feedback: { [eventsKey(7, undefined, 20)]: { items: [], nextCursor: null } },
   allFeedback: {
-    [pageKey(undefined, 50)]: { items: [feedbackAlone], nextCursor: 'f2' },
-    [pageKey('f2', 200)]: { items: [feedbackLinked], nextCursor: null },
+    [feedbackFilterKey({ limit: 50 })]: { items: [feedbackAlone], nextCursor: 'f2' },
+    [feedbackFilterKey({ cursor: 'f2', limit: 200 })]: {
+      items: [feedbackLinked],
+      nextCursor: null,
+    },
+    [feedbackFilterKey({ q: 'hung', limit: 50 })]: { items: [feedbackLinked], nextCursor: null },
   },
   sessionPages: {
     [sessionFilterKey(sessionsListed)]: { items: [sessionSummary], nextCursor: null },
@@ -352,11 +356,17 @@ describe('the app (createApp) over a fake repository', () => {
     ]);
   });
 
-  it('asks for all feedback a page at a time: 50 by default, up to 200', async () => {
+  it('asks for all feedback a page at a time, 50 by default and up to 200, or what a search finds', async () => {
     const first = await call('GET', '/feedback');
     expect(first).toEqual(ok({ items: [wireAlone], nextCursor: 'f2' }));
     expect(await call('GET', '/feedback?cursor=f2&limit=200')).toEqual(
       ok({ items: [wireLinked], nextCursor: null }),
+    );
+    expect(await call('GET', '/feedback?q=hung')).toEqual(
+      ok({ items: [wireLinked], nextCursor: null }),
+    );
+    expect(await call('GET', '/feedback?q=a%00b')).toEqual(
+      failed(400, 'q must not contain a NUL character'),
     );
     expect(await call('GET', '/feedback?limit=201')).toEqual(
       failed(400, 'limit must be an integer from 1 to 200'),
@@ -365,8 +375,9 @@ describe('the app (createApp) over a fake repository', () => {
       failed(400, 'cursor must be given once'),
     );
     expect(asked()).toEqual([
-      { call: 'listFeedback', args: [undefined, 50] },
-      { call: 'listFeedback', args: ['f2', 200] },
+      { call: 'listFeedback', args: [{ limit: 50 }] },
+      { call: 'listFeedback', args: [{ cursor: 'f2', limit: 200 }] },
+      { call: 'listFeedback', args: [{ q: 'hung', limit: 50 }] },
     ]);
   });
 

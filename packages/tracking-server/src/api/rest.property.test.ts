@@ -460,7 +460,7 @@ describe('arbitrary query strings', () => {
     ['/issues', '/issues', ISSUE_PARAMS],
     ['/issues/{id}/events', '/issues/2/events', EVENT_PARAMS],
     ['/issues/{id}/feedback', '/issues/2/feedback', EVENT_PARAMS],
-    ['/feedback', '/feedback', EVENT_PARAMS],
+    ['/feedback', '/feedback', ['q', ...EVENT_PARAMS]],
     ['/sessions', '/sessions', SESSION_PARAMS],
     ['/stats', '/stats', ['q', 'limit', 'cursor']],
   ];

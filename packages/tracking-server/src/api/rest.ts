@@ -337,8 +337,15 @@ export function restApi(deps: {
   router
     .route('/feedback')
     .get(async (req, res) => {
+      const q = searchText(req.query.q);
       const cursor = text('cursor', req.query.cursor);
-      res.json(await deps.reads.listFeedback(cursor, limitOf(req.query.limit, 50, 200)));
+      res.json(
+        await deps.reads.listFeedback({
+          ...(q ? { q } : {}),
+          ...(cursor !== undefined ? { cursor } : {}),
+          limit: limitOf(req.query.limit, 50, 200),
+        }),
+      );
     })
     .all(otherMethods(READ));
 

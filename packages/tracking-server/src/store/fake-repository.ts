@@ -3,6 +3,7 @@
 import type {
   AttachmentFile,
   FeedbackEntry,
+  FeedbackFilter,
   IngestResult,
   IssueDetail,
   IssueFeedback,
@@ -24,7 +25,7 @@ export interface FakeRepositoryData {
   readonly events?: Readonly<Record<string, Page<StoredEvent>>>;
   /** Keyed eventsKey(id, cursor, limit). */
   readonly feedback?: Readonly<Record<string, Page<IssueFeedback>>>;
-  /** Keyed pageKey(cursor, limit); answers an empty page for any other. */
+  /** Keyed feedbackFilterKey(filter); answers an empty page for any other. */
   readonly allFeedback?: Readonly<Record<string, Page<FeedbackEntry>>>;
   /** By id. */
   readonly attachments?: Readonly<Record<number, AttachmentFile>>;
@@ -60,10 +61,9 @@ const canonical = (value: unknown): string =>
 
 export const issueFilterKey = (filter: IssueFilter): string => canonical(filter);
 export const sessionFilterKey = (filter: SessionFilter): string => canonical(filter);
+export const feedbackFilterKey = (filter: FeedbackFilter): string => canonical(filter);
 export const eventsKey = (id: number, cursor: string | undefined, limit: number): string =>
   `${id}/${cursor ?? ''}/${limit}`;
-export const pageKey = (cursor: string | undefined, limit: number): string =>
-  `${cursor ?? ''}/${limit}`;
 
 const NOTHING: IngestResult = { newIssues: 0, opened: [] };
 
@@ -109,7 +109,7 @@ export function fakeRepository(
     },
     listFeedback(...args) {
       record({ call: 'listFeedback', args });
-      return data.allFeedback?.[pageKey(...args)] ?? { items: [], nextCursor: null };
+      return data.allFeedback?.[feedbackFilterKey(args[0])] ?? { items: [], nextCursor: null };
     },
     attachment(...args) {
       record({ call: 'attachment', args });

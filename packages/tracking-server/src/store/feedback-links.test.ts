@@ -109,7 +109,7 @@ describe('the list of all feedback', () => {
       { name: 'Di', email: 'di@example.com', message: 'alone', ...page },
     ]);
     repo.ingestFeedback(1, T + 2, [about(9, 'its event never came')]);
-    const first = repo.listFeedback(undefined, 2);
+    const first = repo.listFeedback({ limit: 2 });
     expect(listed(first)).toEqual([
       {
         receivedAt: at(2),
@@ -128,7 +128,7 @@ describe('the list of all feedback', () => {
         url: 'https://shop.example/',
       },
     ]);
-    const rest = repo.listFeedback(first.nextCursor!, 2);
+    const rest = repo.listFeedback({ cursor: first.nextCursor!, limit: 2 });
     expect(listed(rest)).toEqual([
       {
         receivedAt: at(0),
@@ -148,7 +148,7 @@ describe('the list of all feedback', () => {
     const messages: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = repo.listFeedback(cursor, 2);
+      const page = repo.listFeedback({ ...(cursor ? { cursor } : {}), limit: 2 });
       messages.push(...page.items.map((f) => f.message));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
@@ -159,16 +159,41 @@ describe('the list of all feedback', () => {
     repo.ingest([event(20, 'cursor')]);
     for (let i = 0; i < 2; i++) repo.ingestFeedback(1, T + i, [about(20, `#${i}`)]);
     const cursor = repo.issueFeedback(1, undefined, 1)!.nextCursor!;
-    expect(() => repo.listFeedback(cursor, 1)).toThrow(
+    expect(() => repo.listFeedback({ cursor, limit: 1 })).toThrow(
       `cursor ${JSON.stringify(cursor)} is for feedback of issue 1, not all feedback: start again without it`,
     );
+  });
+
+  it('finds what a search names in the message, the name or the address, ignoring case in every script', () => {
+    const from = (name: string, email: string, message: string): SentFeedback => ({
+      name,
+      email,
+      message,
+    });
+    repo.ingestFeedback(1, T, [
+      from('Ana', 'ana@example.com', 'The PAY button spun'),
+      from('Bo', '', 'Оплата не прошла'),
+      from('Σοφία', 'sofia@example.gr', 'ok'),
+      from('Cy', '', '100% broken_again'),
+    ]);
+    const found = (q: string) => repo.listFeedback({ q, limit: 10 }).items.map((f) => f.name);
+    expect(found('pay')).toEqual(['Ana']);
+    expect(found('EXAMPLE')).toEqual(['Σοφία', 'Ana']);
+    expect(found('ОПЛАТА')).toEqual(['Bo']);
+    expect(found('σοφια')).toEqual([]); // accents are kept
+    expect(found('ΣΟΦΊΑ')).toEqual(['Σοφία']);
+    // % and _ are the characters they are, not LIKE's wildcards.
+    expect(found('0% b')).toEqual(['Cy']);
+    expect(found('n_a')).toEqual(['Cy']);
+    expect(found('n%a')).toEqual([]);
+    expect(() => repo.listFeedback({ q: 'x'.repeat(50_000), limit: 1 })).toThrow(/^q is too long/);
   });
 
   it('reads a page in index order, sorting nothing', () => {
     repo.ingestFeedback(1, T, [about(30, 'one')]);
     const raw = recordingConnection(join(dir, 'tracker.db'));
     try {
-      issueReads(raw.db).listFeedback(undefined, 10);
+      issueReads(raw.db).listFeedback({ limit: 10 });
       const [sql] = raw.take().filter((s) => /FROM feedback AS f/.test(s));
       const plan = raw.plan(sql!);
       expect(plan).toContain('SCAN f USING INDEX feedback_received');

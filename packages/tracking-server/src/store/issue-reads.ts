@@ -137,6 +137,23 @@ const NON_ASCII = /[\u0080-\uffff]/;
  */
 const fold = (s: string) => s.toLowerCase().replace(/ς/g, 'σ');
 
+/**
+ * The SQL condition that one of `columns` contains `q`, ignoring case in every script, its
+ * pattern bound as `@q` in `params`; throws a SearchError for a pattern SQLite cannot match.
+ */
+function containsAny(columns: readonly string[], q: string, params: Record<string, unknown>) {
+  // Only then: a JavaScript call a row is slower than LIKE alone, and ASCII needs none.
+  const unicode = NON_ASCII.test(q);
+  const pattern = `%${(unicode ? fold(q) : q).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  if (Buffer.byteLength(pattern) > MAX_LIKE_PATTERN_BYTES)
+    throw new SearchError(
+      `q is too long: ${q.length} characters, more than a search can match (${MAX_LIKE_PATTERN_BYTES} bytes of UTF-8, % _ and \\ counted twice): search for a part of it`,
+    );
+  params.q = pattern;
+  const like = (c: string) => `${unicode ? `beacon_lower(${c})` : c} LIKE @q ESCAPE '\\'`;
+  return `(${columns.map(like).join(' OR ')})`;
+}
+
 export function issueReads(db: Database.Database): IssueReads {
   // LIKE ignores the case of ASCII letters only; a search with others (`Ошибка`, `ÉCHEC`)
   // compares both sides lower-cased by JavaScript, which knows every script's case.
@@ -285,20 +302,7 @@ export function issueReads(db: Database.Database): IssueReads {
         where.push('id IN (SELECT issue_id FROM issue_releases WHERE release = @release)');
         params.release = f.release;
       }
-      if (f.q) {
-        // Only then: a JavaScript call a row is slower than LIKE alone, and ASCII needs none.
-        const unicode = NON_ASCII.test(f.q);
-        const [title, culprit] = unicode
-          ? ['beacon_lower(title)', 'beacon_lower(culprit)']
-          : ['title', 'culprit'];
-        where.push(`(${title} LIKE @q ESCAPE '\\' OR ${culprit} LIKE @q ESCAPE '\\')`);
-        const q = unicode ? fold(f.q) : f.q;
-        params.q = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        if (Buffer.byteLength(params.q as string) > MAX_LIKE_PATTERN_BYTES)
-          throw new SearchError(
-            `q is too long: ${f.q.length} characters, more than a search can match (${MAX_LIKE_PATTERN_BYTES} bytes of UTF-8, % _ and \\ counted twice): search for a part of it`,
-          );
-      }
+      if (f.q) where.push(containsAny(['title', 'culprit'], f.q, params));
       // Active in the range: last seen at or after its start, first seen at or before its end.
       // The start is a range of issues_last_seen (the index last_seen order reads anyway); the
       // end, `+` keeping SQLite off issues_first_seen for it, is checked on the rows that range
@@ -431,8 +435,11 @@ export function issueReads(db: Database.Database): IssueReads {
       );
     },
 
-    listFeedback(cursor, limit) {
-      return feedbackPage('all feedback', '1', {}, cursor, limit, (r): FeedbackEntry => ({
+    listFeedback({ q, cursor, limit }) {
+      const params: Record<string, unknown> = {};
+      const where = q ? containsAny(['f.message', 'f.name', 'f.email'], q, params) : '1';
+      // Any search pages the one order: a cursor goes on from its place in all of it.
+      return feedbackPage('all feedback', where, params, cursor, limit, (r): FeedbackEntry => ({
         ...feedbackInfo(r),
         projectId: r.project_id,
         ...(r.event_id ? { eventId: r.event_id } : {}),

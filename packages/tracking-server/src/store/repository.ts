@@ -58,6 +58,13 @@ export interface IssueFilter {
   readonly limit: number;
 }
 
+export interface FeedbackFilter {
+  /** Feedback whose message, name or address contains this, ignoring case. */
+  readonly q?: string;
+  readonly cursor?: string;
+  readonly limit: number;
+}
+
 export interface Page<T> {
   readonly items: readonly T[];
   readonly nextCursor: string | null;
@@ -185,7 +192,7 @@ export interface Repository {
     limit: number,
   ): Page<IssueFeedback> | undefined;
   /** All user feedback, of every project, linked or not, newest first. */
-  listFeedback(cursor: string | undefined, limit: number): Page<FeedbackEntry>;
+  listFeedback(filter: FeedbackFilter): Page<FeedbackEntry>;
   attachment(id: number): AttachmentFile | undefined;
   /** Returns the ids that exist (and were changed). */
   setStatus(ids: readonly number[], status: IssueStatus, now: number): number[];
