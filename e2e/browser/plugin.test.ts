@@ -140,6 +140,14 @@ test('the user feedback page lists all of it, newest first; feedback about an er
   expect(texts[dana]).toContain(issue.title);
   expect(texts[eli]).toContain('Eli · ');
   await page.screenshot({ path: join(screenshots, 'feedback.png') });
+  // A search asks the tracker for what it finds: Eli's words, not Dana's.
+  await page.getByTestId(testIds.feedback.search).fill('RECEIPTS');
+  await page.getByTestId(testIds.feedback.search).press('Enter');
+  await page.waitForURL((url) => url.searchParams.get('q') === 'RECEIPTS');
+  await entries.filter({ hasText: 'The cart page went blank.' }).waitFor({ state: 'detached' });
+  expect(await entries.allInnerTexts()).toEqual([expect.stringContaining('Eli · ')]);
+  await page.goto(app('feedback'));
+  await entries.nth(dana).waitFor();
   await entries.nth(dana).getByRole('link', { name: issue.title }).click();
   await page.getByTestId(testIds.issue.title).waitFor();
   expect(new URL(page.url()).pathname).toMatch(new RegExp(`/issues/${issue.id}$`));

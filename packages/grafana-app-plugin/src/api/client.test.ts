@@ -165,7 +165,7 @@ describe('ProxyTrackerApi', () => {
     const { backend } = fakeBackend({
       [`GET ${BASE}/issues/7/events?cursor=c1&limit=10`]: { data: { items: [], nextCursor: null } },
       [`GET ${BASE}/issues/7/feedback?limit=20`]: { data: { items: [{ id: 1 }], nextCursor: null } },
-      [`GET ${BASE}/feedback?cursor=f%2B2&limit=50`]: { data: { items: [{ id: 2 }], nextCursor: null } },
+      [`GET ${BASE}/feedback?q=pay+now&cursor=f%2B2&limit=50`]: { data: { items: [{ id: 2 }], nextCursor: null } },
       [`GET ${BASE}/stats`]: { data: { lastHour: 1 } },
       [`GET ${BASE}/sessions?q=req&hasErrors=true&limit=200`]: { data: { items: [] } },
       [`GET ${BASE}/sessions/req%3F42%23a%20b`]: { data: { id: 'req?42#a b' } },
@@ -175,7 +175,10 @@ describe('ProxyTrackerApi', () => {
     const api = new ProxyTrackerApi(() => backend);
     await expect(api.issueEvents(7, 'c1', 10)).resolves.toEqual({ items: [], nextCursor: null });
     await expect(api.issueFeedback(7, undefined, 20)).resolves.toEqual({ items: [{ id: 1 }], nextCursor: null });
-    await expect(api.listFeedback('f+2', 50)).resolves.toEqual({ items: [{ id: 2 }], nextCursor: null });
+    await expect(api.listFeedback({ q: 'pay now', cursor: 'f+2', limit: 50 })).resolves.toEqual({
+      items: [{ id: 2 }],
+      nextCursor: null,
+    });
     await expect(api.stats()).resolves.toEqual({ lastHour: 1 });
     await expect(api.listSessions({ q: 'req', hasErrors: true, limit: 200 })).resolves.toEqual({ items: [] });
     await expect(api.getSession('req?42#a b')).resolves.toEqual({ id: 'req?42#a b' });
@@ -355,7 +358,7 @@ describe('ProxyTrackerApi: a read whose signal aborts', () => {
     ],
     [
       'listFeedback',
-      (api, signal) => api.listFeedback(undefined, 50, { signal }),
+      (api, signal) => api.listFeedback({ limit: 50 }, { signal }),
       `GET ${BASE}/feedback?limit=50`,
       'loading user feedback',
     ],

@@ -4,6 +4,7 @@ import { TRACKER_API_BASE, sessionIdProblem } from '../constants';
 import type {
   BulkStatusResult,
   FeedbackEntry,
+  FeedbackQuery,
   IssueDetail,
   IssueFeedback,
   IssueQuery,
@@ -35,7 +36,7 @@ export interface TrackerApi {
   /** What users wrote about the issue's events, newest first (the feedback the tracker linked to it). */
   issueFeedback(id: number, cursor?: string, limit?: number, options?: ReadOptions): Promise<Page<IssueFeedback>>;
   /** All user feedback, newest first: with its issue where the tracker linked it to one. */
-  listFeedback(cursor?: string, limit?: number, options?: ReadOptions): Promise<Page<FeedbackEntry>>;
+  listFeedback(query: FeedbackQuery, options?: ReadOptions): Promise<Page<FeedbackEntry>>;
   setStatus(id: number, status: IssueStatus): Promise<IssueDetail>;
   setStatuses(ids: number[], status: IssueStatus): Promise<BulkStatusResult>;
   stats(options?: ReadOptions): Promise<Stats>;
@@ -250,10 +251,10 @@ export class ProxyTrackerApi implements TrackerApi {
     );
   }
 
-  listFeedback(cursor?: string, limit?: number, options?: ReadOptions) {
+  listFeedback(query: FeedbackQuery, options?: ReadOptions) {
     return this.request<Page<FeedbackEntry>>(
       'loading user feedback',
-      { method: 'GET', path: `/feedback${queryString({ cursor, limit })}` },
+      { method: 'GET', path: `/feedback${queryString({ ...query })}` },
       options?.signal
     );
   }

@@ -2,6 +2,7 @@ import { type ReadOptions, type TrackerApi, TrackerError, abortedError } from '.
 import type {
   BulkStatusResult,
   FeedbackEntry,
+  FeedbackQuery,
   IssueDetail,
   IssueFeedback,
   IssueQuery,
@@ -206,8 +207,14 @@ export class FakeTrackerApi implements TrackerApi {
     );
   }
 
-  listFeedback(cursor?: string, limit = 50, options?: ReadOptions): Promise<Page<FeedbackEntry>> {
-    return this.answer('listFeedback', [cursor, limit], options, () => pageOf(this.data.allFeedback, cursor, limit));
+  listFeedback(query: FeedbackQuery, options?: ReadOptions): Promise<Page<FeedbackEntry>> {
+    return this.answer('listFeedback', [query], options, () => {
+      const q = query.q?.toLowerCase();
+      const found = (this.data.allFeedback ?? []).filter(
+        (f) => !q || [f.message, f.name, f.email].some((text) => text.toLowerCase().includes(q))
+      );
+      return pageOf(found, query.cursor, query.limit ?? 50);
+    });
   }
 
   setStatus(id: number, status: IssueStatus): Promise<IssueDetail> {

@@ -121,6 +121,14 @@ export interface SentryBreadcrumb {
   data?: Record<string, unknown>;
 }
 
+/** `GET /feedback`: all user feedback, or what a search finds in its message, name or address. */
+export interface FeedbackQuery {
+  q?: string;
+  /** The `nextCursor` of the page before. */
+  cursor?: string;
+  limit?: number;
+}
+
 export interface SessionQuery {
   q?: string;
   service?: string;

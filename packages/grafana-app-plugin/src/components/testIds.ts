@@ -65,6 +65,7 @@ export const testIds = {
   },
   feedback: {
     container: 'data-testid feedback-page',
+    search: 'data-testid feedback-search',
     list: 'data-testid feedback-list',
     more: 'data-testid feedback-more',
   },

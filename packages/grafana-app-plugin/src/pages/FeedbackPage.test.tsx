@@ -65,6 +65,33 @@ describe('User feedback page', () => {
     expect(await screen.findByTestId(testIds.issue.title)).toHaveTextContent(ISSUES[0].title);
   });
 
+  test('searches the message, name and address, the search kept in the URL; a search that finds none says so', async () => {
+    const fake = new FakeTrackerApi({
+      allFeedback: [
+        { ...entry(2, 'The pay button spun'), name: 'Ana' },
+        { ...entry(1, 'Love it'), name: 'Bo' },
+      ],
+    });
+    renderApp(URL, fake);
+    await screen.findByTestId(testIds.feedback.list);
+    await userEvent.type(screen.getByTestId(testIds.feedback.search), 'PAY{enter}');
+    await waitFor(() =>
+      expect(entries().map((li) => li.querySelector('p')?.textContent)).toEqual(['The pay button spun'])
+    );
+    expect(fake.callsOf('listFeedback')).toEqual([[{ limit: 50 }], [{ q: 'PAY', limit: 50 }]]);
+    await userEvent.clear(screen.getByTestId(testIds.feedback.search));
+    await userEvent.type(screen.getByTestId(testIds.feedback.search), 'nobody wrote this{enter}');
+    expect(await screen.findByTestId(testIds.state.empty)).toHaveTextContent('No user feedback matches this search.');
+  });
+
+  test('opened with a search in its URL, asks for it', async () => {
+    const fake = new FakeTrackerApi({ allFeedback: [entry(1, 'Love it')] });
+    renderApp(`${URL}?q=love`, fake);
+    await screen.findByTestId(testIds.feedback.list);
+    expect(screen.getByTestId(testIds.feedback.search)).toHaveValue('love');
+    expect(fake.callsOf('listFeedback')).toEqual([[{ q: 'love', limit: 50 }]]);
+  });
+
   test('an empty list says how feedback is sent', async () => {
     renderApp(URL, new FakeTrackerApi());
     expect(await screen.findByTestId(testIds.state.empty)).toHaveTextContent(
@@ -84,7 +111,7 @@ describe('User feedback page pages through the tracker with nextCursor', () => {
   test('"Load older feedback" asks for the next page with its cursor and appends it, focus on the first it added', async () => {
     const { backend, requests } = fakeBackend({
       [`GET ${TRACKER}?limit=50`]: { items: [entry(3, 'three'), entry(2, 'two')], nextCursor: 'c1' },
-      [`GET ${TRACKER}?cursor=c1&limit=50`]: { items: [entry(1, 'one')], nextCursor: null },
+      [`GET ${TRACKER}?limit=50&cursor=c1`]: { items: [entry(1, 'one')], nextCursor: null },
     });
     renderApp(URL, new ProxyTrackerApi(() => backend));
     await screen.findByTestId(testIds.feedback.list);
@@ -96,7 +123,7 @@ describe('User feedback page pages through the tracker with nextCursor', () => {
     // The button left with the last page; focus went to the entry it added, not the page's start.
     expect(screen.queryByTestId(testIds.feedback.more)).toBeNull();
     expect(entries()[2]).toHaveFocus();
-    expect(requests).toEqual([`GET ${TRACKER}?limit=50`, `GET ${TRACKER}?cursor=c1&limit=50`]);
+    expect(requests).toEqual([`GET ${TRACKER}?limit=50`, `GET ${TRACKER}?limit=50&cursor=c1`]);
   });
 
   test('a further page that fails keeps the feedback shown and says why', async () => {
@@ -107,7 +134,7 @@ describe('User feedback page pages through the tracker with nextCursor', () => {
     await screen.findByTestId(testIds.feedback.list);
     await userEvent.click(screen.getByTestId(testIds.feedback.more));
     expect(
-      await screen.findByText(`loading user feedback: not found: no fake for GET ${TRACKER}?cursor=stale&limit=50`)
+      await screen.findByText(`loading user feedback: not found: no fake for GET ${TRACKER}?limit=50&cursor=stale`)
     ).toBeInTheDocument();
     expect(entries().map((li) => li.querySelector('p')?.textContent)).toEqual(['two']);
   });
@@ -131,6 +158,6 @@ describe('User feedback page pages through the tracker with nextCursor', () => {
     expect(screen.getByTestId(testIds.feedback.more)).toHaveTextContent('Loading…');
     expect(unsubscribed).toEqual([]);
     unmount();
-    expect(unsubscribed).toEqual([`${TRACKER}?cursor=c1&limit=50`]);
+    expect(unsubscribed).toEqual([`${TRACKER}?limit=50&cursor=c1`]);
   });
 });

@@ -1,15 +1,17 @@
 import React, { useRef } from 'react';
 import { css } from '@emotion/css';
 import { PluginPage } from '@grafana/runtime';
-import { useStyles2 } from '@grafana/ui';
+import { Field, useStyles2 } from '@grafana/ui';
 import { useTrackerApi } from '../api/context';
 import type { FeedbackEntry } from '../api/types';
+import { DebouncedInput } from '../components/DebouncedInput';
 import { LoadMore } from '../components/LoadMore';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { testIds } from '../components/testIds';
 import { useAsync } from '../components/useAsync';
 import { useFocusNewItem } from '../components/useFocusNewItem';
 import { useMorePages } from '../components/useMorePages';
+import { useQueryParams } from '../components/useQueryParams';
 import { UserFeedback } from '../components/UserFeedback';
 import { FEEDBACK_PAGE_SIZE } from '../constants';
 
@@ -27,15 +29,15 @@ const joinPages = (shown: readonly FeedbackEntry[], page: readonly FeedbackEntry
 export function FeedbackPage() {
   const s = useStyles2(getStyles);
   const api = useTrackerApi();
-  const { value, error, loading, reload } = useAsync(
-    (signal) => api.listFeedback(undefined, FEEDBACK_PAGE_SIZE, { signal }),
-    [api]
-  );
+  const [params, set] = useQueryParams();
+  const q = params.get('q') || undefined;
+  const query = { q, limit: FEEDBACK_PAGE_SIZE };
+  const { value, error, loading, reload } = useAsync((signal) => api.listFeedback(query, { signal }), [api, q]);
   const more = useMorePages(
     value,
     loading,
-    'feedback',
-    (cursor, signal) => api.listFeedback(cursor, FEEDBACK_PAGE_SIZE, { signal }),
+    q ?? '',
+    (cursor, signal) => api.listFeedback({ ...query, cursor }, { signal }),
     joinPages
   );
   const listRef = useRef<HTMLDivElement>(null);
@@ -45,12 +47,28 @@ export function FeedbackPage() {
   return (
     <PluginPage>
       <div data-testid={testIds.feedback.container} ref={listRef} className={s.page}>
+        <Field label="Search">
+          <DebouncedInput
+            label="Search user feedback"
+            testId={testIds.feedback.search}
+            placeholder="Words, a name or an address"
+            width={40}
+            value={q ?? ''}
+            onChange={(v) => set('q', v)}
+          />
+        </Field>
         {error ? (
           <ErrorState error={error} onRetry={reload} />
-        ) : !value ? (
+        ) : loading && !value ? (
           <Loading text="Loading user feedback…" />
         ) : more.items.length === 0 ? (
-          <Empty message="No user feedback yet. Sentry SDKs send it with captureFeedback or the feedback widget." />
+          <Empty
+            message={
+              q
+                ? 'No user feedback matches this search.'
+                : 'No user feedback yet. Sentry SDKs send it with captureFeedback or the feedback widget.'
+            }
+          />
         ) : (
           <UserFeedback feedback={more.items} empty="" testId={testIds.feedback.list} focusable />
         )}
