@@ -8,6 +8,7 @@ import { openSqlite } from './store/sqlite';
 import { rawPost } from './testing/raw-post';
 import { startTestTracker, type TestTracker } from './testing/test-tracker';
 import { runTestApp } from './testing/test-app';
+import { metricsText as trackerMetrics, sample } from './testing/tracker-reads';
 
 type Name = 'sdk' | 'raw' | 'tiny' | 'labels';
 let setup: TestTracker<Name>;
@@ -43,12 +44,7 @@ const stored = (n: number) => {
   }
 };
 
-const metricsText = async () => (await fetch(`${setup.tracker.url}/metrics`)).text();
-/** The sample of the line `name{labels}` as written, 0 when there is none. */
-const sample = (text: string, series: string) => {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? 0 : Number(line.slice(series.length + 1));
-};
+const metricsText = () => trackerMetrics(setup.tracker.url);
 const discarded = (text: string, project: string, reason: string, category: string) =>
   sample(
     text,

@@ -7,7 +7,7 @@ import { openSqlite } from './store/sqlite';
 import { rawPost } from './testing/raw-post';
 import { runTestApp } from './testing/test-app';
 import { startTestTracker, type TestTracker } from './testing/test-tracker';
-import { apiGet, onlyEvent, tableRows } from './testing/tracker-reads';
+import { apiGet, metricsText, onlyEvent, sample, tableRows } from './testing/tracker-reads';
 
 type Name = 'sdk' | 'raw' | 'other';
 let setup: TestTracker<Name>;
@@ -69,6 +69,12 @@ const send = (p: Project, header: object, ...items: string[]) =>
   );
 
 const feedbackRows = () => tableRows(setup.dir, 'feedback');
+/** The pieces of feedback /metrics counts for the project named `project`. */
+const counted = async (project: Name) =>
+  sample(
+    await metricsText(setup.tracker.url),
+    `beacon_tracker_feedback_ingested_total{project="${project}"}`,
+  );
 
 describe('the real @sentry/node SDK', () => {
   it('sends captureFeedback and a user report about an error: both listed with its event, the text scrubbed', async () => {
@@ -109,6 +115,7 @@ describe('the real @sentry/node SDK', () => {
       { projectId: projects.sdk.id, eventId: event.id, issue, name: 'Bo' },
       { projectId: projects.sdk.id, name: 'Cy' },
     ]);
+    expect(await counted('sdk')).toBe(3);
     expect(written(items.filter((f) => f.name === 'Cy'))).toEqual([
       { projectId: projects.sdk.id, name: 'Cy', email: '', message: 'Love the new checkout page' },
     ]);
@@ -148,6 +155,7 @@ describe('feedback in raw envelopes', () => {
 
   it('keeps feedback that names no event, and feedback sent beside its event', async () => {
     const before = feedbackRows();
+    const countedBefore = await counted('raw');
     const alone = await send(
       projects.raw,
       {},
@@ -155,6 +163,7 @@ describe('feedback in raw envelopes', () => {
     );
     expect(alone.status).toBe(200);
     expect(feedbackRows()).toBe(before + 1);
+    expect(await counted('raw')).toBe(countedBefore + 1);
     const newest = (
       (await (await apiGet(setup.tracker.url, '/feedback?limit=1')).json()) as {
         items: (Listed & Entry)[];
@@ -176,6 +185,7 @@ describe('feedback in raw envelopes', () => {
 
   it('refuses feedback that is not feedback (400), naming the item, and stores nothing of the envelope', async () => {
     const before = feedbackRows();
+    const countedBefore = await counted('raw');
     const cases: [string, string][] = [
       [
         item('user_report', { event_id: eventId(4), name: 7 }),
@@ -210,6 +220,7 @@ describe('feedback in raw envelopes', () => {
       expect(answer.headers['x-sentry-error']).toContain(message);
     }
     expect(feedbackRows()).toBe(before);
+    expect(await counted('raw')).toBe(countedBefore);
     const issues = await apiGet(setup.tracker.url, '/issues?q=never%20stored');
     expect(((await issues.json()) as { items: unknown[] }).items).toEqual([]);
   });

@@ -8,6 +8,7 @@ import type { Project } from './projects';
 import type { RunningTracker } from './main';
 import { startTestTracker, type TestTracker } from './testing/test-tracker';
 import { runTestApp } from './testing/test-app';
+import { metricsText, sample as sampleOf } from './testing/tracker-reads';
 
 let setup: TestTracker<'platform'>;
 let tracker: RunningTracker;
@@ -363,11 +364,7 @@ describe('debug sessions', () => {
 
   it("counts the transactions it drops by Relay's reason, and the operations of those it keeps", async () => {
     /** A sample's value on /metrics, 0 while the series does not exist. */
-    const sample = async (series: string) => {
-      const text = await (await fetch(`${tracker.url}/metrics`)).text();
-      const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-      return line ? Number(line.slice(series.length + 1)) : 0;
-    };
+    const sample = async (series: string) => sampleOf(await metricsText(tracker.url), series);
     const invalid = 'beacon_tracker_dropped_transactions_total{reason="invalid_transaction"}';
     const outOfRange = 'beacon_tracker_dropped_transactions_total{reason="timestamp"}';
     const kept = `beacon_tracker_spans_ingested_total{project="${project.name}",service="drop-count"}`;

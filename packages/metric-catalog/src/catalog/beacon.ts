@@ -69,6 +69,15 @@ export const trackingServer = {
     targetLabels,
     exporter: 'beacon-tracking-server',
   }),
+  feedbackIngested: defineMetric({
+    name: 'beacon_tracker_feedback_ingested_total',
+    type: 'counter',
+    help: 'Pieces of user feedback stored (Sentry user_report and feedback items), by project.',
+    unit: 'messages',
+    labels: ['project'],
+    targetLabels,
+    exporter: 'beacon-tracking-server',
+  }),
   clientDiscards: defineMetric({
     name: 'beacon_tracker_client_discarded_events_total',
     type: 'counter',

@@ -127,7 +127,10 @@ export function createApp(deps: AppDeps): RequestListener {
       await writer.writeTraces(projectId, operations, []);
       countSpans(projectName(projectId), operations);
     },
-    storeFeedback: (projectId, feedback) => writer.writeFeedback(projectId, now(), feedback),
+    storeFeedback: async (projectId, feedback) => {
+      await writer.writeFeedback(projectId, now(), feedback);
+      metrics.feedbackIngested.inc({ project: projectName(projectId) }, feedback.length);
+    },
     now,
     onRejected: (reason) => metrics.rejectedRequests.inc({ reason }),
     onDroppedTransaction: (reason) => metrics.droppedTransactions.inc({ reason }),

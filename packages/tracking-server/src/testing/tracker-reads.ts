@@ -1,5 +1,5 @@
 // What the HTTP tests read back of a test tracker (test-tracker.ts): through its API with the
-// test token, and straight from its database on a connection of the test's own.
+// test token, its /metrics, and straight from its database on a connection of the test's own.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -26,6 +26,15 @@ export async function onlyEvent<T>(url: string, title: string): Promise<T> {
   if (events.items.length !== 1)
     throw new Error(`expected one event of ${JSON.stringify(title)}, found ${events.items.length}`);
   return events.items[0] as T;
+}
+
+/** The tracker's /metrics page, as Prometheus scrapes it. */
+export const metricsText = async (url: string) => (await fetch(`${url}/metrics`)).text();
+
+/** The sample of the line `name{labels}` as /metrics writes it, 0 while there is none. */
+export function sample(text: string, series: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? 0 : Number(line.slice(series.length + 1));
 }
 
 /** The rows of `table` in the database of the tracker whose data directory is `dir`. */
