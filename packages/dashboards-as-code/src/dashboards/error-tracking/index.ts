@@ -3,6 +3,9 @@
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { by, catalog, histogramSelector, re, selector } from '@beacon/metric-catalog';
 import {
+  COUNT_MIN_INTERVAL,
+  IN_EACH_INTERVAL,
+  increasePerInterval,
   newDashboard,
   rate,
   row,
@@ -16,8 +19,15 @@ export const UID = 'beacon-error-tracking';
 /** The app plugin's nested panel listing error issues (DESIGN.md). */
 export const ISSUES_PANEL = 'beacon-issues-panel';
 
-const { errorsTracked, newIssues, openIssues, ingestDuration, rejectedRequests, clientDiscards } =
-  catalog.trackingServer;
+const {
+  errorsTracked,
+  newIssues,
+  openIssues,
+  ingestDuration,
+  rejectedRequests,
+  clientDiscards,
+  feedbackIngested,
+} = catalog.trackingServer;
 
 /** The tracker's `service` label names the reporting service, not the tracker itself. */
 const reported = { service: re('$service') } as const;
@@ -164,6 +174,20 @@ function ingestRow(d: dashboard.DashboardBuilder): void {
           {
             expr: `sum ${by(clientDiscards, ['reason', 'category'])} (${rate(selector(clientDiscards))})`,
             legend: '{{reason}} {{category}}',
+          },
+        ],
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
+        title: 'User feedback',
+        description: `Pieces of user feedback stored ${IN_EACH_INTERVAL}, per project: what users wrote about an error, or about nothing in particular (Sentry's feedback widget). The app's User feedback page lists them.`,
+        unit: UNIT.count,
+        minInterval: COUNT_MIN_INTERVAL,
+        queries: [
+          {
+            expr: `sum ${by(feedbackIngested, ['project'])} (${increasePerInterval(selector(feedbackIngested))})`,
+            legend: '{{project}}',
           },
         ],
       }),
