@@ -68,19 +68,19 @@ describe('user_report items', () => {
     }
   });
 
-  it("cuts text at the lengths Sentry's model keeps, never through a surrogate pair", () => {
+  it("cuts text at the lengths Sentry's model keeps, counting characters as Python does: an emoji is one", () => {
     const read = readFeedback(
       itemOf('user_report', {
         event_id: ID,
-        name: `${'n'.repeat(127)}😀`,
-        email: 'e'.repeat(80),
+        name: `${'😀'.repeat(128)}x`,
+        email: `${'e'.repeat(74)}😀😀`,
         comments: 'c'.repeat(5000),
       }),
       1,
       notScrubbing,
     );
-    expect(read.name).toBe('n'.repeat(127));
-    expect(read.email).toBe('e'.repeat(75));
+    expect(read.name).toBe('😀'.repeat(128));
+    expect(read.email).toBe(`${'e'.repeat(74)}😀`);
     expect(read.message).toBe('c'.repeat(4096));
   });
 
@@ -199,7 +199,7 @@ describe('any JSON', () => {
         }
         for (const key of ['name', 'email', 'message', 'url'] as const) {
           const value = read[key] ?? '';
-          expect(value.length).toBeLessThanOrEqual(FEEDBACK_LIMITS[key]);
+          expect([...value].length).toBeLessThanOrEqual(FEEDBACK_LIMITS[key]);
           // Never cut between the halves of a surrogate pair (the strings sent are whole).
           expect(value).not.toMatch(/[\ud800-\udbff]$/);
         }

@@ -99,9 +99,18 @@ export function readFeedback(item: EnvelopeItem, index: number, scrub: Scrubber)
   };
 }
 
-/** The first `max` UTF-16 units of `s`, less one where that would split a surrogate pair. */
+/**
+ * The first `max` characters of `s`, counted as Sentry's model counts them: in code points
+ * (Python's len), so an emoji is one, and no surrogate pair is split.
+ */
 function cut(s: string, max: number): string {
-  if (s.length <= max) return s;
-  const last = s.charCodeAt(max - 1);
-  return s.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
+  if (s.length <= max) return s; // never more code points than UTF-16 units
+  let units = 0;
+  let kept = 0;
+  for (const char of s) {
+    if (kept === max) break;
+    units += char.length;
+    kept += 1;
+  }
+  return s.slice(0, units);
 }
