@@ -50,6 +50,7 @@ export const testIds = {
     attachments: 'data-testid issue-attachments',
     feedback: 'data-testid issue-feedback',
     eventFeedback: 'data-testid issue-event-feedback',
+    olderFeedback: 'data-testid issue-older-feedback',
     events: 'data-testid issue-events',
     olderEvents: 'data-testid issue-older-events',
     sessionLink: 'data-testid issue-session-link',

@@ -15,6 +15,12 @@ export interface MorePages<T> {
 }
 
 /**
+ * A page joined to a list paged by the tracker's keyset cursors (past the last item shown), whose
+ * pages never overlap: what comes meanwhile goes before the first page, never into a later one.
+ */
+export const appendPage = <T>(shown: readonly T[], page: readonly T[]): T[] => [...shown, ...page];
+
+/**
  * "Load more" paging after a first page (loaded by useAsync). Further pages are kept with the
  * first page they follow, so a new first page (another query, a reload) drops them; one on its way
  * is cancelled when `key` (what the first page was asked with) changes, or on leaving. `join`

@@ -3,23 +3,16 @@ import { css } from '@emotion/css';
 import { PluginPage } from '@grafana/runtime';
 import { Field, useStyles2 } from '@grafana/ui';
 import { useTrackerApi } from '../api/context';
-import type { FeedbackEntry } from '../api/types';
 import { DebouncedInput } from '../components/DebouncedInput';
 import { LoadMore } from '../components/LoadMore';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { testIds } from '../components/testIds';
 import { useAsync } from '../components/useAsync';
 import { useFocusNewItem } from '../components/useFocusNewItem';
-import { useMorePages } from '../components/useMorePages';
+import { appendPage, useMorePages } from '../components/useMorePages';
 import { useQueryParams } from '../components/useQueryParams';
 import { UserFeedback } from '../components/UserFeedback';
 import { FEEDBACK_PAGE_SIZE } from '../constants';
-
-/**
- * The tracker pages feedback by when it came (a cursor past the last one shown): what comes in
- * meanwhile goes before the first page, never into a later one, so pages join end to end.
- */
-const joinPages = (shown: readonly FeedbackEntry[], page: readonly FeedbackEntry[]) => [...shown, ...page];
 
 /**
  * Every piece of user feedback the tracker keeps, newest first: what users wrote about an error,
@@ -38,7 +31,7 @@ export function FeedbackPage() {
     loading,
     q ?? '',
     (cursor, signal) => api.listFeedback({ ...query, cursor }, { signal }),
-    joinPages
+    appendPage
   );
   const listRef = useRef<HTMLDivElement>(null);
   const expectMore = useFocusNewItem(listRef, more.items.length, Boolean(more.nextCursor), 'li');

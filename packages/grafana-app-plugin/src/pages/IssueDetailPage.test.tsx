@@ -305,7 +305,8 @@ describe('Issue detail page', () => {
         `Bo · 2026-11-22 11:51:00.000 UTC · event ${EVENT_1.id.slice(0, 8)}first`,
       ]);
       expect(fake.callsOf('issueFeedback')).toEqual([[1, undefined, 20]]);
-      expect(screen.queryByText(/The newest 20 are shown/)).toBeNull();
+      // All of it came in the first page: nothing older to ask for.
+      expect(screen.queryByTestId(testIds.issue.olderFeedback)).toBeNull();
     } finally {
       setTimeZoneResolver(() => 'browser');
     }
@@ -334,7 +335,7 @@ describe('Issue detail page', () => {
     expect(screen.queryByTestId(testIds.issue.feedback)).toBeNull();
   });
 
-  test('says when only the newest feedback is shown, and a failure to load it leaves the rest of the page', async () => {
+  test("pages the issue's feedback 20 at a time, focus on the first piece added; a failure to load it leaves the rest of the page", async () => {
     const many = Array.from({ length: 21 }, (_, i) => ({
       id: i + 1,
       eventId: EVENT_1.id,
@@ -343,9 +344,23 @@ describe('Issue detail page', () => {
       email: '',
       message: `#${i}`,
     }));
-    const { unmount } = renderApp(url(1), api({ feedback: { 1: many } }));
-    expect(await screen.findByText('The newest 20 are shown.')).toBeInTheDocument();
-    expect(within(screen.getByTestId(testIds.issue.feedback)).getAllByRole('listitem')).toHaveLength(20);
+    const fake = api({ feedback: { 1: many } });
+    const { unmount } = renderApp(url(1), fake);
+    const list = await screen.findByTestId(testIds.issue.feedback);
+    const messages = () =>
+      within(list)
+        .getAllByRole('listitem')
+        .map((li) => li.querySelector('p')?.textContent);
+    expect(messages()).toEqual(many.slice(0, 20).map((f) => f.message));
+    await userEvent.click(screen.getByTestId(testIds.issue.olderFeedback));
+    await waitFor(() => expect(messages()).toHaveLength(21));
+    expect(messages()[20]).toBe('#20');
+    expect(within(list).getAllByRole('listitem')[20]).toHaveFocus();
+    expect(screen.queryByTestId(testIds.issue.olderFeedback)).toBeNull();
+    expect(fake.callsOf('issueFeedback')).toEqual([
+      [1, undefined, 20],
+      [1, '20', 20],
+    ]);
     unmount();
     renderApp(
       url(1),

@@ -25,6 +25,8 @@ import { Empty, ErrorState, Loading } from '../components/States';
 import { testIds } from '../components/testIds';
 import { useAsync } from '../components/useAsync';
 import { useFocusNewItem } from '../components/useFocusNewItem';
+import { appendPage, useMorePages } from '../components/useMorePages';
+import { LoadMore } from '../components/LoadMore';
 import { UserFeedback } from '../components/UserFeedback';
 import { EVENTS_PAGE_SIZE, ROUTES, prefixRoute, sessionIdFitsPath, sessionUrl } from '../constants';
 
@@ -36,8 +38,8 @@ const GROUPING_EXPLAINED: Record<string, string> = {
   message: 'No exception: events with the same message template join this issue.',
 };
 
-/** The user feedback the side column lists: the newest, without paging (each event lists all of its own). */
-const ISSUE_FEEDBACK_SHOWN = 20;
+/** The user feedback the side column lists a page at a time, newest first. */
+const ISSUE_FEEDBACK_PAGE = 20;
 const NO_FEEDBACK: Page<IssueFeedback> = { items: [], nextCursor: null };
 
 interface EventsState {
@@ -72,8 +74,23 @@ export function IssueDetailPage() {
   );
   const feedback = useAsync<Page<IssueFeedback>>(
     (signal) =>
-      valid ? api.issueFeedback(id, undefined, ISSUE_FEEDBACK_SHOWN, { signal }) : Promise.resolve(NO_FEEDBACK),
+      valid ? api.issueFeedback(id, undefined, ISSUE_FEEDBACK_PAGE, { signal }) : Promise.resolve(NO_FEEDBACK),
     [api, id]
+  );
+  // Not the last issue's first page while this one's is on its way (useAsync keeps it).
+  const moreFeedback = useMorePages(
+    feedback.loading ? undefined : feedback.value,
+    feedback.loading,
+    String(id),
+    (cursor, signal) => api.issueFeedback(id, cursor, ISSUE_FEEDBACK_PAGE, { signal }),
+    appendPage
+  );
+  const feedbackRef = useRef<HTMLDivElement>(null);
+  const expectMoreFeedback = useFocusNewItem(
+    feedbackRef,
+    moreFeedback.items.length,
+    Boolean(moreFeedback.nextCursor),
+    'li'
   );
   // The answer to a status change replaces the loaded issue.
   const [changed, setChanged] = useState<IssueDetail>();
@@ -337,16 +354,22 @@ export function IssueDetailPage() {
               // Another issue's feedback is not shown while this one's is on its way.
               <Loading text="Loading user feedback…" />
             ) : (
-              <>
+              <div ref={feedbackRef}>
                 <UserFeedback
-                  feedback={feedback.value.items}
+                  feedback={moreFeedback.items}
                   empty="No user feedback linked to this issue."
                   testId={testIds.issue.feedback}
+                  focusable
                 />
-                {feedback.value.nextCursor && (
-                  <Text color="secondary">The newest {ISSUE_FEEDBACK_SHOWN} are shown.</Text>
-                )}
-              </>
+                <LoadMore
+                  more={moreFeedback}
+                  firstLoading={feedback.loading}
+                  onClick={() => moreFeedback.loadMore() && expectMoreFeedback()}
+                  label="Older feedback"
+                  tooltip="Load older feedback on this issue"
+                  testId={testIds.issue.olderFeedback}
+                />
+              </div>
             )}
 
             {event && (
