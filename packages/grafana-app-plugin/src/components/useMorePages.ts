@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState } from 'react';
+import { type RefObject, useEffect, useRef, useState } from 'react';
 import { isAborted } from '../api/client';
 import type { Page } from '../api/types';
+import { useFocusNewItem } from './useFocusNewItem';
 
 export interface MorePages<T> {
   /** The first page's items with every further page's joined on. */
@@ -10,8 +11,8 @@ export interface MorePages<T> {
   loading: boolean;
   /** Why the last further page failed; the list shown stays. */
   error?: string;
-  /** Asks for the next page; false when there is none to ask for now (none, or one on its way). */
-  loadMore: () => boolean;
+  /** Asks for the next page, unless there is none to ask for now (none, or one on its way). */
+  loadMore: () => void;
 }
 
 /**
@@ -24,15 +25,25 @@ export const appendPage = <T>(shown: readonly T[], page: readonly T[]): T[] => [
  * "Load more" paging after a first page (loaded by useAsync). Further pages are kept with the
  * first page they follow, so a new first page (another query, a reload) drops them; one on its way
  * is cancelled when `key` (what the first page was asked with) changes, or on leaving. `join`
- * appends a page to what is shown: a list whose order moves under it keeps one row per item.
+ * appends a page to what is shown: a list whose order moves under it keeps one row per item. Once
+ * a page has come, focus goes to the first item it added (useFocusNewItem: `focus.items` selects
+ * the list's items in `focus.container`).
  */
-export function useMorePages<T>(
-  first: Page<T> | undefined,
-  firstLoading: boolean,
-  key: string,
-  fetchPage: (cursor: string, signal: AbortSignal) => Promise<Page<T>>,
-  join: (shown: readonly T[], page: readonly T[]) => T[]
-): MorePages<T> {
+export function useMorePages<T>({
+  first,
+  firstLoading,
+  key,
+  fetchPage,
+  join,
+  focus,
+}: {
+  first: Page<T> | undefined;
+  firstLoading: boolean;
+  key: string;
+  fetchPage: (cursor: string, signal: AbortSignal) => Promise<Page<T>>;
+  join: (shown: readonly T[], page: readonly T[]) => T[];
+  focus: { container: RefObject<HTMLElement>; items: string };
+}): MorePages<T> {
   const [more, setMore] = useState<{
     first: Page<T>;
     items: T[];
@@ -45,11 +56,13 @@ export function useMorePages<T>(
   const nextCursor = extra ? extra.nextCursor : (first?.nextCursor ?? null);
   const request = useRef<AbortController | undefined>(undefined);
   useEffect(() => () => request.current?.abort(), [key]);
+  const expectMore = useFocusNewItem(focus.container, items.length, Boolean(nextCursor), focus.items);
   const loadMore = () => {
     // While a new first page loads, the list and its cursor are the old one's: not paged on.
     if (!first || !nextCursor || extra?.loading || firstLoading) {
-      return false;
+      return;
     }
+    expectMore();
     const shown = extra?.items ?? [];
     setMore({ first, items: shown, nextCursor, loading: true });
     const controller = new AbortController();
@@ -64,7 +77,6 @@ export function useMorePages<T>(
       (e: Error) =>
         isAborted(e) || setMore((m) => (m?.first === first ? { ...m, loading: false, error: e.message } : m))
     );
-    return true;
   };
   return { items, nextCursor, loading: extra?.loading ?? false, error: extra?.error, loadMore };
 }

@@ -8,7 +8,6 @@ import { LoadMore } from '../components/LoadMore';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { testIds } from '../components/testIds';
 import { useAsync } from '../components/useAsync';
-import { useFocusNewItem } from '../components/useFocusNewItem';
 import { appendPage, useMorePages } from '../components/useMorePages';
 import { useQueryParams } from '../components/useQueryParams';
 import { UserFeedback } from '../components/UserFeedback';
@@ -26,16 +25,15 @@ export function FeedbackPage() {
   const q = params.get('q') || undefined;
   const query = { q, limit: FEEDBACK_PAGE_SIZE };
   const { value, error, loading, reload } = useAsync((signal) => api.listFeedback(query, { signal }), [api, q]);
-  const more = useMorePages(
-    value,
-    loading,
-    q ?? '',
-    (cursor, signal) => api.listFeedback({ ...query, cursor }, { signal }),
-    appendPage
-  );
   const listRef = useRef<HTMLDivElement>(null);
-  const expectMore = useFocusNewItem(listRef, more.items.length, Boolean(more.nextCursor), 'li');
-  const loadMore = () => more.loadMore() && expectMore();
+  const more = useMorePages({
+    first: value,
+    firstLoading: loading,
+    key: q ?? '',
+    fetchPage: (cursor, signal) => api.listFeedback({ ...query, cursor }, { signal }),
+    join: appendPage,
+    focus: { container: listRef, items: 'li' },
+  });
 
   return (
     <PluginPage>
@@ -69,7 +67,7 @@ export function FeedbackPage() {
           <LoadMore
             more={more}
             firstLoading={loading}
-            onClick={loadMore}
+            onClick={more.loadMore}
             label="Load older feedback"
             tooltip="Load the next page of user feedback"
             testId={testIds.feedback.more}

@@ -77,21 +77,16 @@ export function IssueDetailPage() {
       valid ? api.issueFeedback(id, undefined, ISSUE_FEEDBACK_PAGE, { signal }) : Promise.resolve(NO_FEEDBACK),
     [api, id]
   );
-  // Not the last issue's first page while this one's is on its way (useAsync keeps it).
-  const moreFeedback = useMorePages(
-    feedback.loading ? undefined : feedback.value,
-    feedback.loading,
-    String(id),
-    (cursor, signal) => api.issueFeedback(id, cursor, ISSUE_FEEDBACK_PAGE, { signal }),
-    appendPage
-  );
   const feedbackRef = useRef<HTMLDivElement>(null);
-  const expectMoreFeedback = useFocusNewItem(
-    feedbackRef,
-    moreFeedback.items.length,
-    Boolean(moreFeedback.nextCursor),
-    'li'
-  );
+  const moreFeedback = useMorePages({
+    // Not the last issue's first page while this one's is on its way (useAsync keeps it).
+    first: feedback.loading ? undefined : feedback.value,
+    firstLoading: feedback.loading,
+    key: String(id),
+    fetchPage: (cursor, signal) => api.issueFeedback(id, cursor, ISSUE_FEEDBACK_PAGE, { signal }),
+    join: appendPage,
+    focus: { container: feedbackRef, items: 'li' },
+  });
   // The answer to a status change replaces the loaded issue.
   const [changed, setChanged] = useState<IssueDetail>();
   // useAsync keeps its last answer while the next is on its way: another issue's is not this one.
@@ -364,7 +359,7 @@ export function IssueDetailPage() {
                 <LoadMore
                   more={moreFeedback}
                   firstLoading={feedback.loading}
-                  onClick={() => moreFeedback.loadMore() && expectMoreFeedback()}
+                  onClick={moreFeedback.loadMore}
                   label="Older feedback"
                   tooltip="Load older feedback on this issue"
                   testId={testIds.issue.olderFeedback}

@@ -14,7 +14,6 @@ import { LoadMore } from '../components/LoadMore';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { testIds } from '../components/testIds';
 import { useAsync } from '../components/useAsync';
-import { useFocusNewItem } from '../components/useFocusNewItem';
 import { useMorePages } from '../components/useMorePages';
 import { useQueryParams } from '../components/useQueryParams';
 import { sessionIdProblem, sessionUrl } from '../constants';
@@ -48,17 +47,16 @@ export function SessionsPage() {
   const query = useMemo(() => sessionQueryFrom(params), [params]);
   const queryKey = JSON.stringify(query);
   const { value, error, loading, reload } = useAsync((signal) => api.listSessions(query, { signal }), [api, queryKey]);
-  const more = useMorePages(
-    value,
-    loading,
-    queryKey,
-    (cursor, signal) => api.listSessions({ ...query, cursor }, { signal }),
-    withPage
-  );
-  const { items, nextCursor } = more;
   const rowsRef = useRef<HTMLTableSectionElement>(null);
-  const expectMore = useFocusNewItem(rowsRef, items.length, Boolean(nextCursor), 'tr');
-  const loadMore = () => more.loadMore() && expectMore();
+  const more = useMorePages({
+    first: value,
+    firstLoading: loading,
+    key: queryKey,
+    fetchPage: (cursor, signal) => api.listSessions({ ...query, cursor }, { signal }),
+    join: withPage,
+    focus: { container: rowsRef, items: 'tr' },
+  });
+  const { items } = more;
   const filtered = Boolean(query.q || query.service || query.minDurationMs || query.hasErrors);
 
   return (
@@ -157,7 +155,7 @@ export function SessionsPage() {
           <LoadMore
             more={more}
             firstLoading={loading}
-            onClick={loadMore}
+            onClick={more.loadMore}
             label="Load more sessions"
             tooltip="Load the next page of debug sessions"
             testId={testIds.sessions.more}
