@@ -25,7 +25,7 @@ export interface FakeRepositoryData {
   readonly events?: Readonly<Record<string, Page<StoredEvent>>>;
   /** Keyed eventsKey(id, cursor, limit). */
   readonly feedback?: Readonly<Record<string, Page<IssueFeedback>>>;
-  /** Keyed feedbackFilterKey(filter); answers an empty page for any other. */
+  /** Keyed feedbackFilterKey(filter). */
   readonly allFeedback?: Readonly<Record<string, Page<FeedbackEntry>>>;
   /** By id. */
   readonly attachments?: Readonly<Record<number, AttachmentFile>>;
@@ -109,7 +109,7 @@ export function fakeRepository(
     },
     listFeedback(...args) {
       record({ call: 'listFeedback', args });
-      return data.allFeedback?.[feedbackFilterKey(args[0])] ?? { items: [], nextCursor: null };
+      return found('feedback page', data.allFeedback, feedbackFilterKey(args[0]));
     },
     attachment(...args) {
       record({ call: 'attachment', args });
