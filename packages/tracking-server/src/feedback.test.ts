@@ -3,6 +3,7 @@
 // both forms; then raw envelopes for the edges.
 import { join } from 'node:path';
 import { dsnFor, type Project } from './projects';
+import type { AttachmentInfo } from './store/repository';
 import { openSqlite } from './store/sqlite';
 import { rawPost } from './testing/raw-post';
 import { runTestApp } from './testing/test-app';
@@ -27,6 +28,7 @@ interface Listed {
   email: string;
   message: string;
   url?: string;
+  attachments: AttachmentInfo[];
 }
 
 /** The one event of the one issue with this title: its id and its feedback. */
@@ -53,11 +55,23 @@ interface Entry {
   issue?: { id: number; title: string };
 }
 
-/** The feedback as a test writes it down: what the user gave, without the ids and times made. */
+/**
+ * The feedback as a test writes it down: what the user gave, without the ids and times made, and
+ * its attachments by name (what they hold is read from GET /feedback/attachments/{id}).
+ */
 const written = (list: readonly (Listed & { eventId?: string })[]) =>
   list
-    .map(({ id: _, receivedAt: __, eventId: ___, ...rest }) => rest)
+    .map(({ id: _, receivedAt: __, eventId: ___, attachments, ...rest }) => ({
+      ...rest,
+      ...(attachments.length > 0 ? { attachments: attachments.map((a) => a.filename) } : {}),
+    }))
     .sort((a, b) => (a.message < b.message ? -1 : 1));
+
+/** The bytes GET /feedback/attachments/{id} answers, and the answer. */
+const download = async (id: number) => {
+  const res = await apiGet(setup.tracker.url, `/feedback/attachments/${id}`);
+  return { res, bytes: Buffer.from(await res.arrayBuffer()) };
+};
 
 const eventId = (n: number) => n.toString(16).padStart(32, '0');
 const item = (type: string, payload: object) => `{"type":"${type}"}\n${JSON.stringify(payload)}\n`;
@@ -68,7 +82,32 @@ const send = (p: Project, header: object, ...items: string[]) =>
     `${JSON.stringify(header)}\n${items.join('')}`,
   );
 
+/** An attachment item of these headers and bytes. */
+const attachmentItem = (headers: object, bytes: Buffer) =>
+  Buffer.concat([
+    Buffer.from(`${JSON.stringify({ type: 'attachment', length: bytes.length, ...headers })}\n`),
+    bytes,
+    Buffer.from('\n'),
+  ]);
+const sendBytes = (p: Project, header: object, ...items: (string | Buffer)[]) =>
+  rawPost(
+    `${setup.tracker.url}/api/${p.id}/envelope/?sentry_key=${p.key}`,
+    Buffer.concat([
+      Buffer.from(`${JSON.stringify(header)}\n`),
+      ...items.map((i) => Buffer.from(i)),
+    ]),
+  );
+
+/** The feedback whose text has `q` in it, as the list of all of it has it. */
+const findFeedback = async (q: string) =>
+  (
+    (await (await apiGet(setup.tracker.url, `/feedback?q=${encodeURIComponent(q)}`)).json()) as {
+      items: (Listed & Entry)[];
+    }
+  ).items;
+
 const feedbackRows = () => tableRows(setup.dir, 'feedback');
+const feedbackAttachmentRows = () => tableRows(setup.dir, 'feedback_attachments');
 /** The pieces of feedback /metrics counts for the project named `project`. */
 const counted = async (project: Name) =>
   sample(
@@ -93,9 +132,18 @@ describe('the real @sentry/node SDK', () => {
         email: 'ana@example.com',
         message: 'The pay button spun forever; was my card [Filtered] charged?',
         url: 'https://shop.example/checkout?step=pay',
+        attachments: ['console.log'],
       },
     ]);
     for (const f of event.feedback) expect(Date.parse(f.receivedAt)).toBeGreaterThan(0);
+    // Ana's log, scrubbed as an event's attachment is.
+    const [log] = event.feedback.find((f) => f.name === 'Ana')!.attachments;
+    expect(log).toMatchObject({ contentType: 'application/octet-stream', size: 45 });
+    const logged = await download(log!.id);
+    expect(logged.bytes.toString('utf8')).toBe('POST /pay\nAuthorization: Bearer [Filtered]\n');
+    expect(logged.res.headers.get('content-disposition')).toBe(
+      'attachment; filename="console.log"',
+    );
     // The issue lists the same two, each naming the event.
     const linked = await issueFeedbackOf('Error: checkout failed for feedback');
     expect(linked.map((f) => f.eventId)).toEqual([event.id, event.id]);
@@ -117,8 +165,25 @@ describe('the real @sentry/node SDK', () => {
     ]);
     expect(await counted('sdk')).toBe(3);
     expect(written(items.filter((f) => f.name === 'Cy'))).toEqual([
-      { projectId: projects.sdk.id, name: 'Cy', email: '', message: 'Love the new checkout page' },
+      {
+        projectId: projects.sdk.id,
+        name: 'Cy',
+        email: '',
+        message: 'Love the new checkout page',
+        attachments: ['screenshot.png'],
+      },
     ]);
+    // The widget's screenshot, byte for byte: a PNG holds nothing the scrubber takes.
+    const [shot] = items.find((f) => f.name === 'Cy')!.attachments;
+    expect(shot).toMatchObject({
+      contentType: 'image/png',
+      type: 'event.attachment',
+      size: 70,
+      filtered: false,
+    });
+    expect((await download(shot!.id)).bytes.toString('base64')).toBe(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+    );
   });
 });
 
@@ -170,7 +235,13 @@ describe('feedback in raw envelopes', () => {
       }
     ).items;
     expect(newest.map(({ id: _, receivedAt: __, ...rest }) => rest)).toEqual([
-      { projectId: projects.raw.id, name: '', email: '', message: 'love the new page' },
+      {
+        projectId: projects.raw.id,
+        name: '',
+        email: '',
+        message: 'love the new page',
+        attachments: [],
+      },
     ]);
     await send(
       projects.raw,
@@ -181,6 +252,90 @@ describe('feedback in raw envelopes', () => {
     expect(written((await eventOf('together')).feedback)).toEqual([
       { name: '', email: '', message: 'same envelope' },
     ]);
+  });
+
+  it("keeps what is sent with one piece of feedback as its attachments, scrubbed; beside an event they are the event's", async () => {
+    const card = '4111 1111 1111 1111';
+    const before = feedbackAttachmentRows();
+    const answer = await sendBytes(
+      projects.raw,
+      { event_id: eventId(20) },
+      item('feedback', { contexts: { feedback: { message: 'see the files' } } }),
+      attachmentItem({ filename: 'notes.txt' }, Buffer.from(`card ${card}`)),
+      attachmentItem({ filename: 'dump.bin' }, Buffer.from(`\xff\xfe${card}`, 'latin1')),
+    );
+    expect(answer.status).toBe(200);
+    const [withFiles] = await findFeedback('see the files');
+    expect(withFiles!.attachments.map(({ id: _, ...rest }) => rest)).toEqual([
+      {
+        filename: 'notes.txt',
+        contentType: 'application/octet-stream',
+        type: 'event.attachment',
+        size: 24,
+        filtered: false,
+      },
+      {
+        filename: 'dump.bin',
+        contentType: 'application/octet-stream',
+        type: 'event.attachment',
+        size: 21,
+        filtered: true,
+      },
+    ]);
+    const [notes, dump] = withFiles!.attachments;
+    expect((await download(notes!.id)).bytes.toString('utf8')).toBe('card [Filtered]');
+    const filtered = await download(dump!.id);
+    expect([filtered.res.status, JSON.parse(filtered.bytes.toString('utf8'))]).toEqual([
+      404,
+      {
+        error: `feedback attachment ${dump!.id} was filtered whole by the project's scrubbing: it is not text, and holds a sensitive shape`,
+      },
+    ]);
+    expect(feedbackAttachmentRows()).toBe(before + 2);
+
+    // Beside an event, the attachment is the event's; beside two pieces of feedback, no one's.
+    await sendBytes(
+      projects.raw,
+      { event_id: eventId(21) },
+      eventItem('with its report'),
+      item('user_report', { event_id: eventId(21), comments: 'the log is attached' }),
+      attachmentItem({ filename: 'event.log' }, Buffer.from('log')),
+    );
+    const event = await onlyEvent<{ attachments: { filename: string }[]; feedback: Listed[] }>(
+      setup.tracker.url,
+      'with its report',
+    );
+    expect(event.attachments.map((a) => a.filename)).toEqual(['event.log']);
+    expect(written(event.feedback)).toEqual([
+      { name: '', email: '', message: 'the log is attached' },
+    ]);
+    const two = await sendBytes(
+      projects.raw,
+      {},
+      item('feedback', { contexts: { feedback: { message: 'first of two' } } }),
+      item('feedback', { contexts: { feedback: { message: 'second of two' } } }),
+      attachmentItem({ filename: 'whose.txt' }, Buffer.from('?')),
+    );
+    expect(two.status).toBe(200);
+    expect(written(await findFeedback('of two'))).toEqual([
+      { projectId: projects.raw.id, name: '', email: '', message: 'first of two' },
+      { projectId: projects.raw.id, name: '', email: '', message: 'second of two' },
+    ]);
+    expect(feedbackAttachmentRows()).toBe(before + 2);
+  });
+
+  it('answers GET /feedback/attachments/{id}: 400 for an id that is none, 404 for one not stored', async () => {
+    const bad = await apiGet(setup.tracker.url, '/feedback/attachments/abc');
+    expect([bad.status, await bad.json()]).toEqual([
+      400,
+      { error: 'feedback attachment id must be a positive integer of up to 15 digits; got "abc"' },
+    ]);
+    const missing = await apiGet(setup.tracker.url, '/feedback/attachments/999999');
+    expect([missing.status, await missing.json()]).toEqual([
+      404,
+      { error: 'feedback attachment 999999 not found' },
+    ]);
+    expect((await apiGet(setup.tracker.url, '/feedback/attachments/1', 'wrong')).status).toBe(401);
   });
 
   it('refuses feedback that is not feedback (400), naming the item, and stores nothing of the envelope', async () => {
@@ -238,8 +393,9 @@ describe('feedback in raw envelopes', () => {
     );
   });
 
-  it('lets retention take feedback by its age, whether or not its event is still kept', async () => {
+  it('lets retention take feedback by its age, whether or not its event is still kept, and its attachments with it', async () => {
     expect(feedbackRows()).toBeGreaterThan(0);
+    expect(feedbackAttachmentRows()).toBeGreaterThan(0);
     const repo = openSqlite(join(setup.dir, 'tracker.db'));
     try {
       // Before every piece was received: nothing goes.
@@ -251,5 +407,6 @@ describe('feedback in raw envelopes', () => {
       repo.close();
     }
     expect(feedbackRows()).toBe(0);
+    expect(feedbackAttachmentRows()).toBe(0);
   });
 });

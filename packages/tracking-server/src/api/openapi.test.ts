@@ -29,6 +29,7 @@ it('describes exactly the routes issue 4 lists for the plugin, the attachments d
       'GET /api/v1/sessions/{id}',
       'GET /api/v1/sessions/{id}/export',
       'GET /api/v1/attachments/{id}',
+      'GET /api/v1/feedback/attachments/{id}',
     ].sort(),
   );
 });
@@ -190,6 +191,18 @@ describe("the server's answers", () => {
     const items = [...all.body.items, ...last.body.items];
     expect(items.filter((f) => f.issue?.id === id)).toHaveLength(2);
     expect(items.filter((f) => f.eventId === undefined)).toHaveLength(1);
+    // The screenshot sent with the feedback about no error: bytes, as an event's attachment.
+    const [shot] = items.find((f) => f.eventId === undefined).attachments;
+    const route = '/feedback/attachments/{id}';
+    const download = await fetch(`${setup.tracker.url}/api/v1/feedback/attachments/${shot.id}`, {
+      headers: { authorization: 'Bearer t' },
+    });
+    expect([download.status, download.headers.get('content-type')]).toEqual([
+      200,
+      'application/octet-stream',
+    ]);
+    expect((await documented('GET', route, '/feedback/attachments/x')).status).toBe(400);
+    expect((await documented('GET', route, '/feedback/attachments/99999')).status).toBe(404);
     const found = await documented('GET', '/feedback', '/feedback?q=PAY%20BUTTON');
     expect(found.body.items.map((f: { name: string }) => f.name)).toEqual(['Ana']);
     expect((await documented('GET', '/feedback', '/feedback?limit=0')).status).toBe(400);

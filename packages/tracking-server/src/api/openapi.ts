@@ -114,12 +114,22 @@ const feedback = object(
     email: { ...text, description: 'the address the user gave; empty where none' },
     message: { ...text, description: 'what the user wrote, scrubbed' },
     url: { ...text, description: 'the page it was written on, where the SDK said' },
+    attachments: {
+      type: 'array',
+      items: ref('Attachment'),
+      description:
+        "what was sent with it (the feedback widget's screenshot); GET /feedback/attachments/{id} reads each",
+    },
   },
   ['url'],
 );
 
 const attachment = object({
-  id: { ...integer, description: 'what GET /attachments/{id} reads its bytes by' },
+  id: {
+    ...integer,
+    description:
+      "what GET /attachments/{id} reads its bytes by (a piece of feedback's: GET /feedback/attachments/{id})",
+  },
   filename: text,
   contentType: { ...text, description: 'as the SDK named it; application/octet-stream if not' },
   type: { ...text, description: 'the attachment_type: event.attachment, event.minidump, …' },
@@ -295,6 +305,27 @@ const issuePage = (summary: string, item: string) => ({
     responses: { '200': ok(page(ref(item))), ...notFound('issue'), ...errors },
   },
 });
+/** The GET of an attachment's bytes, an event's or a piece of feedback's. */
+const attachmentDownload = (summary: string) => ({
+  summary,
+  parameters: [param('id', { ...integer, minimum: 1, maximum: 999_999_999_999_999 }, 'path')],
+  responses: {
+    '200': {
+      description: 'the bytes, always as application/octet-stream (never rendered)',
+      content: {
+        'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+      },
+      headers: {
+        'Content-Disposition': {
+          description: 'an attachment named as the SDK named it',
+          schema: { type: 'string', example: 'attachment; filename="config.json"' },
+        },
+      },
+    },
+    '404': json('no such attachment, or one filtered whole', ref('Error')),
+    ...errors,
+  },
+});
 /**
  * A body the operation cannot go without (OpenAPI's requestBody is optional unless it says): an
  * object of these properties, others ignored as Sentry's issue validators (DRF serializers)
@@ -441,28 +472,12 @@ export function openApiDocument(): object {
         },
       },
       '/attachments/{id}': {
-        get: {
-          summary: "An event's attachment as a download of its (scrubbed) bytes",
-          parameters: [
-            param('id', { ...integer, minimum: 1, maximum: 999_999_999_999_999 }, 'path'),
-          ],
-          responses: {
-            '200': {
-              description: 'the bytes, always as application/octet-stream (never rendered)',
-              content: {
-                'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
-              },
-              headers: {
-                'Content-Disposition': {
-                  description: 'an attachment named as the SDK named it',
-                  schema: { type: 'string', example: 'attachment; filename="config.json"' },
-                },
-              },
-            },
-            '404': json('no such attachment, or one filtered whole', ref('Error')),
-            ...errors,
-          },
-        },
+        get: attachmentDownload("An event's attachment as a download of its (scrubbed) bytes"),
+      },
+      '/feedback/attachments/{id}': {
+        get: attachmentDownload(
+          "An attachment of a piece of user feedback (the feedback widget's screenshot) as a download of its (scrubbed) bytes",
+        ),
       },
       '/issues/status': {
         post: {

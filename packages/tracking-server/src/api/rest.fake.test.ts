@@ -118,6 +118,16 @@ const feedbackAlone: FeedbackEntry = {
   email: 'di@example.com',
   message: 'Love the new page',
   url: 'https://shop.example/',
+  attachments: [
+    {
+      id: 5,
+      filename: 'screenshot.png',
+      contentType: 'image/png',
+      type: 'event.attachment',
+      size: 4,
+      filtered: false,
+    },
+  ],
 };
 const feedbackLinked: FeedbackEntry = {
   id: 1,
@@ -128,6 +138,7 @@ const feedbackLinked: FeedbackEntry = {
   name: '',
   email: '',
   message: 'It hung',
+  attachments: [],
 };
 
 /** The query `GET /issues?status=open&service=a&service=b&sort=events&limit=2&q=Timeout` means. */
@@ -157,6 +168,10 @@ const data = {
     [sessionFilterKey(sessionsListed)]: { items: [sessionSummary], nextCursor: null },
   },
   sessions: { 'req:42': session },
+  feedbackAttachments: {
+    5: { filename: 'screenshot.png', data: new Uint8Array([0x89, 0x50, 0x4e, 0x47]) },
+    7: { filename: 'dump.bin', data: null },
+  },
 };
 
 // The wire types are the repository's (wire.ts): the API sends what the store answers as it is,
@@ -378,6 +393,37 @@ describe('the app (createApp) over a fake repository', () => {
       { call: 'listFeedback', args: [{ limit: 50 }] },
       { call: 'listFeedback', args: [{ cursor: 'f2', limit: 200 }] },
       { call: 'listFeedback', args: [{ q: 'hung', limit: 50 }] },
+    ]);
+  });
+
+  it("answers a piece of feedback's attachment as a download of its bytes, or 404 where there are none", async () => {
+    const res = await fetch(`${url}/api/v1/feedback/attachments/5`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect([
+      res.status,
+      res.headers.get('content-type'),
+      res.headers.get('content-disposition'),
+      [...new Uint8Array(await res.arrayBuffer())],
+    ]).toEqual([
+      200,
+      'application/octet-stream',
+      'attachment; filename="screenshot.png"',
+      [0x89, 0x50, 0x4e, 0x47],
+    ]);
+    expect(await call('GET', '/feedback/attachments/6')).toEqual(
+      failed(404, 'feedback attachment 6 not found'),
+    );
+    expect(await call('GET', '/feedback/attachments/7')).toEqual(
+      failed(
+        404,
+        "feedback attachment 7 was filtered whole by the project's scrubbing: it is not text, and holds a sensitive shape",
+      ),
+    );
+    expect(asked()).toEqual([
+      { call: 'feedbackAttachment', args: [5] },
+      { call: 'feedbackAttachment', args: [6] },
+      { call: 'feedbackAttachment', args: [7] },
     ]);
   });
 

@@ -9,6 +9,7 @@ import { bufferOf } from '../ingest/attachment';
 import {
   SORTS,
   STATUSES,
+  type AttachmentFile,
   type IssueFilter,
   type IssueStatus,
   type Repository,
@@ -112,8 +113,11 @@ function millisOf(name: string, value: unknown): number | undefined {
   return Number(given);
 }
 
-/** An issue id in a path: its decimal digits, at most 15 (DIGITS), as the message says. */
-function idOf(value: string, what: 'issue' | 'attachment' = 'issue'): number {
+/** An id in a path (an issue's, an attachment's): its decimal digits, at most 15 (DIGITS). */
+function idOf(
+  value: string,
+  what: 'issue' | 'attachment' | 'feedback attachment' = 'issue',
+): number {
   const n = DIGITS.test(value) ? Number(value) : NaN;
   if (!(n >= 1))
     throw new ApiError(
@@ -349,25 +353,36 @@ export function restApi(deps: {
     })
     .all(otherMethods(READ));
 
-  router
-    .route('/attachments/:id')
-    .get(async (req, res) => {
-      const id = idOf(req.params.id, 'attachment');
-      const file = await deps.reads.attachment(id);
-      if (!file) throw new ApiError(404, `attachment ${id} not found`);
+  /** The bytes of the attachment `read` finds: a download, whatever type the SDK named. */
+  const attachmentRoute =
+    (
+      what: 'attachment' | 'feedback attachment',
+      read: (id: number) => Promise<AttachmentFile | undefined>,
+    ) =>
+    async (req: Request, res: Response) => {
+      const id = idOf(String(req.params.id), what);
+      const file = await read(id);
+      if (!file) throw new ApiError(404, `${what} ${id} not found`);
       if (!file.data)
         throw new ApiError(
           404,
-          `attachment ${id} was filtered whole by the project's scrubbing: it is not text, and holds a sensitive shape`,
+          `${what} ${id} was filtered whole by the project's scrubbing: it is not text, and holds a sensitive shape`,
         );
-      // A download of bytes, whatever type the SDK named: served as its own type, an HTML or SVG
-      // attachment would be a page of the API's origin (behind Grafana's proxy, Grafana's).
+      // Served as its own type, an HTML or SVG attachment would be a page of the API's origin
+      // (behind Grafana's proxy, Grafana's).
       res
         .attachment(file.filename)
         .type('application/octet-stream')
         .set('X-Content-Type-Options', 'nosniff')
         .send(bufferOf(file.data));
-    })
+    };
+  router
+    .route('/attachments/:id')
+    .get(attachmentRoute('attachment', (id) => deps.reads.attachment(id)))
+    .all(otherMethods(READ));
+  router
+    .route('/feedback/attachments/:id')
+    .get(attachmentRoute('feedback attachment', (id) => deps.reads.feedbackAttachment(id)))
     .all(otherMethods(READ));
 
   const session = async (req: Request) => {

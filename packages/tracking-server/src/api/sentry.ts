@@ -15,7 +15,7 @@ import {
   readBody,
   RETRY_AFTER_FULL,
 } from '../ingest/body';
-import { readAttachment, type SentAttachment } from '../ingest/attachment';
+import { readAttachment, scrubAttachment, type SentAttachment } from '../ingest/attachment';
 import { clockDrift, sentAtOf, withoutClockDrift } from '../ingest/clock-drift';
 import { type ClientDiscard, readClientReport } from '../ingest/client-report';
 import { EnvelopeError, itemJson, parseEnvelope } from '../ingest/envelope';
@@ -426,8 +426,10 @@ export function sentryIngest(deps: SentryIngestDeps) {
           }
         });
         // The header's id names the envelope's event (one, as SDKs send it): it is the id stored,
-        // and its attachments are the envelope's. Attachments sent without an event, or beside
-        // several, are not kept (Relay would keep them for an event yet to come).
+        // and its attachments are the envelope's. An envelope of one piece of feedback and no
+        // event is that feedback's (the feedback widget's screenshot: the feedback is the event
+        // there). Attachments sent alone, or beside several events, are not kept (Relay would
+        // keep them for an event yet to come).
         const [only, ...more] = texts;
         if (only && more.length === 0)
           texts[0] = {
@@ -435,6 +437,13 @@ export function sentryIngest(deps: SentryIngestDeps) {
             ...(id !== undefined ? { eventId: id } : {}),
             ...(attachments.length > 0 ? { attachments } : {}),
           };
+        else if (texts.length === 0 && feedback.length === 1 && attachments.length > 0) {
+          const scrub = scrubberFor(project.scrub);
+          feedback[0] = {
+            ...feedback[0]!,
+            attachments: attachments.map((a) => scrubAttachment(a, scrub)),
+          };
+        }
       } else {
         project = keyed ?? missingAuth();
         const tooLarge = () =>

@@ -9,6 +9,7 @@
 // The text is scrubbed as events are; the name and address the user typed are kept, as Relay
 // keeps `contact_email` (`pii = "false"`).
 import type { Scrubber } from '../scrub/scrub';
+import type { KeptAttachment } from './attachment';
 import { EnvelopeError, itemJson, type EnvelopeItem } from './envelope';
 import { isObj } from './json';
 
@@ -21,6 +22,8 @@ export interface SentFeedback {
   readonly message: string;
   /** The page it was written on (feedback items only). */
   readonly url?: string;
+  /** What was sent with it (the feedback widget's screenshot), scrubbed (attachment.ts). */
+  readonly attachments?: readonly KeptAttachment[];
 }
 
 /**

@@ -29,6 +29,8 @@ export interface FakeRepositoryData {
   readonly allFeedback?: Readonly<Record<string, Page<FeedbackEntry>>>;
   /** By id. */
   readonly attachments?: Readonly<Record<number, AttachmentFile>>;
+  /** By id. */
+  readonly feedbackAttachments?: Readonly<Record<number, AttachmentFile>>;
   readonly stats?: Stats;
   /** Keyed sessionFilterKey(filter). */
   readonly sessionPages?: Readonly<Record<string, Page<SessionSummary>>>;
@@ -114,6 +116,10 @@ export function fakeRepository(
     attachment(...args) {
       record({ call: 'attachment', args });
       return data.attachments?.[args[0]];
+    },
+    feedbackAttachment(...args) {
+      record({ call: 'feedbackAttachment', args });
+      return data.feedbackAttachments?.[args[0]];
     },
     setStatus(...args) {
       record({ call: 'setStatus', args });

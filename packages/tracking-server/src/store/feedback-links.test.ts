@@ -105,8 +105,18 @@ describe('the list of all feedback', () => {
     repo.ingest([event(8, 'listed')]);
     repo.ingestFeedback(1, T, [about(8, 'linked')]);
     const page = { url: 'https://shop.example/' };
+    const png = { contentType: 'image/png', type: 'event.attachment' };
     repo.ingestFeedback(2, T + 1, [
-      { name: 'Di', email: 'di@example.com', message: 'alone', ...page },
+      {
+        name: 'Di',
+        email: 'di@example.com',
+        message: 'alone',
+        ...page,
+        attachments: [
+          { filename: 'shot.png', ...png, size: 3, data: new Uint8Array([1, 2, 3]) },
+          { filename: 'card.png', ...png, size: 20 }, // filtered whole
+        ],
+      },
     ]);
     repo.ingestFeedback(1, T + 2, [about(9, 'its event never came')]);
     const first = repo.listFeedback({ limit: 2 });
@@ -118,6 +128,7 @@ describe('the list of all feedback', () => {
         name: '',
         email: '',
         message: 'its event never came',
+        attachments: [],
       },
       {
         receivedAt: at(1),
@@ -126,8 +137,18 @@ describe('the list of all feedback', () => {
         email: 'di@example.com',
         message: 'alone',
         url: 'https://shop.example/',
+        attachments: [
+          { id: 1, filename: 'shot.png', ...png, size: 3, filtered: false },
+          { id: 2, filename: 'card.png', ...png, size: 20, filtered: true },
+        ],
       },
     ]);
+    expect(repo.feedbackAttachment(1)).toEqual({
+      filename: 'shot.png',
+      data: Buffer.from([1, 2, 3]),
+    });
+    expect(repo.feedbackAttachment(2)).toEqual({ filename: 'card.png', data: null });
+    expect(repo.feedbackAttachment(3)).toBeUndefined();
     const rest = repo.listFeedback({ cursor: first.nextCursor!, limit: 2 });
     expect(listed(rest)).toEqual([
       {
@@ -138,6 +159,7 @@ describe('the list of all feedback', () => {
         name: '',
         email: '',
         message: 'linked',
+        attachments: [],
       },
     ]);
     expect(rest.nextCursor).toBeNull();
@@ -194,10 +216,14 @@ describe('the list of all feedback', () => {
     const raw = recordingConnection(join(dir, 'tracker.db'));
     try {
       issueReads(raw.db).listFeedback({ limit: 10 });
-      const [sql] = raw.take().filter((s) => /FROM feedback AS f/.test(s));
+      const statements = raw.take();
+      const [sql] = statements.filter((s) => /FROM feedback AS f/.test(s));
       const plan = raw.plan(sql!);
       expect(plan).toContain('SCAN f USING INDEX feedback_received');
       expect(plan).not.toContain('TEMP B-TREE');
+      // The page's attachments, by their index: not a scan of every screenshot kept.
+      const [files] = statements.filter((s) => /FROM feedback_attachments WHERE/.test(s));
+      expect(raw.plan(files!)).toContain('USING INDEX feedback_attachments_by_feedback');
     } finally {
       raw.db.close();
     }

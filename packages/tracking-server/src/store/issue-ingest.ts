@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import type { Severity } from '../grouping/classify';
 import type { TrackedEvent } from '../ingest/event';
 import type { SentFeedback } from '../ingest/feedback';
-import { bufferOf } from '../ingest/attachment';
+import { bufferOf, type KeptAttachment } from '../ingest/attachment';
 import { packPayload } from './payload';
 import { RECENT_IDS, RECENT_WINDOW_MS, RecentEventIds, isEventId } from './recent-ids';
 import { isOlderRelease } from './releases';
@@ -29,6 +29,16 @@ export interface IssueIngest {
  */
 const WAITING_FEEDBACK = 10_000;
 
+/** The row of an attachment kept with `owner`, an event's or a piece of feedback's row id. */
+const attachmentRow = (owner: number | bigint, a: KeptAttachment) => ({
+  owner,
+  filename: a.filename,
+  contentType: a.contentType,
+  type: a.type,
+  size: a.size,
+  data: a.data ? bufferOf(a.data) : null,
+});
+
 /** Stores through `db`; error events join their sessions through `index`. */
 export function issueIngest(db: Database.Database, index: SessionIndex): IssueIngest {
   const st = {
@@ -49,7 +59,10 @@ export function issueIngest(db: Database.Database, index: SessionIndex): IssueIn
       db.prepare(`INSERT INTO events (id, issue_id, project_id, timestamp, received_at, level, severity, service, environment, release, trace_id, correlation_id, payload, session_key)
       VALUES (@id, @issueId, @projectId, @timestamp, @receivedAt, @level, @severity, @service, @environment, @release, @traceId, @correlationId, @payload, @sessionKey)`),
     insertAttachment: db.prepare(
-      'INSERT INTO attachments (event, filename, content_type, type, size, data) VALUES (@event, @filename, @contentType, @type, @size, @data)',
+      'INSERT INTO attachments (event, filename, content_type, type, size, data) VALUES (@owner, @filename, @contentType, @type, @size, @data)',
+    ),
+    insertFeedbackAttachment: db.prepare(
+      'INSERT INTO feedback_attachments (feedback, filename, content_type, type, size, data) VALUES (@owner, @filename, @contentType, @type, @size, @data)',
     ),
     countEvents: db.prepare('UPDATE issues SET count = count + ? WHERE id = ?'),
     addUser: db.prepare('INSERT OR IGNORE INTO issue_users (issue_id, user) VALUES (?, ?)'),
@@ -299,14 +312,7 @@ export function issueIngest(db: Database.Database, index: SessionIndex): IssueIn
         }
         if (row.changes > 0)
           for (const a of e.attachments ?? [])
-            st.insertAttachment.run({
-              event: row.lastInsertRowid,
-              filename: a.filename,
-              contentType: a.contentType,
-              type: a.type,
-              size: a.size,
-              data: a.data ? bufferOf(a.data) : null,
-            });
+            st.insertAttachment.run(attachmentRow(row.lastInsertRowid, a));
         if (row.changes > 0 && (e.traceId || e.correlationId))
           index.stored({
             rowid: Number(row.lastInsertRowid),
@@ -376,7 +382,7 @@ export function issueIngest(db: Database.Database, index: SessionIndex): IssueIn
       const waits: string[] = [];
       for (const f of feedback) {
         const issueId = f.eventId === undefined ? undefined : ids.issueOf(projectId, f.eventId);
-        st.insertFeedback.run({
+        const row = st.insertFeedback.run({
           projectId,
           eventId: f.eventId ?? '',
           issueId: issueId ?? null,
@@ -386,6 +392,8 @@ export function issueIngest(db: Database.Database, index: SessionIndex): IssueIn
           message: f.message,
           url: f.url ?? null,
         });
+        for (const a of f.attachments ?? [])
+          st.insertFeedbackAttachment.run(attachmentRow(row.lastInsertRowid, a));
         if (f.eventId !== undefined && issueId === undefined)
           waits.push(`${projectId}\0${f.eventId}`);
       }

@@ -60,13 +60,14 @@ interface LinkedFeedbackRow extends FeedbackRow {
   issue_title: string | null;
 }
 
-const feedbackInfo = (r: FeedbackRow): FeedbackInfo => ({
+const feedbackInfo = (r: FeedbackRow, attachments?: readonly AttachmentInfo[]): FeedbackInfo => ({
   id: r.id,
   receivedAt: iso(r.received_at),
   name: r.name,
   email: r.email,
   message: r.message,
   ...(r.url !== null ? { url: r.url } : {}),
+  attachments: attachments ?? [],
 });
 
 const SORT_COLUMN = {
@@ -121,6 +122,7 @@ export type IssueReads = Pick<
   | 'issueFeedback'
   | 'listFeedback'
   | 'attachment'
+  | 'feedbackAttachment'
   | 'stats'
   | 'storedEventIds'
   | 'openIssueCounts'
@@ -161,49 +163,61 @@ export function issueReads(db: Database.Database): IssueReads {
     typeof s === 'string' ? fold(s) : s,
   );
   const hours = db.prepare('SELECT hour, count FROM issue_hours WHERE issue_id = ? AND hour >= ?');
-  const eventAttachments = db.prepare(
-    `SELECT id, event, filename, content_type, type, size, data IS NULL AS filtered
-     FROM attachments WHERE event IN (SELECT value FROM json_each(?)) ORDER BY id`,
-  );
-
-  /** The attachments of the events of these rows, by row. */
-  const attachmentsOf = (rowids: readonly number[]): Map<number, AttachmentInfo[]> => {
-    const byEvent = new Map<number, AttachmentInfo[]>();
-    const rows = eventAttachments.all(JSON.stringify(rowids)) as {
-      id: number;
-      event: number;
-      filename: string;
-      content_type: string;
-      type: string;
-      size: number;
-      filtered: 0 | 1;
-    }[];
-    for (const r of rows) {
-      const list = byEvent.get(r.event) ?? [];
-      list.push({
-        id: r.id,
-        filename: r.filename,
-        contentType: r.content_type,
-        type: r.type,
-        size: r.size,
-        filtered: r.filtered === 1,
-      });
-      byEvent.set(r.event, list);
-    }
-    return byEvent;
+  /** The attachments kept with these owners (event rows, or pieces of feedback), by owner. */
+  const attachmentLists = (table: 'attachments' | 'feedback_attachments', owner: string) => {
+    const select = db.prepare(
+      `SELECT id, ${owner} AS owner, filename, content_type, type, size, data IS NULL AS filtered
+       FROM ${table} WHERE ${owner} IN (SELECT value FROM json_each(?)) ORDER BY id`,
+    );
+    return (owners: readonly number[]): Map<number, AttachmentInfo[]> => {
+      const byOwner = new Map<number, AttachmentInfo[]>();
+      const rows = select.all(JSON.stringify(owners)) as {
+        id: number;
+        owner: number;
+        filename: string;
+        content_type: string;
+        type: string;
+        size: number;
+        filtered: 0 | 1;
+      }[];
+      for (const r of rows) {
+        const list = byOwner.get(r.owner) ?? [];
+        list.push({
+          id: r.id,
+          filename: r.filename,
+          contentType: r.content_type,
+          type: r.type,
+          size: r.size,
+          filtered: r.filtered === 1,
+        });
+        byOwner.set(r.owner, list);
+      }
+      return byOwner;
+    };
   };
+  const attachmentsOf = attachmentLists('attachments', 'event');
+  const feedbackAttachmentsOf = attachmentLists('feedback_attachments', 'feedback');
 
   const eventFeedback = db.prepare(
     `SELECT id, event_id, received_at, name, email, message, url FROM feedback
      WHERE project_id = ? AND event_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
   );
 
+  /** An attachment's name and bytes (null where they were filtered), from either table. */
+  const attachmentFile = (table: 'attachments' | 'feedback_attachments', id: number) => {
+    const row = db.prepare(`SELECT filename, data FROM ${table} WHERE id = ?`).get(id) as
+      { filename: string; data: Buffer | null } | undefined;
+    return row && { filename: row.filename, data: row.data };
+  };
+
   /** The feedback about these events of a project, by event id. */
   const feedbackOf = (projectId: number, ids: readonly string[]): Map<string, FeedbackInfo[]> => {
     const byEvent = new Map<string, FeedbackInfo[]>();
-    for (const r of eventFeedback.all(projectId, JSON.stringify(ids)) as FeedbackRow[]) {
+    const rows = eventFeedback.all(projectId, JSON.stringify(ids)) as FeedbackRow[];
+    const attachments = feedbackAttachmentsOf(rows.map((r) => r.id));
+    for (const r of rows) {
       const list = byEvent.get(r.event_id) ?? [];
-      list.push(feedbackInfo(r));
+      list.push(feedbackInfo(r, attachments.get(r.id)));
       byEvent.set(r.event_id, list);
     }
     return byEvent;
@@ -212,7 +226,7 @@ export function issueReads(db: Database.Database): IssueReads {
   /**
    * A page of the feedback `where` selects (of `feedback AS f`), newest first: feedback_received
    * reads all of it in that order, feedback_by_issue an issue's. Each row has the title of the
-   * issue it is linked to; `item` makes the page's items of them.
+   * issue it is linked to, and its attachments; `item` makes the page's items of them.
    */
   const feedbackPage = <T>(
     what: string,
@@ -220,7 +234,7 @@ export function issueReads(db: Database.Database): IssueReads {
     params: Record<string, unknown>,
     cursor: string | undefined,
     limit: number,
-    item: (r: LinkedFeedbackRow) => T,
+    item: (r: LinkedFeedbackRow, attachments: readonly AttachmentInfo[] | undefined) => T,
   ): Page<T> => {
     const bound: Record<string, unknown> = { ...params, limit: limit + 1 };
     let after = '';
@@ -239,8 +253,9 @@ export function issueReads(db: Database.Database): IssueReads {
       .all(bound) as LinkedFeedbackRow[];
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
+    const attachments = feedbackAttachmentsOf(page.map((r) => r.id));
     return {
-      items: page.map(item),
+      items: page.map((r) => item(r, attachments.get(r.id))),
       nextCursor:
         rows.length > limit && last ? encodeCursor(what, last.received_at, last.id) : null,
     };
@@ -428,8 +443,8 @@ export function issueReads(db: Database.Database): IssueReads {
         { id },
         cursor,
         limit,
-        (r) => ({
-          ...feedbackInfo(r),
+        (r, attachments) => ({
+          ...feedbackInfo(r, attachments),
           eventId: r.event_id,
         }),
       );
@@ -439,21 +454,19 @@ export function issueReads(db: Database.Database): IssueReads {
       const params: Record<string, unknown> = {};
       const where = q ? containsAny(['f.message', 'f.name', 'f.email'], q, params) : '1';
       // Any search pages the one order: a cursor goes on from its place in all of it.
-      return feedbackPage('all feedback', where, params, cursor, limit, (r): FeedbackEntry => ({
-        ...feedbackInfo(r),
+      const entry = (r: LinkedFeedbackRow, attachments?: readonly AttachmentInfo[]) => ({
+        ...feedbackInfo(r, attachments),
         projectId: r.project_id,
         ...(r.event_id ? { eventId: r.event_id } : {}),
         ...(r.issue_id !== null && r.issue_title !== null
           ? { issue: { id: r.issue_id, title: r.issue_title } }
           : {}),
-      }));
+      });
+      return feedbackPage<FeedbackEntry>('all feedback', where, params, cursor, limit, entry);
     },
 
-    attachment(id) {
-      const row = db.prepare('SELECT filename, data FROM attachments WHERE id = ?').get(id) as
-        { filename: string; data: Buffer | null } | undefined;
-      return row && { filename: row.filename, data: row.data };
-    },
+    attachment: (id) => attachmentFile('attachments', id),
+    feedbackAttachment: (id) => attachmentFile('feedback_attachments', id),
 
     stats(now): Stats {
       const current = Math.floor(now / HOUR);

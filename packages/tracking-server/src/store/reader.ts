@@ -18,6 +18,7 @@ export type ReadCalls = Pick<
   | 'issueFeedback'
   | 'listFeedback'
   | 'attachment'
+  | 'feedbackAttachment'
   | 'stats'
   | 'listSessions'
   | 'getSession'
@@ -50,6 +51,7 @@ const CALLS: readonly ReaderCall[] = [
   'issueFeedback',
   'listFeedback',
   'attachment',
+  'feedbackAttachment',
   'stats',
   'listSessions',
   'getSession',

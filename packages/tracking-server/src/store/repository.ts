@@ -70,9 +70,12 @@ export interface Page<T> {
   readonly nextCursor: string | null;
 }
 
-/** An attachment sent with an event, as the event lists it; its bytes are read on their own. */
+/**
+ * An attachment sent with an event or a piece of feedback, as they list it; its bytes are read on
+ * their own.
+ */
 export interface AttachmentInfo {
-  /** What `GET /attachments/{id}` reads it by. */
+  /** What `GET /attachments/{id}` reads it by (`GET /feedback/attachments/{id}`, feedback's). */
   readonly id: number;
   readonly filename: string;
   readonly contentType: string;
@@ -95,6 +98,8 @@ export interface FeedbackInfo {
   readonly message: string;
   /** The page they wrote it on, where the SDK said. */
   readonly url?: string;
+  /** What was sent with it: the feedback widget's screenshot, kept as attachments are. */
+  readonly attachments: readonly AttachmentInfo[];
 }
 
 /** User feedback about an issue: as an event lists it, with the event it names. */
@@ -194,6 +199,8 @@ export interface Repository {
   /** All user feedback, of every project, linked or not, newest first. */
   listFeedback(filter: FeedbackFilter): Page<FeedbackEntry>;
   attachment(id: number): AttachmentFile | undefined;
+  /** An attachment sent with a piece of feedback. */
+  feedbackAttachment(id: number): AttachmentFile | undefined;
   /** Returns the ids that exist (and were changed). */
   setStatus(ids: readonly number[], status: IssueStatus, now: number): number[];
   stats(now: number): Stats;

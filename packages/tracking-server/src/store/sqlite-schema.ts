@@ -72,6 +72,14 @@ CREATE TABLE IF NOT EXISTS feedback (
 CREATE INDEX IF NOT EXISTS feedback_by_event ON feedback (project_id, event_id);
 CREATE INDEX IF NOT EXISTS feedback_by_issue ON feedback (issue_id, received_at);
 CREATE INDEX IF NOT EXISTS feedback_received ON feedback (received_at);
+-- What was sent with a piece of feedback (the widget's screenshot), as attachments are kept; they
+-- go with it.
+CREATE TABLE IF NOT EXISTS feedback_attachments (
+  id INTEGER PRIMARY KEY, feedback INTEGER NOT NULL, filename TEXT NOT NULL,
+  content_type TEXT NOT NULL, type TEXT NOT NULL, size INTEGER NOT NULL, data BLOB);
+CREATE INDEX IF NOT EXISTS feedback_attachments_by_feedback ON feedback_attachments (feedback);
+CREATE TRIGGER IF NOT EXISTS feedback_attachments_gone
+  AFTER DELETE ON feedback BEGIN DELETE FROM feedback_attachments WHERE feedback = old.id; END;
 `;
 
 /**

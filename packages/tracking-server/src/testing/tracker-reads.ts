@@ -38,7 +38,10 @@ export function sample(text: string, series: string): number {
 }
 
 /** The rows of `table` in the database of the tracker whose data directory is `dir`. */
-export function tableRows(dir: string, table: 'attachments' | 'feedback'): number {
+export function tableRows(
+  dir: string,
+  table: 'attachments' | 'feedback' | 'feedback_attachments',
+): number {
   const db = new Database(join(dir, 'tracker.db'), { readonly: true });
   try {
     return (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
