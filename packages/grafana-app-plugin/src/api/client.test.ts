@@ -80,6 +80,8 @@ describe('ProxyTrackerApi', () => {
     ).buffer;
     const { backend, requests } = fakeBackend({
       [`GET ${BASE}/attachments/8`]: { data: bytes },
+      [`GET ${BASE}/feedback/attachments/8`]: { data: bytes },
+      [`GET ${BASE}/feedback/attachments/9`]: { error: { status: 404, data: refusal } },
       [`GET ${BASE}/attachments/9`]: { error: { status: 404, data: refusal } },
       [`GET ${BASE}/attachments/10`]: { error: { status: 500, data: new TextEncoder().encode('not json').buffer } },
     });
@@ -99,6 +101,12 @@ describe('ProxyTrackerApi', () => {
       'server',
       'downloading attachment 10: the tracking server failed (500): not json',
     ]);
+    // A piece of feedback's, from its own route.
+    await expect(api.feedbackAttachment(8)).resolves.toBe(bytes);
+    expect(requests.at(-1)?.responseType).toBe('arraybuffer');
+    await expect(api.feedbackAttachment(9)).rejects.toThrow(
+      "downloading feedback attachment 9: not found: attachment 9 was filtered whole by the project's scrubbing"
+    );
   });
 
   test('changes one status with PATCH and many with POST /issues/status', async () => {

@@ -45,6 +45,8 @@ export interface TrackerApi {
   exportSession(id: string, options?: ReadOptions): Promise<SessionExport>;
   /** An event's attachment: its bytes as the tracker keeps them (scrubbed). */
   attachment(id: number, options?: ReadOptions): Promise<ArrayBuffer>;
+  /** An attachment of a piece of user feedback (the widget's screenshot), as `attachment`. */
+  feedbackAttachment(id: number, options?: ReadOptions): Promise<ArrayBuffer>;
 }
 
 /**
@@ -319,6 +321,14 @@ export class ProxyTrackerApi implements TrackerApi {
     return this.request<ArrayBuffer>(
       `downloading attachment ${id}`,
       { method: 'GET', path: `/attachments/${id}`, responseType: 'arraybuffer' },
+      options?.signal
+    );
+  }
+
+  feedbackAttachment(id: number, options?: ReadOptions) {
+    return this.request<ArrayBuffer>(
+      `downloading feedback attachment ${id}`,
+      { method: 'GET', path: `/feedback/attachments/${id}`, responseType: 'arraybuffer' },
       options?.signal
     );
   }

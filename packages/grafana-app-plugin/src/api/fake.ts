@@ -30,12 +30,23 @@ export interface FakeTrackerData {
   allFeedback?: FeedbackEntry[];
   /** Attachments' bytes by id, as the tracker would send them. */
   attachments?: Record<number, Uint8Array>;
+  /** The bytes of feedback's attachments by id, likewise. */
+  feedbackAttachments?: Record<number, Uint8Array>;
   /** Calls that fail, by method name: the error each throws. */
   failures?: Partial<Record<keyof TrackerApi, TrackerError>>;
   /** Calls that never answer (for loading states). */
   pending?: Array<keyof TrackerApi>;
   /** Calls that never answer when their first argument is the one given (another issue, another session). */
   pendingFor?: Partial<Record<keyof TrackerApi, unknown>>;
+}
+
+/** The bytes held for attachment `id`, or the tracker's 404 for one it does not keep. */
+function bytesOf(held: Record<number, Uint8Array> | undefined, what: string, id: number): ArrayBuffer {
+  const bytes = held?.[id];
+  if (!bytes) {
+    throw new TrackerError('not-found', `downloading ${what} ${id}: not found: ${what} ${id} not found`, 404);
+  }
+  return bytes.slice().buffer;
 }
 
 /** A page of `items` (none: an empty page); the fake's cursor is the index the page starts at. */
@@ -273,13 +284,13 @@ export class FakeTrackerApi implements TrackerApi {
   }
 
   attachment(id: number, options?: ReadOptions): Promise<ArrayBuffer> {
-    return this.answer('attachment', [id], options, () => {
-      const bytes = this.data.attachments?.[id];
-      if (!bytes) {
-        throw new TrackerError('not-found', `downloading attachment ${id}: not found: attachment ${id} not found`, 404);
-      }
-      return bytes.slice().buffer;
-    });
+    return this.answer('attachment', [id], options, () => bytesOf(this.data.attachments, 'attachment', id));
+  }
+
+  feedbackAttachment(id: number, options?: ReadOptions): Promise<ArrayBuffer> {
+    return this.answer('feedbackAttachment', [id], options, () =>
+      bytesOf(this.data.feedbackAttachments, 'feedback attachment', id)
+    );
   }
 
   listSessions(query: SessionQuery, options?: ReadOptions): Promise<Page<SessionSummary>> {

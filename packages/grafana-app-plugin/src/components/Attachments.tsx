@@ -1,10 +1,10 @@
-import React, { useState } from 'react';
-import { Alert, Button, Text } from '@grafana/ui';
+import React from 'react';
+import { Alert, Text } from '@grafana/ui';
 import { useTrackerApi } from '../api/context';
 import type { AttachmentInfo } from '../api/types';
-import { downloadBlob } from '../download';
 import { formatBytes } from './format';
 import { testIds } from './testIds';
+import { DownloadButton, useAttachmentDownload } from './attachmentDownload';
 
 /**
  * An event's attachments, each downloaded through the tracker (its bytes as kept: scrubbed). One
@@ -18,24 +18,11 @@ export function Attachments({
   className?: string;
 }) {
   const api = useTrackerApi();
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState<number>();
+  const { error, busy, download } = useAttachmentDownload((id) => api.attachment(id));
 
   if (attachments.length === 0) {
     return <Text color="secondary">No attachments.</Text>;
   }
-  const download = async (a: AttachmentInfo) => {
-    setBusy(a.id);
-    setError(undefined);
-    try {
-      // Saved as bytes whatever type the SDK named, as the tracker serves them: never opened here.
-      downloadBlob(a.filename, new Blob([await api.attachment(a.id)], { type: 'application/octet-stream' }));
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(undefined);
-    }
-  };
   return (
     <>
       {error && <Alert severity="error" title={error} />}
@@ -58,16 +45,7 @@ export function Attachments({
                 {a.filtered ? (
                   <Text color="secondary">Filtered whole by scrubbing</Text>
                 ) : (
-                  <Button
-                    size="sm"
-                    variant="secondary"
-                    icon="download-alt"
-                    disabled={busy === a.id}
-                    aria-label={`Download ${a.filename}`}
-                    onClick={() => download(a)}
-                  >
-                    Download
-                  </Button>
+                  <DownloadButton attachment={a} busy={busy === a.id} onDownload={download} />
                 )}
               </td>
             </tr>

@@ -6,11 +6,12 @@ import { Text, useStyles2 } from '@grafana/ui';
 import type { FeedbackInfo } from '../api/types';
 import { issueUrl } from '../constants';
 import { TimeText } from './ExactTime';
+import { FeedbackAttachments } from './FeedbackAttachments';
 
 /**
  * What users wrote (Sentry's user feedback, scrubbed by the tracker): who, when, on which page
  * and, where the list spans events, about which, and which issue, linked; then their words as
- * plain text, keeping their lines.
+ * plain text, keeping their lines, and what they sent with them (the widget's screenshot).
  */
 export function UserFeedback({
   feedback,
@@ -47,6 +48,7 @@ export function UserFeedback({
             </div>
           )}
           <p className={s.message}>{f.message}</p>
+          {f.attachments.length > 0 && <FeedbackAttachments attachments={f.attachments} />}
         </li>
       ))}
     </ul>

@@ -69,6 +69,8 @@ export const testIds = {
     search: 'data-testid feedback-search',
     list: 'data-testid feedback-list',
     more: 'data-testid feedback-more',
+    /** What was sent with one piece of feedback, wherever feedback is listed. */
+    attachments: 'data-testid feedback-attachments',
   },
   session: {
     container: 'data-testid session-page',

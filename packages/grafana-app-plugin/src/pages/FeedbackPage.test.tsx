@@ -9,6 +9,7 @@ import type { FeedbackEntry } from '../api/types';
 import { testIds } from '../components/testIds';
 import { fakeBackend } from '../test/backend';
 import { EVENT_1, ISSUES } from '../testdata/fixtures';
+import { URL_create, readBlobBytes } from '../test/blobs';
 import { renderApp } from '../test/render';
 
 const URL = '/a/beacon-observability-app/feedback';
@@ -22,6 +23,7 @@ const entry = (n: number, message: string): FeedbackEntry => ({
   name: '',
   email: '',
   message,
+  attachments: [],
 });
 const entries = () => within(screen.getByTestId(testIds.feedback.list)).getAllByRole('listitem');
 
@@ -56,6 +58,80 @@ describe('User feedback page', () => {
       '/a/beacon-observability-app/issues/1'
     );
     expect([within(second).queryByRole('link'), within(third).queryByRole('link')]).toEqual([null, null]);
+  });
+
+  test('shows a screenshot sent with feedback from its bytes, downloads any attachment, and says which were filtered', async () => {
+    const file = (id: number, filename: string, contentType: string, filtered = false) => ({
+      id,
+      filename,
+      contentType,
+      type: 'event.attachment',
+      size: 2048,
+      filtered,
+    });
+    const withFiles: FeedbackEntry = {
+      ...entry(5, 'See the screenshot'),
+      attachments: [
+        file(1, 'screenshot.png', 'image/png'),
+        file(2, 'console.log', 'text/plain'),
+        file(3, 'card.png', 'image/png', true),
+        file(4, 'drawing.svg', 'image/svg+xml'),
+      ],
+    };
+    const fake = new FakeTrackerApi({
+      allFeedback: [withFiles],
+      feedbackAttachments: {
+        1: Uint8Array.from([0x89, 0x50, 0x4e, 0x47]),
+        2: Uint8Array.from([104, 105]),
+        4: Uint8Array.from([60, 115]),
+      },
+    });
+    const created: Blob[] = [];
+    URL_create(created);
+    const click = jest.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {});
+    try {
+      renderApp(URL, fake);
+      const files = await screen.findByTestId(testIds.feedback.attachments);
+      // The PNG is shown, from the bytes the tracker sent, as the type it was sent as.
+      const shot = await within(files).findByRole('img', { name: 'screenshot.png, sent with the feedback' });
+      expect(shot).toHaveAttribute('src', 'blob:fake');
+      expect(created[0].type).toBe('image/png');
+      expect(await readBlobBytes(created[0])).toEqual([0x89, 0x50, 0x4e, 0x47]);
+      // An SVG can hold script: it is offered as a download only, as is any other type.
+      expect(within(files).getAllByRole('img')).toHaveLength(1);
+      expect(files).toHaveTextContent('card.png · 2.0 KiB · filtered whole by scrubbing');
+      expect(
+        within(files)
+          .getAllByRole('button')
+          .map((b) => b.getAttribute('aria-label'))
+      ).toEqual(['Download screenshot.png', 'Download console.log', 'Download drawing.svg']);
+      await userEvent.click(within(files).getByRole('button', { name: 'Download console.log' }));
+      await waitFor(() => expect(click).toHaveBeenCalledTimes(1));
+      expect((click.mock.instances[0] as unknown as HTMLAnchorElement).download).toBe('console.log');
+      expect(created[1].type).toBe('application/octet-stream');
+      expect(await readBlobBytes(created[1])).toEqual([104, 105]);
+      expect(fake.callsOf('feedbackAttachment')).toEqual([[1], [2]]);
+      // The attachments are not entries of the list.
+      expect(entries()).toHaveLength(1);
+    } finally {
+      click.mockRestore();
+    }
+  });
+
+  test('a screenshot that cannot be read, or a download that fails, says why', async () => {
+    const shot = {
+      id: 9,
+      filename: 'screenshot.png',
+      contentType: 'image/png',
+      type: 'event.attachment',
+      size: 10,
+      filtered: false,
+    };
+    renderApp(URL, new FakeTrackerApi({ allFeedback: [{ ...entry(5, 'gone'), attachments: [shot] }] }));
+    const refused = 'downloading feedback attachment 9: not found: feedback attachment 9 not found';
+    expect(await screen.findByText(`Could not show screenshot.png: ${refused}`)).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Download screenshot.png' }));
+    expect(await screen.findByText(refused)).toBeInTheDocument();
   });
 
   test('the link opens the issue', async () => {

@@ -256,8 +256,9 @@ describe('Issue detail page', () => {
         email: 'ana@example.com',
         message: `It broke at checkout.\nSecond line ${XSS}`,
         url: 'https://shop.example/checkout',
+        attachments: [],
       },
-      { id: 2, receivedAt: '2026-11-22T11:59:00.000Z', name: '', email: '', message: 'Same here.' },
+      { id: 2, receivedAt: '2026-11-22T11:59:00.000Z', name: '', email: '', message: 'Same here.', attachments: [] },
     ];
     setTimeZoneResolver(() => 'utc');
     try {
@@ -290,6 +291,7 @@ describe('Issue detail page', () => {
       name: 'Bo',
       email: '',
       message,
+      attachments: [],
     });
     const fake = api({ feedback: { 1: [linked(3, EVENT_2.id, 'third'), linked(1, EVENT_1.id, 'first')] } });
     setTimeZoneResolver(() => 'utc');
@@ -323,6 +325,7 @@ describe('Issue detail page', () => {
             name: 'Ana',
             email: '',
             message: 'one',
+            attachments: [],
           },
         ],
       },
@@ -343,6 +346,7 @@ describe('Issue detail page', () => {
       name: '',
       email: '',
       message: `#${i}`,
+      attachments: [],
     }));
     const fake = api({ feedback: { 1: many } });
     const { unmount } = renderApp(url(1), fake);

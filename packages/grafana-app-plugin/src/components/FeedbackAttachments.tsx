@@ -1,0 +1,86 @@
+import React, { useEffect } from 'react';
+import { css } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+import { Alert, Text, useStyles2 } from '@grafana/ui';
+import { useTrackerApi } from '../api/context';
+import type { AttachmentInfo } from '../api/types';
+import { formatBytes } from './format';
+import { testIds } from './testIds';
+import { useAsync } from './useAsync';
+import { DownloadButton, useAttachmentDownload } from './attachmentDownload';
+
+/**
+ * Image types an <img> shows without running anything: what the feedback widget's screenshot is
+ * sent as. Others (SVG among them) are offered as a download only.
+ */
+const SHOWN = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+
+/**
+ * What was sent with a piece of user feedback (the widget's screenshot): each a download through
+ * the tracker, an image shown as well. One the tracker's scrubbing filtered whole says so instead.
+ * Not a list of its own: the feedback lists page and move focus by their items (`li`).
+ */
+export function FeedbackAttachments({ attachments }: { attachments: readonly AttachmentInfo[] }) {
+  const s = useStyles2(getStyles);
+  const api = useTrackerApi();
+  const { error, busy, download } = useAttachmentDownload((id) => api.feedbackAttachment(id));
+  return (
+    <div data-testid={testIds.feedback.attachments}>
+      {error && <Alert severity="error" title={error} />}
+      {attachments.map((a) => (
+        <div key={a.id} className={s.item}>
+          {!a.filtered && SHOWN.has(a.contentType) && <Shown attachment={a} />}
+          <div>
+            <Text color="secondary">
+              {a.filename} · {formatBytes(a.size)}
+            </Text>{' '}
+            {a.filtered ? (
+              <Text color="secondary">· filtered whole by scrubbing</Text>
+            ) : (
+              <DownloadButton attachment={a} busy={busy === a.id} onDownload={download} fill="text" />
+            )}
+          </div>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** An image attachment, shown from its bytes (an object URL of the type the SDK named). */
+function Shown({ attachment: a }: { attachment: AttachmentInfo }) {
+  const s = useStyles2(getStyles);
+  const api = useTrackerApi();
+  const image = useAsync(
+    async (signal) =>
+      URL.createObjectURL(new Blob([await api.feedbackAttachment(a.id, { signal })], { type: a.contentType })),
+    [api, a.id, a.contentType]
+  );
+  const url = image.value;
+  useEffect(
+    () => () => {
+      if (url) {
+        URL.revokeObjectURL(url);
+      }
+    },
+    [url]
+  );
+  if (image.error) {
+    return <Text color="error">{`Could not show ${a.filename}: ${image.error.message}`}</Text>;
+  }
+  if (!url) {
+    return <Text color="secondary">{`Loading ${a.filename}…`}</Text>;
+  }
+  return <img className={s.image} src={url} alt={`${a.filename}, sent with the feedback`} />;
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  item: css({ marginTop: theme.spacing(0.5) }),
+  // A screenshot is a whole screen: shown small, its proportions kept.
+  image: css({
+    display: 'block',
+    maxWidth: 'min(100%, 480px)',
+    maxHeight: 270,
+    border: `1px solid ${theme.colors.border.weak}`,
+    borderRadius: theme.shape.radius.default,
+  }),
+});
