@@ -139,6 +139,18 @@ test('the user feedback page lists all of it, newest first; feedback about an er
   expect([dana >= 0, eli >= 0]).toEqual([true, true]);
   expect(texts[dana]).toContain(issue.title);
   expect(texts[eli]).toContain('Eli · ');
+  // The widget's screenshot, shown from the bytes the tracker kept: Chromium decodes them.
+  const shot = entries
+    .nth(eli)
+    .getByRole('img', { name: 'screenshot.png, sent with the feedback' });
+  await shot.waitFor();
+  const decoded = await shot.evaluate((img: HTMLImageElement) =>
+    img.decode().then(() => [img.naturalWidth, img.naturalHeight]),
+  );
+  expect(decoded).toEqual([1, 1]);
+  expect(
+    host.proxied.some((p) => /^GET tracker\/api\/v1\/feedback\/attachments\/\d+ → 200$/.test(p)),
+  ).toBe(true);
   await page.screenshot({ path: join(screenshots, 'feedback.png') });
   // A search asks the tracker for what it finds: Eli's words, not Dana's.
   await page.getByTestId(testIds.feedback.search).fill('RECEIPTS');

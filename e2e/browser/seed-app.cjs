@@ -12,6 +12,10 @@ const { BasicTracerProvider, SimpleSpanProcessor } = require('@opentelemetry/sdk
 
 const [dsn, otlpUrl, key] = process.argv.slice(2);
 const CORRELATION_ID = 'req-e2e-checkout';
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 Sentry.init({
   dsn,
@@ -54,8 +58,12 @@ async function sentryEvents() {
       });
     }
   });
-  // Feedback about no error, as the feedback widget sends it: listed on the feedback page only.
-  Sentry.captureFeedback({ message: 'Where do I find my receipts?', name: 'Eli' });
+  // Feedback about no error, as the feedback widget sends it (with its screenshot, a 1×1 PNG
+  // here): listed on the feedback page only, the screenshot shown.
+  Sentry.captureFeedback(
+    { message: 'Where do I find my receipts?', name: 'Eli' },
+    { attachments: [{ filename: 'screenshot.png', data: PNG, contentType: 'image/png' }] },
+  );
   // Rendered by the plugin as text, never as HTML.
   Sentry.captureException(new Error('<img src=x onerror=alert(1)>'));
   Sentry.withScope((scope) => {
