@@ -4,6 +4,7 @@
 // request's spans and a memory snapshot through the OpenTelemetry OTLP/HTTP exporter, all sharing
 // one correlation id.
 // Usage: node seed-app.cjs <dsn> <otlp traces url> <project key>
+const { Buffer } = require('node:buffer');
 const Sentry = require('@sentry/node');
 const { context, trace } = require('@opentelemetry/api');
 const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http');
