@@ -1,6 +1,7 @@
 // Sentry attachments over HTTP: kept with their event, scrubbed, listed with the issue's events
 // and downloaded from /api/v1/attachments/{id}. First the real @sentry/node SDK (its own process,
 // unmodified) adding attachments to its scope; then raw envelopes for the edges.
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { dsnFor, type Project } from './projects';
@@ -114,7 +115,7 @@ describe('the real @sentry/node SDK', () => {
 });
 
 describe('attachments in raw envelopes', () => {
-  it('keeps binary bytes as sent, empty ones too, and filters a binary attachment with a card number whole', async () => {
+  it('keeps binary bytes as sent, empty ones too, and masks the card number in a binary attachment in place', async () => {
     const image = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff, 0x10, 0x80]);
     const dump = Buffer.concat([
       Buffer.from([0xff, 0xfe, 0x00]),
@@ -134,12 +135,23 @@ describe('attachments in raw envelopes', () => {
     const none = await download(empty!.id);
     expect([none.res.status, none.bytes.length]).toEqual([200, 0]);
     expect(png).toMatchObject({ filename: 'screen.png', contentType: 'image/png', size: 8 });
-    expect(dmp).toMatchObject({ type: 'event.minidump', size: dump.length, filtered: true });
+    expect(dmp).toMatchObject({ type: 'event.minidump', size: dump.length, filtered: false });
     expect((await download(png!.id)).bytes.equals(image)).toBe(true);
+    expect([...(await download(dmp!.id)).bytes]).toEqual([
+      0xff,
+      0xfe,
+      0x00,
+      ...Buffer.from(' **************** '),
+    ]);
+    // One an earlier version filtered whole (no bytes kept) is listed so, and not downloaded.
+    const db = new Database(join(setup.dir, 'tracker.db'));
+    db.prepare('UPDATE attachments SET data = NULL WHERE id = ?').run(dmp!.id);
+    db.close();
+    expect((await attachmentsOf('three files'))[1]).toMatchObject({ filtered: true });
     const filtered = await download(dmp!.id);
     expect(filtered.res.status).toBe(404);
     expect(JSON.parse(filtered.bytes.toString('utf8'))).toEqual({
-      error: `attachment ${dmp!.id} was filtered whole by the project's scrubbing: it is not text, and holds a sensitive shape`,
+      error: `attachment ${dmp!.id} was filtered whole by an earlier version's scrubbing: it is not text, and held a sensitive shape`,
     });
   });
 

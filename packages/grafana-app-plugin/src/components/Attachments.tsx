@@ -8,7 +8,8 @@ import { DownloadButton, useAttachmentDownload } from './attachmentDownload';
 
 /**
  * An event's attachments, each downloaded through the tracker (its bytes as kept: scrubbed). One
- * the tracker's scrubbing filtered whole has no bytes, and says so instead.
+ * the tracker's scrubbing filtered whole (as trackers before 2026-12-06 did to binary files with a
+ * sensitive shape, which they now mask in place) has no bytes, and says so instead.
  */
 export function Attachments({
   attachments,

@@ -17,7 +17,8 @@ const SHOWN = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 
 /**
  * What was sent with a piece of user feedback (the widget's screenshot): each a download through
- * the tracker, an image shown as well. One the tracker's scrubbing filtered whole says so instead.
+ * the tracker, an image shown as well. One the tracker's scrubbing filtered whole (Attachments)
+ * says so instead.
  * Not a list of its own: the feedback lists page and move focus by their items (`li`).
  */
 export function FeedbackAttachments({ attachments }: { attachments: readonly AttachmentInfo[] }) {

@@ -137,7 +137,7 @@ const attachment = object({
   filtered: {
     type: 'boolean',
     description:
-      'filtered whole by scrubbing (bytes that are not text, holding a sensitive shape): no bytes kept',
+      'filtered whole by scrubbing, no bytes kept: what versions before 2026-12-06 did to bytes that are not text holding a sensitive shape, which are now masked in place',
   },
 });
 

@@ -417,7 +417,7 @@ describe('the app (createApp) over a fake repository', () => {
     expect(await call('GET', '/feedback/attachments/7')).toEqual(
       failed(
         404,
-        "feedback attachment 7 was filtered whole by the project's scrubbing: it is not text, and holds a sensitive shape",
+        "feedback attachment 7 was filtered whole by an earlier version's scrubbing: it is not text, and held a sensitive shape",
       ),
     );
     expect(asked()).toEqual([

@@ -366,7 +366,7 @@ export function restApi(deps: {
       if (!file.data)
         throw new ApiError(
           404,
-          `${what} ${id} was filtered whole by the project's scrubbing: it is not text, and holds a sensitive shape`,
+          `${what} ${id} was filtered whole by an earlier version's scrubbing: it is not text, and held a sensitive shape`,
         );
       // Served as its own type, an HTML or SVG attachment would be a page of the API's origin
       // (behind Grafana's proxy, Grafana's).

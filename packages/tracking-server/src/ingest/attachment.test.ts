@@ -3,6 +3,7 @@
 // bytes, the expected bytes written by hand.
 import { createAttachmentEnvelopeItem, createEnvelope, serializeEnvelope } from '@sentry/core';
 import fc from 'fast-check';
+import { isUtf8 } from 'node:buffer';
 import { createScrubber, FILTERED } from '../scrub/scrub';
 import {
   DEFAULT_ATTACHMENT_TYPE,
@@ -132,25 +133,35 @@ describe('scrubAttachment', () => {
     expect(kept.size).toBe(11);
   });
 
-  it('filters bytes that are not text whole when a sensitive shape is in them', () => {
-    // A minidump's memory with a card number and a bearer token in it, between binary bytes.
-    for (const secret of ['4111111111111111', 'Bearer abcdefghijklmnopqrstuvwxyz']) {
-      const dump = Buffer.concat([
-        Buffer.from([0x4d, 0x44, 0x4d, 0x50, 0xff, 0xfe]),
-        Buffer.from(` ${secret} `, 'latin1'),
-        Buffer.from([0x00, 0x81]),
-      ]);
-      const kept = scrubAttachment(
-        { ...sent(dump, 'crash.dmp'), type: 'event.minidump' },
-        scrubbing,
-      );
-      expect(kept).toEqual({
-        filename: 'crash.dmp',
-        contentType: 'application/octet-stream',
-        type: 'event.minidump',
-        size: dump.length,
-      });
-    }
+  it('masks what is sensitive in bytes that are not text in place, each character a "*", keeping every other byte', () => {
+    // A minidump's memory with a card number, a bearer token and a secret parameter in it, as
+    // single-byte text and as UTF-16LE (Windows' strings), between binary bytes.
+    const head = [0x4d, 0x44, 0x4d, 0x50, 0xff, 0xfe];
+    const tail = [0x00, 0x81];
+    const dump = (text: string, encoding: 'latin1' | 'utf16le') =>
+      Buffer.from([...head, ...Buffer.from(text, encoding), ...tail]);
+    const cases: [string, string][] = [
+      [' 4111111111111111 ', ' **************** '],
+      [' Bearer abcdefghijklmnopqrstuvwxyz ', ' Bearer ************************** '],
+      [' ?user=7&password=hunter2 ', ' ?user=7&password=******* '],
+    ];
+    for (const encoding of ['latin1', 'utf16le'] as const)
+      for (const [secret, masked] of cases) {
+        const sentBytes = dump(secret, encoding);
+        const kept = scrubAttachment(
+          { ...sent(sentBytes, 'crash.dmp'), type: 'event.minidump' },
+          scrubbing,
+        );
+        expect(kept).toEqual({
+          filename: 'crash.dmp',
+          contentType: 'application/octet-stream',
+          type: 'event.minidump',
+          size: sentBytes.length,
+          data: dump(masked, encoding),
+        });
+        // The bytes sent are not written over.
+        expect(sentBytes.equals(dump(secret, encoding))).toBe(true);
+      }
   });
 
   it('keeps every byte as sent when the project does not scrub', () => {
@@ -158,7 +169,7 @@ describe('scrubAttachment', () => {
     expect(scrubAttachment(sent(secret), notScrubbing).data).toBe(secret);
   });
 
-  it('never throws, keeps the size sent, and changes only what it filters', () => {
+  it('never throws, keeps the size sent, and changes only what it filters: in bytes, to "*" in place', () => {
     const data = fc.oneof(
       fc.uint8Array({ maxLength: 400 }),
       fc.string({ unit: 'binary', maxLength: 200 }).map((s) => Buffer.from(s, 'utf8')),
@@ -168,8 +179,17 @@ describe('scrubAttachment', () => {
       fc.property(data, (bytes) => {
         const kept = scrubAttachment(sent(bytes), scrubbing);
         expect(kept.size).toBe(bytes.length);
-        if (kept.data !== undefined && !Buffer.from(kept.data).equals(Buffer.from(bytes)))
+        if (Buffer.from(kept.data).equals(Buffer.from(bytes))) return;
+        if (isUtf8(bytes)) {
           expect(textOf(kept.data)).toContain(FILTERED);
+          return;
+        }
+        // Masked: as long as sent, each changed byte a "*" (0x2a) or the 0x00 after one in
+        // UTF-16LE.
+        expect(kept.data.length).toBe(bytes.length);
+        kept.data.forEach((b, i) => {
+          if (b !== bytes[i]) expect([0x2a, 0x00]).toContain(b);
+        });
       }),
       { numRuns: 3000 },
     );

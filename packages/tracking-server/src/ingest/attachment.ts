@@ -12,15 +12,14 @@ export interface SentAttachment {
   readonly data: Uint8Array;
 }
 
-/** An attachment as it is stored: its bytes scrubbed, or none where they could not be. */
+/** An attachment as it is stored: its bytes scrubbed. */
 export interface KeptAttachment {
   readonly filename: string;
   readonly contentType: string;
   readonly type: string;
   /** The bytes sent. */
   readonly size: number;
-  /** Undefined when the whole attachment was filtered (see scrubAttachment). */
-  readonly data?: Uint8Array;
+  readonly data: Uint8Array;
 }
 
 /** What Relay names an attachment sent without a filename (constants.rs, UNNAMED_ATTACHMENT). */
@@ -63,9 +62,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * The attachment as it may be stored under `scrub`, the project's scrubber. Text (UTF-8) is
  * scrubbed as an event is: JSON by its keys and values, other text by the sensitive shapes and
  * secret parameters in it. Bytes that are not text cannot have a value cut out of them without
- * breaking the file (a minidump, an image), so when the scrubber finds a sensitive shape in them
- * the whole attachment is filtered: listed, with no bytes. What the scrubber leaves as it was is
- * stored byte for byte.
+ * breaking the file (a minidump, an image): what the scrubber finds in them is masked in place
+ * (maskBytes). What the scrubber leaves as it was is stored byte for byte.
  */
 export function scrubAttachment(sent: SentAttachment, scrub: Scrubber): KeptAttachment {
   const kept = { filename: sent.filename, contentType: sent.contentType, type: sent.type };
@@ -75,9 +73,7 @@ export function scrubAttachment(sent: SentAttachment, scrub: Scrubber): KeptAtta
   try {
     text = utf8.decode(bytes);
   } catch {
-    // Latin-1 reads each byte as one character, so the ASCII a binary file holds is read as text.
-    const latin1 = bytes.toString('latin1');
-    return scrub.text(latin1) === latin1 ? stored(bytes) : { ...kept, size: bytes.length };
+    return stored(maskBytes(bytes, scrub));
   }
   const json = jsonContainer(text);
   let scrubbed: string;
@@ -88,6 +84,34 @@ export function scrubAttachment(sent: SentAttachment, scrub: Scrubber): KeptAtta
     scrubbed = report.changed ? JSON.stringify(out) : text;
   }
   return stored(scrubbed === text ? bytes : Buffer.from(scrubbed, 'utf8'));
+}
+
+/** `*` in either reading of maskBytes. */
+const STAR = 0x2a;
+
+/**
+ * Binary bytes with what the scrubber finds in the text they hold masked in place, as Relay masks
+ * attachments: each character of it made `*`, so the file keeps its length and every other byte.
+ * The text is read two ways: as Latin-1, one character a byte (the ASCII and UTF-8 text in a
+ * file), and as UTF-16LE, two bytes a character from the first byte on (the strings a Windows
+ * minidump holds; Relay reads them so too). Unchanged, the bytes themselves.
+ */
+function maskBytes(bytes: Buffer, scrub: Scrubber): Buffer {
+  let out = bytes;
+  for (const [encoding, width] of [
+    ['latin1', 1],
+    ['utf16le', 2],
+  ] as const) {
+    const text = out.toString(encoding);
+    const masked = scrub.mask(text);
+    if (masked === text) continue;
+    if (out === bytes) out = Buffer.from(bytes); // the bytes sent are never written
+    for (let i = 0; i < text.length; i++)
+      if (masked.charCodeAt(i) !== text.charCodeAt(i))
+        if (width === 1) out[i] = STAR;
+        else out.writeUInt16LE(STAR, i * 2);
+  }
+  return out;
 }
 
 /** The JSON object or array `text` is, else undefined (a string or number is text). */

@@ -108,7 +108,7 @@ describe('PII scrubbing', () => {
     expect(report.changed).toBe(true);
   });
 
-  it('filters a string as its five rules applied one after another would, whatever it holds', () => {
+  it('filters a string as its five rules applied one after another would, whatever it holds, or masks it so', () => {
     // The rules written out again, each applied to every string: scrubString's quick tests
     // (which strings could match at all) must never skip a string one of them changes.
     const luhnValid = (digits: string) =>
@@ -119,22 +119,29 @@ describe('PII scrubbing', () => {
         10 ===
       0;
     // No shortcut for short strings here: scrubString's own must never skip a match either.
-    const reference = (s: string) =>
-      secretParams(
+    // Masked, each secret's characters become "*" where they are, and "Bearer" is kept as sent.
+    const reference = (s: string, mask = false) => {
+      const hide = (secret: string) => (mask ? '*'.repeat(secret.length) : FILTERED);
+      return secretParams(
         s
           .replace(
             /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z]+ )?PRIVATE KEY-----|$)/g,
-            FILTERED,
+            hide,
           )
           // A URL's password, the user kept.
-          .replace(/\b((?:[a-z0-9]+:)?\/\/[a-zA-Z0-9%_.-]+:)([a-zA-Z0-9%_.-]+)@/g, `$1${FILTERED}@`)
+          .replace(
+            /\b((?:[a-z0-9]+:)?\/\/[a-zA-Z0-9%_.-]+:)([a-zA-Z0-9%_.-]+)@/g,
+            (_, user: string, password: string) => `${user}${hide(password)}@`,
+          )
           // A token: 8 or more characters before any trailing "." and "=", and not one lower-case
           // or capitalised word shorter than 16 letters.
           .replace(/\bBearer\s+([A-Za-z0-9\-._~+/]+=*)/gi, (m, run: string) => {
             const t = run.replace(/[.=]+$/, '');
             const word = /^[a-z]/i.test(t) && !/[^a-z]/.test(t.slice(1));
-            return t.length >= 8 && (t.length >= 16 || !word) ? `Bearer ${FILTERED}` : m;
+            if (!(t.length >= 8 && (t.length >= 16 || !word))) return m;
+            return mask ? `${m.slice(0, m.length - run.length)}${hide(run)}` : `Bearer ${FILTERED}`;
           }),
+        hide,
       ).replace(/\b(?:\d[ -]?){12,18}\d\b/g, (m, at: number, whole: string) => {
         const digits = m.replace(/[ -]/g, '');
         return digits.length >= 13 &&
@@ -145,9 +152,10 @@ describe('PII scrubbing', () => {
           !uuidAt(whole)
             .slice(at, at + m.length)
             .includes(true)
-          ? FILTERED
+          ? hide(m)
           : m;
       });
+    };
     // Secret parameters, read a character at a time: a name is a run of [A-Za-z0-9_.[\]-] not
     // preceded by one, followed by "=" and a value character; it is secret when, in lower case
     // with "-" and "." as "_", it holds a sensitive key word, or its part after its last "-",
@@ -157,7 +165,7 @@ describe('PII scrubbing', () => {
     const words = ['password', 'secret', 'passwd', 'api_key', 'apikey', 'auth', 'credentials'];
     words.push('token', 'bearer', 'private_key', 'cookie', 'session');
     words.push('privatekey'); // private_key with its words joined, as camelCase writes it
-    const secretParams = (s: string) => {
+    const secretParams = (s: string, hide: (secret: string) => string) => {
       let out = '';
       let p = 0;
       while (p < s.length) {
@@ -183,7 +191,7 @@ describe('PII scrubbing', () => {
           ) {
             let end = j + 1;
             while (end < s.length && !/[&#\s"']/.test(s[end] as string)) end++;
-            out += `${sent}=${FILTERED}`;
+            out += `${sent}=${hide(s.slice(j + 1, end))}`;
             p = end;
             continue;
           }
@@ -270,6 +278,9 @@ describe('PII scrubbing', () => {
       fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
         const s = pieces.join('');
         expect(scrubString(s)).toBe(reference(s));
+        const masked = scrubString(s, undefined, true);
+        expect(masked).toBe(reference(s, true));
+        expect(masked.length).toBe(s.length);
       }),
       { numRuns: 20_000 },
     );

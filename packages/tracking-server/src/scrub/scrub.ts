@@ -212,10 +212,18 @@ function uuidOverlap(s: string): (start: number, end: number) => boolean {
 }
 
 /**
- * `s` with the value of each secret parameter filtered. Another parameter's value is read on
- * (`next=/login?token=…`); a filtered one is not.
+ * How a secret found in text is hidden: replaced by "[Filtered]", or (bytes, which must keep their
+ * length) each of its characters made `*`, as Relay masks attachments.
  */
-function filterSecretParams(s: string, params: ParamRule): string {
+type Hide = (secret: string) => string;
+const replaceWhole: Hide = () => FILTERED;
+const maskInPlace: Hide = (secret) => '*'.repeat(secret.length);
+
+/**
+ * `s` with the value of each secret parameter hidden. Another parameter's value is read on
+ * (`next=/login?token=…`); a hidden one is not.
+ */
+function filterSecretParams(s: string, params: ParamRule, hide: Hide): string {
   let out = '';
   let kept = 0; // what of `s` is in `out`
   PARAM.lastIndex = 0;
@@ -224,7 +232,7 @@ function filterSecretParams(s: string, params: ParamRule): string {
     if (!params.isSecret(name)) continue;
     PARAM_VALUE.lastIndex = PARAM.lastIndex;
     PARAM_VALUE.test(s);
-    out += `${s.slice(kept, m.index)}${name}=${FILTERED}`;
+    out += `${s.slice(kept, m.index)}${name}=${hide(s.slice(PARAM.lastIndex, PARAM_VALUE.lastIndex))}`;
     kept = PARAM.lastIndex = PARAM_VALUE.lastIndex;
   }
   return kept === 0 ? s : out + s.slice(kept);
@@ -232,9 +240,10 @@ function filterSecretParams(s: string, params: ParamRule): string {
 
 /**
  * `s` with every sensitive shape filtered; secret query parameters by the default keys, or by
- * a project's (its scrubber's `text`).
+ * a project's (its scrubber's `text`). Masked in place (`mask`), `s` keeps its length: what
+ * `Bearer` and a parameter's name are kept of is kept as it was.
  */
-export function scrubString(s: string, params: ParamRule = DEFAULT_PARAMS): string {
+export function scrubString(s: string, params: ParamRule = DEFAULT_PARAMS, mask = false): string {
   if (s.length < params.shortest) return s;
   if (
     !HINT.test(s) &&
@@ -242,12 +251,23 @@ export function scrubString(s: string, params: ParamRule = DEFAULT_PARAMS): stri
     !(s.includes('@') && URL_PASSWORD_HINT.test(s))
   )
     return s;
+  const hide = mask ? maskInPlace : replaceWhole;
   let out = s;
-  if (out.includes('PRIVATE KEY')) out = out.replace(PEM, FILTERED);
-  if (out.includes('@')) out = out.replace(URL_PASSWORD, `$1${FILTERED}@`);
+  if (out.includes('PRIVATE KEY')) out = out.replace(PEM, hide);
+  if (out.includes('@'))
+    out = out.replace(
+      URL_PASSWORD,
+      (_, user: string, password: string) => `${user}${hide(password)}@`,
+    );
   if (BEARER_HINT.test(out))
-    out = out.replace(BEARER, (m, run: string) => (looksLikeToken(run) ? `Bearer ${FILTERED}` : m));
-  if (out.includes('=')) out = filterSecretParams(out, params);
+    out = out.replace(BEARER, (m, run: string) =>
+      !looksLikeToken(run)
+        ? m
+        : mask
+          ? `${m.slice(0, m.length - run.length)}${hide(run)}`
+          : `Bearer ${FILTERED}`,
+    );
+  if (out.includes('=')) out = filterSecretParams(out, params, hide);
   if (CARD_HINT.test(out)) {
     let inUuid: ((start: number, end: number) => boolean) | undefined;
     out = out.replace(CARD, (m, at: number, whole: string) => {
@@ -256,7 +276,7 @@ export function scrubString(s: string, params: ParamRule = DEFAULT_PARAMS): stri
       // Unbroken, it is mostly a time or an id, as a JSON number is (isCardNumber): a card only
       // when it starts as a card network's number does.
       if (digits.length === m.length && !CARD_NETWORK_DIGIT.test(digits)) return m;
-      return (inUuid ??= uuidOverlap(whole))(at, at + m.length) ? m : FILTERED;
+      return (inUuid ??= uuidOverlap(whole))(at, at + m.length) ? m : hide(m);
     });
   }
   return out;
@@ -349,7 +369,8 @@ const ID_PATHS = idPaths({
  * `report.changed` is set when anything was filtered.
  */
 export function createScrubber(options: ScrubOptions): Scrubber {
-  if (!options.enabled) return Object.assign((v: unknown) => v, { text: (s: string) => s });
+  if (!options.enabled)
+    return Object.assign((v: unknown) => v, { text: (s: string) => s, mask: (s: string) => s });
   const extraKeys = (options.extraKeys ?? []).map(normaliseKey);
   const keys = withJoined([...DEFAULT_KEYS.map(normaliseKey), ...extraKeys]);
   const safe = new Set(withJoined((options.safeKeys ?? []).map(normaliseKey)));
@@ -470,7 +491,10 @@ export function createScrubber(options: ScrubOptions): Scrubber {
     if (report) report.changed = changed;
     return out;
   };
-  return Object.assign(scrub, { text: (s: string) => scrubString(s, params) });
+  return Object.assign(scrub, {
+    text: (s: string) => scrubString(s, params),
+    mask: (s: string) => scrubString(s, params, true),
+  });
 }
 
 /** Text that is a JSON object or array, if it parses. */
@@ -486,6 +510,11 @@ export interface Scrubber {
   (value: unknown, report?: ScrubReport): unknown;
   /** A string alone (a span's name): its sensitive shapes and the project's secret parameters. */
   text(s: string): string;
+  /**
+   * The same, each character of what `text` filters made `*` instead: `s` keeps its length, so
+   * bytes read as text can be masked where they are (attachment.ts).
+   */
+  mask(s: string): string;
 }
 
 /**

@@ -1,6 +1,7 @@
 // User feedback linked to the issue of the event it names (issue-ingest.ts), at the store: the
 // event first or the feedback first, across a restart, not once the hour is over, and gone with
 // its issue; and the list of all feedback, linked or not.
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,11 +115,15 @@ describe('the list of all feedback', () => {
         ...page,
         attachments: [
           { filename: 'shot.png', ...png, size: 3, data: new Uint8Array([1, 2, 3]) },
-          { filename: 'card.png', ...png, size: 20 }, // filtered whole
+          { filename: 'card.png', ...png, size: 3, data: new Uint8Array([4, 5, 6]) },
         ],
       },
     ]);
     repo.ingestFeedback(1, T + 2, [about(9, 'its event never came')]);
+    // As an earlier version stored a binary attachment with a sensitive shape: filtered whole.
+    const raw = new Database(join(dir, 'tracker.db'));
+    raw.prepare("UPDATE feedback_attachments SET data = NULL WHERE filename = 'card.png'").run();
+    raw.close();
     const first = repo.listFeedback({ limit: 2 });
     expect(listed(first)).toEqual([
       {
@@ -139,7 +144,7 @@ describe('the list of all feedback', () => {
         url: 'https://shop.example/',
         attachments: [
           { id: 1, filename: 'shot.png', ...png, size: 3, filtered: false },
-          { id: 2, filename: 'card.png', ...png, size: 20, filtered: true },
+          { id: 2, filename: 'card.png', ...png, size: 3, filtered: true },
         ],
       },
     ]);

@@ -36,7 +36,7 @@ const attachmentRow = (owner: number | bigint, a: KeptAttachment) => ({
   contentType: a.contentType,
   type: a.type,
   size: a.size,
-  data: a.data ? bufferOf(a.data) : null,
+  data: bufferOf(a.data),
 });
 
 /** Stores through `db`; error events join their sessions through `index`. */

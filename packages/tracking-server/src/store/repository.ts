@@ -83,7 +83,10 @@ export interface AttachmentInfo {
   readonly type: string;
   /** The bytes sent. */
   readonly size: number;
-  /** Filtered whole by the scrubber (binary bytes with a sensitive shape in them): no bytes kept. */
+  /**
+   * Filtered whole, with no bytes kept: what versions before 2026-12-06 did to binary bytes with
+   * a sensitive shape in them, which are now masked in place (ingest/attachment.ts).
+   */
   readonly filtered: boolean;
 }
 
