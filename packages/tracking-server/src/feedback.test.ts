@@ -10,12 +10,18 @@ import { runTestApp } from './testing/test-app';
 import { startTestTracker, type TestTracker } from './testing/test-tracker';
 import { apiGet, metricsText, onlyEvent, sample, tableRows } from './testing/tracker-reads';
 
-type Name = 'sdk' | 'raw' | 'other';
+type Name = 'sdk' | 'raw' | 'other' | 'limited' | 'limitedSdk';
 let setup: TestTracker<Name>;
 let projects: Record<Name, Project>;
 
 beforeAll(async () => {
-  setup = await startTestTracker('feedback', { sdk: {}, raw: {}, other: {} });
+  setup = await startTestTracker('feedback', {
+    sdk: {},
+    raw: {},
+    other: {},
+    limited: { eventsPerMinute: 3 },
+    limitedSdk: { eventsPerMinute: 2 },
+  });
   ({ projects } = setup);
 });
 
@@ -406,5 +412,88 @@ describe('feedback in raw envelopes', () => {
     }
     expect(feedbackRows()).toBe(0);
     expect(feedbackAttachmentRows()).toBe(0);
+  });
+});
+
+describe('the rate limit of user feedback', () => {
+  const rateLimited = async () =>
+    sample(
+      await metricsText(setup.tracker.url),
+      'beacon_tracker_rejected_requests_total{reason="rate_limited"}',
+    );
+  const piece = (message: string) => item('feedback', { contexts: { feedback: { message } } });
+  /** The messages of the limited project's feedback, oldest first. */
+  const limitedMessages = async () =>
+    (await findFeedback('limited:'))
+      .filter((f) => f.projectId === projects.limited.id)
+      .map((f) => f.message)
+      .reverse();
+
+  it('refuses feedback past the events per minute with a 429 naming its category, in a window apart from the events', async () => {
+    const p = projects.limited;
+    // Two events count in the events' window, not the feedback's.
+    for (const n of [40, 41])
+      expect(
+        (await send(p, { event_id: eventId(n) }, eventItem(`limited: event ${n}`))).status,
+      ).toBe(200);
+    for (const n of [1, 2, 3]) expect((await send(p, {}, piece(`limited: ${n}`))).status).toBe(200);
+    const before = feedbackRows();
+    const refused = await send(p, {}, piece('limited: 4'));
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(refused.headers['x-sentry-rate-limits']).toBe(`${retryAfter}:feedback:project`);
+    expect(refused.headers['x-sentry-error']).toBe(
+      `project ${p.id} is over its limit of 3 pieces of user feedback per minute`,
+    );
+    // A user report is the SDKs' `default` category; an event beside refused feedback is kept.
+    const beside = await send(
+      p,
+      { event_id: eventId(42) },
+      eventItem('limited: beside feedback'),
+      item('user_report', { event_id: eventId(42), comments: 'limited: 5' }),
+    );
+    expect(beside.status).toBe(429);
+    expect(beside.headers['x-sentry-rate-limits']).toBe(
+      `${beside.headers['retry-after']}:default:project`,
+    );
+    expect(feedbackRows()).toBe(before);
+    expect(await limitedMessages()).toEqual(['limited: 1', 'limited: 2', 'limited: 3']);
+    expect(await counted('limited')).toBe(3);
+    expect((await eventOf('limited: beside feedback')).feedback).toEqual([]);
+  });
+
+  it('names both categories when an envelope is over both limits, and the longer wait', async () => {
+    const p = projects.limited;
+    const both = await send(
+      p,
+      { event_id: eventId(43) },
+      eventItem('limited: over both'),
+      piece('limited: 6'),
+    );
+    expect(both.status).toBe(429);
+    const retryAfter = both.headers['retry-after'];
+    expect(both.headers['x-sentry-rate-limits']).toMatch(
+      /^(\d+):error;default:project, (\d+):feedback:project$/,
+    );
+    const waits = /^(\d+):.*, (\d+):/.exec(both.headers['x-sentry-rate-limits'] as string)!;
+    expect(Number(retryAfter)).toBe(Math.max(Number(waits[1]), Number(waits[2])));
+    expect(await limitedMessages()).toEqual(['limited: 1', 'limited: 2', 'limited: 3']);
+  });
+
+  it('is read by the real @sentry/node SDK as a limit on feedback only: the fourth piece is held back, the error sent', async () => {
+    const before = await rateLimited();
+    const stdout = await runTestApp(
+      'sentry-feedback-limited.cjs',
+      dsnFor(projects.limitedSdk, setup.tracker.url),
+    );
+    expect(JSON.parse(stdout)).toEqual({ flushed: true });
+    // The third piece was sent and refused; the fourth never left the SDK.
+    expect((await rateLimited()) - before).toBe(1);
+    const kept = (await findFeedback('limited feedback')).map((f) => f.message).sort();
+    expect(kept).toEqual(['limited feedback 1', 'limited feedback 2']);
+    expect(await counted('limitedSdk')).toBe(2);
+    await eventOf('Error: after the feedback limit');
   });
 });

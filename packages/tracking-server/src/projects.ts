@@ -19,7 +19,10 @@ import { isObj, type Obj } from './ingest/json';
 import { ageMs, lockToken, releaseLock, tryLock } from './lock-file';
 
 export interface ProjectSettings {
-  /** Events accepted per minute before 429; 0 means unlimited. */
+  /**
+   * Events accepted per minute before 429, and pieces of user feedback in a window of their own;
+   * 0 means unlimited.
+   */
   readonly eventsPerMinute: number;
   readonly scrub: {
     readonly enabled: boolean;

@@ -38,11 +38,23 @@ export class IngestError extends Error {
     readonly reason: 'auth' | 'malformed' | 'too_large' | 'rate_limited' | 'overloaded',
     message: string,
     readonly retryAfter?: number,
+    /** A 429's X-Sentry-Rate-Limits: the categories refused, each with its wait (rateLimits). */
+    readonly rateLimits?: string,
   ) {
     super(message);
     this.name = 'IngestError';
   }
 }
+
+/**
+ * X-Sentry-Rate-Limits naming what was refused, `<seconds>:<categories>:project` for each wait
+ * over 0 (the header SDKs read): only those categories, so an SDK keeps sending the others.
+ */
+const rateLimits = (waits: readonly (readonly [number, string])[]) =>
+  waits
+    .filter(([wait]) => wait > 0)
+    .map(([wait, categories]) => `${wait}:${categories}:project`)
+    .join(', ');
 
 /**
  * Item types accepted and not stored (yet): sessions, profiles, …. (Transactions, client reports,
@@ -170,6 +182,10 @@ function sendJson(
 
 export function sentryIngest(deps: SentryIngestDeps) {
   const limiter = new RateLimiter(deps.now);
+  // User feedback is limited by the same eventsPerMinute, in windows of its own: Relay limits it
+  // as a category of its own, and a flood of it (each with up to 20 MB of screenshots) must not
+  // fill the disk while events are limited.
+  const feedbackLimiter = new RateLimiter(deps.now);
   const scrubberFor = scrubberCache();
 
   const MISSING_AUTH =
@@ -284,16 +300,23 @@ export function sentryIngest(deps: SentryIngestDeps) {
       const drops: DroppedTransaction[] = [];
       const discards: ClientDiscard[] = [];
       const feedback: SentFeedback[] = [];
+      /** The SDKs' categories of the feedback items (`feedback`; `default`, user reports'). */
+      const feedbackCategories = new Set<string>();
+      /** Seconds the feedback waits when over its limit (refused, not stored), else 0. */
+      let feedbackWait = 0;
       const takeTransaction = (sent: Record<string, unknown>, retentionDays: number) => {
         const read = readTransaction(sent, deps.now(), maxPastMs(retentionDays));
         if ('dropped' in read) drops.push(read.dropped);
         else operations.push(...read.operations);
       };
       // What is not an event, once the request is answered as taken (200, or 429 for its
-      // events alone).
+      // events or its feedback alone).
       const keepTheRest = async (project: Project) => {
         if (operations.length > 0) await deps.storeOperations(project.id, operations);
-        if (feedback.length > 0) await deps.storeFeedback(project.id, feedback);
+        if (feedback.length > 0) {
+          feedbackWait = feedbackLimiter.take(project.id, project.eventsPerMinute, feedback.length);
+          if (feedbackWait === 0) await deps.storeFeedback(project.id, feedback);
+        }
         for (const reason of drops) deps.onDroppedTransaction(reason);
         if (discards.length > 0) deps.onClientDiscards(discards, project);
       };
@@ -412,6 +435,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
               );
             }
           } else if (FEEDBACK_ITEMS.has(item.type)) {
+            feedbackCategories.add(item.type === 'user_report' ? 'default' : 'feedback');
             try {
               feedback.push(readFeedback(item, i + 1, scrubberFor(project.scrub)));
             } catch (err) {
@@ -471,16 +495,18 @@ export function sentryIngest(deps: SentryIngestDeps) {
           );
         } else texts.push({ text, index: 1 });
       }
+      const feedbackLimit = () => [feedbackWait, [...feedbackCategories].sort().join(';')] as const;
       const wait = limiter.take(project.id, project.eventsPerMinute, texts.length);
       if (wait > 0) {
         // Only events are limited: as Relay does, the envelope's transaction and client
-        // reports are still kept.
+        // reports are still kept, and its feedback within its own limit.
         await keepTheRest(project);
         throw new IngestError(
           429,
           'rate_limited',
           `project ${project.id} is over its limit of ${project.eventsPerMinute} events per minute`,
-          wait,
+          Math.max(wait, feedbackWait),
+          rateLimits([[wait, 'error;default'], feedbackLimit()]),
         );
       }
       // Events first: a request one of whose events is refused (400) stores nothing.
@@ -504,6 +530,14 @@ export function sentryIngest(deps: SentryIngestDeps) {
               });
       await keepTheRest(project);
       deps.onStored(events, project, Number(process.hrtime.bigint() - started) / 1e9, kind);
+      if (feedbackWait > 0)
+        throw new IngestError(
+          429,
+          'rate_limited',
+          `project ${project.id} is over its limit of ${project.eventsPerMinute} pieces of user feedback per minute`,
+          feedbackWait,
+          rateLimits([feedbackLimit()]),
+        );
       // Relay's answer (StoreResponse) leaves `id` out when there is none: `{}`, never null.
       const answered = (id ?? events[0]?.eventId ?? '').replace(/-/g, '').toLowerCase();
       sendJson(res, 200, answered ? { id: answered } : {});
@@ -525,9 +559,9 @@ export function sentryIngest(deps: SentryIngestDeps) {
         headers['Retry-After'] = String(err.retryAfter);
       if (err.status === 429 && err.retryAfter !== undefined) {
         headers['Retry-After'] = String(err.retryAfter);
-        // Only events are counted, so only their categories are named: an SDK that read
-        // `transaction` here would drop its spans for the whole wait.
-        headers['X-Sentry-Rate-Limits'] = `${err.retryAfter}:error;default:project`;
+        // Only the limited categories are named: an SDK that read `transaction` here would drop
+        // its spans for the whole wait.
+        if (err.rateLimits) headers['X-Sentry-Rate-Limits'] = err.rateLimits;
       }
       // The rest of an oversized body is not read: the connection closes after the answer.
       sendJson(
