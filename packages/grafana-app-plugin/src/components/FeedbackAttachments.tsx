@@ -10,10 +10,17 @@ import { useAsync } from './useAsync';
 import { DownloadButton, useAttachmentDownload } from './attachmentDownload';
 
 /**
- * Image types an <img> shows without running anything: what the feedback widget's screenshot is
- * sent as. Others (SVG among them) are offered as a download only.
+ * Image types an <img> shows without running anything, by the type each is shown as: Sentry's
+ * feedback widget labels its screenshot `application/png`. Others (SVG among them) are offered as
+ * a download only.
  */
-const SHOWN = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+const SHOWN_AS = new Map([
+  ['image/png', 'image/png'],
+  ['application/png', 'image/png'],
+  ['image/jpeg', 'image/jpeg'],
+  ['image/gif', 'image/gif'],
+  ['image/webp', 'image/webp'],
+]);
 
 /**
  * What was sent with a piece of user feedback (the widget's screenshot): each a download through
@@ -28,33 +35,35 @@ export function FeedbackAttachments({ attachments }: { attachments: readonly Att
   return (
     <div data-testid={testIds.feedback.attachments}>
       {error && <Alert severity="error" title={error} />}
-      {attachments.map((a) => (
-        <div key={a.id} className={s.item}>
-          {!a.filtered && SHOWN.has(a.contentType) && <Shown attachment={a} />}
-          <div>
-            <Text color="secondary">
-              {a.filename} · {formatBytes(a.size)}
-            </Text>{' '}
-            {a.filtered ? (
-              <Text color="secondary">· filtered whole by scrubbing</Text>
-            ) : (
-              <DownloadButton attachment={a} busy={busy === a.id} onDownload={download} fill="text" />
-            )}
+      {attachments.map((a) => {
+        const image = a.filtered ? undefined : SHOWN_AS.get(a.contentType);
+        return (
+          <div key={a.id} className={s.item}>
+            {image && <Shown attachment={a} type={image} />}
+            <div>
+              <Text color="secondary">
+                {a.filename} · {formatBytes(a.size)}
+              </Text>{' '}
+              {a.filtered ? (
+                <Text color="secondary">· filtered whole by scrubbing</Text>
+              ) : (
+                <DownloadButton attachment={a} busy={busy === a.id} onDownload={download} fill="text" />
+              )}
+            </div>
           </div>
-        </div>
-      ))}
+        );
+      })}
     </div>
   );
 }
 
-/** An image attachment, shown from its bytes (an object URL of the type the SDK named). */
-function Shown({ attachment: a }: { attachment: AttachmentInfo }) {
+/** An image attachment, shown from its bytes (an object URL of its image type). */
+function Shown({ attachment: a, type }: { attachment: AttachmentInfo; type: string }) {
   const s = useStyles2(getStyles);
   const api = useTrackerApi();
   const image = useAsync(
-    async (signal) =>
-      URL.createObjectURL(new Blob([await api.feedbackAttachment(a.id, { signal })], { type: a.contentType })),
-    [api, a.id, a.contentType]
+    async (signal) => URL.createObjectURL(new Blob([await api.feedbackAttachment(a.id, { signal })], { type })),
+    [api, a.id, type]
   );
   const url = image.value;
   useEffect(

@@ -72,10 +72,12 @@ describe('User feedback page', () => {
     const withFiles: FeedbackEntry = {
       ...entry(5, 'See the screenshot'),
       attachments: [
-        file(1, 'screenshot.png', 'image/png'),
+        // As Sentry's feedback widget labels its screenshot.
+        file(1, 'screenshot.png', 'application/png'),
         file(2, 'console.log', 'text/plain'),
         file(3, 'card.png', 'image/png', true),
         file(4, 'drawing.svg', 'image/svg+xml'),
+        file(5, 'photo.jpg', 'image/jpeg'),
       ],
     };
     const fake = new FakeTrackerApi({
@@ -84,6 +86,7 @@ describe('User feedback page', () => {
         1: Uint8Array.from([0x89, 0x50, 0x4e, 0x47]),
         2: Uint8Array.from([104, 105]),
         4: Uint8Array.from([60, 115]),
+        5: Uint8Array.from([0xff, 0xd8, 0xff]),
       },
     });
     const created: Blob[] = [];
@@ -92,25 +95,32 @@ describe('User feedback page', () => {
     try {
       renderApp(URL, fake);
       const files = await screen.findByTestId(testIds.feedback.attachments);
-      // The PNG is shown, from the bytes the tracker sent, as the type it was sent as.
+      // The PNG and the JPEG are shown, from the bytes the tracker sent, as images of their types.
       const shot = await within(files).findByRole('img', { name: 'screenshot.png, sent with the feedback' });
+      await within(files).findByRole('img', { name: 'photo.jpg, sent with the feedback' });
       expect(shot).toHaveAttribute('src', 'blob:fake');
-      expect(created[0].type).toBe('image/png');
-      expect(await readBlobBytes(created[0])).toEqual([0x89, 0x50, 0x4e, 0x47]);
+      const blobs = await Promise.all(created.map(async (b) => [b.type, await readBlobBytes(b)] as const));
+      expect(blobs).toEqual(
+        expect.arrayContaining([
+          ['image/png', [0x89, 0x50, 0x4e, 0x47]],
+          ['image/jpeg', [0xff, 0xd8, 0xff]],
+        ])
+      );
+      expect(blobs).toHaveLength(2);
       // An SVG can hold script: it is offered as a download only, as is any other type.
-      expect(within(files).getAllByRole('img')).toHaveLength(1);
+      expect(within(files).getAllByRole('img')).toHaveLength(2);
       expect(files).toHaveTextContent('card.png · 2.0 KiB · filtered whole by scrubbing');
       expect(
         within(files)
           .getAllByRole('button')
           .map((b) => b.getAttribute('aria-label'))
-      ).toEqual(['Download screenshot.png', 'Download console.log', 'Download drawing.svg']);
+      ).toEqual(['Download screenshot.png', 'Download console.log', 'Download drawing.svg', 'Download photo.jpg']);
       await userEvent.click(within(files).getByRole('button', { name: 'Download console.log' }));
       await waitFor(() => expect(click).toHaveBeenCalledTimes(1));
       expect((click.mock.instances[0] as unknown as HTMLAnchorElement).download).toBe('console.log');
-      expect(created[1].type).toBe('application/octet-stream');
-      expect(await readBlobBytes(created[1])).toEqual([104, 105]);
-      expect(fake.callsOf('feedbackAttachment')).toEqual([[1], [2]]);
+      expect(created[2].type).toBe('application/octet-stream');
+      expect(await readBlobBytes(created[2])).toEqual([104, 105]);
+      expect(fake.callsOf('feedbackAttachment')).toEqual([[1], [5], [2]]);
       // The attachments are not entries of the list.
       expect(entries()).toHaveLength(1);
     } finally {
