@@ -130,3 +130,55 @@ test("the Sentry browser SDK's tunnel on the page's own origin forwards envelope
   );
   expect(session.errorEvents.map((e) => e.title)).toEqual([TITLE]);
 });
+
+test("Sentry's feedback widget on a page on another origin sends what the user wrote and the screenshot they took of the page", async () => {
+  const page = await browser.open();
+  await page.goto(
+    `${siteUrl}/?${new URLSearchParams({ feedback: '1', dsn: tracker.project.dsn })}`,
+    {
+      timeout: 90_000,
+    },
+  );
+  // The widget's own form (in its shadow root), filled in and sent as a user would.
+  await page.getByLabel('Name').fill('Gus');
+  await page.getByLabel('Email').fill('gus@example.com');
+  await page.getByLabel('Description').fill('The pay button does nothing on the cart page');
+  await page.getByRole('button', { name: 'Add a screenshot' }).click();
+  // The screenshot editor shows the captured tab (Chromium accepts the capture: browser.ts).
+  await page.getByRole('button', { name: 'Remove screenshot' }).waitFor();
+  await page.getByRole('button', { name: 'Send Bug Report' }).click();
+  // Shown only once the tracker has answered the cross-origin post with 200.
+  await page.getByText('Thank you for your report!').waitFor({ timeout: 30_000 });
+  expect(browser.problems).toEqual([]);
+  await page.close();
+
+  const { items } = await tracker.api<{
+    items: {
+      id: number;
+      name: string;
+      email: string;
+      url?: string;
+      attachments: { id: number; filename: string; contentType: string; size: number }[];
+    }[];
+  }>('/feedback?q=pay%20button%20does%20nothing');
+  expect(items.map(({ name, email, url }) => ({ name, email, url }))).toEqual([
+    { name: 'Gus', email: 'gus@example.com', url: expect.stringContaining(siteUrl) },
+  ]);
+  const [shot] = items[0]!.attachments;
+  expect(shot).toMatchObject({ filename: 'screenshot.png', contentType: 'application/png' });
+  // The PNG the widget drew from the tab, as the tracker keeps it: its signature and a size.
+  const bytes = Buffer.from(
+    await (
+      await fetch(`${tracker.url}/api/v1/feedback/attachments/${shot!.id}`, {
+        headers: { authorization: `Bearer ${tracker.apiToken}` },
+      })
+    ).arrayBuffer(),
+  );
+  expect(bytes.length).toBe(shot!.size);
+  expect(bytes.subarray(0, 8)).toEqual(
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  );
+  const [width, height] = [bytes.readUInt32BE(16), bytes.readUInt32BE(20)];
+  expect(width).toBeGreaterThan(100);
+  expect(height).toBeGreaterThan(100);
+});

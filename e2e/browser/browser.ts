@@ -42,6 +42,9 @@ export async function launch(
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      // A page's capture of its own tab (Sentry's feedback widget takes its screenshot so) is
+      // accepted, as the user would accept the prompt.
+      '--auto-accept-this-tab-capture',
     ],
   });
   const problems: string[] = [];

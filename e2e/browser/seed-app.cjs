@@ -60,10 +60,11 @@ async function sentryEvents() {
     }
   });
   // Feedback about no error, as the feedback widget sends it (with its screenshot, a 1×1 PNG
-  // here): listed on the feedback page only, the screenshot shown.
+  // here, labelled as the widget labels it): listed on the feedback page only, the screenshot
+  // shown.
   Sentry.captureFeedback(
     { message: 'Where do I find my receipts?', name: 'Eli' },
-    { attachments: [{ filename: 'screenshot.png', data: PNG, contentType: 'image/png' }] },
+    { attachments: [{ filename: 'screenshot.png', data: PNG, contentType: 'application/png' }] },
   );
   // Rendered by the plugin as text, never as HTML.
   Sentry.captureException(new Error('<img src=x onerror=alert(1)>'));

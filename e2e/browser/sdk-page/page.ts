@@ -3,7 +3,8 @@
 // cross-origin, and the OTLP one preflighted for its Authorization header) — or, with `tunnel`,
 // Sentry's envelopes sent to the page's own origin, which forwards them (Sentry's tunnel option).
 // The query string says where to send and under which correlation id; what happened is left in
-// `window.sent` for the test.
+// `window.sent` for the test. With `?feedback=1` the page shows Sentry's feedback widget (its form
+// and screenshot editor) instead, for the test to fill in as a user would.
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -23,6 +24,17 @@ async function main(): Promise<{ flushed: boolean }> {
     return value;
   };
 
+  if (config.get('feedback')) {
+    Sentry.init({
+      dsn: required('dsn'),
+      release: 'web-shop@3.1.0',
+      integrations: [Sentry.feedbackIntegration({ autoInject: false, showBranding: false })],
+    });
+    const form = await Sentry.getFeedback()!.createForm();
+    form.appendToDom();
+    form.open();
+    return { flushed: true };
+  }
   const correlationId = required('correlation');
   const tunnel = config.get('tunnel');
   Sentry.init({
