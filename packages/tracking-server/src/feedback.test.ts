@@ -438,7 +438,14 @@ describe('the rate limit of user feedback', () => {
       ).toBe(200);
     for (const n of [1, 2, 3]) expect((await send(p, {}, piece(`limited: ${n}`))).status).toBe(200);
     const before = feedbackRows();
-    const refused = await send(p, {}, piece('limited: 4'));
+    const filesBefore = feedbackAttachmentRows();
+    // Refused with its screenshot: neither is kept.
+    const refused = await sendBytes(
+      p,
+      {},
+      piece('limited: 4'),
+      attachmentItem({ filename: 'screenshot.png' }, Buffer.from([0x89, 0x50, 0x4e, 0x47])),
+    );
     expect(refused.status).toBe(429);
     const retryAfter = Number(refused.headers['retry-after']);
     expect(retryAfter).toBeGreaterThanOrEqual(1);
@@ -459,6 +466,7 @@ describe('the rate limit of user feedback', () => {
       `${beside.headers['retry-after']}:default:project`,
     );
     expect(feedbackRows()).toBe(before);
+    expect(feedbackAttachmentRows()).toBe(filesBefore);
     expect(await limitedMessages()).toEqual(['limited: 1', 'limited: 2', 'limited: 3']);
     expect(await counted('limited')).toBe(3);
     expect((await eventOf('limited: beside feedback')).feedback).toEqual([]);

@@ -304,10 +304,22 @@ export function sentryIngest(deps: SentryIngestDeps) {
       const feedbackCategories = new Set<string>();
       /** Seconds the feedback waits when over its limit (refused, not stored), else 0. */
       let feedbackWait = 0;
+      /** What was sent with the envelope's one piece of feedback, scrubbed once it is taken. */
+      let feedbackAttachments: SentAttachment[] = [];
       const takeTransaction = (sent: Record<string, unknown>, retentionDays: number) => {
         const read = readTransaction(sent, deps.now(), maxPastMs(retentionDays));
         if ('dropped' in read) drops.push(read.dropped);
         else operations.push(...read.operations);
+      };
+      /**
+       * The feedback, its one piece's attachments scrubbed: only once it is taken, so refused
+       * screenshots cost no scrubbing.
+       */
+      const feedbackToStore = (project: Project): SentFeedback[] => {
+        if (feedbackAttachments.length === 0) return feedback;
+        const scrub = scrubberFor(project.scrub);
+        const attachments = feedbackAttachments.map((a) => scrubAttachment(a, scrub));
+        return [{ ...feedback[0]!, attachments }];
       };
       // What is not an event, once the request is answered as taken (200, or 429 for its
       // events or its feedback alone).
@@ -315,7 +327,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
         if (operations.length > 0) await deps.storeOperations(project.id, operations);
         if (feedback.length > 0) {
           feedbackWait = feedbackLimiter.take(project.id, project.eventsPerMinute, feedback.length);
-          if (feedbackWait === 0) await deps.storeFeedback(project.id, feedback);
+          if (feedbackWait === 0) await deps.storeFeedback(project.id, feedbackToStore(project));
         }
         for (const reason of drops) deps.onDroppedTransaction(reason);
         if (discards.length > 0) deps.onClientDiscards(discards, project);
@@ -461,13 +473,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
             ...(id !== undefined ? { eventId: id } : {}),
             ...(attachments.length > 0 ? { attachments } : {}),
           };
-        else if (texts.length === 0 && feedback.length === 1 && attachments.length > 0) {
-          const scrub = scrubberFor(project.scrub);
-          feedback[0] = {
-            ...feedback[0]!,
-            attachments: attachments.map((a) => scrubAttachment(a, scrub)),
-          };
-        }
+        else if (texts.length === 0 && feedback.length === 1) feedbackAttachments = attachments;
       } else {
         project = keyed ?? missingAuth();
         const tooLarge = () =>
