@@ -25,8 +25,8 @@ const SHOWN_AS = new Map([
 /**
  * What was sent with a piece of user feedback (the widget's screenshot): each a download through
  * the tracker, an image shown as well. One the tracker's scrubbing filtered whole (Attachments)
- * says so instead.
- * Not a list of its own: the feedback lists page and move focus by their items (`li`).
+ * says so instead. Not a list (`ul`) of its own: the lists of feedback find their entries as `li`,
+ * to page and to move focus.
  */
 export function FeedbackAttachments({ attachments }: { attachments: readonly AttachmentInfo[] }) {
   const s = useStyles2(getStyles);
