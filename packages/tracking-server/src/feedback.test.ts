@@ -82,11 +82,6 @@ const download = async (id: number) => {
 const eventId = (n: number) => n.toString(16).padStart(32, '0');
 const item = (type: string, payload: object) => `{"type":"${type}"}\n${JSON.stringify(payload)}\n`;
 const eventItem = (title: string) => item('event', { message: title });
-const send = (p: Project, header: object, ...items: string[]) =>
-  rawPost(
-    `${setup.tracker.url}/api/${p.id}/envelope/?sentry_key=${p.key}`,
-    `${JSON.stringify(header)}\n${items.join('')}`,
-  );
 
 /** An attachment item of these headers and bytes. */
 const attachmentItem = (headers: object, bytes: Buffer) =>
@@ -95,7 +90,8 @@ const attachmentItem = (headers: object, bytes: Buffer) =>
     bytes,
     Buffer.from('\n'),
   ]);
-const sendBytes = (p: Project, header: object, ...items: (string | Buffer)[]) =>
+/** An envelope of this header and these items (text, or an attachment's bytes). */
+const send = (p: Project, header: object, ...items: (string | Buffer)[]) =>
   rawPost(
     `${setup.tracker.url}/api/${p.id}/envelope/?sentry_key=${p.key}`,
     Buffer.concat([
@@ -263,7 +259,7 @@ describe('feedback in raw envelopes', () => {
   it("keeps what is sent with one piece of feedback as its attachments, scrubbed; beside an event they are the event's", async () => {
     const card = '4111 1111 1111 1111';
     const before = feedbackAttachmentRows();
-    const answer = await sendBytes(
+    const answer = await send(
       projects.raw,
       { event_id: eventId(20) },
       item('feedback', { contexts: { feedback: { message: 'see the files' } } }),
@@ -298,7 +294,7 @@ describe('feedback in raw envelopes', () => {
     expect(feedbackAttachmentRows()).toBe(before + 2);
 
     // Beside an event, the attachment is the event's; beside two pieces of feedback, no one's.
-    await sendBytes(
+    await send(
       projects.raw,
       { event_id: eventId(21) },
       eventItem('with its report'),
@@ -313,7 +309,7 @@ describe('feedback in raw envelopes', () => {
     expect(written(event.feedback)).toEqual([
       { name: '', email: '', message: 'the log is attached' },
     ]);
-    const two = await sendBytes(
+    const two = await send(
       projects.raw,
       {},
       item('feedback', { contexts: { feedback: { message: 'first of two' } } }),
@@ -440,7 +436,7 @@ describe('the rate limit of user feedback', () => {
     const before = feedbackRows();
     const filesBefore = feedbackAttachmentRows();
     // Refused with its screenshot: neither is kept.
-    const refused = await sendBytes(
+    const refused = await send(
       p,
       {},
       piece('limited: 4'),
