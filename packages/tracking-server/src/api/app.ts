@@ -184,6 +184,7 @@ export function createApp(deps: AppDeps): RequestListener {
       repo,
       reads: reader,
       apiToken: deps.apiToken,
+      projects: deps.projects,
       now,
       indexSessions: () => catchUpSessions(writer),
       onError: (error) => logger.error('API request failed', { error }),

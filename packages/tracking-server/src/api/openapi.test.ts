@@ -10,7 +10,7 @@ import { startTestTracker, type TestTracker } from '../testing/test-tracker';
 import { runTestApp } from '../testing/test-app';
 import { openApiDocument } from './openapi';
 
-it('describes exactly the routes issue 4 lists for the plugin, the attachments download and user feedback', () => {
+it('describes exactly the routes issue 4 lists for the plugin, the attachments download, user feedback and projects', () => {
   const doc = openApiDocument() as { paths: Record<string, Record<string, unknown>> };
   const routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
     Object.keys(ops).map((method) => `${method.toUpperCase()} /api/v1${path}`),
@@ -30,6 +30,7 @@ it('describes exactly the routes issue 4 lists for the plugin, the attachments d
       'GET /api/v1/sessions/{id}/export',
       'GET /api/v1/attachments/{id}',
       'GET /api/v1/feedback/attachments/{id}',
+      'GET /api/v1/projects',
     ].sort(),
   );
 });
@@ -51,13 +52,14 @@ it('says the bodies of PATCH and POST are required, and issue ids as the server 
 type Answer = { status: number; body: any };
 
 describe("the server's answers", () => {
-  let setup: TestTracker<'shop'>;
+  let setup: TestTracker<'shop' | 'quiet'>;
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
   ajv.addSchema(openApiDocument(), 'api');
 
   beforeAll(async () => {
-    setup = await startTestTracker('openapi', { shop: {} });
+    // `quiet` sends nothing: the lists filtered to it are empty.
+    setup = await startTestTracker('openapi', { shop: {}, quiet: {} });
     const { tracker, projects } = setup;
     // Errors, a fingerprinted issue and a transaction (session req-42); spans with a memory
     // snapshot and a failing child (session req-777).
@@ -244,6 +246,31 @@ describe("the server's answers", () => {
       validate(await refused.json());
       expect({ [`DELETE ${route}`]: validate.errors ?? [] }).toEqual({ [`DELETE ${route}`]: [] });
     }
+  });
+
+  it('matches the document for projects, and for the lists filtered to one', async () => {
+    const { shop, quiet } = setup.projects;
+    const projects = await documented('GET', '/projects', '/projects');
+    expect(projects.body).toEqual({
+      items: [
+        { id: shop.id, name: 'shop' },
+        { id: quiet.id, name: 'quiet' },
+      ].sort((a, b) => a.id - b.id),
+    });
+    const issues = await documented('GET', '/issues', `/issues?project=${shop.id}&limit=1000`);
+    const all = await documented('GET', '/issues', '/issues?limit=1000');
+    expect(issues.body.items.length).toBeGreaterThan(0);
+    expect(issues.body.items).toEqual(all.body.items);
+    expect(issues.body.items.map((i: { projectId: number }) => i.projectId)).toEqual(
+      issues.body.items.map(() => shop.id),
+    );
+    const none = await documented('GET', '/issues', `/issues?project=${quiet.id}`);
+    expect(none.body).toEqual({ items: [], nextCursor: null });
+    const feedback = await documented('GET', '/feedback', `/feedback?project=${shop.id}`);
+    expect(feedback.body.items.length).toBeGreaterThan(0);
+    const noFeedback = await documented('GET', '/feedback', `/feedback?project=${quiet.id}`);
+    expect(noFeedback.body).toEqual({ items: [], nextCursor: null });
+    expect((await documented('GET', '/feedback', '/feedback?project=shop')).status).toBe(400);
   });
 
   it('matches the document for errors: a bad parameter, no token, an unknown id', async () => {

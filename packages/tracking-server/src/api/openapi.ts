@@ -57,6 +57,7 @@ const page = (item: object) =>
 
 const issueSummary = object({
   id: integer,
+  projectId: integer,
   title: text,
   culprit: text,
   status: oneOf(STATUSES),
@@ -74,7 +75,6 @@ const issueSummary = object({
 const issueDetail = extend(
   issueSummary,
   {
-    projectId: integer,
     environment: text,
     release: text,
     releases: texts,
@@ -292,7 +292,19 @@ const anyEventOf = (name: string, what: string) => ({
   explode: true,
 });
 // The server reads at most 15 digits (rest.ts) and refuses more with 400.
-const issueId = param('id', { ...integer, minimum: 1, maximum: 999_999_999_999_999 }, 'path');
+const positiveId = { ...integer, minimum: 1, maximum: 999_999_999_999_999 };
+const issueId = param('id', positiveId, 'path');
+/** The project filter of a list: any of its ids, each its own parameter, as anyEventOf. */
+const projects = (what: string) => ({
+  ...param(
+    'project',
+    { type: 'array', items: positiveId, minItems: 1, maxItems: 100 },
+    'query',
+    `${what} of this project (its id, as /projects lists it). Given several times (project=1&project=2), any of them; at most 100.`,
+  ),
+  style: 'form',
+  explode: true,
+});
 /** A cursor-paged list of what an issue holds (its events, its feedback), as rest.ts serves it. */
 const issuePage = (summary: string, item: string) => ({
   get: {
@@ -308,7 +320,7 @@ const issuePage = (summary: string, item: string) => ({
 /** The GET of an attachment's bytes, an event's or a piece of feedback's. */
 const attachmentDownload = (summary: string) => ({
   summary,
-  parameters: [param('id', { ...integer, minimum: 1, maximum: 999_999_999_999_999 }, 'path')],
+  parameters: [param('id', positiveId, 'path')],
   responses: {
     '200': {
       description: 'the bytes, always as application/octet-stream (never rendered)',
@@ -398,12 +410,28 @@ export function openApiDocument(): object {
       },
     },
     paths: {
+      '/projects': {
+        get: {
+          summary: "The projects the tracker's config.json lists, by id",
+          description:
+            "Names and ids only: a project's key, which its SDKs send events with, is not answered. A project `project add` creates is listed within a second (the server watches config.json).",
+          responses: {
+            '200': ok(
+              object({
+                items: { type: 'array', items: object({ id: positiveId, name: text }) },
+              }),
+            ),
+            ...errors,
+          },
+        },
+      },
       '/issues': {
         get: {
           summary: 'Issues, filtered and sorted, a page at a time',
           description:
             'The cursor continues after the last issue of the page in the sort order. With every sort, an issue whose sort value changes between pages can be missed or repeated: a new event moves it up in last_seen, events or users order, from the pages not yet read to those already read, and it is missed; an event older than its first (an SDK sending its offline queue) moves it down in first_seen order, from the pages already read to those not yet read, and it comes again. A client that appends pages keeps one row per issue id; page again from the start for a complete list at one moment.',
           parameters: [
+            projects('Issues'),
             param('status', oneOf(STATUSES)),
             param('severity', oneOf(SEVERITIES)),
             param('type', oneOf(TYPES)),
@@ -459,6 +487,7 @@ export function openApiDocument(): object {
           description:
             'Feedback naming no event, and feedback about an event it was not linked to (see /issues/{id}/feedback), are listed here too. The cursor continues after the last item of the page: feedback received since the first page comes before it, and is not in the pages after.',
           parameters: [
+            projects('Feedback sent to an envelope endpoint'),
             param(
               'q',
               searchText,

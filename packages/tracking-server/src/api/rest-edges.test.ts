@@ -40,6 +40,7 @@ beforeAll(async () => {
       repo: proxy,
       reads: inlineReader(proxy),
       apiToken: TOKEN,
+      projects: () => [],
       now: () => NOW,
       indexSessions: async () => 0,
     }),

@@ -43,6 +43,7 @@ beforeAll(async () => {
       repo,
       reads: inlineReader(repo),
       apiToken: TOKEN,
+      projects: () => [],
       now: () => NOW,
       indexSessions: async () => 0,
       onError: (e) => failures.push(e),

@@ -11,6 +11,7 @@ import {
   sessionFilterKey,
   type FakeRepositoryCall,
 } from '../store/fake-repository';
+import { DEFAULT_SETTINGS } from '../projects';
 import { inlineReader } from '../store/reader';
 import { QUIET_STEP } from '../store/session-index';
 import type { FeedbackEntry, IssueDetail, IssueSummary } from '../store/repository';
@@ -27,6 +28,7 @@ const NOW = 1_740_830_400_000;
 
 const summary7: IssueSummary = {
   id: 7,
+  projectId: 1,
   title: 'TimeoutError: upstream timed out',
   culprit: 'src/proxy.ts in forward',
   status: 'open',
@@ -42,6 +44,7 @@ const summary7: IssueSummary = {
 };
 const summary12: IssueSummary = {
   id: 12,
+  projectId: 2,
   title: 'Timeout waiting for lock',
   culprit: 'db/pool.ts in acquire',
   status: 'open',
@@ -57,7 +60,6 @@ const summary12: IssueSummary = {
 };
 const detail7: IssueDetail = {
   ...summary7,
-  projectId: 1,
   environment: 'production',
   release: 'a@1.2.0',
   releases: ['a@1.1.0', 'a@1.2.0'],
@@ -152,7 +154,13 @@ const listed = {
 const sessionsListed = { service: 'api-gateway', hasErrors: true, limit: 10 } as const;
 
 const data = {
-  issuePages: { [issueFilterKey(listed)]: { items: [summary7, summary12], nextCursor: 'c2' } },
+  issuePages: {
+    [issueFilterKey(listed)]: { items: [summary7, summary12], nextCursor: 'c2' },
+    [issueFilterKey({ project: [2, 1], sort: 'last_seen', limit: 50 })]: {
+      items: [summary12],
+      nextCursor: null,
+    },
+  },
   issues: { 7: detail7 },
   events: { [eventsKey(7, undefined, 20)]: { items: [], nextCursor: null } },
   feedback: { [eventsKey(7, undefined, 20)]: { items: [], nextCursor: null } },
@@ -163,6 +171,10 @@ const data = {
       nextCursor: null,
     },
     [feedbackFilterKey({ q: 'hung', limit: 50 })]: { items: [feedbackLinked], nextCursor: null },
+    [feedbackFilterKey({ project: [1], q: 'hung', limit: 50 })]: {
+      items: [feedbackLinked],
+      nextCursor: null,
+    },
   },
   sessionPages: {
     [sessionFilterKey(sessionsListed)]: { items: [sessionSummary], nextCursor: null },
@@ -178,6 +190,7 @@ const data = {
 // so the expected bodies are the fake's own hand-written records, copied before any request (an
 // API that changed the record it was given would change a shared expected value too).
 const wire7 = structuredClone(detail7);
+const wire12 = structuredClone(summary12);
 const wireSession = structuredClone(session);
 const [wireAlone, wireLinked] = structuredClone([feedbackAlone, feedbackLinked]);
 
@@ -244,7 +257,10 @@ describe('the app (createApp) over a fake repository', () => {
       createApp({
         repo: fake,
         writer,
-        projects: () => [],
+        projects: () => [
+          { id: 3, name: 'shop', key: 'c'.repeat(32), ...DEFAULT_SETTINGS },
+          { id: 1, name: 'api', key: 'a'.repeat(32), ...DEFAULT_SETTINGS },
+        ],
         apiToken: TOKEN,
         metrics: createTrackerMetrics({ defaultMetrics: false }),
         logger: createLogger('error', (line) => void logged.push(line)),
@@ -291,6 +307,7 @@ describe('the app (createApp) over a fake repository', () => {
         items: [
           {
             id: 7,
+            projectId: 1,
             title: 'TimeoutError: upstream timed out',
             culprit: 'src/proxy.ts in forward',
             status: 'open',
@@ -306,6 +323,7 @@ describe('the app (createApp) over a fake repository', () => {
           },
           {
             id: 12,
+            projectId: 2,
             title: 'Timeout waiting for lock',
             culprit: 'db/pool.ts in acquire',
             status: 'open',
@@ -324,6 +342,47 @@ describe('the app (createApp) over a fake repository', () => {
       }),
     );
   });
+
+  it('lists the projects by id with their names, and never their keys', async () => {
+    expect(await call('GET', '/projects')).toEqual(
+      ok({
+        items: [
+          { id: 1, name: 'api' },
+          { id: 3, name: 'shop' },
+        ],
+      }),
+    );
+  });
+
+  it('filters issues and feedback to any of the projects named, each once', async () => {
+    expect(await call('GET', '/issues?project=2&project=1&project=02')).toEqual(
+      ok({ items: [wire12], nextCursor: null }),
+    );
+    expect(await call('GET', '/feedback?project=1&q=hung')).toEqual(
+      ok({ items: [wireLinked], nextCursor: null }),
+    );
+    expect(asked()).toEqual([
+      { call: 'listIssues', args: [{ project: [2, 1], sort: 'last_seen', limit: 50 }, NOW] },
+      { call: 'listFeedback', args: [{ project: [1], q: 'hung', limit: 50 }] },
+    ]);
+  });
+
+  it.each([
+    ['0', '"0"'],
+    ['shop', '"shop"'],
+    ['1e2', '"1e2"'],
+    ['', '""'],
+    ['1234567890123456', '"1234567890123456"'],
+  ])(
+    'refuses project=%s on both lists with 400, naming it, and asks nothing',
+    async (given, quoted) => {
+      const message = `project must be a project id, a positive integer of up to 15 digits; got ${quoted}`;
+      const query = `project=1&project=${encodeURIComponent(given)}`;
+      expect(await call('GET', `/issues?${query}`)).toEqual(failed(400, message));
+      expect(await call('GET', `/feedback?${query}`)).toEqual(failed(400, message));
+      expect(asked()).toEqual([]);
+    },
+  );
 
   it('fills in the default sort and limit of an issue query with no parameters', async () => {
     const answer = await call('GET', '/issues?status=resolved');
@@ -520,6 +579,7 @@ describe('the REST API over a repository that fails', () => {
         repo: fake,
         reads: inlineReader(fake),
         apiToken: TOKEN,
+        projects: () => [],
         now: () => NOW,
         indexSessions: async () => fake.indexSessions(),
         onError: (error) => void heard.push(error),

@@ -14,13 +14,14 @@ import {
   type IssueStatus,
   type Repository,
 } from '../store/repository';
+import type { Project } from '../projects';
 import { SearchError } from '../store/issue-reads';
 import type { StoreReader } from '../store/reader';
 import { SessionCursorError } from '../store/sessions';
 import { CursorError } from '../store/sqlite';
 import { lingerBeforeBody } from './linger';
 import { openApiDocument } from './openapi';
-import type { ApiErrorBody, BulkStatusResult, SessionExport } from './wire';
+import type { ApiErrorBody, BulkStatusResult, ProjectList, SessionExport } from './wire';
 
 class ApiError extends Error {
   constructor(
@@ -127,6 +128,22 @@ function idOf(
   return n;
 }
 
+/** Project ids, any of which a list is filtered to (`project=1&project=2`), each once. */
+const projectsParam = (value: unknown): readonly number[] | undefined => {
+  const given = anyOfParam('project', value);
+  if (given === undefined) return undefined;
+  const ids = given.map((id) => {
+    const n = DIGITS.test(id) ? Number(id) : NaN;
+    if (!(n >= 1))
+      throw new ApiError(
+        400,
+        `project must be a project id, a positive integer of up to 15 digits; got ${JSON.stringify(id)}`,
+      );
+    return n;
+  });
+  return [...new Set(ids)]; // `01` and `1` are one project
+};
+
 /** An issue id in a JSON body: a JSON integer — never `true`, `"2"` or `2.5`. */
 function bodyIdOf(value: unknown): number {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1) return value;
@@ -201,6 +218,8 @@ export function restApi(deps: {
   /** Every read, on the reader thread when there is one (store/reader.ts). */
   reads: StoreReader;
   apiToken: string;
+  /** The projects config.json lists now (main.ts reloads it when `project add` changes it). */
+  projects: () => readonly Pick<Project, 'id' | 'name'>[];
   now: () => number;
   /** Joins the error events waiting for their sessions before a read (catchUpSessions). */
   indexSessions: () => Promise<unknown>;
@@ -248,6 +267,18 @@ export function restApi(deps: {
     },
   });
 
+  // Names and ids only: a project's key is what SDKs send events with, and is not read here.
+  router
+    .route('/projects')
+    .get((_req, res) => {
+      const items = deps
+        .projects()
+        .map(({ id, name }) => ({ id, name }))
+        .sort((a, b) => a.id - b.id);
+      res.json({ items } satisfies ProjectList);
+    })
+    .all(otherMethods(READ));
+
   router
     .route('/issues')
     .get(async (req, res) => {
@@ -256,7 +287,9 @@ export function restApi(deps: {
       const seenBefore = millisOf('seenBefore', q.seenBefore);
       if (seenAfter !== undefined && seenBefore !== undefined && seenAfter > seenBefore)
         throw new ApiError(400, 'seenAfter must not be later than seenBefore');
+      const project = projectsParam(q.project);
       const filter: IssueFilter = {
+        ...(project !== undefined ? { project } : {}),
         status: oneOfParam('status', q.status, STATUSES),
         severity: oneOfParam('severity', q.severity, SEVERITIES),
         type: oneOfParam('type', q.type, TYPES),
@@ -341,10 +374,12 @@ export function restApi(deps: {
   router
     .route('/feedback')
     .get(async (req, res) => {
+      const project = projectsParam(req.query.project);
       const q = searchText(req.query.q);
       const cursor = text('cursor', req.query.cursor);
       res.json(
         await deps.reads.listFeedback({
+          ...(project !== undefined ? { project } : {}),
           ...(q ? { q } : {}),
           ...(cursor !== undefined ? { cursor } : {}),
           limit: limitOf(req.query.limit, 50, 200),

@@ -26,6 +26,11 @@ export type {
   SessionSummary,
 } from '../store/sessions';
 
+/** `GET /projects`: every project config.json lists, by id; never its key. */
+export interface ProjectList {
+  readonly items: readonly { readonly id: number; readonly name: string }[];
+}
+
 /** `POST /issues/status`: the ids whose status was set, and those of no issue. */
 export interface BulkStatusResult {
   readonly updated: readonly number[];

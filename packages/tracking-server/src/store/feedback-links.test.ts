@@ -216,16 +216,43 @@ describe('the list of all feedback', () => {
     expect(() => repo.listFeedback({ q: 'x'.repeat(50_000), limit: 1 })).toThrow(/^q is too long/);
   });
 
-  it('reads a page in index order, sorting nothing', () => {
+  it('lists the feedback of any of the projects named, searched too, and pages within them', () => {
+    const by = (name: string, message = 'fine'): SentFeedback => ({ name, email: '', message });
+    repo.ingestFeedback(1, T, [by('Ana', 'the PAY button spun')]);
+    repo.ingestFeedback(2, T + 1, [by('Bo', 'pay page blank')]);
+    repo.ingestFeedback(3, T + 2, [by('Cy')]);
+    repo.ingestFeedback(1, T + 3, [by('Di')]);
+    const names = (project: number[], q?: string) =>
+      repo.listFeedback({ project, ...(q ? { q } : {}), limit: 10 }).items.map((f) => f.name);
+    expect(names([1])).toEqual(['Di', 'Ana']);
+    expect(names([3, 2])).toEqual(['Cy', 'Bo']);
+    expect(names([1, 2], 'pay')).toEqual(['Bo', 'Ana']);
+    expect(names([4])).toEqual([]);
+    expect(names([])).toEqual([]);
+    const first = repo.listFeedback({ project: [1, 3], limit: 2 });
+    expect(first.items.map((f) => [f.name, f.projectId])).toEqual([
+      ['Di', 1],
+      ['Cy', 3],
+    ]);
+    const rest = repo.listFeedback({ project: [1, 3], cursor: first.nextCursor!, limit: 2 });
+    expect(rest.items.map((f) => f.name)).toEqual(['Ana']);
+    expect(rest.nextCursor).toBeNull();
+  });
+
+  it('reads a page in index order, sorting nothing, of every project or of some', () => {
     repo.ingestFeedback(1, T, [about(30, 'one')]);
     const raw = recordingConnection(join(dir, 'tracker.db'));
     try {
       issueReads(raw.db).listFeedback({ limit: 10 });
+      issueReads(raw.db).listFeedback({ project: [1, 2], limit: 10 });
       const statements = raw.take();
-      const [sql] = statements.filter((s) => /FROM feedback AS f/.test(s));
-      const plan = raw.plan(sql!);
-      expect(plan).toContain('SCAN f USING INDEX feedback_received');
-      expect(plan).not.toContain('TEMP B-TREE');
+      const pages = statements.filter((s) => /FROM feedback AS f/.test(s));
+      expect(pages).toHaveLength(2);
+      for (const sql of pages) {
+        const plan = raw.plan(sql);
+        expect(plan).toContain('SCAN f USING INDEX feedback_received');
+        expect(plan).not.toContain('TEMP B-TREE');
+      }
       // The page's attachments, by their index: not a scan of every screenshot kept.
       const [files] = statements.filter((s) => /FROM feedback_attachments WHERE/.test(s));
       expect(raw.plan(files!)).toContain('USING INDEX feedback_attachments_by_feedback');

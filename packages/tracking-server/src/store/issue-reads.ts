@@ -156,6 +156,18 @@ function containsAny(columns: readonly string[], q: string, params: Record<strin
   return `(${columns.map(like).join(' OR ')})`;
 }
 
+/**
+ * The SQL condition that `column` is one of the project ids, bound in `params`. Unary `+` keeps
+ * SQLite off the indexes that begin with project_id: it reads the list's order and checks each
+ * row, as a project is most of what a tracker holds (a tracker has a few projects), rather than
+ * reading every row of the project and sorting them for one page.
+ */
+function inProjects(column: string, ids: readonly number[], params: Record<string, unknown>) {
+  if (ids.length === 0) return '0'; // any of none: nothing
+  params.projects = JSON.stringify(ids);
+  return `+${column} IN (SELECT value FROM json_each(@projects))`;
+}
+
 export function issueReads(db: Database.Database): IssueReads {
   // LIKE ignores the case of ASCII letters only; a search with others (`Ошибка`, `ÉCHEC`)
   // compares both sides lower-cased by JavaScript, which knows every script's case.
@@ -273,6 +285,7 @@ export function issueReads(db: Database.Database): IssueReads {
 
   const summary = (r: IssueRow, now: number): IssueSummary => ({
     id: r.id,
+    projectId: r.project_id,
     title: r.title,
     culprit: r.culprit,
     status: r.status,
@@ -292,6 +305,7 @@ export function issueReads(db: Database.Database): IssueReads {
       const column = SORT_COLUMN[f.sort];
       const where: string[] = [];
       const params: Record<string, unknown> = { limit: f.limit + 1 };
+      if (f.project !== undefined) where.push(inProjects('project_id', f.project, params));
       for (const key of ['status', 'severity', 'type'] as const) {
         if (f[key] !== undefined) {
           where.push(`${key} = @${key}`);
@@ -366,7 +380,6 @@ export function issueReads(db: Database.Database): IssueReads {
       ).map((x) => x.release);
       const detail: IssueDetail = {
         ...summary(r, now),
-        projectId: r.project_id,
         environment: r.environment,
         release: r.release,
         releases,
@@ -450,9 +463,11 @@ export function issueReads(db: Database.Database): IssueReads {
       );
     },
 
-    listFeedback({ q, cursor, limit }) {
+    listFeedback({ project, q, cursor, limit }) {
       const params: Record<string, unknown> = {};
-      const where = q ? containsAny(['f.message', 'f.name', 'f.email'], q, params) : '1';
+      const where: string[] = [];
+      if (project !== undefined) where.push(inProjects('f.project_id', project, params));
+      if (q) where.push(containsAny(['f.message', 'f.name', 'f.email'], q, params));
       // Any search pages the one order: a cursor goes on from its place in all of it.
       const entry = (r: LinkedFeedbackRow, attachments?: readonly AttachmentInfo[]) => ({
         ...feedbackInfo(r, attachments),
@@ -462,7 +477,8 @@ export function issueReads(db: Database.Database): IssueReads {
           ? { issue: { id: r.issue_id, title: r.issue_title } }
           : {}),
       });
-      return feedbackPage<FeedbackEntry>('all feedback', where, params, cursor, limit, entry);
+      const all = where.length > 0 ? where.join(' AND ') : '1';
+      return feedbackPage<FeedbackEntry>('all feedback', all, params, cursor, limit, entry);
     },
 
     attachment: (id) => attachmentFile('attachments', id),

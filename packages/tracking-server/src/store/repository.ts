@@ -13,6 +13,7 @@ export type IssueSort = (typeof SORTS)[number];
 
 export interface IssueSummary {
   readonly id: number;
+  readonly projectId: number;
   readonly title: string;
   readonly culprit: string;
   readonly status: IssueStatus;
@@ -29,7 +30,6 @@ export interface IssueSummary {
 }
 
 export interface IssueDetail extends IssueSummary {
-  readonly projectId: number;
   readonly environment: string;
   readonly release: string;
   readonly releases: readonly string[];
@@ -40,6 +40,8 @@ export interface IssueDetail extends IssueSummary {
 }
 
 export interface IssueFilter {
+  /** Issues of any of these projects. */
+  readonly project?: readonly number[];
   readonly status?: IssueStatus;
   readonly severity?: Severity;
   readonly type?: ErrorType;
@@ -59,6 +61,8 @@ export interface IssueFilter {
 }
 
 export interface FeedbackFilter {
+  /** Feedback sent to any of these projects. */
+  readonly project?: readonly number[];
   /** Feedback whose message, name or address contains this, ignoring case. */
   readonly q?: string;
   readonly cursor?: string;

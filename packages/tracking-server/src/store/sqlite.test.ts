@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { readEvent } from '../ingest/event';
 import { createScrubber } from '../scrub/scrub';
+import { recordingConnection } from '../testing/query-plans';
 import { withTempStore } from '../testing/temp-store';
+import { issueReads } from './issue-reads';
 import type { IssueFilter, Repository } from './repository';
 import { openSqlite } from './sqlite';
 
@@ -380,6 +382,57 @@ it('filters issues by status, severity, type, service, environment, release and 
     expect(ids({ status: 'open' })).toEqual([3, 1]);
     expect(ids({ status: 'resolved' })).toEqual([2]);
     expect(ids({ environment: ['production'], severity: 'warning' })).toEqual([3]);
+  } finally {
+    repo.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('filters issues to any of the projects named, reading the sort order rather than sorting', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'beacon-projects-'));
+  const repo = openSqlite(join(dir, 'tracker.db'));
+  try {
+    // Issue n is project p's, seen at NOW + n: the newest first is the highest n.
+    const ev = (n: number, project: number, message: string) =>
+      readEvent({ event_id: n.toString(16).padStart(32, '0'), message }, project, scrub, NOW + n);
+    repo.ingest([
+      ev(1, 1, 'checkout failed'),
+      ev(2, 2, 'checkout failed'), // the same message in another project is its own issue
+      ev(3, 3, 'cart empty'),
+      ev(4, 1, 'cart empty'),
+      ev(5, 2, 'slow search'),
+    ]);
+    const listed = (f: Filters, limit = 10, cursor?: string) =>
+      repo.listIssues({ sort: 'last_seen', limit, ...f, ...(cursor ? { cursor } : {}) }, NOW + 9);
+    const ids = (f: Filters) => listed(f).items.map((i) => [i.id, i.projectId]);
+    expect(ids({ project: [2] })).toEqual([
+      [5, 2],
+      [2, 2],
+    ]);
+    expect(ids({ project: [3, 1] })).toEqual([
+      [4, 1],
+      [3, 3],
+      [1, 1],
+    ]);
+    expect(ids({ project: [1], q: 'checkout' })).toEqual([[1, 1]]);
+    expect(ids({ project: [9] })).toEqual([]);
+    expect(ids({ project: [] })).toEqual([]);
+    // A cursor goes on within the filter.
+    const first = listed({ project: [1, 2] }, 2);
+    expect(first.items.map((i) => i.id)).toEqual([5, 4]);
+    expect(listed({ project: [1, 2] }, 2, first.nextCursor!).items.map((i) => i.id)).toEqual([
+      2, 1,
+    ]);
+    const raw = recordingConnection(join(dir, 'tracker.db'));
+    try {
+      issueReads(raw.db).listIssues({ project: [1], sort: 'last_seen', limit: 10 }, NOW);
+      const [sql] = raw.take().filter((s) => /FROM issues/.test(s));
+      const plan = raw.plan(sql!);
+      expect(plan).toContain('SCAN issues USING INDEX issues_last_seen');
+      expect(plan).not.toContain('TEMP B-TREE');
+    } finally {
+      raw.db.close();
+    }
   } finally {
     repo.close();
     rmSync(dir, { recursive: true, force: true });
