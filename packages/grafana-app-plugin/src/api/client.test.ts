@@ -62,15 +62,20 @@ describe('ProxyTrackerApi', () => {
     await expect(api.listIssues({ seenAfter: 0, sort: 'first_seen' })).resolves.toEqual(page);
   });
 
-  test('sends several services as one parameter each, as the tracker reads a list', async () => {
+  test('sends several services or projects as one parameter each, as the tracker reads a list', async () => {
     const page = { items: [], nextCursor: null };
     const { backend } = fakeBackend({
       [`GET ${BASE}/issues?service=svc+a&service=b%26c&limit=5`]: { data: page },
       [`GET ${BASE}/issues?service=one`]: { data: page },
+      [`GET ${BASE}/issues?project=3&project=1`]: { data: page },
+      [`GET ${BASE}/feedback?project=2&limit=50`]: { data: page },
     });
     const api = new ProxyTrackerApi(() => backend);
     await expect(api.listIssues({ service: ['svc a', 'b&c'], limit: 5 })).resolves.toEqual(page);
     await expect(api.listIssues({ service: ['one'] })).resolves.toEqual(page);
+    // Projects are ids, as numbers.
+    await expect(api.listIssues({ project: [3, 1] })).resolves.toEqual(page);
+    await expect(api.listFeedback({ project: [2], limit: 50 })).resolves.toEqual(page);
   });
 
   test('downloads an attachment as bytes, and reads the JSON of a refusal sent as bytes', async () => {
@@ -371,6 +376,7 @@ describe('ProxyTrackerApi: a read whose signal aborts', () => {
       'loading user feedback',
     ],
     ['stats', (api, signal) => api.stats({ signal }), `GET ${BASE}/stats`, 'loading stats'],
+    ['projects', (api, signal) => api.projects({ signal }), `GET ${BASE}/projects`, 'loading projects'],
     [
       'listSessions',
       (api, signal) => api.listSessions({ q: 'req' }, { signal }),

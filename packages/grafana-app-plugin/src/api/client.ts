@@ -11,6 +11,7 @@ import type {
   IssueStatus,
   IssueSummary,
   Page,
+  ProjectList,
   SessionDetail,
   SessionExport,
   SessionQuery,
@@ -30,6 +31,8 @@ export interface ReadOptions {
 
 /** Everything the pages and panels ask of the tracking server. The real one goes through Grafana's proxy. */
 export interface TrackerApi {
+  /** The projects the tracker knows, by id: names for the lists' project filters. */
+  projects(options?: ReadOptions): Promise<ProjectList>;
   listIssues(query: IssueQuery, options?: ReadOptions): Promise<Page<IssueSummary>>;
   getIssue(id: number, options?: ReadOptions): Promise<IssueDetail>;
   issueEvents(id: number, cursor?: string, limit?: number, options?: ReadOptions): Promise<Page<StoredEvent>>;
@@ -81,7 +84,7 @@ export function isAborted(err: unknown): boolean {
 }
 
 type Value = string | number | boolean | undefined;
-type Params = Record<string, Value | readonly string[]>;
+type Params = Record<string, Value | ReadonlyArray<string | number>>;
 
 /** A list is sent as one parameter per value (`service=a&service=b`), as the tracker reads it. */
 function queryString(params: Params): string {
@@ -214,6 +217,10 @@ export class ProxyTrackerApi implements TrackerApi {
       // Cut short by the signal, lastValueFrom rejects with rxjs's EmptyError (no answer came).
       throw signal?.aborted ? abortedError(what, signal) : toTrackerError(err, what);
     }
+  }
+
+  projects(options?: ReadOptions) {
+    return this.request<ProjectList>('loading projects', { method: 'GET', path: '/projects' }, options?.signal);
   }
 
   listIssues(query: IssueQuery, options?: ReadOptions) {

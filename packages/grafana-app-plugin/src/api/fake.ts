@@ -9,6 +9,8 @@ import type {
   IssueStatus,
   IssueSummary,
   Page,
+  ProjectInfo,
+  ProjectList,
   SessionDetail,
   SessionExport,
   SessionQuery,
@@ -18,6 +20,8 @@ import type {
 } from './types';
 
 export interface FakeTrackerData {
+  /** The projects `projects()` lists; none when absent. */
+  projects?: ProjectInfo[];
   issues?: IssueDetail[];
   /** Events by issue id, newest first. */
   events?: Record<number, StoredEvent[]>;
@@ -66,6 +70,7 @@ export interface FakeCall {
 
 const summaryOf = ({
   id,
+  projectId,
   title,
   culprit,
   status,
@@ -80,6 +85,7 @@ const summaryOf = ({
   hourly,
 }: IssueDetail): IssueSummary => ({
   id,
+  projectId,
   title,
   culprit,
   status,
@@ -169,11 +175,16 @@ export class FakeTrackerApi implements TrackerApi {
     return this.calls.filter((c) => c.method === method).map((c) => c.signal);
   }
 
+  projects(options?: ReadOptions): Promise<ProjectList> {
+    return this.answer('projects', [], options, () => ({ items: this.data.projects ?? [] }));
+  }
+
   listIssues(query: IssueQuery, options?: ReadOptions): Promise<Page<IssueSummary>> {
     return this.answer('listIssues', [query], options, () => {
       const q = query.q?.toLowerCase();
       const matches = this.issues.filter(
         (i) =>
+          (!query.project || query.project.includes(i.projectId)) &&
           (!query.status || i.status === query.status) &&
           (!query.severity || i.severity === query.severity) &&
           (!query.type || i.type === query.type) &&
@@ -222,7 +233,9 @@ export class FakeTrackerApi implements TrackerApi {
     return this.answer('listFeedback', [query], options, () => {
       const q = query.q?.toLowerCase();
       const found = (this.data.allFeedback ?? []).filter(
-        (f) => !q || [f.message, f.name, f.email].some((text) => text.toLowerCase().includes(q))
+        (f) =>
+          (!query.project || query.project.includes(f.projectId)) &&
+          (!q || [f.message, f.name, f.email].some((text) => text.toLowerCase().includes(q)))
       );
       return pageOf(found, query.cursor, query.limit ?? 50);
     });

@@ -21,6 +21,7 @@ export type {
   IssueStatus,
   IssueSummary,
   Page,
+  ProjectList,
   SessionDetail,
   SessionErrorEvent,
   SessionExport,
@@ -53,7 +54,12 @@ export const ERROR_TYPES = everyOf<Wire.ErrorType>()([
 ]);
 export const ISSUE_SORTS = everyOf<Wire.IssueSort>()(['last_seen', 'first_seen', 'events', 'users']);
 
+/** A project as `GET /projects` lists it: its id and name, never its key. */
+export type ProjectInfo = Wire.ProjectList['items'][number];
+
 export interface IssueQuery {
+  /** Issues of any of these projects (ids, at most 100). */
+  project?: readonly number[];
   status?: Wire.IssueStatus;
   severity?: Wire.Severity;
   type?: Wire.ErrorType;
@@ -123,6 +129,8 @@ export interface SentryBreadcrumb {
 
 /** `GET /feedback`: all user feedback, or what a search finds in its message, name or address. */
 export interface FeedbackQuery {
+  /** Feedback sent to any of these projects (ids, at most 100). */
+  project?: readonly number[];
   q?: string;
   /** The `nextCursor` of the page before. */
   cursor?: string;

@@ -1,4 +1,4 @@
-import React, { useEffect } from 'react';
+import React, { useEffect, useRef } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Text, useStyles2 } from '@grafana/ui';
@@ -8,6 +8,7 @@ import { formatBytes } from './format';
 import { testIds } from './testIds';
 import { useAsync } from './useAsync';
 import { DownloadButton, useAttachmentDownload } from './attachmentDownload';
+import { useNearView } from './useNearView';
 
 /**
  * Image types an <img> shows without running anything, by the type each is shown as: Sentry's
@@ -57,13 +58,20 @@ export function FeedbackAttachments({ attachments }: { attachments: readonly Att
   );
 }
 
-/** An image attachment, shown from its bytes (an object URL of its image type). */
+/**
+ * An image attachment, shown from its bytes (an object URL of its image type), fetched once its
+ * place comes near the view: a page of 50 pieces of feedback asks for the screenshots read, not
+ * for all 50 (each a screen's PNG) at once.
+ */
 function Shown({ attachment: a, type }: { attachment: AttachmentInfo; type: string }) {
   const s = useStyles2(getStyles);
   const api = useTrackerApi();
+  const place = useRef<HTMLDivElement>(null);
+  const near = useNearView(place);
   const image = useAsync(
-    async (signal) => URL.createObjectURL(new Blob([await api.feedbackAttachment(a.id, { signal })], { type })),
-    [api, a.id, type]
+    async (signal) =>
+      near ? URL.createObjectURL(new Blob([await api.feedbackAttachment(a.id, { signal })], { type })) : undefined,
+    [api, a.id, type, near]
   );
   const url = image.value;
   useEffect(
@@ -78,7 +86,11 @@ function Shown({ attachment: a, type }: { attachment: AttachmentInfo; type: stri
     return <Text color="error">{`Could not show ${a.filename}: ${image.error.message}`}</Text>;
   }
   if (!url) {
-    return <Text color="secondary">{`Loading ${a.filename}…`}</Text>;
+    return (
+      <div ref={place}>
+        <Text color="secondary">{`Loading ${a.filename}…`}</Text>
+      </div>
+    );
   }
   return <img className={s.image} src={url} alt={`${a.filename}, sent with the feedback`} />;
 }

@@ -12,6 +12,10 @@ interface Props {
   values: readonly string[];
   /** Values to offer; any other can be typed (a service the tracker has not reported yet). */
   known: readonly string[];
+  /** What a value is shown as (a project's name for its id); the value itself when absent. */
+  labelOf?: (value: string) => string;
+  /** Whether values other than the known ones can be typed (not so for ids). */
+  typed?: boolean;
   width: number;
   onChange: (values: string[]) => void;
 }
@@ -25,10 +29,20 @@ interface Props {
  * chosen value, where MultiCombobox (12.4) shows those that fit its width and only a count of
  * the rest, which hides what a shared link filters by.
  */
-export function MultiValueFilter({ label, inputId, testId, values, known, width, onChange }: Props) {
+export function MultiValueFilter({
+  label,
+  inputId,
+  testId,
+  values,
+  known,
+  labelOf = (value) => value,
+  typed = true,
+  width,
+  onChange,
+}: Props) {
   const options = useMemo(
-    () => [...new Set([...known, ...values])].map((value) => ({ label: value, value })),
-    [known, values]
+    () => [...new Set([...known, ...values])].map((value) => ({ label: labelOf(value), value })),
+    [known, values, labelOf]
   );
   return (
     <div data-testid={testId}>
@@ -38,7 +52,7 @@ export function MultiValueFilter({ label, inputId, testId, values, known, width,
         inputId={inputId}
         options={options}
         value={[...values]}
-        allowCustomValue
+        allowCustomValue={typed}
         isClearable
         // react-select blurs after a choice where touch events exist (jsdom, touch screens): focus
         // stays, so a keyboard user can choose the next value or go on with Tab.

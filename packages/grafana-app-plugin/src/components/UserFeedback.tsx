@@ -18,13 +18,18 @@ export function UserFeedback({
   empty,
   testId,
   focusable = false,
+  projectName,
 }: {
-  feedback: ReadonlyArray<FeedbackInfo & { eventId?: string; issue?: { id: number; title: string } }>;
+  feedback: ReadonlyArray<
+    FeedbackInfo & { projectId?: number; eventId?: string; issue?: { id: number; title: string } }
+  >;
   /** What an empty list says. */
   empty: string;
   testId: string;
   /** Entries take focus (useFocusNewItem), for a list paged on: one without an issue has no link to. */
   focusable?: boolean;
+  /** The name of the project a piece was sent to: given where the list spans several. */
+  projectName?: (id: number) => string;
 }) {
   const s = useStyles2(getStyles);
   if (feedback.length === 0) {
@@ -35,6 +40,7 @@ export function UserFeedback({
       {feedback.map((f) => (
         <li key={f.id} className={s.entry} tabIndex={focusable ? -1 : undefined}>
           <Text color="secondary">
+            {projectName && f.projectId !== undefined && `${projectName(f.projectId)} · `}
             {f.name || 'Anonymous'}
             {f.email && ` <${f.email}>`} · <TimeText iso={f.receivedAt} />
             {f.url && ` · on ${f.url}`}

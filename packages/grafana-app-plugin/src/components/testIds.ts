@@ -15,6 +15,7 @@ export const testIds = {
   issues: {
     container: 'data-testid issues-page',
     search: 'data-testid issues-search',
+    project: 'data-testid issues-filter-project',
     service: 'data-testid issues-filter-service',
     environment: 'data-testid issues-filter-environment',
     release: 'data-testid issues-filter-release',
@@ -67,6 +68,7 @@ export const testIds = {
   feedback: {
     container: 'data-testid feedback-page',
     search: 'data-testid feedback-search',
+    project: 'data-testid feedback-filter-project',
     list: 'data-testid feedback-list',
     more: 'data-testid feedback-more',
     /** What was sent with one piece of feedback, wherever feedback is listed. */

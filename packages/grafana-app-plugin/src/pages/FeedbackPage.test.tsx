@@ -1,6 +1,6 @@
 import { Observable, of } from 'rxjs';
 import { setTimeZoneResolver } from '@grafana/data';
-import type { BackendSrvRequest, FetchResponse } from '@grafana/runtime';
+import { type BackendSrvRequest, type FetchResponse, locationService } from '@grafana/runtime';
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { ProxyTrackerApi, TrackerError } from '../api/client';
@@ -10,10 +10,12 @@ import { testIds } from '../components/testIds';
 import { fakeBackend } from '../test/backend';
 import { EVENT_1, ISSUES } from '../testdata/fixtures';
 import { URL_create, readBlobBytes } from '../test/blobs';
-import { renderApp } from '../test/render';
+import { drivenIntersections, everythingInView } from '../test/intersection';
+import { renderApp, renderAppInGrafanaHistory } from '../test/render';
 
 const URL = '/a/beacon-observability-app/feedback';
-const TRACKER = 'api/plugin-proxy/beacon-observability-app/tracker/api/v1/feedback';
+const API = 'api/plugin-proxy/beacon-observability-app/tracker/api/v1';
+const TRACKER = `${API}/feedback`;
 
 /** Feedback `n`, received `n` minutes past 11:00 on 2026-11-22, about nothing in particular. */
 const entry = (n: number, message: string): FeedbackEntry => ({
@@ -26,6 +28,11 @@ const entry = (n: number, message: string): FeedbackEntry => ({
   attachments: [],
 });
 const entries = () => within(screen.getByTestId(testIds.feedback.list)).getAllByRole('listitem');
+
+// Screenshots load as they come near the view: here, every one is in view.
+let inView: () => void;
+beforeEach(() => (inView = everythingInView()));
+afterEach(() => inView());
 
 describe('User feedback page', () => {
   test('lists every piece of feedback newest first: who, when, where, which event, and a link to its issue', async () => {
@@ -128,6 +135,47 @@ describe('User feedback page', () => {
     }
   });
 
+  test('asks for a screenshot only once its place comes near the view, and once', async () => {
+    // Observers the test drives stand in for the browser's, which sees what is laid out.
+    const { observed, restore } = drivenIntersections();
+    URL_create([]);
+    try {
+      const shot = (n: number) => ({
+        ...entry(n, `Screenshot ${n}`),
+        attachments: [
+          {
+            id: n,
+            filename: `shot-${n}.png`,
+            contentType: 'image/png',
+            type: 'event.attachment',
+            size: 4,
+            filtered: false,
+          },
+        ],
+      });
+      const bytes = Uint8Array.from([0x89, 0x50, 0x4e, 0x47]);
+      const fake = new FakeTrackerApi({
+        allFeedback: [shot(3), shot(2), shot(1)],
+        feedbackAttachments: { 1: bytes, 2: bytes, 3: bytes },
+      });
+      renderApp(URL, fake);
+      await screen.findByTestId(testIds.feedback.list);
+      const waiting = (name: string) => screen.getByText(`Loading ${name}…`).parentElement!;
+      await waitFor(() => expect(observed.size).toBe(3));
+      expect(fake.callsOf('feedbackAttachment')).toEqual([]);
+      // The second comes into view: its bytes alone are asked for, and it is shown.
+      act(() => observed.get(waiting('shot-2.png'))!(true));
+      expect(await screen.findByRole('img', { name: 'shot-2.png, sent with the feedback' })).toBeInTheDocument();
+      expect(fake.callsOf('feedbackAttachment')).toEqual([[2]]);
+      // The shown one is watched no more; one reported out of view is not asked for.
+      expect(observed.size).toBe(2);
+      act(() => observed.get(waiting('shot-1.png'))!(false));
+      expect(fake.callsOf('feedbackAttachment')).toEqual([[2]]);
+    } finally {
+      restore();
+    }
+  });
+
   test('a screenshot that cannot be read, or a download that fails, says why', async () => {
     const shot = {
       id: 9,
@@ -193,9 +241,71 @@ describe('User feedback page', () => {
   });
 });
 
+describe('User feedback page of a tracker with several projects', () => {
+  const PROJECTS = [
+    { id: 1, name: 'shop' },
+    { id: 2, name: 'payments' },
+  ];
+  const feedback = [
+    { ...entry(3, 'Card declined twice'), projectId: 2, name: 'Ana' },
+    { ...entry(2, 'Cart emptied itself'), name: 'Bo' },
+    { ...entry(1, 'Refund never came'), projectId: 2, name: 'Cy' },
+  ];
+  const shown = () => entries().map((li) => li.querySelector('p')?.textContent);
+  /** The projects shown chosen in the filter. */
+  const chosen = () =>
+    within(screen.getByTestId(testIds.feedback.project))
+      .queryAllByRole('button', { name: 'Remove' })
+      .map((remove) => remove.parentElement?.textContent);
+
+  test('names each piece’s project, and filters to the projects chosen by name, in the URL too', async () => {
+    const fake = new FakeTrackerApi({ projects: PROJECTS, allFeedback: feedback });
+    renderAppInGrafanaHistory(URL, fake);
+    await waitFor(() => expect(entries()[0]).toHaveTextContent(/^payments · Ana · /));
+    expect(entries().map((li) => li.textContent?.split(' · ')[0])).toEqual(['payments', 'shop', 'payments']);
+
+    await userEvent.click(screen.getByLabelText('Project'));
+    const listbox = screen.getByRole('listbox', { name: 'Project options' });
+    expect([...listbox.children].map((o) => o.textContent)).toEqual(['shop', 'payments']);
+    await userEvent.click(screen.getByRole('option', { name: 'payments' }));
+    await waitFor(() => expect(shown()).toEqual(['Card declined twice', 'Refund never came']));
+    expect(locationService.getLocation().search).toBe('?project=2');
+    expect(chosen()).toEqual(['payments']);
+    expect(fake.callsOf('listFeedback')).toEqual([[{ limit: 50 }], [{ project: [2], limit: 50 }]]);
+    // A project is chosen from the list: a name typed that is none is not a filter.
+    await userEvent.type(screen.getByLabelText('Project'), 'billing{enter}');
+    expect(locationService.getLocation().search).toBe('?project=2');
+  });
+
+  test('a link to some projects asks for their feedback, skipping what is no project id', async () => {
+    const fake = new FakeTrackerApi({ projects: PROJECTS, allFeedback: feedback });
+    renderAppInGrafanaHistory(`${URL}?project=1&project=shop&project=0&project=2e0&project=1`, fake);
+    await waitFor(() => expect(shown()).toEqual(['Cart emptied itself']));
+    expect(fake.callsOf('listFeedback')).toEqual([[{ project: [1], limit: 50 }]]);
+    await waitFor(() => expect(chosen()).toEqual(['shop']));
+  });
+
+  test('a project none of the feedback came from says that nothing matches the filters', async () => {
+    const fake = new FakeTrackerApi({ projects: [...PROJECTS, { id: 3, name: 'search' }], allFeedback: feedback });
+    renderAppInGrafanaHistory(`${URL}?project=3`, fake);
+    expect(await screen.findByTestId(testIds.state.empty)).toHaveTextContent('No user feedback matches these filters.');
+  });
+
+  test('with one project, shows no Project filter and names no project', async () => {
+    const fake = new FakeTrackerApi({ projects: [PROJECTS[0]], allFeedback: [entry(1, 'Love it')] });
+    renderAppInGrafanaHistory(URL, fake);
+    await screen.findByTestId(testIds.feedback.list);
+    await waitFor(() => expect(fake.callsOf('projects')).toHaveLength(1));
+    await act(async () => {}); // the projects' answer is rendered
+    expect(screen.queryByTestId(testIds.feedback.project)).toBeNull();
+    expect(entries()[0].textContent).toMatch(/^Anonymous · /);
+  });
+});
+
 describe('User feedback page pages through the tracker with nextCursor', () => {
   test('"Load older feedback" asks for the next page with its cursor and appends it, focus on the first it added', async () => {
     const { backend, requests } = fakeBackend({
+      [`GET ${API}/projects`]: { items: [{ id: 1, name: 'shop' }] },
       [`GET ${TRACKER}?limit=50`]: { items: [entry(3, 'three'), entry(2, 'two')], nextCursor: 'c1' },
       [`GET ${TRACKER}?limit=50&cursor=c1`]: { items: [entry(1, 'one')], nextCursor: null },
     });
@@ -209,7 +319,7 @@ describe('User feedback page pages through the tracker with nextCursor', () => {
     // The button left with the last page; focus went to the entry it added, not the page's start.
     expect(screen.queryByTestId(testIds.feedback.more)).toBeNull();
     expect(entries()[2]).toHaveFocus();
-    expect(requests).toEqual([`GET ${TRACKER}?limit=50`, `GET ${TRACKER}?limit=50&cursor=c1`]);
+    expect(requests).toEqual([`GET ${API}/projects`, `GET ${TRACKER}?limit=50`, `GET ${TRACKER}?limit=50&cursor=c1`]);
   });
 
   test('a further page that fails keeps the feedback shown and says why', async () => {
@@ -231,6 +341,9 @@ describe('User feedback page pages through the tracker with nextCursor', () => {
       fetch<T>(req: BackendSrvRequest) {
         if (req.url === `${TRACKER}?limit=50`) {
           return of({ data: { items: [entry(2, 'two')], nextCursor: 'c1' }, status: 200 } as FetchResponse<T>);
+        }
+        if (req.url === `${API}/projects`) {
+          return of({ data: { items: [] }, status: 200 } as FetchResponse<T>);
         }
         // Any other request stays on its way; unsubscribing is what cancels it in Grafana.
         return new Observable<FetchResponse<T>>(() => () => {

@@ -1,14 +1,17 @@
-import React, { useRef } from 'react';
+import React, { useCallback, useRef } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import { css } from '@emotion/css';
 import { PluginPage } from '@grafana/runtime';
-import { Field, useStyles2 } from '@grafana/ui';
+import { Field, Stack, useStyles2 } from '@grafana/ui';
 import { useTrackerApi } from '../api/context';
 import { DebouncedInput } from '../components/DebouncedInput';
 import { LoadMore } from '../components/LoadMore';
+import { ProjectFilter } from '../components/ProjectFilter';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { testIds } from '../components/testIds';
 import { useAsync } from '../components/useAsync';
 import { appendPage, useMorePages } from '../components/useMorePages';
+import { projectIds, useProjects } from '../components/useProjects';
 import { useQueryParams } from '../components/useQueryParams';
 import { UserFeedback } from '../components/UserFeedback';
 import { FEEDBACK_PAGE_SIZE } from '../constants';
@@ -16,38 +19,68 @@ import { FEEDBACK_PAGE_SIZE } from '../constants';
 /**
  * Every piece of user feedback the tracker keeps, newest first: what users wrote about an error,
  * linked to its issue where the tracker linked it, and what they wrote about nothing in particular
- * (Sentry's feedback widget), which no issue lists.
+ * (Sentry's feedback widget), which no issue lists. Where the tracker has several projects, each
+ * piece names its project, and the list can be filtered to some.
  */
 export function FeedbackPage() {
   const s = useStyles2(getStyles);
   const api = useTrackerApi();
   const [params, set] = useQueryParams();
+  const [, setParams] = useSearchParams();
+  const { projects, nameOf } = useProjects();
   const q = params.get('q') || undefined;
-  const query = { q, limit: FEEDBACK_PAGE_SIZE };
-  const { value, error, loading, reload } = useAsync((signal) => api.listFeedback(query, { signal }), [api, q]);
+  const project = projectIds(params);
+  const query = { project, q, limit: FEEDBACK_PAGE_SIZE };
+  const key = JSON.stringify([project, q]);
+  const { value, error, loading, reload } = useAsync((signal) => api.listFeedback(query, { signal }), [api, key]);
   const listRef = useRef<HTMLDivElement>(null);
   const more = useMorePages({
     first: value,
     firstLoading: loading,
-    key: q ?? '',
+    key,
     fetchPage: (cursor, signal) => api.listFeedback({ ...query, cursor }, { signal }),
     join: appendPage,
     focus: { container: listRef, items: 'li' },
   });
 
+  const setProjects = useCallback(
+    (ids: readonly string[]) =>
+      setParams(
+        (prev) => {
+          const next = new URLSearchParams(prev);
+          next.delete('project');
+          ids.forEach((id) => next.append('project', id));
+          return next;
+        },
+        // As useQueryParams: a filter change is not a step to go back through.
+        { replace: true }
+      ),
+    [setParams]
+  );
+
   return (
     <PluginPage>
       <div data-testid={testIds.feedback.container} ref={listRef} className={s.page}>
-        <Field label="Search">
-          <DebouncedInput
-            label="Search user feedback"
-            testId={testIds.feedback.search}
-            placeholder="Words, a name or an address"
-            width={40}
-            value={q ?? ''}
-            onChange={(v) => set('q', v)}
+        <Stack direction="row" gap={2} wrap="wrap" alignItems="flex-end">
+          <ProjectFilter
+            projects={projects}
+            nameOf={nameOf}
+            values={project}
+            inputId="beacon-feedback-project"
+            testId={testIds.feedback.project}
+            onChange={setProjects}
           />
-        </Field>
+          <Field label="Search">
+            <DebouncedInput
+              label="Search user feedback"
+              testId={testIds.feedback.search}
+              placeholder="Words, a name or an address"
+              width={40}
+              value={q ?? ''}
+              onChange={(v) => set('q', v)}
+            />
+          </Field>
+        </Stack>
         {error ? (
           <ErrorState error={error} onRetry={reload} />
         ) : loading && !value ? (
@@ -55,13 +88,21 @@ export function FeedbackPage() {
         ) : more.items.length === 0 ? (
           <Empty
             message={
-              q
-                ? 'No user feedback matches this search.'
-                : 'No user feedback yet. Sentry SDKs send it with captureFeedback or the feedback widget.'
+              project
+                ? 'No user feedback matches these filters.'
+                : q
+                  ? 'No user feedback matches this search.'
+                  : 'No user feedback yet. Sentry SDKs send it with captureFeedback or the feedback widget.'
             }
           />
         ) : (
-          <UserFeedback feedback={more.items} empty="" testId={testIds.feedback.list} focusable />
+          <UserFeedback
+            feedback={more.items}
+            empty=""
+            testId={testIds.feedback.list}
+            focusable
+            {...(projects.length > 1 ? { projectName: nameOf } : {})}
+          />
         )}
         {!error && (
           <LoadMore

@@ -29,6 +29,17 @@ describe('Issue detail page', () => {
     expect(screen.getByText('Releases')).toBeInTheDocument();
   });
 
+  test('names the project the issue is in, or its id where the tracker does not list it', async () => {
+    const projectCell = () => screen.getByText('Project').nextElementSibling;
+    const { unmount } = renderApp(url(1), api({ projects: [{ id: 1, name: 'storefront' }] }));
+    await screen.findByTestId(testIds.issue.title);
+    await waitFor(() => expect(projectCell()).toHaveTextContent(/^storefront$/));
+    unmount();
+    renderApp(url(1), api({ projects: [{ id: 2, name: 'payments' }] }));
+    await screen.findByTestId(testIds.issue.title);
+    expect(projectCell()).toHaveTextContent(/^project 1$/);
+  });
+
   test('shows counts in the millions whole, their thousands grouped', async () => {
     renderApp(url(1), api({ issues: ISSUES.map((i) => (i.id === 1 ? { ...i, count: 1_234_567, users: 10_000 } : i)) }));
     expect(await screen.findByText('1,234,567 events · 10,000 users')).toBeInTheDocument();
@@ -86,7 +97,7 @@ describe('Issue detail page', () => {
     renderApp(url(1), api({ issues: ISSUES.map((i) => (i.id === 1 ? { ...i, releases } : i)) }));
     expect(await screen.findByText(releases.join(', '))).toBeInTheDocument();
     // Chromium broke these labels as "Environ / nment" and "Releas / es" beside a long release list.
-    for (const label of ['First seen', 'Last seen', 'Environment', 'Releases']) {
+    for (const label of ['First seen', 'Last seen', 'Project', 'Environment', 'Releases']) {
       expect(getComputedStyle(screen.getByText(label)).whiteSpace).toBe('nowrap');
     }
   });

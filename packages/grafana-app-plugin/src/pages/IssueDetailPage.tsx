@@ -26,6 +26,7 @@ import { testIds } from '../components/testIds';
 import { useAsync } from '../components/useAsync';
 import { useFocusNewItem } from '../components/useFocusNewItem';
 import { appendPage, useMorePages } from '../components/useMorePages';
+import { useProjects } from '../components/useProjects';
 import { LoadMore } from '../components/LoadMore';
 import { UserFeedback } from '../components/UserFeedback';
 import { EVENTS_PAGE_SIZE, ROUTES, prefixRoute, sessionIdFitsPath, sessionUrl } from '../constants';
@@ -68,6 +69,7 @@ export function IssueDetailPage() {
   const parsed = issueIdFrom(rawId);
   const id = parsed ?? NaN;
   const valid = parsed !== undefined;
+  const { nameOf } = useProjects(valid);
   const issueState = useAsync<IssueDetail>(
     (signal) => (valid ? api.getIssue(id, { signal }) : Promise.reject(new Error(`"${rawId}" is not an issue id`))),
     [api, id]
@@ -324,6 +326,10 @@ export function IssueDetailPage() {
                   <td>
                     <ExactTime iso={issue.lastSeen} />
                   </td>
+                </tr>
+                <tr>
+                  <th>Project</th>
+                  <td>{nameOf(issue.projectId)}</td>
                 </tr>
                 <tr>
                   <th>Environment</th>

@@ -458,6 +458,7 @@ function throughTheProxy(fake: FakeTrackerApi) {
         const all = (key: string) => (params.has(key) ? params.getAll(key) : undefined);
         const limit = one('limit');
         answer = fake.listIssues({
+          project: all('project')?.map(Number),
           status: one('status'),
           severity: one('severity'),
           type: one('type'),
@@ -471,6 +472,8 @@ function throughTheProxy(fake: FakeTrackerApi) {
         } as IssueQuery);
       } else if (path === `${API}/stats`) {
         answer = fake.stats();
+      } else if (path === `${API}/projects`) {
+        answer = fake.projects();
       } else {
         answer = Promise.reject({ status: 404, data: { error: `no fake for ${req.url}` } });
       }
@@ -607,6 +610,58 @@ describe('Issues page: service and environment filters with several values', () 
       `${API}/issues?sort=last_seen&cursor=50&limit=500`,
       `${API}/issues?service=checkout&sort=last_seen&limit=50`,
     ]);
+  });
+});
+
+describe('Issues page: the project filter', () => {
+  const PROJECTS = [
+    { id: 1, name: 'shop' },
+    { id: 2, name: 'payments' },
+  ];
+  const CARD = issue({ id: 9, projectId: 2, title: 'Card declined', lastSeen: '2026-11-22T11:59:00.000Z' });
+
+  test('chooses projects by name: one parameter each, by id, in the request and the URL', async () => {
+    const fake = new FakeTrackerApi({ projects: PROJECTS, issues: [...ISSUES, CARD] });
+    const { api, issueUrls } = throughTheProxy(fake);
+    renderAppInGrafanaHistory(ISSUES_URL, api);
+    await screen.findAllByTestId(testIds.issues.row);
+    await userEvent.click(await screen.findByLabelText('Project'));
+    const listbox = screen.getByRole('listbox', { name: 'Project options' });
+    expect([...listbox.children].map((o) => o.textContent)).toEqual(['shop', 'payments']);
+    await userEvent.click(screen.getByRole('option', { name: 'payments' }));
+    await waitFor(() => expect(rowTitles()).toEqual(['Card declined']));
+    expect(search()).toBe('?project=2');
+    expect(issueUrls).toEqual([
+      `${API}/issues?sort=last_seen&limit=50`,
+      `${API}/issues?project=2&sort=last_seen&limit=50`,
+    ]);
+    expect(chosen(testIds.issues.project)).toEqual(['payments']);
+
+    await userEvent.click(screen.getByLabelText('Project'));
+    await userEvent.click(screen.getByRole('option', { name: 'shop' }));
+    await waitFor(() => expect(search()).toBe('?project=2&project=1'));
+    await waitFor(() => expect(rowTitles()).toHaveLength(ISSUES.length + 1));
+  });
+
+  test('a link to a project asks for its issues, skipping what is no project id, and names it', async () => {
+    const { api, issueUrls } = throughTheProxy(new FakeTrackerApi({ projects: PROJECTS, issues: [...ISSUES, CARD] }));
+    renderAppInGrafanaHistory(`${ISSUES_URL}?project=2&project=payments&project=0&project=1e0`, api);
+    await waitFor(() => expect(rowTitles()).toEqual(['Card declined']));
+    expect(issueUrls).toEqual([`${API}/issues?project=2&sort=last_seen&limit=50`]);
+    await waitFor(() => expect(chosen(testIds.issues.project)).toEqual(['payments']));
+  });
+
+  test('with one project there is no Project filter, unless a link filters by one', async () => {
+    const fake = new FakeTrackerApi({ projects: [PROJECTS[0]], issues: ISSUES });
+    const { api } = throughTheProxy(fake);
+    const { unmount } = renderAppInGrafanaHistory(ISSUES_URL, api);
+    await screen.findAllByTestId(testIds.issues.row);
+    await waitFor(() => expect(fake.callsOf('projects')).toHaveLength(1));
+    await act(async () => {}); // the projects' answer is rendered
+    expect(screen.queryByTestId(testIds.issues.project)).toBeNull();
+    unmount();
+    renderAppInGrafanaHistory(`${ISSUES_URL}?project=1`, api);
+    await waitFor(() => expect(chosen(testIds.issues.project)).toEqual(['shop']));
   });
 });
 

@@ -23,10 +23,12 @@ import { Count } from '../components/Count';
 import { DebouncedInput } from '../components/DebouncedInput';
 import { ExactTime } from '../components/ExactTime';
 import { MultiValueFilter } from '../components/MultiValueFilter';
+import { ProjectFilter } from '../components/ProjectFilter';
 import { Sparkline } from '../components/Sparkline';
 import { StatsHeader } from '../components/StatsHeader';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { testIds } from '../components/testIds';
+import { projectIds, useProjects } from '../components/useProjects';
 import { useQueryParams } from '../components/useQueryParams';
 import { VirtualList } from '../components/VirtualList';
 import { FIRST_PAGE_SIZE, ISSUE_ROW_HEIGHT, PAGE_SIZE, PERF, issueUrl } from '../constants';
@@ -70,7 +72,7 @@ const sortOptions = ISSUE_SORTS.map((s) => ({ label: SORT_LABELS[s], value: s })
 
 type PageQuery = Omit<IssueQuery, 'service' | 'environment'> & { service?: string[]; environment?: string[] };
 
-/** The page's filters from its URL: one value each, several for service and environment. */
+/** The page's filters from its URL: one value each, several for project, service and environment. */
 function queryFrom(params: URLSearchParams): PageQuery {
   const pick = <T extends string>(key: string, allowed: readonly T[]): T | undefined => {
     const v = params.get(key);
@@ -83,6 +85,7 @@ function queryFrom(params: URLSearchParams): PageQuery {
   };
   return {
     q: text('q'),
+    project: projectIds(params),
     status: pick('status', ISSUE_STATUSES),
     severity: pick('severity', SEVERITIES),
     type: pick('type', ERROR_TYPES),
@@ -190,6 +193,7 @@ export function IssuesPage() {
   const [notice, setNotice] = useState<{ severity: 'success' | 'error'; text: string }>();
   const [statsKey, setStatsKey] = useState(0);
   const [services, setServices] = useState<readonly string[]>([]);
+  const { projects, nameOf } = useProjects();
   // The Service filter's options: the services of the stats answer the header gets anyway.
   const onStats = useCallback((stats: Stats) => setServices(Object.keys(stats.byService).sort()), []);
   const seq = useRef(0);
@@ -418,6 +422,14 @@ export function IssuesPage() {
               onChange={(v) => setParam('q', v)}
             />
           </Field>
+          <ProjectFilter
+            projects={projects}
+            nameOf={nameOf}
+            values={query.project}
+            inputId="beacon-issues-project"
+            testId={testIds.issues.project}
+            onChange={(ids) => setList('project', ids)}
+          />
           {CHOICE_FILTERS.map(({ key, label, options }) => (
             <Field label={label} key={key}>
               <div data-testid={testIds.issues.choice(key)}>
