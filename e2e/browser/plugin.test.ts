@@ -304,6 +304,100 @@ test('the debug session panel draws the timeline of the correlation id variable'
   await page.screenshot({ path: join(screenshots, 'session-panel.png') });
 });
 
+// Last of the tests that read what the seed sent: it adds a project, which they do not expect.
+test('a second project brings the Project filter: its issues and feedback alone, chosen by name', async () => {
+  const billing = await tracker.addProject('billing');
+  const sentry = `Sentry sentry_version=7, sentry_key=${billing.key}`;
+  const res = await fetch(`${tracker.url}/api/${billing.id}/store/`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Sentry-Auth': sentry },
+    body: JSON.stringify({ event_id: 'b'.repeat(32), message: 'Invoice run failed' }),
+  });
+  expect(res.status).toBe(200);
+  const envelope = [
+    JSON.stringify({}),
+    JSON.stringify({ type: 'feedback' }),
+    JSON.stringify({ contexts: { feedback: { message: 'Where is my invoice?', name: 'Flo' } } }),
+  ].join('\n');
+  const sent = await fetch(`${tracker.url}/api/${billing.id}/envelope/?sentry_key=${billing.key}`, {
+    method: 'POST',
+    body: envelope,
+  });
+  expect(sent.status).toBe(200);
+
+  await page.goto(app('issues'));
+  await visible(testIds.issues.row);
+  await (await visible(testIds.issues.project)).click();
+  await page.getByRole('option', { name: 'billing' }).click();
+  await page.waitForURL((url) => url.searchParams.getAll('project').join() === String(billing.id));
+  const rows = page.getByTestId(testIds.issues.row);
+  await rows.filter({ hasText: "reading 'total'" }).waitFor({ state: 'detached' });
+  expect(await rows.allInnerTexts()).toEqual([expect.stringContaining('Invoice run failed')]);
+  // The names came from the tracker through the proxy route, as every list did.
+  expect(host.proxied).toContain('GET tracker/api/v1/projects → 200');
+
+  // The feedback page names each piece's project, and the link filters it to billing's.
+  await page.goto(app('feedback'));
+  const entries = page.getByTestId(testIds.feedback.list).getByRole('listitem');
+  await entries.filter({ hasText: 'Where is my invoice?' }).waitFor();
+  const texts = await entries.allInnerTexts();
+  expect(texts.find((t) => t.includes('Where is my invoice?'))).toMatch(/^billing · Flo · /);
+  expect(texts.find((t) => t.includes('The cart page went blank.'))).toMatch(/^checkout · /);
+  // The screenshots shown loaded before the page is left: leaving aborts an image still loading.
+  await page.waitForFunction(() => [...document.images].every((img) => img.complete));
+  await page.goto(app(`feedback?project=${billing.id}`));
+  await entries.first().waitFor();
+  expect(await entries.allInnerTexts()).toEqual([expect.stringContaining('Where is my invoice?')]);
+  await page.screenshot({ path: join(screenshots, 'feedback-project.png') });
+});
+
+test('the screenshots of pieces of feedback far down the page are fetched as they are scrolled to', async () => {
+  const support = await tracker.addProject('support');
+  const png = Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+    'base64',
+  );
+  // 40 pieces, each with its screenshot, as the feedback widget sends them: more than 900 px.
+  const PIECES = 40;
+  for (let n = 1; n <= PIECES; n++) {
+    const feedback = { contexts: { feedback: { message: `Piece ${n}` } } };
+    const attachment = { type: 'attachment', length: png.length, filename: `shot-${n}.png` };
+    const body = Buffer.concat([
+      Buffer.from(`{}\n{"type":"feedback"}\n${JSON.stringify(feedback)}\n`),
+      Buffer.from(`${JSON.stringify({ ...attachment, content_type: 'image/png' })}\n`),
+      png,
+    ]);
+    const res = await fetch(
+      `${tracker.url}/api/${support.id}/envelope/?sentry_key=${support.key}`,
+      {
+        method: 'POST',
+        body,
+      },
+    );
+    expect(res.status).toBe(200);
+  }
+  const fetched = () => {
+    const ids = host.proxied.filter((p) => /feedback\/attachments\/\d+ → 200$/.test(p));
+    return new Set(ids).size;
+  };
+  const before = fetched();
+  await page.goto(app(`feedback?project=${support.id}`));
+  const entries = page.getByTestId(testIds.feedback.list).getByRole('listitem');
+  // Newest first: piece 40 at the top, shown.
+  await entries
+    .first()
+    .getByRole('img', { name: `shot-${PIECES}.png, sent with the feedback` })
+    .waitFor();
+  const atTop = fetched() - before;
+  expect(atTop).toBeGreaterThan(0);
+  expect(atTop).toBeLessThan(PIECES);
+  const last = entries.last();
+  await last.scrollIntoViewIfNeeded();
+  await last.getByRole('img', { name: 'shot-1.png, sent with the feedback' }).waitFor();
+  expect(fetched() - before).toBeGreaterThan(atTop);
+  await page.waitForFunction(() => [...document.images].every((img) => img.complete));
+});
+
 test('an unreachable tracker points the user to the configuration page', async () => {
   await withTrackerUnreachable(async () => {
     await page.goto(app('issues'));
