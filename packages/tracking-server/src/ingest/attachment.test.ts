@@ -135,19 +135,25 @@ describe('scrubAttachment', () => {
 
   it('masks what is sensitive in bytes that are not text in place, each character a "*", keeping every other byte', () => {
     // A minidump's memory with a card number, a bearer token and a secret parameter in it, as
-    // single-byte text and as UTF-16LE (Windows' strings), between binary bytes.
+    // single-byte text and as UTF-16LE (Windows' strings), between binary bytes; the UTF-16LE
+    // at an even offset and at an odd one (after a byte of its own, as a packed record puts it).
     const head = [0x4d, 0x44, 0x4d, 0x50, 0xff, 0xfe];
     const tail = [0x00, 0x81];
-    const dump = (text: string, encoding: 'latin1' | 'utf16le') =>
-      Buffer.from([...head, ...Buffer.from(text, encoding), ...tail]);
+    const dump = (text: string, [encoding, odd]: (typeof readings)[number]) =>
+      Buffer.from([...head, ...(odd ? [0x07] : []), ...Buffer.from(text, encoding), ...tail]);
+    const readings = [
+      ['latin1', false],
+      ['utf16le', false],
+      ['utf16le', true],
+    ] as const;
     const cases: [string, string][] = [
       [' 4111111111111111 ', ' **************** '],
       [' Bearer abcdefghijklmnopqrstuvwxyz ', ' Bearer ************************** '],
       [' ?user=7&password=hunter2 ', ' ?user=7&password=******* '],
     ];
-    for (const encoding of ['latin1', 'utf16le'] as const)
+    for (const reading of readings)
       for (const [secret, masked] of cases) {
-        const sentBytes = dump(secret, encoding);
+        const sentBytes = dump(secret, reading);
         const kept = scrubAttachment(
           { ...sent(sentBytes, 'crash.dmp'), type: 'event.minidump' },
           scrubbing,
@@ -157,10 +163,10 @@ describe('scrubAttachment', () => {
           contentType: 'application/octet-stream',
           type: 'event.minidump',
           size: sentBytes.length,
-          data: dump(masked, encoding),
+          data: dump(masked, reading),
         });
         // The bytes sent are not written over.
-        expect(sentBytes.equals(dump(secret, encoding))).toBe(true);
+        expect(sentBytes.equals(dump(secret, reading))).toBe(true);
       }
   });
 

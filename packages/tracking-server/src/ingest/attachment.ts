@@ -92,24 +92,26 @@ const STAR = 0x2a;
 /**
  * Binary bytes with what the scrubber finds in the text they hold masked in place, as Relay masks
  * attachments: each character of it made `*`, so the file keeps its length and every other byte.
- * The text is read two ways: as Latin-1, one character a byte (the ASCII and UTF-8 text in a
- * file), and as UTF-16LE, two bytes a character from the first byte on (the strings a Windows
- * minidump holds; Relay reads them so too). Unchanged, the bytes themselves.
+ * The text is read three ways: as Latin-1, one character a byte (the ASCII and UTF-8 text in a
+ * file), and as UTF-16LE, two bytes a character, from the first byte on and from the second (the
+ * strings a Windows minidump holds, which Relay reads so too; a packed record can put one at an
+ * odd offset). Unchanged, the bytes themselves.
  */
 function maskBytes(bytes: Buffer, scrub: Scrubber): Buffer {
   let out = bytes;
-  for (const [encoding, width] of [
-    ['latin1', 1],
-    ['utf16le', 2],
+  for (const [encoding, from] of [
+    ['latin1', 0],
+    ['utf16le', 0],
+    ['utf16le', 1],
   ] as const) {
-    const text = out.toString(encoding);
+    const text = out.toString(encoding, from);
     const masked = scrub.mask(text);
     if (masked === text) continue;
     if (out === bytes) out = Buffer.from(bytes); // the bytes sent are never written
     for (let i = 0; i < text.length; i++)
       if (masked.charCodeAt(i) !== text.charCodeAt(i))
-        if (width === 1) out[i] = STAR;
-        else out.writeUInt16LE(STAR, i * 2);
+        if (encoding === 'latin1') out[i] = STAR;
+        else out.writeUInt16LE(STAR, from + i * 2);
   }
   return out;
 }
