@@ -58,7 +58,7 @@ export function MultiValueFilter({
         // stays, so a keyboard user can choose the next value or go on with Tab.
         blurInputOnSelect={false}
         placeholder="All"
-        components={{ MenuList }}
+        components={{ MenuList, NoOptionsMessage }}
         width={width}
         onChange={(chosen) =>
           onChange([...new Set(chosen.map((option) => option.value?.trim() ?? '').filter(Boolean))])
@@ -72,9 +72,15 @@ export function MultiValueFilter({
 interface MenuListProps {
   children?: React.ReactNode;
   innerRef: React.Ref<HTMLDivElement>;
-  innerProps: React.HTMLAttributes<HTMLDivElement>;
+  innerProps: React.HTMLAttributes<HTMLDivElement> & { 'aria-multiselectable'?: boolean };
   maxHeight: number;
   selectProps: { menuLabel?: string };
+}
+
+/** The menu's text when no value is left to offer (every one chosen): no option, see MenuList. */
+function NoOptionsMessage({ children }: { children?: React.ReactNode }) {
+  const select = useStyles2(getSelectStyles);
+  return <div className={select.loadingMessage}>{children}</div>;
 }
 
 /**
@@ -82,16 +88,22 @@ interface MenuListProps {
  * scrolling itself. Grafana's own puts a focusable scroll container (tabindex 0) between the
  * listbox and its options, which axe reports as a WCAG 1.3.1 violation (aria-required-children:
  * a listbox holds options only). The input keeps the focus; the arrow keys move through the
- * options, and react-select scrolls the listbox to the one they reach.
+ * options, and react-select scrolls the listbox to the one they reach. With no option to offer,
+ * the menu holds only NoOptionsMessage's text, and is no listbox: one without options is the
+ * same violation (aria-required-children, which Grafana's own message raised).
  */
 function MenuList({ children, innerRef, innerProps, maxHeight, selectProps }: MenuListProps) {
   const select = useStyles2(getSelectStyles);
   const s = useStyles2(getStyles);
+  const empty = React.Children.toArray(children).some(
+    (child) => React.isValidElement(child) && child.type === NoOptionsMessage
+  );
+  const { role, 'aria-multiselectable': multiselectable, ...rest } = innerProps;
   return (
     <div
-      {...innerProps}
+      {...(empty ? rest : { ...rest, role, 'aria-multiselectable': multiselectable })}
       ref={innerRef}
-      aria-label={selectProps.menuLabel}
+      aria-label={empty ? undefined : selectProps.menuLabel}
       className={cx(select.menu, s.list)}
       style={{ maxHeight }}
     >

@@ -662,6 +662,10 @@ describe('Issues page: the project filter', () => {
     unmount();
     renderAppInGrafanaHistory(`${ISSUES_URL}?project=1`, api);
     await waitFor(() => expect(chosen(testIds.issues.project)).toEqual(['shop']));
+    // No project left to offer: the menu says so, and is no listbox (one holds options only).
+    await userEvent.click(screen.getByLabelText('Project'));
+    expect(await screen.findByText(/^No options/)).toBeInTheDocument();
+    expect(screen.queryByRole('listbox')).toBeNull();
   });
 });
 
