@@ -625,6 +625,12 @@ describe('Issues page: the project filter', () => {
     const { api, issueUrls } = throughTheProxy(fake);
     renderAppInGrafanaHistory(ISSUES_URL, api);
     await screen.findAllByTestId(testIds.issues.row);
+    // Several projects: each row names its project below its service, as its header says.
+    await screen.findByRole('columnheader', { name: 'Service, project' });
+    const row = (title: string) =>
+      screen.getAllByTestId(testIds.issues.row).find((r) => r.textContent?.includes(title))!;
+    expect(within(row('Card declined')).getByTitle('project payments')).toHaveTextContent(/^payments$/);
+    expect(within(row(ISSUES[0].title)).getByTitle('project shop')).toHaveTextContent(/^shop$/);
     await userEvent.click(await screen.findByLabelText('Project'));
     const listbox = screen.getByRole('listbox', { name: 'Project options' });
     expect([...listbox.children].map((o) => o.textContent)).toEqual(['shop', 'payments']);
@@ -659,6 +665,8 @@ describe('Issues page: the project filter', () => {
     await waitFor(() => expect(fake.callsOf('projects')).toHaveLength(1));
     await act(async () => {}); // the projects' answer is rendered
     expect(screen.queryByTestId(testIds.issues.project)).toBeNull();
+    expect(screen.getByRole('columnheader', { name: 'Service' })).toBeInTheDocument();
+    expect(screen.queryByTitle('project shop')).toBeNull();
     unmount();
     renderAppInGrafanaHistory(`${ISSUES_URL}?project=1`, api);
     await waitFor(() => expect(chosen(testIds.issues.project)).toEqual(['shop']));

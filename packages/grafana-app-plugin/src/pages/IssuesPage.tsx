@@ -194,6 +194,8 @@ export function IssuesPage() {
   const [statsKey, setStatsKey] = useState(0);
   const [services, setServices] = useState<readonly string[]>([]);
   const { projects, nameOf } = useProjects();
+  // Each row names its project below its service where the tracker has several.
+  const severalProjects = projects.length > 1;
   // The Service filter's options: the services of the stats answer the header gets anyway.
   const onStats = useCallback((stats: Stats) => setServices(Object.keys(stats.byService).sort()), []);
   const seq = useRef(0);
@@ -382,6 +384,11 @@ export function IssuesPage() {
         </div>
         <div className={s.ellipsis} title={issue.service} role="cell">
           {issue.service}
+          {severalProjects && (
+            <div className={s.culprit} title={`project ${nameOf(issue.projectId)}`}>
+              {nameOf(issue.projectId)}
+            </div>
+          )}
         </div>
         <div role="cell">
           <StatusBadge status={issue.status} />
@@ -400,7 +407,7 @@ export function IssuesPage() {
         </div>
       </div>
     ),
-    [s, selected, toggle]
+    [s, selected, toggle, severalProjects, nameOf]
   );
 
   const filtered = Object.entries(query).some(([k, v]) => k !== 'sort' && v);
@@ -546,7 +553,7 @@ export function IssuesPage() {
                   </span>
                   <span role="columnheader">Severity</span>
                   <span role="columnheader">Issue</span>
-                  <span role="columnheader">Service</span>
+                  <span role="columnheader">{severalProjects ? 'Service, project' : 'Service'}</span>
                   <span role="columnheader">Status</span>
                   <span role="columnheader">Last 24 h</span>
                   <span role="columnheader" className={s.num}>
