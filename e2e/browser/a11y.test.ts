@@ -12,6 +12,7 @@ import {
   app,
   CORRELATION_ID,
   host,
+  imagesLoaded,
   page,
   panel,
   tracker,
@@ -195,6 +196,11 @@ describe.each(['dark', 'light'] as const)(
       await page.goto(app('issues?q=no-issue-has-this-title'));
       await visible(testIds.state.empty);
       expect(await axe()).toEqual([]);
+      // A link to a project the tracker does not list: the Project filter names it by its id.
+      await page.goto(app('issues?project=99999'));
+      await visible(testIds.state.empty);
+      await visible(testIds.issues.project);
+      expect(await axe()).toEqual([]);
       await withTrackerUnreachable(async () => {
         await page.goto(app('issues'));
         await visible(testIds.state.error);
@@ -228,10 +234,20 @@ describe.each(['dark', 'light'] as const)(
       expect(await axe()).toEqual([]);
     });
 
-    test('the user feedback page, with a link to an issue and feedback about none', async () => {
+    test('the user feedback page, with a link to an issue and feedback about none, and its Project filter', async () => {
       await page.goto(app('feedback'));
       await visible(testIds.feedback.list);
+      await imagesLoaded(); // the screenshot shown, checked too, and not cut off by leaving
       expect(await axe()).toEqual([]);
+      // A link naming the project shows the filter with it chosen (one project: no filter else),
+      // and its menu open with no other project to offer: a message, no listbox without options.
+      await page.goto(app(`feedback?project=${tracker.project.id}`));
+      await visible(testIds.feedback.list);
+      await visible(testIds.feedback.project);
+      await page.getByLabel('Project', { exact: true }).click();
+      await page.getByText(/^No options/).waitFor();
+      expect(await axe()).toEqual([]);
+      await page.keyboard.press('Escape');
     });
 
     test('the error issues panel and the debug session panel', async () => {

@@ -93,6 +93,19 @@ export function usePluginSession(): void {
 /** The URL of one of the app's pages. */
 export const app = (path: string) => `${host.url}/a/${PLUGIN_ID}/${path}`;
 
+/**
+ * Waits until what the page asked for has come: the host's answers sent, rendered (two frames),
+ * and every image made of them loaded. Leaving a page aborts an image still loading, which the
+ * session counts as a failed request.
+ */
+export async function imagesLoaded(): Promise<void> {
+  await host.settled();
+  await page.evaluate(
+    () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
+  );
+  await page.waitForFunction(() => [...document.images].every((img) => img.complete));
+}
+
 /** Waits for a test id, failing at once with the host's error when the plugin failed to load. */
 export async function visible(
   testId: string,

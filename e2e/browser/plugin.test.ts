@@ -12,6 +12,7 @@ import {
   browser,
   CORRELATION_ID,
   host,
+  imagesLoaded,
   page,
   panel,
   tracker,
@@ -160,6 +161,7 @@ test('the user feedback page lists all of it, newest first; feedback about an er
   expect(await entries.allInnerTexts()).toEqual([expect.stringContaining('Eli · ')]);
   await page.goto(app('feedback'));
   await entries.nth(dana).waitFor();
+  await imagesLoaded();
   await entries.nth(dana).getByRole('link', { name: issue.title }).click();
   await page.getByTestId(testIds.issue.title).waitFor();
   expect(new URL(page.url()).pathname).toMatch(new RegExp(`/issues/${issue.id}$`));
@@ -331,6 +333,8 @@ test('a second project brings the Project filter: its issues and feedback alone,
   await page.getByRole('option', { name: 'billing' }).click();
   await page.waitForURL((url) => url.searchParams.getAll('project').join() === String(billing.id));
   const rows = page.getByTestId(testIds.issues.row);
+  // The filtered list in, the list of all gone (in between, the page may show neither).
+  await rows.filter({ hasText: 'Invoice run failed' }).waitFor();
   await rows.filter({ hasText: "reading 'total'" }).waitFor({ state: 'detached' });
   expect(await rows.allInnerTexts()).toEqual([expect.stringContaining('Invoice run failed')]);
   // The names came from the tracker through the proxy route, as every list did.
@@ -343,8 +347,7 @@ test('a second project brings the Project filter: its issues and feedback alone,
   const texts = await entries.allInnerTexts();
   expect(texts.find((t) => t.includes('Where is my invoice?'))).toMatch(/^billing · Flo · /);
   expect(texts.find((t) => t.includes('The cart page went blank.'))).toMatch(/^checkout · /);
-  // The screenshots shown loaded before the page is left: leaving aborts an image still loading.
-  await page.waitForFunction(() => [...document.images].every((img) => img.complete));
+  await imagesLoaded();
   await page.goto(app(`feedback?project=${billing.id}`));
   await entries.first().waitFor();
   expect(await entries.allInnerTexts()).toEqual([expect.stringContaining('Where is my invoice?')]);
@@ -395,7 +398,7 @@ test('the screenshots of pieces of feedback far down the page are fetched as the
   await last.scrollIntoViewIfNeeded();
   await last.getByRole('img', { name: 'shot-1.png, sent with the feedback' }).waitFor();
   expect(fetched() - before).toBeGreaterThan(atTop);
-  await page.waitForFunction(() => [...document.images].every((img) => img.complete));
+  await imagesLoaded();
 });
 
 test('an unreachable tracker points the user to the configuration page', async () => {
