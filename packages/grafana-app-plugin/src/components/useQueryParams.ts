@@ -25,3 +25,22 @@ export function useQueryParams(): [URLSearchParams, (key: string, value: string 
   );
   return [params, setParam];
 }
+
+/** Sets a URL parameter to a list, one parameter per value; an empty list removes it. */
+export function useListParam(): (key: string, values: readonly string[]) => void {
+  const [, setParams] = useSearchParams();
+  return useCallback(
+    (key, values) =>
+      setParams(
+        (prev) => {
+          const next = new URLSearchParams(prev);
+          next.delete(key);
+          values.forEach((v) => next.append(key, v));
+          return next;
+        },
+        // As useQueryParams: a filter change is not a step to go back through.
+        { replace: true }
+      ),
+    [setParams]
+  );
+}

@@ -1,5 +1,4 @@
-import React, { useCallback, useRef } from 'react';
-import { useSearchParams } from 'react-router-dom';
+import React, { useRef } from 'react';
 import { css } from '@emotion/css';
 import { PluginPage } from '@grafana/runtime';
 import { Field, Stack, useStyles2 } from '@grafana/ui';
@@ -12,7 +11,7 @@ import { testIds } from '../components/testIds';
 import { useAsync } from '../components/useAsync';
 import { appendPage, useMorePages } from '../components/useMorePages';
 import { projectIds, useProjects } from '../components/useProjects';
-import { useQueryParams } from '../components/useQueryParams';
+import { useListParam, useQueryParams } from '../components/useQueryParams';
 import { UserFeedback } from '../components/UserFeedback';
 import { FEEDBACK_PAGE_SIZE } from '../constants';
 
@@ -26,7 +25,6 @@ export function FeedbackPage() {
   const s = useStyles2(getStyles);
   const api = useTrackerApi();
   const [params, set] = useQueryParams();
-  const [, setParams] = useSearchParams();
   const { projects, nameOf } = useProjects();
   const q = params.get('q') || undefined;
   const project = projectIds(params);
@@ -43,20 +41,7 @@ export function FeedbackPage() {
     focus: { container: listRef, items: 'li' },
   });
 
-  const setProjects = useCallback(
-    (ids: readonly string[]) =>
-      setParams(
-        (prev) => {
-          const next = new URLSearchParams(prev);
-          next.delete('project');
-          ids.forEach((id) => next.append('project', id));
-          return next;
-        },
-        // As useQueryParams: a filter change is not a step to go back through.
-        { replace: true }
-      ),
-    [setParams]
-  );
+  const setList = useListParam();
 
   return (
     <PluginPage>
@@ -68,7 +53,7 @@ export function FeedbackPage() {
             values={project}
             inputId="beacon-feedback-project"
             testId={testIds.feedback.project}
-            onChange={setProjects}
+            onChange={(ids) => setList('project', ids)}
           />
           <Field label="Search">
             <DebouncedInput

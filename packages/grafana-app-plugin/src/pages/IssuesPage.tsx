@@ -1,5 +1,5 @@
 import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link } from 'react-router-dom';
 import { css, cx } from '@emotion/css';
 import type { GrafanaTheme2, SelectableValue } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
@@ -29,7 +29,7 @@ import { StatsHeader } from '../components/StatsHeader';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { testIds } from '../components/testIds';
 import { projectIds, useProjects } from '../components/useProjects';
-import { useQueryParams } from '../components/useQueryParams';
+import { useListParam, useQueryParams } from '../components/useQueryParams';
 import { VirtualList } from '../components/VirtualList';
 import { FIRST_PAGE_SIZE, ISSUE_ROW_HEIGHT, PAGE_SIZE, PERF, issueUrl } from '../constants';
 
@@ -94,25 +94,6 @@ function queryFrom(params: URLSearchParams): PageQuery {
     release: text('release'),
     sort: pick('sort', ISSUE_SORTS) ?? 'last_seen',
   };
-}
-
-/** Sets a URL parameter to a list, one parameter per value; an empty list removes it. */
-function useListParam(): (key: string, values: readonly string[]) => void {
-  const [, setParams] = useSearchParams();
-  return useCallback(
-    (key, values) =>
-      setParams(
-        (prev) => {
-          const next = new URLSearchParams(prev);
-          next.delete(key);
-          values.forEach((v) => next.append(key, v));
-          return next;
-        },
-        // As useQueryParams: a filter change is not a step to go back through.
-        { replace: true }
-      ),
-    [setParams]
-  );
 }
 
 /** A request for a page of issues, and the controller that cancels it. */
