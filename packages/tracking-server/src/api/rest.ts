@@ -6,6 +6,7 @@ import { Router, json, type NextFunction, type Request, type Response } from 'ex
 import { SEVERITIES, TYPES } from '../grouping/classify';
 import { bearer } from '../ingest/auth';
 import { bufferOf } from '../ingest/attachment';
+import type { Project } from '../projects';
 import {
   SORTS,
   STATUSES,
@@ -14,7 +15,6 @@ import {
   type IssueStatus,
   type Repository,
 } from '../store/repository';
-import type { Project } from '../projects';
 import { SearchError } from '../store/issue-reads';
 import type { StoreReader } from '../store/reader';
 import { SessionCursorError } from '../store/sessions';

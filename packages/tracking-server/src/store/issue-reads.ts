@@ -158,9 +158,9 @@ function containsAny(columns: readonly string[], q: string, params: Record<strin
 
 /**
  * The SQL condition that `column` is one of the project ids, bound in `params`. Unary `+` keeps
- * SQLite off the indexes that begin with project_id: it reads the list's order and checks each
- * row, as a project is most of what a tracker holds (a tracker has a few projects), rather than
- * reading every row of the project and sorting them for one page.
+ * SQLite off the indexes that begin with project_id: a tracker holds a few projects, each much
+ * of its rows, so reading the list's own order and checking each row fills a page soon, where
+ * reading all of a project's rows to sort them would read them all for every page.
  */
 function inProjects(column: string, ids: readonly number[], params: Record<string, unknown>) {
   if (ids.length === 0) return '0'; // any of none: nothing
