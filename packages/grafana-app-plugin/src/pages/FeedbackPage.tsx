@@ -25,6 +25,7 @@ export function FeedbackPage() {
   const s = useStyles2(getStyles);
   const api = useTrackerApi();
   const [params, set] = useQueryParams();
+  const setList = useListParam();
   const { projects, nameOf } = useProjects();
   const q = params.get('q') || undefined;
   const project = projectIds(params);
@@ -40,8 +41,6 @@ export function FeedbackPage() {
     join: appendPage,
     focus: { container: listRef, items: 'li' },
   });
-
-  const setList = useListParam();
 
   return (
     <PluginPage>
