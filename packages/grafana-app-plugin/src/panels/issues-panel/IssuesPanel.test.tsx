@@ -7,7 +7,7 @@ import { FakeTrackerApi } from '../../api/fake';
 import { testIds } from '../../components/testIds';
 import { ISSUES, XSS, issue } from '../../testdata/fixtures';
 import { panelProps, rangeOf } from '../../test/render';
-import { IssuesPanel, type IssuesPanelOptions, defaultIssuesPanelOptions, serviceFilter } from './IssuesPanel';
+import { IssuesPanel, type IssuesPanelOptions, defaultIssuesPanelOptions, optionValues } from './IssuesPanel';
 import { plugin } from './module';
 
 const day = rangeOf('2026-11-22T00:00:00Z', '2026-11-22T12:00:00Z');
@@ -125,17 +125,17 @@ describe('Error issues panel', () => {
   });
 
   test('an unresolved variable or a match-all value means every service', () => {
-    expect(serviceFilter('$service')).toBeUndefined();
-    expect(serviceFilter('All')).toBeUndefined();
-    expect(serviceFilter(' ')).toBeUndefined();
-    expect(serviceFilter('.*')).toBeUndefined();
-    expect(serviceFilter('ai-service')).toEqual(['ai-service']);
+    expect(optionValues('$service')).toBeUndefined();
+    expect(optionValues('All')).toBeUndefined();
+    expect(optionValues(' ')).toBeUndefined();
+    expect(optionValues('.*')).toBeUndefined();
+    expect(optionValues('ai-service')).toEqual(['ai-service']);
   });
 
   test("a multi-value variable's services, as Grafana writes them by default ({a,b}), are each kept", () => {
-    expect(serviceFilter('{api-gateway,ai-service}')).toEqual(['api-gateway', 'ai-service']);
-    expect(serviceFilter('{ai-service}')).toEqual(['ai-service']);
-    expect(serviceFilter('{a,b,a}')).toEqual(['a', 'b']);
+    expect(optionValues('{api-gateway,ai-service}')).toEqual(['api-gateway', 'ai-service']);
+    expect(optionValues('{ai-service}')).toEqual(['ai-service']);
+    expect(optionValues('{a,b,a}')).toEqual(['a', 'b']);
   });
 
   test('All (or several values) of a multi-value $service shows the issues of those services', async () => {
@@ -162,6 +162,73 @@ describe('Error issues panel', () => {
     renderPanel(api, { status: 'any' }, { service: '{svc-a,svc-b}' });
     await screen.findAllByTestId(testIds.panels.issueRow);
     expect(titles()).toEqual(['picked a', 'picked b']);
+  });
+
+  describe('the project option', () => {
+    const PROJECTS = [
+      { id: 1, name: 'shop' },
+      { id: 2, name: 'payments' },
+    ];
+    const CARD = issue({ id: 9, projectId: 2, title: 'Card declined', service: 'api-gateway', count: 500 });
+    const api = () => new FakeTrackerApi({ projects: PROJECTS, issues: [...ISSUES, CARD] });
+    const asked = (fake: FakeTrackerApi) => (fake.callsOf('listIssues')[0][0] as { project?: number[] }).project;
+
+    test('a $project variable of names (as the metrics label projects) shows those projects’ issues', async () => {
+      const fake = api();
+      renderPanel(fake, { project: '$project' }, { service: 'api-gateway', project: 'payments' });
+      await screen.findAllByTestId(testIds.panels.issueRow);
+      expect(titles()).toEqual(['Card declined']);
+      expect(asked(fake)).toEqual([2]);
+    });
+
+    test('ids are taken as they are, without asking for the list; several values are any of them', async () => {
+      const byId = api();
+      renderPanel(byId, { project: '2' }, { service: 'api-gateway' });
+      await screen.findAllByTestId(testIds.panels.issueRow);
+      expect(asked(byId)).toEqual([2]);
+      expect(byId.callsOf('projects')).toEqual([]);
+      const several = api();
+      renderPanel(several, { project: '$project' }, { service: '', project: '{payments,shop,1}' });
+      await waitFor(() => expect(several.callsOf('listIssues')).toHaveLength(1));
+      expect(asked(several)).toEqual([1, 2]);
+    });
+
+    test('a name the tracker does not list is an error naming it, and no issue is asked for', async () => {
+      const fake = api();
+      renderPanel(fake, { project: 'billing' });
+      expect(await screen.findByTestId(testIds.state.error)).toHaveTextContent(
+        'The project option names "billing", which the tracker does not list (its projects: shop, payments).'
+      );
+      expect(fake.callsOf('listIssues')).toEqual([]);
+    });
+
+    test('empty, an unresolved variable or All means every project, and the list is not asked for', async () => {
+      for (const project of ['', '$project', 'All']) {
+        const fake = api();
+        const { unmount } = renderPanel(fake, { project, status: 'any' }, { service: 'api-gateway' });
+        await waitFor(() => expect(fake.callsOf('listIssues')).toHaveLength(1));
+        expect(asked(fake)).toBeUndefined();
+        expect(fake.callsOf('projects')).toEqual([]);
+        unmount();
+      }
+    });
+
+    test('more projects than the tracker takes (100) says so without asking it', async () => {
+      const fake = api();
+      const many = Array.from({ length: 101 }, (_, i) => String(i + 1));
+      renderPanel(fake, { project: '$project' }, { project: `{${many.join(',')}}` });
+      expect(await screen.findByTestId(testIds.state.error)).toHaveTextContent(
+        'The project option names 101 projects; the tracker takes at most 100.'
+      );
+      expect([fake.callsOf('projects'), fake.callsOf('listIssues')]).toEqual([[], []]);
+    });
+
+    test('a project with nothing to show is named in the message', async () => {
+      renderPanel(api(), { project: 'payments' }, { service: 'video' });
+      expect(await screen.findByTestId(testIds.state.empty)).toHaveTextContent(
+        'No open issues for video in payments in this time range.'
+      );
+    });
   });
 
   test('says when there is nothing to show', async () => {
@@ -192,6 +259,12 @@ describe('Error issues panel', () => {
 
   test('the panel plugin declares its options with defaults', () => {
     expect(plugin.panel).toBe(IssuesPanel);
-    expect(defaultIssuesPanelOptions).toEqual({ service: '$service', status: 'open', sort: 'events', limit: 10 });
+    expect(defaultIssuesPanelOptions).toEqual({
+      service: '$service',
+      project: '',
+      status: 'open',
+      sort: 'events',
+      limit: 10,
+    });
   });
 });

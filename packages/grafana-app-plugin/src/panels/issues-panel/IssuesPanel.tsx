@@ -2,7 +2,7 @@ import React from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2, PanelProps } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
-import { TrackerError } from '../../api/client';
+import { type TrackerApi, TrackerError } from '../../api/client';
 import { useTrackerApi } from '../../api/context';
 import type { IssueSort, IssueStatus } from '../../api/types';
 import { SeverityBadge, StatusBadge } from '../../components/Badges';
@@ -17,6 +17,11 @@ import { issueUrl } from '../../constants';
 export interface IssuesPanelOptions {
   /** A service name or a dashboard variable such as `$service`; empty = every service. */
   service: string;
+  /**
+   * A project's name or id, or a dashboard variable such as `$project` (the tracker's metrics
+   * label their project by name); empty = every project. Absent in panels saved before it.
+   */
+  project?: string;
   status: IssueStatus | 'any';
   sort: IssueSort;
   limit: number;
@@ -24,18 +29,19 @@ export interface IssuesPanelOptions {
 
 export const defaultIssuesPanelOptions: IssuesPanelOptions = {
   service: '$service',
+  project: '',
   status: 'open',
   sort: 'events',
   limit: 10,
 };
 
 /**
- * The services a `service` option names once Grafana has replaced its variables; undefined means
- * every service: empty, a variable that did not resolve (still `$name`), or a match-all value.
- * A multi-value variable with several values, or with "All" and no custom all value, comes in
- * Grafana's default (glob) format, `{a,b,c}`: each of them is kept.
+ * The values a text option (`service`, `project`) names once Grafana has replaced its variables;
+ * undefined means every one: empty, a variable that did not resolve (still `$name`), or a
+ * match-all value. A multi-value variable with several values, or with "All" and no custom all
+ * value, comes in Grafana's default (glob) format, `{a,b,c}`: each of them is kept.
  */
-export function serviceFilter(raw: string): string[] | undefined {
+export function optionValues(raw: string): string[] | undefined {
   const v = raw.trim();
   if (!v || v.startsWith('$') || v === 'All' || v === '*' || v === '.*') {
     return undefined;
@@ -45,29 +51,65 @@ export function serviceFilter(raw: string): string[] | undefined {
   return services.length > 0 ? services : undefined;
 }
 
-/** Most services the tracker takes in one filter (`service` given up to 100 times). */
-const MAX_SERVICES = 100;
+/** Most values the tracker takes in one filter (`service`, `project` given up to 100 times). */
+const MAX_VALUES = 100;
+
+/**
+ * The ids of the projects a `project` option names, by id or by name; names are looked up in
+ * the tracker's list (asked for only when there are names). A name it does not list is an error
+ * that names it, rather than a panel of every project's issues.
+ */
+async function projectIdsOf(named: readonly string[], api: TrackerApi, signal: AbortSignal): Promise<number[]> {
+  const isId = (v: string) => /^[0-9]{1,15}$/.test(v) && Number(v) >= 1;
+  const ids = named.filter(isId).map(Number);
+  const names = named.filter((v) => !isId(v));
+  if (names.length > 0) {
+    const { items } = await api.projects({ signal });
+    for (const name of names) {
+      const found = items.find((p) => p.name === name);
+      if (!found) {
+        const listed = items.map((p) => p.name).join(', ') || 'none';
+        throw new TrackerError(
+          'bad-request',
+          `The project option names "${name}", which the tracker does not list (its projects: ${listed}).`
+        );
+      }
+      ids.push(found.id);
+    }
+  }
+  return [...new Set(ids)];
+}
 
 export function IssuesPanel({ options, timeRange, replaceVariables, width, height }: PanelProps<IssuesPanelOptions>) {
   const s = useStyles2(getStyles);
   const api = useTrackerApi();
-  const services = serviceFilter(replaceVariables(options.service ?? ''));
+  const services = optionValues(replaceVariables(options.service ?? ''));
   const servicesKey = services?.join(',');
+  const projects = optionValues(replaceVariables(options.project ?? ''));
+  const projectsKey = projects?.join(',');
   const from = timeRange.from.valueOf();
   const to = timeRange.to.valueOf();
   const limit = Math.max(1, Math.min(100, options.limit || 10));
   const { value, error, loading, reload } = useAsync(
     async (signal) => {
-      if (services && services.length > MAX_SERVICES) {
+      if (services && services.length > MAX_VALUES) {
         throw new TrackerError(
           'bad-request',
-          `The service option names ${services.length} services; the tracker takes at most ${MAX_SERVICES}. Pick fewer, or give the variable a custom all value such as * for every service.`
+          `The service option names ${services.length} services; the tracker takes at most ${MAX_VALUES}. Pick fewer, or give the variable a custom all value such as * for every service.`
         );
       }
+      if (projects && projects.length > MAX_VALUES) {
+        throw new TrackerError(
+          'bad-request',
+          `The project option names ${projects.length} projects; the tracker takes at most ${MAX_VALUES}. Pick fewer, or give the variable a custom all value such as * for every project.`
+        );
+      }
+      const project = projects ? await projectIdsOf(projects, api, signal) : undefined;
       // The tracker keeps the issues active in the dashboard's time range.
       // and the issues of any of the services picked (each an issue with an event from it).
       const page = await api.listIssues(
         {
+          project,
           service: services,
           status: options.status === 'any' ? undefined : options.status,
           sort: options.sort,
@@ -78,9 +120,9 @@ export function IssuesPanel({ options, timeRange, replaceVariables, width, heigh
         { signal }
       );
       return page.items;
-      // servicesKey stands for services (a new array on every render).
+      // servicesKey and projectsKey stand for their arrays (new ones on every render).
     },
-    [api, servicesKey, options.status, options.sort, limit, from, to]
+    [api, servicesKey, projectsKey, options.status, options.sort, limit, from, to]
   );
 
   const showSparkline = width >= 420;
@@ -92,7 +134,7 @@ export function IssuesPanel({ options, timeRange, replaceVariables, width, heigh
         <Loading text="Loading issues…" />
       ) : !value || value.length === 0 ? (
         <Empty
-          message={`No ${options.status === 'any' ? '' : `${options.status} `}issues${services ? ` for ${services.join(', ')}` : ''} in this time range.`}
+          message={`No ${options.status === 'any' ? '' : `${options.status} `}issues${services ? ` for ${services.join(', ')}` : ''}${projects ? ` in ${projects.join(', ')}` : ''} in this time range.`}
         />
       ) : (
         <table className={s.table}>

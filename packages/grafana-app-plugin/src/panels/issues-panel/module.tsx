@@ -11,6 +11,13 @@ export const plugin = new PanelPlugin<IssuesPanelOptions>(IssuesPanel).setPanelO
         'A service name or a dashboard variable (e.g. $service). Empty: every service; several values, or All: those services.',
       defaultValue: defaultIssuesPanelOptions.service,
     })
+    .addTextInput({
+      path: 'project',
+      name: 'Project',
+      description:
+        "A project's name or id, or a dashboard variable (e.g. $project). Empty: every project; several values: those projects.",
+      defaultValue: defaultIssuesPanelOptions.project,
+    })
     .addSelect({
       path: 'status',
       name: 'Status',
