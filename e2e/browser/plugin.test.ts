@@ -352,6 +352,17 @@ test('a second project brings the Project filter: its issues and feedback alone,
   await entries.first().waitFor();
   expect(await entries.allInnerTexts()).toEqual([expect.stringContaining('Where is my invoice?')]);
   await page.screenshot({ path: join(screenshots, 'feedback-project.png') });
+
+  // The error issues panel with a $project variable of the name the tracker's metrics label.
+  await panel(
+    'panels/issues-panel',
+    { service: '', project: '$project', status: 'any' },
+    { project: 'billing' },
+  );
+  await visible(testIds.panels.issueRow);
+  expect(await page.getByTestId(testIds.panels.issueRow).allInnerTexts()).toEqual([
+    expect.stringContaining('Invoice run failed'),
+  ]);
 });
 
 test('the screenshots of pieces of feedback far down the page are fetched as they are scrolled to', async () => {
