@@ -28,15 +28,14 @@ export function useProjects(enabled = true): {
   return { projects, nameOf };
 }
 
+/** Whether a text is a project id as the tracker reads one: 1 to 15 decimal digits, not 0. */
+export const isProjectId = (v: string): boolean => /^[0-9]{1,15}$/.test(v) && Number(v) >= 1;
+
 /**
- * Project ids from a URL's `project` parameters: each once, and only what is one (decimal digits,
- * not 0), so a mistyped link filters by the rest rather than failing with the tracker's 400.
+ * Project ids from a URL's `project` parameters: each once, and only what is one, so a mistyped
+ * link filters by the rest rather than failing with the tracker's 400.
  */
 export function projectIds(params: URLSearchParams): number[] | undefined {
-  const ids = params
-    .getAll('project')
-    .filter((v) => /^[0-9]{1,15}$/.test(v))
-    .map(Number)
-    .filter((n) => n >= 1);
+  const ids = params.getAll('project').filter(isProjectId).map(Number);
   return ids.length > 0 ? [...new Set(ids)] : undefined;
 }

@@ -44,6 +44,7 @@ export function drivenIntersections(): {
       }
       unobserve(target: Element) {
         observed.delete(target);
+        owners.delete(target);
       }
       disconnect() {
         for (const [target, owner] of owners) {

@@ -12,6 +12,7 @@ import { Sparkline } from '../../components/Sparkline';
 import { Empty, ErrorState, Loading } from '../../components/States';
 import { testIds } from '../../components/testIds';
 import { useAsync } from '../../components/useAsync';
+import { isProjectId } from '../../components/useProjects';
 import { issueUrl } from '../../constants';
 
 export interface IssuesPanelOptions {
@@ -60,9 +61,8 @@ const MAX_VALUES = 100;
  * that names it, rather than a panel of every project's issues.
  */
 async function projectIdsOf(named: readonly string[], api: TrackerApi, signal: AbortSignal): Promise<number[]> {
-  const isId = (v: string) => /^[0-9]{1,15}$/.test(v) && Number(v) >= 1;
-  const ids = named.filter(isId).map(Number);
-  const names = named.filter((v) => !isId(v));
+  const ids = named.filter(isProjectId).map(Number);
+  const names = named.filter((v) => !isProjectId(v));
   if (names.length > 0) {
     const { items } = await api.projects({ signal });
     for (const name of names) {
