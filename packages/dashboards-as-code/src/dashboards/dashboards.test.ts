@@ -249,17 +249,47 @@ describe('Infrastructure', () => {
 describe('Error Tracking', () => {
   const d = byUid.get('beacon-error-tracking') as Obj;
 
-  it('includes the app plugin issues panel', () => {
-    expect(panelsOf(d).map((p) => p.type)).toContain('beacon-issues-panel');
+  it('includes the app plugin issues panel, of the selected projects and services', () => {
+    const issues = panelsOf(d).find((p) => p.type === 'beacon-issues-panel') as Obj;
+    expect(issues.options).toEqual({ project: '$project', service: '$service' });
+  });
+
+  it('picks projects by the name the tracker labels its metrics with, all by default', () => {
+    const list = (d.templating as { list: Obj[] }).list;
+    expect(list.map((v) => v.name)).toEqual(['datasource', 'namespace', 'service', 'project']);
+    expect(list.find((v) => v.name === 'project')).toMatchObject({
+      type: 'query',
+      query: 'label_values(beacon_tracker_events_ingested_total, project)',
+      multi: true,
+      includeAll: true,
+      allValue: '.*',
+      current: { text: ['All'], value: ['$__all'] },
+    });
   });
 
   it('breaks tracked errors down by severity, service and type', () => {
     const exprs = exprsOf(d).join('\n');
     for (const label of ['severity', 'service', 'type']) {
       expect(exprs).toContain(
-        `sum by (${label}) (rate(beacon_tracker_events_ingested_total{service=~"$service"}[$__rate_interval]))`,
+        `sum by (${label}) (rate(beacon_tracker_events_ingested_total{project=~"$project", service=~"$service"}[$__rate_interval]))`,
       );
     }
+  });
+
+  it('counts open issues and user feedback of the selected projects alone', () => {
+    expect(exprsOf(d)).toEqual(
+      expect.arrayContaining([
+        'sum(beacon_tracker_open_issues{project=~"$project"})',
+        'sum(beacon_tracker_open_issues{project=~"$project", severity="critical"})',
+        'sum by (project) (increase(beacon_tracker_feedback_ingested_total{project=~"$project"}[$__interval]))',
+      ]),
+    );
+    // Every query of the tracker's error metrics is of the selected projects.
+    const tracker = exprsOf(d).filter((e) =>
+      /beacon_tracker_(events|new_issues|open_issues|feedback)/.test(e),
+    );
+    expect(tracker).toHaveLength(8);
+    for (const e of tracker) expect(e).toContain('project=~"$project"');
   });
 });
 

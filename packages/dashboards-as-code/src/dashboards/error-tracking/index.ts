@@ -3,6 +3,7 @@
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { by, catalog, histogramSelector, re, selector } from '@beacon/metric-catalog';
 import {
+  allValuesVariable,
   COUNT_MIN_INTERVAL,
   IN_EACH_INTERVAL,
   increasePerInterval,
@@ -29,37 +30,53 @@ const {
   feedbackIngested,
 } = catalog.trackingServer;
 
+/** The tracker's projects, as its metrics label them (by name); any project is All. */
+const inProject = { project: re('$project') } as const;
 /** The tracker's `service` label names the reporting service, not the tracker itself. */
-const reported = { service: re('$service') } as const;
+const reported = { ...inProject, service: re('$service') } as const;
+
+/** The projects the tracker has counted errors of, by name; all by default. */
+function projectVariable(): dashboard.QueryVariableBuilder {
+  return allValuesVariable(
+    'project',
+    'Project',
+    `label_values(${selector(errorsTracked)}, project)`,
+  );
+}
 
 function overviewRow(d: dashboard.DashboardBuilder): void {
   d.withRow(row('Errors'))
     .withPanel(
       statPanel({
         title: 'Open issues',
-        description: 'Issues open or under investigation, all severities.',
+        description:
+          'Issues open or under investigation, all severities, of the selected projects.',
         unit: UNIT.count,
-        queries: [{ expr: `sum(${selector(openIssues)})`, legend: 'open' }],
+        queries: [{ expr: `sum(${selector(openIssues, inProject)})`, legend: 'open' }],
       }),
     )
     .withPanel(
       statPanel({
         title: 'Critical open issues',
-        description: 'Issues of severity critical that are open or under investigation.',
+        description:
+          'Issues of severity critical that are open or under investigation, of the selected projects.',
         unit: UNIT.count,
         thresholds: [
           { value: null, color: 'green' },
           { value: 1, color: 'red' },
         ],
         queries: [
-          { expr: `sum(${selector(openIssues, { severity: 'critical' })})`, legend: 'critical' },
+          {
+            expr: `sum(${selector(openIssues, { ...inProject, severity: 'critical' })})`,
+            legend: 'critical',
+          },
         ],
       }),
     )
     .withPanel(
       statPanel({
         title: 'Error events rate',
-        description: 'Error events stored per second, from the selected services.',
+        description: 'Error events stored per second, from the selected projects and services.',
         unit: UNIT.opsPerSecond,
         queries: [{ expr: `sum(${rate(selector(errorsTracked, reported))})`, legend: 'events' }],
       }),
@@ -68,7 +85,7 @@ function overviewRow(d: dashboard.DashboardBuilder): void {
       statPanel({
         title: 'New issues rate',
         description:
-          'Issues created or reopened as regressions per second, from the selected services.',
+          'Issues created or reopened as regressions per second, from the selected projects and services.',
         unit: UNIT.opsPerSecond,
         queries: [{ expr: `sum(${rate(selector(newIssues, reported))})`, legend: 'new issues' }],
       }),
@@ -125,11 +142,11 @@ function issuesRow(d: dashboard.DashboardBuilder): void {
       .type(ISSUES_PANEL)
       .title('Error issues')
       .description(
-        'Issues grouped by the tracking server, for the selected services, from the Beacon app plugin.',
+        'Issues grouped by the tracking server, for the selected projects and services, from the Beacon app plugin.',
       )
       .span(24)
       .height(12)
-      .options({ service: '$service' }),
+      .options({ project: '$project', service: '$service' }),
   );
 }
 
@@ -186,7 +203,7 @@ function ingestRow(d: dashboard.DashboardBuilder): void {
         minInterval: COUNT_MIN_INTERVAL,
         queries: [
           {
-            expr: `sum ${by(feedbackIngested, ['project'])} (${increasePerInterval(selector(feedbackIngested))})`,
+            expr: `sum ${by(feedbackIngested, ['project'])} (${increasePerInterval(selector(feedbackIngested, inProject))})`,
             legend: '{{project}}',
           },
         ],
@@ -202,6 +219,7 @@ export function build(): dashboard.Dashboard {
       'Errors by severity, service and type from the tracking server, the open error issues, and ingest health.',
     tags: ['errors'],
   });
+  d.withVariable(projectVariable());
   overviewRow(d);
   issuesRow(d);
   ingestRow(d);
