@@ -13,6 +13,8 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const text = { type: 'string' };
 const time = { type: 'string', format: 'date-time' };
 const integer = { type: 'integer' };
+// The server reads at most 15 digits (rest.ts) and refuses more with 400.
+const positiveId = { ...integer, minimum: 1, maximum: 999_999_999_999_999 };
 const number = { type: 'number' };
 const texts = { type: 'array', items: text };
 const integers = { type: 'array', items: integer };
@@ -161,6 +163,12 @@ const sessionSummary = object(
     },
     correlationId: text,
     services: texts,
+    projectIds: {
+      type: 'array',
+      items: positiveId,
+      description:
+        'the projects its records were sent to, by id (as /projects lists them), ascending',
+    },
     start: time,
     end: time,
     durationMs: number,
@@ -291,8 +299,6 @@ const anyEventOf = (name: string, what: string) => ({
   style: 'form',
   explode: true,
 });
-// The server reads at most 15 digits (rest.ts) and refuses more with 400.
-const positiveId = { ...integer, minimum: 1, maximum: 999_999_999_999_999 };
 const issueId = param('id', positiveId, 'path');
 /** The project filter of a list: any of its ids, each its own parameter, as anyEventOf. */
 const projects = (what: string) => ({
@@ -539,6 +545,7 @@ export function openApiDocument(): object {
           summary:
             'Debug sessions (operations, errors and memory snapshots sharing a correlation id, else a trace id), most recent first',
           parameters: [
+            projects('Sessions with records'),
             param('q', searchText),
             param('service', text),
             param('minDurationMs', {

@@ -72,6 +72,7 @@ const sessionSummary: SessionSummary = {
   id: 'req:42',
   correlationId: 'req:42',
   services: ['api-gateway', 'ai-service'],
+  projectIds: [1, 3],
   start: '2025-03-01T11:00:00.000Z',
   end: '2025-03-01T11:00:01.500Z',
   durationMs: 1500,
@@ -178,6 +179,10 @@ const data = {
   },
   sessionPages: {
     [sessionFilterKey(sessionsListed)]: { items: [sessionSummary], nextCursor: null },
+    [sessionFilterKey({ project: [3, 1], limit: 50 })]: {
+      items: [sessionSummary],
+      nextCursor: null,
+    },
   },
   sessions: { 'req:42': session },
   feedbackAttachments: {
@@ -192,6 +197,7 @@ const data = {
 const wire7 = structuredClone(detail7);
 const wire12 = structuredClone(summary12);
 const wireSession = structuredClone(session);
+const wireSummary = structuredClone(sessionSummary);
 const [wireAlone, wireLinked] = structuredClone([feedbackAlone, feedbackLinked]);
 
 /** Serves `listener` on a free loopback port. */
@@ -354,16 +360,21 @@ describe('the app (createApp) over a fake repository', () => {
     );
   });
 
-  it('filters issues and feedback to any of the projects named, each once', async () => {
+  it('filters issues, feedback and sessions to any of the projects named, each once', async () => {
     expect(await call('GET', '/issues?project=2&project=1&project=02')).toEqual(
       ok({ items: [wire12], nextCursor: null }),
     );
     expect(await call('GET', '/feedback?project=1&q=hung')).toEqual(
       ok({ items: [wireLinked], nextCursor: null }),
     );
+    expect(await call('GET', '/sessions?project=3&project=1&project=3')).toEqual(
+      ok({ items: [wireSummary], nextCursor: null }),
+    );
     expect(asked()).toEqual([
       { call: 'listIssues', args: [{ project: [2, 1], sort: 'last_seen', limit: 50 }, NOW] },
       { call: 'listFeedback', args: [{ project: [1], q: 'hung', limit: 50 }] },
+      { call: 'indexSessions', args: [256] },
+      { call: 'listSessions', args: [{ project: [3, 1], limit: 50 }] },
     ]);
   });
 
@@ -374,12 +385,13 @@ describe('the app (createApp) over a fake repository', () => {
     ['', '""'],
     ['1234567890123456', '"1234567890123456"'],
   ])(
-    'refuses project=%s on both lists with 400, naming it, and asks nothing',
+    'refuses project=%s on every list with 400, naming it, and asks nothing',
     async (given, quoted) => {
       const message = `project must be a project id, a positive integer of up to 15 digits; got ${quoted}`;
       const query = `project=1&project=${encodeURIComponent(given)}`;
       expect(await call('GET', `/issues?${query}`)).toEqual(failed(400, message));
       expect(await call('GET', `/feedback?${query}`)).toEqual(failed(400, message));
+      expect(await call('GET', `/sessions?${query}`)).toEqual(failed(400, message));
       expect(asked()).toEqual([]);
     },
   );
@@ -511,6 +523,7 @@ describe('the app (createApp) over a fake repository', () => {
             id: 'req:42',
             correlationId: 'req:42',
             services: ['api-gateway', 'ai-service'],
+            projectIds: [1, 3],
             start: '2025-03-01T11:00:00.000Z',
             end: '2025-03-01T11:00:01.500Z',
             durationMs: 1500,

@@ -437,9 +437,11 @@ export function restApi(deps: {
         throw new ApiError(400, 'minDurationMs must be a non-negative number of milliseconds');
       const errors = oneOfParam('hasErrors', q.hasErrors, ['true', 'false'] as const);
       const cursor = text('cursor', q.cursor);
+      const project = projectsParam(q.project);
       await deps.indexSessions();
       res.json(
         await deps.reads.listSessions({
+          ...(project !== undefined ? { project } : {}),
           q: searchText(q.q),
           service: text('service', q.service),
           ...(min !== undefined ? { minDurationMs: Number(min) } : {}),

@@ -46,6 +46,7 @@ it('flags slow operations by the whole session, not by the ones it lists', () =>
         id: 'job-1',
         correlationId: 'job-1',
         services: ['batch'],
+        projectIds: [1],
         start: new Date(T0).toISOString(),
         end: new Date(T0 + 10_049 * 1000 + 140).toISOString(),
         durationMs: 10_049 * 1000 + 140,

@@ -8,6 +8,8 @@ export interface SessionSummary {
   readonly id: string;
   readonly correlationId?: string;
   readonly services: readonly string[];
+  /** The projects its records were sent to, by id, ascending. */
+  readonly projectIds: readonly number[];
   readonly start: string;
   readonly end: string;
   readonly durationMs: number;
@@ -68,6 +70,8 @@ export interface SessionDetail extends SessionSummary {
 }
 
 export interface SessionFilter {
+  /** Sessions with records of any of these projects. */
+  readonly project?: readonly number[];
   readonly q?: string;
   readonly service?: string;
   readonly minDurationMs?: number;
@@ -120,6 +124,8 @@ function slowRule(durations: number[]): (d: number) => boolean {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+/** Project ids once each, ascending. */
+const idsOf = (ids: readonly number[]) => [...new Set(ids)].sort((a, b) => a - b);
 
 /**
  * How many of the newest sessions a filtered list reads through sessions_end (~10 ms of
@@ -203,6 +209,7 @@ export function sessionReads(db: Database.Database) {
     const ops = db
       .prepare(`SELECT * FROM operations WHERE ${joining} ORDER BY start, span_id ${limit}`)
       .all(params) as {
+      project_id: number;
       trace_id: string;
       span_id: string;
       parent_span_id: string | null;
@@ -217,11 +224,12 @@ export function sessionReads(db: Database.Database) {
     }[];
     const events = db
       .prepare(
-        `SELECT e.id, e.issue_id, e.level, e.service, e.timestamp, e.trace_id, e.correlation_id, e.payload, i.title FROM events e JOIN issues i ON i.id = e.issue_id
+        `SELECT e.id, e.project_id, e.issue_id, e.level, e.service, e.timestamp, e.trace_id, e.correlation_id, e.payload, i.title FROM events e JOIN issues i ON i.id = e.issue_id
          WHERE e.rowid IN (SELECT event FROM event_sessions WHERE sid IN (SELECT sid FROM sessions WHERE ${sessionRows})) ORDER BY e.timestamp ${limit}`,
       )
       .all(params) as {
       id: string;
+      project_id: number;
       issue_id: number;
       level: string;
       service: string;
@@ -234,6 +242,7 @@ export function sessionReads(db: Database.Database) {
     const memory = db
       .prepare(`SELECT * FROM memory_snapshots WHERE ${joining} ORDER BY time ${limit}`)
       .all(params) as {
+      project_id: number;
       service: string;
       correlation_id: string | null;
       time: number;
@@ -321,6 +330,11 @@ export function sessionReads(db: Database.Database) {
             ...memory.map((m) => m.service),
           ]),
         ].sort(),
+        projectIds: idsOf([
+          ...ops.map((o) => o.project_id),
+          ...events.map((e) => e.project_id),
+          ...memory.map((m) => m.project_id),
+        ]),
         start: iso(start),
         end: iso(end),
         durationMs: end - start,
@@ -360,6 +374,13 @@ export function sessionReads(db: Database.Database) {
       filters.push('instr(services, @service) > 0');
       params.service = `\n${f.service.replace(/\n/g, ' ')}\n`;
     }
+    if (f.project !== undefined) {
+      // As projectsText stores them: each id between line breaks.
+      filters.push(
+        `(${f.project.map((_, i) => `instr(projects, @project${i}) > 0`).join(' OR ')})`,
+      );
+      f.project.forEach((id, i) => (params[`project${i}`] = `\n${id}\n`));
+    }
     if (f.minDurationMs !== undefined) {
       filters.push('end - start >= @min');
       params.min = f.minDurationMs;
@@ -384,7 +405,7 @@ export function sessionReads(db: Database.Database) {
     // A filter no index serves: the newest FILTER_WINDOW sessions (from the cursor) by
     // sessions_end. The page found among them is the page: they come first in its order.
     let rows = page(
-      `SELECT sid, id, end FROM (SELECT sid, id, end, start, services, errors FROM sessions WHERE ${where.join(' AND ')} ${order} LIMIT @window)
+      `SELECT sid, id, end FROM (SELECT sid, id, end, start, services, errors, projects FROM sessions WHERE ${where.join(' AND ')} ${order} LIMIT @window)
        WHERE ${filters.join(' AND ')} ${order} LIMIT @limit`,
     );
     // Fewer, and there may be older ones: the table read in its own order, its matches sorted.
@@ -437,15 +458,16 @@ export function sessionReads(db: Database.Database) {
     const parts = [ops, events, memory].filter((p) => p.n > 0);
     const start = Math.min(...parts.map((p) => p.first as number));
     const end = Math.max(...parts.map((p) => p.last as number));
-    const services = db
+    const sources = db
       .prepare(
-        `SELECT service FROM operations WHERE ${joining}
-         UNION SELECT e.service ${eventRows}
-         UNION SELECT service FROM memory_snapshots WHERE ${joining}`,
+        `SELECT service, project_id AS project FROM operations WHERE ${joining}
+         UNION SELECT e.service, e.project_id ${eventRows}
+         UNION SELECT service, project_id FROM memory_snapshots WHERE ${joining}`,
       )
-      .pluck()
-      .all(params) as string[];
-    services.sort(); // as the detail sorts them (by UTF-16 code units, not SQLite's bytes)
+      .all(params) as { service: string; project: number }[];
+    // As the detail sorts them (services by UTF-16 code units, not SQLite's bytes).
+    const services = [...new Set(sources.map((r) => r.service))].sort();
+    const projectIds = idsOf(sources.map((r) => r.project));
     const durations = db
       .prepare(`SELECT end - start FROM operations WHERE ${joining}`)
       .pluck()
@@ -460,6 +482,7 @@ export function sessionReads(db: Database.Database) {
       id: sessionId,
       ...(correlationId ? { correlationId } : {}),
       services,
+      projectIds,
       start: iso(start),
       end: iso(end),
       durationMs: end - start,

@@ -1,7 +1,8 @@
 // A listed session's summary is counted by SQL (session-reads.ts, summary) and a session's
 // detail from its records read whole (read): for random sessions — operations of random
 // durations, statuses and services, error events and memory snapshots, joined by correlation id
-// or by trace id alone — the list says of each what its detail says.
+// or by trace id alone, sent to random projects — the list says of each what its detail says,
+// and the list filtered by a project holds the sessions whose records were sent to it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +32,10 @@ const record = fc.record({
   status: fc.constantFrom('ok', 'error', 'unset'),
   // Past ASCII too, where UTF-16 and UTF-8 order differ (U+FF46 and an astral character).
   service: fc.constantFrom('api', 'billing', 'Ωmega', 'ｆull', '😀-edge'),
+  // 1 and 11: one id's digits inside another's.
+  project: fc.constantFrom(1, 2, 11),
 });
+const PROJECTS = [1, 2, 11];
 
 it('lists each session as its detail describes it', () => {
   fc.assert(
@@ -39,14 +43,14 @@ it('lists each session as its detail describes it', () => {
       const dir = mkdtempSync(join(tmpdir(), 'beacon-summary-'));
       try {
         const repo = openSqlite(join(dir, 'tracker.db'));
-        const operations: Operation[] = [];
-        const memory: MemorySnapshot[] = [];
+        const operations = new Map<number, Operation[]>(PROJECTS.map((p) => [p, []]));
+        const memory = new Map<number, MemorySnapshot[]>(PROJECTS.map((p) => [p, []]));
         const events = [];
         for (const [i, r] of records.entries()) {
           const ids = { traceId: traceId(r.trace), spanId: i.toString(16).padStart(16, '0') };
           const correlation = r.session ? { correlationId: r.session } : {};
           if (r.kind === 'operation')
-            operations.push({
+            operations.get(r.project)?.push({
               ...ids,
               ...correlation,
               name: `op ${i}`,
@@ -57,7 +61,9 @@ it('lists each session as its detail describes it', () => {
               attributes: {},
             });
           else if (r.kind === 'memory')
-            memory.push({ ...ids, ...correlation, service: r.service, time: T0 + r.at, rss: 1 });
+            memory
+              .get(r.project)
+              ?.push({ ...ids, ...correlation, service: r.service, time: T0 + r.at, rss: 1 });
           else
             events.push(
               readEvent(
@@ -68,13 +74,14 @@ it('lists each session as its detail describes it', () => {
                   tags: { service: r.service, ...(r.session ? { correlation_id: r.session } : {}) },
                   contexts: { trace: { trace_id: ids.traceId } },
                 },
-                1,
+                r.project,
                 scrub,
                 T0 + r.at,
               ),
             );
         }
-        repo.ingestTraces(1, operations, memory);
+        for (const p of PROJECTS)
+          repo.ingestTraces(p, operations.get(p) ?? [], memory.get(p) ?? []);
         if (events.length > 0) repo.ingest(events);
         repo.indexSessions();
         const listed = repo.listSessions({ limit: 200 }).items;
@@ -85,6 +92,22 @@ it('lists each session as its detail describes it', () => {
           const { traceIds: _t, timeline: _o, errorEvents: _e, memory: _m, ...summary } = detail;
           expect(item).toEqual(summary);
         }
+        // A correlation id that is the id of a trace another correlation id claimed puts its
+        // records in both sessions, and the filters (hasErrors too) by what the session's row says:
+        // that overlap aside, the list filtered by a project is the sessions with its records.
+        if (!records.some((r) => r.session === traceId(0)))
+          for (const p of PROJECTS) {
+            const filtered = repo.listSessions({ project: [p], limit: 200 }).items;
+            expect(filtered).toEqual(listed.filter((s) => s.projectIds.includes(p)));
+            // A record naming a correlation id is in that session, whatever its trace.
+            const named = records.filter((r) => r.project === p && r.session).map((r) => r.session);
+            expect(filtered.map((f) => f.id)).toEqual(expect.arrayContaining([...new Set(named)]));
+          }
+        const either = repo.listSessions({ project: [2, 11], limit: 200 }).items.map((s) => s.id);
+        const each = [2, 11].flatMap((p) =>
+          repo.listSessions({ project: [p], limit: 200 }).items.map((s) => s.id),
+        );
+        expect(new Set(either)).toEqual(new Set(each));
         repo.close();
       } finally {
         rmSync(dir, { recursive: true, force: true });
@@ -121,6 +144,7 @@ it('lists a session without reading any of its records whole', () => {
         id: 'req-a',
         correlationId: 'req-a',
         services: ['api'],
+        projectIds: [1],
         start: new Date(T0).toISOString(),
         end: new Date(T0 + 122).toISOString(),
         durationMs: 122,

@@ -45,7 +45,7 @@ const SESSIONS_TABLE = `
 CREATE TABLE sessions (
   sid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, project_id INTEGER NOT NULL,
   start REAL NOT NULL, end REAL NOT NULL, services TEXT NOT NULL,
-  errors INTEGER NOT NULL DEFAULT 0, alias_of TEXT);
+  errors INTEGER NOT NULL DEFAULT 0, alias_of TEXT, projects TEXT NOT NULL DEFAULT '');
 CREATE INDEX sessions_end ON sessions (end DESC, sid DESC);
 `;
 
@@ -110,20 +110,28 @@ function shareLinks(db: Database.Database): void {
 const KEY = (alias: string) =>
   `COALESCE(${alias}.correlation_id, (SELECT l.correlation_id FROM trace_links l WHERE l.trace_id = ${alias}.trace_id), ${alias}.trace_id)`;
 
-/** Services of a session as stored: each between newlines, so `instr` finds one exactly. */
+/**
+ * Services of a session as stored: each between newlines, so `instr` finds one exactly. Its
+ * projects are stored so too (projectsText), by id.
+ */
 export const servicesText = (services: Iterable<string>) => {
   const list = [...new Set(services)].map((s) => s.replace(/\n/g, ' ')).sort();
   return list.length ? `\n${list.join('\n')}\n` : '\n';
 };
-const mergeServices = (a: string, b: string) =>
+export const projectsText = (ids: Iterable<number>) => servicesText([...ids].map(String));
+const mergeLines = (a: string, b: string) =>
   servicesText([...a.split('\n'), ...b.split('\n')].filter(Boolean));
 
-/** One listed session, merged into what is there: earliest start, latest end, every service. */
-export const UPSERT = `INSERT INTO sessions (id, project_id, start, end, services, errors)
-  VALUES (?, ?, ?, ?, ?, ?)
+/**
+ * One listed session, merged into what is there: earliest start, latest end, every service and
+ * project. Its `project_id` is its first record's project, whose retention settings it goes by.
+ */
+export const UPSERT = `INSERT INTO sessions (id, project_id, start, end, services, errors, projects)
+  VALUES (?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (id) DO UPDATE SET start = MIN(start, excluded.start), end = MAX(end, excluded.end),
-    services = CASE WHEN services = excluded.services THEN services ELSE beacon_merge_services(services, excluded.services) END,
-    errors = MAX(errors, excluded.errors)
+    services = CASE WHEN services = excluded.services THEN services ELSE beacon_merge_lines(services, excluded.services) END,
+    errors = MAX(errors, excluded.errors),
+    projects = CASE WHEN projects = excluded.projects THEN projects ELSE beacon_merge_lines(projects, excluded.projects) END
   RETURNING sid`;
 
 /**
@@ -144,11 +152,11 @@ function createSessionsTable(db: Database.Database): void {
     db.exec(SESSIONS_TABLE);
     const rows = db
       .prepare(
-        `SELECT k, MIN(project_id) AS project, MIN(t0) AS start, MAX(t1) AS end, s, MAX(err) AS errors FROM (
+        `SELECT k, project_id AS project, MIN(t0) AS start, MAX(t1) AS end, s, MAX(err) AS errors FROM (
            SELECT ${KEY('o')} AS k, o.project_id, o.start AS t0, o.end AS t1, o.service AS s, o.status = 'error' AS err FROM operations o
            UNION ALL SELECT ${KEY('e')}, e.project_id, e.timestamp, e.timestamp, e.service, 1 FROM events e WHERE e.session_key IS NOT NULL
            UNION ALL SELECT ${KEY('m')}, m.project_id, m.time, m.time, m.service, 0 FROM memory_snapshots m
-         ) GROUP BY k, s`,
+         ) GROUP BY k, s, project_id`,
       )
       .all() as {
       k: string;
@@ -159,7 +167,16 @@ function createSessionsTable(db: Database.Database): void {
       errors: number;
     }[];
     const upsert = db.prepare(UPSERT);
-    for (const r of rows) upsert.get(r.k, r.project, r.start, r.end, servicesText([r.s]), r.errors);
+    for (const r of rows)
+      upsert.get(
+        r.k,
+        r.project,
+        r.start,
+        r.end,
+        servicesText([r.s]),
+        r.errors,
+        projectsText([r.project]),
+      );
     // Event keys that are trace ids linked to a correlation id.
     db.prepare(
       `INSERT OR IGNORE INTO sessions (id, project_id, start, end, services, errors, alias_of)
@@ -217,10 +234,40 @@ function snapshotsOnce(db: Database.Database): void {
   }).immediate();
 }
 
+/**
+ * A session lists every project its records were sent to (a browser's project and its API's
+ * share a trace), which the list filters by. A database from before gets them from the records
+ * it holds, each under the key it is listed by — once, in one transaction.
+ */
+function projectsOfSessions(db: Database.Database): void {
+  const has = () =>
+    (db.prepare('PRAGMA table_info(sessions)').all() as { name: string }[]).some(
+      (c) => c.name === 'projects',
+    );
+  if (has()) return;
+  db.transaction(() => {
+    if (has()) return; // another connection got here first
+    db.exec("ALTER TABLE sessions ADD COLUMN projects TEXT NOT NULL DEFAULT ''");
+    const rows = db
+      .prepare(
+        `SELECT k, project_id AS project FROM (
+           SELECT ${KEY('o')} AS k, o.project_id FROM operations o
+           UNION SELECT ${KEY('e')}, e.project_id FROM events e
+             WHERE e.correlation_id IS NOT NULL OR e.trace_id IS NOT NULL
+           UNION SELECT ${KEY('m')}, m.project_id FROM memory_snapshots m)`,
+      )
+      .all() as { k: string; project: number }[];
+    const projects = new Map<string, number[]>();
+    for (const { k, project } of rows) projects.set(k, [...(projects.get(k) ?? []), project]);
+    const set = db.prepare('UPDATE sessions SET projects = ? WHERE id = ? AND alias_of IS NULL');
+    for (const [k, ids] of projects) set.run(projectsText(ids), k);
+  }).immediate();
+}
+
 /** Creates the sessions' tables, or brings those of a database from before up to date. */
 export function prepareSessionTables(db: Database.Database): void {
-  db.function('beacon_merge_services', { deterministic: true }, (a: unknown, b: unknown) =>
-    mergeServices(String(a ?? ''), String(b ?? '')),
+  db.function('beacon_merge_lines', { deterministic: true }, (a: unknown, b: unknown) =>
+    mergeLines(String(a ?? ''), String(b ?? '')),
   );
   migrate(db);
   db.exec(SESSIONS_SCHEMA);
@@ -229,4 +276,5 @@ export function prepareSessionTables(db: Database.Database): void {
   createSessionsTable(db);
   linkTimes(db);
   shareLinks(db);
+  projectsOfSessions(db);
 }

@@ -32,7 +32,7 @@ const op = (
   ...extra,
 });
 
-const errorEvent = (n: number, tags: Record<string, string>, traceId?: string) =>
+const errorEvent = (n: number, tags: Record<string, string>, traceId?: string, projectId = 1) =>
   readEvent(
     {
       event_id: n.toString(16).padStart(32, '0'),
@@ -41,7 +41,7 @@ const errorEvent = (n: number, tags: Record<string, string>, traceId?: string) =
       tags,
       ...(traceId ? { contexts: { trace: { trace_id: traceId } } } : {}),
     },
-    1,
+    projectId,
     scrub,
     T0 + n,
   );
@@ -113,6 +113,37 @@ it('filters in the table: service by exact name, minimum duration, errors', () =
   expect(ids({ hasErrors: true }).sort()).toEqual(['failed', 'quick']);
   expect(ids({ hasErrors: false })).toEqual(['slow']);
   expect(ids({ q: 'ui' })).toEqual(['quick']);
+});
+
+it('lists every project a session’s records were sent to, and filters by any of them', () => {
+  // A browser's project (2) and its API's (1) share the checkout's correlation id.
+  repo.ingestTraces(1, [op(1, trace(1), T0, T0 + 100, { correlationId: 'checkout' })], []);
+  repo.ingestTraces(2, [op(2, trace(2), T0 + 5, T0 + 50, { correlationId: 'checkout' })], []);
+  // Project 11's trace, later linked by a span of project 1 naming a correlation id.
+  repo.ingestTraces(11, [op(3, trace(3), T0, T0 + 200, { service: 'worker' })], []);
+  repo.ingestTraces(1, [op(4, trace(3), T0 + 200, T0 + 300, { correlationId: 'import' })], []);
+  // Project 3's error knows only the trace id of the API's span.
+  repo.ingest([errorEvent(5, { service: 'billing' }, trace(1), 3)]);
+  // Project 12's memory snapshot, alone in its session.
+  repo.ingestTraces(12, [], [{ traceId: trace(6), spanId: span(6), service: 'api', time: T0 + 1 }]);
+
+  const listed = repo.listSessions({ limit: 10 }).items.map((s) => [s.id, s.projectIds]);
+  expect(listed).toEqual([
+    ['import', [1, 11]],
+    ['checkout', [1, 2, 3]],
+    [trace(6), [12]],
+  ]);
+  expect(repo.getSession('checkout')?.projectIds).toEqual([1, 2, 3]);
+  expect(repo.getSession(trace(3))?.projectIds).toEqual([1, 11]);
+  expect(ids({ project: [2] })).toEqual(['checkout']);
+  expect(ids({ project: [3] })).toEqual(['checkout']);
+  expect(ids({ project: [11] })).toEqual(['import']);
+  expect(ids({ project: [1] })).toEqual(['import', 'checkout']); // not 11's or 12's digits
+  expect(ids({ project: [12, 2] })).toEqual(['checkout', trace(6)]);
+  expect(ids({ project: [4] })).toEqual([]);
+  // With the other filters, which all hold.
+  expect(ids({ project: [11], service: 'worker', minDurationMs: 250 })).toEqual(['import']);
+  expect(ids({ project: [2], hasErrors: false })).toEqual([]);
 });
 
 it('merges a session keyed by trace id into the correlation id’s once a span links them, events included', () => {
@@ -284,6 +315,48 @@ it('upgrades a database from before the sessions table, listing what it holds', 
     upgraded.ingest([errorEvent(3, { service: 'search' }, t)]);
     expect(upgraded.getSession('req-7')?.errors).toBe(2);
     expect(upgraded.listSessions({ limit: 10 }).items).toHaveLength(3);
+  } finally {
+    upgraded.close();
+  }
+});
+
+it('upgrades sessions from before they named their projects, from the records they hold', () => {
+  const file = join(dir, 'projects.db');
+  const before = openSqlite(file);
+  const t = trace(70);
+  before.ingestTraces(1, [op(1, t, T0, T0 + 100, { correlationId: 'req-70' })], []);
+  before.ingestTraces(
+    2,
+    [op(2, trace(71), T0, T0 + 50, { correlationId: 'req-71' })],
+    [{ traceId: t, spanId: span(3), service: 'api', time: T0 + 7 }],
+  );
+  // An error of project 3 that knows the trace alone, and one of project 4 of no other record.
+  before.ingest([
+    errorEvent(4, { service: 'billing' }, t, 3),
+    errorEvent(5, { correlation_id: 'req-72' }, undefined, 4),
+  ]);
+  before.indexSessions();
+  before.close();
+  const old = new Database(file);
+  old.exec('ALTER TABLE sessions DROP COLUMN projects');
+  old.close();
+
+  const upgraded = openSqlite(file);
+  try {
+    expect(upgraded.listSessions({ limit: 10 }).items.map((s) => [s.id, s.projectIds])).toEqual([
+      ['req-70', [1, 2, 3]],
+      ['req-71', [2]],
+      ['req-72', [4]],
+    ]);
+    const found = (project: number) =>
+      upgraded.listSessions({ limit: 10, project: [project] }).items.map((s) => s.id);
+    expect(found(3)).toEqual(['req-70']);
+    expect(found(2)).toEqual(['req-70', 'req-71']);
+    expect(found(4)).toEqual(['req-72']);
+    // New writes after the upgrade add their projects to the upgraded rows.
+    upgraded.ingestTraces(5, [op(6, trace(71), T0 + 60, T0 + 70, { correlationId: 'req-71' })], []);
+    expect(found(5)).toEqual(['req-71']);
+    expect(upgraded.getSession('req-71')?.projectIds).toEqual([2, 5]);
   } finally {
     upgraded.close();
   }

@@ -14,7 +14,7 @@ import type { MemorySnapshot, Operation } from '../ingest/otlp';
 import type { RetentionScope, TraceLink } from './repository';
 import { ageWalk, type AgeWalk, type ScopeSql } from './age-walk';
 import { sessionReads } from './session-reads';
-import { prepareSessionTables, servicesText, UPSERT } from './sessions-schema';
+import { prepareSessionTables, projectsText, servicesText, UPSERT } from './sessions-schema';
 
 export * from './session-reads';
 
@@ -37,6 +37,10 @@ const setText = (services: Set<string>) => {
   }
   return servicesText(services);
 };
+
+/** A batch's projects as stored (projectsText): one on the ingest path, but for error events. */
+const projectsOf = (t: { projectId: number; others?: Set<number> }) =>
+  t.others ? projectsText([t.projectId, ...t.others]) : `\n${t.projectId}\n`;
 
 /**
  * A key under which events were stored that is not listed itself: a trace id linked to a
@@ -157,7 +161,9 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
 
   /** What a batch adds to one listed session. */
   interface Touch {
+    /** The first record's project; `others`, any other project's records. */
     projectId: number;
+    others?: Set<number>;
     start: number;
     end: number;
     services: Set<string>;
@@ -186,6 +192,7 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
     if (start < t.start) t.start = start;
     if (end > t.end) t.end = end;
     t.services.add(service);
+    if (projectId !== t.projectId) (t.others ??= new Set()).add(projectId);
     if (error) t.errors = 1;
   };
   /** Writes a batch's touches (inside the caller's transaction); returns each session's row id. */
@@ -194,7 +201,15 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
     for (const [id, t] of touches)
       sids.set(
         id,
-        st.upsert.get(id, t.projectId, t.start, t.end, setText(t.services), t.errors) as number,
+        st.upsert.get(
+          id,
+          t.projectId,
+          t.start,
+          t.end,
+          setText(t.services),
+          t.errors,
+          projectsOf(t),
+        ) as number,
       );
     return sids;
   };
@@ -226,10 +241,19 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
           services: string;
           errors: number;
           alias_of: string | null;
+          projects: string;
         }
       | undefined;
     if (!row || row.alias_of !== null) return;
-    st.upsert.get(correlationId, row.project_id, row.start, row.end, row.services, row.errors);
+    st.upsert.get(
+      correlationId,
+      row.project_id,
+      row.start,
+      row.end,
+      row.services,
+      row.errors,
+      row.projects,
+    );
     st.makeAlias.run(correlationId, traceId);
     // The trace's records so far know only the trace: they join through the link, as long as
     // the latest of them is kept.
