@@ -104,6 +104,7 @@ const sessionSummaryOf = ({
   id,
   correlationId,
   services,
+  projectIds,
   start,
   end,
   durationMs,
@@ -114,6 +115,7 @@ const sessionSummaryOf = ({
   id,
   correlationId,
   services,
+  projectIds,
   start,
   end,
   durationMs,
@@ -314,6 +316,7 @@ export class FakeTrackerApi implements TrackerApi {
         .filter(
           (s) =>
             (!q || s.id.includes(q)) &&
+            (!query.project || s.projectIds.some((p) => query.project?.includes(p))) &&
             (!query.service || s.services.includes(query.service)) &&
             (query.minDurationMs === undefined || s.durationMs >= query.minDurationMs) &&
             (query.hasErrors === undefined || s.errors > 0 === query.hasErrors)

@@ -138,6 +138,8 @@ export interface FeedbackQuery {
 }
 
 export interface SessionQuery {
+  /** Sessions with records of any of these projects (ids, at most 100). */
+  project?: readonly number[];
   q?: string;
   service?: string;
   minDurationMs?: number;

@@ -61,6 +61,7 @@ export const testIds = {
     container: 'data-testid sessions-page',
     search: 'data-testid sessions-search',
     service: 'data-testid sessions-service',
+    project: 'data-testid sessions-filter-project',
     withErrors: 'data-testid sessions-with-errors',
     row: 'data-testid sessions-row',
     more: 'data-testid sessions-more',
@@ -81,6 +82,8 @@ export const testIds = {
     axisLabel: 'data-testid session-axis-label',
     memory: 'data-testid session-memory',
     export: 'data-testid session-export',
+    /** The projects its records were sent to, where the tracker has several. */
+    projects: 'data-testid session-projects',
     /** A notice that a list shows only the first of the session's operations, errors or snapshots. */
     cut: 'data-testid session-cut',
   },

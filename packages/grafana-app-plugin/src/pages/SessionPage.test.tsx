@@ -176,6 +176,31 @@ describe('Debug session page', () => {
   });
 });
 
+describe('Debug session page of a tracker with several projects', () => {
+  const PROJECTS = [
+    { id: 1, name: 'shop' },
+    { id: 2, name: 'payments' },
+  ];
+
+  test.each([
+    [[1, 2], 'sent to shop, payments'],
+    [[2], 'sent to payments'],
+    [[3], 'sent to project 3'], // one the tracker no longer lists
+  ])('names the projects %j its records were sent to', async (projectIds, named) => {
+    renderApp(URL, new FakeTrackerApi({ projects: PROJECTS, sessions: [{ ...SESSION, projectIds }] }));
+    expect(await screen.findByTestId(testIds.session.projects)).toHaveTextContent(named);
+  });
+
+  test('with one project, names none', async () => {
+    const fake = new FakeTrackerApi({ projects: [PROJECTS[0]], sessions: [SESSION] });
+    renderApp(URL, fake);
+    await screen.findByTestId(testIds.session.container);
+    await waitFor(() => expect(fake.callsOf('projects')).toHaveLength(1));
+    await act(async () => {}); // the projects' answer is rendered
+    expect(screen.queryByTestId(testIds.session.projects)).toBeNull();
+  });
+});
+
 describe('Debug session page for an id with characters a URL path treats specially', () => {
   const TRACKER = 'api/plugin-proxy/beacon-observability-app/tracker/api/v1/sessions';
 
@@ -191,7 +216,9 @@ describe('Debug session page for an id with characters a URL path treats special
     await userEvent.click(await screen.findByTestId(testIds.session.export));
     await waitFor(() => expect(click).toHaveBeenCalledTimes(1));
     click.mockRestore();
-    return { requests, shown: screen.getByRole('heading', { level: 2 }).textContent };
+    // Those of the session: the page also asks for the projects, to name them.
+    const asked = requests.filter((r) => r.startsWith(`GET ${TRACKER}`));
+    return { requests: asked, shown: screen.getByRole('heading', { level: 2 }).textContent };
   }
 
   test.each([

@@ -11,6 +11,7 @@ import { sessionCut } from '../components/sessionCut';
 import { ErrorState, Loading } from '../components/States';
 import { testIds } from '../components/testIds';
 import { useAsync } from '../components/useAsync';
+import { useProjects } from '../components/useProjects';
 import { Waterfall } from '../components/Waterfall';
 import { ROUTES, issueUrl, prefixRoute, sessionIdFrom } from '../constants';
 import { downloadJson } from '../download';
@@ -34,6 +35,7 @@ export function SessionPage() {
   const [exportError, setExportError] = useState<string>();
   const [exporting, setExporting] = useState(false);
   const cut = useMemo(() => session && sessionCut(session), [session]);
+  const { projects, nameOf } = useProjects();
 
   // By the session's own id: the page may be opened by a trace id the tracker has linked to a
   // correlation id, and answered with that session.
@@ -83,6 +85,11 @@ export function SessionPage() {
           {exportError && <Alert severity="error" title={exportError} />}
           <Stack gap={2} wrap="wrap">
             <Text color="secondary">{session.services.join(', ')}</Text>
+            {projects.length > 1 && (
+              <Text color="secondary" data-testid={testIds.session.projects}>
+                sent to {session.projectIds.map(nameOf).join(', ')}
+              </Text>
+            )}
             <Text color="secondary">started {formatTime(session.start)}</Text>
             <Text color="secondary">{formatMs(session.durationMs)}</Text>
             <Text color="secondary">{session.operations} operations</Text>

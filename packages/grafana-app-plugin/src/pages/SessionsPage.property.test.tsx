@@ -10,7 +10,9 @@ import { sessionQueryFrom } from './SessionsPage';
 
 /** What the tracker's GET /sessions accepts as minDurationMs (tracking-server src/api/rest.ts). */
 const TRACKER_MIN_DURATION = /^[0-9]{1,12}(?:\.[0-9]+)?$/;
-const KEYS = ['q', 'service', 'minDurationMs', 'hasErrors'];
+const KEYS = ['project', 'q', 'service', 'minDurationMs', 'hasErrors'];
+/** What the tracker's GET /sessions accepts as a project (rest.ts): a positive id of up to 15 digits. */
+const TRACKER_PROJECT = /^[0-9]{1,15}$/;
 
 /** A URL query as a user could type it: the page's keys and others, any values, any order, repeats. */
 const anyQuery = fc.oneof(
@@ -66,6 +68,12 @@ function problemsOf(query: SessionQuery, params: URLSearchParams): string[] {
   if (query.limit !== 200) {
     problems.push(`limit ${query.limit}`);
   }
+  // Every project id the URL names that the tracker takes, once each, in order; none is no filter.
+  const ids = [...new Set(params.getAll('project').filter((v) => TRACKER_PROJECT.test(v) && Number(v) > 0))];
+  const want = ids.length > 0 ? ids.map(Number) : undefined;
+  if (!isDeepStrictEqual(query.project, want)) {
+    problems.push(`project ${JSON.stringify(query.project)}`);
+  }
   return problems;
 }
 
@@ -86,11 +94,13 @@ describe('sessionQueryFrom (property)', () => {
             service: fc.string({ minLength: 1 }),
             min: fc.record({ ms: fc.integer({ min: 1, max: 999_999_999_999 }), zeros: fc.nat(3) }),
             hasErrors: fc.constant(true as const),
+            project: fc.uniqueArray(fc.integer({ min: 1, max: 999_999_999_999_999 }), { minLength: 1, maxLength: 5 }),
           },
           { requiredKeys: [] }
         ),
-        ({ q, service, min, hasErrors }) => {
+        ({ q, service, min, hasErrors, project }) => {
           const params = new URLSearchParams();
+          project?.forEach((id) => params.append('project', String(id)));
           q !== undefined && params.set('q', q);
           service !== undefined && params.set('service', service);
           // The field writes digits only; a URL may carry leading zeros, up to 12 digits in all.
@@ -98,7 +108,7 @@ describe('sessionQueryFrom (property)', () => {
           const sentMin = digits !== undefined && digits.length <= 12 ? min!.ms : undefined;
           digits !== undefined && params.set('minDurationMs', digits);
           hasErrors && params.set('hasErrors', 'true');
-          const want: SessionQuery = { q, service, minDurationMs: sentMin, hasErrors, limit: 200 };
+          const want: SessionQuery = { project, q, service, minDurationMs: sentMin, hasErrors, limit: 200 };
           return isDeepStrictEqual(sessionQueryFrom(params), want);
         }
       ),

@@ -89,12 +89,77 @@ describe('Debug sessions page', () => {
   });
 });
 
+describe('Debug sessions page of a tracker with several projects', () => {
+  const PROJECTS = [
+    { id: 1, name: 'shop' },
+    { id: 2, name: 'payments' },
+  ];
+  // A checkout's browser (shop) and API (payments) share its correlation id.
+  const sessions = [
+    { ...SESSION, projectIds: [1, 2] },
+    { ...SESSION_2, projectIds: [2] },
+    { ...sessionWithId('req-44'), projectIds: [1] },
+  ];
+  const headers = () => screen.getAllByRole('columnheader').map((h) => h.textContent);
+  /** The projects shown chosen in the filter. */
+  const chosen = () =>
+    within(screen.getByTestId(testIds.sessions.project))
+      .queryAllByRole('button', { name: 'Remove' })
+      .map((remove) => remove.parentElement?.textContent);
+
+  test('names the projects of each session, and filters to the projects chosen by name, in the URL too', async () => {
+    const fake = new FakeTrackerApi({ projects: PROJECTS, sessions });
+    renderAppInGrafanaHistory(URL, fake);
+    await waitFor(() => expect(headers()).toContain('Projects'));
+    expect(rows().map((r) => [r[0], r[2]])).toEqual([
+      ['req-42', 'shop, payments'],
+      ['req-43', 'payments'],
+      ['req-44', 'shop'],
+    ]);
+
+    await userEvent.click(screen.getByLabelText('Project'));
+    const listbox = screen.getByRole('listbox', { name: 'Project options' });
+    expect([...listbox.children].map((o) => o.textContent)).toEqual(['shop', 'payments']);
+    await userEvent.click(screen.getByRole('option', { name: 'shop' }));
+    await waitFor(() => expect(rows().map((r) => r[0])).toEqual(['req-42', 'req-44']));
+    expect(locationService.getLocation().search).toBe('?project=1');
+    expect(chosen()).toEqual(['shop']);
+    expect(fake.callsOf('listSessions')).toEqual([[{ limit: 200 }], [{ project: [1], limit: 200 }]]);
+  });
+
+  test('a link to some projects asks for their sessions, skipping what is no project id', async () => {
+    const fake = new FakeTrackerApi({ projects: PROJECTS, sessions });
+    renderAppInGrafanaHistory(`${URL}?project=2&project=payments&project=0&project=2`, fake);
+    await waitFor(() => expect(rows().map((r) => r[0])).toEqual(['req-42', 'req-43']));
+    expect(fake.callsOf('listSessions')).toEqual([[{ project: [2], limit: 200 }]]);
+    await waitFor(() => expect(chosen()).toEqual(['payments']));
+  });
+
+  test('a project no session has records of says that nothing matches the filters', async () => {
+    const fake = new FakeTrackerApi({ projects: [...PROJECTS, { id: 3, name: 'search' }], sessions });
+    renderAppInGrafanaHistory(`${URL}?project=3`, fake);
+    expect(await screen.findByTestId(testIds.state.empty)).toHaveTextContent('No debug sessions match these filters.');
+  });
+
+  test('with one project, shows no Project filter and no Projects column', async () => {
+    const fake = new FakeTrackerApi({ projects: [PROJECTS[0]], sessions });
+    renderAppInGrafanaHistory(URL, fake);
+    await screen.findAllByTestId(testIds.sessions.row);
+    await waitFor(() => expect(fake.callsOf('projects')).toHaveLength(1));
+    await act(async () => {}); // the projects' answer is rendered
+    expect(screen.queryByTestId(testIds.sessions.project)).toBeNull();
+    expect(headers()).toEqual(['Correlation id', 'Services', 'Started', 'Duration', 'Operations', 'Errors', 'Slow']);
+  });
+});
+
 describe('Debug sessions page pages through the tracker with nextCursor', () => {
   const TRACKER = 'api/plugin-proxy/beacon-observability-app/tracker/api/v1/sessions';
+  const PROJECTS = 'api/plugin-proxy/beacon-observability-app/tracker/api/v1/projects';
   const req44 = sessionWithId('req-44');
 
   test('"Load more sessions" asks for the next page with its cursor and appends it, one row per session', async () => {
     const { backend, requests } = fakeBackend({
+      [`GET ${PROJECTS}`]: { items: [{ id: 1, name: 'shop' }] },
       [`GET ${TRACKER}?hasErrors=true&limit=200`]: { items: [SESSION, SESSION_2], nextCursor: 'c1' },
       // SESSION_2 had a newer record meanwhile and comes again: it keeps its row.
       [`GET ${TRACKER}?hasErrors=true&limit=200&cursor=c1`]: { items: [SESSION_2, req44], nextCursor: 'c2' },
@@ -116,6 +181,7 @@ describe('Debug sessions page pages through the tracker with nextCursor', () => 
     // The last page added nothing and took the button away: focus goes to the last session.
     expect(screen.getByRole('link', { name: 'req-44' })).toHaveFocus();
     expect(requests).toEqual([
+      `GET ${PROJECTS}`, // to name them, were there several
       `GET ${TRACKER}?hasErrors=true&limit=200`,
       `GET ${TRACKER}?hasErrors=true&limit=200&cursor=c1`,
       `GET ${TRACKER}?hasErrors=true&limit=200&cursor=c2`,
@@ -236,24 +302,25 @@ describe('Debug sessions page links to a session whose id has characters a URL p
     await userEvent.click(link);
     expect(await screen.findByTestId(testIds.session.container)).toBeInTheDocument();
     expect(screen.getByRole('heading', { level: 2 }).textContent).toBe(id);
-    return { api, requests };
+    // Those of sessions: each page also asks for the projects (to name them), wherever it is.
+    return { api, asked: () => requests.filter((r) => r.startsWith(`GET ${TRACKER}`)) };
   }
 
   test("in React Router's MemoryRouter, an id with :, ?, #, a space and % opens and is asked of the tracker as one path segment", async () => {
     const segment = 'checkout%3Areq-42%3Fx%3D1%23top%2050%25';
-    const { requests } = await followLink(renderApp, ODD_SESSION_ID, segment);
-    expect(requests).toEqual([`GET ${TRACKER}?limit=200`, `GET ${TRACKER}/${segment}`]);
+    const { asked } = await followLink(renderApp, ODD_SESSION_ID, segment);
+    expect(asked()).toEqual([`GET ${TRACKER}?limit=200`, `GET ${TRACKER}/${segment}`]);
   });
 
   test("in Grafana's history, an id with :, ?, #, a space and no % opens and is asked of the tracker as one path segment", async () => {
     const segment = 'checkout%3Areq-42%3Fx%3D1%23top%2050';
-    const { requests } = await followLink(renderAppInGrafanaHistory, PATH_SESSION_ID, segment);
-    expect(requests).toEqual([`GET ${TRACKER}?limit=200`, `GET ${TRACKER}/${segment}`]);
+    const { asked } = await followLink(renderAppInGrafanaHistory, PATH_SESSION_ID, segment);
+    expect(asked()).toEqual([`GET ${TRACKER}?limit=200`, `GET ${TRACKER}/${segment}`]);
   });
 
   test("in Grafana's history, reloading the address the link left asks the tracker for the same id with :, ?, #, a space and no %", async () => {
     const segment = 'checkout%3Areq-42%3Fx%3D1%23top%2050';
-    const { api, requests } = await followLink(renderAppInGrafanaHistory, PATH_SESSION_ID, segment);
+    const { api, asked } = await followLink(renderAppInGrafanaHistory, PATH_SESSION_ID, segment);
     // What the history holds after the click: decodeURI's output, the space bare, reserved escapes kept.
     expect(locationService.getLocation().pathname).toBe(
       '/a/beacon-observability-app/sessions/checkout%3Areq-42%3Fx%3D1%23top 50'
@@ -261,7 +328,7 @@ describe('Debug sessions page links to a session whose id has characters a URL p
     reloadAppInGrafanaHistory(api);
     expect(await screen.findByTestId(testIds.session.container)).toBeInTheDocument();
     expect(screen.getByRole('heading', { level: 2 }).textContent).toBe(PATH_SESSION_ID);
-    expect(requests).toEqual([`GET ${TRACKER}?limit=200`, `GET ${TRACKER}/${segment}`, `GET ${TRACKER}/${segment}`]);
+    expect(asked()).toEqual([`GET ${TRACKER}?limit=200`, `GET ${TRACKER}/${segment}`, `GET ${TRACKER}/${segment}`]);
   });
 });
 
@@ -274,6 +341,9 @@ describe('Debug sessions page: a request it no longer wants is cancelled', () =>
       fetch<T>(req: BackendSrvRequest) {
         if (req.url === `${TRACKER}?limit=200`) {
           return of({ data: { items: [SESSION], nextCursor: 'c1' }, status: 200 } as FetchResponse<T>);
+        }
+        if (req.url.endsWith('/projects')) {
+          return of({ data: { items: [] }, status: 200 } as FetchResponse<T>);
         }
         // Any other request stays on its way; unsubscribing is what cancels it in Grafana.
         return new Observable<FetchResponse<T>>(() => () => {

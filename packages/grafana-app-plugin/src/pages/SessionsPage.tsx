@@ -11,11 +11,13 @@ import { ExactTime } from '../components/ExactTime';
 import { formatMs } from '../components/format';
 import { Hint } from '../components/Hint';
 import { LoadMore } from '../components/LoadMore';
+import { ProjectFilter } from '../components/ProjectFilter';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { testIds } from '../components/testIds';
 import { useAsync } from '../components/useAsync';
 import { useMorePages } from '../components/useMorePages';
-import { useQueryParams } from '../components/useQueryParams';
+import { projectIds, useProjects } from '../components/useProjects';
+import { useListParam, useQueryParams } from '../components/useQueryParams';
 import { sessionIdProblem, sessionUrl } from '../constants';
 
 /**
@@ -27,6 +29,7 @@ import { sessionIdProblem, sessionUrl } from '../constants';
 export function sessionQueryFrom(params: URLSearchParams): SessionQuery {
   const min = params.get('minDurationMs') ?? '';
   return {
+    project: projectIds(params),
     q: params.get('q') || undefined,
     service: params.get('service') || undefined,
     minDurationMs: /^[0-9]{1,12}$/.test(min) && Number(min) > 0 ? Number(min) : undefined,
@@ -44,6 +47,10 @@ export function SessionsPage() {
   const s = useStyles2(getStyles);
   const api = useTrackerApi();
   const [params, set] = useQueryParams();
+  const setList = useListParam();
+  const { projects, nameOf } = useProjects();
+  // Each row names its projects where the tracker has several.
+  const severalProjects = projects.length > 1;
   const query = useMemo(() => sessionQueryFrom(params), [params]);
   const queryKey = JSON.stringify(query);
   const { value, error, loading, reload } = useAsync((signal) => api.listSessions(query, { signal }), [api, queryKey]);
@@ -57,12 +64,20 @@ export function SessionsPage() {
     focus: { container: rowsRef, items: 'tr' },
   });
   const { items } = more;
-  const filtered = Boolean(query.q || query.service || query.minDurationMs || query.hasErrors);
+  const filtered = Boolean(query.project || query.q || query.service || query.minDurationMs || query.hasErrors);
 
   return (
     <PluginPage>
       <div data-testid={testIds.sessions.container}>
         <Stack gap={2} alignItems="flex-end" wrap="wrap">
+          <ProjectFilter
+            projects={projects}
+            nameOf={nameOf}
+            values={query.project}
+            inputId="beacon-sessions-project"
+            testId={testIds.sessions.project}
+            onChange={(ids) => setList('project', ids)}
+          />
           <Field label="Search">
             <DebouncedInput
               label="Search sessions"
@@ -117,6 +132,7 @@ export function SessionsPage() {
               <tr>
                 <th>Correlation id</th>
                 <th>Services</th>
+                {severalProjects && <th>Projects</th>}
                 <th>Started</th>
                 <th className={s.num}>Duration</th>
                 <th className={s.num}>Operations</th>
@@ -139,6 +155,7 @@ export function SessionsPage() {
                     )}
                   </td>
                   <td>{item.services.join(', ')}</td>
+                  {severalProjects && <td>{item.projectIds.map(nameOf).join(', ')}</td>}
                   <td>
                     <ExactTime iso={item.start} />
                   </td>

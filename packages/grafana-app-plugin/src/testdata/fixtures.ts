@@ -156,6 +156,7 @@ export const SESSION: SessionDetail = {
   id: 'req-42',
   correlationId: 'req-42',
   services: ['api-gateway', 'ai-service'],
+  projectIds: [1],
   start: '2026-11-22T11:57:59.000Z',
   end: '2026-11-22T11:58:01.000Z',
   durationMs: 2000,
