@@ -221,12 +221,17 @@ describe.each(['dark', 'light'] as const)(
       forgiveFailedResources(404);
     });
 
-    test("the debug sessions list, an empty one, and a session's detail with its timeline", async () => {
+    test("the debug sessions list, an empty one, one filtered by project, and a session's detail with its timeline", async () => {
       await page.goto(app('sessions'));
       await visible(testIds.sessions.row);
       expect(await axe()).toEqual([]);
       await page.goto(app('sessions?q=no-session-has-this-id'));
       await visible(testIds.state.empty);
+      expect(await axe()).toEqual([]);
+      // A link naming the project: the list filtered to it, with its Project filter.
+      await page.goto(app(`sessions?project=${tracker.project.id}`));
+      await visible(testIds.sessions.row);
+      await visible(testIds.sessions.project);
       expect(await axe()).toEqual([]);
       await page.goto(app(`sessions/${CORRELATION_ID}`));
       await visible(testIds.session.operation);

@@ -307,13 +307,18 @@ test('the debug session panel draws the timeline of the correlation id variable'
 });
 
 // Last of the tests that read what the seed sent: it adds a project, which they do not expect.
-test('a second project brings the Project filter: its issues and feedback alone, chosen by name', async () => {
+test('a second project brings the Project filter: its issues, feedback and sessions alone, chosen by name', async () => {
   const billing = await tracker.addProject('billing');
   const sentry = `Sentry sentry_version=7, sentry_key=${billing.key}`;
   const res = await fetch(`${tracker.url}/api/${billing.id}/store/`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'X-Sentry-Auth': sentry },
-    body: JSON.stringify({ event_id: 'b'.repeat(32), message: 'Invoice run failed' }),
+    // Part of the seeded checkout, whose session is then of both projects.
+    body: JSON.stringify({
+      event_id: 'b'.repeat(32),
+      message: 'Invoice run failed',
+      tags: { correlation_id: CORRELATION_ID },
+    }),
   });
   expect(res.status).toBe(200);
   const envelope = [
@@ -352,6 +357,18 @@ test('a second project brings the Project filter: its issues and feedback alone,
   await entries.first().waitFor();
   expect(await entries.allInnerTexts()).toEqual([expect.stringContaining('Where is my invoice?')]);
   await page.screenshot({ path: join(screenshots, 'feedback-project.png') });
+
+  // The sessions page names each session's projects; filtered to billing, the checkout alone.
+  await page.goto(app(`sessions?project=${billing.id}`));
+  const sessions = page.getByTestId(testIds.sessions.row);
+  await sessions.first().waitFor();
+  expect(await sessions.allInnerTexts()).toEqual([
+    expect.stringMatching(new RegExp(`^${CORRELATION_ID}\\s.*\\scheckout, billing\\s`)),
+  ]);
+  await page.getByRole('link', { name: CORRELATION_ID }).click();
+  expect(await (await visible(testIds.session.projects)).innerText()).toBe(
+    'sent to checkout, billing',
+  );
 
   // The error issues panel with a $project variable of the name the tracker's metrics label.
   await panel(
