@@ -536,8 +536,8 @@ export function openApiDocument(): object {
       '/stats': {
         get: {
           summary: 'Totals by severity and service, top issues, last hour and day, hourly trend',
-          // It reads no parameter and no body: nothing of the request can be a 400.
-          responses: { '200': ok(ref('Stats')), '401': errors['401'], '500': errors['500'] },
+          parameters: [projects('Totals')],
+          responses: { '200': ok(ref('Stats')), ...errors },
         },
       },
       '/sessions': {

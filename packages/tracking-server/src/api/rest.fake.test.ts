@@ -185,6 +185,15 @@ const data = {
     },
   },
   sessions: { 'req:42': session },
+  stats: {
+    bySeverity: { warning: 2 },
+    byService: { payments: 2 },
+    topIssues: [summary12],
+    lastHour: 1,
+    lastDay: 2,
+    openIssues: 1,
+    trend: [...new Array<number>(23).fill(0), 2],
+  },
   feedbackAttachments: {
     5: { filename: 'screenshot.png', data: new Uint8Array([0x89, 0x50, 0x4e, 0x47]) },
     7: { filename: 'dump.bin', data: null },
@@ -360,7 +369,7 @@ describe('the app (createApp) over a fake repository', () => {
     );
   });
 
-  it('filters issues, feedback and sessions to any of the projects named, each once', async () => {
+  it('filters issues, feedback, sessions and stats to any of the projects named, each once', async () => {
     expect(await call('GET', '/issues?project=2&project=1&project=02')).toEqual(
       ok({ items: [wire12], nextCursor: null }),
     );
@@ -375,6 +384,14 @@ describe('the app (createApp) over a fake repository', () => {
       { call: 'listFeedback', args: [{ project: [1], q: 'hung', limit: 50 }] },
       { call: 'indexSessions', args: [256] },
       { call: 'listSessions', args: [{ project: [3, 1], limit: 50 }] },
+    ]);
+    expect(await call('GET', '/stats?project=2')).toMatchObject(
+      ok({ topIssues: [wire12], lastDay: 2 }),
+    );
+    expect(await call('GET', '/stats')).toMatchObject(ok({ openIssues: 1 }));
+    expect(asked().slice(-2)).toEqual([
+      { call: 'stats', args: [NOW, [2]] },
+      { call: 'stats', args: [NOW] },
     ]);
   });
 
@@ -392,6 +409,7 @@ describe('the app (createApp) over a fake repository', () => {
       expect(await call('GET', `/issues?${query}`)).toEqual(failed(400, message));
       expect(await call('GET', `/feedback?${query}`)).toEqual(failed(400, message));
       expect(await call('GET', `/sessions?${query}`)).toEqual(failed(400, message));
+      expect(await call('GET', `/stats?${query}`)).toEqual(failed(400, message));
       expect(asked()).toEqual([]);
     },
   );

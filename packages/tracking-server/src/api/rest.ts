@@ -473,8 +473,10 @@ export function restApi(deps: {
 
   router
     .route('/stats')
-    .get(async (_req, res) => {
-      res.json(await deps.reads.stats(deps.now()));
+    .get(async (req, res) => {
+      const project = projectsParam(req.query.project);
+      const now = deps.now();
+      res.json(await (project ? deps.reads.stats(now, project) : deps.reads.stats(now)));
     })
     .all(otherMethods(READ));
 

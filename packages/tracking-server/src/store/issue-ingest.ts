@@ -71,10 +71,10 @@ export function issueIngest(db: Database.Database, index: SessionIndex): IssueIn
       'INSERT INTO issue_hours (issue_id, hour, count) VALUES (@id, @hour, @n) ON CONFLICT (issue_id, hour) DO UPDATE SET count = count + @n',
     ),
     addServiceHour: db.prepare(
-      'INSERT INTO service_hours (hour, service, severity, count) VALUES (@hour, @service, @severity, @n) ON CONFLICT (hour, service, severity) DO UPDATE SET count = count + @n',
+      'INSERT INTO service_hours (hour, project_id, service, severity, count) VALUES (@hour, @project, @service, @severity, @n) ON CONFLICT (hour, project_id, service, severity) DO UPDATE SET count = count + @n',
     ),
     addMinute: db.prepare(
-      'INSERT INTO event_minutes (minute, count) VALUES (?, ?) ON CONFLICT (minute) DO UPDATE SET count = count + excluded.count',
+      'INSERT INTO event_minutes (minute, project_id, count) VALUES (@minute, @project, @n) ON CONFLICT (minute, project_id) DO UPDATE SET count = count + excluded.count',
     ),
     pruneServiceHours: db.prepare('DELETE FROM service_hours WHERE hour < ?'),
     pruneMinutes: db.prepare('DELETE FROM event_minutes WHERE minute < ?'),
@@ -179,9 +179,9 @@ export function issueIngest(db: Database.Database, index: SessionIndex): IssueIn
     const opened: IngestResult['opened'][number][] = [];
     const serviceHours = new Map<
       string,
-      { hour: number; service: string; severity: string; n: number }
+      { hour: number; project: number; service: string; severity: string; n: number }
     >();
-    const minutes = new Map<number, number>();
+    const minutes = new Map<string, { minute: number; project: number; n: number }>();
     const ids = recent();
     const seen = new Set<string>();
     const groups = new Map<string, TrackedEvent[]>();
@@ -330,15 +330,25 @@ export function issueIngest(db: Database.Database, index: SessionIndex): IssueIn
         if (arrived > newestHour) newestHour = arrived;
         if (hour >= arrived - STATS_HOURS) {
           hours.set(hour, (hours.get(hour) ?? 0) + 1);
-          const key = `${hour}\0${e.service}\0${e.severity}`;
+          const project = e.projectId;
+          const key = `${hour}\0${project}\0${e.service}\0${e.severity}`;
           const sh = serviceHours.get(key);
           if (sh) sh.n++;
-          else serviceHours.set(key, { hour, service: e.service, severity: e.severity, n: 1 });
+          else
+            serviceHours.set(key, {
+              hour,
+              project,
+              service: e.service,
+              severity: e.severity,
+              n: 1,
+            });
           const minute = Math.min(
             Math.floor(e.timestamp / MINUTE),
             Math.floor(e.receivedAt / MINUTE),
           );
-          minutes.set(minute, (minutes.get(minute) ?? 0) + 1);
+          const m = minutes.get(`${minute}\0${project}`);
+          if (m) m.n++;
+          else minutes.set(`${minute}\0${project}`, { minute, project, n: 1 });
         }
         if (e.release) releases.add(e.release);
         services.add(e.service);
@@ -355,7 +365,7 @@ export function issueIngest(db: Database.Database, index: SessionIndex): IssueIn
       if (added > 0) st.countUsers.run(added, issue.id);
     }
     for (const row of serviceHours.values()) st.addServiceHour.run(row);
-    for (const [minute, n] of minutes) st.addMinute.run(minute, n);
+    for (const row of minutes.values()) st.addMinute.run(row);
     // The first batch of an hour drops the hours the sparklines and stats no longer read.
     if (newestHour > prunedBefore) {
       prunedBefore = newestHour;

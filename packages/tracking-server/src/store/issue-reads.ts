@@ -484,17 +484,20 @@ export function issueReads(db: Database.Database): IssueReads {
     attachment: (id) => attachmentFile('attachments', id),
     feedbackAttachment: (id) => attachmentFile('feedback_attachments', id),
 
-    stats(now): Stats {
+    stats(now, project): Stats {
       const current = Math.floor(now / HOUR);
       const since = current - 23;
       // The 24 hours up to `now`: a clock stepped back leaves later hours stored.
-      const day = { since, current };
+      const day: Record<string, unknown> = { since, current };
+      // Of every project, or of those asked for: each table's project_id, or its issue's.
+      const of = (column: string) =>
+        project === undefined ? '' : ` AND ${inProjects(column, project, day)}`;
       // Each event under its own severity and service (service_hours), not its issue's.
       const countsBy = (column: 'severity' | 'service') => {
         const counts: Record<string, number> = {};
         for (const r of db
           .prepare(
-            `SELECT ${column} AS k, SUM(count) AS n FROM service_hours WHERE hour BETWEEN @since AND @current GROUP BY ${column}`,
+            `SELECT ${column} AS k, SUM(count) AS n FROM service_hours WHERE hour BETWEEN @since AND @current${of('project_id')} GROUP BY ${column}`,
           )
           .all(day) as { k: string; n: number }[])
           counts[r.k] = r.n;
@@ -506,16 +509,20 @@ export function issueReads(db: Database.Database): IssueReads {
         (
           db
             .prepare(
-              'SELECT COALESCE(SUM(count), 0) AS n FROM event_minutes WHERE minute BETWEEN ? AND ?',
+              `SELECT COALESCE(SUM(count), 0) AS n FROM event_minutes WHERE minute BETWEEN @first AND @minute${of('project_id')}`,
             )
-            .get(minute - n + 1, minute) as { n: number }
+            .get({ ...day, first: minute - n + 1, minute }) as { n: number }
         ).n;
       const bySeverity = countsBy('severity');
       const byService = countsBy('service');
       const trend = new Array<number>(24).fill(0);
+      const hours =
+        project === undefined
+          ? 'issue_hours h'
+          : 'issue_hours h JOIN issues i ON i.id = h.issue_id';
       for (const r of db
         .prepare(
-          'SELECT hour, SUM(count) AS n FROM issue_hours WHERE hour BETWEEN @since AND @current GROUP BY hour',
+          `SELECT h.hour, SUM(h.count) AS n FROM ${hours} WHERE h.hour BETWEEN @since AND @current${of('i.project_id')} GROUP BY h.hour`,
         )
         .all(day) as {
         hour: number;
@@ -526,7 +533,7 @@ export function issueReads(db: Database.Database): IssueReads {
       // is what its team asked not to be shown.
       const top = db
         .prepare(
-          "SELECT i.* FROM issues i JOIN (SELECT issue_id, SUM(count) AS n FROM issue_hours WHERE hour BETWEEN @since AND @current GROUP BY issue_id) h ON h.issue_id = i.id WHERE i.status IN ('open', 'investigating') ORDER BY h.n DESC, i.id DESC LIMIT 10",
+          `SELECT i.* FROM issues i JOIN (SELECT issue_id, SUM(count) AS n FROM issue_hours WHERE hour BETWEEN @since AND @current GROUP BY issue_id) h ON h.issue_id = i.id WHERE i.status IN ('open', 'investigating')${of('i.project_id')} ORDER BY h.n DESC, i.id DESC LIMIT 10`,
         )
         .all(day) as IssueRow[];
       return {
@@ -537,8 +544,10 @@ export function issueReads(db: Database.Database): IssueReads {
         lastDay: eventsInMinutes(24 * 60),
         openIssues: (
           db
-            .prepare("SELECT COUNT(*) AS n FROM issues WHERE status IN ('open', 'investigating')")
-            .get() as { n: number }
+            .prepare(
+              `SELECT COUNT(*) AS n FROM issues WHERE status IN ('open', 'investigating')${of('project_id')}`,
+            )
+            .get(day) as { n: number }
         ).n,
         trend,
       };

@@ -210,7 +210,8 @@ export interface Repository {
   feedbackAttachment(id: number): AttachmentFile | undefined;
   /** Returns the ids that exist (and were changed). */
   setStatus(ids: readonly number[], status: IssueStatus, now: number): number[];
-  stats(now: number): Stats;
+  /** Of every project, or of any of `project` (ids). */
+  stats(now: number, project?: readonly number[]): Stats;
   /** Which of `eventIds` are stored, in any project: a scan (event ids have no index), for checks. */
   storedEventIds(eventIds: readonly string[]): Set<string>;
   /** Issues in status open or investigating, per project and severity. */

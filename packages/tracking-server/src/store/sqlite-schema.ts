@@ -113,58 +113,75 @@ function unkeyEventIds(db: Database.Database): void {
  * A table added after databases were in use: made, and filled from what they hold, once, by
  * whichever connection opens the database first.
  */
-function addTable(db: Database.Database, name: string, create: string, fill: () => void): void {
-  const exists = () =>
-    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !==
-    undefined;
-  if (exists()) return;
+function addTable(
+  db: Database.Database,
+  name: string,
+  create: string,
+  fill: () => void,
+  /** Of a table derived from the events: one without this column is made again. */
+  column?: string,
+): void {
+  const state = () => {
+    const columns = db.prepare(`PRAGMA table_info(${name})`).all() as { name: string }[];
+    if (columns.length === 0) return 'missing';
+    return column === undefined || columns.some((c) => c.name === column) ? 'current' : 'earlier';
+  };
+  if (state() === 'current') return;
   db.transaction(() => {
-    if (exists()) return; // another connection got here first
+    const found = state();
+    if (found === 'current') return; // another connection got here first
+    if (found === 'earlier') db.exec(`DROP TABLE ${name}`);
     db.exec(create);
     fill();
   }).immediate();
 }
 
 /**
- * Events an hour by service and severity, for the stats: each event counted under its own
- * service and severity (an issue's events can come from several); filled from the last day's.
+ * Events an hour by project, service and severity, for the stats: each event counted under its
+ * own service and severity (an issue's events can come from several); filled from the last
+ * day's, as it is again for a table from before it had the project.
  */
 function createServiceHours(db: Database.Database): void {
   addTable(
     db,
     'service_hours',
     `CREATE TABLE service_hours (
-      hour INTEGER NOT NULL, service TEXT NOT NULL, severity TEXT NOT NULL, count INTEGER NOT NULL,
-      PRIMARY KEY (hour, service, severity)) WITHOUT ROWID`,
+      hour INTEGER NOT NULL, project_id INTEGER NOT NULL, service TEXT NOT NULL,
+      severity TEXT NOT NULL, count INTEGER NOT NULL,
+      PRIMARY KEY (hour, project_id, service, severity)) WITHOUT ROWID`,
     () =>
       db
         .prepare(
-          `INSERT INTO service_hours (hour, service, severity, count)
-           SELECT timestamp / ${HOUR}, service, severity, COUNT(*) FROM events
-           WHERE received_at >= @since AND timestamp >= @since GROUP BY 1, 2, 3`,
+          `INSERT INTO service_hours (hour, project_id, service, severity, count)
+           SELECT timestamp / ${HOUR}, project_id, service, severity, COUNT(*) FROM events
+           WHERE received_at >= @since AND timestamp >= @since GROUP BY 1, 2, 3, 4`,
         )
         .run({ since: (Math.floor(Date.now() / HOUR) - STATS_HOURS) * HOUR }),
+    'project_id',
   );
 }
 
 /**
- * Events a minute by the minute of their own time, for the stats' last hour and last 24 hours
- * (hours by the clock would give the hour in progress and 23–24 hours); filled from the last
- * day's events. One row a batch, most batches, so it costs ingest next to nothing.
+ * Events a minute by the minute of their own time and their project, for the stats' last hour
+ * and last 24 hours (hours by the clock would give the hour in progress and 23–24 hours); filled
+ * from the last day's events. One row a batch, most batches, so it costs ingest next to nothing.
  */
 function createEventMinutes(db: Database.Database): void {
   addTable(
     db,
     'event_minutes',
-    'CREATE TABLE event_minutes (minute INTEGER PRIMARY KEY, count INTEGER NOT NULL)',
+    `CREATE TABLE event_minutes (
+      minute INTEGER NOT NULL, project_id INTEGER NOT NULL, count INTEGER NOT NULL,
+      PRIMARY KEY (minute, project_id)) WITHOUT ROWID`,
     () =>
       db
         .prepare(
-          `INSERT INTO event_minutes (minute, count)
-           SELECT MIN(timestamp / ${MINUTE}, received_at / ${MINUTE}), COUNT(*) FROM events
-           WHERE received_at >= @since AND timestamp >= @since GROUP BY 1`,
+          `INSERT INTO event_minutes (minute, project_id, count)
+           SELECT MIN(timestamp / ${MINUTE}, received_at / ${MINUTE}), project_id, COUNT(*) FROM events
+           WHERE received_at >= @since AND timestamp >= @since GROUP BY 1, 2`,
         )
         .run({ since: (Math.floor(Date.now() / HOUR) - STATS_HOURS) * HOUR }),
+    'project_id',
   );
 }
 
