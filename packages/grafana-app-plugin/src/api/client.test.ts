@@ -180,7 +180,8 @@ describe('ProxyTrackerApi', () => {
       [`GET ${BASE}/issues/7/feedback?limit=20`]: { data: { items: [{ id: 1 }], nextCursor: null } },
       [`GET ${BASE}/feedback?q=pay+now&cursor=f%2B2&limit=50`]: { data: { items: [{ id: 2 }], nextCursor: null } },
       [`GET ${BASE}/stats`]: { data: { lastHour: 1 } },
-      [`GET ${BASE}/sessions?q=req&hasErrors=true&limit=200`]: { data: { items: [] } },
+      [`GET ${BASE}/stats?project=2&project=11`]: { data: { lastHour: 2 } },
+      [`GET ${BASE}/sessions?project=3&q=req&hasErrors=true&limit=200`]: { data: { items: [] } },
       [`GET ${BASE}/sessions/req%3F42%23a%20b`]: { data: { id: 'req?42#a b' } },
       [`GET ${BASE}/sessions/req%3F42%23a%20b/export`]: { data: { exportedAt: 'x' } },
       [`GET ${BASE}/issues/7`]: { data: { id: 7 } },
@@ -193,7 +194,10 @@ describe('ProxyTrackerApi', () => {
       nextCursor: null,
     });
     await expect(api.stats()).resolves.toEqual({ lastHour: 1 });
-    await expect(api.listSessions({ q: 'req', hasErrors: true, limit: 200 })).resolves.toEqual({ items: [] });
+    await expect(api.stats({ project: [2, 11] })).resolves.toEqual({ lastHour: 2 });
+    await expect(api.listSessions({ project: [3], q: 'req', hasErrors: true, limit: 200 })).resolves.toEqual({
+      items: [],
+    });
     await expect(api.getSession('req?42#a b')).resolves.toEqual({ id: 'req?42#a b' });
     await expect(api.exportSession('req?42#a b')).resolves.toEqual({ exportedAt: 'x' });
     await expect(api.getIssue(7)).resolves.toEqual({ id: 7 });
@@ -375,7 +379,7 @@ describe('ProxyTrackerApi: a read whose signal aborts', () => {
       `GET ${BASE}/feedback?limit=50`,
       'loading user feedback',
     ],
-    ['stats', (api, signal) => api.stats({ signal }), `GET ${BASE}/stats`, 'loading stats'],
+    ['stats', (api, signal) => api.stats({}, { signal }), `GET ${BASE}/stats`, 'loading stats'],
     ['projects', (api, signal) => api.projects({ signal }), `GET ${BASE}/projects`, 'loading projects'],
     [
       'listSessions',

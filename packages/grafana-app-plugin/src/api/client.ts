@@ -16,6 +16,7 @@ import type {
   SessionExport,
   SessionQuery,
   SessionSummary,
+  StatsQuery,
   Stats,
   StoredEvent,
 } from './types';
@@ -42,7 +43,8 @@ export interface TrackerApi {
   listFeedback(query: FeedbackQuery, options?: ReadOptions): Promise<Page<FeedbackEntry>>;
   setStatus(id: number, status: IssueStatus): Promise<IssueDetail>;
   setStatuses(ids: number[], status: IssueStatus): Promise<BulkStatusResult>;
-  stats(options?: ReadOptions): Promise<Stats>;
+  /** The stats of every project, or of any of `query.project`. */
+  stats(query?: StatsQuery, options?: ReadOptions): Promise<Stats>;
   listSessions(query: SessionQuery, options?: ReadOptions): Promise<Page<SessionSummary>>;
   getSession(id: string, options?: ReadOptions): Promise<SessionDetail>;
   exportSession(id: string, options?: ReadOptions): Promise<SessionExport>;
@@ -307,8 +309,12 @@ export class ProxyTrackerApi implements TrackerApi {
     return { updated, notFound } satisfies BulkStatusResult;
   }
 
-  stats(options?: ReadOptions) {
-    return this.request<Stats>('loading stats', { method: 'GET', path: '/stats' }, options?.signal);
+  stats(query: StatsQuery = {}, options?: ReadOptions) {
+    return this.request<Stats>(
+      'loading stats',
+      { method: 'GET', path: `/stats${queryString({ ...query })}` },
+      options?.signal
+    );
   }
 
   listSessions(query: SessionQuery, options?: ReadOptions) {

@@ -16,6 +16,7 @@ import type {
   SessionQuery,
   SessionSummary,
   Stats,
+  StatsQuery,
   StoredEvent,
 } from './types';
 
@@ -269,30 +270,31 @@ export class FakeTrackerApi implements TrackerApi {
     });
   }
 
-  stats(options?: ReadOptions): Promise<Stats> {
-    return this.answer('stats', [], options, () => {
+  stats(query: StatsQuery = {}, options?: ReadOptions): Promise<Stats> {
+    return this.answer('stats', [query], options, () => {
       if (this.data.stats) {
         return this.data.stats;
       }
+      const issues = this.issues.filter((i) => !query.project || query.project.includes(i.projectId));
       const bySeverity: Record<string, number> = {};
       const byService: Record<string, number> = {};
-      for (const i of this.issues) {
+      for (const i of issues) {
         bySeverity[i.severity] = (bySeverity[i.severity] ?? 0) + i.count;
         byService[i.service] = (byService[i.service] ?? 0) + i.count;
       }
-      const trend = Array.from({ length: 24 }, (_, h) => this.issues.reduce((n, i) => n + (i.hourly[h] ?? 0), 0));
+      const trend = Array.from({ length: 24 }, (_, h) => issues.reduce((n, i) => n + (i.hourly[h] ?? 0), 0));
       return {
         bySeverity,
         byService,
         // As the tracker's: the unresolved issues only.
-        topIssues: this.issues
+        topIssues: issues
           .filter((i) => i.status === 'open' || i.status === 'investigating')
           .sort((a, b) => b.count - a.count)
           .slice(0, 10)
           .map(summaryOf),
         lastHour: trend[23] ?? 0,
         lastDay: trend.reduce((a, b) => a + b, 0),
-        openIssues: this.issues.filter((i) => i.status === 'open' || i.status === 'investigating').length,
+        openIssues: issues.filter((i) => i.status === 'open' || i.status === 'investigating').length,
         trend,
       };
     });

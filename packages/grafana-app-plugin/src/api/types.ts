@@ -137,6 +137,11 @@ export interface FeedbackQuery {
   limit?: number;
 }
 
+export interface StatsQuery {
+  /** Of any of these projects (ids, at most 100); of every one when absent. */
+  project?: readonly number[];
+}
+
 export interface SessionQuery {
   /** Sessions with records of any of these projects (ids, at most 100). */
   project?: readonly number[];

@@ -32,13 +32,16 @@ interface Props {
   enabled?: boolean;
   /** Hears each stats answer the header gets (the issues page takes its Service options from it). */
   onStats?: (stats: Stats) => void;
+  /** The projects the list is filtered to, whose stats these are; every project's when absent. */
+  project?: readonly number[];
 }
 
-export function StatsHeader({ api, refreshKey, enabled = true, onStats }: Props) {
+export function StatsHeader({ api, refreshKey, enabled = true, onStats, project }: Props) {
   const s = useStyles2(getStyles);
+  const projectKey = JSON.stringify(project);
   const { value: stats, error } = useAsync(
-    (signal) => (enabled ? api.stats({ signal }) : new Promise<never>(() => {})),
-    [api, refreshKey, enabled]
+    (signal) => (enabled ? api.stats(project ? { project } : {}, { signal }) : new Promise<never>(() => {})),
+    [api, refreshKey, enabled, projectKey]
   );
   useEffect(() => {
     if (stats) {

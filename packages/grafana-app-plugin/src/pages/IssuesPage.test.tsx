@@ -447,6 +447,7 @@ const API = 'api/plugin-proxy/beacon-observability-app/tracker/api/v1';
  */
 function throughTheProxy(fake: FakeTrackerApi) {
   const issueUrls: string[] = [];
+  const statsUrls: string[] = [];
   const backend = {
     fetch<T>(req: BackendSrvRequest) {
       const [path, search = ''] = req.url.split('?');
@@ -471,7 +472,9 @@ function throughTheProxy(fake: FakeTrackerApi) {
           limit: limit === undefined ? undefined : Number(limit),
         } as IssueQuery);
       } else if (path === `${API}/stats`) {
-        answer = fake.stats();
+        statsUrls.push(req.url);
+        const project = params.getAll('project').map(Number);
+        answer = fake.stats(project.length > 0 ? { project } : {});
       } else if (path === `${API}/projects`) {
         answer = fake.projects();
       } else {
@@ -480,7 +483,7 @@ function throughTheProxy(fake: FakeTrackerApi) {
       return from(answer.then((data) => ({ data, status: 200 }) as FetchResponse<T>));
     },
   };
-  return { api: new ProxyTrackerApi(() => backend), issueUrls };
+  return { api: new ProxyTrackerApi(() => backend), issueUrls, statsUrls };
 }
 
 /** The page's URL query under Grafana's history (where the filters are kept). */
@@ -622,7 +625,7 @@ describe('Issues page: the project filter', () => {
 
   test('chooses projects by name: one parameter each, by id, in the request and the URL', async () => {
     const fake = new FakeTrackerApi({ projects: PROJECTS, issues: [...ISSUES, CARD] });
-    const { api, issueUrls } = throughTheProxy(fake);
+    const { api, issueUrls, statsUrls } = throughTheProxy(fake);
     renderAppInGrafanaHistory(ISSUES_URL, api);
     await screen.findAllByTestId(testIds.issues.row);
     // Several projects: each row names its project below its service, as its header says.
@@ -642,6 +645,9 @@ describe('Issues page: the project filter', () => {
       `${API}/issues?project=2&sort=last_seen&limit=50`,
     ]);
     expect(chosen(testIds.issues.project)).toEqual(['payments']);
+    // The stats header counts the projects chosen too: payments' one open issue.
+    await waitFor(() => expect(screen.getByTestId(testIds.stats.open)).toHaveTextContent('Open or investigating1'));
+    expect(statsUrls).toEqual([`${API}/stats`, `${API}/stats?project=2`]);
 
     await userEvent.click(screen.getByLabelText('Project'));
     await userEvent.click(screen.getByRole('option', { name: 'shop' }));

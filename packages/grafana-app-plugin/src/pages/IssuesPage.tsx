@@ -398,7 +398,13 @@ export function IssuesPage() {
       <div data-testid={testIds.issues.container} ref={pageRef}>
         {/* Stats only after the list's first answer: asked together, the tracker would work out
             the stats first and the rows would wait for them. */}
-        <StatsHeader api={api} refreshKey={statsKey} enabled={state.key !== undefined} onStats={onStats} />
+        <StatsHeader
+          api={api}
+          refreshKey={statsKey}
+          enabled={state.key !== undefined}
+          onStats={onStats}
+          project={query.project}
+        />
         <Stack direction="row" gap={2} wrap="wrap" alignItems="flex-end">
           <Field label="Search">
             <DebouncedInput
