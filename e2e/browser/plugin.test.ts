@@ -342,6 +342,11 @@ test('a second project brings the Project filter: its issues, feedback and sessi
   await rows.filter({ hasText: 'Invoice run failed' }).waitFor();
   await rows.filter({ hasText: "reading 'total'" }).waitFor({ state: 'detached' });
   expect(await rows.allInnerTexts()).toEqual([expect.stringContaining('Invoice run failed')]);
+  // The stats header counts billing's alone: its one open issue and its one event.
+  const stat = (id: string, text: RegExp) =>
+    page.getByTestId(id).filter({ hasText: text }).waitFor();
+  await stat(testIds.stats.open, /^Open or investigating\s*1$/);
+  await stat(testIds.stats.lastHour, /^Last hour\s*1$/);
   // The names came from the tracker through the proxy route, as every list did.
   expect(host.proxied).toContain('GET tracker/api/v1/projects → 200');
 
