@@ -38,7 +38,7 @@ const setText = (services: Set<string>) => {
   return servicesText(services);
 };
 
-/** A batch's projects as stored (projectsText): one on the ingest path, but for error events. */
+/** A touch's projects as stored (projectsText): most often its first record's alone. */
 const projectsOf = (t: { projectId: number; others?: Set<number> }) =>
   t.others ? projectsText([t.projectId, ...t.others]) : `\n${t.projectId}\n`;
 
