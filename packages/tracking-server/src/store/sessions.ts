@@ -233,6 +233,17 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
     )
       return;
     // Made now, or seen again by a later record: a trace merged before has no listed row.
+    merge(traceId, correlationId);
+  };
+
+  /**
+   * A trace's listed row merged into the session of the correlation id it is linked to. Where
+   * that id is itself a trace linked to another (a correlation id an SDK took from a trace id),
+   * the row made for it is merged on at once, as a later record naming that link would: left to
+   * such a record, a batch written in steps (trace-steps.ts) and the same batch written in one
+   * transaction left different sessions.
+   */
+  const merge = (traceId: string, correlationId: string): void => {
     const row = st.row.get(traceId) as
       | {
           project_id: number;
@@ -258,6 +269,9 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
     // The trace's records so far know only the trace: they join through the link, as long as
     // the latest of them is kept.
     st.share.run(linkTime(row.end), traceId);
+    const onward = st.linked.get(correlationId) as Link | undefined;
+    if (onward && onward.correlation_id !== correlationId)
+      merge(correlationId, onward.correlation_id);
   };
 
   /** The session-facing facts of an error event. */

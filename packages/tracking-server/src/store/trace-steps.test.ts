@@ -150,29 +150,56 @@ describe('a batch written in steps, in the store', () => {
     memory: records.filter((r) => r.memory).map((r) => snapshot(r.trace, T0 + r.at, r.correlation)),
   }));
 
+  type Batch = { operations: Operation[]; memory: MemorySnapshot[] };
+  let run = 0;
+  /** The stores `sent` leaves after `before`, written whole and in steps of two records. */
+  const both = async (before: Batch, sent: Batch) => {
+    const files = ['whole', 'steps'].map((n) => join(dir, `${n}-${++run}.db`));
+    const [whole, steps] = files.map((f) => openSqlite(f));
+    for (const repo of [whole!, steps!]) repo.ingestTraces(1, before.operations, before.memory);
+    whole!.ingestTraces(1, sent.operations, sent.memory);
+    await writeTraceSteps(
+      {
+        write: async (o, m) => steps!.ingestTraces(1, o, m),
+        link: async (links) => steps!.linkTraces(1, links),
+      },
+      sent.operations,
+      sent.memory,
+      2,
+    );
+    whole!.close();
+    steps!.close();
+    return { whole: dump(files[0]!), steps: dump(files[1]!) };
+  };
+
   it('leaves every row one transaction leaves, after any batch before it', async () => {
-    let run = 0;
     await fc.assert(
       fc.asyncProperty(batch, batch, async (before, sent) => {
-        const files = ['whole', 'steps'].map((n) => join(dir, `${n}-${++run}.db`));
-        const [whole, steps] = files.map((f) => openSqlite(f));
-        for (const repo of [whole!, steps!]) repo.ingestTraces(1, before.operations, before.memory);
-        whole!.ingestTraces(1, sent.operations, sent.memory);
-        await writeTraceSteps(
-          {
-            write: async (o, m) => steps!.ingestTraces(1, o, m),
-            link: async (links) => steps!.linkTraces(1, links),
-          },
-          sent.operations,
-          sent.memory,
-          2,
-        );
-        whole!.close();
-        steps!.close();
-        expect(dump(files[1]!)).toEqual(dump(files[0]!));
+        const { whole, steps } = await both(before, sent);
+        expect(steps).toEqual(whole);
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('merges on the session of a correlation id that is a trace another claims, whole or in steps', async () => {
+    // What the property once found (seed -3279722): trace 1's session is merged into the one of
+    // the correlation id `trace(2)`, which is itself trace 2, linked to `c`.
+    const { whole, steps } = await both(
+      { operations: [op(1, 1, T0)], memory: [] },
+      {
+        operations: [op(1, 2, T0, 'c'), op(1, 1, T0, trace(2)), op(1, 2, T0 + 1, 'c')],
+        memory: [],
+      },
+    );
+    expect(steps).toEqual(whole);
+    const aliases = (d: typeof whole) =>
+      (d.sessions as { id: string; alias_of: string | null }[]).map((r) => [r.id, r.alias_of]);
+    expect(aliases(whole)).toEqual([
+      [trace(1), trace(2)],
+      [trace(2), 'c'],
+      ['c', null],
+    ]);
   });
 
   it('commits Sentry events sent while a large batch is written before the batch is done', async () => {
