@@ -346,9 +346,10 @@ export function issueIngest(db: Database.Database, index: SessionIndex): IssueIn
             Math.floor(e.timestamp / MINUTE),
             Math.floor(e.receivedAt / MINUTE),
           );
-          const m = minutes.get(`${minute}\0${project}`);
+          const minuteKey = `${minute}\0${project}`;
+          const m = minutes.get(minuteKey);
           if (m) m.n++;
-          else minutes.set(`${minute}\0${project}`, { minute, project, n: 1 });
+          else minutes.set(minuteKey, { minute, project, n: 1 });
         }
         if (e.release) releases.add(e.release);
         services.add(e.service);

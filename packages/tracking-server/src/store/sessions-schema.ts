@@ -1,6 +1,7 @@
 // The tables of debug sessions (sessions.ts), and the migrations of databases written by
 // earlier versions of the store.
 import type Database from 'better-sqlite3';
+import { hasColumn } from './table-columns';
 
 // An operation is a project's span: the same trace and span ids sent by two projects are two
 // rows (an exporter's retry replaces its own). The key leads with the trace id, which the
@@ -35,8 +36,7 @@ DROP INDEX IF EXISTS events_correlation;
  * A database from before the column gets it here.
  */
 function migrate(db: Database.Database): void {
-  const columns = db.prepare('PRAGMA table_info(events)').all() as { name: string }[];
-  if (columns.some((c) => c.name === 'session_key')) return;
+  if (hasColumn(db, 'events', 'session_key')) return;
   db.exec(`ALTER TABLE events ADD COLUMN session_key TEXT;
     UPDATE events SET session_key = COALESCE(correlation_id, trace_id);`);
 }
@@ -58,10 +58,7 @@ CREATE INDEX sessions_end ON sessions (end DESC, sid DESC);
  * before gets the link's project and time from its session.
  */
 function linkTimes(db: Database.Database): void {
-  const timed = () =>
-    (db.prepare('PRAGMA table_info(trace_links)').all() as { name: string }[]).some(
-      (c) => c.name === 'seen',
-    );
+  const timed = () => hasColumn(db, 'trace_links', 'seen');
   if (!timed())
     db.transaction(() => {
       if (timed()) return; // another connection got here first
@@ -85,10 +82,7 @@ function linkTimes(db: Database.Database): void {
  * went by the time of the record that made them, and took the later records' session with them).
  */
 function shareLinks(db: Database.Database): void {
-  const has = () =>
-    (db.prepare('PRAGMA table_info(trace_links)').all() as { name: string }[]).some(
-      (c) => c.name === 'shared',
-    );
+  const has = () => hasColumn(db, 'trace_links', 'shared');
   if (!has())
     db.transaction(() => {
       if (has()) return; // another connection got here first
@@ -146,8 +140,7 @@ function createSessionsTable(db: Database.Database): void {
   if (exists()) return;
   db.transaction(() => {
     if (exists()) return; // another connection got here first
-    const columns = db.prepare('PRAGMA table_info(events)').all() as { name: string }[];
-    if (!columns.some((c) => c.name === 'session_sid'))
+    if (!hasColumn(db, 'events', 'session_sid'))
       db.exec('ALTER TABLE events ADD COLUMN session_sid INTEGER');
     db.exec(SESSIONS_TABLE);
     const rows = db
@@ -240,10 +233,7 @@ function snapshotsOnce(db: Database.Database): void {
  * it holds, each under the key it is listed by — once, in one transaction.
  */
 function projectsOfSessions(db: Database.Database): void {
-  const has = () =>
-    (db.prepare('PRAGMA table_info(sessions)').all() as { name: string }[]).some(
-      (c) => c.name === 'projects',
-    );
+  const has = () => hasColumn(db, 'sessions', 'projects');
   if (has()) return;
   db.transaction(() => {
     if (has()) return; // another connection got here first
@@ -258,7 +248,11 @@ function projectsOfSessions(db: Database.Database): void {
       )
       .all() as { k: string; project: number }[];
     const projects = new Map<string, number[]>();
-    for (const { k, project } of rows) projects.set(k, [...(projects.get(k) ?? []), project]);
+    for (const { k, project } of rows) {
+      const ids = projects.get(k);
+      if (ids) ids.push(project);
+      else projects.set(k, [project]);
+    }
     const set = db.prepare('UPDATE sessions SET projects = ? WHERE id = ? AND alias_of IS NULL');
     for (const [k, ids] of projects) set.run(projectsText(ids), k);
   }).immediate();

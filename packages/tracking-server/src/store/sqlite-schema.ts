@@ -1,5 +1,6 @@
 // The store's tables, and the migrations of databases written by earlier versions of it.
 import type Database from 'better-sqlite3';
+import { columnsOf } from './table-columns';
 import { EVENT_SESSIONS_TRIGGER } from './session-index';
 
 export const HOUR = 3_600_000;
@@ -122,9 +123,9 @@ function addTable(
   column?: string,
 ): void {
   const state = () => {
-    const columns = db.prepare(`PRAGMA table_info(${name})`).all() as { name: string }[];
+    const columns = columnsOf(db, name);
     if (columns.length === 0) return 'missing';
-    return column === undefined || columns.some((c) => c.name === column) ? 'current' : 'earlier';
+    return column === undefined || columns.includes(column) ? 'current' : 'earlier';
   };
   if (state() === 'current') return;
   db.transaction(() => {
