@@ -7,7 +7,8 @@ import Database from 'better-sqlite3';
 import { readEvent } from '../ingest/event';
 import type { Operation } from '../ingest/otlp';
 import { createScrubber } from '../scrub/scrub';
-import type { Repository } from './repository';
+import { retentionRules } from '../retention';
+import type { Repository, RetentionScope } from './repository';
 import { openSqlite } from './sqlite';
 
 const T0 = Date.UTC(2026, 10, 22, 12);
@@ -32,16 +33,22 @@ const op = (
   ...extra,
 });
 
-/** An error event of project 1 dated `timestamp`, received at `receivedAt`. */
-const errorEvent = (n: number, correlationId: string, timestamp: number, receivedAt: number) =>
+/** An error event of the project (1 unless named) dated `timestamp`, received at `receivedAt`. */
+const errorEvent = (
+  n: number,
+  correlationId: string,
+  timestamp: number,
+  receivedAt: number,
+  { projectId = 1, service = 'api-gateway' } = {},
+) =>
   readEvent(
     {
       event_id: n.toString(16).padStart(32, '0'),
       timestamp: timestamp / 1000,
       message: `failure ${n}`,
-      tags: { correlation_id: correlationId },
+      tags: { correlation_id: correlationId, service },
     },
-    1,
+    projectId,
     scrub,
     receivedAt,
   );
@@ -59,8 +66,11 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const sweep = (before: number) => {
-  while (repo.deleteEventsBefore(before, 500) + repo.deleteSessionsBefore(before, 500) > 0);
+const sweep = (before: number, scope?: RetentionScope) => {
+  while (
+    repo.deleteEventsBefore(before, 500, scope) + repo.deleteSessionsBefore(before, 500, scope) >
+    0
+  );
 };
 const listed = () => repo.listSessions({ limit: 50 }).items.map((s) => [s.id, s.errors]);
 const rows = (sql: string) => {
@@ -246,4 +256,92 @@ it('drops, once, the joins that a database from before left to session rows it h
   repo.ingestTraces(1, [op(1, trace(1), T0, { correlationId: 'stranger' })], []);
   expect(rows("SELECT sid FROM sessions WHERE id = 'stranger'")).toEqual([{ sid: 1 }]);
   expect(repo.getSession('stranger')).toMatchObject({ errors: 0, errorEvents: [] });
+});
+
+describe('a session of several projects, one of whose retention took its records', () => {
+  const sessionsOf = (filter: { project?: number[]; service?: string }) =>
+    repo.listSessions({ limit: 50, ...filter }).items.map((s) => s.id);
+  const described = (id: string) => {
+    const s = repo.getSession(id);
+    return s && { projectIds: s.projectIds, services: s.services, start: s.start, end: s.end };
+  };
+
+  it('names and is found by only the projects and services left, whichever project’s rule took them', () => {
+    // 'checkout' is listed under project 1 (its first record), 'import' under project 2; each has
+    // an old record of the other project, and 'checkout' an old error event of project 3.
+    repo.ingestTraces(1, [op(1, trace(1), T0, { correlationId: 'checkout', service: 'api' })], []);
+    repo.ingestTraces(
+      2,
+      [op(2, trace(2), T0 - 10 * DAY, { correlationId: 'checkout', service: 'web' })],
+      [],
+    );
+    repo.ingest([
+      errorEvent(3, 'checkout', T0 - 10 * DAY, T0 - 10 * DAY, { projectId: 3, service: 'billing' }),
+    ]);
+    repo.ingestTraces(
+      2,
+      [op(4, trace(4), T0 - 10 * DAY, { correlationId: 'import', service: 'web' })],
+      [],
+    );
+    repo.ingestTraces(1, [op(5, trace(5), T0, { correlationId: 'import', service: 'api' })], []);
+    repo.indexSessions();
+    expect(sessionsOf({ project: [2] })).toEqual(['import', 'checkout']);
+    expect(sessionsOf({ service: 'web' })).toEqual(['import', 'checkout']);
+
+    sweep(T0 - 7 * DAY, 2);
+    expect(sessionsOf({ project: [2] })).toEqual([]);
+    expect(sessionsOf({ service: 'web' })).toEqual([]);
+    expect(sessionsOf({ project: [1] })).toEqual(['import', 'checkout']);
+    expect(sessionsOf({ project: [3] })).toEqual(['checkout']);
+    expect(described('checkout')).toMatchObject({
+      projectIds: [1, 3],
+      services: ['api', 'billing'],
+    });
+    expect(described('import')).toMatchObject({ projectIds: [1], services: ['api'] });
+
+    sweep(T0 - 7 * DAY, 3);
+    expect(sessionsOf({ project: [3] })).toEqual([]);
+    expect(sessionsOf({ service: 'billing' })).toEqual([]);
+    expect(described('checkout')).toMatchObject({ projectIds: [1], services: ['api'] });
+  });
+
+  it('is kept while another project’s records in it are, and goes with the last of them', () => {
+    // Project 1 keeps a day, every other project 30: the session is listed under project 1.
+    const rules = (now: number) =>
+      retentionRules([{ id: 1, retentionDays: 1 }], { retentionDays: 30 }, now);
+    repo.ingestTraces(
+      1,
+      [op(1, trace(1), T0 - 3 * DAY, { correlationId: 'signup', service: 'api' })],
+      [],
+    );
+    repo.ingestTraces(
+      2,
+      [op(2, trace(2), T0 - 5 * DAY, { correlationId: 'signup', service: 'web' })],
+      [],
+    );
+    for (const { scope, before } of rules(T0)) sweep(before, scope);
+    expect(described('signup')).toEqual({
+      projectIds: [2],
+      services: ['web'],
+      start: new Date(T0 - 5 * DAY).toISOString(),
+      end: new Date(T0 - 5 * DAY + 10).toISOString(),
+    });
+    expect(sessionsOf({ project: [2] })).toEqual(['signup']);
+    expect(sessionsOf({ project: [1] })).toEqual([]);
+
+    // 26 days on, project 2's record is 31 days old.
+    for (const { scope, before } of rules(T0 + 26 * DAY)) sweep(before, scope);
+    expect(described('signup')).toBeUndefined();
+    expect(rows('SELECT id FROM sessions')).toEqual([]);
+  });
+
+  it('goes in the sweep that takes its last record, though found while records were left', () => {
+    repo.ingestTraces(2, [op(1, trace(1), T0 - 10 * DAY, { correlationId: 'old' })], []);
+    repo.ingestTraces(3, [op(2, trace(2), T0 - 9 * DAY, { correlationId: 'old' })], []);
+    repo.ingestTraces(2, [op(3, trace(3), T0, { correlationId: 'new' })], []);
+    // A row a call: the session's row is found while its second operation is still there.
+    while (repo.deleteSessionsBefore(T0 - 7 * DAY, 1) > 0);
+    expect(rows('SELECT id FROM sessions')).toEqual([{ id: 'new' }]);
+    expect(repo.getSession('old')).toBeUndefined();
+  });
 });

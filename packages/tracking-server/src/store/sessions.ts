@@ -54,12 +54,27 @@ const ALIAS = `INSERT INTO sessions (id, project_id, start, end, services, error
 export const REFRESH_SESSIONS = 100;
 
 /**
- * A session's earliest record, and whether an error is left among its records (@sid, @id; @own:
- * its id is a trace id of its own, linked to no correlation id). Its traces are those of its
- * records linked to it (session-reads' `members`); every MIN and EXISTS reads an index or the
- * rows it names, never a payload.
+ * A retention scope as an SQL condition on a session row's `projects`: a project of the row is
+ * in scope.
  */
-const WHAT_IS_LEFT = `WITH
+function projectsInScope(scope: RetentionScope | undefined): ScopeSql {
+  if (scope === undefined) return { sql: '1', params: {} };
+  if (typeof scope === 'number')
+    return { sql: 'instr(projects, @projectLine) > 0', params: { projectLine: `\n${scope}\n` } };
+  // '\n1\n12\n' read as the JSON array [1,12].
+  const ids = `json_each('[' || replace(trim(projects, char(10)), char(10), ',') || ']')`;
+  return {
+    sql: `EXISTS (SELECT 1 FROM ${ids} p WHERE p.value NOT IN (SELECT value FROM json_each(@except)))`,
+    params: { except: JSON.stringify(scope.except) },
+  };
+}
+
+/**
+ * A session's records (@sid, @id; @own: its id is a trace id of its own, linked to no
+ * correlation id), for what retention left of it: its traces are those of its records linked to
+ * it (session-reads' `members`), and the session rows merged into it (`sids`).
+ */
+const MEMBERS = `WITH
   candidates(trace_id) AS (
     SELECT trace_id FROM trace_links WHERE correlation_id = @id AND shared = 1
     UNION SELECT trace_id FROM operations WHERE correlation_id = @id
@@ -70,7 +85,14 @@ const WHAT_IS_LEFT = `WITH
     SELECT trace_id FROM candidates c
       WHERE (SELECT l.correlation_id FROM trace_links l WHERE l.trace_id = c.trace_id) = @id
     UNION SELECT @id WHERE @own),
-  sids(sid) AS (SELECT @sid UNION SELECT s.sid FROM traces t JOIN sessions s ON s.id = t.trace_id)
+  sids(sid) AS (SELECT @sid UNION SELECT s.sid FROM traces t JOIN sessions s ON s.id = t.trace_id)`;
+
+/**
+ * A session's earliest and latest record, and whether an error is left among its records
+ * (MEMBERS' parameters); every MIN, MAX and EXISTS reads an index or the rows it names, never a
+ * payload.
+ */
+const WHAT_IS_LEFT = `${MEMBERS}
 SELECT (SELECT MIN(t) FROM (
   SELECT MIN(start) AS t FROM operations WHERE correlation_id = @id
   UNION ALL SELECT MIN(o.start) FROM traces t JOIN operations o ON o.trace_id = t.trace_id
@@ -80,10 +102,36 @@ SELECT (SELECT MIN(t) FROM (
     WHERE m.correlation_id IS NULL
   UNION ALL SELECT MIN(e.timestamp) FROM event_sessions j JOIN events e ON e.rowid = j.event
     WHERE j.sid IN (SELECT sid FROM sids))) AS start,
+  (SELECT MAX(t) FROM (
+  SELECT MAX(end) AS t FROM operations WHERE correlation_id = @id
+  UNION ALL SELECT MAX(o.end) FROM traces t JOIN operations o ON o.trace_id = t.trace_id
+    WHERE o.correlation_id IS NULL
+  UNION ALL SELECT MAX(time) FROM memory_snapshots WHERE correlation_id = @id
+  UNION ALL SELECT MAX(m.time) FROM traces t JOIN memory_snapshots m ON m.trace_id = t.trace_id
+    WHERE m.correlation_id IS NULL
+  UNION ALL SELECT MAX(e.timestamp) FROM event_sessions j JOIN events e ON e.rowid = j.event
+    WHERE j.sid IN (SELECT sid FROM sids))) AS end,
   EXISTS (SELECT 1 FROM operations WHERE correlation_id = @id AND status = 'error')
   OR EXISTS (SELECT 1 FROM traces t JOIN operations o ON o.trace_id = t.trace_id
     WHERE o.correlation_id IS NULL AND o.status = 'error')
   OR EXISTS (SELECT 1 FROM event_sessions j WHERE j.sid IN (SELECT sid FROM sids)) AS errors`;
+
+/**
+ * Whether a record of the session (MEMBERS' parameters) has @value as `column` (given the
+ * record's table alias): each EXISTS stops at the first, so a value left costs a look-up or two.
+ */
+const LEFT_WITH = (column: (table: string) => string) => `${MEMBERS}
+SELECT EXISTS (SELECT 1 FROM operations o WHERE o.correlation_id = @id AND ${column('o')} = @value)
+  OR EXISTS (SELECT 1 FROM traces t JOIN operations o ON o.trace_id = t.trace_id
+    WHERE o.correlation_id IS NULL AND ${column('o')} = @value)
+  OR EXISTS (SELECT 1 FROM memory_snapshots m WHERE m.correlation_id = @id AND ${column('m')} = @value)
+  OR EXISTS (SELECT 1 FROM traces t JOIN memory_snapshots m ON m.trace_id = t.trace_id
+    WHERE m.correlation_id IS NULL AND ${column('m')} = @value)
+  OR EXISTS (SELECT 1 FROM event_sessions j JOIN events e ON e.rowid = j.event
+    WHERE j.sid IN (SELECT sid FROM sids) AND ${column('e')} = @value)`;
+// As servicesText stores a name (a line break in it a space), and a project by its id.
+const SERVICE_LEFT = LEFT_WITH((t) => `replace(${t}.service, char(10), ' ')`);
+const PROJECT_LEFT = LEFT_WITH((t) => `${t}.project_id`);
 
 /** Trace links' times are rounded up to the hour (linkTime below). */
 const LINK_TIME_STEP = 3_600_000;
@@ -139,8 +187,16 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
     alias: db.prepare(ALIAS).pluck(),
     row: db.prepare('SELECT * FROM sessions WHERE id = ?'),
     makeAlias: db.prepare('UPDATE sessions SET alias_of = ? WHERE id = ?'),
-    setStart: db.prepare('UPDATE sessions SET start = ? WHERE sid = ?'),
-    noErrors: db.prepare('UPDATE sessions SET errors = 0 WHERE sid = ?'),
+    refresh: db.prepare(
+      `UPDATE sessions SET start = @start, end = @end, errors = @errors, services = @services,
+         projects = @projects, project_id = @projectId WHERE sid = @sid`,
+    ),
+    drop: db.prepare('DELETE FROM sessions WHERE sid = ?'),
+    // Rows of several projects, among some the walk found.
+    spanning: db.prepare(
+      `SELECT sid, id FROM sessions WHERE sid IN (SELECT value FROM json_each(?))
+       AND length(projects) - length(replace(projects, char(10), '')) > 2`,
+    ),
   };
 
   type Link = { correlation_id: string; seen: number; shared: number };
@@ -389,8 +445,10 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
   /**
    * Deletes up to `batch` operations, memory snapshots, trace links and sessions older than
    * `before`; returns how many rows went and whether any kind filled its batch (more to go).
+   * A session row of several projects that still has records (another project's, kept longer)
+   * is not deleted but added to `kept`, to be refreshed once the sweep's deletes are done.
    */
-  const deleteOld = (before: number, batch: number, where: ScopeSql) => {
+  const deleteOld = (before: number, batch: number, where: ScopeSql, kept: Set<number>) => {
     let deleted = 0;
     let passed = 0;
     let more = false;
@@ -398,10 +456,17 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
       const found = walk.next(before, batch, where);
       passed += found.passed;
       more ||= found.passed > 0 || found.keys.length === batch;
-      if (found.keys.length > 0)
+      let keys = found.keys;
+      if (table === 'sessions' && keys.length > 0) {
+        const spanning = st.spanning.all(JSON.stringify(keys)) as { sid: number; id: string }[];
+        for (const row of spanning)
+          if (whatIsLeft(row.sid, row.id).start !== null) kept.add(row.sid);
+        keys = keys.filter((sid) => !kept.has(sid as number));
+      }
+      if (keys.length > 0)
         deleted += db
           .prepare(`DELETE FROM ${table} WHERE ${key} IN (SELECT value FROM json_each(?))${unless}`)
-          .run(JSON.stringify(found.keys)).changes;
+          .run(JSON.stringify(keys)).changes;
     }
     // Rows of other scopes stepped over count as work done: the sweep calls again.
     return { deleted: deleted + passed, more };
@@ -410,16 +475,20 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
   const deleteBefore = db.transaction(
     (before: number, batch: number, scope?: RetentionScope): number => {
       const where = scopeCondition(scope);
-      const { deleted, more } = deleteOld(before, batch, where);
-      return more ? deleted : deleted + refreshStarts(before, scope, where);
+      const sweep = `${before} ${JSON.stringify(scope ?? null)}`;
+      if (sweeping?.sweep !== sweep) sweeping = { sweep, kept: new Set() };
+      const { deleted, more } = deleteOld(before, batch, where, sweeping.kept);
+      return more ? deleted : deleted + refreshRows(before, scope, where, sweeping);
     },
   );
 
   /**
-   * The sweep of `before` and scope whose starts are being refreshed, and the last session row
-   * refreshed (Infinity once done). Kept on the connection that sweeps (the writer's).
+   * The sweep of `before` and scope under way: the rows it kept (deleteOld), and once its deletes
+   * are done, the last session row refreshed (Infinity once done). Kept on the connection that
+   * sweeps (the writer's).
    */
-  let refreshing: { sweep: string; after: number } | undefined;
+  type Sweep = { sweep: string; kept: Set<number>; after?: number };
+  let sweeping: Sweep | undefined;
   // The events' own sweep knows (sqlite.ts); asked only when it has not begun (a caller
   // sweeping sessions alone), as the query steps over other scopes' old events.
   const oldEventLeft = (before: number, where: ScopeSql) => {
@@ -433,56 +502,130 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
   };
 
   /**
-   * Once a sweep's deletes are done, the sessions that straddle `before` lost their older
-   * records, and start from their earliest one left, so that the duration filter reads what the
-   * detail shows. Once a sweep, REFRESH_SESSIONS sessions a call (each call one transaction on
-   * the writer, between ingest batches); returns how many this call refreshed, so the sweep goes
-   * on calling until none is left. Refreshed while events were still being deleted (each call of
-   * a catch-up), a session of 300,000 old events was read whole, payloads too, on every call.
+   * Once a sweep's deletes are done, the sessions that straddle `before` and had records of the
+   * scope's projects lost their older ones, and the rows it kept lost theirs: each row is made
+   * to say what is left (refresh), so that the filters read what the detail shows. Once a sweep,
+   * REFRESH_SESSIONS sessions a call (each call one transaction on the writer, between ingest
+   * batches); returns how many this call refreshed, so the sweep goes on calling until none is
+   * left. Refreshed while events were still being deleted (each call of a catch-up), a session
+   * of 300,000 old events was read whole, payloads too, on every call.
    */
-  function refreshStarts(before: number, scope: RetentionScope | undefined, where: ScopeSql) {
-    const sweep = `${before} ${JSON.stringify(scope ?? null)}`;
-    if (refreshing?.sweep !== sweep) {
+  function refreshRows(
+    before: number,
+    scope: RetentionScope | undefined,
+    where: ScopeSql,
+    sweep: Sweep,
+  ) {
+    if (sweep.after === undefined) {
       // Events are deleted a batch a call too (retention.ts): their sessions wait for the last.
       if (oldEventLeft(before, where)) return 0;
-      refreshing = { sweep, after: 0 };
+      sweep.after = 0;
     }
-    const straddling = db
+    const inScope = projectsInScope(scope);
+    const rows = db
       .prepare(
-        `SELECT sid, id, start, errors FROM sessions
-         WHERE sid > @after AND end >= @before AND start < @before AND alias_of IS NULL AND ${where.sql}
+        `SELECT sid, id, project_id, start, end, errors, services, projects FROM sessions
+         WHERE sid > @after AND alias_of IS NULL AND (sid IN (SELECT value FROM json_each(@kept))
+           OR (end >= @before AND start < @before AND ${inScope.sql}))
          ORDER BY sid LIMIT ${REFRESH_SESSIONS}`,
       )
-      .all({ before, after: refreshing.after, ...where.params }) as {
-      sid: number;
-      id: string;
-      start: number;
-      errors: number;
-    }[];
-    for (const row of straddling) {
-      const left = whatIsLeft(row.sid, row.id);
-      if (left.start !== null && left.start > row.start) st.setStart.run(left.start, row.sid);
-      // Its errors gone, the hasErrors filter no longer lists it (its summary counts none).
-      if (row.errors && !left.errors) st.noErrors.run(row.sid);
-    }
-    const last = straddling[straddling.length - 1];
-    refreshing.after = straddling.length < REFRESH_SESSIONS || !last ? Infinity : last.sid;
-    return straddling.length;
+      .all({
+        before,
+        after: sweep.after,
+        kept: JSON.stringify([...sweep.kept]),
+        ...inScope.params,
+      }) as SessionRow[];
+    for (const row of rows) refresh(row, sweep.kept.has(row.sid));
+    const last = rows[rows.length - 1];
+    sweep.after = rows.length < REFRESH_SESSIONS || !last ? Infinity : last.sid;
+    return rows.length;
   }
 
+  type SessionRow = {
+    sid: number;
+    id: string;
+    project_id: number;
+    start: number;
+    end: number;
+    errors: number;
+    services: string;
+    projects: string;
+  };
+
   /**
-   * The time of a session's earliest record (null when it has none left), from the records' time
-   * columns (by the indexes on correlation id, trace id and session row), and whether an error
-   * is left among them: the same members as session-reads' `members`, none of their payloads
-   * read.
+   * A session row made to say what retention left of its records: it starts at the earliest;
+   * it has errors only if one is left; its services and projects are those of a record left,
+   * and its own project one of them (the rule its row goes by). A row kept past `before`
+   * (deleteOld) ends at its latest record; one that straddles it keeps its end, a record newer.
    */
-  let left: Database.Statement | undefined; // event_sessions is made after this store
+  function refresh(row: SessionRow, kept: boolean) {
+    const members = membersOf(row.sid, row.id);
+    const left = (whatIsLeftSt ??= db.prepare(WHAT_IS_LEFT)).get(members) as {
+      start: number | null;
+      end: number | null;
+      errors: number;
+    };
+    if (left.start === null || left.end === null) {
+      // A kept row whose other records went too (by another rule, since) goes now; one that
+      // straddles `before` goes by its age.
+      if (kept) st.drop.run(row.sid);
+      return;
+    }
+    // A row of one service or project has a record of it, as it has one left.
+    const still = (text: string, asked: Database.Statement, value: (line: string) => unknown) => {
+      const lines = text.split('\n').filter(Boolean);
+      if (lines.length < 2) return lines;
+      const found = lines.filter((line) => asked.get({ ...members, value: value(line) }) === 1);
+      return found.length ? found : lines;
+    };
+    const services = still(
+      row.services,
+      (serviceLeftSt ??= db.prepare(SERVICE_LEFT).pluck()),
+      String,
+    );
+    const projects = still(
+      row.projects,
+      (projectLeftSt ??= db.prepare(PROJECT_LEFT).pluck()),
+      Number,
+    );
+    const next = {
+      sid: row.sid,
+      start: Math.max(row.start, left.start),
+      end: kept ? left.end : row.end,
+      // Its errors gone, the hasErrors filter no longer lists it (its summary counts none).
+      errors: row.errors && !left.errors ? 0 : row.errors,
+      services: servicesText(services),
+      projects: projects.length ? projectsText(projects.map(Number)) : row.projects,
+      projectId: projects.includes(String(row.project_id))
+        ? row.project_id
+        : Number(projects[0] ?? row.project_id),
+    };
+    if (
+      next.start !== row.start ||
+      next.end !== row.end ||
+      next.errors !== row.errors ||
+      next.services !== row.services ||
+      next.projects !== row.projects ||
+      next.projectId !== row.project_id
+    )
+      st.refresh.run(next);
+  }
+
+  // Prepared when first asked: event_sessions is made after this store.
+  let whatIsLeftSt: Database.Statement | undefined;
+  let serviceLeftSt: Database.Statement | undefined;
+  let projectLeftSt: Database.Statement | undefined;
+  /** MEMBERS' parameters for a session row. */
+  const membersOf = (sid: number, id: string) => ({
+    sid,
+    id,
+    own: /^[0-9a-f]{32}$/.test(id) && st.linked.get(id) === undefined ? 1 : 0,
+  });
+  /** The time of a session's earliest record, null when it has none left (WHAT_IS_LEFT). */
   const whatIsLeft = (sid: number, id: string) =>
-    (left ??= db.prepare(WHAT_IS_LEFT)).get({
-      sid,
-      id,
-      own: /^[0-9a-f]{32}$/.test(id) && st.linked.get(id) === undefined ? 1 : 0,
-    }) as { start: number | null; errors: number };
+    (whatIsLeftSt ??= db.prepare(WHAT_IS_LEFT)).get(membersOf(sid, id)) as {
+      start: number | null;
+    };
 
   return {
     write: (
