@@ -128,12 +128,31 @@ describe('provisioning', () => {
     expect(compose).toContain('BEACON_TRACKER_API_TOKEN: ${BEACON_TRACKER_API_TOKEN:-change-me}');
   });
 
+  test("the example dashboard is valid against Grafana's dashboard schema, which a broken copy is not", () => {
+    const file = path.resolve(__dirname, '../../../../shared/contracts/grafana/dashboard.schema.json');
+    if (!fs.existsSync(file)) {
+      throw new Error(`Grafana's dashboard schema is missing: expected it at ${file}`);
+    }
+    const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+    const validate = ajv.compile(readJson(file));
+    const dashboard = readJson(path.join(root, 'provisioning/dashboards/beacon-errors.json'));
+    validate(dashboard);
+    expect(ajv.errorsText(validate.errors, { separator: '\n' })).toBe('No errors');
+    expect(
+      validate({ ...dashboard, templating: { list: [{ ...dashboard.templating.list[1], type: 'dropdown' }] } })
+    ).toBe(false);
+  });
+
   test('the example dashboard uses both nested panels with dashboard variables', () => {
     const dashboard = readJson(path.join(root, 'provisioning/dashboards/beacon-errors.json'));
     expect(dashboard.panels.map((p: { type: string; options: unknown }) => [p.type, p.options])).toEqual([
-      ['beacon-issues-panel', { service: '$service', status: 'open', sort: 'events', limit: 10 }],
+      ['beacon-issues-panel', { project: '$project', service: '$service', status: 'open', sort: 'events', limit: 10 }],
       ['beacon-session-panel', { correlationId: '$correlation_id' }],
     ]);
-    expect(dashboard.templating.list.map((v: { name: string }) => v.name)).toEqual(['service', 'correlation_id']);
+    expect(dashboard.templating.list.map((v: { name: string }) => v.name)).toEqual([
+      'service',
+      'project',
+      'correlation_id',
+    ]);
   });
 });
