@@ -87,30 +87,24 @@ const MEMBERS = `WITH
     UNION SELECT @id WHERE @own),
   sids(sid) AS (SELECT @sid UNION SELECT s.sid FROM traces t JOIN sessions s ON s.id = t.trace_id)`;
 
+/** The MIN or MAX of a session's records' times (MEMBERS'), an operation's by `opTime`. */
+const RECORDS_TIME = (fn: 'MIN' | 'MAX', opTime: 'start' | 'end') => `(SELECT ${fn}(t) FROM (
+  SELECT ${fn}(${opTime}) AS t FROM operations WHERE correlation_id = @id
+  UNION ALL SELECT ${fn}(o.${opTime}) FROM traces t JOIN operations o ON o.trace_id = t.trace_id
+    WHERE o.correlation_id IS NULL
+  UNION ALL SELECT ${fn}(time) FROM memory_snapshots WHERE correlation_id = @id
+  UNION ALL SELECT ${fn}(m.time) FROM traces t JOIN memory_snapshots m ON m.trace_id = t.trace_id
+    WHERE m.correlation_id IS NULL
+  UNION ALL SELECT ${fn}(e.timestamp) FROM event_sessions j JOIN events e ON e.rowid = j.event
+    WHERE j.sid IN (SELECT sid FROM sids)))`;
+
 /**
  * A session's earliest and latest record, and whether an error is left among its records
  * (MEMBERS' parameters); every MIN, MAX and EXISTS reads an index or the rows it names, never a
  * payload.
  */
 const WHAT_IS_LEFT = `${MEMBERS}
-SELECT (SELECT MIN(t) FROM (
-  SELECT MIN(start) AS t FROM operations WHERE correlation_id = @id
-  UNION ALL SELECT MIN(o.start) FROM traces t JOIN operations o ON o.trace_id = t.trace_id
-    WHERE o.correlation_id IS NULL
-  UNION ALL SELECT MIN(time) FROM memory_snapshots WHERE correlation_id = @id
-  UNION ALL SELECT MIN(m.time) FROM traces t JOIN memory_snapshots m ON m.trace_id = t.trace_id
-    WHERE m.correlation_id IS NULL
-  UNION ALL SELECT MIN(e.timestamp) FROM event_sessions j JOIN events e ON e.rowid = j.event
-    WHERE j.sid IN (SELECT sid FROM sids))) AS start,
-  (SELECT MAX(t) FROM (
-  SELECT MAX(end) AS t FROM operations WHERE correlation_id = @id
-  UNION ALL SELECT MAX(o.end) FROM traces t JOIN operations o ON o.trace_id = t.trace_id
-    WHERE o.correlation_id IS NULL
-  UNION ALL SELECT MAX(time) FROM memory_snapshots WHERE correlation_id = @id
-  UNION ALL SELECT MAX(m.time) FROM traces t JOIN memory_snapshots m ON m.trace_id = t.trace_id
-    WHERE m.correlation_id IS NULL
-  UNION ALL SELECT MAX(e.timestamp) FROM event_sessions j JOIN events e ON e.rowid = j.event
-    WHERE j.sid IN (SELECT sid FROM sids))) AS end,
+SELECT ${RECORDS_TIME('MIN', 'start')} AS start, ${RECORDS_TIME('MAX', 'end')} AS end,
   EXISTS (SELECT 1 FROM operations WHERE correlation_id = @id AND status = 'error')
   OR EXISTS (SELECT 1 FROM traces t JOIN operations o ON o.trace_id = t.trace_id
     WHERE o.correlation_id IS NULL AND o.status = 'error')
