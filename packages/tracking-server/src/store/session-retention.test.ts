@@ -259,7 +259,7 @@ it('drops, once, the joins that a database from before left to session rows it h
 });
 
 describe('a session of several projects, one of whose retention took its records', () => {
-  const sessionsOf = (filter: { project?: number[]; service?: string }) =>
+  const sessionsOf = (filter: { project?: number[]; service?: string; minDurationMs?: number }) =>
     repo.listSessions({ limit: 50, ...filter }).items.map((s) => s.id);
   const described = (id: string) => {
     const s = repo.getSession(id);
@@ -333,6 +333,35 @@ describe('a session of several projects, one of whose retention took its records
     for (const { scope, before } of rules(T0 + 26 * DAY)) sweep(before, scope);
     expect(described('signup')).toBeUndefined();
     expect(rows('SELECT id FROM sessions')).toEqual([]);
+  });
+
+  it('drops a project from the row of another project kept longer, the whole session past its rule', () => {
+    // Listed under project 1 (kept for ever); project 2 keeps a day.
+    repo.ingestTraces(
+      1,
+      [op(1, trace(1), T0 - 3 * DAY, { correlationId: 'sync', service: 'api' })],
+      [],
+    );
+    repo.ingestTraces(
+      2,
+      [op(2, trace(2), T0 - 2 * DAY, { correlationId: 'sync', service: 'web' })],
+      [],
+    );
+    for (const { scope, before } of retentionRules(
+      [{ id: 1, retentionDays: 0 }],
+      { retentionDays: 1 },
+      T0,
+    ))
+      sweep(before, scope);
+    expect(sessionsOf({ project: [2] })).toEqual([]);
+    expect(sessionsOf({ service: 'web' })).toEqual([]);
+    expect(described('sync')).toEqual({
+      projectIds: [1],
+      services: ['api'],
+      start: new Date(T0 - 3 * DAY).toISOString(),
+      end: new Date(T0 - 3 * DAY + 10).toISOString(),
+    });
+    expect(sessionsOf({ minDurationMs: DAY })).toEqual([]);
   });
 
   it('goes in the sweep that takes its last record, though found while records were left', () => {

@@ -69,6 +69,9 @@ function projectsInScope(scope: RetentionScope | undefined): ScopeSql {
   };
 }
 
+/** A session row of several projects ('\n1\n2\n': more than two line breaks). */
+const SEVERAL_PROJECTS = `length(projects) - length(replace(projects, char(10), '')) > 2`;
+
 /**
  * A session's records (@sid, @id; @own: its id is a trace id of its own, linked to no
  * correlation id), for what retention left of it: its traces are those of its records linked to
@@ -188,8 +191,7 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
     drop: db.prepare('DELETE FROM sessions WHERE sid = ?'),
     // Rows of several projects, among some the walk found.
     spanning: db.prepare(
-      `SELECT sid, id FROM sessions WHERE sid IN (SELECT value FROM json_each(?))
-       AND length(projects) - length(replace(projects, char(10), '')) > 2`,
+      `SELECT sid, id FROM sessions WHERE sid IN (SELECT value FROM json_each(?)) AND ${SEVERAL_PROJECTS}`,
     ),
   };
 
@@ -440,9 +442,9 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
    * Deletes up to `batch` operations, memory snapshots, trace links and sessions older than
    * `before`; returns how many rows went and whether any kind filled its batch (more to go).
    * A session row of several projects that still has records (another project's, kept longer)
-   * is not deleted but added to `kept`, to be refreshed once the sweep's deletes are done.
+   * is not deleted: it is refreshed once the sweep's deletes are done (refreshRows).
    */
-  const deleteOld = (before: number, batch: number, where: ScopeSql, kept: Set<number>) => {
+  const deleteOld = (before: number, batch: number, where: ScopeSql) => {
     let deleted = 0;
     let passed = 0;
     let more = false;
@@ -453,8 +455,9 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
       let keys = found.keys;
       if (table === 'sessions' && keys.length > 0) {
         const spanning = st.spanning.all(JSON.stringify(keys)) as { sid: number; id: string }[];
-        for (const row of spanning)
-          if (whatIsLeft(row.sid, row.id).start !== null) kept.add(row.sid);
+        const kept = new Set(
+          spanning.filter((row) => whatIsLeft(row.sid, row.id).start !== null).map((r) => r.sid),
+        );
         keys = keys.filter((sid) => !kept.has(sid as number));
       }
       if (keys.length > 0)
@@ -469,20 +472,16 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
   const deleteBefore = db.transaction(
     (before: number, batch: number, scope?: RetentionScope): number => {
       const where = scopeCondition(scope);
-      const sweep = `${before} ${JSON.stringify(scope ?? null)}`;
-      if (sweeping?.sweep !== sweep) sweeping = { sweep, kept: new Set() };
-      const { deleted, more } = deleteOld(before, batch, where, sweeping.kept);
-      return more ? deleted : deleted + refreshRows(before, scope, where, sweeping);
+      const { deleted, more } = deleteOld(before, batch, where);
+      return more ? deleted : deleted + refreshRows(before, scope, where);
     },
   );
 
   /**
-   * The sweep of `before` and scope under way: the rows it kept (deleteOld), and once its deletes
-   * are done, the last session row refreshed (Infinity once done). Kept on the connection that
-   * sweeps (the writer's).
+   * The sweep of `before` and scope whose rows are being refreshed, and the last session row
+   * refreshed (Infinity once done). Kept on the connection that sweeps (the writer's).
    */
-  type Sweep = { sweep: string; kept: Set<number>; after?: number };
-  let sweeping: Sweep | undefined;
+  let refreshing: { sweep: string; after: number } | undefined;
   // The events' own sweep knows (sqlite.ts); asked only when it has not begun (a caller
   // sweeping sessions alone), as the query steps over other scopes' old events.
   const oldEventLeft = (before: number, where: ScopeSql) => {
@@ -496,42 +495,34 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
   };
 
   /**
-   * Once a sweep's deletes are done, the sessions that straddle `before` and had records of the
-   * scope's projects lost their older ones, and the rows it kept lost theirs: each row is made
-   * to say what is left (refresh), so that the filters read what the detail shows. Once a sweep,
+   * Once a sweep's deletes are done, the sessions with records of the scope's projects that
+   * straddle `before`, and those of several projects older than it, lost records: each row is
+   * made to say what is left (refresh), so that the filters read what the detail shows. Once a
+   * sweep, in one walk of the table by row id,
    * REFRESH_SESSIONS sessions a call (each call one transaction on the writer, between ingest
    * batches); returns how many this call refreshed, so the sweep goes on calling until none is
    * left. Refreshed while events were still being deleted (each call of a catch-up), a session
    * of 300,000 old events was read whole, payloads too, on every call.
    */
-  function refreshRows(
-    before: number,
-    scope: RetentionScope | undefined,
-    where: ScopeSql,
-    sweep: Sweep,
-  ) {
-    if (sweep.after === undefined) {
+  function refreshRows(before: number, scope: RetentionScope | undefined, where: ScopeSql) {
+    const sweep = `${before} ${JSON.stringify(scope ?? null)}`;
+    if (refreshing?.sweep !== sweep) {
       // Events are deleted a batch a call too (retention.ts): their sessions wait for the last.
       if (oldEventLeft(before, where)) return 0;
-      sweep.after = 0;
+      refreshing = { sweep, after: 0 };
     }
     const inScope = projectsInScope(scope);
     const rows = db
       .prepare(
         `SELECT sid, id, project_id, start, end, errors, services, projects FROM sessions
-         WHERE sid > @after AND alias_of IS NULL AND (sid IN (SELECT value FROM json_each(@kept))
-           OR (end >= @before AND start < @before AND ${inScope.sql}))
+         WHERE sid > @after AND alias_of IS NULL AND start < @before AND ${inScope.sql}
+           AND (end >= @before OR ${SEVERAL_PROJECTS})
          ORDER BY sid LIMIT ${REFRESH_SESSIONS}`,
       )
-      .all({
-        before,
-        after: sweep.after,
-        kept: JSON.stringify([...sweep.kept]),
-        ...inScope.params,
-      }) as SessionRow[];
-    for (const row of rows) refresh(row, sweep.kept.has(row.sid));
+      .all({ before, after: refreshing.after, ...inScope.params }) as SessionRow[];
+    for (const row of rows) refresh(row, before);
     const last = rows[rows.length - 1];
-    sweep.after = rows.length < REFRESH_SESSIONS || !last ? Infinity : last.sid;
+    refreshing.after = rows.length < REFRESH_SESSIONS || !last ? Infinity : last.sid;
     return rows.length;
   }
 
@@ -549,10 +540,11 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
   /**
    * A session row made to say what retention left of its records: it starts at the earliest;
    * it has errors only if one is left; its services and projects are those of a record left,
-   * and its own project one of them (the rule its row goes by). A row kept past `before`
-   * (deleteOld) ends at its latest record; one that straddles it keeps its end, a record newer.
+   * and its own project one of them (the rule its row goes by). A row older than `before` (of
+   * several projects, which deleteOld kept) ends at its latest record; one that straddles it
+   * keeps its end, a record newer. A row with no record left goes.
    */
-  function refresh(row: SessionRow, kept: boolean) {
+  function refresh(row: SessionRow, before: number) {
     const members = membersOf(row.sid, row.id);
     const left = (whatIsLeftSt ??= db.prepare(WHAT_IS_LEFT)).get(members) as {
       start: number | null;
@@ -560,9 +552,7 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
       errors: number;
     };
     if (left.start === null || left.end === null) {
-      // A kept row whose other records went too (by another rule, since) goes now; one that
-      // straddles `before` goes by its age.
-      if (kept) st.drop.run(row.sid);
+      st.drop.run(row.sid);
       return;
     }
     // A row of one service or project has a record of it, as it has one left.
@@ -585,7 +575,7 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
     const next = {
       sid: row.sid,
       start: Math.max(row.start, left.start),
-      end: kept ? left.end : row.end,
+      end: row.end < before ? left.end : row.end,
       // Its errors gone, the hasErrors filter no longer lists it (its summary counts none).
       errors: row.errors && !left.errors ? 0 : row.errors,
       services: servicesText(services),
