@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openSqlite } from '../store/sqlite';
+import { timeCalls } from './timed-calls';
 
 const DAY = 86_400_000;
 const OTHERS = Number(process.env.BENCH_OTHERS ?? 1_000_000);
@@ -36,23 +37,6 @@ function build(file: string) {
   db.close();
 }
 
-function sweep(call: () => number) {
-  const ms: number[] = [];
-  for (;;) {
-    const t0 = process.hrtime.bigint();
-    const n = call();
-    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    if (n === 0) break;
-  }
-  ms.sort((a, b) => a - b);
-  return {
-    calls: ms.length,
-    p50: ms[Math.floor(ms.length / 2)] as number,
-    max: ms[ms.length - 1] as number,
-    total: ms.reduce((a, b) => a + b, 0),
-  };
-}
-
 function main() {
   const dir = mkdtempSync(join(tmpdir(), 'beacon-bench-retention-'));
   try {
@@ -62,7 +46,7 @@ function main() {
     copyFileSync(walked, before);
 
     const repo = openSqlite(walked);
-    const now = sweep(() => repo.deleteEventsBefore(BEFORE, BATCH, 1));
+    const now = timeCalls(() => repo.deleteEventsBefore(BEFORE, BATCH, 1));
     repo.close();
 
     const db = new Database(before);
@@ -71,7 +55,7 @@ function main() {
     const del = db.prepare(
       'DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE received_at < ? AND project_id = 1 LIMIT ?)',
     );
-    const then = sweep(() => db.transaction(() => del.run(BEFORE, BATCH).changes).immediate());
+    const then = timeCalls(() => db.transaction(() => del.run(BEFORE, BATCH).changes).immediate());
     db.close();
 
     const count = (file: string) => {

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Operation } from '../ingest/otlp';
 import { openSqlite } from '../store/sqlite';
+import { timeCalls } from './timed-calls';
 
 const DAY = 86_400_000;
 const OTHERS = Number(process.env.BENCH_OTHERS ?? 300_000);
@@ -79,23 +80,6 @@ function build(file: string) {
   db.close();
 }
 
-function timed(call: () => number) {
-  const ms: number[] = [];
-  for (;;) {
-    const t0 = process.hrtime.bigint();
-    const n = call();
-    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    if (n === 0) break;
-  }
-  ms.sort((a, b) => a - b);
-  return {
-    calls: ms.length,
-    p50: ms[Math.floor(ms.length / 2)] as number,
-    max: ms[ms.length - 1] as number,
-    total: ms.reduce((a, b) => a + b, 0),
-  };
-}
-
 function main() {
   const dir = mkdtempSync(join(tmpdir(), 'beacon-bench-session-refresh-'));
   try {
@@ -105,7 +89,7 @@ function main() {
     copyFileSync(now, before);
 
     const repo = openSqlite(now);
-    const swept = timed(() => repo.deleteSessionsBefore(BEFORE, 500, 1));
+    const swept = timeCalls(() => repo.deleteSessionsBefore(BEFORE, 500, 1));
     const webLeft = repo.listSessions({ limit: 1, service: 'web' }).items.length;
     repo.close();
 
@@ -116,7 +100,7 @@ function main() {
       id: string;
     }[];
     let at = 0;
-    const asked = timed(() =>
+    const asked = timeCalls(() =>
       db.transaction(() => {
         const some = rows.slice(at, (at += 100));
         for (const r of some) ask.get({ sid: r.sid, id: r.id, own: 0 });

@@ -8,16 +8,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { readEvent } from '../ingest/event';
-import type { MemorySnapshot, Operation } from '../ingest/otlp';
+import type { Operation } from '../ingest/otlp';
 import { retentionRules } from '../retention';
-import { createScrubber } from '../scrub/scrub';
+import { storeRecords } from '../testing/session-records';
 import type { SessionSummary } from './sessions';
 import { openSqlite } from './sqlite';
 
 const NOW = Date.UTC(2026, 11, 6, 12);
 const DAY = 86_400_000;
-const scrub = createScrubber({ enabled: true });
 const traceId = (n: number) => (n + 10).toString(16).padStart(32, '0');
 
 const PROJECTS = [1, 2, 11];
@@ -54,7 +52,15 @@ it('keeps each session row saying what its records left say, and every session w
         const dir = mkdtempSync(join(tmpdir(), 'beacon-retention-property-'));
         const repo = openSqlite(join(dir, 'tracker.db'));
         try {
-          store(repo, records);
+          storeRecords(
+            repo,
+            records.map((r) => ({
+              ...r,
+              traceId: traceId(r.trace),
+              time: timeOf(r),
+              status: r.status as Operation['status'],
+            })),
+          );
           const projects = [
             { id: 1, retentionDays: days.one },
             { id: 11, retentionDays: days.eleven },
@@ -109,46 +115,3 @@ it('keeps each session row saying what its records left say, and every session w
     { numRuns: 80 },
   );
 });
-
-/** Stores the records as the ingest paths do: spans and snapshots per project, events in one batch. */
-function store(repo: ReturnType<typeof openSqlite>, records: readonly Rec[]) {
-  const operations = new Map<number, Operation[]>(PROJECTS.map((p) => [p, []]));
-  const memory = new Map<number, MemorySnapshot[]>(PROJECTS.map((p) => [p, []]));
-  const events = [];
-  for (const [i, r] of records.entries()) {
-    const ids = { traceId: traceId(r.trace), spanId: i.toString(16).padStart(16, '0') };
-    const correlation = r.session ? { correlationId: r.session } : {};
-    const time = timeOf(r);
-    if (r.kind === 'operation')
-      operations.get(r.project)?.push({
-        ...ids,
-        ...correlation,
-        name: `op ${i}`,
-        service: r.service,
-        start: time,
-        end: time + r.duration,
-        status: r.status as Operation['status'],
-        attributes: {},
-      });
-    else if (r.kind === 'memory')
-      memory.get(r.project)?.push({ ...ids, ...correlation, service: r.service, time, rss: 1 });
-    else
-      events.push(
-        readEvent(
-          {
-            event_id: (i + 1).toString(16).padStart(32, '0'),
-            timestamp: time / 1000,
-            message: `failure ${i}`,
-            tags: { service: r.service, ...(r.session ? { correlation_id: r.session } : {}) },
-            contexts: { trace: { trace_id: ids.traceId } },
-          },
-          r.project,
-          scrub,
-          time,
-        ),
-      );
-  }
-  for (const p of PROJECTS) repo.ingestTraces(p, operations.get(p) ?? [], memory.get(p) ?? []);
-  if (events.length > 0) repo.ingest(events);
-  repo.indexSessions();
-}

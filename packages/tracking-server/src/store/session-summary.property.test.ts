@@ -7,15 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { readEvent } from '../ingest/event';
-import type { MemorySnapshot, Operation } from '../ingest/otlp';
-import { createScrubber } from '../scrub/scrub';
+import type { Operation } from '../ingest/otlp';
 import { recordingConnection } from '../testing/query-plans';
+import { storeRecords } from '../testing/session-records';
 import { sessionReads } from './session-reads';
 import { openSqlite } from './sqlite';
 
 const T0 = Date.UTC(2026, 11, 3, 12);
-const scrub = createScrubber({ enabled: true });
 
 const traceId = (n: number) => (n + 10).toString(16).padStart(32, '0');
 
@@ -43,47 +41,15 @@ it('lists each session as its detail describes it', () => {
       const dir = mkdtempSync(join(tmpdir(), 'beacon-summary-'));
       try {
         const repo = openSqlite(join(dir, 'tracker.db'));
-        const operations = new Map<number, Operation[]>(PROJECTS.map((p) => [p, []]));
-        const memory = new Map<number, MemorySnapshot[]>(PROJECTS.map((p) => [p, []]));
-        const events = [];
-        for (const [i, r] of records.entries()) {
-          const ids = { traceId: traceId(r.trace), spanId: i.toString(16).padStart(16, '0') };
-          const correlation = r.session ? { correlationId: r.session } : {};
-          if (r.kind === 'operation')
-            operations.get(r.project)?.push({
-              ...ids,
-              ...correlation,
-              name: `op ${i}`,
-              service: r.service,
-              start: T0 + r.at,
-              end: T0 + r.at + r.duration,
-              status: r.status as Operation['status'],
-              attributes: {},
-            });
-          else if (r.kind === 'memory')
-            memory
-              .get(r.project)
-              ?.push({ ...ids, ...correlation, service: r.service, time: T0 + r.at, rss: 1 });
-          else
-            events.push(
-              readEvent(
-                {
-                  event_id: (i + 1).toString(16).padStart(32, '0'),
-                  timestamp: (T0 + r.at) / 1000,
-                  message: `failure ${i}`,
-                  tags: { service: r.service, ...(r.session ? { correlation_id: r.session } : {}) },
-                  contexts: { trace: { trace_id: ids.traceId } },
-                },
-                r.project,
-                scrub,
-                T0 + r.at,
-              ),
-            );
-        }
-        for (const p of PROJECTS)
-          repo.ingestTraces(p, operations.get(p) ?? [], memory.get(p) ?? []);
-        if (events.length > 0) repo.ingest(events);
-        repo.indexSessions();
+        storeRecords(
+          repo,
+          records.map((r) => ({
+            ...r,
+            traceId: traceId(r.trace),
+            time: T0 + r.at,
+            status: r.status as Operation['status'],
+          })),
+        );
         const listed = repo.listSessions({ limit: 200 }).items;
         expect(listed.length).toBeGreaterThan(0);
         for (const item of listed) {

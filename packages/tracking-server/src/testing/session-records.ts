@@ -1,0 +1,76 @@
+// Debug-session records of the property tests (session-summary, session-retention), stored as
+// the ingest paths store them: spans and memory snapshots a project at a time, error events in
+// one batch, then the events' sessions indexed.
+import { readEvent } from '../ingest/event';
+import type { MemorySnapshot, Operation } from '../ingest/otlp';
+import { createScrubber } from '../scrub/scrub';
+import type { Repository } from '../store/repository';
+
+export interface SessionRecord {
+  /** Its correlation id; none: it joins its trace's session. */
+  readonly session?: string;
+  readonly traceId: string;
+  readonly kind: 'operation' | 'event' | 'memory';
+  /** When it began (ms); an event is received then too. */
+  readonly time: number;
+  /** An operation's length (ms). */
+  readonly duration: number;
+  readonly status: Operation['status'];
+  readonly service: string;
+  readonly project: number;
+}
+
+const scrub = createScrubber({ enabled: true });
+
+/** Stores the records, record i with span id i and event id i + 1. */
+export function storeRecords(repo: Repository, records: readonly SessionRecord[]): void {
+  const traces = new Map<number, { operations: Operation[]; memory: MemorySnapshot[] }>();
+  const of = (project: number) => {
+    let t = traces.get(project);
+    if (!t) traces.set(project, (t = { operations: [], memory: [] }));
+    return t;
+  };
+  const events = [];
+  for (const [i, r] of records.entries()) {
+    const ids = { traceId: r.traceId, spanId: i.toString(16).padStart(16, '0') };
+    const correlation = r.session ? { correlationId: r.session } : {};
+    if (r.kind === 'operation')
+      of(r.project).operations.push({
+        ...ids,
+        ...correlation,
+        name: `op ${i}`,
+        service: r.service,
+        start: r.time,
+        end: r.time + r.duration,
+        status: r.status,
+        attributes: {},
+      });
+    else if (r.kind === 'memory')
+      of(r.project).memory.push({
+        ...ids,
+        ...correlation,
+        service: r.service,
+        time: r.time,
+        rss: 1,
+      });
+    else
+      events.push(
+        readEvent(
+          {
+            event_id: (i + 1).toString(16).padStart(32, '0'),
+            timestamp: r.time / 1000,
+            message: `failure ${i}`,
+            tags: { service: r.service, ...(r.session ? { correlation_id: r.session } : {}) },
+            contexts: { trace: { trace_id: r.traceId } },
+          },
+          r.project,
+          scrub,
+          r.time,
+        ),
+      );
+  }
+  for (const [project, t] of [...traces].sort(([a], [b]) => a - b))
+    repo.ingestTraces(project, t.operations, t.memory);
+  if (events.length > 0) repo.ingest(events);
+  repo.indexSessions();
+}
