@@ -159,30 +159,40 @@ export function sessionReads(db: Database.Database) {
     return (linkOf.get(id) as string | undefined) ?? id;
   }
 
-  /** The conditions that find a session's records, and their parameters. */
-  function scope(sessionId: string) {
-    // A record is in the session its correlation id names; one without joins its trace's, and a
-    // trace belongs to the correlation id that first named it (trace_links), else to itself.
-    // The traces linked to this session are among those of its records that carry both ids
-    // (each link was made by one of them) and the shared links (a record that knows only the
-    // trace joined through it: found though retention took the records naming both); a trace
-    // that another correlation id claimed first is not, though this session's records run in it.
-    // Those linked to this session are kept by a join in SQLite, not a look-up each from here
-    // (200,000 of them for a session of as many traces).
-    const linked = db
+  /**
+   * The traces of a session: those linked to it, and its own id where that is a trace linked to
+   * no correlation id. A record is in the session its correlation id names; one without joins
+   * its trace's, and a trace belongs to the correlation id that first named it (trace_links),
+   * else to itself. The traces linked to this session are among those of its records that carry
+   * both ids (each link was made by one of them) and the shared links (a record that knows only
+   * the trace joined through it: found though retention took the records naming both); a trace
+   * that another correlation id claimed first is not, though this session's records run in it.
+   * Those linked to this session are kept by a join in SQLite, not a look-up each from here
+   * (200,000 of them for a session of as many traces). UNION ALL, the duplicates dropped here:
+   * a UNION opens a temporary b-tree, on the writer's connection (retention asks this too) a
+   * temporary file each time.
+   */
+  let linkedSt: Database.Statement | undefined; // event_sessions is made after this store
+  function traceIdsOf(sessionId: string): string[] {
+    linkedSt ??= db
       .prepare(
         `SELECT c.trace_id FROM (
            SELECT trace_id FROM trace_links WHERE correlation_id = @id AND shared = 1
-           UNION SELECT trace_id FROM operations WHERE correlation_id = @id
-           UNION SELECT trace_id FROM memory_snapshots WHERE correlation_id = @id
-           UNION SELECT e.trace_id FROM event_sessions j JOIN events e ON e.rowid = j.event
+           UNION ALL SELECT trace_id FROM operations WHERE correlation_id = @id
+           UNION ALL SELECT trace_id FROM memory_snapshots WHERE correlation_id = @id
+           UNION ALL SELECT e.trace_id FROM event_sessions j JOIN events e ON e.rowid = j.event
              WHERE j.sid = (SELECT sid FROM sessions WHERE id = @id) AND e.trace_id IS NOT NULL
          ) c JOIN trace_links l ON l.trace_id = c.trace_id WHERE l.correlation_id = @id`,
       )
-      .pluck()
-      .all({ id: sessionId }) as string[];
+      .pluck();
+    const linked = linkedSt.all({ id: sessionId }) as string[];
     const own = /^[0-9a-f]{32}$/.test(sessionId) && linkOf.get(sessionId) === undefined;
-    const traceIds = [...new Set([...linked, ...(own ? [sessionId] : [])])];
+    return [...new Set([...linked, ...(own ? [sessionId] : [])])];
+  }
+
+  /** The conditions that find a session's records, and their parameters. */
+  function scope(sessionId: string) {
+    const traceIds = traceIdsOf(sessionId);
     // With no trace the condition is the correlation id alone: SQLite keeps an `OR (… AND 0)`,
     // and an OR with a term no index serves reads the whole table (~0.1 s for 450,000
     // operations, a session of a list page at a time, on the thread that answers ingest).
@@ -515,5 +525,5 @@ export function sessionReads(db: Database.Database) {
   /** The detail of the session an id names (sessionKey): its `id` is the session's own. */
   const detail = (id: string): SessionDetail | undefined => read(sessionKey(id));
 
-  return { members, detail, list };
+  return { members, detail, list, traceIdsOf };
 }

@@ -74,18 +74,11 @@ const SEVERAL_PROJECTS = `length(projects) - length(replace(projects, char(10), 
 
 /**
  * What retention left of a session is asked with its members' keys (membersOf): @id, @traces
- * (a JSON array: the traces of its records linked to it, as session-reads' `members` finds them)
- * and @sids (its row and the rows of those traces, merged into it: their events joined them).
- * Its statements use UNION ALL and joins, never UNION, a CTE or IN (SELECT …): each of those opens
- * a temporary b-tree, with SQLite's default temp_store a file of its own, ~1 ms a statement.
+ * (a JSON array: its traces, session-reads' `traceIdsOf`) and @sids (its row and the rows of
+ * those traces, merged into it: their events joined them). Its statements use UNION ALL and
+ * joins, never UNION, a CTE or IN (SELECT …): each of those opens a temporary b-tree, with
+ * SQLite's default temp_store a file of its own, ~1 ms a statement.
  */
-const LINKED_TRACES = `SELECT c.trace_id FROM (
-    SELECT trace_id FROM trace_links WHERE correlation_id = @id AND shared = 1
-    UNION ALL SELECT trace_id FROM operations WHERE correlation_id = @id
-    UNION ALL SELECT trace_id FROM memory_snapshots WHERE correlation_id = @id
-    UNION ALL SELECT e.trace_id FROM event_sessions j JOIN events e ON e.rowid = j.event
-      WHERE j.sid = @sid AND e.trace_id IS NOT NULL) c
-  JOIN trace_links l ON l.trace_id = c.trace_id WHERE l.correlation_id = @id`;
 const TRACE_ROWS = `SELECT s.sid FROM json_each(@traces) tr CROSS JOIN sessions s ON s.id = tr.value`;
 
 // A record of a trace counts where it names no correlation id. The trace ids lead each join
@@ -597,21 +590,12 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
   let whatIsLeftSt: Database.Statement | undefined;
   let serviceLeftSt: Database.Statement | undefined;
   let projectLeftSt: Database.Statement | undefined;
-  let keysSt: { traces: Database.Statement; rows: Database.Statement } | undefined;
-  /** The keys a session's members are asked by (LINKED_TRACES). */
+  const traceRows = db.prepare(TRACE_ROWS).pluck();
+  /** The keys a session's members are asked by (WHAT_IS_LEFT, LEFT_WITH). */
   const membersOf = (sid: number, id: string) => {
-    keysSt ??= {
-      traces: db.prepare(LINKED_TRACES).pluck(),
-      rows: db.prepare(TRACE_ROWS).pluck(),
-    };
-    const traces = new Set(keysSt.traces.all({ id, sid }) as string[]);
-    // A trace id of its own, linked to no correlation id: its records are the session's.
-    if (/^[0-9a-f]{32}$/.test(id) && st.linked.get(id) === undefined) traces.add(id);
-    const sids = new Set([sid]);
-    if (traces.size > 0)
-      for (const row of keysSt.rows.all({ traces: JSON.stringify([...traces]) }) as number[])
-        sids.add(row);
-    return { id, traces: JSON.stringify([...traces]), sids: JSON.stringify([...sids]) };
+    const traces = JSON.stringify(reads.traceIdsOf(id));
+    const sids = new Set([sid, ...(traceRows.all({ traces }) as number[])]);
+    return { id, traces, sids: JSON.stringify([...sids]) };
   };
   /** The time of a session's earliest record, null when it has none left (WHAT_IS_LEFT). */
   const whatIsLeft = (sid: number, id: string) =>
