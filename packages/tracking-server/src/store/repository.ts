@@ -261,8 +261,9 @@ export interface Repository {
   /**
    * Deletes up to `batch` operations, memory snapshots and sessions older than `before`, and
    * once those are gone moves the start of up to 100 sessions crossing `before` to their
-   * earliest remaining record; returns how many rows went and starts moved, and other
-   * projects' rows stepped over when a call found none of the scope's (0: nothing left).
+   * earliest remaining record; returns how many rows went or were kept (a session an event or
+   * another project still holds) and starts moved, and other projects' rows stepped over when a
+   * call found none of the scope's (0: nothing left).
    */
   deleteSessionsBefore(before: number, batch: number, scope?: RetentionScope): number;
   close(): void;

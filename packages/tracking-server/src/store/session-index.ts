@@ -15,7 +15,7 @@
 // join in the transaction that stores them, as before; readers of sessions catch up first
 // (`catchUp`).
 import type Database from 'better-sqlite3';
-import type { SessionStore } from './sessions';
+import { joinKey, type SessionStore } from './sessions';
 
 /** Under load, a generation starts once this many events wait. */
 export const GENERATION = 4_096;
@@ -46,12 +46,11 @@ interface Generation {
   readonly links: Waiting[];
   readonly touches: Waiting[];
   readonly rows: Waiting[];
-  /** Session row ids by the key each event is stored under. */
+  /** Session row ids by each event's join key (joinKey). */
   readonly sids: Map<string, number>;
 }
 
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-const storedKey = (e: Waiting) => (e.correlationId ?? e.traceId) as string;
 
 /** An event's join to its session goes with the event (retention). */
 export const EVENT_SESSIONS_TRIGGER = `CREATE TRIGGER IF NOT EXISTS event_sessions_gone
@@ -178,7 +177,7 @@ export function sessionIndex(
       links: events
         .filter((e) => e.traceId && e.correlationId)
         .sort((a, b) => byString(a.traceId as string, b.traceId as string)),
-      touches: [...events].sort((a, b) => byString(storedKey(a), storedKey(b))),
+      touches: [...events].sort((a, b) => byString(joinKey(a), joinKey(b))),
       rows: events,
       sids: new Map(),
     };
@@ -198,7 +197,7 @@ export function sessionIndex(
       } else if (g.rows.length > 0) {
         const chunk = g.rows.splice(0, budget);
         for (const e of chunk) {
-          const sid = g.sids.get(storedKey(e));
+          const sid = g.sids.get(joinKey(e));
           if (sid !== undefined) st.join.run(e.rowid, sid);
         }
         budget -= chunk.length;

@@ -99,9 +99,7 @@ it('reads an untraced session’s records by its correlation id, scanning no tab
     'SEARCH memory_snapshots USING INDEX memory_correlation (correlation_id=?); USE TEMP B-TREE FOR ORDER BY',
   );
   expect(plans.events).not.toMatch(/\bSCAN (sessions|events|operations)\b/);
-  expect(plans.events).toContain(
-    'SEARCH sessions USING COVERING INDEX sqlite_autoindex_sessions_1 (id=?)',
-  );
+  expect(plans.events).toContain('SEARCH sessions USING INDEX sessions_key (id=?)');
 });
 
 it('reads a traced session’s records by correlation id and trace id, scanning no table', () => {

@@ -144,7 +144,10 @@ export const DETAIL_RECORDS = 10_000;
 
 export function sessionReads(db: Database.Database) {
   const linkOf = db.prepare('SELECT correlation_id FROM trace_links WHERE trace_id = ?').pluck();
-  const rowOf = db.prepare('SELECT alias_of FROM sessions WHERE id = ?');
+  // A listed row first: a correlation id that is the id of a trace another claimed is its own.
+  const rowOf = db.prepare(
+    'SELECT alias_of FROM sessions WHERE id = ? ORDER BY alias_of IS NOT NULL LIMIT 1',
+  );
   /** At least the number of sessions: row ids are given in ascending order. */
   const maxSid = db.prepare('SELECT MAX(sid) FROM sessions').pluck();
 
@@ -181,7 +184,7 @@ export function sessionReads(db: Database.Database) {
            UNION ALL SELECT trace_id FROM operations WHERE correlation_id = @id
            UNION ALL SELECT trace_id FROM memory_snapshots WHERE correlation_id = @id
            UNION ALL SELECT e.trace_id FROM event_sessions j JOIN events e ON e.rowid = j.event
-             WHERE j.sid = (SELECT sid FROM sessions WHERE id = @id) AND e.trace_id IS NOT NULL
+             WHERE j.sid = (SELECT sid FROM sessions WHERE id = @id AND alias_of IS NULL) AND e.trace_id IS NOT NULL
          ) c JOIN trace_links l ON l.trace_id = c.trace_id WHERE l.correlation_id = @id`,
       )
       .pluck();
@@ -205,7 +208,10 @@ export function sessionReads(db: Database.Database) {
     const joining = traceIds.length
       ? `(correlation_id = @id OR (+correlation_id IS NULL AND trace_id IN (${traces})))`
       : 'correlation_id = @id';
-    const sessionRows = traceIds.length ? `id = @id OR id IN (${traces})` : 'id = @id';
+    // Its own row, and its traces' aliases (their events joined those).
+    const sessionRows = traceIds.length
+      ? `id = @id AND alias_of IS NULL OR alias_of IS NOT NULL AND id IN (${traces})`
+      : 'id = @id AND alias_of IS NULL';
     const params = traceIds.length
       ? { id: sessionId, traces: JSON.stringify(traceIds) }
       : { id: sessionId };

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { readEvent } from '../ingest/event';
 import type { Operation } from '../ingest/otlp';
 import { createScrubber } from '../scrub/scrub';
-import { retentionRules } from '../retention';
+import { retentionRules, sweepRetention } from '../retention';
 import type { Repository, RetentionScope } from './repository';
 import { openSqlite } from './sqlite';
 
@@ -170,6 +170,55 @@ describe('a trace joined to a correlation id by a record that retention has take
     expect(listed()).toEqual([['req-7', 0]]);
     expect(names('req-7')).toEqual(['op 2', 'op 3']);
   });
+});
+
+it('sweeps past a batch of session rows it must keep, to the old ones after them and the refresh', async () => {
+  const line = T0 - 5 * DAY;
+  // Four sessions of events sent late (dated 10 days ago, received now): their rows are the
+  // oldest and stay while their events do, two a call at a batch of 2.
+  repo.ingest([1, 2, 3, 4].map((n) => errorEvent(n, `late-${n}`, T0 - 10 * DAY + n, T0)));
+  repo.indexSessions();
+  // After them, a session wholly past the line, and one that straddles it.
+  repo.ingestTraces(
+    1,
+    [
+      op(5, trace(5), T0 - 9 * DAY, { correlationId: 'gone' }),
+      op(6, trace(6), T0 - 9 * DAY, { correlationId: 'straddle' }),
+      op(7, trace(6), T0, { correlationId: 'straddle' }),
+    ],
+    [],
+  );
+  const writer = {
+    deleteEventsBefore: async (...a: Parameters<Repository['deleteEventsBefore']>) =>
+      repo.deleteEventsBefore(...a),
+    deleteSessionsBefore: async (...a: Parameters<Repository['deleteSessionsBefore']>) =>
+      repo.deleteSessionsBefore(...a),
+  };
+  await sweepRetention(writer, [{ scope: { except: [] }, before: line }], 2);
+  expect(rows('SELECT id, start FROM sessions WHERE alias_of IS NULL ORDER BY id')).toEqual([
+    { id: 'late-1', start: T0 - 10 * DAY + 1 },
+    { id: 'late-2', start: T0 - 10 * DAY + 2 },
+    { id: 'late-3', start: T0 - 10 * DAY + 3 },
+    { id: 'late-4', start: T0 - 10 * DAY + 4 },
+    { id: 'straddle', start: T0 },
+  ]);
+});
+
+it('keeps a trace’s link while a record of a project kept longer joined through it', () => {
+  const t = trace(8);
+  // Project 1's span knows only the trace; project 2's names req-8 too, and goes after a day.
+  repo.ingestTraces(1, [op(1, t, T0 - 2 * DAY, { service: 'web' })], []);
+  repo.ingestTraces(2, [op(2, t, T0 - 2 * DAY + 20, { correlationId: 'req-8' })], []);
+  for (const { scope, before } of retentionRules(
+    [{ id: 1, retentionDays: 0 }],
+    { retentionDays: 1 },
+    T0,
+  ))
+    sweep(before, scope);
+  // The span left is still in req-8's session, which its row now lists by project 1 alone.
+  expect(repo.getSession(t)).toMatchObject({ id: 'req-8', operations: 1, projectIds: [1] });
+  expect(repo.listSessions({ limit: 10, project: [1] }).items.map((s) => s.id)).toEqual(['req-8']);
+  expect(repo.listSessions({ limit: 10, project: [2] }).items).toEqual([]);
 });
 
 it('upgrades trace links from before they were shared, sharing those a record joined through', () => {

@@ -41,13 +41,22 @@ function migrate(db: Database.Database): void {
     UPDATE events SET session_key = COALESCE(correlation_id, trace_id);`);
 }
 
-const SESSIONS_TABLE = `
-CREATE TABLE sessions (
-  sid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, project_id INTEGER NOT NULL,
+/**
+ * A row is a listed session (by its correlation id, or a trace's id while the trace is its own)
+ * or a trace's alias (`alias_of`: the correlation id that claimed the trace, which its events,
+ * joined to the row, went to). The two are keyed apart: a correlation id can be the very id of a
+ * trace another correlation id claimed, and is a session of its own.
+ */
+const SESSIONS_TABLE = (name: string) => `
+CREATE TABLE ${name} (
+  sid INTEGER PRIMARY KEY, id TEXT NOT NULL, project_id INTEGER NOT NULL,
   start REAL NOT NULL, end REAL NOT NULL, services TEXT NOT NULL,
-  errors INTEGER NOT NULL DEFAULT 0, alias_of TEXT, projects TEXT NOT NULL DEFAULT '');
-CREATE INDEX sessions_end ON sessions (end DESC, sid DESC);
-`;
+  errors INTEGER NOT NULL DEFAULT 0, alias_of TEXT, projects TEXT NOT NULL DEFAULT '');`;
+const SESSIONS_INDEXES = `
+CREATE UNIQUE INDEX sessions_key ON sessions (id, alias_of IS NOT NULL);
+CREATE INDEX sessions_end ON sessions (end DESC, sid DESC);`;
+/** The conflict target of a row's key (sessions_key). */
+export const SESSION_KEY = '(id, alias_of IS NOT NULL)';
 
 /**
  * Trace links are found by trace id only, and go by age. They had an index by correlation id
@@ -122,7 +131,7 @@ const mergeLines = (a: string, b: string) =>
  */
 export const UPSERT = `INSERT INTO sessions (id, project_id, start, end, services, errors, projects)
   VALUES (?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (id) DO UPDATE SET start = MIN(start, excluded.start), end = MAX(end, excluded.end),
+  ON CONFLICT ${SESSION_KEY} DO UPDATE SET start = MIN(start, excluded.start), end = MAX(end, excluded.end),
     services = CASE WHEN services = excluded.services THEN services ELSE beacon_merge_lines(services, excluded.services) END,
     errors = MAX(errors, excluded.errors),
     projects = CASE WHEN projects = excluded.projects THEN projects ELSE beacon_merge_lines(projects, excluded.projects) END
@@ -142,7 +151,7 @@ function createSessionsTable(db: Database.Database): void {
     if (exists()) return; // another connection got here first
     if (!hasColumn(db, 'events', 'session_sid'))
       db.exec('ALTER TABLE events ADD COLUMN session_sid INTEGER');
-    db.exec(SESSIONS_TABLE);
+    db.exec(SESSIONS_TABLE('sessions') + SESSIONS_INDEXES);
     const rows = db
       .prepare(
         `SELECT k, project_id AS project, MIN(t0) AS start, MAX(t1) AS end, s, MAX(err) AS errors FROM (
@@ -177,7 +186,10 @@ function createSessionsTable(db: Database.Database): void {
        FROM events e JOIN trace_links l ON l.trace_id = e.session_key
        WHERE e.correlation_id IS NULL AND l.correlation_id <> e.session_key GROUP BY e.session_key`,
     ).run();
-    db.exec(`UPDATE events SET session_sid = (SELECT sid FROM sessions s WHERE s.id = events.session_key)
+    // An event of a trace alone joins the trace's alias, where there is one.
+    db.exec(`UPDATE events SET session_sid = COALESCE(
+        (SELECT sid FROM sessions s WHERE s.id = events.session_key AND s.alias_of IS NOT NULL AND events.correlation_id IS NULL),
+        (SELECT sid FROM sessions s WHERE s.id = events.session_key AND s.alias_of IS NULL))
       WHERE session_key IS NOT NULL;
       DROP INDEX IF EXISTS events_session;
       CREATE INDEX events_sid ON events (session_sid) WHERE session_sid IS NOT NULL;`);
@@ -258,6 +270,29 @@ function projectsOfSessions(db: Database.Database): void {
   }).immediate();
 }
 
+/**
+ * Session rows were unique by id alone, so a correlation id that was the id of a trace another
+ * correlation id claimed shared the trace's alias row: it was not listed, and its events showed
+ * in the other session. A database from before is copied once into the table keyed apart (every
+ * row kept, with its row id, which event_sessions names); a row shared so stays as it was.
+ */
+function keyAliasesApart(db: Database.Database): void {
+  const apart = () =>
+    db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'sessions_key'")
+      .get() !== undefined;
+  if (apart()) return;
+  db.transaction(() => {
+    if (apart()) return; // another connection got here first
+    const columns = 'sid, id, project_id, start, end, services, errors, alias_of, projects';
+    db.exec(`${SESSIONS_TABLE('sessions_keyed')}
+      INSERT INTO sessions_keyed (${columns}) SELECT ${columns} FROM sessions;
+      DROP TABLE sessions;
+      ALTER TABLE sessions_keyed RENAME TO sessions;
+      ${SESSIONS_INDEXES}`);
+  }).immediate();
+}
+
 /** Creates the sessions' tables, or brings those of a database from before up to date. */
 export function prepareSessionTables(db: Database.Database): void {
   db.function('beacon_merge_lines', { deterministic: true }, (a: unknown, b: unknown) =>
@@ -271,4 +306,5 @@ export function prepareSessionTables(db: Database.Database): void {
   linkTimes(db);
   shareLinks(db);
   projectsOfSessions(db);
+  keyAliasesApart(db);
 }

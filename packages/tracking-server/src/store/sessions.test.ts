@@ -362,6 +362,57 @@ it('upgrades sessions from before they named their projects, from the records th
   }
 });
 
+it('upgrades session rows keyed by id alone, keeping every row and its id, and keys them apart', () => {
+  const file = join(dir, 'keyed.db');
+  const before = openSqlite(file);
+  const t = trace(75);
+  // Trace t listed on its own, its error joined to it, then claimed by req-75 (an alias).
+  before.ingestTraces(1, [op(1, t, T0, T0 + 10, { service: 'worker' })], []);
+  before.ingest([errorEvent(2, { service: 'inventory' }, t)]);
+  before.indexSessions();
+  before.ingestTraces(1, [op(3, t, T0 + 20, T0 + 30, { correlationId: 'req-75' })], []);
+  before.close();
+  const old = new Database(file);
+  const rows = () => old.prepare('SELECT * FROM sessions ORDER BY sid').all();
+  const written = rows();
+  expect(written).toEqual([
+    expect.objectContaining({ id: t, alias_of: 'req-75' }),
+    expect.objectContaining({ id: 'req-75', alias_of: null }),
+  ]);
+  old.exec(`CREATE TABLE kept AS SELECT * FROM sessions; DROP TABLE sessions;
+    CREATE TABLE sessions (
+      sid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, project_id INTEGER NOT NULL,
+      start REAL NOT NULL, end REAL NOT NULL, services TEXT NOT NULL,
+      errors INTEGER NOT NULL DEFAULT 0, alias_of TEXT, projects TEXT NOT NULL DEFAULT '');
+    CREATE INDEX sessions_end ON sessions (end DESC, sid DESC);
+    INSERT INTO sessions SELECT * FROM kept; DROP TABLE kept;`);
+  old.close();
+
+  const upgraded = openSqlite(file);
+  try {
+    const after = new Database(file, { readonly: true });
+    expect(after.prepare('SELECT * FROM sessions ORDER BY sid').all()).toEqual(written);
+    expect(
+      after
+        .prepare("SELECT name FROM sqlite_master WHERE tbl_name = 'sessions' ORDER BY name")
+        .pluck()
+        .all(),
+    ).toEqual(['sessions', 'sessions_end', 'sessions_key']);
+    after.close();
+    expect(upgraded.getSession('req-75')?.errorEvents.map((e) => e.eventId)).toEqual([
+      (2).toString(16).padStart(32, '0'),
+    ]);
+    // t named as a correlation id now is a session of its own beside req-75.
+    upgraded.ingestTraces(2, [op(4, trace(76), T0 + 40, T0 + 50, { correlationId: t })], []);
+    expect(upgraded.listSessions({ limit: 10 }).items.map((s) => [s.id, s.operations])).toEqual([
+      [t, 1],
+      ['req-75', 2],
+    ]);
+  } finally {
+    upgraded.close();
+  }
+});
+
 it('upgrades trace links from before they had a time, and deletes them by it', () => {
   const DAY = 86_400_000;
   const file = join(dir, 'links.db');
@@ -436,6 +487,87 @@ it('keeps a record in the session its correlation id names, though its trace has
     ['corr-a', 2],
     ['corr-b', 1],
   ]);
+});
+
+// A correlation id may be the very id of a trace (an SDK that names its session by its first
+// trace), and that trace may be claimed by another correlation id: the two are distinct sessions.
+describe('a correlation id that is the id of a trace another correlation id claims', () => {
+  const t = trace(31);
+  const other = trace(32);
+  const eventId = (n: number) => n.toString(16).padStart(32, '0');
+  const names = (id: string) => repo.getSession(id)?.timeline.map((o) => o.name);
+  const events = (id: string) => repo.getSession(id)?.errorEvents.map((e) => e.eventId);
+  // Records of the trace alone (no correlation id), and records naming the correlation id t.
+  const traceOnly = () => {
+    repo.ingestTraces(1, [op(1, t, T0, T0 + 10, { service: 'worker' })], []);
+    repo.ingest([errorEvent(2, { service: 'inventory' }, t)]);
+  };
+  const namingT = () => {
+    repo.ingestTraces(
+      2,
+      [op(3, other, T0 + 20, T0 + 30, { correlationId: t, service: 'billing' })],
+      [],
+    );
+    repo.ingest([errorEvent(4, { service: 'checkout', correlation_id: t }, other, 2)]);
+  };
+  const claim = () =>
+    repo.ingestTraces(1, [op(5, t, T0 + 40, T0 + 50, { correlationId: 'req-31' })], []);
+  const expectTwoSessions = () => {
+    expect(ids().sort()).toEqual(['req-31', t].sort());
+    expect(names('req-31')).toEqual(['op 1', 'op 5']);
+    expect(events('req-31')).toEqual([eventId(2)]);
+    expect(names(t)).toEqual(['op 3']);
+    expect(events(t)).toEqual([eventId(4)]);
+    expect(repo.getSession(t)).toMatchObject({
+      id: t,
+      correlationId: t,
+      services: ['billing', 'checkout'],
+      projectIds: [2],
+    });
+    // The filters read the rows: each says what its own session holds.
+    expect(ids({ service: 'worker' })).toEqual(['req-31']);
+    expect(ids({ service: 'billing' })).toEqual([t]);
+    expect(ids({ project: [2] })).toEqual([t]);
+    expect(ids({ project: [1] })).toEqual(['req-31']);
+  };
+
+  it('keeps them apart when the trace is claimed after both were listed', () => {
+    traceOnly();
+    namingT();
+    claim();
+    expectTwoSessions();
+  });
+
+  it('keeps them apart when the trace was claimed before either came', () => {
+    claim();
+    namingT();
+    traceOnly();
+    expectTwoSessions();
+  });
+
+  it('keeps them apart when the trace was claimed between them', () => {
+    traceOnly();
+    claim();
+    namingT();
+    expectTwoSessions();
+  });
+
+  it('keeps a session named by its own trace’s id, once another claims the trace', () => {
+    // The trace is t's own: a span names t as its correlation id in trace t, and records of t
+    // alone join it (a link of a trace to its own id is none).
+    repo.ingestTraces(
+      2,
+      [op(3, t, T0 + 20, T0 + 30, { correlationId: t, service: 'billing' })],
+      [],
+    );
+    repo.ingest([errorEvent(4, { service: 'checkout', correlation_id: t }, t, 2)]);
+    traceOnly();
+    expect(ids()).toEqual([t]);
+    expect(names(t)).toEqual(['op 1', 'op 3']);
+    // req-31 claims the trace: what knows only the trace goes to it, what names t stays.
+    claim();
+    expectTwoSessions();
+  });
 });
 
 it('reads and lists a session of more spans than a call can take as arguments', () => {

@@ -14,7 +14,13 @@ import type { MemorySnapshot, Operation } from '../ingest/otlp';
 import type { RetentionScope, TraceLink } from './repository';
 import { ageWalk, type AgeWalk, type ScopeSql } from './age-walk';
 import { sessionReads } from './session-reads';
-import { prepareSessionTables, projectsText, servicesText, UPSERT } from './sessions-schema';
+import {
+  prepareSessionTables,
+  projectsText,
+  servicesText,
+  SESSION_KEY,
+  UPSERT,
+} from './sessions-schema';
 
 export * from './session-reads';
 
@@ -48,7 +54,15 @@ const projectsOf = (t: { projectId: number; others?: Set<number> }) =>
  */
 const ALIAS = `INSERT INTO sessions (id, project_id, start, end, services, errors, alias_of)
   VALUES (@id, @projectId, @start, @end, '\n', 0, @aliasOf)
-  ON CONFLICT (id) DO UPDATE SET end = MAX(end, excluded.end) RETURNING sid`;
+  ON CONFLICT ${SESSION_KEY} DO UPDATE SET end = MAX(end, excluded.end), alias_of = excluded.alias_of
+  RETURNING sid`;
+
+/**
+ * The key an event joins its session's row under, apart for the two kinds of row: its correlation
+ * id's listed row, or its trace's (listed while the trace is its own, else the trace's alias).
+ */
+export const joinKey = (e: { traceId?: string; correlationId?: string }) =>
+  e.correlationId !== undefined ? `c${e.correlationId}` : `t${e.traceId as string}`;
 
 /** Sessions whose start one retention call refreshes at most (refreshStarts below). */
 export const REFRESH_SESSIONS = 100;
@@ -79,7 +93,8 @@ const SEVERAL_PROJECTS = `length(projects) - length(replace(projects, char(10), 
  * joins, never UNION, a CTE or IN (SELECT …): each of those opens a temporary b-tree, with
  * SQLite's default temp_store a file of its own, ~1 ms a statement.
  */
-const TRACE_ROWS = `SELECT s.sid FROM json_each(@traces) tr CROSS JOIN sessions s ON s.id = tr.value`;
+const TRACE_ROWS = `SELECT s.sid FROM json_each(@traces) tr CROSS JOIN sessions s
+  ON s.id = tr.value AND s.alias_of IS NOT NULL`;
 
 // A record of a trace counts where it names no correlation id. The trace ids lead each join
 // (CROSS JOIN): left to choose, SQLite walked a time index or every record without a
@@ -121,6 +136,31 @@ const LEFT_WITH = (column: (table: string) => string) => `SELECT
 const SERVICE_LEFT = LEFT_WITH((t) => `replace(${t}.service, char(10), ' ')`);
 const PROJECT_LEFT = LEFT_WITH((t) => `${t}.project_id`);
 
+/**
+ * Whether a listed row holds a session of its id as a correlation id (@id, the row @sid): records
+ * name it, traces are linked to it, or events naming it joined the row. Beside these, the row of
+ * a trace's id holds the records that know only the trace (TRACE_PART).
+ */
+const OWN_RECORDS = `SELECT EXISTS (SELECT 1 FROM operations WHERE correlation_id = @id)
+  OR EXISTS (SELECT 1 FROM memory_snapshots WHERE correlation_id = @id)
+  OR EXISTS (SELECT 1 FROM trace_links WHERE correlation_id = @id AND shared = 1)
+  OR EXISTS (SELECT 1 FROM event_sessions j JOIN events e ON e.rowid = j.event
+    WHERE j.sid = @sid AND e.correlation_id IS NOT NULL)`;
+
+/** What the records of @trace that know only the trace add to a session, by service and project. */
+const TRACE_PART = `SELECT service, project_id, MIN(t0) AS start, MAX(t1) AS end, MAX(err) AS errors FROM (
+  SELECT service, project_id, start AS t0, end AS t1, status = 'error' AS err FROM operations
+    WHERE trace_id = @trace AND +correlation_id IS NULL
+  UNION ALL SELECT service, project_id, time, time, 0 FROM memory_snapshots
+    WHERE trace_id = @trace AND +correlation_id IS NULL
+  UNION ALL SELECT e.service, e.project_id, e.timestamp, e.timestamp, 1 FROM event_sessions j
+    JOIN events e ON e.rowid = j.event WHERE j.sid = @sid AND e.correlation_id IS NULL
+) GROUP BY service, project_id ORDER BY MIN(t0)`;
+
+/** A row's events (@all) or those that know only their trace moved to another row. */
+const MOVE_EVENTS = `UPDATE event_sessions SET sid = @to WHERE sid = @from
+  AND (@all OR (SELECT e.correlation_id FROM events e WHERE e.rowid = event_sessions.event) IS NULL)`;
+
 /** Trace links' times are rounded up to the hour (linkTime below). */
 const LINK_TIME_STEP = 3_600_000;
 
@@ -132,11 +172,22 @@ const LINK_TIME_STEP = 3_600_000;
  * time, so an event sent late (an SDK's offline queue) outlives its session's last time. Its row
  * goes at a later sweep, once the event has. Deleted before it, the event fell out of its session,
  * and the row id, given again to the next new session, put the event in that stranger's one.
+ * Nor is a shared link deleted while a record that knows only its trace is kept (a project kept
+ * longer than the link's): without it, the record fell out of the session it was listed in.
  */
 const WALKED = [
   ['operations', 'end', 'rowid', ''],
   ['memory_snapshots', 'time', 'rowid', ''],
-  ['trace_links', 'seen', 'trace_id', ''],
+  [
+    'trace_links',
+    'seen',
+    'trace_id',
+    ` AND (shared = 0 OR NOT (
+      EXISTS (SELECT 1 FROM operations o WHERE o.trace_id = trace_links.trace_id AND +o.correlation_id IS NULL)
+      OR EXISTS (SELECT 1 FROM memory_snapshots m WHERE m.trace_id = trace_links.trace_id AND +m.correlation_id IS NULL)
+      OR EXISTS (SELECT 1 FROM sessions s JOIN event_sessions j ON j.sid = s.sid
+        WHERE s.id = trace_links.trace_id AND s.alias_of IS NOT NULL)))`,
+  ],
   [
     'sessions',
     'end',
@@ -155,6 +206,10 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
     walk: ageWalk(db, table, time, key),
   }));
   const reads = sessionReads(db);
+  const lazily = (sql: string, pluck = false) => {
+    let prepared: Database.Statement | undefined;
+    return () => (prepared ??= pluck ? db.prepare(sql).pluck() : db.prepare(sql));
+  };
   const st = {
     op: db.prepare(
       `INSERT OR REPLACE INTO operations VALUES (@projectId, @traceId, @spanId, @parentSpanId, @name, @service, @start, @end, @status, @statusMessage, @correlationId, @attributes)`,
@@ -173,13 +228,18 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
     share: db.prepare('UPDATE trace_links SET shared = 1, seen = MAX(seen, ?) WHERE trace_id = ?'),
     upsert: db.prepare(UPSERT).pluck(),
     alias: db.prepare(ALIAS).pluck(),
-    row: db.prepare('SELECT * FROM sessions WHERE id = ?'),
-    makeAlias: db.prepare('UPDATE sessions SET alias_of = ? WHERE id = ?'),
+    listedRow: db.prepare('SELECT * FROM sessions WHERE id = ? AND alias_of IS NULL'),
+    aliasRow: db.prepare('SELECT sid FROM sessions WHERE id = ? AND alias_of IS NOT NULL').pluck(),
+    makeAlias: db.prepare('UPDATE sessions SET alias_of = ? WHERE sid = ?'),
     refresh: db.prepare(
       `UPDATE sessions SET start = @start, end = @end, errors = @errors, services = @services,
          projects = @projects, project_id = @projectId WHERE sid = @sid`,
     ),
     drop: db.prepare('DELETE FROM sessions WHERE sid = ?'),
+    // Prepared when first asked (lazily): event_sessions is made after this store.
+    ownRecords: lazily(OWN_RECORDS, true),
+    moveEvents: lazily(MOVE_EVENTS),
+    tracePart: lazily(TRACE_PART),
     // Rows of several projects, among some the walk found.
     spanning: db.prepare(
       `SELECT sid, id FROM sessions WHERE sid IN (SELECT value FROM json_each(?)) AND ${SEVERAL_PROJECTS}`,
@@ -280,41 +340,69 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
   };
 
   /**
-   * A trace's listed row merged into the session of the correlation id it is linked to. Where
-   * that id is itself a trace linked to another (a correlation id an SDK took from a trace id),
-   * the row made for it is merged on at once, as a later record naming that link would: left to
-   * such a record, a batch written in steps (trace-steps.ts) and the same batch written in one
-   * transaction left different sessions.
+   * A trace's listed row merged into the session of the correlation id it is linked to: the row
+   * becomes the trace's alias, its events with it. Where that id is itself a trace linked to
+   * another (a correlation id an SDK took from a trace id), the row made for it is merged on at
+   * once, as a later record naming that link would: left to such a record, a batch written in
+   * steps (trace-steps.ts) and the same batch written in one transaction left different sessions.
    */
   const merge = (traceId: string, correlationId: string): void => {
-    const row = st.row.get(traceId) as
-      | {
-          project_id: number;
-          start: number;
-          end: number;
-          services: string;
-          errors: number;
-          alias_of: string | null;
-          projects: string;
-        }
-      | undefined;
-    if (!row || row.alias_of !== null) return;
-    st.upsert.get(
-      correlationId,
-      row.project_id,
-      row.start,
-      row.end,
-      row.services,
-      row.errors,
-      row.projects,
-    );
-    st.makeAlias.run(correlationId, traceId);
+    const row = st.listedRow.get(traceId) as SessionRow | undefined;
+    if (!row) return;
+    if (st.ownRecords().get({ id: traceId, sid: row.sid }) === 1) splitTrace(row, correlationId);
+    else {
+      st.upsert.get(
+        correlationId,
+        row.project_id,
+        row.start,
+        row.end,
+        row.services,
+        row.errors,
+        row.projects,
+      );
+      // An alias from an earlier link of the trace (retention took it) is this one now.
+      const earlier = st.aliasRow.get(traceId) as number | undefined;
+      if (earlier !== undefined) {
+        st.moveEvents().run({ to: row.sid, from: earlier, all: 1 });
+        st.drop.run(earlier);
+      }
+      st.makeAlias.run(correlationId, row.sid);
+    }
     // The trace's records so far know only the trace: they join through the link, as long as
     // the latest of them is kept.
     st.share.run(linkTime(row.end), traceId);
     const onward = st.linked.get(correlationId) as Link | undefined;
     if (onward && onward.correlation_id !== correlationId)
       merge(correlationId, onward.correlation_id);
+  };
+
+  /**
+   * A listed row that is both a trace's and its id's as a correlation id (records name it, or
+   * traces are linked to it), the trace now claimed by `correlationId`: what knows only the
+   * trace goes to that session, its events to the trace's alias, and the row is made to say what
+   * is left of its own.
+   */
+  const splitTrace = (row: SessionRow, correlationId: string) => {
+    const part = st.tracePart().all({
+      trace: row.id,
+      sid: row.sid,
+    }) as { service: string; project_id: number; start: number; end: number; errors: number }[];
+    if (part.length > 0) {
+      const touches = new Map<string, Touch>();
+      for (const p of part)
+        touch(touches, correlationId, p.project_id, p.start, p.end, p.service, p.errors > 0);
+      applyTouches(touches);
+      const t = touches.get(correlationId) as Touch;
+      const alias = st.alias.get({
+        id: row.id,
+        projectId: t.projectId,
+        start: t.start,
+        end: t.end,
+        aliasOf: correlationId,
+      }) as number;
+      st.moveEvents().run({ to: alias, from: row.sid, all: 0 });
+    }
+    refresh(row, Infinity);
   };
 
   /** The session-facing facts of an error event. */
@@ -337,24 +425,27 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
 
   /**
    * Sessions of error events whose traces are linked: each listed session is touched once, and
-   * each event gets the row id of the key it is stored under (`event_sessions`: correlation id,
-   * else trace id).
+   * each event's join key (joinKey) gets the row id it joins (`event_sessions`): its correlation
+   * id's row, its trace's while the trace is its own, else the trace's alias.
    */
   const touchEvents = (events: readonly EventKeys[]): Map<string, number> => {
     const touches = new Map<string, Touch>();
+    const joins = new Map<string, string>(); // join key → listed session
     const aliases = new Map<string, { listed: string; projectId: number; time: number }>();
     for (const e of events) {
       const listed = keyOf(e.traceId, e.correlationId, e.timestamp);
       if (listed === undefined) continue;
       touch(touches, listed, e.projectId, e.timestamp, e.timestamp, e.service, true);
-      const stored = (e.correlationId ?? e.traceId) as string;
-      if (stored !== listed)
-        aliases.set(stored, { listed, projectId: e.projectId, time: e.timestamp });
+      if (e.correlationId === undefined && listed !== e.traceId)
+        aliases.set(e.traceId as string, { listed, projectId: e.projectId, time: e.timestamp });
+      else joins.set(joinKey(e), listed);
     }
-    const sids = applyTouches(touches);
+    const listedSids = applyTouches(touches);
+    const sids = new Map<string, number>();
+    for (const [key, listed] of joins) sids.set(key, listedSids.get(listed) as number);
     for (const [id, a] of aliases)
       sids.set(
-        id,
+        `t${id}`,
         st.alias.get({
           id,
           projectId: a.projectId,
@@ -431,17 +522,20 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
 
   /**
    * Deletes up to `batch` operations, memory snapshots, trace links and sessions older than
-   * `before`; returns how many rows went and whether any kind filled its batch (more to go).
-   * A session row of several projects that still has records (another project's, kept longer)
-   * is not deleted: it is refreshed once the sweep's deletes are done (refreshRows).
+   * `before`; returns how many rows it took up (deleted, kept, or other scopes' stepped over)
+   * and whether any kind filled its batch (more to go). A session row of several projects that
+   * still has records (another project's, kept longer) is not deleted: it is refreshed once the
+   * sweep's deletes are done (refreshRows); nor is one an event still joins.
    */
   const deleteOld = (before: number, batch: number, where: ScopeSql) => {
-    let deleted = 0;
-    let passed = 0;
+    let work = 0;
     let more = false;
     for (const { table, key, unless, walk } of walks) {
       const found = walk.next(before, batch, where);
-      passed += found.passed;
+      // Rows found and kept count as work done, as rows of other scopes stepped over do: the
+      // sweep calls again. Counted as nothing, a batch of kept session rows ended the sweep
+      // there, before the rows after them and every refresh.
+      work += found.passed + found.keys.length;
       more ||= found.passed > 0 || found.keys.length === batch;
       let keys = found.keys;
       if (table === 'sessions' && keys.length > 0) {
@@ -452,19 +546,18 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
         keys = keys.filter((sid) => !kept.has(sid as number));
       }
       if (keys.length > 0)
-        deleted += db
-          .prepare(`DELETE FROM ${table} WHERE ${key} IN (SELECT value FROM json_each(?))${unless}`)
-          .run(JSON.stringify(keys)).changes;
+        db.prepare(
+          `DELETE FROM ${table} WHERE ${key} IN (SELECT value FROM json_each(?))${unless}`,
+        ).run(JSON.stringify(keys));
     }
-    // Rows of other scopes stepped over count as work done: the sweep calls again.
-    return { deleted: deleted + passed, more };
+    return { work, more };
   };
 
   const deleteBefore = db.transaction(
     (before: number, batch: number, scope?: RetentionScope): number => {
       const where = scopeCondition(scope);
-      const { deleted, more } = deleteOld(before, batch, where);
-      return more ? deleted : deleted + refreshRows(before, scope, where);
+      const { work, more } = deleteOld(before, batch, where);
+      return more ? work : work + refreshRows(before, scope, where);
     },
   );
 

@@ -184,7 +184,8 @@ describe('a batch written in steps, in the store', () => {
 
   it('merges on the session of a correlation id that is a trace another claims, whole or in steps', async () => {
     // What the property once found (seed -3279722): trace 1's session is merged into the one of
-    // the correlation id `trace(2)`, which is itself trace 2, linked to `c`.
+    // the correlation id `trace(2)`, which is also the id of trace 2, linked to `c`: a session of
+    // its own (what names it, and trace 1), beside c's (trace 2).
     const { whole, steps } = await both(
       { operations: [op(1, 1, T0)], memory: [] },
       {
@@ -197,7 +198,7 @@ describe('a batch written in steps, in the store', () => {
       (d.sessions as { id: string; alias_of: string | null }[]).map((r) => [r.id, r.alias_of]);
     expect(aliases(whole)).toEqual([
       [trace(1), trace(2)],
-      [trace(2), 'c'],
+      [trace(2), null],
       ['c', null],
     ]);
   });
