@@ -4,11 +4,12 @@
 // to it, so a Sentry event carrying only contexts.trace.trace_id joins the session its spans
 // named by correlation id.
 //
-// The `sessions` table holds one row per session key, maintained in the transaction that writes
-// its members: first and last time, services, whether it has errors. The list reads that table
-// through an index on the last time, so listing costs the page asked for, not a scan of every
-// operation and event. When a trace gets linked to a correlation id after rows were keyed by
-// the trace id, the trace's row is merged into the correlation id's.
+// The `sessions` table holds one row per listed session, maintained in the transaction that
+// writes its members: first and last time, services, whether it has errors. The list reads that
+// table through an index on the last time, so listing costs the page asked for, not a scan of
+// every operation and event. When a trace gets linked to a correlation id after rows were keyed
+// by the trace id, the trace's row is merged into the correlation id's and kept as the trace's
+// alias (its events joined it), keyed apart from a listed row of the same id.
 import type Database from 'better-sqlite3';
 import type { MemorySnapshot, Operation } from '../ingest/otlp';
 import type { RetentionScope, TraceLink } from './repository';
