@@ -16,6 +16,7 @@
 // (`catchUp`).
 import type Database from 'better-sqlite3';
 import { joinKey, type SessionStore } from './sessions';
+import { migrateOnce } from './table-columns';
 
 /** Under load, a generation starts once this many events wait. */
 export const GENERATION = 4_096;
@@ -76,15 +77,13 @@ function migrate(db: Database.Database): void {
   const exists = () =>
     db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'indexed'").get() !==
     undefined;
-  if (exists()) return;
-  db.transaction(() => {
-    if (exists()) return; // another connection got here first
+  migrateOnce(db, exists, () => {
     db.exec(SCHEMA);
     db.exec(`INSERT INTO event_sessions (event, sid)
         SELECT rowid, session_sid FROM events WHERE session_sid IS NOT NULL;
       INSERT INTO indexed (name, upto) SELECT 'event_sessions', COALESCE(MAX(rowid), 0) FROM events;
       DROP INDEX IF EXISTS events_sid;`);
-  }).immediate();
+  });
 }
 
 /**
@@ -96,13 +95,11 @@ function migrate(db: Database.Database): void {
 function dropOrphanJoins(db: Database.Database): void {
   const done = () =>
     db.prepare("SELECT 1 FROM indexed WHERE name = 'orphan_joins_dropped'").get() !== undefined;
-  if (done()) return;
-  db.transaction(() => {
-    if (done()) return; // another connection got here first
+  migrateOnce(db, done, () => {
     db.exec(`DELETE FROM event_sessions
         WHERE NOT EXISTS (SELECT 1 FROM sessions s WHERE s.sid = event_sessions.sid);
       INSERT INTO indexed (name, upto) VALUES ('orphan_joins_dropped', 0);`);
-  }).immediate();
+  });
 }
 
 export interface SessionIndex {

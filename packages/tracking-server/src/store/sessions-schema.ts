@@ -1,7 +1,7 @@
 // The tables of debug sessions (sessions.ts), and the migrations of databases written by
 // earlier versions of the store.
 import type Database from 'better-sqlite3';
-import { hasColumn } from './table-columns';
+import { hasColumn, migrateOnce } from './table-columns';
 
 // An operation is a project's span: the same trace and span ids sent by two projects are two
 // rows (an exporter's retry replaces its own). The key leads with the trace id, which the
@@ -68,15 +68,13 @@ export const SESSION_KEY = '(id, alias_of IS NOT NULL)';
  */
 function linkTimes(db: Database.Database): void {
   const timed = () => hasColumn(db, 'trace_links', 'seen');
-  if (!timed())
-    db.transaction(() => {
-      if (timed()) return; // another connection got here first
-      db.exec(`ALTER TABLE trace_links ADD COLUMN project_id INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE trace_links ADD COLUMN seen REAL NOT NULL DEFAULT 0;
-        UPDATE trace_links SET (project_id, seen) =
-          (SELECT s.project_id, s.end FROM sessions s WHERE s.id = trace_links.correlation_id)
-        WHERE EXISTS (SELECT 1 FROM sessions s WHERE s.id = trace_links.correlation_id);`);
-    }).immediate();
+  migrateOnce(db, timed, () => {
+    db.exec(`ALTER TABLE trace_links ADD COLUMN project_id INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE trace_links ADD COLUMN seen REAL NOT NULL DEFAULT 0;
+      UPDATE trace_links SET (project_id, seen) =
+        (SELECT s.project_id, s.end FROM sessions s WHERE s.id = trace_links.correlation_id)
+      WHERE EXISTS (SELECT 1 FROM sessions s WHERE s.id = trace_links.correlation_id);`);
+  });
   db.exec(`DROP INDEX IF EXISTS trace_links_correlation;
     CREATE INDEX IF NOT EXISTS trace_links_seen ON trace_links (seen);`);
 }
@@ -92,18 +90,16 @@ function linkTimes(db: Database.Database): void {
  */
 function shareLinks(db: Database.Database): void {
   const has = () => hasColumn(db, 'trace_links', 'shared');
-  if (!has())
-    db.transaction(() => {
-      if (has()) return; // another connection got here first
-      db.exec(`ALTER TABLE trace_links ADD COLUMN shared INTEGER NOT NULL DEFAULT 0;
-        UPDATE trace_links SET shared = 1, seen = MAX(seen,
-            COALESCE((SELECT MAX(o.end) FROM operations o WHERE o.trace_id = trace_links.trace_id AND o.correlation_id IS NULL), 0),
-            COALESCE((SELECT MAX(m.time) FROM memory_snapshots m WHERE m.trace_id = trace_links.trace_id AND m.correlation_id IS NULL), 0),
-            COALESCE((SELECT s.end FROM sessions s WHERE s.id = trace_links.trace_id), 0))
-        WHERE EXISTS (SELECT 1 FROM operations o WHERE o.trace_id = trace_links.trace_id AND o.correlation_id IS NULL)
-          OR EXISTS (SELECT 1 FROM memory_snapshots m WHERE m.trace_id = trace_links.trace_id AND m.correlation_id IS NULL)
-          OR EXISTS (SELECT 1 FROM sessions s WHERE s.id = trace_links.trace_id);`);
-    }).immediate();
+  migrateOnce(db, has, () => {
+    db.exec(`ALTER TABLE trace_links ADD COLUMN shared INTEGER NOT NULL DEFAULT 0;
+      UPDATE trace_links SET shared = 1, seen = MAX(seen,
+          COALESCE((SELECT MAX(o.end) FROM operations o WHERE o.trace_id = trace_links.trace_id AND o.correlation_id IS NULL), 0),
+          COALESCE((SELECT MAX(m.time) FROM memory_snapshots m WHERE m.trace_id = trace_links.trace_id AND m.correlation_id IS NULL), 0),
+          COALESCE((SELECT s.end FROM sessions s WHERE s.id = trace_links.trace_id), 0))
+      WHERE EXISTS (SELECT 1 FROM operations o WHERE o.trace_id = trace_links.trace_id AND o.correlation_id IS NULL)
+        OR EXISTS (SELECT 1 FROM memory_snapshots m WHERE m.trace_id = trace_links.trace_id AND m.correlation_id IS NULL)
+        OR EXISTS (SELECT 1 FROM sessions s WHERE s.id = trace_links.trace_id);`);
+  });
   db.exec(
     'CREATE INDEX IF NOT EXISTS trace_links_shared ON trace_links (correlation_id) WHERE shared = 1',
   );
@@ -146,9 +142,7 @@ function createSessionsTable(db: Database.Database): void {
   const exists = () =>
     db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sessions'").get() !==
     undefined;
-  if (exists()) return;
-  db.transaction(() => {
-    if (exists()) return; // another connection got here first
+  migrateOnce(db, exists, () => {
     if (!hasColumn(db, 'events', 'session_sid'))
       db.exec('ALTER TABLE events ADD COLUMN session_sid INTEGER');
     db.exec(SESSIONS_TABLE('sessions') + SESSIONS_INDEXES);
@@ -193,7 +187,7 @@ function createSessionsTable(db: Database.Database): void {
       WHERE session_key IS NOT NULL;
       DROP INDEX IF EXISTS events_session;
       CREATE INDEX events_sid ON events (session_sid) WHERE session_sid IS NOT NULL;`);
-  }).immediate();
+  });
 }
 
 /**
@@ -206,16 +200,14 @@ function keyOperationsByProject(db: Database.Database): void {
     (db.prepare('PRAGMA table_info(operations)').all() as { name: string; pk: number }[]).some(
       (c) => c.name === 'project_id' && c.pk > 0,
     );
-  if (keyed()) return;
-  db.transaction(() => {
-    if (keyed()) return; // another connection got here first
+  migrateOnce(db, keyed, () => {
     // Dropping the table drops its indexes too: SESSIONS_SCHEMA makes them again.
     db.exec(`${OPERATIONS_TABLE('operations_keyed')}
       INSERT INTO operations_keyed SELECT * FROM operations;
       DROP TABLE operations;
       ALTER TABLE operations_keyed RENAME TO operations;
       ${SESSIONS_SCHEMA}`);
-  }).immediate();
+  });
 }
 
 /**
@@ -229,14 +221,12 @@ function snapshotsOnce(db: Database.Database): void {
     db
       .prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'memory_once'")
       .get() !== undefined;
-  if (indexed()) return;
-  db.transaction(() => {
-    if (indexed()) return; // another connection got here first
+  migrateOnce(db, indexed, () => {
     db.exec(`DELETE FROM memory_snapshots WHERE rowid NOT IN (
         SELECT MIN(rowid) FROM memory_snapshots GROUP BY trace_id, span_id, time, project_id);
       CREATE UNIQUE INDEX memory_once ON memory_snapshots (trace_id, span_id, time, project_id);
       DROP INDEX IF EXISTS memory_trace;`);
-  }).immediate();
+  });
 }
 
 /**
@@ -246,9 +236,7 @@ function snapshotsOnce(db: Database.Database): void {
  */
 function projectsOfSessions(db: Database.Database): void {
   const has = () => hasColumn(db, 'sessions', 'projects');
-  if (has()) return;
-  db.transaction(() => {
-    if (has()) return; // another connection got here first
+  migrateOnce(db, has, () => {
     db.exec("ALTER TABLE sessions ADD COLUMN projects TEXT NOT NULL DEFAULT ''");
     const rows = db
       .prepare(
@@ -267,7 +255,7 @@ function projectsOfSessions(db: Database.Database): void {
     }
     const set = db.prepare('UPDATE sessions SET projects = ? WHERE id = ? AND alias_of IS NULL');
     for (const [k, ids] of projects) set.run(projectsText(ids), k);
-  }).immediate();
+  });
 }
 
 /**
@@ -281,16 +269,14 @@ function keyAliasesApart(db: Database.Database): void {
     db
       .prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'sessions_key'")
       .get() !== undefined;
-  if (apart()) return;
-  db.transaction(() => {
-    if (apart()) return; // another connection got here first
+  migrateOnce(db, apart, () => {
     const columns = 'sid, id, project_id, start, end, services, errors, alias_of, projects';
     db.exec(`${SESSIONS_TABLE('sessions_keyed')}
       INSERT INTO sessions_keyed (${columns}) SELECT ${columns} FROM sessions;
       DROP TABLE sessions;
       ALTER TABLE sessions_keyed RENAME TO sessions;
       ${SESSIONS_INDEXES}`);
-  }).immediate();
+  });
 }
 
 /** Creates the sessions' tables, or brings those of a database from before up to date. */

@@ -241,6 +241,9 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
     ownRecords: lazily(OWN_RECORDS, true),
     moveEvents: lazily(MOVE_EVENTS),
     tracePart: lazily(TRACE_PART),
+    whatIsLeft: lazily(WHAT_IS_LEFT),
+    serviceLeft: lazily(SERVICE_LEFT, true),
+    projectLeft: lazily(PROJECT_LEFT, true),
     // Rows of several projects, among some the walk found.
     spanning: db.prepare(
       `SELECT sid, id FROM sessions WHERE sid IN (SELECT value FROM json_each(?)) AND ${SEVERAL_PROJECTS}`,
@@ -631,7 +634,7 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
    */
   function refresh(row: SessionRow, before: number) {
     const members = membersOf(row.sid, row.id);
-    const left = (whatIsLeftSt ??= db.prepare(WHAT_IS_LEFT)).get(members) as {
+    const left = st.whatIsLeft().get(members) as {
       start: number | null;
       end: number | null;
       errors: number;
@@ -647,16 +650,8 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
       const found = lines.filter((line) => asked.get({ ...members, value: value(line) }) === 1);
       return found.length ? found : lines;
     };
-    const services = still(
-      row.services,
-      (serviceLeftSt ??= db.prepare(SERVICE_LEFT).pluck()),
-      String,
-    );
-    const projects = still(
-      row.projects,
-      (projectLeftSt ??= db.prepare(PROJECT_LEFT).pluck()),
-      Number,
-    );
+    const services = still(row.services, st.serviceLeft(), String);
+    const projects = still(row.projects, st.projectLeft(), Number);
     const next = {
       sid: row.sid,
       start: Math.max(row.start, left.start),
@@ -680,10 +675,6 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
       st.refresh.run(next);
   }
 
-  // Prepared when first asked: event_sessions is made after this store.
-  let whatIsLeftSt: Database.Statement | undefined;
-  let serviceLeftSt: Database.Statement | undefined;
-  let projectLeftSt: Database.Statement | undefined;
   const traceRows = db.prepare(TRACE_ROWS).pluck();
   /** The keys a session's members are asked by (WHAT_IS_LEFT, LEFT_WITH). */
   const membersOf = (sid: number, id: string) => {
@@ -693,7 +684,7 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
   };
   /** The time of a session's earliest record, null when it has none left (WHAT_IS_LEFT). */
   const whatIsLeft = (sid: number, id: string) =>
-    (whatIsLeftSt ??= db.prepare(WHAT_IS_LEFT)).get(membersOf(sid, id)) as {
+    st.whatIsLeft().get(membersOf(sid, id)) as {
       start: number | null;
     };
 

@@ -1,6 +1,6 @@
 // The store's tables, and the migrations of databases written by earlier versions of it.
 import type Database from 'better-sqlite3';
-import { columnsOf } from './table-columns';
+import { columnsOf, migrateOnce } from './table-columns';
 import { EVENT_SESSIONS_TRIGGER } from './session-index';
 
 export const HOUR = 3_600_000;
@@ -89,15 +89,13 @@ CREATE TRIGGER IF NOT EXISTS feedback_attachments_gone
  * (event_sessions refers to it).
  */
 function unkeyEventIds(db: Database.Database): void {
-  const keyed = () =>
+  const unkeyed = () =>
     db
       .prepare(
         "SELECT 1 FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND name LIKE 'sqlite_autoindex_events%'",
       )
-      .get() !== undefined;
-  if (!keyed()) return;
-  db.transaction(() => {
-    if (!keyed()) return; // another connection got here first
+      .get() === undefined;
+  migrateOnce(db, unkeyed, () => {
     const columns =
       'id, issue_id, project_id, timestamp, received_at, level, severity, service, environment, release, trace_id, correlation_id, payload, session_key, session_sid';
     // Dropping the table drops its indexes and trigger too: they are made again.
@@ -107,7 +105,7 @@ function unkeyEventIds(db: Database.Database): void {
       ALTER TABLE events_unkeyed RENAME TO events;
       ${SCHEMA}
       ${EVENT_SESSIONS_TRIGGER}`);
-  }).immediate();
+  });
 }
 
 /**
