@@ -570,6 +570,33 @@ describe('a correlation id that is the id of a trace another correlation id clai
   });
 });
 
+it('claims a trace again once its link is gone, the alias it had taking the new one’s place', () => {
+  const t = trace(41);
+  repo.ingestTraces(1, [op(1, t, T0, T0 + 10, { service: 'worker' })], []);
+  repo.ingest([errorEvent(2, { service: 'inventory' }, t)]);
+  repo.indexSessions();
+  repo.ingestTraces(1, [op(3, t, T0 + 20, T0 + 30, { correlationId: 'req-41' })], []);
+  // The link gone, as retention took it before a record that knows only the trace held it.
+  const db = new Database(join(dir, 'tracker.db'));
+  db.exec('DELETE FROM trace_links');
+  db.close();
+  repo.ingestTraces(1, [op(4, t, T0 + 40, T0 + 50, { service: 'worker' })], []);
+  expect(ids()).toEqual([t, 'req-41']);
+  repo.ingestTraces(1, [op(5, t, T0 + 60, T0 + 70, { correlationId: 'req-42' })], []);
+
+  expect(ids()).toEqual(['req-42', 'req-41']);
+  expect(repo.getSession('req-42')?.timeline.map((o) => o.name)).toEqual(['op 1', 'op 4', 'op 5']);
+  expect(repo.getSession('req-42')?.errorEvents.map((e) => e.eventId)).toEqual([
+    (2).toString(16).padStart(32, '0'),
+  ]);
+  expect(repo.getSession('req-41')?.timeline.map((o) => o.name)).toEqual(['op 3']);
+  const rows = new Database(join(dir, 'tracker.db'), { readonly: true });
+  expect(rows.prepare('SELECT alias_of FROM sessions WHERE id = ?').pluck().all(t)).toEqual([
+    'req-42',
+  ]);
+  rows.close();
+});
+
 it('reads and lists a session of more spans than a call can take as arguments', () => {
   const t = trace(8);
   const spans = Array.from({ length: 70_000 }, (_, i) =>
