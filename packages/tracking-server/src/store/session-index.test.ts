@@ -6,8 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { readEvent } from '../ingest/event';
+import type { Operation } from '../ingest/otlp';
 import { createScrubber } from '../scrub/scrub';
 import type { Repository } from './repository';
+import type { SessionFilter } from './session-reads';
 import { GENERATION } from './session-index';
 import { openSqlite } from './sqlite';
 
@@ -158,4 +160,141 @@ it('keeps the sessions of a database whose events held theirs in a column', () =
   } finally {
     upgraded.close();
   }
+});
+
+describe('an event that touched its session’s row, and waits to join it, when the row is remade', () => {
+  const DAY = 86_400_000;
+  const t = hex(0x31, 32);
+  const other = hex(0x32, 32);
+  const eventId = (n: number) => hex(n, 32);
+  const event = (
+    n: number,
+    time: number,
+    tags: Record<string, string>,
+    traceId?: string,
+    projectId = 1,
+  ) =>
+    readEvent(
+      {
+        event_id: eventId(n),
+        timestamp: time / 1000,
+        message: `failure ${n}`,
+        tags,
+        ...(traceId ? { contexts: { trace: { trace_id: traceId } } } : {}),
+      },
+      projectId,
+      scrub,
+      T0,
+    );
+  const op = (
+    n: number,
+    traceId: string,
+    start: number,
+    extra: Partial<Operation> = {},
+  ): Operation => ({
+    traceId,
+    spanId: hex(n, 16),
+    name: `op ${n}`,
+    service: 'api-gateway',
+    start,
+    end: start + 10,
+    status: 'ok',
+    attributes: {},
+    ...extra,
+  });
+
+  let repo: Repository;
+  beforeEach(() => {
+    repo = openSqlite(file);
+    // Load: a burst of events naming no session (none waits to join), so the events after it
+    // wait instead of joining in the transaction that stores them.
+    repo.ingest(Array.from({ length: 500 }, (_, n) => event(0x10000 + n, T0, {})));
+  });
+  afterEach(() => repo.close());
+
+  const ids = (filter: Partial<SessionFilter> = {}) =>
+    repo.listSessions({ limit: 50, ...filter }).items.map((s) => s.id);
+  const names = (id: string) => repo.getSession(id)?.timeline.map((o) => o.name);
+  const events = (id: string) => repo.getSession(id)?.errorEvents.map((e) => e.eventId);
+  /** Works `steps` of the waiting events' generation: its links and touches, by hand. */
+  const touch = (steps: number) => {
+    expect(repo.indexSessions(steps)).toBeGreaterThan(0);
+    expect(raw('SELECT COUNT(*) FROM event_sessions')).toBe(0);
+  };
+
+  it('joins a late event whose row retention deleted meanwhile, not the next new session', () => {
+    repo.ingest([event(1, T0 - 10 * DAY, { correlation_id: 'late', service: 'billing' })]);
+    touch(1);
+    expect(raw("SELECT COUNT(*) FROM sessions WHERE id = 'late'")).toBe(1);
+    for (let i = 0; i < 10 && repo.deleteSessionsBefore(T0 - 7 * DAY, 100) > 0; i++);
+    expect(raw("SELECT COUNT(*) FROM sessions WHERE id = 'late'")).toBe(0);
+    // A new session, which may be given the deleted row's id.
+    repo.ingestTraces(1, [op(2, other, T0, { correlationId: 'stranger' })], []);
+
+    expect(repo.indexSessions()).toBe(0);
+    expect(events('late')).toEqual([eventId(1)]);
+    expect(repo.getSession('late')).toMatchObject({
+      start: new Date(T0 - 10 * DAY).toISOString(),
+      services: ['billing'],
+    });
+    expect(events('stranger')).toEqual([]);
+    expect(ids({ hasErrors: true })).toEqual(['late']);
+  });
+
+  it('keeps what a waiting event added to a row that retention made say what is left', () => {
+    repo.ingestTraces(
+      1,
+      [op(2, other, T0 - 10 * DAY, { correlationId: 'mix' }), op(3, other, T0 + 50)],
+      [],
+    );
+    repo.ingest([event(1, T0 + 20, { correlation_id: 'mix', service: 'billing' })]);
+    touch(1);
+    for (let i = 0; i < 10 && repo.deleteSessionsBefore(T0 - 7 * DAY, 100) > 0; i++);
+    expect(repo.indexSessions()).toBe(0);
+
+    expect(events('mix')).toEqual([eventId(1)]);
+    expect(names('mix')).toEqual(['op 3']);
+    // The row's filters say what the detail shows: the event's error and service are the row's.
+    expect(ids({ hasErrors: true })).toEqual(['mix']);
+    expect(ids({ service: 'billing' })).toEqual(['mix']);
+  });
+
+  it('moves a waiting event that knows only its trace to the correlation id that claims the trace', () => {
+    // Records of the trace alone, records naming t as their correlation id, then a claim of t.
+    repo.ingestTraces(1, [op(1, t, T0, { service: 'worker' })], []);
+    repo.ingestTraces(2, [op(3, other, T0 + 20, { correlationId: t, service: 'billing' })], []);
+    repo.ingest([
+      event(2, T0 + 5, { service: 'inventory' }, t),
+      event(4, T0 + 25, { service: 'checkout', correlation_id: t }, other, 2),
+    ]);
+    touch(3); // event 4's link, and both events' rows
+    repo.ingestTraces(1, [op(5, t, T0 + 40, { correlationId: 'req-31' })], []);
+    expect(repo.indexSessions()).toBe(0);
+
+    expect(ids().sort()).toEqual(['req-31', t].sort());
+    expect(names('req-31')).toEqual(['op 1', 'op 5']);
+    expect(events('req-31')).toEqual([eventId(2)]);
+    expect(names(t)).toEqual(['op 3']);
+    expect(events(t)).toEqual([eventId(4)]);
+    expect(ids({ service: 'inventory' })).toEqual(['req-31']);
+    expect(ids({ service: 'checkout' })).toEqual([t]);
+  });
+
+  it('keeps a waiting event naming a claimed trace’s id as its correlation id in a session of that id', () => {
+    repo.ingestTraces(1, [op(1, t, T0, { service: 'worker' })], []);
+    repo.ingest([event(4, T0 + 25, { service: 'checkout', correlation_id: t }, other)]);
+    touch(2); // its link, and its row: the trace's, which no record names t yet
+    repo.ingestTraces(1, [op(5, t, T0 + 40, { correlationId: 'req-31' })], []);
+    expect(repo.indexSessions()).toBe(0);
+
+    expect(ids().sort()).toEqual(['req-31', t].sort());
+    expect(names('req-31')).toEqual(['op 1', 'op 5']);
+    expect(events('req-31')).toEqual([]);
+    expect(names(t)).toEqual([]);
+    expect(events(t)).toEqual([eventId(4)]);
+    // The claiming session took none of the event's: no error, no service of it.
+    expect(ids({ hasErrors: true })).toEqual([t]);
+    expect(ids({ service: 'checkout' })).toEqual([t]);
+    expect(ids({ service: 'worker' })).toEqual(['req-31']);
+  });
 });

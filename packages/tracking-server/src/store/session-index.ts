@@ -14,8 +14,15 @@
 // the first link of a trace), so doing one twice changes nothing. While ingest is quiet, events
 // join in the transaction that stores them, as before; readers of sessions catch up first
 // (`catchUp`).
+//
+// Between touching an event's session and joining it, the row it got may be remade: retention
+// deletes a row whose last record is old (an event sent late) or makes it say what is left of its
+// records, and a trace claimed by a correlation id takes what knows only the trace to that
+// session. Joined to a deleted row, an event fell out of its session into the next new one given
+// that row id; joined to a claimed trace's old row, it stayed in the wrong session. The store says
+// which rows it remade (WaitingJoins), and the events waiting on them are touched again first.
 import type Database from 'better-sqlite3';
-import { joinKey, type SessionStore } from './sessions';
+import { joinKey, type SessionStore, type WaitingJoins } from './sessions';
 import { migrateOnce } from './table-columns';
 
 /** Under load, a generation starts once this many events wait. */
@@ -115,7 +122,7 @@ export interface SessionIndex {
 
 export function sessionIndex(
   db: Database.Database,
-  sessions: Pick<SessionStore, 'linkEvents' | 'touchEvents'>,
+  sessions: Pick<SessionStore, 'linkEvents' | 'touchEvents' | 'watchWaiting'>,
 ): SessionIndex {
   migrate(db);
   dropOrphanJoins(db);
@@ -139,6 +146,16 @@ export function sessionIndex(
   // (stored before a restart, or by a transaction that failed) are read from the table.
   let recent = st.last.get() as number;
   let stored: Waiting[] = [];
+  // Rows the store remade since the generation's last step (WaitingJoins.remade).
+  const remade = new Set<number>();
+  const waitingJoins: WaitingJoins = {
+    // Every touched key stays in `sids`, joined or not: one joined is the row's record already.
+    names: (correlationId) => generation?.sids.has(`c${correlationId}`) ?? false,
+    remade: (sid) => {
+      if (generation && generation.sids.size > 0) remade.add(sid);
+    },
+  };
+  sessions.watchWaiting(waitingJoins);
 
   const read = (to: number): Waiting[] =>
     (
@@ -180,8 +197,23 @@ export function sessionIndex(
     };
   };
 
+  /**
+   * The generation's events not joined yet whose rows were remade are touched again: the row
+   * that holds their session now takes them (made again if it went). A touch is a merge, so one
+   * touched twice, or touched again before its own turn, changes nothing.
+   */
+  const touchAgain = (g: Generation) => {
+    const keys = new Set<string>();
+    for (const [key, sid] of g.sids) if (remade.has(sid)) keys.add(key);
+    remade.clear();
+    if (keys.size === 0) return;
+    const again = g.rows.filter((e) => keys.has(joinKey(e)));
+    for (const [key, sid] of sessions.touchEvents(again)) g.sids.set(key, sid);
+  };
+
   /** Does up to `budget` events' worth of the generation; true when it is finished. */
   const work = (g: Generation, budget: number): boolean => {
+    if (remade.size > 0) touchAgain(g);
     while (budget > 0) {
       if (g.links.length > 0) {
         const chunk = g.links.splice(0, budget);
@@ -239,6 +271,7 @@ export function sessionIndex(
     catchUp: (budget) => catchUpTx.immediate(budget),
     reset() {
       generation = undefined;
+      remade.clear();
       upto = st.upto.get() as number;
       recent = st.last.get() as number;
       stored = [];

@@ -597,6 +597,22 @@ it('claims a trace again once its link is gone, the alias it had taking the new 
   rows.close();
 });
 
+it('stores links that make a cycle, each trace claimed by the other’s id, as two sessions', () => {
+  const a = trace(51);
+  const b = trace(52);
+  const names = (id: string) => repo.getSession(id)?.timeline.map((o) => o.name);
+  repo.ingestTraces(1, [op(1, a, T0, T0 + 10, { service: 'worker' })], []);
+  repo.ingestTraces(1, [op(2, b, T0 + 20, T0 + 30, { service: 'billing' })], []);
+  // a is claimed by b, then b by a: each session takes what knows only the other's trace.
+  repo.ingestTraces(1, [op(3, a, T0 + 40, T0 + 50, { correlationId: b })], []);
+  repo.ingestTraces(1, [op(4, b, T0 + 60, T0 + 70, { correlationId: a })], []);
+  expect(ids().sort()).toEqual([a, b].sort());
+  expect(names(b)).toEqual(['op 1', 'op 3']);
+  expect(names(a)).toEqual(['op 2', 'op 4']);
+  expect(ids({ service: 'worker' })).toEqual([b]);
+  expect(ids({ service: 'billing' })).toEqual([a]);
+});
+
 it('reads and lists a session of more spans than a call can take as arguments', () => {
   const t = trace(8);
   const spans = Array.from({ length: 70_000 }, (_, i) =>

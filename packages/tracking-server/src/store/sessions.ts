@@ -65,6 +65,20 @@ const ALIAS = `INSERT INTO sessions (id, project_id, start, end, services, error
 export const joinKey = (e: { traceId?: string; correlationId?: string }) =>
   e.correlationId !== undefined ? `c${e.correlationId}` : `t${e.traceId as string}`;
 
+/**
+ * Error events the session index (session-index.ts) has touched the rows of and not yet joined to
+ * them: this store asks whether a correlation id is among them, and says which rows it remade.
+ */
+export interface WaitingJoins {
+  /** Whether a waiting event that touched its row names this correlation id. */
+  names(correlationId: string): boolean;
+  /**
+   * A row deleted, or made to say what is left of it, or whose trace's events belong elsewhere
+   * now (retention, a claimed trace): the events waiting on it are touched again.
+   */
+  remade(sid: number): void;
+}
+
 /** Sessions whose start one retention call refreshes at most (refreshStarts below). */
 export const REFRESH_SESSIONS = 100;
 
@@ -139,8 +153,9 @@ const PROJECT_LEFT = LEFT_WITH((t) => `${t}.project_id`);
 
 /**
  * Whether a listed row holds a session of its id as a correlation id (@id, the row @sid): records
- * name it, traces are linked to it, or events naming it joined the row. Beside these, the row of
- * a trace's id holds the records that know only the trace (TRACE_PART).
+ * name it, traces are linked to it, or events naming it joined the row (or wait to:
+ * WaitingJoins.names). Beside these, the row of a trace's id holds the records that know only the
+ * trace (TRACE_PART).
  */
 const OWN_RECORDS = `SELECT EXISTS (SELECT 1 FROM operations WHERE correlation_id = @id)
   OR EXISTS (SELECT 1 FROM memory_snapshots WHERE correlation_id = @id)
@@ -252,6 +267,20 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
 
   type Link = { correlation_id: string; seen: number; shared: number };
 
+  let waiting: WaitingJoins | undefined;
+  /** A row deleted: events waiting to join it are touched again, and make it anew. */
+  const drop = (sid: number) => {
+    st.drop.run(sid);
+    waiting?.remade(sid);
+  };
+  /**
+   * A row made to say what its members left say (refresh), which leaves out events still waiting
+   * to join it or its traces' aliases: those are touched again.
+   */
+  const remadeMembers = (members: { sids: string }) => {
+    if (waiting) for (const sid of JSON.parse(members.sids) as number[]) waiting.remade(sid);
+  };
+
   /**
    * The listed session of a record with these ids, of this time (undefined: none). A record that
    * joins through its trace's link shares the link, and keeps it as long as itself.
@@ -349,11 +378,14 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
    * another (a correlation id an SDK took from a trace id), the row made for it is merged on at
    * once, as a later record naming that link would: left to such a record, a batch written in
    * steps (trace-steps.ts) and the same batch written in one transaction left different sessions.
+   * Links may make a cycle (trace a claimed by b, trace b by a): the chain stops at a trace it
+   * merged already (`merged`), where it went round for ever before and the write failed.
    */
-  const merge = (traceId: string, correlationId: string): void => {
+  const merge = (traceId: string, correlationId: string, merged = new Set<string>()): void => {
     const row = st.listedRow.get(traceId) as SessionRow | undefined;
     if (!row) return;
-    if (st.ownRecords().get({ id: traceId, sid: row.sid }) === 1) splitTrace(row, correlationId);
+    if (waiting?.names(traceId) || st.ownRecords().get({ id: traceId, sid: row.sid }) === 1)
+      splitTrace(row, correlationId);
     else {
       st.upsert.get(
         correlationId,
@@ -368,16 +400,17 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
       const earlier = st.aliasRow.get(traceId) as number | undefined;
       if (earlier !== undefined) {
         st.moveEvents().run({ to: row.sid, from: earlier, all: 1 });
-        st.drop.run(earlier);
+        drop(earlier);
       }
       st.makeAlias.run(correlationId, row.sid);
     }
     // The trace's records so far know only the trace: they join through the link, as long as
     // the latest of them is kept.
     st.share.run(linkTime(row.end), traceId);
+    merged.add(traceId);
     const onward = st.linked.get(correlationId) as Link | undefined;
-    if (onward && onward.correlation_id !== correlationId)
-      merge(correlationId, onward.correlation_id);
+    if (onward && onward.correlation_id !== correlationId && !merged.has(correlationId))
+      merge(correlationId, onward.correlation_id, merged);
   };
 
   /**
@@ -406,6 +439,8 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
       }) as number;
       st.moveEvents().run({ to: alias, from: row.sid, all: 0 });
     }
+    // Its waiting events that know only the trace belong to that session too.
+    waiting?.remade(row.sid);
     refresh(row, Infinity);
   };
 
@@ -549,10 +584,13 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
         );
         keys = keys.filter((sid) => !kept.has(sid as number));
       }
-      if (keys.length > 0)
-        db.prepare(
-          `DELETE FROM ${table} WHERE ${key} IN (SELECT value FROM json_each(?))${unless}`,
-        ).run(JSON.stringify(keys));
+      if (keys.length === 0) continue;
+      db.prepare(
+        `DELETE FROM ${table} WHERE ${key} IN (SELECT value FROM json_each(?))${unless}`,
+      ).run(JSON.stringify(keys));
+      // Reported whether or not it went (one an event joined stays): touched again, a row in
+      // place takes nothing it does not hold.
+      if (table === 'sessions') for (const sid of keys) waiting?.remade(sid as number);
     }
     return { work, more };
   };
@@ -641,6 +679,7 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
     };
     if (left.start === null || left.end === null) {
       st.drop.run(row.sid);
+      remadeMembers(members);
       return;
     }
     // A row of one service or project has a record of it, as it has one left.
@@ -671,8 +710,10 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
       next.services !== row.services ||
       next.projects !== row.projects ||
       next.projectId !== row.project_id
-    )
+    ) {
       st.refresh.run(next);
+      remadeMembers(members);
+    }
   }
 
   const traceRows = db.prepare(TRACE_ROWS).pluck();
@@ -697,6 +738,10 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
     link: (projectId: number, links: readonly TraceLink[]) => linkAll.immediate(projectId, links),
     linkEvents,
     touchEvents,
+    /** The index's waiting events, which merges and retention ask about and report to. */
+    watchWaiting(joins: WaitingJoins) {
+      waiting = joins;
+    },
     detail: reads.detail,
     list: reads.list,
     deleteBefore(before: number, batch: number, scope?: RetentionScope): number {

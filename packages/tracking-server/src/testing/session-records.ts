@@ -1,6 +1,7 @@
-// Debug-session records of the property tests (session-summary, session-retention), stored as
-// the ingest paths store them: spans and memory snapshots a project at a time, error events in
-// one batch, then the events' sessions indexed.
+// Debug-session records of the property tests (session-summary, session-retention,
+// session-waiting), stored as the ingest paths store them: spans and memory snapshots a project
+// at a time, error events in one batch, then the events' sessions indexed — or the events first,
+// under load, so that they wait to join their sessions while the spans come.
 import { readEvent } from '../ingest/event';
 import type { MemorySnapshot, Operation } from '../ingest/otlp';
 import { createScrubber } from '../scrub/scrub';
@@ -22,8 +23,17 @@ export interface SessionRecord {
 
 const scrub = createScrubber({ enabled: true });
 
-/** Stores the records, record i with span id i and event id i + 1. */
-export function storeRecords(repo: Repository, records: readonly SessionRecord[]): void {
+/**
+ * Stores the records, record i with span id i and event id i + 1. With `eventsFirst`, the
+ * events come first, under load (a burst of events naming no session before them), and that many
+ * steps of their index (session-index.ts: links, then touches, then joins) are worked before the
+ * spans and snapshots come; the rest after.
+ */
+export function storeRecords(
+  repo: Repository,
+  records: readonly SessionRecord[],
+  eventsFirst?: number,
+): void {
   const traces = new Map<number, { operations: Operation[]; memory: MemorySnapshot[] }>();
   const of = (project: number) => {
     let t = traces.get(project);
@@ -69,8 +79,22 @@ export function storeRecords(repo: Repository, records: readonly SessionRecord[]
         ),
       );
   }
+  if (eventsFirst !== undefined) {
+    repo.ingest(Array.from({ length: 100 }, (_, n) => loadEvent(n)));
+    if (events.length > 0) repo.ingest(events);
+    repo.indexSessions(eventsFirst);
+  }
   for (const [project, t] of [...traces].sort(([a], [b]) => a - b))
     repo.ingestTraces(project, t.operations, t.memory);
-  if (events.length > 0) repo.ingest(events);
+  if (eventsFirst === undefined && events.length > 0) repo.ingest(events);
   repo.indexSessions();
 }
+
+/** An event of the burst that makes the events after it wait: it names no session. */
+const loadEvent = (n: number) =>
+  readEvent(
+    { event_id: `f${n.toString(16).padStart(31, '0')}`, message: 'load' },
+    1,
+    scrub,
+    Date.UTC(2026, 11, 1),
+  );
