@@ -135,12 +135,13 @@ describe('a batch written in steps, in the store', () => {
   };
 
   // Few traces and correlation ids, so records of one trace name several, some none, and span
-  // ids repeat (a later copy replaces the earlier).
+  // ids repeat (a later copy replaces the earlier). Two correlation ids are traces' ids: a trace
+  // may be claimed by another's id, and the two may claim each other (a cycle of links).
   const record = fc.record({
     span: fc.integer({ min: 1, max: 12 }),
     trace: fc.integer({ min: 1, max: 4 }),
     at: fc.integer({ min: 0, max: 4 * 3_600_000 }),
-    correlation: fc.option(fc.constantFrom('a', 'b', 'c', trace(2)), { nil: undefined }),
+    correlation: fc.option(fc.constantFrom('a', 'b', 'c', trace(2), trace(1)), { nil: undefined }),
     memory: fc.boolean(),
   });
   const batch = fc.array(record, { maxLength: 14 }).map((records) => ({
