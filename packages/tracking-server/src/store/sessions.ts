@@ -378,12 +378,25 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
    * another (a correlation id an SDK took from a trace id), the row made for it is merged on at
    * once, as a later record naming that link would: left to such a record, a batch written in
    * steps (trace-steps.ts) and the same batch written in one transaction left different sessions.
-   * Links may make a cycle (trace a claimed by b, trace b by a): the chain stops at a trace it
-   * merged already (`merged`), where it went round for ever before and the write failed.
+   * The chain is walked in a loop (how long it is is the clients' to say), and stops at a trace
+   * it merged already: links may make a cycle (trace a claimed by b, trace b by a), which went
+   * round for ever before and failed the write.
    */
-  const merge = (traceId: string, correlationId: string, merged = new Set<string>()): void => {
+  const merge = (traceId: string, correlationId: string): void => {
+    const merged = new Set<string>();
+    let [trace, claimer] = [traceId, correlationId];
+    while (mergeRow(trace, claimer)) {
+      merged.add(trace);
+      const onward = st.linked.get(claimer) as Link | undefined;
+      if (!onward || onward.correlation_id === claimer || merged.has(claimer)) return;
+      [trace, claimer] = [claimer, onward.correlation_id];
+    }
+  };
+
+  /** One step of `merge`: false when the trace has no listed row. */
+  const mergeRow = (traceId: string, correlationId: string): boolean => {
     const row = st.listedRow.get(traceId) as SessionRow | undefined;
-    if (!row) return;
+    if (!row) return false;
     if (waiting?.names(traceId) || st.ownRecords().get({ id: traceId, sid: row.sid }) === 1)
       splitTrace(row, correlationId);
     else {
@@ -407,10 +420,7 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
     // The trace's records so far know only the trace: they join through the link, as long as
     // the latest of them is kept.
     st.share.run(linkTime(row.end), traceId);
-    merged.add(traceId);
-    const onward = st.linked.get(correlationId) as Link | undefined;
-    if (onward && onward.correlation_id !== correlationId && !merged.has(correlationId))
-      merge(correlationId, onward.correlation_id, merged);
+    return true;
   };
 
   /**
