@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { readEvent } from '../ingest/event';
-import type { Operation } from '../ingest/otlp';
 import { createScrubber } from '../scrub/scrub';
 import type { Repository } from './repository';
 import type { SessionFilter } from './session-reads';
 import { GENERATION } from './session-index';
 import { openSqlite } from './sqlite';
+import { operation } from '../testing/session-records';
 
 const T0 = Date.UTC(2026, 10, 22, 12);
 const scrub = createScrubber({ enabled: true });
@@ -186,22 +186,7 @@ describe('an event that touched its session’s row, and waits to join it, when 
       scrub,
       T0,
     );
-  const op = (
-    n: number,
-    traceId: string,
-    start: number,
-    extra: Partial<Operation> = {},
-  ): Operation => ({
-    traceId,
-    spanId: hex(n, 16),
-    name: `op ${n}`,
-    service: 'api-gateway',
-    start,
-    end: start + 10,
-    status: 'ok',
-    attributes: {},
-    ...extra,
-  });
+  const op = operation;
 
   let repo: Repository;
   beforeEach(() => {

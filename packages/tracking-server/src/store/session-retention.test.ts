@@ -5,33 +5,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { readEvent } from '../ingest/event';
-import type { Operation } from '../ingest/otlp';
 import { createScrubber } from '../scrub/scrub';
 import { retentionRules, sweepRetention } from '../retention';
 import type { Repository, RetentionScope } from './repository';
 import { openSqlite } from './sqlite';
+import { operation } from '../testing/session-records';
 
 const T0 = Date.UTC(2026, 10, 22, 12);
 const DAY = 86_400_000;
 const scrub = createScrubber({ enabled: true });
 const trace = (n: number) => n.toString(16).padStart(32, 'a');
 
-const op = (
-  n: number,
-  traceId: string,
-  start: number,
-  extra: Partial<Operation> = {},
-): Operation => ({
-  traceId,
-  spanId: n.toString(16).padStart(16, 'b'),
-  name: `op ${n}`,
-  service: 'api-gateway',
-  start,
-  end: start + 10,
-  status: 'ok' as const,
-  attributes: {},
-  ...extra,
-});
+const op = operation;
 
 /** An error event of the project (1 unless named) dated `timestamp`, received at `receivedAt`. */
 const errorEvent = (

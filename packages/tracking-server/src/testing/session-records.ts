@@ -98,3 +98,21 @@ const loadEvent = (n: number) =>
     scrub,
     Date.UTC(2026, 11, 1),
   );
+
+/** A span of 10 ms from `start`, span id n, of api-gateway, ok unless `extra` says otherwise. */
+export const operation = (
+  n: number,
+  traceId: string,
+  start: number,
+  extra: Partial<Operation> = {},
+): Operation => ({
+  traceId,
+  spanId: n.toString(16).padStart(16, 'b'),
+  name: `op ${n}`,
+  service: 'api-gateway',
+  start,
+  end: start + 10,
+  status: 'ok',
+  attributes: {},
+  ...extra,
+});
