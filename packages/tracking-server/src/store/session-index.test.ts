@@ -11,7 +11,7 @@ import type { Repository } from './repository';
 import type { SessionFilter } from './session-reads';
 import { GENERATION } from './session-index';
 import { openSqlite } from './sqlite';
-import { operation } from '../testing/session-records';
+import { operation as op } from '../testing/session-records';
 
 const T0 = Date.UTC(2026, 10, 22, 12);
 const scrub = createScrubber({ enabled: true });
@@ -186,7 +186,6 @@ describe('an event that touched its session’s row, and waits to join it, when 
       scrub,
       T0,
     );
-  const op = operation;
 
   let repo: Repository;
   beforeEach(() => {

@@ -9,14 +9,12 @@ import { createScrubber } from '../scrub/scrub';
 import { retentionRules, sweepRetention } from '../retention';
 import type { Repository, RetentionScope } from './repository';
 import { openSqlite } from './sqlite';
-import { operation } from '../testing/session-records';
+import { operation as op } from '../testing/session-records';
 
 const T0 = Date.UTC(2026, 10, 22, 12);
 const DAY = 86_400_000;
 const scrub = createScrubber({ enabled: true });
 const trace = (n: number) => n.toString(16).padStart(32, 'a');
-
-const op = operation;
 
 /** An error event of the project (1 unless named) dated `timestamp`, received at `receivedAt`. */
 const errorEvent = (
