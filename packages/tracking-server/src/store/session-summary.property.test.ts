@@ -18,11 +18,11 @@ const T0 = Date.UTC(2026, 11, 3, 12);
 const traceId = (n: number) => (n + 10).toString(16).padStart(32, '0');
 
 /**
- * One record: which session (correlation id — one of them 32 hex digits, the very id of a
- * trace — or none: its trace's), which trace, what.
+ * One record: which session (correlation id — three of them 32 hex digits, the very ids of
+ * traces, so claims chain and go round — or none: its trace's), which trace, what.
  */
 const record = fc.record({
-  session: fc.constantFrom('req-a', 'req-b', 'ÿ-c', traceId(0), undefined),
+  session: fc.constantFrom('req-a', 'req-b', 'ÿ-c', traceId(0), traceId(1), traceId(2), undefined),
   trace: fc.integer({ min: 0, max: 3 }),
   kind: fc.constantFrom('operation', 'event', 'memory'),
   at: fc.integer({ min: 0, max: 600_000 }),
