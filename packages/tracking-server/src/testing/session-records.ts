@@ -24,15 +24,17 @@ export interface SessionRecord {
 const scrub = createScrubber({ enabled: true });
 
 /**
- * Stores the records, record i with span id i and event id i + 1. With `eventsFirst`, the
- * events come first, under load (a burst of events naming no session before them), and that many
- * steps of their index (session-index.ts: links, then touches, then joins) are worked before the
- * spans and snapshots come; the rest after.
+ * Stores the records, record i (counted from `firstId`, for records stored by an earlier call)
+ * as span id i, operation `op i`, event id i + 1 and a memory snapshot of i + 1 bytes. With
+ * `eventsFirst`, the events come first, under load (a burst of events naming no session before
+ * them), and that many steps of their index (session-index.ts: links, then touches, then joins)
+ * are worked before the spans and snapshots come; the rest after.
  */
 export function storeRecords(
   repo: Repository,
   records: readonly SessionRecord[],
   eventsFirst?: number,
+  firstId = 0,
 ): void {
   const traces = new Map<number, { operations: Operation[]; memory: MemorySnapshot[] }>();
   const of = (project: number) => {
@@ -41,7 +43,8 @@ export function storeRecords(
     return t;
   };
   const events = [];
-  for (const [i, r] of records.entries()) {
+  for (const [n, r] of records.entries()) {
+    const i = firstId + n;
     const ids = { traceId: r.traceId, spanId: i.toString(16).padStart(16, '0') };
     const correlation = r.session ? { correlationId: r.session } : {};
     if (r.kind === 'operation')
@@ -61,7 +64,7 @@ export function storeRecords(
         ...correlation,
         service: r.service,
         time: r.time,
-        rss: 1,
+        rss: i + 1,
       });
     else
       events.push(
@@ -80,7 +83,7 @@ export function storeRecords(
       );
   }
   if (eventsFirst !== undefined) {
-    repo.ingest(Array.from({ length: 100 }, (_, n) => loadEvent(n)));
+    repo.ingest(Array.from({ length: 100 }, (_, n) => loadEvent(firstId * 100 + n)));
     if (events.length > 0) repo.ingest(events);
     repo.indexSessions(eventsFirst);
   }
