@@ -58,15 +58,15 @@ function modelSessions(records: readonly SessionRecord[], ids: readonly number[]
   const claimed = new Map<string, string>();
   for (const r of records)
     if (r.session !== undefined && r.session !== r.traceId) claimed.set(r.traceId, r.session);
+  const tracesOf = (key: string) => {
+    const traces = [...claimed].flatMap(([trace, by]) => (by === key ? [trace] : []));
+    if (/^[0-9a-f]{32}$/.test(key) && !claimed.has(key)) traces.push(key);
+    return [...new Set(traces)].sort();
+  };
   const sessions = new Map<string, Session>();
   for (const [n, r] of records.entries()) {
     const key = r.session ?? claimed.get(r.traceId) ?? r.traceId;
-    const own = /^[0-9a-f]{32}$/.test(key) && !claimed.has(key) ? [key] : [];
-    const traces = [...claimed].flatMap(([trace, by]) => (by === key ? [trace] : []));
-    const session = sessions.get(key) ?? {
-      records: [],
-      traces: [...new Set([...traces, ...own])].sort(),
-    };
+    const session = sessions.get(key) ?? { records: [], traces: tracesOf(key) };
     session.records.push(label(r, ids[n] as number));
     sessions.set(key, session);
   }
