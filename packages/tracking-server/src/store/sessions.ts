@@ -245,7 +245,6 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
     upsert: db.prepare(UPSERT).pluck(),
     alias: db.prepare(ALIAS).pluck(),
     listedRow: db.prepare('SELECT * FROM sessions WHERE id = ? AND alias_of IS NULL'),
-    isListed: db.prepare('SELECT 1 FROM sessions WHERE id = ? AND alias_of IS NULL').pluck(),
     aliasRow: db.prepare('SELECT sid FROM sessions WHERE id = ? AND alias_of IS NOT NULL').pluck(),
     makeAlias: db.prepare('UPDATE sessions SET alias_of = ? WHERE sid = ?'),
     refresh: db.prepare(
@@ -392,7 +391,7 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
     for (;;) {
       const row = st.listedRow.get(trace) as SessionRow | undefined;
       if (!row) return;
-      const listed = st.isListed.get(claimer) !== undefined;
+      const listed = st.listedRow.get(claimer) !== undefined;
       mergeRow(row, claimer);
       merged.add(trace);
       if (listed) return;
