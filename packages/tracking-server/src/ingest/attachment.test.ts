@@ -119,6 +119,12 @@ describe('scrubAttachment', () => {
     });
   });
 
+  it('writes JSON that repeats a key again, without the values its parse dropped', () => {
+    const config = '{"db": {"dsn": "postgres://app:s3cret@db/app", "dsn": "postgres://db/app"}}';
+    const kept = scrubAttachment(sent(config, 'config.json'), scrubbing);
+    expect(textOf(kept.data)).toBe('{"db":{"dsn":"postgres://db/app"}}');
+  });
+
   it('keeps text and JSON with nothing to filter byte for byte, spacing and all', () => {
     for (const text of ['{ "a" :  1 }\n', '[1, 2,\n 3]', 'plain text\r\n', '"a string"', '']) {
       const data = Buffer.from(text, 'utf8');

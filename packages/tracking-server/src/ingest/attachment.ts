@@ -80,7 +80,7 @@ export function scrubAttachment(sent: SentAttachment, scrub: Scrubber): KeptAtta
   if (json === undefined) scrubbed = scrub.text(text);
   else {
     const report: ScrubReport = { changed: false };
-    const out = scrub(json, report); // in place
+    const out = scrub(json, report, text); // in place
     scrubbed = report.changed ? JSON.stringify(out) : text;
   }
   return stored(scrubbed === text ? bytes : Buffer.from(scrubbed, 'utf8'));

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { createScrubber, FILTERED } from '../scrub/scrub';
 import { readEvent } from './event';
 
@@ -17,6 +18,47 @@ describe('reading a Sentry event', () => {
       event_id: 'ab'.repeat(16),
       extra: { password: FILTERED },
     });
+  });
+
+  it('serialises again when the text repeats a key, so no value JSON.parse dropped is stored', () => {
+    const id = 'ab'.repeat(16);
+    const e = read(
+      `{"event_id":"${id}","message":"m","extra":{"note":"Bearer abc.def.ghi","note":"ok"}}`,
+    );
+    expect(e.payload).not.toContain('abc.def');
+    expect(JSON.parse(e.payload)).toEqual({ event_id: id, message: 'm', extra: { note: 'ok' } });
+    const again = read(
+      `{"event_id":"${id}","user":{"password":"hunter2","password":"${FILTERED}"}}`,
+    );
+    expect(again.payload).not.toContain('hunter2');
+  });
+
+  it('stores no secret a repeated key held, wherever the key and whatever follows it', () => {
+    // Each secret is one the scrubber filters wherever it is found.
+    const secrets = [
+      'Bearer Zk3qWv8Xp2Lr9Tn4',
+      '4111 1111 1111 1111',
+      'https://x.io/?api_key=Zk3qWv8Xp2',
+    ];
+    fc.assert(
+      fc.property(
+        fc.string(),
+        fc.constantFrom(...secrets),
+        fc.jsonValue(),
+        fc.jsonValue(),
+        fc.constantFrom('', ' ', '\n  '),
+        (key, secret, between, last, blank) => {
+          const k = JSON.stringify(key);
+          const text =
+            `{"event_id":"${'ab'.repeat(16)}","message":"m",${blank}"extra":{${k}${blank}:${blank}${JSON.stringify(secret)},` +
+            `"between":${JSON.stringify(between)},${k}:${JSON.stringify(last)}}}`;
+          const { payload } = read(text);
+          expect(payload).not.toContain('Zk3qWv8Xp2');
+          expect(payload).not.toContain('4111 1111');
+        },
+      ),
+      { numRuns: 1_000 },
+    );
   });
 
   it('serialises again when the event id is rewritten to 32 lower-case hex digits', () => {

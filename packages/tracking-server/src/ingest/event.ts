@@ -218,7 +218,7 @@ const USER_KEYS = [
 export function readEvent(
   raw: unknown,
   projectId: number,
-  scrub: (v: unknown, report?: ScrubReport) => unknown,
+  scrub: (v: unknown, report?: ScrubReport, sent?: string) => unknown,
   now: number,
   text?: string,
   clientIp?: string,
@@ -226,7 +226,7 @@ export function readEvent(
 ): TrackedEvent {
   if (!isObj(raw)) throw new EventError('event must be a JSON object');
   const report: ScrubReport = { changed: true };
-  const scrubbed = scrub(raw, report) as Obj;
+  const scrubbed = scrub(raw, report, text) as Obj;
   const event = normaliseEvent(scrubbed, clientIp);
   if (event !== scrubbed) report.changed = true;
   const rawId = str(event.event_id);

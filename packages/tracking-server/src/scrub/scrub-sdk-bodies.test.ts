@@ -40,6 +40,21 @@ describe('PII scrubbing of a request body sent as JSON text', () => {
     expect(report.changed).toBe(false);
   });
 
+  it('writes a body that repeats a key again, without the values its parse dropped', () => {
+    // JSON.parse keeps the last value of a key; the text as sent still holds the first.
+    for (const data of [
+      '{"note":"Bearer abc.def.ghi","note":"ok"}',
+      '{"password":"hunter2","password":"[Filtered]"}',
+      '{"a":{"k":"4111 1111 1111 1111"} , "a" : {"k":"x"}}',
+    ]) {
+      const report: ScrubReport = { changed: false };
+      const out = scrub({ request: { data } }, report) as { request: { data: string } };
+      expect(out.request.data).not.toMatch(/abc\.def|hunter2|4111/);
+      expect(out.request.data).toBe(JSON.stringify(JSON.parse(data)));
+      expect(report.changed).toBe(true);
+    }
+  });
+
   it('reads a body that is not JSON as text, and leaves other fields named data alone', () => {
     expect(scrub({ request: { data: '{"password": broken' } })).toEqual({
       request: { data: '{"password": broken' },

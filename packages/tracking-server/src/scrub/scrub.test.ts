@@ -89,6 +89,20 @@ describe('PII scrubbing', () => {
     expect(report.changed).toBe(true);
   });
 
+  it('reports a text that repeats a key changed: it holds a value its parse dropped', () => {
+    const report = { changed: false };
+    const keep = (text: string) => {
+      scrub(JSON.parse(text), report, text);
+      return !report.changed;
+    };
+    expect(keep('{"message":"m","tags":{"n":"4"}}')).toBe(true);
+    expect(keep('{ "message" : "he said \\"x\\": 12:30",\n"n":[{}]}')).toBe(true);
+    expect(keep('{"note":"Bearer abc.def.ghi","note":"ok"}')).toBe(false);
+    expect(keep('{"extra":{"password":"hunter2","password":"[Filtered]"}}')).toBe(false);
+    expect(keep('[{"a":1},{"a":1,"b":{"c":2, "c" :2}}]')).toBe(false);
+    expect(keep('{"__proto__":{},"__proto__":{}}')).toBe(false);
+  });
+
   it('keeps a "__proto__" key from JSON a key, and scrubs under it', () => {
     const event = JSON.parse(
       '{"__proto__": {"password": "p", "note": "Bearer abc.def.ghi"}}',

@@ -6,6 +6,7 @@
 // at shapes, never at bare words. Ids that join data (event, trace and span ids, the correlation id, user.id) are
 // not shapes: as Relay does for fields it does not take as PII, only key rules filter them.
 import { isObj } from '../ingest/json';
+import { keyColons } from './key-colons';
 
 export const FILTERED = '[Filtered]';
 
@@ -282,7 +283,11 @@ export function scrubString(s: string, params: ParamRule = DEFAULT_PARAMS, mask 
   return out;
 }
 
-/** What a scrubber found: whether it changed anything (so an unchanged event's text can be kept). */
+/**
+ * What a scrubber found: whether it changed anything, so that the text an unchanged value was
+ * parsed from can be stored as sent. A text given to the scrubber that repeats a key counts as
+ * changed: it holds a value its parse dropped, unscrubbed.
+ */
 export interface ScrubReport {
   changed: boolean;
 }
@@ -397,6 +402,8 @@ export function createScrubber(options: ScrubOptions): Scrubber {
     return rule;
   };
   let changed = false;
+  /** The object keys walked since the count was last reset: a text with more repeats one. */
+  let keysWalked = 0;
   const text = (s: string): string => {
     const out = scrubString(s, params);
     if (out !== s) changed = true;
@@ -432,6 +439,7 @@ export function createScrubber(options: ScrubOptions): Scrubber {
     const obj = value as Record<string, unknown>;
     for (const k in obj) {
       if (!Object.prototype.hasOwnProperty.call(obj, k)) continue;
+      keysWalked++;
       const v = obj[k];
       const next = scrubEntry(k, v, depth + 1, idsUnder(ids, k));
       // A "__proto__" key parsed from JSON is an own property; assigning it would set the prototype.
@@ -466,7 +474,8 @@ export function createScrubber(options: ScrubOptions): Scrubber {
    * An event's `request.data` sent as JSON text (@sentry/node sends a parsed body as
    * `JSON.stringify`'s text) is read as what it holds, as Relay's normalize_data parses it before
    * scrubbing, so that its keys are read as keys (`{"password":"…"}`). It is written back as
-   * text, and only when something in it was filtered; the walk then reads it as any string.
+   * text, and only when something in it was filtered or it repeats a key; the walk then reads it
+   * as any string.
    */
   const scrubJsonBody = (event: unknown) => {
     const request = isObj(event) ? event.request : undefined;
@@ -480,14 +489,21 @@ export function createScrubber(options: ScrubOptions): Scrubber {
     }
     const before = changed;
     changed = false;
+    keysWalked = 0;
     walk(parsed, 2);
-    if (changed) (request as Record<string, unknown>).data = JSON.stringify(parsed);
+    if (changed || keyColons(data) > keysWalked) {
+      (request as Record<string, unknown>).data = JSON.stringify(parsed);
+      changed = true;
+    }
     changed ||= before;
   };
-  const scrub = (value: unknown, report?: ScrubReport) => {
+  const scrub = (value: unknown, report?: ScrubReport, sent?: string) => {
     changed = false;
     scrubJsonBody(value);
+    keysWalked = 0;
     const out = walk(value, 0, ID_PATHS);
+    // Only when nothing else changed is every key walked, and the text a candidate to keep.
+    if (!changed && sent !== undefined && keyColons(sent) > keysWalked) changed = true;
     if (report) report.changed = changed;
     return out;
   };
@@ -505,9 +521,12 @@ function idsUnder(ids: IdPath | undefined, key: string): IdPath | undefined {
   return ids === undefined || ids === true ? undefined : ids.get(key);
 }
 
-/** One project's scrubber: rewrites a parsed value in place and returns it. */
+/**
+ * One project's scrubber: rewrites a parsed value in place and returns it. `sent` is the JSON
+ * text the value was parsed from, when it is to be stored as sent if nothing changes.
+ */
 export interface Scrubber {
-  (value: unknown, report?: ScrubReport): unknown;
+  (value: unknown, report?: ScrubReport, sent?: string): unknown;
   /** A string alone (a span's name): its sensitive shapes and the project's secret parameters. */
   text(s: string): string;
   /**
