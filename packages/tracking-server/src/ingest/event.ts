@@ -212,8 +212,8 @@ const USER_KEYS = [
 /**
  * Reads one event. `scrub` runs before anything else looks at the data, so nothing derived
  * (title, culprit, tags) can carry what it filtered. `text` is the JSON `raw` was parsed from:
- * when scrubbing changed nothing and the event_id needs no rewriting, it is stored as sent,
- * which spares serialising the event again.
+ * when scrubbing changed nothing, the text repeats no key and the event_id needs no rewriting,
+ * it is stored as sent, which spares serialising the event again.
  */
 export function readEvent(
   raw: unknown,
