@@ -18,6 +18,12 @@ describe('release order', () => {
     ['app@1.0.0-beta.11', 'app@1.0.0-rc.1', -1],
     ['app@1.0.0-rc.10', 'app@1.0.0-rc.2', 1],
     ['app@1.0.0-rc.2', 'app@1.0.0-rc.2+build.5', 0],
+    // Python's pre-releases, with no hyphen (PEP 440), as Sentry's release parser reads them.
+    ['app@3.0.0rc2', 'app@3.0.0', -1],
+    ['app@3.0.0', 'app@3.0.0rc2', 1],
+    ['app@2.0b3', 'app@2.0rc1', -1],
+    ['app@3.0.0rc1', 'app@3.0.0-rc1', 0],
+    ['app@3.0.0rc1', 'app@2.9.9', 1],
   ])('%s against %s: %d', (a, b, sign) => {
     expect(compareVersions(a, b)).toBe(sign);
   });
@@ -27,6 +33,9 @@ describe('release order', () => {
     expect(compareVersions('3f2a9c1', '9b8e7d6')).toBeUndefined();
     expect(compareVersions('2026-11-01', '2026-12-01')).toBeUndefined();
     expect(compareVersions('42', '43')).toBeUndefined(); // a build number, not a version
+    // A pre-release without a hyphen starts with a lower-case letter, as Sentry's parser asks.
+    expect(compareVersions('app@1.0.0RC1', 'app@1.0.0')).toBeUndefined();
+    expect(compareVersions('app@1.0.0.dev1', 'app@1.0.0')).toBeUndefined();
   });
 
   it('falls back to when each release was first seen, and to "not older" when one never was', () => {

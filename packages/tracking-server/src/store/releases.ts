@@ -3,6 +3,9 @@
 // release names are `package@version+build`: two of one package whose versions read as
 // numbers, major.minor at least (1.9.0 < 1.10.0; a pre-release before its release), compare by version; any other
 // pair (git SHAs, dates, other packages) by when the project first saw each, a tie counting as older.
+// A pre-release is written after a hyphen (1.0.0-rc.1) or, as Python's are, straight after the
+// numbers from a lower-case letter (1.0.0rc1, 2.0b3): Sentry's release parser
+// (getsentry/sentry-release-parser, VERSION_REGEX) reads both.
 
 interface Version {
   readonly pkg: string;
@@ -12,12 +15,12 @@ interface Version {
 }
 
 const VERSION =
-  /^(?:(.+)@)?v?(\d{1,9}(?:\.\d{1,9}){1,3})(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
+  /^(?:(.+)@)?v?(\d{1,9}(?:\.\d{1,9}){1,3})(?:-([0-9A-Za-z.-]+)|([a-z][0-9A-Za-z.-]*))?(?:\+[0-9A-Za-z.-]+)?$/;
 
 function parse(release: string): Version | undefined {
   const m = VERSION.exec(release);
   if (!m) return undefined;
-  return { pkg: m[1] ?? '', numbers: (m[2] as string).split('.').map(Number), pre: m[3] };
+  return { pkg: m[1] ?? '', numbers: (m[2] as string).split('.').map(Number), pre: m[3] ?? m[4] };
 }
 
 /**
