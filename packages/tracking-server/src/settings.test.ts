@@ -89,3 +89,41 @@ it('refuses, with a 400 naming why, an event nested too deeply to store when scr
     'event nests too deeply to be stored: keep it under 64 levels',
   );
 });
+
+it('keeps a custom fingerprint as sent: two that a card number’s shape would make one stay two issues', async () => {
+  // Each order id passes Luhn as a dashed card number would (the same text under extra is
+  // filtered); scrubbed in the fingerprint, both became ["batch-job", "[Filtered]"], one issue.
+  const p = projects.plain;
+  const orders = ['12-1796626894007', '12-1796626894015'];
+  for (const [i, order] of orders.entries()) {
+    const event = JSON.stringify({
+      event_id: (100 + i).toString(16).padStart(32, '0'),
+      message: 'batch job failed',
+      tags: { service: 'batch' },
+      fingerprint: ['batch-job', order],
+      extra: { order },
+    });
+    const res = await fetch(`${tracker.url}/api/${p.id}/envelope/?sentry_key=${p.key}`, {
+      method: 'POST',
+      body: `{}\n{"type":"event"}\n${event}\n`,
+    });
+    expect(res.status).toBe(200);
+  }
+  const auth = { headers: { authorization: 'Bearer t' } };
+  const list = (await (await fetch(`${tracker.url}/api/v1/issues?service=batch`, auth)).json()) as {
+    items: { id: number; count: number; groupedBy: string }[];
+  };
+  expect(list.items.map((i) => [i.count, i.groupedBy])).toEqual([
+    [1, 'fingerprint'],
+    [1, 'fingerprint'],
+  ]);
+  const stored = [];
+  for (const issue of list.items) {
+    const events = (await (
+      await fetch(`${tracker.url}/api/v1/issues/${issue.id}/events`, auth)
+    ).json()) as { items: { event: { fingerprint: string[]; extra: unknown } }[] };
+    stored.push(...events.items.map((e) => e.event));
+  }
+  expect(stored.map((e) => e.fingerprint[1]).sort()).toEqual(orders);
+  expect(stored.map((e) => e.extra)).toEqual([{ order: '[Filtered]' }, { order: '[Filtered]' }]);
+});

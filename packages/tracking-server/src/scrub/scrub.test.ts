@@ -698,14 +698,15 @@ describe('PII scrubbing of ids that join data', () => {
       spans: [{ ...ids }, { ...ids }],
       tags: { correlation_id: b },
       user: { id: span, other: span },
-      extra: { note: `card ${span}`, span_id: span },
+      extra: { note: `card ${span}`, span_id: span, order: '12-1796626894007' },
+      fingerprint: ['{{ default }}', span, '12-1796626894007', 4111111111111111],
     };
     const report = { changed: false };
     expect(scrub(structuredClone(event), report)).toEqual({
       ...event,
       // Only the ids: the same digits elsewhere are still a card number.
       user: { id: span, other: FILTERED },
-      extra: { note: `card ${FILTERED}`, span_id: FILTERED },
+      extra: { note: `card ${FILTERED}`, span_id: FILTERED, order: FILTERED },
     });
     // Tags as pairs; an OTLP span's attributes; numbers. (Elsewhere, an unbroken run is a card
     // only when it starts with a card network's digit: `span`'s 4, not `a`'s and `b`'s 1.)
@@ -755,6 +756,9 @@ describe('PII scrubbing of ids that join data', () => {
     });
     expect(scrub({ user: { id: { password: 'p', n: '4111111111111111' } } })).toEqual({
       user: { id: { password: FILTERED, n: FILTERED } },
+    });
+    expect(scrub({ fingerprint: [['4111111111111111'], { n: '4111111111111111' }] })).toEqual({
+      fingerprint: [[FILTERED], { n: FILTERED }],
     });
   });
 });
