@@ -188,6 +188,42 @@ it('stores a request sent again (an exporter’s retry) once, memory snapshots i
   expect(body.memory).toHaveLength(1);
 });
 
+it('stores each memory event of a span sent again once: two at one time, and a span dated by its arrival', async () => {
+  // Ten minutes ahead, so each post dates the span and its snapshots anew by its own arrival;
+  // and the two events share a time. Keyed by time, the retry stored both again, and the
+  // second event was dropped as a copy of the first.
+  const ahead = now + 600_000_000_000n;
+  const at = String(ahead - 1_000_000n);
+  const req = request([
+    span('1d', {
+      startTimeUnixNano: String(ahead - 2_000_000n),
+      endTimeUnixNano: String(ahead),
+      attributes: [corr({ stringValue: 'retry-1d' })],
+      events: [
+        {
+          name: 'memory',
+          timeUnixNano: at,
+          attributes: [{ key: 'process.memory.rss', value: { intValue: '1000' } }],
+        },
+        {
+          name: 'memory',
+          timeUnixNano: at,
+          attributes: [{ key: 'process.memory.heap_used', value: { intValue: '2000' } }],
+        },
+      ],
+    }),
+  ]);
+  expect((await post(req)).status).toBe(200);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  expect((await post(req)).status).toBe(200);
+  const { body } = await session('retry-1d');
+  expect(body.operations).toBe(1);
+  expect(body.memory.map((m: Json) => [m.rss ?? null, m.heapUsed ?? null])).toEqual([
+    [1000, null],
+    [null, 2000],
+  ]);
+});
+
 it('keeps one project’s span when another project sends the same trace and span ids', async () => {
   const mine = span('07', { name: 'shop span', attributes: [corr({ stringValue: 'shop-7' })] });
   const theirs = {

@@ -75,7 +75,7 @@ function build(file: string) {
       ${NOW} - x, ${NOW} - x + 5, 'ok', NULL, NULL, '{}' FROM n;
     WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ${OTHERS})
     INSERT INTO memory_snapshots SELECT 1, printf('%032x', x), printf('%016x', x), 'api', NULL,
-      ${NOW} - x, 1, 1 FROM n;
+      ${NOW} - x, 1, 1, 0 FROM n;
     ANALYZE;`);
   db.close();
 }

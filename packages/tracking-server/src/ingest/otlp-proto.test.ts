@@ -288,6 +288,7 @@ describe('OTLP protobuf wire format', () => {
         {
           traceId,
           spanId,
+          seq: 0,
           service: 'checkout',
           correlationId: 'wire-1',
           time: start + 100,

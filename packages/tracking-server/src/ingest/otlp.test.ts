@@ -149,6 +149,7 @@ describe('OTLP trace bodies', () => {
       {
         traceId: '5b8efff798038103d269b633813fc60c',
         spanId: 'eee19b7ec3c1b174',
+        seq: 0,
         service: 'snake',
         correlationId: 'c-9',
         time: 1544712660500,
@@ -212,6 +213,13 @@ describe('OTLP trace bodies', () => {
                       ],
                     },
                     { name: 'other', timeUnixNano: '1' },
+                    // Left out (no byte count), and counted in the places of those after it.
+                    { name: 'memory', timeUnixNano: '1544712660600000000' },
+                    {
+                      name: 'memory',
+                      timeUnixNano: '1544712660700000000',
+                      attributes: [{ key: 'process.memory.rss', value: { intValue: '2000' } }],
+                    },
                   ],
                 }),
               ],
@@ -224,10 +232,19 @@ describe('OTLP trace bodies', () => {
       {
         traceId: '5b8efff798038103d269b633813fc60c',
         spanId: 'eee19b7ec3c1b174',
+        seq: 0,
         service: 'unknown_service',
         time: 1544712660500,
         rss: 1000,
         heapUsed: 500,
+      },
+      {
+        traceId: '5b8efff798038103d269b633813fc60c',
+        spanId: 'eee19b7ec3c1b174',
+        seq: 2,
+        service: 'unknown_service',
+        time: 1544712660700,
+        rss: 2000,
       },
     ]);
   });

@@ -35,6 +35,12 @@ export interface Operation {
 export interface MemorySnapshot {
   readonly traceId: string;
   readonly spanId: string;
+  /**
+   * Its place among its span's `memory` events (0 first, those left out counted): with the
+   * span's ids and the project, what a retry's copy is known by. Not its time, which a span
+   * moved back to its arrival changes on each retry, and which two events may share.
+   */
+  readonly seq: number;
   readonly service: string;
   readonly correlationId?: string;
   readonly time: number;
@@ -401,8 +407,10 @@ function* readingTraces(
         attributes: attrs,
       };
       const snapshots: MemorySnapshot[] = [];
+      let seq = 0;
       list(sp.events, `${where}.events`).forEach((ev, e) => {
         if (!isObj(ev) || ev.name !== 'memory') return;
+        const place = seq++;
         const a = attributes(ev.attributes);
         const at = `${where}.events[${e}]`;
         let time: number;
@@ -423,6 +431,7 @@ function* readingTraces(
         snapshots.push({
           traceId,
           spanId,
+          seq: place,
           service,
           ...(correlationId ? { correlationId } : {}),
           time,

@@ -23,8 +23,20 @@ describe('spans dated ahead of their arrival', () => {
         op('past', ARRIVAL - 5_000, ARRIVAL - 4_000),
       ],
       memory: [
-        { traceId: 'aa'.repeat(16), spanId: 'future', service: 'checkout', time: ahead - 500 },
-        { traceId: 'aa'.repeat(16), spanId: 'past', service: 'checkout', time: ARRIVAL - 4_500 },
+        {
+          traceId: 'aa'.repeat(16),
+          spanId: 'future',
+          seq: 0,
+          service: 'checkout',
+          time: ahead - 500,
+        },
+        {
+          traceId: 'aa'.repeat(16),
+          spanId: 'past',
+          seq: 0,
+          service: 'checkout',
+          time: ARRIVAL - 4_500,
+        },
       ],
       rejectedSpans: 0,
     };
@@ -48,18 +60,26 @@ describe('spans dated ahead of their arrival', () => {
         op('future', ARRIVAL + 118_000, ARRIVAL + 120_000), // moved back 120 s
       ],
       memory: [
-        { traceId: 'aa'.repeat(16), spanId: 'now', service: 'checkout', time: ahead },
-        { traceId: 'aa'.repeat(16), spanId: 'now', service: 'checkout', time: ARRIVAL + 59_000 },
+        { traceId: 'aa'.repeat(16), spanId: 'now', seq: 0, service: 'checkout', time: ahead },
+        {
+          traceId: 'aa'.repeat(16),
+          spanId: 'now',
+          seq: 1,
+          service: 'checkout',
+          time: ARRIVAL + 59_000,
+        },
         // 125 s past its span's end: still 65 s ahead once moved back with it.
         {
           traceId: 'aa'.repeat(16),
           spanId: 'future',
+          seq: 0,
           service: 'checkout',
           time: ARRIVAL + 245_000,
         },
         {
           traceId: 'aa'.repeat(16),
           spanId: 'future',
+          seq: 1,
           service: 'checkout',
           time: ARRIVAL + 119_000,
         },

@@ -110,7 +110,7 @@ it('reads a traced session’s records by correlation id and trace id, scanning 
   expect(plans.operations).toContain('INDEX operations_correlation (correlation_id=?)');
   expect(plans.operations).toContain('INDEX sqlite_autoindex_operations_1 (trace_id=?)');
   // Its trace ids come as one JSON array: looked up by them, not by a null correlation id.
-  expect(plans.memory).toContain('INDEX memory_once (trace_id=?)');
+  expect(plans.memory).toContain('INDEX memory_seq_once (trace_id=?)');
   for (const p of Object.values(plans)) expect(p).not.toMatch(/correlation_id=NULL/);
 });
 

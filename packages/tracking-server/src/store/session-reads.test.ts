@@ -55,6 +55,7 @@ it('names a correlation id of 32 hex digits as such when only a memory snapshot 
       {
         traceId: 'a'.repeat(32),
         spanId: 'b'.repeat(16),
+        seq: 0,
         service: 'ai-service',
         correlationId: REQUEST_ID,
         time: NOW,

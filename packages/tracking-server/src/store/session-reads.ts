@@ -256,7 +256,7 @@ export function sessionReads(db: Database.Database) {
       title: string;
     }[];
     const memory = db
-      .prepare(`SELECT * FROM memory_snapshots WHERE ${joining} ORDER BY time ${limit}`)
+      .prepare(`SELECT * FROM memory_snapshots WHERE ${joining} ORDER BY time, seq ${limit}`)
       .all(params) as {
       project_id: number;
       service: string;

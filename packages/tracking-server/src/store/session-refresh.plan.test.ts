@@ -36,7 +36,12 @@ it('asks what is left of a session by index look-ups, opening no temporary b-tre
       status: 'ok',
       attributes: {},
     }));
-    const snapshots: MemorySnapshot[] = others.map((o) => ({ ...o, time: o.start, rss: 1 }));
+    const snapshots: MemorySnapshot[] = others.map((o) => ({
+      ...o,
+      seq: 0,
+      time: o.start,
+      rss: 1,
+    }));
     repo.ingestTraces(1, others, snapshots);
     // 'checkout': an old span of the web service, a new one of the API (and one of its trace
     // with no correlation id), a new snapshot of project 2 and a new error event.
@@ -59,7 +64,16 @@ it('asks what is left of a session by index look-ups, opening no temporary b-tre
     repo.ingestTraces(
       2,
       [],
-      [{ traceId: hex(0xc0ffee + 1, 32), spanId: hex(1, 16), service: 'api', time: T0, rss: 1 }],
+      [
+        {
+          traceId: hex(0xc0ffee + 1, 32),
+          spanId: hex(1, 16),
+          seq: 0,
+          service: 'api',
+          time: T0,
+          rss: 1,
+        },
+      ],
     );
     repo.ingest([
       readEvent(

@@ -20,7 +20,7 @@ CREATE INDEX IF NOT EXISTS operations_start ON operations (start);
 CREATE INDEX IF NOT EXISTS operations_end ON operations (end);
 CREATE TABLE IF NOT EXISTS memory_snapshots (
   project_id INTEGER NOT NULL, trace_id TEXT NOT NULL, span_id TEXT NOT NULL, service TEXT NOT NULL,
-  correlation_id TEXT, time REAL NOT NULL, rss REAL, heap_used REAL);
+  correlation_id TEXT, time REAL NOT NULL, rss REAL, heap_used REAL, seq INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS memory_correlation ON memory_snapshots (correlation_id);
 CREATE INDEX IF NOT EXISTS memory_time ON memory_snapshots (time);
 CREATE TABLE IF NOT EXISTS trace_links (
@@ -212,20 +212,41 @@ function keyOperationsByProject(db: Database.Database): void {
 
 /**
  * A memory snapshot is stored once: an exporter that sends a request again (a retry) sends its
- * snapshots again, identified by project, trace, span and time. The unique index also serves
- * the session reads' look-up by trace id (the index on trace_id alone it replaces). A database
- * from before keeps one of each snapshot it holds twice.
+ * snapshots again, each known by project, trace, span and its place among its span's memory
+ * events (seq). The unique index also serves the session reads' look-up by trace id (the index
+ * on trace_id alone it replaces).
+ *
+ * Two versions before this one: snapshots with no key, a retry's copies stored again (one of
+ * each is kept), then keyed by time (memory_once), which a span moved back to its arrival
+ * (span-time.ts) changes on each retry, so its snapshots were stored again, and which two
+ * events of a span may share, so the second was dropped. Those keyed by time are numbered in
+ * the order of their times, as exporters send them.
  */
 function snapshotsOnce(db: Database.Database): void {
-  const indexed = () =>
-    db
-      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'memory_once'")
-      .get() !== undefined;
-  migrateOnce(db, indexed, () => {
-    db.exec(`DELETE FROM memory_snapshots WHERE rowid NOT IN (
-        SELECT MIN(rowid) FROM memory_snapshots GROUP BY trace_id, span_id, time, project_id);
-      CREATE UNIQUE INDEX memory_once ON memory_snapshots (trace_id, span_id, time, project_id);
-      DROP INDEX IF EXISTS memory_trace;`);
+  const indexed = (name: string) => () =>
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?").get(name) !==
+    undefined;
+  const bySeq = indexed('memory_seq_once');
+  migrateOnce(
+    db,
+    () => bySeq() || indexed('memory_once')(),
+    () => {
+      db.exec(`DELETE FROM memory_snapshots WHERE rowid NOT IN (
+          SELECT MIN(rowid) FROM memory_snapshots GROUP BY trace_id, span_id, time, project_id);
+        CREATE UNIQUE INDEX memory_once ON memory_snapshots (trace_id, span_id, time, project_id);
+        DROP INDEX IF EXISTS memory_trace;`);
+    },
+  );
+  migrateOnce(db, bySeq, () => {
+    if (!hasColumn(db, 'memory_snapshots', 'seq'))
+      db.exec(`ALTER TABLE memory_snapshots ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+        UPDATE memory_snapshots SET seq = n.seq FROM (
+          SELECT rowid AS r, ROW_NUMBER() OVER (
+            PARTITION BY trace_id, span_id, project_id ORDER BY time, rowid) - 1 AS seq
+          FROM memory_snapshots) AS n
+        WHERE n.r = memory_snapshots.rowid;`);
+    db.exec(`DROP INDEX memory_once;
+      CREATE UNIQUE INDEX memory_seq_once ON memory_snapshots (trace_id, span_id, seq, project_id);`);
   });
 }
 

@@ -126,7 +126,11 @@ it('lists every project a session’s records were sent to, and filters by any o
   // Project 3's error knows only the trace id of the API's span.
   repo.ingest([errorEvent(5, { service: 'billing' }, trace(1), 3)]);
   // Project 12's memory snapshot, alone in its session.
-  repo.ingestTraces(12, [], [{ traceId: trace(6), spanId: span(6), service: 'api', time: T0 + 1 }]);
+  repo.ingestTraces(
+    12,
+    [],
+    [{ traceId: trace(6), spanId: span(6), seq: 0, service: 'api', time: T0 + 1 }],
+  );
 
   const listed = repo.listSessions({ limit: 10 }).items.map((s) => [s.id, s.projectIds]);
   expect(listed).toEqual([
@@ -283,7 +287,7 @@ it('upgrades a database from before the sessions table, listing what it holds', 
       op(1, t, T0, T0 + 800, { correlationId: 'req-7' }),
       op(2, trace(8), T0 + 1_000, T0 + 1_100, { service: 'video-processing' }),
     ],
-    [{ traceId: t, spanId: span(1), service: 'api-gateway', time: T0 + 5, rss: 1 }],
+    [{ traceId: t, spanId: span(1), seq: 0, service: 'api-gateway', time: T0 + 5, rss: 1 }],
   );
   before.ingest([
     errorEvent(1, { service: 'inventory' }, t), // stored under the trace id, linked to req-7
@@ -329,7 +333,7 @@ it('upgrades sessions from before they named their projects, from the records th
   before.ingestTraces(
     2,
     [op(2, trace(71), T0, T0 + 50, { correlationId: 'req-71' })],
-    [{ traceId: t, spanId: span(3), service: 'api', time: T0 + 7 }],
+    [{ traceId: t, spanId: span(3), seq: 0, service: 'api', time: T0 + 7 }],
   );
   // An error of project 3 that knows the trace alone, and one of project 4 of no other record.
   before.ingest([
@@ -708,6 +712,7 @@ const snapshot = (
 ) => ({
   traceId,
   spanId: span(n),
+  seq: 0,
   service: 'api-gateway',
   time,
   rss: 1_000 + n,
@@ -722,7 +727,7 @@ it('stores a memory snapshot once when its request is sent again (an exporter’
       [op(1, t, T0, T0 + 10, { correlationId: 'req-51' })],
       [
         snapshot(1, t, T0 + 5, { correlationId: 'req-51' }),
-        snapshot(1, t, T0 + 6, { correlationId: 'req-51' }),
+        snapshot(1, t, T0 + 6, { correlationId: 'req-51', seq: 1 }),
       ],
     );
   send();
@@ -781,7 +786,8 @@ it('upgrades operations keyed without their project and snapshots stored twice, 
       status TEXT NOT NULL, status_message TEXT, correlation_id TEXT, attributes TEXT NOT NULL,
       PRIMARY KEY (trace_id, span_id));
     INSERT INTO operations SELECT * FROM kept; DROP TABLE kept;
-    DROP INDEX memory_once;
+    DROP INDEX memory_seq_once;
+    ALTER TABLE memory_snapshots DROP COLUMN seq;
     CREATE INDEX memory_trace ON memory_snapshots (trace_id);
     INSERT INTO memory_snapshots SELECT * FROM memory_snapshots;`);
   expect(old.prepare('SELECT COUNT(*) FROM memory_snapshots').pluck().get()).toBe(4);
@@ -812,7 +818,7 @@ it('upgrades operations keyed without their project and snapshots stored twice, 
         .all(),
     ).toEqual([
       'memory_correlation',
-      'memory_once',
+      'memory_seq_once',
       'memory_time',
       'operations_correlation',
       'operations_end',
@@ -826,6 +832,81 @@ it('upgrades operations keyed without their project and snapshots stored twice, 
     upgraded.ingestTraces(3, [op(1, t1, T0, T0 + 50, { correlationId: 'req-63' })], []);
     expect(upgraded.getSession('req-61')?.operations).toBe(2);
     expect(upgraded.getSession('req-63')?.operations).toBe(1);
+  } finally {
+    upgraded.close();
+  }
+});
+
+it('keeps two snapshots of one span at one time, each known by its place among the span’s memory events', () => {
+  const t = trace(55);
+  const send = (time: number) =>
+    repo.ingestTraces(
+      1,
+      [],
+      [
+        snapshot(1, t, time, { correlationId: 'req-55' }),
+        snapshot(1, t, time, { correlationId: 'req-55', seq: 1, rss: 2 }),
+      ],
+    );
+  send(T0 + 5);
+  // Sent again and dated anew (a span moved back to its arrival): the same two snapshots.
+  send(T0 + 1_200);
+  expect(repo.getSession('req-55')?.memory.map((m) => [m.offsetMs, m.rss])).toEqual([
+    [0, 1_001],
+    [0, 2],
+  ]);
+});
+
+it('numbers the snapshots of a database keyed by their time in the order of their times', () => {
+  const file = join(dir, 'seq.db');
+  const t = trace(65);
+  const before = openSqlite(file);
+  before.ingestTraces(
+    1,
+    [],
+    [
+      snapshot(1, t, T0 + 9, { correlationId: 'req-65', rss: 9 }),
+      snapshot(1, t, T0 + 5, { correlationId: 'req-65', seq: 1, rss: 5 }),
+      snapshot(2, t, T0 + 7, { correlationId: 'req-65', rss: 7 }),
+    ],
+  );
+  before.close();
+  const old = new Database(file);
+  // The table as this package wrote it before: no seq, each snapshot keyed by its time.
+  old.exec(`DROP INDEX memory_seq_once;
+    ALTER TABLE memory_snapshots DROP COLUMN seq;
+    CREATE UNIQUE INDEX memory_once ON memory_snapshots (trace_id, span_id, time, project_id);`);
+  old.close();
+
+  const upgraded = openSqlite(file);
+  try {
+    const db = new Database(file, { readonly: true });
+    expect(
+      db.prepare('SELECT span_id, seq, rss FROM memory_snapshots ORDER BY rowid').all(),
+    ).toEqual([
+      { span_id: span(1), seq: 1, rss: 9 },
+      { span_id: span(1), seq: 0, rss: 5 },
+      { span_id: span(2), seq: 0, rss: 7 },
+    ]);
+    expect(
+      db
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'memory_snapshots' ORDER BY name",
+        )
+        .pluck()
+        .all(),
+    ).toEqual(['memory_correlation', 'memory_seq_once', 'memory_time']);
+    db.close();
+    // After it, a retry's copy of the second is known by its place; a third is its own.
+    upgraded.ingestTraces(
+      1,
+      [],
+      [
+        snapshot(1, t, T0 + 60_009, { correlationId: 'req-65', seq: 1, rss: 9 }),
+        snapshot(1, t, T0 + 11, { correlationId: 'req-65', seq: 2, rss: 11 }),
+      ],
+    );
+    expect(upgraded.getSession('req-65')?.memory.map((m) => m.rss)).toEqual([5, 7, 9, 11]);
   } finally {
     upgraded.close();
   }

@@ -232,7 +232,8 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
     ),
     // A snapshot sent again (an exporter's retry) is there already: see snapshotsOnce.
     mem: db.prepare(
-      `INSERT OR IGNORE INTO memory_snapshots VALUES (@projectId, @traceId, @spanId, @service, @correlationId, @time, @rss, @heapUsed)`,
+      `INSERT OR IGNORE INTO memory_snapshots (project_id, trace_id, span_id, service, correlation_id, time, rss, heap_used, seq)
+       VALUES (@projectId, @traceId, @spanId, @service, @correlationId, @time, @rss, @heapUsed, @seq)`,
     ),
     // A link made again by a later record naming both ids is seen then (links go by age).
     link: db.prepare(
@@ -560,6 +561,7 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
           time: m.time,
           rss: m.rss ?? null,
           heapUsed: m.heapUsed ?? null,
+          seq: m.seq,
         });
         touch(
           touches,

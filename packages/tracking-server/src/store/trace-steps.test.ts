@@ -25,9 +25,10 @@ const op = (n: number, t: number, end: number, correlationId?: string): Operatio
   ...(correlationId !== undefined ? { correlationId } : {}),
   attributes: { n },
 });
-const snapshot = (t: number, time: number, correlationId?: string): MemorySnapshot => ({
+const snapshot = (t: number, time: number, correlationId?: string, seq = 0): MemorySnapshot => ({
   traceId: trace(t),
   spanId: 'c'.repeat(16),
+  seq,
   service: 'svc-0',
   ...(correlationId !== undefined ? { correlationId } : {}),
   time,
@@ -121,7 +122,7 @@ describe('a batch written in steps, in the store', () => {
     try {
       return {
         operations: db.prepare('SELECT * FROM operations ORDER BY trace_id, span_id').all(),
-        memory: db.prepare('SELECT * FROM memory_snapshots ORDER BY trace_id, time').all(),
+        memory: db.prepare('SELECT * FROM memory_snapshots ORDER BY trace_id, time, seq').all(),
         links: db.prepare('SELECT * FROM trace_links ORDER BY trace_id').all(),
         sessions: db
           .prepare(
@@ -148,7 +149,9 @@ describe('a batch written in steps, in the store', () => {
     operations: records
       .filter((r) => !r.memory)
       .map((r) => op(r.span, r.trace, T0 + r.at, r.correlation)),
-    memory: records.filter((r) => r.memory).map((r) => snapshot(r.trace, T0 + r.at, r.correlation)),
+    memory: records
+      .filter((r) => r.memory)
+      .map((r, i) => snapshot(r.trace, T0 + r.at, r.correlation, i)),
   }));
 
   type Batch = { operations: Operation[]; memory: MemorySnapshot[] };

@@ -61,6 +61,7 @@ export function storeRecords(
     else if (r.kind === 'memory')
       of(r.project).memory.push({
         ...ids,
+        seq: 0, // each record its own span
         ...correlation,
         service: r.service,
         time: r.time,
