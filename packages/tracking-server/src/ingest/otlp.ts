@@ -7,6 +7,7 @@
 // means what an absent field does (a time of 0 is no time, a key of "" no key).
 import { isObj, jsonText, type Obj } from './json';
 import { parseJsonInSteps } from './json-steps';
+import { quoteLongInts } from './json-int64';
 import type protobuf from 'protobufjs';
 import { checkWireFormat, lengthDelimited, Resource, Span } from './otlp-proto';
 
@@ -151,7 +152,10 @@ const INT64_MAX = 2n ** 63n - 1n;
  */
 function intValue(v: unknown): number | string | undefined {
   if (v === null) return undefined;
-  if (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= 2 ** 63) return v;
+  // One past 2^53 written as a number reaches here only in an exponent's form (1e17,
+  // quoteLongInts quoting the digits of the rest), whose value is exact: its text, as above.
+  if (typeof v === 'number' && Number.isInteger(v) && v >= -(2 ** 63) && v < 2 ** 63)
+    return Number.isSafeInteger(v) ? v : BigInt(v).toString();
   // Up to 19 digits (an int64's), so BigInt's cost stays bounded.
   if (typeof v === 'string' && /^-?\d{1,19}$/.test(v)) {
     const n = Number(v);
@@ -470,7 +474,7 @@ function* readingTraces(
 export function parseOtlpJson(body: Buffer): TraceBatch {
   let request: unknown;
   try {
-    request = JSON.parse(body.toString('utf8'));
+    request = JSON.parse(quoteLongInts(body.toString('utf8')));
   } catch (err) {
     throw notJson(err);
   }
@@ -491,7 +495,7 @@ export async function decodeOtlp(
   pause: () => Promise<void>,
 ): Promise<OtlpBody> {
   if (protobuf) return decodeProtobuf(body);
-  const text = body.toString('utf8');
+  const text = quoteLongInts(body.toString('utf8'));
   let request: unknown;
   try {
     request = await parseJsonInSteps(text, pause);
