@@ -32,6 +32,31 @@ const asJson = (req: ReturnType<typeof request>) => parseOtlpJson(Buffer.from(JS
 const INT64 = { min: -(2n ** 63n), max: 2n ** 63n - 1n };
 
 describe('OTLP trace bodies', () => {
+  it('cuts a value nested deeper than 16 levels to a marker, naming it, the span kept', () => {
+    let deep: Json = { stringValue: 'bottom' };
+    for (let i = 0; i < 20; i++) deep = { arrayValue: { values: [deep] } };
+    // Levels 0–16 kept (17 lists), the 18th cut: it was null, and nothing said so.
+    let kept: unknown = '[nested deeper than 16 levels]';
+    for (let i = 0; i < 17; i++) kept = [kept];
+    const where = 'resourceSpans[0].scopeSpans[0].spans[0].attributes';
+    for (const read of [
+      asJson,
+      (r: ReturnType<typeof request>) => parseOtlpProtobuf(protobufOf(r)),
+    ]) {
+      const onSpan = read(request([span({ attributes: [{ key: 'deep', value: deep }] })]));
+      expect(onSpan.operations.map((o) => o.attributes)).toEqual([{ deep: kept }]);
+      expect([onSpan.rejectedSpans, onSpan.problem]).toEqual([
+        0,
+        `${where}: a value nested deeper than 16 levels is cut there`,
+      ]);
+      const onResource = read(request([span()], [{ key: 'deep', value: deep }]));
+      expect(onResource.operations).toHaveLength(1);
+      expect(onResource.problem).toBe(
+        'resourceSpans[0].resource: a value nested deeper than 16 levels is cut there',
+      );
+    }
+  });
+
   it('reads the spec’s JSON example shape into operations', () => {
     const batch = readTraces({
       resourceSpans: [

@@ -80,8 +80,19 @@ const list = (v: unknown, what: string): unknown[] => {
   return v;
 };
 
-function anyValue(v: unknown, depth = 0): unknown {
-  if (v === undefined || v === null || depth > 16) return undefined;
+/** How deep a value nests in an attribute: deeper is cut, to a marker, and named (cut()). */
+const MAX_ATTRIBUTE_DEPTH = 16;
+const CUT_VALUE = `[nested deeper than ${MAX_ATTRIBUTE_DEPTH} levels]`;
+
+/** Told of a value cut for nesting too deep. */
+type OnCut = () => void;
+
+function anyValue(v: unknown, depth: number, cut: OnCut): unknown {
+  if (v === undefined || v === null) return undefined;
+  if (depth > MAX_ATTRIBUTE_DEPTH) {
+    cut();
+    return CUT_VALUE;
+  }
   if (!isObj(v))
     throw new OtlpError(`an attribute's value must be an AnyValue object, got ${quoted(v)}`);
   let x: unknown;
@@ -92,10 +103,10 @@ function anyValue(v: unknown, depth = 0): unknown {
   if ((x = field(v, 'bytesValue')) !== undefined) return bytesValue(x);
   if ((x = field(v, 'arrayValue')) !== undefined)
     return list(isObj(x) ? x.values : undefined, 'arrayValue.values').map((y) =>
-      anyValue(y, depth + 1),
+      anyValue(y, depth + 1, cut),
     );
   if ((x = field(v, 'kvlistValue')) !== undefined)
-    return attributes(isObj(x) ? x.values : undefined, depth + 1);
+    return attributes(isObj(x) ? x.values : undefined, cut, depth + 1);
   return undefined;
 }
 
@@ -208,13 +219,13 @@ function attributeKey(kv: unknown): string {
  * Attributes as an object. At the top level (depth 0) one with an empty key is left out, as
  * SDKs do (the spec has attribute keys non-empty); in a kvlistValue, "" is a key like any other.
  */
-function attributes(v: unknown, depth = 0): Record<string, unknown> {
+function attributes(v: unknown, cut: OnCut, depth = 0): Record<string, unknown> {
   // Through a Map: an attribute named `__proto__` is kept as one, not taken for the prototype.
   const out = new Map<string, unknown>();
   for (const kv of list(v, 'attributes')) {
     const key = attributeKey(kv);
     // Read whatever its key: a value of the wrong form is an error under an empty key too.
-    const value = anyValue((kv as Obj).value, depth);
+    const value = anyValue((kv as Obj).value, depth, cut);
     if (key !== '' || depth > 0) out.set(key, value);
   }
   return Object.fromEntries(out);
@@ -229,7 +240,9 @@ function resourceAttributes(
   report: (message: string) => void,
 ): Record<string, unknown> {
   try {
-    return attributes(v);
+    return attributes(v, () =>
+      report(`resource: a value nested deeper than ${MAX_ATTRIBUTE_DEPTH} levels is cut there`),
+    );
   } catch (err) {
     if (!(err instanceof OtlpError)) throw err;
     report(`resource: ${err.message}`);
@@ -238,7 +251,7 @@ function resourceAttributes(
   if (Array.isArray(v))
     for (const kv of v) {
       try {
-        Object.entries(attributes([kv])).forEach(([key, value]) => out.set(key, value));
+        Object.entries(attributes([kv], () => {})).forEach(([key, value]) => out.set(key, value));
       } catch (err) {
         if (!(err instanceof OtlpError)) throw err;
       }
@@ -386,7 +399,11 @@ function* readingTraces(
       const traceId = id(field(sp, 'traceId'), `${where}.traceId`, 32, true) as string;
       const spanId = id(field(sp, 'spanId'), `${where}.spanId`, 16, true) as string;
       const parentSpanId = id(field(sp, 'parentSpanId'), `${where}.parentSpanId`, 16, false);
-      const attrs = attributes(sp.attributes);
+      const attrs = attributes(
+        sp.attributes,
+        () =>
+          (problem ??= `${where}.attributes: a value nested deeper than ${MAX_ATTRIBUTE_DEPTH} levels is cut there`),
+      );
       const start = nanosToMillis(field(sp, 'startTimeUnixNano'), `${where}.startTimeUnixNano`);
       const end = nanosToMillis(field(sp, 'endTimeUnixNano'), `${where}.endTimeUnixNano`);
       if (end < start) throw new OtlpError(`${where} ends before it starts`);
@@ -415,7 +432,7 @@ function* readingTraces(
       list(sp.events, `${where}.events`).forEach((ev, e) => {
         if (!isObj(ev) || ev.name !== 'memory') return;
         const place = seq++;
-        const a = attributes(ev.attributes);
+        const a = attributes(ev.attributes, () => {}); // only its byte counts are read
         const at = `${where}.events[${e}]`;
         let time: number;
         try {
