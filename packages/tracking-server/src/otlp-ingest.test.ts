@@ -36,6 +36,13 @@ const request = (spans: Json[], resource: Json[] = []) => ({
 
 const corr = (value: Json) => ({ key: 'correlation_id', value });
 
+/** A span event `memory` of one byte count. */
+const memoryEvent = (timeUnixNano: string, bytes: string, key = 'process.memory.rss'): Json => ({
+  name: 'memory',
+  timeUnixNano,
+  attributes: [{ key, value: { intValue: bytes } }],
+});
+
 /** Posts a request as JSON, or protobuf; answers the status and the response (read as JSON). */
 async function post(
   req: ReturnType<typeof request>,
@@ -85,13 +92,7 @@ it('stores a span with a memory event at time 0 without that snapshot', async ()
   const req = request([
     span('02', {
       attributes: [corr({ stringValue: 'zero-2' })],
-      events: [
-        {
-          name: 'memory',
-          timeUnixNano: '0',
-          attributes: [{ key: 'process.memory.rss', value: { intValue: '5' } }],
-        },
-      ],
+      events: [memoryEvent('0', '5')],
     }),
   ]);
   expect((await post(req)).body?.partialSuccess).toEqual({
@@ -187,13 +188,7 @@ it('stores a request sent again (an exporter’s retry) once, memory snapshots i
   const req = request([
     span('06', {
       attributes: [corr({ stringValue: 'retry-6' })],
-      events: [
-        {
-          name: 'memory',
-          timeUnixNano: String(now - 1_000_000n),
-          attributes: [{ key: 'process.memory.rss', value: { intValue: '1000' } }],
-        },
-      ],
+      events: [memoryEvent(String(now - 1_000_000n), '1000')],
     }),
   ]);
   expect((await post(req)).status).toBe(200);
@@ -214,18 +209,7 @@ it('stores each memory event of a span sent again once: two at one time, and a s
       startTimeUnixNano: String(ahead - 2_000_000n),
       endTimeUnixNano: String(ahead),
       attributes: [corr({ stringValue: 'retry-1d' })],
-      events: [
-        {
-          name: 'memory',
-          timeUnixNano: at,
-          attributes: [{ key: 'process.memory.rss', value: { intValue: '1000' } }],
-        },
-        {
-          name: 'memory',
-          timeUnixNano: at,
-          attributes: [{ key: 'process.memory.heap_used', value: { intValue: '2000' } }],
-        },
-      ],
+      events: [memoryEvent(at, '1000'), memoryEvent(at, '2000', 'process.memory.heap_used')],
     }),
   ]);
   expect((await post(req)).status).toBe(200);
@@ -262,13 +246,7 @@ it('dates a span a clock years fast sent by its arrival, keeping its length and 
       startTimeUnixNano: String(ahead - 2_000_000_000n),
       endTimeUnixNano: String(ahead),
       attributes: [corr({ stringValue: 'fast-clock-11' })],
-      events: [
-        {
-          name: 'memory',
-          timeUnixNano: String(ahead - 1_000_000_000n),
-          attributes: [{ key: 'process.memory.rss', value: { intValue: '5' } }],
-        },
-      ],
+      events: [memoryEvent(String(ahead - 1_000_000_000n), '5')],
     }),
   ]);
   expect((await post(req)).status).toBe(200);
@@ -286,13 +264,7 @@ it('refuses, as a partial success, the spans that ended before the project’s r
     startTimeUnixNano: String(ns - 1_000_000n),
     endTimeUnixNano: String(ns),
   });
-  const memory = (ns: bigint) => [
-    {
-      name: 'memory',
-      timeUnixNano: String(ns - 500_000n),
-      attributes: [{ key: 'process.memory.rss', value: { intValue: '7' } }],
-    },
-  ];
+  const memory = (ns: bigint) => [memoryEvent(String(ns - 500_000n), '7')];
   const req = request([
     // Ended 8 days ago: past the weekly project's 7 days (the sweep would delete it).
     span('0e', {
