@@ -38,6 +38,9 @@ rules:
 - seriesQuery: 'inflight_requests{namespace!="",service!=""}'
   resources: {overrides: {namespace: {resource: namespace}, service: {resource: service}}}
   metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'
+- seriesQuery: 'gpu_busy{namespace!="",service!=""}'
+  resources: {overrides: {namespace: {resource: namespace}, service: {resource: service}}}
+  metricsQuery: 'avg by (namespace, service) (<<.Series>>)'
 externalRules:
 - seriesQuery: 'job_queue_length{namespace!="",queue!=""}'
   resources: {overrides: {namespace: {resource: namespace}}}
@@ -106,6 +109,10 @@ beforeAll(async () => {
       deployment: 'billing',
     }),
     await target(gauge('inflight_requests', 7), { namespace: 'platform', service: 'web' }),
+    // A rule whose query drops the matchers, answering for every service of every namespace.
+    await target(gauge('gpu_busy', 40), { namespace: 'platform', service: 'vision' }),
+    await target(gauge('gpu_busy', 90), { namespace: 'platform', service: 'gpu-api' }),
+    await target(gauge('gpu_busy', 70), { namespace: 'other', service: 'vision' }),
   ];
   prom = await startPrometheus(targets);
   dir = mkdtempSync(join(tmpdir(), 'beacon-adapter-rules-'));
@@ -137,6 +144,7 @@ beforeAll(async () => {
         'persistentvolumes/pv_used_bytes',
         'deployments.apps/checkout_requests_per_second',
         'services/inflight_requests',
+        'services/gpu_busy',
       ])) &&
       (await discovered('/apis/external.metrics.k8s.io/v1beta1', [
         'job_queue_length',
@@ -223,6 +231,28 @@ describe('rules resolved as prometheus-adapter resolves them, against a real Pro
         ),
       }),
     );
+  });
+
+  it('answers a named object alone and in its namespace when the rule’s query answers for more', async () => {
+    // Upstream's getSingle takes the named object's value alone; a list of more than one item
+    // is refused by the HPA's client. Every target scraped first: the average is per service.
+    const path = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/services';
+    let all: Reply | undefined;
+    await waitFor(
+      async () => (all = await get(`${path}/*/gpu_busy`)).body.items?.length === 2,
+      15_000,
+      () => `expected both platform services, got ${JSON.stringify(all?.body)}`,
+    );
+    const values = (r: Reply) =>
+      r.body.items.map((i: { describedObject: { name: string }; value: string }) => [
+        i.describedObject.name,
+        i.value,
+      ]);
+    expect(values(all as Reply)).toEqual([
+      ['gpu-api', '90'],
+      ['vision', '40'],
+    ]);
+    expect(values(await get(`${path}/vision/gpu_busy`))).toEqual([['vision', '40']]);
   });
 
   it('keeps __name__ among an external item’s metricLabels', async () => {

@@ -226,6 +226,46 @@ describe('Prometheus provider', () => {
     ).rejects.toThrow(MetricNotFoundError);
   });
 
+  it('answers for the object asked for alone, in its namespace, whatever else the query answers for', async () => {
+    // A rule's query that drops the matchers (`avg by (exported_namespace, exported_container)
+    // (…<<.Series>>…)`, a DCGM example) answers for every object: a named request listed them
+    // all (the HPA's client refuses a list of more than one), a `*` those of other namespaces.
+    const { provider } = await providerWith({
+      'sum(websocket_connections{namespace="platform",pod="collab-a"}) by (pod)': [
+        sample({ pod: 'collab-b' }, '9'),
+        sample({ namespace: 'elsewhere', pod: 'collab-a' }, '7'),
+        sample({ namespace: 'platform', pod: 'collab-a' }, '4'),
+      ],
+      'sum(websocket_connections{namespace="platform",pod="collab-c"}) by (pod)': [
+        sample({ pod: 'collab-b' }, '9'),
+      ],
+      'sum(websocket_connections{namespace="platform",pod!=""}) by (pod)': [
+        sample({ namespace: 'elsewhere', pod: 'collab-x' }, '7'),
+        sample({ namespace: 'platform', pod: 'collab-a' }, '4'),
+        sample({ pod: 'collab-b' }, '9'),
+      ],
+    });
+    const asked = (name: string) =>
+      provider.objectValues({
+        resource: 'pods',
+        namespace: 'platform',
+        name,
+        metric: 'websocket_connections',
+        labelSelector: [],
+        metricLabelSelector: [],
+      });
+    expect((await asked('collab-a')).map((i) => [i.describedObject.name, i.value])).toEqual([
+      ['collab-a', '4'],
+    ]);
+    await expect(asked('collab-c')).rejects.toThrow(
+      'the server could not find the metric websocket_connections for pods collab-c',
+    );
+    expect((await asked('*')).map((i) => [i.describedObject.name, i.value])).toEqual([
+      ['collab-a', '4'],
+      ['collab-b', '9'],
+    ]);
+  });
+
   it('answers 404 for a metric discovery did not find, and for the wrong scope', async () => {
     const { provider } = await providerWith({});
     const base = { name: '*', labelSelector: [], metricLabelSelector: [] } as const;

@@ -339,10 +339,16 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
         },
         groupBy: [objectLabel],
       });
+      // A query that drops the matchers answers for other objects too: a named request is
+      // answered for that object alone (upstream's getSingle takes its value only), and where a
+      // sample names its namespace, only the request's is taken.
       const byObject = new Map<string, Sample>();
       for (const s of await query(expr, { series: source.seriesName, matchers })) {
         const name = s.labels[objectLabel];
-        if (name !== undefined) byObject.set(name, s);
+        if (name === undefined || (q.name !== '*' && name !== q.name)) continue;
+        const ns = namespaceLabel === undefined ? undefined : s.labels[namespaceLabel];
+        if (q.namespace !== undefined && ns !== undefined && ns !== q.namespace) continue;
+        byObject.set(name, s);
       }
       return { byObject, window: queryWindowSeconds(expr) };
     });
