@@ -220,6 +220,25 @@ describe('addProject', () => {
       'sessions',
       "INSERT INTO sessions (id, project_id, start, end, services) VALUES ('s', 7, 0, 0, '')",
     ],
+    // A project that sent only spans, snapshots or links into another's session, or only
+    // feedback: each is known by those rows alone (its id was given again, and the new project
+    // listed the old one's feedback and sessions).
+    [
+      'operations',
+      "INSERT INTO operations (project_id, trace_id, span_id, name, service, start, end, status, attributes) VALUES (7, 't', 's', 'op', 'api', 0, 1, 'ok', '{}')",
+    ],
+    [
+      'memory_snapshots',
+      "INSERT INTO memory_snapshots (project_id, trace_id, span_id, service, time) VALUES (7, 't', 's', 'api', 0)",
+    ],
+    [
+      'trace_links',
+      "INSERT INTO trace_links (trace_id, correlation_id, project_id, seen) VALUES ('t', 'c', 7, 0)",
+    ],
+    [
+      'feedback',
+      "INSERT INTO feedback (project_id, event_id, received_at, name, email, message) VALUES (7, '', 0, 'Ann', 'ann@example.com', 'hi')",
+    ],
   ])('never reuses an id the store holds rows of (%s)', (_table, insert) => {
     storeHolding7(insert);
     writeConfig([2]); // project 7 was removed from config.json; its rows stay in the store

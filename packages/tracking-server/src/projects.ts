@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { isObj, type Obj } from './ingest/json';
 import { ageMs, lockToken, releaseLock, tryLock } from './lock-file';
+import { columnsOf } from './store/table-columns';
 
 export interface ProjectSettings {
   /**
@@ -296,12 +297,13 @@ export function reloadConfig(dataDir: string, defaults?: ProjectSettings): Track
 export const storeFile = (dataDir: string) => join(dataDir, 'tracker.db');
 
 /**
- * The store's tables that say which projects it holds rows of (sqlite-schema.ts,
- * sessions-schema.ts): every event is in an issue of its project, and every operation and memory
- * snapshot in a session of its project. Issues and releases find their highest project id by an
- * index; sessions are read whole, but hold a row a session, not one a span or event.
+ * A table of the store that need not be asked which projects it holds rows of: every event is in
+ * an issue of its project, and events are the largest table. Every other table with a project_id
+ * is asked (sqlite-schema.ts, sessions-schema.ts), read whole where no index leads with it, once
+ * an add: a session's row names the project of its first record only, so a project that sent
+ * only spans or snapshots into another's session, or only feedback, is known by those rows.
  */
-const PROJECT_TABLES = ['issues', 'releases', 'sessions'];
+const ASKED_OF_ANOTHER = new Set(['events']);
 
 /** The highest project id the store holds rows of; 0 when there is no store yet. */
 export function highestStoredProjectId(dataDir: string): number {
@@ -311,11 +313,12 @@ export function highestStoredProjectId(dataDir: string): number {
     const db = new Database(file, { readonly: true, fileMustExist: true });
     try {
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck();
-      const present = new Set(tables.all() as string[]);
-      return PROJECT_TABLES.filter((t) => present.has(t)).reduce((max, t) => {
-        const id = db.prepare(`SELECT MAX(project_id) FROM ${t}`).pluck().get() as number | null;
-        return Math.max(max, id ?? 0);
-      }, 0);
+      return (tables.all() as string[])
+        .filter((t) => !ASKED_OF_ANOTHER.has(t) && columnsOf(db, t).includes('project_id'))
+        .reduce((max, t) => {
+          const id = db.prepare(`SELECT MAX(project_id) FROM "${t}"`).pluck().get();
+          return Math.max(max, (id as number | null) ?? 0);
+        }, 0);
     } finally {
       db.close();
     }
