@@ -142,7 +142,10 @@ async function serveLocked(
   const defaults = options.defaults ?? DEFAULT_SETTINGS;
   let projects: readonly Project[] = loadConfig(options.dataDir, defaults).projects;
   const config = configFile(options.dataDir);
-  watchFile(config, { interval: 500 }, () => {
+  watchFile(config, { interval: 500 }, (now, before) => {
+    // Polling a file that is not there calls once with both stats zeroed: still absent, as a
+    // first start without the file began (it warned that the file had gone, every such start).
+    if (now.mtimeMs === 0 && before.mtimeMs === 0) return;
     try {
       projects = reloadConfig(options.dataDir, defaults).projects;
       logger.info('projects reloaded', { projects: projects.length });

@@ -1,10 +1,12 @@
 // What guards a running server's data directory: one `serve` a directory (serve.lock), and
-// the projects it serves kept while config.json is missing.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+// the projects it serves kept while config.json is missing, and none warned of when it never was.
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from './main';
 import { serveLockFile } from './lock-file';
-import { silentLogger } from './telemetry/logger';
+import { addProject } from './projects';
+import { createLogger, silentLogger } from './telemetry/logger';
 import { startTestTracker } from './testing/test-tracker';
 
 const envelope = (n: number) =>
@@ -33,6 +35,37 @@ it('refuses a second serve on a data directory, naming it and the pid holding it
     await next.close();
   } finally {
     await setup.close().catch(() => undefined);
+  }
+});
+
+it('starts without config.json quietly, and serves the projects once the file is written', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'beacon-no-config-'));
+  const lines: { level: string; msg: string }[] = [];
+  const tracker = await serve({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: dir,
+    logger: createLogger('info', (line) => lines.push(JSON.parse(line))),
+  });
+  try {
+    await new Promise((r) => setTimeout(r, 1_500)); // watchFile polls every 500 ms
+    expect(lines.filter((l) => l.level !== 'info')).toEqual([]);
+    const web = addProject(dir, 'web');
+    let status = 0;
+    for (let n = 1, deadline = Date.now() + 20_000; status !== 200 && Date.now() < deadline; n++) {
+      const res = await fetch(`${tracker.url}/api/${web.id}/envelope/?sentry_key=${web.key}`, {
+        method: 'POST',
+        body: envelope(n),
+      });
+      status = res.status;
+      await res.arrayBuffer();
+      if (status !== 200) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe(200);
+    expect(lines.filter((l) => l.level !== 'info')).toEqual([]);
+  } finally {
+    await tracker.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
