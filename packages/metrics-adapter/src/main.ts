@@ -114,12 +114,16 @@ async function lookupClusterAuthentication(
   api: KubeApi,
   flags: AdapterFlags,
   logger: Logger,
+  atStart: boolean,
 ): Promise<ClusterAuthentication> {
   try {
     return await clusterAuthentication(api);
   } catch (err) {
     if (err instanceof KubeApiError && err.status === 404) return {};
-    if (!flags.authenticationTolerateLookupFailure)
+    // Once serving, a failed read keeps the CAs served (the reload's catch), as upstream's
+    // dynamic CA controllers keep their last content: the flag is for startup alone (with it,
+    // a read failing for a minute dropped the front proxy's CA, and the HPA's requests got 401).
+    if (!atStart || !flags.authenticationTolerateLookupFailure)
       throw new Error(
         `unable to load configmap based request-header-client-ca-file: ${(err as Error).message}`,
         { cause: err },
@@ -137,6 +141,7 @@ async function certificates(
   flags: AdapterFlags,
   lookup: KubeApi | undefined,
   logger: Logger,
+  atStart: boolean,
 ): Promise<{ authenticate?: Authenticator; cas: string[] }> {
   const read = (file: string) => readFileSync(file, 'utf8');
   let clientPem = flags.clientCaFile ? read(flags.clientCaFile) : undefined;
@@ -151,7 +156,7 @@ async function certificates(
   // Each of the two CAs a flag does not give is looked up, as k8s.io/apiserver does: a
   // --client-ca-file alone still leaves the aggregator's front-proxy CA to the cluster.
   if ((!clientPem || !rhPem) && lookup && !flags.authenticationSkipLookup) {
-    const cluster = await lookupClusterAuthentication(lookup, flags, logger);
+    const cluster = await lookupClusterAuthentication(lookup, flags, logger, atStart);
     clientPem ??= cluster.clientCA;
     if (!rhPem && cluster.requestHeader) {
       rhPem = cluster.requestHeader.ca;
@@ -191,8 +196,9 @@ async function authentication(
   flags: AdapterFlags,
   api: KubeApi | undefined,
   logger: Logger,
+  atStart: boolean,
 ): Promise<{ authenticate: Authenticator; cas: string[] }> {
-  const certs = await certificates(flags, api, logger);
+  const certs = await certificates(flags, api, logger, atStart);
   const parts = [
     ...(certs.authenticate ? [certs.authenticate] : []),
     ...(api
@@ -295,7 +301,7 @@ export async function startAdapter(
   });
 
   const authApi = connect(flags.authenticationKubeconfig);
-  let auth = await authentication(flags, authApi, logger);
+  let auth = await authentication(flags, authApi, logger, true);
   // The current authenticator: certificates and CAs are read again every minute (below).
   const authenticate: Authenticator = (req) => auth.authenticate(req);
   let authorize = overrides.authorize;
@@ -328,8 +334,15 @@ export async function startAdapter(
     version: { gitVersion: VERSION },
     shuttingDown: () => shuttingDown,
   });
+  // A CA no flag gives is read from the cluster again every minute (below): one it publishes
+  // only once the adapter serves must find it asking for client certificates.
+  const clientCasMayBePublished =
+    authApi !== undefined &&
+    !flags.authenticationSkipLookup &&
+    (!flags.clientCaFile || !flags.requestheaderClientCaFile);
   const secureOptions = (serving: { cert: string; key: string }, cas: readonly string[]) =>
     serverTlsOptions(serving, cas, {
+      clientCasLater: clientCasMayBePublished,
       ...(flags.tlsMinVersion ? { minVersion: flags.tlsMinVersion } : {}),
       ...(flags.tlsCipherSuites ? { ciphers: flags.tlsCipherSuites } : {}),
     });
@@ -374,7 +387,7 @@ export async function startAdapter(
         bindAddress: flags.bindAddress,
         generate: false,
       });
-      const nextAuth = await authentication(flags, authApi, quiet);
+      const nextAuth = await authentication(flags, authApi, quiet, false);
       const changed =
         nextTls.cert !== served.tls.cert ||
         nextTls.key !== served.tls.key ||

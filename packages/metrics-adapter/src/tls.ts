@@ -157,19 +157,27 @@ export const GO_DEFAULT_CIPHERS = [
 /**
  * The HTTPS server's TLS options: the serving pair, and, with client CAs, a client certificate
  * asked for but not required (a request without one gets a 401, health checks still work).
+ * `clientCasLater` asks for one with none yet, as the cluster may publish CAs once serving: a
+ * server made without asking never asks (setSecureContext changes the CAs, not whether it asks),
+ * as k8s.io/apiserver's dynamic CA provider has it serve with RequestClientCert from the start.
  * A minimum below TLS 1.2 (`--tls-min-version=VersionTLS10` or `11`) is served as Go serves it:
  * OpenSSL 3 refuses TLS 1.0 and 1.1 at its default security level 1 (a handshake ends in an
  * internal_error alert), so that level is lowered to 0 for them, as Node's docs advise.
  */
+type TlsExtra = Pick<SecureContextOptions, 'minVersion' | 'ciphers'> & {
+  readonly clientCasLater?: boolean;
+};
+
 export function serverTlsOptions(
   serving: { readonly cert: string; readonly key: string },
   cas: readonly string[],
-  extra: Pick<SecureContextOptions, 'minVersion' | 'ciphers'> = {},
+  { clientCasLater = false, ...extra }: TlsExtra = {},
 ): TlsOptions {
   return {
     cert: serving.cert,
     key: serving.key,
-    ...(cas.length > 0 ? { ca: [...cas], requestCert: true, rejectUnauthorized: false } : {}),
+    ...(cas.length > 0 ? { ca: [...cas] } : {}),
+    ...(cas.length > 0 || clientCasLater ? { requestCert: true, rejectUnauthorized: false } : {}),
     // No session resumption: no tickets, and Node keeps no server session cache without
     // 'resumeSession' listeners. A resumed session keeps the client's certificate but not the
     // intermediates it sent, so a chained certificate would be refused on every resumed

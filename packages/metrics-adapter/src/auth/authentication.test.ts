@@ -9,7 +9,8 @@ import { parseFlags } from '../flags';
 import { startAdapter, type RunningAdapter } from '../main';
 import { startFakeApiServer, type FakeApiServer } from '../testing/fake-apiserver';
 import { httpsGet } from '../testing/https';
-import { memoryLogger } from '../telemetry/logger';
+import { memoryLogger, type Logger } from '../telemetry/logger';
+import { waitFor } from '../testing/prometheus';
 import { createPki, type Pair, type Pki } from '../testing/pki';
 import type { RequestAttributes, UserInfo } from './types';
 import { writeTokenKubeconfig } from '../testing/kubeconfig';
@@ -22,6 +23,7 @@ let jane: Pair;
 let proxy: Pair;
 let ivan: { cert: string; key: string }; // through an intermediate, sent with it
 let kube: FakeApiServer;
+let kubeCa: Pair;
 let kubeconfig: string;
 const adapters: RunningAdapter[] = [];
 
@@ -34,7 +36,7 @@ beforeAll(async () => {
   const ica = pki.intermediate(ca, 'ica');
   const leaf = pki.client(ica, 'ivan', '/CN=ivan/O=dev');
   ivan = { cert: leaf.cert + ica.cert, key: leaf.key };
-  const kubeCa = pki.ca('kube-ca');
+  kubeCa = pki.ca('kube-ca');
   kube = await startFakeApiServer({
     serving: pki.server(kubeCa, 'kube-apiserver'),
     allow: [],
@@ -55,7 +57,10 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function start(args: string[]) {
+async function start(
+  args: string[],
+  overrides: { logger?: Logger; certificateReloadMs?: number } = {},
+) {
   const seen: UserInfo[] = [];
   const certDir = mkdtempSync(join(dir, 'serving-'));
   const adapter = await startAdapter(
@@ -68,6 +73,7 @@ async function start(args: string[]) {
     ]),
     {
       logger: quiet,
+      ...overrides,
       inCluster: null,
       env: {},
       authorize: async (user: UserInfo, _attrs: RequestAttributes) => {
@@ -252,6 +258,70 @@ describe('the lookup of kube-system/extension-apiserver-authentication', () => {
     );
     const a = await start([...denied, '--authentication-tolerate-lookup-failure=true']);
     expect(await a.get(jane)).toBe(200);
+  });
+
+  /** A fake API server of its own publishing `published`, and a kubeconfig for it. */
+  const cluster = async (published?: FakeApiServer['clusterAuth']) => {
+    const api = await startFakeApiServer({
+      serving: pki.server(kubeCa, 'kube-apiserver'),
+      allow: [],
+      tokens: {},
+      adapterToken: 'adapter-sa-token',
+      ...(published ? { clusterAuth: published } : {}),
+    });
+    const file = writeTokenKubeconfig(join(dir, `kubeconfig-${api.url.split(':').at(-1)}`), {
+      server: api.url,
+      caPem: kubeCa.cert,
+      token: 'adapter-sa-token',
+    });
+    return { api, file };
+  };
+
+  it('asks for client certificates from the start, so CAs the cluster publishes later let clients in', async () => {
+    // The server asked only when it had CAs at start: one published later was read every
+    // minute and never asked for, every certificate and front-proxy request 401 until a restart.
+    const { api, file } = await cluster();
+    try {
+      const a = await start([`--authentication-kubeconfig=${file}`], { certificateReloadMs: 100 });
+      expect(await a.get(jane)).toBe(401);
+      api.clusterAuth = { clientCA: ca.cert, requestHeaderCA: ca.cert };
+      await waitFor(
+        async () => (await a.get(jane)) === 200,
+        10_000,
+        () => 'a client of a CA published once serving was never let in',
+      );
+      expect(await a.get(proxy, { 'X-Remote-User': 'hpa' })).toBe(200);
+      expect(a.seen.map((u) => u.name)).toEqual(['jane', 'hpa']);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('keeps the CAs it serves when reading them again fails, even with --authentication-tolerate-lookup-failure', async () => {
+    const { api, file } = await cluster({ clientCA: ca.cert, requestHeaderCA: ca.cert });
+    const logger = memoryLogger();
+    try {
+      const a = await start(
+        [`--authentication-kubeconfig=${file}`, '--authentication-tolerate-lookup-failure=true'],
+        { certificateReloadMs: 100, logger },
+      );
+      expect(await a.get(proxy, { 'X-Remote-User': 'hpa' })).toBe(200);
+      api.adapterToken = 'rotated'; // every read refused from now on
+      await waitFor(
+        async () =>
+          logger.lines.some(
+            (l) =>
+              l.msg === 'reading the certificates again failed; keeping the current ones' &&
+              /unable to load configmap/.test(String(l.error)),
+          ),
+        10_000,
+        () => 'the failed read was never logged',
+      );
+      expect(await a.get(proxy, { 'X-Remote-User': 'hpa' })).toBe(200);
+      expect(await a.get(jane)).toBe(200);
+    } finally {
+      await api.close();
+    }
   });
 });
 

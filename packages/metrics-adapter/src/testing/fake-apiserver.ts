@@ -33,6 +33,11 @@ export interface FakeApiServer {
   argoVersion: string;
   /** The bearer token accepted now (at first the options'): any other is answered 401. */
   adapterToken: string;
+  /**
+   * The PEMs kube-system/extension-apiserver-authentication publishes now (at first the
+   * options'); none, and the ConfigMap is not found.
+   */
+  clusterAuth: FakeApiOptions['clusterAuth'];
   /** Sends one watch event line to every open watch. */
   push(event: unknown): void;
   /** Ends every open watch (the server's watch timeout). */
@@ -114,7 +119,11 @@ export async function startFakeApiServer(o: FakeApiOptions): Promise<FakeApiServ
     expireContinue: false,
     argoVersion: 'v1alpha1',
     adapterToken: o.adapterToken,
-  } as Pick<FakeApiServer, 'watchMode' | 'expireContinue' | 'argoVersion' | 'adapterToken'>;
+    clusterAuth: o.clusterAuth,
+  } as Pick<
+    FakeApiServer,
+    'watchMode' | 'expireContinue' | 'argoVersion' | 'adapterToken' | 'clusterAuth'
+  >;
   const server: Server = createServer({ cert: o.serving.cert, key: o.serving.key }, (req, res) => {
     let text = '';
     req.setEncoding('utf8');
@@ -195,13 +204,13 @@ export async function startFakeApiServer(o: FakeApiOptions): Promise<FakeApiServ
       if (
         req.method === 'GET' &&
         path === '/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication' &&
-        o.clusterAuth
+        state.clusterAuth
       ) {
         const cm = recorded('configmap-extension-apiserver-authentication.json') as {
           data: Record<string, string>;
         };
-        cm.data['client-ca-file'] = o.clusterAuth.clientCA;
-        cm.data['requestheader-client-ca-file'] = o.clusterAuth.requestHeaderCA;
+        cm.data['client-ca-file'] = state.clusterAuth.clientCA;
+        cm.data['requestheader-client-ca-file'] = state.clusterAuth.requestHeaderCA;
         return json(200, cm);
       }
       if (req.method === 'GET' && collection && url.searchParams.get('watch') === '1') {
