@@ -709,6 +709,42 @@ describe('API server', () => {
     ]);
   });
 
+  it('answers a watch of the external metrics, once authorized as one, 405 as upstream; a custom metric lists', async () => {
+    const verbs: string[] = [];
+    await start({
+      authorize: async (_user, attrs) => {
+        verbs.push(attrs.verb);
+        return { allowed: true };
+      },
+    });
+    const external = '/apis/external.metrics.k8s.io/v1beta1/namespaces/platform/job_queue_length';
+    const watched = await get(`${external}?watch=true`);
+    // errors.NewMethodNotSupported("*" of the group, "watch"), as ListResource with no watcher
+    // answers it: the values were served as a list to a user allowed to watch only.
+    expect(watched.status).toBe(405);
+    expect(JSON.stringify(watched.body)).toBe(
+      JSON.stringify({
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'watch is not supported on resources of kind "*.external.metrics.k8s.io"',
+        reason: 'MethodNotAllowed',
+        details: { group: 'external.metrics.k8s.io', kind: '*' },
+        code: 405,
+      }),
+    );
+    // A bad selector is read first, as its ListOptions are; `watch=0` and `false` are no watch.
+    expect((await get(`${external}?watch=true&labelSelector=(`)).status).toBe(400);
+    for (const no of ['0', 'FALSE'])
+      expect((await get(`${external}?watch=${no}`)).status).toBe(200);
+    const custom = await get(
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/*/websocket_connections?watch=true',
+    );
+    expect(custom.status).toBe(200);
+    expect(verbs).toEqual(['watch', 'watch', 'list', 'list', 'get']);
+  });
+
   it('answers 405 to a write', async () => {
     await start();
     const r = await get('/apis/custom.metrics.k8s.io/v1beta2', { method: 'POST' });

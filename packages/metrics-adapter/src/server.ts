@@ -22,12 +22,13 @@ import {
   metricNotFound,
   serviceUnavailable,
   unauthorized,
+  watchNotSupported,
   type Status,
 } from './api/status';
 import { acceptsGzip, GZIP_THRESHOLD_BYTES, gzipBody } from './api/content-encoding';
 import { apiGroupDocument, apiGroupList, apiResourceList, type ListResult } from './api/wire';
 import { customMetricValueListBytes, externalMetricValueListBytes } from './api/value-list-bytes';
-import { requestAttributes } from './auth/request-info';
+import { asksToWatch, requestAttributes } from './auth/request-info';
 import type { Authenticator, Authorizer } from './auth/types';
 import { BadSelectorError, MetricNotFoundError, type MetricsProvider } from './provider/provider';
 import { PrometheusError } from './provider/prometheus/client';
@@ -356,6 +357,10 @@ export function createApp(deps: ServerDeps): RequestListener {
             ? selectors(query, null)
             : NO_SELECTORS;
       if (isStatus(sel)) return sendStatus(res, sel);
+      // The external metrics' list has no watch (custom-metrics-apiserver's handler 405s one
+      // authorized as a watch); the custom metrics' handler reads no `watch`, and lists.
+      if (r.kind === 'external' && asksToWatch(query))
+        return sendStatus(res, watchNotSupported(EXTERNAL_GROUP));
       await serve(r, sel, query, req, res);
     } catch (err) {
       const status = isStatus(r) ? internalError(String(err)) : statusFor(err);

@@ -66,6 +66,27 @@ describe('Status factories', () => {
   ])('words a 403 as kube-apiserver does (%#)', (attrs, message) => {
     expect(forbidden('alice', attrs, 'no rule').message).toBe(message);
   });
+
+  it('escapes what names the user and the request as HTML, as its sanitizer does, not the rest', () => {
+    expect(
+      forbidden('dev<ops>&co', { kind: 'nonResource', verb: 'get', path: '/a<b>' }, '<why>')
+        .message,
+    ).toBe('forbidden: User "dev&lt;ops&gt;&amp;co" cannot get path "/a&lt;b&gt;": <why>');
+    expect(
+      forbidden('a&b', {
+        kind: 'resource',
+        verb: 'get',
+        group: 'custom.metrics.k8s.io',
+        version: 'v1beta2',
+        resource: 'pods',
+        name: 'x<y',
+        subresource: 'm',
+        namespace: 'ns',
+      }).message,
+    ).toBe(
+      'pods.custom.metrics.k8s.io "x<y" is forbidden: User "a&amp;b" cannot get resource "pods/m" in API group "custom.metrics.k8s.io" in the namespace "ns"',
+    );
+  });
 });
 
 // Bodies as k8s.io/apimachinery's errors.go and k8s.io/apiserver's handlers build them

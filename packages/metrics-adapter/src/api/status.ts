@@ -88,10 +88,15 @@ export const badRequest = (message: string): Status => failure(400, 'BadRequest'
 export const unauthorized = (message = 'Unauthorized'): Status =>
   failure(401, 'Unauthorized', message);
 
+/** responsewriters.Forbidden's sanitizer: what names the user and the request, HTML-escaped. */
+const sanitize = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
 /**
  * 403, as kube-apiserver words it (responsewriters.Forbidden and apierrors.NewForbidden):
  * `<resource>.<group> "<name>" is forbidden: User "<u>" cannot <verb> resource "<r>[/<sub>]" in
- * API group "<g>" in the namespace "<ns>"` (or `at the cluster scope`), then the reason.
+ * API group "<g>" in the namespace "<ns>"` (or `at the cluster scope`), then the reason; the
+ * part from `User` to the scope HTML-escaped, as its sanitizer escapes it (`dev&lt;ops&gt;`).
  */
 export function forbidden(user: string, attrs: RequestAttributes, reason?: string): Status {
   const because = reason ? `: ${reason}` : '';
@@ -101,7 +106,7 @@ export function forbidden(user: string, attrs: RequestAttributes, reason?: strin
     return failure(
       403,
       'Forbidden',
-      `forbidden: ${who} path ${JSON.stringify(attrs.path)}${because}`,
+      `forbidden: ${sanitize(`${who} path ${JSON.stringify(attrs.path)}`)}${because}`,
       {},
     );
   const resource = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource;
@@ -113,7 +118,7 @@ export function forbidden(user: string, attrs: RequestAttributes, reason?: strin
   return failure(
     403,
     'Forbidden',
-    `${subject} is forbidden: ${who} resource ${JSON.stringify(resource)} in API group ${JSON.stringify(attrs.group)} ${scope}${because}`,
+    `${subject} is forbidden: ${sanitize(`${who} resource ${JSON.stringify(resource)} in API group ${JSON.stringify(attrs.group)} ${scope}`)}${because}`,
     // NewForbidden's details: empty strings left out (the core group's "" too).
     {
       ...(attrs.name ? { name: attrs.name } : {}),
@@ -135,6 +140,17 @@ export const methodNotAllowed = (_method?: string): Status =>
     'the server does not allow this method on the requested resource',
     {},
   );
+
+/**
+ * 405 for a watch of the external metrics: custom-metrics-apiserver gives the apiserver's
+ * ListResource no watcher, which answers errors.NewMethodNotSupported for its resource (`*` of
+ * the group) once the request is authorized as a watch.
+ */
+export const watchNotSupported = (group: string): Status =>
+  failure(405, 'MethodNotAllowed', `watch is not supported on resources of kind "*.${group}"`, {
+    group,
+    kind: '*',
+  });
 
 /** 406, as k8s.io/apiserver's content negotiation words it. */
 export const notAcceptable = (accepted: readonly string[] = ['application/json']): Status =>

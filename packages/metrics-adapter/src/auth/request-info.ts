@@ -50,6 +50,15 @@ function goQuery(query: string): Map<string, string[]> {
   return values;
 }
 
+/** Whether the query's first `watch` is anything but `false` or `0` (any case), as Go reads it. */
+const watches = (params: Map<string, string[]>) => {
+  const watch = params.get('watch')?.[0];
+  return watch !== undefined && !['false', '0'].includes(watch.toLowerCase());
+};
+
+/** Whether a query asks for a watch, as ListOptions and NewRequestInfo read `watch`. */
+export const asksToWatch = (query: string): boolean => watches(goQuery(query));
+
 /**
  * What a GET without a name asks, as NewRequestInfo reads its query through ListOptions: the
  * verb is `watch` when the first `watch` is anything but `false` or `0` (any case), else `list`;
@@ -60,9 +69,7 @@ function goQuery(query: string): Map<string, string[]> {
 function listQuery(query: string): { verb: 'list' | 'watch'; name?: string } {
   const params = goQuery(query);
   const first = (key: string) => params.get(key)?.[0];
-  const watch = first('watch');
-  const verb =
-    watch === undefined || ['false', '0'].includes(watch.toLowerCase()) ? 'list' : 'watch';
+  const verb = watches(params) ? 'watch' : 'list';
   const label = first('labelSelector');
   const field = first('fieldSelector');
   try {
