@@ -175,7 +175,16 @@ export function createApp(deps: AppDeps): RequestListener {
   });
   // Another method on the OTLP path: 405 as on the Sentry ones, in OTLP's error shape
   // (google.rpc.Status; 12, UNIMPLEMENTED, is gRPC's answer to a method it does not serve).
-  app.all('/v1/traces', (_req: Request, res: Response) => {
+  // express matches paths in any case, the fast path in this one: a POST that reaches here is to
+  // `/V1/traces` or the like, a 404 (5, NOT_FOUND) as the Collector's mux answers it, where it
+  // was told to use the POST it used.
+  app.all('/v1/traces', (req: Request, res: Response) => {
+    if (req.method === 'POST') {
+      res
+        .status(404)
+        .json({ code: 5, message: `not found: ${req.path} (OTLP traces are at /v1/traces)` });
+      return;
+    }
     res.status(405).set('Allow', 'POST').json({ code: 12, message: 'method not allowed: POST' });
   });
   app.use(

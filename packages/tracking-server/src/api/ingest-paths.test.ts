@@ -1,5 +1,6 @@
 // Sentry ingest paths whose project id is no project id: answered in Sentry's protocol (JSON,
-// X-Sentry-Error), never express's HTML error page, and a POST is not told to use POST.
+// X-Sentry-Error), never express's HTML error page, and a POST is not told to use POST; nor is
+// one to the OTLP path in another case.
 import type { RunningTracker } from '../main';
 import { startTestTracker, type TestTracker } from '../testing/test-tracker';
 
@@ -54,5 +55,20 @@ describe('ingest paths whose project id is not 1 to 15 digits', () => {
     await fetch(`${tracker.url}/api/nope/envelope/`, { method: 'POST', body: envelope });
     const text = await (await fetch(`${tracker.url}/metrics`)).text();
     expect(text).toMatch(/^beacon_tracker_rejected_requests_total\{reason="malformed"\} [1-9]/m);
+  });
+});
+
+describe('the OTLP path written in another case', () => {
+  it('answers a POST 404, not 405 telling it to POST', async () => {
+    const res = await fetch(`${tracker.url}/V1/Traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect([res.status, res.headers.get('allow'), await res.json()]).toEqual([
+      404,
+      null,
+      { code: 5, message: 'not found: /V1/Traces (OTLP traces are at /v1/traces)' },
+    ]);
   });
 });
