@@ -97,6 +97,20 @@ describe('grouping', () => {
     expect(groupEvent({ fingerprint: ['{{ default }}'], message: 'a' }).groupedBy).toBe('message');
   });
 
+  it('reads a message sent as the Message interface, as sentry-java and sentry-cocoa send it', () => {
+    const empty = groupEvent({ message: { formatted: 'Cart is empty' } });
+    const declined = groupEvent({ message: { formatted: 'Payment declined by bank' } });
+    expect([empty.groupedBy, empty.components]).toEqual(['message', ['Cart is empty']]);
+    expect(declined.components).toEqual(['Payment declined by bank']);
+    // Its template where it has one: one issue whatever the params.
+    const user = (id: string) =>
+      groupEvent({
+        message: { message: 'User %s not found', params: [id], formatted: `User ${id} not found` },
+      });
+    expect(user('ann').hash).toBe(user('bob').hash);
+    expect(user('ann').components).toEqual(['User %s not found']);
+  });
+
   it('normalises text and file names', () => {
     expect(normaliseText('id 550e8400-e29b-41d4-a716-446655440000 for a@b.io')).toBe(
       'id <uuid> for <email>',

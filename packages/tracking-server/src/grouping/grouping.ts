@@ -320,10 +320,14 @@ function defaultGrouping(event: SentryEventLike, exceptions: readonly ExceptionV
     };
   }
   const logentry = isObj(event.logentry) ? event.logentry : {};
+  // sentry-java and sentry-cocoa send `message` as the Message interface: its template when it
+  // has params, else its formatted text alone (which was not read: every such message one issue).
+  const message = isObj(event.message) ? event.message : undefined;
   const template =
     text(logentry.message) ??
-    (isObj(event.message) ? text(event.message.message) : text(event.message)) ??
+    (message ? text(message.message) : text(event.message)) ??
     text(logentry.formatted) ??
+    (message ? text(message.formatted) : undefined) ??
     '';
   const components = [groupingText(template) || '<empty message>'];
   return { hash: sha(['message', ...components]), groupedBy: 'message', components };
