@@ -546,7 +546,12 @@ export function openApiDocument(): object {
             'Debug sessions (operations, errors and memory snapshots sharing a correlation id, else a trace id), most recent first',
           parameters: [
             projects('Sessions with records'),
-            param('q', searchText),
+            param(
+              'q',
+              searchText,
+              'query',
+              'Sessions whose id contains this, case and all; a whole trace id (32 hex digits, any case) also finds the session the trace is part of',
+            ),
             param('service', text),
             param('minDurationMs', {
               type: 'number',

@@ -381,8 +381,12 @@ export function sessionReads(db: Database.Database) {
     const filters: string[] = [];
     const params: Record<string, unknown> = { limit: f.limit + 1, window: FILTER_WINDOW };
     if (f.q) {
-      filters.push('instr(id, @q) > 0');
+      // A whole trace id (any case) also finds the session the trace is part of, as
+      // GET /sessions/{traceId} does: a trace claimed by a correlation id is not in any id.
+      const claimed = /^[0-9a-fA-F]{32}$/.test(f.q) ? sessionKey(f.q.toLowerCase()) : undefined;
+      filters.push(claimed ? '(instr(id, @q) > 0 OR id = @claimed)' : 'instr(id, @q) > 0');
       params.q = f.q;
+      if (claimed) params.claimed = claimed;
     }
     if (f.service !== undefined) {
       // As servicesText stores a name: a line break in it is a space. Taken as given, a filter

@@ -116,6 +116,23 @@ it('filters in the table: service by exact name, minimum duration, errors', () =
   expect(ids({ q: 'ui' })).toEqual(['quick']);
 });
 
+it('finds by a whole trace id, any case, the session the trace is part of', () => {
+  // The sessions page's search says "Correlation id or trace id": a trace claimed by a
+  // correlation id was found by neither (its id is in no session's).
+  repo.ingestTraces(
+    1,
+    [
+      op(1, trace(41), T0, T0 + 20, { correlationId: 'checkout-41' }),
+      op(2, trace(42), T0, T0 + 20),
+    ],
+    [],
+  );
+  expect(ids({ q: trace(41) })).toEqual(['checkout-41']);
+  expect(ids({ q: trace(41).toUpperCase() })).toEqual(['checkout-41']);
+  expect(ids({ q: trace(42) })).toEqual([trace(42)]); // a trace that is its own session
+  expect(ids({ q: trace(41).slice(1) })).toEqual([]); // a part of one is no trace id
+});
+
 it('lists every project a session’s records were sent to, and filters by any of them', () => {
   // A browser's project (2) and its API's (1) share the checkout's correlation id.
   repo.ingestTraces(1, [op(1, trace(1), T0, T0 + 100, { correlationId: 'checkout' })], []);
