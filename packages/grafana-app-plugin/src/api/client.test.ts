@@ -286,6 +286,49 @@ describe('ProxyTrackerApi', () => {
     expect([missing.kind, missing.message]).toEqual(['not-found', 'loading issue 9: not found: issue 9 not found']);
   });
 
+  test('a tracker URL that leads elsewhere is named as that: a 404 on a list, or not the API’s JSON', async () => {
+    const html = '<html><head><title>404 Not Found</title></head><body>nginx</body></html>';
+    const { backend } = fakeBackend({
+      // The URL ends with /api/v1: the tracker answers its own 404 for /api/v1/api/v1/issues.
+      [`GET ${BASE}/issues`]: { error: { status: 404, data: { error: 'no such API route' } } },
+      [`GET ${BASE}/issues/9`]: { error: { status: 404, data: html, statusText: 'Not Found' } },
+      [`GET ${BASE}/sessions`]: { data: '<!doctype html><title>Grafana</title>' },
+      [`GET ${BASE}/stats`]: { data: null },
+      [`GET ${BASE}/projects`]: { data: '' },
+    });
+    const api = new ProxyTrackerApi(() => backend);
+    const failed = (p: Promise<unknown>) =>
+      p.then(
+        () => undefined,
+        (e: TrackerError) => [e.kind, e.message]
+      );
+    const not = "the tracker URL does not lead to the tracking server's API";
+    expect(await failed(api.listIssues({}))).toEqual([
+      'not-tracker',
+      `listing issues: ${not} (404: no such API route)`,
+    ]);
+    expect(await failed(api.getIssue(9))).toEqual(['not-tracker', `loading issue 9: ${not} (404: 404 Not Found)`]);
+    expect(await failed(api.listSessions({}))).toEqual([
+      'not-tracker',
+      `listing debug sessions: ${not} (it answered something that is not JSON)`,
+    ]);
+    expect(await failed(api.stats())).toEqual(['not-tracker', `loading stats: ${not} (it answered nothing)`]);
+    expect(await failed(api.projects())).toEqual(['not-tracker', `loading projects: ${not} (it answered nothing)`]);
+  });
+
+  test("a proxy's HTML error page is named by its title, and a body of no words by its status text", () => {
+    const page = '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body><center>nginx</center></body></html>';
+    expect(toTrackerError({ status: 502, data: page, statusText: 'Bad Gateway' }, 'x').message).toBe(
+      'x: the tracking server could not be reached: 502 Bad Gateway'
+    );
+    // Node's answer to a request line past 16 KB (a long search): a 431 with an empty body.
+    const tooLong = toTrackerError({ status: 431, data: '', statusText: 'Request Header Fields Too Large' }, 'x');
+    expect([tooLong.kind, tooLong.message]).toEqual([
+      'bad-request',
+      'x: rejected (431): Request Header Fields Too Large',
+    ]);
+  });
+
   // Grafana's pkg/api/pluginproxy/pluginproxy.go answers a role below the route's reqRole so.
   test("Grafana's 403 for a role below the route's is named as that, not as a refused API token", () => {
     const err = toTrackerError(

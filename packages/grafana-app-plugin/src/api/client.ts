@@ -59,7 +59,7 @@ export interface TrackerApi {
  * caller cancelled the request, and no page shows it.
  */
 export type TrackerErrorKind =
-  'unreachable' | 'unauthorized' | 'forbidden' | 'not-found' | 'bad-request' | 'server' | 'aborted';
+  'unreachable' | 'not-tracker' | 'unauthorized' | 'forbidden' | 'not-found' | 'bad-request' | 'server' | 'aborted';
 
 export class TrackerError extends Error {
   constructor(
@@ -112,8 +112,29 @@ function jsonOf(bytes: ArrayBuffer): unknown {
   }
 }
 
-/** Turns a Grafana FetchError (or anything thrown) into a TrackerError naming the request. */
-export function toTrackerError(err: unknown, what: string): TrackerError {
+/** A proxy's HTML error page as its title (nginx's `502 Bad Gateway`), not its markup. */
+function textOf(body: string): string {
+  if (!/^\s*</.test(body)) {
+    return body.trim();
+  }
+  return /<title>([^<]*)<\/title>/i.exec(body)?.[1]?.trim() ?? '';
+}
+
+const notTracker = (what: string, problem: string, options?: { status?: number; cause?: unknown }) =>
+  new TrackerError(
+    'not-tracker',
+    `${what}: the tracker URL does not lead to the tracking server's API (${problem})`,
+    options?.status,
+    { cause: options?.cause }
+  );
+
+/**
+ * Turns a Grafana FetchError (or anything thrown) into a TrackerError naming the request. A 404
+ * is an object gone (`objectAsked`, an issue or a session) only when the tracker says so in its
+ * `{ error }`; on a list, or in another shape, the tracker URL leads elsewhere (it was told as an
+ * object "deleted by retention").
+ */
+export function toTrackerError(err: unknown, what: string, objectAsked = false): TrackerError {
   if (err instanceof TrackerError) {
     return err;
   }
@@ -124,12 +145,14 @@ export function toTrackerError(err: unknown, what: string): TrackerError {
   const bytes = Object.prototype.toString.call(e.data) === '[object ArrayBuffer]';
   const data = (bytes ? jsonOf(e.data as ArrayBuffer) : e.data) as
     { error?: unknown; message?: unknown } | string | undefined;
+  // A body of no words (Node's 431 for a search too long for a URL) is named by its status text.
   const detail =
-    typeof data === 'object' && data
+    (typeof data === 'object' && data
       ? String(data.error ?? data.message ?? '')
       : typeof data === 'string'
-        ? data
-        : (e.statusText ?? e.message ?? '');
+        ? textOf(data)
+        : '') ||
+    (e.statusText ?? e.message ?? '');
   const suffix = detail ? `: ${detail}` : '';
   if (status === undefined || status === 0 || status === 502 || status === 503 || status === 504) {
     return new TrackerError('unreachable', `${what}: the tracking server could not be reached${suffix}`, status, {
@@ -152,7 +175,10 @@ export function toTrackerError(err: unknown, what: string): TrackerError {
     });
   }
   if (status === 404) {
-    return new TrackerError('not-found', `${what}: not found${suffix}`, status, { cause: err });
+    const trackers = typeof data === 'object' && data !== null && typeof data.error === 'string';
+    return objectAsked && trackers
+      ? new TrackerError('not-found', `${what}: not found${suffix}`, status, { cause: err })
+      : notTracker(what, `404${suffix}`, { status, cause: err });
   }
   if (status >= 400 && status < 500) {
     return new TrackerError('bad-request', `${what}: rejected (${status})${suffix}`, status, { cause: err });
@@ -199,13 +225,18 @@ export class ProxyTrackerApi implements TrackerApi {
    */
   private async request<T>(
     what: string,
-    options: Omit<BackendSrvRequest, 'url'> & { path: string },
+    options: Omit<BackendSrvRequest, 'url'> & {
+      path: string;
+      /** An issue, a session or an attachment: a 404 may say it is gone. */
+      object?: true;
+    },
     signal?: AbortSignal
   ): Promise<T> {
     if (signal?.aborted) {
       throw abortedError(what, signal);
     }
-    const { path, ...rest } = options;
+    const { path, object, ...rest } = options;
+    let data: T;
     try {
       const response$ = this.backend().fetch<T>({
         ...rest,
@@ -214,11 +245,18 @@ export class ProxyTrackerApi implements TrackerApi {
         showSuccessAlert: false,
       });
       const response = await lastValueFrom(signal ? response$.pipe(takeUntil(fromEvent(signal, 'abort'))) : response$);
-      return response.data;
+      data = response.data;
     } catch (err) {
       // Cut short by the signal, lastValueFrom rejects with rxjs's EmptyError (no answer came).
-      throw signal?.aborted ? abortedError(what, signal) : toTrackerError(err, what);
+      throw signal?.aborted ? abortedError(what, signal) : toTrackerError(err, what, object);
     }
+    // Every answer of the tracker's JSON API is an object: another (a page of HTML, which
+    // Grafana hands over as its text, or nothing) comes from another server, and was read as a
+    // page until something of it was asked for and the page went blank.
+    if (rest.responseType !== 'arraybuffer' && (typeof data !== 'object' || data === null)) {
+      throw notTracker(what, `it answered ${data === null || data === '' ? 'nothing' : 'something that is not JSON'}`);
+    }
+    return data;
   }
 
   projects(options?: ReadOptions) {
@@ -243,13 +281,17 @@ export class ProxyTrackerApi implements TrackerApi {
   }
 
   getIssue(id: number, options?: ReadOptions) {
-    return this.request<IssueDetail>(`loading issue ${id}`, { method: 'GET', path: `/issues/${id}` }, options?.signal);
+    return this.request<IssueDetail>(
+      `loading issue ${id}`,
+      { method: 'GET', path: `/issues/${id}`, object: true },
+      options?.signal
+    );
   }
 
   issueEvents(id: number, cursor?: string, limit?: number, options?: ReadOptions) {
     return this.request<Page<StoredEvent>>(
       `loading events of issue ${id}`,
-      { method: 'GET', path: `/issues/${id}/events${queryString({ cursor, limit })}` },
+      { method: 'GET', path: `/issues/${id}/events${queryString({ cursor, limit })}`, object: true },
       options?.signal
     );
   }
@@ -257,7 +299,7 @@ export class ProxyTrackerApi implements TrackerApi {
   issueFeedback(id: number, cursor?: string, limit?: number, options?: ReadOptions) {
     return this.request<Page<IssueFeedback>>(
       `loading user feedback of issue ${id}`,
-      { method: 'GET', path: `/issues/${id}/feedback${queryString({ cursor, limit })}` },
+      { method: 'GET', path: `/issues/${id}/feedback${queryString({ cursor, limit })}`, object: true },
       options?.signal
     );
   }
@@ -275,6 +317,7 @@ export class ProxyTrackerApi implements TrackerApi {
       method: 'PATCH',
       path: `/issues/${id}`,
       data: { status },
+      object: true,
     });
   }
 
@@ -327,13 +370,17 @@ export class ProxyTrackerApi implements TrackerApi {
 
   async getSession(id: string, options?: ReadOptions) {
     const what = `loading debug session ${JSON.stringify(id)}`;
-    return this.request<SessionDetail>(what, { method: 'GET', path: sessionPath(what, id) }, options?.signal);
+    return this.request<SessionDetail>(
+      what,
+      { method: 'GET', path: sessionPath(what, id), object: true },
+      options?.signal
+    );
   }
 
   attachment(id: number, options?: ReadOptions) {
     return this.request<ArrayBuffer>(
       `downloading attachment ${id}`,
-      { method: 'GET', path: `/attachments/${id}`, responseType: 'arraybuffer' },
+      { method: 'GET', path: `/attachments/${id}`, responseType: 'arraybuffer', object: true },
       options?.signal
     );
   }
@@ -341,7 +388,7 @@ export class ProxyTrackerApi implements TrackerApi {
   feedbackAttachment(id: number, options?: ReadOptions) {
     return this.request<ArrayBuffer>(
       `downloading feedback attachment ${id}`,
-      { method: 'GET', path: `/feedback/attachments/${id}`, responseType: 'arraybuffer' },
+      { method: 'GET', path: `/feedback/attachments/${id}`, responseType: 'arraybuffer', object: true },
       options?.signal
     );
   }
@@ -350,7 +397,7 @@ export class ProxyTrackerApi implements TrackerApi {
     const what = `exporting debug session ${JSON.stringify(id)}`;
     return this.request<SessionExport>(
       what,
-      { method: 'GET', path: sessionPath(what, id, '/export') },
+      { method: 'GET', path: sessionPath(what, id, '/export'), object: true },
       options?.signal
     );
   }

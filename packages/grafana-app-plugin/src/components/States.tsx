@@ -26,6 +26,12 @@ export function hintFor(error: Error): { title: string; hint: string; toConfig: 
         hint: 'Check that the tracker URL on the configuration page is right and that the tracking server is running.',
         toConfig: true,
       };
+    case 'not-tracker':
+      return {
+        title: 'The tracker URL does not lead to the tracking server',
+        hint: "Set the tracker URL on the configuration page to the tracking server's own address (such as http://beacon-tracker:9300), with no path such as /api/v1.",
+        toConfig: true,
+      };
     case 'unauthorized':
       return {
         title: 'The tracking server refused the API token',

@@ -330,7 +330,9 @@ describe('User feedback page pages through the tracker with nextCursor', () => {
     await screen.findByTestId(testIds.feedback.list);
     await userEvent.click(screen.getByTestId(testIds.feedback.more));
     expect(
-      await screen.findByText(`loading user feedback: not found: no fake for GET ${TRACKER}?limit=50&cursor=stale`)
+      await screen.findByText(
+        `loading user feedback: the tracker URL does not lead to the tracking server's API (404: no fake for GET ${TRACKER}?limit=50&cursor=stale)`
+      )
     ).toBeInTheDocument();
     expect(entries().map((li) => li.querySelector('p')?.textContent)).toEqual(['two']);
   });

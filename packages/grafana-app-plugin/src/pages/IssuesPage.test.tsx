@@ -385,6 +385,20 @@ describe('Issues page', () => {
     expect(await screen.findByText('Stats unavailable.')).toBeInTheDocument();
   });
 
+  test('a tracker URL that leads elsewhere (a 404 on the list) points to the configuration page, not to retention', async () => {
+    const api = new FakeTrackerApi({
+      failures: {
+        listIssues: toTrackerError({ status: 404, data: { error: 'no such API route' } }, 'listing issues'),
+      },
+    });
+    renderApp(ISSUES_URL, api);
+    const error = await screen.findByTestId(testIds.state.error);
+    expect(error).toHaveTextContent('The tracker URL does not lead to the tracking server');
+    expect(error).toHaveTextContent('with no path such as /api/v1');
+    expect(error).not.toHaveTextContent('retention');
+    expect(screen.getByTestId(testIds.state.configLink)).toHaveAttribute('href', CONFIG_PAGE_URL);
+  });
+
   test('a refused token points to the API token on the configuration page', async () => {
     const api = new FakeTrackerApi({
       failures: { listIssues: new TrackerError('unauthorized', 'listing issues: refused', 401) },

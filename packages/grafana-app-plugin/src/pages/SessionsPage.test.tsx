@@ -197,7 +197,8 @@ describe('Debug sessions page pages through the tracker with nextCursor', () => 
     await userEvent.click(screen.getByTestId(testIds.sessions.more));
     expect(
       await screen.findByText(
-        'listing debug sessions: not found: no fake for GET ' + `${TRACKER}?limit=200&cursor=stale`
+        "listing debug sessions: the tracker URL does not lead to the tracking server's API (404: no fake for GET " +
+          `${TRACKER}?limit=200&cursor=stale)`
       )
     ).toBeInTheDocument();
     expect(rows().map((r) => r[0])).toEqual(['req-42']);
