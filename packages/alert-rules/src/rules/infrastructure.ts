@@ -67,15 +67,19 @@ const size = selector(filesystemSize, fs);
 export const infrastructure: RuleGroup = {
   domain: 'infrastructure',
   alerts: [
+    // kube-state-metrics exports the waiting reason only while the container waits: each
+    // restart that runs long enough to be scraped ends the series, and with it the `for`. The
+    // back-off is at most 5 minutes, so a loop was never 5 minutes in one piece and never
+    // fired; in any 5 minutes it is seen waiting (kubernetes-mixin's KubePodCrashLooping).
     defineAlert({
       name: 'PodCrashLooping',
-      expr: `max ${by(containerWaitingReason, ['namespace', 'pod', 'container'])} (${selector(containerWaitingReason, { namespace: ns, reason: eq('CrashLoopBackOff') })}) == 1`,
-      for: '5m',
+      expr: `max ${by(containerWaitingReason, ['namespace', 'pod', 'container'])} (max_over_time(${selector(containerWaitingReason, { namespace: ns, reason: eq('CrashLoopBackOff') })}[5m])) >= 1`,
+      for: '15m',
       severity: 'warning',
       team,
       summary: 'Pod {{ $labels.pod }} is crash looping',
       description:
-        'Container {{ $labels.container }} of {{ $labels.pod }} in {{ $labels.namespace }} has been in CrashLoopBackOff for 5 minutes.',
+        'Container {{ $labels.container }} of {{ $labels.pod }} in {{ $labels.namespace }} has been in CrashLoopBackOff within every 5 minutes for 15 minutes.',
     }),
     gatewayMemory('warning', 512 * MIB, '512MiB'),
     gatewayMemory('critical', 1024 * MIB, '1GiB'),
