@@ -156,6 +156,35 @@ export interface Query {
   legend: string;
 }
 
+const { hpaCurrentMetric, hpaTargetMetric } = catalog.kubeStateMetrics;
+const HPA_METRIC = [
+  'namespace',
+  'horizontalpodautoscaler',
+  'metric_name',
+  'metric_target_type',
+] as const;
+
+/**
+ * The queries of a panel of HPAs' metrics against their targets, paired by metric_target_type:
+ * kube-state-metrics exports a CPU or memory metric's current value twice, as `utilization`
+ * (%) and `average` (cores, bytes), and its spec the one the HPA scales by. Grouped without the
+ * type, memory in bytes (3.22e8) was drawn against an 80 % target. A current value is drawn
+ * where its spec has a target of its type.
+ */
+export function hpaMetricVsTarget(
+  hpas: Parameters<typeof selector<typeof hpaCurrentMetric>>[1],
+): Query[] {
+  const target = `max ${by(hpaTargetMetric, HPA_METRIC)} (${selector(hpaTargetMetric, hpas)})`;
+  const name = '{{namespace}}/{{horizontalpodautoscaler}} {{metric_name}} ({{metric_target_type}})';
+  return [
+    {
+      expr: `max ${by(hpaCurrentMetric, HPA_METRIC)} (${selector(hpaCurrentMetric, hpas)}) and ${target}`,
+      legend: `${name} current`,
+    },
+    { expr: target, legend: `${name} target` },
+  ];
+}
+
 export interface PanelSpec {
   title: string;
   description: string;

@@ -14,23 +14,30 @@ interface Intervals {
   rateInterval: string;
 }
 
-function panelExpr(
+/** Each query of a panel, its variables replaced. */
+function panelExprs(
   uid: string,
   title: string,
   intervals: Intervals = { rateInterval: '5m' },
-): string {
+): string[] {
   const d = (buildAll() as Obj[]).find((x) => x.uid === uid);
   if (!d) throw new Error(`no dashboard ${uid}`);
   const panel = (d.panels as Obj[]).find((p) => p.title === title);
   if (!panel) throw new Error(`no panel "${title}" on ${uid}`);
-  const [target] = panel.targets as Obj[];
-  let expr = (target?.expr as string)
-    .replaceAll('$__rate_interval', intervals.rateInterval)
-    .replaceAll('$namespace', 'platform')
-    .replaceAll('$service', '.*');
-  if (intervals.interval !== undefined) expr = expr.replaceAll('$__interval', intervals.interval);
-  return expr;
+  return (panel.targets as Obj[]).map((target) => {
+    let expr = (target.expr as string)
+      .replaceAll('$__rate_interval', intervals.rateInterval)
+      .replaceAll('$namespace', 'platform')
+      .replaceAll('$service', '.*')
+      .replaceAll('$hpa', '.*');
+    if (intervals.interval !== undefined) expr = expr.replaceAll('$__interval', intervals.interval);
+    return expr;
+  });
 }
+
+/** A panel's first query, its variables replaced. */
+const panelExpr = (uid: string, title: string, intervals?: Intervals): string =>
+  panelExprs(uid, title, intervals)[0] as string;
 
 interface ExprTest {
   expr: string;
@@ -96,6 +103,61 @@ describe('System overview panels, evaluated by promtool', () => {
     expect(r.out).toContain('SUCCESS');
     expect(r.status).toBe(0);
   });
+});
+
+describe('HPA metric vs target panels, evaluated by promtool', () => {
+  // What kube-state-metrics exports for api-gateway's HPA (internal/store/hpa.go): a memory
+  // target of 80 % and a CPU one of 70 %, whose current values come as utilization and as
+  // average (bytes, cores); and a queue length target of 30 a pod (average).
+  const hpa = 'namespace="platform",horizontalpodautoscaler="api-gateway"';
+  const ksm = 'job="kube-state-metrics",instance="ksm:8080"';
+  const series = [
+    ['spec', 'memory', 'utilization', '80'],
+    ['spec', 'cpu', 'utilization', '70'],
+    ['spec', 'job_queue_length', 'average', '30'],
+    ['status', 'memory', 'utilization', '60'],
+    ['status', 'memory', 'average', '322000000'],
+    ['status', 'cpu', 'utilization', '45'],
+    ['status', 'cpu', 'average', '0.3'],
+    ['status', 'job_queue_length', 'average', '12'],
+  ].map(([side, name, type, value]) => ({
+    series: `kube_horizontalpodautoscaler_${side}_target_metric{${ksm},${hpa},metric_name="${name}",metric_target_type="${type}"}`,
+    values: `${value}x10`,
+  }));
+  const labels = (name: string, type: string) =>
+    `{horizontalpodautoscaler="api-gateway",metric_name="${name}",metric_target_type="${type}",namespace="platform"}`;
+
+  it.each([
+    ['beacon-infrastructure', 'HPA scaling metrics vs target'],
+    ['beacon-autoscaling', 'Scaling metric vs target'],
+  ])(
+    '%s draws each current value against the target of its type, never bytes against a %%',
+    (uid, title) => {
+      const [current, target] = panelExprs(uid, title) as [string, string];
+      const r = promtoolAll(series, [
+        {
+          expr: current,
+          eval_time: '5m',
+          exp_samples: [
+            { labels: labels('cpu', 'utilization'), value: 45 },
+            { labels: labels('job_queue_length', 'average'), value: 12 },
+            { labels: labels('memory', 'utilization'), value: 60 },
+          ],
+        },
+        {
+          expr: target,
+          eval_time: '5m',
+          exp_samples: [
+            { labels: labels('cpu', 'utilization'), value: 70 },
+            { labels: labels('job_queue_length', 'average'), value: 30 },
+            { labels: labels('memory', 'utilization'), value: 80 },
+          ],
+        },
+      ]);
+      expect(r.out).toContain('SUCCESS');
+      expect(r.status).toBe(0);
+    },
+  );
 });
 
 describe('Error ratio panels, evaluated by promtool', () => {

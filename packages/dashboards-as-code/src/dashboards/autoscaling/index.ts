@@ -4,6 +4,7 @@ import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { by, catalog, histogramSelector, re, selector } from '@beacon/metric-catalog';
 import {
   allValuesVariable,
+  hpaMetricVsTarget,
   inNamespace,
   inScope,
   newDashboard,
@@ -34,7 +35,6 @@ function hpaVariable(): dashboard.QueryVariableBuilder {
 
 function hpaRow(d: dashboard.DashboardBuilder): void {
   const hpa = by(ksm.hpaCurrentReplicas, ['namespace', 'horizontalpodautoscaler']);
-  const metric = by(ksm.hpaCurrentMetric, ['namespace', 'horizontalpodautoscaler', 'metric_name']);
   d.withRow(row('HorizontalPodAutoscalers'))
     .withPanel(
       timeseriesPanel({
@@ -42,16 +42,7 @@ function hpaRow(d: dashboard.DashboardBuilder): void {
         description:
           'For each HPA and metric it scales on, the current value against the target from its spec.',
         unit: UNIT.count,
-        queries: [
-          {
-            expr: `max ${metric} (${selector(ksm.hpaCurrentMetric, perHpa)})`,
-            legend: '{{namespace}}/{{horizontalpodautoscaler}} {{metric_name}} current',
-          },
-          {
-            expr: `max ${by(ksm.hpaTargetMetric, ['namespace', 'horizontalpodautoscaler', 'metric_name'])} (${selector(ksm.hpaTargetMetric, perHpa)})`,
-            legend: '{{namespace}}/{{horizontalpodautoscaler}} {{metric_name}} target',
-          },
-        ],
+        queries: hpaMetricVsTarget(perHpa),
       }),
     )
     .withPanel(

@@ -3,6 +3,7 @@ import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { by, catalog, eq, neq, nre, selector } from '@beacon/metric-catalog';
 import {
   COUNT_MIN_INTERVAL,
+  hpaMetricVsTarget,
   IN_EACH_INTERVAL,
   increasePerInterval,
   inNamespace,
@@ -29,8 +30,6 @@ const {
   hpaDesiredReplicas,
   hpaMaxReplicas,
   hpaMinReplicas,
-  hpaCurrentMetric,
-  hpaTargetMetric,
 } = catalog.kubeStateMetrics;
 
 function nodesRow(d: dashboard.DashboardBuilder): void {
@@ -227,16 +226,7 @@ function hpaRow(d: dashboard.DashboardBuilder): void {
         description:
           'The metric each HorizontalPodAutoscaler scales on (CPU, memory, queue length, WebSocket connections, GPU utilisation) against its target.',
         unit: UNIT.count,
-        queries: [
-          {
-            expr: `max ${by(hpaCurrentMetric, ['namespace', 'horizontalpodautoscaler', 'metric_name'])} (${selector(hpaCurrentMetric, inNamespace)})`,
-            legend: '{{namespace}}/{{horizontalpodautoscaler}} {{metric_name}} current',
-          },
-          {
-            expr: `max ${by(hpaTargetMetric, ['namespace', 'horizontalpodautoscaler', 'metric_name'])} (${selector(hpaTargetMetric, inNamespace)})`,
-            legend: '{{namespace}}/{{horizontalpodautoscaler}} {{metric_name}} target',
-          },
-        ],
+        queries: hpaMetricVsTarget(inNamespace),
       }),
     );
 }
