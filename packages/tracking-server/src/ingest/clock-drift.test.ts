@@ -79,6 +79,23 @@ describe('withoutClockDrift', () => {
     expect(event.timestamp).toBe('2020-01-01T00:00:00Z');
   });
 
+  it('keeps a span’s time to the fraction sent: a 0.4 ms span stays 0.4 ms', () => {
+    // Shifted through whole milliseconds, the span below lasted 1 ms, the one in text 0 ms.
+    const spans = [
+      { start_timestamp: 1_577_836_800.0001, timestamp: 1_577_836_800.0005 },
+      { start_timestamp: '2020-01-01T00:00:00.123400Z', timestamp: '2020-01-01T00:00:00.123700Z' },
+    ];
+    const out = withoutClockDrift({ spans }, 2 * 3_600_000).spans as {
+      start_timestamp: number;
+      timestamp: number;
+    }[];
+    expect(out.map((s) => (s.timestamp - s.start_timestamp) * 1000)).toEqual([
+      expect.closeTo(0.4, 3),
+      expect.closeTo(0.3, 3),
+    ]);
+    expect(out[1]?.start_timestamp).toBeCloseTo(1_577_836_800.1234 + 7_200, 4);
+  });
+
   it('shifts breadcrumbs sent as a bare list or under the legacy interface name', () => {
     expect(withoutClockDrift({ breadcrumbs: [{ timestamp: 1_577_836_800 }] }, -DAY)).toEqual({
       breadcrumbs: [{ timestamp: 1_577_750_400 }],

@@ -9,7 +9,7 @@
 // an event or transaction whose `timestamp`, so corrected, is still over a minute after its
 // arrival or over 30 days before it is shifted the same way, by the difference between the two,
 // so it is dated at its arrival; the error is named on the event as Relay names it.
-import { MAX_AHEAD_MS, MAX_BEHIND_MS, parseTimestamp, validMillis } from './event';
+import { exactTimestamp, MAX_AHEAD_MS, MAX_BEHIND_MS, parseTimestamp, validMillis } from './event';
 import { isObj, type Obj } from './json';
 
 /** Relay's MINIMUM_CLOCK_DRIFT. */
@@ -35,9 +35,12 @@ export function clockDrift(sentAt: number | undefined, receivedAt: number): numb
   return Math.abs(drift) >= MINIMUM_CLOCK_DRIFT_MS ? drift : 0;
 }
 
-/** The timestamp moved by `drift`, in seconds as Relay writes it; one that does not parse as is. */
+/**
+ * The timestamp moved by `drift`, in seconds as Relay writes it, to the fraction sent (whole
+ * milliseconds made a 0.4 ms span's 1 or 0); one that does not parse as is.
+ */
 function shifted(value: unknown, drift: number): unknown {
-  const ms = parseTimestamp(value);
+  const ms = exactTimestamp(value);
   return validMillis(ms) && validMillis(ms + drift) ? (ms + drift) / 1000 : value;
 }
 

@@ -106,6 +106,9 @@ describe('reading a Sentry event', () => {
     );
     expect([e.service, e.correlationId, e.traceId]).toEqual(['pod-1', 'req-9', 'a'.repeat(32)]);
     expect(read('{"server_name":"pod-1","tags":{"service":"checkout"}}').service).toBe('checkout');
+    // A trace id written as a UUID (Relay's TraceId reads one) joins the trace in 32 digits.
+    const uuid = read('{"contexts":{"trace":{"trace_id":"0AF76519-16CD-43DD-8448-EB211C80319C"}}}');
+    expect(uuid.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
   });
 
   it('takes the arrival time for an event dated over a minute ahead or 30 days before, as Relay does', () => {

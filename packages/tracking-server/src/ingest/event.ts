@@ -57,6 +57,17 @@ export interface TrackedEvent {
 const str = (v: unknown) =>
   typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
 
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A trace id as it is kept: lower case, and a UUID's hyphens left out, as Relay's TraceId (a
+ * Uuid, parse_str) reads `0af76519-16cd-43dd-8448-eb211c80319c` and writes it in 32 digits, the
+ * form OTLP's trace ids and every other record's take.
+ */
+export function traceIdText(id: string): string {
+  return (UUID_TEXT.test(id) ? id.replace(/-/g, '') : id).toLowerCase();
+}
+
 /** Sentry sends tags as an object or as [key, value] pairs. */
 export function tagsOf(event: Obj): Record<string, string> {
   const tags = event.tags;
@@ -72,17 +83,37 @@ export function tagsOf(event: Obj): Record<string, string> {
   return {};
 }
 
+/** The digits of a time's seconds fraction past the millisecond: `456` of `00.123456`. */
+const SUB_MS = /[Tt ]\d\d:\d\d:\d\d\.\d{3}(\d+)/;
+
+/** Seconds since the epoch written as text, or NaN. */
+const secondsText = (v: string) => (v.trim() === '' ? NaN : Number(v));
+
 /**
- * An event protocol timestamp in milliseconds, or NaN: seconds since the epoch as a number or
- * numeric string, or an ISO 8601 time (UTC when it names no zone).
+ * An event protocol timestamp in milliseconds to the fraction sent, or NaN: seconds since the
+ * epoch as a number or numeric string, or an ISO 8601 time, UTC when it names no zone (as Relay
+ * reads a NaiveDateTime), its digits past the millisecond kept (sentry-python sends
+ * microseconds, sentry-go nanoseconds: Date.parse drops them, and a 0.4 ms span lasted 0 or 1).
+ */
+export function exactTimestamp(v: unknown): number {
+  if (typeof v === 'number') return v * 1000;
+  if (typeof v !== 'string') return NaN;
+  const n = secondsText(v);
+  if (Number.isFinite(n)) return n * 1000;
+  const ms = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`);
+  const sub = SUB_MS.exec(v)?.[1];
+  return sub ? ms + Number(`0.${sub}`) : ms;
+}
+
+/**
+ * An event protocol timestamp in whole milliseconds, or NaN: seconds rounded, and an ISO 8601
+ * time's digits past the millisecond dropped (as an event's time is kept).
  */
 export function parseTimestamp(v: unknown): number {
-  if (typeof v === 'number') return Math.round(v * 1000);
-  if (typeof v !== 'string') return NaN;
-  const n = v.trim() === '' ? NaN : Number(v);
-  return Number.isFinite(n)
-    ? Math.round(n * 1000)
-    : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`);
+  const ms = exactTimestamp(v);
+  return typeof v === 'string' && !Number.isFinite(secondsText(v))
+    ? Math.floor(ms)
+    : Math.round(ms);
 }
 
 function timestampOf(v: unknown, fallback: number, maxPastMs: number): number {
@@ -258,7 +289,7 @@ export function readEvent(
     environment: str(event.environment) ?? tags.environment ?? 'production',
     release: str(event.release) ?? '',
     ...(user ? { user } : {}),
-    ...(str(trace.trace_id) ? { traceId: (str(trace.trace_id) as string).toLowerCase() } : {}),
+    ...(str(trace.trace_id) ? { traceId: traceIdText(str(trace.trace_id) as string) } : {}),
     ...(tags.correlation_id ? { correlationId: tags.correlation_id } : {}),
     title: titleOf(chosen.main, message),
     culprit: culpritOf(event, chosen),

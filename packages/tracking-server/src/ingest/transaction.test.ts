@@ -54,6 +54,23 @@ describe('a transaction’s time, as Relay takes it', () => {
       ]);
   });
 
+  it('moves a span that ends over a minute ahead of its arrival back to end then, its length kept', () => {
+    // The transaction is in range; one of its spans ends a year on, which held its session at
+    // the head of the list (and past retention) for that year.
+    const late = {
+      trace_id: 'ab'.repeat(16),
+      span_id: 'ef'.repeat(8),
+      start_timestamp: (ARRIVAL - 2_000) / 1000,
+      timestamp: (ARRIVAL + 365 * DAY) / 1000,
+    };
+    const inMinute = { ...late, span_id: '12'.repeat(8), timestamp: (ARRIVAL + 30_000) / 1000 };
+    expect(times(ARRIVAL, [late, inMinute])).toEqual([
+      ['cd'.repeat(8), ARRIVAL - 3_000, ARRIVAL],
+      ['ef'.repeat(8), ARRIVAL - 2_000 - 365 * DAY, ARRIVAL],
+      ['12'.repeat(8), ARRIVAL - 2_000, ARRIVAL + 30_000],
+    ]);
+  });
+
   it('checks the range in whole seconds: an end’s millisecond does not count', () => {
     const arrival = ARRIVAL + 500; // mid-second
     expect(inTransactionRange(ARRIVAL - 5 * DAY, arrival)).toBe(true);
@@ -348,6 +365,52 @@ describe('a transaction’s measurements and service', () => {
   });
 
   // README (SDK setup): the `service` tag names the service, else the event's server_name.
+  it('names an operation by its op, else as a transaction or a span, when its name is empty', () => {
+    // Kept empty, each was a blank row of the timeline.
+    const span = (description: unknown, op: unknown, id: string) => ({
+      trace_id: 'ab'.repeat(16),
+      span_id: id.repeat(8),
+      start_timestamp: END / 1000 - 2,
+      timestamp: END / 1000 - 1,
+      description,
+      op,
+    });
+    const sent = tx(END, [
+      span('', 'db.query', '01'),
+      span('', '', '02'),
+      span(undefined, null, '03'),
+    ]);
+    expect(read({ ...sent, transaction: '' }).map((o) => o.name)).toEqual([
+      'http.server',
+      'db.query',
+      'span',
+      'span',
+    ]);
+    const noOp = {
+      ...sent,
+      transaction: '',
+      contexts: { trace: { ...sent.contexts.trace, op: '' } },
+    };
+    expect(read(noOp)[0]?.name).toBe('transaction');
+  });
+
+  it('reads a trace id written as a UUID with hyphens, as Relay’s TraceId does, in 32 digits', () => {
+    // Not hex in 32 digits, it was no trace id: the transaction was dropped, answered 200.
+    const uuid = '0AF76519-16CD-43DD-8448-EB211C80319C';
+    const span = {
+      trace_id: uuid,
+      span_id: 'ef'.repeat(8),
+      start_timestamp: END / 1000 - 2,
+      timestamp: END / 1000 - 1,
+    };
+    const sent = tx(END, [span]);
+    const ops = read({ ...sent, contexts: { trace: { ...sent.contexts.trace, trace_id: uuid } } });
+    expect(ops.map((o) => o.traceId)).toEqual([
+      '0af7651916cd43dd8448eb211c80319c',
+      '0af7651916cd43dd8448eb211c80319c',
+    ]);
+  });
+
   it('names its operations’ service by the server_name when no service tag is set', () => {
     const span = {
       trace_id: 'ab'.repeat(16),

@@ -7,32 +7,35 @@
 // for metrics"); so is one with a span Relay finds invalid (validate_span): a span is never
 // left out alone.
 import { withTimestampInRange } from './clock-drift';
-import { tagsOf, validMillis } from './event';
+import { exactTimestamp, tagsOf, traceIdText, validMillis } from './event';
 import { isObj, jsonText, type Obj } from './json';
 import type { Operation } from './otlp';
+import { withSpansByArrival } from './span-time';
 
 const hex = (v: unknown, n: number) =>
   typeof v === 'string' && new RegExp(`^[0-9a-f]{${n}}$`, 'i').test(v)
     ? v.toLowerCase()
     : undefined;
-/** The digits of a time's seconds fraction past the millisecond: `456` of `00.123456`. */
-const SUB_MS = /[Tt ]\d\d:\d\d:\d\d\.\d{3}(\d+)/;
+/** A trace id: 32 hex digits, or a UUID's 36 with hyphens, as Relay's TraceId reads it. */
+const traceIdOf = (v: unknown) => hex(typeof v === 'string' ? traceIdText(v) : v, 32);
 
 /**
- * A Sentry timestamp (seconds, or RFC 3339 text) in milliseconds; undefined if it is none. Text
- * that names no zone is UTC, as Relay reads it (a NaiveDateTime taken as UTC) and clock-drift.ts
- * shifts it; Date.parse took it in the server's own zone. Text keeps the fraction past the
- * millisecond too (sentry-python sends microseconds, sentry-go nanoseconds), as a number does:
- * Date.parse dropped it, and a 0.4 ms cache span lasted 0 ms or 1 ms.
+ * An operation's name: the one sent, else (none, or empty) its op, else `fallback`. An empty
+ * name was kept, and the timeline showed a blank row.
+ */
+function nameOf(name: unknown, op: unknown, fallback: string): string {
+  if (typeof name === 'string' && name !== '') return name;
+  const opText = op === undefined || op === null ? '' : jsonText(op);
+  return opText !== '' ? opText : fallback;
+}
+
+/**
+ * A Sentry timestamp in milliseconds to the fraction sent (exactTimestamp); undefined if it is
+ * none. Seconds written as text are none: Relay's Timestamp reads a number or date text.
  */
 const seconds = (v: unknown) => {
-  let ms = NaN;
-  if (typeof v === 'number') ms = v * 1000;
-  else if (typeof v === 'string') {
-    ms = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`);
-    const sub = SUB_MS.exec(v)?.[1];
-    if (sub) ms += Number(`0.${sub}`);
-  }
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return undefined;
+  const ms = exactTimestamp(v);
   return validMillis(ms) ? ms : undefined;
 };
 
@@ -165,7 +168,7 @@ export function readTransaction(
   const tx = withTimestampInRange(sent, receivedAt, maxPastMs);
   const contexts = isObj(tx.contexts) ? tx.contexts : {};
   const trace = isObj(contexts.trace) ? contexts.trace : {};
-  const traceId = hex(trace.trace_id, 32);
+  const traceId = traceIdOf(trace.trace_id);
   const spanId = hex(trace.span_id, 16);
   const start = seconds(tx.start_timestamp);
   const end = seconds(tx.timestamp);
@@ -184,8 +187,7 @@ export function readTransaction(
       ...(hex(trace.parent_span_id, 16)
         ? { parentSpanId: hex(trace.parent_span_id, 16) as string }
         : {}),
-      name:
-        typeof tx.transaction === 'string' ? tx.transaction : jsonText(trace.op ?? 'transaction'),
+      name: nameOf(tx.transaction, trace.op, 'transaction'),
       service,
       start,
       end,
@@ -200,7 +202,13 @@ export function readTransaction(
     if (!op) return dropped('invalid_transaction');
     ops.push(op);
   }
-  return { operations: ops };
+  // A span that ends over a minute ahead of its arrival is moved back to end then, as an OTLP
+  // span is (span-time.ts; the transaction itself is in range by now): left as sent, a span a
+  // year ahead held its session at the head of the list, and past retention, for that year.
+  return {
+    operations: withSpansByArrival({ operations: ops, memory: [], rejectedSpans: 0 }, receivedAt)
+      .operations,
+  };
 }
 
 /**
@@ -216,7 +224,7 @@ function spanOperation(
   correlationId: string | undefined,
 ): Operation | undefined {
   if (!isObj(span)) return undefined;
-  const traceId = hex(span.trace_id, 32);
+  const traceId = traceIdOf(span.trace_id);
   const spanId = hex(span.span_id, 16);
   const start = seconds(span.start_timestamp);
   const sentEnd = seconds(span.timestamp);
@@ -230,7 +238,7 @@ function spanOperation(
     traceId,
     spanId,
     ...(parentSpanId ? { parentSpanId } : {}),
-    name: typeof span.description === 'string' ? span.description : jsonText(span.op ?? 'span'),
+    name: nameOf(span.description, span.op, 'span'),
     service,
     start,
     end,
