@@ -83,7 +83,8 @@ function onPath(command) {
   );
 }
 
-function ensureSystemTools() {
+/** The system tools `purpose` needs: the tests every one; the local stack those marked `start`. */
+function ensureSystemTools(purpose) {
   const apt = new Set();
   const goTools = [];
   for (const { file, manifest } of workspaceManifests()) {
@@ -91,6 +92,14 @@ function ensureSystemTools() {
       if (typeof req.command !== 'string' || (!req.apt && !req.go)) {
         fail(`${file}: each beacon.requires entry needs "command" and "apt" or "go"`);
       }
+      if (req.start !== undefined && typeof req.start !== 'boolean') {
+        fail(
+          `${file}: beacon.requires "start" must be true or false, not ${JSON.stringify(req.start)}`,
+        );
+      }
+      // npm start installed Chromium, kubectl and a Go build of pint (printing the module proxy's
+      // 403 on the way) for a stack that runs none of them.
+      if (purpose === 'start' && req.start !== true) continue;
       if (onPath(req.command)) continue;
       if (req.apt) apt.add(req.apt);
       else goTools.push(req);
@@ -161,10 +170,11 @@ export function linkCommands() {
   run('npm', ['rebuild', '--ignore-scripts', '--workspaces', '--silent']);
 }
 
-export function setup() {
+/** `purpose` 'start' installs only the system tools the local stack runs; else every one. */
+export function setup(purpose = 'test') {
   ensureNodeVersion();
   ensureNpmDependencies();
-  ensureSystemTools();
+  ensureSystemTools(purpose);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

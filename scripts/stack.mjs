@@ -6,11 +6,13 @@
 //     alert rules beacon-alerts builds;
 //   - the metrics adapter on :6443 in front of that Prometheus.
 // Dashboards and alerts are built to .beacon/out for Grafana provisioning. State lives in
-// .beacon/ (git-ignored). Ports are fixed so the printed commands work; a port in use is an error.
+// .beacon/ (git-ignored). Ports are fixed so the printed commands work; a port in use is an error
+// named before anything starts.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
+import { createServer as createTcpServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { repoRoot, toolPath } from './setup.mjs';
@@ -26,6 +28,38 @@ const PORTS = {
   alertmanager: 9093,
   adapter: 6443,
 };
+const PORT_OWNERS = {
+  workload: 'the demo workload',
+  tracker: 'the tracking server',
+  prometheus: 'Prometheus',
+  alertmanager: 'Alertmanager',
+  adapter: 'the metrics adapter',
+};
+
+/**
+ * Refuses to start when a port of the stack is taken, naming each: a child that could not listen
+ * said so only in its own log line (Prometheus' "bind: address already in use"), and the one hint
+ * there was, another `npm start`, was wrong for a Debian host whose prometheus and
+ * prometheus-alertmanager packages run services on 9090 and 9093.
+ */
+async function checkPortsFree() {
+  const taken = [];
+  for (const [name, port] of Object.entries(PORTS)) {
+    const free = await new Promise((resolve) => {
+      const probe = createTcpServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (!free) taken.push(`${port} (${PORT_OWNERS[name]})`);
+  }
+  if (taken.length > 0)
+    throw new Error(
+      `port${taken.length > 1 ? 's' : ''} ${taken.join(', ')} in use: stop what listens there ` +
+        "(`ss -ltnp` names it; Debian's prometheus and prometheus-alertmanager packages run " +
+        'services on 9090 and 9093: `sudo systemctl stop prometheus prometheus-alertmanager`), ' +
+        'or the `npm start` already running',
+    );
+}
 const children = [];
 let workloadServer;
 
@@ -142,7 +176,7 @@ function demoWorkload() {
       reject(
         new Error(
           `the demo workload cannot listen on 127.0.0.1:${PORTS.workload}: ${err.message}` +
-            (err.code === 'EADDRINUSE' ? ' (is another `npm start` running?)' : ''),
+            (err.code === 'EADDRINUSE' ? ' (taken since the stack checked it)' : ''),
         ),
       ),
     );
@@ -195,6 +229,8 @@ setInterval(() => process.ppid !== parent && stop(0, 'SIGTERM'), 1_000).unref();
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 
 try {
+  // Before the build output and the demo project are written: two starts at once stop here.
+  await checkPortsFree();
   mkdirSync(out, { recursive: true });
   run('node', ['packages/dashboards-as-code/dist/cli.js', 'build', '--out', out]);
   run('node', ['packages/alert-rules/dist/cli.js', 'build', '--out', out]);
@@ -316,10 +352,11 @@ Beacon's local stack is up (Ctrl-C stops it; state in .beacon/).
   tracking server   http://localhost:${PORTS.tracker}      Sentry DSN: ${projects.dsn}
                     REST API: curl -H "Authorization: Bearer $(cat .beacon/tracking/api-token)" http://localhost:${PORTS.tracker}/api/v1/issues
   Prometheus        http://localhost:${PORTS.prometheus}      (scraping the demo workload, the tracker and the adapter; Beacon's alert rules loaded)
-  Alertmanager      http://localhost:${PORTS.alertmanager}      (routing what Prometheus fires; its receivers are placeholders at example.invalid)
+  Alertmanager      http://localhost:${PORTS.alertmanager}/api/v2/alerts   (routing what Prometheus fires; its receivers are placeholders at example.invalid)
   metrics adapter   https://localhost:${PORTS.adapter}
                     curl -k https://localhost:${PORTS.adapter}/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/%2A/websocket_connections
-  dashboards        .beacon/out/dashboards/*.json with .beacon/out/provisioning/dashboards/beacon.yaml
+  dashboards        .beacon/out/dashboards/*.json, for Grafana's /var/lib/grafana/dashboards/beacon
+                    (the folder .beacon/out/provisioning/dashboards/beacon.yaml provisions)
   alerting          .beacon/out/prometheus, .beacon/out/alertmanager/alertmanager.yml, .beacon/out/grafana/alert-rules.yaml
 `);
 } catch (err) {

@@ -20,7 +20,7 @@ function step(cmd, args) {
 }
 
 const parent = process.ppid;
-setup();
+setup('start');
 step('npx', ['turbo', 'run', 'build']);
 linkCommands();
 // npm passes a SIGTERM to the shell it runs this under, not to this process: stopped during the
