@@ -134,25 +134,15 @@ describe('HPA metric vs target panels, evaluated by promtool', () => {
     '%s draws each current value against the target of its type, never bytes against a %%',
     (uid, title) => {
       const [current, target] = panelExprs(uid, title) as [string, string];
+      // CPU and memory as utilization (the average series left out), the queue as average.
+      const samples = (cpu: number, queue: number, memory: number) => [
+        { labels: labels('cpu', 'utilization'), value: cpu },
+        { labels: labels('job_queue_length', 'average'), value: queue },
+        { labels: labels('memory', 'utilization'), value: memory },
+      ];
       const r = promtoolAll(series, [
-        {
-          expr: current,
-          eval_time: '5m',
-          exp_samples: [
-            { labels: labels('cpu', 'utilization'), value: 45 },
-            { labels: labels('job_queue_length', 'average'), value: 12 },
-            { labels: labels('memory', 'utilization'), value: 60 },
-          ],
-        },
-        {
-          expr: target,
-          eval_time: '5m',
-          exp_samples: [
-            { labels: labels('cpu', 'utilization'), value: 70 },
-            { labels: labels('job_queue_length', 'average'), value: 30 },
-            { labels: labels('memory', 'utilization'), value: 80 },
-          ],
-        },
+        { expr: current, eval_time: '5m', exp_samples: samples(45, 12, 60) },
+        { expr: target, eval_time: '5m', exp_samples: samples(70, 30, 80) },
       ]);
       expect(r.out).toContain('SUCCESS');
       expect(r.status).toBe(0);
