@@ -154,6 +154,11 @@ export const GO_DEFAULT_CIPHERS = [
   'ECDHE-RSA-AES256-SHA',
 ].join(':');
 
+/** What a server's TLS options take beside its pair and CAs (serverTlsOptions). */
+type TlsExtra = Pick<SecureContextOptions, 'minVersion' | 'ciphers'> & {
+  readonly clientCasLater?: boolean;
+};
+
 /**
  * The HTTPS server's TLS options: the serving pair, and, with client CAs, a client certificate
  * asked for but not required (a request without one gets a 401, health checks still work).
@@ -164,10 +169,6 @@ export const GO_DEFAULT_CIPHERS = [
  * OpenSSL 3 refuses TLS 1.0 and 1.1 at its default security level 1 (a handshake ends in an
  * internal_error alert), so that level is lowered to 0 for them, as Node's docs advise.
  */
-type TlsExtra = Pick<SecureContextOptions, 'minVersion' | 'ciphers'> & {
-  readonly clientCasLater?: boolean;
-};
-
 export function serverTlsOptions(
   serving: { readonly cert: string; readonly key: string },
   cas: readonly string[],
