@@ -297,13 +297,13 @@ export function reloadConfig(dataDir: string, defaults?: ProjectSettings): Track
 export const storeFile = (dataDir: string) => join(dataDir, 'tracker.db');
 
 /**
- * A table of the store that need not be asked which projects it holds rows of: every event is in
- * an issue of its project, and events are the largest table. Every other table with a project_id
- * is asked (sqlite-schema.ts, sessions-schema.ts), read whole where no index leads with it, once
- * an add: a session's row names the project of its first record only, so a project that sent
- * only spans or snapshots into another's session, or only feedback, is known by those rows.
+ * The store's tables whose projects another table holds: every event is in an issue of its
+ * project, and events are the largest table. Every other table with a project_id is asked
+ * (sqlite-schema.ts, sessions-schema.ts), read whole where no index leads with it, once an add:
+ * a session's row names the project of its first record only, so a project that sent only spans
+ * or snapshots into another's session, or only feedback, is known by those rows.
  */
-const ASKED_OF_ANOTHER = new Set(['events']);
+const PROJECTS_HELD_ELSEWHERE = new Set(['events']);
 
 /** The highest project id the store holds rows of; 0 when there is no store yet. */
 export function highestStoredProjectId(dataDir: string): number {
@@ -314,7 +314,7 @@ export function highestStoredProjectId(dataDir: string): number {
     try {
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck();
       return (tables.all() as string[])
-        .filter((t) => !ASKED_OF_ANOTHER.has(t) && columnsOf(db, t).includes('project_id'))
+        .filter((t) => !PROJECTS_HELD_ELSEWHERE.has(t) && columnsOf(db, t).includes('project_id'))
         .reduce((max, t) => {
           const id = db.prepare(`SELECT MAX(project_id) FROM "${t}"`).pluck().get();
           return Math.max(max, (id as number | null) ?? 0);
