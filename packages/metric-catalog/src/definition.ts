@@ -31,6 +31,7 @@ export type Exporter =
   | 'beacon-tracking-server'
   | 'beacon-metrics-adapter'
   | 'prometheus'
+  | 'client-library'
   | 'node_exporter'
   | 'cadvisor'
   | 'kube-state-metrics'

@@ -7,6 +7,7 @@ import type { RuleGroup } from '../spec';
 
 const { rateLimitRejections, httpRequests, securityEvents } = catalog.platform;
 const { newIssues, rejectedRequests, clientDiscards } = catalog.trackingServer;
+const { up, processStartTime } = catalog.prometheus;
 const ns = 'platform';
 const team = 'security';
 
@@ -25,13 +26,30 @@ const errorsLostBySdks = selector(clientDiscards, {
  * `grouping` sums of `counter` that went up in the last `window`. A labelled counter's series is
  * created by its first increment, so it starts at 1 and increase() over it stays 0: the first
  * event of a kind (or the first critical issue of a service) since the process started would
- * never alert. The second branch catches a series that exists now but did not `window` ago.
+ * never alert. The second branch catches a series that exists now but did not `window` ago, where
+ * that absence means something: the target was scraped then, or its process has started since.
+ * Otherwise the series was not missing but unseen: a failed scrape marks every series of its
+ * target stale (`up` 0), and before a target's first scrape, or across a gap in Prometheus' own
+ * data, there is no `up` either. Without that check each such gap, and the first scrape of a
+ * tracker long up, paged once for every critical series it held.
  */
 function wentUp(counter: string, grouping: string, window: string): string {
+  const seconds = durationSeconds(window);
+  const absenceMeant =
+    `(${selector(up)} offset ${window} == 1` +
+    ` or time() - ${selector(processStartTime)} < ${seconds})`;
   return (
     `sum ${grouping} (increase(${counter}[${window}])) > 0` +
-    ` or sum ${grouping} (${counter} unless ${counter} offset ${window}) > 0`
+    ` or sum ${grouping} ((${counter} unless ${counter} offset ${window}) and on (job, instance) ${absenceMeant}) > 0`
   );
+}
+
+/** The seconds in a duration of minutes (`5m`), the windows wentUp is given. */
+function durationSeconds(window: string): number {
+  const m = /^(\d+)m$/.exec(window);
+  if (!m)
+    throw new Error(`wentUp: window ${JSON.stringify(window)} is not a whole number of minutes`);
+  return Number(m[1]) * 60;
 }
 
 export const security: RuleGroup = {

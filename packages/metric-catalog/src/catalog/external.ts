@@ -1,6 +1,7 @@
 // Series from exporters Beacon reads but does not write. Names and labels are the exporters' own
 // (node_exporter 1.x, cAdvisor via the kubelet, kube-state-metrics 2.x, NVIDIA DCGM exporter 3.x,
-// postgres_exporter 0.15+), plus Prometheus' synthetic `up`.
+// postgres_exporter 0.15+), plus Prometheus' synthetic `up` and the client libraries'
+// `process_start_time_seconds`.
 import { defineMetric } from '../definition';
 import { DCGM_TARGET, EXPORTER_TARGET } from './labels';
 
@@ -15,6 +16,15 @@ export const prometheus = {
     unit: 'info',
     targetLabels: [...EXPORTER_TARGET, 'service', 'namespace', 'pod'],
     exporter: 'prometheus',
+  }),
+  /** The standard process metric every official Prometheus client library exports. */
+  processStartTime: defineMetric({
+    name: 'process_start_time_seconds',
+    type: 'gauge',
+    help: 'Start time of the process since unix epoch in seconds.',
+    unit: 'seconds',
+    targetLabels: [...EXPORTER_TARGET, 'service', 'namespace', 'pod'],
+    exporter: 'client-library',
   }),
 } as const;
 
