@@ -2,6 +2,7 @@
 // health. createApp() does not listen; main.ts does.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type Request, type Response } from 'express';
+import { SEVERITIES } from '../grouping/classify';
 import { BodyBudget } from '../ingest/body';
 import type { Project } from '../projects';
 import { inlineReader, type StoreReader } from '../store/reader';
@@ -70,15 +71,20 @@ export function createApp(deps: AppDeps): RequestListener {
   const reader = deps.reader ?? inlineReader(repo);
   /**
    * The open issues gauge, counted afresh for each scrape on the reader thread (a count of the
-   * issues table: 66 ms at 100,000 issues, which on this thread held ingest every scrape). Left
-   * empty, not stale, when the count fails.
+   * issues table: 66 ms at 100,000 issues, which on this thread held ingest every scrape). Each
+   * project's severities with no open issue are 0, not absent: a sum over them ("critical open
+   * issues") is then 0 once the last is resolved, where it was no data. Left empty, not stale,
+   * when the count fails.
    */
   const refreshOpenIssues = async () => {
     const counts = await reader.openIssueCounts().catch((error: unknown) => {
       logger.error('counting open issues failed', { error });
-      return [];
+      return undefined;
     });
     metrics.openIssues.reset();
+    if (!counts) return;
+    for (const { name } of deps.projects())
+      for (const severity of SEVERITIES) metrics.openIssues.set({ project: name, severity }, 0);
     for (const r of counts) {
       const project =
         deps.projects().find((p) => p.id === r.projectId)?.name ?? String(r.projectId);

@@ -647,7 +647,44 @@ describe('the REST API over a repository that fails', () => {
   });
 });
 
-describe('/metrics when the open issues cannot be counted', () => {
+describe('/metrics open issues', () => {
+  it("are 0 for each project's severities with none open, not absent", async () => {
+    const fake = fakeRepository({
+      ...data,
+      openIssueCounts: [{ projectId: 1, severity: 'error' as const, count: 2 }],
+    });
+    const writer = inlineWriter(fake);
+    const { server, url } = await listen(
+      createApp({
+        repo: fake,
+        writer,
+        projects: () => [
+          { id: 3, name: 'shop', key: 'c'.repeat(32), ...DEFAULT_SETTINGS },
+          { id: 1, name: 'api', key: 'a'.repeat(32), ...DEFAULT_SETTINGS },
+        ],
+        apiToken: TOKEN,
+        metrics: createTrackerMetrics({ defaultMetrics: false }),
+        logger: createLogger('error', () => {}),
+      }),
+    );
+    try {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      const gauge = text.split('\n').filter((l) => l.startsWith('beacon_tracker_open_issues{'));
+      expect(gauge.sort()).toEqual([
+        'beacon_tracker_open_issues{project="api",severity="critical"} 0',
+        'beacon_tracker_open_issues{project="api",severity="error"} 2',
+        'beacon_tracker_open_issues{project="api",severity="info"} 0',
+        'beacon_tracker_open_issues{project="api",severity="warning"} 0',
+        'beacon_tracker_open_issues{project="shop",severity="critical"} 0',
+        'beacon_tracker_open_issues{project="shop",severity="error"} 0',
+        'beacon_tracker_open_issues{project="shop",severity="info"} 0',
+        'beacon_tracker_open_issues{project="shop",severity="warning"} 0',
+      ]);
+    } finally {
+      await new Promise((r) => server.close(r));
+      await writer.close();
+    }
+  });
   it('leaves the gauge empty rather than stale, logs why, and answers the rest', async () => {
     const fake = fakeRepository(data);
     const counts = [
