@@ -285,6 +285,12 @@ try {
     scrape_configs: [
       {
         job_name: 'collaboration',
+        // The workload serves kube_pod_labels too, for both demo pods, as kube-state-metrics
+        // would: its own namespace and pod labels are kept, as Prometheus is told to keep
+        // kube-state-metrics' (the target's pod label renamed collab-1's series to collab-0, with
+        // exported_pod, and the adapter's pod list lost it). The app's metrics carry none, so
+        // they take the target's.
+        honor_labels: true,
         static_configs: [
           {
             targets: [`127.0.0.1:${PORTS.workload}`],
