@@ -122,6 +122,31 @@ describe('bodies SDKs send', () => {
 });
 
 describe('413 naming the limit', () => {
+  it('refuses an envelope of more than 1,000 items, keyless, before it is authorised', async () => {
+    // Four million empty items in 150 KB of gzip: each was an object on the ingest thread
+    // (2 GB and seconds of it, a 403 at the end); refused at the 1,001st.
+    const items = Buffer.from('{"type":"x"}\n\n'.repeat(4_000_000));
+    const body = gzipSync(Buffer.concat([Buffer.from('{}\n'), items]));
+    const started = process.hrtime.bigint();
+    const res = await post(`/api/${project.id}/envelope/`, body, { 'content-encoding': 'gzip' });
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    expect([res.status, res.headers['x-sentry-error']]).toEqual([
+      413,
+      'envelope has more than 1000 items',
+    ]);
+    expect(ms).toBeLessThan(5000);
+  });
+
+  it('stores an envelope of 1,000 items, its event among them', async () => {
+    const sessions = '{"type":"session"}\n{"sid":"s","status":"ok"}\n'.repeat(999);
+    const res = await post(
+      ingestPath(project),
+      Buffer.concat([envelopeOf(1000), Buffer.from(sessions)]),
+    );
+    expect([res.status, res.text]).toEqual([200, JSON.stringify({ id: id(1000) })]);
+    expect(await stored(1000)).toBe(1);
+  });
+
   it('refuses a body declared over 20 MB before reading it', async () => {
     const res = await post(ingestPath(project), [Buffer.alloc(0)], {
       'content-length': 20 * MB + 1,
@@ -394,10 +419,10 @@ it('counts every refused request on /metrics by reason', async () => {
     );
   // Over this file: 2 refused for auth (above); too_large: declared 20 MB to the envelope and the
   // store endpoints, 30 sent past 20 MB, chunked 20 MB, two bombs, two 1 MB events, two events
-  // over 1 MB together; 2 rate limited (an envelope and a store body); malformed: 1 above, and
+  // over 1 MB together, an envelope of too many items; 2 rate limited (an envelope and a store body); malformed: 1 above, and
   // the 415.
   expect(count('auth')).toBe(2);
-  expect(count('too_large')).toBe(38);
+  expect(count('too_large')).toBe(39);
   expect(count('rate_limited')).toBe(2);
   expect(count('malformed')).toBe(2 + shapeRefusals);
   // Every tracker metric of the catalog is exported, by its catalog name and type.

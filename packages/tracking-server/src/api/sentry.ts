@@ -18,7 +18,7 @@ import {
 import { readAttachment, scrubAttachment, type SentAttachment } from '../ingest/attachment';
 import { clockDrift, sentAtOf, withoutClockDrift } from '../ingest/clock-drift';
 import { type ClientDiscard, readClientReport } from '../ingest/client-report';
-import { EnvelopeError, itemJson, parseEnvelope } from '../ingest/envelope';
+import { EnvelopeError, itemJson, parseEnvelope, TooManyItemsError } from '../ingest/envelope';
 import { EventError, maxPastMs } from '../ingest/event';
 import { readFeedback, type SentFeedback } from '../ingest/feedback';
 import type { EventFacts, SentEvents } from '../ingest/sent-events';
@@ -339,6 +339,8 @@ export function sentryIngest(deps: SentryIngestDeps) {
         try {
           envelope = parseEnvelope(body);
         } catch (err) {
+          if (err instanceof TooManyItemsError)
+            throw new IngestError(413, 'too_large', `envelope has ${err.message}`);
           if (err instanceof EnvelopeError)
             throw new IngestError(400, 'malformed', `invalid envelope: ${err.message}`);
           throw err;

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { EnvelopeError, parseEnvelope } from './envelope';
+import { EnvelopeError, parseEnvelope, TooManyItemsError } from './envelope';
 // Valid envelopes from a generator that does not use the parser: what an SDK would write.
 import { envelope, randomOrMutatedEnvelope } from './testdata/envelopes';
 
@@ -90,6 +90,16 @@ describe('envelope parser', () => {
         }
       }),
       { numRuns: 100_000 },
+    );
+  });
+});
+
+describe('the number of items', () => {
+  it('is at most 1,000: the 1,001st is refused as too many, blank lines not counted', () => {
+    const item = '{"type":"session"}\n{}\n\n';
+    expect(parseEnvelope(b(`{}\n${item.repeat(1000)}`)).items).toHaveLength(1000);
+    expect(() => parseEnvelope(b(`{}\n${item.repeat(1001)}`))).toThrow(
+      new TooManyItemsError('more than 1000 items'),
     );
   });
 });

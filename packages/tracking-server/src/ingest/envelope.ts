@@ -10,6 +10,20 @@ export class EnvelopeError extends Error {
   }
 }
 
+/**
+ * An envelope of more items than MAX_ITEMS: refused as soon as the parser reaches the one past it,
+ * so a body of millions of empty items costs no more than a thousand.
+ */
+export class TooManyItemsError extends EnvelopeError {}
+
+/**
+ * The items one envelope may hold. SDKs send an event or transaction with its few attachments, or
+ * up to 100 session updates (Relay's max_session_count, sentry-python's batch); millions of empty
+ * items fit in the 100 MB a body may be, and each is an object on the ingest thread before the
+ * request is authorised (a tunnel's envelope names its key only in its header).
+ */
+export const MAX_ITEMS = 1000;
+
 export interface EnvelopeItem {
   readonly type: string;
   readonly headers: Readonly<Record<string, unknown>>;
@@ -65,6 +79,7 @@ export function parseEnvelope(body: Buffer): Envelope {
       continue;
     }
     const index = items.length + 1;
+    if (index > MAX_ITEMS) throw new TooManyItemsError(`more than ${MAX_ITEMS} items`);
     const itemHeaders = jsonObject(headerLine.bytes, `item ${index} header`);
     const type = itemHeaders.type;
     if (typeof type !== 'string' || type === '') {
