@@ -3,7 +3,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type Request, type Response } from 'express';
 import { SEVERITIES } from '../grouping/classify';
-import { BodyBudget } from '../ingest/body';
+import { BodyBudget, LIMITS, type BodyLimits } from '../ingest/body';
 import type { Project } from '../projects';
 import { inlineReader, type StoreReader } from '../store/reader';
 import { catchUpSessions, inlineWriter, type EventWriter } from '../store/writer';
@@ -30,6 +30,8 @@ export interface AppDeps {
   readonly now?: () => number;
   /** The bytes of ingest bodies held at once; default LIMITS.held (body.ts). */
   readonly bodyBudget?: BodyBudget;
+  /** Milliseconds an ingest body may go without a byte; default LIMITS.idleMs (body.ts). */
+  readonly bodyIdleMs?: number;
 }
 
 /** Distinct services the metrics count by name; the rest are counted as `other`. */
@@ -101,9 +103,11 @@ export function createApp(deps: AppDeps): RequestListener {
   // Every request of a group commit gets the same result object: count its issues once.
   const counted = new WeakSet<IngestResult>();
   const bodyBudget = deps.bodyBudget ?? new BodyBudget();
+  const bodyLimits: BodyLimits = { ...LIMITS, idleMs: deps.bodyIdleMs ?? LIMITS.idleMs };
   const traces = otlpTraces({
     now,
     bodyBudget,
+    limits: bodyLimits,
     projectByKey: (key) => deps.projects().find((p) => p.key === key),
     writer,
     onRejected: (reason) => metrics.rejectedRequests.inc({ reason }),
@@ -129,6 +133,7 @@ export function createApp(deps: AppDeps): RequestListener {
       return events;
     },
     bodyBudget,
+    limits: bodyLimits,
     storeOperations: async (projectId, operations) => {
       await writer.writeTraces(projectId, operations, []);
       countSpans(projectName(projectId), operations);

@@ -149,3 +149,118 @@ describe('ingest with a full body budget', () => {
     expect(budget.bytes).toBe(0);
   });
 });
+
+describe('a body that stalls', () => {
+  const IDLE_MS = 300;
+  let dir: string;
+  let repo: Repository;
+  let server: Server;
+  let url: string;
+  let budget: BodyBudget;
+  let metrics: TrackerMetrics;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'beacon-body-idle-'));
+    repo = openSqlite(join(dir, 'tracker.db'));
+    budget = new BodyBudget(64 * KB);
+    metrics = createTrackerMetrics({ defaultMetrics: false });
+    server = createServer(
+      createApp({
+        repo,
+        projects: () => [project],
+        apiToken: 't',
+        metrics,
+        logger: silentLogger,
+        bodyBudget: budget,
+        bodyIdleMs: IDLE_MS,
+      }),
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+    repo.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Sends all of `body` but its last 10 bytes, and nothing more; resolves with the answer. */
+  const stallAfter = (path: string, body: Buffer, headers: Record<string, string> = {}) =>
+    new Promise<{ status: number; headers: Record<string, unknown>; text: string }>(
+      (resolve, reject) => {
+        const req = request(`${url}${path}`, { method: 'POST', headers }, (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+        });
+        req.on('error', reject);
+        req.write(body.subarray(0, body.length - 10));
+      },
+    );
+  /** The budget once the refused request's connection has closed (after its linger). */
+  const released = async () => {
+    for (let i = 0; i < 200 && budget.bytes > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    return budget.bytes;
+  };
+  const stalled = async () =>
+    (
+      await metrics.registry.getSingleMetric('beacon_tracker_rejected_requests_total')?.get()
+    )?.values.find((v) => v.labels.reason === 'stalled')?.value ?? 0;
+
+  it('is a 408 naming the stall once no byte came for the idle time, its bytes given back', async () => {
+    // Keyless, as a tunnel's envelope comes: read before it can be authorised.
+    const started = Date.now();
+    const res = await stallAfter(`/api/${project.id}/envelope/`, envelope(10, 40 * KB));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(IDLE_MS);
+    expect([res.status, res.headers['x-sentry-error'], res.headers.connection]).toEqual([
+      408,
+      'the envelope stalled: no bytes for 0.3 s before its end',
+      'close',
+    ]);
+    expect(await released()).toBe(0);
+    expect(await stalled()).toBe(1);
+    const next = await rawPost(
+      `${url}/api/${project.id}/envelope/?sentry_key=${project.key}`,
+      envelope(11, 40 * KB),
+    );
+    expect(next.status).toBe(200);
+  });
+
+  it('answers OTLP the same, DEADLINE_EXCEEDED in its error shape', async () => {
+    const body = Buffer.from(JSON.stringify({ resourceSpans: [] }) + ' '.repeat(40 * KB));
+    const res = await stallAfter('/v1/traces', body, {
+      'content-type': 'application/json',
+      authorization: `Bearer ${project.key}`,
+    });
+    expect([res.status, JSON.parse(res.text)]).toEqual([
+      408,
+      { code: 4, message: 'the request body stalled: no bytes for 0.3 s before its end' },
+    ]);
+    expect(await released()).toBe(0);
+  });
+
+  it('is read whole when its bytes come slower than the idle time in all, each within it', async () => {
+    const body = envelope(12, 4 * KB);
+    const res = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        `${url}/api/${project.id}/envelope/?sentry_key=${project.key}`,
+        { method: 'POST' },
+        (r) => {
+          r.resume();
+          resolve(r.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      const parts = [0, 1, 2, 3, 4].map((i) =>
+        body.subarray((i * body.length) / 5, ((i + 1) * body.length) / 5),
+      );
+      const send = (i: number) => {
+        if (i === parts.length) return void req.end();
+        req.write(parts[i]);
+        setTimeout(() => send(i + 1), IDLE_MS / 2);
+      };
+      send(0);
+    });
+    expect(res).toBe(200);
+    expect(repo.storedEventIds([eventId(12)]).size).toBe(1);
+  });
+});

@@ -13,6 +13,7 @@ import {
   OTLP_ENCODINGS,
   readBody,
   RETRY_AFTER_FULL,
+  type BodyLimits,
 } from '../ingest/body';
 import { decodeOtlp, OtlpError, READ_STEP, readTracesInSteps } from '../ingest/otlp';
 import { ZstdThreadError } from '../ingest/zstd-worker';
@@ -67,6 +68,8 @@ export function otlpTraces(deps: {
   readonly now: () => number;
   /** The bytes of bodies held at once, shared with Sentry ingest. */
   readonly bodyBudget: BodyBudget;
+  /** Default LIMITS. */
+  readonly limits?: BodyLimits;
 }) {
   // Spans are scrubbed like events, with the project's settings: attribute values under
   // sensitive keys, and sensitive shapes in any attribute, the span name or status message.
@@ -95,7 +98,7 @@ export function otlpTraces(deps: {
       deps.onRejected(reason);
       req.resume();
       // The rest of an oversized body is not read: the connection closes after the answer.
-      const close = code === 413 ? req : undefined;
+      const close = code === 413 || code === 408 ? req : undefined;
       // Retryable, and the spec lets a 503 say when: a full body budget empties in moments.
       if (code === 503) res.setHeader('Retry-After', String(RETRY_AFTER_FULL));
       const status = { code: RPC_CODE[code] ?? 3, message };
@@ -121,7 +124,7 @@ export function otlpTraces(deps: {
     try {
       const hold = deps.bodyBudget.hold();
       res.once('close', hold.release);
-      const body = await readBody(req, LIMITS, 'request body', hold, true);
+      const body = await readBody(req, deps.limits ?? LIMITS, 'request body', hold, true);
       const now = deps.now();
       const read = await readTracesInSteps(await decodeOtlp(body, protobuf, nextTurn), nextTurn);
       batch = withoutExpiredSpans(withSpansByArrival(read, now), now, project.retentionDays);
@@ -137,7 +140,13 @@ export function otlpTraces(deps: {
       if (err instanceof BodyError)
         return fail(
           err.status,
-          err.status === 413 ? 'too_large' : err.status === 503 ? 'overloaded' : 'malformed',
+          err.status === 413
+            ? 'too_large'
+            : err.status === 503
+              ? 'overloaded'
+              : err.status === 408
+                ? 'stalled'
+                : 'malformed',
           err.message,
         );
       if (err instanceof OtlpError) return fail(400, 'malformed', err.message);
@@ -181,10 +190,14 @@ export function otlpTraces(deps: {
   };
 }
 
-/** HTTP status → google.rpc.Code: UNAUTHENTICATED, INVALID_ARGUMENT, INTERNAL, UNAVAILABLE. */
+/**
+ * HTTP status → google.rpc.Code: UNAUTHENTICATED, INVALID_ARGUMENT, DEADLINE_EXCEEDED, INTERNAL,
+ * UNAVAILABLE.
+ */
 const RPC_CODE: Readonly<Record<number, number>> = {
   401: 16,
   400: 3,
+  408: 4,
   413: 3,
   415: 3,
   500: 13,

@@ -14,6 +14,7 @@ import {
   LIMITS,
   readBody,
   RETRY_AFTER_FULL,
+  type BodyLimits,
 } from '../ingest/body';
 import { readAttachment, scrubAttachment, type SentAttachment } from '../ingest/attachment';
 import { clockDrift, sentAtOf, withoutClockDrift } from '../ingest/clock-drift';
@@ -33,9 +34,12 @@ import { endAfterLinger } from './linger';
 
 export class IngestError extends Error {
   constructor(
-    readonly status: 400 | 403 | 413 | 415 | 429 | 503,
-    /** The rejected-requests metric's reason: auth, malformed, too_large, rate_limited, overloaded. */
-    readonly reason: 'auth' | 'malformed' | 'too_large' | 'rate_limited' | 'overloaded',
+    readonly status: 400 | 403 | 408 | 413 | 415 | 429 | 503,
+    /**
+     * The rejected-requests metric's reason: auth, malformed, too_large, rate_limited, overloaded,
+     * stalled.
+     */
+    readonly reason: 'auth' | 'malformed' | 'too_large' | 'rate_limited' | 'overloaded' | 'stalled',
     message: string,
     readonly retryAfter?: number,
     /** A 429's X-Sentry-Rate-Limits: the categories refused, each with its wait (rateLimits). */
@@ -85,6 +89,8 @@ export interface SentryIngestDeps {
   readonly now: () => number;
   /** The bytes of bodies held at once, shared with OTLP ingest. */
   readonly bodyBudget: BodyBudget;
+  /** Default LIMITS. */
+  readonly limits?: BodyLimits;
   readonly onRejected: (reason: string) => void;
   /** A transaction answered 200 and not stored, as Relay drops it (transaction.ts). */
   readonly onDroppedTransaction: (reason: DroppedTransaction) => void;
@@ -283,12 +289,23 @@ export function sentryIngest(deps: SentryIngestDeps) {
       const hold = deps.bodyBudget.hold();
       res.once('close', hold.release);
       try {
-        body = await readBody(req, LIMITS, kind === 'envelope' ? 'envelope' : 'request body', hold);
+        body = await readBody(
+          req,
+          deps.limits ?? LIMITS,
+          kind === 'envelope' ? 'envelope' : 'request body',
+          hold,
+        );
       } catch (err) {
         if (err instanceof BodyError)
           throw new IngestError(
             err.status,
-            err.status === 413 ? 'too_large' : err.status === 503 ? 'overloaded' : 'malformed',
+            err.status === 413
+              ? 'too_large'
+              : err.status === 503
+                ? 'overloaded'
+                : err.status === 408
+                  ? 'stalled'
+                  : 'malformed',
             err.message,
             err.status === 503 ? RETRY_AFTER_FULL : undefined,
           );
@@ -577,7 +594,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
         err.status,
         { detail: err.message },
         headers,
-        err.status === 413 ? req : undefined,
+        err.status === 413 || err.status === 408 ? req : undefined,
       );
     }
   }

@@ -20,6 +20,13 @@ export const LIMITS = {
   attachments: 20 * 1024 * 1024,
   /** Of all bodies being read and stored at once (BodyBudget). */
   held: 128 * 1024 * 1024,
+  /**
+   * Milliseconds a body may go without a byte before it is refused (408). Its bytes are held
+   * from the budget until it is answered: two keyless envelopes of 200 KB, gzip of 100 MB of
+   * spaces, then nothing, held the whole budget, every ingest request a 503, until Node's
+   * requestTimeout cut them five minutes later.
+   */
+  idleMs: 30_000,
 } as const;
 
 /** The content codings read, as a 415 lists them in `Accept-Encoding` (RFC 7694, as Relay does). */
@@ -37,7 +44,7 @@ export const OTLP_ENCODINGS = `${ACCEPTED_ENCODINGS}, zlib, zstd, snappy, x-snap
 
 export class BodyError extends Error {
   constructor(
-    readonly status: 400 | 413 | 415 | 503,
+    readonly status: 400 | 408 | 413 | 415 | 503,
     message: string,
     options?: ErrorOptions,
   ) {
@@ -82,6 +89,11 @@ export class BodyBudget {
     };
   }
 }
+
+/** What readBody holds one body to: LIMITS' sizes, and its idle time unless given. */
+export type BodyLimits = Pick<typeof LIMITS, 'compressed' | 'decompressed'> & {
+  readonly idleMs?: number;
+};
 
 /** Seconds a request refused for a full BodyBudget is asked to wait (`Retry-After`). */
 export const RETRY_AFTER_FULL = 1;
@@ -153,7 +165,7 @@ function decoder(
  */
 export async function readBody(
   req: IncomingMessage,
-  limits: Pick<typeof LIMITS, 'compressed' | 'decompressed'> = LIMITS,
+  limits: BodyLimits = LIMITS,
   what = 'envelope',
   hold?: BodyHold,
   otlp = false,
@@ -179,9 +191,14 @@ export async function readBody(
     let size = 0;
     let settled = false;
     const source: NodeJS.ReadableStream = decode ?? req;
+    const idleMs = limits.idleMs ?? LIMITS.idleMs;
+    const idle = setTimeout(() => stop(stalled()), idleMs);
+    const stalled = () =>
+      new BodyError(408, `the ${what} stalled: no bytes for ${idleMs / 1000} s before its end`);
     const stop = (err: BodyError) => {
       if (settled) return;
       settled = true;
+      clearTimeout(idle);
       if (decode) {
         req.unpipe(decode);
         decode.destroy();
@@ -206,6 +223,7 @@ export async function readBody(
     };
     req.on('data', (chunk: Buffer) => {
       raw += chunk.length;
+      idle.refresh();
       if (raw > limits.compressed)
         stop(
           new BodyError(
@@ -253,6 +271,7 @@ export async function readBody(
     source.on('end', () => {
       if (settled) return;
       settled = true;
+      clearTimeout(idle);
       resolve(Buffer.concat(chunks, size));
     });
   });
