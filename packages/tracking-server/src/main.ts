@@ -27,6 +27,7 @@ import {
   type Project,
   type ProjectSettings,
   DEFAULT_SETTINGS,
+  PRIVATE_DIR,
   storeFile,
 } from './projects';
 import { lockDataDir } from './lock-file';
@@ -112,9 +113,15 @@ export function checkedToken(token: string, where: string): string {
   return token;
 }
 
-/** The store, its path named in what it throws (SQLite's own says only "unable to open database file"). */
+/**
+ * The store, its path named in what it throws (SQLite's own says only "unable to open database file").
+ * A new one is created readable by this user alone, as SQLite then creates its -wal and -shm
+ * files (it gives them the database's mode): events hold users' addresses, emails and what they
+ * wrote, and a data directory that already existed may be open to others.
+ */
 function openStore(dbFile: string, checkpoint: boolean): Repository {
   try {
+    closeSync(openSync(dbFile, 'a', 0o600));
     return openSqlite(dbFile, { checkpoint });
   } catch (err) {
     throw new Error(`${dbFile}: ${(err as Error).message}`);
@@ -123,7 +130,8 @@ function openStore(dbFile: string, checkpoint: boolean): Repository {
 
 export async function serve(options: ServeOptions): Promise<RunningTracker> {
   const logger = options.logger ?? createLogger();
-  mkdirSync(options.dataDir, { recursive: true });
+  // Its own user's alone where it is created (PRIVATE_DIR).
+  mkdirSync(options.dataDir, { recursive: true, mode: PRIVATE_DIR });
   // Before the store is opened: a second serve on this directory stops here.
   const unlock = lockDataDir(options.dataDir);
   try {

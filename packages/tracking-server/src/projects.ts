@@ -336,7 +336,7 @@ export function addProject(dataDir: string, name: string): Project {
   const file = configFile(dataDir);
   if (name.trim() === '')
     throw new ConfigError(file, 'projects', 'a project name must not be empty');
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: PRIVATE_DIR });
   // Outside the lock: scanning a large store takes a while, and adds do not change what it holds.
   const stored = highestStoredProjectId(dataDir);
   return withLock(`${file}.lock`, () => {
@@ -360,11 +360,21 @@ function readConfigToExtend(file: string): Obj & { projects: Obj[] } {
   return { ...raw, projects: raw.projects ?? [] };
 }
 
-/** A temp file of this call's own, so concurrent writers never rename each other's. */
+/**
+ * The mode of a data directory the tracker creates: its user's alone. The store holds what users
+ * sent (addresses, emails, feedback) and config.json the projects' keys; under a umask of 022
+ * both were readable by every user of the host.
+ */
+export const PRIVATE_DIR = 0o700;
+
+/**
+ * A temp file of this call's own, so concurrent writers never rename each other's; readable by
+ * this user alone (config.json holds the projects' keys).
+ */
 function writeAtomically(file: string, text: string): void {
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    const fd = openSync(tmp, 'wx');
+    const fd = openSync(tmp, 'wx', 0o600);
     try {
       writeSync(fd, text);
       fsyncSync(fd);
