@@ -2,6 +2,7 @@
 // are flags this adapter accepts.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { catalog } from '@beacon/metric-catalog';
 import { parseAllDocuments } from 'yaml';
 import { parseFlags } from './flags';
 import { parseAdapterConfig } from './provider/prometheus/config';
@@ -95,11 +96,35 @@ describe('deploy/ (kustomize)', () => {
     );
   });
 
+  it('has Prometheus scrape /metrics through the Service over HTTPS, with its token, under the job the catalog names', () => {
+    // prometheus-operator's ServiceMonitor: without jobLabel the job label is the Service's name;
+    // without namespaceSelector it selects Services in its own namespace (ServiceMonitorSpec).
+    const [monitor] = find('ServiceMonitor');
+    const [service] = find('Service', 'beacon-metrics-adapter');
+    expect(monitor?.apiVersion).toBe('monitoring.coreos.com/v1');
+    expect(monitor?.spec.namespaceSelector).toBeUndefined();
+    expect(monitor?.spec.jobLabel).toBeUndefined();
+    for (const [k, v] of Object.entries(monitor?.spec.selector.matchLabels as Obj))
+      expect(service?.metadata.labels[k]).toBe(v);
+    const exporters = new Set(Object.values(catalog.metricsAdapter).map((m) => m.exporter));
+    expect([...exporters]).toEqual([service?.metadata.name]);
+    // /metrics is authenticated (a bearer token the adapter reviews) and served over TLS only.
+    expect(monitor?.spec.endpoints).toEqual([
+      expect.objectContaining({
+        port: service?.spec.ports[0].name,
+        path: '/metrics',
+        scheme: 'https',
+        bearerTokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token',
+      }),
+    ]);
+  });
+
   it("puts the adapter's own objects in the namespace the APIServices and bindings name", () => {
     for (const [kind, name] of [
       ['ServiceAccount', 'beacon-metrics-adapter'],
       ['Deployment', 'beacon-metrics-adapter'],
       ['Service', 'beacon-metrics-adapter'],
+      ['ServiceMonitor', 'beacon-metrics-adapter'],
     ] as const)
       expect([kind, find(kind, name)[0]?.metadata.namespace]).toEqual([kind, 'monitoring']);
     expect(docs.find((d) => d.kind === 'ConfigMap')?.metadata.namespace).toBe('monitoring');
