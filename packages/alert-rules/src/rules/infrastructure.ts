@@ -8,9 +8,22 @@ const { containerWaitingReason, containerResourceLimits } = catalog.kubeStateMet
 const { hpaCurrentReplicas, hpaMaxReplicas, hpaCondition } = catalog.kubeStateMetrics;
 const { containerMemoryWorkingSet, containerCpuUsage } = catalog.cadvisor;
 const { filesystemAvailable, filesystemSize } = catalog.nodeExporter;
+const { up } = catalog.prometheus;
 const ns = 'platform';
 const team = 'platform';
 const MIB = 1024 * 1024;
+
+/**
+ * Beacon's own servers, by the job their ServiceMonitors give them: the exporter the catalog names
+ * for their metrics (each ServiceMonitor has no jobLabel, so the job is the Service's name).
+ */
+export const BEACON_JOBS = [
+  ...new Set(
+    [...Object.values(catalog.trackingServer), ...Object.values(catalog.metricsAdapter)].map(
+      (m) => m.exporter,
+    ),
+  ),
+].sort();
 
 /** Real containers only: cAdvisor also reports the pod sandbox (`POD`) and the pod total (""). */
 const realContainer = nre('|POD');
@@ -106,6 +119,18 @@ export const infrastructure: RuleGroup = {
         'HPA {{ $labels.horizontalpodautoscaler }} has been at its maximum replicas for 15 minutes',
       description:
         'Autoscaler {{ $labels.horizontalpodautoscaler }} in {{ $labels.namespace }} runs {{ $value }} replicas, its maximum; it cannot scale out further.',
+    }),
+    // Every target of the job down, not one replica of two. No absent(): a cluster that runs
+    // only one of Beacon's servers would page for the other.
+    defineAlert({
+      name: 'BeaconComponentDown',
+      expr: `max by (namespace, job) (${selector(up, { job: re(BEACON_JOBS.join('|')) })}) == 0`,
+      for: '5m',
+      severity: 'critical',
+      team,
+      summary: "Beacon's {{ $labels.job }} is down",
+      description:
+        'No target of {{ $labels.job }} in {{ $labels.namespace }} has answered a scrape for 5 minutes: the metrics adapter down stops every HPA that scales on custom or external metrics; the tracking server down loses the errors and spans SDKs send.',
     }),
     defineAlert({
       name: 'HpaMetricsUnavailable',
