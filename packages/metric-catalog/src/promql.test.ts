@@ -2,7 +2,7 @@ import { parser } from '@prometheus-io/lezer-promql';
 import fc from 'fast-check';
 import { catalog } from './catalog';
 import { defineMetric, type MetricDefinition } from './definition';
-import { by, eq, histogramSelector, neq, nre, quote, re, selector } from './promql';
+import { by, dcgmWorkload, eq, histogramSelector, neq, nre, quote, re, selector } from './promql';
 
 const { httpRequests, httpRequestDuration, websocketConnections } = catalog.platform;
 
@@ -129,5 +129,24 @@ describe('by', () => {
   it('builds expressions Prometheus parses', () => {
     const expr = `histogram_quantile(0.95, sum ${by(httpRequestDuration, ['service', 'le'])} (rate(${histogramSelector(httpRequestDuration, 'bucket', { namespace: 'platform' })}[5m])))`;
     expect(promqlErrors(expr)).toEqual([]);
+  });
+});
+
+describe('dcgmWorkload', () => {
+  it("reads the GPU's pod from exported_* or, scraped with honor_labels, from its own labels", () => {
+    expect(dcgmWorkload(catalog.dcgmExporter.gpuUtilization, re('$namespace'))).toBe(
+      '(DCGM_FI_DEV_GPU_UTIL{exported_namespace=~"$namespace"} or ' +
+        'label_replace(label_replace(label_replace(' +
+        'DCGM_FI_DEV_GPU_UTIL{exported_namespace="", namespace=~"$namespace"}, ' +
+        '"exported_namespace", "$1", "namespace", "(.*)"), ' +
+        '"exported_pod", "$1", "pod", "(.*)"), ' +
+        '"exported_container", "$1", "container", "(.*)"))',
+    );
+  });
+
+  it('refuses a metric of another exporter', () => {
+    expect(() => dcgmWorkload(catalog.platform.websocketConnections, 'platform')).toThrow(
+      'dcgmWorkload: websocket_connections is not a DCGM exporter metric',
+    );
   });
 });

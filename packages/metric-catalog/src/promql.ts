@@ -107,3 +107,23 @@ export function by<D extends MetricDefinition>(
   }
   return `by (${labels.join(', ')})`;
 }
+
+/**
+ * A DCGM exporter metric's series in namespace `namespace` (of the pod using the GPU), that pod
+ * in `exported_namespace`, `exported_pod` and `exported_container` whichever way the exporter is
+ * scraped (labels.ts, DCGM_TARGET): without honor_labels Prometheus renames the exporter's own
+ * `namespace`/`pod`/`container` to those; with it (as the metrics adapter's rules allow) they stay
+ * as sent, and are copied into `exported_*` here. Without the second branch, alerts and panels
+ * over a DCGM scraped with honor_labels were silent.
+ */
+export function dcgmWorkload(def: MetricDefinition, namespace: MatcherValue): string {
+  if (def.exporter !== 'dcgm-exporter')
+    throw new Error(`dcgmWorkload: ${def.name} is not a DCGM exporter metric`);
+  const renamed = selector(def, { exported_namespace: namespace });
+  const asSent = selector(def, { exported_namespace: eq(''), namespace });
+  const copied = ['namespace', 'pod', 'container'].reduce(
+    (expr, label) => `label_replace(${expr}, "exported_${label}", "$1", "${label}", "(.*)")`,
+    asSent,
+  );
+  return `(${renamed} or ${copied})`;
+}

@@ -1,5 +1,5 @@
 // AI models alerts: inference health of ai-service and saturation of the GPUs it runs on.
-import { by, catalog, eq, histogramSelector, selector } from '@beacon/metric-catalog';
+import { by, catalog, dcgmWorkload, eq, histogramSelector, selector } from '@beacon/metric-catalog';
 import { defineAlert } from '../spec';
 import type { RuleGroup } from '../spec';
 
@@ -11,8 +11,8 @@ const team = 'ai';
 
 const perModel = by(aiInferenceRequests, ['namespace', 'service', 'model']);
 const perModelErrors = by(aiInferenceErrors, ['namespace', 'service', 'model']);
+// The pod using a GPU is in exported_* however DCGM is scraped (dcgmWorkload).
 const perGpu = ['exported_namespace', 'exported_pod', 'Hostname', 'gpu'] as const;
-const gpuMatch = { exported_namespace: ns } as const;
 
 export const ai: RuleGroup = {
   domain: 'ai',
@@ -49,7 +49,7 @@ export const ai: RuleGroup = {
     }),
     defineAlert({
       name: 'GpuUtilizationSaturated',
-      expr: `max ${by(gpuUtilization, perGpu)} (${selector(gpuUtilization, gpuMatch)}) > 95`,
+      expr: `max ${by(gpuUtilization, perGpu)} (${dcgmWorkload(gpuUtilization, ns)}) > 95`,
       for: '15m',
       severity: 'warning',
       team,
@@ -60,7 +60,7 @@ export const ai: RuleGroup = {
     }),
     defineAlert({
       name: 'GpuMemoryNearlyFull',
-      expr: `sum ${by(framebufferUsed, perGpu)} (${selector(framebufferUsed, gpuMatch)}) / (sum ${by(framebufferUsed, perGpu)} (${selector(framebufferUsed, gpuMatch)}) + sum ${by(framebufferFree, perGpu)} (${selector(framebufferFree, gpuMatch)})) > 0.9`,
+      expr: `sum ${by(framebufferUsed, perGpu)} (${dcgmWorkload(framebufferUsed, ns)}) / (sum ${by(framebufferUsed, perGpu)} (${dcgmWorkload(framebufferUsed, ns)}) + sum ${by(framebufferFree, perGpu)} (${dcgmWorkload(framebufferFree, ns)})) > 0.9`,
       for: '10m',
       severity: 'warning',
       team,

@@ -190,15 +190,7 @@ describe('System Overview', () => {
 describe('AI Models', () => {
   const d = byUid.get('beacon-ai-models') as Obj;
 
-  it('reads GPU utilisation and framebuffer memory per pod from DCGM', () => {
-    const exprs = exprsOf(d).join('\n');
-    expect(exprs).toContain(
-      'avg by (exported_namespace, exported_pod) (DCGM_FI_DEV_GPU_UTIL{exported_namespace=~"$namespace"})',
-    );
-    expect(exprs).toContain(
-      'sum by (exported_namespace, exported_pod) (DCGM_FI_DEV_FB_USED{exported_namespace=~"$namespace"})',
-    );
-  });
+  // The GPU panels are evaluated by Prometheus: promtool.test.ts.
 
   it('shows inference rate, latency and errors per model, confidence and queue depth', () => {
     const exprs = exprsOf(d).join('\n');

@@ -474,3 +474,44 @@ describe('Container usage vs limit, evaluated by promtool', () => {
     expect(r.status).toBe(0);
   });
 });
+
+describe('GPU panels, evaluated by promtool', () => {
+  // The DCGM exporter names the pod using each GPU in pod/namespace/container. Scraped without
+  // honor_labels (ai-service-0's GPU), Prometheus renames those exported_* and sets pod and
+  // namespace to the exporter's own; with honor_labels (ai-service-1's, and a GPU of another
+  // namespace) they stay as sent.
+  const gpu = (n: number, labels: string, util: number, used: number) => [
+    {
+      series: `DCGM_FI_DEV_GPU_UTIL{job="dcgm-exporter",gpu="${n}",Hostname="gpu-node-1",${labels}}`,
+      values: `${util}x10`,
+    },
+    {
+      series: `DCGM_FI_DEV_FB_USED{job="dcgm-exporter",gpu="${n}",Hostname="gpu-node-1",${labels}}`,
+      values: `${used}x10`,
+    },
+  ];
+  const series = [
+    ...gpu(
+      0,
+      'namespace="gpu-operator",pod="dcgm-exporter-x",exported_namespace="platform",exported_pod="ai-service-0",exported_container="ai-service"',
+      90,
+      60000,
+    ),
+    ...gpu(1, 'namespace="platform",pod="ai-service-1",container="ai-service"', 70, 20000),
+    ...gpu(2, 'namespace="research",pod="trainer-0",container="trainer"', 10, 1000),
+  ];
+  const perPod = (a: number, b: number) => [
+    { labels: '{exported_namespace="platform",exported_pod="ai-service-0"}', value: a },
+    { labels: '{exported_namespace="platform",exported_pod="ai-service-1"}', value: b },
+  ];
+
+  it.each([
+    ['beacon-ai-models', 'GPU utilisation by pod', perPod(90, 70)],
+    ['beacon-ai-models', 'GPU memory used by pod', perPod(60000, 20000)],
+    ['beacon-autoscaling', 'GPU utilisation', [{ labels: '{}', value: 80 }]],
+  ])("%s's %s reads the namespace's pods however DCGM is scraped", (uid, title, expected) => {
+    const r = promtool(series, panelExpr(uid, title), '5m', expected);
+    expect(r.out).toContain('SUCCESS');
+    expect(r.status).toBe(0);
+  });
+});

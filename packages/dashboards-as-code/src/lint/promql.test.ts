@@ -6,6 +6,14 @@ describe('variableRefs', () => {
       variableRefs('a{x=~"$one", y="${two}", z="${three:regex}"} [[four]] $__rate_interval'),
     ).toEqual(['one', 'two', 'three', 'four', '__rate_interval']);
   });
+
+  it("passes over label_replace's capture groups, $1 and ${2}, and not a name that starts with a digit", () => {
+    expect(
+      variableRefs(
+        'label_replace(label_replace(x{a="$ns"}, "b", "$1", "c", "(.*)"), "d", "${2}$2x", "e", "(.)(.*)")',
+      ),
+    ).toEqual(['ns', '2x']);
+  });
 });
 
 describe('substituteVariables', () => {

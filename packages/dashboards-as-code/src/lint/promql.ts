@@ -38,10 +38,17 @@ export interface PromqlAnalysis {
 /** Grafana variable references: `$name`, `${name}`, `${name:fmt}`, `[[name]]`. */
 export const VARIABLE_REF = /\$\{(\w+)(?:[.:][^}]*)?\}|\$(\w+)|\[\[(\w+)(?:[.:][^\]]*)?\]\]/g;
 
-/** The names of the variables `text` refers to. */
+/**
+ * The names of the variables `text` refers to. A name of digits alone is no variable of these
+ * dashboards but a capture group of label_replace's replacement (`"$1"`), which Grafana leaves as
+ * written, as it leaves every reference to a variable the dashboard does not define.
+ */
 export function variableRefs(text: string): string[] {
   const names: string[] = [];
-  for (const m of text.matchAll(VARIABLE_REF)) names.push((m[1] ?? m[2] ?? m[3]) as string);
+  for (const m of text.matchAll(VARIABLE_REF)) {
+    const name = (m[1] ?? m[2] ?? m[3]) as string;
+    if (!/^\d+$/.test(name)) names.push(name);
+  }
   return names;
 }
 

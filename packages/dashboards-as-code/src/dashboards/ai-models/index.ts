@@ -1,6 +1,14 @@
 // AI Models: inference traffic, latency, errors and confidence per model; GPUs per pod (DCGM).
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { by, catalog, histogramSelector, re, selector } from '@beacon/metric-catalog';
+import {
+  by,
+  catalog,
+  dcgmWorkload,
+  histogramSelector,
+  re,
+  selector,
+  type MetricDefinition,
+} from '@beacon/metric-catalog';
 import { inScope, newDashboard, rate, row, THRESHOLDS, timeseriesPanel, UNIT } from '../../common';
 
 export const UID = 'beacon-ai-models';
@@ -10,8 +18,11 @@ const { aiInferenceRequests, aiInferenceDuration, aiInferenceErrors, aiModelConf
 const { jobQueueLength, jobQueueOldestAge } = catalog.platform;
 const { gpuUtilization, framebufferUsed, framebufferFree } = catalog.dcgmExporter;
 
-/** DCGM names the pod using a GPU in `exported_*` labels (see metric-catalog labels.ts). */
-const gpuScope = { exported_namespace: re('$namespace') } as const;
+/**
+ * The DCGM series of the dashboard's namespace, the pod using each GPU in `exported_*` labels
+ * however the exporter is scraped (metric-catalog's dcgmWorkload).
+ */
+const gpuSeries = (def: MetricDefinition) => dcgmWorkload(def, re('$namespace'));
 
 function quantile(q: number, def: typeof aiInferenceDuration | typeof aiModelConfidence): string {
   const buckets = histogramSelector(def, 'bucket', inScope);
@@ -123,8 +134,8 @@ function inferenceRow(d: dashboard.DashboardBuilder): void {
 }
 
 function gpuRow(d: dashboard.DashboardBuilder): void {
-  const used = selector(framebufferUsed, gpuScope);
-  const free = selector(framebufferFree, gpuScope);
+  const used = gpuSeries(framebufferUsed);
+  const free = gpuSeries(framebufferFree);
   const perPod = by(framebufferUsed, ['exported_namespace', 'exported_pod']);
   d.withRow(row('GPUs'))
     .withPanel(
@@ -138,7 +149,7 @@ function gpuRow(d: dashboard.DashboardBuilder): void {
         thresholds: THRESHOLDS.gpuPercent,
         queries: [
           {
-            expr: `avg ${by(gpuUtilization, ['exported_namespace', 'exported_pod'])} (${selector(gpuUtilization, gpuScope)})`,
+            expr: `avg ${by(gpuUtilization, ['exported_namespace', 'exported_pod'])} (${gpuSeries(gpuUtilization)})`,
             legend: '{{exported_namespace}}/{{exported_pod}}',
           },
         ],

@@ -1,7 +1,7 @@
 // Autoscaling: per HPA, the metric it scales on against its target, replicas over time and
 // scaling events; the custom metrics behind them; and the metrics adapter that serves them.
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { by, catalog, histogramSelector, re, selector } from '@beacon/metric-catalog';
+import { by, catalog, dcgmWorkload, histogramSelector, re, selector } from '@beacon/metric-catalog';
 import {
   allValuesVariable,
   hpaMetricVsTarget,
@@ -142,7 +142,7 @@ function customMetricsRow(d: dashboard.DashboardBuilder): void {
         thresholds: THRESHOLDS.gpuPercent,
         queries: [
           {
-            expr: `avg(${selector(gpuUtilization, { exported_namespace: re('$namespace') })})`,
+            expr: `avg(${dcgmWorkload(gpuUtilization, re('$namespace'))})`,
             legend: 'GPU utilisation',
           },
         ],
