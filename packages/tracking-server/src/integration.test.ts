@@ -650,6 +650,41 @@ describe('triage', () => {
     }
   });
 
+  it("answers Relay's other ingest endpoints 404 in Sentry's form, naming what they take and what is taken", async () => {
+    const taken =
+      "it takes Sentry's /api/<project>/envelope/ and /api/<project>/store/, and OTLP traces at /v1/traces";
+    const cases: [string, string][] = [
+      [
+        `/api/${project.id}/minidump/?sentry_key=${project.key}`,
+        `/api/${project.id}/minidump/ is Sentry's endpoint for minidumps (sentry-native's crashpad and breakpad backends, Electron), which this tracker does not take`,
+      ],
+      [
+        `/api/${project.id}/security/?sentry_key=${project.key}`,
+        `/api/${project.id}/security/ is Sentry's endpoint for security reports (CSP, Expect-CT, HPKP, Expect-Staple), which this tracker does not take`,
+      ],
+      [
+        `/api/${project.id}/cron/nightly/${project.key}/`,
+        `/api/${project.id}/cron/nightly/${project.key}/ is Sentry's endpoint for cron check-ins by URL, which this tracker does not take`,
+      ],
+      [
+        '/api/store/',
+        "/api/store/ is Sentry's endpoint for events of SDKs that name no project in the path, which this tracker does not take",
+      ],
+      [`/api/${project.id}/envelopes/`, `/api/${project.id}/envelopes/ is no ingest endpoint`],
+    ];
+    for (const [path, what] of cases) {
+      const res = await fetch(`${tracker.url}${path}`, { method: 'POST', body: 'MDMP' });
+      const detail = `not found: ${what}; ${taken}`;
+      expect([res.status, res.headers.get('x-sentry-error'), await res.json()]).toEqual([
+        404,
+        detail,
+        { detail },
+      ]);
+    }
+    const text = await (await fetch(`${tracker.url}/metrics`)).text();
+    expect(text).toMatch(/^beacon_tracker_rejected_requests_total\{reason="unsupported"\} 5$/m);
+  });
+
   it('exports its own metrics', async () => {
     const text = await (await fetch(`${tracker.url}/metrics`)).text();
     expect(text).toMatch(

@@ -54,7 +54,7 @@ export const trackingServer = {
   rejectedRequests: defineMetric({
     name: 'beacon_tracker_rejected_requests_total',
     type: 'counter',
-    help: 'Ingest requests refused, by reason (auth, malformed, too_large, rate_limited, overloaded, stalled), or failed inside the tracker (internal).',
+    help: 'Ingest requests refused, by reason (auth, malformed, too_large, rate_limited, overloaded, stalled, unsupported), or failed inside the tracker (internal).',
     unit: 'requests',
     labels: ['reason'],
     targetLabels,

@@ -42,6 +42,24 @@ const SERVICE_LABELS = 200;
  */
 const DISCARD_LABELS = 64;
 
+/**
+ * What each of Relay's ingest endpoints this tracker does not take receives (relay-server
+ * endpoints/mod.rs).
+ */
+const UNSERVED_ENDPOINTS: Readonly<Record<string, string>> = {
+  minidump: "minidumps (sentry-native's crashpad and breakpad backends, Electron)",
+  security: 'security reports (CSP, Expect-CT, HPKP, Expect-Staple)',
+  'csp-report': 'security reports (CSP, Expect-CT, HPKP, Expect-Staple)',
+  unreal: "Unreal Engine's crash reports",
+  cron: 'cron check-ins by URL',
+  events: 'attachments sent apart from their event',
+  nel: 'Network Error Logging reports',
+  playstation: 'PlayStation crash reports',
+  store: 'events of SDKs that name no project in the path',
+  otlp: 'OTLP traces',
+  integration: 'OTLP traces and logs',
+};
+
 /** Sentry's ingest paths, with or without the trailing slash. */
 const INGEST_PATH = /^\/api\/(\d{1,15})\/(envelope|store)\/?(?:\?|$)/;
 const OTLP_PATH = /^\/v1\/traces\/?(?:\?|$)/;
@@ -211,6 +229,19 @@ export function createApp(deps: AppDeps): RequestListener {
     }),
   );
 
+  // Relay's other ingest endpoints (after the REST API's /api/v1), which this tracker does not
+  // take: a 404 in Sentry's form, naming what was sent and what is taken, and counted, where
+  // express's bare `not found` left a crash reporter's uploads lost without a word
+  // (sentry-native's crashpad backend, its default, sends every crash to /minidump/).
+  app.all(/^\/api\/(?:\d{1,15}\/)?[^/]+/, (req: Request, res: Response) => {
+    const [, , second, third] = req.path.split('/');
+    const endpoint = /^\d{1,15}$/.test(second ?? '') ? (third ?? '') : (second ?? '');
+    const what = UNSERVED_ENDPOINTS[endpoint.toLowerCase()];
+    const detail = `not found: ${req.path} ${what ? `is Sentry's endpoint for ${what}, which this tracker does not take` : 'is no ingest endpoint'}; it takes Sentry's /api/<project>/envelope/ and /api/<project>/store/, and OTLP traces at /v1/traces`;
+    metrics.rejectedRequests.inc({ reason: 'unsupported' });
+    allowCrossOrigin(res);
+    res.status(404).set('X-Sentry-Error', headerSafe(detail)).json({ detail });
+  });
   // The probes' path (deploy/statefulset.yaml). A dead writer thread leaves every ingest failing
   // until the process restarts: the liveness probe's failure is what restarts it. A dead reader
   // is restarted in process (store/reader.ts); it fails the probe only while none runs, and for
