@@ -113,6 +113,15 @@ export function checkedToken(token: string, where: string): string {
   return token;
 }
 
+/** Creates `file` empty, readable by this user alone, unless something is there already. */
+function createPrivately(file: string): void {
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
+
 /**
  * The store, its path named in what it throws (SQLite's own says only "unable to open database file").
  * A new one is created readable by this user alone, as SQLite then creates its -wal and -shm
@@ -121,7 +130,7 @@ export function checkedToken(token: string, where: string): string {
  */
 function openStore(dbFile: string, checkpoint: boolean): Repository {
   try {
-    closeSync(openSync(dbFile, 'a', 0o600));
+    createPrivately(dbFile);
     return openSqlite(dbFile, { checkpoint });
   } catch (err) {
     throw new Error(`${dbFile}: ${(err as Error).message}`);
