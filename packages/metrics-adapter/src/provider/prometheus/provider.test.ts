@@ -198,6 +198,33 @@ describe('Prometheus provider', () => {
     for (const q of queries) expect(q.length).toBeLessThan(200);
   });
 
+  it('answers 404 for a * whose selector picks no pod, and an empty list where the pods it picks have no value', async () => {
+    // prometheus-adapter: GetMetricBySelector lists no names, QueryForMetric builds no query
+    // for none ("no resource names requested while producing a query"), NewMetricNotFoundError.
+    const { provider } = await providerWith({
+      'sum(websocket_connections{namespace="platform",pod!=""}) by (pod)': [
+        sample({ pod: 'collab-a' }, '4'),
+      ],
+      'group by (pod) (kube_pod_labels{namespace="platform",label_app="none"})': [],
+      'group by (pod) (kube_pod_labels{namespace="platform",label_app="idle"})': [
+        sample({ pod: 'idle-0' }, '1'),
+      ],
+    });
+    const all = (app: string) =>
+      provider.objectValues({
+        resource: 'pods',
+        namespace: 'platform',
+        name: '*',
+        metric: 'websocket_connections',
+        labelSelector: sel(`app=${app}`),
+        metricLabelSelector: [],
+      });
+    await expect(all('none')).rejects.toThrow(
+      new MetricNotFoundError('websocket_connections', 'pods'),
+    );
+    expect(await all('idle')).toEqual([]);
+  });
+
   it('asks for one named pod and answers 404 when it has no value', async () => {
     const { provider } = await providerWith({
       'sum(websocket_connections{namespace="platform",pod="collab-a"}) by (pod)': [

@@ -353,6 +353,13 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
       return { byObject, window: queryWindowSeconds(expr) };
     });
     const [answered, picked] = await Promise.all([Promise.all(perSource), wanted]);
+    // As upstream: a `*` that picks no object is not found for the resource (GetMetricBySelector
+    // lists no names, and QueryForMetric builds no query for none: "no resource names requested
+    // while producing a query", a NewMetricNotFoundError), where objects without a value are an
+    // empty list. Where the objects are not listed (no selector, a lister that does not know them
+    // all), the two cannot be told apart: an empty list.
+    if (picked !== undefined && picked.length === 0)
+      throw new MetricNotFoundError(q.metric, asked.resource);
     // Last rule first: upstream serves the last rule in config order (presets come first, so a
     // user's rule wins); here the last one that has a value for an object.
     const results = answered.filter((r) => r !== undefined).reverse();
