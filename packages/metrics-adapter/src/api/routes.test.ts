@@ -216,11 +216,30 @@ describe('selectors', () => {
       'fieldSelector=status.phase%3DRunning',
       '"status.phase" is not a known field selector: only "metadata.name", "metadata.namespace"',
     ],
-    ['labelSelector=a&labelSelector=b', 'labelSelector is given 2 times'],
+    ['limit=abc', 'query parameter limit: "abc" is not an integer'],
+    [
+      'timeoutSeconds=9223372036854775808',
+      'query parameter timeoutSeconds: "9223372036854775808" is not an integer',
+    ],
   ])('answers %s with a 400 naming the parameter', (query, message) => {
     const r = selectors(query);
     expect(r).toMatchObject({ kind: 'Status', code: 400, reason: 'BadRequest' });
     expect((r as Status).message).toContain(message);
+  });
+
+  // As Go's url.ParseQuery and ListOptions' decoding read a query (apimachinery's
+  // Convert_Slice_string_To_string takes the first value), and the authorizer with them.
+  it.each<[string, string]>([
+    ['labelSelector=app%3Dweb&labelSelector=app%3Dapi', 'app=web'],
+    ['labelSelector=app%3Dweb;x=1&labelSelector=app%3Dapi', 'app=api'],
+    ['labelSelector=%zz&labelSelector=app%3Dapi', 'app=api'],
+    ['labelSelector=app%3Dweb&limit=500&timeoutSeconds=-1', 'app=web'],
+  ])('reads %s as the selector %s', (query, selector) => {
+    const [key, value] = selector.split('=');
+    expect(selectors(query)).toEqual({
+      labelSelector: [{ key, operator: '=', values: [value] }],
+      metricLabelSelector: [],
+    });
   });
 });
 

@@ -3,6 +3,7 @@
 // (bad escape, bad namespace or object name, bad selector). Pure, so every path shape can be
 // tested, including 100k random ones, without a server.
 import { LabelSelectorError, parseLabelSelector, type Requirement } from '../k8s/label-selector';
+import { goQuery, INT_OPTIONS, isInt64 } from '../k8s/go-query';
 import { canonicalResource } from '../k8s/resources';
 import { compareGoStrings } from './go-strings';
 import { badRequest, notFoundPath, type Status } from './status';
@@ -208,12 +209,13 @@ function externalRoute(path: string, version: string, rest: string[]): Route | S
   return { kind: 'external', version, namespace, metric };
 }
 
-function selectorParam(params: URLSearchParams, name: string): readonly Requirement[] | Status {
-  const values = params.getAll(name);
-  if (values.length > 1)
-    return badRequest(`query parameter ${name} is given ${values.length} times`);
+/** A label selector parameter: its first value, as ListOptions' decoding takes a repeated one. */
+function selectorParam(
+  params: Map<string, string[]>,
+  name: string,
+): readonly Requirement[] | Status {
   try {
-    return parseLabelSelector(values[0] ?? '');
+    return parseLabelSelector(params.get(name)?.[0] ?? '');
   } catch (err) {
     if (err instanceof LabelSelectorError) return badRequest(`${name}: ${err.message}`);
     throw err;
@@ -307,12 +309,20 @@ const doesNotMatchName = () =>
  *   checked, not applied.
  */
 export function selectors(query: string, objectName: string | null = '*'): Selectors | Status {
-  const params = new URLSearchParams(query);
+  // As Go reads it, the authorizer too (k8s/go-query.ts): a pair with a `;` or a bad escape is
+  // dropped, and of a parameter given twice the first counts (it was a 400 here).
+  const params = goQuery(query);
   const labelSelector = selectorParam(params, 'labelSelector');
   if (!Array.isArray(labelSelector)) return labelSelector as Status;
   const metricLabelSelector = selectorParam(params, 'metricLabelSelector');
   if (!Array.isArray(metricLabelSelector)) return metricLabelSelector as Status;
-  const field = params.get('fieldSelector');
+  // ListOptions' integers: a value ParseInt cannot read fails the decoding, a 400 upstream.
+  for (const option of INT_OPTIONS) {
+    const value = params.get(option)?.[0];
+    if (value !== undefined && !isInt64(value))
+      return badRequest(`query parameter ${option}: ${JSON.stringify(value)} is not an integer`);
+  }
+  const field = params.get('fieldSelector')?.[0] ?? null;
   const terms = parseFieldSelector(field ?? '');
   if (!Array.isArray(terms))
     return badRequest(`fieldSelector ${JSON.stringify(field)}: ${terms.error}`);
