@@ -1,6 +1,8 @@
 // OTLP/HTTP requests as other SDKs and exporters send them, through the real server: proto3
 // zero values left off the wire, integer attributes, requests sent again, and projects that
 // share trace and span ids.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { protobufOf } from './testing/otlp-protobuf';
 import { startTestTracker, type TestTracker } from './testing/test-tracker';
 
@@ -353,3 +355,68 @@ it.each([false, true])(
     }
   },
 );
+
+describe("Sentry's OTLP paths, as its SDKs' OTLP integrations derive them from the DSN", () => {
+  /**
+   * Exports one span, named and tagged by `id`, with the real OpenTelemetry OTLP/HTTP exporter,
+   * in a process of its own (the exporter imports modules dynamically, which jest's VM refuses);
+   * answers the export's result code (0 is SUCCESS) and error.
+   */
+  const EXPORT_ONE_SPAN = `
+const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http');
+const { BasicTracerProvider } = require('@opentelemetry/sdk-trace-base');
+const { resourceFromAttributes } = require('@opentelemetry/resources');
+const [url, headers, id] = [process.argv[1], JSON.parse(process.argv[2]), process.argv[3]];
+const exporter = new OTLPTraceExporter({ url, headers });
+const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'checkout' }) });
+const span = provider.getTracer('beacon-test').startSpan(id, { attributes: { correlation_id: id } });
+span.end();
+exporter.export([span], (r) => {
+  process.stdout.write(JSON.stringify({ code: r.code, error: r.error && String(r.error) }));
+  exporter.shutdown();
+});
+`;
+  const exportSpan = async (url: string, headers: Record<string, string>, id: string) => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['-e', EXPORT_ONE_SPAN, url, JSON.stringify(headers), id],
+      { cwd: __dirname },
+    );
+    return JSON.parse(stdout) as { code: number; error?: string };
+  };
+  const base = () => setup.tracker.url;
+  const auth = (key: string) => ({ 'x-sentry-auth': `sentry sentry_key=${key}, sentry_version=7` });
+
+  it.each([
+    ['integration/otlp/v1/traces/', 'sentry-otlp-1'],
+    ['integration/otlp/v1/traces', 'sentry-otlp-2'],
+    ['otlp/v1/traces', 'sentry-otlp-3'],
+  ])('stores the spans sent to /api/{project}/%s with X-Sentry-Auth', async (path, id) => {
+    const { shop } = setup.projects;
+    const result = await exportSpan(`${base()}/api/${shop.id}/${path}`, auth(shop.key), id);
+    expect(result).toEqual({ code: 0 }); // ExportResultCode.SUCCESS
+    const { status, body } = await session(id);
+    expect([status, body.timeline.map((o: { name: string }) => o.name)]).toEqual([200, [id]]);
+  });
+
+  it("refuses a key that is not the path's project's, or none, with 401 naming why", async () => {
+    const { shop, billing } = setup.projects;
+    const post = (path: string, headers: Record<string, string>) =>
+      fetch(`${base()}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(request([span('0c')])),
+      }).then(async (r) => [r.status, await r.json()]);
+    const path = `/api/${billing.id}/integration/otlp/v1/traces/`;
+    expect(await post(path, auth(shop.key))).toEqual([
+      401,
+      { code: 16, message: `the project key is not project ${billing.id}'s` },
+    ]);
+    expect(await post(path, {})).toEqual([
+      401,
+      { code: 16, message: 'missing X-Sentry-Auth: Sentry sentry_key=<project key>' },
+    ]);
+    // The query's sentry_key, as Relay reads an event's.
+    expect(await post(`${path}?sentry_key=${billing.key}`, {})).toEqual([200, {}]);
+  });
+});

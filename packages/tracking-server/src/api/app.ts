@@ -56,13 +56,19 @@ const UNSERVED_ENDPOINTS: Readonly<Record<string, string>> = {
   nel: 'Network Error Logging reports',
   playstation: 'PlayStation crash reports',
   store: 'events of SDKs that name no project in the path',
-  otlp: 'OTLP traces',
-  integration: 'OTLP traces and logs',
+  integration: 'OTLP logs',
 };
 
 /** Sentry's ingest paths, with or without the trailing slash. */
 const INGEST_PATH = /^\/api\/(\d{1,15})\/(envelope|store)\/?(?:\?|$)/;
 const OTLP_PATH = /^\/v1\/traces\/?(?:\?|$)/;
+/**
+ * Relay's OTLP traces paths, under the project: what Sentry's SDKs' OTLP integrations derive
+ * from the DSN (sentry-python's OTLPIntegration, `getOtlpTracesEndpoint()` in sentry-javascript),
+ * authorised by `X-Sentry-Auth` as events are.
+ */
+const SENTRY_OTLP_PATH = /^\/api\/(\d{1,15})\/(?:integration\/)?otlp\/v1\/traces\/?(?:\?|$)/;
+const isOtlpPath = (url: string) => OTLP_PATH.test(url) || SENTRY_OTLP_PATH.test(url);
 
 /**
  * The URL with repeated slashes in its path collapsed: SDKs given a DSN with a trailing slash,
@@ -207,7 +213,7 @@ export function createApp(deps: AppDeps): RequestListener {
   // express matches paths in any case, the fast path in this one: a POST that reaches here is to
   // `/V1/traces` or the like, a 404 (5, NOT_FOUND) as the Collector's mux answers it, where it
   // was told to use the POST it used.
-  app.all('/v1/traces', (req: Request, res: Response) => {
+  app.all(['/v1/traces', SENTRY_OTLP_PATH], (req: Request, res: Response) => {
     if (req.method === 'POST') {
       res
         .status(404)
@@ -264,7 +270,7 @@ export function createApp(deps: AppDeps): RequestListener {
   return (req: IncomingMessage, res: ServerResponse) => {
     const collapsed = collapseSlashes(req.url ?? '');
     // Only an ingest path is rewritten; the REST API's paths are routed as sent.
-    if (collapsed !== req.url && (INGEST_PATH.test(collapsed) || OTLP_PATH.test(collapsed)))
+    if (collapsed !== req.url && (INGEST_PATH.test(collapsed) || isOtlpPath(collapsed)))
       req.url = collapsed;
     const url = req.url ?? '';
     const m = req.method === 'POST' ? INGEST_PATH.exec(url) : null;
@@ -276,9 +282,9 @@ export function createApp(deps: AppDeps): RequestListener {
       );
       return;
     }
-    if (req.method === 'POST' && OTLP_PATH.test(url)) {
+    if (req.method === 'POST' && isOtlpPath(url)) {
       allowCrossOrigin(res);
-      traces(req, res).catch((error: unknown) => {
+      traces(req, res, SENTRY_OTLP_PATH.exec(url)?.[1]).catch((error: unknown) => {
         logger.error('OTLP ingest failed', { error });
         // In OTLP's error shape (google.rpc.Status; 13 is INTERNAL), never an empty answer.
         if (!res.headersSent)
@@ -288,7 +294,7 @@ export function createApp(deps: AppDeps): RequestListener {
       });
       return;
     }
-    if (INGEST_PATH.test(url) || OTLP_PATH.test(url)) {
+    if (INGEST_PATH.test(url) || isOtlpPath(url)) {
       if (req.method === 'OPTIONS') return answerPreflight(res);
       allowCrossOrigin(res);
     }

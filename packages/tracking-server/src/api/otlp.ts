@@ -5,7 +5,7 @@
 // out for what is wrong with them alone), and for errors 400/401/413/415/503 a google.rpc.Status
 // naming the problem. zstd bodies are decoded on a thread of their own (ingest/zstd-worker.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bearer } from '../ingest/auth';
+import { bearer, sentryKey } from '../ingest/auth';
 import {
   BodyError,
   type BodyBudget,
@@ -54,6 +54,10 @@ function send(
   else res.end(body);
 }
 
+/** The query string of a request's URL. */
+const queryOf = (url = '') =>
+  new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
+
 export function otlpTraces(deps: {
   readonly projectByKey: (key: string) => Project | undefined;
   readonly writer: Pick<EventWriter, 'writeTraces'>;
@@ -85,7 +89,16 @@ export function otlpTraces(deps: {
       attributes: scrub({ ...o.attributes }) as Operation['attributes'],
     };
   };
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  /**
+   * One request; `sentryProject` the project id of a Sentry OTLP path (`/api/{id}/…`), whose key
+   * is read as Relay reads an event's (`X-Sentry-Auth`, the query's `sentry_key`) and must be
+   * that project's. Otherwise the key is `Authorization: Bearer <project key>`.
+   */
+  return async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    sentryProject?: string,
+  ): Promise<void> => {
     const started = process.hrtime.bigint();
     const type = String(req.headers['content-type'] ?? 'application/json')
       .split(';')[0]
@@ -106,14 +119,21 @@ export function otlpTraces(deps: {
         send(res, code, answerType, RpcStatus.encode(RpcStatus.fromObject(status)).finish(), close);
       else send(res, code, JSON_TYPE, JSON.stringify(status), close);
     };
-    const key = bearer(req.headers);
+    const key =
+      sentryProject === undefined ? bearer(req.headers) : sentryKey(req.headers, queryOf(req.url));
     const project = key ? deps.projectByKey(key) : undefined;
     if (!project)
       return fail(
         401,
         'auth',
-        key ? 'unknown project key' : 'missing Authorization: Bearer <project key>',
+        key
+          ? 'unknown project key'
+          : sentryProject === undefined
+            ? 'missing Authorization: Bearer <project key>'
+            : 'missing X-Sentry-Auth: Sentry sentry_key=<project key>',
       );
+    if (sentryProject !== undefined && Number(sentryProject) !== project.id)
+      return fail(401, 'auth', `the project key is not project ${sentryProject}'s`);
     if (!protobuf && type !== 'application/json')
       return fail(
         415,
