@@ -254,6 +254,9 @@ try {
     'serve',
     '--port',
     String(PORTS.tracker),
+    // This machine's alone, as the rest of the stack listens.
+    '--host',
+    '127.0.0.1',
     '--data-dir',
     trackerDir,
   ]);

@@ -63,6 +63,7 @@ interface Case {
 const serveCase: fc.Arbitrary<Case> = fc
   .record({
     port: opt(fc.integer({ min: 0, max: 65535 })),
+    host: opt(fc.oneof(fc.ipV4(), fc.ipV6(), fc.domain(), fc.constantFrom('localhost', '::'))),
     dataDir: opt(nonEmpty),
     apiToken: opt(fc.oneof(fc.string(), fc.constantFrom('', '-', '--', 't0k3n'))),
     eventsPerMinute: opt(count),
@@ -74,6 +75,7 @@ const serveCase: fc.Arbitrary<Case> = fc
     const [z0, z1, z2] = c.zeros as [number, number, number];
     const flags = (<(readonly [string, string | undefined])[]>[
       ['port', c.port === undefined ? undefined : digits(c.port, z0)],
+      ['host', c.host],
       ['data-dir', c.dataDir],
       ['api-token', c.apiToken],
       [
@@ -86,6 +88,7 @@ const serveCase: fc.Arbitrary<Case> = fc
     const expected: Command = {
       kind: 'serve',
       port: c.port ?? DEFAULT_PORT,
+      host: c.host ?? '0.0.0.0',
       dataDir: c.dataDir ?? DEFAULT_DATA_DIR,
       ...(c.apiToken !== undefined ? { apiToken: c.apiToken } : {}),
       defaults: {

@@ -31,3 +31,28 @@ it('still calls a command it does not know unknown', () => {
   expect(refusal(['project', 'remove', 'x'])).toBe('unknown command: project remove x');
   expect(refusal(['serve', 'now'])).toBe('unknown command: serve now');
 });
+
+it.each([
+  ['0.0.0.0:9300', 'a port is --port'],
+  ['[::1]', 'IPv6 without brackets, as Node listens on it'],
+  ['', 'empty'],
+  ['tracker host', 'a space'],
+  ['-tracker.example', 'a label starting with a hyphen'],
+  ['999.1.1.1', 'no IPv4 address, nor a host name (a label of digits only ends the name)'],
+])('refuses --host %j (%s), naming it', (value) => {
+  expect(refusal(['serve', `--host=${value}`])).toBe(
+    `--host must be an IP address or a host name, got ${JSON.stringify(value)}`,
+  );
+});
+
+it('listens on the --host given, every IPv4 interface without one', () => {
+  const host = (argv: string[]) => (parseCommand(['serve', ...argv]) as { host: string }).host;
+  expect([host([]), host(['--host', '127.0.0.1']), host(['--host', '::1'])]).toEqual([
+    '0.0.0.0',
+    '127.0.0.1',
+    '::1',
+  ]);
+  expect(refusal(['project', 'add', 'x', '--host', '127.0.0.1'])).toBe(
+    '--host is a serve option, not one of project add',
+  );
+});

@@ -1,13 +1,15 @@
 // The command line of beacon-tracking-server, read into what to do (cli.ts does it). Its own
 // module so that what a manifest passes (deploy/) can be checked without running anything.
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SETTINGS, type ProjectSettings } from './projects';
 
 export const USAGE = `beacon-tracking-server — Sentry-compatible error tracking and OpenTelemetry debug sessions
 
 Usage:
-  beacon-tracking-server serve [--port 9300] [--data-dir .beacon/tracking] [--api-token TOKEN]
-                               [--events-per-minute N] [--retention-days N] [--scrub true|false]
+  beacon-tracking-server serve [--port 9300] [--host 0.0.0.0] [--data-dir .beacon/tracking]
+                               [--api-token TOKEN] [--events-per-minute N] [--retention-days N]
+                               [--scrub true|false]
   beacon-tracking-server project add <name> [--data-dir .beacon/tracking] [--public-url http://localhost:9300]
   beacon-tracking-server --help
 
@@ -34,6 +36,8 @@ export type Command =
   | {
       readonly kind: 'serve';
       readonly port: number;
+      /** The address listened on (--host): an IP address or a host name. */
+      readonly host: string;
       readonly dataDir: string;
       /** --api-token; the environment's BEACON_TRACKER_API_TOKEN is read by the caller. */
       readonly apiToken?: string;
@@ -52,6 +56,22 @@ function port(value: string | undefined): number {
   if (n > 65535)
     throw new UsageError(`--port must be from 0 to 65535, got ${JSON.stringify(value)}`);
   return n;
+}
+
+/**
+ * The address to listen on: an IP address (IPv6 without brackets, as Node's listen takes it) or
+ * a host name (RFC 1123 labels, the last not all digits), which Node resolves; `0.0.0.0`, every IPv4 interface, by default.
+ */
+function host(value: string | undefined): string {
+  if (value === undefined) return '0.0.0.0';
+  const hostname =
+    /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+  // A last label of digits alone is no name (RFC 3696): `999.1.1.1` is a bad address.
+  if (isIP(value) === 0 && (!hostname.test(value) || /(?:^|\.)\d+$/.test(value)))
+    throw new UsageError(
+      `--host must be an IP address or a host name, got ${JSON.stringify(value)}`,
+    );
+  return value;
 }
 
 /** A flag given twice: parseArgs keeps the last, which hid a typo (`--port 9300 --port 19301`). */
@@ -90,7 +110,14 @@ function checkedPublicUrl(publicUrl: string): string {
 }
 
 /** Options only `serve` takes. */
-const SERVE_ONLY = ['port', 'api-token', 'events-per-minute', 'retention-days', 'scrub'] as const;
+const SERVE_ONLY = [
+  'port',
+  'host',
+  'api-token',
+  'events-per-minute',
+  'retention-days',
+  'scrub',
+] as const;
 
 /** Reads a command line (without `node` and the script); throws a UsageError. */
 export function parseCommand(argv: readonly string[]): Command {
@@ -104,6 +131,7 @@ export function parseCommand(argv: readonly string[]): Command {
       options: {
         help: { type: 'boolean', short: 'h' },
         port: { type: 'string' },
+        host: { type: 'string' },
         'data-dir': { type: 'string' },
         'api-token': { type: 'string' },
         'public-url': { type: 'string' },
@@ -139,6 +167,7 @@ export function parseCommand(argv: readonly string[]): Command {
     return {
       kind: 'serve',
       port: port(values.port),
+      host: host(values.host),
       dataDir,
       ...(values['api-token'] !== undefined ? { apiToken: values['api-token'] } : {}),
       defaults: {

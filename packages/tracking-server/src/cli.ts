@@ -44,6 +44,7 @@ async function serveUntilSignal(command: Extract<Command, { kind: 'serve' }>): P
   try {
     tracker = await serve({
       port: command.port,
+      host: command.host,
       dataDir: command.dataDir,
       apiToken: command.apiToken ?? process.env.BEACON_TRACKER_API_TOKEN,
       apiTokenFrom: command.apiToken !== undefined ? '--api-token' : 'BEACON_TRACKER_API_TOKEN',
