@@ -477,13 +477,20 @@ describe('API server', () => {
     expect(await get('/readyz/ping')).toMatchObject({ status: 200, body: 'ok' });
     expect(await get('/livez?verbose')).toMatchObject({
       status: 200,
-      body: '[+]ping ok\nlivez check passed\n',
+      body: '[+]ping ok\n[+]log ok\nlivez check passed\n',
     });
     expect(await get('/readyz/shutdown')).toMatchObject({ status: 200, body: 'ok' });
+    expect(await get('/livez/log')).toMatchObject({ status: 200, body: 'ok' });
     expect(await get('/readyz?verbose')).toMatchObject({
       status: 200,
-      body: '[+]ping ok\n[+]shutdown ok\nreadyz check passed\n',
+      body: '[+]ping ok\n[+]log ok\n[+]shutdown ok\nreadyz check passed\n',
     });
+    // ?exclude= as k8s.io/apiserver's handleRootHealth answers it (its healthz_test.go).
+    expect(await get('/readyz?verbose&exclude=zeta&exclude=ping&exclude=nope')).toMatchObject({
+      status: 200,
+      body: '[+]ping excluded: ok\n[+]log ok\n[+]shutdown ok\nwarn: some health checks cannot be excluded: no matches for "nope","zeta"\nreadyz check passed\n',
+    });
+    expect(await get('/healthz?exclude=log')).toMatchObject({ status: 200, body: 'ok' });
     expect((await get('/readyz/informers')).status).toBe(404);
     expect((await get('/livez/shutdown')).status).toBe(404);
   });

@@ -35,6 +35,8 @@ import { PrometheusError } from './provider/prometheus/client';
 import { CUSTOM_GROUP, EXTERNAL_GROUP } from './api/routes';
 import { formatLabelSelector } from './k8s/label-selector';
 import { BUILT_IN } from './k8s/resources';
+import { goQuery } from './k8s/go-query';
+import { compareGoStrings } from './api/go-strings';
 import type { AdapterMetrics } from './telemetry/metrics';
 import type { Logger } from './telemetry/logger';
 
@@ -114,21 +116,36 @@ function sendHealth(
   shuttingDown: boolean,
   url: string,
 ): void {
-  const checks = r.check === 'readyz' ? ['ping', 'shutdown'] : ['ping'];
+  const checks = r.check === 'readyz' ? ['ping', 'log', 'shutdown'] : ['ping', 'log'];
   const failed = (name: string) => name === 'shutdown' && shuttingDown;
   if (r.only)
     return failed(r.only)
       ? reply(res, 500, TEXT_TYPE, 'internal server error: process is shutting down\n')
       : reply(res, 200, TEXT_TYPE, 'ok');
-  const list = checks
-    .map((c) => (failed(c) ? `[-]${c} failed: reason withheld\n` : `[+]${c} ok\n`))
-    .join('');
-  if (checks.some(failed)) return reply(res, 500, TEXT_TYPE, `${list}${r.check} check failed\n`);
+  // As k8s.io/apiserver's handleRootHealth: each `exclude`d check passes as excluded, and those
+  // that name no check are named in a warning.
+  const query = goQuery(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
+  const excluded = new Set(query.get('exclude'));
+  let list = '';
+  let failing = false;
+  for (const c of checks) {
+    if (excluded.delete(c)) list += `[+]${c} excluded: ok\n`;
+    else if (failed(c)) {
+      list += `[-]${c} failed: reason withheld\n`;
+      failing = true;
+    } else list += `[+]${c} ok\n`;
+  }
+  if (excluded.size > 0)
+    list += `warn: some health checks cannot be excluded: no matches for ${[...excluded]
+      .sort(compareGoStrings)
+      .map((name) => JSON.stringify(name))
+      .join(',')}\n`;
+  if (failing) return reply(res, 500, TEXT_TYPE, `${list}${r.check} check failed\n`);
   return reply(
     res,
     200,
     TEXT_TYPE,
-    /[?&]verbose(?:[=&]|$)/.test(url) ? `${list}${r.check} check passed\n` : 'ok',
+    query.has('verbose') ? `${list}${r.check} check passed\n` : 'ok',
   );
 }
 

@@ -140,8 +140,10 @@ it('fails /readyz for the shutdown delay while serving, then drains the request 
     }
     expect(readyz.status).toBe(500);
     expect(readyz.body).toBe(
-      '[+]ping ok\n[-]shutdown failed: reason withheld\nreadyz check failed\n',
+      '[+]ping ok\n[+]log ok\n[-]shutdown failed: reason withheld\nreadyz check failed\n',
     );
+    // A check excluded passes, as a probe that means to ignore the drain asks.
+    expect(await get(port, '/readyz?exclude=shutdown')).toMatchObject({ status: 200, body: 'ok' });
     // Each check by name as Kubernetes answers it: ping still ok, shutdown failing and saying why.
     expect(await get(port, '/readyz/ping')).toMatchObject({ status: 200, body: 'ok' });
     expect(await get(port, '/readyz/shutdown')).toMatchObject({

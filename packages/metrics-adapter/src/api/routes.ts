@@ -27,7 +27,7 @@ export type Route =
       readonly kind: 'health';
       readonly check: 'healthz' | 'livez' | 'readyz';
       /** One check of it by name (`/readyz/shutdown`); the whole list when absent. */
-      readonly only?: 'ping' | 'shutdown';
+      readonly only?: 'ping' | 'log' | 'shutdown';
     }
   | { readonly kind: 'version' | 'openapi' | 'metrics' | 'apis' }
   /** /openapi/v3, or a document there: `document` is its path under it (`apis/<group>/<version>`). */
@@ -133,14 +133,15 @@ export function route(path: string): Route | Status {
   const s = segments(path);
   if (!Array.isArray(s)) return s;
   const [a, group, version, ...rest] = s;
-  // /readyz, and each of its checks by name, as Kubernetes servers serve them: `ping` on all
-  // three, `shutdown` (failing from SIGTERM on) on /readyz alone.
+  // /readyz, and each of its checks by name, as Kubernetes servers serve them: `ping` and `log`
+  // (k8s.io/apiserver's default checks) on all three, `shutdown` (failing from SIGTERM on) on
+  // /readyz alone.
   if ((a === 'healthz' || a === 'livez' || a === 'readyz') && s.length === 1)
     return { kind: 'health', check: a };
   if (
     (a === 'healthz' || a === 'livez' || a === 'readyz') &&
     s.length === 2 &&
-    (group === 'ping' || (group === 'shutdown' && a === 'readyz'))
+    (group === 'ping' || group === 'log' || (group === 'shutdown' && a === 'readyz'))
   )
     return { kind: 'health', check: a, only: group };
   if (s.length === 1 && a === 'version') return { kind: 'version' };
