@@ -44,60 +44,73 @@ describe('BodyBudget', () => {
   });
 });
 
-describe('ingest with a full body budget', () => {
-  let dir: string;
-  let repo: Repository;
-  let server: Server;
-  let url: string;
-  let budget: BodyBudget;
-  let metrics: TrackerMetrics;
+/**
+ * The tracker's app over a store of its own, listening for the describe block that calls it, with
+ * a body budget of 64 KB; `bodyIdleMs` as given.
+ */
+function budgetedTracker(bodyIdleMs?: number) {
+  const t = {} as {
+    dir: string;
+    repo: Repository;
+    server: Server;
+    url: string;
+    budget: BodyBudget;
+    metrics: TrackerMetrics;
+  };
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'beacon-body-budget-'));
-    repo = openSqlite(join(dir, 'tracker.db'));
-    budget = new BodyBudget(64 * KB);
-    metrics = createTrackerMetrics({ defaultMetrics: false });
-    server = createServer(
+    t.dir = mkdtempSync(join(tmpdir(), 'beacon-body-budget-'));
+    t.repo = openSqlite(join(t.dir, 'tracker.db'));
+    t.budget = new BodyBudget(64 * KB);
+    t.metrics = createTrackerMetrics({ defaultMetrics: false });
+    t.server = createServer(
       createApp({
-        repo,
+        repo: t.repo,
         projects: () => [project],
         apiToken: 't',
-        metrics,
+        metrics: t.metrics,
         logger: silentLogger,
-        bodyBudget: budget,
+        bodyBudget: t.budget,
+        ...(bodyIdleMs !== undefined ? { bodyIdleMs } : {}),
       }),
     );
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await new Promise<void>((r) => t.server.listen(0, '127.0.0.1', r));
+    t.url = `http://127.0.0.1:${(t.server.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
-    await new Promise((r) => server.close(r));
-    repo.close();
-    rmSync(dir, { recursive: true, force: true });
+    await new Promise((r) => t.server.close(r));
+    t.repo.close();
+    rmSync(t.dir, { recursive: true, force: true });
   });
-  const sentry = `/api/${project.id}/envelope/?sentry_key=${project.key}`;
-  const overloaded = async () =>
+  /** Requests refused for `reason`, by the tracker's metric. */
+  const rejected = async (reason: string) =>
     (
-      await metrics.registry.getSingleMetric('beacon_tracker_rejected_requests_total')?.get()
-    )?.values.find((v) => v.labels.reason === 'overloaded')?.value ?? 0;
+      await t.metrics.registry.getSingleMetric('beacon_tracker_rejected_requests_total')?.get()
+    )?.values.find((v) => v.labels.reason === reason)?.value ?? 0;
+  return Object.assign(t, { rejected });
+}
+
+describe('ingest with a full body budget', () => {
+  const t = budgetedTracker();
+  const sentry = `/api/${project.id}/envelope/?sentry_key=${project.key}`;
 
   it('refuses an envelope past the budget with a 503, Retry-After and X-Sentry-Error, and stores it not', async () => {
-    const res = await rawPost(`${url}${sentry}`, envelope(1, 80 * KB));
+    const res = await rawPost(`${t.url}${sentry}`, envelope(1, 80 * KB));
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBe('1');
     expect(res.headers['x-sentry-error']).toBe(
       'the tracker is holding as many request bodies as it may at once (0.0625 MB); send it again shortly',
     );
-    expect(repo.storedEventIds([eventId(1)]).size).toBe(0);
-    expect(await overloaded()).toBe(1);
-    expect(budget.bytes).toBe(0);
+    expect(t.repo.storedEventIds([eventId(1)]).size).toBe(0);
+    expect(await t.rejected('overloaded')).toBe(1);
+    expect(t.budget.bytes).toBe(0);
   });
 
   it('counts what a gzip body holds once decompressed, not as sent', async () => {
     const body = gzipSync(envelope(2, 80 * KB)); // a few hundred bytes as sent
     expect(body.length).toBeLessThan(KB);
-    const res = await rawPost(`${url}${sentry}`, body, { 'content-encoding': 'gzip' });
+    const res = await rawPost(`${t.url}${sentry}`, body, { 'content-encoding': 'gzip' });
     expect(res.status).toBe(503);
-    expect(budget.bytes).toBe(0);
+    expect(t.budget.bytes).toBe(0);
   });
 
   it('refuses a body while others hold the rest of the budget, and takes it once they are answered', async () => {
@@ -105,24 +118,24 @@ describe('ingest with a full body budget', () => {
     const first = envelope(3, 40 * KB);
     let answered: (status: number) => void;
     const firstStatus = new Promise<number>((r) => (answered = r));
-    const held = request(`${url}${sentry}`, { method: 'POST' }, (res) => {
+    const held = request(`${t.url}${sentry}`, { method: 'POST' }, (res) => {
       res.resume();
       answered(res.statusCode ?? 0);
     });
     held.write(first.subarray(0, first.length - 10));
-    for (let i = 0; i < 200 && budget.bytes < 40 * KB; i++)
+    for (let i = 0; i < 200 && t.budget.bytes < 40 * KB; i++)
       await new Promise((r) => setTimeout(r, 10));
-    expect(budget.bytes).toBeGreaterThanOrEqual(40 * KB);
+    expect(t.budget.bytes).toBeGreaterThanOrEqual(40 * KB);
 
-    const second = await rawPost(`${url}${sentry}`, envelope(4, 40 * KB));
+    const second = await rawPost(`${t.url}${sentry}`, envelope(4, 40 * KB));
     expect(second.status).toBe(503);
 
     held.end(first.subarray(first.length - 10));
     expect(await firstStatus).toBe(200);
-    expect(repo.storedEventIds([eventId(3)]).size).toBe(1);
-    expect(budget.bytes).toBe(0);
-    expect((await rawPost(`${url}${sentry}`, envelope(4, 40 * KB))).status).toBe(200);
-    expect(budget.bytes).toBe(0);
+    expect(t.repo.storedEventIds([eventId(3)]).size).toBe(1);
+    expect(t.budget.bytes).toBe(0);
+    expect((await rawPost(`${t.url}${sentry}`, envelope(4, 40 * KB))).status).toBe(200);
+    expect(t.budget.bytes).toBe(0);
   });
 
   it('answers OTLP past the budget 503 UNAVAILABLE with Retry-After, as the spec has a retryable failure', async () => {
@@ -135,7 +148,7 @@ describe('ingest with a full body budget', () => {
     }));
     const body = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] });
     expect(body.length).toBeGreaterThan(64 * KB);
-    const res = await rawPost(`${url}/v1/traces`, body, {
+    const res = await rawPost(`${t.url}/v1/traces`, body, {
       'content-type': 'application/json',
       authorization: `Bearer ${project.key}`,
     });
@@ -146,48 +159,19 @@ describe('ingest with a full body budget', () => {
       message:
         'the tracker is holding as many request bodies as it may at once (0.0625 MB); send it again shortly',
     });
-    expect(budget.bytes).toBe(0);
+    expect(t.budget.bytes).toBe(0);
   });
 });
 
 describe('a body that stalls', () => {
   const IDLE_MS = 300;
-  let dir: string;
-  let repo: Repository;
-  let server: Server;
-  let url: string;
-  let budget: BodyBudget;
-  let metrics: TrackerMetrics;
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'beacon-body-idle-'));
-    repo = openSqlite(join(dir, 'tracker.db'));
-    budget = new BodyBudget(64 * KB);
-    metrics = createTrackerMetrics({ defaultMetrics: false });
-    server = createServer(
-      createApp({
-        repo,
-        projects: () => [project],
-        apiToken: 't',
-        metrics,
-        logger: silentLogger,
-        bodyBudget: budget,
-        bodyIdleMs: IDLE_MS,
-      }),
-    );
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(async () => {
-    await new Promise((r) => server.close(r));
-    repo.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const t = budgetedTracker(IDLE_MS);
 
   /** Sends all of `body` but its last 10 bytes, and nothing more; resolves with the answer. */
   const stallAfter = (path: string, body: Buffer, headers: Record<string, string> = {}) =>
     new Promise<{ status: number; headers: Record<string, unknown>; text: string }>(
       (resolve, reject) => {
-        const req = request(`${url}${path}`, { method: 'POST', headers }, (res) => {
+        const req = request(`${t.url}${path}`, { method: 'POST', headers }, (res) => {
           let text = '';
           res.on('data', (c: Buffer) => (text += c.toString()));
           res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
@@ -198,13 +182,9 @@ describe('a body that stalls', () => {
     );
   /** The budget once the refused request's connection has closed (after its linger). */
   const released = async () => {
-    for (let i = 0; i < 200 && budget.bytes > 0; i++) await new Promise((r) => setTimeout(r, 10));
-    return budget.bytes;
+    for (let i = 0; i < 200 && t.budget.bytes > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    return t.budget.bytes;
   };
-  const stalled = async () =>
-    (
-      await metrics.registry.getSingleMetric('beacon_tracker_rejected_requests_total')?.get()
-    )?.values.find((v) => v.labels.reason === 'stalled')?.value ?? 0;
 
   it('is a 408 naming the stall once no byte came for the idle time, its bytes given back', async () => {
     // Keyless, as a tunnel's envelope comes: read before it can be authorised.
@@ -217,9 +197,9 @@ describe('a body that stalls', () => {
       'close',
     ]);
     expect(await released()).toBe(0);
-    expect(await stalled()).toBe(1);
+    expect(await t.rejected('stalled')).toBe(1);
     const next = await rawPost(
-      `${url}/api/${project.id}/envelope/?sentry_key=${project.key}`,
+      `${t.url}/api/${project.id}/envelope/?sentry_key=${project.key}`,
       envelope(11, 40 * KB),
     );
     expect(next.status).toBe(200);
@@ -242,7 +222,7 @@ describe('a body that stalls', () => {
     const body = envelope(12, 4 * KB);
     const res = await new Promise<number>((resolve, reject) => {
       const req = request(
-        `${url}/api/${project.id}/envelope/?sentry_key=${project.key}`,
+        `${t.url}/api/${project.id}/envelope/?sentry_key=${project.key}`,
         { method: 'POST' },
         (r) => {
           r.resume();
@@ -261,6 +241,6 @@ describe('a body that stalls', () => {
       send(0);
     });
     expect(res).toBe(200);
-    expect(repo.storedEventIds([eventId(12)]).size).toBe(1);
+    expect(t.repo.storedEventIds([eventId(12)]).size).toBe(1);
   });
 });

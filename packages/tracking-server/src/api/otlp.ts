@@ -157,18 +157,7 @@ export function otlpTraces(deps: {
         deps.onFailed(err.cause);
         return fail(503, 'internal', err.message);
       }
-      if (err instanceof BodyError)
-        return fail(
-          err.status,
-          err.status === 413
-            ? 'too_large'
-            : err.status === 503
-              ? 'overloaded'
-              : err.status === 408
-                ? 'stalled'
-                : 'malformed',
-          err.message,
-        );
+      if (err instanceof BodyError) return fail(err.status, err.reason, err.message);
       if (err instanceof OtlpError) return fail(400, 'malformed', err.message);
       // A fault of ours, answered in the protocol too: never express's HTML page and stack.
       deps.onFailed(err);

@@ -25,6 +25,11 @@ import { restApi } from './rest';
 const TOKEN = 'fake-token';
 /** 2025-03-01T12:00:00.000Z */
 const NOW = 1_740_830_400_000;
+/** The projects the app is served with: ids out of order, as config.json may list them. */
+const TWO_PROJECTS = [
+  { id: 3, name: 'shop', key: 'c'.repeat(32), ...DEFAULT_SETTINGS },
+  { id: 1, name: 'api', key: 'a'.repeat(32), ...DEFAULT_SETTINGS },
+];
 
 const summary7: IssueSummary = {
   id: 7,
@@ -272,10 +277,7 @@ describe('the app (createApp) over a fake repository', () => {
       createApp({
         repo: fake,
         writer,
-        projects: () => [
-          { id: 3, name: 'shop', key: 'c'.repeat(32), ...DEFAULT_SETTINGS },
-          { id: 1, name: 'api', key: 'a'.repeat(32), ...DEFAULT_SETTINGS },
-        ],
+        projects: () => TWO_PROJECTS,
         apiToken: TOKEN,
         metrics: createTrackerMetrics({ defaultMetrics: false }),
         logger: createLogger('error', (line) => void logged.push(line)),
@@ -658,10 +660,7 @@ describe('/metrics open issues', () => {
       createApp({
         repo: fake,
         writer,
-        projects: () => [
-          { id: 3, name: 'shop', key: 'c'.repeat(32), ...DEFAULT_SETTINGS },
-          { id: 1, name: 'api', key: 'a'.repeat(32), ...DEFAULT_SETTINGS },
-        ],
+        projects: () => TWO_PROJECTS,
         apiToken: TOKEN,
         metrics: createTrackerMetrics({ defaultMetrics: false }),
         logger: createLogger('error', () => {}),

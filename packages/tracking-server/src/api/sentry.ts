@@ -299,13 +299,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
         if (err instanceof BodyError)
           throw new IngestError(
             err.status,
-            err.status === 413
-              ? 'too_large'
-              : err.status === 503
-                ? 'overloaded'
-                : err.status === 408
-                  ? 'stalled'
-                  : 'malformed',
+            err.reason,
             err.message,
             err.status === 503 ? RETRY_AFTER_FULL : undefined,
           );

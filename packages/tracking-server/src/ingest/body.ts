@@ -51,6 +51,20 @@ export class BodyError extends Error {
     super(message, options);
     this.name = 'BodyError';
   }
+
+  /** The rejected-requests metric's reason for it, on the Sentry and OTLP paths alike. */
+  get reason(): 'too_large' | 'overloaded' | 'stalled' | 'malformed' {
+    switch (this.status) {
+      case 413:
+        return 'too_large';
+      case 503:
+        return 'overloaded';
+      case 408:
+        return 'stalled';
+      default:
+        return 'malformed';
+    }
+  }
 }
 
 /**
