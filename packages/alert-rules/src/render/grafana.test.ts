@@ -67,24 +67,33 @@ describe('the Grafana alerting provisioning file', () => {
 
   it('uses $values.B.Value, not Prometheus $value, in annotations', () => {
     for (const r of rules) expect(Object.values(r.annotations).join(' ')).not.toMatch(/\$value\b/);
-    const errors = rules.find((r) => r.title === 'HighErrorRatio');
-    expect(errors?.annotations.description).toBe(
-      '{{ $values.B.Value | humanizePercentage }} of HTTP requests to {{ $labels.service }} answered 5xx over the last 5 minutes (threshold 10%).',
+    const drops = rules.find((r) => r.title === 'WebSocketConnectionDrops');
+    expect(drops?.annotations.description).toBe(
+      '{{ $labels.service }} loses {{ $values.B.Value | humanize }} WebSocket connections per second to errors and timeouts (threshold 5).',
     );
   });
 
-  it('splits HighErrorRatio into its ratio query and a threshold above 0.1', () => {
-    const r = rules.find((x) => x.title === 'HighErrorRatio');
+  it('splits WebSocketConnectionDrops into its rate query and a threshold above 5', () => {
+    const r = rules.find((x) => x.title === 'WebSocketConnectionDrops');
     expect(r?.condition).toBe('C');
     expect(model(r?.data[0]).expr).toBe(
-      'sum by (namespace, service) (rate(http_requests_total{namespace="platform", code=~"5.."}[5m])) / sum by (namespace, service) (rate(http_requests_total{namespace="platform"}[5m]))',
+      'sum by (namespace, service) (rate(websocket_disconnects_total{namespace="platform", reason=~"error|timeout"}[5m]))',
     );
     expect(model(r?.data[1])).toMatchObject({ type: 'reduce', expression: 'A', reducer: 'last' });
     expect(model(r?.data[2])).toMatchObject({
       type: 'threshold',
       expression: 'B',
-      conditions: [{ evaluator: { type: 'gt', params: [0.1] } }],
+      conditions: [{ evaluator: { type: 'gt', params: [5] } }],
     });
+  });
+
+  it('keeps HighErrorRatio, a ratio above 0.1 and a count of failures, whole', () => {
+    const r = rules.find((x) => x.title === 'HighErrorRatio');
+    expect(model(r?.data[0]).expr).toBe(
+      'sum by (namespace, service) (rate(http_requests_total{namespace="platform", code=~"5.."}[5m])) / sum by (namespace, service) (rate(http_requests_total{namespace="platform"}[5m])) > 0.1' +
+        ' and sum by (namespace, service) (increase(http_requests_total{namespace="platform", code=~"5.."}[5m])) >= 5',
+    );
+    expect(model(r?.data[2])).toMatchObject({ type: 'math', expression: 'is_number($B)' });
   });
 
   it('keeps ServiceDown whole and fires on any series it returns', () => {

@@ -18,6 +18,8 @@ function latencyQuantile(q: number): string {
 }
 
 const team = 'platform';
+/** Failed requests in 5 minutes under which a high error ratio pages nobody: a handful. */
+const MIN_FAILURES = 5;
 
 /** The platform's services (DESIGN.md): each must have scrape targets, or it is down. */
 export const PLATFORM_SERVICES = [
@@ -50,13 +52,14 @@ export const application: RuleGroup = {
     }),
     defineAlert({
       name: 'HighErrorRatio',
-      expr: `sum ${perService} (rate(${errors5xx}[5m])) / sum ${perService} (rate(${allRequests}[5m])) > 0.1`,
+      // And at least MIN_FAILURES of them: 2 failed of 8 requests in a quiet hour paged.
+      expr: `sum ${perService} (rate(${errors5xx}[5m])) / sum ${perService} (rate(${allRequests}[5m])) > 0.1 and sum ${perService} (increase(${errors5xx}[5m])) >= ${MIN_FAILURES}`,
       for: '5m',
       severity: 'critical',
       team,
       summary: 'More than 10% of requests to {{ $labels.service }} fail',
       description:
-        '{{ $value | humanizePercentage }} of HTTP requests to {{ $labels.service }} answered 5xx over the last 5 minutes (threshold 10%).',
+        '{{ $value | humanizePercentage }} of HTTP requests to {{ $labels.service }} answered 5xx over the last 5 minutes (threshold 10%, and 5 failed requests).',
     }),
     defineAlert({
       name: 'HighLatencyP95',

@@ -9,11 +9,18 @@ const ns = 'platform';
 const team = 'product';
 
 /**
+ * `now`, and 0 where it has no series but `weekAgo` has: a labelled counter's series exists from
+ * its first increment, so pods deployed with the feature broken export none, and `now` alone left
+ * the alerts over it with nothing to compare: the drop they are for never fired.
+ */
+const nowOrNone = (now: string, weekAgo: string) => `(${now} or 0 * ${weekAgo})`;
+
+/**
  * `now` below half of `weekAgo`, when `weekAgo` was at least `minimum` (so a quiet hour does not
  * alert on a handful of events). The alert's value is `now`.
  */
 function dropVersusLastWeek(now: string, weekAgo: string, minimum: number): string {
-  return `${now} < 0.5 * ${weekAgo} and ${weekAgo} >= ${minimum}`;
+  return `${nowOrNone(now, weekAgo)} < 0.5 * ${weekAgo} and ${weekAgo} >= ${minimum}`;
 }
 
 const perTool = ['namespace', 'service', 'tool'] as const;
@@ -21,6 +28,7 @@ const artifacts = selector(artifactsCreated, { namespace: ns });
 const annotations = selector(annotationsCreated, { namespace: ns });
 const registrations = selector(userRegistrations, { namespace: ns });
 const perService = by(userRegistrations, ['namespace', 'service']);
+const registrationsWeekAgo = `sum ${perService} (increase(${registrations}[2h] offset 1w))`;
 
 export const business: RuleGroup = {
   domain: 'business',
@@ -55,7 +63,7 @@ export const business: RuleGroup = {
     }),
     defineAlert({
       name: 'RegistrationsStalled',
-      expr: `sum ${perService} (increase(${registrations}[2h])) < 1 and sum ${perService} (increase(${registrations}[2h] offset 1w)) >= 10`,
+      expr: `${nowOrNone(`sum ${perService} (increase(${registrations}[2h]))`, registrationsWeekAgo)} < 1 and ${registrationsWeekAgo} >= 10`,
       for: '30m',
       severity: 'warning',
       team,

@@ -5,7 +5,8 @@ import type { AlertSpec, RuleGroup, Severity } from '../spec';
 import { PLATFORM_SERVICES } from './application';
 
 const { containerWaitingReason, containerResourceLimits } = catalog.kubeStateMetrics;
-const { hpaCurrentReplicas, hpaMaxReplicas, hpaCondition } = catalog.kubeStateMetrics;
+const { hpaCurrentReplicas, hpaMaxReplicas, hpaMinReplicas, hpaCondition } =
+  catalog.kubeStateMetrics;
 const { containerMemoryWorkingSet, containerCpuUsage } = catalog.cadvisor;
 const { filesystemAvailable, filesystemSize } = catalog.nodeExporter;
 const { up } = catalog.prometheus;
@@ -111,7 +112,8 @@ export const infrastructure: RuleGroup = {
     }),
     defineAlert({
       name: 'HpaAtMaxReplicas',
-      expr: `${selector(hpaCurrentReplicas, { namespace: ns })} >= ${selector(hpaMaxReplicas, { namespace: ns })}`,
+      // Not an HPA pinned with min = max, which is at its maximum by design.
+      expr: `${selector(hpaCurrentReplicas, { namespace: ns })} >= ${selector(hpaMaxReplicas, { namespace: ns })} and ${selector(hpaMaxReplicas, { namespace: ns })} != ${selector(hpaMinReplicas, { namespace: ns })}`,
       for: '15m',
       severity: 'warning',
       team,

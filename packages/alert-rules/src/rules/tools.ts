@@ -82,19 +82,25 @@ function backlogAge(severity: Severity, seconds: number, label: string): AlertSp
 
 const perQueue = ['namespace', 'service', 'queue'] as const;
 
+/** The longest a job is expected to take: the last bucket of its duration histogram. */
+const LONGEST_JOB_MINUTES =
+  Math.max(...(catalog.platform.jobProcessingDuration.buckets ?? [])) / 60;
+
 export const tools: RuleGroup = {
   domain: 'tools',
   alerts: [
     ...CREATIVE_TOOLS.flatMap((t) => [toolLatency(t), toolErrors(t)]),
+    // No job finished for as long as the longest job the platform expects (the last bucket of
+    // job_processing_duration_seconds, an hour): a single render of 40 minutes, alone on the
+    // queue, paged at 30.
     defineAlert({
       name: 'RenderJobsStuck',
       expr: `sum ${by(jobsInProgress, perQueue)} (${selector(jobsInProgress, { namespace: ns })}) > 0 unless sum ${by(jobsProcessed, perQueue)} (rate(${selector(jobsProcessed, { namespace: ns })}[15m])) > 0`,
-      for: '15m',
+      for: `${LONGEST_JOB_MINUTES - 15}m`,
       severity: 'critical',
       team,
       summary: 'Jobs on queue {{ $labels.queue }} are stuck',
-      description:
-        '{{ $value }} jobs of queue {{ $labels.queue }} are in progress on {{ $labels.service }}, but no job has finished for 30 minutes.',
+      description: `{{ $value }} jobs of queue {{ $labels.queue }} are in progress on {{ $labels.service }}, but no job has finished for ${LONGEST_JOB_MINUTES} minutes, the longest a job is expected to take.`,
     }),
     backlogAge('warning', 600, '10m'),
     backlogAge('critical', 1800, '30m'),

@@ -10,6 +10,8 @@ const team = 'collaboration';
 const messages = selector(websocketMessages, { namespace: ns });
 const perService = by(websocketMessages, ['namespace', 'service']);
 const perPod = ['namespace', 'service', 'pod'] as const;
+/** Messages per second under which a rise is no spike: a few editors at a message a second. */
+const SPIKE_FLOOR = 10;
 
 export const websocket: RuleGroup = {
   domain: 'websocket',
@@ -26,13 +28,15 @@ export const websocket: RuleGroup = {
     }),
     defineAlert({
       name: 'WebSocketMessageRateSpike',
-      expr: `sum ${perService} (rate(${messages}[5m])) > 3 * sum ${perService} (rate(${messages}[1h]))`,
+      // Above a floor: the first editor of a quiet morning, at a message a second, was 3× the
+      // night's rate.
+      expr: `sum ${perService} (rate(${messages}[5m])) > 3 * sum ${perService} (rate(${messages}[1h])) and sum ${perService} (rate(${messages}[5m])) > ${SPIKE_FLOOR}`,
       for: '5m',
       severity: 'warning',
       team,
       summary: 'WebSocket message rate of {{ $labels.service }} spiked',
       description:
-        '{{ $labels.service }} handles {{ $value | humanize }} WebSocket messages per second, more than 3 times its rate over the last hour.',
+        '{{ $labels.service }} handles {{ $value | humanize }} WebSocket messages per second, more than 3 times its rate over the last hour (and over 10 a second).',
     }),
     defineAlert({
       name: 'WebSocketConnectionsNearLimit',
