@@ -155,6 +155,28 @@ describe('attachments in raw envelopes', () => {
     });
   });
 
+  it('names a download whose name is not ASCII in filename* (RFC 8187), its filename ASCII', async () => {
+    // A name of Latin-1 letters went out in filename alone, and clients saved Grýýe.csv.
+    await send(
+      projects.raw,
+      envelope(4, 'named files', [
+        [{ filename: 'Größe.csv' }, 'a;b'],
+        [{ filename: '日本.log' }, 'x'],
+      ]),
+    );
+    const [latin, cjk] = await attachmentsOf('named files');
+    expect([latin?.filename, cjk?.filename]).toEqual(['Größe.csv', '日本.log']);
+    const dispositions = await Promise.all(
+      [latin!, cjk!].map(async (a) =>
+        (await download(a.id)).res.headers.get('content-disposition'),
+      ),
+    );
+    expect(dispositions).toEqual([
+      `attachment; filename="Gr??e.csv"; filename*=UTF-8''Gr%C3%B6%C3%9Fe.csv`,
+      `attachment; filename="??.log"; filename*=UTF-8''%E6%97%A5%E6%9C%AC.log`,
+    ]);
+  });
+
   it('keeps every byte of a project that does not scrub', async () => {
     const secret = 'password=hunter2 Bearer abcdefghijklmnopqrstuvwxyz';
     await send(projects.plain, envelope(2, 'plain file', [[{ filename: 'x.txt' }, secret]]));

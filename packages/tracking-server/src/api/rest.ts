@@ -6,6 +6,7 @@ import { Router, json, type NextFunction, type Request, type Response } from 'ex
 import { SEVERITIES, TYPES } from '../grouping/classify';
 import { bearer } from '../ingest/auth';
 import { bufferOf } from '../ingest/attachment';
+import { attachmentDisposition } from './disposition';
 import type { Project } from '../projects';
 import {
   SORTS,
@@ -406,7 +407,7 @@ export function restApi(deps: {
       // Served as its own type, an HTML or SVG attachment would be a page of the API's origin
       // (behind Grafana's proxy, Grafana's).
       res
-        .attachment(file.filename)
+        .set('Content-Disposition', attachmentDisposition(file.filename))
         .type('application/octet-stream')
         .set('X-Content-Type-Options', 'nosniff')
         .send(bufferOf(file.data));
@@ -464,7 +465,7 @@ export function restApi(deps: {
     .route('/sessions/:id/export')
     .get(async (req, res) => {
       const s = await session(req);
-      res.attachment(exportName(s.id)).json({
+      res.set('Content-Disposition', attachmentDisposition(exportName(s.id))).json({
         exportedAt: new Date(deps.now()).toISOString(),
         session: s,
       } satisfies SessionExport);
