@@ -111,6 +111,28 @@ describe('reading a Sentry event', () => {
     expect(uuid.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
   });
 
+  it('leaves out a tag whose value is null, an object or a list, as Relay reads tags; numbers and bools are text', () => {
+    const e = read(
+      JSON.stringify({
+        server_name: 'host-1',
+        tags: { service: null, correlation_id: null, environment: { x: 1 }, release: ['a'] },
+      }),
+    );
+    expect([e.service, e.correlationId]).toEqual(['host-1', undefined]);
+    const pairs = read(
+      JSON.stringify({
+        server_name: 'host-1',
+        tags: [
+          ['service', { name: 'x' }],
+          [null, 'v'],
+          ['correlation_id', 42],
+        ],
+      }),
+    );
+    expect([pairs.service, pairs.correlationId]).toEqual(['host-1', '42']);
+    expect(read('{"tags":{"service":true}}').service).toBe('true');
+  });
+
   it('takes the arrival time for an event dated over a minute ahead or 30 days before, as Relay does', () => {
     const at = (t: number) => read(JSON.stringify({ message: 'm', timestamp: t / 1000 })).timestamp;
     expect(at(NOW + 30_000)).toBe(NOW + 30_000);

@@ -68,19 +68,32 @@ export function traceIdText(id: string): string {
   return (UUID_TEXT.test(id) ? id.replace(/-/g, '') : id).toLowerCase();
 }
 
+/**
+ * A tag's key or value as Relay reads one (a LenientString: text, or a number or bool written as
+ * text); a null, an object or a list is no value, and its tag is left out. Stored as `"null"`,
+ * a null correlation_id joined every event that sent one into one session named `null`, and a
+ * null service named a service `null`.
+ */
+const tagText = (v: unknown): string | undefined =>
+  typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
+    ? jsonText(v)
+    : undefined;
+
 /** Sentry sends tags as an object or as [key, value] pairs. */
 export function tagsOf(event: Obj): Record<string, string> {
   const tags = event.tags;
-  if (Array.isArray(tags)) {
-    return Object.fromEntries(
-      tags
-        .filter((t): t is [unknown, unknown] => Array.isArray(t) && t.length === 2)
-        .map(([k, v]) => [jsonText(k), jsonText(v)]),
-    );
+  const pairs: [unknown, unknown][] = Array.isArray(tags)
+    ? tags.filter((t): t is [unknown, unknown] => Array.isArray(t) && t.length === 2)
+    : isObj(tags)
+      ? Object.entries(tags)
+      : [];
+  const read: [string, string][] = [];
+  for (const [k, v] of pairs) {
+    const key = tagText(k);
+    const value = tagText(v);
+    if (key !== undefined && value !== undefined) read.push([key, value]);
   }
-  if (isObj(tags))
-    return Object.fromEntries(Object.entries(tags).map(([k, v]) => [k, jsonText(v)]));
-  return {};
+  return Object.fromEntries(read);
 }
 
 /** The digits of a time's seconds fraction past the millisecond: `456` of `00.123456`. */
