@@ -1,5 +1,6 @@
 // A disk that fills while serving (SQLITE_FULL on the writer thread's commit): each request is
-// answered once, 200 only for events committed and 500 for the rest; the tracker stays healthy
+// answered once, 200 only for events committed and, for the rest, 503 in Sentry's form with
+// Retry-After, to be sent again (a 500 "internal error" until 2026-12-07); the tracker stays healthy
 // (a restart would not free space) and stores again once there is room. The disk is a 3 MB
 // tmpfs, which only root can mount (CI runs as root): elsewhere the test fails, saying so.
 import { spawnSync } from 'node:child_process';
@@ -11,7 +12,7 @@ import { addProject } from './projects';
 import { openSqlite } from './store/sqlite';
 import { silentLogger } from './telemetry/logger';
 
-it('answers 500 for events a full disk refused and 200 only for those committed, and stores again once there is room', async () => {
+it('answers 503 with Retry-After for events a full disk refused and 200 only for those committed, and stores again once there is room', async () => {
   const mount = mkdtempSync(join(tmpdir(), 'beacon-disk-full-'));
   const mounting = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', mount], {
     encoding: 'utf8',
@@ -49,7 +50,13 @@ it('answers 500 for events a full disk refused and 200 only for those committed,
       );
       await res.arrayBuffer();
       if (res.status === 200) answered.ok.push(id);
-      else if (res.status === 500) answered.failed.push(id);
+      else if (
+        res.status === 503 &&
+        res.headers.get('retry-after') === '1' &&
+        res.headers.get('x-sentry-error') ===
+          'the tracker could not store the request; send it again'
+      )
+        answered.failed.push(id);
       else other.push(res.status);
     };
     let afterRoom: string[] = [];

@@ -37,9 +37,10 @@ export class IngestError extends Error {
     readonly status: 400 | 403 | 408 | 413 | 415 | 429 | 503,
     /**
      * The rejected-requests metric's reason: auth, malformed, too_large, rate_limited, overloaded,
-     * stalled.
+     * stalled; internal for a store that failed.
      */
-    readonly reason: 'auth' | 'malformed' | 'too_large' | 'rate_limited' | 'overloaded' | 'stalled',
+    readonly reason:
+      'auth' | 'malformed' | 'too_large' | 'rate_limited' | 'overloaded' | 'stalled' | 'internal',
     message: string,
     readonly retryAfter?: number,
     /** A 429's X-Sentry-Rate-Limits: the categories refused, each with its wait (rateLimits). */
@@ -256,6 +257,21 @@ export function sentryIngest(deps: SentryIngestDeps) {
       refuse("header dsn's public key is not the sentry_key the request names");
   }
 
+  /**
+   * A failure of the store (a full disk, a writer thread that stopped): logged, and a 503 in
+   * Sentry's form with Retry-After, as OTLP answers one, where it was a 500 "internal error"
+   * that told the SDK the tracker is broken, not that it may send again.
+   */
+  function notStored(err: unknown): IngestError {
+    deps.onError(err);
+    return new IngestError(
+      503,
+      'internal',
+      'the tracker could not store the request; send it again',
+      RETRY_AFTER_FULL,
+    );
+  }
+
   function authorise(projectId: string, key: string): Project {
     const id = Number(projectId);
     const project = Number.isSafeInteger(id) ? deps.project(id) : undefined;
@@ -335,10 +351,16 @@ export function sentryIngest(deps: SentryIngestDeps) {
       // What is not an event, once the request is answered as taken (200, or 429 for its
       // events or its feedback alone).
       const keepTheRest = async (project: Project) => {
-        if (operations.length > 0) await deps.storeOperations(project.id, operations);
+        if (operations.length > 0)
+          await deps.storeOperations(project.id, operations).catch((err: unknown) => {
+            throw notStored(err);
+          });
         if (feedback.length > 0) {
           feedbackWait = feedbackLimiter.take(project.id, project.eventsPerMinute, feedback.length);
-          if (feedbackWait === 0) await deps.storeFeedback(project.id, feedbackToStore(project));
+          if (feedbackWait === 0)
+            await deps.storeFeedback(project.id, feedbackToStore(project)).catch((err: unknown) => {
+              throw notStored(err);
+            });
         }
         for (const reason of drops) deps.onDroppedTransaction(reason);
         if (discards.length > 0) deps.onClientDiscards(discards, project);
@@ -545,7 +567,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
               })
               .catch((err: unknown) => {
                 if (err instanceof EventError) throw new IngestError(400, 'malformed', err.message);
-                throw err;
+                throw notStored(err);
               });
       await keepTheRest(project);
       deps.onStored(events, project, Number(process.hrtime.bigint() - started) / 1e9, kind);
