@@ -300,6 +300,33 @@ it('refuses, as a partial success, the spans that ended before the project’s r
   });
 });
 
+it('leaves out, and names, a memory snapshot dated before the retention in a span it keeps', async () => {
+  // The sweep deletes snapshots by their own time: answered as stored, this one was gone within
+  // the hour (its span, ending now, stayed).
+  const day = 86_400_000_000_000n; // ns
+  const req = request([
+    span('10', {
+      spanId: hex('7c', 8),
+      attributes: [corr({ stringValue: 'old-snapshot' })],
+      events: [
+        memoryEvent(String(now - 8n * day), '7'),
+        memoryEvent(String(now - 1_000_000n), '9'),
+      ],
+    }),
+  ]);
+  const { status, body } = await post(req, { project: setup.projects.weekly });
+  expect([status, body?.partialSuccess]).toEqual([
+    200,
+    {
+      rejectedSpans: '0',
+      errorMessage:
+        "1 memory snapshot(s) dated before the project's retention of 7 days were left out",
+    },
+  ]);
+  const stored = (await session('old-snapshot')).body;
+  expect([stored.operations, stored.memory.map((m: { rss: number }) => m.rss)]).toEqual([1, [9]]);
+});
+
 it("scrubs a span's name and status message by its project's extra and safe keys", async () => {
   const sent = (id: string) =>
     request([

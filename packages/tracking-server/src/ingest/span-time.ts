@@ -39,7 +39,10 @@ const DAY_MS = 86_400_000;
  * The batch without the spans that ended before the project's retention (`retentionDays`, none
  * when 0), with their memory snapshots: the next sweep would delete them (it deletes by end), so
  * they are refused up front as a partial success (the OTLP spec's `rejected_spans`), which tells
- * the exporter not to send them again, rather than answered as stored.
+ * the exporter not to send them again, rather than answered as stored. A snapshot dated before
+ * the retention in a span that is kept is left out too, and named (a warning, its span stored):
+ * the sweep deletes snapshots by their own time, and one answered as stored was gone within the
+ * hour.
  */
 export function withoutExpiredSpans(
   batch: TraceBatch,
@@ -50,15 +53,28 @@ export function withoutExpiredSpans(
   const before = receivedAt - retentionDays * DAY_MS;
   const expired = new Set<string>();
   for (const o of batch.operations) if (o.end < before) expired.add(spanKey(o.traceId, o.spanId));
-  if (expired.size === 0) return batch;
+  const oldSnapshots = batch.memory.filter(
+    (m) => m.time < before && !expired.has(spanKey(m.traceId, m.spanId)),
+  ).length;
+  if (expired.size === 0 && oldSnapshots === 0) return batch;
   const operations = batch.operations.filter((o) => !expired.has(spanKey(o.traceId, o.spanId)));
   const dropped = batch.operations.length - operations.length;
+  const problems = [
+    ...(dropped > 0
+      ? [`${dropped} span(s) ended before the project's retention of ${retentionDays} days`]
+      : []),
+    ...(oldSnapshots > 0
+      ? [
+          `${oldSnapshots} memory snapshot(s) dated before the project's retention of ${retentionDays} days were left out`,
+        ]
+      : []),
+  ];
   return {
     operations,
-    memory: batch.memory.filter((m) => !expired.has(spanKey(m.traceId, m.spanId))),
+    memory: batch.memory.filter(
+      (m) => m.time >= before && !expired.has(spanKey(m.traceId, m.spanId)),
+    ),
     rejectedSpans: batch.rejectedSpans + dropped,
-    problem:
-      batch.problem ??
-      `${dropped} span(s) ended before the project's retention of ${retentionDays} days`,
+    problem: batch.problem ?? problems.join('; '),
   };
 }
