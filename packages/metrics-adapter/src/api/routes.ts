@@ -310,8 +310,8 @@ const doesNotMatchName = () =>
  *   checked, not applied.
  */
 export function selectors(query: string, objectName: string | null = '*'): Selectors | Status {
-  // As Go reads it, the authorizer too (k8s/go-query.ts): a pair with a `;` or a bad escape is
-  // dropped, and of a parameter given twice the first counts (it was a 400 here).
+  // As Go reads it, and the authorizer with it (k8s/go-query.ts): a pair with a `;` or a bad
+  // escape is dropped, and of a parameter given twice the first counts.
   const params = goQuery(query);
   const labelSelector = selectorParam(params, 'labelSelector');
   if (!Array.isArray(labelSelector)) return labelSelector as Status;

@@ -208,8 +208,9 @@ export function createApp(deps: AppDeps): RequestListener {
     allowCrossOrigin(res);
     res.status(400).set('X-Sentry-Error', headerSafe(detail)).json({ detail });
   });
-  // Another method on the OTLP path: 405 as on the Sentry ones, in OTLP's error shape
-  // (google.rpc.Status; 12, UNIMPLEMENTED, is gRPC's answer to a method it does not serve).
+  // Another method on the OTLP paths (ours, and Sentry's under the project): 405 as on the
+  // Sentry ones, in OTLP's error shape (google.rpc.Status; 12, UNIMPLEMENTED, is gRPC's answer to
+  // a method it does not serve).
   // express matches paths in any case, the fast path in this one: a POST that reaches here is to
   // `/V1/traces` or the like, a 404 (5, NOT_FOUND) as the Collector's mux answers it, where it
   // was told to use the POST it used.

@@ -1,9 +1,10 @@
 // OTLP/HTTP traces: POST /v1/traces, JSON or protobuf (plain, or compressed as OTLP_ENCODINGS
 // lists: gzip, the Collector's zlib and zstd, …), authenticated with the project's key as
-// `Authorization: Bearer <key>` (exporters take headers). Answers as the OTLP spec says, in the
-// request's encoding: an ExportTraceServiceResponse (with partial_success when spans were left
-// out for what is wrong with them alone), and for errors 400/401/413/415/503 a google.rpc.Status
-// naming the problem. zstd bodies are decoded on a thread of their own (ingest/zstd-worker.ts).
+// `Authorization: Bearer <key>` (exporters take headers); or at Sentry's OTLP paths, with the key
+// as Sentry's ingest reads it. Answers as the OTLP spec says, in the request's encoding: an
+// ExportTraceServiceResponse (with partial_success when spans were left out for what is wrong
+// with them alone), and for errors 400/401/408/413/415/503 a google.rpc.Status naming the
+// problem. zstd bodies are decoded on a thread of their own (ingest/zstd-worker.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearer, sentryKey } from '../ingest/auth';
 import {
