@@ -6,7 +6,7 @@
 // with them alone), and for errors 400/401/408/413/415/503 a google.rpc.Status naming the
 // problem. zstd bodies are decoded on a thread of their own (ingest/zstd-worker.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bearer, sentryKey } from '../ingest/auth';
+import { bearer, queryOf, sentryKey } from '../ingest/auth';
 import {
   BodyError,
   type BodyBudget,
@@ -54,10 +54,6 @@ function send(
   if (closeAfter) endAfterLinger(closeAfter, res, body);
   else res.end(body);
 }
-
-/** The query string of a request's URL. */
-const queryOf = (url = '') =>
-  new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
 
 export function otlpTraces(deps: {
   readonly projectByKey: (key: string) => Project | undefined;
@@ -121,7 +117,7 @@ export function otlpTraces(deps: {
       else send(res, code, JSON_TYPE, JSON.stringify(status), close);
     };
     const key =
-      sentryProject === undefined ? bearer(req.headers) : sentryKey(req.headers, queryOf(req.url));
+      sentryProject === undefined ? bearer(req.headers) : sentryKey(req.headers, queryOf(req));
     const project = key ? deps.projectByKey(key) : undefined;
     if (!project)
       return fail(

@@ -215,6 +215,22 @@ const wireSummary = structuredClone(sessionSummary);
 const [wireAlone, wireLinked] = structuredClone([feedbackAlone, feedbackLinked]);
 
 /** Serves `listener` on a free loopback port. */
+/** The tracker's app over `repo`, with the token and the two projects; `deps` override. */
+const appOver = (
+  repo: ReturnType<typeof fakeRepository>,
+  writer: EventWriter,
+  deps: Partial<Parameters<typeof createApp>[0]> = {},
+) =>
+  createApp({
+    repo,
+    writer,
+    projects: () => TWO_PROJECTS,
+    apiToken: TOKEN,
+    metrics: createTrackerMetrics({ defaultMetrics: false }),
+    logger: createLogger('error', () => {}),
+    ...deps,
+  });
+
 async function listen(listener: RequestListener): Promise<{ server: Server; url: string }> {
   const server = createServer(listener);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -274,12 +290,7 @@ describe('the app (createApp) over a fake repository', () => {
   beforeAll(async () => {
     writer = inlineWriter(fake);
     ({ server, url } = await listen(
-      createApp({
-        repo: fake,
-        writer,
-        projects: () => TWO_PROJECTS,
-        apiToken: TOKEN,
-        metrics: createTrackerMetrics({ defaultMetrics: false }),
+      appOver(fake, writer, {
         logger: createLogger('error', (line) => void logged.push(line)),
         now: () => NOW,
       }),
@@ -656,16 +667,7 @@ describe('/metrics open issues', () => {
       openIssueCounts: [{ projectId: 1, severity: 'error' as const, count: 2 }],
     });
     const writer = inlineWriter(fake);
-    const { server, url } = await listen(
-      createApp({
-        repo: fake,
-        writer,
-        projects: () => TWO_PROJECTS,
-        apiToken: TOKEN,
-        metrics: createTrackerMetrics({ defaultMetrics: false }),
-        logger: createLogger('error', () => {}),
-      }),
-    );
+    const { server, url } = await listen(appOver(fake, writer));
     try {
       const text = await (await fetch(`${url}/metrics`)).text();
       const gauge = text.split('\n').filter((l) => l.startsWith('beacon_tracker_open_issues{'));
@@ -695,17 +697,13 @@ describe('/metrics open issues', () => {
     const logged: string[] = [];
     const writer = inlineWriter(fake);
     const { server, url } = await listen(
-      createApp({
-        repo: fake,
-        writer,
+      appOver(fake, writer, {
         reader: {
           ...inlineReader(fake),
           openIssueCounts: () =>
             counts.shift()?.() ?? Promise.reject(new Error('scraped more than twice')),
         },
         projects: () => [],
-        apiToken: TOKEN,
-        metrics: createTrackerMetrics({ defaultMetrics: false }),
         logger: createLogger('error', (line) => void logged.push(line)),
       }),
     );

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
-import { parseDsn, sentryKey } from '../ingest/auth';
+import { parseDsn, queryOf, sentryKey } from '../ingest/auth';
 import {
   ACCEPTED_ENCODINGS,
   BodyError,
@@ -200,11 +200,6 @@ export function sentryIngest(deps: SentryIngestDeps) {
 
   const missingAuth = (): never => {
     throw new IngestError(403, 'auth', MISSING_AUTH);
-  };
-
-  const queryOf = (req: IncomingMessage) => {
-    const query = req.url?.indexOf('?') ?? -1;
-    return new URLSearchParams(query >= 0 ? (req.url as string).slice(query + 1) : '');
   };
 
   /** The key the request names in X-Sentry-Auth or its query string. */

@@ -3,7 +3,13 @@
 // Basic`, or in the query string, or — for an envelope a tunnel forwards without them — as the
 // user of the DSN in the envelope's header, as Sentry's ingest reads it; OTLP exporters send it
 // as `Authorization: Bearer <key>`.
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+
+/** The query string of a request's URL, where `sentry_key` and `sentry_client` may be. */
+export function queryOf(req: IncomingMessage): URLSearchParams {
+  const query = req.url?.indexOf('?') ?? -1;
+  return new URLSearchParams(query >= 0 ? (req.url as string).slice(query + 1) : '');
+}
 
 export function sentryKey(
   headers: IncomingHttpHeaders,
