@@ -200,6 +200,22 @@ describe('AI Models', () => {
     expect(exprs).toContain('ai_model_confidence_ratio_bucket');
     expect(exprs).toContain('job_queue_length');
   });
+
+  // The 5 s of alert-rules' AiInferenceLatencyHigh (p95 > 5) and SLO ai-service-latency, not the
+  // HTTP p95 threshold (0.5 s), which drew normal GPU inference of 1-4 s red.
+  it('draws inference latency red above 5 s, where the AI latency alert fires', () => {
+    const p = panelsOf(d).find((x) => x.title === 'Inference latency by model') as Obj;
+    expect((p.fieldConfig as { defaults: Obj }).defaults).toMatchObject({
+      unit: 's',
+      thresholds: {
+        steps: [
+          { color: 'green', value: null },
+          { color: 'red', value: 5 },
+        ],
+      },
+    });
+    expect(p.description).toContain('Red above 5 s');
+  });
 });
 
 describe('Infrastructure', () => {
@@ -368,5 +384,16 @@ describe('Autoscaling', () => {
       'max by (namespace, horizontalpodautoscaler, metric_name, metric_target_type) (kube_horizontalpodautoscaler_status_target_metric{namespace=~"$namespace", horizontalpodautoscaler=~"$hpa"}) and max by (namespace, horizontalpodautoscaler, metric_name, metric_target_type) (kube_horizontalpodautoscaler_spec_target_metric{namespace=~"$namespace", horizontalpodautoscaler=~"$hpa"})',
       'max by (namespace, horizontalpodautoscaler, metric_name, metric_target_type) (kube_horizontalpodautoscaler_spec_target_metric{namespace=~"$namespace", horizontalpodautoscaler=~"$hpa"})',
     ]);
+  });
+
+  // A count per point, as the Business counts: over $__rate_interval the windows overlapped and
+  // one change was counted in several points (promtool.test.ts adds the points up).
+  it('counts scaling events per interval: window $__interval, panel min interval 2m', () => {
+    const p = panelsOf(d).find((x) => x.title === 'Scaling events') as Obj;
+    expect(p.interval).toBe('2m');
+    expect((p.targets as Obj[]).map((t) => t.expr)).toEqual([
+      'sum by (namespace, horizontalpodautoscaler) (changes(kube_horizontalpodautoscaler_status_desired_replicas{namespace=~"$namespace", horizontalpodautoscaler=~"$hpa"}[$__interval]))',
+    ]);
+    expect(p.description).toContain('in each interval between two points (at least 2m)');
   });
 });

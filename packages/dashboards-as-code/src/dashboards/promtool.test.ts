@@ -150,6 +150,71 @@ describe('HPA metric vs target panels, evaluated by promtool', () => {
   );
 });
 
+// Scaling events count the changes of the desired replicas per step, over $__interval like the
+// Business counts. Over $__rate_interval (max(step + 1m, 4 × 1m) at a 1m scrape interval) the
+// windows overlapped and one change was counted in several points, more the further one zoomed
+// in. The changes here fall inside a window: one between the last sample of a window and the
+// first of the next is in neither (changes() does not extrapolate as increase() does) once the
+// scrapes do not fall on the step, and always in Prometheus 3, whose ranges are left-open.
+describe('Scaling events, evaluated by promtool at three zoom levels', () => {
+  // Desired replicas 2, then 4 from 5m, 6 from 25m, 3 from 47m: three changes in the hour.
+  const series = [
+    {
+      series:
+        'kube_horizontalpodautoscaler_status_desired_replicas{job="kube-state-metrics",instance="ksm:8080",namespace="platform",horizontalpodautoscaler="api-gateway"}',
+      values: '2x4 4x19 6x21 3x13',
+    },
+  ];
+  const labels = '{horizontalpodautoscaler="api-gateway",namespace="platform"}';
+  const expr = (step: string, rateInterval: string) =>
+    panelExpr('beacon-autoscaling', 'Scaling events', { interval: step, rateInterval });
+  const points = (e: string, perStep: [string, number][]): ExprTest[] =>
+    perStep.map(([at, value]) => ({
+      expr: e,
+      eval_time: at,
+      exp_samples: [{ labels, value }],
+    }));
+  // The points of the last hour added up by Prometheus (a subquery at the step).
+  const total = (e: string, step: string): ExprTest => ({
+    expr: `sum_over_time((${e})[60m:${step}])`,
+    eval_time: '60m',
+    exp_samples: [{ labels, value: 3 }],
+  });
+
+  it('draws the changes per 10m, one point for each, adding up to the 3 of the hour', () => {
+    const e = expr('10m', '11m');
+    const r = promtoolAll(series, [
+      ...points(e, [
+        ['10m', 1],
+        ['20m', 0],
+        ['30m', 1],
+        ['40m', 0],
+        ['50m', 1],
+        ['60m', 0],
+      ]),
+      total(e, '10m'),
+    ]);
+    expect(r.out).toContain('SUCCESS');
+    expect(r.status).toBe(0);
+  });
+
+  it('adds up to the same 3 per 20m and at the 2m min interval (the old window said 6 there)', () => {
+    const per20 = expr('20m', '21m');
+    const per2 = expr('2m', '4m');
+    const r = promtoolAll(series, [
+      ...points(per20, [
+        ['20m', 1],
+        ['40m', 1],
+        ['60m', 1],
+      ]),
+      total(per20, '20m'),
+      total(per2, '2m'),
+    ]);
+    expect(r.out).toContain('SUCCESS');
+    expect(r.status).toBe(0);
+  });
+});
+
 describe('Error ratio panels, evaluated by promtool', () => {
   it('draws 0 for a service without any 5xx and the share for one with them', () => {
     const expr = panelExpr('beacon-system-overview', 'Error ratio by service');

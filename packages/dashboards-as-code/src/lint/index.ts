@@ -305,6 +305,9 @@ export function createLinter(schema: object = loadSchema()): Linter {
       for (const call of a.rangeCalls) {
         const problem = rangeWindowProblem(call.fn, call.window, panel);
         if (problem) report('promql/rate-interval', 'error', `${where}: ${problem}`, panel);
+        // promql/rate-counter is about rate/irate/increase; changes() counts the changes of any
+        // series, a gauge's (an HPA's desired replicas) most of all.
+        if (!COUNTER_FUNCTIONS.has(call.fn)) continue;
         const def = call.series ? findMetric(call.series) : undefined;
         if (call.series && def) {
           const counterSeries =
@@ -385,17 +388,23 @@ export function createLinter(schema: object = loadSchema()): Linter {
   };
 }
 
+/** The range functions promql/rate-counter checks: only a counter's rate or increase means anything. */
+const COUNTER_FUNCTIONS = new Set(['rate', 'irate', 'increase']);
+
+/** Range functions that count events in their window (`increase`, `changes`, `resets`). */
+const COUNT_FUNCTIONS = new Set(['increase', 'changes', 'resets']);
+
 /**
- * promql/rate-interval: what is wrong with the range window of `rate`/`irate`/`increase`, if
- * anything. A per-second rate smooths over `$__rate_interval`. A count per point must not: that
- * window is longer than the step (Grafana: max($__interval + scrape, 4 × scrape)), so windows
- * overlap and each event counts in several points. `increase()` takes `$__interval` (the step:
- * one event, one point) under a panel min interval that keeps two scrapes in the window, or
- * `$__range` (a total over the time range).
+ * promql/rate-interval: what is wrong with the range window of `rate`/`irate`, or of a count
+ * (`increase`/`changes`/`resets`), if anything. A per-second rate smooths over
+ * `$__rate_interval`. A count per point must not: that window is longer than the step (Grafana:
+ * max($__interval + scrape, 4 × scrape)), so windows overlap and each event counts in several
+ * points. A count takes `$__interval` (the step: one event, one point) under a panel min
+ * interval that keeps two scrapes in the window, or `$__range` (a total over the time range).
  */
 function rangeWindowProblem(fn: string, window: string, panel?: Obj): string | undefined {
   const is = `${fn}() window is ${JSON.stringify(window)}`;
-  if (fn !== 'increase') {
+  if (!COUNT_FUNCTIONS.has(fn)) {
     return window === '$__rate_interval' ? undefined : `${is}, should be $__rate_interval`;
   }
   if (window === '$__range') return undefined;
@@ -405,7 +414,9 @@ function rangeWindowProblem(fn: string, window: string, panel?: Obj): string | u
       : `${is} without a panel min interval (interval): a window of one scrape or less holds too few samples`;
   }
   if (window === '$__rate_interval') {
-    return `${is}, longer than the step, so consecutive points overlap and count each event several times; use $__interval with a panel min interval (a count per point) or rate() (per second)`;
+    // rate() is the per-second form of increase() alone.
+    const perSecond = fn === 'increase' ? ' or rate() (per second)' : ' or $__range (a total)';
+    return `${is}, longer than the step, so consecutive points overlap and count each event several times; use $__interval with a panel min interval (a count per point)${perSecond}`;
   }
   return `${is}, should be $__interval with a panel min interval (a count per point) or $__range (a total)`;
 }

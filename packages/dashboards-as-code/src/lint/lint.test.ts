@@ -203,6 +203,61 @@ describe('lint', () => {
     ]);
   });
 
+  // changes() and resets() count events per window as increase() does, so the same windows:
+  // over $__rate_interval an HPA's one change of desired replicas was drawn in several points.
+  it.each(['changes', 'resets'])(
+    'reports %s() over $__rate_interval, whose overlapping windows count events twice',
+    (fn) => {
+      const f = lint(
+        setExpr(
+          good(),
+          `sum(${fn}(kube_horizontalpodautoscaler_status_desired_replicas[$__rate_interval]))`,
+        ),
+      );
+      expect(f).toEqual([
+        {
+          rule: 'promql/rate-interval',
+          severity: 'error',
+          dashboard: 'beacon-test',
+          panel: 'Requests',
+          message: `target A: ${fn}() window is "$__rate_interval", longer than the step, so consecutive points overlap and count each event several times; use $__interval with a panel min interval (a count per point) or $__range (a total)`,
+        },
+      ]);
+    },
+  );
+
+  it.each(['changes', 'resets'])(
+    'reports %s() over $__interval when the panel sets no min interval',
+    (fn) => {
+      const f = lint(setExpr(good(), `sum(${fn}(http_requests_total[$__interval]))`));
+      expect(f).toEqual([
+        expect.objectContaining({
+          rule: 'promql/rate-interval',
+          message: `target A: ${fn}() window is "$__interval" without a panel min interval (interval): a window of one scrape or less holds too few samples`,
+        }),
+      ]);
+    },
+  );
+
+  it.each(['changes', 'resets'])('reports a %s() window that is a fixed duration', (fn) => {
+    const f = lint(setExpr(good(), `sum(${fn}(http_requests_total[1h]))`));
+    expect(f).toEqual([
+      expect.objectContaining({
+        rule: 'promql/rate-interval',
+        message: `target A: ${fn}() window is "1h", should be $__interval with a panel min interval (a count per point) or $__range (a total)`,
+      }),
+    ]);
+  });
+
+  it('accepts changes() of a gauge over $__interval under a panel min interval, and over $__range', () => {
+    const gauge = 'kube_horizontalpodautoscaler_status_desired_replicas';
+    const d = setExpr(good(), `sum(changes(${gauge}[$__interval]))`);
+    panel(d).interval = '2m';
+    expect(lint(d)).toEqual([]);
+    expect(lint(setExpr(good(), `sum(changes(${gauge}[$__range]))`))).toEqual([]);
+    expect(lint(setExpr(good(), 'sum(resets(http_requests_total[$__range]))'))).toEqual([]);
+  });
+
   it('reports a variable that is used but not defined', () => {
     const f = lint(setExpr(good(), 'sum(http_requests_total{service=~"$service"})'));
     expect(f).toEqual([

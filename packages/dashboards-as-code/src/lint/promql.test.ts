@@ -46,6 +46,16 @@ describe('analyzePromql', () => {
     });
   });
 
+  it('lists changes() and resets() as range calls, as the counts they are', () => {
+    expect(
+      analyzePromql('changes(a[$__interval]) + resets(b_total[$__range]) + delta(c[5m])')
+        .rangeCalls,
+    ).toEqual([
+      { fn: 'changes', series: 'a', window: '$__interval' },
+      { fn: 'resets', series: 'b_total', window: '$__range' },
+    ]);
+  });
+
   it('keeps variable references in matcher values', () => {
     expect(
       analyzePromql('up{namespace=~"$namespace", service!="${service}", job="x"}').selectors,

@@ -3,7 +3,7 @@
 import { parser } from '@prometheus-io/lezer-promql';
 
 export interface RangeCall {
-  /** `rate`, `irate` or `increase`. */
+  /** `rate`, `irate`, `increase`, or `changes` or `resets` (counts of events, like increase). */
   fn: string;
   /** Series name the function is applied to, when its argument is a plain range selector. */
   series?: string;
@@ -61,7 +61,11 @@ export function substituteVariables(expr: string): string {
   return expr.replace(VARIABLE_REF, (ref) => '9'.repeat(ref.length - 1) + 's');
 }
 
-const RANGE_FUNCTIONS = new Set(['rate', 'irate', 'increase']);
+/**
+ * The range functions whose window promql/rate-interval checks: per-second rates, and counts of
+ * events per window (increase, and changes/resets, which count value changes and counter resets).
+ */
+const RANGE_FUNCTIONS = new Set(['rate', 'irate', 'increase', 'changes', 'resets']);
 
 export function analyzePromql(expr: string): PromqlAnalysis {
   const text = substituteVariables(expr);

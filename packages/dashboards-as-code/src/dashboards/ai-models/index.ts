@@ -49,9 +49,9 @@ function inferenceRow(d: dashboard.DashboardBuilder): void {
       timeseriesPanel({
         title: 'Inference latency by model',
         description:
-          'p50, p95 and p99 inference latency per model, GPU queueing included. Red above 500 ms (p95 threshold).',
+          'p50, p95 and p99 inference latency per model, GPU queueing included. Red above 5 s (the AiInferenceLatencyHigh alert on the p95, and the ai-service-latency SLO).',
         unit: UNIT.seconds,
-        thresholds: THRESHOLDS.latencyP95,
+        thresholds: THRESHOLDS.inferenceLatency,
         queries: [
           { expr: quantile(0.5, aiInferenceDuration), legend: '{{model}} p50' },
           { expr: quantile(0.95, aiInferenceDuration), legend: '{{model}} p95' },

@@ -4,12 +4,15 @@ import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { by, catalog, dcgmWorkload, histogramSelector, re, selector } from '@beacon/metric-catalog';
 import {
   allValuesVariable,
+  COUNT_MIN_INTERVAL,
   hpaMetricVsTarget,
+  IN_EACH_INTERVAL,
   inNamespace,
   inScope,
   newDashboard,
   rate,
   row,
+  STEP_INTERVAL,
   THRESHOLDS,
   timeseriesPanel,
   UNIT,
@@ -73,11 +76,14 @@ function hpaRow(d: dashboard.DashboardBuilder): void {
     .withPanel(
       timeseriesPanel({
         title: 'Scaling events',
-        description: 'How often the desired replica count of each HPA changed within the interval.',
+        description: `How often the desired replica count of each HPA changed ${IN_EACH_INTERVAL}.`,
         unit: UNIT.count,
+        minInterval: COUNT_MIN_INTERVAL,
         queries: [
           {
-            expr: `sum ${hpa} (changes(${selector(ksm.hpaDesiredReplicas, perHpa)}[$__rate_interval]))`,
+            // A count per point: over the step ($__interval), so each change counts in one point;
+            // over $__rate_interval the windows overlap and one change counted in several.
+            expr: `sum ${hpa} (changes(${selector(ksm.hpaDesiredReplicas, perHpa)}[${STEP_INTERVAL}]))`,
             legend: '{{namespace}}/{{horizontalpodautoscaler}}',
           },
         ],
