@@ -37,7 +37,10 @@ rules:
   metricsQuery: 'sum(rate(<<.Series>>{<<.LabelMatchers>>}[2m])) by (<<.GroupBy>>)'
 - seriesQuery: 'inflight_requests{namespace!="",service!=""}'
   resources: {overrides: {namespace: {resource: namespace}, service: {resource: service}}}
-  metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'
+  # PromQL comments, as Prometheus reads them: to the end of the line.
+  metricsQuery: |
+    # a gauge, not a rate over [5m]
+    sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>) # one value a service
 - seriesQuery: 'gpu_busy{namespace!="",service!=""}'
   resources: {overrides: {namespace: {resource: namespace}, service: {resource: service}}}
   metricsQuery: 'avg by (namespace, service) (<<.Series>>)'
@@ -355,8 +358,18 @@ describe('rules resolved as prometheus-adapter resolves them, against a real Pro
       expect(unknown.body).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404 });
     });
 
-    it('serves a service, with no window for a plain gauge', async () => {
+    it('serves a service, with no window for a plain gauge whose query has comments', async () => {
+      // Queries Prometheus refused: a comment at the query's end once took the parenthesis
+      // closing it and the sample time's `or`, so each miss was refused, then asked again alone.
+      const refused = async () =>
+        Number(
+          /^beacon_adapter_backend_query_duration_seconds_count\{kind="instant",outcome="error"\} (\d+)$/m.exec(
+            (await get('/metrics')).text,
+          )?.[1] ?? 0,
+        );
+      const before = await refused();
       const r = await get(`${V1BETA2}/services/web/inflight_requests`);
+      expect(await refused()).toBe(before);
       expect(r.status).toBe(200);
       expect(r.body.items).toEqual([
         {

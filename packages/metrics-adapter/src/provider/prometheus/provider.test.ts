@@ -824,6 +824,14 @@ describe('queryWindowSeconds', () => {
     expect(queryWindowSeconds("rate(x{p='\\'[5m]'}[2m])")).toBe(120);
     expect(queryWindowSeconds('rate(x{p=`\\`[5m]}[2m])')).toBe(300);
   });
+
+  it('reads no range in a comment, and a # in a string as text', () => {
+    expect(queryWindowSeconds('# not [10m]\nsum(rate(x[1m]))')).toBe(60);
+    expect(queryWindowSeconds('sum(rate(x[1m])) # was [10m]')).toBe(60);
+    expect(queryWindowSeconds('sum(x) # [10m]\n + sum(rate(y[2m]))')).toBe(120);
+    expect(queryWindowSeconds('sum(rate(x{p="#"}[5m]))')).toBe(300);
+    expect(queryWindowSeconds("sum(rate(x{p='# [9m]'}[5m])) # [10m]")).toBe(300);
+  });
 });
 
 describe('rules that yield one metric, as prometheus-adapter keeps the last', () => {

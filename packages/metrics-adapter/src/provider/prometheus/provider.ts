@@ -72,15 +72,16 @@ const DURATION_UNITS: Readonly<Record<string, number>> = {
 };
 
 /**
- * PromQL's string literals: "…" and '…' with backslash escapes, `…` raw (PromQL processes no
- * escapes in it). A label value such as `path="/a[5m]"` is text, not a range.
+ * PromQL's string literals ("…" and '…' with backslash escapes, `…` raw: PromQL processes no
+ * escapes in it) and comments (a `#` outside a string, to the end of its line). A label value
+ * such as `path="/a[5m]"` is text and `# not [10m]` a comment, neither a range.
  */
-const STRING_LITERAL = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/gs;
+const LITERAL_OR_COMMENT = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`|#[^\n]*/gs;
 
 /** The longest range selector in a query (`rate(x[2m])` → 120): the window a value covers. */
 export function queryWindowSeconds(query: string): number | undefined {
   let longest: number | undefined;
-  const code = query.replace(STRING_LITERAL, '""');
+  const code = query.replace(LITERAL_OR_COMMENT, (m) => (m.startsWith('#') ? '' : '""'));
   for (const m of code.matchAll(/\[((?:\d+(?:ms|[smhdwy]))+)(?::[^\]]*)?\]/g)) {
     let seconds = 0;
     for (const part of (m[1] as string).matchAll(/(\d+)(ms|[smhdwy])/g)) {

@@ -16,6 +16,12 @@ describe("values at their samples' time", () => {
     );
   });
 
+  it('ends a query with a comment on its own line, so that the comment takes nothing after it', () => {
+    expect(withSampleTime('sum(q{}) # all queues', 'q', [])).toBe(
+      '(sum(q{}) # all queues\n) or label_replace(max(timestamp(q{})), "__beacon_sample_time__", "1", "", "")',
+    );
+  });
+
   const sample = (labels: Record<string, string>, value: string, timestamp = 1000): Sample => ({
     labels,
     value,

@@ -14,7 +14,10 @@ export const SAMPLE_TIME_LABEL = '__beacon_sample_time__';
 
 /** `expr`, and the newest sample time of `series{matchers}`, in one query. */
 export function withSampleTime(expr: string, series: string, matchers: readonly string[]): string {
-  return `(${expr}) or label_replace(max(timestamp(${series}{${matchers.join(',')}})), "${SAMPLE_TIME_LABEL}", "1", "", "")`;
+  // A PromQL comment runs to the end of its line: one in a rule's metricsQuery would take the
+  // closing parenthesis and the `or` with it, and Prometheus would refuse the whole query.
+  const closed = expr.includes('#') ? `${expr}\n` : expr;
+  return `(${closed}) or label_replace(max(timestamp(${series}{${matchers.join(',')}})), "${SAMPLE_TIME_LABEL}", "1", "", "")`;
 }
 
 /**
