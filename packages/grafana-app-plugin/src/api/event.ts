@@ -31,6 +31,7 @@ export interface EventView {
   release: string;
   environment: string;
   message?: string;
+  /** Outermost first; an event with none has the stack it was grouped by here, if it has one. */
   exceptions: ExceptionView[];
   tags: Array<[string, string]>;
   breadcrumbs: Breadcrumb[];
@@ -92,6 +93,31 @@ function exceptionOf(e: Obj): ExceptionView {
   const stacktrace = isObj(e.stacktrace) ? e.stacktrace : {};
   const frames = (Array.isArray(stacktrace.frames) ? stacktrace.frames : []).filter(isObj).map(frameOf).reverse();
   return { type: textOf(e.type) ?? 'Error', value: textOf(e.value) ?? '', frames };
+}
+
+/**
+ * The stack of an event with no exception, chosen as the tracker's `stackWithoutException` chooses
+ * the frames it groups by (tracking-server src/grouping/grouping.ts): the event's own `stacktrace`
+ * (a message sent with attachStacktrace), else the crashed thread (a native crash), else the
+ * current one (sentry-python's log records and attach_stacktrace), else a lone thread. The page said "no stack
+ * trace" for these while "Why grouped" listed their frames. Like the tracker, a chosen stack without
+ * frames does not fall back to another thread: there is nothing to show. Titled as Sentry titles a
+ * thread's stack: its name, else "Stack trace", with the event's message.
+ */
+function stackOf(e: Obj, message: string | undefined): ExceptionView[] {
+  let stacktrace = e.stacktrace;
+  let type = 'Stack trace';
+  if (!isObj(stacktrace)) {
+    const threads = listOf(e.threads);
+    const thread =
+      threads.find((t) => t.crashed === true) ??
+      threads.find((t) => t.current === true) ??
+      (threads.length === 1 ? threads[0] : undefined);
+    stacktrace = thread?.stacktrace;
+    type = textOf(thread?.name) || type;
+  }
+  const view = exceptionOf({ type, value: message, stacktrace });
+  return view.frames.length > 0 ? [view] : [];
 }
 
 /** Epoch seconds or an RFC 3339 string; seconds outside what a Date holds are no time (toISOString would throw). */
@@ -169,14 +195,16 @@ export function eventView(stored: StoredEvent): EventView {
   const user = isObj(e.user)
     ? (textOf(e.user.email) ?? textOf(e.user.username) ?? textOf(e.user.id) ?? textOf(e.user.ip_address))
     : undefined;
+  const message = messageOf(e);
+  const exceptions = listOf(e.exception).map(exceptionOf).reverse();
   return {
     id: stored.id,
     timestamp: stored.timestamp,
     level: stored.level,
     release: stored.release,
     environment: stored.environment,
-    message: messageOf(e),
-    exceptions: listOf(e.exception).map(exceptionOf).reverse(),
+    message,
+    exceptions: exceptions.length > 0 ? exceptions : stackOf(e, message),
     tags: tags.sort(([a], [b]) => a.localeCompare(b)),
     breadcrumbs: listOf(e.breadcrumbs).map(breadcrumbOf),
     user,

@@ -90,6 +90,9 @@ export interface SentryEventPayload {
   server_name?: string;
   transaction?: string;
   exception?: { values?: SentryException[] } | SentryException[];
+  /** A stack with no exception (attachStacktrace), or an event's threads (log records, crashes). */
+  stacktrace?: { frames?: SentryFrame[] };
+  threads?: { values?: SentryThread[] } | SentryThread[];
   breadcrumbs?: { values?: SentryBreadcrumb[] } | SentryBreadcrumb[];
   tags?: Array<[string, string]> | Record<string, string>;
   user?: { id?: string; email?: string; username?: string; ip_address?: string };
@@ -102,6 +105,14 @@ export interface SentryException {
   value?: string;
   module?: string;
   mechanism?: { type?: string; handled?: boolean };
+  stacktrace?: { frames?: SentryFrame[] };
+}
+
+export interface SentryThread {
+  id?: number | string;
+  name?: string;
+  crashed?: boolean;
+  current?: boolean;
   stacktrace?: { frames?: SentryFrame[] };
 }
 

@@ -1,5 +1,7 @@
 import React from 'react';
-import { render, screen } from '@testing-library/react';
+import { render, screen, within } from '@testing-library/react';
+import { eventView } from '../api/event';
+import { EVENT_2, EVENT_PY_LOG } from '../testdata/fixtures';
 import { StackTrace } from './StackTrace';
 import { testIds } from './testIds';
 
@@ -26,4 +28,23 @@ test("a frame's long unbroken path and function name wrap in its column", () => 
     // "anywhere": a word with no break opportunity may break at any character (CSS Text 3).
     expect(getComputedStyle(code).overflowWrap).toBe('anywhere');
   }
+});
+
+// sentry-python sends a log record's stack under its current thread: the tracker groups by those
+// frames, so they show as an exception's would; an event with no stack at all keeps the message.
+test("a log record's thread stack shows as an exception's frames; an event with none says so", () => {
+  const { unmount } = render(<StackTrace exceptions={eventView(EVENT_PY_LOG).exceptions} />);
+  expect(screen.queryByText('This event has no exception or stack trace.')).toBeNull();
+  const stack = screen.getByTestId(testIds.issue.exception);
+  expect(stack).toHaveTextContent(/^Stack trace: invoice %s not found/);
+  const frames = within(stack).getAllByTestId(testIds.issue.frame);
+  expect(frames.map((f) => f.getAttribute('data-in-app'))).toEqual(['false', 'false', 'true', 'true']);
+  expect(frames[2]).toHaveTextContent('billing/invoices.py in charge at line 17in app');
+  expect(within(frames[2]).getByTestId(testIds.issue.contextLine).textContent).toBe(
+    "17        log.error('invoice %s not found', invoice_id, stack_info=True)"
+  );
+  unmount();
+
+  render(<StackTrace exceptions={eventView(EVENT_2).exceptions} />);
+  expect(screen.getByText('This event has no exception or stack trace.')).toBeInTheDocument();
 });

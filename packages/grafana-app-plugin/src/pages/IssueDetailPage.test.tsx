@@ -6,7 +6,7 @@ import { TrackerError } from '../api/client';
 import { FakeTrackerApi } from '../api/fake';
 import type { Page, StoredEvent } from '../api/types';
 import { testIds } from '../components/testIds';
-import { EVENT_1, EVENT_2, ISSUES, NOW, ODD_SESSION_ID, XSS } from '../testdata/fixtures';
+import { EVENT_1, EVENT_2, EVENT_PY_LOG, ISSUES, NOW, ODD_SESSION_ID, XSS } from '../testdata/fixtures';
 import { URL_create, readBlobBytes } from '../test/blobs';
 import { renderApp, renderAppInGrafanaHistory } from '../test/render';
 
@@ -155,6 +155,29 @@ describe('Issue detail page', () => {
 
     await userEvent.click(screen.getByTestId(testIds.issue.inAppOnly));
     expect(within(exception).getAllByTestId(testIds.issue.frame)).toHaveLength(1);
+  });
+
+  // The tracker groups a log record sent with its stack (sentry-python's stack_info) by the current
+  // thread's in-app frames: the stack trace showed "no stack trace" beside them.
+  test('an event with its stack under a thread shows the frames it was grouped by', async () => {
+    const grouping = {
+      rule: 'in-app frames' as const,
+      components: ['billing/invoices.py charge', 'worker.py <module>'],
+    };
+    renderApp(
+      url(1),
+      api({ issues: ISSUES.map((i) => (i.id === 1 ? { ...i, grouping } : i)), events: { 1: [EVENT_PY_LOG] } })
+    );
+    const stack = await screen.findByTestId(testIds.issue.exception);
+    expect(screen.queryByText('This event has no exception or stack trace.')).toBeNull();
+    const frames = within(stack).getAllByTestId(testIds.issue.frame);
+    expect(frames.filter((f) => f.getAttribute('data-in-app') === 'true').map((f) => f.textContent)).toEqual([
+      expect.stringContaining('billing/invoices.py in charge at line 17'),
+      expect.stringContaining('worker.py in <module> at line 30'),
+    ]);
+    expect(
+      within(screen.getByTestId(testIds.issue.whyGrouped)).getByText('billing/invoices.py charge')
+    ).toBeInTheDocument();
   });
 
   test("shows the event's tags and breadcrumbs", async () => {

@@ -152,6 +152,81 @@ export const EVENT_2: StoredEvent = {
   feedback: [],
 };
 
+/**
+ * A log record as sentry-python 1.9.10's logging integration sends it (`log.error(..., stack_info=True)`;
+ * attach_stacktrace sends a message the same way): no exception, its frames under the current
+ * thread, oldest call first, down to the logging module and the SDK's handler.
+ */
+export const EVENT_PY_LOG: StoredEvent = {
+  id: 'c1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6',
+  timestamp: '2026-11-22T11:30:00.000Z',
+  receivedAt: '2026-11-22T11:30:00.180Z',
+  level: 'error',
+  release: 'billing-worker@2.1.0',
+  environment: 'production',
+  event: {
+    level: 'error',
+    logger: 'billing.invoices',
+    logentry: { message: 'invoice %s not found', params: ['inv-9'] },
+    platform: 'python',
+    sdk: { name: 'sentry.python', version: '1.9.10' },
+    threads: {
+      values: [
+        {
+          stacktrace: {
+            frames: [
+              {
+                filename: 'worker.py',
+                abs_path: '/app/worker.py',
+                module: '__main__',
+                function: '<module>',
+                lineno: 30,
+                pre_context: ['', "if __name__ == '__main__':"],
+                context_line: '    charge_all()',
+                post_context: [],
+                in_app: true,
+              },
+              {
+                filename: 'billing/invoices.py',
+                abs_path: '/app/billing/invoices.py',
+                module: 'billing.invoices',
+                function: 'charge',
+                lineno: 17,
+                pre_context: ['    invoice = find_invoice(invoice_id)', '    if invoice is None:'],
+                context_line: "        log.error('invoice %s not found', invoice_id, stack_info=True)",
+                post_context: ['        return'],
+                in_app: true,
+              },
+              {
+                filename: 'logging/__init__.py',
+                abs_path: '/usr/local/lib/python3.11/logging/__init__.py',
+                module: 'logging',
+                function: 'error',
+                lineno: 1518,
+                context_line: '            self._log(ERROR, msg, args, **kwargs)',
+                in_app: false,
+              },
+              {
+                filename: 'sentry_sdk/integrations/logging.py',
+                abs_path: '/usr/local/lib/python3.11/site-packages/sentry_sdk/integrations/logging.py',
+                module: 'sentry_sdk.integrations.logging',
+                function: 'emit',
+                lineno: 171,
+                context_line: '            return self._emit(record)',
+                in_app: false,
+              },
+            ],
+          },
+          crashed: false,
+          current: true,
+        },
+      ],
+    },
+  },
+  attachments: [],
+  feedback: [],
+};
+
 export const SESSION: SessionDetail = {
   id: 'req-42',
   correlationId: 'req-42',
