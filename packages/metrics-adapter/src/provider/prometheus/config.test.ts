@@ -191,14 +191,14 @@ describe('parseAdapterConfig', () => {
         [
           'rules:',
           '- seriesQuery: 42',
-          '  resources: {overrides: {pod: {resource: pod, group: 1}}}',
+          '  resources: {overrides: {pod: {resource: pod, group: 1.10}}}',
           '  name: {as: 2, matches: 1.50}',
           '',
         ].join('\n'),
       );
       expect(r).toMatchObject({
         seriesQuery: '42',
-        resources: { overrides: { pod: { group: '1', resource: 'pod' } } },
+        resources: { overrides: { pod: { group: '1.10', resource: 'pod' } } },
         name: { matches: '1.50', as: '2' },
       });
     });
@@ -356,6 +356,21 @@ describe('parseAdapterConfig', () => {
       'an override naming the wrong built-in group',
       'rules:\n- seriesQuery: up\n  resources:\n    overrides:\n      job: {group: apps, resource: job}\n',
       'c.yaml:5: rules[0].resources.overrides.job.resource: API group "apps" serves no "job" (it is in group "batch")',
+    ],
+    [
+      'an override naming "core" for the core group',
+      'rules:\n- seriesQuery: up\n  resources:\n    overrides:\n      namespace: {group: core, resource: namespace}\n',
+      'c.yaml:5: rules[0].resources.overrides.namespace.group: no API group "core": built-in groups without a dot are apps, autoscaling, batch, policy, and a custom resource\'s group has one (example.com) (it is in the core group: leave group out)',
+    ],
+    [
+      'an override naming a group no current API server serves',
+      'rules:\n- seriesQuery: up\n  resources:\n    overrides:\n      deployment: {group: extensions, resource: deployment}\n',
+      'c.yaml:5: rules[0].resources.overrides.deployment.group: no API group "extensions": built-in groups without a dot are apps, autoscaling, batch, policy, and a custom resource\'s group has one (example.com) (it is in group "apps")',
+    ],
+    [
+      'an override naming a misspelt built-in group',
+      'rules:\n- seriesQuery: up\n  resources:\n    overrides:\n      deployment: {group: app, resource: deployment}\n',
+      'c.yaml:5: rules[0].resources.overrides.deployment.group: no API group "app": built-in groups without a dot are apps, autoscaling, batch, policy, and a custom resource\'s group has one (example.com) (it is in group "apps")',
     ],
     [
       'a misspelt key under resourceRules',

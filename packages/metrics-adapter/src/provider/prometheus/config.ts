@@ -465,16 +465,27 @@ function readResources(r: Reader, node: Node | null | undefined, rp: string): Re
         `${gp}.resource`,
         `${JSON.stringify(resource)} is not a built-in Kubernetes resource: name the group of a custom resource`,
       );
+    const home = builtInResource(undefined, resource);
+    const homeHint = home
+      ? ` (it is in ${home.group ? `group ${JSON.stringify(home.group)}` : 'the core group: leave group out'})`
+      : '';
+    // A group with no dot is a built-in one (a CRD's group must have one): `core`, `extensions`
+    // or `app` is no group a current API server serves, and the RESTMapper refuses it; taken for
+    // a custom resource's, `{group: core, resource: namespace}` made every metric root-scoped.
+    if (group && !group.includes('.') && !COMPLETE_GROUPS.has(group))
+      r.fail(
+        g.get('group'),
+        `${gp}.group`,
+        `no API group ${JSON.stringify(group)}: built-in groups without a dot are ${[...COMPLETE_GROUPS].sort().join(', ')}, and a custom resource's group has one (example.com)${homeHint}`,
+      );
     // A built-in group that does not serve the resource (`{group: apps, resource: pods}`): the
     // RESTMapper refuses it there too. Only groups whose every resource the table lists.
-    if (group && COMPLETE_GROUPS.has(group) && !builtInResource(group, resource)) {
-      const home = builtInResource(undefined, resource);
+    else if (group && COMPLETE_GROUPS.has(group) && !builtInResource(group, resource))
       r.fail(
         g.get('resource'),
         `${gp}.resource`,
-        `API group ${JSON.stringify(group)} serves no ${JSON.stringify(resource)}${home ? ` (it is in ${home.group ? `group ${JSON.stringify(home.group)}` : 'the core group: leave group out'})` : ''}`,
+        `API group ${JSON.stringify(group)} serves no ${JSON.stringify(resource)}${homeHint}`,
       );
-    }
     overrides[label] = { ...(group ? { group } : {}), resource };
   }
   const namespaced = r.bool(rm.get('namespaced'), `${rp}.namespaced`);
