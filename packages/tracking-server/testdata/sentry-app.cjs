@@ -40,6 +40,8 @@ async function main() {
     scope.setFingerprint(['payment-gateway-timeout']);
     Sentry.captureMessage('gateway timed out after 30s', 'warning');
   });
+  // Later by its own time, whatever order the two arrive in: the issue shows the newer message.
+  await new Promise((resolve) => setTimeout(resolve, 5));
   Sentry.withScope((scope) => {
     scope.setFingerprint(['payment-gateway-timeout']);
     Sentry.captureMessage('gateway timed out after 45s', 'warning');

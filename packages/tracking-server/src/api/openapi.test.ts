@@ -110,6 +110,13 @@ describe("the server's answers", () => {
       `/issues?sort=events&cursor=${list.body.nextCursor}`,
     );
     expect(last.body.nextCursor).toBeNull();
+    // In a time range, each with its events in it.
+    const ranged = await documented(
+      'GET',
+      '/issues',
+      `/issues?sort=events&seenAfter=${Date.now() - 86_400_000}&limit=2`,
+    );
+    expect(ranged.body.items[0].rangeCount).toEqual(expect.any(Number));
 
     const id = list.body.items[0].id as number;
     const detail = await documented('GET', '/issues/{id}', `/issues/${id}`);

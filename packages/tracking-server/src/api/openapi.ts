@@ -57,22 +57,30 @@ const page = (item: object) =>
     nextCursor: { type: 'string', nullable: true, description: 'null on the last page' },
   });
 
-const issueSummary = object({
-  id: integer,
-  projectId: integer,
-  title: text,
-  culprit: text,
-  status: oneOf(STATUSES),
-  severity: oneOf(SEVERITIES),
-  type: oneOf(TYPES),
-  service: text,
-  count: integer,
-  users: integer,
-  firstSeen: time,
-  lastSeen: time,
-  groupedBy: oneOf(GROUPED_BY),
-  hourly: perHour,
-});
+const issueSummary = object(
+  {
+    id: integer,
+    projectId: integer,
+    title: text,
+    culprit: text,
+    status: oneOf(STATUSES),
+    severity: oneOf(SEVERITIES),
+    type: oneOf(TYPES),
+    service: text,
+    count: integer,
+    users: integer,
+    firstSeen: time,
+    lastSeen: time,
+    groupedBy: oneOf(GROUPED_BY),
+    hourly: perHour,
+    rangeCount: {
+      ...integer,
+      description:
+        "Of a list asked for a time range (seenAfter, seenBefore) only: the issue's events in the clock hours the range touches, within the last 31 days (count is its lifetime total); sort=events then sorts by it",
+    },
+  },
+  ['rangeCount'],
+);
 
 const issueDetail = extend(
   issueSummary,
@@ -86,7 +94,11 @@ const issueDetail = extend(
       rule: oneOf(GROUPED_BY),
       components: { ...texts, description: 'the values the rule hashed' },
     }),
-    latestEvent: { type: 'object', description: 'the newest stored (scrubbed) Sentry event' },
+    latestEvent: {
+      type: 'object',
+      description:
+        'the newest stored (scrubbed) Sentry event by its own time, whose title, culprit, service and environment the issue shows',
+    },
   },
   ['resolvedInRelease', 'latestEvent'],
 );
@@ -457,7 +469,12 @@ export function openApiDocument(): object {
               'query',
               'Issues first seen at or before this time (epoch milliseconds, decimal digits).',
             ),
-            param('sort', { ...oneOf(SORTS), default: 'last_seen' }),
+            param(
+              'sort',
+              { ...oneOf(SORTS), default: 'last_seen' },
+              'query',
+              'events: by the events in the time range (rangeCount) when one is given, else by the lifetime count.',
+            ),
             param('cursor', text),
             param('limit', { type: 'integer', minimum: 1, maximum: 1000, default: 50 }),
           ],

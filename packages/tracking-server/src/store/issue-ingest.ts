@@ -13,7 +13,7 @@ import { RECENT_IDS, RECENT_WINDOW_MS, RecentEventIds, isEventId } from './recen
 import { isOlderRelease } from './releases';
 import type { IngestResult, IssueStatus } from './repository';
 import type { SessionIndex } from './session-index';
-import { HOUR, MINUTE, STATS_HOURS } from './sqlite-schema';
+import { HOUR, ISSUE_HOURS, MINUTE, STATS_HOURS } from './sqlite-schema';
 import { extent } from './extent';
 
 export interface IssueIngest {
@@ -43,7 +43,7 @@ const attachmentRow = (owner: number | bigint, a: KeptAttachment) => ({
 export function issueIngest(db: Database.Database, index: SessionIndex): IssueIngest {
   const st = {
     findIssue: db.prepare(
-      'SELECT id, status, severity, resolved_in_release, release FROM issues WHERE project_id = ? AND hash = ?',
+      'SELECT id, status, severity, resolved_in_release, release, last_seen FROM issues WHERE project_id = ? AND hash = ?',
     ),
     insertIssue:
       db.prepare(`INSERT INTO issues (project_id, hash, title, culprit, severity, type, service, environment, release, grouped_by, components, first_seen, last_seen)
@@ -51,7 +51,7 @@ export function issueIngest(db: Database.Database, index: SessionIndex): IssueIn
     touchIssue:
       db.prepare(`UPDATE issues SET last_seen = MAX(last_seen, @tmax), first_seen = MIN(first_seen, @tmin),
       severity = CASE WHEN @rank < (CASE severity WHEN 'critical' THEN 0 WHEN 'error' THEN 1 WHEN 'warning' THEN 2 ELSE 3 END) THEN @severity ELSE severity END,
-      environment = @environment, release = CASE WHEN @release = '' THEN release ELSE @release END, service = @service WHERE id = @id`),
+      release = CASE WHEN @release = '' THEN release ELSE @release END WHERE id = @id`),
     reopen: db.prepare(
       "UPDATE issues SET status = 'open', regression = 1, resolved_in_release = NULL WHERE id = ?",
     ),
@@ -64,7 +64,13 @@ export function issueIngest(db: Database.Database, index: SessionIndex): IssueIn
     insertFeedbackAttachment: db.prepare(
       'INSERT INTO feedback_attachments (feedback, filename, content_type, type, size, data) VALUES (@owner, @filename, @contentType, @type, @size, @data)',
     ),
-    countEvents: db.prepare('UPDATE issues SET count = count + ? WHERE id = ?'),
+    countEvents: db.prepare('UPDATE issues SET count = count + @n WHERE id = @id'),
+    // What the issue shows is its newest event's, by the event's own time (Sentry's latest event:
+    // by timestamp), not the last to arrive: an SDK's offline queue sends hours-old events late.
+    countEventsTakingNewest: db.prepare(
+      `UPDATE issues SET count = count + @n, title = @title, culprit = @culprit, service = @service,
+       environment = @environment, latest_event = @latestEvent WHERE id = @id`,
+    ),
     addUser: db.prepare('INSERT OR IGNORE INTO issue_users (issue_id, user) VALUES (?, ?)'),
     countUsers: db.prepare('UPDATE issues SET users = users + ? WHERE id = ?'),
     addHour: db.prepare(
@@ -101,9 +107,9 @@ export function issueIngest(db: Database.Database, index: SessionIndex): IssueIn
     ),
   };
 
-  // Each batch drops the hours no sparkline or stat reads any more as an hour starts; a database
+  // Each batch drops the hours no list, sparkline or stat reads any more as an hour starts; a database
   // from before kept every hour it counted.
-  st.pruneIssueHours.run(Math.floor(Date.now() / HOUR) - STATS_HOURS);
+  st.pruneIssueHours.run(Math.floor(Date.now() / HOUR) - ISSUE_HOURS);
 
   const RANK: Record<Severity, number> = { critical: 0, error: 1, warning: 2, info: 3 };
 
@@ -222,20 +228,26 @@ export function issueIngest(db: Database.Database, index: SessionIndex): IssueIn
             severity: Severity;
             resolved_in_release: string | null;
             release: string;
+            last_seen: number;
           }
         | undefined;
       const [tmin, tmax] = extent(group.map((e) => e.timestamp));
+      // Of the batch's events, the newest by its own time; of those at one time, the last to come.
+      const newest = group.reduce((n, e) => (e.timestamp >= n.timestamp ? e : n), first);
+      // An issue takes its title, culprit, service and environment from it unless it has seen a
+      // newer event already (an existing issue's last_seen is its newest event's time).
+      const takesNewest = !issue || newest.timestamp >= issue.last_seen;
       const worst = group.reduce((w, e) => (RANK[e.severity] < RANK[w.severity] ? e : w), first);
       if (!issue) {
         const info = st.insertIssue.run({
           projectId: first.projectId,
           hash: first.grouping.hash,
-          title: first.title,
-          culprit: first.culprit,
+          title: newest.title,
+          culprit: newest.culprit,
           severity: worst.severity,
           type: first.type,
-          service: last.service,
-          environment: last.environment,
+          service: newest.service,
+          environment: newest.environment,
           release: last.release,
           groupedBy: first.grouping.groupedBy,
           components: JSON.stringify(first.grouping.components),
@@ -247,11 +259,12 @@ export function issueIngest(db: Database.Database, index: SessionIndex): IssueIn
           severity: worst.severity,
           resolved_in_release: null,
           release: last.release,
+          last_seen: tmin,
         };
         newIssues++;
         opened.push({
           projectId: first.projectId,
-          service: last.service,
+          service: newest.service,
           severity: worst.severity,
         });
       } else if (issue.status === 'resolved') {
@@ -262,7 +275,7 @@ export function issueIngest(db: Database.Database, index: SessionIndex): IssueIn
           // with an error-level event is a critical regression (the severity only rises).
           opened.push({
             projectId: first.projectId,
-            service: last.service,
+            service: newest.service,
             severity: RANK[worst.severity] < RANK[issue.severity] ? worst.severity : issue.severity,
           });
         }
@@ -273,12 +286,11 @@ export function issueIngest(db: Database.Database, index: SessionIndex): IssueIn
         tmax,
         rank: RANK[worst.severity],
         severity: worst.severity,
-        environment: last.environment,
         // The newest release seen, not the last event's: an old release still running
         // somewhere must not become what a resolution is recorded in.
         release: newestRelease(first.projectId, issue.release, group),
-        service: last.service,
       });
+      let newestRow: number | bigint | undefined;
       const hours = new Map<number, number>();
       const releases = new Set<string>();
       const services = new Set<string>();
@@ -303,6 +315,7 @@ export function issueIngest(db: Database.Database, index: SessionIndex): IssueIn
           sessionKey: null,
         });
         issueOf.set(e, issue.id);
+        if (e === newest) newestRow = row.lastInsertRowid;
         if (waiting.size > 0) {
           const key = `${e.projectId}\0${e.eventId}`;
           if (waiting.has(key)) {
@@ -322,14 +335,14 @@ export function issueIngest(db: Database.Database, index: SessionIndex): IssueIn
             ...(e.traceId ? { traceId: e.traceId } : {}),
             ...(e.correlationId ? { correlationId: e.correlationId } : {}),
           });
-        // Counted in the hour it happened in, as first and last seen are; an hour the
-        // sparklines and stats no longer read is counted in the total alone. An event dated
-        // into an hour that has not begun (a clock up to a minute fast) counts in the current one.
+        // Counted in the hour it happened in, as first and last seen are; an hour no list,
+        // sparkline or stat reads any more is counted in the total alone. An event dated into
+        // an hour that has not begun (a clock up to a minute fast) counts in the current one.
         const arrived = Math.floor(e.receivedAt / HOUR);
         const hour = Math.min(Math.floor(e.timestamp / HOUR), arrived);
         if (arrived > newestHour) newestHour = arrived;
+        if (hour >= arrived - ISSUE_HOURS) hours.set(hour, (hours.get(hour) ?? 0) + 1);
         if (hour >= arrived - STATS_HOURS) {
-          hours.set(hour, (hours.get(hour) ?? 0) + 1);
           const project = e.projectId;
           const key = `${hour}\0${project}\0${e.service}\0${e.severity}`;
           const sh = serviceHours.get(key);
@@ -356,7 +369,17 @@ export function issueIngest(db: Database.Database, index: SessionIndex): IssueIn
         environments.add(e.environment);
         if (e.user) users.add(e.user);
       }
-      st.countEvents.run(group.length, issue.id);
+      if (takesNewest)
+        st.countEventsTakingNewest.run({
+          id: issue.id,
+          n: group.length,
+          title: newest.title,
+          culprit: newest.culprit,
+          service: newest.service,
+          environment: newest.environment,
+          latestEvent: newestRow ?? null,
+        });
+      else st.countEvents.run({ id: issue.id, n: group.length });
       for (const [hour, n] of hours) st.addHour.run({ id: issue.id, hour, n });
       for (const r of releases) st.addIssueRelease.run(issue.id, r);
       for (const v of services) st.addIssueService.run(v, issue.id);
@@ -367,11 +390,11 @@ export function issueIngest(db: Database.Database, index: SessionIndex): IssueIn
     }
     for (const row of serviceHours.values()) st.addServiceHour.run(row);
     for (const row of minutes.values()) st.addMinute.run(row);
-    // The first batch of an hour drops the hours the sparklines and stats no longer read.
+    // The first batch of an hour drops the hours the lists, sparklines and stats no longer read.
     if (newestHour > prunedBefore) {
       prunedBefore = newestHour;
       st.pruneServiceHours.run(newestHour - STATS_HOURS);
-      st.pruneIssueHours.run(newestHour - STATS_HOURS);
+      st.pruneIssueHours.run(newestHour - ISSUE_HOURS);
       st.pruneMinutes.run((newestHour - STATS_HOURS) * (HOUR / MINUTE));
     }
     index.afterBatch(accepted.length);

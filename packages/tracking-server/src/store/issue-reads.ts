@@ -38,6 +38,9 @@ interface IssueRow {
   count: number;
   users: number;
   regression: number;
+  latest_event: number | null;
+  /** Of a list asked for a time range only. */
+  range_count?: number;
   resolved_in_release: string | null;
 }
 
@@ -298,11 +301,18 @@ export function issueReads(db: Database.Database): IssueReads {
     lastSeen: iso(r.last_seen),
     groupedBy: r.grouped_by,
     hourly: hourly(r.id, now),
+    ...(r.range_count !== undefined ? { rangeCount: r.range_count } : {}),
   });
 
   return {
     listIssues(f: IssueFilter, now: number): Page<IssueSummary> {
-      const column = SORT_COLUMN[f.sort];
+      // Asked for a time range, each issue's events in it are counted (issue_hours, by the
+      // hours the range touches, as Sentry's issue stream counts an issue's events in its
+      // period), and sorting by events sorts by them: an old issue's lifetime total put it above
+      // one firing now.
+      const ranged = f.seenAfter !== undefined || f.seenBefore !== undefined;
+      const column = ranged && f.sort === 'events' ? 'range_count' : SORT_COLUMN[f.sort];
+      const tag = column === 'range_count' ? 'sort=events in range' : `sort=${f.sort}`;
       const where: string[] = [];
       const params: Record<string, unknown> = { limit: f.limit + 1 };
       if (f.project !== undefined) where.push(inProjects('project_id', f.project, params));
@@ -344,15 +354,30 @@ export function issueReads(db: Database.Database): IssueReads {
         where.push('+first_seen <= @seenBefore');
         params.seenBefore = f.seenBefore;
       }
+      let cursorAt: string | undefined;
       if (f.cursor) {
-        const [value, id] = decodeCursor(f.cursor, `sort=${f.sort}`);
-        where.push(`(${column} < @cv OR (${column} = @cv AND id < @cid))`);
+        const [value, id] = decodeCursor(f.cursor, tag);
+        cursorAt = `(${column} < @cv OR (${column} = @cv AND id < @cid))`;
         params.cv = value;
         params.cid = id;
       }
+      const whereOf = (conditions: (string | undefined)[]) => {
+        const all = conditions.filter((c) => c !== undefined);
+        return all.length ? `WHERE ${all.join(' AND ')}` : '';
+      };
+      const order = `ORDER BY ${column} DESC, id DESC LIMIT @limit`;
+      if (ranged) {
+        params.fromHour = f.seenAfter === undefined ? 0 : Math.floor(f.seenAfter / HOUR);
+        params.toHour =
+          f.seenBefore === undefined ? Number.MAX_SAFE_INTEGER : Math.floor(f.seenBefore / HOUR);
+      }
       const rows = db
         .prepare(
-          `SELECT * FROM issues ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${column} DESC, id DESC LIMIT @limit`,
+          ranged
+            ? `SELECT * FROM (SELECT *, (SELECT COALESCE(SUM(count), 0) FROM issue_hours
+                 WHERE issue_id = issues.id AND hour BETWEEN @fromHour AND @toHour) AS range_count
+               FROM issues ${whereOf(where)}) ${whereOf([cursorAt])} ${order}`
+            : `SELECT * FROM issues ${whereOf([...where, cursorAt])} ${order}`,
         )
         .all(params) as IssueRow[];
       const more = rows.length > f.limit;
@@ -360,19 +385,22 @@ export function issueReads(db: Database.Database): IssueReads {
       const last = page[page.length - 1] as (IssueRow & Record<string, number>) | undefined;
       return {
         items: page.map((r) => summary(r, now)),
-        nextCursor:
-          more && last ? encodeCursor(`sort=${f.sort}`, last[column] as number, last.id) : null,
+        nextCursor: more && last ? encodeCursor(tag, last[column] as number, last.id) : null,
       };
     },
 
     getIssue(id, now) {
       const r = db.prepare('SELECT * FROM issues WHERE id = ?').get(id) as IssueRow | undefined;
       if (!r) return undefined;
-      const latest = db
-        .prepare(
-          'SELECT payload FROM events WHERE issue_id = ? ORDER BY received_at DESC, rowid DESC LIMIT 1',
-        )
-        .get(id) as { payload: string | Buffer } | undefined;
+      // The newest event by its own time (issue-ingest.ts), else the last to arrive.
+      const latest = (db
+        .prepare('SELECT payload FROM events WHERE rowid = ? AND issue_id = ?')
+        .get(r.latest_event, id) ??
+        db
+          .prepare(
+            'SELECT payload FROM events WHERE issue_id = ? ORDER BY received_at DESC, rowid DESC LIMIT 1',
+          )
+          .get(id)) as { payload: string | Buffer } | undefined;
       const releases = (
         db
           .prepare('SELECT release FROM issue_releases WHERE issue_id = ? ORDER BY release')

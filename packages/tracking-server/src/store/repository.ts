@@ -27,6 +27,11 @@ export interface IssueSummary {
   readonly groupedBy: GroupedBy;
   /** Events per hour over the last 24 hours, oldest first. */
   readonly hourly: readonly number[];
+  /**
+   * Of a list asked for a time range (`seenAfter`, `seenBefore`): the events in the clock hours
+   * it touches, within the last 31 days (`count` is the issue's lifetime total).
+   */
+  readonly rangeCount?: number;
 }
 
 export interface IssueDetail extends IssueSummary {

@@ -1,6 +1,6 @@
 // The store's tables, and the migrations of databases written by earlier versions of it.
 import type Database from 'better-sqlite3';
-import { columnsOf, migrateOnce } from './table-columns';
+import { columnsOf, hasColumn, migrateOnce } from './table-columns';
 import { EVENT_SESSIONS_TRIGGER } from './session-index';
 
 export const HOUR = 3_600_000;
@@ -24,6 +24,8 @@ export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS releases (
   project_id INTEGER NOT NULL, name TEXT NOT NULL, first_seen INTEGER NOT NULL,
   PRIMARY KEY (project_id, name));
+-- latest_event is the row id of the issue's newest event by its own time (issue-ingest.ts); NULL
+-- in a database from before, or once retention has taken it, where the last to arrive is read.
 CREATE TABLE IF NOT EXISTS issues (
   id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL, hash TEXT NOT NULL,
   title TEXT NOT NULL, culprit TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'open',
@@ -32,16 +34,17 @@ CREATE TABLE IF NOT EXISTS issues (
   grouped_by TEXT NOT NULL, components TEXT NOT NULL,
   first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, count INTEGER NOT NULL DEFAULT 0,
   users INTEGER NOT NULL DEFAULT 0, regression INTEGER NOT NULL DEFAULT 0,
-  resolved_in_release TEXT, UNIQUE (project_id, hash));
+  resolved_in_release TEXT, latest_event INTEGER, UNIQUE (project_id, hash));
 CREATE INDEX IF NOT EXISTS issues_last_seen ON issues (last_seen DESC, id DESC);
 CREATE INDEX IF NOT EXISTS issues_first_seen ON issues (first_seen DESC, id DESC);
 CREATE INDEX IF NOT EXISTS issues_count ON issues (count DESC, id DESC);
 CREATE INDEX IF NOT EXISTS issues_users ON issues (users DESC, id DESC);
 CREATE TABLE IF NOT EXISTS issue_users (
   issue_id INTEGER NOT NULL, user TEXT NOT NULL, PRIMARY KEY (issue_id, user)) WITHOUT ROWID;
--- Events an hour by the hour of their own time, kept for the last STATS_HOURS: the sparklines
--- and the stats' trend read them by hour (a row is added once per issue an hour, so the index
--- costs ingest next to nothing), and older hours go as each new hour starts.
+-- Events an hour by the hour of their own time, kept for the last ISSUE_HOURS: the sparklines,
+-- the stats' trend and the issue list's counts in a time range read them by hour (a row is added
+-- once per issue an hour, so the index costs ingest next to nothing), and older hours go as each
+-- new hour starts.
 CREATE TABLE IF NOT EXISTS issue_hours (
   issue_id INTEGER NOT NULL, hour INTEGER NOT NULL, count INTEGER NOT NULL,
   PRIMARY KEY (issue_id, hour)) WITHOUT ROWID;
@@ -204,8 +207,13 @@ function createIssuePlaces(db: Database.Database): void {
   }
 }
 
-/** How many hours of service_hours, issue_hours and event_minutes are kept: the stats' day, and one to spare. */
+/** How many hours of service_hours and event_minutes are kept: the stats' day, and one to spare. */
 export const STATS_HOURS = 25;
+/**
+ * How many hours of issue_hours are kept: 31 days, for the issue list's counts in a time range
+ * (a dashboard's last 30 days); the sparklines and stats read the last STATS_HOURS of them.
+ */
+export const ISSUE_HOURS = 31 * 24;
 
 /** Brings a database written by an earlier version up to the tables above (after SCHEMA). */
 export function migrateTables(db: Database.Database): void {
@@ -213,4 +221,9 @@ export function migrateTables(db: Database.Database): void {
   createServiceHours(db);
   createEventMinutes(db);
   createIssuePlaces(db);
+  migrateOnce(
+    db,
+    () => hasColumn(db, 'issues', 'latest_event'),
+    () => db.exec('ALTER TABLE issues ADD COLUMN latest_event INTEGER'),
+  );
 }

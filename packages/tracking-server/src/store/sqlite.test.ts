@@ -496,7 +496,7 @@ describe('issues active in a time range (seenAfter, seenBefore)', () => {
   it.each([
     ['last_seen', [3, 4, 2]],
     ['first_seen', [4, 3, 2]],
-    ['events', [3, 2, 4]], // 3, 2 and 1 events
+    ['events', [4, 3, 2]], // one event each in the range's hours (3 to 5): by id
     ['users', [4, 3, 2]], // no users: by id
   ] as const)('pages by %s through the issues of the range only, each once', (sort, expected) => {
     for (const limit of [1, 2]) {
@@ -515,6 +515,51 @@ describe('issues active in a time range (seenAfter, seenBefore)', () => {
         limit === 1 ? expected.map((id) => [id]) : [expected.slice(0, 2), expected.slice(2)],
       ]);
     }
+  });
+
+  it('counts each issue’s events in the hours the range touches, and sorts by them', () => {
+    // Issue 7: 20 events at hour 1, one at hour 7. Issue 8: three at hour 7, one at hour 8.
+    let n = 0x7100;
+    const send = (issue: number, ...hours: number[]) =>
+      repo.ingest(
+        hours.map((h) =>
+          readEvent(
+            {
+              event_id: (n++).toString(16).padStart(32, '0'),
+              message: `seen ${'x'.repeat(issue)}`,
+            },
+            1,
+            scrub,
+            at(h) + 45 * 60_000, // at a quarter to the next hour
+          ),
+        ),
+      );
+    send(7, ...new Array<number>(20).fill(1), 7);
+    send(8, 7, 7, 7, 8);
+    const page = (f: { seenAfter?: number; seenBefore?: number; sort?: 'events' | 'last_seen' }) =>
+      repo
+        .listIssues({ sort: 'events', limit: 10, ...f }, NOW)
+        .items.map((i) => [i.id, i.count, i.rangeCount]);
+    // 7:30 to 8:30 touches hours 7 and 8: 8 has 4 there, 7 has 1 (of its 21); 3 (seen at 8:00)
+    // and 5 (at 6:00 and 9:00) are active in the range, with 1 and 0 events in its hours.
+    expect(page({ seenAfter: at(7) + HOUR / 2, seenBefore: at(8) + HOUR / 2 })).toEqual([
+      [8, 4, 4],
+      [7, 21, 1],
+      [3, 3, 1],
+      [5, 2, 0],
+    ]);
+    // Without a range: the lifetime totals, and no rangeCount.
+    expect(page({}).slice(0, 2)).toEqual([
+      [7, 21, undefined],
+      [8, 4, undefined],
+    ]);
+    // Another sort with a range: in its order, each with its count in the range.
+    expect(page({ seenAfter: at(8), sort: 'last_seen' })).toEqual([
+      [6, 1, 1],
+      [5, 2, 1],
+      [8, 4, 1],
+      [3, 3, 1],
+    ]);
   });
 });
 
@@ -802,9 +847,12 @@ describe('hourly counts', () => {
       repo.ingest([late(12, NOW + 10 * HOUR, 0)]);
       expect(hours('issue_hours')).toEqual([0, 10]);
       repo.ingest([late(13, NOW + 30 * HOUR, 0)]);
-      expect(hours('issue_hours')).toEqual([10, 30]);
+      // The stats keep a day; the issue list's counts in a range, 31 days (744 hours).
       expect(hours('service_hours')).toEqual([10, 30]);
-      expect(repo.getIssue(1, NOW + 30 * HOUR)?.count).toBe(3);
+      expect(hours('issue_hours')).toEqual([0, 10, 30]);
+      repo.ingest([late(14, NOW + 749 * HOUR, 0)]);
+      expect(hours('issue_hours')).toEqual([10, 30, 749]);
+      expect(repo.getIssue(1, NOW + 749 * HOUR)?.count).toBe(4);
     } finally {
       raw.close();
       repo.close();
