@@ -125,6 +125,8 @@ const sessionSummaryOf = ({
   slowOperations,
 });
 
+const HOUR = 3_600_000;
+
 const SORT_KEYS: Record<string, (i: IssueSummary) => number> = {
   last_seen: (i) => Date.parse(i.lastSeen),
   first_seen: (i) => Date.parse(i.firstSeen),
@@ -198,13 +200,30 @@ export class FakeTrackerApi implements TrackerApi {
           (query.seenBefore === undefined || Date.parse(i.firstSeen) <= query.seenBefore) &&
           (!q || i.title.toLowerCase().includes(q) || i.culprit.toLowerCase().includes(q))
       );
-      const key = SORT_KEYS[query.sort ?? 'last_seen'];
+      // As the tracker: in a time range, the events of the clock hours it touches, by which
+      // sort=events sorts; of an issue given without its events, all of them (its count).
+      const ranged = query.seenAfter !== undefined || query.seenBefore !== undefined;
+      const fromHour = query.seenAfter === undefined ? -Infinity : Math.floor(query.seenAfter / HOUR);
+      const toHour = query.seenBefore === undefined ? Infinity : Math.floor(query.seenBefore / HOUR);
+      const rangeCount = (i: IssueSummary) => {
+        const events = this.data.events?.[i.id];
+        return events
+          ? events.filter((e) => {
+              const hour = Math.floor(Date.parse(e.timestamp) / HOUR);
+              return hour >= fromHour && hour <= toHour;
+            }).length
+          : i.count;
+      };
+      const key = ranged && query.sort === 'events' ? rangeCount : SORT_KEYS[query.sort ?? 'last_seen'];
       matches.sort((a, b) => key(b) - key(a) || b.id - a.id);
       const start = query.cursor ? Number(query.cursor) : 0;
       const limit = query.limit ?? 50;
       const end = start + limit;
       return {
-        items: matches.slice(start, end).map(summaryOf),
+        items: matches.slice(start, end).map((i) => ({
+          ...summaryOf(i),
+          ...(ranged ? { rangeCount: rangeCount(i) } : {}),
+        })),
         nextCursor: end < matches.length ? String(end) : null,
       };
     });

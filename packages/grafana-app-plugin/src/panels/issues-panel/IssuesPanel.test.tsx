@@ -5,7 +5,7 @@ import { TrackerError } from '../../api/client';
 import { TrackerApiProvider } from '../../api/context';
 import { FakeTrackerApi } from '../../api/fake';
 import { testIds } from '../../components/testIds';
-import { ISSUES, XSS, issue } from '../../testdata/fixtures';
+import { EVENT_2, ISSUES, XSS, issue } from '../../testdata/fixtures';
 import { panelProps, rangeOf } from '../../test/render';
 import { IssuesPanel, type IssuesPanelOptions, defaultIssuesPanelOptions, optionValues } from './IssuesPanel';
 import { plugin } from './module';
@@ -121,6 +121,28 @@ describe('Error issues panel', () => {
     expect(titles()).toEqual(['active in the range']);
     expect(api.callsOf('listIssues')).toEqual([
       [{ status: undefined, service: undefined, sort: 'events', ...seen, limit: 10 }],
+    ]);
+  });
+
+  test("shows each issue's events in the time range, as the tracker ranks them, the lifetime total as a hint", async () => {
+    const at = (n: number, timestamp: string) => ({ ...EVENT_2, id: `${n}`.padStart(32, '0'), timestamp });
+    // 50 events three days before the range and one in it; 5 in it.
+    const old = issue({ id: 1, title: 'old burst', count: 51, firstSeen: '2026-11-19T10:00:00.000Z' });
+    const hot = issue({ id: 2, title: 'firing now', count: 5, firstSeen: '2026-11-22T11:00:00.000Z' });
+    const events = {
+      1: [
+        ...Array.from({ length: 50 }, (_, n) => at(n, '2026-11-19T10:00:00.000Z')),
+        at(50, '2026-11-22T10:00:00.000Z'),
+      ],
+      2: Array.from({ length: 5 }, (_, n) => at(100 + n, '2026-11-22T11:00:00.000Z')),
+    };
+    renderPanel(new FakeTrackerApi({ issues: [old, hot], events }), { status: 'any', service: '' });
+    await screen.findAllByTestId(testIds.panels.issueRow);
+    expect(titles()).toEqual(['firing now', 'old burst']);
+    // The number, then the hint read after it.
+    expect(screen.getAllByTestId(testIds.panels.issueRow).map((r) => r.lastElementChild?.textContent)).toEqual([
+      '5 (5 in this time range, 5 in all)',
+      '1 (1 in this time range, 51 in all)',
     ]);
   });
 

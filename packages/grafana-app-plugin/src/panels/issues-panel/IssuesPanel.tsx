@@ -7,6 +7,7 @@ import { useTrackerApi } from '../../api/context';
 import type { IssueSort, IssueStatus } from '../../api/types';
 import { SeverityBadge, StatusBadge } from '../../components/Badges';
 import { Count } from '../../components/Count';
+import { formatCount, formatExactCount } from '../../components/format';
 import { Hint } from '../../components/Hint';
 import { Sparkline } from '../../components/Sparkline';
 import { Empty, ErrorState, Loading } from '../../components/States';
@@ -162,7 +163,17 @@ export function IssuesPanel({ options, timeRange, replaceVariables, width, heigh
                   </td>
                 )}
                 <td className={s.num}>
-                  <Count value={issue.count} />
+                  {issue.rangeCount === undefined ? (
+                    <Count value={issue.count} />
+                  ) : (
+                    // The events in the dashboard's time range, as the tracker counts and sorts
+                    // them (by the hours it touches); the lifetime total as its hint.
+                    <Hint
+                      hint={`${formatExactCount(issue.rangeCount)} in this time range, ${formatExactCount(issue.count)} in all`}
+                    >
+                      <span>{formatCount(issue.rangeCount)}</span>
+                    </Hint>
+                  )}
                 </td>
               </tr>
             ))}
