@@ -60,6 +60,24 @@ describe('Sentry ingest with the real @sentry/node SDK', () => {
     expect(body.services).toContain('checkout');
   });
 
+  it('takes the LLM call the SDK sends as a span v2 item into the request’s session', async () => {
+    const { body } = await api('/sessions/req-42');
+    const timeline = body.timeline as Record<string, unknown>[];
+    const root = timeline.find((o) => o.name === 'POST /checkout');
+    const chat = timeline.find((o) => o.name === 'chat gpt-4o');
+    // Its service is its transaction's (the span names none), its parent the request's span.
+    expect(chat).toMatchObject({
+      service: 'checkout',
+      parentSpanId: root?.spanId,
+      status: 'ok',
+      attributes: expect.objectContaining({
+        'sentry.op': 'gen_ai.chat',
+        'gen_ai.request.model': 'gpt-4o',
+      }),
+    });
+    expect(chat?.durationMs).toBeGreaterThanOrEqual(15);
+  });
+
   it('groups the SDK’s events into issues, recording why', async () => {
     const { body } = await api('/issues?sort=events');
     const issues = body.items as {

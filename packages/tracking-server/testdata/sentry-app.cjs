@@ -46,10 +46,15 @@ async function main() {
     scope.setFingerprint(['payment-gateway-timeout']);
     Sentry.captureMessage('gateway timed out after 45s', 'warning');
   });
-  // A traced request with a child span: sent as a `transaction` item (debug-session operations).
-  await Sentry.startSpan({ name: 'POST /checkout', op: 'http.server' }, () =>
-    Sentry.startSpan({ name: 'SELECT orders', op: 'db.query' }, () => new Promise((r) => setTimeout(r, 30))),
-  );
+  // A traced request with child spans: sent as a `transaction` item (debug-session operations),
+  // its LLM call (a gen_ai span) taken out of it by the SDK and sent as a span v2 item beside it.
+  await Sentry.startSpan({ name: 'POST /checkout', op: 'http.server' }, async () => {
+    await Sentry.startSpan({ name: 'SELECT orders', op: 'db.query' }, () => new Promise((r) => setTimeout(r, 30)));
+    await Sentry.startSpan(
+      { name: 'chat gpt-4o', op: 'gen_ai.chat', attributes: { 'gen_ai.request.model': 'gpt-4o' } },
+      () => new Promise((r) => setTimeout(r, 20)),
+    );
+  });
 }
 
 runApp(main, () => Sentry.flush(10000));

@@ -20,6 +20,7 @@ import { readAttachment, scrubAttachment, type SentAttachment } from '../ingest/
 import { clockDrift, sentAtOf, withoutClockDrift } from '../ingest/clock-drift';
 import { type ClientDiscard, readClientReport } from '../ingest/client-report';
 import { EnvelopeError, itemJson, parseEnvelope, TooManyItemsError } from '../ingest/envelope';
+import { isSpanV2, readSpanItem } from '../ingest/span-v2';
 import { EventError, maxPastMs } from '../ingest/event';
 import { readFeedback, type SentFeedback } from '../ingest/feedback';
 import type { EventFacts, SentEvents } from '../ingest/sent-events';
@@ -62,8 +63,8 @@ const rateLimits = (waits: readonly (readonly [number, string])[]) =>
     .join(', ');
 
 /**
- * Item types accepted and not stored (yet): sessions, profiles, …. (Transactions, client reports,
- * attachments and user feedback are read where the items are.)
+ * Item types accepted and not stored (yet): sessions, profiles, …. (Transactions, span v2 items,
+ * client reports, attachments and user feedback are read where the items are.)
  */
 const ACCEPTED_NOT_STORED = new Set([
   'session',
@@ -81,7 +82,7 @@ const FEEDBACK_ITEMS = new Set(['user_report', 'feedback']);
 
 export interface SentryIngestDeps {
   readonly project: (id: number) => Project | undefined;
-  /** Operations from `transaction` items (debug sessions). */
+  /** Operations from `transaction` and span v2 `span` items (debug sessions). */
   readonly storeOperations: (projectId: number, operations: Operation[]) => Promise<void>;
   /** User feedback (`user_report` and `feedback` items), read and scrubbed. */
   readonly storeFeedback: (projectId: number, feedback: SentFeedback[]) => Promise<void>;
@@ -399,8 +400,8 @@ export function sentryIngest(deps: SentryIngestDeps) {
             'malformed',
             `invalid envelope: header event_id ${JSON.stringify(id)} is not 32 hex digits`,
           );
-        // As Relay's check_envelope_size_limits: the events and transactions of one envelope
-        // are within max_event_size together, not only each. Otherwise a 100 MB envelope of
+        // As Relay's check_envelope_size_limits: the events, transactions and span v2 items of
+        // one envelope are within max_event_size together, not only each. Otherwise a 100 MB envelope of
         // tiny events was millions of events read on the ingest thread (80,000 held it 0.8 s).
         let eventBytes = 0;
         let reportBytes = 0;
@@ -410,7 +411,8 @@ export function sentryIngest(deps: SentryIngestDeps) {
           if (item.type === 'client_report') reportBytes += item.payload.length;
           if (item.type === 'attachment') attachmentBytes += item.payload.length;
           if (FEEDBACK_ITEMS.has(item.type)) feedbackBytes += item.payload.length;
-          if (item.type !== 'event' && item.type !== 'transaction') continue;
+          if (item.type !== 'event' && item.type !== 'transaction' && item.type !== 'span')
+            continue;
           if (item.payload.length > LIMITS.event)
             throw new IngestError(
               413,
@@ -447,6 +449,8 @@ export function sentryIngest(deps: SentryIngestDeps) {
             `the user feedback of one envelope exceeds the ${LIMITS.event / 1048576} MB limit on one event`,
           );
         const attachments: SentAttachment[] = [];
+        /** The span v2 containers, read once the transactions they were taken out of are. */
+        const spanItems: Record<string, unknown>[] = [];
         envelope.items.forEach((item, i) => {
           if (item.type === 'event') {
             texts.push({ text: item.payload.toString('utf8'), index: i + 1 });
@@ -466,6 +470,18 @@ export function sentryIngest(deps: SentryIngestDeps) {
               scrubberFor(project.scrub)(corrected) as Record<string, unknown>,
               project.retentionDays,
             );
+          } else if (item.type === 'span' && isSpanV2(item.headers)) {
+            try {
+              spanItems.push(
+                scrubberFor(project.scrub)(itemJson(item, i + 1)) as Record<string, unknown>,
+              );
+            } catch (err) {
+              throw new IngestError(
+                400,
+                'malformed',
+                `invalid envelope: ${(err as Error).message}`,
+              );
+            }
           } else if (item.type === 'attachment') {
             try {
               attachments.push(readAttachment(item, i + 1));
@@ -491,6 +507,13 @@ export function sentryIngest(deps: SentryIngestDeps) {
             // Unknown item types are skipped, as the protocol asks of a receiver.
           }
         });
+        // A span's service, where it names none, is that of its trace's transaction.
+        const services = new Map(operations.map((o) => [o.traceId, o.service]));
+        for (const payload of spanItems) {
+          const read = readSpanItem(payload, deps.now(), drift, (t) => services.get(t));
+          operations.push(...read.operations);
+          for (let n = 0; n < read.invalid; n++) drops.push('invalid_span');
+        }
         // The header's id names the envelope's event (one, as SDKs send it): it is the id stored,
         // and its attachments are the envelope's. An envelope of one piece of feedback and no
         // event is that feedback's (the feedback widget's screenshot: the feedback is the event

@@ -12,18 +12,18 @@ import { isObj, jsonText, type Obj } from './json';
 import type { Operation } from './otlp';
 import { withSpansByArrival } from './span-time';
 
-const hex = (v: unknown, n: number) =>
+export const hex = (v: unknown, n: number) =>
   typeof v === 'string' && new RegExp(`^[0-9a-f]{${n}}$`, 'i').test(v)
     ? v.toLowerCase()
     : undefined;
 /** A trace id: 32 hex digits, or a UUID's 36 with hyphens, as Relay's TraceId reads it. */
-const traceIdOf = (v: unknown) => hex(typeof v === 'string' ? traceIdText(v) : v, 32);
+export const traceIdOf = (v: unknown) => hex(typeof v === 'string' ? traceIdText(v) : v, 32);
 
 /**
  * An operation's name: the one sent, else (none, or empty) its op, else `fallback`. An empty
  * name was kept, and the timeline showed a blank row.
  */
-function nameOf(name: unknown, op: unknown, fallback: string): string {
+export function nameOf(name: unknown, op: unknown, fallback: string): string {
   if (typeof name === 'string' && name !== '') return name;
   const opText = op === undefined || op === null ? '' : jsonText(op);
   return opText !== '' ? opText : fallback;
@@ -33,7 +33,7 @@ function nameOf(name: unknown, op: unknown, fallback: string): string {
  * A Sentry timestamp in milliseconds to the fraction sent (exactTimestamp); undefined if it is
  * none. Seconds written as text are none: Relay's Timestamp reads a number or date text.
  */
-const seconds = (v: unknown) => {
+export const seconds = (v: unknown) => {
   if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return undefined;
   const ms = exactTimestamp(v);
   return validMillis(ms) ? ms : undefined;
@@ -111,7 +111,7 @@ function status(s: unknown): Pick<Operation, 'status' | 'statusMessage'> {
  * a span's `setAttribute`), read as an OTLP attribute is (otlp.ts): text, or an integer as its
  * decimal text; an empty one, or any other value, is none.
  */
-function correlationOf(tags: Record<string, string>, data: unknown): string | undefined {
+export function correlationOf(tags: Record<string, string>, data: unknown): string | undefined {
   const tag = tags.correlation_id;
   if (tag) return tag;
   const value = isObj(data) ? data.correlation_id : undefined;
@@ -123,7 +123,7 @@ function correlationOf(tags: Record<string, string>, data: unknown): string | un
  * Why Relay drops a transaction, as its outcomes name the reason (DiscardReason): one it finds
  * invalid, or one that ends outside the range its metrics take.
  */
-export type DroppedTransaction = 'invalid_transaction' | 'timestamp';
+export type DroppedTransaction = 'invalid_transaction' | 'invalid_span' | 'timestamp';
 
 /** A nested value as its JSON text (Relay's attribute_value_from_value), which any depth has. */
 const scalar = (v: unknown) => (typeof v === 'object' ? jsonText(v) : v);

@@ -1,0 +1,101 @@
+// Sentry `span` items of the span v2 protocol (content type SPAN_V2, develop.sentry.dev
+// sdk/telemetry/spans/span-protocol): @sentry/node 10 takes an LLM call's `gen_ai.*` spans out
+// of their transaction and sends them this way beside it, and sends every span so with
+// `traceLifecycle: 'stream'`. They were skipped as an unknown item: the calls were missing from
+// their debug sessions. Each of an item's spans is one operation; one Relay would find invalid
+// is left out alone, as Relay validates each span of the container on its own.
+import { isObj, jsonText, type Obj } from './json';
+import type { Operation } from './otlp';
+import { withSpansByArrival } from './span-time';
+import { correlationOf, hex, nameOf, seconds, traceIdOf } from './transaction';
+
+export const SPAN_V2 = 'application/vnd.sentry.items.span.v2+json';
+
+/** The spans of one item as operations, and how many of them were left out as invalid. */
+export interface SpanItemRead {
+  readonly operations: Operation[];
+  readonly invalid: number;
+}
+
+/**
+ * A span's attributes, `{ key: { type, value, unit? } }` on the wire, as their values (a list
+ * kept a list, as an OTLP array is); one that is no such object is left out.
+ */
+function attributeValues(attributes: unknown): Record<string, unknown> {
+  // A map, then its entries: a key `__proto__` stays a key.
+  const out = new Map<string, unknown>();
+  if (isObj(attributes))
+    for (const [k, a] of Object.entries(attributes))
+      if (isObj(a) && a.value !== null && a.value !== undefined)
+        out.set(k, isObj(a.value) ? jsonText(a.value) : a.value);
+  return Object.fromEntries(out);
+}
+
+/**
+ * The operations of a span v2 item's `items` (its payload is `{ items: [...] }`). A span's
+ * service is its `service` attribute (a scope attribute, as a transaction's `service` tag), else
+ * OpenTelemetry's `service.name`, else `serviceOf` its trace (the transaction it was taken out
+ * of, in the same envelope), else `unknown`. One that ends over a minute after `receivedAt` is
+ * moved back to end then, as a transaction's spans are, after its times are moved by `drift`
+ * (the envelope's clock drift, clock-drift.ts, as its transaction's are).
+ */
+export function readSpanItem(
+  payload: Obj,
+  receivedAt: number,
+  drift: number,
+  serviceOf: (traceId: string) => string | undefined,
+): SpanItemRead {
+  const items = Array.isArray(payload.items) ? payload.items : [];
+  const operations: Operation[] = [];
+  for (const span of items) {
+    const op = spanOf(span, drift, serviceOf);
+    if (op) operations.push(op);
+  }
+  const kept = withSpansByArrival({ operations, memory: [], rejectedSpans: 0 }, receivedAt);
+  return { operations: kept.operations, invalid: items.length - operations.length };
+}
+
+/**
+ * One span, or undefined where Relay's span v2 validation refuses it: not an object, no trace
+ * or span id (one not hex is none), no start or end, or an end before its start.
+ */
+function spanOf(
+  span: unknown,
+  drift: number,
+  serviceOf: (traceId: string) => string | undefined,
+): Operation | undefined {
+  if (!isObj(span)) return undefined;
+  const traceId = traceIdOf(span.trace_id);
+  const spanId = hex(span.span_id, 16);
+  const start = seconds(span.start_timestamp);
+  const end = seconds(span.end_timestamp);
+  if (!traceId || !spanId || start === undefined || end === undefined || end < start)
+    return undefined;
+  const attributes = attributeValues(span.attributes);
+  const named = (key: string) =>
+    typeof attributes[key] === 'string' && attributes[key] !== '' ? attributes[key] : undefined;
+  const service = named('service') ?? named('service.name') ?? serviceOf(traceId) ?? 'unknown';
+  const correlationId = correlationOf({}, attributes);
+  const parentSpanId = hex(span.parent_span_id, 16);
+  return {
+    traceId,
+    spanId,
+    ...(parentSpanId ? { parentSpanId } : {}),
+    name: nameOf(span.name, attributes['sentry.op'], 'span'),
+    service,
+    start: start + drift,
+    end: end + drift,
+    // The protocol's two statuses; another (none) is unset, as an OTLP span without one.
+    ...(span.status === 'ok'
+      ? { status: 'ok' as const }
+      : span.status === 'error'
+        ? { status: 'error' as const }
+        : { status: 'unset' as const }),
+    ...(correlationId ? { correlationId } : {}),
+    attributes,
+  };
+}
+
+/** Whether an envelope item is a span v2 container, by its content type. */
+export const isSpanV2 = (headers: Readonly<Record<string, unknown>>): boolean =>
+  headers.content_type === SPAN_V2;
