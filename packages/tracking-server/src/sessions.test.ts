@@ -613,3 +613,85 @@ describe('debug sessions', () => {
     );
   });
 });
+
+// After the tests above, which list the sessions they made as all there are.
+describe('debug session details', () => {
+  it('names each error of a session by its own message, not its issue’s latest', async () => {
+    // One code path failing for two requests: one issue, two messages, two sessions.
+    const send = async (n: number, user: string) => {
+      const event = JSON.stringify({
+        event_id: `a${n}`.padEnd(32, '0'),
+        tags: { service: 'users', correlation_id: `req-${user}` },
+        exception: {
+          values: [
+            {
+              type: 'Error',
+              value: `user ${user} not found`,
+              stacktrace: {
+                frames: [{ function: 'loadUser', filename: 'users.js', in_app: true }],
+              },
+            },
+          ],
+        },
+      });
+      const res = await fetch(
+        `${tracker.url}/api/${project.id}/envelope/?sentry_key=${project.key}`,
+        { method: 'POST', body: `{}\n{"type":"event"}\n${event}\n` },
+      );
+      expect(res.status).toBe(200);
+    };
+    await send(1, 'alice');
+    await send(2, 'bob');
+    const alice = (await api('/sessions/req-alice')).body;
+    const bob = (await api('/sessions/req-bob')).body;
+    expect(alice.errorEvents[0].issueId).toBe(bob.errorEvents[0].issueId);
+    expect(alice.errorEvents.map((e: { title: string }) => e.title)).toEqual([
+      'Error: user alice not found',
+    ]);
+    expect(bob.errorEvents.map((e: { title: string }) => e.title)).toEqual([
+      'Error: user bob not found',
+    ]);
+  });
+
+  it('lists a parent before the child starting with it, and finds its trace written in capitals', async () => {
+    const t = 'c0ffee'.padEnd(32, '9');
+    // An hour ago: below the sessions the other tests list as the latest.
+    const start = BigInt(Date.now() - 3_600_000) * 1_000_000n;
+    const span = (spanId: string, name: string, ms: bigint, parentSpanId?: string) => ({
+      traceId: t,
+      spanId,
+      ...(parentSpanId ? { parentSpanId } : {}),
+      name,
+      startTimeUnixNano: String(start),
+      endTimeUnixNano: String(start + ms * 1_000_000n),
+    });
+    // The child's id sorts before its parent's, and it comes first.
+    const res = await fetch(`${tracker.url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${project.key}` },
+      body: JSON.stringify({
+        resourceSpans: [
+          {
+            resource: { attributes: [{ key: 'service.name', value: { stringValue: 'web' } }] },
+            scopeSpans: [
+              {
+                spans: [
+                  span('0'.repeat(15) + '2', 'POST ai-service', 30n, 'f'.repeat(16)),
+                  span('f'.repeat(16), 'GET /infer', 35n),
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    });
+    expect(res.status).toBe(200);
+    const { status, body } = await api(`/sessions/${t.toUpperCase()}`);
+    expect(status).toBe(200);
+    expect(body.id).toBe(t);
+    expect(body.timeline.map((o: { name: string }) => o.name)).toEqual([
+      'GET /infer',
+      'POST ai-service',
+    ]);
+  });
+});

@@ -215,7 +215,10 @@ const sessionErrorEvent = object(
   {
     eventId: text,
     issueId: integer,
-    title: text,
+    title: {
+      ...text,
+      description: "the event's own title (its exception or message), not its issue's",
+    },
     level: text,
     service: text,
     timestamp: time,

@@ -185,6 +185,14 @@ function titleOf(main: ExceptionValue | undefined, message: string): string {
   return main.value ? `${type}: ${truncateChars(firstLine(main.value), TITLE_LIMIT)}` : type;
 }
 
+/**
+ * A stored event's own title, made as its issue's was from its first event (a stored payload is
+ * the event as read): the errors of a debug session are each its own, where they were shown
+ * under their issue's title, another request's message.
+ */
+export const eventTitle = (event: Obj): string =>
+  titleOf(eventExceptions(event).main, messageOf(event));
+
 const isSynthetic = (e: ExceptionValue | undefined) =>
   isObj(e?.mechanism) && e.mechanism.synthetic === true;
 const hasFrames = (e: ExceptionValue) => (e.stacktrace?.frames?.length ?? 0) > 0;

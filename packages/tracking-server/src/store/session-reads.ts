@@ -1,6 +1,8 @@
 // Reading debug sessions (sessions.ts): the list, a page at a time from the sessions table, and
 // a session's detail — its operations, error events and memory snapshots on one timeline.
 import type Database from 'better-sqlite3';
+import { eventTitle } from '../ingest/event';
+import type { Obj } from '../ingest/json';
 import { unpackPayload } from './payload';
 import { extent } from './extent';
 
@@ -39,6 +41,7 @@ export interface SessionOperation {
 export interface SessionErrorEvent {
   readonly eventId: string;
   readonly issueId: number;
+  /** The event's own title (its exception or message), not its issue's. */
   readonly title: string;
   readonly level: string;
   readonly service: string;
@@ -223,7 +226,11 @@ export function sessionReads(db: Database.Database) {
     const { traceIds, joining, sessionRows, params } = found;
     const limit = `LIMIT ${most}`;
     const ops = db
-      .prepare(`SELECT * FROM operations WHERE ${joining} ORDER BY start, span_id ${limit}`)
+      // Of those starting together, the longest first: a parent and its first child often share
+      // a start (OpenTelemetry JS stamps both by Date.now()), and the child was listed first.
+      .prepare(
+        `SELECT * FROM operations WHERE ${joining} ORDER BY start, end DESC, span_id ${limit}`,
+      )
       .all(params) as {
       project_id: number;
       trace_id: string;
@@ -240,7 +247,7 @@ export function sessionReads(db: Database.Database) {
     }[];
     const events = db
       .prepare(
-        `SELECT e.id, e.project_id, e.issue_id, e.level, e.service, e.timestamp, e.trace_id, e.correlation_id, e.payload, i.title FROM events e JOIN issues i ON i.id = e.issue_id
+        `SELECT e.id, e.project_id, e.issue_id, e.level, e.service, e.timestamp, e.trace_id, e.correlation_id, e.payload FROM events e JOIN issues i ON i.id = e.issue_id
          WHERE e.rowid IN (SELECT event FROM event_sessions WHERE sid IN (SELECT sid FROM sessions WHERE ${sessionRows})) ORDER BY e.timestamp ${limit}`,
       )
       .all(params) as {
@@ -253,7 +260,6 @@ export function sessionReads(db: Database.Database) {
       trace_id: string | null;
       correlation_id: string | null;
       payload: string | Buffer;
-      title: string;
     }[];
     const memory = db
       .prepare(`SELECT * FROM memory_snapshots WHERE ${joining} ORDER BY time, seq ${limit}`)
@@ -311,13 +317,13 @@ export function sessionReads(db: Database.Database) {
       attributes: JSON.parse(o.attributes) as Record<string, unknown>,
     }));
     const errorEvents = events.map((e) => {
-      const trace = ((
-        JSON.parse(unpackPayload(e.payload)) as { contexts?: { trace?: { span_id?: string } } }
-      ).contexts?.trace ?? {}) as { span_id?: string };
+      const payload = JSON.parse(unpackPayload(e.payload)) as Obj;
+      const trace = ((payload as { contexts?: { trace?: { span_id?: string } } }).contexts?.trace ??
+        {}) as { span_id?: string };
       return {
         eventId: e.id,
         issueId: e.issue_id,
-        title: e.title,
+        title: eventTitle(payload),
         level: e.level,
         service: e.service,
         timestamp: iso(e.timestamp),
@@ -533,7 +539,13 @@ export function sessionReads(db: Database.Database) {
   }
 
   /** The detail of the session an id names (sessionKey): its `id` is the session's own. */
-  const detail = (id: string): SessionDetail | undefined => read(sessionKey(id));
+  // A trace id is lower-case hex (W3C trace context); one written in capitals (copied from a log)
+  // names the same trace, as `q` finds it. Asked as given first: a correlation id may be capitals.
+  const detail = (id: string): SessionDetail | undefined =>
+    read(sessionKey(id)) ??
+    (/^[0-9a-fA-F]{32}$/.test(id) && id !== id.toLowerCase()
+      ? read(sessionKey(id.toLowerCase()))
+      : undefined);
 
   return { members, detail, list, traceIdsOf };
 }
