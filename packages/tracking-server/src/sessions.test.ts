@@ -616,6 +616,51 @@ describe('debug sessions', () => {
 
 // After the tests above, which list the sessions they made as all there are.
 describe('debug session details', () => {
+  it('lists a session under what its spans say after one is sent again otherwise', async () => {
+    const t = 'dec0de'.padEnd(32, '7');
+    const start = BigInt(Date.now() - 3_600_000) * 1_000_000n;
+    // The same span from two exporters (Sentry's OpenTelemetry setup names the service `node`).
+    const post = (service: string, code: number) =>
+      fetch(`${tracker.url}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${project.key}` },
+        body: JSON.stringify({
+          resourceSpans: [
+            {
+              resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+              scopeSpans: [
+                {
+                  spans: [
+                    {
+                      traceId: t,
+                      spanId: '5'.repeat(16),
+                      name: 'POST /pay',
+                      startTimeUnixNano: String(start),
+                      endTimeUnixNano: String(start + 5_000_000n),
+                      status: { code },
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        }),
+      });
+    expect((await post('node', 2)).status).toBe(200); // STATUS_CODE_ERROR
+    expect((await post('payments', 1)).status).toBe(200); // STATUS_CODE_OK
+    const listed = async (query: string) =>
+      (await api(`/sessions?${query}&limit=200`)).body.items.map((x: { id: string }) => x.id);
+    expect(await listed('service=payments')).toContain(t);
+    expect(await listed('service=node')).not.toContain(t);
+    expect(await listed('hasErrors=true')).not.toContain(t);
+    const { body } = await api(`/sessions/${t}`);
+    expect([body.services, body.timeline.length, body.timeline[0].status]).toEqual([
+      ['payments'],
+      1,
+      'ok',
+    ]);
+  });
+
   it('names each error of a session by its own message, not its issue’s latest', async () => {
     // One code path failing for two requests: one issue, two messages, two sessions.
     const send = async (n: number, user: string) => {

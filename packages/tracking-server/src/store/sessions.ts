@@ -227,8 +227,16 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
     return () => (prepared ??= pluck ? db.prepare(sql).pluck() : db.prepare(sql));
   };
   const st = {
+    // A span sent again replaces the copy there (see write): tried as new first, the copy is
+    // read only for a span that is there already.
+    newOp: db.prepare(
+      `INSERT OR IGNORE INTO operations VALUES (@projectId, @traceId, @spanId, @parentSpanId, @name, @service, @start, @end, @status, @statusMessage, @correlationId, @attributes)`,
+    ),
     op: db.prepare(
       `INSERT OR REPLACE INTO operations VALUES (@projectId, @traceId, @spanId, @parentSpanId, @name, @service, @start, @end, @status, @statusMessage, @correlationId, @attributes)`,
+    ),
+    opThere: db.prepare(
+      'SELECT service, status, correlation_id, end FROM operations WHERE project_id = ? AND trace_id = ? AND span_id = ?',
     ),
     // A snapshot sent again (an exporter's retry) is there already: see snapshotsOnce.
     mem: db.prepare(
@@ -526,8 +534,10 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
       for (const m of memory)
         if (m.correlationId) link(m.traceId, m.correlationId, projectId, m.time);
       const touches = new Map<string, Touch>();
+      /** The sessions a span sent again changed under: what they list is made again. */
+      const remade = new Set<string>();
       for (const o of operations) {
-        st.op.run({
+        const row = {
           projectId,
           traceId: o.traceId,
           spanId: o.spanId,
@@ -540,7 +550,23 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
           statusMessage: o.statusMessage ?? null,
           correlationId: o.correlationId ?? null,
           attributes: JSON.stringify(o.attributes),
-        });
+        };
+        if (st.newOp.run(row).changes === 0) {
+          // A copy with another service, status or session (the same span exported to Sentry
+          // and over OTLP names its service two ways): its session listed the service and
+          // error it no longer holds, as a touch only adds.
+          const was = st.opThere.get(projectId, o.traceId, o.spanId) as {
+            service: string;
+            status: string;
+            correlation_id: string | null;
+            end: number;
+          };
+          st.op.run(row);
+          if (was.service !== o.service || was.status !== o.status) {
+            remade.add(keyOf(o.traceId, o.correlationId, o.end) as string);
+            remade.add(keyOf(o.traceId, was.correlation_id ?? undefined, was.end) as string);
+          }
+        }
         touch(
           touches,
           keyOf(o.traceId, o.correlationId, o.end) as string,
@@ -574,6 +600,10 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
         );
       }
       applyTouches(touches);
+      for (const id of remade) {
+        const listed = st.listedRow.get(id) as SessionRow | undefined;
+        if (listed) refresh(listed, -Infinity);
+      }
     },
   );
 
