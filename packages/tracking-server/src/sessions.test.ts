@@ -616,6 +616,37 @@ describe('debug sessions', () => {
 
 // After the tests above, which list the sessions they made as all there are.
 describe('debug session details', () => {
+  it('takes a standalone span item (the browser SDK’s web vitals) into its trace’s session', async () => {
+    const t = 'b0a710'.padEnd(32, '3');
+    const at = Date.now() / 1000 - 3600;
+    // As @sentry/core's createSpanEnvelope writes it: a `span` item of one span, no content type.
+    const span = JSON.stringify({
+      span_id: 'a1b2c3d4e5f6a7b8',
+      trace_id: t,
+      description: 'body > button.checkout',
+      op: 'ui.interaction.click',
+      start_timestamp: at,
+      timestamp: at + 0.12,
+      status: 'ok',
+      is_segment: true,
+      data: { 'sentry.op': 'ui.interaction.click', transaction: '/cart' },
+      tags: { service: 'storefront' },
+    });
+    const res = await fetch(
+      `${tracker.url}/api/${project.id}/envelope/?sentry_key=${project.key}`,
+      {
+        method: 'POST',
+        body: `{"sent_at":"${new Date().toISOString()}"}\n{"type":"span"}\n${span}\n`,
+      },
+    );
+    expect(res.status).toBe(200);
+    const { body } = await api(`/sessions/${t}`);
+    expect(body.timeline).toMatchObject([
+      { name: 'body > button.checkout', service: 'storefront', status: 'ok' },
+    ]);
+    expect(body.timeline[0].durationMs).toBeCloseTo(120, 0);
+  });
+
   it('lists a session under what its spans say after one is sent again otherwise', async () => {
     const t = 'dec0de'.padEnd(32, '7');
     const start = BigInt(Date.now() - 3_600_000) * 1_000_000n;

@@ -20,7 +20,8 @@ import { readAttachment, scrubAttachment, type SentAttachment } from '../ingest/
 import { clockDrift, sentAtOf, withoutClockDrift } from '../ingest/clock-drift';
 import { type ClientDiscard, readClientReport } from '../ingest/client-report';
 import { EnvelopeError, itemJson, parseEnvelope, TooManyItemsError } from '../ingest/envelope';
-import { isSpanV2, readSpanItem } from '../ingest/span-v2';
+import { isSpanV2, readSpanItem, readStandaloneSpan } from '../ingest/span-items';
+import type { Obj } from '../ingest/json';
 import { EventError, maxPastMs } from '../ingest/event';
 import { readFeedback, type SentFeedback } from '../ingest/feedback';
 import type { EventFacts, SentEvents } from '../ingest/sent-events';
@@ -449,8 +450,8 @@ export function sentryIngest(deps: SentryIngestDeps) {
             `the user feedback of one envelope exceeds the ${LIMITS.event / 1048576} MB limit on one event`,
           );
         const attachments: SentAttachment[] = [];
-        /** The span v2 containers, read once the transactions they were taken out of are. */
-        const spanItems: Record<string, unknown>[] = [];
+        /** The span items, read once the transactions they were taken out of are. */
+        const spanItems: { json: Obj; v2: boolean }[] = [];
         envelope.items.forEach((item, i) => {
           if (item.type === 'event') {
             texts.push({ text: item.payload.toString('utf8'), index: i + 1 });
@@ -470,11 +471,10 @@ export function sentryIngest(deps: SentryIngestDeps) {
               scrubberFor(project.scrub)(corrected) as Record<string, unknown>,
               project.retentionDays,
             );
-          } else if (item.type === 'span' && isSpanV2(item.headers)) {
+          } else if (item.type === 'span') {
             try {
-              spanItems.push(
-                scrubberFor(project.scrub)(itemJson(item, i + 1)) as Record<string, unknown>,
-              );
+              const json = scrubberFor(project.scrub)(itemJson(item, i + 1)) as Obj;
+              spanItems.push({ json, v2: isSpanV2(item.headers) });
             } catch (err) {
               throw new IngestError(
                 400,
@@ -509,8 +509,10 @@ export function sentryIngest(deps: SentryIngestDeps) {
         });
         // A span's service, where it names none, is that of its trace's transaction.
         const services = new Map(operations.map((o) => [o.traceId, o.service]));
-        for (const payload of spanItems) {
-          const read = readSpanItem(payload, deps.now(), drift, (t) => services.get(t));
+        for (const { json, v2 } of spanItems) {
+          const read = (v2 ? readSpanItem : readStandaloneSpan)(json, deps.now(), drift, (t) =>
+            services.get(t),
+          );
           operations.push(...read.operations);
           for (let n = 0; n < read.invalid; n++) drops.push('invalid_span');
         }

@@ -217,7 +217,7 @@ export function readTransaction(
  * Undefined when Relay finds it invalid: not an object, no start, trace id or span id (one that
  * is not hex is none), or an end before its start.
  */
-function spanOperation(
+export function spanOperation(
   span: unknown,
   txEnd: number,
   service: string,

@@ -1,13 +1,16 @@
-// Sentry `span` items of the span v2 protocol (content type SPAN_V2, develop.sentry.dev
+// Sentry `span` items. Of the span v2 protocol (content type SPAN_V2, develop.sentry.dev
 // sdk/telemetry/spans/span-protocol): @sentry/node 10 takes an LLM call's `gen_ai.*` spans out
 // of their transaction and sends them this way beside it, and sends every span so with
-// `traceLifecycle: 'stream'`. They were skipped as an unknown item: the calls were missing from
-// their debug sessions. Each of an item's spans is one operation; one Relay would find invalid
-// is left out alone, as Relay validates each span of the container on its own.
+// `traceLifecycle: 'stream'`. Of any other content type, one standalone span as a transaction
+// holds its spans (@sentry/core's createSpanEnvelope: the browser SDK's web vitals, INP and
+// CLS). Both were skipped as an unknown item: the calls were missing from their debug sessions.
+// Each span is one operation; one Relay would find invalid is left out alone, as Relay validates
+// each span of a v2 container on its own.
 import { isObj, jsonText, type Obj } from './json';
 import type { Operation } from './otlp';
 import { withSpansByArrival } from './span-time';
-import { correlationOf, hex, nameOf, seconds, traceIdOf } from './transaction';
+import { tagsOf } from './event';
+import { correlationOf, hex, nameOf, seconds, spanOperation, traceIdOf } from './transaction';
 
 export const SPAN_V2 = 'application/vnd.sentry.items.span.v2+json';
 
@@ -94,6 +97,36 @@ function spanOf(
     ...(correlationId ? { correlationId } : {}),
     attributes,
   };
+}
+
+/**
+ * A standalone span (a `span` item not of SPAN_V2) as an operation, read as a transaction's span
+ * is, but for its end, which it must have (Relay's validate_span for a span with no transaction
+ * to end it). Its service is its `service` tag or data, else `serviceOf` its trace, else
+ * `unknown`; its times move as readSpanItem's do.
+ */
+export function readStandaloneSpan(
+  span: Obj,
+  receivedAt: number,
+  drift: number,
+  serviceOf: (traceId: string) => string | undefined,
+): SpanItemRead {
+  const end = seconds(span.timestamp);
+  const traceId = traceIdOf(span.trace_id);
+  const data = isObj(span.data) ? span.data : {};
+  const service =
+    tagsOf(span).service ??
+    (typeof data.service === 'string' && data.service !== '' ? data.service : undefined) ??
+    (traceId ? serviceOf(traceId) : undefined) ??
+    'unknown';
+  const op = end === undefined ? undefined : spanOperation(span, end, service, undefined);
+  if (!op) return { operations: [], invalid: 1 };
+  const moved = { ...op, start: op.start + drift, end: op.end + drift };
+  const kept = withSpansByArrival(
+    { operations: [moved], memory: [], rejectedSpans: 0 },
+    receivedAt,
+  );
+  return { operations: kept.operations, invalid: 0 };
 }
 
 /** Whether an envelope item is a span v2 container, by its content type. */

@@ -1,7 +1,7 @@
 // Span v2 items (develop.sentry.dev, sdk/telemetry/spans/span-protocol): each span an operation,
 // one Relay would refuse left out alone. Expected values written by hand from the protocol page.
 import fc from 'fast-check';
-import { readSpanItem } from './span-v2';
+import { readSpanItem, readStandaloneSpan } from './span-items';
 
 const NOW = Date.UTC(2026, 10, 22, 12);
 const T = NOW / 1000 - 60; // a minute before arrival, in seconds
@@ -156,6 +156,69 @@ describe('readSpanItem', () => {
           for (const o of read.operations) expect(o.end).toBeGreaterThanOrEqual(o.start);
         },
       ),
+    );
+  });
+});
+
+/** A standalone span as @sentry/core's spanToJSON writes one (the browser SDK's INP span). */
+const standalone = (over: Record<string, unknown> = {}) => ({
+  span_id: 'a1b2c3d4e5f6a7b8',
+  trace_id: TRACE,
+  parent_span_id: '438f40bd3b4a41ee',
+  description: 'body > button.checkout',
+  op: 'ui.interaction.click',
+  start_timestamp: T,
+  timestamp: T + 0.12,
+  status: 'ok',
+  origin: 'auto.http.browser.inp',
+  segment_id: 'a1b2c3d4e5f6a7b8',
+  is_segment: true,
+  data: { 'sentry.op': 'ui.interaction.click', 'sentry.exclusive_time': 120, transaction: '/cart' },
+  ...over,
+});
+
+describe('readStandaloneSpan', () => {
+  it('reads it as a transaction’s span, its service its own, else its trace’s', () => {
+    const read = readStandaloneSpan(standalone(), NOW, 0, () => 'web');
+    expect(read).toEqual({
+      operations: [
+        {
+          traceId: TRACE,
+          spanId: 'a1b2c3d4e5f6a7b8',
+          parentSpanId: '438f40bd3b4a41ee',
+          name: 'body > button.checkout',
+          service: 'web',
+          start: NOW - 60_000,
+          end: NOW - 59_880,
+          status: 'ok',
+          attributes: {
+            'sentry.op': 'ui.interaction.click',
+            'sentry.exclusive_time': 120,
+            transaction: '/cart',
+          },
+        },
+      ],
+      invalid: 0,
+    });
+    const own = readStandaloneSpan(standalone({ tags: { service: 'storefront' } }), NOW, 0, none);
+    expect(own.operations[0]?.service).toBe('storefront');
+    expect(readStandaloneSpan(standalone(), NOW, 0, none).operations[0]?.service).toBe('unknown');
+  });
+
+  it('leaves out one with no end, which no transaction ends for it', () => {
+    expect(readStandaloneSpan(standalone({ timestamp: undefined }), NOW, 0, none)).toEqual({
+      operations: [],
+      invalid: 1,
+    });
+    expect(readStandaloneSpan(standalone({ span_id: 'x' }), NOW, 0, none).invalid).toBe(1);
+  });
+
+  it('never throws on any object', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.anything()), (span) => {
+        const read = readStandaloneSpan(span, NOW, 0, none);
+        expect(read.operations.length + read.invalid).toBe(1);
+      }),
     );
   });
 });
