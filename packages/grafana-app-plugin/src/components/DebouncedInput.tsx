@@ -9,10 +9,12 @@ interface Props {
   label: string;
   width?: number;
   delayMs?: number;
+  /** Set by a Grafana `Field` around it (`invalid`), which clones it with that prop: the red border. */
+  invalid?: boolean;
 }
 
 /** A text input that reports its value after typing pauses, on Enter, or on blur. */
-export function DebouncedInput({ value, onChange, placeholder, testId, label, width, delayMs = 300 }: Props) {
+export function DebouncedInput({ value, onChange, placeholder, testId, label, width, delayMs = 300, invalid }: Props) {
   const [text, setText] = useState(value);
   const [shown, setShown] = useState(value);
   // What this input last reported: when it comes back as `value` (through the URL, a render or
@@ -37,6 +39,9 @@ export function DebouncedInput({ value, onChange, placeholder, testId, label, wi
   return (
     <Input
       aria-label={label}
+      // Grafana's Input only draws the border red; screen readers hear it from aria-invalid.
+      invalid={invalid}
+      aria-invalid={invalid || undefined}
       data-testid={testId}
       placeholder={placeholder}
       width={width}

@@ -495,6 +495,24 @@ describe('Issue detail page', () => {
     expect(screen.getByText('← All issues')).toHaveAttribute('href', '/a/beacon-observability-app/issues');
   });
 
+  test('"← All issues" takes the list\'s query from history state, and nothing else', async () => {
+    renderAppInGrafanaHistory(url(1), api());
+    await screen.findByTestId(testIds.issue.title);
+    // Reached without the list (a panel, a session, a typed URL): the plain list.
+    expect(screen.getByText('← All issues')).toHaveAttribute('href', '/a/beacon-observability-app/issues');
+    const withState = (state: unknown) => act(() => locationService.getHistory().push(url(1), state));
+    withState({ from: '?status=open&q=deadlock' });
+    expect(screen.getByText('← All issues')).toHaveAttribute(
+      'href',
+      '/a/beacon-observability-app/issues?status=open&q=deadlock'
+    );
+    // Another page's or app's state is no query: never a path or an address to go to.
+    for (const state of [{ from: '//evil.example/x' }, { from: 'https://evil.example' }, { from: 7 }, '?status=open']) {
+      withState(state);
+      expect(screen.getByText('← All issues')).toHaveAttribute('href', '/a/beacon-observability-app/issues');
+    }
+  });
+
   test('a title, culprit, grouping value and breadcrumb that look like HTML stay inert text', async () => {
     const { container } = renderApp(url(3), api({ events: { 3: [EVENT_1] } }));
     expect(await screen.findByTestId(testIds.issue.title)).toHaveTextContent(XSS);

@@ -1,5 +1,5 @@
 import React, { useCallback, useEffect, useRef, useState } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useLocation, useParams } from 'react-router-dom';
 import { css, cx } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
@@ -62,10 +62,28 @@ export function issueIdFrom(raw: string | undefined): number | undefined {
   return id >= 1 ? id : undefined;
 }
 
+/** The history state the issues list's row links carry: the list's query (`location.search`). */
+export interface IssueLinkState {
+  from: string;
+}
+
+/**
+ * Where "← All issues" goes: the issues list with the query the list had when its row was opened,
+ * so its filters survive as they do with the browser's Back; the plain list where the issue was
+ * reached otherwise (a panel, a session, a typed URL). History state can hold anything (another
+ * page's, another app's): only a query string is taken, never a path or a URL.
+ */
+export function issuesListUrl(state: unknown): string {
+  const from = (state as Partial<IssueLinkState> | null)?.from;
+  const search = typeof from === 'string' && from.startsWith('?') ? from : '';
+  return `${prefixRoute(ROUTES.Issues)}${search}`;
+}
+
 export function IssueDetailPage() {
   const s = useStyles2(getStyles);
   const api = useTrackerApi();
   const { id: rawId } = useParams();
+  const location = useLocation();
   const parsed = issueIdFrom(rawId);
   const id = parsed ?? NaN;
   const valid = parsed !== undefined;
@@ -168,7 +186,7 @@ export function IssueDetailPage() {
   };
 
   const back = (
-    <Link to={prefixRoute(ROUTES.Issues)} className={s.back}>
+    <Link to={issuesListUrl(location.state)} className={s.back}>
       ← All issues
     </Link>
   );

@@ -353,6 +353,87 @@ describe('Issues page', () => {
     expect(within(screen.getAllByTestId(testIds.issues.row)[0]).getByText('resolved')).toBeInTheDocument();
   });
 
+  test('issues a bulk change takes out of the Status filter leave the list and its count; set to it, they stay', async () => {
+    const api = new FakeTrackerApi({ issues: numberedIssues(5) });
+    renderApp(`${ISSUES_URL}?status=open`, api);
+    const rows = await screen.findAllByTestId(testIds.issues.row);
+    expect(screen.getByTestId(testIds.issues.count)).toHaveTextContent('5 issues loaded');
+    for (const id of [1, 2, 4]) {
+      await userEvent.click(within(rows[id - 1]).getByLabelText(`select issue ${id}`));
+    }
+    act(() => screen.getByRole('button', { name: 'Mark resolved' }).focus());
+    await userEvent.keyboard('{Enter}');
+    await screen.findByText('3 issues marked resolved.');
+    // No longer open: gone from the open list (Sentry's stream does the same), not shown as resolved.
+    expect(rowTitles()).toEqual(['Error number 3', 'Error number 5']);
+    expect(screen.queryByText('resolved')).not.toBeInTheDocument();
+    expect(screen.getByTestId(testIds.issues.count)).toHaveTextContent('2 issues loaded');
+    // Rows remain: the focus is on the select-all checkbox, as after any bulk change.
+    expect(screen.getByLabelText('select all loaded issues')).toHaveFocus();
+
+    // Marked with the status the list is filtered by, they still match and stay.
+    await userEvent.click(within(screen.getAllByTestId(testIds.issues.row)[0]).getByLabelText('select issue 3'));
+    await userEvent.click(screen.getByRole('button', { name: 'Mark open' }));
+    await screen.findByText('1 issues marked open.');
+    expect(rowTitles()).toEqual(['Error number 3', 'Error number 5']);
+  });
+
+  test('a bulk change that takes every loaded row away: "Load more" where there is more, and the focus on it', async () => {
+    const api = new FakeTrackerApi({ issues: numberedIssues(60) });
+    renderApp(`${ISSUES_URL}?status=open`, api);
+    await screen.findAllByTestId(testIds.issues.row);
+    expect(screen.getByTestId(testIds.issues.count)).toHaveTextContent('50 issues loaded (more available)');
+    await userEvent.click(screen.getByLabelText('select all loaded issues'));
+    act(() => screen.getByRole('button', { name: 'Mark ignored' }).focus());
+    await userEvent.keyboard('{Enter}');
+    await screen.findByText('50 issues marked ignored.');
+    expect(screen.queryAllByTestId(testIds.issues.row)).toHaveLength(0);
+    expect(screen.getByTestId(testIds.issues.count)).toHaveTextContent('0 issues loaded (more available)');
+    // Not "No issues match these filters": the tracker has more open issues.
+    expect(screen.queryByText(/No issues match/)).not.toBeInTheDocument();
+    // The select-all checkbox is disabled with nothing to select: the focus goes on, not to <body>.
+    expect(screen.getByLabelText('select all loaded issues')).toBeDisabled();
+    expect(screen.getByTestId(testIds.issues.loadMore)).toHaveFocus();
+  });
+
+  test('a bulk change that takes the last rows away says none match, the focus on the Status filter', async () => {
+    const api = new FakeTrackerApi({ issues: numberedIssues(2) });
+    renderApp(`${ISSUES_URL}?status=open`, api);
+    await screen.findAllByTestId(testIds.issues.row);
+    await userEvent.click(screen.getByLabelText('select all loaded issues'));
+    act(() => screen.getByRole('button', { name: 'Mark resolved' }).focus());
+    await userEvent.keyboard('{Enter}');
+    await screen.findByText('2 issues marked resolved.');
+    expect(screen.queryAllByTestId(testIds.issues.row)).toHaveLength(0);
+    expect(screen.getByText(/No issues match these filters/)).toBeInTheDocument();
+    expect(
+      within(screen.getByTestId(testIds.issues.choice('status'))).getByRole('radio', { name: 'Open' })
+    ).toHaveFocus();
+  });
+
+  test('an issue opened from the list gets "← All issues" back to the list with its filters', async () => {
+    const api = new FakeTrackerApi({ issues: ISSUES });
+    const search = '?status=open&severity=critical&q=Cannot+read';
+    renderAppInGrafanaHistory(`${ISSUES_URL}${search}`, api);
+    const [row] = await screen.findAllByTestId(testIds.issues.row);
+    // The row's link stays the issue's own URL (as the panels link it); the query rides in history state.
+    expect(within(row).getByRole('link')).toHaveAttribute('href', `${ISSUES_URL}/1`);
+    await userEvent.click(within(row).getByRole('link'));
+    await screen.findByTestId(testIds.issue.title);
+    const back = screen.getByRole('link', { name: '← All issues' });
+    expect(back).toHaveAttribute('href', `${ISSUES_URL}${search}`);
+    await userEvent.click(back);
+    await screen.findAllByTestId(testIds.issues.row);
+    expect(locationService.getLocation().search).toBe(search);
+    expect(lastListCall(api)).toEqual({
+      q: 'Cannot read',
+      status: 'open',
+      severity: 'critical',
+      sort: 'last_seen',
+      limit: 50,
+    });
+  });
+
   test('select all selects every loaded issue', async () => {
     const api = new FakeTrackerApi({ issues: ISSUES });
     renderApp(ISSUES_URL, api);

@@ -1,5 +1,5 @@
 import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Link } from 'react-router-dom';
+import { Link, useLocation } from 'react-router-dom';
 import { css, cx } from '@emotion/css';
 import type { GrafanaTheme2, SelectableValue } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
@@ -32,6 +32,7 @@ import { projectIds, useProjects } from '../components/useProjects';
 import { useListParam, useQueryParams } from '../components/useQueryParams';
 import { VirtualList } from '../components/VirtualList';
 import { FIRST_PAGE_SIZE, ISSUE_ROW_HEIGHT, PAGE_SIZE, PERF, issueUrl } from '../constants';
+import type { IssueLinkState } from './IssueDetailPage';
 
 const SORT_LABELS: Record<IssueSort, string> = {
   last_seen: 'Last seen',
@@ -168,6 +169,10 @@ export function IssuesPage() {
   const [params, setParam] = useQueryParams();
   const setList = useListParam();
   const query = useMemo(() => queryFrom(params), [params]);
+  // The list's query as its URL has it, handed to the issue page in the row links' history state
+  // (not the URL: issueUrl is also the panels' plain href) so its "← All issues" comes back to
+  // these filters (Sentry's issue breadcrumb does the same).
+  const { search } = useLocation();
   const queryKey = JSON.stringify(query);
   const [state, setState] = useState<ListState>({ items: [], nextCursor: null, loadingMore: false });
   const [selection, setSelection] = useState<{ key?: string; ids: ReadonlySet<number> }>({ ids: new Set() });
@@ -311,18 +316,45 @@ export function IssuesPage() {
     selectAllRef.current?.focus();
     setSelected(new Set());
   };
+  // A bulk change that took every loaded row away (see bulk) disables the select-all checkbox
+  // clearSelection focused, and the focus would fall to the document's start: it goes on to "Load
+  // more" where the tracker has more, else to the Status filter whose value took the rows away.
+  const refocusAfterBulk = useRef(false);
+  useEffect(() => {
+    if (refocusAfterBulk.current) {
+      refocusAfterBulk.current = false;
+      if (selectAllRef.current?.disabled) {
+        const find = (selector: string) => pageRef.current?.querySelector<HTMLElement>(selector);
+        (
+          find(`[data-testid="${testIds.issues.loadMore}"]`) ??
+          find(`[data-testid="${testIds.issues.choice('status')}"] input:checked`)
+        )?.focus();
+      }
+    }
+  });
   const bulk = async (status: IssueStatus) => {
     const ids = [...selected];
+    // The list the change was asked from, and its Status filter.
+    const key = queryKey;
+    const filter = query.status;
     setChanging(true);
     try {
       const result = await api.setStatuses(ids, status);
       const updated = new Set(result.updated);
       // An issue the tracker no longer has (deleted by retention) leaves the list.
       const gone = new Set(result.notFound);
-      setState((l) => ({
-        ...l,
-        items: l.items.filter((i) => !gone.has(i.id)).map((i) => (updated.has(i.id) ? { ...i, status } : i)),
-      }));
+      // So does one whose new status is not the one the list is filtered by (resolved from
+      // `?status=open`), and its count with it: it no longer matches, and the list would not have
+      // it again (Sentry's stream drops issues resolved or ignored from an is:unresolved list).
+      // Without a Status filter, or set to it, the row stays and shows its new status.
+      const leaving = filter !== undefined && filter !== status ? updated : new Set<number>();
+      setState((l) => {
+        // Another query's list (the filters changed meanwhile) is only updated in place.
+        const left = l.key === key ? leaving : new Set<number>();
+        const items = l.items.filter((i) => !gone.has(i.id) && !left.has(i.id));
+        return { ...l, items: items.map((i) => (updated.has(i.id) ? { ...i, status } : i)) };
+      });
+      refocusAfterBulk.current = true;
       clearSelection();
       setStatsKey((k) => k + 1);
       const missing = gone.size ? `; ${gone.size} no longer exist and were removed from the list` : '';
@@ -353,6 +385,7 @@ export function IssuesPage() {
         <div className={s.titleCell} role="cell">
           <Link
             to={issueUrl(issue.id)}
+            state={search ? ({ from: search } satisfies IssueLinkState) : undefined}
             className={s.title}
             title={issue.title}
             {...(index === 0 ? { elementtiming: PERF.issuesFirstRow } : {})}
@@ -388,7 +421,7 @@ export function IssuesPage() {
         </div>
       </div>
     ),
-    [s, selected, toggle, severalProjects, nameOf]
+    [s, selected, toggle, severalProjects, nameOf, search]
   );
 
   const filtered = Object.entries(query).some(([k, v]) => k !== 'sort' && v);
@@ -514,7 +547,9 @@ export function IssuesPage() {
           <ErrorState error={list.error} onRetry={retry} />
         ) : list.loading && list.items.length === 0 ? (
           <Loading text="Loading issues…" />
-        ) : list.items.length === 0 ? (
+        ) : list.items.length === 0 && !list.nextCursor ? (
+          // A bulk change can take every loaded row away while the tracker has more: then the
+          // (empty) table stays, with its "Load more", rather than saying nothing matches.
           <Empty
             message={
               filtered

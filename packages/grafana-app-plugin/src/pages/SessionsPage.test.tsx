@@ -9,6 +9,7 @@ import { testIds } from '../components/testIds';
 import { fakeBackend } from '../test/backend';
 import { NOW, ODD_SESSION_ID, PATH_SESSION_ID, SESSION, SESSION_2, sessionWithId } from '../testdata/fixtures';
 import { reloadAppInGrafanaHistory, renderApp, renderAppInGrafanaHistory } from '../test/render';
+import { MIN_DURATION_PROBLEM } from './SessionsPage';
 
 const URL = '/a/beacon-observability-app/sessions';
 const rows = () =>
@@ -68,6 +69,43 @@ describe('Debug sessions page', () => {
     await userEvent.click(screen.getByLabelText('Only with errors'));
     await waitFor(() => expect(rows().map((r) => r[0])).toEqual(['req-42']));
     expect(api.callsOf('listSessions').at(-1)![0]).toEqual({ hasErrors: true, limit: 200 });
+  });
+
+  test('a minimum duration that is none keeps the filter as it was, and the field says why', async () => {
+    const api = new FakeTrackerApi({ sessions: [SESSION, SESSION_2] }); // 2000 ms and 120 ms
+    renderAppInGrafanaHistory(`${URL}?minDurationMs=500`, api);
+    await waitFor(() => expect(rows().map((r) => r[0])).toEqual(['req-42']));
+    const field = screen.getByRole('textbox', { name: 'Minimum duration in milliseconds' });
+    expect(field).toHaveValue('500');
+    expect(field).not.toHaveAttribute('aria-invalid');
+
+    await userEvent.clear(field);
+    await userEvent.type(field, '2s{enter}');
+    // What was typed stays, marked invalid and why; the list keeps its filter, asking for nothing.
+    expect(field).toHaveValue('2s');
+    expect(field).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.getByText(MIN_DURATION_PROBLEM)).toBeInTheDocument();
+    expect(MIN_DURATION_PROBLEM).toMatch(/a whole number of milliseconds/);
+    expect(locationService.getLocation().search).toBe('?minDurationMs=500');
+    expect(rows().map((r) => r[0])).toEqual(['req-42']);
+    expect(api.callsOf('listSessions')).toEqual([[{ minDurationMs: 500, limit: 200 }]]);
+
+    // Typing the filter's own value again clears the error.
+    await userEvent.clear(field);
+    await userEvent.type(field, '500{enter}');
+    expect(screen.queryByText(MIN_DURATION_PROBLEM)).not.toBeInTheDocument();
+    expect(field).not.toHaveAttribute('aria-invalid');
+    expect(field).toHaveValue('500');
+
+    await userEvent.clear(field);
+    await userEvent.type(field, '100{enter}');
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    expect(locationService.getLocation().search).toBe('?minDurationMs=100');
+    // Emptied, the field drops the filter.
+    await userEvent.clear(field);
+    await userEvent.tab();
+    await waitFor(() => expect(locationService.getLocation().search).toBe(''));
+    expect(screen.queryByText(MIN_DURATION_PROBLEM)).not.toBeInTheDocument();
   });
 
   test('an empty list tells the user how to get sessions', async () => {

@@ -1,4 +1,4 @@
-import React, { useMemo, useRef } from 'react';
+import React, { useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
@@ -27,18 +27,22 @@ import { sessionIdProblem, sessionUrl } from '../constants';
  * and went out as text the tracker answers 400 to, leaving the page on an error for a URL typo.
  */
 export function sessionQueryFrom(params: URLSearchParams): SessionQuery {
-  const min = params.get('minDurationMs') ?? '';
   return {
     project: projectIds(params),
     q: params.get('q') || undefined,
     service: params.get('service') || undefined,
-    minDurationMs: /^[0-9]{1,12}$/.test(min) && Number(min) > 0 ? Number(min) : undefined,
+    minDurationMs: minDurationFrom(params.get('minDurationMs') ?? ''),
     hasErrors: params.get('hasErrors') === 'true' ? true : undefined,
     limit: 200,
   };
 }
 
-/** Why a session with the id `.` or `..` has no link. */
+/** A minimum duration as the URL and the field write it (`sessionQueryFrom`), or undefined for none. */
+const minDurationFrom = (text: string) => (/^[0-9]{1,12}$/.test(text) && Number(text) > 0 ? Number(text) : undefined);
+
+/** What the "Min duration (ms)" field says to a value that is no minimum duration (`2s`, `0`, `1.5`). */
+export const MIN_DURATION_PROBLEM = 'Enter a whole number of milliseconds from 1 to 999999999999, such as 250.';
+
 /** Why a listed session has no link (`sessionIdProblem`). */
 export const unreachableId = (problem: string) =>
   `This session cannot be opened: ${problem}, so the tracking server cannot be asked for it by its id.`;
@@ -64,6 +68,10 @@ export function SessionsPage() {
     focus: { container: rowsRef, items: 'tr' },
   });
   const { items } = more;
+  // A minimum duration typed that is none (`2s`): the field keeps it and says why, and the list
+  // keeps the filter it had. Dropping the filter and emptying the field hid the typo and showed
+  // sessions of every duration as if they were the ones asked for.
+  const [badMinDuration, setBadMinDuration] = useState<string>();
   const filtered = Boolean(query.project || query.q || query.service || query.minDurationMs || query.hasErrors);
 
   return (
@@ -97,12 +105,24 @@ export function SessionsPage() {
               onChange={(v) => set('service', v)}
             />
           </Field>
-          <Field label="Min duration (ms)">
+          <Field
+            label="Min duration (ms)"
+            invalid={badMinDuration !== undefined}
+            error={badMinDuration !== undefined ? MIN_DURATION_PROBLEM : undefined}
+          >
             <DebouncedInput
               label="Minimum duration in milliseconds"
               width={14}
-              value={query.minDurationMs ? String(query.minDurationMs) : ''}
-              onChange={(v) => set('minDurationMs', /^\d+$/.test(v) ? v : undefined)}
+              // The text that was no duration stays shown (as the value the input last reported),
+              // so that typing the filter's own value again is a change that clears the error.
+              value={badMinDuration ?? (query.minDurationMs ? String(query.minDurationMs) : '')}
+              onChange={(v) => {
+                const bad = v !== '' && minDurationFrom(v) === undefined;
+                setBadMinDuration(bad ? v : undefined);
+                if (!bad) {
+                  set('minDurationMs', v || undefined);
+                }
+              }}
             />
           </Field>
           <Field label="Errors">
