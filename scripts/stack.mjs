@@ -110,9 +110,18 @@ async function waitFor(url, what, seconds = 30) {
   throw new Error(`${what} did not come up at ${url}`);
 }
 
-/** Waits until Prometheus has a sample of `up` for the job (its first scrape: 0–15 s). */
+/** When this run began, in Unix seconds: a scrape before it is the last run's. */
+const RUN_STARTED = Math.floor(Date.now() / 1000);
+
+/**
+ * Waits for this run's first scrape of `job` (0–15 s): its `up` sample dated since the run began.
+ * The last run's sample (Prometheus' data is kept, and a query looks 5 minutes back) answered at
+ * once, before the series were fresh: the adapter's first discovery found none, and its wait
+ * asked ~75 times (404s in its metrics, and 15 s more) until the next relist.
+ */
 async function waitForScrape(job, seconds = 45) {
-  const url = `http://127.0.0.1:${PORTS.prometheus}/api/v1/query?query=${encodeURIComponent(`up{job="${job}"}`)}`;
+  const query = `timestamp(up{job="${job}"}) >= ${RUN_STARTED}`;
+  const url = `http://127.0.0.1:${PORTS.prometheus}/api/v1/query?query=${encodeURIComponent(query)}`;
   for (let i = 0; i < seconds * 2; i++) {
     if (stopping) throw new Error('stopped');
     const body = await new Promise((resolve) => {

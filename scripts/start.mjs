@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // `npm start`: installs what is missing, builds every package, then runs the local stack
-// (scripts/stack.mjs) on its embedded defaults until Ctrl-C.
+// (scripts/stack.mjs) on its embedded defaults until Ctrl-C. package.json starts it with `exec`,
+// as `npm test` too: npm runs a script under `sh -c` and sends its SIGINT and SIGTERM to that
+// shell, and dash holds a SIGINT while its child runs, so a SIGINT to npm alone (not a
+// terminal's Ctrl-C, which the whole group gets) left the whole stack running.
 import { spawnSync } from 'node:child_process';
 import { linkCommands, repoRoot, setup, toolPath } from './setup.mjs';
 
