@@ -29,6 +29,21 @@ const api = async (path: string) => {
   return { status: res.status, headers: res.headers, body: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
 };
 
+/** One service's spans as OTLP/HTTP JSON, posted as an exporter posts them. */
+const postSpans = (service: string, spans: unknown[]) =>
+  fetch(`${tracker.url}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${project.key}` },
+    body: JSON.stringify({
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+          scopeSpans: [{ spans }],
+        },
+      ],
+    }),
+  });
+
 describe('debug sessions', () => {
   let traceId: string;
 
@@ -205,21 +220,8 @@ describe('debug sessions', () => {
       endTimeUnixNano: String(now - from + 1_000_000n),
       attributes,
     });
-    const postSpans = (spans: unknown[]) =>
-      fetch(`${tracker.url}/v1/traces`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${project.key}` },
-        body: JSON.stringify({
-          resourceSpans: [
-            {
-              resource: { attributes: [{ key: 'service.name', value: { stringValue: 'worker' } }] },
-              scopeSpans: [{ spans }],
-            },
-          ],
-        }),
-      });
     // The trace first as a session of its own (a span, an error knowing only the trace id)…
-    expect((await postSpans([spanOf('b1'.repeat(8), 30_000_000n)])).status).toBe(200);
+    expect((await postSpans('worker', [spanOf('b1'.repeat(8), 30_000_000n)])).status).toBe(200);
     const event = JSON.stringify({
       event_id: 'a7'.repeat(16),
       level: 'error',
@@ -235,7 +237,9 @@ describe('debug sessions', () => {
     expect((await api(`/sessions/${t}`)).body.id).toBe(t);
     // …then a span names the correlation id, and the trace's session is merged into it.
     const corr = [{ key: 'correlation_id', value: { stringValue: 'req-merged' } }];
-    expect((await postSpans([spanOf('b2'.repeat(8), 20_000_000n, corr)])).status).toBe(200);
+    expect((await postSpans('worker', [spanOf('b2'.repeat(8), 20_000_000n, corr)])).status).toBe(
+      200,
+    );
 
     const { status, body } = await api(`/sessions/${t}`);
     expect(status).toBe(200);
@@ -652,31 +656,16 @@ describe('debug session details', () => {
     const start = BigInt(Date.now() - 3_600_000) * 1_000_000n;
     // The same span from two exporters (Sentry's OpenTelemetry setup names the service `node`).
     const post = (service: string, code: number) =>
-      fetch(`${tracker.url}/v1/traces`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${project.key}` },
-        body: JSON.stringify({
-          resourceSpans: [
-            {
-              resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-              scopeSpans: [
-                {
-                  spans: [
-                    {
-                      traceId: t,
-                      spanId: '5'.repeat(16),
-                      name: 'POST /pay',
-                      startTimeUnixNano: String(start),
-                      endTimeUnixNano: String(start + 5_000_000n),
-                      status: { code },
-                    },
-                  ],
-                },
-              ],
-            },
-          ],
-        }),
-      });
+      postSpans(service, [
+        {
+          traceId: t,
+          spanId: '5'.repeat(16),
+          name: 'POST /pay',
+          startTimeUnixNano: String(start),
+          endTimeUnixNano: String(start + 5_000_000n),
+          status: { code },
+        },
+      ]);
     expect((await post('node', 2)).status).toBe(200); // STATUS_CODE_ERROR
     expect((await post('payments', 1)).status).toBe(200); // STATUS_CODE_OK
     const listed = async (query: string) =>
@@ -742,25 +731,10 @@ describe('debug session details', () => {
       endTimeUnixNano: String(start + ms * 1_000_000n),
     });
     // The child's id sorts before its parent's, and it comes first.
-    const res = await fetch(`${tracker.url}/v1/traces`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${project.key}` },
-      body: JSON.stringify({
-        resourceSpans: [
-          {
-            resource: { attributes: [{ key: 'service.name', value: { stringValue: 'web' } }] },
-            scopeSpans: [
-              {
-                spans: [
-                  span('0'.repeat(15) + '2', 'POST ai-service', 30n, 'f'.repeat(16)),
-                  span('f'.repeat(16), 'GET /infer', 35n),
-                ],
-              },
-            ],
-          },
-        ],
-      }),
-    });
+    const res = await postSpans('web', [
+      span('0'.repeat(15) + '2', 'POST ai-service', 30n, 'f'.repeat(16)),
+      span('f'.repeat(16), 'GET /infer', 35n),
+    ]);
     expect(res.status).toBe(200);
     const { status, body } = await api(`/sessions/${t.toUpperCase()}`);
     expect(status).toBe(200);
