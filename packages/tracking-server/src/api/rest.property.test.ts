@@ -155,6 +155,8 @@ interface Model {
   readonly users: number;
   readonly firstSeen: number;
   readonly lastSeen: number;
+  /** Its events' times. */
+  readonly times: readonly number[];
 }
 const MODEL: readonly Model[] = ISSUES.map((issue, i) => {
   const times = issue.events.map((e) => T0 + e.at * MIN);
@@ -175,6 +177,7 @@ const MODEL: readonly Model[] = ISSUES.map((issue, i) => {
     users: new Set(issue.events.flatMap((e) => (e.user ? [e.user] : []))).size,
     firstSeen: Math.min(...times),
     lastSeen: Math.max(...times),
+    times,
   };
 });
 /** Statuses as the tests set them (changed by the body properties as they expect). */
@@ -186,17 +189,31 @@ const INITIAL: Record<number, Status> = {
   6: 'resolved',
 };
 
-const sortKey = (m: Model, sort: Sort): number =>
+/** A time range asked for: its events are those of the clock hours it touches (README). */
+interface Range {
+  readonly seenAfter?: number;
+  readonly seenBefore?: number;
+}
+const HOUR = 3_600_000;
+const inRange = (m: Model, r: Range) =>
+  m.times.filter(
+    (t) =>
+      (r.seenAfter === undefined || Math.floor(t / HOUR) >= Math.floor(r.seenAfter / HOUR)) &&
+      (r.seenBefore === undefined || Math.floor(t / HOUR) <= Math.floor(r.seenBefore / HOUR)),
+  ).length;
+const sortKey = (m: Model, sort: Sort, range?: Range): number =>
   sort === 'last_seen'
     ? m.lastSeen
     : sort === 'first_seen'
       ? m.firstSeen
       : sort === 'events'
-        ? m.count
+        ? range
+          ? inRange(m, range)
+          : m.count
         : m.users;
-/** Highest sort key first, ties by the higher id. */
-const ordered = (ms: readonly Model[], sort: Sort) =>
-  [...ms].sort((a, b) => sortKey(b, sort) - sortKey(a, sort) || b.id - a.id);
+/** Highest sort key first, ties by the higher id; by events, those in the range when one is asked. */
+const ordered = (ms: readonly Model[], sort: Sort, range?: Range) =>
+  [...ms].sort((a, b) => sortKey(b, sort, range) - sortKey(a, sort, range) || b.id - a.id);
 
 let setup: TestTracker<'shop'>;
 let port: number;
@@ -593,7 +610,8 @@ function expectedIds(q: Query): number[] {
       (q.seenAfter === undefined || m.lastSeen >= q.seenAfter) &&
       (q.seenBefore === undefined || m.firstSeen <= q.seenBefore),
   );
-  return ordered(hits, q.sort ?? 'last_seen').map((m) => m.id);
+  const ranged = q.seenAfter !== undefined || q.seenBefore !== undefined;
+  return ordered(hits, q.sort ?? 'last_seen', ranged ? q : undefined).map((m) => m.id);
 }
 
 describe('valid filters', () => {
@@ -607,6 +625,13 @@ describe('valid filters', () => {
           const limit = q.limit ?? 50;
           expect([qs, a.status, ids(a)]).toEqual([qs, 200, all.slice(0, limit)]);
           expect(nextCursor(a) !== null).toBe(all.length > limit);
+          // Each with its events in the range, when one was asked, and only then.
+          const ranged = q.seenAfter !== undefined || q.seenBefore !== undefined;
+          const items = (a.json as { items: { id: number; rangeCount?: number }[] }).items;
+          expect([qs, items.map((i) => i.rangeCount)]).toEqual([
+            qs,
+            items.map((i) => (ranged ? inRange(MODEL[i.id - 1] as Model, q) : undefined)),
+          ]);
         },
       ),
       { numRuns: 400 },
