@@ -388,7 +388,7 @@ export function createLinter(schema: object = loadSchema()): Linter {
   };
 }
 
-/** The range functions promql/rate-counter checks: only a counter's rate or increase means anything. */
+/** The range functions promql/rate-counter checks: only a counter's rate or increase means one. */
 const COUNTER_FUNCTIONS = new Set(['rate', 'irate', 'increase']);
 
 /** Range functions that count events in their window (`increase`, `changes`, `resets`). */

@@ -401,9 +401,10 @@ export function sentryIngest(deps: SentryIngestDeps) {
             'malformed',
             `invalid envelope: header event_id ${JSON.stringify(id)} is not 32 hex digits`,
           );
-        // As Relay's check_envelope_size_limits: the events, transactions and span v2 items of
-        // one envelope are within max_event_size together, not only each. Otherwise a 100 MB envelope of
-        // tiny events was millions of events read on the ingest thread (80,000 held it 0.8 s).
+        // As Relay's check_envelope_size_limits: the events, transactions and span items of one
+        // envelope are within max_event_size together, not only each. Otherwise a 100 MB
+        // envelope of tiny events was millions of events read on the ingest thread (80,000 held
+        // it 0.8 s).
         let eventBytes = 0;
         let reportBytes = 0;
         let attachmentBytes = 0;

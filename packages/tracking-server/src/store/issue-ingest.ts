@@ -107,8 +107,8 @@ export function issueIngest(db: Database.Database, index: SessionIndex): IssueIn
     ),
   };
 
-  // Each batch drops the hours no list, sparkline or stat reads any more as an hour starts; a database
-  // from before kept every hour it counted.
+  // Each batch drops the hours no list, sparkline or stat reads any more as an hour starts; a
+  // database from before kept every hour it counted.
   st.pruneIssueHours.run(Math.floor(Date.now() / HOUR) - ISSUE_HOURS);
 
   const RANK: Record<Severity, number> = { critical: 0, error: 1, warning: 2, info: 3 };
