@@ -555,14 +555,12 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
           // A copy with another service, status or session (the same span exported to Sentry
           // and over OTLP names its service two ways): its session listed the service and
           // error it no longer holds, as a touch only adds.
-          const was = st.opThere.get(projectId, o.traceId, o.spanId) as {
-            service: string;
-            status: string;
-            correlation_id: string | null;
-            end: number;
-          };
+          const was = st.opThere.get(projectId, o.traceId, o.spanId) as
+            | { service: string; status: string; correlation_id: string | null; end: number }
+            | undefined;
+          // Replaced as before (and a row that no copy kept out is refused as before).
           st.op.run(row);
-          if (was.service !== o.service || was.status !== o.status) {
+          if (was && (was.service !== o.service || was.status !== o.status)) {
             remade.add(keyOf(o.traceId, o.correlationId, o.end) as string);
             remade.add(keyOf(o.traceId, was.correlation_id ?? undefined, was.end) as string);
           }
