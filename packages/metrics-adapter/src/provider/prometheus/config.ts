@@ -15,7 +15,7 @@ import {
   type Document,
   type Node,
 } from 'yaml';
-import { builtInResource } from '../../k8s/resources';
+import { BUILT_IN, builtInResource } from '../../k8s/resources';
 import { parseGoTemplate, TemplateError, type FieldKind } from './go-template';
 import { compileGoTemplate } from './go-template-engine';
 import { compileRe2 } from './re2';
@@ -82,6 +82,10 @@ export const METRICS_QUERY_FIELDS: Readonly<Record<string, FieldKind>> = {
 };
 /** Built-in API groups whose resources resources.ts lists all of. */
 const COMPLETE_GROUPS: ReadonlySet<string> = new Set(['apps', 'batch', 'policy', 'autoscaling']);
+/** The built-in API groups without a dot (a custom resource's group has one), from the table. */
+const DOTLESS_GROUPS: readonly string[] = [
+  ...new Set(BUILT_IN.map((r) => r.group).filter((g) => g !== '' && !g.includes('.'))),
+].sort();
 
 /** The fields of a resources.template: a group (sanitised) and a singular resource. */
 export const RESOURCE_TEMPLATE_FIELDS: Readonly<Record<string, FieldKind>> = {
@@ -472,11 +476,11 @@ function readResources(r: Reader, node: Node | null | undefined, rp: string): Re
     // A group with no dot is a built-in one (a CRD's group must have one): `core`, `extensions`
     // or `app` is no group a current API server serves, and the RESTMapper refuses it; taken for
     // a custom resource's, `{group: core, resource: namespace}` made every metric root-scoped.
-    if (group && !group.includes('.') && !COMPLETE_GROUPS.has(group))
+    if (group && !group.includes('.') && !DOTLESS_GROUPS.includes(group))
       r.fail(
         g.get('group'),
         `${gp}.group`,
-        `no API group ${JSON.stringify(group)}: built-in groups without a dot are ${[...COMPLETE_GROUPS].sort().join(', ')}, and a custom resource's group has one (example.com)${homeHint}`,
+        `no API group ${JSON.stringify(group)}: built-in groups without a dot are ${DOTLESS_GROUPS.join(', ')}, and a custom resource's group has one (example.com)${homeHint}`,
       );
     // A built-in group that does not serve the resource (`{group: apps, resource: pods}`): the
     // RESTMapper refuses it there too. Only groups whose every resource the table lists.
