@@ -301,6 +301,24 @@ describe('raw envelopes', () => {
     expect(gz.status).toBe(400);
   });
 
+  it('answers 400 naming a span item that is not a JSON object, of either kind, storing nothing', async () => {
+    for (const header of [
+      '{"type":"span","content_type":"application/vnd.sentry.items.span.v2+json"}',
+      '{"type":"span"}',
+    ]) {
+      const res = await fetch(envelopeUrl(project), {
+        method: 'POST',
+        body: `{}\n{"type":"event"}\n{"message":"beside a bad span"}\n${header}\n[1, 2]\n`,
+      });
+      expect([res.status, res.headers.get('x-sentry-error')]).toEqual([
+        400,
+        expect.stringMatching(/^invalid envelope: item 2 \(span\) payload/),
+      ]);
+    }
+    const { body } = await api('/issues?q=beside%20a%20bad%20span');
+    expect(body.items).toEqual([]);
+  });
+
   it("stores an envelope's event under the header's event_id, the id it answered with", async () => {
     // As Relay does: the header's id replaces the payload's, so a retried envelope is known.
     const header = 'C0FFEE00-1234-4ABC-8DEF-0123456789AB';
