@@ -52,7 +52,9 @@ describe('plugin.json files', () => {
     expect(app.routes.map((r: { method: string }) => r.method).sort()).toEqual(['GET', 'PATCH', 'POST']);
   });
 
-  test('the app includes its pages and the two nested panels by name', () => {
+  // Grafana's plugin validator finds a nested plugin by the include whose `path` is its plugin.json
+  // (plugin-validator: includesnested, "nested-plugins-not-declared"); a name alone is not enough.
+  test('the app includes its pages, and each nested panel by the path of its plugin.json', () => {
     const app = readJson(path.join(SRC, 'plugin.json'));
     const pages = app.includes.filter((i: { type: string }) => i.type === 'page').map((i: { path: string }) => i.path);
     expect(pages).toEqual([
@@ -61,15 +63,35 @@ describe('plugin.json files', () => {
       '/a/%PLUGIN_ID%/feedback',
       '/plugins/%PLUGIN_ID%',
     ]);
-    const panelNames = app.includes
-      .filter((i: { type: string }) => i.type === 'panel')
-      .map((i: { name: string }) => i.name);
+    const panels = app.includes.filter((i: { type: string }) => i.type === 'panel');
     const issues = readJson(path.join(SRC, 'panels/issues-panel/plugin.json'));
     const session = readJson(path.join(SRC, 'panels/session-panel/plugin.json'));
     expect([issues.id, session.id]).toEqual(['beacon-issues-panel', 'beacon-session-panel']);
-    expect(panelNames).toEqual([issues.name, session.name]);
+    expect(panels).toEqual([
+      { type: 'panel', name: issues.name, path: 'panels/issues-panel/plugin.json' },
+      { type: 'panel', name: session.name, path: 'panels/session-panel/plugin.json' },
+    ]);
     expect([issues.type, session.type]).toEqual(['panel', 'panel']);
   });
+
+  // The validator resolves a plugin's logos and screenshots from its own plugin.json's folder and
+  // refuses a path that starts with "." or "/" (metadatapaths); Grafana serves them from dist/.
+  test.each(files.map((f) => [path.relative(SRC, f)]))(
+    '%s names logos and screenshots inside its own folder, and the build puts them there',
+    (name) => {
+      const info = readJson(path.join(SRC, name)).info;
+      const images: string[] = [
+        info.logos.small,
+        info.logos.large,
+        ...(info.screenshots ?? []).map((s: { path: string }) => s.path),
+      ];
+      for (const image of images) {
+        expect(image).toMatch(/^[a-z][\w./-]*\.(svg|png)$/);
+        expect(image).not.toContain('..');
+        expect(fs.existsSync(path.join(SRC, '../dist', path.dirname(name), image))).toBe(true);
+      }
+    }
+  );
 
   // Grafana checks each nested plugin on its own: a child inherits the app's "unsigned" status and
   // is then loaded only if its own id is allowed (pkg/plugins/manager/signature: Validation
