@@ -388,6 +388,35 @@ describe('Connections used, evaluated by promtool', () => {
   });
 });
 
+// A labelled counter appears at its first increment: a cache that never found a key has no hits
+// series, one that never missed no misses series.
+describe('Cache hit ratio, evaluated by promtool', () => {
+  const series = (name: string, cache: string, perMinute: number) => ({
+    series: `${name}{namespace="platform",service="api-gateway",cache="${cache}"}`,
+    values: `0+${perMinute}x10`,
+  });
+  const ratio = (cache: string, value: number) => ({
+    labels: `{service="api-gateway",cache="${cache}"}`,
+    value,
+  });
+
+  it('is 0 for a cache that never hit, 1 for one that never missed, 0.75 for 3 hits in 4', () => {
+    const r = promtool(
+      [
+        series('cache_misses_total', 'sessions', 60), // no hits series at all
+        series('cache_hits_total', 'tokens', 60), // no misses series at all
+        series('cache_hits_total', 'pages', 45),
+        series('cache_misses_total', 'pages', 15),
+      ],
+      panelExpr('beacon-database', 'Cache hit ratio'),
+      '10m',
+      [ratio('sessions', 0), ratio('tokens', 1), ratio('pages', 0.75)],
+    );
+    expect(r.out).toContain('SUCCESS');
+    expect(r.status).toBe(0);
+  });
+});
+
 // Two PostgreSQL servers (postgres_exporter targets), each with its own database `app`: the
 // primary cluster's and the analytics one's. Same name, and often the same datid (16384, the first
 // user database's OID), yet different databases: each panel draws one line per server and

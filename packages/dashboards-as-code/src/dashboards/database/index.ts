@@ -28,7 +28,13 @@ function servicesRow(d: dashboard.DashboardBuilder): void {
   const buckets = histogramSelector(dbQueryDuration, 'bucket', inScope);
   const q = (quantile: number) =>
     `histogram_quantile(${quantile}, sum ${by(dbQueryDuration, ['service', 'operation', 'le'])} (${rate(buckets)}))`;
-  const perCache = by(cacheHits, ['service', 'cache']);
+  // A counter series appears at its first increment: a cache that never hit has no hits series,
+  // one that never missed no misses series, and the ratio would match nothing (no line) where it
+  // is 0 or 1. Each side stands in as 0 for the other's caches.
+  const hitRate = `sum ${by(cacheHits, ['service', 'cache'])} (${rate(selector(cacheHits, inScope))})`;
+  const missRate = `sum ${by(cacheMisses, ['service', 'cache'])} (${rate(selector(cacheMisses, inScope))})`;
+  const hits = `(${hitRate} or 0 * ${missRate})`;
+  const misses = `(${missRate} or 0 * ${hitRate})`;
   d.withRow(row('Seen by the services'))
     .withPanel(
       timeseriesPanel({
@@ -65,9 +71,7 @@ function servicesRow(d: dashboard.DashboardBuilder): void {
         max: 1,
         queries: [
           {
-            expr:
-              `sum ${perCache} (${rate(selector(cacheHits, inScope))}) / (sum ${perCache} (${rate(selector(cacheHits, inScope))})` +
-              ` + sum ${by(cacheMisses, ['service', 'cache'])} (${rate(selector(cacheMisses, inScope))}))`,
+            expr: `${hits} / (${hits} + ${misses})`,
             legend: '{{service}} {{cache}}',
           },
         ],
