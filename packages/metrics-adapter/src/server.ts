@@ -20,6 +20,7 @@ import {
   isStatus,
   methodNotAllowed,
   metricNotFound,
+  notAcceptable,
   serviceUnavailable,
   unauthorized,
   watchNotSupported,
@@ -28,6 +29,8 @@ import {
 import { acceptsGzip, GZIP_THRESHOLD_BYTES, gzipBody } from './api/content-encoding';
 import { apiGroupDocument, apiGroupList, apiResourceList, type ListResult } from './api/wire';
 import { customMetricValueListBytes, externalMetricValueListBytes } from './api/value-list-bytes';
+import { indentJson } from './api/json-indent';
+import { outputNegotiator, SERVED_MEDIA_TYPES, type Output } from './api/output-negotiation';
 import { asksToWatch, requestAttributes } from './auth/request-info';
 import type { Authenticator, Authorizer } from './auth/types';
 import { BadSelectorError, MetricNotFoundError, type MetricsProvider } from './provider/provider';
@@ -165,6 +168,12 @@ function reply(
   res.end(body);
 }
 
+/** A request target's query string, without `?`. */
+const queryOf = (url = '') => {
+  const at = url.indexOf('?');
+  return at < 0 ? '' : url.slice(at + 1);
+};
+
 /** The metric value paths (what every HPA asks, every sync period): deeper than a version. */
 const VALUES = /^\/apis\/(?:custom|external)\.metrics\.k8s\.io\/v1beta[12]\/./;
 
@@ -180,21 +189,46 @@ export function createApp(deps: ServerDeps): RequestListener {
         : [];
 
   const JSON_TYPE = 'application/json';
-  const send = (res: ServerResponse, code: number, body: unknown) =>
-    reply(res, code, JSON_TYPE, JSON.stringify(body));
-  const sendStatus = (res: ServerResponse, s: Status) => send(res, s.code, s);
+  // JSON.stringify's indent is json.MarshalIndent's for these bodies (json-indent.test.ts).
+  const send = (
+    res: ServerResponse,
+    code: number,
+    body: unknown,
+    pretty = false,
+    headers: Readonly<Record<string, string>> = {},
+  ) => reply(res, code, JSON_TYPE, JSON.stringify(body, null, pretty ? 2 : undefined), headers);
+  const negotiate = outputNegotiator();
+  const outputOf = (req: IncomingMessage, query: string): Output =>
+    negotiate(req.headers.accept, query, req.headers['user-agent']);
+  // A Status is written whatever Accept says; one the caller's Accept does not take is indented,
+  // as responsewriters' WriteRawJSON writes what it cannot negotiate.
+  const sendStatus = (res: ServerResponse, s: Status, out: Output) =>
+    send(res, s.code, s, out.pretty || !out.acceptable);
+  const refuse = (res: ServerResponse, out: Output) =>
+    sendStatus(res, notAcceptable(SERVED_MEDIA_TYPES), out);
+  /** A 200 document as WriteObjectNegotiated writes it: a 406 to an Accept that does not take it. */
+  const sendDocument = (
+    res: ServerResponse,
+    out: Output,
+    body: unknown,
+    headers: Readonly<Record<string, string>> = {},
+  ) => (out.acceptable ? send(res, 200, body, out.pretty, headers) : refuse(res, out));
   const builtAt = new Date(now());
   const v2 = openApiV2(deps.version.gitVersion);
   const v3 = openApiV3(deps.version.gitVersion, builtAt);
-  /** An answer with its own headers: OpenAPI's, and aggregated discovery's. */
-  const sendAnswer = (res: ServerResponse, answer: DocumentAnswer) => {
-    if (isStatus(answer.body)) return sendStatus(res, answer.body);
+  /**
+   * An answer with its own headers: OpenAPI's (never indented, as kube-openapi's handlers write
+   * it, Status included), and aggregated discovery's.
+   */
+  const sendAnswer = (res: ServerResponse, answer: DocumentAnswer, pretty = false) => {
+    if (isStatus(answer.body)) return send(res, answer.body.code, answer.body);
+    const body = pretty && answer.body ? indentJson(answer.body) : answer.body;
     // A 304 has no body of its own to measure; a 301 an empty one.
     res.writeHead(answer.code, {
       ...answer.headers,
-      ...(answer.code === 304 ? {} : { 'content-length': answer.body?.length ?? 0 }),
+      ...(answer.code === 304 ? {} : { 'content-length': body?.length ?? 0 }),
     });
-    res.end(answer.body);
+    res.end(body);
   };
 
   // Serialised answers, per answer array: the provider hands out the same array while it is
@@ -212,25 +246,31 @@ export function createApp(deps: ServerDeps): RequestListener {
   const sendList = (
     req: IncomingMessage,
     res: ServerResponse,
+    output: Output,
     metric: string,
     out: Rendered,
     samples: readonly { timestamp: number }[],
   ) => {
+    // Upstream negotiates when it writes the list: an error before it keeps its code.
+    if (!output.acceptable) return refuse(res, output);
     if (out.dropped > 0) metrics.nonFiniteValues.inc({ metric }, out.dropped);
     // Freshness of the answer: the age of its oldest sample.
     let oldest = Infinity;
     for (const s of samples) if (s.timestamp < oldest) oldest = s.timestamp;
     if (oldest !== Infinity) metrics.valueAge.observe(Math.max(0, now() / 1000 - oldest));
-    if (out.body.length > GZIP_THRESHOLD_BYTES && acceptsGzip(req.headers['accept-encoding'])) {
-      out.gzipped ??= gzipBody(out.body);
+    // A pretty answer is indented from the cached bytes for each request and kept by none: only
+    // people ask for it (curl, a browser, ?pretty), and the cache holds one form.
+    const body = output.pretty ? indentJson(out.body) : out.body;
+    if (body.length > GZIP_THRESHOLD_BYTES && acceptsGzip(req.headers['accept-encoding'])) {
+      const gzipped = output.pretty ? gzipBody(body) : (out.gzipped ??= gzipBody(out.body));
       res.writeHead(200, {
         'content-type': JSON_TYPE,
         'content-encoding': 'gzip',
         vary: 'Accept-Encoding',
-        'content-length': out.gzipped.length,
+        'content-length': gzipped.length,
       });
-      res.end(out.gzipped);
-    } else reply(res, 200, JSON_TYPE, out.body);
+      res.end(gzipped);
+    } else reply(res, 200, JSON_TYPE, body);
   };
 
   async function serve(
@@ -239,6 +279,7 @@ export function createApp(deps: ServerDeps): RequestListener {
     query: string,
     req: IncomingMessage,
     res: ServerResponse,
+    output: Output,
   ): Promise<void> {
     switch (r.kind) {
       case 'health':
@@ -249,7 +290,8 @@ export function createApp(deps: ServerDeps): RequestListener {
         // fails as theirs does (a 500 listing the failed check), and /livez and /healthz do not.
         return sendHealth(res, r, deps.shuttingDown?.() ?? false, req.url ?? '');
       case 'version':
-        return send(res, 200, versionDocument(deps.version));
+        // Always indented and never refused, as routes/version.go writes it (WriteRawJSON).
+        return send(res, 200, versionDocument(deps.version), true);
       case 'openapi':
         return sendAnswer(
           res,
@@ -274,16 +316,17 @@ export function createApp(deps: ServerDeps): RequestListener {
         const version = negotiateDiscovery(req.headers.accept);
         // The answer depends on Accept either way, so a cache must key on it.
         if (version === undefined)
-          return reply(res, 200, JSON_TYPE, JSON.stringify(apiGroupList()), { vary: 'Accept' });
+          return sendDocument(res, output, apiGroupList(), { vary: 'Accept' });
         return sendAnswer(
           res,
           answerDiscovery(discoveryItems(servedIn), version, req.headers['if-none-match']),
+          output.pretty,
         );
       }
       case 'group':
-        return send(res, 200, apiGroupDocument(r.group));
+        return sendDocument(res, output, apiGroupDocument(r.group));
       case 'resources':
-        return send(res, 200, apiResourceList(r.group, r.version, servedIn(r.group)));
+        return sendDocument(res, output, apiResourceList(r.group, r.version, servedIn(r.group)));
       case 'custom': {
         const name = sel.objectName !== undefined && r.name === '*' ? sel.objectName : r.name;
         const samples = await provider.objectValues({
@@ -304,9 +347,13 @@ export function createApp(deps: ServerDeps): RequestListener {
         // an object with none, rather than a list without the one item asked for.
         if (name !== '*' && samples.length > 0 && out.dropped === samples.length) {
           metrics.nonFiniteValues.inc({ metric: r.metric }, out.dropped);
-          return sendStatus(res, statusFor(new MetricNotFoundError(r.metric, r.resource, name)));
+          return sendStatus(
+            res,
+            statusFor(new MetricNotFoundError(r.metric, r.resource, name)),
+            output,
+          );
         }
-        return sendList(req, res, r.metric, out, samples);
+        return sendList(req, res, output, r.metric, out, samples);
       }
       case 'external': {
         const samples = await provider.externalValues({
@@ -323,7 +370,7 @@ export function createApp(deps: ServerDeps): RequestListener {
         const out = render(samples, r.metric, () =>
           externalMetricValueListBytes(r.metric, samples),
         );
-        return sendList(req, res, r.metric, out, samples);
+        return sendList(req, res, output, r.metric, out, samples);
       }
     }
   }
@@ -334,6 +381,7 @@ export function createApp(deps: ServerDeps): RequestListener {
     const [path = '/', query = ''] = url.split(/\?(.*)/s);
     const r = route(path);
     const label = pattern(r);
+    const output = outputOf(req, query);
     // On close, which comes after the answer is sent or when the caller gave up (the
     // aggregator's timeout) before it was: counted either way, so the slowest requests are in
     // the histogram too. Code 0 when no status was sent, as the apiserver's metrics count one.
@@ -355,16 +403,17 @@ export function createApp(deps: ServerDeps): RequestListener {
       // learns nothing of which paths, methods or names exist (a 401, not a 404, 405 or 400).
       const open = !isStatus(r) && PUBLIC.has(r.kind);
       const user = open ? undefined : await deps.authenticate(req);
-      if (!open && !user) return sendStatus(res, unauthorized());
+      if (!open && !user) return sendStatus(res, unauthorized(), output);
       // A path nobody serves is a 404 whatever the method, as the apiserver's NotFoundHandler.
-      if (isStatus(r)) return sendStatus(res, r);
+      if (isStatus(r)) return sendStatus(res, r, output);
       if (req.method !== 'GET' && req.method !== 'HEAD')
-        return sendStatus(res, methodNotAllowed(req.method ?? ''));
+        return sendStatus(res, methodNotAllowed(req.method ?? ''), output);
       if (user) {
         const parts = segments(path);
         const attrs = requestAttributes(Array.isArray(parts) ? parts : [], path, query, req.method);
         const decision = await deps.authorize(user, attrs);
-        if (!decision.allowed) return sendStatus(res, forbidden(user.name, attrs, decision.reason));
+        if (!decision.allowed)
+          return sendStatus(res, forbidden(user.name, attrs, decision.reason), output);
       }
       // Only the value paths read selectors; the others ignore the query, as the apiserver's do.
       const sel =
@@ -373,17 +422,17 @@ export function createApp(deps: ServerDeps): RequestListener {
           : r.kind === 'external'
             ? selectors(query, null)
             : NO_SELECTORS;
-      if (isStatus(sel)) return sendStatus(res, sel);
+      if (isStatus(sel)) return sendStatus(res, sel, output);
       // The external metrics' list has no watch (custom-metrics-apiserver's handler 405s one
       // authorized as a watch); the custom metrics' handler reads no `watch`, and lists.
       if (r.kind === 'external' && asksToWatch(query))
-        return sendStatus(res, watchNotSupported(EXTERNAL_GROUP));
-      await serve(r, sel, query, req, res);
+        return sendStatus(res, watchNotSupported(EXTERNAL_GROUP), output);
+      await serve(r, sel, query, req, res, output);
     } catch (err) {
       const status = isStatus(r) ? internalError(String(err)) : statusFor(err);
       if (status.code >= 500)
         logger.warn('request failed', { path: url, code: status.code, error: err });
-      if (!res.headersSent) sendStatus(res, status);
+      if (!res.headersSent) sendStatus(res, status, output);
     }
   }
 
@@ -394,7 +443,8 @@ export function createApp(deps: ServerDeps): RequestListener {
   const serveSafely = (req: IncomingMessage, res: ServerResponse) =>
     handle(req, res).catch((err: unknown) => {
       logger.error('request failed', { path: req.url, error: err });
-      if (!res.headersSent) sendStatus(res, internalError(String(err)));
+      if (!res.headersSent)
+        sendStatus(res, internalError(String(err)), outputOf(req, queryOf(req.url)));
     });
   app.use((req, res) => void serveSafely(req, res));
   // The value requests skip express: its request and response wrapping cost ~0.35 ms of CPU

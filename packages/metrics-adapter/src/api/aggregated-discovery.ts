@@ -6,6 +6,7 @@
 // sends them to those legacy documents, which stay as they were.
 import { createHash } from 'node:crypto';
 import type { DocumentAnswer } from './openapi-v3';
+import { parseAccept } from './output-negotiation';
 import { GROUP_VERSIONS } from './routes';
 import { apiResources, type APIResource, type ServedMetric } from './wire';
 
@@ -13,79 +14,18 @@ export const DISCOVERY_GROUP = 'apidiscovery.k8s.io';
 export const DISCOVERY_KIND = 'APIGroupDiscoveryList';
 export type DiscoveryVersion = 'v2' | 'v2beta1';
 
-interface Clause {
-  readonly type: string;
-  readonly subtype: string;
-  readonly q: number;
-  readonly params: ReadonlyMap<string, string>;
-}
-
-const trimSpaces = (s: string) => s.replace(/^ +| +$/g, '');
-
-/** goautoneg's nextSplitElement: the text before the first `sep` and the text after it. */
-function cut(s: string, sep: string): [string, string] {
-  const at = s.indexOf(sep);
-  return at < 0 ? [s, ''] : [s.slice(0, at), s.slice(at + 1)];
-}
-
-/** Go's strconv.ParseFloat on a weight, decimal forms only; what it cannot read is 0. */
-const weight = (text: string) =>
-  /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(text) ? Number(text) : 0;
-
-/** One Accept member as munnerz/goautoneg reads it (the parser k8s.io/apiserver uses), or none. */
-function parseClause(member: string): Clause | undefined {
-  const [range, paramText] = cut(trimSpaces(member), ';');
-  const [typeText, afterType] = cut(range, '/');
-  const type = trimSpaces(typeText);
-  let subtype = '*';
-  if (afterType === '') {
-    if (type !== '*') return undefined;
-  } else {
-    const [subtypeText, extra] = cut(afterType, '/');
-    if (extra !== '') return undefined;
-    subtype = trimSpaces(subtypeText);
-  }
-  let q = 1;
-  const params = new Map<string, string>();
-  let rest = paramText;
-  while (rest !== '') {
-    let param: string;
-    [param, rest] = cut(rest, ';');
-    const [key, afterKey] = cut(param, '=');
-    if (afterKey === '') continue;
-    const [value, extra] = cut(afterKey, '=');
-    if (extra !== '') continue;
-    // A weight of 0 still counts, sorted last, as there.
-    if (trimSpaces(key) === 'q') q = weight(value);
-    else params.set(trimSpaces(key), trimSpaces(value));
-  }
-  return { type, subtype, q, params };
-}
-
-/** goautoneg's order: weight, then a concrete type, then a concrete subtype. */
-const before = (a: Clause, b: Clause) =>
-  a.q > b.q || (a.type !== '*' && b.type === '*') || (a.subtype !== '*' && b.subtype === '*');
-
 /**
  * The aggregated discovery version an Accept header asks for, or undefined for the legacy
  * APIGroupList. As NegotiateMediaTypeOptions with DiscoveryEndpointRestrictions: the first
  * clause, in goautoneg's order, that takes JSON and names `g=apidiscovery.k8s.io;v=v2|v2beta1;
  * as=APIGroupDiscoveryList` wins; clauses without those (`application/json`) are passed over,
  * whatever their place. Only the JSON form is served: a clause asking for it as protobuf or YAML
- * is passed over too, so such a caller gets the legacy list and reads the per-version documents.
+ * is passed over too, so such a caller gets the legacy list and reads the per-version documents
+ * (when another clause takes the list: client-go's ends with `application/json`; else a 406).
  */
 export function negotiateDiscovery(accept: string | undefined): DiscoveryVersion | undefined {
   if (accept === undefined || accept === '') return undefined;
-  const clauses = accept
-    .split(',')
-    .map(parseClause)
-    .filter((c): c is Clause => c !== undefined);
-  // Insertion sort, as Go's sort.Sort does for a slice this short: the order `before` gives
-  // is not a total one, so another sort could order ties differently.
-  for (let i = 1; i < clauses.length; i++)
-    for (let j = i; j > 0 && before(clauses[j] as Clause, clauses[j - 1] as Clause); j--)
-      [clauses[j - 1], clauses[j]] = [clauses[j] as Clause, clauses[j - 1] as Clause];
-  for (const c of clauses) {
+  for (const c of parseAccept(accept)) {
     const json =
       (c.type === 'application' && (c.subtype === 'json' || c.subtype === '*')) ||
       (c.type === '*' && c.subtype === '*');
