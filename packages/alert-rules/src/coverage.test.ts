@@ -46,6 +46,42 @@ describe('coverageProblems', () => {
     ]);
   });
 
+  it('needs no quiet test for an alert that always fires (the Watchdog), and only for it', () => {
+    const root = tempDir('coverage-heartbeat');
+    mkdirSync(path.join(root, 'tests'));
+    writeFileSync(
+      path.join(root, 'tests', 'demo.test.yml'),
+      [
+        'tests:',
+        '  - alert_rule_test:',
+        '      - alertname: Heartbeat',
+        '        exp_alerts: [{ exp_labels: { severity: info } }]',
+        '      - alertname: AlmostHeartbeat',
+        '        exp_alerts: [{ exp_labels: { severity: info } }]',
+      ].join('\n'),
+    );
+    mkdirSync(path.join(root, 'runbooks'));
+    writeFileSync(path.join(root, 'runbooks', 'Heartbeat.md'), '# Heartbeat\n');
+    writeFileSync(path.join(root, 'runbooks', 'AlmostHeartbeat.md'), '# AlmostHeartbeat\n');
+    const base = {
+      for: '0m',
+      team: 't',
+      summary: 's',
+      description: 'd',
+      severity: 'info',
+    } as const;
+    const group: RuleGroup = {
+      domain: 'demo',
+      alerts: [
+        defineAlert({ ...base, name: 'Heartbeat', expr: 'vector(1)' }),
+        defineAlert({ ...base, name: 'AlmostHeartbeat', expr: 'vector(1) > 0' }),
+      ],
+    };
+    expect(coverageProblems([group], path.join(root, 'tests'), root)).toEqual([
+      'alert "AlmostHeartbeat" (info): no promtool test where it stays quiet',
+    ]);
+  });
+
   it('reports a domain without a test file', () => {
     const group: RuleGroup = { domain: 'nothing', alerts: [] };
     expect(coverageProblems([group], tempDir('empty'))[0]).toMatch(

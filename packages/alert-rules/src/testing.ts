@@ -1,6 +1,8 @@
-// Helpers for tests that run the real promtool and amtool. A missing tool is an error, never a skip.
-import { spawnSync } from 'node:child_process';
+// Helpers for tests that run the real promtool, amtool and Alertmanager. A missing tool is an
+// error, never a skip.
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -48,4 +50,77 @@ export function tempDir(prefix: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), `beacon-alerts-${prefix}-`));
   made.push(dir);
   return dir;
+}
+
+/** A TCP port that was free a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+}
+
+export interface RunningAlertmanager {
+  /** e.g. `http://127.0.0.1:40123/api/v2` */
+  readonly api: string;
+  /** What it has written to stdout and stderr so far. */
+  log(): string;
+  stop(): void;
+}
+
+/**
+ * Debian's prometheus-alertmanager with `configFile`, on a port that was free a moment before.
+ * Another process on the machine (CI runs every package's tests at once) may take that port
+ * between freePort() closing it and Alertmanager binding it: then Alertmanager exits, and an
+ * answer on the port may be the other process's. Ready is an Alertmanager answering with a config
+ * that contains `marker` (it answers the config re-marshalled) while this one runs; a lost port
+ * is drawn again.
+ */
+export async function startAlertmanager(
+  configFile: string,
+  dataDir: string,
+  marker = 'receiver: critical-pagerduty',
+): Promise<RunningAlertmanager> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const api = `http://127.0.0.1:${port}/api/v2`;
+    let log = '';
+    const child = spawn(
+      'prometheus-alertmanager',
+      [
+        `--config.file=${configFile}`,
+        `--storage.path=${path.join(dataDir, `data-${attempt}`)}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--cluster.listen-address=',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const closed = new Promise((r) => child.once('close', r));
+    child.stdout?.on('data', (b: Buffer) => (log += b.toString()));
+    child.stderr?.on('data', (b: Buffer) => (log += b.toString()));
+    // A deadline in time, not a count of tries: on a loaded machine a start can take seconds.
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+      if (child.exitCode !== null) break;
+      try {
+        const res = await fetch(`${api}/status`);
+        const status = res.ok ? ((await res.json()) as { config?: { original?: string } }) : {};
+        const ours = status.config?.original?.includes(marker);
+        if (ours && child.exitCode === null) {
+          return { api, log: () => log, stop: () => void child.kill() };
+        }
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child.kill();
+    await closed; // its last words, "address already in use" among them, are in the log
+    if (!/address already in use/.test(log) || attempt === 3) {
+      throw new Error(`Alertmanager did not start on port ${port}:\n${log}`);
+    }
+  }
 }

@@ -3,7 +3,15 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { runTool, tempDir } from '../testing';
 import { ruleGroups } from '../rules';
-import { RECEIVERS_BY_SEVERITY, renderAlertmanagerConfig } from './config';
+import {
+  NULL_RECEIVER,
+  PAGERDUTY_SEVERITY,
+  RUNBOOK_HREF,
+  SLACK_TEXT,
+  WATCHDOG_RECEIVER,
+  receiversFor,
+  renderAlertmanagerConfig,
+} from './config';
 
 const dir = tempDir('amtool');
 const file = path.join(dir, 'alertmanager.yml');
@@ -45,6 +53,19 @@ describe('the generated alertmanager.yml', () => {
     );
   });
 
+  it('sends the Watchdog to its own receiver, for the dead man’s switch', () => {
+    expect(routes('alertname=Watchdog', 'severity=info', 'team=platform')).toBe(WATCHDOG_RECEIVER);
+  });
+
+  it('sends any other severity="none" alert, such as InfoInhibitor, to no one', () => {
+    expect(routes('alertname=InfoInhibitor', 'severity=none', 'namespace=platform')).toBe(
+      NULL_RECEIVER,
+    );
+    expect(routes('alertname=SomethingElse', 'severity=none', 'service=api-gateway')).toBe(
+      NULL_RECEIVER,
+    );
+  });
+
   it('fails amtool check-config for a route to a receiver that does not exist', () => {
     const bad = path.join(dir, 'bad.yml');
     writeFileSync(
@@ -59,7 +80,14 @@ describe('the generated alertmanager.yml', () => {
 
 describe('alertmanagerConfig', () => {
   const config = parse(renderAlertmanagerConfig({ location: 'Europe/Berlin' })) as {
-    route: { routes: { receiver: string; repeat_interval: string; group_wait: string }[] };
+    route: {
+      routes: { receiver: string; repeat_interval: string; group_wait: string }[];
+    };
+    receivers: {
+      name: string;
+      slack_configs?: Record<string, unknown>[];
+      pagerduty_configs?: Record<string, unknown>[];
+    }[];
     time_intervals: { name: string; time_intervals: Record<string, unknown>[] }[];
     inhibit_rules: Record<string, unknown>[];
   };
@@ -67,6 +95,63 @@ describe('alertmanagerConfig', () => {
   it('repeats critical pages to PagerDuty every 30 minutes after a 10 second wait', () => {
     const pd = config.route.routes.find((r) => r.receiver === 'critical-pagerduty');
     expect(pd).toMatchObject({ repeat_interval: '30m', group_wait: '10s' });
+  });
+
+  it('groups critical alerts by instance too, so that each PostgreSQL server pages on its own', () => {
+    const critical = config.route.routes.filter((r) => r.receiver.startsWith('critical-'));
+    expect(critical).toHaveLength(3);
+    for (const r of critical) {
+      expect(r).toMatchObject({ group_by: ['alertname', 'service', 'instance'] });
+    }
+  });
+
+  it('routes the Watchdog first, then severity="none", before any team receiver', () => {
+    expect(config.route.routes.slice(0, 2)).toEqual([
+      {
+        receiver: WATCHDOG_RECEIVER,
+        matchers: ['alertname="Watchdog"'],
+        group_wait: '0s',
+        group_interval: '1m',
+        repeat_interval: '1m',
+      },
+      { receiver: NULL_RECEIVER, matchers: ['severity="none"'] },
+    ]);
+  });
+
+  it('gives Slack a text with summary, description and runbook, and PagerDuty a severity and a runbook link', () => {
+    const receiver = (name: string) => config.receivers.find((r) => r.name === name);
+    expect(receiver('critical-slack')?.slack_configs?.[0]).toMatchObject({ text: SLACK_TEXT });
+    for (const part of [
+      '.Annotations.summary',
+      '.Annotations.description',
+      '.Annotations.runbook_url',
+    ]) {
+      expect(SLACK_TEXT).toContain(part);
+    }
+    expect(receiver('critical-pagerduty')?.pagerduty_configs?.[0]).toMatchObject({
+      severity: PAGERDUTY_SEVERITY,
+      links: [{ href: RUNBOOK_HREF, text: 'Runbook' }],
+    });
+  });
+
+  it('gives the Watchdog and null receivers no integration, unless a dead man’s switch is set', () => {
+    const receivers = (text: string) =>
+      (parse(text) as { receivers: Record<string, unknown>[] }).receivers.filter((r) =>
+        [WATCHDOG_RECEIVER, NULL_RECEIVER].includes(r.name as string),
+      );
+    expect(receivers(renderAlertmanagerConfig())).toEqual([
+      { name: WATCHDOG_RECEIVER },
+      { name: NULL_RECEIVER },
+    ]);
+    expect(
+      receivers(renderAlertmanagerConfig({ watchdogWebhookUrl: 'https://hc-ping.com/uuid' })),
+    ).toEqual([
+      {
+        name: WATCHDOG_RECEIVER,
+        webhook_configs: [{ url: 'https://hc-ping.com/uuid', send_resolved: false }],
+      },
+      { name: NULL_RECEIVER },
+    ]);
   });
 
   it('defines business hours Monday to Friday 09:00-18:00 in the configured location', () => {
@@ -122,7 +207,7 @@ describe('alertmanagerConfig', () => {
 });
 
 describe('every alert', () => {
-  it('reaches the receivers of its severity (checked by amtool --verify.receivers)', () => {
+  it('reaches the receivers of its severity, the Watchdog its own (checked by amtool --verify.receivers)', () => {
     const failures: string[] = [];
     for (const group of ruleGroups) {
       for (const alert of group.alerts) {
@@ -131,7 +216,7 @@ describe('every alert', () => {
           'routes',
           'test',
           `--config.file=${file}`,
-          `--verify.receivers=${RECEIVERS_BY_SEVERITY[alert.severity].join(',')}`,
+          `--verify.receivers=${receiversFor(alert).join(',')}`,
           `alertname=${alert.name}`,
           `severity=${alert.severity}`,
           `service=${alert.service ?? 'api-gateway'}`,

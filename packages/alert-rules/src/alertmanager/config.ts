@@ -1,6 +1,7 @@
 // Alertmanager routing: critical pages (email + Slack + PagerDuty at once), warning is emailed in
-// 5-minute groups, info goes out as a digest in business hours only. Secrets and addresses are
-// read from files or given as options; nothing secret is written here.
+// 5-minute groups, info goes out as a digest in business hours only; the Watchdog heartbeat and
+// other `severity="none"` alerts reach no person. Secrets and addresses are read from files or
+// given as options; nothing secret is written here.
 import type { Severity } from '../spec';
 import { toYaml } from '../render/yaml';
 
@@ -17,6 +18,12 @@ export interface AlertmanagerOptions {
   readonly slackApiUrlFile?: string;
   readonly slackChannel?: string;
   readonly pagerdutyRoutingKeyFile?: string;
+  /**
+   * A dead man's switch (healthchecks.io, Dead Man's Snitch, …) the Watchdog heartbeat is posted
+   * to; empty, the heartbeat reaches nothing. Alertmanager 0.25 has no webhook `url_file`, so the
+   * URL is written into the config.
+   */
+  readonly watchdogWebhookUrl?: string;
 }
 
 export const DEFAULT_ALERTMANAGER_OPTIONS: Required<AlertmanagerOptions> = {
@@ -31,7 +38,15 @@ export const DEFAULT_ALERTMANAGER_OPTIONS: Required<AlertmanagerOptions> = {
   slackApiUrlFile: '/etc/alertmanager/secrets/slack-api-url',
   slackChannel: '#alerts-critical',
   pagerdutyRoutingKeyFile: '/etc/alertmanager/secrets/pagerduty-routing-key',
+  watchdogWebhookUrl: '',
 };
+
+/** The always-firing alert that proves the pipeline works (kube-prometheus' Watchdog). */
+export const WATCHDOG_ALERT = 'Watchdog';
+/** Its receiver: no integration, or the dead man's switch of `watchdogWebhookUrl`. */
+export const WATCHDOG_RECEIVER = 'watchdog';
+/** A receiver without integrations: what reaches it is dropped. */
+export const NULL_RECEIVER = 'null';
 
 /** The receivers each severity reaches, in route order. */
 export const RECEIVERS_BY_SEVERITY: Readonly<Record<Severity, readonly string[]>> = {
@@ -39,6 +54,45 @@ export const RECEIVERS_BY_SEVERITY: Readonly<Record<Severity, readonly string[]>
   warning: ['warning-email'],
   info: ['info-digest'],
 };
+
+/** The receivers an alert reaches: its severity's, but the Watchdog's own. */
+export function receiversFor(alert: { name: string; severity: Severity }): readonly string[] {
+  return alert.name === WATCHDOG_ALERT
+    ? [WATCHDOG_RECEIVER]
+    : RECEIVERS_BY_SEVERITY[alert.severity];
+}
+
+/**
+ * Critical alerts are grouped, and so paged, per instance too: PostgresDown's `service` is the
+ * fixed `postgres`, and two servers down were one PagerDuty incident (its dedup key is the group).
+ * No other critical alert carries `instance`.
+ */
+export const CRITICAL_GROUP_BY = ['alertname', 'service', 'instance'] as const;
+
+/**
+ * Slack's message text, each alert's summary, description and runbook link (Alertmanager's
+ * default text is empty: the channel saw only the title). Slack's `<url|text>` link syntax.
+ */
+export const SLACK_TEXT = [
+  '{{ range .Alerts }}{{ if eq .Status "resolved" }}[RESOLVED] {{ end }}*{{ .Annotations.summary }}*',
+  '{{ .Annotations.description }}',
+  '{{ with .Annotations.runbook_url }}<{{ . }}|Runbook>{{ end }}',
+  '{{ end }}',
+].join('\n');
+
+/**
+ * PagerDuty's event severity from the alerts' own; PagerDuty takes only these four values (and
+ * Alertmanager's default is "error"), so anything else, or alerts that differ, pages critical.
+ */
+export const PAGERDUTY_SEVERITY =
+  '{{ if eq .CommonLabels.severity "critical" "error" "warning" "info" }}{{ .CommonLabels.severity }}{{ else }}critical{{ end }}';
+
+/**
+ * The group's runbook: a group holds one alertname, and every alert of a name has one runbook.
+ * Without one (an alert from outside this package), Alertmanager's own page.
+ */
+export const RUNBOOK_HREF =
+  '{{ with (index .Alerts 0).Annotations.runbook_url }}{{ . }}{{ else }}{{ .ExternalURL }}{{ end }}';
 
 /** Alerts that ServiceDown makes redundant for the same service. */
 export const SILENCED_BY_SERVICE_DOWN = ['HighErrorRatio', 'HighLatencyP95', 'HighLatencyP99'];
@@ -72,6 +126,7 @@ export function alertmanagerConfig(options: AlertmanagerOptions = {}): Record<st
   const critical = (receiver: string, last: boolean) => ({
     receiver,
     matchers: ['severity="critical"'],
+    group_by: [...CRITICAL_GROUP_BY],
     group_wait: '10s',
     group_interval: '1m',
     repeat_interval: receiver === 'critical-pagerduty' ? '30m' : '4h',
@@ -92,6 +147,17 @@ export function alertmanagerConfig(options: AlertmanagerOptions = {}): Record<st
       group_interval: '5m',
       repeat_interval: '4h',
       routes: [
+        {
+          // Every minute or so to the dead man's switch, which alerts when the posts stop.
+          receiver: WATCHDOG_RECEIVER,
+          matchers: [`alertname="${WATCHDOG_ALERT}"`],
+          group_wait: '0s',
+          group_interval: '1m',
+          repeat_interval: '1m',
+        },
+        // kube-prometheus' convention: `none` (Watchdog, InfoInhibitor) is for machines, and
+        // would otherwise fall through to the root's team email.
+        { receiver: NULL_RECEIVER, matchers: ['severity="none"'] },
         critical('critical-pagerduty', false),
         critical('critical-email', false),
         critical('critical-slack', true),
@@ -144,17 +210,38 @@ export function alertmanagerConfig(options: AlertmanagerOptions = {}): Record<st
     receivers: [
       {
         name: 'critical-pagerduty',
-        pagerduty_configs: [{ routing_key_file: o.pagerdutyRoutingKeyFile, send_resolved: true }],
+        pagerduty_configs: [
+          {
+            routing_key_file: o.pagerdutyRoutingKeyFile,
+            send_resolved: true,
+            severity: PAGERDUTY_SEVERITY,
+            links: [{ href: RUNBOOK_HREF, text: 'Runbook' }],
+          },
+        ],
       },
+      // Alertmanager's default email lists every alert's labels and annotations (summary,
+      // description, runbook_url): no template needed.
       { name: 'critical-email', email_configs: [{ to: o.criticalEmail, send_resolved: true }] },
       {
         name: 'critical-slack',
         slack_configs: [
-          { api_url_file: o.slackApiUrlFile, channel: o.slackChannel, send_resolved: true },
+          {
+            api_url_file: o.slackApiUrlFile,
+            channel: o.slackChannel,
+            send_resolved: true,
+            text: SLACK_TEXT,
+          },
         ],
       },
       { name: 'warning-email', email_configs: [{ to: o.warningEmail, send_resolved: true }] },
       { name: 'info-digest', email_configs: [{ to: o.infoEmail }] },
+      o.watchdogWebhookUrl
+        ? {
+            name: WATCHDOG_RECEIVER,
+            webhook_configs: [{ url: o.watchdogWebhookUrl, send_resolved: false }],
+          }
+        : { name: WATCHDOG_RECEIVER },
+      { name: NULL_RECEIVER },
     ],
   };
 }

@@ -1,87 +1,28 @@
 // Inhibition checked by a real Alertmanager (Debian's prometheus-alertmanager) running the
 // generated config: alerts are posted to /api/v2/alerts and read back with their
 // status.inhibitedBy, which Alertmanager computes from the inhibit rules when it answers.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
-import { tempDir } from '../testing';
+import { startAlertmanager, tempDir } from '../testing';
+import type { RunningAlertmanager } from '../testing';
 import { ruleGroups } from '../rules';
 import { SAME_ALERT_LABELS, renderAlertmanagerConfig } from './config';
 
 type Labels = Record<string, string>;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
-
 const dir = tempDir('inhibit');
-let am: ChildProcess | undefined;
+let am: RunningAlertmanager | undefined;
 let base = '';
-let amLog = '';
-
-/**
- * Alertmanager on a port that was free a moment before. Another process on the machine (CI runs
- * every package's tests at once) may take that port between freePort() closing it and
- * Alertmanager binding it: then Alertmanager exits, and an answer on the port may be the other
- * process's. Ready is an Alertmanager answering with this config (its receivers; it answers the
- * config re-marshalled) while this one runs; a lost port is drawn again.
- */
-async function startAlertmanager(file: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}/api/v2`;
-    amLog = '';
-    const child = spawn(
-      'prometheus-alertmanager',
-      [
-        `--config.file=${file}`,
-        `--storage.path=${path.join(dir, `data-${attempt}`)}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--cluster.listen-address=',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    am = child;
-    const closed = new Promise((r) => child.once('close', r));
-    child.stdout?.on('data', (b: Buffer) => (amLog += b.toString()));
-    child.stderr?.on('data', (b: Buffer) => (amLog += b.toString()));
-    // A deadline in time, not a count of tries: on a loaded machine a start can take seconds.
-    for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
-      if (child.exitCode !== null) break;
-      try {
-        const res = await fetch(`${base}/status`);
-        const status = res.ok ? ((await res.json()) as { config?: { original?: string } }) : {};
-        const ours = status.config?.original?.includes('receiver: critical-pagerduty');
-        if (ours && child.exitCode === null) return;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    child.kill();
-    await closed; // its last words, "address already in use" among them, are in amLog
-    if (!/address already in use/.test(amLog) || attempt === 3) {
-      throw new Error(`Alertmanager did not start on port ${port}:\n${amLog}`);
-    }
-  }
-}
 
 beforeAll(async () => {
   const file = path.join(dir, 'alertmanager.yml');
   writeFileSync(file, renderAlertmanagerConfig());
-  await startAlertmanager(file);
+  am = await startAlertmanager(file, dir);
+  base = am.api;
 });
 
 afterAll(() => {
-  am?.kill();
+  am?.stop();
 });
 
 async function post(alerts: Labels[]): Promise<void> {

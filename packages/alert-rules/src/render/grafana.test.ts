@@ -27,9 +27,11 @@ describe('the Grafana alerting provisioning file', () => {
     }
   });
 
-  it('has one rule per alert, titled by the alert and labelled with its severity', () => {
+  it('has one rule per alert but the Watchdog, titled by the alert and labelled with its severity', () => {
+    const alerts = ruleGroups.flatMap((g) => g.alerts).filter((a) => a.name !== 'Watchdog');
+    expect(alerts.length).toBeGreaterThan(50);
     expect(rules.map((r) => `${r.title}/${r.labels.severity}`)).toEqual(
-      ruleGroups.flatMap((g) => g.alerts.map((a) => `${a.name}/${a.severity}`)),
+      alerts.map((a) => `${a.name}/${a.severity}`),
     );
   });
 

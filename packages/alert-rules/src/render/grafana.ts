@@ -4,7 +4,7 @@
 // `<query> > N` or `<query> < N`, else "A returned the series" (the PromQL already filters).
 import { createHash } from 'node:crypto';
 import { parser } from '@prometheus-io/lezer-promql';
-import type { AlertSpec, RuleGroup } from '../spec';
+import { alwaysFires, type AlertSpec, type RuleGroup } from '../spec';
 import { DEFAULT_RUNBOOK_BASE_URL, checkRunbookBaseUrl } from './prometheus';
 import { toYaml } from './yaml';
 
@@ -156,7 +156,9 @@ export function toGrafanaGroup(group: RuleGroup, options: GrafanaOptions = {}): 
     name: group.domain,
     folder: o.folder,
     interval: group.interval ?? o.interval,
-    rules: group.alerts.map((a) => toGrafanaRule(a, options)),
+    // Not the heartbeat: it proves Prometheus' path to Alertmanager, and under Grafana's
+    // notification policy an alert that always fires would reach its default contact point.
+    rules: group.alerts.filter((a) => !alwaysFires(a)).map((a) => toGrafanaRule(a, options)),
   };
 }
 

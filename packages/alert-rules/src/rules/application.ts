@@ -1,6 +1,6 @@
 // System/application alerts: what users of the platform's HTTP services notice first.
 import { by, catalog, eq, histogramSelector, re, selector } from '@beacon/metric-catalog';
-import { defineAlert } from '../spec';
+import { MIN_FAILURES, defineAlert } from '../spec';
 import type { RuleGroup } from '../spec';
 
 const { httpRequests, httpRequestDuration, authAttempts, activeUsers } = catalog.platform;
@@ -18,8 +18,6 @@ function latencyQuantile(q: number): string {
 }
 
 const team = 'platform';
-/** Failed requests in 5 minutes under which a high error ratio pages nobody: a handful. */
-const MIN_FAILURES = 5;
 
 /** The platform's services (DESIGN.md): each must have scrape targets, or it is down. */
 export const PLATFORM_SERVICES = [
@@ -58,8 +56,7 @@ export const application: RuleGroup = {
       severity: 'critical',
       team,
       summary: 'More than 10% of requests to {{ $labels.service }} fail',
-      description:
-        '{{ $value | humanizePercentage }} of HTTP requests to {{ $labels.service }} answered 5xx over the last 5 minutes (threshold 10%, and 5 failed requests).',
+      description: `{{ $value | humanizePercentage }} of HTTP requests to {{ $labels.service }} answered 5xx over the last 5 minutes (threshold 10%, and ${MIN_FAILURES} failed requests).`,
     }),
     defineAlert({
       name: 'HighLatencyP95',

@@ -2,6 +2,7 @@
 import { by, catalog, eq, nre, re, selector } from '@beacon/metric-catalog';
 import { defineAlert } from '../spec';
 import type { AlertSpec, RuleGroup, Severity } from '../spec';
+import { WATCHDOG_ALERT } from '../alertmanager/config';
 import { PLATFORM_SERVICES } from './application';
 
 const { containerWaitingReason, containerResourceLimits } = catalog.kubeStateMetrics;
@@ -123,10 +124,11 @@ export const infrastructure: RuleGroup = {
         'Autoscaler {{ $labels.horizontalpodautoscaler }} in {{ $labels.namespace }} runs {{ $value }} replicas, its maximum; it cannot scale out further.',
     }),
     // Every target of the job down, not one replica of two. No absent(): a cluster that runs
-    // only one of Beacon's servers would page for the other.
+    // only one of Beacon's servers would page for the other. `service` is the job (as for the
+    // platform's services): without it both components down were one group, one incident.
     defineAlert({
       name: 'BeaconComponentDown',
-      expr: `max by (namespace, job) (${selector(up, { job: re(BEACON_JOBS.join('|')) })}) == 0`,
+      expr: `label_replace(max by (namespace, job) (${selector(up, { job: re(BEACON_JOBS.join('|')) })}), "service", "$1", "job", "(.+)") == 0`,
       for: '5m',
       severity: 'critical',
       team,
@@ -143,6 +145,20 @@ export const infrastructure: RuleGroup = {
       summary: 'HPA {{ $labels.horizontalpodautoscaler }} cannot read its metrics',
       description:
         'Autoscaler {{ $labels.horizontalpodautoscaler }} in {{ $labels.namespace }} reports ScalingActive=false: it cannot compute a replica count, so it does not scale.',
+    }),
+    // kube-prometheus' Watchdog, texts and all: always firing, routed by its name to a dead man's
+    // switch that alerts when it stops arriving (see WATCHDOG_RECEIVER). Its severity is `info`,
+    // the least of DESIGN.md's three, where kube-prometheus writes `none`: routing never reads it.
+    defineAlert({
+      name: WATCHDOG_ALERT,
+      expr: 'vector(1)',
+      for: '0m',
+      severity: 'info',
+      team,
+      summary:
+        'An alert that should always be firing to certify that Alertmanager is working properly.',
+      description:
+        'This is an alert meant to ensure that the entire alerting pipeline is functional. This alert is always firing, therefore it should always be firing in Alertmanager and always fire against a receiver. There are integrations with various notification mechanisms that send a notification when this alert is not firing. For example the "DeadMansSnitch" integration in PagerDuty.',
     }),
   ],
 };

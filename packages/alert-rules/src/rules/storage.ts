@@ -42,6 +42,16 @@ function storageFull(severity: Severity, ratio: number): AlertSpec {
 
 const perDb = ['instance', 'datname'] as const;
 
+/**
+ * Hits and misses per cache over 10 minutes. prom-client creates a labelled series on its first
+ * inc(): a cache that has never hit has no `cache_hits_total` series, so hits + misses matched
+ * nothing and a cache missing every lookup never fired. `hits or 0 * misses` stands in a 0.
+ */
+const cacheLookups = {
+  hits: `sum ${by(cacheHits, ['namespace', 'service', 'cache'])} (rate(${selector(cacheHits, { namespace: ns })}[10m]))`,
+  misses: `sum ${by(cacheMisses, ['namespace', 'service', 'cache'])} (rate(${selector(cacheMisses, { namespace: ns })}[10m]))`,
+};
+
 export const storage: RuleGroup = {
   domain: 'storage',
   alerts: [
@@ -125,7 +135,7 @@ export const storage: RuleGroup = {
     }),
     defineAlert({
       name: 'CacheMissRateHigh',
-      expr: `sum ${by(cacheMisses, ['namespace', 'service', 'cache'])} (rate(${selector(cacheMisses, { namespace: ns })}[10m])) / (sum ${by(cacheHits, ['namespace', 'service', 'cache'])} (rate(${selector(cacheHits, { namespace: ns })}[10m])) + sum ${by(cacheMisses, ['namespace', 'service', 'cache'])} (rate(${selector(cacheMisses, { namespace: ns })}[10m]))) > 0.5`,
+      expr: `${cacheLookups.misses} / ((${cacheLookups.hits} or 0 * ${cacheLookups.misses}) + ${cacheLookups.misses}) > 0.5`,
       for: '15m',
       severity: 'warning',
       team,

@@ -1,8 +1,9 @@
 // SLOs as multiwindow, multi-burn-rate alerts (Google SRE workbook, "Alerting on SLOs", recipe 6):
 // recording rules hold each SLI's error ratio over every window the alerts read, and each SLO
-// gets a page (critical) and a ticket (warning) alert.
+// gets a page (critical) and a ticket (warning) alert, each also requiring MIN_FAILURES bad events
+// in its long window.
 import { by, catalog, eq, histogramSelector, re, selector } from '@beacon/metric-catalog';
-import { defineAlert } from '../spec';
+import { MIN_FAILURES, defineAlert } from '../spec';
 import type { AlertSpec, RecordingSpec, RuleGroup } from '../spec';
 
 /** The recording rule every SLO's error ratio is written to, suffixed with the window. */
@@ -43,6 +44,8 @@ export interface SloSpec {
   readonly promise: string;
   /** The SLI's error ratio over `window`; its labels are kept on records and alerts. */
   readonly errorRatio: (window: string) => string;
+  /** How many events missed the SLO over `window`, with the labels of `errorRatio`. */
+  readonly badEvents: (window: string) => string;
 }
 
 /** `1 - objective`, rounded so that 0.999 gives 0.001 and not 0.0010000000000000009. */
@@ -65,12 +68,20 @@ export function sloRecords(spec: SloSpec): RecordingSpec[] {
   }));
 }
 
+/**
+ * Either pair of windows burns too fast, and the long one holds at least MIN_FAILURES bad
+ * events: at low traffic one failure is a high ratio (1 of 60 inferences in an hour paged). The
+ * records carry `slo`, the raw count does not: they match on the SLI's own labels.
+ */
 function burnCondition(spec: SloSpec, windows: readonly BurnWindow[]): string {
   const budget = errorBudget(spec.objective);
   const over = (w: string, factor: number) =>
     `${ERROR_RATIO_RECORD}${w}{slo="${spec.slo}"} > (${factor} * ${budget})`;
   return windows
-    .map((b) => `(${over(b.long, b.factor)} and ${over(b.short, b.factor)})`)
+    .map(
+      (b) =>
+        `(${over(b.long, b.factor)} and ${over(b.short, b.factor)} and ignoring (slo) (${spec.badEvents(b.long)}) >= ${MIN_FAILURES})`,
+    )
     .join(' or ');
 }
 
@@ -81,7 +92,7 @@ function describe(windows: readonly BurnWindow[]): string {
 export function sloAlerts(spec: SloSpec): AlertSpec[] {
   const target = percent(spec.objective);
   const text = (windows: readonly BurnWindow[], days: string) =>
-    `{{ $value | humanizePercentage }} of events of {{ $labels.service }} missed the SLO (${target} ${spec.promise}); the 30-day error budget burns at ${describe(windows)} (gone in ${days} at this rate).`;
+    `{{ $value | humanizePercentage }} of events of {{ $labels.service }} missed the SLO (${target} ${spec.promise}); the 30-day error budget burns at ${describe(windows)} (gone in ${days} at this rate), with at least ${MIN_FAILURES} events missed over the long window.`;
   return [
     defineAlert({
       name: `${spec.alertPrefix}BudgetBurn`,
@@ -106,10 +117,33 @@ export function sloAlerts(spec: SloSpec): AlertSpec[] {
 
 const p = catalog.platform;
 const ns = 'platform';
+const gateway = { namespace: ns, service: 'api-gateway' } as const;
+const inference = { namespace: ns, service: 'ai-service' } as const;
 
-/** `bad / total` by namespace and service, from two counter selectors. */
-function ratio(bad: string, total: string, grouping: string, w: string): string {
-  return `sum ${grouping} (rate(${bad}[${w}])) / sum ${grouping} (rate(${total}[${w}]))`;
+type Sli = Pick<SloSpec, 'errorRatio' | 'badEvents'>;
+
+/** `sum <grouping> (fn(selector[w]))` */
+function summed(fn: 'rate' | 'increase', sel: string, grouping: string, w: string): string {
+  return `sum ${grouping} (${fn}(${sel}[${w}]))`;
+}
+
+/** An SLI counting bad and total events: error ratio `bad / total`. */
+function badOfTotal(bad: string, total: string, grouping: string): Sli {
+  return {
+    errorRatio: (w) =>
+      `${summed('rate', bad, grouping, w)} / ${summed('rate', total, grouping, w)}`,
+    badEvents: (w) => summed('increase', bad, grouping, w),
+  };
+}
+
+/** An SLI counting good and total events (a histogram's bucket and count): bad = total − good. */
+function goodOfTotal(good: string, total: string, grouping: string): Sli {
+  return {
+    errorRatio: (w) =>
+      `1 - (${summed('rate', good, grouping, w)} / ${summed('rate', total, grouping, w)})`,
+    badEvents: (w) =>
+      `${summed('increase', total, grouping, w)} - ${summed('increase', good, grouping, w)}`,
+  };
 }
 
 /** The platform's SLOs: availability and latency of the API gateway and the AI service. */
@@ -120,13 +154,11 @@ export const SLOS: readonly SloSpec[] = [
     team: 'platform',
     objective: 0.999,
     promise: 'of HTTP requests answered without a 5xx',
-    errorRatio: (w) =>
-      ratio(
-        selector(p.httpRequests, { namespace: ns, service: 'api-gateway', code: re('5..') }),
-        selector(p.httpRequests, { namespace: ns, service: 'api-gateway' }),
-        by(p.httpRequests, ['namespace', 'service']),
-        w,
-      ),
+    ...badOfTotal(
+      selector(p.httpRequests, { ...gateway, code: re('5..') }),
+      selector(p.httpRequests, gateway),
+      by(p.httpRequests, ['namespace', 'service']),
+    ),
   },
   {
     slo: 'api-gateway-latency',
@@ -134,13 +166,11 @@ export const SLOS: readonly SloSpec[] = [
     team: 'platform',
     objective: 0.99,
     promise: 'of HTTP requests answered within 500ms',
-    errorRatio: (w) => {
-      const grouping = by(p.httpRequestDuration, ['namespace', 'service']);
-      const m = { namespace: ns, service: 'api-gateway' } as const;
-      const fast = histogramSelector(p.httpRequestDuration, 'bucket', { ...m, le: eq('0.5') });
-      const all = histogramSelector(p.httpRequestDuration, 'count', m);
-      return `1 - (sum ${grouping} (rate(${fast}[${w}])) / sum ${grouping} (rate(${all}[${w}])))`;
-    },
+    ...goodOfTotal(
+      histogramSelector(p.httpRequestDuration, 'bucket', { ...gateway, le: eq('0.5') }),
+      histogramSelector(p.httpRequestDuration, 'count', gateway),
+      by(p.httpRequestDuration, ['namespace', 'service']),
+    ),
   },
   {
     slo: 'ai-service-availability',
@@ -148,17 +178,11 @@ export const SLOS: readonly SloSpec[] = [
     team: 'ai',
     objective: 0.999,
     promise: 'of inference requests succeeding',
-    errorRatio: (w) =>
-      ratio(
-        selector(p.aiInferenceRequests, {
-          namespace: ns,
-          service: 'ai-service',
-          outcome: eq('error'),
-        }),
-        selector(p.aiInferenceRequests, { namespace: ns, service: 'ai-service' }),
-        by(p.aiInferenceRequests, ['namespace', 'service']),
-        w,
-      ),
+    ...badOfTotal(
+      selector(p.aiInferenceRequests, { ...inference, outcome: eq('error') }),
+      selector(p.aiInferenceRequests, inference),
+      by(p.aiInferenceRequests, ['namespace', 'service']),
+    ),
   },
   {
     slo: 'ai-service-latency',
@@ -166,15 +190,13 @@ export const SLOS: readonly SloSpec[] = [
     team: 'ai',
     objective: 0.99,
     promise: 'of inferences answered within 5s',
-    errorRatio: (w) => {
-      const grouping = by(p.aiInferenceDuration, ['namespace', 'service']);
-      const m = { namespace: ns, service: 'ai-service' } as const;
+    ...goodOfTotal(
       // le="5" as prom-client writes it, le="5.0" as Prometheus 3 (and any OpenMetrics
       // scrape) stores it: an integral bound is matched in both spellings.
-      const fast = histogramSelector(p.aiInferenceDuration, 'bucket', { ...m, le: re('5(\\.0)?') });
-      const all = histogramSelector(p.aiInferenceDuration, 'count', m);
-      return `1 - (sum ${grouping} (rate(${fast}[${w}])) / sum ${grouping} (rate(${all}[${w}])))`;
-    },
+      histogramSelector(p.aiInferenceDuration, 'bucket', { ...inference, le: re('5(\\.0)?') }),
+      histogramSelector(p.aiInferenceDuration, 'count', inference),
+      by(p.aiInferenceDuration, ['namespace', 'service']),
+    ),
   },
 ];
 

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { PAGE, SLOS, TICKET, WINDOWS, errorBudget, sloAlerts, sloGroup, sloRecords } from '.';
 import type { SloSpec } from '.';
+import { MIN_FAILURES, PACKAGE_ROOT } from '../spec';
 
 const demo: SloSpec = {
   slo: 'demo-availability',
@@ -8,6 +11,7 @@ const demo: SloSpec = {
   objective: 0.999,
   promise: 'of requests succeed',
   errorRatio: (w) => `sum(rate(bad[${w}])) / sum(rate(all[${w}]))`,
+  badEvents: (w) => `sum(increase(bad[${w}]))`,
 };
 
 describe('the SLO generator', () => {
@@ -46,25 +50,48 @@ describe('the SLO generator', () => {
     ]);
   });
 
-  it('pages when both windows of either page pair burn too fast', () => {
+  it('pages when both windows of either page pair burn too fast, with 5 bad events in the long one', () => {
+    expect(MIN_FAILURES).toBe(5);
     const [page, ticket] = sloAlerts(demo);
     expect(page).toMatchObject({
       name: 'DemoAvailabilityBudgetBurn',
       severity: 'critical',
       for: '2m',
       expr:
-        '(slo:sli_error:ratio_rate1h{slo="demo-availability"} > (14.4 * 0.001) and slo:sli_error:ratio_rate5m{slo="demo-availability"} > (14.4 * 0.001))' +
-        ' or (slo:sli_error:ratio_rate6h{slo="demo-availability"} > (6 * 0.001) and slo:sli_error:ratio_rate30m{slo="demo-availability"} > (6 * 0.001))',
+        '(slo:sli_error:ratio_rate1h{slo="demo-availability"} > (14.4 * 0.001) and slo:sli_error:ratio_rate5m{slo="demo-availability"} > (14.4 * 0.001) and ignoring (slo) (sum(increase(bad[1h]))) >= 5)' +
+        ' or (slo:sli_error:ratio_rate6h{slo="demo-availability"} > (6 * 0.001) and slo:sli_error:ratio_rate30m{slo="demo-availability"} > (6 * 0.001) and ignoring (slo) (sum(increase(bad[6h]))) >= 5)',
     });
     expect(ticket).toMatchObject({
       name: 'DemoAvailabilityBudgetBurn',
       severity: 'warning',
       for: '15m',
       expr:
-        '(slo:sli_error:ratio_rate1d{slo="demo-availability"} > (3 * 0.001) and slo:sli_error:ratio_rate2h{slo="demo-availability"} > (3 * 0.001))' +
-        ' or (slo:sli_error:ratio_rate3d{slo="demo-availability"} > (1 * 0.001) and slo:sli_error:ratio_rate6h{slo="demo-availability"} > (1 * 0.001))',
+        '(slo:sli_error:ratio_rate1d{slo="demo-availability"} > (3 * 0.001) and slo:sli_error:ratio_rate2h{slo="demo-availability"} > (3 * 0.001) and ignoring (slo) (sum(increase(bad[1d]))) >= 5)' +
+        ' or (slo:sli_error:ratio_rate3d{slo="demo-availability"} > (1 * 0.001) and slo:sli_error:ratio_rate6h{slo="demo-availability"} > (1 * 0.001) and ignoring (slo) (sum(increase(bad[3d]))) >= 5)',
     });
   });
+
+  it('counts a latency SLO\u2019s bad events as all events less those under the threshold', () => {
+    const latency = SLOS.find((s) => s.slo === 'api-gateway-latency')!;
+    expect(latency.badEvents('1h')).toBe(
+      'sum by (namespace, service) (increase(http_request_duration_seconds_count{namespace="platform", service="api-gateway"}[1h]))' +
+        ' - sum by (namespace, service) (increase(http_request_duration_seconds_bucket{namespace="platform", service="api-gateway", le="0.5"}[1h]))',
+    );
+  });
+
+  it.each(SLOS.map((s) => s.alertPrefix))(
+    'states the minimum of bad events in the runbook of %sBudgetBurn and in the README',
+    (prefix) => {
+      const runbook = readFileSync(
+        path.join(PACKAGE_ROOT, 'runbooks', `${prefix}BudgetBurn.md`),
+        'utf8',
+      );
+      expect(runbook).toContain(`at least ${MIN_FAILURES} bad events`);
+      expect(readFileSync(path.join(PACKAGE_ROOT, 'README.md'), 'utf8')).toContain(
+        `at least ${MIN_FAILURES} bad events`,
+      );
+    },
+  );
 
   it('covers availability and latency of the API gateway and the AI service', () => {
     expect(SLOS.map((s) => [s.slo, s.objective])).toEqual([

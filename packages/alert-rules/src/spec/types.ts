@@ -1,3 +1,4 @@
+/** The alert severities DESIGN.md fixes. */
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
@@ -32,6 +33,11 @@ export interface RuleGroup {
   readonly interval?: string;
   readonly records?: readonly RecordingSpec[];
   readonly alerts: readonly AlertSpec[];
+}
+
+/** An alert that fires whatever the data, by design: a heartbeat such as the Watchdog's `vector(1)`. */
+export function alwaysFires(alert: Pick<AlertSpec, 'expr'>): boolean {
+  return alert.expr.replace(/\s+/g, '') === 'vector(1)';
 }
 
 /** The conventional runbook path of an alert. */
