@@ -393,6 +393,38 @@ describe('feedback in raw envelopes', () => {
     );
   });
 
+  it('keeps a piece of feedback sent again once, overwritten by the second sending, counted once', async () => {
+    const before = [feedbackRows(), await counted('raw')];
+    // A user report is known by the event it names (Sentry keeps one report an event).
+    const report = (comments: string) =>
+      item('user_report', { event_id: eventId(40), name: 'Di', email: 'di@example.com', comments });
+    for (const comments of ['it broke', 'it broke when I paid'])
+      expect((await send(projects.raw, {}, report(comments))).status).toBe(200);
+    // A feedback item by its own id: another user's about the same error is a piece of its own;
+    // the same one sent again is that piece.
+    const widget = item('feedback', {
+      event_id: 'f0'.repeat(16),
+      contexts: {
+        feedback: {
+          message: 'paid twice',
+          url: 'https://shop.example/pay',
+          associated_event_id: eventId(40),
+        },
+      },
+    });
+    for (let i = 0; i < 2; i++) expect((await send(projects.raw, {}, widget)).status).toBe(200);
+    expect([feedbackRows(), await counted('raw')]).toEqual([before[0]! + 2, before[1]! + 2]);
+    await send(projects.raw, { event_id: eventId(40) }, eventItem('reported twice'));
+    expect(written((await eventOf('reported twice')).feedback)).toEqual([
+      { name: 'Di', email: 'di@example.com', message: 'it broke when I paid' },
+      { name: '', email: '', message: 'paid twice', url: 'https://shop.example/pay' },
+    ]);
+    // The same event id in another project is another event's.
+    const other = await counted('other');
+    await send(projects.other, {}, report('elsewhere'));
+    expect(await counted('other')).toBe(other + 1);
+  });
+
   it('lets retention take feedback by its age, whether or not its event is still kept, and its attachments with it', async () => {
     expect(feedbackRows()).toBeGreaterThan(0);
     expect(feedbackAttachmentRows()).toBeGreaterThan(0);

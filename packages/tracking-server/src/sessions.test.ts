@@ -407,6 +407,69 @@ describe('debug sessions', () => {
     expect(after.map((v, i) => v - (before[i] as number))).toEqual([1, 1, 2]);
   });
 
+  it("drops the spans of span items that end out of Relay's range, counting them by reason timestamp", async () => {
+    const sample = async (series: string) => sampleOf(await metricsText(tracker.url), series);
+    const outOfRange = 'beacon_tracker_dropped_transactions_total{reason="timestamp"}';
+    const kept = `beacon_tracker_spans_ingested_total{project="${project.name}",service="span-range"}`;
+    const before = [await sample(outOfRange), await sample(kept)];
+    const now = Date.now();
+    const DAY = 86_400_000;
+    // Letters in it: 16 digits that pass Luhn's check are scrubbed as a card number.
+    const spanId = (n: number) => n.toString(16).padStart(16, 'a');
+    // Of span v2 (an LLM call taken out of its transaction), each span on its own.
+    const v2 = (n: number, endMs: number) => ({
+      trace_id: `5a${n}`.padEnd(32, '0'),
+      span_id: spanId(n),
+      name: `span ${n}`,
+      start_timestamp: endMs / 1000 - 0.5,
+      end_timestamp: endMs / 1000,
+      status: 'ok',
+      attributes: {
+        service: { type: 'string', value: 'span-range' },
+        correlation_id: { type: 'string', value: `span-range-${n}` },
+      },
+    });
+    // Standalone (the browser SDK's web vitals).
+    const standalone = (n: number, endMs: number) => ({
+      trace_id: `5b${n}`.padEnd(32, '0'),
+      span_id: spanId(n),
+      op: 'ui.webvital.lcp',
+      start_timestamp: endMs / 1000 - 0.5,
+      timestamp: endMs / 1000,
+      tags: { service: 'span-range', correlation_id: `span-range-${n}` },
+    });
+    const items = [
+      `{"type":"span","content_type":"application/vnd.sentry.items.span.v2+json","item_count":5}`,
+      JSON.stringify({
+        items: [
+          v2(1, now - 40 * DAY), // 40 days ago
+          v2(2, 2_000), // 1970
+          v2(3, now - 6 * DAY), // 6 days ago
+          v2(4, now + 10 * 60_000), // ten minutes ahead
+          v2(5, now - 60_000), // kept
+        ],
+      }),
+      '{"type":"span"}',
+      JSON.stringify(standalone(6, now - 40 * DAY)),
+      '{"type":"span"}',
+      JSON.stringify(standalone(7, now - 60_000)), // kept
+    ];
+    const res = await fetch(
+      `${tracker.url}/api/${project.id}/envelope/?sentry_key=${project.key}`,
+      {
+        method: 'POST',
+        body: `{"sent_at":"${new Date(now).toISOString()}"}\n${items.join('\n')}\n`,
+      },
+    );
+    expect(res.status).toBe(200);
+    const after = [await sample(outOfRange), await sample(kept)];
+    expect(after.map((v, i) => v - (before[i] as number))).toEqual([5, 2]);
+    const found = async (n: number) => (await api(`/sessions/span-range-${n}`)).status;
+    expect(await Promise.all([1, 2, 3, 4, 5, 6, 7].map(found))).toEqual([
+      404, 404, 404, 404, 200, 404, 200,
+    ]);
+  });
+
   it('reads a sentry-python transaction: statuses as errors or not, a span’s own correlation_id, its data', async () => {
     // As sentry-python sends one: RFC 3339 times with microseconds, statuses by name, span tags.
     const end = Date.now();

@@ -63,7 +63,7 @@ export const trackingServer = {
   droppedTransactions: defineMetric({
     name: 'beacon_tracker_dropped_transactions_total',
     type: 'counter',
-    help: 'Sentry transactions and span v2 spans answered 200 and not stored, as Relay drops them, by its reason (invalid_transaction, timestamp, invalid_span).',
+    help: 'Sentry transactions and the spans of span items (span v2 and standalone) answered 200 and not stored, as Relay drops them, by its reason (invalid_transaction, timestamp, invalid_span).',
     unit: 'events',
     labels: ['reason'],
     targetLabels,

@@ -119,7 +119,10 @@ export function createApp(deps: AppDeps): RequestListener {
   };
 
   const projectName = (id: number) => deps.projects().find((p) => p.id === id)?.name ?? String(id);
-  /** Operations stored, OTLP spans and Sentry transactions alike. */
+  /**
+   * Operations stored, OTLP spans and Sentry transactions alike: those new to the store (a span
+   * sent again replaces its copy, and was counted when it was new).
+   */
   const countSpans = (project: string, operations: readonly { service: string }[]) => {
     for (const o of operations)
       metrics.spansIngested.inc({ project, service: serviceLabel(o.service) });
@@ -144,7 +147,7 @@ export function createApp(deps: AppDeps): RequestListener {
   const ingest = sentryIngest({
     project: (id) => deps.projects().find((p) => p.id === id),
     store: async (sent) => {
-      const { events, result } = await writer.write(sent);
+      const { events, stored, result } = await writer.write(sent);
       if (!counted.has(result)) {
         counted.add(result);
         for (const o of result.opened)
@@ -154,17 +157,21 @@ export function createApp(deps: AppDeps): RequestListener {
             severity: o.severity,
           });
       }
-      return events;
+      return { events, stored };
     },
     bodyBudget,
     limits: bodyLimits,
     storeOperations: async (projectId, operations) => {
-      await writer.writeTraces(projectId, operations, []);
-      countSpans(projectName(projectId), operations);
+      const repeated = new Set(await writer.writeTraces(projectId, operations, []));
+      countSpans(
+        projectName(projectId),
+        operations.filter((_, i) => !repeated.has(i)),
+      );
     },
     storeFeedback: async (projectId, feedback) => {
-      await writer.writeFeedback(projectId, now(), feedback);
-      metrics.feedbackIngested.inc({ project: projectName(projectId) }, feedback.length);
+      // Only pieces new to the store: one sent again overwrites its first sending, or is refused.
+      const added = await writer.writeFeedback(projectId, now(), feedback);
+      if (added > 0) metrics.feedbackIngested.inc({ project: projectName(projectId) }, added);
     },
     now,
     onRejected: (reason) => metrics.rejectedRequests.inc({ reason }),

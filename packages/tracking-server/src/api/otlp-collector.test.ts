@@ -28,6 +28,7 @@ beforeAll(async () => {
       writeTraces: async (_id, ops, mem) => {
         operations.push(...ops);
         memory.push(...mem);
+        return [];
       },
     },
     onStored: () => undefined,

@@ -37,6 +37,7 @@ beforeAll(async () => {
       writeTraces: async (_id, operations) => {
         if (failStore) throw new Error('disk full');
         stored += operations.length;
+        return [];
       },
     },
     onStored: () => undefined,

@@ -58,6 +58,10 @@ function send(
 export function otlpTraces(deps: {
   readonly projectByKey: (key: string) => Project | undefined;
   readonly writer: Pick<EventWriter, 'writeTraces'>;
+  /**
+   * A request's spans committed: `operations` those of them new to the store (a span sent again,
+   * an exporter's retry, replaced its copy and is not new).
+   */
   readonly onStored: (
     project: Project,
     operations: readonly { service: string }[],
@@ -160,20 +164,25 @@ export function otlpTraces(deps: {
       deps.onFailed(err);
       return fail(500, 'internal', 'the request could not be read');
     }
+    let repeated: ReadonlySet<number>;
     try {
       const scrubbed: Operation[] = [];
       for (const [i, o] of batch.operations.entries()) {
         scrubbed.push(scrubOperation(project, o));
         if ((i + 1) % READ_STEP === 0) await nextTurn();
       }
-      await deps.writer.writeTraces(project.id, scrubbed, batch.memory);
+      repeated = new Set(await deps.writer.writeTraces(project.id, scrubbed, batch.memory));
     } catch (err) {
       deps.onFailed(err);
       // Retryable, as the spec has 503: sent again, what a large batch's first steps committed
       // is stored once (trace-steps.ts).
       return fail(503, 'internal', 'the spans could not be stored; try again');
     }
-    deps.onStored(project, batch.operations, Number(process.hrtime.bigint() - started) / 1e9);
+    deps.onStored(
+      project,
+      repeated.size === 0 ? batch.operations : batch.operations.filter((_, i) => !repeated.has(i)),
+      Number(process.hrtime.bigint() - started) / 1e9,
+    );
     // Spans left out alone are a partial success: the rest is stored, and the exporter is told
     // how many were not and why (it must not send them again).
     const partial =

@@ -83,22 +83,32 @@ const FEEDBACK_ITEMS = new Set(['user_report', 'feedback']);
 
 export interface SentryIngestDeps {
   readonly project: (id: number) => Project | undefined;
-  /** Operations from `transaction` and span v2 `span` items (debug sessions). */
+  /** Operations from `transaction` and `span` items (debug sessions). */
   readonly storeOperations: (projectId: number, operations: Operation[]) => Promise<void>;
   /** User feedback (`user_report` and `feedback` items), read and scrubbed. */
   readonly storeFeedback: (projectId: number, feedback: SentFeedback[]) => Promise<void>;
-  /** Reads and stores one request's events; rejects with an EventError when one is not an event. */
-  readonly store: (sent: SentEvents) => Promise<readonly EventFacts[]>;
+  /**
+   * Reads and stores one request's events; rejects with an EventError when one is not an event.
+   * Resolves with every event of the request (`events`, what it is answered with) and those of
+   * them stored by it (`stored`: not an event stored already, store/write-calls.ts).
+   */
+  readonly store: (
+    sent: SentEvents,
+  ) => Promise<{ readonly events: readonly EventFacts[]; readonly stored: readonly EventFacts[] }>;
   readonly now: () => number;
   /** The bytes of bodies held at once, shared with OTLP ingest. */
   readonly bodyBudget: BodyBudget;
   /** Default LIMITS. */
   readonly limits?: BodyLimits;
   readonly onRejected: (reason: string) => void;
-  /** A transaction answered 200 and not stored, as Relay drops it (transaction.ts). */
+  /**
+   * A transaction, or a span of a `span` item, answered 200 and not stored, as Relay drops it
+   * (transaction.ts, span-items.ts).
+   */
   readonly onDroppedTransaction: (reason: DroppedTransaction) => void;
   /** What an SDK's client reports say it discarded unsent (client-report.ts). */
   readonly onClientDiscards: (discards: readonly ClientDiscard[], project: Project) => void;
+  /** A request's events committed: `events` those of them stored by it (`store`'s `stored`). */
   readonly onStored: (
     events: readonly EventFacts[],
     project: Project,
@@ -516,6 +526,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
           );
           operations.push(...read.operations);
           for (let n = 0; n < read.invalid; n++) drops.push('invalid_span');
+          for (let n = 0; n < read.outOfRange; n++) drops.push('timestamp');
         }
         // The header's id names the envelope's event (one, as SDKs send it): it is the id stored,
         // and its attachments are the envelope's. An envelope of one piece of feedback and no
@@ -572,9 +583,9 @@ export function sentryIngest(deps: SentryIngestDeps) {
         );
       }
       // Events first: a request one of whose events is refused (400) stores nothing.
-      const events =
+      const { events, stored } =
         texts.length === 0
-          ? []
+          ? { events: [], stored: [] }
           : await deps
               .store({
                 projectId: project.id,
@@ -591,7 +602,7 @@ export function sentryIngest(deps: SentryIngestDeps) {
                 throw notStored(err);
               });
       await keepTheRest(project);
-      deps.onStored(events, project, Number(process.hrtime.bigint() - started) / 1e9, kind);
+      deps.onStored(stored, project, Number(process.hrtime.bigint() - started) / 1e9, kind);
       if (feedbackWait > 0)
         throw new IngestError(
           429,

@@ -31,8 +31,11 @@ describe('user_report items', () => {
           ]),
         );
         const [item] = parseEnvelope(Buffer.from(envelope)).items;
+        const id = uuid.split('-').join('').toLowerCase();
+        // What it was sent as is the event it names: Sentry keeps one report an event.
         expect(readFeedback(item as EnvelopeItem, 1, notScrubbing)).toEqual({
-          eventId: uuid.split('-').join('').toLowerCase(),
+          eventId: id,
+          sentId: id,
           name,
           email,
           message: comments,
@@ -45,6 +48,7 @@ describe('user_report items', () => {
     expect(readFeedback(itemOf('user_report', { event_id: ID, name: null }), 3, scrubbing)).toEqual(
       {
         eventId: ID,
+        sentId: ID,
         name: '',
         email: '',
         message: '',
@@ -108,6 +112,19 @@ describe('feedback items', () => {
       message: 'It broke at checkout',
       url: 'https://shop.example/cart?token=[Filtered]',
     });
+  });
+
+  it('is known by its own event id, not the one it names: two pieces about one error are two', () => {
+    const own = '7d1a0c2e-5b3f-4a69-9c1e-0f2b3c4d5e6f';
+    const about = { message: 'm', associated_event_id: ID };
+    expect(
+      readFeedback(feedbackEvent(about, { event_id: own.toUpperCase() }), 1, scrubbing),
+    ).toEqual({ eventId: ID, sentId: own.split('-').join(''), name: '', email: '', message: 'm' });
+    // An id Relay would not read is none, and no reason to refuse the feedback.
+    for (const event_id of [undefined, 'abc', 7])
+      expect(readFeedback(feedbackEvent(about, { event_id }), 1, scrubbing)).not.toHaveProperty(
+        'sentId',
+      );
   });
 
   it("takes the name and address from the event's user where the form left them out", () => {
@@ -185,6 +202,7 @@ describe('any JSON', () => {
           { requiredKeys: [] },
         ),
         user: fc.jsonValue({ maxDepth: 2 }),
+        event_id: fc.oneof(fc.uuid(), field),
       }),
     );
     fc.assert(
@@ -204,6 +222,9 @@ describe('any JSON', () => {
           expect(value).not.toMatch(/[\ud800-\udbff]$/);
         }
         if (read.eventId !== undefined) expect(read.eventId).toMatch(/^[0-9a-f]{32}$/);
+        if (read.sentId !== undefined) expect(read.sentId).toMatch(/^[0-9a-f]{32}$/);
+        // A user report is known by the event it names.
+        if (type === 'user_report') expect(read.sentId).toBe(read.eventId);
       }),
       { numRuns: 300 },
     );

@@ -17,6 +17,13 @@ import { isObj } from './json';
 export interface SentFeedback {
   /** The event it is about (32 lower-case hex digits), where it names one. */
   readonly eventId?: string;
+  /**
+   * What it was sent as, which a second sending of it (an SDK's retry) has too: a user report's
+   * event id (Sentry keeps one user report a project and event: its UserReport is unique by
+   * them), a feedback item's own event id (two users' feedback about one error is two pieces, as
+   * Sentry's feedback events are); absent where a feedback item has none.
+   */
+  readonly sentId?: string;
   readonly name: string;
   readonly email: string;
   readonly message: string;
@@ -67,8 +74,10 @@ export function readFeedback(item: EnvelopeItem, index: number, scrub: Scrubber)
   let sent: SentFeedback;
   if (item.type === 'user_report') {
     if (json.event_id === undefined || json.event_id === null) refuse('has no event_id');
+    const about = eventId(text(json, 'event_id', 'event_id'), 'event_id');
     sent = {
-      eventId: eventId(text(json, 'event_id', 'event_id'), 'event_id'),
+      eventId: about,
+      sentId: about,
       name: text(json, 'name', 'name'),
       email: text(json, 'email', 'email'),
       message: text(json, 'comments', 'comments'),
@@ -84,8 +93,12 @@ export function readFeedback(item: EnvelopeItem, index: number, scrub: Scrubber)
     const fromUser = (field: string) => (typeof user[field] === 'string' ? user[field] : '');
     const associated = text(context, 'associated_event_id', path('associated_event_id'));
     const url = text(context, 'url', path('url'));
+    // Its own id, where it has one Relay would read (another is none: it is not refused for it).
+    const own =
+      typeof json.event_id === 'string' && EVENT_ID.test(json.event_id) ? json.event_id : '';
     sent = {
       ...(associated ? { eventId: eventId(associated, path('associated_event_id')) } : {}),
+      ...(own ? { sentId: own.replace(/-/g, '').toLowerCase() } : {}),
       name: text(context, 'name', path('name')) || fromUser('name'),
       email: text(context, 'contact_email', path('contact_email')) || fromUser('email'),
       message,
@@ -95,6 +108,7 @@ export function readFeedback(item: EnvelopeItem, index: number, scrub: Scrubber)
   // Scrubbed before it is cut: a card number cut in half would no longer be seen as one.
   return {
     ...(sent.eventId !== undefined ? { eventId: sent.eventId } : {}),
+    ...(sent.sentId !== undefined ? { sentId: sent.sentId } : {}),
     name: cut(sent.name, FEEDBACK_LIMITS.name),
     email: cut(sent.email, FEEDBACK_LIMITS.email),
     message: cut(scrub.text(sent.message), FEEDBACK_LIMITS.message),

@@ -1,9 +1,11 @@
 // Span v2 items (develop.sentry.dev, sdk/telemetry/spans/span-protocol): each span an operation,
-// one Relay would refuse left out alone. Expected values written by hand from the protocol page.
+// one Relay would refuse, or one ending out of its range, left out alone. Expected values written
+// by hand from the protocol page and Relay's range (transaction.ts).
 import fc from 'fast-check';
 import { readSpanItem, readStandaloneSpan } from './span-items';
 
 const NOW = Date.UTC(2026, 10, 22, 12);
+const DAY = 86_400_000;
 const T = NOW / 1000 - 60; // a minute before arrival, in seconds
 const TRACE = '6cf173d587eb48568a9b2e12dcfbea52';
 const none = () => undefined;
@@ -53,6 +55,7 @@ describe('readSpanItem', () => {
         },
       ],
       invalid: 0,
+      outOfRange: 0,
     });
   });
 
@@ -119,24 +122,69 @@ describe('readSpanItem', () => {
       none,
     );
     expect(read.operations.map((o) => o.spanId)).toEqual(['a'.repeat(16), 'f'.repeat(16)]);
-    expect(read.invalid).toBe(6);
+    expect([read.invalid, read.outOfRange]).toEqual([6, 0]);
   });
 
-  it('moves its times by the clock drift, then one ending over a minute ahead back to arrival', () => {
+  it('leaves out alone each span that ends out of the last 5 days up to a minute ahead', () => {
+    // Relay's validate_span with the transactions' range: `now - 5 days <= end < now + 60 s`, in
+    // whole seconds (NOW is a whole second).
+    const ending = (id: string, endMs: number) =>
+      span({
+        span_id: id.repeat(16),
+        start_timestamp: endMs / 1000 - 1,
+        end_timestamp: endMs / 1000,
+      });
+    const read = readSpanItem(
+      {
+        items: [
+          ending('a', NOW - 40 * DAY), // 40 days ago
+          ending('b', 2_000), // 1970
+          ending('c', NOW - 5 * DAY - 1_000), // a second past 5 days
+          ending('d', NOW - 5 * DAY), // 5 days ago: kept
+          ending('e', NOW + 59_999), // under a minute ahead: kept
+          ending('f', NOW + 60_000), // a minute ahead
+          ending('1', NOW + 365 * DAY), // a year ahead
+          'not a span', // invalid, counted as such
+        ],
+      },
+      NOW,
+      0,
+      none,
+    );
+    expect(read.operations.map((o) => o.spanId)).toEqual(['d'.repeat(16), 'e'.repeat(16)]);
+    expect([read.invalid, read.outOfRange]).toEqual([1, 5]);
+  });
+
+  it('moves its times by the clock drift, then leaves out one that ends out of range', () => {
     const hour = 3_600_000;
-    const [drifted] = readSpanItem({ items: [span()] }, NOW, hour, none).operations;
-    // An hour later is 59 minutes ahead of arrival: moved back to end at arrival, its length kept.
-    expect([drifted?.start, drifted?.end]).toEqual([NOW - 250, NOW]);
+    // A clock an hour slow: its span of a minute ago (by that clock) is moved an hour on, to 59
+    // minutes ahead of arrival, where Relay finds it out of range.
+    expect(readSpanItem({ items: [span()] }, NOW, hour, none)).toEqual({
+      operations: [],
+      invalid: 0,
+      outOfRange: 1,
+    });
     const [back] = readSpanItem({ items: [span()] }, NOW, -hour, none).operations;
     expect([back?.start, back?.end]).toEqual([NOW - 60_000 - hour, NOW - 59_750 - hour]);
+    // Six days ago by a clock six days slow is now, and kept.
+    const sixDays = 6 * DAY;
+    const late = span({
+      start_timestamp: T - sixDays / 1000,
+      end_timestamp: T + 0.25 - sixDays / 1000,
+    });
+    const [moved] = readSpanItem({ items: [late] }, NOW, sixDays, none).operations;
+    expect([moved?.start, moved?.end]).toEqual([NOW - 60_000, NOW - 59_750]);
   });
 
   it('reads no items from a payload without a list of them', () => {
-    expect(readSpanItem({}, NOW, 0, none)).toEqual({ operations: [], invalid: 0 });
-    expect(readSpanItem({ items: 'x' }, NOW, 0, none)).toEqual({ operations: [], invalid: 0 });
+    const nothing = { operations: [], invalid: 0, outOfRange: 0 };
+    expect(readSpanItem({}, NOW, 0, none)).toEqual(nothing);
+    expect(readSpanItem({ items: 'x' }, NOW, 0, none)).toEqual(nothing);
   });
 
-  it('never throws, and counts every item as an operation or as left out', () => {
+  it('never throws, counts every item once as an operation or as left out, and keeps only spans in range', () => {
+    /** Seconds around arrival: from 6 days before it to 2 minutes after. */
+    const near = fc.integer({ min: NOW - 6 * DAY, max: NOW + 120_000 }).map((ms) => ms / 1000);
     fc.assert(
       fc.property(
         fc.array(
@@ -148,12 +196,21 @@ describe('readSpanItem', () => {
               .map(([start, end, attributes]) =>
                 span({ start_timestamp: start, end_timestamp: end, attributes }),
               ),
+            // Spans of a second or less ending near arrival, in range or out of it.
+            fc
+              .tuple(near, fc.double({ min: 0, max: 1, noNaN: true }))
+              .map(([end, length]) => span({ start_timestamp: end - length, end_timestamp: end })),
           ),
         ),
         (items) => {
           const read = readSpanItem({ items }, NOW, 0, none);
-          expect(read.operations.length + read.invalid).toBe(items.length);
-          for (const o of read.operations) expect(o.end).toBeGreaterThanOrEqual(o.start);
+          expect(read.operations.length + read.invalid + read.outOfRange).toBe(items.length);
+          for (const o of read.operations) {
+            expect(o.end).toBeGreaterThanOrEqual(o.start);
+            // In range: NOW is a whole second, so whole seconds from it are these bounds.
+            expect(o.end).toBeGreaterThanOrEqual(NOW - 5 * DAY);
+            expect(o.end).toBeLessThan(NOW + 60_000);
+          }
         },
       ),
     );
@@ -199,6 +256,7 @@ describe('readStandaloneSpan', () => {
         },
       ],
       invalid: 0,
+      outOfRange: 0,
     });
     const own = readStandaloneSpan(standalone({ tags: { service: 'storefront' } }), NOW, 0, none);
     expect(own.operations[0]?.service).toBe('storefront');
@@ -209,15 +267,31 @@ describe('readStandaloneSpan', () => {
     expect(readStandaloneSpan(standalone({ timestamp: undefined }), NOW, 0, none)).toEqual({
       operations: [],
       invalid: 1,
+      outOfRange: 0,
     });
     expect(readStandaloneSpan(standalone({ span_id: 'x' }), NOW, 0, none).invalid).toBe(1);
   });
 
-  it('never throws on any object', () => {
+  it('leaves out one that ends, its clock drift taken off, out of the last 5 days up to a minute ahead', () => {
+    const ending = (endMs: number) =>
+      standalone({ start_timestamp: endMs / 1000 - 0.12, timestamp: endMs / 1000 });
+    const outOfRange = { operations: [], invalid: 0, outOfRange: 1 };
+    expect(readStandaloneSpan(ending(NOW - 40 * DAY), NOW, 0, none)).toEqual(outOfRange);
+    expect(readStandaloneSpan(ending(1_000), NOW, 0, none)).toEqual(outOfRange);
+    expect(readStandaloneSpan(ending(NOW + 60_000), NOW, 0, none)).toEqual(outOfRange);
+    expect(readStandaloneSpan(ending(NOW - 5 * DAY), NOW, 0, none).operations).toHaveLength(1);
+    expect(readStandaloneSpan(ending(NOW + 59_999), NOW, 0, none).operations).toHaveLength(1);
+    // A clock an hour fast: its span of now is an hour ahead, and moved back by the drift.
+    const hour = 3_600_000;
+    expect(readStandaloneSpan(ending(NOW + hour), NOW, -hour, none).operations[0]?.end).toBe(NOW);
+    expect(readStandaloneSpan(ending(NOW), NOW, hour, none)).toEqual(outOfRange);
+  });
+
+  it('never throws on any object, counting it once as an operation or as left out', () => {
     fc.assert(
       fc.property(fc.dictionary(fc.string(), fc.anything()), (span) => {
         const read = readStandaloneSpan(span, NOW, 0, none);
-        expect(read.operations.length + read.invalid).toBe(1);
+        expect(read.operations.length + read.invalid + read.outOfRange).toBe(1);
       }),
     );
   });

@@ -5,19 +5,34 @@
 // holds its spans (@sentry/core's createSpanEnvelope: the browser SDK's web vitals, INP and
 // CLS). Both were skipped as an unknown item: the calls were missing from their debug sessions.
 // Each span is one operation; one Relay would find invalid is left out alone, as Relay validates
-// each span of a v2 container on its own.
+// each span of a v2 container on its own. So is one that ends, once its times are moved by the
+// envelope's clock drift, out of the range a transaction must end in (transaction.ts, the last 5
+// days up to a minute ahead), as Relay's validate_span checks a span item's end against that
+// range (its outcome's reason `timestamp`): a span of 40 days ago, or of 1970, was stored, counted
+// and deleted by the next sweep.
 import { isObj, jsonText, type Obj } from './json';
 import type { Operation } from './otlp';
-import { withSpansByArrival } from './span-time';
 import { tagsOf } from './event';
-import { correlationOf, hex, nameOf, seconds, spanOperation, traceIdOf } from './transaction';
+import {
+  correlationOf,
+  hex,
+  inTransactionRange,
+  nameOf,
+  seconds,
+  spanOperation,
+  traceIdOf,
+} from './transaction';
 
 export const SPAN_V2 = 'application/vnd.sentry.items.span.v2+json';
 
-/** The spans of one item as operations, and how many of them were left out as invalid. */
+/**
+ * The spans of one item as operations, and how many of them were left out: as invalid, and as
+ * ending out of range (Relay's reasons `invalid_span` and `timestamp`).
+ */
 export interface SpanItemRead {
   readonly operations: Operation[];
   readonly invalid: number;
+  readonly outOfRange: number;
 }
 
 /**
@@ -38,9 +53,9 @@ function attributeValues(attributes: unknown): Record<string, unknown> {
  * The operations of a span v2 item's `items` (its payload is `{ items: [...] }`). A span's
  * service is its `service` attribute (a scope attribute, as a transaction's `service` tag), else
  * OpenTelemetry's `service.name`, else `serviceOf` its trace (the transaction it was taken out
- * of, in the same envelope), else `unknown`. One that ends over a minute after `receivedAt` is
- * moved back to end then, as a transaction's spans are, after its times are moved by `drift`
- * (the envelope's clock drift, clock-drift.ts, as its transaction's are).
+ * of, in the same envelope), else `unknown`. Its times are moved by `drift` (the envelope's clock
+ * drift, clock-drift.ts, as its transaction's are); one that then ends out of range at
+ * `receivedAt` (inTransactionRange) is left out.
  */
 export function readSpanItem(
   payload: Obj,
@@ -50,12 +65,15 @@ export function readSpanItem(
 ): SpanItemRead {
   const items = Array.isArray(payload.items) ? payload.items : [];
   const operations: Operation[] = [];
+  let invalid = 0;
+  let outOfRange = 0;
   for (const span of items) {
     const op = spanOf(span, drift, serviceOf);
-    if (op) operations.push(op);
+    if (!op) invalid++;
+    else if (!inTransactionRange(op.end, receivedAt)) outOfRange++;
+    else operations.push(op);
   }
-  const kept = withSpansByArrival({ operations, memory: [], rejectedSpans: 0 }, receivedAt);
-  return { operations: kept.operations, invalid: items.length - operations.length };
+  return { operations, invalid, outOfRange };
 }
 
 /**
@@ -103,7 +121,7 @@ function spanOf(
  * A standalone span (a `span` item not of SPAN_V2) as an operation, read as a transaction's span
  * is, but for its end, which it must have (Relay's validate_span for a span with no transaction
  * to end it). Its service is its `service` tag or data, else `serviceOf` its trace, else
- * `unknown`; its times move as readSpanItem's do.
+ * `unknown`; its times move, and it is left out out of range, as readSpanItem's spans are.
  */
 export function readStandaloneSpan(
   span: Obj,
@@ -120,13 +138,11 @@ export function readStandaloneSpan(
     (traceId ? serviceOf(traceId) : undefined) ??
     'unknown';
   const op = end === undefined ? undefined : spanOperation(span, end, service, undefined);
-  if (!op) return { operations: [], invalid: 1 };
+  if (!op) return { operations: [], invalid: 1, outOfRange: 0 };
   const moved = { ...op, start: op.start + drift, end: op.end + drift };
-  const kept = withSpansByArrival(
-    { operations: [moved], memory: [], rejectedSpans: 0 },
-    receivedAt,
-  );
-  return { operations: kept.operations, invalid: 0 };
+  if (!inTransactionRange(moved.end, receivedAt))
+    return { operations: [], invalid: 0, outOfRange: 1 };
+  return { operations: [moved], invalid: 0, outOfRange: 0 };
 }
 
 /** Whether an envelope item is a span v2 container, by its content type. */

@@ -48,7 +48,8 @@ const RANGE_FUTURE_S = 60;
 
 /**
  * Whether a transaction that ends at `end` is in Relay's range at `now`, as validate_timestamps
- * checks it: whole seconds (UnixTimestamp), `now - 5 days <= end < now + 60 s`.
+ * checks it: whole seconds (UnixTimestamp), `now - 5 days <= end < now + 60 s`. A span item's end
+ * is held to it too (span-items.ts), as Relay's validate_span holds it to the same range.
  */
 export function inTransactionRange(end: number, now: number): boolean {
   const endS = Math.floor(end / 1000);

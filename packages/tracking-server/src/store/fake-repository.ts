@@ -140,12 +140,14 @@ export function fakeRepository(
     },
     ingestTraces(...args) {
       record({ call: 'ingestTraces', args });
+      return [];
     },
     linkTraces(...args) {
       record({ call: 'linkTraces', args });
     },
     ingestFeedback(...args) {
       record({ call: 'ingestFeedback', args });
+      return args[2].length;
     },
     indexSessions(...args) {
       record({ call: 'indexSessions', args });

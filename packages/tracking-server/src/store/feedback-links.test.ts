@@ -95,6 +95,72 @@ it('deletes the feedback of an issue retention empties, so a later issue given i
   expect(issueFeedback('new issue')).toEqual([]);
 });
 
+describe('a piece of feedback sent again', () => {
+  const T = Date.now();
+  const MINUTE = 60_000;
+  /** A user report about event 30 (what it is sent as: that event), with a file where given. */
+  const report = (message: string, file?: string, n = 30): SentFeedback => ({
+    ...about(n, message),
+    sentId: eventId(n),
+    ...(file === undefined
+      ? {}
+      : {
+          attachments: [
+            {
+              filename: `${file}.txt`,
+              contentType: 'text/plain',
+              type: 'event.attachment',
+              size: file.length,
+              data: Buffer.from(file),
+            },
+          ],
+        }),
+  });
+  /** Each piece listed: its text, when it was first received, and its files by name. */
+  const pieces = () =>
+    repo
+      .listFeedback({ limit: 10 })
+      .items.map((f) => [f.message, f.receivedAt, f.attachments.map((a) => a.filename)]);
+
+  it('overwrites the first sending within 5 minutes of it, its files where it brings some, and is refused after', () => {
+    expect(repo.ingestFeedback(1, T, [report('first', 'a')])).toBe(1);
+    expect(repo.ingestFeedback(1, T + MINUTE, [report('second')])).toBe(0);
+    expect(pieces()).toEqual([['second', new Date(T).toISOString(), ['a.txt']]]);
+    // Five minutes on, still; its time stays the first sending's, so the window does not move.
+    expect(repo.ingestFeedback(1, T + 5 * MINUTE, [report('third', 'b')])).toBe(0);
+    expect(pieces()).toEqual([['third', new Date(T).toISOString(), ['b.txt']]]);
+    expect(repo.ingestFeedback(1, T + 5 * MINUTE + 1, [report('too late', 'c')])).toBe(0);
+    expect(pieces()).toEqual([['third', new Date(T).toISOString(), ['b.txt']]]);
+    const [file] = repo.listFeedback({ limit: 1 }).items[0]!.attachments;
+    expect(repo.feedbackAttachment(file!.id)).toEqual({
+      filename: 'b.txt',
+      data: Buffer.from('b'),
+    });
+  });
+
+  it('is one piece sent twice in one request, its own in another project, and never one without what it was sent as', () => {
+    expect(
+      repo.ingestFeedback(1, T, [report('once', undefined, 31), report('twice', undefined, 31)]),
+    ).toBe(1);
+    expect(repo.ingestFeedback(2, T, [report('elsewhere', undefined, 31)])).toBe(1);
+    const unnamed = { name: '', email: '', message: 'same words' };
+    expect(repo.ingestFeedback(1, T, [unnamed, unnamed])).toBe(2);
+    expect(
+      repo
+        .listFeedback({ limit: 10 })
+        .items.map((f) => f.message)
+        .sort(),
+    ).toEqual(['elsewhere', 'same words', 'same words', 'twice']);
+  });
+
+  it('keeps its link to the issue of its event, the event having come between the sendings', () => {
+    repo.ingestFeedback(1, T, [report('before the event', undefined, 32)]);
+    repo.ingest([event(32, 'between the sendings')]);
+    repo.ingestFeedback(1, T + MINUTE, [report('after the event', undefined, 32)]);
+    expect(issueFeedback('between the sendings')).toEqual(['after the event']);
+  });
+});
+
 describe('the list of all feedback', () => {
   const T = Date.now();
   const at = (ms: number) => new Date(T + ms).toISOString();

@@ -19,9 +19,19 @@ import { extent } from './extent';
 export interface IssueIngest {
   /** Stores a batch; its error events join their sessions through the session index. */
   ingest(events: readonly TrackedEvent[]): IngestResult;
-  /** Stores feedback received at `receivedAt` in one transaction (Repository.ingestFeedback). */
-  ingestFeedback(projectId: number, receivedAt: number, feedback: readonly SentFeedback[]): void;
+  /**
+   * Stores feedback received at `receivedAt` in one transaction (Repository.ingestFeedback);
+   * returns how many pieces are new.
+   */
+  ingestFeedback(projectId: number, receivedAt: number, feedback: readonly SentFeedback[]): number;
 }
+
+/**
+ * How long after its first sending a piece of feedback sent again overwrites it, as Sentry's
+ * save_userreport lets a user report about the same event overwrite one (5 minutes; later, it is
+ * refused).
+ */
+export const FEEDBACK_OVERWRITE_MS = 5 * 60_000;
 
 /**
  * Feedback waiting for its event, at most: each is looked for in every batch's events for an
@@ -99,9 +109,19 @@ export function issueIngest(db: Database.Database, index: SessionIndex): IssueIn
     ),
     releaseSeen: db.prepare('SELECT first_seen FROM releases WHERE project_id = ? AND name = ?'),
     insertFeedback: db.prepare(
-      `INSERT INTO feedback (project_id, event_id, issue_id, received_at, name, email, message, url)
-       VALUES (@projectId, @eventId, @issueId, @receivedAt, @name, @email, @message, @url)`,
+      `INSERT INTO feedback (project_id, event_id, issue_id, received_at, name, email, message, url, sent_id)
+       VALUES (@projectId, @eventId, @issueId, @receivedAt, @name, @email, @message, @url, @sentId)`,
     ),
+    feedbackSent: db.prepare(
+      'SELECT id, received_at FROM feedback WHERE project_id = ? AND sent_id = ?',
+    ),
+    // What Sentry's save_userreport overwrites: the name, address and text (and the page, here,
+    // where the new one names one); its time stays the first one's.
+    overwriteFeedback: db.prepare(
+      `UPDATE feedback SET name = @name, email = @email, message = @message,
+       url = COALESCE(@url, url), issue_id = COALESCE(issue_id, @issueId) WHERE id = @id`,
+    ),
+    dropFeedbackAttachments: db.prepare('DELETE FROM feedback_attachments WHERE feedback = ?'),
     linkFeedback: db.prepare(
       'UPDATE feedback SET issue_id = ? WHERE project_id = ? AND event_id = ? AND issue_id IS NULL',
     ),
@@ -198,11 +218,16 @@ export function issueIngest(db: Database.Database, index: SessionIndex): IssueIn
     const linked: string[] = [];
     const batchReleases = new Set<string>();
     let newestHour = 0; // of the batch's arrivals
-    for (const e of events) {
+    /** The indices of the events not stored (IngestResult.duplicates). */
+    const duplicates: number[] = [];
+    for (const [i, e] of events.entries()) {
       // An SDK's second sending of an event stored within the hour, or one sent twice in a
       // batch, is stored once.
       const id = `${e.projectId}\0${e.eventId}`;
-      if (seen.has(id) || ids.has(e.projectId, e.eventId, e.receivedAt)) continue;
+      if (seen.has(id) || ids.has(e.projectId, e.eventId, e.receivedAt)) {
+        duplicates.push(i);
+        continue;
+      }
       seen.add(id);
       accepted.push(e);
       // A project's releases, each once a batch (the first event's time is when it was seen).
@@ -398,7 +423,12 @@ export function issueIngest(db: Database.Database, index: SessionIndex): IssueIn
       st.pruneMinutes.run((newestHour - STATS_HOURS) * (HOUR / MINUTE));
     }
     index.afterBatch(accepted.length);
-    return { result: { newIssues, opened } satisfies IngestResult, accepted, issueOf, linked };
+    const result: IngestResult = {
+      newIssues,
+      opened,
+      ...(duplicates.length > 0 ? { duplicates } : {}),
+    };
+    return { result, accepted, issueOf, linked };
   });
 
   /** Stores a batch; its events count as stored, for what comes later, once it has committed. */
@@ -410,13 +440,21 @@ export function issueIngest(db: Database.Database, index: SessionIndex): IssueIn
     return result;
   };
 
+  /**
+   * A piece of feedback sent again (the same `sentId`: a user report about the same event, as
+   * Sentry's save_userreport keeps one a project and event, or the same feedback item) is that
+   * piece: within FEEDBACK_OVERWRITE_MS of the first sending it overwrites it, its attachments
+   * replaced where it brings some; later it is refused, as Sentry refuses it ("Feedback for this
+   * event cannot be modified"). Only new pieces are counted.
+   */
   const feedbackTx = db.transaction(
     (projectId: number, receivedAt: number, feedback: readonly SentFeedback[]) => {
       const ids = recent();
       const waits: string[] = [];
+      let added = 0;
       for (const f of feedback) {
         const issueId = f.eventId === undefined ? undefined : ids.issueOf(projectId, f.eventId);
-        const row = st.insertFeedback.run({
+        const row = {
           projectId,
           eventId: f.eventId ?? '',
           issueId: issueId ?? null,
@@ -425,19 +463,35 @@ export function issueIngest(db: Database.Database, index: SessionIndex): IssueIn
           email: f.email,
           message: f.message,
           url: f.url ?? null,
-        });
-        for (const a of f.attachments ?? [])
-          st.insertFeedbackAttachment.run(attachmentRow(row.lastInsertRowid, a));
-        if (f.eventId !== undefined && issueId === undefined)
-          waits.push(`${projectId}\0${f.eventId}`);
+          sentId: f.sentId ?? null,
+        };
+        const there =
+          f.sentId === undefined
+            ? undefined
+            : (st.feedbackSent.get(projectId, f.sentId) as
+                { id: number; received_at: number } | undefined);
+        let id: number | bigint;
+        if (there) {
+          if (receivedAt - there.received_at > FEEDBACK_OVERWRITE_MS) continue;
+          st.overwriteFeedback.run({ ...row, id: there.id });
+          id = there.id;
+          if (f.attachments?.length) st.dropFeedbackAttachments.run(id);
+        } else {
+          id = st.insertFeedback.run(row).lastInsertRowid;
+          added++;
+          if (f.eventId !== undefined && issueId === undefined)
+            waits.push(`${projectId}\0${f.eventId}`);
+        }
+        for (const a of f.attachments ?? []) st.insertFeedbackAttachment.run(attachmentRow(id, a));
       }
-      return waits;
+      return { waits, added };
     },
   );
   const ingestFeedback: IssueIngest['ingestFeedback'] = (projectId, receivedAt, feedback) => {
     stopWaiting(receivedAt);
-    for (const key of feedbackTx.immediate(projectId, receivedAt, feedback))
-      if (waiting.size < WAITING_FEEDBACK) waiting.set(key, receivedAt);
+    const { waits, added } = feedbackTx.immediate(projectId, receivedAt, feedback);
+    for (const key of waits) if (waiting.size < WAITING_FEEDBACK) waiting.set(key, receivedAt);
+    return added;
   };
   return { ingest, ingestFeedback };
 }

@@ -171,6 +171,12 @@ export interface Stats {
 
 /** What one ingest transaction did. */
 export interface IngestResult {
+  /**
+   * The indices of the events given that were not stored, each the same event as one stored
+   * before (the same project and id, within the hour: issue-ingest.ts) or earlier in the batch;
+   * absent when every one was stored.
+   */
+  readonly duplicates?: readonly number[];
   readonly newIssues: number;
   /** Issues it opened: new ones, and resolved ones reopened as regressions. */
   readonly opened: readonly {
@@ -224,13 +230,15 @@ export interface Repository {
   /**
    * Stores operations and memory snapshots in one transaction. Each trace one of them names
    * together with a correlation id is linked to it first, so the batch's other records of that
-   * trace join the correlation id's session.
+   * trace join the correlation id's session. Returns the indices of the operations that were
+   * stored already (the same project, trace and span: sent again, or earlier in the batch), each
+   * of which replaced its copy rather than adding one.
    */
   ingestTraces(
     projectId: number,
     operations: readonly Operation[],
     memory: readonly MemorySnapshot[],
-  ): void;
+  ): number[];
   /**
    * Makes the links a batch's records would make (ingestTraces), in one transaction: a batch
    * written in several (writer.ts) links them all before its first records.
@@ -239,9 +247,12 @@ export interface Repository {
   /**
    * Stores user feedback in one transaction, as received at `receivedAt`. Feedback is kept by
    * the id of the event it names, which may come before or after it, and linked to that event's
-   * issue where it can be (issueFeedback); it goes by age (deleteEventsBefore).
+   * issue where it can be (issueFeedback); it goes by age (deleteEventsBefore). A piece sent
+   * again (the same SentFeedback.sentId) overwrites it within 5 minutes of its first sending, and
+   * is refused after (issue-ingest.ts). Returns how many pieces are new (not overwrites, not
+   * refused).
    */
-  ingestFeedback(projectId: number, receivedAt: number, feedback: readonly SentFeedback[]): void;
+  ingestFeedback(projectId: number, receivedAt: number, feedback: readonly SentFeedback[]): number;
   /**
    * Error events join their sessions shortly after they are stored (session-index.ts): this
    * joins up to `budget` of those still waiting (all by default), and returns how many wait.

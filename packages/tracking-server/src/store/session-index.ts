@@ -116,6 +116,8 @@ export interface SessionIndex {
   afterBatch(count: number): void;
   /** One step of catching up, in a transaction of its own; returns how many events still wait. */
   catchUp(budget: number): number;
+  /** After events were deleted (retention), in the transaction that deleted them. */
+  deleted(): void;
   /** After a transaction that ran a step failed: start again from what is committed. */
   reset(): void;
 }
@@ -259,6 +261,14 @@ export function sessionIndex(
   };
   const catchUpTx = db.transaction((budget: number): number => advance(budget, true));
 
+  const reset = () => {
+    generation = undefined;
+    remade.clear();
+    upto = st.upto.get() as number;
+    recent = st.last.get() as number;
+    stored = [];
+  };
+
   return {
     stored(event) {
       stored.push(event);
@@ -269,12 +279,22 @@ export function sessionIndex(
       advance(quiet ? QUIET_STEP : Math.max(2 * count, 64), quiet);
     },
     catchUp: (budget) => catchUpTx.immediate(budget),
-    reset() {
-      generation = undefined;
-      remade.clear();
-      upto = st.upto.get() as number;
-      recent = st.last.get() as number;
-      stored = [];
+    /**
+     * Events have no key of their own, so SQLite gives a new one the highest row id left plus
+     * one: once retention has deleted the newest rows (every event of a store left quiet for its
+     * retention), the next events get row ids at or below `upto`, and were taken as joined
+     * already — they never joined their sessions. Every row left up to the highest is joined, so
+     * `upto` comes down to it, and what this connection holds about rows above it is dropped
+     * (a generation of them, which retention can only reach if joining stopped for that long, is
+     * read again from the table).
+     */
+    deleted() {
+      const last = st.last.get() as number;
+      if (last >= upto && last >= recent && (generation === undefined || last >= generation.end))
+        return;
+      if (last < upto) st.setUpto.run(last);
+      reset();
     },
+    reset,
   };
 }

@@ -96,6 +96,31 @@ it('keeps the session of an event sent late while the event is kept, and never s
   expect(rows('SELECT span_id FROM operations')).toEqual([]);
 });
 
+it('joins the events stored after retention took the newest ones to their sessions', () => {
+  // Events have no key of their own: once the newest rows are gone, SQLite gives their row ids
+  // to the next events, which were taken as joined already (session-index.ts, deleted).
+  repo.ingest([
+    errorEvent(1, 'kept', T0 - 40 * DAY, T0 - 40 * DAY, { projectId: 2 }),
+    errorEvent(2, 'old', T0 - 40 * DAY, T0 - 40 * DAY),
+    errorEvent(3, 'older', T0 - 40 * DAY, T0 - 40 * DAY),
+  ]);
+  repo.indexSessions();
+  sweep(T0 - 30 * DAY, 1); // project 1's two events, the newest rows
+  repo.ingest([errorEvent(4, 'fresh', T0, T0), errorEvent(5, 'fresher', T0, T0)]);
+  repo.indexSessions();
+  const errors = (id: string) => repo.getSession(id)?.errorEvents.map((e) => e.title);
+  expect(['fresh', 'fresher', 'kept'].map(errors)).toEqual([
+    ['failure 4'],
+    ['failure 5'],
+    ['failure 1'],
+  ]);
+  // And after every event has gone, the store empty of them.
+  sweep(T0 + DAY);
+  repo.ingest([errorEvent(6, 'after all', T0 + 2 * DAY, T0 + 2 * DAY)]);
+  repo.indexSessions();
+  expect(errors('after all')).toEqual(['failure 6']);
+});
+
 describe('a trace joined to a correlation id by a record that retention has taken', () => {
   const t = trace(7);
   const names = (id: string) => repo.getSession(id)?.timeline.map((o) => o.name);

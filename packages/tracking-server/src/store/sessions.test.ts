@@ -766,16 +766,33 @@ it('stores a memory snapshot once when its request is sent again (an exporter’
 
 it('keeps each project’s span when two projects send the same trace and span ids', () => {
   const t = trace(52);
-  repo.ingestTraces(1, [op(1, t, T0, T0 + 10, { correlationId: 'p1', name: 'first' })], []);
-  repo.ingestTraces(2, [op(1, t, T0, T0 + 10, { correlationId: 'p2', name: 'other project' })], []);
+  const first = op(1, t, T0, T0 + 10, { correlationId: 'p1', name: 'first' });
+  // Each write answers which of its operations were there already (sent before, or twice in it).
+  expect(repo.ingestTraces(1, [first, op(2, t, T0, T0 + 5), first], [])).toEqual([2]);
+  expect(
+    repo.ingestTraces(
+      2,
+      [op(1, t, T0, T0 + 10, { correlationId: 'p2', name: 'other project' })],
+      [],
+    ),
+  ).toEqual([]);
   // A project's retry still replaces its own row.
-  repo.ingestTraces(
-    1,
-    [op(1, t, T0, T0 + 20, { correlationId: 'p1', name: 'first, sent again' })],
-    [],
-  );
+  expect(
+    repo.ingestTraces(
+      1,
+      [
+        op(3, t, T0, T0 + 5),
+        op(1, t, T0, T0 + 20, { correlationId: 'p1', name: 'first, sent again' }),
+      ],
+      [],
+    ),
+  ).toEqual([1]);
   const names = (id: string) => repo.getSession(id)?.timeline.map((o) => [o.name, o.durationMs]);
-  expect(names('p1')).toEqual([['first, sent again', 20]]);
+  expect(names('p1')).toEqual([
+    ['first, sent again', 20],
+    ['op 2', 5],
+    ['op 3', 5],
+  ]);
   expect(names('p2')).toEqual([['other project', 10]]);
 });
 

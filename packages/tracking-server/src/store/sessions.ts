@@ -536,7 +536,9 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
       const touches = new Map<string, Touch>();
       /** The sessions a span sent again changed under: what they list is made again. */
       const remade = new Set<string>();
-      for (const o of operations) {
+      /** The operations that were there already, each replacing its copy (the answer). */
+      const repeated: number[] = [];
+      for (const [i, o] of operations.entries()) {
         const row = {
           projectId,
           traceId: o.traceId,
@@ -552,6 +554,7 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
           attributes: JSON.stringify(o.attributes),
         };
         if (st.newOp.run(row).changes === 0) {
+          repeated.push(i);
           // A copy with another service, status or session (the same span exported to Sentry
           // and over OTLP names its service two ways): its session listed the service and
           // error it no longer holds, as a touch only adds.
@@ -602,6 +605,7 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
         const listed = st.listedRow.get(id) as SessionRow | undefined;
         if (listed) refresh(listed, -Infinity);
       }
+      return repeated;
     },
   );
 

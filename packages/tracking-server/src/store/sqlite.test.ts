@@ -90,17 +90,22 @@ it('stores an event sent again within the hour once, after a restart too; anothe
   const file = join(dir, 'tracker.db');
   try {
     const repo = openSqlite(file);
-    repo.ingest([event(1, 1, NOW), event(2, 1, NOW), event(1, 1, NOW)]);
-    repo.ingest([event(2, 1, NOW + 1000)]);
+    // Each answer names the events it did not store, by their place in the batch.
+    expect(repo.ingest([event(1, 1, NOW), event(2, 1, NOW), event(1, 1, NOW)]).duplicates).toEqual([
+      2,
+    ]);
+    expect(repo.ingest([event(2, 1, NOW + 1000)]).duplicates).toEqual([0]);
     expect(issueCounts(repo)).toEqual([2]);
     repo.close();
 
     const restarted = openSqlite(file);
-    restarted.ingest([event(1, 1, NOW + 2000), event(1, 2, NOW + 2000)]);
+    expect(restarted.ingest([event(1, 1, NOW + 2000), event(1, 2, NOW + 2000)]).duplicates).toEqual(
+      [0],
+    );
     // Project 2's event of the same id is an issue of its own.
     expect(issueCounts(restarted)).toEqual([1, 2]);
     // An hour on, the id is no longer remembered (as in Sentry's ingest): it is stored again.
-    restarted.ingest([event(1, 1, NOW + 3_600_000 + 1)]);
+    expect(restarted.ingest([event(1, 1, NOW + 3_600_000 + 1)])).not.toHaveProperty('duplicates');
     expect(issueCounts(restarted)).toEqual([1, 3]);
     restarted.close();
   } finally {

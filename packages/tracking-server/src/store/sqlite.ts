@@ -93,6 +93,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
           : db
               .prepare('DELETE FROM events WHERE rowid IN (SELECT value FROM json_each(?))')
               .run(JSON.stringify(found.keys)).changes;
+      if (events > 0) index.deleted();
       const params = { before, batch, ...where.params };
       if (events === batch) return events;
       const emptied = deleteEmptyIssues(params, where);
@@ -119,7 +120,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
       .all(params) as number[];
     if (ids.length === 0) return 0;
     const list = JSON.stringify(ids);
-    // The feedback linked to them goes too: an id may be given again to an issue made later.
+    // The feedback linked to them goes too: it would name an issue no longer there.
     for (const table of ['issue_users', 'issue_releases', 'issue_hours', 'feedback'])
       db.prepare(`DELETE FROM ${table} WHERE issue_id IN (SELECT value FROM json_each(?))`).run(
         list,
@@ -166,6 +167,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
         return deleteEventsTx.immediate(before, batch, scope);
       } catch (err) {
         oldEvents.reset(); // what its walk found was not deleted
+        index.reset(); // nor was what it told the index
         throw err;
       }
     },

@@ -40,7 +40,10 @@ function recording() {
   const calls: (['write', number[], number[]] | ['link', TraceLink[]])[] = [];
   const spanNumber = (o: Operation) => Number(o.name.slice('op '.length));
   const sink: TraceCalls = {
-    write: async (o, m) => void calls.push(['write', o.map(spanNumber), m.map((s) => s.rss!)]),
+    write: async (o, m) => {
+      calls.push(['write', o.map(spanNumber), m.map((s) => s.rss!)]);
+      return [];
+    },
     link: async (links) => void calls.push(['link', [...links]]),
   };
   return { sink, calls };
@@ -93,6 +96,18 @@ describe('writeTraceSteps', () => {
       ['write', [5], []],
       ['write', [], [6, 7]],
     ]);
+  });
+
+  it("answers which of the batch's operations were there already, by their place in it", async () => {
+    const { sink } = recording();
+    // Each step's second operation was there already.
+    const repeating: TraceCalls = {
+      ...sink,
+      write: async (o, m) => (await sink.write(o, m), o.length > 1 ? [1] : []),
+    };
+    const ops = [1, 2, 3, 4, 5].map((n) => op(n, 1, T0 + n));
+    expect(await writeTraceSteps(repeating, ops, [], 2)).toEqual([1, 3]);
+    expect(await writeTraceSteps(repeating, ops.slice(0, 2), [], 2)).toEqual([1]);
   });
 
   it('stops at a step that fails, and says why', async () => {
@@ -161,8 +176,8 @@ describe('a batch written in steps, in the store', () => {
     const files = ['whole', 'steps'].map((n) => join(dir, `${n}-${++run}.db`));
     const [whole, steps] = files.map((f) => openSqlite(f));
     for (const repo of [whole!, steps!]) repo.ingestTraces(1, before.operations, before.memory);
-    whole!.ingestTraces(1, sent.operations, sent.memory);
-    await writeTraceSteps(
+    const wholeRepeated = whole!.ingestTraces(1, sent.operations, sent.memory);
+    const stepsRepeated = await writeTraceSteps(
       {
         write: async (o, m) => steps!.ingestTraces(1, o, m),
         link: async (links) => steps!.linkTraces(1, links),
@@ -173,13 +188,17 @@ describe('a batch written in steps, in the store', () => {
     );
     whole!.close();
     steps!.close();
-    return { whole: dump(files[0]!), steps: dump(files[1]!) };
+    return {
+      whole: { ...dump(files[0]!), repeated: wholeRepeated },
+      steps: { ...dump(files[1]!), repeated: stepsRepeated },
+    };
   };
 
-  it('leaves every row one transaction leaves, after any batch before it', async () => {
+  it('leaves every row one transaction leaves, after any batch before it, and answers as it does', async () => {
     await fc.assert(
       fc.asyncProperty(batch, batch, async (before, sent) => {
         const { whole, steps } = await both(before, sent);
+        // Rows, and which of the batch's operations were there already.
         expect(steps).toEqual(whole);
       }),
       { numRuns: 150 },

@@ -18,7 +18,8 @@ export const TRACE_STEP = 512;
 
 /** The calls a batch is written with: the store's ingestTraces and linkTraces for one project. */
 export interface TraceCalls {
-  write(operations: readonly Operation[], memory: readonly MemorySnapshot[]): Promise<void>;
+  /** Resolves with the indices of `operations` stored already (Repository.ingestTraces). */
+  write(operations: readonly Operation[], memory: readonly MemorySnapshot[]): Promise<number[]>;
   link(links: readonly TraceLink[]): Promise<void>;
 }
 
@@ -47,17 +48,20 @@ export function linksOf(
 /**
  * Writes a batch as one ingestTraces would: in one call when it holds at most `step` records,
  * else its links, then its operations and then its memory snapshots, `step` records a call.
+ * Resolves with the indices of `operations` that were stored already, as ingestTraces answers.
  */
 export async function writeTraceSteps(
   calls: TraceCalls,
   operations: readonly Operation[],
   memory: readonly MemorySnapshot[],
   step = TRACE_STEP,
-): Promise<void> {
+): Promise<number[]> {
   if (operations.length + memory.length <= step) return calls.write(operations, memory);
   const links = linksOf(operations, memory);
   if (links.length > 0) await calls.link(links);
+  const repeated: number[] = [];
   for (let i = 0; i < operations.length; i += step)
-    await calls.write(operations.slice(i, i + step), []);
+    for (const r of await calls.write(operations.slice(i, i + step), [])) repeated.push(i + r);
   for (let i = 0; i < memory.length; i += step) await calls.write([], memory.slice(i, i + step));
+  return repeated;
 }

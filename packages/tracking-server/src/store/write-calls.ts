@@ -19,7 +19,13 @@ export type WriteCalls = Pick<
 
 /** One request's events, committed. */
 export interface Stored {
+  /** Every event of the request (what it is answered with). */
   readonly events: readonly EventFacts[];
+  /**
+   * Those of them stored by this request: not an event stored already (an SDK's second sending
+   * within the hour), nor one sent again in the same batch (IngestResult.duplicates).
+   */
+  readonly stored: readonly EventFacts[];
   /** What the transaction did; every request of one group commit shares the same object. */
   readonly result: IngestResult;
 }

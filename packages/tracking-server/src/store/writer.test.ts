@@ -106,6 +106,26 @@ describe('inline writer', () => {
     );
   });
 
+  it('tells each request of a shared ingest call which of its events were stored', async () => {
+    // Of the batch 1 | 2 3 | 4 | 5, the store kept 1, 3 and 5 (2 and 4 were stored before).
+    const result = { newIssues: 0, opened: [], duplicates: [1, 3] };
+    const { store } = recordingStore({ ingest: result });
+    const writer = inlineWriter(store);
+    const written = await Promise.all([
+      writer.write(sent(1)),
+      writer.write(sent(2, 3)),
+      writer.write(sent(4)),
+      writer.write(sent(5)),
+    ]);
+    expect(written.map((w) => [w.events, w.stored].map((l) => l.map((e) => e.eventId)))).toEqual([
+      [[eventId(1)], [eventId(1)]],
+      [[eventId(2), eventId(3)], [eventId(3)]],
+      [[eventId(4)], []],
+      [[eventId(5)], [eventId(5)]],
+    ]);
+    expect(written.every((w) => w.result === written[0]!.result)).toBe(true);
+  });
+
   it("refuses a request with an event that is not one, storing none of its events, and commits the others'", async () => {
     const { store, calls } = recordingStore({ ingest: { newIssues: 0, opened: [] } });
     const writer = inlineWriter(store);
@@ -284,8 +304,12 @@ describe('worker writer', () => {
       await expect(writer.write(sent(1))).rejects.toThrow(
         /^store write failed: refused by the test$/,
       );
+      const facts = [
+        { eventId: eventId(2), service: 'api', severity: 'error', type: 'application' },
+      ];
       await expect(writer.write(sent(2))).resolves.toEqual({
-        events: [{ eventId: eventId(2), service: 'api', severity: 'error', type: 'application' }],
+        events: facts,
+        stored: facts,
         result: { newIssues: 1, opened: [{ projectId: 1, service: 'api', severity: 'error' }] },
       });
     } finally {

@@ -32,25 +32,29 @@ export interface EventWriter {
   write(sent: SentEvents): Promise<Stored>;
   /**
    * Resolves once a batch's operations and memory snapshots are committed: in one transaction,
-   * or a large batch in several, other writes going between (trace-steps.ts).
+   * or a large batch in several, other writes going between (trace-steps.ts). Resolves with the
+   * indices of the operations that were stored already (Repository.ingestTraces).
    */
   writeTraces(
     projectId: number,
     operations: readonly Operation[],
     memory: readonly MemorySnapshot[],
-  ): Promise<void>;
+  ): Promise<number[]>;
   /**
    * Joins error events still waiting for their sessions to them — up to `budget`, all by
    * default — and resolves with how many still wait. Readers of sessions call it first, a step
    * at a time (catchUpSessions).
    */
   indexSessions(budget?: number): Promise<number>;
-  /** Resolves once the feedback is committed (Repository.ingestFeedback). */
+  /**
+   * Resolves once the feedback is committed, with how many pieces of it are new
+   * (Repository.ingestFeedback).
+   */
   writeFeedback(
     projectId: number,
     receivedAt: number,
     feedback: readonly SentFeedback[],
-  ): Promise<void>;
+  ): Promise<number>;
   deleteEventsBefore(before: number, batch: number, scope?: RetentionScope): Promise<number>;
   deleteSessionsBefore(before: number, batch: number, scope?: RetentionScope): Promise<number>;
   /**
@@ -79,10 +83,21 @@ function groupWriter(
   indexSessions: (budget: number) => number | Promise<number>,
 ) {
   const read = sentEventReader();
-  const commit = new GroupCommit<readonly TrackedEvent[], IngestResult>(async (requests) => {
+  /** Each request's share of the batch: the result, and which of its events were not stored. */
+  type Share = { readonly result: IngestResult; readonly duplicates: ReadonlySet<number> };
+  const commit = new GroupCommit<readonly TrackedEvent[], Share>(async (requests) => {
     const events = requests.flat();
     const result = events.length > 0 ? await ingest(events) : NOTHING;
-    return requests.map(() => result);
+    // The batch's indices of the events not stored, as each request's own.
+    const duplicates = requests.map(() => new Set<number>());
+    let request = 0;
+    let start = 0;
+    for (const i of result.duplicates ?? []) {
+      while (i >= start + (requests[request] as readonly TrackedEvent[]).length)
+        start += (requests[request++] as readonly TrackedEvent[]).length;
+      duplicates[request]?.add(i - start);
+    }
+    return requests.map((_, r) => ({ result, duplicates: duplicates[r] as Set<number> }));
   });
   let wrote = false;
   let waiting = true;
@@ -107,7 +122,9 @@ function groupWriter(
     write: async (sent: SentEvents): Promise<Stored> => {
       const events = read(sent);
       wrote = true;
-      return { events: events.map(factsOf), result: await commit.submit(events) };
+      const { result, duplicates } = await commit.submit(events);
+      const facts = events.map(factsOf);
+      return { events: facts, stored: facts.filter((_, i) => !duplicates.has(i)), result };
     },
     stopIndexing: () => clearInterval(idle),
   };

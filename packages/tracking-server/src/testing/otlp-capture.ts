@@ -69,6 +69,7 @@ export async function startOtlpCapture(budget = new BodyBudget()): Promise<OtlpC
       writeTraces: async (_id, operations, memory) => {
         stored.operations.push(...operations);
         stored.memory.push(...memory);
+        return [];
       },
     },
     onStored: () => undefined,
