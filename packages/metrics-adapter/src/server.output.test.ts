@@ -1,14 +1,14 @@
 // How answers are written, over real HTTP: pretty-printed as k8s.io/apiserver pretty-prints them
 // (`?pretty`, a curl, Wget or browser User-Agent), and refused with a 406 when Accept takes
 // nothing served, as its content negotiation refuses them — but JSON to the HPA's protobuf Accept.
-import type { AddressInfo } from 'node:net';
-import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import { request, type IncomingHttpHeaders } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { createApp, type ServerDeps } from './server';
 import { fakeProvider, type FakeData } from './provider/fake';
 import { allowAll, allowAnonymous } from './auth/types';
 import { createAdapterMetrics } from './telemetry/metrics';
 import { memoryLogger } from './telemetry/logger';
+import { localServers } from './testing/local-servers';
 
 const pod = (name: string) => ({ kind: 'Pod', namespace: 'platform', name, apiVersion: '/v1' });
 const data: FakeData = {
@@ -89,11 +89,12 @@ const HPA = {
 const TABLE = 'application/json;as=Table;g=meta.k8s.io;v=v1';
 const pretty = (value: unknown) => JSON.stringify(value, null, 2);
 
-let server: Server;
+const servers = localServers();
 let base: string;
 
+/** Serves the app on loopback; a test that starts another closes this one first. */
 async function start(overrides: Partial<ServerDeps> = {}) {
-  server = createServer(
+  base = await servers.serve(
     createApp({
       provider: fakeProvider(data),
       authenticate: allowAnonymous,
@@ -105,13 +106,9 @@ async function start(overrides: Partial<ServerDeps> = {}) {
       ...overrides,
     }),
   );
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-afterEach(async () => {
-  await new Promise((r) => server.close(r));
-});
+afterEach(servers.closeAll);
 
 // node:http, not fetch: fetch sends an Accept and a User-Agent of its own, and unzips.
 const raw = (path: string, headers: Record<string, string> = {}) =>
@@ -188,12 +185,12 @@ describe('pretty-printing, as k8s.io/apiserver does it', () => {
       expect(r.text).toBe(pretty(JSON.parse(r.text)));
       expect(r.text).toContain('\n  "');
     }
-    await new Promise((res) => server.close(res));
+    await servers.closeAll();
     await start({ authenticate: async () => undefined });
     const unauthorized = await raw(ONE, curl);
     expect(unauthorized.status).toBe(401);
     expect(unauthorized.text).toBe(pretty(JSON.parse(unauthorized.text)));
-    await new Promise((res) => server.close(res));
+    await servers.closeAll();
     await start({ authorize: async () => ({ allowed: false, reason: 'no RBAC rule' }) });
     const forbidden = await raw(`${ONE}?pretty=1`);
     expect(forbidden.status).toBe(403);
@@ -298,7 +295,7 @@ describe('Accept, as k8s.io/apiserver negotiates it, with JSON for protobuf', ()
     expect(notFound.text).toBe(pretty(NOT_FOUND));
     expect((await raw('/nope', accept)).status).toBe(404);
     expect((await raw(`${MANY}?labelSelector=app%20in%20(`, accept)).status).toBe(400);
-    await new Promise((res) => server.close(res));
+    await servers.closeAll();
     await start({ authenticate: async () => undefined });
     const r = await raw(ONE, { accept: TABLE });
     expect(r.status).toBe(401);
