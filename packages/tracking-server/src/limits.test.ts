@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { catalog } from '@beacon/metric-catalog';
 import fc from 'fast-check';
+import { codedFixture } from './ingest/testdata/coded-bodies';
 import { eventOfAnyShape, transactionOfAnyShape } from './ingest/testdata/shapes';
 import type { Project } from './projects';
 import type { RunningTracker } from './main';
@@ -112,11 +113,22 @@ describe('bodies SDKs send', () => {
     expect(await stored(7)).toBe(1);
   });
 
+  it('stores an envelope sent with zstd, as a Relay in front of it sends by default', async () => {
+    // The zstd CLI's frame of testdata/zstd/envelope (its README): event 40.
+    const body = codedFixture('zstd', 'envelope.zst');
+    const res = await post(ingestPath(project), body, {
+      'content-encoding': 'zstd',
+      'content-length': body.length,
+    });
+    expect([res.status, res.text]).toEqual([200, JSON.stringify({ id: id(40) })]);
+    expect(await stored(40)).toBe(1);
+  });
+
   it('refuses an encoding it cannot read with 415, naming it', async () => {
-    const res = await post(ingestPath(project), envelopeOf(8), { 'content-encoding': 'zstd' });
+    const res = await post(ingestPath(project), envelopeOf(8), { 'content-encoding': 'lz4' });
     expect(res.status).toBe(415);
     expect(res.headers['x-sentry-error']).toBe(
-      'unsupported Content-Encoding "zstd" (gzip, deflate, br)',
+      'unsupported Content-Encoding "lz4" (gzip, deflate, br, zstd)',
     );
   });
 });
@@ -287,6 +299,24 @@ describe('413 naming the limit', () => {
     expect([await stored(33), await stored(34)]).toEqual([1, 1]);
   });
 
+  it('holds span items to 1 MB a span and 12 MB together, not to the 1 MB of one event (Relay: max_container_size)', async () => {
+    // Sizes are checked before any item is read: the payloads need not be spans.
+    const spans = (count: number, bytes: number) =>
+      `{"type":"span","content_type":"application/vnd.sentry.items.span.v2+json","item_count":${count},"length":${bytes}}\n${'s'.repeat(bytes)}\n`;
+    const send = async (body: string) => {
+      const res = await post(ingestPath(project), Buffer.from(body));
+      return [res.status, res.headers['x-sentry-error']];
+    };
+    expect(await send(`{}\n${spans(2, 2 * MB + 2)}`)).toEqual([
+      413,
+      'a span exceeds the 1 MB limit on one span',
+    ]);
+    expect(await send(`{}\n${spans(1000, 6 * MB)}${spans(1000, 6 * MB + 1)}`)).toEqual([
+      413,
+      'the spans of one envelope exceed the 12 MB limit together',
+    ]);
+  });
+
   it('answers OTLP past 100 MB decompressed with 413 too', async () => {
     const bomb = gzipSync(Buffer.alloc(101 * MB, 0x20));
     const res = await post('/v1/traces', bomb, {
@@ -419,10 +449,10 @@ it('counts every refused request on /metrics by reason', async () => {
     );
   // Over this file: 2 refused for auth (above); too_large: declared 20 MB to the envelope and the
   // store endpoints, 30 sent past 20 MB, chunked 20 MB, two bombs, two 1 MB events, two events
-  // over 1 MB together, an envelope of too many items; 2 rate limited (an envelope and a store body); malformed: 1 above, and
-  // the 415.
+  // over 1 MB together, two envelopes of spans over their limits, an envelope of too many items;
+  // 2 rate limited (an envelope and a store body); malformed: 1 above, and the 415.
   expect(count('auth')).toBe(2);
-  expect(count('too_large')).toBe(39);
+  expect(count('too_large')).toBe(41);
   expect(count('rate_limited')).toBe(2);
   expect(count('malformed')).toBe(2 + shapeRefusals);
   // Every tracker metric of the catalog is exported, by its catalog name and type.

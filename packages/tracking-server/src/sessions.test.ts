@@ -4,7 +4,7 @@
 import { gzipSync } from 'node:zlib';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { ExportTraceServiceRequest } from './ingest/otlp-proto';
-import type { Project } from './projects';
+import { dsnFor, type Project } from './projects';
 import type { RunningTracker } from './main';
 import { startTestTracker, type TestTracker } from './testing/test-tracker';
 import { runTestApp } from './testing/test-app';
@@ -806,5 +806,21 @@ describe('debug session details', () => {
       'GET /infer',
       'POST ai-service',
     ]);
+  });
+});
+
+describe('the span stream of @sentry/node', () => {
+  it('stores a container of 1,000 spans, over the 1 MB of one event together, every span in its session', async () => {
+    const stdout = await runTestApp('sentry-span-stream.cjs', dsnFor(project, tracker.url));
+    const [sent, flushed] = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(flushed).toEqual({ flushed: true });
+    // Refused, the SDK drops the container for good (a 413 is final to it).
+    expect(sent.statuses.length).toBeGreaterThan(0);
+    expect(sent.statuses.every((s: number) => s === 200)).toBe(true);
+    const { body } = await api('/sessions/span-stream-1');
+    expect(body.operations).toBe(1001);
   });
 });

@@ -168,8 +168,8 @@ describe('through the tracker', () => {
     );
     expect([res.status, res.headers['accept-encoding'], res.headers['x-sentry-error']]).toEqual([
       415,
-      'gzip, deflate, br',
-      'unsupported Content-Encoding "snappy" (gzip, deflate, br)',
+      'gzip, deflate, br, zstd',
+      'unsupported Content-Encoding "snappy" (gzip, deflate, br, zstd)',
     ]);
   });
 });

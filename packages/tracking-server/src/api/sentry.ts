@@ -411,11 +411,12 @@ export function sentryIngest(deps: SentryIngestDeps) {
             'malformed',
             `invalid envelope: header event_id ${JSON.stringify(id)} is not 32 hex digits`,
           );
-        // As Relay's check_envelope_size_limits: the events, transactions and span items of one
-        // envelope are within max_event_size together, not only each. Otherwise a 100 MB
+        // As Relay's check_envelope_size_limits: the events and transactions of one envelope are
+        // within max_event_size together, not only each. Otherwise a 100 MB
         // envelope of tiny events was millions of events read on the ingest thread (80,000 held
         // it 0.8 s).
         let eventBytes = 0;
+        let spanBytes = 0;
         let reportBytes = 0;
         let attachmentBytes = 0;
         let feedbackBytes = 0;
@@ -423,8 +424,22 @@ export function sentryIngest(deps: SentryIngestDeps) {
           if (item.type === 'client_report') reportBytes += item.payload.length;
           if (item.type === 'attachment') attachmentBytes += item.payload.length;
           if (FEEDBACK_ITEMS.has(item.type)) feedbackBytes += item.payload.length;
-          if (item.type !== 'event' && item.type !== 'transaction' && item.type !== 'span')
+          if (item.type === 'span') {
+            // Span items have limits of their own, as Relay's: a container of many spans (the
+            // span stream's 1,000, or an LLM call's gen_ai spans beside their transaction) was
+            // held to the 1 MB of one event, and the SDK drops an envelope refused with a 413.
+            const count = Number(item.headers.item_count);
+            const spans = Number.isSafeInteger(count) && count > 0 ? count : 1;
+            if (item.payload.length / spans > LIMITS.event)
+              throw new IngestError(
+                413,
+                'too_large',
+                `a span exceeds the ${LIMITS.event / 1048576} MB limit on one span`,
+              );
+            spanBytes += item.payload.length;
             continue;
+          }
+          if (item.type !== 'event' && item.type !== 'transaction') continue;
           if (item.payload.length > LIMITS.event)
             throw new IngestError(
               413,
@@ -438,6 +453,12 @@ export function sentryIngest(deps: SentryIngestDeps) {
             413,
             'too_large',
             `the events and transactions of one envelope exceed the ${LIMITS.event / 1048576} MB limit on one event together`,
+          );
+        if (spanBytes > LIMITS.spans)
+          throw new IngestError(
+            413,
+            'too_large',
+            `the spans of one envelope exceed the ${LIMITS.spans / 1048576} MB limit together`,
           );
         // Relay's too: a client report is read on this thread, and SDKs send a few lines of one.
         if (reportBytes > LIMITS.clientReports)

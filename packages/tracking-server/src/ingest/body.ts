@@ -1,5 +1,5 @@
 // Request bodies within limits: at most 20 MB as sent, 100 MB once decompressed (gzip,
-// deflate, br; OTLP's zlib, zstd, snappy, x-snappy-framed and lz4 too), read streaming so an
+// deflate, br, zstd; OTLP's zlib, snappy, x-snappy-framed and lz4 too), read streaming so an
 // oversized body is refused without being buffered whole (a snappy block, decoded once whole, is
 // at most the 20 MB sent).
 import type { IncomingMessage } from 'node:http';
@@ -14,6 +14,11 @@ export const LIMITS = {
   compressed: 20 * 1024 * 1024,
   decompressed: 100 * 1024 * 1024,
   event: 1024 * 1024,
+  /**
+   * Of one envelope's span items together, as Relay's max_container_size: @sentry/node's span
+   * stream sends up to 1,000 spans or 5 MB in one container (each span still at most `event`).
+   */
+  spans: 12 * 1024 * 1024,
   /** Of one envelope's client reports together, as Relay's max_client_reports_size. */
   clientReports: 4 * 1024,
   /** Of one envelope's attachments together (Relay's max_attachments_size is 100 MB). */
@@ -29,18 +34,22 @@ export const LIMITS = {
   idleMs: 30_000,
 } as const;
 
-/** The content codings read, as a 415 lists them in `Accept-Encoding` (RFC 7694, as Relay does). */
-export const ACCEPTED_ENCODINGS = 'gzip, deflate, br';
+/**
+ * The content codings read, as a 415 lists them in `Accept-Encoding` (RFC 7694, as Relay does).
+ * Relay reads `zstd` on every path, and current Relays send it upstream by default: a Relay in
+ * front of this server got a 415 on every envelope, and dropped them.
+ */
+export const ACCEPTED_ENCODINGS = 'gzip, deflate, br, zstd';
 
 /**
  * OTLP's path also reads what the Collector's otlphttp exporter sends and its own OTLP receiver
  * reads (confighttp compression.go): `zlib` (zlib-wrapped deflate, what HTTP calls `deflate`),
- * `zstd` (zstd.ts), and `snappy` (the block format, or framed as older Collectors sent it, told
+ * `zstd` (zstd.ts, on Sentry's paths too), and `snappy` (the block format, or framed as older Collectors sent it, told
  * apart by the first bytes) and `x-snappy-framed` (snappy.ts), and `lz4` (the LZ4 frame format,
  * lz4.ts). Refused, every batch would be a 415, which the exporter drops for good. Sentry's
  * paths keep Relay's codings.
  */
-export const OTLP_ENCODINGS = `${ACCEPTED_ENCODINGS}, zlib, zstd, snappy, x-snappy-framed, lz4`;
+export const OTLP_ENCODINGS = `${ACCEPTED_ENCODINGS}, zlib, snappy, x-snappy-framed, lz4`;
 
 export class BodyError extends Error {
   constructor(
@@ -143,7 +152,7 @@ function decoder(
       // Sentry's paths keep to ACCEPTED_ENCODINGS.
       if (otlp && encoding === 'zlib') return createInflate();
       // Decoded on a thread of its own: fzstd is pure JavaScript (zstd-worker.ts).
-      if (otlp && encoding === 'zstd')
+      if (encoding === 'zstd')
         return zstdThreads.decompress({
           maxOutput: decompressed,
           ...(hold ? { takeWindow: (bytes: number) => hold.take(bytes) } : {}),
