@@ -45,7 +45,7 @@ it.each([
   );
 });
 
-it('listens on the --host given, every IPv4 interface without one', () => {
+it('listens on the --host given, the unspecified 0.0.0.0 without one', () => {
   const host = (argv: string[]) => (parseCommand(['serve', ...argv]) as { host: string }).host;
   expect([host([]), host(['--host', '127.0.0.1']), host(['--host', '::1'])]).toEqual([
     '0.0.0.0',

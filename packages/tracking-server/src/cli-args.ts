@@ -60,7 +60,8 @@ function port(value: string | undefined): number {
 
 /**
  * The address to listen on: an IP address (IPv6 without brackets, as Node's listen takes it) or
- * a host name (RFC 1123 labels, the last not all digits), which Node resolves; `0.0.0.0`, every IPv4 interface, by default.
+ * a host name (RFC 1123 labels, the last not all digits), which Node resolves; `0.0.0.0` by
+ * default, which serve (main.ts), as `::`, reads as every interface of both IP families.
  */
 function host(value: string | undefined): string {
   if (value === undefined) return '0.0.0.0';

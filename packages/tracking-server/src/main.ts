@@ -263,7 +263,12 @@ async function serveStore(
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
+    // An unspecified address (the default 0.0.0.0, or ::) is every interface of both families, as
+    // Go and Kubernetes servers read it: Node listens on :: dual-stack where the machine has IPv6.
+    // On 0.0.0.0 alone, the StatefulSet's pod in an IPv6-only cluster refused its probes and Service.
+    const host = options.host ?? '0.0.0.0';
+    const everywhere = host === '0.0.0.0' || host === '::';
+    server.listen({ port: options.port, ...(everywhere ? {} : { host }) }, () => resolve());
   });
   // Once serving: a start that fails has no sweep to stop.
   const retention = setInterval(() => void sweep(), options.sweepEveryMs ?? 3_600_000);

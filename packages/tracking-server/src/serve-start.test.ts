@@ -104,3 +104,19 @@ it('generates an API token into the data directory, owner-only and whole, and ke
     await again.close();
   }
 });
+
+it('answers on IPv4 and IPv6 without a host, as the StatefulSet runs it (every interface of both families)', async () => {
+  const tracker = await serve({ port: 0, dataDir: dir, apiToken: 't', logger: silentLogger });
+  try {
+    const health = async (host: string) => {
+      const res = await fetch(`http://${host}:${tracker.port}/healthz`);
+      return [host, res.status];
+    };
+    expect([await health('127.0.0.1'), await health('[::1]')]).toEqual([
+      ['127.0.0.1', 200],
+      ['[::1]', 200],
+    ]);
+  } finally {
+    await tracker.close();
+  }
+});
