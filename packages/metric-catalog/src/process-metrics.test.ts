@@ -52,6 +52,30 @@ describe('collectProcessMetrics', () => {
     expect(text).not.toMatch(/^nodejs_active_(handles|requests|resources)_total/m);
   });
 
+  it('reads the event-loop delay past its 100 ms sampling, not the interval itself', async () => {
+    const registry = new Registry();
+    collectProcessMetrics(registry);
+    const read = async () => {
+      const text = await registry.metrics();
+      const value = (stat: string) =>
+        Number(new RegExp(`^nodejs_eventloop_lag_${stat}_seconds (\\S+)$`, 'm').exec(text)?.[1]);
+      return { p50: value('p50'), max: value('max') };
+    };
+    // Idle for a second (ten samples): each sample is the 100 ms interval and a few ms past it.
+    await new Promise((r) => setTimeout(r, 1000));
+    const idle = await read();
+    expect(idle.p50).toBeGreaterThanOrEqual(0);
+    expect(idle.p50).toBeLessThan(0.05);
+    // A stall of 400 ms is seen as about that much past the interval (the span read above ended).
+    await new Promise((r) => setTimeout(r, 150));
+    const until = Date.now() + 400;
+    while (Date.now() < until);
+    await new Promise((r) => setTimeout(r, 250));
+    const stalled = await read();
+    expect(stalled.max).toBeGreaterThan(0.25);
+    expect(stalled.max).toBeLessThan(1);
+  });
+
   it('wakes an idle event loop about ten times a second for its lag, not a hundred', async () => {
     const ms = 2000;
     // Each sample of the lag is a timer the loop wakes for: every 100 ms is 20 in 2 s, where

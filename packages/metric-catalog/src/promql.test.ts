@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parser } from '@prometheus-io/lezer-promql';
 import fc from 'fast-check';
 import { catalog } from './catalog';
@@ -67,15 +71,50 @@ describe('selector', () => {
   });
 
   it('round-trips values through PromQL string syntax', () => {
-    // For \\, \" and \n, PromQL's Go escapes and JSON's are the same, so JSON.parse is an
-    // independent reader (other control characters are not escaped: JSON would refuse them raw).
+    // For \\, \", \n and \uFFFD, PromQL's Go escapes and JSON's are the same, so JSON.parse is
+    // an independent reader (other control characters are not escaped: JSON would refuse them
+    // raw). A lone surrogate reads back as U+FFFD, as its UTF-8 (Buffer's) is written.
     const text = fc
       .string({ unit: 'binary' })
       .filter((s) => [...s].every((c) => c === '\n' || c.charCodeAt(0) >= 0x20));
+    const wellFormed = (s: string) => Buffer.from(s, 'utf8').toString('utf8');
     fc.assert(
-      fc.property(text, (s) => JSON.parse(quote(s)) === s),
+      fc.property(text, (s) => JSON.parse(quote(s)) === wellFormed(s)),
       { numRuns: 3000 },
     );
+  });
+
+  it('writes values Prometheus itself parses, U+FFFD and lone surrogates too (promtool check rules)', () => {
+    // lezer-promql takes a raw U+FFFD; Prometheus' lexer refuses it ("invalid UTF-8 rune"), and a
+    // label value holds one where it was cut mid-character.
+    const values = [
+      'a\uFFFDb',
+      'cut at 64 \uD83D',
+      '\uDE00 low first',
+      'emoji 😀',
+      'tab\tcr\r',
+      'quote " back \\ nl \n',
+      ...fc.sample(fc.string({ unit: 'binary', maxLength: 20 }), { numRuns: 200, seed: 7 }),
+    ];
+    const rules = values.map((v, i) => ({
+      record: `beacon:quoted_${i}`,
+      expr: selector(httpRequests, { service: v, route: re(v) }),
+    }));
+    const dir = mkdtempSync(join(tmpdir(), 'beacon-promql-'));
+    try {
+      const file = join(dir, 'quoted.rules.yml');
+      // JSON is YAML: each expression written as one JSON string.
+      writeFileSync(file, JSON.stringify({ groups: [{ name: 'quoted', rules }] }));
+      const run = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
+      if (run.error)
+        throw new Error(
+          `promtool could not be run (${run.error.message}); install it with apt-get install prometheus (npm test's setup does)`,
+        );
+      expect([run.status, run.stderr]).toEqual([0, '']);
+      expect(run.stdout).toContain(`SUCCESS: ${values.length} rules found`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -32,9 +32,17 @@ type ExtraLabel<D, S> =
       ? 'quantile'
       : never;
 
-/** A PromQL double-quoted string literal holding `value`. */
+/**
+ * A PromQL double-quoted string literal holding `value`. U+FFFD is escaped: Prometheus' lexer
+ * refuses it raw ("invalid UTF-8 rune"), though label values hold it (a lone surrogate, as a
+ * label value cut mid-character has, is written out as U+FFFD, so it is escaped as that too).
+ */
 export function quote(value: string): string {
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+  return `"${value
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/\n/g, '\\n')
+    .replace(/[\uFFFD\uD800-\uDFFF]/gu, '\\uFFFD')}"`;
 }
 
 const OPS: readonly string[] = ['=', '!=', '=~', '!~'];

@@ -107,7 +107,9 @@ export const metricsAdapter = {
     labels: ['path'],
     targetLabels,
     exporter: 'beacon-metrics-adapter',
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    // Up to the deadlines a request waits on (--prometheus-timeout, 5 s by default, and the
+    // aggregator's 60 s): ending at 2.5 s, a slow Prometheus read as a p95 of 2.5 s at most.
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
   }),
   backendQueryDuration: defineMetric({
     name: 'beacon_adapter_backend_query_duration_seconds',
@@ -117,7 +119,8 @@ export const metricsAdapter = {
     labels: ['kind', 'outcome'],
     targetLabels,
     exporter: 'beacon-metrics-adapter',
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    // A series listing's deadline is series discovery's, longer than --prometheus-timeout.
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
   }),
   cacheRequests: defineMetric({
     name: 'beacon_adapter_cache_requests_total',

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { parseFlags } from '../flags';
 import { createAdapterMetrics } from './metrics';
 
 /** promtool's lint of an exposition; a promtool that cannot run fails the test, naming why. */
@@ -33,5 +34,21 @@ describe('the adapter metrics', () => {
     const text = await m.registry.metrics();
     expect(promtoolCheck(text)).toEqual({ status: 0, output: '' });
     expect(text).toMatch(/^beacon_adapter_value_age_seconds_count 1$/m);
+  });
+
+  it('counts a request that waits out its Prometheus deadline in a bucket below +Inf', async () => {
+    // Past the last bucket, histogram_quantile answers that bucket's bound: ending at 2.5 s, the
+    // dashboard's p95 of a 4 s Prometheus read 2.5 s.
+    const deadline = parseFlags([]).prometheusTimeoutMs / 1000;
+    const m = createAdapterMetrics();
+    m.requestDuration.observe({ path: '/apis/external.metrics.k8s.io/v1beta1' }, deadline);
+    m.backendQueryDuration.observe({ kind: 'instant', outcome: 'timeout' }, deadline);
+    const text = await m.registry.metrics();
+    const finite = (name: string) =>
+      [...text.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"[^}]*\\} (\\d+)$`, 'gm'))]
+        .filter(([, le, count]) => le !== '+Inf' && count === '1')
+        .map(([, le]) => Number(le));
+    expect(finite('beacon_adapter_request_duration_seconds').length).toBeGreaterThan(0);
+    expect(finite('beacon_adapter_backend_query_duration_seconds').length).toBeGreaterThan(0);
   });
 });

@@ -19,4 +19,13 @@ describe('bounded label values', () => {
     expect(label(`${long}-other-end`)).toBe(`svc-${'x'.repeat(60)}`);
     expect(label('api')).toBe(OTHER);
   });
+
+  it('never cuts a character in two: an emoji across the 64th unit is left out whole', () => {
+    const label = boundedLabel(3);
+    const a63 = 'a'.repeat(63);
+    expect(label(`${a63}😀 end`)).toBe(a63);
+    expect(label(`${'b'.repeat(62)}😀 end`)).toBe(`${'b'.repeat(62)}😀`);
+    // Written as Prometheus reads it, no U+FFFD in place of half an emoji.
+    expect(Buffer.from(label(`${'c'.repeat(63)}😁`), 'utf8').toString('utf8')).toBe('c'.repeat(63));
+  });
 });
