@@ -671,10 +671,13 @@ describe('triage', () => {
     expect(Math.max(...[...services].map((v) => (v as string).length))).toBeLessThanOrEqual(64);
   });
 
-  it('answers 405 naming POST to other methods on the ingest paths', async () => {
-    for (const path of [`/api/${project.id}/envelope/`, `/api/${project.id}/store`]) {
-      const res = await fetch(`${tracker.url}${path}`);
-      expect([res.status, res.headers.get('allow')]).toEqual([405, 'POST']);
+  it('answers 405 naming POST (and GET, on the store endpoint) to other methods on the ingest paths', async () => {
+    for (const [path, method, allow] of [
+      [`/api/${project.id}/envelope/`, 'GET', 'POST'],
+      [`/api/${project.id}/store`, 'PUT', 'GET, POST'],
+    ]) {
+      const res = await fetch(`${tracker.url}${path}`, { method });
+      expect([res.status, res.headers.get('allow')]).toEqual([405, allow]);
     }
     for (const path of ['/v1/traces', '/v1/traces/']) {
       const res = await fetch(`${tracker.url}${path}`, { method: 'PUT', body: '{}' });

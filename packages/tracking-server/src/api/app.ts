@@ -205,9 +205,14 @@ export function createApp(deps: AppDeps): RequestListener {
   // whose project id is not 1 to 15 digits, a 400 as Relay answers it ("bad project path
   // parameter"; a 405 "Allow: POST" told a POST to use POST). No named parameter: express
   // decoded it, and answered `/api/%zz/envelope/` with its HTML page and stack.
-  app.all(/^\/api\/[^/]+\/(?:envelope|store)\/?$/, (req: Request, res: Response) => {
-    if (req.method !== 'POST') {
-      res.status(405).set('Allow', 'POST').json({ detail: 'method not allowed: POST' });
+  app.all(/^\/api\/[^/]+\/(envelope|store)\/?$/, (req: Request, res: Response) => {
+    // The store endpoint takes GET too, as Relay's does (raven-js' image beacon).
+    const allowed = req.params[0] === 'store' ? 'GET, POST' : 'POST';
+    if (req.method !== 'POST' && !(req.method === 'GET' && allowed !== 'POST')) {
+      res
+        .status(405)
+        .set('Allow', allowed)
+        .json({ detail: `method not allowed: ${allowed}` });
       return;
     }
     const detail = `bad project path parameter: the project id must be 1 to 15 digits, got ${JSON.stringify(req.path.split('/')[2])}`;
@@ -281,8 +286,9 @@ export function createApp(deps: AppDeps): RequestListener {
     if (collapsed !== req.url && (INGEST_PATH.test(collapsed) || isOtlpPath(collapsed)))
       req.url = collapsed;
     const url = req.url ?? '';
-    const m = req.method === 'POST' ? INGEST_PATH.exec(url) : null;
-    if (m) {
+    const m = req.method === 'POST' || req.method === 'GET' ? INGEST_PATH.exec(url) : null;
+    // GET is the store endpoint's alone: old raven-js sends an event as a query parameter.
+    if (m && (req.method === 'POST' || m[2] === 'store')) {
       const [, projectId, kind] = m as unknown as [string, string, 'envelope' | 'store'];
       allowCrossOrigin(res);
       ingest[kind](req, res, projectId).catch((error: unknown) =>

@@ -35,8 +35,11 @@ describe('ingest paths whose project id is not 1 to 15 digits', () => {
   });
 
   it('answers another method on a path that does not decode 405 in JSON, not an HTML page', async () => {
-    for (const path of ['/api/%zz/envelope/', '/api/%zz/store']) {
-      const res = await fetch(`${tracker.url}${path}`);
+    for (const [path, method, allow] of [
+      ['/api/%zz/envelope/', 'GET', 'POST'],
+      ['/api/%zz/store', 'PUT', 'GET, POST'],
+    ]) {
+      const res = await fetch(`${tracker.url}${path}`, { method });
       expect([
         res.status,
         res.headers.get('allow'),
@@ -44,9 +47,9 @@ describe('ingest paths whose project id is not 1 to 15 digits', () => {
         await res.text(),
       ]).toEqual([
         405,
-        'POST',
+        allow,
         'application/json; charset=utf-8',
-        '{"detail":"method not allowed: POST"}',
+        `{"detail":"method not allowed: ${allow}"}`,
       ]);
     }
   });

@@ -2,6 +2,7 @@
 // an envelope header's `dsn` beside the request's key (envelope/mod.rs, EnvelopeHeaders::complete),
 // the answer's body (endpoints/envelope.rs, StoreResponse) and where the key is read from
 // (extractors/request_meta.rs, auth_from_parts).
+import { deflateSync } from 'node:zlib';
 import { rawPost } from '../testing/raw-post';
 import { startTestTracker, type TestTracker } from '../testing/test-tracker';
 
@@ -247,5 +248,51 @@ describe('the sender’s address put in place of {{auto}}', () => {
       expect(res.status).toBe(200);
       expect(await storedUser(`no address ${name}`)).toEqual({ id: 'u' });
     }
+  });
+});
+
+describe('an event sent by GET to the store endpoint (raven-js’ image beacon)', () => {
+  // Relay's store endpoint routes GET too (endpoints/store.rs): the event is the sentry_data
+  // parameter, JSON or base64 of zlib, and the answer a 1×1 GIF the <img> loads.
+  const get = (path: string, method = 'GET') => fetch(`${setup.tracker.url}${path}`, { method });
+  const storePath = (params: Record<string, string>) =>
+    `/api/${setup.projects.shop.id}/store/?${new URLSearchParams({
+      sentry_version: '7',
+      sentry_client: 'raven-js/1.1.22',
+      sentry_key: setup.projects.shop.key,
+      ...params,
+    })}`;
+
+  it('stores its event, JSON or base64 of zlib, and answers a GIF', async () => {
+    const json = JSON.stringify({ event_id: id(60), message: 'beacon sent by GET as JSON' });
+    const zlib = deflateSync(
+      JSON.stringify({ event_id: id(61), message: 'beacon sent by GET as zlib' }),
+    ).toString('base64');
+    for (const data of [json, zlib]) {
+      const res = await get(storePath({ sentry_data: data }));
+      const gif = Buffer.from(await res.arrayBuffer());
+      expect([res.status, res.headers.get('content-type'), gif.subarray(0, 6).toString()]).toEqual([
+        200,
+        'image/gif',
+        'GIF89a',
+      ]);
+    }
+    expect([
+      await issuesWith('beacon sent by GET as JSON'),
+      await issuesWith('beacon sent by GET as zlib'),
+    ]).toEqual([1, 1]);
+  });
+
+  it('is a 400 without sentry_data, and another method a 405 naming GET and POST', async () => {
+    const none = await get(storePath({}));
+    expect([none.status, none.headers.get('x-sentry-error')]).toEqual([
+      400,
+      'missing query parameter sentry_data (the event)',
+    ]);
+    const put = await get(storePath({ sentry_data: '{}' }), 'PUT');
+    expect([put.status, put.headers.get('allow')]).toEqual([405, 'GET, POST']);
+    // The envelope endpoint takes POST alone, as Relay's.
+    const envelopeGet = await get(`/api/${setup.projects.shop.id}/envelope/`);
+    expect([envelopeGet.status, envelopeGet.headers.get('allow')]).toEqual([405, 'POST']);
   });
 });

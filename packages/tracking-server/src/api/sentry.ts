@@ -181,6 +181,20 @@ export function headerSafe(text: string): string {
 }
 
 /** Answers `body`; with `closeAfter`, on a connection that closes after it (linger.ts). */
+/** A transparent 1×1 GIF: the answer to an event sent by GET, which an `<img>` loaded. */
+const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+
+/**
+ * The event of a GET to the store endpoint: its `sentry_data` parameter (JSON, or base64 of JSON
+ * or zlib, read as a store body), as raven-js sent it and Relay's store endpoint takes it.
+ */
+function sentryData(req: IncomingMessage): Buffer {
+  const data = queryOf(req).get('sentry_data');
+  if (data === null)
+    throw new IngestError(400, 'malformed', 'missing query parameter sentry_data (the event)');
+  return Buffer.from(data, 'utf8');
+}
+
 function sendJson(
   res: ServerResponse,
   status: number,
@@ -297,6 +311,8 @@ export function sentryIngest(deps: SentryIngestDeps) {
     const kind =
       asked === 'store' && isEnvelopeType(req.headers['content-type']) ? 'envelope' : asked;
     const started = process.hrtime.bigint();
+    /** raven-js' image beacon: the event in the query, answered with a pixel. */
+    const viaGet = req.method === 'GET';
     try {
       // A key the request names is checked before its body is read; an envelope without one is
       // authorised by its header's dsn, once parsed.
@@ -312,12 +328,14 @@ export function sentryIngest(deps: SentryIngestDeps) {
       const hold = deps.bodyBudget.hold();
       res.once('close', hold.release);
       try {
-        body = await readBody(
-          req,
-          deps.limits ?? LIMITS,
-          kind === 'envelope' ? 'envelope' : 'request body',
-          hold,
-        );
+        body = viaGet
+          ? sentryData(req)
+          : await readBody(
+              req,
+              deps.limits ?? LIMITS,
+              kind === 'envelope' ? 'envelope' : 'request body',
+              hold,
+            );
       } catch (err) {
         if (err instanceof BodyError)
           throw new IngestError(
@@ -634,7 +652,11 @@ export function sentryIngest(deps: SentryIngestDeps) {
         );
       // Relay's answer (StoreResponse) leaves `id` out when there is none: `{}`, never null.
       const answered = (id ?? events[0]?.eventId ?? '').replace(/-/g, '').toLowerCase();
-      sendJson(res, 200, answered ? { id: answered } : {});
+      if (viaGet)
+        res
+          .writeHead(200, { 'content-type': 'image/gif', 'content-length': PIXEL.length })
+          .end(PIXEL);
+      else sendJson(res, 200, answered ? { id: answered } : {});
     } catch (err) {
       // Drain what is left of a refused body so the connection can be reused.
       req.resume();
