@@ -734,7 +734,7 @@ describe('the adapter against a real Prometheus', () => {
       });
     });
 
-    it('answers 401 to a token the API server rejects and 403 to a user RBAC denies', async () => {
+    it('answers 401 to a token the API server rejects and 403 to a user RBAC denies, anonymous too', async () => {
       expect((await call(path, { token: 'stolen' })).body).toMatchObject({
         kind: 'Status',
         reason: 'Unauthorized',
@@ -745,6 +745,19 @@ describe('the adapter against a real Prometheus', () => {
       expect(denied.body.message).toMatch(
         /^pods\.custom\.metrics\.k8s\.io "\*" is forbidden: User "jane" cannot get resource "pods\/[a-z_]+" in API group "custom\.metrics\.k8s\.io" in the namespace "[a-z-]+"$/,
       );
+      // No credentials at all: system:anonymous, whom the SubjectAccessReview denies.
+      const anonymous = await call(path, {});
+      expect(anonymous.body).toMatchObject({ kind: 'Status', reason: 'Forbidden', code: 403 });
+      expect(anonymous.body.message).toBe(
+        'pods.custom.metrics.k8s.io "*" is forbidden: User "system:anonymous" cannot get resource "pods/websocket_connections" in API group "custom.metrics.k8s.io" in the namespace "platform"',
+      );
+      expect(
+        kube.requests.filter(
+          (q) =>
+            q.path === '/apis/authorization.k8s.io/v1/subjectaccessreviews' &&
+            (q.body as { spec: { user: string } }).spec.user === 'system:anonymous',
+        ),
+      ).toMatchObject([{ body: { spec: { groups: ['system:unauthenticated'] } } }]);
     });
 
     it.each([

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { allowAll, allowAnonymous, type Authenticator, type Authorizer } from './auth/types';
 import { subjectAccessReviewAuthorizer, tokenReviewAuthenticator } from './auth/delegated';
-import { authenticatedGroupAdder, union } from './auth/union';
+import { anonymousFallback, authenticatedGroupAdder, union } from './auth/union';
 import { certificateAuthenticator, readBundle } from './auth/x509';
 import { createKubeApi, KubeApiError, type KubeApi } from './k8s/api';
 import {
@@ -189,14 +189,17 @@ async function certificates(
 
 /**
  * As k8s.io/apiserver's delegating authenticator: the front proxy and client certificates, then
- * bearer tokens (TokenReview), every user in system:authenticated; anonymous only when nothing
- * is configured.
+ * bearer tokens (TokenReview), every user in system:authenticated; then, with `anonymous`, a
+ * request with no credentials is system:anonymous (DelegatingAuthenticationOptions' Anonymous,
+ * which prometheus-adapter and metrics-server leave on), one whose credentials are refused a 401.
+ * With nothing configured, everyone is anonymous under --insecure-serve-anonymous.
  */
 async function authentication(
   flags: AdapterFlags,
   api: KubeApi | undefined,
   logger: Logger,
   atStart: boolean,
+  anonymous: boolean,
 ): Promise<{ authenticate: Authenticator; cas: string[] }> {
   const certs = await certificates(flags, api, logger, atStart);
   const parts = [
@@ -209,8 +212,13 @@ async function authentication(
         ]
       : []),
   ];
-  if (parts.length > 0)
-    return { authenticate: authenticatedGroupAdder(union(...parts)), cas: certs.cas };
+  if (parts.length > 0) {
+    const authenticate = authenticatedGroupAdder(union(...parts));
+    return {
+      authenticate: anonymous ? anonymousFallback(authenticate) : authenticate,
+      cas: certs.cas,
+    };
+  }
   // As prometheus-adapter, which cannot start without a kubeconfig for delegated authentication:
   // a server that would answer everyone is opened only on purpose.
   if (!flags.insecureServeAnonymous)
@@ -301,11 +309,15 @@ export async function startAdapter(
   });
 
   const authApi = connect(flags.authenticationKubeconfig);
-  let auth = await authentication(flags, authApi, logger, true);
-  // The current authenticator: certificates and CAs are read again every minute (below).
-  const authenticate: Authenticator = (req) => auth.authenticate(req);
   let authorize = overrides.authorize;
   const authzApi = authorize ? undefined : connect(flags.authorizationKubeconfig);
+  // With delegated authentication, a request with no credentials is system:anonymous, as
+  // k8s.io/apiserver's delegating authenticator has it, and the SubjectAccessReview decides; not
+  // where no review is made (every authenticated user is allowed, below: anonymous would be too).
+  const anonymous = authApi !== undefined && (authorize !== undefined || authzApi !== undefined);
+  let auth = await authentication(flags, authApi, logger, true, anonymous);
+  // The current authenticator: certificates and CAs are read again every minute (below).
+  const authenticate: Authenticator = (req) => auth.authenticate(req);
   // In a pod whose service account token is not mounted, every request would be allowed: as
   // k8s.io/apiserver does without a delegated-authorization kubeconfig, refuse to start.
   const env = overrides.env ?? process.env;
@@ -387,7 +399,7 @@ export async function startAdapter(
         bindAddress: flags.bindAddress,
         generate: false,
       });
-      const nextAuth = await authentication(flags, authApi, quiet, false);
+      const nextAuth = await authentication(flags, authApi, quiet, false, anonymous);
       const changed =
         nextTls.cert !== served.tls.cert ||
         nextTls.key !== served.tls.key ||

@@ -6,7 +6,14 @@ import { fakeProvider, type FakeData } from './provider/fake';
 import { createPrometheusClient, PrometheusError } from './provider/prometheus/client';
 import type { Transport } from './provider/prometheus/transport';
 import type { MetricsProvider } from './provider/provider';
-import { allowAll, allowAnonymous } from './auth/types';
+import {
+  allowAll,
+  allowAnonymous,
+  AuthenticationError,
+  type RequestAttributes,
+  type UserInfo,
+} from './auth/types';
+import { anonymousFallback } from './auth/union';
 import { createAdapterMetrics } from './telemetry/metrics';
 import { memoryLogger } from './telemetry/logger';
 
@@ -758,8 +765,28 @@ describe('API server', () => {
     expect(r.body).toMatchObject({ reason: 'MethodNotAllowed', code: 405 });
   });
 
-  it('answers 401 without credentials and 403 when authorization denies', async () => {
-    await start({ authenticate: async () => undefined });
+  it('answers 401 when no one is named or the credentials are refused, and 403 when authorization denies', async () => {
+    for (const authenticate of [
+      async () => undefined,
+      async () => {
+        throw new AuthenticationError('invalid bearer token');
+      },
+    ]) {
+      await start({ authenticate });
+      await expect401();
+      await new Promise((res) => server.close(res));
+    }
+    await start({ authorize: async () => ({ allowed: false, reason: 'no RBAC rule' }) });
+    const r = await get(
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/*/websocket_connections',
+    );
+    expect(r.body).toMatchObject({ reason: 'Forbidden', code: 403 });
+    expect(r.body.message).toBe(
+      'pods.custom.metrics.k8s.io "*" is forbidden: User "system:anonymous" cannot get resource "pods/websocket_connections" in API group "custom.metrics.k8s.io" in the namespace "platform": no RBAC rule',
+    );
+  });
+
+  async function expect401() {
     for (const path of [
       '/apis',
       '/metrics',
@@ -775,15 +802,56 @@ describe('API server', () => {
     expect((await get('/apis', { method: 'POST' })).body).toMatchObject({ code: 401 });
     for (const path of ['/healthz', '/livez', '/readyz'])
       expect((await get(path)).status).toBe(200);
-    await new Promise((res) => server.close(res));
-    await start({ authorize: async () => ({ allowed: false, reason: 'no RBAC rule' }) });
-    const r = await get(
+  }
+
+  it('authorizes a request with no credentials as system:anonymous behind the anonymous fallback, health unasked', async () => {
+    // As a cluster's default RBAC answers anonymous: system:public-info-viewer allows /version to
+    // system:unauthenticated, nothing else.
+    const asked: [UserInfo, RequestAttributes][] = [];
+    await start({
+      authenticate: anonymousFallback(async () => undefined),
+      authorize: async (user, attrs) => {
+        asked.push([user, attrs]);
+        return { allowed: attrs.kind === 'nonResource' && attrs.path === '/version' };
+      },
+    });
+    expect((await get('/version')).status).toBe(200);
+    const metrics = await get('/metrics');
+    expect(metrics.status).toBe(403);
+    expect(metrics.body).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'forbidden: User "system:anonymous" cannot get path "/metrics"',
+      reason: 'Forbidden',
+      details: {},
+      code: 403,
+    });
+    const values = await get(
       '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/*/websocket_connections',
     );
-    expect(r.body).toMatchObject({ reason: 'Forbidden', code: 403 });
-    expect(r.body.message).toBe(
-      'pods.custom.metrics.k8s.io "*" is forbidden: User "system:anonymous" cannot get resource "pods/websocket_connections" in API group "custom.metrics.k8s.io" in the namespace "platform": no RBAC rule',
+    expect(values.body.message).toBe(
+      'pods.custom.metrics.k8s.io "*" is forbidden: User "system:anonymous" cannot get resource "pods/websocket_connections" in API group "custom.metrics.k8s.io" in the namespace "platform"',
     );
+    for (const path of ['/healthz', '/livez', '/readyz'])
+      expect((await get(path)).status).toBe(200);
+    expect(asked.map(([u]) => u)).toEqual(
+      Array(3).fill({ name: 'system:anonymous', groups: ['system:unauthenticated'] }),
+    );
+    expect(asked.map(([, a]) => (a.kind === 'nonResource' ? a.path : a.resource))).toEqual([
+      '/version',
+      '/metrics',
+      'pods',
+    ]);
+    // A refused credential is not made anonymous.
+    await new Promise((res) => server.close(res));
+    await start({
+      authenticate: anonymousFallback(async () => {
+        throw new AuthenticationError('invalid bearer token');
+      }),
+    });
+    expect((await get('/version')).body).toMatchObject({ reason: 'Unauthorized', code: 401 });
   });
 
   describe('compression, as Kubernetes API servers do it', () => {

@@ -32,7 +32,7 @@ import { customMetricValueListBytes, externalMetricValueListBytes } from './api/
 import { indentJson } from './api/json-indent';
 import { outputNegotiator, SERVED_MEDIA_TYPES, type Output } from './api/output-negotiation';
 import { asksToWatch, requestAttributes } from './auth/request-info';
-import type { Authenticator, Authorizer } from './auth/types';
+import { AuthenticationError, type Authenticator, type Authorizer } from './auth/types';
 import { BadSelectorError, MetricNotFoundError, type MetricsProvider } from './provider/provider';
 import { PrometheusError } from './provider/prometheus/client';
 import { CUSTOM_GROUP, EXTERNAL_GROUP } from './api/routes';
@@ -56,10 +56,11 @@ export interface ServerDeps {
 }
 
 /** Paths anyone may read, as kube-apiserver's system:public-info-viewer and health checks allow. */
-// Only health goes unauthenticated, as the issue and kube-apiserver's defaults have it; /version,
-// /openapi/v2 and /metrics are checked like any other path (RBAC's system:public-info-viewer
-// and system:discovery allow the first two to everyone authenticated; a scraper needs `get` on
-// the /metrics non-resource URL, as kube-prometheus's Prometheus has).
+// Only health goes unauthenticated and unauthorized, as the issue and kube-apiserver's defaults
+// have it; /version, /openapi/v2 and /metrics are checked like any other path, anonymous requests
+// too (RBAC's system:public-info-viewer allows /version to system:authenticated and
+// system:unauthenticated, system:discovery /openapi/v2 to everyone authenticated; a scraper needs
+// `get` on the /metrics non-resource URL, as kube-prometheus's Prometheus has).
 const PUBLIC: ReadonlySet<Route['kind']> = new Set(['health']);
 const NO_SELECTORS: Selectors = { labelSelector: [], metricLabelSelector: [] };
 
@@ -375,6 +376,20 @@ export function createApp(deps: ServerDeps): RequestListener {
     }
   }
 
+  /**
+   * The request's user; `undefined` (a 401) when no authenticator names one or its credentials are
+   * refused, as WithAuthentication answers both (the refusal logged, at debug: anyone can send one).
+   */
+  async function authenticated(req: IncomingMessage) {
+    try {
+      return await deps.authenticate(req);
+    } catch (err) {
+      if (!(err instanceof AuthenticationError)) throw err;
+      logger.debug('credentials refused', { error: err.message });
+      return undefined;
+    }
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = req.url ?? '/';
     const started = process.hrtime.bigint();
@@ -399,10 +414,12 @@ export function createApp(deps: ServerDeps): RequestListener {
       });
     });
     try {
-      // Authentication first, as k8s.io/apiserver's filter chain: someone with no credentials
-      // learns nothing of which paths, methods or names exist (a 401, not a 404, 405 or 400).
+      // Authentication first, as k8s.io/apiserver's filter chain: someone whose credentials are
+      // refused, or whom no authenticator names, learns nothing of which paths, methods or names
+      // exist (a 401, not a 404, 405 or 400). With delegated authentication, a request with no
+      // credentials at all is named system:anonymous (main.ts) and authorized like anyone.
       const open = !isStatus(r) && PUBLIC.has(r.kind);
-      const user = open ? undefined : await deps.authenticate(req);
+      const user = open ? undefined : await authenticated(req);
       if (!open && !user) return sendStatus(res, unauthorized(), output);
       // A path nobody serves is a 404 whatever the method, as the apiserver's NotFoundHandler.
       if (isStatus(r)) return sendStatus(res, r, output);

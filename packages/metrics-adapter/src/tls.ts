@@ -161,7 +161,8 @@ type TlsExtra = Pick<SecureContextOptions, 'minVersion' | 'ciphers'> & {
 
 /**
  * The HTTPS server's TLS options: the serving pair, and, with client CAs, a client certificate
- * asked for but not required (a request without one gets a 401, health checks still work).
+ * asked for but not required (a request without one is left to a token or anonymous, or gets a
+ * 401; health checks still work).
  * `clientCasLater` asks for one with none yet, as the cluster may publish CAs once serving: a
  * server made without asking never asks (setSecureContext changes the CAs, not whether it asks),
  * as k8s.io/apiserver's dynamic CA provider has it serve with RequestClientCert from the start.

@@ -225,6 +225,160 @@ describe('with a TokenReview API server', () => {
   });
 });
 
+describe('a request with no credentials, with delegated authentication', () => {
+  // As k8s.io/apiserver's delegating authenticator (Anonymous on, as DelegatingAuthenticationOptions
+  // sets it for prometheus-adapter and metrics-server): system:anonymous in system:unauthenticated,
+  // authorized by a SubjectAccessReview like anyone; a refused credential stays a 401.
+  let rbac: FakeApiServer;
+  let a: RunningAdapter;
+  let serving: string;
+  const call = async (path: string, o: { as?: Pair; authorization?: string } = {}) =>
+    httpsGet(a.url + path, {
+      ca: serving,
+      ...(o.as ? { cert: o.as.cert, key: o.as.key } : {}),
+      ...(o.authorization ? { headers: { authorization: o.authorization } } : {}),
+    });
+  const reviews = () =>
+    rbac.requests.filter((r) => r.path === '/apis/authorization.k8s.io/v1/subjectaccessreviews');
+
+  beforeAll(async () => {
+    // A cluster's default RBAC for anonymous: system:public-info-viewer allows /version.
+    rbac = await startFakeApiServer({
+      serving: pki.server(kubeCa, 'kube-apiserver'),
+      allow: ['system:anonymous get /version'],
+      tokens: { 'hpa-token': 'tokenreview-authenticated.json' },
+      adapterToken: 'adapter-sa-token',
+    });
+    const file = writeTokenKubeconfig(join(dir, 'kubeconfig-rbac'), {
+      server: rbac.url,
+      caPem: kubeCa.cert,
+      token: 'adapter-sa-token',
+    });
+    const certDir = mkdtempSync(join(dir, 'serving-'));
+    a = await startAdapter(
+      parseFlags([
+        '--prometheus-url=http://127.0.0.1:1',
+        '--secure-port=0',
+        '--bind-address=127.0.0.1',
+        `--cert-dir=${certDir}`,
+        `--client-ca-file=${ca.certFile}`,
+        `--authentication-kubeconfig=${file}`,
+        `--authorization-kubeconfig=${file}`,
+        '--authentication-skip-lookup',
+      ]),
+      { logger: quiet, inCluster: null, env: {} },
+    );
+    adapters.push(a);
+    serving = readFileSync(join(certDir, 'apiserver.crt'), 'utf8');
+  });
+
+  afterAll(async () => {
+    await rbac?.close();
+  });
+
+  it('is system:anonymous in system:unauthenticated, and the SubjectAccessReview allows it /version', async () => {
+    rbac.requests.length = 0;
+    const r = await call('/version');
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ gitVersion: expect.any(String) });
+    expect(reviews().map((q) => q.body)).toEqual([
+      {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SubjectAccessReview',
+        spec: {
+          user: 'system:anonymous',
+          groups: ['system:unauthenticated'],
+          nonResourceAttributes: { path: '/version', verb: 'get' },
+        },
+      },
+    ]);
+    // Anonymous is the authenticators' last word: no TokenReview is asked for.
+    expect(rbac.requests.some((q) => q.path.includes('tokenreviews'))).toBe(false);
+  });
+
+  it('answers the 403 k8s.io/apiserver words for system:anonymous where RBAC denies it', async () => {
+    const metrics = await call('/metrics');
+    expect(metrics.status).toBe(403);
+    expect(metrics.body).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'forbidden: User "system:anonymous" cannot get path "/metrics"',
+      reason: 'Forbidden',
+      details: {},
+      code: 403,
+    });
+    const values = await call(
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/platform/pods/*/websocket_connections',
+    );
+    expect(values.body).toMatchObject({ reason: 'Forbidden', code: 403 });
+    expect(values.body.message).toBe(
+      'pods.custom.metrics.k8s.io "*" is forbidden: User "system:anonymous" cannot get resource "pods/websocket_connections" in API group "custom.metrics.k8s.io" in the namespace "platform"',
+    );
+  });
+
+  it('stays a 401 for a refused token or certificate, and health asks no one', async () => {
+    rbac.requests.length = 0;
+    const stranger = pki.client(pki.ca('stranger-ca'), 'stranger', '/CN=jane');
+    for (const refused of [{ authorization: 'Bearer rejected' }, { as: stranger }]) {
+      const r = await call('/version', refused);
+      expect(r.body).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
+    }
+    // Another scheme than Bearer, or an empty token, is no credential (bearertoken.go's not-ok).
+    for (const authorization of ['Basic amFuZTpwdw==', 'Bearer '])
+      expect((await call('/openapi/v2', { authorization })).status).toBe(403);
+    for (const path of ['/healthz', '/livez', '/readyz']) {
+      const r = await call(path);
+      expect([r.status, r.text]).toEqual([200, 'ok']);
+    }
+    const users = () => reviews().map((q) => (q.body as { spec: { user: string } }).spec.user);
+    expect(users()).toEqual(['system:anonymous']); // the second /openapi/v2 from the cache
+    // Authenticated callers are themselves, as before.
+    expect((await call('/openapi/v2', { authorization: 'Bearer hpa-token' })).status).toBe(403);
+    expect((await call('/openapi/v2', { as: jane })).status).toBe(403);
+    expect(users()).toEqual([
+      'system:anonymous',
+      'system:serviceaccount:kube-system:horizontal-pod-autoscaler',
+      'jane',
+    ]);
+  });
+
+  it('is on under any authorizer, and off where no SubjectAccessReview is made (every authenticated user is allowed there)', async () => {
+    const b = await start([
+      `--authentication-kubeconfig=${kubeconfig}`,
+      '--authentication-skip-lookup',
+      `--client-ca-file=${ca.certFile}`,
+    ]);
+    expect(await b.get(null)).toBe(200); // start()'s authorizer: anonymous, authorized
+    expect(b.seen.at(-1)).toEqual({ name: 'system:anonymous', groups: ['system:unauthenticated'] });
+    const logger = memoryLogger();
+    const certDir = mkdtempSync(join(dir, 'serving-'));
+    const open = await startAdapter(
+      parseFlags([
+        '--prometheus-url=http://127.0.0.1:1',
+        '--secure-port=0',
+        '--bind-address=127.0.0.1',
+        `--cert-dir=${certDir}`,
+        `--authentication-kubeconfig=${kubeconfig}`,
+        '--authentication-skip-lookup',
+      ]),
+      { logger, inCluster: null, env: {} },
+    );
+    adapters.push(open);
+    const servingPem = readFileSync(join(certDir, 'apiserver.crt'), 'utf8');
+    const get = async (headers = {}) =>
+      (await httpsGet(open.url + '/apis', { ca: servingPem, headers })).status;
+    expect(await get()).toBe(401);
+    expect(await get({ authorization: 'Bearer hpa-token' })).toBe(200);
+    expect(
+      logger.lines.some(
+        (l) => l.msg === 'no --authorization-kubeconfig: every authenticated user is allowed',
+      ),
+    ).toBe(true);
+  });
+});
+
 describe('the lookup of kube-system/extension-apiserver-authentication', () => {
   /** A kubeconfig for the fake API server with `token`. */
   const withToken = (token: string) => {
@@ -283,15 +437,20 @@ describe('the lookup of kube-system/extension-apiserver-authentication', () => {
     const { api, file } = await cluster();
     try {
       const a = await start([`--authentication-kubeconfig=${file}`], { certificateReloadMs: 100 });
-      expect(await a.get(jane)).toBe(401);
+      // With no client CA yet, a certificate is no credential (x509's not-ok with no CA bundle):
+      // anonymous, as upstream's delegating authenticator has it.
+      const who = async (as: Pair, headers = {}) => {
+        expect(await a.get(as, headers)).toBe(200);
+        return a.seen.at(-1)?.name;
+      };
+      expect(await who(jane)).toBe('system:anonymous');
       api.clusterAuth = { clientCA: ca.cert, requestHeaderCA: ca.cert };
       await waitFor(
-        async () => (await a.get(jane)) === 200,
+        async () => (await who(jane)) === 'jane',
         10_000,
         () => 'a client of a CA published once serving was never let in',
       );
-      expect(await a.get(proxy, { 'X-Remote-User': 'hpa' })).toBe(200);
-      expect(a.seen.map((u) => u.name)).toEqual(['jane', 'hpa']);
+      expect(await who(proxy, { 'X-Remote-User': 'hpa' })).toBe('hpa');
     } finally {
       await api.close();
     }

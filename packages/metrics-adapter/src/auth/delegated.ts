@@ -6,7 +6,13 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { KubeApiError, type KubeApi } from '../k8s/api';
 import { CollapsingCache } from '../provider/cache';
-import type { Authenticator, Authorizer, RequestAttributes, UserInfo } from './types';
+import {
+  AuthenticationError,
+  type Authenticator,
+  type Authorizer,
+  type RequestAttributes,
+  type UserInfo,
+} from './types';
 
 const TTL_MS = 10_000;
 const PRIVILEGED_GROUP = 'system:masters';
@@ -144,9 +150,11 @@ export function bearerToken(req: IncomingMessage): string | undefined {
 }
 
 /**
- * Bearer tokens, checked with a TokenReview. A review that cannot be made (the API server down
- * or answering an error) authenticates no one — a 401, as upstream's union answers it — and is
- * not cached, so the next request tries again.
+ * Bearer tokens, checked with a TokenReview. No bearer token is no credential (`undefined`); a
+ * token the review does not authenticate is refused (an AuthenticationError `invalid bearer
+ * token`, bearertoken.go's), and so is one whose review cannot be made (the API server down or
+ * answering an error: a 401, as upstream's union answers it, never anonymous), which is not
+ * cached, so the next request tries again.
  */
 export function tokenReviewAuthenticator(
   api: KubeApi,
@@ -182,12 +190,18 @@ export function tokenReviewAuthenticator(
   return async (req: IncomingMessage) => {
     const token = bearerToken(req);
     if (!token) return undefined;
+    let user: UserInfo | null;
     try {
-      return (await cache.get(keyOf(token), () => review(token))) ?? undefined;
+      user = await cache.get(keyOf(token), () => review(token));
     } catch (error) {
       onError(error);
-      return undefined;
+      throw new AuthenticationError(
+        `the TokenReview failed: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     }
+    if (!user) throw new AuthenticationError('invalid bearer token');
+    return user;
   };
 }
 

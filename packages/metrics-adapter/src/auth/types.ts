@@ -14,8 +14,18 @@ export interface UserInfo {
   readonly extra?: Readonly<Record<string, readonly string[]>>;
 }
 
-/** Resolves the user, `undefined` when the request carries no usable credential (→ 401). */
+/**
+ * As k8s.io/apiserver's authenticator.Request (user, ok, err): resolves the user; `undefined` when
+ * the request carries no credential this authenticator reads (not ok: the next one, or anonymous,
+ * may take it); rejects with an AuthenticationError when it reads one and refuses it (err: a 401,
+ * unless another authenticator names a user).
+ */
 export type Authenticator = (req: IncomingMessage) => Promise<UserInfo | undefined>;
+
+/** Credentials presented and refused: a token the TokenReview rejects, a certificate that does not verify. */
+export class AuthenticationError extends Error {
+  override name = 'AuthenticationError';
+}
 
 export type RequestAttributes =
   | {
@@ -37,6 +47,7 @@ export interface Decision {
 
 export type Authorizer = (user: UserInfo, attributes: RequestAttributes) => Promise<Decision>;
 
+/** k8s.io/apiserver's anonymous authenticator's user: no uid, no extra. */
 export const anonymous: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
 
 /** For running without any authentication configured (local development only). */

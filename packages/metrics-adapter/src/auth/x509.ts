@@ -7,11 +7,12 @@
 //    headers are read only from the front proxy; from anyone else they are ignored, or any
 //    client could claim to be anyone.
 // The TLS server asks for a certificate but does not reject a connection without one, so that
-// health checks work and a missing credential is answered with a 401 Status.
+// health checks work and a request without one is left to the other authenticators (a bearer
+// token, or anonymous); one that does not verify is refused (a 401 Status).
 import type { IncomingMessage } from 'node:http';
 import { X509Certificate } from 'node:crypto';
 import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
-import type { Authenticator, UserInfo } from './types';
+import { AuthenticationError, type Authenticator, type UserInfo } from './types';
 import { verifiedWindows, type Window } from './x509-verify';
 
 export interface RequestHeaderOptions {
@@ -202,6 +203,10 @@ function fromRequestHeaders(req: IncomingMessage, o: RequestHeaderOptions): User
  * bundles), else nobody. Each is kept as the windows in which a verified chain is valid.
  */
 interface Verdict {
+  /** A certificate was sent. */
+  readonly sent: boolean;
+  /** Its CN is one --requestheader-allowed-names allows (any, when none is named). */
+  readonly proxyAllowed: boolean;
   readonly proxy: readonly Window[];
   readonly user?: UserInfo;
   readonly userWindows: readonly Window[];
@@ -209,22 +214,29 @@ interface Verdict {
 
 function decide(chain: readonly X509Certificate[], options: CertAuthOptions): Verdict {
   const [cert, ...sent] = chain;
-  if (!cert) return { proxy: [], userWindows: [] };
+  if (!cert) return { sent: false, proxyAllowed: false, proxy: [], userWindows: [] };
   const cn = subjectValues(cert.subject, 'CN').at(-1) ?? '';
   const rh = options.requestHeader;
-  const proxy =
-    rh && (rh.allowedNames.length === 0 || rh.allowedNames.includes(cn))
-      ? verifiedWindows(cert, sent, rh.cas)
-      : [];
+  const proxyAllowed =
+    rh !== undefined && (rh.allowedNames.length === 0 || rh.allowedNames.includes(cn));
+  const proxy = rh && proxyAllowed ? verifiedWindows(cert, sent, rh.cas) : [];
   const user = options.clientCAs ? certificateUser(cert) : undefined;
-  const userWindows =
-    user && options.clientCAs ? verifiedWindows(cert, sent, options.clientCAs) : [];
-  return { proxy, ...(user ? { user } : {}), userWindows };
+  // Verified without a CN too: a chain that does not verify is refused, one that does and names
+  // no user is no credential (CommonNameUserConversion's not-ok).
+  const userWindows = options.clientCAs ? verifiedWindows(cert, sent, options.clientCAs) : [];
+  return { sent: true, proxyAllowed, proxy, ...(user ? { user } : {}), userWindows };
 }
 
 const within = (windows: readonly Window[], t: number) =>
   windows.some((w) => w.notBefore <= t && t <= w.notAfter);
 
+/**
+ * No certificate is no credential (`undefined`). One sent is refused (an AuthenticationError) when
+ * neither step takes it and either refuses it: a chain that does not verify, now, against that
+ * step's CAs, or a front-proxy CN not allowed — as x509.Verifier and x509.Authenticator return
+ * errors, and the union passes them on. A verified front proxy without a user header, or a verified
+ * client certificate without a CN, refuses nothing.
+ */
 export function certificateAuthenticator(
   options: CertAuthOptions,
   now: () => number = Date.now,
@@ -240,12 +252,26 @@ export function certificateAuthenticator(
     if (typeof socket.getPeerCertificate !== 'function') return undefined;
     let verdict = verdicts.get(socket);
     if (!verdict) verdicts.set(socket, (verdict = decide(peerChain(socket as TLSSocket), options)));
+    if (!verdict.sent) return undefined;
     const t = now();
-    // A front-proxy request without a user header is not the proxy's: it falls through to x509.
-    const viaProxy =
-      options.requestHeader && within(verdict.proxy, t)
-        ? fromRequestHeaders(req, options.requestHeader)
-        : undefined;
-    return viaProxy ?? (within(verdict.userWindows, t) ? verdict.user : undefined);
+    const refused: string[] = [];
+    if (options.requestHeader) {
+      if (!verdict.proxyAllowed)
+        refused.push("the client certificate's CN is not an allowed front-proxy name");
+      else if (!within(verdict.proxy, t))
+        refused.push('the client certificate does not verify against the requestheader CA now');
+      else {
+        // A front-proxy request without a user header is not the proxy's: it falls through to x509.
+        const viaProxy = fromRequestHeaders(req, options.requestHeader);
+        if (viaProxy) return viaProxy;
+      }
+    }
+    if (options.clientCAs) {
+      if (!within(verdict.userWindows, t))
+        refused.push('the client certificate does not verify against the client CA now');
+      else if (verdict.user) return verdict.user;
+    }
+    if (refused.length > 0) throw new AuthenticationError(refused.join('; '));
+    return undefined;
   };
 }

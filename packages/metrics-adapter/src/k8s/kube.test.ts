@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { subjectAccessReviewAuthorizer, tokenReviewAuthenticator } from '../auth/delegated';
+import { AuthenticationError } from '../auth/types';
 import { startFakeApiServer, type FakeApiServer } from '../testing/fake-apiserver';
 import { createPki, type Pki } from '../testing/pki';
 import { waitFor } from '../testing/prometheus';
@@ -413,7 +414,10 @@ describe('TokenReview authenticator', () => {
       ],
       extra: { 'authentication.kubernetes.io/pod-name': ['kube-controller-manager-node-1'] },
     });
-    expect(await authenticate(req('Bearer stolen'))).toBeUndefined();
+    // Refused, as bearertoken.go's invalidToken: a 401, not a request without credentials.
+    await expect(authenticate(req('Bearer stolen'))).rejects.toThrow(
+      new AuthenticationError('invalid bearer token'),
+    );
   });
 
   it('authenticates no one without a bearer token', async () => {
@@ -432,11 +436,11 @@ describe('TokenReview authenticator', () => {
     );
   });
 
-  it('authenticates no one (a 401, not a 500) when the TokenReview cannot be made', async () => {
+  it('refuses the token (a 401, not a 500 nor anonymous) when the TokenReview cannot be made', async () => {
     const down = createKubeApi({ server: 'https://127.0.0.1:1', insecureSkipTlsVerify: true });
     const errors: unknown[] = [];
     const authenticate = tokenReviewAuthenticator(down, Date.now, (e) => errors.push(e));
-    await expect(authenticate(req('Bearer hpa-token'))).resolves.toBeUndefined();
+    await expect(authenticate(req('Bearer hpa-token'))).rejects.toBeInstanceOf(AuthenticationError);
     expect(errors).toHaveLength(1);
     down.close();
   });
