@@ -2,6 +2,7 @@
 // It describes the shapes wire.ts types; openapi.test.ts checks every route's real answers
 // against it, so the document cannot drift from what the server sends. Value lists come from
 // the modules that define them.
+import { EVENTS_PAGE_BYTES } from '../store/issue-reads';
 import { DETAIL_RECORDS } from '../store/session-reads';
 import { SEVERITIES, TYPES } from '../grouping/classify';
 import { GROUPED_BY } from '../grouping/grouping';
@@ -327,9 +328,10 @@ const projects = (what: string) => ({
   explode: true,
 });
 /** A cursor-paged list of what an issue holds (its events, its feedback), as rest.ts serves it. */
-const issuePage = (summary: string, item: string) => ({
+const issuePage = (summary: string, item: string, description?: string) => ({
   get: {
     summary,
+    ...(description !== undefined ? { description } : {}),
     parameters: [
       issueId,
       param('cursor', text),
@@ -502,7 +504,11 @@ export function openApiDocument(): object {
           },
         },
       },
-      '/issues/{id}/events': issuePage('The events of an issue, newest first', 'StoredEvent'),
+      '/issues/{id}/events': issuePage(
+        'The events of an issue, newest first',
+        'StoredEvent',
+        `A page holds at most limit events, and at most ${EVENTS_PAGE_BYTES} bytes (2 MiB) of their JSON (each event's \`event\`): it ends before the event that would take it past that, with a nextCursor that reads on from there, so a page may hold fewer than limit events and still not be the last. An event of more than 2 MiB alone is a page of its own: each page holds at least one event.`,
+      ),
       '/issues/{id}/feedback': issuePage(
         "What users wrote about an issue's events, newest first: the feedback linked to the issue, which is feedback about an event of about the last hour (the writer's recent ids) or one that came within the hour after it; an event's own `feedback` lists all of it",
         'IssueFeedback',

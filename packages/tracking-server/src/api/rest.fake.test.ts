@@ -19,7 +19,7 @@ import type { SessionDetail, SessionSummary } from '../store/sessions';
 import { inlineWriter, type EventWriter } from '../store/writer';
 import { createLogger } from '../telemetry/logger';
 import { createTrackerMetrics } from '../telemetry/metrics';
-import { createApp } from './app';
+import { createApp, OPEN_ISSUES_WAIT_MS } from './app';
 import { restApi } from './rest';
 
 const TOKEN = 'fake-token';
@@ -682,6 +682,57 @@ describe('/metrics open issues', () => {
         'beacon_tracker_open_issues{project="shop",severity="warning"} 0',
       ]);
     } finally {
+      await new Promise((r) => server.close(r));
+      await writer.close();
+    }
+  });
+  it("serves the last count when a fresh one is slow; the slow one sets the next scrape's", async () => {
+    const fake = fakeRepository(data);
+    /** The counts asked for, each answered when the test says (`n` issues open). */
+    const asked: ((n: number) => void)[] = [];
+    const writer = inlineWriter(fake);
+    const { server, url } = await listen(
+      appOver(fake, writer, {
+        reader: {
+          ...inlineReader(fake),
+          openIssueCounts: () =>
+            new Promise((resolve) =>
+              asked.push((count) => resolve([{ projectId: 1, severity: 'error', count }])),
+            ),
+        },
+        projects: () => [],
+      }),
+    );
+    const scrape = async () => {
+      const started = performance.now();
+      // Past this, the scrape waited for the count (Prometheus' own timeout is 10 s).
+      const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) });
+      const text = await res.text();
+      return {
+        ms: performance.now() - started,
+        open: /^beacon_tracker_open_issues\{project="1",severity="error"\} (\d+)$/m.exec(text)?.[1],
+      };
+    };
+    try {
+      // The first scrape has no last count to serve: it waits for the first.
+      const first = scrape();
+      while (asked.length === 0) await new Promise((r) => setTimeout(r, 5));
+      asked[0]?.(3);
+      expect((await first).open).toBe('3');
+      // The next count does not come (reads queued before it): the scrape serves the last one.
+      const slow = await scrape();
+      expect(slow.open).toBe('3');
+      expect(slow.ms).toBeGreaterThanOrEqual(OPEN_ISSUES_WAIT_MS - 20);
+      expect(slow.ms).toBeLessThan(OPEN_ISSUES_WAIT_MS + 2_000);
+      // A scrape while it is made queues no second count: it waits on that one.
+      expect((await scrape()).open).toBe('3');
+      expect(asked).toHaveLength(2);
+      // It comes: it sets the gauge, which the next scrape serves, its own count slow too.
+      asked[1]?.(5);
+      expect((await scrape()).open).toBe('5');
+      expect(asked).toHaveLength(3);
+    } finally {
+      for (const answer of asked) answer(0);
       await new Promise((r) => server.close(r));
       await writer.close();
     }

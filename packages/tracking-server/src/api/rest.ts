@@ -201,6 +201,15 @@ const isJson = (text: unknown) => {
   }
 };
 
+/**
+ * An answer the reader wrote as JSON (store/reader.ts JsonReads), sent as it is: the main thread
+ * neither copies the object it was nor writes it out, as `res.json` would.
+ */
+const sendJson = (res: Response, json: Uint8Array) =>
+  void res
+    .set('Content-Type', 'application/json; charset=utf-8')
+    .send(Buffer.from(json.buffer, json.byteOffset, json.byteLength));
+
 /** Most characters of a session id an export's file name keeps. */
 const EXPORT_ID_CHARS = 200;
 
@@ -304,7 +313,7 @@ export function restApi(deps: {
         cursor: text('cursor', q.cursor),
         limit: limitOf(q.limit, 50, 1000),
       };
-      res.json(await deps.reads.listIssues(filter, deps.now()));
+      sendJson(res, await deps.reads.json.listIssues(filter, deps.now()));
     })
     .all(otherMethods(READ));
 
@@ -335,9 +344,9 @@ export function restApi(deps: {
   router
     .route('/issues/:id')
     .get(async (req, res) => {
-      const issue = await deps.reads.getIssue(idOf(req.params.id), deps.now());
+      const issue = await deps.reads.json.getIssue(idOf(req.params.id), deps.now());
       if (!issue) throw new ApiError(404, `issue ${req.params.id} not found`);
-      res.json(issue);
+      sendJson(res, issue);
     })
     .patch(readJson, jsonBody, async (req, res) => {
       const id = idOf(req.params.id);
@@ -345,15 +354,21 @@ export function restApi(deps: {
       if (deps.repo.setStatus([id], status, deps.now()).length === 0)
         throw new ApiError(404, `issue ${id} not found`);
       // Gone in between (a retention sweep deleted it): a 404, not a 200 with no body.
-      const issue = await deps.reads.getIssue(id, deps.now());
+      const issue = await deps.reads.json.getIssue(id, deps.now());
       if (!issue) throw new ApiError(404, `issue ${id} not found`);
-      res.json(issue);
+      sendJson(res, issue);
     })
     .all(otherMethods(`${READ}, PATCH`));
 
   /** A page of what an issue lists (its events, its feedback); 404 for no such issue. */
   const issuePage =
-    (read: (id: number, cursor: string | undefined, limit: number) => Promise<unknown>) =>
+    (
+      read: (
+        id: number,
+        cursor: string | undefined,
+        limit: number,
+      ) => Promise<Uint8Array | undefined>,
+    ) =>
     async (req: Request<{ id: string }>, res: Response) => {
       const page = await read(
         idOf(req.params.id),
@@ -361,15 +376,15 @@ export function restApi(deps: {
         limitOf(req.query.limit, 20, 100),
       );
       if (!page) throw new ApiError(404, `issue ${req.params.id} not found`);
-      res.json(page);
+      sendJson(res, page);
     };
   router
     .route('/issues/:id/events')
-    .get(issuePage((...args) => deps.reads.issueEvents(...args)))
+    .get(issuePage((...args) => deps.reads.json.issueEvents(...args)))
     .all(otherMethods(READ));
   router
     .route('/issues/:id/feedback')
-    .get(issuePage((...args) => deps.reads.issueFeedback(...args)))
+    .get(issuePage((...args) => deps.reads.json.issueFeedback(...args)))
     .all(otherMethods(READ));
 
   router
@@ -378,8 +393,9 @@ export function restApi(deps: {
       const project = projectsParam(req.query.project);
       const q = searchText(req.query.q);
       const cursor = text('cursor', req.query.cursor);
-      res.json(
-        await deps.reads.listFeedback({
+      sendJson(
+        res,
+        await deps.reads.json.listFeedback({
           ...(project !== undefined ? { project } : {}),
           ...(q ? { q } : {}),
           ...(cursor !== undefined ? { cursor } : {}),
@@ -421,10 +437,11 @@ export function restApi(deps: {
     .get(attachmentRoute('feedback attachment', (id) => deps.reads.feedbackAttachment(id)))
     .all(otherMethods(READ));
 
-  const session = async (req: Request) => {
+  /** The session a request names, as `read` answers it (the detail, or its JSON); 404 for none. */
+  const session = async <T>(req: Request, read: (id: string) => Promise<T | undefined>) => {
     await deps.indexSessions();
     const id = String(req.params.id);
-    const found = await deps.reads.getSession(id);
+    const found = await read(id);
     if (!found) throw new ApiError(404, `session ${JSON.stringify(id)} not found`);
     return found;
   };
@@ -440,8 +457,9 @@ export function restApi(deps: {
       const cursor = text('cursor', q.cursor);
       const project = projectsParam(q.project);
       await deps.indexSessions();
-      res.json(
-        await deps.reads.listSessions({
+      sendJson(
+        res,
+        await deps.reads.json.listSessions({
           ...(project !== undefined ? { project } : {}),
           q: searchText(q.q),
           service: text('service', q.service),
@@ -457,14 +475,15 @@ export function restApi(deps: {
   router
     .route('/sessions/:id')
     .get(async (req, res) => {
-      res.json(await session(req));
+      sendJson(res, await session(req, (id) => deps.reads.json.getSession(id)));
     })
     .all(otherMethods(READ));
 
   router
     .route('/sessions/:id/export')
     .get(async (req, res) => {
-      const s = await session(req);
+      // As an object: its id names the file, and it is sent inside the export.
+      const s = await session(req, (id) => deps.reads.getSession(id));
       res.set('Content-Disposition', attachmentDisposition(exportName(s.id))).json({
         exportedAt: new Date(deps.now()).toISOString(),
         session: s,
@@ -477,7 +496,10 @@ export function restApi(deps: {
     .get(async (req, res) => {
       const project = projectsParam(req.query.project);
       const now = deps.now();
-      res.json(await (project ? deps.reads.stats(now, project) : deps.reads.stats(now)));
+      sendJson(
+        res,
+        await (project ? deps.reads.json.stats(now, project) : deps.reads.json.stats(now)),
+      );
     })
     .all(otherMethods(READ));
 

@@ -18,6 +18,7 @@ import type {
   Stats,
   StoredEvent,
 } from './repository';
+import { inOneSnapshot } from './snapshot';
 import { HOUR, MINUTE } from './sqlite-schema';
 
 interface IssueRow {
@@ -45,6 +46,19 @@ interface IssueRow {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+interface EventRow {
+  rowid: number;
+  id: string;
+  timestamp: number;
+  received_at: number;
+  level: string;
+  release: string;
+  environment: string;
+  trace_id: string | null;
+  correlation_id: string | null;
+  payload: string | Buffer;
+}
 
 interface FeedbackRow {
   id: number;
@@ -116,6 +130,16 @@ const MAX_LIKE_PATTERN_BYTES = 50_000;
 
 /** A search text too long for SQLite to match: the caller's to shorten, not a failure inside. */
 export class SearchError extends Error {}
+
+/**
+ * The most bytes of event JSON a page of an issue's events holds (GET /issues/{id}/events): a
+ * page ends before the event that would take it past this, and its nextCursor reads on from
+ * there; an event of more than this alone is a page of its own. Counted by `limit` alone, 100
+ * events of ~900 KB were a 90 MB answer, which the main thread (the one receiving ingest) cloned
+ * from the reader thread and wrote out: its event loop stalled 0.5 s, and ten such reads at once
+ * took the process to ~800 MB.
+ */
+export const EVENTS_PAGE_BYTES = 2 * 1024 * 1024;
 
 export type IssueReads = Pick<
   Repository,
@@ -304,7 +328,9 @@ export function issueReads(db: Database.Database): IssueReads {
     ...(r.range_count !== undefined ? { rangeCount: r.range_count } : {}),
   });
 
-  return {
+  // Each read sees one snapshot (snapshot.ts): an issue's hourly counts summed above its count,
+  // /stats' totals disagreed, when a commit came between their SELECTs.
+  return inOneSnapshot<IssueReads>(db, {
     listIssues(f: IssueFilter, now: number): Page<IssueSummary> {
       // Asked for a time range, each issue's events in it are counted (issue_hours, by the
       // hours the range touches, as Sentry's issue stream counts an issue's events in its
@@ -437,28 +463,33 @@ export function issueReads(db: Database.Database): IssueReads {
         .prepare(
           `SELECT rowid, * FROM events WHERE issue_id = @id ${extra} ORDER BY received_at DESC, rowid DESC LIMIT @limit`,
         )
-        .all(params) as {
-        rowid: number;
-        id: string;
-        timestamp: number;
-        received_at: number;
-        level: string;
-        release: string;
-        environment: string;
-        trace_id: string | null;
-        correlation_id: string | null;
-        payload: string | Buffer;
-      }[];
-      const more = rows.length > limit;
-      const page = rows.slice(0, limit);
-      const last = page[page.length - 1];
-      const attachments = attachmentsOf(page.map((e) => e.rowid));
+        .iterate(params) as IterableIterator<EventRow>;
+      // Up to `limit` events, and no more of their JSON than EVENTS_PAGE_BYTES, unless the first
+      // alone is more: the row after the page, read to know there is one, is not inflated.
+      const page: { row: EventRow; json: string }[] = [];
+      let bytes = 0;
+      let more = false;
+      for (const row of rows) {
+        if (page.length === limit) {
+          more = true;
+          break;
+        }
+        const json = unpackPayload(row.payload);
+        bytes += Buffer.byteLength(json);
+        if (page.length > 0 && bytes > EVENTS_PAGE_BYTES) {
+          more = true;
+          break;
+        }
+        page.push({ row, json });
+      }
+      const last = page[page.length - 1]?.row;
+      const attachments = attachmentsOf(page.map((e) => e.row.rowid));
       const feedback = feedbackOf(
         issue.project_id,
-        page.map((e) => e.id),
+        page.map((e) => e.row.id),
       );
       return {
-        items: page.map((e): StoredEvent => ({
+        items: page.map(({ row: e, json }): StoredEvent => ({
           id: e.id,
           timestamp: iso(e.timestamp),
           receivedAt: iso(e.received_at),
@@ -467,7 +498,7 @@ export function issueReads(db: Database.Database): IssueReads {
           environment: e.environment,
           ...(e.trace_id ? { traceId: e.trace_id } : {}),
           ...(e.correlation_id ? { correlationId: e.correlation_id } : {}),
-          event: JSON.parse(unpackPayload(e.payload)) as Record<string, unknown>,
+          event: JSON.parse(json) as Record<string, unknown>,
           attachments: attachments.get(e.rowid) ?? [],
           feedback: feedback.get(e.id) ?? [],
         })),
@@ -599,5 +630,5 @@ export function issueReads(db: Database.Database): IssueReads {
           )
           .all() as { projectId: number; severity: Severity; count: number }[]
       ).map((r) => ({ ...r })),
-  };
+  });
 }

@@ -86,6 +86,32 @@ it('throws a bad cursor or search as the class the API answers 400 for', async (
   });
 });
 
+it("hands over a read's JSON as bytes, written on the thread", async () => {
+  const repo = openSqlite(file);
+  try {
+    repo.ingestTraces(1, [operation('a1', NOW - 60_000)], []);
+    await withReader(async (reader) => {
+      const text = (bytes: Uint8Array | undefined) =>
+        bytes && (JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown);
+      // What the read answers, as its JSON: the same whichever way it is asked for.
+      expect(text(await reader.json.listSessions({ limit: 10 }))).toEqual(
+        await reader.listSessions({ limit: 10 }),
+      );
+      expect(text(await reader.json.getSession('a1'))).toEqual(await reader.getSession('a1'));
+      expect(text(await reader.json.stats(NOW))).toEqual(await reader.stats(NOW));
+      // An answer of undefined (no such issue: a 404) is undefined, not the text `undefined`.
+      expect(await reader.json.getIssue(1, NOW)).toBeUndefined();
+      expect(await reader.json.issueEvents(1, undefined, 20)).toBeUndefined();
+      // What a read throws crosses as it does for the object's read.
+      await expect(reader.json.listSessions({ limit: 10, cursor: '!' })).rejects.toBeInstanceOf(
+        SessionCursorError,
+      );
+    });
+  } finally {
+    repo.close();
+  }
+});
+
 it('names any other failure as a failed read, and goes on reading', async () => {
   openSqlite(file).close();
   await withReader(async (reader) => {

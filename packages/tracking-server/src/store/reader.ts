@@ -7,7 +7,13 @@
 import { CursorError, SearchError } from './issue-reads';
 import type { Repository } from './repository';
 import { SessionCursorError } from './session-reads';
-import { serveCalls, startStoreThread, type StoreThread, type ThreadReply } from './store-thread';
+import {
+  Handover,
+  serveCalls,
+  startStoreThread,
+  type StoreThread,
+  type ThreadReply,
+} from './store-thread';
 
 /** The reads the REST API and /metrics make (the repository's, as it declares them). */
 export type ReadCalls = Pick<
@@ -25,11 +31,27 @@ export type ReadCalls = Pick<
   | 'openIssueCounts'
 >;
 
+/**
+ * The reads whose answers the REST API sends as they are, as JSON. Their JSON is written where
+ * they are read, and reaches the caller as its UTF-8 bytes (undefined for an answer of
+ * undefined): from the reader thread, handed over rather than copied (store-thread.ts Handover).
+ * Answered as objects, a 90 MB page of events was copied into the main thread — the thread that
+ * receives every ingest request — and written out as JSON there, stalling its event loop 0.5 s.
+ */
+export type JsonCall = Exclude<ReaderCall, 'attachment' | 'feedbackAttachment' | 'openIssueCounts'>;
+export type JsonReads = {
+  readonly [K in JsonCall]: (
+    ...args: Parameters<ReadCalls[K]>
+  ) => Promise<undefined extends ReturnType<ReadCalls[K]> ? Uint8Array | undefined : Uint8Array>;
+};
+
 export type StoreReader = {
   readonly [K in keyof ReadCalls]: (
     ...args: Parameters<ReadCalls[K]>
   ) => Promise<ReturnType<ReadCalls[K]>>;
 } & {
+  /** The same reads, answered as the JSON text of what they answer. */
+  readonly json: JsonReads;
   /** Why reads fail (the reader thread died), or undefined while they can be made. */
   failure(): Error | undefined;
   close(): Promise<void>;
@@ -58,15 +80,33 @@ const CALLS: readonly ReaderCall[] = [
   'openIssueCounts',
 ];
 
+const JSON_CALLS: readonly JsonCall[] = [
+  'listIssues',
+  'getIssue',
+  'issueEvents',
+  'issueFeedback',
+  'listFeedback',
+  'stats',
+  'listSessions',
+  'getSession',
+];
+
+/** What `read` answers, as the UTF-8 bytes of its JSON (in an ArrayBuffer of their own). */
+function jsonOf(read: (...a: unknown[]) => unknown, args: unknown[]) {
+  const answer = read(...args);
+  return answer === undefined ? undefined : new TextEncoder().encode(JSON.stringify(answer));
+}
+
 /** Reads on this thread, through `repo`. */
 export function inlineReader(repo: ReadCalls): StoreReader {
+  const read = (name: ReaderCall) => repo[name] as (...a: unknown[]) => unknown;
   const reads = Object.fromEntries(
-    CALLS.map((name) => [
-      name,
-      async (...args: unknown[]) => (repo[name] as (...a: unknown[]) => unknown)(...args),
-    ]),
+    CALLS.map((name) => [name, async (...args: unknown[]) => read(name)(...args)]),
   ) as Pick<StoreReader, ReaderCall>;
-  return { ...reads, failure: () => undefined, close: async () => undefined };
+  const json = Object.fromEntries(
+    JSON_CALLS.map((name) => [name, async (...args: unknown[]) => jsonOf(read(name), args)]),
+  ) as JsonReads;
+  return { ...reads, json, failure: () => undefined, close: async () => undefined };
 }
 
 /**
@@ -80,6 +120,11 @@ export function serveReads(
   const calls: Record<string, (...args: never[]) => unknown> = {
     close: () => repo.close(),
     ready: () => true,
+    json: (name: JsonCall, ...args: unknown[]) => {
+      if (!JSON_CALLS.includes(name)) throw new Error(`no JSON read ${String(name)}`);
+      const bytes = jsonOf(calls[name] as (...a: unknown[]) => unknown, args);
+      return bytes && new Handover(bytes);
+    },
   };
   for (const name of CALLS) calls[name] = (repo[name] as (...a: never[]) => unknown).bind(repo);
   serveCalls(calls, main);
@@ -127,7 +172,7 @@ const RESTART_DELAY = { firstMs: 1_000, maxMs: 30_000 };
 export function workerReader(dbFile: string, options: WorkerReaderOptions = {}): StoreReader {
   const delays = options.restartDelay ?? RESTART_DELAY;
   /** The thread reads go to; undefined while a new one waits to start, and once closed. */
-  let thread: StoreThread<ReaderCall | 'ready' | 'close'> | undefined;
+  let thread: StoreThread<ReaderCall | 'json' | 'ready' | 'close'> | undefined;
   /** Why reads fail: from a thread's death until a thread answers, naming the restart. */
   let down: Error | undefined;
   /** The last thread's death, while `down`. */
@@ -140,7 +185,7 @@ export function workerReader(dbFile: string, options: WorkerReaderOptions = {}):
 
   const start = () => {
     restart = undefined;
-    const started: typeof thread = startStoreThread<ReaderCall | 'ready'>(
+    const started: typeof thread = startStoreThread<ReaderCall | 'json' | 'ready'>(
       options.threadModule ?? 'reader-thread',
       { dbFile },
       { what: 'the store reader thread', errorOf, onFailure: (err) => died(started, err) },
@@ -172,17 +217,19 @@ export function workerReader(dbFile: string, options: WorkerReaderOptions = {}):
   };
   start();
 
+  const call = (name: ReaderCall | 'json', ...args: unknown[]) => {
+    if (thread) return thread.call(name, ...args);
+    return Promise.reject(closed ? new Error('the store reader is closed') : down);
+  };
   const reads = Object.fromEntries(
-    CALLS.map((name) => [
-      name,
-      (...args: unknown[]) => {
-        if (thread) return thread.call(name, ...args);
-        return Promise.reject(closed ? new Error('the store reader is closed') : down);
-      },
-    ]),
+    CALLS.map((name) => [name, (...args: unknown[]) => call(name, ...args)]),
   ) as Pick<StoreReader, ReaderCall>;
+  const json = Object.fromEntries(
+    JSON_CALLS.map((name) => [name, (...args: unknown[]) => call('json', name, ...args)]),
+  ) as JsonReads;
   return {
     ...reads,
+    json,
     failure: () => down,
     close: async () => {
       closed = true;

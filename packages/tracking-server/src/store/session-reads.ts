@@ -5,6 +5,7 @@ import { eventTitle } from '../ingest/event';
 import type { Obj } from '../ingest/json';
 import { unpackPayload } from './payload';
 import { extent } from './extent';
+import { inOneSnapshot } from './snapshot';
 
 export interface SessionSummary {
   readonly id: string;
@@ -547,5 +548,8 @@ export function sessionReads(db: Database.Database) {
       ? read(sessionKey(id.toLowerCase()))
       : undefined);
 
-  return { members, detail, list, traceIdsOf };
+  // The API's reads each see one snapshot (snapshot.ts): a session's operation count and its slow
+  // ones, counted by two SELECTs, disagreed when a commit came between them. members and
+  // traceIdsOf are the writer's too, inside its own transactions.
+  return { members, traceIdsOf, ...inOneSnapshot(db, { detail, list }) };
 }

@@ -12,18 +12,30 @@ export type ThreadRequest<Call extends string = string> = {
 /** The call's answer, or what it threw: its message and the name of its class. */
 export type ThreadReply = { id: number; result?: unknown; error?: string; errorClass?: string };
 
+/**
+ * An answer handed over rather than copied: its bytes' ArrayBuffer is moved to the main thread
+ * (postMessage's transfer list), which receives the bytes as a Uint8Array, and this thread's
+ * view of them is left empty. Any other answer is copied (structured clone), and unpacked on the
+ * main thread.
+ */
+export class Handover {
+  constructor(readonly bytes: Uint8Array<ArrayBuffer>) {}
+}
+
 /** The thread's end: makes each call on `calls`, one at a time, in order. */
 export function serveCalls(
   calls: Readonly<Record<string, (...args: never[]) => unknown>>,
   main: {
     on(event: 'message', listener: (m: ThreadRequest) => void): unknown;
-    postMessage(m: ThreadReply): void;
+    postMessage(m: ThreadReply, transfer?: readonly ArrayBuffer[]): void;
   },
 ): void {
   main.on('message', (m) => {
     try {
       const result = (calls[m.call] as (...a: unknown[]) => unknown)(...m.args);
-      main.postMessage({ id: m.id, result });
+      if (result instanceof Handover)
+        main.postMessage({ id: m.id, result: result.bytes }, [result.bytes.buffer]);
+      else main.postMessage({ id: m.id, result });
     } catch (err) {
       main.postMessage(
         err instanceof Error
