@@ -6,6 +6,8 @@
 // event's) and, where it needs a regular expression, only after a cheap test says it may apply.
 import { generateModule } from './generate-module';
 import type { Frame } from './grouping';
+import { PY_SPACE, PY_SPACE_BUT_SPACE } from './parameterize';
+import { isObj } from '../ingest/json';
 
 const isJavaScript = (platform: string | undefined) =>
   platform === 'javascript' || platform === 'node';
@@ -142,3 +144,86 @@ export function isRecursiveFrame(f: Frame, previous: Frame): boolean {
     f.colno === previous.colno
   );
 }
+
+// Platforms whose source Sentry trusts enough to hash a frame's line of code (grouping/strategies/
+// configurations.py contextline_platforms), the frame's platform, else the event's.
+const CONTEXT_LINE_PLATFORMS = new Set(['javascript', 'node', 'python', 'php', 'ruby']);
+const SPACE_RUN = new RegExp(`[${PY_SPACE}]+`, 'g');
+// has_url_origin with files_count_as_urls (grouping/strategies/utils.py).
+const URL_ORIGINS = ['http:', 'https:', 'applewebdata:', 'blob:', 'file:'] as const;
+
+/** Whether `s` has more than `limit` code points (Python's len), counted only past `limit` units. */
+function longerThan(s: string, limit: number): boolean {
+  if (s.length <= limit) return false;
+  let points = s.length;
+  for (let i = 0; i < s.length - 1 && points > limit; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const low = s.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        points--;
+        i++;
+      }
+    }
+  }
+  return points > limit;
+}
+
+/**
+ * The frame's line of code as Sentry hashes it (newstyle.py get_contextline_component), or ''
+ * where it does not count: its whitespace collapsed and trimmed as Python's `" ".join(s.split())`;
+ * none over 120 characters (minified code), and for JavaScript none in a frame with no function
+ * whose file is a URL (a page's inline script, or code eval'd in a browser).
+ */
+export function contextLineKey(f: Frame, platform: string | undefined): string {
+  const raw = f.context_line;
+  if (!raw || platform === undefined || !CONTEXT_LINE_PLATFORMS.has(platform)) return '';
+  if (longerThan(raw, 120)) return '';
+  if (isJavaScript(platform) && !f.function) {
+    const path = f.abs_path;
+    if (path && URL_ORIGINS.some((origin) => path.startsWith(origin))) return '';
+  }
+  return collapseSpaces(raw);
+}
+
+/** Whether `c` is a character Python's str.isspace() holds for (PY_SPACE). */
+const isPySpace = (c: number) =>
+  c === 0x20 || (c <= 0x1f ? (c >= 0x09 && c <= 0x0d) || c >= 0x1c : c >= 0x85 && isWideSpace(c));
+const isWideSpace = (c: number) =>
+  c === 0x85 ||
+  c === 0xa0 ||
+  c === 0x1680 ||
+  (c >= 0x2000 && c <= 0x200a) ||
+  c === 0x2028 ||
+  c === 0x2029 ||
+  c === 0x202f ||
+  c === 0x205f ||
+  c === 0x3000;
+
+// What `" ".join(s.split())` changes inside a line once its ends are cut: a space that is not ' ',
+// or two in a row.
+const SPACE_TO_COLLAPSE = new RegExp(`[${PY_SPACE_BUT_SPACE}]| {2}`);
+
+/**
+ * `" ".join(s.split())`. Most lines of code need only their indentation cut: they are sliced and
+ * read once by a test, not rewritten by a replace (which cost as much as the rest of the frame).
+ */
+function collapseSpaces(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && isPySpace(s.charCodeAt(start))) start++;
+  while (end > start && isPySpace(s.charCodeAt(end - 1))) end--;
+  const line = start === 0 && end === s.length ? s : s.slice(start, end);
+  return SPACE_TO_COLLAPSE.test(line) ? line.replace(SPACE_RUN, ' ') : line;
+}
+
+/**
+ * Whether a JavaScript frame's function is left out for its line of code: Sentry's processing
+ * marks a frame it mapped through a source map (`data.sourcemap`), and a mapped function name is
+ * not to be trusted where the line is there (newstyle.py get_function_component).
+ */
+export const isSourceMapped = (f: Frame, platform: string | undefined): boolean =>
+  isJavaScript(platform) &&
+  isObj(f.data) &&
+  f.data.sourcemap !== undefined &&
+  f.data.sourcemap !== null;

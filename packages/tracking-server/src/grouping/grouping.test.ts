@@ -35,6 +35,50 @@ describe('grouping', () => {
     expect(g.hash).toBe(expected);
   });
 
+  // The documented rule with Sentry's lines of code (newstyle.py get_contextline_component) and
+  // a cause's value where its stack has no in-app frame (single_exception): worked out by hand.
+  it('hashes a frame’s line of code and a frameless cause’s type and value', () => {
+    const g = groupEvent({
+      platform: 'node',
+      exception: {
+        values: [
+          {
+            type: 'Error',
+            value: 'connect ECONNREFUSED 10.0.0.7:5432',
+            stacktrace: {
+              frames: [{ module: 'node:net', function: 'afterConnect', in_app: false }],
+            },
+          },
+          {
+            type: 'TypeError',
+            value: 'fetch failed',
+            stacktrace: {
+              frames: [
+                {
+                  filename: '/srv/app/src/profile.js',
+                  function: 'Object.loadProfile',
+                  in_app: true,
+                  context_line: '    try { return   await fetch(url); }',
+                },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    const parts = [
+      'Error: connect ECONNREFUSED <ip>',
+      'TypeError',
+      'src/profile.js:loadProfile:try { return await fetch(url); }',
+    ];
+    expect(g.components).toEqual(parts);
+    const expected = createHash('sha1')
+      .update(['frames', ...parts].join('\0'))
+      .digest('hex')
+      .slice(0, 32);
+    expect(g.hash).toBe(expected);
+  });
+
   it('groups by in-app frames, across line numbers and deploy paths', () => {
     const a = groupEvent({
       exception: {

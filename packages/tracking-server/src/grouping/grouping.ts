@@ -1,11 +1,14 @@
 // Which issue an event belongs to, in Sentry's order of preference, recording the rule used:
 //   1. a custom fingerprint (with `{{ default }}` standing for what the rules below give, and
 //      Sentry's other variables resolved: fingerprint.ts);
-//   2. the in-app stack frames: module (or normalised filename) + function, per exception, with
-//      Sentry's per-platform clean-ups and recursion counted once (frames.ts); a browser frame's
-//      module is made from its URL as Sentry makes it (generate-module.ts);
-//   3. the exception type + value with ids, numbers, hex and IP addresses stripped, its first two
-//      non-empty lines only, as Sentry's normalize_message_for_grouping keeps (values.ts);
+//   2. the in-app stack frames: module (or normalised filename) + function, and the line of code
+//      for the platforms Sentry reads it for, per exception, with Sentry's per-platform clean-ups
+//      and recursion counted once (frames.ts); a browser frame's module is made from its URL as
+//      Sentry makes it (generate-module.ts); an exception with no in-app frame counts by its type
+//      and value;
+//   3. the exception type + value with ids, numbers, hex, IP addresses, URLs, dates, host names
+//      and quoted values stripped (parameterize.ts), its first two non-empty lines only, as
+//      Sentry's normalize_message_for_grouping keeps (values.ts);
 //   4. the message template (logentry.message before formatting), normalised the same way.
 // The exceptions hashed in 2 and 3 are Sentry's choice among an exception group's
 // (exception-groups.ts).
@@ -13,13 +16,16 @@ import { hash } from 'node:crypto';
 import { chooseExceptions, mainException } from './exception-groups';
 import { fingerprintParts, fingerprintVariable, resolveFingerprintVariable } from './fingerprint';
 import {
+  contextLineKey,
   filenameKey,
   functionKey,
   isNoiseFrame,
   isRecursiveFrame,
+  isSourceMapped,
   moduleFromUrl,
   moduleKey,
 } from './frames';
+import { DATE, TIME, replaceHostnames, replaceUrlsAndQuoted } from './parameterize';
 import { isObj, type Obj } from '../ingest/json';
 import { firstTwoLines, text } from './values';
 
@@ -51,6 +57,10 @@ export interface Frame {
   readonly colno?: unknown;
   /** The frame's own platform, where it differs from the event's. */
   readonly platform?: string;
+  /** The line of code the frame is at (hashed for some platforms: frames.ts contextLineKey). */
+  readonly context_line?: string;
+  /** Processing data, as sent: `sourcemap` where the frame was mapped through one. */
+  readonly data?: unknown;
 }
 
 export interface ExceptionValue {
@@ -89,17 +99,28 @@ function cleanFrame(f: Obj): Frame {
     textOrAbsent(f.function) &&
     textOrAbsent(f.package) &&
     textOrAbsent(f.platform) &&
+    textOrAbsent(f.context_line) &&
     (f.in_app === undefined || typeof f.in_app === 'boolean')
   )
     return f as Frame;
   const out: { -readonly [K in keyof Frame]: Frame[K] } = {};
-  for (const k of ['filename', 'abs_path', 'module', 'package', 'function', 'platform'] as const) {
+  const texts = [
+    'filename',
+    'abs_path',
+    'module',
+    'package',
+    'function',
+    'platform',
+    'context_line',
+  ] as const;
+  for (const k of texts) {
     const v = text(f[k]);
     if (v !== undefined) out[k] = v;
   }
   if (f.in_app === true) out.in_app = true;
   if (f.lineno !== undefined) out.lineno = f.lineno;
   if (f.colno !== undefined) out.colno = f.colno;
+  if (f.data !== undefined) out.data = f.data;
   return out;
 }
 
@@ -172,14 +193,21 @@ const HEX_ID = pattern(`${START}(?=[0-9a-f]*\\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,}${
 // Int32, x86, http2, e2e, v2), and stripping it would merge different errors.
 const NUMBER = /(?<!\d)(?:(?<![a-z])|(?=\d{4}|\d+\.\d))\d+(?:\.\d+)?/gi;
 
-/** Strips what varies between occurrences of one error: ids, numbers, hex, IPs, emails, quotes. */
+/**
+ * Strips what varies between occurrences of one error: URLs, quoted values, dates, ids, IPs,
+ * times, emails, host names, hex and numbers (parameterize.ts says why in this order).
+ */
 export function normaliseText(text: string): string {
-  return text
-    .replace(UUID, '<uuid>')
-    .replace(IPV4, '<ip>')
-    .replace(BRACKETED_IPV6, '<ip>')
-    .replace(BARE_IPV6, '<ip>')
-    .replace(EMAIL, '<email>')
+  return replaceHostnames(
+    replaceUrlsAndQuoted(text)
+      .replace(DATE, '<date>')
+      .replace(UUID, '<uuid>')
+      .replace(IPV4, '<ip>')
+      .replace(BRACKETED_IPV6, '<ip>')
+      .replace(BARE_IPV6, '<ip>')
+      .replace(TIME, '<date>')
+      .replace(EMAIL, '<email>'),
+  )
     .replace(HEX_LITERAL, '<hex>')
     .replace(HEX_ID, '<hex>')
     .replace(NUMBER, '<num>')
@@ -233,11 +261,18 @@ function whereKey(f: Frame, platform: string | undefined, eventPlatform: string 
   return file ? filenameKey(normaliseFilename(file), platform) : '';
 }
 
+/**
+ * A frame as hashed: where it is and its function, and its line of code where Sentry hashes one
+ * (`where:function:line`; a frame without one keeps the key it always had).
+ */
 function frameKey(f: Frame, eventPlatform: string | undefined): string | undefined {
   const platform = f.platform ?? eventPlatform;
   if (isNoiseFrame(f, platform)) return undefined;
   const where = whereKey(f, platform, eventPlatform);
-  const fn = f.function ? functionKey(f.function, platform) : '';
+  const line = contextLineKey(f, platform);
+  const fn =
+    f.function && !(line && isSourceMapped(f, platform)) ? functionKey(f.function, platform) : '';
+  if (line) return `${where}:${fn}:${line}`;
   return where || fn ? `${where}:${fn}` : undefined;
 }
 
@@ -294,12 +329,30 @@ export function stackWithoutException(event: SentryEventLike): Frame[] {
   return thread ? framesOf(thread.stacktrace) : [];
 }
 
+/** An exception with no in-app frames, as its part of a hash by frames: its type and value. */
+function typeAndValue(e: ExceptionValue): string {
+  const type = e.type ?? 'Error';
+  const value = groupingText(e.value ?? '');
+  return value ? `${type}: ${value}` : type;
+}
+
 function defaultGrouping(event: SentryEventLike, exceptions: readonly ExceptionValue[]): Grouping {
   const platform = text(event.platform);
   const inApp: string[] = [];
-  for (const ex of exceptions) inAppKeys(ex.stacktrace?.frames ?? [], platform, inApp);
+  // Which exceptions have no in-app frame of their own (only made when one has none).
+  let frameless: boolean[] | undefined;
+  for (let i = 0; i < exceptions.length; i++) {
+    const before = inApp.length;
+    inAppKeys((exceptions[i] as ExceptionValue).stacktrace?.frames ?? [], platform, inApp);
+    if (inApp.length === before) (frameless ??= [])[i] = true;
+  }
   if (inApp.length > 0) {
-    const types = exceptions.map((e) => e.type ?? 'Error');
+    // As Sentry's single_exception: an exception's value counts unless its stack does, and a stack
+    // with no in-app frame does not (in the app variant). So a cause without one (Node's
+    // ECONNREFUSED or ENOTFOUND under `TypeError: fetch failed`) counts by its type and value.
+    const types = exceptions.map((e, i) =>
+      frameless?.[i] ? typeAndValue(e) : (e.type ?? 'Error'),
+    );
     const components = [...types, ...inApp];
     return { hash: sha(['frames', ...components]), groupedBy: 'in-app frames', components };
   }

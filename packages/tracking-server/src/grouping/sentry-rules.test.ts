@@ -485,3 +485,174 @@ describe('exception groups', () => {
     ).toEqual(['ValueError: b', 'ExceptionGroup: errors']);
   });
 });
+
+// newstyle.py frame and get_contextline_component; configurations.py contextline_platforms
+describe('lines of code (context_line)', () => {
+  // As @sentry/node sends them: two errors thrown on two lines of one function (ctx.js).
+  const validate = (line: string, extra: Frame = {}, platform = 'node') =>
+    crash(platform, [
+      inApp('ctx', 'Object.?', {
+        context_line: '  try { validate(o); } catch (e) { Sentry.captureException(e); }',
+      }),
+      inApp('ctx', 'validate', { context_line: line, ...extra }),
+    ]);
+  const customer = "  if (!order.customer) throw new Error('order has no customer');";
+  const items = "  if (!order.items) throw new Error('order has no items');";
+
+  it('tells apart errors thrown on two lines of one function, showing each line', () => {
+    otherIssue(validate(customer), validate(items));
+    expect(groupEvent(validate(customer)).components).toEqual([
+      'Error',
+      'ctx::try { validate(o); } catch (e) { Sentry.captureException(e); }',
+      "ctx:validate:if (!order.customer) throw new Error('order has no customer');",
+    ]);
+  });
+
+  it('hashes the line with its whitespace collapsed and trimmed, as Python’s split() reads it', () => {
+    sameIssue(
+      validate(customer),
+      validate("\t\tif  (!order.customer)\u00a0throw new Error('order has no customer');\r"),
+    );
+    expect(groupEvent(validate('\u2003return\x1ctotal;\u3000')).components[2]).toBe(
+      'ctx:validate:return total;',
+    );
+    // U+FEFF is no space to Python: it stays.
+    expect(groupEvent(validate('\ufeffreturn total;')).components[2]).toBe(
+      'ctx:validate:\ufeffreturn total;',
+    );
+  });
+
+  it('leaves out a line over 120 characters (minified code), counted in code points', () => {
+    const line120 = `x = '${'a'.repeat(113)}';`; // 120 characters
+    expect(groupEvent(validate(line120)).components[2]).toBe(`ctx:validate:${line120}`);
+    otherIssue(validate(line120), validate(`y = '${'a'.repeat(113)}';`));
+    // 121: left out, and the frame counts by module and function alone.
+    expect(groupEvent(validate(`${line120};`)).components[2]).toBe('ctx:validate');
+    sameIssue(validate(`${line120};`), validate(`${line120}.`));
+    // 60 emoji are 120 UTF-16 units but 60 characters; indentation counts.
+    const emoji = `'${'\u{1F600}'.repeat(60)}'`;
+    expect(groupEvent(validate(emoji)).components[2]).toBe(`ctx:validate:${emoji}`);
+    expect(groupEvent(validate(`${' '.repeat(120)}x`)).components[2]).toBe('ctx:validate');
+  });
+
+  it('hashes lines for javascript, node, python, php and ruby, by the frame’s platform first', () => {
+    for (const platform of ['javascript', 'node', 'python', 'php', 'ruby'])
+      otherIssue(validate(customer, {}, platform), validate(items, {}, platform));
+    for (const platform of ['java', 'cocoa', 'csharp', 'go', 'native'])
+      sameIssue(validate(customer, {}, platform), validate(items, {}, platform));
+    sameIssue(
+      validate(customer, { platform: 'java' }, 'node'),
+      validate(items, { platform: 'java' }, 'node'),
+    );
+    otherIssue(
+      validate(customer, { platform: 'python' }, 'java'),
+      validate(items, { platform: 'python' }, 'java'),
+    );
+  });
+
+  it('leaves out a JavaScript line with no function whose file is a URL', () => {
+    const frame = (absPath: string, fn: string | undefined, line: string) =>
+      crash('javascript', [
+        { abs_path: absPath, in_app: true, context_line: line, ...(fn ? { function: fn } : {}) },
+      ]);
+    for (const url of [
+      'https://shop.example.com/checkout',
+      'http://localhost:3000/',
+      'blob:https://shop.example.com/7f7aaadf',
+      'applewebdata://1C9A/',
+      'file:///Users/ann/page.html',
+    ]) {
+      sameIssue(frame(url, undefined, 'pay();'), frame(url, undefined, 'refund();'));
+      otherIssue(frame(url, 'onClick', 'pay();'), frame(url, 'onClick', 'refund();'));
+    }
+    // A file that is no URL keeps its line.
+    expect(groupEvent(frame('/srv/app/main.js', undefined, 'pay();')).components).toEqual([
+      'Error',
+      'app/main.js::pay();',
+    ]);
+  });
+
+  it('leaves out a JavaScript function that came from a source map where the line counts', () => {
+    const mapped = (fn: string) =>
+      validate(customer, { function: fn, data: { sourcemap: 'https://cdn/app.js.map' } });
+    sameIssue(mapped('validate'), mapped('a'));
+    expect(groupEvent(mapped('a')).components[2]).toBe(
+      "ctx::if (!order.customer) throw new Error('order has no customer');",
+    );
+    // Without a line, the function counts.
+    otherIssue(
+      crash('node', [inApp('ctx', 'validate', { data: { sourcemap: 'x.map' } })]),
+      crash('node', [inApp('ctx', 'a', { data: { sourcemap: 'x.map' } })]),
+    );
+  });
+
+  it('hashes only in-app frames’ lines, and an empty line as none', () => {
+    const withLibrary = (line: string) =>
+      crash('node', [
+        { module: 'express', function: 'handle', in_app: false, context_line: line },
+        inApp('ctx', 'validate'),
+      ]);
+    sameIssue(withLibrary('next();'), withLibrary('next(err);'));
+    expect(groupEvent(validate(' \t ')).components[2]).toBe('ctx:validate');
+  });
+});
+
+// newstyle.py single_exception and chained_exception: an exception's value counts unless its own
+// stacktrace does, and in the app variant a stacktrace without in-app frames does not.
+describe('a chained cause without in-app frames', () => {
+  // Node's fetch: `TypeError: fetch failed` from the app's code, caused by undici's system error.
+  const fetchFailed = (cause: { type?: string; value?: string } | undefined): SentryEventLike => ({
+    platform: 'node',
+    exception: {
+      values: [
+        ...(cause
+          ? [
+              {
+                ...cause,
+                stacktrace: {
+                  frames: [{ module: 'node:dns', function: 'onlookupall', in_app: false }],
+                },
+              },
+            ]
+          : []),
+        {
+          type: 'TypeError',
+          value: 'fetch failed',
+          stacktrace: { frames: [inApp('profile', 'loadProfile')] },
+        },
+      ],
+    },
+  });
+
+  it('counts by its type and value: ENOTFOUND and ECONNREFUSED are two issues', () => {
+    const notFound = fetchFailed({
+      type: 'Error',
+      value: 'getaddrinfo ENOTFOUND no-such-host.invalid',
+    });
+    const refused = fetchFailed({ type: 'Error', value: 'connect ECONNREFUSED 127.0.0.1:21499' });
+    otherIssue(notFound, refused);
+    expect(groupEvent(notFound).components).toEqual([
+      'Error: getaddrinfo ENOTFOUND no-such-host.invalid',
+      'TypeError',
+      'profile:loadProfile',
+    ]);
+    expect(groupEvent(refused).components).toEqual([
+      'Error: connect ECONNREFUSED <ip>',
+      'TypeError',
+      'profile:loadProfile',
+    ]);
+    sameIssue(refused, fetchFailed({ type: 'Error', value: 'connect ECONNREFUSED 10.0.0.7:5432' }));
+  });
+
+  it('counts by its type alone where it has no value, and not at all where it is not sent', () => {
+    expect(groupEvent(fetchFailed({ type: 'AbortError' })).components).toEqual([
+      'AbortError',
+      'TypeError',
+      'profile:loadProfile',
+    ]);
+    expect(groupEvent(fetchFailed(undefined)).components).toEqual([
+      'TypeError',
+      'profile:loadProfile',
+    ]);
+  });
+});
