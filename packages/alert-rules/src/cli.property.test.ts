@@ -7,7 +7,23 @@ import type { ParsedArgs } from './cli';
 const FLAGS = ['--out', '--runbook-base-url'];
 
 const token = fc.oneof(
-  fc.constantFrom(...FLAGS, '-h', '--help', '--verbose', '--out=x', '-', 'build', 'deploy', ''),
+  fc.constantFrom(
+    ...FLAGS,
+    '-h',
+    '--help',
+    '--help=1',
+    '--verbose',
+    '--verbose=1',
+    '--out=x',
+    '--out=',
+    '--out=-x',
+    '--runbook-base-url=u/',
+    '-',
+    'build',
+    'help',
+    'deploy',
+    '',
+  ),
   fc.string({ maxLength: 8 }),
 );
 
@@ -16,6 +32,7 @@ function named(message: string): string | undefined {
   const m =
     /^(--[\w-]+) needs a value$/.exec(message) ??
     /^(--[\w-]+) given twice$/.exec(message) ??
+    /^(--[\w-]+) takes no value$/.exec(message) ??
     /^unknown flag (".*")$/.exec(message) ??
     /^unexpected argument (".*")$/.exec(message);
   if (!m) return undefined;
@@ -32,9 +49,10 @@ describe('parseArgs', () => {
           parsed = parseArgs(argv);
         } catch (err) {
           expect((err as Error).constructor).toBe(Error);
-          const what = named((err as Error).message);
+          const what = named((err as Error).message) as string;
           expect(what).toBeDefined();
-          expect(argv).toContain(what);
+          // Named as given, or by its name when given as `--flag=value`.
+          expect(argv.some((a) => a === what || a.startsWith(`${what}=`))).toBe(true);
           return;
         }
         expect(parsed.help).toBe(argv.includes('-h') || argv.includes('--help'));
@@ -42,14 +60,19 @@ describe('parseArgs', () => {
           ['--out', parsed.out],
           ['--runbook-base-url', parsed.runbookBaseUrl],
         ] as const) {
+          const uses = argv.filter((a) => a === flag || a.startsWith(`${flag}=`));
           if (v === undefined) {
-            expect(argv).not.toContain(flag);
+            expect(uses).toEqual([]);
           } else {
-            // A value: the word right after its flag, never empty and never a flag.
+            expect(uses).toHaveLength(1);
             expect(v).not.toBe('');
-            expect(v.startsWith('-')).toBe(false);
-            expect(argv[argv.indexOf(flag) + 1]).toBe(v);
-            expect(argv.filter((a) => a === flag)).toHaveLength(1);
+            if (uses[0] === flag) {
+              // The word right after its flag, never a flag.
+              expect(v.startsWith('-')).toBe(false);
+              expect(argv[argv.indexOf(flag) + 1]).toBe(v);
+            } else {
+              expect(uses[0]).toBe(`${flag}=${v}`);
+            }
           }
         }
         if (parsed.command !== undefined) {
@@ -71,13 +94,17 @@ describe('parseArgs', () => {
           { requiredKeys: [] },
         ),
         fc.nat(),
-        (want, rotate) => {
+        fc.boolean(),
+        fc.boolean(),
+        (want, rotate, outJoined, urlJoined) => {
+          const flag = (name: string, v: string, joined: boolean) =>
+            joined ? [`${name}=${v}`] : [name, v];
           const parts: string[][] = [
             ...(want.command === undefined ? [] : [[want.command]]),
-            ...(want.out === undefined ? [] : [['--out', want.out]]),
+            ...(want.out === undefined ? [] : [flag('--out', want.out, outJoined)]),
             ...(want.runbookBaseUrl === undefined
               ? []
-              : [['--runbook-base-url', want.runbookBaseUrl]]),
+              : [flag('--runbook-base-url', want.runbookBaseUrl, urlJoined)]),
             ...(want.help ? [['--help']] : []),
           ];
           const argv = parts.flatMap((_, i) => parts[(i + rotate) % parts.length] as string[]);
@@ -90,6 +117,11 @@ describe('parseArgs', () => {
 
   it.each([
     [['build', '--out', ''], '--out needs a value'],
+    [['build', '--out='], '--out needs a value'],
+    [['build', '--out=a', '--out', 'b'], '--out given twice'],
+    [['build', '--out', 'a', '--out=b'], '--out given twice'],
+    [['build', '--out=a', '--verbose=1'], 'unknown flag "--verbose=1"'],
+    [['--help=yes'], '--help takes no value'],
     [['build', '--out', 'a', '--out', 'b'], '--out given twice'],
     [
       ['build', '--runbook-base-url', 'x/', '--runbook-base-url', 'y/'],

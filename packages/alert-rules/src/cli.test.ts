@@ -34,6 +34,34 @@ describe('beacon-alerts', () => {
     expect(r.err).toContain('build needs --out <dir>');
   });
 
+  // Found by the audit of 2026-12-07: both were refused, where beacon-dashboards takes them.
+  it('prints usage for the help command and exits 0', () => {
+    const r = run(['help']);
+    expect(r).toEqual({ code: 0, out: USAGE, err: '' });
+  });
+
+  it('takes --flag=value as beacon-dashboards does', () => {
+    expect(parseArgs(['build', '--out=dir', '--runbook-base-url=https://example.test/'])).toEqual({
+      help: false,
+      command: 'build',
+      out: 'dir',
+      runbookBaseUrl: 'https://example.test/',
+    });
+    expect(parseArgs(['build', '--out=-dir']).out).toBe('-dir');
+    const dir = tempDir('cli-eq');
+    const r = run(['build', `--out=${dir}`]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(existsSync(path.join(dir, 'alertmanager', 'alertmanager.yml'))).toBe(true);
+  });
+
+  it('still refuses --out= without a value, and an unknown --flag=value', () => {
+    expect(run(['build', '--out=']).err).toContain('beacon-alerts: --out needs a value');
+    const r = run(['build', '--out=x', '--verbose=1']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('unknown flag "--verbose=1"');
+  });
+
   it('rejects an unknown command', () => {
     expect(run(['deploy']).err).toContain('unknown command "deploy"');
   });

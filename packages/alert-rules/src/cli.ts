@@ -2,6 +2,7 @@
 import { build } from './build';
 
 export const USAGE = `Usage: beacon-alerts build --out <dir> [--runbook-base-url <url>]
+       beacon-alerts help
 
 Writes the alerting configuration generated from the TypeScript definitions:
   <dir>/prometheus/<domain>.rules.yml   Prometheus rule files, one per domain
@@ -15,7 +16,10 @@ Options:
   --runbook-base-url <url>  prefix of runbook_url annotations (default packages/alert-rules/,
                             the runbook's path in the repository); an http(s) URL or a
                             relative path, ending in /
-  -h, --help                print this help
+  -h, --help                print this help (as does the command help)
+
+A flag's value is the next word or follows an = (--out=dir); only after an = may
+it start with a - (--out=-dir).
 `;
 
 export interface ParsedArgs {
@@ -25,22 +29,33 @@ export interface ParsedArgs {
   runbookBaseUrl?: string;
 }
 
-/** Parses argv strictly: unknown flags and missing values are errors naming the flag. */
+/** The flags that take a value, and where parseArgs puts it. */
+const VALUED = { '--out': 'out', '--runbook-base-url': 'runbookBaseUrl' } as const;
+const isValued = (name: string): name is keyof typeof VALUED => Object.hasOwn(VALUED, name);
+
+/**
+ * Parses argv strictly: unknown flags and missing values are errors naming the flag. A value is
+ * the next word (`--out dir`) or follows an `=` (`--out=dir`), as beacon-dashboards takes them.
+ */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const parsed: ParsedArgs = { help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
-    const value = (given: string | undefined): string => {
-      // Twice is a mistake, not "the last one wins".
-      if (given !== undefined) throw new Error(`${arg} given twice`);
-      const v = argv[++i];
-      // An empty value (`--out "$UNSET"`) would write the output into the current directory.
-      if (v === undefined || v === '' || v.startsWith('-')) throw new Error(`${arg} needs a value`);
-      return v;
-    };
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = eq >= 0 ? arg.slice(0, eq) : arg;
     if (arg === '-h' || arg === '--help') parsed.help = true;
-    else if (arg === '--out') parsed.out = value(parsed.out);
-    else if (arg === '--runbook-base-url') parsed.runbookBaseUrl = value(parsed.runbookBaseUrl);
+    else if (isValued(name)) {
+      const key = VALUED[name];
+      // Twice is a mistake, not "the last one wins".
+      if (parsed[key] !== undefined) throw new Error(`${name} given twice`);
+      // An empty value (`--out "$UNSET"`, `--out=`) would write the output into the current
+      // directory; a next word starting with - is the next flag, not a value (`--out=-x` is).
+      const v = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+      if (v === undefined || v === '' || (eq < 0 && v.startsWith('-'))) {
+        throw new Error(`${name} needs a value`);
+      }
+      parsed[key] = v;
+    } else if (name === '--help') throw new Error(`${name} takes no value`);
     else if (arg.startsWith('-')) throw new Error(`unknown flag ${JSON.stringify(arg)}`);
     else if (parsed.command === undefined) parsed.command = arg;
     else throw new Error(`unexpected argument ${JSON.stringify(arg)}`);
@@ -61,7 +76,8 @@ export function main(
     err(`beacon-alerts: ${(e as Error).message}\n\n${USAGE}`);
     return 2;
   }
-  if (args.help) {
+  // `beacon-alerts help`, like `beacon-dashboards help`.
+  if (args.help || args.command === 'help') {
     out(USAGE);
     return 0;
   }

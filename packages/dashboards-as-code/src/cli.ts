@@ -3,8 +3,15 @@
 // or push them to it.
 import { resolve } from 'node:path';
 import { buildAll, writeBuild } from './build';
-import { createGrafanaClient, formatPlan, planHasChanges, planSync, push } from './grafana';
-import type { GrafanaApi } from './grafana';
+import {
+  createGrafanaClient,
+  emptyPushResult,
+  formatPlan,
+  planHasChanges,
+  planSync,
+  push,
+} from './grafana';
+import type { GrafanaApi, PushResult } from './grafana';
 import {
   DEFAULT_SCHEMA_PATH,
   createLinter,
@@ -27,13 +34,17 @@ Commands:
       with $__rate_interval. Exits 1 when any error-level finding remains.
   diff --grafana-url <url> --token <token> [--folder <uid>] [--prune]
       Show, per dashboard, what push would change in that Grafana (ignoring the
-      id, version and meta Grafana adds). Exits 0 when nothing would change,
-      1 when something would, 2 on error.
+      id, version and meta Grafana adds; marks dashboards provisioned by a file).
+      Exits 0 when nothing would change, 1 when something would, 2 on error
+      (a redirect or a 404 that is not Grafana's asks about --grafana-url).
   push --grafana-url <url> --token <token> [--folder <uid>] [--prune]
       Create or update the dashboards through /api/dashboards/db in folder <uid>
       (default beacon, created when missing), tagged beacon; with --prune, delete
       the dashboards tagged beacon that are no longer built. One progress line
-      per dashboard. Exits 1 on error (401, 403, 412 explained).
+      per dashboard. Refuses, writing nothing, when a dashboard it would save or
+      delete is provisioned by a file. Busy answers (429, 502-504) and lost
+      connections are tried up to 3 times. Exits 1 on error (401, 403, 412
+      explained), after printing what was done before it.
 
 The token may come from GRAFANA_TOKEN instead of --token (keeps it out of ps).
 
@@ -114,6 +125,23 @@ function grafanaFlags(
     throw new UsageError((err as Error).message);
   }
   return { api, options: { prune, ...(folder ? { folderUid: folder } : {}) } };
+}
+
+function counts(r: PushResult, prune: boolean): string {
+  return (
+    `${r.created.length} created, ${r.updated.length} updated, ${r.unchanged.length} unchanged` +
+    (prune ? `, ${r.deleted.length} deleted` : '')
+  );
+}
+
+/** What a push that stopped on an error had already changed in Grafana. */
+function doneBeforeError(r: PushResult, prune: boolean): string {
+  const wrote = r.folderCreated || r.created.length + r.updated.length + r.deleted.length > 0;
+  if (!wrote) return 'stopped on the error: nothing was changed in Grafana';
+  return (
+    `stopped on the error, after: ${r.folderCreated ? 'folder created, ' : ''}${counts(r, prune)}` +
+    ' (the rest was not pushed: run diff, then push again)'
+  );
 }
 
 export interface MainDeps {
@@ -197,15 +225,19 @@ export async function main(
     }
     if (command === 'push') {
       const { api, options } = grafanaFlags(rest, env, connect);
-      const r = await push(api, buildAll(), {
-        ...options,
-        progress: (line) => io.stdout(line + '\n'),
-      });
-      io.stdout(
-        `pushed: ${r.created.length} created, ${r.updated.length} updated, ${r.unchanged.length} unchanged` +
-          (options.prune ? `, ${r.deleted.length} deleted` : '') +
-          '\n',
-      );
+      const tally = emptyPushResult();
+      try {
+        await push(api, buildAll(), {
+          ...options,
+          tally,
+          progress: (line) => io.stdout(line + '\n'),
+        });
+      } catch (err) {
+        io.stderr(`beacon-dashboards push: ${(err as Error).message}\n`);
+        io.stdout(`${doneBeforeError(tally, options.prune)}\n`);
+        return 1;
+      }
+      io.stdout(`pushed: ${counts(tally, options.prune)}\n`);
       return 0;
     }
     throw new UsageError(`unknown command ${JSON.stringify(command)}`);

@@ -5,8 +5,14 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
-import { GrafanaError, createGrafanaClient, parseGrafanaUrl } from './client';
-import type { GrafanaApi } from './client';
+import {
+  GrafanaError,
+  MAX_RETRY_AFTER_MS,
+  createGrafanaClient,
+  parseGrafanaUrl,
+  retryAfterMs,
+} from './client';
+import type { ClientOptions, GrafanaApi } from './client';
 import { planSync } from './sync';
 
 const chars = (s: string) => fc.constantFrom(...s.split(''));
@@ -134,7 +140,7 @@ describe('parseGrafanaUrl', () => {
     );
   });
 
-  it('rejects a root URL with a user or password (2k cases), never echoing the password', () => {
+  it('rejects a root URL with a user or password (2k cases), echoing neither', () => {
     const password = fc
       .array(chars('ABCDEFGHIJKLMNOPQRSTUVWXYZ'), { minLength: 8, maxLength: 16 })
       .map((cs) => cs.join(''));
@@ -145,11 +151,26 @@ describe('parseGrafanaUrl', () => {
         try {
           parseGrafanaUrl(raw);
         } catch (err) {
+          // The user may be a token too (`https://glsa_…@host/`): neither part is printed.
+          expect((err as Error).message).not.toContain(`${user}@`);
+          expect((err as Error).message).not.toContain(`${user}:`);
           if (pw !== undefined) expect((err as Error).message).not.toContain(pw);
         }
       }),
       { numRuns: 2_000 },
     );
+  });
+
+  // Found by the audit of 2026-12-07: the user part was printed as given.
+  it.each([
+    ['https://glsa_SECRET0123@grafana.example.com/', 'https://***@grafana.example.com/'],
+    ['https://glsa_SECRET0123:x@grafana.example.com/g', 'https://***:***@grafana.example.com/g'],
+    ['https://:glsa_SECRET0123@grafana.example.com/', 'https://:***@grafana.example.com/'],
+  ])('masks the user and the password of %s', (raw, shown) => {
+    expect(() => parseGrafanaUrl(raw)).toThrow(
+      `invalid Grafana URL ${JSON.stringify(shown)}: no user or password in the URL`,
+    );
+    expect(() => parseGrafanaUrl(raw)).not.toThrow('SECRET');
   });
 
   it.each([
@@ -183,6 +204,39 @@ afterAll(async () => {
   await new Promise((done) => server.close(done));
 });
 
+/** A client of the server above whose retries do not wait (the waits it asks for are kept). */
+const waits: number[] = [];
+const client = (url = origin, token = 't', more: Partial<ClientOptions> = {}) =>
+  createGrafanaClient({
+    url,
+    token,
+    sleep: (ms) => {
+      waits.push(ms);
+      return Promise.resolve();
+    },
+    ...more,
+  });
+
+/** Grafana's answer to GET /api/folders/:uid for a missing folder (apierrors.ToFolderErrorResponse). */
+const folderNotFound: Reply = (_req, res) =>
+  res
+    .writeHead(404, { 'Content-Type': 'application/json' })
+    .end('{"message":"folder not found","status":"not-found"}');
+
+const grafanaErrorJson = (body: string): boolean => {
+  try {
+    const v: unknown = JSON.parse(body);
+    return (
+      v !== null &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      typeof (v as { message?: unknown }).message === 'string'
+    );
+  } catch {
+    return false;
+  }
+};
+
 describe('the client', () => {
   it('sends every API call under the root URL, whatever its path and trailing slashes (300 cases)', async () => {
     await fc.assert(
@@ -192,8 +246,8 @@ describe('the client', () => {
         label,
         async (segments, trailing, uid) => {
           const path = segments.map((s) => `/${s}`).join('');
-          const api = createGrafanaClient({ url: `${origin}${path}${trailing}`, token: 't' });
-          reply = (_req, res) => res.writeHead(404).end();
+          const api = client(`${origin}${path}${trailing}`);
+          reply = folderNotFound;
           seen.length = 0;
           await api.getFolder(uid);
           expect(seen).toEqual([`${path}/api/folders/${uid}`]);
@@ -204,7 +258,7 @@ describe('the client', () => {
   });
 
   it('takes any token (1000 cases) or rejects it, naming the token and not echoing it', async () => {
-    reply = (_req, res) => res.writeHead(404).end();
+    reply = folderNotFound;
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(
@@ -214,7 +268,7 @@ describe('the client', () => {
         async (token) => {
           let api: GrafanaApi;
           try {
-            api = createGrafanaClient({ url: origin, token });
+            api = client(origin, token);
           } catch (err) {
             expect((err as Error).constructor).toBe(Error);
             expect((err as Error).message).toBe(
@@ -254,7 +308,23 @@ describe('the client', () => {
     said?: string;
     truncated?: boolean;
   };
-  const status = fc.constantFrom(200, 201, 204, 400, 401, 403, 404, 409, 412, 413, 500, 502, 503);
+  const status = fc.constantFrom(
+    200,
+    201,
+    204,
+    400,
+    401,
+    403,
+    404,
+    409,
+    412,
+    413,
+    429,
+    500,
+    502,
+    503,
+    504,
+  );
   const answer: fc.Arbitrary<Answer> = fc.oneof(
     fc.record({
       status,
@@ -380,7 +450,7 @@ describe('the client', () => {
     await fc.assert(
       fc.asyncProperty(answer, fc.constantFrom(...CALLS), async (a, call) => {
         reply = serve(a);
-        const api = createGrafanaClient({ url: origin, token: 't' });
+        const api = client();
         let result: unknown;
         try {
           result = await call.run(api);
@@ -396,12 +466,19 @@ describe('the client', () => {
             expect((err as GrafanaError).status).toBe(a.status);
             expect(msg).toContain(String(a.status));
             if (a.said !== undefined) expect(msg).toContain(a.said);
+            if (a.status === 404 && !grafanaErrorJson(a.body)) {
+              expect(msg).toContain("is --grafana-url Grafana's root URL");
+            }
+            if ([429, 502, 503, 504].includes(a.status)) expect(msg).toContain('after 3 attempts');
           }
           return;
         }
         expect(a.truncated).toBeUndefined();
+        // Absent only by Grafana's own 404: its JSON error object with a message.
         const ok404 =
-          a.status === 404 && (call.name === 'getDashboard' || call.name === 'getFolder');
+          a.status === 404 &&
+          grafanaErrorJson(a.body) &&
+          (call.name === 'getDashboard' || call.name === 'getFolder');
         if (!ok404) expect(a.status).toBeLessThan(300);
         checkResult(call.name, result);
       }),
@@ -413,7 +490,7 @@ describe('the client', () => {
     await fc.assert(
       fc.asyncProperty(answer, async (a) => {
         reply = serve(a);
-        const api = createGrafanaClient({ url: origin, token: 't' });
+        const api = client();
         try {
           const plan = await planSync(api, [{ uid: 'd1', title: 'D', tags: ['beacon'] }], {
             prune: true,
@@ -442,9 +519,7 @@ describe('the client', () => {
     ],
   ])('names what the server said in %s', async (_what, status, body, message) => {
     reply = (_req, res) => res.writeHead(status).end(body);
-    await expect(createGrafanaClient({ url: origin, token: 't' }).getFolder('f1')).rejects.toThrow(
-      message,
-    );
+    await expect(client().getFolder('f1')).rejects.toThrow(message);
   });
 
   it.each([
@@ -454,18 +529,14 @@ describe('the client', () => {
     'rejects %s to GET /api/dashboards/uid, instead of treating it as missing',
     async (_w, body, message) => {
       reply = (_req, res) => res.writeHead(200).end(body);
-      await expect(
-        createGrafanaClient({ url: origin, token: 't' }).getDashboard('d1'),
-      ).rejects.toThrow(message);
+      await expect(client().getDashboard('d1')).rejects.toThrow(message);
     },
   );
 
   it('reads search hits whose tags Grafana left null as untagged', async () => {
     reply = (_req, res) =>
       res.writeHead(200).end('[{"uid":"a","title":"A","type":"dash-db","tags":null}]');
-    const hits = await createGrafanaClient({ url: origin, token: 't' }).searchDashboardsByTag(
-      'beacon',
-    );
+    const hits = await client().searchDashboardsByTag('beacon');
     expect(hits).toEqual([{ uid: 'a', title: 'A', type: 'dash-db', tags: [] }]);
   });
 
@@ -475,10 +546,239 @@ describe('the client', () => {
       res.write('{"dash');
       setImmediate(() => res.destroy());
     };
-    await expect(
-      createGrafanaClient({ url: origin, token: 't' }).getDashboard('d1'),
-    ).rejects.toThrow(
+    await expect(client().getDashboard('d1')).rejects.toThrow(
       /^reading dashboard d1: Grafana at http:\/\/127\.0\.0\.1:\d+ broke off its 200 answer/,
     );
+  });
+});
+
+// --- Redirects, Grafana's 404 and retries (audit of 2026-12-07) --------------------------------
+// The server above stands in for Grafana (no Grafana runs here), answering with the bodies
+// Grafana's source gives: pkg/api/dashboard.go `{"message":"Dashboard not found"}`,
+// pkg/api/apierrors/folder.go `{"status":"not-found","message":"folder not found"}`.
+
+/** Answers the calls in turn with `replies`, then with the last one. */
+function inTurn(...replies: Reply[]): Reply {
+  let n = 0;
+  return (req, res) => (replies[Math.min(n++, replies.length - 1)] as Reply)(req, res);
+}
+const json =
+  (status: number, body: unknown, headers: Record<string, string> = {}): Reply =>
+  (_req, res) =>
+    res
+      .writeHead(status, { 'Content-Type': 'application/json', ...headers })
+      .end(JSON.stringify(body));
+const dropped: Reply = (req) => req.socket.destroy();
+const FOLDER = { id: 3, uid: 'f1', title: 'F', url: '/dashboards/f/f1/f' };
+const SAVED = { id: 9, uid: 'd1', url: '/d/d1/d', status: 'success', version: 1, slug: 'd' };
+
+describe('redirects', () => {
+  beforeEach(() => {
+    seen.length = 0;
+  });
+
+  it('does not follow a redirect to https (an ingress): it names where to, and the root URL to give', async () => {
+    reply = (req, res) =>
+      res.writeHead(308, { Location: `https://grafana.example.com${req.url ?? ''}` }).end();
+    const err = await client(origin, 'glsa_SECRET')
+      .getFolder('beacon')
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GrafanaError);
+    expect((err as GrafanaError).status).toBe(308);
+    expect((err as Error).message).toBe(
+      `reading folder beacon: Grafana at ${origin} answered 308 redirecting to https://grafana.example.com/api/folders/beacon; redirects are not followed (one to another origin drops the token, a 301/302 turns a save into a GET): give the URL it redirects to as --grafana-url https://grafana.example.com`,
+    );
+    expect((err as Error).message).not.toContain('SECRET');
+    expect(seen).toEqual(['/api/folders/beacon']);
+  });
+
+  it('does not turn a save into a GET on a same-origin 301 into a sub-path', async () => {
+    reply = (req, res) => res.writeHead(301, { Location: `/grafana${req.url ?? ''}` }).end();
+    const err = await client()
+      .saveDashboard({ dashboard: { uid: 'd1', title: 'D' }, overwrite: false })
+      .catch((e: unknown) => e);
+    expect((err as Error).message).toContain(
+      `answered 301 redirecting to ${origin}/grafana/api/dashboards/db;`,
+    );
+    expect((err as Error).message).toMatch(
+      /give the URL it redirects to as --grafana-url \S+\/grafana$/,
+    );
+    expect(seen).toEqual(['/api/dashboards/db']);
+  });
+
+  it("names a redirect elsewhere (a login page) and asks for Grafana's root URL", async () => {
+    reply = (_req, res) =>
+      res.writeHead(302, { Location: 'https://sso.example.com/login?next=%2F' }).end();
+    await expect(client().getDashboard('d1')).rejects.toThrow(
+      "answered 302 redirecting to https://sso.example.com/login?next=%2F; redirects are not followed (one to another origin drops the token, a 301/302 turns a save into a GET): give Grafana's root URL (where it answers /api/...) as --grafana-url",
+    );
+  });
+});
+
+describe("Grafana's 404", () => {
+  it.each([
+    ['getDashboard', { message: 'Dashboard not found' }, (a: GrafanaApi) => a.getDashboard('d1')],
+    [
+      'getFolder',
+      { message: 'folder not found', status: 'not-found' },
+      (a: GrafanaApi) => a.getFolder('f1'),
+    ],
+  ])("%s: Grafana's JSON 404 %j means absent", async (_name, body, call) => {
+    reply = json(404, body);
+    await expect(call(client())).resolves.toBeUndefined();
+  });
+
+  const NGINX_404 =
+    '<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
+  it.each([
+    ['getDashboard', 'reading dashboard d1', (a: GrafanaApi) => a.getDashboard('d1')],
+    ['getFolder', 'reading folder f1', (a: GrafanaApi) => a.getFolder('f1')],
+  ])(
+    "%s: a proxy's HTML 404 (a missing sub-path) is an error asking about --grafana-url",
+    async (_name, subject, call) => {
+      reply = (_req, res) => res.writeHead(404, { 'Content-Type': 'text/html' }).end(NGINX_404);
+      const err = await call(client()).catch((e: unknown) => e);
+      expect((err as GrafanaError).status).toBe(404);
+      expect((err as Error).message).toBe(
+        `${subject}: Grafana answered 404 (Grafana: "404 Not Found 404 Not Found nginx"); that is not Grafana's answer (it answers JSON): is --grafana-url Grafana's root URL, including any sub-path it is served under (e.g. https://example.com/grafana)?`,
+      );
+    },
+  );
+
+  it('an empty 404 is not absent either', async () => {
+    reply = (_req, res) => res.writeHead(404).end();
+    await expect(client().getDashboard('d1')).rejects.toThrow(
+      "reading dashboard d1: Grafana answered 404; that is not Grafana's answer",
+    );
+  });
+});
+
+describe('retries', () => {
+  beforeEach(() => {
+    seen.length = 0;
+    waits.length = 0;
+  });
+
+  it('tries a 503 again after 0.5 s and 1 s, and takes the answer that comes', async () => {
+    reply = inTurn(
+      json(503, { message: 'Service Unavailable' }),
+      json(502, { message: 'Bad Gateway' }),
+      json(200, FOLDER),
+    );
+    await expect(client().getFolder('f1')).resolves.toEqual(FOLDER);
+    expect(seen).toHaveLength(3);
+    expect(waits).toEqual([500, 1000]);
+  });
+
+  it('gives up after 3 attempts, saying so', async () => {
+    reply = json(504, { message: 'Gateway Timeout' });
+    const err = await client()
+      .searchDashboardsByTag('beacon')
+      .catch((e: unknown) => e);
+    expect((err as GrafanaError).status).toBe(504);
+    expect((err as Error).message).toBe(
+      'searching dashboards tagged beacon: Grafana answered 504 (Grafana: "Gateway Timeout") (after 3 attempts)',
+    );
+    expect(seen).toHaveLength(3);
+  });
+
+  it('waits as a 429 Retry-After in seconds asks', async () => {
+    reply = inTurn(
+      json(429, { message: 'Too Many Requests' }, { 'Retry-After': '7' }),
+      json(200, []),
+    );
+    await expect(client().searchDashboardsByTag('beacon')).resolves.toEqual([]);
+    expect(waits).toEqual([7000]);
+  });
+
+  it('waits until a Retry-After HTTP-date, by the injected clock, and at most 30 s', async () => {
+    const now = Date.parse('2026-12-07T10:00:00Z');
+    reply = inTurn(
+      json(503, { message: 'x' }, { 'Retry-After': 'Mon, 07 Dec 2026 10:00:04 GMT' }),
+      json(503, { message: 'x' }, { 'Retry-After': '3600' }),
+      json(200, FOLDER),
+    );
+    await expect(client(origin, 't', { now: () => now }).getFolder('f1')).resolves.toEqual(FOLDER);
+    expect(waits).toEqual([4000, MAX_RETRY_AFTER_MS]);
+  });
+
+  it('tries again when the connection drops without an answer', async () => {
+    reply = inTurn(dropped, json(200, FOLDER));
+    await expect(client().getFolder('f1')).resolves.toEqual(FOLDER);
+    expect(waits).toEqual([500]);
+  });
+
+  it('names the attempts when Grafana stays unreachable', async () => {
+    reply = dropped;
+    await expect(client().deleteDashboard('d1')).rejects.toThrow(
+      /^deleting dashboard d1: cannot reach Grafana at http:\/\/127\.0\.0\.1:\d+ \(.+\) \(after 3 attempts\)$/,
+    );
+    expect(seen).toHaveLength(3);
+  });
+
+  it('retries the dashboard save: a save whose answer was lost comes back as 412, explained', async () => {
+    reply = inTurn(
+      dropped,
+      json(412, {
+        message: 'The dashboard has been changed by someone else',
+        status: 'version-mismatch',
+      }),
+    );
+    const err = await client()
+      .saveDashboard({ dashboard: { uid: 'd1', title: 'D', version: 3 }, overwrite: false })
+      .catch((e: unknown) => e);
+    expect((err as GrafanaError).reason).toBe('version-mismatch');
+    expect((err as Error).message).toContain(
+      '; an earlier attempt may have saved the dashboard before its answer was lost: run diff (after 2 attempts)',
+    );
+  });
+
+  it('retries the dashboard save through a 502', async () => {
+    reply = inTurn(json(502, { message: 'Bad Gateway' }), json(200, SAVED));
+    await expect(
+      client().saveDashboard({ dashboard: { uid: 'd1', title: 'D' }, overwrite: false }),
+    ).resolves.toEqual(SAVED);
+  });
+
+  it('creating a folder: a 409 to a retry is success when the folder is there with our uid', async () => {
+    reply = inTurn(
+      dropped,
+      json(409, { message: 'a folder with the same uid already exists' }),
+      json(200, FOLDER),
+    );
+    await expect(client().createFolder({ uid: 'f1', title: 'F' })).resolves.toEqual(FOLDER);
+    expect(seen).toEqual(['/api/folders', '/api/folders', '/api/folders/f1']);
+  });
+
+  it('creating a folder: a 409 to the first attempt stays an error', async () => {
+    reply = json(409, {
+      message: 'a folder or dashboard in the general folder with the same name already exists',
+    });
+    await expect(client().createFolder({ uid: 'f1', title: 'F' })).rejects.toThrow(
+      'creating folder f1: Grafana answered 409',
+    );
+    expect(seen).toEqual(['/api/folders']);
+  });
+
+  it('does not retry a 500 or a 4xx', async () => {
+    reply = json(500, { message: 'Internal Server Error' });
+    await expect(client().getFolder('f1')).rejects.toThrow('Grafana answered 500');
+    expect(seen).toHaveLength(1);
+  });
+});
+
+describe('retryAfterMs', () => {
+  const now = Date.parse('2026-12-07T10:00:00Z');
+  it.each([
+    [null, undefined],
+    ['0', 0],
+    ['12', 12_000],
+    ['31', MAX_RETRY_AFTER_MS],
+    ['Mon, 07 Dec 2026 10:00:10 GMT', 10_000],
+    ['Mon, 07 Dec 2026 09:00:00 GMT', 0],
+    ['1.5', undefined],
+    ['soon', undefined],
+  ])('reads %j as %j ms', (header, ms) => {
+    expect(retryAfterMs(header, now)).toBe(ms);
   });
 });

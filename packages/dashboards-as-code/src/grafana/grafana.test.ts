@@ -1,13 +1,21 @@
 // diff and push against a fake Grafana over real HTTP on loopback (no Grafana runs here; the
 // fake answers as Grafana's HTTP API documentation says). Every dashboard sent is checked
 // against the shared dashboard schema contract.
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { buildAll } from '../build';
 import { main } from '../cli';
 import { createLinter, loadSchema } from '../lint';
-import { GrafanaError, createGrafanaClient, diffJson, normalizeDashboard, planSync, push } from '.';
+import {
+  GrafanaError,
+  createGrafanaClient,
+  diffJson,
+  emptyPushResult,
+  normalizeDashboard,
+  planSync,
+  push,
+} from '.';
 import type { GrafanaApi, Json } from '.';
 import { startFakeGrafana } from './testdata/fake-grafana';
 import type { FakeGrafana, RecordedRequest, StoredEntry } from './testdata/fake-grafana';
@@ -46,7 +54,14 @@ async function start(seed: Parameters<typeof startFakeGrafana>[0] = {}): Promise
   return fake;
 }
 
-const client = (token = TOKEN) => createGrafanaClient({ url: g.url, token });
+/** The waits the clients' retries asked for: recorded, not waited. */
+const waits: number[] = [];
+const noWait = (ms: number) => {
+  waits.push(ms);
+  return Promise.resolve();
+};
+const connect = (url: string, token: string) => createGrafanaClient({ url, token, sleep: noWait });
+const client = (token = TOKEN) => connect(g.url, token);
 const saves = (rs: RecordedRequest[]) =>
   rs.filter((r) => r.method === 'POST' && r.url === '/api/dashboards/db');
 const calls = (rs: RecordedRequest[]) => rs.map((r) => `${r.method} ${r.url}`);
@@ -54,7 +69,7 @@ const calls = (rs: RecordedRequest[]) => rs.map((r) => `${r.method} ${r.url}`);
 /** A Grafana that already holds every built dashboard in folder beacon, as after one push. */
 async function grafanaWithBuild(): Promise<FakeGrafana> {
   const fake = await start();
-  await push(createGrafanaClient({ url: fake.url, token: TOKEN }), buildAll());
+  await push(connect(fake.url, TOKEN), buildAll());
   fake.requests.length = 0;
   return fake;
 }
@@ -79,7 +94,7 @@ async function cli(argv: string[], env: Record<string, string> = {}) {
   const code = await main(
     argv,
     { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) },
-    { env },
+    { env, connect },
   );
   return { code, stdout, stderr };
 }
@@ -101,13 +116,17 @@ describe('push', () => {
       'beacon-business',
       'beacon-autoscaling',
     ]);
-    expect(calls(g.requests).slice(0, 4)).toEqual([
+    // Everything is read before the first write (the folder is created after the plan).
+    expect(calls(g.requests).slice(0, 3)).toEqual([
       'GET /api/folders/beacon',
-      'POST /api/folders',
       'GET /api/dashboards/uid/beacon-system-overview',
       'GET /api/dashboards/uid/beacon-ai-models',
     ]);
-    expect(g.requests[1]?.body).toEqual({ uid: 'beacon', title: 'Beacon' });
+    expect(calls(g.requests).slice(9, 11)).toEqual([
+      'POST /api/folders',
+      'POST /api/dashboards/db',
+    ]);
+    expect(g.requests[9]?.body).toEqual({ uid: 'beacon', title: 'Beacon' });
     expect(g.state.folders.get('beacon')?.title).toBe('Beacon');
 
     const bodies = saves(g.requests).map((s) => s.body as Obj);
@@ -357,11 +376,11 @@ describe('Grafana error answers', () => {
       '<html><head><title>502 Bad Gateway</title><style>\nbody { width: 35em; }\n</style></head>' +
         '<body><h1>502 Bad Gateway</h1></body></html>',
     );
-    const err = await createGrafanaClient({ url, token: TOKEN })
+    const err = await connect(url, TOKEN)
       .getFolder('beacon')
       .catch((e: unknown) => e);
     expect((err as Error).message).toBe(
-      `reading folder beacon: Grafana answered 502 (Grafana: "502 Bad Gateway 502 Bad Gateway")`,
+      `reading folder beacon: Grafana answered 502 (Grafana: "502 Bad Gateway 502 Bad Gateway") (after 3 attempts)`,
     );
   });
 });
@@ -552,5 +571,300 @@ describe('diffJson and normalizeDashboard', () => {
       { kind: 'changed', path: 'panels[0 "A"].unit', from: 's', to: 'ms' },
       { kind: 'added', path: 'panels[1 "B"]', to: { title: 'B' } },
     ]);
+  });
+});
+
+// --- Found by the audit of 2026-12-07 ----------------------------------------------------------
+// The Grafana here is the stand-in (no Grafana runs here): fake-grafana.ts answers with the
+// bodies Grafana's source and documentation give — a missing dashboard 404
+// `{"message":"Dashboard not found"}` (pkg/api/dashboard.go), a provisioned one's GET with
+// `meta.provisioned: true` and its save with 400 `{"message":"Cannot save provisioned
+// dashboard"}`. The front servers stand in for an nginx or an ingress before Grafana, as the
+// audit's proxy.js and redir.js did.
+
+const NGINX_404 =
+  '<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
+
+/**
+ * A server before the fake Grafana: `subpath` serves it under /grafana/ only (nginx's HTML 404
+ * elsewhere); `redirect-into-subpath` does too and 301s every other path into /grafana (same
+ * origin); `redirect-origin` 301s every request to another origin, `http://localhost:<port>`
+ * of the fake — the origin changes as at an http→https ingress, and fetch follows such a
+ * redirect without the Authorization header.
+ */
+async function front(
+  upstream: FakeGrafana,
+  mode: 'subpath' | 'redirect-into-subpath' | 'redirect-origin',
+): Promise<string> {
+  const up = new URL(upstream.url);
+  const server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (mode === 'redirect-origin') {
+      res.writeHead(301, { Location: `http://localhost:${up.port}${url}` }).end();
+      return;
+    }
+    if (!url.startsWith('/grafana/')) {
+      if (mode === 'redirect-into-subpath') res.writeHead(301, { Location: `/grafana${url}` });
+      else res.writeHead(404, { 'Content-Type': 'text/html' });
+      res.end(mode === 'subpath' ? NGINX_404 : undefined);
+      return;
+    }
+    const p = httpRequest(
+      {
+        host: up.hostname,
+        port: up.port,
+        path: url.slice('/grafana'.length),
+        method: req.method,
+        headers: req.headers,
+      },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
+    req.pipe(p);
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  servers.push({
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
+  } as FakeGrafana);
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+describe('redirects are not followed', () => {
+  it('push through an ingress that redirects to another origin names it, instead of "rejected the token"', async () => {
+    g = await start();
+    const url = await front(g, 'redirect-origin');
+    const r = await cli(['push', '--grafana-url', url, '--token', TOKEN]);
+    expect(r.code).toBe(1);
+    const port = new URL(g.url).port;
+    expect(r.stderr).toBe(
+      `beacon-dashboards push: reading folder beacon: Grafana at ${url} answered 301 redirecting to http://localhost:${port}/api/folders/beacon; redirects are not followed (one to another origin drops the token, a 301/302 turns a save into a GET): give the URL it redirects to as --grafana-url http://localhost:${port}\n`,
+    );
+    expect(r.stderr).not.toContain(TOKEN);
+    expect(r.stdout).toBe('stopped on the error: nothing was changed in Grafana\n');
+    expect(g.requests).toEqual([]);
+  });
+
+  it('push through a same-origin 301 into /grafana names the sub-path, instead of saving by GET', async () => {
+    g = await start();
+    const url = await front(g, 'redirect-into-subpath');
+    const r = await cli(['push', '--grafana-url', url, '--token', TOKEN]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`give the URL it redirects to as --grafana-url ${url}/grafana\n`);
+    expect(g.requests).toEqual([]);
+    // Given that URL, the push goes through.
+    const ok = await cli(['push', '--grafana-url', `${url}/grafana`, '--token', TOKEN]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('pushed: 8 created, 0 updated, 0 unchanged\n');
+  });
+
+  it('diff exits 2 on a redirect', async () => {
+    g = await start();
+    const url = await front(g, 'redirect-origin');
+    const r = await cli(['diff', '--grafana-url', url, '--token', TOKEN]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('answered 301 redirecting to http://localhost:');
+  });
+});
+
+describe("a 404 that is not Grafana's", () => {
+  it('diff exits 2 asking about --grafana-url when the sub-path is missing, instead of "every dashboard is new"', async () => {
+    g = await grafanaWithBuild();
+    const url = await front(g, 'subpath');
+    const r = await cli(['diff', '--grafana-url', url, '--token', TOKEN]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `beacon-dashboards diff: reading dashboard beacon-system-overview: Grafana answered 404 (Grafana: "404 Not Found 404 Not Found nginx"); that is not Grafana's answer (it answers JSON): is --grafana-url Grafana's root URL, including any sub-path it is served under (e.g. https://example.com/grafana)?\n`,
+    );
+    const ok = await cli(['diff', '--grafana-url', `${url}/grafana/`, '--token', TOKEN]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('summary: 0 new, 0 changed, 8 unchanged\n');
+  });
+
+  it('push stops at the folder read, before any write', async () => {
+    g = await start();
+    const url = await front(g, 'subpath');
+    const r = await cli(['push', '--grafana-url', url, '--token', TOKEN]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'reading folder beacon: Grafana answered 404 (Grafana: "404 Not Found',
+    );
+    expect(r.stderr).toContain("is --grafana-url Grafana's root URL, including any sub-path");
+    expect(g.requests).toEqual([]);
+  });
+});
+
+describe('dashboards provisioned by a file', () => {
+  /** A Grafana with the build, where `uids` are provisioned and edited (push would save them). */
+  async function withProvisioned(uids: string[]): Promise<FakeGrafana> {
+    const fake = await grafanaWithBuild();
+    g = fake;
+    for (const uid of uids) {
+      stored(uid).provisioned = true;
+      editInGrafana(uid, (d) => {
+        d.description = 'from the provisioned file';
+      });
+    }
+    return fake;
+  }
+
+  it('diff marks them', async () => {
+    await withProvisioned(['beacon-database', 'beacon-business']);
+    stored('beacon-debugging').provisioned = true;
+    const r = await cli(['diff', '--grafana-url', g.url, '--token', TOKEN]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      'beacon-database: 1 change (Grafana version 2) — provisioned by a file: cannot be pushed\n',
+    );
+    expect(r.stdout).toContain(
+      'beacon-business: 1 change (Grafana version 2) — provisioned by a file: cannot be pushed\n',
+    );
+    expect(r.stdout).toContain('beacon-debugging: unchanged (provisioned by a file)\n');
+    expect(r.stdout).toContain(
+      'summary: 0 new, 2 changed, 6 unchanged, 2 provisioned (push refuses)\n',
+    );
+  });
+
+  it('push refuses before saving anything, naming all of them', async () => {
+    await withProvisioned(['beacon-database', 'beacon-business']);
+    editInGrafana('beacon-ai-models', (d) => {
+      d.description = 'edited in the UI';
+    });
+    const r = await cli(['push', '--grafana-url', g.url, '--token', TOKEN]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'beacon-dashboards push: refusing to push, nothing was changed: Grafana holds these dashboards from file provisioning (meta.provisioned), and its API refuses to save or delete them (400 "Cannot save provisioned dashboard"): beacon-database, beacon-business. Change them in the provisioned files, or take them out of the provisioning (or set allowUiUpdates: true on its provider), then push again\n',
+    );
+    expect(r.stdout).toBe('stopped on the error: nothing was changed in Grafana\n');
+    expect(g.requests.filter((q) => q.method !== 'GET')).toEqual([]);
+    expect(stored('beacon-ai-models').dashboard.description).toBe('edited in the UI');
+  });
+
+  it('push goes ahead when the provisioned ones need no save', async () => {
+    g = await grafanaWithBuild();
+    stored('beacon-database').provisioned = true;
+    editInGrafana('beacon-ai-models', (d) => {
+      d.description = 'edited in the UI';
+    });
+    const r = await cli(['push', '--grafana-url', g.url, '--token', TOKEN]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('pushed: 0 created, 1 updated, 7 unchanged\n');
+  });
+
+  it('push --prune refuses a stale one that is provisioned (its delete would be refused)', async () => {
+    g = await grafanaWithBuild();
+    g.state.dashboards.set('beacon-old-queues', {
+      id: 1,
+      version: 4,
+      folderUid: 'beacon',
+      dashboard: { uid: 'beacon-old-queues', title: 'Beacon / Old Queues', tags: ['beacon'] },
+      provisioned: true,
+    });
+    const d = await cli(['diff', '--grafana-url', g.url, '--token', TOKEN, '--prune']);
+    expect(d.stdout).toContain(
+      'beacon-old-queues: removed (tagged beacon in Grafana, no longer built) — provisioned by a file: cannot be pushed\n',
+    );
+    const r = await cli(['push', '--grafana-url', g.url, '--token', TOKEN, '--prune']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('refuses to save or delete them');
+    expect(r.stderr).toContain('): beacon-old-queues.');
+    expect(g.state.dashboards.has('beacon-old-queues')).toBe(true);
+  });
+});
+
+describe('push stopped midway', () => {
+  it('prints what was done before the error', async () => {
+    const built = buildAll();
+    const third = built[2] as Record<string, unknown>;
+    g = await start();
+    // A dashboard with the third one's title in the folder: its save is refused (412).
+    g.state.folders.set('beacon', { id: 5, uid: 'beacon', title: 'Beacon' });
+    g.state.dashboards.set('hand-made', {
+      id: 4,
+      version: 1,
+      folderUid: 'beacon',
+      dashboard: { uid: 'hand-made', title: third.title, tags: [] },
+    });
+    const r = await cli(['push', '--grafana-url', g.url, '--token', TOKEN]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`saving dashboard ${String(third.uid)}: 412 name-exists`);
+    expect(r.stdout).toBe(
+      'beacon-system-overview: created (version 1) /d/beacon-system-overview/beacon-system-overview\n' +
+        'beacon-ai-models: created (version 1) /d/beacon-ai-models/beacon-ai-models\n' +
+        'stopped on the error, after: 2 created, 0 updated, 0 unchanged (the rest was not pushed: run diff, then push again)\n',
+    );
+  });
+
+  it('push() fills in the tally it is given', async () => {
+    g = await start({ forbidden: ['DELETE'] });
+    g.state.dashboards.set('beacon-old-queues', {
+      id: 1,
+      version: 4,
+      folderUid: '',
+      dashboard: { uid: 'beacon-old-queues', title: 'Beacon / Old Queues', tags: ['beacon'] },
+    });
+    const tally = emptyPushResult();
+    await expect(push(client(), buildAll(), { prune: true, tally })).rejects.toThrow(
+      'deleting dashboard beacon-old-queues: 403 Forbidden',
+    );
+    expect(tally.folderCreated).toBe(true);
+    expect(tally.created).toHaveLength(8);
+    expect(tally.deleted).toEqual([]);
+  });
+});
+
+describe('busy Grafana', () => {
+  beforeEach(() => {
+    waits.length = 0;
+  });
+
+  it('push waits out a 503 with Retry-After on a save and goes on', async () => {
+    g = await start({
+      faults: [
+        {
+          call: 'POST /api/dashboards/db',
+          times: 1,
+          status: 503,
+          headers: { 'Retry-After': '2' },
+          body: '{"message":"Service Unavailable"}',
+        },
+      ],
+    });
+    const r = await cli(['push', '--grafana-url', g.url, '--token', TOKEN]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('pushed: 8 created, 0 updated, 0 unchanged\n');
+    expect(waits).toEqual([2000]);
+    expect(saves(g.requests)).toHaveLength(9);
+  });
+
+  it('push creates the folder once when the answer to its creation is lost (the retry gets 409)', async () => {
+    g = await start({ faults: [{ call: 'POST /api/folders', times: 1, lose: true }] });
+    const r = await cli(['push', '--grafana-url', g.url, '--token', TOKEN]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('folder beacon: created ("Beacon")\n');
+    expect(calls(g.requests).filter((c) => c.includes('/api/folders'))).toEqual([
+      'GET /api/folders/beacon',
+      'POST /api/folders',
+      'POST /api/folders',
+      'GET /api/folders/beacon',
+    ]);
+    expect(waits).toEqual([500]);
+  });
+
+  it('diff rides out dropped connections', async () => {
+    g = await grafanaWithBuild();
+    g.state.faults.push({ call: 'GET /api/dashboards/uid/beacon-business', times: 2, drop: true });
+    const r = await cli(['diff', '--grafana-url', g.url, '--token', TOKEN]);
+    expect(r.code).toBe(0);
+    expect(waits).toEqual([500, 1000]);
   });
 });

@@ -34,12 +34,23 @@ export interface DashboardDiff {
   changes: Change[];
   /** Grafana's current version, when the dashboard exists there. */
   version?: number;
+  /**
+   * Grafana holds it from file provisioning (`meta.provisioned`, set when the provider does not
+   * allow UI updates): the API refuses to save it (400 "Cannot save provisioned dashboard").
+   */
+  provisioned?: boolean;
+}
+
+/** A dashboard tagged beacon in Grafana that is no longer built. */
+export interface StaleDashboard extends SearchHit {
+  /** Provisioned from a file: the API refuses to delete it. */
+  provisioned?: boolean;
 }
 
 export interface SyncPlan {
   dashboards: DashboardDiff[];
   /** Dashboards tagged beacon in Grafana that are no longer built (only looked up with prune). */
-  stale: SearchHit[];
+  stale: StaleDashboard[];
 }
 
 export interface SyncOptions {
@@ -153,17 +164,34 @@ export async function planSync(
       status: changes.length > 0 ? 'changed' : 'unchanged',
       changes,
       ...(typeof version === 'number' ? { version } : {}),
+      ...(stored.meta?.provisioned === true ? { provisioned: true } : {}),
     });
   }
-  let stale: SearchHit[] = [];
+  const stale: StaleDashboard[] = [];
   if (options.prune) {
     const builtUids = new Set(built.map((d) => String(d.uid)));
     const hits = await api.searchDashboardsByTag(OWNER_TAG);
-    stale = hits
+    const found = hits
       .filter((h) => h.type === 'dash-db' && h.tags.includes(OWNER_TAG) && !builtUids.has(h.uid))
       .sort((a, b) => a.uid.localeCompare(b.uid));
+    // A search hit does not say whether a file provisions it; the dashboard's meta does.
+    for (const hit of found) {
+      const stored = await api.getDashboard(hit.uid);
+      stale.push(stored?.meta?.provisioned === true ? { ...hit, provisioned: true } : hit);
+    }
   }
   return { dashboards, stale };
+}
+
+/**
+ * The dashboards push would have to save or delete that Grafana holds from file provisioning:
+ * the API refuses those writes, so push refuses the whole plan before it writes anything.
+ */
+export function provisionedBlockers(plan: SyncPlan): string[] {
+  return [
+    ...plan.dashboards.filter((d) => d.provisioned && d.status !== 'unchanged').map((d) => d.uid),
+    ...plan.stale.filter((s) => s.provisioned).map((s) => s.uid),
+  ];
 }
 
 /** True when applying the plan would change something in Grafana. */
@@ -177,17 +205,20 @@ function show(v: unknown): string {
 }
 
 const MAX_LINES = 25;
+const PROVISIONED = 'provisioned by a file: cannot be pushed';
 
 /** The readable change summary diff prints. */
 export function formatPlan(plan: SyncPlan, options: { prune?: boolean } = {}): string {
   const lines: string[] = [];
   for (const d of plan.dashboards) {
-    if (d.status === 'unchanged') lines.push(`${d.uid}: unchanged`);
-    else if (d.status === 'new') lines.push(`${d.uid}: new (not in Grafana yet)`);
+    if (d.status === 'unchanged') {
+      lines.push(`${d.uid}: unchanged${d.provisioned ? ' (provisioned by a file)' : ''}`);
+    } else if (d.status === 'new') lines.push(`${d.uid}: new (not in Grafana yet)`);
     else {
       const n = d.changes.length;
       lines.push(
-        `${d.uid}: ${n} change${n === 1 ? '' : 's'} (Grafana version ${d.version ?? '?'})`,
+        `${d.uid}: ${n} change${n === 1 ? '' : 's'} (Grafana version ${d.version ?? '?'})` +
+          (d.provisioned ? ` — ${PROVISIONED}` : ''),
       );
       for (const c of d.changes.slice(0, MAX_LINES)) {
         if (c.kind === 'added') lines.push(`  + ${c.path}: ${show(c.to)}`);
@@ -198,7 +229,10 @@ export function formatPlan(plan: SyncPlan, options: { prune?: boolean } = {}): s
     }
   }
   for (const s of plan.stale) {
-    lines.push(`${s.uid}: removed (tagged ${OWNER_TAG} in Grafana, no longer built)`);
+    lines.push(
+      `${s.uid}: removed (tagged ${OWNER_TAG} in Grafana, no longer built)` +
+        (s.provisioned ? ` — ${PROVISIONED}` : ''),
+    );
   }
   const count = (s: DashboardStatus) => plan.dashboards.filter((d) => d.status === s).length;
   const parts = [
@@ -207,6 +241,8 @@ export function formatPlan(plan: SyncPlan, options: { prune?: boolean } = {}): s
     `${count('unchanged')} unchanged`,
   ];
   if (options.prune) parts.push(`${plan.stale.length} removed`);
+  const blocked = provisionedBlockers(plan).length;
+  if (blocked > 0) parts.push(`${blocked} provisioned (push refuses)`);
   lines.push(`summary: ${parts.join(', ')}`);
   return lines.join('\n') + '\n';
 }
@@ -216,6 +252,11 @@ export interface PushOptions extends SyncOptions {
   message?: string;
   /** Receives one progress line per dashboard (and for the folder and each removal). */
   progress?: (line: string) => void;
+  /**
+   * Filled in as push goes (default: a fresh one, returned): when push throws, the caller's
+   * object still holds what was done before the error.
+   */
+  tally?: PushResult;
 }
 
 export interface PushResult {
@@ -226,10 +267,27 @@ export interface PushResult {
   folderCreated: boolean;
 }
 
+/** A PushResult with nothing done yet. */
+export function emptyPushResult(): PushResult {
+  return { created: [], updated: [], unchanged: [], deleted: [], folderCreated: false };
+}
+
+/** Refused before any write: a dashboard push would save or delete is provisioned by a file. */
+export class ProvisionedError extends Error {
+  constructor(readonly uids: string[]) {
+    super(
+      `refusing to push, nothing was changed: Grafana holds these dashboards from file provisioning (meta.provisioned), and its API refuses to save or delete them (400 "Cannot save provisioned dashboard"): ${uids.join(', ')}. Change them in the provisioned files, or take them out of the provisioning (or set allowUiUpdates: true on its provider), then push again`,
+    );
+    this.name = 'ProvisionedError';
+  }
+}
+
 /**
  * Brings Grafana in line with the build: the folder created when missing, new and changed
  * dashboards saved (unchanged ones left alone, so their version history stays clean), and with
- * `prune` the stale owned ones deleted. Stops at the first error, which names the dashboard.
+ * `prune` the stale owned ones deleted. Everything is read first; a dashboard to save or delete
+ * that is provisioned by a file refuses the push before any write (ProvisionedError). Stops at
+ * the first error, which names the dashboard; `options.tally` then holds what was done.
  */
 export async function push(
   api: GrafanaApi,
@@ -238,22 +296,20 @@ export async function push(
 ): Promise<PushResult> {
   const folderUid = options.folderUid ?? DEFAULT_FOLDER_UID;
   const progress = options.progress ?? (() => undefined);
-  const result: PushResult = {
-    created: [],
-    updated: [],
-    unchanged: [],
-    deleted: [],
-    folderCreated: false,
-  };
+  const result = options.tally ?? emptyPushResult();
 
-  if (!(await api.getFolder(folderUid))) {
+  const folderExists = (await api.getFolder(folderUid)) !== undefined;
+  const plan = await planSync(api, built, options);
+  const blockers = provisionedBlockers(plan);
+  if (blockers.length > 0) throw new ProvisionedError(blockers);
+
+  if (!folderExists) {
     const title = folderUid === DEFAULT_FOLDER_UID ? DEFAULT_FOLDER_TITLE : folderUid;
     await api.createFolder({ uid: folderUid, title });
     result.folderCreated = true;
     progress(`folder ${folderUid}: created ("${title}")`);
   }
 
-  const plan = await planSync(api, built, options);
   const byUid = new Map(built.map((d) => [String(d.uid), d]));
   for (const d of plan.dashboards) {
     if (d.status === 'unchanged') {

@@ -21,6 +21,28 @@ export interface StoredEntry {
   folderUid: string;
   /** The dashboard JSON as saved (Grafana adds id and version to it). */
   dashboard: Obj;
+  /**
+   * Provisioned from a file whose provider does not allow UI updates: GET shows
+   * `meta.provisioned: true`, and the API refuses to save (400 "Cannot save provisioned
+   * dashboard", pkg/api/dashboard.go) or delete it (400 provisioned-dashboard).
+   */
+  provisioned?: boolean;
+}
+
+/**
+ * A trouble injected before the fake's own handling of the next `times` requests whose
+ * `METHOD /path` starts with `call`: an answer of its own (`status`, `headers`, `body`: e.g. a
+ * 503 with Retry-After), the connection dropped without an answer (`drop`), or the request
+ * carried out and then its answer lost (`lose`).
+ */
+export interface Fault {
+  call: string;
+  times: number;
+  status?: number;
+  headers?: Record<string, string>;
+  body?: string;
+  drop?: boolean;
+  lose?: boolean;
 }
 
 export interface FakeGrafanaState {
@@ -30,6 +52,8 @@ export interface FakeGrafanaState {
   dashboards: Map<string, StoredEntry>;
   /** `METHOD /path` prefixes this token may not call: answered 403 as Grafana's RBAC does. */
   forbidden: string[];
+  /** Troubles to inject (each used up request by request). */
+  faults: Fault[];
 }
 
 export interface RecordedRequest {
@@ -72,7 +96,13 @@ function folderBody(f: StoredFolder): Obj {
 /** A server that plays Grafana's API over `state`; it does not listen (see startFakeGrafana). */
 export function createFakeGrafana(state: FakeGrafanaState, requests: RecordedRequest[]): Server {
   let nextId = 100;
+  let lose = false;
   const send = (res: ServerResponse, status: number, body: unknown) => {
+    if (lose) {
+      lose = false;
+      res.socket?.destroy();
+      return;
+    }
     const text = JSON.stringify(body);
     res.writeHead(status, {
       'Content-Type': 'application/json',
@@ -108,6 +138,23 @@ export function createFakeGrafana(state: FakeGrafanaState, requests: RecordedReq
       });
     }
     const call = `${method} ${url.pathname}`;
+    const fault = state.faults.find((f) => f.times > 0 && call.startsWith(f.call));
+    if (fault) {
+      fault.times -= 1;
+      if (fault.drop) {
+        res.socket?.destroy();
+        return;
+      }
+      if (fault.lose) lose = true;
+      else {
+        res.writeHead(fault.status ?? 503, {
+          'Content-Type': 'application/json',
+          ...fault.headers,
+        });
+        res.end(fault.body ?? '');
+        return;
+      }
+    }
     const denied = state.forbidden.find((p) => call.startsWith(p));
     if (denied) {
       return send(res, 403, {
@@ -148,12 +195,18 @@ export function createFakeGrafana(state: FakeGrafanaState, requests: RecordedReq
             folderUid: entry.folderUid,
             folderTitle: folder?.title ?? 'General',
             folderUrl: folder ? `/dashboards/f/${folder.uid}/${slugify(folder.title)}` : '',
-            provisioned: false,
-            provisionedExternalId: '',
+            provisioned: entry.provisioned === true,
+            provisionedExternalId: entry.provisioned === true ? `${uid}.json` : '',
           },
         });
       }
       if (method === 'DELETE') {
+        if (entry.provisioned) {
+          return send(res, 400, {
+            message: 'Dashboard cannot be deleted because it was provisioned',
+            status: 'provisioned-dashboard',
+          });
+        }
         state.dashboards.delete(uid);
         const title = String(entry.dashboard.title);
         return send(res, 200, {
@@ -195,6 +248,9 @@ export function createFakeGrafana(state: FakeGrafanaState, requests: RecordedReq
             status: 'name-exists',
           });
         }
+      }
+      if (existing?.provisioned) {
+        return send(res, 400, { message: 'Cannot save provisioned dashboard' });
       }
       const id = existing?.id ?? nextId++;
       const version = (existing?.version ?? 0) + 1;
@@ -288,6 +344,7 @@ export async function startFakeGrafana(seed: Partial<FakeGrafanaState> = {}): Pr
     folders: seed.folders ?? new Map(),
     dashboards: seed.dashboards ?? new Map(),
     forbidden: seed.forbidden ?? [],
+    faults: seed.faults ?? [],
   };
   const requests: RecordedRequest[] = [];
   const server = createFakeGrafana(state, requests);
