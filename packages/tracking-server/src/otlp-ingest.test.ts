@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { protobufOf } from './testing/otlp-protobuf';
 import { startTestTracker, type TestTracker } from './testing/test-tracker';
 
-let setup: TestTracker<'shop' | 'billing' | 'weekly' | 'private'>;
+let setup: TestTracker<'shop' | 'billing' | 'weekly' | 'private' | 'noIps'>;
 
 beforeAll(async () => {
   setup = await startTestTracker('otlp-ingest', {
@@ -14,6 +14,7 @@ beforeAll(async () => {
     billing: {},
     weekly: { retentionDays: 7 },
     private: { scrub: { enabled: true, extraKeys: ['ssn'], safeKeys: ['session_id'] } },
+    noIps: { scrub: { enabled: false, ipAddresses: true } },
   });
 });
 
@@ -352,6 +353,32 @@ it("scrubs a span's name and status message by its project's extra and safe keys
     'GET /apply?ssn=123456789&session_id=[Filtered]&token=[Filtered]',
     'refused ssn=987654321',
   ]);
+});
+
+it('keeps IP addresses out of the spans of a project that asks it, its other scrubbing off', async () => {
+  const sent = (id: string) =>
+    request([
+      span('0d', {
+        spanId: hex(id === 'ips-1' ? '7d' : '8d', 8),
+        name: 'GET /from/203.0.113.9?token=t0k',
+        attributes: [
+          corr({ stringValue: id }),
+          { key: 'peer', value: { stringValue: '10.1.2.3' } },
+        ],
+      }),
+    ]);
+  const stored = async (id: string) => {
+    const [op] = (await session(id)).body.timeline as {
+      name: string;
+      attributes: Record<string, unknown>;
+    }[];
+    return [op?.name, op?.attributes.peer];
+  };
+  expect((await post(sent('ips-1'), { project: setup.projects.noIps })).status).toBe(200);
+  // Scrubbing off otherwise: the token stays, the addresses do not.
+  expect(await stored('ips-1')).toEqual(['GET /from/[ip]?token=t0k', '[ip]']);
+  expect((await post(sent('ips-2'))).status).toBe(200);
+  expect(await stored('ips-2')).toEqual(['GET /from/203.0.113.9?token=[Filtered]', '10.1.2.3']);
 });
 
 it.each([false, true])(

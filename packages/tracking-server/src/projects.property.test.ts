@@ -72,6 +72,7 @@ interface Written {
     readonly enabled?: boolean;
     readonly extraKeys?: string[];
     readonly safeKeys?: string[];
+    readonly ipAddresses?: boolean;
   };
 }
 const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
@@ -83,11 +84,12 @@ const written: fc.Arbitrary<Written> = fc.record({
       enabled: opt(fc.boolean()),
       extraKeys: opt(fc.array(extraKey, { maxLength: 3 })),
       safeKeys: opt(fc.array(fc.string(), { maxLength: 3 })),
+      ipAddresses: opt(fc.boolean()),
     }),
   ),
 });
 const PROJECT_KEYS = ['id', 'name', 'key', 'eventsPerMinute', 'retentionDays', 'scrub'];
-const SCRUB_KEYS = ['enabled', 'extraKeys', 'safeKeys'];
+const SCRUB_KEYS = ['enabled', 'extraKeys', 'safeKeys', 'ipAddresses'];
 const order = (keys: string[]) => fc.shuffledSubarray(keys, { minLength: keys.length });
 
 /** An integer as JSON may write it: `100`, `100.0`, `1e+2`, `100E0` are all the number 100. */
@@ -157,12 +159,13 @@ const validConfig: fc.Arbitrary<Valid> = fc
           eventsPerMinute: s.eventsPerMinute ?? base.eventsPerMinute,
           retentionDays: s.retentionDays ?? base.retentionDays,
           // A project's scrub object replaces the default one; what it leaves out is the
-          // default's `enabled`, and no extra or safe keys.
+          // default's `enabled`, no extra or safe keys, and IP addresses kept (absent).
           scrub: s.scrub
             ? {
                 enabled: s.scrub.enabled ?? base.scrub.enabled,
                 extraKeys: s.scrub.extraKeys ?? [],
                 safeKeys: s.scrub.safeKeys ?? [],
+                ...(s.scrub.ipAddresses !== undefined ? { ipAddresses: s.scrub.ipAddresses } : {}),
               }
             : base.scrub,
         },
@@ -196,6 +199,7 @@ const VALID: Record<string, (v: unknown) => boolean> = {
   enabled: (v) => typeof v === 'boolean',
   extraKeys: (v) => Array.isArray(v) && v.every((k) => typeof k === 'string' && /[^-.\s_]/.test(k)),
   safeKeys: (v) => Array.isArray(v) && v.every((k) => typeof k === 'string'),
+  ipAddresses: (v) => typeof v === 'boolean',
 };
 
 /** Values of every JSON type, the tricky ones included; `Raw` for what JSON.stringify cannot write. */
@@ -424,6 +428,7 @@ describe('parseConfig (property)', () => {
               enabled: scrub.enabled ?? true,
               extraKeys: scrub.extraKeys ?? [],
               safeKeys: scrub.safeKeys ?? [],
+              ...(scrub.ipAddresses !== undefined ? { ipAddresses: scrub.ipAddresses } : {}),
             }
           : README_DEFAULTS.scrub,
       };

@@ -45,6 +45,25 @@ describe('config.json', () => {
     });
   });
 
+  it('reads scrub.ipAddresses, absent (IP addresses kept) unless a project sets it', () => {
+    const c = parseConfig(
+      JSON.stringify({
+        projects: [
+          { id: 1, name: 'a', key, scrub: { ipAddresses: true } },
+          { id: 2, name: 'b', key: 'b'.repeat(32), scrub: { enabled: false, ipAddresses: false } },
+          { id: 3, name: 'c', key: 'c'.repeat(32) },
+        ],
+      }),
+      'config.json',
+    );
+    expect(c.projects.map((p) => p.scrub)).toEqual([
+      { enabled: true, extraKeys: [], safeKeys: [], ipAddresses: true },
+      { enabled: false, extraKeys: [], safeKeys: [], ipAddresses: false },
+      { enabled: true, extraKeys: [], safeKeys: [] },
+    ]);
+    expect(c.projects[2]?.scrub.ipAddresses).toBeUndefined();
+  });
+
   it.each([
     [
       { projects: [{ id: 1, name: 'w', key, colour: 'red' }] },
@@ -75,6 +94,14 @@ describe('config.json', () => {
     [
       { projects: [{ id: 1, name: 'w', key, scrub: { enabled: 'yes' } }] },
       'projects[0].scrub.enabled: must be true or false, got "yes"',
+    ],
+    [
+      { projects: [{ id: 1, name: 'w', key, scrub: { ipAddresses: 'true' } }] },
+      'config.json: projects[0].scrub.ipAddresses: must be true or false, got "true"',
+    ],
+    [
+      { projects: [{ id: 1, name: 'w', key, scrub: { scrubIpAddresses: true } }] },
+      'config.json: projects[0].scrub: unknown key "scrubIpAddresses" (allowed: enabled, extraKeys, safeKeys, ipAddresses)',
     ],
     [
       { projects: [{ id: 1, name: 'w', key, eventsPerMinute: -1 }] },

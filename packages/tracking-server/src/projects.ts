@@ -29,6 +29,12 @@ export interface ProjectSettings {
     readonly enabled: boolean;
     readonly extraKeys: readonly string[];
     readonly safeKeys: readonly string[];
+    /**
+     * Keep IP addresses out of the store (Sentry's "Prevent Storing of IP Addresses"): none is
+     * filled in for `{{auto}}` or infer_ip, `user.ip_address`, `request.env.REMOTE_ADDR` and
+     * `sdk.client_ip` are removed, and addresses in text become `[ip]` (scrub.ts). Off when absent.
+     */
+    readonly ipAddresses?: boolean;
   };
   /**
    * Days events, operations, memory snapshots and sessions are kept; 0 keeps them for ever.
@@ -199,17 +205,21 @@ export function parseConfig(
     if (p.scrub !== undefined) {
       if (!isObj(p.scrub))
         throw new ConfigError(file, `${path}.scrub`, `must be an object, got ${shown(p.scrub)}`);
-      only(p.scrub, ['enabled', 'extraKeys', 'safeKeys'], file, `${path}.scrub`);
-      if (p.scrub.enabled !== undefined && typeof p.scrub.enabled !== 'boolean')
-        throw new ConfigError(
-          file,
-          `${path}.scrub.enabled`,
-          `must be true or false, got ${shown(p.scrub.enabled)}`,
-        );
+      only(p.scrub, ['enabled', 'extraKeys', 'safeKeys', 'ipAddresses'], file, `${path}.scrub`);
+      for (const flag of ['enabled', 'ipAddresses'] as const)
+        if (p.scrub[flag] !== undefined && typeof p.scrub[flag] !== 'boolean')
+          throw new ConfigError(
+            file,
+            `${path}.scrub.${flag}`,
+            `must be true or false, got ${shown(p.scrub[flag])}`,
+          );
+      const ipAddresses =
+        (p.scrub.ipAddresses as boolean | undefined) ?? defaults.scrub.ipAddresses;
       scrub = {
         enabled: (p.scrub.enabled as boolean | undefined) ?? defaults.scrub.enabled,
         extraKeys: extraKeys(p.scrub.extraKeys, file, `${path}.scrub.extraKeys`),
         safeKeys: strings(p.scrub.safeKeys, file, `${path}.scrub.safeKeys`),
+        ...(ipAddresses !== undefined ? { ipAddresses } : {}),
       };
     }
     return {

@@ -80,7 +80,8 @@ export function otlpTraces(deps: {
   // sensitive keys, and sensitive shapes in any attribute, the span name or status message.
   const scrubbers = new WeakMap<Project, Scrubber>();
   const scrubOperation = (project: Project, o: Operation): Operation => {
-    if (!project.scrub.enabled) return o;
+    // Addresses are kept out even where scrubbing is off (projects.ts scrub.ipAddresses).
+    if (!project.scrub.enabled && !project.scrub.ipAddresses) return o;
     let scrub = scrubbers.get(project);
     if (!scrub) scrubbers.set(project, (scrub = createScrubber(project.scrub)));
     return {

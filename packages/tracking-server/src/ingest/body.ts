@@ -49,7 +49,7 @@ export const ACCEPTED_ENCODINGS = 'gzip, deflate, br, zstd';
  * lz4.ts). Refused, every batch would be a 415, which the exporter drops for good. Sentry's
  * paths keep Relay's codings.
  */
-export const OTLP_ENCODINGS = `${ACCEPTED_ENCODINGS}, zlib, snappy, x-snappy-framed, lz4`;
+export const OTLP_ENCODINGS = 'gzip, deflate, br, zlib, zstd, snappy, x-snappy-framed, lz4';
 
 export class BodyError extends Error {
   constructor(

@@ -149,6 +149,75 @@ describe("the user's address, where the SDK asks the receiver for it", () => {
   });
 });
 
+// Sentry's "Prevent Storing of IP Addresses" (Relay's scrub_ip_addresses removes what infer_ip
+// filled in): until 2026-12-07 every `{{auto}}` and infer_ip event stored the sender's address.
+describe('the user’s address, for a project that keeps IP addresses out (scrub.ipAddresses)', () => {
+  const readKeepingOut = (event: object, ip?: string, enabled = true) => {
+    const text = JSON.stringify(event);
+    const scrubber = createScrubber({ enabled, ipAddresses: true });
+    return readEvent(JSON.parse(text), 1, scrubber, 1_700_000_000_000, text, ip);
+  };
+  const sdk = { name: 'sentry.javascript.browser', settings: { infer_ip: 'auto' } };
+
+  it('fills in none for {{auto}} or infer_ip, and removes one the SDK sent', () => {
+    for (const enabled of [true, false]) {
+      const auto = readKeepingOut(
+        { message: 'm', user: { ip_address: '{{auto}}' } },
+        '203.0.113.7',
+        enabled,
+      );
+      expect(auto.user).toBeUndefined();
+      expect(JSON.parse(auto.payload).user).toEqual({});
+      const inferred = readKeepingOut({ message: 'm', sdk }, '198.51.100.1', enabled);
+      expect(inferred.user).toBeUndefined();
+      expect(inferred.payload).not.toContain('198.51.100.1');
+      const sent = readKeepingOut(
+        { message: 'm', user: { ip_address: '10.0.0.1' } },
+        '198.51.100.1',
+        enabled,
+      );
+      expect(sent.user).toBeUndefined();
+      expect(sent.payload).not.toContain('10.0.0.1');
+    }
+  });
+
+  it('counts the user by who else they are: id, username or email', () => {
+    const e = readKeepingOut(
+      { message: 'm', sdk, user: { id: 'u-42', ip_address: '{{auto}}' } },
+      '203.0.113.7',
+    );
+    expect(e.user).toBe('id:u-42');
+    expect(JSON.parse(e.payload).user).toEqual({ id: 'u-42' });
+    const byEmail = readKeepingOut(
+      { message: 'm', user: { email: 'a@example.com', ip_address: '10.0.0.1' } },
+      '203.0.113.7',
+    );
+    expect(byEmail.user).toBe('email:a@example.com');
+  });
+
+  it('stores none of the addresses an event holds: request env, the SDK’s, in text', () => {
+    const e = readKeepingOut(
+      {
+        message: 'upstream 10.1.2.3 refused',
+        request: { url: 'https://x.example/', env: { REMOTE_ADDR: '203.0.113.9' } },
+        sdk: { ...sdk, client_ip: '203.0.113.9' },
+      },
+      '203.0.113.9',
+    );
+    expect(e.payload).not.toMatch(/203\.0\.113|10\.1\.2\.3/);
+    expect(e.title).toBe('upstream [ip] refused');
+    const stored = JSON.parse(e.payload);
+    expect(stored.request).toEqual({ url: 'https://x.example/', env: {} });
+    expect(stored.sdk).toEqual(sdk);
+  });
+
+  it('leaves another project’s events as they were: the address is filled in', () => {
+    expect(normaliseEvent({ user: { ip_address: '{{auto}}' } }, '203.0.113.7')).toEqual({
+      user: { ip_address: '203.0.113.7' },
+    });
+  });
+});
+
 describe('a log template sent with its own formatted text', () => {
   // relay-event-normalization logentry.rs (normalize_logentry) formats the params only
   // `if logentry.formatted.value().is_none()`: what the SDK formatted stays.

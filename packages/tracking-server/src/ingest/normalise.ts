@@ -3,7 +3,9 @@
 // level written `critical` or as a Python logging number, and a log message sent as a template
 // with its params but not formatted. The event is returned as it came when none of that applies
 // (the common case costs a few key lookups), else as a new object that is stored in its place.
-// It also fills in the user's address where the SDK asks the receiver to.
+// It also fills in the user's address where the SDK asks the receiver to, unless the project keeps
+// IP addresses out.
+import { keepsIpAddressesOut } from '../scrub/scrub';
 import { isObj, type Obj } from './json';
 
 /** Relay's legacy interface names (relay-event-schema's `legacy_alias`). */
@@ -107,16 +109,20 @@ function formattedLog(entry: unknown): Obj | undefined {
 /**
  * The user's address where the SDK asked the receiver to fill it in: `ip_address: "{{auto}}"`,
  * or none with `sdk.settings.infer_ip: "auto"` (SDKs since 8.x). Undefined when nothing changes.
+ * None for a project that keeps IP addresses out (`scrub.ipAddresses`, as Relay's
+ * scrub_ip_addresses removes what infer_ip filled in): its scrubber, which ran first, marked the
+ * event; `{{auto}}` is then removed.
  */
 function inferredUser(event: Obj, clientIp: string | undefined): Obj | undefined {
   const user = isObj(event.user) ? event.user : undefined;
   const settings = isObj(event.sdk) && isObj(event.sdk.settings) ? event.sdk.settings : undefined;
+  const ip = keepsIpAddressesOut(event) ? undefined : clientIp;
   if (user?.ip_address === '{{auto}}') {
     const { ip_address: _auto, ...rest } = user;
-    return clientIp ? { ...rest, ip_address: clientIp } : rest;
+    return ip ? { ...rest, ip_address: ip } : rest;
   }
-  if (settings?.infer_ip === 'auto' && clientIp && user?.ip_address === undefined)
-    return { ...user, ip_address: clientIp };
+  if (settings?.infer_ip === 'auto' && ip && user?.ip_address === undefined)
+    return { ...user, ip_address: ip };
   return undefined;
 }
 

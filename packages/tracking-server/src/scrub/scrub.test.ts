@@ -122,7 +122,7 @@ describe('PII scrubbing', () => {
     expect(report.changed).toBe(true);
   });
 
-  it('filters a string as its five rules applied one after another would, whatever it holds, or masks it so', () => {
+  it('filters a string as its nine rules applied one after another would, whatever it holds, or masks it so', () => {
     // The rules written out again, each applied to every string: scrubString's quick tests
     // (which strings could match at all) must never skip a string one of them changes.
     const luhnValid = (digits: string) =>
@@ -136,26 +136,53 @@ describe('PII scrubbing', () => {
     // Masked, each secret's characters become "*" where they are, and "Bearer" is kept as sent.
     const reference = (s: string, mask = false) => {
       const hide = (secret: string) => (mask ? '*'.repeat(secret.length) : FILTERED);
-      return secretParams(
-        s
+      const shapes = (t: string) =>
+        t
+          // A US social security number, as issued, not in a longer run of digits and dashes.
           .replace(
-            /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z]+ )?PRIVATE KEY-----|$)/g,
+            /(?<![\w-])(\d{3})-(\d\d)-(\d{4})(?![\w-])/g,
+            (m, a: string, g: string, n: string) =>
+              a === '000' || a === '666' || a.startsWith('9') || g === '00' || n === '0000'
+                ? m
+                : hide(m),
+          )
+          .replace(/^[^]*$/, (all) => ibans(all, hide))
+          .replace(
+            /(?:(?<![\w.~%\]*-])[A-Za-z]:\\|(?<![\w.~%/\\:\]*-])\\|(?<=[^\\/\s])\\(?=p))(?:users|documents and settings|profiles)[\\/]([^\\/\r\n\0"'<>|:*?[\];=,+]+?(?=[\\/])|[^\\/\s"'<>|:*?[\];=,+]+)/gi,
+            (m, name: string) => m.slice(0, m.length - name.length) + hide(name),
+          )
+          .replace(
+            /(?:(?<![\w.~%/\\\]*-])(?<!(?:^|[\s"'`])(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) )|(?<=file:\/\/))\/(?:Users|home)\/([A-Za-z_](?:[\w@$-]|\.(?=[\w@$-]))*)/g,
+            (m, name: string) => m.slice(0, m.length - name.length) + hide(name),
+          );
+      return shapes(
+        secretParams(
+          keyValues(
+            s
+              .replace(
+                /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z]+ )?PRIVATE KEY-----|$)/g,
+                hide,
+              )
+              // A URL's password, the user kept.
+              .replace(
+                /\b((?:[a-z0-9]+:)?\/\/[a-zA-Z0-9%_.-]+:)([a-zA-Z0-9%_.-]+)@/g,
+                (_, user: string, password: string) => `${user}${hide(password)}@`,
+              )
+              // A token: 8 or more characters before any trailing "." and "=", and not one lower-case
+              // or capitalised word shorter than 16 letters.
+              .replace(/\bBearer\s+([A-Za-z0-9\-._~+/]+=*)/gi, (m, run: string) => {
+                const t = run.replace(/[.=]+$/, '');
+                const word = /^[a-z]/i.test(t) && !/[^a-z]/.test(t.slice(1));
+                if (!(t.length >= 8 && (t.length >= 16 || !word))) return m;
+                return mask
+                  ? `${m.slice(0, m.length - run.length)}${hide(run)}`
+                  : `Bearer ${FILTERED}`;
+              }),
             hide,
-          )
-          // A URL's password, the user kept.
-          .replace(
-            /\b((?:[a-z0-9]+:)?\/\/[a-zA-Z0-9%_.-]+:)([a-zA-Z0-9%_.-]+)@/g,
-            (_, user: string, password: string) => `${user}${hide(password)}@`,
-          )
-          // A token: 8 or more characters before any trailing "." and "=", and not one lower-case
-          // or capitalised word shorter than 16 letters.
-          .replace(/\bBearer\s+([A-Za-z0-9\-._~+/]+=*)/gi, (m, run: string) => {
-            const t = run.replace(/[.=]+$/, '');
-            const word = /^[a-z]/i.test(t) && !/[^a-z]/.test(t.slice(1));
-            if (!(t.length >= 8 && (t.length >= 16 || !word))) return m;
-            return mask ? `${m.slice(0, m.length - run.length)}${hide(run)}` : `Bearer ${FILTERED}`;
-          }),
-        hide,
+            mask,
+          ),
+          hide,
+        ),
       ).replace(/\b(?:\d[ -]?){12,18}\d\b/g, (m, at: number, whole: string) => {
         const digits = m.replace(/[ -]/g, '');
         return digits.length >= 13 &&
@@ -170,6 +197,206 @@ describe('PII scrubbing', () => {
           : m;
       });
     };
+    // IBANs, from the left: where two capitals and two digits start (not after a letter or a
+    // digit), the unbroken run of letters and digits there, or else the groups after single
+    // spaces (up to four characters, four but the last), up to 42 characters; the longest that
+    // ends where a word does and whose check digits are right (mod 97, in BigInt) in a country
+    // that has IBANs.
+    const countries = new Set(
+      'AD AE AL AO AT AZ BA BE BF BG BH BI BJ BR BY CF CG CH CI CM CR CV CY CZ DE DJ DK DO DZ EE EG ES FI FK FO FR GA GB GE GI GL GQ GR GT GW HN HR HU IE IL IQ IR IS IT JO KM KW KZ LB LC LI LT LU LV LY MA MC MD ME MG MK ML MN MR MT MU MZ NE NI NL NO OM PK PL PS PT QA RO RS RU SA SC SD SE SI SK SM SN SO ST SV TD TG TL TN TR UA VA VG XK YE'.split(
+        ' ',
+      ),
+    );
+    const validIban = (written: string) => {
+      const compact = written.replace(/ /g, '');
+      if (compact.length < 15 || compact.length > 34 || !countries.has(compact.slice(0, 2)))
+        return false;
+      const turned = (compact.slice(4) + compact.slice(0, 4))
+        .toUpperCase()
+        .replace(/[A-Z]/g, (c) => String(c.charCodeAt(0) - 55));
+      return BigInt(turned) % 97n === 1n;
+    };
+    const ibans = (t: string, hide: (secret: string) => string) => {
+      let out = '';
+      let i = 0;
+      while (i < t.length) {
+        let end = -1;
+        if (/^[A-Z]{2}\d\d/.test(t.slice(i, i + 4)) && !/[A-Za-z0-9]/.test(t[i - 1] ?? '')) {
+          const run = (/^[A-Za-z0-9]*/.exec(t.slice(i + 4)) as RegExpExecArray)[0];
+          if (run.length > 0) {
+            const whole = t.slice(i, i + 4 + run.length);
+            if (whole.length <= 34 && validIban(whole)) end = i + whole.length;
+          } else {
+            const ends: number[] = [];
+            for (let p = i + 4; p - i < 42;) {
+              const group = / ([A-Za-z0-9]+)/y;
+              group.lastIndex = p;
+              const g = group.exec(t);
+              if (!g || (g[1] as string).length > 4) break;
+              p += g[0].length;
+              ends.push(p);
+              if ((g[1] as string).length < 4) break;
+            }
+            for (const e of ends.reverse())
+              if (validIban(t.slice(i, e))) {
+                end = e;
+                break;
+              }
+          }
+        }
+        if (end < 0) {
+          out += t[i];
+          i++;
+        } else {
+          out += hide(t.slice(i, end));
+          i = end;
+        }
+      }
+      return out;
+    };
+    // Keys written as text, each ":" looked at from the left, not inside what was hidden. A key
+    // (up to 64 spaces or tabs before the colon) is quoted ("…" or '…', up to 128 characters with
+    // no such quote inside), or bare: 1–128 of [A-Za-z0-9_$.-] not after one nor after "/" or
+    // "\" (a quote before the colon with none to open it: the name before it, taken as quoted).
+    // Sensitive as an object's key with that name is (a count rule's numbers kept). No key's
+    // colon is followed by another, a bare key's by a space or tab. After up to 64 blanks, the
+    // value: quoted (up to its quote, "\" escaping, or the line's end), bracketed (to its match,
+    // quotes skipped, or the end), or a word (up to a blank, `,;})]"'\`\\<>`; a Python string
+    // prefix, b r u f, with the quoted string after it); a bare key's
+    // word at a line's start (after blanks and an optional "- ") is the rest of the line, kept
+    // if words of a sentence; in a sentence (not after `{[,;`) a word of letters (a capital
+    // first) is kept unless an auth scheme followed by a space and a word, both then hidden.
+    // Kept too: empty, null words, "[Filtered]", "Bearer [Filtered]" or masked.
+    const keyRule = (key: string): 'plain' | 'sensitive' | 'count' => {
+      const asString = (scrub({ [key]: 'v' }) as Record<string, unknown>)[key];
+      if (asString !== FILTERED) return 'plain';
+      return (scrub({ [key]: 7 }) as Record<string, unknown>)[key] === 7 ? 'count' : 'sensitive';
+    };
+    const keyValues = (s: string, hide: (secret: string) => string, mask: boolean) => {
+      const blankAt = (i: number) => s[i] === ' ' || s[i] === '\t';
+      const eolAt = (i: number) => s[i] === '\n' || s[i] === '\r';
+      const keyCharAt = (i: number) => i >= 0 && /[A-Za-z0-9_$.-]/.test(s[i] ?? '');
+      const endsWordAt = (i: number) =>
+        i >= s.length || s.charCodeAt(i) <= 0x20 || /[,;})\]"'`\\<>]/.test(s[i] as string);
+      let out = '';
+      let kept = 0;
+      let from = 0;
+      for (;;) {
+        const colon = s.indexOf(':', from);
+        if (colon < 0) break;
+        from = colon + 1;
+        let keyEnd = colon;
+        while (keyEnd > kept && colon - keyEnd < 64 && blankAt(keyEnd - 1)) keyEnd--;
+        let keyStart = -1;
+        let quote = '';
+        const q = s[keyEnd - 1];
+        if (keyEnd > kept && (q === '"' || q === "'")) {
+          const open = s.lastIndexOf(q, keyEnd - 2);
+          if (open >= kept && keyEnd - 2 - open <= 128) keyStart = open + 1;
+          quote = q;
+          keyEnd--;
+        }
+        if (keyStart < 0) {
+          let i = keyEnd;
+          while (i > kept && keyEnd - i < 128 && keyCharAt(i - 1)) i--;
+          if (i === keyEnd || (i > kept && keyCharAt(i - 1))) continue;
+          if (quote === '' && (s[i - 1] === '/' || s[i - 1] === '\\')) continue;
+          keyStart = i;
+        }
+        const rule = keyRule(s.slice(keyStart, keyEnd));
+        if (rule === 'plain' || s[colon + 1] === ':') continue;
+        if (quote === '' && !blankAt(colon + 1)) continue;
+        let v = colon + 1;
+        while (v < s.length && v - colon <= 64 && blankAt(v)) v++;
+        if (v >= s.length || eolAt(v)) continue;
+        if (s.startsWith(FILTERED, v)) {
+          out += s.slice(kept, v + FILTERED.length);
+          kept = from = v + FILTERED.length;
+          continue;
+        }
+        let start = v;
+        let end = v;
+        let resume: number;
+        let wrap = '';
+        const closeQuote = (from: number, c: string) => {
+          let i = from;
+          while (i < s.length && s[i] !== c && !eolAt(i)) i += s[i] === '\\' ? 2 : 1;
+          return Math.min(i, s.length);
+        };
+        if (s[v] === '"' || s[v] === "'") {
+          start = v + 1;
+          end = closeQuote(start, s[v] as string);
+          resume = s[end] === s[v] ? end + 1 : end;
+          if (end === start) continue;
+        } else {
+          if (s[v] === '{' || s[v] === '[') {
+            let depth = 0;
+            end = s.length;
+            for (let i = v; i < s.length; i++) {
+              if (s[i] === '"' || s[i] === "'") i = closeQuote(i + 1, s[i] as string);
+              else if (s[i] === '{' || s[i] === '[') depth++;
+              else if ((s[i] === '}' || s[i] === ']') && --depth === 0) {
+                end = i + 1;
+                break;
+              }
+            }
+          } else {
+            while (!endsWordAt(end)) end++;
+            const word = s.slice(v, end);
+            const after = s[end];
+            const prefixed = (after === '"' || after === "'") && /^[bBrRuUfF]{1,2}$/.test(word);
+            if (prefixed) {
+              end = closeQuote(end + 1, after);
+              if (s[end] === after) end++;
+            }
+            if (['null', 'None', 'nil', '~', 'undefined', 'NULL'].includes(word)) continue;
+            if (rule === 'count' && /^(?:-?\d+(?:\.\d+)?|true|false)$/.test(word)) continue;
+            if (quote === '') {
+              let b = keyStart;
+              while (b > 0 && keyStart - b < 64 && blankAt(b - 1)) b--;
+              if (s[b - 1] === '-') {
+                const dash = b - 1;
+                b = dash;
+                while (b > 0 && dash - b < 64 && blankAt(b - 1)) b--;
+              }
+              const place =
+                b === 0 || eolAt(b - 1)
+                  ? 'line'
+                  : /[{[,;]/.test(s[b - 1] as string)
+                    ? 'flow'
+                    : 'text';
+              if (end === v && place !== 'line') continue;
+              if (place === 'line') {
+                let lineEnd = end;
+                while (lineEnd < s.length && !eolAt(lineEnd)) lineEnd++;
+                while (lineEnd > end && s.charCodeAt(lineEnd - 1) <= 0x20) lineEnd--;
+                const rest = s.slice(v, lineEnd);
+                if (/^[A-Za-z][a-z]*(?:[,;]?[ \t]+[A-Za-z][a-z]*)+[.!?]?$/.test(rest)) continue;
+                end = lineEnd;
+              } else if (place === 'text' && !prefixed && /^[A-Z]?[a-z]+$/.test(word)) {
+                if (!/^(?:basic|bearer|digest|negotiate|ntlm|token)$/i.test(word)) continue;
+                if (s[end] !== ' ') continue;
+                let c = end + 1;
+                while (!endsWordAt(c)) c++;
+                if (c === end + 1) continue;
+                end = c;
+              }
+            }
+          }
+          resume = end;
+          if (quote !== '' && !mask) wrap = quote;
+        }
+        const value = s.slice(start, end);
+        if (value === FILTERED || /^Bearer\s+(?:\[Filtered\]|\*+)$/i.test(value)) {
+          out += s.slice(kept, resume);
+          kept = from = resume;
+          continue;
+        }
+        out += `${s.slice(kept, start)}${wrap}${hide(value)}${wrap}${s.slice(end, resume)}`;
+        kept = from = resume;
+      }
+      return out + s.slice(kept);
+    };
     // Secret parameters, read a character at a time: a name is a run of [A-Za-z0-9_.[\]-] not
     // preceded by one, followed by "=" and a value character; it is secret when, in lower case
     // with "-" and "." as "_", it holds a sensitive key word, or its part after its last "-",
@@ -179,6 +406,9 @@ describe('PII scrubbing', () => {
     const words = ['password', 'secret', 'passwd', 'api_key', 'apikey', 'auth', 'credentials'];
     words.push('token', 'bearer', 'private_key', 'cookie', 'session');
     words.push('privatekey'); // private_key with its words joined, as camelCase writes it
+    words.push('mysql_pwd', 'mysqlpwd');
+    // Whole names only: `otp`, `two_factor` (`two-factor`, `twoFactor`).
+    const wholeWords = ['otp', 'two_factor', 'twofactor'];
     const secretParams = (s: string, hide: (secret: string) => string) => {
       let out = '';
       let p = 0;
@@ -201,6 +431,7 @@ describe('PII scrubbing', () => {
             .pop() as string;
           if (
             words.some((w) => k.includes(w)) ||
+            wholeWords.includes(k) ||
             ['key', 'pwd', 'signature', 'sig'].includes(last)
           ) {
             let end = j + 1;
@@ -283,6 +514,45 @@ describe('PII scrubbing', () => {
         '&',
         '#',
         '"',
+        // Keys written as text, and what a value is read to.
+        '"password"',
+        "'otp'",
+        'password',
+        'MYSQL_PWD',
+        'two-factor',
+        'input_tokens',
+        ': ',
+        '\n',
+        '  - ',
+        '{',
+        '}',
+        '[',
+        ']',
+        ',',
+        ' ',
+        '\t',
+        "'",
+        '\\',
+        '/',
+        'null',
+        'Basic ',
+        'Too short',
+        'hunter2',
+        '::',
+        // SSNs, IBANs, home directories.
+        '078-05-1120',
+        '666-05-1120',
+        'DE89370400440532013000',
+        'DE89 3704 0044 0532 0130 00',
+        'GB82 WEST 1234 5698 7654 32',
+        '/Users/',
+        '/home/',
+        'C:\\Users\\',
+        '\\Profiles\\',
+        'file://',
+        'GET ',
+        'alice',
+        'John Smith',
       ),
       fc.stringMatching(/^[0-9 -]{1,20}$/),
       fc.stringMatching(/^[0-9a-fA-F-]{1,20}$/),
@@ -331,8 +601,8 @@ describe('PII scrubbing of the shapes SDKs send', () => {
   });
 
   it('leaves parameters whose names only end in "key" (no key word), and prose without "=", alone', () => {
-    for (const s of ['monkey=3&page=2', 'sort_key=name', 'Authentication failed', 'token: 42'])
-      expect(scrubString(s)).toBe(s);
+    for (const s of ['monkey=3&page=2', 'sort_key=name', 'Authentication failed', 'token: expired'])
+      expect(scrubString(`Invalid ${s}`)).toBe(`Invalid ${s}`);
   });
 
   it('filters the values of sensitive keys in Sentry pair lists', () => {
@@ -819,9 +1089,10 @@ describe("PII scrubbing of query parameters by the project's own keys", () => {
       },
       breadcrumbs: [{ message: `GET /lookup?tax.id=${FILTERED}` }],
     });
-    // Without the project's keys these are ordinary parameters.
-    expect(scrubString('https://x/apply?ssn=123-45-6789&page=2')).toBe(
-      'https://x/apply?ssn=123-45-6789&page=2',
+    // Without the project's keys these are ordinary parameters (a value of an SSN's shape,
+    // 123-45-6789, is filtered by its shape).
+    expect(scrubString('https://x/apply?ssn=123456789&page=2')).toBe(
+      'https://x/apply?ssn=123456789&page=2',
     );
   });
 
