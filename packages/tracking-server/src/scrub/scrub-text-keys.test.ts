@@ -101,8 +101,16 @@ describe('PII scrubbing of keys written as text in a string', () => {
       'hotplug: usb',
       `{"password": "${FILTERED}"}`,
       `Authorization: Bearer ${FILTERED}`,
+      `upstream refused Authorization: Bearer ${FILTERED}`,
     ])
       expect([kept, scrubString(kept)]).toEqual([kept, kept]);
+    // The Bearer rule's work is kept whole, the scheme readable (the Sentry Go SDK's message in
+    // e2e: it read `Authorization: [Filtered]]`, a bracket left over).
+    expect(
+      scrubString(
+        'upstream refused Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LWdv.sig-9f8e7d',
+      ),
+    ).toBe(`upstream refused Authorization: Bearer ${FILTERED}`);
   });
 
   it("reads a key as the object's key is read: a project's extra and safe keys", () => {

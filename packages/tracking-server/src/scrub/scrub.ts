@@ -628,6 +628,8 @@ function filterKeyValues(s: string, rules: TextRules, hide: Hide, mask: boolean)
           } else if (place === 'text' && !prefixed && PLAIN_WORD.test(word)) {
             // `Authorization: Basic dXNlcjpwYXNz`: the scheme and its credentials.
             if (!AUTH_SCHEME.test(word) || s.charCodeAt(end) !== 0x20) continue;
+            // Hidden already by the Bearer rule (`Bearer [Filtered]`): the scheme stays to read.
+            if (s.startsWith(FILTERED, end + 1)) continue;
             let credentials = end + 1;
             while (credentials < s.length && !endsWord(s.charCodeAt(credentials))) credentials++;
             if (credentials === end + 1) continue;
