@@ -236,7 +236,7 @@ export function createApp(deps: AppDeps): RequestListener {
   app.all(/^\/api\/[^/]+\/(envelope|store)\/?$/, (req: Request, res: Response) => {
     // The store endpoint takes GET too, as Relay's does (raven-js' image beacon).
     const allowed = req.params[0] === 'store' ? 'GET, POST' : 'POST';
-    if (req.method !== 'POST' && !(req.method === 'GET' && allowed !== 'POST')) {
+    if (!allowed.split(', ').includes(req.method)) {
       res
         .status(405)
         .set('Allow', allowed)
