@@ -70,12 +70,20 @@ export function receiversFor(alert: { name: string; severity: Severity }): reado
 export const CRITICAL_GROUP_BY = ['alertname', 'service', 'instance'] as const;
 
 /**
+ * A template value as Slack text: Slack reads `<…>` as a link or mention and `&` as the start of
+ * an entity, and asks for exactly these three to be escaped (a description saying `p99 <1s` lost
+ * its text, one naming `<!channel>` notified the channel).
+ */
+const slackEscaped = (value: string) =>
+  `${value} | reReplaceAll "&" "&amp;" | reReplaceAll "<" "&lt;" | reReplaceAll ">" "&gt;"`;
+
+/**
  * Slack's message text, each alert's summary, description and runbook link (Alertmanager's
  * default text is empty: the channel saw only the title). Slack's `<url|text>` link syntax.
  */
 export const SLACK_TEXT = [
-  '{{ range .Alerts }}{{ if eq .Status "resolved" }}[RESOLVED] {{ end }}*{{ .Annotations.summary }}*',
-  '{{ .Annotations.description }}',
+  `{{ range .Alerts }}{{ if eq .Status "resolved" }}[RESOLVED] {{ end }}*{{ ${slackEscaped('.Annotations.summary')} }}*`,
+  `{{ ${slackEscaped('.Annotations.description')} }}`,
   '{{ with .Annotations.runbook_url }}<{{ . }}|Runbook>{{ end }}',
   '{{ end }}',
 ].join('\n');

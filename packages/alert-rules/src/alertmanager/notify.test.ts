@@ -318,6 +318,25 @@ describe('the receivers’ templates, rendered by amtool template render', () =>
     );
   });
 
+  it("escape Slack's three control characters in a summary and a description", () => {
+    const hostile = path.join(dir, 'hostile.json');
+    writeFileSync(
+      hostile,
+      JSON.stringify({
+        alerts: [
+          {
+            status: 'firing',
+            annotations: { summary: 'p99 <1s & rising', description: 'tell <!channel> a>b' },
+          },
+        ],
+      }),
+    );
+    // Slack's "Escaping text": & as &amp;, < as &lt;, > as &gt;, nothing else.
+    expect(render(SLACK_TEXT, hostile)).toBe(
+      '*p99 &lt;1s &amp; rising*\ntell &lt;!channel&gt; a&gt;b\n\n',
+    );
+  });
+
   it('give PagerDuty one of its four severities, critical for anything else', () => {
     expect(render(PAGERDUTY_SEVERITY)).toBe('critical');
     const other = path.join(dir, 'other.json');
