@@ -18,6 +18,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createApp } from './api/app';
+import { answerClientErrors } from './api/client-error';
 import { drainer } from './api/drain';
 import {
   configFile,
@@ -240,6 +241,7 @@ async function serveStore(
     logger,
   });
   const server = createServer({ keepAliveTimeout: 65_000 }, app);
+  answerClientErrors(server);
   const drain = drainer(server);
 
   // Retention, per project (the default for projects config.json does not list): old events,
