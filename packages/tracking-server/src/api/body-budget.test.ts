@@ -180,11 +180,6 @@ describe('a body that stalls', () => {
         req.write(body.subarray(0, body.length - 10));
       },
     );
-  /** The budget once the refused request's connection has closed (after its linger). */
-  const released = async () => {
-    for (let i = 0; i < 200 && t.budget.bytes > 0; i++) await new Promise((r) => setTimeout(r, 10));
-    return t.budget.bytes;
-  };
 
   it('is a 408 naming the stall once no byte came for the idle time, its bytes given back', async () => {
     // Keyless, as a tunnel's envelope comes: read before it can be authorised.
@@ -196,7 +191,10 @@ describe('a body that stalls', () => {
       'the envelope stalled: no bytes for 0.3 s before its end',
       'close',
     ]);
-    expect(await released()).toBe(0);
+    // Given back when refused, not once the connection closes after lingering: found on
+    // 2026-12-07 (CI saw sends of 20 MB one after another refused 503, the 413s before them
+    // still held).
+    expect(t.budget.bytes).toBe(0);
     expect(await t.rejected('stalled')).toBe(1);
     const next = await rawPost(
       `${t.url}/api/${project.id}/envelope/?sentry_key=${project.key}`,
@@ -215,7 +213,7 @@ describe('a body that stalls', () => {
       408,
       { code: 4, message: 'the request body stalled: no bytes for 0.3 s before its end' },
     ]);
-    expect(await released()).toBe(0);
+    expect(t.budget.bytes).toBe(0); // the same
   });
 
   it('is read whole when its bytes come slower than the idle time in all, each within it', async () => {

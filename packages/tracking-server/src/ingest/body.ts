@@ -181,7 +181,8 @@ function decoder(
 
 /**
  * Reads `req`'s body; `what` names it in a 413 ("envelope", "request body"). With a `hold`, the
- * bytes kept are taken from its budget as they come (the caller releases them once answered),
+ * bytes kept are taken from its budget as they come (the caller releases them once answered; a
+ * body refused is released here at once),
  * and so is a zstd frame's window, and what a snappy or lz4 decoder holds (it takes its own output,
  * before allocating it, and the input it keeps until a block or chunk is whole). With `otlp`,
  * OTLP_ENCODINGS are read.
@@ -227,6 +228,11 @@ export async function readBody(
         decode.destroy();
       }
       req.pause(); // the caller answers, and closes the connection for a 413
+      // The body is dropped, not held: its bytes go back to the budget now, not when the answer's
+      // connection closes after lingering (up to 500 ms, or longer on a busy machine: CI saw
+      // sends of 20 MB one after another refused 503, the 413s before them still held).
+      chunks.length = 0;
+      hold?.release();
       reject(err);
     };
     const overHeld = (limit: number) =>
