@@ -251,7 +251,7 @@ export async function startAdapter(
     verb: flags.prometheusVerb,
     headers: flags.prometheusHeaders,
     fetch: httpTransport(promAuth.tls),
-    ...(promAuth.token ? { token: promAuth.token } : {}),
+    ...(promAuth.authorization ? { authorization: promAuth.authorization } : {}),
     timeoutMs: flags.prometheusTimeoutMs,
     observe: (kind, outcome, seconds) =>
       metrics.backendQueryDuration.observe({ kind, outcome }, seconds),

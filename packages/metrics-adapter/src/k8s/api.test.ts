@@ -138,3 +138,23 @@ describe('a watch gone silent', () => {
     }
   });
 });
+
+test('sends a kubeconfig user’s basic auth as RFC 7617 has it, and a token instead when there is one', async () => {
+  const seen: (string | undefined)[] = [];
+  const url = await serve((req, res) => {
+    seen.push(req.headers.authorization);
+    res.end('{}');
+  });
+  const basic = { username: 'adapter', password: 's3cret' };
+  const withBasic = createKubeApi({ server: url, insecureSkipTlsVerify: false, basic });
+  const withToken = createKubeApi({ server: url, insecureSkipTlsVerify: false, token: 't' });
+  try {
+    await withBasic.json('GET', '/api/v1/namespaces');
+    await withToken.json('GET', '/api/v1/namespaces');
+  } finally {
+    withBasic.close();
+    withToken.close();
+  }
+  // `echo -n adapter:s3cret | base64`
+  expect(seen).toEqual(['Basic YWRhcHRlcjpzM2NyZXQ=', 'Bearer t']);
+});

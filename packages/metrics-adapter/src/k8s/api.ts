@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { KubeConnection } from './kubeconfig';
+import { basicAuthorization, type KubeConnection } from './kubeconfig';
 
 export class KubeApiError extends Error {
   constructor(
@@ -127,9 +127,11 @@ export function createKubeApi(
       })
     : new HttpAgent({ keepAlive: true });
   const send = tls ? httpsRequest : httpRequest;
+  const basic = conn.basic && basicAuthorization(conn.basic);
   const headers = (extra: Record<string, string>) => {
     const t = token();
-    return { ...(t ? { authorization: `Bearer ${t}` } : {}), ...extra };
+    const authorization = t ? `Bearer ${t}` : basic;
+    return { ...(authorization ? { authorization } : {}), ...extra };
   };
 
   function open(

@@ -179,7 +179,7 @@ describe('kubeconfig', () => {
     [
       // more than one authentication method found for u; found [token basicAuth]
       'current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: {server: https://x}}]\nusers: [{name: u, user: {token: t, password: p}}]\n',
-      'kubeconfig k: password is not supported here',
+      'kubeconfig k: user has both a token and a username or password, which client-go refuses (more than one authentication method found; only one is allowed)',
     ],
     [
       // unable to load root certificates: unable to parse bytes as PEM block

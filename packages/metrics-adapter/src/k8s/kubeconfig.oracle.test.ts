@@ -28,6 +28,7 @@ interface GoConnection {
   authProvider: boolean;
   proxy: boolean;
   username: string;
+  password: string;
   impersonate: boolean;
   tlsError?: string;
 }
@@ -217,6 +218,8 @@ function actual(c: KubeConnection) {
     cert: c.cert ?? '',
     key: c.key ?? '',
     token: c.token ?? '',
+    username: c.basic?.username ?? '',
+    password: c.basic?.password ?? '',
   };
 }
 
@@ -230,6 +233,8 @@ function expected(g: GoConnection) {
     cert: g.cert,
     key: g.key,
     token: g.token,
+    username: g.username,
+    password: g.password,
   };
 }
 
@@ -255,7 +260,12 @@ function readOurs(text: string): Outcome {
 const BY_DESIGN: readonly { why: RegExp; shown: (yaml: string, go: GoConnection) => boolean }[] = [
   {
     why: /is not supported here/,
-    shown: (yaml) => /\b(?:exec|auth-provider|username|password|proxy-url|as):/.test(yaml),
+    shown: (yaml) => /\b(?:exec|auth-provider|proxy-url|as):/.test(yaml),
+  },
+  // client-go sends no basic auth with a password alone (rest.Config.HasBasicAuth).
+  {
+    why: /a password but no username/,
+    shown: (yaml, go) => /\bpassword:/.test(yaml) && !go.username,
   },
   { why: /no user named/, shown: (_, go) => !go.token && !go.cert },
   {

@@ -391,14 +391,25 @@ const mutation = (m: Model): fc.Arbitrary<Mutation> =>
       apply: (doc: Obj) => void delete doc[list],
       error: `no ${list.slice(0, -1)} named`,
     })),
-    fc.constantFrom('exec', 'auth-provider', 'username').map((field) => ({
+    fc.constant({
+      apply: (doc: Obj) => {
+        contextOf(doc).user ??= 'added';
+        if (contextOf(doc).user === 'added') (doc.users as Obj[]).push({ name: 'added', user: {} });
+        const users = doc.users as Obj[];
+        const target = users.find((u) => u.name === contextOf(doc).user)?.user as Obj;
+        for (const other of ['username', 'token', 'tokenFile']) delete target[other];
+        target.password = 's3cret';
+      },
+      error: 'a password but no username',
+    }),
+    fc.constantFrom('exec', 'auth-provider').map((field) => ({
       apply: (doc: Obj) => {
         // On the context's user, made if the context names none.
         contextOf(doc).user ??= 'added';
         if (contextOf(doc).user === 'added') (doc.users as Obj[]).push({ name: 'added', user: {} });
         const users = doc.users as Obj[];
         const target = users.find((u) => u.name === contextOf(doc).user)?.user as Obj;
-        target[field] = field === 'username' ? 'admin' : { command: 'x', name: 'x' };
+        target[field] = { command: 'x', name: 'x' };
       },
       error: `${field} is not supported here`,
     })),

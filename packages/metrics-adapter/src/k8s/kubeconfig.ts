@@ -1,6 +1,6 @@
 // Enough of a kubeconfig to reach one API server: the current context's cluster (server, CA,
-// TLS server name) and user (client certificate, token or token file; none when the context
-// names no user). Kubeconfigs carry many fields this
+// TLS server name) and user (client certificate, token or token file, or basic auth's username
+// and password; none when the context names no user). Kubeconfigs carry many fields this
 // adapter has no use for, so unknown fields are ignored, except those that say how to reach the
 // server (an exec plugin, an auth provider, a proxy): those are refused. Missing, unreadable or
 // mistyped fields (a number for a string, data that is not base64, a server that is not a URL)
@@ -21,6 +21,8 @@ export interface KubeConnection {
   readonly token?: string;
   /** A token file, read again as it rotates (k8s/api.ts); its token wins over a static one. */
   readonly tokenFile?: string;
+  /** Basic auth (a Prometheus behind a proxy that asks for it); never with a token. */
+  readonly basic?: { readonly username: string; readonly password: string };
   readonly insecureSkipTlsVerify: boolean;
 }
 
@@ -250,14 +252,12 @@ export function parseKubeconfig(text: string, file: string): KubeConnection {
   for (const [field, from] of [
     ['exec', user],
     ['auth-provider', user],
-    ['username', user],
-    ['password', user],
     ['proxy-url', cluster],
   ] as const) {
     if (from[field] !== undefined && from[field] !== null && from[field] !== '')
       throw new KubeconfigError(
         file,
-        `${field} is not supported here: give the user a token, tokenFile or client certificate, and the cluster a server this adapter reaches directly`,
+        `${field} is not supported here: give the user a token, tokenFile, client certificate or username and password, and the cluster a server this adapter reaches directly`,
       );
   }
   // Impersonation: client-go's requests would act as the user named, this adapter's as the
@@ -283,6 +283,13 @@ export function parseKubeconfig(text: string, file: string): KubeConnection {
       token === undefined ? read('tokenFile', tokenFile).trim() : readTrimmed(fullPath(tokenFile));
     return { token: fromFile || token, tokenFile: fullPath(tokenFile) };
   };
+  /** A username or password: both are kept, as client-go's getUserIdentificationPartialConfig. */
+  const basicAuth = (): KubeConnection['basic'] => {
+    const username = stringOf(user, 'username');
+    const password = stringOf(user, 'password');
+    if (!username && !password) return undefined;
+    return { username: username ?? '', password: password ?? '' };
+  };
   const tlsServerName = stringOf(cluster, 'tls-server-name');
   const insecure = cluster['insecure-skip-tls-verify'] === true;
   const ca = pem('certificate-authority-data', 'certificate-authority', cluster);
@@ -307,14 +314,29 @@ export function parseKubeconfig(text: string, file: string): KubeConnection {
       `cluster.server must be an http(s) URL with a host and no query, or a host:port, got ${JSON.stringify(given ?? cluster.server)}`,
     );
   }
+  const credentials = bearer();
+  const basic = basicAuth();
+  // As client-go's config validation (clientcmd's validateAuthInfo), before any request.
+  if (basic !== undefined && (stringOf(user, 'token') ?? stringOf(user, 'tokenFile')) !== undefined)
+    throw new KubeconfigError(
+      file,
+      'user has both a token and a username or password, which client-go refuses (more than one authentication method found; only one is allowed): remove one',
+    );
+  // client-go sends basic auth only with a username (rest.Config.HasBasicAuth): a password alone
+  // would go out as no credentials at all.
+  if (basic !== undefined && basic.username === '')
+    throw new KubeconfigError(
+      file,
+      'user has a password but no username, and client-go sends no basic auth without one: give the username',
+    );
   // client-go reads the user and the cluster's TLS settings only for an https server: over
   // http (`http://…`, or a bare host:port) it sends no token or certificate and checks no CA.
   // Sending them here, or taking https for it, would reach the server otherwise than it does.
-  const credentials = bearer();
   const settings = [
     ca !== undefined && 'a certificate-authority(-data)',
     (cert ?? key) !== undefined && 'a client certificate or key',
     credentials.token !== undefined && 'a token',
+    basic !== undefined && 'a username or password',
     insecure && 'insecure-skip-tls-verify: true',
     tlsServerName !== undefined && 'a tls-server-name',
   ].filter(Boolean);
@@ -365,9 +387,14 @@ export function parseKubeconfig(text: string, file: string): KubeConnection {
     cert,
     key,
     ...credentials,
+    ...(basic === undefined ? {} : { basic }),
     insecureSkipTlsVerify: insecure,
   };
 }
+
+/** The Authorization header value of `conn`'s basic auth (RFC 7617), as client-go sends it. */
+export const basicAuthorization = ({ username, password }: NonNullable<KubeConnection['basic']>) =>
+  `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
 
 export const loadKubeconfig = (file: string): KubeConnection => {
   let text: string;

@@ -33,7 +33,7 @@ describe('Prometheus credentials', () => {
     writeFileSync(join(dir, 'token'), 'sa-token');
     const auth = prometheusAuth({ prometheusAuthInCluster: true }, dir);
     expect(auth.tls).toEqual({ ca: 'CA PEM' });
-    expect(auth.token?.()).toBe('sa-token');
+    expect(auth.authorization?.()).toBe('Bearer sa-token');
   });
 
   it('lets the CA file and token file flags win over the service account', () => {
@@ -52,7 +52,7 @@ describe('Prometheus credentials', () => {
       },
       dir,
     );
-    expect([auth.tls.ca, auth.token?.()]).toEqual([pem, 'prom-token']);
+    expect([auth.tls.ca, auth.authorization?.()]).toEqual([pem, 'Bearer prom-token']);
   });
 
   it.each([
@@ -95,11 +95,53 @@ describe('Prometheus credentials', () => {
     let now = 0;
     const auth = prometheusAuth({ ...none, prometheusAuthConfig: kubeconfig }, dir, () => now);
     expect(auth.tls).toEqual({ ca: pem, servername: 'prometheus.monitoring.svc' });
-    expect(auth.token?.()).toBe('from-file');
+    expect(auth.authorization?.()).toBe('Bearer from-file');
     writeFileSync(file, 'rotated\n');
     utimesSync(file, new Date(), new Date(Date.now() + 5_000));
     now = 61_000;
-    expect(auth.token?.()).toBe('rotated');
+    expect(auth.authorization?.()).toBe('Bearer rotated');
+  });
+
+  // Found by the audit of 2026-12-07: a kubeconfig with basic auth (kubernetes-sigs/
+  // prometheus-adapter#439's Prometheus behind a proxy) was refused at start.
+  describe('a --prometheus-auth-config kubeconfig with basic auth', () => {
+    const withUser = (user: Record<string, string>) => {
+      const kubeconfig = join(dir, 'basic-kubeconfig.yaml');
+      writeFileSync(
+        kubeconfig,
+        JSON.stringify({
+          apiVersion: 'v1',
+          clusters: [{ name: 'p', cluster: { server: 'https://prometheus.monitoring.svc:9090' } }],
+          users: [{ name: 'u', user }],
+          contexts: [{ name: 'p', context: { cluster: 'p', user: 'u' } }],
+          'current-context': 'p',
+        }),
+      );
+      return { ...none, prometheusAuthConfig: kubeconfig };
+    };
+
+    it('sends it as RFC 7617 says: Basic, then base64 of user:password', () => {
+      const auth = prometheusAuth(withUser({ username: 'adapter', password: 's3cret' }));
+      // `echo -n adapter:s3cret | base64`
+      expect(auth.authorization?.()).toBe('Basic YWRhcHRlcjpzM2NyZXQ=');
+    });
+
+    it('lets --prometheus-token-file win, as upstream’s bearer round tripper does', () => {
+      writeFileSync(join(dir, 'prom-token'), 'prom-token');
+      const flags = { ...withUser({ username: 'adapter', password: 's3cret' }) };
+      const auth = prometheusAuth({ ...flags, prometheusTokenFile: join(dir, 'prom-token') });
+      expect(auth.authorization?.()).toBe('Bearer prom-token');
+    });
+
+    it.each([
+      [
+        { username: 'adapter', password: 's3cret', token: 't' },
+        'more than one authentication method',
+      ],
+      [{ password: 's3cret' }, 'a password but no username'],
+    ])('refuses %j as client-go would not send it', (user, message) => {
+      expect(() => prometheusAuth(withUser(user))).toThrow(message);
+    });
   });
 
   it('refuses an empty token file', () => {

@@ -1,6 +1,7 @@
 // How the adapter proves itself to Prometheus, from prometheus-adapter's flags: a CA for its
 // certificate (--prometheus-ca-file), a client certificate (--prometheus-client-tls-*), a bearer
-// token from a file (--prometheus-token-file), or the credentials of a kubeconfig
+// token from a file (--prometheus-token-file), or the credentials of a kubeconfig (a token,
+// a client certificate, or basic auth's username and password)
 // (--prometheus-auth-config) or of the pod's service account (--prometheus-auth-incluster), for
 // a Prometheus behind kube-rbac-proxy or an OpenShift-style oauth proxy. Files the flags name
 // are read at start (a missing one is an error then); a token file (a kubeconfig's tokenFile too)
@@ -11,7 +12,7 @@ import { createSecureContext } from 'node:tls';
 import { join } from 'node:path';
 import type { AdapterFlags } from '../../flags';
 import { SERVICE_ACCOUNT_DIR } from '../../k8s/in-cluster';
-import { loadKubeconfig } from '../../k8s/kubeconfig';
+import { basicAuthorization, loadKubeconfig } from '../../k8s/kubeconfig';
 
 export interface PrometheusTls {
   readonly ca?: string;
@@ -24,8 +25,8 @@ export interface PrometheusTls {
 
 export interface PrometheusAuth {
   readonly tls: PrometheusTls;
-  /** The bearer token to send now, if any. */
-  readonly token?: () => string;
+  /** The Authorization header to send now, if any: `Bearer <token>`, or a kubeconfig's `Basic …`. */
+  readonly authorization?: () => string;
 }
 
 function read(file: string, flag: string): string {
@@ -103,6 +104,7 @@ export function prometheusAuth(
 ): PrometheusAuth {
   let tls: PrometheusTls = {};
   let token: (() => string) | undefined;
+  let basic: string | undefined;
   // flags.ts has refused one of the client certificate flags without the other.
   const [certFile, keyFile] = [flags.prometheusClientTlsCertFile, flags.prometheusClientTlsKeyFile];
   if (flags.prometheusAuthInCluster) {
@@ -122,6 +124,7 @@ export function prometheusAuth(
     const fromFile = conn.tokenFile ? rereadable(conn.tokenFile, now) : undefined;
     if (fromFile) token = fromFile;
     else if (t) token = () => t;
+    else if (conn.basic) basic = basicAuthorization(conn.basic);
   }
   if (flags.prometheusCaFile)
     tls = { ...tls, ca: caBundle(flags.prometheusCaFile, 'prometheus-ca-file') };
@@ -141,7 +144,11 @@ export function prometheusAuth(
     }
     tls = { ...tls, ...pair };
   }
-  if (flags.prometheusTokenFile)
+  if (flags.prometheusTokenFile) {
     token = tokenFile(flags.prometheusTokenFile, 'prometheus-token-file');
-  return { tls, ...(token ? { token } : {}) };
+    basic = undefined; // as upstream's round trippers: the bearer header, set first, is kept
+  }
+  const bearer = token;
+  const authorization = bearer ? () => `Bearer ${bearer()}` : basic && (() => basic);
+  return { tls, ...(authorization ? { authorization } : {}) };
 }

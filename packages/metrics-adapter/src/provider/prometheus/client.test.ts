@@ -111,10 +111,12 @@ describe('the Prometheus client against a real Prometheus', () => {
     expect((err as Error).message).toMatch(/prometheus rejected the query: .*unclosed|expected/);
   });
 
-  it('sends the configured headers', async () => {
+  it('sends the configured headers, and the credentials of auth.ts as Authorization', async () => {
     let seen: string | undefined;
+    let authorization: string | undefined;
     const server = createServer((req, res) => {
       seen = req.headers['x-scope-orgid'] as string | undefined;
+      authorization = req.headers.authorization;
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }));
     });
@@ -125,8 +127,9 @@ describe('the Prometheus client against a real Prometheus', () => {
       await createPrometheusClient({
         url: `http://127.0.0.1:${port}`,
         headers: { 'X-Scope-OrgID': 'platform' },
+        authorization: () => 'Basic YWRhcHRlcjpzM2NyZXQ=',
       }).query('up');
-      expect(seen).toBe('platform');
+      expect([seen, authorization]).toEqual(['platform', 'Basic YWRhcHRlcjpzM2NyZXQ=']);
     } finally {
       server.close();
     }

@@ -72,8 +72,8 @@ export interface PrometheusClientOptions {
   readonly observe?: (kind: 'instant' | 'series', outcome: string, seconds: number) => void;
   /** How requests travel; defaults to node:http(s) with kept-alive connections (transport.ts). */
   readonly fetch?: Transport;
-  /** The bearer token to send with each call (auth.ts), when Prometheus wants one. */
-  readonly token?: () => string;
+  /** The Authorization header to send with each call (auth.ts), when Prometheus wants one. */
+  readonly authorization?: () => string;
 }
 
 export interface Sample {
@@ -217,7 +217,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
       method: verb,
       headers: {
         accept: 'application/json',
-        ...(options.token ? { authorization: `Bearer ${options.token()}` } : {}),
+        ...(options.authorization ? { authorization: options.authorization() } : {}),
         ...headers,
         // After --prometheus-header, as upstream sets it: the body is a form whatever they say.
         ...(verb === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),

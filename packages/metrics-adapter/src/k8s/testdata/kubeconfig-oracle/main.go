@@ -26,6 +26,7 @@ type connection struct {
 	AuthProvider bool   `json:"authProvider"`
 	Proxy        bool   `json:"proxy"`
 	Username     string `json:"username"`
+	Password     string `json:"password"`
 	Impersonate  bool   `json:"impersonate"`
 	TLSError     string `json:"tlsError,omitempty"`
 }
@@ -60,6 +61,7 @@ func read(text string) answer {
 		AuthProvider: cfg.AuthProvider != nil,
 		Proxy:        cfg.Proxy != nil,
 		Username:     cfg.Username,
+		Password:     cfg.Password,
 		Impersonate: cfg.Impersonate.UserName != "" || cfg.Impersonate.UID != "" ||
 			len(cfg.Impersonate.Groups) > 0 || len(cfg.Impersonate.Extra) > 0,
 	}
