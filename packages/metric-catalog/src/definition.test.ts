@@ -73,6 +73,21 @@ describe('defineMetric', () => {
       { type: 'histogram', name: 'widget_size_bytes', unit: 'bytes', buckets: [] },
       'buckets must be non-empty',
     ],
+    [
+      'values of a label it does not have',
+      { values: { shade: ['dark'] } } as Partial<MetricDefinition>,
+      'values are given for "shade", not one of its labels',
+    ],
+    [
+      'no values for a label',
+      { values: { color: [] } } as Partial<MetricDefinition>,
+      'the values of "color" must be non-empty and distinct',
+    ],
+    [
+      'a value twice',
+      { values: { color: ['red', 'red'] } } as Partial<MetricDefinition>,
+      'the values of "color" must be non-empty and distinct',
+    ],
   ])('rejects %s, naming the problem', (_what, change, message) => {
     const def = { ...valid, targetLabels: [], ...change } as MetricDefinition;
     expect(definitionProblems(def).join('\n')).toContain(message);

@@ -64,6 +64,12 @@ export interface MetricDefinition<
   readonly exporter: Exporter;
   /** Histogram buckets, in `unit`. */
   readonly buckets?: readonly number[];
+  /**
+   * Every value of the labels whose values are a closed set (a refusal's `reason`, a cache
+   * lookup's `result`). A counter or histogram with values for all its labels is exported at 0
+   * for each combination from the start (createMetric).
+   */
+  readonly values?: { readonly [K in L]?: readonly string[] };
 }
 
 /** Every label a selector may name for `D`. */
@@ -119,6 +125,17 @@ export function definitionProblems(def: MetricDefinition): string[] {
       problems.push(`${subject}: buckets must be non-empty and strictly increasing`);
     }
   }
+  for (const [label, values] of Object.entries<readonly string[] | undefined>(def.values ?? {})) {
+    if (!def.labels.includes(label as never)) {
+      problems.push(
+        `${subject}: values are given for ${JSON.stringify(label)}, not one of its labels`,
+      );
+    } else if (!values || values.length === 0 || new Set(values).size !== values.length) {
+      problems.push(
+        `${subject}: the values of ${JSON.stringify(label)} must be non-empty and distinct`,
+      );
+    }
+  }
   if (!isBeaconMetric(def)) return problems;
 
   if (def.name.includes(':')) problems.push(`${subject}: colons are reserved for recording rules`);
@@ -156,6 +173,7 @@ export function defineMetric<
   targetLabels?: readonly T[];
   exporter: Exporter;
   buckets?: readonly number[];
+  values?: { readonly [X in L]?: readonly string[] };
 }): MetricDefinition<N, K, L, T> {
   const full: MetricDefinition<N, K, L, T> = Object.freeze({
     ...def,

@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { catalog } from './catalog';
-import type { MetricDefinition } from './definition';
+import { defineMetric, type MetricDefinition } from './definition';
 import {
   createCounter,
   createGauge,
@@ -56,6 +56,56 @@ describe('prom-client factories', () => {
     const counter = createCounter(httpRequests, new Registry());
     const untyped = counter as unknown as { inc(l: Record<string, string>): void };
     expect(() => untyped.inc({ tenant: 'acme' })).toThrow(/tenant/);
+  });
+
+  describe('a metric whose labels all have known values', () => {
+    const refusals = defineMetric({
+      name: 'widgets_refused_total',
+      type: 'counter',
+      help: 'Widgets refused.',
+      unit: 'count',
+      labels: ['reason', 'color'],
+      values: { reason: ['bent', 'late'], color: ['red'] },
+      exporter: 'platform-service',
+    });
+
+    it('is exported at 0 for each combination before anything is counted', async () => {
+      const registry = new Registry();
+      createCounter(refusals, registry).inc({ reason: 'late', color: 'red' }, 2);
+      const samples = (await registry.metrics()).split('\n').filter((l) => /^widgets/.test(l));
+      expect(samples).toEqual([
+        'widgets_refused_total{reason="bent",color="red"} 0',
+        'widgets_refused_total{reason="late",color="red"} 2',
+      ]);
+    });
+
+    it('is not, when one of its labels has none (the set is open)', async () => {
+      const registry = new Registry();
+      createCounter({ ...refusals, values: { reason: ['bent', 'late'] } }, registry);
+      expect(await registry.metrics()).not.toMatch(/^widgets_refused_total\{/m);
+    });
+
+    it('is a histogram at 0 in every bucket, its count and its sum', async () => {
+      const registry = new Registry();
+      const lag = defineMetric({
+        name: 'widget_lag_seconds',
+        type: 'histogram',
+        help: 'Widget lag.',
+        unit: 'seconds',
+        labels: ['line'],
+        values: { line: ['a'] },
+        exporter: 'platform-service',
+        buckets: [1],
+      });
+      createHistogram(lag, registry);
+      const samples = (await registry.metrics()).split('\n').filter((l) => /^widget_lag/.test(l));
+      expect(samples).toEqual([
+        'widget_lag_seconds_bucket{le="1",line="a"} 0',
+        'widget_lag_seconds_bucket{le="+Inf",line="a"} 0',
+        'widget_lag_seconds_sum{line="a"} 0',
+        'widget_lag_seconds_count{line="a"} 0',
+      ]);
+    });
   });
 
   it('refuses an entry of another type', () => {

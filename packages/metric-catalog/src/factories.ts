@@ -23,12 +23,37 @@ function expectType(def: MetricDefinition, type: MetricType): void {
   }
 }
 
+/**
+ * Every combination of `def`'s label values, when all its labels have them (`values`); none
+ * otherwise, and one (no labels) for a metric without labels, which prom-client exports at 0.
+ */
+export function knownLabelSets<L extends string>(
+  def: MetricDefinition<string, MetricType, L, string>,
+): Record<L, string>[] {
+  if (def.labels.length === 0) return [];
+  let sets: Record<string, string>[] = [{}];
+  for (const label of def.labels) {
+    const values = def.values?.[label];
+    if (!values) return [];
+    sets = sets.flatMap((set) => values.map((value) => ({ ...set, [label]: value })));
+  }
+  return sets as Record<L, string>[];
+}
+
+/**
+ * A counter. One whose labels all have known values is exported at 0 for each of them from the
+ * start, as Prometheus' instrumentation guide asks ("avoid missing metrics"): a series that
+ * appeared at its first increment showed no increase() over it, and a burst of refusals just
+ * after start read as none.
+ */
 export function createCounter<L extends string>(
   def: Def<'counter', L>,
   registry: Registry,
 ): Counter<L> {
   expectType(def, 'counter');
-  return new Counter<L>(base(def, registry));
+  const counter = new Counter<L>(base(def, registry));
+  for (const labels of knownLabelSets(def)) counter.inc(labels, 0);
+  return counter;
 }
 
 export function createGauge<L extends string>(def: Def<'gauge', L>, registry: Registry): Gauge<L> {
@@ -41,10 +66,12 @@ export function createHistogram<L extends string>(
   registry: Registry,
 ): Histogram<L> {
   expectType(def, 'histogram');
-  return new Histogram<L>({
+  const histogram = new Histogram<L>({
     ...base(def, registry),
     ...(def.buckets ? { buckets: [...def.buckets] } : {}),
   });
+  for (const labels of knownLabelSets(def)) histogram.zero(labels);
+  return histogram;
 }
 
 export function createSummary<L extends string>(

@@ -79,6 +79,16 @@ describe('the metric catalog', () => {
       expect(m.targetLabels).toEqual(expect.arrayContaining(['service', 'namespace', 'pod']));
   });
 
+  it('names every known label value in the help text, where readers of /metrics look', () => {
+    const withValues = allMetrics.filter((d) => d.values);
+    expect(withValues.length).toBeGreaterThan(0);
+    for (const def of withValues) {
+      for (const value of Object.values<readonly string[] | undefined>(def.values ?? {}).flat()) {
+        expect(`${def.name}: ${def.help}`).toMatch(new RegExp(`\\b${value}\\b`));
+      }
+    }
+  });
+
   it('marks which metrics Beacon exposes and which exporters do', () => {
     expect(isBeaconMetric(catalog.platform.httpRequests)).toBe(true);
     expect(isBeaconMetric(catalog.trackingServer.openIssues)).toBe(true);
