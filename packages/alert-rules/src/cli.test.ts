@@ -120,8 +120,10 @@ describe('beacon-alerts', () => {
 
   it('rejects a runbook base URL that is not a URL or relative folder, naming it', () => {
     const r = run(['build', '--out', tempDir('cli-bad'), '--runbook-base-url', 'ftp://x']);
-    expect(r.code).toBe(1);
-    expect(r.err).toContain('invalid runbook base URL "ftp://x"');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /^beacon-alerts: --runbook-base-url: invalid runbook base URL "ftp:\/\/x"/,
+    );
   });
 
   it('starts the built script with a node shebang', () => {

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { build } from './build';
+import { checkRunbookBaseUrl } from './render/prometheus';
 
 export const USAGE = `Usage: beacon-alerts build --out <dir> [--runbook-base-url <url>]
        beacon-alerts help
@@ -91,6 +92,15 @@ export function main(
     err(`beacon-alerts: build needs --out <dir>\n\n${USAGE}`);
     return 2;
   }
+  // A bad value is a usage error (2) naming the flag, as a bad --out is; not a failed build (1).
+  if (args.runbookBaseUrl !== undefined) {
+    try {
+      checkRunbookBaseUrl(args.runbookBaseUrl);
+    } catch (e) {
+      err(`beacon-alerts: --runbook-base-url: ${(e as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+  }
   try {
     const written = build(
       args.out,
@@ -105,5 +115,11 @@ export function main(
 }
 
 if (require.main === module) {
+  // A reader that stops early (`| head`) closes the pipe: the files are written by then, so the
+  // command ends quietly with 0, as Unix tools do, not on the EPIPE's stack trace with 1.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(0);
+  });
   process.exitCode = main(process.argv.slice(2));
 }

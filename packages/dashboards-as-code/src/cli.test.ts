@@ -17,6 +17,12 @@ describe('beacon-dashboards', () => {
     );
   });
 
+  it('says a command is missing on stderr, with the usage, and exits 2', async () => {
+    const r = await run();
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toMatch(/^beacon-dashboards: missing command\n\nUsage: beacon-dashboards/);
+  });
+
   it('prints usage with --help and exits 0', async () => {
     const r = await run('--help');
     expect(r.code).toBe(0);
@@ -30,7 +36,9 @@ describe('beacon-dashboards', () => {
     try {
       const r = await run('build', '--out', dir);
       expect(r.code).toBe(0);
-      expect(r.stdout).toContain('wrote dashboards/beacon-system-overview.json');
+      expect(r.stdout).toContain(
+        `wrote ${join(dir, 'dashboards', 'beacon-system-overview.json')}\n`,
+      );
       const overview = JSON.parse(
         readFileSync(join(dir, 'dashboards', 'beacon-system-overview.json'), 'utf8'),
       ) as { uid: string; refresh: string };

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // beacon-dashboards: build the dashboards to files, lint them, diff them against a live Grafana
 // or push them to it.
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { buildAll, writeBuild } from './build';
 import {
   createGrafanaClient,
@@ -57,8 +57,11 @@ export interface Io {
   stderr: (text: string) => void;
 }
 
+/** Set once a reader closed stdout early (`| head`): later output is dropped, the work goes on. */
+let stdoutClosed = false;
+
 const defaultIo: Io = {
-  stdout: (t) => process.stdout.write(t),
+  stdout: (t) => void (stdoutClosed || process.stdout.write(t)),
   stderr: (t) => process.stderr.write(t),
 };
 
@@ -160,9 +163,11 @@ export async function main(
   const connect = deps.connect ?? ((url, token) => createGrafanaClient({ url, token }));
   const [command, ...rest] = argv;
   try {
-    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    // No command is a mistake, told on stderr as beacon-alerts and beacon-tracking-server tell it.
+    if (command === undefined) throw new UsageError('missing command');
+    if (command === '--help' || command === '-h' || command === 'help') {
       io.stdout(USAGE);
-      return command === undefined ? 2 : 0;
+      return 0;
     }
     if (rest.includes('--help') || rest.includes('-h')) {
       io.stdout(USAGE);
@@ -173,8 +178,10 @@ export async function main(
       const out = flags.get('out');
       if (!out) throw new UsageError('build needs --out <dir>');
       const dashboardsPath = flags.get('dashboards-path');
-      const written = writeBuild(resolve(out), dashboardsPath ? { dashboardsPath } : {});
-      io.stdout(written.map((f) => `wrote ${f}\n`).join(''));
+      const outDir = resolve(out);
+      const written = writeBuild(outDir, dashboardsPath ? { dashboardsPath } : {});
+      // Paths that open from where the command ran, as beacon-alerts prints them.
+      io.stdout(written.map((f) => `wrote ${join(outDir, f)}\n`).join(''));
       return 0;
     }
     if (command === 'lint') {
@@ -252,6 +259,12 @@ export async function main(
 }
 
 if (require.main === module) {
+  // A reader that stops early (`| head`) closes the pipe. A push goes on to the end, its output
+  // dropped, and exits as Grafana answered: dying on the EPIPE left dashboards half pushed.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    stdoutClosed = true;
+  });
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

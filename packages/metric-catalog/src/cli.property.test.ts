@@ -9,6 +9,13 @@ const EXPORTERS = [...new Set(allMetrics.map((m) => m.exporter as string))];
 const token = fc.oneof(
   fc.constantFrom('--format', '--exporter', '-h', '--help', 'text', 'json', 'yaml', '', '-'),
   fc.constantFrom(...EXPORTERS),
+  // The `=` form: `--format=json`, `--exporter=`, `--help=x`.
+  fc
+    .tuple(
+      fc.constantFrom('--format', '--exporter', '--help'),
+      fc.constantFrom('json', '', 'x', '-y'),
+    )
+    .map(([flag, v]) => `${flag}=${v}`),
   fc.string({ maxLength: 8 }),
 );
 
@@ -22,6 +29,7 @@ function run(argv: string[]): string {
 function named(message: string): string | undefined {
   const m =
     /^flag (--format|--exporter) (?:needs a value|given twice)$/.exec(message) ??
+    /^flag (--help) takes no value$/.exec(message) ??
     /^unknown argument (".*")\n\nUsage: /s.exec(message) ??
     /^--format must be text or json, got (".*")$/.exec(message) ??
     /^unknown exporter (".*"); the catalog has [\w, -]+$/.exec(message);
@@ -41,12 +49,15 @@ describe('beacon-metric-catalog', () => {
           expect((err as Error).constructor).toBe(Error);
           const what = named((err as Error).message);
           expect(what).toBeDefined();
-          expect(argv).toContain(what);
+          // As typed: a word of its own, or either side of a word's `=`.
+          const typed = (a: string) =>
+            a === what || a.startsWith(`${what}=`) || a.endsWith(`=${what}`);
+          expect(argv.some(typed)).toBe(true);
           return;
         }
         if (argv.includes('-h') || argv.includes('--help')) {
           expect(out.startsWith('Usage: beacon-metric-catalog')).toBe(true);
-        } else if (argv.includes('json')) {
+        } else if (argv.includes('json') || argv.includes('--format=json')) {
           // Never an empty list: an exporter the catalog lacks is an error, not "no metrics".
           expect((JSON.parse(out) as unknown[]).length).toBeGreaterThan(0);
         } else {
@@ -57,16 +68,18 @@ describe('beacon-metric-catalog', () => {
     );
   });
 
-  it('prints the metrics of a generated --exporter and --format (3000 cases), in either order', () => {
+  it('prints the metrics of a generated --exporter and --format (3000 cases), in either order and either form', () => {
     fc.assert(
       fc.property(
         fc.option(fc.constantFrom(...EXPORTERS), { nil: undefined }),
         fc.option(fc.constantFrom('text', 'json'), { nil: undefined }),
         fc.boolean(),
-        (exporter, format, swap) => {
+        fc.boolean(),
+        (exporter, format, swap, joined) => {
+          const flag = (name: string, v: string) => (joined ? [`${name}=${v}`] : [name, v]);
           const parts = [
-            ...(exporter === undefined ? [] : [['--exporter', exporter]]),
-            ...(format === undefined ? [] : [['--format', format]]),
+            ...(exporter === undefined ? [] : [flag('--exporter', exporter)]),
+            ...(format === undefined ? [] : [flag('--format', format)]),
           ];
           const out = run((swap ? parts.reverse() : parts).flat());
           const want = allMetrics.filter((m) => exporter === undefined || m.exporter === exporter);
@@ -92,6 +105,10 @@ describe('beacon-metric-catalog', () => {
     [['--exporter', '--format', 'json'], 'flag --exporter needs a value'],
     [['--exporter', 'dcgm_exporter'], 'unknown exporter "dcgm_exporter"; the catalog has '],
     [['--format', 'json', '--format', 'text'], 'flag --format given twice'],
+    [['--format=json', '--format', 'text'], 'flag --format given twice'],
+    [['--format='], 'flag --format needs a value'],
+    [['--exporter=-x'], 'unknown exporter "-x"'],
+    [['--help=yes'], 'flag --help takes no value'],
   ])('refuses %j', (argv, message) => {
     expect(() => main(argv, () => undefined)).toThrow(message);
   });

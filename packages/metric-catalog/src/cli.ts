@@ -6,6 +6,7 @@ import { isBeaconMetric } from './definition';
 const USAGE = `Usage: beacon-metric-catalog [--format text|json] [--exporter NAME]
 
 Prints every metric Beacon reads or writes: name, type, unit, labels and exporter.
+A flag's value is the next word or follows an = (--format=json).
 
 Options:
   --format text|json   output format (default: text)
@@ -18,17 +19,22 @@ export function main(argv: readonly string[], out: (s: string) => void): number 
   let format: string | undefined;
   let exporter: string | undefined;
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
+    // A value is the next word (`--format json`) or follows an `=` (`--format=json`), as every
+    // other Beacon command takes it.
+    const eq = argv[i]?.startsWith('--') ? (argv[i] as string).indexOf('=') : -1;
+    const arg = eq >= 0 ? (argv[i] as string).slice(0, eq) : argv[i];
     const value = (given: string | undefined) => {
       if (given !== undefined) throw new Error(`flag ${arg} given twice`);
-      const v = argv[++i];
+      const v = eq >= 0 ? (argv[i] as string).slice(eq + 1) : argv[++i];
       // `--exporter "$UNSET"` printed every metric, and `--exporter --format json` took the
-      // next flag for the exporter's name.
-      if (v === undefined || v === '' || v.startsWith('-')) {
+      // next flag for the exporter's name (only after an `=` may a value start with a -).
+      if (v === undefined || v === '' || (eq < 0 && v.startsWith('-'))) {
         throw new Error(`flag ${arg} needs a value`);
       }
       return v;
     };
+    if (eq >= 0 && (arg === '--help' || arg === '-h'))
+      throw new Error(`flag ${arg} takes no value`);
     if (arg === '--help' || arg === '-h') {
       out(USAGE);
       return 0;
