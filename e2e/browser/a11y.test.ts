@@ -486,6 +486,7 @@ describe("times in the Grafana user's time zone, with Chromium in another", () =
   let issue: number;
   let event: { timestamp: string };
   let session: { start: string };
+  let firstSeen: string;
 
   beforeAll(async () => {
     const res = await fetch(`${tracker.url}/api/${tracker.project.id}/store/`, {
@@ -512,6 +513,7 @@ describe("times in the Grafana user's time zone, with Chromium in another", () =
       await tracker.api<{ items: Array<{ timestamp: string }> }>(`/issues/${issue}/events`)
     ).items;
     session = await tracker.api<{ start: string }>(`/sessions/${CORRELATION_ID}`);
+    ({ firstSeen } = await tracker.api<{ firstSeen: string }>(`/issues/${issue}`));
   });
 
   afterEach(() => {
@@ -519,7 +521,7 @@ describe("times in the Grafana user's time zone, with Chromium in another", () =
   });
 
   test.each(['utc', 'America/New_York', 'browser'] as const)(
-    'the user in %s: issue detail (event, breadcrumbs) and debug session',
+    'the user in %s: issue detail (event, breadcrumbs, first seen) and debug session',
     async (zone) => {
       host.user.timezone = zone;
       const cdp = await page.context().newCDPSession(page);
@@ -535,6 +537,16 @@ describe("times in the Grafana user's time zone, with Chromium in another", () =
       await expect(page.getByText(/^Event /).innerText()).resolves.toContain(
         ` · ${expected(event.timestamp)} · `,
       );
+      // The exact time behind "First seen 2m ago" in the same zone, and in UTC after it where
+      // that zone is not UTC.
+      const exact =
+        zone === 'utc'
+          ? inZone(firstSeen, 'UTC')
+          : `${expected(firstSeen)} (${inZone(firstSeen, 'UTC')})`;
+      const firstSeenRow = page.locator('tr', {
+        has: page.locator('th', { hasText: 'First seen' }),
+      });
+      await expect(firstSeenRow.locator('td').textContent()).resolves.toContain(` (${exact})`);
       await page.goto(app(`sessions/${CORRELATION_ID}`));
       await visible(testIds.session.operation);
       await expect(page.getByText(/^started /).innerText()).resolves.toBe(

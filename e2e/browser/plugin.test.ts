@@ -464,3 +464,177 @@ test('an unset API token reaches the tracker as Grafana sends it (Bearer <no val
   }
   forgiveFailedResources(401); // the tracker's answers: this test's point
 });
+
+describe('long values from the tracker wrap: no page is wider than a 1280 px window', () => {
+  // Values with no break the browser would take (or, in a `code`, none at all: Grafana's global
+  // styles keep `code` on one line), sent through the tracker's real ingest as an SDK sends them.
+  const WORD = 'loadCart.items.total.'; // 21 characters, no space
+  const MESSAGE = `Checkout wrapped ${WORD.repeat(500)}`; // 10.5 KB
+  const CRUMB = `GET /api/cart?expand=${WORD.repeat(200)}`;
+  const VALUE = `Cart total overflowed: ${'itemsTotalPriceAmount'.repeat(30)}`;
+  const COMPONENTS = [
+    // What the audit saw: a grouping component of 70 characters with spaces, kept on one line.
+    'seed-app:loadCart:return cart.items.total; // throws: items is undefined',
+    `checkout.${'CartRepository.'.repeat(12)}load`,
+  ];
+  const LONG_ID = `req-${'checkoutcart'.repeat(50)}`; // 604 characters
+  const PAGE_URL = `https://shop.example/checkout?cart=${'abcdef'.repeat(100)}`;
+  const EVENT_ID = 'c0ffee00c0ffee00c0ffee00c0ffee00';
+  let project: { id: number; key: string };
+
+  /**
+   * Whether the page is no wider than the window, and if not, what reaches past it: the innermost
+   * elements whose box, or the content running out of it, ends right of the window.
+   */
+  async function width(): Promise<{ fits: boolean; past: string[] }> {
+    return page.evaluate(() => {
+      const { scrollWidth, clientWidth } = document.documentElement;
+      const right = (el: Element) => {
+        const box = el.getBoundingClientRect();
+        return box.left + Math.max(box.width, el.scrollWidth);
+      };
+      const past = (el: Element) => right(el) > clientWidth + 0.5;
+      const innermost = [...document.body.querySelectorAll('*')].filter(
+        (el) => past(el) && ![...el.children].some(past),
+      );
+      const fits = scrollWidth <= clientWidth;
+      const text = (el: Element) => el.textContent?.slice(0, 40);
+      const what = (el: Element) =>
+        `${el.tagName.toLowerCase()} ${text(el)}… to ${Math.round(right(el))} px`;
+      return { fits, past: fits ? [] : innermost.map(what) };
+    });
+  }
+
+  const FITS = { fits: true, past: [] };
+
+  /** Each of the cells `selector` finds in `table`: its text and on how many lines it lies. */
+  const lines = (table: string, selector: string) =>
+    page
+      .getByTestId(table)
+      .locator(selector)
+      .evaluateAll((cells) =>
+        cells.map((cell) => {
+          const range = document.createRange();
+          range.selectNodeContents(cell);
+          const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+          return [cell.textContent, tops.size];
+        }),
+      );
+
+  beforeAll(async () => {
+    project = await tracker.addProject('long-values');
+    const auth = `Sentry sentry_version=7, sentry_key=${project.key}`;
+    const stored = await fetch(`${tracker.url}/api/${project.id}/store/`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Sentry-Auth': auth },
+      body: JSON.stringify({
+        event_id: EVENT_ID,
+        platform: 'node',
+        level: 'error',
+        message: MESSAGE,
+        exception: { values: [{ type: 'RangeError', value: VALUE }] },
+        fingerprint: COMPONENTS,
+        tags: { correlation_id: LONG_ID, service: 'checkout' },
+        breadcrumbs: [
+          { timestamp: Date.now() / 1000, category: 'http', level: 'info', message: CRUMB },
+        ],
+      }),
+    });
+    expect(stored.status).toBe(200);
+    const feedback = { message: 'The page went wide.', name: 'Gus', url: PAGE_URL };
+    const envelope = [
+      JSON.stringify({}),
+      JSON.stringify({ type: 'feedback' }),
+      JSON.stringify({ contexts: { feedback: { ...feedback, associated_event_id: EVENT_ID } } }),
+    ].join('\n');
+    const sent = await fetch(
+      `${tracker.url}/api/${project.id}/envelope/?sentry_key=${project.key}`,
+      { method: 'POST', body: envelope },
+    );
+    expect(sent.status).toBe(200);
+  });
+
+  beforeEach(() => page.setViewportSize({ width: 1280, height: 900 }));
+
+  test('the issue detail: a 10 KB message, a long exception value, long grouping components, a long page address', async () => {
+    const issue = await issueByTitle('Cart total overflowed');
+    await page.goto(app(`issues/${issue.id}`));
+    await visible(testIds.issue.exception);
+    await visible(testIds.issue.eventFeedback);
+    await visible(testIds.issue.feedback);
+    // All of them are there, whole.
+    await expect(page.getByText(MESSAGE, { exact: true }).count()).resolves.toBe(1);
+    await expect(page.getByTestId(testIds.issue.exception).innerText()).resolves.toContain(
+      `RangeError: ${VALUE}`,
+    );
+    const components = page.getByTestId(testIds.issue.whyGrouped).locator('code');
+    await expect(components.allInnerTexts()).resolves.toEqual(COMPONENTS);
+    // Beside the long values, short words keep their lines: the breadcrumbs' headers and time,
+    // the tags' keys (they had a letter a line).
+    const [time] = await lines(testIds.issue.breadcrumbs, 'tbody td:first-child');
+    const tagKeys = await lines(testIds.issue.tags, 'th');
+    expect({
+      width: await width(),
+      breadcrumbHeaders: await lines(testIds.issue.breadcrumbs, 'th'),
+      breadcrumbTimeLines: time[1],
+      tagKeysBroken: tagKeys.filter(([, n]) => n !== 1),
+    }).toEqual({
+      width: FITS,
+      breadcrumbHeaders: [
+        ['Time', 1],
+        ['Category', 1],
+        ['Level', 1],
+        ['Message', 1],
+      ],
+      breadcrumbTimeLines: 1,
+      tagKeysBroken: [],
+    });
+    expect(tagKeys.map(([key]) => key)).toContain('correlation_id');
+    await page.screenshot({ path: join(screenshots, 'long-values-issue.png'), fullPage: true });
+  });
+
+  test('the sessions list, the debug session and its panel: a 604-character correlation id', async () => {
+    await page.goto(app(`sessions?project=${project.id}`));
+    const row = page.getByTestId(testIds.sessions.row).filter({ hasText: LONG_ID });
+    await row.waitFor();
+    // Every column's header is in the window, and the service's name whole, on one line.
+    const inWindow: Record<string, boolean> = {};
+    for (const name of ['Services', 'Started', 'Duration', 'Errors']) {
+      const box = await page.getByRole('columnheader', { name, exact: true }).boundingBox();
+      inWindow[name] = box!.x + box!.width <= 1280;
+    }
+    const services = await row
+      .getByRole('cell', { name: 'checkout', exact: true })
+      .evaluate((cell) => {
+        const range = document.createRange();
+        range.selectNodeContents(cell);
+        return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+      });
+    expect({ width: await width(), inWindow, serviceLines: services }).toEqual({
+      width: FITS,
+      inWindow: { Services: true, Started: true, Duration: true, Errors: true },
+      serviceLines: 1,
+    });
+    await page.screenshot({ path: join(screenshots, 'long-values-sessions.png') });
+
+    await row.getByRole('link', { name: LONG_ID }).click();
+    await visible(testIds.session.container);
+    await page.getByRole('link', { name: /Cart total overflowed/ }).waitFor();
+    await expect(width()).resolves.toEqual(FITS);
+
+    await panel('panels/session-panel', {}, { correlation_id: LONG_ID });
+    const panelBox = await visible(testIds.panels.session);
+    await page.getByRole('link', { name: LONG_ID }).waitFor();
+    await expect(
+      panelBox.evaluate((el) => ({ scrolls: el.scrollWidth > el.clientWidth })),
+    ).resolves.toEqual({ scrolls: false });
+  });
+
+  test('the user feedback page: a long page address', async () => {
+    await page.goto(app(`feedback?project=${project.id}`));
+    const entry = page.getByTestId(testIds.feedback.list).getByRole('listitem');
+    await entry.filter({ hasText: 'The page went wide.' }).waitFor();
+    await expect(entry.first().innerText()).resolves.toContain(`on ${PAGE_URL}`);
+    await expect(width()).resolves.toEqual(FITS);
+  });
+});

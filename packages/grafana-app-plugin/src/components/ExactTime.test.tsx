@@ -53,15 +53,43 @@ describe('ExactTime', () => {
     expect(await screen.findByRole('tooltip')).toHaveTextContent('2026-11-22 11:57:00.123 UTC');
   });
 
-  test("the exact time is UTC's whatever the Grafana user's time zone", () => {
-    setTimeZoneResolver(() => 'Asia/Tokyo');
-    try {
-      render(<ExactTime iso="2026-11-22T11:57:00.123Z" />);
-      // Not Tokyo's 20:57 JST: the tracker's and the server logs' zone.
-      expect(screen.getByText('(2026-11-22 11:57:00.123 UTC)')).toBeInTheDocument();
-    } finally {
-      setTimeZoneResolver(() => 'browser');
-    }
+  describe("in the Grafana user's time zone, named, as the page's other times are", () => {
+    afterEach(() => setTimeZoneResolver(() => 'browser'));
+
+    test("the time in the user's zone, named, then in UTC in parentheses where that zone is not UTC", async () => {
+      // Grafana sets this resolver to the user's time zone preference. New York is on EST (UTC−5)
+      // in late November: 11:57Z is 06:57 there.
+      setTimeZoneResolver(() => 'America/New_York');
+      const { unmount } = render(<ExactTime iso="2026-11-22T11:57:00.123Z" />);
+      const exact = '2026-11-22 06:57:00.123 EST (2026-11-22 11:57:00.123 UTC)';
+      expect(screen.getByText(`(${exact})`)).toBeInTheDocument();
+      await userEvent.hover(screen.getByRole('time'));
+      expect(await screen.findByRole('tooltip')).toHaveTextContent(exact);
+      expect(screen.getByRole('time')).toHaveAccessibleDescription(exact);
+      unmount();
+
+      // A user in UTC (Grafana's `utc`, or an IANA name of it) reads it once.
+      for (const zone of ['utc', 'Etc/UTC']) {
+        setTimeZoneResolver(() => zone);
+        const { container, unmount: done } = render(<ExactTime iso="2026-11-22T11:57:00.123Z" />);
+        expect(container).toHaveTextContent(/^3m ago \(2026-11-22 11:57:00\.123 UTC\)$/);
+        done();
+      }
+    });
+
+    test("in a button, the button's name holds both times", () => {
+      setTimeZoneResolver(() => 'America/New_York');
+      render(
+        <Button>
+          event · <ExactTime iso="2026-11-22T11:00:00.000Z" inControl /> · 1.4.0
+        </Button>
+      );
+      expect(
+        screen.getByRole('button', {
+          name: 'event · 1h ago (2026-11-22 06:00:00.000 EST (2026-11-22 11:00:00.000 UTC)) · 1.4.0',
+        })
+      ).toBeInTheDocument();
+    });
   });
 
   test("in a button it is part of the button's name and no tab stop of its own", async () => {

@@ -1,5 +1,5 @@
 import React from 'react';
-import { formatTime, formatUtc, relativeTime } from './format';
+import { formatExactTime, formatTime, relativeTime } from './format';
 import { Hint, visuallyHidden } from './Hint';
 
 interface Props {
@@ -19,17 +19,19 @@ function machineTime(iso: string): string | undefined {
 }
 
 /**
- * A time shown relative ("3m ago") in a `<time>` element, with its exact time in UTC (`formatUtc`,
- * the text the cell's `title` held) on hover and keyboard focus and for screen readers, where the
- * `title` gave it to the mouse alone. A time that cannot be read is shown as it came, with nothing
- * more to tell.
+ * A time shown relative ("3m ago") in a `<time>` element, with its exact time (`formatExactTime`:
+ * in the Grafana user's time zone, named, as the page's other times are, and in UTC after it where
+ * that zone is not UTC) on hover and keyboard focus and for screen readers, where a `title` would
+ * give it to the mouse alone. Grafana's own times behind a relative one (its alerting's
+ * notification tooltips) and Sentry's TimeSince tooltip are in the user's zone too. A time that
+ * cannot be read is shown as it came, with nothing more to tell.
  */
 export function ExactTime({ iso, inControl }: Props) {
   const dateTime = machineTime(iso);
   if (dateTime === undefined) {
     return <>{relativeTime(iso)}</>;
   }
-  const exact = formatUtc(iso);
+  const exact = formatExactTime(iso);
   const time = <time dateTime={dateTime}>{relativeTime(iso)}</time>;
   if (inControl) {
     return (

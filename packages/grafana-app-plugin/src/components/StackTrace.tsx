@@ -62,7 +62,7 @@ export function StackTrace({ exceptions }: { exceptions: ExceptionView[] }) {
         const firstInApp = e.frames.findIndex((f) => f.inApp);
         return (
           <div key={i} className={s.exception} data-testid={testIds.issue.exception}>
-            <div>
+            <div className={s.exceptionHead}>
               <strong>{e.type}</strong>
               {e.value && <span>: {e.value}</span>}
             </div>
@@ -85,6 +85,8 @@ export function StackTrace({ exceptions }: { exceptions: ExceptionView[] }) {
 const getStyles = (theme: GrafanaTheme2) => ({
   toggle: css({ display: 'flex', gap: theme.spacing(1), alignItems: 'center', marginBottom: theme.spacing(1) }),
   exception: css({ marginBottom: theme.spacing(2) }),
+  // An exception's value (a message with a payload or a long name in it) wraps as the frames do.
+  exceptionHead: css({ overflowWrap: 'anywhere' }),
   frames: css({ listStyle: 'none', margin: theme.spacing(1, 0), padding: 0 }),
   frame: css({
     borderLeft: `3px solid ${theme.colors.border.weak}`,

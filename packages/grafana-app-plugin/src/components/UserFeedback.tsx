@@ -39,13 +39,15 @@ export function UserFeedback({
     <ul className={s.list} data-testid={testId}>
       {feedback.map((f) => (
         <li key={f.id} className={s.entry} tabIndex={focusable ? -1 : undefined}>
-          <Text color="secondary">
-            {projectName && f.projectId !== undefined && `${projectName(f.projectId)} · `}
-            {f.name || 'Anonymous'}
-            {f.email && ` <${f.email}>`} · <TimeText iso={f.receivedAt} />
-            {f.url && ` · on ${f.url}`}
-            {f.eventId && ` · event ${f.eventId.slice(0, 8)}`}
-          </Text>
+          <div className={s.about}>
+            <Text color="secondary">
+              {projectName && f.projectId !== undefined && `${projectName(f.projectId)} · `}
+              {f.name || 'Anonymous'}
+              {f.email && ` <${f.email}>`} · <TimeText iso={f.receivedAt} />
+              {f.url && ` · on ${f.url}`}
+              {f.eventId && ` · event ${f.eventId.slice(0, 8)}`}
+            </Text>
+          </div>
           {f.issue && (
             <div>
               <Link to={issueUrl(f.issue.id)} className={s.issue}>
@@ -65,6 +67,8 @@ const getStyles = (theme: GrafanaTheme2) => ({
   list: css({ listStyle: 'none', margin: 0, padding: 0 }),
   issue: css({ color: theme.colors.text.link, overflowWrap: 'anywhere' }),
   entry: css({ padding: theme.spacing(1, 0), borderBottom: `1px solid ${theme.colors.border.weak}` }),
+  // Who and where: a page's address (up to 2 KB, a query string with no space) wraps anywhere.
+  about: css({ overflowWrap: 'anywhere' }),
   // What the user typed keeps its lines.
   message: css({ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere', margin: theme.spacing(0.5, 0, 0) }),
 });

@@ -1,5 +1,5 @@
 import { setTimeZoneResolver } from '@grafana/data';
-import { NO_VALUE, formatCount, formatExactCount, formatMs, formatTime, formatUtc } from './format';
+import { NO_VALUE, formatCount, formatExactCount, formatExactTime, formatMs, formatTime, formatUtc } from './format';
 
 describe('formatTime', () => {
   afterEach(() => setTimeZoneResolver(() => 'browser'));
@@ -39,6 +39,31 @@ describe('formatUtc', () => {
   test('a time that cannot be read is shown as it came, an empty one as the placeholder', () => {
     expect(formatUtc('yesterday-ish')).toBe('yesterday-ish');
     expect(formatUtc('')).toBe(NO_VALUE);
+  });
+});
+
+describe('formatExactTime', () => {
+  afterEach(() => setTimeZoneResolver(() => 'browser'));
+
+  test("gives the user's zone, named, then UTC in parentheses; in UTC, UTC alone", () => {
+    setTimeZoneResolver(() => 'Asia/Tokyo');
+    expect(formatExactTime('2026-11-22T10:00:00.123Z')).toBe(
+      '2026-11-22 19:00:00.123 JST (2026-11-22 10:00:00.123 UTC)'
+    );
+    setTimeZoneResolver(() => 'America/New_York');
+    expect(formatExactTime('2026-07-01T02:30:00.000Z')).toBe(
+      '2026-06-30 22:30:00.000 EDT (2026-07-01 02:30:00.000 UTC)'
+    );
+    setTimeZoneResolver(() => 'utc');
+    expect(formatExactTime('2026-11-22T19:00:00.000+09:00')).toBe('2026-11-22 10:00:00.000 UTC');
+    // Grafana's default, the browser's zone: UTC in these tests (jest.config.js), named.
+    setTimeZoneResolver(() => 'browser');
+    expect(formatExactTime('2026-11-22T10:00:00.000Z')).toBe('2026-11-22 10:00:00.000 UTC');
+  });
+
+  test('a time that cannot be read is shown as it came, an empty one as the placeholder', () => {
+    expect(formatExactTime('yesterday-ish')).toBe('yesterday-ish');
+    expect(formatExactTime('')).toBe(NO_VALUE);
   });
 });
 

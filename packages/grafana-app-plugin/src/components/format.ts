@@ -1,5 +1,5 @@
 /** Formatting shared by pages and panels (plain strings; React renders them as text). */
-import { dateTimeFormat, timeZoneAbbrevation } from '@grafana/data';
+import { dateTimeFormat, getTimeZone, timeZoneAbbrevation } from '@grafana/data';
 
 /** Shown where a number or time cannot be read (NaN, Infinity, an empty time), rather than "NaN s". */
 export const NO_VALUE = '—';
@@ -41,9 +41,8 @@ export function formatTime(iso: string | undefined): string {
 }
 
 /**
- * A time the tracker sends in UTC, to the millisecond, named: the exact time behind a relative one
- * ("3m ago"), in the zone the tracker and server logs keep, whatever the user's. A time that cannot
- * be read is shown as it came.
+ * A time the tracker sends in UTC, to the millisecond, named, whatever the user's zone: the zone
+ * the tracker and server logs keep. A time that cannot be read is shown as it came.
  */
 export function formatUtc(iso: string): string {
   const t = Date.parse(iso);
@@ -51,6 +50,39 @@ export function formatUtc(iso: string): string {
     return iso || NO_VALUE;
   }
   return `${dateTimeFormat(t, { timeZone: 'utc', defaultWithMS: true })} UTC`;
+}
+
+/**
+ * Whether the Grafana user's time zone is UTC: Grafana's `utc`, an IANA name of UTC (`Etc/UTC`,
+ * `UTC`, `Zulu`, …), or `browser` (Grafana's default) in a browser whose zone is UTC. A zone Intl
+ * does not know is not UTC.
+ */
+export function userZoneIsUtc(): boolean {
+  const zone = getTimeZone();
+  if (zone === 'utc') {
+    return true;
+  }
+  try {
+    const named = zone === 'browser' ? undefined : zone;
+    // Intl names every alias of UTC "UTC" (ECMA-402's canonical time zone name).
+    return new Intl.DateTimeFormat('en-US', { timeZone: named }).resolvedOptions().timeZone === 'UTC';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The exact time behind a relative one ("3m ago"): in the Grafana user's time zone as the page's
+ * other times are (`formatTime`), followed by its UTC time in parentheses where that zone is not
+ * UTC, as the tracker and server logs keep it. Where the user's zone is UTC, the UTC time alone,
+ * named (Grafana's `browser` zone has no abbreviation to name it by). A time that cannot be read is
+ * shown as it came.
+ */
+export function formatExactTime(iso: string): string {
+  if (Number.isNaN(Date.parse(iso))) {
+    return iso || NO_VALUE;
+  }
+  return userZoneIsUtc() ? formatUtc(iso) : `${formatTime(iso)} (${formatUtc(iso)})`;
 }
 
 export function formatMs(ms: number): string {

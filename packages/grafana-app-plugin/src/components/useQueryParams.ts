@@ -2,13 +2,26 @@ import { useCallback } from 'react';
 import { useSearchParams } from 'react-router-dom';
 
 /**
- * The page's URL query and a setter for one of its parameters: an empty value removes it, and the
- * history entry is replaced, since changing a filter is not a step to go back through.
+ * How a change of the page's URL query enters the browser's history.
+ *
+ * - `push` (the default): a discrete choice the user makes (a radio group's value, a checkbox, a
+ *   value picked in or removed from a multi-select, the sort, the project) is a step of its own,
+ *   which Back undoes, as Grafana Scenes' UrlSyncManager pushes a history entry for a user's
+ *   variable change.
+ * - `replace`: typing (a debounced text box, reported at each pause) and a default written on
+ *   load replace the entry, so Back does not walk through every pause of the typing, nor come back
+ *   to the address the default was written over.
  */
-export function useQueryParams(): [URLSearchParams, (key: string, value: string | undefined) => void] {
+export type HistoryStep = 'push' | 'replace';
+
+/** The page's URL query and a setter for one of its parameters: an empty value removes it. */
+export function useQueryParams(): [
+  URLSearchParams,
+  (key: string, value: string | undefined, step?: HistoryStep) => void,
+] {
   const [params, setParams] = useSearchParams();
   const setParam = useCallback(
-    (key: string, value: string | undefined) =>
+    (key: string, value: string | undefined, step: HistoryStep = 'push') =>
       setParams(
         (prev) => {
           const next = new URLSearchParams(prev);
@@ -19,18 +32,21 @@ export function useQueryParams(): [URLSearchParams, (key: string, value: string 
           }
           return next;
         },
-        { replace: true }
+        { replace: step === 'replace' }
       ),
     [setParams]
   );
   return [params, setParam];
 }
 
-/** Sets a URL parameter to a list, one parameter per value; an empty list removes it. */
-export function useListParam(): (key: string, values: readonly string[]) => void {
+/**
+ * Sets a URL parameter to a list, one parameter per value; an empty list removes it. A pick is a
+ * step of its own, as in useQueryParams (`HistoryStep`).
+ */
+export function useListParam(): (key: string, values: readonly string[], step?: HistoryStep) => void {
   const [, setParams] = useSearchParams();
   return useCallback(
-    (key, values) =>
+    (key, values, step = 'push') =>
       setParams(
         (prev) => {
           const next = new URLSearchParams(prev);
@@ -38,8 +54,7 @@ export function useListParam(): (key: string, values: readonly string[]) => void
           values.forEach((v) => next.append(key, v));
           return next;
         },
-        // As useQueryParams: a filter change is not a step to go back through.
-        { replace: true }
+        { replace: step === 'replace' }
       ),
     [setParams]
   );

@@ -61,7 +61,8 @@ export function FeedbackPage() {
               placeholder="Words, a name or an address"
               width={40}
               value={q ?? ''}
-              onChange={(v) => set('q', v)}
+              // Typing replaces its history entry; the project is a step Back undoes.
+              onChange={(v) => set('q', v, 'replace')}
             />
           </Field>
         </Stack>

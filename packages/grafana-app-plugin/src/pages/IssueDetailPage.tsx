@@ -264,14 +264,14 @@ export function IssueDetailPage() {
                     </TextLink>
                   )}
                 </Stack>
-                {event.message && <p>{event.message}</p>}
+                {event.message && <p className={s.message}>{event.message}</p>}
                 <StackTrace exceptions={event.exceptions} />
 
                 <h3>Breadcrumbs</h3>
                 {event.breadcrumbs.length === 0 ? (
                   <Text color="secondary">No breadcrumbs.</Text>
                 ) : (
-                  <table className={s.table} data-testid={testIds.issue.breadcrumbs}>
+                  <table className={cx(s.table, s.shortHeaders)} data-testid={testIds.issue.breadcrumbs}>
                     <thead>
                       <tr>
                         <th>Time</th>
@@ -284,7 +284,9 @@ export function IssueDetailPage() {
                       {event.breadcrumbs.map((b, i) => (
                         <tr key={i}>
                           {/* Shown exact, in the user's zone; the title adds the UTC text it came in. */}
-                          <td title={b.time}>{b.time === undefined ? '' : <TimeText iso={b.time} />}</td>
+                          <td title={b.time} className={s.time}>
+                            {b.time === undefined ? '' : <TimeText iso={b.time} />}
+                          </td>
                           <td>{b.category}</td>
                           <td>{b.level}</td>
                           <td>{b.message}</td>
@@ -331,7 +333,7 @@ export function IssueDetailPage() {
             </div>
 
             <h3>Details</h3>
-            <table className={cx(s.table, s.details)}>
+            <table className={cx(s.table, s.shortHeaders)}>
               <tbody>
                 <tr>
                   <th>First seen</th>
@@ -397,7 +399,7 @@ export function IssueDetailPage() {
                 {event.tags.length === 0 ? (
                   <Text color="secondary">No tags.</Text>
                 ) : (
-                  <table className={s.table} data-testid={testIds.issue.tags}>
+                  <table className={cx(s.table, s.tags)} data-testid={testIds.issue.tags}>
                     <tbody>
                       {event.tags.map(([k, v]) => (
                         <tr key={k}>
@@ -471,8 +473,23 @@ const getStyles = (theme: GrafanaTheme2) => ({
     th: { color: theme.colors.text.secondary, fontWeight: theme.typography.fontWeightMedium },
     'tr + tr': { borderTop: `1px solid ${theme.colors.border.weak}` },
   }),
-  // Its labels are a few short words: a long value (a month's releases) takes the room, not them.
-  details: css({ th: { whiteSpace: 'nowrap' } }),
-  components: css({ paddingLeft: theme.spacing(2) }),
+  // An event's message can be kilobytes with no space (a minified stack, a payload): it wraps
+  // anywhere rather than widening the page.
+  message: css({ overflowWrap: 'anywhere' }),
+  // Its headers are a word or two: a long value (a month's releases, a 10 KB breadcrumb) takes the
+  // room, not them (the table's cells break anywhere, so they shrank to a letter a line).
+  shortHeaders: css({ th: { whiteSpace: 'nowrap' } }),
+  // A breadcrumb's time is read at a glance, on one line, beside its message however long.
+  time: css({ whiteSpace: 'nowrap' }),
+  // Beside a long value (a 600-character correlation id) a tag's key shrank to a letter a line, the
+  // table giving the value nearly all the width: the keys take two fifths, and a key or value too
+  // long for its column wraps in it.
+  tags: css({ tableLayout: 'fixed', th: { width: '40%' } }),
+  // A grouping component is code, which Grafana's global styles keep on one line: it wraps here,
+  // anywhere where it must, rather than running out of the side column and widening the page.
+  components: css({
+    paddingLeft: theme.spacing(2),
+    code: { whiteSpace: 'normal', overflowWrap: 'anywhere' },
+  }),
   events: css({ listStyle: 'none', padding: 0 }),
 });

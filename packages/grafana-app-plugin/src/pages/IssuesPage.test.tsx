@@ -195,6 +195,39 @@ describe('Issues page', () => {
     expect(lastListCall(api)).toEqual({ sort: 'last_seen', limit: 50 });
   });
 
+  test('each filter chosen is a step Back undoes, back to the page before; typing the search replaces its step', async () => {
+    const api = new FakeTrackerApi({ issues: ISSUES });
+    const history = locationService.getHistory();
+    renderAppInGrafanaHistory('/a/beacon-observability-app/sessions', api);
+    await screen.findByTestId(testIds.sessions.container);
+    act(() => locationService.push(ISSUES_URL));
+    await screen.findAllByTestId(testIds.issues.row);
+    const choice = (filter: 'status' | 'severity', label: string) =>
+      within(screen.getByTestId(testIds.issues.choice(filter))).getByLabelText(label);
+    await userEvent.click(choice('status', 'Resolved'));
+    await waitFor(() => expect(search()).toBe('?status=resolved'));
+    await userEvent.click(choice('severity', 'Critical'));
+    await waitFor(() => expect(search()).toBe('?status=resolved&severity=critical'));
+    await userEvent.type(screen.getByTestId(testIds.issues.search), 'deadlock{enter}');
+    await waitFor(() => expect(search()).toBe('?status=resolved&severity=critical&q=deadlock'));
+    expect(history.action).toBe('REPLACE');
+
+    // Back from the typed search: the Status choice, not each pause of the typing nor Severity's.
+    act(() => history.goBack());
+    await waitFor(() => expect(search()).toBe('?status=resolved'));
+    expect(choice('status', 'Resolved')).toBeChecked();
+    expect(choice('severity', 'All')).toBeChecked();
+    expect(screen.getByTestId(testIds.issues.search)).toHaveValue('');
+    await waitFor(() => expect(lastListCall(api)).toEqual({ status: 'resolved', sort: 'last_seen', limit: 50 }));
+    act(() => history.goBack());
+    await waitFor(() => expect(search()).toBe(''));
+    expect(locationService.getLocation().pathname).toBe(ISSUES_URL);
+    expect(choice('status', 'All')).toBeChecked();
+    act(() => history.goBack());
+    await screen.findByTestId(testIds.sessions.container);
+    expect(locationService.getLocation().pathname).toBe('/a/beacon-observability-app/sessions');
+  });
+
   test('pages through the cursor and keeps 10,000 loaded issues virtualised', async () => {
     const many = numberedIssues(10_000);
     const api = new FakeTrackerApi({ issues: many });

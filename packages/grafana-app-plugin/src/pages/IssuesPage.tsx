@@ -446,7 +446,8 @@ export function IssuesPage() {
               placeholder="Title or culprit"
               width={32}
               value={query.q ?? ''}
-              onChange={(v) => setParam('q', v)}
+              // Typing replaces its history entry; each choice below is a step Back undoes.
+              onChange={(v) => setParam('q', v, 'replace')}
             />
           </Field>
           <ProjectFilter
@@ -489,7 +490,7 @@ export function IssuesPage() {
                 testId={testIds.issues[key]}
                 width={width}
                 value={query[key] ?? ''}
-                onChange={(v) => setParam(key, v)}
+                onChange={(v) => setParam(key, v, 'replace')}
               />
             </Field>
           ))}

@@ -139,6 +139,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
   title: css({ margin: 0, wordBreak: 'break-all' }),
   heading: css({ marginTop: theme.spacing(3) }),
   link: css({ color: theme.colors.text.link }),
-  // Grafana's global styles take a list's indent away: its bullets hung outside the page.
-  errors: css({ paddingLeft: theme.spacing(2.5), margin: 0 }),
+  // Grafana's global styles take a list's indent away: its bullets hung outside the page. An
+  // error's title (a message with no space in it) wraps anywhere rather than widening the page.
+  errors: css({ paddingLeft: theme.spacing(2.5), margin: 0, overflowWrap: 'anywhere' }),
 });

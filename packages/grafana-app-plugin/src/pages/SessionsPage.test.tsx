@@ -110,6 +110,27 @@ describe('Debug sessions page', () => {
     expect(screen.queryByText(MIN_DURATION_PROBLEM)).not.toBeInTheDocument();
   });
 
+  test('"Only with errors" is a step Back undoes; typing a service replaces its step', async () => {
+    const api = new FakeTrackerApi({ sessions: [SESSION, SESSION_2] });
+    const history = locationService.getHistory();
+    renderAppInGrafanaHistory(URL, api);
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    await userEvent.click(screen.getByTestId(testIds.sessions.withErrors));
+    await waitFor(() => expect(locationService.getLocation().search).toBe('?hasErrors=true'));
+    expect(history.action).toBe('PUSH');
+    await userEvent.type(screen.getByTestId(testIds.sessions.service), 'api-gateway{enter}');
+    await waitFor(() => expect(locationService.getLocation().search).toBe('?hasErrors=true&service=api-gateway'));
+    expect(history.action).toBe('REPLACE');
+
+    // Back: the list before the checkbox, with every session.
+    act(() => history.goBack());
+    await waitFor(() => expect(locationService.getLocation().search).toBe(''));
+    expect(locationService.getLocation().pathname).toBe(URL);
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    expect(screen.getByTestId(testIds.sessions.withErrors)).not.toBeChecked();
+    expect(screen.getByTestId(testIds.sessions.service)).toHaveValue('');
+  });
+
   test('an empty list tells the user how to get sessions', async () => {
     renderApp(URL, new FakeTrackerApi({ sessions: [] }));
     expect(await screen.findByTestId(testIds.state.empty)).toHaveTextContent(

@@ -93,7 +93,8 @@ export function SessionsPage() {
               placeholder="Correlation id or trace id"
               width={36}
               value={query.q ?? ''}
-              onChange={(v) => set('q', v)}
+              // Typing replaces its history entry; the project and the checkbox are steps Back undoes.
+              onChange={(v) => set('q', v, 'replace')}
             />
           </Field>
           <Field label="Service">
@@ -102,7 +103,7 @@ export function SessionsPage() {
               testId={testIds.sessions.service}
               width={20}
               value={query.service ?? ''}
-              onChange={(v) => set('service', v)}
+              onChange={(v) => set('service', v, 'replace')}
             />
           </Field>
           <Field
@@ -120,7 +121,7 @@ export function SessionsPage() {
                 const bad = v !== '' && minDurationFrom(v) === undefined;
                 setBadMinDuration(bad ? v : undefined);
                 if (!bad) {
-                  set('minDurationMs', v || undefined);
+                  set('minDurationMs', v || undefined, 'replace');
                 }
               }}
             />
@@ -163,7 +164,7 @@ export function SessionsPage() {
             <tbody ref={rowsRef}>
               {items.map((item) => (
                 <tr key={item.id} data-testid={testIds.sessions.row}>
-                  <td>
+                  <td className={s.id}>
                     {sessionIdProblem(item.id) === undefined ? (
                       <Link to={sessionUrl(item.id)} className={s.link}>
                         {item.correlationId ?? item.id}
@@ -223,9 +224,14 @@ const getStyles = (theme: GrafanaTheme2) => ({
     width: '100%',
     marginTop: theme.spacing(2),
     'th, td': { padding: theme.spacing(0.5, 1), textAlign: 'left' },
-    th: { color: theme.colors.text.secondary, fontWeight: theme.typography.fontWeightMedium },
+    // The headers are a word or two: they stay whole beside a long correlation id.
+    th: { color: theme.colors.text.secondary, fontWeight: theme.typography.fontWeightMedium, whiteSpace: 'nowrap' },
     'tbody tr': { borderTop: `1px solid ${theme.colors.border.weak}` },
   }),
   num: css({ textAlign: 'right !important' as 'right', fontVariantNumeric: 'tabular-nums' }),
   link: css({ color: theme.colors.text.link }),
+  // A correlation id with nothing to break at (600 characters of one) wraps anywhere rather than
+  // pushing the other columns out of the window. This column only: the table gives a column that
+  // may break anywhere little more than its header's width, so a service's name broke mid-word.
+  id: css({ overflowWrap: 'anywhere' }),
 });

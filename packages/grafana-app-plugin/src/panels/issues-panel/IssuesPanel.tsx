@@ -200,6 +200,11 @@ const getStyles = (theme: GrafanaTheme2) => ({
     textOverflow: 'ellipsis',
     whiteSpace: 'nowrap',
   }),
-  sub: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
+  // The service, under the title: a long name wraps within its cell rather than running over the next.
+  sub: css({
+    color: theme.colors.text.secondary,
+    fontSize: theme.typography.bodySmall.fontSize,
+    overflowWrap: 'anywhere',
+  }),
   num: css({ textAlign: 'right', fontVariantNumeric: 'tabular-nums' }),
 });

@@ -69,7 +69,8 @@ function cutNotice(session: Parameters<typeof sessionCut>[0]): string {
 
 const getStyles = (theme: GrafanaTheme2) => ({
   container: css({ overflow: 'auto' }),
-  header: css({ marginBottom: theme.spacing(1) }),
+  // A long correlation id wraps rather than scrolling the panel sideways.
+  header: css({ marginBottom: theme.spacing(1), overflowWrap: 'anywhere' }),
   // Underlined: beside the header's text its colour alone does not mark it as a link (WCAG 1.4.1).
   link: css({ color: theme.colors.text.link, textDecoration: 'underline' }),
 });
