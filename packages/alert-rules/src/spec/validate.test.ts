@@ -57,6 +57,14 @@ describe('alertProblems', () => {
     ]);
   });
 
+  // Found by the audit of 2026-12-07: no test held these two checks.
+  it('rejects an empty expr and a blank service, naming each', () => {
+    expect(alertProblems({ ...good, expr: '  ', service: ' ' }, root)).toEqual([
+      'alert "ServiceDown": expr must not be empty',
+      'alert "ServiceDown": service must not be empty',
+    ]);
+  });
+
   it('rejects an unknown severity, a bad duration and empty texts', () => {
     expect(
       alertProblems(

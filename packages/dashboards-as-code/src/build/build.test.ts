@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { parse } from 'yaml';
-import { buildFiles, renderDashboard, renderProvisioning, sortKeys, writeBuild } from '.';
+import { dashboards as allDashboards } from '../dashboards';
+import { buildAll, buildFiles, renderDashboard, renderProvisioning, sortKeys, writeBuild } from '.';
 
 const GOLDEN = join(__dirname, '..', '..', 'testdata', 'golden');
 
@@ -44,6 +45,17 @@ describe('build output', () => {
       const uid = (JSON.parse(content) as { uid: string }).uid;
       expect(rel).toBe(join('dashboards', `${uid}.json`));
     }
+  });
+});
+
+// Found by the audit of 2026-12-07: no test held this check.
+describe('buildAll', () => {
+  it('refuses two dashboards with one uid, naming it', () => {
+    const [first] = allDashboards;
+    if (!first) throw new Error('no dashboards registered');
+    expect(() => buildAll([first, { ...first }])).toThrow(
+      `duplicate dashboard uid ${JSON.stringify(first.uid)}`,
+    );
   });
 });
 

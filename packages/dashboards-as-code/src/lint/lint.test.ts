@@ -74,6 +74,15 @@ describe('lint', () => {
     ]);
   });
 
+  // Found by the audit of 2026-12-07: no test held these two rules, the only check of a
+  // dashboard without a uid (the schema takes one).
+  it('reports a dashboard without a uid or a title', () => {
+    const d = good();
+    delete d.uid;
+    d.title = ' ';
+    expect(rules(lint(d))).toEqual(['dashboard/uid', 'dashboard/title']);
+  });
+
   it('reports a dashboard missing the required schemaVersion', () => {
     const d = good();
     delete d.schemaVersion;
