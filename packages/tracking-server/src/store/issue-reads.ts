@@ -155,6 +155,10 @@ export type IssueReads = Pick<
   | 'openIssueCounts'
 >;
 
+/** The open issues by project and severity, read from the issues_open_counts index alone. */
+export const OPEN_ISSUE_COUNTS =
+  "SELECT project_id AS projectId, severity, COUNT(*) AS count FROM issues WHERE status IN ('open', 'investigating') GROUP BY project_id, severity";
+
 /** Has a character past ASCII, whose case SQLite's LIKE does not ignore. */
 const NON_ASCII = /[\u0080-\uffff]/;
 
@@ -624,11 +628,11 @@ export function issueReads(db: Database.Database): IssueReads {
     },
     openIssueCounts: () =>
       (
-        db
-          .prepare(
-            "SELECT project_id AS projectId, severity, COUNT(*) AS count FROM issues WHERE status IN ('open', 'investigating') GROUP BY project_id, severity",
-          )
-          .all() as { projectId: number; severity: Severity; count: number }[]
+        db.prepare(OPEN_ISSUE_COUNTS).all() as {
+          projectId: number;
+          severity: Severity;
+          count: number;
+        }[]
       ).map((r) => ({ ...r })),
   });
 }

@@ -32,6 +32,16 @@ export interface SqliteOptions {
  * throughput. In 30 s bench runs 2,000 gave 5–16 % more events/s than 1,000 at a p99 of 45–47 ms
  * (38–39); 10,000 gave more still, but p99 went past 80 ms (BENCHMARKS.md).
  */
+/** The tables whose rows belong to one issue, deleted with it (each keyed or indexed by issue_id). */
+export const ISSUE_ROWS = [
+  'issue_users',
+  'issue_releases',
+  'issue_hours',
+  'feedback',
+  'issue_services',
+  'issue_environments',
+] as const;
+
 const CHECKPOINT_PAGES = 2_000;
 
 /**
@@ -121,21 +131,10 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
     if (ids.length === 0) return 0;
     const list = JSON.stringify(ids);
     // The feedback linked to them goes too: it would name an issue no longer there.
-    for (const table of ['issue_users', 'issue_releases', 'issue_hours', 'feedback'])
+    for (const table of ISSUE_ROWS)
       db.prepare(`DELETE FROM ${table} WHERE issue_id IN (SELECT value FROM json_each(?))`).run(
         list,
       );
-    // Keyed by value first (what the list's filters look up): each of the few values, then id.
-    for (const [table, column] of [
-      ['issue_services', 'service'],
-      ['issue_environments', 'environment'],
-    ])
-      db.prepare(
-        `WITH RECURSIVE v(x) AS (SELECT MIN(${column}) FROM ${table}
-           UNION ALL SELECT (SELECT MIN(${column}) FROM ${table} WHERE ${column} > v.x) FROM v WHERE v.x IS NOT NULL)
-         DELETE FROM ${table} WHERE ${column} IN (SELECT x FROM v WHERE x IS NOT NULL)
-           AND issue_id IN (SELECT value FROM json_each(?))`,
-      ).run(list);
     return db.prepare('DELETE FROM issues WHERE id IN (SELECT value FROM json_each(?))').run(list)
       .changes;
   };
