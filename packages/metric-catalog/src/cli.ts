@@ -21,11 +21,12 @@ export function main(argv: readonly string[], out: (s: string) => void): number 
   for (let i = 0; i < argv.length; i++) {
     // A value is the next word (`--format json`) or follows an `=` (`--format=json`), as every
     // other Beacon command takes it.
-    const eq = argv[i]?.startsWith('--') ? (argv[i] as string).indexOf('=') : -1;
-    const arg = eq >= 0 ? (argv[i] as string).slice(0, eq) : argv[i];
+    const word = argv[i] as string;
+    const eq = word.startsWith('--') ? word.indexOf('=') : -1;
+    const arg = eq >= 0 ? word.slice(0, eq) : word;
     const value = (given: string | undefined) => {
       if (given !== undefined) throw new Error(`flag ${arg} given twice`);
-      const v = eq >= 0 ? (argv[i] as string).slice(eq + 1) : argv[++i];
+      const v = eq >= 0 ? word.slice(eq + 1) : argv[++i];
       // `--exporter "$UNSET"` printed every metric, and `--exporter --format json` took the
       // next flag for the exporter's name (only after an `=` may a value start with a -).
       if (v === undefined || v === '' || (eq < 0 && v.startsWith('-'))) {

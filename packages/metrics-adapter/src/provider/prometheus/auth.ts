@@ -1,8 +1,8 @@
 // How the adapter proves itself to Prometheus, from prometheus-adapter's flags: a CA for its
 // certificate (--prometheus-ca-file), a client certificate (--prometheus-client-tls-*), a bearer
-// token from a file (--prometheus-token-file), or the credentials of a kubeconfig (a token,
-// a client certificate, or basic auth's username and password)
-// (--prometheus-auth-config) or of the pod's service account (--prometheus-auth-incluster), for
+// token from a file (--prometheus-token-file), or the credentials of a kubeconfig
+// (--prometheus-auth-config: a token, a client certificate, or basic auth's username and
+// password) or of the pod's service account (--prometheus-auth-incluster), for
 // a Prometheus behind kube-rbac-proxy or an OpenShift-style oauth proxy. Files the flags name
 // are read at start (a missing one is an error then); a token file (a kubeconfig's tokenFile too)
 // is read again a minute after it was last read, so a rotated service-account token is picked up.
