@@ -91,10 +91,14 @@ func TestDiscoveryTakesTheAggregatedDocument(t *testing.T) {
 	}
 	for gv, wanted := range map[string][]string{
 		"custom.metrics.k8s.io/v1beta2": {
+			"namespaces/job_queue_length MetricValueList get cluster",
+			"namespaces/websocket_connections MetricValueList get cluster",
 			"pods/job_queue_length MetricValueList get namespaced",
 			"pods/websocket_connections MetricValueList get namespaced",
 		},
 		"custom.metrics.k8s.io/v1beta1": {
+			"namespaces/job_queue_length MetricValueList get cluster",
+			"namespaces/websocket_connections MetricValueList get cluster",
 			"pods/job_queue_length MetricValueList get namespaced",
 			"pods/websocket_connections MetricValueList get namespaced",
 		},
