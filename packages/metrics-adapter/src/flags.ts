@@ -201,7 +201,7 @@ export const FLAGS: Readonly<Record<string, Spec>> = {
   },
   'object-cache-ttl': {
     kind: 'duration',
-    help: 'how long the objects a label selector picks are kept, then refreshed in the background (Beacon)',
+    help: 'how long the objects a label selector picks in kube-state-metrics are kept, then refreshed in the background (Beacon)',
     fallback: '15s',
   },
   'bind-address': { kind: 'string', help: 'address to listen on', fallback: '0.0.0.0' },

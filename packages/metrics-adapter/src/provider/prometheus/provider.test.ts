@@ -465,6 +465,45 @@ rules:
     expect(await ask(kubeState)).toEqual(['gone', 'web-0', 'web-1']);
   });
 
+  it('reads a complete lister on every request, and keeps what kube-state-metrics picked', async () => {
+    // The watch has a new pod at once; kube-state-metrics' series cost a query, so they are kept.
+    const fake = fakeClient({
+      'sum(websocket_connections{namespace="platform",pod!=""}) by (pod)': [
+        sample({ pod: 'web-0' }, '2'),
+        sample({ pod: 'web-1' }, '3'),
+      ],
+    });
+    const ask = async (complete: boolean) => {
+      let pods = ['web-0'];
+      const provider = createPrometheusProvider({
+        client: fake.client,
+        config,
+        lister: { complete, names: async () => new Set(pods) },
+        relistIntervalMs: 60_000,
+        maxAgeMs: 600_000,
+        cacheTtlMs: 0,
+        objectCacheTtlMs: 15_000,
+      });
+      await provider.relist();
+      const names = async () =>
+        (
+          await provider.objectValues({
+            resource: 'pods',
+            namespace: 'platform',
+            name: '*',
+            metric: 'websocket_connections',
+            labelSelector: [{ key: 'app', operator: 'exists', values: [] }],
+            metricLabelSelector: [],
+          })
+        ).map((i) => i.describedObject.name);
+      const before = await names();
+      pods = ['web-0', 'web-1'];
+      return [before, await names()];
+    };
+    expect(await ask(true)).toEqual([['web-0'], ['web-0', 'web-1']]);
+    expect(await ask(false)).toEqual([['web-0'], ['web-0']]);
+  });
+
   it('gives a custom resource the apiVersion its lister found by discovery', async () => {
     const rollouts = parseAdapterConfig(
       `

@@ -178,7 +178,10 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
     undefined,
     byItems(MAX_CACHED_ITEMS),
   );
-  const objectTtlMs = options.objectCacheTtlMs ?? 0;
+  // A complete lister (the Kubernetes API) answers from its watch, in memory and current: kept,
+  // its answers would hide a pod the watch already has for up to two TTLs (a new pod in a
+  // rollout missing, which the HPA counts as 0), as prometheus-adapter lists on every request.
+  const objectTtlMs = lister.complete ? 0 : (options.objectCacheTtlMs ?? 0);
   const objects = new CollapsingCache<readonly string[]>(
     objectTtlMs,
     undefined,
