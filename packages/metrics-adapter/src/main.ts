@@ -35,7 +35,7 @@ import { drainer } from './api/drain';
 import { answerClientErrorsThenLinger } from './client-error';
 import { createApp } from './server';
 import { createLogger, type Logger } from './telemetry/logger';
-import { createAdapterMetrics } from './telemetry/metrics';
+import { createAdapterMetrics, forgetMetricsNotServed } from './telemetry/metrics';
 import { serverTlsOptions, servingCertificate } from './tls';
 
 export const VERSION = 'v0.1.0';
@@ -290,6 +290,8 @@ export async function startAdapter(
       relisted: (table) => {
         metrics.discoveredMetrics.set({ api: 'custom' }, table.custom.size);
         metrics.discoveredMetrics.set({ api: 'external' }, table.external.size);
+        const served = [...table.custom.values(), ...table.external.values()];
+        void forgetMetricsNotServed(metrics.nonFiniteValues, new Set(served.map((e) => e.metric)));
         logger.debug('series relisted', {
           custom: table.custom.size,
           external: table.external.size,
