@@ -64,7 +64,7 @@ func customClientFor(t *testing.T, cfg *rest.Config) custom.CustomMetricsClient 
 var podsGK = schema.GroupKind{Kind: "Pod"}
 
 // maxSampleAge bounds how old an item's timestamp may be. The adapter dates an answer with the
-// newest sample time of the series it read (not the query's evaluation time); run-go.mjs's
+// oldest sample time of the series it read (not the query's evaluation time); run-go.mjs's
 // Prometheus scrapes every 1 s, the adapter keeps an answer, with its time, for its
 // --value-cache-ttl (5 s by default), and metav1.Time drops the fraction of a second: 7 s, plus
 // 3 s for a scrape or a request that a busy machine delays.

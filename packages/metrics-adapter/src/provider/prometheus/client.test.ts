@@ -10,6 +10,9 @@ import {
 } from '../../testing/prometheus';
 import { createPrometheusClient, PrometheusError } from './client';
 
+/** The time the `old` pod's exposition gives its sample: a whole second, a minute back. */
+const AGED_MS = Math.floor(Date.now() / 1000 - 60) * 1000;
+
 describe('the Prometheus client against a real Prometheus', () => {
   let prom: RunningPrometheus;
   const servers: Server[] = [];
@@ -26,6 +29,20 @@ describe('the Prometheus client against a real Prometheus', () => {
       servers.push(server);
       targets.push({ address, labels: { namespace: 'platform', pod, service: 'collaboration' } });
     }
+    // Namespace `aged`: one pod scraped as usual, one whose exposition dates its sample a minute
+    // back (as a federation or a stalled exporter's does), still within the lookback.
+    const fresh = new Registry();
+    createGauge(catalog.platform.websocketConnections, fresh).set(1);
+    const served = await serveMetrics(fresh);
+    servers.push(served.server);
+    targets.push({ address: served.address, labels: { namespace: 'aged', pod: 'fresh' } });
+    const old = createServer((_req, res) =>
+      res.end(`${catalog.platform.websocketConnections.name} 2 ${AGED_MS}\n`),
+    );
+    await new Promise<void>((r) => old.listen(0, '127.0.0.1', r));
+    servers.push(old);
+    const oldPort = (old.address() as AddressInfo).port;
+    targets.push({ address: `127.0.0.1:${oldPort}`, labels: { namespace: 'aged', pod: 'old' } });
     prom = await startPrometheus(targets);
   });
 
@@ -52,7 +69,7 @@ describe('the Prometheus client against a real Prometheus', () => {
     },
   );
 
-  it("dates the values at their series' newest sample, not at the evaluation time", async () => {
+  it("dates the values at their series' oldest sample, not at the evaluation time", async () => {
     const client = createPrometheusClient({ url: prom.url });
     // Evaluated a minute after now: a plain instant query dates every value then, while the
     // samples it reads (within the 5-minute lookback) were scraped before now.
@@ -60,20 +77,20 @@ describe('the Prometheus client against a real Prometheus', () => {
     const expr = 'sum(websocket_connections{namespace="platform"}) by (pod)';
     const plain = await client.query(expr, at);
     expect(plain.map((s) => s.timestamp)).toEqual([at.getTime() / 1000, at.getTime() / 1000]);
-    // What Prometheus itself says the newest sample time is (before and after, as a scrape may
+    // What Prometheus itself says the oldest sample time is (before and after, as a scrape may
     // land between the queries).
-    const newest = async () =>
-      Math.max(
+    const oldest = async () =>
+      Math.min(
         ...(await client.query('timestamp(websocket_connections{namespace="platform"})', at)).map(
           (s) => Number(s.value),
         ),
       );
-    const before = await newest();
+    const before = await oldest();
     const timed = await client.query(expr, at, {
       series: 'websocket_connections',
       matchers: ['namespace="platform"'],
     });
-    const after = await newest();
+    const after = await oldest();
     expect(Object.fromEntries(timed.map((s) => [s.labels.pod, s.value]))).toEqual({
       'collab-a': '7',
       'collab-b': '12.5',
@@ -82,6 +99,22 @@ describe('the Prometheus client against a real Prometheus', () => {
       expect([s.timestamp >= before, s.timestamp <= after]).toEqual([true, true]);
       expect(s.timestamp).toBeLessThan(at.getTime() / 1000 - 50);
     }
+  });
+
+  it('dates an answer at its oldest sample: one a minute old is not passed off as fresh', async () => {
+    const client = createPrometheusClient({ url: prom.url });
+    const timed = await client.query(
+      'sum(websocket_connections{namespace="aged"}) by (pod)',
+      undefined,
+      {
+        series: 'websocket_connections',
+        matchers: ['namespace="aged"'],
+      },
+    );
+    expect(timed.map((s) => [s.labels.pod, s.value, s.timestamp]).sort()).toEqual([
+      ['fresh', '1', AGED_MS / 1000],
+      ['old', '2', AGED_MS / 1000],
+    ]);
   });
 
   it('asks a query that answers a scalar as it is, at the evaluation time', async () => {
@@ -99,7 +132,7 @@ describe('the Prometheus client against a real Prometheus', () => {
 
   it('lists series for discovery', async () => {
     const client = createPrometheusClient({ url: prom.url });
-    const series = await client.series(['{__name__="websocket_connections"}']);
+    const series = await client.series(['{__name__="websocket_connections",namespace="platform"}']);
     expect(series.map((s) => s.pod).sort()).toEqual(['collab-a', 'collab-b']);
   });
 

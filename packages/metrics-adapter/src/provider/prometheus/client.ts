@@ -99,7 +99,7 @@ export interface SampleSource {
 
 export interface PrometheusClient {
   /**
-   * An instant query. With `source`, its values are dated at the newest sample of the series
+   * An instant query. With `source`, its values are dated at the oldest sample of the series
    * they are read from, rather than at the evaluation time.
    */
   query(expr: string, time?: Date, source?: SampleSource): Promise<Sample[]>;

@@ -2,23 +2,23 @@ import type { Sample } from './client';
 import { SAMPLE_TIME_LABEL, valuesAtSampleTime, withSampleTime } from './sample-times';
 
 describe("values at their samples' time", () => {
-  it('asks for the newest sample time of the series the query reads, in the same query', () => {
+  it('asks for the oldest sample time of the series the query reads, in the same query', () => {
     expect(
       withSampleTime('sum(ws{namespace="platform",pod!=""}) by (pod)', 'ws', [
         'namespace="platform"',
         'pod!=""',
       ]),
     ).toBe(
-      '(sum(ws{namespace="platform",pod!=""}) by (pod)) or label_replace(max(timestamp(ws{namespace="platform",pod!=""})), "__beacon_sample_time__", "1", "", "")',
+      '(sum(ws{namespace="platform",pod!=""}) by (pod)) or label_replace(min(timestamp(ws{namespace="platform",pod!=""})), "__beacon_sample_time__", "1", "", "")',
     );
     expect(withSampleTime('max(q{}) by (queue)', 'q', [])).toBe(
-      '(max(q{}) by (queue)) or label_replace(max(timestamp(q{})), "__beacon_sample_time__", "1", "", "")',
+      '(max(q{}) by (queue)) or label_replace(min(timestamp(q{})), "__beacon_sample_time__", "1", "", "")',
     );
   });
 
   it('ends a query with a comment on its own line, so that the comment takes nothing after it', () => {
     expect(withSampleTime('sum(q{}) # all queues', 'q', [])).toBe(
-      '(sum(q{}) # all queues\n) or label_replace(max(timestamp(q{})), "__beacon_sample_time__", "1", "", "")',
+      '(sum(q{}) # all queues\n) or label_replace(min(timestamp(q{})), "__beacon_sample_time__", "1", "", "")',
     );
   });
 
