@@ -146,16 +146,44 @@ it('deletes an issue its events left empty once its last event is past retention
   }
 });
 
+it('answers the rows it deleted, not those it stepped over: an idle sweep deleted none', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'beacon-retention-count-'));
+  const repo = openSqlite(join(dir, 'tracker.db'));
+  try {
+    // Project 2 keeps everything: its old events, more than a call steps over (WALK_BUDGET),
+    // are walked past by every sweep of the default rule.
+    const kept = Array.from({ length: 6_000 }, (_, i) => event(100 + i, 2, 400));
+    repo.ingest([...kept, event(1, 3, 40), event(2, 3, 41), event(3, 3, 1)]);
+    const rulesAt = (now: number) =>
+      retentionRules([{ id: 2, retentionDays: 0 }], { retentionDays: 30 }, now);
+    // Project 3's 2 events past 30 days (its issue keeps its newer event); then, an hour on,
+    // nothing.
+    expect(await sweepRetention(inlineWriter(repo), rulesAt(NOW), 500)).toBe(2);
+    expect(await sweepRetention(inlineWriter(repo), rulesAt(NOW + 3_600_000), 500)).toBe(0);
+    expect(repo.storedEventIds([id(1), id(2), id(3), id(100)])).toEqual(new Set([id(3), id(100)]));
+  } finally {
+    repo.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 it('stops between batches once stopped() says so, before the writer closes', async () => {
   let calls = 0;
+  let deleted = 0;
   let stop = false;
   const writer = {
     deleteEventsBefore: async () => {
       calls++;
+      deleted++;
       stop = calls === 2; // a shutdown starts during the second batch
       return 1;
     },
     deleteSessionsBefore: async () => 0,
+    takeRetentionDeletes: async () => {
+      const n = deleted;
+      deleted = 0;
+      return n;
+    },
   };
   const rules = retentionRules([], { retentionDays: 30 }, NOW);
   expect(await sweepRetention(writer, rules, 1, () => stop)).toBe(2);

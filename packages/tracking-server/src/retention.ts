@@ -40,25 +40,23 @@ export function retentionRules(
 
 /**
  * Applies the rules, a batch at a time, until nothing is left to delete or `stopped()` (checked
- * before each batch: a shutdown ends a sweep before the writer closes); returns rows deleted
- * (and sessions whose start was refreshed, sessions.ts).
+ * before each batch: a shutdown ends a sweep before the writer closes); returns rows deleted.
  */
 export async function sweepRetention(
-  writer: Pick<EventWriter, 'deleteEventsBefore' | 'deleteSessionsBefore'>,
+  writer: Pick<EventWriter, 'deleteEventsBefore' | 'deleteSessionsBefore' | 'takeRetentionDeletes'>,
   rules: readonly RetentionRule[],
   batch = 500,
   stopped: () => boolean = () => false,
 ): Promise<number> {
-  let total = 0;
+  await writer.takeRetentionDeletes(); // only this sweep's
   for (const { scope, before } of rules) {
     while (!stopped()) {
       const n =
         (await writer.deleteEventsBefore(before, batch, scope)) +
         (await writer.deleteSessionsBefore(before, batch, scope));
       if (n === 0) break;
-      total += n;
       await new Promise((r) => setImmediate(r)); // let ingest batches in between
     }
   }
-  return total;
+  return writer.takeRetentionDeletes();
 }

@@ -169,6 +169,10 @@ export function fakeRepository(
       record({ call: 'deleteSessionsBefore', args });
       return data.deleted ?? 0;
     },
+    takeRetentionDeletes(...args) {
+      record({ call: 'takeRetentionDeletes', args });
+      return 0;
+    },
     close(...args) {
       record({ call: 'close', args });
     },

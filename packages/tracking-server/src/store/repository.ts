@@ -282,5 +282,17 @@ export interface Repository {
    * call found none of the scope's (0: nothing left).
    */
   deleteSessionsBefore(before: number, batch: number, scope?: RetentionScope): number;
+  /**
+   * How many rows deleteEventsBefore and deleteSessionsBefore deleted since the last call: what
+   * a sweep reports. Their answers are work done, which counts rows stepped over and kept too
+   * (an idle sweep over data kept longer answered 450,000 and deleted none).
+   */
+  takeRetentionDeletes(): number;
   close(): void;
+}
+
+/** What one call of retention's deletes did: rows taken up (deleted, kept, stepped over), and deleted. */
+export interface RetentionStep {
+  readonly work: number;
+  readonly deleted: number;
 }

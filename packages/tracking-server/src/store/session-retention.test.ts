@@ -201,6 +201,7 @@ it('sweeps past a batch of session rows it must keep, to the old ones after them
       repo.deleteEventsBefore(...a),
     deleteSessionsBefore: async (...a: Parameters<Repository['deleteSessionsBefore']>) =>
       repo.deleteSessionsBefore(...a),
+    takeRetentionDeletes: async () => repo.takeRetentionDeletes(),
   };
   await sweepRetention(writer, [{ scope: { except: [] }, before: line }], 2);
   expect(rows('SELECT id, start FROM sessions WHERE alias_of IS NULL ORDER BY id')).toEqual([

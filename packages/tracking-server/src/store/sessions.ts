@@ -12,7 +12,7 @@
 // alias (its events joined it), keyed apart from a listed row of the same id.
 import type Database from 'better-sqlite3';
 import type { MemorySnapshot, Operation } from '../ingest/otlp';
-import type { RetentionScope, TraceLink } from './repository';
+import type { RetentionScope, RetentionStep, TraceLink } from './repository';
 import { ageWalk, type AgeWalk, type ScopeSql } from './age-walk';
 import { sessionReads } from './session-reads';
 import {
@@ -618,6 +618,7 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
    */
   const deleteOld = (before: number, batch: number, where: ScopeSql) => {
     let work = 0;
+    let deleted = 0;
     let more = false;
     for (const { table, key, unless, walk } of walks) {
       const found = walk.next(before, batch, where);
@@ -635,21 +636,23 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
         keys = keys.filter((sid) => !kept.has(sid as number));
       }
       if (keys.length === 0) continue;
-      db.prepare(
-        `DELETE FROM ${table} WHERE ${key} IN (SELECT value FROM json_each(?))${unless}`,
-      ).run(JSON.stringify(keys));
+      deleted += db
+        .prepare(`DELETE FROM ${table} WHERE ${key} IN (SELECT value FROM json_each(?))${unless}`)
+        .run(JSON.stringify(keys)).changes;
       // Reported whether or not it went (one an event joined stays): touched again, a row in
       // place takes nothing it does not hold.
       if (table === 'sessions') for (const sid of keys) waiting?.remade(sid as number);
     }
-    return { work, more };
+    return { work, deleted, more };
   };
 
   const deleteBefore = db.transaction(
-    (before: number, batch: number, scope?: RetentionScope): number => {
+    (before: number, batch: number, scope?: RetentionScope): RetentionStep => {
       const where = scopeCondition(scope);
-      const { work, more } = deleteOld(before, batch, where);
-      return more ? work : work + refreshRows(before, scope, where);
+      const { work, deleted, more } = deleteOld(before, batch, where);
+      if (more) return { work, deleted };
+      const refreshed = refreshRows(before, scope, where);
+      return { work: work + refreshed.rows, deleted: deleted + refreshed.dropped };
     },
   );
 
@@ -684,7 +687,7 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
     const sweep = `${before} ${JSON.stringify(scope ?? null)}`;
     if (refreshing?.sweep !== sweep) {
       // Events are deleted a batch a call too (retention.ts): their sessions wait for the last.
-      if (oldEventLeft(before, where)) return 0;
+      if (oldEventLeft(before, where)) return { rows: 0, dropped: 0 };
       refreshing = { sweep, after: 0 };
     }
     const inScope = projectsInScope(scope);
@@ -696,10 +699,11 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
          ORDER BY sid LIMIT ${REFRESH_SESSIONS}`,
       )
       .all({ before, after: refreshing.after, ...inScope.params }) as SessionRow[];
-    for (const row of rows) refresh(row, before);
+    let dropped = 0;
+    for (const row of rows) dropped += refresh(row, before);
     const last = rows[rows.length - 1];
     refreshing.after = rows.length < REFRESH_SESSIONS || !last ? Infinity : last.sid;
-    return rows.length;
+    return { rows: rows.length, dropped };
   }
 
   type SessionRow = {
@@ -718,9 +722,9 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
    * it has errors only if one is left; its services and projects are those of a record left,
    * and its own project one of them (the rule its row goes by). A row older than `before` (of
    * several projects, which deleteOld kept) ends at its latest record; one that straddles it
-   * keeps its end, a record newer. A row with no record left goes.
+   * keeps its end, a record newer. A row with no record left goes; returns the rows deleted.
    */
-  function refresh(row: SessionRow, before: number) {
+  function refresh(row: SessionRow, before: number): number {
     const members = membersOf(row.sid, row.id);
     const left = st.whatIsLeft().get(members) as {
       start: number | null;
@@ -728,9 +732,9 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
       errors: number;
     };
     if (left.start === null || left.end === null) {
-      st.drop.run(row.sid);
+      const { changes } = st.drop.run(row.sid);
       remadeMembers(members);
-      return;
+      return changes;
     }
     // A row of one service or project has a record of it, as it has one left.
     const still = (text: string, asked: Database.Statement, value: (line: string) => unknown) => {
@@ -764,6 +768,7 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
       st.refresh.run(next);
       remadeMembers(members);
     }
+    return 0;
   }
 
   const traceRows = db.prepare(TRACE_ROWS).pluck();
@@ -794,7 +799,7 @@ export function sessionStore(db: Database.Database, oldEvents?: AgeWalk) {
     },
     detail: reads.detail,
     list: reads.list,
-    deleteBefore(before: number, batch: number, scope?: RetentionScope): number {
+    deleteBefore(before: number, batch: number, scope?: RetentionScope): RetentionStep {
       try {
         return deleteBefore.immediate(before, batch, scope);
       } catch (err) {

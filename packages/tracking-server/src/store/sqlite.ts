@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3';
 import { issueIngest } from './issue-ingest';
 import { issueReads } from './issue-reads';
-import type { IssueStatus, Repository, RetentionScope } from './repository';
+import type { IssueStatus, Repository, RetentionScope, RetentionStep } from './repository';
 import { QUIET_STEP, sessionIndex } from './session-index';
 import { scopeCondition, sessionStore } from './sessions';
 import { migrateTables, SCHEMA } from './sqlite-schema';
@@ -93,10 +93,10 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
    * tables: an issue emptied by retention went on being listed, counted and kept for ever.
    */
   const deleteEventsTx = db.transaction(
-    (before: number, batch: number, scope?: RetentionScope): number => {
+    (before: number, batch: number, scope?: RetentionScope): RetentionStep => {
       const where = scopeCondition(scope);
       const found = oldEvents.next(before, batch, where);
-      if (found.passed > 0) return found.passed;
+      if (found.passed > 0) return { work: found.passed, deleted: 0 };
       const events =
         found.keys.length === 0
           ? 0
@@ -105,13 +105,18 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
               .run(JSON.stringify(found.keys)).changes;
       if (events > 0) index.deleted();
       const params = { before, batch, ...where.params };
-      if (events === batch) return events;
+      if (events === batch) return { work: events, deleted: events };
       const emptied = deleteEmptyIssues(params, where);
-      return emptied === batch
-        ? events + emptied
-        : events + emptied + deleteOldFeedback(params, where);
+      const deleted =
+        emptied === batch ? events + emptied : events + emptied + deleteOldFeedback(params, where);
+      return { work: deleted, deleted };
     },
   );
+  let retentionDeletes = 0;
+  const counted = (step: RetentionStep) => {
+    retentionDeletes += step.deleted;
+    return step.work;
+  };
   /** Up to `batch` pieces of feedback received before `before`, whatever their event's age. */
   const deleteOldFeedback = (params: Record<string, unknown>, where: { sql: string }): number =>
     db
@@ -163,7 +168,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
     setStatus: (ids, status) => setStatusTx.immediate(ids, status),
     deleteEventsBefore(before, batch, scope) {
       try {
-        return deleteEventsTx.immediate(before, batch, scope);
+        return counted(deleteEventsTx.immediate(before, batch, scope));
       } catch (err) {
         oldEvents.reset(); // what its walk found was not deleted
         index.reset(); // nor was what it told the index
@@ -177,7 +182,13 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Repositor
       issues.ingestFeedback(projectId, receivedAt, feedback),
     listSessions: (filter) => sessions.list(filter),
     getSession: (id) => sessions.detail(id),
-    deleteSessionsBefore: (before, batch, scope) => sessions.deleteBefore(before, batch, scope),
+    deleteSessionsBefore: (before, batch, scope) =>
+      counted(sessions.deleteBefore(before, batch, scope)),
+    takeRetentionDeletes() {
+      const n = retentionDeletes;
+      retentionDeletes = 0;
+      return n;
+    },
 
     close: () => db.close(),
   };

@@ -14,6 +14,7 @@ export type WriteCalls = Pick<
   | 'indexSessions'
   | 'deleteEventsBefore'
   | 'deleteSessionsBefore'
+  | 'takeRetentionDeletes'
   | 'close'
 >;
 
@@ -41,6 +42,7 @@ export function serveWrites(repo: WriteCalls, main: Parameters<typeof serveCalls
       indexSessions: repo.indexSessions.bind(repo),
       deleteEventsBefore: repo.deleteEventsBefore.bind(repo),
       deleteSessionsBefore: repo.deleteSessionsBefore.bind(repo),
+      takeRetentionDeletes: repo.takeRetentionDeletes.bind(repo),
       close: repo.close.bind(repo),
     } satisfies Record<keyof WriteCalls, unknown>,
     main,

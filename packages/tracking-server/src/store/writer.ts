@@ -57,6 +57,8 @@ export interface EventWriter {
   ): Promise<number>;
   deleteEventsBefore(before: number, batch: number, scope?: RetentionScope): Promise<number>;
   deleteSessionsBefore(before: number, batch: number, scope?: RetentionScope): Promise<number>;
+  /** Rows the two deletes above deleted since the last call (Repository.takeRetentionDeletes). */
+  takeRetentionDeletes(): Promise<number>;
   /**
    * Why nothing can be written any more (the writer thread died, and every write after fails
    * with this), or undefined while writes can be made.
@@ -175,6 +177,7 @@ export function inlineWriter(repo: WriteCalls): EventWriter {
       repo.deleteEventsBefore(before, batch, scope),
     deleteSessionsBefore: async (before, batch, scope) =>
       repo.deleteSessionsBefore(before, batch, scope),
+    takeRetentionDeletes: async () => repo.takeRetentionDeletes(),
     failure: () => undefined,
     close: async () => stopIndexing(),
   };
@@ -221,6 +224,7 @@ export function workerWriter(
     deleteEventsBefore: (before, batch, scope) => call('deleteEventsBefore', before, batch, scope),
     deleteSessionsBefore: (before, batch, scope) =>
       call('deleteSessionsBefore', before, batch, scope),
+    takeRetentionDeletes: () => call('takeRetentionDeletes'),
     failure: thread.failure,
     close: () =>
       thread.close(async () => {
