@@ -187,6 +187,35 @@ it('keeps every digit of a 64-bit integer attribute', async () => {
   ]);
 });
 
+it("keeps a double's NaN and ±Infinity apart from one another and from null, as the JSON mapping writes them", async () => {
+  const doubles = (id: string, nan: unknown, inf: unknown, ninf: unknown) => [
+    corr({ stringValue: id }),
+    { key: 'nan', value: { doubleValue: nan } },
+    { key: 'inf', value: { doubleValue: inf } },
+    { key: 'ninf', value: { doubleValue: ninf } },
+    { key: 'half', value: { doubleValue: 0.5 } },
+  ];
+  // protobuf's doubles, and the JSON mapping's names for them; stored as JSON, all three were null.
+  const pb = request([span('06', { attributes: doubles('double-6', NaN, Infinity, -Infinity) })]);
+  expect((await post(pb, { protobuf: true })).status).toBe(200);
+  const json = request([
+    span('16', { attributes: doubles('double-6', 'NaN', 'Infinity', '-Infinity') }),
+  ]);
+  expect((await post(json)).status).toBe(200);
+  // A JavaScript exporter's JSON has null for each (JSON.stringify): null it stays.
+  expect(
+    (await post(request([span('26', { attributes: doubles('double-6', null, null, null) })])))
+      .status,
+  ).toBe(200);
+  const { body } = await session('double-6');
+  const kept = { nan: 'NaN', inf: 'Infinity', ninf: '-Infinity', half: 0.5 };
+  expect(body.timeline.map((o: { attributes: Json }) => o.attributes)).toEqual([
+    { correlation_id: 'double-6', ...kept },
+    { correlation_id: 'double-6', ...kept },
+    { correlation_id: 'double-6', nan: null, inf: null, ninf: null, half: 0.5 },
+  ]);
+});
+
 it('stores a request sent again (an exporter’s retry) once, memory snapshots included', async () => {
   const req = request([
     span('06', {

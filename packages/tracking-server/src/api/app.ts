@@ -4,6 +4,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import express, { type Request, type Response } from 'express';
 import { SEVERITIES } from '../grouping/classify';
 import { BodyBudget, LIMITS, type BodyLimits } from '../ingest/body';
+import type { SpanBacklog } from '../ingest/span-backlog';
 import type { Project } from '../projects';
 import { inlineReader, type StoreReader } from '../store/reader';
 import { catchUpSessions, inlineWriter, type EventWriter } from '../store/writer';
@@ -13,6 +14,7 @@ import { boundedLabel } from '../telemetry/bounded-label';
 import type { TrackerMetrics } from '../telemetry/metrics';
 import { allowCrossOrigin, answerPreflight } from './cors';
 import { otlpTraces } from './otlp';
+import { otlpEncoding, sendRpcStatus } from './otlp-answer';
 import { restApi } from './rest';
 import { headerSafe, sentryIngest } from './sentry';
 
@@ -32,6 +34,8 @@ export interface AppDeps {
   readonly bodyBudget?: BodyBudget;
   /** Milliseconds an ingest body may go without a byte; default LIMITS.idleMs (body.ts). */
   readonly bodyIdleMs?: number;
+  /** The OTLP spans taken and not yet committed; default SPAN_BACKLOG (span-backlog.ts). */
+  readonly spanBacklog?: SpanBacklog;
 }
 
 /**
@@ -163,11 +167,14 @@ export function createApp(deps: AppDeps): RequestListener {
   const traces = otlpTraces({
     now,
     bodyBudget,
+    ...(deps.spanBacklog ? { spanBacklog: deps.spanBacklog } : {}),
     limits: bodyLimits,
     projectByKey: (key) => deps.projects().find((p) => p.key === key),
     writer,
     onRejected: (reason) => metrics.rejectedRequests.inc({ reason }),
     onFailed: (error) => logger.error('OTLP ingest failed', { error }),
+    onAbandoned: (spans) =>
+      logger.warn('OTLP request not stored: its client left before its turn', { spans }),
     onStored: (project, operations, seconds) => {
       metrics.ingestDuration.observe({ protocol: 'otlp' }, seconds);
       countSpans(project.name, operations);
@@ -257,12 +264,29 @@ export function createApp(deps: AppDeps): RequestListener {
   // was told to use the POST it used.
   app.all(['/v1/traces', SENTRY_OTLP_PATH], (req: Request, res: Response) => {
     if (req.method === 'POST') {
-      res
-        .status(404)
-        .json({ code: 5, message: `not found: ${req.path} (OTLP traces are at /v1/traces)` });
+      metrics.rejectedRequests.inc({ reason: 'unsupported' });
+      sendRpcStatus(
+        res,
+        404,
+        otlpEncoding(req.headers['content-type']),
+        `not found: ${req.path} (OTLP traces are at /v1/traces)`,
+      );
       return;
     }
     res.status(405).set('Allow', 'POST').json({ code: 12, message: 'method not allowed: POST' });
+  });
+  // OTLP's other signals, which an SDK or Collector sends to the same endpoint with traces when
+  // set up for all three: a 404 in OTLP's error shape and the request's encoding, which its
+  // exporter reads and does not retry, and counted, where express's bare `not found` was neither.
+  app.all(/^\/v1\/(?:logs|metrics)\/?$/i, (req: Request, res: Response) => {
+    metrics.rejectedRequests.inc({ reason: 'unsupported' });
+    allowCrossOrigin(res);
+    sendRpcStatus(
+      res,
+      404,
+      otlpEncoding(req.headers['content-type']),
+      `not found: ${req.path} (this tracker takes OTLP traces only, at /v1/traces)`,
+    );
   });
   app.use(
     '/api/v1',

@@ -1,6 +1,7 @@
 // The bytes of ingest bodies held at once: a body that would take them past the budget is a 503
 // with Retry-After (Sentry and OTLP alike), counted as `overloaded`, and the bytes a request held
-// come back once it is answered, however it ended.
+// come back once it is answered, however it ended — and not before its handler is done with them,
+// whenever its client leaves.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,8 @@ import { BodyBudget } from '../ingest/body';
 import { DEFAULT_SETTINGS, type Project } from '../projects';
 import type { Repository } from '../store/repository';
 import { openSqlite } from '../store/sqlite';
+import { inlineWriter } from '../store/writer';
+import { gatedWriter, type GatedWriter } from '../testing/gated-writer';
 import { silentLogger } from '../telemetry/logger';
 import { createTrackerMetrics, type TrackerMetrics } from '../telemetry/metrics';
 import { rawPost } from '../testing/raw-post';
@@ -46,7 +49,8 @@ describe('BodyBudget', () => {
 
 /**
  * The tracker's app over a store of its own, listening for the describe block that calls it, with
- * a body budget of 64 KB; `bodyIdleMs` as given.
+ * a body budget of 64 KB and commits that wait while a test closes their gate; `bodyIdleMs` as
+ * given. `closed` has, by its `x-test` header, each request whose response has closed.
  */
 function budgetedTracker(bodyIdleMs?: number) {
   const t = {} as {
@@ -56,23 +60,33 @@ function budgetedTracker(bodyIdleMs?: number) {
     url: string;
     budget: BodyBudget;
     metrics: TrackerMetrics;
+    commits: GatedWriter;
+    closed: Map<string, Promise<void>>;
   };
   beforeAll(async () => {
     t.dir = mkdtempSync(join(tmpdir(), 'beacon-body-budget-'));
     t.repo = openSqlite(join(t.dir, 'tracker.db'));
     t.budget = new BodyBudget(64 * KB);
     t.metrics = createTrackerMetrics({ defaultMetrics: false });
-    t.server = createServer(
-      createApp({
-        repo: t.repo,
-        projects: () => [project],
-        apiToken: 't',
-        metrics: t.metrics,
-        logger: silentLogger,
-        bodyBudget: t.budget,
-        ...(bodyIdleMs !== undefined ? { bodyIdleMs } : {}),
-      }),
-    );
+    t.commits = gatedWriter(inlineWriter(t.repo));
+    t.closed = new Map();
+    const app = createApp({
+      repo: t.repo,
+      writer: t.commits.writer,
+      projects: () => [project],
+      apiToken: 't',
+      metrics: t.metrics,
+      logger: silentLogger,
+      bodyBudget: t.budget,
+      ...(bodyIdleMs !== undefined ? { bodyIdleMs } : {}),
+    });
+    t.server = createServer((req, res) => {
+      // Listening before the app does: a listener the app adds runs after this one.
+      const name = req.headers['x-test'];
+      if (typeof name === 'string')
+        t.closed.set(name, new Promise<void>((r) => res.once('close', () => r())));
+      app(req, res);
+    });
     await new Promise<void>((r) => t.server.listen(0, '127.0.0.1', r));
     t.url = `http://127.0.0.1:${(t.server.address() as AddressInfo).port}`;
   });
@@ -86,8 +100,30 @@ function budgetedTracker(bodyIdleMs?: number) {
     (
       await t.metrics.registry.getSingleMetric('beacon_tracker_rejected_requests_total')?.get()
     )?.values.find((v) => v.labels.reason === reason)?.value ?? 0;
-  return Object.assign(t, { rejected });
+  /** OTLP spans stored, by the tracker's metric. */
+  const spansStored = async () =>
+    (
+      await t.metrics.registry.getSingleMetric('beacon_tracker_spans_ingested_total')?.get()
+    )?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
+  return Object.assign(t, { rejected, spansStored });
 }
+
+/** An OTLP JSON request of spans ending now, about `bytes` long. */
+const otlpRequest = (traceByte: string, bytes: number) => {
+  const now = BigInt(Date.now()) * 1_000_000n;
+  const spans = Array.from({ length: Math.ceil(bytes / 270) }, (_, i) => ({
+    traceId: traceByte.repeat(16),
+    spanId: (i + 1).toString(16).padStart(16, '0'),
+    name: `GET /${'x'.repeat(200)}`,
+    startTimeUnixNano: String(now - 1_000_000n),
+    endTimeUnixNano: String(now),
+  }));
+  return Buffer.from(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] }));
+};
+
+const until = async (done: () => boolean) => {
+  for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+};
 
 describe('ingest with a full body budget', () => {
   const t = budgetedTracker();
@@ -240,5 +276,73 @@ describe('a body that stalls', () => {
     });
     expect(res).toBe(200);
     expect(t.repo.storedEventIds([eventId(12)]).size).toBe(1);
+  });
+});
+
+describe('a body whose client leaves before it is answered', () => {
+  const t = budgetedTracker();
+  const otlpHeaders = {
+    'content-type': 'application/json',
+    authorization: `Bearer ${project.key}`,
+  };
+
+  /**
+   * Posts `body` as the request named `name`; once its commit waits at the gate, closes the
+   * connection, as an exporter that timed out does, and resolves once the server saw it close.
+   */
+  const leaveWhileStored = async (
+    name: string,
+    path: string,
+    body: Buffer,
+    headers: Record<string, string> = {},
+  ) => {
+    const gate = t.commits.close();
+    const req = request(`${t.url}${path}`, {
+      method: 'POST',
+      headers: { ...headers, 'x-test': name },
+    });
+    req.on('error', () => {}); // the connection it closes itself
+    req.end(body);
+    await gate.reached;
+    req.destroy();
+    await t.closed.get(name);
+    return gate;
+  };
+
+  it('keeps an OTLP body held while its spans are stored, and stores them', async () => {
+    const body = otlpRequest('a1', 40 * KB);
+    const gate = await leaveWhileStored('otlp', '/v1/traces', body, otlpHeaders);
+    // Released when the connection closed, the bytes let the next body in on top of it (five
+    // 94 MB bodies in a 256 MB heap ran it out).
+    expect(t.budget.bytes).toBeGreaterThanOrEqual(body.length);
+    const next = await rawPost(`${t.url}/v1/traces`, otlpRequest('b2', 40 * KB), otlpHeaders);
+    expect(next.status).toBe(503);
+    gate.open();
+    await until(() => t.budget.bytes === 0);
+    expect(t.budget.bytes).toBe(0);
+    // Never acknowledged, and stored all the same: an exporter's retry replaces it.
+    expect(await t.spansStored()).toBe(
+      JSON.parse(body.toString()).resourceSpans[0].scopeSpans[0].spans.length,
+    );
+    expect(
+      (await rawPost(`${t.url}/v1/traces`, otlpRequest('b2', 40 * KB), otlpHeaders)).status,
+    ).toBe(200);
+  });
+
+  it('keeps an envelope held while its event is stored, and stores it', async () => {
+    const body = envelope(20, 40 * KB);
+    const gate = await leaveWhileStored(
+      'sentry',
+      `/api/${project.id}/envelope/?sentry_key=${project.key}`,
+      body,
+    );
+    expect(t.budget.bytes).toBeGreaterThanOrEqual(body.length);
+    const sentry = `${t.url}/api/${project.id}/envelope/?sentry_key=${project.key}`;
+    expect((await rawPost(sentry, envelope(21, 40 * KB))).status).toBe(503);
+    gate.open();
+    await until(() => t.budget.bytes === 0);
+    expect(t.budget.bytes).toBe(0);
+    expect(t.repo.storedEventIds([eventId(20)]).size).toBe(1);
+    expect((await rawPost(sentry, envelope(21, 40 * KB))).status).toBe(200);
   });
 });

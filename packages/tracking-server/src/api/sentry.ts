@@ -313,6 +313,10 @@ export function sentryIngest(deps: SentryIngestDeps) {
     const started = process.hrtime.bigint();
     /** raven-js' image beacon: the event in the query, answered with a pixel. */
     const viaGet = req.method === 'GET';
+    // The body's bytes are held until this handler is done with them, not until the connection
+    // closes: an SDK that gives up closes it while the envelope is still read and stored, and the
+    // budget let new bodies in on top of it (otlp.ts). What it sent is still stored.
+    const hold = deps.bodyBudget.hold();
     try {
       // A key the request names is checked before its body is read; an envelope without one is
       // authorised by its header's dsn, once parsed.
@@ -325,8 +329,6 @@ export function sentryIngest(deps: SentryIngestDeps) {
             : undefined;
       let project: Project;
       let body: Buffer;
-      const hold = deps.bodyBudget.hold();
-      res.once('close', hold.release);
       try {
         body = viaGet
           ? sentryData(req)
@@ -687,6 +689,8 @@ export function sentryIngest(deps: SentryIngestDeps) {
         headers,
         err.status === 413 || err.status === 408 ? req : undefined,
       );
+    } finally {
+      hold.release();
     }
   }
 

@@ -281,7 +281,10 @@ function rendered(v: Tagged, depth: number): unknown {
   if ('s' in v) return v.s;
   if ('i' in v) return Number.isSafeInteger(Number(v.i)) ? Number(v.i) : v.i;
   if ('d' in v)
-    return typeof v.d === 'number' ? v.d : { NaN: NaN, '+Inf': Infinity, '-Inf': -Infinity }[v.d];
+    // Not finite, kept as the JSON mapping writes it (otlp.ts, doubleValue).
+    return typeof v.d === 'number'
+      ? v.d
+      : { NaN: 'NaN', '+Inf': 'Infinity', '-Inf': '-Infinity' }[v.d];
   if ('b' in v) return v.b;
   if ('y' in v) return v.y;
   if ('a' in v) return v.a.map((x) => rendered(x, depth + 1));

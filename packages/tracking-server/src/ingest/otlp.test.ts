@@ -670,8 +670,10 @@ describe('OTLP trace bodies', () => {
             { key: 'text', value: { doubleValue: '2.5e3' } },
             { key: 'neg', value: { doubleValue: '-0.5' } },
             { key: 'inf', value: { doubleValue: 'Infinity' } },
+            { key: 'ninf', value: { doubleValue: '-Infinity' } },
             { key: 'nan', value: { doubleValue: 'NaN' } },
-            // JSON.stringify writes NaN as null: an exporter's NaN arrives so.
+            { key: 'past', value: { doubleValue: '1e999' } },
+            // JSON.stringify writes NaN and ±Infinity as null: a JS exporter's arrive so.
             { key: 'null', value: { doubleValue: null } },
             // The mapping's null is the default: no value (it was kept as the text "null").
             { key: 'nothing', value: { stringValue: null } },
@@ -692,9 +694,12 @@ describe('OTLP trace bodies', () => {
       num: 42,
       text: 2500,
       neg: -0.5,
-      inf: Infinity,
-      nan: NaN,
-      null: NaN,
+      // As the JSON mapping writes them: stored as JSON, a number would be null.
+      inf: 'Infinity',
+      ninf: '-Infinity',
+      nan: 'NaN',
+      past: 'Infinity',
+      null: null,
       nothing: undefined,
       bytes: 'AQI=',
       unpadded: 'AQI=',

@@ -112,8 +112,8 @@ function anyValue(v: unknown, depth: number, cut: OnCut): unknown {
 
 // An AnyValue's scalars as the protobuf JSON mapping writes them; anything else is an error
 // naming it (as the Collector's receiver refuses it), never read as something else: "false" is
-// no true, "0x10" no 16 and "" no 0. null, the mapping's default, is no value (a double's NaN,
-// which is how JSON.stringify writes NaN).
+// no true, "0x10" no 16 and "" no 0. null, the mapping's default, is no value (a double's is
+// null, kept: it is how JSON.stringify writes NaN and ±Infinity).
 
 /** A string; null is no value, and `5` or `true` no string, but an error naming it. */
 function stringValue(v: unknown): string | undefined {
@@ -177,19 +177,27 @@ function intValue(v: unknown): number | string | undefined {
   throw new OtlpError(`intValue must be a 64-bit integer, got ${quoted(v)}`);
 }
 
-/** A double: a number, its decimal text, or "NaN", "Infinity", "-Infinity". */
-function doubleValue(v: unknown): number {
-  if (typeof v === 'number') return v;
-  if (v === null) return NaN;
-  if (
+/**
+ * A double: a number, its decimal text, or "NaN", "Infinity", "-Infinity". Those three are kept as
+ * that text, as the protobuf JSON mapping writes them: the attributes are stored and served as
+ * JSON, which has no such numbers, and they were null there, one with no value and one another.
+ * A JavaScript exporter's JSON has them as null already (JSON.stringify), and they stay null.
+ */
+function doubleValue(v: unknown): number | string | null {
+  if (v === null) return null;
+  let n: number;
+  if (typeof v === 'number') n = v;
+  else if (
     typeof v === 'string' &&
     (/^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(v) ||
       v === 'NaN' ||
       v === 'Infinity' ||
       v === '-Infinity')
   )
-    return Number(v);
-  throw new OtlpError(`doubleValue must be a number, got ${quoted(v)}`);
+    n = Number(v);
+  else throw new OtlpError(`doubleValue must be a number, got ${quoted(v)}`);
+  // String() writes the mapping's names; a text past a double's range (1e999) is Infinity too.
+  return Number.isFinite(n) ? n : String(n);
 }
 
 /**
@@ -343,6 +351,21 @@ export interface OtlpBody {
 }
 
 const asIs = (v: unknown) => v;
+
+/**
+ * The spans a request lists, before any is read (what admission by work counts, span-backlog.ts):
+ * a shape readTraces would refuse counts what it lists, its reading refuses it.
+ */
+export function countSpans({ request }: OtlpBody): number {
+  const items = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  let spans = 0;
+  if (isObj(request))
+    for (const rs of items(field(request, 'resourceSpans')))
+      if (isObj(rs))
+        for (const ss of items(field(rs, 'scopeSpans') ?? field(rs, 'instrumentationLibrarySpans')))
+          if (isObj(ss)) spans += items(ss.spans).length;
+  return spans;
+}
 
 /** Reads an ExportTraceServiceRequest already in the JSON shape. */
 export function readTraces(request: unknown): TraceBatch {
