@@ -34,7 +34,7 @@ export interface AppDeps {
   readonly bodyBudget?: BodyBudget;
   /** Milliseconds an ingest body may go without a byte; default LIMITS.idleMs (body.ts). */
   readonly bodyIdleMs?: number;
-  /** The OTLP spans taken and not yet committed; default SPAN_BACKLOG (span-backlog.ts). */
+  /** The OTLP spans taken and not yet committed; default a SpanBacklog that learns its rate (span-backlog.ts). */
   readonly spanBacklog?: SpanBacklog;
 }
 

@@ -56,7 +56,7 @@ export function otlpTraces(deps: {
   readonly now: () => number;
   /** The bytes of bodies held at once, shared with Sentry ingest. */
   readonly bodyBudget: BodyBudget;
-  /** The spans of requests taken and not yet committed; default SPAN_BACKLOG's. */
+  /** The spans of requests taken and not yet committed; default a SpanBacklog of its own. */
   readonly spanBacklog?: SpanBacklog;
   /** Default LIMITS. */
   readonly limits?: BodyLimits;
