@@ -9,9 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExportTraceServiceRequest } from '../ingest/otlp-proto';
 import { addProject } from '../projects';
 import { freePort, runWithDeployedEnv, waitUp } from './processes';
+import { spanBatch } from './otlp-spans';
 import { RawHttpConnection } from './raw-http';
 
 const SPANS = 8_192;
@@ -22,61 +22,6 @@ const BATCHES = Number(process.env.BENCH_BATCHES ?? 5);
 const GAP_MS = 2_000;
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
-
-/** A batch as an SDK's spans reach a collector: 16 spans a trace, the root naming its request. */
-function batch(): { json: Buffer; protobuf: Buffer } {
-  const now = BigInt(Date.now()) * 1_000_000n;
-  let trace = '';
-  let root = '';
-  const spans = Array.from({ length: SPANS }, (_, i) => {
-    if (i % 16 === 0) [trace, root] = [hex(16), hex(8)];
-    const attribute = (key: string, value: Record<string, unknown>) => ({ key, value });
-    return {
-      traceId: trace,
-      spanId: i % 16 === 0 ? root : hex(8),
-      ...(i % 16 === 0 ? {} : { parentSpanId: root }),
-      name: i % 16 === 0 ? 'POST /checkout' : `SELECT orders ${i % 16}`,
-      kind: i % 16 === 0 ? 2 : 3,
-      startTimeUnixNano: String(now - 40_000_000n + BigInt(i % 16) * 1_000_000n),
-      endTimeUnixNano: String(now - BigInt(16 - (i % 16)) * 1_000_000n),
-      attributes: [
-        attribute('http.method', { stringValue: 'POST' }),
-        attribute('http.route', { stringValue: '/checkout' }),
-        attribute('http.status_code', { intValue: '201' }),
-        attribute('db.statement', { stringValue: `SELECT * FROM orders WHERE id = $1 -- ${i}` }),
-        ...(i % 16 === 0 ? [attribute('correlation_id', { stringValue: `req-${hex(8)}` })] : []),
-      ],
-      status: { code: 1 },
-    };
-  });
-  const request = {
-    resourceSpans: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'checkout' } }] },
-        scopeSpans: [{ scope: { name: '@opentelemetry/instrumentation-http' }, spans }],
-      },
-    ],
-  };
-  const bytes = (id: unknown) => (typeof id === 'string' ? Buffer.from(id, 'hex') : id);
-  const message = ExportTraceServiceRequest.fromObject({
-    resourceSpans: request.resourceSpans.map((rs) => ({
-      ...rs,
-      scopeSpans: rs.scopeSpans.map((ss) => ({
-        ...ss,
-        spans: ss.spans.map((sp) => ({
-          ...sp,
-          traceId: bytes(sp.traceId),
-          spanId: bytes(sp.spanId),
-          parentSpanId: bytes(sp.parentSpanId),
-        })),
-      })),
-    })),
-  });
-  return {
-    json: Buffer.from(JSON.stringify(request)),
-    protobuf: Buffer.from(ExportTraceServiceRequest.encode(message).finish()),
-  };
-}
 
 /** A small error event of its own, in an envelope. */
 function envelope(): Buffer {
@@ -151,7 +96,7 @@ async function main() {
       ['json', 'application/json'],
       ['protobuf', 'application/x-protobuf'],
     ] as const) {
-      const bodies = Array.from({ length: WARMUP_BATCHES + BATCHES }, () => batch()[kind]);
+      const bodies = Array.from({ length: WARMUP_BATCHES + BATCHES }, () => spanBatch(SPANS)[kind]);
       const during: number[] = [];
       const between: number[] = [];
       const own: number[] = [];
