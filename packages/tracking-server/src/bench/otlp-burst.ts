@@ -3,7 +3,7 @@
 //
 // 1. Applications: EXPORTERS processes, each the real OTLPTraceExporter behind a
 //    BatchSpanProcessor ending SPANS_PER_EXPORTER spans at once (otlp-exporter.ts). The JS
-//    exporter retries a 503 on its own, within its 30 s export timeout.
+//    exporter retries a 503 on its own (at most five times, within its 10 s timeout).
 // 2. A collector: BATCHES protobuf batches of 8,192 spans (the batch processor's default
 //    send_batch_size), sent one at a time (the baseline), then with 4 and 40 in flight (the
 //    otlphttp exporter's sending queue, 10 consumers by default, several collectors), each
