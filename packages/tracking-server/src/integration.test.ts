@@ -73,6 +73,10 @@ describe('Sentry ingest with the real @sentry/node SDK', () => {
       attributes: expect.objectContaining({
         'sentry.op': 'gen_ai.chat',
         'gen_ai.request.model': 'gpt-4o',
+        // Scrubbed as values, not as span v2's `{ type, value }` objects: counts stay numbers.
+        'gen_ai.usage.input_tokens': 120,
+        'gen_ai.usage.output_tokens': 35,
+        'llm.api_key': '[Filtered]',
       }),
     });
     expect(chat?.durationMs).toBeGreaterThanOrEqual(15);

@@ -51,7 +51,17 @@ async function main() {
   await Sentry.startSpan({ name: 'POST /checkout', op: 'http.server' }, async () => {
     await Sentry.startSpan({ name: 'SELECT orders', op: 'db.query' }, () => new Promise((r) => setTimeout(r, 30)));
     await Sentry.startSpan(
-      { name: 'chat gpt-4o', op: 'gen_ai.chat', attributes: { 'gen_ai.request.model': 'gpt-4o' } },
+      {
+        name: 'chat gpt-4o',
+        op: 'gen_ai.chat',
+        // Token counts (kept: counts, not credentials) beside a key that is one (filtered).
+        attributes: {
+          'gen_ai.request.model': 'gpt-4o',
+          'gen_ai.usage.input_tokens': 120,
+          'gen_ai.usage.output_tokens': 35,
+          'llm.api_key': 'sk-proj-abc123',
+        },
+      },
       () => new Promise((r) => setTimeout(r, 20)),
     );
   });

@@ -25,7 +25,8 @@ import { withoutExpiredSpans, withSpansByArrival } from '../ingest/span-time';
 import { ExportTraceServiceResponse } from '../ingest/otlp-proto';
 import type { Operation } from '../ingest/otlp';
 import type { Project } from '../projects';
-import { createScrubber, type Scrubber } from '../scrub/scrub';
+import { scrubberCache } from '../scrub/scrub';
+import { scrubOperation } from '../scrub/scrub-operation';
 import type { EventWriter } from '../store/writer';
 import { JSON_TYPE, otlpEncoding, sendOtlp, sendRpcStatus } from './otlp-answer';
 
@@ -61,21 +62,8 @@ export function otlpTraces(deps: {
   /** Default LIMITS. */
   readonly limits?: BodyLimits;
 }) {
-  // Spans are scrubbed like events, with the project's settings: attribute values under
-  // sensitive keys, and sensitive shapes in any attribute, the span name or status message.
-  const scrubbers = new WeakMap<Project, Scrubber>();
-  const scrubOperation = (project: Project, o: Operation): Operation => {
-    // Addresses are kept out even where scrubbing is off (projects.ts scrub.ipAddresses).
-    if (!project.scrub.enabled && !project.scrub.ipAddresses) return o;
-    let scrub = scrubbers.get(project);
-    if (!scrub) scrubbers.set(project, (scrub = createScrubber(project.scrub)));
-    return {
-      ...o,
-      name: scrub.text(o.name),
-      ...(o.statusMessage !== undefined ? { statusMessage: scrub.text(o.statusMessage) } : {}),
-      attributes: scrub({ ...o.attributes }) as Operation['attributes'],
-    };
-  };
+  // Spans are scrubbed like events, with the project's settings (scrub-operation.ts).
+  const scrubberFor = scrubberCache();
   const backlog = deps.spanBacklog ?? new SpanBacklog();
   const busy = () =>
     `the tracker is storing as many spans as it takes at once (${backlog.limit}); send it again shortly`;
@@ -171,7 +159,7 @@ export function otlpTraces(deps: {
       try {
         const scrubbed: Operation[] = [];
         for (const [i, o] of batch.operations.entries()) {
-          scrubbed.push(scrubOperation(project, o));
+          scrubbed.push(scrubOperation(project.scrub, scrubberFor(project.scrub), o));
           if ((i + 1) % READ_STEP === 0) await nextTurn();
         }
         repeated = new Set(await deps.writer.writeTraces(project.id, scrubbed, batch.memory));

@@ -32,6 +32,7 @@ import { StoreBodyTooLarge, storeBodyText } from '../ingest/store-body';
 import { nonFiniteAsNull, sendsPythonJson, sentryClient } from '../ingest/python-json';
 import type { Project } from '../projects';
 import { scrubberCache } from '../scrub/scrub';
+import { scrubOperation } from '../scrub/scrub-operation';
 import { endAfterLinger } from './linger';
 
 export class IngestError extends Error {
@@ -525,8 +526,8 @@ export function sentryIngest(deps: SentryIngestDeps) {
             );
           } else if (item.type === 'span') {
             try {
-              const json = scrubberFor(project.scrub)(itemJson(item, i + 1)) as Obj;
-              spanItems.push({ json, v2: isSpanV2(item.headers) });
+              // Scrubbed once read, as OTLP's spans are (scrub-operation.ts).
+              spanItems.push({ json: itemJson(item, i + 1), v2: isSpanV2(item.headers) });
             } catch (err) {
               throw new IngestError(
                 400,
@@ -565,7 +566,8 @@ export function sentryIngest(deps: SentryIngestDeps) {
           const read = (v2 ? readSpanItem : readStandaloneSpan)(json, deps.now(), drift, (t) =>
             services.get(t),
           );
-          operations.push(...read.operations);
+          const scrub = scrubberFor(project.scrub);
+          for (const o of read.operations) operations.push(scrubOperation(project.scrub, scrub, o));
           for (let n = 0; n < read.invalid; n++) drops.push('invalid_span');
           for (let n = 0; n < read.outOfRange; n++) drops.push('timestamp');
         }

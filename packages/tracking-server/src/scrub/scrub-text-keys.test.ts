@@ -73,6 +73,8 @@ describe('PII scrubbing of keys written as text in a string', () => {
       ['Cookie: sid=abc; theme=dark', `Cookie: ${FILTERED}`],
       // In a sentence: a word that is not a plain word, or an Authorization scheme and its value
       ['login with password: hunter2 failed', `login with password: ${FILTERED} failed`],
+      ['login with password: hunter2.', `login with password: ${FILTERED}`],
+      ['login with password: SWORDFISH failed', `login with password: ${FILTERED} failed`],
       ['sent Authorization: Basic dXNlcjpwYXNz ok', `sent Authorization: ${FILTERED} ok`],
       // The whole keys and the extra words of Relay's defaults
       [
@@ -90,6 +92,10 @@ describe('PII scrubbing of keys written as text in a string', () => {
       'password: ~',
       '{"gen_ai.usage.input_tokens": 1234, "max_tokens": 100}',
       'Invalid token: expired',
+      'Invalid token: expired.',
+      'Token rejected: Expired!',
+      "Access denied for user 'app'@'10.0.0.5' (using password: YES)",
+      'Access denied for user (using password: NO)',
       'Password: too short',
       'Password: This field is required.',
       'Authentication failed: bad password',

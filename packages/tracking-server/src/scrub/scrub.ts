@@ -56,6 +56,11 @@ const CARD = /\b(?:\d[ -]?){12,18}\d\b/g;
 const BEARER = /\bBearer\s+([A-Za-z0-9\-._~+/]+=*)/gi;
 /** What English has after "bearer": one word, in lower case or capitalised. */
 const PLAIN_WORD = /^[A-Z]?[a-z]+$/;
+/**
+ * A word of a sentence after a key written in it (`Invalid token: expired.`): a plain word, or
+ * MySQL's YES and NO (`using password: YES`), with the sentence's stop if it ends there.
+ */
+const SENTENCE_WORD = /^(?:[A-Z]?[a-z]+|YES|NO)[.!?]?$/;
 const PEM =
   /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z]+ )?PRIVATE KEY-----|$)/g;
 /**
@@ -625,7 +630,7 @@ function filterKeyValues(s: string, rules: TextRules, hide: Hide, mask: boolean)
             while (lineEnd > end && s.charCodeAt(lineEnd - 1) <= 0x20) lineEnd--;
             if (PROSE.test(s.slice(v, lineEnd))) continue;
             end = lineEnd;
-          } else if (place === 'text' && !prefixed && PLAIN_WORD.test(word)) {
+          } else if (place === 'text' && !prefixed && SENTENCE_WORD.test(word)) {
             // `Authorization: Basic dXNlcjpwYXNz`: the scheme and its credentials.
             if (!AUTH_SCHEME.test(word) || s.charCodeAt(end) !== 0x20) continue;
             // Hidden already by the Bearer rule (`Bearer [Filtered]`): the scheme stays to read.
