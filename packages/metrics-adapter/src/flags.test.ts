@@ -3,7 +3,14 @@ import { createServer as createHttpServer } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { getCiphers } from 'node:tls';
 import fc from 'fast-check';
-import { CIPHER_SUITES, FlagError, parseFlags, parseGoDuration, usage } from './flags';
+import {
+  CIPHER_SUITES,
+  FlagError,
+  goDurationText,
+  parseFlags,
+  parseGoDuration,
+  usage,
+} from './flags';
 import { createPrometheusClient } from './provider/prometheus/client';
 
 describe('flags', () => {
@@ -68,7 +75,7 @@ describe('flags', () => {
       '--prometheus-header',
       'X-Scope-OrgID=platform',
       '--prometheus-header=Authorization=Bearer abc=',
-      '--prometheus-verb=post',
+      '--prometheus-verb=POST',
       '--requestheader-allowed-names=front-proxy-client,aggregator',
     ]);
     expect(f).toMatchObject({
@@ -371,6 +378,7 @@ describe('flags', () => {
     ],
     [['--config'], 'flag needs an argument: --config'],
     [['--prometheus-verb=PUT'], 'want GET or POST'],
+    [['--prometheus-verb=post'], '"post" for "--prometheus-verb": want GET or POST'],
     [['--prometheus-url=ftp://x'], '"--prometheus-url": want an http:// or https:// URL'],
     [['--metrics-relist-interval=10'], 'invalid argument "10" for "--metrics-relist-interval"'],
     [['--secure-port=https'], 'invalid argument "https" for "--secure-port"'],
@@ -561,12 +569,45 @@ describe('flags', () => {
   it('keeps a long flag apart from its help in --help', () => {
     const text = usage();
     expect(text).toContain(
-      '  --requestheader-extra-headers-prefix string  header prefixes holding extra user info',
+      '  --requestheader-extra-headers-prefix strings  header prefixes holding extra user info',
     );
     expect(text).toContain('  --authorization-webhook-cache-authorized-ttl duration  accepted\n');
     expect(text).toContain(
       '  --prometheus-url string                   URL of the Prometheus HTTP API',
     );
+  });
+
+  it("writes each default as pflag's help does: strings quoted, lists bracketed, Go durations, no zero values", () => {
+    const line = (flag: string) =>
+      usage()
+        .split('\n')
+        .find((l) => l.startsWith(`  --${flag} `));
+    // As prometheus-adapter 0.12's --help prints them.
+    expect(line('prometheus-verb')).toMatch(/ \(default "GET"\)$/);
+    expect(line('secure-port')).toMatch(/^ {2}--secure-port int .* \(default 443\)$/);
+    expect(line('metrics-relist-interval')).toMatch(/ \(default 10m0s\)$/);
+    expect(line('prometheus-timeout')).toMatch(/ \(default 5s\)$/);
+    expect(line('requestheader-username-headers')).toMatch(
+      /^ {2}--requestheader-username-headers strings .* \(default \[X-Remote-User\]\)$/,
+    );
+    expect(line('tls-cipher-suites')).toMatch(/^ {2}--tls-cipher-suites strings /);
+    // pflag leaves a zero default out.
+    expect(line('v')).not.toContain('(default');
+    expect(line('shutdown-delay-duration')).not.toContain('(default');
+    expect(line('presets')).toMatch(/ \(default true\)$/);
+  });
+
+  it('writes durations as Go does', () => {
+    for (const [ms, text] of [
+      [0, '0s'],
+      [500, '500ms'],
+      [1_500, '1.5s'],
+      [60_000, '1m0s'],
+      [600_000, '10m0s'],
+      [3_600_000, '1h0m0s'],
+      [3_723_000, '1h2m3s'],
+    ] as const)
+      expect([ms, goDurationText(ms)]).toEqual([ms, text]);
   });
 
   it('lists every flag in --help', () => {

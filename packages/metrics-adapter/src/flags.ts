@@ -714,10 +714,11 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
   };
 
   const headers = prometheusHeaders(list('prometheus-header'));
-  const verb = (str('prometheus-verb') as string).toUpperCase();
+  // Upper case only, as prometheus-adapter compares it: a flag it would refuse is refused here.
+  const verb = str('prometheus-verb') as string;
   if (verb !== 'GET' && verb !== 'POST') {
     throw new FlagError(
-      `invalid argument ${JSON.stringify(str('prometheus-verb'))} for "--prometheus-verb": want GET or POST`,
+      `invalid argument ${JSON.stringify(verb)} for "--prometheus-verb": want GET or POST`,
     );
   }
   const url = str('prometheus-url') as string;
@@ -830,10 +831,28 @@ export function parseFlags(argv: readonly string[]): AdapterFlags {
   };
 }
 
+/** A default as pflag's help writes it: a string quoted, a list in brackets, a duration as Go's. */
+function pflagDefault(type: string, fallback: string): string {
+  if (type === 'stringSlice') return `[${fallback}]`;
+  if (type === 'int' || type === 'uint64') return fallback;
+  if (type === 'duration') return goDurationText(parseGoDuration(fallback));
+  return JSON.stringify(fallback);
+}
+
+/** Milliseconds as Go's time.Duration.String writes them: `10m0s`, `1h0m0s`, `1.5s`, `500ms`. */
+export function goDurationText(ms: number): string {
+  if (ms === 0) return '0s';
+  if (ms < 1000) return `${ms}ms`;
+  const hours = Math.floor(ms / 3_600_000);
+  const minutes = Math.floor((ms % 3_600_000) / 60_000);
+  const seconds = (ms % 60_000) / 1000;
+  return `${hours > 0 ? `${hours}h` : ''}${hours > 0 || minutes > 0 ? `${minutes}m` : ''}${seconds}s`;
+}
+
 export function usage(): string {
   const lines = Object.entries(FLAGS).map(([name, spec]) => {
-    // pflag's names for the value's type.
-    const type = spec.goType ?? spec.kind;
+    // pflag's names for the value's type, and its way of writing each type's default.
+    const type = spec.kind === 'list' ? 'stringSlice' : (spec.goType ?? spec.kind);
     const arg =
       spec.kind === 'bool' || spec.kind === 'ignored-bool'
         ? ''
@@ -845,11 +864,15 @@ export function usage(): string {
               ? ' strings'
               : ' string';
     const left = `  --${name}${arg}`;
+    // pflag leaves out a default that is its type's zero value (0, 0s, false, empty).
+    const written = spec.fallback ? pflagDefault(type, spec.fallback) : '';
     const fallback =
-      spec.fallback && spec.kind !== 'bool'
-        ? ` (default ${JSON.stringify(spec.fallback)})`
-        : spec.fallback === 'true'
+      spec.kind === 'bool' || spec.kind === 'ignored-bool'
+        ? spec.fallback === 'true'
           ? ' (default true)'
+          : ''
+        : written && !['0', '0s', '""', '[]'].includes(written)
+          ? ` (default ${written})`
           : '';
     // At least two spaces between a long flag and its help.
     return `${left.padEnd(42)}  ${spec.help}${fallback}`;
