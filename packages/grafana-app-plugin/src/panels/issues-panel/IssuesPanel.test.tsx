@@ -203,16 +203,26 @@ describe('Error issues panel', () => {
       expect(asked(fake)).toEqual([2]);
     });
 
-    test('ids are taken as they are, without asking for the list; several values are any of them', async () => {
+    test('an id no project is named is taken as an id; several values are any of them', async () => {
       const byId = api();
       renderPanel(byId, { project: '2' }, { service: 'api-gateway' });
       await screen.findAllByTestId(testIds.panels.issueRow);
       expect(asked(byId)).toEqual([2]);
-      expect(byId.callsOf('projects')).toEqual([]);
       const several = api();
       renderPanel(several, { project: '$project' }, { service: '', project: '{payments,shop,1}' });
       await waitFor(() => expect(several.callsOf('listIssues')).toHaveLength(1));
       expect(asked(several)).toEqual([1, 2]);
+    });
+
+    test('a project named with digits, as its metrics label it, is that project, not the id', async () => {
+      // `project add 1`: id 3, labelled project="1" in the tracker's metrics.
+      const fake = new FakeTrackerApi({
+        projects: [...PROJECTS, { id: 3, name: '1' }],
+        issues: [...ISSUES, CARD],
+      });
+      renderPanel(fake, { project: '$project' }, { service: '', project: '1' });
+      await waitFor(() => expect(fake.callsOf('listIssues')).toHaveLength(1));
+      expect(asked(fake)).toEqual([3]);
     });
 
     test('a name the tracker does not list is an error naming it, and no issue is asked for', async () => {

@@ -57,28 +57,25 @@ export function optionValues(raw: string): string[] | undefined {
 const MAX_VALUES = 100;
 
 /**
- * The ids of the projects a `project` option names, by id or by name; names are looked up in
- * the tracker's list (asked for only when there are names). A name it does not list is an error
- * that names it, rather than a panel of every project's issues.
+ * The ids of the projects a `project` option names, by name or by id, from the tracker's list. A
+ * name comes first: the metrics label a project by its name, which may be digits (`1`), and read
+ * as an id that value was another project. A value that is neither is an error that names it,
+ * rather than a panel of every project's issues.
  */
 async function projectIdsOf(named: readonly string[], api: TrackerApi, signal: AbortSignal): Promise<number[]> {
-  const ids = named.filter(isProjectId).map(Number);
-  const names = named.filter((v) => !isProjectId(v));
-  if (names.length > 0) {
-    const { items } = await api.projects({ signal });
-    for (const name of names) {
-      const found = items.find((p) => p.name === name);
-      if (!found) {
-        const listed = items.map((p) => p.name).join(', ') || 'none';
-        throw new TrackerError(
-          'bad-request',
-          `The project option names "${name}", which the tracker does not list (its projects: ${listed}).`
-        );
-      }
-      ids.push(found.id);
-    }
-  }
-  return [...new Set(ids)];
+  const { items } = await api.projects({ signal });
+  const ids = named.map((value) => {
+    const found = items.find((p) => p.name === value);
+    if (found) return found.id;
+    if (isProjectId(value)) return Number(value);
+    const listed = items.map((p) => p.name).join(', ') || 'none';
+    throw new TrackerError(
+      'bad-request',
+      `The project option names "${value}", which the tracker does not list (its projects: ${listed}).`
+    );
+  });
+  // In one order whatever the variable's, so the same projects make the same request.
+  return [...new Set(ids)].sort((a, b) => a - b);
 }
 
 export function IssuesPanel({ options, timeRange, replaceVariables, width, height }: PanelProps<IssuesPanelOptions>) {
