@@ -55,7 +55,7 @@ export const trackingServer = {
   rejectedRequests: defineMetric({
     name: 'beacon_tracker_rejected_requests_total',
     type: 'counter',
-    help: 'Ingest requests refused, by reason (auth, malformed, too_large, rate_limited, overloaded, stalled, unsupported), or failed inside the tracker (internal).',
+    help: 'Ingest requests refused, by reason (auth, malformed, too_large, rate_limited, overloaded, stalled, unsupported), given up by their client before the body ended (aborted), or failed inside the tracker (internal).',
     unit: 'requests',
     labels: ['reason'],
     values: {
@@ -66,6 +66,7 @@ export const trackingServer = {
         'rate_limited',
         'overloaded',
         'stalled',
+        'aborted',
         'unsupported',
         'internal',
       ],

@@ -15,6 +15,7 @@ import type { TrackerMetrics } from '../telemetry/metrics';
 import { allowCrossOrigin, answerPreflight } from './cors';
 import { otlpTraces } from './otlp';
 import { otlpEncoding, sendRpcStatus } from './otlp-answer';
+import { lingerBeforeBody } from './linger';
 import { restApi } from './rest';
 import { headerSafe, sentryIngest } from './sentry';
 
@@ -365,6 +366,9 @@ export function createApp(deps: AppDeps): RequestListener {
       if (req.method === 'OPTIONS') return answerPreflight(res);
       allowCrossOrigin(res);
     }
+    // express's answers (a 404 for /minidump/, a 405, a 400 for a bad project path) are given
+    // before any body is read: on a connection that closes after them, they linger (linger.ts).
+    lingerBeforeBody(req, res);
     app(req as Request, res as Response);
   };
 }

@@ -279,6 +279,38 @@ describe('a body that stalls', () => {
   });
 });
 
+describe('a body whose client leaves before it has sent it', () => {
+  const t = budgetedTracker();
+
+  /** Sends all of `body` but its last 10 bytes, closes the connection, and waits for the count. */
+  const leaveMidBody = async (path: string, body: Buffer, headers: Record<string, string> = {}) => {
+    const before = await t.rejected('aborted');
+    const req = request(`${t.url}${path}`, { method: 'POST', headers });
+    req.on('error', () => {}); // the connection it closes itself
+    req.setHeader('content-length', body.length);
+    req.write(body.subarray(0, body.length - 10));
+    await new Promise((r) => setTimeout(r, 50));
+    req.destroy();
+    for (let i = 0; i < 500 && (await t.rejected('aborted')) === before; i++)
+      await new Promise((r) => setTimeout(r, 10));
+  };
+
+  it('counts it as aborted, not malformed, storing nothing and giving its bytes back', async () => {
+    await leaveMidBody(
+      `/api/${project.id}/envelope/?sentry_key=${project.key}`,
+      envelope(30, 40 * KB),
+    );
+    await leaveMidBody('/v1/traces', otlpRequest('c3', 40 * KB), {
+      'content-type': 'application/json',
+      authorization: `Bearer ${project.key}`,
+    });
+    expect([await t.rejected('aborted'), await t.rejected('malformed')]).toEqual([2, 0]);
+    expect(t.budget.bytes).toBe(0);
+    expect(t.repo.storedEventIds([eventId(30)]).size).toBe(0);
+    expect(await t.spansStored()).toBe(0);
+  });
+});
+
 describe('a body whose client leaves before it is answered', () => {
   const t = budgetedTracker();
   const otlpHeaders = {

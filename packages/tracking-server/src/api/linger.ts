@@ -41,6 +41,17 @@ const hasBody = (req: IncomingMessage) =>
   req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 
 /**
+ * Whether an answer given now comes before `req`'s body has arrived whole, on a connection that
+ * closes after it (the client sent `Connection: close`, or HTTP/1.0): one to send with
+ * endAfterLinger. On a connection kept alive, Node reads and drops the rest of the body itself.
+ */
+export const answersBeforeBody = (req: IncomingMessage, res: ServerResponse): boolean =>
+  !req.complete && !res.shouldKeepAlive && hasBody(req);
+
+/** Answers lingerBeforeBody has taken: each once (the REST API's router asks again). */
+const lingering = new WeakSet<ServerResponse>();
+
+/**
  * Has the answer `res` ends with linger as endAfterLinger's when it is given before `req`'s body
  * has arrived whole, on a connection that closes after it: for a framework that answers through
  * `res.end` (express's 401, 404, 405 or 415 before its body parser reads anything). Node closes
@@ -54,7 +65,8 @@ export function lingerBeforeBody(
   res: ServerResponse,
   lingerMs = LINGER_MS,
 ): void {
-  if (!hasBody(req) || req.complete) return;
+  if (!hasBody(req) || req.complete || lingering.has(res)) return;
+  lingering.add(res);
   const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
   res.end = ((chunk?: unknown, encoding?: unknown, done?: unknown) => {
     const last = !res.shouldKeepAlive || /\bclose\b/i.test(String(res.getHeader('connection')));

@@ -29,6 +29,7 @@ import { scrubberCache } from '../scrub/scrub';
 import { scrubOperation } from '../scrub/scrub-operation';
 import type { EventWriter } from '../store/writer';
 import { JSON_TYPE, otlpEncoding, sendOtlp, sendRpcStatus } from './otlp-answer';
+import { answersBeforeBody } from './linger';
 
 /**
  * A turn of the event loop, taken between slices of a long JSON body's parse and every READ_STEP
@@ -82,8 +83,9 @@ export function otlpTraces(deps: {
     const fail = (code: number, reason: string, message: string, retryAfter = RETRY_AFTER_FULL) => {
       deps.onRejected(reason);
       req.resume();
-      // The rest of an oversized body is not read: the connection closes after the answer.
-      const close = code === 413 || code === 408 ? req : undefined;
+      // The rest of an oversized body is not read: the connection closes after the answer, and
+      // one given before the body arrived on a connection the client closes lingers (linger.ts).
+      const close = code === 413 || code === 408 || answersBeforeBody(req, res) ? req : undefined;
       // Retryable, and the spec lets a 503 say when: a full body budget empties in moments.
       if (code === 503) res.setHeader('Retry-After', String(retryAfter));
       sendRpcStatus(res, code, encoding, message, close);

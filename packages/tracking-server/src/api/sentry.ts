@@ -33,17 +33,24 @@ import { nonFiniteAsNull, sendsPythonJson, sentryClient } from '../ingest/python
 import type { Project } from '../projects';
 import { scrubberCache } from '../scrub/scrub';
 import { scrubOperation } from '../scrub/scrub-operation';
-import { endAfterLinger } from './linger';
+import { answersBeforeBody, endAfterLinger } from './linger';
 
 export class IngestError extends Error {
   constructor(
-    readonly status: 400 | 403 | 408 | 413 | 415 | 429 | 503,
+    readonly status: 400 | 403 | 408 | 413 | 415 | 429 | 499 | 503,
     /**
      * The rejected-requests metric's reason: auth, malformed, too_large, rate_limited, overloaded,
-     * stalled; internal for a store that failed.
+     * stalled, aborted; internal for a store that failed.
      */
     readonly reason:
-      'auth' | 'malformed' | 'too_large' | 'rate_limited' | 'overloaded' | 'stalled' | 'internal',
+      | 'auth'
+      | 'malformed'
+      | 'too_large'
+      | 'rate_limited'
+      | 'overloaded'
+      | 'stalled'
+      | 'aborted'
+      | 'internal',
     message: string,
     readonly retryAfter?: number,
     /** A 429's X-Sentry-Rate-Limits: the categories refused, each with its wait (rateLimits). */
@@ -683,13 +690,16 @@ export function sentryIngest(deps: SentryIngestDeps) {
         // its spans for the whole wait.
         if (err.rateLimits) headers['X-Sentry-Rate-Limits'] = err.rateLimits;
       }
-      // The rest of an oversized body is not read: the connection closes after the answer.
+      // The rest of an oversized body is not read: the connection closes after the answer. So
+      // does one the client closes after it (Connection: close, nginx's proxy_pass by default):
+      // a 403, 415 or 503 given before the body arrived lingers, or the client may meet a reset
+      // (linger.ts) and its proxy answer 502 for it.
       sendJson(
         res,
         err.status,
         { detail: err.message },
         headers,
-        err.status === 413 || err.status === 408 ? req : undefined,
+        err.status === 413 || err.status === 408 || answersBeforeBody(req, res) ? req : undefined,
       );
     } finally {
       hold.release();

@@ -53,7 +53,8 @@ export const OTLP_ENCODINGS = 'gzip, deflate, br, zlib, zstd, snappy, x-snappy-f
 
 export class BodyError extends Error {
   constructor(
-    readonly status: 400 | 408 | 413 | 415 | 503,
+    /** 499: the client closed the connection before the body ended (nginx's "client closed request"). */
+    readonly status: 400 | 408 | 413 | 415 | 499 | 503,
     message: string,
     options?: ErrorOptions,
   ) {
@@ -62,7 +63,7 @@ export class BodyError extends Error {
   }
 
   /** The rejected-requests metric's reason for it, on the Sentry and OTLP paths alike. */
-  get reason(): 'too_large' | 'overloaded' | 'stalled' | 'malformed' {
+  get reason(): 'too_large' | 'overloaded' | 'stalled' | 'aborted' | 'malformed' {
     switch (this.status) {
       case 413:
         return 'too_large';
@@ -70,6 +71,8 @@ export class BodyError extends Error {
         return 'overloaded';
       case 408:
         return 'stalled';
+      case 499:
+        return 'aborted';
       default:
         return 'malformed';
     }
@@ -292,11 +295,17 @@ export async function readBody(
                 `cannot read the body${encoding ? ` (${encoding})` : ''}: ${err.message}`,
               ),
       );
-    source.on('error', failed);
-    req.on('close', () => {
-      if (!req.complete) failed(new Error('the connection closed before the body ended'));
-    });
-    if (decode) req.on('error', failed);
+    // The client gave up (an SDK's timeout, a phone's lost connection): nothing it sent was
+    // wrong, and no answer reaches it. Counted apart from malformed bodies. Node tells it as an
+    // error of the request (`aborted`, ECONNRESET), then its close; a decoder's errors are the
+    // body's.
+    const aborted = () => {
+      if (!req.complete)
+        stop(new BodyError(499, `the client closed the connection before the ${what} ended`));
+    };
+    req.on('error', (err) => (req.complete ? failed(err) : aborted()));
+    req.on('close', aborted);
+    if (decode) decode.on('error', failed);
     source.on('end', () => {
       if (settled) return;
       settled = true;

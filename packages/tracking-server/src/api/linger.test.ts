@@ -1,6 +1,9 @@
 // The REST API's answers to a client still sending a large body reach it (linger.ts): a 413 for a
 // body past 1 MB, and the answers given before the body is read (a 401, a 415), to a client
-// that sends `Connection: close` and reads the answer only once it has sent its whole body.
+// that sends `Connection: close` and reads the answer only once it has sent its whole body. So do
+// ingest's answers given before the body is read (Sentry's 403 and 415, OTLP's 401 and 415, a
+// 404 for an endpoint not taken), which through nginx's proxy_pass (Connection: close) became
+// 502s: nginx met the reset while still sending the body.
 // Closed at once, such a connection met the body still arriving with a reset, and the client
 // the EPIPE of its next write, never the answer.
 import { execFile } from 'node:child_process';
@@ -12,6 +15,7 @@ import { inlineWriter, type EventWriter } from '../store/writer';
 import { silentLogger } from '../telemetry/logger';
 import { createTrackerMetrics } from '../telemetry/metrics';
 import { createApp } from './app';
+import { DEFAULT_SETTINGS, type Project } from '../projects';
 import type * as Linger from './linger';
 
 // The linger as linger.ts makes it, but 10 s long rather than 500 ms: the client's whole 30 MB
@@ -31,6 +35,7 @@ jest.mock('./linger', () => {
 });
 
 const TOKEN = 'linger-token';
+const project: Project = { ...DEFAULT_SETTINGS, id: 1, name: 'shop', key: 'k1' };
 let writer: EventWriter;
 let server: Server;
 let port: number;
@@ -42,7 +47,7 @@ beforeAll(async () => {
     createApp({
       repo,
       writer,
-      projects: () => [],
+      projects: () => [project],
       apiToken: TOKEN,
       metrics: createTrackerMetrics({ defaultMetrics: false }),
       logger: silentLogger,
@@ -125,6 +130,31 @@ it.each([
       chunked: true,
     },
     '415 {"error":"send the body as Content-Type: application/json"}',
+  ],
+  [
+    "Sentry's 403, given before the body is read, to a client with a wrong key",
+    { method: 'POST', path: '/api/1/envelope/?sentry_key=wrong', headers: {}, chunked: false },
+    '403 {"detail":"invalid sentry_key for project 1"}',
+  ],
+  [
+    "Sentry's 415, given before the body is read, to a client sending a coding not read",
+    {
+      method: 'POST',
+      path: '/api/1/envelope/?sentry_key=k1',
+      headers: { 'content-encoding': 'compress' },
+      chunked: true,
+    },
+    '415 {"detail":"unsupported Content-Encoding \\"compress\\" (gzip, deflate, br, zstd)"}',
+  ],
+  [
+    "OTLP's 401, given before the body is read, to a client with no key",
+    { method: 'POST', path: '/v1/traces', headers: json, chunked: false },
+    '401 {"code":16,"message":"missing Authorization: Bearer <project key>"}',
+  ],
+  [
+    "a 404 for Sentry's minidump endpoint, given before the body is read",
+    { method: 'POST', path: '/api/1/minidump/?sentry_key=k1', headers: {}, chunked: false },
+    '404 {"detail":"not found: /api/1/minidump/ is Sentry\'s endpoint for minidumps (sentry-native\'s crashpad and breakpad backends, Electron), which this tracker does not take; it takes Sentry\'s /api/<project>/envelope/ and /api/<project>/store/, and OTLP traces at /v1/traces"}',
   ],
 ])('answers %s, 20 times in 20', async (_, send, answer) => {
   const { stdout } = await promisify(execFile)(
