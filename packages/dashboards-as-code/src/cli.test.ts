@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { main } from './cli';
 
 async function run(...argv: string[]) {
@@ -44,6 +44,11 @@ describe('beacon-dashboards', () => {
       ) as { uid: string; refresh: string };
       expect(overview).toMatchObject({ uid: 'beacon-system-overview', refresh: '30s' });
       expect(existsSync(join(dir, 'dashboards', 'beacon-ai-models.json'))).toBe(true);
+      // A relative DIR is printed as given, not made absolute.
+      const given = relative(process.cwd(), dir);
+      expect((await run('build', '--out', given)).stdout).toContain(
+        `wrote ${join(given, 'dashboards', 'beacon-system-overview.json')}\n`,
+      );
       expect(existsSync(join(dir, 'dashboards', 'beacon-infrastructure.json'))).toBe(true);
       expect(
         readFileSync(join(dir, 'provisioning', 'dashboards', 'beacon.yaml'), 'utf8'),

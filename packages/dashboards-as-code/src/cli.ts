@@ -178,10 +178,9 @@ export async function main(
       const out = flags.get('out');
       if (!out) throw new UsageError('build needs --out <dir>');
       const dashboardsPath = flags.get('dashboards-path');
-      const outDir = resolve(out);
-      const written = writeBuild(outDir, dashboardsPath ? { dashboardsPath } : {});
-      // Paths that open from where the command ran, as beacon-alerts prints them.
-      io.stdout(written.map((f) => `wrote ${join(outDir, f)}\n`).join(''));
+      const written = writeBuild(resolve(out), dashboardsPath ? { dashboardsPath } : {});
+      // Under DIR as given: paths that open from where the command ran, as beacon-alerts prints.
+      io.stdout(written.map((f) => `wrote ${join(out, f)}\n`).join(''));
       return 0;
     }
     if (command === 'lint') {
