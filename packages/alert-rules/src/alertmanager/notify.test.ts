@@ -25,6 +25,8 @@ type Labels = Record<string, string>;
 interface Received {
   path: string;
   body: string;
+  /** When it arrived (ms). */
+  at: number;
 }
 
 const dir = tempDir('notify');
@@ -78,7 +80,7 @@ beforeAll(async () => {
     let body = '';
     req.on('data', (b: Buffer) => (body += b.toString()));
     req.on('end', () => {
-      received.push({ path: req.url ?? '', body });
+      received.push({ path: req.url ?? '', body, at: Date.now() });
       // PagerDuty's Events API v2 answers 202, Slack "ok".
       res.writeHead(req.url === '/pagerduty' ? 202 : 200).end(req.url === '/slack' ? 'ok' : '{}');
     });
@@ -271,6 +273,21 @@ describe('notifications from the generated alertmanager.yml, through a running A
     // With group_wait 0s the null group has flushed by now (the heartbeat has): to no one.
     expect({ slack: bodies('/slack').length, mails: mails.length }).toEqual(before);
   });
+
+  it('posts the Watchdog again a minute later, as a dead man’s switch set to a minute expects', async () => {
+    // Alertmanager sends again at the first flush (each group_interval) once repeat_interval has
+    // passed since the last send was logged, just after it was made: with both at 1m, the flush a
+    // minute on fell a moment short, and the heartbeat came every 2 minutes. (Posted again: the
+    // same alert, firing since the test before, or from now when this test runs alone.)
+    await post([{ labels: { alertname: 'Watchdog', severity: 'info', team: 'platform' } }]);
+    const times = () => received.filter((r) => r.path === '/watchdog').map((r) => r.at);
+    for (const deadline = Date.now() + 150_000; times().length < 2 && Date.now() < deadline;)
+      await new Promise((r) => setTimeout(r, 250));
+    const [first, second] = times();
+    expect(second).toBeDefined();
+    const gap = ((second ?? 0) - (first ?? 0)) / 1000;
+    expect([gap, gap >= 57, gap <= 65]).toEqual([gap, true, true]);
+  }, 160_000);
 });
 
 describe('the receivers’ templates, rendered by amtool template render', () => {
