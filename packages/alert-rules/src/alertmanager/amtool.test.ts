@@ -111,8 +111,8 @@ describe('alertmanagerConfig', () => {
         receiver: WATCHDOG_RECEIVER,
         matchers: ['alertname="Watchdog"'],
         group_wait: '0s',
-        group_interval: '1m',
-        repeat_interval: '1m',
+        group_interval: '10s',
+        repeat_interval: '55s',
       },
       { receiver: NULL_RECEIVER, matchers: ['severity="none"'] },
     ]);
