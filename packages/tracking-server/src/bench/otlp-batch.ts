@@ -4,13 +4,8 @@
 // processor's default send_batch_size), as JSON and as protobuf. It prints the envelopes'
 // latency while a batch was being stored next to their latency between batches, in the same
 // run, and the batch's own time. Prints numbers; asserts nothing.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { addProject } from '../projects';
-import { freePort, runWithDeployedEnv, waitUp } from './processes';
+import { benchTracker, runWithDeployedEnv } from './processes';
 import { spanBatch } from './otlp-spans';
 import { RawHttpConnection } from './raw-http';
 
@@ -44,21 +39,8 @@ const quantile = (sorted: number[], p: number) =>
 const ms = (n: number) => n.toFixed(1).padStart(7);
 
 async function main() {
-  const dir = mkdtempSync(join(tmpdir(), 'beacon-bench-otlp-'));
-  const project = addProject(dir, 'bench');
-  const port = await freePort();
-  const tracker = spawn(
-    process.execPath,
-    [
-      join(__dirname, '..', 'cli.js'),
-      'serve',
-      ...['--port', String(port), '--data-dir', dir, '--api-token', 'bench'],
-      ...['--events-per-minute', '0'],
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+  const { port, project, stop } = await benchTracker('otlp');
   try {
-    await waitUp(port);
     const sentryPath = `/api/${project.id}/envelope/`;
     const sentryAuth = [`X-Sentry-Auth: Sentry sentry_key=${project.key}, sentry_version=7`];
     const answers: Answer[] = [];
@@ -139,9 +121,7 @@ async function main() {
     for (const row of rows) console.log(row);
     if (failed > 0) console.log(`envelopes not answered 200: ${failed}`);
   } finally {
-    tracker.kill('SIGTERM');
-    await new Promise((r) => tracker.once('exit', r));
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 }
 

@@ -13,13 +13,10 @@
 // "Stored" is the tracker's own count, beacon_tracker_spans_ingested_total, read from /metrics
 // after each part. Prints numbers; asserts nothing.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addProject } from '../projects';
 import type { ExporterResult } from './otlp-exporter';
 import { spanBatch } from './otlp-spans';
-import { freePort, runWithDeployedEnv, waitUp } from './processes';
+import { benchTracker, runWithDeployedEnv } from './processes';
 
 const EXPORTERS = Number(process.env.BENCH_EXPORTERS ?? 4);
 const SPANS_PER_EXPORTER = Number(process.env.BENCH_EXPORTER_SPANS ?? 50_000);
@@ -134,23 +131,9 @@ async function collector(
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
 
 async function main() {
-  const dir = mkdtempSync(join(tmpdir(), 'beacon-bench-burst-'));
-  const project = addProject(dir, 'bench');
-  const port = await freePort();
+  const { port, project, stop } = await benchTracker('burst');
   const url = `http://127.0.0.1:${port}/v1/traces`;
-  const tracker = spawn(
-    process.execPath,
-    [
-      join(__dirname, '..', 'cli.js'),
-      'serve',
-      ...['--port', String(port), '--data-dir', dir, '--api-token', 'bench'],
-      ...['--events-per-minute', '0'],
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
   try {
-    await waitUp(port);
-
     let before = await counts(port);
     const apps = await applications(url, project.key);
     let after = await counts(port);
@@ -197,9 +180,7 @@ async function main() {
       );
     }
   } finally {
-    tracker.kill('SIGTERM');
-    await new Promise((r) => tracker.once('exit', r));
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 }
 

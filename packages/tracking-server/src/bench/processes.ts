@@ -1,10 +1,12 @@
 // What the benches share about the processes they start: the deployed environment, a free
 // port, and waiting for a server to answer.
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
+import { addProject, type Project } from '../projects';
 
 /**
  * The environment deploy/statefulset.yaml gives the tracker's container (glibc's allocator
@@ -41,6 +43,42 @@ export async function waitUp(port: number): Promise<void> {
     }
   }
   throw new Error(`nothing listening on ${port}`);
+}
+
+/**
+ * A tracker of a bench's own: the built CLI serving a fresh data dir of one project, with no
+ * rate limit, on a free port, answering. `stop` ends it and removes its data.
+ */
+export async function benchTracker(
+  name: string,
+): Promise<{ port: number; project: Project; stop: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), `beacon-bench-${name}-`));
+  const project = addProject(dir, 'bench');
+  const port = await freePort();
+  const tracker = spawn(
+    process.execPath,
+    [
+      join(__dirname, '..', 'cli.js'),
+      'serve',
+      ...['--port', String(port), '--data-dir', dir, '--api-token', 'bench'],
+      ...['--events-per-minute', '0'],
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const stop = async () => {
+    if (tracker.exitCode === null) {
+      tracker.kill('SIGTERM');
+      await new Promise((r) => tracker.once('exit', r));
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitUp(port);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { port, project, stop };
 }
 
 /**
