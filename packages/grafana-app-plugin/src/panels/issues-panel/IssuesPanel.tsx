@@ -66,8 +66,12 @@ async function projectIdsOf(named: readonly string[], api: TrackerApi, signal: A
   const { items } = await api.projects({ signal });
   const ids = named.map((value) => {
     const found = items.find((p) => p.name === value);
-    if (found) return found.id;
-    if (isProjectId(value)) return Number(value);
+    if (found) {
+      return found.id;
+    }
+    if (isProjectId(value)) {
+      return Number(value);
+    }
     const listed = items.map((p) => p.name).join(', ') || 'none';
     throw new TrackerError(
       'bad-request',
