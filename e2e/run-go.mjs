@@ -114,14 +114,28 @@ if (spawnSync('go', ['version']).status !== 0) {
   process.exit(1);
 }
 
-// Loaded only now (a few hundred ms): a signal meanwhile finds its handler, and no old counts.
-const { catalog, createGauge } = await import('@beacon/metric-catalog');
-const { parseFlags, startAdapter, memoryLogger } = await import('@beacon/metrics-adapter');
-const { createPki } = await import('@beacon/metrics-adapter/dist/testing/pki.js');
-const { dsnAt, startCliServe } = await import('@beacon/tracking-server/dist/testing/cli-serve.js');
-const { FAST_DISCOVERY_FLAGS, serveMetrics, startPrometheus, waitFor } =
-  await import('@beacon/metrics-adapter/dist/testing/prometheus.js');
-const { Registry } = await import('prom-client');
+// Loaded only now (a few hundred ms): a signal meanwhile finds its handler, and no old counts. A
+// package that does not load (not built) is a failure recorded, as any other start that fails.
+const loaded = await Promise.all([
+  import('@beacon/metric-catalog'),
+  import('@beacon/metrics-adapter'),
+  import('@beacon/metrics-adapter/dist/testing/pki.js'),
+  import('@beacon/tracking-server/dist/testing/cli-serve.js'),
+  import('@beacon/metrics-adapter/dist/testing/prometheus.js'),
+  import('prom-client'),
+]).catch((err) => {
+  console.error(`the Go tests could not be run: ${err?.stack ?? err}`);
+  record(0, 1);
+  process.exit(1);
+});
+const [
+  { catalog, createGauge },
+  { parseFlags, startAdapter, memoryLogger },
+  { createPki },
+  { dsnAt, startCliServe },
+  { FAST_DISCOVERY_FLAGS, serveMetrics, startPrometheus, waitFor },
+  { Registry },
+] = loaded;
 const trackerCli = createRequire(import.meta.url).resolve('@beacon/tracking-server/dist/cli.js');
 
 /**

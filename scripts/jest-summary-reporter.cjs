@@ -1,10 +1,14 @@
 // Writes <package>/.test-results/jest.json: { runner, passed, failed, failures } for
 // scripts/test.mjs. A suite that fails to run (syntax error, failing hook) counts as one failure,
-// so a broken file can never make the total look green. `failures` names each failed test and its
+// so a broken file can never make the total look green; so does a test skipped or left to do
+// (`it.skip`, `it.todo`, one left out by `.only`): it checked nothing, and the repository has none. `failures` names each failed test and its
 // message's first line: CI shows only the end of the log, and test.mjs prints them there.
 const fs = require('node:fs');
 const path = require('node:path');
 const { stripVTControlCharacters } = require('node:util');
+
+/** A test's statuses for one not run: skipped (`pending`), and `todo`. */
+const SKIPPED = new Set(['pending', 'skipped', 'todo', 'disabled']);
 
 class JestSummaryReporter {
   constructor(globalConfig) {
@@ -25,6 +29,8 @@ class JestSummaryReporter {
             .split(this.rootDir + path.sep)
             .join(''),
         });
+      for (const test of file.testResults.filter((t) => SKIPPED.has(t.status)))
+        failures.push({ test: `${where}: ${test.fullName}`, why: `${test.status}: not run` });
       if (file.testExecError || (file.failureMessage && file.numFailingTests === 0))
         failures.push({
           test: `${where}: the suite did not run`,
@@ -34,7 +40,8 @@ class JestSummaryReporter {
     const summary = {
       runner: 'jest',
       passed: results.numPassedTests,
-      failed: results.numFailedTests + brokenSuites,
+      failed:
+        results.numFailedTests + results.numPendingTests + results.numTodoTests + brokenSuites,
       failures,
     };
     const dir = path.join(this.rootDir, '.test-results');

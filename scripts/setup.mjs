@@ -170,11 +170,14 @@ export function linkCommands() {
   run('npm', ['rebuild', '--ignore-scripts', '--workspaces', '--silent']);
 }
 
-/** `purpose` 'start' installs only the system tools the local stack runs; else every one. */
+/**
+ * `purpose` 'start' installs only the system tools the local stack runs, 'build' none (the builds
+ * need node and the npm dependencies alone), 'test' every one.
+ */
 export function setup(purpose = 'test') {
   ensureNodeVersion();
   ensureNpmDependencies();
-  ensureSystemTools(purpose);
+  if (purpose !== 'build') ensureSystemTools(purpose);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

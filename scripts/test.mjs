@@ -4,23 +4,43 @@
 //   tests: N passed, N failed
 // Each runner leaves <workspace>/.test-results/<runner>.json = { runner, passed, failed } and
 // optionally `failures` [{ test, why }] (jest through scripts/jest-summary-reporter.cjs; promtool,
-// go test and browser tests through their package's test script). A workspace whose test script
-// left no result counts as failed. Failed tests are named again at the end, where CI's tail shows
-// them.
+// go test and browser tests through their package's test script). Each runner a workspace runs
+// (package.json's `beacon.runners`, else jest) must leave its file: one that left none (killed,
+// out of memory) counts as a failure, though another runner of the workspace wrote its own. With
+// arguments (`npm test -- --filter=X`), turbo runs some workspaces only, and only they are counted.
+// Failed tests are named again at the end, where CI's tail shows them.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { linkCommands, repoRoot, setup, toolPath } from './setup.mjs';
+
+const packageJson = (dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
 
 function workspacesWithTests() {
   const dirs = [];
   const pkgs = join(repoRoot, 'packages');
   for (const d of readdirSync(pkgs)) dirs.push(join(pkgs, d));
   dirs.push(join(repoRoot, 'e2e'));
-  return dirs.filter((dir) => {
-    const file = join(dir, 'package.json');
-    return existsSync(file) && JSON.parse(readFileSync(file, 'utf8')).scripts?.test;
+  return dirs.filter(
+    (dir) => existsSync(join(dir, 'package.json')) && packageJson(dir).scripts?.test,
+  );
+}
+
+/** The workspaces whose test task turbo runs with `args` (its dry run's plan), or all of them. */
+function workspacesRun(dirs, args) {
+  if (args.length === 0) return dirs;
+  const plan = spawnSync('npx', ['turbo', 'run', 'test', '--dry=json', ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', TURBO_NO_UPDATE_NOTIFIER: '1' },
   });
+  if (plan.status !== 0) return dirs; // turbo's own run below names what is wrong
+  const tested = new Set(
+    JSON.parse(plan.stdout)
+      .tasks.filter((t) => t.task === 'test')
+      .map((t) => join(repoRoot, t.directory)),
+  );
+  return dirs.filter((dir) => tested.has(dir));
 }
 
 function collect(dirs) {
@@ -32,10 +52,11 @@ function collect(dirs) {
     const files = existsSync(results)
       ? readdirSync(results).filter((f) => f.endsWith('.json'))
       : [];
-    if (files.length === 0) {
-      console.error(`${relative(repoRoot, dir)}: no test results were written (runner crashed?)`);
+    for (const runner of packageJson(dir).beacon?.runners ?? ['jest']) {
+      if (files.includes(`${runner}.json`)) continue;
+      console.error(`${relative(repoRoot, dir)}: ${runner} wrote no test results (it crashed?)`);
       failed += 1;
-      continue;
+      failures.push(`  ${relative(repoRoot, dir)}: ${runner}\n      wrote no test results`);
     }
     for (const f of files) {
       const r = JSON.parse(readFileSync(join(results, f), 'utf8'));
@@ -52,7 +73,7 @@ function collect(dirs) {
 }
 
 setup();
-const dirs = workspacesWithTests();
+const dirs = workspacesRun(workspacesWithTests(), process.argv.slice(2));
 for (const dir of dirs) rmSync(join(dir, '.test-results'), { recursive: true, force: true });
 
 const turboRun = (tasks) =>
