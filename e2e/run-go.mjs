@@ -122,6 +122,7 @@ const loaded = await Promise.all([
   import('@beacon/metrics-adapter/dist/testing/pki.js'),
   import('@beacon/tracking-server/dist/testing/cli-serve.js'),
   import('@beacon/metrics-adapter/dist/testing/prometheus.js'),
+  import('@beacon/metrics-adapter/dist/testing/kubeconfig.js'),
   import('prom-client'),
 ]).catch((err) => {
   console.error(`the Go tests could not be run: ${err?.stack ?? err}`);
@@ -134,6 +135,7 @@ const [
   { createPki },
   { dsnAt, startCliServe },
   { FAST_DISCOVERY_FLAGS, serveMetrics, startPrometheus, waitFor },
+  { writeClientCertKubeconfig },
   { Registry },
 ] = loaded;
 const trackerCli = createRequire(import.meta.url).resolve('@beacon/tracking-server/dist/cli.js');
@@ -365,28 +367,13 @@ try {
     30_000,
     () => `the adapter did not discover the metrics: ${JSON.stringify(discovered())}`,
   );
-  const kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(
-    kubeconfig,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [
-        {
-          name: 'adapter',
-          cluster: { server: adapter.url, 'certificate-authority': join(dir, 'apiserver.crt') },
-        },
-      ],
-      users: [
-        {
-          name: 'hpa',
-          user: { 'client-certificate': client.certFile, 'client-key': client.keyFile },
-        },
-      ],
-      contexts: [{ name: 'adapter', context: { cluster: 'adapter', user: 'hpa' } }],
-      'current-context': 'adapter',
-    }),
-  );
+  const kubeconfig = writeClientCertKubeconfig(join(dir, 'kubeconfig'), {
+    server: adapter.url,
+    caFile: join(dir, 'apiserver.crt'),
+    certFile: client.certFile,
+    keyFile: client.keyFile,
+    user: 'hpa',
+  });
 
   // Asynchronously: the adapter answers from this process while go test runs.
   const exit = await goTest({

@@ -3,9 +3,9 @@
 // (`beacon-metrics-adapter`, a process of its own, as a Deployment runs it) over TLS with a
 // client CA, for the real kubectl to read with a client certificate.
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { catalog, createGauge } from '@beacon/metric-catalog';
+import { writeClientCertKubeconfig } from '@beacon/metrics-adapter/dist/testing/kubeconfig';
 import { createPki, type Pki } from '@beacon/metrics-adapter/dist/testing/pki';
 import {
   FAST_DISCOVERY_FLAGS,
@@ -150,28 +150,13 @@ export async function startAdapter(
     throw err;
   }
   const url = `https://127.0.0.1:${port}`;
-  const kubeconfig = path.join(dir, 'kubeconfig');
-  writeFileSync(
-    kubeconfig,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [
-        {
-          name: 'adapter',
-          cluster: { server: url, 'certificate-authority': path.join(dir, 'apiserver.crt') },
-        },
-      ],
-      users: [
-        {
-          name: 'jane',
-          user: { 'client-certificate': client.certFile, 'client-key': client.keyFile },
-        },
-      ],
-      contexts: [{ name: 'adapter', context: { cluster: 'adapter', user: 'jane' } }],
-      'current-context': 'adapter',
-    }),
-  );
+  const kubeconfig = writeClientCertKubeconfig(path.join(dir, 'kubeconfig'), {
+    server: url,
+    caFile: path.join(dir, 'apiserver.crt'),
+    certFile: client.certFile,
+    keyFile: client.keyFile,
+    user: 'jane',
+  });
   return { url, kubeconfig, log: () => log, stop };
 }
 

@@ -44,23 +44,9 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Polls `check` every 100 ms until it holds; throws `why()` once `timeoutMs` has passed. */
-export async function waitFor(
-  check: () => Promise<boolean> | boolean,
-  timeoutMs: number,
-  why: () => string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(why());
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+// Polls a check every 100 ms until it holds, or throws why() once its time has passed: the
+// adapter's testing helper, as run-go.mjs uses it.
+export { waitFor } from '@beacon/metrics-adapter/dist/testing/prometheus';
 
 /** GET `url` as JSON, failing on a status other than 200 (with the body, which says why). */
 export async function getJson<T>(url: string): Promise<T> {

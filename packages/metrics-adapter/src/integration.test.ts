@@ -21,6 +21,7 @@ import { startAdapter, type RunningAdapter } from './main';
 import { memoryLogger } from './telemetry/logger';
 import { httpsGet, type Reply } from './testing/https';
 import { startFakeApiServer, type FakeApiServer } from './testing/fake-apiserver';
+import { writeClientCertKubeconfig } from './testing/kubeconfig';
 import { createPki, type Pair, type Pki } from './testing/pki';
 import { writeTokenKubeconfig } from './testing/kubeconfig';
 import {
@@ -565,31 +566,13 @@ describe('the adapter against a real Prometheus', () => {
   });
 
   it('answers the real kubectl over TLS with a client certificate', async () => {
-    const kubeconfig = join(certDir, 'kubeconfig.yaml');
-    writeFileSync(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [
-          {
-            name: 'adapter',
-            cluster: {
-              server: adapter.url,
-              'certificate-authority': join(certDir, 'apiserver.crt'),
-            },
-          },
-        ],
-        users: [
-          {
-            name: 'jane',
-            user: { 'client-certificate': user.certFile, 'client-key': user.keyFile },
-          },
-        ],
-        contexts: [{ name: 'adapter', context: { cluster: 'adapter', user: 'jane' } }],
-        'current-context': 'adapter',
-      }),
-    );
+    const kubeconfig = writeClientCertKubeconfig(join(certDir, 'kubeconfig.yaml'), {
+      server: adapter.url,
+      caFile: join(certDir, 'apiserver.crt'),
+      certFile: user.certFile,
+      keyFile: user.keyFile,
+      user: 'jane',
+    });
     // Asynchronously: the adapter answers from this same process.
     const kubectl = async (path: string) =>
       (

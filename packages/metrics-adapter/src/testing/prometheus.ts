@@ -135,7 +135,7 @@ async function startPrometheusOn(
 }
 
 export async function waitFor(
-  check: () => Promise<boolean>,
+  check: () => Promise<boolean> | boolean,
   timeoutMs: number,
   why: () => string,
 ): Promise<void> {
